@@ -1,0 +1,42 @@
+package ports
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors every adapter maps its driver errors to, so core and the
+// HTTP layer can decide with errors.Is without knowing the technology.
+var (
+	// ErrNotFound: the thing asked for does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: the write collides with existing state (duplicate key, immutable path).
+	ErrConflict = errors.New("conflict")
+	// ErrDigestMismatch: content did not hash to the digest the caller promised.
+	ErrDigestMismatch = errors.New("digest mismatch")
+	// ErrTooLarge: content exceeded a configured size limit.
+	ErrTooLarge = errors.New("too large")
+	// ErrInvalid: the input is malformed.
+	ErrInvalid = errors.New("invalid input")
+)
+
+// InvalidError carries a human message for bad input and matches ErrInvalid.
+type InvalidError struct {
+	Field   string
+	Message string
+}
+
+func (e *InvalidError) Error() string {
+	if e.Field == "" {
+		return e.Message
+	}
+	return fmt.Sprintf("%s: %s", e.Field, e.Message)
+}
+
+// Is makes errors.Is(err, ErrInvalid) true for every InvalidError.
+func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
+
+// Invalidf builds an InvalidError for field with a formatted message.
+func Invalidf(field, format string, args ...any) error {
+	return &InvalidError{Field: field, Message: fmt.Sprintf(format, args...)}
+}

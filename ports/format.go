@@ -1,0 +1,187 @@
+package ports
+
+import (
+	"context"
+	"time"
+)
+
+// ContractVersion is the WIT package version the host implements.
+const ContractVersion = "0.1.0"
+
+// Capability names a plugin may declare in describe.
+const (
+	CapParseMetadata = "parse-metadata"
+	CapValidate      = "validate"
+	CapGenerateIndex = "generate-index"
+	CapClassify      = "classify"
+	CapRewrite       = "rewrite"
+	CapMerge         = "merge"
+)
+
+// Mount is a URL prefix a plugin claims, for example "/generic/" or "/v2/".
+// The first path segment after the prefix names the repository when a
+// repository of the plugin's format has that key; a root claim (such as OCI's
+// "/v2/") is also called for paths whose first segment is not a repository.
+type Mount struct {
+	Prefix string `json:"prefix"`
+	Root   bool   `json:"root"`
+}
+
+// FormatInfo is what a plugin's describe export returns.
+type FormatInfo struct {
+	Key             string   `json:"key"`
+	DisplayName     string   `json:"display_name"`
+	Version         string   `json:"version"`
+	ContractVersion string   `json:"contract_version"`
+	Mounts          []Mount  `json:"mounts"`
+	Capabilities    []string `json:"capabilities"`
+}
+
+// Header is one HTTP header line (names may repeat).
+type Header struct {
+	Name  string
+	Value string
+}
+
+// Body describes a request body the host has already spooled to a blob.
+type Body struct {
+	Digest string
+	Size   int64
+	SHA1   string
+	MD5    string
+	SHA512 string
+}
+
+// RepoContext is what a plugin learns about the repository it serves.
+type RepoContext struct {
+	Key      string
+	Type     string
+	Format   string
+	IsPublic bool
+	// BaseURL is the absolute URL of the repository under the mount, without a
+	// trailing slash (for example http://host:port/generic/libs).
+	BaseURL     string
+	UpstreamURL string
+	Config      map[string]string
+	Generation  int64
+}
+
+// FormatRequest is the head of an HTTP request as a plugin sees it.
+type FormatRequest struct {
+	Method string
+	// Path is the escaped path after the repository segment (or after the mount
+	// prefix when no repository was bound), always starting with "/".
+	Path     string
+	RawQuery string
+	Headers  []Header
+	// Body is nil when the request has none.
+	Body *Body
+	// Repo is nil when no repository was bound (root claims only).
+	Repo *RepoContext
+	// User is the authenticated username, empty when anonymous.
+	User string
+	// BaseURL is the server's external base URL (scheme://host[:port]).
+	BaseURL string
+}
+
+// FormatResponse is what a plugin answers. Exactly one of Body, ServePath or
+// ServeBlob is used; when ServePath/ServeBlob is set the host streams the bytes.
+type FormatResponse struct {
+	Status    int
+	Headers   []Header
+	Body      []byte
+	ServePath string
+	ServeBlob string
+	// CacheTTL > 0 lets the host cache this response under (repository, path,
+	// query, generation) for at most this long.
+	CacheTTL time.Duration
+}
+
+// StagedFile is a file write a plugin stages through the host.
+type StagedFile struct {
+	Path        string
+	BlobDigest  string
+	ContentType string
+	Package     string
+	Version     string
+	Metadata    []byte
+	Overwrite   bool
+}
+
+// HostCall is the per-request set of host services a plugin may use; the wasm
+// adapter maps every WIT import onto it. Writes are staged: they take effect
+// only if the plugin call succeeds.
+type HostCall interface {
+	// ReadBlob reads up to n bytes at off of a stored blob or the request body.
+	ReadBlob(ctx context.Context, digest string, off, n int64) ([]byte, error)
+	// OpenBlob opens a stored blob (or the request body) for archive readers.
+	OpenBlob(ctx context.Context, digest string) (BlobReader, int64, error)
+	// PutBlob stores bytes the plugin produced (for example an index) as a blob.
+	PutBlob(ctx context.Context, data []byte) (Blob, error)
+	GetFile(ctx context.Context, path string) (File, error)
+	ListFiles(ctx context.Context, q FileListing) ([]File, error)
+	ListPackages(ctx context.Context, prefix, after string, limit int) ([]Package, error)
+	ListVersions(ctx context.Context, pkg, after string, limit int) ([]Version, error)
+	GetKV(ctx context.Context, namespace, key string) ([]byte, error)
+	ListKV(ctx context.Context, namespace, prefix, after string, limit int) ([]KV, error)
+	StageFile(f StagedFile) error
+	StageDelete(path string) error
+	StageKV(kv KV, del bool) error
+	StageVersion(v VersionPut) error
+}
+
+// PluginLimits bounds what one plugin instance may use.
+type PluginLimits struct {
+	MemoryPages  uint32
+	CallTimeout  time.Duration
+	PoolSize     int
+	MaxBodyBytes int64
+}
+
+// PluginStats are counters the runtime keeps per loaded plugin.
+type PluginStats struct {
+	Calls     int64
+	Errors    int64
+	Traps     int64
+	LastError string
+	LoadedAt  time.Time
+}
+
+// FormatRuntime runs format plugins (WebAssembly modules).
+type FormatRuntime interface {
+	// Load compiles module, smoke-tests it with describe and, only if that
+	// works, atomically replaces any module loaded under id; in-flight calls
+	// finish on the old one.
+	Load(ctx context.Context, id string, module []byte, limits PluginLimits) (FormatInfo, error)
+	// Unload removes a module once its in-flight calls have finished.
+	Unload(ctx context.Context, id string) error
+	// Handle calls the plugin's handle export.
+	Handle(ctx context.Context, id string, req FormatRequest, host HostCall) (FormatResponse, error)
+	// Stats returns the counters of a loaded plugin.
+	Stats(id string) (PluginStats, bool)
+}
+
+// PluginRecord is an installed plugin as persisted.
+type PluginRecord struct {
+	ID          string
+	Name        string
+	Version     string
+	Format      string
+	Description string
+	// Digest is the sha256 of the .wasm module in the blob store.
+	Digest    string
+	Enabled   bool
+	BuiltIn   bool
+	Limits    PluginLimits
+	LastError string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// PluginStore persists installed plugins.
+type PluginStore interface {
+	SavePlugin(ctx context.Context, p *PluginRecord) error
+	GetPlugin(ctx context.Context, id string) (PluginRecord, error)
+	ListPlugins(ctx context.Context) ([]PluginRecord, error)
+	DeletePlugin(ctx context.Context, id string) error
+}
