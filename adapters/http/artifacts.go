@@ -1,0 +1,136 @@
+package http
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/keeper-registry/keeper/core/artifact"
+	"github.com/keeper-registry/keeper/ports"
+)
+
+type artifactJSON struct {
+	Path        string    `json:"path"`
+	Size        int64     `json:"size"`
+	ContentType string    `json:"content_type"`
+	SHA256      string    `json:"checksum_sha256"`
+	SHA1        string    `json:"checksum_sha1"`
+	MD5         string    `json:"checksum_md5"`
+	DownloadURL string    `json:"download_url"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+func toArtifactJSON(repoKey string, f ports.File) artifactJSON {
+	return artifactJSON{Path: f.Path, Size: f.Size, ContentType: f.ContentType, SHA256: f.SHA256, SHA1: f.SHA1,
+		MD5: f.MD5, DownloadURL: "/api/v1/repositories/" + repoKey + "/download/" + f.Path, CreatedAt: f.CreatedAt}
+}
+
+func (s *Server) putArtifact(c *gin.Context) {
+	r, ok := s.repo(c, ports.ActionWrite)
+	if !ok {
+		return
+	}
+	if c.Request.ContentLength > s.maxUpload() {
+		Fail(c, http.StatusRequestEntityTooLarge, "too_large", "artifact exceeds the upload limit of "+strconv.FormatInt(s.maxUpload(), 10)+" bytes")
+		return
+	}
+	f, err := s.d.Artifacts.Put(c.Request.Context(), artifact.Upload{
+		RepoKey: r.Key, Path: wildcard(c, "path"), ContentType: c.ContentType(), Body: c.Request.Body,
+		Expect: artifact.Expect{SHA256: c.GetHeader("X-Checksum-Sha256"), SHA1: c.GetHeader("X-Checksum-Sha1"), MD5: c.GetHeader("X-Checksum-Md5")},
+	})
+	if err != nil {
+		artifactError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, toArtifactJSON(r.Key, f))
+}
+
+// artifactError maps upload failures, including 405 for read-only repository types.
+func artifactError(c *gin.Context, err error) {
+	if errors.Is(err, artifact.ErrNotWritable) {
+		c.Header("Allow", "GET, HEAD")
+		Fail(c, http.StatusMethodNotAllowed, "not_writable", err.Error()+": upload to a local repository instead")
+		return
+	}
+	WriteError(c, err)
+}
+
+func (s *Server) maxUpload() int64 { return s.d.MaxUploadBytes }
+
+func (s *Server) listArtifacts(c *gin.Context) {
+	r, ok := s.repo(c, ports.ActionRead)
+	if !ok {
+		return
+	}
+	limit, _ := strconv.Atoi(c.DefaultQuery("limit", "100"))
+	files, err := s.d.Artifacts.List(c.Request.Context(), r, c.Query("prefix"), c.Query("after"), limit)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	items := make([]artifactJSON, 0, len(files))
+	for _, f := range files {
+		items = append(items, toArtifactJSON(r.Key, f))
+	}
+	next := ""
+	if len(files) > 0 && len(files) == limit {
+		next = files[len(files)-1].Path
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "next_after": next})
+}
+
+func (s *Server) getArtifact(c *gin.Context) {
+	r, ok := s.repo(c, ports.ActionRead)
+	if !ok {
+		return
+	}
+	f, err := s.d.Artifacts.Get(c.Request.Context(), r, wildcard(c, "path"))
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toArtifactJSON(r.Key, f))
+}
+
+func (s *Server) deleteArtifact(c *gin.Context) {
+	r, ok := s.repo(c, ports.ActionDelete)
+	if !ok {
+		return
+	}
+	if err := s.d.Artifacts.Delete(c.Request.Context(), r, wildcard(c, "path")); err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) download(c *gin.Context) {
+	r, ok := s.repo(c, ports.ActionRead)
+	if !ok {
+		return
+	}
+	f, rd, err := s.d.Artifacts.Open(c.Request.Context(), r, wildcard(c, "path"))
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	defer rd.Close()
+	ServeFile(c, f, rd)
+}
+
+// ServeFile streams a stored file with Range, ETag (its sha256),
+// If-None-Match and Content-Length; *os.File readers go out with sendfile.
+func ServeFile(c *gin.Context, f ports.File, rd ports.BlobReader) {
+	h := c.Writer.Header()
+	h.Set("ETag", `"`+f.SHA256+`"`)
+	h.Set("Content-Type", f.ContentType)
+	h.Set("Accept-Ranges", "bytes")
+	if f.SHA1 != "" {
+		h.Set("X-Checksum-Sha1", f.SHA1)
+	}
+	h.Set("X-Checksum-Sha256", f.SHA256)
+	http.ServeContent(ResponseWriter(c), c.Request, "", f.CreatedAt, rd)
+}

@@ -1,0 +1,49 @@
+package http
+
+type obj = map[string]any
+
+func str() obj            { return obj{"type": "string"} }
+func integer() obj        { return obj{"type": "integer"} }
+func boolean() obj        { return obj{"type": "boolean"} }
+func ref(name string) obj { return obj{"$ref": "#/components/schemas/" + name} }
+func arr(item obj) obj    { return obj{"type": "array", "items": item} }
+func object(props obj, required ...string) obj {
+	o := obj{"type": "object", "properties": props}
+	if len(required) > 0 {
+		o["required"] = required
+	}
+	return o
+}
+
+// schemas are the JSON bodies of the API, named in Operation.Body/Returns.
+var schemas = obj{
+	"Error":        object(obj{"error": object(obj{"code": str(), "message": str()}, "code", "message")}, "error"),
+	"Login":        object(obj{"username": str(), "password": str()}, "username", "password"),
+	"Refresh":      object(obj{"refresh_token": str()}, "refresh_token"),
+	"Session":      object(obj{"access_token": str(), "refresh_token": str(), "expires_in": integer(), "token_type": str()}),
+	"Me":           object(obj{"id": integer(), "username": str(), "is_admin": boolean()}),
+	"TokenRequest": object(obj{"name": str(), "scopes": arr(str()), "repositories": arr(str()), "expires_in_days": integer()}, "name"),
+	"Token": object(obj{"id": integer(), "name": str(), "token": str(), "prefix": str(), "scopes": arr(str()),
+		"repositories": arr(str()), "expires_at": obj{"type": "string", "format": "date-time", "nullable": true}}),
+	"Member":     object(obj{"repo_key": str(), "priority": integer()}, "repo_key"),
+	"Members":    object(obj{"member_repos": arr(ref("Member"))}, "member_repos"),
+	"MemberList": object(obj{"items": arr(ref("Member"))}),
+	"RepositoryCreate": object(obj{"key": str(), "name": str(), "format": str(),
+		"repo_type": obj{"type": "string", "enum": []string{"local", "remote", "virtual", "staging"}},
+		"is_public": boolean(), "description": str(), "upstream_url": str(), "allow_overwrite": boolean(),
+		"config": obj{"type": "object", "additionalProperties": str()}, "member_repos": arr(ref("Member"))}, "key", "format"),
+	"RepositoryPatch": object(obj{"name": str(), "description": str(), "is_public": boolean(), "upstream_url": str(),
+		"allow_overwrite": boolean(), "config": obj{"type": "object", "additionalProperties": str()}, "member_repos": arr(ref("Member"))}),
+	"Repository": object(obj{"id": integer(), "key": str(), "name": str(), "format": str(), "repo_type": str(),
+		"is_public": boolean(), "description": str(), "upstream_url": str(), "allow_overwrite": boolean(),
+		"config": obj{"type": "object", "additionalProperties": str()}, "member_repos": arr(ref("Member")),
+		"created_at": str(), "updated_at": str()}),
+	"RepositoryList": object(obj{"items": arr(ref("Repository")), "total": integer(), "offset": integer(), "limit": integer()}),
+	"Artifact": object(obj{"path": str(), "size": integer(), "content_type": str(), "checksum_sha256": str(),
+		"checksum_sha1": str(), "checksum_md5": str(), "download_url": str(), "created_at": str()}),
+	"ArtifactList": object(obj{"items": arr(ref("Artifact")), "next_after": str()}),
+	"UploadStart": object(obj{"repository_key": str(), "artifact_path": str(), "total_size": integer(), "checksum_sha256": str()},
+		"repository_key", "artifact_path", "total_size", "checksum_sha256"),
+	"Upload": object(obj{"session_id": str(), "repository_key": str(), "artifact_path": str(), "total_size": integer(),
+		"checksum_sha256": str(), "offset": integer()}),
+}

@@ -1,0 +1,166 @@
+package http
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/keeper-registry/keeper/core/artifact"
+	"github.com/keeper-registry/keeper/core/auth"
+	"github.com/keeper-registry/keeper/core/repository"
+	"github.com/keeper-registry/keeper/core/upload"
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// Check is one readiness probe.
+type Check struct {
+	Name string
+	Run  func(ctx context.Context) error
+}
+
+// Deps are the services the HTTP layer serves.
+type Deps struct {
+	Auth       *auth.Service
+	Authorizer ports.Authorizer
+	Repos      *repository.Service
+	Artifacts  *artifact.Service
+	Uploads    *upload.Service
+	Ready      []Check
+	// Mount registers routes owned by other packages (plugins API, format dispatcher).
+	Mount []func(r *gin.Engine, api *gin.RouterGroup)
+	// Fallback serves every path no route matched (the format dispatcher).
+	Fallback gin.HandlerFunc
+	// MaxUploadBytes caps one artifact (413 beyond it).
+	MaxUploadBytes int64
+	// Version is reported by /health.
+	Version string
+}
+
+// Server is Keeper's HTTP front: the REST API and the format dispatcher.
+type Server struct {
+	d      Deps
+	engine *gin.Engine
+}
+
+// New builds the gin engine with every route.
+func New(d Deps) *Server {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.UseRawPath = true
+	r.UnescapePathValues = false
+	r.RemoveExtraSlash = false
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
+	r.HandleMethodNotAllowed = false
+	r.ContextWithFallback = true
+	s := &Server{d: d, engine: r}
+	r.Use(recovery, requestLog, authenticate(d.Auth))
+
+	r.GET("/health", s.health)
+	r.GET("/livez", s.livez)
+	r.GET("/ready", s.ready)
+
+	api := r.Group("/api/v1")
+	api.GET("/openapi.json", s.openapi)
+	api.POST("/auth/login", s.login)
+	api.POST("/auth/refresh", s.refresh)
+	api.GET("/users/me", s.me)
+	api.POST("/users/me/tokens", s.createToken)
+
+	api.GET("/repositories", s.listRepos)
+	api.POST("/repositories", s.createRepo)
+	api.GET("/repositories/:key", s.getRepo)
+	api.PATCH("/repositories/:key", s.patchRepo)
+	api.DELETE("/repositories/:key", s.deleteRepo)
+	api.GET("/repositories/:key/members", s.listMembers)
+	api.POST("/repositories/:key/members", s.addMember)
+	api.PUT("/repositories/:key/members", s.setMembers)
+
+	api.GET("/repositories/:key/artifacts", s.listArtifacts)
+	api.GET("/repositories/:key/artifacts/*path", s.getArtifact)
+	api.PUT("/repositories/:key/artifacts/*path", s.putArtifact)
+	api.DELETE("/repositories/:key/artifacts/*path", s.deleteArtifact)
+	api.GET("/repositories/:key/download/*path", s.download)
+	api.HEAD("/repositories/:key/download/*path", s.download)
+
+	api.POST("/uploads", s.startUpload)
+	api.GET("/uploads/:id", s.uploadStatus)
+	api.PATCH("/uploads/:id", s.appendUpload)
+	api.PUT("/uploads/:id/complete", s.completeUpload)
+	api.DELETE("/uploads/:id", s.cancelUpload)
+
+	for _, m := range d.Mount {
+		m(r, api)
+	}
+	r.NoRoute(func(c *gin.Context) {
+		if d.Fallback == nil || strings.HasPrefix(c.Request.URL.Path, "/api/") {
+			Fail(c, http.StatusNotFound, "not_found", "no such route")
+			return
+		}
+		d.Fallback(c)
+	})
+	return s
+}
+
+// Handler returns the http.Handler to serve.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Routes lists every registered method and path (for the OpenAPI check).
+func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
+
+// authorize checks action on repo for the caller; it writes 401/403 and returns false when denied.
+func (s *Server) authorize(c *gin.Context, action string, repo ports.Repository) bool {
+	sub := auth.SubjectFrom(c.Request.Context())
+	d, err := s.d.Authorizer.Authorize(c.Request.Context(), sub, action, ports.Resource{Repository: repo.Key, Public: repo.IsPublic})
+	if err != nil {
+		WriteError(c, err)
+		return false
+	}
+	if d.Allowed {
+		return true
+	}
+	deny(c, sub, action)
+	return false
+}
+
+// requireUser refuses anonymous callers with 401.
+func requireUser(c *gin.Context) (ports.Subject, bool) {
+	sub := auth.SubjectFrom(c.Request.Context())
+	if sub.Anonymous {
+		challenge(c)
+		Fail(c, http.StatusUnauthorized, "unauthorized", "authentication required")
+		return sub, false
+	}
+	return sub, true
+}
+
+// requireAdmin refuses callers that are not administrators.
+func requireAdmin(c *gin.Context) bool {
+	sub, ok := requireUser(c)
+	if !ok {
+		return false
+	}
+	if !sub.IsAdmin || !auth.TokenPermits(sub, ports.ActionAdmin, "") {
+		Fail(c, http.StatusForbidden, "forbidden", "administrator rights required")
+		return false
+	}
+	return true
+}
+
+func deny(c *gin.Context, sub ports.Subject, action string) {
+	if sub.Anonymous {
+		challenge(c)
+		Fail(c, http.StatusUnauthorized, "unauthorized", "authentication required to "+action)
+		return
+	}
+	Fail(c, http.StatusForbidden, "forbidden", "not allowed to "+action)
+}
+
+// wildcard returns a *path parameter without its leading slash.
+func wildcard(c *gin.Context, name string) string {
+	return strings.TrimPrefix(c.Param(name), "/")
+}
+
+func subject(c *gin.Context) ports.Subject { return auth.SubjectFrom(c.Request.Context()) }

@@ -1,0 +1,25 @@
+package auth
+
+import (
+	"context"
+
+	"github.com/keeper-registry/keeper/ports"
+)
+
+type subjectKey struct{}
+
+// Anonymous is the subject of a request that carried no credential.
+var Anonymous = ports.Subject{Anonymous: true}
+
+// WithSubject returns ctx carrying s.
+func WithSubject(ctx context.Context, s ports.Subject) context.Context {
+	return context.WithValue(ctx, subjectKey{}, s)
+}
+
+// SubjectFrom returns the subject carried by ctx, or Anonymous.
+func SubjectFrom(ctx context.Context) ports.Subject {
+	if s, ok := ctx.Value(subjectKey{}).(ports.Subject); ok {
+		return s
+	}
+	return Anonymous
+}

@@ -1,0 +1,3 @@
+// Package auth authenticates callers (passwords, session and API tokens) and
+// carries the resulting Subject through a request's context.
+package auth

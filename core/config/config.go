@@ -1,0 +1,173 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is every setting Keeper reads at start-up.
+type Config struct {
+	// Listen is the address the HTTP server binds (KEEPER_LISTEN, --listen).
+	Listen string `yaml:"listen"`
+	// DataDir holds the SQLite database, filesystem blobs and caches (KEEPER_DATA_DIR, --data-dir).
+	DataDir string `yaml:"data_dir"`
+	// BaseURL is the external URL clients use; empty means derived from each request.
+	BaseURL  string   `yaml:"base_url"`
+	Database Database `yaml:"database"`
+	Storage  Storage  `yaml:"storage"`
+	Auth     Auth     `yaml:"auth"`
+	Limits   Limits   `yaml:"limits"`
+	Plugins  Plugins  `yaml:"plugins"`
+	Log      Log      `yaml:"log"`
+}
+
+// Database selects the metadata store.
+type Database struct {
+	// URL is postgres://… for PostgreSQL; empty means SQLite in DataDir (KEEPER_DATABASE_URL).
+	URL string `yaml:"url"`
+}
+
+// Storage selects the blob store.
+type Storage struct {
+	// Backend is "filesystem" or "s3".
+	Backend string `yaml:"backend"`
+	// Path is the filesystem blob root; empty means DataDir/blobs.
+	Path string `yaml:"path"`
+	S3   S3     `yaml:"s3"`
+}
+
+// S3 configures the S3 blob store.
+type S3 struct {
+	Endpoint  string `yaml:"endpoint"`
+	Region    string `yaml:"region"`
+	Bucket    string `yaml:"bucket"`
+	Prefix    string `yaml:"prefix"`
+	AccessKey string `yaml:"access_key"`
+	SecretKey string `yaml:"secret_key"`
+	PathStyle bool   `yaml:"path_style"`
+	PartSize  int64  `yaml:"part_size"`
+}
+
+// Auth configures the bootstrap admin and tokens.
+type Auth struct {
+	// AdminPassword is the bootstrap admin's password (KEEPER_ADMIN_PASSWORD); empty means generated and printed once.
+	AdminPassword string        `yaml:"admin_password"`
+	AccessTTL     time.Duration `yaml:"access_ttl"`
+	RefreshTTL    time.Duration `yaml:"refresh_ttl"`
+}
+
+// Limits bounds request sizes.
+type Limits struct {
+	// MaxUploadBytes caps one artifact (413 beyond it).
+	MaxUploadBytes int64 `yaml:"max_upload_bytes"`
+	// UploadSessionTTL expires idle resumable uploads.
+	UploadSessionTTL time.Duration `yaml:"upload_session_ttl"`
+}
+
+// Plugins configures the WebAssembly runtime.
+type Plugins struct {
+	CallTimeout time.Duration `yaml:"call_timeout"`
+	PoolSize    int           `yaml:"pool_size"`
+	MemoryPages uint32        `yaml:"memory_pages"`
+}
+
+// Log configures logging.
+type Log struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// Default returns the embedded default: SQLite and filesystem blobs under
+// ./keeper-data, listening on 127.0.0.1:8080.
+func Default() Config {
+	return Config{
+		Listen:  "127.0.0.1:8080",
+		DataDir: "./keeper-data",
+		Storage: Storage{Backend: "filesystem", S3: S3{Region: "us-east-1", PartSize: 16 << 20}},
+		Auth:    Auth{AccessTTL: 15 * time.Minute, RefreshTTL: 7 * 24 * time.Hour},
+		Limits:  Limits{MaxUploadBytes: 10 << 30, UploadSessionTTL: 24 * time.Hour},
+		Plugins: Plugins{CallTimeout: 10 * time.Second, PoolSize: 4, MemoryPages: 4096},
+		Log:     Log{Level: "info", Format: "text"},
+	}
+}
+
+// SQLitePath is where the embedded database lives when no URL is set.
+func (c Config) SQLitePath() string { return filepath.Join(c.DataDir, "keeper.db") }
+
+// BlobPath is the filesystem blob root.
+func (c Config) BlobPath() string {
+	if c.Storage.Path != "" {
+		return c.Storage.Path
+	}
+	return filepath.Join(c.DataDir, "blobs")
+}
+
+// Validate checks every field and names the bad key and the allowed values.
+func (c Config) Validate() error {
+	var errs []string
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, key+": "+fmt.Sprintf(format, args...))
+	}
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		bad("listen", "%q is not host:port (for example 127.0.0.1:8080 or :8080)", c.Listen)
+	}
+	if c.DataDir == "" {
+		bad("data_dir", "must not be empty")
+	}
+	if u := c.Database.URL; u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
+		bad("database.url", "%q is not allowed: use postgres://… or leave empty for the embedded SQLite", redact(u))
+	}
+	switch c.Storage.Backend {
+	case "filesystem":
+	case "s3":
+		if c.Storage.S3.Bucket == "" {
+			bad("storage.s3.bucket", "required when storage.backend is s3")
+		}
+		if c.Storage.S3.PartSize != 0 && c.Storage.S3.PartSize < 5<<20 {
+			bad("storage.s3.part_size", "%d is below the S3 minimum of 5242880 bytes", c.Storage.S3.PartSize)
+		}
+	default:
+		bad("storage.backend", "%q is not allowed: use filesystem or s3", c.Storage.Backend)
+	}
+	if c.Auth.AccessTTL <= 0 {
+		bad("auth.access_ttl", "must be a positive duration such as 15m")
+	}
+	if c.Auth.RefreshTTL <= 0 {
+		bad("auth.refresh_ttl", "must be a positive duration such as 168h")
+	}
+	if c.Limits.MaxUploadBytes <= 0 {
+		bad("limits.max_upload_bytes", "must be a positive number of bytes")
+	}
+	if c.Plugins.CallTimeout <= 0 {
+		bad("plugins.call_timeout", "must be a positive duration such as 10s")
+	}
+	if c.Plugins.PoolSize < 1 {
+		bad("plugins.pool_size", "must be at least 1")
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "%q is not allowed: use debug, info, warn or error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		bad("log.format", "%q is not allowed: use text or json", c.Log.Format)
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("config: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+func redact(u string) string {
+	if i := strings.Index(u, "@"); i >= 0 {
+		if j := strings.Index(u, "://"); j >= 0 && j < i {
+			return u[:j+3] + "…" + u[i:]
+		}
+	}
+	return u
+}
