@@ -1,0 +1,172 @@
+package fsblob_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keeper-registry/keeper/adapters/fsblob"
+	"github.com/keeper-registry/keeper/ports"
+	"github.com/keeper-registry/keeper/ports/porttest"
+)
+
+func newStore(t *testing.T) *fsblob.Store {
+	t.Helper()
+	s, err := fsblob.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	porttest.BlobStore(t, func(t *testing.T) ports.BlobStore {
+		s := newStore(t)
+		t.Cleanup(func() { assertTempEmpty(t, s) })
+		return s
+	})
+}
+
+// assertTempEmpty checks that no put, failed or not, left a temp file behind.
+func assertTempEmpty(t *testing.T, s *fsblob.Store) {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(s.Root(), "tmp"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		t.Errorf("temp file left behind: %s", e.Name())
+	}
+}
+
+func TestLayout(t *testing.T) {
+	s := newStore(t)
+	b, err := s.Put(context.Background(), bytes.NewReader([]byte("hello")), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+	path := filepath.Join(s.Root(), "blobs", "2c", "f2", want)
+	got, err := os.ReadFile(path)
+	if err != nil || string(got) != "hello" || b.Digest != want {
+		t.Fatalf("blob at %s = %q, %v (digest %s)", path, got, err, b.Digest)
+	}
+}
+
+func TestOpenReturnsOSFile(t *testing.T) {
+	s := newStore(t)
+	b, err := s.Put(context.Background(), bytes.NewReader([]byte("sendfile me")), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _, err := s.Open(context.Background(), b.Digest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, ok := r.(*os.File); !ok {
+		t.Fatalf("Open returned %T, want *os.File so http.ServeContent can use sendfile", r)
+	}
+}
+
+func TestCleanTemp(t *testing.T) {
+	s := newStore(t)
+	tmp := filepath.Join(s.Root(), "tmp")
+	old := filepath.Join(tmp, "put-old")
+	fresh := filepath.Join(tmp, "put-fresh")
+	for _, p := range []string{old, fresh} {
+		if err := os.WriteFile(p, []byte("partial upload"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	past := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(old, past, past); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.CleanTemp(time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Fatalf("removed %d files, want 1", n)
+	}
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Fatalf("stale temp file still there: %v", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Fatalf("fresh temp file (maybe an upload in progress) was removed: %v", err)
+	}
+	// Walk never reports temp files as blobs.
+	if err := s.Walk(context.Background(), func(b ports.Blob, _ time.Time) error {
+		t.Errorf("walk reported %s with only temp files present", b.Digest)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDedupRefreshesModTime(t *testing.T) {
+	// GC sweeps unreferenced blobs older than a grace period; a Put of content
+	// already stored must restart that period or GC could delete the blob
+	// before the new reference is committed.
+	s := newStore(t)
+	ctx := context.Background()
+	b, err := s.Put(ctx, bytes.NewReader([]byte("shared")), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(s.Root(), "blobs", b.Digest[:2], b.Digest[2:4], b.Digest)
+	past := time.Now().Add(-48 * time.Hour)
+	if err := os.Chtimes(path, past, past); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Put(ctx, bytes.NewReader([]byte("shared")), 0); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fi.ModTime().After(past.Add(time.Hour)) {
+		t.Fatalf("mod time still %v after a second put", fi.ModTime())
+	}
+}
+
+func TestInvalidDigestStaysInsideRoot(t *testing.T) {
+	parent := t.TempDir()
+	victim := filepath.Join(parent, "victim")
+	if err := os.WriteFile(victim, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := fsblob.New(filepath.Join(parent, "root"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Long enough to reach parent/victim from root/blobs/ab/cd/ if it were joined.
+	for _, d := range []string{"../../../../victim", strings.Repeat("../", 19) + "victim/"} {
+		if err := s.Delete(context.Background(), d); err == nil {
+			t.Errorf("delete(%q) succeeded", d)
+		}
+	}
+	if _, err := os.Stat(victim); err != nil {
+		t.Fatalf("file outside the root was touched: %v", err)
+	}
+}
+
+func TestPing(t *testing.T) {
+	s := newStore(t)
+	if err := s.Ping(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// A root whose tmp/ disappeared (unmounted volume, wrong path) is not ready.
+	if err := os.RemoveAll(filepath.Join(s.Root(), "tmp")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(context.Background()); err == nil {
+		t.Fatal("ping succeeded without a writable tmp/")
+	}
+}

@@ -1,0 +1,194 @@
+package http_test
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keeper-registry/keeper/adapters/argon2"
+	"github.com/keeper-registry/keeper/adapters/bunstore"
+	"github.com/keeper-registry/keeper/adapters/fsblob"
+	httpapi "github.com/keeper-registry/keeper/adapters/http"
+	"github.com/keeper-registry/keeper/core/artifact"
+	"github.com/keeper-registry/keeper/core/auth"
+	"github.com/keeper-registry/keeper/core/repository"
+	"github.com/keeper-registry/keeper/core/upload"
+	"github.com/keeper-registry/keeper/ports"
+)
+
+const adminPassword = "test-admin-password"
+
+// env is one running API server over real stores.
+type env struct {
+	t      *testing.T
+	url    string
+	token  string
+	store  *bunstore.Store
+	blobs  *fsblob.Store
+	server *httpapi.Server
+}
+
+// databases lists the DSNs the API tests run on: SQLite always, PostgreSQL
+// when KEEPER_TEST_POSTGRES_URL is set (each test gets a fresh schema).
+func databases(t *testing.T) map[string]func(t *testing.T) string {
+	dbs := map[string]func(t *testing.T) string{
+		"sqlite": func(t *testing.T) string { return filepath.Join(t.TempDir(), "keeper.db") },
+	}
+	if base := os.Getenv("KEEPER_TEST_POSTGRES_URL"); base != "" {
+		dbs["postgres"] = func(t *testing.T) string { return freshSchema(t, base) }
+	}
+	return dbs
+}
+
+func freshSchema(t *testing.T, base string) string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "api_" + hex.EncodeToString(b)
+	admin, err := bunstore.Open(t.Context(), base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.DB().ExecContext(t.Context(), "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		a, err := bunstore.Open(t.Context(), base)
+		if err == nil {
+			_, _ = a.DB().Exec("DROP SCHEMA " + schema + " CASCADE")
+			a.Close()
+		}
+	})
+	u, _ := url.Parse(base)
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// eachDB runs fn once per available database.
+func eachDB(t *testing.T, fn func(t *testing.T, e *env)) {
+	for name, dsn := range databases(t) {
+		t.Run(name, func(t *testing.T) { fn(t, newEnv(t, dsn(t), 1<<30)) })
+	}
+}
+
+func newEnv(t *testing.T, dsn string, maxUpload int64) *env {
+	t.Helper()
+	ctx := t.Context()
+	store, err := bunstore.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if err := store.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	blobs, err := fsblob.New(filepath.Join(t.TempDir(), "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := ports.SystemClock{}
+	a, err := auth.NewService(ctx, store, store, store, argon2.New(), clock, auth.Options{AccessTTL: time.Hour, RefreshTTL: 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.EnsureAdmin(ctx, adminPassword); err != nil {
+		t.Fatal(err)
+	}
+	arts := artifact.NewService(store, store, blobs, maxUpload)
+	srv := httpapi.New(httpapi.Deps{
+		Auth: a, Authorizer: auth.BaselineAuthorizer{},
+		Repos:     repository.NewService(store, func() []string { return []string{"generic", "other"} }),
+		Artifacts: arts, Uploads: upload.NewService(store, blobs, arts, clock, maxUpload),
+		Ready:     []httpapi.Check{{Name: "database", Run: store.Ping}, {Name: "storage", Run: blobs.Ping}},
+		MaxUploadBytes: maxUpload, Version: "test",
+	})
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	e := &env{t: t, url: ts.URL, store: store, blobs: blobs, server: srv}
+	var sess auth.Session
+	e.doJSON("POST", "/api/v1/auth/login", "", map[string]string{"username": "admin", "password": adminPassword}, 200, &sess)
+	e.token = sess.AccessToken
+	return e
+}
+
+// do sends a request with an optional bearer token and returns the response with its body read.
+func (e *env) do(method, path, token string, body io.Reader, hdr ...string) (*http.Response, []byte) {
+	e.t.Helper()
+	req, err := http.NewRequest(method, e.url+path, body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return resp, data
+}
+
+// doJSON sends v as JSON, checks the status and decodes the answer into out.
+func (e *env) doJSON(method, path, token string, v any, want int, out any) []byte {
+	e.t.Helper()
+	var body io.Reader
+	if v != nil {
+		b, _ := json.Marshal(v)
+		body = bytes.NewReader(b)
+	}
+	resp, data := e.do(method, path, token, body, "Content-Type", "application/json")
+	if resp.StatusCode != want {
+		e.t.Fatalf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, want, data)
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			e.t.Fatalf("%s %s: decode %s: %v", method, path, data, err)
+		}
+	}
+	return data
+}
+
+// errorCode decodes the {"error":{"code"}} body.
+func errorCode(t *testing.T, data []byte) string {
+	t.Helper()
+	var b struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	if err := json.Unmarshal(data, &b); err != nil || b.Error.Code == "" || b.Error.Message == "" {
+		t.Fatalf("not an error body: %s", data)
+	}
+	return b.Error.Code
+}
+
+func (e *env) createRepo(body map[string]any) {
+	e.t.Helper()
+	e.doJSON("POST", "/api/v1/repositories", e.token, body, 201, nil)
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return b
+}
+
+func hasPrefix(s, p string) bool { return strings.HasPrefix(s, p) }
