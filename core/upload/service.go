@@ -80,6 +80,9 @@ func (s *Service) Append(ctx context.Context, id string, offset int64, body io.R
 		return sess, fmt.Errorf("upload %q: chunk starts at %d but %d bytes are stored: %w", id, offset, sess.Offset, ErrOffset)
 	}
 	room := sess.TotalSize - sess.Offset
+	if room == 0 {
+		return sess, ports.Invalidf("content-range", "all %d bytes were already received", sess.TotalSize)
+	}
 	b, err := s.blobs.Put(ctx, body, room)
 	if errors.Is(err, ports.ErrTooLarge) {
 		return sess, ports.Invalidf("content-range", "chunk runs past total_size %d", sess.TotalSize)
@@ -93,6 +96,9 @@ func (s *Service) Append(ctx context.Context, id string, offset int64, body io.R
 	sess, err = s.store.AppendChunk(ctx, id, ports.UploadChunk{Offset: offset, Size: b.Size, Digest: b.Digest})
 	if errors.Is(err, ports.ErrConflict) {
 		return sess, fmt.Errorf("upload %q: another chunk arrived first: %w", id, ErrOffset)
+	}
+	if errors.Is(err, ports.ErrTooLarge) {
+		return sess, ports.Invalidf("content-range", "chunk runs past total_size %d", sess.TotalSize)
 	}
 	return sess, err
 }

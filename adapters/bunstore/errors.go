@@ -1,0 +1,82 @@
+package bunstore
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// wrap prefixes err with the room and operation and maps driver errors onto
+// the ports sentinels so callers can use errors.Is.
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("bunstore: %s: %w", op, ports.ErrNotFound)
+	case isUniqueViolation(err):
+		return fmt.Errorf("bunstore: %s: %w (%v)", op, ports.ErrConflict, err)
+	case isForeignKeyViolation(err):
+		return fmt.Errorf("bunstore: %s: referenced row missing: %w (%v)", op, ports.ErrNotFound, err)
+	}
+	return fmt.Errorf("bunstore: %s: %w", op, err)
+}
+
+// PostgreSQL SQLSTATE codes, https://www.postgresql.org/docs/current/errcodes-appendix.html
+const (
+	pgUniqueViolation     = "23505"
+	pgForeignKeyViolation = "23503"
+)
+
+func isUniqueViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == pgUniqueViolation
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		c := sqErr.Code()
+		return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+func isForeignKeyViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == pgForeignKeyViolation
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		return sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	}
+	return false
+}
+
+// notFound is the error for a missing row found without a driver error
+// (for example an UPDATE that matched nothing).
+func notFound(op, what string) error {
+	return fmt.Errorf("bunstore: %s: %s: %w", op, what, ports.ErrNotFound)
+}
+
+// mustAffect turns an UPDATE/DELETE that matched no row into ErrNotFound.
+func mustAffect(op, what string, res sql.Result, err error) error {
+	if err != nil {
+		return wrap(op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return notFound(op, what)
+	}
+	return nil
+}

@@ -1,0 +1,37 @@
+package bunstore
+
+import (
+	"context"
+	"fmt"
+
+	"go.uber.org/fx"
+
+	"github.com/keeper-registry/keeper/core/config"
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// Module provides the metadata store chosen by the configuration (PostgreSQL
+// when database.url is set, else SQLite in the data directory), migrated.
+var Module = fx.Module("storage.bun",
+	fx.Provide(fx.Annotate(provide, fx.As(fx.Self()),
+		fx.As(new(ports.RepositoryStore)), fx.As(new(ports.FileStore)), fx.As(new(ports.UserStore)),
+		fx.As(new(ports.TokenStore)), fx.As(new(ports.SettingStore)), fx.As(new(ports.UploadStore)),
+		fx.As(new(ports.PluginStore)))),
+)
+
+func provide(lc fx.Lifecycle, cfg config.Config) (*Store, error) {
+	dsn := cfg.Database.URL
+	if dsn == "" {
+		dsn = cfg.SQLitePath()
+	}
+	s, err := Open(context.Background(), dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(context.Background()); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("bunstore: migrate: %w", err)
+	}
+	lc.Append(fx.StopHook(s.Close))
+	return s, nil
+}

@@ -1,0 +1,144 @@
+package bunstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// Dialect names returned by Store.Dialect.
+const (
+	DialectPostgres = "postgres"
+	DialectSQLite   = "sqlite"
+)
+
+// sqliteBusyTimeoutMS is how long a SQLite writer waits for the write lock
+// before failing with SQLITE_BUSY.
+const sqliteBusyTimeoutMS = 15000
+
+// Store is the bun-backed metadata store.
+type Store struct {
+	db      *bun.DB
+	dialect string
+	clock   ports.Clock
+	// migrateMu serialises Migrate calls inside one process; PostgreSQL
+	// additionally takes an advisory lock across processes.
+	migrateMu sync.Mutex
+}
+
+var (
+	_ ports.RepositoryStore = (*Store)(nil)
+	_ ports.FileStore       = (*Store)(nil)
+	_ ports.UserStore       = (*Store)(nil)
+	_ ports.TokenStore      = (*Store)(nil)
+	_ ports.SettingStore    = (*Store)(nil)
+	_ ports.UploadStore     = (*Store)(nil)
+	_ ports.PluginStore     = (*Store)(nil)
+	_ ports.Pinger          = (*Store)(nil)
+)
+
+// Open connects to the database named by dsn: "postgres://…" or
+// "postgresql://…" selects PostgreSQL (pgx); anything else is a SQLite file
+// path, optionally written "sqlite://PATH". Open does not migrate.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	if dsn == "" {
+		return nil, fmt.Errorf("bunstore: open: %w", ports.Invalidf("dsn", "empty database DSN"))
+	}
+	var (
+		sqldb   *sql.DB
+		db      *bun.DB
+		dialect string
+		err     error
+	)
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		sqldb, err = sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("bunstore: open postgres: %w", err)
+		}
+		db = bun.NewDB(sqldb, pgdialect.New())
+		dialect = DialectPostgres
+	} else {
+		name, memory := sqliteDSN(dsn)
+		sqldb, err = sql.Open("sqlite", name)
+		if err != nil {
+			return nil, fmt.Errorf("bunstore: open sqlite: %w", err)
+		}
+		if memory {
+			// Every connection to ":memory:" is a separate database.
+			sqldb.SetMaxOpenConns(1)
+		}
+		db = bun.NewDB(sqldb, sqlitedialect.New())
+		dialect = DialectSQLite
+	}
+	s := &Store{db: db, dialect: dialect, clock: ports.SystemClock{}}
+	if err := s.Ping(ctx); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// sqliteDSN turns a path (or sqlite://PATH) into a modernc DSN with WAL, a
+// busy timeout, foreign keys, and BEGIN IMMEDIATE for write transactions so
+// concurrent writers queue on the lock instead of failing on upgrade.
+func sqliteDSN(dsn string) (string, bool) {
+	path := strings.TrimPrefix(dsn, "sqlite://")
+	query := ""
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path, query = path[:i], path[i+1:]
+	}
+	memory := path == ":memory:" || strings.Contains(query, "mode=memory")
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		q = url.Values{}
+	}
+	setDefault := func(k, v string) {
+		if q.Get(k) == "" {
+			q.Set(k, v)
+		}
+	}
+	setDefault("_busy_timeout", fmt.Sprint(sqliteBusyTimeoutMS))
+	setDefault("_foreign_keys", "1")
+	setDefault("_txlock", "immediate")
+	if !memory {
+		setDefault("_journal_mode", "WAL")
+		setDefault("_synchronous", "NORMAL")
+	}
+	return path + "?" + q.Encode(), memory
+}
+
+// Dialect reports "postgres" or "sqlite".
+func (s *Store) Dialect() string { return s.dialect }
+
+// DB exposes the bun handle for adapters that share the database (search).
+func (s *Store) DB() *bun.DB { return s.db }
+
+// SetClock replaces the clock used for created/updated times (tests).
+func (s *Store) SetClock(c ports.Clock) { s.clock = c }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("bunstore: ping: %w", err)
+	}
+	return nil
+}
+
+// Close closes the connection pool.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("bunstore: close: %w", err)
+	}
+	return nil
+}
