@@ -1,0 +1,55 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"go.uber.org/fx"
+
+	"github.com/keeper-registry/keeper/adapters/yamlconfig"
+)
+
+// TestWiringValidates checks the fx graph (every dependency provided, no
+// cycles) for both blob backends without starting anything.
+func TestWiringValidates(t *testing.T) {
+	for _, backend := range []string{"filesystem", "s3"} {
+		t.Run(backend, func(t *testing.T) {
+			env := []string{"KEEPER_DATA_DIR=" + t.TempDir(), "KEEPER_STORAGE_BACKEND=" + backend, "KEEPER_S3_BUCKET=b"}
+			cfg, err := yamlconfig.Load("", env, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := fx.ValidateApp(options(cfg)); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestCommands(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if err := run([]string{"version"}, &out, &errOut); err != nil || !strings.HasPrefix(out.String(), "keeper ") {
+		t.Fatalf("version: %v %q", err, out.String())
+	}
+	if err := run([]string{"frobnicate"}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "frobnicate") {
+		t.Fatalf("unknown command: %v", err)
+	}
+	if err := run(nil, &out, &errOut); err == nil {
+		t.Fatal("no command accepted")
+	}
+	t.Setenv("KEEPER_LOG_LEVEL", "chatty")
+	if err := run([]string{"migrate", "--data-dir", t.TempDir()}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "log.level") {
+		t.Fatalf("bad config: %v", err)
+	}
+}
+
+func TestMigrateCommand(t *testing.T) {
+	var out bytes.Buffer
+	if err := run([]string{"migrate", "--data-dir", t.TempDir()}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "migrations applied (sqlite)") {
+		t.Fatalf("output: %q", out.String())
+	}
+}
