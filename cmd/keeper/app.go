@@ -51,6 +51,7 @@ func options(cfg config.Config) fx.Option {
 			newHTTPDeps,
 		),
 		httpapi.Module,
+		fx.Invoke(expireUploads),
 		fx.WithLogger(func() fxevent.Logger { return &fxevent.SlogLogger{Logger: slog.Default().With("room", "fx")} }),
 	)
 }
@@ -95,4 +96,31 @@ func serve(cfg config.Config) error {
 	}
 	app.Run()
 	return nil
+}
+
+// expireUploads ends idle resumable uploads in the background.
+func expireUploads(lc fx.Lifecycle, cfg config.Config, up *upload.Service) {
+	ctx, cancel := context.WithCancel(context.Background())
+	lc.Append(fx.Hook{
+		OnStart: func(context.Context) error {
+			go func() {
+				t := time.NewTicker(10 * time.Minute)
+				defer t.Stop()
+				for {
+					if n, err := up.Expire(ctx, cfg.Limits.UploadSessionTTL); err != nil {
+						slog.Warn("uploads: expire", "err", err)
+					} else if n > 0 {
+						slog.Info("uploads: expired idle sessions", "count", n)
+					}
+					select {
+					case <-ctx.Done():
+						return
+					case <-t.C:
+					}
+				}
+			}()
+			return nil
+		},
+		OnStop: func(context.Context) error { cancel(); return nil },
+	})
 }

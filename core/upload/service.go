@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"time"
 
 	"github.com/keeper-registry/keeper/core/artifact"
 	"github.com/keeper-registry/keeper/ports"
@@ -162,4 +163,25 @@ func newID() (string, error) {
 		return "", fmt.Errorf("upload: session id: %w", err)
 	}
 	return hex.EncodeToString(b[:]), nil
+}
+
+// Expire ends sessions idle for longer than ttl and returns how many ended;
+// their chunks become garbage for the blob collector.
+func (s *Service) Expire(ctx context.Context, ttl time.Duration) (int, error) {
+	n := 0
+	for {
+		old, err := s.store.ListUploads(ctx, s.clock.Now().Add(-ttl), 100)
+		if err != nil {
+			return n, fmt.Errorf("upload: list idle sessions: %w", err)
+		}
+		for _, u := range old {
+			if err := s.store.DeleteUpload(ctx, u.ID); err != nil && !errors.Is(err, ports.ErrNotFound) {
+				return n, fmt.Errorf("upload: expire %q: %w", u.ID, err)
+			}
+			n++
+		}
+		if len(old) < 100 {
+			return n, nil
+		}
+	}
 }
