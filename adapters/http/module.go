@@ -38,7 +38,14 @@ func serve(lc fx.Lifecycle, cfg config.Config, s *Server) {
 					slog.Error("http: serve", "err", err)
 				}
 			}()
-			slog.Info("keeper ready", "url", "http://"+ln.Addr().String())
+			go func() {
+				if s.d.WhenReady != nil {
+					if err := s.d.WhenReady(context.Background()); err != nil {
+						slog.Error("keeper started with errors", "err", err)
+					}
+				}
+				slog.Info("keeper ready", "url", "http://"+ln.Addr().String())
+			}()
 			return nil
 		},
 		OnStop: func(ctx context.Context) error { return srv.Shutdown(ctx) },

@@ -34,6 +34,9 @@ type Deps struct {
 	Fallback gin.HandlerFunc
 	// MaxUploadBytes caps one artifact (413 beyond it).
 	MaxUploadBytes int64
+	// WhenReady blocks until the server can serve everything (plugins loaded);
+	// the ready line is logged after it returns. Nil means ready at once.
+	WhenReady func(ctx context.Context) error
 	// Version is reported by /health.
 	Version string
 }

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxevent"
 
@@ -15,9 +17,13 @@ import (
 	"github.com/keeper-registry/keeper/adapters/fsblob"
 	httpapi "github.com/keeper-registry/keeper/adapters/http"
 	"github.com/keeper-registry/keeper/adapters/s3blob"
+	"github.com/keeper-registry/keeper/adapters/wasm"
+	"github.com/keeper-registry/keeper/adapters/wasm/builtin"
 	"github.com/keeper-registry/keeper/core/artifact"
 	"github.com/keeper-registry/keeper/core/auth"
 	"github.com/keeper-registry/keeper/core/config"
+	"github.com/keeper-registry/keeper/core/dispatch"
+	"github.com/keeper-registry/keeper/core/plugin"
 	"github.com/keeper-registry/keeper/core/repository"
 	"github.com/keeper-registry/keeper/core/upload"
 	"github.com/keeper-registry/keeper/ports"
@@ -36,11 +42,20 @@ func options(cfg config.Config) fx.Option {
 		bunstore.Module,
 		blobs,
 		argon2.Module,
+		wasm.Module,
 		fx.Provide(
 			newAuth,
 			func() ports.Authorizer { return auth.BaselineAuthorizer{} },
-			func(s ports.RepositoryStore) *repository.Service {
-				return repository.NewService(s, func() []string { return []string{"generic"} })
+			newDispatcher,
+			newPluginManager,
+			func(s ports.RepositoryStore, m *plugin.Manager) *repository.Service {
+				return repository.NewService(s, func() []string {
+					var keys []string
+					for _, f := range m.Formats() {
+						keys = append(keys, f.Key)
+					}
+					return keys
+				})
 			},
 			func(r ports.RepositoryStore, f ports.FileStore, b ports.BlobStore) *artifact.Service {
 				return artifact.NewService(r, f, b, cfg.Limits.MaxUploadBytes)
@@ -60,8 +75,44 @@ func newAuth(cfg config.Config, s *bunstore.Store, h ports.PasswordHasher, c por
 	return auth.NewService(context.Background(), s, s, s, h, c, auth.Options{AccessTTL: cfg.Auth.AccessTTL, RefreshTTL: cfg.Auth.RefreshTTL})
 }
 
+func newDispatcher(cfg config.Config, repos ports.RepositoryStore, files ports.FileStore, blobs ports.BlobStore,
+	rt ports.FormatRuntime, az ports.Authorizer, c ports.Clock) *dispatch.Dispatcher {
+	return dispatch.New(dispatch.Deps{Repos: repos, Files: files, Blobs: blobs, Runtime: rt, Authz: az, Clock: c,
+		Log: slog.Default().With("room", "dispatch")},
+		dispatch.Config{MaxBodyBytes: cfg.Limits.MaxUploadBytes, BaseURL: cfg.BaseURL})
+}
+
+func newPluginManager(cfg config.Config, store ports.PluginStore, blobs ports.BlobStore, rt ports.FormatRuntime,
+	d *dispatch.Dispatcher, c ports.Clock) *plugin.Manager {
+	return plugin.NewManager(store, blobs, rt, d, plugin.Options{Clock: c, Log: slog.Default().With("room", "plugins"),
+		Limits: ports.PluginLimits{MemoryPages: cfg.Plugins.MemoryPages, CallTimeout: cfg.Plugins.CallTimeout, PoolSize: cfg.Plugins.PoolSize}})
+}
+
+// loadPlugins compiles and loads the built-in and installed plugins in the
+// background (from the compilation cache this takes milliseconds); the
+// server reports ready once they are loaded.
+func loadPlugins(m *plugin.Manager) func(ctx context.Context) error {
+	done := make(chan struct{})
+	var once sync.Once
+	var err error
+	return func(ctx context.Context) error {
+		once.Do(func() {
+			go func() {
+				err = m.LoadAll(context.Background(), builtin.Modules())
+				close(done)
+			}()
+		})
+		select {
+		case <-done:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
 func newHTTPDeps(cfg config.Config, a *auth.Service, az ports.Authorizer, r *repository.Service, art *artifact.Service,
-	up *upload.Service, db *bunstore.Store, blobs ports.BlobStore) (httpapi.Deps, error) {
+	up *upload.Service, db *bunstore.Store, blobs ports.BlobStore, d *dispatch.Dispatcher, m *plugin.Manager) (httpapi.Deps, error) {
 	generated, err := a.EnsureAdmin(context.Background(), cfg.Auth.AdminPassword)
 	if err != nil {
 		return httpapi.Deps{}, err
@@ -82,8 +133,19 @@ func newHTTPDeps(cfg config.Config, a *auth.Service, az ports.Authorizer, r *rep
 	if p, ok := blobs.(ports.Pinger); ok {
 		ready = append(ready, httpapi.Check{Name: "storage", Run: p.Ping})
 	}
+	plugins := loadPlugins(m)
+	ready = append(ready, httpapi.Check{Name: "plugins", Run: func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
+		defer cancel()
+		if err := plugins(ctx); err != nil {
+			return fmt.Errorf("plugins not loaded yet: %w", err)
+		}
+		return nil
+	}})
 	return httpapi.Deps{Auth: a, Authorizer: az, Repos: r, Artifacts: art, Uploads: up, Ready: ready,
-		MaxUploadBytes: cfg.Limits.MaxUploadBytes, Version: versionString()}, nil
+		MaxUploadBytes: cfg.Limits.MaxUploadBytes, Version: versionString(), WhenReady: plugins,
+		Mount:    []func(*gin.Engine, *gin.RouterGroup){func(_ *gin.Engine, api *gin.RouterGroup) { httpapi.RegisterPlugins(api, m) }},
+		Fallback: httpapi.DispatchHandler(d)}, nil
 }
 
 func serve(cfg config.Config) error {

@@ -1,0 +1,19 @@
+package wasm
+
+// IdleMemory returns the linear-memory bytes of the idle instances of id (tests only).
+func (r *Runtime) IdleMemory(id string) []uint32 {
+	r.mu.RLock()
+	g := r.plugins[id]
+	r.mu.RUnlock()
+	var out []uint32
+	for {
+		select {
+		case in := <-g.idle:
+			out = append(out, in.mem.Size())
+			defer func() { g.idle <- in }()
+			continue
+		default:
+		}
+		return out
+	}
+}

@@ -1,0 +1,124 @@
+package wasm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+)
+
+// instance is one instantiated module; single-threaded, owned by one call at a time.
+type instance struct {
+	mod     api.Module
+	mem     api.Memory
+	realloc api.Function
+	fns     map[string]api.Function
+	posts   map[string]api.Function
+	logw    *logWriter
+}
+
+// generation is one loaded version of a plugin: its own wazero runtime (the
+// memory limit is per runtime), compiled module and pool of instances.
+type generation struct {
+	id       string
+	rt       wazero.Runtime
+	compiled wazero.CompiledModule
+	limits   limits
+	owner    *Runtime
+
+	sem  chan struct{}
+	idle chan *instance
+
+	inflight sync.WaitGroup
+	closeMu  sync.Mutex
+	closed   bool
+}
+
+func (g *generation) newInstance(ctx context.Context) (*instance, error) {
+	lw := newLogWriter(g.owner.log, g.id)
+	cfg := wazero.NewModuleConfig().WithName("").WithStartFunctions("_initialize").
+		WithSysWalltime().WithSysNanotime().WithStdout(lw).WithStderr(lw).
+		WithRandSource(randReader{})
+	mod, err := g.rt.InstantiateModule(ctx, g.compiled, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("instantiate: %w", err)
+	}
+	in := &instance{mod: mod, mem: mod.Memory(), fns: map[string]api.Function{}, posts: map[string]api.Function{}, logw: lw}
+	if in.mem == nil {
+		_ = mod.Close(ctx)
+		return nil, errors.New("instantiate: module exports no memory")
+	}
+	in.realloc = mod.ExportedFunction("cabi_realloc")
+	if in.realloc == nil {
+		_ = mod.Close(ctx)
+		return nil, errors.New("instantiate: module exports no cabi_realloc")
+	}
+	for _, name := range exportNames {
+		if f := mod.ExportedFunction(name); f != nil {
+			in.fns[name] = f
+		}
+		if f := mod.ExportedFunction("cabi_post_" + name); f != nil {
+			in.posts[name] = f
+		}
+	}
+	return in, nil
+}
+
+// acquire takes a pool slot (waiting under ctx) and an idle or new instance.
+func (g *generation) acquire(ctx context.Context) (*instance, error) {
+	select {
+	case g.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("wait for an instance: %w", ctx.Err())
+	}
+	select {
+	case in := <-g.idle:
+		return in, nil
+	default:
+	}
+	in, err := g.newInstance(ctx)
+	if err != nil {
+		<-g.sem
+		return nil, err
+	}
+	return in, nil
+}
+
+// release returns an instance to the pool, or closes it when it trapped or
+// its memory grew past the recycle threshold (linear memory never shrinks).
+func (g *generation) release(in *instance, healthy bool) {
+	if healthy && in.mem.Size() <= g.limits.recycleBytes {
+		select {
+		case g.idle <- in:
+			<-g.sem
+			return
+		default:
+		}
+	}
+	_ = in.mod.Close(context.Background())
+	<-g.sem
+}
+
+// close waits for in-flight calls, then closes the runtime and its instances.
+func (g *generation) close() {
+	g.inflight.Wait()
+	g.closeMu.Lock()
+	defer g.closeMu.Unlock()
+	if g.closed {
+		return
+	}
+	g.closed = true
+	for {
+		select {
+		case in := <-g.idle:
+			_ = in.mod.Close(context.Background())
+			continue
+		default:
+		}
+		break
+	}
+	_ = g.rt.Close(context.Background())
+}

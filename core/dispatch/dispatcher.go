@@ -1,0 +1,246 @@
+package dispatch
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/keeper-registry/keeper/core/auth"
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// Config tunes the dispatcher; zero fields take the defaults below.
+type Config struct {
+	// MaxBodyBytes caps a spooled request body (default 10 GiB).
+	MaxBodyBytes int64
+	// CacheEntries and CacheBytes bound the plugin-response cache
+	// (defaults 4096 entries, 64 MiB); CacheEntries < 0 disables it.
+	CacheEntries int
+	CacheBytes   int64
+	// BaseURL is the server's external URL (scheme://host[:port]); when empty
+	// it is derived from each request.
+	BaseURL string
+	// MaxReadBytes caps one ReadBlob host call (default 16 MiB).
+	MaxReadBytes int64
+	// MaxPutBlobBytes caps one PutBlob host call (default 64 MiB).
+	MaxPutBlobBytes int64
+	// MaxStagedOps caps the staged writes of one request (default 10000).
+	MaxStagedOps int
+}
+
+func (c Config) withDefaults() Config {
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = 10 << 30
+	}
+	if c.CacheEntries == 0 {
+		c.CacheEntries = 4096
+	}
+	if c.CacheBytes <= 0 {
+		c.CacheBytes = 64 << 20
+	}
+	if c.MaxReadBytes <= 0 {
+		c.MaxReadBytes = 16 << 20
+	}
+	if c.MaxPutBlobBytes <= 0 {
+		c.MaxPutBlobBytes = 64 << 20
+	}
+	if c.MaxStagedOps <= 0 {
+		c.MaxStagedOps = 10000
+	}
+	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
+	return c
+}
+
+// Deps are the ports the dispatcher uses. Clock and Log may be nil.
+type Deps struct {
+	Repos   ports.RepositoryStore
+	Files   ports.FileStore
+	Blobs   ports.BlobStore
+	Runtime ports.FormatRuntime
+	Authz   ports.Authorizer
+	Clock   ports.Clock
+	Log     *slog.Logger
+}
+
+// Dispatcher serves every request under a plugin mount.
+type Dispatcher struct {
+	cfg   Config
+	repos ports.RepositoryStore
+	files ports.FileStore
+	blobs ports.BlobStore
+	rt    ports.FormatRuntime
+	authz ports.Authorizer
+	clock ports.Clock
+	log   *slog.Logger
+	table atomic.Pointer[Table]
+	cache *responseCache
+}
+
+// New returns a dispatcher with an empty routing table.
+func New(deps Deps, cfg Config) *Dispatcher {
+	cfg = cfg.withDefaults()
+	d := &Dispatcher{cfg: cfg, repos: deps.Repos, files: deps.Files, blobs: deps.Blobs, rt: deps.Runtime,
+		authz: deps.Authz, clock: deps.Clock, log: deps.Log}
+	if d.clock == nil {
+		d.clock = ports.SystemClock{}
+	}
+	if d.log == nil {
+		d.log = slog.Default()
+	}
+	if cfg.CacheEntries > 0 {
+		d.cache = newResponseCache(cfg.CacheEntries, cfg.CacheBytes)
+	}
+	d.table.Store(&Table{plugins: map[string]bool{}})
+	return d
+}
+
+// SetRoutes atomically replaces the routing table. Requests already routed
+// keep the table they started with.
+func (d *Dispatcher) SetRoutes(routes []Route) {
+	t, dropped := NewTable(routes)
+	for _, r := range dropped {
+		d.log.Warn("dispatch: mount ignored (prefix taken or invalid)", "prefix", r.Prefix, "plugin", r.PluginID)
+	}
+	d.table.Store(t)
+}
+
+// Table returns the current routing table.
+func (d *Dispatcher) Table() *Table { return d.table.Load() }
+
+// reqLog collects what the request log line reports.
+type reqLog struct {
+	repo, format, plugin string
+}
+
+// ServeHTTP routes r to a plugin mount, or answers 404.
+func (d *Dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	sw := &statusWriter{w: w}
+	var rl reqLog
+	d.serve(sw, r, &rl)
+	d.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		slog.String("method", r.Method), slog.String("path", r.URL.EscapedPath()),
+		slog.String("repo", rl.repo), slog.String("format", rl.format), slog.String("plugin", rl.plugin),
+		slog.Int("status", sw.statusCode()), slog.Int64("bytes", sw.n),
+		slog.Duration("duration", time.Since(start)))
+}
+
+func (d *Dispatcher) serve(w *statusWriter, r *http.Request, rl *reqLog) {
+	ctx := r.Context()
+	escaped := r.URL.EscapedPath()
+	table := d.table.Load()
+	route, rest, ok := table.Lookup(escaped)
+	if !ok {
+		writeError(w, http.StatusNotFound, "not_found", "no format serves this path")
+		return
+	}
+	rl.format, rl.plugin = route.Format, route.PluginID
+
+	repo, subPath, err := d.bind(ctx, route, rest)
+	if err != nil {
+		if isNotFound(err) {
+			writeError(w, http.StatusNotFound, "not_found", err.Error())
+		} else {
+			d.log.ErrorContext(ctx, "dispatch: bind repository", "err", err)
+			writeError(w, http.StatusInternalServerError, "internal", "internal error")
+		}
+		return
+	}
+	if repo != nil {
+		rl.repo = repo.Key
+	}
+	subject := auth.SubjectFrom(ctx)
+	if !d.authorize(ctx, w, r, subject, repo) {
+		return
+	}
+
+	if repo != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && subPath != "/" {
+		if d.tryFastPath(w, r, repo, subPath) {
+			return
+		}
+	}
+	d.callPlugin(w, r, route, table, repo, subPath, subject)
+}
+
+// bind resolves the repository named by the first segment of rest. It returns
+// a nil repository for root mounts whose first segment is no repository of
+// the plugin's format; subPath is the escaped path the plugin sees.
+func (d *Dispatcher) bind(ctx context.Context, route Route, rest string) (*ports.Repository, string, error) {
+	seg, after, _ := strings.Cut(rest, "/")
+	if seg != "" {
+		key, err := url.PathUnescape(seg)
+		if err == nil {
+			repo, err := d.repos.GetRepository(ctx, key)
+			switch {
+			case err == nil && repo.Format == route.Format:
+				return &repo, "/" + after, nil
+			case err != nil && !isNotFound(err):
+				return nil, "", err
+			}
+		}
+	}
+	if route.Root {
+		return nil, "/" + rest, nil
+	}
+	if seg == "" {
+		return nil, "", &notFoundError{msg: "no repository in the path"}
+	}
+	return nil, "", &notFoundError{msg: "repository " + seg + " not found"}
+}
+
+// notFoundError is a 404 with a message for the client.
+type notFoundError struct{ msg string }
+
+func (e *notFoundError) Error() string        { return e.msg }
+func (e *notFoundError) Is(target error) bool { return target == ports.ErrNotFound }
+
+// authorize asks the Authorizer and writes 401/403 on denial.
+func (d *Dispatcher) authorize(ctx context.Context, w http.ResponseWriter, r *http.Request, s ports.Subject, repo *ports.Repository) bool {
+	action := ports.ActionWrite
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		action = ports.ActionRead
+	case http.MethodDelete:
+		action = ports.ActionDelete
+	}
+	res := ports.Resource{}
+	if repo != nil {
+		res = ports.Resource{Repository: repo.Key, Public: repo.IsPublic}
+	} else {
+		// Unbound root calls (API discovery, registry ping) are server-wide
+		// resources: readable by anyone, the plugin decides further.
+		res.Public = action == ports.ActionRead
+	}
+	dec, err := d.authz.Authorize(ctx, s, action, res)
+	if err != nil {
+		d.log.ErrorContext(ctx, "dispatch: authorize", "err", err)
+		writeError(w, http.StatusInternalServerError, "internal", "internal error")
+		return false
+	}
+	if dec.Allowed {
+		return true
+	}
+	if s.Anonymous {
+		w.Header().Set("WWW-Authenticate", `Basic realm="keeper"`)
+		writeError(w, http.StatusUnauthorized, "unauthorized", "authentication required")
+		return false
+	}
+	writeError(w, http.StatusForbidden, "forbidden", "not allowed to "+action+" here")
+	return false
+}
+
+// baseURL is the server's external URL for this request.
+func (d *Dispatcher) baseURL(r *http.Request) string {
+	if d.cfg.BaseURL != "" {
+		return d.cfg.BaseURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}

@@ -1,0 +1,270 @@
+package dispatch
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/keeper-registry/keeper/core/artifact"
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// errUnbound answers repository services on a call that has no repository.
+var errUnbound = fmt.Errorf("dispatch: no repository bound to this request: %w", ports.ErrInvalid)
+
+// hostCall is the per-request ports.HostCall: reads are scoped to the bound
+// repository, writes are collected into a WriteSet the dispatcher commits only
+// when the plugin succeeds.
+type hostCall struct {
+	d    *Dispatcher
+	repo *ports.Repository
+
+	mu sync.Mutex
+	// known holds the digests this call may read: the request body, blobs the
+	// plugin stored, and blobs of files of this repository it looked up.
+	known map[string]artifact.Digests
+	ws    ports.WriteSet
+	ops   int
+}
+
+var _ ports.HostCall = (*hostCall)(nil)
+
+func newHostCall(d *Dispatcher, repo *ports.Repository, body *ports.Body) *hostCall {
+	h := &hostCall{d: d, repo: repo, known: make(map[string]artifact.Digests)}
+	if body != nil {
+		h.known[body.Digest] = artifact.Digests{SHA256: body.Digest, SHA1: body.SHA1, MD5: body.MD5, SHA512: body.SHA512, Size: body.Size}
+	}
+	return h
+}
+
+func (h *hostCall) learn(f ports.File) {
+	if f.BlobDigest == "" {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.known[f.BlobDigest]; !ok {
+		h.known[f.BlobDigest] = artifact.Digests{SHA256: f.BlobDigest, SHA1: f.SHA1, MD5: f.MD5, SHA512: f.SHA512, Size: f.Size}
+	}
+}
+
+func (h *hostCall) lookup(digest string) (artifact.Digests, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	d, ok := h.known[digest]
+	return d, ok
+}
+
+func (h *hostCall) allowed(digest string) error {
+	if _, ok := h.lookup(digest); !ok {
+		return fmt.Errorf("dispatch: blob %q is not readable by this request: %w", digest, ports.ErrNotFound)
+	}
+	return nil
+}
+
+// ReadBlob reads up to n bytes at off of a blob this call may read.
+func (h *hostCall) ReadBlob(ctx context.Context, digest string, off, n int64) ([]byte, error) {
+	if err := h.allowed(digest); err != nil {
+		return nil, err
+	}
+	if off < 0 || n < 0 {
+		return nil, fmt.Errorf("dispatch: read blob: negative offset or length: %w", ports.ErrInvalid)
+	}
+	if n > h.d.cfg.MaxReadBytes {
+		n = h.d.cfg.MaxReadBytes
+	}
+	rc, size, err := h.d.blobs.Open(ctx, digest)
+	if err != nil {
+		return nil, fmt.Errorf("dispatch: read blob: %w", err)
+	}
+	defer rc.Close()
+	if off >= size {
+		return []byte{}, nil
+	}
+	if off+n > size {
+		n = size - off
+	}
+	if _, err := rc.Seek(off, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("dispatch: read blob: %w", err)
+	}
+	buf := make([]byte, n)
+	if _, err := io.ReadFull(rc, buf); err != nil {
+		return nil, fmt.Errorf("dispatch: read blob: %w", err)
+	}
+	return buf, nil
+}
+
+// OpenBlob opens a blob this call may read.
+func (h *hostCall) OpenBlob(ctx context.Context, digest string) (ports.BlobReader, int64, error) {
+	if err := h.allowed(digest); err != nil {
+		return nil, 0, err
+	}
+	return h.d.blobs.Open(ctx, digest)
+}
+
+// PutBlob stores plugin-produced bytes and makes them readable and stageable.
+func (h *hostCall) PutBlob(ctx context.Context, data []byte) (ports.Blob, error) {
+	if int64(len(data)) > h.d.cfg.MaxPutBlobBytes {
+		return ports.Blob{}, fmt.Errorf("dispatch: put blob of %d bytes: %w", len(data), ports.ErrTooLarge)
+	}
+	dg, err := artifact.Ingest(ctx, h.d.blobs, bytes.NewReader(data), h.d.cfg.MaxPutBlobBytes, artifact.Expect{}, true)
+	if err != nil {
+		return ports.Blob{}, fmt.Errorf("dispatch: put blob: %w", err)
+	}
+	h.mu.Lock()
+	h.known[dg.SHA256] = dg
+	h.mu.Unlock()
+	return ports.Blob{Digest: dg.SHA256, Size: dg.Size}, nil
+}
+
+// GetFile returns a stored file of the bound repository.
+func (h *hostCall) GetFile(ctx context.Context, path string) (ports.File, error) {
+	if h.repo == nil {
+		return ports.File{}, errUnbound
+	}
+	f, err := h.d.files.GetFile(ctx, h.repo.ID, path)
+	if err != nil {
+		return ports.File{}, err
+	}
+	h.learn(f)
+	return f, nil
+}
+
+// ListFiles lists files of the bound repository.
+func (h *hostCall) ListFiles(ctx context.Context, q ports.FileListing) ([]ports.File, error) {
+	if h.repo == nil {
+		return nil, errUnbound
+	}
+	q.Limit = clampLimit(q.Limit)
+	fs, err := h.d.files.ListFiles(ctx, h.repo.ID, q)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range fs {
+		h.learn(f)
+	}
+	return fs, nil
+}
+
+// ListPackages lists packages of the bound repository.
+func (h *hostCall) ListPackages(ctx context.Context, prefix, after string, limit int) ([]ports.Package, error) {
+	if h.repo == nil {
+		return nil, errUnbound
+	}
+	return h.d.files.ListPackages(ctx, h.repo.ID, prefix, after, clampLimit(limit))
+}
+
+// ListVersions lists versions of a package of the bound repository.
+func (h *hostCall) ListVersions(ctx context.Context, pkg, after string, limit int) ([]ports.Version, error) {
+	if h.repo == nil {
+		return nil, errUnbound
+	}
+	return h.d.files.ListVersions(ctx, h.repo.ID, pkg, after, clampLimit(limit))
+}
+
+// GetKV reads a plugin key-value of the bound repository.
+func (h *hostCall) GetKV(ctx context.Context, namespace, key string) ([]byte, error) {
+	if h.repo == nil {
+		return nil, errUnbound
+	}
+	return h.d.files.GetKV(ctx, h.repo.ID, namespace, key)
+}
+
+// ListKV lists plugin key-values of the bound repository.
+func (h *hostCall) ListKV(ctx context.Context, namespace, prefix, after string, limit int) ([]ports.KV, error) {
+	if h.repo == nil {
+		return nil, errUnbound
+	}
+	return h.d.files.ListKV(ctx, h.repo.ID, namespace, prefix, after, clampLimit(limit))
+}
+
+// StageFile stages a file write pointing at a blob this call may read.
+func (h *hostCall) StageFile(f ports.StagedFile) error {
+	if h.repo == nil {
+		return errUnbound
+	}
+	if f.Path == "" {
+		return ports.Invalidf("path", "must not be empty")
+	}
+	dg, ok := h.lookup(f.BlobDigest)
+	if !ok {
+		return fmt.Errorf("dispatch: stage %q: blob %q is neither the request body nor a blob of this call: %w", f.Path, f.BlobDigest, ports.ErrInvalid)
+	}
+	return h.stage(func(ws *ports.WriteSet) {
+		ws.Puts = append(ws.Puts, ports.FilePut{Overwrite: f.Overwrite, File: ports.File{
+			RepositoryID: h.repo.ID, Path: f.Path, BlobDigest: f.BlobDigest, Size: dg.Size,
+			ContentType: f.ContentType, SHA256: f.BlobDigest, SHA1: dg.SHA1, MD5: dg.MD5, SHA512: dg.SHA512,
+			Package: f.Package, Version: f.Version, Metadata: f.Metadata,
+		}})
+	})
+}
+
+// StageDelete stages removal of a path.
+func (h *hostCall) StageDelete(path string) error {
+	if h.repo == nil {
+		return errUnbound
+	}
+	return h.stage(func(ws *ports.WriteSet) { ws.Deletes = append(ws.Deletes, path) })
+}
+
+// StageKV stages a key-value put or delete.
+func (h *hostCall) StageKV(kv ports.KV, del bool) error {
+	if h.repo == nil {
+		return errUnbound
+	}
+	return h.stage(func(ws *ports.WriteSet) {
+		if del {
+			ws.KVDeletes = append(ws.KVDeletes, kv)
+		} else {
+			ws.KVPuts = append(ws.KVPuts, kv)
+		}
+	})
+}
+
+// StageVersion stages a package-version upsert or removal.
+func (h *hostCall) StageVersion(v ports.VersionPut) error {
+	if h.repo == nil {
+		return errUnbound
+	}
+	return h.stage(func(ws *ports.WriteSet) { ws.Versions = append(ws.Versions, v) })
+}
+
+func (h *hostCall) stage(fn func(*ports.WriteSet)) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.ops >= h.d.cfg.MaxStagedOps {
+		return fmt.Errorf("dispatch: more than %d staged writes in one request: %w", h.d.cfg.MaxStagedOps, ports.ErrTooLarge)
+	}
+	h.ops++
+	fn(&h.ws)
+	return nil
+}
+
+// writeSet returns what the call staged.
+func (h *hostCall) writeSet() ports.WriteSet {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.ws
+}
+
+// serveFile returns a stored file of the bound repository for ServePath.
+func (h *hostCall) serveFile(ctx context.Context, path string) (ports.File, error) {
+	if h.repo == nil {
+		return ports.File{}, errUnbound
+	}
+	return h.GetFile(ctx, path)
+}
+
+func clampLimit(n int) int {
+	const maxLimit = 1000
+	if n <= 0 || n > maxLimit {
+		return maxLimit
+	}
+	return n
+}
+
+// isNotFound reports whether err is the not-found sentinel.
+func isNotFound(err error) bool { return errors.Is(err, ports.ErrNotFound) }

@@ -1,0 +1,94 @@
+package dispatch
+
+import (
+	"sort"
+	"strings"
+)
+
+// Route is one mount of an enabled plugin in the routing table.
+type Route struct {
+	Prefix   string `json:"prefix"`
+	Root     bool   `json:"root"`
+	PluginID string `json:"plugin_id"`
+	Format   string `json:"format"`
+}
+
+// Table is an immutable routing table; the dispatcher swaps whole tables.
+type Table struct {
+	// routes are ordered by prefix length, longest first, so the first match
+	// is the longest prefix.
+	routes  []Route
+	plugins map[string]bool
+}
+
+// NewTable builds a table from routes. When two routes claim the same prefix
+// the first one given wins; the losers are returned so the caller can report them.
+func NewTable(routes []Route) (*Table, []Route) {
+	t := &Table{plugins: make(map[string]bool)}
+	seen := make(map[string]bool)
+	var dropped []Route
+	for _, r := range routes {
+		if r.Prefix == "" || r.Prefix[0] != '/' {
+			dropped = append(dropped, r)
+			continue
+		}
+		if seen[r.Prefix] {
+			dropped = append(dropped, r)
+			continue
+		}
+		seen[r.Prefix] = true
+		t.routes = append(t.routes, r)
+		t.plugins[r.PluginID] = true
+	}
+	sort.SliceStable(t.routes, func(i, j int) bool {
+		if len(t.routes[i].Prefix) != len(t.routes[j].Prefix) {
+			return len(t.routes[i].Prefix) > len(t.routes[j].Prefix)
+		}
+		return t.routes[i].Prefix < t.routes[j].Prefix
+	})
+	return t, dropped
+}
+
+// Routes returns a copy of the table's routes, longest prefix first.
+func (t *Table) Routes() []Route {
+	return append([]Route(nil), t.routes...)
+}
+
+// HasPlugin reports whether any route of plugin id is in the table.
+func (t *Table) HasPlugin(id string) bool { return t.plugins[id] }
+
+// Lookup finds the route with the longest prefix matching the escaped path
+// and returns the remainder after the prefix, without a leading slash. A
+// prefix matches on a segment boundary: "/generic/" matches "/generic/x" and
+// "/generic", "/v2" matches "/v2/x" but not "/v20".
+func (t *Table) Lookup(escapedPath string) (Route, string, bool) {
+	for _, r := range t.routes {
+		if rest, ok := matchPrefix(r.Prefix, escapedPath); ok {
+			return r, rest, true
+		}
+	}
+	return Route{}, "", false
+}
+
+func matchPrefix(prefix, p string) (string, bool) {
+	if strings.HasSuffix(prefix, "/") {
+		if strings.HasPrefix(p, prefix) {
+			return p[len(prefix):], true
+		}
+		if p == prefix[:len(prefix)-1] {
+			return "", true
+		}
+		return "", false
+	}
+	if !strings.HasPrefix(p, prefix) {
+		return "", false
+	}
+	rest := p[len(prefix):]
+	if rest == "" {
+		return "", true
+	}
+	if rest[0] == '/' {
+		return rest[1:], true
+	}
+	return "", false
+}

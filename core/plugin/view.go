@@ -1,0 +1,141 @@
+package plugin
+
+import (
+	"sort"
+	"time"
+
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// Plugin statuses.
+const (
+	StatusActive   = "active"
+	StatusDisabled = "disabled"
+	StatusError    = "error"
+)
+
+// Plugin is what the admin API shows of one plugin.
+type Plugin struct {
+	ID              string        `json:"id"`
+	Name            string        `json:"name"`
+	Version         string        `json:"version"`
+	Format          string        `json:"format"`
+	DisplayName     string        `json:"display_name"`
+	Description     string        `json:"description"`
+	Status          string        `json:"status"`
+	Enabled         bool          `json:"enabled"`
+	BuiltIn         bool          `json:"built_in"`
+	ContractVersion string        `json:"contract_version"`
+	Capabilities    []string      `json:"capabilities"`
+	Mounts          []ports.Mount `json:"mounts"`
+	Digest          string        `json:"digest"`
+	Limits          Limits        `json:"limits"`
+	LastError       string        `json:"last_error"`
+	Stats           Stats         `json:"stats"`
+	CreatedAt       time.Time     `json:"created_at"`
+	UpdatedAt       time.Time     `json:"updated_at"`
+}
+
+// Limits are a plugin's resource limits as the API shows them.
+type Limits struct {
+	MemoryPages   uint32 `json:"memory_pages"`
+	CallTimeoutMS int64  `json:"call_timeout_ms"`
+	PoolSize      int    `json:"pool_size"`
+}
+
+// Stats are the runtime's counters of a loaded plugin.
+type Stats struct {
+	Calls     int64     `json:"calls"`
+	Errors    int64     `json:"errors"`
+	Traps     int64     `json:"traps"`
+	LastError string    `json:"last_error"`
+	LoadedAt  time.Time `json:"loaded_at"`
+}
+
+// Format is a format served by an active plugin.
+type Format struct {
+	Key         string `json:"key"`
+	DisplayName string `json:"display_name"`
+	PluginID    string `json:"plugin_id"`
+}
+
+func (m *Manager) view(e *entry) Plugin {
+	l := m.limits(e.rec.Limits)
+	p := Plugin{
+		ID: e.rec.ID, Name: e.rec.Name, Version: e.rec.Version, Format: e.rec.Format, Description: e.rec.Description,
+		Enabled: e.rec.Enabled, BuiltIn: e.rec.BuiltIn, Digest: e.rec.Digest, LastError: e.rec.LastError,
+		Limits:    Limits{MemoryPages: l.MemoryPages, CallTimeoutMS: l.CallTimeout.Milliseconds(), PoolSize: l.PoolSize},
+		CreatedAt: e.rec.CreatedAt, UpdatedAt: e.rec.UpdatedAt,
+		Capabilities: []string{}, Mounts: []ports.Mount{},
+	}
+	switch {
+	case !e.rec.Enabled:
+		p.Status = StatusDisabled
+	case e.loaded:
+		p.Status = StatusActive
+	default:
+		p.Status = StatusError
+	}
+	if e.loaded {
+		p.DisplayName, p.ContractVersion = e.info.DisplayName, e.info.ContractVersion
+		p.Capabilities = append(p.Capabilities, e.info.Capabilities...)
+		p.Mounts = append(p.Mounts, e.info.Mounts...)
+		if s, ok := m.rt.Stats(e.rec.ID); ok {
+			p.Stats = Stats{Calls: s.Calls, Errors: s.Errors, Traps: s.Traps, LastError: s.LastError, LoadedAt: s.LoadedAt}
+		}
+	}
+	return p
+}
+
+// List returns every known plugin ordered by id.
+func (m *Manager) List() []Plugin {
+	m.mu.RLock()
+	es := make([]entry, 0, len(m.entries))
+	for _, e := range m.entries {
+		es = append(es, *e)
+	}
+	m.mu.RUnlock()
+	sort.Slice(es, func(i, j int) bool { return es[i].rec.ID < es[j].rec.ID })
+	out := make([]Plugin, 0, len(es))
+	for i := range es {
+		out = append(out, m.view(&es[i]))
+	}
+	return out
+}
+
+// Get returns one plugin, or ports.ErrNotFound.
+func (m *Manager) Get(id string) (Plugin, error) {
+	e, err := m.entry(id)
+	if err != nil {
+		return Plugin{}, err
+	}
+	return m.view(e), nil
+}
+
+// Formats returns the formats of active plugins ordered by key; repository
+// validation accepts exactly these.
+func (m *Manager) Formats() []Format {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := []Format{}
+	for _, e := range m.entries {
+		if e.rec.Enabled && e.loaded {
+			out = append(out, Format{Key: e.info.Key, DisplayName: e.info.DisplayName, PluginID: e.rec.ID})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+// HasFormat reports whether an active plugin serves format key.
+func (m *Manager) HasFormat(key string) bool {
+	for _, f := range m.Formats() {
+		if f.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// MaxPackageBytes is the largest plugin upload Install accepts.
+func (m *Manager) MaxPackageBytes() int64 { return m.opts.MaxModuleBytes }

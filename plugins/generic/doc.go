@@ -1,0 +1,2 @@
+// Package generic is the generic format plugin: store, serve, list and delete any path.
+package generic

@@ -1,0 +1,252 @@
+package sdk
+
+// ContractVersion is the version of the WIT package this SDK implements.
+const ContractVersion = "0.1.0"
+
+// Capability names, as declared in Info.Capabilities.
+const (
+	CapParseMetadata = "parse-metadata"
+	CapValidate      = "validate"
+	CapGenerateIndex = "generate-index"
+	CapClassify      = "classify"
+	CapRewrite       = "rewrite"
+	CapMerge         = "merge"
+)
+
+// Mount is a URL prefix the plugin claims.
+type Mount struct {
+	Prefix string
+	Root   bool
+}
+
+// Info is what Describe returns.
+type Info struct {
+	Key             string
+	DisplayName     string
+	Version         string
+	ContractVersion string
+	Mounts          []Mount
+	Capabilities    []string
+}
+
+// Header is one HTTP header line.
+type Header struct {
+	Name  string
+	Value string
+}
+
+// Body is a request body the host has spooled to a blob.
+type Body struct {
+	Digest string
+	Size   uint64
+	SHA1   string
+	MD5    string
+	SHA512 string
+}
+
+// KeyValue is one configuration entry.
+type KeyValue struct {
+	Key   string
+	Value string
+}
+
+// RepoContext describes the repository a call is bound to.
+type RepoContext struct {
+	Key         string
+	Kind        string
+	Format      string
+	IsPublic    bool
+	BaseURL     string
+	UpstreamURL string
+	Config      []KeyValue
+	Generation  int64
+}
+
+// ConfigValue returns the configuration value for key ("" when absent).
+func (r *RepoContext) ConfigValue(key string) string {
+	if r == nil {
+		return ""
+	}
+	for _, kv := range r.Config {
+		if kv.Key == key {
+			return kv.Value
+		}
+	}
+	return ""
+}
+
+// Request is the head of an HTTP request.
+type Request struct {
+	Method   string
+	Path     string
+	RawQuery string
+	Headers  []Header
+	Body     *Body
+	Repo     *RepoContext
+	User     string
+	BaseURL  string
+}
+
+// Header returns the first value of the named header (case-insensitive).
+func (r *Request) Header(name string) string {
+	for _, h := range r.Headers {
+		if equalFold(h.Name, name) {
+			return h.Value
+		}
+	}
+	return ""
+}
+
+// BodyKind says how a response body is produced.
+type BodyKind uint8
+
+// Response body kinds (the response-body variant of the WIT).
+const (
+	BodyNone BodyKind = iota
+	BodyBytes
+	BodyServePath
+	BodyServeBlob
+)
+
+// Response is what a plugin answers. Kind selects Bytes (BodyBytes) or
+// Target (a path for BodyServePath, a digest for BodyServeBlob).
+type Response struct {
+	Status     int
+	Headers    []Header
+	Kind       BodyKind
+	Bytes      []byte
+	Target     string
+	CacheTTLMs uint64
+}
+
+// ArchiveKind names an archive format the host reads.
+type ArchiveKind uint8
+
+// Archive kinds.
+const (
+	ArchiveZip ArchiveKind = iota
+	ArchiveTar
+	ArchiveTarGz
+	ArchiveAr
+	ArchiveCpio
+)
+
+// ArchiveEntry is one entry of an archive listing.
+type ArchiveEntry struct {
+	Name  string
+	Size  uint64
+	IsDir bool
+}
+
+// HashAlg names a hash the host computes.
+type HashAlg uint8
+
+// Hash algorithms.
+const (
+	SHA256 HashAlg = iota
+	SHA1
+	MD5
+	SHA512
+)
+
+// Source is either bytes the plugin holds or a blob digest (Blob != "").
+type Source struct {
+	Bytes []byte
+	Blob  string
+}
+
+// File is a stored file of the repository.
+type File struct {
+	Path        string
+	BlobDigest  string
+	Size        uint64
+	ContentType string
+	SHA256      string
+	SHA1        string
+	MD5         string
+	SHA512      string
+	Package     string
+	Version     string
+	Metadata    []byte
+	CreatedMs   int64
+}
+
+// StagedFile is a file write staged through the host.
+type StagedFile struct {
+	Path        string
+	BlobDigest  string
+	ContentType string
+	Package     string
+	Version     string
+	Metadata    []byte
+	Overwrite   bool
+}
+
+// PackageInfo is one package of the repository.
+type PackageInfo struct {
+	Name      string
+	CreatedMs int64
+	UpdatedMs int64
+}
+
+// VersionInfo is one version of a package.
+type VersionInfo struct {
+	Package   string
+	Version   string
+	Metadata  []byte
+	CreatedMs int64
+}
+
+// VersionPut upserts (or with Delete removes) a package version.
+type VersionPut struct {
+	Package  string
+	Version  string
+	Metadata []byte
+	Delete   bool
+}
+
+// KVEntry is one plugin key-value.
+type KVEntry struct {
+	Key   string
+	Value []byte
+}
+
+// CacheClass classifies paths of remote repositories.
+type CacheClass uint8
+
+// Cache classes.
+const (
+	Immutable CacheClass = iota
+	Mutable
+	Unknown
+)
+
+// LogLevel is the level of a host log line.
+type LogLevel uint8
+
+// Log levels.
+const (
+	LevelDebug LogLevel = iota
+	LevelInfo
+	LevelWarn
+	LevelError
+)
+
+func equalFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
