@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # The whole test suite: starts PostgreSQL and an S3 server (installing them
 # when missing), builds the plugins, runs every Go test on SQLite and
-# PostgreSQL, checks the plugins against the WIT contract, runs the
-# end-to-end client tests, and stops what it started.
+# PostgreSQL (the root module and the nested ones: sdk/go, plugins/*,
+# tools/*), checks every built plugin against the WIT contract, and runs the
+# end-to-end tests with real package clients; then stops what it started.
 #
-#   go tool task test            # everything
+#   go tool task test                     # everything (what CI runs)
 #   KEEPER_SKIP_E2E=1 go tool task test   # without the real-client e2e tests
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
+mkdir -p .tools
+LOG="$REPO/.tools/test-logs"
+rm -rf "$LOG" && mkdir -p "$LOG"
+failed=()
+passed=0
 
 cleanup() {
 	.ci/versitygw.sh stop || true
@@ -16,19 +22,61 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== services"
+step() { echo; echo "== $* ($(date +%T))"; }
+
+# run NAME CMD...: runs a test command, keeps its output in .tools/test-logs,
+# prints the summary lines and remembers a failure.
+run() {
+	local name=$1; shift
+	if "$@" >"$LOG/$name.log" 2>&1; then
+		grep -E '^(ok|FAIL|panic)' "$LOG/$name.log" || true
+		echo "$name: ok"
+		passed=$((passed + 1))
+	else
+		grep -E '^(FAIL|--- FAIL|panic:|\s+.*_test.go:[0-9]+:)' "$LOG/$name.log" | head -60 || tail -40 "$LOG/$name.log"
+		echo "$name: FAILED (full log: .tools/test-logs/$name.log)"
+		failed+=("$name")
+	fi
+}
+
+step "services"
 eval "$(.ci/postgres.sh start)"
 eval "$(.ci/versitygw.sh start)"
 echo "PostgreSQL: ${KEEPER_TEST_POSTGRES_URL%%\?*}"
 echo "S3: $KEEPER_TEST_S3_ENDPOINT"
 
-echo "== go vet"
-go vet ./...
+step "clients for the end-to-end tests"
+if [[ -z "${KEEPER_SKIP_E2E:-}" ]]; then
+	bash e2e/install-clients.sh all >"$LOG/install-clients.log" 2>&1 || { tail -20 "$LOG/install-clients.log"; failed+=(install-clients); }
+	export PATH="$REPO/.tools/bin:$PATH"
+fi
 
-echo "== go test (SQLite always; PostgreSQL and S3 through the variables above)"
-go test -race -count=1 -timeout 30m ./... 2>&1 | tee "$REPO/.tools/go-test.log" | grep -v '^ok\|no test files' || true
-if grep -q '^FAIL\|^--- FAIL\|^panic:' "$REPO/.tools/go-test.log"; then
-	echo "go test failed" >&2
+step "go vet"
+run vet go vet ./...
+
+step "contract check of every built plugin"
+run witcheck bash -c 'cd tools/witcheck && go run . -wit ../../wit/keeper-format.wit ../../adapters/wasm/builtin/wasm/*.wasm'
+
+step "nested modules (sdk, plugins, tools)"
+for mod in sdk/go plugins/*/ tools/*/; do
+	mod=${mod%/}
+	[[ -f $mod/go.mod ]] || continue
+	run "test-$(echo "$mod" | tr / -)" go -C "$mod" test -count=1 ./...
+done
+
+step "root module (SQLite always; PostgreSQL and S3 through the variables above)"
+pkgs=$(go list ./... | grep -v /e2e)
+run test-root go test -race -count=1 -timeout 30m $pkgs
+
+if [[ -z "${KEEPER_SKIP_E2E:-}" ]]; then
+	step "end-to-end: real keeper processes and real package clients"
+	run test-e2e go test -count=1 -timeout 30m ./e2e/...
+fi
+
+echo
+echo "suites: $passed passed, ${#failed[@]} failed"
+if [[ ${#failed[@]} -gt 0 ]]; then
+	echo "FAILED: ${failed[*]}"
 	exit 1
 fi
-grep -c '^ok' "$REPO/.tools/go-test.log" | xargs echo "packages passed:"
+echo "all test suites passed"

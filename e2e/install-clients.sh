@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs the real package clients the end-to-end tests drive, when missing:
+# Debian packages with apt-get (as root), npm globals, and Go-built tools
+# cached under .tools/bin (git-ignored). Safe to run again: it skips what is
+# there. Usage: bash e2e/install-clients.sh [all|npm|pypi|maven|go|cargo|oci|helm]
+set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BIN="$REPO/.tools/bin"
+mkdir -p "$BIN"
+log() { echo "install-clients: $*" >&2; }
+
+apt_install() {
+	local missing=()
+	for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+	[[ ${#missing[@]} -eq 0 ]] && return
+	if [[ $(id -u) -ne 0 ]]; then log "missing Debian packages: ${missing[*]} (run as root)"; return 1; fi
+	if [[ ! -f "$REPO/.tools/apt-updated" ]]; then apt-get update -qq >&2; touch "$REPO/.tools/apt-updated"; fi
+	log "apt-get install ${missing[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+}
+
+npm_global() {
+	local name=$1 spec=$2
+	command -v "$name" >/dev/null 2>&1 && return
+	log "npm install -g $spec"
+	npm install -g --silent "$spec" >&2
+}
+
+go_tool() {
+	local name=$1 spec=$2
+	[[ -x "$BIN/$name" ]] && return
+	log "go install $spec"
+	GOBIN="$BIN" go install "$spec" >&2
+}
+
+want=${1:-all}
+has() { [[ $want == all || $want == "$1" ]]; }
+
+has npm && { npm_global yarn yarn; npm_global pnpm pnpm; }
+has pypi && apt_install twine python3-venv
+has maven && apt_install maven libmaven-deploy-plugin-java libmaven-install-plugin-java libmaven-compiler-plugin-java \
+	libmaven-jar-plugin-java libmaven-resources-plugin-java libsurefire-java libmaven-dependency-plugin-java libmaven-clean-plugin-java
+has oci && {
+	apt_install skopeo
+	go_tool crane github.com/google/go-containerregistry/cmd/crane@v0.22.1
+	go_tool oras oras.land/oras/cmd/oras@v1.3.6
+	go_tool regctl github.com/regclient/regclient/cmd/regctl@v0.11.7
+}
+has helm && go_tool helm helm.sh/helm/v3/cmd/helm@v3.22.0
+command -v go >/dev/null && command -v cargo >/dev/null || log "go and cargo come with the machine"
+echo "$BIN"
