@@ -1,0 +1,3 @@
+// Package harness builds the keeper binary and runs real keeper processes
+// (SQLite or PostgreSQL, any environment) for end-to-end tests.
+package harness
