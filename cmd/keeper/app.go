@@ -67,7 +67,11 @@ func options(cfg config.Config) fx.Option {
 		),
 		httpapi.Module,
 		fx.Invoke(expireUploads),
-		fx.WithLogger(func() fxevent.Logger { return &fxevent.SlogLogger{Logger: slog.Default().With("room", "fx")} }),
+		fx.WithLogger(func() fxevent.Logger {
+			l := &fxevent.SlogLogger{Logger: slog.Default().With("room", "fx")}
+			l.UseLogLevel(slog.LevelDebug) // wiring events are noise unless debugging
+			return l
+		}),
 	)
 }
 
