@@ -11,10 +11,12 @@ import (
 )
 
 // Module provides the metadata store chosen by the configuration (PostgreSQL
-// when database.url is set, else SQLite in the data directory), migrated.
+// when database.url is set, else SQLite in the data directory), migrated. The
+// repository and file ports are not provided here: the wiring puts the
+// in-memory cache (core/repository.Cache) in front of them.
 var Module = fx.Module("storage.bun",
 	fx.Provide(fx.Annotate(provide, fx.As(fx.Self()),
-		fx.As(new(ports.RepositoryStore)), fx.As(new(ports.FileStore)), fx.As(new(ports.UserStore)),
+		fx.As(new(ports.UserStore)),
 		fx.As(new(ports.TokenStore)), fx.As(new(ports.SettingStore)), fx.As(new(ports.UploadStore)),
 		fx.As(new(ports.PluginStore)))),
 )

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"github.com/uptrace/bun"
@@ -68,6 +69,8 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		}
 		db = bun.NewDB(sqldb, pgdialect.New())
 		dialect = DialectPostgres
+		sqldb.SetMaxOpenConns(64)
+		sqldb.SetMaxIdleConns(64)
 	} else {
 		name, memory := sqliteDSN(dsn)
 		sqldb, err = sql.Open("sqlite", name)
@@ -77,6 +80,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		if memory {
 			// Every connection to ":memory:" is a separate database.
 			sqldb.SetMaxOpenConns(1)
+		} else {
+			// Opening a SQLite connection parses the schema: keep them open
+			// (database/sql keeps only 2 idle ones by default, so under load
+			// connections were closed and reopened all the time).
+			sqldb.SetMaxIdleConns(64)
+			sqldb.SetConnMaxIdleTime(5 * time.Minute)
 		}
 		db = bun.NewDB(sqldb, sqlitedialect.New())
 		dialect = DialectSQLite

@@ -135,6 +135,9 @@ func (s *Store) getRepository(ctx context.Context, db bun.IDB, key string, lock 
 	if err != nil {
 		return ports.Repository{}, err
 	}
+	if repo.Type != ports.RepoVirtual { // only virtual repositories have members
+		return repo, nil
+	}
 	members, err := loadMembers(ctx, db, []int64{row.ID})
 	if err != nil {
 		return ports.Repository{}, err

@@ -44,6 +44,11 @@ func options(cfg config.Config) fx.Option {
 		argon2.Module,
 		wasm.Module,
 		fx.Provide(
+			func(s *bunstore.Store, c ports.Clock) *repository.Cache {
+				return repository.NewCache(s, s, c, cfg.Cache.TTL, cfg.Cache.MaxFiles)
+			},
+			func(c *repository.Cache) ports.RepositoryStore { return c },
+			func(c *repository.Cache) ports.FileStore { return c },
 			newAuth,
 			func() ports.Authorizer { return auth.BaselineAuthorizer{} },
 			newDispatcher,

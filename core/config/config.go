@@ -21,6 +21,7 @@ type Config struct {
 	Auth     Auth     `yaml:"auth"`
 	Limits   Limits   `yaml:"limits"`
 	Plugins  Plugins  `yaml:"plugins"`
+	Cache    Cache    `yaml:"cache"`
 	Log      Log      `yaml:"log"`
 }
 
@@ -74,6 +75,15 @@ type Plugins struct {
 	MemoryPages uint32        `yaml:"memory_pages"`
 }
 
+// Cache configures the in-memory metadata cache.
+type Cache struct {
+	// TTL bounds how long a replica trusts cached repository and file rows:
+	// writes of another replica are seen within it (its own at once).
+	TTL time.Duration `yaml:"ttl"`
+	// MaxFiles bounds the cached file rows.
+	MaxFiles int `yaml:"max_files"`
+}
+
 // Log configures logging.
 type Log struct {
 	Level  string `yaml:"level"`
@@ -90,6 +100,7 @@ func Default() Config {
 		Auth:    Auth{AccessTTL: 15 * time.Minute, RefreshTTL: 7 * 24 * time.Hour},
 		Limits:  Limits{MaxUploadBytes: 10 << 30, UploadSessionTTL: 24 * time.Hour},
 		Plugins: Plugins{CallTimeout: 10 * time.Second, PoolSize: 4, MemoryPages: 4096},
+		Cache:   Cache{TTL: 2 * time.Second, MaxFiles: 100_000},
 		Log:     Log{Level: "info", Format: "text"},
 	}
 }
@@ -146,6 +157,12 @@ func (c Config) Validate() error {
 	}
 	if c.Plugins.PoolSize < 1 {
 		bad("plugins.pool_size", "must be at least 1")
+	}
+	if c.Cache.TTL < 0 {
+		bad("cache.ttl", "must not be negative (0 turns the cache off)")
+	}
+	if c.Cache.MaxFiles < 0 {
+		bad("cache.max_files", "must not be negative")
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

@@ -1,0 +1,218 @@
+package repository
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/keeper-registry/keeper/ports"
+)
+
+var (
+	_ ports.RepositoryStore = (*Cache)(nil)
+	_ ports.FileStore       = (*Cache)(nil)
+)
+
+// Cache keeps repositories and file rows in memory so that a warm read asks
+// the database nothing. It sits in front of the metadata store as both the
+// RepositoryStore and the FileStore, so every write of this process passes
+// through it and drops what it changed at once. Entries are trusted for at
+// most TTL: a write made by another replica is seen within TTL.
+//
+// File rows are tagged with the repository generation known when they were
+// read; a write bumps the generation, which retires every older file entry.
+type Cache struct {
+	repos ports.RepositoryStore
+	files ports.FileStore
+	clock ports.Clock
+	ttl   time.Duration
+	max   int
+
+	mu     sync.RWMutex
+	byKey  map[string]repoEntry
+	gen    map[int64]genEntry
+	byFile map[fileKey]fileEntry
+}
+
+type repoEntry struct {
+	repo ports.Repository
+	at   time.Time
+}
+
+type genEntry struct {
+	gen int64
+	at  time.Time
+}
+
+type fileKey struct {
+	repo int64
+	path string
+}
+
+type fileEntry struct {
+	file  ports.File
+	found bool
+	gen   int64
+	at    time.Time
+}
+
+// NewCache wraps the stores; ttl bounds staleness across replicas and
+// maxFiles bounds the file entries kept.
+func NewCache(repos ports.RepositoryStore, files ports.FileStore, clock ports.Clock, ttl time.Duration, maxFiles int) *Cache {
+	return &Cache{repos: repos, files: files, clock: clock, ttl: ttl, max: maxFiles,
+		byKey: map[string]repoEntry{}, gen: map[int64]genEntry{}, byFile: map[fileKey]fileEntry{}}
+}
+
+// GetRepository answers from memory when the entry is younger than TTL.
+func (c *Cache) GetRepository(ctx context.Context, key string) (ports.Repository, error) {
+	now := c.clock.Now()
+	c.mu.RLock()
+	e, ok := c.byKey[key]
+	c.mu.RUnlock()
+	if ok && now.Sub(e.at) < c.ttl {
+		return cloneRepo(e.repo), nil
+	}
+	r, err := c.repos.GetRepository(ctx, key)
+	if err != nil {
+		return r, err
+	}
+	c.mu.Lock()
+	c.byKey[key] = repoEntry{repo: cloneRepo(r), at: now}
+	if g, ok := c.gen[r.ID]; !ok || g.gen != r.Generation {
+		c.gen[r.ID] = genEntry{gen: r.Generation, at: now}
+	}
+	c.mu.Unlock()
+	return r, nil
+}
+
+// GetFile answers from memory when the entry was read at the repository's
+// current generation and is younger than TTL (a miss is remembered too).
+func (c *Cache) GetFile(ctx context.Context, repoID int64, path string) (ports.File, error) {
+	now := c.clock.Now()
+	k := fileKey{repoID, path}
+	c.mu.RLock()
+	g, known := c.gen[repoID]
+	e, ok := c.byFile[k]
+	c.mu.RUnlock()
+	if known && ok && e.gen == g.gen && now.Sub(e.at) < c.ttl {
+		if !e.found {
+			return ports.File{}, ports.ErrNotFound
+		}
+		return e.file, nil
+	}
+	f, err := c.files.GetFile(ctx, repoID, path)
+	if err != nil && !errors.Is(err, ports.ErrNotFound) {
+		return f, err
+	}
+	if known {
+		c.mu.Lock()
+		if len(c.byFile) >= c.max {
+			c.byFile = map[fileKey]fileEntry{} // crude but bounded; refills from the database
+		}
+		c.byFile[k] = fileEntry{file: f, found: err == nil, gen: g.gen, at: now}
+		c.mu.Unlock()
+	}
+	return f, err
+}
+
+// Apply writes through and retires the repository's cached state.
+func (c *Cache) Apply(ctx context.Context, repoID int64, ws ports.WriteSet) (int64, error) {
+	gen, err := c.files.Apply(ctx, repoID, ws)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for key, e := range c.byKey {
+		if e.repo.ID == repoID {
+			delete(c.byKey, key)
+		}
+	}
+	if err != nil {
+		delete(c.gen, repoID) // unknown outcome: stop trusting file entries
+		return gen, err
+	}
+	c.gen[repoID] = genEntry{gen: gen, at: c.clock.Now()}
+	return gen, nil
+}
+
+// CreateRepository writes through.
+func (c *Cache) CreateRepository(ctx context.Context, r *ports.Repository) error {
+	defer c.forgetRepos()
+	return c.repos.CreateRepository(ctx, r)
+}
+
+// UpdateRepository writes through and forgets cached repositories.
+func (c *Cache) UpdateRepository(ctx context.Context, key string, fn func(*ports.Repository) error) (ports.Repository, error) {
+	defer c.forgetRepos()
+	return c.repos.UpdateRepository(ctx, key, fn)
+}
+
+// DeleteRepository writes through and forgets cached repositories and files.
+func (c *Cache) DeleteRepository(ctx context.Context, key string) error {
+	defer func() {
+		c.forgetRepos()
+		c.mu.Lock()
+		c.gen = map[int64]genEntry{}
+		c.byFile = map[fileKey]fileEntry{}
+		c.mu.Unlock()
+	}()
+	return c.repos.DeleteRepository(ctx, key)
+}
+
+func (c *Cache) forgetRepos() {
+	c.mu.Lock()
+	c.byKey = map[string]repoEntry{}
+	c.mu.Unlock()
+}
+
+// ListRepositories reads through.
+func (c *Cache) ListRepositories(ctx context.Context, f ports.RepositoryFilter, p ports.Page) ([]ports.Repository, int, error) {
+	return c.repos.ListRepositories(ctx, f, p)
+}
+
+// ReposWithMember reads through.
+func (c *Cache) ReposWithMember(ctx context.Context, key string) ([]string, error) {
+	return c.repos.ReposWithMember(ctx, key)
+}
+
+// ListFiles reads through.
+func (c *Cache) ListFiles(ctx context.Context, repoID int64, q ports.FileListing) ([]ports.File, error) {
+	return c.files.ListFiles(ctx, repoID, q)
+}
+
+// ListPackages reads through.
+func (c *Cache) ListPackages(ctx context.Context, repoID int64, prefix, after string, limit int) ([]ports.Package, error) {
+	return c.files.ListPackages(ctx, repoID, prefix, after, limit)
+}
+
+// ListVersions reads through.
+func (c *Cache) ListVersions(ctx context.Context, repoID int64, pkg, after string, limit int) ([]ports.Version, error) {
+	return c.files.ListVersions(ctx, repoID, pkg, after, limit)
+}
+
+// GetKV reads through.
+func (c *Cache) GetKV(ctx context.Context, repoID int64, namespace, key string) ([]byte, error) {
+	return c.files.GetKV(ctx, repoID, namespace, key)
+}
+
+// ListKV reads through.
+func (c *Cache) ListKV(ctx context.Context, repoID int64, namespace, prefix, after string, limit int) ([]ports.KV, error) {
+	return c.files.ListKV(ctx, repoID, namespace, prefix, after, limit)
+}
+
+// BlobInUse reads through.
+func (c *Cache) BlobInUse(ctx context.Context, digest string) (bool, error) {
+	return c.files.BlobInUse(ctx, digest)
+}
+
+// cloneRepo copies the maps and slices a caller could modify.
+func cloneRepo(r ports.Repository) ports.Repository {
+	if r.Config != nil {
+		cfg := make(map[string]string, len(r.Config))
+		for k, v := range r.Config {
+			cfg[k] = v
+		}
+		r.Config = cfg
+	}
+	r.Members = append([]ports.Member(nil), r.Members...)
+	return r
+}
