@@ -17,6 +17,7 @@ failed=()
 passed=0
 
 cleanup() {
+	.ci/slapd.sh stop || true
 	.ci/versitygw.sh stop || true
 	.ci/postgres.sh stop || true
 }
@@ -42,8 +43,10 @@ run() {
 step "services"
 eval "$(.ci/postgres.sh start)"
 eval "$(.ci/versitygw.sh start)"
+eval "$(.ci/slapd.sh start)"
 echo "PostgreSQL: ${KEEPER_TEST_POSTGRES_URL%%\?*}"
 echo "S3: $KEEPER_TEST_S3_ENDPOINT"
+echo "LDAP: $KEEPER_TEST_LDAP_URL"
 
 step "clients for the end-to-end tests"
 if [[ -z "${KEEPER_SKIP_E2E:-}" ]]; then

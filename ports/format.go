@@ -22,9 +22,16 @@ const (
 // The first path segment after the prefix names the repository when a
 // repository of the plugin's format has that key; a root claim (such as OCI's
 // "/v2/") is also called for paths whose first segment is not a repository.
+//
+// AnonymousPaths are path patterns (the escaped path after the repository
+// segment, path.Match syntax) that callers may reach with any method without
+// the host's up-front authorization (npm's login, "/-/user/org.couchdb.user:*").
+// The host caps the body of such a request at 64 KiB and commits no writes
+// the plugin stages during it.
 type Mount struct {
-	Prefix string `json:"prefix"`
-	Root   bool   `json:"root"`
+	Prefix         string   `json:"prefix"`
+	Root           bool     `json:"root"`
+	AnonymousPaths []string `json:"anonymous_paths"`
 }
 
 // FormatInfo is what a plugin's describe export returns.
@@ -128,6 +135,19 @@ type HostCall interface {
 	StageDelete(path string) error
 	StageKV(kv KV, del bool) error
 	StageVersion(v VersionPut) error
+	// Login checks a username and password and mints an API token for the
+	// user (scopes read:artifacts and write:artifacts), for clients whose
+	// login goes through the format's protocol.
+	Login(ctx context.Context, username, password string) (string, error)
+	// ConcatBlobs stores the concatenation of readable blobs as one new blob
+	// (the chunks of a resumable upload) and makes it stageable.
+	ConcatBlobs(ctx context.Context, digests []string) (Body, error)
+	// SessionToken mints a short-lived access token for the caller, or with
+	// offline a long-lived refresh credential; an error when anonymous.
+	SessionToken(ctx context.Context, ttl time.Duration, offline bool) (string, error)
+	// MountBlob stages a file at toPath pointing at the blob of fromPath in
+	// repository fromRepo, if the caller may read fromRepo.
+	MountBlob(ctx context.Context, fromRepo, fromPath, toPath, contentType string) error
 }
 
 // PluginLimits bounds what one plugin instance may use.

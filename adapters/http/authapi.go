@@ -3,7 +3,6 @@ package http
 import (
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -19,9 +18,13 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	sess, err := s.d.Auth.Login(c.Request.Context(), req.Username, req.Password)
-	if errors.Is(err, auth.ErrBadCredentials) {
+	if errors.Is(err, auth.ErrBadCredentials) || errors.Is(err, auth.ErrLocked) {
 		challenge(c)
-		Fail(c, http.StatusUnauthorized, "unauthorized", err.Error())
+		code := "unauthorized"
+		if errors.Is(err, auth.ErrLocked) {
+			code = "locked"
+		}
+		Fail(c, http.StatusUnauthorized, code, err.Error())
 		return
 	}
 	if err != nil {
@@ -39,78 +42,44 @@ func (s *Server) refresh(c *gin.Context) {
 		return
 	}
 	sess, err := s.d.Auth.Refresh(c.Request.Context(), req.RefreshToken)
+	if errors.Is(err, auth.ErrBadToken) {
+		Fail(c, http.StatusUnauthorized, "unauthorized", "invalid, expired or reused refresh token")
+		return
+	}
 	if err != nil {
-		Fail(c, http.StatusUnauthorized, "unauthorized", "invalid or expired refresh token")
+		WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, sess)
 }
 
-func (s *Server) me(c *gin.Context) {
-	sub, ok := requireUser(c)
-	if !ok {
+// logout ends the session the bearer access token belongs to.
+func (s *Server) logout(c *gin.Context) {
+	if _, ok := requireUser(c); !ok {
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"id": sub.UserID, "username": sub.Username, "is_admin": sub.IsAdmin})
+	if err := s.d.Auth.Logout(c.Request.Context(), bearerToken(c)); err != nil {
+		if errors.Is(err, auth.ErrBadToken) {
+			Fail(c, http.StatusBadRequest, "invalid", "logout needs the session's Bearer access token")
+			return
+		}
+		WriteError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
 }
 
-// createToken mints an API token for the caller; the secret is shown once.
-func (s *Server) createToken(c *gin.Context) {
+// revokeAll ends every session of the caller.
+func (s *Server) revokeAll(c *gin.Context) {
 	sub, ok := requireUser(c)
 	if !ok {
 		return
 	}
-	var req struct {
-		Name          string   `json:"name"`
-		Scopes        []string `json:"scopes"`
-		Repositories  []string `json:"repositories"`
-		ExpiresInDays int      `json:"expires_in_days"`
-	}
-	if !bindJSON(c, &req) {
-		return
-	}
-	if req.Name == "" {
-		Fail(c, http.StatusBadRequest, "invalid", "name: must not be empty")
-		return
-	}
-	if len(req.Scopes) == 0 {
-		req.Scopes = []string{"read:artifacts", "write:artifacts"}
-	}
-	for _, sc := range req.Scopes {
-		if !validScope[sc] {
-			Fail(c, http.StatusBadRequest, "invalid", "scopes: unknown scope "+sc)
-			return
-		}
-		if sc == "admin" && !sub.IsAdmin {
-			Fail(c, http.StatusForbidden, "forbidden", "scopes: only administrators may mint admin tokens")
-			return
-		}
-	}
-	if sub.TokenID != 0 {
-		Fail(c, http.StatusForbidden, "forbidden", "API tokens cannot mint tokens; sign in with a password")
-		return
-	}
-	var expires time.Time
-	if req.ExpiresInDays > 0 {
-		expires = time.Now().Add(time.Duration(req.ExpiresInDays) * 24 * time.Hour)
-	}
-	secret, t, err := s.d.Auth.NewAPIToken(c.Request.Context(), sub.UserID, req.Name, req.Scopes, req.Repositories, expires)
+	n, err := s.d.Auth.RevokeAll(c.Request.Context(), sub.UserID)
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, gin.H{"id": t.ID, "name": t.Name, "token": secret, "prefix": t.Prefix, "scopes": t.Scopes,
-		"repositories": t.Repos, "expires_at": nullTime(t.ExpiresAt)})
-}
-
-var validScope = map[string]bool{
-	"read:artifacts": true, "write:artifacts": true, "delete:artifacts": true,
-	"read:repositories": true, "write:repositories": true, "admin": true,
-}
-
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t
+	recorder(c).By(c.Request.Context(), sub, "auth.revoke_all", sub.Username, "success", "")
+	c.JSON(http.StatusOK, gin.H{"revoked": n})
 }

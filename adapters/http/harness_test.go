@@ -17,9 +17,11 @@ import (
 
 	"github.com/keeper-registry/keeper/adapters/argon2"
 	"github.com/keeper-registry/keeper/adapters/bunstore"
+	"github.com/keeper-registry/keeper/adapters/casbin"
 	"github.com/keeper-registry/keeper/adapters/fsblob"
 	httpapi "github.com/keeper-registry/keeper/adapters/http"
 	"github.com/keeper-registry/keeper/core/artifact"
+	"github.com/keeper-registry/keeper/core/audit"
 	"github.com/keeper-registry/keeper/core/auth"
 	"github.com/keeper-registry/keeper/core/repository"
 	"github.com/keeper-registry/keeper/core/upload"
@@ -30,12 +32,14 @@ const adminPassword = "test-admin-password"
 
 // env is one running API server over real stores.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	url    string
 	token  string
 	store  *bunstore.Store
 	blobs  *fsblob.Store
 	server *httpapi.Server
+	auth   *auth.Service
+	authz  *casbin.Authorizer
 }
 
 // databases lists the DSNs the API tests run on: SQLite always, PostgreSQL
@@ -83,7 +87,7 @@ func eachDB(t *testing.T, fn func(t *testing.T, e *env)) {
 	}
 }
 
-func newEnv(t *testing.T, dsn string, maxUpload int64) *env {
+func newEnv(t testing.TB, dsn string, maxUpload int64, opts ...func(*httpapi.Deps)) *env {
 	t.Helper()
 	ctx := t.Context()
 	store, err := bunstore.Open(ctx, dsn)
@@ -106,17 +110,26 @@ func newEnv(t *testing.T, dsn string, maxUpload int64) *env {
 	if _, err := a.EnsureAdmin(ctx, adminPassword); err != nil {
 		t.Fatal(err)
 	}
+	a.Configure(auth.Extras{Sessions: store, Groups: store, Audit: audit.New(store, clock)})
+	az, err := casbin.New(ctx, casbin.NewStore(store.DB()))
+	if err != nil {
+		t.Fatal(err)
+	}
 	arts := artifact.NewService(store, store, blobs, maxUpload)
-	srv := httpapi.New(httpapi.Deps{
-		Auth: a, Authorizer: auth.BaselineAuthorizer{},
+	deps := httpapi.Deps{
+		Auth: a, Authorizer: az, Users: store, Groups: store, Policies: az, Audit: store,
 		Repos:     repository.NewService(store, func() []string { return []string{"generic", "other"} }),
 		Artifacts: arts, Uploads: upload.NewService(store, blobs, arts, clock, maxUpload),
-		Ready:     []httpapi.Check{{Name: "database", Run: store.Ping}, {Name: "storage", Run: blobs.Ping}},
+		Ready:          []httpapi.Check{{Name: "database", Run: store.Ping}, {Name: "storage", Run: blobs.Ping}},
 		MaxUploadBytes: maxUpload, Version: "test",
-	})
+	}
+	for _, o := range opts {
+		o(&deps)
+	}
+	srv := httpapi.New(deps)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	e := &env{t: t, url: ts.URL, store: store, blobs: blobs, server: srv}
+	e := &env{t: t, url: ts.URL, store: store, blobs: blobs, server: srv, auth: a, authz: az}
 	var sess auth.Session
 	e.doJSON("POST", "/api/v1/auth/login", "", map[string]string{"username": "admin", "password": adminPassword}, 200, &sess)
 	e.token = sess.AccessToken

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/keeper-registry/keeper/core/audit"
 	"github.com/keeper-registry/keeper/core/auth"
 	"github.com/keeper-registry/keeper/ports"
 )
@@ -54,17 +55,28 @@ func recovery(c *gin.Context) {
 	c.Next()
 }
 
-// authenticate reads the caller's credential (Bearer session or API token,
-// Basic with a password or a token as password, X-API-Key) and puts the
-// Subject in the request context. A credential that is present but wrong is
-// refused with 401 here; no credential means anonymous.
+// authenticate reads the caller's credential and puts the Subject in the
+// request context. Carriers: Authorization: Bearer (sessions, API tokens;
+// npm's _authToken arrives this way), Basic with a password or a token as
+// password (twine's __token__), X-API-Key, X-NuGet-ApiKey, and a bare
+// token as the whole Authorization value (cargo, RubyGems). A credential
+// that is present but wrong is refused with 401 and a challenge here; no
+// credential means anonymous.
 func authenticate(a *auth.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		sub, present, err := credential(c, a)
+		p, present, err := credential(c, a)
+		sub := p.Subject
 		if present && err != nil {
 			challenge(c)
 			status, code, msg := http.StatusUnauthorized, "unauthorized", "invalid credentials"
-			if !errors.Is(err, auth.ErrBadToken) && !errors.Is(err, auth.ErrBadCredentials) {
+			if errors.Is(err, auth.ErrBadToken) { // password failures are audited by auth itself
+				a.Audit().Record(audit.WithIP(c.Request.Context(), c.ClientIP()), ports.AuditEvent{Actor: "anonymous",
+					Action: "auth.token", Target: c.Request.Method + " " + c.Request.URL.EscapedPath(), Outcome: audit.Failure,
+					Detail: "invalid, expired or revoked token"})
+			}
+			if errors.Is(err, auth.ErrLocked) {
+				msg = err.Error()
+			} else if !errors.Is(err, auth.ErrBadToken) && !errors.Is(err, auth.ErrBadCredentials) {
 				slog.ErrorContext(c.Request.Context(), "authenticate", "err", err)
 				status, code, msg = http.StatusServiceUnavailable, "unavailable", "authentication unavailable, retry"
 				c.Header("Retry-After", "1")
@@ -73,43 +85,50 @@ func authenticate(a *auth.Service) gin.HandlerFunc {
 			return
 		}
 		if present {
-			c.Request = c.Request.WithContext(auth.WithSubject(c.Request.Context(), sub))
+			ctx := auth.WithSubject(c.Request.Context(), sub)
+			if p.MustChangePassword {
+				ctx = auth.WithPasswordChangeRequired(ctx)
+			}
+			c.Request = c.Request.WithContext(ctx)
 		}
 		c.Next()
 	}
 }
 
-func credential(c *gin.Context, a *auth.Service) (ports.Subject, bool, error) {
+func credential(c *gin.Context, a *auth.Service) (auth.Principal, bool, error) {
 	ctx := c.Request.Context()
-	if key := c.GetHeader("X-API-Key"); key != "" {
-		s, err := a.SubjectFromBearer(ctx, key)
-		return s, true, err
+	anon := auth.Principal{Subject: auth.Anonymous}
+	for _, h := range []string{"X-API-Key", "X-NuGet-ApiKey"} {
+		if key := strings.TrimSpace(c.GetHeader(h)); key != "" {
+			p, err := a.PrincipalFromBearer(ctx, key)
+			return p, true, err
+		}
 	}
-	h := c.GetHeader("Authorization")
+	h := strings.TrimSpace(c.GetHeader("Authorization"))
 	if h == "" {
-		return auth.Anonymous, false, nil
+		return anon, false, nil
 	}
 	scheme, value, _ := strings.Cut(h, " ")
 	value = strings.TrimSpace(value)
 	switch strings.ToLower(scheme) {
 	case "bearer", "token":
-		s, err := a.SubjectFromBearer(ctx, value)
-		return s, true, err
+		p, err := a.PrincipalFromBearer(ctx, value)
+		return p, true, err
 	case "basic":
 		raw, err := base64.StdEncoding.DecodeString(value)
 		if err != nil {
-			return auth.Anonymous, true, auth.ErrBadCredentials
+			return anon, true, auth.ErrBadCredentials
 		}
 		user, pass, _ := strings.Cut(string(raw), ":")
-		s, err := a.SubjectFromBasic(ctx, user, pass)
-		return s, true, err
+		p, err := a.PrincipalFromBasic(ctx, user, pass)
+		return p, true, err
 	}
-	// A bare token (some clients send the API key alone).
-	if strings.HasPrefix(h, auth.TokenPrefix) {
-		s, err := a.SubjectFromBearer(ctx, h)
-		return s, true, err
+	// A bare token as the whole header (cargo's and RubyGems' API keys).
+	if !strings.Contains(h, " ") && (strings.HasPrefix(h, auth.TokenPrefix) || auth.LooksLikeJWT(h)) {
+		p, err := a.PrincipalFromBearer(ctx, h)
+		return p, true, err
 	}
-	return auth.Anonymous, true, auth.ErrBadCredentials
+	return anon, true, auth.ErrBadCredentials
 }
 
 // challenge sets the one WWW-Authenticate scheme every client understands.

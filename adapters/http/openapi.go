@@ -114,6 +114,13 @@ func content(schema string) map[string]any {
 	if schema == "binary" {
 		return map[string]any{"application/octet-stream": map[string]any{"schema": map[string]string{"type": "string", "format": "binary"}}}
 	}
+	if schema == "xml" { // SAML metadata
+		return map[string]any{"application/samlmetadata+xml": map[string]any{"schema": map[string]string{"type": "string"}}}
+	}
+	if schema == "form" { // SAML HTTP-POST binding
+		return map[string]any{"application/x-www-form-urlencoded": map[string]any{"schema": map[string]any{"type": "object",
+			"properties": map[string]any{"SAMLResponse": map[string]string{"type": "string"}, "RelayState": map[string]string{"type": "string"}}}}}
+	}
 	if schema == "object" {
 		return map[string]any{"application/json": map[string]any{"schema": map[string]string{"type": "object"}}}
 	}

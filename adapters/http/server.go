@@ -10,6 +10,7 @@ import (
 	"github.com/keeper-registry/keeper/core/artifact"
 	"github.com/keeper-registry/keeper/core/auth"
 	"github.com/keeper-registry/keeper/core/repository"
+	"github.com/keeper-registry/keeper/core/sso"
 	"github.com/keeper-registry/keeper/core/upload"
 	"github.com/keeper-registry/keeper/ports"
 )
@@ -39,6 +40,24 @@ type Deps struct {
 	WhenReady func(ctx context.Context) error
 	// Version is reported by /health.
 	Version string
+
+	// Identity and access (see identity.go). Nil stores answer 503 on their routes.
+	Users    ports.UserStore
+	Groups   ports.GroupStore
+	Policies ports.PolicyAdmin
+	Audit    ports.AuditLog
+	// BeforeAuth run before credentials are read (per-IP rate limits, load
+	// shedding); AfterAuth run after (per-user rate limits).
+	BeforeAuth []gin.HandlerFunc
+	AfterAuth  []gin.HandlerFunc
+
+	// SSO serves enterprise logins and their admin API (see sso.go); nil
+	// answers 404 on those routes.
+	SSO *sso.Service
+	// BaseURL is the external URL for SSO redirects; empty derives it from each request.
+	BaseURL string
+	// GC runs blob garbage collection for POST /admin/gc (see gc.go); nil answers 503.
+	GC GarbageCollector
 }
 
 // Server is Keeper's HTTP front: the REST API and the format dispatcher.
@@ -59,7 +78,10 @@ func New(d Deps) *Server {
 	r.HandleMethodNotAllowed = false
 	r.ContextWithFallback = true
 	s := &Server{d: d, engine: r}
-	r.Use(recovery, requestLog, authenticate(d.Auth))
+	r.Use(recovery, requestLog)
+	r.Use(d.BeforeAuth...)
+	r.Use(authenticate(d.Auth), s.gate)
+	r.Use(d.AfterAuth...)
 
 	r.GET("/health", s.health)
 	r.GET("/livez", s.livez)
@@ -69,8 +91,8 @@ func New(d Deps) *Server {
 	api.GET("/openapi.json", s.openapi)
 	api.POST("/auth/login", s.login)
 	api.POST("/auth/refresh", s.refresh)
-	api.GET("/users/me", s.me)
-	api.POST("/users/me/tokens", s.createToken)
+	s.identityRoutes(api)
+	s.registerSSO(api)
 
 	api.GET("/repositories", s.listRepos)
 	api.POST("/repositories", s.createRepo)
@@ -94,6 +116,7 @@ func New(d Deps) *Server {
 	api.PUT("/uploads/:id/complete", s.completeUpload)
 	api.DELETE("/uploads/:id", s.cancelUpload)
 
+	s.registerGC(api)
 	for _, m := range d.Mount {
 		m(r, api)
 	}
@@ -145,14 +168,11 @@ func requireAdmin(c *gin.Context) bool {
 	if !ok {
 		return false
 	}
-	if !sub.IsAdmin || !auth.TokenPermits(sub, ports.ActionAdmin, "") {
-		Fail(c, http.StatusForbidden, "forbidden", "administrator rights required")
-		return false
-	}
-	return true
+	return allowServer(c, sub, ports.ActionAdmin)
 }
 
 func deny(c *gin.Context, sub ports.Subject, action string) {
+	auditDenial(c, sub, action)
 	if sub.Anonymous {
 		challenge(c)
 		Fail(c, http.StatusUnauthorized, "unauthorized", "authentication required to "+action)

@@ -18,8 +18,8 @@ const (
 	sizeVersion     = 32  // version-info, align 8
 	sizeKV          = 16  // kv-entry, align 4
 	sizeHeader      = 16  // tuple<string,string>, align 4
-	sizeMount       = 12
-	sizeResponse    = 32 // align 8
+	sizeMount       = 20  // prefix 0, root 8, anonymous-paths 12
+	sizeResponse    = 32  // align 8
 )
 
 func (e *enc) headers(off uint32, hs []ports.Header) {
@@ -195,7 +195,12 @@ func (r *reader) info(p uint32) ports.FormatInfo {
 	mp, n := r.list(p+32, sizeMount)
 	for i := uint32(0); i < n && r.err == nil; i++ {
 		q := mp + i*sizeMount
-		in.Mounts = append(in.Mounts, ports.Mount{Prefix: r.str(q), Root: r.u8(q+8) != 0})
+		m := ports.Mount{Prefix: r.str(q), Root: r.u8(q+8) != 0}
+		ap, an := r.list(q+12, 8)
+		for j := uint32(0); j < an && r.err == nil; j++ {
+			m.AnonymousPaths = append(m.AnonymousPaths, r.str(ap+j*8))
+		}
+		in.Mounts = append(in.Mounts, m)
 	}
 	cp, n := r.list(p+40, 8)
 	for i := uint32(0); i < n && r.err == nil; i++ {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/tetratelabs/wazero"
@@ -114,6 +115,8 @@ func resErrFor(retSize uint32, err error) *enc {
 		return resErr(112, 8, 8, err)
 	case 16:
 		return resErr(16, 4, 4, err)
+	case 48:
+		return resErr(48, 8, 8, err)
 	}
 	return resErr(12, 4, 4, err)
 }
@@ -245,6 +248,23 @@ func imports() []importFn {
 		}},
 		{name: "repo", params: 1, retSize: 72, run: func(ctx context.Context, cs *callState, a args) *enc {
 			return optRepo(cs.repo)
+		}},
+		{name: "login", params: 5, retSize: 12, run: func(ctx context.Context, cs *callState, a args) *enc {
+			return resString(cs.host.Login(ctx, a.str(0), a.str(2)))
+		}},
+		{name: "concat-blobs", params: 3, retSize: 48, run: func(ctx context.Context, cs *callState, a args) *enc {
+			ds, err := a.strList(0)
+			if err != nil {
+				return resErr(48, 8, 8, err)
+			}
+			b, err := cs.host.ConcatBlobs(ctx, ds)
+			return resBody(b, err)
+		}},
+		{name: "session-token", params: 3, retSize: 12, run: func(ctx context.Context, cs *callState, a args) *enc {
+			return resString(cs.host.SessionToken(ctx, time.Duration(a.u32(0))*time.Second, a.u32(1) != 0))
+		}},
+		{name: "mount-blob", params: 9, retSize: 12, run: func(ctx context.Context, cs *callState, a args) *enc {
+			return resUnit(cs.host.MountBlob(ctx, a.str(0), a.str(2), a.str(4), a.str(6)))
 		}},
 		{name: "log", params: 3, run: func(ctx context.Context, cs *callState, a args) *enc {
 			msg := string(a.rd.flat(uint32(a.stack[1]), min(uint32(a.stack[2]), maxLogLine)))

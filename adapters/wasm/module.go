@@ -3,7 +3,6 @@ package wasm
 import (
 	"context"
 	"log/slog"
-	"path/filepath"
 
 	"go.uber.org/fx"
 
@@ -18,7 +17,7 @@ var Module = fx.Module("format.wasm",
 )
 
 func provide(lc fx.Lifecycle, cfg config.Config) (*Runtime, error) {
-	rt, err := New(Config{CacheDir: filepath.Join(cfg.DataDir, "cache", "wasm"), Logger: slog.Default().With("room", "wasm")})
+	rt, err := New(Config{CacheDir: cfg.PluginCacheDir(), Logger: slog.Default().With("room", "wasm")})
 	if err != nil {
 		return nil, err
 	}

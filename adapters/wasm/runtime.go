@@ -141,7 +141,8 @@ func (r *Runtime) compile(ctx context.Context, id string, module []byte, lim lim
 // Compile compiles module into the cache without loading it, so a later Load
 // is fast; call it off the request path (for example at start-up, in the background).
 func (r *Runtime) Compile(ctx context.Context, module []byte) error {
-	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCompilationCache(r.cache))
+	// The same compiler settings as compile, so the cached code is what Load wants.
+	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCloseOnContextDone(true).WithCompilationCache(r.cache))
 	defer rt.Close(ctx)
 	if _, err := rt.CompileModule(ctx, module); err != nil {
 		return fmt.Errorf("wasm: compile: %w", err)

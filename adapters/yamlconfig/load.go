@@ -70,7 +70,6 @@ func Load(path string, env []string, overrides map[string]string) (config.Config
 	return cfg, cfg.Validate()
 }
 
-
 // fieldKeys maps "storage_s3_bucket" → "storage.s3.bucket" for every leaf.
 func fieldKeys(t reflect.Type, prefix string) map[string]string {
 	out := map[string]string{}

@@ -9,22 +9,31 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/uptrace/bun"
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxevent"
 
 	"github.com/keeper-registry/keeper/adapters/argon2"
 	"github.com/keeper-registry/keeper/adapters/bunstore"
+	"github.com/keeper-registry/keeper/adapters/casbin"
 	"github.com/keeper-registry/keeper/adapters/fsblob"
 	httpapi "github.com/keeper-registry/keeper/adapters/http"
+	"github.com/keeper-registry/keeper/adapters/ldap"
+	"github.com/keeper-registry/keeper/adapters/oidc"
+	"github.com/keeper-registry/keeper/adapters/ratelimit"
 	"github.com/keeper-registry/keeper/adapters/s3blob"
+	"github.com/keeper-registry/keeper/adapters/saml"
 	"github.com/keeper-registry/keeper/adapters/wasm"
 	"github.com/keeper-registry/keeper/adapters/wasm/builtin"
 	"github.com/keeper-registry/keeper/core/artifact"
+	"github.com/keeper-registry/keeper/core/audit"
 	"github.com/keeper-registry/keeper/core/auth"
 	"github.com/keeper-registry/keeper/core/config"
 	"github.com/keeper-registry/keeper/core/dispatch"
+	"github.com/keeper-registry/keeper/core/gc"
 	"github.com/keeper-registry/keeper/core/plugin"
 	"github.com/keeper-registry/keeper/core/repository"
+	"github.com/keeper-registry/keeper/core/sso"
 	"github.com/keeper-registry/keeper/core/upload"
 	"github.com/keeper-registry/keeper/ports"
 )
@@ -43,6 +52,14 @@ func options(cfg config.Config) fx.Option {
 		blobs,
 		argon2.Module,
 		wasm.Module,
+		casbin.Module,
+		ratelimit.Module,
+		fx.Supply(ratelimit.Config{
+			PerIP:       ratelimit.Rule{Requests: cfg.Limit.PerIPRequests, Window: cfg.Limit.PerIPWindow},
+			PerUser:     ratelimit.Rule{Requests: cfg.Limit.PerUserRequests, Window: cfg.Limit.PerUserWindow},
+			Login:       ratelimit.Rule{Requests: cfg.Limit.LoginRequests, Window: cfg.Limit.LoginWindow},
+			MaxInFlight: cfg.Limit.MaxInFlight,
+		}),
 		fx.Provide(
 			func(s *bunstore.Store, c ports.Clock) *repository.Cache {
 				return repository.NewCache(s, s, c, cfg.Cache.TTL, cfg.Cache.MaxFiles)
@@ -50,7 +67,8 @@ func options(cfg config.Config) fx.Option {
 			func(c *repository.Cache) ports.RepositoryStore { return c },
 			func(c *repository.Cache) ports.FileStore { return c },
 			newAuth,
-			func() ports.Authorizer { return auth.BaselineAuthorizer{} },
+			func(s *bunstore.Store) *bun.DB { return s.DB() },
+			newSSO,
 			newDispatcher,
 			newPluginManager,
 			func(s ports.RepositoryStore, m *plugin.Manager) *repository.Service {
@@ -81,13 +99,25 @@ func options(cfg config.Config) fx.Option {
 }
 
 func newAuth(cfg config.Config, s *bunstore.Store, h ports.PasswordHasher, c ports.Clock) (*auth.Service, error) {
-	return auth.NewService(context.Background(), s, s, s, h, c, auth.Options{AccessTTL: cfg.Auth.AccessTTL, RefreshTTL: cfg.Auth.RefreshTTL})
+	a, err := auth.NewService(context.Background(), s, s, s, h, c, auth.Options{AccessTTL: cfg.Auth.AccessTTL, RefreshTTL: cfg.Auth.RefreshTTL})
+	if err != nil {
+		return nil, err
+	}
+	// A generated bootstrap password must be changed at first login; one the
+	// operator chose (KEEPER_ADMIN_PASSWORD) need not.
+	return a.Configure(auth.Extras{Sessions: s, Groups: s, Audit: audit.New(s, c),
+		ForceAdminPasswordChange: cfg.Auth.AdminPassword == ""}), nil
+}
+
+func newSSO(s *bunstore.Store, c ports.Clock) (*sso.Service, error) {
+	return sso.NewService(context.Background(), sso.Deps{Store: s, Users: s, Settings: s, Clock: c,
+		LDAP: ldap.New(), OIDC: oidc.New(nil), SAML: saml.New(nil), Groups: sso.StoreGroups{Groups: s}})
 }
 
 func newDispatcher(cfg config.Config, repos ports.RepositoryStore, files ports.FileStore, blobs ports.BlobStore,
-	rt ports.FormatRuntime, az ports.Authorizer, c ports.Clock) *dispatch.Dispatcher {
+	rt ports.FormatRuntime, az ports.Authorizer, c ports.Clock, a *auth.Service) *dispatch.Dispatcher {
 	return dispatch.New(dispatch.Deps{Repos: repos, Files: files, Blobs: blobs, Runtime: rt, Authz: az, Clock: c,
-		Log: slog.Default().With("room", "dispatch")},
+		Log: slog.Default().With("room", "dispatch"), Sessions: a},
 		dispatch.Config{MaxBodyBytes: cfg.Limits.MaxUploadBytes, BaseURL: cfg.BaseURL})
 }
 
@@ -121,7 +151,9 @@ func loadPlugins(m *plugin.Manager) func(ctx context.Context) error {
 }
 
 func newHTTPDeps(cfg config.Config, a *auth.Service, az ports.Authorizer, r *repository.Service, art *artifact.Service,
-	up *upload.Service, db *bunstore.Store, blobs ports.BlobStore, d *dispatch.Dispatcher, m *plugin.Manager) (httpapi.Deps, error) {
+	up *upload.Service, db *bunstore.Store, blobs ports.BlobStore, d *dispatch.Dispatcher, m *plugin.Manager,
+	pa ports.PolicyAdmin, limiter *ratelimit.Limiter, ssoSvc *sso.Service) (httpapi.Deps, error) {
+	a.AddExternal(ssoSvc)
 	generated, err := a.EnsureAdmin(context.Background(), cfg.Auth.AdminPassword)
 	if err != nil {
 		return httpapi.Deps{}, err
@@ -154,7 +186,11 @@ func newHTTPDeps(cfg config.Config, a *auth.Service, az ports.Authorizer, r *rep
 	return httpapi.Deps{Auth: a, Authorizer: az, Repos: r, Artifacts: art, Uploads: up, Ready: ready,
 		MaxUploadBytes: cfg.Limits.MaxUploadBytes, Version: versionString(), WhenReady: plugins,
 		Mount:    []func(*gin.Engine, *gin.RouterGroup){func(_ *gin.Engine, api *gin.RouterGroup) { httpapi.RegisterPlugins(api, m) }},
-		Fallback: httpapi.DispatchHandler(d)}, nil
+		Fallback: httpapi.DispatchHandler(d),
+		Users:    db, Groups: db, Policies: pa, Audit: db, SSO: ssoSvc, BaseURL: cfg.BaseURL,
+		BeforeAuth: limiter.BeforeAuth(), AfterAuth: limiter.AfterAuth(),
+		GC: gc.New(gc.Deps{Repos: db, Files: db, Blobs: blobs, Uploads: db, Plugins: db,
+			Log: slog.Default().With("room", "gc")}, gc.DefaultGrace)}, nil
 }
 
 func serve(cfg config.Config) error {

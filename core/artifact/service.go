@@ -136,7 +136,6 @@ func (s *Service) Writable(ctx context.Context, key, p string) (ports.Repository
 	return repo, p, err
 }
 
-
 // ContentTypeOf guesses a content type from the file extension.
 func ContentTypeOf(p string) string {
 	if t := mime.TypeByExtension(path.Ext(p)); t != "" {

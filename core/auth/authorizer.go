@@ -22,6 +22,13 @@ var scopeFor = map[string]string{
 	ports.ActionWrite:  "write:artifacts",
 	ports.ActionDelete: "delete:artifacts",
 	ports.ActionAdmin:  "admin",
+	"policy":           "admin",
+}
+
+// ScopeActions maps each API-token scope to the action a user must hold to mint it.
+var ScopeActions = map[string]string{
+	"read:artifacts": ports.ActionRead, "write:artifacts": ports.ActionWrite, "delete:artifacts": ports.ActionDelete,
+	"read:repositories": ports.ActionRead, "write:repositories": ports.ActionAdmin, "admin": ports.ActionAdmin,
 }
 
 // Authorize decides with the baseline rules.

@@ -23,3 +23,17 @@ func SubjectFrom(ctx context.Context) ports.Subject {
 	}
 	return Anonymous
 }
+
+type mustChangeKey struct{}
+
+// WithPasswordChangeRequired marks ctx as belonging to a caller that must
+// change its password before doing anything else.
+func WithPasswordChangeRequired(ctx context.Context) context.Context {
+	return context.WithValue(ctx, mustChangeKey{}, true)
+}
+
+// PasswordChangeRequired reports whether ctx was marked by WithPasswordChangeRequired.
+func PasswordChangeRequired(ctx context.Context) bool {
+	v, _ := ctx.Value(mustChangeKey{}).(bool)
+	return v
+}

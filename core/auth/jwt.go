@@ -23,6 +23,15 @@ type Claims struct {
 	IssuedAt  int64  `json:"iat"`
 	ExpiresAt int64  `json:"exp"`
 	ID        string `json:"jti,omitempty"`
+	// Family is the login (refresh-token family) an access or refresh token belongs to.
+	Family string `json:"sid,omitempty"`
+	// MustChange marks a session that may only change its password.
+	MustChange bool `json:"pwc,omitempty"`
+	// TokenID, Scopes and Repos carry an API token's limits into a session
+	// token minted for a caller who used that API token (see sessiontoken.go).
+	TokenID int64    `json:"tid,omitempty"`
+	Scopes  []string `json:"scp,omitempty"`
+	Repos   []string `json:"rps,omitempty"`
 }
 
 var jwtHeader = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))

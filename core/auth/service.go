@@ -3,20 +3,21 @@ package auth
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
+	"github.com/keeper-registry/keeper/core/audit"
 	"github.com/keeper-registry/keeper/ports"
 )
 
 // ErrBadCredentials: unknown user, wrong password or disabled account.
 var ErrBadCredentials = errors.New("invalid username or password")
+
+// ErrLocked: too many failed logins; the account is locked for a while.
+var ErrLocked = errors.New("account temporarily locked after repeated failed logins")
 
 // AdminUser is the bootstrap administrator's name.
 const AdminUser = "admin"
@@ -33,12 +34,45 @@ type Service struct {
 	key        []byte
 	accessTTL  time.Duration
 	refreshTTL time.Duration
+
+	// Set by Configure; all optional.
+	sessions    ports.SessionStore
+	groups      ports.GroupStore
+	audit       *audit.Recorder
+	lockAfter   int
+	lockFor     time.Duration
+	forceAdmin  bool
+	pool        *hashPool
+	verified    *verifyCache
+	minPassword int
+	// external authenticators (LDAP…) tried for users without a local password; see external.go.
+	external []ExternalAuthenticator
 }
 
 // Options configures a Service.
 type Options struct {
 	AccessTTL  time.Duration
 	RefreshTTL time.Duration
+}
+
+// Extras are the identity features beyond password and token checks.
+type Extras struct {
+	// Sessions makes refresh tokens rotate with reuse detection, and enables
+	// logout and revoke-all; without it refresh tokens are stateless.
+	Sessions ports.SessionStore
+	// Groups fills Subject.Groups so policies can grant rights to groups.
+	Groups ports.GroupStore
+	Audit  *audit.Recorder
+	// LockAfter failed logins lock an account for LockFor (defaults 5 and 15m; negative disables).
+	LockAfter int
+	LockFor   time.Duration
+	// ForceAdminPasswordChange makes the bootstrap admin change its password
+	// at first login even when the operator chose it (a generated one always must).
+	ForceAdminPasswordChange bool
+	// VerifyCacheTTL keeps successful password checks for Basic-auth clients (default 1m; negative disables).
+	VerifyCacheTTL time.Duration
+	// MinPasswordLength for new passwords (default 8).
+	MinPasswordLength int
 }
 
 // NewService loads (or creates, once for all replicas) the token signing key.
@@ -52,20 +86,49 @@ func NewService(ctx context.Context, users ports.UserStore, tokens ports.TokenSt
 	if err != nil {
 		return nil, fmt.Errorf("auth: signing key: %w", err)
 	}
-	return &Service{users: users, tokens: tokens, hasher: hasher, clock: clock, key: key,
-		accessTTL: o.AccessTTL, refreshTTL: o.RefreshTTL}, nil
+	s := &Service{users: users, tokens: tokens, hasher: hasher, clock: clock, key: key,
+		accessTTL: o.AccessTTL, refreshTTL: o.RefreshTTL, pool: sharedPool()}
+	s.Configure(Extras{})
+	return s, nil
 }
+
+// Configure sets the optional identity features; call it before serving.
+func (s *Service) Configure(x Extras) *Service {
+	s.sessions, s.groups, s.audit, s.forceAdmin = x.Sessions, x.Groups, x.Audit, x.ForceAdminPasswordChange
+	s.lockAfter, s.lockFor = x.LockAfter, x.LockFor
+	if s.lockAfter == 0 {
+		s.lockAfter = 5
+	}
+	if s.lockFor <= 0 {
+		s.lockFor = 15 * time.Minute
+	}
+	ttl := x.VerifyCacheTTL
+	if ttl == 0 {
+		ttl = time.Minute
+	}
+	s.verified = newVerifyCache(s.key, ttl)
+	s.minPassword = x.MinPasswordLength
+	if s.minPassword <= 0 {
+		s.minPassword = 8
+	}
+	return s
+}
+
+// Audit returns the recorder (nil-safe to use).
+func (s *Service) Audit() *audit.Recorder { return s.audit }
 
 // Session is what a successful login returns.
 type Session struct {
-	AccessToken  string `json:"access_token"`
-	RefreshToken string `json:"refresh_token"`
-	ExpiresIn    int64  `json:"expires_in"`
-	TokenType    string `json:"token_type"`
+	AccessToken        string `json:"access_token"`
+	RefreshToken       string `json:"refresh_token"`
+	ExpiresIn          int64  `json:"expires_in"`
+	TokenType          string `json:"token_type"`
+	MustChangePassword bool   `json:"must_change_password,omitempty"`
 }
 
 // EnsureAdmin creates the bootstrap admin if no user of that name exists. With
-// an empty password one is generated and returned (to be printed once).
+// an empty password one is generated and returned (to be printed once); the
+// admin must then change it at first login.
 func (s *Service) EnsureAdmin(ctx context.Context, password string) (generated string, err error) {
 	if _, err := s.users.GetUserByName(ctx, AdminUser); err == nil {
 		return "", nil
@@ -80,12 +143,12 @@ func (s *Service) EnsureAdmin(ctx context.Context, password string) (generated s
 		password = hex.EncodeToString(b)
 		generated = password
 	}
-	hash, err := s.hasher.Hash(password)
+	hash, err := s.hash(ctx, password)
 	if err != nil {
 		return "", err
 	}
 	u := ports.User{Username: AdminUser, DisplayName: "Administrator", PasswordHash: hash, IsAdmin: true,
-		CreatedAt: s.clock.Now(), UpdatedAt: s.clock.Now()}
+		MustChangePassword: generated != "" || s.forceAdmin, CreatedAt: s.clock.Now(), UpdatedAt: s.clock.Now()}
 	if err := s.users.CreateUser(ctx, &u); err != nil {
 		if errors.Is(err, ports.ErrConflict) { // another replica won the race
 			return "", nil
@@ -95,155 +158,89 @@ func (s *Service) EnsureAdmin(ctx context.Context, password string) (generated s
 	return generated, nil
 }
 
-// Login checks a username and password and opens a session.
-func (s *Service) Login(ctx context.Context, username, password string) (Session, error) {
-	u, err := s.checkPassword(ctx, username, password)
-	if err != nil {
-		return Session{}, err
-	}
-	return s.session(u)
-}
-
-// Refresh exchanges a refresh token for a new session.
-func (s *Service) Refresh(ctx context.Context, refresh string) (Session, error) {
-	c, err := parseJWT(s.key, refresh, s.clock.Now())
-	if err != nil || c.Type != "refresh" {
-		return Session{}, ErrBadToken
-	}
-	u, err := s.users.GetUser(ctx, c.UserID)
-	if err != nil || u.Disabled {
-		return Session{}, ErrBadToken
-	}
-	return s.session(u)
-}
-
-func (s *Service) session(u ports.User) (Session, error) {
-	now := s.clock.Now()
-	access, err := signJWT(s.key, Claims{Subject: u.Username, UserID: u.ID, Admin: u.IsAdmin, Type: "access",
-		IssuedAt: now.Unix(), ExpiresAt: now.Add(s.accessTTL).Unix()})
-	if err != nil {
-		return Session{}, err
-	}
-	jti := make([]byte, 12)
-	_, _ = rand.Read(jti)
-	refresh, err := signJWT(s.key, Claims{Subject: u.Username, UserID: u.ID, Type: "refresh", ID: hex.EncodeToString(jti),
-		IssuedAt: now.Unix(), ExpiresAt: now.Add(s.refreshTTL).Unix()})
-	if err != nil {
-		return Session{}, err
-	}
-	return Session{AccessToken: access, RefreshToken: refresh, ExpiresIn: int64(s.accessTTL.Seconds()), TokenType: "Bearer"}, nil
-}
-
-func (s *Service) checkPassword(ctx context.Context, username, password string) (ports.User, error) {
-	u, err := s.users.GetUserByName(ctx, username)
-	if errors.Is(err, ports.ErrNotFound) {
-		return u, ErrBadCredentials
-	}
-	if err != nil {
-		return u, fmt.Errorf("auth: look up user: %w", err)
-	}
-	if u.Disabled || u.PasswordHash == "" {
-		return u, ErrBadCredentials
-	}
-	ok, err := s.hasher.Verify(u.PasswordHash, password)
-	if err != nil {
-		slog.WarnContext(ctx, "auth: stored password hash unreadable", "user", username, "err", err)
-		return u, ErrBadCredentials
-	}
-	if !ok {
-		return u, ErrBadCredentials
-	}
-	return u, nil
+// Principal is an authenticated caller and what it must do first.
+type Principal struct {
+	Subject            ports.Subject
+	MustChangePassword bool
 }
 
 // SubjectFromBearer turns a session JWT or an API token into a Subject.
 func (s *Service) SubjectFromBearer(ctx context.Context, token string) (ports.Subject, error) {
-	if strings.HasPrefix(token, TokenPrefix) {
-		return s.subjectFromAPIToken(ctx, token)
-	}
-	c, err := parseJWT(s.key, token, s.clock.Now())
-	if err != nil || c.Type != "access" {
-		return Anonymous, ErrBadToken
-	}
-	u, err := s.users.GetUser(ctx, c.UserID)
-	if err != nil || u.Disabled {
-		return Anonymous, ErrBadToken
-	}
-	return subjectOf(u), nil
+	p, err := s.PrincipalFromBearer(ctx, token)
+	return p.Subject, err
 }
 
 // SubjectFromBasic accepts a password, or an API token given as the password
 // (with any username, e.g. twine's __token__).
 func (s *Service) SubjectFromBasic(ctx context.Context, username, password string) (ports.Subject, error) {
+	p, err := s.PrincipalFromBasic(ctx, username, password)
+	return p.Subject, err
+}
+
+// PrincipalFromBearer is SubjectFromBearer with the password-change flag.
+func (s *Service) PrincipalFromBearer(ctx context.Context, token string) (Principal, error) {
+	if strings.HasPrefix(token, TokenPrefix) {
+		sub, err := s.subjectFromAPIToken(ctx, token)
+		return Principal{Subject: sub}, err
+	}
+	c, err := parseJWT(s.key, token, s.clock.Now())
+	if err != nil || c.Type != "access" {
+		return Principal{Subject: Anonymous}, ErrBadToken
+	}
+	if c.Family != "" && s.sessions != nil {
+		revoked, err := s.sessions.FamilyRevoked(ctx, c.Family)
+		if err != nil {
+			return Principal{Subject: Anonymous}, fmt.Errorf("auth: session state: %w", err)
+		}
+		if revoked {
+			return Principal{Subject: Anonymous}, ErrBadToken
+		}
+	}
+	u, err := s.users.GetUser(ctx, c.UserID)
+	if err != nil || u.Disabled {
+		return Principal{Subject: Anonymous}, ErrBadToken
+	}
+	sub, err := s.subjectOf(ctx, u)
+	if c.TokenID != 0 {
+		sub.TokenID, sub.Scopes, sub.Repos = c.TokenID, c.Scopes, c.Repos
+	}
+	return Principal{Subject: sub, MustChangePassword: u.MustChangePassword}, err
+}
+
+// PrincipalFromBasic is SubjectFromBasic with the password-change flag.
+func (s *Service) PrincipalFromBasic(ctx context.Context, username, password string) (Principal, error) {
 	if strings.HasPrefix(password, TokenPrefix) {
-		return s.subjectFromAPIToken(ctx, password)
+		sub, err := s.subjectFromAPIToken(ctx, password)
+		return Principal{Subject: sub}, err
 	}
 	if LooksLikeJWT(password) {
-		return s.SubjectFromBearer(ctx, password)
+		return s.PrincipalFromBearer(ctx, password)
 	}
 	u, err := s.checkPassword(ctx, username, password)
 	if err != nil {
-		return Anonymous, err
+		return Principal{Subject: Anonymous}, err
 	}
-	return subjectOf(u), nil
+	sub, err := s.subjectOf(ctx, u)
+	return Principal{Subject: sub, MustChangePassword: u.MustChangePassword}, err
 }
 
-func subjectOf(u ports.User) ports.Subject {
-	return ports.Subject{UserID: u.ID, Username: u.Username, IsAdmin: u.IsAdmin}
+// SubjectOf builds the Subject of a stored user (with its groups).
+func (s *Service) SubjectOf(ctx context.Context, u ports.User) (ports.Subject, error) {
+	return s.subjectOf(ctx, u)
 }
 
-// NewAPIToken mints a token for userID; the secret is returned once and only
-// its hash is stored.
-func (s *Service) NewAPIToken(ctx context.Context, userID int64, name string, scopes, repos []string, expires time.Time) (string, ports.APIToken, error) {
-	pre, sec := make([]byte, 6), make([]byte, 24)
-	if _, err := rand.Read(pre); err != nil {
-		return "", ports.APIToken{}, err
-	}
-	if _, err := rand.Read(sec); err != nil {
-		return "", ports.APIToken{}, err
-	}
-	prefix := hex.EncodeToString(pre)
-	secret := hex.EncodeToString(sec)
-	t := ports.APIToken{UserID: userID, Name: name, Prefix: prefix, Hash: hashSecret(secret), Scopes: scopes,
-		Repos: repos, ExpiresAt: expires, CreatedAt: s.clock.Now()}
-	if err := s.tokens.CreateToken(ctx, &t); err != nil {
-		return "", t, fmt.Errorf("auth: store token: %w", err)
-	}
-	return TokenPrefix + prefix + "_" + secret, t, nil
-}
-
-func (s *Service) subjectFromAPIToken(ctx context.Context, token string) (ports.Subject, error) {
-	prefix, secret, ok := strings.Cut(strings.TrimPrefix(token, TokenPrefix), "_")
-	if !ok || len(prefix) != 12 || len(secret) != 48 {
-		return Anonymous, ErrBadToken
-	}
-	t, err := s.tokens.GetTokenByPrefix(ctx, prefix)
-	if err != nil {
-		return Anonymous, ErrBadToken
-	}
-	now := s.clock.Now()
-	if subtle.ConstantTimeCompare([]byte(t.Hash), []byte(hashSecret(secret))) != 1 ||
-		!t.RevokedAt.IsZero() || (!t.ExpiresAt.IsZero() && now.After(t.ExpiresAt)) {
-		return Anonymous, ErrBadToken
-	}
-	u, err := s.users.GetUser(ctx, t.UserID)
-	if err != nil || u.Disabled {
-		return Anonymous, ErrBadToken
-	}
-	if now.Sub(t.LastUsedAt) > time.Minute { // coarse, so hot tokens don't write on every request
-		if err := s.tokens.TouchToken(ctx, t.ID, now); err != nil {
-			slog.WarnContext(ctx, "auth: record token use", "err", err)
+func (s *Service) subjectOf(ctx context.Context, u ports.User) (ports.Subject, error) {
+	sub := ports.Subject{UserID: u.ID, Username: u.Username, IsAdmin: u.IsAdmin}
+	if s.groups != nil {
+		g, err := s.groups.UserGroups(ctx, u.ID)
+		if err != nil {
+			return Anonymous, fmt.Errorf("auth: groups of %s: %w", u.Username, err)
 		}
-	}
-	sub := subjectOf(u)
-	sub.TokenID, sub.Scopes, sub.Repos = t.ID, t.Scopes, t.Repos
-	if sub.Scopes == nil {
-		sub.Scopes = []string{}
+		sub.Groups = g
 	}
 	return sub, nil
 }
 
-func hashSecret(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:])
+func (s *Service) record(ctx context.Context, actor string, actorID int64, action, outcome, detail string) {
+	s.audit.Record(ctx, ports.AuditEvent{Actor: actor, ActorID: actorID, Action: action, Target: actor, Outcome: outcome, Detail: detail})
 }

@@ -22,6 +22,7 @@ type Config struct {
 	Limits   Limits   `yaml:"limits"`
 	Plugins  Plugins  `yaml:"plugins"`
 	Cache    Cache    `yaml:"cache"`
+	Limit    Limit    `yaml:"rate_limit"`
 	Log      Log      `yaml:"log"`
 }
 
@@ -70,6 +71,9 @@ type Limits struct {
 
 // Plugins configures the WebAssembly runtime.
 type Plugins struct {
+	// CacheDir keeps compiled plugins across restarts; empty means
+	// data_dir/cache/wasm. Processes may share one.
+	CacheDir    string        `yaml:"cache_dir"`
 	CallTimeout time.Duration `yaml:"call_timeout"`
 	PoolSize    int           `yaml:"pool_size"`
 	MemoryPages uint32        `yaml:"memory_pages"`
@@ -82,6 +86,19 @@ type Cache struct {
 	TTL time.Duration `yaml:"ttl"`
 	// MaxFiles bounds the cached file rows.
 	MaxFiles int `yaml:"max_files"`
+}
+
+// Limit configures abuse protection; a zero request count turns a limit off.
+// Windows are kept per process (see docs/rate-limits.md for several replicas).
+type Limit struct {
+	PerIPRequests   int           `yaml:"per_ip_requests"`
+	PerIPWindow     time.Duration `yaml:"per_ip_window"`
+	PerUserRequests int           `yaml:"per_user_requests"`
+	PerUserWindow   time.Duration `yaml:"per_user_window"`
+	LoginRequests   int           `yaml:"login_requests"`
+	LoginWindow     time.Duration `yaml:"login_window"`
+	// MaxInFlight requests are handled at once; beyond it 503 + Retry-After.
+	MaxInFlight int `yaml:"max_in_flight"`
 }
 
 // Log configures logging.
@@ -101,12 +118,22 @@ func Default() Config {
 		Limits:  Limits{MaxUploadBytes: 10 << 30, UploadSessionTTL: 24 * time.Hour},
 		Plugins: Plugins{CallTimeout: 10 * time.Second, PoolSize: 4, MemoryPages: 4096},
 		Cache:   Cache{TTL: 2 * time.Second, MaxFiles: 100_000},
-		Log:     Log{Level: "info", Format: "text"},
+		Limit: Limit{PerIPWindow: time.Minute, PerUserWindow: time.Minute,
+			LoginRequests: 10, LoginWindow: time.Minute, MaxInFlight: 1024},
+		Log: Log{Level: "info", Format: "text"},
 	}
 }
 
 // SQLitePath is where the embedded database lives when no URL is set.
 func (c Config) SQLitePath() string { return filepath.Join(c.DataDir, "keeper.db") }
+
+// PluginCacheDir is where compiled plugins are kept.
+func (c Config) PluginCacheDir() string {
+	if c.Plugins.CacheDir != "" {
+		return c.Plugins.CacheDir
+	}
+	return filepath.Join(c.DataDir, "cache", "wasm")
+}
 
 // BlobPath is the filesystem blob root.
 func (c Config) BlobPath() string {
@@ -163,6 +190,19 @@ func (c Config) Validate() error {
 	}
 	if c.Cache.MaxFiles < 0 {
 		bad("cache.max_files", "must not be negative")
+	}
+	for key, v := range map[string]int{"rate_limit.per_ip_requests": c.Limit.PerIPRequests,
+		"rate_limit.per_user_requests": c.Limit.PerUserRequests, "rate_limit.login_requests": c.Limit.LoginRequests,
+		"rate_limit.max_in_flight": c.Limit.MaxInFlight} {
+		if v < 0 {
+			bad(key, "must not be negative (0 turns the limit off)")
+		}
+	}
+	for key, w := range map[string]time.Duration{"rate_limit.per_ip_window": c.Limit.PerIPWindow,
+		"rate_limit.per_user_window": c.Limit.PerUserWindow, "rate_limit.login_window": c.Limit.LoginWindow} {
+		if w <= 0 {
+			bad(key, "must be a positive duration such as 1m")
+		}
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

@@ -28,15 +28,19 @@ var privateHeaders = map[string]bool{"Authorization": true, "Cookie": true, "Pro
 
 // callPlugin spools the body, consults the cache, calls the plugin, commits
 // its staged writes and writes its response.
-func (d *Dispatcher) callPlugin(w *statusWriter, r *http.Request, route Route, table *Table, repo *ports.Repository, subPath string, s ports.Subject) {
+func (d *Dispatcher) callPlugin(w *statusWriter, r *http.Request, route Route, table *Table, repo *ports.Repository, subPath string, s ports.Subject, mode callMode) {
 	ctx := r.Context()
 	var body *ports.Body
+	maxBody := d.cfg.MaxBodyBytes
+	if mode.anonymous {
+		maxBody = min(maxBody, maxAnonymousBody)
+	}
 	if hasBody(r) {
-		dg, err := artifact.Ingest(ctx, d.blobs, r.Body, d.cfg.MaxBodyBytes, artifact.Expect{}, true)
+		dg, err := artifact.Ingest(ctx, d.blobs, r.Body, maxBody, artifact.Expect{}, true)
 		if err != nil {
 			switch {
 			case errors.Is(err, ports.ErrTooLarge):
-				writeError(w, http.StatusRequestEntityTooLarge, "too_large", "request body exceeds "+strconv.FormatInt(d.cfg.MaxBodyBytes, 10)+" bytes")
+				writeError(w, http.StatusRequestEntityTooLarge, "too_large", "request body exceeds "+strconv.FormatInt(maxBody, 10)+" bytes")
 			case ctx.Err() != nil:
 				writeError(w, http.StatusBadRequest, "aborted", "request aborted")
 			default:
@@ -48,7 +52,7 @@ func (d *Dispatcher) callPlugin(w *statusWriter, r *http.Request, route Route, t
 		body = &ports.Body{Digest: dg.SHA256, Size: dg.Size, SHA1: dg.SHA1, MD5: dg.MD5, SHA512: dg.SHA512}
 	}
 
-	cacheable := body == nil && d.cache != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead)
+	cacheable := !mode.anonymous && body == nil && d.cache != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead)
 	var key cacheKey
 	if cacheable {
 		key = cacheKey{method: r.Method, path: r.URL.EscapedPath(), query: r.URL.RawQuery, accept: r.Header.Get("Accept")}
@@ -76,6 +80,8 @@ func (d *Dispatcher) callPlugin(w *statusWriter, r *http.Request, route Route, t
 		}
 	}
 	hc := newHostCall(d, repo, body)
+	hc.mode = mode
+	hc.subject = s
 	resp, err := d.rt.Handle(ctx, route.PluginID, req, hc)
 	if err != nil {
 		if !d.pluginFailed(w, r, route, resp, err) {
@@ -88,6 +94,13 @@ func (d *Dispatcher) callPlugin(w *statusWriter, r *http.Request, route Route, t
 		resp.Status = http.StatusOK
 	}
 	committed := false
+	if mode.anonymous {
+		if ws := hc.writeSet(); !ws.Empty() {
+			d.log.WarnContext(ctx, "dispatch: plugin staged writes on an anonymous path", "plugin", route.PluginID, "path", subPath)
+			writeError(w, http.StatusInternalServerError, "internal", "plugin "+route.PluginID+" staged writes on an anonymous path")
+			return
+		}
+	}
 	if resp.Status < 400 && repo != nil {
 		if ws := hc.writeSet(); !ws.Empty() {
 			if _, err := d.files.Apply(ctx, repo.ID, ws); err != nil {

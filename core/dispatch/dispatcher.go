@@ -64,27 +64,44 @@ type Deps struct {
 	Authz   ports.Authorizer
 	Clock   ports.Clock
 	Log     *slog.Logger
+	// Tokens mints API tokens for the login host import; nil disables it.
+	Tokens TokenMinter
+	// Sessions mints tokens for the session-token host import; nil disables it.
+	Sessions SessionMinter
 }
+
+// TokenMinter checks a username and password and mints an API token
+// (implemented by core/auth.Service).
+type TokenMinter interface {
+	LoginToken(ctx context.Context, user, pass string) (string, error)
+}
+
+// maxAnonymousBody caps the spooled body of a request to an anonymous path.
+const maxAnonymousBody = 64 << 10
 
 // Dispatcher serves every request under a plugin mount.
 type Dispatcher struct {
-	cfg   Config
-	repos ports.RepositoryStore
-	files ports.FileStore
-	blobs ports.BlobStore
-	rt    ports.FormatRuntime
-	authz ports.Authorizer
-	clock ports.Clock
-	log   *slog.Logger
-	table atomic.Pointer[Table]
-	cache *responseCache
+	cfg    Config
+	repos  ports.RepositoryStore
+	files  ports.FileStore
+	blobs  ports.BlobStore
+	rt     ports.FormatRuntime
+	authz  ports.Authorizer
+	clock  ports.Clock
+	log    *slog.Logger
+	tokens TokenMinter
+	// sessions backs the session-token host import (hostext.go).
+	sessions SessionMinter
+	table    atomic.Pointer[Table]
+	cache    *responseCache
 }
 
 // New returns a dispatcher with an empty routing table.
 func New(deps Deps, cfg Config) *Dispatcher {
 	cfg = cfg.withDefaults()
 	d := &Dispatcher{cfg: cfg, repos: deps.Repos, files: deps.Files, blobs: deps.Blobs, rt: deps.Runtime,
-		authz: deps.Authz, clock: deps.Clock, log: deps.Log}
+		authz: deps.Authz, clock: deps.Clock, log: deps.Log, tokens: deps.Tokens,
+		sessions: deps.Sessions}
 	if d.clock == nil {
 		d.clock = ports.SystemClock{}
 	}
@@ -154,6 +171,19 @@ func (d *Dispatcher) serve(w *statusWriter, r *http.Request, rl *reqLog) {
 		rl.repo = repo.Key
 	}
 	subject := auth.SubjectFrom(ctx)
+	if route.Anonymous(subPath) {
+		// A login endpoint and the like: no up-front authorization, no fast
+		// path, no cache, a small body, no committed writes; repository
+		// reads only for callers who may read it anyway.
+		readable, err := d.allowed(ctx, subject, ports.ActionRead, repo)
+		if err != nil {
+			d.log.ErrorContext(ctx, "dispatch: authorize", "err", err)
+			writeError(w, http.StatusInternalServerError, "internal", "internal error")
+			return
+		}
+		d.callPlugin(w, r, route, table, repo, subPath, subject, callMode{anonymous: true, sealed: !readable})
+		return
+	}
 	if !d.authorize(ctx, w, r, subject, repo) {
 		return
 	}
@@ -163,7 +193,13 @@ func (d *Dispatcher) serve(w *statusWriter, r *http.Request, rl *reqLog) {
 			return
 		}
 	}
-	d.callPlugin(w, r, route, table, repo, subPath, subject)
+	d.callPlugin(w, r, route, table, repo, subPath, subject, callMode{})
+}
+
+// callMode marks a plugin call made on an anonymous path: anonymous calls
+// may stage no writes; sealed ones may not read the repository either.
+type callMode struct {
+	anonymous, sealed bool
 }
 
 // bind resolves the repository named by the first segment of rest. It returns
@@ -198,15 +234,8 @@ type notFoundError struct{ msg string }
 func (e *notFoundError) Error() string        { return e.msg }
 func (e *notFoundError) Is(target error) bool { return target == ports.ErrNotFound }
 
-// authorize asks the Authorizer and writes 401/403 on denial.
-func (d *Dispatcher) authorize(ctx context.Context, w http.ResponseWriter, r *http.Request, s ports.Subject, repo *ports.Repository) bool {
-	action := ports.ActionWrite
-	switch r.Method {
-	case http.MethodGet, http.MethodHead:
-		action = ports.ActionRead
-	case http.MethodDelete:
-		action = ports.ActionDelete
-	}
+// allowed asks the Authorizer whether s may do action on repo.
+func (d *Dispatcher) allowed(ctx context.Context, s ports.Subject, action string, repo *ports.Repository) (bool, error) {
 	res := ports.Resource{}
 	if repo != nil {
 		res = ports.Resource{Repository: repo.Key, Public: repo.IsPublic}
@@ -216,12 +245,25 @@ func (d *Dispatcher) authorize(ctx context.Context, w http.ResponseWriter, r *ht
 		res.Public = action == ports.ActionRead
 	}
 	dec, err := d.authz.Authorize(ctx, s, action, res)
+	return dec.Allowed, err
+}
+
+// authorize asks the Authorizer and writes 401/403 on denial.
+func (d *Dispatcher) authorize(ctx context.Context, w http.ResponseWriter, r *http.Request, s ports.Subject, repo *ports.Repository) bool {
+	action := ports.ActionWrite
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		action = ports.ActionRead
+	case http.MethodDelete:
+		action = ports.ActionDelete
+	}
+	ok, err := d.allowed(ctx, s, action, repo)
 	if err != nil {
 		d.log.ErrorContext(ctx, "dispatch: authorize", "err", err)
 		writeError(w, http.StatusInternalServerError, "internal", "internal error")
 		return false
 	}
-	if dec.Allowed {
+	if ok {
 		return true
 	}
 	if s.Anonymous {

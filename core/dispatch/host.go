@@ -15,12 +15,22 @@ import (
 // errUnbound answers repository services on a call that has no repository.
 var errUnbound = fmt.Errorf("dispatch: no repository bound to this request: %w", ports.ErrInvalid)
 
+// errAnonymousWrite answers writes staged on an anonymous path.
+var errAnonymousWrite = fmt.Errorf("dispatch: no writes may be staged on an anonymous path: %w", ports.ErrInvalid)
+
+// errSealed answers repository reads on an anonymous path by a caller who may
+// not read the repository.
+var errSealed = fmt.Errorf("dispatch: the caller may not read this repository: %w", ports.ErrInvalid)
+
 // hostCall is the per-request ports.HostCall: reads are scoped to the bound
 // repository, writes are collected into a WriteSet the dispatcher commits only
 // when the plugin succeeds.
 type hostCall struct {
 	d    *Dispatcher
 	repo *ports.Repository
+	mode callMode
+	// subject is the caller (session-token, mount-blob; see hostext.go).
+	subject ports.Subject
 
 	mu sync.Mutex
 	// known holds the digests this call may read: the request body, blobs the
@@ -122,8 +132,8 @@ func (h *hostCall) PutBlob(ctx context.Context, data []byte) (ports.Blob, error)
 
 // GetFile returns a stored file of the bound repository.
 func (h *hostCall) GetFile(ctx context.Context, path string) (ports.File, error) {
-	if h.repo == nil {
-		return ports.File{}, errUnbound
+	if err := h.readable(); err != nil {
+		return ports.File{}, err
 	}
 	f, err := h.d.files.GetFile(ctx, h.repo.ID, path)
 	if err != nil {
@@ -135,8 +145,8 @@ func (h *hostCall) GetFile(ctx context.Context, path string) (ports.File, error)
 
 // ListFiles lists files of the bound repository.
 func (h *hostCall) ListFiles(ctx context.Context, q ports.FileListing) ([]ports.File, error) {
-	if h.repo == nil {
-		return nil, errUnbound
+	if err := h.readable(); err != nil {
+		return nil, err
 	}
 	q.Limit = clampLimit(q.Limit)
 	fs, err := h.d.files.ListFiles(ctx, h.repo.ID, q)
@@ -151,32 +161,32 @@ func (h *hostCall) ListFiles(ctx context.Context, q ports.FileListing) ([]ports.
 
 // ListPackages lists packages of the bound repository.
 func (h *hostCall) ListPackages(ctx context.Context, prefix, after string, limit int) ([]ports.Package, error) {
-	if h.repo == nil {
-		return nil, errUnbound
+	if err := h.readable(); err != nil {
+		return nil, err
 	}
 	return h.d.files.ListPackages(ctx, h.repo.ID, prefix, after, clampLimit(limit))
 }
 
 // ListVersions lists versions of a package of the bound repository.
 func (h *hostCall) ListVersions(ctx context.Context, pkg, after string, limit int) ([]ports.Version, error) {
-	if h.repo == nil {
-		return nil, errUnbound
+	if err := h.readable(); err != nil {
+		return nil, err
 	}
 	return h.d.files.ListVersions(ctx, h.repo.ID, pkg, after, clampLimit(limit))
 }
 
 // GetKV reads a plugin key-value of the bound repository.
 func (h *hostCall) GetKV(ctx context.Context, namespace, key string) ([]byte, error) {
-	if h.repo == nil {
-		return nil, errUnbound
+	if err := h.readable(); err != nil {
+		return nil, err
 	}
 	return h.d.files.GetKV(ctx, h.repo.ID, namespace, key)
 }
 
 // ListKV lists plugin key-values of the bound repository.
 func (h *hostCall) ListKV(ctx context.Context, namespace, prefix, after string, limit int) ([]ports.KV, error) {
-	if h.repo == nil {
-		return nil, errUnbound
+	if err := h.readable(); err != nil {
+		return nil, err
 	}
 	return h.d.files.ListKV(ctx, h.repo.ID, namespace, prefix, after, clampLimit(limit))
 }
@@ -233,6 +243,9 @@ func (h *hostCall) StageVersion(v ports.VersionPut) error {
 }
 
 func (h *hostCall) stage(fn func(*ports.WriteSet)) error {
+	if h.mode.anonymous {
+		return errAnonymousWrite
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.ops >= h.d.cfg.MaxStagedOps {
@@ -241,6 +254,29 @@ func (h *hostCall) stage(fn func(*ports.WriteSet)) error {
 	h.ops++
 	fn(&h.ws)
 	return nil
+}
+
+// readable checks that repository reads are possible in this call.
+func (h *hostCall) readable() error {
+	if h.repo == nil {
+		return errUnbound
+	}
+	if h.mode.sealed {
+		return errSealed
+	}
+	return nil
+}
+
+// Login checks credentials and mints an API token through the Tokens
+// dependency.
+func (h *hostCall) Login(ctx context.Context, username, password string) (string, error) {
+	if h.d.tokens == nil {
+		return "", fmt.Errorf("dispatch: login: no token service configured: %w", ports.ErrInvalid)
+	}
+	if username == "" || password == "" || len(username) > 256 || len(password) > 1024 {
+		return "", fmt.Errorf("dispatch: login: username and password required: %w", ports.ErrInvalid)
+	}
+	return h.d.tokens.LoginToken(ctx, username, password)
 }
 
 // writeSet returns what the call staged.

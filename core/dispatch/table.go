@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"path"
 	"sort"
 	"strings"
 )
@@ -11,6 +12,20 @@ type Route struct {
 	Root     bool   `json:"root"`
 	PluginID string `json:"plugin_id"`
 	Format   string `json:"format"`
+	// AnonymousPaths are the mount's patterns of sub-paths reachable without
+	// the up-front authorization (see ports.Mount).
+	AnonymousPaths []string `json:"anonymous_paths,omitempty"`
+}
+
+// Anonymous reports whether subPath (escaped, after the repository segment)
+// matches one of the route's anonymous-path patterns.
+func (r Route) Anonymous(subPath string) bool {
+	for _, pat := range r.AnonymousPaths {
+		if ok, err := path.Match(pat, subPath); ok && err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // Table is an immutable routing table; the dispatcher swaps whole tables.

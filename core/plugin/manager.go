@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -105,6 +106,7 @@ func (m *Manager) LoadAll(ctx context.Context, builtins map[string][]byte) error
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	m.precompile(ctx, builtins)
 	for _, key := range keys {
 		rec, ok := stored[key]
 		if ok && !rec.BuiltIn {
@@ -133,6 +135,37 @@ func (m *Manager) LoadAll(ctx context.Context, builtins map[string][]byte) error
 	}
 	m.publish()
 	return nil
+}
+
+// compiler is implemented by runtimes that can compile a module into their
+// cache without loading it.
+type compiler interface {
+	Compile(ctx context.Context, module []byte) error
+}
+
+// precompile fills the runtime's compilation cache with the modules on every
+// core at once, so the loads that follow (one at a time) are cache hits.
+func (m *Manager) precompile(ctx context.Context, mods map[string][]byte) {
+	c, ok := m.rt.(compiler)
+	if !ok {
+		return
+	}
+	work := make(chan []byte)
+	var wg sync.WaitGroup
+	for i := 0; i < runtime.GOMAXPROCS(0); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for mod := range work {
+				_ = c.Compile(ctx, mod) // a failure shows again, with its reason, in the load
+			}
+		}()
+	}
+	for _, mod := range mods {
+		work <- mod
+	}
+	close(work)
+	wg.Wait()
 }
 
 // activateBuiltin loads a built-in module (when enabled) and saves its record.
@@ -267,7 +300,8 @@ func (m *Manager) publish() {
 	var routes []dispatch.Route
 	for _, e := range active {
 		for _, mt := range e.info.Mounts {
-			routes = append(routes, dispatch.Route{Prefix: mt.Prefix, Root: mt.Root, PluginID: e.rec.ID, Format: e.info.Key})
+			routes = append(routes, dispatch.Route{Prefix: mt.Prefix, Root: mt.Root, PluginID: e.rec.ID, Format: e.info.Key,
+				AnonymousPaths: mt.AnonymousPaths})
 		}
 	}
 	m.routes.SetRoutes(routes)

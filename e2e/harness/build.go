@@ -71,10 +71,30 @@ func ModuleRoot() (string, error) {
 	return filepath.Dir(gomod), nil
 }
 
-// Cleanup removes the binary Build made; call it from TestMain after m.Run.
+var (
+	cacheOnce sync.Once
+	cacheDir  string
+)
+
+// pluginCache returns a compilation-cache directory shared by every keeper
+// process this test binary starts ("" if it cannot be made).
+func pluginCache() string {
+	cacheOnce.Do(func() {
+		if d, err := os.MkdirTemp("", "keeper-e2e-wasm-cache-"); err == nil {
+			cacheDir = d
+		}
+	})
+	return cacheDir
+}
+
+// Cleanup removes the binary Build made and the shared plugin cache; call it
+// from TestMain after m.Run.
 func Cleanup() {
 	if buildDir != "" {
 		_ = os.RemoveAll(buildDir)
+	}
+	if cacheDir != "" {
+		_ = os.RemoveAll(cacheDir)
 	}
 }
 

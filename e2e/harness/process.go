@@ -92,6 +92,11 @@ func Start(t testing.TB, opts Options) *Keeper {
 func (k *Keeper) Env() []string {
 	env := BaseEnv()
 	env = append(env, "KEEPER_ADMIN_PASSWORD="+k.opts.AdminPassword)
+	if dir := pluginCache(); dir != "" {
+		// Every process of the test binary shares compiled plugins, so only the
+		// first start pays for compiling them.
+		env = append(env, "KEEPER_PLUGINS_CACHE_DIR="+dir)
+	}
 	if k.opts.DB.URL != "" {
 		env = append(env, "KEEPER_DATABASE_URL="+k.opts.DB.URL)
 	}

@@ -10,6 +10,10 @@ require github.com/keeper-registry/keeper v0.0.0
 
 require (
 	github.com/tetratelabs/wazero v1.12.0 // indirect
+	go.uber.org/dig v1.19.0 // indirect
+	go.uber.org/fx v1.24.0 // indirect
+	go.uber.org/multierr v1.10.0 // indirect
+	go.uber.org/zap v1.26.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 )
 

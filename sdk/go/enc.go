@@ -83,16 +83,22 @@ func (e *enc) headers(off uint32, hs []Header) {
 }
 
 // info: key 0, display-name 8, version 16, contract-version 24, mounts 32,
-// capabilities 40; size 48 align 4. mount: prefix 0, root 8; size 12.
+// capabilities 40; size 48 align 4. mount: prefix 0, root 8,
+// anonymous-paths 12; size 20.
 func (e *enc) info(off uint32, in Info) {
 	e.str(off, in.Key)
 	e.str(off+8, in.DisplayName)
 	e.str(off+16, in.Version)
 	e.str(off+24, in.ContractVersion)
-	p := e.list(off+32, len(in.Mounts), 12, 4)
+	p := e.list(off+32, len(in.Mounts), 20, 4)
 	for i, m := range in.Mounts {
-		e.str(p+uint32(i)*12, m.Prefix)
-		e.boolean(p+uint32(i)*12+8, m.Root)
+		q := p + uint32(i)*20
+		e.str(q, m.Prefix)
+		e.boolean(q+8, m.Root)
+		ap := e.list(q+12, len(m.AnonymousPaths), 8, 4)
+		for j, a := range m.AnonymousPaths {
+			e.str(ap+uint32(j)*8, a)
+		}
 	}
 	p = e.list(off+40, len(in.Capabilities), 8, 4)
 	for i, c := range in.Capabilities {

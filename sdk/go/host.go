@@ -1,5 +1,7 @@
 package sdk
 
+import "errors"
+
 // Host is the set of services the host gives a plugin during one call
 // (the `host` interface of the WIT). In a wasm build the SDK passes an
 // implementation backed by the imports; native tests pass a fake
@@ -30,4 +32,23 @@ type Host interface {
 	// Repo returns the repository of the call, nil when unbound.
 	Repo() *RepoContext
 	Log(level LogLevel, msg string)
+}
+
+// LoginHost is implemented by hosts that offer the `login` import: it checks
+// a username and password and mints an API token for that user. It is kept
+// apart from Host so existing Host implementations keep compiling; use Login.
+type LoginHost interface {
+	Login(username, password string) (token string, err error)
+}
+
+// ErrNoLogin is returned by Login when the host offers no login service.
+var ErrNoLogin = errors.New("host offers no login service")
+
+// Login calls h's login import, or returns ErrNoLogin when h has none.
+func Login(h Host, username, password string) (string, error) {
+	lh, ok := h.(LoginHost)
+	if !ok {
+		return "", ErrNoLogin
+	}
+	return lh.Login(username, password)
 }

@@ -64,11 +64,16 @@ func impStageVersion(kp P, kl uint32, vp P, vl uint32, mp P, ml uint32, del uint
 //go:wasmimport keeper:format/host@0.1.0 repo
 func impRepo(ret P)
 
+//go:wasmimport keeper:format/host@0.1.0 login
+func impLogin(up P, ul uint32, pp P, pl uint32, ret P)
+
 //go:wasmimport keeper:format/host@0.1.0 log
 func impLog(level uint32, p P, l uint32)
 
-// wasmHost implements Host over the imports.
+// wasmHost implements Host (and LoginHost) over the imports.
 type wasmHost struct{}
+
+var _ LoginHost = wasmHost{}
 
 // retArea is a heap return area (heap objects never move during a call).
 type retArea [16]uint64
@@ -381,4 +386,18 @@ func (wasmHost) Repo() *RepoContext {
 func (wasmHost) Log(level LogLevel, msg string) {
 	p, l := strRaw(msg)
 	impLog(uint32(level), p, l)
+}
+
+func (wasmHost) Login(username, password string) (string, error) {
+	mark := len(pins)
+	defer done(mark)
+	ra, r := newRet()
+	defer runtime.KeepAlive(ra)
+	up, ul := strRaw(username)
+	pp, pl := strRaw(password)
+	impLogin(up, ul, pp, pl, P(ra))
+	if ld8(r) != 0 {
+		return "", errAt(r, 4)
+	}
+	return ldStr(r + 4), nil
 }

@@ -17,6 +17,12 @@ const (
 type Mount struct {
 	Prefix string
 	Root   bool
+	// AnonymousPaths are path patterns (escaped path after the repository
+	// segment, path.Match syntax) that callers may reach with any method
+	// without the host's up-front authorization, e.g. a client's login
+	// endpoint. The host caps their body at 64 KiB and commits no writes
+	// staged during such a call.
+	AnonymousPaths []string
 }
 
 // Info is what Describe returns.

@@ -32,6 +32,17 @@ type MemHost struct {
 	StagedDeletes  []string
 	StagedKV       []ports.KV
 	StagedVersions []ports.VersionPut
+
+	// Accounts are the username/password pairs Login accepts; Minted lists
+	// the tokens it returned.
+	Accounts map[string]string
+	Minted   []string
+
+	// Caller is the user SessionToken mints for ("" is anonymous);
+	// Mountable holds files of other repositories MountBlob may use,
+	// keyed by repository key then path (see memhostext.go).
+	Caller    string
+	Mountable map[string]map[string]ports.File
 }
 
 // NewMemHost returns an empty MemHost.
@@ -222,6 +233,18 @@ func (h *MemHost) StageVersion(v ports.VersionPut) error {
 	defer h.mu.Unlock()
 	h.StagedVersions = append(h.StagedVersions, v)
 	return nil
+}
+
+// Login accepts the pairs in Accounts and mints "mem-token-<user>-<n>".
+func (h *MemHost) Login(_ context.Context, username, password string) (string, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if pw, ok := h.Accounts[username]; !ok || pw != password || password == "" {
+		return "", fmt.Errorf("memhost: login %s: invalid username or password", username)
+	}
+	tok := fmt.Sprintf("mem-token-%s-%d", username, len(h.Minted)+1)
+	h.Minted = append(h.Minted, tok)
+	return tok, nil
 }
 
 var _ io.Reader = blobReader{}

@@ -19,7 +19,10 @@ import (
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 )
 
-var _ sdk.Host = (*Host)(nil)
+var (
+	_ sdk.Host      = (*Host)(nil)
+	_ sdk.LoginHost = (*Host)(nil)
+)
 
 // Host keeps files, blobs and key-values in maps. Writes are staged in
 // Staged*, and Commit applies them as the real host does after success.
@@ -30,6 +33,15 @@ type Host struct {
 	Versions map[string]sdk.VersionInfo
 	RepoCtx  *sdk.RepoContext
 	Logs     []string
+	// Accounts are the username/password pairs Login accepts; Minted lists
+	// the tokens it returned ("fake-token-<user>-<n>").
+	Accounts map[string]string
+	Minted   []string
+	// Caller is the user SessionToken mints for ("" is anonymous);
+	// Mountable holds files of other repositories MountBlob may use,
+	// keyed by repository key then path (see ext.go).
+	Caller    string
+	Mountable map[string]map[string]sdk.File
 
 	StagedFiles    []sdk.StagedFile
 	StagedDeletes  []string
@@ -262,4 +274,14 @@ func (h *Host) Repo() *sdk.RepoContext { return h.RepoCtx }
 
 func (h *Host) Log(level sdk.LogLevel, msg string) {
 	h.Logs = append(h.Logs, fmt.Sprintf("%d %s", level, msg))
+}
+
+// Login accepts the pairs in Accounts and mints a fake token.
+func (h *Host) Login(username, password string) (string, error) {
+	if pw, ok := h.Accounts[username]; !ok || pw != password || password == "" {
+		return "", errors.New("invalid username or password")
+	}
+	tok := fmt.Sprintf("fake-token-%s-%d", username, len(h.Minted)+1)
+	h.Minted = append(h.Minted, tok)
+	return tok, nil
 }

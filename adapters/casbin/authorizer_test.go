@@ -1,0 +1,193 @@
+package casbin_test
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	casbinlib "github.com/casbin/casbin/v2"
+	"github.com/casbin/casbin/v2/model"
+
+	"github.com/keeper-registry/keeper/adapters/bunstore"
+	"github.com/keeper-registry/keeper/adapters/casbin"
+	"github.com/keeper-registry/keeper/core/policy"
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// openDB returns a migrated SQLite store, or PostgreSQL when
+// KEEPER_TEST_POSTGRES_URL is set and pg is true.
+func openDB(t *testing.T, dsn string) *bunstore.Store {
+	t.Helper()
+	if dsn == "" {
+		dsn = filepath.Join(t.TempDir(), "k.db")
+	}
+	s, err := bunstore.Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func newAuthorizer(t *testing.T, s *bunstore.Store) *casbin.Authorizer {
+	t.Helper()
+	a, err := casbin.New(t.Context(), casbin.NewStore(s.DB()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func check(t *testing.T, a ports.Authorizer, sub ports.Subject, action, repo string, public, want bool) ports.Decision {
+	t.Helper()
+	d, err := a.Authorize(t.Context(), sub, action, ports.Resource{Repository: repo, Public: public})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Allowed != want {
+		t.Errorf("%+v %s %q (public %v): allowed=%v (rule %q), want %v", sub, action, repo, public, d.Allowed, d.Rule, want)
+	}
+	return d
+}
+
+var (
+	anon  = ports.Subject{Anonymous: true}
+	admin = ports.Subject{UserID: 1, Username: "admin", IsAdmin: true}
+	alice = ports.Subject{UserID: 2, Username: "alice"}
+)
+
+func TestDefaults(t *testing.T) {
+	a := newAuthorizer(t, openDB(t, ""))
+	d := check(t, a, admin, ports.ActionAdmin, "", false, true)
+	if !strings.Contains(d.Rule, "role:admin") {
+		t.Errorf("admin decided by %q", d.Rule)
+	}
+	check(t, a, admin, policy.ActionPolicy, "", false, true)
+	check(t, a, alice, ports.ActionWrite, "libs", false, true)
+	check(t, a, alice, ports.ActionDelete, "libs", false, true)
+	check(t, a, alice, ports.ActionAdmin, "libs", false, false)
+	check(t, a, alice, ports.ActionAdmin, "", false, false)
+	check(t, a, alice, policy.ActionPolicy, "", false, false)
+	check(t, a, anon, ports.ActionRead, "pub", true, true)
+	check(t, a, anon, ports.ActionRead, "priv", false, false)
+	check(t, a, anon, ports.ActionWrite, "pub", true, false)
+	// The bootstrap admin is admin by rule even without the flag.
+	check(t, a, ports.Subject{UserID: 1, Username: "admin"}, ports.ActionAdmin, "", false, true)
+	// Token scopes intersect with the user's rights.
+	tok := alice
+	tok.TokenID, tok.Scopes, tok.Repos = 9, []string{"read:artifacts"}, []string{"libs-*"}
+	check(t, a, tok, ports.ActionRead, "libs-a", false, true)
+	check(t, a, tok, ports.ActionRead, "other", false, false)
+	check(t, a, tok, ports.ActionWrite, "libs-a", false, false)
+	adminScoped := alice
+	adminScoped.TokenID, adminScoped.Scopes = 9, []string{"admin"}
+	check(t, a, adminScoped, ports.ActionAdmin, "", false, false) // the scope does not add rights the user lacks
+}
+
+func TestReplaceGroupsDenyAndReload(t *testing.T) {
+	s := openDB(t, "")
+	a, b := newAuthorizer(t, s), newAuthorizer(t, s) // two replicas on one database
+	v0 := a.Version()
+	rules := []ports.PolicyRule{
+		{Kind: "p", Subject: policy.RoleAdmin, Object: "*", Action: "*"},
+		{Kind: "p", Subject: policy.RoleReader, Object: "*", Action: "read"},
+		{Kind: "p", Subject: "group:team-a", Object: "team-a-*", Action: "write"},
+		{Kind: "p", Subject: "group:team-a", Object: "team-a-secret", Action: "write", Effect: "deny"},
+		{Kind: "p", Subject: policy.RolePolicyAuthor, Object: "*", Action: "policy"},
+		{Kind: "g", Subject: policy.RoleAuthenticated, Object: policy.RoleReader},
+		{Kind: "g", Subject: "user:carol", Object: policy.RolePolicyAuthor},
+	}
+	bad := append([]ports.PolicyRule{}, rules...)
+	bad = append(bad, ports.PolicyRule{Kind: "p", Subject: "user:x", Object: "*", Action: "launch"})
+	if _, err := a.Replace(t.Context(), bad); !errors.Is(err, ports.ErrInvalid) || !strings.Contains(err.Error(), "launch") {
+		t.Fatalf("invalid replace: %v", err)
+	}
+	if a.Version() != v0 {
+		t.Fatal("a refused replace changed the version")
+	}
+	v, err := a.Replace(t.Context(), rules)
+	if err != nil || v != v0+1 || a.Version() != v {
+		t.Fatalf("replace: v=%d err=%v loaded=%d", v, err, a.Version())
+	}
+	dev := ports.Subject{UserID: 3, Username: "dave", Groups: []string{"team-a"}}
+	check(t, a, dev, "write", "team-a-libs", false, true)
+	d := check(t, a, dev, "write", "team-a-secret", false, false)
+	if !strings.Contains(d.Rule, "deny") {
+		t.Errorf("deny decided by %q", d.Rule)
+	}
+	check(t, a, alice, "write", "team-a-libs", false, false)
+	check(t, a, alice, "read", "team-a-libs", false, true)
+	check(t, a, ports.Subject{UserID: 4, Username: "carol"}, "policy", "", false, true)
+
+	// Replica b still has the old policy until it notices the version.
+	check(t, b, alice, "write", "team-a-libs", false, true)
+	if err := b.CheckVersion(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	check(t, b, alice, "write", "team-a-libs", false, false)
+	if b.Version() != v {
+		t.Errorf("b loaded version %d, want %d", b.Version(), v)
+	}
+
+	who, err := a.Who(t.Context(), "team-a-libs", false, "write")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(who, ",") != "group:team-a,role:admin" {
+		t.Errorf("who can write team-a-libs: %v", who)
+	}
+	who, _ = a.Who(t.Context(), "team-a-libs", false, "read")
+	for _, want := range []string{"role:authenticated", "role:reader", "user:carol", "group:team-a"} {
+		if !strings.Contains(strings.Join(who, ","), want) {
+			t.Errorf("who can read: %v lacks %s", who, want)
+		}
+	}
+	if strings.Contains(strings.Join(who, ","), "role:anonymous") {
+		t.Errorf("anonymous may not read a private repository: %v", who)
+	}
+}
+
+// TestPersistAdapter drives the Store as a plain casbin persist.Adapter.
+func TestPersistAdapter(t *testing.T) {
+	s := openDB(t, "")
+	st := casbin.NewStore(s.DB())
+	m, err := model.NewModelFromString("[request_definition]\nr = sub, obj, act\n[policy_definition]\np = sub, obj, act\n" +
+		"[role_definition]\ng = _, _\n[policy_effect]\ne = some(where (p.eft == allow))\n[matchers]\nm = g(r.sub, p.sub) && r.obj == p.obj && r.act == p.act\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := casbinlib.NewEnforcer(m, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v0, _ := st.PolicyVersion(t.Context())
+	if _, err := e.AddPolicy("role:x", "data", "read"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.AddGroupingPolicy("user:z", "role:x"); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := st.PolicyVersion(t.Context()); v != v0+2 {
+		t.Errorf("version %d after two adds, want %d", v, v0+2)
+	}
+	e2, err := casbinlib.NewEnforcer(m, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := e2.Enforce("user:z", "data", "read"); !ok {
+		t.Error("rules added through the adapter were not loaded by a new enforcer")
+	}
+	if _, err := e.RemovePolicy("role:x", "data", "read"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e2.LoadPolicy(); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := e2.Enforce("user:z", "data", "read"); ok {
+		t.Error("removed rule still enforced after reload")
+	}
+}

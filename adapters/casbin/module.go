@@ -1,0 +1,36 @@
+package casbin
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+	"go.uber.org/fx"
+
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// WatchInterval is how often every replica polls the policy version.
+const WatchInterval = 3 * time.Second
+
+// Module provides the casbin Authorizer (as ports.Authorizer and
+// ports.PolicyAdmin) over the metadata database's *bun.DB, and polls the
+// policy version while the application runs.
+var Module = fx.Module("authz.casbin",
+	fx.Provide(
+		func(db *bun.DB) *Store { return NewStore(db) },
+		fx.Annotate(func(s *Store) (*Authorizer, error) { return New(context.Background(), s) },
+			fx.As(fx.Self()), fx.As(new(ports.Authorizer)), fx.As(new(ports.PolicyAdmin))),
+	),
+	fx.Invoke(func(lc fx.Lifecycle, a *Authorizer) {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		lc.Append(fx.Hook{
+			OnStart: func(context.Context) error {
+				go func() { defer close(done); a.Watch(ctx, WatchInterval) }()
+				return nil
+			},
+			OnStop: func(context.Context) error { cancel(); <-done; return nil },
+		})
+	}),
+)

@@ -1,0 +1,61 @@
+package wasmtest
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha1"
+	"crypto/sha512"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// ConcatBlobs joins stored blobs in order into a new blob.
+func (h *MemHost) ConcatBlobs(_ context.Context, digests []string) (ports.Body, error) {
+	var buf bytes.Buffer
+	for _, d := range digests {
+		b, err := h.blob(d)
+		if err != nil {
+			return ports.Body{}, err
+		}
+		buf.Write(b)
+	}
+	data := buf.Bytes()
+	h.mu.Lock()
+	d := h.addBlob(data)
+	h.mu.Unlock()
+	s1 := sha1.Sum(data)
+	s5 := sha512.Sum512(data)
+	return ports.Body{Digest: d, Size: int64(len(data)), SHA1: hex.EncodeToString(s1[:]), SHA512: hex.EncodeToString(s5[:])}, nil
+}
+
+// SessionToken mints "mem-session-<caller>-<n>" (or "mem-offline-…") for Caller.
+func (h *MemHost) SessionToken(_ context.Context, ttl time.Duration, offline bool) (string, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.Caller == "" {
+		return "", fmt.Errorf("memhost: session token: the caller is anonymous: %w", ports.ErrInvalid)
+	}
+	kind := "session"
+	if offline {
+		kind = "offline"
+	}
+	tok := fmt.Sprintf("mem-%s-%s-%d", kind, h.Caller, len(h.Minted)+1)
+	h.Minted = append(h.Minted, tok)
+	return tok, nil
+}
+
+// MountBlob stages toPath pointing at the blob of fromPath in Mountable[fromRepo].
+func (h *MemHost) MountBlob(_ context.Context, fromRepo, fromPath, toPath, contentType string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	f, ok := h.Mountable[fromRepo][fromPath]
+	if !ok {
+		return fmt.Errorf("memhost: mount %s/%s: %w", fromRepo, fromPath, ports.ErrNotFound)
+	}
+	h.StagedFiles = append(h.StagedFiles, ports.StagedFile{Path: toPath, BlobDigest: f.BlobDigest, ContentType: contentType, Overwrite: true})
+	return nil
+}
+

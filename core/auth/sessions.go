@@ -1,0 +1,129 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	"github.com/keeper-registry/keeper/core/audit"
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// Login checks a username and password and opens a session.
+func (s *Service) Login(ctx context.Context, username, password string) (Session, error) {
+	u, err := s.checkPassword(ctx, username, password)
+	if err != nil {
+		return Session{}, err
+	}
+	sess, err := s.newSession(ctx, u, "")
+	if err == nil {
+		s.record(ctx, u.Username, u.ID, "auth.login", audit.Success, "")
+	}
+	return sess, err
+}
+
+func randomID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// newSession signs an access and a refresh token; family "" starts a new login.
+func (s *Service) newSession(ctx context.Context, u ports.User, family string) (Session, error) {
+	now := s.clock.Now()
+	if family == "" {
+		family = randomID()
+	}
+	jti := randomID()
+	if s.sessions != nil {
+		if err := s.sessions.CreateSession(ctx, ports.RefreshSession{ID: jti, Family: family, UserID: u.ID,
+			ExpiresAt: now.Add(s.refreshTTL), CreatedAt: now}); err != nil {
+			return Session{}, fmt.Errorf("auth: store session: %w", err)
+		}
+	}
+	access, err := signJWT(s.key, Claims{Subject: u.Username, UserID: u.ID, Admin: u.IsAdmin, Type: "access", Family: family,
+		MustChange: u.MustChangePassword, IssuedAt: now.Unix(), ExpiresAt: now.Add(s.accessTTL).Unix()})
+	if err != nil {
+		return Session{}, err
+	}
+	refresh, err := signJWT(s.key, Claims{Subject: u.Username, UserID: u.ID, Type: "refresh", ID: jti, Family: family,
+		IssuedAt: now.Unix(), ExpiresAt: now.Add(s.refreshTTL).Unix()})
+	if err != nil {
+		return Session{}, err
+	}
+	return Session{AccessToken: access, RefreshToken: refresh, ExpiresIn: int64(s.accessTTL.Seconds()), TokenType: "Bearer",
+		MustChangePassword: u.MustChangePassword}, nil
+}
+
+// Refresh exchanges a refresh token for a new session. With a session store
+// the token is single-use: presenting one that was already exchanged means
+// it leaked, so its whole family (every token of that login) is revoked.
+func (s *Service) Refresh(ctx context.Context, refresh string) (Session, error) {
+	now := s.clock.Now()
+	c, err := parseJWT(s.key, refresh, now)
+	if err != nil || c.Type != "refresh" {
+		return Session{}, ErrBadToken
+	}
+	if s.sessions != nil {
+		if c.ID == "" || c.Family == "" {
+			return Session{}, ErrBadToken
+		}
+		prev, err := s.sessions.UseSession(ctx, c.ID, now)
+		switch {
+		case errors.Is(err, ports.ErrConflict):
+			if prev.RevokedAt.IsZero() {
+				if err := s.sessions.RevokeFamily(ctx, prev.Family, now); err != nil {
+					return Session{}, fmt.Errorf("auth: revoke family: %w", err)
+				}
+				s.record(ctx, c.Subject, c.UserID, "auth.refresh.reuse", audit.Denied, "refresh token reused; session family revoked")
+			}
+			return Session{}, ErrBadToken
+		case errors.Is(err, ports.ErrNotFound):
+			return Session{}, ErrBadToken
+		case err != nil:
+			return Session{}, fmt.Errorf("auth: use session: %w", err)
+		}
+		if prev.UserID != c.UserID || prev.Family != c.Family {
+			return Session{}, ErrBadToken
+		}
+	}
+	u, err := s.users.GetUser(ctx, c.UserID)
+	if err != nil || u.Disabled {
+		return Session{}, ErrBadToken
+	}
+	return s.newSession(ctx, u, c.Family)
+}
+
+// Logout ends the login an access token belongs to (its refresh family).
+func (s *Service) Logout(ctx context.Context, accessToken string) error {
+	c, err := parseJWT(s.key, accessToken, s.clock.Now())
+	if err != nil || c.Family == "" {
+		return ErrBadToken
+	}
+	if s.sessions != nil {
+		if err := s.sessions.RevokeFamily(ctx, c.Family, s.clock.Now()); err != nil {
+			return fmt.Errorf("auth: logout: %w", err)
+		}
+	}
+	s.record(ctx, c.Subject, c.UserID, "auth.logout", audit.Success, "")
+	return nil
+}
+
+// RevokeAll ends every session of a user (API tokens are revoked one by one).
+func (s *Service) RevokeAll(ctx context.Context, userID int64) (int, error) {
+	if s.sessions == nil {
+		return 0, nil
+	}
+	n, err := s.sessions.RevokeUserSessions(ctx, userID, s.clock.Now())
+	if err != nil {
+		return 0, fmt.Errorf("auth: revoke all: %w", err)
+	}
+	return n, nil
+}
+
+// session opens a fresh login for u (used by SessionFor in external.go).
+func (s *Service) session(u ports.User) (Session, error) {
+	return s.newSession(context.Background(), u, "")
+}

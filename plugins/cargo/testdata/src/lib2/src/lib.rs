@@ -1,0 +1,1 @@
+pub fn marker() -> &'static str { "demo-lib 0.2.0" }

@@ -1,0 +1,3 @@
+module example.com/Lib/hello
+
+go 1.21

@@ -1,0 +1,3 @@
+module example.com/Lib/hello/v2
+
+go 1.21

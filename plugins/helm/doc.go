@@ -1,0 +1,2 @@
+// Package helm is the Helm classic chart repository plugin: index.yaml, chart downloads and the ChartMuseum upload API.
+package helm

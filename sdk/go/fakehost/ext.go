@@ -1,0 +1,62 @@
+package fakehost
+
+import (
+	"bytes"
+	"crypto/sha1"
+	"crypto/sha512"
+	"encoding/hex"
+	"fmt"
+
+	sdk "github.com/keeper-registry/keeper/sdk/go"
+)
+
+var (
+	_ sdk.BlobHost  = (*Host)(nil)
+	_ sdk.TokenHost = (*Host)(nil)
+)
+
+// Body stores data as a blob and returns it as a request body, hashed like
+// the real host does.
+func (h *Host) Body(data []byte) *sdk.Body {
+	d := h.AddBlob(data)
+	s1 := sha1.Sum(data)
+	s5 := sha512.Sum512(data)
+	return &sdk.Body{Digest: d, Size: uint64(len(data)), SHA1: hex.EncodeToString(s1[:]), SHA512: hex.EncodeToString(s5[:])}
+}
+
+// ConcatBlobs joins stored blobs in order into a new blob.
+func (h *Host) ConcatBlobs(digests []string) (sdk.Body, error) {
+	var buf bytes.Buffer
+	for _, d := range digests {
+		b, err := h.blob(d)
+		if err != nil {
+			return sdk.Body{}, err
+		}
+		buf.Write(b)
+	}
+	return *h.Body(buf.Bytes()), nil
+}
+
+// MountBlob stages toPath pointing at the blob of fromPath in Mountable[fromRepo].
+func (h *Host) MountBlob(fromRepo, fromPath, toPath, contentType string) error {
+	f, ok := h.Mountable[fromRepo][fromPath]
+	if !ok {
+		return fmt.Errorf("mount %s/%s: not found", fromRepo, fromPath)
+	}
+	h.StagedFiles = append(h.StagedFiles, sdk.StagedFile{Path: toPath, BlobDigest: f.BlobDigest, ContentType: contentType, Overwrite: true})
+	return nil
+}
+
+// SessionToken mints "fake-session-<caller>-<n>" (or "fake-offline-…") for Caller.
+func (h *Host) SessionToken(ttlSeconds uint32, offline bool) (string, error) {
+	if h.Caller == "" {
+		return "", fmt.Errorf("session token: the caller is anonymous")
+	}
+	kind := "session"
+	if offline {
+		kind = "offline"
+	}
+	tok := fmt.Sprintf("fake-%s-%s-%d", kind, h.Caller, len(h.Minted)+1)
+	h.Minted = append(h.Minted, tok)
+	return tok, nil
+}

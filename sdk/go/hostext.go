@@ -1,0 +1,51 @@
+package sdk
+
+import "errors"
+
+// BlobHost is implemented by hosts that offer the concat-blobs and
+// mount-blob imports (resumable uploads, cross-repository mounts). It is
+// kept apart from Host so existing Host implementations keep compiling.
+type BlobHost interface {
+	// ConcatBlobs joins readable blobs in order into a new blob.
+	ConcatBlobs(digests []string) (Body, error)
+	// MountBlob stages toPath pointing at the blob of fromPath in
+	// repository fromRepo, if the caller may read it.
+	MountBlob(fromRepo, fromPath, toPath, contentType string) error
+}
+
+// TokenHost is implemented by hosts that offer the session-token import.
+type TokenHost interface {
+	// SessionToken mints an access token valid ttlSeconds for the caller,
+	// or with offline a long-lived refresh credential.
+	SessionToken(ttlSeconds uint32, offline bool) (string, error)
+}
+
+// ErrNoImport is returned by the helpers below when the host lacks the import.
+var ErrNoImport = errors.New("host offers no such service")
+
+// ConcatBlobs calls h's concat-blobs import.
+func ConcatBlobs(h Host, digests []string) (Body, error) {
+	bh, ok := h.(BlobHost)
+	if !ok {
+		return Body{}, ErrNoImport
+	}
+	return bh.ConcatBlobs(digests)
+}
+
+// MountBlob calls h's mount-blob import.
+func MountBlob(h Host, fromRepo, fromPath, toPath, contentType string) error {
+	bh, ok := h.(BlobHost)
+	if !ok {
+		return ErrNoImport
+	}
+	return bh.MountBlob(fromRepo, fromPath, toPath, contentType)
+}
+
+// SessionToken calls h's session-token import.
+func SessionToken(h Host, ttlSeconds uint32, offline bool) (string, error) {
+	th, ok := h.(TokenHost)
+	if !ok {
+		return "", ErrNoImport
+	}
+	return th.SessionToken(ttlSeconds, offline)
+}
