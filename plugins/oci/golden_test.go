@@ -1,0 +1,92 @@
+package oci_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	sdk "github.com/keeper-registry/keeper/sdk/go"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/golden")
+
+// descriptorsOf returns the blob digests a fixture manifest names.
+func descriptorsOf(t *testing.T, raw []byte) []string {
+	var m struct {
+		Config struct{ Digest string }   `json:"config"`
+		Layers []struct{ Digest string } `json:"layers"`
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	out := []string{m.Config.Digest}
+	for _, l := range m.Layers {
+		out = append(out, l.Digest)
+	}
+	return out
+}
+
+func fixture(t *testing.T, name string) []byte {
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	p := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.WriteFile(p, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run with -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s differs from golden:\ngot  %s\nwant %s", name, got, want)
+	}
+}
+
+// TestGoldenFromRealClients pushes the manifests crane and oras produced
+// (their blobs staged as files), serves them back byte for byte under the
+// digest the client computed, and renders the tag list and referrers index.
+func TestGoldenFromRealClients(t *testing.T) {
+	e := newEnv(t)
+	for _, fx := range []struct{ file, image, tag, mediaType string }{
+		{"crane-docker-manifest.json", "fx/docker", "1", "application/vnd.docker.distribution.manifest.v2+json"},
+		{"crane-oci-manifest.json", "fx/oci", "1", "application/vnd.oci.image.manifest.v1+json"},
+		{"oras-artifact-manifest.json", "fx/art", "v1", "application/vnd.oci.image.manifest.v1+json"},
+		{"oras-attach-manifest.json", "fx/art", "", "application/vnd.oci.image.manifest.v1+json"},
+	} {
+		raw := fixture(t, fx.file)
+		for _, d := range descriptorsOf(t, raw) {
+			e.h.Files[fx.image+"/blobs/"+d] = sdk.File{Path: fx.image + "/blobs/" + d, BlobDigest: e.h.AddBlob([]byte(d))}
+		}
+		ref := fx.tag
+		if ref == "" {
+			ref = sha(raw)
+		}
+		r := e.do("PUT", "/"+fx.image+"/manifests/"+ref, "", raw, "Content-Type", fx.mediaType)
+		if r.Status != 201 || header(r, "Docker-Content-Digest") != sha(raw) {
+			t.Fatalf("%s: %d %s %v", fx.file, r.Status, r.Bytes, r.Headers)
+		}
+		got := e.do("GET", "/"+fx.image+"/manifests/"+ref, "", nil)
+		f := e.h.Files[got.Target]
+		if !bytes.Equal(e.h.Blobs[f.BlobDigest], raw) || f.ContentType != fx.mediaType {
+			t.Fatalf("%s served differently: %q %s", fx.file, got.Target, f.ContentType)
+		}
+	}
+	e.do("PUT", "/fx/art/manifests/v2", "", fixture(t, "oras-artifact-manifest.json"),
+		"Content-Type", "application/vnd.oci.image.manifest.v1+json")
+	golden(t, "tags-fx-art.json", e.do("GET", "/fx/art/tags/list", "", nil).Bytes)
+	subject := sha(fixture(t, "oras-artifact-manifest.json"))
+	golden(t, "referrers-fx-art.json", e.do("GET", "/fx/art/referrers/"+subject, "", nil).Bytes)
+	golden(t, "referrers-fx-art-filtered.json", e.do("GET", "/fx/art/referrers/"+subject, "artifactType=application/none", nil).Bytes)
+}
