@@ -1,0 +1,67 @@
+package maven_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// benchHost answers ListVersions/ListPackages from precomputed slices, as
+// the indexed metadata store does, so the figures are the plugin's.
+type benchHost struct {
+	memHost
+	versions []ports.Version
+}
+
+func (h benchHost) ListVersions(_ context.Context, pkg, after string, limit int) ([]ports.Version, error) {
+	var out []ports.Version
+	for _, v := range h.versions {
+		if v.Version > after && len(out) < limit {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+func (h benchHost) ListPackages(context.Context, string, string, int) ([]ports.Package, error) {
+	return []ports.Package{{Name: "org.example:big", UpdatedAt: time.UnixMilli(1700000000000)}}, nil
+}
+
+// BenchmarkArtifactMetadata renders maven-metadata.xml of an artifact with
+// 200 versions, natively and through the wasm runtime.
+func BenchmarkArtifactMetadata(b *testing.B) {
+	h := benchHost{memHost: newMemHost()}
+	for i := 0; i < 200; i++ {
+		v := fmt.Sprintf("1.%d.%d", i/10, i%10)
+		h.versions = append(h.versions, ports.Version{Package: "org.example:big", Version: v, CreatedAt: time.UnixMilli(1700000000000)})
+	}
+	req := ports.FormatRequest{Method: "GET", Path: "/org/example/big/maven-metadata.xml", Repo: repoCtx}
+	check := func(b *testing.B, r ports.FormatResponse) {
+		if r.Status != 200 || strings.Count(string(r.Body), "<version>") != 200 {
+			b.Fatalf("%d %s", r.Status, r.Body)
+		}
+	}
+	b.Run("native", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			check(b, nativeOutcome(h, req).Resp)
+		}
+	})
+	b.Run("wasm", func(b *testing.B) {
+		rt, done := loadWasm(b)
+		defer done()
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			r, err := rt.Handle(ctx, "maven", req, h)
+			if err != nil {
+				b.Fatal(err)
+			}
+			check(b, r)
+		}
+	})
+}

@@ -1,0 +1,342 @@
+package maven
+
+import (
+	"encoding/json"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	sdk "github.com/keeper-registry/keeper/sdk/go"
+)
+
+// Repository metadata model 1.1.0:
+// https://maven.apache.org/ref/3.9.6/maven-repository-metadata/repository-metadata.html
+// Every document is derived from what the repository stores, never from an
+// uploaded maven-metadata.xml.
+
+// Limits of what one metadata document reads.
+const (
+	pageSize        = 1000
+	maxVersions     = 100000
+	maxSnapshotDir  = 100000
+	maxGroupPlugins = 10000
+)
+
+// kvPlugins is the KV namespace of maven-plugin artifacts: key
+// "group/path/artifactId", value pluginInfo JSON.
+const kvPlugins = "plugins"
+
+// pluginInfo is one plugin of the group-level metadata.
+type pluginInfo struct {
+	Name       string `json:"name"`
+	Prefix     string `json:"prefix"`
+	ArtifactID string `json:"artifactId"`
+}
+
+// snapshotVersion is one <snapshotVersion> of a SNAPSHOT version directory.
+type snapshotVersion struct {
+	Classifier, Extension, Value, Updated string
+	build                                 int
+}
+
+// versioning is the content of an artifact-level document.
+type artifactDoc struct {
+	GroupID, ArtifactID string
+	Versions            []string // Maven order, ascending
+	LastUpdated         string
+}
+
+type snapshotDoc struct {
+	GroupID, ArtifactID, Version string
+	Timestamp                    string // "" for non-unique SNAPSHOTs
+	BuildNumber                  int
+	LastUpdated                  string
+	Versions                     []snapshotVersion
+}
+
+// formatMs renders milliseconds as the metadata lastUpdated yyyyMMddHHmmss (UTC).
+func formatMs(ms int64) string {
+	return time.UnixMilli(ms).UTC().Format("20060102150405")
+}
+
+// metadataDoc builds the document for a maven-metadata.xml path, derived
+// from what is stored. It returns nil when nothing is known at that level.
+// segs are the path segments including the trailing maven-metadata.xml.
+//
+// A directory can be a SNAPSHOT version (group/artifact/1.0-SNAPSHOT), an
+// artifact (group/artifact) and a group (with plugins); the SNAPSHOT reading
+// wins, artifact and group information are merged into one document.
+func metadataDoc(h sdk.Host, segs []string) ([]byte, error) {
+	dir := segs[:len(segs)-1]
+	n := len(dir)
+	if n >= 3 && isSnapshot(dir[n-1]) {
+		doc, err := loadSnapshot(h, dir)
+		if err != nil || doc != nil {
+			if doc == nil {
+				return nil, err
+			}
+			return renderSnapshot(doc), err
+		}
+	}
+	var art *artifactDoc
+	if n >= 2 {
+		var err error
+		if art, err = loadArtifact(h, strings.Join(dir[:n-1], "."), dir[n-1]); err != nil {
+			return nil, err
+		}
+	}
+	plugins, err := loadPlugins(h, strings.Join(dir, "/"))
+	if err != nil {
+		return nil, err
+	}
+	if art == nil && len(plugins) == 0 {
+		return nil, nil
+	}
+	return renderArtifact(art, plugins), nil
+}
+
+// loadArtifact reads the versions of groupId:artifactId.
+func loadArtifact(h sdk.Host, groupID, artifactID string) (*artifactDoc, error) {
+	pkg := groupID + ":" + artifactID
+	var versions []string
+	var newest int64
+	after := ""
+	for len(versions) < maxVersions {
+		page, err := h.ListVersions(pkg, after, pageSize)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range page {
+			versions = append(versions, v.Version)
+			newest = max(newest, v.CreatedMs)
+		}
+		if len(page) < pageSize {
+			break
+		}
+		after = page[len(page)-1].Version
+	}
+	if len(versions) == 0 {
+		return nil, nil
+	}
+	// The package row's update time moves with every deployed file.
+	if ps, err := h.ListPackages(pkg, "", 1); err == nil && len(ps) == 1 && ps[0].Name == pkg {
+		newest = max(newest, ps[0].UpdatedMs)
+	}
+	sortVersions(versions)
+	return &artifactDoc{GroupID: groupID, ArtifactID: artifactID, Versions: versions, LastUpdated: formatMs(newest)}, nil
+}
+
+// loadSnapshot reads the files of a SNAPSHOT version directory.
+func loadSnapshot(h sdk.Host, dir []string) (*snapshotDoc, error) {
+	n := len(dir)
+	prefix := strings.Join(dir, "/") + "/"
+	doc := &snapshotDoc{GroupID: strings.Join(dir[:n-2], "."), ArtifactID: dir[n-2], Version: dir[n-1]}
+	latest := map[string]int{} // classifier+"\x00"+extension → index in doc.Versions
+	var newest int64
+	found := false
+	after := ""
+	for read := 0; read < maxSnapshotDir; {
+		page, err := h.ListFiles(prefix, after, pageSize, "")
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range page {
+			name := f.Path[len(prefix):]
+			if strings.Contains(name, "/") {
+				continue
+			}
+			a, ok := parseArtifact(f.Path, append(dir[:n:n], name))
+			if !ok {
+				continue
+			}
+			found = true
+			newest = max(newest, f.CreatedMs)
+			sv := snapshotVersion{Classifier: a.Classifier, Extension: a.Extension, Value: a.FileVersion(), build: a.Build}
+			if a.Timestamp != "" {
+				sv.Updated = strings.Replace(a.Timestamp, ".", "", 1)
+				if a.Build > doc.BuildNumber || (a.Build == doc.BuildNumber && a.Timestamp > doc.Timestamp) {
+					doc.BuildNumber, doc.Timestamp = a.Build, a.Timestamp
+				}
+			} else {
+				sv.Updated = formatMs(f.CreatedMs)
+			}
+			key := a.Classifier + "\x00" + a.Extension
+			if i, ok := latest[key]; ok {
+				if sv.build >= doc.Versions[i].build {
+					doc.Versions[i] = sv
+				}
+				continue
+			}
+			latest[key] = len(doc.Versions)
+			doc.Versions = append(doc.Versions, sv)
+		}
+		read += len(page)
+		if len(page) < pageSize {
+			break
+		}
+		after = page[len(page)-1].Path
+	}
+	if !found {
+		return nil, nil
+	}
+	doc.LastUpdated = formatMs(newest)
+	for _, v := range doc.Versions {
+		if v.Updated > doc.LastUpdated {
+			doc.LastUpdated = v.Updated
+		}
+	}
+	sort.Slice(doc.Versions, func(i, j int) bool {
+		a, b := doc.Versions[i], doc.Versions[j]
+		if a.Extension != b.Extension {
+			return a.Extension < b.Extension
+		}
+		return a.Classifier < b.Classifier
+	})
+	return doc, nil
+}
+
+// loadPlugins reads the maven-plugin artifacts recorded directly in a group.
+func loadPlugins(h sdk.Host, groupPath string) ([]pluginInfo, error) {
+	prefix := groupPath + "/"
+	var out []pluginInfo
+	after := ""
+	for len(out) < maxGroupPlugins {
+		page, err := h.KVList(kvPlugins, prefix, after, pageSize)
+		if err != nil {
+			return nil, err
+		}
+		for _, kv := range page {
+			if strings.Contains(kv.Key[len(prefix):], "/") {
+				continue // a plugin of a sub-group
+			}
+			var p pluginInfo
+			if json.Unmarshal(kv.Value, &p) == nil && p.Prefix != "" && p.ArtifactID != "" {
+				out = append(out, p)
+			}
+		}
+		if len(page) < pageSize {
+			break
+		}
+		after = page[len(page)-1].Key
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ArtifactID < out[j].ArtifactID })
+	return out, nil
+}
+
+const xmlHeader = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+
+func renderArtifact(art *artifactDoc, plugins []pluginInfo) []byte {
+	var b strings.Builder
+	size := 256 + 64*len(plugins)
+	if art != nil {
+		size += 32 * len(art.Versions)
+	}
+	b.Grow(size)
+	b.WriteString(xmlHeader)
+	b.WriteString("<metadata modelVersion=\"1.1.0\">\n")
+	if art != nil {
+		elem(&b, "  ", "groupId", art.GroupID)
+		elem(&b, "  ", "artifactId", art.ArtifactID)
+		b.WriteString("  <versioning>\n")
+		elem(&b, "    ", "latest", art.Versions[len(art.Versions)-1])
+		for i := len(art.Versions) - 1; i >= 0; i-- {
+			if !isSnapshot(art.Versions[i]) {
+				elem(&b, "    ", "release", art.Versions[i])
+				break
+			}
+		}
+		b.WriteString("    <versions>\n")
+		for _, v := range art.Versions {
+			elem(&b, "      ", "version", v)
+		}
+		b.WriteString("    </versions>\n")
+		elem(&b, "    ", "lastUpdated", art.LastUpdated)
+		b.WriteString("  </versioning>\n")
+	}
+	if len(plugins) > 0 {
+		b.WriteString("  <plugins>\n")
+		for _, p := range plugins {
+			b.WriteString("    <plugin>\n")
+			elem(&b, "      ", "name", p.Name)
+			elem(&b, "      ", "prefix", p.Prefix)
+			elem(&b, "      ", "artifactId", p.ArtifactID)
+			b.WriteString("    </plugin>\n")
+		}
+		b.WriteString("  </plugins>\n")
+	}
+	b.WriteString("</metadata>\n")
+	return []byte(b.String())
+}
+
+func renderSnapshot(doc *snapshotDoc) []byte {
+	var b strings.Builder
+	b.Grow(512 + 200*len(doc.Versions))
+	b.WriteString(xmlHeader)
+	b.WriteString("<metadata modelVersion=\"1.1.0\">\n")
+	elem(&b, "  ", "groupId", doc.GroupID)
+	elem(&b, "  ", "artifactId", doc.ArtifactID)
+	elem(&b, "  ", "version", doc.Version)
+	b.WriteString("  <versioning>\n")
+	if doc.Timestamp != "" {
+		b.WriteString("    <snapshot>\n")
+		elem(&b, "      ", "timestamp", doc.Timestamp)
+		elem(&b, "      ", "buildNumber", strconv.Itoa(doc.BuildNumber))
+		b.WriteString("    </snapshot>\n")
+	} else {
+		b.WriteString("    <snapshot>\n      <localCopy>false</localCopy>\n    </snapshot>\n")
+	}
+	elem(&b, "    ", "lastUpdated", doc.LastUpdated)
+	b.WriteString("    <snapshotVersions>\n")
+	for _, v := range doc.Versions {
+		b.WriteString("      <snapshotVersion>\n")
+		if v.Classifier != "" {
+			elem(&b, "        ", "classifier", v.Classifier)
+		}
+		elem(&b, "        ", "extension", v.Extension)
+		elem(&b, "        ", "value", v.Value)
+		elem(&b, "        ", "updated", v.Updated)
+		b.WriteString("      </snapshotVersion>\n")
+	}
+	b.WriteString("    </snapshotVersions>\n")
+	b.WriteString("  </versioning>\n")
+	b.WriteString("</metadata>\n")
+	return []byte(b.String())
+}
+
+// elem writes indent<name>escaped(value)</name>\n.
+func elem(b *strings.Builder, indent, name, value string) {
+	b.WriteString(indent)
+	b.WriteByte('<')
+	b.WriteString(name)
+	b.WriteByte('>')
+	escapeText(b, value)
+	b.WriteString("</")
+	b.WriteString(name)
+	b.WriteString(">\n")
+}
+
+func escapeText(b *strings.Builder, s string) {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var esc string
+		switch s[i] {
+		case '&':
+			esc = "&amp;"
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case '"':
+			esc = "&quot;"
+		case '\'':
+			esc = "&apos;"
+		default:
+			continue
+		}
+		b.WriteString(s[last:i])
+		b.WriteString(esc)
+		last = i + 1
+	}
+	b.WriteString(s[last:])
+}
