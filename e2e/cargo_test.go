@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/keeper-registry/keeper/e2e/harness"
 )
@@ -146,9 +145,10 @@ func fileSHA256(t *testing.T, p string) string {
 // registry), build and run a consumer with an empty cache, compare checksums,
 // yank and unyank, search, owners, and the refusals cargo must show.
 func TestCargo(t *testing.T) {
+	t.Parallel()
 	bin := cargoBin(t)
 	// Compiling the built-in plugins is slow on a busy 2-core machine.
-	k := harness.Start(t, harness.Options{ReadyTimeout: 5 * time.Minute})
+	k := harness.Start(t, harness.Options{})
 	k.CreateRepo(harness.Repo{Key: "crates", Format: "cargo"})
 	k.CreateRepo(harness.Repo{Key: "opencrates", Format: "cargo", Public: true})
 	// Yank is DELETE …/yank, which the host authorizes as a delete.

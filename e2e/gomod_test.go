@@ -25,12 +25,13 @@ import (
 // The checksum database is off (GOSUMDB=off): keeper answers
 // /sumdb/<name>/supported with 404, and the public one is unreachable here.
 func TestGoModules(t *testing.T) {
+	t.Parallel()
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("the go command is not on PATH")
 	}
 	// Start-up compiles every built-in plugin: allow for a loaded machine.
-	k := harness.Start(t, harness.Options{ReadyTimeout: 5 * time.Minute})
+	k := harness.Start(t, harness.Options{})
 	k.CreateRepo(harness.Repo{Key: "gomods", Format: "go", Public: true})
 	base := "/go/gomods"
 

@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/keeper-registry/keeper/e2e/harness"
 )
@@ -24,9 +23,10 @@ import (
 // A delete must show in the index; anonymous, duplicate and malformed
 // uploads are refused. A public repository works without credentials.
 func TestHelmClassicRepository(t *testing.T) {
+	t.Parallel()
 	helmBin := helmClient(t)
 	// Compiling every built-in plugin can be slow on a busy machine.
-	k := harness.Start(t, harness.Options{ReadyTimeout: 5 * time.Minute})
+	k := harness.Start(t, harness.Options{})
 	k.CreateRepo(harness.Repo{Key: "charts", Format: "helm"})
 	k.CreateRepo(harness.Repo{Key: "pubcharts", Format: "helm", Public: true})
 	base := k.URL + "/helm/charts"

@@ -15,7 +15,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/keeper-registry/keeper/e2e/harness"
 )
@@ -26,9 +25,10 @@ import (
 // that resolves both from keeper (its only source for the group), and the
 // client's own failures: release redeploy (409) and anonymous deploy (401).
 func TestMavenDeployAndResolve(t *testing.T) {
+	t.Parallel()
 	mvn := mavenClient(t)
 	// Every embedded plugin is compiled at start: allow for a busy machine.
-	k := harness.Start(t, harness.Options{ReadyTimeout: 5 * time.Minute})
+	k := harness.Start(t, harness.Options{})
 	k.CreateRepo(harness.Repo{Key: "libs", Format: "maven"})
 	repoURL := k.URL + "/maven/libs"
 	token := k.APIToken("mvn-deploy")

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/keeper-registry/keeper/e2e/harness"
 )
@@ -171,6 +170,7 @@ func sameFiles(t *testing.T, src, dir string) {
 }
 
 func TestNpmClients(t *testing.T) {
+	t.Parallel()
 	for _, c := range []string{"npm", "yarn", "pnpm"} {
 		if _, err := exec.LookPath(c); err != nil {
 			root, _ := harness.ModuleRoot()
@@ -185,7 +185,7 @@ func TestNpmClients(t *testing.T) {
 	}
 	src := filepath.Join(root, "plugins", "npm", "testdata", "src")
 	// Cold compilation of every built-in plugin on a busy 2-core machine can take minutes.
-	k := harness.Start(t, harness.Options{ReadyTimeout: 5 * time.Minute})
+	k := harness.Start(t, harness.Options{})
 	k.CreateRepo(harness.Repo{Key: "js", Format: "npm", Public: true})
 	e := newNpmEnv(t, k, "js")
 	work := t.TempDir()

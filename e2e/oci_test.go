@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/keeper-registry/keeper/e2e/harness"
 )
@@ -64,7 +63,8 @@ func ociRun(t *testing.T, home string, bin string, args ...string) string {
 // compiles every plugin, slow on a busy machine) and drives the
 // conformance suite and the real clients against it.
 func TestOCI(t *testing.T) {
-	k := harness.Start(t, harness.Options{ReadyTimeout: 5 * time.Minute})
+	t.Parallel()
+	k := harness.Start(t, harness.Options{})
 	k.CreateRepo(harness.Repo{Key: "docker", Format: "oci"})
 	u, err := url.Parse(k.URL)
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/keeper-registry/keeper/e2e/harness"
 )
@@ -73,13 +72,14 @@ func (p pyRun) must(name string, args ...string) string {
 // TestPyPIClients publishes a wheel and an sdist with twine and installs
 // them with pip from an empty cache with Keeper as the only index.
 func TestPyPIClients(t *testing.T) {
+	t.Parallel()
 	root, err := harness.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
 	twine, python := pypiTools(t, root)
 	// A loaded machine compiles the embedded plugins slowly: allow a long start.
-	k := harness.Start(t, harness.Options{ReadyTimeout: 5 * time.Minute})
+	k := harness.Start(t, harness.Options{})
 	k.CreateRepo(harness.Repo{Key: "py", Format: "pypi", Public: true})
 	token := k.APIToken("twine")
 	dir := t.TempDir()

@@ -32,7 +32,8 @@ type Options struct {
 	Args []string
 	// AdminPassword defaults to AdminPassword.
 	AdminPassword string
-	// ReadyTimeout bounds the wait for the ready line; default 60s.
+	// ReadyTimeout bounds the wait for the ready line; default 5 minutes (a
+	// first start compiles every built-in plugin).
 	ReadyTimeout time.Duration
 	// NoLogin skips logging in as admin after the start.
 	NoLogin bool
@@ -73,8 +74,9 @@ func Start(t testing.TB, opts Options) *Keeper {
 		opts.AdminPassword = AdminPassword
 	}
 	if opts.ReadyTimeout == 0 {
-		opts.ReadyTimeout = 60 * time.Second
+		opts.ReadyTimeout = 5 * time.Minute
 	}
+	warmPluginCache(t)
 	k := &Keeper{t: t, opts: opts, bin: Build(t), DataDir: opts.DataDir,
 		HTTP: &http.Client{Timeout: 5 * time.Minute}}
 	t.Cleanup(func() {
@@ -86,6 +88,30 @@ func Start(t testing.TB, opts Options) *Keeper {
 	})
 	k.start()
 	return k
+}
+
+var warmOnce sync.Once
+
+// warmPluginCache starts and stops one keeper before any test's own, so the
+// shared compilation cache is filled once instead of by every parallel test
+// compiling every plugin at the same time.
+func warmPluginCache(t testing.TB) {
+	warmOnce.Do(func() {
+		k := &Keeper{t: t, opts: Options{DataDir: mustTempDir(t), AdminPassword: AdminPassword, NoLogin: true,
+			ReadyTimeout: 10 * time.Minute}, bin: Build(t), HTTP: &http.Client{Timeout: time.Minute}}
+		k.DataDir = k.opts.DataDir
+		k.start()
+		k.Kill()
+		_ = os.RemoveAll(k.DataDir)
+	})
+}
+
+func mustTempDir(t testing.TB) string {
+	d, err := os.MkdirTemp("", "keeper-e2e-warm-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 // Env returns the environment the process runs with (KEEPER_* from Options).
