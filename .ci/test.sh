@@ -73,7 +73,7 @@ run test-root go test -race -count=1 -timeout 30m $pkgs
 
 if [[ -z "${KEEPER_SKIP_E2E:-}" ]]; then
 	step "end-to-end: real keeper processes and real package clients"
-	run test-e2e go test -count=1 -timeout 30m ./e2e/...
+	run test-e2e go test -count=1 -parallel 4 -timeout 40m ./e2e/...
 fi
 
 echo
