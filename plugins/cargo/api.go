@@ -50,11 +50,11 @@ func maxVersion(lines []versionLine) string {
 		if json.Unmarshal(l.line, &y) != nil || y.Yanked {
 			continue
 		}
-		if len(l.v.pre) == 0 {
-			if best < 0 || l.v.compare(lines[best].v) > 0 {
+		if len(l.v.Pre) == 0 {
+			if best < 0 || l.v.Compare(lines[best].v) > 0 {
 				best = i
 			}
-		} else if bestPre < 0 || l.v.compare(lines[bestPre].v) > 0 {
+		} else if bestPre < 0 || l.v.Compare(lines[bestPre].v) > 0 {
 			bestPre = i
 		}
 	}

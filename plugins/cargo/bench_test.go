@@ -25,8 +25,9 @@ func indexHost(n int) memHost {
 			},
 			Features: map[string][]string{"default": {"std"}, "std": {}, "unix": {"libc"}}}
 		line, _ := json.Marshal(&e)
-		h.Versions = append(h.Versions, ports.VersionPut{Package: "bench-crate", Version: vers, Metadata: line})
+		h.StagedVersions = append(h.StagedVersions, ports.VersionPut{Package: "bench-crate", Version: vers, Metadata: line})
 	}
+	h.Commit()
 	return h
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
+	"github.com/keeper-registry/keeper/sdk/go/semver"
 )
 
 // Version is the plugin version reported by describe.
@@ -152,4 +153,15 @@ func configLimit(repo *sdk.RepoContext, key string, def uint64) uint64 {
 // downloads without calling the plugin.
 func downloadPath(name, vers string) string {
 	return "api/v1/crates/" + name + "/" + vers + "/download"
+}
+
+// parseVersion parses a crate version: strict SemVer 2.0.0
+// (https://semver.org) of at most maxVersionLen bytes, the syntax cargo
+// requires of every published crate; versions differing only in build
+// metadata are the same version to cargo (see semver.WithoutBuild).
+func parseVersion(s string) (semver.Version, bool) {
+	if len(s) > maxVersionLen {
+		return semver.Version{}, false
+	}
+	return semver.Parse(s)
 }

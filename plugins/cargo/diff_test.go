@@ -1,36 +1,17 @@
 package cargo_test
 
 import (
-	"context"
-	"path/filepath"
-	"reflect"
-	"sync"
 	"testing"
 
 	"github.com/keeper-registry/keeper/adapters/wasm"
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
+	"github.com/keeper-registry/keeper/plugins/cargo"
+	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
-)
-
-var (
-	wasmOnce sync.Once
-	wasmBin  []byte
 )
 
 // loadWasm builds the plugin once per test binary and loads it into a runtime.
 func loadWasm(t testing.TB) *wasm.Runtime {
-	t.Helper()
-	wasmOnce.Do(func() { wasmBin = wasmtest.Build(t, ".", "./wasm") })
-	ctx := context.Background()
-	rt, err := wasm.New(wasm.Config{CacheDir: filepath.Join(t.TempDir(), "cache")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rt.Close(ctx) })
-	if _, err := rt.Load(ctx, "cargo", wasmBin, ports.PluginLimits{}); err != nil {
-		t.Fatal(err)
-	}
-	return rt
+	return plugintest.LoadWasm(t, "cargo", ".", ports.PluginLimits{})
 }
 
 // TestNativeMatchesWasm runs the same requests (the real cargo publish
@@ -38,20 +19,14 @@ func loadWasm(t testing.TB) *wasm.Runtime {
 // plugin and the built .wasm, each on its own in-memory host, and requires
 // identical responses and staged writes.
 func TestNativeMatchesWasm(t *testing.T) {
-	ctx := context.Background()
-	rt := loadWasm(t)
-	native, viaWasm := newMemHost(), newMemHost()
-	repo := &ports.RepoContext{Key: "crates", Type: "local", Format: "cargo", BaseURL: "http://h/cargo/crates"}
-	body := func(b []byte) *ports.Body {
-		d := native.AddBlob(b)
-		viaWasm.AddBlob(b)
-		return &ports.Body{Digest: d, Size: int64(len(b))}
-	}
+	d := plugintest.New(t, "cargo", cargo.Plugin{}, ".", ports.PluginLimits{})
+	d.Repo = &ports.RepoContext{Key: "crates", Type: "local", Format: "cargo", BaseURL: "http://h/cargo/crates"}
+	body := d.Body
 	put := func(b []byte) ports.FormatRequest {
 		return ports.FormatRequest{Method: "PUT", Path: "/api/v1/crates/new", User: "alice", Body: body(b)}
 	}
 	get := func(p, q string) ports.FormatRequest { return ports.FormatRequest{Method: "GET", Path: p, RawQuery: q} }
-	reqs := []ports.FormatRequest{
+	d.Run([]ports.FormatRequest{
 		get("/config.json", ""),
 		get("/de/mo/demo-lib", ""),
 		put(fixture(t, "demo-lib-0.1.0.bin")),
@@ -77,41 +52,8 @@ func TestNativeMatchesWasm(t *testing.T) {
 		get("/api/v1/crates/demo-lib/7.0.0/download", ""),
 		{Method: "POST", Path: "/de/mo/demo-lib"},
 		get("/api/v1/nothing", ""),
+	})
+	if len(d.Native.Files) != 3 {
+		t.Fatalf("final files: %d", len(d.Native.Files))
 	}
-	for i, req := range reqs {
-		req.Repo = repo
-		want := nativeHandle(t, native, req)
-		got, err := rt.Handle(ctx, "cargo", req, viaWasm)
-		if err != nil && got.Status < 400 {
-			t.Fatalf("#%d %s %s: wasm: %v", i, req.Method, req.Path, err)
-		}
-		if !reflect.DeepEqual(norm(got), norm(want)) {
-			t.Fatalf("#%d %s %s: responses differ\nnative %d %s %+v\nwasm   %d %s %+v", i, req.Method, req.Path,
-				want.Status, want.Body, want, got.Status, got.Body, got)
-		}
-		if !reflect.DeepEqual(native.StagedFiles, viaWasm.StagedFiles) || !reflect.DeepEqual(native.StagedVersions, viaWasm.StagedVersions) ||
-			!reflect.DeepEqual(native.StagedKV, viaWasm.StagedKV) {
-			t.Fatalf("#%d: staged writes differ\nnative %+v %+v\nwasm   %+v %+v", i, native.StagedFiles, native.StagedVersions, viaWasm.StagedFiles, viaWasm.StagedVersions)
-		}
-		if want.Status < 400 {
-			native.Commit()
-			viaWasm.Commit()
-		} else {
-			native.Discard()
-			viaWasm.Discard()
-		}
-	}
-	if len(native.Files) != 3 || !reflect.DeepEqual(native.Files, viaWasm.Files) {
-		t.Fatalf("final files differ or wrong count: %d vs %d", len(native.Files), len(viaWasm.Files))
-	}
-}
-
-func norm(r ports.FormatResponse) ports.FormatResponse {
-	if len(r.Body) == 0 {
-		r.Body = nil
-	}
-	if len(r.Headers) == 0 {
-		r.Headers = nil
-	}
-	return r
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
+	"github.com/keeper-registry/keeper/sdk/go/semver"
 )
 
 // Sparse index and index entry format:
@@ -88,7 +89,7 @@ func crateFromIndexPath(p string) string {
 
 // versionLine is one stored version: its parsed version and index line.
 type versionLine struct {
-	v    semver
+	v    semver.Version
 	vers string
 	line []byte
 }
@@ -104,7 +105,7 @@ func listLines(h sdk.Host, lower string) ([]versionLine, error) {
 			return nil, err
 		}
 		for _, v := range page {
-			sv, ok := parseSemver(v.Version)
+			sv, ok := parseVersion(v.Version)
 			if !ok || len(v.Metadata) == 0 {
 				continue // not written by this plugin
 			}
@@ -115,7 +116,7 @@ func listLines(h sdk.Host, lower string) ([]versionLine, error) {
 		}
 		after = page[len(page)-1].Version
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].v.compare(out[j].v) < 0 })
+	sort.SliceStable(out, func(i, j int) bool { return out[i].v.Compare(out[j].v) < 0 })
 	return out, nil
 }
 

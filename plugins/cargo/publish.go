@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
+	"github.com/keeper-registry/keeper/sdk/go/semver"
 )
 
 // Publish: https://doc.rust-lang.org/cargo/reference/registry-web-api.html#publish
@@ -104,9 +105,9 @@ func publish(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	newV, _ := parseSemver(meta.Vers)
+	newV, _ := parseVersion(meta.Vers)
 	for _, l := range lines {
-		if withoutBuild(l.vers) == withoutBuild(meta.Vers) {
+		if semver.WithoutBuild(l.vers) == semver.WithoutBuild(meta.Vers) {
 			return apiError(409, fmt.Sprintf("crate version `%s@%s` is already uploaded", meta.Name, l.vers)), nil
 		}
 	}
@@ -226,7 +227,7 @@ func indexEntry(m *publishMeta) (*IndexEntry, error) {
 	if err := validCrateName(m.Name); err != nil {
 		return nil, err
 	}
-	if _, ok := parseSemver(m.Vers); !ok {
+	if _, ok := parseVersion(m.Vers); !ok {
 		return nil, fmt.Errorf("version %q is not a valid semantic version", m.Vers)
 	}
 	if len(m.Deps) > maxDeps {

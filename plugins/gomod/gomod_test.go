@@ -11,6 +11,7 @@ import (
 
 	"github.com/keeper-registry/keeper/plugins/gomod"
 	sdk "github.com/keeper-registry/keeper/sdk/go"
+	"github.com/keeper-registry/keeper/sdk/go/fakehost"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden")
@@ -19,7 +20,7 @@ var fixedNow = time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
 
 var plugin = gomod.Plugin{Now: func() time.Time { return fixedNow }}
 
-func do(t *testing.T, h zipHost, method, path string, body []byte, query ...string) *sdk.Response {
+func do(t *testing.T, h *fakehost.Host, method, path string, body []byte, query ...string) *sdk.Response {
 	t.Helper()
 	req := &sdk.Request{Method: method, Path: path, Repo: h.RepoCtx}
 	if body != nil {
@@ -44,7 +45,7 @@ func fixture(t testing.TB, name string) []byte {
 }
 
 // body returns the bytes a response delivers (inline or the stored file).
-func body(t *testing.T, h zipHost, r *sdk.Response) []byte {
+func body(t *testing.T, h *fakehost.Host, r *sdk.Response) []byte {
 	t.Helper()
 	if r.Kind == sdk.BodyServePath {
 		f := h.Files[r.Target]
@@ -82,7 +83,7 @@ func TestDescribe(t *testing.T) {
 }
 
 // publishAll uploads the three fixtures and commits them.
-func publishAll(t *testing.T, h zipHost) {
+func publishAll(t *testing.T, h *fakehost.Host) {
 	t.Helper()
 	for _, u := range []struct{ path, zip string }{
 		{"/example.com/!lib/hello/@v/v1.0.0.zip", "hello-v1.0.0.zip"},

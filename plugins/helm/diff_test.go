@@ -1,59 +1,23 @@
 package helm
 
 import (
-	"context"
-	"errors"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/keeper-registry/keeper/adapters/wasm"
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
+	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
 )
 
 func loadWasm(t testing.TB) (*wasm.Runtime, func()) {
-	ctx := context.Background()
-	rt, err := wasm.New(wasm.Config{CacheDir: filepath.Join(t.TempDir(), "cache")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := rt.Load(ctx, "helm", wasmtest.Build(t, ".", "./wasm"), ports.PluginLimits{}); err != nil {
-		t.Fatal(err)
-	}
-	return rt, func() { rt.Close(ctx) }
+	return plugintest.LoadWasm(t, "helm", ".", ports.PluginLimits{}), func() {}
 }
 
-// outcome is a response or a plugin error, comparable across runtimes.
-type outcome struct {
-	Resp    ports.FormatResponse
-	Status  int
-	Message string
-}
-
-func run(fn func() (ports.FormatResponse, error)) outcome {
-	r, err := fn()
-	if err == nil {
-		return outcome{Resp: r, Status: r.Status}
-	}
-	var pe *wasm.PluginError
-	if errors.As(err, &pe) {
-		return outcome{Status: pe.Status, Message: pe.Message}
-	}
-	e := asSDK(err)
-	return outcome{Status: e.Status, Message: e.Message}
-}
-
-func norm(r ports.FormatResponse) ports.FormatResponse {
-	if len(r.Body) == 0 {
-		r.Body = nil
-	}
-	if len(r.Headers) == 0 {
-		r.Headers = nil
-	}
-	return r
+// nativeHandle runs the plugin natively against a ports.HostCall.
+func nativeHandle(h ports.HostCall, req ports.FormatRequest) (ports.FormatResponse, error) {
+	return plugintest.NativeHandle(Plugin{}, h, req)
 }
 
 // TestNativeMatchesWasm runs the same requests (the helm-packaged fixture
@@ -62,16 +26,10 @@ func norm(r ports.FormatResponse) ports.FormatResponse {
 // host does the archive work), each against its own in-memory host, and
 // requires identical outcomes and staged writes.
 func TestNativeMatchesWasm(t *testing.T) {
-	ctx := context.Background()
-	rt, done := loadWasm(t)
-	defer done()
-	native, viaWasm := wasmtest.NewMemHost(), wasmtest.NewMemHost()
-	repo := &ports.RepoContext{Key: "charts", Type: "local", Format: "helm", BaseURL: "http://h/helm/charts"}
-	body := func(b []byte) *ports.Body {
-		d := native.AddBlob(b)
-		viaWasm.AddBlob(b)
-		return &ports.Body{Digest: d, Size: int64(len(b))}
-	}
+	d := plugintest.New(t, "helm", Plugin{}, ".", ports.PluginLimits{})
+	d.Repo = &ports.RepoContext{Key: "charts", Type: "local", Format: "helm", BaseURL: "http://h/helm/charts"}
+	d.User = "u"
+	body := d.Body
 	ctHdr := func(ct string) []ports.Header { return []ports.Header{{Name: "Content-Type", Value: ct}} }
 	fixture, err := os.ReadFile(filepath.Join("testdata", fixtureName))
 	if err != nil {
@@ -85,7 +43,7 @@ func TestNativeMatchesWasm(t *testing.T) {
 	for i := 0; i < MaxChartEntries; i++ {
 		many = append(many, [2]string{"x/f" + strings.Repeat("a", i%50) + string(rune('a'+i%26)) + ".txt", ""})
 	}
-	reqs := []ports.FormatRequest{
+	d.Run([]ports.FormatRequest{
 		{Method: "POST", Path: "/api/charts", Body: body(mp), Headers: ctHdr(mpCT)},
 		{Method: "POST", Path: "/api/charts", Body: body(mp), Headers: ctHdr(mpCT)},
 		{Method: "POST", Path: "/api/charts", Body: body(mpProv), Headers: ctHdr(mpProvCT)},
@@ -106,29 +64,8 @@ func TestNativeMatchesWasm(t *testing.T) {
 		{Method: "DELETE", Path: "/api/charts/demo/0.2.0"},
 		{Method: "GET", Path: "/index.yaml"},
 		{Method: "PATCH", Path: "/index.yaml"},
-	}
-	for i, req := range reqs {
-		req.Repo = repo
-		req.User = "u"
-		want := run(func() (ports.FormatResponse, error) { return nativeHandle(native, req) })
-		got := run(func() (ports.FormatResponse, error) { return rt.Handle(ctx, "helm", req, viaWasm) })
-		if got.Status != want.Status || got.Message != want.Message || !reflect.DeepEqual(norm(got.Resp), norm(want.Resp)) {
-			t.Fatalf("#%d %s %s: outcomes differ\nnative %d %s %+v\n%s\nwasm   %d %s %+v\n%s", i, req.Method, req.Path,
-				want.Status, want.Message, norm(want.Resp), want.Resp.Body, got.Status, got.Message, norm(got.Resp), got.Resp.Body)
-		}
-		if !reflect.DeepEqual(native.StagedFiles, viaWasm.StagedFiles) || !reflect.DeepEqual(native.StagedDeletes, viaWasm.StagedDeletes) ||
-			!reflect.DeepEqual(native.StagedVersions, viaWasm.StagedVersions) {
-			t.Fatalf("#%d: staged writes differ\nnative %+v\nwasm   %+v", i, native.StagedFiles, viaWasm.StagedFiles)
-		}
-		if want.Status < 400 {
-			native.Commit()
-			viaWasm.Commit()
-		} else {
-			native.Discard()
-			viaWasm.Discard()
-		}
-	}
-	if !reflect.DeepEqual(native.Files, viaWasm.Files) || len(native.Files) != 2 {
-		t.Fatalf("final files differ or unexpected: %d vs %d", len(native.Files), len(viaWasm.Files))
+	})
+	if len(d.Native.Files) != 2 {
+		t.Fatalf("final files: %d", len(d.Native.Files))
 	}
 }

@@ -21,3 +21,7 @@ require (
 )
 
 replace github.com/keeper-registry/keeper => ../..
+
+require github.com/keeper-registry/keeper/plugins/plugintest v0.0.0
+
+replace github.com/keeper-registry/keeper/plugins/plugintest => ../plugintest

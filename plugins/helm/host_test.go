@@ -4,9 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
-	"errors"
 	"fmt"
-	"io"
 	"mime/multipart"
 	"net/textproto"
 	"testing"
@@ -15,8 +13,8 @@ import (
 	"github.com/keeper-registry/keeper/sdk/go/fakehost"
 )
 
-// testHost is fakehost plus tar.gz reading with the host's caps (entry
-// count, decompressed bytes scanned) and creation times on commit.
+// testHost is the SDK's fake host (which reads tar.gz with the host's caps)
+// plus creation times stamped on committed files.
 type testHost struct {
 	*fakehost.Host
 	clock int64
@@ -39,80 +37,7 @@ func (h *testHost) commit() {
 	}
 }
 
-func (h *testHost) discard() {
-	h.StagedFiles, h.StagedDeletes, h.StagedVersions = nil, nil, nil
-	h.StagedKV = map[string][]byte{}
-}
-
-// maxScan is the decompressed-bytes cap of the test host's archive walk.
-const maxScan = 1 << 30
-
-func (h *testHost) ArchiveList(d string, kind sdk.ArchiveKind, max uint32) ([]sdk.ArchiveEntry, error) {
-	b, err := h.ReadBlob(d, 0, 1<<31-1)
-	if err != nil {
-		return nil, err
-	}
-	var out []sdk.ArchiveEntry
-	err = walk(b, kind, func(name string, size int64, dir bool, _ io.Reader) (bool, error) {
-		if uint32(len(out)) >= max {
-			return true, fmt.Errorf("too large: more than %d entries", max)
-		}
-		out = append(out, sdk.ArchiveEntry{Name: name, Size: uint64(size), IsDir: dir})
-		return false, nil
-	})
-	return out, err
-}
-
-func (h *testHost) ArchiveRead(d string, kind sdk.ArchiveKind, name string, max uint64) ([]byte, error) {
-	b, err := h.ReadBlob(d, 0, 1<<31-1)
-	if err != nil {
-		return nil, err
-	}
-	var out []byte
-	found := false
-	err = walk(b, kind, func(n string, size int64, dir bool, r io.Reader) (bool, error) {
-		if n != name || dir {
-			return false, nil
-		}
-		found = true
-		if uint64(size) > max {
-			return true, fmt.Errorf("too large: entry %q has %d bytes, limit %d", n, size, max)
-		}
-		out, err = io.ReadAll(r)
-		return true, err
-	})
-	if err == nil && !found {
-		err = fmt.Errorf("entry %q: not found", name)
-	}
-	return out, err
-}
-
-// walk visits tar.gz entries like the wasm host (regular files and dirs).
-func walk(b []byte, kind sdk.ArchiveKind, fn func(string, int64, bool, io.Reader) (bool, error)) error {
-	if kind != sdk.ArchiveTarGz {
-		return errors.New("archive kind not supported by the test host")
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		return fmt.Errorf("gzip: %w", err)
-	}
-	tr := tar.NewReader(io.LimitReader(zr, maxScan))
-	for {
-		hd, err := tr.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("tar: %w", err)
-		}
-		if hd.Typeflag != tar.TypeReg && hd.Typeflag != tar.TypeDir {
-			continue
-		}
-		if stop, err := fn(hd.Name, hd.Size, hd.Typeflag == tar.TypeDir, tr); err != nil || stop {
-			return err
-		}
-	}
-}
+func (h *testHost) discard() { h.Discard() }
 
 // tgz builds a gzip-compressed tar of the given files (in order).
 func tgz(t testing.TB, files ...[2]string) []byte {

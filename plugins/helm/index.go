@@ -22,7 +22,7 @@ type chartFile struct {
 	Path      string // charts/<name>-<version>.tgz
 	Digest    string // sha256 of the stored (served) bytes
 	CreatedMs int64
-	sv        semver
+	sv        version
 	// fragment is the pre-rendered YAML of Chart.yaml's fields (see
 	// storedMeta), set when loaded for the index; Meta then has only name and version.
 	fragment []byte

@@ -35,7 +35,7 @@ func BenchmarkPackument200(b *testing.B) {
 	mem := newMemRepo()
 	for i, v := range vs {
 		native.Versions["hello-keeper\x00"+v[0]] = sdk.VersionInfo{Package: "hello-keeper", Version: v[0], Metadata: []byte(v[1]), CreatedMs: int64(i) * 1000}
-		mem.versions["hello-keeper\x00"+v[0]] = ports.Version{Package: "hello-keeper", Version: v[0], Metadata: []byte(v[1]), CreatedAt: time.UnixMilli(int64(i) * 1000)}
+		mem.AddVersion(ports.Version{Package: "hello-keeper", Version: v[0], Metadata: []byte(v[1]), CreatedAt: time.UnixMilli(int64(i) * 1000)})
 	}
 	native.KV[`dist-tags`+"\x00hello-keeper"] = []byte(`{"latest":"1.19.9"}`)
 	mem.KV[`dist-tags`+"\x00hello-keeper"] = []byte(`{"latest":"1.19.9"}`)

@@ -5,85 +5,33 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"reflect"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/keeper-registry/keeper/adapters/wasm"
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
+	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 )
 
-// memRepo is wasmtest.MemHost with committed package versions (MemHost
-// lists none), stamped by the same clock as testHost.
-type memRepo struct {
-	*wasmtest.MemHost
-	versions map[string]ports.Version
-	clock    int64
-}
-
-func newMemRepo() *memRepo {
-	m := &memRepo{MemHost: wasmtest.NewMemHost(), versions: map[string]ports.Version{}}
+// newMemRepo is the host-side in-memory host with committed versions,
+// stamped by the same clock as testHost.
+func newMemRepo() *plugintest.MemHost {
+	m := plugintest.NewMemHost()
 	m.Accounts = map[string]string{"bob": "bobs-password"}
+	clock := int64(0)
+	m.Clock = func() time.Time { clock++; return time.UnixMilli(epochMs + clock*1000) }
 	return m
-}
-
-func (m *memRepo) commit() {
-	for _, v := range m.StagedVersions {
-		k := v.Package + "\x00" + v.Version
-		if v.Delete {
-			delete(m.versions, k)
-			continue
-		}
-		created := m.versions[k].CreatedAt
-		if created.IsZero() {
-			m.clock++
-			created = time.UnixMilli(1767225600000 + m.clock*1000)
-		}
-		m.versions[k] = ports.Version{Package: v.Package, Version: v.Version, Metadata: v.Metadata, CreatedAt: created}
-	}
-	m.Commit()
-}
-
-func (m *memRepo) ListVersions(_ context.Context, pkg, after string, limit int) ([]ports.Version, error) {
-	var out []ports.Version
-	for _, v := range m.versions {
-		if v.Package == pkg && v.Version > after {
-			out = append(out, v)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
-	}
-	return out, nil
-}
-
-func (m *memRepo) ListPackages(_ context.Context, prefix, after string, limit int) ([]ports.Package, error) {
-	seen := map[string]bool{}
-	var out []ports.Package
-	for _, v := range m.versions {
-		if !seen[v.Package] && strings.HasPrefix(v.Package, prefix) && v.Package > after {
-			seen[v.Package] = true
-			out = append(out, ports.Package{Name: v.Package})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
-	}
-	return out, nil
 }
 
 func loadWasm(t testing.TB) *wasm.Runtime {
 	t.Helper()
-	bin := wasmtest.Build(t, ".", "./wasm")
 	rt, err := wasm.New(wasm.Config{CacheDir: filepath.Join(t.TempDir(), "cache")})
 	if err != nil {
 		t.Fatal(err)
 	}
+	bin := plugintest.BuildWasm(t, ".")
 	info, err := rt.Load(context.Background(), "npm", bin, ports.PluginLimits{})
 	if err != nil {
 		t.Fatal(err)
@@ -97,23 +45,7 @@ func loadWasm(t testing.TB) *wasm.Runtime {
 var repoCtx = &ports.RepoContext{Key: "js", Type: "local", Format: "npm", BaseURL: "http://keeper.test/npm/js", Generation: 1}
 
 // toPorts converts a native sdk.Response the way adapters/wasm lifts one.
-func toPorts(r *sdk.Response) ports.FormatResponse {
-	out := ports.FormatResponse{Status: r.Status, CacheTTL: time.Duration(r.CacheTTLMs) * time.Millisecond}
-	for _, h := range r.Headers {
-		out.Headers = append(out.Headers, ports.Header{Name: h.Name, Value: h.Value})
-	}
-	switch r.Kind {
-	case sdk.BodyBytes:
-		if len(r.Bytes) > 0 {
-			out.Body = r.Bytes
-		}
-	case sdk.BodyServePath:
-		out.ServePath = r.Target
-	case sdk.BodyServeBlob:
-		out.ServeBlob = r.Target
-	}
-	return out
-}
+func toPorts(r *sdk.Response) ports.FormatResponse { return plugintest.Norm(plugintest.Response(r)) }
 
 // TestNativeMatchesWasm runs one request sequence natively (fake host) and
 // through the built .wasm on adapters/wasm (MemHost), requiring identical
@@ -180,7 +112,7 @@ func TestNativeMatchesWasm(t *testing.T) {
 			t.Fatalf("#%d %s %s: wasm: %v", i, s.method, s.path, err)
 		}
 		if got.Status < 400 {
-			mem.commit()
+			mem.Commit()
 		} else {
 			mem.Discard()
 		}

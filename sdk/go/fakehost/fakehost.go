@@ -29,8 +29,8 @@ var (
 type Host struct {
 	Files    map[string]sdk.File
 	Blobs    map[string][]byte
-	KV       map[string][]byte // "ns\x00key"
-	Versions map[string]sdk.VersionInfo
+	KV       map[string][]byte          // "ns\x00key"
+	Versions map[string]sdk.VersionInfo // "package\x00version" once committed
 	RepoCtx  *sdk.RepoContext
 	Logs     []string
 	// Accounts are the username/password pairs Login accepts; Minted lists
@@ -42,6 +42,12 @@ type Host struct {
 	// keyed by repository key then path (see ext.go).
 	Caller    string
 	Mountable map[string]map[string]sdk.File
+	// ScanLimit caps the decompressed bytes an archive walk reads
+	// (0: DefaultScanLimit, the host's 1 GiB; see archive.go).
+	ScanLimit int64
+	// VersionClock stamps CreatedMs of versions Commit adds (nil: 0);
+	// a version updated in place keeps its time.
+	VersionClock func() int64
 
 	StagedFiles    []sdk.StagedFile
 	StagedDeletes  []string
@@ -71,8 +77,21 @@ func (h *Host) AddFile(path string, data []byte) sdk.File {
 	return f
 }
 
-// Commit applies and clears the staged writes.
+// Commit applies and clears the staged writes, versions included (so
+// ListVersions and ListPackages see them, as on the real host).
 func (h *Host) Commit() {
+	for _, v := range h.StagedVersions {
+		k := v.Package + "\x00" + v.Version
+		if v.Delete {
+			delete(h.Versions, k)
+			continue
+		}
+		created := h.Versions[k].CreatedMs
+		if _, ok := h.Versions[k]; !ok && h.VersionClock != nil {
+			created = h.VersionClock()
+		}
+		h.Versions[k] = sdk.VersionInfo{Package: v.Package, Version: v.Version, Metadata: v.Metadata, CreatedMs: created}
+	}
 	for _, p := range h.StagedDeletes {
 		delete(h.Files, p)
 	}
@@ -88,6 +107,11 @@ func (h *Host) Commit() {
 			h.KV[k] = v
 		}
 	}
+	h.Discard()
+}
+
+// Discard drops the staged writes (what the host does after a failed call).
+func (h *Host) Discard() {
 	h.StagedFiles, h.StagedDeletes, h.StagedVersions = nil, nil, nil
 	h.StagedKV = map[string][]byte{}
 }
@@ -110,14 +134,6 @@ func (h *Host) ReadBlob(digest string, off uint64, n uint32) ([]byte, error) {
 	}
 	end := min(off+uint64(n), uint64(len(b)))
 	return append([]byte(nil), b[off:end]...), nil
-}
-
-func (h *Host) ArchiveList(string, sdk.ArchiveKind, uint32) ([]sdk.ArchiveEntry, error) {
-	return nil, errors.New("fakehost: archives not supported")
-}
-
-func (h *Host) ArchiveRead(string, sdk.ArchiveKind, string, uint64) ([]byte, error) {
-	return nil, errors.New("fakehost: archives not supported")
 }
 
 func (h *Host) source(s sdk.Source) ([]byte, error) {
