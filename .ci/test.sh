@@ -54,6 +54,10 @@ if [[ -z "${KEEPER_SKIP_E2E:-}" ]]; then
 	export PATH="$REPO/.tools/bin:$PATH"
 fi
 
+# Tests share one wazero compilation cache: each plugin module is compiled once.
+export KEEPER_TEST_WASM_CACHE="$REPO/.tools/wasm-test-cache"
+mkdir -p "$KEEPER_TEST_WASM_CACHE"
+
 step "go vet"
 run vet go vet ./...
 

@@ -20,6 +20,7 @@ import (
 	"github.com/keeper-registry/keeper/adapters/fsblob"
 	httpapi "github.com/keeper-registry/keeper/adapters/http"
 	"github.com/keeper-registry/keeper/adapters/wasm"
+	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/adapters/wasm/builtin"
 	"github.com/keeper-registry/keeper/core/artifact"
 	"github.com/keeper-registry/keeper/core/auth"
@@ -61,7 +62,7 @@ func newPlugEnv(t *testing.T) *plugEnv {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.DiscardHandler)
-	rt, err := wasm.New(wasm.Config{CacheDir: filepath.Join(dir, "wazero"), Logger: quiet})
+	rt, err := wasm.New(wasm.Config{CacheDir: wasmtest.CacheDir(t), Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}

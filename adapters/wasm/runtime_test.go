@@ -49,7 +49,7 @@ func cached(t testing.TB, key, dir, pkg string) []byte {
 }
 
 func newRuntime(t testing.TB) *wasm.Runtime {
-	rt, err := wasm.New(wasm.Config{CacheDir: filepath.Join(t.TempDir(), "cache")})
+	rt, err := wasm.New(wasm.Config{CacheDir: wasmtest.CacheDir(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

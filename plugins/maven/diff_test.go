@@ -6,7 +6,6 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"errors"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -25,7 +24,7 @@ var repoCtx = &ports.RepoContext{Key: "libs", Type: "local", Format: "maven", Ba
 func loadWasm(t testing.TB) (*wasm.Runtime, func()) {
 	t.Helper()
 	bin := wasmtest.Build(t, ".", "./wasm")
-	rt, err := wasm.New(wasm.Config{CacheDir: filepath.Join(t.TempDir(), "cache")})
+	rt, err := wasm.New(wasm.Config{CacheDir: wasmtest.CacheDir(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,13 +3,13 @@ package npm_test
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/keeper-registry/keeper/adapters/wasm"
+	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
 	sdk "github.com/keeper-registry/keeper/sdk/go"
@@ -27,7 +27,7 @@ func newMemRepo() *plugintest.MemHost {
 
 func loadWasm(t testing.TB) *wasm.Runtime {
 	t.Helper()
-	rt, err := wasm.New(wasm.Config{CacheDir: filepath.Join(t.TempDir(), "cache")})
+	rt, err := wasm.New(wasm.Config{CacheDir: wasmtest.CacheDir(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

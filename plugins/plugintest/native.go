@@ -89,7 +89,7 @@ func BuildWasm(t testing.TB, moduleDir string) []byte {
 func LoadWasm(t testing.TB, id, moduleDir string, limits ports.PluginLimits) *wasm.Runtime {
 	t.Helper()
 	ctx := context.Background()
-	rt, err := wasm.New(wasm.Config{CacheDir: filepath.Join(t.TempDir(), "cache")})
+	rt, err := wasm.New(wasm.Config{CacheDir: wasmtest.CacheDir(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
