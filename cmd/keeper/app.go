@@ -66,6 +66,7 @@ func options(cfg config.Config) fx.Option {
 			},
 			func(c *repository.Cache) ports.RepositoryStore { return c },
 			func(c *repository.Cache) ports.FileStore { return c },
+			func(s *bunstore.Store, c ports.Clock) *audit.Recorder { return audit.New(s, c) },
 			newAuth,
 			func(s *bunstore.Store) *bun.DB { return s.DB() },
 			newSSO,
@@ -98,14 +99,14 @@ func options(cfg config.Config) fx.Option {
 	)
 }
 
-func newAuth(cfg config.Config, s *bunstore.Store, h ports.PasswordHasher, c ports.Clock) (*auth.Service, error) {
+func newAuth(cfg config.Config, s *bunstore.Store, h ports.PasswordHasher, c ports.Clock, rec *audit.Recorder) (*auth.Service, error) {
 	a, err := auth.NewService(context.Background(), s, s, s, h, c, auth.Options{AccessTTL: cfg.Auth.AccessTTL, RefreshTTL: cfg.Auth.RefreshTTL})
 	if err != nil {
 		return nil, err
 	}
 	// A generated bootstrap password must be changed at first login; one the
 	// operator chose (KEEPER_ADMIN_PASSWORD) need not.
-	return a.Configure(auth.Extras{Sessions: s, Groups: s, Audit: audit.New(s, c),
+	return a.Configure(auth.Extras{Sessions: s, Groups: s, Audit: rec,
 		ForceAdminPasswordChange: cfg.Auth.AdminPassword == ""}), nil
 }
 
@@ -115,7 +116,7 @@ func newSSO(s *bunstore.Store, c ports.Clock) (*sso.Service, error) {
 }
 
 func newDispatcher(cfg config.Config, repos ports.RepositoryStore, files ports.FileStore, blobs ports.BlobStore,
-	rt ports.FormatRuntime, az ports.Authorizer, c ports.Clock, a *auth.Service) *dispatch.Dispatcher {
+	rt ports.FormatRuntime, az ports.Authorizer, c ports.Clock, a *auth.Service, rec *audit.Recorder) *dispatch.Dispatcher {
 	return dispatch.New(dispatch.Deps{Repos: repos, Files: files, Blobs: blobs, Runtime: rt, Authz: az, Clock: c,
 		Log: slog.Default().With("room", "dispatch"), Sessions: a},
 		dispatch.Config{MaxBodyBytes: cfg.Limits.MaxUploadBytes, BaseURL: cfg.BaseURL})

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/keeper-registry/keeper/core/audit"
 	"github.com/keeper-registry/keeper/core/auth"
 	"github.com/keeper-registry/keeper/ports"
 )
@@ -68,6 +69,8 @@ type Deps struct {
 	Tokens TokenMinter
 	// Sessions mints tokens for the session-token host import; nil disables it.
 	Sessions SessionMinter
+	// Audit records permission denials; nil records nothing.
+	Audit *audit.Recorder
 }
 
 // TokenMinter checks a username and password and mints an API token
@@ -92,6 +95,7 @@ type Dispatcher struct {
 	tokens TokenMinter
 	// sessions backs the session-token host import (hostext.go).
 	sessions SessionMinter
+	audit    *audit.Recorder
 	table    atomic.Pointer[Table]
 	cache    *responseCache
 }
@@ -101,7 +105,7 @@ func New(deps Deps, cfg Config) *Dispatcher {
 	cfg = cfg.withDefaults()
 	d := &Dispatcher{cfg: cfg, repos: deps.Repos, files: deps.Files, blobs: deps.Blobs, rt: deps.Runtime,
 		authz: deps.Authz, clock: deps.Clock, log: deps.Log, tokens: deps.Tokens,
-		sessions: deps.Sessions}
+		sessions: deps.Sessions, audit: deps.Audit}
 	if d.clock == nil {
 		d.clock = ports.SystemClock{}
 	}
@@ -265,6 +269,9 @@ func (d *Dispatcher) authorize(ctx context.Context, w http.ResponseWriter, r *ht
 	}
 	if ok {
 		return true
+	}
+	if d.audit != nil {
+		d.audit.By(ctx, s, "access.denied", r.Method+" "+r.URL.EscapedPath(), audit.Denied, "action "+action)
 	}
 	if s.Anonymous {
 		w.Header().Set("WWW-Authenticate", `Basic realm="keeper"`)
