@@ -80,3 +80,32 @@ func TestUnknownFileKeyIsRefused(t *testing.T) {
 		t.Fatalf("want error naming listen_port, got %v", err)
 	}
 }
+
+func TestSSOProvidersFromFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "keeper.yaml")
+	data := `sso:
+  - kind: ldap
+    name: corp
+    display_name: Corp directory
+    settings:
+      url: ldap://127.0.0.1:389
+      user_dn_template: "uid={username},ou=people,dc=corp"
+      mapping: {admin_groups: [ops]}
+`
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(path, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.SSO) != 1 || cfg.SSO[0].Kind != "ldap" || cfg.SSO[0].Settings["url"] != "ldap://127.0.0.1:389" {
+		t.Fatalf("sso: %+v", cfg.SSO)
+	}
+	if err := os.WriteFile(path, []byte("sso:\n  - kind: kerberos\n    name: x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path, nil, nil); err == nil || !strings.Contains(err.Error(), "sso[0].kind") {
+		t.Fatalf("bad kind: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -110,9 +111,22 @@ func newAuth(cfg config.Config, s *bunstore.Store, h ports.PasswordHasher, c por
 		ForceAdminPasswordChange: cfg.Auth.AdminPassword == ""}), nil
 }
 
-func newSSO(s *bunstore.Store, c ports.Clock) (*sso.Service, error) {
-	return sso.NewService(context.Background(), sso.Deps{Store: s, Users: s, Settings: s, Clock: c,
+func newSSO(cfg config.Config, s *bunstore.Store, c ports.Clock) (*sso.Service, error) {
+	svc, err := sso.NewService(context.Background(), sso.Deps{Store: s, Users: s, Settings: s, Clock: c,
 		LDAP: ldap.New(), OIDC: oidc.New(nil), SAML: saml.New(nil), Groups: sso.StoreGroups{Groups: s}})
+	if err != nil {
+		return nil, err
+	}
+	var configured []ports.SSOProvider
+	for _, p := range cfg.SSO {
+		settings, err := json.Marshal(p.Settings)
+		if err != nil {
+			return nil, fmt.Errorf("config: sso %s/%s: settings: %w", p.Kind, p.Name, err)
+		}
+		configured = append(configured, ports.SSOProvider{Kind: p.Kind, Name: p.Name, DisplayName: p.DisplayName,
+			Enabled: !p.Disabled, Config: settings})
+	}
+	return svc, svc.ApplyConfigured(context.Background(), configured)
 }
 
 func newDispatcher(cfg config.Config, repos ports.RepositoryStore, files ports.FileStore, blobs ports.BlobStore,

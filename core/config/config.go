@@ -23,7 +23,10 @@ type Config struct {
 	Plugins  Plugins  `yaml:"plugins"`
 	Cache    Cache    `yaml:"cache"`
 	Limit    Limit    `yaml:"rate_limit"`
-	Log      Log      `yaml:"log"`
+	// SSO lists login providers defined here rather than through the API;
+	// they are created or replaced at every start.
+	SSO []SSOProvider `yaml:"sso"`
+	Log Log           `yaml:"log"`
 }
 
 // Database selects the metadata store.
@@ -99,6 +102,16 @@ type Limit struct {
 	LoginWindow     time.Duration `yaml:"login_window"`
 	// MaxInFlight requests are handled at once; beyond it 503 + Retry-After.
 	MaxInFlight int `yaml:"max_in_flight"`
+}
+
+// SSOProvider is an LDAP, OIDC or SAML login provider; Settings are the
+// kind's settings as documented for /api/v1/admin/sso/{kind}.
+type SSOProvider struct {
+	Kind        string         `yaml:"kind"`
+	Name        string         `yaml:"name"`
+	DisplayName string         `yaml:"display_name"`
+	Disabled    bool           `yaml:"disabled"`
+	Settings    map[string]any `yaml:"settings"`
 }
 
 // Log configures logging.
@@ -202,6 +215,17 @@ func (c Config) Validate() error {
 		"rate_limit.per_user_window": c.Limit.PerUserWindow, "rate_limit.login_window": c.Limit.LoginWindow} {
 		if w <= 0 {
 			bad(key, "must be a positive duration such as 1m")
+		}
+	}
+	for i, p := range c.SSO {
+		key := fmt.Sprintf("sso[%d]", i)
+		switch p.Kind {
+		case "ldap", "oidc", "saml":
+		default:
+			bad(key+".kind", "%q is not allowed: use ldap, oidc or saml", p.Kind)
+		}
+		if p.Name == "" {
+			bad(key+".name", "must not be empty")
 		}
 	}
 	switch c.Log.Level {
