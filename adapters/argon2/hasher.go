@@ -25,8 +25,13 @@ type Hasher struct {
 }
 
 // New returns a Hasher with the default parameters.
-func New() *Hasher {
-	return &Hasher{Time: 1, Memory: 64 * 1024, Threads: 2, sem: make(chan struct{}, 4)}
+func New() *Hasher { return NewWithParams(1, 64*1024, 2) }
+
+// NewWithParams returns a Hasher with explicit cost parameters (memory in
+// KiB). Tests use tiny ones; hashes record their parameters, so Verify
+// accepts hashes made with any.
+func NewWithParams(time, memoryKiB uint32, threads uint8) *Hasher {
+	return &Hasher{Time: time, Memory: memoryKiB, Threads: threads, sem: make(chan struct{}, 4)}
 }
 
 // Hash returns $argon2id$v=19$m=…,t=…,p=…$salt$hash.

@@ -74,7 +74,7 @@ func newPlugEnv(t *testing.T) *plugEnv {
 		t.Fatal(err)
 	}
 	clock := ports.SystemClock{}
-	a, err := auth.NewService(ctx, store, store, store, argon2.New(), clock, auth.Options{AccessTTL: time.Hour, RefreshTTL: 24 * time.Hour})
+	a, err := auth.NewService(ctx, store, store, store, argon2.NewWithParams(1, 64, 1), clock, auth.Options{AccessTTL: time.Hour, RefreshTTL: 24 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,7 +48,7 @@ func newSSOEnv(t *testing.T) *env {
 	if err := store.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	a, err := auth.NewService(ctx, store, store, store, argon2.New(), ports.SystemClock{}, auth.Options{AccessTTL: time.Hour, RefreshTTL: 24 * time.Hour})
+	a, err := auth.NewService(ctx, store, store, store, argon2.NewWithParams(1, 64, 1), ports.SystemClock{}, auth.Options{AccessTTL: time.Hour, RefreshTTL: 24 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
