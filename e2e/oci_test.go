@@ -74,6 +74,7 @@ func TestOCI(t *testing.T) {
 	t.Run("crane", func(t *testing.T) { testOCICrane(t, k, u.Host) })
 	t.Run("oras", func(t *testing.T) { testOCIOras(t, k, u.Host) })
 	t.Run("skopeo-regctl", func(t *testing.T) { testOCISkopeoRegctl(t, k, u.Host) })
+	t.Run("catalog", func(t *testing.T) { testOCICatalog(t, k, u.Host) })
 }
 
 // TestOCIConformance runs the OCI distribution-spec conformance suite (full

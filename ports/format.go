@@ -148,6 +148,13 @@ type HostCall interface {
 	// MountBlob stages a file at toPath pointing at the blob of fromPath in
 	// repository fromRepo, if the caller may read fromRepo.
 	MountBlob(ctx context.Context, fromRepo, fromPath, toPath, contentType string) error
+	// ListRepos lists the keys of repositories of the calling plugin's format
+	// that the caller may read, in key order after `after`, at most limit.
+	ListRepos(ctx context.Context, after string, limit int) ([]string, error)
+	// ListRepoPackages lists packages of repository repo (of the calling
+	// plugin's format) whose name starts with prefix, in name order after
+	// `after`, if the caller may read it; ErrNotFound otherwise.
+	ListRepoPackages(ctx context.Context, repo, prefix, after string, limit int) ([]Package, error)
 }
 
 // PluginLimits bounds what one plugin instance may use.

@@ -1,6 +1,7 @@
 package wasm
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/keeper-registry/keeper/ports"
@@ -40,3 +41,20 @@ func resBody(b ports.Body, err error) *enc {
 	e.str(40, b.SHA512)
 	return e
 }
+
+// list-repos(after, limit) -> result<list<string>, string>: keys of readable
+// repositories of the plugin's format.
+var listReposImport = importFn{name: "list-repos", params: 4, retSize: 12, run: func(ctx context.Context, cs *callState, a args) *enc {
+	keys, err := cs.host.ListRepos(ctx, a.str(0), clampLimit(a.u32(2)))
+	return resList(len(keys), 8, 4, err, func(e *enc, i int, off uint32) { e.str(off, keys[i]) })
+}}
+
+// list-repo-packages(repo, prefix, after, limit) -> result<list<package-info>, string>.
+var listRepoPackagesImport = importFn{name: "list-repo-packages", params: 8, retSize: 12, run: func(ctx context.Context, cs *callState, a args) *enc {
+	ps, err := cs.host.ListRepoPackages(ctx, a.str(0), a.str(2), a.str(4), clampLimit(a.u32(6)))
+	return resList(len(ps), sizePackage, 8, err, func(e *enc, i int, off uint32) {
+		e.str(off, ps[i].Name)
+		e.u64(off+8, uint64(ms(ps[i].CreatedAt)))
+		e.u64(off+16, uint64(ms(ps[i].UpdatedAt)))
+	})
+}}

@@ -82,6 +82,7 @@ func (d *Dispatcher) callPlugin(w *statusWriter, r *http.Request, route Route, t
 	hc := newHostCall(d, repo, body)
 	hc.mode = mode
 	hc.subject = s
+	hc.format = route.Format
 	resp, err := d.rt.Handle(ctx, route.PluginID, req, hc)
 	if err != nil {
 		if !d.pluginFailed(w, r, route, resp, err) {

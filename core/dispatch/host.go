@@ -31,6 +31,8 @@ type hostCall struct {
 	mode callMode
 	// subject is the caller (session-token, mount-blob; see hostext.go).
 	subject ports.Subject
+	// format is the calling plugin's format (list-repos; see hostrepos.go).
+	format string
 
 	mu sync.Mutex
 	// known holds the digests this call may read: the request body, blobs the

@@ -103,3 +103,15 @@ func (b bridge) StageDelete(p string) error          { return b.h.StageDelete(p)
 func (b bridge) StageVersion(v sdk.VersionPut) error { return errUnused }
 func (b bridge) Repo() *sdk.RepoContext              { return b.repo }
 func (b bridge) Log(sdk.LogLevel, string)            {}
+
+func (b bridge) ListRepos(after string, limit uint32) ([]string, error) {
+	return b.h.ListRepos(ctx, after, int(limit))
+}
+func (b bridge) ListRepoPackages(repo, prefix, after string, limit uint32) ([]sdk.PackageInfo, error) {
+	ps, err := b.h.ListRepoPackages(ctx, repo, prefix, after, int(limit))
+	var out []sdk.PackageInfo
+	for _, p := range ps {
+		out = append(out, sdk.PackageInfo{Name: p.Name})
+	}
+	return out, err
+}

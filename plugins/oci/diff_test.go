@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -21,7 +20,7 @@ var repoCtx = &ports.RepoContext{Key: "docker", Type: "local", Format: "oci", Ba
 
 func loadWasm(t testing.TB) *wasm.Runtime {
 	bin := wasmtest.Build(t, ".", "./wasm")
-	rt, err := wasm.New(wasm.Config{CacheDir: filepath.Join(t.TempDir(), "cache")})
+	rt, err := wasm.New(wasm.Config{CacheDir: wasmtest.CacheDir(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,9 +76,19 @@ func TestNativeMatchesWasm(t *testing.T) {
 		{Method: "DELETE", Path: "/app/manifests/" + dg(sig)},
 		{Method: "DELETE", Path: "/app/blobs/" + dg(layer)},
 		{Method: "GET", Path: "/Bad/tags/list"},
+		{Method: "GET", Path: "/_catalog"},
+		{Method: "GET", Path: "/_catalog", RawQuery: "n=2"},
+		{Method: "GET", Path: "/_catalog", RawQuery: "n=2&last=alpha%2Fx"},
+		{Method: "GET", Path: "/_catalog", RawQuery: "n=3&last=docker"},
+		{Method: "GET", Path: "/_catalog", RawQuery: "n=0"},
+		{Method: "GET", Path: "/_catalog", RawQuery: "n=x"},
+		{Method: "PUT", Path: "/_catalog"},
 	}
+	// Repositories of format oci the caller may read, for the catalog.
+	readable := map[string][]string{"alpha": {"alpha", "alpha/x", "alpha/y/z"}, "docker": {"docker/app"}, "zeta": {"zeta/a"}}
+	native.Readable, viaWasm.Readable = readable, readable
 	for i, req := range reqs {
-		if req.Path != "/" && req.Path != "/token" {
+		if req.Path != "/" && req.Path != "/token" && req.Path != "/_catalog" {
 			req.Repo = repoCtx
 			req.User = "alice"
 		}
@@ -89,6 +98,10 @@ func TestNativeMatchesWasm(t *testing.T) {
 			t.Fatalf("#%d %s %s: wasm: %v", i, req.Method, req.Path, err)
 		}
 		want, got = norm(want), norm(got)
+		if req.Method == "GET" && req.Path == "/_catalog" && req.RawQuery == "" &&
+			string(want.Body) != `{"repositories":["alpha","alpha/x","alpha/y/z","docker/app","zeta/a"]}` {
+			t.Fatalf("#%d catalog: %s", i, want.Body)
+		}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("#%d %s %s: responses differ\nnative %+v\nwasm   %+v", i, req.Method, req.Path, want, got)
 		}

@@ -17,7 +17,8 @@ import (
 // only the repository key):
 //
 //	<image>/blobs/<alg>:<hex>            blob (host fast path serves GET/HEAD)
-//	<image>/manifests/<alg>:<hex>        manifest, content type = media type
+//	<image>/manifests/<alg>:<hex>        manifest, content type = media type,
+//	                                     package = the full name (catalog.go)
 //	<image>/_uploads/<id>/<n>            chunk n of a resumable upload
 //	kv tags       "<image>:<tag>"         -> manifest digest
 //	kv uploads    "<id>"                  -> upload session JSON

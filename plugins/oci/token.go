@@ -25,9 +25,7 @@ func handleRoot(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	case "/token":
 		return token(h, req)
 	case "/_catalog":
-		// Listing every repository would need the host to list repositories
-		// the caller may read; names are listed per repository instead.
-		return jsonResponse(200, "application/json", map[string][]string{"repositories": {}}), nil
+		return catalog(h, req)
 	}
 	if r, ok := parse(req.Path); ok && r.kind != "" {
 		return ociError(404, codeNameUnknown, "repository name not known to registry"), nil

@@ -43,6 +43,9 @@ type MemHost struct {
 	// keyed by repository key then path (see memhostext.go).
 	Caller    string
 	Mountable map[string]map[string]ports.File
+	// Readable maps the repositories of the plugin's format the caller may
+	// read to their package names, for ListRepos and ListRepoPackages.
+	Readable map[string][]string
 }
 
 // NewMemHost returns an empty MemHost.

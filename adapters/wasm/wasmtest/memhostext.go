@@ -7,6 +7,8 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/keeper-registry/keeper/ports"
@@ -59,3 +61,43 @@ func (h *MemHost) MountBlob(_ context.Context, fromRepo, fromPath, toPath, conte
 	return nil
 }
 
+// ListRepos lists the keys of Readable (the repositories of the plugin's
+// format the caller may read) after `after`, at most limit.
+func (h *MemHost) ListRepos(_ context.Context, after string, limit int) ([]string, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []string
+	for k := range h.Readable {
+		if k > after {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// ListRepoPackages lists Readable[repo]'s package names starting with
+// prefix, after `after`, at most limit; ErrNotFound for other repositories.
+func (h *MemHost) ListRepoPackages(_ context.Context, repo, prefix, after string, limit int) ([]ports.Package, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	names, ok := h.Readable[repo]
+	if !ok {
+		return nil, fmt.Errorf("memhost: list packages of %s: %w", repo, ports.ErrNotFound)
+	}
+	names = append([]string(nil), names...)
+	sort.Strings(names)
+	var out []ports.Package
+	for _, n := range names {
+		if strings.HasPrefix(n, prefix) && n > after {
+			out = append(out, ports.Package{Name: n})
+		}
+	}
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}

@@ -60,7 +60,12 @@ func (s *Repos) ListRepositories(_ context.Context, f ports.RepositoryFilter, p 
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
-	return out, len(out), nil
+	total := len(out)
+	out = out[min(max(p.Offset, 0), total):]
+	if p.Limit > 0 && len(out) > p.Limit {
+		out = out[:p.Limit]
+	}
+	return out, total, nil
 }
 
 func (s *Repos) UpdateRepository(_ context.Context, key string, fn func(*ports.Repository) error) (ports.Repository, error) {
@@ -188,8 +193,34 @@ func kvKey(repoID int64, ns, key string) string {
 	return fmt.Sprintf("%d\x00%s\x00%s", repoID, ns, key)
 }
 
-func (s *Files) ListPackages(context.Context, int64, string, string, int) ([]ports.Package, error) {
-	return nil, nil
+// ListPackages lists the packages named by files and versions of the
+// repository, as the real stores do.
+func (s *Files) ListPackages(_ context.Context, repoID int64, prefix, after string, limit int) ([]ports.Package, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	seen := map[string]bool{}
+	for _, f := range s.files[repoID] {
+		if f.Package != "" {
+			seen[f.Package] = true
+		}
+	}
+	vp := fmt.Sprintf("%d/", repoID)
+	for k, v := range s.vers {
+		if strings.HasPrefix(k, vp) {
+			seen[v.Package] = true
+		}
+	}
+	var out []ports.Package
+	for name := range seen {
+		if strings.HasPrefix(name, prefix) && name > after {
+			out = append(out, ports.Package{RepositoryID: repoID, Name: name})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
 }
 
 func (s *Files) ListVersions(_ context.Context, repoID int64, pkg, after string, limit int) ([]ports.Version, error) {

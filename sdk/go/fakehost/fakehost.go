@@ -48,6 +48,9 @@ type Host struct {
 	// VersionClock stamps CreatedMs of versions Commit adds (nil: 0);
 	// a version updated in place keeps its time.
 	VersionClock func() int64
+	// Readable maps the repositories of the plugin's format the caller may
+	// read to their package names (ListRepos, ListRepoPackages; repos.go).
+	Readable map[string][]string
 
 	StagedFiles    []sdk.StagedFile
 	StagedDeletes  []string
