@@ -122,11 +122,26 @@ func (b Bridge) ListFiles(prefix, after string, limit uint32, pkg string) ([]sdk
 
 func (b Bridge) ListPackages(prefix, after string, limit uint32) ([]sdk.PackageInfo, error) {
 	ps, err := b.H.ListPackages(bctx, prefix, after, int(limit))
+	return packageInfos(ps), err
+}
+
+// ListRepos passes the list-repos import through.
+func (b Bridge) ListRepos(after string, limit uint32) ([]string, error) {
+	return b.H.ListRepos(bctx, after, int(limit))
+}
+
+// ListRepoPackages passes the list-repo-packages import through.
+func (b Bridge) ListRepoPackages(repo, prefix, after string, limit uint32) ([]sdk.PackageInfo, error) {
+	ps, err := b.H.ListRepoPackages(bctx, repo, prefix, after, int(limit))
+	return packageInfos(ps), err
+}
+
+func packageInfos(ps []ports.Package) []sdk.PackageInfo {
 	var out []sdk.PackageInfo
 	for _, p := range ps {
 		out = append(out, sdk.PackageInfo{Name: p.Name, CreatedMs: ms(p.CreatedAt), UpdatedMs: ms(p.UpdatedAt)})
 	}
-	return out, err
+	return out
 }
 
 func (b Bridge) ListVersions(pkg, after string, limit uint32) ([]sdk.VersionInfo, error) {
@@ -199,3 +214,12 @@ func (b Bridge) MountBlob(fromRepo, fromPath, toPath, contentType string) error 
 func (b Bridge) SessionToken(ttlSeconds uint32, offline bool) (string, error) {
 	return b.H.SessionToken(bctx, time.Duration(ttlSeconds)*time.Second, offline)
 }
+
+// The bridge offers every optional host import the SDK knows.
+var (
+	_ sdk.Host      = Bridge{}
+	_ sdk.LoginHost = Bridge{}
+	_ sdk.BlobHost  = Bridge{}
+	_ sdk.TokenHost = Bridge{}
+	_ sdk.RepoHost  = Bridge{}
+)
