@@ -16,6 +16,7 @@ var (
 	_ sdk.LoginHost = Bridge{}
 	_ sdk.BlobHost  = Bridge{}
 	_ sdk.TokenHost = Bridge{}
+	_ sdk.RepoHost  = Bridge{}
 )
 
 var bctx = context.Background()
@@ -215,11 +216,3 @@ func (b Bridge) SessionToken(ttlSeconds uint32, offline bool) (string, error) {
 	return b.H.SessionToken(bctx, time.Duration(ttlSeconds)*time.Second, offline)
 }
 
-// The bridge offers every optional host import the SDK knows.
-var (
-	_ sdk.Host      = Bridge{}
-	_ sdk.LoginHost = Bridge{}
-	_ sdk.BlobHost  = Bridge{}
-	_ sdk.TokenHost = Bridge{}
-	_ sdk.RepoHost  = Bridge{}
-)
