@@ -215,4 +215,3 @@ func (b Bridge) MountBlob(fromRepo, fromPath, toPath, contentType string) error 
 func (b Bridge) SessionToken(ttlSeconds uint32, offline bool) (string, error) {
 	return b.H.SessionToken(bctx, time.Duration(ttlSeconds)*time.Second, offline)
 }
-
