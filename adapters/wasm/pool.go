@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -28,6 +30,7 @@ type generation struct {
 	compiled wazero.CompiledModule
 	limits   limits
 	owner    *Runtime
+	log      *slog.Logger // owner.log with the plugin id, built once (not per call)
 
 	sem  chan struct{}
 	idle chan *instance
@@ -79,13 +82,21 @@ func (g *generation) acquire(ctx context.Context) (*instance, error) {
 		return in, nil
 	default:
 	}
-	in, err := g.newInstance(ctx)
+	// Starting an instance runs the guest runtime's initialisation: that is
+	// the host's cost, not the caller's, so it has its own bound instead of the
+	// call deadline (a loaded machine must not fail the call after a recycle).
+	ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), instantiateTimeout)
+	defer cancel()
+	in, err := g.newInstance(ictx)
 	if err != nil {
 		<-g.sem
 		return nil, err
 	}
 	return in, nil
 }
+
+// instantiateTimeout bounds starting one instance (Go's runtime init).
+const instantiateTimeout = 30 * time.Second
 
 // release returns an instance to the pool, or closes it when it trapped or
 // its memory grew past the recycle threshold (linear memory never shrinks).
