@@ -49,6 +49,14 @@ func main() {
 		err = cmdWrk(os.Args[2:])
 	case "report":
 		err = cmdReport(os.Args[2:])
+	case "npmpublish":
+		err = cmdNpmPublish(os.Args[2:])
+	case "pypiupload":
+		err = cmdPypiUpload(os.Args[2:])
+	case "uncached":
+		err = cmdUncached(os.Args[2:])
+	case "timed":
+		err = cmdTimed(os.Args[2:])
 	default:
 		usage()
 	}
@@ -59,7 +67,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: kbench get|put|hashwrite|wrk|report [flags]")
+	fmt.Fprintln(os.Stderr, "usage: kbench get|put|hashwrite|wrk|uncached|timed|npmpublish|pypiupload|report [flags]")
 	os.Exit(2)
 }
 

@@ -15,7 +15,7 @@ import (
 // row is one line of the table: a metric of keeper against a reference.
 type row struct {
 	label, figure, metric string
-	ref                   string // subject of the reference column ("" for none)
+	ref                   string // subject of the reference column ("" for none); "subject@figure" for another figure's
 	kind                  string // ratio>= ratio<= abs>= abs<= info
 	target                float64
 }
@@ -50,13 +50,16 @@ func rows() []row {
 			row{v.name + ", p99 ms", v.fig, "p99_ms", "nginx", "abs<", 20},
 			row{v.name + ", RSS MiB", v.fig, "rss_mib", "nginx", "info", 0})
 	}
-	return out
+	out = append(out, formatRows()...)
+	return append(out, ociRows()...)
 }
 
 func metric(r Record, m string) float64 {
 	switch m {
 	case "mibps":
 		return r.MiBps
+	case "seconds":
+		return r.Seconds
 	case "cpu_per_gib":
 		return r.CPUperGiB
 	case "hwm_mib":
@@ -152,8 +155,8 @@ func cmdReport(args []string) error {
 	for _, r := range recs {
 		by[r.Figure+"|"+r.Subject] = append(by[r.Figure+"|"+r.Subject], r)
 	}
-	fmt.Printf("%-42s | %-28s | %-28s | %-13s | %-7s | %s\n", "figure", "keeper median [min–max]", "reference median [min–max]", "ratio", "target", "result")
-	fmt.Println(strings.Repeat("-", 42) + "-+-" + strings.Repeat("-", 28) + "-+-" + strings.Repeat("-", 28) + "-+-" + strings.Repeat("-", 13) + "-+-" + strings.Repeat("-", 7) + "-+-------")
+	fmt.Printf("%-52s | %-28s | %-28s | %-13s | %-7s | %s\n", "figure", "keeper median [min–max]", "reference median [min–max]", "ratio", "target", "result")
+	fmt.Println(strings.Repeat("-", 52) + "-+-" + strings.Repeat("-", 28) + "-+-" + strings.Repeat("-", 28) + "-+-" + strings.Repeat("-", 13) + "-+-" + strings.Repeat("-", 7) + "-+-------")
 	failed := 0
 	for _, rw := range rows() {
 		ks := by[rw.figure+"|keeper"]
@@ -164,17 +167,21 @@ func cmdReport(args []string) error {
 		refCol, ratioCol := "", ""
 		var ref stat
 		if rw.ref != "" {
-			ref = summarize(by[rw.figure+"|"+rw.ref], rw.metric)
-			refCol = rw.ref + " " + ref.String()
+			subj, rf, ok := strings.Cut(rw.ref, "@")
+			if !ok {
+				rf = rw.figure
+			}
+			ref = summarize(by[rf+"|"+subj], rw.metric)
+			refCol = subj + " " + ref.String()
 			if k.valid > 0 && ref.valid > 0 && ref.med != 0 {
-				ratioCol = fmt.Sprintf("%.2fx", k.med/ref.med)
+				ratioCol = ratio(k.med / ref.med)
 			}
 		}
 		target, result := verdict(rw, k, ref)
 		if result == "FAIL" || result == "invalid" {
 			failed++
 		}
-		fmt.Printf("%-42s | %-28s | %-28s | %-13s | %-7s | %s\n", rw.label, k.String(), refCol, ratioCol, target, result)
+		fmt.Printf("%-52s | %-28s | %-28s | %-13s | %-7s | %s\n", rw.label, k.String(), refCol, ratioCol, target, result)
 	}
 	fmt.Printf("\n%d figure(s) missed their target or had no valid run.\n", failed)
 	return nil
@@ -230,4 +237,12 @@ func readRecords(r io.Reader) ([]Record, error) {
 		out = append(out, rec)
 	}
 	return out, sc.Err()
+}
+
+// ratio prints a keeper/reference ratio with at least two significant digits.
+func ratio(v float64) string {
+	if v < 0.1 {
+		return fmt.Sprintf("%.4fx", v)
+	}
+	return fmt.Sprintf("%.2fx", v)
 }
