@@ -132,7 +132,7 @@ func newSSO(cfg config.Config, s *bunstore.Store, c ports.Clock) (*sso.Service, 
 func newDispatcher(cfg config.Config, repos ports.RepositoryStore, files ports.FileStore, blobs ports.BlobStore,
 	rt ports.FormatRuntime, az ports.Authorizer, c ports.Clock, a *auth.Service, rec *audit.Recorder) *dispatch.Dispatcher {
 	return dispatch.New(dispatch.Deps{Repos: repos, Files: files, Blobs: blobs, Runtime: rt, Authz: az, Clock: c,
-		Log: slog.Default().With("room", "dispatch"), Sessions: a},
+		Log: slog.Default().With("room", "dispatch"), Tokens: a, Sessions: a, Audit: rec},
 		dispatch.Config{MaxBodyBytes: cfg.Limits.MaxUploadBytes, BaseURL: cfg.BaseURL})
 }
 
