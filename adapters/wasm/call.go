@@ -80,7 +80,7 @@ func (g *generation) invoke(ctx context.Context, st *counters, host ports.HostCa
 	}
 	healthy := false
 	defer func() { g.release(in, healthy) }()
-	cs := &callState{host: host, repo: repo, inst: in, lim: g.limits, log: g.owner.log.With("plugin", g.id)}
+	cs := &callState{host: host, repo: repo, inst: in, lim: g.limits, log: g.log}
 	cctx := context.WithValue(ctx, callKey{}, cs)
 	rd := &reader{mem: in.mem, budget: g.limits.maxBody}
 	err = func() (err error) {

@@ -123,7 +123,8 @@ func (r *Runtime) compile(ctx context.Context, id string, module []byte, lim lim
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
 		return fail(fmt.Errorf("wasi: %w", err))
 	}
-	if err := instantiateHost(ctx, rt, r.log.With("plugin", id)); err != nil {
+	log := r.log.With("plugin", id)
+	if err := instantiateHost(ctx, rt, log); err != nil {
 		return fail(fmt.Errorf("host module: %w", err))
 	}
 	compiled, err := rt.CompileModule(ctx, module)
@@ -133,7 +134,7 @@ func (r *Runtime) compile(ctx context.Context, id string, module []byte, lim lim
 	if err := checkExports(compiled); err != nil {
 		return fail(err)
 	}
-	g := &generation{id: id, rt: rt, compiled: compiled, limits: lim, owner: r,
+	g := &generation{id: id, rt: rt, compiled: compiled, limits: lim, owner: r, log: log,
 		sem: make(chan struct{}, lim.pool), idle: make(chan *instance, lim.pool)}
 	return g, nil
 }

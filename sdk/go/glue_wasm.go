@@ -6,7 +6,8 @@ import "unsafe"
 
 // pins keeps memory the host was handed (or handed us) reachable: the Go GC
 // cannot see guest addresses stored as integers in canonical-ABI records.
-var pins []any
+// ([][]byte, not []any: boxing each pin would cost an allocation.)
+var pins [][]byte
 
 func addr(p uint32) unsafe.Pointer { return unsafe.Add(nil, uintptr(p)) }
 
@@ -77,13 +78,16 @@ func boolU32(b bool) uint32 {
 	return 0
 }
 
-// ret places an encoded result in pinned memory and returns its address;
-// the pin lasts until the host calls cabi_post_<export>.
+// ret relocates an encoded result where it was built (8-aligned, see
+// alignedBuf), pins it and the lists it references in place, and returns its
+// address; the pins last until the host calls cabi_post_<export>.
 func ret(e *enc) uint32 {
-	buf := alignedBytes(uint32(len(e.buf)))
-	base := addrOf(buf)
-	e.finish(buf, base)
-	pins = append(pins, buf)
+	base := addrOf(e.buf)
+	e.finish(base, addrOf)
+	pins = append(pins, e.buf)
+	for _, r := range e.refs {
+		pins = append(pins, r.b)
+	}
 	return base
 }
 
@@ -96,6 +100,9 @@ func liftRepo(p uint32) *RepoContext {
 		BaseURL: ldStr(p + 28), UpstreamURL: ldStr(p + 36), Generation: int64(ld64(p + 56)),
 	}
 	cp, n := ld32(p+44), ld32(p+48)
+	if n > 0 {
+		r.Config = make([]KeyValue, 0, n)
+	}
 	for i := uint32(0); i < n; i++ {
 		q := cp + i*16
 		r.Config = append(r.Config, KeyValue{Key: ldStr(q), Value: ldStr(q + 8)})
@@ -109,6 +116,9 @@ func liftRequest(p uint32) *Request {
 		User: ldStr(p + 152), BaseURL: ldStr(p + 160),
 	}
 	hp, n := ld32(p+24), ld32(p+28)
+	if n > 0 {
+		req.Headers = make([]Header, 0, n)
+	}
 	for i := uint32(0); i < n; i++ {
 		q := hp + i*16
 		req.Headers = append(req.Headers, Header{Name: ldStr(q), Value: ldStr(q + 8)})
