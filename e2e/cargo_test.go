@@ -30,7 +30,7 @@ func cargoBin(t *testing.T) string {
 			return p
 		}
 	}
-	t.Skip("cargo not found on PATH or in ~/.cargo/bin: it comes with the machine (rustup); Debian's cargo predates sparse registries")
+	harness.MissingClient(t, "cargo not found on PATH or in ~/.cargo/bin: it comes with the machine (rustup); Debian's cargo predates sparse registries")
 	return ""
 }
 

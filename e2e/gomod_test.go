@@ -28,7 +28,7 @@ func TestGoModules(t *testing.T) {
 	t.Parallel()
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		t.Skip("the go command is not on PATH")
+		harness.MissingClient(t, "the go command is not on PATH")
 	}
 	// Start-up compiles every built-in plugin: allow for a loaded machine.
 	k := harness.Start(t, harness.Options{})

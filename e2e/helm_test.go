@@ -177,7 +177,7 @@ func helmClient(t *testing.T) string {
 	if p := find(); p != "" {
 		return p
 	}
-	t.Skip("helm is missing and could not be built with e2e/install-clients.sh helm")
+	harness.MissingClient(t, "helm is missing and could not be built with e2e/install-clients.sh helm")
 	return ""
 }
 

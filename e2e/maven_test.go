@@ -198,7 +198,7 @@ func mavenClient(t *testing.T) string {
 		}
 	}
 	if !ready() {
-		t.Skip("mvn or its Debian plugins (libmaven-deploy-plugin-java, libmaven-dependency-plugin-java) are missing and could not be installed")
+		harness.MissingClient(t, "mvn or its Debian plugins (libmaven-deploy-plugin-java, libmaven-dependency-plugin-java) are missing and could not be installed")
 	}
 	p, _ := exec.LookPath("mvn")
 	return p

@@ -175,7 +175,7 @@ func TestNpmClients(t *testing.T) {
 		if _, err := exec.LookPath(c); err != nil {
 			root, _ := harness.ModuleRoot()
 			if out, err := exec.Command("bash", filepath.Join(root, "e2e", "install-clients.sh"), "npm").CombinedOutput(); err != nil {
-				t.Skipf("%s missing and could not be installed: %v\n%s", c, err, out)
+				harness.MissingClient(t, "%s missing and could not be installed: %v\n%s", c, err, out)
 			}
 		}
 	}

@@ -33,7 +33,7 @@ func ociTool(t *testing.T, name string) string {
 	}
 	cmd := exec.Command("bash", filepath.Join(root, "e2e", "install-clients.sh"), "oci")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Skipf("%s is missing and could not be installed: %v\n%s", name, err, out)
+		harness.MissingClient(t, "%s is missing and could not be installed: %v\n%s", name, err, out)
 	}
 	if _, err := os.Stat(p); err == nil {
 		return p
@@ -41,7 +41,7 @@ func ociTool(t *testing.T, name string) string {
 	if lp, err := exec.LookPath(name); err == nil {
 		return lp
 	}
-	t.Skipf("%s is missing and could not be installed", name)
+	harness.MissingClient(t, "%s is missing and could not be installed", name)
 	return ""
 }
 

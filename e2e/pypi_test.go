@@ -20,12 +20,12 @@ func pypiTools(t *testing.T, root string) (twine, python string) {
 	t.Helper()
 	python, err := exec.LookPath("python3")
 	if err != nil {
-		t.Skip("pypi e2e: python3 not found")
+		harness.MissingClient(t, "pypi e2e: python3 not found")
 	}
 	if twine, err = exec.LookPath("twine"); err != nil {
 		out, ierr := exec.Command("bash", filepath.Join(root, "e2e", "install-clients.sh"), "pypi").CombinedOutput()
 		if twine, err = exec.LookPath("twine"); err != nil {
-			t.Skipf("pypi e2e: twine missing and not installable (%v): %s", ierr, out)
+			harness.MissingClient(t, "pypi e2e: twine missing and not installable (%v): %s", ierr, out)
 		}
 	}
 	return twine, python

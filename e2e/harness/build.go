@@ -105,3 +105,14 @@ func Main(m interface{ Run() int }) int {
 	Cleanup()
 	return code
 }
+
+// MissingClient reports a package client that is missing and could not be
+// installed: a skip on a developer's machine, a failure under CI (CI=true),
+// where .ci/run installs every client and a skip would hide a broken install.
+func MissingClient(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf("CI: "+format, args...)
+	}
+	t.Skipf(format, args...)
+}
