@@ -43,7 +43,7 @@ type Runtime struct {
 	mu      sync.RWMutex
 	plugins map[string]*generation
 	stats   map[string]*counters
-	loadMu  sync.Mutex // serialises Load/Unload per runtime
+	idLocks sync.Map // id → *sync.Mutex: serialises Load/Unload of one id; different ids load in parallel
 }
 
 type counters struct {
@@ -151,10 +151,17 @@ func (r *Runtime) Compile(ctx context.Context, module []byte) error {
 	return nil
 }
 
+// idLock returns the lock that serialises loads and unloads of id.
+func (r *Runtime) idLock(id string) *sync.Mutex {
+	mu, _ := r.idLocks.LoadOrStore(id, &sync.Mutex{})
+	return mu.(*sync.Mutex)
+}
+
 // Load implements ports.FormatRuntime.
 func (r *Runtime) Load(ctx context.Context, id string, module []byte, pl ports.PluginLimits) (ports.FormatInfo, error) {
-	r.loadMu.Lock()
-	defer r.loadMu.Unlock()
+	mu := r.idLock(id)
+	mu.Lock()
+	defer mu.Unlock()
 	lim := normalize(pl)
 	g, err := r.compile(ctx, id, module, lim)
 	if err != nil {
@@ -191,8 +198,9 @@ func (r *Runtime) Load(ctx context.Context, id string, module []byte, pl ports.P
 
 // Unload implements ports.FormatRuntime.
 func (r *Runtime) Unload(ctx context.Context, id string) error {
-	r.loadMu.Lock()
-	defer r.loadMu.Unlock()
+	mu := r.idLock(id)
+	mu.Lock()
+	defer mu.Unlock()
 	r.mu.Lock()
 	g := r.plugins[id]
 	delete(r.plugins, id)

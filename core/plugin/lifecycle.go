@@ -203,9 +203,11 @@ func (m *Manager) Delete(ctx context.Context, id string) error {
 	}
 	if m.builtinModule(id) != nil {
 		rec := ports.PluginRecord{ID: id, Name: id, Format: e.rec.Format, Enabled: e.rec.Enabled, CreatedAt: m.opts.Clock.Now()}
-		if err := m.activateBuiltin(ctx, rec); err != nil {
-			return err
+		e := m.prepareBuiltin(ctx, rec)
+		if err := m.store.SavePlugin(ctx, &e.rec); err != nil {
+			return fmt.Errorf("plugin: save %s: %w", id, err)
 		}
+		m.setEntry(e)
 		m.publish()
 	}
 	return nil

@@ -106,7 +106,7 @@ func (m *Manager) LoadAll(ctx context.Context, builtins map[string][]byte) error
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	m.precompile(ctx, builtins)
+	var todo []ports.PluginRecord
 	for _, key := range keys {
 		rec, ok := stored[key]
 		if ok && !rec.BuiltIn {
@@ -115,9 +115,17 @@ func (m *Manager) LoadAll(ctx context.Context, builtins map[string][]byte) error
 		if !ok {
 			rec = ports.PluginRecord{ID: key, Name: key, Format: key, Enabled: true, CreatedAt: m.opts.Clock.Now()}
 		}
-		if err := m.activateBuiltin(ctx, rec); err != nil {
-			return err
+		todo = append(todo, rec)
+	}
+	// Compiling (or reading from the compilation cache) and describing each
+	// built-in is independent work: do it on every core at once.
+	prepared := make([]*entry, len(todo))
+	parallel(len(todo), func(i int) { prepared[i] = m.prepareBuiltin(ctx, todo[i]) })
+	for _, e := range prepared {
+		if err := m.store.SavePlugin(ctx, &e.rec); err != nil {
+			return fmt.Errorf("plugin: save %s: %w", e.rec.ID, err)
 		}
+		m.setEntry(e)
 	}
 	for _, rec := range recs {
 		if rec.BuiltIn {
@@ -137,39 +145,8 @@ func (m *Manager) LoadAll(ctx context.Context, builtins map[string][]byte) error
 	return nil
 }
 
-// compiler is implemented by runtimes that can compile a module into their
-// cache without loading it.
-type compiler interface {
-	Compile(ctx context.Context, module []byte) error
-}
-
-// precompile fills the runtime's compilation cache with the modules on every
-// core at once, so the loads that follow (one at a time) are cache hits.
-func (m *Manager) precompile(ctx context.Context, mods map[string][]byte) {
-	c, ok := m.rt.(compiler)
-	if !ok {
-		return
-	}
-	work := make(chan []byte)
-	var wg sync.WaitGroup
-	for i := 0; i < runtime.GOMAXPROCS(0); i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for mod := range work {
-				_ = c.Compile(ctx, mod) // a failure shows again, with its reason, in the load
-			}
-		}()
-	}
-	for _, mod := range mods {
-		work <- mod
-	}
-	close(work)
-	wg.Wait()
-}
-
-// activateBuiltin loads a built-in module (when enabled) and saves its record.
-func (m *Manager) activateBuiltin(ctx context.Context, rec ports.PluginRecord) error {
+// prepareBuiltin loads a built-in module (when enabled) into an entry.
+func (m *Manager) prepareBuiltin(ctx context.Context, rec ports.PluginRecord) *entry {
 	mod := m.builtinModule(rec.ID)
 	sum := sha256.Sum256(mod)
 	rec.BuiltIn, rec.Digest, rec.UpdatedAt = true, hex.EncodeToString(sum[:]), m.opts.Clock.Now()
@@ -177,11 +154,27 @@ func (m *Manager) activateBuiltin(ctx context.Context, rec ports.PluginRecord) e
 	if rec.Enabled {
 		m.loadEntry(ctx, e)
 	}
-	if err := m.store.SavePlugin(ctx, &e.rec); err != nil {
-		return fmt.Errorf("plugin: save %s: %w", rec.ID, err)
+	return e
+}
+
+// parallel runs fn(0..n-1) on as many goroutines as there are cores.
+func parallel(n int, fn func(i int)) {
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				fn(i)
+			}
+		}()
 	}
-	m.setEntry(e)
-	return nil
+	for i := 0; i < n; i++ {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
 }
 
 // loadEntry loads e's module under its id and records the outcome in e.
