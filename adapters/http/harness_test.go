@@ -139,9 +139,16 @@ func newEnv(t testing.TB, dsn string, maxUpload int64, opts ...func(*httpapi.Dep
 // do sends a request with an optional bearer token and returns the response with its body read.
 func (e *env) do(method, path, token string, body io.Reader, hdr ...string) (*http.Response, []byte) {
 	e.t.Helper()
-	req, err := http.NewRequest(method, e.url+path, body)
+	return send(e.t, e.url, method, path, token, body, hdr...)
+}
+
+// send makes one request to base+path with an optional bearer token and
+// headers given as name, value pairs, and reads the whole body.
+func send(t testing.TB, base, method, path, token string, body io.Reader, hdr ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, base+path, body)
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -151,12 +158,12 @@ func (e *env) do(method, path, token string, body io.Reader, hdr ...string) (*ht
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return resp, data
 }
