@@ -25,7 +25,7 @@ const maxACSBody = 1 << 20
 
 func init() {
 	provider := object(obj{"kind": str(), "name": str(), "display_name": str(), "enabled": boolean(),
-		"config": obj{"type": "object", "description": "kind-specific settings (see core/sso); secrets are write-only"},
+		"config":      obj{"type": "object", "description": "kind-specific settings (see core/sso); secrets are write-only"},
 		"secrets_set": arr(str()), "created_at": str(), "updated_at": str()})
 	schemas["SSOProvider"] = provider
 	schemas["SSOProviderList"] = object(obj{"items": arr(ref("SSOProvider"))})

@@ -170,7 +170,7 @@ func TestOIDCLoginThroughKeeper(t *testing.T) {
 	op.SignIn(map[string]any{"sub": "u-1", "preferred_username": "erin", "email": "erin@corp.test", "groups": []string{"eng", "ops"}})
 
 	b := browser(t)
-	code, data := read(t)(b.Get(e.url+"/api/v1/auth/oidc/corp/login"))
+	code, data := read(t)(b.Get(e.url + "/api/v1/auth/oidc/corp/login"))
 	var sess auth.Session
 	if code != 200 || json.Unmarshal(data, &sess) != nil || sess.AccessToken == "" {
 		t.Fatalf("login flow ended with %d %s", code, data)
@@ -189,7 +189,7 @@ func TestOIDCLoginThroughKeeper(t *testing.T) {
 
 	// A second login is the same account; losing a group removes it and the admin right.
 	op.SignIn(map[string]any{"sub": "u-1", "preferred_username": "erin", "groups": []string{"eng"}})
-	code, data = read(t)(b.Get(e.url+"/api/v1/auth/oidc/corp/login"))
+	code, data = read(t)(b.Get(e.url + "/api/v1/auth/oidc/corp/login"))
 	if code != 200 || json.Unmarshal(data, &sess) != nil {
 		t.Fatalf("second login %d %s", code, data)
 	}
@@ -231,10 +231,10 @@ func TestOIDCLoginThroughKeeper(t *testing.T) {
 
 	// A provider user named like an existing local account does not take it over.
 	op.SignIn(map[string]any{"sub": "evil", "preferred_username": "admin", "groups": []string{"ops"}})
-	if code, data := read(t)(browser(t).Get(e.url+"/api/v1/auth/oidc/corp/login")); code != 401 || !strings.Contains(string(data), "not linked") {
+	if code, data := read(t)(browser(t).Get(e.url + "/api/v1/auth/oidc/corp/login")); code != 401 || !strings.Contains(string(data), "not linked") {
 		t.Fatalf("takeover of admin: %d %s", code, data)
 	}
-	if code, _ := read(t)(http.Get(e.url+"/api/v1/auth/oidc/nope/login")); code != 404 {
+	if code, _ := read(t)(http.Get(e.url + "/api/v1/auth/oidc/nope/login")); code != 404 {
 		t.Fatalf("unknown provider: %d", code)
 	}
 }

@@ -104,7 +104,7 @@ func (op *OP) discovery(w http.ResponseWriter, _ *http.Request) {
 		"issuer": op.URL, "authorization_endpoint": op.URL + "/authorize", "token_endpoint": op.URL + "/token",
 		"jwks_uri": op.URL + "/jwks", "response_types_supported": []string{"code"},
 		"subject_types_supported": []string{"public"}, "id_token_signing_alg_values_supported": []string{"RS256"},
-		"code_challenge_methods_supported": []string{"S256"},
+		"code_challenge_methods_supported":      []string{"S256"},
 		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
 	})
 }
@@ -243,7 +243,9 @@ func sign(key *rsa.PrivateKey, kid string, claims map[string]any) (string, error
 	return signing + "." + b64(sig), nil
 }
 
-func tokenError(w http.ResponseWriter, code string) { writeJSON(w, 400, map[string]string{"error": code}) }
+func tokenError(w http.ResponseWriter, code string) {
+	writeJSON(w, 400, map[string]string{"error": code})
+}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")

@@ -20,7 +20,9 @@ func TestNpmDoc(t *testing.T) {
 		t.Fatal(err)
 	}
 	var doc struct {
-		Versions    map[string]struct{ Dist struct{ Integrity, Tarball string } }
+		Versions map[string]struct {
+			Dist struct{ Integrity, Tarball string }
+		}
 		Attachments map[string]struct {
 			Data   string
 			Length int

@@ -4,8 +4,8 @@
 package main
 
 import (
-	"github.com/keeper-registry/keeper/sdk/go/examples/vagrant"
 	sdk "github.com/keeper-registry/keeper/sdk/go"
+	"github.com/keeper-registry/keeper/sdk/go/examples/vagrant"
 )
 
 func init() { sdk.Register(vagrant.Plugin{}) }
