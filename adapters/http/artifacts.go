@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/keeper-registry/keeper/core/artifact"
+	"github.com/keeper-registry/keeper/core/dispatch"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -37,8 +38,9 @@ func (s *Server) putArtifact(c *gin.Context) {
 		Fail(c, http.StatusRequestEntityTooLarge, "too_large", "artifact exceeds the upload limit of "+strconv.FormatInt(s.maxUpload(), 10)+" bytes")
 		return
 	}
+	p := wildcard(c, "path")
 	f, err := s.d.Artifacts.Put(c.Request.Context(), artifact.Upload{
-		RepoKey: r.Key, Path: wildcard(c, "path"), ContentType: c.ContentType(), Body: c.Request.Body,
+		RepoKey: r.Key, Path: p, ContentType: uploadType(p, c.ContentType()), Body: c.Request.Body,
 		Expect: artifact.Expect{SHA256: c.GetHeader("X-Checksum-Sha256"), SHA1: c.GetHeader("X-Checksum-Sha1"), MD5: c.GetHeader("X-Checksum-Md5")},
 	})
 	if err != nil {
@@ -46,6 +48,16 @@ func (s *Server) putArtifact(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, toArtifactJSON(r.Key, f))
+}
+
+// uploadType is the type stored with an upload: the one its name implies,
+// else the declared one unless that is a form default (curl -d), else none.
+func uploadType(name, declared string) string {
+	ct, _ := dispatch.ServedType(name, declared)
+	if ct == "application/octet-stream" && declared == "" {
+		return ""
+	}
+	return ct
 }
 
 // artifactError maps upload failures, including 405 for read-only repository types.
@@ -126,7 +138,11 @@ func (s *Server) download(c *gin.Context) {
 func ServeFile(c *gin.Context, f ports.File, rd ports.BlobReader) {
 	h := c.Writer.Header()
 	h.Set("ETag", `"`+f.SHA256+`"`)
-	h.Set("Content-Type", f.ContentType)
+	ct, attach := dispatch.ServedType(f.Path, f.ContentType)
+	h.Set("Content-Type", ct)
+	if attach {
+		h.Set("Content-Disposition", dispatch.AttachmentHeader(f.Path))
+	}
 	h.Set("Accept-Ranges", "bytes")
 	if f.SHA1 != "" {
 		h.Set("X-Checksum-Sha1", f.SHA1)

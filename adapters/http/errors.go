@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -41,6 +43,7 @@ var statusTable = []struct {
 	{ports.ErrTooLarge, http.StatusRequestEntityTooLarge, "too_large"},
 	{ports.ErrInvalid, http.StatusBadRequest, "invalid"},
 	{context.DeadlineExceeded, http.StatusGatewayTimeout, "timeout"},
+	{context.Canceled, http.StatusBadRequest, "aborted"},
 }
 
 // WriteError writes err as the JSON error body with the matching status and
@@ -48,13 +51,21 @@ var statusTable = []struct {
 func WriteError(c *gin.Context, err error) {
 	status, code, msg := http.StatusInternalServerError, "internal", "internal error"
 	var ae *APIError
-	if errors.As(err, &ae) {
+	var be *bodyError
+	switch {
+	case errors.As(err, &ae):
 		status, code, msg = ae.Status, ae.Code, ae.Message
-	} else {
+	case errors.As(err, &be):
+		status, code, msg = http.StatusBadRequest, "bad_body", be.Error()
+		if be.slow {
+			status, code = http.StatusRequestTimeout, "slow_body"
+		}
+		c.Header("Connection", "close")
+	default:
 		matched := false
 		for _, row := range statusTable {
 			if errors.Is(err, row.err) {
-				status, code, msg, matched = row.status, row.code, err.Error(), true
+				status, code, msg, matched = row.status, row.code, publicMessage(err, row.err), true
 				break
 			}
 		}
@@ -70,4 +81,32 @@ func WriteError(c *gin.Context, err error) {
 // Fail writes an error with an explicit status and code.
 func Fail(c *gin.Context, status int, code, msg string) {
 	WriteError(c, &APIError{Status: status, Code: code, Message: msg})
+}
+
+// internalRooms are the adapter rooms whose names must not reach a client
+// (their prefixes say where an error came from, which is ours to know).
+var internalRooms = []string{"bunstore", "fsblob", "s3blob", "wasm", "casbin", "argon2", "ldap", "oidc", "saml",
+	"upstream", "yamlconfig", "egress", "secretbox", "sqlite", "postgres", "pgx", "sql"}
+
+// publicMessage is err's text for a client: an *InvalidError's own message
+// when there is one, else the chain's text without adapter prefixes and
+// without the driver detail appended after the sentinel ("conflict (UNIQUE
+// constraint failed: …)").
+func publicMessage(err, sentinel error) string {
+	var ie *ports.InvalidError
+	if errors.As(err, &ie) {
+		return ie.Error()
+	}
+	msg := err.Error()
+	if i := strings.Index(msg, sentinel.Error()+" ("); i >= 0 {
+		msg = msg[:i+len(sentinel.Error())]
+	}
+	parts := strings.Split(msg, ": ")
+	kept := parts[:0]
+	for _, p := range parts {
+		if !slices.Contains(internalRooms, strings.ToLower(p)) {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, ": ")
 }

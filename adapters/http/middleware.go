@@ -4,7 +4,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -100,6 +102,9 @@ func credential(c *gin.Context, a *auth.Service) (auth.Principal, bool, error) {
 	anon := auth.Principal{Subject: auth.Anonymous}
 	for _, h := range []string{"X-API-Key", "X-NuGet-ApiKey"} {
 		if key := strings.TrimSpace(c.GetHeader(h)); key != "" {
+			if checkText(key) != "" {
+				return anon, true, auth.ErrBadCredentials
+			}
 			p, err := a.PrincipalFromBearer(ctx, key)
 			return p, true, err
 		}
@@ -107,6 +112,9 @@ func credential(c *gin.Context, a *auth.Service) (auth.Principal, bool, error) {
 	h := strings.TrimSpace(c.GetHeader("Authorization"))
 	if h == "" {
 		return anon, false, nil
+	}
+	if checkText(h) != "" {
+		return anon, true, auth.ErrBadCredentials
 	}
 	scheme, value, _ := strings.Cut(h, " ")
 	value = strings.TrimSpace(value)
@@ -120,6 +128,9 @@ func credential(c *gin.Context, a *auth.Service) (auth.Principal, bool, error) {
 			return anon, true, auth.ErrBadCredentials
 		}
 		user, pass, _ := strings.Cut(string(raw), ":")
+		if checkText(user) != "" || checkText(pass) != "" {
+			return anon, true, auth.ErrBadCredentials // a NUL never reaches the store
+		}
 		p, err := a.PrincipalFromBasic(ctx, user, pass)
 		return p, true, err
 	}
@@ -135,3 +146,93 @@ func credential(c *gin.Context, a *auth.Service) (auth.Principal, bool, error) {
 func challenge(c *gin.Context) {
 	c.Header("WWW-Authenticate", `Basic realm="keeper"`)
 }
+
+// BodyLimits protect the server from request bodies that trickle in
+// (issue 20.16): each read must deliver something within IdleTimeout, and
+// after Grace the average rate must stay at or above MinBytesPerSecond.
+// Zero fields turn the respective check off.
+type BodyLimits struct {
+	IdleTimeout       time.Duration
+	MinBytesPerSecond int64
+	Grace             time.Duration
+}
+
+// guardBodies wraps every request body so that a body that ends before its
+// Content-Length, a client that goes away and a body that arrives too
+// slowly become a *bodyError (400 or 408, never 500), wherever the read
+// happens and however the error is wrapped on its way up.
+func guardBodies(l BodyLimits) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.Body != nil && c.Request.Body != http.NoBody {
+			c.Request.Body = &guardedBody{rc: c.Request.Body, ctrl: http.NewResponseController(c.Writer), limits: l, start: time.Now()}
+		}
+		c.Next()
+	}
+}
+
+// bodyError is a failed read of the client's request body. It matches
+// ports.ErrInvalid (and unwraps to an *InvalidError with its message), so
+// core code answers 400 without knowing HTTP.
+type bodyError struct {
+	invalid *ports.InvalidError
+	slow    bool
+	err     error
+}
+
+func (e *bodyError) Error() string   { return e.invalid.Message }
+func (e *bodyError) Unwrap() []error { return []error{e.invalid, e.err} }
+
+type guardedBody struct {
+	rc     io.ReadCloser
+	ctrl   *http.ResponseController
+	limits BodyLimits
+	start  time.Time
+	n      int64
+	err    error
+}
+
+func (b *guardedBody) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	if b.limits.IdleTimeout > 0 {
+		_ = b.ctrl.SetReadDeadline(time.Now().Add(b.limits.IdleTimeout))
+	}
+	n, err := b.rc.Read(p)
+	b.n += int64(n)
+	switch {
+	case err == io.EOF:
+		if b.limits.IdleTimeout > 0 {
+			// Clear it, or the server's background read after the body
+			// would time out and cancel the request's context.
+			_ = b.ctrl.SetReadDeadline(time.Time{})
+		}
+		return n, err
+	case err != nil:
+		var ne net.Error
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe):
+			return n, err // a size limit, mapped by whoever set it
+		case errors.As(err, &ne) && ne.Timeout():
+			b.err = slowBody(err)
+		default:
+			b.err = &bodyError{invalid: &ports.InvalidError{Field: "body", Message: "the request body ended before its announced length or the client went away"}, err: err}
+		}
+		return n, b.err
+	}
+	if b.limits.MinBytesPerSecond > 0 {
+		if el := time.Since(b.start); el > b.limits.Grace && float64(b.n) < el.Seconds()*float64(b.limits.MinBytesPerSecond) {
+			b.err = slowBody(nil)
+			return n, b.err
+		}
+	}
+	return n, nil
+}
+
+func slowBody(err error) *bodyError {
+	return &bodyError{slow: true, err: err, invalid: &ports.InvalidError{Field: "body",
+		Message: "the request body arrived too slowly"}}
+}
+
+func (b *guardedBody) Close() error { return b.rc.Close() }

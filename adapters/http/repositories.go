@@ -202,13 +202,3 @@ func (s *Server) setMembers(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{"items": toRepoJSON(r).MemberRepos})
 }
-
-// bindJSON decodes a bounded JSON body, answering 400 with the reason.
-func bindJSON(c *gin.Context, v any) bool {
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 1<<20)
-	if err := c.ShouldBindJSON(v); err != nil {
-		Fail(c, http.StatusBadRequest, "invalid", "malformed JSON body: "+err.Error())
-		return false
-	}
-	return true
-}

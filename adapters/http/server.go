@@ -3,6 +3,8 @@ package http
 import (
 	"context"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -54,8 +56,13 @@ type Deps struct {
 	// SSO serves enterprise logins and their admin API (see sso.go); nil
 	// answers 404 on those routes.
 	SSO *sso.Service
-	// BaseURL is the external URL for SSO redirects; empty derives it from each request.
+	// BaseURL is the external URL (base_url); empty means the trusted
+	// proxy's forwarded host, else the local address a connection reached.
 	BaseURL string
+	// TrustedProxies may set X-Forwarded-Host/-Proto (server.trusted_proxies).
+	TrustedProxies []netip.Prefix
+	// Body protects against bodies that trickle in; see BodyLimits.
+	Body BodyLimits
 	// GC runs blob garbage collection for POST /admin/gc (see gc.go); nil answers 503.
 	GC GarbageCollector
 }
@@ -78,7 +85,7 @@ func New(d Deps) *Server {
 	r.HandleMethodNotAllowed = false
 	r.ContextWithFallback = true
 	s := &Server{d: d, engine: r}
-	r.Use(recovery, requestLog)
+	r.Use(recovery, requestLog, securityHeaders, validateInput, guardBodies(d.Body), s.externalURL)
 	r.Use(d.BeforeAuth...)
 	r.Use(authenticate(d.Auth), s.gate)
 	r.Use(d.AfterAuth...)
@@ -181,9 +188,15 @@ func deny(c *gin.Context, sub ports.Subject, action string) {
 	Fail(c, http.StatusForbidden, "forbidden", "not allowed to "+action)
 }
 
-// wildcard returns a *path parameter without its leading slash.
+// wildcard returns a *path parameter decoded and without its leading slash.
+// The engine keeps parameters escaped (UseRawPath); validateInput has
+// already refused paths that do not decode, so this is the one decoding.
 func wildcard(c *gin.Context, name string) string {
-	return strings.TrimPrefix(c.Param(name), "/")
+	p, err := url.PathUnescape(strings.TrimPrefix(c.Param(name), "/"))
+	if err != nil {
+		return "\x00" // unreachable after validateInput; refused by artifact.CleanPath
+	}
+	return p
 }
 
 func subject(c *gin.Context) ports.Subject { return auth.SubjectFrom(c.Request.Context()) }

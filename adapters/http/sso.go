@@ -74,18 +74,6 @@ func (s *Server) ssoNeeded(c *gin.Context) {
 	c.Next()
 }
 
-// baseURL is the configured external URL, or the one this request came to.
-func (s *Server) baseURL(c *gin.Context) string {
-	if s.d.BaseURL != "" {
-		return strings.TrimRight(s.d.BaseURL, "/")
-	}
-	scheme := "http"
-	if c.Request.TLS != nil || strings.EqualFold(c.GetHeader("X-Forwarded-Proto"), "https") {
-		scheme = "https"
-	}
-	return scheme + "://" + c.Request.Host
-}
-
 func (s *Server) ssoURL(c *gin.Context, kind, leaf string) string {
 	return s.baseURL(c) + "/api/v1/auth/" + kind + "/" + url.PathEscape(c.Param("provider")) + "/" + leaf
 }

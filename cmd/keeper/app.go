@@ -198,7 +198,12 @@ func newHTTPDeps(cfg config.Config, a *auth.Service, az ports.Authorizer, r *rep
 		}
 		return nil
 	}})
-	return httpapi.Deps{Auth: a, Authorizer: az, Repos: r, Artifacts: art, Uploads: up, Ready: ready,
+	proxies, err := httpapi.ParseTrustedProxies(cfg.Server.TrustedProxies)
+	if err != nil {
+		return httpapi.Deps{}, fmt.Errorf("config: server.trusted_proxies: %w", err)
+	}
+	return httpapi.Deps{Auth: a, Authorizer: az, TrustedProxies: proxies,
+		Body: httpapi.BodyLimits{IdleTimeout: cfg.Limits.BodyIdleTimeout, MinBytesPerSecond: cfg.Limits.BodyMinBytesPerSecond, Grace: cfg.Limits.BodyRateGrace}, Repos: r, Artifacts: art, Uploads: up, Ready: ready,
 		MaxUploadBytes: cfg.Limits.MaxUploadBytes, Version: versionString(), WhenReady: plugins,
 		Mount:    []func(*gin.Engine, *gin.RouterGroup){func(_ *gin.Engine, api *gin.RouterGroup) { httpapi.RegisterPlugins(api, m) }},
 		Fallback: httpapi.DispatchHandler(d),

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"time"
@@ -14,8 +15,11 @@ type Config struct {
 	Listen string `yaml:"listen"`
 	// DataDir holds the SQLite database, filesystem blobs and caches (KEEPER_DATA_DIR, --data-dir).
 	DataDir string `yaml:"data_dir"`
-	// BaseURL is the external URL clients use; empty means derived from each request.
+	// BaseURL is the external URL clients use (KEEPER_BASE_URL); empty means
+	// the X-Forwarded-Host of a trusted proxy, else the local address a
+	// connection reached (the listen address). Never the Host header.
 	BaseURL  string   `yaml:"base_url"`
+	Server   Server   `yaml:"server"`
 	Database Database `yaml:"database"`
 	Storage  Storage  `yaml:"storage"`
 	Auth     Auth     `yaml:"auth"`
@@ -27,6 +31,13 @@ type Config struct {
 	// they are created or replaced at every start.
 	SSO []SSOProvider `yaml:"sso"`
 	Log Log           `yaml:"log"`
+}
+
+// Server configures the HTTP edge.
+type Server struct {
+	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
+	// whose X-Forwarded-* headers are believed; none by default.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 }
 
 // Database selects the metadata store.
@@ -70,6 +81,13 @@ type Limits struct {
 	MaxUploadBytes int64 `yaml:"max_upload_bytes"`
 	// UploadSessionTTL expires idle resumable uploads.
 	UploadSessionTTL time.Duration `yaml:"upload_session_ttl"`
+	// BodyIdleTimeout ends a request whose body delivers nothing for this
+	// long (408); 0 turns it off.
+	BodyIdleTimeout time.Duration `yaml:"body_idle_timeout"`
+	// BodyMinBytesPerSecond ends a request whose body arrives slower than
+	// this on average after BodyRateGrace (408); 0 turns it off.
+	BodyMinBytesPerSecond int64         `yaml:"body_min_bytes_per_second"`
+	BodyRateGrace         time.Duration `yaml:"body_rate_grace"`
 }
 
 // Plugins configures the WebAssembly runtime.
@@ -128,7 +146,8 @@ func Default() Config {
 		DataDir: "./keeper-data",
 		Storage: Storage{Backend: "filesystem", S3: S3{Region: "us-east-1", PartSize: 16 << 20}},
 		Auth:    Auth{AccessTTL: 15 * time.Minute, RefreshTTL: 7 * 24 * time.Hour},
-		Limits:  Limits{MaxUploadBytes: 10 << 30, UploadSessionTTL: 24 * time.Hour},
+		Limits: Limits{MaxUploadBytes: 10 << 30, UploadSessionTTL: 24 * time.Hour,
+			BodyIdleTimeout: time.Minute, BodyMinBytesPerSecond: 1024, BodyRateGrace: 30 * time.Second},
 		Plugins: Plugins{CallTimeout: 10 * time.Second, PoolSize: 4, MemoryPages: 4096},
 		Cache:   Cache{TTL: 2 * time.Second, MaxFiles: 100_000},
 		Limit: Limit{PerIPWindow: time.Minute, PerUserWindow: time.Minute,
@@ -191,6 +210,19 @@ func (c Config) Validate() error {
 	}
 	if c.Limits.MaxUploadBytes <= 0 {
 		bad("limits.max_upload_bytes", "must be a positive number of bytes")
+	}
+	if c.Limits.BodyIdleTimeout < 0 || c.Limits.BodyMinBytesPerSecond < 0 || c.Limits.BodyRateGrace < 0 {
+		bad("limits.body_*", "must not be negative (0 turns the check off)")
+	}
+	for i, p := range c.Server.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				bad(fmt.Sprintf("server.trusted_proxies[%d]", i), "%q is not an IP address or CIDR range", p)
+			}
+		}
+	}
+	if u := c.BaseURL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		bad("base_url", "%q must start with http:// or https://", u)
 	}
 	if c.Plugins.CallTimeout <= 0 {
 		bad("plugins.call_timeout", "must be a positive duration such as 10s")

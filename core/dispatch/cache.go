@@ -8,7 +8,9 @@ import (
 	"github.com/keeper-registry/keeper/ports"
 )
 
-// cacheKey identifies a cacheable plugin response. The repository generation
+// cacheKey identifies a cacheable plugin response: everything a plugin's
+// cacheable answer may depend on (method, path, query, Accept and the
+// external URL its links are built from). The repository generation
 // is part of the key, so any committed write makes older entries unreachable;
 // they age out of the LRU. With several replicas each keeps its own cache and
 // the generation, read from the shared database per request, keeps them right.
@@ -19,6 +21,7 @@ type cacheKey struct {
 	path       string
 	query      string
 	accept     string
+	baseURL    string
 }
 
 // cachedResponse is an inline plugin response with its strong ETag.
@@ -51,7 +54,7 @@ func newResponseCache(maxEntries int, maxBytes int64) *responseCache {
 }
 
 func entrySize(k cacheKey, r *cachedResponse) int64 {
-	n := int64(len(r.body) + len(k.path) + len(k.query) + len(k.accept) + len(k.repo) + 128)
+	n := int64(len(r.body) + len(k.path) + len(k.query) + len(k.accept) + len(k.baseURL) + len(k.repo) + 128)
 	for _, h := range r.headers {
 		n += int64(len(h.Name) + len(h.Value))
 	}

@@ -38,11 +38,15 @@ func (d *Dispatcher) callPlugin(w *statusWriter, r *http.Request, route Route, t
 	if hasBody(r) {
 		dg, err := artifact.Ingest(ctx, d.blobs, r.Body, maxBody, artifact.Expect{}, true)
 		if err != nil {
+			var invalid *ports.InvalidError
 			switch {
 			case errors.Is(err, ports.ErrTooLarge):
 				writeError(w, http.StatusRequestEntityTooLarge, "too_large", "request body exceeds "+strconv.FormatInt(maxBody, 10)+" bytes")
 			case ctx.Err() != nil:
 				writeError(w, http.StatusBadRequest, "aborted", "request aborted")
+			case errors.As(err, &invalid): // the edge's short or slow body
+				w.Header().Set("Connection", "close")
+				writeError(w, http.StatusBadRequest, "bad_body", invalid.Message)
 			default:
 				d.log.ErrorContext(ctx, "dispatch: spool body", "err", err)
 				writeError(w, http.StatusInternalServerError, "internal", "could not store the request body")
@@ -52,10 +56,11 @@ func (d *Dispatcher) callPlugin(w *statusWriter, r *http.Request, route Route, t
 		body = &ports.Body{Digest: dg.SHA256, Size: dg.Size, SHA1: dg.SHA1, MD5: dg.MD5, SHA512: dg.SHA512}
 	}
 
+	base := d.baseURL(r)
 	cacheable := !mode.anonymous && body == nil && d.cache != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead)
 	var key cacheKey
 	if cacheable {
-		key = cacheKey{method: r.Method, path: r.URL.EscapedPath(), query: r.URL.RawQuery, accept: r.Header.Get("Accept")}
+		key = cacheKey{method: r.Method, path: r.URL.EscapedPath(), query: r.URL.RawQuery, accept: r.Header.Get("Accept"), baseURL: base}
 		if repo != nil {
 			key.repo, key.generation = repo.Key, repo.Generation
 		}
@@ -67,7 +72,7 @@ func (d *Dispatcher) callPlugin(w *statusWriter, r *http.Request, route Route, t
 
 	req := ports.FormatRequest{
 		Method: r.Method, Path: subPath, RawQuery: r.URL.RawQuery, Headers: requestHeaders(r),
-		Body: body, BaseURL: d.baseURL(r),
+		Body: body, BaseURL: base,
 	}
 	if !s.Anonymous {
 		req.User = s.Username

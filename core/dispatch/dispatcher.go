@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -23,7 +24,9 @@ type Config struct {
 	CacheEntries int
 	CacheBytes   int64
 	// BaseURL is the server's external URL (scheme://host[:port]); when empty
-	// it is derived from each request.
+	// it is the one the HTTP edge put in the request context (WithBaseURL:
+	// trusted forwarding headers or the address the connection reached),
+	// else the connection's local address. The Host header is never used.
 	BaseURL string
 	// MaxReadBytes caps one ReadBlob host call (default 16 MiB).
 	MaxReadBytes int64
@@ -282,14 +285,37 @@ func (d *Dispatcher) authorize(ctx context.Context, w http.ResponseWriter, r *ht
 	return false
 }
 
-// baseURL is the server's external URL for this request.
+// baseURL is the server's external URL for this request: configured, set by
+// the HTTP edge, or the local address the connection reached. Never the
+// client's Host header, which anyone can set (issue 20.2: cache poisoning).
 func (d *Dispatcher) baseURL(r *http.Request) string {
 	if d.cfg.BaseURL != "" {
 		return d.cfg.BaseURL
 	}
+	if u, ok := r.Context().Value(baseURLKey{}).(string); ok && u != "" {
+		return u
+	}
+	return LocalURL(r)
+}
+
+type baseURLKey struct{}
+
+// WithBaseURL returns ctx carrying the external URL the edge computed for
+// this request (scheme://host[:port], no trailing slash).
+func WithBaseURL(ctx context.Context, u string) context.Context {
+	return context.WithValue(ctx, baseURLKey{}, strings.TrimSuffix(u, "/"))
+}
+
+// LocalURL is scheme://address of the listener the connection reached, the
+// default external URL when none is configured; "http://localhost" when the
+// request did not come through a server (tests).
+func LocalURL(r *http.Request) string {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	return scheme + "://" + r.Host
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok && a != nil {
+		return scheme + "://" + a.String()
+	}
+	return scheme + "://localhost"
 }

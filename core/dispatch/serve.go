@@ -3,8 +3,10 @@ package dispatch
 import (
 	"encoding/json"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 
@@ -49,11 +51,13 @@ func (d *Dispatcher) serveStored(w *statusWriter, r *http.Request, digest, conte
 	}
 	defer rc.Close()
 	h := w.Header()
-	if h.Get("Content-Type") == "" {
-		if contentType == "" {
-			contentType = "application/octet-stream" // never sniff: it would read the blob twice
-		}
-		h.Set("Content-Type", contentType)
+	if ct := h.Get("Content-Type"); ct != "" {
+		contentType = ct // the plugin named the type; it is still checked below
+	}
+	ct, attach := ServedType(f.Path, contentType) // never sniffed: it would read the blob twice
+	h.Set("Content-Type", ct)
+	if attach {
+		h.Set("Content-Disposition", AttachmentHeader(f.Path))
 	}
 	if h.Get("ETag") == "" {
 		h.Set("ETag", `"`+digest+`"`)
@@ -142,3 +146,55 @@ func (s *statusWriter) statusCode() int {
 }
 
 type writerOnly struct{ io.Writer }
+
+// ServedType is the Content-Type a stored file is served with, and whether
+// it must be an attachment (issue 20.10). The type the uploader declared
+// counts only when it is not active content the name does not confirm: a
+// "text/html" upload named x.tgz is served by its name's type (or
+// application/octet-stream), never as the uploader's HTML. HTML, SVG, XML
+// and JavaScript are always attachments, so a browser never renders them
+// on the registry's origin. Form defaults (curl -d, multipart) count as no
+// type at all.
+func ServedType(name, stored string) (contentType string, attachment bool) {
+	byName := mime.TypeByExtension(path.Ext(name))
+	declared := mediaType(stored)
+	switch {
+	case declared == "", declared == "application/x-www-form-urlencoded", declared == "multipart/form-data":
+		contentType = byName
+	case activeType(declared) && mediaType(byName) != declared:
+		contentType = byName
+	default:
+		contentType = stored
+	}
+	if contentType == "" {
+		contentType = "application/octet-stream"
+	}
+	return contentType, activeType(mediaType(contentType)) || activeType(mediaType(byName))
+}
+
+// activeType reports whether a browser may execute or render mt with
+// scripts: HTML, SVG, XML (XSLT) and JavaScript.
+func activeType(mt string) bool {
+	switch mt {
+	case "text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml", "text/xsl",
+		"application/javascript", "text/javascript", "application/ecmascript", "text/ecmascript",
+		"application/x-javascript", "text/x-javascript", "application/x-shockwave-flash", "application/pdf":
+		return true
+	}
+	return strings.HasSuffix(mt, "+xml")
+}
+
+func mediaType(ct string) string {
+	mt, _, _ := strings.Cut(ct, ";")
+	return strings.ToLower(strings.TrimSpace(mt))
+}
+
+// AttachmentHeader is the Content-Disposition for a stored file served as
+// an attachment (RFC 6266 with an RFC 8187 filename*).
+func AttachmentHeader(name string) string {
+	base := path.Base(name)
+	if base == "." || base == "/" || base == "" {
+		return "attachment"
+	}
+	return "attachment; filename*=UTF-8''" + url.PathEscape(base)
+}
