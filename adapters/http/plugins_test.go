@@ -41,7 +41,7 @@ type plugEnv struct {
 	mgr   *plugin.Manager
 }
 
-func newPlugEnv(t *testing.T) *plugEnv {
+func newPlugEnv(t *testing.T, opts ...func(*httpapi.Deps)) *plugEnv {
 	t.Helper()
 	mods := builtin.Modules()
 	if mods["generic"] == nil {
@@ -89,13 +89,17 @@ func newPlugEnv(t *testing.T) *plugEnv {
 		}
 		return keys
 	}
-	srv := httpapi.New(httpapi.Deps{
+	deps := httpapi.Deps{
 		Auth: a, Authorizer: auth.BaselineAuthorizer{},
 		Repos: repository.NewService(store, formats), Artifacts: arts,
 		Uploads:  upload.NewService(store, blobs, arts, clock, 1<<30),
 		Mount:    []func(*gin.Engine, *gin.RouterGroup){func(_ *gin.Engine, api *gin.RouterGroup) { httpapi.RegisterPlugins(api, m) }},
 		Fallback: httpapi.DispatchHandler(d), MaxUploadBytes: 1 << 30, Version: "test",
-	})
+	}
+	for _, o := range opts {
+		o(&deps)
+	}
+	srv := httpapi.New(deps)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	e := &plugEnv{t: t, url: ts.URL, store: store, mgr: m}
