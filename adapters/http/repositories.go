@@ -3,6 +3,7 @@ package http
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -38,6 +39,12 @@ func toRepoJSON(r ports.Repository) repoJSON {
 		Description: r.Description, UpstreamURL: r.UpstreamURL, AllowOverwrite: r.AllowOverwrite, Config: r.Config,
 		MemberRepos: members, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
+
+// reservedKeys collide with endpoints the host or a root mount serves at a
+// repository's place in the URL (/v2/token, /v2/_catalog, the REST API's
+// own words), so a repository by that name would shadow them.
+var reservedKeys = map[string]bool{"token": true, "_catalog": true, "api": true, "v2": true, "ui": true,
+	"health": true, "livez": true, "ready": true, ".well-known": true}
 
 type createRepoRequest struct {
 	Key            string            `json:"key"`
@@ -79,6 +86,10 @@ func (s *Server) createRepo(c *gin.Context) {
 	}
 	if req.RepoType == "" {
 		req.RepoType = ports.RepoLocal
+	}
+	if reservedKeys[strings.ToLower(req.Key)] {
+		Fail(c, http.StatusBadRequest, "invalid", "key: "+req.Key+" is reserved (it names a server endpoint, such as /v2/token)")
+		return
 	}
 	r, err := s.d.Repos.Create(c.Request.Context(), ports.Repository{Key: req.Key, Name: req.Name, Format: req.Format,
 		Type: req.RepoType, IsPublic: req.IsPublic, Description: req.Description, UpstreamURL: req.UpstreamURL,

@@ -3,6 +3,7 @@ package http
 import (
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -193,9 +194,13 @@ func (s *Server) finishLogin(c *gin.Context, l sso.Login, err error) {
 func ssoError(c *gin.Context, err error) {
 	switch {
 	case errors.Is(err, sso.ErrRejected), errors.Is(err, auth.ErrBadCredentials):
-		Fail(c, http.StatusUnauthorized, "sso_rejected", err.Error())
+		Fail(c, http.StatusUnauthorized, "sso_rejected", publicMessage(err, sso.ErrRejected))
 	case errors.Is(err, sso.ErrUnavailable):
-		Fail(c, http.StatusNotImplemented, "unavailable", err.Error())
+		Fail(c, http.StatusNotImplemented, "unavailable", "this kind of login provider is not available")
+	case errors.Is(err, sso.ErrProvider):
+		// Not a 5xx: the server works; the provider an admin set up does not.
+		slog.WarnContext(c.Request.Context(), "sso: provider failed", "provider", c.Param("provider"), "err", err)
+		Fail(c, http.StatusFailedDependency, "provider_failed", sso.ErrProvider.Error()+"; ask an administrator")
 	default:
 		WriteError(c, err)
 	}

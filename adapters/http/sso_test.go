@@ -331,3 +331,21 @@ func TestLDAPLoginThroughPasswordEndpoint(t *testing.T) {
 	// The local admin still logs in with the local password.
 	e.doJSON("POST", "/api/v1/auth/login", "", map[string]string{"username": "admin", "password": adminPassword}, 200, nil)
 }
+
+// TestOIDCBadDiscoveryIsNot5xx: an anonymous login against a provider whose
+// discovery document is broken answers 424 with a message for the user,
+// not 500, and names no adapter (issue 20.17).
+func TestOIDCBadDiscoveryIsNot5xx(t *testing.T) {
+	e := newSSOEnv(t)
+	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"issuer": 42, "authorization_endpoint": [`))
+	}))
+	t.Cleanup(bad.Close)
+	e.doJSON("POST", "/api/v1/admin/sso/oidc", e.token, map[string]any{"name": "broken", "enabled": true,
+		"config": map[string]any{"issuer": bad.URL, "client_id": "keeper"}}, 201, nil)
+	resp, data := e.do("GET", "/api/v1/auth/oidc/broken/login", "", nil)
+	if resp.StatusCode != http.StatusFailedDependency || strings.Contains(string(data), "oidc:") {
+		t.Fatalf("status %d: %s", resp.StatusCode, data)
+	}
+}

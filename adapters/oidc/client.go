@@ -59,7 +59,7 @@ func (c *Client) provider(ctx context.Context, issuer string) (*gooidc.Provider,
 	// from the request so it outlives it.
 	p, err := gooidc.NewProvider(c.ctx(context.WithoutCancel(ctx)), issuer)
 	if err != nil {
-		return nil, fmt.Errorf("oidc: discovery: %w", err)
+		return nil, fmt.Errorf("oidc: discovery: %w: %w", sso.ErrProvider, err)
 	}
 	c.mu.Lock()
 	c.providers[issuer] = cachedProvider{p: p, fetched: time.Now()}

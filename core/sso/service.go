@@ -20,6 +20,11 @@ var ErrRejected = errors.New("sso: login rejected")
 // ErrUnavailable: the kind of provider asked for has no adapter wired in.
 var ErrUnavailable = errors.New("sso: provider kind not available")
 
+// ErrProvider: the identity provider could not be used (unreachable, a bad
+// discovery document, a refused network target). The caller's request was
+// fine; an administrator must fix the provider.
+var ErrProvider = errors.New("the login provider is unreachable or misconfigured")
+
 // Identity is what a provider says about a user after a successful login.
 type Identity struct {
 	// Subject is the provider's stable identifier for the user.
