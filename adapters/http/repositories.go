@@ -1,6 +1,7 @@
 package http
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -109,19 +110,44 @@ func (s *Server) listRepos(c *gin.Context) {
 			limit, offset = pp, (p-1)*pp
 		}
 	}
-	repos, total, err := s.d.Repos.List(c.Request.Context(), ports.RepositoryFilter{Format: c.Query("format"), Type: c.Query("type")},
-		ports.Page{Offset: offset, Limit: limit})
+	items, total, err := s.visibleRepos(c, ports.RepositoryFilter{Format: c.Query("format"), Type: c.Query("type")}, offset, limit)
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
-	items := make([]repoJSON, 0, len(repos))
-	for _, r := range repos {
-		if s.canSee(c, r) {
-			items = append(items, toRepoJSON(r))
+	c.JSON(http.StatusOK, listResponse[repoJSON]{Items: items, Total: total, Offset: offset, Limit: limit})
+}
+
+// maxListedRepos bounds the scan behind one listing.
+const maxListedRepos = 10_000
+
+// visibleRepos pages through the repositories the caller may read: total
+// and offsets count only those, so a listing reveals nothing about hidden
+// repositories, not even how many there are (issue 20.15).
+func (s *Server) visibleRepos(c *gin.Context, f ports.RepositoryFilter, offset, limit int) ([]repoJSON, int, error) {
+	offset, limit = max(offset, 0), min(max(limit, 1), 1000)
+	items := []repoJSON{}
+	total := 0
+	const batch = 500
+	for from := 0; from < maxListedRepos; from += batch {
+		repos, _, err := s.d.Repos.List(c.Request.Context(), f, ports.Page{Offset: from, Limit: batch})
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, r := range repos {
+			if !s.canSee(c, r) {
+				continue
+			}
+			if total >= offset && len(items) < limit {
+				items = append(items, toRepoJSON(r))
+			}
+			total++
+		}
+		if len(repos) < batch {
+			break
 		}
 	}
-	c.JSON(http.StatusOK, listResponse[repoJSON]{Items: items, Total: total, Offset: offset, Limit: limit})
+	return items, total, nil
 }
 
 // canSee reports whether the caller may read r (listing hides the rest).
@@ -130,14 +156,34 @@ func (s *Server) canSee(c *gin.Context, r ports.Repository) bool {
 	return err == nil && d.Allowed
 }
 
-// repo loads the :key repository and checks action on it.
+// repo loads the :key repository and checks action on it. A repository the
+// caller may not read answers exactly like a missing one: 401 with a
+// challenge to anonymous callers, 404 to everyone else (issue 20.15).
 func (s *Server) repo(c *gin.Context, action string) (ports.Repository, bool) {
 	r, err := s.d.Repos.Get(c.Request.Context(), c.Param("key"))
+	if errors.Is(err, ports.ErrNotFound) {
+		s.hiddenRepo(c)
+		return r, false
+	}
 	if err != nil {
 		WriteError(c, err)
 		return r, false
 	}
+	if !s.canSee(c, r) {
+		s.hiddenRepo(c)
+		return r, false
+	}
 	return r, s.authorize(c, action, r)
+}
+
+// hiddenRepo answers for a repository that is missing or not readable.
+func (s *Server) hiddenRepo(c *gin.Context) {
+	if subject(c).Anonymous {
+		challenge(c)
+		Fail(c, http.StatusUnauthorized, "unauthorized", "authentication required")
+		return
+	}
+	Fail(c, http.StatusNotFound, "not_found", "repository "+c.Param("key")+" not found")
 }
 
 func (s *Server) getRepo(c *gin.Context) {

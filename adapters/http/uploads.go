@@ -54,10 +54,19 @@ func (s *Server) startUpload(c *gin.Context) {
 	c.JSON(http.StatusCreated, toUploadJSON(u))
 }
 
-// session loads an upload and checks the caller may write to its repository.
+// session loads an upload and checks the caller created it and may still
+// write to its repository. Someone else's session answers like a missing
+// one: knowing an id is not enough (issue 20.18).
 func (s *Server) session(c *gin.Context) (ports.UploadSession, bool) {
 	u, err := s.d.Uploads.Get(c.Request.Context(), c.Param("id"))
+	if err == nil && (subject(c).Anonymous || u.CreatedBy != subject(c).UserID) {
+		err = ports.ErrNotFound
+	}
 	if err != nil {
+		if errors.Is(err, ports.ErrNotFound) {
+			Fail(c, http.StatusNotFound, "not_found", "upload session not found")
+			return u, false
+		}
 		WriteError(c, err)
 		return u, false
 	}

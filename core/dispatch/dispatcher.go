@@ -167,6 +167,13 @@ func (d *Dispatcher) serve(w *statusWriter, r *http.Request, rl *reqLog) {
 	repo, subPath, err := d.bind(ctx, route, rest)
 	if err != nil {
 		if isNotFound(err) {
+			// A missing repository answers an anonymous caller exactly as
+			// a private one does, so neither reveals which exists (20.15).
+			if auth.SubjectFrom(ctx).Anonymous {
+				w.Header().Set("WWW-Authenticate", `Basic realm="keeper"`)
+				writeError(w, http.StatusUnauthorized, "unauthorized", "authentication required")
+				return
+			}
 			writeError(w, http.StatusNotFound, "not_found", err.Error())
 		} else {
 			d.log.ErrorContext(ctx, "dispatch: bind repository", "err", err)
@@ -279,6 +286,15 @@ func (d *Dispatcher) authorize(ctx context.Context, w http.ResponseWriter, r *ht
 	if s.Anonymous {
 		w.Header().Set("WWW-Authenticate", `Basic realm="keeper"`)
 		writeError(w, http.StatusUnauthorized, "unauthorized", "authentication required")
+		return false
+	}
+	if action != ports.ActionRead && repo != nil {
+		if readable, err := d.allowed(ctx, s, ports.ActionRead, repo); err == nil && !readable {
+			action = ports.ActionRead // not readable: as if it did not exist
+		}
+	}
+	if action == ports.ActionRead && repo != nil {
+		writeError(w, http.StatusNotFound, "not_found", "repository "+repo.Key+" not found")
 		return false
 	}
 	writeError(w, http.StatusForbidden, "forbidden", "not allowed to "+action+" here")
