@@ -72,7 +72,7 @@ func TestNoExistenceOracle(t *testing.T) {
 		for _, who := range []struct{ name, token string }{{"anonymous", ""}, {"signed in", mallory}} {
 			var list struct {
 				Items []struct{ Key string } `json:"items"`
-				Total int                   `json:"total"`
+				Total int                    `json:"total"`
 			}
 			e.doJSON("GET", "/api/v1/repositories", who.token, nil, 200, &list)
 			if list.Total != len(list.Items) || list.Total > 1 || who.token == "" && list.Total != 1 {
