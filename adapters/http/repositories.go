@@ -3,6 +3,9 @@ package http
 import (
 	"errors"
 	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -27,8 +30,11 @@ type repoJSON struct {
 	AllowOverwrite bool              `json:"allow_overwrite"`
 	Config         map[string]string `json:"config,omitempty"`
 	MemberRepos    []ports.Member    `json:"member_repos"`
-	CreatedAt      time.Time         `json:"created_at"`
-	UpdatedAt      time.Time         `json:"updated_at"`
+	// SecretsSet names the write-only settings that hold a value (the
+	// upstream URL's credentials as "upstream_credentials", secret config keys).
+	SecretsSet []string  `json:"secrets_set,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 func toRepoJSON(r ports.Repository) repoJSON {
@@ -36,9 +42,64 @@ func toRepoJSON(r ports.Repository) repoJSON {
 	if members == nil {
 		members = []ports.Member{}
 	}
+	upstream, config, set := redactRepo(r)
 	return repoJSON{ID: r.ID, Key: r.Key, Name: r.Name, Format: r.Format, RepoType: r.Type, IsPublic: r.IsPublic,
-		Description: r.Description, UpstreamURL: r.UpstreamURL, AllowOverwrite: r.AllowOverwrite, Config: r.Config,
-		MemberRepos: members, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Description: r.Description, UpstreamURL: upstream, AllowOverwrite: r.AllowOverwrite, Config: config,
+		MemberRepos: members, SecretsSet: set, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+}
+
+// secretConfigKey matches repository settings that are credentials.
+var secretConfigKey = regexp.MustCompile(`(?i)(password|passwd|secret|token|credential|api_?key|auth)`)
+
+// redactRepo removes the write-only fields from what the API shows: the
+// upstream URL's user information and secret-looking config keys are never
+// returned, to anyone (issue 20.12); their names go to secrets_set.
+func redactRepo(r ports.Repository) (upstream string, config map[string]string, set []string) {
+	upstream = r.UpstreamURL
+	if u, err := url.Parse(r.UpstreamURL); err == nil && u.User != nil {
+		u.User = nil
+		upstream, set = u.String(), append(set, "upstream_credentials")
+	}
+	for k, v := range r.Config {
+		if secretConfigKey.MatchString(k) {
+			set = append(set, k)
+			continue
+		}
+		if config == nil {
+			config = map[string]string{}
+		}
+		config[k] = v
+	}
+	sort.Strings(set)
+	return upstream, config, set
+}
+
+// keepSecrets makes a PATCH that round-trips the redacted view keep the
+// stored credentials: secret config keys it leaves out keep their value (an
+// empty string removes one), and an upstream URL without user information
+// for the same scheme and host keeps the stored credentials.
+func keepSecrets(old ports.Repository, p *patchRepoRequest) {
+	if p.Config != nil {
+		for k, v := range old.Config {
+			if _, given := p.Config[k]; !given && secretConfigKey.MatchString(k) {
+				p.Config[k] = v
+			}
+		}
+		for k, v := range p.Config {
+			if v == "" && secretConfigKey.MatchString(k) {
+				delete(p.Config, k)
+			}
+		}
+	}
+	if p.UpstreamURL != nil {
+		ou, err1 := url.Parse(old.UpstreamURL)
+		nu, err2 := url.Parse(*p.UpstreamURL)
+		if err1 == nil && err2 == nil && ou.User != nil && nu.User == nil && ou.Scheme == nu.Scheme && ou.Host == nu.Host {
+			nu.User = ou.User
+			s := nu.String()
+			p.UpstreamURL = &s
+		}
+	}
 }
 
 // reservedKeys collide with endpoints the host or a root mount serves at a
@@ -200,6 +261,12 @@ func (s *Server) patchRepo(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
+	old, err := s.d.Repos.Get(c.Request.Context(), c.Param("key"))
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	keepSecrets(old, &req)
 	r, err := s.d.Repos.Update(c.Request.Context(), c.Param("key"), repository.Patch{Name: req.Name, Description: req.Description,
 		IsPublic: req.IsPublic, UpstreamURL: req.UpstreamURL, AllowOverwrite: req.AllowOverwrite, Config: req.Config, Members: req.MemberRepos})
 	if err != nil {

@@ -91,3 +91,30 @@ func TestNoExistenceOracle(t *testing.T) {
 		}
 	})
 }
+
+// TestUpstreamCredentialsAreWriteOnly: the credentials of a remote
+// repository (in its upstream URL or a secret config key) are never
+// returned, to an admin or to anonymous callers of a public repository, and
+// a PATCH that round-trips the redacted view keeps them (issue 20.12).
+func TestUpstreamCredentialsAreWriteOnly(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *env) {
+		e.createRepo(map[string]any{"key": "up", "format": "generic", "repo_type": "remote", "is_public": true,
+			"upstream_url": "https://bob:hunter2@mirror.example/files", "config": map[string]string{"upstream_password": "hunter3", "mode": "fast"}})
+		for _, token := range []string{e.token, ""} {
+			for _, path := range []string{"/api/v1/repositories/up", "/api/v1/repositories"} {
+				resp, data := e.do("GET", path, token, nil)
+				if resp.StatusCode != http.StatusOK || strings.Contains(string(data), "hunter") || strings.Contains(string(data), "bob") ||
+					!strings.Contains(string(data), `"secrets_set":["upstream_credentials","upstream_password"]`) || !strings.Contains(string(data), `"mode":"fast"`) {
+					t.Fatalf("GET %s (token %v): %d %s", path, token != "", resp.StatusCode, data)
+				}
+			}
+		}
+		var view map[string]any
+		e.doJSON("GET", "/api/v1/repositories/up", e.token, nil, 200, &view)
+		e.doJSON("PATCH", "/api/v1/repositories/up", e.token, map[string]any{"upstream_url": view["upstream_url"], "config": view["config"]}, 200, nil)
+		r, err := e.store.GetRepository(t.Context(), "up")
+		if err != nil || r.UpstreamURL != "https://bob:hunter2@mirror.example/files" || r.Config["upstream_password"] != "hunter3" {
+			t.Fatalf("round trip lost the credentials: %+v %v", r, err)
+		}
+	})
+}

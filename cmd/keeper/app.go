@@ -17,6 +17,7 @@ import (
 	"github.com/keeper-registry/keeper/adapters/argon2"
 	"github.com/keeper-registry/keeper/adapters/bunstore"
 	"github.com/keeper-registry/keeper/adapters/casbin"
+	"github.com/keeper-registry/keeper/adapters/egress"
 	"github.com/keeper-registry/keeper/adapters/fsblob"
 	httpapi "github.com/keeper-registry/keeper/adapters/http"
 	"github.com/keeper-registry/keeper/adapters/ldap"
@@ -112,8 +113,9 @@ func newAuth(cfg config.Config, s *bunstore.Store, h ports.PasswordHasher, c por
 }
 
 func newSSO(cfg config.Config, s *bunstore.Store, c ports.Clock) (*sso.Service, error) {
+	out := egress.Policy{AllowPrivateNetworks: cfg.Egress.AllowPrivateNetworks, AllowedHosts: cfg.Egress.AllowedHosts}
 	svc, err := sso.NewService(context.Background(), sso.Deps{Store: s, Users: s, Settings: s, Clock: c,
-		LDAP: ldap.New(), OIDC: oidc.New(nil), SAML: saml.New(nil), Groups: sso.StoreGroups{Groups: s}})
+		LDAP: ldap.New(), OIDC: oidc.New(out.Client(30 * time.Second)), SAML: saml.New(out.Client(30 * time.Second)), Groups: sso.StoreGroups{Groups: s}})
 	if err != nil {
 		return nil, err
 	}

@@ -31,6 +31,18 @@ type Config struct {
 	// they are created or replaced at every start.
 	SSO []SSOProvider `yaml:"sso"`
 	Log Log           `yaml:"log"`
+	// Egress guards the server's own outbound connections (SSO discovery and
+	// metadata now; upstreams, webhooks and peers as they arrive).
+	Egress Egress `yaml:"egress"`
+}
+
+// Egress says which outbound targets are allowed besides public addresses.
+type Egress struct {
+	// AllowPrivateNetworks lets outbound connections reach private, loopback
+	// and link-local addresses (KEEPER_EGRESS_ALLOW_PRIVATE_NETWORKS).
+	AllowPrivateNetworks bool `yaml:"allow_private_networks"`
+	// AllowedHosts are host names or addresses reachable even when private.
+	AllowedHosts []string `yaml:"allowed_hosts"`
 }
 
 // Server configures the HTTP edge.
