@@ -34,7 +34,7 @@ func TestClientRefusesPrivateTargets(t *testing.T) {
 	t.Cleanup(srv.Close)
 	port := srv.URL[strings.LastIndex(srv.URL, ":"):]
 	get := func(p egress.Policy, url string) error {
-		resp, err := p.Client(5*time.Second).Get(url)
+		resp, err := p.Client(5 * time.Second).Get(url)
 		if err == nil {
 			resp.Body.Close()
 		}
