@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -33,6 +34,8 @@ type Store struct {
 	db      *bun.DB
 	dialect string
 	clock   ports.Clock
+	// sealer encrypts secrets at rest; nil stores them as given.
+	sealer Sealer
 	// migrateMu serialises Migrate calls inside one process; PostgreSQL
 	// additionally takes an advisory lock across processes.
 	migrateMu sync.Mutex
@@ -73,6 +76,11 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		sqldb.SetMaxIdleConns(64)
 	} else {
 		name, memory := sqliteDSN(dsn)
+		if !memory {
+			if err := createPrivate(strings.TrimPrefix(strings.SplitN(dsn, "?", 2)[0], "sqlite://")); err != nil {
+				return nil, fmt.Errorf("bunstore: open sqlite: %w", err)
+			}
+		}
 		sqldb, err = sql.Open("sqlite", name)
 		if err != nil {
 			return nil, fmt.Errorf("bunstore: open sqlite: %w", err)
@@ -96,6 +104,18 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// createPrivate creates the SQLite file readable by its owner only (0600)
+// before SQLite does, and tightens an existing one; SQLite gives its -wal
+// and -shm files the database file's mode.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Chmod(0o600)
 }
 
 // sqliteDSN turns a path (or sqlite://PATH) into a modernc DSN with WAL, a

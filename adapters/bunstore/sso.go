@@ -37,18 +37,31 @@ type ssoIdentityRow struct {
 	LastLoginAt int64  `bun:"last_login_at,nullzero"`
 }
 
-func ssoProviderToRow(p *ports.SSOProvider) ssoProviderRow {
-	cfg := string(p.Config)
-	if cfg == "" {
-		cfg = "{}"
+// ssoContext binds a sealed provider configuration to its row.
+func ssoContext(kind, name string) string { return "sso:" + kind + "/" + name }
+
+// ssoProviderToRow builds the row; the configuration (client secrets, bind
+// passwords, SAML keys) is sealed when the store has a Sealer.
+func (s *Store) ssoProviderToRow(p *ports.SSOProvider) (ssoProviderRow, error) {
+	cfg := p.Config
+	if len(cfg) == 0 {
+		cfg = []byte("{}")
+	}
+	sealed, err := s.seal(cfg, ssoContext(p.Kind, p.Name))
+	if err != nil {
+		return ssoProviderRow{}, err
 	}
 	return ssoProviderRow{ID: p.ID, Kind: p.Kind, Name: p.Name, DisplayName: p.DisplayName, Enabled: p.Enabled,
-		Config: cfg, CreatedAt: toNanos(p.CreatedAt), UpdatedAt: toNanos(p.UpdatedAt)}
+		Config: sealed, CreatedAt: toNanos(p.CreatedAt), UpdatedAt: toNanos(p.UpdatedAt)}, nil
 }
 
-func rowToSSOProvider(r *ssoProviderRow) ports.SSOProvider {
+func (s *Store) rowToSSOProvider(r *ssoProviderRow) (ports.SSOProvider, error) {
+	cfg, _, err := s.open(r.Config, ssoContext(r.Kind, r.Name))
+	if err != nil {
+		return ports.SSOProvider{}, err
+	}
 	return ports.SSOProvider{ID: r.ID, Kind: r.Kind, Name: r.Name, DisplayName: r.DisplayName, Enabled: r.Enabled,
-		Config: []byte(r.Config), CreatedAt: fromNanos(r.CreatedAt), UpdatedAt: fromNanos(r.UpdatedAt)}
+		Config: cfg, CreatedAt: fromNanos(r.CreatedAt), UpdatedAt: fromNanos(r.UpdatedAt)}, nil
 }
 
 // CreateSSOProvider inserts p and sets p.ID; a duplicate kind+name is ErrConflict.
@@ -63,7 +76,10 @@ func (s *Store) CreateSSOProvider(ctx context.Context, p *ports.SSOProvider) err
 	if p.UpdatedAt.IsZero() {
 		p.UpdatedAt = p.CreatedAt
 	}
-	row := ssoProviderToRow(p)
+	row, err := s.ssoProviderToRow(p)
+	if err != nil {
+		return wrap(op, err)
+	}
 	row.ID = 0
 	if _, err := s.db.NewInsert().Model(&row).Returning("id").Exec(ctx); err != nil {
 		return wrap(op, err)
@@ -88,7 +104,8 @@ func (s *Store) GetSSOProvider(ctx context.Context, kind, name string) (ports.SS
 	if err != nil {
 		return ports.SSOProvider{}, wrap("get sso provider "+kind+"/"+name, err)
 	}
-	return rowToSSOProvider(&row), nil
+	p, err := s.rowToSSOProvider(&row)
+	return p, wrap("get sso provider "+kind+"/"+name, err)
 }
 
 // ListSSOProviders returns every provider ordered by kind and name.
@@ -99,7 +116,11 @@ func (s *Store) ListSSOProviders(ctx context.Context) ([]ports.SSOProvider, erro
 	}
 	out := make([]ports.SSOProvider, len(rows))
 	for i := range rows {
-		out[i] = rowToSSOProvider(&rows[i])
+		p, err := s.rowToSSOProvider(&rows[i])
+		if err != nil {
+			return nil, wrap("list sso providers", err)
+		}
+		out[i] = p
 	}
 	return out, nil
 }
@@ -113,18 +134,24 @@ func (s *Store) UpdateSSOProvider(ctx context.Context, kind, name string, fn fun
 		if err != nil {
 			return err
 		}
-		p := rowToSSOProvider(&row)
+		p, err := s.rowToSSOProvider(&row)
+		if err != nil {
+			return err
+		}
 		orig := p
 		if err := fn(&p); err != nil {
 			return err
 		}
 		p.ID, p.Kind, p.Name, p.CreatedAt, p.UpdatedAt = orig.ID, orig.Kind, orig.Name, orig.CreatedAt, s.clock.Now()
-		nr := ssoProviderToRow(&p)
+		nr, err := s.ssoProviderToRow(&p)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.NewUpdate().Model(&nr).ExcludeColumn("id", "kind", "name", "created_at").WherePK().Exec(ctx); err != nil {
 			return err
 		}
-		out = rowToSSOProvider(&nr)
-		return nil
+		out, err = s.rowToSSOProvider(&nr)
+		return err
 	})
 	if err != nil {
 		return ports.SSOProvider{}, wrap("update sso provider "+kind+"/"+name, err)

@@ -41,7 +41,7 @@ func New(root string) (*Store, error) {
 		return nil, fmt.Errorf("fsblob: new: %w", err)
 	}
 	for _, d := range []string{blobsDir, tmpDir} {
-		if err := os.MkdirAll(filepath.Join(abs, d), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(abs, d), 0o700); err != nil {
 			return nil, fmt.Errorf("fsblob: new: %w", err)
 		}
 	}
@@ -71,7 +71,7 @@ func (s *Store) Put(ctx context.Context, r io.Reader, maxSize int64) (ports.Blob
 	if err != nil {
 		return ports.Blob{}, fmt.Errorf("fsblob: put: %w", err)
 	}
-	if err := f.Chmod(0o644); err != nil {
+	if err := f.Chmod(0o600); err != nil {
 		return ports.Blob{}, fmt.Errorf("fsblob: put: %w", err)
 	}
 	if err := f.Sync(); err != nil {
@@ -147,7 +147,7 @@ func (s *Store) ensureDir(dir string) error {
 	if _, err := os.Stat(dir); err == nil {
 		return nil
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
 	if err := syncDir(filepath.Dir(dir)); err != nil {

@@ -25,6 +25,7 @@ import (
 	"github.com/keeper-registry/keeper/adapters/ratelimit"
 	"github.com/keeper-registry/keeper/adapters/s3blob"
 	"github.com/keeper-registry/keeper/adapters/saml"
+	"github.com/keeper-registry/keeper/adapters/secretkey"
 	"github.com/keeper-registry/keeper/adapters/wasm"
 	"github.com/keeper-registry/keeper/adapters/wasm/builtin"
 	"github.com/keeper-registry/keeper/core/artifact"
@@ -51,6 +52,7 @@ func options(cfg config.Config) fx.Option {
 		fx.Supply(cfg),
 		fx.Provide(func() ports.Clock { return ports.SystemClock{} }),
 		bunstore.Module,
+		fx.Decorate(sealSecrets),
 		blobs,
 		argon2.Module,
 		wasm.Module,
@@ -99,6 +101,24 @@ func options(cfg config.Config) fx.Option {
 			return l
 		}),
 	)
+}
+
+// sealSecrets turns on encryption at rest before anything reads a secret,
+// and re-seals what an older key (or no key) wrote.
+func sealSecrets(cfg config.Config, s *bunstore.Store) (*bunstore.Store, error) {
+	box, err := secretkey.Load(cfg.Secrets.Key, cfg.SecretKeyFile(), cfg.Secrets.PreviousKeys)
+	if err != nil {
+		return nil, err
+	}
+	s.UseSealer(box)
+	n, err := s.ResealSecrets(context.Background())
+	if err != nil {
+		return nil, fmt.Errorf("secrets: %w", err)
+	}
+	if n > 0 {
+		slog.Info("secrets: sealed with the current key", "values", n)
+	}
+	return s, nil
 }
 
 func newAuth(cfg config.Config, s *bunstore.Store, h ports.PasswordHasher, c ports.Clock, rec *audit.Recorder) (*auth.Service, error) {
@@ -216,7 +236,7 @@ func newHTTPDeps(cfg config.Config, a *auth.Service, az ports.Authorizer, r *rep
 }
 
 func serve(cfg config.Config) error {
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
 	app := fx.New(options(cfg), fx.StartTimeout(2*time.Minute))

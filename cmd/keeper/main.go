@@ -106,7 +106,7 @@ func setupLogging(cfg config.Config) {
 }
 
 func migrate(cfg config.Config, stdout io.Writer) error {
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
 	dsn := cfg.Database.URL

@@ -34,6 +34,30 @@ type Config struct {
 	// Egress guards the server's own outbound connections (SSO discovery and
 	// metadata now; upstreams, webhooks and peers as they arrive).
 	Egress Egress `yaml:"egress"`
+	// Secrets configures encryption at rest of signing keys and provider
+	// credentials.
+	Secrets Secrets `yaml:"secrets"`
+}
+
+// Secrets holds the key that seals secrets in the database (AES-256-GCM).
+type Secrets struct {
+	// Key is 32 bytes as 64 hex digits or base64 (KEEPER_SECRETS_KEY);
+	// empty means the key in KeyFile. Several replicas need the same key.
+	Key string `yaml:"key"`
+	// KeyFile is created 0600 with a random key at first start; empty means
+	// data_dir/secret.key.
+	KeyFile string `yaml:"key_file"`
+	// PreviousKeys still open values sealed before a rotation; everything
+	// is re-sealed with the current key at start.
+	PreviousKeys []string `yaml:"previous_keys"`
+}
+
+// SecretKeyFile is where the generated secrets key lives.
+func (c Config) SecretKeyFile() string {
+	if c.Secrets.KeyFile != "" {
+		return c.Secrets.KeyFile
+	}
+	return filepath.Join(c.DataDir, "secret.key")
 }
 
 // Egress says which outbound targets are allowed besides public addresses.

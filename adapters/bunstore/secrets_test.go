@@ -1,0 +1,129 @@
+package bunstore_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/keeper-registry/keeper/adapters/bunstore"
+	"github.com/keeper-registry/keeper/core/secret"
+	"github.com/keeper-registry/keeper/ports"
+	"github.com/keeper-registry/keeper/ports/porttest"
+)
+
+// TestSSOStoreSealedSQLite runs the SSO conformance suite with encryption
+// at rest turned on.
+func TestSSOStoreSealedSQLite(t *testing.T) {
+	porttest.SSOStore(t, func(t *testing.T) porttest.SSOStores {
+		s := openSQLite(t)
+		b, _ := secret.New(secret.NewKey())
+		s.UseSealer(b)
+		return porttest.SSOStores{SSO: s, Users: s}
+	})
+}
+
+// rawValues returns every stored setting value and provider configuration
+// as the database holds them.
+func rawValues(t *testing.T, s *bunstore.Store) string {
+	t.Helper()
+	var out []string
+	for _, q := range []string{"SELECT CAST(value AS TEXT) FROM settings", "SELECT config FROM sso_providers"} {
+		rows, err := s.DB().QueryContext(t.Context(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var v string
+			_ = rows.Scan(&v)
+			out = append(out, v)
+		}
+		rows.Close()
+	}
+	return strings.Join(out, "\n")
+}
+
+// TestSecretsAtRest: signing keys and provider secrets are sealed in the
+// database; a database written before encryption was turned on is sealed
+// by ResealSecrets; after a key rotation (new primary, old key in
+// previous) everything is re-sealed with the new key and the old key is no
+// longer needed; the SQLite file is private (0600). Issue 20.11.
+func TestSecretsAtRest(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "keeper.db")
+	open := func(sl bunstore.Sealer) *bunstore.Store {
+		s, err := bunstore.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if sl != nil {
+			s.UseSealer(sl)
+		}
+		return s
+	}
+	// Before: plaintext, as older versions wrote it.
+	s0 := open(nil)
+	if _, err := s0.GetOrCreateSetting(ctx, "auth.signing_key", []byte("jwt-signing-key-plain")); err != nil {
+		t.Fatal(err)
+	}
+	p := ports.SSOProvider{Kind: "oidc", Name: "corp", Enabled: true, Config: []byte(`{"client_secret":"oidc-secret-plain"}`)}
+	if err := s0.CreateSSOProvider(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("database file mode: %v %v", fi.Mode().Perm(), err)
+	}
+
+	k1, k2 := secret.NewKey(), secret.NewKey()
+	b1, _ := secret.New(k1)
+	s1 := open(b1)
+	if n, err := s1.ResealSecrets(ctx); err != nil || n != 2 {
+		t.Fatalf("reseal plaintext: %d %v", n, err)
+	}
+	raw := rawValues(t, s1)
+	if strings.Contains(raw, "plain") || !strings.Contains(raw, "keeper-sealed:v1:"+secret.KeyID(k1)) {
+		t.Fatalf("not sealed: %s", raw)
+	}
+	if v, err := s1.GetOrCreateSetting(ctx, "auth.signing_key", []byte("other")); err != nil || string(v) != "jwt-signing-key-plain" {
+		t.Fatalf("sealed setting reads %q %v", v, err)
+	}
+	if _, err := s1.GetOrCreateSetting(ctx, "sso.state_key", []byte("state-key-new")); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(rawValues(t, s1), "state-key-new") {
+		t.Fatal("a new setting was stored in plaintext")
+	}
+
+	// Rotation: k2 primary, k1 previous.
+	b2, _ := secret.New(k2, k1)
+	s2 := open(b2)
+	if n, err := s2.ResealSecrets(ctx); err != nil || n != 3 {
+		t.Fatalf("reseal after rotation: %d %v", n, err)
+	}
+	if raw := rawValues(t, s2); strings.Contains(raw, secret.KeyID(k1)) {
+		t.Fatalf("old key still in use: %s", raw)
+	}
+	only2, _ := secret.New(k2)
+	s3 := open(only2)
+	got, err := s3.GetSSOProvider(ctx, "oidc", "corp")
+	if err != nil || !strings.Contains(string(got.Config), "oidc-secret-plain") {
+		t.Fatalf("provider after rotation: %s %v", got.Config, err)
+	}
+	// Without the key nothing opens (and nothing is silently replaced).
+	s4 := open(mustBox(t))
+	if _, err := s4.GetOrCreateSetting(ctx, "auth.signing_key", []byte("x")); err == nil {
+		t.Fatal("a value sealed with an unknown key was opened")
+	}
+}
+
+func mustBox(t *testing.T) *secret.Box {
+	b, err := secret.New(secret.NewKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
