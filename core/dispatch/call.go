@@ -148,19 +148,27 @@ func (d *Dispatcher) pluginFailed(w *statusWriter, r *http.Request, route Route,
 		return false
 	default:
 		d.log.WarnContext(r.Context(), "dispatch: plugin failed", "plugin", route.PluginID, "err", err)
-		writeError(w, http.StatusBadGateway, "plugin_failed", "plugin "+route.PluginID+" failed: "+err.Error())
+		writeError(w, http.StatusBadGateway, "plugin_failed", "plugin "+route.PluginID+" failed (see the server log)")
 	}
 	return true
 }
 
 func (d *Dispatcher) commitFailed(w *statusWriter, r *http.Request, err error) {
+	// Messages are the caller's, never the store's (which names its adapter
+	// and may carry driver text): an InvalidError's own words, else a fixed one.
+	var invalid *ports.InvalidError
+	if errors.Is(err, ports.ErrConflict) || errors.Is(err, ports.ErrInvalid) || errors.Is(err, ports.ErrNotFound) {
+		d.log.InfoContext(r.Context(), "dispatch: commit refused", "err", err)
+	}
 	switch {
+	case errors.As(err, &invalid):
+		writeError(w, http.StatusBadRequest, "invalid", invalid.Error())
 	case errors.Is(err, ports.ErrConflict):
-		writeError(w, http.StatusConflict, "conflict", err.Error())
+		writeError(w, http.StatusConflict, "conflict", "the write conflicts with what is stored (the path exists or changed meanwhile)")
 	case errors.Is(err, ports.ErrInvalid):
-		writeError(w, http.StatusBadRequest, "invalid", err.Error())
+		writeError(w, http.StatusBadRequest, "invalid", "the write was refused as invalid")
 	case errors.Is(err, ports.ErrNotFound):
-		writeError(w, http.StatusNotFound, "not_found", err.Error())
+		writeError(w, http.StatusNotFound, "not_found", "something the write refers to does not exist")
 	default:
 		d.log.ErrorContext(r.Context(), "dispatch: commit", "err", err)
 		writeError(w, http.StatusInternalServerError, "internal", "could not commit the write")
