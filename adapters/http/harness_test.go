@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -210,5 +209,3 @@ func randomBytes(n int) []byte {
 	_, _ = rand.Read(b)
 	return b
 }
-
-func hasPrefix(s, p string) bool { return strings.HasPrefix(s, p) }
