@@ -125,8 +125,11 @@ func newEnv(t testing.TB, dsn string, maxUpload int64, opts ...func(*httpapi.Dep
 	for _, o := range opts {
 		o(&deps)
 	}
-	srv := httpapi.New(deps)
-	ts := httptest.NewServer(srv.Handler())
+	srv, err := httpapi.New(deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(validating(t, srv))
 	t.Cleanup(ts.Close)
 	e := &env{t: t, url: ts.URL, store: store, blobs: blobs, server: srv, auth: a, authz: az}
 	var sess auth.Session
