@@ -162,7 +162,8 @@ func (s *Server) samlACS(c *gin.Context) {
 		return
 	}
 	cookie, _ := c.Cookie(ssoCookie)
-	l, err := s.d.SSO.FinishSAML(c.Request.Context(), c.Param("provider"), s.spURLs(c), c.Request, cookie)
+	post := sso.ACSPost{URL: *c.Request.URL, Form: c.Request.PostForm}
+	l, err := s.d.SSO.FinishSAML(c.Request.Context(), c.Param("provider"), s.spURLs(c), post, cookie)
 	s.finishLogin(c, l, err)
 }
 
