@@ -110,7 +110,7 @@ func newEnv(t testing.TB, dsn string, maxUpload int64, opts ...func(*httpapi.Dep
 		t.Fatal(err)
 	}
 	a.Configure(auth.Extras{Sessions: store, Groups: store, Audit: audit.New(store, clock)})
-	az, err := casbin.New(ctx, casbin.NewStore(store.DB()))
+	az, err := casbin.New(ctx, store)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/uptrace/bun"
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxevent"
 
@@ -67,7 +66,6 @@ func options(cfg config.Config) fx.Option {
 			func(c *repository.Cache) ports.FileStore { return c },
 			func(s *bunstore.Store, c ports.Clock) *audit.Recorder { return audit.New(s, c) },
 			newAuth,
-			func(s *bunstore.Store) *bun.DB { return s.DB() },
 			newSSO,
 			newDispatcher,
 			newPluginManager,
