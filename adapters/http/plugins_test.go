@@ -91,7 +91,7 @@ func newPlugEnv(t *testing.T) *plugEnv {
 		Auth: a, Authorizer: auth.BaselineAuthorizer{},
 		Repos: repository.NewService(store, formats), Artifacts: arts,
 		Uploads:  upload.NewService(store, blobs, arts, clock, 1<<30),
-		Fallback: httpapi.DispatchHandler(d), MaxUploadBytes: 1 << 30, Version: "test",
+		Fallback: httpapi.DispatchHandler(d), Plugins: m, MaxUploadBytes: 1 << 30, Version: "test",
 	}, httpapi.PluginRoutes(m)...)
 	if err != nil {
 		t.Fatal(err)
@@ -128,6 +128,7 @@ func TestGenericPluginThroughDispatcher(t *testing.T) {
 	e := newPlugEnv(t)
 	t.Run("dispatch", func(t *testing.T) { e.t = t; testGenericDispatch(t, e) })
 	t.Run("plugin API", func(t *testing.T) { e.t = t; testPluginAPI(t, e) })
+	t.Run("one write path", func(t *testing.T) { e.t = t; testOneWritePath(t, e) })
 }
 
 func testGenericDispatch(t *testing.T, e *plugEnv) {

@@ -31,6 +31,10 @@ type Deps struct {
 	Artifacts  *artifact.Service
 	Uploads    *upload.Service
 	Ready      []Check
+	// Plugins says what the plugin of each format declares; the generic
+	// artifacts API writes only to formats whose plugin validates files
+	// (see genericWritable). Nil lets every format through.
+	Plugins FormatCatalog
 	// Fallback serves every path no route matched (the format dispatcher).
 	Fallback gin.HandlerFunc
 	// MaxUploadBytes caps one artifact (413 beyond it).

@@ -194,6 +194,7 @@ type httpParams struct {
 	Store    *bunstore.Store
 	Blobs    ports.BlobStore
 	Dispatch *dispatch.Dispatcher
+	Manager  *plugin.Manager
 	Plugins  *pluginLoader
 	Policies ports.PolicyAdmin
 	Limiter  *ratelimit.Limiter
@@ -233,8 +234,8 @@ func newHTTPDeps(p httpParams) (httpapi.Deps, error) {
 	}})
 	return httpapi.Deps{Auth: a, Authorizer: p.Authz, Repos: p.Repos, Artifacts: p.Arts, Uploads: p.Uploads, Ready: ready,
 		MaxUploadBytes: cfg.Limits.MaxUploadBytes, Version: versionString(), WhenReady: p.Plugins.Wait,
-		Fallback: httpapi.DispatchHandler(p.Dispatch),
-		Users:    db, Groups: db, Policies: p.Policies, Audit: db, SSO: p.SSO, BaseURL: cfg.BaseURL,
+		Fallback: httpapi.DispatchHandler(p.Dispatch), Plugins: p.Manager,
+		Users: db, Groups: db, Policies: p.Policies, Audit: db, SSO: p.SSO, BaseURL: cfg.BaseURL,
 		BeforeAuth: p.Limiter.BeforeAuth(), AfterAuth: p.Limiter.AfterAuth(),
 		GC: gc.New(gc.Deps{Repos: db, Files: db, Blobs: blobs, Uploads: db, Plugins: db,
 			Log: slog.Default().With("room", "gc")}, gc.DefaultGrace)}, nil
