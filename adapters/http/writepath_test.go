@@ -34,7 +34,9 @@ func testOneWritePath(t *testing.T, e *plugEnv) {
 
 	resp, body = e.req("PUT", "/api/v1/repositories/js/artifacts/left-pad/-/left-pad-1.0.0.tgz", e.token, strings.NewReader("not a tarball"))
 	e.want(resp, body, http.StatusBadRequest)
-	var eb struct{ Error struct{ Code, Message string } }
+	var eb struct {
+		Error struct{ Code, Message string }
+	}
 	if err := json.Unmarshal(body, &eb); err != nil || eb.Error.Code != "native_protocol_required" || !strings.Contains(eb.Error.Message, "/npm/js/") {
 		t.Fatalf("refusal %s: want code native_protocol_required naming /npm/js/", body)
 	}
