@@ -149,13 +149,19 @@ type pluginLoader struct {
 }
 
 func newPluginLoader(lc fx.Lifecycle, m *plugin.Manager) *pluginLoader {
+	return startLoader(lc, func(ctx context.Context) error { return m.LoadAll(ctx, builtin.Modules()) })
+}
+
+// startLoader runs load in the background from the application's start
+// until it returns; stopping the application cancels it and waits for it.
+func startLoader(lc fx.Lifecycle, load func(ctx context.Context) error) *pluginLoader {
 	l := &pluginLoader{done: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	lc.Append(fx.Hook{
 		OnStart: func(context.Context) error {
 			go func() {
 				defer close(l.done)
-				l.err = m.LoadAll(ctx, builtin.Modules())
+				l.err = load(ctx)
 			}()
 			return nil
 		},
