@@ -7,6 +7,9 @@ func integer() obj        { return obj{"type": "integer"} }
 func boolean() obj        { return obj{"type": "boolean"} }
 func ref(name string) obj { return obj{"$ref": "#/components/schemas/" + name} }
 func arr(item obj) obj    { return obj{"type": "array", "items": item} }
+
+// optArr is an array that is null when empty (a Go nil slice).
+func optArr(item obj) obj { return obj{"type": "array", "items": item, "nullable": true} }
 func object(props obj, required ...string) obj {
 	o := obj{"type": "object", "properties": props}
 	if len(required) > 0 {
@@ -24,7 +27,7 @@ var schemas = obj{
 	"Me":           object(obj{"id": integer(), "username": str(), "is_admin": boolean()}),
 	"TokenRequest": object(obj{"name": str(), "scopes": arr(str()), "repositories": arr(str()), "expires_in_days": integer()}, "name"),
 	"Token": object(obj{"id": integer(), "name": str(), "token": str(), "prefix": str(), "scopes": arr(str()),
-		"repositories": arr(str()), "expires_at": obj{"type": "string", "format": "date-time", "nullable": true}}),
+		"repositories": optArr(str()), "expires_at": obj{"type": "string", "format": "date-time", "nullable": true}}),
 	"Member":     object(obj{"repo_key": str(), "priority": integer()}, "repo_key"),
 	"Members":    object(obj{"member_repos": arr(ref("Member"))}, "member_repos"),
 	"MemberList": object(obj{"items": arr(ref("Member"))}),
@@ -37,7 +40,7 @@ var schemas = obj{
 	"Repository": object(obj{"id": integer(), "key": str(), "name": str(), "format": str(), "repo_type": str(),
 		"is_public": boolean(), "description": str(), "upstream_url": str(), "allow_overwrite": boolean(),
 		"config": obj{"type": "object", "additionalProperties": str()}, "member_repos": arr(ref("Member")),
-		"created_at": str(), "updated_at": str()}),
+		"secrets_set": arr(str()), "created_at": str(), "updated_at": str()}),
 	"RepositoryList": object(obj{"items": arr(ref("Repository")), "total": integer(), "offset": integer(), "limit": integer()}),
 	"Artifact": object(obj{"path": str(), "size": integer(), "content_type": str(), "checksum_sha256": str(),
 		"checksum_sha1": str(), "checksum_md5": str(), "download_url": str(), "created_at": str()}),
