@@ -148,20 +148,21 @@ func (s *statusWriter) statusCode() int {
 type writerOnly struct{ io.Writer }
 
 // ServedType is the Content-Type a stored file is served with, and whether
-// it must be an attachment (issue 20.10). The type the uploader declared
-// counts only when it is not active content the name does not confirm: a
+// it must be an attachment (issue 20.10). The stored type (the format's, or
+// the uploader's) counts unless it is a type a browser renders as a page
+// or runs — HTML, SVG, JavaScript — and the name does not say so: a
 // "text/html" upload named x.tgz is served by its name's type (or
 // application/octet-stream), never as the uploader's HTML. HTML, SVG, XML
 // and JavaScript are always attachments, so a browser never renders them
-// on the registry's origin. Form defaults (curl -d, multipart) count as no
-// type at all.
+// on the registry's origin (a Maven POM keeps its text/xml, as a download).
+// Form defaults (curl -d, multipart) count as no type at all.
 func ServedType(name, stored string) (contentType string, attachment bool) {
 	byName := mime.TypeByExtension(path.Ext(name))
 	declared := mediaType(stored)
 	switch {
 	case declared == "", declared == "application/x-www-form-urlencoded", declared == "multipart/form-data":
 		contentType = byName
-	case activeType(declared) && mediaType(byName) != declared:
+	case scriptable(declared) && mediaType(byName) != declared:
 		contentType = byName
 	default:
 		contentType = stored
@@ -170,6 +171,15 @@ func ServedType(name, stored string) (contentType string, attachment bool) {
 		contentType = "application/octet-stream"
 	}
 	return contentType, activeType(mediaType(contentType)) || activeType(mediaType(byName))
+}
+
+// scriptable reports whether mt renders as a page or runs as a script.
+func scriptable(mt string) bool {
+	return activeType(mt) && !xmlType(mt) || mt == "image/svg+xml" || mt == "application/xhtml+xml"
+}
+
+func xmlType(mt string) bool {
+	return mt == "text/xml" || mt == "application/xml" || strings.HasSuffix(mt, "+xml")
 }
 
 // activeType reports whether a browser may execute or render mt with
