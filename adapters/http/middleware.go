@@ -164,7 +164,9 @@ type BodyLimits struct {
 func guardBodies(l BodyLimits) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.Body != nil && c.Request.Body != http.NoBody {
-			c.Request.Body = &guardedBody{rc: c.Request.Body, ctrl: http.NewResponseController(c.Writer), limits: l, start: time.Now()}
+			gb := &guardedBody{rc: c.Request.Body, ctrl: http.NewResponseController(c.Writer), limits: l, start: time.Now()}
+			c.Request.Body = gb
+			c.Writer = closingWriter{ResponseWriter: c.Writer, body: gb}
 		}
 		c.Next()
 	}
@@ -182,7 +184,24 @@ type bodyError struct {
 func (e *bodyError) Error() string   { return e.invalid.Message }
 func (e *bodyError) Unwrap() []error { return []error{e.invalid, e.err} }
 
+// closingWriter closes the connection after an error answer given before
+// the request body was read to its end: otherwise the server drains the
+// rest first (net/http reads up to 256 KiB before writing the answer), and
+// a client trickling its body would never see the refusal.
+type closingWriter struct {
+	gin.ResponseWriter
+	body *guardedBody
+}
+
+func (w closingWriter) WriteHeader(code int) {
+	if code >= 400 && !w.body.eof {
+		w.Header().Set("Connection", "close")
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
 type guardedBody struct {
+	eof    bool
 	rc     io.ReadCloser
 	ctrl   *http.ResponseController
 	limits BodyLimits
@@ -202,6 +221,7 @@ func (b *guardedBody) Read(p []byte) (int, error) {
 	b.n += int64(n)
 	switch {
 	case err == io.EOF:
+		b.eof = true
 		if b.limits.IdleTimeout > 0 {
 			// Clear it, or the server's background read after the body
 			// would time out and cancel the request's context.
