@@ -205,12 +205,12 @@ func walkZip(ctx context.Context, ra io.ReaderAt, size int64, visit visitFn) err
 		dir := f.FileInfo().IsDir()
 		if err := visit(f.Name, int64(f.UncompressedSize64), dir, body); err != nil {
 			rc.Close()
-			return err
+			return readErr("zip", err)
 		}
 		_, err = io.Copy(io.Discard, body)
 		rc.Close()
 		switch {
-		case errors.Is(err, errTooLarge):
+		case errors.Is(err, ports.ErrTooLarge):
 			return err
 		case err != nil:
 			return corrupt("zip: entry %q: %v", f.Name, err)
@@ -292,7 +292,8 @@ func walkTar(in io.Reader, gz bool, visit visitFn) error {
 // readErr passes limit, cancellation and verification errors through and
 // marks any other read failure as a corrupt archive.
 func readErr(what string, err error) error {
-	if errors.Is(err, errTooLarge) || errors.Is(err, errCorrupt) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, ports.ErrTooLarge) || errors.Is(err, ports.ErrInvalid) || errors.Is(err, ports.ErrNotFound) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	return corrupt("%s: %v", what, err)
