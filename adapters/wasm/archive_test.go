@@ -151,8 +151,8 @@ func TestArchiveAcceptsRealArchives(t *testing.T) {
 		})
 	}
 	ok := map[string][]byte{
-		"zip":      makeZip(t, zfile{name: "a/b.txt", body: "hello"}, zfile{name: "a/", mode: fs.ModeDir | 0o755}),
-		"tar":      makeTar(t, false, tfile{name: "./a.txt", body: "x"}, tfile{name: "d/", typ: tar.TypeDir}),
+		"zip":       makeZip(t, zfile{name: "a/b.txt", body: "hello"}, zfile{name: "a/", mode: fs.ModeDir | 0o755}),
+		"tar":       makeTar(t, false, tfile{name: "./a.txt", body: "x"}, tfile{name: "d/", typ: tar.TypeDir}),
 		"tgz multi": append(makeTar(t, true, tfile{name: "a", body: "1"}), gzipOf(t, nil)...),
 	}
 	for name, data := range ok {
