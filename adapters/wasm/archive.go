@@ -180,7 +180,7 @@ func checkEntryName(name string) error {
 func walkZip(ctx context.Context, ra io.ReaderAt, size int64, visit visitFn) error {
 	zr, err := zip.NewReader(ra, size)
 	if err != nil {
-		return corrupt("zip: %v", err)
+		return corruptErr("zip", err)
 	}
 	if err := checkZipEnd(ra, size, len(zr.Comment)); err != nil {
 		return err
@@ -232,7 +232,7 @@ func checkZipEnd(ra io.ReaderAt, size int64, commentLen int) error {
 		return corrupt("zip: truncated")
 	}
 	if _, err := ra.ReadAt(sig, off); err != nil {
-		return corrupt("zip: %v", err)
+		return corruptErr("zip", err)
 	}
 	if string(sig) != "PK\x05\x06" {
 		return corrupt("zip: data after the end of the archive")
@@ -263,7 +263,7 @@ func walkTar(in io.Reader, gz bool, visit visitFn) error {
 	if gz {
 		zr, err := gzip.NewReader(in)
 		if err != nil {
-			return corrupt("gzip: %v", err)
+			return corruptErr("gzip", err)
 		}
 		r = &capReader{r: zr, n: maxArchiveScan}
 	}
@@ -295,6 +295,15 @@ func readErr(what string, err error) error {
 	if errors.Is(err, ports.ErrTooLarge) || errors.Is(err, ports.ErrInvalid) || errors.Is(err, ports.ErrNotFound) ||
 		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
+	}
+	return corruptErr(what, err)
+}
+
+// corruptErr marks err as a corrupt archive of kind what, naming the kind
+// once (the standard library's errors already start with "zip:" or "gzip:").
+func corruptErr(what string, err error) error {
+	if msg := err.Error(); strings.HasPrefix(msg, what+":") {
+		return corrupt("%s", msg)
 	}
 	return corrupt("%s: %v", what, err)
 }
