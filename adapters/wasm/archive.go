@@ -102,11 +102,16 @@ func (l *lockedReaderAt) ReadAt(p []byte, off int64) (int, error) {
 
 type entryFn func(name string, size int64, dir bool, body io.Reader) (stop bool, err error)
 
-// errCorrupt marks an archive that fails verification; the plugin answers 4xx.
-var errCorrupt = fmt.Errorf("%w: corrupt archive", ports.ErrInvalid)
+// corruptError is an archive that fails verification: a client error
+// (errors.Is ports.ErrInvalid, the plugin answers 4xx) whose message is only
+// the finding, as the guest shows it to the client.
+type corruptError struct{ msg string }
+
+func (e *corruptError) Error() string        { return e.msg }
+func (e *corruptError) Is(target error) bool { return target == ports.ErrInvalid }
 
 func corrupt(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", errCorrupt, fmt.Sprintf(format, args...))
+	return &corruptError{msg: fmt.Sprintf(format, args...)}
 }
 
 // walkArchive calls fn for the entries of the blob (body readable only for
@@ -188,7 +193,7 @@ func walkZip(ctx context.Context, ra io.ReaderAt, size int64, visit visitFn) err
 	budget := &capReader{n: maxArchiveScan}
 	for _, f := range zr.File {
 		if f.UncompressedSize64 > 1<<20 && f.CompressedSize64 > 0 && f.UncompressedSize64/f.CompressedSize64 > maxZipRatio {
-			return fmt.Errorf("%w: zip: entry %q: compression ratio above %d refused", ports.ErrInvalid, f.Name, maxZipRatio)
+			return corrupt("zip: entry %q: compression ratio above %d refused", f.Name, maxZipRatio)
 		}
 		if f.UncompressedSize64 > maxArchiveScan {
 			return fmt.Errorf("%w: zip: entry %q is larger than %d bytes", ports.ErrTooLarge, f.Name, int64(maxArchiveScan))
@@ -299,14 +304,9 @@ func readErr(what string, err error) error {
 	return corruptErr(what, err)
 }
 
-// corruptErr marks err as a corrupt archive of kind what, naming the kind
-// once (the standard library's errors already start with "zip:" or "gzip:").
-func corruptErr(what string, err error) error {
-	if msg := err.Error(); strings.HasPrefix(msg, what+":") {
-		return corrupt("%s", msg)
-	}
-	return corrupt("%s: %v", what, err)
-}
+// corruptErr marks err as a corrupt archive of kind what ("zip: …", as the
+// SDK's native fake host words it, so both runtimes answer alike).
+func corruptErr(what string, err error) error { return corrupt("%s: %v", what, err) }
 
 // onlyZeros reads r to its end and refuses anything but zero padding (tar
 // and cpio pad to their block size; compressed, the gzip trailer and
