@@ -13,8 +13,8 @@ import (
 )
 
 // TestCorruptedPackagesRefused replays, against a real keeper, the
-// corrupted uploads the fuzzer found stored with 201 (issue 23): each is a
-// 4xx and leaves nothing stored. The inputs are the real clients' files
+// corrupted uploads the fuzzer found stored with 201 (issue 23) and those
+// TestHTTPFuzz found since: each is a 4xx and leaves nothing stored. The inputs are the real clients' files
 // from testdata, mutated.
 func TestCorruptedPackagesRefused(t *testing.T) {
 	t.Parallel()
@@ -46,6 +46,8 @@ func TestCorruptedPackagesRefused(t *testing.T) {
 		{"OCI manifest config.size -1", "PUT", "/v2/oci/app/manifests/v1", "application/vnd.oci.image.manifest.v1+json", setConfigSize(t, good, -1), nil, ""},
 		{"OCI manifest config.size 0", "PUT", "/v2/oci/app/manifests/v1", "application/vnd.oci.image.manifest.v1+json", setConfigSize(t, good, 0), nil, ""},
 		{"OCI manifest naming blobs not pushed", "PUT", "/v2/oci/fx/manifests/v1", "application/vnd.oci.image.manifest.v1+json", manifest, nil, ""},
+		// Found by TestHTTPFuzz: stored through the mount, unreadable through the REST API.
+		{"generic PUT with a path over 1024 bytes", "PUT", "/generic/gen/dir/" + strings.Repeat("A", 1100), "", payload, nil, "gen"},
 		{"generic PUT with a wrong X-Checksum-Sha256", "PUT", "/generic/gen/bad.bin", "", payload, []string{"X-Checksum-Sha256", sha256Hex([]byte("other"))}, "gen"},
 	}
 	for _, c := range cases {

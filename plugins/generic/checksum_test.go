@@ -49,3 +49,16 @@ func TestChecksumHeadersVerified(t *testing.T) {
 		})
 	}
 }
+
+// TestPathLengthLimited: a path the REST API could not read back (over
+// 1024 bytes, found by the HTTP fuzz harness) is refused, one at the limit
+// is stored.
+func TestPathLengthLimited(t *testing.T) {
+	h := fakehost.New(repo(false))
+	if r := do(t, h, put(h, "/"+strings.Repeat("a", 1025), "x")); r.Status != 400 || len(h.StagedFiles) != 0 {
+		t.Fatalf("1025 bytes: %d %s", r.Status, r.Bytes)
+	}
+	if r := do(t, h, put(h, "/"+strings.Repeat("a", 1024), "x")); r.Status != 201 {
+		t.Fatalf("1024 bytes: %d %s", r.Status, r.Bytes)
+	}
+}

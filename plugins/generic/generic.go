@@ -17,6 +17,10 @@ const Version = "0.1.0"
 // maxListing bounds how many files one directory listing reads.
 const maxListing = 10000
 
+// maxPathLen is the longest stored path, the REST API's limit
+// (core/artifact.MaxPathLen): what is stored here must read back there.
+const maxPathLen = 1024
+
 // Plugin implements sdk.Plugin for the generic format.
 type Plugin struct{}
 
@@ -92,6 +96,9 @@ func cleanPath(escaped string) (string, error) {
 	p = strings.TrimSuffix(strings.TrimPrefix(p, "/"), "/")
 	if p == "" {
 		return "", nil
+	}
+	if len(p) > maxPathLen {
+		return "", fmt.Errorf("path is longer than %d bytes", maxPathLen)
 	}
 	if strings.ContainsAny(p, "\\\x00") {
 		return "", fmt.Errorf("path contains a backslash or NUL")
