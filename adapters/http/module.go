@@ -86,4 +86,3 @@ func serve(lc fx.Lifecycle, cfg config.Config, s *Server) error {
 	})
 	return nil
 }
-

@@ -96,7 +96,7 @@ func options(cfg config.Config) fx.Option {
 		fx.Invoke(expireUploads),
 		fx.WithLogger(func() fxevent.Logger {
 			l := &fxevent.SlogLogger{Logger: slog.Default().With("room", "fx")}
-			l.UseLogLevel(slog.LevelDebug) // wiring events are noise unless debugging
+			l.UseLogLevel(slog.LevelDebug)   // wiring events are noise unless debugging
 			l.UseErrorLevel(slog.LevelDebug) // failures are returned and printed once by serve
 			return l
 		}),

@@ -142,7 +142,9 @@ type ACME struct {
 }
 
 // Enabled reports whether the server speaks HTTPS.
-func (t TLS) Enabled() bool { return t.CertFile != "" || t.KeyFile != "" || t.SelfSigned || len(t.ACME.Hosts) > 0 }
+func (t TLS) Enabled() bool {
+	return t.CertFile != "" || t.KeyFile != "" || t.SelfSigned || len(t.ACME.Hosts) > 0
+}
 
 // TLSDir is where the self-signed certificate and the ACME cache live.
 func (c Config) TLSDir() string { return filepath.Join(c.DataDir, "tls") }
