@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -15,21 +16,25 @@ import (
 )
 
 // RegisterPlugins mounts the plugin admin API on g (the /api/v1 group):
-// /plugins (admin only) and /formats (anyone).
-func RegisterPlugins(g *gin.RouterGroup, m *plugin.Manager) {
-	h := pluginHandlers{m: m}
+// /plugins (admin only) and /formats (anyone). repos lets a delete refuse
+// to strand the repositories of a plugin's format.
+func RegisterPlugins(g *gin.RouterGroup, m *plugin.Manager, repos ports.RepositoryStore) {
+	h := pluginHandlers{m: m, repos: repos}
 	g.GET("/formats", h.formats)
 	a := g.Group("/plugins", adminOnly)
 	a.GET("", h.list)
 	a.POST("", h.install)
 	a.GET("/:id", h.get)
 	a.DELETE("/:id", h.delete)
-	a.POST("/:id/enable", h.lifecycle(m.Enable))
-	a.POST("/:id/disable", h.lifecycle(m.Disable))
-	a.POST("/:id/reload", h.lifecycle(m.Reload))
+	a.POST("/:id/enable", h.lifecycle("plugin.enable", m.Enable))
+	a.POST("/:id/disable", h.lifecycle("plugin.disable", m.Disable))
+	a.POST("/:id/reload", h.lifecycle("plugin.reload", m.Reload))
 }
 
-type pluginHandlers struct{ m *plugin.Manager }
+type pluginHandlers struct {
+	m     *plugin.Manager
+	repos ports.RepositoryStore
+}
 
 // adminOnly answers 401 to anonymous callers and 403 to non-admins.
 func adminOnly(c *gin.Context) {
@@ -69,6 +74,7 @@ func (h pluginHandlers) install(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	audited(c, "plugin.install", p.ID, fmt.Sprintf("format=%s version=%s digest=%s", p.Format, p.Version, p.Digest))
 	c.JSON(http.StatusCreated, p)
 }
 
@@ -115,21 +121,47 @@ func uploadErr(err error) error {
 	return ports.Invalidf("file", "reading the upload: %v", err)
 }
 
-func (h pluginHandlers) lifecycle(op func(ctx context.Context, id string) (plugin.Plugin, error)) gin.HandlerFunc {
+func (h pluginHandlers) lifecycle(action string, op func(ctx context.Context, id string) (plugin.Plugin, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		p, err := op(c.Request.Context(), c.Param("id"))
 		if err != nil {
 			WriteError(c, err)
 			return
 		}
+		audited(c, action, p.ID, "")
 		c.JSON(http.StatusOK, p)
 	}
 }
 
+// delete removes an installed plugin; while repositories depend on its
+// format it answers 409 naming them, unless ?force=true.
 func (h pluginHandlers) delete(c *gin.Context) {
-	if err := h.m.Delete(c.Request.Context(), c.Param("id")); err != nil {
+	force, ok := forceParam(c)
+	if !ok {
+		return
+	}
+	id := c.Param("id")
+	var users []string
+	if h.repos != nil {
+		var err error
+		if users, err = h.m.RepositoriesUsing(c.Request.Context(), id, h.repos); err != nil {
+			WriteError(c, err)
+			return
+		}
+	}
+	if len(users) > 0 && !force {
+		Fail(c, http.StatusConflict, "conflict", fmt.Sprintf("plugin %q serves the repositories %s; delete them first, or delete with ?force=true to leave them without a format",
+			id, strings.Join(users, ", ")))
+		return
+	}
+	if err := h.m.Delete(c.Request.Context(), id); err != nil {
 		WriteError(c, err)
 		return
 	}
+	detail := ""
+	if len(users) > 0 {
+		detail = "forced; stranded repositories: " + strings.Join(users, ", ")
+	}
+	audited(c, "plugin.delete", id, detail)
 	c.Status(http.StatusNoContent)
 }

@@ -93,7 +93,7 @@ func newPlugEnv(t *testing.T) *plugEnv {
 		Auth: a, Authorizer: auth.BaselineAuthorizer{},
 		Repos: repository.NewService(store, formats), Artifacts: arts,
 		Uploads:  upload.NewService(store, blobs, arts, clock, 1<<30),
-		Mount:    []func(*gin.Engine, *gin.RouterGroup){func(_ *gin.Engine, api *gin.RouterGroup) { httpapi.RegisterPlugins(api, m) }},
+		Mount:    []func(*gin.Engine, *gin.RouterGroup){func(_ *gin.Engine, api *gin.RouterGroup) { httpapi.RegisterPlugins(api, m, store) }},
 		Fallback: httpapi.DispatchHandler(d), MaxUploadBytes: 1 << 30, Version: "test",
 	})
 	ts := httptest.NewServer(srv.Handler())

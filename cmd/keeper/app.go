@@ -75,14 +75,14 @@ func options(cfg config.Config) fx.Option {
 			newSSO,
 			newDispatcher,
 			newPluginManager,
-			func(s ports.RepositoryStore, m *plugin.Manager) *repository.Service {
+			func(s ports.RepositoryStore, f ports.FileStore, m *plugin.Manager) *repository.Service {
 				return repository.NewService(s, func() []string {
 					var keys []string
 					for _, f := range m.Formats() {
 						keys = append(keys, f.Key)
 					}
 					return keys
-				})
+				}).WithFiles(f)
 			},
 			func(r ports.RepositoryStore, f ports.FileStore, b ports.BlobStore) *artifact.Service {
 				return artifact.NewService(r, f, b, cfg.Limits.MaxUploadBytes)
@@ -170,7 +170,7 @@ func loadPlugins(m *plugin.Manager) func(ctx context.Context) error {
 
 func newHTTPDeps(cfg config.Config, a *auth.Service, az ports.Authorizer, r *repository.Service, art *artifact.Service,
 	up *upload.Service, db *bunstore.Store, blobs ports.BlobStore, d *dispatch.Dispatcher, m *plugin.Manager,
-	pa ports.PolicyAdmin, limiter *ratelimit.Limiter, ssoSvc *sso.Service) (httpapi.Deps, error) {
+	pa ports.PolicyAdmin, limiter *ratelimit.Limiter, ssoSvc *sso.Service, repos ports.RepositoryStore) (httpapi.Deps, error) {
 	a.AddExternal(ssoSvc)
 	generated, err := a.EnsureAdmin(context.Background(), cfg.Auth.AdminPassword)
 	if err != nil {
@@ -203,7 +203,7 @@ func newHTTPDeps(cfg config.Config, a *auth.Service, az ports.Authorizer, r *rep
 	}})
 	return httpapi.Deps{Auth: a, Authorizer: az, Repos: r, Artifacts: art, Uploads: up, Ready: ready,
 		MaxUploadBytes: cfg.Limits.MaxUploadBytes, Version: versionString(), WhenReady: plugins,
-		Mount:    []func(*gin.Engine, *gin.RouterGroup){func(_ *gin.Engine, api *gin.RouterGroup) { httpapi.RegisterPlugins(api, m) }},
+		Mount:    []func(*gin.Engine, *gin.RouterGroup){func(_ *gin.Engine, api *gin.RouterGroup) { httpapi.RegisterPlugins(api, m, repos) }},
 		Fallback: httpapi.DispatchHandler(d),
 		Users:    db, Groups: db, Policies: pa, Audit: db, SSO: ssoSvc, BaseURL: cfg.BaseURL,
 		BeforeAuth: limiter.BeforeAuth(), AfterAuth: limiter.AfterAuth(),
