@@ -40,6 +40,9 @@ type Deps struct {
 	WhenReady func(ctx context.Context) error
 	// Version is reported by /health.
 	Version string
+	// Formats lists the served formats and their mounts for the index at
+	// GET /; nil lists none.
+	Formats func() []FormatMount
 
 	// Identity and access (see identity.go). Nil stores answer 503 on their routes.
 	Users    ports.UserStore
@@ -83,9 +86,11 @@ func New(d Deps) *Server {
 	r.Use(authenticate(d.Auth), s.gate)
 	r.Use(d.AfterAuth...)
 
+	r.GET("/", s.index)
 	r.GET("/health", s.health)
 	r.GET("/livez", s.livez)
 	r.GET("/ready", s.ready)
+	r.GET("/readyz", s.ready) // the Kubernetes spelling, beside /livez
 
 	api := r.Group("/api/v1")
 	api.GET("/openapi.json", s.openapi)

@@ -202,13 +202,30 @@ func newHTTPDeps(cfg config.Config, a *auth.Service, az ports.Authorizer, r *rep
 		return nil
 	}})
 	return httpapi.Deps{Auth: a, Authorizer: az, Repos: r, Artifacts: art, Uploads: up, Ready: ready,
-		MaxUploadBytes: cfg.Limits.MaxUploadBytes, Version: versionString(), WhenReady: plugins,
+		MaxUploadBytes: cfg.Limits.MaxUploadBytes, Version: versionString(), WhenReady: plugins, Formats: formatMounts(m),
 		Mount:    []func(*gin.Engine, *gin.RouterGroup){func(_ *gin.Engine, api *gin.RouterGroup) { httpapi.RegisterPlugins(api, m, repos) }},
 		Fallback: httpapi.DispatchHandler(d),
 		Users:    db, Groups: db, Policies: pa, Audit: db, SSO: ssoSvc, BaseURL: cfg.BaseURL,
 		BeforeAuth: limiter.BeforeAuth(), AfterAuth: limiter.AfterAuth(),
 		GC: gc.New(gc.Deps{Repos: db, Files: db, Blobs: blobs, Uploads: db, Plugins: db,
 			Log: slog.Default().With("room", "gc")}, gc.DefaultGrace)}, nil
+}
+
+// formatMounts lists the active formats and the prefixes their plugins claim.
+func formatMounts(m *plugin.Manager) func() []httpapi.FormatMount {
+	return func() []httpapi.FormatMount {
+		var out []httpapi.FormatMount
+		for _, f := range m.Formats() {
+			fm := httpapi.FormatMount{Key: f.Key, DisplayName: f.DisplayName}
+			if p, err := m.Get(f.PluginID); err == nil {
+				for _, mt := range p.Mounts {
+					fm.Prefixes = append(fm.Prefixes, mt.Prefix)
+				}
+			}
+			out = append(out, fm)
+		}
+		return out
+	}
 }
 
 func serve(cfg config.Config) error {
