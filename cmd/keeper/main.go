@@ -52,7 +52,7 @@ flags (serve, migrate):
   --listen ADDR     address to listen on (KEEPER_LISTEN)
   --data-dir DIR    data directory (KEEPER_DATA_DIR)
 
-Every command accepts -h/--help. Settings are described in docs/configuration.md.
+Every command accepts -h/--help. Settings: the Configuration section of README.md.
 `
 
 func run(args []string, stdout, stderr io.Writer) error {
