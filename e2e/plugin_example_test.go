@@ -171,4 +171,15 @@ func TestThirdPartyPluginInstalledThroughTheAPI(t *testing.T) {
 			t.Errorf("audit lacks %s of %s with actor and address: %+v", a, installed.ID, audit.Items)
 		}
 	}
+	// A write through the client protocol is audited once; the refused re-upload is not.
+	k.Expect(http.StatusOK, "GET", "/api/v1/admin/audit?action=artifact.&limit=50", nil).JSON(&audit)
+	writes := 0
+	for _, ev := range audit.Items {
+		if ev.Action == "artifact.write" && ev.Actor == "admin" && ev.IP != "" && ev.Target == "PUT /vagrant/boxes/acme/base/1.0.0/libvirt.box" {
+			writes++
+		}
+	}
+	if writes != 1 {
+		t.Errorf("%d artifact.write events for the box upload, want 1: %+v", writes, audit.Items)
+	}
 }

@@ -121,6 +121,10 @@ func TestReadmeQuickTour(t *testing.T) {
 			t.Errorf("step %q answered an error: %s", step, o)
 		}
 		switch {
+		case step == "curl -s $KEEPER/":
+			if !strings.Contains(o, `"openapi":"`+k.URL+`/api/v1/openapi.json"`) || !strings.Contains(o, `"url":"`+k.URL+`/generic/{repository}/"`) {
+				t.Errorf("index printed %q", o)
+			}
 		case strings.Contains(step, "/download/"):
 			if o != strings.TrimSpace(string(readme)) {
 				t.Errorf("download printed %d bytes, not the uploaded README (%d bytes)", len(o), len(readme))

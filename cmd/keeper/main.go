@@ -29,13 +29,20 @@ func main() {
 	fmt.Fprintln(os.Stderr, "keeper:", err)
 	var ue usageError
 	if errors.As(err, &ue) {
+		if ue.showUsage {
+			fmt.Fprint(os.Stderr, "\n"+usage)
+		}
 		os.Exit(2)
 	}
 	os.Exit(1)
 }
 
-// usageError is a mistake in the command line (exit status 2, like flag's).
-type usageError struct{ msg string }
+// usageError is a mistake in the command line (exit status 2, like flag's);
+// showUsage adds the command list after the message.
+type usageError struct {
+	msg       string
+	showUsage bool
+}
 
 func (e usageError) Error() string { return e.msg }
 
@@ -57,8 +64,7 @@ Every command accepts -h/--help. Settings: the Configuration section of README.m
 
 func run(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return usageError{"no command given"}
+		return usageError{msg: "no command given", showUsage: true}
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
@@ -81,8 +87,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		return migrate(cfg, stdout)
 	}
-	fmt.Fprintf(stderr, "keeper: unknown command %q\n\n%s", cmd, usage)
-	return usageError{fmt.Sprintf("unknown command %q (see keeper help)", cmd)}
+	return usageError{msg: fmt.Sprintf("unknown command %q", cmd), showUsage: true}
 }
 
 // helpIsSuccess turns -h/--help into a clean exit and a bad flag into a usage error.
@@ -120,11 +125,11 @@ func parseFlags(cmd string, args []string, stdout, stderr io.Writer) (flagSet, e
 			return fs, err
 		}
 		printUsage(stderr)
-		return fs, usageError{err.Error()}
+		return fs, usageError{msg: err.Error()}
 	}
 	if fs.NArg() > 0 {
 		printUsage(stderr)
-		return fs, usageError{fmt.Sprintf("keeper %s takes no arguments, got %q", cmd, fs.Arg(0))}
+		return fs, usageError{msg: fmt.Sprintf("keeper %s takes no arguments, got %q", cmd, fs.Arg(0))}
 	}
 	return fs, nil
 }
