@@ -182,6 +182,53 @@ func TestReadmeClientSetup(t *testing.T) {
 		}
 	})
 
+	t.Run("maven", func(t *testing.T) {
+		t.Parallel()
+		mavenClient(t) // skips when mvn or Debian's Maven plugins are missing
+		k.CreateRepo(harness.Repo{Key: "mvn-private", Format: "maven"})
+		work := t.TempDir()
+		repoURL := "http://" + host + "/maven/mvn-private/"
+		// Plugins come from Debian's local Maven repository (the public one is
+		// unreachable here): a global settings file, named by each project's
+		// .mvn/maven.config, mirrors central to it. The user settings are the
+		// README's own.
+		global := filepath.Join(work, "global-settings.xml")
+		mavenWriteFile(t, global, "<settings><mirrors><mirror><id>debian</id><mirrorOf>central</mirrorOf>"+
+			"<url>file:///usr/share/maven-repo</url></mirror></mirrors></settings>\n")
+		mavenConfig := "-B -ntp -Dmaven.test.skip=true -gs " + global + "\n"
+		producer := mavenProject(t, filepath.Join(work, "lib"), "readme-lib", "1.0.0", repoURL, "readme build")
+		mavenWriteFile(t, filepath.Join(producer, ".mvn", "maven.config"), mavenConfig)
+		vars := []string{"K=" + host, "REPO=mvn-private", "T=" + k.APIToken("readme-mvn"), "MAVEN_OPTS=-Djava.net.preferIPv4Stack=true", "MAVEN_ARGS="}
+		runSnippet(t, "maven-publish", producer, clientEnv(filepath.Join(work, "home1"), vars...))
+		if r, _ := k.Call("GET", "/maven/mvn-private/org/example/keeper/readme-lib/1.0.0/readme-lib-1.0.0.pom", nil, "Authorization", ""); r == nil || r.Status != http.StatusUnauthorized {
+			t.Fatalf("anonymous read of the private artifact: %v, want 401", r)
+		}
+		consumer := filepath.Join(work, "app")
+		mavenWriteFile(t, filepath.Join(consumer, "pom.xml"), `<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>org.example.app</groupId>
+  <artifactId>app</artifactId>
+  <version>1.0.0</version>
+  <properties><maven.compiler.release>17</maven.compiler.release></properties>
+  <repositories>
+    <repository><id>keeper</id><url>`+repoURL+`</url></repository>
+  </repositories>
+  <dependencies>
+    <dependency><groupId>org.example.keeper</groupId><artifactId>readme-lib</artifactId><version>1.0.0</version></dependency>
+  </dependencies>
+  <build>`+mavenPlugins+`</build>
+</project>
+`)
+		mavenWriteFile(t, filepath.Join(consumer, ".mvn", "maven.config"), mavenConfig)
+		home2 := filepath.Join(work, "home2")
+		runSnippet(t, "maven-consume", consumer, clientEnv(home2, vars...))
+		want := mavenRead(t, filepath.Join(producer, "target", "readme-lib-1.0.0.jar"))
+		got := mavenRead(t, filepath.Join(home2, ".m2", "repository", "org", "example", "keeper", "readme-lib", "1.0.0", "readme-lib-1.0.0.jar"))
+		if !bytes.Equal(got, want) {
+			t.Fatalf("resolved jar: %d bytes, deployed %d bytes", len(got), len(want))
+		}
+	})
+
 	t.Run("go over TLS", func(t *testing.T) {
 		t.Parallel()
 		if _, err := exec.LookPath("go"); err != nil {
