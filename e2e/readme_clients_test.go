@@ -198,8 +198,13 @@ func TestReadmeClientSetup(t *testing.T) {
 		mavenConfig := "-B -ntp -Dmaven.test.skip=true -gs " + global + "\n"
 		producer := mavenProject(t, filepath.Join(work, "lib"), "readme-lib", "1.0.0", repoURL, "readme build")
 		mavenWriteFile(t, filepath.Join(producer, ".mvn", "maven.config"), mavenConfig)
-		vars := []string{"K=" + host, "REPO=mvn-private", "T=" + k.APIToken("readme-mvn"), "MAVEN_OPTS=-Djava.net.preferIPv4Stack=true", "MAVEN_ARGS="}
-		runSnippet(t, "maven-publish", producer, clientEnv(filepath.Join(work, "home1"), vars...))
+		// Java takes the home directory from the password database, not HOME:
+		// user.home makes the isolated HOME the one whose ~/.m2 Maven reads.
+		vars := func(home string) []string {
+			return clientEnv(home, "K="+host, "REPO=mvn-private", "T="+k.APIToken("readme-mvn"), "MAVEN_ARGS=",
+				"MAVEN_OPTS=-Djava.net.preferIPv4Stack=true -Duser.home="+home)
+		}
+		runSnippet(t, "maven-publish", producer, vars(filepath.Join(work, "home1")))
 		if r, _ := k.Call("GET", "/maven/mvn-private/org/example/keeper/readme-lib/1.0.0/readme-lib-1.0.0.pom", nil, "Authorization", ""); r == nil || r.Status != http.StatusUnauthorized {
 			t.Fatalf("anonymous read of the private artifact: %v, want 401", r)
 		}
@@ -221,7 +226,7 @@ func TestReadmeClientSetup(t *testing.T) {
 `)
 		mavenWriteFile(t, filepath.Join(consumer, ".mvn", "maven.config"), mavenConfig)
 		home2 := filepath.Join(work, "home2")
-		runSnippet(t, "maven-consume", consumer, clientEnv(home2, vars...))
+		runSnippet(t, "maven-consume", consumer, vars(home2))
 		want := mavenRead(t, filepath.Join(producer, "target", "readme-lib-1.0.0.jar"))
 		got := mavenRead(t, filepath.Join(home2, ".m2", "repository", "org", "example", "keeper", "readme-lib", "1.0.0", "readme-lib-1.0.0.jar"))
 		if !bytes.Equal(got, want) {
