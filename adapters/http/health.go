@@ -14,14 +14,6 @@ func (s *Server) health(c *gin.Context) {
 
 func (s *Server) livez(c *gin.Context) { c.String(http.StatusOK, "ok\n") }
 
-// FormatMount is a format and the URL prefixes its plugin claims, listed by
-// the index at GET /.
-type FormatMount struct {
-	Key         string
-	DisplayName string
-	Prefixes    []string
-}
-
 type indexFormat struct {
 	Key         string `json:"key"`
 	DisplayName string `json:"display_name"`
@@ -34,10 +26,14 @@ type indexFormat struct {
 func (s *Server) index(c *gin.Context) {
 	base := s.baseURL(c)
 	formats := []indexFormat{}
-	if s.d.Formats != nil {
-		for _, f := range s.d.Formats() {
-			for _, p := range f.Prefixes {
-				formats = append(formats, indexFormat{Key: f.Key, DisplayName: f.DisplayName, URL: base + p + "{repository}/"})
+	if s.d.Plugins != nil {
+		for _, f := range s.d.Plugins.Formats() {
+			p, err := s.d.Plugins.Get(f.PluginID)
+			if err != nil {
+				continue
+			}
+			for _, m := range p.Mounts {
+				formats = append(formats, indexFormat{Key: f.Key, DisplayName: f.DisplayName, URL: base + m.Prefix + "{repository}/"})
 			}
 		}
 	}

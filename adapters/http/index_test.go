@@ -7,17 +7,15 @@ import (
 	"testing"
 
 	httpapi "github.com/keeper-registry/keeper/adapters/http"
+	"github.com/keeper-registry/keeper/core/plugin"
+	"github.com/keeper-registry/keeper/ports"
 )
 
 // TestIndexAndProbes: GET / lists where to go next (API description,
 // formats with the URL a client points at, probes); /readyz answers like
 // /ready.
 func TestIndexAndProbes(t *testing.T) {
-	e := newEnv(t, filepath.Join(t.TempDir(), "k.db"), 1<<20, func(d *httpapi.Deps) {
-		d.Formats = func() []httpapi.FormatMount {
-			return []httpapi.FormatMount{{Key: "generic", DisplayName: "Generic", Prefixes: []string{"/generic/"}}}
-		}
-	})
+	e := newEnv(t, filepath.Join(t.TempDir(), "k.db"), 1<<20, func(d *httpapi.Deps) { d.Plugins = catalog{} })
 	var idx struct {
 		Links   map[string]string `json:"links"`
 		Formats []struct {
@@ -41,6 +39,18 @@ func TestIndexAndProbes(t *testing.T) {
 	if string(a) != string(b) {
 		t.Errorf("/readyz %s differs from /ready %s", b, a)
 	}
+}
+
+// catalog serves one format, generic, mounted at /generic/.
+type catalog struct{}
+
+func (catalog) Formats() []plugin.Format {
+	return []plugin.Format{{Key: "generic", DisplayName: "Generic", PluginID: "generic"}}
+}
+
+func (catalog) Get(id string) (plugin.Plugin, error) {
+	return plugin.Plugin{ID: id, Format: "generic", Capabilities: []string{ports.CapValidate},
+		Mounts: []ports.Mount{{Prefix: "/generic/"}}}, nil
 }
 
 // TestBearerHoldingUserAndPassword: a bearer token that is

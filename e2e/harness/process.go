@@ -61,12 +61,11 @@ type Keeper struct {
 	// HTTP is the client helpers use.
 	HTTP *http.Client
 
-	mu    sync.Mutex
-	cmd   *exec.Cmd
-	done  chan struct{} // closed when the current process has exited
-	werr  error         // its Wait error
-	logs  []*logBuffer  // stderr of every process run so far
-	stops int
+	mu   sync.Mutex
+	cmd  *exec.Cmd
+	done chan struct{} // closed when the current process has exited
+	werr error         // its Wait error
+	logs []*logBuffer  // stderr of every process run so far
 }
 
 // Start builds keeper if needed, starts `keeper serve` on a free loopback
@@ -212,13 +211,6 @@ func (k *Keeper) trust(certFile string) {
 		k.t.Fatalf("harness: %s holds no PEM certificate", certFile)
 	}
 	k.HTTP.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}
-}
-
-// PID is the current process id.
-func (k *Keeper) PID() int {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.cmd.Process.Pid
 }
 
 // Running reports whether the current process has not exited.
