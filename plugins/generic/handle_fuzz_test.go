@@ -1,8 +1,6 @@
 package generic_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/keeper-registry/keeper/plugins/generic"
@@ -19,14 +17,6 @@ type fuzzSeed struct {
 	path, query string
 	contentType string
 	body        []byte
-}
-
-func fuzzFile(f *testing.F, name string) []byte {
-	b, err := os.ReadFile(filepath.Join("testdata", filepath.FromSlash(name)))
-	if err != nil {
-		f.Fatal(err)
-	}
-	return b
 }
 
 // FuzzHandle sends arbitrary requests (method, path, query, Content-Type,
@@ -61,7 +51,7 @@ func FuzzHandle(f *testing.F) {
 	})
 }
 
-func genericSeeds(f *testing.F) []fuzzSeed {
+func genericSeeds(*testing.F) []fuzzSeed {
 	return []fuzzSeed{
 		{2, "/a/b.txt", "", "text/plain", []byte("hello")},
 		{0, "/a/", "format=json", "", nil},
