@@ -96,7 +96,7 @@ func newPlugEnv(t *testing.T, opts ...func(*httpapi.Deps)) *plugEnv {
 	for _, o := range opts {
 		o(&deps)
 	}
-	srv, err := httpapi.New(deps, httpapi.PluginRoutes(m)...)
+	srv, err := httpapi.New(deps, httpapi.PluginRoutes(m, store)...)
 	if err != nil {
 		t.Fatal(err)
 	}

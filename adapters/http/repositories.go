@@ -2,6 +2,7 @@ package http
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/keeper-registry/keeper/core/audit"
 	"github.com/keeper-registry/keeper/core/repository"
 	"github.com/keeper-registry/keeper/ports"
 )
@@ -160,6 +162,7 @@ func (s *Server) createRepo(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	audited(c, "repository.create", r.Key, fmt.Sprintf("format=%s type=%s public=%v", r.Format, r.Type, r.IsPublic))
 	c.JSON(http.StatusCreated, toRepoJSON(r))
 }
 
@@ -171,7 +174,12 @@ func (s *Server) listRepos(c *gin.Context) {
 			limit, offset = pp, (p-1)*pp
 		}
 	}
-	items, total, err := s.visibleRepos(c, ports.RepositoryFilter{Format: c.Query("format"), Type: c.Query("type")}, offset, limit)
+	q := c.Query("q")
+	if len(q) > 200 {
+		Fail(c, http.StatusBadRequest, "invalid", "q: at most 200 characters")
+		return
+	}
+	items, total, err := s.visibleRepos(c, ports.RepositoryFilter{Format: c.Query("format"), Type: c.Query("type"), Query: q}, offset, limit)
 	if err != nil {
 		WriteError(c, err)
 		return
@@ -244,7 +252,7 @@ func (s *Server) hiddenRepo(c *gin.Context) {
 		Fail(c, http.StatusUnauthorized, "unauthorized", "authentication required")
 		return
 	}
-	Fail(c, http.StatusNotFound, "not_found", "repository "+c.Param("key")+" not found")
+	Fail(c, http.StatusNotFound, "not_found", fmt.Sprintf("repository %q not found", c.Param("key")))
 }
 
 func (s *Server) getRepo(c *gin.Context) {
@@ -273,6 +281,7 @@ func (s *Server) patchRepo(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	audited(c, "repository.update", r.Key, "")
 	c.JSON(http.StatusOK, toRepoJSON(r))
 }
 
@@ -280,10 +289,19 @@ func (s *Server) deleteRepo(c *gin.Context) {
 	if !requireAdmin(c) {
 		return
 	}
-	if err := s.d.Repos.Delete(c.Request.Context(), c.Param("key")); err != nil {
+	force, ok := forceParam(c)
+	if !ok {
+		return
+	}
+	if err := s.d.Repos.Delete(c.Request.Context(), c.Param("key"), force); err != nil {
 		WriteError(c, err)
 		return
 	}
+	detail := ""
+	if force {
+		detail = "forced"
+	}
+	audited(c, "repository.delete", c.Param("key"), detail)
 	c.Status(http.StatusNoContent)
 }
 
@@ -306,6 +324,7 @@ func (s *Server) addMember(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	audited(c, "repository.members", r.Key, "added "+m.RepoKey)
 	c.JSON(http.StatusOK, gin.H{"items": toRepoJSON(r).MemberRepos})
 }
 
@@ -324,5 +343,26 @@ func (s *Server) setMembers(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	audited(c, "repository.members", r.Key, "replaced")
 	c.JSON(http.StatusOK, gin.H{"items": toRepoJSON(r).MemberRepos})
+}
+
+// forceParam reads ?force=true|false (absent is false); a bad value is a 400.
+func forceParam(c *gin.Context) (bool, bool) {
+	v, ok := c.GetQuery("force")
+	if !ok {
+		return false, true
+	}
+	force, err := strconv.ParseBool(v)
+	if err != nil {
+		Fail(c, http.StatusBadRequest, "invalid", fmt.Sprintf("force: %q is not true or false", v))
+		return false, false
+	}
+	return force, true
+}
+
+// audited records a successful change by the caller, with the client
+// address the gate put in the request context.
+func audited(c *gin.Context, action, target, detail string) {
+	recorder(c).By(c.Request.Context(), subject(c), action, target, audit.Success, detail)
 }

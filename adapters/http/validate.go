@@ -3,8 +3,6 @@ package http
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -121,44 +119,4 @@ func checkJSONStrings(data []byte) string {
 			return "JSON strings must not contain NUL"
 		}
 	}
-}
-
-// bindJSON decodes a bounded JSON body, answering 400 with the reason; it
-// refuses invalid UTF-8 and NUL in any string first.
-func bindJSON(c *gin.Context, v any) bool {
-	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, 1<<20))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			Fail(c, http.StatusRequestEntityTooLarge, "too_large", "JSON body exceeds 1 MiB")
-			return false
-		}
-		Fail(c, http.StatusBadRequest, "invalid", "could not read the request body")
-		return false
-	}
-	if msg := checkJSONStrings(data); msg != "" {
-		Fail(c, http.StatusBadRequest, "invalid", msg)
-		return false
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		Fail(c, http.StatusBadRequest, "invalid", "malformed JSON body: "+jsonReason(err))
-		return false
-	}
-	return true
-}
-
-// jsonReason describes a decoding error without Go type names.
-func jsonReason(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		if te.Field != "" {
-			return "field " + te.Field + " has the wrong type (" + te.Value + ")"
-		}
-		return "wrong type (" + te.Value + ")"
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return se.Error()
-	}
-	return "cannot decode"
 }
