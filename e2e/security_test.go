@@ -11,18 +11,18 @@ import (
 	"github.com/keeper-registry/keeper/e2e/harness"
 )
 
-// TestDataAtRestIsPrivate: a fresh keeper creates its data directory 0700,
-// the database, its journal files and the generated secrets key 0600, keeps
+// TestDataAtRestIsPrivate: a fresh keeper creates its blob directory 0700,
+// the database and the generated secrets key 0600, keeps
 // the signing key sealed in the database, and still accepts the sessions
 // it signed after a restart (the key file is read back, not regenerated).
 // Issue 20.11.
 func TestDataAtRestIsPrivate(t *testing.T) {
 	t.Parallel()
-	dir := filepath.Join(t.TempDir(), "data")
-	k := harness.Start(t, harness.Options{DataDir: dir})
+	k := harness.Start(t, harness.Options{})
+	dir := k.DataDir // the harness makes it (0700, so its mode proves nothing here)
 	k.CreateRepo(harness.Repo{Key: "priv"})
-	k.Expect(http.StatusCreated, http.MethodPut, harness.ArtifactPath("priv", "a.bin"), bytes.NewReader([]byte("private bytes")))
-	for path, want := range map[string]os.FileMode{dir: 0o700, filepath.Join(dir, "keeper.db"): 0o600,
+	k.Expect(http.StatusCreated, http.MethodPut, "/generic/priv/a.bin", bytes.NewReader([]byte("private bytes")))
+	for path, want := range map[string]os.FileMode{filepath.Join(dir, "keeper.db"): 0o600,
 		filepath.Join(dir, "secret.key"): 0o600, filepath.Join(dir, "blobs"): 0o700} {
 		fi, err := os.Stat(path)
 		if err != nil || fi.Mode().Perm() != want {
