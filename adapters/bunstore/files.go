@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/uptrace/bun"
 
@@ -173,6 +174,9 @@ func applyFiles(ctx context.Context, tx bun.Tx, repoID int64, ws ports.WriteSet,
 				Set("created_at = EXCLUDED.created_at")
 		}
 		if _, err := q.Exec(ctx); err != nil {
+			if isUniqueViolation(err) {
+				return &ports.ConflictError{Message: fmt.Sprintf("%q already exists and may not be overwritten", p.File.Path)}
+			}
 			return err
 		}
 	}

@@ -32,7 +32,9 @@ const sqliteBusyTimeoutMS = 15000
 type Store struct {
 	db      *bun.DB
 	dialect string
-	clock   ports.Clock
+	// dsn is kept for connections outside the pool (the notice listener).
+	dsn   string
+	clock ports.Clock
 	// migrateMu serialises Migrate calls inside one process; PostgreSQL
 	// additionally takes an advisory lock across processes.
 	migrateMu sync.Mutex
@@ -49,10 +51,38 @@ var (
 	_ ports.Pinger          = (*Store)(nil)
 )
 
-// Open connects to the database named by dsn: "postgres://…" or
-// "postgresql://…" selects PostgreSQL (pgx); anything else is a SQLite file
-// path, optionally written "sqlite://PATH". Open does not migrate.
+// Pool bounds the connection pool (see config.Database).
+type Pool struct {
+	MaxOpen     int
+	MaxIdle     int
+	MaxIdleTime time.Duration
+	MaxLifetime time.Duration
+}
+
+// DefaultPool is what Open uses: 10 connections, 5 kept idle for a minute,
+// recycled after 30 minutes (8 replicas fit a stock max_connections=100).
+var DefaultPool = Pool{MaxOpen: 10, MaxIdle: 5, MaxIdleTime: time.Minute, MaxLifetime: 30 * time.Minute}
+
+func (p Pool) apply(db *sql.DB) {
+	if p.MaxOpen <= 0 {
+		p.MaxOpen = DefaultPool.MaxOpen
+	}
+	db.SetMaxOpenConns(p.MaxOpen)
+	db.SetMaxIdleConns(min(max(p.MaxIdle, 0), p.MaxOpen))
+	db.SetConnMaxIdleTime(p.MaxIdleTime)
+	db.SetConnMaxLifetime(p.MaxLifetime)
+}
+
+// Open connects to the database named by dsn with DefaultPool: "postgres://…"
+// or "postgresql://…" selects PostgreSQL (pgx); anything else is a SQLite
+// file path, optionally written "sqlite://PATH". Open does not migrate.
 func Open(ctx context.Context, dsn string) (*Store, error) {
+	return OpenPool(ctx, dsn, DefaultPool)
+}
+
+// OpenPool is Open with an explicit pool bound. SQLite is capped too: every
+// connection holds a file handle and a parsed schema.
+func OpenPool(ctx context.Context, dsn string, pool Pool) (*Store, error) {
 	if dsn == "" {
 		return nil, fmt.Errorf("bunstore: open: %w", ports.Invalidf("dsn", "empty database DSN"))
 	}
@@ -69,8 +99,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		}
 		db = bun.NewDB(sqldb, pgdialect.New())
 		dialect = DialectPostgres
-		sqldb.SetMaxOpenConns(64)
-		sqldb.SetMaxIdleConns(64)
+		pool.apply(sqldb)
 	} else {
 		name, memory := sqliteDSN(dsn)
 		sqldb, err = sql.Open("sqlite", name)
@@ -81,16 +110,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 			// Every connection to ":memory:" is a separate database.
 			sqldb.SetMaxOpenConns(1)
 		} else {
-			// Opening a SQLite connection parses the schema: keep them open
-			// (database/sql keeps only 2 idle ones by default, so under load
-			// connections were closed and reopened all the time).
-			sqldb.SetMaxIdleConns(64)
-			sqldb.SetConnMaxIdleTime(5 * time.Minute)
+			pool.apply(sqldb)
 		}
 		db = bun.NewDB(sqldb, sqlitedialect.New())
 		dialect = DialectSQLite
 	}
-	s := &Store{db: db, dialect: dialect, clock: ports.SystemClock{}}
+	s := &Store{db: db, dialect: dialect, dsn: dsn, clock: ports.SystemClock{}}
 	if err := s.Ping(ctx); err != nil {
 		_ = db.Close()
 		return nil, err
@@ -126,6 +151,9 @@ func sqliteDSN(dsn string) (string, bool) {
 	}
 	return path + "?" + q.Encode(), memory
 }
+
+// DSN is the data source name the store was opened with.
+func (s *Store) DSN() string { return s.dsn }
 
 // Dialect reports "postgres" or "sqlite".
 func (s *Store) Dialect() string { return s.dialect }

@@ -29,10 +29,21 @@ type Config struct {
 	Log Log           `yaml:"log"`
 }
 
-// Database selects the metadata store.
+// Database selects the metadata store and bounds its connection pool. Every
+// replica holds at most MaxOpenConns pooled connections plus one listening
+// connection (PostgreSQL), so N replicas need N×(MaxOpenConns+1) of the
+// server's max_connections (docs/deploy.md gives the rule).
 type Database struct {
 	// URL is postgres://… for PostgreSQL; empty means SQLite in DataDir (KEEPER_DATABASE_URL).
 	URL string `yaml:"url"`
+	// MaxOpenConns caps the pool; a request waits for a free connection.
+	MaxOpenConns int `yaml:"max_open_conns"`
+	// MaxIdleConns is how many connections stay open when idle (≤ MaxOpenConns).
+	MaxIdleConns int `yaml:"max_idle_conns"`
+	// ConnMaxIdleTime closes connections idle this long (0 keeps them).
+	ConnMaxIdleTime time.Duration `yaml:"conn_max_idle_time"`
+	// ConnMaxLifetime recycles connections after this long (0 keeps them).
+	ConnMaxLifetime time.Duration `yaml:"conn_max_lifetime"`
 }
 
 // Storage selects the blob store.
@@ -126,11 +137,14 @@ func Default() Config {
 	return Config{
 		Listen:  "127.0.0.1:8080",
 		DataDir: "./keeper-data",
-		Storage: Storage{Backend: "filesystem", S3: S3{Region: "us-east-1", PartSize: 16 << 20}},
-		Auth:    Auth{AccessTTL: 15 * time.Minute, RefreshTTL: 7 * 24 * time.Hour},
-		Limits:  Limits{MaxUploadBytes: 10 << 30, UploadSessionTTL: 24 * time.Hour},
-		Plugins: Plugins{CallTimeout: 10 * time.Second, PoolSize: 4, MemoryPages: 4096},
-		Cache:   Cache{TTL: 2 * time.Second, MaxFiles: 100_000},
+		// 8 replicas × (10 pooled + 1 listening) = 88 of a stock server's
+		// max_connections=100 (3 of which are reserved for superusers).
+		Database: Database{MaxOpenConns: 10, MaxIdleConns: 5, ConnMaxIdleTime: time.Minute, ConnMaxLifetime: 30 * time.Minute},
+		Storage:  Storage{Backend: "filesystem", S3: S3{Region: "us-east-1", PartSize: 16 << 20}},
+		Auth:     Auth{AccessTTL: 15 * time.Minute, RefreshTTL: 7 * 24 * time.Hour},
+		Limits:   Limits{MaxUploadBytes: 10 << 30, UploadSessionTTL: 24 * time.Hour},
+		Plugins:  Plugins{CallTimeout: 10 * time.Second, PoolSize: 4, MemoryPages: 4096},
+		Cache:    Cache{TTL: 2 * time.Second, MaxFiles: 100_000},
 		Limit: Limit{PerIPWindow: time.Minute, PerUserWindow: time.Minute,
 			LoginRequests: 10, LoginWindow: time.Minute, MaxInFlight: 1024},
 		Log: Log{Level: "info", Format: "text"},
@@ -170,6 +184,18 @@ func (c Config) Validate() error {
 	}
 	if u := c.Database.URL; u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
 		bad("database.url", "%q is not allowed: use postgres://… or leave empty for the embedded SQLite", redact(u))
+	}
+	if c.Database.MaxOpenConns < 1 {
+		bad("database.max_open_conns", "must be at least 1")
+	}
+	if c.Database.MaxIdleConns < 0 || c.Database.MaxIdleConns > c.Database.MaxOpenConns {
+		bad("database.max_idle_conns", "must be between 0 and database.max_open_conns (%d)", c.Database.MaxOpenConns)
+	}
+	if c.Database.ConnMaxIdleTime < 0 {
+		bad("database.conn_max_idle_time", "must not be negative (0 keeps idle connections)")
+	}
+	if c.Database.ConnMaxLifetime < 0 {
+		bad("database.conn_max_lifetime", "must not be negative (0 keeps connections)")
 	}
 	switch c.Storage.Backend {
 	case "filesystem":
