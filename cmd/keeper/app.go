@@ -20,7 +20,9 @@ import (
 	"github.com/keeper-registry/keeper/adapters/fsblob"
 	httpapi "github.com/keeper-registry/keeper/adapters/http"
 	"github.com/keeper-registry/keeper/adapters/ldap"
+	"github.com/keeper-registry/keeper/adapters/localnotify"
 	"github.com/keeper-registry/keeper/adapters/oidc"
+	"github.com/keeper-registry/keeper/adapters/pgnotify"
 	"github.com/keeper-registry/keeper/adapters/ratelimit"
 	"github.com/keeper-registry/keeper/adapters/s3blob"
 	"github.com/keeper-registry/keeper/adapters/saml"
@@ -46,10 +48,15 @@ func options(cfg config.Config) fx.Option {
 	if cfg.Storage.Backend == "s3" {
 		blobs = s3blob.Module
 	}
+	notices := localnotify.Module
+	if cfg.Database.URL != "" {
+		notices = pgnotify.Module
+	}
 	return fx.Options(
 		fx.Supply(cfg),
 		fx.Provide(func() ports.Clock { return ports.SystemClock{} }),
 		bunstore.Module,
+		notices,
 		blobs,
 		argon2.Module,
 		wasm.Module,
@@ -62,8 +69,10 @@ func options(cfg config.Config) fx.Option {
 			MaxInFlight: cfg.Limit.MaxInFlight,
 		}),
 		fx.Provide(
-			func(s *bunstore.Store, c ports.Clock) *repository.Cache {
-				return repository.NewCache(s, s, c, cfg.Cache.TTL, cfg.Cache.MaxFiles)
+			func(lc fx.Lifecycle, s *bunstore.Store, c ports.Clock, n ports.Notifier) *repository.Cache {
+				cache := repository.NewCache(s, s, c, cfg.Cache.TTL, cfg.Cache.MaxFiles)
+				lc.Append(fx.StopHook(cache.Listen(n)))
+				return cache
 			},
 			func(c *repository.Cache) ports.RepositoryStore { return c },
 			func(c *repository.Cache) ports.FileStore { return c },
@@ -90,6 +99,7 @@ func options(cfg config.Config) fx.Option {
 			},
 			newHTTPDeps,
 		),
+		fx.Decorate(casbin.Announce),
 		httpapi.Module,
 		fx.Invoke(expireUploads),
 		fx.WithLogger(func() fxevent.Logger {

@@ -57,7 +57,7 @@ func (d *Dispatcher) callPlugin(w *statusWriter, r *http.Request, route Route, t
 	if cacheable {
 		key = cacheKey{method: r.Method, path: r.URL.EscapedPath(), query: r.URL.RawQuery, accept: r.Header.Get("Accept")}
 		if repo != nil {
-			key.repo, key.generation = repo.Key, repo.Generation
+			key.repoID, key.repo, key.generation = repo.ID, repo.Key, repo.Generation
 		}
 		if cr, ok := d.cache.get(key, d.clock.Now()); ok {
 			writeCached(w, r, cr)
