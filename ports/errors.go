@@ -23,6 +23,11 @@ var (
 	ErrUnavailable = errors.New("temporarily unavailable")
 )
 
+// ErrStale: something a write set read changed before it committed (a
+// concurrent writer won); the caller may redo the whole read-modify-write.
+// It matches ErrConflict too.
+var ErrStale = fmt.Errorf("changed concurrently: %w", ErrConflict)
+
 // ConflictError carries a message for the caller (no internals) and matches
 // ErrConflict.
 type ConflictError struct{ Message string }
