@@ -2,8 +2,6 @@ package s3blob
 
 import (
 	"context"
-	"log/slog"
-	"time"
 
 	"go.uber.org/fx"
 
@@ -23,12 +21,7 @@ func provide(cfg config.Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	go func() { // stale multipart uploads are harmless; clean them without delaying start-up
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if _, err := s.CleanTemp(ctx, 24*time.Hour); err != nil {
-			slog.Warn("s3blob: clean temp objects", "err", err)
-		}
-	}()
+	// Temporary objects of interrupted uploads are removed by the
+	// "storage.temp" background job (CleanTemp), once per interval cluster-wide.
 	return s, nil
 }

@@ -34,6 +34,7 @@ import (
 	"github.com/keeper-registry/keeper/core/config"
 	"github.com/keeper-registry/keeper/core/dispatch"
 	"github.com/keeper-registry/keeper/core/gc"
+	"github.com/keeper-registry/keeper/core/jobs"
 	"github.com/keeper-registry/keeper/core/plugin"
 	"github.com/keeper-registry/keeper/core/repository"
 	"github.com/keeper-registry/keeper/core/sso"
@@ -101,7 +102,8 @@ func options(cfg config.Config) fx.Option {
 		),
 		fx.Decorate(casbin.Announce),
 		httpapi.Module,
-		fx.Invoke(expireUploads),
+		fx.Provide(scheduleJobs),
+		fx.Invoke(func(*jobs.Scheduler) {}),
 		fx.WithLogger(func() fxevent.Logger {
 			l := &fxevent.SlogLogger{Logger: slog.Default().With("room", "fx")}
 			l.UseLogLevel(slog.LevelDebug) // wiring events are noise unless debugging
@@ -230,29 +232,45 @@ func serve(cfg config.Config) error {
 	return nil
 }
 
-// expireUploads ends idle resumable uploads in the background.
-func expireUploads(lc fx.Lifecycle, cfg config.Config, up *upload.Service) {
-	ctx, cancel := context.WithCancel(context.Background())
+// tempCleaner is a blob store that leaves temporary objects behind when a
+// process dies mid-upload (S3 multipart uploads).
+type tempCleaner interface {
+	CleanTemp(ctx context.Context, olderThan time.Duration) (int, error)
+}
+
+// scheduleJobs runs the background jobs once per interval across replicas
+// (leases in the metadata database) while the application runs.
+func scheduleJobs(lc fx.Lifecycle, cfg config.Config, s *bunstore.Store, up *upload.Service, blobs ports.BlobStore) *jobs.Scheduler {
+	log := slog.Default().With("room", "jobs")
+	sched := jobs.New(s, jobs.Options{Log: log})
+	collector := gc.New(gc.Deps{Repos: s, Files: s, Blobs: blobs, Uploads: s, Plugins: s,
+		Log: slog.Default().With("room", "gc")}, cfg.Jobs.GCGrace)
+	sched.Add(jobs.Job{Name: "gc", Every: cfg.Jobs.GCInterval, Run: func(ctx context.Context) error {
+		rep, err := collector.Run(ctx, false)
+		if err == nil && rep.Swept > 0 {
+			log.Info("gc: swept unreferenced blobs", "count", rep.Swept, "bytes", rep.SweptBytes)
+		}
+		return err
+	}})
+	sched.Add(jobs.Job{Name: "uploads.expire", Every: cfg.Jobs.UploadExpiryInterval, Run: func(ctx context.Context) error {
+		n, err := up.Expire(ctx, cfg.Limits.UploadSessionTTL)
+		if n > 0 {
+			log.Info("uploads: expired idle sessions", "count", n)
+		}
+		return err
+	}})
+	if tc, ok := blobs.(tempCleaner); ok {
+		sched.Add(jobs.Job{Name: "storage.temp", Every: cfg.Jobs.TempCleanupInterval, Run: func(ctx context.Context) error {
+			n, err := tc.CleanTemp(ctx, cfg.Jobs.TempMaxAge)
+			if n > 0 {
+				log.Info("storage: removed temporary objects of interrupted uploads", "count", n)
+			}
+			return err
+		}})
+	}
 	lc.Append(fx.Hook{
-		OnStart: func(context.Context) error {
-			go func() {
-				t := time.NewTicker(10 * time.Minute)
-				defer t.Stop()
-				for {
-					if n, err := up.Expire(ctx, cfg.Limits.UploadSessionTTL); err != nil {
-						slog.Warn("uploads: expire", "err", err)
-					} else if n > 0 {
-						slog.Info("uploads: expired idle sessions", "count", n)
-					}
-					select {
-					case <-ctx.Done():
-						return
-					case <-t.C:
-					}
-				}
-			}()
-			return nil
-		},
-		OnStop: func(context.Context) error { cancel(); return nil },
+		OnStart: func(context.Context) error { sched.Start(); return nil },
+		OnStop:  func(context.Context) error { sched.Stop(); return nil },
 	})
+	return sched
 }

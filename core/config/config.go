@@ -23,6 +23,7 @@ type Config struct {
 	Plugins  Plugins  `yaml:"plugins"`
 	Cache    Cache    `yaml:"cache"`
 	Limit    Limit    `yaml:"rate_limit"`
+	Jobs     Jobs     `yaml:"jobs"`
 	// SSO lists login providers defined here rather than through the API;
 	// they are created or replaced at every start.
 	SSO []SSOProvider `yaml:"sso"`
@@ -115,6 +116,22 @@ type Limit struct {
 	MaxInFlight int `yaml:"max_in_flight"`
 }
 
+// Jobs schedules background work; each job runs once per interval across
+// all replicas (one replica holds its lease). A zero interval disables a job.
+type Jobs struct {
+	// GCInterval runs blob garbage collection (mark and sweep).
+	GCInterval time.Duration `yaml:"gc_interval"`
+	// GCGrace keeps unreferenced blobs younger than this (in-flight uploads).
+	GCGrace time.Duration `yaml:"gc_grace"`
+	// UploadExpiryInterval ends resumable uploads idle for limits.upload_session_ttl.
+	UploadExpiryInterval time.Duration `yaml:"upload_expiry_interval"`
+	// TempCleanupInterval removes temporary objects and aborts multipart
+	// uploads older than TempMaxAge (S3), left by replicas killed mid-upload.
+	TempCleanupInterval time.Duration `yaml:"temp_cleanup_interval"`
+	// TempMaxAge must exceed the longest upload any replica may be running.
+	TempMaxAge time.Duration `yaml:"temp_max_age"`
+}
+
 // SSOProvider is an LDAP, OIDC or SAML login provider; Settings are the
 // kind's settings as documented for /api/v1/admin/sso/{kind}.
 type SSOProvider struct {
@@ -145,6 +162,8 @@ func Default() Config {
 		Limits:   Limits{MaxUploadBytes: 10 << 30, UploadSessionTTL: 24 * time.Hour},
 		Plugins:  Plugins{CallTimeout: 10 * time.Second, PoolSize: 4, MemoryPages: 4096},
 		Cache:    Cache{TTL: 2 * time.Second, MaxFiles: 100_000},
+		Jobs: Jobs{GCInterval: 24 * time.Hour, GCGrace: 24 * time.Hour, UploadExpiryInterval: 10 * time.Minute,
+			TempCleanupInterval: time.Hour, TempMaxAge: 6 * time.Hour},
 		Limit: Limit{PerIPWindow: time.Minute, PerUserWindow: time.Minute,
 			LoginRequests: 10, LoginWindow: time.Minute, MaxInFlight: 1024},
 		Log: Log{Level: "info", Format: "text"},
@@ -242,6 +261,18 @@ func (c Config) Validate() error {
 		if w <= 0 {
 			bad(key, "must be a positive duration such as 1m")
 		}
+	}
+	for key, d := range map[string]time.Duration{"jobs.gc_interval": c.Jobs.GCInterval,
+		"jobs.upload_expiry_interval": c.Jobs.UploadExpiryInterval, "jobs.temp_cleanup_interval": c.Jobs.TempCleanupInterval} {
+		if d < 0 {
+			bad(key, "must not be negative (0 turns the job off)")
+		}
+	}
+	if c.Jobs.GCGrace < time.Second {
+		bad("jobs.gc_grace", "must be at least 1s (it protects uploads in flight)")
+	}
+	if c.Jobs.TempMaxAge < time.Second {
+		bad("jobs.temp_max_age", "must be at least 1s (it protects uploads in flight)")
 	}
 	for i, p := range c.SSO {
 		key := fmt.Sprintf("sso[%d]", i)
