@@ -62,8 +62,9 @@ type Deps struct {
 
 // Server is Keeper's HTTP front: the REST API and the format dispatcher.
 type Server struct {
-	d      Deps
-	engine *gin.Engine
+	d         Deps
+	engine    *gin.Engine
+	readiness readiness
 }
 
 // New builds the gin engine with every route.
@@ -78,14 +79,17 @@ func New(d Deps) *Server {
 	r.HandleMethodNotAllowed = false
 	r.ContextWithFallback = true
 	s := &Server{d: d, engine: r}
-	r.Use(recovery, requestLog)
+	r.Use(recovery)
+	// Probes are registered before the logger, the load shedder and the
+	// rate limits, so they answer under any load (health.go).
+	r.GET("/livez", s.livez)
+	r.GET("/ready", s.ready)
+	r.Use(requestLog)
 	r.Use(d.BeforeAuth...)
 	r.Use(authenticate(d.Auth), s.gate)
 	r.Use(d.AfterAuth...)
 
 	r.GET("/health", s.health)
-	r.GET("/livez", s.livez)
-	r.GET("/ready", s.ready)
 
 	api := r.Group("/api/v1")
 	api.GET("/openapi.json", s.openapi)
