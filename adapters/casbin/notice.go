@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync/atomic"
+	"time"
 
 	"github.com/keeper-registry/keeper/ports"
 )
@@ -46,7 +47,9 @@ func Announce(pa ports.PolicyAdmin, n ports.Notifier) ports.PolicyAdmin {
 func (a announcer) Replace(ctx context.Context, rules []ports.PolicyRule) (int64, error) {
 	v, err := a.PolicyAdmin.Replace(ctx, rules)
 	if err == nil {
-		if perr := a.notes.Publish(context.WithoutCancel(ctx), PolicyTopic, ""); perr != nil {
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer cancel()
+		if perr := a.notes.Publish(pctx, PolicyTopic, ""); perr != nil {
 			slog.Warn("casbin: announce policy change", "err", perr)
 		}
 	}

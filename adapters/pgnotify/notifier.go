@@ -69,8 +69,8 @@ type Notifier struct {
 	dsn     string
 	channel string
 	pool    *sql.DB
-	hub  *localnotify.Hub
-	log  *slog.Logger
+	hub     *localnotify.Hub
+	log     *slog.Logger
 
 	connected atomic.Bool
 	cancel    context.CancelFunc

@@ -72,6 +72,10 @@ func NewCache(repos ports.RepositoryStore, files ports.FileStore, clock ports.Cl
 		byKey: map[string]repoEntry{}, gen: map[int64]genEntry{}, byFile: map[fileKey]fileEntry{}}
 }
 
+// announceTimeout bounds publishing a notice after a write (the write has
+// committed; a lost notice costs at most TTL of staleness).
+const announceTimeout = 2 * time.Second
+
 // NoticeTopic is the notifier topic of repository changes; the payload is
 // the repository ID, or ports.NoticeReconcile for "drop everything".
 const NoticeTopic = "repository"
@@ -117,7 +121,9 @@ func (c *Cache) announce(ctx context.Context, payload string) {
 	n := c.notes
 	c.mu.RUnlock()
 	if n != nil {
-		_ = n.Publish(context.WithoutCancel(ctx), NoticeTopic, payload)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), announceTimeout)
+		defer cancel()
+		_ = n.Publish(ctx, NoticeTopic, payload)
 	}
 }
 
