@@ -167,7 +167,7 @@ func (s *Store) SetClock(c ports.Clock) { s.clock = c }
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.db.PingContext(ctx); err != nil {
-		return fmt.Errorf("bunstore: ping: %w", err)
+		return wrap("ping", err)
 	}
 	return nil
 }
