@@ -27,11 +27,7 @@ func wrap(op string, err error) error {
 	case isUniqueViolation(err):
 		// The driver's text names the constraint and the SQL: keep it out
 		// of messages a client may see.
-		var ce *ports.ConflictError
-		if errors.As(err, &ce) {
-			return err
-		}
-		return fmt.Errorf("bunstore: %s: %w", op, &ports.ConflictError{Message: "already exists"})
+		return fmt.Errorf("bunstore: %s: already exists: %w", op, ports.ErrConflict)
 	case isForeignKeyViolation(err):
 		return fmt.Errorf("bunstore: %s: referenced row missing: %w", op, ports.ErrNotFound)
 	case isUnavailable(err):
