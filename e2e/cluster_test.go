@@ -4,6 +4,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -154,9 +157,55 @@ func TestClusterJobRunsOnce(t *testing.T) {
 	t.Logf("uploads.expire: %d runs in %s by %d holders", len(runs), window, len(holders))
 }
 
-// TestClusterDistTagRace: ten concurrent `npm dist-tag add` spread over the
-// replicas all answer success and all ten tags survive (SQLite: one
-// replica; PostgreSQL: two).
+// barrierProxy forwards to the replicas in turn, holding every request that
+// match selects until n of them arrived (or 2 minutes passed), then
+// releasing them together: npm clients start at different speeds on a busy
+// machine, and without the barrier their writes would rarely overlap.
+func barrierProxy(t *testing.T, targets []string, n int, match func(*http.Request) bool) string {
+	t.Helper()
+	var proxies []*httputil.ReverseProxy
+	for _, target := range targets {
+		u, err := url.Parse(target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		proxies = append(proxies, httputil.NewSingleHostReverseProxy(u))
+	}
+	var mu sync.Mutex
+	arrived, next := 0, 0
+	release := make(chan struct{})
+	timeout := time.AfterFunc(2*time.Minute, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if arrived < n {
+			arrived = n
+			close(release)
+		}
+	})
+	t.Cleanup(func() { timeout.Stop() })
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		p := proxies[next%len(proxies)]
+		next++
+		if match(r) {
+			arrived++
+			if arrived == n {
+				close(release)
+			}
+			mu.Unlock()
+			<-release
+		} else {
+			mu.Unlock()
+		}
+		p.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestClusterDistTagRace: ten concurrent `npm dist-tag add`, their writes
+// released at the same instant and spread over the replicas, all answer
+// success and all ten tags survive (SQLite: one replica; PostgreSQL: two).
 func TestClusterDistTagRace(t *testing.T) {
 	t.Parallel()
 	if _, err := exec.LookPath("npm"); err != nil {
@@ -178,15 +227,22 @@ func TestClusterDistTagRace(t *testing.T) {
 		work := t.TempDir()
 		hello := work + "/hello"
 		copyTree(t, root+"/plugins/npm/testdata/src/hello", hello)
-		var envs []*npmEnv
-		for _, node := range c.nodes {
-			e := newNpmEnv(t, node, "js")
-			e.writeRC(token)
-			envs = append(envs, e)
-		}
-		envs[0].must(hello, "npm", "publish")
+		direct := newNpmEnv(t, k, "js")
+		direct.writeRC(token)
+		direct.must(hello, "npm", "publish")
 
 		const racers = 10
+		var targets []string
+		for _, node := range c.nodes {
+			targets = append(targets, node.URL)
+		}
+		proxy := barrierProxy(t, targets, racers, func(r *http.Request) bool {
+			return r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/dist-tags/")
+		})
+		e := &npmEnv{t: t, dir: t.TempDir(), registry: proxy + "/npm/js/"}
+		e.npmrc = e.dir + "/npmrc"
+		e.writeRC(token)
+
 		outs := make([]string, racers)
 		errs := make([]error, racers)
 		var wg sync.WaitGroup
@@ -194,7 +250,7 @@ func TestClusterDistTagRace(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				outs[i], errs[i] = envs[i%len(envs)].run(work, "", "npm", "dist-tag", "add", "hello-keeper@1.0.0", "race"+string(rune('a'+i)))
+				outs[i], errs[i] = e.run(work, "", "npm", "dist-tag", "add", "hello-keeper@1.0.0", "race"+string(rune('a'+i)))
 			}()
 		}
 		wg.Wait()
@@ -203,7 +259,7 @@ func TestClusterDistTagRace(t *testing.T) {
 				t.Fatalf("dist-tag add %d: %v\n%s", i, err, outs[i])
 			}
 		}
-		ls := envs[len(envs)-1].must(work, "npm", "dist-tag", "ls", "hello-keeper")
+		ls := direct.must(work, "npm", "dist-tag", "ls", "hello-keeper")
 		for i := range racers {
 			if tag := "race" + string(rune('a'+i)); !strings.Contains(ls, tag+": 1.0.0") {
 				t.Errorf("tag %s lost; dist-tag ls:\n%s", tag, ls)
