@@ -33,7 +33,7 @@ func newReplica(tb testing.TB, dsn string) replica {
 	if err := store.Migrate(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
-	n := pgnotify.New(dsn, store.DB().DB, pgnotify.Options{})
+	n := pgnotify.New(dsn, store, pgnotify.Options{})
 	n.Start()
 	tb.Cleanup(func() { _ = n.Close() })
 	for deadline := time.Now().Add(10 * time.Second); !n.Connected(); time.Sleep(5 * time.Millisecond) {

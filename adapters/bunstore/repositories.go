@@ -3,6 +3,7 @@ package bunstore
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/uptrace/bun"
 
@@ -74,7 +75,7 @@ func (s *Store) saveMembers(ctx context.Context, tx bun.Tx, virtualID int64, mem
 		keys[i] = m.RepoKey
 	}
 	var found []repositoryRow
-	if err := tx.NewSelect().Model(&found).Column("id", "key").Where("key IN (?)", bun.In(keys)).Scan(ctx); err != nil {
+	if err := tx.NewSelect().Model(&found).Column("id", "key").Where("key IN (?)", bun.List(keys)).Scan(ctx); err != nil {
 		return err
 	}
 	ids := make(map[string]int64, len(found))
@@ -110,7 +111,7 @@ func loadMembers(ctx context.Context, db bun.IDB, ids []int64) (map[int64][]port
 	err := db.NewSelect().TableExpr("repository_members AS m").
 		Join("JOIN repositories AS r ON r.id = m.member_id").
 		ColumnExpr("m.virtual_id, r.key, m.priority").
-		Where("m.virtual_id IN (?)", bun.In(ids)).
+		Where("m.virtual_id IN (?)", bun.List(ids)).
 		OrderExpr("m.virtual_id, m.priority, r.key").
 		Scan(ctx, &rows)
 	if err != nil {
@@ -166,6 +167,14 @@ func (s *Store) ListRepositories(ctx context.Context, f ports.RepositoryFilter, 
 	if f.Type != "" {
 		q = q.Where("repo_type = ?", f.Type)
 	}
+	if f.Query != "" {
+		like := "%" + likeEscaper.Replace(strings.ToLower(f.Query)) + "%"
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("LOWER(key) LIKE ? ESCAPE '\\'", like).
+				WhereOr("LOWER(name) LIKE ? ESCAPE '\\'", like).
+				WhereOr("LOWER(description) LIKE ? ESCAPE '\\'", like)
+		})
+	}
 	total, err := q.OrderExpr("key").Offset(int64(max(p.Offset, 0))).Limit(int64(clampLimit(p.Limit))).ScanAndCount(ctx)
 	if err != nil {
 		return nil, 0, wrap(op, err)
@@ -189,6 +198,9 @@ func (s *Store) ListRepositories(ctx context.Context, f ports.RepositoryFilter, 
 	}
 	return out, int(total), nil
 }
+
+// likeEscaper makes a search term literal inside a LIKE pattern.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
 
 // UpdateRepository loads the repository, applies fn and saves every field
 // (members replaced) in one transaction. ID, Key, Generation and CreatedAt

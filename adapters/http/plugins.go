@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -14,28 +15,41 @@ import (
 	"github.com/keeper-registry/keeper/ports"
 )
 
-// RegisterPlugins mounts the plugin admin API on g (the /api/v1 group):
-// /plugins (admin only) and /formats (anyone).
-func RegisterPlugins(g *gin.RouterGroup, m *plugin.Manager) {
-	h := pluginHandlers{m: m}
-	g.GET("/formats", h.formats)
-	a := g.Group("/plugins", adminOnly)
-	a.GET("", h.list)
-	a.POST("", h.install)
-	a.GET("/:id", h.get)
-	a.DELETE("/:id", h.delete)
-	a.POST("/:id/enable", h.lifecycle(m.Enable))
-	a.POST("/:id/disable", h.lifecycle(m.Disable))
-	a.POST("/:id/reload", h.lifecycle(m.Reload))
+// pluginSchemas are the plugin and format bodies of the API.
+var pluginSchemas = obj{
+	"Plugin": object(obj{"id": str(), "name": str(), "version": str(), "format": str(), "display_name": str(),
+		"description": str(), "status": obj{"type": "string", "enum": []string{"active", "disabled", "error"}},
+		"enabled": boolean(), "built_in": boolean(), "contract_version": str(), "capabilities": arr(str()),
+		"mounts": arr(object(obj{"prefix": str(), "root": boolean(), "anonymous_paths": obj{"type": "array", "items": str(), "nullable": true}})),
+		"digest": str(), "limits": object(obj{"memory_pages": integer(), "call_timeout_ms": integer(), "pool_size": integer()}),
+		"last_error": str(), "stats": obj{"type": "object"}, "created_at": str(), "updated_at": str()}),
+	"PluginList": object(obj{"items": arr(ref("Plugin"))}, "items"),
+	"Format":     object(obj{"key": str(), "display_name": str(), "plugin_id": str()}, "key"),
+	"FormatList": object(obj{"items": arr(ref("Format"))}, "items"),
 }
 
-type pluginHandlers struct{ m *plugin.Manager }
-
-// adminOnly answers 401 to anonymous callers and 403 to non-admins.
-func adminOnly(c *gin.Context) {
-	if requireAdmin(c) {
-		c.Next()
+// PluginRoutes are the plugin admin API (/plugins, administrators only)
+// and /formats (anyone); the wiring adds them to the fx group "routes".
+// repos lets a delete refuse to strand the repositories of a plugin's format.
+func PluginRoutes(m *plugin.Manager, repos ports.RepositoryStore) []Route {
+	const get, post, del = http.MethodGet, http.MethodPost, http.MethodDelete
+	h := pluginHandlers{m: m, repos: repos}
+	tooLarge := []int{http.StatusRequestEntityTooLarge}
+	return []Route{
+		route(get, "/formats", Public, Doc{"plugins", "The formats the loaded plugins serve", "", "FormatList", 200, nil}, h.formats),
+		route(get, "/plugins", Admin, Doc{"plugins", "List installed plugins, built-in and uploaded", "", "PluginList", 200, nil}, h.list),
+		route(post, "/plugins", Admin, Doc{"plugins", "Install a plugin (.wasm or .zip with a manifest, raw body or multipart field \"file\"); validated against the contract first", "binary", "Plugin", 201, tooLarge}, h.install),
+		route(get, "/plugins/:id", Admin, Doc{"plugins", "Get a plugin", "", "Plugin", 200, nil}, h.get),
+		route(del, "/plugins/:id", Admin, Doc{"plugins", "Delete an installed plugin; while repositories use its format, 409 naming them unless ?force=true", "", "", 204, nil}, h.delete),
+		route(post, "/plugins/:id/enable", Admin, Doc{"plugins", "Enable a plugin (its formats are served again)", "", "Plugin", 200, nil}, h.lifecycle("plugin.enable", m.Enable)),
+		route(post, "/plugins/:id/disable", Admin, Doc{"plugins", "Disable a plugin (its mounts answer 404)", "", "Plugin", 200, nil}, h.lifecycle("plugin.disable", m.Disable)),
+		route(post, "/plugins/:id/reload", Admin, Doc{"plugins", "Reload a plugin from its stored module (compile, smoke-test, swap)", "", "Plugin", 200, nil}, h.lifecycle("plugin.reload", m.Reload)),
 	}
+}
+
+type pluginHandlers struct {
+	m     *plugin.Manager
+	repos ports.RepositoryStore
 }
 
 func (h pluginHandlers) formats(c *gin.Context) {
@@ -69,6 +83,7 @@ func (h pluginHandlers) install(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	audited(c, "plugin.install", p.ID, fmt.Sprintf("format=%s version=%s digest=%s", p.Format, p.Version, p.Digest))
 	c.JSON(http.StatusCreated, p)
 }
 
@@ -115,21 +130,47 @@ func uploadErr(err error) error {
 	return ports.Invalidf("file", "reading the upload: %v", err)
 }
 
-func (h pluginHandlers) lifecycle(op func(ctx context.Context, id string) (plugin.Plugin, error)) gin.HandlerFunc {
+func (h pluginHandlers) lifecycle(action string, op func(ctx context.Context, id string) (plugin.Plugin, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		p, err := op(c.Request.Context(), c.Param("id"))
 		if err != nil {
 			WriteError(c, err)
 			return
 		}
+		audited(c, action, p.ID, "")
 		c.JSON(http.StatusOK, p)
 	}
 }
 
+// delete removes an installed plugin; while repositories depend on its
+// format it answers 409 naming them, unless ?force=true.
 func (h pluginHandlers) delete(c *gin.Context) {
-	if err := h.m.Delete(c.Request.Context(), c.Param("id")); err != nil {
+	force, ok := forceParam(c)
+	if !ok {
+		return
+	}
+	id := c.Param("id")
+	var users []string
+	if h.repos != nil {
+		var err error
+		if users, err = h.m.RepositoriesUsing(c.Request.Context(), id, h.repos); err != nil {
+			WriteError(c, err)
+			return
+		}
+	}
+	if len(users) > 0 && !force {
+		Fail(c, http.StatusConflict, "conflict", fmt.Sprintf("plugin %q serves the repositories %s; delete them first, or delete with ?force=true to leave them without a format",
+			id, strings.Join(users, ", ")))
+		return
+	}
+	if err := h.m.Delete(c.Request.Context(), id); err != nil {
 		WriteError(c, err)
 		return
 	}
+	detail := ""
+	if len(users) > 0 {
+		detail = "forced; stranded repositories: " + strings.Join(users, ", ")
+	}
+	audited(c, "plugin.delete", id, detail)
 	c.Status(http.StatusNoContent)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 
-	"github.com/uptrace/bun"
 	"go.uber.org/fx"
 
 	"github.com/keeper-registry/keeper/core/config"
@@ -12,11 +11,11 @@ import (
 )
 
 // Module provides the PostgreSQL ports.Notifier: it publishes through the
-// metadata store's pool and listens on a connection of its own, started and
+// Publisher (the metadata store's pool) and listens on a connection of its own, started and
 // stopped with the application.
 var Module = fx.Module("notify.postgres",
-	fx.Provide(fx.Annotate(func(lc fx.Lifecycle, cfg config.Config, db *bun.DB) *Notifier {
-		n := New(cfg.Database.URL, db.DB, Options{Log: slog.Default().With("room", "notify")})
+	fx.Provide(fx.Annotate(func(lc fx.Lifecycle, cfg config.Config, pool Publisher) *Notifier {
+		n := New(cfg.Database.URL, pool, Options{Log: slog.Default().With("room", "notify")})
 		lc.Append(fx.Hook{
 			OnStart: func(context.Context) error { n.Start(); return nil },
 			OnStop:  func(context.Context) error { return n.Close() },

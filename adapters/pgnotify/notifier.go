@@ -2,7 +2,6 @@ package pgnotify
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -63,12 +62,18 @@ type Options struct {
 	Log       *slog.Logger
 }
 
+// Publisher sends a NOTIFY through the shared connection pool
+// (bunstore.Store).
+type Publisher interface {
+	Notify(ctx context.Context, channel, payload string) error
+}
+
 // Notifier publishes with pg_notify on the shared pool and listens on one
 // dedicated connection of its own.
 type Notifier struct {
 	dsn     string
 	channel string
-	pool    *sql.DB
+	pool    Publisher
 	hub     *localnotify.Hub
 	log     *slog.Logger
 
@@ -80,7 +85,7 @@ type Notifier struct {
 
 // New returns a notifier that publishes through pool and, once Start is
 // called, listens on its own connection to dsn.
-func New(dsn string, pool *sql.DB, o Options) *Notifier {
+func New(dsn string, pool Publisher, o Options) *Notifier {
 	if o.Reconcile <= 0 {
 		o.Reconcile = 30 * time.Second
 	}
@@ -95,7 +100,7 @@ func (n *Notifier) Publish(ctx context.Context, topic, payload string) error {
 	if err := localnotify.Check(topic, payload); err != nil {
 		return err
 	}
-	if _, err := n.pool.ExecContext(ctx, "SELECT pg_notify($1, $2)", n.channel, topic+"\n"+payload); err != nil {
+	if err := n.pool.Notify(ctx, n.channel, topic+"\n"+payload); err != nil {
 		return fmt.Errorf("notify: publish %s: %w", topic, err)
 	}
 	return nil

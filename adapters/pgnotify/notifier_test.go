@@ -16,6 +16,14 @@ import (
 
 const postgresEnv = "KEEPER_TEST_POSTGRES_URL"
 
+// sqlPublisher publishes through a plain pool.
+type sqlPublisher struct{ db *sql.DB }
+
+func (p sqlPublisher) Notify(ctx context.Context, channel, payload string) error {
+	_, err := p.db.ExecContext(ctx, "SELECT pg_notify($1, $2)", channel, payload)
+	return err
+}
+
 // started returns a listening notifier on dsn.
 func started(t *testing.T, dsn string) *pgnotify.Notifier {
 	t.Helper()
@@ -24,7 +32,7 @@ func started(t *testing.T, dsn string) *pgnotify.Notifier {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = pool.Close() })
-	n := pgnotify.New(dsn, pool, pgnotify.Options{Reconcile: time.Hour})
+	n := pgnotify.New(dsn, sqlPublisher{pool}, pgnotify.Options{Reconcile: time.Hour})
 	n.Start()
 	t.Cleanup(func() { _ = n.Close() })
 	deadline := time.Now().Add(10 * time.Second)
