@@ -32,9 +32,7 @@ const sqliteBusyTimeoutMS = 15000
 type Store struct {
 	db      *bun.DB
 	dialect string
-	// dsn is kept for connections outside the pool (the notice listener).
-	dsn   string
-	clock ports.Clock
+	clock   ports.Clock
 	// migrateMu serialises Migrate calls inside one process; PostgreSQL
 	// additionally takes an advisory lock across processes.
 	migrateMu sync.Mutex
@@ -115,7 +113,7 @@ func OpenPool(ctx context.Context, dsn string, pool Pool) (*Store, error) {
 		db = bun.NewDB(sqldb, sqlitedialect.New())
 		dialect = DialectSQLite
 	}
-	s := &Store{db: db, dialect: dialect, dsn: dsn, clock: ports.SystemClock{}}
+	s := &Store{db: db, dialect: dialect, clock: ports.SystemClock{}}
 	if err := s.Ping(ctx); err != nil {
 		_ = db.Close()
 		return nil, err
@@ -151,9 +149,6 @@ func sqliteDSN(dsn string) (string, bool) {
 	}
 	return path + "?" + q.Encode(), memory
 }
-
-// DSN is the data source name the store was opened with.
-func (s *Store) DSN() string { return s.dsn }
 
 // Dialect reports "postgres" or "sqlite".
 func (s *Store) Dialect() string { return s.dialect }

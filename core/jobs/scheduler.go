@@ -98,9 +98,6 @@ func (s *Scheduler) Add(j Job) {
 	s.mu.Unlock()
 }
 
-// Holder is this replica's name in the leases.
-func (s *Scheduler) Holder() string { return s.opts.Holder }
-
 // Start begins ticking every job in the background.
 func (s *Scheduler) Start() {
 	ctx, cancel := context.WithCancel(context.Background())
