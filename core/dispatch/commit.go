@@ -17,12 +17,16 @@ import (
 // read; the store re-checks those reads inside the commit transaction and
 // refuses the write set with ports.ErrStale when a concurrent request changed
 // one. The dispatcher then runs the whole plugin call again on fresh reads,
-// up to maxCommitAttempts times, and answers 409 after that. Every plugin
+// up to maxCommitAttempts times, and answers 409 after that.
+//
+// n writers racing on one key need up to n attempts in the worst case (one
+// wins per round), so the bound covers the ten-way race of issue 22 (npm
+// dist-tag add) with the growing, jittered wait spreading the rounds. Every plugin
 // gets this without doing anything.
 
 // maxCommitAttempts bounds the plugin calls of one request whose commit
 // keeps finding its reads changed.
-const maxCommitAttempts = 5
+const maxCommitAttempts = 10
 
 // maxRecordedReads bounds the reads one call records; reads beyond it are
 // not checked (a plugin reading that much is not doing read-modify-write).
@@ -70,7 +74,7 @@ func (h *hostCall) recordKV(namespace, key string, v []byte, err error) {
 // retryStale waits a short, growing, jittered time before the next attempt
 // of a call whose commit found its reads changed; false when ctx ended.
 func retryStale(ctx context.Context, attempt int) bool {
-	d := time.Duration(attempt) * 5 * time.Millisecond
+	d := time.Duration(attempt) * 10 * time.Millisecond
 	d += time.Duration(rand.Int64N(int64(d) + 1))
 	t := time.NewTimer(d)
 	defer t.Stop()

@@ -96,7 +96,7 @@ func TestStaleCommitRetriesTheCallThenAnswers409(t *testing.T) {
 		status       int
 	}{
 		{stale: 2, calls: 3, status: http.StatusCreated},
-		{stale: 100, calls: 5, status: http.StatusConflict},
+		{stale: 100, calls: 10, status: http.StatusConflict},
 	} {
 		t.Run(fmt.Sprintf("%d stale commits", tc.stale), func(t *testing.T) {
 			e := newEnv(t)
