@@ -134,6 +134,9 @@ func (s *Server) gate(c *gin.Context) {
 		Fail(c, http.StatusUnauthorized, "unauthorized", "authentication required")
 		return
 	}
+	if !requireScope(c, subject(c)) {
+		return
+	}
 	c.Next()
 }
 
@@ -150,6 +153,15 @@ func allowServer(c *gin.Context, sub ports.Subject, action string) bool {
 		return false
 	}
 	if !d.Allowed {
+		if !auth.TokenPermits(c.Request.Context(), sub, action, "") {
+			if sc := auth.ScopeFor(action, ""); !auth.HasScope(sub, sc) {
+				insufficientScope(c, sub, sc)
+				return false
+			}
+			auditDenial(c, sub, action)
+			Fail(c, http.StatusForbidden, "forbidden", "a credential limited to repositories cannot "+action+" the server")
+			return false
+		}
 		auditDenial(c, sub, action)
 		Fail(c, http.StatusForbidden, "forbidden", "not allowed to "+action+" (server)")
 		return false

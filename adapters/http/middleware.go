@@ -74,7 +74,11 @@ func authenticate(a *auth.Service) gin.HandlerFunc {
 					Action: "auth.token", Target: c.Request.Method + " " + c.Request.URL.EscapedPath(), Outcome: audit.Failure,
 					Detail: "invalid, expired or revoked token"})
 			}
-			if errors.Is(err, auth.ErrLocked) {
+			if errors.Is(err, auth.ErrTokenExpired) {
+				// RFC 6750 §3.1: tell the client to fetch a new token.
+				c.Header("WWW-Authenticate", `Bearer realm="keeper", error="invalid_token", error_description="token expired"`)
+				code, msg = "token_expired", "token expired"
+			} else if errors.Is(err, auth.ErrLocked) {
 				msg = err.Error()
 			} else if !errors.Is(err, auth.ErrBadToken) && !errors.Is(err, auth.ErrBadCredentials) {
 				slog.ErrorContext(c.Request.Context(), "authenticate", "err", err)

@@ -147,6 +147,10 @@ func (s *Server) authorize(c *gin.Context, action string, repo ports.Repository)
 	if d.Allowed {
 		return true
 	}
+	if sc := auth.ScopeFor(action, repo.Key); !auth.TokenPermits(c.Request.Context(), sub, action, repo.Key) && !auth.HasScope(sub, sc) {
+		insufficientScope(c, sub, sc)
+		return false
+	}
 	deny(c, sub, action)
 	return false
 }

@@ -248,6 +248,9 @@ func (s *Server) patchUser(c *gin.Context) {
 			return
 		}
 	}
+	if req.IsAdmin != nil || req.Disabled != nil {
+		s.d.Auth.CredentialsChanged(ctx, "user "+u.Username+" changed")
+	}
 	recorder(c).By(ctx, subject(c), "user.update", u.Username, audit.Success, "")
 	c.JSON(http.StatusOK, toUserJSON(u))
 }
@@ -265,6 +268,7 @@ func (s *Server) deleteUser(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	s.d.Auth.CredentialsChanged(c.Request.Context(), "user deleted")
 	recorder(c).By(c.Request.Context(), subject(c), "user.delete", strconv.FormatInt(id, 10), audit.Success, "")
 	c.Status(http.StatusNoContent)
 }

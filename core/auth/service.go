@@ -47,6 +47,11 @@ type Service struct {
 	minPassword int
 	// external authenticators (LDAP…) tried for users without a local password; see external.go.
 	external []ExternalAuthenticator
+	// cache holds verified bearer credentials; notifier spreads revocations (principalcache.go).
+	cache      *principalCache
+	notifier   ports.Notifier
+	unsub      func()
+	offlineTTL time.Duration
 }
 
 // Options configures a Service.
@@ -73,6 +78,16 @@ type Extras struct {
 	VerifyCacheTTL time.Duration
 	// MinPasswordLength for new passwords (default 8).
 	MinPasswordLength int
+	// Notifier announces revocations to the other replicas; nil means a
+	// single process.
+	Notifier ports.Notifier
+	// CredentialCacheTTL bounds how long a verified bearer credential is
+	// trusted without a database read when no revocation notice arrives
+	// (default 30s; negative disables the cache).
+	CredentialCacheTTL time.Duration
+	// OfflineTokenTTL is the lifetime of offline (refresh) tokens minted by
+	// token services (default: the refresh-token lifetime, else 7 days).
+	OfflineTokenTTL time.Duration
 }
 
 // NewService loads (or creates, once for all replicas) the token signing key.
@@ -110,6 +125,27 @@ func (s *Service) Configure(x Extras) *Service {
 	s.minPassword = x.MinPasswordLength
 	if s.minPassword <= 0 {
 		s.minPassword = 8
+	}
+	cacheTTL := x.CredentialCacheTTL
+	if cacheTTL == 0 {
+		cacheTTL = 30 * time.Second
+	}
+	s.cache = newPrincipalCache(cacheTTL)
+	s.offlineTTL = x.OfflineTokenTTL
+	if s.offlineTTL <= 0 {
+		s.offlineTTL = s.refreshTTL
+	}
+	if s.offlineTTL <= 0 {
+		s.offlineTTL = 7 * 24 * time.Hour
+	}
+	if s.unsub != nil {
+		s.unsub()
+		s.unsub = nil
+	}
+	s.notifier = x.Notifier
+	if s.notifier != nil {
+		cache := s.cache
+		s.unsub = s.notifier.Subscribe(RevocationTopic, func(string) { cache.clear() })
 	}
 	return s
 }
@@ -178,42 +214,84 @@ func (s *Service) SubjectFromBasic(ctx context.Context, username, password strin
 }
 
 // PrincipalFromBearer is SubjectFromBearer with the password-change flag.
+// A credential verified once is cached (see principalcache.go) until it
+// expires, is revoked, or the cache's TTL passes.
 func (s *Service) PrincipalFromBearer(ctx context.Context, token string) (Principal, error) {
-	if strings.HasPrefix(token, TokenPrefix) {
-		sub, err := s.subjectFromAPIToken(ctx, token)
-		return Principal{Subject: sub}, err
+	now := s.clock.Now()
+	if p, ok := s.cache.get(token, now); ok {
+		return p, nil
 	}
-	c, err := parseJWT(s.key, token, s.clock.Now())
-	if err != nil || c.Type != "access" {
-		return Principal{Subject: Anonymous}, ErrBadToken
+	gen := s.cache.generation()
+	var p Principal
+	var until time.Time
+	var err error
+	if strings.HasPrefix(token, TokenPrefix) {
+		p, until, err = s.principalFromAPIToken(ctx, token, now)
+	} else {
+		p, until, err = s.principalFromJWT(ctx, token, now)
+	}
+	if err != nil {
+		return Principal{Subject: Anonymous}, err
+	}
+	s.cache.put(token, p, until, now, gen)
+	return p, nil
+}
+
+// principalFromJWT checks an access token, the login it belongs to and the
+// credential it was derived from; it returns when the answer stops holding.
+func (s *Service) principalFromJWT(ctx context.Context, token string, now time.Time) (Principal, time.Time, error) {
+	anon := Principal{Subject: Anonymous}
+	c, err := parseJWT(s.key, token, now)
+	if err != nil {
+		return anon, time.Time{}, err
+	}
+	if c.Type != "access" {
+		return anon, time.Time{}, ErrBadToken
 	}
 	if c.Family != "" && s.sessions != nil {
 		revoked, err := s.sessions.FamilyRevoked(ctx, c.Family)
 		if err != nil {
-			return Principal{Subject: Anonymous}, fmt.Errorf("auth: session state: %w", err)
+			return anon, time.Time{}, fmt.Errorf("auth: session state: %w", err)
 		}
 		if revoked {
-			return Principal{Subject: Anonymous}, ErrBadToken
+			return anon, time.Time{}, ErrBadToken
 		}
+	}
+	if c.TokenID != 0 && c.Parent == "" { // minted before tokens named their parent
+		return anon, time.Time{}, ErrBadToken
+	}
+	if err := s.parentAlive(ctx, c.Parent, now, 0); err != nil {
+		return anon, time.Time{}, err
 	}
 	u, err := s.users.GetUser(ctx, c.UserID)
 	if err != nil || u.Disabled {
-		return Principal{Subject: Anonymous}, ErrBadToken
+		return anon, time.Time{}, ErrBadToken
 	}
 	sub, err := s.subjectOf(ctx, u)
-	if c.TokenID != 0 {
-		sub.TokenID, sub.Scopes, sub.Repos = c.TokenID, c.Scopes, c.Repos
+	if err != nil {
+		return anon, time.Time{}, err
 	}
-	return Principal{Subject: sub, MustChangePassword: u.MustChangePassword}, err
+	if c.Family != "" {
+		sub.Parent = "session:" + c.Family
+	}
+	if c.Parent != "" {
+		sub.Parent = c.Parent
+	}
+	if c.ParentExpires != 0 {
+		sub.Expires = time.Unix(c.ParentExpires, 0)
+	}
+	if c.TokenID != 0 || c.Derived {
+		sub.TokenID, sub.Scopes, sub.Repos = c.TokenID, c.Scopes, c.Repos
+		if sub.Scopes == nil {
+			sub.Scopes = []string{}
+		}
+	}
+	return Principal{Subject: sub, MustChangePassword: u.MustChangePassword}, time.Unix(c.ExpiresAt, 0), nil
 }
 
 // PrincipalFromBasic is SubjectFromBasic with the password-change flag.
 func (s *Service) PrincipalFromBasic(ctx context.Context, username, password string) (Principal, error) {
-	if strings.HasPrefix(password, TokenPrefix) {
-		sub, err := s.subjectFromAPIToken(ctx, password)
-		return Principal{Subject: sub}, err
-	}
-	if LooksLikeJWT(password) {
+	if strings.HasPrefix(password, TokenPrefix) || LooksLikeJWT(password) {
 		return s.PrincipalFromBearer(ctx, password)
 	}
 	u, err := s.checkPassword(ctx, username, password)
@@ -223,6 +301,11 @@ func (s *Service) PrincipalFromBasic(ctx context.Context, username, password str
 	sub, err := s.subjectOf(ctx, u)
 	return Principal{Subject: sub, MustChangePassword: u.MustChangePassword}, err
 }
+
+// Limited reports whether a subject's rights are cut down to scopes (an API
+// token, or a credential a token service minted): such a caller may not mint
+// tokens nor manage the account without the matching scope.
+func Limited(s ports.Subject) bool { return s.TokenID != 0 || s.Scopes != nil }
 
 // SubjectOf builds the Subject of a stored user (with its groups).
 func (s *Service) SubjectOf(ctx context.Context, u ports.User) (ports.Subject, error) {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/keeper-registry/keeper/core/audit"
 	"github.com/keeper-registry/keeper/ports"
@@ -74,8 +75,8 @@ func (s *Service) Refresh(ctx context.Context, refresh string) (Session, error) 
 		switch {
 		case errors.Is(err, ports.ErrConflict):
 			if prev.RevokedAt.IsZero() {
-				if err := s.sessions.RevokeFamily(ctx, prev.Family, now); err != nil {
-					return Session{}, fmt.Errorf("auth: revoke family: %w", err)
+				if err := s.endFamily(ctx, prev.UserID, prev.Family, now); err != nil {
+					return Session{}, err
 				}
 				s.record(ctx, c.Subject, c.UserID, "auth.refresh.reuse", audit.Denied, "refresh token reused; session family revoked")
 			}
@@ -103,24 +104,48 @@ func (s *Service) Logout(ctx context.Context, accessToken string) error {
 		return ErrBadToken
 	}
 	if s.sessions != nil {
-		if err := s.sessions.RevokeFamily(ctx, c.Family, s.clock.Now()); err != nil {
-			return fmt.Errorf("auth: logout: %w", err)
+		if err := s.endFamily(ctx, c.UserID, c.Family, s.clock.Now()); err != nil {
+			return err
 		}
 	}
 	s.record(ctx, c.Subject, c.UserID, "auth.logout", audit.Success, "")
 	return nil
 }
 
-// RevokeAll ends every session of a user (API tokens are revoked one by one).
-func (s *Service) RevokeAll(ctx context.Context, userID int64) (int, error) {
-	if s.sessions == nil {
-		return 0, nil
+// endFamily revokes a login, the tokens derived from it, and forgets cached credentials.
+func (s *Service) endFamily(ctx context.Context, userID int64, family string, now time.Time) error {
+	if err := s.sessions.RevokeFamily(ctx, family, now); err != nil {
+		return fmt.Errorf("auth: revoke session: %w", err)
 	}
-	n, err := s.sessions.RevokeUserSessions(ctx, userID, s.clock.Now())
+	defer s.CredentialsChanged(ctx, "session ended")
+	ts, err := s.tokens.ListTokens(ctx, userID)
 	if err != nil {
-		return 0, fmt.Errorf("auth: revoke all: %w", err)
+		return fmt.Errorf("auth: revoke derived tokens: %w", err)
 	}
-	return n, nil
+	_, err = s.revokeDerived(ctx, ts, func(p string) bool { return p == parentSession+family }, now)
+	return err
+}
+
+// RevokeAll ends every session of a user and every credential derived from
+// a session, a password or another token (offline tokens, npm login
+// tokens, access tokens minted by token services). API tokens the user
+// minted deliberately are revoked one by one.
+func (s *Service) RevokeAll(ctx context.Context, userID int64) (int, error) {
+	now := s.clock.Now()
+	defer s.CredentialsChanged(ctx, "user sessions revoked")
+	n := 0
+	if s.sessions != nil {
+		var err error
+		if n, err = s.sessions.RevokeUserSessions(ctx, userID, now); err != nil {
+			return 0, fmt.Errorf("auth: revoke all: %w", err)
+		}
+	}
+	ts, err := s.tokens.ListTokens(ctx, userID)
+	if err != nil {
+		return n, fmt.Errorf("auth: revoke all: %w", err)
+	}
+	m, err := s.revokeDerived(ctx, ts, func(p string) bool { return p != "" }, now)
+	return n + m, err
 }
 
 // session opens a fresh login for u (used by SessionFor in external.go).
