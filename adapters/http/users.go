@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/keeper-registry/keeper/core/audit"
+	"github.com/keeper-registry/keeper/core/auth"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -107,8 +108,8 @@ func (s *Server) changePassword(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	if sub.TokenID != 0 {
-		Fail(c, http.StatusForbidden, "forbidden", "API tokens cannot change passwords")
+	if auth.Limited(sub) {
+		Fail(c, http.StatusForbidden, "forbidden", "tokens cannot change passwords; sign in with your password")
 		return
 	}
 	sess, err := s.d.Auth.ChangePassword(c.Request.Context(), sub.UserID, req.CurrentPassword, req.NewPassword)
