@@ -33,6 +33,7 @@ const usage = `usage: keeper <command> [flags]
 commands:
   serve     run the registry (default: SQLite + files under ./keeper-data on 127.0.0.1:8080)
   migrate   apply database migrations and exit
+  policy    policy reset: restore the default authorization rules
   version   print the version
 
 flags (serve, migrate):
@@ -62,6 +63,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		return migrate(cfg, stdout)
+	case "policy":
+		return policyCommand(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
