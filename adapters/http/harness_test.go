@@ -110,7 +110,7 @@ func newEnv(t testing.TB, dsn string, maxUpload int64, opts ...func(*httpapi.Dep
 	if _, err := a.EnsureAdmin(ctx, adminPassword); err != nil {
 		t.Fatal(err)
 	}
-	a.Configure(auth.Extras{Sessions: store, Groups: store, Audit: audit.New(store, clock)})
+	a.Configure(auth.Extras{Sessions: store, Groups: store, Audit: audit.New(store, clock), Attempts: store})
 	az, err := casbin.New(ctx, casbin.NewStore(store.DB()))
 	if err != nil {
 		t.Fatal(err)

@@ -64,13 +64,18 @@ func recovery(c *gin.Context) {
 // credential means anonymous.
 func authenticate(a *auth.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		// The caller's address as resolved through the configured trusted
+		// proxies (none by default): what audit rows and password-failure
+		// counts are keyed by.
+		ip := c.ClientIP()
+		c.Request = c.Request.WithContext(auth.WithSource(audit.WithIP(c.Request.Context(), ip), ip))
 		p, present, err := credential(c, a)
 		sub := p.Subject
 		if present && err != nil {
 			challenge(c)
 			status, code, msg := http.StatusUnauthorized, "unauthorized", "invalid credentials"
 			if errors.Is(err, auth.ErrBadToken) { // password failures are audited by auth itself
-				a.Audit().Record(audit.WithIP(c.Request.Context(), c.ClientIP()), ports.AuditEvent{Actor: "anonymous",
+				a.Audit().Record(c.Request.Context(), ports.AuditEvent{Actor: "anonymous",
 					Action: "auth.token", Target: c.Request.Method + " " + c.Request.URL.EscapedPath(), Outcome: audit.Failure,
 					Detail: "invalid, expired or revoked token"})
 			}

@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -58,6 +59,10 @@ type Deps struct {
 	BaseURL string
 	// GC runs blob garbage collection for POST /admin/gc (see gc.go); nil answers 503.
 	GC GarbageCollector
+	// TrustedProxies are the addresses or CIDR ranges whose X-Forwarded-For
+	// and X-Real-IP headers are believed; none by default, so the client
+	// address is the connection's peer.
+	TrustedProxies []string
 }
 
 // Server is Keeper's HTTP front: the REST API and the format dispatcher.
@@ -77,6 +82,10 @@ func New(d Deps) *Server {
 	r.RedirectFixedPath = false
 	r.HandleMethodNotAllowed = false
 	r.ContextWithFallback = true
+	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil { // validated with the configuration
+		slog.Error("http: trusted proxies", "err", err)
+		_ = r.SetTrustedProxies(nil)
+	}
 	s := &Server{d: d, engine: r}
 	r.Use(recovery, requestLog)
 	r.Use(d.BeforeAuth...)

@@ -249,6 +249,12 @@ func (s *Server) patchUser(c *gin.Context) {
 			return
 		}
 	}
+	if req.Unlock {
+		if err := s.d.Auth.Unlock(ctx, u.Username); err != nil {
+			WriteError(c, err)
+			return
+		}
+	}
 	if req.IsAdmin != nil || req.Disabled != nil {
 		s.d.Auth.CredentialsChanged(ctx, "user "+u.Username+" changed")
 	}

@@ -100,15 +100,32 @@ func options(cfg config.Config) fx.Option {
 	)
 }
 
-func newAuth(cfg config.Config, s *bunstore.Store, h ports.PasswordHasher, c ports.Clock, rec *audit.Recorder) (*auth.Service, error) {
-	a, err := auth.NewService(context.Background(), s, s, s, h, c, auth.Options{AccessTTL: cfg.Auth.AccessTTL, RefreshTTL: cfg.Auth.RefreshTTL})
+// authParams takes the cross-replica notifier when one is wired (without
+// one, revocations are seen at once by this process only).
+type authParams struct {
+	fx.In
+	Cfg      config.Config
+	Store    *bunstore.Store
+	Hasher   ports.PasswordHasher
+	Clock    ports.Clock
+	Audit    *audit.Recorder
+	Notifier ports.Notifier `optional:"true"`
+}
+
+func newAuth(p authParams) (*auth.Service, error) {
+	cfg, s := p.Cfg, p.Store
+	a, err := auth.NewService(context.Background(), s, s, s, p.Hasher, p.Clock, auth.Options{AccessTTL: cfg.Auth.AccessTTL, RefreshTTL: cfg.Auth.RefreshTTL})
 	if err != nil {
 		return nil, err
 	}
+	lockAfter := cfg.Auth.LockoutAfter
+	if lockAfter == 0 {
+		lockAfter = -1 // off
+	}
 	// A generated bootstrap password must be changed at first login; one the
-	// operator chose (KEEPER_ADMIN_PASSWORD) need not.
-	return a.Configure(auth.Extras{Sessions: s, Groups: s, Audit: rec,
-		ForceAdminPasswordChange: cfg.Auth.AdminPassword == ""}), nil
+	// operator chose (KEEPER_ADMIN_PASSWORD) only if it breaks the password rules.
+	return a.Configure(auth.Extras{Sessions: s, Groups: s, Audit: p.Audit, Attempts: s, Notifier: p.Notifier,
+		LockAfter: lockAfter, LockFor: cfg.Auth.LockoutFor, MinPasswordLength: cfg.Auth.MinPasswordLength}), nil
 }
 
 func newSSO(cfg config.Config, s *bunstore.Store, c ports.Clock) (*sso.Service, error) {
@@ -202,7 +219,7 @@ func newHTTPDeps(cfg config.Config, a *auth.Service, az ports.Authorizer, r *rep
 		MaxUploadBytes: cfg.Limits.MaxUploadBytes, Version: versionString(), WhenReady: plugins,
 		Mount:    []func(*gin.Engine, *gin.RouterGroup){func(_ *gin.Engine, api *gin.RouterGroup) { httpapi.RegisterPlugins(api, m) }},
 		Fallback: httpapi.DispatchHandler(d),
-		Users:    db, Groups: db, Policies: pa, Audit: db, SSO: ssoSvc, BaseURL: cfg.BaseURL,
+		Users:    db, Groups: db, Policies: pa, Audit: db, SSO: ssoSvc, BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxyList(),
 		BeforeAuth: limiter.BeforeAuth(), AfterAuth: limiter.AfterAuth(),
 		GC: gc.New(gc.Deps{Repos: db, Files: db, Blobs: blobs, Uploads: db, Plugins: db,
 			Log: slog.Default().With("room", "gc")}, gc.DefaultGrace)}, nil

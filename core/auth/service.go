@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/keeper-registry/keeper/core/audit"
@@ -16,8 +18,9 @@ import (
 // ErrBadCredentials: unknown user, wrong password or disabled account.
 var ErrBadCredentials = errors.New("invalid username or password")
 
-// ErrLocked: too many failed logins; the account is locked for a while.
-var ErrLocked = errors.New("account temporarily locked after repeated failed logins")
+// ErrLocked: too many failed password checks from the caller's address;
+// it is refused for a while (the same answer whether the account exists).
+var ErrLocked = errors.New("too many failed sign-in attempts from your address; try again later")
 
 // AdminUser is the bootstrap administrator's name.
 const AdminUser = "admin"
@@ -48,6 +51,9 @@ type Service struct {
 	// external authenticators (LDAP…) tried for users without a local password; see external.go.
 	external []ExternalAuthenticator
 	// cache holds verified bearer credentials; notifier spreads revocations (principalcache.go).
+	attempts   AttemptStore
+	decoyOnce  sync.Once
+	decoy      string
 	cache      *principalCache
 	notifier   ports.Notifier
 	unsub      func()
@@ -68,7 +74,13 @@ type Extras struct {
 	// Groups fills Subject.Groups so policies can grant rights to groups.
 	Groups ports.GroupStore
 	Audit  *audit.Recorder
-	// LockAfter failed logins lock an account for LockFor (defaults 5 and 15m; negative disables).
+	// Attempts counts failed password checks per (account, source) for
+	// every replica; nil disables lockout.
+	Attempts AttemptStore
+	// LockAfter failed password checks from one source lock that account
+	// for that source for LockFor, doubling with each further failure
+	// (defaults 5 and 15m; negative disables). A source failing ten times
+	// that often over all accounts is locked out of every account.
 	LockAfter int
 	LockFor   time.Duration
 	// ForceAdminPasswordChange makes the bootstrap admin change its password
@@ -110,7 +122,7 @@ func NewService(ctx context.Context, users ports.UserStore, tokens ports.TokenSt
 // Configure sets the optional identity features; call it before serving.
 func (s *Service) Configure(x Extras) *Service {
 	s.sessions, s.groups, s.audit, s.forceAdmin = x.Sessions, x.Groups, x.Audit, x.ForceAdminPasswordChange
-	s.lockAfter, s.lockFor = x.LockAfter, x.LockFor
+	s.lockAfter, s.lockFor, s.attempts = x.LockAfter, x.LockFor, x.Attempts
 	if s.lockAfter == 0 {
 		s.lockAfter = 5
 	}
@@ -164,27 +176,33 @@ type Session struct {
 
 // EnsureAdmin creates the bootstrap admin if no user of that name exists. With
 // an empty password one is generated and returned (to be printed once); the
-// admin must then change it at first login.
+// admin must then change it at first login. A chosen password that breaks
+// the password rules (KEEPER_ADMIN_PASSWORD=a) is accepted, so a server can
+// still start, but only for signing in once to choose a proper one.
 func (s *Service) EnsureAdmin(ctx context.Context, password string) (generated string, err error) {
 	if _, err := s.users.GetUserByName(ctx, AdminUser); err == nil {
 		return "", nil
 	} else if !errors.Is(err, ports.ErrNotFound) {
 		return "", fmt.Errorf("auth: look up admin: %w", err)
 	}
+	mustChange := s.forceAdmin
 	if password == "" {
 		b := make([]byte, 18)
 		if _, err := rand.Read(b); err != nil {
 			return "", err
 		}
 		password = hex.EncodeToString(b)
-		generated = password
+		generated, mustChange = password, true
+	} else if err := s.passwordRules(password); err != nil {
+		slog.WarnContext(ctx, "auth: the bootstrap admin password breaks the password rules; it must be changed at first sign-in", "rule", err)
+		mustChange = true
 	}
 	hash, err := s.hash(ctx, password)
 	if err != nil {
 		return "", err
 	}
 	u := ports.User{Username: AdminUser, DisplayName: "Administrator", PasswordHash: hash, IsAdmin: true,
-		MustChangePassword: generated != "" || s.forceAdmin, CreatedAt: s.clock.Now(), UpdatedAt: s.clock.Now()}
+		MustChangePassword: mustChange, CreatedAt: s.clock.Now(), UpdatedAt: s.clock.Now()}
 	if err := s.users.CreateUser(ctx, &u); err != nil {
 		if errors.Is(err, ports.ErrConflict) { // another replica won the race
 			return "", nil
