@@ -2,10 +2,14 @@ package http_test
 
 import (
 	"encoding/base64"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/keeper-registry/keeper/adapters/bunstore"
 	httpapi "github.com/keeper-registry/keeper/adapters/http"
+	"github.com/keeper-registry/keeper/adapters/ratelimit"
 	"github.com/keeper-registry/keeper/core/auth"
 )
 
@@ -97,4 +101,27 @@ func TestLockoutPerAccountAndSource(t *testing.T) {
 			t.Errorf("lockout audited with %+v, want the client's address 203.0.113.66", events.Items)
 		}
 	})
+}
+
+// TestLoginLimitClusterWide: two replicas (two servers, one database) share
+// the login limit (issue 22.6): three logins allowed in all, not per replica.
+func TestLoginLimitClusterWide(t *testing.T) {
+	var deps httpapi.Deps
+	rule := ratelimit.Config{Login: ratelimit.Rule{Requests: 3, Window: time.Hour}}
+	e := newEnv(t, t.TempDir()+"/k.db", 1<<20, func(d *httpapi.Deps) {
+		d.BeforeAuth = ratelimit.New(rule, nil).ShareLogins(d.Users.(*bunstore.Store)).BeforeAuth()
+		deps = *d
+	}) // the harness's own login is the first of three
+	deps.BeforeAuth = ratelimit.New(rule, nil).ShareLogins(deps.Users.(*bunstore.Store)).BeforeAuth()
+	b := httptest.NewServer(httpapi.New(deps).Handler())
+	t.Cleanup(b.Close)
+	body := `{"username":"admin","password":"` + adminPassword + `"}`
+	if resp, data := send(t, b.URL, "POST", "/api/v1/auth/login", "", strings.NewReader(body)); resp.StatusCode != 200 {
+		t.Fatalf("second login, on replica B: %d %s", resp.StatusCode, data)
+	}
+	e.login("admin", adminPassword)
+	resp, data := send(t, b.URL, "POST", "/api/v1/auth/login", "", strings.NewReader(body))
+	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("fourth login in the cluster, on replica B: %d %s", resp.StatusCode, data)
+	}
 }

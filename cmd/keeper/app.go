@@ -220,7 +220,7 @@ func newHTTPDeps(cfg config.Config, a *auth.Service, az ports.Authorizer, r *rep
 		Mount:    []func(*gin.Engine, *gin.RouterGroup){func(_ *gin.Engine, api *gin.RouterGroup) { httpapi.RegisterPlugins(api, m) }},
 		Fallback: httpapi.DispatchHandler(d),
 		Users:    db, Groups: db, Policies: pa, Audit: db, SSO: ssoSvc, BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxyList(),
-		BeforeAuth: limiter.BeforeAuth(), AfterAuth: limiter.AfterAuth(),
+		BeforeAuth: limiter.ShareLogins(db).BeforeAuth(), AfterAuth: limiter.AfterAuth(),
 		GC: gc.New(gc.Deps{Repos: db, Files: db, Blobs: blobs, Uploads: db, Plugins: db,
 			Log: slog.Default().With("room", "gc")}, gc.DefaultGrace)}, nil
 }

@@ -25,7 +25,9 @@ func (f *fakeUsers) GetUserByName(_ context.Context, name string) (ports.User, e
 
 type fakeSettings struct{}
 
-func (fakeSettings) GetOrCreateSetting(_ context.Context, _ string, def []byte) ([]byte, error) { return def, nil }
+func (fakeSettings) GetOrCreateSetting(_ context.Context, _ string, def []byte) ([]byte, error) {
+	return def, nil
+}
 
 // countingHasher counts verifications; "h:" + password is its hash.
 type countingHasher struct{ verifies atomic.Int64 }

@@ -14,3 +14,11 @@ CREATE TABLE login_failures (
     PRIMARY KEY (username, source)
 );
 CREATE INDEX login_failures_updated_idx ON login_failures (updated_at);
+
+-- Fixed-window counters shared by every replica (the login rate limit).
+CREATE TABLE rate_windows (
+    bucket       TEXT NOT NULL,
+    window_start BIGINT NOT NULL,
+    hits         INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (bucket, window_start)
+);
