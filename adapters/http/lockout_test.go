@@ -106,9 +106,15 @@ func TestLockoutPerAccountAndSource(t *testing.T) {
 // TestLoginLimitClusterWide: two replicas (two servers, one database) share
 // the login limit (issue 22.6): three logins allowed in all, not per replica.
 func TestLoginLimitClusterWide(t *testing.T) {
+	for name, dsn := range databases(t) {
+		t.Run(name, func(t *testing.T) { loginLimitClusterWide(t, dsn(t)) })
+	}
+}
+
+func loginLimitClusterWide(t *testing.T, dsn string) {
 	var deps httpapi.Deps
 	rule := ratelimit.Config{Login: ratelimit.Rule{Requests: 3, Window: time.Hour}}
-	e := newEnv(t, t.TempDir()+"/k.db", 1<<20, func(d *httpapi.Deps) {
+	e := newEnv(t, dsn, 1<<20, func(d *httpapi.Deps) {
 		d.BeforeAuth = ratelimit.New(rule, nil).ShareLogins(d.Users.(*bunstore.Store)).BeforeAuth()
 		deps = *d
 	}) // the harness's own login is the first of three
