@@ -31,6 +31,8 @@ type Claims struct {
 	Family string `json:"sid,omitempty"`
 	// MustChange marks a session that may only change its password.
 	MustChange bool `json:"pwc,omitempty"`
+	// MustEnrol marks a session that may only turn on two-factor sign-in.
+	MustEnrol bool `json:"tfe,omitempty"`
 	// TokenID, Scopes and Repos carry an API token's limits into a session
 	// token minted for a caller who used that API token (see sessiontoken.go).
 	TokenID int64    `json:"tid,omitempty"`

@@ -23,6 +23,9 @@ func (s *Service) LoginToken(ctx context.Context, username, password string) (st
 	if err != nil {
 		return "", err
 	}
+	if err := s.passwordOnlyAllowed(ctx, u); err != nil {
+		return "", err
+	}
 	// Derived from the password: a password change or revoke-all ends it.
 	tok, _, err := s.newAPIToken(ctx, ports.APIToken{UserID: u.ID, Name: LoginTokenName,
 		Scopes: append([]string(nil), loginTokenScopes...), Parent: parentPassword})

@@ -158,7 +158,11 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 	if err != nil {
 		return Session{}, err
 	}
-	return s.newSession(ctx, u, "")
+	_, on, err := s.enrolment(ctx, u.ID)
+	if err != nil {
+		return Session{}, err
+	}
+	return s.openSession(ctx, u, "", !on && s.requireAdminTOTP && u.IsAdmin)
 }
 
 // SetPassword stores a new password (an administrator's reset sets mustChange)

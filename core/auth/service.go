@@ -52,6 +52,10 @@ type Service struct {
 	external []ExternalAuthenticator
 	// cache holds verified bearer credentials; notifier spreads revocations (principalcache.go).
 	attempts   AttemptStore
+	twoFactor  TwoFactorStore
+	otp        OneTimePasswords
+	// requireAdminTOTP holds administrators without two-factor sign-in to enrolling.
+	requireAdminTOTP bool
 	decoyOnce  sync.Once
 	decoy      string
 	cache      *principalCache
@@ -90,6 +94,11 @@ type Extras struct {
 	VerifyCacheTTL time.Duration
 	// MinPasswordLength for new passwords (default 8).
 	MinPasswordLength int
+	// TwoFactor and OTP enable TOTP two-factor sign-in (twofactor.go);
+	// RequireTOTPForAdmins makes administrators enrol before anything else.
+	TwoFactor            TwoFactorStore
+	OTP                  OneTimePasswords
+	RequireTOTPForAdmins bool
 	// Notifier announces revocations to the other replicas; nil means a
 	// single process.
 	Notifier ports.Notifier
@@ -123,6 +132,7 @@ func NewService(ctx context.Context, users ports.UserStore, tokens ports.TokenSt
 func (s *Service) Configure(x Extras) *Service {
 	s.sessions, s.groups, s.audit, s.forceAdmin = x.Sessions, x.Groups, x.Audit, x.ForceAdminPasswordChange
 	s.lockAfter, s.lockFor, s.attempts = x.LockAfter, x.LockFor, x.Attempts
+	s.twoFactor, s.otp, s.requireAdminTOTP = x.TwoFactor, x.OTP, x.RequireTOTPForAdmins && x.TwoFactor != nil && x.OTP != nil
 	if s.lockAfter == 0 {
 		s.lockAfter = 5
 	}
@@ -172,6 +182,8 @@ type Session struct {
 	ExpiresIn          int64  `json:"expires_in"`
 	TokenType          string `json:"token_type"`
 	MustChangePassword bool   `json:"must_change_password,omitempty"`
+	// MustEnrolTOTP: the session may only turn on two-factor sign-in.
+	MustEnrolTOTP bool `json:"must_enrol_totp,omitempty"`
 }
 
 // EnsureAdmin creates the bootstrap admin if no user of that name exists. With
@@ -216,6 +228,8 @@ func (s *Service) EnsureAdmin(ctx context.Context, password string) (generated s
 type Principal struct {
 	Subject            ports.Subject
 	MustChangePassword bool
+	// MustEnrolTOTP: an administrator who must turn on two-factor sign-in first.
+	MustEnrolTOTP bool
 }
 
 // SubjectFromBearer turns a session JWT or an API token into a Subject.
@@ -304,7 +318,7 @@ func (s *Service) principalFromJWT(ctx context.Context, token string, now time.T
 			sub.Scopes = []string{}
 		}
 	}
-	return Principal{Subject: sub, MustChangePassword: u.MustChangePassword}, time.Unix(c.ExpiresAt, 0), nil
+	return Principal{Subject: sub, MustChangePassword: u.MustChangePassword, MustEnrolTOTP: c.MustEnrol}, time.Unix(c.ExpiresAt, 0), nil
 }
 
 // PrincipalFromBasic is SubjectFromBasic with the password-change flag.
@@ -314,6 +328,9 @@ func (s *Service) PrincipalFromBasic(ctx context.Context, username, password str
 	}
 	u, err := s.checkPassword(ctx, username, password)
 	if err != nil {
+		return Principal{Subject: Anonymous}, err
+	}
+	if err := s.passwordOnlyAllowed(ctx, u); err != nil {
 		return Principal{Subject: Anonymous}, err
 	}
 	sub, err := s.subjectOf(ctx, u)

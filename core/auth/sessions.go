@@ -14,11 +14,29 @@ import (
 
 // Login checks a username and password and opens a session.
 func (s *Service) Login(ctx context.Context, username, password string) (Session, error) {
+	return s.LoginWithCode(ctx, username, password, "")
+}
+
+// LoginWithCode is Login for accounts with two-factor sign-in: code is the
+// current TOTP code or an unused recovery code. An administrator the server
+// requires to use two-factor sign-in who has not enrolled gets a session
+// that may only enrol.
+func (s *Service) LoginWithCode(ctx context.Context, username, password, code string) (Session, error) {
 	u, err := s.checkPassword(ctx, username, password)
 	if err != nil {
 		return Session{}, err
 	}
-	sess, err := s.newSession(ctx, u, "")
+	t, on, err := s.enrolment(ctx, u.ID)
+	if err != nil {
+		return Session{}, err
+	}
+	if on {
+		if err := s.verifySecondFactor(ctx, t, u.Username, code); err != nil {
+			return Session{}, err
+		}
+	}
+	mustEnrol := !on && s.requireAdminTOTP && u.IsAdmin
+	sess, err := s.openSession(ctx, u, "", mustEnrol)
 	if err == nil {
 		s.record(ctx, u.Username, u.ID, "auth.login", audit.Success, "")
 	}
@@ -33,6 +51,10 @@ func randomID() string {
 
 // newSession signs an access and a refresh token; family "" starts a new login.
 func (s *Service) newSession(ctx context.Context, u ports.User, family string) (Session, error) {
+	return s.openSession(ctx, u, family, false)
+}
+
+func (s *Service) openSession(ctx context.Context, u ports.User, family string, mustEnrol bool) (Session, error) {
 	now := s.clock.Now()
 	if family == "" {
 		family = randomID()
@@ -45,7 +67,7 @@ func (s *Service) newSession(ctx context.Context, u ports.User, family string) (
 		}
 	}
 	access, err := signJWT(s.key, Claims{Subject: u.Username, UserID: u.ID, Admin: u.IsAdmin, Type: "access", Family: family,
-		MustChange: u.MustChangePassword, IssuedAt: now.Unix(), ExpiresAt: now.Add(s.accessTTL).Unix()})
+		MustChange: u.MustChangePassword, MustEnrol: mustEnrol, IssuedAt: now.Unix(), ExpiresAt: now.Add(s.accessTTL).Unix()})
 	if err != nil {
 		return Session{}, err
 	}
@@ -55,7 +77,7 @@ func (s *Service) newSession(ctx context.Context, u ports.User, family string) (
 		return Session{}, err
 	}
 	return Session{AccessToken: access, RefreshToken: refresh, ExpiresIn: int64(s.accessTTL.Seconds()), TokenType: "Bearer",
-		MustChangePassword: u.MustChangePassword}, nil
+		MustChangePassword: u.MustChangePassword, MustEnrolTOTP: mustEnrol}, nil
 }
 
 // Refresh exchanges a refresh token for a new session. With a session store
@@ -94,7 +116,11 @@ func (s *Service) Refresh(ctx context.Context, refresh string) (Session, error) 
 	if err != nil || u.Disabled {
 		return Session{}, ErrBadToken
 	}
-	return s.newSession(ctx, u, c.Family)
+	_, on, err := s.enrolment(ctx, u.ID)
+	if err != nil {
+		return Session{}, err
+	}
+	return s.openSession(ctx, u, c.Family, !on && s.requireAdminTOTP && u.IsAdmin)
 }
 
 // Logout ends the login an access token belongs to (its refresh family).
