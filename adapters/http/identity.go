@@ -74,6 +74,7 @@ func (s *Server) identityRoutes(api *gin.RouterGroup) {
 	admin.DELETE("/groups/:id", s.deleteGroup)
 	admin.PUT("/groups/:id/members", s.setGroupMembers)
 	admin.GET("/admin/audit", s.listAudit)
+	s.twoFactorRoutes(api, admin)
 
 	pol := api.Group("/policies", policyOnly)
 	pol.GET("", s.getPolicies)
@@ -113,6 +114,15 @@ var passwordChangeRoutes = map[string]bool{
 	"GET /health": true, "GET /livez": true, "GET /ready": true,
 }
 
+// enrolmentRoutes are all an administrator who must turn on two-factor
+// sign-in may use until they have.
+var enrolmentRoutes = map[string]bool{
+	"GET /api/v1/users/me": true, "GET /api/v1/users/me/totp": true, "POST /api/v1/users/me/totp": true,
+	"POST /api/v1/users/me/totp/confirm": true, "POST /api/v1/auth/logout": true,
+	"POST /api/v1/auth/login": true, "POST /api/v1/auth/refresh": true, "GET /api/v1/openapi.json": true,
+	"GET /health": true, "GET /livez": true, "GET /ready": true,
+}
+
 // gate runs after authentication on every request: it makes the Authorizer
 // and audit recorder reachable from package helpers, refuses anonymous
 // callers on every documented non-public route (so no such route can be
@@ -127,6 +137,10 @@ func (s *Server) gate(c *gin.Context) {
 	full := c.FullPath()
 	if auth.PasswordChangeRequired(c.Request.Context()) && !passwordChangeRoutes[c.Request.Method+" "+full] {
 		Fail(c, http.StatusForbidden, "password_change_required", "change your password first: PUT /api/v1/users/me/password")
+		return
+	}
+	if auth.TOTPEnrolmentRequired(c.Request.Context()) && !enrolmentRoutes[c.Request.Method+" "+full] {
+		Fail(c, http.StatusForbidden, "totp_enrolment_required", "administrators must turn on two-factor sign-in first: POST /api/v1/users/me/totp")
 		return
 	}
 	if known, public := documented(c.Request.Method, full); known && !public && subject(c).Anonymous {

@@ -98,6 +98,9 @@ func authenticate(a *auth.Service) gin.HandlerFunc {
 			if p.MustChangePassword {
 				ctx = auth.WithPasswordChangeRequired(ctx)
 			}
+			if p.MustEnrolTOTP {
+				ctx = auth.WithTOTPEnrolmentRequired(ctx)
+			}
 			c.Request = c.Request.WithContext(ctx)
 		}
 		c.Next()

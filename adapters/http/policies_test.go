@@ -106,3 +106,8 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+func mustJSONString(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

@@ -52,7 +52,6 @@ var routeScopes = map[string]string{
 	"POST /api/v1/users/me/totp":          auth.ScopeAccount,
 	"POST /api/v1/users/me/totp/confirm":  auth.ScopeAccount,
 	"DELETE /api/v1/users/me/totp":        auth.ScopeAccount,
-	"POST /api/v1/users/me/totp/recovery": auth.ScopeAccount,
 }
 
 // RouteScope returns the scope a limited caller needs for a route (method

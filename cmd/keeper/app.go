@@ -24,6 +24,7 @@ import (
 	"github.com/keeper-registry/keeper/adapters/ratelimit"
 	"github.com/keeper-registry/keeper/adapters/s3blob"
 	"github.com/keeper-registry/keeper/adapters/saml"
+	"github.com/keeper-registry/keeper/adapters/totp"
 	"github.com/keeper-registry/keeper/adapters/wasm"
 	"github.com/keeper-registry/keeper/adapters/wasm/builtin"
 	"github.com/keeper-registry/keeper/core/artifact"
@@ -125,7 +126,8 @@ func newAuth(p authParams) (*auth.Service, error) {
 	// A generated bootstrap password must be changed at first login; one the
 	// operator chose (KEEPER_ADMIN_PASSWORD) only if it breaks the password rules.
 	return a.Configure(auth.Extras{Sessions: s, Groups: s, Audit: p.Audit, Attempts: s, Notifier: p.Notifier,
-		LockAfter: lockAfter, LockFor: cfg.Auth.LockoutFor, MinPasswordLength: cfg.Auth.MinPasswordLength}), nil
+		LockAfter: lockAfter, LockFor: cfg.Auth.LockoutFor, MinPasswordLength: cfg.Auth.MinPasswordLength,
+		TwoFactor: s, OTP: totp.New(), RequireTOTPForAdmins: cfg.Auth.RequireTOTPForAdmins}), nil
 }
 
 func newSSO(cfg config.Config, s *bunstore.Store, c ports.Clock) (*sso.Service, error) {

@@ -75,6 +75,10 @@ type Auth struct {
 	// (defaults 5 and 15m; counted in the database, so cluster-wide).
 	LockoutAfter int           `yaml:"lockout_after"`
 	LockoutFor   time.Duration `yaml:"lockout_for"`
+	// RequireTOTPForAdmins holds administrators who have not turned on
+	// two-factor sign-in to enrolling before anything else, and refuses
+	// their password on other carriers (Basic, npm login).
+	RequireTOTPForAdmins bool `yaml:"require_totp_for_admins"`
 }
 
 // Limits bounds request sizes.

@@ -22,3 +22,13 @@ CREATE TABLE rate_windows (
     hits         INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (bucket, window_start)
 );
+
+-- TOTP two-factor enrolments (pending until confirmed with a first code).
+CREATE TABLE user_totp (
+    user_id    BIGINT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    secret     TEXT NOT NULL,
+    enabled    BOOLEAN NOT NULL DEFAULT FALSE,
+    recovery   TEXT NOT NULL DEFAULT '[]',
+    last_step  BIGINT NOT NULL DEFAULT 0,
+    created_at BIGINT NOT NULL DEFAULT 0
+);
