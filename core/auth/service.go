@@ -51,17 +51,17 @@ type Service struct {
 	// external authenticators (LDAP…) tried for users without a local password; see external.go.
 	external []ExternalAuthenticator
 	// cache holds verified bearer credentials; notifier spreads revocations (principalcache.go).
-	attempts   AttemptStore
-	twoFactor  TwoFactorStore
-	otp        OneTimePasswords
+	attempts  AttemptStore
+	twoFactor TwoFactorStore
+	otp       OneTimePasswords
 	// requireAdminTOTP holds administrators without two-factor sign-in to enrolling.
 	requireAdminTOTP bool
-	decoyOnce  sync.Once
-	decoy      string
-	cache      *principalCache
-	notifier   ports.Notifier
-	unsub      func()
-	offlineTTL time.Duration
+	decoyOnce        sync.Once
+	decoy            string
+	cache            *principalCache
+	notifier         ports.Notifier
+	unsub            func()
+	offlineTTL       time.Duration
 }
 
 // Options configures a Service.
