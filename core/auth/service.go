@@ -50,18 +50,19 @@ type Service struct {
 	minPassword int
 	// external authenticators (LDAP…) tried for users without a local password; see external.go.
 	external []ExternalAuthenticator
-	// cache holds verified bearer credentials; notifier spreads revocations (principalcache.go).
+	// attempts counts failed password checks; decoy is verified for accounts without one (attempts.go, password.go).
 	attempts  AttemptStore
-	twoFactor TwoFactorStore
-	otp       OneTimePasswords
-	// requireAdminTOTP holds administrators without two-factor sign-in to enrolling.
+	decoyOnce sync.Once
+	decoy     string
+	// two-factor sign-in (twofactor.go); requireAdminTOTP holds administrators to enrolling.
+	twoFactor        TwoFactorStore
+	otp              OneTimePasswords
 	requireAdminTOTP bool
-	decoyOnce        sync.Once
-	decoy            string
-	cache            *principalCache
-	notifier         ports.Notifier
-	unsub            func()
-	offlineTTL       time.Duration
+	// cache holds verified bearer credentials; notifier spreads revocations (principalcache.go).
+	cache      *principalCache
+	notifier   ports.Notifier
+	unsub      func()
+	offlineTTL time.Duration
 }
 
 // Options configures a Service.
