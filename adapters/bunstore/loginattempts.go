@@ -31,7 +31,7 @@ func (s *Store) LoginAttempts(ctx context.Context, source string, usernames ...s
 		return out, nil
 	}
 	var rows []loginFailureRow
-	if err := s.db.NewSelect().Model(&rows).Where("source = ?", source).Where("username IN (?)", bun.In(usernames)).
+	if err := s.db.NewSelect().Model(&rows).Where("source = ?", source).Where("username IN (?)", bun.List(usernames)).
 		Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, wrap("login attempts", err)
 	}

@@ -119,7 +119,11 @@ func loginLimitClusterWide(t *testing.T, dsn string) {
 		deps = *d
 	}) // the harness's own login is the first of three
 	deps.BeforeAuth = ratelimit.New(rule, nil).ShareLogins(deps.Users.(*bunstore.Store)).BeforeAuth()
-	b := httptest.NewServer(httpapi.New(deps).Handler())
+	srvB, err := httpapi.New(deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := httptest.NewServer(srvB.Handler())
 	t.Cleanup(b.Close)
 	body := `{"username":"admin","password":"` + adminPassword + `"}`
 	if resp, data := send(t, b.URL, "POST", "/api/v1/auth/login", "", strings.NewReader(body)); resp.StatusCode != 200 {

@@ -9,28 +9,16 @@ import (
 	"github.com/keeper-registry/keeper/core/auth"
 )
 
-func init() {
-	Document(
-		Operation{"GET", "/users/me/totp", "users", "Your two-factor sign-in state (enabled, recovery codes left, required)", "", "TOTPStatus", 200, false},
-		Operation{"POST", "/users/me/totp", "users", "Start enrolling in two-factor sign-in: the secret and its otpauth:// URI (password session only)", "", "TOTPEnrolment", 200, false},
-		Operation{"POST", "/users/me/totp/confirm", "users", "Turn two-factor sign-in on with a first code; returns recovery codes once", "TOTPCode", "TOTPRecovery", 200, false},
-		Operation{"DELETE", "/users/me/totp", "users", "Turn two-factor sign-in off (needs a current or recovery code)", "TOTPCode", "", 204, false},
-		Operation{"DELETE", "/users/:id/totp", "users", "Reset a user's two-factor sign-in, for a lost device (admin)", "", "", 204, false},
-	)
-	schemas["TOTPStatus"] = object(obj{"enabled": boolean(), "recovery_codes_left": integer(), "required": boolean()})
-	schemas["TOTPEnrolment"] = object(obj{"secret": str(), "otpauth_uri": str()})
-	schemas["TOTPCode"] = object(obj{"code": str()}, "code")
-	schemas["TOTPRecovery"] = object(obj{"recovery_codes": arr(str())})
-}
-
-// twoFactorRoutes serves TOTP enrolment (RFC 6238); the admin reset sits
-// with the other user administration.
-func (s *Server) twoFactorRoutes(api, admin *gin.RouterGroup) {
-	api.GET("/users/me/totp", s.totpStatus)
-	api.POST("/users/me/totp", s.totpBegin)
-	api.POST("/users/me/totp/confirm", s.totpConfirm)
-	api.DELETE("/users/me/totp", s.totpDisable)
-	admin.DELETE("/users/:id/totp", s.totpReset)
+// twoFactorRoutes serve TOTP enrolment (RFC 6238) and the administrator's reset.
+func (s *Server) twoFactorRoutes() []Route {
+	const get, post, del = http.MethodGet, http.MethodPost, http.MethodDelete
+	return []Route{
+		route(get, "/users/me/totp", User, Doc{"users", "Your two-factor sign-in state (enabled, recovery codes left, required)", "", "TOTPStatus", 200, nil}, s.totpStatus),
+		route(post, "/users/me/totp", User, Doc{"users", "Start enrolling in two-factor sign-in: the secret and its otpauth:// URI (password session only)", "", "TOTPEnrolment", 200, []int{409}}, s.totpBegin),
+		route(post, "/users/me/totp/confirm", User, Doc{"users", "Turn two-factor sign-in on with a first code; returns recovery codes once", "TOTPCode", "TOTPRecovery", 200, nil}, s.totpConfirm),
+		route(del, "/users/me/totp", User, Doc{"users", "Turn two-factor sign-in off (needs a current or recovery code)", "TOTPCode", "", 204, nil}, s.totpDisable),
+		route(del, "/users/:id/totp", Admin, Doc{"users", "Reset a user's two-factor sign-in, for a lost device (admin)", "", "", 204, nil}, s.totpReset),
+	}
 }
 
 // passwordSession refuses callers whose rights are cut down to scopes:

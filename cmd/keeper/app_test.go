@@ -9,7 +9,6 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/keeper-registry/keeper/adapters/bunstore"
-	"github.com/keeper-registry/keeper/adapters/casbin"
 	"github.com/keeper-registry/keeper/adapters/yamlconfig"
 	"github.com/keeper-registry/keeper/core/policy"
 	"github.com/keeper-registry/keeper/ports"
@@ -72,7 +71,7 @@ func TestPolicyReset(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	st := casbin.NewStore(s.DB())
+	st := s
 	if _, err := st.ReplaceRules(t.Context(), []ports.PolicyRule{{Kind: "p", Subject: "user:x", Object: "*", Action: "read", Effect: "allow"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"os"
 
 	"github.com/keeper-registry/keeper/adapters/bunstore"
-	"github.com/keeper-registry/keeper/adapters/casbin"
 	"github.com/keeper-registry/keeper/core/config"
 	"github.com/keeper-registry/keeper/core/policy"
 )
@@ -53,7 +52,7 @@ func resetPolicy(cfg config.Config, stdout io.Writer) error {
 	if err := s.Migrate(ctx); err != nil {
 		return err
 	}
-	v, err := casbin.NewStore(s.DB()).ReplaceRules(ctx, policy.Defaults())
+	v, err := s.ReplaceRules(ctx, policy.Defaults())
 	if err != nil {
 		return fmt.Errorf("policy reset: %w", err)
 	}

@@ -33,7 +33,7 @@ func CheckGrants(prev, next []ports.PolicyRule, holds func(action, object string
 	}
 	for r := range old {
 		if r.Kind == "p" && r.Effect == "deny" && !kept[r] {
-			return fmt.Errorf("%w: removing %s; only administrators remove deny rules", ErrEscalation, Describe(r))
+			return fmt.Errorf("%w: removing %s; only administrators remove deny rules", ErrEscalation, describe(r))
 		}
 	}
 	checks := 0
@@ -60,15 +60,15 @@ func CheckGrants(prev, next []ports.PolicyRule, holds func(action, object string
 		}
 		switch {
 		case r.Kind == "p" && r.Effect == "allow":
-			if err := check(r, Describe(r)); err != nil {
+			if err := check(r, describe(r)); err != nil {
 				return err
 			}
 		case r.Kind == "g":
 			for _, p := range reachable(next, r.Object) {
 				if p.Subject == RoleAdmin || p.Subject == "role:*" {
-					return fmt.Errorf("%w: %s makes its member an administrator", ErrEscalation, Describe(r))
+					return fmt.Errorf("%w: %s makes its member an administrator", ErrEscalation, describe(r))
 				}
-				if err := check(p, Describe(r)+" (through "+Describe(p)+")"); err != nil {
+				if err := check(p, describe(r)+" (through "+describe(p)+")"); err != nil {
 					return err
 				}
 			}
@@ -105,4 +105,12 @@ func reachable(rules []ports.PolicyRule, name string) []ports.PolicyRule {
 		}
 	}
 	return out
+}
+
+// describe renders a rule the way decisions cite it.
+func describe(r ports.PolicyRule) string {
+	if r.Kind == "g" {
+		return fmt.Sprintf("g, %s, %s", r.Subject, r.Object)
+	}
+	return fmt.Sprintf("p, %s, %s, %s, %s", r.Subject, r.Object, r.Action, r.Effect)
 }
