@@ -19,16 +19,20 @@ const policyUsage = `usage: keeper policy reset [--config FILE] [--data-dir DIR]
 
 // policyCommand runs `keeper policy …` against the configured database.
 func policyCommand(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		fmt.Fprint(stdout, policyUsage)
+		return nil
+	}
 	if len(args) == 0 || args[0] != "reset" {
 		fmt.Fprint(stderr, policyUsage)
 		if len(args) == 0 {
-			return fmt.Errorf("policy: no subcommand given")
+			return usageError{msg: "policy: no subcommand given"}
 		}
-		return fmt.Errorf("policy: unknown subcommand %q", args[0])
+		return usageError{msg: fmt.Sprintf("policy: unknown subcommand %q", args[0])}
 	}
-	cfg, err := loadConfig(args[1:], stderr)
+	cfg, err := loadConfig("policy reset", args[1:], stdout, stderr)
 	if err != nil {
-		return err
+		return helpIsSuccess(err)
 	}
 	return resetPolicy(cfg, stdout)
 }
