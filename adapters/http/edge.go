@@ -63,7 +63,7 @@ func (s *Server) baseURL(c *gin.Context) string {
 // fromTrustedProxy reports whether the connection's peer is a configured
 // trusted proxy.
 func (s *Server) fromTrustedProxy(r *http.Request) bool {
-	if len(s.d.TrustedProxies) == 0 {
+	if len(s.proxies) == 0 {
 		return false
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
@@ -75,7 +75,7 @@ func (s *Server) fromTrustedProxy(r *http.Request) bool {
 		return false
 	}
 	ip = ip.Unmap()
-	for _, p := range s.d.TrustedProxies {
+	for _, p := range s.proxies {
 		if p.Contains(ip) {
 			return true
 		}
@@ -100,7 +100,7 @@ func validHost(h string) bool {
 }
 
 // ParseTrustedProxies turns the configured addresses and CIDR ranges
-// (server.trusted_proxies) into prefixes.
+// (trusted_proxies) into prefixes.
 func ParseTrustedProxies(list []string) ([]netip.Prefix, error) {
 	var out []netip.Prefix
 	for _, s := range list {

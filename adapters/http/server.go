@@ -3,6 +3,7 @@ package http
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -63,19 +64,24 @@ type Deps struct {
 	// BaseURL is the external URL (base_url); empty means the trusted
 	// proxy's forwarded host, else the local address a connection reached.
 	BaseURL string
-	// TrustedProxies may set X-Forwarded-Host/-Proto (server.trusted_proxies).
-	TrustedProxies []netip.Prefix
 	// Body protects against bodies that trickle in; see BodyLimits.
 	Body BodyLimits
 	// GC runs blob garbage collection for POST /admin/gc (see gc.go); nil answers 503.
 	GC GarbageCollector
+	// TrustedProxies are the addresses or CIDR ranges whose X-Forwarded-For
+	// and X-Real-IP headers are believed; none by default, so the client
+	// address is the connection's peer.
+	TrustedProxies []string
 }
 
 // Server is Keeper's HTTP front: the REST API and the format dispatcher.
 type Server struct {
-	d       Deps
-	engine  *gin.Engine
-	openAPI []byte // the description of every registered route
+	d         Deps
+	engine    *gin.Engine
+	openAPI   []byte // the description of every registered route
+	readiness readiness
+	// proxies are TrustedProxies parsed, for the external URL (edge.go).
+	proxies []netip.Prefix
 }
 
 // New builds the gin engine with this package's routes and extra, the
@@ -90,17 +96,25 @@ func New(d Deps, extra ...Route) (*Server, error) {
 	r.RedirectFixedPath = false
 	r.HandleMethodNotAllowed = false
 	r.ContextWithFallback = true
+	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil { // validated with the configuration
+		slog.Error("http: trusted proxies", "err", err)
+		_ = r.SetTrustedProxies(nil)
+	}
 	s := &Server{d: d, engine: r}
-	r.Use(recovery, requestLog, securityHeaders, validateInput, guardBodies(d.Body), s.externalURL)
+	s.proxies, _ = ParseTrustedProxies(d.TrustedProxies) // validated with the configuration
+	r.Use(recovery)
+	// Probes are registered before the logger, the load shedder and the
+	// rate limits, so they answer under any load (health.go).
+	r.GET("/livez", s.livez)
+	r.GET("/ready", s.ready)
+	r.GET("/readyz", s.ready) // the Kubernetes spelling, beside /livez
+	r.Use(requestLog, securityHeaders, validateInput, guardBodies(d.Body), s.externalURL)
 	r.Use(d.BeforeAuth...)
 	r.Use(authenticate(d.Auth), s.gate)
 	r.Use(d.AfterAuth...)
 
 	r.GET("/", s.index)
 	r.GET("/health", s.health)
-	r.GET("/livez", s.livez)
-	r.GET("/ready", s.ready)
-	r.GET("/readyz", s.ready) // the Kubernetes spelling, beside /livez
 
 	routes := slices.Concat(s.routes(), s.identityRoutes(), s.ssoRoutes(), s.gcRoutes(), extra)
 	if err := s.mount(r.Group("/api/v1"), routes); err != nil {
@@ -129,7 +143,7 @@ func (s *Server) mount(api *gin.RouterGroup, routes []Route) error {
 		if len(rt.Handlers) == 0 || rt.Doc.Summary == "" || rt.Doc.Status == 0 {
 			return fmt.Errorf("http: route %s needs handlers, a summary and a status", key)
 		}
-		api.Handle(rt.Method, rt.Path, append([]gin.HandlerFunc{rt.Access.check}, rt.Handlers...)...)
+		api.Handle(rt.Method, rt.Path, append([]gin.HandlerFunc{requireScope(scopeOf(rt)), rt.Access.check}, rt.Handlers...)...)
 	}
 	doc, err := openAPIDocument(routes)
 	if err != nil {
@@ -170,6 +184,10 @@ func (s *Server) authorize(c *gin.Context, action string, repo ports.Repository)
 	}
 	if d.Allowed {
 		return true
+	}
+	if sc := auth.ScopeFor(action, repo.Key); !auth.TokenPermits(c.Request.Context(), sub, action, repo.Key) && !auth.HasScope(sub, sc) {
+		insufficientScope(c, sub, sc)
+		return false
 	}
 	deny(c, sub, action)
 	return false

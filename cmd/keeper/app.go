@@ -20,11 +20,14 @@ import (
 	"github.com/keeper-registry/keeper/adapters/fsblob"
 	httpapi "github.com/keeper-registry/keeper/adapters/http"
 	"github.com/keeper-registry/keeper/adapters/ldap"
+	"github.com/keeper-registry/keeper/adapters/localnotify"
 	"github.com/keeper-registry/keeper/adapters/oidc"
+	"github.com/keeper-registry/keeper/adapters/pgnotify"
 	"github.com/keeper-registry/keeper/adapters/ratelimit"
 	"github.com/keeper-registry/keeper/adapters/s3blob"
 	"github.com/keeper-registry/keeper/adapters/saml"
 	"github.com/keeper-registry/keeper/adapters/secretkey"
+	"github.com/keeper-registry/keeper/adapters/totp"
 	"github.com/keeper-registry/keeper/adapters/wasm"
 	"github.com/keeper-registry/keeper/adapters/wasm/builtin"
 	"github.com/keeper-registry/keeper/core/artifact"
@@ -33,6 +36,7 @@ import (
 	"github.com/keeper-registry/keeper/core/config"
 	"github.com/keeper-registry/keeper/core/dispatch"
 	"github.com/keeper-registry/keeper/core/gc"
+	"github.com/keeper-registry/keeper/core/jobs"
 	"github.com/keeper-registry/keeper/core/plugin"
 	"github.com/keeper-registry/keeper/core/repository"
 	"github.com/keeper-registry/keeper/core/sso"
@@ -47,11 +51,17 @@ func options(cfg config.Config) fx.Option {
 	if cfg.Storage.Backend == "s3" {
 		blobs = s3blob.Module
 	}
+	notices := localnotify.Module
+	if cfg.Database.URL != "" {
+		notices = fx.Options(pgnotify.Module,
+			fx.Provide(func(s *bunstore.Store) pgnotify.Publisher { return s }))
+	}
 	return fx.Options(
 		fx.Supply(cfg),
 		fx.Provide(func() ports.Clock { return ports.SystemClock{} }),
 		bunstore.Module,
 		fx.Decorate(sealSecrets),
+		notices,
 		blobs,
 		argon2.Module,
 		wasm.Module,
@@ -64,8 +74,10 @@ func options(cfg config.Config) fx.Option {
 			MaxInFlight: cfg.Limit.MaxInFlight,
 		}),
 		fx.Provide(
-			func(s *bunstore.Store, c ports.Clock) *repository.Cache {
-				return repository.NewCache(s, s, c, cfg.Cache.TTL, cfg.Cache.MaxFiles)
+			func(lc fx.Lifecycle, s *bunstore.Store, c ports.Clock, n ports.Notifier) *repository.Cache {
+				cache := repository.NewCache(s, s, c, cfg.Cache.TTL, cfg.Cache.MaxFiles)
+				lc.Append(fx.StopHook(cache.Listen(n)))
+				return cache
 			},
 			func(c *repository.Cache) ports.RepositoryStore { return c },
 			func(c *repository.Cache) ports.FileStore { return c },
@@ -92,8 +104,10 @@ func options(cfg config.Config) fx.Option {
 			},
 			newHTTPDeps,
 		),
+		fx.Decorate(casbin.Announce),
 		httpapi.Module,
-		fx.Invoke(expireUploads),
+		fx.Provide(scheduleJobs),
+		fx.Invoke(func(*jobs.Scheduler) {}),
 		fx.WithLogger(func() fxevent.Logger {
 			l := &fxevent.SlogLogger{Logger: slog.Default().With("room", "fx")}
 			l.UseLogLevel(slog.LevelDebug)   // wiring events are noise unless debugging
@@ -121,15 +135,33 @@ func sealSecrets(cfg config.Config, s *bunstore.Store) (*bunstore.Store, error) 
 	return s, nil
 }
 
-func newAuth(cfg config.Config, s *bunstore.Store, h ports.PasswordHasher, c ports.Clock, rec *audit.Recorder) (*auth.Service, error) {
-	a, err := auth.NewService(context.Background(), s, s, s, h, c, auth.Options{AccessTTL: cfg.Auth.AccessTTL, RefreshTTL: cfg.Auth.RefreshTTL})
+// authParams takes the cross-replica notifier when one is wired (without
+// one, revocations are seen at once by this process only).
+type authParams struct {
+	fx.In
+	Cfg      config.Config
+	Store    *bunstore.Store
+	Hasher   ports.PasswordHasher
+	Clock    ports.Clock
+	Audit    *audit.Recorder
+	Notifier ports.Notifier `optional:"true"`
+}
+
+func newAuth(p authParams) (*auth.Service, error) {
+	cfg, s := p.Cfg, p.Store
+	a, err := auth.NewService(context.Background(), s, s, s, p.Hasher, p.Clock, auth.Options{AccessTTL: cfg.Auth.AccessTTL, RefreshTTL: cfg.Auth.RefreshTTL})
 	if err != nil {
 		return nil, err
 	}
+	lockAfter := cfg.Auth.LockoutAfter
+	if lockAfter == 0 {
+		lockAfter = -1 // off
+	}
 	// A generated bootstrap password must be changed at first login; one the
-	// operator chose (KEEPER_ADMIN_PASSWORD) need not.
-	return a.Configure(auth.Extras{Sessions: s, Groups: s, Audit: rec,
-		ForceAdminPasswordChange: cfg.Auth.AdminPassword == ""}), nil
+	// operator chose (KEEPER_ADMIN_PASSWORD) only if it breaks the password rules.
+	return a.Configure(auth.Extras{Sessions: s, Groups: s, Audit: p.Audit, Attempts: s, Notifier: p.Notifier,
+		LockAfter: lockAfter, LockFor: cfg.Auth.LockoutFor, MinPasswordLength: cfg.Auth.MinPasswordLength,
+		TwoFactor: s, OTP: totp.New(), RequireTOTPForAdmins: cfg.Auth.RequireTOTPForAdmins}), nil
 }
 
 func newSSO(cfg config.Config, s *bunstore.Store, c ports.Clock) (*sso.Service, error) {
@@ -263,18 +295,14 @@ func newHTTPDeps(p httpParams) (httpapi.Deps, error) {
 		}
 		return nil
 	}})
-	proxies, err := httpapi.ParseTrustedProxies(cfg.Server.TrustedProxies)
-	if err != nil {
-		return httpapi.Deps{}, fmt.Errorf("config: server.trusted_proxies: %w", err)
-	}
 	return httpapi.Deps{Auth: a, Authorizer: p.Authz, Repos: p.Repos, Artifacts: p.Arts, Uploads: p.Uploads, Ready: ready,
 		MaxUploadBytes: cfg.Limits.MaxUploadBytes, Version: versionString(), WhenReady: p.Plugins.Wait,
 		Fallback: httpapi.DispatchHandler(p.Dispatch), Plugins: p.Manager,
 		Users: db, Groups: db, Policies: p.Policies, Audit: db, SSO: p.SSO, BaseURL: cfg.BaseURL,
-		TrustedProxies: proxies,
+		TrustedProxies: cfg.TrustedProxyList(),
 		Body: httpapi.BodyLimits{IdleTimeout: cfg.Limits.BodyIdleTimeout, MinBytesPerSecond: cfg.Limits.BodyMinBytesPerSecond,
 			Grace: cfg.Limits.BodyRateGrace},
-		BeforeAuth: p.Limiter.BeforeAuth(), AfterAuth: p.Limiter.AfterAuth(),
+		BeforeAuth: p.Limiter.ShareLogins(db).BeforeAuth(), AfterAuth: p.Limiter.AfterAuth(),
 		GC: gc.New(gc.Deps{Repos: db, Files: db, Blobs: blobs, Uploads: db, Plugins: db,
 			Log: slog.Default().With("room", "gc")}, gc.DefaultGrace)}, nil
 }
@@ -304,6 +332,49 @@ func serve(cfg config.Config) error {
 	return nil
 }
 
+// tempCleaner is a blob store that leaves temporary objects behind when a
+// process dies mid-upload (S3 multipart uploads).
+type tempCleaner interface {
+	CleanTemp(ctx context.Context, olderThan time.Duration) (int, error)
+}
+
+// scheduleJobs runs the background jobs once per interval across replicas
+// (leases in the metadata database) while the application runs.
+func scheduleJobs(lc fx.Lifecycle, cfg config.Config, s *bunstore.Store, up *upload.Service, blobs ports.BlobStore) *jobs.Scheduler {
+	log := slog.Default().With("room", "jobs")
+	sched := jobs.New(s, jobs.Options{Log: log})
+	collector := gc.New(gc.Deps{Repos: s, Files: s, Blobs: blobs, Uploads: s, Plugins: s,
+		Log: slog.Default().With("room", "gc")}, cfg.Jobs.GCGrace)
+	sched.Add(jobs.Job{Name: "gc", Every: cfg.Jobs.GCInterval, Run: func(ctx context.Context) error {
+		rep, err := collector.Run(ctx, false)
+		if err == nil && rep.Swept > 0 {
+			log.Info("gc: swept unreferenced blobs", "count", rep.Swept, "bytes", rep.SweptBytes)
+		}
+		return err
+	}})
+	sched.Add(jobs.Job{Name: "uploads.expire", Every: cfg.Jobs.UploadExpiryInterval, Run: func(ctx context.Context) error {
+		n, err := up.Expire(ctx, cfg.Limits.UploadSessionTTL)
+		if n > 0 {
+			log.Info("uploads: expired idle sessions", "count", n)
+		}
+		return err
+	}})
+	if tc, ok := blobs.(tempCleaner); ok {
+		sched.Add(jobs.Job{Name: "storage.temp", Every: cfg.Jobs.TempCleanupInterval, Run: func(ctx context.Context) error {
+			n, err := tc.CleanTemp(ctx, cfg.Jobs.TempMaxAge)
+			if n > 0 {
+				log.Info("storage: removed temporary objects of interrupted uploads", "count", n)
+			}
+			return err
+		}})
+	}
+	lc.Append(fx.Hook{
+		OnStart: func(context.Context) error { sched.Start(); return nil },
+		OnStop:  func(context.Context) error { sched.Stop(); return nil },
+	})
+	return sched
+}
+
 // startError keeps what a person can act on: fx wraps a failing
 // constructor or hook in its own vocabulary (hook names, dependency paths);
 // the cause underneath is one of ours and names the setting or address.
@@ -330,31 +401,4 @@ func fxWrapped(err error) bool {
 		}
 	}
 	return false
-}
-
-// expireUploads ends idle resumable uploads in the background.
-func expireUploads(lc fx.Lifecycle, cfg config.Config, up *upload.Service) {
-	ctx, cancel := context.WithCancel(context.Background())
-	lc.Append(fx.Hook{
-		OnStart: func(context.Context) error {
-			go func() {
-				t := time.NewTicker(10 * time.Minute)
-				defer t.Stop()
-				for {
-					if n, err := up.Expire(ctx, cfg.Limits.UploadSessionTTL); err != nil {
-						slog.Warn("uploads: expire", "err", err)
-					} else if n > 0 {
-						slog.Info("uploads: expired idle sessions", "count", n)
-					}
-					select {
-					case <-ctx.Done():
-						return
-					case <-t.C:
-					}
-				}
-			}()
-			return nil
-		},
-		OnStop: func(context.Context) error { cancel(); return nil },
-	})
 }

@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"net"
-	"net/netip"
 	"path/filepath"
 	"strings"
 	"time"
@@ -18,15 +17,21 @@ type Config struct {
 	// BaseURL is the external URL clients use (KEEPER_BASE_URL); empty means
 	// the X-Forwarded-Host of a trusted proxy, else the local address a
 	// connection reached (the listen address). Never the Host header.
-	BaseURL  string   `yaml:"base_url"`
-	Server   Server   `yaml:"server"`
-	Database Database `yaml:"database"`
-	Storage  Storage  `yaml:"storage"`
-	Auth     Auth     `yaml:"auth"`
-	Limits   Limits   `yaml:"limits"`
-	Plugins  Plugins  `yaml:"plugins"`
-	Cache    Cache    `yaml:"cache"`
-	Limit    Limit    `yaml:"rate_limit"`
+	BaseURL string `yaml:"base_url"`
+	// TrustedProxies lists, comma-separated, the proxy addresses or CIDR
+	// ranges whose X-Forwarded-For / X-Real-IP headers name the client and
+	// whose X-Forwarded-Host / -Proto name the external URL
+	// (KEEPER_TRUSTED_PROXIES); empty trusts none, so the client is the
+	// connection's peer.
+	TrustedProxies string   `yaml:"trusted_proxies"`
+	Database       Database `yaml:"database"`
+	Storage        Storage  `yaml:"storage"`
+	Auth           Auth     `yaml:"auth"`
+	Limits         Limits   `yaml:"limits"`
+	Plugins        Plugins  `yaml:"plugins"`
+	Cache          Cache    `yaml:"cache"`
+	Limit          Limit    `yaml:"rate_limit"`
+	Jobs           Jobs     `yaml:"jobs"`
 	// TLS makes the server speak HTTPS (and HTTP/2); off when no mode is set.
 	TLS TLS `yaml:"tls"`
 	// SSO lists login providers defined here rather than through the API;
@@ -71,17 +76,21 @@ type Egress struct {
 	AllowedHosts []string `yaml:"allowed_hosts"`
 }
 
-// Server configures the HTTP edge.
-type Server struct {
-	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
-	// whose X-Forwarded-* headers are believed; none by default.
-	TrustedProxies []string `yaml:"trusted_proxies"`
-}
-
-// Database selects the metadata store.
+// Database selects the metadata store and bounds its connection pool. Every
+// replica holds at most MaxOpenConns pooled connections plus one listening
+// connection (PostgreSQL), so N replicas need N×(MaxOpenConns+1) of the
+// server's max_connections (docs/deploy.md gives the rule).
 type Database struct {
 	// URL is postgres://… for PostgreSQL; empty means SQLite in DataDir (KEEPER_DATABASE_URL).
 	URL string `yaml:"url"`
+	// MaxOpenConns caps the pool; a request waits for a free connection.
+	MaxOpenConns int `yaml:"max_open_conns"`
+	// MaxIdleConns is how many connections stay open when idle (≤ MaxOpenConns).
+	MaxIdleConns int `yaml:"max_idle_conns"`
+	// ConnMaxIdleTime closes connections idle this long (0 keeps them).
+	ConnMaxIdleTime time.Duration `yaml:"conn_max_idle_time"`
+	// ConnMaxLifetime recycles connections after this long (0 keeps them).
+	ConnMaxLifetime time.Duration `yaml:"conn_max_lifetime"`
 }
 
 // Storage selects the blob store.
@@ -108,9 +117,21 @@ type S3 struct {
 // Auth configures the bootstrap admin and tokens.
 type Auth struct {
 	// AdminPassword is the bootstrap admin's password (KEEPER_ADMIN_PASSWORD); empty means generated and printed once.
+	// One that breaks the password rules (auth.min_password_length) is accepted only with a forced change at first login.
 	AdminPassword string        `yaml:"admin_password"`
 	AccessTTL     time.Duration `yaml:"access_ttl"`
 	RefreshTTL    time.Duration `yaml:"refresh_ttl"`
+	// MinPasswordLength is the shortest password accepted (default 8).
+	MinPasswordLength int `yaml:"min_password_length"`
+	// LockoutAfter failed password checks from one address lock that account
+	// for that address for LockoutFor, doubling with each further failure
+	// (defaults 5 and 15m; counted in the database, so cluster-wide).
+	LockoutAfter int           `yaml:"lockout_after"`
+	LockoutFor   time.Duration `yaml:"lockout_for"`
+	// RequireTOTPForAdmins holds administrators who have not turned on
+	// two-factor sign-in to enrolling before anything else, and refuses
+	// their password on other carriers (Basic, npm login).
+	RequireTOTPForAdmins bool `yaml:"require_totp_for_admins"`
 }
 
 // Limits bounds request sizes.
@@ -158,6 +179,22 @@ type Limit struct {
 	LoginWindow     time.Duration `yaml:"login_window"`
 	// MaxInFlight requests are handled at once; beyond it 503 + Retry-After.
 	MaxInFlight int `yaml:"max_in_flight"`
+}
+
+// Jobs schedules background work; each job runs once per interval across
+// all replicas (one replica holds its lease). A zero interval disables a job.
+type Jobs struct {
+	// GCInterval runs blob garbage collection (mark and sweep).
+	GCInterval time.Duration `yaml:"gc_interval"`
+	// GCGrace keeps unreferenced blobs younger than this (in-flight uploads).
+	GCGrace time.Duration `yaml:"gc_grace"`
+	// UploadExpiryInterval ends resumable uploads idle for limits.upload_session_ttl.
+	UploadExpiryInterval time.Duration `yaml:"upload_expiry_interval"`
+	// TempCleanupInterval removes temporary objects and aborts multipart
+	// uploads older than TempMaxAge (S3), left by replicas killed mid-upload.
+	TempCleanupInterval time.Duration `yaml:"temp_cleanup_interval"`
+	// TempMaxAge must exceed the longest upload any replica may be running.
+	TempMaxAge time.Duration `yaml:"temp_max_age"`
 }
 
 // SSOProvider is an LDAP, OIDC or SAML login provider; Settings are the
@@ -223,16 +260,33 @@ func Default() Config {
 	return Config{
 		Listen:  "127.0.0.1:8080",
 		DataDir: "./keeper-data",
-		Storage: Storage{Backend: "filesystem", S3: S3{Region: "us-east-1", PartSize: 16 << 20}},
-		Auth:    Auth{AccessTTL: 15 * time.Minute, RefreshTTL: 7 * 24 * time.Hour},
+		// 8 replicas × (10 pooled + 1 listening) = 88 of a stock server's
+		// max_connections=100 (3 of which are reserved for superusers).
+		Database: Database{MaxOpenConns: 10, MaxIdleConns: 5, ConnMaxIdleTime: time.Minute, ConnMaxLifetime: 30 * time.Minute},
+		Storage:  Storage{Backend: "filesystem", S3: S3{Region: "us-east-1", PartSize: 16 << 20}},
+		Auth: Auth{AccessTTL: 15 * time.Minute, RefreshTTL: 7 * 24 * time.Hour, MinPasswordLength: 8,
+			LockoutAfter: 5, LockoutFor: 15 * time.Minute},
 		Limits: Limits{MaxUploadBytes: 10 << 30, UploadSessionTTL: 24 * time.Hour,
 			BodyIdleTimeout: time.Minute, BodyMinBytesPerSecond: 1024, BodyRateGrace: 30 * time.Second},
 		Plugins: Plugins{CallTimeout: 10 * time.Second, PoolSize: 4, MemoryPages: 4096},
 		Cache:   Cache{TTL: 2 * time.Second, MaxFiles: 100_000},
+		Jobs: Jobs{GCInterval: 24 * time.Hour, GCGrace: 24 * time.Hour, UploadExpiryInterval: 10 * time.Minute,
+			TempCleanupInterval: time.Hour, TempMaxAge: 6 * time.Hour},
 		Limit: Limit{PerIPWindow: time.Minute, PerUserWindow: time.Minute,
 			LoginRequests: 10, LoginWindow: time.Minute, MaxInFlight: 1024},
 		Log: Log{Level: "info", Format: "text"},
 	}
+}
+
+// TrustedProxyList splits TrustedProxies.
+func (c Config) TrustedProxyList() []string {
+	var out []string
+	for _, p := range strings.Split(c.TrustedProxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // SQLitePath is where the embedded database lives when no URL is set.
@@ -269,6 +323,18 @@ func (c Config) Validate() error {
 	if u := c.Database.URL; u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
 		bad("database.url", "%q is not allowed: use postgres://… or leave empty for the embedded SQLite", redact(u))
 	}
+	if c.Database.MaxOpenConns < 1 {
+		bad("database.max_open_conns", "must be at least 1")
+	}
+	if c.Database.MaxIdleConns < 0 || c.Database.MaxIdleConns > c.Database.MaxOpenConns {
+		bad("database.max_idle_conns", "must be between 0 and database.max_open_conns (%d)", c.Database.MaxOpenConns)
+	}
+	if c.Database.ConnMaxIdleTime < 0 {
+		bad("database.conn_max_idle_time", "must not be negative (0 keeps idle connections)")
+	}
+	if c.Database.ConnMaxLifetime < 0 {
+		bad("database.conn_max_lifetime", "must not be negative (0 keeps connections)")
+	}
 	switch c.Storage.Backend {
 	case "filesystem":
 	case "s3":
@@ -287,18 +353,27 @@ func (c Config) Validate() error {
 	if c.Auth.RefreshTTL <= 0 {
 		bad("auth.refresh_ttl", "must be a positive duration such as 168h")
 	}
+	if c.Auth.MinPasswordLength < 1 || c.Auth.MinPasswordLength > 1024 {
+		bad("auth.min_password_length", "must be between 1 and 1024")
+	}
+	if c.Auth.LockoutAfter < 0 {
+		bad("auth.lockout_after", "must not be negative (0 turns lockout off)")
+	}
+	if c.Auth.LockoutFor <= 0 {
+		bad("auth.lockout_for", "must be a positive duration such as 15m")
+	}
+	for _, p := range c.TrustedProxyList() {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				bad("trusted_proxies", "%q is not an IP address or CIDR range (for example 10.0.0.0/8)", p)
+			}
+		}
+	}
 	if c.Limits.MaxUploadBytes <= 0 {
 		bad("limits.max_upload_bytes", "must be a positive number of bytes")
 	}
 	if c.Limits.BodyIdleTimeout < 0 || c.Limits.BodyMinBytesPerSecond < 0 || c.Limits.BodyRateGrace < 0 {
 		bad("limits.body_*", "must not be negative (0 turns the check off)")
-	}
-	for i, p := range c.Server.TrustedProxies {
-		if _, err := netip.ParsePrefix(p); err != nil {
-			if _, err := netip.ParseAddr(p); err != nil {
-				bad(fmt.Sprintf("server.trusted_proxies[%d]", i), "%q is not an IP address or CIDR range", p)
-			}
-		}
 	}
 	if u := c.BaseURL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
 		bad("base_url", "%q must start with http:// or https://", u)
@@ -327,6 +402,18 @@ func (c Config) Validate() error {
 		if w <= 0 {
 			bad(key, "must be a positive duration such as 1m")
 		}
+	}
+	for key, d := range map[string]time.Duration{"jobs.gc_interval": c.Jobs.GCInterval,
+		"jobs.upload_expiry_interval": c.Jobs.UploadExpiryInterval, "jobs.temp_cleanup_interval": c.Jobs.TempCleanupInterval} {
+		if d < 0 {
+			bad(key, "must not be negative (0 turns the job off)")
+		}
+	}
+	if c.Jobs.GCGrace < time.Second {
+		bad("jobs.gc_grace", "must be at least 1s (it protects uploads in flight)")
+	}
+	if c.Jobs.TempMaxAge < time.Second {
+		bad("jobs.temp_max_age", "must be at least 1s (it protects uploads in flight)")
 	}
 	for i, p := range c.SSO {
 		key := fmt.Sprintf("sso[%d]", i)
