@@ -42,12 +42,12 @@ func (d *Dispatcher) callPlugin(w *statusWriter, r *http.Request, route Route, t
 			switch {
 			case errors.Is(err, ports.ErrTooLarge):
 				writeError(w, http.StatusRequestEntityTooLarge, "too_large", "request body exceeds "+strconv.FormatInt(maxBody, 10)+" bytes")
-			case ctx.Err() != nil:
-				d.log.InfoContext(ctx, "dispatch: spool body: client went away", "err", err)
-				writeError(w, statusClientClosed, "aborted", "request aborted")
 			case errors.As(err, &invalid): // the edge's short or slow body
 				w.Header().Set("Connection", "close")
 				writeError(w, http.StatusBadRequest, "bad_body", invalid.Message)
+			case ctx.Err() != nil:
+				d.log.InfoContext(ctx, "dispatch: spool body: client went away", "err", err)
+				writeError(w, statusClientClosed, "aborted", "request aborted")
 			default:
 				d.internal(w, r, "spool body", err)
 			}
