@@ -83,6 +83,7 @@ func (g *generation) invoke(ctx context.Context, st *counters, host ports.HostCa
 	cs := &callState{host: host, repo: repo, inst: in, lim: g.limits, log: g.log}
 	cctx := context.WithValue(ctx, callKey{}, cs)
 	rd := &reader{mem: in.mem, budget: g.limits.maxBody}
+	stopCall := context.AfterFunc(ctx, in.raiseStop)
 	err = func() (err error) {
 		defer func() {
 			if p := recover(); p != nil {
@@ -91,6 +92,7 @@ func (g *generation) invoke(ctx context.Context, st *counters, host ports.HostCa
 		}()
 		return body(cctx, in, rd)
 	}()
+	in.stopped = !stopCall()
 	var pe *PluginError
 	switch {
 	case err == nil:

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/keeper-registry/keeper/adapters/wasm/yieldpoint"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 )
@@ -20,7 +21,15 @@ type instance struct {
 	fns     map[string]api.Function
 	posts   map[string]api.Function
 	logw    *logWriter
+	// stop is the yield-point flag: set to 1, the guest traps at its next
+	// loop header. stopped records that it was raised (the instance is then
+	// discarded, whether or not the guest noticed before returning).
+	stop    api.MutableGlobal
+	stopped bool
 }
+
+// raiseStop stops the instance's running call at its next yield point.
+func (in *instance) raiseStop() { in.stop.Set(1) }
 
 // generation is one loaded version of a plugin: its own wazero runtime (the
 // memory limit is per runtime), compiled module and pool of instances.
@@ -53,6 +62,12 @@ func (g *generation) newInstance(ctx context.Context) (*instance, error) {
 	if in.mem == nil {
 		_ = mod.Close(ctx)
 		return nil, errors.New("instantiate: module exports no memory")
+	}
+	if g, ok := mod.ExportedGlobal(yieldpoint.StopExport).(api.MutableGlobal); ok {
+		in.stop = g
+	} else {
+		_ = mod.Close(ctx)
+		return nil, errors.New("instantiate: module has no yield-point stop flag")
 	}
 	in.realloc = mod.ExportedFunction("cabi_realloc")
 	if in.realloc == nil {
@@ -101,7 +116,7 @@ const instantiateTimeout = 30 * time.Second
 // release returns an instance to the pool, or closes it when it trapped or
 // its memory grew past the recycle threshold (linear memory never shrinks).
 func (g *generation) release(in *instance, healthy bool) {
-	if healthy && in.mem.Size() <= g.limits.recycleBytes {
+	if healthy && !in.stopped && in.mem.Size() <= g.limits.recycleBytes {
 		select {
 		case g.idle <- in:
 			<-g.sem

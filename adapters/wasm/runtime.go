@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/keeper-registry/keeper/adapters/wasm/yieldpoint"
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
@@ -112,10 +113,11 @@ func (r *Runtime) Close(ctx context.Context) error {
 }
 
 func (r *Runtime) compile(ctx context.Context, id string, module []byte, lim limits) (*generation, error) {
-	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().
-		WithCloseOnContextDone(true).
-		WithCompilationCache(r.cache).
-		WithMemoryLimitPages(lim.pages))
+	module, err := instrument(module)
+	if err != nil {
+		return nil, err
+	}
+	rt := wazero.NewRuntimeWithConfig(ctx, runtimeConfig(r.cache).WithMemoryLimitPages(lim.pages))
 	fail := func(err error) (*generation, error) {
 		_ = rt.Close(ctx)
 		return nil, err
@@ -142,13 +144,34 @@ func (r *Runtime) compile(ctx context.Context, id string, module []byte, lim lim
 // Compile compiles module into the cache without loading it, so a later Load
 // is fast; call it off the request path (for example at start-up, in the background).
 func (r *Runtime) Compile(ctx context.Context, module []byte) error {
-	// The same compiler settings as compile, so the cached code is what Load wants.
-	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCloseOnContextDone(true).WithCompilationCache(r.cache))
+	// The same module bytes and compiler settings as compile, so the cached
+	// code is what Load wants.
+	module, err := instrument(module)
+	if err != nil {
+		return fmt.Errorf("wasm: compile: %w", err)
+	}
+	rt := wazero.NewRuntimeWithConfig(ctx, runtimeConfig(r.cache))
 	defer rt.Close(ctx)
 	if _, err := rt.CompileModule(ctx, module); err != nil {
 		return fmt.Errorf("wasm: compile: %w", err)
 	}
 	return nil
+}
+
+// runtimeConfig is the one compiler configuration: no wazero termination
+// check (it costs 3.5–7.7× on plugin code, docs/decisions/0004-yield-points.md);
+// containment comes from the yield points instrument inserts.
+func runtimeConfig(cache wazero.CompilationCache) wazero.RuntimeConfig {
+	return wazero.NewRuntimeConfig().WithCloseOnContextDone(false).WithCompilationCache(cache)
+}
+
+// instrument inserts the yield points every module runs with.
+func instrument(module []byte) ([]byte, error) {
+	out, _, err := yieldpoint.Rewrite(module, 0)
+	if err != nil {
+		return nil, fmt.Errorf("instrument: %w", err)
+	}
+	return out, nil
 }
 
 // idLock returns the lock that serialises loads and unloads of id.
