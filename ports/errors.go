@@ -18,6 +18,9 @@ var (
 	ErrTooLarge = errors.New("too large")
 	// ErrInvalid: the input is malformed.
 	ErrInvalid = errors.New("invalid input")
+	// ErrUnavailable: the server cannot take the work right now (a full pool,
+	// a module still loading); the caller should retry shortly (503 + Retry-After).
+	ErrUnavailable = errors.New("temporarily unavailable")
 )
 
 // InvalidError carries a human message for bad input and matches ErrInvalid.

@@ -40,6 +40,7 @@ var statusTable = []struct {
 	{ports.ErrDigestMismatch, http.StatusBadRequest, "digest_mismatch"},
 	{ports.ErrTooLarge, http.StatusRequestEntityTooLarge, "too_large"},
 	{ports.ErrInvalid, http.StatusBadRequest, "invalid"},
+	{ports.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
 	{context.DeadlineExceeded, http.StatusGatewayTimeout, "timeout"},
 }
 
@@ -61,6 +62,9 @@ func WriteError(c *gin.Context, err error) {
 		if !matched {
 			slog.ErrorContext(c.Request.Context(), "request failed", "path", c.Request.URL.Path, "err", err)
 		}
+	}
+	if status == http.StatusServiceUnavailable {
+		c.Header("Retry-After", "1")
 	}
 	var body errorBody
 	body.Error.Code, body.Error.Message = code, msg

@@ -168,11 +168,11 @@ func (g *generation) describe(ctx context.Context) (ports.FormatInfo, error) {
 // and the error is a *PluginError (errors.Is maps 404/409/413/400 onto the
 // ports sentinels); staged writes must then be discarded.
 func (r *Runtime) Handle(ctx context.Context, id string, req ports.FormatRequest, host ports.HostCall) (ports.FormatResponse, error) {
-	g, st, err := r.get(id)
+	g, st, err := r.get(ctx, id)
 	if err != nil {
 		return ports.FormatResponse{}, err
 	}
-	defer g.inflight.Done()
+	defer g.unpin()
 	var resp ports.FormatResponse
 	err = g.invoke(ctx, st, host, req.Repo, "handle", func(ctx context.Context, in *instance, rd *reader) error {
 		var e enc

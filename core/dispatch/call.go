@@ -134,6 +134,10 @@ func (d *Dispatcher) pluginFailed(w *statusWriter, r *http.Request, route Route,
 	var se StatusError
 	var te timeoutError
 	switch {
+	case errors.Is(err, ports.ErrUnavailable):
+		// A full pool or a module still loading: the client retries.
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusServiceUnavailable, "unavailable", "plugin "+route.PluginID+" is busy; retry shortly")
 	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &te) && te.Timeout()):
 		d.log.WarnContext(r.Context(), "dispatch: plugin deadline", "plugin", route.PluginID, "err", err)
 		writeError(w, http.StatusGatewayTimeout, "plugin_timeout", "plugin "+route.PluginID+" did not answer in time")

@@ -1,0 +1,199 @@
+package wasm
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// slot is one plugin id's place in the runtime: where its module comes from
+// and, while it is in use, its compiled generation. A slot starts empty
+// (registered) and compiles on first use; the reaper empties it again when
+// the plugin sat idle, so unused plugins cost no memory.
+type slot struct {
+	id    string
+	owner *Runtime
+	lim   limits
+	key   string // the format key the module must describe ("" = not checked)
+	src   ports.ModuleSource
+	st    *counters
+
+	mu      sync.Mutex // serialises compiling
+	gen     atomic.Pointer[generation]
+	closed  bool
+	lastErr string
+}
+
+type counters struct {
+	calls, errors, traps atomic.Int64
+	mu                   sync.Mutex
+	lastError            string
+	loadedAt             time.Time
+}
+
+func bytesSource(b []byte) ports.ModuleSource {
+	return func(context.Context) ([]byte, error) { return b, nil }
+}
+
+func (s *slot) setGen(g *generation) {
+	s.gen.Store(g)
+	s.st.mu.Lock()
+	s.st.loadedAt = time.Now()
+	s.st.mu.Unlock()
+}
+
+// pin returns the generation with one in-flight call counted, compiling it
+// when the slot is empty. Callers that find the slot compiling wait for it
+// under their own context.
+func (s *slot) pin(ctx context.Context) (*generation, error) {
+	for {
+		if g := s.gen.Load(); g != nil {
+			if g.tryPin() {
+				return g, nil
+			}
+			continue // the reaper is closing it; compile a new one
+		}
+		if err := s.compile(ctx); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (s *slot) compile(ctx context.Context) error {
+	locked := make(chan struct{})
+	go func() { s.mu.Lock(); close(locked) }()
+	select {
+	case <-locked:
+	case <-ctx.Done():
+		go func() { <-locked; s.mu.Unlock() }()
+		return fmt.Errorf("wasm: %s: waiting for the module to load: %w: %w", s.id, ports.ErrUnavailable, ctx.Err())
+	}
+	defer s.mu.Unlock()
+	if s.closed {
+		return fmt.Errorf("wasm: plugin %s: %w", s.id, ports.ErrNotFound)
+	}
+	if cur := s.gen.Load(); cur != nil && !cur.isClosing() {
+		return nil // another caller compiled it meanwhile
+	}
+	// Compiling is the host's work, not the caller's: its own bound, and it
+	// finishes for the next caller even if this one gave up.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), compileTimeout)
+	defer cancel()
+	start := time.Now()
+	g, err := s.build(cctx)
+	if err != nil {
+		s.lastErr = err.Error()
+		s.owner.log.Error("wasm: plugin failed to load", "plugin", s.id, "err", err)
+		return fmt.Errorf("wasm: load %s: %w", s.id, err)
+	}
+	s.lastErr = ""
+	s.setGen(g)
+	s.owner.log.Info("wasm: plugin loaded", "plugin", s.id, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// compileTimeout bounds compiling and describing one module.
+const compileTimeout = 2 * time.Minute
+
+func (s *slot) build(ctx context.Context) (*generation, error) {
+	module, err := s.src(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read module: %w", err)
+	}
+	g, err := s.owner.compile(ctx, s.id, module, s.lim)
+	if err != nil {
+		return nil, err
+	}
+	info, err := g.describe(ctx)
+	if err == nil {
+		err = checkDescribe(info, s.key)
+	}
+	if err != nil {
+		g.close()
+		return nil, err
+	}
+	return g, nil
+}
+
+// release closes the slot's generation (after in-flight calls) for good.
+func (s *slot) release() {
+	s.mu.Lock()
+	s.closed = true
+	g := s.gen.Swap(nil)
+	s.mu.Unlock()
+	if g != nil {
+		g.close()
+	}
+}
+
+// reap closes idle instances, and the whole generation when the plugin has
+// not been called for moduleTTL.
+func (s *slot) reap(now time.Time, instanceTTL, moduleTTL time.Duration) {
+	g := s.gen.Load()
+	if g == nil {
+		return
+	}
+	idle := now.Sub(time.Unix(0, g.lastUse.Load()))
+	if moduleTTL > 0 && idle >= moduleTTL && s.src != nil {
+		if g.retire() && s.gen.CompareAndSwap(g, nil) {
+			go g.close()
+			s.owner.log.Info("wasm: idle plugin released", "plugin", s.id, "idle", idle.Round(time.Second))
+		}
+		return
+	}
+	if instanceTTL > 0 && idle >= instanceTTL {
+		g.drainIdle()
+	}
+}
+
+func (s *slot) stats() ports.PluginStats {
+	st := s.st
+	st.mu.Lock()
+	out := ports.PluginStats{Calls: st.calls.Load(), Errors: st.errors.Load(), Traps: st.traps.Load(),
+		LastError: st.lastError, LoadedAt: st.loadedAt, State: "registered"}
+	st.mu.Unlock()
+	s.mu.Lock()
+	lastErr := s.lastErr
+	s.mu.Unlock()
+	if g := s.gen.Load(); g != nil {
+		out.State, out.Instances = "loaded", g.live()
+	} else if lastErr != "" {
+		out.State, out.LastError = "failed", lastErr
+	}
+	return out
+}
+
+// reaper runs reap on every slot periodically until the runtime closes.
+func (r *Runtime) reaper() {
+	defer close(r.reaperDone)
+	every := min(r.cfg.IdleInstanceTTL, r.cfg.IdleModuleTTL) / 3
+	if every <= 0 {
+		every = max(r.cfg.IdleInstanceTTL, r.cfg.IdleModuleTTL) / 3
+	}
+	if every <= 0 {
+		return // both disabled
+	}
+	every = max(every, 10*time.Millisecond)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.stopReaper:
+			return
+		case now := <-t.C:
+			r.mu.RLock()
+			slots := make([]*slot, 0, len(r.plugins))
+			for _, sl := range r.plugins {
+				slots = append(slots, sl)
+			}
+			r.mu.RUnlock()
+			for _, sl := range slots {
+				sl.reap(now, r.cfg.IdleInstanceTTL, r.cfg.IdleModuleTTL)
+			}
+		}
+	}
+}
