@@ -220,8 +220,9 @@ func (r *Runtime) Load(ctx context.Context, id string, module []byte, pl ports.P
 		return ports.FormatInfo{}, fmt.Errorf("wasm: load %s: %w", id, err)
 	}
 	sl := &slot{id: id, owner: r, lim: lim, key: info.Key, src: bytesSource(module)}
-	sl.setGen(g)
+	sl.gen.Store(g)
 	r.swap(id, sl)
+	sl.setGen(g) // records the load time in the counters swap attached
 	return info, nil
 }
 
@@ -304,17 +305,22 @@ func (r *Runtime) Stats(id string) (ports.PluginStats, bool) {
 // get pins a compiled generation of id for one call (compiling it first if
 // needed); done must be called on it.
 func (r *Runtime) get(ctx context.Context, id string) (*generation, *counters, error) {
-	r.mu.RLock()
-	sl := r.plugins[id]
-	r.mu.RUnlock()
-	if sl == nil {
-		return nil, nil, fmt.Errorf("wasm: plugin %s: %w", id, ports.ErrNotFound)
+	for {
+		r.mu.RLock()
+		sl := r.plugins[id]
+		r.mu.RUnlock()
+		if sl == nil {
+			return nil, nil, fmt.Errorf("wasm: plugin %s: %w", id, ports.ErrNotFound)
+		}
+		g, err := sl.pin(ctx)
+		if errors.Is(err, errSlotClosed) {
+			continue // replaced meanwhile (a reload): take the new slot
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		return g, sl.st, nil
 	}
-	g, err := sl.pin(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	return g, sl.st, nil
 }
 
 type randReader struct{}

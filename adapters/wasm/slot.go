@@ -2,11 +2,18 @@ package wasm
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/keeper-registry/keeper/adapters/wasm/yieldpoint"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -74,7 +81,7 @@ func (s *slot) compile(ctx context.Context) error {
 	}
 	defer s.mu.Unlock()
 	if s.closed {
-		return fmt.Errorf("wasm: plugin %s: %w", s.id, ports.ErrNotFound)
+		return errSlotClosed
 	}
 	if cur := s.gen.Load(); cur != nil && !cur.isClosing() {
 		return nil // another caller compiled it meanwhile
@@ -95,6 +102,10 @@ func (s *slot) compile(ctx context.Context) error {
 	s.owner.log.Info("wasm: plugin loaded", "plugin", s.id, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
+
+// errSlotClosed: the slot was replaced or removed after the caller found it;
+// the caller looks the id up again.
+var errSlotClosed = errors.New("wasm: plugin slot replaced")
 
 // compileTimeout bounds compiling and describing one module.
 const compileTimeout = 2 * time.Minute
@@ -197,3 +208,63 @@ func (r *Runtime) reaper() {
 		}
 	}
 }
+
+// Warm compiles id's module into the compilation cache without keeping it in
+// memory, so its first call only loads compiled code. With an on-disk cache
+// a marker file per module makes a second Warm of the same module free.
+func (r *Runtime) Warm(ctx context.Context, id string) error {
+	r.mu.RLock()
+	sl := r.plugins[id]
+	r.mu.RUnlock()
+	if sl == nil {
+		return fmt.Errorf("wasm: warm %s: %w", id, ports.ErrNotFound)
+	}
+	if sl.gen.Load() != nil {
+		return nil // compiled already
+	}
+	module, err := sl.src(ctx)
+	if err != nil {
+		return fmt.Errorf("wasm: warm %s: %w", id, err)
+	}
+	marker := r.warmMarker(module)
+	if marker != "" {
+		if _, err := os.Stat(marker); err == nil {
+			return nil
+		}
+	}
+	start := time.Now()
+	if err := r.Compile(ctx, module); err != nil {
+		return fmt.Errorf("wasm: warm %s: %w", id, err)
+	}
+	r.log.Info("wasm: plugin compiled into the cache", "plugin", id, "took", time.Since(start).Round(time.Millisecond))
+	if marker != "" {
+		_ = os.WriteFile(marker, nil, 0o600)
+	}
+	return nil
+}
+
+// warmMarker names the file recording that module was compiled into the
+// on-disk cache by this build of the runtime ("" without a cache dir).
+func (r *Runtime) warmMarker(module []byte) string {
+	if r.cfg.CacheDir == "" {
+		return ""
+	}
+	h := sha256.New()
+	h.Write(module)
+	h.Write([]byte(runtimeBuild()))
+	return filepath.Join(r.cfg.CacheDir, "keeper-warm-"+hex.EncodeToString(h.Sum(nil)[:16]))
+}
+
+// runtimeBuild identifies the compiler that fills the cache: the wazero
+// version and the yield-point budget (both change the compiled code).
+var runtimeBuild = sync.OnceValue(func() string {
+	v := "unknown"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == "github.com/tetratelabs/wazero" {
+				v = d.Version
+			}
+		}
+	}
+	return fmt.Sprintf("wazero %s, yield budget %d", v, yieldpoint.DefaultBudget)
+})

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -136,15 +137,43 @@ func newDispatcher(cfg config.Config, repos ports.RepositoryStore, files ports.F
 		dispatch.Config{MaxBodyBytes: cfg.Limits.MaxUploadBytes, BaseURL: cfg.BaseURL})
 }
 
-func newPluginManager(cfg config.Config, store ports.PluginStore, blobs ports.BlobStore, rt ports.FormatRuntime,
-	d *dispatch.Dispatcher, c ports.Clock) *plugin.Manager {
-	return plugin.NewManager(store, blobs, rt, d, plugin.Options{Clock: c, Log: slog.Default().With("room", "plugins"),
-		Limits: ports.PluginLimits{MemoryPages: cfg.Plugins.MemoryPages, CallTimeout: cfg.Plugins.CallTimeout, PoolSize: cfg.Plugins.PoolSize}})
+// pluginManagerIn are the plugin manager's dependencies; the notifier is
+// optional (without one, changes reach other replicas by the periodic reconcile).
+type pluginManagerIn struct {
+	fx.In
+	Lifecycle fx.Lifecycle
+	Config    config.Config
+	Store     ports.PluginStore
+	Blobs     ports.BlobStore
+	Runtime   ports.FormatRuntime
+	Routes    *dispatch.Dispatcher
+	Clock     ports.Clock
+	Notifier  ports.Notifier `optional:"true"`
 }
 
-// loadPlugins compiles and loads the built-in and installed plugins in the
-// background (from the compilation cache this takes milliseconds); the
-// server reports ready once they are loaded.
+func newPluginManager(in pluginManagerIn) *plugin.Manager {
+	cfg := in.Config
+	m := plugin.NewManager(in.Store, in.Blobs, in.Runtime, in.Routes, plugin.Options{Clock: in.Clock,
+		Log:    slog.Default().With("room", "plugins"),
+		Limits: ports.PluginLimits{MemoryPages: cfg.Plugins.MemoryPages, CallTimeout: cfg.Plugins.CallTimeout, PoolSize: cfg.Plugins.PoolSize},
+		BuiltinInfo: builtin.Infos(), Notifier: in.Notifier, Replica: replicaName(), ReconcileEvery: cfg.Plugins.ReconcileEvery})
+	in.Lifecycle.Append(fx.StopHook(m.Close))
+	return m
+}
+
+// replicaName names this process in the plugin API: host, process id and a
+// random suffix (a restarted process is a new replica).
+func replicaName() string {
+	host, _ := os.Hostname()
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%s-%d-%x", host, os.Getpid(), b)
+}
+
+// loadPlugins registers the built-in and installed plugins in the
+// background (no compiling: what each describes is recorded), then compiles
+// them into the cache one by one; the server reports ready once they are
+// registered.
 func loadPlugins(m *plugin.Manager) func(ctx context.Context) error {
 	done := make(chan struct{})
 	var once sync.Once
@@ -152,8 +181,13 @@ func loadPlugins(m *plugin.Manager) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
 		once.Do(func() {
 			go func() {
+				start := time.Now()
 				err = m.LoadAll(context.Background(), builtin.Modules())
+				slog.Info("plugins: registered", "count", len(m.List()), "took", time.Since(start).Round(time.Millisecond), "err", err)
 				close(done)
+				if err == nil {
+					m.WarmInBackground()
+				}
 			}()
 		})
 		select {

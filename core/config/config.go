@@ -80,6 +80,17 @@ type Plugins struct {
 	CallTimeout time.Duration `yaml:"call_timeout"`
 	PoolSize    int           `yaml:"pool_size"`
 	MemoryPages uint32        `yaml:"memory_pages"`
+	// IdleInstanceTTL closes a plugin's idle instances after this long
+	// without a call; IdleModuleTTL releases its compiled module too (it is
+	// compiled again from the cache on the next call). Negative: never.
+	IdleInstanceTTL time.Duration `yaml:"idle_instance_ttl"`
+	IdleModuleTTL   time.Duration `yaml:"idle_module_ttl"`
+	// QueueWait is how long a call waits for a free instance of a busy
+	// plugin before the client gets 503 with Retry-After.
+	QueueWait time.Duration `yaml:"queue_wait"`
+	// ReconcileEvery re-reads every plugin record this often (the safety net
+	// under cross-replica change notices).
+	ReconcileEvery time.Duration `yaml:"reconcile_every"`
 }
 
 // Cache configures the in-memory metadata cache.
@@ -129,7 +140,9 @@ func Default() Config {
 		Storage: Storage{Backend: "filesystem", S3: S3{Region: "us-east-1", PartSize: 16 << 20}},
 		Auth:    Auth{AccessTTL: 15 * time.Minute, RefreshTTL: 7 * 24 * time.Hour},
 		Limits:  Limits{MaxUploadBytes: 10 << 30, UploadSessionTTL: 24 * time.Hour},
-		Plugins: Plugins{CallTimeout: 10 * time.Second, PoolSize: 4, MemoryPages: 4096},
+		Plugins: Plugins{CallTimeout: 10 * time.Second, PoolSize: 4, MemoryPages: 4096,
+			IdleInstanceTTL: 30 * time.Second, IdleModuleTTL: 5 * time.Minute, QueueWait: 250 * time.Millisecond,
+			ReconcileEvery: 30 * time.Second},
 		Cache:   Cache{TTL: 2 * time.Second, MaxFiles: 100_000},
 		Limit: Limit{PerIPWindow: time.Minute, PerUserWindow: time.Minute,
 			LoginRequests: 10, LoginWindow: time.Minute, MaxInFlight: 1024},

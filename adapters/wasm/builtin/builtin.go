@@ -4,8 +4,11 @@ package builtin
 
 import (
 	"embed"
+	"encoding/json"
 	"io/fs"
 	"strings"
+
+	"github.com/keeper-registry/keeper/ports"
 )
 
 //go:embed all:wasm
@@ -21,6 +24,28 @@ func Modules() map[string][]byte {
 			if err == nil {
 				out[name] = b
 			}
+		}
+	}
+	return out
+}
+
+// Infos returns what each embedded module describes, as recorded by the
+// build beside it (<format>.json); a module without a record is missing.
+func Infos() map[string]ports.FormatInfo {
+	out := map[string]ports.FormatInfo{}
+	entries, _ := fs.ReadDir(files, "wasm")
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), ".json")
+		if !ok || e.IsDir() {
+			continue
+		}
+		b, err := files.ReadFile("wasm/" + e.Name())
+		if err != nil {
+			continue
+		}
+		var info ports.FormatInfo
+		if json.Unmarshal(b, &info) == nil && info.Key != "" {
+			out[name] = info
 		}
 	}
 	return out

@@ -121,30 +121,32 @@ func (r *Runtime) Unload(_ context.Context, id string) error {
 	return nil
 }
 
-// Loaded reports whether id is loaded.
+// Loaded reports whether id is loaded or registered (served on first use).
 func (r *Runtime) Loaded(id string) bool {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	_, ok := r.mods[id]
-	return ok
+	_, pending := r.pending[id]
+	return ok || pending
 }
 
 func (r *Runtime) Handle(ctx context.Context, id string, req ports.FormatRequest, host ports.HostCall) (ports.FormatResponse, error) {
-	r.mu.RLock()
-	_, ok := r.mods[id]
-	r.mu.RUnlock()
-	if !ok {
-		if err := r.loadPending(ctx, id); err != nil {
-			return ports.FormatResponse{}, err
+	var m *loaded
+	var h HandleFunc
+	var ok bool
+	for try := 0; try < 3 && !ok; try++ { // a concurrent Register may drop what was just loaded
+		r.mu.RLock()
+		m, ok = r.mods[id]
+		if ok {
+			h = r.handlers[m.info.Key]
+		}
+		r.mu.RUnlock()
+		if !ok {
+			if err := r.loadPending(ctx, id); err != nil {
+				return ports.FormatResponse{}, err
+			}
 		}
 	}
-	r.mu.RLock()
-	m, ok := r.mods[id]
-	var h HandleFunc
-	if ok {
-		h = r.handlers[m.info.Key]
-	}
-	r.mu.RUnlock()
 	if !ok {
 		return ports.FormatResponse{}, fmt.Errorf("fake runtime: plugin %q is not loaded", id)
 	}
