@@ -143,7 +143,7 @@ func Default() Config {
 		Plugins: Plugins{CallTimeout: 10 * time.Second, PoolSize: 4, MemoryPages: 4096,
 			IdleInstanceTTL: 30 * time.Second, IdleModuleTTL: 5 * time.Minute, QueueWait: 250 * time.Millisecond,
 			ReconcileEvery: 30 * time.Second},
-		Cache:   Cache{TTL: 2 * time.Second, MaxFiles: 100_000},
+		Cache: Cache{TTL: 2 * time.Second, MaxFiles: 100_000},
 		Limit: Limit{PerIPWindow: time.Minute, PerUserWindow: time.Minute,
 			LoginRequests: 10, LoginWindow: time.Minute, MaxInFlight: 1024},
 		Log: Log{Level: "info", Format: "text"},

@@ -36,10 +36,10 @@ type Plugin struct {
 	// first use), "loaded" (compiled, instances pooled), "failed" or "disabled".
 	LoadState string `json:"load_state"`
 	// Replicas is every replica's state of the plugin, as each last reported it.
-	Replicas []ReplicaState `json:"replicas"`
-	Stats    Stats          `json:"stats"`
-	CreatedAt       time.Time     `json:"created_at"`
-	UpdatedAt       time.Time     `json:"updated_at"`
+	Replicas  []ReplicaState `json:"replicas"`
+	Stats     Stats          `json:"stats"`
+	CreatedAt time.Time      `json:"created_at"`
+	UpdatedAt time.Time      `json:"updated_at"`
 }
 
 // Limits are a plugin's resource limits as the API shows them.
@@ -127,7 +127,9 @@ func (m *Manager) withReplicas(ctx context.Context, ps []Plugin) []Plugin {
 }
 
 // ListWithReplicas is List with every replica's state of each plugin.
-func (m *Manager) ListWithReplicas(ctx context.Context) []Plugin { return m.withReplicas(ctx, m.List()) }
+func (m *Manager) ListWithReplicas(ctx context.Context) []Plugin {
+	return m.withReplicas(ctx, m.List())
+}
 
 // GetWithReplicas is Get with every replica's state of the plugin.
 func (m *Manager) GetWithReplicas(ctx context.Context, id string) (Plugin, error) {
