@@ -110,14 +110,17 @@ func (g *generation) beginClose() {
 // live is the number of instances alive (busy or idle).
 func (g *generation) live() int { return int(g.instances.Load()) }
 
-// drainIdle closes every idle instance (busy ones are untouched).
-func (g *generation) drainIdle() {
+// drainIdle closes every idle instance (busy ones are untouched) and
+// returns how many it closed.
+func (g *generation) drainIdle() int {
+	n := 0
 	for {
 		select {
 		case in := <-g.idle:
 			g.closeInstance(in)
+			n++
 		default:
-			return
+			return n
 		}
 	}
 }
@@ -236,5 +239,8 @@ func (g *generation) close() {
 		}
 		break
 	}
+	// The engine is shared through the compilation cache and keeps compiled
+	// code until the module is closed; closing the runtime alone leaks it.
+	_ = g.compiled.Close(context.Background())
 	_ = g.rt.Close(context.Background())
 }

@@ -154,6 +154,7 @@ func (r *Runtime) compile(ctx context.Context, id string, module []byte, lim lim
 		return fail(fmt.Errorf("compile: %w", err))
 	}
 	if err := checkExports(compiled); err != nil {
+		_ = compiled.Close(ctx) // the shared engine keeps compiled code until closed
 		return fail(err)
 	}
 	g := &generation{id: id, rt: rt, compiled: compiled, limits: lim, owner: r, log: log,
@@ -173,10 +174,13 @@ func (r *Runtime) Compile(ctx context.Context, module []byte) error {
 	}
 	rt := wazero.NewRuntimeWithConfig(ctx, runtimeConfig(r.cache))
 	defer rt.Close(ctx)
-	if _, err := rt.CompileModule(ctx, module); err != nil {
+	compiled, err := rt.CompileModule(ctx, module)
+	if err != nil {
 		return fmt.Errorf("wasm: compile: %w", err)
 	}
-	return nil
+	// Closing the runtime does not release code compiled into an engine
+	// shared through the cache: the module itself must be closed.
+	return compiled.Close(ctx)
 }
 
 // runtimeConfig is the one compiler configuration: no wazero termination

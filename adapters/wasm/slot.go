@@ -142,23 +142,25 @@ func (s *slot) release() {
 }
 
 // reap closes idle instances, and the whole generation when the plugin has
-// not been called for moduleTTL.
-func (s *slot) reap(now time.Time, instanceTTL, moduleTTL time.Duration) {
+// not been called for moduleTTL; it reports whether it freed anything.
+func (s *slot) reap(now time.Time, instanceTTL, moduleTTL time.Duration) bool {
 	g := s.gen.Load()
 	if g == nil {
-		return
+		return false
 	}
 	idle := now.Sub(time.Unix(0, g.lastUse.Load()))
 	if moduleTTL > 0 && idle >= moduleTTL && s.src != nil {
 		if g.retire() && s.gen.CompareAndSwap(g, nil) {
-			go g.close()
+			g.close()
 			s.owner.log.Info("wasm: idle plugin released", "plugin", s.id, "idle", idle.Round(time.Second))
+			return true
 		}
-		return
+		return false
 	}
 	if instanceTTL > 0 && idle >= instanceTTL {
-		g.drainIdle()
+		return g.drainIdle() > 0
 	}
+	return false
 }
 
 func (s *slot) stats() ports.PluginStats {
@@ -202,8 +204,14 @@ func (r *Runtime) reaper() {
 				slots = append(slots, sl)
 			}
 			r.mu.RUnlock()
+			freed := false
 			for _, sl := range slots {
-				sl.reap(now, r.cfg.IdleInstanceTTL, r.cfg.IdleModuleTTL)
+				freed = sl.reap(now, r.cfg.IdleInstanceTTL, r.cfg.IdleModuleTTL) || freed
+			}
+			if freed {
+				// Instances and compiled code are large and freed rarely:
+				// hand the memory back to the system now, not minutes later.
+				debug.FreeOSMemory()
 			}
 		}
 	}
@@ -237,6 +245,7 @@ func (r *Runtime) Warm(ctx context.Context, id string) error {
 		return fmt.Errorf("wasm: warm %s: %w", id, err)
 	}
 	r.log.Info("wasm: plugin compiled into the cache", "plugin", id, "took", time.Since(start).Round(time.Millisecond))
+	debug.FreeOSMemory() // compiling allocated far more than it keeps
 	if marker != "" {
 		_ = os.WriteFile(marker, nil, 0o600)
 	}

@@ -154,9 +154,9 @@ type pluginManagerIn struct {
 func newPluginManager(in pluginManagerIn) *plugin.Manager {
 	cfg := in.Config
 	m := plugin.NewManager(in.Store, in.Blobs, in.Runtime, in.Routes, plugin.Options{Clock: in.Clock,
-		Log:         slog.Default().With("room", "plugins"),
-		Limits:      ports.PluginLimits{MemoryPages: cfg.Plugins.MemoryPages, CallTimeout: cfg.Plugins.CallTimeout, PoolSize: cfg.Plugins.PoolSize},
-		BuiltinInfo: builtin.Infos(), Notifier: in.Notifier, Replica: replicaName(), ReconcileEvery: cfg.Plugins.ReconcileEvery})
+		Log:      slog.Default().With("room", "plugins"),
+		Limits:   ports.PluginLimits{MemoryPages: cfg.Plugins.MemoryPages, CallTimeout: cfg.Plugins.CallTimeout, PoolSize: cfg.Plugins.PoolSize},
+		Notifier: in.Notifier, Replica: replicaName(), ReconcileEvery: cfg.Plugins.ReconcileEvery})
 	in.Lifecycle.Append(fx.StopHook(m.Close))
 	return m
 }

@@ -42,7 +42,7 @@ func (m *Manager) forget(ctx context.Context, id string) {
 	if old != nil && old.loaded {
 		_ = m.rt.Unload(ctx, id)
 	}
-	if m.builtinModule(id) == nil {
+	if m.builtin(id).Module == nil {
 		return
 	}
 	rec, err := m.store.GetPlugin(ctx, id)

@@ -49,7 +49,7 @@ type replica struct {
 }
 
 // newCluster starts n replicas on one plugin store and blob store.
-func newCluster(t *testing.T, n int, reconcile time.Duration, builtins map[string][]byte, infos map[string]ports.FormatInfo) ([]replica, *bus, *dispatchtest.Plugins) {
+func newCluster(t *testing.T, n int, reconcile time.Duration, mods map[string][]byte, infos map[string]ports.FormatInfo) ([]replica, *bus, *dispatchtest.Plugins) {
 	t.Helper()
 	store, blobs, nb := dispatchtest.NewPlugins(), dispatchtest.NewBlobs(), &bus{}
 	var out []replica
@@ -59,7 +59,14 @@ func newCluster(t *testing.T, n int, reconcile time.Duration, builtins map[strin
 		d := dispatch.New(dispatch.Deps{Repos: repos, Files: dispatchtest.NewFiles(repos), Blobs: blobs, Runtime: rt,
 			Authz: dispatchtest.Authz{}, Log: quiet}, dispatch.Config{})
 		m := plugin.NewManager(store, blobs, rt, d, plugin.Options{MaxModuleBytes: 1 << 20, Log: quiet, Notifier: nb,
-			Replica: string(rune('a' + i)), ReconcileEvery: reconcile, BuiltinInfo: infos})
+			Replica: string(rune('a' + i)), ReconcileEvery: reconcile})
+		builtins := plugin.BuiltinBytes(mods)
+		for k, b := range builtins {
+			if info, ok := infos[k]; ok {
+				b.Info = &info
+				builtins[k] = b
+			}
+		}
 		if err := m.LoadAll(context.Background(), builtins); err != nil {
 			t.Fatal(err)
 		}

@@ -32,10 +32,6 @@ type Options struct {
 	Limits ports.PluginLimits
 	Clock  ports.Clock
 	Log    *slog.Logger
-	// BuiltinInfo is what each built-in module describes, recorded when it
-	// was built: built-ins are routed at start without compiling anything.
-	// A built-in missing here is described (compiled) at start.
-	BuiltinInfo map[string]ports.FormatInfo
 	// Notifier carries lifecycle changes to the other replicas (nil: this
 	// process only). Replica names this process in the plugin API.
 	Notifier ports.Notifier
@@ -60,11 +56,32 @@ type Manager struct {
 
 	mu       sync.RWMutex
 	entries  map[string]*entry
-	builtins map[string][]byte
+	builtins map[string]Builtin
 
 	stop     chan struct{}
 	done     chan struct{}
 	stopWarm context.CancelFunc
+}
+
+// Builtin is a plugin module compiled into the binary.
+type Builtin struct {
+	// Module returns the module's bytes (a fresh copy: the runtime asks only
+	// when it compiles, so idle built-ins cost no heap).
+	Module func() []byte
+	// Digest is the module's sha256 (hex) and Info what it describes, both
+	// recorded by the build; empty, they are computed at start (hashing and
+	// compiling the module).
+	Digest string
+	Info   *ports.FormatInfo
+}
+
+// BuiltinBytes wraps plain modules as built-ins with nothing recorded.
+func BuiltinBytes(mods map[string][]byte) map[string]Builtin {
+	out := make(map[string]Builtin, len(mods))
+	for k, b := range mods {
+		out[k] = Builtin{Module: func() []byte { return b }}
+	}
+	return out
 }
 
 // entry is the manager's view of one plugin.
@@ -104,7 +121,7 @@ func NewManager(store ports.PluginStore, blobs ports.BlobStore, rt ports.FormatR
 		opts.ReconcileEvery = 30 * time.Second
 	}
 	return &Manager{store: store, blobs: blobs, rt: rt, routes: routes, opts: opts,
-		entries: map[string]*entry{}, builtins: map[string][]byte{}}
+		entries: map[string]*entry{}, builtins: map[string]Builtin{}}
 }
 
 // LoadAll registers the built-in modules (id = format key) and every stored
@@ -114,7 +131,7 @@ func NewManager(store ports.PluginStore, blobs ports.BlobStore, rt ports.FormatR
 // plugins); modules compile on first use, or in the background through
 // Warm. A plugin that fails is recorded with its error and left out of
 // routing; only a failing store is an error.
-func (m *Manager) LoadAll(ctx context.Context, builtins map[string][]byte) error {
+func (m *Manager) LoadAll(ctx context.Context, builtins map[string]Builtin) error {
 	m.op.Lock()
 	defer m.op.Unlock()
 	recs, err := m.store.ListPlugins(ctx)
@@ -175,16 +192,20 @@ func (m *Manager) LoadAll(ctx context.Context, builtins map[string][]byte) error
 // builtinRecord is the record of built-in key: the stored one (keeping the
 // admin's enabled choice and limits) or a new, enabled one.
 func (m *Manager) builtinRecord(key string, rec ports.PluginRecord, stored bool) ports.PluginRecord {
-	mod := m.builtinModule(key)
-	sum := sha256.Sum256(mod)
-	digest := hex.EncodeToString(sum[:])
+	b := m.builtin(key)
+	digest := b.Digest
+	if digest == "" {
+		sum := sha256.Sum256(b.Module())
+		digest = hex.EncodeToString(sum[:])
+	}
 	if !stored {
 		rec = ports.PluginRecord{ID: key, Name: key, Format: key, Enabled: true, CreatedAt: m.opts.Clock.Now()}
 	}
 	if rec.Digest != digest {
 		rec.Info = nil // another build: what it describes is not known yet
 	}
-	if info, ok := m.opts.BuiltinInfo[key]; ok {
+	if b.Info != nil {
+		info := *b.Info
 		rec.Info = &info
 	}
 	rec.BuiltIn, rec.Digest, rec.UpdatedAt = true, digest, m.opts.Clock.Now()
@@ -280,8 +301,8 @@ func (m *Manager) load(ctx context.Context, id string, mod []byte, l ports.Plugi
 // module returns the bytes of a plugin's module.
 func (m *Manager) module(ctx context.Context, rec ports.PluginRecord) ([]byte, error) {
 	if rec.BuiltIn {
-		if mod := m.builtinModule(rec.ID); mod != nil {
-			return mod, nil
+		if b := m.builtin(rec.ID); b.Module != nil {
+			return b.Module(), nil
 		}
 		return nil, fmt.Errorf("plugin: built-in %s is not part of this build: %w", rec.ID, ports.ErrNotFound)
 	}
@@ -300,7 +321,7 @@ func (m *Manager) module(ctx context.Context, rec ports.PluginRecord) ([]byte, e
 	return b, nil
 }
 
-func (m *Manager) builtinModule(id string) []byte {
+func (m *Manager) builtin(id string) Builtin {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	return m.builtins[id]

@@ -113,8 +113,17 @@ func (m *Manager) withReplicas(ctx context.Context, ps []Plugin) []Plugin {
 		m.opts.Log.Warn("plugin: list replica states", "err", err)
 		return ps
 	}
+	// A replica re-reports every ReconcileEvery; one silent for three
+	// periods has stopped (a restart is a new replica) and is not shown.
+	var cutoff time.Time
+	if m.opts.ReconcileEvery > 0 {
+		cutoff = m.opts.Clock.Now().Add(-3 * m.opts.ReconcileEvery)
+	}
 	byID := map[string][]ReplicaState{}
 	for _, s := range states {
+		if s.SeenAt.Before(cutoff) {
+			continue
+		}
 		byID[s.PluginID] = append(byID[s.PluginID], ReplicaState{Replica: s.Replica, State: s.State, Digest: s.Digest,
 			Enabled: s.Enabled, LastError: s.LastError, SeenAt: s.SeenAt})
 	}

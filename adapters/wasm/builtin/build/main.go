@@ -14,6 +14,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -112,7 +114,11 @@ func describe(rt *wasm.Runtime, path string) error {
 		return fmt.Errorf("describe %s: %w", id, err)
 	}
 	_ = rt.Unload(ctx, id)
-	b, err := json.MarshalIndent(info, "", "  ")
+	sum := sha256.Sum256(mod)
+	b, err := json.MarshalIndent(struct {
+		Digest string           `json:"digest"`
+		Info   ports.FormatInfo `json:"info"`
+	}{hex.EncodeToString(sum[:]), info}, "", "  ")
 	if err != nil {
 		return err
 	}
