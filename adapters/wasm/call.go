@@ -73,8 +73,11 @@ func (g *generation) invoke(ctx context.Context, st *counters, host ports.HostCa
 	}
 	in, err := g.acquire(ctx)
 	if err != nil {
-		if ctx.Err() != nil {
+		switch {
+		case ctx.Err() != nil:
 			return fmt.Errorf("wasm: %s: %s: %w: %w", g.id, name, ErrDeadline, err)
+		case errors.Is(err, ports.ErrUnavailable):
+			return fmt.Errorf("wasm: %s: %s: %w", g.id, name, err)
 		}
 		return fmt.Errorf("wasm: %s: %s: %w: %w", g.id, name, ErrTrap, err)
 	}

@@ -53,6 +53,7 @@ type generation struct {
 	drained   chan struct{}
 	lastUse   atomic.Int64 // unix nanoseconds of the last pin
 	instances atomic.Int32
+	starting  atomic.Int32 // instances being instantiated
 	closeMu   sync.Mutex
 	closed    bool
 }
@@ -174,14 +175,23 @@ func (g *generation) acquire(ctx context.Context) (*instance, error) {
 	select {
 	case g.sem <- struct{}{}:
 	default:
-		t := time.NewTimer(g.owner.cfg.QueueWait)
+		t := time.NewTicker(g.owner.cfg.QueueWait)
 		defer t.Stop()
-		select {
-		case g.sem <- struct{}{}:
-		case <-t.C:
-			return nil, fmt.Errorf("all %d instances are busy: %w", cap(g.sem), ports.ErrUnavailable)
-		case <-ctx.Done():
-			return nil, fmt.Errorf("wait for an instance: %w", ctx.Err())
+	wait:
+		for {
+			select {
+			case g.sem <- struct{}{}:
+				break wait
+			case <-t.C:
+				// Instances still starting (a cold or just reloaded pool)
+				// will serve soon: keep waiting. Only a pool busy with
+				// running calls sheds load.
+				if g.starting.Load() == 0 {
+					return nil, fmt.Errorf("all %d instances are busy: %w", cap(g.sem), ports.ErrUnavailable)
+				}
+			case <-ctx.Done():
+				return nil, fmt.Errorf("wait for an instance: %w", ctx.Err())
+			}
 		}
 	}
 	select {
@@ -194,7 +204,9 @@ func (g *generation) acquire(ctx context.Context) (*instance, error) {
 	// call deadline (a loaded machine must not fail the call after a recycle).
 	ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), instantiateTimeout)
 	defer cancel()
+	g.starting.Add(1)
 	in, err := g.newInstance(ictx)
+	g.starting.Add(-1)
 	if err != nil {
 		<-g.sem
 		return nil, err
