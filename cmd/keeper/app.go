@@ -7,11 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"sync"
 	"time"
 
-	"github.com/gin-gonic/gin"
-	"github.com/uptrace/bun"
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxevent"
 
@@ -70,10 +67,10 @@ func options(cfg config.Config) fx.Option {
 			func(c *repository.Cache) ports.FileStore { return c },
 			func(s *bunstore.Store, c ports.Clock) *audit.Recorder { return audit.New(s, c) },
 			newAuth,
-			func(s *bunstore.Store) *bun.DB { return s.DB() },
 			newSSO,
 			newDispatcher,
 			newPluginManager,
+			newPluginLoader,
 			func(s ports.RepositoryStore, m *plugin.Manager) *repository.Service {
 				return repository.NewService(s, func() []string {
 					var keys []string
@@ -170,39 +167,87 @@ func replicaName() string {
 	return fmt.Sprintf("%s-%d-%x", host, os.Getpid(), b)
 }
 
-// loadPlugins registers the built-in and installed plugins in the
-// background (no compiling: what each describes is recorded), then compiles
-// them into the cache one by one; the server reports ready once they are
-// registered.
-func loadPlugins(m *plugin.Manager) func(ctx context.Context) error {
-	done := make(chan struct{})
-	var once sync.Once
-	var err error
-	return func(ctx context.Context) error {
-		once.Do(func() {
-			go func() {
-				start := time.Now()
-				err = m.LoadAll(context.Background(), builtin.Modules())
-				slog.Info("plugins: registered", "count", len(m.List()), "took", time.Since(start).Round(time.Millisecond), "err", err)
-				close(done)
-				if err == nil {
-					m.WarmInBackground()
-				}
-			}()
-		})
-		select {
-		case <-done:
-			return err
-		case <-ctx.Done():
-			return ctx.Err()
+// pluginLoader registers the built-in and installed plugins in the
+// background, started and stopped with the application (nothing is
+// compiled: what each describes is recorded; modules compile on first use
+// and are warmed into the cache afterwards); the server reports ready once
+// they are registered.
+type pluginLoader struct {
+	done chan struct{}
+	err  error
+}
+
+func newPluginLoader(lc fx.Lifecycle, m *plugin.Manager) *pluginLoader {
+	return startLoader(lc, func(ctx context.Context) error {
+		start := time.Now()
+		err := m.LoadAll(ctx, builtin.Modules())
+		slog.Info("plugins: registered (each compiles on first use; warming the cache in the background)",
+			"count", len(m.List()), "took", time.Since(start).Round(time.Millisecond), "err", err)
+		if err == nil {
+			m.WarmInBackground()
 		}
+		return err
+	})
+}
+
+// startLoader runs load in the background from the application's start
+// until it returns; stopping the application cancels it and waits for it.
+func startLoader(lc fx.Lifecycle, load func(ctx context.Context) error) *pluginLoader {
+	l := &pluginLoader{done: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	lc.Append(fx.Hook{
+		OnStart: func(context.Context) error {
+			go func() {
+				defer close(l.done)
+				l.err = load(ctx)
+			}()
+			return nil
+		},
+		OnStop: func(stop context.Context) error {
+			cancel()
+			select {
+			case <-l.done:
+				return nil
+			case <-stop.Done():
+				return fmt.Errorf("plugins: still loading at stop: %w", stop.Err())
+			}
+		},
+	})
+	return l
+}
+
+// Wait blocks until the plugins are loaded (or ctx ends).
+func (l *pluginLoader) Wait(ctx context.Context) error {
+	select {
+	case <-l.done:
+		return l.err
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
-func newHTTPDeps(cfg config.Config, a *auth.Service, az ports.Authorizer, r *repository.Service, art *artifact.Service,
-	up *upload.Service, db *bunstore.Store, blobs ports.BlobStore, d *dispatch.Dispatcher, m *plugin.Manager,
-	pa ports.PolicyAdmin, limiter *ratelimit.Limiter, ssoSvc *sso.Service) (httpapi.Deps, error) {
-	a.AddExternal(ssoSvc)
+// httpParams are what the HTTP layer's Deps are built from.
+type httpParams struct {
+	fx.In
+	Config   config.Config
+	Auth     *auth.Service
+	Authz    ports.Authorizer
+	Repos    *repository.Service
+	Arts     *artifact.Service
+	Uploads  *upload.Service
+	Store    *bunstore.Store
+	Blobs    ports.BlobStore
+	Dispatch *dispatch.Dispatcher
+	Manager  *plugin.Manager
+	Plugins  *pluginLoader
+	Policies ports.PolicyAdmin
+	Limiter  *ratelimit.Limiter
+	SSO      *sso.Service
+}
+
+func newHTTPDeps(p httpParams) (httpapi.Deps, error) {
+	cfg, a, db, blobs := p.Config, p.Auth, p.Store, p.Blobs
+	a.AddExternal(p.SSO)
 	generated, err := a.EnsureAdmin(context.Background(), cfg.Auth.AdminPassword)
 	if err != nil {
 		return httpapi.Deps{}, err
@@ -220,24 +265,22 @@ func newHTTPDeps(cfg config.Config, a *auth.Service, az ports.Authorizer, r *rep
 			return err
 		}},
 	}
-	if p, ok := blobs.(ports.Pinger); ok {
-		ready = append(ready, httpapi.Check{Name: "storage", Run: p.Ping})
+	if pinger, ok := blobs.(ports.Pinger); ok {
+		ready = append(ready, httpapi.Check{Name: "storage", Run: pinger.Ping})
 	}
-	plugins := loadPlugins(m)
 	ready = append(ready, httpapi.Check{Name: "plugins", Run: func(ctx context.Context) error {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
 		defer cancel()
-		if err := plugins(ctx); err != nil {
+		if err := p.Plugins.Wait(ctx); err != nil {
 			return fmt.Errorf("plugins not loaded yet: %w", err)
 		}
 		return nil
 	}})
-	return httpapi.Deps{Auth: a, Authorizer: az, Repos: r, Artifacts: art, Uploads: up, Ready: ready,
-		MaxUploadBytes: cfg.Limits.MaxUploadBytes, Version: versionString(), WhenReady: plugins,
-		Mount:    []func(*gin.Engine, *gin.RouterGroup){func(_ *gin.Engine, api *gin.RouterGroup) { httpapi.RegisterPlugins(api, m) }},
-		Fallback: httpapi.DispatchHandler(d),
-		Users:    db, Groups: db, Policies: pa, Audit: db, SSO: ssoSvc, BaseURL: cfg.BaseURL,
-		BeforeAuth: limiter.BeforeAuth(), AfterAuth: limiter.AfterAuth(),
+	return httpapi.Deps{Auth: a, Authorizer: p.Authz, Repos: p.Repos, Artifacts: p.Arts, Uploads: p.Uploads, Ready: ready,
+		MaxUploadBytes: cfg.Limits.MaxUploadBytes, Version: versionString(), WhenReady: p.Plugins.Wait,
+		Fallback: httpapi.DispatchHandler(p.Dispatch), Plugins: p.Manager,
+		Users: db, Groups: db, Policies: p.Policies, Audit: db, SSO: p.SSO, BaseURL: cfg.BaseURL,
+		BeforeAuth: p.Limiter.BeforeAuth(), AfterAuth: p.Limiter.AfterAuth(),
 		GC: gc.New(gc.Deps{Repos: db, Files: db, Blobs: blobs, Uploads: db, Plugins: db,
 			Log: slog.Default().With("room", "gc")}, gc.DefaultGrace)}, nil
 }
