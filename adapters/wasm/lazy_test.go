@@ -125,3 +125,42 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// No more than MaxLoaded modules stay compiled: the least recently used
+// idle one is released and compiles again on its next call.
+func TestMaxLoadedEvictsTheLeastRecentlyUsed(t *testing.T) {
+	rt := newRuntimeWith(t, wasm.Config{MaxLoaded: 2, IdleModuleTTL: -1, IdleInstanceTTL: -1})
+	ctx := context.Background()
+	ids := []string{"a", "b", "c"}
+	for _, id := range ids {
+		if err := rt.Register(ctx, id, func(context.Context) ([]byte, error) { return genericWasm(t), nil }, ports.PluginLimits{}, "generic"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	callID := func(id string) {
+		h := wasmtest.NewMemHost()
+		h.AddFile("x", []byte("x"))
+		if _, err := rt.Handle(ctx, id, ports.FormatRequest{Method: "GET", Path: "/x", Repo: repo(nil)}, h); err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+	}
+	states := func() string {
+		out := ""
+		for _, id := range ids {
+			st, _ := rt.Stats(id)
+			out += id + "=" + st.State + " "
+		}
+		return out
+	}
+	callID("a")
+	callID("b")
+	callID("a") // b is now the least recently used
+	callID("c")
+	if got := states(); got != "a=loaded b=registered c=loaded " {
+		t.Fatalf("after a, b, a, c: %s", got)
+	}
+	callID("b")
+	if got := states(); got != "a=registered b=loaded c=loaded " {
+		t.Fatalf("after b again: %s", got)
+	}
+}

@@ -41,6 +41,11 @@ type Config struct {
 	// QueueWait bounds how long a call waits for a free instance of a busy
 	// plugin before failing with ports.ErrUnavailable (default 250 ms).
 	QueueWait time.Duration
+	// MaxLoaded caps the compiled modules kept in memory (about 25 MiB each
+	// for a Go plugin): beyond it the least recently used idle one is
+	// released and compiled again from the cache when next called.
+	// 0 means no cap.
+	MaxLoaded int
 }
 
 // Runtime implements ports.FormatRuntime over wazero.

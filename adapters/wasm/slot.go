@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -99,6 +100,7 @@ func (s *slot) compile(ctx context.Context) error {
 	}
 	s.lastErr = ""
 	s.setGen(g)
+	s.owner.evictBeyond(s.owner.cfg.MaxLoaded, s)
 	s.owner.log.Info("wasm: plugin loaded", "plugin", s.id, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
@@ -277,3 +279,53 @@ var runtimeBuild = sync.OnceValue(func() string {
 	}
 	return fmt.Sprintf("wazero %s, yield budget %d", v, yieldpoint.DefaultBudget)
 })
+
+// evictBeyond releases the least recently used idle compiled modules while
+// more than limit are loaded (compiled code is the largest cost of a plugin,
+// tens of MiB each); keep is never evicted. Busy modules are not touched, so
+// the limit can be exceeded while more plugins than that are in use at once.
+func (r *Runtime) evictBeyond(limit int, keep *slot) {
+	if limit <= 0 {
+		return
+	}
+	r.mu.RLock()
+	var loaded []*slot
+	for _, sl := range r.plugins {
+		if sl.gen.Load() != nil {
+			loaded = append(loaded, sl)
+		}
+	}
+	r.mu.RUnlock()
+	if len(loaded) <= limit {
+		return
+	}
+	sort.Slice(loaded, func(i, j int) bool { return loaded[i].lastUse() < loaded[j].lastUse() })
+	excess := len(loaded) - limit
+	freed := false
+	for _, sl := range loaded {
+		if excess == 0 {
+			break
+		}
+		if sl == keep {
+			continue
+		}
+		g := sl.gen.Load()
+		if g != nil && g.retire() && sl.gen.CompareAndSwap(g, nil) {
+			g.close()
+			excess--
+			freed = true
+			r.log.Info("wasm: plugin released to stay within plugins.max_loaded", "plugin", sl.id, "max_loaded", limit)
+		}
+	}
+	if freed {
+		debug.FreeOSMemory()
+	}
+}
+
+// lastUse is when the slot's module last served a call (0: not loaded).
+func (s *slot) lastUse() int64 {
+	if g := s.gen.Load(); g != nil {
+		return g.lastUse.Load()
+	}
+	return 0
+}

@@ -91,6 +91,10 @@ type Plugins struct {
 	// ReconcileEvery re-reads every plugin record this often (the safety net
 	// under cross-replica change notices).
 	ReconcileEvery time.Duration `yaml:"reconcile_every"`
+	// MaxLoaded caps the plugins kept compiled in memory at once (each costs
+	// about 25 MiB); the least recently used idle one is released beyond it.
+	// 0: no cap.
+	MaxLoaded int `yaml:"max_loaded"`
 }
 
 // Cache configures the in-memory metadata cache.
@@ -142,7 +146,7 @@ func Default() Config {
 		Limits:  Limits{MaxUploadBytes: 10 << 30, UploadSessionTTL: 24 * time.Hour},
 		Plugins: Plugins{CallTimeout: 10 * time.Second, PoolSize: 4, MemoryPages: 4096,
 			IdleInstanceTTL: 30 * time.Second, IdleModuleTTL: 5 * time.Minute, QueueWait: 250 * time.Millisecond,
-			ReconcileEvery: 30 * time.Second},
+			ReconcileEvery: 30 * time.Second, MaxLoaded: 10},
 		Cache: Cache{TTL: 2 * time.Second, MaxFiles: 100_000},
 		Limit: Limit{PerIPWindow: time.Minute, PerUserWindow: time.Minute,
 			LoginRequests: 10, LoginWindow: time.Minute, MaxInFlight: 1024},
