@@ -117,7 +117,7 @@ func newEnv(t testing.TB, dsn string, maxUpload int64, opts ...func(*httpapi.Dep
 	arts := artifact.NewService(store, store, blobs, maxUpload)
 	deps := httpapi.Deps{
 		Auth: a, Authorizer: az, Users: store, Groups: store, Policies: az, Audit: store,
-		Repos:     repository.NewService(store, func() []string { return []string{"generic", "other"} }),
+		Repos:     repository.NewService(store, func() []string { return []string{"generic", "other"} }).WithFiles(store),
 		Artifacts: arts, Uploads: upload.NewService(store, blobs, arts, clock, maxUpload),
 		Ready:          []httpapi.Check{{Name: "database", Run: store.Ping}, {Name: "storage", Run: blobs.Ping}},
 		MaxUploadBytes: maxUpload, Version: "test",

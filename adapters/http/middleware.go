@@ -112,6 +112,10 @@ func credential(c *gin.Context, a *auth.Service) (auth.Principal, bool, error) {
 	value = strings.TrimSpace(value)
 	switch strings.ToLower(scheme) {
 	case "bearer", "token":
+		if user, pass, ok := basicInBearer(value); ok {
+			p, err := a.PrincipalFromBasic(ctx, user, pass)
+			return p, true, err
+		}
 		p, err := a.PrincipalFromBearer(ctx, value)
 		return p, true, err
 	case "basic":

@@ -92,7 +92,7 @@ func newPlugEnv(t *testing.T) *plugEnv {
 		Repos: repository.NewService(store, formats), Artifacts: arts,
 		Uploads:  upload.NewService(store, blobs, arts, clock, 1<<30),
 		Fallback: httpapi.DispatchHandler(d), Plugins: m, MaxUploadBytes: 1 << 30, Version: "test",
-	}, httpapi.PluginRoutes(m)...)
+	}, httpapi.PluginRoutes(m, store)...)
 	if err != nil {
 		t.Fatal(err)
 	}

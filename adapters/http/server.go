@@ -89,9 +89,11 @@ func New(d Deps, extra ...Route) (*Server, error) {
 	r.Use(authenticate(d.Auth), s.gate)
 	r.Use(d.AfterAuth...)
 
+	r.GET("/", s.index)
 	r.GET("/health", s.health)
 	r.GET("/livez", s.livez)
 	r.GET("/ready", s.ready)
+	r.GET("/readyz", s.ready) // the Kubernetes spelling, beside /livez
 
 	routes := slices.Concat(s.routes(), s.identityRoutes(), s.ssoRoutes(), s.gcRoutes(), extra)
 	if err := s.mount(r.Group("/api/v1"), routes); err != nil {

@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"go.uber.org/fx"
@@ -71,14 +73,14 @@ func options(cfg config.Config) fx.Option {
 			newDispatcher,
 			newPluginManager,
 			newPluginLoader,
-			func(s ports.RepositoryStore, m *plugin.Manager) *repository.Service {
+			func(s ports.RepositoryStore, f ports.FileStore, m *plugin.Manager) *repository.Service {
 				return repository.NewService(s, func() []string {
 					var keys []string
 					for _, f := range m.Formats() {
 						keys = append(keys, f.Key)
 					}
 					return keys
-				})
+				}).WithFiles(f)
 			},
 			func(r ports.RepositoryStore, f ports.FileStore, b ports.BlobStore) *artifact.Service {
 				return artifact.NewService(r, f, b, cfg.Limits.MaxUploadBytes)
@@ -92,7 +94,8 @@ func options(cfg config.Config) fx.Option {
 		fx.Invoke(expireUploads),
 		fx.WithLogger(func() fxevent.Logger {
 			l := &fxevent.SlogLogger{Logger: slog.Default().With("room", "fx")}
-			l.UseLogLevel(slog.LevelDebug) // wiring events are noise unless debugging
+			l.UseLogLevel(slog.LevelDebug)   // wiring events are noise unless debugging
+			l.UseErrorLevel(slog.LevelDebug) // failures are returned and printed once by serve
 			return l
 		}),
 	)
@@ -289,12 +292,53 @@ func serve(cfg config.Config) error {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
-	app := fx.New(options(cfg), fx.StartTimeout(2*time.Minute))
+	app := fx.New(options(cfg))
 	if err := app.Err(); err != nil {
+		return startError(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := app.Start(ctx); err != nil {
+		return startError(err)
+	}
+	sig := <-app.Wait()
+	stopCtx, stopCancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer stopCancel()
+	if err := app.Stop(stopCtx); err != nil {
 		return err
 	}
-	app.Run()
+	if sig.ExitCode != 0 {
+		return fmt.Errorf("stopped with exit code %d", sig.ExitCode)
+	}
 	return nil
+}
+
+// startError keeps what a person can act on: fx wraps a failing
+// constructor or hook in its own vocabulary (hook names, dependency paths);
+// the cause underneath is one of ours and names the setting or address.
+func startError(err error) error {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil || !fxWrapped(err) {
+			return err
+		}
+		err = next
+	}
+}
+
+func fxWrapped(err error) bool {
+	t, msg := fmt.Sprintf("%T", err), err.Error()
+	for _, s := range []string{"dig.", "fx."} {
+		if strings.Contains(t, s) {
+			return true
+		}
+	}
+	for _, s := range []string{"hook added by", "could not build", "failed to build", "received non-nil error", "missing dependencies"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // expireUploads ends idle resumable uploads in the background.

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -32,10 +34,13 @@ func TestCommands(t *testing.T) {
 	if err := run([]string{"version"}, &out, &errOut); err != nil || !strings.HasPrefix(out.String(), "keeper ") {
 		t.Fatalf("version: %v %q", err, out.String())
 	}
-	if err := run([]string{"frobnicate"}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "frobnicate") {
+	errOut.Reset()
+	err := run([]string{"frobnicate"}, &out, &errOut)
+	var ue usageError
+	if !errors.As(err, &ue) || err.Error() != `unknown command "frobnicate"` || !ue.showUsage {
 		t.Fatalf("unknown command: %v", err)
 	}
-	if err := run(nil, &out, &errOut); err == nil {
+	if err := run(nil, &out, &errOut); !errors.As(err, &ue) {
 		t.Fatal("no command accepted")
 	}
 	t.Setenv("KEEPER_LOG_LEVEL", "chatty")
@@ -51,5 +56,41 @@ func TestMigrateCommand(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "migrations applied (sqlite)") {
 		t.Fatalf("output: %q", out.String())
+	}
+}
+
+// TestHelp: -h and --help print the command's usage on stdout and succeed
+// for every command; a bad flag is a usage error naming the flag.
+func TestHelp(t *testing.T) {
+	for _, cmd := range []string{"serve", "migrate", "version", "help"} {
+		for _, flag := range []string{"-h", "--help"} {
+			var out, errOut bytes.Buffer
+			if err := run([]string{cmd, flag}, &out, &errOut); err != nil {
+				t.Errorf("keeper %s %s: %v", cmd, flag, err)
+			}
+			if !strings.Contains(out.String(), "usage: keeper") {
+				t.Errorf("keeper %s %s printed %q", cmd, flag, out.String())
+			}
+		}
+	}
+	var out, errOut bytes.Buffer
+	err := run([]string{"serve", "--bogus"}, &out, &errOut)
+	var ue usageError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "-bogus") {
+		t.Fatalf("bad flag: %v", err)
+	}
+	if err := run([]string{"migrate", "extra"}, &out, &errOut); !errors.As(err, &ue) {
+		t.Fatalf("stray argument: %v", err)
+	}
+}
+
+func TestDescribeBuild(t *testing.T) {
+	bi := &debug.BuildInfo{Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "0123456789abcdef0123"},
+		{Key: "vcs.time", Value: "2026-12-06T10:00:00Z"}, {Key: "vcs.modified", Value: "true"}}}
+	if got, want := describeBuild("v1.2.0", bi), "v1.2.0 (revision 0123456789ab, 2026-12-06T10:00:00Z, modified)"; got != want {
+		t.Errorf("describeBuild = %q, want %q", got, want)
+	}
+	if got := describeBuild("(devel)", &debug.BuildInfo{}); !strings.Contains(got, "no revision recorded") {
+		t.Errorf("without VCS settings: %q", got)
 	}
 }

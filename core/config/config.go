@@ -23,6 +23,8 @@ type Config struct {
 	Plugins  Plugins  `yaml:"plugins"`
 	Cache    Cache    `yaml:"cache"`
 	Limit    Limit    `yaml:"rate_limit"`
+	// TLS makes the server speak HTTPS (and HTTP/2); off when no mode is set.
+	TLS TLS `yaml:"tls"`
 	// SSO lists login providers defined here rather than through the API;
 	// they are created or replaced at every start.
 	SSO []SSOProvider `yaml:"sso"`
@@ -127,6 +129,47 @@ type SSOProvider struct {
 	DisplayName string         `yaml:"display_name"`
 	Disabled    bool           `yaml:"disabled"`
 	Settings    map[string]any `yaml:"settings"`
+}
+
+// TLS selects one way to obtain the server certificate: files (reloaded
+// when they change), a self-signed certificate for development, or ACME.
+type TLS struct {
+	// CertFile and KeyFile are PEM files; a new pair is picked up when either file changes.
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+	// SelfSigned creates (once) a certificate for the listen address under
+	// data_dir/tls and prints its path, for development and tests.
+	SelfSigned bool `yaml:"self_signed"`
+	ACME       ACME `yaml:"acme"`
+}
+
+// ACME obtains certificates automatically for public host names (TLS-ALPN-01
+// challenge on the listen address, which must be reachable on port 443).
+type ACME struct {
+	// Hosts are the names certificates may be requested for; empty turns ACME off.
+	Hosts []string `yaml:"hosts"`
+	// Email is given to the certificate authority for expiry notices.
+	Email string `yaml:"email"`
+	// CacheDir keeps account keys and certificates; empty means data_dir/tls/acme.
+	CacheDir string `yaml:"cache_dir"`
+	// DirectoryURL is the ACME directory; empty means the library's default authority.
+	DirectoryURL string `yaml:"directory_url"`
+}
+
+// Enabled reports whether the server speaks HTTPS.
+func (t TLS) Enabled() bool {
+	return t.CertFile != "" || t.KeyFile != "" || t.SelfSigned || len(t.ACME.Hosts) > 0
+}
+
+// TLSDir is where the self-signed certificate and the ACME cache live.
+func (c Config) TLSDir() string { return filepath.Join(c.DataDir, "tls") }
+
+// ACMECacheDir is where ACME account keys and certificates are kept.
+func (c Config) ACMECacheDir() string {
+	if c.TLS.ACME.CacheDir != "" {
+		return c.TLS.ACME.CacheDir
+	}
+	return filepath.Join(c.TLSDir(), "acme")
 }
 
 // Log configures logging.
@@ -245,6 +288,7 @@ func (c Config) Validate() error {
 			bad(key+".name", "must not be empty")
 		}
 	}
+	c.validateTLS(bad)
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
@@ -259,6 +303,30 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config: %s", strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+func (c Config) validateTLS(bad func(key, format string, args ...any)) {
+	t := c.TLS
+	if (t.CertFile == "") != (t.KeyFile == "") {
+		bad("tls.cert_file", "tls.cert_file and tls.key_file must be set together")
+	}
+	modes := 0
+	for _, on := range []bool{t.CertFile != "" || t.KeyFile != "", t.SelfSigned, len(t.ACME.Hosts) > 0} {
+		if on {
+			modes++
+		}
+	}
+	if modes > 1 {
+		bad("tls", "choose one of tls.cert_file/key_file, tls.self_signed or tls.acme.hosts")
+	}
+	for i, h := range t.ACME.Hosts {
+		if h == "" || strings.ContainsAny(h, "/:* ") {
+			bad(fmt.Sprintf("tls.acme.hosts[%d]", i), "%q is not a host name", h)
+		}
+	}
+	if u := t.ACME.DirectoryURL; u != "" && !strings.HasPrefix(u, "https://") {
+		bad("tls.acme.directory_url", "%q must be an https:// URL", u)
+	}
 }
 
 func redact(u string) string {
