@@ -22,7 +22,12 @@ func requestLog(c *gin.Context) {
 	start := time.Now()
 	c.Next()
 	lvl := slog.LevelInfo
-	if c.Writer.Status() >= 500 {
+	switch st := c.Writer.Status(); {
+	case st == 503:
+		// Not ready yet, shedding load, a busy plugin: expected states that
+		// answer with Retry-After, not faults.
+		lvl = slog.LevelWarn
+	case st >= 500:
 		lvl = slog.LevelError
 	}
 	slog.Log(c.Request.Context(), lvl, "request",
