@@ -73,8 +73,13 @@ func options(cfg config.Config) fx.Option {
 			newDispatcher,
 			newPluginManager,
 			newPluginLoader,
-			func(s ports.RepositoryStore, f ports.FileStore, m *plugin.Manager) *repository.Service {
+			func(s ports.RepositoryStore, f ports.FileStore, m *plugin.Manager, l *pluginLoader) *repository.Service {
 				return repository.NewService(s, func() []string {
+					// Right after start the plugins are being registered (a few
+					// milliseconds): wait rather than call a format unknown.
+					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+					defer cancel()
+					_ = l.Wait(ctx)
 					var keys []string
 					for _, f := range m.Formats() {
 						keys = append(keys, f.Key)
@@ -229,6 +234,16 @@ func (l *pluginLoader) Wait(ctx context.Context) error {
 	}
 }
 
+// loaded reports whether the plugins are registered (without waiting).
+func (l *pluginLoader) loaded() bool {
+	select {
+	case <-l.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // httpParams are what the HTTP layer's Deps are built from.
 type httpParams struct {
 	fx.In
@@ -281,7 +296,7 @@ func newHTTPDeps(p httpParams) (httpapi.Deps, error) {
 	}})
 	return httpapi.Deps{Auth: a, Authorizer: p.Authz, Repos: p.Repos, Artifacts: p.Arts, Uploads: p.Uploads, Ready: ready,
 		MaxUploadBytes: cfg.Limits.MaxUploadBytes, Version: versionString(), WhenReady: p.Plugins.Wait,
-		Fallback: httpapi.DispatchHandler(p.Dispatch), Plugins: p.Manager,
+		Fallback: httpapi.UntilReady(p.Plugins.loaded, httpapi.DispatchHandler(p.Dispatch)), Plugins: p.Manager,
 		Users: db, Groups: db, Policies: p.Policies, Audit: db, SSO: p.SSO, BaseURL: cfg.BaseURL,
 		BeforeAuth: p.Limiter.BeforeAuth(), AfterAuth: p.Limiter.AfterAuth(),
 		GC: gc.New(gc.Deps{Repos: db, Files: db, Blobs: blobs, Uploads: db, Plugins: db,
