@@ -213,6 +213,13 @@ func (k *Keeper) trust(certFile string) {
 	k.HTTP.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}
 }
 
+// PID is the current process id (the fuzz harness reads its RSS).
+func (k *Keeper) PID() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.cmd.Process.Pid
+}
+
 // Running reports whether the current process has not exited.
 func (k *Keeper) Running() bool {
 	k.mu.Lock()
