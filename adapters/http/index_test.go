@@ -73,7 +73,7 @@ func TestBearerHoldingUserAndPassword(t *testing.T) {
 		"no colon":           {bearer("admin"), 401},
 	} {
 		t.Run(name, func(t *testing.T) {
-			resp, data := e.do("GET", "/api/v1/repositories/private", c.token, nil)
+			resp, data := e.do("GET", "/api/v1/repositories/private/artifacts", c.token, nil)
 			if resp.StatusCode != c.want {
 				t.Fatalf("status %d %s, want %d", resp.StatusCode, data, c.want)
 			}

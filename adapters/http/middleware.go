@@ -69,17 +69,26 @@ func recovery(c *gin.Context) {
 // credential means anonymous.
 func authenticate(a *auth.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		// The caller's address as resolved through the configured trusted
+		// proxies (none by default): what audit rows and password-failure
+		// counts are keyed by.
+		ip := c.ClientIP()
+		c.Request = c.Request.WithContext(auth.WithSource(audit.WithIP(c.Request.Context(), ip), ip))
 		p, present, err := credential(c, a)
 		sub := p.Subject
 		if present && err != nil {
 			challenge(c)
 			status, code, msg := http.StatusUnauthorized, "unauthorized", "invalid credentials"
 			if errors.Is(err, auth.ErrBadToken) { // password failures are audited by auth itself
-				a.Audit().Record(audit.WithIP(c.Request.Context(), c.ClientIP()), ports.AuditEvent{Actor: "anonymous",
+				a.Audit().Record(c.Request.Context(), ports.AuditEvent{Actor: "anonymous",
 					Action: "auth.token", Target: c.Request.Method + " " + c.Request.URL.EscapedPath(), Outcome: audit.Failure,
 					Detail: "invalid, expired or revoked token"})
 			}
-			if errors.Is(err, auth.ErrLocked) {
+			if errors.Is(err, auth.ErrTokenExpired) {
+				// RFC 6750 §3.1: tell the client to fetch a new token.
+				c.Header("WWW-Authenticate", `Bearer realm="keeper", error="invalid_token", error_description="token expired"`)
+				code, msg = "token_expired", "token expired"
+			} else if errors.Is(err, auth.ErrLocked) {
 				msg = err.Error()
 			} else if !errors.Is(err, auth.ErrBadToken) && !errors.Is(err, auth.ErrBadCredentials) {
 				slog.ErrorContext(c.Request.Context(), "authenticate", "err", err)
@@ -93,6 +102,9 @@ func authenticate(a *auth.Service) gin.HandlerFunc {
 			ctx := auth.WithSubject(c.Request.Context(), sub)
 			if p.MustChangePassword {
 				ctx = auth.WithPasswordChangeRequired(ctx)
+			}
+			if p.MustEnrolTOTP {
+				ctx = auth.WithTOTPEnrolmentRequired(ctx)
 			}
 			c.Request = c.Request.WithContext(ctx)
 		}

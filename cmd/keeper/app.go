@@ -24,6 +24,7 @@ import (
 	"github.com/keeper-registry/keeper/adapters/ratelimit"
 	"github.com/keeper-registry/keeper/adapters/s3blob"
 	"github.com/keeper-registry/keeper/adapters/saml"
+	"github.com/keeper-registry/keeper/adapters/totp"
 	"github.com/keeper-registry/keeper/adapters/wasm"
 	"github.com/keeper-registry/keeper/adapters/wasm/builtin"
 	"github.com/keeper-registry/keeper/core/artifact"
@@ -106,15 +107,33 @@ func options(cfg config.Config) fx.Option {
 	)
 }
 
-func newAuth(cfg config.Config, s *bunstore.Store, h ports.PasswordHasher, c ports.Clock, rec *audit.Recorder) (*auth.Service, error) {
-	a, err := auth.NewService(context.Background(), s, s, s, h, c, auth.Options{AccessTTL: cfg.Auth.AccessTTL, RefreshTTL: cfg.Auth.RefreshTTL})
+// authParams takes the cross-replica notifier when one is wired (without
+// one, revocations are seen at once by this process only).
+type authParams struct {
+	fx.In
+	Cfg      config.Config
+	Store    *bunstore.Store
+	Hasher   ports.PasswordHasher
+	Clock    ports.Clock
+	Audit    *audit.Recorder
+	Notifier ports.Notifier `optional:"true"`
+}
+
+func newAuth(p authParams) (*auth.Service, error) {
+	cfg, s := p.Cfg, p.Store
+	a, err := auth.NewService(context.Background(), s, s, s, p.Hasher, p.Clock, auth.Options{AccessTTL: cfg.Auth.AccessTTL, RefreshTTL: cfg.Auth.RefreshTTL})
 	if err != nil {
 		return nil, err
 	}
+	lockAfter := cfg.Auth.LockoutAfter
+	if lockAfter == 0 {
+		lockAfter = -1 // off
+	}
 	// A generated bootstrap password must be changed at first login; one the
-	// operator chose (KEEPER_ADMIN_PASSWORD) need not.
-	return a.Configure(auth.Extras{Sessions: s, Groups: s, Audit: rec,
-		ForceAdminPasswordChange: cfg.Auth.AdminPassword == ""}), nil
+	// operator chose (KEEPER_ADMIN_PASSWORD) only if it breaks the password rules.
+	return a.Configure(auth.Extras{Sessions: s, Groups: s, Audit: p.Audit, Attempts: s, Notifier: p.Notifier,
+		LockAfter: lockAfter, LockFor: cfg.Auth.LockoutFor, MinPasswordLength: cfg.Auth.MinPasswordLength,
+		TwoFactor: s, OTP: totp.New(), RequireTOTPForAdmins: cfg.Auth.RequireTOTPForAdmins}), nil
 }
 
 func newSSO(cfg config.Config, s *bunstore.Store, c ports.Clock) (*sso.Service, error) {
@@ -298,7 +317,8 @@ func newHTTPDeps(p httpParams) (httpapi.Deps, error) {
 		MaxUploadBytes: cfg.Limits.MaxUploadBytes, Version: versionString(), WhenReady: p.Plugins.Wait,
 		Fallback: httpapi.UntilReady(p.Plugins.loaded, httpapi.DispatchHandler(p.Dispatch)), Plugins: p.Manager,
 		Users: db, Groups: db, Policies: p.Policies, Audit: db, SSO: p.SSO, BaseURL: cfg.BaseURL,
-		BeforeAuth: p.Limiter.BeforeAuth(), AfterAuth: p.Limiter.AfterAuth(),
+		TrustedProxies: cfg.TrustedProxyList(),
+		BeforeAuth:     p.Limiter.ShareLogins(db).BeforeAuth(), AfterAuth: p.Limiter.AfterAuth(),
 		GC: gc.New(gc.Deps{Repos: db, Files: db, Blobs: blobs, Uploads: db, Plugins: db,
 			Log: slog.Default().With("room", "gc")}, gc.DefaultGrace)}, nil
 }

@@ -3,13 +3,17 @@ package main
 import (
 	"bytes"
 	"errors"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"testing"
 
 	"go.uber.org/fx"
 
+	"github.com/keeper-registry/keeper/adapters/bunstore"
 	"github.com/keeper-registry/keeper/adapters/yamlconfig"
+	"github.com/keeper-registry/keeper/core/policy"
+	"github.com/keeper-registry/keeper/ports"
 )
 
 // TestWiringValidates checks the fx graph (every dependency provided, no
@@ -59,10 +63,39 @@ func TestMigrateCommand(t *testing.T) {
 	}
 }
 
+// TestPolicyReset: `keeper policy reset` restores the default rules after a
+// policy that lost them (issue 23.1).
+func TestPolicyReset(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	if err := run([]string{"migrate", "--data-dir", dir}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	s, err := bunstore.Open(t.Context(), filepath.Join(dir, "keeper.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	st := s
+	if _, err := st.ReplaceRules(t.Context(), []ports.PolicyRule{{Kind: "p", Subject: "user:x", Object: "*", Action: "read", Effect: "allow"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := run([]string{"policy", "reset", "--data-dir", dir}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	rules, _, err := st.LoadRules(t.Context())
+	if err != nil || len(rules) != len(policy.Defaults()) {
+		t.Fatalf("after reset: %d rules (%v), want %d; output %q", len(rules), err, len(policy.Defaults()), out.String())
+	}
+	if err := run([]string{"policy", "bogus"}, &out, &out); err == nil || !strings.Contains(err.Error(), "bogus") {
+		t.Errorf("unknown subcommand: %v", err)
+	}
+}
+
 // TestHelp: -h and --help print the command's usage on stdout and succeed
 // for every command; a bad flag is a usage error naming the flag.
 func TestHelp(t *testing.T) {
-	for _, cmd := range []string{"serve", "migrate", "version", "help"} {
+	for _, cmd := range []string{"serve", "migrate", "version", "help", "policy"} {
 		for _, flag := range []string{"-h", "--help"} {
 			var out, errOut bytes.Buffer
 			if err := run([]string{cmd, flag}, &out, &errOut); err != nil {

@@ -51,6 +51,7 @@ const usage = `usage: keeper <command> [flags]
 commands:
   serve     run the registry (default: SQLite + files under ./keeper-data on 127.0.0.1:8080)
   migrate   apply database migrations and exit
+  policy    policy reset: restore the default authorization rules
   version   print the version and the source revision it was built from
   help      print this help
 
@@ -86,6 +87,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return serve(cfg)
 		}
 		return migrate(cfg, stdout)
+	case "policy":
+		return policyCommand(rest, stdout, stderr)
 	}
 	return usageError{msg: fmt.Sprintf("unknown command %q", cmd), showUsage: true}
 }

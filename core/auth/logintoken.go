@@ -2,9 +2,9 @@ package auth
 
 import (
 	"context"
-	"time"
 
 	"github.com/keeper-registry/keeper/core/audit"
+	"github.com/keeper-registry/keeper/ports"
 )
 
 // LoginTokenName names the API tokens minted by a client's own login
@@ -23,7 +23,12 @@ func (s *Service) LoginToken(ctx context.Context, username, password string) (st
 	if err != nil {
 		return "", err
 	}
-	tok, _, err := s.NewAPIToken(ctx, u.ID, LoginTokenName, append([]string(nil), loginTokenScopes...), nil, time.Time{})
+	if err := s.passwordOnlyAllowed(ctx, u); err != nil {
+		return "", err
+	}
+	// Derived from the password: a password change or revoke-all ends it.
+	tok, _, err := s.newAPIToken(ctx, ports.APIToken{UserID: u.ID, Name: LoginTokenName,
+		Scopes: append([]string(nil), loginTokenScopes...), Parent: parentPassword})
 	if err != nil {
 		return "", err
 	}

@@ -15,14 +15,19 @@ type Config struct {
 	// DataDir holds the SQLite database, filesystem blobs and caches (KEEPER_DATA_DIR, --data-dir).
 	DataDir string `yaml:"data_dir"`
 	// BaseURL is the external URL clients use; empty means derived from each request.
-	BaseURL  string   `yaml:"base_url"`
-	Database Database `yaml:"database"`
-	Storage  Storage  `yaml:"storage"`
-	Auth     Auth     `yaml:"auth"`
-	Limits   Limits   `yaml:"limits"`
-	Plugins  Plugins  `yaml:"plugins"`
-	Cache    Cache    `yaml:"cache"`
-	Limit    Limit    `yaml:"rate_limit"`
+	BaseURL string `yaml:"base_url"`
+	// TrustedProxies lists, comma-separated, the proxy addresses or CIDR
+	// ranges whose X-Forwarded-For / X-Real-IP headers name the client
+	// (KEEPER_TRUSTED_PROXIES); empty trusts none, so the client is the
+	// connection's peer.
+	TrustedProxies string   `yaml:"trusted_proxies"`
+	Database       Database `yaml:"database"`
+	Storage        Storage  `yaml:"storage"`
+	Auth           Auth     `yaml:"auth"`
+	Limits         Limits   `yaml:"limits"`
+	Plugins        Plugins  `yaml:"plugins"`
+	Cache          Cache    `yaml:"cache"`
+	Limit          Limit    `yaml:"rate_limit"`
 	// TLS makes the server speak HTTPS (and HTTP/2); off when no mode is set.
 	TLS TLS `yaml:"tls"`
 	// SSO lists login providers defined here rather than through the API;
@@ -61,9 +66,21 @@ type S3 struct {
 // Auth configures the bootstrap admin and tokens.
 type Auth struct {
 	// AdminPassword is the bootstrap admin's password (KEEPER_ADMIN_PASSWORD); empty means generated and printed once.
+	// One that breaks the password rules (auth.min_password_length) is accepted only with a forced change at first login.
 	AdminPassword string        `yaml:"admin_password"`
 	AccessTTL     time.Duration `yaml:"access_ttl"`
 	RefreshTTL    time.Duration `yaml:"refresh_ttl"`
+	// MinPasswordLength is the shortest password accepted (default 8).
+	MinPasswordLength int `yaml:"min_password_length"`
+	// LockoutAfter failed password checks from one address lock that account
+	// for that address for LockoutFor, doubling with each further failure
+	// (defaults 5 and 15m; counted in the database, so cluster-wide).
+	LockoutAfter int           `yaml:"lockout_after"`
+	LockoutFor   time.Duration `yaml:"lockout_for"`
+	// RequireTOTPForAdmins holds administrators who have not turned on
+	// two-factor sign-in to enrolling before anything else, and refuses
+	// their password on other carriers (Basic, npm login).
+	RequireTOTPForAdmins bool `yaml:"require_totp_for_admins"`
 }
 
 // Limits bounds request sizes.
@@ -185,7 +202,8 @@ func Default() Config {
 		Listen:  "127.0.0.1:8080",
 		DataDir: "./keeper-data",
 		Storage: Storage{Backend: "filesystem", S3: S3{Region: "us-east-1", PartSize: 16 << 20}},
-		Auth:    Auth{AccessTTL: 15 * time.Minute, RefreshTTL: 7 * 24 * time.Hour},
+		Auth: Auth{AccessTTL: 15 * time.Minute, RefreshTTL: 7 * 24 * time.Hour, MinPasswordLength: 8,
+			LockoutAfter: 5, LockoutFor: 15 * time.Minute},
 		Limits:  Limits{MaxUploadBytes: 10 << 30, UploadSessionTTL: 24 * time.Hour},
 		Plugins: Plugins{CallTimeout: 10 * time.Second, PoolSize: 4, MemoryPages: 4096,
 			IdleInstanceTTL: 30 * time.Second, IdleModuleTTL: 5 * time.Minute, QueueWait: 250 * time.Millisecond,
@@ -195,6 +213,17 @@ func Default() Config {
 			LoginRequests: 10, LoginWindow: time.Minute, MaxInFlight: 1024},
 		Log: Log{Level: "info", Format: "text"},
 	}
+}
+
+// TrustedProxyList splits TrustedProxies.
+func (c Config) TrustedProxyList() []string {
+	var out []string
+	for _, p := range strings.Split(c.TrustedProxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // SQLitePath is where the embedded database lives when no URL is set.
@@ -248,6 +277,22 @@ func (c Config) Validate() error {
 	}
 	if c.Auth.RefreshTTL <= 0 {
 		bad("auth.refresh_ttl", "must be a positive duration such as 168h")
+	}
+	if c.Auth.MinPasswordLength < 1 || c.Auth.MinPasswordLength > 1024 {
+		bad("auth.min_password_length", "must be between 1 and 1024")
+	}
+	if c.Auth.LockoutAfter < 0 {
+		bad("auth.lockout_after", "must not be negative (0 turns lockout off)")
+	}
+	if c.Auth.LockoutFor <= 0 {
+		bad("auth.lockout_for", "must be a positive duration such as 15m")
+	}
+	for _, p := range c.TrustedProxyList() {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				bad("trusted_proxies", "%q is not an IP address or CIDR range (for example 10.0.0.0/8)", p)
+			}
+		}
 	}
 	if c.Limits.MaxUploadBytes <= 0 {
 		bad("limits.max_upload_bytes", "must be a positive number of bytes")
