@@ -18,6 +18,9 @@ var (
 	// ErrDeadline: the call ran past its deadline and was stopped. It matches
 	// context.DeadlineExceeded so callers answer 504 without knowing wasm.
 	ErrDeadline = fmt.Errorf("plugin call deadline exceeded: %w", context.DeadlineExceeded)
+	// ErrCanceled: the caller gave up (the client went away) and the call
+	// was stopped. It matches context.Canceled: not a server fault.
+	ErrCanceled = fmt.Errorf("plugin call stopped, the caller went away: %w", context.Canceled)
 )
 
 // Is maps a plugin's own failure status onto the ports sentinels.
@@ -74,6 +77,8 @@ func (g *generation) invoke(ctx context.Context, st *counters, host ports.HostCa
 	in, err := g.acquire(ctx)
 	if err != nil {
 		switch {
+		case errors.Is(ctx.Err(), context.Canceled):
+			return fmt.Errorf("wasm: %s: %s: %w", g.id, name, ErrCanceled)
 		case ctx.Err() != nil:
 			return fmt.Errorf("wasm: %s: %s: %w: %w", g.id, name, ErrDeadline, err)
 		case errors.Is(err, ports.ErrUnavailable):
@@ -104,6 +109,8 @@ func (g *generation) invoke(ctx context.Context, st *counters, host ports.HostCa
 	case errors.As(err, &pe):
 		healthy = true
 		return err
+	case errors.Is(ctx.Err(), context.Canceled):
+		return fmt.Errorf("wasm: %s: %s: %w", g.id, name, ErrCanceled)
 	case ctx.Err() != nil:
 		return fmt.Errorf("wasm: %s: %s: %w after %s: %v", g.id, name, ErrDeadline, g.limits.timeout, err)
 	case errors.Is(err, errMalformed):

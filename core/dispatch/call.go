@@ -134,6 +134,11 @@ func (d *Dispatcher) pluginFailed(w *statusWriter, r *http.Request, route Route,
 	var se StatusError
 	var te timeoutError
 	switch {
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		// The client went away (closed or half-closed its connection): not
+		// a server error; the answer only reaches a half-closed client.
+		d.log.InfoContext(r.Context(), "dispatch: client went away", "plugin", route.PluginID)
+		writeError(w, http.StatusBadRequest, "client_closed", "the client closed the connection before the answer")
 	case errors.Is(err, ports.ErrUnavailable):
 		// A full pool or a module still loading: the client retries.
 		w.Header().Set("Retry-After", "1")
