@@ -164,3 +164,32 @@ func TestMaxLoadedEvictsTheLeastRecentlyUsed(t *testing.T) {
 		t.Fatalf("after b again: %s", got)
 	}
 }
+
+// When MaxLoaded modules are all busy, another plugin is not compiled (its
+// memory would exceed the cap): the call waits QueueWait, then is shed.
+func TestMaxLoadedIsAHardCap(t *testing.T) {
+	rt := newRuntimeWith(t, wasm.Config{MaxLoaded: 1, QueueWait: 100 * time.Millisecond})
+	ctx := context.Background()
+	lim := ports.PluginLimits{CallTimeout: 3 * time.Second, PoolSize: 1}
+	if err := rt.Register(ctx, "loop", func(context.Context) ([]byte, error) { return testPlugin(t, "loop"), nil }, lim, "loop"); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Register(ctx, "generic", func(context.Context) ([]byte, error) { return genericWasm(t), nil }, ports.PluginLimits{}, "generic"); err != nil {
+		t.Fatal(err)
+	}
+	busy := make(chan error, 1)
+	go func() { _, err := call(rt, "loop", "POST"); busy <- err }()
+	waitFor(t, func() bool { st, _ := rt.Stats("loop"); return st.State == "loaded" }, "loop compiled and running")
+	time.Sleep(100 * time.Millisecond)
+	_, err := rt.Handle(ctx, "generic", ports.FormatRequest{Method: "GET", Path: "/x", Repo: repo(nil)}, wasmtest.NewMemHost())
+	if !errors.Is(err, ports.ErrUnavailable) {
+		t.Fatalf("second plugin while the only loaded one is busy: %v", err)
+	}
+	if err := <-busy; !errors.Is(err, wasm.ErrDeadline) {
+		t.Fatalf("spinning call: %v", err)
+	}
+	getX(t, rt) // the busy one is idle now: released, and generic loads
+	if st, _ := rt.Stats("loop"); st.State != "registered" {
+		t.Fatalf("loop not released: %+v", st)
+	}
+}

@@ -41,9 +41,10 @@ type Config struct {
 	// QueueWait bounds how long a call waits for a free instance of a busy
 	// plugin before failing with ports.ErrUnavailable (default 250 ms).
 	QueueWait time.Duration
-	// MaxLoaded caps the compiled modules kept in memory (about 25 MiB each
-	// for a Go plugin): beyond it the least recently used idle one is
-	// released and compiled again from the cache when next called.
+	// MaxLoaded caps the compiled modules in memory (about 25 MiB each for a
+	// Go plugin): to load another, the least recently used idle one is
+	// released (and compiled again from the cache when next called); when
+	// all are busy the call waits QueueWait, then gets ErrUnavailable.
 	// 0 means no cap.
 	MaxLoaded int
 }
@@ -56,6 +57,9 @@ type Runtime struct {
 
 	mu      sync.RWMutex
 	plugins map[string]*slot
+
+	loadMu    sync.Mutex // guards compiling (admission under MaxLoaded)
+	compiling int
 	idLocks sync.Map // id → *sync.Mutex: serialises Load/Register/Unload of one id; different ids load in parallel
 
 	stopReaper chan struct{}

@@ -87,6 +87,11 @@ func (s *slot) compile(ctx context.Context) error {
 	if cur := s.gen.Load(); cur != nil && !cur.isClosing() {
 		return nil // another caller compiled it meanwhile
 	}
+	done, err := s.owner.admit(ctx, s)
+	if err != nil {
+		return fmt.Errorf("wasm: %s: %w", s.id, err)
+	}
+	defer done()
 	// Compiling is the host's work, not the caller's: its own bound, and it
 	// finishes for the next caller even if this one gave up.
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), compileTimeout)
@@ -100,7 +105,6 @@ func (s *slot) compile(ctx context.Context) error {
 	}
 	s.lastErr = ""
 	s.setGen(g)
-	s.owner.evictBeyond(s.owner.cfg.MaxLoaded, s)
 	s.owner.log.Info("wasm: plugin loaded", "plugin", s.id, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
@@ -280,46 +284,75 @@ var runtimeBuild = sync.OnceValue(func() string {
 	return fmt.Sprintf("wazero %s, yield budget %d", v, yieldpoint.DefaultBudget)
 })
 
-// evictBeyond releases the least recently used idle compiled modules while
-// more than limit are loaded (compiled code is the largest cost of a plugin,
-// tens of MiB each); keep is never evicted. Busy modules are not touched, so
-// the limit can be exceeded while more plugins than that are in use at once.
-func (r *Runtime) evictBeyond(limit int, keep *slot) {
+// admit reserves room for one more compiled module under MaxLoaded
+// (compiled code is the largest cost of a plugin, about 25 MiB each):
+// it releases the least recently used idle module if it must, and when every
+// loaded module is busy it waits up to QueueWait for one to become idle,
+// then fails with ports.ErrUnavailable (the client gets 503 and retries).
+// done must be called once the compile finished, whatever its outcome.
+func (r *Runtime) admit(ctx context.Context, keep *slot) (done func(), err error) {
+	limit := r.cfg.MaxLoaded
 	if limit <= 0 {
-		return
+		return func() {}, nil
 	}
+	deadline := time.Now().Add(r.cfg.QueueWait)
+	for {
+		r.loadMu.Lock()
+		if r.loadedExcept(keep)+r.compiling < limit {
+			r.compiling++
+			r.loadMu.Unlock()
+			return func() { r.loadMu.Lock(); r.compiling--; r.loadMu.Unlock() }, nil
+		}
+		r.loadMu.Unlock()
+		if r.evictOne(keep, limit) {
+			continue
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("%d plugins (plugins.max_loaded) are loaded and busy: %w", limit, ports.ErrUnavailable)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("waiting for room to load: %w: %w", ports.ErrUnavailable, ctx.Err())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// loadedExcept counts the slots holding a compiled module, keep excluded.
+func (r *Runtime) loadedExcept(keep *slot) int {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	n := 0
+	for _, sl := range r.plugins {
+		if sl != keep && sl.gen.Load() != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// evictOne releases the least recently used idle compiled module (never
+// keep's) and reports whether it did.
+func (r *Runtime) evictOne(keep *slot, limit int) bool {
 	r.mu.RLock()
 	var loaded []*slot
 	for _, sl := range r.plugins {
-		if sl.gen.Load() != nil {
+		if sl != keep && sl.gen.Load() != nil {
 			loaded = append(loaded, sl)
 		}
 	}
 	r.mu.RUnlock()
-	if len(loaded) <= limit {
-		return
-	}
 	sort.Slice(loaded, func(i, j int) bool { return loaded[i].lastUse() < loaded[j].lastUse() })
-	excess := len(loaded) - limit
-	freed := false
 	for _, sl := range loaded {
-		if excess == 0 {
-			break
-		}
-		if sl == keep {
-			continue
-		}
 		g := sl.gen.Load()
 		if g != nil && g.retire() && sl.gen.CompareAndSwap(g, nil) {
 			g.close()
-			excess--
-			freed = true
 			r.log.Info("wasm: plugin released to stay within plugins.max_loaded", "plugin", sl.id, "max_loaded", limit)
+			debug.FreeOSMemory()
+			return true
 		}
 	}
-	if freed {
-		debug.FreeOSMemory()
-	}
+	return false
 }
 
 // lastUse is when the slot's module last served a call (0: not loaded).

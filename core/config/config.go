@@ -204,7 +204,7 @@ func Default() Config {
 		Storage: Storage{Backend: "filesystem", S3: S3{Region: "us-east-1", PartSize: 16 << 20}},
 		Auth: Auth{AccessTTL: 15 * time.Minute, RefreshTTL: 7 * 24 * time.Hour, MinPasswordLength: 8,
 			LockoutAfter: 5, LockoutFor: 15 * time.Minute},
-		Limits:  Limits{MaxUploadBytes: 10 << 30, UploadSessionTTL: 24 * time.Hour},
+		Limits: Limits{MaxUploadBytes: 10 << 30, UploadSessionTTL: 24 * time.Hour},
 		Plugins: Plugins{CallTimeout: 10 * time.Second, PoolSize: 4, MemoryPages: 4096,
 			IdleInstanceTTL: 30 * time.Second, IdleModuleTTL: 5 * time.Minute, QueueWait: 250 * time.Millisecond,
 			ReconcileEvery: 30 * time.Second, MaxLoaded: 10},

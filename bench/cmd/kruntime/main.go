@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -115,7 +116,7 @@ func run(bin, modulePath string, copies, runs int) error {
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	errs := make(chan error, 1)
-	var calls int64
+	var calls, shed int64
 	var mu sync.Mutex
 	for _, key := range keys {
 		for c := 0; c < 4; c++ {
@@ -129,7 +130,15 @@ func run(bin, modulePath string, copies, runs int) error {
 					default:
 					}
 					p := fmt.Sprintf("/%s/r%s/c%d/f%d.txt", key, key, c, i)
-					if err := k.put(p, []byte(p)); err != nil {
+					err := k.put(p, []byte(p))
+					if errors.Is(err, errShed) { // 503 + Retry-After: a client retries
+						mu.Lock()
+						shed++
+						mu.Unlock()
+						time.Sleep(100 * time.Millisecond)
+						continue
+					}
+					if err != nil {
 						select {
 						case errs <- err:
 						default:
@@ -153,7 +162,7 @@ func run(bin, modulePath string, copies, runs int) error {
 		return fmt.Errorf("under load: %w", err)
 	default:
 	}
-	row(fmt.Sprintf("RSS peak, %d plugins serving (%d uploads in 15 s, plugins.max_loaded default)", copies, calls), mibs(peak), "< 400 MiB")
+	row(fmt.Sprintf("RSS peak, %d plugins serving (%d uploads in 15 s, %d answers 503 + Retry-After; plugins.max_loaded default)", copies, calls, shed), mibs(peak), "< 400 MiB")
 	return nil
 }
 
@@ -315,8 +324,14 @@ func (k *keeper) createRepo(key, format string) error {
 	return nil
 }
 
+// errShed is a 503 answer: the server shed the request, the client retries.
+var errShed = errors.New("503")
+
 func (k *keeper) put(path string, body []byte) error {
 	b, code, err := k.do("PUT", path, body, "application/octet-stream")
+	if err == nil && code == http.StatusServiceUnavailable {
+		return errShed
+	}
 	if err != nil || code/100 != 2 {
 		return fmt.Errorf("PUT %s: %d %s %v", path, code, b, err)
 	}
