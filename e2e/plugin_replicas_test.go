@@ -52,7 +52,7 @@ func TestPluginLifecycleAcrossReplicas(t *testing.T) {
 	t.Parallel()
 	db := harness.NewDB(t, "postgres")
 	blobs := filepath.Join(t.TempDir(), "blobs")
-	env := []string{"KEEPER_STORAGE_PATH=" + blobs, "KEEPER_PLUGINS_RECONCILE_EVERY=300ms"}
+	env := []string{"KEEPER_STORAGE_PATH=" + blobs} // changes travel as notices (the reconcile runs every 30 s)
 	a := harness.Start(t, harness.Options{DB: db, Env: env})
 	b := harness.Start(t, harness.Options{DB: db, Env: env})
 

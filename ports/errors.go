@@ -18,10 +18,26 @@ var (
 	ErrTooLarge = errors.New("too large")
 	// ErrInvalid: the input is malformed.
 	ErrInvalid = errors.New("invalid input")
-	// ErrUnavailable: the server cannot take the work right now (a full pool,
-	// a module still loading); the caller should retry shortly (503 + Retry-After).
+	// ErrUnavailable: the server cannot take the work right now (a backing
+	// service refused or dropped the connection, a plugin's instances are
+	// all busy, a module is still loading); the request may succeed when
+	// retried shortly (503 + Retry-After).
 	ErrUnavailable = errors.New("temporarily unavailable")
 )
+
+// ErrStale: something a write set read changed before it committed (a
+// concurrent writer won); the caller may redo the whole read-modify-write.
+// It matches ErrConflict too.
+var ErrStale = fmt.Errorf("changed concurrently: %w", ErrConflict)
+
+// ConflictError carries a message for the caller (no internals) and matches
+// ErrConflict.
+type ConflictError struct{ Message string }
+
+func (e *ConflictError) Error() string { return e.Message }
+
+// Is makes errors.Is(err, ErrConflict) true for every ConflictError.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
 
 // InvalidError carries a human message for bad input and matches ErrInvalid.
 type InvalidError struct {

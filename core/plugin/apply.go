@@ -154,7 +154,13 @@ func (m *Manager) follow() {
 			case <-m.stop:
 				return
 			case id := <-notices:
-				if err := m.Sync(context.Background(), id); err != nil {
+				var err error
+				if id == ports.NoticeReconcile { // notices may have been lost: re-read everything
+					err = m.Reconcile(context.Background())
+				} else {
+					err = m.Sync(context.Background(), id)
+				}
+				if err != nil {
 					m.opts.Log.Warn("plugin: apply notice", "plugin", id, "err", err)
 				}
 			case <-tick:
