@@ -134,7 +134,7 @@ func (r *Runtime) Handle(ctx context.Context, id string, req ports.FormatRequest
 	var m *loaded
 	var h HandleFunc
 	var ok bool
-	for try := 0; try < 3 && !ok; try++ { // a concurrent Register may drop what was just loaded
+	for try := 0; try < 100 && !ok; try++ { // a concurrent Register may drop what was just loaded
 		r.mu.RLock()
 		m, ok = r.mods[id]
 		if ok {
