@@ -2,11 +2,16 @@ package ports
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
 // ContractVersion is the WIT package version the host implements.
-const ContractVersion = "0.1.0"
+const ContractVersion = "0.2.0"
+
+// SupportedContracts are the contract versions whose modules the host loads:
+// the current one and 0.1.0 (whose describe has no credentials or setup).
+var SupportedContracts = []string{ContractVersion, "0.1.0"}
 
 // Capability names a plugin may declare in describe.
 const (
@@ -34,6 +39,58 @@ type Mount struct {
 	AnonymousPaths []string `json:"anonymous_paths"`
 }
 
+// Credentials are the credential carriers a plugin's mounts accept (the WIT
+// record credentials). The host authenticates these itself, refuses the
+// carriers not declared, and strips every credential it consumed before the
+// plugin sees the request.
+type Credentials struct {
+	// Basic: Authorization: Basic with a username and password.
+	Basic bool `json:"basic"`
+	// TokenInPassword: Authorization: Basic whose password is an API token.
+	TokenInPassword bool `json:"token_in_password"`
+	// Bearer: Authorization: Bearer <token>, Token <token> or a bare token.
+	Bearer bool `json:"bearer"`
+	// TokenHeaders are further headers whose whole value is an API token.
+	TokenHeaders []string `json:"token_headers"`
+	// Challenge is the WWW-Authenticate value of the host's 401 answers on
+	// the mounts; "{base-url}" stands for the server's external URL. Empty
+	// means DefaultChallenge.
+	Challenge string `json:"challenge"`
+}
+
+// DefaultChallenge is the challenge of mounts that declare none.
+const DefaultChallenge = `Basic realm="keeper"`
+
+// LegacyCredentials are what a 0.1.0 plugin (which cannot declare any)
+// accepts: every Authorization carrier, no extra header, a Basic challenge.
+var LegacyCredentials = Credentials{Basic: true, TokenInPassword: true, Bearer: true}
+
+// ChallengeFor returns the WWW-Authenticate value for a server reachable at baseURL.
+func (c Credentials) ChallengeFor(baseURL string) string {
+	if c.Challenge == "" {
+		return DefaultChallenge
+	}
+	return strings.ReplaceAll(c.Challenge, "{base-url}", baseURL)
+}
+
+// Setup snippet kinds.
+const (
+	SetupClient  = "client"
+	SetupPublish = "publish"
+	SetupConsume = "consume"
+)
+
+// SetupSnippet is one client set-up text a plugin offers (the WIT record
+// setup-snippet). Text may hold the placeholders {base-url}, {repo-url},
+// {repo}, {user} and {token}.
+type SetupSnippet struct {
+	Kind   string `json:"kind"`
+	Client string `json:"client"`
+	// Target is the file the text belongs in ("" for a shell command).
+	Target string `json:"target"`
+	Text   string `json:"text"`
+}
+
 // FormatInfo is what a plugin's describe export returns.
 type FormatInfo struct {
 	Key             string   `json:"key"`
@@ -42,6 +99,10 @@ type FormatInfo struct {
 	ContractVersion string   `json:"contract_version"`
 	Mounts          []Mount  `json:"mounts"`
 	Capabilities    []string `json:"capabilities"`
+	// Credentials are the carriers the mounts accept (LegacyCredentials for 0.1.0 modules).
+	Credentials Credentials `json:"credentials"`
+	// Setup are client set-up snippets, possibly none.
+	Setup []SetupSnippet `json:"setup"`
 }
 
 // Header is one HTTP header line (names may repeat).
@@ -211,4 +272,27 @@ type PluginStore interface {
 	GetPlugin(ctx context.Context, id string) (PluginRecord, error)
 	ListPlugins(ctx context.Context) ([]PluginRecord, error)
 	DeletePlugin(ctx context.Context, id string) error
+}
+
+// BlobRange is Length bytes at Offset of the stored blob (or request body)
+// with sha256 Digest.
+type BlobRange struct {
+	Digest string
+	Offset int64
+	Length int64
+}
+
+// BlobRanges are the host services of contract 0.2.0 that build a blob out
+// of ranges of readable blobs, so upload bytes never pass through a plugin.
+// The new blob may be staged by the same call. The wasm adapter answers the
+// imports with an error when a HostCall does not implement it.
+type BlobRanges interface {
+	// ConcatRanges stores the concatenation of parts (each within its blob,
+	// each blob readable by the call) as one new blob. An empty or
+	// out-of-range part is ErrInvalid; an unreadable blob ErrNotFound.
+	ConcatRanges(ctx context.Context, parts []BlobRange) (Body, error)
+	// DecodeBase64 stores the decoded standard base64 text (padding
+	// optional, CR/LF ignored) of one range as a new blob; text that is not
+	// base64 is ErrInvalid.
+	DecodeBase64(ctx context.Context, r BlobRange) (Body, error)
 }

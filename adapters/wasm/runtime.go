@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -168,8 +170,8 @@ func (r *Runtime) Load(ctx context.Context, id string, module []byte, pl ports.P
 		return ports.FormatInfo{}, fmt.Errorf("wasm: load %s: %w", id, err)
 	}
 	info, err := g.describe(ctx)
-	if err == nil && info.ContractVersion != ports.ContractVersion {
-		err = fmt.Errorf("contract version %q, host implements %q", info.ContractVersion, ports.ContractVersion)
+	if err == nil && !slices.Contains(ports.SupportedContracts, info.ContractVersion) {
+		err = fmt.Errorf("contract version %q; this server loads %s", info.ContractVersion, strings.Join(ports.SupportedContracts, " and "))
 	}
 	if err == nil && info.Key == "" {
 		err = errors.New("describe returned an empty key")

@@ -8,6 +8,7 @@ import (
 	"io"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -121,8 +122,8 @@ func readZipFile(f *zip.File, limit int64) ([]byte, error) {
 
 // checkInfo verifies what describe returned.
 func checkInfo(info ports.FormatInfo) error {
-	if info.ContractVersion != ports.ContractVersion {
-		return ports.Invalidf("module", "built against contract %q, this server implements %q", info.ContractVersion, ports.ContractVersion)
+	if !slices.Contains(ports.SupportedContracts, info.ContractVersion) {
+		return ports.Invalidf("module", "built against contract %q; this server loads %s", info.ContractVersion, strings.Join(ports.SupportedContracts, " and "))
 	}
 	if !idPattern.MatchString(info.Key) {
 		return ports.Invalidf("module", "describe returned format key %q, which must match %s", info.Key, idPattern)
