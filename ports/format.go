@@ -249,6 +249,17 @@ type FormatRuntime interface {
 	Stats(id string) (PluginStats, bool)
 }
 
+// Grants name the credential-minting host imports an admin may grant a
+// plugin at install; a plugin without the grant gets an error from them.
+// Built-in plugins hold every grant.
+const (
+	GrantLogin        = "login"
+	GrantSessionToken = "session-token"
+)
+
+// AllGrants lists every grant.
+var AllGrants = []string{GrantLogin, GrantSessionToken}
+
 // PluginRecord is an installed plugin as persisted.
 type PluginRecord struct {
 	ID          string
@@ -257,10 +268,13 @@ type PluginRecord struct {
 	Format      string
 	Description string
 	// Digest is the sha256 of the .wasm module in the blob store.
-	Digest    string
-	Enabled   bool
-	BuiltIn   bool
-	Limits    PluginLimits
+	Digest  string
+	Enabled bool
+	BuiltIn bool
+	Limits  PluginLimits
+	// Grants are the credential-minting imports the admin granted (GrantLogin,
+	// GrantSessionToken); ignored for built-ins, which hold all.
+	Grants    []string
 	LastError string
 	CreatedAt time.Time
 	UpdatedAt time.Time

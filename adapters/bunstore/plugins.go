@@ -15,9 +15,15 @@ func rowToPlugin(r *pluginRow) (ports.PluginRecord, error) {
 			return ports.PluginRecord{}, fmt.Errorf("plugin %q limits: %w", r.ID, err)
 		}
 	}
+	var grants []string
+	if r.Grants != "" {
+		if err := json.Unmarshal([]byte(r.Grants), &grants); err != nil {
+			return ports.PluginRecord{}, fmt.Errorf("plugin %q grants: %w", r.ID, err)
+		}
+	}
 	return ports.PluginRecord{
 		ID: r.ID, Name: r.Name, Version: r.Version, Format: r.Format, Description: r.Description,
-		Digest: r.Digest, Enabled: r.Enabled, BuiltIn: r.BuiltIn, Limits: limits, LastError: r.LastError,
+		Digest: r.Digest, Enabled: r.Enabled, BuiltIn: r.BuiltIn, Limits: limits, Grants: grants, LastError: r.LastError,
 		CreatedAt: fromNanos(r.CreatedAt), UpdatedAt: fromNanos(r.UpdatedAt),
 	}, nil
 }
@@ -33,6 +39,10 @@ func (s *Store) SavePlugin(ctx context.Context, p *ports.PluginRecord) error {
 	if err != nil {
 		return wrap(op, err)
 	}
+	grants, err := json.Marshal(append([]string{}, p.Grants...))
+	if err != nil {
+		return wrap(op, err)
+	}
 	now := s.clock.Now()
 	created := p.CreatedAt
 	if created.IsZero() {
@@ -40,7 +50,7 @@ func (s *Store) SavePlugin(ctx context.Context, p *ports.PluginRecord) error {
 	}
 	row := pluginRow{
 		ID: p.ID, Name: p.Name, Version: p.Version, Format: p.Format, Description: p.Description,
-		Digest: p.Digest, Enabled: p.Enabled, BuiltIn: p.BuiltIn, Limits: string(limits), LastError: p.LastError,
+		Digest: p.Digest, Enabled: p.Enabled, BuiltIn: p.BuiltIn, Limits: string(limits), Grants: string(grants), LastError: p.LastError,
 		CreatedAt: toNanos(created), UpdatedAt: toNanos(now),
 	}
 	_, err = s.db.NewInsert().Model(&row).
@@ -53,6 +63,7 @@ func (s *Store) SavePlugin(ctx context.Context, p *ports.PluginRecord) error {
 		Set("enabled = EXCLUDED.enabled").
 		Set("built_in = EXCLUDED.built_in").
 		Set("limits = EXCLUDED.limits").
+		Set("grants = EXCLUDED.grants").
 		Set("last_error = EXCLUDED.last_error").
 		Set("updated_at = EXCLUDED.updated_at").
 		Returning("created_at").

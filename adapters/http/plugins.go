@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -26,7 +27,7 @@ func RegisterPlugins(g *gin.RouterGroup, m *plugin.Manager) {
 	a.DELETE("/:id", h.delete)
 	a.POST("/:id/enable", h.lifecycle(m.Enable))
 	a.POST("/:id/disable", h.lifecycle(m.Disable))
-	a.POST("/:id/reload", h.lifecycle(m.Reload))
+	a.POST("/:id/reload", refuseBody, h.lifecycle(m.Reload))
 }
 
 type pluginHandlers struct{ m *plugin.Manager }
@@ -56,20 +57,49 @@ func (h pluginHandlers) get(c *gin.Context) {
 }
 
 // install accepts the package as the raw body (.wasm or .zip) or as the
-// multipart field "file".
+// multipart field "file". The query parameter grant (repeatable or comma
+// separated: login, session-token) grants credential-minting imports; an
+// upgrade without it keeps the plugin's grants. A new plugin answers 201, an
+// upgrade of an installed one 200.
 func (h pluginHandlers) install(c *gin.Context) {
+	var opts plugin.InstallOptions
+	if gs, ok := c.GetQueryArray("grant"); ok {
+		opts.Grants = []string{}
+		for _, g := range gs {
+			for _, name := range strings.Split(g, ",") {
+				if name = strings.TrimSpace(name); name != "" {
+					opts.Grants = append(opts.Grants, name)
+				}
+			}
+		}
+	}
 	limit := h.m.MaxPackageBytes()
 	data, err := readUpload(c, limit)
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
-	p, err := h.m.Install(c.Request.Context(), data)
+	p, upgraded, err := h.m.InstallWith(c.Request.Context(), data, opts)
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, p)
+	status := http.StatusCreated
+	if upgraded {
+		status = http.StatusOK
+	}
+	c.JSON(status, p)
+}
+
+// refuseBody answers 400 to a reload that carries a module: reload reloads
+// the stored module; a new one is installed with POST /api/v1/plugins.
+func refuseBody(c *gin.Context) {
+	if c.Request.ContentLength > 0 || len(c.Request.TransferEncoding) > 0 {
+		Fail(c, http.StatusBadRequest, "invalid", "reload takes no body: it reloads the stored module; "+
+			"to upgrade, POST the new module to /api/v1/plugins")
+		return
+	}
+	c.Next()
 }
 
 func readUpload(c *gin.Context, limit int64) ([]byte, error) {

@@ -33,6 +33,9 @@ type Deps struct {
 	Mount []func(r *gin.Engine, api *gin.RouterGroup)
 	// Fallback serves every path no route matched (the format dispatcher).
 	Fallback gin.HandlerFunc
+	// MountCredentials names the credential carriers of plugin mounts; nil
+	// reads the host's own carriers everywhere.
+	MountCredentials MountCredentials
 	// MaxUploadBytes caps one artifact (413 beyond it).
 	MaxUploadBytes int64
 	// WhenReady blocks until the server can serve everything (plugins loaded);
@@ -80,7 +83,7 @@ func New(d Deps) *Server {
 	s := &Server{d: d, engine: r}
 	r.Use(recovery, requestLog)
 	r.Use(d.BeforeAuth...)
-	r.Use(authenticate(d.Auth), s.gate)
+	r.Use(authenticate(d.Auth, d.MountCredentials, d.BaseURL), s.gate)
 	r.Use(d.AfterAuth...)
 
 	r.GET("/health", s.health)

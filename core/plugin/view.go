@@ -28,12 +28,16 @@ type Plugin struct {
 	ContractVersion string        `json:"contract_version"`
 	Capabilities    []string      `json:"capabilities"`
 	Mounts          []ports.Mount `json:"mounts"`
-	Digest          string        `json:"digest"`
-	Limits          Limits        `json:"limits"`
-	LastError       string        `json:"last_error"`
-	Stats           Stats         `json:"stats"`
-	CreatedAt       time.Time     `json:"created_at"`
-	UpdatedAt       time.Time     `json:"updated_at"`
+	// Credentials are the carriers the plugin's mounts accept.
+	Credentials ports.Credentials `json:"credentials"`
+	// Grants are the credential-minting imports the plugin may use.
+	Grants    []string  `json:"grants"`
+	Digest    string    `json:"digest"`
+	Limits    Limits    `json:"limits"`
+	LastError string    `json:"last_error"`
+	Stats     Stats     `json:"stats"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Limits are a plugin's resource limits as the API shows them.
@@ -66,7 +70,7 @@ func (m *Manager) view(e *entry) Plugin {
 		Enabled: e.rec.Enabled, BuiltIn: e.rec.BuiltIn, Digest: e.rec.Digest, LastError: e.rec.LastError,
 		Limits:    Limits{MemoryPages: l.MemoryPages, CallTimeoutMS: l.CallTimeout.Milliseconds(), PoolSize: l.PoolSize},
 		CreatedAt: e.rec.CreatedAt, UpdatedAt: e.rec.UpdatedAt,
-		Capabilities: []string{}, Mounts: []ports.Mount{},
+		Capabilities: []string{}, Mounts: []ports.Mount{}, Grants: append([]string{}, grantsOf(e.rec)...),
 	}
 	switch {
 	case !e.rec.Enabled:
@@ -80,6 +84,7 @@ func (m *Manager) view(e *entry) Plugin {
 		p.DisplayName, p.ContractVersion = e.info.DisplayName, e.info.ContractVersion
 		p.Capabilities = append(p.Capabilities, e.info.Capabilities...)
 		p.Mounts = append(p.Mounts, e.info.Mounts...)
+		p.Credentials = e.info.Credentials
 		if s, ok := m.rt.Stats(e.rec.ID); ok {
 			p.Stats = Stats{Calls: s.Calls, Errors: s.Errors, Traps: s.Traps, LastError: s.LastError, LoadedAt: s.LoadedAt}
 		}
