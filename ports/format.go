@@ -81,7 +81,7 @@ const (
 )
 
 // SetupSnippet is one client set-up text a plugin offers (the WIT record
-// setup-snippet). Text may hold the placeholders {base-url}, {repo-url},
+// setup-snippet). Text may hold the placeholders {base-url}, {host}, {repo-url},
 // {repo}, {user} and {token}.
 type SetupSnippet struct {
 	Kind   string `json:"kind"`

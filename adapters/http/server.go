@@ -36,6 +36,8 @@ type Deps struct {
 	// MountCredentials names the credential carriers of plugin mounts; nil
 	// reads the host's own carriers everywhere.
 	MountCredentials MountCredentials
+	// FormatInfo serves the set-up snippets of formats (setup.go); nil answers 404 there.
+	FormatInfo FormatInfo
 	// MaxUploadBytes caps one artifact (413 beyond it).
 	MaxUploadBytes int64
 	// WhenReady blocks until the server can serve everything (plugins loaded);
@@ -120,6 +122,7 @@ func New(d Deps) *Server {
 	api.DELETE("/uploads/:id", s.cancelUpload)
 
 	s.registerGC(api)
+	s.registerSetup(api)
 	for _, m := range d.Mount {
 		m(r, api)
 	}

@@ -201,7 +201,7 @@ func newHTTPDeps(cfg config.Config, a *auth.Service, az ports.Authorizer, r *rep
 	return httpapi.Deps{Auth: a, Authorizer: az, Repos: r, Artifacts: art, Uploads: up, Ready: ready,
 		MaxUploadBytes: cfg.Limits.MaxUploadBytes, Version: versionString(), WhenReady: plugins,
 		Mount:    []func(*gin.Engine, *gin.RouterGroup){func(_ *gin.Engine, api *gin.RouterGroup) { httpapi.RegisterPlugins(api, m) }},
-		Fallback: httpapi.DispatchHandler(d), MountCredentials: d.Credentials,
+		Fallback: httpapi.DispatchHandler(d), MountCredentials: d.Credentials, FormatInfo: m.FormatInfo,
 		Users: db, Groups: db, Policies: pa, Audit: db, SSO: ssoSvc, BaseURL: cfg.BaseURL,
 		BeforeAuth: limiter.BeforeAuth(), AfterAuth: limiter.AfterAuth(),
 		GC: gc.New(gc.Deps{Repos: db, Files: db, Blobs: blobs, Uploads: db, Plugins: db,

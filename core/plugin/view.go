@@ -144,3 +144,16 @@ func (m *Manager) HasFormat(key string) bool {
 
 // MaxPackageBytes is the largest plugin upload Install accepts.
 func (m *Manager) MaxPackageBytes() int64 { return m.opts.MaxModuleBytes }
+
+// FormatInfo returns what the active plugin serving format declared in
+// describe (mounts, credentials, set-up snippets); false when none does.
+func (m *Manager) FormatInfo(format string) (ports.FormatInfo, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	for _, e := range m.entries {
+		if e.rec.Enabled && e.loaded && e.info.Key == format {
+			return e.info, true
+		}
+	}
+	return ports.FormatInfo{}, false
+}

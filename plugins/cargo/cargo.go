@@ -46,6 +46,7 @@ func (Plugin) Describe() sdk.Info {
 		Key: "cargo", DisplayName: "Cargo", Version: Version,
 		ContractVersion: sdk.ContractVersion,
 		Mounts:          []sdk.Mount{{Prefix: "/cargo/"}},
+		Credentials:     credentials, Setup: setup,
 	}
 }
 

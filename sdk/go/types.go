@@ -73,7 +73,7 @@ const (
 )
 
 // SetupSnippet is one client set-up text. Text may use the placeholders
-// {base-url}, {repo-url}, {repo}, {user} and {token}, which the host fills.
+// {base-url}, {host}, {repo-url}, {repo}, {user} and {token}, which the host fills.
 type SetupSnippet struct {
 	// Kind is SetupClient, SetupPublish or SetupConsume.
 	Kind string
