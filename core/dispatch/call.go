@@ -25,8 +25,8 @@ type StatusError interface {
 }
 
 // privateHeaders never reach a plugin: the host has already authenticated
-// (X-API-Key is the host's own token header); the token headers a plugin
-// declares are removed as well (see requestHeaders).
+// (X-API-Key is the host's own token header); the token headers plugins
+// declare are removed as well, on every mount (see requestHeaders).
 var privateHeaders = map[string]bool{"Authorization": true, "Cookie": true, "Proxy-Authorization": true, "X-Api-Key": true}
 
 // callPlugin spools the body, consults the cache, calls the plugin, commits
@@ -69,7 +69,7 @@ func (d *Dispatcher) callPlugin(w *statusWriter, r *http.Request, route Route, t
 	}
 
 	req := ports.FormatRequest{
-		Method: r.Method, Path: subPath, RawQuery: r.URL.RawQuery, Headers: requestHeaders(r, route.Credentials.TokenHeaders),
+		Method: r.Method, Path: subPath, RawQuery: r.URL.RawQuery, Headers: requestHeaders(r, table.TokenHeaders()),
 		Body: body, BaseURL: d.baseURL(r),
 	}
 	if !s.Anonymous {
@@ -260,7 +260,7 @@ func hasBody(r *http.Request) bool {
 }
 
 // requestHeaders are the request's headers without any credential the host
-// consumed: the private headers and the mount's declared token headers.
+// consumed: the private headers and the token headers any plugin declared.
 func requestHeaders(r *http.Request, tokenHeaders []string) []ports.Header {
 	names := make([]string, 0, len(r.Header))
 	for name := range r.Header {

@@ -57,6 +57,9 @@ type Table struct {
 	// is the longest prefix.
 	routes  []Route
 	plugins map[string]bool
+	// tokenHeaders are the token headers any routed plugin declared: the
+	// host consumes them, so no plugin sees them on any mount.
+	tokenHeaders []string
 }
 
 // NewTable builds a table from routes. When a route's prefix overlaps (see
@@ -73,6 +76,11 @@ func NewTable(routes []Route) (*Table, []Route) {
 		}
 		t.routes = append(t.routes, r)
 		t.plugins[r.PluginID] = true
+		for _, h := range r.Credentials.TokenHeaders {
+			if !slices.ContainsFunc(t.tokenHeaders, func(x string) bool { return strings.EqualFold(x, h) }) {
+				t.tokenHeaders = append(t.tokenHeaders, h)
+			}
+		}
 	}
 	sort.SliceStable(t.routes, func(i, j int) bool {
 		if len(t.routes[i].Prefix) != len(t.routes[j].Prefix) {
@@ -98,6 +106,9 @@ func (t *Table) claimed(r Route) bool {
 func (t *Table) Routes() []Route {
 	return append([]Route(nil), t.routes...)
 }
+
+// TokenHeaders are the token headers declared by any plugin in the table.
+func (t *Table) TokenHeaders() []string { return t.tokenHeaders }
 
 // HasPlugin reports whether any route of plugin id is in the table.
 func (t *Table) HasPlugin(id string) bool { return t.plugins[id] }
