@@ -309,4 +309,10 @@ type BlobRanges interface {
 	// optional, CR/LF ignored) of one range as a new blob; text that is not
 	// base64 is ErrInvalid.
 	DecodeBase64(ctx context.Context, r BlobRange) (Body, error)
+	// IndexBytes returns the offset of the first occurrence of pattern (1 to
+	// MaxIndexPattern bytes) at or after off in a readable blob, or -1.
+	IndexBytes(ctx context.Context, digest string, off int64, pattern []byte) (int64, error)
 }
+
+// MaxIndexPattern bounds the pattern of BlobRanges.IndexBytes.
+const MaxIndexPattern = 1024

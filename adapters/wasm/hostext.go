@@ -101,3 +101,27 @@ var decodeBase64Import = importFn{name: "decode-base64", params: 5, wide: []int{
 
 // clampInt converts a u64 offset or length to int64, saturating.
 func clampInt(v uint64) int64 { return int64(min(v, 1<<62)) }
+
+// index-bytes(digest, offset, pattern) -> result<option<u64>, string>:
+// tag 0, payload 8 (option tag 8, value 16); size 24.
+var indexBytesImport = importFn{name: "index-bytes", params: 6, wide: []int{2}, retSize: 24, since02: true,
+	run: func(ctx context.Context, cs *callState, a args) *enc {
+		br, ok := cs.host.(ports.BlobRanges)
+		if !ok {
+			return resErr(24, 8, 8, errNoRanges)
+		}
+		if a.u32(4) > ports.MaxIndexPattern {
+			return resErr(24, 8, 8, fmt.Errorf("wasm: pattern of %d bytes exceeds %d: %w", a.u32(4), ports.MaxIndexPattern, ports.ErrInvalid))
+		}
+		at, err := br.IndexBytes(ctx, a.str(0), clampInt(a.u64(2)), a.bytes(3))
+		if err != nil {
+			return resErr(24, 8, 8, err)
+		}
+		e := &enc{}
+		e.alloc(24, 8)
+		if at >= 0 {
+			e.u8(8, 1)
+			e.u64(16, uint64(at))
+		}
+		return e
+	}}

@@ -135,6 +135,8 @@ func resErrFor(retSize uint32, err error) *enc {
 		return resErr(16, 4, 4, err)
 	case 48:
 		return resErr(48, 8, 8, err)
+	case 24:
+		return resErr(24, 8, 8, err)
 	}
 	return resErr(12, 4, 4, err)
 }
@@ -284,7 +286,7 @@ func imports() []importFn {
 		{name: "mount-blob", params: 9, retSize: 12, run: func(ctx context.Context, cs *callState, a args) *enc {
 			return resUnit(cs.host.MountBlob(ctx, a.str(0), a.str(2), a.str(4), a.str(6)))
 		}},
-		listReposImport, listRepoPackagesImport, concatRangesImport, decodeBase64Import,
+		listReposImport, listRepoPackagesImport, concatRangesImport, decodeBase64Import, indexBytesImport,
 		{name: "log", params: 3, run: func(ctx context.Context, cs *callState, a args) *enc {
 			msg := string(a.rd.flat(uint32(a.stack[1]), min(uint32(a.stack[2]), maxLogLine)))
 			level := []slog.Level{slog.LevelDebug, slog.LevelInfo, slog.LevelWarn, slog.LevelError}[min(a.u32(0), 3)]

@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/base64"
 	"fmt"
@@ -51,6 +52,51 @@ func (h *hostCall) DecodeBase64(ctx context.Context, r ports.BlobRange) (ports.B
 		}
 		return nil
 	})
+}
+
+// IndexBytes finds pattern at or after off in a blob this call may read,
+// streaming it in windows that overlap by len(pattern)-1 bytes.
+func (h *hostCall) IndexBytes(ctx context.Context, digest string, off int64, pattern []byte) (int64, error) {
+	d, ok := h.lookup(digest)
+	if !ok {
+		return 0, fmt.Errorf("dispatch: index bytes: blob %q is not readable by this request: %w", digest, ports.ErrNotFound)
+	}
+	if len(pattern) == 0 || len(pattern) > ports.MaxIndexPattern || off < 0 {
+		return 0, fmt.Errorf("dispatch: index bytes: pattern of %d bytes (1..%d) at %d: %w", len(pattern), ports.MaxIndexPattern, off, ports.ErrInvalid)
+	}
+	if off >= d.Size {
+		return -1, nil
+	}
+	rc, _, err := h.d.blobs.Open(ctx, digest)
+	if err != nil {
+		return 0, fmt.Errorf("dispatch: index bytes: %w", err)
+	}
+	defer rc.Close()
+	if _, err := rc.Seek(off, io.SeekStart); err != nil {
+		return 0, fmt.Errorf("dispatch: index bytes: %w", err)
+	}
+	const window = 1 << 20
+	buf := make([]byte, 0, window+len(pattern))
+	base := off // offset of buf[0]
+	for {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		n, rerr := io.ReadFull(rc, buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if i := bytes.Index(buf, pattern); i >= 0 {
+			return base + int64(i), nil
+		}
+		if rerr != nil {
+			if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+				return -1, nil
+			}
+			return 0, fmt.Errorf("dispatch: index bytes: %w", rerr)
+		}
+		keep := min(len(pattern)-1, len(buf))
+		base += int64(len(buf) - keep)
+		buf = append(buf[:0], buf[len(buf)-keep:]...)
+	}
 }
 
 // checkRange verifies that r lies inside a blob this call may read.

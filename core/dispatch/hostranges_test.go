@@ -108,3 +108,50 @@ func TestBlobRanges(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexBytes finds patterns in a spooled body, also one that straddles
+// the host's 1 MiB read window, and reports absent ones as -1.
+func TestIndexBytes(t *testing.T) {
+	ctx := context.Background()
+	repos, blobs := dispatchtest.NewRepos(), dispatchtest.NewBlobs()
+	files := dispatchtest.NewFiles(repos)
+	rt := dispatchtest.NewRuntime()
+	d := dispatch.New(dispatch.Deps{Repos: repos, Files: files, Blobs: blobs, Runtime: rt, Authz: secretAuthz{}},
+		dispatch.Config{BaseURL: "http://k"})
+	info := ports.FormatInfo{Key: "x", ContractVersion: ports.ContractVersion, Mounts: []ports.Mount{{Prefix: "/x/"}}}
+	if _, err := rt.Load(ctx, "x", dispatchtest.Module(info), ports.PluginLimits{}); err != nil {
+		t.Fatal(err)
+	}
+	d.SetRoutes([]dispatch.Route{{Prefix: "/x/", PluginID: "x", Format: "x"}})
+	if err := repos.CreateRepository(ctx, &ports.Repository{Key: "r", Format: "x", Type: ports.RepoLocal}); err != nil {
+		t.Fatal(err)
+	}
+	body := strings.Repeat("a", 1<<20-3) + "--BOUNDARY--" + strings.Repeat("b", 100) + "--BOUNDARY--"
+	var got []int64
+	var errs []error
+	rt.SetHandler("x", func(ctx context.Context, req ports.FormatRequest, h ports.HostCall) (ports.FormatResponse, error) {
+		br := h.(ports.BlobRanges)
+		for _, q := range []struct {
+			off int64
+			pat string
+		}{{0, "--BOUNDARY--"}, {1 << 20, "--BOUNDARY--"}, {0, "zzz"}, {int64(len(body)), "a"}} {
+			at, err := br.IndexBytes(ctx, req.Body.Digest, q.off, []byte(q.pat))
+			got, errs = append(got, at), append(errs, err)
+		}
+		_, err := br.IndexBytes(ctx, req.Body.Digest, 0, nil)
+		errs = append(errs, err)
+		return ports.FormatResponse{Status: 200}, nil
+	})
+	req := httptest.NewRequest(http.MethodPost, "/x/r/p", strings.NewReader(body))
+	req = req.WithContext(auth.WithSubject(req.Context(), ports.Subject{Username: "bob", UserID: 1}))
+	d.ServeHTTP(httptest.NewRecorder(), req)
+	want := []int64{1<<20 - 3, int64(1<<20 - 3 + 12 + 100), -1, -1}
+	for i, w := range want {
+		if errs[i] != nil || got[i] != w {
+			t.Errorf("query %d: %d %v, want %d", i, got[i], errs[i], w)
+		}
+	}
+	if errs[4] == nil {
+		t.Error("an empty pattern was accepted")
+	}
+}

@@ -230,6 +230,19 @@ func (b Bridge) DecodeBase64(r sdk.BlobRange) (sdk.Body, error) {
 	return bodyOf(br.DecodeBase64(bctx, ports.BlobRange{Digest: r.Digest, Offset: int64(r.Offset), Length: int64(r.Length)}))
 }
 
+// IndexBytes forwards to the host's BlobRanges, when it has them.
+func (b Bridge) IndexBytes(digest string, off uint64, pattern []byte) (uint64, bool, error) {
+	br, ok := b.H.(ports.BlobRanges)
+	if !ok {
+		return 0, false, sdk.ErrNoImport
+	}
+	at, err := br.IndexBytes(bctx, digest, int64(off), pattern)
+	if err != nil || at < 0 {
+		return 0, false, err
+	}
+	return uint64(at), true, nil
+}
+
 func bodyOf(body ports.Body, err error) (sdk.Body, error) {
 	return sdk.Body{Digest: body.Digest, Size: uint64(body.Size), SHA1: body.SHA1, MD5: body.MD5, SHA512: body.SHA512}, err
 }

@@ -66,6 +66,9 @@ type RangeHost interface {
 	ConcatRanges(parts []BlobRange) (Body, error)
 	// DecodeBase64 stores the decoded base64 text of r as a new blob.
 	DecodeBase64(r BlobRange) (Body, error)
+	// IndexBytes finds pattern (1 to 1024 bytes) at or after off in a
+	// readable blob; found is false when it does not occur.
+	IndexBytes(digest string, off uint64, pattern []byte) (at uint64, found bool, err error)
 }
 
 // ConcatRanges calls h's concat-ranges import: the file at offset, length
@@ -86,4 +89,14 @@ func DecodeBase64(h Host, r BlobRange) (Body, error) {
 		return Body{}, ErrNoImport
 	}
 	return rh.DecodeBase64(r)
+}
+
+// IndexBytes calls h's index-bytes import: the host searches the blob, so a
+// multipart boundary is found without the body entering the plugin.
+func IndexBytes(h Host, digest string, off uint64, pattern []byte) (uint64, bool, error) {
+	rh, ok := h.(RangeHost)
+	if !ok {
+		return 0, false, ErrNoImport
+	}
+	return rh.IndexBytes(digest, off, pattern)
 }

@@ -13,7 +13,29 @@ func impConcatRanges(p P, n uint32, ret P)
 //go:wasmimport keeper:format/host@0.2.0 decode-base64
 func impDecodeBase64(dp P, dl uint32, off uint64, n uint64, ret P)
 
+//go:wasmimport keeper:format/host@0.2.0 index-bytes
+func impIndexBytes(dp P, dl uint32, off uint64, pp P, pl uint32, ret P)
+
 var _ RangeHost = wasmHost{}
+
+func (wasmHost) IndexBytes(digest string, off uint64, pattern []byte) (uint64, bool, error) {
+	mark := len(pins)
+	defer done(mark)
+	ra, r := newRet()
+	defer runtime.KeepAlive(ra)
+	dp, dl := strRaw(digest)
+	pp, pl := bytesRaw(pattern)
+	impIndexBytes(dp, dl, off, pp, pl, P(ra))
+	runtime.KeepAlive(digest)
+	runtime.KeepAlive(pattern)
+	if ld8(r) != 0 {
+		return 0, false, errAt(r, 8)
+	}
+	if ld8(r+8) == 0 {
+		return 0, false, nil
+	}
+	return ld64(r + 16), true, nil
+}
 
 func (wasmHost) ConcatRanges(parts []BlobRange) (Body, error) {
 	mark := len(pins)

@@ -154,3 +154,22 @@ func (h *MemHost) DecodeBase64(_ context.Context, r ports.BlobRange) (ports.Body
 	}
 	return h.stored(out), nil
 }
+
+// IndexBytes finds pattern at or after off in a stored blob, -1 when absent.
+func (h *MemHost) IndexBytes(_ context.Context, digest string, off int64, pattern []byte) (int64, error) {
+	b, err := h.blob(digest)
+	if err != nil {
+		return 0, err
+	}
+	if len(pattern) == 0 || len(pattern) > ports.MaxIndexPattern || off < 0 {
+		return 0, fmt.Errorf("index bytes: bad pattern or offset: %w", ports.ErrInvalid)
+	}
+	if off >= int64(len(b)) {
+		return -1, nil
+	}
+	i := bytes.Index(b[off:], pattern)
+	if i < 0 {
+		return -1, nil
+	}
+	return off + int64(i), nil
+}

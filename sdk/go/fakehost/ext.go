@@ -3,8 +3,8 @@ package fakehost
 import (
 	"bytes"
 	"crypto/sha1"
-	"encoding/base64"
 	"crypto/sha512"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"strings"
@@ -105,4 +105,23 @@ func (h *Host) DecodeBase64(r sdk.BlobRange) (sdk.Body, error) {
 		return sdk.Body{}, fmt.Errorf("decode base64: %w", err)
 	}
 	return *h.Body(out), nil
+}
+
+// IndexBytes finds pattern at or after off in a stored blob.
+func (h *Host) IndexBytes(digest string, off uint64, pattern []byte) (uint64, bool, error) {
+	b, err := h.blob(digest)
+	if err != nil {
+		return 0, false, err
+	}
+	if len(pattern) == 0 || len(pattern) > 1024 {
+		return 0, false, fmt.Errorf("index bytes: pattern of %d bytes", len(pattern))
+	}
+	if off >= uint64(len(b)) {
+		return 0, false, nil
+	}
+	i := bytes.Index(b[off:], pattern)
+	if i < 0 {
+		return 0, false, nil
+	}
+	return off + uint64(i), true, nil
 }
