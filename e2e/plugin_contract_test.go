@@ -141,3 +141,65 @@ func TestContract010PluginStillServes(t *testing.T) {
 func basic(user, pass string) string {
 	return base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
 }
+
+// TestTemplateBuildsOutOfTreeAndInstalls copies sdk/go/examples/template to a
+// directory outside the repository, as a plugin author would, points its
+// go.mod at the SDK, builds it and installs it into a running keeper.
+func TestTemplateBuildsOutOfTreeAndInstalls(t *testing.T) {
+	t.Parallel()
+	src, err := filepath.Abs(filepath.Join("..", "sdk", "go", "examples", "template"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sdkDir := filepath.Dir(filepath.Dir(src))
+	dir := t.TempDir()
+	err = filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dir, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if rel == "go.mod" {
+			b = []byte(strings.ReplaceAll(string(b), "=> ../..", "=> "+sdkDir))
+		}
+		return os.WriteFile(filepath.Join(dir, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "myformat.wasm")
+	for _, args := range [][]string{{"test", "./..."}, {"build", "-trimpath", "-buildmode=c-shared", "-o", out, "./wasm"}} {
+		cmd := exec.Command("go", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOWORK=off")
+		if args[0] == "build" {
+			cmd.Env = append(cmd.Env, "GOOS=wasip1", "GOARCH=wasm")
+		}
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go %s: %v\n%s", args[0], err, msg)
+		}
+	}
+	wasm, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := harness.Start(t, harness.Options{})
+	k.Expect(http.StatusCreated, "POST", "/api/v1/plugins", bytes.NewReader(wasm))
+	k.CreateRepo(harness.Repo{Key: "mine", Format: "myformat"})
+	k.Expect(http.StatusCreated, "PUT", "/myformat/mine/docs/a.txt", strings.NewReader("hello template"))
+	if r := k.Expect(http.StatusOK, "GET", "/myformat/mine/docs/a.txt", nil); string(r.Body) != "hello template" {
+		t.Fatalf("download: %s", r)
+	}
+	if r := k.Expect(http.StatusOK, "GET", "/myformat/mine/-/index", nil); !strings.Contains(string(r.Body), `"path":"docs/a.txt"`) {
+		t.Fatalf("index: %s", r)
+	}
+	if r := k.Expect(http.StatusOK, "GET", "/api/v1/repositories/mine/setup", nil); !strings.Contains(string(r.Body), k.URL+"/myformat/mine/FILE") {
+		t.Fatalf("setup: %s", r)
+	}
+}
