@@ -176,48 +176,6 @@ type StagedFile struct {
 	Overwrite   bool
 }
 
-// HostCall is the per-request set of host services a plugin may use; the wasm
-// adapter maps every WIT import onto it. Writes are staged: they take effect
-// only if the plugin call succeeds.
-type HostCall interface {
-	// ReadBlob reads up to n bytes at off of a stored blob or the request body.
-	ReadBlob(ctx context.Context, digest string, off, n int64) ([]byte, error)
-	// OpenBlob opens a stored blob (or the request body) for archive readers.
-	OpenBlob(ctx context.Context, digest string) (BlobReader, int64, error)
-	// PutBlob stores bytes the plugin produced (for example an index) as a blob.
-	PutBlob(ctx context.Context, data []byte) (Blob, error)
-	GetFile(ctx context.Context, path string) (File, error)
-	ListFiles(ctx context.Context, q FileListing) ([]File, error)
-	ListPackages(ctx context.Context, prefix, after string, limit int) ([]Package, error)
-	ListVersions(ctx context.Context, pkg, after string, limit int) ([]Version, error)
-	GetKV(ctx context.Context, namespace, key string) ([]byte, error)
-	ListKV(ctx context.Context, namespace, prefix, after string, limit int) ([]KV, error)
-	StageFile(f StagedFile) error
-	StageDelete(path string) error
-	StageKV(kv KV, del bool) error
-	StageVersion(v VersionPut) error
-	// Login checks a username and password and mints an API token for the
-	// user (scopes read:artifacts and write:artifacts), for clients whose
-	// login goes through the format's protocol.
-	Login(ctx context.Context, username, password string) (string, error)
-	// ConcatBlobs stores the concatenation of readable blobs as one new blob
-	// (the chunks of a resumable upload) and makes it stageable.
-	ConcatBlobs(ctx context.Context, digests []string) (Body, error)
-	// SessionToken mints a short-lived access token for the caller, or with
-	// offline a long-lived refresh credential; an error when anonymous.
-	SessionToken(ctx context.Context, ttl time.Duration, offline bool) (string, error)
-	// MountBlob stages a file at toPath pointing at the blob of fromPath in
-	// repository fromRepo, if the caller may read fromRepo.
-	MountBlob(ctx context.Context, fromRepo, fromPath, toPath, contentType string) error
-	// ListRepos lists the keys of repositories of the calling plugin's format
-	// that the caller may read, in key order after `after`, at most limit.
-	ListRepos(ctx context.Context, after string, limit int) ([]string, error)
-	// ListRepoPackages lists packages of repository repo (of the calling
-	// plugin's format) whose name starts with prefix, in name order after
-	// `after`, if the caller may read it; ErrNotFound otherwise.
-	ListRepoPackages(ctx context.Context, repo, prefix, after string, limit int) ([]Package, error)
-}
-
 // PluginLimits bounds what one plugin instance may use.
 type PluginLimits struct {
 	MemoryPages  uint32
