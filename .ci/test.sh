@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: starts PostgreSQL and an S3 server (installing them
-# when missing), builds the plugins, runs every Go test on SQLite and
-# PostgreSQL (the root module and the nested ones: sdk/go, plugins/*,
-# tools/*), checks every built plugin against the WIT contract, and runs the
+# when missing), builds the plugins, runs the lint (.ci/lint.sh), runs every
+# Go test on SQLite and PostgreSQL (the root module and the nested ones:
+# sdk/go, plugins/*, tools/*), checks every built plugin against the WIT contract, and runs the
 # end-to-end tests with real package clients; then stops what it started.
 #
 #   go tool task test                     # everything (what CI runs)
@@ -58,8 +58,8 @@ fi
 export KEEPER_TEST_WASM_CACHE="$REPO/.tools/wasm-test-cache"
 mkdir -p "$KEEPER_TEST_WASM_CACHE"
 
-step "go vet"
-run vet go vet ./...
+step "lint (gofmt, go vet, staticcheck, deadcode, go mod tidy -diff)"
+run lint bash .ci/lint.sh
 
 step "contract check of every built plugin"
 run witcheck bash -c 'cd tools/witcheck && go run . -wit ../../wit/keeper-format.wit ../../adapters/wasm/builtin/wasm/*.wasm'

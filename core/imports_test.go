@@ -53,3 +53,46 @@ func TestCoreImportsOnlyStdlibAndPorts(t *testing.T) {
 		t.Fatal("go list returned no packages")
 	}
 }
+
+// TestCoreSpeaksNoHTTP keeps transport out of the core: no package under
+// core/ imports net/http, and core/sso does not depend on it at all. The
+// HTTP bits live in adapters/http (and the SSO adapters). core/dispatch is
+// exempt until its request handling moves to adapters/http (issue 21,
+// item 5, the dispatch half); core/plugin reaches net/http only through it.
+func TestCoreSpeaksNoHTTP(t *testing.T) {
+	exempt := map[string]bool{"github.com/keeper-registry/keeper/core/dispatch": true}
+	out, err := exec.Command("go", "list", "-json=ImportPath,Imports,Deps", "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	sawSSO := false
+	for dec.More() {
+		var p struct {
+			ImportPath    string
+			Imports, Deps []string
+		}
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		if exempt[p.ImportPath] {
+			continue
+		}
+		for _, imp := range p.Imports {
+			if imp == "net/http" || strings.HasPrefix(imp, "net/http/") {
+				t.Errorf("%s imports %s", p.ImportPath, imp)
+			}
+		}
+		if strings.HasSuffix(p.ImportPath, "/core/sso") {
+			sawSSO = true
+			for _, dep := range p.Deps {
+				if dep == "net/http" {
+					t.Errorf("core/sso depends on net/http")
+				}
+			}
+		}
+	}
+	if !sawSSO {
+		t.Fatal("core/sso was not listed")
+	}
+}

@@ -307,7 +307,12 @@ func mavenProject(t *testing.T, dir, artifactID, version, repoURL, resource stri
   </build>
 </project>
 `, artifactID, version, artifactID, repoURL, repoURL, mavenPlugins))
-	class := strings.ReplaceAll(strings.Title(strings.ReplaceAll(artifactID, "-", " ")), " ", "") //nolint:staticcheck // ASCII ids
+	class := ""
+	for _, w := range strings.Split(artifactID, "-") { // ASCII ids: my-lib → MyLib
+		if w != "" {
+			class += strings.ToUpper(w[:1]) + w[1:]
+		}
+	}
 	mavenWriteFile(t, filepath.Join(dir, "src", "main", "java", "org", "example", "keeper", class+".java"),
 		fmt.Sprintf("package org.example.keeper;\n\npublic class %s {\n  public static String hello() { return %q; }\n}\n", class, artifactID))
 	mavenWriteFile(t, filepath.Join(dir, "src", "main", "resources", "build.txt"), resource+"\n")

@@ -19,14 +19,22 @@ type PolicyRule struct {
 }
 
 // PolicyStore persists the rule set with a version counter that every
-// replica polls to know when to reload.
+// replica polls to know when to reload. It stores rules as given (the
+// Authorizer validates and normalises them first). Conformance suite:
+// porttest.PolicyStore.
 type PolicyStore interface {
-	// LoadRules returns every rule and the current version.
+	// LoadRules returns every rule in the order stored and the current
+	// version, read consistently (one transaction).
 	LoadRules(ctx context.Context) ([]PolicyRule, int64, error)
-	// ReplaceRules atomically replaces every rule and bumps the version.
+	// ReplaceRules atomically replaces every rule and returns the bumped version.
 	ReplaceRules(ctx context.Context, rules []PolicyRule) (int64, error)
-	// PolicyVersion returns the current version (cheap; polled).
+	// PolicyVersion returns the current version (cheap; polled). A store
+	// never written has version 0.
 	PolicyVersion(ctx context.Context) (int64, error)
+	// SeedDefaults stores rules only if the policy was never written
+	// (version 0) and reports whether it did; concurrent callers (replicas
+	// starting together) seed at most once.
+	SeedDefaults(ctx context.Context, rules []PolicyRule) (bool, error)
 }
 
 // PolicyExplanation answers a policy dry run.

@@ -146,7 +146,7 @@ func applyFiles(ctx context.Context, tx bun.Tx, repoID int64, ws ports.WriteSet,
 	if len(ws.Deletes) > 0 {
 		_, err := tx.NewDelete().Model((*fileRow)(nil)).
 			Where("repository_id = ?", repoID).
-			Where("path IN (?)", bun.In(ws.Deletes)).
+			Where("path IN (?)", bun.List(ws.Deletes)).
 			Exec(ctx)
 		if err != nil {
 			return err

@@ -93,7 +93,7 @@ func (s *Store) SetGroupMembers(ctx context.Context, groupID int64, userIDs []in
 		if len(rows) == 0 {
 			return nil
 		}
-		users, err := tx.NewSelect().Model((*userRow)(nil)).Where("id IN (?)", bun.In(keys(seen))).Count(ctx)
+		users, err := tx.NewSelect().Model((*userRow)(nil)).Where("id IN (?)", bun.List(keys(seen))).Count(ctx)
 		if err != nil {
 			return wrap(op, err)
 		}

@@ -18,7 +18,7 @@ var Module = fx.Module("storage.bun",
 	fx.Provide(fx.Annotate(provide, fx.As(fx.Self()),
 		fx.As(new(ports.UserStore)),
 		fx.As(new(ports.TokenStore)), fx.As(new(ports.SettingStore)), fx.As(new(ports.UploadStore)),
-		fx.As(new(ports.PluginStore)))),
+		fx.As(new(ports.PluginStore)), fx.As(new(ports.PolicyStore)))),
 )
 
 func provide(lc fx.Lifecycle, cfg config.Config) (*Store, error) {

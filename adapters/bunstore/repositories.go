@@ -74,7 +74,7 @@ func (s *Store) saveMembers(ctx context.Context, tx bun.Tx, virtualID int64, mem
 		keys[i] = m.RepoKey
 	}
 	var found []repositoryRow
-	if err := tx.NewSelect().Model(&found).Column("id", "key").Where("key IN (?)", bun.In(keys)).Scan(ctx); err != nil {
+	if err := tx.NewSelect().Model(&found).Column("id", "key").Where("key IN (?)", bun.List(keys)).Scan(ctx); err != nil {
 		return err
 	}
 	ids := make(map[string]int64, len(found))
@@ -110,7 +110,7 @@ func loadMembers(ctx context.Context, db bun.IDB, ids []int64) (map[int64][]port
 	err := db.NewSelect().TableExpr("repository_members AS m").
 		Join("JOIN repositories AS r ON r.id = m.member_id").
 		ColumnExpr("m.virtual_id, r.key, m.priority").
-		Where("m.virtual_id IN (?)", bun.In(ids)).
+		Where("m.virtual_id IN (?)", bun.List(ids)).
 		OrderExpr("m.virtual_id, m.priority, r.key").
 		Scan(ctx, &rows)
 	if err != nil {

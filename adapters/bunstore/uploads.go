@@ -71,7 +71,7 @@ func loadChunks(ctx context.Context, db bun.IDB, ids []string) (map[string][]por
 		return out, nil
 	}
 	var rows []chunkRow
-	err := db.NewSelect().Model(&rows).Where("session_id IN (?)", bun.In(ids)).OrderExpr("session_id, start_offset").Scan(ctx)
+	err := db.NewSelect().Model(&rows).Where("session_id IN (?)", bun.List(ids)).OrderExpr("session_id, start_offset").Scan(ctx)
 	if err != nil {
 		return nil, err
 	}

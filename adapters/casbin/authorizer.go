@@ -73,7 +73,7 @@ var (
 
 // New loads the policy from store, seeding policy.Defaults() when the
 // database never had one.
-func New(ctx context.Context, store *Store) (*Authorizer, error) {
+func New(ctx context.Context, store ports.PolicyStore) (*Authorizer, error) {
 	if seeded, err := store.SeedDefaults(ctx, policy.Defaults()); err != nil {
 		return nil, err
 	} else if seeded {

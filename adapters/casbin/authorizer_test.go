@@ -6,9 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	casbinlib "github.com/casbin/casbin/v2"
-	"github.com/casbin/casbin/v2/model"
-
 	"github.com/keeper-registry/keeper/adapters/bunstore"
 	"github.com/keeper-registry/keeper/adapters/casbin"
 	"github.com/keeper-registry/keeper/core/policy"
@@ -35,7 +32,7 @@ func openDB(t *testing.T, dsn string) *bunstore.Store {
 
 func newAuthorizer(t *testing.T, s *bunstore.Store) *casbin.Authorizer {
 	t.Helper()
-	a, err := casbin.New(t.Context(), casbin.NewStore(s.DB()))
+	a, err := casbin.New(t.Context(), s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,46 +145,5 @@ func TestReplaceGroupsDenyAndReload(t *testing.T) {
 	}
 	if strings.Contains(strings.Join(who, ","), "role:anonymous") {
 		t.Errorf("anonymous may not read a private repository: %v", who)
-	}
-}
-
-// TestPersistAdapter drives the Store as a plain casbin persist.Adapter.
-func TestPersistAdapter(t *testing.T) {
-	s := openDB(t, "")
-	st := casbin.NewStore(s.DB())
-	m, err := model.NewModelFromString("[request_definition]\nr = sub, obj, act\n[policy_definition]\np = sub, obj, act\n" +
-		"[role_definition]\ng = _, _\n[policy_effect]\ne = some(where (p.eft == allow))\n[matchers]\nm = g(r.sub, p.sub) && r.obj == p.obj && r.act == p.act\n")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := casbinlib.NewEnforcer(m, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v0, _ := st.PolicyVersion(t.Context())
-	if _, err := e.AddPolicy("role:x", "data", "read"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.AddGroupingPolicy("user:z", "role:x"); err != nil {
-		t.Fatal(err)
-	}
-	if v, _ := st.PolicyVersion(t.Context()); v != v0+2 {
-		t.Errorf("version %d after two adds, want %d", v, v0+2)
-	}
-	e2, err := casbinlib.NewEnforcer(m, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ok, _ := e2.Enforce("user:z", "data", "read"); !ok {
-		t.Error("rules added through the adapter were not loaded by a new enforcer")
-	}
-	if _, err := e.RemovePolicy("role:x", "data", "read"); err != nil {
-		t.Fatal(err)
-	}
-	if err := e2.LoadPolicy(); err != nil {
-		t.Fatal(err)
-	}
-	if ok, _ := e2.Enforce("user:z", "data", "read"); ok {
-		t.Error("removed rule still enforced after reload")
 	}
 }

@@ -1,5 +1,5 @@
 // Package casbin implements ports.Authorizer with casbin: one RBAC model with
-// deny-overrides and repository patterns, rules stored in the metadata
-// database through a bun adapter, cached in memory and reloaded in every
-// replica when the stored policy version changes.
+// deny-overrides and repository patterns, rules kept in a ports.PolicyStore
+// (the metadata database, adapters/bunstore), cached in memory and reloaded
+// in every replica when the stored policy version changes.
 package casbin

@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/uptrace/bun"
 	"go.uber.org/fx"
 
 	"github.com/keeper-registry/keeper/ports"
@@ -14,12 +13,11 @@ import (
 const WatchInterval = 3 * time.Second
 
 // Module provides the casbin Authorizer (as ports.Authorizer and
-// ports.PolicyAdmin) over the metadata database's *bun.DB, and polls the
-// policy version while the application runs.
+// ports.PolicyAdmin) over the ports.PolicyStore the metadata adapter
+// provides, and polls the policy version while the application runs.
 var Module = fx.Module("authz.casbin",
 	fx.Provide(
-		func(db *bun.DB) *Store { return NewStore(db) },
-		fx.Annotate(func(s *Store) (*Authorizer, error) { return New(context.Background(), s) },
+		fx.Annotate(func(s ports.PolicyStore) (*Authorizer, error) { return New(context.Background(), s) },
 			fx.As(fx.Self()), fx.As(new(ports.Authorizer)), fx.As(new(ports.PolicyAdmin))),
 	),
 	fx.Invoke(func(lc fx.Lifecycle, a *Authorizer) {

@@ -15,7 +15,7 @@ func TestModuleProvidesAuthorizer(t *testing.T) {
 	s := openDB(t, "")
 	var az ports.Authorizer
 	var pa ports.PolicyAdmin
-	app := fx.New(fx.NopLogger, fx.Supply(s.DB()), casbin.Module, fx.Populate(&az, &pa))
+	app := fx.New(fx.NopLogger, fx.Supply(fx.Annotate(s, fx.As(new(ports.PolicyStore)))), casbin.Module, fx.Populate(&az, &pa))
 	if err := app.Err(); err != nil {
 		t.Fatal(err)
 	}

@@ -2,13 +2,16 @@ package http
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/keeper-registry/keeper/core/artifact"
+	"github.com/keeper-registry/keeper/core/plugin"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -28,9 +31,55 @@ func toArtifactJSON(repoKey string, f ports.File) artifactJSON {
 		MD5: f.MD5, DownloadURL: "/api/v1/repositories/" + repoKey + "/download/" + f.Path, CreatedAt: f.CreatedAt}
 }
 
+// FormatCatalog tells which plugin serves a format and what that plugin
+// declares (core/plugin.Manager).
+type FormatCatalog interface {
+	Formats() []plugin.Format
+	Get(id string) (plugin.Plugin, error)
+}
+
+// genericWritable answers whether the generic artifacts API (PUT
+// .../artifacts/*, resumable uploads) may write into r. Only formats whose
+// plugin declares the validate capability take plain file writes: the
+// others (npm, OCI…) keep indexes and metadata that a bare file would
+// bypass, so their uploads are refused with a 400 naming the format's own
+// route. The decision reads the plugin's declaration only.
+// A nil catalog (servers without plugins) lets every format through.
+func (s *Server) genericWritable(c *gin.Context, r ports.Repository) bool {
+	if s.d.Plugins == nil {
+		return true
+	}
+	for _, f := range s.d.Plugins.Formats() {
+		if f.Key != r.Format {
+			continue
+		}
+		p, err := s.d.Plugins.Get(f.PluginID)
+		if err != nil {
+			WriteError(c, err)
+			return false
+		}
+		if slices.Contains(p.Capabilities, ports.CapValidate) {
+			return true
+		}
+		native := "the format's own protocol"
+		if len(p.Mounts) > 0 {
+			native += " at " + p.Mounts[0].Prefix
+			if !p.Mounts[0].Root {
+				native += r.Key + "/"
+			}
+		}
+		Fail(c, http.StatusBadRequest, "native_protocol_required", fmt.Sprintf(
+			"%q repositories take uploads through %s; this API writes only to formats whose plugin validates plain files", r.Format, native))
+		return false
+	}
+	c.Header("Retry-After", "5")
+	Fail(c, http.StatusServiceUnavailable, "unavailable", fmt.Sprintf("no plugin serves the format %q yet; retry shortly", r.Format))
+	return false
+}
+
 func (s *Server) putArtifact(c *gin.Context) {
 	r, ok := s.repo(c, ports.ActionWrite)
-	if !ok {
+	if !ok || !s.genericWritable(c, r) {
 		return
 	}
 	if c.Request.ContentLength > s.maxUpload() {

@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -111,7 +110,7 @@ func newEnv(t testing.TB, dsn string, maxUpload int64, opts ...func(*httpapi.Dep
 		t.Fatal(err)
 	}
 	a.Configure(auth.Extras{Sessions: store, Groups: store, Audit: audit.New(store, clock)})
-	az, err := casbin.New(ctx, casbin.NewStore(store.DB()))
+	az, err := casbin.New(ctx, store)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,8 +125,11 @@ func newEnv(t testing.TB, dsn string, maxUpload int64, opts ...func(*httpapi.Dep
 	for _, o := range opts {
 		o(&deps)
 	}
-	srv := httpapi.New(deps)
-	ts := httptest.NewServer(srv.Handler())
+	srv, err := httpapi.New(deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(validating(t, srv))
 	t.Cleanup(ts.Close)
 	e := &env{t: t, url: ts.URL, store: store, blobs: blobs, server: srv, auth: a, authz: az}
 	var sess auth.Session
@@ -210,5 +212,3 @@ func randomBytes(n int) []byte {
 	_, _ = rand.Read(b)
 	return b
 }
-
-func hasPrefix(s, p string) bool { return strings.HasPrefix(s, p) }

@@ -3,7 +3,6 @@ package http
 import (
 	"net/http"
 	"strings"
-	"sync"
 
 	"github.com/gin-gonic/gin"
 
@@ -18,68 +17,40 @@ const (
 	ctxRecorder   = "keeper.audit"
 )
 
-func init() {
-	Document(
-		Operation{"PATCH", "/users/me", "users", "Change your own profile (email, display name)", "ProfilePatch", "User", 200, false},
-		Operation{"PUT", "/users/me/password", "users", "Change your password (ends your other sessions; returns a new session)", "PasswordChange", "Session", 200, false},
-		Operation{"GET", "/users/me/tokens", "tokens", "List your API tokens (secrets are never shown again)", "", "TokenList", 200, false},
-		Operation{"DELETE", "/users/me/tokens/:tid", "tokens", "Revoke one of your API tokens", "", "", 204, false},
-		Operation{"GET", "/users", "users", "List users (admin)", "", "UserList", 200, false},
-		Operation{"POST", "/users", "users", "Create a user or service account (admin)", "UserCreate", "User", 201, false},
-		Operation{"GET", "/users/:id", "users", "Get a user (admin)", "", "User", 200, false},
-		Operation{"PATCH", "/users/:id", "users", "Change a user: profile, admin flag, disable, unlock, reset password (admin)", "UserPatch", "User", 200, false},
-		Operation{"DELETE", "/users/:id", "users", "Delete a user (admin)", "", "", 204, false},
-		Operation{"DELETE", "/users/:id/sessions", "users", "End every session of a user (admin)", "", "Revoked", 200, false},
-		Operation{"POST", "/users/:id/tokens", "tokens", "Mint an API token for a user or service account (admin)", "TokenRequest", "Token", 201, false},
-		Operation{"GET", "/users/:id/tokens", "tokens", "List a user's API tokens (admin)", "", "TokenList", 200, false},
-		Operation{"DELETE", "/users/:id/tokens/:tid", "tokens", "Revoke a user's API token (admin)", "", "", 204, false},
-		Operation{"GET", "/groups", "groups", "List groups (admin)", "", "GroupList", 200, false},
-		Operation{"POST", "/groups", "groups", "Create a group (admin)", "GroupCreate", "Group", 201, false},
-		Operation{"GET", "/groups/:id", "groups", "Get a group with its members (admin)", "", "Group", 200, false},
-		Operation{"DELETE", "/groups/:id", "groups", "Delete a group (admin)", "", "", 204, false},
-		Operation{"PUT", "/groups/:id/members", "groups", "Replace a group's members (admin)", "GroupMembers", "Group", 200, false},
-		Operation{"POST", "/auth/logout", "auth", "End this session (its refresh-token family)", "", "", 204, false},
-		Operation{"POST", "/auth/revoke-all", "auth", "End every session of the signed-in user", "", "Revoked", 200, false},
-		Operation{"GET", "/policies", "policies", "The authorization rules (policy authors)", "", "Policy", 200, false},
-		Operation{"PUT", "/policies", "policies", "Replace the rules atomically, validated and audited (policy authors)", "Policy", "Policy", 200, false},
-		Operation{"POST", "/policies/check", "policies", "Dry run: may subject do action on repository, and which rule decided", "PolicyCheck", "PolicyDecision", 200, false},
-		Operation{"GET", "/policies/who", "policies", "Dry run: who may do action on a repository (repository, action)", "", "PolicyWho", 200, false},
-		Operation{"GET", "/admin/audit", "audit", "The audit log, newest first (actor, action, since, until, offset, limit)", "", "AuditList", 200, false},
-	)
-}
+// identityRoutes are the user, token, group, policy and audit routes.
+func (s *Server) identityRoutes() []Route {
+	const get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
+	return []Route{
+		route(post, "/auth/logout", User, Doc{"auth", "End this session (its refresh-token family)", "", "", 204, nil}, s.logout),
+		route(post, "/auth/revoke-all", User, Doc{"auth", "End every session of the signed-in user", "", "Revoked", 200, nil}, s.revokeAll),
+		route(get, "/users/me", User, Doc{"auth", "The signed-in user", "", "Me", 200, nil}, s.me),
+		route(patch, "/users/me", User, Doc{"users", "Change your own profile (email, display name)", "ProfilePatch", "User", 200, nil}, s.patchMe),
+		route(put, "/users/me/password", User, Doc{"users", "Change your password (ends your other sessions; returns a new session)", "PasswordChange", "Session", 200, nil}, s.changePassword),
+		route(post, "/users/me/tokens", User, Doc{"auth", "Mint an API token (shown once)", "TokenRequest", "Token", 201, nil}, s.createToken),
+		route(get, "/users/me/tokens", User, Doc{"tokens", "List your API tokens (secrets are never shown again)", "", "TokenList", 200, nil}, s.listMyTokens),
+		route(del, "/users/me/tokens/:tid", User, Doc{"tokens", "Revoke one of your API tokens", "", "", 204, nil}, s.revokeMyToken),
 
-func (s *Server) identityRoutes(api *gin.RouterGroup) {
-	api.POST("/auth/logout", s.logout)
-	api.POST("/auth/revoke-all", s.revokeAll)
-	api.GET("/users/me", s.me)
-	api.PATCH("/users/me", s.patchMe)
-	api.PUT("/users/me/password", s.changePassword)
-	api.POST("/users/me/tokens", s.createToken)
-	api.GET("/users/me/tokens", s.listMyTokens)
-	api.DELETE("/users/me/tokens/:tid", s.revokeMyToken)
+		route(get, "/users", Admin, Doc{"users", "List users (admin)", "", "UserList", 200, nil}, s.listUsers),
+		route(post, "/users", Admin, Doc{"users", "Create a user or service account (admin)", "UserCreate", "User", 201, nil}, s.createUser),
+		route(get, "/users/:id", Admin, Doc{"users", "Get a user (admin)", "", "User", 200, nil}, s.getUser),
+		route(patch, "/users/:id", Admin, Doc{"users", "Change a user: profile, admin flag, disable, unlock, reset password (admin)", "UserPatch", "User", 200, nil}, s.patchUser),
+		route(del, "/users/:id", Admin, Doc{"users", "Delete a user (admin)", "", "", 204, nil}, s.deleteUser),
+		route(del, "/users/:id/sessions", Admin, Doc{"users", "End every session of a user (admin)", "", "Revoked", 200, nil}, s.revokeUserSessions),
+		route(post, "/users/:id/tokens", Admin, Doc{"tokens", "Mint an API token for a user or service account (admin)", "TokenRequest", "Token", 201, nil}, s.createUserToken),
+		route(get, "/users/:id/tokens", Admin, Doc{"tokens", "List a user's API tokens (admin)", "", "TokenList", 200, nil}, s.listUserTokens),
+		route(del, "/users/:id/tokens/:tid", Admin, Doc{"tokens", "Revoke a user's API token (admin)", "", "", 204, nil}, s.revokeUserToken),
+		route(get, "/groups", Admin, Doc{"groups", "List groups (admin)", "", "GroupList", 200, nil}, s.listGroups),
+		route(post, "/groups", Admin, Doc{"groups", "Create a group (admin)", "GroupCreate", "Group", 201, nil}, s.createGroup),
+		route(get, "/groups/:id", Admin, Doc{"groups", "Get a group with its members (admin)", "", "Group", 200, nil}, s.getGroup),
+		route(del, "/groups/:id", Admin, Doc{"groups", "Delete a group (admin)", "", "", 204, nil}, s.deleteGroup),
+		route(put, "/groups/:id/members", Admin, Doc{"groups", "Replace a group's members (admin)", "GroupMembers", "Group", 200, nil}, s.setGroupMembers),
+		route(get, "/admin/audit", Admin, Doc{"audit", "The audit log, newest first (actor, action, since, until, offset, limit)", "", "AuditList", 200, nil}, s.listAudit),
 
-	admin := api.Group("", adminOnly)
-	admin.GET("/users", s.listUsers)
-	admin.POST("/users", s.createUser)
-	admin.GET("/users/:id", s.getUser)
-	admin.PATCH("/users/:id", s.patchUser)
-	admin.DELETE("/users/:id", s.deleteUser)
-	admin.DELETE("/users/:id/sessions", s.revokeUserSessions)
-	admin.POST("/users/:id/tokens", s.createUserToken)
-	admin.GET("/users/:id/tokens", s.listUserTokens)
-	admin.DELETE("/users/:id/tokens/:tid", s.revokeUserToken)
-	admin.GET("/groups", s.listGroups)
-	admin.POST("/groups", s.createGroup)
-	admin.GET("/groups/:id", s.getGroup)
-	admin.DELETE("/groups/:id", s.deleteGroup)
-	admin.PUT("/groups/:id/members", s.setGroupMembers)
-	admin.GET("/admin/audit", s.listAudit)
-
-	pol := api.Group("/policies", policyOnly)
-	pol.GET("", s.getPolicies)
-	pol.PUT("", s.putPolicies)
-	pol.POST("/check", s.checkPolicy)
-	pol.GET("/who", s.whoPolicy)
+		route(get, "/policies", User, Doc{"policies", "The authorization rules (policy authors)", "", "Policy", 200, nil}, policyOnly, s.getPolicies),
+		route(put, "/policies", User, Doc{"policies", "Replace the rules atomically, validated and audited (policy authors)", "Policy", "Policy", 200, nil}, policyOnly, s.putPolicies),
+		route(post, "/policies/check", User, Doc{"policies", "Dry run: may subject do action on repository, and which rule decided", "PolicyCheck", "PolicyDecision", 200, nil}, policyOnly, s.checkPolicy),
+		route(get, "/policies/who", User, Doc{"policies", "Dry run: who may do action on a repository (repository, action)", "", "PolicyWho", 200, nil}, policyOnly, s.whoPolicy),
+	}
 }
 
 // policyOnly lets through callers the Authorizer grants the server-wide "policy" action.
@@ -87,23 +58,6 @@ func policyOnly(c *gin.Context) {
 	if sub, ok := requireUser(c); ok && allowServer(c, sub, "policy") {
 		c.Next()
 	}
-}
-
-var (
-	publicOnce sync.Once
-	publicOps  map[string]bool // "METHOD /api/v1/path" of documented operations
-)
-
-// documented returns whether a route is in the OpenAPI table and if it is public.
-func documented(method, fullPath string) (known, public bool) {
-	publicOnce.Do(func() {
-		publicOps = map[string]bool{}
-		for _, o := range Operations() {
-			publicOps[o.Method+" /api/v1"+o.Path] = o.Public
-		}
-	})
-	public, known = publicOps[method+" "+fullPath]
-	return known, public
 }
 
 // passwordChangeRoutes are all a caller who must change its password may use.
@@ -114,10 +68,9 @@ var passwordChangeRoutes = map[string]bool{
 }
 
 // gate runs after authentication on every request: it makes the Authorizer
-// and audit recorder reachable from package helpers, refuses anonymous
-// callers on every documented non-public route (so no such route can be
-// reached without credentials, whatever its handler does), and holds
-// callers that must change their password to the password-change routes.
+// and audit recorder reachable from package helpers and holds callers that
+// must change their password to the password-change routes. Who may call a
+// route is declared on the route itself (Route.Access, checked in mount).
 func (s *Server) gate(c *gin.Context) {
 	c.Set(ctxAuthorizer, s.d.Authorizer)
 	if s.d.Auth != nil {
@@ -127,11 +80,6 @@ func (s *Server) gate(c *gin.Context) {
 	full := c.FullPath()
 	if auth.PasswordChangeRequired(c.Request.Context()) && !passwordChangeRoutes[c.Request.Method+" "+full] {
 		Fail(c, http.StatusForbidden, "password_change_required", "change your password first: PUT /api/v1/users/me/password")
-		return
-	}
-	if known, public := documented(c.Request.Method, full); known && !public && subject(c).Anonymous {
-		challenge(c)
-		Fail(c, http.StatusUnauthorized, "unauthorized", "authentication required")
 		return
 	}
 	c.Next()

@@ -1,10 +1,11 @@
 package http
 
-func init() {
+// identitySchemas are the user, token, group, policy and audit bodies of the API.
+var identitySchemas = func() obj {
 	dt := obj{"type": "string", "format": "date-time", "nullable": true}
 	rule := object(obj{"kind": obj{"type": "string", "enum": []string{"p", "g"}}, "subject": str(), "object": str(),
 		"action": str(), "effect": obj{"type": "string", "enum": []string{"allow", "deny"}}}, "kind", "subject", "object")
-	add := obj{
+	return obj{
 		"User": object(obj{"id": integer(), "username": str(), "email": str(), "display_name": str(), "is_admin": boolean(),
 			"disabled": boolean(), "must_change_password": boolean(), "service_account": boolean(), "locked_until": dt,
 			"groups": arr(str()), "created_at": str(), "updated_at": str()}),
@@ -16,7 +17,7 @@ func init() {
 		"ProfilePatch":   object(obj{"email": str(), "display_name": str()}),
 		"PasswordChange": object(obj{"current_password": str(), "new_password": str()}, "current_password", "new_password"),
 		"Revoked":        object(obj{"revoked": integer()}),
-		"TokenInfo": object(obj{"id": integer(), "name": str(), "prefix": str(), "scopes": arr(str()), "repositories": arr(str()),
+		"TokenInfo": object(obj{"id": integer(), "name": str(), "prefix": str(), "scopes": arr(str()), "repositories": optArr(str()),
 			"expires_at": dt, "last_used_at": dt, "revoked_at": dt, "created_at": str()}),
 		"TokenList":      object(obj{"items": arr(ref("TokenInfo"))}),
 		"Group":          object(obj{"id": integer(), "name": str(), "description": str(), "members": arr(integer()), "created_at": str()}),
@@ -33,7 +34,4 @@ func init() {
 			"target": str(), "outcome": str(), "ip": str(), "detail": str()}),
 		"AuditList": object(obj{"items": arr(ref("AuditEvent")), "total": integer(), "offset": integer(), "limit": integer()}),
 	}
-	for k, v := range add {
-		schemas[k] = v
-	}
-}
+}()

@@ -14,12 +14,28 @@ import (
 	"github.com/keeper-registry/keeper/core/config"
 )
 
-// Module builds the Server from Deps (provided by the wiring) and serves it
-// on the configured address.
+// Module builds the Server from Deps (provided by the wiring) and the routes
+// of the fx value group "routes", and serves it on the configured address.
 var Module = fx.Module("http",
-	fx.Provide(New),
+	fx.Provide(AsRoutes(PluginRoutes)),
+	fx.Provide(newServer),
 	fx.Invoke(serve),
 )
+
+// AsRoutes annotates a constructor of []Route so that its routes join the
+// group "routes" the Server mounts (with their OpenAPI entries).
+func AsRoutes(constructor any) any {
+	return fx.Annotate(constructor, fx.ResultTags(`group:"routes,flatten"`))
+}
+
+// Params are what the Server is built from.
+type Params struct {
+	fx.In
+	Deps   Deps
+	Routes []Route `group:"routes"`
+}
+
+func newServer(p Params) (*Server, error) { return New(p.Deps, p.Routes...) }
 
 // Listening is filled with the bound address once the server listens (useful
 // when listen is ":0").

@@ -1,137 +1,190 @@
 package http
 
 import (
+	"encoding/json"
+	"maps"
 	"net/http"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/gin-gonic/gin"
 )
 
-// Operation documents one API route for the OpenAPI description. Every
-// /api/v1 route must have one (a test enforces it).
-type Operation struct {
-	Method  string
-	Path    string // gin syntax: /repositories/:key/artifacts/*path
-	Tag     string
-	Summary string
-	// Body names a schema in schemas (request JSON), or "binary" for raw bytes.
-	Body string
-	// Returns names a schema for the success response, "binary", or "" for no body.
-	Returns string
-	Status  int
-	Public  bool // readable without credentials (subject to repository visibility)
-}
+// Access says who may call a route. The server checks it before the
+// route's handlers run, so no handler can forget it; the OpenAPI security
+// requirement is derived from it, never the other way round.
+type Access int
 
-var (
-	opsMu sync.Mutex
-	ops   = []Operation{
-		{"GET", "/openapi.json", "meta", "This OpenAPI description", "", "object", 200, true},
-		{"POST", "/auth/login", "auth", "Log in with username and password", "Login", "Session", 200, true},
-		{"POST", "/auth/refresh", "auth", "Exchange a refresh token for a new session", "Refresh", "Session", 200, true},
-		{"GET", "/users/me", "auth", "The signed-in user", "", "Me", 200, false},
-		{"POST", "/users/me/tokens", "auth", "Mint an API token (shown once)", "TokenRequest", "Token", 201, false},
-		{"GET", "/repositories", "repositories", "List repositories (filters: format, type; offset/limit or page/per_page)", "", "RepositoryList", 200, true},
-		{"POST", "/repositories", "repositories", "Create a repository", "RepositoryCreate", "Repository", 201, false},
-		{"GET", "/repositories/:key", "repositories", "Get a repository", "", "Repository", 200, true},
-		{"PATCH", "/repositories/:key", "repositories", "Change a repository", "RepositoryPatch", "Repository", 200, false},
-		{"DELETE", "/repositories/:key", "repositories", "Delete a repository and its contents", "", "", 204, false},
-		{"GET", "/repositories/:key/members", "repositories", "List the members of a virtual repository", "", "MemberList", 200, true},
-		{"POST", "/repositories/:key/members", "repositories", "Add or re-prioritise one member", "Member", "MemberList", 200, false},
-		{"PUT", "/repositories/:key/members", "repositories", "Replace all members", "Members", "MemberList", 200, false},
-		{"GET", "/repositories/:key/artifacts", "artifacts", "List artifacts (prefix, after, limit)", "", "ArtifactList", 200, true},
-		{"GET", "/repositories/:key/artifacts/*path", "artifacts", "Artifact metadata", "", "Artifact", 200, true},
-		{"PUT", "/repositories/:key/artifacts/*path", "artifacts", "Upload an artifact (streamed; X-Checksum-Sha256/Sha1/Md5 verified)", "binary", "Artifact", 201, false},
-		{"DELETE", "/repositories/:key/artifacts/*path", "artifacts", "Delete an artifact", "", "", 204, false},
-		{"GET", "/repositories/:key/download/*path", "artifacts", "Download an artifact (Range, ETag, If-None-Match)", "", "binary", 200, true},
-		{"HEAD", "/repositories/:key/download/*path", "artifacts", "Artifact headers", "", "", 200, true},
-		{"POST", "/uploads", "uploads", "Start a resumable upload", "UploadStart", "Upload", 201, false},
-		{"GET", "/uploads/:id", "uploads", "Upload status (offset so far)", "", "Upload", 200, false},
-		{"PATCH", "/uploads/:id", "uploads", "Send a chunk (Content-Range: bytes START-END/TOTAL)", "binary", "Upload", 200, false},
-		{"PUT", "/uploads/:id/complete", "uploads", "Finish: verify size and sha256, store the artifact", "", "Artifact", 201, false},
-		{"DELETE", "/uploads/:id", "uploads", "Cancel an upload", "", "", 204, false},
-	}
+const (
+	// Public routes take anonymous callers (handlers still check repository visibility).
+	Public Access = iota
+	// User routes need an authenticated caller (401 and a challenge otherwise).
+	User
+	// Admin routes need an administrator (401 for anonymous, 403 for others).
+	Admin
 )
 
-// Document adds operations to the OpenAPI description (for routes other
-// packages mount).
-func Document(o ...Operation) {
-	opsMu.Lock()
-	defer opsMu.Unlock()
-	ops = append(ops, o...)
+// Route is one /api/v1 route: its method and path (gin syntax, relative to
+// /api/v1), who may call it, its OpenAPI entry and its handlers. Every API
+// route is a Route: the ones of this package are listed beside their
+// handlers (routes*.go), other packages contribute theirs through the fx
+// value group "routes" (see module.go).
+type Route struct {
+	Method   string
+	Path     string // /repositories/:key/artifacts/*path
+	Access   Access
+	Doc      Doc
+	Handlers []gin.HandlerFunc
 }
 
-// Operations returns the documented operations.
-func Operations() []Operation {
-	opsMu.Lock()
-	defer opsMu.Unlock()
-	return append([]Operation(nil), ops...)
+// Doc is a route's OpenAPI entry.
+type Doc struct {
+	Tag     string
+	Summary string
+	// Body names a schema of the request JSON, or "binary", "form", "" (none).
+	Body string
+	// Returns names the success response's schema, "binary", "xml", "object", or "" (no body).
+	Returns string
+	Status  int
+	// Errors are the other statuses this route answers beyond those every
+	// route may answer (see commonErrors): 4xx/5xx carry the Error schema,
+	// 206 (and 200 beside another success status) the success body, others (304) none.
+	Errors []int
 }
+
+// route builds a Route; handlers run in order after the access check.
+func route(method, path string, access Access, doc Doc, handlers ...gin.HandlerFunc) Route {
+	return Route{Method: method, Path: path, Access: access, Doc: doc, Handlers: handlers}
+}
+
+// commonErrors are answered by any route: bad input, missing or refused
+// credentials, unknown resources, rate limits and load shedding (429),
+// internal errors, and a dependency or the plugins not being ready (503).
+var commonErrors = []int{400, 401, 403, 404, 429, 500, 503}
+
+// writeErrors are answered by routes that change state: conflicts (409).
+var writeErrors = []int{409}
 
 var ginParam = regexp.MustCompile(`[:*]([a-zA-Z_]+)`)
 
 // OpenAPIPath turns gin syntax into OpenAPI syntax (/a/:b → /a/{b}).
 func OpenAPIPath(p string) string { return ginParam.ReplaceAllString(p, "{$1}") }
 
-func (s *Server) openapi(c *gin.Context) {
+// openAPIDocument describes routes as an OpenAPI 3.0 document.
+func openAPIDocument(routes []Route) ([]byte, error) {
 	paths := map[string]map[string]any{}
-	for _, o := range Operations() {
-		p := OpenAPIPath(o.Path)
+	for _, rt := range routes {
+		p := OpenAPIPath(rt.Path)
 		if paths[p] == nil {
 			paths[p] = map[string]any{}
 		}
-		op := map[string]any{"tags": []string{o.Tag}, "summary": o.Summary, "responses": responses(o)}
-		var params []any
-		for _, m := range ginParam.FindAllStringSubmatch(o.Path, -1) {
-			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]string{"type": "string"}})
-		}
-		if params != nil {
-			op["parameters"] = params
-		}
-		if o.Body != "" {
-			op["requestBody"] = map[string]any{"required": true, "content": content(o.Body)}
-		}
-		if !o.Public {
-			op["security"] = []any{map[string]any{"bearer": []string{}}, map[string]any{"basic": []string{}}}
-		}
-		paths[p][strings.ToLower(o.Method)] = op
+		paths[p][strings.ToLower(rt.Method)] = operation(rt)
 	}
-	c.JSON(http.StatusOK, gin.H{
+	return json.Marshal(map[string]any{
 		"openapi": "3.0.3",
-		"info":    gin.H{"title": "Keeper API", "version": "1", "description": "Keeper's REST API. Package clients use their own protocols under their format's mount (see GET /api/v1/formats)."},
-		"servers": []any{gin.H{"url": "/api/v1"}},
+		"info":    map[string]any{"title": "Keeper API", "version": "1", "description": "Keeper's REST API. Package clients use their own protocols under their format's mount (see GET /api/v1/formats)."},
+		"servers": []any{map[string]any{"url": "/api/v1"}},
 		"paths":   paths,
-		"components": gin.H{
-			"securitySchemes": gin.H{"bearer": gin.H{"type": "http", "scheme": "bearer"}, "basic": gin.H{"type": "http", "scheme": "basic"}},
-			"schemas":         schemas,
+		"components": map[string]any{
+			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer"}, "basic": map[string]any{"type": "http", "scheme": "basic"}},
+			"schemas":         allSchemas(),
 		},
 	})
 }
 
+func operation(rt Route) map[string]any {
+	op := map[string]any{"tags": []string{rt.Doc.Tag}, "summary": rt.Doc.Summary, "responses": responses(rt),
+		"operationId": operationID(rt)}
+	var params []any
+	for _, m := range ginParam.FindAllStringSubmatch(rt.Path, -1) {
+		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]string{"type": "string"}})
+	}
+	if params != nil {
+		op["parameters"] = params
+	}
+	if rt.Doc.Body != "" {
+		op["requestBody"] = map[string]any{"required": true, "content": content(rt.Doc.Body)}
+	}
+	if rt.Access != Public {
+		op["security"] = []any{map[string]any{"bearer": []string{}}, map[string]any{"basic": []string{}}}
+	}
+	return op
+}
+
+// operationID is unique per method and path: getRepositoriesByKeyArtifactsByPath.
+func operationID(rt Route) string {
+	var b strings.Builder
+	b.WriteString(strings.ToLower(rt.Method))
+	for _, seg := range strings.Split(rt.Path, "/") {
+		if seg == "" {
+			continue
+		}
+		if seg[0] == ':' || seg[0] == '*' {
+			b.WriteString("By")
+			seg = seg[1:]
+		}
+		for _, part := range strings.FieldsFunc(seg, func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
+			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+	}
+	return b.String()
+}
+
 func content(schema string) map[string]any {
-	if schema == "binary" {
+	switch schema {
+	case "binary":
 		return map[string]any{"application/octet-stream": map[string]any{"schema": map[string]string{"type": "string", "format": "binary"}}}
-	}
-	if schema == "xml" { // SAML metadata
+	case "xml": // SAML metadata
 		return map[string]any{"application/samlmetadata+xml": map[string]any{"schema": map[string]string{"type": "string"}}}
-	}
-	if schema == "form" { // SAML HTTP-POST binding
+	case "form": // SAML HTTP-POST binding
 		return map[string]any{"application/x-www-form-urlencoded": map[string]any{"schema": map[string]any{"type": "object",
 			"properties": map[string]any{"SAMLResponse": map[string]string{"type": "string"}, "RelayState": map[string]string{"type": "string"}}}}}
-	}
-	if schema == "object" {
+	case "object":
 		return map[string]any{"application/json": map[string]any{"schema": map[string]string{"type": "object"}}}
 	}
 	return map[string]any{"application/json": map[string]any{"schema": map[string]string{"$ref": "#/components/schemas/" + schema}}}
 }
 
-func responses(o Operation) map[string]any {
-	ok := map[string]any{"description": http.StatusText(o.Status)}
-	if o.Returns != "" {
-		ok["content"] = content(o.Returns)
+func responses(rt Route) map[string]any {
+	ok := map[string]any{"description": http.StatusText(rt.Doc.Status)}
+	if rt.Doc.Returns != "" {
+		ok["content"] = content(rt.Doc.Returns)
 	}
-	errResp := map[string]any{"description": "error", "content": content("Error")}
-	return map[string]any{strconv.Itoa(o.Status): ok, "400": errResp, "401": errResp, "403": errResp, "404": errResp}
+	out := map[string]any{strconv.Itoa(rt.Doc.Status): ok}
+	codes := append([]int(nil), commonErrors...)
+	if rt.Method != http.MethodGet && rt.Method != http.MethodHead {
+		codes = append(codes, writeErrors...)
+	}
+	codes = append(codes, rt.Doc.Errors...)
+	sort.Ints(codes)
+	for _, code := range codes {
+		r := map[string]any{"description": http.StatusText(code)}
+		switch {
+		case (code == http.StatusPartialContent || code == http.StatusOK) && ok["content"] != nil:
+			r["content"] = ok["content"]
+		case code >= 400 && rt.Method != http.MethodHead:
+			r["content"] = content("Error")
+		}
+		out[strconv.Itoa(code)] = r
+	}
+	return out
 }
+
+// allSchemas merges the JSON schemas every file of this package declares.
+func allSchemas() obj {
+	all := obj{}
+	for _, s := range []obj{schemas, gcSchemas, identitySchemas, ssoSchemas, pluginSchemas, setupSchemas} {
+		maps.Copy(all, s)
+	}
+	return all
+}
+
+// openapi serves the document built once from the registered routes.
+func (s *Server) openapi(c *gin.Context) {
+	c.Data(http.StatusOK, "application/json; charset=utf-8", s.openAPI)
+}
+
+// OpenAPI returns the OpenAPI description of every registered route.
+func (s *Server) OpenAPI() []byte { return s.openAPI }

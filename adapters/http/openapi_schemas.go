@@ -7,6 +7,9 @@ func integer() obj        { return obj{"type": "integer"} }
 func boolean() obj        { return obj{"type": "boolean"} }
 func ref(name string) obj { return obj{"$ref": "#/components/schemas/" + name} }
 func arr(item obj) obj    { return obj{"type": "array", "items": item} }
+
+// optArr is an array that is null when empty (a Go nil slice).
+func optArr(item obj) obj { return obj{"type": "array", "items": item, "nullable": true} }
 func object(props obj, required ...string) obj {
 	o := obj{"type": "object", "properties": props}
 	if len(required) > 0 {
@@ -24,7 +27,7 @@ var schemas = obj{
 	"Me":           object(obj{"id": integer(), "username": str(), "is_admin": boolean()}),
 	"TokenRequest": object(obj{"name": str(), "scopes": arr(str()), "repositories": arr(str()), "expires_in_days": integer()}, "name"),
 	"Token": object(obj{"id": integer(), "name": str(), "token": str(), "prefix": str(), "scopes": arr(str()),
-		"repositories": arr(str()), "expires_at": obj{"type": "string", "format": "date-time", "nullable": true}}),
+		"repositories": optArr(str()), "expires_at": obj{"type": "string", "format": "date-time", "nullable": true}}),
 	"Member":     object(obj{"repo_key": str(), "priority": integer()}, "repo_key"),
 	"Members":    object(obj{"member_repos": arr(ref("Member"))}, "member_repos"),
 	"MemberList": object(obj{"items": arr(ref("Member"))}),

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	httpapi "github.com/keeper-registry/keeper/adapters/http"
 )
 
@@ -39,5 +41,54 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 				t.Errorf("OpenAPI describes %s %s but no such route is registered", m, p)
 			}
 		}
+	}
+}
+
+// TestOpenAPIIsCompleteAndValid checks the description with a real OpenAPI
+// validator (kin-openapi), with the plugin routes mounted as the wiring
+// mounts them: /formats and the seven /plugins routes are described, and
+// every operation documents conflicts (writes), rate limits and
+// unavailability with the Error schema.
+func TestOpenAPIIsCompleteAndValid(t *testing.T) {
+	srv, err := httpapi.New(httpapi.Deps{}, httpapi.PluginRoutes(nil)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(srv.OpenAPI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Validate(t.Context()); err != nil {
+		t.Fatalf("invalid OpenAPI document: %v", err)
+	}
+	for _, want := range []string{"GET /formats", "GET /plugins", "POST /plugins", "GET /plugins/{id}", "DELETE /plugins/{id}",
+		"POST /plugins/{id}/enable", "POST /plugins/{id}/disable", "POST /plugins/{id}/reload"} {
+		m, p, _ := strings.Cut(want, " ")
+		if item := doc.Paths.Value(p); item == nil || item.GetOperation(m) == nil {
+			t.Errorf("%s is not described", want)
+		}
+	}
+	ops := 0
+	for p, item := range doc.Paths.Map() {
+		for m, op := range item.Operations() {
+			ops++
+			codes := []int{429, 503}
+			if m != "GET" && m != "HEAD" {
+				codes = append(codes, 409)
+			}
+			for _, code := range codes {
+				r := op.Responses.Status(code)
+				if r == nil {
+					t.Errorf("%s %s does not document %d", m, p, code)
+					continue
+				}
+				if m != "HEAD" && r.Value.Content.Get("application/json") == nil {
+					t.Errorf("%s %s: %d has no JSON Error body", m, p, code)
+				}
+			}
+		}
+	}
+	if ops < 60 {
+		t.Fatalf("only %d operations described", ops)
 	}
 }

@@ -15,29 +15,41 @@ import (
 	"github.com/keeper-registry/keeper/ports"
 )
 
-// RegisterPlugins mounts the plugin admin API on g (the /api/v1 group):
-// /plugins (admin only) and /formats (anyone).
-func RegisterPlugins(g *gin.RouterGroup, m *plugin.Manager) {
+// pluginSchemas are the plugin and format bodies of the API.
+var pluginSchemas = obj{
+	"Plugin": object(obj{"id": str(), "name": str(), "version": str(), "format": str(), "display_name": str(),
+		"description": str(), "status": obj{"type": "string", "enum": []string{"active", "disabled", "error"}},
+		"enabled": boolean(), "built_in": boolean(), "contract_version": str(), "capabilities": arr(str()),
+		"mounts": arr(object(obj{"prefix": str(), "root": boolean(), "anonymous_paths": obj{"type": "array", "items": str(), "nullable": true}})),
+		"credentials": object(obj{"basic": boolean(), "token_in_password": boolean(), "bearer": boolean(),
+			"token_headers": obj{"type": "array", "items": str(), "nullable": true}, "challenge": str()}),
+		"grants": arr(str()),
+		"digest": str(), "limits": object(obj{"memory_pages": integer(), "call_timeout_ms": integer(), "pool_size": integer()}),
+		"last_error": str(), "stats": obj{"type": "object"}, "created_at": str(), "updated_at": str()}),
+	"PluginList": object(obj{"items": arr(ref("Plugin"))}, "items"),
+	"Format":     object(obj{"key": str(), "display_name": str(), "plugin_id": str()}, "key"),
+	"FormatList": object(obj{"items": arr(ref("Format"))}, "items"),
+}
+
+// PluginRoutes are the plugin admin API (/plugins, administrators only)
+// and /formats (anyone); the wiring adds them to the fx group "routes".
+func PluginRoutes(m *plugin.Manager) []Route {
+	const get, post, del = http.MethodGet, http.MethodPost, http.MethodDelete
 	h := pluginHandlers{m: m}
-	g.GET("/formats", h.formats)
-	a := g.Group("/plugins", adminOnly)
-	a.GET("", h.list)
-	a.POST("", h.install)
-	a.GET("/:id", h.get)
-	a.DELETE("/:id", h.delete)
-	a.POST("/:id/enable", h.lifecycle(m.Enable))
-	a.POST("/:id/disable", h.lifecycle(m.Disable))
-	a.POST("/:id/reload", refuseBody, h.lifecycle(m.Reload))
+	tooLarge := []int{http.StatusRequestEntityTooLarge}
+	return []Route{
+		route(get, "/formats", Public, Doc{"plugins", "The formats the loaded plugins serve", "", "FormatList", 200, nil}, h.formats),
+		route(get, "/plugins", Admin, Doc{"plugins", "List installed plugins, built-in and uploaded", "", "PluginList", 200, nil}, h.list),
+		route(post, "/plugins", Admin, Doc{"plugins", "Install a plugin (.wasm or .zip with a manifest, raw body or multipart field \"file\"); validated against the contract first; mounts overlapping another plugin's are refused (409); ?grant=login,session-token grants the credential-minting imports; an upgrade of an installed id answers 200", "binary", "Plugin", 201, append(tooLarge, http.StatusOK)}, h.install),
+		route(get, "/plugins/:id", Admin, Doc{"plugins", "Get a plugin", "", "Plugin", 200, nil}, h.get),
+		route(del, "/plugins/:id", Admin, Doc{"plugins", "Delete an installed plugin", "", "", 204, nil}, h.delete),
+		route(post, "/plugins/:id/enable", Admin, Doc{"plugins", "Enable a plugin (its formats are served again)", "", "Plugin", 200, nil}, h.lifecycle(m.Enable)),
+		route(post, "/plugins/:id/disable", Admin, Doc{"plugins", "Disable a plugin (its mounts answer 404)", "", "Plugin", 200, nil}, h.lifecycle(m.Disable)),
+		route(post, "/plugins/:id/reload", Admin, Doc{"plugins", "Reload a plugin from its stored module (compile, smoke-test, swap); a body is refused (400): upgrade with POST /plugins", "", "Plugin", 200, nil}, refuseBody, h.lifecycle(m.Reload)),
+	}
 }
 
 type pluginHandlers struct{ m *plugin.Manager }
-
-// adminOnly answers 401 to anonymous callers and 403 to non-admins.
-func adminOnly(c *gin.Context) {
-	if requireAdmin(c) {
-		c.Next()
-	}
-}
 
 func (h pluginHandlers) formats(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": h.m.Formats()})

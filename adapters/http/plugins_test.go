@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/keeper-registry/keeper/adapters/argon2"
 	"github.com/keeper-registry/keeper/adapters/bunstore"
 	"github.com/keeper-registry/keeper/adapters/fsblob"
@@ -89,15 +87,17 @@ func newPlugEnv(t *testing.T) *plugEnv {
 		}
 		return keys
 	}
-	srv := httpapi.New(httpapi.Deps{
+	srv, err := httpapi.New(httpapi.Deps{
 		Auth: a, Authorizer: auth.BaselineAuthorizer{},
 		Repos: repository.NewService(store, formats), Artifacts: arts,
 		Uploads:  upload.NewService(store, blobs, arts, clock, 1<<30),
-		Mount:    []func(*gin.Engine, *gin.RouterGroup){func(_ *gin.Engine, api *gin.RouterGroup) { httpapi.RegisterPlugins(api, m) }},
-		Fallback: httpapi.DispatchHandler(d), MaxUploadBytes: 1 << 30, Version: "test",
+		Fallback: httpapi.DispatchHandler(d), Plugins: m, MaxUploadBytes: 1 << 30, Version: "test",
 		MountCredentials: d.Credentials, FormatInfo: m.FormatInfo,
-	})
-	ts := httptest.NewServer(srv.Handler())
+	}, httpapi.PluginRoutes(m)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(validating(t, srv))
 	t.Cleanup(ts.Close)
 	e := &plugEnv{t: t, url: ts.URL, store: store, mgr: m}
 	_, body := e.req("POST", "/api/v1/auth/login", "", strings.NewReader(`{"username":"admin","password":"`+adminPassword+`"}`), "Content-Type", "application/json")
@@ -129,6 +129,7 @@ func TestGenericPluginThroughDispatcher(t *testing.T) {
 	e := newPlugEnv(t)
 	t.Run("dispatch", func(t *testing.T) { e.t = t; testGenericDispatch(t, e) })
 	t.Run("plugin API", func(t *testing.T) { e.t = t; testPluginAPI(t, e) })
+	t.Run("one write path", func(t *testing.T) { e.t = t; testOneWritePath(t, e) })
 }
 
 func testGenericDispatch(t *testing.T, e *plugEnv) {

@@ -2,7 +2,9 @@ package http
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -29,8 +31,10 @@ type Deps struct {
 	Artifacts  *artifact.Service
 	Uploads    *upload.Service
 	Ready      []Check
-	// Mount registers routes owned by other packages (plugins API, format dispatcher).
-	Mount []func(r *gin.Engine, api *gin.RouterGroup)
+	// Plugins says what the plugin of each format declares; the generic
+	// artifacts API writes only to formats whose plugin validates files
+	// (see genericWritable). Nil lets every format through.
+	Plugins FormatCatalog
 	// Fallback serves every path no route matched (the format dispatcher).
 	Fallback gin.HandlerFunc
 	// MountCredentials names the credential carriers of plugin mounts; nil
@@ -67,12 +71,14 @@ type Deps struct {
 
 // Server is Keeper's HTTP front: the REST API and the format dispatcher.
 type Server struct {
-	d      Deps
-	engine *gin.Engine
+	d       Deps
+	engine  *gin.Engine
+	openAPI []byte // the description of every registered route
 }
 
-// New builds the gin engine with every route.
-func New(d Deps) *Server {
+// New builds the gin engine with this package's routes and extra, the
+// routes other packages contribute (the fx group "routes").
+func New(d Deps, extra ...Route) (*Server, error) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.UseRawPath = true
@@ -92,39 +98,9 @@ func New(d Deps) *Server {
 	r.GET("/livez", s.livez)
 	r.GET("/ready", s.ready)
 
-	api := r.Group("/api/v1")
-	api.GET("/openapi.json", s.openapi)
-	api.POST("/auth/login", s.login)
-	api.POST("/auth/refresh", s.refresh)
-	s.identityRoutes(api)
-	s.registerSSO(api)
-
-	api.GET("/repositories", s.listRepos)
-	api.POST("/repositories", s.createRepo)
-	api.GET("/repositories/:key", s.getRepo)
-	api.PATCH("/repositories/:key", s.patchRepo)
-	api.DELETE("/repositories/:key", s.deleteRepo)
-	api.GET("/repositories/:key/members", s.listMembers)
-	api.POST("/repositories/:key/members", s.addMember)
-	api.PUT("/repositories/:key/members", s.setMembers)
-
-	api.GET("/repositories/:key/artifacts", s.listArtifacts)
-	api.GET("/repositories/:key/artifacts/*path", s.getArtifact)
-	api.PUT("/repositories/:key/artifacts/*path", s.putArtifact)
-	api.DELETE("/repositories/:key/artifacts/*path", s.deleteArtifact)
-	api.GET("/repositories/:key/download/*path", s.download)
-	api.HEAD("/repositories/:key/download/*path", s.download)
-
-	api.POST("/uploads", s.startUpload)
-	api.GET("/uploads/:id", s.uploadStatus)
-	api.PATCH("/uploads/:id", s.appendUpload)
-	api.PUT("/uploads/:id/complete", s.completeUpload)
-	api.DELETE("/uploads/:id", s.cancelUpload)
-
-	s.registerGC(api)
-	s.registerSetup(api)
-	for _, m := range d.Mount {
-		m(r, api)
+	routes := slices.Concat(s.routes(), s.identityRoutes(), s.ssoRoutes(), s.gcRoutes(), s.setupRoutes(), extra)
+	if err := s.mount(r.Group("/api/v1"), routes); err != nil {
+		return nil, err
 	}
 	r.NoRoute(func(c *gin.Context) {
 		if d.Fallback == nil || strings.HasPrefix(c.Request.URL.Path, "/api/") {
@@ -133,7 +109,45 @@ func New(d Deps) *Server {
 		}
 		d.Fallback(c)
 	})
-	return s
+	return s, nil
+}
+
+// mount registers every route behind its access check and builds the
+// OpenAPI description from the same list.
+func (s *Server) mount(api *gin.RouterGroup, routes []Route) error {
+	seen := map[string]bool{}
+	for _, rt := range routes {
+		key := rt.Method + " " + rt.Path
+		if seen[key] {
+			return fmt.Errorf("http: route %s registered twice", key)
+		}
+		seen[key] = true
+		if len(rt.Handlers) == 0 || rt.Doc.Summary == "" || rt.Doc.Status == 0 {
+			return fmt.Errorf("http: route %s needs handlers, a summary and a status", key)
+		}
+		api.Handle(rt.Method, rt.Path, append([]gin.HandlerFunc{rt.Access.check}, rt.Handlers...)...)
+	}
+	doc, err := openAPIDocument(routes)
+	if err != nil {
+		return fmt.Errorf("http: openapi: %w", err)
+	}
+	s.openAPI = doc
+	return nil
+}
+
+// check refuses callers the route's Access does not admit.
+func (a Access) check(c *gin.Context) {
+	switch a {
+	case User:
+		if _, ok := requireUser(c); !ok {
+			return
+		}
+	case Admin:
+		if !requireAdmin(c) {
+			return
+		}
+	}
+	c.Next()
 }
 
 // Handler returns the http.Handler to serve.

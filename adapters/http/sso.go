@@ -23,47 +23,36 @@ const ssoCookie = "keeper_sso"
 // maxACSBody bounds a SAML response POSTed to the ACS.
 const maxACSBody = 1 << 20
 
-func init() {
-	provider := object(obj{"kind": str(), "name": str(), "display_name": str(), "enabled": boolean(),
+// ssoSchemas are the SSO bodies of the API.
+var ssoSchemas = obj{
+	"SSOProvider": object(obj{"kind": str(), "name": str(), "display_name": str(), "enabled": boolean(),
 		"config":      obj{"type": "object", "description": "kind-specific settings (see core/sso); secrets are write-only"},
-		"secrets_set": arr(str()), "created_at": str(), "updated_at": str()})
-	schemas["SSOProvider"] = provider
-	schemas["SSOProviderList"] = object(obj{"items": arr(ref("SSOProvider"))})
-	schemas["SSOProviderCreate"] = object(obj{"name": str(), "display_name": str(), "enabled": boolean(), "config": obj{"type": "object"}}, "name", "config")
-	schemas["SSOProviderUpdate"] = object(obj{"display_name": str(), "enabled": boolean(), "config": obj{"type": "object"}}, "config")
-	schemas["ProviderList"] = object(obj{"items": arr(object(obj{"kind": str(), "name": str(), "display_name": str(), "login_url": str()}))})
-	Document(
-		Operation{"GET", "/auth/providers", "auth", "Enabled single sign-on providers (for the login page)", "", "ProviderList", 200, true},
-		Operation{"GET", "/auth/oidc/:provider/login", "auth", "Start an OpenID Connect login (redirects to the provider)", "", "", 302, true},
-		Operation{"GET", "/auth/oidc/:provider/callback", "auth", "OpenID Connect redirect target: returns a session (or redirects to the UI with it)", "", "Session", 200, true},
-		Operation{"GET", "/auth/saml/:provider/metadata", "auth", "SAML service provider metadata", "", "xml", 200, true},
-		Operation{"GET", "/auth/saml/:provider/login", "auth", "Start a SAML login (redirects to the identity provider)", "", "", 302, true},
-		Operation{"POST", "/auth/saml/:provider/acs", "auth", "SAML assertion consumer service (HTTP-POST binding): returns a session", "form", "Session", 200, true},
-		Operation{"GET", "/admin/sso", "admin", "List single sign-on providers (secrets are never returned)", "", "SSOProviderList", 200, false},
-		Operation{"GET", "/admin/sso/:kind", "admin", "List single sign-on providers of one kind (ldap, oidc, saml)", "", "SSOProviderList", 200, false},
-		Operation{"POST", "/admin/sso/:kind", "admin", "Create a single sign-on provider", "SSOProviderCreate", "SSOProvider", 201, false},
-		Operation{"GET", "/admin/sso/:kind/:name", "admin", "Get a single sign-on provider", "", "SSOProvider", 200, false},
-		Operation{"PUT", "/admin/sso/:kind/:name", "admin", "Replace a provider's settings (secrets left empty keep their value)", "SSOProviderUpdate", "SSOProvider", 200, false},
-		Operation{"DELETE", "/admin/sso/:kind/:name", "admin", "Delete a single sign-on provider and its identity links", "", "", 204, false},
-	)
+		"secrets_set": arr(str()), "created_at": str(), "updated_at": str()}),
+	"SSOProviderList":   object(obj{"items": arr(ref("SSOProvider"))}),
+	"SSOProviderCreate": object(obj{"name": str(), "display_name": str(), "enabled": boolean(), "config": obj{"type": "object"}}, "name", "config"),
+	"SSOProviderUpdate": object(obj{"display_name": str(), "enabled": boolean(), "config": obj{"type": "object"}}, "config"),
+	"ProviderList":      object(obj{"items": arr(object(obj{"kind": str(), "name": str(), "display_name": str(), "login_url": str()}))}),
 }
 
-// registerSSO mounts the login flows and the provider admin API; without a
+// ssoRoutes are the login flows and the provider admin API; without a
 // configured sso.Service the flows answer 404 and the list is empty.
-func (s *Server) registerSSO(api *gin.RouterGroup) {
-	api.GET("/auth/providers", s.ssoProviders)
-	api.GET("/auth/oidc/:provider/login", s.ssoNeeded, s.oidcLogin)
-	api.GET("/auth/oidc/:provider/callback", s.ssoNeeded, s.oidcCallback)
-	api.GET("/auth/saml/:provider/metadata", s.ssoNeeded, s.samlMetadata)
-	api.GET("/auth/saml/:provider/login", s.ssoNeeded, s.samlLogin)
-	api.POST("/auth/saml/:provider/acs", s.ssoNeeded, s.samlACS)
-	a := api.Group("/admin/sso", adminOnly, s.ssoNeeded)
-	a.GET("", s.ssoList)
-	a.GET("/:kind", s.ssoList)
-	a.POST("/:kind", s.ssoCreate)
-	a.GET("/:kind/:name", s.ssoGet)
-	a.PUT("/:kind/:name", s.ssoReplace)
-	a.DELETE("/:kind/:name", s.ssoDelete)
+func (s *Server) ssoRoutes() []Route {
+	const get, post, put, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
+	found := []int{http.StatusFound}
+	return []Route{
+		route(get, "/auth/providers", Public, Doc{"auth", "Enabled single sign-on providers (for the login page)", "", "ProviderList", 200, nil}, s.ssoProviders),
+		route(get, "/auth/oidc/:provider/login", Public, Doc{"auth", "Start an OpenID Connect login (redirects to the provider)", "", "", 302, nil}, s.ssoNeeded, s.oidcLogin),
+		route(get, "/auth/oidc/:provider/callback", Public, Doc{"auth", "OpenID Connect redirect target: returns a session (or redirects to the UI with it)", "", "Session", 200, found}, s.ssoNeeded, s.oidcCallback),
+		route(get, "/auth/saml/:provider/metadata", Public, Doc{"auth", "SAML service provider metadata", "", "xml", 200, nil}, s.ssoNeeded, s.samlMetadata),
+		route(get, "/auth/saml/:provider/login", Public, Doc{"auth", "Start a SAML login (redirects to the identity provider)", "", "", 302, nil}, s.ssoNeeded, s.samlLogin),
+		route(post, "/auth/saml/:provider/acs", Public, Doc{"auth", "SAML assertion consumer service (HTTP-POST binding): returns a session", "form", "Session", 200, found}, s.ssoNeeded, s.samlACS),
+		route(get, "/admin/sso", Admin, Doc{"admin", "List single sign-on providers (secrets are never returned)", "", "SSOProviderList", 200, nil}, s.ssoNeeded, s.ssoList),
+		route(get, "/admin/sso/:kind", Admin, Doc{"admin", "List single sign-on providers of one kind (ldap, oidc, saml)", "", "SSOProviderList", 200, nil}, s.ssoNeeded, s.ssoList),
+		route(post, "/admin/sso/:kind", Admin, Doc{"admin", "Create a single sign-on provider", "SSOProviderCreate", "SSOProvider", 201, nil}, s.ssoNeeded, s.ssoCreate),
+		route(get, "/admin/sso/:kind/:name", Admin, Doc{"admin", "Get a single sign-on provider", "", "SSOProvider", 200, nil}, s.ssoNeeded, s.ssoGet),
+		route(put, "/admin/sso/:kind/:name", Admin, Doc{"admin", "Replace a provider's settings (secrets left empty keep their value)", "SSOProviderUpdate", "SSOProvider", 200, nil}, s.ssoNeeded, s.ssoReplace),
+		route(del, "/admin/sso/:kind/:name", Admin, Doc{"admin", "Delete a single sign-on provider and its identity links", "", "", 204, nil}, s.ssoNeeded, s.ssoDelete),
+	}
 }
 
 func (s *Server) ssoNeeded(c *gin.Context) {
@@ -173,7 +162,8 @@ func (s *Server) samlACS(c *gin.Context) {
 		return
 	}
 	cookie, _ := c.Cookie(ssoCookie)
-	l, err := s.d.SSO.FinishSAML(c.Request.Context(), c.Param("provider"), s.spURLs(c), c.Request, cookie)
+	post := sso.ACSPost{URL: *c.Request.URL, Form: c.Request.PostForm}
+	l, err := s.d.SSO.FinishSAML(c.Request.Context(), c.Param("provider"), s.spURLs(c), post, cookie)
 	s.finishLogin(c, l, err)
 }
 

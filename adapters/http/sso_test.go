@@ -61,8 +61,11 @@ func newSSOEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	a.AddExternal(svc)
-	srv := httpapi.New(httpapi.Deps{Auth: a, Authorizer: auth.BaselineAuthorizer{}, SSO: svc, Users: store, Groups: store, Version: "test"})
-	ts := httptest.NewServer(srv.Handler())
+	srv, err := httpapi.New(httpapi.Deps{Auth: a, Authorizer: auth.BaselineAuthorizer{}, SSO: svc, Users: store, Groups: store, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(validating(t, srv))
 	t.Cleanup(ts.Close)
 	e := &env{t: t, url: ts.URL, store: store, server: srv}
 	var sess auth.Session

@@ -42,7 +42,7 @@ func (s *Server) startUpload(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	if !s.authorize(c, ports.ActionWrite, r) {
+	if !s.authorize(c, ports.ActionWrite, r) || !s.genericWritable(c, r) {
 		return
 	}
 	u, err := s.d.Uploads.Start(c.Request.Context(), subject(c).UserID, r.Key, req.ArtifactPath, req.TotalSize, strings.ToLower(req.ChecksumSHA256))

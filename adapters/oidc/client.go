@@ -143,9 +143,7 @@ func identity(cfg sso.OIDCConfig, sub string, claims map[string]any) (sso.Identi
 			}
 		}
 	case string:
-		for _, s := range strings.Fields(strings.ReplaceAll(g, ",", " ")) {
-			id.Groups = append(id.Groups, s)
-		}
+		id.Groups = append(id.Groups, strings.Fields(strings.ReplaceAll(g, ",", " "))...)
 	}
 	return id, nil
 }

@@ -154,13 +154,12 @@ func (c *Client) AuthURL(ctx context.Context, cfg sso.SAMLConfig, urls sso.SPURL
 // ParseResponse verifies a Response POSTed to the ACS (saml-profiles-2.0-os
 // §4.1.4.3) and requires the assertion itself to carry a valid signature,
 // whatever else is signed. Artifact responses are refused.
-func (c *Client) ParseResponse(ctx context.Context, cfg sso.SAMLConfig, urls sso.SPURLs, r *http.Request, requestIDs []string) (sso.Identity, error) {
-	if r.PostForm == nil {
-		if err := r.ParseForm(); err != nil {
-			return sso.Identity{}, fmt.Errorf("saml: form: %w", err)
-		}
-	}
-	if r.PostForm.Get("SAMLart") != "" || r.URL.Query().Get("SAMLart") != "" {
+func (c *Client) ParseResponse(ctx context.Context, cfg sso.SAMLConfig, urls sso.SPURLs, post sso.ACSPost, requestIDs []string) (sso.Identity, error) {
+	// The library reads the message from a request: rebuild the one that
+	// arrived (its URL matters: Destination and SimpleSign check it).
+	r := (&http.Request{Method: http.MethodPost, URL: &post.URL, PostForm: post.Form, Form: post.Form,
+		Header: http.Header{}}).WithContext(ctx)
+	if post.Form.Get("SAMLart") != "" || post.URL.Query().Get("SAMLart") != "" {
 		return sso.Identity{}, errors.New("saml: the artifact binding is not accepted")
 	}
 	sp, err := c.serviceProvider(ctx, cfg, urls)

@@ -49,10 +49,12 @@ func setup(t *testing.T) fixture {
 	return f
 }
 
-func post(acs string, form url.Values) *http.Request {
-	r := httptest.NewRequest("POST", acs, strings.NewReader(form.Encode()))
-	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return r
+func post(acs string, form url.Values) sso.ACSPost {
+	u, err := url.Parse(acs)
+	if err != nil {
+		panic(err)
+	}
+	return sso.ACSPost{URL: *u, Form: form}
 }
 
 // login runs the SP-initiated flow up to the response the IdP POSTs back.

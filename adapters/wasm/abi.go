@@ -29,7 +29,6 @@ func (e *enc) alloc(size, align uint32) uint32 {
 }
 
 func (e *enc) u8(off uint32, v uint8)   { e.buf[off] = v }
-func (e *enc) u16(off uint32, v uint16) { binary.LittleEndian.PutUint16(e.buf[off:], v) }
 func (e *enc) u32(off uint32, v uint32) { binary.LittleEndian.PutUint32(e.buf[off:], v) }
 func (e *enc) u64(off uint32, v uint64) { binary.LittleEndian.PutUint64(e.buf[off:], v) }
 

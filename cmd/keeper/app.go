@@ -6,11 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"sync"
 	"time"
 
-	"github.com/gin-gonic/gin"
-	"github.com/uptrace/bun"
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxevent"
 
@@ -69,10 +66,10 @@ func options(cfg config.Config) fx.Option {
 			func(c *repository.Cache) ports.FileStore { return c },
 			func(s *bunstore.Store, c ports.Clock) *audit.Recorder { return audit.New(s, c) },
 			newAuth,
-			func(s *bunstore.Store) *bun.DB { return s.DB() },
 			newSSO,
 			newDispatcher,
 			newPluginManager,
+			newPluginLoader,
 			func(s ports.RepositoryStore, m *plugin.Manager) *repository.Service {
 				return repository.NewService(s, func() []string {
 					var keys []string
@@ -142,33 +139,77 @@ func newPluginManager(cfg config.Config, store ports.PluginStore, blobs ports.Bl
 		Limits: ports.PluginLimits{MemoryPages: cfg.Plugins.MemoryPages, CallTimeout: cfg.Plugins.CallTimeout, PoolSize: cfg.Plugins.PoolSize}})
 }
 
-// loadPlugins compiles and loads the built-in and installed plugins in the
-// background (from the compilation cache this takes milliseconds); the
-// server reports ready once they are loaded.
-func loadPlugins(m *plugin.Manager) func(ctx context.Context) error {
-	done := make(chan struct{})
-	var once sync.Once
-	var err error
-	return func(ctx context.Context) error {
-		once.Do(func() {
+// pluginLoader compiles and loads the built-in and installed plugins in the
+// background, started and stopped with the application (from the
+// compilation cache this takes milliseconds); the server reports ready once
+// they are loaded.
+type pluginLoader struct {
+	done chan struct{}
+	err  error
+}
+
+func newPluginLoader(lc fx.Lifecycle, m *plugin.Manager) *pluginLoader {
+	return startLoader(lc, func(ctx context.Context) error { return m.LoadAll(ctx, builtin.Modules()) })
+}
+
+// startLoader runs load in the background from the application's start
+// until it returns; stopping the application cancels it and waits for it.
+func startLoader(lc fx.Lifecycle, load func(ctx context.Context) error) *pluginLoader {
+	l := &pluginLoader{done: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	lc.Append(fx.Hook{
+		OnStart: func(context.Context) error {
 			go func() {
-				err = m.LoadAll(context.Background(), builtin.Modules())
-				close(done)
+				defer close(l.done)
+				l.err = load(ctx)
 			}()
-		})
-		select {
-		case <-done:
-			return err
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+			return nil
+		},
+		OnStop: func(stop context.Context) error {
+			cancel()
+			select {
+			case <-l.done:
+				return nil
+			case <-stop.Done():
+				return fmt.Errorf("plugins: still loading at stop: %w", stop.Err())
+			}
+		},
+	})
+	return l
+}
+
+// Wait blocks until the plugins are loaded (or ctx ends).
+func (l *pluginLoader) Wait(ctx context.Context) error {
+	select {
+	case <-l.done:
+		return l.err
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
-func newHTTPDeps(cfg config.Config, a *auth.Service, az ports.Authorizer, r *repository.Service, art *artifact.Service,
-	up *upload.Service, db *bunstore.Store, blobs ports.BlobStore, d *dispatch.Dispatcher, m *plugin.Manager,
-	pa ports.PolicyAdmin, limiter *ratelimit.Limiter, ssoSvc *sso.Service) (httpapi.Deps, error) {
-	a.AddExternal(ssoSvc)
+// httpParams are what the HTTP layer's Deps are built from.
+type httpParams struct {
+	fx.In
+	Config   config.Config
+	Auth     *auth.Service
+	Authz    ports.Authorizer
+	Repos    *repository.Service
+	Arts     *artifact.Service
+	Uploads  *upload.Service
+	Store    *bunstore.Store
+	Blobs    ports.BlobStore
+	Dispatch *dispatch.Dispatcher
+	Manager  *plugin.Manager
+	Plugins  *pluginLoader
+	Policies ports.PolicyAdmin
+	Limiter  *ratelimit.Limiter
+	SSO      *sso.Service
+}
+
+func newHTTPDeps(p httpParams) (httpapi.Deps, error) {
+	cfg, a, db, blobs := p.Config, p.Auth, p.Store, p.Blobs
+	a.AddExternal(p.SSO)
 	generated, err := a.EnsureAdmin(context.Background(), cfg.Auth.AdminPassword)
 	if err != nil {
 		return httpapi.Deps{}, err
@@ -186,24 +227,23 @@ func newHTTPDeps(cfg config.Config, a *auth.Service, az ports.Authorizer, r *rep
 			return err
 		}},
 	}
-	if p, ok := blobs.(ports.Pinger); ok {
-		ready = append(ready, httpapi.Check{Name: "storage", Run: p.Ping})
+	if pinger, ok := blobs.(ports.Pinger); ok {
+		ready = append(ready, httpapi.Check{Name: "storage", Run: pinger.Ping})
 	}
-	plugins := loadPlugins(m)
 	ready = append(ready, httpapi.Check{Name: "plugins", Run: func(ctx context.Context) error {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
 		defer cancel()
-		if err := plugins(ctx); err != nil {
+		if err := p.Plugins.Wait(ctx); err != nil {
 			return fmt.Errorf("plugins not loaded yet: %w", err)
 		}
 		return nil
 	}})
-	return httpapi.Deps{Auth: a, Authorizer: az, Repos: r, Artifacts: art, Uploads: up, Ready: ready,
-		MaxUploadBytes: cfg.Limits.MaxUploadBytes, Version: versionString(), WhenReady: plugins,
-		Mount:    []func(*gin.Engine, *gin.RouterGroup){func(_ *gin.Engine, api *gin.RouterGroup) { httpapi.RegisterPlugins(api, m) }},
-		Fallback: httpapi.DispatchHandler(d), MountCredentials: d.Credentials, FormatInfo: m.FormatInfo,
-		Users: db, Groups: db, Policies: pa, Audit: db, SSO: ssoSvc, BaseURL: cfg.BaseURL,
-		BeforeAuth: limiter.BeforeAuth(), AfterAuth: limiter.AfterAuth(),
+	return httpapi.Deps{Auth: a, Authorizer: p.Authz, Repos: p.Repos, Artifacts: p.Arts, Uploads: p.Uploads, Ready: ready,
+		MaxUploadBytes: cfg.Limits.MaxUploadBytes, Version: versionString(), WhenReady: p.Plugins.Wait,
+		Fallback: httpapi.DispatchHandler(p.Dispatch), Plugins: p.Manager,
+		MountCredentials: p.Dispatch.Credentials, FormatInfo: p.Manager.FormatInfo,
+		Users: db, Groups: db, Policies: p.Policies, Audit: db, SSO: p.SSO, BaseURL: cfg.BaseURL,
+		BeforeAuth: p.Limiter.BeforeAuth(), AfterAuth: p.Limiter.AfterAuth(),
 		GC: gc.New(gc.Deps{Repos: db, Files: db, Blobs: blobs, Uploads: db, Plugins: db,
 			Log: slog.Default().With("room", "gc")}, gc.DefaultGrace)}, nil
 }

@@ -103,10 +103,3 @@ func (c *responseCache) remove(el *list.Element) {
 	delete(c.items, e.key)
 	c.bytes -= e.size
 }
-
-// stats returns the number of entries and bytes held.
-func (c *responseCache) stats() (int, int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.ll.Len(), c.bytes
-}

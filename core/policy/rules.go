@@ -156,11 +156,3 @@ func validPattern(p string) error {
 	}
 	return nil
 }
-
-// Describe renders a rule the way decisions cite it.
-func Describe(r ports.PolicyRule) string {
-	if r.Kind == "g" {
-		return fmt.Sprintf("g, %s, %s", r.Subject, r.Object)
-	}
-	return fmt.Sprintf("p, %s, %s, %s, %s", r.Subject, r.Object, r.Action, r.Effect)
-}

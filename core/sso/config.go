@@ -170,9 +170,6 @@ var secretFields = map[string][]string{
 	ports.SSOKindSAML: {"sp_key"},
 }
 
-// SecretFields lists the write-only settings of kind.
-func SecretFields(kind string) []string { return secretFields[kind] }
-
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 
 // maxConfigBytes bounds a provider's settings document.

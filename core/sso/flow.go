@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -186,7 +185,7 @@ func (s *Service) BeginSAML(ctx context.Context, name string, sp SPURLs) (authUR
 
 // FinishSAML verifies the response POSTed to the ACS. Without a state cookie
 // only IdP-initiated responses are accepted, and only when the provider allows them.
-func (s *Service) FinishSAML(ctx context.Context, name string, sp SPURLs, r *http.Request, cookie string) (Login, error) {
+func (s *Service) FinishSAML(ctx context.Context, name string, sp SPURLs, post ACSPost, cookie string) (Login, error) {
 	p, cfg, err := s.samlConfig(ctx, name)
 	if err != nil {
 		return Login{}, err
@@ -197,14 +196,14 @@ func (s *Service) FinishSAML(ctx context.Context, name string, sp SPURLs, r *htt
 		if err != nil {
 			return Login{}, err
 		}
-		if rs := r.PostFormValue("RelayState"); rs != "" && subtle.ConstantTimeCompare([]byte(rs), []byte(st.State)) != 1 {
+		if rs := post.Form.Get("RelayState"); rs != "" && subtle.ConstantTimeCompare([]byte(rs), []byte(st.State)) != 1 {
 			return Login{}, fmt.Errorf("%w: RelayState does not match", ErrRejected)
 		}
 		requestIDs = []string{st.RequestID}
 	} else if !cfg.AllowIDPInitiated {
 		return Login{}, fmt.Errorf("%w: no login in progress and IdP-initiated login is off", ErrRejected)
 	}
-	id, err := s.saml.ParseResponse(ctx, cfg, sp, r, requestIDs)
+	id, err := s.saml.ParseResponse(ctx, cfg, sp, post, requestIDs)
 	if err != nil {
 		return Login{}, fmt.Errorf("%w: %v", ErrRejected, err)
 	}

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/keeper-registry/keeper/core/auth"
@@ -57,10 +57,18 @@ type SAMLClient interface {
 	// AuthURL builds an AuthnRequest (HTTP-Redirect binding) and returns the
 	// URL and the request ID the response must answer.
 	AuthURL(ctx context.Context, cfg SAMLConfig, sp SPURLs, relayState string) (string, string, error)
-	// ParseResponse verifies the POSTed response in r (signed assertion,
+	// ParseResponse verifies the POSTed response (signed assertion,
 	// audience, destination, times, InResponseTo among requestIDs) and maps
 	// its attributes.
-	ParseResponse(ctx context.Context, cfg SAMLConfig, sp SPURLs, r *http.Request, requestIDs []string) (Identity, error)
+	ParseResponse(ctx context.Context, cfg SAMLConfig, sp SPURLs, post ACSPost, requestIDs []string) (Identity, error)
+}
+
+// ACSPost is a message an identity provider POSTed to the assertion
+// consumer service: the URL it arrived at and its decoded form body (the
+// SAML bindings check both; the transport that received it parses them).
+type ACSPost struct {
+	URL  url.URL
+	Form url.Values
 }
 
 // GroupSync receives the Keeper groups a login mapped, and those the

@@ -54,12 +54,11 @@ type Keeper struct {
 	// HTTP is the client helpers use.
 	HTTP *http.Client
 
-	mu    sync.Mutex
-	cmd   *exec.Cmd
-	done  chan struct{} // closed when the current process has exited
-	werr  error         // its Wait error
-	logs  []*logBuffer  // stderr of every process run so far
-	stops int
+	mu   sync.Mutex
+	cmd  *exec.Cmd
+	done chan struct{} // closed when the current process has exited
+	werr error         // its Wait error
+	logs []*logBuffer  // stderr of every process run so far
 }
 
 // Start builds keeper if needed, starts `keeper serve` on a free loopback
@@ -185,13 +184,6 @@ func (k *Keeper) start() {
 	if !k.opts.NoLogin {
 		k.Token = k.Login("admin", k.opts.AdminPassword)
 	}
-}
-
-// PID is the current process id.
-func (k *Keeper) PID() int {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.cmd.Process.Pid
 }
 
 // Running reports whether the current process has not exited.

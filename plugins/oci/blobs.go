@@ -12,9 +12,6 @@ import (
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 )
 
-// emptySHA256 is the digest of zero bytes.
-const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-
 // parseDigest checks "<alg>:<hex>" for the algorithms the host can verify.
 func parseDigest(d string) (alg, hexPart string, ok bool) {
 	alg, hexPart, ok = strings.Cut(d, ":")

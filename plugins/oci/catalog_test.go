@@ -105,11 +105,11 @@ func TestCatalog(t *testing.T) {
 		t.Fatalf("n=6: %q link %q", names, header(r, "Link"))
 	}
 	// `last` in a repository that is gone or hidden resumes after it.
-	r, names = e.catalog("last=beta/zzz")
+	_, names = e.catalog("last=beta/zzz")
 	if !reflect.DeepEqual(names, all[3:]) {
 		t.Fatalf("after beta/zzz: %q", names)
 	}
-	r, names = e.catalog("last=docker")
+	_, names = e.catalog("last=docker")
 	if !reflect.DeepEqual(names, all[3:]) {
 		t.Fatalf("after docker: %q", names)
 	}
