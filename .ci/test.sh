@@ -78,6 +78,9 @@ run test-root go test -race -count=1 -timeout 30m $pkgs
 if [[ -z "${KEEPER_SKIP_E2E:-}" ]]; then
 	step "end-to-end: real keeper processes and real package clients"
 	run test-e2e go test -count=1 -parallel 4 -timeout 40m ./e2e/...
+
+	step "HTTP fuzz harness: 3 minutes of mutated requests against a real keeper"
+	run fuzz-http env KEEPER_FUZZ_DURATION=3m go test -count=1 -timeout 20m -run TestHTTPFuzz -v ./e2e/fuzz/
 fi
 
 echo

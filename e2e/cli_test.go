@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -38,15 +39,59 @@ func TestReady(t *testing.T) {
 	})
 }
 
-// TestVersion: `keeper version` prints "keeper <version>".
+// TestVersion: `keeper version` prints "keeper <version> (<revision or
+// why there is none>)" from the build information.
 func TestVersion(t *testing.T) {
 	t.Parallel()
 	res := harness.Run(t, nil, "version")
 	if res.ExitCode != 0 {
 		t.Fatalf("keeper version: %s", res)
 	}
-	if !regexp.MustCompile(`^keeper \S+\n$`).MatchString(res.Stdout) {
-		t.Fatalf("keeper version printed %q, want \"keeper <version>\"", res.Stdout)
+	if !regexp.MustCompile(`^keeper \S+ \((revision [0-9a-f]{12}.*|no revision recorded.*)\)\n$`).MatchString(res.Stdout) {
+		t.Fatalf("keeper version printed %q, want \"keeper <version> (revision …)\"", res.Stdout)
+	}
+}
+
+// TestHelpAndUnknownCommands: -h/--help exit 0 for every command; an
+// unknown command is named and exits 2, like a bad flag.
+func TestHelpAndUnknownCommands(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}, {"serve", "--help"}, {"serve", "-h"},
+		{"migrate", "--help"}, {"version", "--help"}} {
+		res := harness.Run(t, nil, args...)
+		if res.ExitCode != 0 || !strings.Contains(res.Stdout, "usage: keeper") {
+			t.Errorf("keeper %s: %s", strings.Join(args, " "), res)
+		}
+	}
+	res := harness.Run(t, nil, "bogus")
+	if res.ExitCode != 2 || !strings.Contains(res.Stderr, `keeper: unknown command "bogus"`) {
+		t.Errorf("keeper bogus: %s", res)
+	}
+	res = harness.Run(t, nil, "serve", "--no-such-flag")
+	if res.ExitCode != 2 || !strings.Contains(res.Stderr, "no-such-flag") {
+		t.Errorf("keeper serve --no-such-flag: %s", res)
+	}
+}
+
+// TestPortInUse: a second keeper on a bound address prints one line naming
+// the address, nothing from the dependency-injection framework.
+func TestPortInUse(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	addr := ln.Addr().String()
+	res := harness.Run(t, []string{"KEEPER_ADMIN_PASSWORD=" + harness.AdminPassword}, "serve", "--listen", addr, "--data-dir", t.TempDir())
+	want := "keeper: cannot listen on " + addr + ": bind: address already in use\n"
+	if res.ExitCode != 1 || !strings.HasSuffix(res.Stderr, want) {
+		t.Fatalf("serve on a bound address: %s\nwant stderr ending %q", res, want)
+	}
+	for _, internal := range []string{"OnStart", "hook", "fx.", "dig"} {
+		if strings.Contains(res.Stderr, internal) {
+			t.Errorf("stderr names %q:\n%s", internal, res.Stderr)
+		}
 	}
 }
 

@@ -38,7 +38,9 @@ func testOCICatalog(t *testing.T, k *harness.Keeper, host string) {
 	if err := k.Expect(200, http.MethodGet, "/api/v1/policies", nil).JSON(&pol); err != nil || len(pol.Rules) == 0 {
 		t.Fatalf("policies: %v %+v", err, pol)
 	}
-	pol.Rules = append(pol.Rules, map[string]any{"kind": "p", "subject": "user:bob", "object": "cathidden", "action": "read", "effect": "deny"})
+	// New users get no repository rights by default: make bob a developer, minus cathidden.
+	pol.Rules = append(pol.Rules, map[string]any{"kind": "g", "subject": "user:bob", "object": "role:developer"},
+		map[string]any{"kind": "p", "subject": "user:bob", "object": "cathidden", "action": "read", "effect": "deny"})
 	k.Expect(200, http.MethodPut, "/api/v1/policies", harness.JSONBody(pol), "Content-Type", "application/json")
 	bobBasic := "Basic " + base64.StdEncoding.EncodeToString([]byte("bob:"+bobPass))
 	if r, _ := k.Call(http.MethodGet, "/v2/cathidden/secret/tags/list", nil, "Authorization", bobBasic); r == nil || r.Status < 400 {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/keeper-registry/keeper/e2e/harness"
@@ -147,6 +148,38 @@ func TestThirdPartyPluginInstalledThroughTheAPI(t *testing.T) {
 	k.Restart()
 	k.Expect(http.StatusOK, "GET", "/vagrant/boxes/acme/base", nil)
 
-	k.Expect(http.StatusNoContent, "DELETE", "/api/v1/plugins/"+installed.ID, nil)
+	// A plugin whose format repositories still use is deleted only when forced.
+	r = k.Expect(http.StatusConflict, "DELETE", "/api/v1/plugins/"+installed.ID, nil)
+	if !strings.Contains(string(r.Body), "boxes") || !strings.Contains(string(r.Body), "force=true") {
+		t.Fatalf("delete of a plugin in use: %s, want the repository named", r)
+	}
+	k.Expect(http.StatusOK, "GET", "/vagrant/boxes/acme/base", nil)
+	k.Expect(http.StatusNoContent, "DELETE", "/api/v1/plugins/"+installed.ID+"?force=true", nil)
 	k.Expect(http.StatusNotFound, "GET", "/vagrant/boxes/acme/base", nil)
+	var audit struct {
+		Items []struct{ Actor, Action, Target, IP, Detail string } `json:"items"`
+	}
+	k.Expect(http.StatusOK, "GET", "/api/v1/admin/audit?action=plugin.&limit=50", nil).JSON(&audit)
+	actions := map[string]bool{}
+	for _, ev := range audit.Items {
+		if ev.Actor == "admin" && ev.IP != "" && ev.Target == installed.ID {
+			actions[ev.Action] = true
+		}
+	}
+	for _, a := range []string{"plugin.install", "plugin.disable", "plugin.enable", "plugin.reload", "plugin.delete"} {
+		if !actions[a] {
+			t.Errorf("audit lacks %s of %s with actor and address: %+v", a, installed.ID, audit.Items)
+		}
+	}
+	// A write through the client protocol is audited once; the refused re-upload is not.
+	k.Expect(http.StatusOK, "GET", "/api/v1/admin/audit?action=artifact.&limit=50", nil).JSON(&audit)
+	writes := 0
+	for _, ev := range audit.Items {
+		if ev.Action == "artifact.write" && ev.Actor == "admin" && ev.IP != "" && ev.Target == "PUT /vagrant/boxes/acme/base/1.0.0/libvirt.box" {
+			writes++
+		}
+	}
+	if writes != 1 {
+		t.Errorf("%d artifact.write events for the box upload, want 1: %+v", writes, audit.Items)
+	}
 }

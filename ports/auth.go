@@ -1,6 +1,9 @@
 package ports
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Actions a subject may take on a repository.
 const (
@@ -23,6 +26,11 @@ type Subject struct {
 	Repos []string
 	// TokenID is set when the caller used an API token.
 	TokenID int64
+	// Parent names the credential a credential minted for this caller must
+	// die with ("token:PREFIX", "session:FAMILY", "password:"), and
+	// Expires when that credential ends (zero: it does not); set by core/auth.
+	Parent  string
+	Expires time.Time
 }
 
 // Resource is what an action is attempted on.

@@ -27,10 +27,14 @@ type APIToken struct {
 	UserID int64
 	Name   string
 	// Prefix is the public lookup part of the token (shown in listings).
-	Prefix     string
-	Hash       string
-	Scopes     []string
-	Repos      []string
+	Prefix string
+	Hash   string
+	Scopes []string
+	Repos  []string
+	// Parent is the credential this token was derived from and dies with
+	// ("token:PREFIX", "session:FAMILY", "password:"); empty for tokens a
+	// user minted deliberately.
+	Parent     string
 	ExpiresAt  time.Time
 	LastUsedAt time.Time
 	RevokedAt  time.Time

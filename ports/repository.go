@@ -43,6 +43,8 @@ type Repository struct {
 type RepositoryFilter struct {
 	Format string
 	Type   string
+	// Query matches a case-insensitive substring of the key, name or description.
+	Query string
 }
 
 // Page asks for one page of a listing: Offset-based for small admin lists.

@@ -106,6 +106,7 @@ type tokenRow struct {
 	Hash       string  `bun:"hash,notnull"`
 	Scopes     *string `bun:"scopes"`
 	Repos      *string `bun:"repos"`
+	Parent     string  `bun:"parent,notnull"`
 	ExpiresAt  int64   `bun:"expires_at,nullzero"`
 	LastUsedAt int64   `bun:"last_used_at,nullzero"`
 	RevokedAt  int64   `bun:"revoked_at,nullzero"`

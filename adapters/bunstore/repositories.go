@@ -3,6 +3,7 @@ package bunstore
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/uptrace/bun"
 
@@ -166,6 +167,14 @@ func (s *Store) ListRepositories(ctx context.Context, f ports.RepositoryFilter, 
 	if f.Type != "" {
 		q = q.Where("repo_type = ?", f.Type)
 	}
+	if f.Query != "" {
+		like := "%" + likeEscaper.Replace(strings.ToLower(f.Query)) + "%"
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("LOWER(key) LIKE ? ESCAPE '\\'", like).
+				WhereOr("LOWER(name) LIKE ? ESCAPE '\\'", like).
+				WhereOr("LOWER(description) LIKE ? ESCAPE '\\'", like)
+		})
+	}
 	total, err := q.OrderExpr("key").Offset(int64(max(p.Offset, 0))).Limit(int64(clampLimit(p.Limit))).ScanAndCount(ctx)
 	if err != nil {
 		return nil, 0, wrap(op, err)
@@ -189,6 +198,9 @@ func (s *Store) ListRepositories(ctx context.Context, f ports.RepositoryFilter, 
 	}
 	return out, int(total), nil
 }
+
+// likeEscaper makes a search term literal inside a LIKE pattern.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
 
 // UpdateRepository loads the repository, applies fn and saves every field
 // (members replaced) in one transaction. ID, Key, Generation and CreatedAt

@@ -19,7 +19,7 @@ func rowToToken(r *tokenRow) (ports.APIToken, error) {
 	}
 	return ports.APIToken{
 		ID: r.ID, UserID: r.UserID, Name: r.Name, Prefix: r.Prefix, Hash: r.Hash,
-		Scopes: scopes, Repos: repos,
+		Scopes: scopes, Repos: repos, Parent: r.Parent,
 		ExpiresAt: fromNanos(r.ExpiresAt), LastUsedAt: fromNanos(r.LastUsedAt),
 		RevokedAt: fromNanos(r.RevokedAt), CreatedAt: fromNanos(r.CreatedAt),
 	}, nil
@@ -37,7 +37,7 @@ func (s *Store) CreateToken(ctx context.Context, t *ports.APIToken) error {
 	}
 	row := tokenRow{
 		UserID: t.UserID, Name: t.Name, Prefix: t.Prefix, Hash: t.Hash,
-		Scopes: encodeList(t.Scopes), Repos: encodeList(t.Repos),
+		Scopes: encodeList(t.Scopes), Repos: encodeList(t.Repos), Parent: t.Parent,
 		ExpiresAt: toNanos(t.ExpiresAt), LastUsedAt: toNanos(t.LastUsedAt),
 		RevokedAt: toNanos(t.RevokedAt), CreatedAt: toNanos(t.CreatedAt),
 	}

@@ -60,12 +60,15 @@ var (
 func TestDefaults(t *testing.T) {
 	a := newAuthorizer(t, openDB(t, ""))
 	d := check(t, a, admin, ports.ActionAdmin, "", false, true)
-	if !strings.Contains(d.Rule, "role:admin") {
+	if !strings.Contains(d.Rule, "administrator") {
 		t.Errorf("admin decided by %q", d.Rule)
 	}
 	check(t, a, admin, policy.ActionPolicy, "", false, true)
-	check(t, a, alice, ports.ActionWrite, "libs", false, true)
-	check(t, a, alice, ports.ActionDelete, "libs", false, true)
+	// A new user gets no repository rights by default (issue 20.5), only public reads.
+	check(t, a, alice, ports.ActionRead, "libs", false, false)
+	check(t, a, alice, ports.ActionWrite, "libs", false, false)
+	check(t, a, alice, ports.ActionDelete, "libs", false, false)
+	check(t, a, alice, ports.ActionRead, "pub", true, true)
 	check(t, a, alice, ports.ActionAdmin, "libs", false, false)
 	check(t, a, alice, ports.ActionAdmin, "", false, false)
 	check(t, a, alice, policy.ActionPolicy, "", false, false)
@@ -75,6 +78,10 @@ func TestDefaults(t *testing.T) {
 	// The bootstrap admin is admin by rule even without the flag.
 	check(t, a, ports.Subject{UserID: 1, Username: "admin"}, ports.ActionAdmin, "", false, true)
 	// Token scopes intersect with the user's rights.
+	if _, err := a.Replace(t.Context(), append(policy.Defaults(), ports.PolicyRule{Kind: "g", Subject: "user:alice", Object: policy.RoleDeveloper})); err != nil {
+		t.Fatal(err)
+	}
+	check(t, a, alice, ports.ActionWrite, "libs", false, true)
 	tok := alice
 	tok.TokenID, tok.Scopes, tok.Repos = 9, []string{"read:artifacts"}, []string{"libs-*"}
 	check(t, a, tok, ports.ActionRead, "libs-a", false, true)
@@ -83,6 +90,20 @@ func TestDefaults(t *testing.T) {
 	adminScoped := alice
 	adminScoped.TokenID, adminScoped.Scopes = 9, []string{"admin"}
 	check(t, a, adminScoped, ports.ActionAdmin, "", false, false) // the scope does not add rights the user lacks
+	// A repository-limited token of an administrator gets no server administration (issue 20.6).
+	limitedAdmin := admin
+	limitedAdmin.TokenID, limitedAdmin.Scopes, limitedAdmin.Repos = 10, []string{"admin"}, []string{"libs-*"}
+	check(t, a, limitedAdmin, ports.ActionAdmin, "libs-a", false, true)
+	check(t, a, limitedAdmin, ports.ActionAdmin, "", false, false)
+	check(t, a, limitedAdmin, policy.ActionPolicy, "", false, false)
+	// An administrator stays one whatever the rules say (issue 23.1).
+	if _, err := a.Replace(t.Context(), []ports.PolicyRule{{Kind: "p", Subject: "user:admin", Object: "*", Action: "*", Effect: "deny"}}); err != nil {
+		t.Fatal(err)
+	}
+	check(t, a, admin, policy.ActionPolicy, "", false, true)
+	if _, err := a.Replace(t.Context(), nil); !errors.Is(err, ports.ErrInvalid) {
+		t.Errorf("an empty rule set was accepted: %v", err)
+	}
 }
 
 func TestReplaceGroupsDenyAndReload(t *testing.T) {
@@ -121,11 +142,11 @@ func TestReplaceGroupsDenyAndReload(t *testing.T) {
 	check(t, a, ports.Subject{UserID: 4, Username: "carol"}, "policy", "", false, true)
 
 	// Replica b still has the old policy until it notices the version.
-	check(t, b, alice, "write", "team-a-libs", false, true)
+	check(t, b, alice, "read", "team-a-libs", false, false)
 	if err := b.CheckVersion(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	check(t, b, alice, "write", "team-a-libs", false, false)
+	check(t, b, alice, "read", "team-a-libs", false, true)
 	if b.Version() != v {
 		t.Errorf("b loaded version %d, want %d", b.Version(), v)
 	}

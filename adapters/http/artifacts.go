@@ -94,6 +94,7 @@ func (s *Server) putArtifact(c *gin.Context) {
 		artifactError(c, err)
 		return
 	}
+	audited(c, "artifact.publish", r.Key+"/"+f.Path, fmt.Sprintf("sha256=%s size=%d", f.SHA256, f.Size))
 	c.JSON(http.StatusCreated, toArtifactJSON(r.Key, f))
 }
 
@@ -153,6 +154,7 @@ func (s *Server) deleteArtifact(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	audited(c, "artifact.delete", r.Key+"/"+wildcard(c, "path"), "")
 	c.Status(http.StatusNoContent)
 }
 

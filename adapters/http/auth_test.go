@@ -47,20 +47,20 @@ func TestLoginRefreshAndTokens(t *testing.T) {
 			t.Fatalf("token: %q", tok.Token)
 		}
 		e.doJSON("POST", "/api/v1/users/me/tokens", e.token, map[string]any{"name": "x", "scopes": []string{"root"}}, 400, nil)
-		e.doJSON("GET", "/api/v1/repositories/libs", tok.Token, nil, 200, nil)
-		e.doJSON("GET", "/api/v1/repositories/secret", tok.Token, nil, 403, nil)
+		e.doJSON("GET", "/api/v1/repositories/libs/artifacts", tok.Token, nil, 200, nil)
+		e.doJSON("GET", "/api/v1/repositories/secret/artifacts", tok.Token, nil, 403, nil)
 		resp, _ = e.do("PUT", "/api/v1/repositories/libs/artifacts/a", tok.Token, bytes.NewReader([]byte("a")))
 		if resp.StatusCode != 403 {
 			t.Fatalf("read-only token wrote: %d", resp.StatusCode)
 		}
 		// The same token as a Basic password (e.g. twine's __token__) and as X-API-Key.
 		basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("__token__:"+tok.Token))
-		req, _ := http.NewRequest("GET", e.url+"/api/v1/repositories/libs", nil)
+		req, _ := http.NewRequest("GET", e.url+"/api/v1/repositories/libs/artifacts", nil)
 		req.Header.Set("Authorization", basic)
 		if r, err := http.DefaultClient.Do(req); err != nil || r.StatusCode != 200 {
 			t.Fatalf("token as Basic password: %v %v", r.StatusCode, err)
 		}
-		resp, _ = e.do("GET", "/api/v1/repositories/libs", "", nil, "X-API-Key", tok.Token)
+		resp, _ = e.do("GET", "/api/v1/repositories/libs/artifacts", "", nil, "X-API-Key", tok.Token)
 		if resp.StatusCode != 200 {
 			t.Fatalf("X-API-Key: %d", resp.StatusCode)
 		}

@@ -13,16 +13,22 @@ func (s *Server) login(c *gin.Context) {
 	var req struct {
 		Username string `json:"username"`
 		Password string `json:"password"`
+		// TOTP is the current one-time code (or a recovery code) of an
+		// account with two-factor sign-in.
+		TOTP string `json:"totp"`
 	}
 	if !bindJSON(c, &req) {
 		return
 	}
-	sess, err := s.d.Auth.Login(c.Request.Context(), req.Username, req.Password)
+	sess, err := s.d.Auth.LoginWithCode(c.Request.Context(), req.Username, req.Password, req.TOTP)
 	if errors.Is(err, auth.ErrBadCredentials) || errors.Is(err, auth.ErrLocked) {
 		challenge(c)
 		code := "unauthorized"
-		if errors.Is(err, auth.ErrLocked) {
+		switch {
+		case errors.Is(err, auth.ErrLocked):
 			code = "locked"
+		case errors.Is(err, auth.ErrSecondFactor):
+			code = "totp_required"
 		}
 		Fail(c, http.StatusUnauthorized, code, err.Error())
 		return

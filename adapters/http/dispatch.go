@@ -1,6 +1,9 @@
 package http
 
 import (
+	"net/http"
+	"strconv"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/keeper-registry/keeper/core/dispatch"
@@ -8,9 +11,21 @@ import (
 
 // DispatchHandler hands a request no API route matched to the format
 // dispatcher (Deps.Fallback, or r.NoRoute). The writer is wrapped so a stored
-// blob that is an *os.File goes out with sendfile.
+// blob that is an *os.File goes out with sendfile. Successful writes through
+// a client protocol (publish, delete) are audited like the API's own.
 func DispatchHandler(d *dispatch.Dispatcher) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		d.ServeHTTP(ResponseWriter(c), c.Request)
+		status := c.Writer.Status()
+		if status >= 400 {
+			return
+		}
+		switch c.Request.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		case http.MethodDelete:
+			audited(c, "artifact.delete", c.Request.URL.EscapedPath(), "status "+strconv.Itoa(status))
+		default:
+			audited(c, "artifact.write", c.Request.Method+" "+c.Request.URL.EscapedPath(), "status "+strconv.Itoa(status))
+		}
 	}
 }

@@ -106,6 +106,7 @@ func (s *Server) deleteGroup(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	s.d.Auth.CredentialsChanged(c.Request.Context(), "group deleted")
 	recorder(c).By(c.Request.Context(), subject(c), "group.delete", c.Param("id"), audit.Success, "")
 	c.Status(http.StatusNoContent)
 }
@@ -125,6 +126,7 @@ func (s *Server) setGroupMembers(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	s.d.Auth.CredentialsChanged(c.Request.Context(), "group members changed")
 	recorder(c).By(c.Request.Context(), subject(c), "group.members", c.Param("id"), audit.Success, "")
 	s.writeGroup(c, id, http.StatusOK)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/keeper-registry/keeper/adapters/casbin"
 	"github.com/keeper-registry/keeper/adapters/fsblob"
 	httpapi "github.com/keeper-registry/keeper/adapters/http"
+	"github.com/keeper-registry/keeper/adapters/totp"
 	"github.com/keeper-registry/keeper/core/artifact"
 	"github.com/keeper-registry/keeper/core/audit"
 	"github.com/keeper-registry/keeper/core/auth"
@@ -109,7 +110,8 @@ func newEnv(t testing.TB, dsn string, maxUpload int64, opts ...func(*httpapi.Dep
 	if _, err := a.EnsureAdmin(ctx, adminPassword); err != nil {
 		t.Fatal(err)
 	}
-	a.Configure(auth.Extras{Sessions: store, Groups: store, Audit: audit.New(store, clock)})
+	a.Configure(auth.Extras{Sessions: store, Groups: store, Audit: audit.New(store, clock), Attempts: store,
+		TwoFactor: store, OTP: totp.New()})
 	az, err := casbin.New(ctx, store)
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +119,7 @@ func newEnv(t testing.TB, dsn string, maxUpload int64, opts ...func(*httpapi.Dep
 	arts := artifact.NewService(store, store, blobs, maxUpload)
 	deps := httpapi.Deps{
 		Auth: a, Authorizer: az, Users: store, Groups: store, Policies: az, Audit: store,
-		Repos:     repository.NewService(store, func() []string { return []string{"generic", "other"} }),
+		Repos:     repository.NewService(store, func() []string { return []string{"generic", "other"} }).WithFiles(store),
 		Artifacts: arts, Uploads: upload.NewService(store, blobs, arts, clock, maxUpload),
 		Ready:          []httpapi.Check{{Name: "database", Run: store.Ping}, {Name: "storage", Run: blobs.Ping}},
 		MaxUploadBytes: maxUpload, Version: "test",

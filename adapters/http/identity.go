@@ -20,7 +20,7 @@ const (
 // identityRoutes are the user, token, group, policy and audit routes.
 func (s *Server) identityRoutes() []Route {
 	const get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
-	return []Route{
+	return append([]Route{
 		route(post, "/auth/logout", User, Doc{"auth", "End this session (its refresh-token family)", "", "", 204, nil}, s.logout),
 		route(post, "/auth/revoke-all", User, Doc{"auth", "End every session of the signed-in user", "", "Revoked", 200, nil}, s.revokeAll),
 		route(get, "/users/me", User, Doc{"auth", "The signed-in user", "", "Me", 200, nil}, s.me),
@@ -50,7 +50,7 @@ func (s *Server) identityRoutes() []Route {
 		route(put, "/policies", User, Doc{"policies", "Replace the rules atomically, validated and audited (policy authors)", "Policy", "Policy", 200, nil}, policyOnly, s.putPolicies),
 		route(post, "/policies/check", User, Doc{"policies", "Dry run: may subject do action on repository, and which rule decided", "PolicyCheck", "PolicyDecision", 200, nil}, policyOnly, s.checkPolicy),
 		route(get, "/policies/who", User, Doc{"policies", "Dry run: who may do action on a repository (repository, action)", "", "PolicyWho", 200, nil}, policyOnly, s.whoPolicy),
-	}
+	}, s.twoFactorRoutes()...)
 }
 
 // policyOnly lets through callers the Authorizer grants the server-wide "policy" action.
@@ -63,6 +63,15 @@ func policyOnly(c *gin.Context) {
 // passwordChangeRoutes are all a caller who must change its password may use.
 var passwordChangeRoutes = map[string]bool{
 	"GET /api/v1/users/me": true, "PUT /api/v1/users/me/password": true, "POST /api/v1/auth/logout": true,
+	"POST /api/v1/auth/login": true, "POST /api/v1/auth/refresh": true, "GET /api/v1/openapi.json": true,
+	"GET /health": true, "GET /livez": true, "GET /ready": true,
+}
+
+// enrolmentRoutes are all an administrator who must turn on two-factor
+// sign-in may use until they have.
+var enrolmentRoutes = map[string]bool{
+	"GET /api/v1/users/me": true, "GET /api/v1/users/me/totp": true, "POST /api/v1/users/me/totp": true,
+	"POST /api/v1/users/me/totp/confirm": true, "POST /api/v1/auth/logout": true,
 	"POST /api/v1/auth/login": true, "POST /api/v1/auth/refresh": true, "GET /api/v1/openapi.json": true,
 	"GET /health": true, "GET /livez": true, "GET /ready": true,
 }
@@ -82,6 +91,10 @@ func (s *Server) gate(c *gin.Context) {
 		Fail(c, http.StatusForbidden, "password_change_required", "change your password first: PUT /api/v1/users/me/password")
 		return
 	}
+	if auth.TOTPEnrolmentRequired(c.Request.Context()) && !enrolmentRoutes[c.Request.Method+" "+full] {
+		Fail(c, http.StatusForbidden, "totp_enrolment_required", "administrators must turn on two-factor sign-in first: POST /api/v1/users/me/totp")
+		return
+	}
 	c.Next()
 }
 
@@ -98,6 +111,15 @@ func allowServer(c *gin.Context, sub ports.Subject, action string) bool {
 		return false
 	}
 	if !d.Allowed {
+		if !auth.TokenPermits(c.Request.Context(), sub, action, "") {
+			if sc := auth.ScopeFor(action, ""); !auth.HasScope(sub, sc) {
+				insufficientScope(c, sub, sc)
+				return false
+			}
+			auditDenial(c, sub, action)
+			Fail(c, http.StatusForbidden, "forbidden", "a credential limited to repositories cannot "+action+" the server")
+			return false
+		}
 		auditDenial(c, sub, action)
 		Fail(c, http.StatusForbidden, "forbidden", "not allowed to "+action+" (server)")
 		return false

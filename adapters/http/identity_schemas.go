@@ -32,6 +32,10 @@ var identitySchemas = func() obj {
 			"users": arr(str()), "users_truncated": boolean()}),
 		"AuditEvent": object(obj{"id": integer(), "at": str(), "actor": str(), "actor_id": integer(), "action": str(),
 			"target": str(), "outcome": str(), "ip": str(), "detail": str()}),
-		"AuditList": object(obj{"items": arr(ref("AuditEvent")), "total": integer(), "offset": integer(), "limit": integer()}),
+		"AuditList":     object(obj{"items": arr(ref("AuditEvent")), "total": integer(), "offset": integer(), "limit": integer()}),
+		"TOTPStatus":    object(obj{"enabled": boolean(), "recovery_codes_left": integer(), "required": boolean()}),
+		"TOTPEnrolment": object(obj{"secret": str(), "otpauth_uri": str()}),
+		"TOTPCode":      object(obj{"code": str()}, "code"),
+		"TOTPRecovery":  object(obj{"recovery_codes": arr(str())}),
 	}
 }()

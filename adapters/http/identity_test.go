@@ -44,15 +44,15 @@ func (e *env) login(name, password string) string {
 	return sess.AccessToken
 }
 
-// readerPolicy is the default policy with signed-in users as readers, not developers.
+// readerPolicy is the default policy with every signed-in user a reader.
 func readerPolicy(extra ...ports.PolicyRule) []ports.PolicyRule {
-	var rules []ports.PolicyRule
-	for _, r := range policy.Defaults() {
-		if r.Kind == "g" && r.Subject == policy.RoleAuthenticated {
-			r.Object = policy.RoleReader
-		}
-		rules = append(rules, r)
-	}
+	rules := append(policy.Defaults(), ports.PolicyRule{Kind: "g", Subject: policy.RoleAuthenticated, Object: policy.RoleReader})
+	return append(rules, extra...)
+}
+
+// developerPolicy is the default policy with every signed-in user a developer.
+func developerPolicy(extra ...ports.PolicyRule) []ports.PolicyRule {
+	rules := append(policy.Defaults(), ports.PolicyRule{Kind: "g", Subject: policy.RoleAuthenticated, Object: policy.RoleDeveloper})
 	return append(rules, extra...)
 }
 
@@ -148,10 +148,17 @@ func TestUsersGroupsAndPolicies(t *testing.T) {
 		}
 		bobID, bob := e.addUser("bob", map[string]any{"email": "bob@example.test"})
 		_, carol := e.addUser("carol", nil)
-		// Default policy: every signed-in user is a developer.
+		// Default policy: a new user gets no repository rights (issue 20.5).
+		if resp, _ := e.do("GET", "/api/v1/repositories/libs/artifacts", bob, nil); resp.StatusCode != 403 {
+			t.Fatalf("a new user reads a private repository by default: %d", resp.StatusCode)
+		}
+		if resp, _ := e.do("PUT", "/api/v1/repositories/libs/artifacts/x", bob, strings.NewReader("x")); resp.StatusCode != 403 {
+			t.Fatalf("a new user writes by default: %d", resp.StatusCode)
+		}
+		e.putPolicy(developerPolicy())
 		resp, _ := e.do("PUT", "/api/v1/repositories/libs/artifacts/x", bob, strings.NewReader("x"))
 		if resp.StatusCode != 201 {
-			t.Fatalf("developer by default: %d", resp.StatusCode)
+			t.Fatalf("developer once granted: %d", resp.StatusCode)
 		}
 		var g struct{ ID int64 }
 		e.doJSON("POST", "/api/v1/groups", e.token, map[string]any{"name": "team-a"}, 201, &g)
@@ -167,7 +174,7 @@ func TestUsersGroupsAndPolicies(t *testing.T) {
 		e.doJSON("GET", "/api/v1/policies", e.token, nil, 200, &before)
 		data := e.doJSON("PUT", "/api/v1/policies", e.token, map[string]any{"rules": readerPolicy(
 			ports.PolicyRule{Kind: "p", Subject: "group:team-a", Object: "team-a-*", Action: "publish"})}, 400, nil)
-		if !strings.Contains(string(data), "publish") || !strings.Contains(string(data), "rules[9]") {
+		if !strings.Contains(string(data), "publish") || !strings.Contains(string(data), "rules[10]") {
 			t.Errorf("invalid policy message: %s", data)
 		}
 		e.doJSON("PUT", "/api/v1/policies", e.token, map[string]any{"rules": readerPolicy(
@@ -233,7 +240,7 @@ func TestUsersGroupsAndPolicies(t *testing.T) {
 				failed++
 			}
 		}
-		if ok != 2 || failed != 2 || events.Total != 4 {
+		if ok != 3 || failed != 2 || events.Total != 5 {
 			t.Errorf("policy audit: %d ok, %d refused, total %d: %+v", ok, failed, events.Total, events.Items)
 		}
 
@@ -372,6 +379,7 @@ func TestTokensScopesAndCarriers(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *env) {
 		e.createRepo(map[string]any{"key": "libs", "format": "generic"})
 		_, bob := e.addUser("bob", nil)
+		e.putPolicy(developerPolicy())
 		e.doJSON("POST", "/api/v1/users/me/tokens", bob, map[string]any{"name": "x", "scopes": []string{"admin"}}, 403, nil)
 		e.doJSON("POST", "/api/v1/users/me/tokens", bob, map[string]any{"name": "x", "repositories": []string{"["}}, 400, nil)
 		var tok struct {
@@ -387,7 +395,7 @@ func TestTokensScopesAndCarriers(t *testing.T) {
 			{"X-API-Key", tok.Token},
 		}
 		for _, h := range carriers {
-			if resp, data := e.do("GET", "/api/v1/repositories/libs", "", nil, h...); resp.StatusCode != 200 {
+			if resp, data := e.do("GET", "/api/v1/repositories/libs/artifacts", "", nil, h...); resp.StatusCode != 200 {
 				t.Errorf("%s %.30s: %d %s", h[0], h[1], resp.StatusCode, data)
 			}
 		}
@@ -402,7 +410,7 @@ func TestTokensScopesAndCarriers(t *testing.T) {
 		}
 		e.doJSON("DELETE", fmt.Sprintf("/api/v1/users/me/tokens/%d", tok.ID), bob, nil, 204, nil)
 		for _, h := range carriers {
-			resp, data := e.do("GET", "/api/v1/repositories/libs", "", nil, h...)
+			resp, data := e.do("GET", "/api/v1/repositories/libs/artifacts", "", nil, h...)
 			if resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") == "" {
 				t.Errorf("revoked token via %s: %d %s", h[0], resp.StatusCode, data)
 			}

@@ -65,6 +65,11 @@ func recovery(c *gin.Context) {
 // credential means anonymous.
 func authenticate(a *auth.Service, mounts MountCredentials, baseURL string) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		// The caller's address as resolved through the configured trusted
+		// proxies (none by default): what audit rows and password-failure
+		// counts are keyed by.
+		ip := c.ClientIP()
+		c.Request = c.Request.WithContext(auth.WithSource(audit.WithIP(c.Request.Context(), ip), ip))
 		carriers, onMount := apiCarriers, false
 		if mounts != nil && !strings.HasPrefix(c.Request.URL.Path, "/api/") {
 			if cr, ok := mounts(c.Request.URL.EscapedPath()); ok {
@@ -81,7 +86,7 @@ func authenticate(a *auth.Service, mounts MountCredentials, baseURL string) gin.
 			}
 			status, code, msg := http.StatusUnauthorized, "unauthorized", "invalid credentials"
 			if errors.Is(err, auth.ErrBadToken) { // password failures are audited by auth itself
-				a.Audit().Record(audit.WithIP(c.Request.Context(), c.ClientIP()), ports.AuditEvent{Actor: "anonymous",
+				a.Audit().Record(c.Request.Context(), ports.AuditEvent{Actor: "anonymous",
 					Action: "auth.token", Target: c.Request.Method + " " + c.Request.URL.EscapedPath(), Outcome: audit.Failure,
 					Detail: "invalid, expired or revoked token"})
 			}
@@ -89,6 +94,10 @@ func authenticate(a *auth.Service, mounts MountCredentials, baseURL string) gin.
 			switch {
 			case errors.As(err, &ce):
 				msg = ce.Error()
+			case errors.Is(err, auth.ErrTokenExpired):
+				// RFC 6750 §3.1: tell the client to fetch a new token.
+				c.Header("WWW-Authenticate", `Bearer realm="keeper", error="invalid_token", error_description="token expired"`)
+				code, msg = "token_expired", "token expired"
 			case errors.Is(err, auth.ErrLocked):
 				msg = err.Error()
 			case !errors.Is(err, auth.ErrBadToken) && !errors.Is(err, auth.ErrBadCredentials):
@@ -103,6 +112,9 @@ func authenticate(a *auth.Service, mounts MountCredentials, baseURL string) gin.
 			ctx := auth.WithSubject(c.Request.Context(), sub)
 			if p.MustChangePassword {
 				ctx = auth.WithPasswordChangeRequired(ctx)
+			}
+			if p.MustEnrolTOTP {
+				ctx = auth.WithTOTPEnrolmentRequired(ctx)
 			}
 			c.Request = c.Request.WithContext(ctx)
 		}
@@ -145,6 +157,13 @@ func credential(c *gin.Context, a *auth.Service, carriers ports.Credentials) (au
 		if !carriers.Bearer {
 			return anon, true, &carrierError{kind: "Bearer"}
 		}
+		if user, pass, ok := basicInBearer(value); ok {
+			if err := basicAllowed(carriers, pass); err != nil {
+				return anon, true, err
+			}
+			p, err := a.PrincipalFromBasic(ctx, user, pass)
+			return p, true, err
+		}
 		p, err := a.PrincipalFromBearer(ctx, value)
 		return p, true, err
 	case "basic":
@@ -153,12 +172,8 @@ func credential(c *gin.Context, a *auth.Service, carriers ports.Credentials) (au
 			return anon, true, auth.ErrBadCredentials
 		}
 		user, pass, _ := strings.Cut(string(raw), ":")
-		isToken := strings.HasPrefix(pass, auth.TokenPrefix) || auth.LooksLikeJWT(pass)
-		if isToken && !carriers.TokenInPassword {
-			return anon, true, &carrierError{kind: "token-as-password"}
-		}
-		if !isToken && !carriers.Basic {
-			return anon, true, &carrierError{kind: "Basic"}
+		if err := basicAllowed(carriers, pass); err != nil {
+			return anon, true, err
 		}
 		p, err := a.PrincipalFromBasic(ctx, user, pass)
 		return p, true, err
@@ -172,6 +187,19 @@ func credential(c *gin.Context, a *auth.Service, carriers ports.Credentials) (au
 		return p, true, err
 	}
 	return anon, true, auth.ErrBadCredentials
+}
+
+// basicAllowed refuses a Basic password (or a token as password) the
+// carriers do not accept.
+func basicAllowed(carriers ports.Credentials, pass string) error {
+	isToken := strings.HasPrefix(pass, auth.TokenPrefix) || auth.LooksLikeJWT(pass)
+	if isToken && !carriers.TokenInPassword {
+		return &carrierError{kind: "token-as-password"}
+	}
+	if !isToken && !carriers.Basic {
+		return &carrierError{kind: "Basic"}
+	}
+	return nil
 }
 
 // requestBaseURL is the external URL for challenges: the configured one, or

@@ -41,16 +41,50 @@ func newServer(p Params) (*Server, error) { return New(p.Deps, p.Routes...) }
 // when listen is ":0").
 type Listening struct{ Addr string }
 
-func serve(lc fx.Lifecycle, cfg config.Config, s *Server) {
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+// ListenError says the configured address could not be bound (in use, not
+// permitted, not local); its text names the address only.
+type ListenError struct {
+	Addr string
+	Err  error
+}
+
+func (e *ListenError) Error() string {
+	msg := e.Err.Error()
+	var op *net.OpError
+	if errors.As(e.Err, &op) && op.Err != nil {
+		msg = op.Err.Error() // drop "listen tcp <addr>:" which repeats the address
+	}
+	return fmt.Sprintf("cannot listen on %s: %s", e.Addr, msg)
+}
+
+func (e *ListenError) Unwrap() error { return e.Err }
+
+func serve(lc fx.Lifecycle, cfg config.Config, s *Server) error {
+	tlsCfg, err := TLSConfig(cfg)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
+		TLSConfig: tlsCfg}
+	scheme := "http"
+	if tlsCfg != nil {
+		scheme = "https"
+	}
 	lc.Append(fx.Hook{
 		OnStart: func(ctx context.Context) error {
 			ln, err := net.Listen("tcp", cfg.Listen)
 			if err != nil {
-				return fmt.Errorf("http: listen on %s: %w", cfg.Listen, err)
+				return &ListenError{Addr: cfg.Listen, Err: err}
 			}
 			go func() {
-				if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				var err error
+				if tlsCfg != nil {
+					// ServeTLS adds HTTP/2 and uses TLSConfig's certificate source.
+					err = srv.ServeTLS(ln, "", "")
+				} else {
+					err = srv.Serve(ln)
+				}
+				if err != nil && !errors.Is(err, http.ErrServerClosed) {
 					slog.Error("http: serve", "err", err)
 				}
 			}()
@@ -60,10 +94,11 @@ func serve(lc fx.Lifecycle, cfg config.Config, s *Server) {
 						slog.Error("keeper started with errors", "err", err)
 					}
 				}
-				slog.Info("keeper ready", "url", "http://"+ln.Addr().String())
+				slog.Info("keeper ready", "url", scheme+"://"+ln.Addr().String())
 			}()
 			return nil
 		},
 		OnStop: func(ctx context.Context) error { return srv.Shutdown(ctx) },
 	})
+	return nil
 }

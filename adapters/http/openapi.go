@@ -157,6 +157,9 @@ func responses(rt Route) map[string]any {
 	if rt.Method != http.MethodGet && rt.Method != http.MethodHead {
 		codes = append(codes, writeErrors...)
 	}
+	if rt.Doc.Body != "" && rt.Doc.Body != "binary" {
+		codes = append(codes, http.StatusRequestEntityTooLarge) // JSON and form bodies are bounded (bind.go)
+	}
 	codes = append(codes, rt.Doc.Errors...)
 	sort.Ints(codes)
 	for _, code := range codes {

@@ -21,7 +21,7 @@ func object(props obj, required ...string) obj {
 // schemas are the JSON bodies of the API, named in Operation.Body/Returns.
 var schemas = obj{
 	"Error":        object(obj{"error": object(obj{"code": str(), "message": str()}, "code", "message")}, "error"),
-	"Login":        object(obj{"username": str(), "password": str()}, "username", "password"),
+	"Login":        object(obj{"username": str(), "password": str(), "totp": str()}, "username", "password"),
 	"Refresh":      object(obj{"refresh_token": str()}, "refresh_token"),
 	"Session":      object(obj{"access_token": str(), "refresh_token": str(), "expires_in": integer(), "token_type": str()}),
 	"Me":           object(obj{"id": integer(), "username": str(), "is_admin": boolean()}),

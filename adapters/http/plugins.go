@@ -33,23 +33,27 @@ var pluginSchemas = obj{
 
 // PluginRoutes are the plugin admin API (/plugins, administrators only)
 // and /formats (anyone); the wiring adds them to the fx group "routes".
-func PluginRoutes(m *plugin.Manager) []Route {
+// repos lets a delete refuse to strand the repositories of a plugin's format.
+func PluginRoutes(m *plugin.Manager, repos ports.RepositoryStore) []Route {
 	const get, post, del = http.MethodGet, http.MethodPost, http.MethodDelete
-	h := pluginHandlers{m: m}
+	h := pluginHandlers{m: m, repos: repos}
 	tooLarge := []int{http.StatusRequestEntityTooLarge}
 	return []Route{
 		route(get, "/formats", Public, Doc{"plugins", "The formats the loaded plugins serve", "", "FormatList", 200, nil}, h.formats),
 		route(get, "/plugins", Admin, Doc{"plugins", "List installed plugins, built-in and uploaded", "", "PluginList", 200, nil}, h.list),
 		route(post, "/plugins", Admin, Doc{"plugins", "Install a plugin (.wasm or .zip with a manifest, raw body or multipart field \"file\"); validated against the contract first; mounts overlapping another plugin's are refused (409); ?grant=login,session-token grants the credential-minting imports; an upgrade of an installed id answers 200", "binary", "Plugin", 201, append(tooLarge, http.StatusOK)}, h.install),
 		route(get, "/plugins/:id", Admin, Doc{"plugins", "Get a plugin", "", "Plugin", 200, nil}, h.get),
-		route(del, "/plugins/:id", Admin, Doc{"plugins", "Delete an installed plugin", "", "", 204, nil}, h.delete),
-		route(post, "/plugins/:id/enable", Admin, Doc{"plugins", "Enable a plugin (its formats are served again)", "", "Plugin", 200, nil}, h.lifecycle(m.Enable)),
-		route(post, "/plugins/:id/disable", Admin, Doc{"plugins", "Disable a plugin (its mounts answer 404)", "", "Plugin", 200, nil}, h.lifecycle(m.Disable)),
-		route(post, "/plugins/:id/reload", Admin, Doc{"plugins", "Reload a plugin from its stored module (compile, smoke-test, swap); a body is refused (400): upgrade with POST /plugins", "", "Plugin", 200, nil}, refuseBody, h.lifecycle(m.Reload)),
+		route(del, "/plugins/:id", Admin, Doc{"plugins", "Delete an installed plugin; while repositories use its format, 409 naming them unless ?force=true", "", "", 204, nil}, h.delete),
+		route(post, "/plugins/:id/enable", Admin, Doc{"plugins", "Enable a plugin (its formats are served again)", "", "Plugin", 200, nil}, h.lifecycle("plugin.enable", m.Enable)),
+		route(post, "/plugins/:id/disable", Admin, Doc{"plugins", "Disable a plugin (its mounts answer 404)", "", "Plugin", 200, nil}, h.lifecycle("plugin.disable", m.Disable)),
+		route(post, "/plugins/:id/reload", Admin, Doc{"plugins", "Reload a plugin from its stored module (compile, smoke-test, swap); a body is refused (400): upgrade with POST /plugins", "", "Plugin", 200, nil}, refuseBody, h.lifecycle("plugin.reload", m.Reload)),
 	}
 }
 
-type pluginHandlers struct{ m *plugin.Manager }
+type pluginHandlers struct {
+	m     *plugin.Manager
+	repos ports.RepositoryStore
+}
 
 func (h pluginHandlers) formats(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": h.m.Formats()})
@@ -96,6 +100,7 @@ func (h pluginHandlers) install(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	audited(c, "plugin.install", p.ID, fmt.Sprintf("format=%s version=%s digest=%s upgrade=%t grants=%s", p.Format, p.Version, p.Digest, upgraded, strings.Join(p.Grants, ",")))
 	status := http.StatusCreated
 	if upgraded {
 		status = http.StatusOK
@@ -157,21 +162,47 @@ func uploadErr(err error) error {
 	return ports.Invalidf("file", "reading the upload: %v", err)
 }
 
-func (h pluginHandlers) lifecycle(op func(ctx context.Context, id string) (plugin.Plugin, error)) gin.HandlerFunc {
+func (h pluginHandlers) lifecycle(action string, op func(ctx context.Context, id string) (plugin.Plugin, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		p, err := op(c.Request.Context(), c.Param("id"))
 		if err != nil {
 			WriteError(c, err)
 			return
 		}
+		audited(c, action, p.ID, "")
 		c.JSON(http.StatusOK, p)
 	}
 }
 
+// delete removes an installed plugin; while repositories depend on its
+// format it answers 409 naming them, unless ?force=true.
 func (h pluginHandlers) delete(c *gin.Context) {
-	if err := h.m.Delete(c.Request.Context(), c.Param("id")); err != nil {
+	force, ok := forceParam(c)
+	if !ok {
+		return
+	}
+	id := c.Param("id")
+	var users []string
+	if h.repos != nil {
+		var err error
+		if users, err = h.m.RepositoriesUsing(c.Request.Context(), id, h.repos); err != nil {
+			WriteError(c, err)
+			return
+		}
+	}
+	if len(users) > 0 && !force {
+		Fail(c, http.StatusConflict, "conflict", fmt.Sprintf("plugin %q serves the repositories %s; delete them first, or delete with ?force=true to leave them without a format",
+			id, strings.Join(users, ", ")))
+		return
+	}
+	if err := h.m.Delete(c.Request.Context(), id); err != nil {
 		WriteError(c, err)
 		return
 	}
+	detail := ""
+	if len(users) > 0 {
+		detail = "forced; stranded repositories: " + strings.Join(users, ", ")
+	}
+	audited(c, "plugin.delete", id, detail)
 	c.Status(http.StatusNoContent)
 }

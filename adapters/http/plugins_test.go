@@ -93,7 +93,7 @@ func newPlugEnv(t *testing.T) *plugEnv {
 		Uploads:  upload.NewService(store, blobs, arts, clock, 1<<30),
 		Fallback: httpapi.DispatchHandler(d), Plugins: m, MaxUploadBytes: 1 << 30, Version: "test",
 		MountCredentials: d.Credentials, FormatInfo: m.FormatInfo,
-	}, httpapi.PluginRoutes(m)...)
+	}, httpapi.PluginRoutes(m, store)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/keeper-registry/keeper/core/audit"
 	"github.com/keeper-registry/keeper/core/auth"
+	"github.com/keeper-registry/keeper/core/policy"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -47,8 +48,19 @@ func (s *Server) putPolicies(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
+	if len(req.Rules) == 0 {
+		Fail(c, http.StatusBadRequest, "invalid", "rules: must not be empty (a policy without rules would lock everybody out; `keeper policy reset` restores the defaults)")
+		return
+	}
 	ctx := c.Request.Context()
-	before, oldV, _ := s.d.Policies.Rules(ctx)
+	before, oldV, err := s.d.Policies.Rules(ctx)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	if !s.mayGrant(c, before, req.Rules) {
+		return
+	}
 	v, err := s.d.Policies.Replace(ctx, req.Rules)
 	if err != nil {
 		if errors.Is(err, ports.ErrInvalid) {
@@ -60,6 +72,34 @@ func (s *Server) putPolicies(c *gin.Context) {
 	detail, _ := json.Marshal(map[string]any{"from_version": oldV, "to_version": v, "before": len(before), "after": len(req.Rules), "rules": req.Rules})
 	recorder(c).By(ctx, subject(c), "policy.replace", "policies", audit.Success, string(detail))
 	s.getPolicies(c)
+}
+
+// mayGrant holds a policy author who is not an administrator to the rights
+// they hold (core/policy.CheckGrants); it answers 403 and audits otherwise.
+func (s *Server) mayGrant(c *gin.Context, before, next []ports.PolicyRule) bool {
+	ctx := c.Request.Context()
+	author := subject(c)
+	author.TokenID, author.Scopes, author.Repos = 0, nil, nil
+	if d, err := s.d.Authorizer.Authorize(ctx, author, ports.ActionAdmin, ports.Resource{}); err != nil {
+		WriteError(c, err)
+		return false
+	} else if d.Allowed {
+		return true
+	}
+	err := policy.CheckGrants(before, next, func(action, object string) (bool, error) {
+		d, err := s.d.Authorizer.Authorize(ctx, author, action, ports.Resource{Repository: object, Public: object == policy.Public})
+		return d.Allowed, err
+	})
+	if errors.Is(err, policy.ErrEscalation) {
+		recorder(c).By(ctx, subject(c), "policy.replace", "policies", audit.Denied, err.Error())
+		Fail(c, http.StatusForbidden, "forbidden", strings.TrimPrefix(err.Error(), "policy: "))
+		return false
+	}
+	if err != nil {
+		WriteError(c, err)
+		return false
+	}
+	return true
 }
 
 // subjectNamed builds the subject a policy dry run asks about: "anonymous",

@@ -1,12 +1,14 @@
 package http
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/keeper-registry/keeper/core/audit"
 	"github.com/keeper-registry/keeper/core/repository"
 	"github.com/keeper-registry/keeper/ports"
 )
@@ -87,6 +89,7 @@ func (s *Server) createRepo(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	audited(c, "repository.create", r.Key, fmt.Sprintf("format=%s type=%s public=%v", r.Format, r.Type, r.IsPublic))
 	c.JSON(http.StatusCreated, toRepoJSON(r))
 }
 
@@ -98,7 +101,12 @@ func (s *Server) listRepos(c *gin.Context) {
 			limit, offset = pp, (p-1)*pp
 		}
 	}
-	repos, total, err := s.d.Repos.List(c.Request.Context(), ports.RepositoryFilter{Format: c.Query("format"), Type: c.Query("type")},
+	q := c.Query("q")
+	if len(q) > 200 {
+		Fail(c, http.StatusBadRequest, "invalid", "q: at most 200 characters")
+		return
+	}
+	repos, total, err := s.d.Repos.List(c.Request.Context(), ports.RepositoryFilter{Format: c.Query("format"), Type: c.Query("type"), Query: q},
 		ports.Page{Offset: offset, Limit: limit})
 	if err != nil {
 		WriteError(c, err)
@@ -149,6 +157,7 @@ func (s *Server) patchRepo(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	audited(c, "repository.update", r.Key, "")
 	c.JSON(http.StatusOK, toRepoJSON(r))
 }
 
@@ -156,10 +165,19 @@ func (s *Server) deleteRepo(c *gin.Context) {
 	if !requireAdmin(c) {
 		return
 	}
-	if err := s.d.Repos.Delete(c.Request.Context(), c.Param("key")); err != nil {
+	force, ok := forceParam(c)
+	if !ok {
+		return
+	}
+	if err := s.d.Repos.Delete(c.Request.Context(), c.Param("key"), force); err != nil {
 		WriteError(c, err)
 		return
 	}
+	detail := ""
+	if force {
+		detail = "forced"
+	}
+	audited(c, "repository.delete", c.Param("key"), detail)
 	c.Status(http.StatusNoContent)
 }
 
@@ -182,6 +200,7 @@ func (s *Server) addMember(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	audited(c, "repository.members", r.Key, "added "+m.RepoKey)
 	c.JSON(http.StatusOK, gin.H{"items": toRepoJSON(r).MemberRepos})
 }
 
@@ -200,15 +219,26 @@ func (s *Server) setMembers(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	audited(c, "repository.members", r.Key, "replaced")
 	c.JSON(http.StatusOK, gin.H{"items": toRepoJSON(r).MemberRepos})
 }
 
-// bindJSON decodes a bounded JSON body, answering 400 with the reason.
-func bindJSON(c *gin.Context, v any) bool {
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 1<<20)
-	if err := c.ShouldBindJSON(v); err != nil {
-		Fail(c, http.StatusBadRequest, "invalid", "malformed JSON body: "+err.Error())
-		return false
+// forceParam reads ?force=true|false (absent is false); a bad value is a 400.
+func forceParam(c *gin.Context) (bool, bool) {
+	v, ok := c.GetQuery("force")
+	if !ok {
+		return false, true
 	}
-	return true
+	force, err := strconv.ParseBool(v)
+	if err != nil {
+		Fail(c, http.StatusBadRequest, "invalid", fmt.Sprintf("force: %q is not true or false", v))
+		return false, false
+	}
+	return force, true
+}
+
+// audited records a successful change by the caller, with the client
+// address the gate put in the request context.
+func audited(c *gin.Context, action, target, detail string) {
+	recorder(c).By(c.Request.Context(), subject(c), action, target, audit.Success, detail)
 }

@@ -12,11 +12,11 @@ func (s *Server) routes() []Route {
 		route(post, "/auth/login", Public, Doc{"auth", "Log in with username and password", "Login", "Session", 200, nil}, s.login),
 		route(post, "/auth/refresh", Public, Doc{"auth", "Exchange a refresh token for a new session", "Refresh", "Session", 200, nil}, s.refresh),
 
-		route(get, "/repositories", Public, Doc{"repositories", "List repositories (filters: format, type; offset/limit or page/per_page)", "", "RepositoryList", 200, nil}, s.listRepos),
+		route(get, "/repositories", Public, Doc{"repositories", "List repositories (filters: format, type, q = substring of key, name or description; offset/limit or page/per_page)", "", "RepositoryList", 200, nil}, s.listRepos),
 		route(post, "/repositories", User, Doc{"repositories", "Create a repository", "RepositoryCreate", "Repository", 201, nil}, s.createRepo),
 		route(get, "/repositories/:key", Public, Doc{"repositories", "Get a repository", "", "Repository", 200, nil}, s.getRepo),
 		route(patch, "/repositories/:key", User, Doc{"repositories", "Change a repository", "RepositoryPatch", "Repository", 200, nil}, s.patchRepo),
-		route(del, "/repositories/:key", User, Doc{"repositories", "Delete a repository and its contents", "", "", 204, nil}, s.deleteRepo),
+		route(del, "/repositories/:key", User, Doc{"repositories", "Delete a repository and its contents; one that holds files needs ?force=true (409 naming the count otherwise)", "", "", 204, nil}, s.deleteRepo),
 		route(get, "/repositories/:key/members", Public, Doc{"repositories", "List the members of a virtual repository", "", "MemberList", 200, nil}, s.listMembers),
 		route(post, "/repositories/:key/members", User, Doc{"repositories", "Add or re-prioritise one member", "Member", "MemberList", 200, nil}, s.addMember),
 		route(put, "/repositories/:key/members", User, Doc{"repositories", "Replace all members", "Members", "MemberList", 200, nil}, s.setMembers),

@@ -3,6 +3,7 @@ package http
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -67,6 +68,10 @@ type Deps struct {
 	BaseURL string
 	// GC runs blob garbage collection for POST /admin/gc (see gc.go); nil answers 503.
 	GC GarbageCollector
+	// TrustedProxies are the addresses or CIDR ranges whose X-Forwarded-For
+	// and X-Real-IP headers are believed; none by default, so the client
+	// address is the connection's peer.
+	TrustedProxies []string
 }
 
 // Server is Keeper's HTTP front: the REST API and the format dispatcher.
@@ -88,15 +93,21 @@ func New(d Deps, extra ...Route) (*Server, error) {
 	r.RedirectFixedPath = false
 	r.HandleMethodNotAllowed = false
 	r.ContextWithFallback = true
+	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil { // validated with the configuration
+		slog.Error("http: trusted proxies", "err", err)
+		_ = r.SetTrustedProxies(nil)
+	}
 	s := &Server{d: d, engine: r}
 	r.Use(recovery, requestLog)
 	r.Use(d.BeforeAuth...)
 	r.Use(authenticate(d.Auth, d.MountCredentials, d.BaseURL), s.gate)
 	r.Use(d.AfterAuth...)
 
+	r.GET("/", s.index)
 	r.GET("/health", s.health)
 	r.GET("/livez", s.livez)
 	r.GET("/ready", s.ready)
+	r.GET("/readyz", s.ready) // the Kubernetes spelling, beside /livez
 
 	routes := slices.Concat(s.routes(), s.identityRoutes(), s.ssoRoutes(), s.gcRoutes(), s.setupRoutes(), extra)
 	if err := s.mount(r.Group("/api/v1"), routes); err != nil {
@@ -125,7 +136,7 @@ func (s *Server) mount(api *gin.RouterGroup, routes []Route) error {
 		if len(rt.Handlers) == 0 || rt.Doc.Summary == "" || rt.Doc.Status == 0 {
 			return fmt.Errorf("http: route %s needs handlers, a summary and a status", key)
 		}
-		api.Handle(rt.Method, rt.Path, append([]gin.HandlerFunc{rt.Access.check}, rt.Handlers...)...)
+		api.Handle(rt.Method, rt.Path, append([]gin.HandlerFunc{requireScope(scopeOf(rt)), rt.Access.check}, rt.Handlers...)...)
 	}
 	doc, err := openAPIDocument(routes)
 	if err != nil {
@@ -166,6 +177,10 @@ func (s *Server) authorize(c *gin.Context, action string, repo ports.Repository)
 	}
 	if d.Allowed {
 		return true
+	}
+	if sc := auth.ScopeFor(action, repo.Key); !auth.TokenPermits(c.Request.Context(), sub, action, repo.Key) && !auth.HasScope(sub, sc) {
+		insufficientScope(c, sub, sc)
+		return false
 	}
 	deny(c, sub, action)
 	return false

@@ -122,6 +122,7 @@ func (s *Server) completeUpload(c *gin.Context) {
 		artifactError(c, err)
 		return
 	}
+	audited(c, "artifact.publish", u.RepositoryKey+"/"+f.Path, fmt.Sprintf("sha256=%s size=%d upload=%s", f.SHA256, f.Size, u.ID))
 	c.JSON(http.StatusCreated, toArtifactJSON(u.RepositoryKey, f))
 }
 

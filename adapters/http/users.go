@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/keeper-registry/keeper/core/audit"
+	"github.com/keeper-registry/keeper/core/auth"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -107,8 +108,8 @@ func (s *Server) changePassword(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	if sub.TokenID != 0 {
-		Fail(c, http.StatusForbidden, "forbidden", "API tokens cannot change passwords")
+	if auth.Limited(sub) {
+		Fail(c, http.StatusForbidden, "forbidden", "tokens cannot change passwords; sign in with your password")
 		return
 	}
 	sess, err := s.d.Auth.ChangePassword(c.Request.Context(), sub.UserID, req.CurrentPassword, req.NewPassword)
@@ -248,6 +249,15 @@ func (s *Server) patchUser(c *gin.Context) {
 			return
 		}
 	}
+	if req.Unlock {
+		if err := s.d.Auth.Unlock(ctx, u.Username); err != nil {
+			WriteError(c, err)
+			return
+		}
+	}
+	if req.IsAdmin != nil || req.Disabled != nil {
+		s.d.Auth.CredentialsChanged(ctx, "user "+u.Username+" changed")
+	}
 	recorder(c).By(ctx, subject(c), "user.update", u.Username, audit.Success, "")
 	c.JSON(http.StatusOK, toUserJSON(u))
 }
@@ -265,6 +275,7 @@ func (s *Server) deleteUser(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	s.d.Auth.CredentialsChanged(c.Request.Context(), "user deleted")
 	recorder(c).By(c.Request.Context(), subject(c), "user.delete", strconv.FormatInt(id, 10), audit.Success, "")
 	c.Status(http.StatusNoContent)
 }

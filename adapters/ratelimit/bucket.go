@@ -4,6 +4,8 @@ import (
 	"math"
 	"sync"
 	"time"
+
+	"github.com/keeper-registry/keeper/core/lru"
 )
 
 // Rule allows Requests per Window, in bursts of up to Requests. A zero
@@ -21,17 +23,25 @@ type bucket struct {
 }
 
 // buckets is a token bucket per key: capacity Requests, refilled at
-// Requests/Window. Full buckets are dropped when the map grows, so idle
-// clients cost nothing.
+// Requests/Window. Keys come from clients (addresses, user ids), so the
+// buckets live in an LRU bounded in entries and bytes: the least recently
+// used key is forgotten first, which costs it nothing but a full bucket on
+// its next request (an idle bucket refills to full anyway).
 type buckets struct {
 	rule Rule
-	mu   sync.Mutex
-	m    map[string]*bucket
+	mu   sync.Mutex // serialises token updates
+	m    *lru.Cache[string, *bucket]
 }
 
-const sweepAt = 100000
+// Bounds of one limiter's buckets.
+const (
+	maxBuckets     = 100000
+	maxBucketBytes = 32 << 20
+)
 
-func newBuckets(r Rule) *buckets { return &buckets{rule: r, m: map[string]*bucket{}} }
+func newBuckets(r Rule) *buckets {
+	return &buckets{rule: r, m: lru.New[string, *bucket](maxBuckets, maxBucketBytes)}
+}
 
 func (b *buckets) rate() float64 { return float64(b.rule.Requests) / b.rule.Window.Seconds() }
 
@@ -41,13 +51,10 @@ func (b *buckets) take(key string, now time.Time) (bool, time.Duration) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	capacity := float64(b.rule.Requests)
-	k, ok := b.m[key]
+	k, ok := b.m.Get(key)
 	if !ok {
-		if len(b.m) >= sweepAt {
-			b.sweep(now)
-		}
 		k = &bucket{tokens: capacity, last: now}
-		b.m[key] = k
+		b.m.Add(key, k, int64(len(key))+96)
 	}
 	if elapsed := now.Sub(k.last).Seconds(); elapsed > 0 {
 		k.tokens = math.Min(capacity, k.tokens+elapsed*b.rate())
@@ -59,13 +66,4 @@ func (b *buckets) take(key string, now time.Time) (bool, time.Duration) {
 	}
 	wait := time.Duration((1 - k.tokens) / b.rate() * float64(time.Second))
 	return false, wait
-}
-
-func (b *buckets) sweep(now time.Time) {
-	capacity := float64(b.rule.Requests)
-	for key, k := range b.m {
-		if k.tokens+now.Sub(k.last).Seconds()*b.rate() >= capacity {
-			delete(b.m, key)
-		}
-	}
 }

@@ -47,6 +47,7 @@ type Limiter struct {
 	ip       *buckets
 	user     *buckets
 	login    *buckets
+	shared   Counter
 	inFlight atomic.Int64
 }
 
@@ -77,6 +78,10 @@ func (l *Limiter) BeforeAuth() []gin.HandlerFunc {
 	if l.cfg.Login.enabled() {
 		hs = append(hs, func(c *gin.Context) {
 			if c.Request.Method == http.MethodPost && l.isLogin(c.Request.URL.Path) {
+				if l.shared != nil {
+					l.limitShared(c, "login:"+c.ClientIP(), "too many login attempts")
+					return
+				}
 				l.limit(c, l.login, "login:"+c.ClientIP(), "too many login attempts")
 				return
 			}

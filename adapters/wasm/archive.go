@@ -4,7 +4,6 @@ import (
 	"archive/tar"
 	"archive/zip"
 	"bufio"
-	"bytes"
 	"compress/gzip"
 	"context"
 	"crypto/md5"
@@ -15,8 +14,9 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"hash/crc32"
 	"io"
-	"strconv"
+	"io/fs"
 	"strings"
 	"sync"
 
@@ -102,14 +102,43 @@ func (l *lockedReaderAt) ReadAt(p []byte, off int64) (int, error) {
 
 type entryFn func(name string, size int64, dir bool, body io.Reader) (stop bool, err error)
 
-// walkArchive calls fn for every entry of the blob (body readable only for zip,
-// tar, tar-gz, ar and cpio data entries during the call).
+// corruptError is an archive that fails verification: a client error
+// (errors.Is ports.ErrInvalid, the plugin answers 4xx) whose message is only
+// the finding, as the guest shows it to the client.
+type corruptError struct{ msg string }
+
+func (e *corruptError) Error() string        { return e.msg }
+func (e *corruptError) Is(target error) bool { return target == ports.ErrInvalid }
+
+func corrupt(format string, args ...any) error {
+	return &corruptError{msg: fmt.Sprintf(format, args...)}
+}
+
+// walkArchive calls fn for the entries of the blob (body readable only for
+// data entries during the call) and, even after fn asked to stop, reads the
+// archive through to its end and verifies it: every entry's bytes match its
+// declared size (and CRC-32 for zip), there are no link or device entries,
+// no absolute or ".." names, and nothing but padding after the end (for
+// tar-gz: nothing after the last gzip member). Every archive a format
+// accepts passes here before it is committed.
 func walkArchive(ctx context.Context, host ports.HostCall, digest string, kind uint32, fn entryFn) error {
 	br, size, err := host.OpenBlob(ctx, digest)
 	if err != nil {
 		return err
 	}
 	defer br.Close()
+	stopped := false
+	visit := func(name string, size int64, dir bool, body io.Reader) error {
+		if err := checkEntryName(name); err != nil {
+			return err
+		}
+		if stopped {
+			return nil
+		}
+		s, err := fn(name, size, dir, body)
+		stopped = s
+		return err
+	}
 	in := &capReader{r: ctxReader{ctx, br}, n: maxArchiveScan}
 	switch kind {
 	case kindZip:
@@ -117,179 +146,185 @@ func walkArchive(ctx context.Context, host ports.HostCall, digest string, kind u
 		if !ok {
 			ra = &lockedReaderAt{rs: br}
 		}
-		zr, err := zip.NewReader(ra, size)
-		if err != nil {
-			return fmt.Errorf("zip: %w", err)
-		}
-		for _, f := range zr.File {
-			if f.UncompressedSize64 > 1<<20 && f.CompressedSize64 > 0 && f.UncompressedSize64/f.CompressedSize64 > maxZipRatio {
-				return fmt.Errorf("zip: entry %q: compression ratio above %d refused", f.Name, maxZipRatio)
-			}
-			var stop bool
-			if f.FileInfo().IsDir() {
-				stop, err = fn(f.Name, 0, true, nil)
-			} else {
-				stop, err = fn(f.Name, int64(f.UncompressedSize64), false, lazyZip{ctx: ctx, f: f})
-			}
-			if err != nil || stop {
-				return err
-			}
-		}
-		return nil
+		return walkZip(ctx, ra, size, visit)
 	case kindTar, kindTarGz:
-		var r io.Reader = bufio.NewReader(in)
-		if kind == kindTarGz {
-			zr, err := gzip.NewReader(r)
-			if err != nil {
-				return fmt.Errorf("gzip: %w", err)
-			}
-			r = &capReader{r: zr, n: maxArchiveScan}
-		}
-		tr := tar.NewReader(r)
-		for {
-			h, err := tr.Next()
-			if err == io.EOF {
-				return nil
-			}
-			if err != nil {
-				return fmt.Errorf("tar: %w", err)
-			}
-			dir := h.Typeflag == tar.TypeDir
-			if h.Typeflag != tar.TypeReg && !dir {
-				continue
-			}
-			if stop, err := fn(h.Name, h.Size, dir, tr); err != nil || stop {
-				return err
-			}
-		}
+		return walkTar(bufio.NewReader(in), kind == kindTarGz, visit)
 	case kindAr:
-		return walkAr(bufio.NewReader(in), fn)
+		return walkAr(bufio.NewReader(in), visit)
 	case kindCpio:
-		return walkCpio(bufio.NewReader(in), fn)
+		return walkCpio(bufio.NewReader(in), visit)
 	}
 	return fmt.Errorf("%w: archive kind %d", ports.ErrInvalid, kind)
 }
 
-// lazyZip opens a zip entry on first read.
-type lazyZip struct {
-	ctx context.Context
-	f   *zip.File
+type visitFn func(name string, size int64, dir bool, body io.Reader) error
+
+// checkEntryName refuses names that would escape an extraction directory:
+// absolute paths, drive letters, ".." segments and NUL.
+func checkEntryName(name string) error {
+	if len(name) > maxEntryName {
+		return corrupt("entry name too long")
+	}
+	if strings.ContainsRune(name, 0) {
+		return corrupt("entry name contains NUL")
+	}
+	if strings.HasPrefix(name, "/") || strings.HasPrefix(name, `\`) || (len(name) >= 2 && name[1] == ':') {
+		return corrupt("entry %q: absolute name", name)
+	}
+	for _, seg := range strings.FieldsFunc(name, func(r rune) bool { return r == '/' || r == '\\' }) {
+		if seg == ".." {
+			return corrupt("entry %q: name contains ..", name)
+		}
+	}
+	return nil
 }
 
-func (l lazyZip) Read(p []byte) (int, error) { return 0, errors.New("unused") }
-
-func (l lazyZip) open() (io.ReadCloser, error) { return l.f.Open() }
-
-// walkAr reads the common ar format ("!<arch>\n", 60-byte headers, GNU long names).
-func walkAr(r *bufio.Reader, fn entryFn) error {
-	magic := make([]byte, 8)
-	if _, err := io.ReadFull(r, magic); err != nil || string(magic) != "!<arch>\n" {
-		return errors.New("ar: bad magic")
+// walkZip visits every zip entry and reads each one through, checking its
+// size and CRC-32 against the central directory
+// (https://pkware.cachefly.net/webdocs/casestudies/APPNOTE.TXT §4.3.9, §4.4.7).
+func walkZip(ctx context.Context, ra io.ReaderAt, size int64, visit visitFn) error {
+	zr, err := zip.NewReader(ra, size)
+	if err != nil {
+		return corruptErr("zip", err)
 	}
-	var longNames []byte
-	hdr := make([]byte, 60)
-	for {
-		if _, err := io.ReadFull(r, hdr); err == io.EOF {
-			return nil
-		} else if err != nil {
-			return fmt.Errorf("ar: %w", err)
+	if err := checkZipEnd(ra, size, len(zr.Comment)); err != nil {
+		return err
+	}
+	budget := &capReader{n: maxArchiveScan}
+	for _, f := range zr.File {
+		if f.UncompressedSize64 > 1<<20 && f.CompressedSize64 > 0 && f.UncompressedSize64/f.CompressedSize64 > maxZipRatio {
+			return corrupt("zip: entry %q: compression ratio above %d refused", f.Name, maxZipRatio)
 		}
-		name := strings.TrimRight(string(hdr[0:16]), " ")
-		size, err := strconv.ParseInt(strings.TrimSpace(string(hdr[48:58])), 10, 64)
-		if err != nil || size < 0 {
-			return errors.New("ar: bad size")
+		if f.UncompressedSize64 > maxArchiveScan {
+			return fmt.Errorf("%w: zip: entry %q is larger than %d bytes", ports.ErrTooLarge, f.Name, int64(maxArchiveScan))
 		}
-		body := io.LimitReader(r, size)
+		if t := f.Mode().Type() &^ fs.ModeDir; t != 0 {
+			return corrupt("zip: entry %q is a %v, not a file", f.Name, t)
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return corrupt("zip: entry %q: %v", f.Name, err)
+		}
+		budget.r = ctxReader{ctx, rc}
+		body := &crcReader{r: budget, h: crc32.NewIEEE()}
+		dir := f.FileInfo().IsDir()
+		if err := visit(f.Name, int64(f.UncompressedSize64), dir, body); err != nil {
+			rc.Close()
+			return readErr("zip", err)
+		}
+		_, err = io.Copy(io.Discard, body)
+		rc.Close()
 		switch {
-		case name == "//":
-			if size > 1<<20 {
-				return errors.New("ar: long-name table too large")
-			}
-			longNames, err = io.ReadAll(body)
-			if err != nil {
-				return err
-			}
-		case name == "/" || name == "/SYM64/":
-		default:
-			if strings.HasPrefix(name, "/") && longNames != nil {
-				off, _ := strconv.Atoi(name[1:])
-				if off >= 0 && off < len(longNames) {
-					n := longNames[off:]
-					if i := bytes.IndexByte(n, '\n'); i >= 0 {
-						n = n[:i]
-					}
-					name = string(n)
-				}
-			}
-			name = strings.TrimSuffix(name, "/")
-			if stop, err := fn(name, size, false, body); err != nil || stop {
-				return err
-			}
-		}
-		if _, err := io.Copy(io.Discard, body); err != nil {
+		case errors.Is(err, ports.ErrTooLarge):
 			return err
-		}
-		if size%2 == 1 {
-			if _, err := r.ReadByte(); err != nil && err != io.EOF {
-				return err
-			}
+		case err != nil:
+			return corrupt("zip: entry %q: %v", f.Name, err)
+		case uint64(body.n) != f.UncompressedSize64:
+			return corrupt("zip: entry %q: %d bytes, declared %d", f.Name, body.n, f.UncompressedSize64)
+		case body.h.Sum32() != f.CRC32:
+			return corrupt("zip: entry %q: checksum mismatch", f.Name)
 		}
 	}
+	return nil
 }
 
-// walkCpio reads the "newc" cpio format (magic 070701/070702).
-func walkCpio(r *bufio.Reader, fn entryFn) error {
-	hdr := make([]byte, 110)
-	var read int64
-	pad := func(n int64) error {
-		if p := (4 - n%4) % 4; p > 0 {
-			_, err := io.CopyN(io.Discard, r, p)
-			read += p
-			return err
-		}
-		return nil
+// checkZipEnd refuses bytes after the end-of-central-directory record and
+// its comment.
+func checkZipEnd(ra io.ReaderAt, size int64, commentLen int) error {
+	off := size - 22 - int64(commentLen)
+	sig := make([]byte, 4)
+	if off < 0 {
+		return corrupt("zip: truncated")
 	}
+	if _, err := ra.ReadAt(sig, off); err != nil {
+		return corruptErr("zip", err)
+	}
+	if string(sig) != "PK\x05\x06" {
+		return corrupt("zip: data after the end of the archive")
+	}
+	return nil
+}
+
+// crcReader counts and checksums what passes through it.
+type crcReader struct {
+	r io.Reader
+	h hash.Hash32
+	n int64
+}
+
+func (c *crcReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.h.Write(p[:n])
+	c.n += int64(n)
+	return n, err
+}
+
+// walkTar visits the entries of a tar (ustar, pax, GNU) stream, optionally
+// gzip-compressed (RFC 1952: every member's CRC-32 and ISIZE are checked by
+// compress/gzip when the stream is read to its end, and anything after the
+// last member that is not another member is refused).
+func walkTar(in io.Reader, gz bool, visit visitFn) error {
+	r := in
+	if gz {
+		zr, err := gzip.NewReader(in)
+		if err != nil {
+			return corruptErr("gzip", err)
+		}
+		r = &capReader{r: zr, n: maxArchiveScan}
+	}
+	tr := tar.NewReader(r)
 	for {
-		if _, err := io.ReadFull(r, hdr); err != nil {
-			return fmt.Errorf("cpio: %w", err)
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
 		}
-		read += 110
-		if m := string(hdr[:6]); m != "070701" && m != "070702" {
-			return errors.New("cpio: unsupported format (want newc)")
+		if err != nil {
+			return readErr("tar", err)
 		}
-		field := func(i int) int64 {
-			v, _ := strconv.ParseInt(string(hdr[6+i*8:14+i*8]), 16, 64)
-			return v
+		switch h.Typeflag {
+		case tar.TypeReg, tar.TypeDir:
+			if err := visit(h.Name, h.Size, h.Typeflag == tar.TypeDir, tr); err != nil {
+				return readErr("tar", err)
+			}
+		case tar.TypeSymlink, tar.TypeLink, tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
+			return corrupt("tar: entry %q is a link or device", h.Name)
 		}
-		mode, size, nameSize := field(1), field(6), field(11)
-		if nameSize <= 0 || nameSize > maxEntryName || size < 0 {
-			return errors.New("cpio: bad header")
-		}
-		nb := make([]byte, nameSize)
-		if _, err := io.ReadFull(r, nb); err != nil {
-			return err
-		}
-		read += nameSize
-		if err := pad(read); err != nil {
-			return err
-		}
-		name := string(bytes.TrimRight(nb, "\x00"))
-		if name == "TRAILER!!!" {
-			return nil
-		}
-		body := io.LimitReader(r, size)
-		const typeMask, typeDir, typeReg = 0o170000, 0o040000, 0o100000
-		if t := mode & typeMask; t == typeDir || t == typeReg {
-			if stop, err := fn(name, size, t == typeDir, body); err != nil || stop {
-				return err
+		// Next skips what visit left unread and fails on a short entry.
+	}
+	return onlyZeros(r, "tar")
+}
+
+// readErr passes limit, cancellation and verification errors through and
+// marks any other read failure as a corrupt archive.
+func readErr(what string, err error) error {
+	if errors.Is(err, ports.ErrTooLarge) || errors.Is(err, ports.ErrInvalid) || errors.Is(err, ports.ErrNotFound) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return corruptErr(what, err)
+}
+
+// corruptErr marks err as a corrupt archive of kind what ("zip: …", as the
+// SDK's native fake host words it, so both runtimes answer alike).
+func corruptErr(what string, err error) error { return corrupt("%s: %v", what, err) }
+
+// onlyZeros reads r to its end and refuses anything but zero padding (tar
+// and cpio pad to their block size; compressed, the gzip trailer and
+// any further member are checked by this read).
+func onlyZeros(r io.Reader, what string) error {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := r.Read(buf)
+		for _, b := range buf[:n] {
+			if b != 0 {
+				return corrupt("%s: data after the end of the archive", what)
 			}
 		}
-		if _, err := io.Copy(io.Discard, body); err != nil {
-			return err
+		if err == io.EOF {
+			return nil
 		}
-		read += size
-		if err := pad(read); err != nil {
-			return err
+		if err != nil {
+			return readErr("tar", err)
 		}
 	}
 }
@@ -300,9 +335,6 @@ func archiveList(ctx context.Context, host ports.HostCall, digest string, kind u
 	err := walkArchive(ctx, host, digest, kind, func(name string, size int64, dir bool, _ io.Reader) (bool, error) {
 		if uint32(len(out)) >= max {
 			return true, fmt.Errorf("%w: more than %d entries", ports.ErrTooLarge, max)
-		}
-		if len(name) > maxEntryName {
-			return true, errors.New("entry name too long")
 		}
 		out = append(out, archiveEntry{name: name, size: size, dir: dir})
 		return false, nil
@@ -326,14 +358,6 @@ func archiveRead(ctx context.Context, host ports.HostCall, digest string, kind u
 		found = true
 		if size > max {
 			return true, fmt.Errorf("%w: entry %q has %d bytes, limit %d", ports.ErrTooLarge, name, size, max)
-		}
-		if lz, ok := body.(lazyZip); ok {
-			rc, err := lz.open()
-			if err != nil {
-				return true, err
-			}
-			defer rc.Close()
-			body = ctxReader{ctx, rc}
 		}
 		var err error
 		out, err = readAllMax(body, max)

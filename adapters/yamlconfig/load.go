@@ -118,6 +118,8 @@ func set(cfg *config.Config, key, value string) error {
 		v.SetInt(int64(d))
 	case v.Kind() == reflect.String:
 		v.SetString(value)
+	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String:
+		v.Set(reflect.ValueOf(strings.Split(value, ",")).Convert(v.Type())) // "a,b" for lists of names
 	case v.Kind() == reflect.Bool:
 		b, err := strconv.ParseBool(value)
 		if err != nil {

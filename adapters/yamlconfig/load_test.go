@@ -109,3 +109,25 @@ func TestSSOProvidersFromFile(t *testing.T) {
 		t.Fatalf("bad kind: %v", err)
 	}
 }
+
+func TestTLSFromFileAndEnvironment(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "keeper.yaml")
+	data := "tls:\n  acme:\n    hosts: [keeper.example.org, mirror.example.org]\n    email: ops@example.org\n"
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(path, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(cfg.TLS.ACME.Hosts, ",") != "keeper.example.org,mirror.example.org" || cfg.TLS.ACME.Email != "ops@example.org" {
+		t.Fatalf("from file: %+v", cfg.TLS)
+	}
+	cfg, err = Load("", []string{"KEEPER_TLS_ACME_HOSTS=a.example.org,b.example.org"}, nil)
+	if err != nil || strings.Join(cfg.TLS.ACME.Hosts, ",") != "a.example.org,b.example.org" {
+		t.Fatalf("from the environment: %+v %v", cfg.TLS, err)
+	}
+	if cfg, err := Load("", []string{"KEEPER_TLS_SELF_SIGNED=true"}, nil); err != nil || !cfg.TLS.SelfSigned {
+		t.Fatalf("self-signed: %+v %v", cfg.TLS, err)
+	}
+}

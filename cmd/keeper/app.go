@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"go.uber.org/fx"
@@ -21,6 +23,7 @@ import (
 	"github.com/keeper-registry/keeper/adapters/ratelimit"
 	"github.com/keeper-registry/keeper/adapters/s3blob"
 	"github.com/keeper-registry/keeper/adapters/saml"
+	"github.com/keeper-registry/keeper/adapters/totp"
 	"github.com/keeper-registry/keeper/adapters/wasm"
 	"github.com/keeper-registry/keeper/adapters/wasm/builtin"
 	"github.com/keeper-registry/keeper/core/artifact"
@@ -70,14 +73,14 @@ func options(cfg config.Config) fx.Option {
 			newDispatcher,
 			newPluginManager,
 			newPluginLoader,
-			func(s ports.RepositoryStore, m *plugin.Manager) *repository.Service {
+			func(s ports.RepositoryStore, f ports.FileStore, m *plugin.Manager) *repository.Service {
 				return repository.NewService(s, func() []string {
 					var keys []string
 					for _, f := range m.Formats() {
 						keys = append(keys, f.Key)
 					}
 					return keys
-				})
+				}).WithFiles(f)
 			},
 			func(r ports.RepositoryStore, f ports.FileStore, b ports.BlobStore) *artifact.Service {
 				return artifact.NewService(r, f, b, cfg.Limits.MaxUploadBytes)
@@ -91,21 +94,40 @@ func options(cfg config.Config) fx.Option {
 		fx.Invoke(expireUploads),
 		fx.WithLogger(func() fxevent.Logger {
 			l := &fxevent.SlogLogger{Logger: slog.Default().With("room", "fx")}
-			l.UseLogLevel(slog.LevelDebug) // wiring events are noise unless debugging
+			l.UseLogLevel(slog.LevelDebug)   // wiring events are noise unless debugging
+			l.UseErrorLevel(slog.LevelDebug) // failures are returned and printed once by serve
 			return l
 		}),
 	)
 }
 
-func newAuth(cfg config.Config, s *bunstore.Store, h ports.PasswordHasher, c ports.Clock, rec *audit.Recorder) (*auth.Service, error) {
-	a, err := auth.NewService(context.Background(), s, s, s, h, c, auth.Options{AccessTTL: cfg.Auth.AccessTTL, RefreshTTL: cfg.Auth.RefreshTTL})
+// authParams takes the cross-replica notifier when one is wired (without
+// one, revocations are seen at once by this process only).
+type authParams struct {
+	fx.In
+	Cfg      config.Config
+	Store    *bunstore.Store
+	Hasher   ports.PasswordHasher
+	Clock    ports.Clock
+	Audit    *audit.Recorder
+	Notifier ports.Notifier `optional:"true"`
+}
+
+func newAuth(p authParams) (*auth.Service, error) {
+	cfg, s := p.Cfg, p.Store
+	a, err := auth.NewService(context.Background(), s, s, s, p.Hasher, p.Clock, auth.Options{AccessTTL: cfg.Auth.AccessTTL, RefreshTTL: cfg.Auth.RefreshTTL})
 	if err != nil {
 		return nil, err
 	}
+	lockAfter := cfg.Auth.LockoutAfter
+	if lockAfter == 0 {
+		lockAfter = -1 // off
+	}
 	// A generated bootstrap password must be changed at first login; one the
-	// operator chose (KEEPER_ADMIN_PASSWORD) need not.
-	return a.Configure(auth.Extras{Sessions: s, Groups: s, Audit: rec,
-		ForceAdminPasswordChange: cfg.Auth.AdminPassword == ""}), nil
+	// operator chose (KEEPER_ADMIN_PASSWORD) only if it breaks the password rules.
+	return a.Configure(auth.Extras{Sessions: s, Groups: s, Audit: p.Audit, Attempts: s, Notifier: p.Notifier,
+		LockAfter: lockAfter, LockFor: cfg.Auth.LockoutFor, MinPasswordLength: cfg.Auth.MinPasswordLength,
+		TwoFactor: s, OTP: totp.New(), RequireTOTPForAdmins: cfg.Auth.RequireTOTPForAdmins}), nil
 }
 
 func newSSO(cfg config.Config, s *bunstore.Store, c ports.Clock) (*sso.Service, error) {
@@ -243,7 +265,8 @@ func newHTTPDeps(p httpParams) (httpapi.Deps, error) {
 		Fallback: httpapi.DispatchHandler(p.Dispatch), Plugins: p.Manager,
 		MountCredentials: p.Dispatch.Credentials, FormatInfo: p.Manager.FormatInfo,
 		Users: db, Groups: db, Policies: p.Policies, Audit: db, SSO: p.SSO, BaseURL: cfg.BaseURL,
-		BeforeAuth: p.Limiter.BeforeAuth(), AfterAuth: p.Limiter.AfterAuth(),
+		TrustedProxies: cfg.TrustedProxyList(),
+		BeforeAuth:     p.Limiter.ShareLogins(db).BeforeAuth(), AfterAuth: p.Limiter.AfterAuth(),
 		GC: gc.New(gc.Deps{Repos: db, Files: db, Blobs: blobs, Uploads: db, Plugins: db,
 			Log: slog.Default().With("room", "gc")}, gc.DefaultGrace)}, nil
 }
@@ -252,12 +275,53 @@ func serve(cfg config.Config) error {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
-	app := fx.New(options(cfg), fx.StartTimeout(2*time.Minute))
+	app := fx.New(options(cfg))
 	if err := app.Err(); err != nil {
+		return startError(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := app.Start(ctx); err != nil {
+		return startError(err)
+	}
+	sig := <-app.Wait()
+	stopCtx, stopCancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer stopCancel()
+	if err := app.Stop(stopCtx); err != nil {
 		return err
 	}
-	app.Run()
+	if sig.ExitCode != 0 {
+		return fmt.Errorf("stopped with exit code %d", sig.ExitCode)
+	}
 	return nil
+}
+
+// startError keeps what a person can act on: fx wraps a failing
+// constructor or hook in its own vocabulary (hook names, dependency paths);
+// the cause underneath is one of ours and names the setting or address.
+func startError(err error) error {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil || !fxWrapped(err) {
+			return err
+		}
+		err = next
+	}
+}
+
+func fxWrapped(err error) bool {
+	t, msg := fmt.Sprintf("%T", err), err.Error()
+	for _, s := range []string{"dig.", "fx."} {
+		if strings.Contains(t, s) {
+			return true
+		}
+	}
+	for _, s := range []string{"hook added by", "could not build", "failed to build", "received non-nil error", "missing dependencies"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // expireUploads ends idle resumable uploads in the background.

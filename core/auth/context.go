@@ -37,3 +37,17 @@ func PasswordChangeRequired(ctx context.Context) bool {
 	v, _ := ctx.Value(mustChangeKey{}).(bool)
 	return v
 }
+
+type mustEnrolKey struct{}
+
+// WithTOTPEnrolmentRequired marks ctx as belonging to an administrator who
+// must turn on two-factor sign-in before doing anything else.
+func WithTOTPEnrolmentRequired(ctx context.Context) context.Context {
+	return context.WithValue(ctx, mustEnrolKey{}, true)
+}
+
+// TOTPEnrolmentRequired reports whether ctx was marked by WithTOTPEnrolmentRequired.
+func TOTPEnrolmentRequired(ctx context.Context) bool {
+	v, _ := ctx.Value(mustEnrolKey{}).(bool)
+	return v
+}

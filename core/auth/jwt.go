@@ -11,8 +11,12 @@ import (
 	"time"
 )
 
-// ErrBadToken: a token is malformed, forged or expired.
+// ErrBadToken: a token is malformed, forged, revoked or expired.
 var ErrBadToken = errors.New("invalid or expired token")
+
+// ErrTokenExpired is the ErrBadToken of a genuine token past its expiry, so
+// clients can be told to fetch a new one (RFC 6750 §3.1 invalid_token).
+var ErrTokenExpired = fmt.Errorf("token expired: %w", ErrBadToken)
 
 // Claims are the fields of Keeper's session tokens (RFC 7519 registered names).
 type Claims struct {
@@ -27,11 +31,20 @@ type Claims struct {
 	Family string `json:"sid,omitempty"`
 	// MustChange marks a session that may only change its password.
 	MustChange bool `json:"pwc,omitempty"`
+	// MustEnrol marks a session that may only turn on two-factor sign-in.
+	MustEnrol bool `json:"tfe,omitempty"`
 	// TokenID, Scopes and Repos carry an API token's limits into a session
 	// token minted for a caller who used that API token (see sessiontoken.go).
 	TokenID int64    `json:"tid,omitempty"`
 	Scopes  []string `json:"scp,omitempty"`
 	Repos   []string `json:"rps,omitempty"`
+	// Parent is the credential a derived token dies with (see ports.Subject.Parent)
+	// and ParentExpires (Unix seconds, 0: never) when that credential ends.
+	Parent        string `json:"par,omitempty"`
+	ParentExpires int64  `json:"pex,omitempty"`
+	// Derived marks an access token minted for a caller by a token service:
+	// it carries Scopes even when the caller was not using an API token.
+	Derived bool `json:"drv,omitempty"`
 }
 
 var jwtHeader = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
@@ -72,7 +85,7 @@ func parseJWT(key []byte, token string, now time.Time) (Claims, error) {
 		return c, ErrBadToken
 	}
 	if now.Unix() >= c.ExpiresAt {
-		return c, ErrBadToken
+		return c, ErrTokenExpired
 	}
 	return c, nil
 }

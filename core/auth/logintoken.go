@@ -2,9 +2,9 @@ package auth
 
 import (
 	"context"
-	"time"
 
 	"github.com/keeper-registry/keeper/core/audit"
+	"github.com/keeper-registry/keeper/ports"
 )
 
 // LoginTokenName names the API tokens minted by the login of client (the
@@ -29,8 +29,13 @@ func (s *Service) LoginToken(ctx context.Context, client, username, password str
 	if err != nil {
 		return "", err
 	}
+	if err := s.passwordOnlyAllowed(ctx, u); err != nil {
+		return "", err
+	}
+	// Derived from the password: a password change or revoke-all ends it.
 	name := LoginTokenName(client)
-	tok, _, err := s.NewAPIToken(ctx, u.ID, name, append([]string(nil), loginTokenScopes...), nil, time.Time{})
+	tok, _, err := s.newAPIToken(ctx, ports.APIToken{UserID: u.ID, Name: name,
+		Scopes: append([]string(nil), loginTokenScopes...), Parent: parentPassword})
 	if err != nil {
 		return "", err
 	}

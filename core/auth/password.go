@@ -2,6 +2,8 @@ package auth
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -32,86 +34,107 @@ func (s *Service) verify(ctx context.Context, hash, password string) (bool, erro
 
 // HashPassword checks the password rules and hashes password.
 func (s *Service) HashPassword(ctx context.Context, password string) (string, error) {
-	if utf8.RuneCountInString(password) < s.minPassword {
-		return "", ports.Invalidf("password", "must be at least %d characters", s.minPassword)
-	}
-	if len(password) > 1024 {
-		return "", ports.Invalidf("password", "must be at most 1024 bytes")
+	if err := s.passwordRules(password); err != nil {
+		return "", err
 	}
 	return s.hash(ctx, password)
 }
 
-// checkPassword verifies a username and password, counting failures and
-// locking the account after too many.
+// passwordRules are the rules every new password obeys.
+func (s *Service) passwordRules(password string) error {
+	if utf8.RuneCountInString(password) < s.minPassword {
+		return ports.Invalidf("password", "must be at least %d characters", s.minPassword)
+	}
+	if len(password) > 1024 {
+		return ports.Invalidf("password", "must be at most 1024 bytes")
+	}
+	return nil
+}
+
+// checkPassword verifies a username and password. Every failure looks the
+// same to the caller (ErrBadCredentials, after the same argon2 work whether
+// or not the account exists) and is counted per (account, source) in the
+// shared database; too many lock that pair, with backoff (attempts.go).
 func (s *Service) checkPassword(ctx context.Context, username, password string) (ports.User, error) {
+	if len(username) > 256 || len(password) > 1024 {
+		return ports.User{}, ErrBadCredentials
+	}
 	u, err := s.users.GetUserByName(ctx, username)
-	if (errors.Is(err, ports.ErrNotFound) || (err == nil && u.PasswordHash == "" && !u.Disabled)) && len(s.external) > 0 {
+	found := err == nil
+	if err != nil && !errors.Is(err, ports.ErrNotFound) {
+		return u, fmt.Errorf("auth: look up user: %w", err)
+	}
+	now := s.clock.Now()
+	locked, hadFailures, err := s.lockedOut(ctx, username)
+	if err != nil {
+		return u, err
+	}
+	if locked {
+		s.record(ctx, username, u.ID, "auth.password", audit.Denied, "locked for this source")
+		return u, ErrLocked
+	}
+	// A password that verified a moment ago against the same stored hash
+	// (Basic-auth clients send it on every request) skips argon2.
+	if found && !u.Disabled && u.PasswordHash != "" && s.verified.ok(username, password, u.PasswordHash, now) {
+		return u, nil
+	}
+	if (!found || (u.PasswordHash == "" && !u.Disabled)) && len(s.external) > 0 {
 		ext, xerr := s.externalLogin(ctx, username, password)
 		if xerr != nil {
+			s.countFailure(ctx, username, u.ID)
 			s.record(ctx, username, u.ID, "auth.password", audit.Failure, "rejected by external directories")
 		}
 		return ext, xerr
 	}
-	if errors.Is(err, ports.ErrNotFound) {
-		s.record(ctx, username, 0, "auth.password", audit.Failure, "unknown user")
-		return u, ErrBadCredentials
+	hash := u.PasswordHash
+	usable := found && !u.Disabled && hash != ""
+	if !usable {
+		hash = s.decoyHash(ctx)
 	}
-	if err != nil {
-		return u, fmt.Errorf("auth: look up user: %w", err)
-	}
-	if u.Disabled || u.PasswordHash == "" {
-		s.record(ctx, username, u.ID, "auth.password", audit.Failure, "disabled or no password")
-		return u, ErrBadCredentials
-	}
-	now := s.clock.Now()
-	if s.lockAfter > 0 && now.Before(u.LockedUntil) {
-		s.record(ctx, username, u.ID, "auth.password", audit.Denied, "account locked")
-		return u, ErrLocked
-	}
-	if s.verified.ok(username, password, u.PasswordHash, now) {
-		return u, nil
-	}
-	ok, err := s.verify(ctx, u.PasswordHash, password)
+	ok, err := s.verify(ctx, hash, password)
 	if err != nil {
 		if ctx.Err() != nil {
 			return u, err
 		}
 		slog.WarnContext(ctx, "auth: stored password hash unreadable", "user", username, "err", err)
+		ok = false
+	}
+	if !ok || !usable {
+		s.countFailure(ctx, username, u.ID)
+		why := "wrong password"
+		switch {
+		case !found:
+			why = "unknown user"
+		case !usable:
+			why = "disabled or no password"
+		}
+		s.record(ctx, username, u.ID, "auth.password", audit.Failure, why)
 		return u, ErrBadCredentials
 	}
-	if !ok {
-		return u, s.failed(ctx, u)
-	}
-	if u.FailedLogins > 0 || !u.LockedUntil.IsZero() {
-		u, err = s.users.UpdateUser(ctx, u.ID, func(x *ports.User) error {
-			x.FailedLogins, x.LockedUntil = 0, ports.User{}.LockedUntil
-			return nil
-		})
-		if err != nil {
-			return u, fmt.Errorf("auth: reset failures: %w", err)
+	if hadFailures {
+		if err := s.attempts.ClearLogin(ctx, username, sourceFrom(ctx)); err != nil {
+			slog.WarnContext(ctx, "auth: clear failed logins", "err", err)
 		}
 	}
 	s.verified.add(username, password, u.PasswordHash, now)
 	return u, nil
 }
 
-func (s *Service) failed(ctx context.Context, u ports.User) error {
-	locked := false
-	_, err := s.users.UpdateUser(ctx, u.ID, func(x *ports.User) error {
-		x.FailedLogins++
-		if s.lockAfter > 0 && x.FailedLogins >= s.lockAfter {
-			x.FailedLogins, x.LockedUntil, locked = 0, s.clock.Now().Add(s.lockFor), true
+// decoyHash is a hash of a random password, verified in place of a real one
+// when the account does not exist or cannot sign in with a password, so
+// such failures cost the same time as a wrong password.
+func (s *Service) decoyHash(ctx context.Context) string {
+	s.decoyOnce.Do(func() {
+		b := make([]byte, 18)
+		_, _ = rand.Read(b)
+		h, err := s.hash(ctx, hex.EncodeToString(b))
+		if err != nil {
+			slog.WarnContext(ctx, "auth: decoy hash", "err", err)
+			return
 		}
-		return nil
+		s.decoy = h
 	})
-	if err != nil {
-		slog.WarnContext(ctx, "auth: count failed login", "user", u.Username, "err", err)
-	}
-	s.record(ctx, u.Username, u.ID, "auth.password", audit.Failure, "wrong password")
-	if locked {
-		s.record(ctx, u.Username, u.ID, "auth.lockout", audit.Denied, fmt.Sprintf("locked for %s", s.lockFor))
-	}
-	return ErrBadCredentials
+	return s.decoy
 }
 
 // ChangePassword checks the current password, stores the new one, clears a
@@ -135,7 +158,11 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 	if err != nil {
 		return Session{}, err
 	}
-	return s.newSession(ctx, u, "")
+	_, on, err := s.enrolment(ctx, u.ID)
+	if err != nil {
+		return Session{}, err
+	}
+	return s.openSession(ctx, u, "", !on && s.requireAdminTOTP && u.IsAdmin)
 }
 
 // SetPassword stores a new password (an administrator's reset sets mustChange)
@@ -146,7 +173,7 @@ func (s *Service) SetPassword(ctx context.Context, userID int64, password string
 		return err
 	}
 	if _, err := s.users.UpdateUser(ctx, userID, func(u *ports.User) error {
-		u.PasswordHash, u.MustChangePassword, u.FailedLogins, u.LockedUntil = hash, mustChange, 0, ports.User{}.LockedUntil
+		u.PasswordHash, u.MustChangePassword = hash, mustChange
 		return nil
 	}); err != nil {
 		return fmt.Errorf("auth: set password: %w", err)

@@ -15,14 +15,21 @@ type Config struct {
 	// DataDir holds the SQLite database, filesystem blobs and caches (KEEPER_DATA_DIR, --data-dir).
 	DataDir string `yaml:"data_dir"`
 	// BaseURL is the external URL clients use; empty means derived from each request.
-	BaseURL  string   `yaml:"base_url"`
-	Database Database `yaml:"database"`
-	Storage  Storage  `yaml:"storage"`
-	Auth     Auth     `yaml:"auth"`
-	Limits   Limits   `yaml:"limits"`
-	Plugins  Plugins  `yaml:"plugins"`
-	Cache    Cache    `yaml:"cache"`
-	Limit    Limit    `yaml:"rate_limit"`
+	BaseURL string `yaml:"base_url"`
+	// TrustedProxies lists, comma-separated, the proxy addresses or CIDR
+	// ranges whose X-Forwarded-For / X-Real-IP headers name the client
+	// (KEEPER_TRUSTED_PROXIES); empty trusts none, so the client is the
+	// connection's peer.
+	TrustedProxies string   `yaml:"trusted_proxies"`
+	Database       Database `yaml:"database"`
+	Storage        Storage  `yaml:"storage"`
+	Auth           Auth     `yaml:"auth"`
+	Limits         Limits   `yaml:"limits"`
+	Plugins        Plugins  `yaml:"plugins"`
+	Cache          Cache    `yaml:"cache"`
+	Limit          Limit    `yaml:"rate_limit"`
+	// TLS makes the server speak HTTPS (and HTTP/2); off when no mode is set.
+	TLS TLS `yaml:"tls"`
 	// SSO lists login providers defined here rather than through the API;
 	// they are created or replaced at every start.
 	SSO []SSOProvider `yaml:"sso"`
@@ -59,9 +66,21 @@ type S3 struct {
 // Auth configures the bootstrap admin and tokens.
 type Auth struct {
 	// AdminPassword is the bootstrap admin's password (KEEPER_ADMIN_PASSWORD); empty means generated and printed once.
+	// One that breaks the password rules (auth.min_password_length) is accepted only with a forced change at first login.
 	AdminPassword string        `yaml:"admin_password"`
 	AccessTTL     time.Duration `yaml:"access_ttl"`
 	RefreshTTL    time.Duration `yaml:"refresh_ttl"`
+	// MinPasswordLength is the shortest password accepted (default 8).
+	MinPasswordLength int `yaml:"min_password_length"`
+	// LockoutAfter failed password checks from one address lock that account
+	// for that address for LockoutFor, doubling with each further failure
+	// (defaults 5 and 15m; counted in the database, so cluster-wide).
+	LockoutAfter int           `yaml:"lockout_after"`
+	LockoutFor   time.Duration `yaml:"lockout_for"`
+	// RequireTOTPForAdmins holds administrators who have not turned on
+	// two-factor sign-in to enrolling before anything else, and refuses
+	// their password on other carriers (Basic, npm login).
+	RequireTOTPForAdmins bool `yaml:"require_totp_for_admins"`
 }
 
 // Limits bounds request sizes.
@@ -114,6 +133,47 @@ type SSOProvider struct {
 	Settings    map[string]any `yaml:"settings"`
 }
 
+// TLS selects one way to obtain the server certificate: files (reloaded
+// when they change), a self-signed certificate for development, or ACME.
+type TLS struct {
+	// CertFile and KeyFile are PEM files; a new pair is picked up when either file changes.
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+	// SelfSigned creates (once) a certificate for the listen address under
+	// data_dir/tls and prints its path, for development and tests.
+	SelfSigned bool `yaml:"self_signed"`
+	ACME       ACME `yaml:"acme"`
+}
+
+// ACME obtains certificates automatically for public host names (TLS-ALPN-01
+// challenge on the listen address, which must be reachable on port 443).
+type ACME struct {
+	// Hosts are the names certificates may be requested for; empty turns ACME off.
+	Hosts []string `yaml:"hosts"`
+	// Email is given to the certificate authority for expiry notices.
+	Email string `yaml:"email"`
+	// CacheDir keeps account keys and certificates; empty means data_dir/tls/acme.
+	CacheDir string `yaml:"cache_dir"`
+	// DirectoryURL is the ACME directory; empty means the library's default authority.
+	DirectoryURL string `yaml:"directory_url"`
+}
+
+// Enabled reports whether the server speaks HTTPS.
+func (t TLS) Enabled() bool {
+	return t.CertFile != "" || t.KeyFile != "" || t.SelfSigned || len(t.ACME.Hosts) > 0
+}
+
+// TLSDir is where the self-signed certificate and the ACME cache live.
+func (c Config) TLSDir() string { return filepath.Join(c.DataDir, "tls") }
+
+// ACMECacheDir is where ACME account keys and certificates are kept.
+func (c Config) ACMECacheDir() string {
+	if c.TLS.ACME.CacheDir != "" {
+		return c.TLS.ACME.CacheDir
+	}
+	return filepath.Join(c.TLSDir(), "acme")
+}
+
 // Log configures logging.
 type Log struct {
 	Level  string `yaml:"level"`
@@ -127,7 +187,8 @@ func Default() Config {
 		Listen:  "127.0.0.1:8080",
 		DataDir: "./keeper-data",
 		Storage: Storage{Backend: "filesystem", S3: S3{Region: "us-east-1", PartSize: 16 << 20}},
-		Auth:    Auth{AccessTTL: 15 * time.Minute, RefreshTTL: 7 * 24 * time.Hour},
+		Auth: Auth{AccessTTL: 15 * time.Minute, RefreshTTL: 7 * 24 * time.Hour, MinPasswordLength: 8,
+			LockoutAfter: 5, LockoutFor: 15 * time.Minute},
 		Limits:  Limits{MaxUploadBytes: 10 << 30, UploadSessionTTL: 24 * time.Hour},
 		Plugins: Plugins{CallTimeout: 10 * time.Second, PoolSize: 4, MemoryPages: 4096},
 		Cache:   Cache{TTL: 2 * time.Second, MaxFiles: 100_000},
@@ -135,6 +196,17 @@ func Default() Config {
 			LoginRequests: 10, LoginWindow: time.Minute, MaxInFlight: 1024},
 		Log: Log{Level: "info", Format: "text"},
 	}
+}
+
+// TrustedProxyList splits TrustedProxies.
+func (c Config) TrustedProxyList() []string {
+	var out []string
+	for _, p := range strings.Split(c.TrustedProxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // SQLitePath is where the embedded database lives when no URL is set.
@@ -189,6 +261,22 @@ func (c Config) Validate() error {
 	if c.Auth.RefreshTTL <= 0 {
 		bad("auth.refresh_ttl", "must be a positive duration such as 168h")
 	}
+	if c.Auth.MinPasswordLength < 1 || c.Auth.MinPasswordLength > 1024 {
+		bad("auth.min_password_length", "must be between 1 and 1024")
+	}
+	if c.Auth.LockoutAfter < 0 {
+		bad("auth.lockout_after", "must not be negative (0 turns lockout off)")
+	}
+	if c.Auth.LockoutFor <= 0 {
+		bad("auth.lockout_for", "must be a positive duration such as 15m")
+	}
+	for _, p := range c.TrustedProxyList() {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				bad("trusted_proxies", "%q is not an IP address or CIDR range (for example 10.0.0.0/8)", p)
+			}
+		}
+	}
 	if c.Limits.MaxUploadBytes <= 0 {
 		bad("limits.max_upload_bytes", "must be a positive number of bytes")
 	}
@@ -228,6 +316,7 @@ func (c Config) Validate() error {
 			bad(key+".name", "must not be empty")
 		}
 	}
+	c.validateTLS(bad)
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
@@ -242,6 +331,30 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config: %s", strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+func (c Config) validateTLS(bad func(key, format string, args ...any)) {
+	t := c.TLS
+	if (t.CertFile == "") != (t.KeyFile == "") {
+		bad("tls.cert_file", "tls.cert_file and tls.key_file must be set together")
+	}
+	modes := 0
+	for _, on := range []bool{t.CertFile != "" || t.KeyFile != "", t.SelfSigned, len(t.ACME.Hosts) > 0} {
+		if on {
+			modes++
+		}
+	}
+	if modes > 1 {
+		bad("tls", "choose one of tls.cert_file/key_file, tls.self_signed or tls.acme.hosts")
+	}
+	for i, h := range t.ACME.Hosts {
+		if h == "" || strings.ContainsAny(h, "/:* ") {
+			bad(fmt.Sprintf("tls.acme.hosts[%d]", i), "%q is not a host name", h)
+		}
+	}
+	if u := t.ACME.DirectoryURL; u != "" && !strings.HasPrefix(u, "https://") {
+		bad("tls.acme.directory_url", "%q must be an https:// URL", u)
+	}
 }
 
 func redact(u string) string {

@@ -1,10 +1,9 @@
 package dispatch
 
 import (
-	"container/list"
-	"sync"
 	"time"
 
+	"github.com/keeper-registry/keeper/core/lru"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -30,76 +29,49 @@ type cachedResponse struct {
 	expires time.Time
 }
 
-type cacheEntry struct {
-	key  cacheKey
-	resp *cachedResponse
-	size int64
-}
-
-// responseCache is an LRU bounded by entry count and total body bytes.
+// responseCache is an LRU bounded by entry count and total bytes (body,
+// headers and the client-chosen path, query and Accept of the key), so
+// requests for ever new paths cannot grow it.
 type responseCache struct {
-	mu         sync.Mutex
-	maxEntries int
-	maxBytes   int64
-	bytes      int64
-	ll         *list.List
-	items      map[cacheKey]*list.Element
+	lru *lru.Cache[cacheKey, *cachedResponse]
 }
 
 func newResponseCache(maxEntries int, maxBytes int64) *responseCache {
-	return &responseCache{maxEntries: maxEntries, maxBytes: maxBytes, ll: list.New(), items: make(map[cacheKey]*list.Element)}
+	return &responseCache{lru: lru.New[cacheKey, *cachedResponse](maxEntries, maxBytes)}
 }
 
 func entrySize(k cacheKey, r *cachedResponse) int64 {
-	n := int64(len(r.body) + len(k.path) + len(k.query) + len(k.accept) + len(k.repo) + 128)
+	n := int64(len(r.body) + len(r.etag) + len(k.path) + len(k.query) + len(k.accept) + len(k.repo) + len(k.method) + 160)
 	for _, h := range r.headers {
-		n += int64(len(h.Name) + len(h.Value))
+		n += int64(len(h.Name) + len(h.Value) + 32)
 	}
 	return n
 }
 
 func (c *responseCache) get(k cacheKey, now time.Time) (*cachedResponse, bool) {
-	if c == nil || c.maxEntries <= 0 {
+	if c == nil {
 		return nil, false
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	el, ok := c.items[k]
+	r, ok := c.lru.Get(k)
 	if !ok {
 		return nil, false
 	}
-	e := el.Value.(*cacheEntry)
-	if !now.Before(e.resp.expires) {
-		c.remove(el)
+	if !now.Before(r.expires) {
+		c.lru.Remove(k)
 		return nil, false
 	}
-	c.ll.MoveToFront(el)
-	return e.resp, true
+	return r, true
 }
 
 func (c *responseCache) put(k cacheKey, r *cachedResponse) {
-	if c == nil || c.maxEntries <= 0 {
+	if c == nil {
 		return
 	}
-	size := entrySize(k, r)
-	if size > c.maxBytes/4 { // one entry never takes more than a quarter of the cache
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el, ok := c.items[k]; ok {
-		c.remove(el)
-	}
-	c.items[k] = c.ll.PushFront(&cacheEntry{key: k, resp: r, size: size})
-	c.bytes += size
-	for c.ll.Len() > c.maxEntries || c.bytes > c.maxBytes {
-		c.remove(c.ll.Back())
-	}
+	c.lru.Add(k, r, entrySize(k, r))
 }
 
-func (c *responseCache) remove(el *list.Element) {
-	e := el.Value.(*cacheEntry)
-	c.ll.Remove(el)
-	delete(c.items, e.key)
-	c.bytes -= e.size
+// stats returns the number of entries and bytes held.
+func (c *responseCache) stats() (int, int64) {
+	n, b, _ := c.lru.Stats()
+	return n, b
 }

@@ -30,9 +30,11 @@ const Public = "@public"
 var Actions = []string{ports.ActionRead, ports.ActionWrite, ports.ActionDelete, ports.ActionAdmin, ActionPolicy, "*"}
 
 // Defaults is the rule set a fresh server starts with: administrators may do
-// everything; policy authors may edit policies; every signed-in user is a
-// developer (read, write and delete on every repository); readers read;
-// anonymous callers read public repositories; the bootstrap admin is admin.
+// everything; policy authors may edit policies; developers read, write and
+// delete and readers read every repository, but nobody is made a developer
+// or reader by default: a new user gets no repository rights until an
+// administrator grants them (docs/authorization.md shows how). Everybody,
+// signed in or not, reads public repositories; the bootstrap admin is admin.
 func Defaults() []ports.PolicyRule {
 	return []ports.PolicyRule{
 		{Kind: "p", Subject: RoleAdmin, Object: "*", Action: "*", Effect: "allow"},
@@ -42,7 +44,7 @@ func Defaults() []ports.PolicyRule {
 		{Kind: "p", Subject: RoleDeveloper, Object: "*", Action: ports.ActionDelete, Effect: "allow"},
 		{Kind: "p", Subject: RoleReader, Object: "*", Action: ports.ActionRead, Effect: "allow"},
 		{Kind: "p", Subject: RoleAnonymous, Object: Public, Action: ports.ActionRead, Effect: "allow"},
-		{Kind: "g", Subject: RoleAuthenticated, Object: RoleDeveloper},
+		{Kind: "p", Subject: RoleAuthenticated, Object: Public, Action: ports.ActionRead, Effect: "allow"},
 		{Kind: "g", Subject: "user:admin", Object: RoleAdmin},
 	}
 }
@@ -96,6 +98,9 @@ func Normalize(r ports.PolicyRule) ports.PolicyRule {
 // Validate checks every rule and returns an ErrInvalid naming the first bad
 // one by its index.
 func Validate(rules []ports.PolicyRule) error {
+	if len(rules) == 0 {
+		return ports.Invalidf("rules", "must not be empty (a policy without rules would lock everybody out; `keeper policy reset` restores the defaults)")
+	}
 	if len(rules) > 10000 {
 		return ports.Invalidf("rules", "too many rules (%d, at most 10000)", len(rules))
 	}

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/keeper-registry/keeper/core/lru"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -22,18 +23,29 @@ var (
 //
 // File rows are tagged with the repository generation known when they were
 // read; a write bumps the generation, which retires every older file entry.
+// Paths (and misses, the negative lookups) are chosen by clients, so the
+// file entries live in an LRU bounded in entries and bytes; repository
+// entries too, as their keys come from request paths.
 type Cache struct {
 	repos ports.RepositoryStore
 	files ports.FileStore
 	clock ports.Clock
 	ttl   time.Duration
-	max   int
 
-	mu     sync.RWMutex
-	byKey  map[string]repoEntry
+	mu     sync.RWMutex // guards gen
 	gen    map[int64]genEntry
-	byFile map[fileKey]fileEntry
+	byKey  *lru.Cache[string, repoEntry]
+	byFile *lru.Cache[fileKey, fileEntry]
 }
+
+// Bounds of the caches besides maxFiles: the bytes file entries may hold,
+// and the repositories kept (beyond it the least recently used are read
+// again from the database).
+const (
+	maxFileCacheBytes = 64 << 20
+	maxRepoEntries    = 10000
+	maxRepoCacheBytes = 16 << 20
+)
 
 type repoEntry struct {
 	repo ports.Repository
@@ -60,16 +72,38 @@ type fileEntry struct {
 // NewCache wraps the stores; ttl bounds staleness across replicas and
 // maxFiles bounds the file entries kept.
 func NewCache(repos ports.RepositoryStore, files ports.FileStore, clock ports.Clock, ttl time.Duration, maxFiles int) *Cache {
-	return &Cache{repos: repos, files: files, clock: clock, ttl: ttl, max: maxFiles,
-		byKey: map[string]repoEntry{}, gen: map[int64]genEntry{}, byFile: map[fileKey]fileEntry{}}
+	return &Cache{repos: repos, files: files, clock: clock, ttl: ttl, gen: map[int64]genEntry{},
+		byKey:  lru.New[string, repoEntry](maxRepoEntries, maxRepoCacheBytes),
+		byFile: lru.New[fileKey, fileEntry](maxFiles, maxFileCacheBytes)}
+}
+
+// fileEntryOverhead is the memory of a file entry besides its strings: the
+// row, the LRU node and the map slot (measured with BenchmarkDistinctMisses:
+// about 470 bytes per cached miss of a 30-byte path).
+const fileEntryOverhead = 440
+
+// fileEntrySize approximates the memory of a file entry (key and row).
+func fileEntrySize(k fileKey, f ports.File) int64 {
+	return int64(len(k.path)+len(f.Path)+len(f.BlobDigest)+len(f.ContentType)+len(f.SHA256)+len(f.SHA1)+
+		len(f.MD5)+len(f.SHA512)+len(f.Package)+len(f.Version)+len(f.Metadata)) + fileEntryOverhead
+}
+
+// repoEntrySize approximates the memory of a repository entry.
+func repoEntrySize(key string, r ports.Repository) int64 {
+	n := len(key) + len(r.Key) + len(r.Format) + len(r.Description) + 512
+	for k, v := range r.Config {
+		n += len(k) + len(v) + 32
+	}
+	for _, m := range r.Members {
+		n += len(m.RepoKey) + 32
+	}
+	return int64(n)
 }
 
 // GetRepository answers from memory when the entry is younger than TTL.
 func (c *Cache) GetRepository(ctx context.Context, key string) (ports.Repository, error) {
 	now := c.clock.Now()
-	c.mu.RLock()
-	e, ok := c.byKey[key]
-	c.mu.RUnlock()
+	e, ok := c.byKey.Get(key)
 	if ok && now.Sub(e.at) < c.ttl {
 		return cloneRepo(e.repo), nil
 	}
@@ -77,8 +111,8 @@ func (c *Cache) GetRepository(ctx context.Context, key string) (ports.Repository
 	if err != nil {
 		return r, err
 	}
+	c.byKey.Add(key, repoEntry{repo: cloneRepo(r), at: now}, repoEntrySize(key, r))
 	c.mu.Lock()
-	c.byKey[key] = repoEntry{repo: cloneRepo(r), at: now}
 	if g, ok := c.gen[r.ID]; !ok || g.gen != r.Generation {
 		c.gen[r.ID] = genEntry{gen: r.Generation, at: now}
 	}
@@ -93,8 +127,8 @@ func (c *Cache) GetFile(ctx context.Context, repoID int64, path string) (ports.F
 	k := fileKey{repoID, path}
 	c.mu.RLock()
 	g, known := c.gen[repoID]
-	e, ok := c.byFile[k]
 	c.mu.RUnlock()
+	e, ok := c.byFile.Get(k)
 	if known && ok && e.gen == g.gen && now.Sub(e.at) < c.ttl {
 		if !e.found {
 			return ports.File{}, ports.ErrNotFound
@@ -106,12 +140,7 @@ func (c *Cache) GetFile(ctx context.Context, repoID int64, path string) (ports.F
 		return f, err
 	}
 	if known {
-		c.mu.Lock()
-		if len(c.byFile) >= c.max {
-			c.byFile = map[fileKey]fileEntry{} // crude but bounded; refills from the database
-		}
-		c.byFile[k] = fileEntry{file: f, found: err == nil, gen: g.gen, at: now}
-		c.mu.Unlock()
+		c.byFile.Add(k, fileEntry{file: f, found: err == nil, gen: g.gen, at: now}, fileEntrySize(k, f))
 	}
 	return f, err
 }
@@ -119,13 +148,9 @@ func (c *Cache) GetFile(ctx context.Context, repoID int64, path string) (ports.F
 // Apply writes through and retires the repository's cached state.
 func (c *Cache) Apply(ctx context.Context, repoID int64, ws ports.WriteSet) (int64, error) {
 	gen, err := c.files.Apply(ctx, repoID, ws)
+	c.byKey.RemoveIf(func(_ string, e repoEntry) bool { return e.repo.ID == repoID })
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for key, e := range c.byKey {
-		if e.repo.ID == repoID {
-			delete(c.byKey, key)
-		}
-	}
 	if err != nil {
 		delete(c.gen, repoID) // unknown outcome: stop trusting file entries
 		return gen, err
@@ -152,17 +177,13 @@ func (c *Cache) DeleteRepository(ctx context.Context, key string) error {
 		c.forgetRepos()
 		c.mu.Lock()
 		c.gen = map[int64]genEntry{}
-		c.byFile = map[fileKey]fileEntry{}
 		c.mu.Unlock()
+		c.byFile.Clear()
 	}()
 	return c.repos.DeleteRepository(ctx, key)
 }
 
-func (c *Cache) forgetRepos() {
-	c.mu.Lock()
-	c.byKey = map[string]repoEntry{}
-	c.mu.Unlock()
-}
+func (c *Cache) forgetRepos() { c.byKey.Clear() }
 
 // ListRepositories reads through.
 func (c *Cache) ListRepositories(ctx context.Context, f ports.RepositoryFilter, p ports.Page) ([]ports.Repository, int, error) {

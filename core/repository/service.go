@@ -2,6 +2,7 @@ package repository
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -22,7 +23,42 @@ type Service struct {
 	store ports.RepositoryStore
 	// formats returns the format keys of the enabled plugins.
 	formats func() []string
+	// files, when set, lets Delete refuse to drop a repository that holds files.
+	files ports.FileStore
 }
+
+// WithFiles makes Delete refuse a repository holding files unless forced.
+func (s *Service) WithFiles(f ports.FileStore) *Service {
+	s.files = f
+	return s
+}
+
+// Error is a repository error worded for the caller (no store or driver
+// text) that matches its port sentinel with errors.Is.
+type Error struct {
+	Msg  string
+	Kind error
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+// Is matches the sentinel the error stands for.
+func (e *Error) Is(target error) bool { return target == e.Kind }
+
+// storeError rewords a store failure about key; other failures pass through.
+func storeError(key string, err error) error {
+	switch {
+	case errors.Is(err, ports.ErrNotFound):
+		return &Error{Msg: fmt.Sprintf("repository %q not found", key), Kind: ports.ErrNotFound}
+	case errors.Is(err, ports.ErrConflict):
+		return &Error{Msg: fmt.Sprintf("repository %q already exists", key), Kind: ports.ErrConflict}
+	}
+	return fmt.Errorf("repository %q: %w", key, err)
+}
+
+// MaxCounted is how many files Delete counts when it names how many a
+// repository holds.
+const MaxCounted = 1000
 
 // NewService returns a Service; formats lists the format keys currently served.
 func NewService(store ports.RepositoryStore, formats func() []string) *Service {
@@ -58,7 +94,7 @@ func (s *Service) Create(ctx context.Context, r ports.Repository) (ports.Reposit
 		return r, err
 	}
 	if err := s.store.CreateRepository(ctx, &r); err != nil {
-		return r, fmt.Errorf("repository %q: %w", r.Key, err)
+		return r, storeError(r.Key, err)
 	}
 	return s.store.GetRepository(ctx, r.Key)
 }
@@ -67,7 +103,7 @@ func (s *Service) Create(ctx context.Context, r ports.Repository) (ports.Reposit
 func (s *Service) Get(ctx context.Context, key string) (ports.Repository, error) {
 	r, err := s.store.GetRepository(ctx, key)
 	if err != nil {
-		return r, fmt.Errorf("repository %q: %w", key, err)
+		return r, storeError(key, err)
 	}
 	return r, nil
 }
@@ -85,7 +121,8 @@ func (s *Service) List(ctx context.Context, f ports.RepositoryFilter, p ports.Pa
 
 // Update applies a partial change, validated like Create.
 func (s *Service) Update(ctx context.Context, key string, p Patch) (ports.Repository, error) {
-	return s.store.UpdateRepository(ctx, key, func(r *ports.Repository) error {
+	var invalid error // the rule's own words, not the store's wrapping of them
+	r, err := s.store.UpdateRepository(ctx, key, func(r *ports.Repository) error {
 		if p.Name != nil {
 			r.Name = *p.Name
 		}
@@ -107,8 +144,16 @@ func (s *Service) Update(ctx context.Context, key string, p Patch) (ports.Reposi
 		if p.Members != nil {
 			r.Members = *p.Members
 		}
-		return s.validateShape(ctx, r)
+		invalid = s.validateShape(ctx, r)
+		return invalid
 	})
+	switch {
+	case invalid != nil:
+		return r, invalid
+	case err != nil:
+		return r, storeError(key, err)
+	}
+	return r, nil
 }
 
 // SetMembers replaces the members of a virtual repository.
@@ -127,17 +172,39 @@ func (s *Service) AddMember(ctx context.Context, key string, m ports.Member) (po
 	return s.SetMembers(ctx, key, members)
 }
 
-// Delete removes a repository; a repository that is a member of a virtual one is refused.
-func (s *Service) Delete(ctx context.Context, key string) error {
+// Delete removes a repository. A member of a virtual repository is
+// refused; so is a repository that holds files, unless force is set.
+func (s *Service) Delete(ctx context.Context, key string, force bool) error {
+	r, err := s.Get(ctx, key)
+	if err != nil {
+		return err
+	}
 	users, err := s.store.ReposWithMember(ctx, key)
 	if err != nil {
 		return err
 	}
 	if len(users) > 0 {
-		return fmt.Errorf("repository %q is a member of %s; remove it there first: %w", key, strings.Join(users, ", "), ports.ErrConflict)
+		return &Error{Msg: fmt.Sprintf("repository %q is a member of %s; remove it there first", key, strings.Join(users, ", ")),
+			Kind: ports.ErrConflict}
+	}
+	if !force && s.files != nil {
+		files, err := s.files.ListFiles(ctx, r.ID, ports.FileListing{Limit: MaxCounted})
+		if err != nil {
+			return fmt.Errorf("repository %q: %w", key, err)
+		}
+		if n := len(files); n > 0 {
+			count := fmt.Sprintf("%d files", n)
+			if n == 1 {
+				count = "1 file"
+			} else if n >= MaxCounted {
+				count = fmt.Sprintf("at least %d files", MaxCounted)
+			}
+			return &Error{Msg: fmt.Sprintf("repository %q holds %s; delete with ?force=true to remove it and everything in it", key, count),
+				Kind: ports.ErrConflict}
+		}
 	}
 	if err := s.store.DeleteRepository(ctx, key); err != nil {
-		return fmt.Errorf("repository %q: %w", key, err)
+		return storeError(key, err)
 	}
 	return nil
 }

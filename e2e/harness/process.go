@@ -2,12 +2,15 @@ package harness
 
 import (
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -37,6 +40,10 @@ type Options struct {
 	ReadyTimeout time.Duration
 	// NoLogin skips logging in as admin after the start.
 	NoLogin bool
+	// TrustCert names a PEM certificate (relative paths are in the data
+	// dir) that HTTP trusts once the server is ready, for a server speaking
+	// HTTPS with a certificate it made itself.
+	TrustCert string
 }
 
 // Keeper is one keeper server (across restarts, on the same data dir).
@@ -175,6 +182,9 @@ func (k *Keeper) start() {
 	select {
 	case url := <-logs.ready:
 		k.URL = strings.TrimRight(url, "/")
+		if k.opts.TrustCert != "" {
+			k.trust(k.opts.TrustCert)
+		}
 	case <-done:
 		k.t.Fatalf("harness: keeper exited before it was ready (%v); last output:\n%s", k.exitErr(), tail(logs.String(), 15))
 	case <-timer.C:
@@ -184,6 +194,30 @@ func (k *Keeper) start() {
 	if !k.opts.NoLogin {
 		k.Token = k.Login("admin", k.opts.AdminPassword)
 	}
+}
+
+// trust makes HTTP accept the certificates in the PEM file certFile.
+func (k *Keeper) trust(certFile string) {
+	k.t.Helper()
+	if !filepath.IsAbs(certFile) {
+		certFile = filepath.Join(k.DataDir, certFile)
+	}
+	pemData, err := os.ReadFile(certFile)
+	if err != nil {
+		k.t.Fatalf("harness: trust certificate: %v", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pemData) {
+		k.t.Fatalf("harness: %s holds no PEM certificate", certFile)
+	}
+	k.HTTP.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}
+}
+
+// PID is the current process id (the fuzz harness reads its RSS).
+func (k *Keeper) PID() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.cmd.Process.Pid
 }
 
 // Running reports whether the current process has not exited.

@@ -17,6 +17,10 @@ const Version = "0.1.0"
 // maxListing bounds how many files one directory listing reads.
 const maxListing = 10000
 
+// maxPathLen is the longest stored path, the REST API's limit
+// (core/artifact.MaxPathLen): what is stored here must read back there.
+const maxPathLen = 1024
+
 // Plugin implements sdk.Plugin for the generic format.
 type Plugin struct{}
 
@@ -94,6 +98,9 @@ func cleanPath(escaped string) (string, error) {
 	if p == "" {
 		return "", nil
 	}
+	if len(p) > maxPathLen {
+		return "", fmt.Errorf("path is longer than %d bytes", maxPathLen)
+	}
 	if strings.ContainsAny(p, "\\\x00") {
 		return "", fmt.Errorf("path contains a backslash or NUL")
 	}
@@ -111,6 +118,9 @@ func cleanPath(escaped string) (string, error) {
 func put(h sdk.Host, req *sdk.Request, p string) (*sdk.Response, error) {
 	if req.Body == nil {
 		return jsonError(400, "request has no body"), nil
+	}
+	if msg := checksumMismatch(req); msg != "" {
+		return jsonError(400, msg), nil
 	}
 	overwrite := req.Repo.ConfigValue("allow_overwrite") == "true"
 	f, err := h.GetFile(p)
@@ -132,6 +142,24 @@ func put(h sdk.Host, req *sdk.Request, p string) (*sdk.Response, error) {
 		{Name: "Content-Type", Value: "application/json"},
 		{Name: "Location", Value: req.Repo.BaseURL + "/" + escapePath(p)},
 	}}, nil
+}
+
+// checksumMismatch compares the checksum headers a client sent (as for
+// PUT /api/v1/repositories/{key}/artifacts/{path}, and Artifactory's deploy
+// headers) with the digests the host computed while spooling the body; it
+// returns the error message, or "" when every header sent matches.
+func checksumMismatch(req *sdk.Request) string {
+	for _, c := range []struct{ header, got string }{
+		{"X-Checksum-Sha256", req.Body.Digest},
+		{"X-Checksum-Sha1", req.Body.SHA1},
+		{"X-Checksum-Md5", req.Body.MD5},
+	} {
+		want := strings.TrimSpace(req.Header(c.header))
+		if want != "" && !strings.EqualFold(want, c.got) {
+			return fmt.Sprintf("%s %q does not match the body (%s)", c.header, want, c.got)
+		}
+	}
+	return ""
 }
 
 // Entry is one line of a directory listing.

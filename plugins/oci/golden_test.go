@@ -13,20 +13,21 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/golden")
 
-// descriptorsOf returns the blob digests a fixture manifest names.
-func descriptorsOf(t *testing.T, raw []byte) []string {
+type blobRef struct {
+	Digest string
+	Size   uint64
+}
+
+// descriptorsOf returns the blobs a fixture manifest names.
+func descriptorsOf(t *testing.T, raw []byte) []blobRef {
 	var m struct {
-		Config struct{ Digest string }   `json:"config"`
-		Layers []struct{ Digest string } `json:"layers"`
+		Config blobRef   `json:"config"`
+		Layers []blobRef `json:"layers"`
 	}
 	if err := json.Unmarshal(raw, &m); err != nil {
 		t.Fatal(err)
 	}
-	out := []string{m.Config.Digest}
-	for _, l := range m.Layers {
-		out = append(out, l.Digest)
-	}
-	return out
+	return append([]blobRef{m.Config}, m.Layers...)
 }
 
 func fixture(t *testing.T, name string) []byte {
@@ -67,7 +68,8 @@ func TestGoldenFromRealClients(t *testing.T) {
 	} {
 		raw := fixture(t, fx.file)
 		for _, d := range descriptorsOf(t, raw) {
-			e.h.Files[fx.image+"/blobs/"+d] = sdk.File{Path: fx.image + "/blobs/" + d, BlobDigest: e.h.AddBlob([]byte(d))}
+			p := fx.image + "/blobs/" + d.Digest
+			e.h.Files[p] = sdk.File{Path: p, BlobDigest: e.h.AddBlob([]byte(d.Digest)), Size: d.Size}
 		}
 		ref := fx.tag
 		if ref == "" {

@@ -2,6 +2,7 @@ package oci
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -122,6 +123,12 @@ func (c *call) putManifest(ref string, isDigest bool) (*sdk.Response, error) {
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return ociError(400, codeManifestInvalid, "manifest is not valid JSON: "+err.Error()), nil
 	}
+	// Image manifests and indexes: "schemaVersion ... MUST be 2"
+	// (https://github.com/opencontainers/image-spec/blob/main/manifest.md#image-manifest-property-descriptions,
+	// image-index.md; Docker schema 2 likewise). Schema 1 is not accepted.
+	if m.SchemaVersion != 2 {
+		return ociError(400, codeManifestInvalid, "schemaVersion must be 2"), nil
+	}
 	ct := c.req.Header("Content-Type")
 	if i := strings.IndexByte(ct, ';'); i >= 0 {
 		ct = strings.TrimSpace(ct[:i])
@@ -202,29 +209,41 @@ func (c *call) checkReferences(m *manifestDoc, mediaType string) (*sdk.Response,
 			}
 		}
 	}
+	for _, l := range m.Layers {
+		if l.Size < 0 {
+			return ociError(400, codeManifestInvalid, "negative layer size for "+strconv.Quote(l.Digest)), nil
+		}
+	}
 	for _, b := range blobs {
-		if _, _, ok := parseDigest(b.Digest); !ok {
-			return ociError(400, codeManifestInvalid, "invalid descriptor digest "+strconv.Quote(b.Digest)), nil
-		}
-		f, err := c.h.GetFile(c.blobPath(b.Digest))
-		if err != nil {
-			return nil, err
-		}
-		if f == nil {
-			return ociError(400, codeManifestBlobUnknown, "blob unknown to registry: "+b.Digest), nil
+		if resp, err := c.checkDescriptor(b, c.blobPath(b.Digest), "blob"); resp != nil || err != nil {
+			return resp, err
 		}
 	}
 	for _, ch := range children {
-		if _, _, ok := parseDigest(ch.Digest); !ok {
-			return ociError(400, codeManifestInvalid, "invalid descriptor digest "+strconv.Quote(ch.Digest)), nil
+		if resp, err := c.checkDescriptor(ch, c.manifestPath(ch.Digest), "manifest"); resp != nil || err != nil {
+			return resp, err
 		}
-		f, err := c.h.GetFile(c.manifestPath(ch.Digest))
-		if err != nil {
-			return nil, err
-		}
-		if f == nil {
-			return ociError(400, codeManifestBlobUnknown, "manifest unknown to registry: "+ch.Digest), nil
-		}
+	}
+	return nil, nil
+}
+
+// checkDescriptor requires a valid digest naming content this name stores,
+// whose stored size equals the descriptor's size: "size ... specifies the
+// size, in bytes, of the raw content" and content "MUST be verified" against
+// it (https://github.com/opencontainers/image-spec/blob/main/descriptor.md#properties).
+func (c *call) checkDescriptor(d descriptor, path, what string) (*sdk.Response, error) {
+	if _, _, ok := parseDigest(d.Digest); !ok {
+		return ociError(400, codeManifestInvalid, "invalid descriptor digest "+strconv.Quote(d.Digest)), nil
+	}
+	f, err := c.h.GetFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if f == nil {
+		return ociError(400, codeManifestBlobUnknown, what+" unknown to registry: "+d.Digest), nil
+	}
+	if d.Size < 0 || uint64(d.Size) != f.Size {
+		return ociError(400, codeManifestInvalid, fmt.Sprintf("descriptor size %d of %s %s does not match its stored size %d", d.Size, what, d.Digest, f.Size)), nil
 	}
 	return nil, nil
 }
