@@ -36,10 +36,9 @@ func TestMountCredentialCarriers(t *testing.T) {
 		}
 	})
 	e.createRepo(map[string]any{"key": "libs", "format": "generic"})
-	_, bob := e.addUser("bob", nil)
 	var tok struct{ Token string }
-	e.doJSON("POST", "/api/v1/users/me/tokens", bob, map[string]any{"name": "ci", "scopes": []string{"read:artifacts"}}, 201, &tok)
-	basicPass := "Basic " + base64.StdEncoding.EncodeToString([]byte("bob:"+userPassword))
+	e.doJSON("POST", "/api/v1/users/me/tokens", e.token, map[string]any{"name": "ci", "scopes": []string{"read:artifacts", "read:repositories"}}, 201, &tok)
+	basicPass := "Basic " + base64.StdEncoding.EncodeToString([]byte("admin:"+adminPassword))
 	basicTok := "Basic " + base64.StdEncoding.EncodeToString([]byte("__token__:"+tok.Token))
 
 	cases := []struct {
@@ -48,12 +47,12 @@ func TestMountCredentialCarriers(t *testing.T) {
 		status     int
 		body       string
 	}{
-		{"declared header", "/fmt/r/x", []string{"X-Fmt-Key", tok.Token}, 200, "user=bob"},
-		{"declared bearer", "/fmt/r/x", []string{"Authorization", "Bearer " + tok.Token}, 200, "user=bob"},
+		{"declared header", "/fmt/r/x", []string{"X-Fmt-Key", tok.Token}, 200, "user=admin"},
+		{"declared bearer", "/fmt/r/x", []string{"Authorization", "Bearer " + tok.Token}, 200, "user=admin"},
 		{"undeclared Basic", "/fmt/r/x", []string{"Authorization", basicPass}, 401, "does not accept Basic"},
 		{"undeclared token as password", "/fmt/r/x", []string{"Authorization", basicTok}, 401, "token-as-password"},
 		{"undeclared host header", "/fmt/r/x", []string{"X-API-Key", tok.Token}, 200, "user="},
-		{"Basic where declared", "/basic/r/x", []string{"Authorization", basicPass}, 200, "user=bob"},
+		{"Basic where declared", "/basic/r/x", []string{"Authorization", basicPass}, 200, "user=admin"},
 		{"bearer where undeclared", "/basic/r/x", []string{"Authorization", "Bearer " + tok.Token}, 401, "does not accept Bearer"},
 		{"a format's header is no API carrier", "/api/v1/repositories/libs", []string{"X-Fmt-Key", tok.Token}, 401, ""},
 		{"API key on the API", "/api/v1/repositories/libs", []string{"X-API-Key", tok.Token}, 200, ""},
