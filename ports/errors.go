@@ -18,7 +18,24 @@ var (
 	ErrTooLarge = errors.New("too large")
 	// ErrInvalid: the input is malformed.
 	ErrInvalid = errors.New("invalid input")
+	// ErrUnavailable: a backing service (the database) refused or dropped
+	// the connection; the request may succeed when retried later (503).
+	ErrUnavailable = errors.New("temporarily unavailable")
 )
+
+// ErrStale: something a write set read changed before it committed (a
+// concurrent writer won); the caller may redo the whole read-modify-write.
+// It matches ErrConflict too.
+var ErrStale = fmt.Errorf("changed concurrently: %w", ErrConflict)
+
+// ConflictError carries a message for the caller (no internals) and matches
+// ErrConflict.
+type ConflictError struct{ Message string }
+
+func (e *ConflictError) Error() string { return e.Message }
+
+// Is makes errors.Is(err, ErrConflict) true for every ConflictError.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
 
 // InvalidError carries a human message for bad input and matches ErrInvalid.
 type InvalidError struct {

@@ -47,6 +47,20 @@ type WriteSet struct {
 	KVDeletes []KV
 	// PackageMeta upserts package/version metadata (plugin-defined JSON).
 	Versions []VersionPut
+	// Reads are what the writes were computed from; Apply fails with
+	// ErrStale, writing nothing, when one changed before the commit
+	// (optimistic concurrency for read-modify-write).
+	Reads []ReadCheck
+}
+
+// ReadCheck is one read a WriteSet depends on: a file path (Namespace empty)
+// or a key-value (Namespace and Key). Digest is the file's blob digest or
+// the hex SHA-256 of the value, as read; "" means it was absent.
+type ReadCheck struct {
+	Path      string
+	Namespace string
+	Key       string
+	Digest    string
 }
 
 // Empty reports whether the write set changes nothing.

@@ -2,8 +2,11 @@ package bunstore
 
 import (
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
@@ -22,9 +25,13 @@ func wrap(op string, err error) error {
 	case errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("bunstore: %s: %w", op, ports.ErrNotFound)
 	case isUniqueViolation(err):
-		return fmt.Errorf("bunstore: %s: %w (%v)", op, ports.ErrConflict, err)
+		// The driver's text names the constraint and the SQL: keep it out
+		// of messages a client may see.
+		return fmt.Errorf("bunstore: %s: already exists: %w", op, ports.ErrConflict)
 	case isForeignKeyViolation(err):
-		return fmt.Errorf("bunstore: %s: referenced row missing: %w (%v)", op, ports.ErrNotFound, err)
+		return fmt.Errorf("bunstore: %s: referenced row missing: %w", op, ports.ErrNotFound)
+	case isUnavailable(err):
+		return fmt.Errorf("bunstore: %s: %w: %v", op, ports.ErrUnavailable, err)
 	}
 	return fmt.Errorf("bunstore: %s: %w", op, err)
 }
@@ -44,6 +51,32 @@ func isUniqueViolation(err error) bool {
 	if errors.As(err, &sqErr) {
 		c := sqErr.Code()
 		return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// isUnavailable reports a database that refused or lost the connection:
+// too many clients, starting up or shutting down, or a network failure
+// (SQLSTATE classes 08 and 57P, and 53300), and SQLite's busy/locked
+// after its timeout. These answer 503 with Retry-After, never 500.
+func isUnavailable(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		c := pgErr.Code
+		return c == "53300" || c == "53400" || strings.HasPrefix(c, "08") || strings.HasPrefix(c, "57P")
+	}
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) {
+		return true
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) {
+		return true
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		c := sqErr.Code() & 0xff
+		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED || c == sqlite3.SQLITE_CANTOPEN
 	}
 	return false
 }

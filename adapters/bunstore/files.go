@@ -2,8 +2,11 @@ package bunstore
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
+	"fmt"
 
 	"github.com/uptrace/bun"
 
@@ -102,6 +105,9 @@ func (s *Store) Apply(ctx context.Context, repoID int64, ws ports.WriteSet) (int
 		if err != nil {
 			return err
 		}
+		if err := checkReads(ctx, tx, repoID, ws.Reads); err != nil {
+			return err
+		}
 		now := toNanos(s.clock.Now())
 		if err := applyFiles(ctx, tx, repoID, ws, now); err != nil {
 			return err
@@ -115,6 +121,38 @@ func (s *Store) Apply(ctx context.Context, repoID int64, ws ports.WriteSet) (int
 		return 0, wrap(op, err)
 	}
 	return gen, nil
+}
+
+// checkReads re-reads what the write set was computed from, after the
+// generation bump has serialised the repository's writers (PostgreSQL's row
+// lock; SQLite's write lock), and fails with ErrStale on any difference.
+func checkReads(ctx context.Context, tx bun.Tx, repoID int64, reads []ports.ReadCheck) error {
+	for _, rc := range reads {
+		var now string
+		if rc.Namespace != "" {
+			var row kvRow
+			err := tx.NewSelect().Model(&row).Column("value").Where("repository_id = ?", repoID).
+				Where("namespace = ?", rc.Namespace).Where("key = ?", rc.Key).Scan(ctx)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+			case err != nil:
+				return err
+			default:
+				sum := sha256.Sum256(row.Value)
+				now = hex.EncodeToString(sum[:])
+			}
+		} else {
+			err := tx.NewSelect().Model((*fileRow)(nil)).Column("blob_digest").Where("repository_id = ?", repoID).
+				Where("path = ?", rc.Path).Scan(ctx, &now)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		if now != rc.Digest {
+			return ports.ErrStale
+		}
+	}
+	return nil
 }
 
 func validateWriteSet(ws ports.WriteSet) error {
@@ -173,6 +211,9 @@ func applyFiles(ctx context.Context, tx bun.Tx, repoID int64, ws ports.WriteSet,
 				Set("created_at = EXCLUDED.created_at")
 		}
 		if _, err := q.Exec(ctx); err != nil {
+			if isUniqueViolation(err) {
+				return &ports.ConflictError{Message: fmt.Sprintf("%q already exists and may not be overwritten", p.File.Path)}
+			}
 			return err
 		}
 	}

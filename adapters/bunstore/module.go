@@ -26,7 +26,9 @@ func provide(lc fx.Lifecycle, cfg config.Config) (*Store, error) {
 	if dsn == "" {
 		dsn = cfg.SQLitePath()
 	}
-	s, err := Open(context.Background(), dsn)
+	d := cfg.Database
+	s, err := OpenPool(context.Background(), dsn, Pool{MaxOpen: d.MaxOpenConns, MaxIdle: d.MaxIdleConns,
+		MaxIdleTime: d.ConnMaxIdleTime, MaxLifetime: d.ConnMaxLifetime})
 	if err != nil {
 		return nil, err
 	}

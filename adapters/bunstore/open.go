@@ -49,10 +49,38 @@ var (
 	_ ports.Pinger          = (*Store)(nil)
 )
 
-// Open connects to the database named by dsn: "postgres://…" or
-// "postgresql://…" selects PostgreSQL (pgx); anything else is a SQLite file
-// path, optionally written "sqlite://PATH". Open does not migrate.
+// Pool bounds the connection pool (see config.Database).
+type Pool struct {
+	MaxOpen     int
+	MaxIdle     int
+	MaxIdleTime time.Duration
+	MaxLifetime time.Duration
+}
+
+// DefaultPool is what Open uses: 10 connections, 5 kept idle for a minute,
+// recycled after 30 minutes (8 replicas fit a stock max_connections=100).
+var DefaultPool = Pool{MaxOpen: 10, MaxIdle: 5, MaxIdleTime: time.Minute, MaxLifetime: 30 * time.Minute}
+
+func (p Pool) apply(db *sql.DB) {
+	if p.MaxOpen <= 0 {
+		p.MaxOpen = DefaultPool.MaxOpen
+	}
+	db.SetMaxOpenConns(p.MaxOpen)
+	db.SetMaxIdleConns(min(max(p.MaxIdle, 0), p.MaxOpen))
+	db.SetConnMaxIdleTime(p.MaxIdleTime)
+	db.SetConnMaxLifetime(p.MaxLifetime)
+}
+
+// Open connects to the database named by dsn with DefaultPool: "postgres://…"
+// or "postgresql://…" selects PostgreSQL (pgx); anything else is a SQLite
+// file path, optionally written "sqlite://PATH". Open does not migrate.
 func Open(ctx context.Context, dsn string) (*Store, error) {
+	return OpenPool(ctx, dsn, DefaultPool)
+}
+
+// OpenPool is Open with an explicit pool bound. SQLite is capped too: every
+// connection holds a file handle and a parsed schema.
+func OpenPool(ctx context.Context, dsn string, pool Pool) (*Store, error) {
 	if dsn == "" {
 		return nil, fmt.Errorf("bunstore: open: %w", ports.Invalidf("dsn", "empty database DSN"))
 	}
@@ -69,8 +97,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		}
 		db = bun.NewDB(sqldb, pgdialect.New())
 		dialect = DialectPostgres
-		sqldb.SetMaxOpenConns(64)
-		sqldb.SetMaxIdleConns(64)
+		pool.apply(sqldb)
 	} else {
 		name, memory := sqliteDSN(dsn)
 		sqldb, err = sql.Open("sqlite", name)
@@ -81,11 +108,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 			// Every connection to ":memory:" is a separate database.
 			sqldb.SetMaxOpenConns(1)
 		} else {
-			// Opening a SQLite connection parses the schema: keep them open
-			// (database/sql keeps only 2 idle ones by default, so under load
-			// connections were closed and reopened all the time).
-			sqldb.SetMaxIdleConns(64)
-			sqldb.SetConnMaxIdleTime(5 * time.Minute)
+			pool.apply(sqldb)
 		}
 		db = bun.NewDB(sqldb, sqlitedialect.New())
 		dialect = DialectSQLite
@@ -139,7 +162,7 @@ func (s *Store) SetClock(c ports.Clock) { s.clock = c }
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.db.PingContext(ctx); err != nil {
-		return fmt.Errorf("bunstore: ping: %w", err)
+		return wrap("ping", err)
 	}
 	return nil
 }

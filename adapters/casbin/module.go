@@ -9,7 +9,8 @@ import (
 	"github.com/keeper-registry/keeper/ports"
 )
 
-// WatchInterval is how often every replica polls the policy version.
+// WatchInterval is how often every replica polls the policy version (the
+// fallback: with a notifier, replicas reload on the change notice).
 const WatchInterval = 3 * time.Second
 
 // Module provides the casbin Authorizer (as ports.Authorizer and
@@ -20,7 +21,13 @@ var Module = fx.Module("authz.casbin",
 		fx.Annotate(func(s ports.PolicyStore) (*Authorizer, error) { return New(context.Background(), s) },
 			fx.As(fx.Self()), fx.As(new(ports.Authorizer)), fx.As(new(ports.PolicyAdmin))),
 	),
-	fx.Invoke(func(lc fx.Lifecycle, a *Authorizer) {
+	fx.Invoke(func(lc fx.Lifecycle, a *Authorizer, p struct {
+		fx.In
+		Notes ports.Notifier `optional:"true"`
+	}) {
+		if p.Notes != nil {
+			lc.Append(fx.StopHook(a.Follow(p.Notes)))
+		}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		lc.Append(fx.Hook{

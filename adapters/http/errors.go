@@ -41,6 +41,9 @@ var statusTable = []struct {
 	{ports.ErrTooLarge, http.StatusRequestEntityTooLarge, "too_large"},
 	{ports.ErrInvalid, http.StatusBadRequest, "invalid"},
 	{context.DeadlineExceeded, http.StatusGatewayTimeout, "timeout"},
+	{ports.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
+	// A client that went away is not a server error (nginx's 499; nobody reads it).
+	{context.Canceled, 499, "aborted"},
 }
 
 // WriteError writes err as the JSON error body with the matching status and
@@ -61,6 +64,14 @@ func WriteError(c *gin.Context, err error) {
 		if !matched {
 			slog.ErrorContext(c.Request.Context(), "request failed", "path", c.Request.URL.Path, "err", err)
 		}
+	}
+	var ce *ports.ConflictError
+	if errors.As(err, &ce) {
+		msg = ce.Message // without the rooms it passed through
+	}
+	if status == http.StatusServiceUnavailable {
+		c.Header("Retry-After", "1")
+		msg = "temporarily unavailable; retry shortly" // the driver's text names internals
 	}
 	var body errorBody
 	body.Error.Code, body.Error.Message = code, msg

@@ -3,6 +3,7 @@ package http
 import (
 	"context"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -12,6 +13,8 @@ func (s *Server) health(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ok", "version": s.d.Version})
 }
 
+// livez answers without touching anything: the process serves HTTP. It is
+// registered ahead of the load shedder and the rate limits.
 func (s *Server) livez(c *gin.Context) { c.String(http.StatusOK, "ok\n") }
 
 type indexFormat struct {
@@ -51,19 +54,81 @@ func (s *Server) index(c *gin.Context) {
 	})
 }
 
-// ready reports 200 only when every check passes (database reachable,
-// migrations applied, storage writable), else 503 naming the failures.
+// Readiness is answered from the last completed round of checks, refreshed
+// in the background when a probe finds it older than readyFresh, so a probe
+// never waits behind a slow database or a saturated server (an orchestrator
+// would otherwise pull a replica that is serving). A result older than
+// readyStale no longer counts: the probe then waits for a round, up to
+// readyWait, and answers 503 if none completes.
+const (
+	readyFresh   = time.Second
+	readyStale   = 15 * time.Second
+	readyWait    = 2 * time.Second
+	readyTimeout = 5 * time.Second
+)
+
+// readiness caches the outcome of the readiness checks.
+type readiness struct {
+	mu      sync.Mutex
+	at      time.Time // when the last round completed
+	ok      bool
+	checks  gin.H
+	running chan struct{} // closed when the current round ends; nil if none
+}
+
+// refresh starts a round of checks unless one is running, and returns the
+// channel closed when that round ends.
+func (r *readiness) refresh(checks []Check) <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.running != nil {
+		return r.running
+	}
+	done := make(chan struct{})
+	r.running = done
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
+		defer cancel()
+		res, ok := gin.H{}, true
+		for _, ch := range checks {
+			if err := ch.Run(ctx); err != nil {
+				res[ch.Name], ok = err.Error(), false
+			} else {
+				res[ch.Name] = "ok"
+			}
+		}
+		r.mu.Lock()
+		r.at, r.ok, r.checks, r.running = time.Now(), ok, res, nil
+		r.mu.Unlock()
+		close(done)
+	}()
+	return done
+}
+
+func (r *readiness) snapshot() (time.Time, bool, gin.H) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.at, r.ok, r.checks
+}
+
+// ready reports 200 only when every check passed in the last round
+// (database reachable, migrations applied, storage writable, plugins
+// loaded), else 503 naming the failures.
 func (s *Server) ready(c *gin.Context) {
-	ctx, cancel := context.WithTimeout(c.Request.Context(), 5*time.Second)
-	defer cancel()
-	checks := gin.H{}
-	ok := true
-	for _, ch := range s.d.Ready {
-		if err := ch.Run(ctx); err != nil {
-			checks[ch.Name] = err.Error()
-			ok = false
-		} else {
-			checks[ch.Name] = "ok"
+	at, ok, checks := s.readiness.snapshot()
+	if age := time.Since(at); age > readyFresh {
+		done := s.readiness.refresh(s.d.Ready)
+		if age > readyStale {
+			select {
+			case <-done:
+			case <-time.After(readyWait):
+			case <-c.Request.Context().Done():
+				return
+			}
+			at, ok, checks = s.readiness.snapshot()
+			if time.Since(at) > readyStale {
+				ok, checks = false, gin.H{"checks": "did not complete in time"}
+			}
 		}
 	}
 	status := http.StatusOK

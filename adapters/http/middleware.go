@@ -22,7 +22,10 @@ func requestLog(c *gin.Context) {
 	start := time.Now()
 	c.Next()
 	lvl := slog.LevelInfo
-	if c.Writer.Status() >= 500 {
+	switch status := c.Writer.Status(); {
+	case status == http.StatusServiceUnavailable:
+		lvl = slog.LevelWarn // load shed or database unavailable: expected under overload, not a bug
+	case status >= 500:
 		lvl = slog.LevelError
 	}
 	slog.Log(c.Request.Context(), lvl, "request",

@@ -76,9 +76,10 @@ type Deps struct {
 
 // Server is Keeper's HTTP front: the REST API and the format dispatcher.
 type Server struct {
-	d       Deps
-	engine  *gin.Engine
-	openAPI []byte // the description of every registered route
+	d         Deps
+	engine    *gin.Engine
+	openAPI   []byte // the description of every registered route
+	readiness readiness
 }
 
 // New builds the gin engine with this package's routes and extra, the
@@ -98,16 +99,19 @@ func New(d Deps, extra ...Route) (*Server, error) {
 		_ = r.SetTrustedProxies(nil)
 	}
 	s := &Server{d: d, engine: r}
-	r.Use(recovery, requestLog)
+	r.Use(recovery)
+	// Probes are registered before the logger, the load shedder and the
+	// rate limits, so they answer under any load (health.go).
+	r.GET("/livez", s.livez)
+	r.GET("/ready", s.ready)
+	r.GET("/readyz", s.ready) // the Kubernetes spelling, beside /livez
+	r.Use(requestLog)
 	r.Use(d.BeforeAuth...)
 	r.Use(authenticate(d.Auth, d.MountCredentials, d.BaseURL), s.gate)
 	r.Use(d.AfterAuth...)
 
 	r.GET("/", s.index)
 	r.GET("/health", s.health)
-	r.GET("/livez", s.livez)
-	r.GET("/ready", s.ready)
-	r.GET("/readyz", s.ready) // the Kubernetes spelling, beside /livez
 
 	routes := slices.Concat(s.routes(), s.identityRoutes(), s.ssoRoutes(), s.gcRoutes(), s.setupRoutes(), extra)
 	if err := s.mount(r.Group("/api/v1"), routes); err != nil {

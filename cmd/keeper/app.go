@@ -19,7 +19,9 @@ import (
 	"github.com/keeper-registry/keeper/adapters/fsblob"
 	httpapi "github.com/keeper-registry/keeper/adapters/http"
 	"github.com/keeper-registry/keeper/adapters/ldap"
+	"github.com/keeper-registry/keeper/adapters/localnotify"
 	"github.com/keeper-registry/keeper/adapters/oidc"
+	"github.com/keeper-registry/keeper/adapters/pgnotify"
 	"github.com/keeper-registry/keeper/adapters/ratelimit"
 	"github.com/keeper-registry/keeper/adapters/s3blob"
 	"github.com/keeper-registry/keeper/adapters/saml"
@@ -32,6 +34,7 @@ import (
 	"github.com/keeper-registry/keeper/core/config"
 	"github.com/keeper-registry/keeper/core/dispatch"
 	"github.com/keeper-registry/keeper/core/gc"
+	"github.com/keeper-registry/keeper/core/jobs"
 	"github.com/keeper-registry/keeper/core/plugin"
 	"github.com/keeper-registry/keeper/core/repository"
 	"github.com/keeper-registry/keeper/core/sso"
@@ -46,10 +49,16 @@ func options(cfg config.Config) fx.Option {
 	if cfg.Storage.Backend == "s3" {
 		blobs = s3blob.Module
 	}
+	notices := localnotify.Module
+	if cfg.Database.URL != "" {
+		notices = fx.Options(pgnotify.Module,
+			fx.Provide(func(s *bunstore.Store) pgnotify.Publisher { return s }))
+	}
 	return fx.Options(
 		fx.Supply(cfg),
 		fx.Provide(func() ports.Clock { return ports.SystemClock{} }),
 		bunstore.Module,
+		notices,
 		blobs,
 		argon2.Module,
 		wasm.Module,
@@ -62,8 +71,10 @@ func options(cfg config.Config) fx.Option {
 			MaxInFlight: cfg.Limit.MaxInFlight,
 		}),
 		fx.Provide(
-			func(s *bunstore.Store, c ports.Clock) *repository.Cache {
-				return repository.NewCache(s, s, c, cfg.Cache.TTL, cfg.Cache.MaxFiles)
+			func(lc fx.Lifecycle, s *bunstore.Store, c ports.Clock, n ports.Notifier) *repository.Cache {
+				cache := repository.NewCache(s, s, c, cfg.Cache.TTL, cfg.Cache.MaxFiles)
+				lc.Append(fx.StopHook(cache.Listen(n)))
+				return cache
 			},
 			func(c *repository.Cache) ports.RepositoryStore { return c },
 			func(c *repository.Cache) ports.FileStore { return c },
@@ -90,8 +101,10 @@ func options(cfg config.Config) fx.Option {
 			},
 			newHTTPDeps,
 		),
+		fx.Decorate(casbin.Announce),
 		httpapi.Module,
-		fx.Invoke(expireUploads),
+		fx.Provide(scheduleJobs),
+		fx.Invoke(func(*jobs.Scheduler) {}),
 		fx.WithLogger(func() fxevent.Logger {
 			l := &fxevent.SlogLogger{Logger: slog.Default().With("room", "fx")}
 			l.UseLogLevel(slog.LevelDebug)   // wiring events are noise unless debugging
@@ -296,6 +309,49 @@ func serve(cfg config.Config) error {
 	return nil
 }
 
+// tempCleaner is a blob store that leaves temporary objects behind when a
+// process dies mid-upload (S3 multipart uploads).
+type tempCleaner interface {
+	CleanTemp(ctx context.Context, olderThan time.Duration) (int, error)
+}
+
+// scheduleJobs runs the background jobs once per interval across replicas
+// (leases in the metadata database) while the application runs.
+func scheduleJobs(lc fx.Lifecycle, cfg config.Config, s *bunstore.Store, up *upload.Service, blobs ports.BlobStore) *jobs.Scheduler {
+	log := slog.Default().With("room", "jobs")
+	sched := jobs.New(s, jobs.Options{Log: log})
+	collector := gc.New(gc.Deps{Repos: s, Files: s, Blobs: blobs, Uploads: s, Plugins: s,
+		Log: slog.Default().With("room", "gc")}, cfg.Jobs.GCGrace)
+	sched.Add(jobs.Job{Name: "gc", Every: cfg.Jobs.GCInterval, Run: func(ctx context.Context) error {
+		rep, err := collector.Run(ctx, false)
+		if err == nil && rep.Swept > 0 {
+			log.Info("gc: swept unreferenced blobs", "count", rep.Swept, "bytes", rep.SweptBytes)
+		}
+		return err
+	}})
+	sched.Add(jobs.Job{Name: "uploads.expire", Every: cfg.Jobs.UploadExpiryInterval, Run: func(ctx context.Context) error {
+		n, err := up.Expire(ctx, cfg.Limits.UploadSessionTTL)
+		if n > 0 {
+			log.Info("uploads: expired idle sessions", "count", n)
+		}
+		return err
+	}})
+	if tc, ok := blobs.(tempCleaner); ok {
+		sched.Add(jobs.Job{Name: "storage.temp", Every: cfg.Jobs.TempCleanupInterval, Run: func(ctx context.Context) error {
+			n, err := tc.CleanTemp(ctx, cfg.Jobs.TempMaxAge)
+			if n > 0 {
+				log.Info("storage: removed temporary objects of interrupted uploads", "count", n)
+			}
+			return err
+		}})
+	}
+	lc.Append(fx.Hook{
+		OnStart: func(context.Context) error { sched.Start(); return nil },
+		OnStop:  func(context.Context) error { sched.Stop(); return nil },
+	})
+	return sched
+}
+
 // startError keeps what a person can act on: fx wraps a failing
 // constructor or hook in its own vocabulary (hook names, dependency paths);
 // the cause underneath is one of ours and names the setting or address.
@@ -322,31 +378,4 @@ func fxWrapped(err error) bool {
 		}
 	}
 	return false
-}
-
-// expireUploads ends idle resumable uploads in the background.
-func expireUploads(lc fx.Lifecycle, cfg config.Config, up *upload.Service) {
-	ctx, cancel := context.WithCancel(context.Background())
-	lc.Append(fx.Hook{
-		OnStart: func(context.Context) error {
-			go func() {
-				t := time.NewTicker(10 * time.Minute)
-				defer t.Stop()
-				for {
-					if n, err := up.Expire(ctx, cfg.Limits.UploadSessionTTL); err != nil {
-						slog.Warn("uploads: expire", "err", err)
-					} else if n > 0 {
-						slog.Info("uploads: expired idle sessions", "count", n)
-					}
-					select {
-					case <-ctx.Done():
-						return
-					case <-t.C:
-					}
-				}
-			}()
-			return nil
-		},
-		OnStop: func(context.Context) error { cancel(); return nil },
-	})
 }

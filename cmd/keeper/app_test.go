@@ -17,11 +17,15 @@ import (
 )
 
 // TestWiringValidates checks the fx graph (every dependency provided, no
-// cycles) for both blob backends without starting anything.
+// cycles) for both blob backends, and with PostgreSQL (its notifier), without
+// starting anything.
 func TestWiringValidates(t *testing.T) {
-	for _, backend := range []string{"filesystem", "s3"} {
+	for _, backend := range []string{"filesystem", "s3", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			env := []string{"KEEPER_DATA_DIR=" + t.TempDir(), "KEEPER_STORAGE_BACKEND=" + backend, "KEEPER_S3_BUCKET=b"}
+			if backend == "postgres" {
+				env = []string{"KEEPER_DATA_DIR=" + t.TempDir(), "KEEPER_DATABASE_URL=postgres://keeper@127.0.0.1:1/keeper"}
+			}
 			cfg, err := yamlconfig.Load("", env, nil)
 			if err != nil {
 				t.Fatal(err)

@@ -28,6 +28,7 @@ type Config struct {
 	Plugins        Plugins  `yaml:"plugins"`
 	Cache          Cache    `yaml:"cache"`
 	Limit          Limit    `yaml:"rate_limit"`
+	Jobs           Jobs     `yaml:"jobs"`
 	// TLS makes the server speak HTTPS (and HTTP/2); off when no mode is set.
 	TLS TLS `yaml:"tls"`
 	// SSO lists login providers defined here rather than through the API;
@@ -36,10 +37,21 @@ type Config struct {
 	Log Log           `yaml:"log"`
 }
 
-// Database selects the metadata store.
+// Database selects the metadata store and bounds its connection pool. Every
+// replica holds at most MaxOpenConns pooled connections plus one listening
+// connection (PostgreSQL), so N replicas need N×(MaxOpenConns+1) of the
+// server's max_connections (docs/deploy.md gives the rule).
 type Database struct {
 	// URL is postgres://… for PostgreSQL; empty means SQLite in DataDir (KEEPER_DATABASE_URL).
 	URL string `yaml:"url"`
+	// MaxOpenConns caps the pool; a request waits for a free connection.
+	MaxOpenConns int `yaml:"max_open_conns"`
+	// MaxIdleConns is how many connections stay open when idle (≤ MaxOpenConns).
+	MaxIdleConns int `yaml:"max_idle_conns"`
+	// ConnMaxIdleTime closes connections idle this long (0 keeps them).
+	ConnMaxIdleTime time.Duration `yaml:"conn_max_idle_time"`
+	// ConnMaxLifetime recycles connections after this long (0 keeps them).
+	ConnMaxLifetime time.Duration `yaml:"conn_max_lifetime"`
 }
 
 // Storage selects the blob store.
@@ -123,6 +135,22 @@ type Limit struct {
 	MaxInFlight int `yaml:"max_in_flight"`
 }
 
+// Jobs schedules background work; each job runs once per interval across
+// all replicas (one replica holds its lease). A zero interval disables a job.
+type Jobs struct {
+	// GCInterval runs blob garbage collection (mark and sweep).
+	GCInterval time.Duration `yaml:"gc_interval"`
+	// GCGrace keeps unreferenced blobs younger than this (in-flight uploads).
+	GCGrace time.Duration `yaml:"gc_grace"`
+	// UploadExpiryInterval ends resumable uploads idle for limits.upload_session_ttl.
+	UploadExpiryInterval time.Duration `yaml:"upload_expiry_interval"`
+	// TempCleanupInterval removes temporary objects and aborts multipart
+	// uploads older than TempMaxAge (S3), left by replicas killed mid-upload.
+	TempCleanupInterval time.Duration `yaml:"temp_cleanup_interval"`
+	// TempMaxAge must exceed the longest upload any replica may be running.
+	TempMaxAge time.Duration `yaml:"temp_max_age"`
+}
+
 // SSOProvider is an LDAP, OIDC or SAML login provider; Settings are the
 // kind's settings as documented for /api/v1/admin/sso/{kind}.
 type SSOProvider struct {
@@ -186,12 +214,17 @@ func Default() Config {
 	return Config{
 		Listen:  "127.0.0.1:8080",
 		DataDir: "./keeper-data",
-		Storage: Storage{Backend: "filesystem", S3: S3{Region: "us-east-1", PartSize: 16 << 20}},
+		// 8 replicas × (10 pooled + 1 listening) = 88 of a stock server's
+		// max_connections=100 (3 of which are reserved for superusers).
+		Database: Database{MaxOpenConns: 10, MaxIdleConns: 5, ConnMaxIdleTime: time.Minute, ConnMaxLifetime: 30 * time.Minute},
+		Storage:  Storage{Backend: "filesystem", S3: S3{Region: "us-east-1", PartSize: 16 << 20}},
 		Auth: Auth{AccessTTL: 15 * time.Minute, RefreshTTL: 7 * 24 * time.Hour, MinPasswordLength: 8,
 			LockoutAfter: 5, LockoutFor: 15 * time.Minute},
 		Limits:  Limits{MaxUploadBytes: 10 << 30, UploadSessionTTL: 24 * time.Hour},
 		Plugins: Plugins{CallTimeout: 10 * time.Second, PoolSize: 4, MemoryPages: 4096},
 		Cache:   Cache{TTL: 2 * time.Second, MaxFiles: 100_000},
+		Jobs: Jobs{GCInterval: 24 * time.Hour, GCGrace: 24 * time.Hour, UploadExpiryInterval: 10 * time.Minute,
+			TempCleanupInterval: time.Hour, TempMaxAge: 6 * time.Hour},
 		Limit: Limit{PerIPWindow: time.Minute, PerUserWindow: time.Minute,
 			LoginRequests: 10, LoginWindow: time.Minute, MaxInFlight: 1024},
 		Log: Log{Level: "info", Format: "text"},
@@ -242,6 +275,18 @@ func (c Config) Validate() error {
 	}
 	if u := c.Database.URL; u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
 		bad("database.url", "%q is not allowed: use postgres://… or leave empty for the embedded SQLite", redact(u))
+	}
+	if c.Database.MaxOpenConns < 1 {
+		bad("database.max_open_conns", "must be at least 1")
+	}
+	if c.Database.MaxIdleConns < 0 || c.Database.MaxIdleConns > c.Database.MaxOpenConns {
+		bad("database.max_idle_conns", "must be between 0 and database.max_open_conns (%d)", c.Database.MaxOpenConns)
+	}
+	if c.Database.ConnMaxIdleTime < 0 {
+		bad("database.conn_max_idle_time", "must not be negative (0 keeps idle connections)")
+	}
+	if c.Database.ConnMaxLifetime < 0 {
+		bad("database.conn_max_lifetime", "must not be negative (0 keeps connections)")
 	}
 	switch c.Storage.Backend {
 	case "filesystem":
@@ -304,6 +349,18 @@ func (c Config) Validate() error {
 		if w <= 0 {
 			bad(key, "must be a positive duration such as 1m")
 		}
+	}
+	for key, d := range map[string]time.Duration{"jobs.gc_interval": c.Jobs.GCInterval,
+		"jobs.upload_expiry_interval": c.Jobs.UploadExpiryInterval, "jobs.temp_cleanup_interval": c.Jobs.TempCleanupInterval} {
+		if d < 0 {
+			bad(key, "must not be negative (0 turns the job off)")
+		}
+	}
+	if c.Jobs.GCGrace < time.Second {
+		bad("jobs.gc_grace", "must be at least 1s (it protects uploads in flight)")
+	}
+	if c.Jobs.TempMaxAge < time.Second {
+		bad("jobs.temp_max_age", "must be at least 1s (it protects uploads in flight)")
 	}
 	for i, p := range c.SSO {
 		key := fmt.Sprintf("sso[%d]", i)

@@ -7,11 +7,14 @@ import (
 	"github.com/keeper-registry/keeper/ports"
 )
 
-// cacheKey identifies a cacheable plugin response. The repository generation
-// is part of the key, so any committed write makes older entries unreachable;
-// they age out of the LRU. With several replicas each keeps its own cache and
-// the generation, read from the shared database per request, keeps them right.
+// cacheKey identifies a cacheable plugin response. The repository (ID and
+// generation) is part of the key, so any committed write makes older entries
+// unreachable; they age out of the LRU. With several replicas each keeps its
+// own cache; the repository cache in front of the database drops its row
+// when another replica announces a write (core/repository.Cache.Listen), so
+// the next request reads the new generation and misses here.
 type cacheKey struct {
+	repoID     int64
 	repo       string
 	generation int64
 	method     string

@@ -45,10 +45,10 @@ func (d *Dispatcher) callPlugin(w *statusWriter, r *http.Request, route Route, t
 			case errors.Is(err, ports.ErrTooLarge):
 				writeError(w, http.StatusRequestEntityTooLarge, "too_large", "request body exceeds "+strconv.FormatInt(maxBody, 10)+" bytes")
 			case ctx.Err() != nil:
-				writeError(w, http.StatusBadRequest, "aborted", "request aborted")
+				d.log.InfoContext(ctx, "dispatch: spool body: client went away", "err", err)
+				writeError(w, statusClientClosed, "aborted", "request aborted")
 			default:
-				d.log.ErrorContext(ctx, "dispatch: spool body", "err", err)
-				writeError(w, http.StatusInternalServerError, "internal", "could not store the request body")
+				d.internal(w, r, "spool body", err)
 			}
 			return
 		}
@@ -60,7 +60,7 @@ func (d *Dispatcher) callPlugin(w *statusWriter, r *http.Request, route Route, t
 	if cacheable {
 		key = cacheKey{method: r.Method, path: r.URL.EscapedPath(), query: r.URL.RawQuery, accept: r.Header.Get("Accept")}
 		if repo != nil {
-			key.repo, key.generation = repo.Key, repo.Generation
+			key.repoID, key.repo, key.generation = repo.ID, repo.Key, repo.Generation
 		}
 		if cr, ok := d.cache.get(key, d.clock.Now()); ok {
 			writeCached(w, r, cr)
@@ -82,38 +82,54 @@ func (d *Dispatcher) callPlugin(w *statusWriter, r *http.Request, route Route, t
 			UpstreamURL: repo.UpstreamURL, Config: repo.Config, Generation: repo.Generation,
 		}
 	}
-	hc := newHostCall(d, repo, body)
-	hc.mode = mode
-	hc.subject = s
-	hc.format = route.Format
-	hc.route = route
-	resp, err := d.rt.Handle(ctx, route.PluginID, req, hc)
-	if err != nil {
-		if !d.pluginFailed(w, r, route, resp, err) {
-			// The plugin reported its own failure with a response to send.
-			d.writeResponse(w, r, hc, resp, false, key)
-		}
-		return
-	}
-	if resp.Status == 0 {
-		resp.Status = http.StatusOK
-	}
-	committed := false
-	if mode.anonymous {
-		if ws := hc.writeSet(); !ws.Empty() {
-			d.log.WarnContext(ctx, "dispatch: plugin staged writes on an anonymous path", "plugin", route.PluginID, "path", subPath)
-			writeError(w, http.StatusInternalServerError, "internal", "plugin "+route.PluginID+" staged writes on an anonymous path")
+	var (
+		hc        *hostCall
+		resp      ports.FormatResponse
+		committed bool
+	)
+	// A commit whose reads changed meanwhile runs the call again (commit.go).
+	for attempt := 1; ; attempt++ {
+		hc = newHostCall(d, repo, body)
+		hc.mode = mode
+		hc.subject = s
+		hc.format = route.Format
+		hc.route = route
+		var err error
+		resp, err = d.rt.Handle(ctx, route.PluginID, req, hc)
+		if err != nil {
+			if !d.pluginFailed(w, r, route, resp, err) {
+				// The plugin reported its own failure with a response to send.
+				d.writeResponse(w, r, hc, resp, false, key)
+			}
 			return
 		}
-	}
-	if resp.Status < 400 && repo != nil {
-		if ws := hc.writeSet(); !ws.Empty() {
-			if _, err := d.files.Apply(ctx, repo.ID, ws); err != nil {
-				d.commitFailed(w, r, err)
+		if resp.Status == 0 {
+			resp.Status = http.StatusOK
+		}
+		if mode.anonymous {
+			if ws := hc.writeSet(); !ws.Empty() {
+				d.log.WarnContext(ctx, "dispatch: plugin staged writes on an anonymous path", "plugin", route.PluginID, "path", subPath)
+				writeError(w, http.StatusInternalServerError, "internal", "plugin "+route.PluginID+" staged writes on an anonymous path")
 				return
 			}
-			committed = true
 		}
+		if resp.Status < 400 && repo != nil {
+			if ws := hc.writeSet(); !ws.Empty() {
+				_, err := d.files.Apply(ctx, repo.ID, ws)
+				if errors.Is(err, ports.ErrStale) && attempt < maxCommitAttempts && retryStale(ctx, attempt) {
+					if fresh, gerr := d.repos.GetRepository(ctx, repo.Key); gerr == nil && fresh.ID == repo.ID {
+						req.Repo.Generation = fresh.Generation
+					}
+					continue
+				}
+				if err != nil {
+					d.commitFailed(w, r, err)
+					return
+				}
+				committed = true
+			}
+		}
+		break
 	}
 	cacheable = cacheable && !committed && resp.CacheTTL > 0 && resp.Status >= 200 && resp.Status < 300 &&
 		resp.ServePath == "" && resp.ServeBlob == ""
@@ -138,6 +154,9 @@ func (d *Dispatcher) pluginFailed(w *statusWriter, r *http.Request, route Route,
 	var se StatusError
 	var te timeoutError
 	switch {
+	case errors.Is(r.Context().Err(), context.Canceled):
+		d.log.InfoContext(r.Context(), "dispatch: plugin call abandoned, client went away", "plugin", route.PluginID)
+		writeError(w, statusClientClosed, "aborted", "request aborted")
 	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &te) && te.Timeout()):
 		d.log.WarnContext(r.Context(), "dispatch: plugin deadline", "plugin", route.PluginID, "err", err)
 		writeError(w, http.StatusGatewayTimeout, "plugin_timeout", "plugin "+route.PluginID+" did not answer in time")
@@ -153,9 +172,19 @@ func (d *Dispatcher) pluginFailed(w *statusWriter, r *http.Request, route Route,
 }
 
 func (d *Dispatcher) commitFailed(w *statusWriter, r *http.Request, err error) {
+	var ce *ports.ConflictError
 	switch {
+	case errors.Is(err, ports.ErrStale):
+		writeError(w, http.StatusConflict, "conflict", "the resource was changed by concurrent requests; retry")
+	case errors.As(err, &ce):
+		writeError(w, http.StatusConflict, "conflict", ce.Message)
 	case errors.Is(err, ports.ErrConflict):
-		writeError(w, http.StatusConflict, "conflict", err.Error())
+		writeError(w, http.StatusConflict, "conflict", "the write conflicts with stored data")
+	case errors.Is(err, ports.ErrUnavailable):
+		unavailable(w)
+	case r.Context().Err() != nil:
+		d.log.InfoContext(r.Context(), "dispatch: commit abandoned, client went away", "err", err)
+		writeError(w, statusClientClosed, "aborted", "request aborted")
 	case errors.Is(err, ports.ErrInvalid):
 		writeError(w, http.StatusBadRequest, "invalid", err.Error())
 	case errors.Is(err, ports.ErrNotFound):
@@ -177,8 +206,7 @@ func (d *Dispatcher) writeResponse(w *statusWriter, r *http.Request, hc *hostCal
 			if isNotFound(err) {
 				writeError(w, http.StatusNotFound, "not_found", "file not found")
 			} else {
-				d.log.ErrorContext(ctx, "dispatch: serve path", "err", err)
-				writeError(w, http.StatusInternalServerError, "internal", "internal error")
+				d.internal(w, r, "serve path", err)
 			}
 			return
 		}

@@ -166,8 +166,7 @@ func (d *Dispatcher) serve(w *statusWriter, r *http.Request, rl *reqLog) {
 		if isNotFound(err) {
 			writeError(w, http.StatusNotFound, "not_found", err.Error())
 		} else {
-			d.log.ErrorContext(ctx, "dispatch: bind repository", "err", err)
-			writeError(w, http.StatusInternalServerError, "internal", "internal error")
+			d.internal(w, r, "bind repository", err)
 		}
 		return
 	}
@@ -181,8 +180,7 @@ func (d *Dispatcher) serve(w *statusWriter, r *http.Request, rl *reqLog) {
 		// reads only for callers who may read it anyway.
 		readable, err := d.allowed(ctx, subject, ports.ActionRead, repo)
 		if err != nil {
-			d.log.ErrorContext(ctx, "dispatch: authorize", "err", err)
-			writeError(w, http.StatusInternalServerError, "internal", "internal error")
+			d.internal(w, r, "authorize", err)
 			return
 		}
 		d.callPlugin(w, r, route, table, repo, subPath, subject, callMode{anonymous: true, sealed: !readable})
@@ -263,8 +261,7 @@ func (d *Dispatcher) authorize(ctx context.Context, w http.ResponseWriter, r *ht
 	}
 	ok, err := d.allowed(ctx, s, action, repo)
 	if err != nil {
-		d.log.ErrorContext(ctx, "dispatch: authorize", "err", err)
-		writeError(w, http.StatusInternalServerError, "internal", "internal error")
+		d.internal(w, r, "authorize", err)
 		return false
 	}
 	if ok {

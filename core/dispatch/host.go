@@ -47,6 +47,8 @@ type hostCall struct {
 	known map[string]artifact.Digests
 	ws    ports.WriteSet
 	ops   int
+	// seen marks the reads already recorded in ws.Reads (commit.go).
+	seen map[readKey]bool
 }
 
 var _ ports.HostCall = (*hostCall)(nil)
@@ -145,6 +147,7 @@ func (h *hostCall) GetFile(ctx context.Context, path string) (ports.File, error)
 		return ports.File{}, err
 	}
 	f, err := h.d.files.GetFile(ctx, h.repo.ID, path)
+	h.recordFile(path, f, err)
 	if err != nil {
 		return ports.File{}, err
 	}
@@ -189,7 +192,9 @@ func (h *hostCall) GetKV(ctx context.Context, namespace, key string) ([]byte, er
 	if err := h.readable(); err != nil {
 		return nil, err
 	}
-	return h.d.files.GetKV(ctx, h.repo.ID, namespace, key)
+	v, err := h.d.files.GetKV(ctx, h.repo.ID, namespace, key)
+	h.recordKV(namespace, key, v, err)
+	return v, err
 }
 
 // ListKV lists plugin key-values of the bound repository.

@@ -21,8 +21,7 @@ func (d *Dispatcher) tryFastPath(w *statusWriter, r *http.Request, repo *ports.R
 	f, err := d.files.GetFile(r.Context(), repo.ID, p)
 	if err != nil {
 		if !isNotFound(err) {
-			d.log.ErrorContext(r.Context(), "dispatch: fast path lookup", "repo", repo.Key, "err", err)
-			writeError(w, http.StatusInternalServerError, "internal", "internal error")
+			d.internal(w, r, "fast path lookup "+repo.Key, err)
 			return true
 		}
 		return false
@@ -42,8 +41,7 @@ func (d *Dispatcher) serveStored(w *statusWriter, r *http.Request, digest, conte
 			d.log.WarnContext(r.Context(), "dispatch: blob missing", "digest", digest)
 			writeError(w, http.StatusNotFound, "not_found", "content not found")
 		} else {
-			d.log.ErrorContext(r.Context(), "dispatch: open blob", "digest", digest, "err", err)
-			writeError(w, http.StatusInternalServerError, "internal", "internal error")
+			d.internal(w, r, "open blob "+digest, err)
 		}
 		return
 	}

@@ -3,6 +3,7 @@ package repository
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync"
 	"time"
 
@@ -18,8 +19,10 @@ var (
 // Cache keeps repositories and file rows in memory so that a warm read asks
 // the database nothing. It sits in front of the metadata store as both the
 // RepositoryStore and the FileStore, so every write of this process passes
-// through it and drops what it changed at once. Entries are trusted for at
-// most TTL: a write made by another replica is seen within TTL.
+// through it and drops what it changed at once. With a Notifier (Listen),
+// every committed write is also announced to the other replicas, which drop
+// the repository's entries when the notice arrives (milliseconds); entries
+// are trusted for at most TTL in any case, the fallback when notices are lost.
 //
 // File rows are tagged with the repository generation known when they were
 // read; a write bumps the generation, which retires every older file entry.
@@ -32,7 +35,12 @@ type Cache struct {
 	clock ports.Clock
 	ttl   time.Duration
 
-	mu     sync.RWMutex // guards gen
+	notes ports.Notifier
+
+	mu sync.RWMutex // guards notes, gen and epoch
+	// epoch counts invalidations: a read that started before one must not
+	// store what it read (it may predate the write that was announced).
+	epoch  uint64
 	gen    map[int64]genEntry
 	byKey  *lru.Cache[string, repoEntry]
 	byFile *lru.Cache[fileKey, fileEntry]
@@ -100,6 +108,57 @@ func repoEntrySize(key string, r ports.Repository) int64 {
 	return int64(n)
 }
 
+// announceTimeout bounds publishing a notice after a write (the write has
+// committed; a lost notice costs at most TTL of staleness).
+const announceTimeout = 2 * time.Second
+
+// NoticeTopic is the notifier topic of repository changes; the payload is
+// the repository ID, or ports.NoticeReconcile for "drop everything".
+const NoticeTopic = "repository"
+
+// Listen makes the cache announce its writes through n and drop entries
+// when another replica announces one. It returns the unsubscribe function.
+func (c *Cache) Listen(n ports.Notifier) (cancel func()) {
+	c.mu.Lock()
+	c.notes = n
+	c.mu.Unlock()
+	return n.Subscribe(NoticeTopic, c.onNotice)
+}
+
+func (c *Cache) onNotice(payload string) {
+	id, err := strconv.ParseInt(payload, 10, 64)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.epoch++
+	if err != nil { // ports.NoticeReconcile or unknown: forget everything
+		c.byKey.Clear()
+		c.gen = map[int64]genEntry{}
+		c.byFile.Clear()
+		return
+	}
+	c.dropRepo(id)
+}
+
+// dropRepo forgets a repository and, by forgetting its generation, every
+// file entry of it. The caller holds mu.
+func (c *Cache) dropRepo(id int64) {
+	c.byKey.RemoveIf(func(_ string, e repoEntry) bool { return e.repo.ID == id })
+	delete(c.gen, id)
+}
+
+// announce tells the other replicas that payload changed; a lost notice is
+// covered by the TTL, so a failure is not the write's failure.
+func (c *Cache) announce(ctx context.Context, payload string) {
+	c.mu.RLock()
+	n := c.notes
+	c.mu.RUnlock()
+	if n != nil {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), announceTimeout)
+		defer cancel()
+		_ = n.Publish(ctx, NoticeTopic, payload)
+	}
+}
+
 // GetRepository answers from memory when the entry is younger than TTL.
 func (c *Cache) GetRepository(ctx context.Context, key string) (ports.Repository, error) {
 	now := c.clock.Now()
@@ -107,16 +166,22 @@ func (c *Cache) GetRepository(ctx context.Context, key string) (ports.Repository
 	if ok && now.Sub(e.at) < c.ttl {
 		return cloneRepo(e.repo), nil
 	}
+	c.mu.RLock()
+	epoch := c.epoch
+	c.mu.RUnlock()
 	r, err := c.repos.GetRepository(ctx, key)
 	if err != nil {
 		return r, err
 	}
-	c.byKey.Add(key, repoEntry{repo: cloneRepo(r), at: now}, repoEntrySize(key, r))
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.epoch != epoch {
+		return r, nil // invalidated meanwhile: what we read may be older
+	}
+	c.byKey.Add(key, repoEntry{repo: cloneRepo(r), at: now}, repoEntrySize(key, r))
 	if g, ok := c.gen[r.ID]; !ok || g.gen != r.Generation {
 		c.gen[r.ID] = genEntry{gen: r.Generation, at: now}
 	}
-	c.mu.Unlock()
 	return r, nil
 }
 
@@ -127,6 +192,7 @@ func (c *Cache) GetFile(ctx context.Context, repoID int64, path string) (ports.F
 	k := fileKey{repoID, path}
 	c.mu.RLock()
 	g, known := c.gen[repoID]
+	epoch := c.epoch
 	c.mu.RUnlock()
 	e, ok := c.byFile.Get(k)
 	if known && ok && e.gen == g.gen && now.Sub(e.at) < c.ttl {
@@ -140,7 +206,11 @@ func (c *Cache) GetFile(ctx context.Context, repoID int64, path string) (ports.F
 		return f, err
 	}
 	if known {
-		c.byFile.Add(k, fileEntry{file: f, found: err == nil, gen: g.gen, at: now}, fileEntrySize(k, f))
+		c.mu.RLock()
+		if c.epoch == epoch {
+			c.byFile.Add(k, fileEntry{file: f, found: err == nil, gen: g.gen, at: now}, fileEntrySize(k, f))
+		}
+		c.mu.RUnlock()
 	}
 	return f, err
 }
@@ -148,42 +218,60 @@ func (c *Cache) GetFile(ctx context.Context, repoID int64, path string) (ports.F
 // Apply writes through and retires the repository's cached state.
 func (c *Cache) Apply(ctx context.Context, repoID int64, ws ports.WriteSet) (int64, error) {
 	gen, err := c.files.Apply(ctx, repoID, ws)
-	c.byKey.RemoveIf(func(_ string, e repoEntry) bool { return e.repo.ID == repoID })
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.epoch++
+	c.dropRepo(repoID) // on error too: the outcome is unknown
+	if err == nil {
+		c.gen[repoID] = genEntry{gen: gen, at: c.clock.Now()}
+	}
+	c.mu.Unlock()
 	if err != nil {
-		delete(c.gen, repoID) // unknown outcome: stop trusting file entries
 		return gen, err
 	}
-	c.gen[repoID] = genEntry{gen: gen, at: c.clock.Now()}
+	c.announce(ctx, strconv.FormatInt(repoID, 10))
 	return gen, nil
 }
 
-// CreateRepository writes through.
+// CreateRepository writes through. Misses are never cached, so other
+// replicas need no notice.
 func (c *Cache) CreateRepository(ctx context.Context, r *ports.Repository) error {
 	defer c.forgetRepos()
 	return c.repos.CreateRepository(ctx, r)
 }
 
-// UpdateRepository writes through and forgets cached repositories.
+// UpdateRepository writes through, forgets cached repositories and
+// announces the change.
 func (c *Cache) UpdateRepository(ctx context.Context, key string, fn func(*ports.Repository) error) (ports.Repository, error) {
-	defer c.forgetRepos()
-	return c.repos.UpdateRepository(ctx, key, fn)
+	r, err := c.repos.UpdateRepository(ctx, key, fn)
+	c.forgetRepos()
+	if err == nil {
+		c.announce(ctx, strconv.FormatInt(r.ID, 10))
+	}
+	return r, err
 }
 
-// DeleteRepository writes through and forgets cached repositories and files.
+// DeleteRepository writes through, forgets cached repositories and files
+// and tells the other replicas to do the same.
 func (c *Cache) DeleteRepository(ctx context.Context, key string) error {
-	defer func() {
-		c.forgetRepos()
-		c.mu.Lock()
-		c.gen = map[int64]genEntry{}
-		c.mu.Unlock()
-		c.byFile.Clear()
-	}()
-	return c.repos.DeleteRepository(ctx, key)
+	err := c.repos.DeleteRepository(ctx, key)
+	c.mu.Lock()
+	c.epoch++
+	c.byKey.Clear()
+	c.gen = map[int64]genEntry{}
+	c.byFile.Clear()
+	c.mu.Unlock()
+	if err == nil {
+		c.announce(ctx, ports.NoticeReconcile)
+	}
+	return err
 }
 
-func (c *Cache) forgetRepos() { c.byKey.Clear() }
+func (c *Cache) forgetRepos() {
+	c.mu.Lock()
+	c.epoch++
+	c.byKey.Clear()
+	c.mu.Unlock()
+}
 
 // ListRepositories reads through.
 func (c *Cache) ListRepositories(ctx context.Context, f ports.RepositoryFilter, p ports.Page) ([]ports.Repository, int, error) {

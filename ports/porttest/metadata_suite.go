@@ -30,6 +30,7 @@ func MetadataStore(t *testing.T, open func(t *testing.T) MetadataStores) {
 	t.Run("packages", func(t *testing.T) { mdPackages(t, open) })
 	t.Run("kv", func(t *testing.T) { mdKV(t, open) })
 	t.Run("concurrent apply", func(t *testing.T) { mdConcurrentApply(t, open) })
+	t.Run("read checks", func(t *testing.T) { mdReadChecks(t, open) })
 	t.Run("users", func(t *testing.T) { mdUsers(t, open) })
 	t.Run("tokens", func(t *testing.T) { mdTokens(t, open) })
 	t.Run("settings", func(t *testing.T) { mdSettings(t, open) })

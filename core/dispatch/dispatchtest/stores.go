@@ -154,6 +154,20 @@ func (s *Files) Apply(_ context.Context, repoID int64, ws ports.WriteSet) (int64
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur := s.files[repoID]
+	for _, rc := range ws.Reads { // optimistic concurrency, as the real stores
+		now := ""
+		if rc.Namespace != "" {
+			if v, ok := s.kv[kvKey(repoID, rc.Namespace, rc.Key)]; ok {
+				sum := sha256.Sum256(v)
+				now = hex.EncodeToString(sum[:])
+			}
+		} else if f, ok := cur[rc.Path]; ok {
+			now = f.BlobDigest
+		}
+		if now != rc.Digest {
+			return 0, fmt.Errorf("dispatchtest: apply: %w", ports.ErrStale)
+		}
+	}
 	next := make(map[string]ports.File, len(cur)+len(ws.Puts))
 	for k, v := range cur {
 		next[k] = v
