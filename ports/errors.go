@@ -18,8 +18,10 @@ var (
 	ErrTooLarge = errors.New("too large")
 	// ErrInvalid: the input is malformed.
 	ErrInvalid = errors.New("invalid input")
-	// ErrUnavailable: a backing service (the database) refused or dropped
-	// the connection; the request may succeed when retried later (503).
+	// ErrUnavailable: the server cannot take the work right now (a backing
+	// service refused or dropped the connection, a plugin's instances are
+	// all busy, a module is still loading); the request may succeed when
+	// retried shortly (503 + Retry-After).
 	ErrUnavailable = errors.New("temporarily unavailable")
 )
 

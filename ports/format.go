@@ -191,7 +191,17 @@ type PluginStats struct {
 	Traps     int64
 	LastError string
 	LoadedAt  time.Time
+	// State is the plugin's load state on this replica: "registered" (known,
+	// compiled on first use), "loaded" (compiled, instances pooled) or
+	// "failed" (the last compile failed; LastError says why).
+	State string
+	// Instances is the number of live instances (busy and idle).
+	Instances int
 }
+
+// ModuleSource reads a plugin's module when the runtime needs it (on first
+// use, and again after an idle module was released).
+type ModuleSource func(ctx context.Context) ([]byte, error)
 
 // FormatRuntime runs format plugins (WebAssembly modules).
 type FormatRuntime interface {
@@ -199,6 +209,12 @@ type FormatRuntime interface {
 	// works, atomically replaces any module loaded under id; in-flight calls
 	// finish on the old one.
 	Load(ctx context.Context, id string, module []byte, limits PluginLimits) (FormatInfo, error)
+	// Register makes id callable without compiling anything now: the module
+	// is read from src, compiled (from the compilation cache when possible)
+	// and checked to describe format key on first use, and released again
+	// when idle. It replaces any module under id; in-flight calls finish on
+	// the old one.
+	Register(ctx context.Context, id string, src ModuleSource, limits PluginLimits, key string) error
 	// Unload removes a module once its in-flight calls have finished.
 	Unload(ctx context.Context, id string) error
 	// Handle calls the plugin's handle export.
@@ -234,16 +250,38 @@ type PluginRecord struct {
 	// GrantSessionToken); ignored for built-ins, which hold all.
 	Grants    []string
 	LastError string
+	// Info is what the module described when it was last loaded (nil when
+	// never): replicas route to the plugin from it without compiling.
+	Info      *FormatInfo
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
 
-// PluginStore persists installed plugins.
+// PluginReplicaState is how one replica applied one plugin's record.
+type PluginReplicaState struct {
+	Replica  string
+	PluginID string
+	// State: "registered", "loaded", "failed" or "disabled".
+	State     string
+	Digest    string
+	Enabled   bool
+	LastError string
+	SeenAt    time.Time
+}
+
+// PluginStore persists installed plugins and what each replica made of them.
 type PluginStore interface {
 	SavePlugin(ctx context.Context, p *PluginRecord) error
 	GetPlugin(ctx context.Context, id string) (PluginRecord, error)
 	ListPlugins(ctx context.Context) ([]PluginRecord, error)
+	// DeletePlugin removes the record and every replica's state of it.
 	DeletePlugin(ctx context.Context, id string) error
+	// SaveReplicaStates replaces the states reported by st[i].Replica for the
+	// listed plugins.
+	SaveReplicaStates(ctx context.Context, st []PluginReplicaState) error
+	// ListReplicaStates returns every replica's state of every plugin, by
+	// plugin then replica.
+	ListReplicaStates(ctx context.Context) ([]PluginReplicaState, error)
 }
 
 // BlobRange is Length bytes at Offset of the stored blob (or request body)

@@ -5,7 +5,9 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"runtime/debug"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 
@@ -21,7 +23,8 @@ type Hasher struct {
 	Memory  uint32 // KiB
 	Threads uint8
 	// sem bounds concurrent hashes so a login burst cannot exhaust memory.
-	sem chan struct{}
+	sem       chan struct{}
+	releasing atomic.Bool
 }
 
 // New returns a Hasher with the default parameters.
@@ -72,5 +75,12 @@ func (h *Hasher) Verify(hash, password string) (bool, error) {
 func (h *Hasher) key(password string, salt []byte, t, m uint32, p uint8) []byte {
 	h.sem <- struct{}{}
 	defer func() { <-h.sem }()
-	return argon2.IDKey([]byte(password), salt, t, m, p, 32)
+	key := argon2.IDKey([]byte(password), salt, t, m, p, 32)
+	if m >= 16*1024 && h.releasing.CompareAndSwap(false, true) {
+		// The hash just used m KiB of heap that nothing keeps: hand it back to
+		// the system now instead of holding it as resident memory until the
+		// next garbage collection (minutes on an idle server). One at a time.
+		go func() { debug.FreeOSMemory(); h.releasing.Store(false) }()
+	}
+	return key
 }

@@ -157,6 +157,19 @@ type pluginRow struct {
 	Limits      string `bun:"limits,notnull"`
 	Grants      string `bun:"grants,notnull"`
 	LastError   string `bun:"last_error,notnull"`
+	Info        string `bun:"info,notnull"`
 	CreatedAt   int64  `bun:"created_at,nullzero"`
 	UpdatedAt   int64  `bun:"updated_at,nullzero"`
+}
+
+type pluginReplicaRow struct {
+	bun.BaseModel `bun:"table:plugin_replicas,alias:pr"`
+
+	Replica   string `bun:"replica,pk"`
+	PluginID  string `bun:"plugin_id,pk"`
+	State     string `bun:"state,notnull"`
+	Digest    string `bun:"digest,notnull"`
+	Enabled   bool   `bun:"enabled,notnull"`
+	LastError string `bun:"last_error,notnull"`
+	SeenAt    int64  `bun:"seen_at,notnull"`
 }

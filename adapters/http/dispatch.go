@@ -29,3 +29,16 @@ func DispatchHandler(d *dispatch.Dispatcher) gin.HandlerFunc {
 		}
 	}
 }
+
+// UntilReady answers 503 with Retry-After while ready() is false (the first
+// milliseconds after start, while the format plugins are registered),
+// instead of a 404 saying no format serves the path; then it is next.
+func UntilReady(ready func() bool, next gin.HandlerFunc) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if !ready() {
+			Fail(c, http.StatusServiceUnavailable, "starting", "keeper is starting: the format plugins are being registered; retry shortly")
+			return
+		}
+		next(c)
+	}
+}

@@ -40,6 +40,7 @@ var statusTable = []struct {
 	{ports.ErrDigestMismatch, http.StatusBadRequest, "digest_mismatch"},
 	{ports.ErrTooLarge, http.StatusRequestEntityTooLarge, "too_large"},
 	{ports.ErrInvalid, http.StatusBadRequest, "invalid"},
+	{ports.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
 	{context.DeadlineExceeded, http.StatusGatewayTimeout, "timeout"},
 	{ports.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
 	// A client that went away is not a server error (nginx's 499; nobody reads it).

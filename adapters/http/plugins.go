@@ -60,11 +60,11 @@ func (h pluginHandlers) formats(c *gin.Context) {
 }
 
 func (h pluginHandlers) list(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"items": h.m.List()})
+	c.JSON(http.StatusOK, gin.H{"items": h.m.ListWithReplicas(c.Request.Context())})
 }
 
 func (h pluginHandlers) get(c *gin.Context) {
-	p, err := h.m.Get(c.Param("id"))
+	p, err := h.m.GetWithReplicas(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		WriteError(c, err)
 		return

@@ -42,7 +42,7 @@ type plugEnv struct {
 func newPlugEnv(t *testing.T) *plugEnv {
 	t.Helper()
 	mods := builtin.Modules()
-	if mods["generic"] == nil {
+	if mods["generic"].Module == nil {
 		t.Skip("generic.wasm is not built (go run ./adapters/wasm/builtin/build)")
 	}
 	ctx := t.Context()

@@ -17,7 +17,7 @@ import (
 // (npm here) are refused with a 400 that names the native route, and
 // nothing is stored.
 func testOneWritePath(t *testing.T, e *plugEnv) {
-	if builtin.Modules()["npm"] == nil {
+	if builtin.Modules()["npm"].Module == nil {
 		t.Skip("npm.wasm is not built (go run ./adapters/wasm/builtin/build)")
 	}
 	ctx := t.Context()

@@ -18,6 +18,9 @@ var (
 	// ErrDeadline: the call ran past its deadline and was stopped. It matches
 	// context.DeadlineExceeded so callers answer 504 without knowing wasm.
 	ErrDeadline = fmt.Errorf("plugin call deadline exceeded: %w", context.DeadlineExceeded)
+	// ErrCanceled: the caller gave up (the client went away) and the call
+	// was stopped. It matches context.Canceled: not a server fault.
+	ErrCanceled = fmt.Errorf("plugin call stopped, the caller went away: %w", context.Canceled)
 )
 
 // Is maps a plugin's own failure status onto the ports sentinels.
@@ -73,8 +76,13 @@ func (g *generation) invoke(ctx context.Context, st *counters, host ports.HostCa
 	}
 	in, err := g.acquire(ctx)
 	if err != nil {
-		if ctx.Err() != nil {
+		switch {
+		case errors.Is(ctx.Err(), context.Canceled):
+			return fmt.Errorf("wasm: %s: %s: %w", g.id, name, ErrCanceled)
+		case ctx.Err() != nil:
 			return fmt.Errorf("wasm: %s: %s: %w: %w", g.id, name, ErrDeadline, err)
+		case errors.Is(err, ports.ErrUnavailable):
+			return fmt.Errorf("wasm: %s: %s: %w", g.id, name, err)
 		}
 		return fmt.Errorf("wasm: %s: %s: %w: %w", g.id, name, ErrTrap, err)
 	}
@@ -83,6 +91,7 @@ func (g *generation) invoke(ctx context.Context, st *counters, host ports.HostCa
 	cs := &callState{host: host, repo: repo, inst: in, lim: g.limits, log: g.log}
 	cctx := context.WithValue(ctx, callKey{}, cs)
 	rd := &reader{mem: in.mem, budget: g.limits.maxBody}
+	stopCall := context.AfterFunc(ctx, in.raiseStop)
 	err = func() (err error) {
 		defer func() {
 			if p := recover(); p != nil {
@@ -91,6 +100,7 @@ func (g *generation) invoke(ctx context.Context, st *counters, host ports.HostCa
 		}()
 		return body(cctx, in, rd)
 	}()
+	in.stopped = !stopCall()
 	var pe *PluginError
 	switch {
 	case err == nil:
@@ -99,6 +109,8 @@ func (g *generation) invoke(ctx context.Context, st *counters, host ports.HostCa
 	case errors.As(err, &pe):
 		healthy = true
 		return err
+	case errors.Is(ctx.Err(), context.Canceled):
+		return fmt.Errorf("wasm: %s: %s: %w", g.id, name, ErrCanceled)
 	case ctx.Err() != nil:
 		return fmt.Errorf("wasm: %s: %s: %w after %s: %v", g.id, name, ErrDeadline, g.limits.timeout, err)
 	case errors.Is(err, errMalformed):
@@ -166,11 +178,11 @@ func (g *generation) describe(ctx context.Context) (ports.FormatInfo, error) {
 // and the error is a *PluginError (errors.Is maps 404/409/413/400 onto the
 // ports sentinels); staged writes must then be discarded.
 func (r *Runtime) Handle(ctx context.Context, id string, req ports.FormatRequest, host ports.HostCall) (ports.FormatResponse, error) {
-	g, st, err := r.get(id)
+	g, st, err := r.get(ctx, id)
 	if err != nil {
 		return ports.FormatResponse{}, err
 	}
-	defer g.inflight.Done()
+	defer g.unpin()
 	var resp ports.FormatResponse
 	err = g.invoke(ctx, st, host, req.Repo, "handle", func(ctx context.Context, in *instance, rd *reader) error {
 		var e enc

@@ -81,11 +81,11 @@ type CallContext struct {
 
 func (r *Runtime) capability(ctx context.Context, id, name string, cc CallContext,
 	body func(ctx context.Context, in *instance, rd *reader) error) error {
-	g, st, err := r.get(id)
+	g, st, err := r.get(ctx, id)
 	if err != nil {
 		return err
 	}
-	defer g.inflight.Done()
+	defer g.unpin()
 	return g.invoke(ctx, st, cc.Host, cc.Repo, name, body)
 }
 

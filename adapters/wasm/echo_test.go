@@ -144,7 +144,10 @@ func mustJSON(v any) []byte { b, _ := json.Marshal(v); return b }
 // reloaded 10 times under the same id: no call may fail.
 func TestHotReloadUnderLoad(t *testing.T) {
 	ctx := context.Background()
-	rt := newRuntime(t)
+	// Eight callers on a pool of four on a loaded machine: without a long
+	// queue wait some would be shed with 503 (TestFullPoolIsUnavailableAtOnce);
+	// this test is about reloads never failing a call.
+	rt := newRuntimeWith(t, wasm.Config{QueueWait: time.Minute})
 	bin := genericWasm(t)
 	if _, err := rt.Load(ctx, "generic", bin, ports.PluginLimits{}); err != nil {
 		t.Fatal(err)

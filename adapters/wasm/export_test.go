@@ -3,9 +3,12 @@ package wasm
 // IdleMemory returns the linear-memory bytes of the idle instances of id (tests only).
 func (r *Runtime) IdleMemory(id string) []uint32 {
 	r.mu.RLock()
-	g := r.plugins[id]
+	g := r.plugins[id].gen.Load()
 	r.mu.RUnlock()
 	var out []uint32
+	if g == nil {
+		return nil
+	}
 	for {
 		select {
 		case in := <-g.idle:

@@ -17,7 +17,9 @@ var Module = fx.Module("format.wasm",
 )
 
 func provide(lc fx.Lifecycle, cfg config.Config) (*Runtime, error) {
-	rt, err := New(Config{CacheDir: cfg.PluginCacheDir(), Logger: slog.Default().With("room", "wasm")})
+	rt, err := New(Config{CacheDir: cfg.PluginCacheDir(), Logger: slog.Default().With("room", "wasm"),
+		IdleInstanceTTL: cfg.Plugins.IdleInstanceTTL, IdleModuleTTL: cfg.Plugins.IdleModuleTTL, QueueWait: cfg.Plugins.QueueWait,
+		MaxLoaded: cfg.Plugins.MaxLoaded})
 	if err != nil {
 		return nil, err
 	}

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/keeper-registry/keeper/adapters/wasm/yieldpoint"
+	"github.com/keeper-registry/keeper/ports"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 )
@@ -20,7 +23,15 @@ type instance struct {
 	fns     map[string]api.Function
 	posts   map[string]api.Function
 	logw    *logWriter
+	// stop is the yield-point flag: set to 1, the guest traps at its next
+	// loop header. stopped records that it was raised (the instance is then
+	// discarded, whether or not the guest noticed before returning).
+	stop    api.MutableGlobal
+	stopped bool
 }
+
+// raiseStop stops the instance's running call at its next yield point.
+func (in *instance) raiseStop() { in.stop.Set(1) }
 
 // generation is one loaded version of a plugin: its own wazero runtime (the
 // memory limit is per runtime), compiled module and pool of instances.
@@ -35,9 +46,89 @@ type generation struct {
 	sem  chan struct{}
 	idle chan *instance
 
-	inflight sync.WaitGroup
-	closeMu  sync.Mutex
-	closed   bool
+	// pins counts in-flight calls; closingBit is set once the generation is
+	// being closed, after which it takes no new calls. drained is closed
+	// when it is closing and no call is in flight.
+	pins      atomic.Int64
+	drained   chan struct{}
+	lastUse   atomic.Int64 // unix nanoseconds of the last pin
+	instances atomic.Int32
+	starting  atomic.Int32 // instances being instantiated
+	closeMu   sync.Mutex
+	closed    bool
+}
+
+const closingBit = 1 << 62
+
+// tryPin counts one in-flight call, unless the generation is closing.
+func (g *generation) tryPin() bool {
+	for {
+		v := g.pins.Load()
+		if v&closingBit != 0 {
+			return false
+		}
+		if g.pins.CompareAndSwap(v, v+1) {
+			g.lastUse.Store(time.Now().UnixNano())
+			return true
+		}
+	}
+}
+
+// unpin ends one in-flight call.
+func (g *generation) unpin() {
+	if g.pins.Add(-1) == closingBit {
+		close(g.drained)
+	}
+}
+
+// retire marks an idle generation closing; false if a call is in flight.
+func (g *generation) retire() bool {
+	if g.pins.CompareAndSwap(0, closingBit) {
+		close(g.drained)
+		return true
+	}
+	return false
+}
+
+func (g *generation) isClosing() bool { return g.pins.Load()&closingBit != 0 }
+
+// beginClose stops new calls; drained closes once in-flight ones finish.
+func (g *generation) beginClose() {
+	for {
+		v := g.pins.Load()
+		if v&closingBit != 0 {
+			return
+		}
+		if g.pins.CompareAndSwap(v, v|closingBit) {
+			if v == 0 {
+				close(g.drained)
+			}
+			return
+		}
+	}
+}
+
+// live is the number of instances alive (busy or idle).
+func (g *generation) live() int { return int(g.instances.Load()) }
+
+// drainIdle closes every idle instance (busy ones are untouched) and
+// returns how many it closed.
+func (g *generation) drainIdle() int {
+	n := 0
+	for {
+		select {
+		case in := <-g.idle:
+			g.closeInstance(in)
+			n++
+		default:
+			return n
+		}
+	}
+}
+
+func (g *generation) closeInstance(in *instance) {
+	_ = in.mod.Close(context.Background())
+	g.instances.Add(-1)
 }
 
 func (g *generation) newInstance(ctx context.Context) (*instance, error) {
@@ -49,14 +140,21 @@ func (g *generation) newInstance(ctx context.Context) (*instance, error) {
 	if err != nil {
 		return nil, fmt.Errorf("instantiate: %w", err)
 	}
+	g.instances.Add(1)
 	in := &instance{mod: mod, mem: mod.Memory(), fns: map[string]api.Function{}, posts: map[string]api.Function{}, logw: lw}
 	if in.mem == nil {
-		_ = mod.Close(ctx)
+		g.closeInstance(in)
 		return nil, errors.New("instantiate: module exports no memory")
+	}
+	if stop, ok := mod.ExportedGlobal(yieldpoint.StopExport).(api.MutableGlobal); ok {
+		in.stop = stop
+	} else {
+		g.closeInstance(in)
+		return nil, errors.New("instantiate: module has no yield-point stop flag")
 	}
 	in.realloc = mod.ExportedFunction("cabi_realloc")
 	if in.realloc == nil {
-		_ = mod.Close(ctx)
+		g.closeInstance(in)
 		return nil, errors.New("instantiate: module exports no cabi_realloc")
 	}
 	for _, name := range exportNames {
@@ -70,12 +168,31 @@ func (g *generation) newInstance(ctx context.Context) (*instance, error) {
 	return in, nil
 }
 
-// acquire takes a pool slot (waiting under ctx) and an idle or new instance.
+// acquire takes a pool slot and an idle or new instance. A full pool is
+// waited for at most queueWait (then ports.ErrUnavailable: the caller answers
+// 503 and the client retries) or until ctx ends.
 func (g *generation) acquire(ctx context.Context) (*instance, error) {
 	select {
 	case g.sem <- struct{}{}:
-	case <-ctx.Done():
-		return nil, fmt.Errorf("wait for an instance: %w", ctx.Err())
+	default:
+		t := time.NewTicker(g.owner.cfg.QueueWait)
+		defer t.Stop()
+	wait:
+		for {
+			select {
+			case g.sem <- struct{}{}:
+				break wait
+			case <-t.C:
+				// Instances still starting (a cold or just reloaded pool)
+				// will serve soon: keep waiting. Only a pool busy with
+				// running calls sheds load.
+				if g.starting.Load() == 0 {
+					return nil, fmt.Errorf("all %d instances are busy: %w", cap(g.sem), ports.ErrUnavailable)
+				}
+			case <-ctx.Done():
+				return nil, fmt.Errorf("wait for an instance: %w", ctx.Err())
+			}
+		}
 	}
 	select {
 	case in := <-g.idle:
@@ -87,7 +204,9 @@ func (g *generation) acquire(ctx context.Context) (*instance, error) {
 	// call deadline (a loaded machine must not fail the call after a recycle).
 	ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), instantiateTimeout)
 	defer cancel()
+	g.starting.Add(1)
 	in, err := g.newInstance(ictx)
+	g.starting.Add(-1)
 	if err != nil {
 		<-g.sem
 		return nil, err
@@ -101,7 +220,7 @@ const instantiateTimeout = 30 * time.Second
 // release returns an instance to the pool, or closes it when it trapped or
 // its memory grew past the recycle threshold (linear memory never shrinks).
 func (g *generation) release(in *instance, healthy bool) {
-	if healthy && in.mem.Size() <= g.limits.recycleBytes {
+	if healthy && !in.stopped && in.mem.Size() <= g.limits.recycleBytes {
 		select {
 		case g.idle <- in:
 			<-g.sem
@@ -109,13 +228,14 @@ func (g *generation) release(in *instance, healthy bool) {
 		default:
 		}
 	}
-	_ = in.mod.Close(context.Background())
+	g.closeInstance(in)
 	<-g.sem
 }
 
 // close waits for in-flight calls, then closes the runtime and its instances.
 func (g *generation) close() {
-	g.inflight.Wait()
+	g.beginClose()
+	<-g.drained
 	g.closeMu.Lock()
 	defer g.closeMu.Unlock()
 	if g.closed {
@@ -125,11 +245,14 @@ func (g *generation) close() {
 	for {
 		select {
 		case in := <-g.idle:
-			_ = in.mod.Close(context.Background())
+			g.closeInstance(in)
 			continue
 		default:
 		}
 		break
 	}
+	// The engine is shared through the compilation cache and keeps compiled
+	// code until the module is closed; closing the runtime alone leaks it.
+	_ = g.compiled.Close(context.Background())
 	_ = g.rt.Close(context.Background())
 }

@@ -9,9 +9,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/keeper-registry/keeper/adapters/wasm/yieldpoint"
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
@@ -35,24 +35,37 @@ type Config struct {
 	// CacheDir holds compiled modules across restarts ("" = in-memory cache only).
 	CacheDir string
 	Logger   *slog.Logger
+	// IdleInstanceTTL: idle instances of a plugin unused this long are closed
+	// (default 30 s). IdleModuleTTL: a plugin unused this long releases its
+	// compiled module too and is compiled again (from the cache) on next use
+	// (default 5 min). Negative disables.
+	IdleInstanceTTL, IdleModuleTTL time.Duration
+	// QueueWait bounds how long a call waits for a free instance of a busy
+	// plugin before failing with ports.ErrUnavailable (default 250 ms).
+	QueueWait time.Duration
+	// MaxLoaded caps the compiled modules in memory (about 25 MiB each for a
+	// Go plugin): to load another, the least recently used idle one is
+	// released (and compiled again from the cache when next called); when
+	// all are busy the call waits QueueWait, then gets ErrUnavailable.
+	// 0 means no cap.
+	MaxLoaded int
 }
 
 // Runtime implements ports.FormatRuntime over wazero.
 type Runtime struct {
 	cache wazero.CompilationCache
 	log   *slog.Logger
+	cfg   Config
 
 	mu      sync.RWMutex
-	plugins map[string]*generation
-	stats   map[string]*counters
-	idLocks sync.Map // id → *sync.Mutex: serialises Load/Unload of one id; different ids load in parallel
-}
+	plugins map[string]*slot
 
-type counters struct {
-	calls, errors, traps atomic.Int64
-	mu                   sync.Mutex
-	lastError            string
-	loadedAt             time.Time
+	loadMu    sync.Mutex // guards compiling (admission under MaxLoaded)
+	compiling int
+	idLocks sync.Map // id → *sync.Mutex: serialises Load/Register/Unload of one id; different ids load in parallel
+
+	stopReaper chan struct{}
+	reaperDone chan struct{}
 }
 
 type limits struct {
@@ -84,9 +97,17 @@ func normalize(l ports.PluginLimits) limits {
 
 // New returns a Runtime whose compiled modules are cached in cfg.CacheDir.
 func New(cfg Config) (*Runtime, error) {
-	log := cfg.Logger
-	if log == nil {
-		log = slog.Default()
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.IdleInstanceTTL == 0 {
+		cfg.IdleInstanceTTL = 30 * time.Second
+	}
+	if cfg.IdleModuleTTL == 0 {
+		cfg.IdleModuleTTL = 5 * time.Minute
+	}
+	if cfg.QueueWait <= 0 {
+		cfg.QueueWait = 250 * time.Millisecond
 	}
 	var cache wazero.CompilationCache
 	if cfg.CacheDir != "" {
@@ -98,26 +119,36 @@ func New(cfg Config) (*Runtime, error) {
 	} else {
 		cache = wazero.NewCompilationCache()
 	}
-	return &Runtime{cache: cache, log: log, plugins: map[string]*generation{}, stats: map[string]*counters{}}, nil
+	r := &Runtime{cache: cache, log: cfg.Logger, cfg: cfg, plugins: map[string]*slot{},
+		stopReaper: make(chan struct{}), reaperDone: make(chan struct{})}
+	go r.reaper()
+	return r, nil
 }
 
 // Close unloads every plugin (waiting for in-flight calls) and the cache.
 func (r *Runtime) Close(ctx context.Context) error {
+	select {
+	case <-r.stopReaper:
+	default:
+		close(r.stopReaper)
+		<-r.reaperDone
+	}
 	r.mu.Lock()
-	gens := r.plugins
-	r.plugins = map[string]*generation{}
+	slots := r.plugins
+	r.plugins = map[string]*slot{}
 	r.mu.Unlock()
-	for _, g := range gens {
-		g.close()
+	for _, sl := range slots {
+		sl.release()
 	}
 	return r.cache.Close(ctx)
 }
 
 func (r *Runtime) compile(ctx context.Context, id string, module []byte, lim limits) (*generation, error) {
-	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().
-		WithCloseOnContextDone(true).
-		WithCompilationCache(r.cache).
-		WithMemoryLimitPages(lim.pages))
+	module, err := instrument(module)
+	if err != nil {
+		return nil, err
+	}
+	rt := wazero.NewRuntimeWithConfig(ctx, runtimeConfig(r.cache).WithMemoryLimitPages(lim.pages))
 	fail := func(err error) (*generation, error) {
 		_ = rt.Close(ctx)
 		return nil, err
@@ -134,23 +165,49 @@ func (r *Runtime) compile(ctx context.Context, id string, module []byte, lim lim
 		return fail(fmt.Errorf("compile: %w", err))
 	}
 	if err := checkExports(compiled); err != nil {
+		_ = compiled.Close(ctx) // the shared engine keeps compiled code until closed
 		return fail(err)
 	}
 	g := &generation{id: id, rt: rt, compiled: compiled, limits: lim, owner: r, log: log,
-		sem: make(chan struct{}, lim.pool), idle: make(chan *instance, lim.pool)}
+		sem: make(chan struct{}, lim.pool), idle: make(chan *instance, lim.pool), drained: make(chan struct{})}
+	g.lastUse.Store(time.Now().UnixNano())
 	return g, nil
 }
 
 // Compile compiles module into the cache without loading it, so a later Load
 // is fast; call it off the request path (for example at start-up, in the background).
 func (r *Runtime) Compile(ctx context.Context, module []byte) error {
-	// The same compiler settings as compile, so the cached code is what Load wants.
-	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCloseOnContextDone(true).WithCompilationCache(r.cache))
-	defer rt.Close(ctx)
-	if _, err := rt.CompileModule(ctx, module); err != nil {
+	// The same module bytes and compiler settings as compile, so the cached
+	// code is what Load wants.
+	module, err := instrument(module)
+	if err != nil {
 		return fmt.Errorf("wasm: compile: %w", err)
 	}
-	return nil
+	rt := wazero.NewRuntimeWithConfig(ctx, runtimeConfig(r.cache))
+	defer rt.Close(ctx)
+	compiled, err := rt.CompileModule(ctx, module)
+	if err != nil {
+		return fmt.Errorf("wasm: compile: %w", err)
+	}
+	// Closing the runtime does not release code compiled into an engine
+	// shared through the cache: the module itself must be closed.
+	return compiled.Close(ctx)
+}
+
+// runtimeConfig is the one compiler configuration: no wazero termination
+// check (it costs 3.5–7.7× on plugin code, docs/decisions/0004-yield-points.md);
+// containment comes from the yield points instrument inserts.
+func runtimeConfig(cache wazero.CompilationCache) wazero.RuntimeConfig {
+	return wazero.NewRuntimeConfig().WithCloseOnContextDone(false).WithCompilationCache(cache)
+}
+
+// instrument inserts the yield points every module runs with.
+func instrument(module []byte) ([]byte, error) {
+	out, _, err := yieldpoint.Rewrite(module, 0)
+	if err != nil {
+		return nil, fmt.Errorf("instrument: %w", err)
+	}
+	return out, nil
 }
 
 // idLock returns the lock that serialises loads and unloads of id.
@@ -170,32 +227,61 @@ func (r *Runtime) Load(ctx context.Context, id string, module []byte, pl ports.P
 		return ports.FormatInfo{}, fmt.Errorf("wasm: load %s: %w", id, err)
 	}
 	info, err := g.describe(ctx)
-	if err == nil && !slices.Contains(ports.SupportedContracts, info.ContractVersion) {
-		err = fmt.Errorf("contract version %q; this server loads %s", info.ContractVersion, strings.Join(ports.SupportedContracts, " and "))
-	}
-	if err == nil && info.Key == "" {
-		err = errors.New("describe returned an empty key")
+	if err == nil {
+		err = checkDescribe(info, "")
 	}
 	if err != nil {
 		g.close()
 		return ports.FormatInfo{}, fmt.Errorf("wasm: load %s: %w", id, err)
 	}
+	sl := &slot{id: id, owner: r, lim: lim, key: info.Key, src: bytesSource(module)}
+	sl.gen.Store(g)
+	r.swap(id, sl)
+	sl.setGen(g) // records the load time in the counters swap attached
+	return info, nil
+}
+
+// Register implements ports.FormatRuntime.
+func (r *Runtime) Register(ctx context.Context, id string, src ports.ModuleSource, pl ports.PluginLimits, key string) error {
+	if src == nil {
+		return fmt.Errorf("wasm: register %s: no module source", id)
+	}
+	mu := r.idLock(id)
+	mu.Lock()
+	defer mu.Unlock()
+	r.swap(id, &slot{id: id, owner: r, lim: normalize(pl), key: key, src: src})
+	return nil
+}
+
+// swap installs sl under id; the slot it replaces is released once its
+// in-flight calls have finished.
+func (r *Runtime) swap(id string, sl *slot) {
 	r.mu.Lock()
 	old := r.plugins[id]
-	r.plugins[id] = g
-	st := r.stats[id]
-	if st == nil {
-		st = &counters{}
-		r.stats[id] = st
-	}
-	r.mu.Unlock()
-	st.mu.Lock()
-	st.loadedAt = time.Now()
-	st.mu.Unlock()
 	if old != nil {
-		go old.close() // in-flight calls finish on the old pool first
+		sl.st = old.st // counters survive reloads
+	} else {
+		sl.st = &counters{}
 	}
-	return info, nil
+	r.plugins[id] = sl
+	r.mu.Unlock()
+	if old != nil {
+		go old.release() // in-flight calls finish on the old generation first
+	}
+}
+
+// checkDescribe verifies what a module describes: the contract this host
+// implements and, when known, the format key it was registered for.
+func checkDescribe(info ports.FormatInfo, key string) error {
+	switch {
+	case !slices.Contains(ports.SupportedContracts, info.ContractVersion):
+		return fmt.Errorf("contract version %q; this server loads %s", info.ContractVersion, strings.Join(ports.SupportedContracts, " and "))
+	case info.Key == "":
+		return errors.New("describe returned an empty key")
+	case key != "" && info.Key != key:
+		return fmt.Errorf("module describes format %q, registered as %q", info.Key, key)
+	}
+	return nil
 }
 
 // Unload implements ports.FormatRuntime.
@@ -204,15 +290,14 @@ func (r *Runtime) Unload(ctx context.Context, id string) error {
 	mu.Lock()
 	defer mu.Unlock()
 	r.mu.Lock()
-	g := r.plugins[id]
+	sl := r.plugins[id]
 	delete(r.plugins, id)
-	delete(r.stats, id)
 	r.mu.Unlock()
-	if g == nil {
+	if sl == nil {
 		return fmt.Errorf("wasm: unload %s: %w", id, ports.ErrNotFound)
 	}
 	done := make(chan struct{})
-	go func() { g.close(); close(done) }()
+	go func() { sl.release(); close(done) }()
 	select {
 	case <-done:
 		return nil
@@ -224,27 +309,33 @@ func (r *Runtime) Unload(ctx context.Context, id string) error {
 // Stats implements ports.FormatRuntime.
 func (r *Runtime) Stats(id string) (ports.PluginStats, bool) {
 	r.mu.RLock()
-	st := r.stats[id]
+	sl := r.plugins[id]
 	r.mu.RUnlock()
-	if st == nil {
+	if sl == nil {
 		return ports.PluginStats{}, false
 	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	return ports.PluginStats{Calls: st.calls.Load(), Errors: st.errors.Load(), Traps: st.traps.Load(),
-		LastError: st.lastError, LoadedAt: st.loadedAt}, true
+	return sl.stats(), true
 }
 
-// get pins the current generation of id for one call; done must be called.
-func (r *Runtime) get(id string) (*generation, *counters, error) {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	g := r.plugins[id]
-	if g == nil {
-		return nil, nil, fmt.Errorf("wasm: plugin %s: %w", id, ports.ErrNotFound)
+// get pins a compiled generation of id for one call (compiling it first if
+// needed); done must be called on it.
+func (r *Runtime) get(ctx context.Context, id string) (*generation, *counters, error) {
+	for {
+		r.mu.RLock()
+		sl := r.plugins[id]
+		r.mu.RUnlock()
+		if sl == nil {
+			return nil, nil, fmt.Errorf("wasm: plugin %s: %w", id, ports.ErrNotFound)
+		}
+		g, err := sl.pin(ctx)
+		if errors.Is(err, errSlotClosed) {
+			continue // replaced meanwhile (a reload): take the new slot
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		return g, sl.st, nil
 	}
-	g.inflight.Add(1)
-	return g, r.stats[id], nil
 }
 
 type randReader struct{}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -84,8 +85,13 @@ func options(cfg config.Config) fx.Option {
 			newDispatcher,
 			newPluginManager,
 			newPluginLoader,
-			func(s ports.RepositoryStore, f ports.FileStore, m *plugin.Manager) *repository.Service {
+			func(s ports.RepositoryStore, f ports.FileStore, m *plugin.Manager, l *pluginLoader) *repository.Service {
 				return repository.NewService(s, func() []string {
+					// Right after start the plugins are being registered (a few
+					// milliseconds): wait rather than call a format unknown.
+					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+					defer cancel()
+					_ = l.Wait(ctx)
 					var keys []string
 					for _, f := range m.Formats() {
 						keys = append(keys, f.Key)
@@ -168,23 +174,60 @@ func newDispatcher(cfg config.Config, repos ports.RepositoryStore, files ports.F
 		dispatch.Config{MaxBodyBytes: cfg.Limits.MaxUploadBytes, BaseURL: cfg.BaseURL})
 }
 
-func newPluginManager(cfg config.Config, store ports.PluginStore, blobs ports.BlobStore, rt ports.FormatRuntime,
-	d *dispatch.Dispatcher, c ports.Clock) *plugin.Manager {
-	return plugin.NewManager(store, blobs, rt, d, plugin.Options{Clock: c, Log: slog.Default().With("room", "plugins"),
-		Limits: ports.PluginLimits{MemoryPages: cfg.Plugins.MemoryPages, CallTimeout: cfg.Plugins.CallTimeout, PoolSize: cfg.Plugins.PoolSize}})
+// pluginManagerIn are the plugin manager's dependencies; the notifier is
+// optional (without one, changes reach other replicas by the periodic reconcile).
+type pluginManagerIn struct {
+	fx.In
+	Lifecycle fx.Lifecycle
+	Config    config.Config
+	Store     ports.PluginStore
+	Blobs     ports.BlobStore
+	Runtime   ports.FormatRuntime
+	Routes    *dispatch.Dispatcher
+	Clock     ports.Clock
+	Notifier  ports.Notifier `optional:"true"`
 }
 
-// pluginLoader compiles and loads the built-in and installed plugins in the
-// background, started and stopped with the application (from the
-// compilation cache this takes milliseconds); the server reports ready once
-// they are loaded.
+func newPluginManager(in pluginManagerIn) *plugin.Manager {
+	cfg := in.Config
+	m := plugin.NewManager(in.Store, in.Blobs, in.Runtime, in.Routes, plugin.Options{Clock: in.Clock,
+		Log:      slog.Default().With("room", "plugins"),
+		Limits:   ports.PluginLimits{MemoryPages: cfg.Plugins.MemoryPages, CallTimeout: cfg.Plugins.CallTimeout, PoolSize: cfg.Plugins.PoolSize},
+		Notifier: in.Notifier, Replica: replicaName(), ReconcileEvery: cfg.Plugins.ReconcileEvery})
+	in.Lifecycle.Append(fx.StopHook(m.Close))
+	return m
+}
+
+// replicaName names this process in the plugin API: host, process id and a
+// random suffix (a restarted process is a new replica).
+func replicaName() string {
+	host, _ := os.Hostname()
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%s-%d-%x", host, os.Getpid(), b)
+}
+
+// pluginLoader registers the built-in and installed plugins in the
+// background, started and stopped with the application (nothing is
+// compiled: what each describes is recorded; modules compile on first use
+// and are warmed into the cache afterwards); the server reports ready once
+// they are registered.
 type pluginLoader struct {
 	done chan struct{}
 	err  error
 }
 
 func newPluginLoader(lc fx.Lifecycle, m *plugin.Manager) *pluginLoader {
-	return startLoader(lc, func(ctx context.Context) error { return m.LoadAll(ctx, builtin.Modules()) })
+	return startLoader(lc, func(ctx context.Context) error {
+		start := time.Now()
+		err := m.LoadAll(ctx, builtin.Modules())
+		slog.Info("plugins: registered (each compiles on first use; warming the cache in the background)",
+			"count", len(m.List()), "took", time.Since(start).Round(time.Millisecond), "err", err)
+		if err == nil {
+			m.WarmInBackground()
+		}
+		return err
+	})
 }
 
 // startLoader runs load in the background from the application's start
@@ -220,6 +263,16 @@ func (l *pluginLoader) Wait(ctx context.Context) error {
 		return l.err
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+// loaded reports whether the plugins are registered (without waiting).
+func (l *pluginLoader) loaded() bool {
+	select {
+	case <-l.done:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -275,7 +328,7 @@ func newHTTPDeps(p httpParams) (httpapi.Deps, error) {
 	}})
 	return httpapi.Deps{Auth: a, Authorizer: p.Authz, Repos: p.Repos, Artifacts: p.Arts, Uploads: p.Uploads, Ready: ready,
 		MaxUploadBytes: cfg.Limits.MaxUploadBytes, Version: versionString(), WhenReady: p.Plugins.Wait,
-		Fallback: httpapi.DispatchHandler(p.Dispatch), Plugins: p.Manager,
+		Fallback: httpapi.UntilReady(p.Plugins.loaded, httpapi.DispatchHandler(p.Dispatch)), Plugins: p.Manager,
 		MountCredentials: p.Dispatch.Credentials, FormatInfo: p.Manager.FormatInfo,
 		Users: db, Groups: db, Policies: p.Policies, Audit: db, SSO: p.SSO, BaseURL: cfg.BaseURL,
 		TrustedProxies: cfg.TrustedProxyList(),

@@ -111,6 +111,21 @@ type Plugins struct {
 	CallTimeout time.Duration `yaml:"call_timeout"`
 	PoolSize    int           `yaml:"pool_size"`
 	MemoryPages uint32        `yaml:"memory_pages"`
+	// IdleInstanceTTL closes a plugin's idle instances after this long
+	// without a call; IdleModuleTTL releases its compiled module too (it is
+	// compiled again from the cache on the next call). Negative: never.
+	IdleInstanceTTL time.Duration `yaml:"idle_instance_ttl"`
+	IdleModuleTTL   time.Duration `yaml:"idle_module_ttl"`
+	// QueueWait is how long a call waits for a free instance of a busy
+	// plugin before the client gets 503 with Retry-After.
+	QueueWait time.Duration `yaml:"queue_wait"`
+	// ReconcileEvery re-reads every plugin record this often (the safety net
+	// under cross-replica change notices).
+	ReconcileEvery time.Duration `yaml:"reconcile_every"`
+	// MaxLoaded caps the plugins kept compiled in memory at once (each costs
+	// about 25 MiB); the least recently used idle one is released beyond it.
+	// 0: no cap.
+	MaxLoaded int `yaml:"max_loaded"`
 }
 
 // Cache configures the in-memory metadata cache.
@@ -220,9 +235,11 @@ func Default() Config {
 		Storage:  Storage{Backend: "filesystem", S3: S3{Region: "us-east-1", PartSize: 16 << 20}},
 		Auth: Auth{AccessTTL: 15 * time.Minute, RefreshTTL: 7 * 24 * time.Hour, MinPasswordLength: 8,
 			LockoutAfter: 5, LockoutFor: 15 * time.Minute},
-		Limits:  Limits{MaxUploadBytes: 10 << 30, UploadSessionTTL: 24 * time.Hour},
-		Plugins: Plugins{CallTimeout: 10 * time.Second, PoolSize: 4, MemoryPages: 4096},
-		Cache:   Cache{TTL: 2 * time.Second, MaxFiles: 100_000},
+		Limits: Limits{MaxUploadBytes: 10 << 30, UploadSessionTTL: 24 * time.Hour},
+		Plugins: Plugins{CallTimeout: 10 * time.Second, PoolSize: 4, MemoryPages: 4096,
+			IdleInstanceTTL: 30 * time.Second, IdleModuleTTL: 5 * time.Minute, QueueWait: 250 * time.Millisecond,
+			ReconcileEvery: 30 * time.Second, MaxLoaded: 10},
+		Cache: Cache{TTL: 2 * time.Second, MaxFiles: 100_000},
 		Jobs: Jobs{GCInterval: 24 * time.Hour, GCGrace: 24 * time.Hour, UploadExpiryInterval: 10 * time.Minute,
 			TempCleanupInterval: time.Hour, TempMaxAge: 6 * time.Hour},
 		Limit: Limit{PerIPWindow: time.Minute, PerUserWindow: time.Minute,

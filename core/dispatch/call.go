@@ -157,6 +157,11 @@ func (d *Dispatcher) pluginFailed(w *statusWriter, r *http.Request, route Route,
 	case errors.Is(r.Context().Err(), context.Canceled):
 		d.log.InfoContext(r.Context(), "dispatch: plugin call abandoned, client went away", "plugin", route.PluginID)
 		writeError(w, statusClientClosed, "aborted", "request aborted")
+	case errors.Is(err, ports.ErrUnavailable):
+		// A plugin whose instances are all busy, or no room to load it: the
+		// client retries.
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusServiceUnavailable, "unavailable", "plugin "+route.PluginID+" is busy; retry shortly")
 	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &te) && te.Timeout()):
 		d.log.WarnContext(r.Context(), "dispatch: plugin deadline", "plugin", route.PluginID, "err", err)
 		writeError(w, http.StatusGatewayTimeout, "plugin_timeout", "plugin "+route.PluginID+" did not answer in time")

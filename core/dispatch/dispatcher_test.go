@@ -1,17 +1,21 @@
 package dispatch_test
 
 import (
+	"bytes"
+	"context"
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/keeper-registry/keeper/core/auth"
 	"github.com/keeper-registry/keeper/core/dispatch"
 	"github.com/keeper-registry/keeper/ports"
 )
@@ -167,6 +171,25 @@ func TestStagedWrites(t *testing.T) {
 	})
 	t.Run("a runtime timeout error is 504", func(t *testing.T) {
 		wantStatus(t, e.do(&admin, http.MethodPut, "/demo/pub/slow2.txt", []byte("x"), "X-Fail", "timeout"), http.StatusGatewayTimeout)
+	})
+	t.Run("a busy plugin is 503 with Retry-After", func(t *testing.T) {
+		w := e.do(&admin, http.MethodPut, "/demo/pub/busy.txt", []byte("x"), "X-Fail", "busy")
+		wantStatus(t, w, http.StatusServiceUnavailable)
+		if w.Header().Get("Retry-After") == "" {
+			t.Fatal("no Retry-After")
+		}
+	})
+	t.Run("a client that went away is no server error", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(auth.WithSubject(context.Background(), admin))
+		clientGone = cancel
+		defer func() { clientGone = func() {} }()
+		r := httptest.NewRequest(http.MethodPut, "/demo/pub/gone.txt", bytes.NewReader([]byte("x"))).WithContext(ctx)
+		w := httptest.NewRecorder()
+		r.Header.Set("X-Fail", "client-gone")
+		e.d.ServeHTTP(w, r)
+		if w.Code >= 500 {
+			t.Fatalf("status %d: %s", w.Code, w.Body)
+		}
 	})
 	t.Run("the plugin's own error response is sent and its writes discarded", func(t *testing.T) {
 		w := e.do(&admin, http.MethodPut, "/demo/pub/perr.txt", []byte("x"), "X-Fail", "plugin-error")

@@ -144,6 +144,13 @@ func (e *env) handle(ctx context.Context, req ports.FormatRequest, h ports.HostC
 		return ports.FormatResponse{}, fmt.Errorf("call: %w", context.DeadlineExceeded)
 	case "timeout":
 		return ports.FormatResponse{}, timeoutErr{}
+	case "busy":
+		return ports.FormatResponse{}, fmt.Errorf("call: all instances busy: %w", ports.ErrUnavailable)
+	case "client-gone":
+		// The client closes its connection while the plugin works: the
+		// request's context ends and the runtime stops the call.
+		clientGone()
+		return ports.FormatResponse{}, fmt.Errorf("call: %w", context.Canceled)
 	case "plugin-error":
 		// What a runtime returns for the plugin's own error: the response and an error.
 		return ports.FormatResponse{Status: 409, Body: []byte(`{"error":"taken"}`)}, fmt.Errorf("plugin error 409: taken")
@@ -161,6 +168,9 @@ func headerOf(req ports.FormatRequest, name string) string {
 }
 
 var admin = ports.Subject{UserID: 1, Username: "alice"}
+
+// clientGone ends the current test request's context ("client-gone" mode).
+var clientGone = func() {}
 
 // do serves one request as subject s (nil: anonymous).
 func (e *env) do(s *ports.Subject, method, target string, body []byte, hdr ...string) *httptest.ResponseRecorder {

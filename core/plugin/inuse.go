@@ -19,7 +19,7 @@ func (m *Manager) RepositoriesUsing(ctx context.Context, id string, repos ports.
 	if err != nil {
 		return nil, err
 	}
-	if e.rec.BuiltIn || m.builtinModule(id) != nil {
+	if e.rec.BuiltIn || m.builtin(id).Module != nil {
 		return nil, nil
 	}
 	format := e.info.Key

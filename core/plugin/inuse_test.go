@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/keeper-registry/keeper/core/dispatch/dispatchtest"
+	"github.com/keeper-registry/keeper/core/plugin"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -15,7 +16,7 @@ import (
 func TestRepositoriesUsing(t *testing.T) {
 	ctx := context.Background()
 	e := newMenv(t)
-	if err := e.m.LoadAll(ctx, map[string][]byte{"alpha": dispatchtest.Module(info("alpha", "/alpha/"))}); err != nil {
+	if err := e.m.LoadAll(ctx, plugin.BuiltinBytes(map[string][]byte{"alpha": dispatchtest.Module(info("alpha", "/alpha/"))})); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.m.Install(ctx, dispatchtest.Module(info("beta", "/beta/"))); err != nil {

@@ -3,14 +3,18 @@ package plugin
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/keeper-registry/keeper/core/dispatch"
-
 	"github.com/keeper-registry/keeper/ports"
 )
+
+// Every lifecycle operation stores the new record first, applies it on this
+// replica and announces it, so every replica serves what the database says;
+// none answers success for a change that was not stored.
 
 // InstallOptions are the admin's choices at install.
 type InstallOptions struct {
@@ -35,13 +39,13 @@ func (m *Manager) Install(ctx context.Context, data []byte) (Plugin, error) {
 // plugin whose id exists upgrades it in place, keeping its enabled state
 // (upgraded reports it). A new plugin whose format clashes with an active
 // one is installed disabled.
-func (m *Manager) InstallWith(ctx context.Context, data []byte, opts InstallOptions) (p Plugin, upgraded bool, err error) {
+func (m *Manager) InstallWith(ctx context.Context, data []byte, opts InstallOptions) (Plugin, bool, error) {
 	for _, g := range opts.Grants {
 		if !slices.Contains(ports.AllGrants, g) {
 			return Plugin{}, false, ports.Invalidf("grant", "unknown grant %q (allowed: %s)", g, strings.Join(ports.AllGrants, ", "))
 		}
 	}
-	p, upgraded, err = m.install(ctx, data, opts)
+	p, upgraded, err := m.install(ctx, data, opts)
 	return p, upgraded, err
 }
 
@@ -89,33 +93,20 @@ func (m *Manager) install(ctx context.Context, data []byte, opts InstallOptions)
 	}
 	rec.Name = firstNonEmpty(man.Name, info.DisplayName)
 	rec.Version = firstNonEmpty(man.Version, info.Version)
-	rec.Format, rec.Description, rec.Digest = info.Key, man.Description, blob.Digest
+	rec.Format, rec.Description, rec.Digest, rec.Info = info.Key, man.Description, blob.Digest, &info
 	rec.BuiltIn, rec.Limits, rec.LastError, rec.UpdatedAt = false, man.Limits.limits(), "", now
 	if opts.Grants != nil {
 		rec.Grants = append([]string{}, opts.Grants...)
 	}
-
-	e := &entry{rec: rec, info: info}
 	if rec.Enabled {
 		if err := m.clash(id, info); err != nil {
-			e.rec.Enabled, e.rec.LastError = false, "installed disabled: "+err.Error()
+			rec.Enabled, rec.LastError = false, "installed disabled: "+err.Error()
 		}
 	}
-	if e.rec.Enabled {
-		// Replaces the running module atomically; in-flight calls finish on the old one.
-		if e.info, err = m.load(ctx, id, mod, rec.Limits); err != nil {
-			return Plugin{}, false, fmt.Errorf("plugin: activate %s: %w", id, err)
-		}
-		e.loaded = true
-	} else if exists && old.loaded {
-		e.loaded = false
-		defer m.rt.Unload(context.WithoutCancel(ctx), id) //nolint:errcheck
+	e, err := m.commit(ctx, rec)
+	if err != nil {
+		return Plugin{}, false, err
 	}
-	if err := m.store.SavePlugin(ctx, &e.rec); err != nil {
-		return Plugin{}, false, fmt.Errorf("plugin: save %s: %w", id, err)
-	}
-	m.setEntry(e)
-	m.publish()
 	m.opts.Log.Info("plugin installed", "plugin", id, "format", info.Key, "version", e.rec.Version, "enabled", e.rec.Enabled)
 	return m.view(e), exists, nil
 }
@@ -141,138 +132,143 @@ func (m *Manager) overlap(id string, info ports.FormatInfo) error {
 	return nil
 }
 
-// Enable loads a plugin and routes its mounts.
+// commit stores rec, applies it here and announces it; it returns the
+// applied entry, or an error naming what failed on this replica.
+func (m *Manager) commit(ctx context.Context, rec ports.PluginRecord) (*entry, error) {
+	rec.UpdatedAt = m.opts.Clock.Now()
+	if err := m.store.SavePlugin(ctx, &rec); err != nil {
+		return nil, fmt.Errorf("plugin: save %s: %w", rec.ID, err)
+	}
+	m.apply(ctx, rec)
+	m.announce(ctx, rec.ID)
+	m.reportStates(ctx)
+	e, err := m.entry(rec.ID)
+	if err != nil {
+		return nil, err
+	}
+	if rec.Enabled && !e.loaded {
+		return e, fmt.Errorf("plugin: %s stored enabled but failed to load here: %s", rec.ID, e.rec.LastError)
+	}
+	return e, nil
+}
+
+// current returns id's stored record: lifecycle operations decide on what
+// the database says, not on this replica's possibly older view.
+func (m *Manager) current(ctx context.Context, id string) (ports.PluginRecord, error) {
+	rec, err := m.store.GetPlugin(ctx, id)
+	if errors.Is(err, ports.ErrNotFound) {
+		if e, eerr := m.entry(id); eerr == nil {
+			return e.rec, nil // a built-in not stored yet
+		}
+		return rec, fmt.Errorf("plugin %q: %w", id, ports.ErrNotFound)
+	}
+	return rec, err
+}
+
+// Enable routes a plugin's mounts; its module compiles on first use.
 func (m *Manager) Enable(ctx context.Context, id string) (Plugin, error) {
 	m.op.Lock()
 	defer m.op.Unlock()
-	e, err := m.entry(id)
+	rec, err := m.current(ctx, id)
 	if err != nil {
 		return Plugin{}, err
 	}
-	if e.rec.Enabled && e.loaded {
-		return m.view(e), nil
+	if rec.Info == nil {
+		info, err := m.describe(ctx, rec)
+		if err != nil {
+			rec.LastError = err.Error()
+			m.saveQuietly(ctx, &rec)
+			return Plugin{}, fmt.Errorf("plugin: enable %s: %w", id, err)
+		}
+		rec.Info, rec.Format = &info, info.Key
 	}
-	mod, err := m.module(ctx, e.rec)
+	if err := m.clash(id, *rec.Info); err != nil {
+		return Plugin{}, err
+	}
+	rec.Enabled, rec.LastError = true, ""
+	e, err := m.commit(ctx, rec)
 	if err != nil {
 		return Plugin{}, err
 	}
-	info, err := m.load(ctx, id, mod, e.rec.Limits)
-	if err != nil {
-		e.rec.LastError = err.Error()
-		m.saveQuietly(ctx, e)
-		return Plugin{}, fmt.Errorf("plugin: enable %s: %w", id, err)
-	}
-	if err := m.clash(id, info); err != nil {
-		_ = m.rt.Unload(ctx, id)
-		return Plugin{}, err
-	}
-	e.info, e.loaded = info, true
-	e.rec.Enabled, e.rec.LastError, e.rec.Format, e.rec.UpdatedAt = true, "", info.Key, m.opts.Clock.Now()
-	if err := m.store.SavePlugin(ctx, &e.rec); err != nil {
-		_ = m.rt.Unload(ctx, id)
-		return Plugin{}, fmt.Errorf("plugin: save %s: %w", id, err)
-	}
-	m.setEntry(e)
-	m.publish()
 	return m.view(e), nil
 }
 
 // Disable removes a plugin's mounts (its paths answer 404) and unloads it
-// once in-flight calls have finished.
+// once in-flight calls have finished, on every replica.
 func (m *Manager) Disable(ctx context.Context, id string) (Plugin, error) {
 	m.op.Lock()
 	defer m.op.Unlock()
-	e, err := m.entry(id)
+	rec, err := m.current(ctx, id)
 	if err != nil {
 		return Plugin{}, err
 	}
-	wasLoaded := e.loaded
-	e.rec.Enabled, e.loaded, e.rec.UpdatedAt = false, false, m.opts.Clock.Now()
-	if err := m.store.SavePlugin(ctx, &e.rec); err != nil {
-		return Plugin{}, fmt.Errorf("plugin: save %s: %w", id, err)
-	}
-	m.setEntry(e)
-	m.publish() // routes first: no new request reaches the plugin
-	if wasLoaded {
-		if err := m.rt.Unload(ctx, id); err != nil {
-			m.opts.Log.Warn("plugin: unload", "plugin", id, "err", err)
-		}
+	rec.Enabled = false
+	e, err := m.commit(ctx, rec)
+	if err != nil {
+		return Plugin{}, err
 	}
 	return m.view(e), nil
 }
 
-// Reload loads the stored module again (for example after the compilation
-// cache was cleared or a built-in changed): the runtime swaps it atomically,
-// in-flight requests finish on the old instance pool. On failure the running
-// version stays.
+// Reload checks the stored module again (it must still describe the same
+// contract) and has every replica start fresh instances of it; in-flight
+// requests finish on the old ones. On failure the running version stays.
 func (m *Manager) Reload(ctx context.Context, id string) (Plugin, error) {
 	m.op.Lock()
 	defer m.op.Unlock()
-	e, err := m.entry(id)
+	rec, err := m.current(ctx, id)
 	if err != nil {
 		return Plugin{}, err
 	}
-	if !e.rec.Enabled {
+	if !rec.Enabled {
 		return Plugin{}, fmt.Errorf("plugin: %s is disabled; enable it instead: %w", id, ports.ErrConflict)
 	}
-	mod, err := m.module(ctx, e.rec)
+	info, err := m.describe(ctx, rec)
+	if err == nil && rec.Info != nil && info.Key != rec.Info.Key {
+		err = ports.Invalidf("module", "now describes format %q, not %q", info.Key, rec.Info.Key)
+	}
+	if err != nil {
+		rec.LastError = "reload failed: " + err.Error()
+		m.saveQuietly(ctx, &rec)
+		if e, eerr := m.entry(id); eerr == nil {
+			e.rec.LastError = rec.LastError
+			m.setEntry(e)
+		}
+		return Plugin{}, fmt.Errorf("plugin: reload %s: %w", id, err)
+	}
+	rec.Info, rec.LastError = &info, ""
+	e, err := m.commit(ctx, rec)
 	if err != nil {
 		return Plugin{}, err
 	}
-	info, err := m.rt.Load(ctx, id, mod, m.limits(e.rec.Limits))
-	if err == nil {
-		err = checkInfo(info)
-	}
-	if err != nil {
-		e.rec.LastError = "reload failed: " + err.Error()
-		m.saveQuietly(ctx, e)
-		m.setEntry(e)
-		return Plugin{}, fmt.Errorf("plugin: reload %s: %w", id, err)
-	}
-	e.info, e.loaded, e.rec.LastError, e.rec.UpdatedAt = info, true, "", m.opts.Clock.Now()
-	m.saveQuietly(ctx, e)
-	m.setEntry(e)
-	m.publish()
 	return m.view(e), nil
 }
 
-// Delete removes an installed plugin. Built-ins can only be disabled; an
-// installed plugin that replaced a built-in of the same id gives way to the
-// built-in again. The module blob is left to garbage collection.
+// Delete removes an installed plugin everywhere. Built-ins can only be
+// disabled; an installed plugin that replaced a built-in of the same id
+// gives way to the built-in again. The module blob is left to garbage
+// collection.
 func (m *Manager) Delete(ctx context.Context, id string) error {
 	m.op.Lock()
 	defer m.op.Unlock()
-	e, err := m.entry(id)
+	rec, err := m.current(ctx, id)
 	if err != nil {
 		return err
 	}
-	if e.rec.BuiltIn {
+	if rec.BuiltIn {
 		return ports.Invalidf("id", "%s is built in: it can be disabled, not deleted", id)
 	}
 	if err := m.store.DeletePlugin(ctx, id); err != nil && !isNotFound(err) {
 		return fmt.Errorf("plugin: delete %s: %w", id, err)
 	}
-	m.mu.Lock()
-	delete(m.entries, id)
-	m.mu.Unlock()
-	m.publish()
-	if e.loaded {
-		_ = m.rt.Unload(ctx, id)
-	}
-	if m.builtinModule(id) != nil {
-		rec := ports.PluginRecord{ID: id, Name: id, Format: e.rec.Format, Enabled: e.rec.Enabled, CreatedAt: m.opts.Clock.Now()}
-		e := m.prepareBuiltin(ctx, rec)
-		if err := m.store.SavePlugin(ctx, &e.rec); err != nil {
-			return fmt.Errorf("plugin: save %s: %w", id, err)
-		}
-		m.setEntry(e)
-		m.publish()
-	}
+	m.forget(ctx, id)
+	m.announce(ctx, id)
+	m.reportStates(ctx)
 	return nil
 }
 
-func (m *Manager) saveQuietly(ctx context.Context, e *entry) {
-	if err := m.store.SavePlugin(ctx, &e.rec); err != nil {
-		m.opts.Log.Error("plugin: save", "plugin", e.rec.ID, "err", err)
+func (m *Manager) saveQuietly(ctx context.Context, rec *ports.PluginRecord) {
+	if err := m.store.SavePlugin(ctx, rec); err != nil {
+		m.opts.Log.Error("plugin: save", "plugin", rec.ID, "err", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/keeper-registry/keeper/core/auth"
 	"github.com/keeper-registry/keeper/core/dispatch/dispatchtest"
+	"github.com/keeper-registry/keeper/core/plugin"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -30,7 +31,7 @@ func TestReloadUnderLoad(t *testing.T) {
 		}
 		return ports.FormatResponse{Status: 200, Body: []byte("ok " + req.Path)}, nil
 	})
-	if err := e.m.LoadAll(ctx, map[string][]byte{"omega": dispatchtest.Module(info("omega", "/omega/"))}); err != nil {
+	if err := e.m.LoadAll(ctx, plugin.BuiltinBytes(map[string][]byte{"omega": dispatchtest.Module(info("omega", "/omega/"))})); err != nil {
 		t.Fatal(err)
 	}
 	repo := ports.Repository{Key: "r", Format: "omega", Type: ports.RepoLocal, IsPublic: true}

@@ -32,10 +32,18 @@ type Options struct {
 	Limits ports.PluginLimits
 	Clock  ports.Clock
 	Log    *slog.Logger
+	// Notifier carries lifecycle changes to the other replicas (nil: this
+	// process only). Replica names this process in the plugin API.
+	Notifier ports.Notifier
+	Replica  string
+	// ReconcileEvery re-reads every plugin record this often, covering
+	// notices lost while disconnected (default 30 s; negative disables).
+	ReconcileEvery time.Duration
 }
 
-// Manager owns the set of loaded plugins. Lifecycle operations are
-// serialized; reads (List, Get, Formats) never wait for a compile.
+// Manager owns the set of plugins this replica serves. Every lifecycle
+// change is stored first, applied here, then announced so every replica
+// applies the same record; reads (List, Get, Formats) never wait for a compile.
 type Manager struct {
 	store  ports.PluginStore
 	blobs  ports.BlobStore
@@ -44,19 +52,47 @@ type Manager struct {
 	opts   Options
 	seq    atomic.Int64
 
-	op sync.Mutex // held for a whole lifecycle operation
+	op sync.Mutex // held for a whole lifecycle operation or reconcile
 
 	mu       sync.RWMutex
 	entries  map[string]*entry
-	builtins map[string][]byte
+	builtins map[string]Builtin
+
+	stop     chan struct{}
+	done     chan struct{}
+	stopWarm context.CancelFunc
+}
+
+// Builtin is a plugin module compiled into the binary.
+type Builtin struct {
+	// Module returns the module's bytes (a fresh copy: the runtime asks only
+	// when it compiles, so idle built-ins cost no heap).
+	Module func() []byte
+	// Digest is the module's sha256 (hex) and Info what it describes, both
+	// recorded by the build; empty, they are computed at start (hashing and
+	// compiling the module).
+	Digest string
+	Info   *ports.FormatInfo
+}
+
+// BuiltinBytes wraps plain modules as built-ins with nothing recorded.
+func BuiltinBytes(mods map[string][]byte) map[string]Builtin {
+	out := make(map[string]Builtin, len(mods))
+	for k, b := range mods {
+		out[k] = Builtin{Module: func() []byte { return b }}
+	}
+	return out
 }
 
 // entry is the manager's view of one plugin.
 type entry struct {
 	rec    ports.PluginRecord
 	info   ports.FormatInfo
-	loaded bool
+	loaded bool // registered with the runtime and routed
 }
+
+// topic is the notifier topic of plugin lifecycle changes (payload: plugin id).
+const topic = "plugins"
 
 // NewManager returns a manager with no plugins; call LoadAll at start.
 func NewManager(store ports.PluginStore, blobs ports.BlobStore, rt ports.FormatRuntime, routes RouteSetter, opts Options) *Manager {
@@ -78,14 +114,24 @@ func NewManager(store ports.PluginStore, blobs ports.BlobStore, rt ports.FormatR
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
+	if opts.Replica == "" {
+		opts.Replica = "local"
+	}
+	if opts.ReconcileEvery == 0 {
+		opts.ReconcileEvery = 30 * time.Second
+	}
 	return &Manager{store: store, blobs: blobs, rt: rt, routes: routes, opts: opts,
-		entries: map[string]*entry{}, builtins: map[string][]byte{}}
+		entries: map[string]*entry{}, builtins: map[string]Builtin{}}
 }
 
-// LoadAll registers the built-in modules (id = format key) and loads every
-// enabled plugin. A plugin that fails to load is recorded with its error and
-// left out of routing; only a failing store is an error.
-func (m *Manager) LoadAll(ctx context.Context, builtins map[string][]byte) error {
+// LoadAll registers the built-in modules (id = format key) and every stored
+// plugin with the runtime, routes the enabled ones, and starts following
+// other replicas' changes. Nothing is compiled here when each plugin's
+// describe is known (recorded at build for built-ins, stored for installed
+// plugins); modules compile on first use, or in the background through
+// Warm. A plugin that fails is recorded with its error and left out of
+// routing; only a failing store is an error.
+func (m *Manager) LoadAll(ctx context.Context, builtins map[string]Builtin) error {
 	m.op.Lock()
 	defer m.op.Unlock()
 	recs, err := m.store.ListPlugins(ctx)
@@ -112,49 +158,110 @@ func (m *Manager) LoadAll(ctx context.Context, builtins map[string][]byte) error
 		if ok && !rec.BuiltIn {
 			continue // an installed plugin replaces the built-in of the same id
 		}
-		if !ok {
-			rec = ports.PluginRecord{ID: key, Name: key, Format: key, Enabled: true, CreatedAt: m.opts.Clock.Now()}
-		}
-		todo = append(todo, rec)
+		todo = append(todo, m.builtinRecord(key, rec, ok))
 	}
-	// Compiling (or reading from the compilation cache) and describing each
-	// built-in is independent work: do it on every core at once.
+	for _, rec := range recs {
+		if !rec.BuiltIn {
+			todo = append(todo, rec)
+		}
+	}
+	// Describing a module whose describe is not known yet compiles it:
+	// independent work, done on every core at once.
 	prepared := make([]*entry, len(todo))
-	parallel(len(todo), func(i int) { prepared[i] = m.prepareBuiltin(ctx, todo[i]) })
+	parallel(len(todo), func(i int) { prepared[i] = m.prepare(ctx, todo[i]) })
 	for _, e := range prepared {
-		if err := m.store.SavePlugin(ctx, &e.rec); err != nil {
-			return fmt.Errorf("plugin: save %s: %w", e.rec.ID, err)
+		if e.rec.BuiltIn || e.rec.Info != stored[e.rec.ID].Info {
+			if err := m.store.SavePlugin(ctx, &e.rec); err != nil {
+				return fmt.Errorf("plugin: save %s: %w", e.rec.ID, err)
+			}
 		}
 		m.setEntry(e)
 	}
 	for _, rec := range recs {
-		if rec.BuiltIn {
-			if _, ok := builtins[rec.ID]; !ok {
-				rec.LastError = "built-in module is not part of this build"
-				m.setEntry(&entry{rec: rec})
-			}
-			continue
+		if _, ok := builtins[rec.ID]; rec.BuiltIn && !ok {
+			rec.LastError = "built-in module is not part of this build"
+			m.setEntry(&entry{rec: rec})
 		}
-		e := &entry{rec: rec}
-		if rec.Enabled {
-			m.loadEntry(ctx, e)
-		}
-		m.setEntry(e)
 	}
 	m.publish()
+	m.reportStates(ctx)
+	m.follow()
 	return nil
 }
 
-// prepareBuiltin loads a built-in module (when enabled) into an entry.
-func (m *Manager) prepareBuiltin(ctx context.Context, rec ports.PluginRecord) *entry {
-	mod := m.builtinModule(rec.ID)
-	sum := sha256.Sum256(mod)
-	rec.BuiltIn, rec.Digest, rec.UpdatedAt = true, hex.EncodeToString(sum[:]), m.opts.Clock.Now()
-	e := &entry{rec: rec}
-	if rec.Enabled {
-		m.loadEntry(ctx, e)
+// builtinRecord is the record of built-in key: the stored one (keeping the
+// admin's enabled choice and limits) or a new, enabled one.
+func (m *Manager) builtinRecord(key string, rec ports.PluginRecord, stored bool) ports.PluginRecord {
+	b := m.builtin(key)
+	digest := b.Digest
+	if digest == "" {
+		sum := sha256.Sum256(b.Module())
+		digest = hex.EncodeToString(sum[:])
 	}
+	if !stored {
+		rec = ports.PluginRecord{ID: key, Name: key, Format: key, Enabled: true, CreatedAt: m.opts.Clock.Now()}
+	}
+	if rec.Digest != digest {
+		rec.Info = nil // another build: what it describes is not known yet
+	}
+	if b.Info != nil {
+		info := *b.Info
+		rec.Info = &info
+	}
+	rec.BuiltIn, rec.Digest, rec.UpdatedAt = true, digest, m.opts.Clock.Now()
+	return rec
+}
+
+// prepare registers an enabled record's module with the runtime and
+// returns its entry; a record whose describe is unknown is described first.
+func (m *Manager) prepare(ctx context.Context, rec ports.PluginRecord) *entry {
+	e := &entry{rec: rec}
+	if rec.Info != nil {
+		e.info = *rec.Info
+	}
+	if !rec.Enabled {
+		return e
+	}
+	if rec.Info == nil {
+		info, err := m.describe(ctx, rec)
+		if err != nil {
+			e.rec.LastError = err.Error()
+			m.opts.Log.Error("plugin: load failed", "plugin", rec.ID, "err", err)
+			return e
+		}
+		e.info, e.rec.Info = info, &info
+		e.rec.Format, e.rec.Version = info.Key, firstNonEmpty(e.rec.Version, info.Version)
+		if e.rec.BuiltIn {
+			e.rec.Version = info.Version
+		}
+	}
+	if err := m.rt.Register(ctx, rec.ID, m.source(e.rec), m.limits(rec.Limits), e.info.Key); err != nil {
+		e.rec.LastError = err.Error()
+		return e
+	}
+	e.loaded, e.rec.LastError = true, ""
 	return e
+}
+
+// describe loads rec's module under a temporary id to learn what it
+// describes, then unloads it (the compiled code stays in the cache).
+func (m *Manager) describe(ctx context.Context, rec ports.PluginRecord) (ports.FormatInfo, error) {
+	mod, err := m.module(ctx, rec)
+	if err != nil {
+		return ports.FormatInfo{}, err
+	}
+	tmp := fmt.Sprintf("describe-tmp-%d", m.seq.Add(1))
+	info, err := m.load(ctx, tmp, mod, rec.Limits)
+	if err != nil {
+		return ports.FormatInfo{}, err
+	}
+	_ = m.rt.Unload(ctx, tmp)
+	return info, nil
+}
+
+// source reads rec's module when the runtime needs it.
+func (m *Manager) source(rec ports.PluginRecord) ports.ModuleSource {
+	return func(ctx context.Context) ([]byte, error) { return m.module(ctx, rec) }
 }
 
 // parallel runs fn(0..n-1) on as many goroutines as there are cores.
@@ -177,24 +284,6 @@ func parallel(n int, fn func(i int)) {
 	wg.Wait()
 }
 
-// loadEntry loads e's module under its id and records the outcome in e.
-func (m *Manager) loadEntry(ctx context.Context, e *entry) {
-	mod, err := m.module(ctx, e.rec)
-	if err == nil {
-		var info ports.FormatInfo
-		if info, err = m.load(ctx, e.rec.ID, mod, e.rec.Limits); err == nil {
-			e.info, e.loaded, e.rec.LastError = info, true, ""
-			e.rec.Format, e.rec.Version = info.Key, firstNonEmpty(e.rec.Version, info.Version)
-			if e.rec.BuiltIn {
-				e.rec.Version = info.Version
-			}
-			return
-		}
-	}
-	e.loaded, e.rec.LastError = false, err.Error()
-	m.opts.Log.Error("plugin: load failed", "plugin", e.rec.ID, "err", err)
-}
-
 // load runs the module in the runtime under id and checks describe; a module
 // whose contract is wrong is unloaded again.
 func (m *Manager) load(ctx context.Context, id string, mod []byte, l ports.PluginLimits) (ports.FormatInfo, error) {
@@ -212,8 +301,8 @@ func (m *Manager) load(ctx context.Context, id string, mod []byte, l ports.Plugi
 // module returns the bytes of a plugin's module.
 func (m *Manager) module(ctx context.Context, rec ports.PluginRecord) ([]byte, error) {
 	if rec.BuiltIn {
-		if mod := m.builtinModule(rec.ID); mod != nil {
-			return mod, nil
+		if b := m.builtin(rec.ID); b.Module != nil {
+			return b.Module(), nil
 		}
 		return nil, fmt.Errorf("plugin: built-in %s is not part of this build: %w", rec.ID, ports.ErrNotFound)
 	}
@@ -232,7 +321,7 @@ func (m *Manager) module(ctx context.Context, rec ports.PluginRecord) ([]byte, e
 	return b, nil
 }
 
-func (m *Manager) builtinModule(id string) []byte {
+func (m *Manager) builtin(id string) Builtin {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	return m.builtins[id]

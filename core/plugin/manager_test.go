@@ -79,7 +79,7 @@ func TestLoadAll(t *testing.T) {
 	e.store.SavePlugin(ctx, &ports.PluginRecord{ID: "gone", Format: "gone", Digest: strings.Repeat("0", 64), Enabled: true})
 	e.store.SavePlugin(ctx, &ports.PluginRecord{ID: "off", Format: "off", Digest: b.Digest, Enabled: false})
 
-	err := e.m.LoadAll(ctx, map[string][]byte{"alpha": dispatchtest.Module(info("alpha", "/alpha/", "/alpha-x/"))})
+	err := e.m.LoadAll(ctx, plugin.BuiltinBytes(map[string][]byte{"alpha": dispatchtest.Module(info("alpha", "/alpha/", "/alpha-x/"))}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestLoadAll(t *testing.T) {
 		e2 := newMenv(t)
 		e2.store, e2.blobs = e.store, e.blobs
 		e2.m = plugin.NewManager(e.store, e.blobs, e2.rt, e2.d, plugin.Options{})
-		if err := e2.m.LoadAll(ctx, map[string][]byte{"alpha": dispatchtest.Module(info("alpha", "/alpha/"))}); err != nil {
+		if err := e2.m.LoadAll(ctx, plugin.BuiltinBytes(map[string][]byte{"alpha": dispatchtest.Module(info("alpha", "/alpha/"))})); err != nil {
 			t.Fatal(err)
 		}
 		if p, _ := e2.m.Get("alpha"); p.Status != plugin.StatusDisabled || e2.rt.Loaded("alpha") || e2.routed("/alpha/") != "" {
@@ -228,7 +228,7 @@ func TestInstall(t *testing.T) {
 func TestLifecycle(t *testing.T) {
 	ctx := context.Background()
 	e := newMenv(t)
-	if err := e.m.LoadAll(ctx, map[string][]byte{"alpha": dispatchtest.Module(info("alpha", "/alpha/"))}); err != nil {
+	if err := e.m.LoadAll(ctx, plugin.BuiltinBytes(map[string][]byte{"alpha": dispatchtest.Module(info("alpha", "/alpha/"))})); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.m.Install(ctx, dispatchtest.Module(info("beta", "/beta/"))); err != nil {

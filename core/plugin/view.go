@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"context"
 	"sort"
 	"time"
 
@@ -31,13 +32,18 @@ type Plugin struct {
 	// Credentials are the carriers the plugin's mounts accept.
 	Credentials ports.Credentials `json:"credentials"`
 	// Grants are the credential-minting imports the plugin may use.
-	Grants    []string  `json:"grants"`
-	Digest    string    `json:"digest"`
-	Limits    Limits    `json:"limits"`
-	LastError string    `json:"last_error"`
-	Stats     Stats     `json:"stats"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Grants    []string `json:"grants"`
+	Digest    string   `json:"digest"`
+	Limits    Limits   `json:"limits"`
+	LastError string   `json:"last_error"`
+	// LoadState is this replica's state: "registered" (routed, compiled on
+	// first use), "loaded" (compiled, instances pooled), "failed" or "disabled".
+	LoadState string `json:"load_state"`
+	// Replicas is every replica's state of the plugin, as each last reported it.
+	Replicas  []ReplicaState `json:"replicas"`
+	Stats     Stats          `json:"stats"`
+	CreatedAt time.Time      `json:"created_at"`
+	UpdatedAt time.Time      `json:"updated_at"`
 }
 
 // Limits are a plugin's resource limits as the API shows them.
@@ -54,6 +60,17 @@ type Stats struct {
 	Traps     int64     `json:"traps"`
 	LastError string    `json:"last_error"`
 	LoadedAt  time.Time `json:"loaded_at"`
+	Instances int       `json:"instances"`
+}
+
+// ReplicaState is one replica's state of a plugin.
+type ReplicaState struct {
+	Replica   string    `json:"replica"`
+	State     string    `json:"state"`
+	Digest    string    `json:"digest"`
+	Enabled   bool      `json:"enabled"`
+	LastError string    `json:"last_error"`
+	SeenAt    time.Time `json:"seen_at"`
 }
 
 // Format is a format served by an active plugin.
@@ -70,7 +87,8 @@ func (m *Manager) view(e *entry) Plugin {
 		Enabled: e.rec.Enabled, BuiltIn: e.rec.BuiltIn, Digest: e.rec.Digest, LastError: e.rec.LastError,
 		Limits:    Limits{MemoryPages: l.MemoryPages, CallTimeoutMS: l.CallTimeout.Milliseconds(), PoolSize: l.PoolSize},
 		CreatedAt: e.rec.CreatedAt, UpdatedAt: e.rec.UpdatedAt,
-		Capabilities: []string{}, Mounts: []ports.Mount{}, Grants: append([]string{}, grantsOf(e.rec)...),
+		Capabilities: []string{}, Mounts: []ports.Mount{}, Replicas: []ReplicaState{}, LoadState: m.loadState(e),
+		Grants: append([]string{}, grantsOf(e.rec)...),
 	}
 	switch {
 	case !e.rec.Enabled:
@@ -86,10 +104,55 @@ func (m *Manager) view(e *entry) Plugin {
 		p.Mounts = append(p.Mounts, e.info.Mounts...)
 		p.Credentials = e.info.Credentials
 		if s, ok := m.rt.Stats(e.rec.ID); ok {
-			p.Stats = Stats{Calls: s.Calls, Errors: s.Errors, Traps: s.Traps, LastError: s.LastError, LoadedAt: s.LoadedAt}
+			p.Stats = Stats{Calls: s.Calls, Errors: s.Errors, Traps: s.Traps, LastError: s.LastError, LoadedAt: s.LoadedAt,
+				Instances: s.Instances}
 		}
 	}
 	return p
+}
+
+// withReplicas fills each plugin's Replicas from the store (best effort:
+// a failing read leaves them empty).
+func (m *Manager) withReplicas(ctx context.Context, ps []Plugin) []Plugin {
+	states, err := m.store.ListReplicaStates(ctx)
+	if err != nil {
+		m.opts.Log.Warn("plugin: list replica states", "err", err)
+		return ps
+	}
+	// A replica re-reports every ReconcileEvery; one silent for three
+	// periods has stopped (a restart is a new replica) and is not shown.
+	var cutoff time.Time
+	if m.opts.ReconcileEvery > 0 {
+		cutoff = m.opts.Clock.Now().Add(-3 * m.opts.ReconcileEvery)
+	}
+	byID := map[string][]ReplicaState{}
+	for _, s := range states {
+		if s.SeenAt.Before(cutoff) {
+			continue
+		}
+		byID[s.PluginID] = append(byID[s.PluginID], ReplicaState{Replica: s.Replica, State: s.State, Digest: s.Digest,
+			Enabled: s.Enabled, LastError: s.LastError, SeenAt: s.SeenAt})
+	}
+	for i := range ps {
+		if rs := byID[ps[i].ID]; rs != nil {
+			ps[i].Replicas = rs
+		}
+	}
+	return ps
+}
+
+// ListWithReplicas is List with every replica's state of each plugin.
+func (m *Manager) ListWithReplicas(ctx context.Context) []Plugin {
+	return m.withReplicas(ctx, m.List())
+}
+
+// GetWithReplicas is Get with every replica's state of the plugin.
+func (m *Manager) GetWithReplicas(ctx context.Context, id string) (Plugin, error) {
+	p, err := m.Get(id)
+	if err != nil {
+		return p, err
+	}
+	return m.withReplicas(ctx, []Plugin{p})[0], nil
 }
 
 // List returns every known plugin ordered by id.

@@ -38,8 +38,15 @@ type Runtime struct {
 	handlers map[string]HandleFunc
 	// Calls counts Handle calls that reached a handler.
 	Calls atomic.Int64
-	// Loads counts successful Load calls.
-	Loads atomic.Int64
+	// Loads counts successful Load calls; Registers counts Register calls.
+	Loads, Registers atomic.Int64
+
+	pending map[string]pendingModule
+}
+
+type pendingModule struct {
+	src ports.ModuleSource
+	key string
 }
 
 var _ ports.FormatRuntime = (*Runtime)(nil)
@@ -73,29 +80,73 @@ func (r *Runtime) Load(_ context.Context, id string, module []byte, _ ports.Plug
 	return info, nil
 }
 
+// Register records where id's module comes from; like the real runtime, it
+// is read and described on the first Handle.
+func (r *Runtime) Register(_ context.Context, id string, src ports.ModuleSource, _ ports.PluginLimits, key string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.mods, id)
+	if r.pending == nil {
+		r.pending = map[string]pendingModule{}
+	}
+	r.pending[id] = pendingModule{src: src, key: key}
+	r.Registers.Add(1)
+	return nil
+}
+
+// loadPending loads a registered module on first use.
+func (r *Runtime) loadPending(ctx context.Context, id string) error {
+	r.mu.RLock()
+	p, ok := r.pending[id]
+	r.mu.RUnlock()
+	if !ok {
+		return fmt.Errorf("fake runtime: plugin %q is not loaded", id)
+	}
+	mod, err := p.src(ctx)
+	if err != nil {
+		return err
+	}
+	info, err := r.Load(ctx, id, mod, ports.PluginLimits{})
+	if err == nil && p.key != "" && info.Key != p.key {
+		err = fmt.Errorf("fake runtime: module describes %q, registered as %q", info.Key, p.key)
+	}
+	return err
+}
+
 func (r *Runtime) Unload(_ context.Context, id string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	delete(r.mods, id)
+	delete(r.pending, id)
 	return nil
 }
 
-// Loaded reports whether id is loaded.
+// Loaded reports whether id is loaded or registered (served on first use).
 func (r *Runtime) Loaded(id string) bool {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	_, ok := r.mods[id]
-	return ok
+	_, pending := r.pending[id]
+	return ok || pending
 }
 
 func (r *Runtime) Handle(ctx context.Context, id string, req ports.FormatRequest, host ports.HostCall) (ports.FormatResponse, error) {
-	r.mu.RLock()
-	m, ok := r.mods[id]
+	var m *loaded
 	var h HandleFunc
-	if ok {
-		h = r.handlers[m.info.Key]
+	var ok bool
+	for try := 0; try < 100 && !ok; try++ { // a concurrent Register may drop what was just loaded
+		r.mu.RLock()
+		m, ok = r.mods[id]
+		if ok {
+			h = r.handlers[m.info.Key]
+		}
+		r.mu.RUnlock()
+		if !ok {
+			if err := r.loadPending(ctx, id); err != nil {
+				return ports.FormatResponse{}, err
+			}
+		}
 	}
-	r.mu.RUnlock()
 	if !ok {
 		return ports.FormatResponse{}, fmt.Errorf("fake runtime: plugin %q is not loaded", id)
 	}
@@ -116,7 +167,10 @@ func (r *Runtime) Stats(id string) (ports.PluginStats, bool) {
 	defer r.mu.RUnlock()
 	m, ok := r.mods[id]
 	if !ok {
+		if _, ok := r.pending[id]; ok {
+			return ports.PluginStats{State: "registered"}, true
+		}
 		return ports.PluginStats{}, false
 	}
-	return ports.PluginStats{Calls: m.calls.Load(), Errors: m.errs.Load(), LoadedAt: m.at}, true
+	return ports.PluginStats{Calls: m.calls.Load(), Errors: m.errs.Load(), LoadedAt: m.at, State: "loaded"}, true
 }
