@@ -62,7 +62,7 @@ type Runtime struct {
 
 	loadMu    sync.Mutex // guards compiling (admission under MaxLoaded)
 	compiling int
-	idLocks sync.Map // id → *sync.Mutex: serialises Load/Register/Unload of one id; different ids load in parallel
+	idLocks   sync.Map // id → *sync.Mutex: serialises Load/Register/Unload of one id; different ids load in parallel
 
 	stopReaper chan struct{}
 	reaperDone chan struct{}
