@@ -2,11 +2,16 @@ package ports
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
 // ContractVersion is the WIT package version the host implements.
-const ContractVersion = "0.1.0"
+const ContractVersion = "0.2.0"
+
+// SupportedContracts are the contract versions whose modules the host loads:
+// the current one and 0.1.0 (whose describe has no credentials or setup).
+var SupportedContracts = []string{ContractVersion, "0.1.0"}
 
 // Capability names a plugin may declare in describe.
 const (
@@ -34,6 +39,58 @@ type Mount struct {
 	AnonymousPaths []string `json:"anonymous_paths"`
 }
 
+// Credentials are the credential carriers a plugin's mounts accept (the WIT
+// record credentials). The host authenticates these itself, refuses the
+// carriers not declared, and strips every credential it consumed before the
+// plugin sees the request.
+type Credentials struct {
+	// Basic: Authorization: Basic with a username and password.
+	Basic bool `json:"basic"`
+	// TokenInPassword: Authorization: Basic whose password is an API token.
+	TokenInPassword bool `json:"token_in_password"`
+	// Bearer: Authorization: Bearer <token>, Token <token> or a bare token.
+	Bearer bool `json:"bearer"`
+	// TokenHeaders are further headers whose whole value is an API token.
+	TokenHeaders []string `json:"token_headers"`
+	// Challenge is the WWW-Authenticate value of the host's 401 answers on
+	// the mounts; "{base-url}" stands for the server's external URL. Empty
+	// means DefaultChallenge.
+	Challenge string `json:"challenge"`
+}
+
+// DefaultChallenge is the challenge of mounts that declare none.
+const DefaultChallenge = `Basic realm="keeper"`
+
+// LegacyCredentials are what a 0.1.0 plugin (which cannot declare any)
+// accepts: every Authorization carrier, no extra header, a Basic challenge.
+var LegacyCredentials = Credentials{Basic: true, TokenInPassword: true, Bearer: true}
+
+// ChallengeFor returns the WWW-Authenticate value for a server reachable at baseURL.
+func (c Credentials) ChallengeFor(baseURL string) string {
+	if c.Challenge == "" {
+		return DefaultChallenge
+	}
+	return strings.ReplaceAll(c.Challenge, "{base-url}", baseURL)
+}
+
+// Setup snippet kinds.
+const (
+	SetupClient  = "client"
+	SetupPublish = "publish"
+	SetupConsume = "consume"
+)
+
+// SetupSnippet is one client set-up text a plugin offers (the WIT record
+// setup-snippet). Text may hold the placeholders {base-url}, {host}, {repo-url},
+// {repo}, {user} and {token}.
+type SetupSnippet struct {
+	Kind   string `json:"kind"`
+	Client string `json:"client"`
+	// Target is the file the text belongs in ("" for a shell command).
+	Target string `json:"target"`
+	Text   string `json:"text"`
+}
+
 // FormatInfo is what a plugin's describe export returns.
 type FormatInfo struct {
 	Key             string   `json:"key"`
@@ -42,6 +99,10 @@ type FormatInfo struct {
 	ContractVersion string   `json:"contract_version"`
 	Mounts          []Mount  `json:"mounts"`
 	Capabilities    []string `json:"capabilities"`
+	// Credentials are the carriers the mounts accept (LegacyCredentials for 0.1.0 modules).
+	Credentials Credentials `json:"credentials"`
+	// Setup are client set-up snippets, possibly none.
+	Setup []SetupSnippet `json:"setup"`
 }
 
 // Header is one HTTP header line (names may repeat).
@@ -115,48 +176,6 @@ type StagedFile struct {
 	Overwrite   bool
 }
 
-// HostCall is the per-request set of host services a plugin may use; the wasm
-// adapter maps every WIT import onto it. Writes are staged: they take effect
-// only if the plugin call succeeds.
-type HostCall interface {
-	// ReadBlob reads up to n bytes at off of a stored blob or the request body.
-	ReadBlob(ctx context.Context, digest string, off, n int64) ([]byte, error)
-	// OpenBlob opens a stored blob (or the request body) for archive readers.
-	OpenBlob(ctx context.Context, digest string) (BlobReader, int64, error)
-	// PutBlob stores bytes the plugin produced (for example an index) as a blob.
-	PutBlob(ctx context.Context, data []byte) (Blob, error)
-	GetFile(ctx context.Context, path string) (File, error)
-	ListFiles(ctx context.Context, q FileListing) ([]File, error)
-	ListPackages(ctx context.Context, prefix, after string, limit int) ([]Package, error)
-	ListVersions(ctx context.Context, pkg, after string, limit int) ([]Version, error)
-	GetKV(ctx context.Context, namespace, key string) ([]byte, error)
-	ListKV(ctx context.Context, namespace, prefix, after string, limit int) ([]KV, error)
-	StageFile(f StagedFile) error
-	StageDelete(path string) error
-	StageKV(kv KV, del bool) error
-	StageVersion(v VersionPut) error
-	// Login checks a username and password and mints an API token for the
-	// user (scopes read:artifacts and write:artifacts), for clients whose
-	// login goes through the format's protocol.
-	Login(ctx context.Context, username, password string) (string, error)
-	// ConcatBlobs stores the concatenation of readable blobs as one new blob
-	// (the chunks of a resumable upload) and makes it stageable.
-	ConcatBlobs(ctx context.Context, digests []string) (Body, error)
-	// SessionToken mints a short-lived access token for the caller, or with
-	// offline a long-lived refresh credential; an error when anonymous.
-	SessionToken(ctx context.Context, ttl time.Duration, offline bool) (string, error)
-	// MountBlob stages a file at toPath pointing at the blob of fromPath in
-	// repository fromRepo, if the caller may read fromRepo.
-	MountBlob(ctx context.Context, fromRepo, fromPath, toPath, contentType string) error
-	// ListRepos lists the keys of repositories of the calling plugin's format
-	// that the caller may read, in key order after `after`, at most limit.
-	ListRepos(ctx context.Context, after string, limit int) ([]string, error)
-	// ListRepoPackages lists packages of repository repo (of the calling
-	// plugin's format) whose name starts with prefix, in name order after
-	// `after`, if the caller may read it; ErrNotFound otherwise.
-	ListRepoPackages(ctx context.Context, repo, prefix, after string, limit int) ([]Package, error)
-}
-
 // PluginLimits bounds what one plugin instance may use.
 type PluginLimits struct {
 	MemoryPages  uint32
@@ -204,6 +223,17 @@ type FormatRuntime interface {
 	Stats(id string) (PluginStats, bool)
 }
 
+// Grants name the credential-minting host imports an admin may grant a
+// plugin at install; a plugin without the grant gets an error from them.
+// Built-in plugins hold every grant.
+const (
+	GrantLogin        = "login"
+	GrantSessionToken = "session-token"
+)
+
+// AllGrants lists every grant.
+var AllGrants = []string{GrantLogin, GrantSessionToken}
+
 // PluginRecord is an installed plugin as persisted.
 type PluginRecord struct {
 	ID          string
@@ -212,10 +242,13 @@ type PluginRecord struct {
 	Format      string
 	Description string
 	// Digest is the sha256 of the .wasm module in the blob store.
-	Digest    string
-	Enabled   bool
-	BuiltIn   bool
-	Limits    PluginLimits
+	Digest  string
+	Enabled bool
+	BuiltIn bool
+	Limits  PluginLimits
+	// Grants are the credential-minting imports the admin granted (GrantLogin,
+	// GrantSessionToken); ignored for built-ins, which hold all.
+	Grants    []string
 	LastError string
 	// Info is what the module described when it was last loaded (nil when
 	// never): replicas route to the plugin from it without compiling.
@@ -250,3 +283,32 @@ type PluginStore interface {
 	// plugin then replica.
 	ListReplicaStates(ctx context.Context) ([]PluginReplicaState, error)
 }
+
+// BlobRange is Length bytes at Offset of the stored blob (or request body)
+// with sha256 Digest.
+type BlobRange struct {
+	Digest string
+	Offset int64
+	Length int64
+}
+
+// BlobRanges are the host services of contract 0.2.0 that build a blob out
+// of ranges of readable blobs, so upload bytes never pass through a plugin.
+// The new blob may be staged by the same call. The wasm adapter answers the
+// imports with an error when a HostCall does not implement it.
+type BlobRanges interface {
+	// ConcatRanges stores the concatenation of parts (each within its blob,
+	// each blob readable by the call) as one new blob. An empty or
+	// out-of-range part is ErrInvalid; an unreadable blob ErrNotFound.
+	ConcatRanges(ctx context.Context, parts []BlobRange) (Body, error)
+	// DecodeBase64 stores the decoded standard base64 text (padding
+	// optional, CR/LF ignored) of one range as a new blob; text that is not
+	// base64 is ErrInvalid.
+	DecodeBase64(ctx context.Context, r BlobRange) (Body, error)
+	// IndexBytes returns the offset of the first occurrence of pattern (1 to
+	// MaxIndexPattern bytes) at or after off in a readable blob, or -1.
+	IndexBytes(ctx context.Context, digest string, off int64, pattern []byte) (int64, error)
+}
+
+// MaxIndexPattern bounds the pattern of BlobRanges.IndexBytes.
+const MaxIndexPattern = 1024

@@ -155,6 +155,7 @@ type pluginRow struct {
 	Enabled     bool   `bun:"enabled,notnull"`
 	BuiltIn     bool   `bun:"built_in,notnull"`
 	Limits      string `bun:"limits,notnull"`
+	Grants      string `bun:"grants,notnull"`
 	LastError   string `bun:"last_error,notnull"`
 	Info        string `bun:"info,notnull"`
 	CreatedAt   int64  `bun:"created_at,nullzero"`

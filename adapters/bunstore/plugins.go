@@ -15,6 +15,12 @@ func rowToPlugin(r *pluginRow) (ports.PluginRecord, error) {
 			return ports.PluginRecord{}, fmt.Errorf("plugin %q limits: %w", r.ID, err)
 		}
 	}
+	var grants []string
+	if r.Grants != "" {
+		if err := json.Unmarshal([]byte(r.Grants), &grants); err != nil {
+			return ports.PluginRecord{}, fmt.Errorf("plugin %q grants: %w", r.ID, err)
+		}
+	}
 	var info *ports.FormatInfo
 	if r.Info != "" {
 		info = new(ports.FormatInfo)
@@ -24,7 +30,7 @@ func rowToPlugin(r *pluginRow) (ports.PluginRecord, error) {
 	}
 	return ports.PluginRecord{
 		Info: info, ID: r.ID, Name: r.Name, Version: r.Version, Format: r.Format, Description: r.Description,
-		Digest: r.Digest, Enabled: r.Enabled, BuiltIn: r.BuiltIn, Limits: limits, LastError: r.LastError,
+		Digest: r.Digest, Enabled: r.Enabled, BuiltIn: r.BuiltIn, Limits: limits, Grants: grants, LastError: r.LastError,
 		CreatedAt: fromNanos(r.CreatedAt), UpdatedAt: fromNanos(r.UpdatedAt),
 	}, nil
 }
@@ -37,6 +43,10 @@ func (s *Store) SavePlugin(ctx context.Context, p *ports.PluginRecord) error {
 		return wrap(op, ports.Invalidf("id", "must not be empty"))
 	}
 	limits, err := json.Marshal(p.Limits)
+	if err != nil {
+		return wrap(op, err)
+	}
+	grants, err := json.Marshal(append([]string{}, p.Grants...))
 	if err != nil {
 		return wrap(op, err)
 	}
@@ -53,7 +63,7 @@ func (s *Store) SavePlugin(ctx context.Context, p *ports.PluginRecord) error {
 	}
 	row := pluginRow{
 		ID: p.ID, Name: p.Name, Version: p.Version, Format: p.Format, Description: p.Description,
-		Digest: p.Digest, Enabled: p.Enabled, BuiltIn: p.BuiltIn, Limits: string(limits), LastError: p.LastError,
+		Digest: p.Digest, Enabled: p.Enabled, BuiltIn: p.BuiltIn, Limits: string(limits), Grants: string(grants), LastError: p.LastError,
 		Info: string(info), CreatedAt: toNanos(created), UpdatedAt: toNanos(now),
 	}
 	_, err = s.db.NewInsert().Model(&row).
@@ -66,6 +76,7 @@ func (s *Store) SavePlugin(ctx context.Context, p *ports.PluginRecord) error {
 		Set("enabled = EXCLUDED.enabled").
 		Set("built_in = EXCLUDED.built_in").
 		Set("limits = EXCLUDED.limits").
+		Set("grants = EXCLUDED.grants").
 		Set("last_error = EXCLUDED.last_error").
 		Set("info = EXCLUDED.info").
 		Set("updated_at = EXCLUDED.updated_at").

@@ -394,7 +394,6 @@ func TestTokensScopesAndCarriers(t *testing.T) {
 			{"Authorization", "Basic " + base64.StdEncoding.EncodeToString([]byte("__token__:"+tok.Token))}, // twine
 			{"Authorization", tok.Token},                                                                    // cargo, RubyGems
 			{"X-API-Key", tok.Token},
-			{"X-NuGet-ApiKey", tok.Token},
 		}
 		for _, h := range carriers {
 			if resp, data := e.do("GET", "/api/v1/repositories/libs/artifacts", "", nil, h...); resp.StatusCode != 200 {

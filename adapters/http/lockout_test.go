@@ -38,7 +38,7 @@ func TestLockoutPerAccountAndSource(t *testing.T) {
 			t.Fatalf("login: %d", resp.StatusCode)
 		}
 		ctx := auth.WithSource(t.Context(), "127.0.0.1") // a format's login host call (npm adduser) carries the request's source
-		if _, err := e.auth.LoginToken(ctx, "admin", "wrong"); err == nil {
+		if _, err := e.auth.LoginToken(ctx, "test", "admin", "wrong"); err == nil {
 			t.Fatal("npm login with a wrong password")
 		}
 		// Five failures from 127.0.0.1, whatever the forged headers said: locked, even with the right password.

@@ -61,36 +61,51 @@ func recovery(c *gin.Context) {
 }
 
 // authenticate reads the caller's credential and puts the Subject in the
-// request context. Carriers: Authorization: Bearer (sessions, API tokens;
-// npm's _authToken arrives this way), Basic with a password or a token as
-// password (twine's __token__), X-API-Key, X-NuGet-ApiKey, and a bare
-// token as the whole Authorization value (cargo, RubyGems). A credential
-// that is present but wrong is refused with 401 and a challenge here; no
+// request context. On a plugin mount only the carriers the plugin declared
+// (mounts(path)) are read, and a carrier it did not declare is refused; on
+// every other path the host's own carriers: Authorization: Bearer (sessions,
+// API tokens), Basic with a password or a token as password, a bare token
+// as the whole Authorization value, and X-API-Key. A credential that is
+// present but wrong is refused with 401 and the path's challenge here; no
 // credential means anonymous.
-func authenticate(a *auth.Service) gin.HandlerFunc {
+func authenticate(a *auth.Service, mounts MountCredentials, baseURL string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		// The caller's address as resolved through the configured trusted
 		// proxies (none by default): what audit rows and password-failure
 		// counts are keyed by.
 		ip := c.ClientIP()
 		c.Request = c.Request.WithContext(auth.WithSource(audit.WithIP(c.Request.Context(), ip), ip))
-		p, present, err := credential(c, a)
+		carriers, onMount := apiCarriers, false
+		if mounts != nil && !strings.HasPrefix(c.Request.URL.Path, "/api/") {
+			if cr, ok := mounts(c.Request.URL.EscapedPath()); ok {
+				carriers, onMount = cr, true
+			}
+		}
+		p, present, err := credential(c, a, carriers)
 		sub := p.Subject
 		if present && err != nil {
-			challenge(c)
+			if onMount {
+				c.Header("WWW-Authenticate", carriers.ChallengeFor(requestBaseURL(c, baseURL)))
+			} else {
+				challenge(c)
+			}
 			status, code, msg := http.StatusUnauthorized, "unauthorized", "invalid credentials"
 			if errors.Is(err, auth.ErrBadToken) { // password failures are audited by auth itself
 				a.Audit().Record(c.Request.Context(), ports.AuditEvent{Actor: "anonymous",
 					Action: "auth.token", Target: c.Request.Method + " " + c.Request.URL.EscapedPath(), Outcome: audit.Failure,
 					Detail: "invalid, expired or revoked token"})
 			}
-			if errors.Is(err, auth.ErrTokenExpired) {
+			var ce *carrierError
+			switch {
+			case errors.As(err, &ce):
+				msg = ce.Error()
+			case errors.Is(err, auth.ErrTokenExpired):
 				// RFC 6750 §3.1: tell the client to fetch a new token.
 				c.Header("WWW-Authenticate", `Bearer realm="keeper", error="invalid_token", error_description="token expired"`)
 				code, msg = "token_expired", "token expired"
-			} else if errors.Is(err, auth.ErrLocked) {
+			case errors.Is(err, auth.ErrLocked):
 				msg = err.Error()
-			} else if !errors.Is(err, auth.ErrBadToken) && !errors.Is(err, auth.ErrBadCredentials) {
+			case !errors.Is(err, auth.ErrBadToken) && !errors.Is(err, auth.ErrBadCredentials):
 				slog.ErrorContext(c.Request.Context(), "authenticate", "err", err)
 				status, code, msg = http.StatusServiceUnavailable, "unavailable", "authentication unavailable, retry"
 				c.Header("Retry-After", "1")
@@ -112,10 +127,25 @@ func authenticate(a *auth.Service) gin.HandlerFunc {
 	}
 }
 
-func credential(c *gin.Context, a *auth.Service) (auth.Principal, bool, error) {
+// MountCredentials returns the credential carriers a plugin declared for the
+// mount serving an escaped path, false when no mount serves it
+// (*dispatch.Dispatcher.Credentials).
+type MountCredentials func(escapedPath string) (ports.Credentials, bool)
+
+// apiCarriers are the host's own carriers, read on every path no plugin mounts.
+var apiCarriers = ports.Credentials{Basic: true, TokenInPassword: true, Bearer: true, TokenHeaders: []string{"X-API-Key"}}
+
+// carrierError refuses a credential carrier the path does not accept.
+type carrierError struct{ kind string }
+
+func (e *carrierError) Error() string {
+	return "this endpoint does not accept " + e.kind + " credentials"
+}
+
+func credential(c *gin.Context, a *auth.Service, carriers ports.Credentials) (auth.Principal, bool, error) {
 	ctx := c.Request.Context()
 	anon := auth.Principal{Subject: auth.Anonymous}
-	for _, h := range []string{"X-API-Key", "X-NuGet-ApiKey"} {
+	for _, h := range carriers.TokenHeaders {
 		if key := strings.TrimSpace(c.GetHeader(h)); key != "" {
 			if checkText(key) != "" {
 				return anon, true, auth.ErrBadCredentials
@@ -135,7 +165,13 @@ func credential(c *gin.Context, a *auth.Service) (auth.Principal, bool, error) {
 	value = strings.TrimSpace(value)
 	switch strings.ToLower(scheme) {
 	case "bearer", "token":
+		if !carriers.Bearer {
+			return anon, true, &carrierError{kind: "Bearer"}
+		}
 		if user, pass, ok := basicInBearer(value); ok {
+			if err := basicAllowed(carriers, pass); err != nil {
+				return anon, true, err
+			}
 			p, err := a.PrincipalFromBasic(ctx, user, pass)
 			return p, true, err
 		}
@@ -150,15 +186,47 @@ func credential(c *gin.Context, a *auth.Service) (auth.Principal, bool, error) {
 		if checkText(user) != "" || checkText(pass) != "" {
 			return anon, true, auth.ErrBadCredentials // a NUL never reaches the store
 		}
+		if err := basicAllowed(carriers, pass); err != nil {
+			return anon, true, err
+		}
 		p, err := a.PrincipalFromBasic(ctx, user, pass)
 		return p, true, err
 	}
 	// A bare token as the whole header (cargo's and RubyGems' API keys).
 	if !strings.Contains(h, " ") && (strings.HasPrefix(h, auth.TokenPrefix) || auth.LooksLikeJWT(h)) {
+		if !carriers.Bearer {
+			return anon, true, &carrierError{kind: "bare token"}
+		}
 		p, err := a.PrincipalFromBearer(ctx, h)
 		return p, true, err
 	}
 	return anon, true, auth.ErrBadCredentials
+}
+
+// basicAllowed refuses a Basic password (or a token as password) the
+// carriers do not accept.
+func basicAllowed(carriers ports.Credentials, pass string) error {
+	isToken := strings.HasPrefix(pass, auth.TokenPrefix) || auth.LooksLikeJWT(pass)
+	if isToken && !carriers.TokenInPassword {
+		return &carrierError{kind: "token-as-password"}
+	}
+	if !isToken && !carriers.Basic {
+		return &carrierError{kind: "Basic"}
+	}
+	return nil
+}
+
+// requestBaseURL is the external URL for challenges: the configured one, or
+// the request's scheme and host.
+func requestBaseURL(c *gin.Context, configured string) string {
+	if configured != "" {
+		return strings.TrimSuffix(configured, "/")
+	}
+	scheme := "http"
+	if c.Request.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Request.Host
 }
 
 // challenge sets the one WWW-Authenticate scheme every client understands.

@@ -50,7 +50,7 @@ type Doc struct {
 	Status  int
 	// Errors are the other statuses this route answers beyond those every
 	// route may answer (see commonErrors): 4xx/5xx carry the Error schema,
-	// 206 the success body, others (304) none.
+	// 206 (and 200 beside another success status) the success body, others (304) none.
 	Errors []int
 }
 
@@ -166,7 +166,7 @@ func responses(rt Route) map[string]any {
 	for _, code := range codes {
 		r := map[string]any{"description": http.StatusText(code)}
 		switch {
-		case code == http.StatusPartialContent && ok["content"] != nil:
+		case (code == http.StatusPartialContent || code == http.StatusOK) && ok["content"] != nil:
 			r["content"] = ok["content"]
 		case code >= 400 && rt.Method != http.MethodHead:
 			r["content"] = content("Error")
@@ -179,7 +179,7 @@ func responses(rt Route) map[string]any {
 // allSchemas merges the JSON schemas every file of this package declares.
 func allSchemas() obj {
 	all := obj{}
-	for _, s := range []obj{schemas, gcSchemas, identitySchemas, ssoSchemas, pluginSchemas} {
+	for _, s := range []obj{schemas, gcSchemas, identitySchemas, ssoSchemas, pluginSchemas, setupSchemas} {
 		maps.Copy(all, s)
 	}
 	return all

@@ -21,6 +21,9 @@ var pluginSchemas = obj{
 		"description": str(), "status": obj{"type": "string", "enum": []string{"active", "disabled", "error"}},
 		"enabled": boolean(), "built_in": boolean(), "contract_version": str(), "capabilities": arr(str()),
 		"mounts": arr(object(obj{"prefix": str(), "root": boolean(), "anonymous_paths": obj{"type": "array", "items": str(), "nullable": true}})),
+		"credentials": object(obj{"basic": boolean(), "token_in_password": boolean(), "bearer": boolean(),
+			"token_headers": obj{"type": "array", "items": str(), "nullable": true}, "challenge": str()}),
+		"grants": arr(str()),
 		"digest": str(), "limits": object(obj{"memory_pages": integer(), "call_timeout_ms": integer(), "pool_size": integer()}),
 		"last_error": str(), "stats": obj{"type": "object"}, "created_at": str(), "updated_at": str()}),
 	"PluginList": object(obj{"items": arr(ref("Plugin"))}, "items"),
@@ -38,12 +41,12 @@ func PluginRoutes(m *plugin.Manager, repos ports.RepositoryStore) []Route {
 	return []Route{
 		route(get, "/formats", Public, Doc{"plugins", "The formats the loaded plugins serve", "", "FormatList", 200, nil}, h.formats),
 		route(get, "/plugins", Admin, Doc{"plugins", "List installed plugins, built-in and uploaded", "", "PluginList", 200, nil}, h.list),
-		route(post, "/plugins", Admin, Doc{"plugins", "Install a plugin (.wasm or .zip with a manifest, raw body or multipart field \"file\"); validated against the contract first", "binary", "Plugin", 201, tooLarge}, h.install),
+		route(post, "/plugins", Admin, Doc{"plugins", "Install a plugin (.wasm or .zip with a manifest, raw body or multipart field \"file\"); validated against the contract first; mounts overlapping another plugin's are refused (409); ?grant=login,session-token grants the credential-minting imports; an upgrade of an installed id answers 200", "binary", "Plugin", 201, append(tooLarge, http.StatusOK)}, h.install),
 		route(get, "/plugins/:id", Admin, Doc{"plugins", "Get a plugin", "", "Plugin", 200, nil}, h.get),
 		route(del, "/plugins/:id", Admin, Doc{"plugins", "Delete an installed plugin; while repositories use its format, 409 naming them unless ?force=true", "", "", 204, nil}, h.delete),
 		route(post, "/plugins/:id/enable", Admin, Doc{"plugins", "Enable a plugin (its formats are served again)", "", "Plugin", 200, nil}, h.lifecycle("plugin.enable", m.Enable)),
 		route(post, "/plugins/:id/disable", Admin, Doc{"plugins", "Disable a plugin (its mounts answer 404)", "", "Plugin", 200, nil}, h.lifecycle("plugin.disable", m.Disable)),
-		route(post, "/plugins/:id/reload", Admin, Doc{"plugins", "Reload a plugin from its stored module (compile, smoke-test, swap)", "", "Plugin", 200, nil}, h.lifecycle("plugin.reload", m.Reload)),
+		route(post, "/plugins/:id/reload", Admin, Doc{"plugins", "Reload a plugin from its stored module (compile, smoke-test, swap); a body is refused (400): upgrade with POST /plugins", "", "Plugin", 200, nil}, refuseBody, h.lifecycle("plugin.reload", m.Reload)),
 	}
 }
 
@@ -70,21 +73,50 @@ func (h pluginHandlers) get(c *gin.Context) {
 }
 
 // install accepts the package as the raw body (.wasm or .zip) or as the
-// multipart field "file".
+// multipart field "file". The query parameter grant (repeatable or comma
+// separated: login, session-token) grants credential-minting imports; an
+// upgrade without it keeps the plugin's grants. A new plugin answers 201, an
+// upgrade of an installed one 200.
 func (h pluginHandlers) install(c *gin.Context) {
+	var opts plugin.InstallOptions
+	if gs, ok := c.GetQueryArray("grant"); ok {
+		opts.Grants = []string{}
+		for _, g := range gs {
+			for _, name := range strings.Split(g, ",") {
+				if name = strings.TrimSpace(name); name != "" {
+					opts.Grants = append(opts.Grants, name)
+				}
+			}
+		}
+	}
 	limit := h.m.MaxPackageBytes()
 	data, err := readUpload(c, limit)
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
-	p, err := h.m.Install(c.Request.Context(), data)
+	p, upgraded, err := h.m.InstallWith(c.Request.Context(), data, opts)
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
-	audited(c, "plugin.install", p.ID, fmt.Sprintf("format=%s version=%s digest=%s", p.Format, p.Version, p.Digest))
-	c.JSON(http.StatusCreated, p)
+	audited(c, "plugin.install", p.ID, fmt.Sprintf("format=%s version=%s digest=%s upgrade=%t grants=%s", p.Format, p.Version, p.Digest, upgraded, strings.Join(p.Grants, ",")))
+	status := http.StatusCreated
+	if upgraded {
+		status = http.StatusOK
+	}
+	c.JSON(status, p)
+}
+
+// refuseBody answers 400 to a reload that carries a module: reload reloads
+// the stored module; a new one is installed with POST /api/v1/plugins.
+func refuseBody(c *gin.Context) {
+	if c.Request.ContentLength > 0 || len(c.Request.TransferEncoding) > 0 {
+		Fail(c, http.StatusBadRequest, "invalid", "reload takes no body: it reloads the stored module; "+
+			"to upgrade, POST the new module to /api/v1/plugins")
+		return
+	}
+	c.Next()
 }
 
 func readUpload(c *gin.Context, limit int64) ([]byte, error) {

@@ -92,6 +92,7 @@ func newPlugEnv(t *testing.T, opts ...func(*httpapi.Deps)) *plugEnv {
 		Repos: repository.NewService(store, formats), Artifacts: arts,
 		Uploads:  upload.NewService(store, blobs, arts, clock, 1<<30),
 		Fallback: httpapi.DispatchHandler(d), Plugins: m, MaxUploadBytes: 1 << 30, Version: "test",
+		MountCredentials: d.Credentials, FormatInfo: m.FormatInfo,
 	}
 	for _, o := range opts {
 		o(&deps)
@@ -224,6 +225,24 @@ func testPluginAPI(t *testing.T, e *plugEnv) {
 	if !found || !strings.Contains(string(body), `"built_in":true`) {
 		t.Fatalf("plugins %s", body)
 	}
+
+	// The set-up page fills the plugin's snippets; the token stays a placeholder.
+	resp, body = e.req("GET", "/api/v1/repositories/g/setup", "", nil)
+	e.want(resp, body, http.StatusOK)
+	var setup struct {
+		URL      string               `json:"url"`
+		Snippets []ports.SetupSnippet `json:"snippets"`
+	}
+	if err := json.Unmarshal(body, &setup); err != nil || setup.URL != e.url+"/generic/g" || len(setup.Snippets) == 0 {
+		t.Fatalf("setup %s", body)
+	}
+	for _, sn := range setup.Snippets {
+		if !strings.Contains(sn.Text, e.url+"/generic/g/") || strings.Contains(sn.Text, "{") || !strings.Contains(sn.Text, "<TOKEN>") {
+			t.Fatalf("snippet %+v", sn)
+		}
+	}
+	resp, body = e.req("GET", "/api/v1/repositories/nope/setup", "", nil)
+	e.want(resp, body, http.StatusNotFound)
 
 	resp, body = e.req("POST", "/api/v1/plugins", e.token, strings.NewReader("not a module"))
 	e.want(resp, body, http.StatusBadRequest)

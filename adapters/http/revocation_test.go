@@ -134,7 +134,7 @@ func TestRevocationRevokes(t *testing.T) {
 			}
 			bjwt, boffline := e.derive(basic)
 			sjwt, soffline := e.derive(e.principal(carol))
-			npm, err := e.auth.LoginToken(t.Context(), "carol", userPassword)
+			npm, err := e.auth.LoginToken(t.Context(), "test", "carol", userPassword)
 			if err != nil {
 				t.Fatal(err)
 			}

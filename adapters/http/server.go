@@ -40,6 +40,11 @@ type Deps struct {
 	Plugins FormatCatalog
 	// Fallback serves every path no route matched (the format dispatcher).
 	Fallback gin.HandlerFunc
+	// MountCredentials names the credential carriers of plugin mounts; nil
+	// reads the host's own carriers everywhere.
+	MountCredentials MountCredentials
+	// FormatInfo serves the set-up snippets of formats (setup.go); nil answers 404 there.
+	FormatInfo FormatInfo
 	// MaxUploadBytes caps one artifact (413 beyond it).
 	MaxUploadBytes int64
 	// WhenReady blocks until the server can serve everything (plugins loaded);
@@ -110,13 +115,13 @@ func New(d Deps, extra ...Route) (*Server, error) {
 	r.GET("/readyz", s.ready) // the Kubernetes spelling, beside /livez
 	r.Use(requestLog, securityHeaders, validateInput, guardBodies(d.Body), s.externalURL)
 	r.Use(d.BeforeAuth...)
-	r.Use(authenticate(d.Auth), s.gate)
+	r.Use(authenticate(d.Auth, d.MountCredentials, d.BaseURL), s.gate)
 	r.Use(d.AfterAuth...)
 
 	r.GET("/", s.index)
 	r.GET("/health", s.health)
 
-	routes := slices.Concat(s.routes(), s.identityRoutes(), s.ssoRoutes(), s.gcRoutes(), extra)
+	routes := slices.Concat(s.routes(), s.identityRoutes(), s.ssoRoutes(), s.gcRoutes(), s.setupRoutes(), extra)
 	if err := s.mount(r.Group("/api/v1"), routes); err != nil {
 		return nil, err
 	}

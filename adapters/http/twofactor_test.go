@@ -96,7 +96,7 @@ func TestTwoFactorSignIn(t *testing.T) {
 		if resp, _ := e.do("GET", "/api/v1/users/me", "", nil, "Authorization", basic); resp.StatusCode != 401 {
 			t.Errorf("Basic password of a two-factor account: %d", resp.StatusCode)
 		}
-		if _, err := e.auth.LoginToken(t.Context(), "bob", userPassword); err == nil {
+		if _, err := e.auth.LoginToken(t.Context(), "test", "bob", userPassword); err == nil {
 			t.Error("npm login with the password alone")
 		}
 		e.doJSON("GET", "/api/v1/users/me", tok.Token, nil, 200, nil)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/tetratelabs/wazero"
@@ -32,9 +33,25 @@ var coreSigs = map[string][2][]api.ValueType{
 
 var requiredExports = []string{"cabi_realloc", "describe", "handle", "cabi_post_describe", "cabi_post_handle"}
 
-// checkExports refuses a module whose world exports have wrong core signatures.
+// hostModulePrefix starts the import module name of every contract version.
+const hostModulePrefix = "keeper:format/host@"
+
+// checkExports refuses a module whose world exports have wrong core
+// signatures, that was built as a command instead of a reactor, or that
+// imports the host interface of a contract version this host does not serve.
 func checkExports(cm wazero.CompiledModule) error {
 	fns := cm.ExportedFunctions()
+	if fns["_start"] != nil {
+		return fmt.Errorf("%w: the module exports _start, so it was built as a command; "+
+			"rebuild it with `GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared`", ports.ErrInvalid)
+	}
+	for _, f := range cm.ImportedFunctions() {
+		mod, _, _ := f.Import()
+		if v, ok := strings.CutPrefix(mod, hostModulePrefix); ok && !slices.Contains(ports.SupportedContracts, v) {
+			return fmt.Errorf("%w: the module was built against contract keeper:format@%s; this server loads %s",
+				ports.ErrInvalid, v, strings.Join(ports.SupportedContracts, " and "))
+		}
+	}
 	for _, name := range requiredExports {
 		if fns[name] == nil {
 			return fmt.Errorf("%w: missing export %s", ports.ErrInvalid, name)

@@ -20,6 +20,8 @@ const (
 	sizeHeader      = 16  // tuple<string,string>, align 4
 	sizeMount       = 20  // prefix 0, root 8, anonymous-paths 12
 	sizeResponse    = 32  // align 8
+	sizeSetup       = 32  // setup-snippet: kind 0, client 8, target 16, text 24
+	sizeBlobRange   = 24  // blob-range: digest 0, offset 8, length 16; align 8
 )
 
 func (e *enc) headers(off uint32, hs []ports.Header) {
@@ -189,24 +191,50 @@ func optRepo(r *ports.RepoContext) *enc {
 
 // Export results.
 
-// info at p: key 0, display-name 8, version 16, contract-version 24, mounts 32, capabilities 40.
+// info at p: key 0, display-name 8, version 16, contract-version 24, mounts 32,
+// capabilities 40; since 0.2.0 credentials 48 (basic 48, token-in-password
+// 49, bearer 50, token-headers 52, challenge 60) and setup 68 (size 76).
+// Fields are only appended, so the contract version is read first and a
+// 0.1.0 record (size 48) is never read past its end.
 func (r *reader) info(p uint32) ports.FormatInfo {
 	in := ports.FormatInfo{Key: r.str(p), DisplayName: r.str(p + 8), Version: r.str(p + 16), ContractVersion: r.str(p + 24)}
-	mp, n := r.list(p+32, sizeMount)
-	for i := uint32(0); i < n && r.err == nil; i++ {
-		q := mp + i*sizeMount
-		m := ports.Mount{Prefix: r.str(q), Root: r.u8(q+8) != 0}
-		ap, an := r.list(q+12, 8)
-		for j := uint32(0); j < an && r.err == nil; j++ {
-			m.AnonymousPaths = append(m.AnonymousPaths, r.str(ap+j*8))
-		}
-		in.Mounts = append(in.Mounts, m)
+	in.Mounts, in.Capabilities = r.mounts(p+32), r.strs(p+40)
+	if in.ContractVersion == legacyContract {
+		in.Credentials = ports.LegacyCredentials
+		return in
 	}
-	cp, n := r.list(p+40, 8)
+	in.Credentials = ports.Credentials{Basic: r.u8(p+48) != 0, TokenInPassword: r.u8(p+49) != 0, Bearer: r.u8(p+50) != 0,
+		TokenHeaders: r.strs(p + 52), Challenge: r.str(p + 60)}
+	sp, n := r.list(p+68, sizeSetup)
 	for i := uint32(0); i < n && r.err == nil; i++ {
-		in.Capabilities = append(in.Capabilities, r.str(cp+i*8))
+		q := sp + i*sizeSetup
+		in.Setup = append(in.Setup, ports.SetupSnippet{Kind: r.str(q), Client: r.str(q + 8), Target: r.str(q + 16), Text: r.str(q + 24)})
 	}
 	return in
+}
+
+// legacyContract is the first contract version, still loaded.
+const legacyContract = "0.1.0"
+
+// strs lifts a list<string> header at p.
+func (r *reader) strs(p uint32) []string {
+	lp, n := r.list(p, 8)
+	var out []string
+	for i := uint32(0); i < n && r.err == nil; i++ {
+		out = append(out, r.str(lp+i*8))
+	}
+	return out
+}
+
+// mounts lifts a list<mount> header at p.
+func (r *reader) mounts(p uint32) []ports.Mount {
+	var out []ports.Mount
+	mp, n := r.list(p, sizeMount)
+	for i := uint32(0); i < n && r.err == nil; i++ {
+		q := mp + i*sizeMount
+		out = append(out, ports.Mount{Prefix: r.str(q), Root: r.u8(q+8) != 0, AnonymousPaths: r.strs(q + 12)})
+	}
+	return out
 }
 
 func (r *reader) headers(p uint32) []ports.Header {

@@ -13,8 +13,13 @@ import (
 	"github.com/tetratelabs/wazero/api"
 )
 
-// HostModule is the core import module name of the WIT `host` interface.
-const HostModule = "keeper:format/host@0.1.0"
+// HostModule is the core import module name of the WIT `host` interface;
+// LegacyHostModule is the one of contract 0.1.0, still served (without the
+// imports added since).
+const (
+	HostModule       = "keeper:format/host@" + ports.ContractVersion
+	LegacyHostModule = "keeper:format/host@" + legacyContract
+)
 
 const (
 	maxListLimit = 10000
@@ -44,6 +49,8 @@ type importFn struct {
 	wide    []int
 	retSize uint32
 	run     func(ctx context.Context, cs *callState, a args) *enc
+	// since02 marks imports added in contract 0.2.0 (absent from LegacyHostModule).
+	since02 bool
 }
 
 func i32s(n int, wide ...int) []api.ValueType {
@@ -57,10 +64,21 @@ func i32s(n int, wide ...int) []api.ValueType {
 	return out
 }
 
+// instantiateHost instantiates the host module of every supported contract.
 func instantiateHost(ctx context.Context, rt wazero.Runtime, log *slog.Logger) error {
-	b := rt.NewHostModuleBuilder(HostModule)
+	if err := instantiateHostModule(ctx, rt, log, HostModule, true); err != nil {
+		return err
+	}
+	return instantiateHostModule(ctx, rt, log, LegacyHostModule, false)
+}
+
+func instantiateHostModule(ctx context.Context, rt wazero.Runtime, log *slog.Logger, name string, current bool) error {
+	b := rt.NewHostModuleBuilder(name)
 	for _, f := range imports() {
 		f := f
+		if f.since02 && !current {
+			continue
+		}
 		fn := api.GoModuleFunc(func(ctx context.Context, m api.Module, stack []uint64) {
 			cs := stateOf(ctx)
 			rd := &reader{mem: m.Memory(), budget: DefaultMaxBodyBytes}
@@ -117,6 +135,8 @@ func resErrFor(retSize uint32, err error) *enc {
 		return resErr(16, 4, 4, err)
 	case 48:
 		return resErr(48, 8, 8, err)
+	case 24:
+		return resErr(24, 8, 8, err)
 	}
 	return resErr(12, 4, 4, err)
 }
@@ -266,7 +286,7 @@ func imports() []importFn {
 		{name: "mount-blob", params: 9, retSize: 12, run: func(ctx context.Context, cs *callState, a args) *enc {
 			return resUnit(cs.host.MountBlob(ctx, a.str(0), a.str(2), a.str(4), a.str(6)))
 		}},
-		listReposImport, listRepoPackagesImport,
+		listReposImport, listRepoPackagesImport, concatRangesImport, decodeBase64Import, indexBytesImport,
 		{name: "log", params: 3, run: func(ctx context.Context, cs *callState, a args) *enc {
 			msg := string(a.rd.flat(uint32(a.stack[1]), min(uint32(a.stack[2]), maxLogLine)))
 			level := []slog.Level{slog.LevelDebug, slog.LevelInfo, slog.LevelWarn, slog.LevelError}[min(a.u32(0), 3)]

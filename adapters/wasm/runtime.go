@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -272,8 +274,8 @@ func (r *Runtime) swap(id string, sl *slot) {
 // implements and, when known, the format key it was registered for.
 func checkDescribe(info ports.FormatInfo, key string) error {
 	switch {
-	case info.ContractVersion != ports.ContractVersion:
-		return fmt.Errorf("contract version %q, host implements %q", info.ContractVersion, ports.ContractVersion)
+	case !slices.Contains(ports.SupportedContracts, info.ContractVersion):
+		return fmt.Errorf("contract version %q; this server loads %s", info.ContractVersion, strings.Join(ports.SupportedContracts, " and "))
 	case info.Key == "":
 		return errors.New("describe returned an empty key")
 	case key != "" && info.Key != key:

@@ -17,7 +17,7 @@ import (
 // fakeTokens accepts bob/secret-pass.
 type fakeTokens struct{ minted int }
 
-func (f *fakeTokens) LoginToken(_ context.Context, user, pass string) (string, error) {
+func (f *fakeTokens) LoginToken(_ context.Context, _, user, pass string) (string, error) {
 	if user != "bob" || pass != "secret-pass" {
 		return "", errors.New("invalid username or password")
 	}
@@ -32,7 +32,8 @@ func newAnonEnv(t *testing.T, tokens dispatch.TokenMinter) *env {
 	e := newEnv(t)
 	e.d = dispatch.New(dispatch.Deps{Repos: e.repos, Files: e.files, Blobs: e.blobs, Runtime: e.rt,
 		Authz: dispatchtest.Authz{}, Clock: e.clock, Tokens: tokens}, dispatch.Config{MaxBodyBytes: 1 << 20, BaseURL: "http://keeper.test"})
-	e.d.SetRoutes([]dispatch.Route{{Prefix: "/demo/", PluginID: "demo", Format: "demo", AnonymousPaths: []string{"/-/login/*"}}})
+	e.d.SetRoutes([]dispatch.Route{{Prefix: "/demo/", PluginID: "demo", Format: "demo", AnonymousPaths: []string{"/-/login/*"},
+		Grants: []string{ports.GrantLogin}}})
 	plain := e.handle
 	e.rt.SetHandler("demo", func(ctx context.Context, req ports.FormatRequest, h ports.HostCall) (ports.FormatResponse, error) {
 		if !strings.HasPrefix(req.Path, "/-/login/") || headerOf(req, "X-Plain") != "" {
@@ -73,6 +74,18 @@ func TestAnonymousPaths(t *testing.T) {
 		w := e.do(nil, http.MethodPut, "/demo/priv/-/login/bob", []byte(`{"name":"bob"}`), "X-User", "bob", "X-Pass", "secret-pass")
 		wantStatus(t, w, http.StatusCreated)
 		if w.Body.String() != "kpr_minted" || tokens.minted != 1 {
+			t.Fatalf("body %q, minted %d", w.Body.String(), tokens.minted)
+		}
+	})
+	t.Run("login not granted", func(t *testing.T) {
+		routes := e.d.Table().Routes()
+		ungranted := append([]dispatch.Route(nil), routes...)
+		ungranted[0].Grants = nil
+		e.d.SetRoutes(ungranted)
+		defer e.d.SetRoutes(routes)
+		w := e.do(nil, http.MethodPut, "/demo/priv/-/login/bob", []byte(`{"name":"bob"}`), "X-User", "bob", "X-Pass", "secret-pass")
+		wantStatus(t, w, http.StatusUnauthorized)
+		if !strings.Contains(w.Body.String(), "not granted") || tokens.minted != 1 {
 			t.Fatalf("body %q, minted %d", w.Body.String(), tokens.minted)
 		}
 	})

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,8 +24,10 @@ type StatusError interface {
 	HTTPStatus() int
 }
 
-// privateHeaders never reach a plugin: the host has already authenticated.
-var privateHeaders = map[string]bool{"Authorization": true, "Cookie": true, "Proxy-Authorization": true}
+// privateHeaders never reach a plugin: the host has already authenticated
+// (X-API-Key is the host's own token header); the token headers plugins
+// declare are removed as well, on every mount (see requestHeaders).
+var privateHeaders = map[string]bool{"Authorization": true, "Cookie": true, "Proxy-Authorization": true, "X-Api-Key": true}
 
 // callPlugin spools the body, consults the cache, calls the plugin, commits
 // its staged writes and writes its response.
@@ -71,7 +74,7 @@ func (d *Dispatcher) callPlugin(w *statusWriter, r *http.Request, route Route, t
 	}
 
 	req := ports.FormatRequest{
-		Method: r.Method, Path: subPath, RawQuery: r.URL.RawQuery, Headers: requestHeaders(r),
+		Method: r.Method, Path: subPath, RawQuery: r.URL.RawQuery, Headers: requestHeaders(r, table.TokenHeaders()),
 		Body: body, BaseURL: base,
 	}
 	if !s.Anonymous {
@@ -95,6 +98,7 @@ func (d *Dispatcher) callPlugin(w *statusWriter, r *http.Request, route Route, t
 		hc.mode = mode
 		hc.subject = s
 		hc.format = route.Format
+		hc.route = route
 		var err error
 		resp, err = d.rt.Handle(ctx, route.PluginID, req, hc)
 		if err != nil {
@@ -298,10 +302,12 @@ func hasBody(r *http.Request) bool {
 	return false
 }
 
-func requestHeaders(r *http.Request) []ports.Header {
+// requestHeaders are the request's headers without any credential the host
+// consumed: the private headers and the token headers any plugin declared.
+func requestHeaders(r *http.Request, tokenHeaders []string) []ports.Header {
 	names := make([]string, 0, len(r.Header))
 	for name := range r.Header {
-		if !privateHeaders[name] {
+		if !privateHeaders[name] && !slices.ContainsFunc(tokenHeaders, func(h string) bool { return strings.EqualFold(h, name) }) {
 			names = append(names, name)
 		}
 	}

@@ -76,10 +76,10 @@ type Deps struct {
 	Audit *audit.Recorder
 }
 
-// TokenMinter checks a username and password and mints an API token
-// (implemented by core/auth.Service).
+// TokenMinter checks a username and password and mints an API token named
+// after the calling plugin's login (implemented by core/auth.Service).
 type TokenMinter interface {
-	LoginToken(ctx context.Context, user, pass string) (string, error)
+	LoginToken(ctx context.Context, client, user, pass string) (string, error)
 }
 
 // maxAnonymousBody caps the spooled body of a request to an anonymous path.
@@ -196,7 +196,7 @@ func (d *Dispatcher) serve(w *statusWriter, r *http.Request, rl *reqLog) {
 		d.callPlugin(w, r, route, table, repo, subPath, subject, callMode{anonymous: true, sealed: !readable})
 		return
 	}
-	if !d.authorize(ctx, w, r, subject, repo) {
+	if !d.authorize(ctx, w, r, route, subject, repo) {
 		return
 	}
 
@@ -261,7 +261,7 @@ func (d *Dispatcher) allowed(ctx context.Context, s ports.Subject, action string
 }
 
 // authorize asks the Authorizer and writes 401/403 on denial.
-func (d *Dispatcher) authorize(ctx context.Context, w http.ResponseWriter, r *http.Request, s ports.Subject, repo *ports.Repository) bool {
+func (d *Dispatcher) authorize(ctx context.Context, w http.ResponseWriter, r *http.Request, route Route, s ports.Subject, repo *ports.Repository) bool {
 	action := ports.ActionWrite
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
@@ -281,7 +281,7 @@ func (d *Dispatcher) authorize(ctx context.Context, w http.ResponseWriter, r *ht
 		d.audit.By(ctx, s, "access.denied", r.Method+" "+r.URL.EscapedPath(), audit.Denied, "action "+action)
 	}
 	if s.Anonymous {
-		w.Header().Set("WWW-Authenticate", `Basic realm="keeper"`)
+		w.Header().Set("WWW-Authenticate", route.Credentials.ChallengeFor(d.baseURL(r)))
 		writeError(w, http.StatusUnauthorized, "unauthorized", "authentication required")
 		return false
 	}
@@ -296,6 +296,14 @@ func (d *Dispatcher) authorize(ctx context.Context, w http.ResponseWriter, r *ht
 	}
 	writeError(w, http.StatusForbidden, "forbidden", "not allowed to "+action+" here")
 	return false
+}
+
+// Credentials returns the credential carriers of the mount serving
+// escapedPath, false when no plugin mount serves it (the authentication
+// middleware reads only these carriers there).
+func (d *Dispatcher) Credentials(escapedPath string) (ports.Credentials, bool) {
+	route, _, ok := d.table.Load().Lookup(escapedPath)
+	return route.Credentials, ok
 }
 
 // baseURL is the server's external URL for this request: configured, set by

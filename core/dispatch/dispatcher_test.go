@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/keeper-registry/keeper/core/auth"
+	"github.com/keeper-registry/keeper/core/dispatch"
+	"github.com/keeper-registry/keeper/ports"
 )
 
 func hexSum(b []byte) (s256, s1, m5, s512 string) {
@@ -257,6 +259,23 @@ func TestAuthorization(t *testing.T) {
 			t.Fatalf("WWW-Authenticate = %q", got)
 		}
 	})
+	t.Run("the challenge is the mount's declared one", func(t *testing.T) {
+		routes := e.d.Table().Routes()
+		defer e.d.SetRoutes(routes)
+		e.d.SetRoutes([]dispatch.Route{{Prefix: "/demo/", PluginID: "demo", Format: "demo",
+			Credentials: ports.Credentials{Bearer: true, Challenge: `Bearer realm="{base-url}/token",service="keeper"`}}})
+		w := e.do(nil, http.MethodPut, "/demo/pub/x", []byte("x"))
+		wantStatus(t, w, http.StatusUnauthorized)
+		if got := w.Header().Get("WWW-Authenticate"); got != `Bearer realm="http://keeper.test/token",service="keeper"` {
+			t.Fatalf("WWW-Authenticate = %q", got)
+		}
+		if c, ok := e.d.Credentials("/demo/pub/x"); !ok || !c.Bearer || c.Basic {
+			t.Fatalf("Credentials = %+v %v", c, ok)
+		}
+		if _, ok := e.d.Credentials("/api/v1/x"); ok {
+			t.Fatal("credentials for a path no mount serves")
+		}
+	})
 	t.Run("authenticated but not allowed is 403", func(t *testing.T) {
 		reader := admin
 		reader.Username = "reader"
@@ -312,10 +331,21 @@ func TestRouting(t *testing.T) {
 		}
 	})
 	t.Run("credentials are not passed to plugins", func(t *testing.T) {
-		e.do(&admin, http.MethodGet, "/demo/pub/zz", nil, "Authorization", "Basic eDp5", "X-Other", "1")
+		routes := e.d.Table().Routes()
+		// Another plugin's token header is stripped too: the host consumes it.
+		e.d.SetRoutes([]dispatch.Route{{Prefix: "/demo/", PluginID: "demo", Format: "demo"},
+			{Prefix: "/other/", PluginID: "other", Format: "other", Credentials: ports.Credentials{TokenHeaders: []string{"X-Format-Key"}}}})
+		defer e.d.SetRoutes(routes)
+		e.do(&admin, http.MethodGet, "/demo/pub/zz", nil, "Authorization", "Basic eDp5", "X-Other", "1",
+			"X-API-Key", "kpr_a", "x-format-key", "kpr_b", "Cookie", "s=1", "Proxy-Authorization", "Basic eDp5")
 		e.mu.Lock()
 		defer e.mu.Unlock()
-		if headerOf(e.lastReq, "Authorization") != "" || headerOf(e.lastReq, "X-Other") != "1" {
+		for _, h := range []string{"Authorization", "X-API-Key", "X-Format-Key", "Cookie", "Proxy-Authorization"} {
+			if headerOf(e.lastReq, h) != "" {
+				t.Errorf("%s reached the plugin: %v", h, e.lastReq.Headers)
+			}
+		}
+		if headerOf(e.lastReq, "X-Other") != "1" {
 			t.Fatalf("headers = %v", e.lastReq.Headers)
 		}
 	})

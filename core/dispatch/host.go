@@ -12,6 +12,11 @@ import (
 	"github.com/keeper-registry/keeper/ports"
 )
 
+// errNotGranted answers a credential-minting import the admin did not grant.
+func errNotGranted(grant string) error {
+	return fmt.Errorf("the %s import was not granted to this plugin at install: %w", grant, ports.ErrInvalid)
+}
+
 // errUnbound answers repository services on a call that has no repository.
 var errUnbound = fmt.Errorf("dispatch: no repository bound to this request: %w", ports.ErrInvalid)
 
@@ -33,6 +38,8 @@ type hostCall struct {
 	subject ports.Subject
 	// format is the calling plugin's format (list-repos; see hostrepos.go).
 	format string
+	// route is the mount the call came through: the plugin's id and grants.
+	route Route
 
 	mu sync.Mutex
 	// known holds the digests this call may read: the request body, blobs the
@@ -280,10 +287,13 @@ func (h *hostCall) Login(ctx context.Context, username, password string) (string
 	if h.d.tokens == nil {
 		return "", fmt.Errorf("dispatch: login: no token service configured: %w", ports.ErrInvalid)
 	}
+	if !h.route.Granted(ports.GrantLogin) {
+		return "", fmt.Errorf("dispatch: login: %w", errNotGranted(ports.GrantLogin))
+	}
 	if username == "" || password == "" || len(username) > 256 || len(password) > 1024 {
 		return "", fmt.Errorf("dispatch: login: username and password required: %w", ports.ErrInvalid)
 	}
-	return h.d.tokens.LoginToken(ctx, username, password)
+	return h.d.tokens.LoginToken(ctx, h.route.Format, username, password)
 }
 
 // writeSet returns what the call staged.

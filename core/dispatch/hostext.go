@@ -64,6 +64,9 @@ func (h *hostCall) SessionToken(ctx context.Context, ttl time.Duration, offline 
 	if h.d.sessions == nil {
 		return "", fmt.Errorf("dispatch: session token: no token service configured: %w", ports.ErrInvalid)
 	}
+	if !h.route.Granted(ports.GrantSessionToken) {
+		return "", fmt.Errorf("dispatch: session token: %w", errNotGranted(ports.GrantSessionToken))
+	}
 	if h.subject.Anonymous || h.subject.Username == "" {
 		return "", fmt.Errorf("dispatch: session token: the caller is anonymous: %w", ports.ErrInvalid)
 	}

@@ -51,7 +51,7 @@ func TestHostExtensions(t *testing.T) {
 	if _, err := rt.Load(ctx, "x", dispatchtest.Module(info), ports.PluginLimits{}); err != nil {
 		t.Fatal(err)
 	}
-	d.SetRoutes([]dispatch.Route{{Prefix: "/x/", PluginID: "x", Format: "x"}})
+	d.SetRoutes([]dispatch.Route{{Prefix: "/x/", PluginID: "x", Format: "x", Grants: []string{ports.GrantSessionToken}}})
 	for _, k := range []string{"secret", "open", "mine"} {
 		r := &ports.Repository{Key: k, Format: "x", Type: ports.RepoLocal}
 		if err := repos.CreateRepository(ctx, r); err != nil {
@@ -140,6 +140,12 @@ func TestHostExtensions(t *testing.T) {
 	call("bob", "/token")
 	if results[0] != "tok-bob" || len(m.got) != 1 || m.got[0].Username != "bob" {
 		t.Fatalf("token: %q %v", results, m.got)
+	}
+	// Without the grant the import mints nothing.
+	d.SetRoutes([]dispatch.Route{{Prefix: "/x/", PluginID: "x", Format: "x"}})
+	call("bob", "/token")
+	if results[0] != "" || !strings.Contains(results[1], "not granted") || len(m.got) != 1 {
+		t.Fatalf("ungranted token: %q %v", results, m.got)
 	}
 }
 

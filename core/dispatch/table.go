@@ -2,8 +2,11 @@ package dispatch
 
 import (
 	"path"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/keeper-registry/keeper/ports"
 )
 
 // Route is one mount of an enabled plugin in the routing table.
@@ -15,6 +18,26 @@ type Route struct {
 	// AnonymousPaths are the mount's patterns of sub-paths reachable without
 	// the up-front authorization (see ports.Mount).
 	AnonymousPaths []string `json:"anonymous_paths,omitempty"`
+	// Credentials are the carriers the plugin accepts on the mount and the
+	// challenge of the host's 401 answers there.
+	Credentials ports.Credentials `json:"credentials"`
+	// Grants are the credential-minting imports the plugin may use
+	// (ports.GrantLogin, ports.GrantSessionToken).
+	Grants []string `json:"grants,omitempty"`
+}
+
+// Granted reports whether the route's plugin holds grant.
+func (r Route) Granted(grant string) bool { return slices.Contains(r.Grants, grant) }
+
+// Overlap reports whether two mount prefixes claim a common path: equal, or
+// one a prefix of the other on a segment boundary ("/npm/" and
+// "/npm/somerepo/", "/v2" and "/v2/x/").
+func Overlap(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	_, ok := matchPrefix(a, strings.TrimSuffix(b, "/"))
+	return ok
 }
 
 // Anonymous reports whether subPath (escaped, after the repository segment)
@@ -34,26 +57,30 @@ type Table struct {
 	// is the longest prefix.
 	routes  []Route
 	plugins map[string]bool
+	// tokenHeaders are the token headers any routed plugin declared: the
+	// host consumes them, so no plugin sees them on any mount.
+	tokenHeaders []string
 }
 
-// NewTable builds a table from routes. When two routes claim the same prefix
-// the first one given wins; the losers are returned so the caller can report them.
+// NewTable builds a table from routes. When a route's prefix overlaps (see
+// Overlap) a prefix of another plugin given earlier, the earlier one wins: a
+// plugin never receives another plugin's traffic. The losers are returned so
+// the caller can report them.
 func NewTable(routes []Route) (*Table, []Route) {
 	t := &Table{plugins: make(map[string]bool)}
-	seen := make(map[string]bool)
 	var dropped []Route
 	for _, r := range routes {
-		if r.Prefix == "" || r.Prefix[0] != '/' {
+		if r.Prefix == "" || r.Prefix[0] != '/' || t.claimed(r) {
 			dropped = append(dropped, r)
 			continue
 		}
-		if seen[r.Prefix] {
-			dropped = append(dropped, r)
-			continue
-		}
-		seen[r.Prefix] = true
 		t.routes = append(t.routes, r)
 		t.plugins[r.PluginID] = true
+		for _, h := range r.Credentials.TokenHeaders {
+			if !slices.ContainsFunc(t.tokenHeaders, func(x string) bool { return strings.EqualFold(x, h) }) {
+				t.tokenHeaders = append(t.tokenHeaders, h)
+			}
+		}
 	}
 	sort.SliceStable(t.routes, func(i, j int) bool {
 		if len(t.routes[i].Prefix) != len(t.routes[j].Prefix) {
@@ -64,10 +91,24 @@ func NewTable(routes []Route) (*Table, []Route) {
 	return t, dropped
 }
 
+// claimed reports whether r's prefix overlaps one already in the table
+// (the same prefix twice counts even for one plugin).
+func (t *Table) claimed(r Route) bool {
+	for _, o := range t.routes {
+		if o.Prefix == r.Prefix || o.PluginID != r.PluginID && Overlap(o.Prefix, r.Prefix) {
+			return true
+		}
+	}
+	return false
+}
+
 // Routes returns a copy of the table's routes, longest prefix first.
 func (t *Table) Routes() []Route {
 	return append([]Route(nil), t.routes...)
 }
+
+// TokenHeaders are the token headers declared by any plugin in the table.
+func (t *Table) TokenHeaders() []string { return t.tokenHeaders }
 
 // HasPlugin reports whether any route of plugin id is in the table.
 func (t *Table) HasPlugin(id string) bool { return t.plugins[id] }

@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"strings"
 	"sync"
 	"testing"
 )
@@ -8,24 +9,33 @@ import (
 func TestTableLongestPrefix(t *testing.T) {
 	tab, dropped := NewTable([]Route{
 		{Prefix: "/a/", PluginID: "pa", Format: "fa"},
-		{Prefix: "/a/b/", PluginID: "pb", Format: "fb"},
+		{Prefix: "/a/b/", PluginID: "pa", Format: "fa"},
 		{Prefix: "/v2/", Root: true, PluginID: "pv", Format: "fv"},
 		{Prefix: "/.well-known/x.json", Root: true, PluginID: "pw", Format: "fw"},
 		{Prefix: "/a/", PluginID: "dup", Format: "fd"},
 		{Prefix: "nope", PluginID: "bad", Format: "fd"},
+		// Nested inside another plugin's mounts: hijacking, never routed.
+		{Prefix: "/a/c/", PluginID: "hijack", Format: "fh"},
+		{Prefix: "/v2/somerepo/", PluginID: "hijack", Format: "fh"},
+		{Prefix: "/", PluginID: "hijack", Format: "fh"},
 	})
-	if len(dropped) != 2 || dropped[0].PluginID != "dup" || dropped[1].PluginID != "bad" {
-		t.Fatalf("dropped = %+v, want dup and bad", dropped)
+	var ids []string
+	for _, r := range dropped {
+		ids = append(ids, r.PluginID+" "+r.Prefix)
+	}
+	if want := "dup /a/,bad nope,hijack /a/c/,hijack /v2/somerepo/,hijack /"; strings.Join(ids, ",") != want {
+		t.Fatalf("dropped = %v, want %s", ids, want)
 	}
 	cases := []struct {
 		path, plugin, rest string
 		ok                 bool
 	}{
 		{"/a/repo/file", "pa", "repo/file", true},
-		{"/a/b/repo/file", "pb", "repo/file", true},
+		{"/a/b/repo/file", "pa", "repo/file", true},
 		{"/a/bc/file", "pa", "bc/file", true},
 		{"/a", "pa", "", true},
-		{"/a/b", "pb", "", true},
+		{"/a/b", "pa", "", true},
+		{"/a/c/x", "pa", "c/x", true},
 		{"/v2/", "pv", "", true},
 		{"/v2", "pv", "", true},
 		{"/v20/x", "", "", false},
@@ -43,8 +53,30 @@ func TestTableLongestPrefix(t *testing.T) {
 			}
 		})
 	}
-	if !tab.HasPlugin("pb") || tab.HasPlugin("dup") {
+	if !tab.HasPlugin("pa") || tab.HasPlugin("dup") || tab.HasPlugin("hijack") {
 		t.Fatal("HasPlugin wrong")
+	}
+}
+
+func TestOverlap(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"/npm/", "/npm/", true},
+		{"/npm/", "/npm/somerepo/", true},
+		{"/npm/somerepo/", "/npm/", true},
+		{"/v2/", "/v2", true},
+		{"/v2", "/v2/x/", true},
+		{"/", "/npm/", true},
+		{"/npm/", "/npmx/", false},
+		{"/v2", "/v20/", false},
+		{"/.well-known/terraform.json", "/.well-known/other.json", false},
+		{"/.well-known/", "/.well-known/terraform.json", true},
+	} {
+		if got := Overlap(c.a, c.b); got != c.want {
+			t.Errorf("Overlap(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
 	}
 }
 

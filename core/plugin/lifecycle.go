@@ -5,7 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
+	"github.com/keeper-registry/keeper/core/dispatch"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -13,19 +16,46 @@ import (
 // replica and announces it, so every replica serves what the database says;
 // none answers success for a change that was not stored.
 
-// Install validates and stores an uploaded plugin (.wasm or .zip package) and
+// InstallOptions are the admin's choices at install.
+type InstallOptions struct {
+	// Grants are the credential-minting imports granted to the plugin
+	// (ports.GrantLogin, ports.GrantSessionToken). Nil keeps the grants of
+	// the plugin being upgraded (none for a new one); an empty non-nil
+	// slice revokes them.
+	Grants []string
+}
+
+// Install is InstallWith without grants.
+func (m *Manager) Install(ctx context.Context, data []byte) (Plugin, error) {
+	p, _, err := m.InstallWith(ctx, data, InstallOptions{})
+	return p, err
+}
+
+// InstallWith validates and stores an uploaded plugin (.wasm or .zip package) and
 // activates it. The module is first loaded under a temporary id to run
 // describe, so a broken module or one built for another contract version is
-// rejected and never replaces a working plugin. Installing a plugin whose id
-// exists upgrades it in place, keeping its enabled state. A new plugin whose
-// format or mounts clash with an active one is installed disabled.
-func (m *Manager) Install(ctx context.Context, data []byte) (Plugin, error) {
+// rejected and never replaces a working plugin. A plugin whose mounts overlap
+// another plugin's mounts is refused (ErrConflict naming both). Installing a
+// plugin whose id exists upgrades it in place, keeping its enabled state
+// (upgraded reports it). A new plugin whose format clashes with an active
+// one is installed disabled.
+func (m *Manager) InstallWith(ctx context.Context, data []byte, opts InstallOptions) (Plugin, bool, error) {
+	for _, g := range opts.Grants {
+		if !slices.Contains(ports.AllGrants, g) {
+			return Plugin{}, false, ports.Invalidf("grant", "unknown grant %q (allowed: %s)", g, strings.Join(ports.AllGrants, ", "))
+		}
+	}
+	p, upgraded, err := m.install(ctx, data, opts)
+	return p, upgraded, err
+}
+
+func (m *Manager) install(ctx context.Context, data []byte, opts InstallOptions) (Plugin, bool, error) {
 	if int64(len(data)) > m.opts.MaxModuleBytes {
-		return Plugin{}, fmt.Errorf("plugin: package of %d bytes exceeds %d: %w", len(data), m.opts.MaxModuleBytes, ports.ErrTooLarge)
+		return Plugin{}, false, fmt.Errorf("plugin: package of %d bytes exceeds %d: %w", len(data), m.opts.MaxModuleBytes, ports.ErrTooLarge)
 	}
 	man, mod, err := parsePackage(data, m.opts.MaxModuleBytes)
 	if err != nil {
-		return Plugin{}, err
+		return Plugin{}, false, err
 	}
 	m.op.Lock()
 	defer m.op.Unlock()
@@ -33,25 +63,28 @@ func (m *Manager) Install(ctx context.Context, data []byte) (Plugin, error) {
 	tmp := fmt.Sprintf("install-tmp-%d", m.seq.Add(1))
 	info, err := m.rt.Load(ctx, tmp, mod, m.limits(man.Limits.limits()))
 	if err != nil {
-		return Plugin{}, &ports.InvalidError{Field: "module", Message: "rejected: describe failed: " + err.Error()}
+		return Plugin{}, false, &ports.InvalidError{Field: "module", Message: "rejected: describe failed: " + err.Error()}
 	}
 	_ = m.rt.Unload(ctx, tmp)
 	if err := checkInfo(info); err != nil {
-		return Plugin{}, fmt.Errorf("plugin: rejected: %w", err)
+		return Plugin{}, false, fmt.Errorf("plugin: rejected: %w", err)
 	}
 	if man.Format != "" && man.Format != info.Key {
-		return Plugin{}, ports.Invalidf("manifest.json", "format %q differs from the module's format %q", man.Format, info.Key)
+		return Plugin{}, false, ports.Invalidf("manifest.json", "format %q differs from the module's format %q", man.Format, info.Key)
 	}
 	id := firstNonEmpty(man.Name, info.Key)
+	if err := m.overlap(id, info); err != nil {
+		return Plugin{}, false, err
+	}
 
 	old, err := m.entry(id)
 	exists := err == nil
 	if exists && old.rec.Format != "" && old.rec.Format != info.Key {
-		return Plugin{}, fmt.Errorf("plugin: id %q already serves format %q, not %q: %w", id, old.rec.Format, info.Key, ports.ErrConflict)
+		return Plugin{}, false, fmt.Errorf("plugin: id %q already serves format %q, not %q: %w", id, old.rec.Format, info.Key, ports.ErrConflict)
 	}
 	blob, err := m.blobs.Put(ctx, bytes.NewReader(mod), m.opts.MaxModuleBytes)
 	if err != nil {
-		return Plugin{}, fmt.Errorf("plugin: store module: %w", err)
+		return Plugin{}, false, fmt.Errorf("plugin: store module: %w", err)
 	}
 	now := m.opts.Clock.Now()
 	rec := ports.PluginRecord{ID: id, Enabled: true, CreatedAt: now}
@@ -62,6 +95,9 @@ func (m *Manager) Install(ctx context.Context, data []byte) (Plugin, error) {
 	rec.Version = firstNonEmpty(man.Version, info.Version)
 	rec.Format, rec.Description, rec.Digest, rec.Info = info.Key, man.Description, blob.Digest, &info
 	rec.BuiltIn, rec.Limits, rec.LastError, rec.UpdatedAt = false, man.Limits.limits(), "", now
+	if opts.Grants != nil {
+		rec.Grants = append([]string{}, opts.Grants...)
+	}
 	if rec.Enabled {
 		if err := m.clash(id, info); err != nil {
 			rec.Enabled, rec.LastError = false, "installed disabled: "+err.Error()
@@ -69,10 +105,31 @@ func (m *Manager) Install(ctx context.Context, data []byte) (Plugin, error) {
 	}
 	e, err := m.commit(ctx, rec)
 	if err != nil {
-		return Plugin{}, err
+		return Plugin{}, false, err
 	}
 	m.opts.Log.Info("plugin installed", "plugin", id, "format", info.Key, "version", e.rec.Version, "enabled", e.rec.Enabled)
-	return m.view(e), nil
+	return m.view(e), exists, nil
+}
+
+// overlap refuses mounts of info that overlap a mount of another plugin
+// (see dispatch.Overlap): a plugin may not take another's traffic.
+func (m *Manager) overlap(id string, info ports.FormatInfo) error {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	for _, e := range m.entries {
+		if e.rec.ID == id {
+			continue
+		}
+		for _, a := range e.info.Mounts {
+			for _, b := range info.Mounts {
+				if dispatch.Overlap(a.Prefix, b.Prefix) {
+					return fmt.Errorf("plugin: mount %q of plugin %q overlaps mount %q of plugin %q: %w",
+						b.Prefix, id, a.Prefix, e.rec.ID, ports.ErrConflict)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // commit stores rec, applies it here and announces it; it returns the

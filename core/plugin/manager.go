@@ -383,7 +383,7 @@ func (m *Manager) publish() {
 	for _, e := range active {
 		for _, mt := range e.info.Mounts {
 			routes = append(routes, dispatch.Route{Prefix: mt.Prefix, Root: mt.Root, PluginID: e.rec.ID, Format: e.info.Key,
-				AnonymousPaths: mt.AnonymousPaths})
+				AnonymousPaths: mt.AnonymousPaths, Credentials: e.info.Credentials, Grants: grantsOf(e.rec)})
 		}
 	}
 	m.routes.SetRoutes(routes)
@@ -402,13 +402,22 @@ func (m *Manager) clash(id string, info ports.FormatInfo) error {
 		}
 		for _, a := range e.info.Mounts {
 			for _, b := range info.Mounts {
-				if a.Prefix == b.Prefix {
-					return fmt.Errorf("plugin: mount %q is already claimed by plugin %q: %w", a.Prefix, e.rec.ID, ports.ErrConflict)
+				if dispatch.Overlap(a.Prefix, b.Prefix) {
+					return fmt.Errorf("plugin: mount %q overlaps mount %q of plugin %q: %w", b.Prefix, a.Prefix, e.rec.ID, ports.ErrConflict)
 				}
 			}
 		}
 	}
 	return nil
+}
+
+// grantsOf returns the credential-minting imports a plugin holds: all for
+// built-ins, what the admin granted for installed ones.
+func grantsOf(rec ports.PluginRecord) []string {
+	if rec.BuiltIn {
+		return ports.AllGrants
+	}
+	return rec.Grants
 }
 
 func firstNonEmpty(a, b string) string {

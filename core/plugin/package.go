@@ -8,6 +8,7 @@ import (
 	"io"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -121,8 +122,8 @@ func readZipFile(f *zip.File, limit int64) ([]byte, error) {
 
 // checkInfo verifies what describe returned.
 func checkInfo(info ports.FormatInfo) error {
-	if info.ContractVersion != ports.ContractVersion {
-		return ports.Invalidf("module", "built against contract %q, this server implements %q", info.ContractVersion, ports.ContractVersion)
+	if !slices.Contains(ports.SupportedContracts, info.ContractVersion) {
+		return ports.Invalidf("module", "built against contract %q; this server loads %s", info.ContractVersion, strings.Join(ports.SupportedContracts, " and "))
 	}
 	if !idPattern.MatchString(info.Key) {
 		return ports.Invalidf("module", "describe returned format key %q, which must match %s", info.Key, idPattern)
@@ -135,5 +136,28 @@ func checkInfo(info ports.FormatInfo) error {
 			return ports.Invalidf("module", "mount %q must start with / and may not claim /, /api/ or contain ..", m.Prefix)
 		}
 	}
+	for _, h := range info.Credentials.TokenHeaders {
+		if !headerName.MatchString(h) || reservedHeaders[strings.ToLower(h)] {
+			return ports.Invalidf("module", "token header %q is not a header name a plugin may claim", h)
+		}
+	}
+	if strings.ContainsAny(info.Credentials.Challenge, "\r\n") {
+		return ports.Invalidf("module", "the challenge may not contain line breaks")
+	}
 	return nil
+}
+
+// headerName is an HTTP field name (RFC 9110 §5.1, token characters).
+var headerName = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$")
+
+// reservedHeaders are fields with a protocol meaning of their own: declared
+// as token headers they would be stripped from every plugin's requests.
+var reservedHeaders = map[string]bool{
+	"accept": true, "accept-encoding": true, "accept-language": true, "authorization": true, "cache-control": true,
+	"connection": true, "content-encoding": true, "content-length": true, "content-range": true, "content-type": true,
+	"cookie": true, "date": true, "etag": true, "expect": true, "forwarded": true, "host": true, "if-match": true,
+	"if-modified-since": true, "if-none-match": true, "if-range": true, "if-unmodified-since": true, "origin": true,
+	"proxy-authorization": true, "range": true, "referer": true, "te": true, "trailer": true, "transfer-encoding": true,
+	"upgrade": true, "user-agent": true, "via": true, "x-forwarded-for": true, "x-forwarded-host": true,
+	"x-forwarded-proto": true, "x-request-id": true,
 }

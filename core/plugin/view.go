@@ -29,9 +29,13 @@ type Plugin struct {
 	ContractVersion string        `json:"contract_version"`
 	Capabilities    []string      `json:"capabilities"`
 	Mounts          []ports.Mount `json:"mounts"`
-	Digest          string        `json:"digest"`
-	Limits          Limits        `json:"limits"`
-	LastError       string        `json:"last_error"`
+	// Credentials are the carriers the plugin's mounts accept.
+	Credentials ports.Credentials `json:"credentials"`
+	// Grants are the credential-minting imports the plugin may use.
+	Grants    []string `json:"grants"`
+	Digest    string   `json:"digest"`
+	Limits    Limits   `json:"limits"`
+	LastError string   `json:"last_error"`
 	// LoadState is this replica's state: "registered" (routed, compiled on
 	// first use), "loaded" (compiled, instances pooled), "failed" or "disabled".
 	LoadState string `json:"load_state"`
@@ -84,6 +88,7 @@ func (m *Manager) view(e *entry) Plugin {
 		Limits:    Limits{MemoryPages: l.MemoryPages, CallTimeoutMS: l.CallTimeout.Milliseconds(), PoolSize: l.PoolSize},
 		CreatedAt: e.rec.CreatedAt, UpdatedAt: e.rec.UpdatedAt,
 		Capabilities: []string{}, Mounts: []ports.Mount{}, Replicas: []ReplicaState{}, LoadState: m.loadState(e),
+		Grants: append([]string{}, grantsOf(e.rec)...),
 	}
 	switch {
 	case !e.rec.Enabled:
@@ -97,6 +102,7 @@ func (m *Manager) view(e *entry) Plugin {
 		p.DisplayName, p.ContractVersion = e.info.DisplayName, e.info.ContractVersion
 		p.Capabilities = append(p.Capabilities, e.info.Capabilities...)
 		p.Mounts = append(p.Mounts, e.info.Mounts...)
+		p.Credentials = e.info.Credentials
 		if s, ok := m.rt.Stats(e.rec.ID); ok {
 			p.Stats = Stats{Calls: s.Calls, Errors: s.Errors, Traps: s.Traps, LastError: s.LastError, LoadedAt: s.LoadedAt,
 				Instances: s.Instances}
@@ -201,3 +207,16 @@ func (m *Manager) HasFormat(key string) bool {
 
 // MaxPackageBytes is the largest plugin upload Install accepts.
 func (m *Manager) MaxPackageBytes() int64 { return m.opts.MaxModuleBytes }
+
+// FormatInfo returns what the active plugin serving format declared in
+// describe (mounts, credentials, set-up snippets); false when none does.
+func (m *Manager) FormatInfo(format string) (ports.FormatInfo, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	for _, e := range m.entries {
+		if e.rec.Enabled && e.loaded && e.info.Key == format {
+			return e.info, true
+		}
+	}
+	return ports.FormatInfo{}, false
+}

@@ -14,9 +14,12 @@ import (
 const Version = "0.1.0"
 
 // Limits. The crate and unpacked caps can be changed per repository with
-// the config keys max_crate_bytes and max_unpacked_bytes.
+// the config keys max_crate_bytes and max_unpacked_bytes. The .crate is cut
+// out of the publish body by the host (concat-ranges) and never enters the
+// plugin, so by default only the framing's u32 length (and the host's body
+// limit) bound it.
 const (
-	defaultMaxCrate    = 10 << 20  // .crate bytes in one publish
+	defaultMaxCrate    = 1<<32 - 1 // .crate bytes in one publish
 	defaultMaxUnpacked = 512 << 20 // sum of the .crate's entry sizes
 	maxJSON            = 1 << 20   // publish metadata JSON
 	maxEntries         = 20000     // entries of one .crate
@@ -46,6 +49,7 @@ func (Plugin) Describe() sdk.Info {
 		Key: "cargo", DisplayName: "Cargo", Version: Version,
 		ContractVersion: sdk.ContractVersion,
 		Mounts:          []sdk.Mount{{Prefix: "/cargo/"}},
+		Credentials:     credentials, Setup: setup,
 	}
 }
 

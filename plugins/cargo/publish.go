@@ -167,22 +167,11 @@ func readU32(h sdk.Host, digest string, off uint64) (uint32, error) {
 	return binary.LittleEndian.Uint32(b), nil
 }
 
-// copyCrate copies n bytes at off of the request body into a new blob,
-// reading in chunks (the host caps one read).
+// copyCrate has the host store the n bytes at off of the request body as a
+// new blob: the .crate never passes through the plugin.
 func copyCrate(h sdk.Host, body string, off uint64, n uint32) (string, error) {
-	buf := make([]byte, 0, n)
-	for uint32(len(buf)) < n {
-		want := min(n-uint32(len(buf)), readChunk)
-		b, err := h.ReadBlob(body, off+uint64(len(buf)), want)
-		if err != nil {
-			return "", err
-		}
-		if len(b) == 0 {
-			return "", sdk.Errorf(400, "publish body is truncated inside the .crate")
-		}
-		buf = append(buf, b...)
-	}
-	return h.PutBlob(buf)
+	b, err := sdk.ConcatRanges(h, []sdk.BlobRange{{Digest: body, Offset: off, Length: uint64(n)}})
+	return b.Digest, err
 }
 
 // checkCrate lists the .crate (a gzip-compressed tar) through the host and

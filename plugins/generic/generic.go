@@ -32,6 +32,7 @@ func (Plugin) Describe() sdk.Info {
 		Key: "generic", DisplayName: "Generic", Version: Version,
 		ContractVersion: sdk.ContractVersion,
 		Mounts:          []sdk.Mount{{Prefix: "/generic/"}},
+		Credentials:     credentials, Setup: setup,
 	}
 }
 

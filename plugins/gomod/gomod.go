@@ -32,6 +32,7 @@ func (Plugin) Describe() sdk.Info {
 		Key: "go", DisplayName: "Go modules", Version: Version,
 		ContractVersion: sdk.ContractVersion,
 		Mounts:          []sdk.Mount{{Prefix: "/go/"}},
+		Credentials:     credentials, Setup: setup,
 	}
 }
 

@@ -10,9 +10,10 @@ import (
 )
 
 // Limits of chart inspection. Helm itself refuses charts that expand to
-// more than 100 MiB; a chart beyond these is refused with 400.
+// more than 100 MiB; a chart beyond these is refused with 400. The
+// compressed chart is read by the host's archive imports and cut out of
+// multipart uploads by the host, so its own size is not capped here.
 const (
-	MaxChartBytes     = 10 << 20  // compressed chart upload
 	MaxProvBytes      = 1 << 20   // provenance file
 	MaxChartEntries   = 5000      // tar entries of one chart
 	MaxExpandedBytes  = 100 << 20 // sum of the entries' sizes
@@ -135,9 +136,6 @@ func ValidVersion(s string) bool { _, ok := parseSemver(s); return ok }
 func inspectChart(h sdk.Host, digest string, size uint64) (*Metadata, error) {
 	if size == 0 {
 		return nil, fmt.Errorf("chart is empty")
-	}
-	if size > MaxChartBytes {
-		return nil, fmt.Errorf("chart is %d bytes; this server accepts at most %d", size, MaxChartBytes)
 	}
 	magic, err := h.ReadBlob(digest, 0, 2)
 	if err != nil {

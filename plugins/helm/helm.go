@@ -37,7 +37,7 @@ var _ sdk.Plugin = Plugin{}
 // Describe implements sdk.Plugin.
 func (Plugin) Describe() sdk.Info {
 	return sdk.Info{Key: "helm", DisplayName: "Helm", Version: PluginVersion, ContractVersion: sdk.ContractVersion,
-		Mounts: []sdk.Mount{{Prefix: "/helm/"}}}
+		Mounts: []sdk.Mount{{Prefix: "/helm/"}}, Credentials: credentials, Setup: setup}
 }
 
 // Handle implements sdk.Plugin.

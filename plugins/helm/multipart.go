@@ -9,10 +9,7 @@ import (
 
 // Limits of the multipart parser: part bytes stay in the body blob, only
 // part headers are read into memory.
-const (
-	maxParts  = 16
-	copyChunk = 4 << 20
-)
+const maxParts = 16
 
 // multipartBoundary returns the boundary of a multipart/form-data
 // Content-Type, ok=false when the body is not multipart/form-data.
@@ -37,7 +34,7 @@ func parseParts(h sdk.Host, digest string, size uint64, boundary string) (map[st
 
 // copyPart stores a part's bytes as their own blob (in chunks) and returns its digest.
 func copyPart(h sdk.Host, body string, p multipart.Part) (string, error) {
-	d, err := multipart.CopyPart(h, body, p, copyChunk)
+	d, err := multipart.CopyPart(h, body, p)
 	if err != nil {
 		return "", fmt.Errorf("helm: %w", err)
 	}

@@ -58,9 +58,6 @@ func uploadAPI(h sdk.Host, req *sdk.Request, chart bool) (*sdk.Response, error) 
 	if !chart {
 		return storeProv(h, req, provDigest, pp.Size, "")
 	}
-	if cp.Size > MaxChartBytes {
-		return errorJSON(413, fmt.Sprintf("chart is %d bytes; this server accepts at most %d", cp.Size, MaxChartBytes)), nil
-	}
 	chartDigest, err := copyPart(h, req.Body.Digest, cp)
 	if err != nil {
 		return nil, err
@@ -88,11 +85,7 @@ func putFile(h sdk.Host, req *sdk.Request, file string) (*sdk.Response, error) {
 func storeChart(h sdk.Host, req *sdk.Request, digest string, size uint64, wantFile, provDigest string) (*sdk.Response, error) {
 	meta, err := inspectChart(h, digest, size)
 	if err != nil {
-		status := 400
-		if size > MaxChartBytes {
-			status = 413
-		}
-		return errorJSON(status, err.Error()), nil
+		return errorJSON(400, err.Error()), nil
 	}
 	file := meta.FileName()
 	if wantFile != "" && wantFile != file {

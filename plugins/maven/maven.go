@@ -25,6 +25,7 @@ func (Plugin) Describe() sdk.Info {
 		Key: "maven", DisplayName: "Maven", Version: Version,
 		ContractVersion: sdk.ContractVersion,
 		Mounts:          []sdk.Mount{{Prefix: "/maven/"}},
+		Credentials:     credentials, Setup: setup,
 	}
 }
 

@@ -6,9 +6,10 @@ import (
 
 // Limits on what a request may make the plugin hold.
 const (
-	// maxPublishBody caps a publish document (JSON with the base64 tarball);
-	// the tarball itself is bounded by the host's put-blob limit (64 MiB).
-	maxPublishBody = 96 << 20
+	// maxPublishBody caps what a publish document puts in memory: the
+	// document without its tarball, which stays in the body (see spool.go)
+	// and is bounded only by the host's body limit.
+	maxPublishBody = 16 << 20
 	// maxDocBody caps documents without attachments (deprecate, dist-tags, login).
 	maxDocBody = 8 << 20
 	// readSlice is how much one read-blob call asks for.

@@ -47,7 +47,8 @@ var _ sdk.Plugin = Plugin{}
 func (Plugin) Describe() sdk.Info {
 	return sdk.Info{
 		Key: "npm", DisplayName: "npm", Version: Version, ContractVersion: sdk.ContractVersion,
-		Mounts: []sdk.Mount{{Prefix: "/npm/", AnonymousPaths: anonymousPaths}},
+		Mounts:      []sdk.Mount{{Prefix: "/npm/", AnonymousPaths: anonymousPaths}},
+		Credentials: credentials, Setup: setup,
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
@@ -28,7 +29,7 @@ type publishDoc struct {
 const tarballMarker = `\u0000keeper:`
 
 func put(h sdk.Host, req *sdk.Request, name string) (*sdk.Response, error) {
-	body, err := readBody(h, req, maxPublishBody)
+	body, spans, err := readPublish(h, req, maxPublishBody)
 	if err != nil {
 		return bodyError(err)
 	}
@@ -43,8 +44,17 @@ func put(h sdk.Host, req *sdk.Request, name string) (*sdk.Response, error) {
 	if doc.Name != "" && doc.Name != name {
 		return npmError(400, "document name "+doc.Name+" does not match the URL's package "+name), nil
 	}
+	used := 0
+	for _, a := range atts {
+		if _, ok := spanOf(a, spans); ok {
+			used++
+		}
+	}
+	if used != len(spans) {
+		return npmError(413, "the publish document holds a string of more than "+strconv.Itoa(longString)+" bytes outside its attachment"), nil
+	}
 	if len(atts) > 0 {
-		return publish(h, req, name, &doc, atts[0], len(atts))
+		return publish(h, req, name, &doc, atts[0], len(atts), spans)
 	}
 	return modify(h, name, &doc)
 }
@@ -62,7 +72,7 @@ func bodyError(err error) (*sdk.Response, error) {
 }
 
 // publish stores one new version: tarball, version metadata and dist-tags.
-func publish(h sdk.Host, req *sdk.Request, name string, doc *publishDoc, att attachment, natt int) (*sdk.Response, error) {
+func publish(h sdk.Host, req *sdk.Request, name string, doc *publishDoc, att attachment, natt int, spans []span) (*sdk.Response, error) {
 	if len(doc.Versions) != 1 || natt != 1 {
 		return npmError(400, "a publish must carry exactly one version and one attachment"), nil
 	}
@@ -91,18 +101,10 @@ func publish(h sdk.Host, req *sdk.Request, name string, doc *publishDoc, att att
 		return npmError(409, "cannot publish over the previously published versions: "+version), nil
 	}
 
-	tgz, err := decodeAttachment(att)
+	digest, err := storeAttachment(h, req, att, spans)
 	if err != nil {
-		return npmError(400, err.Error()), nil
+		return bodyError(err)
 	}
-	if len(tgz) > maxTarball {
-		return npmError(413, "tarball exceeds the npm plugin's limit"), nil
-	}
-	digest, err := h.PutBlob(tgz)
-	if err != nil {
-		return nil, err
-	}
-	tgz = nil
 	dist, err := digests(h, digest)
 	if err != nil {
 		return nil, err
@@ -161,11 +163,32 @@ func publish(h sdk.Host, req *sdk.Request, name string, doc *publishDoc, att att
 	return jsonResp(201, out), nil
 }
 
-// Further limits of a publish.
-const (
-	maxTarball = 64 << 20
-	maxReadme  = 256 << 10
-)
+// maxReadme caps a readme kept in a version document.
+const maxReadme = 256 << 10
+
+// storeAttachment stores the tarball of att as a blob: a long one is decoded
+// by the host straight from the request body, a short one here.
+func storeAttachment(h sdk.Host, req *sdk.Request, att attachment, spans []span) (string, error) {
+	sp, long := spanOf(att, spans)
+	if !long {
+		tgz, err := decodeAttachment(att)
+		if err != nil {
+			return "", err
+		}
+		return h.PutBlob(tgz)
+	}
+	b, err := sdk.DecodeBase64(h, sdk.BlobRange{Digest: req.Body.Digest, Offset: sp.off, Length: sp.n})
+	if err != nil {
+		return "", errf("attachment %s is not valid base64: %v", att.name, err)
+	}
+	if att.length > 0 && uint64(att.length) != b.Size {
+		return "", errf("attachment %s: length %d does not match its %d bytes", att.name, att.length, b.Size)
+	}
+	if magic, err := h.ReadBlob(b.Digest, 0, 2); err != nil || len(magic) < 2 || magic[0] != 0x1f || magic[1] != 0x8b {
+		return "", errf("attachment %s is not a gzip tarball", att.name)
+	}
+	return b.Digest, nil
+}
 
 func decodeAttachment(a attachment) ([]byte, error) {
 	data := a.data

@@ -37,7 +37,8 @@ const (
 // up-front authorization (the token service checks the caller itself).
 func (Plugin) Describe() sdk.Info {
 	return sdk.Info{Key: "oci", DisplayName: "OCI / Docker registry", Version: "0.1.0",
-		Mounts: []sdk.Mount{{Prefix: "/v2/", Root: true, AnonymousPaths: []string{"/", "/token"}}}}
+		Mounts:      []sdk.Mount{{Prefix: "/v2/", Root: true, AnonymousPaths: []string{"/", "/token"}}},
+		Credentials: credentials, Setup: setup}
 }
 
 // nameComponent is the spec's repository-name grammar for the image part.

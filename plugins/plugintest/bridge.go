@@ -208,6 +208,45 @@ func (b Bridge) ConcatBlobs(digests []string) (sdk.Body, error) {
 	return sdk.Body{Digest: body.Digest, Size: uint64(body.Size), SHA1: body.SHA1, MD5: body.MD5, SHA512: body.SHA512}, err
 }
 
+// ConcatRanges forwards to the host's BlobRanges, when it has them.
+func (b Bridge) ConcatRanges(parts []sdk.BlobRange) (sdk.Body, error) {
+	br, ok := b.H.(ports.BlobRanges)
+	if !ok {
+		return sdk.Body{}, sdk.ErrNoImport
+	}
+	ps := make([]ports.BlobRange, len(parts))
+	for i, p := range parts {
+		ps[i] = ports.BlobRange{Digest: p.Digest, Offset: int64(p.Offset), Length: int64(p.Length)}
+	}
+	return bodyOf(br.ConcatRanges(bctx, ps))
+}
+
+// DecodeBase64 forwards to the host's BlobRanges, when it has them.
+func (b Bridge) DecodeBase64(r sdk.BlobRange) (sdk.Body, error) {
+	br, ok := b.H.(ports.BlobRanges)
+	if !ok {
+		return sdk.Body{}, sdk.ErrNoImport
+	}
+	return bodyOf(br.DecodeBase64(bctx, ports.BlobRange{Digest: r.Digest, Offset: int64(r.Offset), Length: int64(r.Length)}))
+}
+
+// IndexBytes forwards to the host's BlobRanges, when it has them.
+func (b Bridge) IndexBytes(digest string, off uint64, pattern []byte) (uint64, bool, error) {
+	br, ok := b.H.(ports.BlobRanges)
+	if !ok {
+		return 0, false, sdk.ErrNoImport
+	}
+	at, err := br.IndexBytes(bctx, digest, int64(off), pattern)
+	if err != nil || at < 0 {
+		return 0, false, err
+	}
+	return uint64(at), true, nil
+}
+
+func bodyOf(body ports.Body, err error) (sdk.Body, error) {
+	return sdk.Body{Digest: body.Digest, Size: uint64(body.Size), SHA1: body.SHA1, MD5: body.MD5, SHA512: body.SHA512}, err
+}
+
 func (b Bridge) MountBlob(fromRepo, fromPath, toPath, contentType string) error {
 	return b.H.MountBlob(bctx, fromRepo, fromPath, toPath, contentType)
 }

@@ -28,7 +28,7 @@ var _ sdk.Plugin = Plugin{}
 // Describe implements sdk.Plugin.
 func (Plugin) Describe() sdk.Info {
 	return sdk.Info{Key: "pypi", DisplayName: "PyPI", Version: PluginVersion, ContractVersion: sdk.ContractVersion,
-		Mounts: []sdk.Mount{{Prefix: "/pypi/"}}}
+		Mounts: []sdk.Mount{{Prefix: "/pypi/"}}, Credentials: credentials, Setup: setup}
 }
 
 // Handle implements sdk.Plugin.

@@ -10,14 +10,14 @@ import (
 	"golang.org/x/crypto/blake2b"
 )
 
-// Upload limits. A file part is copied into its own blob through guest
-// memory (there is no host import to slice a blob), so its size is capped by
-// the host's put-blob limit.
+// The file part is cut out of the upload body by the host (concat-ranges):
+// its bytes never enter the plugin and only the host's body limit bounds it.
+// blake2b is the one digest the host does not compute, so it is hashed here,
+// in windows (flat memory): always for files up to blakeMaxBytes, for larger
+// ones only when the client sent neither sha256 nor md5.
 const (
-	MaxFileBytes = 64 << 20
-	copyChunk    = 8 << 20
-	// blakeMaxBytes bounds guest-side blake2b hashing when sha256 is verified.
 	blakeMaxBytes = 4 << 20
+	blakeWindow   = 1 << 20
 )
 
 // FileMeta is the metadata JSON stored with every distribution file.
@@ -56,7 +56,7 @@ func upload(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	if err != nil {
 		return nil, sdk.Errorf(400, "%s", err)
 	}
-	form, err := ParseForm(h, req.Body.Digest, req.Body.Size, boundary, uploadFields, "content", MaxFileBytes)
+	form, err := ParseForm(h, req.Body.Digest, req.Body.Size, boundary, uploadFields, "", 0)
 	if err != nil {
 		return nil, sdk.Errorf(400, "%s", err)
 	}
@@ -95,9 +95,6 @@ func upload(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	if content.Size == 0 {
 		return nil, sdk.Errorf(400, "file %s is empty", dist.Filename)
 	}
-	if content.Size > MaxFileBytes {
-		return nil, sdk.Errorf(413, "file %s is %d bytes; this server accepts at most %d", dist.Filename, content.Size, MaxFileBytes)
-	}
 	dst := filePath(norm, dist.Filename)
 	if f, err := h.GetFile(dst); err != nil {
 		return nil, err
@@ -105,28 +102,22 @@ func upload(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		// 409 is what twine's --skip-existing recognizes besides PyPI's 400.
 		return nil, sdk.Errorf(409, "File already exists: %s", dist.Filename)
 	}
-	data := content.Data
-	if data == nil {
-		if data, err = readRange(h, req.Body.Digest, content.Offset, content.Size); err != nil {
-			return nil, err
-		}
-	}
-	digest, err := h.PutBlob(data)
+	stored, err := sdk.ConcatRanges(h, []sdk.BlobRange{{Digest: req.Body.Digest, Offset: content.Offset, Length: content.Size}})
 	if err != nil {
 		return nil, fmt.Errorf("pypi: store %s: %w", dist.Filename, err)
 	}
-	md5sum, err := h.Hash(sdk.MD5, sdk.Source{Blob: digest})
-	if err != nil {
-		return nil, fmt.Errorf("pypi: md5: %w", err)
+	digest, md5sum := stored.Digest, stored.MD5
+	if md5sum == "" {
+		if md5sum, err = h.Hash(sdk.MD5, sdk.Source{Blob: digest}); err != nil {
+			return nil, fmt.Errorf("pypi: md5: %w", err)
+		}
 	}
-	// blake2b runs in the guest (the host hashes only sha256/sha1/md5/sha512),
-	// slowly: verify it for small files, or when it is the only digest sent.
 	blake := ""
-	if len(data) <= blakeMaxBytes || v["sha256_digest"] == "" {
-		b2 := blake2b.Sum256(data)
-		blake = hex.EncodeToString(b2[:])
+	if content.Size <= blakeMaxBytes || v["sha256_digest"] == "" && v["md5_digest"] == "" {
+		if blake, err = blake2b256(h, digest, content.Size); err != nil {
+			return nil, err
+		}
 	}
-	data = nil
 	for _, c := range []struct{ field, got string }{
 		{"sha256_digest", digest}, {"md5_digest", md5sum}, {"blake2_256_digest", blake},
 	} {
@@ -178,19 +169,19 @@ func upload(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		Headers: []sdk.Header{{Name: "Content-Type", Value: "text/plain; charset=utf-8"}}}, nil
 }
 
-// readRange copies n bytes at off of a blob into memory in chunks.
-func readRange(h sdk.Host, digest string, off, n uint64) ([]byte, error) {
-	out := make([]byte, 0, n)
-	for uint64(len(out)) < n {
-		want := min(n-uint64(len(out)), copyChunk)
-		b, err := h.ReadBlob(digest, off+uint64(len(out)), uint32(want))
+// blake2b256 hashes a stored blob in windows.
+func blake2b256(h sdk.Host, digest string, size uint64) (string, error) {
+	sum, _ := blake2b.New256(nil)
+	for off := uint64(0); off < size; {
+		b, err := h.ReadBlob(digest, off, uint32(min(size-off, blakeWindow)))
 		if err != nil {
-			return nil, fmt.Errorf("pypi: read upload: %w", err)
+			return "", fmt.Errorf("pypi: blake2b: %w", err)
 		}
 		if len(b) == 0 {
-			return nil, sdk.Errorf(400, "upload body ends early")
+			return "", sdk.Errorf(400, "upload body ends early")
 		}
-		out = append(out, b...)
+		sum.Write(b)
+		off += uint64(len(b))
 	}
-	return out, nil
+	return hex.EncodeToString(sum.Sum(nil)), nil
 }

@@ -14,7 +14,7 @@ func mdPlugins(t *testing.T, open func(t *testing.T) MetadataStores) {
 	ctx := mdCtx(t)
 	p := ports.PluginRecord{
 		ID: "format.npm", Name: "npm", Version: "1.2.3", Format: "npm", Description: "npm registry protocol",
-		Digest: "abcd", Enabled: true, BuiltIn: true, LastError: "",
+		Digest: "abcd", Enabled: true, BuiltIn: true, LastError: "", Grants: []string{ports.GrantLogin},
 		Limits:    ports.PluginLimits{MemoryPages: 512, CallTimeout: 1500 * time.Millisecond, PoolSize: 4, MaxBodyBytes: 1 << 30},
 		CreatedAt: mdTime(0),
 	}
@@ -22,7 +22,8 @@ func mdPlugins(t *testing.T, open func(t *testing.T) MetadataStores) {
 	got, err := s.Plugins.GetPlugin(ctx, "format.npm")
 	mdOK(t, err, "get")
 	if got.ID != p.ID || got.Name != p.Name || got.Version != p.Version || got.Format != p.Format ||
-		got.Description != p.Description || got.Digest != p.Digest || !got.Enabled || !got.BuiltIn || got.Limits != p.Limits {
+		got.Description != p.Description || got.Digest != p.Digest || !got.Enabled || !got.BuiltIn || got.Limits != p.Limits ||
+		len(got.Grants) != 1 || got.Grants[0] != ports.GrantLogin {
 		t.Errorf("get: got %+v, want %+v", got, p)
 	}
 	mdSameTime(t, got.CreatedAt, mdTime(0), "created_at")
@@ -34,12 +35,13 @@ func mdPlugins(t *testing.T, open func(t *testing.T) MetadataStores) {
 	p.Enabled = false
 	p.LastError = "trap: unreachable"
 	p.Version = "1.2.4"
+	p.Grants = nil
 	p.CreatedAt = time.Time{}
 	mdOK(t, s.Plugins.SavePlugin(ctx, &p), "save again")
 	mdSameTime(t, p.CreatedAt, mdTime(0), "created_at kept from the first save")
 	got, err = s.Plugins.GetPlugin(ctx, "format.npm")
 	mdOK(t, err, "get again")
-	if got.Enabled || got.LastError != "trap: unreachable" || got.Version != "1.2.4" {
+	if got.Enabled || got.LastError != "trap: unreachable" || got.Version != "1.2.4" || len(got.Grants) != 0 {
 		t.Errorf("after second save: %+v", got)
 	}
 

@@ -126,9 +126,14 @@ func (e *enc) headers(off uint32, hs []Header) {
 	}
 }
 
+// infoSize is the size of the info record (align 4).
+const infoSize = 76
+
 // info: key 0, display-name 8, version 16, contract-version 24, mounts 32,
-// capabilities 40; size 48 align 4. mount: prefix 0, root 8,
-// anonymous-paths 12; size 20.
+// capabilities 40, credentials 48 (basic 48, token-in-password 49, bearer
+// 50, token-headers 52, challenge 60), setup 68; size 76 align 4.
+// mount: prefix 0, root 8, anonymous-paths 12; size 20.
+// setup-snippet: kind 0, client 8, target 16, text 24; size 32.
 func (e *enc) info(off uint32, in Info) {
 	e.str(off, in.Key)
 	e.str(off+8, in.DisplayName)
@@ -144,9 +149,31 @@ func (e *enc) info(off uint32, in Info) {
 			e.str(ap+uint32(j)*8, a)
 		}
 	}
-	p = e.list(off+40, len(in.Capabilities), 8, 4)
-	for i, c := range in.Capabilities {
-		e.str(p+uint32(i)*8, c)
+	e.strs(off+40, in.Capabilities)
+	c := DefaultCredentials
+	if in.Credentials != nil {
+		c = *in.Credentials
+	}
+	e.boolean(off+48, c.Basic)
+	e.boolean(off+49, c.TokenInPassword)
+	e.boolean(off+50, c.Bearer)
+	e.strs(off+52, c.TokenHeaders)
+	e.str(off+60, c.Challenge)
+	p = e.list(off+68, len(in.Setup), 32, 4)
+	for i, s := range in.Setup {
+		q := p + uint32(i)*32
+		e.str(q, s.Kind)
+		e.str(q+8, s.Client)
+		e.str(q+16, s.Target)
+		e.str(q+24, s.Text)
+	}
+}
+
+// strs writes a list<string> header at off and its strings.
+func (e *enc) strs(off uint32, ss []string) {
+	p := e.list(off, len(ss), 8, 4)
+	for i, s := range ss {
+		e.str(p+uint32(i)*8, s)
 	}
 }
 

@@ -148,7 +148,7 @@ func exportDescribe() uint32 {
 	if err != nil {
 		info = Info{DisplayName: err.Error()}
 	}
-	e.info(e.alloc(48, 4), info)
+	e.info(e.alloc(infoSize, 4), info)
 	return ret(&e)
 }
 

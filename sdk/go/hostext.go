@@ -49,3 +49,54 @@ func SessionToken(h Host, ttlSeconds uint32, offline bool) (string, error) {
 	}
 	return th.SessionToken(ttlSeconds, offline)
 }
+
+// BlobRange is Length bytes at Offset of the blob (or request body) with
+// sha256 Digest.
+type BlobRange struct {
+	Digest string
+	Offset uint64
+	Length uint64
+}
+
+// RangeHost is implemented by hosts that offer the concat-ranges and
+// decode-base64 imports (contract 0.2.0): they build a blob out of ranges of
+// stored blobs so uploaded bytes never enter the plugin.
+type RangeHost interface {
+	// ConcatRanges stores the concatenation of parts as a new blob.
+	ConcatRanges(parts []BlobRange) (Body, error)
+	// DecodeBase64 stores the decoded base64 text of r as a new blob.
+	DecodeBase64(r BlobRange) (Body, error)
+	// IndexBytes finds pattern (1 to 1024 bytes) at or after off in a
+	// readable blob; found is false when it does not occur.
+	IndexBytes(digest string, off uint64, pattern []byte) (at uint64, found bool, err error)
+}
+
+// ConcatRanges calls h's concat-ranges import: the file at offset, length
+// inside an upload body becomes a blob of its own without being read.
+func ConcatRanges(h Host, parts []BlobRange) (Body, error) {
+	rh, ok := h.(RangeHost)
+	if !ok {
+		return Body{}, ErrNoImport
+	}
+	return rh.ConcatRanges(parts)
+}
+
+// DecodeBase64 calls h's decode-base64 import: base64 text inside an upload
+// body (npm's attachment) becomes a blob without entering the plugin.
+func DecodeBase64(h Host, r BlobRange) (Body, error) {
+	rh, ok := h.(RangeHost)
+	if !ok {
+		return Body{}, ErrNoImport
+	}
+	return rh.DecodeBase64(r)
+}
+
+// IndexBytes calls h's index-bytes import: the host searches the blob, so a
+// multipart boundary is found without the body entering the plugin.
+func IndexBytes(h Host, digest string, off uint64, pattern []byte) (uint64, bool, error) {
+	rh, ok := h.(RangeHost)
+	if !ok {
+		return 0, false, ErrNoImport
+	}
+	return rh.IndexBytes(digest, off, pattern)
+}

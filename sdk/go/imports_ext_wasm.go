@@ -7,13 +7,13 @@ import (
 	"unsafe"
 )
 
-//go:wasmimport keeper:format/host@0.1.0 concat-blobs
+//go:wasmimport keeper:format/host@0.2.0 concat-blobs
 func impConcatBlobs(p P, n uint32, ret P)
 
-//go:wasmimport keeper:format/host@0.1.0 session-token
+//go:wasmimport keeper:format/host@0.2.0 session-token
 func impSessionToken(ttl uint32, offline uint32, ret P)
 
-//go:wasmimport keeper:format/host@0.1.0 mount-blob
+//go:wasmimport keeper:format/host@0.2.0 mount-blob
 func impMountBlob(fp P, fl uint32, pp P, pl uint32, tp P, tl uint32, cp P, cl uint32, ret P)
 
 var (

@@ -4,10 +4,10 @@ package sdk
 
 import "runtime"
 
-//go:wasmimport keeper:format/host@0.1.0 list-repos
+//go:wasmimport keeper:format/host@0.2.0 list-repos
 func impListRepos(ap P, al uint32, limit uint32, ret P)
 
-//go:wasmimport keeper:format/host@0.1.0 list-repo-packages
+//go:wasmimport keeper:format/host@0.2.0 list-repo-packages
 func impListRepoPackages(rp P, rl uint32, pp P, pl uint32, ap P, al uint32, limit uint32, ret P)
 
 var _ RepoHost = wasmHost{}

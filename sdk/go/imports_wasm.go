@@ -10,64 +10,64 @@ import (
 
 type P = unsafe.Pointer
 
-//go:wasmimport keeper:format/host@0.1.0 read-blob
+//go:wasmimport keeper:format/host@0.2.0 read-blob
 func impReadBlob(dp P, dl uint32, off uint64, n uint32, ret P)
 
-//go:wasmimport keeper:format/host@0.1.0 archive-list
+//go:wasmimport keeper:format/host@0.2.0 archive-list
 func impArchiveList(dp P, dl uint32, kind uint32, max uint32, ret P)
 
-//go:wasmimport keeper:format/host@0.1.0 archive-read
+//go:wasmimport keeper:format/host@0.2.0 archive-read
 func impArchiveRead(dp P, dl uint32, kind uint32, np P, nl uint32, max uint64, ret P)
 
-//go:wasmimport keeper:format/host@0.1.0 gunzip
+//go:wasmimport keeper:format/host@0.2.0 gunzip
 func impGunzip(tag uint32, p P, l uint32, max uint64, ret P)
 
-//go:wasmimport keeper:format/host@0.1.0 hash
+//go:wasmimport keeper:format/host@0.2.0 hash
 func impHash(alg uint32, tag uint32, p P, l uint32, ret P)
 
-//go:wasmimport keeper:format/host@0.1.0 get-file
+//go:wasmimport keeper:format/host@0.2.0 get-file
 func impGetFile(p P, l uint32, ret P)
 
-//go:wasmimport keeper:format/host@0.1.0 list-files
+//go:wasmimport keeper:format/host@0.2.0 list-files
 func impListFiles(pp P, pl uint32, ap P, al uint32, limit uint32, kp P, kl uint32, ret P)
 
-//go:wasmimport keeper:format/host@0.1.0 list-packages
+//go:wasmimport keeper:format/host@0.2.0 list-packages
 func impListPackages(pp P, pl uint32, ap P, al uint32, limit uint32, ret P)
 
-//go:wasmimport keeper:format/host@0.1.0 list-versions
+//go:wasmimport keeper:format/host@0.2.0 list-versions
 func impListVersions(pp P, pl uint32, ap P, al uint32, limit uint32, ret P)
 
-//go:wasmimport keeper:format/host@0.1.0 kv-get
+//go:wasmimport keeper:format/host@0.2.0 kv-get
 func impKVGet(np P, nl uint32, kp P, kl uint32, ret P)
 
-//go:wasmimport keeper:format/host@0.1.0 kv-put
+//go:wasmimport keeper:format/host@0.2.0 kv-put
 func impKVPut(np P, nl uint32, kp P, kl uint32, vp P, vl uint32, ret P)
 
-//go:wasmimport keeper:format/host@0.1.0 kv-delete
+//go:wasmimport keeper:format/host@0.2.0 kv-delete
 func impKVDelete(np P, nl uint32, kp P, kl uint32, ret P)
 
-//go:wasmimport keeper:format/host@0.1.0 kv-list
+//go:wasmimport keeper:format/host@0.2.0 kv-list
 func impKVList(np P, nl uint32, pp P, pl uint32, ap P, al uint32, limit uint32, ret P)
 
-//go:wasmimport keeper:format/host@0.1.0 put-blob
+//go:wasmimport keeper:format/host@0.2.0 put-blob
 func impPutBlob(p P, l uint32, ret P)
 
-//go:wasmimport keeper:format/host@0.1.0 stage-file
+//go:wasmimport keeper:format/host@0.2.0 stage-file
 func impStageFile(pp P, pl uint32, dp P, dl uint32, cp P, cl uint32, kp P, kl uint32, vp P, vl uint32, mp P, ml uint32, overwrite uint32, ret P)
 
-//go:wasmimport keeper:format/host@0.1.0 stage-delete
+//go:wasmimport keeper:format/host@0.2.0 stage-delete
 func impStageDelete(p P, l uint32, ret P)
 
-//go:wasmimport keeper:format/host@0.1.0 stage-version
+//go:wasmimport keeper:format/host@0.2.0 stage-version
 func impStageVersion(kp P, kl uint32, vp P, vl uint32, mp P, ml uint32, del uint32, ret P)
 
-//go:wasmimport keeper:format/host@0.1.0 repo
+//go:wasmimport keeper:format/host@0.2.0 repo
 func impRepo(ret P)
 
-//go:wasmimport keeper:format/host@0.1.0 login
+//go:wasmimport keeper:format/host@0.2.0 login
 func impLogin(up P, ul uint32, pp P, pl uint32, ret P)
 
-//go:wasmimport keeper:format/host@0.1.0 log
+//go:wasmimport keeper:format/host@0.2.0 log
 func impLog(level uint32, p P, l uint32)
 
 // wasmHost implements Host (and LoginHost) over the imports.

@@ -1,7 +1,7 @@
 package sdk
 
 // ContractVersion is the version of the WIT package this SDK implements.
-const ContractVersion = "0.1.0"
+const ContractVersion = "0.2.0"
 
 // Capability names, as declared in Info.Capabilities.
 const (
@@ -33,6 +33,55 @@ type Info struct {
 	ContractVersion string
 	Mounts          []Mount
 	Capabilities    []string
+	// Credentials are the credential carriers clients use on the mounts;
+	// nil means DefaultCredentials.
+	Credentials *Credentials
+	// Setup are client set-up snippets the host's set-up page serves.
+	Setup []SetupSnippet
+}
+
+// Credentials declare how clients authenticate on the plugin's mounts. The
+// host checks these carriers itself, refuses the ones not declared with 401
+// and Challenge, and removes them from the request: a plugin never sees a
+// caller's credential, only Request.User.
+type Credentials struct {
+	// Basic accepts Authorization: Basic with a username and password.
+	Basic bool
+	// TokenInPassword accepts an API token as the Basic password.
+	TokenInPassword bool
+	// Bearer accepts Authorization: Bearer <token>, Token <token> and a bare
+	// token as the whole Authorization value.
+	Bearer bool
+	// TokenHeaders are further headers whose whole value is an API token,
+	// e.g. a client's own API-key header.
+	TokenHeaders []string
+	// Challenge is the WWW-Authenticate value of the host's 401 answers on
+	// the mounts; "{base-url}" is replaced by the server's URL. "" means
+	// `Basic realm="keeper"`.
+	Challenge string
+}
+
+// DefaultCredentials accept Basic (password or token) and Bearer with a
+// Basic challenge: what every plugin got before contract 0.2.0.
+var DefaultCredentials = Credentials{Basic: true, TokenInPassword: true, Bearer: true}
+
+// Setup snippet kinds.
+const (
+	SetupClient  = "client"
+	SetupPublish = "publish"
+	SetupConsume = "consume"
+)
+
+// SetupSnippet is one client set-up text. Text may use the placeholders
+// {base-url}, {host}, {repo-url}, {repo}, {user} and {token}, which the host fills.
+type SetupSnippet struct {
+	// Kind is SetupClient, SetupPublish or SetupConsume.
+	Kind string
+	// Client names the client, e.g. "npm".
+	Client string
+	// Target is the file the text goes into ("" for a shell command).
+	Target string
+	Text   string
 }
 
 // Header is one HTTP header line.

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,10 +50,10 @@ func TestExpectDerivesCanonicalSignatures(t *testing.T) {
 	if _, ok := exp.Exports["cabi_post_classify"]; ok {
 		t.Error("classify returns no pointer and needs no cabi_post")
 	}
-	if got := exp.Imports["keeper:format/host@0.1.0\x00read-blob"].String(); got != "(i32 i32 i64 i32 i32) -> ()" {
+	if got := exp.Imports["keeper:format/host@0.2.0\x00read-blob"].String(); got != "(i32 i32 i64 i32 i32) -> ()" {
 		t.Errorf("read-blob import: %s", got)
 	}
-	if got := exp.Imports["keeper:format/host@0.1.0\x00stage-file"].String(); !strings.HasPrefix(got, "(i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)") {
+	if got := exp.Imports["keeper:format/host@0.2.0\x00stage-file"].String(); !strings.HasPrefix(got, "(i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)") {
 		t.Errorf("stage-file import: %s", got)
 	}
 }
@@ -75,5 +78,56 @@ func TestRawModuleIsRefused(t *testing.T) {
 	err = Check(context.Background(), exp, bin)
 	if err == nil || !strings.Contains(err.Error(), "missing export validate") {
 		t.Fatalf("want missing exports, got %v", err)
+	}
+}
+
+// TestEmbeddedWITIsFresh fails when the embedded copies differ from wit/.
+func TestEmbeddedWITIsFresh(t *testing.T) {
+	for _, p := range []string{"keeper-format.wit", "0.1.0/keeper-format.wit"} {
+		want, err := os.ReadFile(filepath.Join("../../wit", p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := contracts.ReadFile("wit/" + p)
+		if err != nil || string(got) != string(want) {
+			t.Errorf("tools/witcheck/wit/%s is stale: cp wit/%s tools/witcheck/wit/%s", p, p, p)
+		}
+	}
+}
+
+// TestBothContractsAccepted checks a 0.2.0 module and the 0.1.0 example
+// module kept in e2e/testdata against the embedded contracts, and refuses
+// a module that mixes the two versions' imports.
+func TestBothContractsAccepted(t *testing.T) {
+	exp, err := ExpectEmbedded("format-plugin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := exp.Imports["keeper:format/host@0.1.0\x00read-blob"]; !ok {
+		t.Fatal("0.1.0 imports missing")
+	}
+	if _, ok := exp.Imports["keeper:format/host@0.2.0\x00concat-ranges"]; !ok {
+		t.Fatal("0.2.0 imports missing")
+	}
+	if _, ok := exp.Imports["keeper:format/host@0.1.0\x00concat-ranges"]; ok {
+		t.Fatal("0.1.0 has a 0.2.0 import")
+	}
+	gz, err := os.ReadFile("../../e2e/testdata/vagrant-0.1.0/vagrant.wasm.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		t.Fatal(err)
+	}
+	legacy, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(context.Background(), exp, legacy); err != nil {
+		t.Fatalf("0.1.0 module: %v", err)
+	}
+	if err := Check(context.Background(), exp, build(t, "../../plugins/generic", "./wasm")); err != nil {
+		t.Fatalf("0.2.0 module: %v", err)
 	}
 }

@@ -2,11 +2,14 @@
 // import) exactly the core-module signatures the WIT world implies under the
 // canonical ABI.
 //
-//	go run ./tools/witcheck -wit wit/keeper-format.wit plugin.wasm...
+//	go run github.com/keeper-registry/keeper/tools/witcheck@latest plugin.wasm...
+//	go -C tools/witcheck run . ../../adapters/wasm/builtin/wasm/*.wasm
 //
-// (from the repository root, with GOWORK=off or `cd tools/witcheck && go run . -wit ../../wit/...`).
-// The WIT is resolved with go.bytecodealliance.org/wit, which runs an embedded
-// wasm-tools build on wazero: no external binary is needed.
+// The WIT of every contract version the host loads (0.2.0 and 0.1.0) is
+// embedded, so it runs from any directory; -wit checks against one WIT file
+// instead. The WIT is resolved with go.bytecodealliance.org/wit, which runs
+// an embedded wasm-tools build on wazero: no external binary is needed (the
+// first run compiles it, which takes a minute on a small machine).
 package main
 
 import (
@@ -17,20 +20,28 @@ import (
 )
 
 func main() {
-	witPath := flag.String("wit", "wit/keeper-format.wit", "WIT file or directory")
+	witPath := flag.String("wit", "", "check against this WIT file or directory instead of the embedded contracts")
 	world := flag.String("world", "format-plugin", "world name")
 	flag.Parse()
 	if flag.NArg() == 0 {
 		fmt.Fprintln(os.Stderr, "usage: witcheck -wit FILE plugin.wasm...")
 		os.Exit(2)
 	}
-	want, err := Expect(*witPath, *world)
+	fmt.Fprintln(os.Stderr, "witcheck: resolving the WIT (the first run compiles wasm-tools: about a minute)...")
+	var want *Expected
+	var err error
+	if *witPath != "" {
+		want, err = Expect(*witPath, *world)
+	} else {
+		want, err = ExpectEmbedded(*world)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "witcheck:", err)
 		os.Exit(1)
 	}
 	failed := false
 	for _, path := range flag.Args() {
+		fmt.Fprintf(os.Stderr, "witcheck: checking %s\n", path)
 		bin, err := os.ReadFile(path)
 		if err == nil {
 			err = Check(context.Background(), want, bin)

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"crypto/sha1"
 	"crypto/sha512"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 )
@@ -59,4 +61,67 @@ func (h *Host) SessionToken(ttlSeconds uint32, offline bool) (string, error) {
 	tok := fmt.Sprintf("fake-%s-%s-%d", kind, h.Caller, len(h.Minted)+1)
 	h.Minted = append(h.Minted, tok)
 	return tok, nil
+}
+
+var _ sdk.RangeHost = (*Host)(nil)
+
+// rangeOf returns the bytes of r, or an error when r leaves its blob.
+func (h *Host) rangeOf(r sdk.BlobRange) ([]byte, error) {
+	b, err := h.blob(r.Digest)
+	if err != nil {
+		return nil, err
+	}
+	if r.Length == 0 || r.Offset > uint64(len(b)) || r.Length > uint64(len(b))-r.Offset {
+		return nil, fmt.Errorf("range %d+%d outside blob %s of %d bytes", r.Offset, r.Length, r.Digest, len(b))
+	}
+	return b[r.Offset : r.Offset+r.Length], nil
+}
+
+// ConcatRanges joins ranges of stored blobs into a new blob.
+func (h *Host) ConcatRanges(parts []sdk.BlobRange) (sdk.Body, error) {
+	if len(parts) == 0 {
+		return sdk.Body{}, fmt.Errorf("concat ranges: no parts")
+	}
+	var buf bytes.Buffer
+	for _, p := range parts {
+		b, err := h.rangeOf(p)
+		if err != nil {
+			return sdk.Body{}, err
+		}
+		buf.Write(b)
+	}
+	return *h.Body(buf.Bytes()), nil
+}
+
+// DecodeBase64 decodes the base64 text of r (padding optional, CR/LF ignored) into a new blob.
+func (h *Host) DecodeBase64(r sdk.BlobRange) (sdk.Body, error) {
+	b, err := h.rangeOf(r)
+	if err != nil {
+		return sdk.Body{}, err
+	}
+	text := strings.TrimRight(strings.NewReplacer("\r", "", "\n", "").Replace(string(b)), "=")
+	out, err := base64.RawStdEncoding.DecodeString(text)
+	if err != nil {
+		return sdk.Body{}, fmt.Errorf("decode base64: %w", err)
+	}
+	return *h.Body(out), nil
+}
+
+// IndexBytes finds pattern at or after off in a stored blob.
+func (h *Host) IndexBytes(digest string, off uint64, pattern []byte) (uint64, bool, error) {
+	b, err := h.blob(digest)
+	if err != nil {
+		return 0, false, err
+	}
+	if len(pattern) == 0 || len(pattern) > 1024 {
+		return 0, false, fmt.Errorf("index bytes: pattern of %d bytes", len(pattern))
+	}
+	if off >= uint64(len(b)) {
+		return 0, false, nil
+	}
+	i := bytes.Index(b[off:], pattern)
+	if i < 0 {
+		return 0, false, nil
+	}
+	return off + uint64(i), true, nil
 }

@@ -236,29 +236,20 @@ func partNames(header string) (name, filename string, err error) {
 	return "", "", fmt.Errorf("malformed multipart body: part without Content-Disposition")
 }
 
-// CopyPart stores the bytes of p (a range of the blob body) as their own
-// blob with Host.PutBlob, reading them in ReadBlob calls of at most chunk
-// bytes, and returns the new blob's digest. The part is held in memory
-// once, so callers cap p.Size first.
-func CopyPart(h sdk.Host, body string, p Part, chunk uint64) (string, error) {
-	if chunk == 0 || chunk > 1<<31 {
-		chunk = 1 << 31
-	}
-	out := make([]byte, 0, p.Size)
-	for uint64(len(out)) < p.Size {
-		want := min(p.Size-uint64(len(out)), chunk)
-		b, err := h.ReadBlob(body, p.Offset+uint64(len(out)), uint32(want))
+// CopyPart has the host store the bytes of p (a range of the blob body) as
+// their own blob (the concat-ranges import) and returns the new blob's
+// digest: the part never enters the plugin, whatever its size.
+func CopyPart(h sdk.Host, body string, p Part) (string, error) {
+	if p.Size == 0 {
+		d, err := h.PutBlob(nil)
 		if err != nil {
-			return "", fmt.Errorf("read part %s: %w", p.Name, err)
+			return "", fmt.Errorf("store part %s: %w", p.Name, err)
 		}
-		if len(b) == 0 {
-			return "", fmt.Errorf("part %s ends early", p.Name)
-		}
-		out = append(out, b...)
+		return d, nil
 	}
-	d, err := h.PutBlob(out)
+	b, err := sdk.ConcatRanges(h, []sdk.BlobRange{{Digest: body, Offset: p.Offset, Length: p.Size}})
 	if err != nil {
 		return "", fmt.Errorf("store part %s: %w", p.Name, err)
 	}
-	return d, nil
+	return b.Digest, nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	sdk "github.com/keeper-registry/keeper/sdk/go"
 	"github.com/keeper-registry/keeper/sdk/go/fakehost"
 	"github.com/keeper-registry/keeper/sdk/go/multipart"
 )
@@ -135,7 +136,7 @@ func TestBoundary(t *testing.T) {
 	}
 }
 
-// TestCopyPart copies a file part in chunks smaller than it into its own blob.
+// TestCopyPart has the host cut a file part into its own blob.
 func TestCopyPart(t *testing.T) {
 	file := strings.Repeat("abcdefg", 1000)
 	body, ct := build(t, field{"chart", "c.tgz", file})
@@ -144,15 +145,54 @@ func TestCopyPart(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := f.Files["chart"]
-	nd, err := multipart.CopyPart(h, d, p, 333)
+	nd, err := multipart.CopyPart(h, d, p)
 	if err != nil || string(h.Blobs[nd]) != file {
 		t.Fatalf("%v %d", err, len(h.Blobs[nd]))
 	}
 	p.Size = uint64(len(body)) // past the end of the body
-	if _, err := multipart.CopyPart(h, d, p, 333); err == nil || !strings.Contains(err.Error(), "ends early") {
+	if _, err := multipart.CopyPart(h, d, p); err == nil || !strings.Contains(err.Error(), "outside blob") {
 		t.Fatalf("short body: %v", err)
 	}
-	if _, err := multipart.CopyPart(h, "missing", p, 0); err == nil {
+	if _, err := multipart.CopyPart(h, "missing", p); err == nil {
 		t.Fatal("missing blob copied")
+	}
+}
+
+// countingHost counts the bytes ReadBlob hands the plugin.
+type countingHost struct {
+	*fakehost.Host
+	read int
+}
+
+func (c *countingHost) ReadBlob(digest string, off uint64, n uint32) ([]byte, error) {
+	b, err := c.Host.ReadBlob(digest, off, n)
+	c.read += len(b)
+	return b, err
+}
+
+// plainHost hides the blob-range imports (a 0.1.0-style host).
+type plainHost struct{ sdk.Host }
+
+// TestFilePartStaysOnTheHost parses a body whose file part is much larger
+// than the read window: with index-bytes the plugin reads little more than
+// the part headers, and without it the same form comes out of a full scan.
+func TestFilePartStaysOnTheHost(t *testing.T) {
+	file := strings.Repeat("0123456789abcdef", 1<<16) // 1 MiB
+	body, ct := build(t, field{"name", "", "demo"}, field{"content", "f.bin", file}, field{"version", "", "1"})
+	b, _, _ := multipart.Boundary(ct)
+	opts := multipart.Options{Limits: multipart.Limits{Window: 4096}, Keep: map[string]bool{"name": true, "version": true}}
+	fh := fakehost.New(nil)
+	d := fh.AddBlob(body)
+	ch := &countingHost{Host: fh}
+	f, err := multipart.Parse(ch, d, uint64(len(body)), b, opts)
+	if err != nil || f.Values["version"] != "1" || f.Files["content"].Size != uint64(len(file)) {
+		t.Fatalf("%v %+v", err, f)
+	}
+	if ch.read > 64<<10 {
+		t.Fatalf("the plugin read %d bytes of a %d-byte body", ch.read, len(body))
+	}
+	g, err := multipart.Parse(plainHost{fh}, d, uint64(len(body)), b, opts)
+	if err != nil || g.Values["version"] != "1" || g.Files["content"].Offset != f.Files["content"].Offset || g.Files["content"].Size != f.Files["content"].Size {
+		t.Fatalf("without index-bytes: %v %+v", err, g)
 	}
 }

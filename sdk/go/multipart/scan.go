@@ -2,6 +2,7 @@ package multipart
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
@@ -71,7 +72,30 @@ func (s *scanner) at(off uint64, n int) ([]byte, error) {
 }
 
 // index finds pat at or after off; it returns the blob size when absent.
+// Unless the scan collects a part's bytes, the host searches (index-bytes):
+// the bytes between boundaries are never read into the plugin.
 func (s *scanner) index(pat []byte, off uint64) (uint64, error) {
+	if !s.sinking {
+		end := s.winOff + uint64(len(s.win))
+		if off >= s.winOff && off < end {
+			if i := bytes.Index(s.win[off-s.winOff:], pat); i >= 0 {
+				return off + uint64(i), nil
+			}
+			if end >= s.size {
+				return s.size, nil
+			}
+			off = max(off, end-uint64(len(pat))+1)
+		}
+		at, found, err := sdk.IndexBytes(s.h, s.digest, off, pat)
+		switch {
+		case err == nil && found:
+			return at, nil
+		case err == nil:
+			return s.size, nil
+		case !errors.Is(err, sdk.ErrNoImport):
+			return 0, fmt.Errorf("read body: %w", err)
+		}
+	}
 	for off < s.size {
 		w, err := s.at(off, len(pat))
 		if err != nil {

@@ -1,0 +1,63 @@
+package wasm_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/keeper-registry/keeper/adapters/wasm"
+	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// TestContractVersions loads the example plugin built against 0.1.0 (its
+// shorter describe gets the legacy credentials) and a 0.2.0 plugin (its
+// declared credentials and set-up), and refuses a module built as a command
+// with a hint to rebuild it with -buildmode=c-shared.
+func TestContractVersions(t *testing.T) {
+	ctx := context.Background()
+	rt, err := wasm.New(wasm.Config{CacheDir: wasmtest.CacheDir(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close(ctx)
+
+	gz, err := os.ReadFile(filepath.Join(repoRoot(), "e2e", "testdata", "vagrant-0.1.0", "vagrant.wasm.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		t.Fatal(err)
+	}
+	legacy, _ := io.ReadAll(zr)
+	info, err := rt.Load(ctx, "old", legacy, ports.PluginLimits{})
+	if err != nil || info.ContractVersion != "0.1.0" || info.Key != "vagrant" || len(info.Mounts) != 1 ||
+		!info.Credentials.Basic || !info.Credentials.Bearer || len(info.Setup) != 0 {
+		t.Fatalf("0.1.0 module: %+v %v", info, err)
+	}
+
+	info, err = rt.Load(ctx, "new", genericWasm(t), ports.PluginLimits{})
+	if err != nil || info.ContractVersion != ports.ContractVersion || !info.Credentials.Basic || len(info.Setup) == 0 ||
+		!strings.Contains(info.Setup[0].Text, "{repo-url}") {
+		t.Fatalf("0.2.0 module: %+v %v", info, err)
+	}
+
+	out := filepath.Join(t.TempDir(), "cmd.wasm")
+	cmd := exec.Command("go", "build", "-o", out, "./echo") // no -buildmode=c-shared
+	cmd.Dir = filepath.Join(repoRoot(), "adapters", "wasm", "testdata")
+	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "GOWORK=off")
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, msg)
+	}
+	bin, _ := os.ReadFile(out)
+	if _, err := rt.Load(ctx, "cmd", bin, ports.PluginLimits{}); err == nil || !strings.Contains(err.Error(), "-buildmode=c-shared") {
+		t.Fatalf("command module: %v", err)
+	}
+}

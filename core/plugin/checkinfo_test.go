@@ -1,0 +1,39 @@
+package plugin
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/keeper-registry/keeper/ports"
+)
+
+func TestCheckInfoCredentialsAndVersions(t *testing.T) {
+	ok := ports.FormatInfo{Key: "x", ContractVersion: ports.ContractVersion, Mounts: []ports.Mount{{Prefix: "/x/"}},
+		Credentials: ports.Credentials{Bearer: true, TokenHeaders: []string{"X-Fmt-ApiKey"}, Challenge: `Bearer realm="{base-url}/t"`}}
+	if err := checkInfo(ok); err != nil {
+		t.Fatal(err)
+	}
+	legacy := ok
+	legacy.ContractVersion = "0.1.0"
+	if err := checkInfo(legacy); err != nil {
+		t.Fatalf("0.1.0: %v", err)
+	}
+	for name, mutate := range map[string]func(*ports.FormatInfo){
+		"unknown version":      func(i *ports.FormatInfo) { i.ContractVersion = "0.9.0" },
+		"reserved header":      func(i *ports.FormatInfo) { i.Credentials.TokenHeaders = []string{"Content-Type"} },
+		"not a header name":    func(i *ports.FormatInfo) { i.Credentials.TokenHeaders = []string{"X Key"} },
+		"challenge line break": func(i *ports.FormatInfo) { i.Credentials.Challenge = "Basic\r\nSet-Cookie: x" },
+	} {
+		bad := ok
+		bad.Credentials.TokenHeaders = append([]string(nil), ok.Credentials.TokenHeaders...)
+		mutate(&bad)
+		if err := checkInfo(bad); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	bad := ok
+	bad.ContractVersion = "0.9.0"
+	if err := checkInfo(bad); err == nil || !strings.Contains(err.Error(), "0.2.0 and 0.1.0") {
+		t.Fatalf("version refusal names the versions: %v", err)
+	}
+}
