@@ -5,8 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/keeper-registry/keeper/adapters/bunstore"
+	"github.com/keeper-registry/keeper/core/auth"
 	"github.com/keeper-registry/keeper/core/secret"
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/keeper-registry/keeper/ports/porttest"
@@ -28,7 +30,8 @@ func TestSSOStoreSealedSQLite(t *testing.T) {
 func rawValues(t *testing.T, s *bunstore.Store) string {
 	t.Helper()
 	var out []string
-	for _, q := range []string{"SELECT CAST(value AS TEXT) FROM settings", "SELECT config FROM sso_providers"} {
+	for _, q := range []string{"SELECT CAST(value AS TEXT) FROM settings", "SELECT config FROM sso_providers",
+		"SELECT secret FROM user_totp", "SELECT recovery FROM user_totp"} {
 		rows, err := s.DB().QueryContext(t.Context(), q)
 		if err != nil {
 			t.Fatal(err)
@@ -74,6 +77,14 @@ func TestSecretsAtRest(t *testing.T) {
 	if err := s0.CreateSSOProvider(ctx, &p); err != nil {
 		t.Fatal(err)
 	}
+	u := ports.User{Username: "totp-user", Email: "t@example.test"}
+	if err := s0.CreateUser(ctx, &u); err != nil {
+		t.Fatal(err)
+	}
+	if err := s0.PutTwoFactor(ctx, auth.TwoFactor{UserID: u.ID, Secret: "TOTPSECRETPLAIN", Enabled: true,
+		Recovery: []string{"recovery-plain-1"}, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("database file mode: %v %v", fi.Mode().Perm(), err)
 	}
@@ -81,7 +92,7 @@ func TestSecretsAtRest(t *testing.T) {
 	k1, k2 := secret.NewKey(), secret.NewKey()
 	b1, _ := secret.New(k1)
 	s1 := open(b1)
-	if n, err := s1.ResealSecrets(ctx); err != nil || n != 2 {
+	if n, err := s1.ResealSecrets(ctx); err != nil || n != 3 {
 		t.Fatalf("reseal plaintext: %d %v", n, err)
 	}
 	raw := rawValues(t, s1)
@@ -101,10 +112,10 @@ func TestSecretsAtRest(t *testing.T) {
 	// Rotation: k2 primary, k1 previous.
 	b2, _ := secret.New(k2, k1)
 	s2 := open(b2)
-	if n, err := s2.ResealSecrets(ctx); err != nil || n != 3 {
+	if n, err := s2.ResealSecrets(ctx); err != nil || n != 4 {
 		t.Fatalf("reseal after rotation: %d %v", n, err)
 	}
-	if raw := rawValues(t, s2); strings.Contains(raw, secret.KeyID(k1)) {
+	if raw := rawValues(t, s2); strings.Contains(raw, secret.KeyID(k1)) || strings.Contains(strings.ToLower(raw), "plain") {
 		t.Fatalf("old key still in use: %s", raw)
 	}
 	only2, _ := secret.New(k2)
@@ -112,6 +123,10 @@ func TestSecretsAtRest(t *testing.T) {
 	got, err := s3.GetSSOProvider(ctx, "oidc", "corp")
 	if err != nil || !strings.Contains(string(got.Config), "oidc-secret-plain") {
 		t.Fatalf("provider after rotation: %s %v", got.Config, err)
+	}
+	tf, err := s3.GetTwoFactor(ctx, u.ID)
+	if err != nil || tf.Secret != "TOTPSECRETPLAIN" || len(tf.Recovery) != 1 || tf.Recovery[0] != "recovery-plain-1" {
+		t.Fatalf("two-factor after rotation: %+v %v", tf, err)
 	}
 	// Without the key nothing opens (and nothing is silently replaced).
 	s4 := open(mustBox(t))

@@ -140,5 +140,6 @@ func (s *Store) ResealSecrets(ctx context.Context) (int, error) {
 		}
 		n++
 	}
-	return n, nil
+	m, err := s.resealTwoFactor(ctx)
+	return n + m, wrap(op, err)
 }
