@@ -241,7 +241,11 @@ func testPluginAPI(t *testing.T, e *plugEnv) {
 			t.Fatalf("snippet %+v", sn)
 		}
 	}
+	// No existence oracle: a missing repository answers an anonymous caller
+	// like a private one (401), a signed-in one 404.
 	resp, body = e.req("GET", "/api/v1/repositories/nope/setup", "", nil)
+	e.want(resp, body, http.StatusUnauthorized)
+	resp, body = e.req("GET", "/api/v1/repositories/nope/setup", e.token, nil)
 	e.want(resp, body, http.StatusNotFound)
 
 	resp, body = e.req("POST", "/api/v1/plugins", e.token, strings.NewReader("not a module"))
