@@ -254,9 +254,34 @@ func guardBodies(l BodyLimits) gin.HandlerFunc {
 			gb := &guardedBody{rc: c.Request.Body, ctrl: http.NewResponseController(c.Writer), limits: l, start: time.Now()}
 			c.Request.Body = gb
 			c.Writer = closingWriter{ResponseWriter: c.Writer, body: gb}
+			c.Next()
+			linger(c, gb)
+			return
 		}
 		c.Next()
 	}
+}
+
+// Lingering after an early refusal: how long and how much of the rest of
+// the body is read and dropped before the connection closes.
+const (
+	lingerTime  = 2 * time.Second
+	lingerBytes = 64 << 20
+)
+
+// linger reads and drops what is left of a refused request's body for a
+// short while (as nginx's lingering close does): a client still sending
+// its body then reads the refusal, where closing at once would reset the
+// connection and lose the answer. A trickling client is cut off by the
+// deadline; the connection closes either way (closingWriter).
+func linger(c *gin.Context, gb *guardedBody) {
+	if gb.eof || gb.err != nil || c.Writer.Status() < 400 {
+		return
+	}
+	if err := gb.ctrl.SetReadDeadline(time.Now().Add(lingerTime)); err != nil {
+		return // the read could not be bounded: close without lingering
+	}
+	_, _ = io.CopyN(io.Discard, gb.rc, lingerBytes)
 }
 
 // bodyError is a failed read of the client's request body. It matches

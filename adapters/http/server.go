@@ -232,7 +232,14 @@ func deny(c *gin.Context, sub ports.Subject, action string) {
 // The engine keeps parameters escaped (UseRawPath); validateInput has
 // already refused paths that do not decode, so this is the one decoding.
 func wildcard(c *gin.Context, name string) string {
-	p, err := url.PathUnescape(strings.TrimPrefix(c.Param(name), "/"))
+	p := strings.TrimPrefix(c.Param(name), "/")
+	if c.Request.URL.RawPath == "" {
+		// gin routes on the raw path only when the request's escaping differs
+		// from the default one; otherwise its parameters are already decoded
+		// (decoding again would turn a stored "%00" into a NUL).
+		return p
+	}
+	p, err := url.PathUnescape(p)
 	if err != nil {
 		return "\x00" // unreachable after validateInput; refused by artifact.CleanPath
 	}

@@ -2,8 +2,10 @@ package harness
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -131,6 +133,10 @@ func (k *Keeper) Env() []string {
 	}
 	if k.opts.DB.URL != "" {
 		env = append(env, "KEEPER_DATABASE_URL="+k.opts.DB.URL)
+		// Replicas of one database must share the key that seals its secrets
+		// (docs/security.md): derive it from the database URL.
+		sum := sha256.Sum256([]byte(k.opts.DB.URL))
+		env = append(env, "KEEPER_SECRETS_KEY="+hex.EncodeToString(sum[:]))
 	}
 	return append(env, k.opts.Env...)
 }
