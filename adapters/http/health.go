@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -71,6 +72,7 @@ const (
 type readiness struct {
 	mu      sync.Mutex
 	at      time.Time // when the last round completed
+	okAt    time.Time // when a round last passed with no check slow
 	ok      bool
 	checks  gin.H
 	running chan struct{} // closed when the current round ends; nil if none
@@ -86,19 +88,30 @@ func (r *readiness) refresh(checks []Check) <-chan struct{} {
 	}
 	done := make(chan struct{})
 	r.running = done
+	lastOK, okAt := r.ok, r.okAt
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
 		defer cancel()
-		res, ok := gin.H{}, true
+		res, ok, slow := gin.H{}, true, false
 		for _, ch := range checks {
-			if err := ch.Run(ctx); err != nil {
-				res[ch.Name], ok = err.Error(), false
-			} else {
+			err := ch.Run(ctx)
+			switch {
+			case err == nil:
 				res[ch.Name] = "ok"
+			case errors.Is(err, context.DeadlineExceeded) && lastOK && time.Since(okAt) < readyStale:
+				// Slow, not failing: a saturated server (a busy connection
+				// pool) is still serving; only a definite failure, or no
+				// success for readyStale, makes it not ready.
+				res[ch.Name], slow = "ok (slow)", true
+			default:
+				res[ch.Name], ok = err.Error(), false
 			}
 		}
 		r.mu.Lock()
 		r.at, r.ok, r.checks, r.running = time.Now(), ok, res, nil
+		if ok && !slow {
+			r.okAt = r.at
+		}
 		r.mu.Unlock()
 		close(done)
 	}()
