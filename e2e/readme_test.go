@@ -149,7 +149,8 @@ func TestReadmeQuickTour(t *testing.T) {
 	}
 	// The last step deleted the repository (asked as admin: an anonymous
 	// caller gets 401 for a missing repository, as for a private one).
-	if r, err := k.Call("GET", "/api/v1/repositories/libs/download/tools/hello.txt", nil); err != nil || r.Status != 404 {
+	tok := k.Login("admin", password)
+	if r, err := k.Call("GET", "/api/v1/repositories/libs/download/tools/hello.txt", nil, "Authorization", "Bearer "+tok); err != nil || r.Status != 404 {
 		t.Errorf("after the tour's delete: %v %v, want 404", r, err)
 	}
 }
