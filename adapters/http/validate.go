@@ -51,6 +51,12 @@ func checkPath(escaped string) string {
 		if msg := checkText(dec); msg != "" {
 			return "the path " + msg
 		}
+		if strings.IndexFunc(dec, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+			// CR/LF and other control characters: never part of a stored
+			// path (artifact.CleanPath refuses them on read), and a header
+			// injection waiting to happen.
+			return "the path must not contain control characters"
+		}
 		parts := strings.Split(dec, "/") // an encoded slash hides segments
 		for _, part := range parts {
 			if part == "." || part == ".." {

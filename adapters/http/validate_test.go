@@ -22,6 +22,8 @@ func TestEdgeRefusesMalformedInput(t *testing.T) {
 			want                     int
 		}{
 			{"NUL in repository key on a mount", "GET", "/generic/repo%00/x", "", nil, 400},
+			{"CR LF in a format path (header injection)", "PUT", "/generic/files/dir/%0D%0AX-Injected:%201/a.txt", "", nil, 400},
+			{"control character in a REST path", "GET", "/api/v1/repositories/files/download/a%07b", "", nil, 400},
 			{"NUL in a helm sub-path", "GET", "/helm/r/index.yaml%00", "", nil, 400},
 			{"NUL segment in pypi", "GET", "/pypi/r/simple/%00/", "", nil, 400},
 			{"NUL in OCI last", "GET", "/v2/r/tags/list?last=%00", "", nil, 400},
