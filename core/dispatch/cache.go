@@ -26,13 +26,25 @@ type cacheKey struct {
 	baseURL    string
 }
 
-// cachedResponse is an inline plugin response with its strong ETag.
+// cachedResponse is a plugin response: inline bytes with their strong ETag,
+// or a stored file or blob the host streams (stored != nil), so a document
+// the plugin answers by reference (a manifest by tag) is served without a
+// plugin call too.
 type cachedResponse struct {
 	status  int
 	headers []ports.Header
 	body    []byte
 	etag    string
+	stored  *storedRef
 	expires time.Time
+}
+
+// storedRef is the stored content a cached response streams: a file
+// (path set) or a bare blob.
+type storedRef struct {
+	digest      string
+	contentType string
+	file        ports.File
 }
 
 // responseCache is an LRU bounded by entry count and total bytes (body,
@@ -48,6 +60,9 @@ func newResponseCache(maxEntries int, maxBytes int64) *responseCache {
 
 func entrySize(k cacheKey, r *cachedResponse) int64 {
 	n := int64(len(r.body) + len(r.etag) + len(k.path) + len(k.query) + len(k.accept) + len(k.baseURL) + len(k.repo) + len(k.method) + 160)
+	if r.stored != nil {
+		n += int64(len(r.stored.digest)+len(r.stored.contentType)+len(r.stored.file.Path)) + 256
+	}
 	for _, h := range r.headers {
 		n += int64(len(h.Name) + len(h.Value) + 32)
 	}

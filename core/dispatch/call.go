@@ -68,7 +68,7 @@ func (d *Dispatcher) callPlugin(w *statusWriter, r *http.Request, route Route, t
 			key.repoID, key.repo, key.generation = repo.ID, repo.Key, repo.Generation
 		}
 		if cr, ok := d.cache.get(key, d.clock.Now()); ok {
-			writeCached(w, r, cr)
+			d.writeCached(w, r, cr)
 			return
 		}
 	}
@@ -136,8 +136,7 @@ func (d *Dispatcher) callPlugin(w *statusWriter, r *http.Request, route Route, t
 		}
 		break
 	}
-	cacheable = cacheable && !committed && resp.CacheTTL > 0 && resp.Status >= 200 && resp.Status < 300 &&
-		resp.ServePath == "" && resp.ServeBlob == ""
+	cacheable = cacheable && !committed && resp.CacheTTL > 0 && resp.Status >= 200 && resp.Status < 300
 	d.writeResponse(w, r, hc, resp, cacheable, key)
 }
 
@@ -225,15 +224,13 @@ func (d *Dispatcher) writeResponse(w *statusWriter, r *http.Request, hc *hostCal
 			}
 			return
 		}
-		addHeaders(w.Header(), resp.Headers)
-		d.serveStored(w, r, f.BlobDigest, f.ContentType, f, resp.Status)
+		d.serveReference(w, r, resp, &storedRef{digest: f.BlobDigest, contentType: f.ContentType, file: f}, cacheable, key)
 	case resp.ServeBlob != "":
 		if err := hc.allowed(resp.ServeBlob); err != nil {
 			writeError(w, http.StatusNotFound, "not_found", "blob not found")
 			return
 		}
-		addHeaders(w.Header(), resp.Headers)
-		d.serveStored(w, r, resp.ServeBlob, "", ports.File{}, resp.Status)
+		d.serveReference(w, r, resp, &storedRef{digest: resp.ServeBlob}, cacheable, key)
 	case cacheable:
 		cr := &cachedResponse{status: resp.Status, headers: resp.Headers, body: resp.Body,
 			etag: headerValue(resp.Headers, "ETag"), expires: d.clock.Now().Add(resp.CacheTTL)}
@@ -242,7 +239,7 @@ func (d *Dispatcher) writeResponse(w *statusWriter, r *http.Request, hc *hostCal
 			cr.etag = `"` + hex.EncodeToString(sum[:]) + `"`
 		}
 		d.cache.put(key, cr)
-		writeCached(w, r, cr)
+		d.writeCached(w, r, cr)
 	default:
 		addHeaders(w.Header(), resp.Headers)
 		w.Header().Set("Content-Length", strconv.Itoa(len(resp.Body)))
@@ -253,9 +250,27 @@ func (d *Dispatcher) writeResponse(w *statusWriter, r *http.Request, hc *hostCal
 	}
 }
 
-// writeCached writes an inline cacheable response, or 304 when the client
-// already holds it.
-func writeCached(w http.ResponseWriter, r *http.Request, cr *cachedResponse) {
+// serveReference streams the stored content a plugin answered with and,
+// when the answer may be cached, keeps it: the next identical request of the
+// same repository generation streams it without calling the plugin.
+func (d *Dispatcher) serveReference(w *statusWriter, r *http.Request, resp ports.FormatResponse, ref *storedRef, cacheable bool, key cacheKey) {
+	if cacheable {
+		d.cache.put(key, &cachedResponse{status: resp.Status, headers: resp.Headers, stored: ref,
+			expires: d.clock.Now().Add(resp.CacheTTL)})
+	}
+	addHeaders(w.Header(), resp.Headers)
+	d.serveStored(w, r, ref.digest, ref.contentType, ref.file, resp.Status)
+}
+
+// writeCached writes a cached response: stored content streamed with its
+// conditional-request handling, or inline bytes, or 304 when the client
+// already holds them.
+func (d *Dispatcher) writeCached(w *statusWriter, r *http.Request, cr *cachedResponse) {
+	if cr.stored != nil {
+		addHeaders(w.Header(), cr.headers)
+		d.serveStored(w, r, cr.stored.digest, cr.stored.contentType, cr.stored.file, cr.status)
+		return
+	}
 	h := w.Header()
 	addHeaders(h, cr.headers)
 	h.Set("ETag", cr.etag)

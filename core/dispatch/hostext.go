@@ -100,5 +100,8 @@ func (h *hostCall) MountBlob(ctx context.Context, fromRepo, fromPath, toPath, co
 		return fmt.Errorf("dispatch: mount blob: %s: %w", fromPath, err)
 	}
 	h.learn(f)
-	return h.StageFile(ports.StagedFile{Path: toPath, BlobDigest: f.BlobDigest, ContentType: contentType, Overwrite: true})
+	// The metadata goes along (same format): headers recorded with the
+	// source file are served with the mounted one too (served.go).
+	return h.StageFile(ports.StagedFile{Path: toPath, BlobDigest: f.BlobDigest, ContentType: contentType,
+		Metadata: f.Metadata, Overwrite: true})
 }

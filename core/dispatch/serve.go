@@ -28,6 +28,7 @@ func (d *Dispatcher) tryFastPath(w *statusWriter, r *http.Request, repo *ports.R
 		}
 		return false
 	}
+	addHeaders(w.Header(), servedHeaders(f.Metadata))
 	d.serveStored(w, r, f.BlobDigest, f.ContentType, f, http.StatusOK)
 	return true
 }

@@ -1,0 +1,92 @@
+package dispatch
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// Headers recorded with a stored file at write time. A plugin that wants the
+// host's fast path (GET/HEAD of a stored path, no plugin call) to answer
+// with headers of its protocol puts them in the file's metadata, a JSON
+// object, under "served_headers" as [name, value] pairs:
+//
+//	{"served_headers": [["X-Content-Digest", "sha256:…"]], …}
+//
+// The host replays them on every fast-path answer for that file. Headers the
+// host computes itself for stored files (framing, type, validators, cookies)
+// are never taken from there.
+
+// servedHeadersKey is the metadata member the fast path reads.
+const servedHeadersKey = `"served_headers"`
+
+// Bounds on what one file's metadata may add to a response.
+const (
+	maxServedHeaders    = 8
+	maxServedNameBytes  = 64
+	maxServedValueBytes = 1024
+)
+
+// hostOwnedHeaders are computed by the host for a stored file (lower case).
+var hostOwnedHeaders = map[string]bool{
+	"connection": true, "content-disposition": true, "content-encoding": true, "content-length": true,
+	"content-range": true, "content-type": true, "etag": true, "last-modified": true, "accept-ranges": true,
+	"keep-alive": true, "proxy-authenticate": true, "set-cookie": true, "trailer": true,
+	"transfer-encoding": true, "upgrade": true, "www-authenticate": true, "location": true,
+}
+
+// servedHeaders returns the headers recorded in a stored file's metadata,
+// nil when there are none or the metadata is not such an object. Malformed
+// or host-owned entries are skipped.
+func servedHeaders(metadata []byte) []ports.Header {
+	if !bytes.Contains(metadata, []byte(servedHeadersKey)) {
+		return nil
+	}
+	var m struct {
+		Headers [][2]string `json:"served_headers"`
+	}
+	if json.Unmarshal(metadata, &m) != nil {
+		return nil
+	}
+	var hs []ports.Header
+	for _, h := range m.Headers {
+		if len(hs) == maxServedHeaders {
+			break
+		}
+		name, value := h[0], h[1]
+		if !validHeaderName(name) || hostOwnedHeaders[strings.ToLower(name)] || !validHeaderValue(value) {
+			continue
+		}
+		hs = append(hs, ports.Header{Name: name, Value: value})
+	}
+	return hs
+}
+
+// validHeaderName accepts an RFC 9110 token (§5.1) of bounded length.
+func validHeaderName(s string) bool {
+	if s == "" || len(s) > maxServedNameBytes {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// validHeaderValue accepts visible ASCII, space and tab (RFC 9110 §5.5), bounded.
+func validHeaderValue(s string) bool {
+	if len(s) > maxServedValueBytes {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
