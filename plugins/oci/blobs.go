@@ -40,6 +40,21 @@ func digestOf(alg string, b sdk.Body) string {
 
 func (c *call) blobPath(digest string) string { return prefix(c.r.image) + "blobs/" + digest }
 
+// servedHeaders are recorded with a stored blob or manifest (the file's
+// metadata, "served_headers") so the host's fast path, which serves a GET
+// or HEAD of a stored path without calling the plugin, still sends
+// Docker-Content-Digest (distribution spec, "Pulling blobs":
+// https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-blobs).
+func servedHeaders(digest string) [][2]string {
+	return [][2]string{{"Docker-Content-Digest", digest}}
+}
+
+// servedMeta is the metadata of a stored blob.
+func servedMeta(digest string) []byte {
+	b, _ := json.Marshal(manifestMeta{Served: servedHeaders(digest)})
+	return b
+}
+
 // blob answers HEAD/GET (when the host's fast path found nothing) and DELETE
 // of /v2/<name>/blobs/<digest>.
 func (c *call) blob() (*sdk.Response, error) {
@@ -200,7 +215,8 @@ func (c *call) mount(digest, from string) (*sdk.Response, error) {
 		if err != nil || f == nil {
 			return nil, err
 		}
-		err = c.h.StageFile(sdk.StagedFile{Path: c.blobPath(digest), BlobDigest: f.BlobDigest, ContentType: mediaOctet, Overwrite: true})
+		err = c.h.StageFile(sdk.StagedFile{Path: c.blobPath(digest), BlobDigest: f.BlobDigest, ContentType: mediaOctet,
+			Metadata: servedMeta(digest), Overwrite: true})
 		if err != nil {
 			return nil, err
 		}
@@ -382,7 +398,8 @@ func (c *call) storeBlob(d string, body *sdk.Body) (*sdk.Response, error) {
 	if got := digestOf(alg, *body); got != d {
 		return ociError(400, codeDigestInvalid, "digest "+d+" does not match the uploaded content ("+got+")"), nil
 	}
-	if err := c.h.StageFile(sdk.StagedFile{Path: c.blobPath(d), BlobDigest: body.Digest, ContentType: mediaOctet, Overwrite: true}); err != nil {
+	if err := c.h.StageFile(sdk.StagedFile{Path: c.blobPath(d), BlobDigest: body.Digest, ContentType: mediaOctet,
+		Metadata: servedMeta(d), Overwrite: true}); err != nil {
 		return nil, err
 	}
 	return empty(201, sdk.Header{Name: "Location", Value: c.apiPath() + "/blobs/" + d},

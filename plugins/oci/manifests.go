@@ -40,7 +40,14 @@ type manifestDoc struct {
 // manifestMeta is kept as the manifest file's metadata.
 type manifestMeta struct {
 	Subject string `json:"subject,omitempty"`
+	// Served are the headers the host's fast path sends with the stored
+	// manifest (GET by digest never reaches the plugin); see servedMeta.
+	Served [][2]string `json:"served_headers,omitempty"`
 }
+
+// manifestTTLMs lets the host cache a manifest answer (by tag too); the
+// host keys it by the repository generation, so a push or delete is seen at once.
+const manifestTTLMs = 10 * 60 * 1000
 
 func (c *call) manifestPath(digest string) string { return prefix(c.r.image) + "manifests/" + digest }
 func (c *call) tagKey(tag string) string          { return c.r.image + ":" + tag }
@@ -94,7 +101,7 @@ func (c *call) getManifest(ref string) (*sdk.Response, error) {
 	if f == nil {
 		return ociError(404, codeManifestUnknown, "manifest unknown: "+ref), nil
 	}
-	return &sdk.Response{Status: 200, Kind: sdk.BodyServePath, Target: f.Path, Headers: []sdk.Header{
+	return &sdk.Response{Status: 200, Kind: sdk.BodyServePath, Target: f.Path, CacheTTLMs: manifestTTLMs, Headers: []sdk.Header{
 		{Name: "Content-Type", Value: f.ContentType}, {Name: "Docker-Content-Digest", Value: d}}}, nil
 }
 
@@ -143,7 +150,7 @@ func (c *call) putManifest(ref string, isDigest bool) (*sdk.Response, error) {
 	if resp, err := c.checkReferences(&m, mediaType); resp != nil || err != nil {
 		return resp, err
 	}
-	meta := manifestMeta{}
+	meta := manifestMeta{Served: servedHeaders(d)}
 	if m.Subject != nil {
 		meta.Subject = m.Subject.Digest
 	}
