@@ -55,18 +55,16 @@ func TestCoreImportsOnlyStdlibAndPorts(t *testing.T) {
 }
 
 // TestCoreSpeaksNoHTTP keeps transport out of the core: no package under
-// core/ imports net/http, and core/sso does not depend on it at all. The
-// HTTP bits live in adapters/http (and the SSO adapters). core/dispatch is
-// exempt until its request handling moves to adapters/http (issue 21,
-// item 5, the dispatch half); core/plugin reaches net/http only through it.
+// core/ imports net/http, and core/sso and core/dispatch do not depend on it
+// at all. The HTTP bits live in adapters/http (and the SSO adapters): the
+// dispatcher returns results and typed errors, the HTTP adapter writes them.
 func TestCoreSpeaksNoHTTP(t *testing.T) {
-	exempt := map[string]bool{"github.com/keeper-registry/keeper/core/dispatch": true}
 	out, err := exec.Command("go", "list", "-json=ImportPath,Imports,Deps", "./...").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
 	dec := json.NewDecoder(strings.NewReader(string(out)))
-	sawSSO := false
+	seen := map[string]bool{}
 	for dec.More() {
 		var p struct {
 			ImportPath    string
@@ -75,24 +73,24 @@ func TestCoreSpeaksNoHTTP(t *testing.T) {
 		if err := dec.Decode(&p); err != nil {
 			t.Fatal(err)
 		}
-		if exempt[p.ImportPath] {
-			continue
-		}
 		for _, imp := range p.Imports {
 			if imp == "net/http" || strings.HasPrefix(imp, "net/http/") {
 				t.Errorf("%s imports %s", p.ImportPath, imp)
 			}
 		}
-		if strings.HasSuffix(p.ImportPath, "/core/sso") {
-			sawSSO = true
+		for _, pkg := range []string{"/core/sso", "/core/dispatch"} {
+			if !strings.HasSuffix(p.ImportPath, pkg) {
+				continue
+			}
+			seen[pkg] = true
 			for _, dep := range p.Deps {
 				if dep == "net/http" {
-					t.Errorf("core/sso depends on net/http")
+					t.Errorf("%s depends on net/http", p.ImportPath)
 				}
 			}
 		}
 	}
-	if !sawSSO {
-		t.Fatal("core/sso was not listed")
+	if !seen["/core/sso"] || !seen["/core/dispatch"] {
+		t.Fatalf("core/sso or core/dispatch was not listed: %v", seen)
 	}
 }

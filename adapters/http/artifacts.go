@@ -11,7 +11,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/keeper-registry/keeper/core/artifact"
-	"github.com/keeper-registry/keeper/core/dispatch"
 	"github.com/keeper-registry/keeper/core/plugin"
 	"github.com/keeper-registry/keeper/ports"
 )
@@ -103,7 +102,7 @@ func (s *Server) putArtifact(c *gin.Context) {
 // uploadType is the type stored with an upload: the one its name implies,
 // else the declared one unless that is a form default (curl -d), else none.
 func uploadType(name, declared string) string {
-	ct, _ := dispatch.ServedType(name, declared)
+	ct, _ := ServedType(name, declared)
 	if ct == "application/octet-stream" && declared == "" {
 		return ""
 	}
@@ -189,10 +188,10 @@ func (s *Server) download(c *gin.Context) {
 func ServeFile(c *gin.Context, f ports.File, rd ports.BlobReader) {
 	h := c.Writer.Header()
 	h.Set("ETag", `"`+f.SHA256+`"`)
-	ct, attach := dispatch.ServedType(f.Path, f.ContentType)
+	ct, attach := ServedType(f.Path, f.ContentType)
 	h.Set("Content-Type", ct)
 	if attach {
-		h.Set("Content-Disposition", dispatch.AttachmentHeader(f.Path))
+		h.Set("Content-Disposition", AttachmentHeader(f.Path))
 	}
 	h.Set("Accept-Ranges", "bytes")
 	if f.SHA1 != "" {

@@ -7,8 +7,6 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
-
-	"github.com/keeper-registry/keeper/core/dispatch"
 )
 
 // contentSecurityPolicy keeps every response outside the web UI inert in a
@@ -33,7 +31,7 @@ func securityHeaders(c *gin.Context) {
 // connection reached. The Host header is never used: anyone can set it,
 // and links built from it were cached for everyone (issue 20.2).
 func (s *Server) externalURL(c *gin.Context) {
-	c.Request = c.Request.WithContext(dispatch.WithBaseURL(c.Request.Context(), s.baseURL(c)))
+	c.Request = c.Request.WithContext(withBaseURL(c.Request.Context(), s.baseURL(c)))
 	c.Next()
 }
 
@@ -57,7 +55,7 @@ func (s *Server) baseURL(c *gin.Context) string {
 			return scheme + "://" + host
 		}
 	}
-	return dispatch.LocalURL(r)
+	return localURL(r)
 }
 
 // fromTrustedProxy reports whether the connection's peer is a configured

@@ -2,14 +2,17 @@ package http
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/keeper-registry/keeper/core/dispatch"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -44,49 +47,105 @@ var statusTable = []struct {
 	{ports.ErrInvalid, http.StatusBadRequest, "invalid"},
 	{ports.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
 	{context.DeadlineExceeded, http.StatusGatewayTimeout, "timeout"},
-	{ports.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
 	// A client that went away is not a server error (nginx's 499; nobody reads it).
 	{context.Canceled, 499, "aborted"},
+	// The format dispatcher's kinds (core/dispatch.Error).
+	{dispatch.ErrUnauthenticated, http.StatusUnauthorized, "unauthorized"},
+	{dispatch.ErrForbidden, http.StatusForbidden, "forbidden"},
+	{dispatch.ErrBadBody, http.StatusBadRequest, "bad_body"},
+	{dispatch.ErrPluginTimeout, http.StatusGatewayTimeout, "plugin_timeout"},
+	{dispatch.ErrPluginStatus, http.StatusBadGateway, "plugin_error"},
+	{dispatch.ErrPluginFailed, http.StatusBadGateway, "plugin_failed"},
+	{dispatch.ErrInternal, http.StatusInternalServerError, "internal"},
 }
 
 // WriteError writes err as the JSON error body with the matching status and
 // aborts the gin chain. Unknown errors are logged and answered 500.
 func WriteError(c *gin.Context, err error) {
-	status, code, msg := http.StatusInternalServerError, "internal", "internal error"
+	status, code, msg := classify(c.Request.Context(), c.Request.URL.Path, err)
+	errorHeaders(c.Writer.Header(), err, status)
+	var body errorBody
+	body.Error.Code, body.Error.Message = code, msg
+	c.AbortWithStatusJSON(status, body)
+}
+
+// writeHTTPError is WriteError for a plain net/http writer (the format
+// dispatcher's answers): the same table, headers and body.
+func writeHTTPError(w http.ResponseWriter, r *http.Request, err error) {
+	status, code, msg := classify(r.Context(), r.URL.Path, err)
+	h := w.Header()
+	h.Del("ETag")
+	h.Del("Last-Modified")
+	errorHeaders(h, err, status)
+	var body errorBody
+	body.Error.Code, body.Error.Message = code, msg
+	b, _ := json.Marshal(body)
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// classify maps err to its status, machine code and client message: the
+// one table of the HTTP edge, for the API and the format dispatcher alike.
+func classify(ctx context.Context, path string, err error) (status int, code, msg string) {
+	status, code, msg = http.StatusInternalServerError, "internal", "internal error"
 	var ae *APIError
 	var be *bodyError
+	var de *dispatch.Error
 	switch {
 	case errors.As(err, &ae):
-		status, code, msg = ae.Status, ae.Code, ae.Message
+		return ae.Status, ae.Code, ae.Message
 	case errors.As(err, &be):
-		status, code, msg = http.StatusBadRequest, "bad_body", be.Error()
+		status, code = http.StatusBadRequest, "bad_body"
 		if be.slow {
 			status, code = http.StatusRequestTimeout, "slow_body"
 		}
-		c.Header("Connection", "close")
-	default:
-		matched := false
-		for _, row := range statusTable {
-			if errors.Is(err, row.err) {
-				status, code, msg, matched = row.status, row.code, publicMessage(err, row.err), true
-				break
-			}
+		return status, code, be.Error()
+	}
+	matched := false
+	for _, row := range statusTable {
+		if errors.Is(err, row.err) {
+			status, code, msg, matched = row.status, row.code, publicMessage(err, row.err), true
+			break
 		}
-		if !matched {
-			slog.ErrorContext(c.Request.Context(), "request failed", "path", c.Request.URL.Path, "err", err)
+	}
+	if errors.As(err, &de) {
+		// The dispatcher's messages are written for the client already;
+		// a plugin's own failure keeps its status.
+		if de.Status >= 400 && de.Status <= 599 {
+			status = de.Status
 		}
+		return status, code, de.Message
+	}
+	if !matched {
+		slog.ErrorContext(ctx, "request failed", "path", path, "err", err)
 	}
 	var ce *ports.ConflictError
 	if errors.As(err, &ce) {
 		msg = ce.Message // without the rooms it passed through
 	}
 	if status == http.StatusServiceUnavailable {
-		c.Header("Retry-After", "1")
 		msg = "temporarily unavailable; retry shortly" // the driver's text names internals
 	}
-	var body errorBody
-	body.Error.Code, body.Error.Message = code, msg
-	c.AbortWithStatusJSON(status, body)
+	return status, code, msg
+}
+
+// errorHeaders adds the headers an error answer carries: Retry-After on
+// 503, the challenge on 401, Connection: close after a refused body (the
+// rest of it is not read).
+func errorHeaders(h http.Header, err error, status int) {
+	var be *bodyError
+	var de *dispatch.Error
+	if errors.As(err, &be) || errors.Is(err, dispatch.ErrBadBody) {
+		h.Set("Connection", "close")
+	}
+	if status == http.StatusServiceUnavailable {
+		h.Set("Retry-After", "1")
+	}
+	if errors.As(err, &de) && de.Challenge != "" {
+		h.Set("WWW-Authenticate", de.Challenge)
+	}
 }
 
 // Fail writes an error with an explicit status and code.

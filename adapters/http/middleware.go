@@ -1,7 +1,9 @@
 package http
 
 import (
+	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -9,19 +11,26 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/keeper-registry/keeper/core/audit"
 	"github.com/keeper-registry/keeper/core/auth"
+	"github.com/keeper-registry/keeper/core/dispatch"
 	"github.com/keeper-registry/keeper/ports"
 )
 
-// requestLog writes one structured line per request.
+// requestLog writes the one structured line of every request, with an id
+// that is also sent back as X-Request-Id (so a client's report finds the
+// line), and the repository, format and plugin of a format request.
 func requestLog(c *gin.Context) {
 	start := time.Now()
+	id := newRequestID()
+	c.Header("X-Request-Id", id)
 	c.Next()
 	lvl := slog.LevelInfo
 	switch status := c.Writer.Status(); {
@@ -30,9 +39,31 @@ func requestLog(c *gin.Context) {
 	case status >= 500:
 		lvl = slog.LevelError
 	}
-	slog.Log(c.Request.Context(), lvl, "request",
-		"method", c.Request.Method, "path", c.Request.URL.EscapedPath(), "status", c.Writer.Status(),
-		"bytes", responseBytes(c), "duration", time.Since(start), "user", auth.SubjectFrom(c.Request.Context()).Username)
+	attrs := []slog.Attr{slog.String("id", id),
+		slog.String("method", c.Request.Method), slog.String("path", c.Request.URL.EscapedPath()), slog.Int("status", c.Writer.Status()),
+		slog.Int64("bytes", responseBytes(c)), slog.Duration("duration", time.Since(start)),
+		slog.String("user", auth.SubjectFrom(c.Request.Context()).Username)}
+	if v, ok := c.Get(dispatchedKey); ok {
+		if d, ok := v.(*dispatch.Response); ok && d != nil {
+			attrs = append(attrs, slog.String("repo", d.Repo), slog.String("format", d.Format), slog.String("plugin", d.Plugin))
+		}
+	}
+	slog.LogAttrs(c.Request.Context(), lvl, "request", attrs...)
+}
+
+// requestIDs are <process prefix>-<counter>: unique across replicas and
+// restarts without a random read per request.
+var (
+	requestIDPrefix = func() string {
+		var b [6]byte
+		_, _ = rand.Read(b[:])
+		return hex.EncodeToString(b[:])
+	}()
+	requestIDCounter atomic.Uint64
+)
+
+func newRequestID() string {
+	return requestIDPrefix + "-" + strconv.FormatUint(requestIDCounter.Add(1), 10)
 }
 
 func responseBytes(c *gin.Context) int64 {

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"net/http"
 	"net/url"
 	"slices"
 	"sort"
@@ -30,51 +29,47 @@ type StatusError interface {
 var privateHeaders = map[string]bool{"Authorization": true, "Cookie": true, "Proxy-Authorization": true, "X-Api-Key": true}
 
 // callPlugin spools the body, consults the cache, calls the plugin, commits
-// its staged writes and writes its response.
-func (d *Dispatcher) callPlugin(w *statusWriter, r *http.Request, route Route, table *Table, repo *ports.Repository, subPath string, s ports.Subject, mode callMode) {
-	ctx := r.Context()
+// its staged writes and returns its response.
+func (d *Dispatcher) callPlugin(ctx context.Context, in *Request, route Route, table *Table, repo *ports.Repository, subPath string, s ports.Subject, mode callMode) (*Response, error) {
 	var body *ports.Body
 	maxBody := d.cfg.MaxBodyBytes
 	if mode.anonymous {
 		maxBody = min(maxBody, maxAnonymousBody)
 	}
-	if hasBody(r) {
-		dg, err := artifact.Ingest(ctx, d.blobs, r.Body, maxBody, artifact.Expect{}, true)
+	if in.Body != nil {
+		dg, err := artifact.Ingest(ctx, d.blobs, in.Body, maxBody, artifact.Expect{}, true)
 		if err != nil {
 			var invalid *ports.InvalidError
 			switch {
 			case errors.Is(err, ports.ErrTooLarge):
-				writeError(w, http.StatusRequestEntityTooLarge, "too_large", "request body exceeds "+strconv.FormatInt(maxBody, 10)+" bytes")
+				return nil, fail(ports.ErrTooLarge, "request body exceeds "+strconv.FormatInt(maxBody, 10)+" bytes")
 			case errors.As(err, &invalid): // the edge's short or slow body
-				w.Header().Set("Connection", "close")
-				writeError(w, http.StatusBadRequest, "bad_body", invalid.Message)
+				return nil, fail(ErrBadBody, invalid.Message)
 			case ctx.Err() != nil:
 				d.log.InfoContext(ctx, "dispatch: spool body: client went away", "err", err)
-				writeError(w, statusClientClosed, "aborted", "request aborted")
+				return nil, errAborted()
 			default:
-				d.internal(w, r, "spool body", err)
+				return nil, d.internal(ctx, "spool body", err)
 			}
-			return
 		}
 		body = &ports.Body{Digest: dg.SHA256, Size: dg.Size, SHA1: dg.SHA1, MD5: dg.MD5, SHA512: dg.SHA512}
 	}
 
-	base := d.baseURL(r)
-	cacheable := !mode.anonymous && body == nil && d.cache != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead)
+	base := d.baseURL(in)
+	cacheable := !mode.anonymous && body == nil && d.cache != nil && isRead(in.Method)
 	var key cacheKey
 	if cacheable {
-		key = cacheKey{method: r.Method, path: r.URL.EscapedPath(), query: r.URL.RawQuery, accept: r.Header.Get("Accept"), baseURL: base}
+		key = cacheKey{method: in.Method, path: in.EscapedPath, query: in.RawQuery, accept: in.header("Accept"), baseURL: base}
 		if repo != nil {
 			key.repoID, key.repo, key.generation = repo.ID, repo.Key, repo.Generation
 		}
 		if cr, ok := d.cache.get(key, d.clock.Now()); ok {
-			d.writeCached(w, r, cr)
-			return
+			return d.cached(ctx, cr)
 		}
 	}
 
 	req := ports.FormatRequest{
-		Method: r.Method, Path: subPath, RawQuery: r.URL.RawQuery, Headers: requestHeaders(r, table.TokenHeaders()),
+		Method: in.Method, Path: subPath, RawQuery: in.RawQuery, Headers: requestHeaders(in.Header, table.TokenHeaders()),
 		Body: body, BaseURL: base,
 	}
 	if !s.Anonymous {
@@ -102,20 +97,19 @@ func (d *Dispatcher) callPlugin(w *statusWriter, r *http.Request, route Route, t
 		var err error
 		resp, err = d.rt.Handle(ctx, route.PluginID, req, hc)
 		if err != nil {
-			if !d.pluginFailed(w, r, route, resp, err) {
-				// The plugin reported its own failure with a response to send.
-				d.writeResponse(w, r, hc, resp, false, key)
+			if ferr := d.pluginFailed(ctx, route, resp, err); ferr != nil {
+				return nil, ferr
 			}
-			return
+			// The plugin reported its own failure with a response to send.
+			return d.respond(ctx, hc, resp, false, key)
 		}
 		if resp.Status == 0 {
-			resp.Status = http.StatusOK
+			resp.Status = 200
 		}
 		if mode.anonymous {
 			if ws := hc.writeSet(); !ws.Empty() {
 				d.log.WarnContext(ctx, "dispatch: plugin staged writes on an anonymous path", "plugin", route.PluginID, "path", subPath)
-				writeError(w, http.StatusInternalServerError, "internal", "plugin "+route.PluginID+" staged writes on an anonymous path")
-				return
+				return nil, fail(ErrInternal, "plugin "+route.PluginID+" staged writes on an anonymous path")
 			}
 		}
 		if resp.Status < 400 && repo != nil {
@@ -128,8 +122,7 @@ func (d *Dispatcher) callPlugin(w *statusWriter, r *http.Request, route Route, t
 					continue
 				}
 				if err != nil {
-					d.commitFailed(w, r, err)
-					return
+					return nil, d.commitFailed(ctx, err)
 				}
 				committed = true
 			}
@@ -137,100 +130,93 @@ func (d *Dispatcher) callPlugin(w *statusWriter, r *http.Request, route Route, t
 		break
 	}
 	cacheable = cacheable && !committed && resp.CacheTTL > 0 && resp.Status >= 200 && resp.Status < 300
-	d.writeResponse(w, r, hc, resp, cacheable, key)
+	return d.respond(ctx, hc, resp, cacheable, key)
 }
 
 // timeoutError is how a runtime may mark a deadline error besides wrapping
 // context.DeadlineExceeded (the net.Error convention).
 type timeoutError interface{ Timeout() bool }
 
-// pluginFailed answers a failed plugin call: 404 when the plugin was disabled
-// or removed meanwhile, 504 on deadline, the plugin's own status when it
-// reported one, else 502 naming the plugin. It returns false, writing
-// nothing, when the runtime returned the plugin's own error response
-// (status >= 400) alongside the error: the caller writes that response.
+// pluginFailed classifies a failed plugin call: not found when the plugin
+// was disabled or removed meanwhile, a timeout on deadline, the plugin's own
+// status when it reported one, else ErrPluginFailed naming the plugin. It
+// returns nil when the runtime returned the plugin's own error response
+// (status >= 400) alongside the error: the caller sends that response.
 // Staged writes are discarded in every case.
-func (d *Dispatcher) pluginFailed(w *statusWriter, r *http.Request, route Route, resp ports.FormatResponse, err error) bool {
+func (d *Dispatcher) pluginFailed(ctx context.Context, route Route, resp ports.FormatResponse, err error) error {
 	if !d.table.Load().HasPlugin(route.PluginID) {
-		writeError(w, http.StatusNotFound, "not_found", "no format serves this path")
-		return true
+		return fail(ports.ErrNotFound, "no format serves this path")
 	}
 	var se StatusError
 	var te timeoutError
 	switch {
-	case errors.Is(r.Context().Err(), context.Canceled):
-		d.log.InfoContext(r.Context(), "dispatch: plugin call abandoned, client went away", "plugin", route.PluginID)
-		writeError(w, statusClientClosed, "aborted", "request aborted")
+	case errors.Is(ctx.Err(), context.Canceled):
+		d.log.InfoContext(ctx, "dispatch: plugin call abandoned, client went away", "plugin", route.PluginID)
+		return errAborted()
 	case errors.Is(err, ports.ErrUnavailable):
 		// A plugin whose instances are all busy, or no room to load it: the
 		// client retries.
-		w.Header().Set("Retry-After", "1")
-		writeError(w, http.StatusServiceUnavailable, "unavailable", "plugin "+route.PluginID+" is busy; retry shortly")
+		return fail(ports.ErrUnavailable, "plugin "+route.PluginID+" is busy; retry shortly")
 	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &te) && te.Timeout()):
-		d.log.WarnContext(r.Context(), "dispatch: plugin deadline", "plugin", route.PluginID, "err", err)
-		writeError(w, http.StatusGatewayTimeout, "plugin_timeout", "plugin "+route.PluginID+" did not answer in time")
+		d.log.WarnContext(ctx, "dispatch: plugin deadline", "plugin", route.PluginID, "err", err)
+		return fail(ErrPluginTimeout, "plugin "+route.PluginID+" did not answer in time")
 	case errors.As(err, &se) && se.HTTPStatus() >= 400 && se.HTTPStatus() <= 599:
-		writeError(w, se.HTTPStatus(), "plugin_error", se.Error())
+		return &Error{Kind: ErrPluginStatus, Status: se.HTTPStatus(), Message: se.Error()}
 	case resp.Status >= 400 && resp.Status <= 599 && resp.ServePath == "" && resp.ServeBlob == "":
-		return false
+		return nil
 	default:
-		d.log.WarnContext(r.Context(), "dispatch: plugin failed", "plugin", route.PluginID, "err", err)
-		writeError(w, http.StatusBadGateway, "plugin_failed", "plugin "+route.PluginID+" failed (see the server log)")
+		d.log.WarnContext(ctx, "dispatch: plugin failed", "plugin", route.PluginID, "err", err)
+		return fail(ErrPluginFailed, "plugin "+route.PluginID+" failed (see the server log)")
 	}
-	return true
 }
 
-func (d *Dispatcher) commitFailed(w *statusWriter, r *http.Request, err error) {
-	// Messages are the caller's, never the store's (which names its adapter
-	// and may carry driver text).
+// commitFailed classifies a refused commit. Messages are the caller's,
+// never the store's (which names its adapter and may carry driver text).
+func (d *Dispatcher) commitFailed(ctx context.Context, err error) error {
 	var invalid *ports.InvalidError
 	var ce *ports.ConflictError
 	switch {
 	case errors.As(err, &invalid):
-		writeError(w, http.StatusBadRequest, "invalid", invalid.Error())
+		return fail(ports.ErrInvalid, invalid.Error())
 	case errors.Is(err, ports.ErrStale):
-		writeError(w, http.StatusConflict, "conflict", "the resource was changed by concurrent requests; retry")
+		return fail(ports.ErrConflict, "the resource was changed by concurrent requests; retry")
 	case errors.As(err, &ce):
-		writeError(w, http.StatusConflict, "conflict", ce.Message)
+		return fail(ports.ErrConflict, ce.Message)
 	case errors.Is(err, ports.ErrConflict):
-		writeError(w, http.StatusConflict, "conflict", "the write conflicts with stored data")
+		return fail(ports.ErrConflict, "the write conflicts with stored data")
 	case errors.Is(err, ports.ErrUnavailable):
-		unavailable(w)
-	case r.Context().Err() != nil:
-		d.log.InfoContext(r.Context(), "dispatch: commit abandoned, client went away", "err", err)
-		writeError(w, statusClientClosed, "aborted", "request aborted")
+		return errUnavailable()
+	case ctx.Err() != nil:
+		d.log.InfoContext(ctx, "dispatch: commit abandoned, client went away", "err", err)
+		return errAborted()
 	case errors.Is(err, ports.ErrInvalid):
-		writeError(w, http.StatusBadRequest, "invalid", "the write was refused as invalid")
+		return fail(ports.ErrInvalid, "the write was refused as invalid")
 	case errors.Is(err, ports.ErrNotFound):
-		writeError(w, http.StatusNotFound, "not_found", "something the write refers to does not exist")
+		return fail(ports.ErrNotFound, "something the write refers to does not exist")
 	default:
-		d.log.ErrorContext(r.Context(), "dispatch: commit", "err", err)
-		writeError(w, http.StatusInternalServerError, "internal", "could not commit the write")
+		d.log.ErrorContext(ctx, "dispatch: commit", "err", err)
+		return fail(ErrInternal, "could not commit the write")
 	}
 }
 
-// writeResponse writes a plugin response: a stored file or blob streamed by
-// the host, or inline bytes (cached when allowed).
-func (d *Dispatcher) writeResponse(w *statusWriter, r *http.Request, hc *hostCall, resp ports.FormatResponse, cacheable bool, key cacheKey) {
-	ctx := r.Context()
+// respond turns a plugin response into the transport's: a stored file or
+// blob to stream, or inline bytes (cached when allowed).
+func (d *Dispatcher) respond(ctx context.Context, hc *hostCall, resp ports.FormatResponse, cacheable bool, key cacheKey) (*Response, error) {
 	switch {
 	case resp.ServePath != "":
 		f, err := hc.serveFile(ctx, resp.ServePath)
 		if err != nil {
 			if isNotFound(err) {
-				writeError(w, http.StatusNotFound, "not_found", "file not found")
-			} else {
-				d.internal(w, r, "serve path", err)
+				return nil, fail(ports.ErrNotFound, "file not found")
 			}
-			return
+			return nil, d.internal(ctx, "serve path", err)
 		}
-		d.serveReference(w, r, resp, &storedRef{digest: f.BlobDigest, contentType: f.ContentType, file: f}, cacheable, key)
+		return d.serveReference(ctx, resp, &storedRef{digest: f.BlobDigest, contentType: f.ContentType, file: f}, cacheable, key)
 	case resp.ServeBlob != "":
 		if err := hc.allowed(resp.ServeBlob); err != nil {
-			writeError(w, http.StatusNotFound, "not_found", "blob not found")
-			return
+			return nil, fail(ports.ErrNotFound, "blob not found")
 		}
-		d.serveReference(w, r, resp, &storedRef{digest: resp.ServeBlob}, cacheable, key)
+		return d.serveReference(ctx, resp, &storedRef{digest: resp.ServeBlob}, cacheable, key)
 	case cacheable:
 		cr := &cachedResponse{status: resp.Status, headers: resp.Headers, body: resp.Body,
 			etag: headerValue(resp.Headers, "ETag"), expires: d.clock.Now().Add(resp.CacheTTL)}
@@ -239,89 +225,37 @@ func (d *Dispatcher) writeResponse(w *statusWriter, r *http.Request, hc *hostCal
 			cr.etag = `"` + hex.EncodeToString(sum[:]) + `"`
 		}
 		d.cache.put(key, cr)
-		d.writeCached(w, r, cr)
+		return d.cached(ctx, cr)
 	default:
-		addHeaders(w.Header(), resp.Headers)
-		w.Header().Set("Content-Length", strconv.Itoa(len(resp.Body)))
-		w.WriteHeader(resp.Status)
-		if r.Method != http.MethodHead && len(resp.Body) > 0 {
-			_, _ = w.Write(resp.Body)
-		}
+		return &Response{Status: resp.Status, Headers: resp.Headers, Body: resp.Body}, nil
 	}
 }
 
-// serveReference streams the stored content a plugin answered with and,
-// when the answer may be cached, keeps it: the next identical request of the
+// serveReference answers with the stored content a plugin named and, when
+// the answer may be cached, keeps it: the next identical request of the
 // same repository generation streams it without calling the plugin.
-func (d *Dispatcher) serveReference(w *statusWriter, r *http.Request, resp ports.FormatResponse, ref *storedRef, cacheable bool, key cacheKey) {
+func (d *Dispatcher) serveReference(ctx context.Context, resp ports.FormatResponse, ref *storedRef, cacheable bool, key cacheKey) (*Response, error) {
 	if cacheable {
 		d.cache.put(key, &cachedResponse{status: resp.Status, headers: resp.Headers, stored: ref,
 			expires: d.clock.Now().Add(resp.CacheTTL)})
 	}
-	addHeaders(w.Header(), resp.Headers)
-	d.serveStored(w, r, ref.digest, ref.contentType, ref.file, resp.Status)
+	return d.stored(ctx, resp.Status, resp.Headers, ref.digest, ref.contentType, ref.file)
 }
 
-// writeCached writes a cached response: stored content streamed with its
-// conditional-request handling, or inline bytes, or 304 when the client
-// already holds them.
-func (d *Dispatcher) writeCached(w *statusWriter, r *http.Request, cr *cachedResponse) {
+// cached answers from a cache entry: stored content to stream, or inline
+// bytes with their ETag (the transport answers 304 to a client holding it).
+func (d *Dispatcher) cached(ctx context.Context, cr *cachedResponse) (*Response, error) {
 	if cr.stored != nil {
-		addHeaders(w.Header(), cr.headers)
-		d.serveStored(w, r, cr.stored.digest, cr.stored.contentType, cr.stored.file, cr.status)
-		return
+		return d.stored(ctx, cr.status, cr.headers, cr.stored.digest, cr.stored.contentType, cr.stored.file)
 	}
-	h := w.Header()
-	addHeaders(h, cr.headers)
-	h.Set("ETag", cr.etag)
-	if etagMatches(r.Header.Get("If-None-Match"), cr.etag) {
-		h.Del("Content-Type")
-		h.Del("Content-Length")
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	h.Set("Content-Length", strconv.Itoa(len(cr.body)))
-	w.WriteHeader(cr.status)
-	if r.Method != http.MethodHead && len(cr.body) > 0 {
-		_, _ = w.Write(cr.body)
-	}
-}
-
-// etagMatches applies If-None-Match's weak comparison (RFC 9110 §13.1.2).
-func etagMatches(header, etag string) bool {
-	if header == "" {
-		return false
-	}
-	want := strings.TrimPrefix(etag, "W/")
-	for _, part := range strings.Split(header, ",") {
-		part = strings.TrimSpace(part)
-		if part == "*" || strings.TrimPrefix(part, "W/") == want {
-			return true
-		}
-	}
-	return false
-}
-
-func hasBody(r *http.Request) bool {
-	if r.Body == nil || r.Body == http.NoBody {
-		return false
-	}
-	if r.ContentLength > 0 {
-		return true
-	}
-	for _, te := range r.TransferEncoding {
-		if strings.EqualFold(te, "chunked") {
-			return true
-		}
-	}
-	return false
+	return &Response{Status: cr.status, Headers: cr.headers, Body: cr.body, ETag: cr.etag}, nil
 }
 
 // requestHeaders are the request's headers without any credential the host
 // consumed: the private headers and the token headers any plugin declared.
-func requestHeaders(r *http.Request, tokenHeaders []string) []ports.Header {
-	names := make([]string, 0, len(r.Header))
-	for name := range r.Header {
+func requestHeaders(header map[string][]string, tokenHeaders []string) []ports.Header {
+	names := make([]string, 0, len(header))
+	for name := range header {
 		if !privateHeaders[name] && !slices.ContainsFunc(tokenHeaders, func(h string) bool { return strings.EqualFold(h, name) }) {
 			names = append(names, name)
 		}
@@ -329,17 +263,11 @@ func requestHeaders(r *http.Request, tokenHeaders []string) []ports.Header {
 	sort.Strings(names)
 	var hs []ports.Header
 	for _, name := range names {
-		for _, v := range r.Header[name] {
+		for _, v := range header[name] {
 			hs = append(hs, ports.Header{Name: name, Value: v})
 		}
 	}
 	return hs
-}
-
-func addHeaders(h http.Header, hs []ports.Header) {
-	for _, x := range hs {
-		h.Add(x.Name, x.Value)
-	}
 }
 
 func headerValue(hs []ports.Header, name string) string {

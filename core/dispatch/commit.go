@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"math/rand/v2"
-	"net/http"
 	"time"
 
 	"github.com/keeper-registry/keeper/ports"
@@ -86,31 +85,25 @@ func retryStale(ctx context.Context, attempt int) bool {
 	}
 }
 
-// statusClientClosed is logged for a request whose client went away before
-// the answer (nginx's convention); nobody receives it.
-const statusClientClosed = 499
-
-// unavailable answers 503 with Retry-After: the database refused or lost the
-// connection (pool exhausted upstream, failover); the client may retry.
-func unavailable(w http.ResponseWriter) {
-	w.Header().Set("Retry-After", "1")
-	writeError(w, http.StatusServiceUnavailable, "unavailable", "temporarily unavailable; retry shortly")
-}
-
-// internal answers a failure of a store or service: 503 + Retry-After when
-// the database is unavailable, nothing but an info line when the client went
-// away (not a server error), else 500 logged at ERROR.
-func (d *Dispatcher) internal(w http.ResponseWriter, r *http.Request, what string, err error) {
-	ctx := r.Context()
+// internal reports a failure of a store or service: ErrUnavailable when the
+// database refused or lost the connection (the client may retry), an
+// aborted request when the client went away (not a server error, logged at
+// INFO), else ErrInternal logged at ERROR.
+func (d *Dispatcher) internal(ctx context.Context, what string, err error) error {
 	switch {
 	case errors.Is(err, ports.ErrUnavailable):
 		d.log.WarnContext(ctx, "dispatch: "+what+": database unavailable", "err", err)
-		unavailable(w)
+		return errUnavailable()
 	case ctx.Err() != nil:
 		d.log.InfoContext(ctx, "dispatch: "+what+": client went away", "err", err)
-		writeError(w, statusClientClosed, "aborted", "request aborted")
+		return errAborted()
 	default:
 		d.log.ErrorContext(ctx, "dispatch: "+what, "err", err)
-		writeError(w, http.StatusInternalServerError, "internal", "internal error")
+		return fail(ErrInternal, "internal error")
 	}
 }
+
+func errUnavailable() error {
+	return fail(ports.ErrUnavailable, "temporarily unavailable; retry shortly")
+}
+func errAborted() error { return fail(context.Canceled, "request aborted") }

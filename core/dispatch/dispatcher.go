@@ -3,12 +3,9 @@ package dispatch
 import (
 	"context"
 	"log/slog"
-	"net"
-	"net/http"
 	"net/url"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"github.com/keeper-registry/keeper/core/audit"
 	"github.com/keeper-registry/keeper/core/auth"
@@ -135,34 +132,28 @@ func (d *Dispatcher) SetRoutes(routes []Route) {
 // Table returns the current routing table.
 func (d *Dispatcher) Table() *Table { return d.table.Load() }
 
-// reqLog collects what the request log line reports.
-type reqLog struct {
-	repo, format, plugin string
-}
-
-// ServeHTTP routes r to a plugin mount, or answers 404.
-func (d *Dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	sw := &statusWriter{w: w}
-	var rl reqLog
-	d.serve(sw, r, &rl)
-	d.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-		slog.String("method", r.Method), slog.String("path", r.URL.EscapedPath()),
-		slog.String("repo", rl.repo), slog.String("format", rl.format), slog.String("plugin", rl.plugin),
-		slog.Int("status", sw.statusCode()), slog.Int64("bytes", sw.n),
-		slog.Duration("duration", time.Since(start)))
-}
-
-func (d *Dispatcher) serve(w *statusWriter, r *http.Request, rl *reqLog) {
-	ctx := r.Context()
-	escaped := r.URL.EscapedPath()
-	table := d.table.Load()
-	route, rest, ok := table.Lookup(escaped)
-	if !ok {
-		writeError(w, http.StatusNotFound, "not_found", "no format serves this path")
-		return
+// Serve routes req to a plugin mount and answers it. On success the
+// response is what to write; otherwise err is an *Error (its Kind a sentinel
+// of this package or ports, or context.Canceled) that the transport maps to
+// a status. The returned response is never nil: on error it carries only
+// who the request was routed to (Repo, Format, Plugin) for the request log.
+func (d *Dispatcher) Serve(ctx context.Context, req *Request) (*Response, error) {
+	var info Response
+	resp, err := d.serve(ctx, req, &info)
+	if err != nil {
+		return &info, err
 	}
-	rl.format, rl.plugin = route.Format, route.PluginID
+	resp.Repo, resp.Format, resp.Plugin = info.Repo, info.Format, info.Plugin
+	return resp, nil
+}
+
+func (d *Dispatcher) serve(ctx context.Context, req *Request, info *Response) (*Response, error) {
+	table := d.table.Load()
+	route, rest, ok := table.Lookup(req.EscapedPath)
+	if !ok {
+		return nil, fail(ports.ErrNotFound, "no format serves this path")
+	}
+	info.Format, info.Plugin = route.Format, route.PluginID
 
 	repo, subPath, err := d.bind(ctx, route, rest)
 	if err != nil {
@@ -170,18 +161,14 @@ func (d *Dispatcher) serve(w *statusWriter, r *http.Request, rl *reqLog) {
 			// A missing repository answers an anonymous caller exactly as
 			// a private one does, so neither reveals which exists (20.15).
 			if auth.SubjectFrom(ctx).Anonymous {
-				w.Header().Set("WWW-Authenticate", `Basic realm="keeper"`)
-				writeError(w, http.StatusUnauthorized, "unauthorized", "authentication required")
-				return
+				return nil, &Error{Kind: ErrUnauthenticated, Message: "authentication required", Challenge: `Basic realm="keeper"`}
 			}
-			writeError(w, http.StatusNotFound, "not_found", err.Error())
-		} else {
-			d.internal(w, r, "bind repository", err)
+			return nil, fail(ports.ErrNotFound, err.Error())
 		}
-		return
+		return nil, d.internal(ctx, "bind repository", err)
 	}
 	if repo != nil {
-		rl.repo = repo.Key
+		info.Repo = repo.Key
 	}
 	subject := auth.SubjectFrom(ctx)
 	if route.Anonymous(subPath) {
@@ -190,23 +177,24 @@ func (d *Dispatcher) serve(w *statusWriter, r *http.Request, rl *reqLog) {
 		// reads only for callers who may read it anyway.
 		readable, err := d.allowed(ctx, subject, ports.ActionRead, repo)
 		if err != nil {
-			d.internal(w, r, "authorize", err)
-			return
+			return nil, d.internal(ctx, "authorize", err)
 		}
-		d.callPlugin(w, r, route, table, repo, subPath, subject, callMode{anonymous: true, sealed: !readable})
-		return
+		return d.callPlugin(ctx, req, route, table, repo, subPath, subject, callMode{anonymous: true, sealed: !readable})
 	}
-	if !d.authorize(ctx, w, r, route, subject, repo) {
-		return
+	if err := d.authorize(ctx, req, route, subject, repo); err != nil {
+		return nil, err
 	}
 
-	if repo != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && subPath != "/" {
-		if d.tryFastPath(w, r, repo, subPath) {
-			return
+	if repo != nil && isRead(req.Method) && subPath != "/" {
+		if resp, err := d.tryFastPath(ctx, repo, subPath); resp != nil || err != nil {
+			return resp, err
 		}
 	}
-	d.callPlugin(w, r, route, table, repo, subPath, subject, callMode{})
+	return d.callPlugin(ctx, req, route, table, repo, subPath, subject, callMode{})
 }
+
+// isRead reports whether method only reads (GET, HEAD).
+func isRead(method string) bool { return method == "GET" || method == "HEAD" }
 
 // callMode marks a plugin call made on an anonymous path: anonymous calls
 // may stage no writes; sealed ones may not read the repository either.
@@ -260,30 +248,29 @@ func (d *Dispatcher) allowed(ctx context.Context, s ports.Subject, action string
 	return dec.Allowed, err
 }
 
-// authorize asks the Authorizer and writes 401/403 on denial.
-func (d *Dispatcher) authorize(ctx context.Context, w http.ResponseWriter, r *http.Request, route Route, s ports.Subject, repo *ports.Repository) bool {
+// authorize asks the Authorizer; a denial is ErrUnauthenticated (with the
+// mount's challenge) for anonymous callers, else ErrForbidden, or
+// ErrNotFound when the caller may not even read the repository.
+func (d *Dispatcher) authorize(ctx context.Context, req *Request, route Route, s ports.Subject, repo *ports.Repository) error {
 	action := ports.ActionWrite
-	switch r.Method {
-	case http.MethodGet, http.MethodHead:
+	switch req.Method {
+	case "GET", "HEAD":
 		action = ports.ActionRead
-	case http.MethodDelete:
+	case "DELETE":
 		action = ports.ActionDelete
 	}
 	ok, err := d.allowed(ctx, s, action, repo)
 	if err != nil {
-		d.internal(w, r, "authorize", err)
-		return false
+		return d.internal(ctx, "authorize", err)
 	}
 	if ok {
-		return true
+		return nil
 	}
 	if d.audit != nil {
-		d.audit.By(ctx, s, "access.denied", r.Method+" "+r.URL.EscapedPath(), audit.Denied, "action "+action)
+		d.audit.By(ctx, s, "access.denied", req.Method+" "+req.EscapedPath, audit.Denied, "action "+action)
 	}
 	if s.Anonymous {
-		w.Header().Set("WWW-Authenticate", route.Credentials.ChallengeFor(d.baseURL(r)))
-		writeError(w, http.StatusUnauthorized, "unauthorized", "authentication required")
-		return false
+		return &Error{Kind: ErrUnauthenticated, Message: "authentication required", Challenge: route.Credentials.ChallengeFor(d.baseURL(req))}
 	}
 	if action != ports.ActionRead && repo != nil {
 		if readable, err := d.allowed(ctx, s, ports.ActionRead, repo); err == nil && !readable {
@@ -291,11 +278,9 @@ func (d *Dispatcher) authorize(ctx context.Context, w http.ResponseWriter, r *ht
 		}
 	}
 	if action == ports.ActionRead && repo != nil {
-		writeError(w, http.StatusNotFound, "not_found", "repository "+repo.Key+" not found")
-		return false
+		return fail(ports.ErrNotFound, "repository "+repo.Key+" not found")
 	}
-	writeError(w, http.StatusForbidden, "forbidden", "not allowed to "+action+" here")
-	return false
+	return fail(ErrForbidden, "not allowed to "+action+" here")
 }
 
 // Credentials returns the credential carriers of the mount serving
@@ -306,37 +291,15 @@ func (d *Dispatcher) Credentials(escapedPath string) (ports.Credentials, bool) {
 	return route.Credentials, ok
 }
 
-// baseURL is the server's external URL for this request: configured, set by
-// the HTTP edge, or the local address the connection reached. Never the
-// client's Host header, which anyone can set (issue 20.2: cache poisoning).
-func (d *Dispatcher) baseURL(r *http.Request) string {
+// baseURL is the server's external URL for this request: configured, or
+// the one the transport computed (never the client's Host header, which
+// anyone can set: issue 20.2, cache poisoning).
+func (d *Dispatcher) baseURL(req *Request) string {
 	if d.cfg.BaseURL != "" {
 		return d.cfg.BaseURL
 	}
-	if u, ok := r.Context().Value(baseURLKey{}).(string); ok && u != "" {
-		return u
+	if req.BaseURL != "" {
+		return strings.TrimSuffix(req.BaseURL, "/")
 	}
-	return LocalURL(r)
-}
-
-type baseURLKey struct{}
-
-// WithBaseURL returns ctx carrying the external URL the edge computed for
-// this request (scheme://host[:port], no trailing slash).
-func WithBaseURL(ctx context.Context, u string) context.Context {
-	return context.WithValue(ctx, baseURLKey{}, strings.TrimSuffix(u, "/"))
-}
-
-// LocalURL is scheme://address of the listener the connection reached, the
-// default external URL when none is configured; "http://localhost" when the
-// request did not come through a server (tests).
-func LocalURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok && a != nil {
-		return scheme + "://" + a.String()
-	}
-	return scheme + "://localhost"
+	return "http://localhost"
 }

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
+	httpapi "github.com/keeper-registry/keeper/adapters/http"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -186,7 +187,7 @@ func TestStagedWrites(t *testing.T) {
 		r := httptest.NewRequest(http.MethodPut, "/demo/pub/gone.txt", bytes.NewReader([]byte("x"))).WithContext(ctx)
 		w := httptest.NewRecorder()
 		r.Header.Set("X-Fail", "client-gone")
-		e.d.ServeHTTP(w, r)
+		httpapi.DispatchHTTP(e.d).ServeHTTP(w, r)
 		if w.Code >= 500 {
 			t.Fatalf("status %d: %s", w.Code, w.Body)
 		}

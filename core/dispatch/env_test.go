@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	httpapi "github.com/keeper-registry/keeper/adapters/http"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -186,7 +187,7 @@ func (e *env) do(s *ports.Subject, method, target string, body []byte, hdr ...st
 		r = r.WithContext(auth.WithSubject(r.Context(), *s))
 	}
 	w := httptest.NewRecorder()
-	e.d.ServeHTTP(w, r)
+	httpapi.DispatchHTTP(e.d).ServeHTTP(w, r)
 	return w
 }
 

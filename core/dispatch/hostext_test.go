@@ -2,6 +2,7 @@ package dispatch_test
 
 import (
 	"context"
+	httpapi "github.com/keeper-registry/keeper/adapters/http"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -107,7 +108,7 @@ func TestHostExtensions(t *testing.T) {
 		}
 		req = req.WithContext(auth.WithSubject(req.Context(), sub))
 		rec := httptest.NewRecorder()
-		d.ServeHTTP(rec, req)
+		httpapi.DispatchHTTP(d).ServeHTTP(rec, req)
 	}
 	call("bob", "/concat")
 	joined, err := files.GetFile(ctx, mustID(t, repos, "mine"), "joined")

@@ -3,6 +3,7 @@ package dispatch_test
 import (
 	"context"
 	"encoding/base64"
+	httpapi "github.com/keeper-registry/keeper/adapters/http"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -82,7 +83,7 @@ func TestBlobRanges(t *testing.T) {
 	req := httptest.NewRequest(http.MethodPut, "/x/r/upload", strings.NewReader(body))
 	req = req.WithContext(auth.WithSubject(req.Context(), ports.Subject{Username: "bob", UserID: 1}))
 	rec := httptest.NewRecorder()
-	d.ServeHTTP(rec, req)
+	httpapi.DispatchHTTP(d).ServeHTTP(rec, req)
 	if rec.Code != 201 {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body)
 	}
@@ -144,7 +145,7 @@ func TestIndexBytes(t *testing.T) {
 	})
 	req := httptest.NewRequest(http.MethodPost, "/x/r/p", strings.NewReader(body))
 	req = req.WithContext(auth.WithSubject(req.Context(), ports.Subject{Username: "bob", UserID: 1}))
-	d.ServeHTTP(httptest.NewRecorder(), req)
+	httpapi.DispatchHTTP(d).ServeHTTP(httptest.NewRecorder(), req)
 	want := []int64{1<<20 - 3, int64(1<<20 - 3 + 12 + 100), -1, -1}
 	for i, w := range want {
 		if errs[i] != nil || got[i] != w {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	httpapi "github.com/keeper-registry/keeper/adapters/http"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -82,7 +83,7 @@ func TestListRepos(t *testing.T) {
 		}
 		req = req.WithContext(auth.WithSubject(req.Context(), sub))
 		rec := httptest.NewRecorder()
-		d.ServeHTTP(rec, req)
+		httpapi.DispatchHTTP(d).ServeHTTP(rec, req)
 		if rec.Code != 200 {
 			t.Fatalf("%s %s: status %d %s", user, path, rec.Code, rec.Body)
 		}

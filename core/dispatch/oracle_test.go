@@ -2,9 +2,9 @@ package dispatch_test
 
 import (
 	"context"
+	httpapi "github.com/keeper-registry/keeper/adapters/http"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/keeper-registry/keeper/core/auth"
@@ -39,7 +39,7 @@ func TestPrivateAnswersLikeMissing(t *testing.T) {
 			r = r.WithContext(auth.WithSubject(r.Context(), *s))
 		}
 		w := httptest.NewRecorder()
-		d.ServeHTTP(w, r)
+		httpapi.DispatchHTTP(d).ServeHTTP(w, r)
 		return w
 	}
 	for _, method := range []string{"GET", "PUT", "DELETE"} {
@@ -58,27 +58,5 @@ func TestPrivateAnswersLikeMissing(t *testing.T) {
 	}
 	if w := serve(&eve, "PUT", "/demo/pub/x"); w.Code != http.StatusForbidden {
 		t.Fatalf("write to a readable repository: %d, want 403", w.Code)
-	}
-}
-
-func TestServedType(t *testing.T) {
-	for _, c := range []struct {
-		name, stored, want string
-		attach             bool
-	}{
-		{"pkg.tgz", "text/html", "application/", false},
-		{"x.html", "text/html", "text/html", true},
-		{"x.svg", "", "image/svg+xml", true},
-		{"pkg.tgz", "image/svg+xml", "application/", false},
-		{"lib-1.0.0.pom", "text/xml", "text/xml", true},
-		{"a.js", "text/plain", "text/plain", true},
-		{"notes", "application/x-www-form-urlencoded", "application/octet-stream", false},
-		{"notes", "", "application/octet-stream", false},
-		{"a.json", "application/json", "application/json", false},
-	} {
-		ct, attach := dispatch.ServedType(c.name, c.stored)
-		if !strings.HasPrefix(ct, c.want) || strings.Contains(ct, "html") && c.want != "text/html" || attach != c.attach {
-			t.Errorf("ServedType(%q, %q) = %q, %v; want %q, %v", c.name, c.stored, ct, attach, c.want, c.attach)
-		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	httpapi "github.com/keeper-registry/keeper/adapters/http"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -172,6 +173,6 @@ func serveWith(d *dispatch.Dispatcher, s *ports.Subject, method, target string, 
 		r = r.WithContext(auth.WithSubject(r.Context(), *s))
 	}
 	w := httptest.NewRecorder()
-	d.ServeHTTP(w, r)
+	httpapi.DispatchHTTP(d).ServeHTTP(w, r)
 	return w
 }

@@ -3,6 +3,7 @@ package plugin_test
 import (
 	"context"
 	"fmt"
+	httpapi "github.com/keeper-registry/keeper/adapters/http"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -67,7 +68,7 @@ func TestReloadUnderLoad(t *testing.T) {
 				r = r.WithContext(auth.WithSubject(r.Context(), user))
 				w := httptest.NewRecorder()
 				p0 := phase.Load()
-				e.d.ServeHTTP(w, r)
+				httpapi.DispatchHTTP(e.d).ServeHTTP(w, r)
 				p1 := phase.Load()
 				switch {
 				case w.Code == want:
