@@ -19,7 +19,9 @@ type File struct {
 	SHA512       string
 	Package      string
 	Version      string
-	// Metadata is plugin-defined JSON describing the file (may be empty).
+	// Metadata is plugin-defined JSON describing the file (may be empty). A
+	// member "served_headers" ([[name, value], …]) holds headers the host's
+	// fast path sends when it serves the file (core/dispatch/served.go).
 	Metadata  []byte
 	CreatedAt time.Time
 }

@@ -21,9 +21,9 @@ type Config struct {
 	CacheEntries int
 	CacheBytes   int64
 	// BaseURL is the server's external URL (scheme://host[:port]); when empty
-	// it is the one the HTTP edge put in the request context (WithBaseURL:
-	// trusted forwarding headers or the address the connection reached),
-	// else the connection's local address. The Host header is never used.
+	// it is the one the transport computed for the request (Request.BaseURL:
+	// trusted forwarding headers or the address the connection reached).
+	// The Host header is never used.
 	BaseURL string
 	// MaxReadBytes caps one ReadBlob host call (default 16 MiB).
 	MaxReadBytes int64
