@@ -9,12 +9,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/keeper-registry/keeper/core/auth"
 	"github.com/keeper-registry/keeper/core/dispatch"
 	"github.com/keeper-registry/keeper/core/dispatch/dispatchtest"
+	"github.com/keeper-registry/keeper/core/repository"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -108,27 +110,66 @@ func TestCachedReferenceAnswersWithoutPlugin(t *testing.T) {
 	})
 }
 
-// Two replicas over the same stores: a write through one is seen by the
-// other's next GET (the repository generation is part of the cache key).
+// Two replicas, each with the repository cache the server puts in front of
+// the database (an hour's TTL), share the stores and a notifier: a write
+// through one is seen by the other's next GET, which reaches the plugin
+// again (the repository generation is part of the response cache's key and
+// the write's notice drops the cached repository row).
 func TestCachedReferenceAcrossReplicas(t *testing.T) {
 	e := newEnv(t)
 	e.rt.SetHandler("demo", e.refHandler())
-	other := dispatch.New(dispatch.Deps{Repos: e.repos, Files: e.files, Blobs: e.blobs, Runtime: e.rt,
-		Authz: dispatchtest.Authz{}, Clock: e.clock}, dispatch.Config{BaseURL: "http://keeper.test"})
-	other.SetRoutes(e.d.Table().Routes())
-
-	wantStatus(t, e.do(&admin, http.MethodPost, "/demo/pub/-/gen", []byte("x")), http.StatusCreated)
-	if w := e.do(nil, http.MethodGet, "/demo/pub/-/ref/latest", nil); w.Body.String() != "generated" {
-		t.Fatalf("body %q", w.Body.String())
+	bus := &busNotifier{}
+	replica := func() *dispatch.Dispatcher {
+		c := repository.NewCache(e.repos, e.files, e.clock, time.Hour, 100)
+		c.Listen(bus)
+		d := dispatch.New(dispatch.Deps{Repos: c, Files: c, Blobs: e.blobs, Runtime: e.rt,
+			Authz: dispatchtest.Authz{}, Clock: e.clock}, dispatch.Config{BaseURL: "http://keeper.test"})
+		d.SetRoutes(e.d.Table().Routes())
+		return d
 	}
-	wantStatus(t, serveWith(other, &admin, http.MethodPut, "/demo/pub/gen.txt", []byte("from the other replica"), "X-Overwrite", "1"), http.StatusCreated)
+	a, b := replica(), replica()
+
+	wantStatus(t, serveWith(a, &admin, http.MethodPost, "/demo/pub/-/gen", []byte("x")), http.StatusCreated)
+	for _, d := range []*dispatch.Dispatcher{a, b, a, b} {
+		if w := serveWith(d, nil, http.MethodGet, "/demo/pub/-/ref/latest", nil); w.Body.String() != "generated" {
+			t.Fatalf("body %q", w.Body.String())
+		}
+	}
 	base := e.rt.Calls.Load()
-	if w := e.do(nil, http.MethodGet, "/demo/pub/-/ref/latest", nil); w.Body.String() != "from the other replica" {
+	wantStatus(t, serveWith(b, &admin, http.MethodPut, "/demo/pub/gen.txt", []byte("from the other replica"), "X-Overwrite", "1"), http.StatusCreated)
+	base++ // the PUT
+	if w := serveWith(a, nil, http.MethodGet, "/demo/pub/-/ref/latest", nil); w.Body.String() != "from the other replica" {
 		t.Fatalf("stale answer %q after the other replica's write", w.Body.String())
 	}
-	if e.rt.Calls.Load() != base+1 {
-		t.Fatal("the first GET after another replica's write did not reach the plugin")
+	if got := e.rt.Calls.Load() - base; got != 1 {
+		t.Fatalf("the first GET after another replica's write made %d plugin calls, want 1", got)
 	}
+}
+
+// busNotifier delivers synchronously to every subscriber.
+type busNotifier struct {
+	mu   sync.Mutex
+	subs map[string][]func(string)
+}
+
+func (n *busNotifier) Publish(_ context.Context, topic, payload string) error {
+	n.mu.Lock()
+	fns := append([]func(string){}, n.subs[topic]...)
+	n.mu.Unlock()
+	for _, fn := range fns {
+		fn(payload)
+	}
+	return nil
+}
+
+func (n *busNotifier) Subscribe(topic string, fn func(string)) func() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.subs == nil {
+		n.subs = map[string][]func(string){}
+	}
+	n.subs[topic] = append(n.subs[topic], fn)
+	return func() {}
 }
 
 // Headers a plugin recorded with a stored file ("served_headers" in its
