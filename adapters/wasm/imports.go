@@ -178,7 +178,9 @@ func (cs *callState) StageFile(_ context.Context, f wStagedFile) error {
 		Package: f.Package, Version: f.Version, Metadata: f.Metadata, Overwrite: f.Overwrite})
 }
 
-func (cs *callState) StageDelete(_ context.Context, path string) error { return cs.host.StageDelete(path) }
+func (cs *callState) StageDelete(_ context.Context, path string) error {
+	return cs.host.StageDelete(path)
+}
 
 func (cs *callState) StageVersion(_ context.Context, v wVersionPut) error {
 	return cs.host.StageVersion(ports.VersionPut{Package: v.Package, Version: v.Version, Metadata: v.Metadata, Delete: v.Delete})

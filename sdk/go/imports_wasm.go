@@ -94,7 +94,9 @@ func (wasmHost) Repo() *RepoContext { return hostRepo() }
 
 func (wasmHost) Log(level LogLevel, msg string) { hostLog(level, msg) }
 
-func (wasmHost) Login(username, password string) (string, error) { return hostLogin(username, password) }
+func (wasmHost) Login(username, password string) (string, error) {
+	return hostLogin(username, password)
+}
 
 func (wasmHost) ConcatBlobs(digests []string) (Body, error) { return hostConcatBlobs(digests) }
 
@@ -106,7 +108,9 @@ func (wasmHost) MountBlob(fromRepo, fromPath, toPath, contentType string) error 
 	return hostMountBlob(fromRepo, fromPath, toPath, contentType)
 }
 
-func (wasmHost) ListRepos(after string, limit uint32) ([]string, error) { return hostListRepos(after, limit) }
+func (wasmHost) ListRepos(after string, limit uint32) ([]string, error) {
+	return hostListRepos(after, limit)
+}
 
 func (wasmHost) ListRepoPackages(repo, prefix, after string, limit uint32) ([]PackageInfo, error) {
 	return hostListRepoPackages(repo, prefix, after, limit)
