@@ -61,7 +61,7 @@ func newResponseCache(maxEntries int, maxBytes int64) *responseCache {
 func entrySize(k cacheKey, r *cachedResponse) int64 {
 	n := int64(len(r.body) + len(r.etag) + len(k.path) + len(k.query) + len(k.accept) + len(k.baseURL) + len(k.repo) + len(k.method) + 160)
 	if r.stored != nil {
-		n += int64(len(r.stored.digest)+len(r.stored.contentType)+len(r.stored.file.Path)) + 256
+		n += int64(len(r.stored.digest)+len(r.stored.contentType)+len(r.stored.file.Path)+len(r.stored.file.Metadata)) + 256
 	}
 	for _, h := range r.headers {
 		n += int64(len(h.Name) + len(h.Value) + 32)
