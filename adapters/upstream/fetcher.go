@@ -137,9 +137,6 @@ func (f *Fetcher) Fetch(ctx context.Context, in ports.UpstreamRequest) (ports.Up
 	out.SHA256 = hexHeader(resp.Header.Get("X-Checksum-Sha256"), 64)
 	out.SHA1 = hexHeader(resp.Header.Get("X-Checksum-Sha1"), 40)
 	out.MD5 = hexHeader(resp.Header.Get("X-Checksum-Md5"), 32)
-	if d, ok := strings.CutPrefix(resp.Header.Get("Docker-Content-Digest"), "sha256:"); ok && out.SHA256 == "" {
-		out.SHA256 = hexHeader(d, 64)
-	}
 	out.Body = newBody(resp.Body, cancel, f.opts.IdleTimeout, f.opts.MaxBytes)
 	return out, nil
 }
