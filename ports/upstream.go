@@ -3,6 +3,7 @@ package ports
 import (
 	"context"
 	"io"
+	"regexp"
 )
 
 // UpstreamCredentials authenticate Keeper to a remote repository's upstream:
@@ -87,3 +88,8 @@ type RemoteFormat interface {
 	// Rewrites reports whether the format's plugin declares rewrite.
 	Rewrites(format string) bool
 }
+
+// SecretConfigKey matches repository settings that are credentials (such as
+// upstream_password and upstream_token): the API never shows their values
+// and the metadata store seals them at rest.
+var SecretConfigKey = regexp.MustCompile(`(?i)(password|passwd|secret|token|credential|api_?key|auth)`)
