@@ -205,7 +205,7 @@ func newDispatcher(cfg config.Config, repos ports.RepositoryStore, files ports.F
 func newRemote(cfg config.Config, files ports.FileStore, blobs ports.BlobStore, s *bunstore.Store, rt *wasm.Runtime,
 	m *plugin.Manager, c ports.Clock) *remote.Service {
 	out := egress.Policy{AllowPrivateNetworks: cfg.Egress.AllowPrivateNetworks, AllowedHosts: cfg.Egress.AllowedHosts}
-	return remote.New(remote.Deps{Files: files, Blobs: blobs, Locker: s, Clock: c, Log: slog.Default().With("room", "remote"),
+	return remote.New(remote.Deps{Files: files, Direct: s, Blobs: blobs, Locker: s, Clock: c, Log: slog.Default().With("room", "remote"),
 		Upstream: upstream.New(out, upstream.Options{MaxBytes: cfg.Limits.MaxUploadBytes, UserAgent: "keeper/" + versionString()}),
 		Formats:  wasm.RemoteFormats{Runtime: rt, Info: m.FormatInfo}},
 		remote.Options{MaxBytes: cfg.Limits.MaxUploadBytes})

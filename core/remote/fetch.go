@@ -41,7 +41,7 @@ func (s *Service) fetch(ctx context.Context, req Request, p string, class ports.
 		defer unlock()
 	}
 	// Another request (or replica) may have fetched it while this one waited.
-	old, have, err := s.cached(ctx, repo.ID, p)
+	old, have, err := s.lookup(ctx, s.d.Direct, repo.ID, p)
 	if err != nil {
 		return fetched{}, err
 	}

@@ -53,7 +53,11 @@ func (o Options) withDefaults() Options {
 
 // Deps are the ports the cache uses. Locker, Clock and Log may be nil.
 type Deps struct {
-	Files    ports.FileStore
+	Files ports.FileStore
+	// Direct is Files without any in-memory cache in front (nil: Files);
+	// the check made under the cross-replica lock reads it, so another
+	// replica's fresh commit is never missed.
+	Direct   ports.FileStore
 	Blobs    ports.BlobStore
 	Upstream ports.Upstream
 	Formats  ports.RemoteFormat
@@ -80,6 +84,9 @@ type Service struct {
 func New(d Deps, opts Options) *Service {
 	if d.Clock == nil {
 		d.Clock = ports.SystemClock{}
+	}
+	if d.Direct == nil {
+		d.Direct = d.Files
 	}
 	if d.Log == nil {
 		d.Log = slog.Default()
@@ -170,7 +177,11 @@ func (s *Service) classify(ctx context.Context, req Request) ports.CacheClass {
 }
 
 func (s *Service) cached(ctx context.Context, repoID int64, p string) (ports.File, bool, error) {
-	f, err := s.d.Files.GetFile(ctx, repoID, p)
+	return s.lookup(ctx, s.d.Files, repoID, p)
+}
+
+func (s *Service) lookup(ctx context.Context, files ports.FileStore, repoID int64, p string) (ports.File, bool, error) {
+	f, err := files.GetFile(ctx, repoID, p)
 	if errors.Is(err, ports.ErrNotFound) {
 		return ports.File{}, false, nil
 	}
