@@ -13,11 +13,11 @@ import (
 	"github.com/keeper-registry/keeper/e2e/harness"
 )
 
-// TestNpmThroughRemote installs with the real npm client through a remote
+// TestRemoteRepositories installs with the real npm client through a remote
 // repository of one keeper whose upstream is a private npm repository of a
 // second keeper (reached with an upstream token), starting from an empty
 // cache, and checks the tarballs are the upstream's byte for byte.
-func TestNpmThroughRemote(t *testing.T) {
+func TestRemoteRepositories(t *testing.T) {
 	t.Parallel()
 	if _, err := exec.LookPath("npm"); err != nil {
 		root, _ := harness.ModuleRoot()
@@ -153,6 +153,40 @@ func TestNpmThroughRemote(t *testing.T) {
 			harness.JSONBody(map[string]any{"path": "dir/", "prefix": true}), "Content-Type", "application/json")
 		if !strings.Contains(string(inv.Body), `"removed":1`) {
 			t.Fatalf("invalidate: %s", inv.Body)
+		}
+	})
+
+	t.Run("go modules", func(t *testing.T) {
+		goBin, err := exec.LookPath("go")
+		if err != nil {
+			harness.MissingClient(t, "the go command is not on PATH")
+		}
+		const mod = "example.com/Remote/hello"
+		up.CreateRepo(harness.Repo{Key: "gomods", Format: "go", Public: true})
+		zips := map[string][]byte{}
+		for _, v := range []string{"v1.0.0", "v1.1.0"} {
+			zips[v] = gomodZip(t, mod, v, map[string]string{
+				"go.mod":   "module " + mod + "\n\ngo 1.21\n",
+				"hello.go": "package hello\n\nconst V = \"" + v + "\"\n",
+			})
+			up.Expect(http.StatusCreated, http.MethodPut, "/go/gomods/example.com/!remote/hello/@v/"+v+".zip",
+				bytes.NewReader(zips[v]), "Content-Type", "application/zip")
+		}
+		px.CreateRepo(harness.Repo{Key: "goproxy", Format: "go", Type: "remote", Public: true, UpstreamURL: up.URL + "/go/gomods"})
+		gwork := t.TempDir()
+		env := gomodEnv(px.URL+"/go/goproxy", gwork, filepath.Join(gwork, "modcache"))
+		out := gomodRun(t, goBin, gwork, env, 0, "list", "-m", "-versions", mod)
+		if !strings.Contains(out, "v1.0.0 v1.1.0") {
+			t.Fatalf("versions through the proxy: %s", out)
+		}
+		out = gomodRun(t, goBin, gwork, env, 0, "mod", "download", "-json", mod+"@v1.1.0")
+		var dl struct{ Zip string }
+		if err := json.Unmarshal([]byte(out), &dl); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		got, err := os.ReadFile(dl.Zip)
+		if err != nil || harness.SHA256(got) != harness.SHA256(zips["v1.1.0"]) {
+			t.Fatalf("module zip through the proxy differs from the upload (%v)", err)
 		}
 	})
 }
