@@ -65,7 +65,8 @@ func (s *Service) fetch(ctx context.Context, req Request, p string, class ports.
 	case resp.Status == statusOK:
 		return s.store(ctx, repo, p, class, resp, tee, old, have)
 	case resp.Status == statusNotFound || resp.Status == statusGone:
-		s.neg.add(flightKey(repo.ID, p), s.d.Clock.Now().Add(duration(repo.Config, ConfigNegativeTTL, s.opts.NegativeTTL)))
+		now := s.d.Clock.Now()
+		s.neg.add(flightKey(repo.ID, p), now, now.Add(duration(repo.Config, ConfigNegativeTTL, s.opts.NegativeTTL)))
 		return fetched{}, ErrNotFound
 	case resp.Status == statusUnauthorized || resp.Status == statusForbidden:
 		return s.staleOr(ctx, repo, old, have, &ports.UpstreamError{Msg: "the upstream refused Keeper's credentials (" + strconv.Itoa(resp.Status) + ")"})

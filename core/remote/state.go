@@ -81,20 +81,23 @@ func (n *negatives) has(key string, now time.Time) bool {
 	return ok
 }
 
-func (n *negatives) add(key string, until time.Time) {
+func (n *negatives) add(key string, now, until time.Time) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.m == nil {
 		n.m = map[string]time.Time{}
 	}
-	if len(n.m) >= maxNegatives {
-		for k, exp := range n.m { // drop expired ones, else any one
-			if !until.After(exp) || len(n.m) >= maxNegatives {
+	if len(n.m) >= maxNegatives { // full: drop the expired ones, then any until half full
+		for k, exp := range n.m {
+			if !now.Before(exp) {
 				delete(n.m, k)
 			}
+		}
+		for k := range n.m {
 			if len(n.m) < maxNegatives/2 {
 				break
 			}
+			delete(n.m, k)
 		}
 	}
 	n.m[key] = until
