@@ -53,10 +53,23 @@ func serveDispatch(d *dispatch.Dispatcher, w http.ResponseWriter, r *http.Reques
 	if hasBody(r) {
 		req.Body = r.Body
 	}
+	req.Start = func(status int, head *dispatch.Stored) io.Writer {
+		h := w.Header()
+		ct, attach := ServedType(head.Name, head.ContentType)
+		h.Set("Content-Type", ct)
+		if attach {
+			h.Set("Content-Disposition", AttachmentHeader(head.Name))
+		}
+		h.Set("Content-Length", strconv.FormatInt(head.Size, 10))
+		w.WriteHeader(status)
+		return w
+	}
 	resp, err := d.Serve(r.Context(), req)
 	switch {
 	case err != nil:
 		writeHTTPError(w, r, err)
+	case resp.Streamed:
+		// Written while it was produced (Request.Start).
 	case resp.Stored != nil:
 		writeStored(w, r, resp)
 	default:

@@ -57,6 +57,9 @@ var statusTable = []struct {
 	{dispatch.ErrPluginStatus, http.StatusBadGateway, "plugin_error"},
 	{dispatch.ErrPluginFailed, http.StatusBadGateway, "plugin_failed"},
 	{dispatch.ErrInternal, http.StatusInternalServerError, "internal"},
+	{dispatch.ErrMethodNotAllowed, http.StatusMethodNotAllowed, "method_not_allowed"},
+	{dispatch.ErrUpstreamTimeout, http.StatusGatewayTimeout, "upstream_timeout"},
+	{dispatch.ErrUpstreamFailed, http.StatusBadGateway, "upstream_failed"},
 }
 
 // WriteError writes err as the JSON error body with the matching status and
@@ -133,7 +136,7 @@ func classify(ctx context.Context, path string, err error) (status int, code, ms
 
 // errorHeaders adds the headers an error answer carries: Retry-After on
 // 503, the challenge on 401, Connection: close after a refused body (the
-// rest of it is not read).
+// rest of it is not read), and those the dispatcher named (Allow on 405).
 func errorHeaders(h http.Header, err error, status int) {
 	var be *bodyError
 	var de *dispatch.Error
@@ -143,8 +146,13 @@ func errorHeaders(h http.Header, err error, status int) {
 	if status == http.StatusServiceUnavailable {
 		h.Set("Retry-After", "1")
 	}
-	if errors.As(err, &de) && de.Challenge != "" {
-		h.Set("WWW-Authenticate", de.Challenge)
+	if errors.As(err, &de) {
+		if de.Challenge != "" {
+			h.Set("WWW-Authenticate", de.Challenge)
+		}
+		for _, x := range de.Headers {
+			h.Set(x.Name, x.Value)
+		}
 	}
 }
 

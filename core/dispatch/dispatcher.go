@@ -98,6 +98,7 @@ type Dispatcher struct {
 	audit    *audit.Recorder
 	table    atomic.Pointer[Table]
 	cache    *responseCache
+	remote   RemoteCache // remote.go
 }
 
 // New returns a dispatcher with an empty routing table.
@@ -185,6 +186,9 @@ func (d *Dispatcher) serve(ctx context.Context, req *Request, info *Response) (*
 		return nil, err
 	}
 
+	if resp, err := d.serveRemote(ctx, req, route, repo, subPath); resp != nil || err != nil {
+		return resp, err
+	}
 	if repo != nil && isRead(req.Method) && subPath != "/" {
 		if resp, err := d.tryFastPath(ctx, repo, subPath); resp != nil || err != nil {
 			return resp, err

@@ -23,6 +23,12 @@ type Request struct {
 	// BaseURL is the external URL the edge computed for this request
 	// (scheme://host[:port]); Config.BaseURL, when set, wins.
 	BaseURL string
+	// Start, when set, begins an answer streamed while it is produced (a
+	// remote repository's download reaching the client as it is fetched):
+	// the transport writes status and the head of content like head (its
+	// Name, ContentType and Size; no Content) and returns the body's
+	// writer. The response is then Streamed.
+	Start func(status int, head *Stored) io.Writer
 }
 
 // header returns the first value of a canonical header name.
@@ -45,6 +51,8 @@ type Response struct {
 	ETag string
 	// Stored, when set, is streamed instead of Body; the transport closes it.
 	Stored *Stored
+	// Streamed: the answer was written through Request.Start already.
+	Streamed bool
 	// Repo, Format and Plugin say who served the request (for the request
 	// log); they are set on errors too, as far as routing got.
 	Repo, Format, Plugin string
@@ -82,6 +90,13 @@ var (
 	ErrPluginFailed = errors.New("plugin failed")
 	// ErrInternal: a store or service failed; logged by the dispatcher.
 	ErrInternal = errors.New("internal error")
+	// ErrMethodNotAllowed: the method does not apply here (Error.Headers
+	// carries Allow).
+	ErrMethodNotAllowed = errors.New("method not allowed")
+	// ErrUpstreamTimeout and ErrUpstreamFailed: a remote repository's
+	// upstream did not answer in time, or failed.
+	ErrUpstreamTimeout = errors.New("upstream timeout")
+	ErrUpstreamFailed  = errors.New("upstream failed")
 )
 
 // Error is a request the dispatcher refused or could not serve. Kind selects
@@ -93,6 +108,8 @@ type Error struct {
 	Status int
 	// Challenge is the WWW-Authenticate value for ErrUnauthenticated.
 	Challenge string
+	// Headers are further headers of the answer (Allow on a 405).
+	Headers []ports.Header
 }
 
 func (e *Error) Error() string { return e.Message }

@@ -1,0 +1,95 @@
+package dispatch
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/url"
+	"strings"
+
+	"github.com/keeper-registry/keeper/core/remote"
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// RemoteCache serves the files of remote repositories (core/remote.Service).
+type RemoteCache interface {
+	Get(ctx context.Context, req remote.Request, tee remote.Tee) (remote.Result, error)
+}
+
+// UseRemote makes the dispatcher serve remote repositories through rc:
+// GETs and HEADs of paths (no query) come from the cache or the upstream,
+// writes are refused with 405. Call it before serving. Without it a remote
+// repository is served by its plugin like a local one.
+func (d *Dispatcher) UseRemote(rc RemoteCache) { d.remote = rc }
+
+// serveRemote answers a request to a remote repository; nil, nil when it is
+// not one (or a GET with a query, a search say, which goes to the plugin,
+// which sees the cached files).
+func (d *Dispatcher) serveRemote(ctx context.Context, in *Request, route Route, repo *ports.Repository, subPath string) (*Response, error) {
+	if d.remote == nil || repo == nil || repo.Type != ports.RepoRemote {
+		return nil, nil
+	}
+	if !isRead(in.Method) {
+		return nil, &Error{Kind: ErrMethodNotAllowed, Headers: []ports.Header{{Name: "Allow", Value: "GET, HEAD"}},
+			Message: "repository " + repo.Key + " is a remote (proxy) repository: it serves what its upstream holds and accepts no uploads or changes; publish to a local repository"}
+	}
+	if in.RawQuery != "" {
+		return nil, nil
+	}
+	name := strings.TrimPrefix(subPath, "/")
+	var tee remote.Tee
+	if in.Start != nil && in.Method == "GET" && in.header("Range") == "" && in.header("If-None-Match") == "" &&
+		in.header("If-Modified-Since") == "" {
+		tee = func(contentType string, size int64) io.Writer {
+			// The transport decides the served type from name and type.
+			return in.Start(200, &Stored{Name: name, ContentType: contentType, Size: size})
+		}
+	}
+	local := d.baseURL(in) + strings.TrimSuffix(route.Prefix, "/") + "/" + url.PathEscape(repo.Key)
+	res, err := d.remote.Get(ctx, remote.Request{Repo: repo, PluginID: route.PluginID, Path: subPath, LocalBase: local}, tee)
+	if res.Streamed {
+		if err != nil {
+			// The head is out; the short body tells the client (its length was announced).
+			d.log.WarnContext(ctx, "dispatch: remote download failed while streaming", "repo", repo.Key, "err", err)
+		}
+		return &Response{Status: 200, Streamed: true}, nil
+	}
+	if err != nil {
+		return nil, d.remoteFailed(ctx, repo, err)
+	}
+	var hs []ports.Header
+	if res.Stale {
+		hs = append(hs, ports.Header{Name: "Warning", Value: `110 - "Response is Stale"`})
+	}
+	if res.Body != nil {
+		return &Response{Status: 200, Headers: append(hs, ports.Header{Name: "ETag", Value: `"` + res.ETag + `"`}),
+			Stored: &Stored{Content: nopCloser{bytes.NewReader(res.Body)}, Size: int64(len(res.Body)), Digest: res.ETag,
+				Name: res.File.Path, ContentType: res.File.ContentType, ModTime: res.File.CreatedAt}}, nil
+	}
+	return d.stored(ctx, 200, hs, res.File.BlobDigest, res.File.ContentType, res.File)
+}
+
+type nopCloser struct{ *bytes.Reader }
+
+func (nopCloser) Close() error { return nil }
+
+// remoteFailed classifies a failed remote fetch in terms the client can act on.
+func (d *Dispatcher) remoteFailed(ctx context.Context, repo *ports.Repository, err error) error {
+	var ue *ports.UpstreamError
+	var invalid *ports.InvalidError
+	switch {
+	case errors.Is(err, ports.ErrNotFound):
+		return fail(ports.ErrNotFound, "not found in the upstream of "+repo.Key)
+	case errors.As(err, &invalid):
+		return fail(ports.ErrInvalid, invalid.Message)
+	case errors.As(err, &ue) && ue.Timeout:
+		return fail(ErrUpstreamTimeout, "the upstream of "+repo.Key+": "+ue.Msg)
+	case errors.As(err, &ue):
+		return fail(ErrUpstreamFailed, "the upstream of "+repo.Key+": "+ue.Msg)
+	case ctx.Err() != nil:
+		return errAborted()
+	default:
+		return d.internal(ctx, "remote "+repo.Key, err)
+	}
+}
