@@ -217,3 +217,35 @@ func serveWith(d *dispatch.Dispatcher, s *ports.Subject, method, target string, 
 	httpapi.DispatchHTTP(d).ServeHTTP(w, r)
 	return w
 }
+
+// An inline document the host caches answers HEAD like GET (ETag, length,
+// no body) and 304 to HEAD and GET with a matching If-None-Match.
+func TestCachedInlineDocumentHEADAndConditional(t *testing.T) {
+	e := newEnv(t)
+	e.rt.SetHandler("demo", func(ctx context.Context, req ports.FormatRequest, h ports.HostCall) (ports.FormatResponse, error) {
+		if req.Method == http.MethodHead {
+			req.Method = http.MethodGet // the plugin answers HEAD as GET; the host sends no body
+		}
+		return e.handle(ctx, req, h)
+	})
+	wantStatus(t, e.do(&admin, http.MethodPut, "/demo/pub/a.txt", []byte("a")), http.StatusCreated)
+	etag := sha256Tag("a.txt")
+	for _, m := range []string{http.MethodHead, http.MethodHead, http.MethodGet} {
+		w := e.do(nil, m, "/demo/pub/-/index", nil)
+		wantStatus(t, w, 200)
+		if w.Header().Get("ETag") != etag || w.Header().Get("Content-Length") != "5" || (m == http.MethodHead) != (w.Body.Len() == 0) {
+			t.Fatalf("%s: %d body bytes, headers %v", m, w.Body.Len(), w.Header())
+		}
+	}
+	base := e.rt.Calls.Load()
+	for _, m := range []string{http.MethodHead, http.MethodGet} {
+		w := e.do(nil, m, "/demo/pub/-/index", nil, "If-None-Match", `W/"x", `+etag)
+		wantStatus(t, w, http.StatusNotModified)
+		if w.Body.Len() != 0 {
+			t.Fatalf("%s: 304 with a body", m)
+		}
+	}
+	if e.rt.Calls.Load() != base {
+		t.Fatal("a conditional request for a cached document called the plugin")
+	}
+}
