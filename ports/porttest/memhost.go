@@ -39,7 +39,8 @@ type MemHost struct {
 	StagedKV       []ports.KV
 	StagedVersions []ports.VersionPut
 
-	// Clock stamps the versions and packages Commit creates (nil: the zero
+	// Clock stamps the versions and packages a Commit creates (read at most
+	// once per Commit, only when something new needs a time; nil: the zero
 	// time); a version updated in place keeps its time.
 	Clock    func() time.Time
 	versions map[string]ports.Version // "package\x00version"
@@ -135,6 +136,14 @@ func (h *MemHost) Commit() error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	defer h.discard()
+	var stamp *time.Time // the clock is read once, when something new needs a time
+	now := func() time.Time {
+		if stamp == nil {
+			t := h.now()
+			stamp = &t
+		}
+		return *stamp
+	}
 	deleted := map[string]bool{}
 	for _, p := range h.StagedDeletes {
 		deleted[p] = true
@@ -149,12 +158,15 @@ func (h *MemHost) Commit() error {
 	}
 	for _, s := range h.StagedFiles {
 		h.Files[s.Path] = h.fileOf(s)
-		if s.Package != "" {
-			h.ensurePackage(s.Package)
+		_, known := h.packages[s.Package]
+		if s.Package != "" && !known {
+			h.touchPackage(s.Package, now())
 		}
 		if k := s.Package + "\x00" + s.Version; s.Package != "" && s.Version != "" {
 			if _, ok := h.versions[k]; !ok {
-				h.versions[k] = ports.Version{Package: s.Package, Version: s.Version, CreatedAt: h.now()}
+				t := now()
+				h.versions[k] = ports.Version{Package: s.Package, Version: s.Version, CreatedAt: t}
+				h.touchPackage(s.Package, t)
 			}
 		}
 	}
@@ -166,7 +178,7 @@ func (h *MemHost) Commit() error {
 		}
 	}
 	for _, v := range h.StagedVersions {
-		h.applyVersion(v)
+		h.applyVersion(v, now)
 	}
 	return nil
 }
@@ -178,17 +190,17 @@ func (h *MemHost) now() time.Time {
 	return h.Clock()
 }
 
-func (h *MemHost) ensurePackage(name string) {
+// touchPackage records that package name changed at t (creating it).
+func (h *MemHost) touchPackage(name string, t time.Time) {
 	p, ok := h.packages[name]
-	now := h.now()
 	if !ok {
-		p = ports.Package{Name: name, CreatedAt: now}
+		p = ports.Package{Name: name, CreatedAt: t}
 	}
-	p.UpdatedAt = now
+	p.UpdatedAt = t
 	h.packages[name] = p
 }
 
-func (h *MemHost) applyVersion(v ports.VersionPut) {
+func (h *MemHost) applyVersion(v ports.VersionPut, now func() time.Time) {
 	k := v.Package + "\x00" + v.Version
 	if v.Delete {
 		delete(h.versions, k)
@@ -200,13 +212,12 @@ func (h *MemHost) applyVersion(v ports.VersionPut) {
 		delete(h.packages, v.Package)
 		return
 	}
-	h.ensurePackage(v.Package)
 	old, ok := h.versions[k]
-	created := old.CreatedAt
 	if !ok {
-		created = h.now()
+		old.CreatedAt = now()
+		h.touchPackage(v.Package, old.CreatedAt)
 	}
-	h.versions[k] = ports.Version{Package: v.Package, Version: v.Version, Metadata: v.Metadata, CreatedAt: created}
+	h.versions[k] = ports.Version{Package: v.Package, Version: v.Version, Metadata: v.Metadata, CreatedAt: old.CreatedAt}
 }
 
 // Discard drops the staged writes, as the host does after a failed call.
