@@ -88,9 +88,14 @@ func (h *MemHost) ConcatBlobs(_ context.Context, digests []string) (ports.Body, 
 	if len(digests) == 0 {
 		return ports.Body{}, fmt.Errorf("memhost: concat blobs: no parts: %w", ports.ErrInvalid)
 	}
+	return h.joined(len(digests), func(i int) ([]byte, error) { return h.blob(digests[i]) })
+}
+
+// joined stores the concatenation of n parts as a new blob.
+func (h *MemHost) joined(n int, part func(i int) ([]byte, error)) (ports.Body, error) {
 	var buf bytes.Buffer
-	for _, d := range digests {
-		b, err := h.blob(d)
+	for i := range n {
+		b, err := part(i)
 		if err != nil {
 			return ports.Body{}, err
 		}
@@ -173,17 +178,7 @@ func (h *MemHost) ConcatRanges(_ context.Context, parts []ports.BlobRange) (port
 	if len(parts) == 0 {
 		return ports.Body{}, fmt.Errorf("memhost: concat ranges: no parts: %w", ports.ErrInvalid)
 	}
-	var buf bytes.Buffer
-	for _, p := range parts {
-		b, err := h.rangeOf(p)
-		if err != nil {
-			return ports.Body{}, err
-		}
-		buf.Write(b)
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.stored(buf.Bytes()), nil
+	return h.joined(len(parts), func(i int) ([]byte, error) { return h.rangeOf(parts[i]) })
 }
 
 // DecodeBase64 decodes the base64 text of r (padding optional, CR/LF ignored) into a new blob.
