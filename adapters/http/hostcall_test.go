@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"net/http"
 	"path/filepath"
 	"testing"
 
@@ -43,7 +44,11 @@ func TestHostCallOverRealStores(t *testing.T) {
 				if err := store.CreateRepository(t.Context(), r); err != nil {
 					t.Fatal(err)
 				}
-				return dispatchtest.HostHarness(d, rt, "demo", "/demo/", "repo", ports.Subject{UserID: 1, Username: "alice", IsAdmin: true})
+				x := &porttest.HTTPHost{Repo: "repo", Base: "/demo/repo/", Server: d, Prepare: func(r *http.Request) *http.Request {
+					return r.WithContext(auth.WithSubject(r.Context(), ports.Subject{UserID: 1, Username: "alice", IsAdmin: true}))
+				}}
+				rt.SetHandler("demo", x.Handle)
+				return x.Harness()
 			})
 		})
 	}

@@ -1,7 +1,10 @@
 package dispatch_test
 
 import (
+	"net/http"
 	"testing"
+
+	"github.com/keeper-registry/keeper/core/auth"
 
 	"github.com/keeper-registry/keeper/core/dispatch"
 	"github.com/keeper-registry/keeper/core/dispatch/dispatchtest"
@@ -24,6 +27,10 @@ func TestHostCallConformance(t *testing.T) {
 		if err := repos.CreateRepository(t.Context(), &ports.Repository{Key: "repo", Format: "demo", Type: ports.RepoLocal}); err != nil {
 			t.Fatal(err)
 		}
-		return dispatchtest.HostHarness(d, rt, "demo", "/demo/", "repo", ports.Subject{UserID: 1, Username: "alice"})
+		x := &porttest.HTTPHost{Repo: "repo", Base: "/demo/repo/", Server: d, Prepare: func(r *http.Request) *http.Request {
+			return r.WithContext(auth.WithSubject(r.Context(), ports.Subject{UserID: 1, Username: "alice"}))
+		}}
+		rt.SetHandler("demo", x.Handle)
+		return x.Harness()
 	})
 }
