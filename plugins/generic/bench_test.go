@@ -8,12 +8,13 @@ import (
 	"github.com/keeper-registry/keeper/adapters/wasm"
 	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/ports"
+	"github.com/keeper-registry/keeper/ports/porttest"
 )
 
 // BenchmarkHandle compares one GET of a stored file natively and through
 // the wasm runtime (the difference is the per-call overhead).
 func BenchmarkHandle(b *testing.B) {
-	h := wasmtest.NewMemHost()
+	h := porttest.NewMemHost()
 	h.AddFile("dir/f.txt", []byte("x"))
 	req := ports.FormatRequest{Method: "GET", Path: "/dir/f.txt",
 		Repo:    &ports.RepoContext{Key: "libs", BaseURL: "http://h/generic/libs"},

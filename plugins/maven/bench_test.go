@@ -7,13 +7,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keeper-registry/keeper/ports/porttest"
+
 	"github.com/keeper-registry/keeper/ports"
 )
 
 // benchHost answers ListVersions/ListPackages from precomputed slices, as
 // the indexed metadata store does, so the figures are the plugin's.
 type benchHost struct {
-	memHost
+	*porttest.MemHost
 	versions []ports.Version
 }
 
@@ -34,7 +36,7 @@ func (h benchHost) ListPackages(context.Context, string, string, int) ([]ports.P
 // BenchmarkArtifactMetadata renders maven-metadata.xml of an artifact with
 // 200 versions, natively and through the wasm runtime.
 func BenchmarkArtifactMetadata(b *testing.B) {
-	h := benchHost{memHost: newMemHost()}
+	h := benchHost{MemHost: porttest.NewMemHost()}
 	for i := 0; i < 200; i++ {
 		v := fmt.Sprintf("1.%d.%d", i/10, i%10)
 		h.versions = append(h.versions, ports.Version{Package: "org.example:big", Version: v, CreatedAt: time.UnixMilli(1700000000000)})

@@ -3,14 +3,14 @@ package oci_test
 import (
 	"testing"
 
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/ports"
+	"github.com/keeper-registry/keeper/ports/porttest"
 )
 
 // BenchmarkManifestGet resolves a tag and answers a manifest GET natively
 // and through the wasm runtime (the difference is the per-call overhead).
 func BenchmarkManifestGet(b *testing.B) {
-	h := wasmtest.NewMemHost()
+	h := porttest.NewMemHost()
 	h.AddFile("app/manifests/sha256:abc", []byte(`{"schemaVersion":2}`))
 	h.KV["tags\x00app:latest"] = []byte("sha256:abc")
 	req := ports.FormatRequest{Method: "GET", Path: "/app/manifests/latest", Repo: repoCtx, User: "alice",
