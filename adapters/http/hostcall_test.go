@@ -7,6 +7,7 @@ import (
 
 	"github.com/keeper-registry/keeper/adapters/bunstore"
 	"github.com/keeper-registry/keeper/adapters/fsblob"
+	httpapi "github.com/keeper-registry/keeper/adapters/http"
 	"github.com/keeper-registry/keeper/core/auth"
 	"github.com/keeper-registry/keeper/core/dispatch"
 	"github.com/keeper-registry/keeper/core/dispatch/dispatchtest"
@@ -44,7 +45,7 @@ func TestHostCallOverRealStores(t *testing.T) {
 				if err := store.CreateRepository(t.Context(), r); err != nil {
 					t.Fatal(err)
 				}
-				x := &porttest.HTTPHost{Repo: "repo", Base: "/demo/repo/", Server: d, Prepare: func(r *http.Request) *http.Request {
+				x := &porttest.HTTPHost{Repo: "repo", Base: "/demo/repo/", Server: httpapi.DispatchHTTP(d), Prepare: func(r *http.Request) *http.Request {
 					return r.WithContext(auth.WithSubject(r.Context(), ports.Subject{UserID: 1, Username: "alice", IsAdmin: true}))
 				}}
 				rt.SetHandler("demo", x.Handle)

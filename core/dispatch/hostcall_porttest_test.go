@@ -1,6 +1,7 @@
 package dispatch_test
 
 import (
+	httpapi "github.com/keeper-registry/keeper/adapters/http"
 	"net/http"
 	"testing"
 
@@ -27,7 +28,7 @@ func TestHostCallConformance(t *testing.T) {
 		if err := repos.CreateRepository(t.Context(), &ports.Repository{Key: "repo", Format: "demo", Type: ports.RepoLocal}); err != nil {
 			t.Fatal(err)
 		}
-		x := &porttest.HTTPHost{Repo: "repo", Base: "/demo/repo/", Server: d, Prepare: func(r *http.Request) *http.Request {
+		x := &porttest.HTTPHost{Repo: "repo", Base: "/demo/repo/", Server: httpapi.DispatchHTTP(d), Prepare: func(r *http.Request) *http.Request {
 			return r.WithContext(auth.WithSubject(r.Context(), ports.Subject{UserID: 1, Username: "alice"}))
 		}}
 		rt.SetHandler("demo", x.Handle)
