@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"testing"
 
 	"github.com/keeper-registry/keeper/plugins/cargo"
@@ -43,12 +44,14 @@ func BenchmarkIndex200(b *testing.B) {
 		}
 	}
 	b.Run("native", func(b *testing.B) {
+		defer wasmtest.MeasureCPU(b)()
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
 			check(nativeHandle(b, h, req))
 		}
 	})
 	b.Run("wasm", func(b *testing.B) {
+		defer wasmtest.MeasureCPU(b)()
 		rt := loadWasm(b)
 		ctx := context.Background()
 		b.ResetTimer()

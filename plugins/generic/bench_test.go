@@ -19,6 +19,7 @@ func BenchmarkHandle(b *testing.B) {
 		Repo:    &ports.RepoContext{Key: "libs", BaseURL: "http://h/generic/libs"},
 		Headers: []ports.Header{{Name: "Accept", Value: "*/*"}}}
 	b.Run("native", func(b *testing.B) {
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			if r := nativeHandle(&testing.T{}, h, req); r.ServePath == "" {
 				b.Fatal("no serve path")
@@ -26,6 +27,7 @@ func BenchmarkHandle(b *testing.B) {
 		}
 	})
 	b.Run("wasm", func(b *testing.B) {
+		defer wasmtest.MeasureCPU(b)()
 		ctx := context.Background()
 		rt, _ := wasm.New(wasm.Config{CacheDir: filepath.Join(b.TempDir(), "c")})
 		defer rt.Close(ctx)

@@ -28,12 +28,14 @@ func BenchmarkList(b *testing.B) {
 		}
 	}
 	b.Run("native", func(b *testing.B) {
+		defer wasmtest.MeasureCPU(b)()
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
 			check(b, nativeHandle(b, h, req))
 		}
 	})
 	b.Run("wasm", func(b *testing.B) {
+		defer wasmtest.MeasureCPU(b)()
 		rt, done := loadWasm(b)
 		defer done()
 		ctx := context.Background()

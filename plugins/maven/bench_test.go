@@ -3,6 +3,7 @@ package maven_test
 import (
 	"context"
 	"fmt"
+	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"strings"
 	"testing"
 	"time"
@@ -46,12 +47,14 @@ func BenchmarkArtifactMetadata(b *testing.B) {
 		}
 	}
 	b.Run("native", func(b *testing.B) {
+		defer wasmtest.MeasureCPU(b)()
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
 			check(b, nativeOutcome(h, req).Resp)
 		}
 	})
 	b.Run("wasm", func(b *testing.B) {
+		defer wasmtest.MeasureCPU(b)()
 		rt, done := loadWasm(b)
 		defer done()
 		b.ReportAllocs()
