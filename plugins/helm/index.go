@@ -85,41 +85,32 @@ func chartPath(file string) string { return "charts/" + file }
 func loadCharts(h sdk.Host, pkg string, forIndex bool) (map[string][]*chartFile, int64, error) {
 	out := map[string][]*chartFile{}
 	var latest int64
-	after := ""
-	for read := 0; read < maxIndexFiles; {
-		page, err := h.ListFiles("charts/", after, 1000, pkg)
-		if err != nil {
-			return nil, 0, fmt.Errorf("helm: list charts: %w", err)
+	err := sdk.EachFile(h, "charts/", pkg, maxIndexFiles, func(f sdk.File) error {
+		if !strings.HasSuffix(f.Path, ".tgz") || f.Package == "" || len(f.Metadata) == 0 {
+			return nil
 		}
-		for i := range page {
-			f := &page[i]
-			if !strings.HasSuffix(f.Path, ".tgz") || f.Package == "" || len(f.Metadata) == 0 {
-				continue
-			}
-			cf := &chartFile{Path: f.Path, Digest: f.SHA256, CreatedMs: f.CreatedMs}
-			if cf.Digest == "" {
-				cf.Digest = f.BlobDigest
-			}
-			if frag, ok := fastFragment(f.Metadata); forIndex && ok && f.Version != "" {
-				cf.Meta.Name, cf.Meta.Version, cf.fragment = f.Package, f.Version, frag
-			} else if err := json.Unmarshal(f.Metadata, &cf.Meta); err != nil {
-				h.Log(sdk.LevelWarn, "helm: skipping "+f.Path+": bad stored metadata: "+err.Error())
-				continue
-			}
-			sv, ok := parseSemver(cf.Meta.Version)
-			if !ok {
-				h.Log(sdk.LevelWarn, "helm: skipping "+f.Path+": bad stored version")
-				continue
-			}
-			cf.sv = sv
-			out[cf.Meta.Name] = append(out[cf.Meta.Name], cf)
-			latest = max(latest, f.CreatedMs)
+		cf := &chartFile{Path: f.Path, Digest: f.SHA256, CreatedMs: f.CreatedMs}
+		if cf.Digest == "" {
+			cf.Digest = f.BlobDigest
 		}
-		read += len(page)
-		if len(page) < 1000 {
-			break
+		if frag, ok := fastFragment(f.Metadata); forIndex && ok && f.Version != "" {
+			cf.Meta.Name, cf.Meta.Version, cf.fragment = f.Package, f.Version, frag
+		} else if err := json.Unmarshal(f.Metadata, &cf.Meta); err != nil {
+			h.Log(sdk.LevelWarn, "helm: skipping "+f.Path+": bad stored metadata: "+err.Error())
+			return nil
 		}
-		after = page[len(page)-1].Path
+		sv, ok := parseSemver(cf.Meta.Version)
+		if !ok {
+			h.Log(sdk.LevelWarn, "helm: skipping "+f.Path+": bad stored version")
+			return nil
+		}
+		cf.sv = sv
+		out[cf.Meta.Name] = append(out[cf.Meta.Name], cf)
+		latest = max(latest, f.CreatedMs)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("helm: list charts: %w", err)
 	}
 	for _, vs := range out {
 		sort.Slice(vs, func(i, j int) bool { return vs[i].sv.compare(vs[j].sv) > 0 })

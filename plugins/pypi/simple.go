@@ -15,13 +15,12 @@ import (
 
 // Media types of the simple API. https://peps.python.org/pep-0691/#content-types
 const (
-	TypeJSON     = "application/vnd.pypi.simple.v1+json"
-	TypeHTMLv1   = "application/vnd.pypi.simple.v1+html"
-	TypeHTML     = "text/html"
-	apiVersion   = "1.1" // PEP 700: versions, size, upload-time
-	pageTTLMs    = 5 * 60 * 1000
-	listPage     = 1000
-	maxListPages = 100 // at most 100k files or projects per document
+	TypeJSON   = "application/vnd.pypi.simple.v1+json"
+	TypeHTMLv1 = "application/vnd.pypi.simple.v1+html"
+	TypeHTML   = "text/html"
+	apiVersion = "1.1" // PEP 700: versions, size, upload-time
+	pageTTLMs  = 5 * 60 * 1000
+	maxListed  = 100 * sdk.PageSize // files or projects read for one document
 )
 
 // Negotiate picks the simple API representation for an Accept header (or
@@ -90,26 +89,19 @@ type link struct {
 func projectFiles(h sdk.Host, norm string) ([]link, error) {
 	prefix := "packages/" + norm + "/"
 	out := make([]link, 0, 64)
-	after := ""
-	for i := 0; i < maxListPages; i++ {
-		page, err := h.ListFiles(prefix, after, listPage, norm)
-		if err != nil {
-			return nil, err
+	err := sdk.EachFile(h, prefix, norm, maxListed, func(f sdk.File) error {
+		if strings.HasSuffix(f.Path, ".metadata") {
+			return nil
 		}
-		for _, f := range page {
-			if strings.HasSuffix(f.Path, ".metadata") {
-				continue
-			}
-			l := link{f: f}
-			if decodeMeta(f.Metadata, &l.meta) != nil || l.meta.Filename == "" {
-				l.meta = FileMeta{Filename: f.Path[len(prefix):], Version: f.Version}
-			}
-			out = append(out, l)
+		l := link{f: f}
+		if decodeMeta(f.Metadata, &l.meta) != nil || l.meta.Filename == "" {
+			l.meta = FileMeta{Filename: f.Path[len(prefix):], Version: f.Version}
 		}
-		if len(page) < listPage {
-			break
-		}
-		after = page[len(page)-1].Path
+		out = append(out, l)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(out) == 0 {
 		return nil, nil
@@ -226,19 +218,9 @@ func IndexPage(base, ctype string, projects []string) []byte {
 
 func simpleIndex(h sdk.Host, req *sdk.Request, ctype string) (*sdk.Response, error) {
 	var names []string
-	after := ""
-	for i := 0; i < maxListPages; i++ {
-		page, err := h.ListPackages("", after, listPage)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range page {
-			names = append(names, p.Name)
-		}
-		if len(page) < listPage {
-			break
-		}
-		after = page[len(page)-1].Name
+	err := sdk.EachPackage(h, "", maxListed, func(p sdk.PackageInfo) error { names = append(names, p.Name); return nil })
+	if err != nil {
+		return nil, err
 	}
 	return page(ctype, IndexPage(req.Repo.BaseURL, ctype, names)), nil
 }
