@@ -44,17 +44,17 @@ func BenchmarkIndex200(b *testing.B) {
 		}
 	}
 	b.Run("native", func(b *testing.B) {
-		defer wasmtest.MeasureCPU(b)()
 		b.ReportAllocs()
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			check(nativeHandle(b, h, req))
 		}
 	})
 	b.Run("wasm", func(b *testing.B) {
-		defer wasmtest.MeasureCPU(b)()
 		rt := loadWasm(b)
 		ctx := context.Background()
 		b.ResetTimer()
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			r, err := rt.Handle(ctx, "cargo", req, h)
 			if err != nil {

@@ -27,7 +27,6 @@ func BenchmarkHandle(b *testing.B) {
 		}
 	})
 	b.Run("wasm", func(b *testing.B) {
-		defer wasmtest.MeasureCPU(b)()
 		ctx := context.Background()
 		rt, _ := wasm.New(wasm.Config{CacheDir: filepath.Join(b.TempDir(), "c")})
 		defer rt.Close(ctx)
@@ -35,6 +34,7 @@ func BenchmarkHandle(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.ResetTimer()
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			if r, err := rt.Handle(ctx, "generic", req, h); err != nil || r.ServePath == "" {
 				b.Fatal(err)

@@ -28,18 +28,18 @@ func BenchmarkList(b *testing.B) {
 		}
 	}
 	b.Run("native", func(b *testing.B) {
-		defer wasmtest.MeasureCPU(b)()
 		b.ReportAllocs()
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			check(b, nativeHandle(b, h, req))
 		}
 	})
 	b.Run("wasm", func(b *testing.B) {
-		defer wasmtest.MeasureCPU(b)()
 		rt, done := loadWasm(b)
 		defer done()
 		ctx := context.Background()
 		b.ResetTimer()
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			r, err := rt.Handle(ctx, "gomod", req, h)
 			if err != nil {

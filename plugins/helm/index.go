@@ -55,11 +55,63 @@ func fastFragment(meta []byte) ([]byte, bool) {
 	if end >= len(meta) {
 		return nil, false
 	}
+	raw := meta[len(fragmentKey):end]
+	if frag, ok := unquoteSimple(raw); ok {
+		return frag, true
+	}
 	var s string
 	if err := json.Unmarshal(meta[len(fragmentKey)-1:end+1], &s); err != nil {
 		return nil, false
 	}
 	return []byte(s), true
+}
+
+// unquoteSimple decodes the inside of a JSON string holding only the
+// escapes encoding/json writes for a fragment's ASCII text (\", \\, \n, \t,
+// \u003c, \u003e, \u0026), without reflection; anything else reports false
+// and takes encoding/json.
+func unquoteSimple(raw []byte) ([]byte, bool) {
+	out := make([]byte, 0, len(raw))
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c >= 0x80 || c < 0x20 {
+			return nil, false
+		}
+		if c != '\\' {
+			out = append(out, c)
+			continue
+		}
+		if i+1 >= len(raw) {
+			return nil, false
+		}
+		i++
+		switch raw[i] {
+		case '"', '\\', '/':
+			out = append(out, raw[i])
+		case 'n':
+			out = append(out, '\n')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			if i+4 >= len(raw) || string(raw[i+1:i+3]) != "00" {
+				return nil, false
+			}
+			switch string(raw[i+3 : i+5]) {
+			case "3c":
+				out = append(out, '<')
+			case "3e":
+				out = append(out, '>')
+			case "26":
+				out = append(out, '&')
+			default:
+				return nil, false
+			}
+			i += 4
+		default:
+			return nil, false
+		}
+	}
+	return out, true
 }
 
 // encodeMeta is the stored metadata JSON of a chart.
@@ -119,8 +171,39 @@ func loadCharts(h sdk.Host, pkg string, forIndex bool) (map[string][]*chartFile,
 }
 
 // timestamp formats a creation time as RFC 3339 (UTC).
-func timestamp(ms int64) string {
-	return time.UnixMilli(ms).UTC().Format(time.RFC3339Nano)
+func timestamp(ms int64) string { return string(appendTimestamp(nil, ms)) }
+
+// appendTimestamp appends timestamp(ms) without the time package's
+// formatter (costly in the guest): RFC 3339 with the fraction's trailing
+// zeros dropped, as time.RFC3339Nano writes it.
+func appendTimestamp(dst []byte, ms int64) []byte {
+	dst, frac, ok := sdk.AppendUTC(dst, ms)
+	if !ok {
+		return time.UnixMilli(ms).UTC().AppendFormat(dst, time.RFC3339Nano)
+	}
+	if frac > 0 {
+		dst = append(dst, '.', byte('0'+frac/100))
+		if frac%100 != 0 {
+			dst = append(dst, byte('0'+frac/10%10))
+			if frac%10 != 0 {
+				dst = append(dst, byte('0'+frac%10))
+			}
+		}
+	}
+	return append(dst, 'Z')
+}
+
+// appendQuoted is strconv.AppendQuote with a short path for printable
+// ASCII without quotes or backslashes (digests, URLs, time stamps).
+func appendQuoted(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return strconv.AppendQuote(dst, s)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
 }
 
 // fileURL is the absolute download URL of a stored chart file.
@@ -172,16 +255,17 @@ func RenderIndex(charts map[string][]*chartFile, base string, generatedMs int64)
 // fields, then Chart.yaml's (pre-rendered at upload when available).
 func appendVersion(b []byte, cf *chartFile, base string) []byte {
 	b = append(b, "  - created: "...)
-	b = append(strconv.AppendQuote(b, timestamp(cf.CreatedMs)), '\n')
+	b = append(b, '"')
+	b = append(appendTimestamp(b, cf.CreatedMs), '"', '\n')
 	b = append(b, "    digest: "...)
-	b = append(strconv.AppendQuote(b, cf.Digest), '\n')
+	b = append(appendQuoted(b, cf.Digest), '\n')
 	if cf.fragment != nil {
 		b = append(b, cf.fragment...)
 	} else {
 		b = appendChartFields(b, &cf.Meta)
 	}
 	b = append(b, "    urls:\n    - "...)
-	return append(strconv.AppendQuote(b, fileURL(base, cf.Path)), '\n')
+	return append(appendQuoted(b, fileURL(base, cf.Path)), '\n')
 }
 
 // appendChartFields writes Chart.yaml's fields as keys of an index entry

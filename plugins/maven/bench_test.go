@@ -47,18 +47,18 @@ func BenchmarkArtifactMetadata(b *testing.B) {
 		}
 	}
 	b.Run("native", func(b *testing.B) {
-		defer wasmtest.MeasureCPU(b)()
 		b.ReportAllocs()
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			check(b, nativeOutcome(h, req).Resp)
 		}
 	})
 	b.Run("wasm", func(b *testing.B) {
-		defer wasmtest.MeasureCPU(b)()
 		rt, done := loadWasm(b)
 		defer done()
 		b.ReportAllocs()
 		b.ResetTimer()
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			r, err := rt.Handle(ctx, "maven", req, h)
 			if err != nil {

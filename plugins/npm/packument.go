@@ -41,59 +41,13 @@ type abbreviated struct {
 func isoMs(ms int64) string { return string(appendISO(nil, ms)) }
 
 // appendISO appends ms as an ISO 8601 UTC timestamp with milliseconds
-// (2006-01-02T15:04:05.000Z) without the time package's general formatter,
-// which dominates a packument's time map in the guest.
+// (2006-01-02T15:04:05.000Z) without the time package's general formatter.
 func appendISO(dst []byte, ms int64) []byte {
-	const minMs, maxMs = -62135596800000, 253402300799999 // years 1 to 9999
-	if ms < minMs || ms > maxMs {
+	dst, frac, ok := sdk.AppendUTC(dst, ms)
+	if !ok {
 		return time.UnixMilli(ms).UTC().AppendFormat(dst, "2006-01-02T15:04:05.000Z")
 	}
-	days, rem := ms/86400000, ms%86400000
-	if rem < 0 {
-		days, rem = days-1, rem+86400000
-	}
-	// Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-	z := days + 719468
-	era := z / 146097
-	if z < 0 && z%146097 != 0 {
-		era--
-	}
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	d := doy - (153*mp+2)/5 + 1
-	m := mp + 3
-	if m > 12 {
-		m -= 12
-	}
-	y := yoe + era*400
-	if m <= 2 {
-		y++
-	}
-	dst = appendDigits(dst, y, 4)
-	dst = append(dst, '-')
-	dst = appendDigits(dst, m, 2)
-	dst = append(dst, '-')
-	dst = appendDigits(dst, d, 2)
-	dst = append(dst, 'T')
-	dst = appendDigits(dst, rem/3600000, 2)
-	dst = append(dst, ':')
-	dst = appendDigits(dst, rem/60000%60, 2)
-	dst = append(dst, ':')
-	dst = appendDigits(dst, rem/1000%60, 2)
-	dst = append(dst, '.')
-	dst = appendDigits(dst, rem%1000, 3)
-	return append(dst, 'Z')
-}
-
-func appendDigits(dst []byte, v int64, n int) []byte {
-	var buf [4]byte
-	for i := n - 1; i >= 0; i-- {
-		buf[i] = byte('0' + v%10)
-		v /= 10
-	}
-	return append(dst, buf[:n]...)
+	return append(dst, '.', byte('0'+frac/100), byte('0'+frac/10%10), byte('0'+frac%10), 'Z')
 }
 
 // appendJSONString appends s as a JSON string exactly as encoding/json

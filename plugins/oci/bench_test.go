@@ -24,9 +24,9 @@ func BenchmarkManifestGet(b *testing.B) {
 		}
 	})
 	b.Run("wasm", func(b *testing.B) {
-		defer wasmtest.MeasureCPU(b)()
 		rt := loadWasm(b)
 		b.ResetTimer()
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			if r, err := rt.Handle(ctx, "oci", req, h); err != nil || r.ServePath == "" {
 				b.Fatal(err, r)
