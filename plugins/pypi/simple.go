@@ -118,8 +118,13 @@ func projectFiles(h sdk.Host, norm string) ([]link, error) {
 	for i := range out {
 		out[i].ver, out[i].verErr = ParseVersion(out[i].meta.Version)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := &out[i], &out[j]
+	// Sorted by pointer: a link is a few hundred bytes to move.
+	ptrs := make([]*link, len(out))
+	for i := range out {
+		ptrs[i] = &out[i]
+	}
+	sort.SliceStable(ptrs, func(i, j int) bool {
+		a, b := ptrs[i], ptrs[j]
 		switch {
 		case a.verErr == nil && b.verErr == nil:
 			if c := a.ver.Compare(b.ver); c != 0 {
@@ -135,14 +140,21 @@ func projectFiles(h sdk.Host, norm string) ([]link, error) {
 		}
 		return a.meta.Filename < b.meta.Filename
 	})
-	return out, nil
+	sorted := make([]link, len(ptrs))
+	for i, p := range ptrs {
+		sorted[i] = *p
+	}
+	return sorted, nil
 }
 
-func (l link) url(base string) string {
+func (l *link) url(base string) string {
 	return base + "/" + escapePath(l.f.Path)
 }
 
 func escapePath(p string) string {
+	if !needsEscape(p) {
+		return p
+	}
 	segs := strings.Split(p, "/")
 	for i, s := range segs {
 		segs[i] = url.PathEscape(s)
@@ -150,11 +162,37 @@ func escapePath(p string) string {
 	return strings.Join(segs, "/")
 }
 
+// needsEscape reports whether p has a byte url.PathEscape would change in
+// a segment (anything but letters, digits, "-._~" and "/" separators).
+func needsEscape(p string) bool {
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+			return true
+		}
+	}
+	return false
+}
+
 func uploadTime(ms int64) string {
 	if ms <= 0 {
 		return ""
 	}
-	return time.UnixMilli(ms).UTC().Format("2006-01-02T15:04:05.000000Z")
+	// sdk.AppendUTC: the time package's formatter is slow in the guest.
+	b, frac, ok := sdk.AppendUTC(make([]byte, 0, 27), ms)
+	if !ok {
+		return time.UnixMilli(ms).UTC().Format("2006-01-02T15:04:05.000000Z")
+	}
+	return string(append(b, '.', byte('0'+frac/100), byte('0'+frac/10%10), byte('0'+frac%10), '0', '0', '0', 'Z'))
+}
+
+// escapeHTML is html.EscapeString, returning s itself when nothing needs
+// escaping (the common case, and the replacer is slow in the guest).
+func escapeHTML(s string) string {
+	if strings.ContainsAny(s, `<>&'"`) {
+		return html.EscapeString(s)
+	}
+	return s
 }
 
 // ProjectPage renders a project's simple page. https://peps.python.org/pep-0503/
@@ -166,24 +204,25 @@ func ProjectPage(norm, base, ctype string, files []link) []byte {
 	}
 	var b strings.Builder
 	b.Grow(256 + len(files)*300)
-	name := html.EscapeString(norm)
+	name := escapeHTML(norm)
 	b.WriteString("<!DOCTYPE html>\n<html>\n  <head>\n    <meta name=\"pypi:repository-version\" content=\"" + apiVersion + "\">\n")
 	b.WriteString("    <title>Links for " + name + "</title>\n  </head>\n  <body>\n    <h1>Links for " + name + "</h1>\n")
-	for _, l := range files {
+	for i := range files {
+		l := &files[i]
 		b.WriteString("    <a href=\"")
-		b.WriteString(html.EscapeString(l.url(base) + "#sha256=" + l.f.SHA256))
+		b.WriteString(escapeHTML(l.url(base) + "#sha256=" + l.f.SHA256))
 		b.WriteByte('"')
 		if l.meta.RequiresPython != "" {
-			b.WriteString(" data-requires-python=\"" + html.EscapeString(l.meta.RequiresPython) + "\"")
+			b.WriteString(" data-requires-python=\"" + escapeHTML(l.meta.RequiresPython) + "\"")
 		}
 		if l.meta.CoreMetadataSHA256 != "" {
 			v := "sha256=" + l.meta.CoreMetadataSHA256
 			b.WriteString(" data-dist-info-metadata=\"" + v + "\" data-core-metadata=\"" + v + "\"")
 		}
 		if l.yanked {
-			b.WriteString(" data-yanked=\"" + html.EscapeString(l.reason) + "\"")
+			b.WriteString(" data-yanked=\"" + escapeHTML(l.reason) + "\"")
 		}
-		b.WriteString(">" + html.EscapeString(l.meta.Filename) + "</a><br />\n")
+		b.WriteString(">" + escapeHTML(l.meta.Filename) + "</a><br />\n")
 	}
 	b.WriteString("  </body>\n</html>\n")
 	return []byte(b.String())
@@ -268,7 +307,8 @@ func projectJSON(norm, base string, files []link) []byte {
 	b = append(b, `{"meta":{"api-version":"`+apiVersion+`"},"name":`...)
 	b = appendJSONString(b, norm)
 	b = append(b, `,"files":[`...)
-	for i, l := range files {
+	for i := range files {
+		l := &files[i]
 		if i > 0 {
 			b = append(b, ',')
 		}
