@@ -20,6 +20,7 @@ func BenchmarkHandle(b *testing.B) {
 		Repo:    &ports.RepoContext{Key: "libs", BaseURL: "http://h/generic/libs"},
 		Headers: []ports.Header{{Name: "Accept", Value: "*/*"}}}
 	b.Run("native", func(b *testing.B) {
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			if r := nativeHandle(&testing.T{}, h, req); r.ServePath == "" {
 				b.Fatal("no serve path")
@@ -34,6 +35,7 @@ func BenchmarkHandle(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.ResetTimer()
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			if r, err := rt.Handle(ctx, "generic", req, h); err != nil || r.ServePath == "" {
 				b.Fatal(err)

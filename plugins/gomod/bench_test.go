@@ -29,6 +29,7 @@ func BenchmarkList(b *testing.B) {
 	}
 	b.Run("native", func(b *testing.B) {
 		b.ReportAllocs()
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			check(b, nativeHandle(b, h, req))
 		}
@@ -38,6 +39,7 @@ func BenchmarkList(b *testing.B) {
 		defer done()
 		ctx := context.Background()
 		b.ResetTimer()
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			r, err := rt.Handle(ctx, "gomod", req, h)
 			if err != nil {

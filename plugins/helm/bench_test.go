@@ -43,11 +43,13 @@ func BenchmarkIndexYAML(b *testing.B) {
 		}
 	}
 	b.Run("native", func(b *testing.B) {
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			check(nativeHandle(h, req))
 		}
 	})
 	b.Run("wasm", func(b *testing.B) {
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			check(rt.Handle(ctx, "helm", req, h))
 		}

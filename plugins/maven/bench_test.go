@@ -3,6 +3,7 @@ package maven_test
 import (
 	"context"
 	"fmt"
+	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +50,7 @@ func BenchmarkArtifactMetadata(b *testing.B) {
 	}
 	b.Run("native", func(b *testing.B) {
 		b.ReportAllocs()
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			check(b, nativeOutcome(h, req).Resp)
 		}
@@ -58,6 +60,7 @@ func BenchmarkArtifactMetadata(b *testing.B) {
 		defer done()
 		b.ReportAllocs()
 		b.ResetTimer()
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			r, err := rt.Handle(ctx, "maven", req, h)
 			if err != nil {

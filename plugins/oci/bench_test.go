@@ -16,6 +16,7 @@ func BenchmarkManifestGet(b *testing.B) {
 	req := ports.FormatRequest{Method: "GET", Path: "/app/manifests/latest", Repo: repoCtx, User: "alice",
 		Headers: []ports.Header{{Name: "Accept", Value: "application/vnd.oci.image.manifest.v1+json"}}}
 	b.Run("native", func(b *testing.B) {
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			if r := nativeHandle(b, h, req); r.ServePath == "" {
 				b.Fatal("no serve path")
@@ -25,6 +26,7 @@ func BenchmarkManifestGet(b *testing.B) {
 	b.Run("wasm", func(b *testing.B) {
 		rt := loadWasm(b)
 		b.ResetTimer()
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			if r, err := rt.Handle(ctx, "oci", req, h); err != nil || r.ServePath == "" {
 				b.Fatal(err, r)

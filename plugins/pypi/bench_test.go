@@ -50,7 +50,7 @@ func BenchmarkSimplePage(b *testing.B) {
 	for _, kind := range []string{"html", "json"} {
 		req := reqs[kind]
 		b.Run(kind+"/native", func(b *testing.B) {
-			defer reportCPU(b)()
+			defer wasmtest.MeasureCPU(b)()
 			for i := 0; i < b.N; i++ {
 				if r, err := nativeHandle(h, req); err != nil || r.Status != 200 || len(r.Body) < 200*100 {
 					b.Fatal(err, r.Status)
@@ -58,7 +58,7 @@ func BenchmarkSimplePage(b *testing.B) {
 			}
 		})
 		b.Run(kind+"/wasm", func(b *testing.B) {
-			defer reportCPU(b)()
+			defer wasmtest.MeasureCPU(b)()
 			for i := 0; i < b.N; i++ {
 				if r, err := rt.Handle(ctx, "pypi", req, h); err != nil || r.Status != 200 || len(r.Body) < 200*100 {
 					b.Fatal(err, r.Status)
