@@ -86,7 +86,7 @@ func (s *Service) lockedOut(ctx context.Context, username string) (locked, hasFa
 	src, now := sourceFrom(ctx), s.clock.Now()
 	as, err := s.attempts.LoginAttempts(ctx, src, username, anySource)
 	if err != nil {
-		return false, false, fmt.Errorf("auth: login attempts: %w", err)
+		return false, false, lookupFailed("login attempts", err)
 	}
 	for _, a := range as {
 		if now.Before(a.LockedUntil) {

@@ -62,7 +62,7 @@ func (s *Service) checkPassword(ctx context.Context, username, password string) 
 	u, err := s.users.GetUserByName(ctx, username)
 	found := err == nil
 	if err != nil && !errors.Is(err, ports.ErrNotFound) {
-		return u, fmt.Errorf("auth: look up user: %w", err)
+		return u, lookupFailed("look up user", err)
 	}
 	now := s.clock.Now()
 	locked, hadFailures, err := s.lockedOut(ctx, username)
@@ -80,7 +80,7 @@ func (s *Service) checkPassword(ctx context.Context, username, password string) 
 	}
 	if (!found || (u.PasswordHash == "" && !u.Disabled)) && len(s.external) > 0 {
 		ext, xerr := s.externalLogin(ctx, username, password)
-		if xerr != nil {
+		if xerr != nil && errors.Is(xerr, ErrBadCredentials) {
 			s.countFailure(ctx, username, u.ID)
 			s.record(ctx, username, u.ID, "auth.password", audit.Failure, "rejected by external directories")
 		}

@@ -284,7 +284,7 @@ func (s *Service) principalFromJWT(ctx context.Context, token string, now time.T
 	if c.Family != "" && s.sessions != nil {
 		revoked, err := s.sessions.FamilyRevoked(ctx, c.Family)
 		if err != nil {
-			return anon, time.Time{}, fmt.Errorf("auth: session state: %w", err)
+			return anon, time.Time{}, lookupFailed("session state", err)
 		}
 		if revoked {
 			return anon, time.Time{}, ErrBadToken
@@ -296,9 +296,9 @@ func (s *Service) principalFromJWT(ctx context.Context, token string, now time.T
 	if err := s.parentAlive(ctx, c.Parent, now, 0); err != nil {
 		return anon, time.Time{}, err
 	}
-	u, err := s.users.GetUser(ctx, c.UserID)
-	if err != nil || u.Disabled {
-		return anon, time.Time{}, ErrBadToken
+	u, err := s.activeUser(ctx, c.UserID)
+	if err != nil {
+		return anon, time.Time{}, err
 	}
 	sub, err := s.subjectOf(ctx, u)
 	if err != nil {
@@ -353,7 +353,7 @@ func (s *Service) subjectOf(ctx context.Context, u ports.User) (ports.Subject, e
 	if s.groups != nil {
 		g, err := s.groups.UserGroups(ctx, u.ID)
 		if err != nil {
-			return Anonymous, fmt.Errorf("auth: groups of %s: %w", u.Username, err)
+			return Anonymous, lookupFailed("groups of "+u.Username, err)
 		}
 		sub.Groups = g
 	}

@@ -106,15 +106,15 @@ func (s *Service) Refresh(ctx context.Context, refresh string) (Session, error) 
 		case errors.Is(err, ports.ErrNotFound):
 			return Session{}, ErrBadToken
 		case err != nil:
-			return Session{}, fmt.Errorf("auth: use session: %w", err)
+			return Session{}, lookupFailed("use session", err)
 		}
 		if prev.UserID != c.UserID || prev.Family != c.Family {
 			return Session{}, ErrBadToken
 		}
 	}
-	u, err := s.users.GetUser(ctx, c.UserID)
-	if err != nil || u.Disabled {
-		return Session{}, ErrBadToken
+	u, err := s.activeUser(ctx, c.UserID)
+	if err != nil {
+		return Session{}, err
 	}
 	_, on, err := s.enrolment(ctx, u.ID)
 	if err != nil {

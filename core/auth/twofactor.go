@@ -74,7 +74,7 @@ func (s *Service) enrolment(ctx context.Context, userID int64) (TwoFactor, bool,
 		return t, false, nil
 	}
 	if err != nil {
-		return t, false, fmt.Errorf("auth: two-factor state: %w", err)
+		return t, false, lookupFailed("two-factor state", err)
 	}
 	return t, t.Enabled, nil
 }
