@@ -69,10 +69,11 @@ func options(cfg config.Config) fx.Option {
 		casbin.Module,
 		ratelimit.Module,
 		fx.Supply(ratelimit.Config{
-			PerIP:       ratelimit.Rule{Requests: cfg.Limit.PerIPRequests, Window: cfg.Limit.PerIPWindow},
-			PerUser:     ratelimit.Rule{Requests: cfg.Limit.PerUserRequests, Window: cfg.Limit.PerUserWindow},
-			Login:       ratelimit.Rule{Requests: cfg.Limit.LoginRequests, Window: cfg.Limit.LoginWindow},
-			MaxInFlight: cfg.Limit.MaxInFlight,
+			PerIP:          ratelimit.Rule{Requests: cfg.Limit.PerIPRequests, Window: cfg.Limit.PerIPWindow},
+			PerUser:        ratelimit.Rule{Requests: cfg.Limit.PerUserRequests, Window: cfg.Limit.PerUserWindow},
+			Login:          ratelimit.Rule{Requests: cfg.Limit.LoginRequests, Window: cfg.Limit.LoginWindow},
+			BadCredentials: ratelimit.Rule{Requests: cfg.Limit.BadCredentialRequests, Window: cfg.Limit.BadCredentialWindow},
+			MaxInFlight:    cfg.Limit.MaxInFlight,
 		}),
 		fx.Provide(
 			func(lc fx.Lifecycle, s *bunstore.Store, c ports.Clock, n ports.Notifier) *repository.Cache {
@@ -320,6 +321,7 @@ type httpParams struct {
 func newHTTPDeps(p httpParams) (httpapi.Deps, error) {
 	cfg, a, db, blobs := p.Config, p.Auth, p.Store, p.Blobs
 	a.AddExternal(p.SSO)
+	a.ThrottleFailures(p.Limiter.CredentialFailures())
 	generated, err := a.EnsureAdmin(context.Background(), cfg.Auth.AdminPassword)
 	if err != nil {
 		return httpapi.Deps{}, err

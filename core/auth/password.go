@@ -56,6 +56,15 @@ func (s *Service) passwordRules(password string) error {
 // or not the account exists) and is counted per (account, source) in the
 // shared database; too many lock that pair, with backoff (attempts.go).
 func (s *Service) checkPassword(ctx context.Context, username, password string) (ports.User, error) {
+	if err := s.admit(ctx); err != nil {
+		return ports.User{}, err
+	}
+	u, err := s.verifyPassword(ctx, username, password)
+	s.noteFailure(ctx, err)
+	return u, err
+}
+
+func (s *Service) verifyPassword(ctx context.Context, username, password string) (ports.User, error) {
 	if len(username) > 256 || len(password) > 1024 {
 		return ports.User{}, ErrBadCredentials
 	}

@@ -63,6 +63,8 @@ type Service struct {
 	notifier   ports.Notifier
 	unsub      func()
 	offlineTTL time.Duration
+	// throttle refuses checks from addresses that sent bad credentials (throttle.go).
+	throttle FailureThrottle
 }
 
 // Options configures a Service.
@@ -254,6 +256,9 @@ func (s *Service) PrincipalFromBearer(ctx context.Context, token string) (Princi
 	if p, ok := s.cache.get(token, now); ok {
 		return p, nil
 	}
+	if err := s.admit(ctx); err != nil {
+		return Principal{Subject: Anonymous}, err
+	}
 	gen := s.cache.generation()
 	var p Principal
 	var until time.Time
@@ -264,6 +269,7 @@ func (s *Service) PrincipalFromBearer(ctx context.Context, token string) (Princi
 		p, until, err = s.principalFromJWT(ctx, token, now)
 	}
 	if err != nil {
+		s.noteFailure(ctx, err)
 		return Principal{Subject: Anonymous}, err
 	}
 	s.cache.put(token, p, until, now, gen)
