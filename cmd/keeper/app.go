@@ -103,8 +103,9 @@ func options(cfg config.Config) fx.Option {
 					return keys
 				}).WithFiles(f)
 			},
-			func(r ports.RepositoryStore, f ports.FileStore, b ports.BlobStore) *artifact.Service {
-				return artifact.NewService(r, f, b, cfg.Limits.MaxUploadBytes)
+			newSpools,
+			func(r ports.RepositoryStore, f ports.FileStore, b ports.BlobStore, sp *gc.Spools) *artifact.Service {
+				return artifact.NewService(r, f, sp.Wrap(b), cfg.Limits.MaxUploadBytes)
 			},
 			func(u ports.UploadStore, b ports.BlobStore, a *artifact.Service, c ports.Clock) *upload.Service {
 				return upload.NewService(u, b, a, c, cfg.Limits.MaxUploadBytes)
@@ -190,9 +191,22 @@ func newSSO(cfg config.Config, s *bunstore.Store, c ports.Clock) (*sso.Service, 
 	return svc, svc.ApplyConfigured(context.Background(), configured)
 }
 
+// newSpools removes the bodies of failed uploads SpoolGrace after they were
+// stored (core/gc/spools.go), sweeping every minute while the process runs.
+func newSpools(lc fx.Lifecycle, s *bunstore.Store, blobs ports.BlobStore, c ports.Clock) *gc.Spools {
+	sp := gc.NewSpools(gc.Deps{Files: s, Blobs: blobs, Uploads: s, Plugins: s, Clock: c,
+		Log: slog.Default().With("room", "gc")}, 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	lc.Append(fx.Hook{
+		OnStart: func(context.Context) error { go sp.Run(ctx, time.Minute); return nil },
+		OnStop:  func(context.Context) error { cancel(); return nil },
+	})
+	return sp
+}
+
 func newDispatcher(cfg config.Config, repos ports.RepositoryStore, files ports.FileStore, blobs ports.BlobStore,
-	rt ports.FormatRuntime, az ports.Authorizer, c ports.Clock, a *auth.Service, rec *audit.Recorder) *dispatch.Dispatcher {
-	return dispatch.New(dispatch.Deps{Repos: repos, Files: files, Blobs: blobs, Runtime: rt, Authz: az, Clock: c,
+	rt ports.FormatRuntime, az ports.Authorizer, c ports.Clock, a *auth.Service, rec *audit.Recorder, sp *gc.Spools) *dispatch.Dispatcher {
+	return dispatch.New(dispatch.Deps{Repos: repos, Files: files, Blobs: sp.Wrap(blobs), Runtime: rt, Authz: az, Clock: c,
 		Log: slog.Default().With("room", "dispatch"), Tokens: a, Sessions: a, Audit: rec},
 		dispatch.Config{MaxBodyBytes: cfg.Limits.MaxUploadBytes, BaseURL: cfg.BaseURL})
 }
