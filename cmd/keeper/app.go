@@ -104,8 +104,8 @@ func options(cfg config.Config) fx.Option {
 				}).WithFiles(f)
 			},
 			newSpools,
-			func(r ports.RepositoryStore, f ports.FileStore, b ports.BlobStore, sp *gc.Spools) *artifact.Service {
-				return artifact.NewService(r, f, sp.Wrap(b), cfg.Limits.MaxUploadBytes)
+			func(r ports.RepositoryStore, f ports.FileStore, b ports.BlobStore, sp *gc.Spools, db *bunstore.Store) *artifact.Service {
+				return artifact.NewService(r, f, sp.Wrap(b), cfg.Limits.MaxUploadBytes).WithDigestStore(db)
 			},
 			func(u ports.UploadStore, b ports.BlobStore, a *artifact.Service, c ports.Clock) *upload.Service {
 				return upload.NewService(u, b, a, c, cfg.Limits.MaxUploadBytes)

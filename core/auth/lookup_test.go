@@ -77,7 +77,10 @@ func TestStoreOutageIsNotABadCredential(t *testing.T) {
 		}{
 			{"api token", func(s *Service) error { _, err := s.PrincipalFromBearer(t.Context(), apiToken); return err }},
 			{"session jwt", func(s *Service) error { _, err := s.PrincipalFromBearer(t.Context(), jwtFor(t, s)); return err }},
-			{"basic password", func(s *Service) error { _, err := s.PrincipalFromBasic(t.Context(), "ann", "secret-password"); return err }},
+			{"basic password", func(s *Service) error {
+				_, err := s.PrincipalFromBasic(t.Context(), "ann", "secret-password")
+				return err
+			}},
 			{"login", func(s *Service) error { _, err := s.Login(t.Context(), "ann", "secret-password"); return err }},
 		} {
 			t.Run(name+"/"+tc.what, func(t *testing.T) {
