@@ -57,17 +57,19 @@ serve() {
 	TOKEN=$(token) || die "login failed"
 	curl -sf -o /dev/null -X POST "$KEEPER_URL/api/v1/repositories" -H "Authorization: Bearer $TOKEN" \
 		-d '{"key":"priv","format":"generic","repo_type":"local","is_public":false}' || die "create repository failed"
-	curl -sf -o /dev/null -X PUT "$KEEPER_URL/api/v1/repositories/priv/artifacts/small.bin" -H "Authorization: Bearer $TOKEN" \
-		--data-binary @"$WORK/small.bin" || die "upload failed"
+	# Later versions take generic uploads only through the format's own route.
+	curl -sf -o /dev/null -T "$WORK/small.bin" -H "Authorization: Bearer $TOKEN" "$KEEPER_URL/api/v1/repositories/priv/artifacts/small.bin" ||
+		curl -sf -o /dev/null -T "$WORK/small.bin" -H "Authorization: Bearer $TOKEN" "$KEEPER_URL/generic/priv/small.bin" ||
+		die "upload failed"
 	APITOKEN=$(curl -sf -X POST "$KEEPER_URL/api/v1/users/me/tokens" -H "Authorization: Bearer $TOKEN" -d '{"name":"bench"}' |
 		python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])') || die "token failed"
 	# Anonymous callers must not read it: the GETs below are authorized ones.
-	[ "$(curl -s -o /dev/null -w '%{http_code}' "$KEEPER_URL/api/v1/repositories/priv/artifacts/small.bin")" != 200 ] ||
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$KEEPER_URL/api/v1/repositories/priv/download/small.bin")" != 200 ] ||
 		die "the private file is readable anonymously"
 }
 
 measure() { # WHICH
-	local url=$KEEPER_URL/api/v1/repositories/priv/artifacts/small.bin
+	local url=$KEEPER_URL/api/v1/repositories/priv/download/small.bin
 	wrk -t2 -c32 -d2s -H "Authorization: Bearer $TOKEN" "$url" >/dev/null # warm
 	"$BIN/kbench" wrk -figure get1k-jwt-c32 -subject "$1" -pids "$KEEPER_PID" -out "$RES" -- \
 		wrk -t2 -c32 -d"$DURATION" --latency -H "Authorization: Bearer $TOKEN" "$url"

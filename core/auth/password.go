@@ -167,7 +167,7 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 	if err != nil {
 		return Session{}, err
 	}
-	_, on, err := s.enrolment(ctx, u.ID)
+	_, on, err := s.enrolmentOf(ctx, u)
 	if err != nil {
 		return Session{}, err
 	}

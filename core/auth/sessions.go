@@ -26,7 +26,7 @@ func (s *Service) LoginWithCode(ctx context.Context, username, password, code st
 	if err != nil {
 		return Session{}, err
 	}
-	t, on, err := s.enrolment(ctx, u.ID)
+	t, on, err := s.enrolmentOf(ctx, u)
 	if err != nil {
 		return Session{}, err
 	}
@@ -116,7 +116,7 @@ func (s *Service) Refresh(ctx context.Context, refresh string) (Session, error) 
 	if err != nil {
 		return Session{}, err
 	}
-	_, on, err := s.enrolment(ctx, u.ID)
+	_, on, err := s.enrolmentOf(ctx, u)
 	if err != nil {
 		return Session{}, err
 	}
