@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/keeper-registry/keeper/core/auth"
+	"github.com/keeper-registry/keeper/ports"
 )
 
 // Row model mirroring migrations/*/0005_credentials.up.sql.
@@ -79,4 +80,36 @@ func (s *Store) ClearLogin(ctx context.Context, username, source string) error {
 	}
 	_, err := q.Exec(ctx)
 	return wrap("clear login failures", err)
+}
+
+var _ auth.SignInReader = (*Store)(nil)
+
+// signInRow is a user with the failure records a password check reads.
+type signInRow struct {
+	userRow        `bun:",extend"`
+	OwnFailures    int   `bun:"own_failures,scanonly"`
+	OwnLockedUntil int64 `bun:"own_locked_until,scanonly"`
+	AnyLockedUntil int64 `bun:"any_locked_until,scanonly"`
+}
+
+// UserForSignIn reads the user, whether two-factor sign-in is on, and the
+// failure records of (username, source) and (anyAccount, source) in one
+// statement (auth.SignInReader).
+func (s *Store) UserForSignIn(ctx context.Context, username, source, anyAccount string) (ports.User, auth.LoginAttempts, auth.LoginAttempts, error) {
+	var row signInRow
+	err := s.db.NewSelect().Model(&row).ColumnExpr("u.*").ColumnExpr(twoFactorColumn).
+		ColumnExpr("COALESCE((SELECT f.failures FROM login_failures AS f WHERE f.username = ? AND f.source = ?), 0) AS own_failures", username, source).
+		ColumnExpr("COALESCE((SELECT f.locked_until FROM login_failures AS f WHERE f.username = ? AND f.source = ?), 0) AS own_locked_until", username, source).
+		ColumnExpr("COALESCE((SELECT f.locked_until FROM login_failures AS f WHERE f.username = ? AND f.source = ?), 0) AS any_locked_until", anyAccount, source).
+		Where("u.username = ?", username).Scan(ctx)
+	if err != nil {
+		return ports.User{}, auth.LoginAttempts{}, auth.LoginAttempts{}, wrap("get user "+username, err)
+	}
+	u := rowToUser(&row.userRow)
+	u.TwoFactor = ports.TwoFactorOff
+	if row.TwoFactor {
+		u.TwoFactor = ports.TwoFactorOn
+	}
+	return u, auth.LoginAttempts{Failures: row.OwnFailures, LockedUntil: fromNanos(row.OwnLockedUntil)},
+		auth.LoginAttempts{LockedUntil: fromNanos(row.AnyLockedUntil)}, nil
 }

@@ -49,6 +49,9 @@ func (s *Store) CreateUser(ctx context.Context, u *ports.User) error {
 	return nil
 }
 
+// twoFactorColumn reads whether a user's two-factor sign-in is on with the user.
+const twoFactorColumn = "EXISTS (SELECT 1 FROM user_totp AS ut WHERE ut.user_id = u.id AND ut.enabled) AS two_factor"
+
 func getUser(ctx context.Context, db bun.IDB, column string, value any, lock func(*bun.SelectQuery) *bun.SelectQuery) (ports.User, error) {
 	var row userRow
 	q := db.NewSelect().Model(&row).Where("? = ?", bun.Ident(column), value)
@@ -57,7 +60,7 @@ func getUser(ctx context.Context, db bun.IDB, column string, value any, lock fun
 	} else {
 		// Whether two-factor sign-in is on, in the same statement: a sign-in
 		// of a user without it needs no second read.
-		q = q.ColumnExpr("u.*").ColumnExpr("EXISTS (SELECT 1 FROM user_totp AS ut WHERE ut.user_id = u.id AND ut.enabled) AS two_factor")
+		q = q.ColumnExpr("u.*").ColumnExpr(twoFactorColumn)
 	}
 	if err := q.Scan(ctx); err != nil {
 		return ports.User{}, err

@@ -2,11 +2,13 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/keeper-registry/keeper/core/audit"
+	"github.com/keeper-registry/keeper/ports"
 )
 
 // LoginAttempts is the failure record of one (account, source) pair.
@@ -75,6 +77,37 @@ func (s *Service) backoff(limit int) func(int) time.Duration {
 		}
 		return min(d, maxLock)
 	}
+}
+
+// SignInReader is an optional extension of the user store: the user called
+// username with the failure records of (username, source) and (any
+// account, source) in one read, the hot path of every password check. It
+// answers ports.ErrNotFound for an unknown user.
+type SignInReader interface {
+	UserForSignIn(ctx context.Context, username, source, anyAccount string) (u ports.User, own, any LoginAttempts, err error)
+}
+
+// signInState reads the user called username (found false when there is
+// none) and whether the caller's source is locked out of it.
+func (s *Service) signInState(ctx context.Context, username string) (u ports.User, found, locked, hadFailures bool, err error) {
+	if sr, ok := s.users.(SignInReader); ok && s.attempts != nil && s.lockAfter > 0 {
+		u, own, anyAcct, err := sr.UserForSignIn(ctx, username, sourceFrom(ctx), anySource)
+		if err == nil {
+			now := s.clock.Now()
+			return u, true, now.Before(own.LockedUntil) || now.Before(anyAcct.LockedUntil), own.Failures > 0, nil
+		}
+		if !errors.Is(err, ports.ErrNotFound) {
+			return u, false, false, false, lookupFailed("look up user", err)
+		}
+	} else {
+		u, err = s.users.GetUserByName(ctx, username)
+		if err != nil && !errors.Is(err, ports.ErrNotFound) {
+			return u, false, false, false, lookupFailed("look up user", err)
+		}
+		found = err == nil
+	}
+	locked, hadFailures, err = s.lockedOut(ctx, username)
+	return u, found, locked, hadFailures, err
 }
 
 // lockedOut reports whether username (or any account) is locked for the

@@ -68,16 +68,11 @@ func (s *Service) verifyPassword(ctx context.Context, username, password string)
 	if len(username) > 256 || len(password) > 1024 {
 		return ports.User{}, ErrBadCredentials
 	}
-	u, err := s.users.GetUserByName(ctx, username)
-	found := err == nil
-	if err != nil && !errors.Is(err, ports.ErrNotFound) {
-		return u, lookupFailed("look up user", err)
-	}
-	now := s.clock.Now()
-	locked, hadFailures, err := s.lockedOut(ctx, username)
+	u, found, locked, hadFailures, err := s.signInState(ctx, username)
 	if err != nil {
 		return u, err
 	}
+	now := s.clock.Now()
 	if locked {
 		s.record(ctx, username, u.ID, "auth.password", audit.Denied, "locked for this source")
 		return u, ErrLocked
