@@ -35,8 +35,8 @@ type VirtualFormat interface {
 const (
 	maxMemberDocBytes = 64 << 20
 	mergedCacheBytes  = 64 << 20
-	// mergedTTL bounds how long a merged document is served when no remote
-	// member sets a shorter cache_ttl (local members are covered by their
+	// mergedTTL bounds how long a merged document is kept when no member
+	// asks for less (local members' changes are covered by their
 	// generations, which are part of the cache key).
 	mergedTTL = 5 * time.Minute
 )
@@ -56,8 +56,10 @@ type mergedDoc struct {
 	etag        string
 	contentType string
 	expires     time.Time
-	// partial is set when a member failed: such a document is not cached.
-	partial bool
+	// ttl is how long the document may be kept: the shortest the members
+	// allow (0 when one failed, or its plugin marked its answer uncacheable,
+	// as for a caller-specific one).
+	ttl time.Duration
 }
 
 // UseVirtual makes the dispatcher serve virtual repositories: files from
@@ -236,8 +238,8 @@ func (d *Dispatcher) serveMerged(w *statusWriter, r *http.Request, route Route, 
 			d.mergeFailed(w, r, repo, err)
 			return
 		}
-		if !doc.partial {
-			doc.expires = now.Add(mergedTTLOf(members))
+		if doc.ttl > 0 {
+			doc.expires = now.Add(doc.ttl)
 			d.merged.Add(key, doc, int64(len(doc.body)))
 		}
 	}
@@ -259,11 +261,12 @@ func (d *Dispatcher) merge(ctx context.Context, route Route, repo *ports.Reposit
 	var docs [][]byte
 	var contentType string
 	var failed error
+	ttl := mergedTTL
 	for _, m := range members {
 		if !m.readable {
 			continue
 		}
-		body, ct, err := d.memberDoc(ctx, route, &m.repo, subPath, base, s)
+		body, ct, keep, err := d.memberDoc(ctx, route, &m.repo, subPath, base, s)
 		if errors.Is(err, ports.ErrNotFound) {
 			continue
 		}
@@ -278,6 +281,7 @@ func (d *Dispatcher) merge(ctx context.Context, route Route, repo *ports.Reposit
 		if contentType == "" {
 			contentType = ct
 		}
+		ttl = min(ttl, keep)
 		docs = append(docs, body)
 	}
 	if len(docs) == 0 {
@@ -295,27 +299,49 @@ func (d *Dispatcher) merge(ctx context.Context, route Route, repo *ports.Reposit
 		}
 	}
 	sum := sha256.Sum256(body)
-	return mergedDoc{body: bytes.Clone(body), etag: hex.EncodeToString(sum[:]), contentType: contentType, partial: failed != nil}, nil
+	if failed != nil {
+		ttl = 0
+	}
+	return mergedDoc{body: bytes.Clone(body), etag: hex.EncodeToString(sum[:]), contentType: contentType, ttl: ttl}, nil
 }
 
 // memberDoc is one member's document at subPath, its URLs pointing under
 // base (the virtual repository): a remote member's from its cache or
 // upstream, a local member's from the plugin, asked as if for that member.
-func (d *Dispatcher) memberDoc(ctx context.Context, route Route, m *ports.Repository, subPath, base string, s ports.Subject) ([]byte, string, error) {
+// keep is how long the document may be cached: a remote member's cache_ttl
+// (its upstream's copy may change without a generation), the plugin's
+// cache TTL for a local member (none for a caller-specific answer).
+func (d *Dispatcher) memberDoc(ctx context.Context, route Route, m *ports.Repository, subPath, base string, s ports.Subject) (body []byte, contentType string, keep time.Duration, err error) {
 	if m.Type == ports.RepoRemote {
-		if d.remote == nil {
-			return nil, "", errNoDocument
+		body, contentType, err = d.remoteDoc(ctx, route, m, subPath, base)
+		keep = mergedTTL
+		if t, ok := configDuration(m.Config[remote.ConfigTTL]); ok {
+			keep = t
 		}
-		res, err := d.remote.Get(ctx, remote.Request{Repo: m, PluginID: route.PluginID, Path: subPath, LocalBase: base}, nil)
-		if err != nil {
-			return nil, "", err
-		}
-		if res.Body != nil {
-			return res.Body, res.File.ContentType, nil
-		}
-		b, err := d.readBlob(ctx, res.File.BlobDigest)
-		return b, res.File.ContentType, err
+		return body, contentType, keep, err
 	}
+	body, contentType, keep, err = d.localDoc(ctx, route, m, subPath, base, s)
+	return body, contentType, keep, err
+}
+
+// remoteDoc is a remote member's document, from its cache or upstream.
+func (d *Dispatcher) remoteDoc(ctx context.Context, route Route, m *ports.Repository, subPath, base string) ([]byte, string, error) {
+	if d.remote == nil {
+		return nil, "", errNoDocument
+	}
+	res, err := d.remote.Get(ctx, remote.Request{Repo: m, PluginID: route.PluginID, Path: subPath, LocalBase: base}, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	if res.Body != nil {
+		return res.Body, res.File.ContentType, nil
+	}
+	b, err := d.readBlob(ctx, res.File.BlobDigest)
+	return b, res.File.ContentType, err
+}
+
+// localDoc is a local member's document, from its plugin asked as if for that member.
+func (d *Dispatcher) localDoc(ctx context.Context, route Route, m *ports.Repository, subPath, base string, s ports.Subject) ([]byte, string, time.Duration, error) {
 	req := ports.FormatRequest{Method: http.MethodGet, Path: subPath, BaseURL: strings.TrimSuffix(base, "/"),
 		Headers: []ports.Header{{Name: "Accept", Value: "application/json"}},
 		Repo: &ports.RepoContext{Key: m.Key, Type: m.Type, Format: m.Format, IsPublic: m.IsPublic, BaseURL: base,
@@ -327,14 +353,14 @@ func (d *Dispatcher) memberDoc(ctx context.Context, route Route, m *ports.Reposi
 	hc.subject, hc.format, hc.route = s, route.Format, route
 	resp, err := d.rt.Handle(ctx, route.PluginID, req, hc)
 	if err != nil && (resp.Status < 400 || resp.Status > 599) {
-		return nil, "", fmt.Errorf("virtual: member %s: %w", m.Key, err)
+		return nil, "", 0, fmt.Errorf("virtual: member %s: %w", m.Key, err)
 	}
 	// A GET stages nothing; whatever was staged is dropped with hc.
 	switch {
 	case resp.Status == http.StatusNotFound || resp.Status == http.StatusGone:
-		return nil, "", errNoDocument
+		return nil, "", 0, errNoDocument
 	case resp.Status != 0 && resp.Status != http.StatusOK:
-		return nil, "", &ports.UpstreamError{Msg: "member " + m.Key + " answered " + strconv.Itoa(resp.Status)}
+		return nil, "", 0, &ports.UpstreamError{Msg: "member " + m.Key + " answered " + strconv.Itoa(resp.Status)}
 	}
 	ct := ""
 	for _, h := range resp.Headers {
@@ -345,16 +371,16 @@ func (d *Dispatcher) memberDoc(ctx context.Context, route Route, m *ports.Reposi
 	switch {
 	case resp.ServeBlob != "":
 		b, err := d.readBlob(ctx, resp.ServeBlob)
-		return b, ct, err
+		return b, ct, resp.CacheTTL, err
 	case resp.ServePath != "":
 		f, err := d.files.GetFile(ctx, m.ID, resp.ServePath)
 		if err != nil {
-			return nil, "", err
+			return nil, "", 0, err
 		}
 		b, err := d.readBlob(ctx, f.BlobDigest)
-		return b, cmp(ct, f.ContentType), err
+		return b, cmp(ct, f.ContentType), resp.CacheTTL, err
 	}
-	return resp.Body, ct, nil
+	return resp.Body, ct, resp.CacheTTL, nil
 }
 
 func cmp(a, b string) string {
@@ -403,22 +429,6 @@ func memberStamp(members []member) string {
 		b.WriteByte(',')
 	}
 	return b.String()
-}
-
-// mergedTTLOf is how long a merged document may be served: at most the
-// shortest cache_ttl of its remote members, whose upstream documents may
-// change without a generation.
-func mergedTTLOf(members []member) time.Duration {
-	ttl := mergedTTL
-	for _, m := range members {
-		if m.repo.Type != ports.RepoRemote {
-			continue
-		}
-		if t, ok := configDuration(m.repo.Config[remote.ConfigTTL]); ok && t < ttl {
-			ttl = t
-		}
-	}
-	return ttl
 }
 
 // configDuration reads a Go duration or a number of seconds.

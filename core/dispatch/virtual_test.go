@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/keeper-registry/keeper/core/repository"
 	"github.com/keeper-registry/keeper/ports"
@@ -61,7 +62,12 @@ func virtualEnv(t *testing.T, e *env, config map[string]string, members ...strin
 			for i, f := range fs {
 				names[i] = f.Path
 			}
-			return ports.FormatResponse{Status: 200, Body: []byte(req.Repo.Key + ":" + strings.Join(names, ",") + "@" + req.Repo.BaseURL)}, nil
+			if req.Path == "/who.meta" {
+				// A caller-specific answer: no CacheTTL.
+				return ports.FormatResponse{Status: 200, Body: []byte(req.Repo.Key + " for " + req.User)}, nil
+			}
+			return ports.FormatResponse{Status: 200, Body: []byte(req.Repo.Key + ":" + strings.Join(names, ",") + "@" + req.Repo.BaseURL),
+				CacheTTL: time.Minute}, nil
 		}
 		return e.handle(ctx, req, h)
 	})
@@ -201,5 +207,30 @@ func TestVirtualWithoutTargetRefusesWrites(t *testing.T) {
 	}
 	if e.files.Count(e.repoID("a")) != 0 {
 		t.Fatal("a refused write reached a member")
+	}
+}
+
+func TestVirtualNeverCachesACallerSpecificMerge(t *testing.T) {
+	e := newEnv(t)
+	merges := virtualEnv(t, e, nil, "a", "b")
+	put(t, e, "/demo/a/x", "1")
+	put(t, e, "/demo/b/y", "2")
+	bob := ports.Subject{UserID: 2, Username: "bob"}
+	if code, body := get(e, &admin, "/demo/virt/who.meta"); code != 200 || body != "a for alice + b for alice" {
+		t.Fatalf("alice: %d %q", code, body)
+	}
+	if code, body := get(e, &bob, "/demo/virt/who.meta"); code != 200 || body != "a for bob + b for bob" {
+		t.Fatalf("bob got another caller's answer: %d %q", code, body)
+	}
+	if merges.Load() != 2 {
+		t.Fatalf("%d merges, want 2", merges.Load())
+	}
+	// The merged cache also expires after the shortest member TTL.
+	if code, _ := get(e, nil, "/demo/virt/p.meta"); code != 200 {
+		t.Fatal(code)
+	}
+	e.clock.Add(2 * time.Minute)
+	if code, _ := get(e, nil, "/demo/virt/p.meta"); code != 200 || merges.Load() != 4 {
+		t.Fatalf("after the TTL: %d, %d merges, want 4", code, merges.Load())
 	}
 }
