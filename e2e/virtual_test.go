@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -146,5 +147,28 @@ func TestVirtualRepositories(t *testing.T) {
 			t.Fatalf("405 body: %s", r.Body)
 		}
 		k.Expect(http.StatusNotFound, http.MethodGet, "/npm/jslocal/hello-keeper/-/hello-keeper-9.9.10.tgz", nil)
+	})
+
+	t.Run("generic", func(t *testing.T) {
+		up.CreateRepo(harness.Repo{Key: "files", Public: true})
+		remoteBytes := []byte(strings.Repeat("upstream bytes ", 500))
+		up.Expect(http.StatusCreated, http.MethodPut, "/generic/files/dir/up.bin", bytes.NewReader(remoteBytes))
+		up.Expect(http.StatusCreated, http.MethodPut, "/generic/files/dir/both.bin", strings.NewReader("upstream copy"))
+		k.CreateRepo(harness.Repo{Key: "glocal", Public: true})
+		k.CreateRepo(harness.Repo{Key: "gproxy", Type: "remote", Public: true, UpstreamURL: up.URL + "/generic/files"})
+		k.CreateRepo(harness.Repo{Key: "gall", Type: "virtual", Public: true, Config: map[string]string{"deploy_to": "glocal"},
+			Members: []map[string]any{{"repo_key": "glocal", "priority": 1}, {"repo_key": "gproxy", "priority": 2}}})
+		k.Expect(http.StatusCreated, http.MethodPut, "/generic/glocal/dir/both.bin", strings.NewReader("local copy"))
+		if got := k.Expect(http.StatusOK, http.MethodGet, "/generic/gall/dir/up.bin", nil); harness.SHA256(got.Body) != harness.SHA256(remoteBytes) {
+			t.Fatal("the remote member's file differs through the virtual repository")
+		}
+		if got := k.Expect(http.StatusOK, http.MethodGet, "/generic/gall/dir/both.bin", nil); string(got.Body) != "local copy" {
+			t.Fatalf("the first member wins: %q", got.Body)
+		}
+		k.Expect(http.StatusNotFound, http.MethodGet, "/generic/gall/dir/none.bin", nil)
+		k.Expect(http.StatusCreated, http.MethodPut, "/generic/gall/dir/new.bin", strings.NewReader("deployed"))
+		if got := k.Expect(http.StatusOK, http.MethodGet, "/generic/glocal/dir/new.bin", nil); string(got.Body) != "deployed" {
+			t.Fatalf("deployed: %q", got.Body)
+		}
 	})
 }
