@@ -76,7 +76,7 @@ func virtualEnv(t *testing.T, e *env, config map[string]string, members ...strin
 	return &merges
 }
 
-func put(t *testing.T, e *env, target, body string) {
+func put(t testing.TB, e *env, target, body string) {
 	t.Helper()
 	if rec := e.do(&admin, http.MethodPut, target, []byte(body), "X-Overwrite", "1"); rec.Code != http.StatusCreated {
 		t.Fatalf("PUT %s: %d %s", target, rec.Code, rec.Body.String())
