@@ -105,8 +105,9 @@ func options(cfg config.Config) fx.Option {
 					return keys
 				}).WithFiles(f)
 			},
-			func(r ports.RepositoryStore, f ports.FileStore, b ports.BlobStore) *artifact.Service {
-				return artifact.NewService(r, f, b, cfg.Limits.MaxUploadBytes)
+			func(r ports.RepositoryStore, f ports.FileStore, b ports.BlobStore, d *dispatch.Dispatcher) *artifact.Service {
+				// Every write of the generic API passes the format's validate.
+				return artifact.NewService(r, f, b, cfg.Limits.MaxUploadBytes).WithValidator(d)
 			},
 			func(u ports.UploadStore, b ports.BlobStore, a *artifact.Service, c ports.Clock) *upload.Service {
 				return upload.NewService(u, b, a, c, cfg.Limits.MaxUploadBytes)
