@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -378,16 +379,9 @@ func (d *Dispatcher) localDoc(ctx context.Context, route Route, m *ports.Reposit
 			return nil, "", 0, err
 		}
 		b, err := d.readBlob(ctx, f.BlobDigest)
-		return b, cmp(ct, f.ContentType), resp.CacheTTL, err
+		return b, cmp.Or(ct, f.ContentType), resp.CacheTTL, err
 	}
 	return resp.Body, ct, resp.CacheTTL, nil
-}
-
-func cmp(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // readBlob reads a member's document, refusing one larger than maxMemberDocBytes.
