@@ -118,7 +118,10 @@ func options(cfg config.Config) fx.Option {
 		),
 		fx.Decorate(casbin.Announce),
 		httpapi.Module,
-		fx.Invoke(func(d *dispatch.Dispatcher, r *remote.Service) { d.UseRemote(r) }),
+		fx.Invoke(func(d *dispatch.Dispatcher, r *remote.Service, rt *wasm.Runtime, m *plugin.Manager) {
+			d.UseRemote(r)
+			d.UseVirtual(wasm.RemoteFormats{Runtime: rt, Info: m.FormatInfo})
+		}),
 		fx.Provide(scheduleJobs),
 		fx.Invoke(func(*jobs.Scheduler) {}),
 		fx.WithLogger(func() fxevent.Logger {

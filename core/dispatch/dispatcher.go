@@ -9,6 +9,7 @@ import (
 
 	"github.com/keeper-registry/keeper/core/audit"
 	"github.com/keeper-registry/keeper/core/auth"
+	"github.com/keeper-registry/keeper/core/lru"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -99,6 +100,8 @@ type Dispatcher struct {
 	table    atomic.Pointer[Table]
 	cache    *responseCache
 	remote   RemoteCache // remote.go
+	virtual  VirtualFormat
+	merged   *lru.Cache[mergedKey, mergedDoc] // virtual.go
 }
 
 // New returns a dispatcher with an empty routing table.
@@ -187,6 +190,9 @@ func (d *Dispatcher) serve(ctx context.Context, req *Request, info *Response) (*
 	}
 
 	if resp, err := d.serveRemote(ctx, req, route, repo, subPath); resp != nil || err != nil {
+		return resp, err
+	}
+	if resp, err := d.serveVirtual(ctx, req, route, table, repo, subPath, subject); resp != nil || err != nil {
 		return resp, err
 	}
 	if repo != nil && isRead(req.Method) && subPath != "/" {

@@ -37,6 +37,19 @@ func (d *Dispatcher) serveRemote(ctx context.Context, in *Request, route Route, 
 	if in.RawQuery != "" {
 		return nil, nil
 	}
+	local := d.baseURL(in) + strings.TrimSuffix(route.Prefix, "/") + "/" + url.PathEscape(repo.Key)
+	resp, err := d.remoteGet(ctx, in, route.PluginID, repo, subPath, local)
+	if err != nil {
+		return nil, d.remoteFailed(ctx, repo, err)
+	}
+	return resp, nil
+}
+
+// remoteGet serves subPath of the remote repository repo, from the cache or
+// its upstream; documents point at local (the external URL of the
+// repository the client asked). On error nothing was written and the error
+// is the fetch's own (remoteFailed classifies it).
+func (d *Dispatcher) remoteGet(ctx context.Context, in *Request, pluginID string, repo *ports.Repository, subPath, local string) (*Response, error) {
 	name := strings.TrimPrefix(subPath, "/")
 	var tee remote.Tee
 	if in.Start != nil && in.Method == "GET" && in.header("Range") == "" && in.header("If-None-Match") == "" &&
@@ -46,8 +59,7 @@ func (d *Dispatcher) serveRemote(ctx context.Context, in *Request, route Route, 
 			return in.Start(200, &Stored{Name: name, ContentType: contentType, Size: size})
 		}
 	}
-	local := d.baseURL(in) + strings.TrimSuffix(route.Prefix, "/") + "/" + url.PathEscape(repo.Key)
-	res, err := d.remote.Get(ctx, remote.Request{Repo: repo, PluginID: route.PluginID, Path: subPath, LocalBase: local}, tee)
+	res, err := d.remote.Get(ctx, remote.Request{Repo: repo, PluginID: pluginID, Path: subPath, LocalBase: local}, tee)
 	if res.Streamed {
 		if err != nil {
 			// The head is out; the short body tells the client (its length was announced).
@@ -56,7 +68,7 @@ func (d *Dispatcher) serveRemote(ctx context.Context, in *Request, route Route, 
 		return &Response{Status: 200, Streamed: true}, nil
 	}
 	if err != nil {
-		return nil, d.remoteFailed(ctx, repo, err)
+		return nil, err
 	}
 	var hs []ports.Header
 	if res.Stale {
