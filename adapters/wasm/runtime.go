@@ -144,7 +144,7 @@ func (r *Runtime) Close(ctx context.Context) error {
 }
 
 func (r *Runtime) compile(ctx context.Context, id string, module []byte, lim limits) (*generation, error) {
-	module, err := instrument(module)
+	module, err := r.instrumented(module)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +179,7 @@ func (r *Runtime) compile(ctx context.Context, id string, module []byte, lim lim
 func (r *Runtime) Compile(ctx context.Context, module []byte) error {
 	// The same module bytes and compiler settings as compile, so the cached
 	// code is what Load wants.
-	module, err := instrument(module)
+	module, err := r.instrumented(module)
 	if err != nil {
 		return fmt.Errorf("wasm: compile: %w", err)
 	}
