@@ -20,3 +20,6 @@ func (r *Runtime) IdleMemory(id string) []uint32 {
 		return out
 	}
 }
+
+// GuestMapped is the guest memory mapped outside the Go heap, in bytes (tests only).
+func GuestMapped() int64 { return guestMapped.Load() }
