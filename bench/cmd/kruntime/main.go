@@ -26,15 +26,27 @@ func main() {
 	bin := flag.String("keeper", "bin/keeper", "keeper binary")
 	module := flag.String("module", "adapters/wasm/builtin/wasm/generic.wasm", "built-in module copied under 45 keys")
 	copies := flag.Int("plugins", 45, "installed plugins")
-	runs := flag.Int("runs", 3, "start-up runs per case")
+	runs := flag.Int("runs", 3, "start-up runs per case (0 skips start-up)")
+	firsts := flag.Int("firsts", 9, "first requests to released plugins")
+	var variants multiFlag
+	flag.Var(&variants, "serve", "environment for one serving run, e.g. \"KEEPER_PLUGINS_MAX_LOADED=8\" (repeatable; default: one run as configured)")
 	flag.Parse()
-	if err := run(*bin, *module, *copies, *runs); err != nil {
+	if len(variants) == 0 {
+		variants = multiFlag{""}
+	}
+	if err := run(*bin, *module, *copies, *runs, *firsts, variants); err != nil {
 		fmt.Fprintln(os.Stderr, "kruntime:", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin, modulePath string, copies, runs int) error {
+// multiFlag collects a repeated flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, "; ") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func run(bin, modulePath string, copies, runs, nfirst int, variants []string) error {
 	work, err := os.MkdirTemp("", "kruntime-")
 	if err != nil {
 		return err
@@ -46,7 +58,7 @@ func run(bin, modulePath string, copies, runs int) error {
 	// restarts with the cache emptied and with it warm.
 	data := filepath.Join(work, "data")
 	var first, empty, warm []time.Duration
-	for i := 0; i < runs; i++ {
+	for i := 0; i < runs; i++ { // start-up
 		os.RemoveAll(data)
 		k, err := start(bin, data, nil)
 		if err != nil {
@@ -67,9 +79,11 @@ func run(bin, modulePath string, copies, runs int) error {
 		warm = append(warm, k.ready)
 		k.stop()
 	}
-	row("ready, first start (new database, empty compile cache)", spread(first), "< 1 s")
-	row("ready, restart with an empty compile cache", spread(empty), "< 1 s")
-	row("ready, restart with a warm compile cache", spread(warm), "< 0.5 s")
+	if runs > 0 {
+		row("ready, first start (new database, empty compile cache)", spread(first), "< 1 s")
+		row("ready, restart with an empty compile cache", spread(empty), "< 1 s")
+		row("ready, restart with a warm compile cache", spread(warm), "< 0.5 s")
+	}
 
 	// Memory: short idle timeouts so "idle" is reached within the run.
 	env := []string{"KEEPER_PLUGINS_IDLE_INSTANCE_TTL=3s", "KEEPER_PLUGINS_IDLE_MODULE_TTL=8s"}
@@ -77,7 +91,7 @@ func run(bin, modulePath string, copies, runs int) error {
 	if err != nil {
 		return err
 	}
-	defer k.stop()
+	defer func() { k.stop() }()
 	// Idle: past the runtime's forced GC (every 2 minutes), which hands back
 	// what logging in (argon2, 64 MiB) and start-up allocated.
 	time.Sleep(130 * time.Second)
@@ -102,7 +116,7 @@ func run(bin, modulePath string, copies, runs int) error {
 
 	// First request to a plugin not loaded (released when idle): from the cache.
 	var firsts []time.Duration
-	for _, key := range keys[:5] {
+	for _, key := range keys[:min(nfirst, len(keys))] {
 		t0 := time.Now()
 		if err := k.put("/"+key+"/r"+key+"/first.txt", []byte("x")); err != nil {
 			return err
@@ -111,12 +125,30 @@ func run(bin, modulePath string, copies, runs int) error {
 	}
 	row("first request to a released plugin (compile cache)", spread(firsts), "< 200 ms")
 
-	// All serve at once: 4 clients per plugin, PUT then GET, for 15 s.
+	// All serve at once, once per variant (a fresh process with its environment).
+	for i, v := range variants {
+		if i > 0 || v != "" {
+			k.stop()
+			if k, err = start(bin, data, append(append([]string{}, env...), strings.Fields(v)...)); err != nil {
+				return err
+			}
+		}
+		if err := serve(k, keys, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// serve has 4 clients per plugin upload to all of them at once for 15 s and
+// prints the peak RSS with the uploads done and the answers shed.
+func serve(k *keeper, keys []string, variant string) error {
 	peak := 0.0
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	errs := make(chan error, 1)
 	var calls, shed int64
+	served := map[string]bool{} // plugins that took at least one upload
 	var mu sync.Mutex
 	for _, key := range keys {
 		for c := 0; c < 4; c++ {
@@ -147,6 +179,7 @@ func run(bin, modulePath string, copies, runs int) error {
 					}
 					mu.Lock()
 					calls++
+					served[key] = true
 					mu.Unlock()
 				}
 			}()
@@ -162,7 +195,11 @@ func run(bin, modulePath string, copies, runs int) error {
 		return fmt.Errorf("under load: %w", err)
 	default:
 	}
-	row(fmt.Sprintf("RSS peak, %d plugins serving (%d uploads in 15 s, %d answers 503 + Retry-After; plugins.max_loaded default)", copies, calls, shed), mibs(peak), "< 400 MiB")
+	if variant == "" {
+		variant = "as configured"
+	}
+	row(fmt.Sprintf("RSS peak, %d plugins serving (%s): %d uploads in 15 s by %d plugins, %d answers 503 + Retry-After",
+		len(keys), variant, calls, len(served), shed), mibs(peak), "< 400 MiB")
 	return nil
 }
 
