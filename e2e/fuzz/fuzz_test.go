@@ -27,7 +27,7 @@ import (
 //	KEEPER_FUZZ_SEED            the random seed (default: the clock; printed)
 //	KEEPER_FUZZ_RSS_GROWTH_MB   allowed RSS growth after warm-up (default 256)
 //	KEEPER_FUZZ_WORKERS         concurrent clients (default 2)
-func envDuration(t *testing.T, name string, def time.Duration) time.Duration {
+func envDuration(t testing.TB, name string, def time.Duration) time.Duration {
 	v := os.Getenv(name)
 	if v == "" {
 		return def
@@ -39,7 +39,7 @@ func envDuration(t *testing.T, name string, def time.Duration) time.Duration {
 	return d
 }
 
-func envInt(t *testing.T, name string, def int64) int64 {
+func envInt(t testing.TB, name string, def int64) int64 {
 	v := os.Getenv(name)
 	if v == "" {
 		return def
@@ -74,6 +74,10 @@ func TestHTTPFuzz(t *testing.T) {
 
 	k := harness.Start(t, harness.Options{Env: []string{
 		"KEEPER_RATE_LIMIT_PER_IP_REQUESTS=0", "KEEPER_RATE_LIMIT_PER_USER_REQUESTS=0", "KEEPER_RATE_LIMIT_LOGIN_REQUESTS=0",
+		// The signed-in token outlives the run (default 15 min): a longer run
+		// otherwise fuzzes only the 401 path after it and cannot list what
+		// it stored.
+		"KEEPER_AUTH_ACCESS_TTL=" + (budget + 30*time.Minute).String(),
 	}})
 	for _, r := range repositories {
 		k.CreateRepo(harness.Repo{Key: r[0], Format: r[1]})
