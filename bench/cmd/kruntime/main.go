@@ -115,15 +115,17 @@ func run(bin, modulePath string, copies, runs, nfirst int, variants []string) er
 	row(fmt.Sprintf("RSS idle, %d installed plugins + 8 built-ins", copies), mibs(k.rss()), "< 250 MiB")
 
 	// First request to a plugin not loaded (released when idle): from the cache.
-	var firsts []time.Duration
+	// Wall time depends on the machine's load; the server's CPU for the
+	// request (10 ms ticks) is the part keeper controls.
+	var firsts, cpus []time.Duration
 	for _, key := range keys[:min(nfirst, len(keys))] {
-		t0 := time.Now()
+		t0, c0 := time.Now(), k.cpu()
 		if err := k.put("/"+key+"/r"+key+"/first.txt", []byte("x")); err != nil {
 			return err
 		}
-		firsts = append(firsts, time.Since(t0))
+		firsts, cpus = append(firsts, time.Since(t0)), append(cpus, k.cpu()-c0)
 	}
-	row("first request to a released plugin (compile cache)", spread(firsts), "< 200 ms")
+	row("first request to a released plugin (compile cache)", spread(firsts)+", server CPU "+spread(cpus), "< 200 ms")
 
 	// All serve at once, once per variant (a fresh process with its environment).
 	for i, v := range variants {
@@ -295,6 +297,22 @@ func (k *keeper) rss() float64 {
 		}
 	}
 	return 0
+}
+
+// cpu is the process's user+system CPU time (clock ticks of 10 ms).
+func (k *keeper) cpu() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", k.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name (which may hold spaces): state is 3rd, utime 14th, stime 15th.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	s, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+s) * 10 * time.Millisecond
 }
 
 // waitWarm waits until the background warm-up compiled every built-in.
