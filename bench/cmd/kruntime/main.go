@@ -135,7 +135,7 @@ func run(bin, modulePath string, copies, runs, nfirst int, variants []string) er
 				return err
 			}
 		}
-		if err := serve(k, keys, v); err != nil {
+		if err := serve(k, keys, i, v); err != nil {
 			return err
 		}
 	}
@@ -144,7 +144,7 @@ func run(bin, modulePath string, copies, runs, nfirst int, variants []string) er
 
 // serve has 4 clients per plugin upload to all of them at once for 15 s and
 // prints the peak RSS with the uploads done and the answers shed.
-func serve(k *keeper, keys []string, variant string) error {
+func serve(k *keeper, keys []string, run int, variant string) error {
 	peak := 0.0
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -163,7 +163,7 @@ func serve(k *keeper, keys []string, variant string) error {
 						return
 					default:
 					}
-					p := fmt.Sprintf("/%s/r%s/c%d/f%d.txt", key, key, c, i)
+					p := fmt.Sprintf("/%s/r%s/run%d/c%d/f%d.txt", key, key, run, c, i)
 					err := k.put(p, []byte(p))
 					if errors.Is(err, errShed) { // 503 + Retry-After: a client retries
 						mu.Lock()
