@@ -2,7 +2,8 @@
 # The whole test suite: starts PostgreSQL and an S3 server (installing them
 # when missing), builds the plugins, runs the lint (.ci/lint.sh), runs every
 # Go test on SQLite and PostgreSQL (the root module and the nested ones:
-# sdk/go, plugins/*, tools/*), checks every built plugin against the WIT contract, and runs the
+# sdk/go, plugins/*, tools/*), checks every built plugin against the WIT contract and that the
+# glue generated from it is fresh, and runs the
 # end-to-end tests with real package clients; then stops what it started.
 #
 #   go tool task test                     # everything (what CI runs)
@@ -63,6 +64,9 @@ run lint bash .ci/lint.sh
 
 step "contract check of every built plugin"
 run witcheck bash -c 'cd tools/witcheck && go run . -wit ../../wit/keeper-format.wit ../../adapters/wasm/builtin/wasm/*.wasm'
+
+step "generated canonical-ABI glue is fresh (tools/witgen)"
+run witgen bash .ci/witgen.sh
 
 step "nested modules (sdk, plugins, tools)"
 for mod in sdk/go plugins/*/ tools/*/; do

@@ -151,10 +151,9 @@ func (r *reader) flat(ptr, n uint32) []byte {
 func (r *reader) bytes(p uint32) []byte { return r.flat(r.u32(p), r.u32(p+4)) }
 func (r *reader) str(p uint32) string   { return string(r.bytes(p)) }
 
-// list returns the element base and count of a list header at p, checking
-// that n elements of size bytes lie inside memory.
-func (r *reader) list(p, size uint32) (uint32, uint32) {
-	ptr, n := r.u32(p), r.u32(p+4)
+// span checks that n elements of size bytes at ptr lie inside memory and
+// within the budget, and returns ptr and n (0, 0 after a failure).
+func (r *reader) span(ptr, n, size uint32) (uint32, uint32) {
 	if r.err != nil {
 		return 0, 0
 	}

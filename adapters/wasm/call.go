@@ -162,11 +162,30 @@ func (in *instance) call(ctx context.Context, name string, lift func(ret uint32)
 	return lerr
 }
 
+// callFlat runs an export whose result is one core value (no return area,
+// no post-return).
+func (in *instance) callFlat(ctx context.Context, name string, args ...uint64) (uint64, error) {
+	fn := in.fns[name]
+	if fn == nil {
+		return 0, fmt.Errorf("%w: export %s missing", errMalformed, name)
+	}
+	res, err := fn.Call(ctx, args...)
+	if err != nil {
+		return 0, err
+	}
+	if len(res) != 1 {
+		return 0, fmt.Errorf("%w: %s returned %d values", errMalformed, name, len(res))
+	}
+	return res[0], nil
+}
+
+// describe calls describe; the result is lifted by describeResult, which
+// also reads the info record of contract 0.1.0.
 func (g *generation) describe(ctx context.Context) (ports.FormatInfo, error) {
 	var info ports.FormatInfo
 	err := g.invoke(ctx, nil, nil, nil, "describe", func(ctx context.Context, in *instance, rd *reader) error {
 		return in.call(ctx, "describe", func(p uint32) error {
-			info = rd.info(p)
+			info = rd.describeResult(p)
 			return rd.err
 		})
 	})
@@ -185,20 +204,12 @@ func (r *Runtime) Handle(ctx context.Context, id string, req ports.FormatRequest
 	defer g.unpin()
 	var resp ports.FormatResponse
 	err = g.invoke(ctx, st, host, req.Repo, "handle", func(ctx context.Context, in *instance, rd *reader) error {
-		var e enc
-		e.request(&req)
-		ptr, err := in.put(ctx, &e)
+		ok, fail, err := in.callHandle(ctx, rd, toRequest(&req))
 		if err != nil {
 			return err
 		}
-		return in.call(ctx, "handle", func(p uint32) error {
-			var perr error
-			resp, perr = rd.responseResult(p)
-			if rd.err != nil {
-				return rd.err
-			}
-			return perr
-		}, uint64(ptr))
+		resp, err = responseResult(ok, fail)
+		return err
 	})
 	var pe *PluginError
 	if errors.As(err, &pe) {

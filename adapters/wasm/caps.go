@@ -8,28 +8,7 @@ import (
 
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/api"
 )
-
-const i32, i64 = api.ValueTypeI32, api.ValueTypeI64
-
-// coreSigs are the core signatures the WIT world implies (see tools/witcheck,
-// which derives them from the WIT itself).
-var coreSigs = map[string][2][]api.ValueType{
-	"cabi_realloc":       {{i32, i32, i32, i32}, {i32}},
-	"describe":           {nil, {i32}},
-	"handle":             {{i32}, {i32}},
-	"parse-metadata":     {{i32, i32, i32, i32}, {i32}},
-	"validate":           {{i32, i32, i32, i32}, {i32}},
-	"generate-index":     {{i32, i32}, {i32}},
-	"classify":           {{i32, i32}, {i32}},
-	"rewrite":            {{i32, i32, i32, i32, i32, i32, i32, i32}, {i32}},
-	"merge":              {{i32, i32, i32, i32}, {i32}},
-	"cabi_post_describe": {{i32}, nil}, "cabi_post_handle": {{i32}, nil},
-	"cabi_post_parse-metadata": {{i32}, nil}, "cabi_post_validate": {{i32}, nil},
-	"cabi_post_generate-index": {{i32}, nil}, "cabi_post_rewrite": {{i32}, nil},
-	"cabi_post_merge": {{i32}, nil},
-}
 
 var requiredExports = []string{"cabi_realloc", "describe", "handle", "cabi_post_describe", "cabi_post_handle"}
 
@@ -58,7 +37,7 @@ func checkExports(cm wazero.CompiledModule) error {
 		}
 	}
 	for name, f := range fns {
-		sig, ok := coreSigs[name]
+		sig, ok := exportSigs[name]
 		if !ok {
 			continue
 		}
@@ -89,39 +68,13 @@ func (r *Runtime) capability(ctx context.Context, id, name string, cc CallContex
 	return g.invoke(ctx, st, cc.Host, cc.Repo, name, body)
 }
 
-// flatStrings places strings in guest memory and returns (ptr, len) pairs.
-func (in *instance) flatStrings(ctx context.Context, items ...[]byte) ([]uint64, error) {
-	var e enc
-	offs := make([]uint32, len(items))
-	for i, s := range items {
-		offs[i] = e.alloc(uint32(len(s)), 1)
-		copy(e.buf[offs[i]:], s)
-	}
-	e.alloc(0, 8)
-	base, err := in.put(ctx, &e)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]uint64, 0, 2*len(items))
-	for i, s := range items {
-		out = append(out, uint64(base+offs[i]), uint64(len(s)))
-	}
-	return out, nil
-}
-
 // ParseMetadata calls the parse-metadata capability.
 func (r *Runtime) ParseMetadata(ctx context.Context, id string, cc CallContext, digest, filename string) ([]byte, error) {
 	var out []byte
 	err := r.capability(ctx, id, "parse-metadata", cc, func(ctx context.Context, in *instance, rd *reader) error {
-		a, err := in.flatStrings(ctx, []byte(digest), []byte(filename))
-		if err != nil {
-			return err
-		}
-		return in.call(ctx, "parse-metadata", func(p uint32) error {
-			var perr error
-			out, perr = rd.bytesResult(p, false)
-			return firstErr(rd.err, perr)
-		}, a...)
+		ok, fail, err := in.callParseMetadata(ctx, rd, digest, filename)
+		out = ok
+		return firstErr(err, stringFail(fail))
 	})
 	return out, err
 }
@@ -129,14 +82,8 @@ func (r *Runtime) ParseMetadata(ctx context.Context, id string, cc CallContext, 
 // Validate calls the validate capability.
 func (r *Runtime) Validate(ctx context.Context, id string, cc CallContext, digest, path string) error {
 	return r.capability(ctx, id, "validate", cc, func(ctx context.Context, in *instance, rd *reader) error {
-		a, err := in.flatStrings(ctx, []byte(digest), []byte(path))
-		if err != nil {
-			return err
-		}
-		return in.call(ctx, "validate", func(p uint32) error {
-			_, perr := rd.bytesResult(p, true)
-			return firstErr(rd.err, perr)
-		}, a...)
+		fail, err := in.callValidate(ctx, rd, digest, path)
+		return firstErr(err, stringFail(fail))
 	})
 }
 
@@ -144,15 +91,12 @@ func (r *Runtime) Validate(ctx context.Context, id string, cc CallContext, diges
 func (r *Runtime) GenerateIndex(ctx context.Context, id string, cc CallContext, path string) (ports.FormatResponse, error) {
 	var resp ports.FormatResponse
 	err := r.capability(ctx, id, "generate-index", cc, func(ctx context.Context, in *instance, rd *reader) error {
-		a, err := in.flatStrings(ctx, []byte(path))
+		ok, fail, err := in.callGenerateIndex(ctx, rd, path)
 		if err != nil {
 			return err
 		}
-		return in.call(ctx, "generate-index", func(p uint32) error {
-			var perr error
-			resp, perr = rd.responseResult(p)
-			return firstErr(rd.err, perr)
-		}, a...)
+		resp, err = responseResult(ok, fail)
+		return err
 	})
 	return resp, err
 }
@@ -171,23 +115,11 @@ const (
 func (r *Runtime) Classify(ctx context.Context, id string, path string) (CacheClass, error) {
 	cc := Unknown
 	err := r.capability(ctx, id, "classify", CallContext{}, func(ctx context.Context, in *instance, rd *reader) error {
-		a, err := in.flatStrings(ctx, []byte(path))
-		if err != nil {
-			return err
+		v, err := in.callClassify(ctx, rd, path)
+		if err == nil {
+			cc = CacheClass(v)
 		}
-		fn := in.fns["classify"]
-		if fn == nil {
-			return fmt.Errorf("%w: export classify missing", errMalformed)
-		}
-		res, err := fn.Call(ctx, a...)
-		if err != nil {
-			return err
-		}
-		if len(res) != 1 || res[0] > uint64(Unknown) {
-			return fmt.Errorf("%w: classify returned %v", errMalformed, res)
-		}
-		cc = CacheClass(res[0])
-		return nil
+		return err
 	})
 	return cc, err
 }
@@ -196,15 +128,9 @@ func (r *Runtime) Classify(ctx context.Context, id string, path string) (CacheCl
 func (r *Runtime) Rewrite(ctx context.Context, id string, cc CallContext, path string, body []byte, upstreamBase, localBase string) ([]byte, error) {
 	var out []byte
 	err := r.capability(ctx, id, "rewrite", cc, func(ctx context.Context, in *instance, rd *reader) error {
-		a, err := in.flatStrings(ctx, []byte(path), body, []byte(upstreamBase), []byte(localBase))
-		if err != nil {
-			return err
-		}
-		return in.call(ctx, "rewrite", func(p uint32) error {
-			var perr error
-			out, perr = rd.bytesResult(p, false)
-			return firstErr(rd.err, perr)
-		}, a...)
+		ok, fail, err := in.callRewrite(ctx, rd, path, body, upstreamBase, localBase)
+		out = ok
+		return firstErr(err, stringFail(fail))
 	})
 	return out, err
 }
@@ -213,27 +139,9 @@ func (r *Runtime) Rewrite(ctx context.Context, id string, cc CallContext, path s
 func (r *Runtime) Merge(ctx context.Context, id string, cc CallContext, path string, docs [][]byte) ([]byte, error) {
 	var out []byte
 	err := r.capability(ctx, id, "merge", cc, func(ctx context.Context, in *instance, rd *reader) error {
-		var e enc
-		off := e.alloc(uint32(len(docs))*8, 4)
-		for i, d := range docs {
-			e.bytes(off+uint32(i)*8, d)
-		}
-		pe := enc{}
-		pe.alloc(uint32(len(path)), 1)
-		copy(pe.buf, path)
-		lp, err := in.put(ctx, &e)
-		if err != nil {
-			return err
-		}
-		pp, err := in.put(ctx, &pe)
-		if err != nil {
-			return err
-		}
-		return in.call(ctx, "merge", func(p uint32) error {
-			var perr error
-			out, perr = rd.bytesResult(p, false)
-			return firstErr(rd.err, perr)
-		}, uint64(pp), uint64(len(path)), uint64(lp+off), uint64(len(docs)))
+		ok, fail, err := in.callMerge(ctx, rd, path, docs)
+		out = ok
+		return firstErr(err, stringFail(fail))
 	})
 	return out, err
 }

@@ -33,7 +33,7 @@ func guestMemory(t testing.TB) api.Memory {
 // does with what a (possibly hostile) plugin returns: it must never panic,
 // and a failure is errMalformed, never a partial value beyond the budget.
 func FuzzLiftResults(f *testing.F) {
-	ok := resBytes([]byte("payload"), nil).finish(64)
+	ok := bytesImage([]byte("payload")).finish(64)
 	f.Add(append(make([]byte, 64), ok...), uint32(64))
 	f.Add(make([]byte, 128), uint32(0))
 	f.Add([]byte{0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f}, uint32(0))
@@ -48,14 +48,16 @@ func FuzzLiftResults(f *testing.F) {
 		p %= 1 << 16
 		const budget = 1 << 14
 		r := &reader{mem: mem, budget: budget}
-		resp, _ := r.responseResult(p)
+		resp := fromResponse(r.liftResponse(p))
 		if r.err == nil && int64(len(resp.Body)) > budget {
 			t.Fatalf("body of %d bytes beyond the budget", len(resp.Body))
 		}
 		r = &reader{mem: mem, budget: budget}
-		r.info(p)
+		r.liftPluginError(p)
 		r = &reader{mem: mem, budget: budget}
-		b, _ := r.bytesResult(p, false)
+		r.describeResult(p)
+		r = &reader{mem: mem, budget: budget}
+		b := r.bytes(p + 4)
 		if int64(len(b)) > budget {
 			t.Fatalf("%d bytes beyond the budget", len(b))
 		}
@@ -70,7 +72,7 @@ func FuzzLowerLift(f *testing.F) {
 	mem := guestMemory(f)
 	f.Fuzz(func(t *testing.T, data []byte, base uint16) {
 		b := uint32(base) &^ 3
-		img := resBytes(data, nil).finish(b)
+		img := bytesImage(data).finish(b)
 		if uint64(b)+uint64(len(img)) > uint64(mem.Size()) {
 			return
 		}
@@ -78,9 +80,17 @@ func FuzzLowerLift(f *testing.F) {
 			t.Fatal("write")
 		}
 		r := &reader{mem: mem, budget: 1 << 20}
-		got, err := r.bytesResult(b, false)
-		if err != nil || r.err != nil || string(got) != string(data) {
-			t.Fatalf("round trip: %q %v %v, want %q (ptr %d)", got, err, r.err, data, binary.LittleEndian.Uint32(img[4:]))
+		got := r.bytes(b + 4)
+		if r.err != nil || string(got) != string(data) {
+			t.Fatalf("round trip: %q %v, want %q (ptr %d)", got, r.err, data, binary.LittleEndian.Uint32(img[4:]))
 		}
 	})
+}
+
+// bytesImage lays out an ok result<list<u8>, string> as an import returns it.
+func bytesImage(b []byte) *enc {
+	e := &enc{}
+	e.alloc(12, 4)
+	e.bytes(4, b)
+	return e
 }

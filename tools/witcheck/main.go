@@ -10,6 +10,10 @@
 // instead. The WIT is resolved with go.bytecodealliance.org/wit, which runs
 // an embedded wasm-tools build on wazero: no external binary is needed (the
 // first run compiles it, which takes a minute on a small machine).
+//
+// witcheck checks built modules; the glue that makes them agree with the
+// WIT is generated from the same file by tools/witgen (`go tool task gen`,
+// which also refreshes the embedded copy in wit/ here).
 package main
 
 import (
