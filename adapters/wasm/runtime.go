@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	goruntime "runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/keeper-registry/keeper/adapters/wasm/yieldpoint"
@@ -62,7 +64,11 @@ type Runtime struct {
 
 	loadMu    sync.Mutex // guards compiling (admission under MaxLoaded)
 	compiling int
-	idLocks   sync.Map // id → *sync.Mutex: serialises Load/Register/Unload of one id; different ids load in parallel
+	// loads admits one plugin load per core at a time (slot.compile);
+	// loading and loadingPeak count them.
+	loads                chan struct{}
+	loading, loadingPeak atomic.Int32
+	idLocks              sync.Map // id → *sync.Mutex: serialises Load/Register/Unload of one id; different ids load in parallel
 
 	stopReaper chan struct{}
 	reaperDone chan struct{}
@@ -120,6 +126,7 @@ func New(cfg Config) (*Runtime, error) {
 		cache = wazero.NewCompilationCache()
 	}
 	r := &Runtime{cache: cache, log: cfg.Logger, cfg: cfg, plugins: map[string]*slot{},
+		loads:      make(chan struct{}, max(1, goruntime.GOMAXPROCS(0))),
 		stopReaper: make(chan struct{}), reaperDone: make(chan struct{})}
 	go r.reaper()
 	return r, nil
