@@ -33,3 +33,27 @@ type BlobStore interface {
 	// Walk calls fn for every stored blob with its last modification time (for GC).
 	Walk(ctx context.Context, fn func(b Blob, modTime time.Time) error) error
 }
+
+// ValidDigest reports whether d is a blob digest in the form stores key
+// blobs by: 64 lower-case hex characters, the only form that may ever reach
+// a file path or an object key.
+func ValidDigest(d string) bool {
+	if len(d) != 64 {
+		return false
+	}
+	for i := 0; i < len(d); i++ {
+		c := d[i]
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckDigest is an *InvalidError for a digest that is not ValidDigest.
+func CheckDigest(d string) error {
+	if !ValidDigest(d) {
+		return Invalidf("digest", "want 64 lower-case hex characters")
+	}
+	return nil
+}

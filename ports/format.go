@@ -223,6 +223,16 @@ type FormatRuntime interface {
 	Stats(id string) (PluginStats, bool)
 }
 
+// FormatValidator is the validate capability of a FormatRuntime (the WIT
+// export validate), for plugins whose describe lists CapValidate.
+type FormatValidator interface {
+	// Validate asks plugin id whether the blob digest, readable through
+	// host, may be stored at path of repo. The plugin's rejection is an
+	// *InvalidError carrying its message; any other error means the plugin
+	// could not answer (trap, deadline, no validate export).
+	Validate(ctx context.Context, id string, repo *RepoContext, host HostCall, digest, path string) error
+}
+
 // Grants name the credential-minting host imports an admin may grant a
 // plugin at install; a plugin without the grant gets an error from them.
 // Built-in plugins hold every grant.

@@ -6,7 +6,8 @@ import (
 )
 
 // HostCall is the per-request set of host services a plugin may use; the
-// wasm adapter maps every WIT import onto it. It is composed of small
+// wasm adapter maps every WIT import onto it. Conformance suite:
+// porttest.HostCall (the host and porttest.MemHost, the one fake, run it). It is composed of small
 // capability interfaces (a consumer that needs one takes only that one).
 // Reads see the repository the request is bound to; writes are staged and
 // take effect only if the plugin call succeeds (the caller commits them in
@@ -67,7 +68,9 @@ type HostKV interface {
 // exists without Overwrite is then ErrConflict) or dropped. Calls on an
 // anonymous path may stage nothing (ErrInvalid).
 type HostStaging interface {
-	// StageFile stages a file pointing at a blob the call may read.
+	// StageFile stages a file pointing at a blob the call may read
+	// (ErrInvalid for another digest). A file with a package and version
+	// records that package version when committed.
 	StageFile(f StagedFile) error
 	// StageDelete stages the removal of a path.
 	StageDelete(path string) error

@@ -46,9 +46,12 @@ func (s *Store) CreateRepository(ctx context.Context, r *ports.Repository) error
 	if r.UpdatedAt.IsZero() {
 		r.UpdatedAt = r.CreatedAt
 	}
-	row := repoToRow(r)
+	row, err := s.repoRow(r)
+	if err != nil {
+		return wrap(op, err)
+	}
 	row.ID = 0
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(&row).Returning("id").Exec(ctx); err != nil {
 			return err
 		}
@@ -132,7 +135,7 @@ func (s *Store) getRepository(ctx context.Context, db bun.IDB, key string, lock 
 	if err := q.Scan(ctx); err != nil {
 		return ports.Repository{}, err
 	}
-	repo, err := rowToRepo(&row)
+	repo, err := s.rowToRepo(&row)
 	if err != nil {
 		return ports.Repository{}, err
 	}
@@ -189,7 +192,7 @@ func (s *Store) ListRepositories(ctx context.Context, f ports.RepositoryFilter, 
 	}
 	out := make([]ports.Repository, 0, len(rows))
 	for i := range rows {
-		repo, err := rowToRepo(&rows[i])
+		repo, err := s.rowToRepo(&rows[i])
 		if err != nil {
 			return nil, 0, wrap(op, err)
 		}
@@ -219,7 +222,10 @@ func (s *Store) UpdateRepository(ctx context.Context, key string, fn func(*ports
 		}
 		repo.ID, repo.Key, repo.Generation, repo.CreatedAt = orig.ID, orig.Key, orig.Generation, orig.CreatedAt
 		repo.UpdatedAt = s.clock.Now()
-		row := repoToRow(&repo)
+		row, err := s.repoRow(&repo)
+		if err != nil {
+			return err
+		}
 		_, err = tx.NewUpdate().Model(&row).
 			Column("name", "format", "repo_type", "is_public", "description", "upstream_url",
 				"allow_overwrite", "config", "updated_at").

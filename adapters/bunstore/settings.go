@@ -141,5 +141,9 @@ func (s *Store) ResealSecrets(ctx context.Context) (int, error) {
 		n++
 	}
 	m, err := s.resealTwoFactor(ctx)
-	return n + m, wrap(op, err)
+	if err != nil {
+		return n + m, wrap(op, err)
+	}
+	r, err := s.resealRepositories(ctx)
+	return n + m + r, wrap(op, err)
 }

@@ -35,24 +35,9 @@ func (s *Store) blobPath(digest string) string {
 	return filepath.Join(s.root, blobsDir, digest[0:2], digest[2:4], digest)
 }
 
-// validDigest reports whether d is 64 lower-case hex characters, the only form
-// that may ever reach a file path.
-func validDigest(d string) bool {
-	if len(d) != 64 {
-		return false
-	}
-	for i := 0; i < len(d); i++ {
-		c := d[i]
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
-}
-
 func checkDigest(op, d string) error {
-	if !validDigest(d) {
-		return fmt.Errorf("fsblob: %s: %w", op, ports.Invalidf("digest", "want 64 lower-case hex characters"))
+	if err := ports.CheckDigest(d); err != nil {
+		return fmt.Errorf("fsblob: %s: %w", op, err)
 	}
 	return nil
 }

@@ -230,7 +230,7 @@ func (s *Store) Walk(ctx context.Context, fn func(b ports.Blob, modTime time.Tim
 			return nil
 		}
 		name := d.Name()
-		if !validDigest(name) || path != s.blobPath(name) {
+		if !ports.ValidDigest(name) || path != s.blobPath(name) {
 			return nil
 		}
 		fi, err := d.Info()

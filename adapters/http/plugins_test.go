@@ -37,6 +37,7 @@ type plugEnv struct {
 	token string
 	store *bunstore.Store
 	mgr   *plugin.Manager
+	rt    *wasm.Runtime
 }
 
 func newPlugEnv(t *testing.T, opts ...func(*httpapi.Deps)) *plugEnv {
@@ -79,7 +80,7 @@ func newPlugEnv(t *testing.T, opts ...func(*httpapi.Deps)) *plugEnv {
 	if _, err := a.EnsureAdmin(ctx, adminPassword); err != nil {
 		t.Fatal(err)
 	}
-	arts := artifact.NewService(store, store, blobs, 1<<30)
+	arts := artifact.NewService(store, store, blobs, 1<<30).WithValidator(d)
 	formats := func() []string {
 		var keys []string
 		for _, f := range m.Formats() {
@@ -103,7 +104,7 @@ func newPlugEnv(t *testing.T, opts ...func(*httpapi.Deps)) *plugEnv {
 	}
 	ts := httptest.NewServer(validating(t, srv))
 	t.Cleanup(ts.Close)
-	e := &plugEnv{t: t, url: ts.URL, store: store, mgr: m}
+	e := &plugEnv{t: t, url: ts.URL, store: store, mgr: m, rt: rt}
 	_, body := e.req("POST", "/api/v1/auth/login", "", strings.NewReader(`{"username":"admin","password":"`+adminPassword+`"}`), "Content-Type", "application/json")
 	var sess auth.Session
 	if err := json.Unmarshal(body, &sess); err != nil || sess.AccessToken == "" {

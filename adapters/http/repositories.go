@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -51,7 +50,7 @@ func toRepoJSON(r ports.Repository) repoJSON {
 }
 
 // secretConfigKey matches repository settings that are credentials.
-var secretConfigKey = regexp.MustCompile(`(?i)(password|passwd|secret|token|credential|api_?key|auth)`)
+var secretConfigKey = ports.SecretConfigKey
 
 // redactRepo removes the write-only fields from what the API shows: the
 // upstream URL's user information and secret-looking config keys are never

@@ -73,6 +73,8 @@ type Deps struct {
 	Body BodyLimits
 	// GC runs blob garbage collection for POST /admin/gc (see gc.go); nil answers 503.
 	GC GarbageCollector
+	// Remote administers remote repositories' caches (remote.go); nil answers 503 there.
+	Remote RemoteCache
 	// TrustedProxies are the addresses or CIDR ranges whose X-Forwarded-For
 	// and X-Real-IP headers are believed; none by default, so the client
 	// address is the connection's peer.
@@ -121,7 +123,7 @@ func New(d Deps, extra ...Route) (*Server, error) {
 	r.GET("/", s.index)
 	r.GET("/health", s.health)
 
-	routes := slices.Concat(s.routes(), s.identityRoutes(), s.ssoRoutes(), s.gcRoutes(), s.setupRoutes(), extra)
+	routes := slices.Concat(s.routes(), s.identityRoutes(), s.ssoRoutes(), s.gcRoutes(), s.setupRoutes(), s.remoteRoutes(), extra)
 	if err := s.mount(r.Group("/api/v1"), routes); err != nil {
 		return nil, err
 	}

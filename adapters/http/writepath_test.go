@@ -13,7 +13,7 @@ import (
 
 // testOneWritePath: the generic artifacts API (PUT .../artifacts/* and
 // resumable uploads) writes only into formats whose plugin declares the
-// validate capability (generic does); formats that need their own protocol
+// validate capability (generic does), through that export; formats that need their own protocol
 // (npm here) are refused with a 400 that names the native route, and
 // nothing is stored.
 func testOneWritePath(t *testing.T, e *plugEnv) {
@@ -29,8 +29,13 @@ func testOneWritePath(t *testing.T, e *plugEnv) {
 			t.Fatal(err)
 		}
 	}
+	before, _ := e.rt.Stats("generic")
 	resp, body := e.req("PUT", "/api/v1/repositories/plain/artifacts/a/b.txt", e.token, strings.NewReader("plain bytes"))
 	e.want(resp, body, http.StatusCreated)
+	if after, _ := e.rt.Stats("generic"); after.Calls != before.Calls+1 || after.Errors != before.Errors {
+		t.Fatalf("generic plugin calls %d→%d (errors %d→%d): the upload did not pass its validate export once",
+			before.Calls, after.Calls, before.Errors, after.Errors)
+	}
 
 	resp, body = e.req("PUT", "/api/v1/repositories/js/artifacts/left-pad/-/left-pad-1.0.0.tgz", e.token, strings.NewReader("not a tarball"))
 	e.want(resp, body, http.StatusBadRequest)

@@ -46,29 +46,15 @@ func (s *Store) digestFromKey(key string) (string, bool) {
 		return "", false
 	}
 	d := rest[6:]
-	if !validDigest(d) || rest[:6] != d[0:2]+"/"+d[2:4]+"/" {
+	if !ports.ValidDigest(d) || rest[:6] != d[0:2]+"/"+d[2:4]+"/" {
 		return "", false
 	}
 	return d, true
 }
 
-// validDigest reports whether d is 64 lower-case hex characters.
-func validDigest(d string) bool {
-	if len(d) != 64 {
-		return false
-	}
-	for i := 0; i < len(d); i++ {
-		c := d[i]
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
-}
-
 func checkDigest(op, d string) error {
-	if !validDigest(d) {
-		return fmt.Errorf("s3blob: %s: %w", op, ports.Invalidf("digest", "want 64 lower-case hex characters"))
+	if err := ports.CheckDigest(d); err != nil {
+		return fmt.Errorf("s3blob: %s: %w", op, err)
 	}
 	return nil
 }

@@ -6,8 +6,8 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/ports"
+	"github.com/keeper-registry/keeper/ports/porttest"
 )
 
 // FuzzArchive feeds arbitrary bytes to every archive reader of the host
@@ -25,7 +25,7 @@ func FuzzArchive(f *testing.F) {
 	f.Add(uint8(kindZip), makeZip(f, zfile{name: "m@v1/go.mod", body: "module m\n"}))
 	f.Fuzz(func(t *testing.T, kind uint8, data []byte) {
 		k := uint32(kind % 5)
-		h := wasmtest.NewMemHost()
+		h := porttest.NewMemHost()
 		d := h.AddBlob(data)
 		ctx := context.Background()
 		es, err := archiveList(ctx, h, d, k, 1000)

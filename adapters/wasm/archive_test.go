@@ -13,8 +13,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/ports"
+	"github.com/keeper-registry/keeper/ports/porttest"
 )
 
 // Real archives produced by real clients (see each plugin's testdata SOURCE).
@@ -41,12 +41,12 @@ func readSeed(t testing.TB, file string) []byte {
 
 // listBytes lists an in-memory archive through the host import's code.
 func listBytes(data []byte, kind uint32) ([]archiveEntry, error) {
-	h := wasmtest.NewMemHost()
+	h := porttest.NewMemHost()
 	return archiveList(context.Background(), h, h.AddBlob(data), kind, maxEntriesLimit)
 }
 
 func readBytes(data []byte, kind uint32, name string) ([]byte, error) {
-	h := wasmtest.NewMemHost()
+	h := porttest.NewMemHost()
 	return archiveRead(context.Background(), h, h.AddBlob(data), kind, name, 1<<20)
 }
 

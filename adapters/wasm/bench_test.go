@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/keeper-registry/keeper/adapters/wasm"
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/ports"
+	"github.com/keeper-registry/keeper/ports/porttest"
 )
 
 // BenchmarkCompile measures compiling the generic plugin with an empty cache
@@ -66,7 +66,7 @@ func BenchmarkHandleWasm(b *testing.B) {
 	if _, err := rt.Load(ctx, "generic", genericWasm(b), ports.PluginLimits{PoolSize: 1}); err != nil {
 		b.Fatal(err)
 	}
-	h := wasmtest.NewMemHost()
+	h := porttest.NewMemHost()
 	h.AddFile("dir/f.txt", []byte("x"))
 	req := ports.FormatRequest{Method: "GET", Path: "/dir/f.txt", Repo: repo(map[string]string{"a": "b"}),
 		Headers: []ports.Header{{Name: "Accept", Value: "*/*"}, {Name: "User-Agent", Value: "bench"}}}

@@ -79,12 +79,51 @@ func (r *Runtime) ParseMetadata(ctx context.Context, id string, cc CallContext, 
 	return out, err
 }
 
-// Validate calls the validate capability.
-func (r *Runtime) Validate(ctx context.Context, id string, cc CallContext, digest, path string) error {
-	return r.capability(ctx, id, "validate", cc, func(ctx context.Context, in *instance, rd *reader) error {
-		fail, err := in.callValidate(ctx, rd, digest, path)
-		return firstErr(err, stringFail(fail))
+var _ ports.FormatValidator = (*Runtime)(nil)
+
+// maxRejection caps the rejection message of validate the host passes on.
+const maxRejection = 1024
+
+// Validate calls the validate capability; the plugin's rejection (the
+// result's error string) becomes a *ports.InvalidError with its message.
+func (r *Runtime) Validate(ctx context.Context, id string, repo *ports.RepoContext, host ports.HostCall, digest, path string) error {
+	var fail *string
+	err := r.capability(ctx, id, "validate", CallContext{Host: host, Repo: repo}, func(ctx context.Context, in *instance, rd *reader) error {
+		var err error
+		fail, err = in.callValidate(ctx, rd, digest, path)
+		return err
 	})
+	if err != nil {
+		return err
+	}
+	if fail != nil {
+		return &ports.InvalidError{Message: rejectionText(*fail)}
+	}
+	return nil
+}
+
+// rejectionText is the message of a validate rejection without the status
+// the Go SDK writes before it ("400: …"), capped, never empty.
+func rejectionText(s string) string {
+	if len(s) >= 5 && s[3] == ':' && s[4] == ' ' && s[0] >= '1' && s[0] <= '5' && isDigits(s[1:3]) {
+		s = s[5:]
+	}
+	if len(s) > maxRejection {
+		s = strings.ToValidUTF8(s[:maxRejection], "") + "…"
+	}
+	if s = strings.TrimSpace(s); s == "" {
+		return "the format plugin rejected the file"
+	}
+	return s
+}
+
+func isDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // GenerateIndex calls the generate-index capability.

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/keeper-registry/keeper/adapters/wasm"
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/ports"
+	"github.com/keeper-registry/keeper/ports/porttest"
 )
 
 func tarGz(t *testing.T, files map[string]string) []byte {
@@ -45,7 +45,7 @@ func TestEchoRoundTrip(t *testing.T) {
 	if got := info.Mounts[0].AnonymousPaths; len(got) != 2 || got[0] != "/-/login/*" || got[1] != "/-/ping" || len(info.Mounts[1].AnonymousPaths) != 0 {
 		t.Fatalf("anonymous paths %q / %q", got, info.Mounts[1].AnonymousPaths)
 	}
-	h := wasmtest.NewMemHost()
+	h := porttest.NewMemHost()
 	digest := h.AddBlob(tarGz(t, map[string]string{"pkg/hello.txt": "hello world"}))
 	h.AddFile("a/b.txt", []byte("bee"))
 	h.KV["tags\x00stable"] = []byte("0.9")
@@ -152,7 +152,7 @@ func TestHotReloadUnderLoad(t *testing.T) {
 	if _, err := rt.Load(ctx, "generic", bin, ports.PluginLimits{}); err != nil {
 		t.Fatal(err)
 	}
-	h := wasmtest.NewMemHost()
+	h := porttest.NewMemHost()
 	h.AddFile("f", []byte("data"))
 	stop := make(chan struct{})
 	var wg sync.WaitGroup

@@ -12,6 +12,7 @@ import (
 	"github.com/keeper-registry/keeper/adapters/wasm"
 	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/ports"
+	"github.com/keeper-registry/keeper/ports/porttest"
 )
 
 func newRuntimeWith(t *testing.T, cfg wasm.Config) *wasm.Runtime {
@@ -27,7 +28,7 @@ func newRuntimeWith(t *testing.T, cfg wasm.Config) *wasm.Runtime {
 
 func getX(t *testing.T, rt *wasm.Runtime) {
 	t.Helper()
-	h := wasmtest.NewMemHost()
+	h := porttest.NewMemHost()
 	h.AddFile("x", []byte("x"))
 	resp, err := rt.Handle(context.Background(), "generic", ports.FormatRequest{Method: "GET", Path: "/x", Repo: repo(nil)}, h)
 	if err != nil || resp.ServePath != "x" {
@@ -64,7 +65,7 @@ func TestRegisterChecksTheFormatKey(t *testing.T) {
 	if err := rt.Register(context.Background(), "generic", src, ports.PluginLimits{}, "npm"); err != nil {
 		t.Fatal(err)
 	}
-	_, err := rt.Handle(context.Background(), "generic", ports.FormatRequest{Method: "GET", Path: "/x", Repo: repo(nil)}, wasmtest.NewMemHost())
+	_, err := rt.Handle(context.Background(), "generic", ports.FormatRequest{Method: "GET", Path: "/x", Repo: repo(nil)}, porttest.NewMemHost())
 	if err == nil {
 		t.Fatal("a module describing another format was served")
 	}
@@ -139,7 +140,7 @@ func TestMaxLoadedEvictsTheLeastRecentlyUsed(t *testing.T) {
 		}
 	}
 	callID := func(id string) {
-		h := wasmtest.NewMemHost()
+		h := porttest.NewMemHost()
 		h.AddFile("x", []byte("x"))
 		if _, err := rt.Handle(ctx, id, ports.FormatRequest{Method: "GET", Path: "/x", Repo: repo(nil)}, h); err != nil {
 			t.Fatalf("%s: %v", id, err)
@@ -182,7 +183,7 @@ func TestMaxLoadedIsAHardCap(t *testing.T) {
 	go func() { _, err := call(rt, "loop", "POST"); busy <- err }()
 	waitFor(t, func() bool { st, _ := rt.Stats("loop"); return st.State == "loaded" }, "loop compiled and running")
 	time.Sleep(100 * time.Millisecond)
-	_, err := rt.Handle(ctx, "generic", ports.FormatRequest{Method: "GET", Path: "/x", Repo: repo(nil)}, wasmtest.NewMemHost())
+	_, err := rt.Handle(ctx, "generic", ports.FormatRequest{Method: "GET", Path: "/x", Repo: repo(nil)}, porttest.NewMemHost())
 	if !errors.Is(err, ports.ErrUnavailable) {
 		t.Fatalf("second plugin while the only loaded one is busy: %v", err)
 	}

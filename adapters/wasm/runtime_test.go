@@ -12,6 +12,7 @@ import (
 	"github.com/keeper-registry/keeper/adapters/wasm"
 	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/ports"
+	"github.com/keeper-registry/keeper/ports/porttest"
 )
 
 var (
@@ -71,7 +72,7 @@ func TestGenericDescribeAndHandle(t *testing.T) {
 	if info.Key != "generic" || info.ContractVersion != ports.ContractVersion || len(info.Mounts) != 1 || info.Mounts[0].Prefix != "/generic/" {
 		t.Fatalf("describe: %+v", info)
 	}
-	h := wasmtest.NewMemHost()
+	h := porttest.NewMemHost()
 	digest := h.AddBlob([]byte("hello"))
 	put := ports.FormatRequest{Method: "PUT", Path: "/dir/a.txt", Repo: repo(nil),
 		Headers: []ports.Header{{Name: "Content-Type", Value: "text/plain"}},

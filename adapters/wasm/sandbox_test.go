@@ -10,14 +10,14 @@ import (
 	"time"
 
 	"github.com/keeper-registry/keeper/adapters/wasm"
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/ports"
+	"github.com/keeper-registry/keeper/ports/porttest"
 )
 
 // serving checks that the generic plugin loaded beside a misbehaving one still answers.
 func serving(t *testing.T, rt *wasm.Runtime) {
 	t.Helper()
-	h := wasmtest.NewMemHost()
+	h := porttest.NewMemHost()
 	h.AddFile("x", []byte("x"))
 	resp, err := rt.Handle(context.Background(), "generic", ports.FormatRequest{Method: "GET", Path: "/x", Repo: repo(nil)}, h)
 	if err != nil || resp.ServePath != "x" {
@@ -39,7 +39,7 @@ func loadBoth(t *testing.T, name string, lim ports.PluginLimits) *wasm.Runtime {
 }
 
 func call(rt *wasm.Runtime, id, method string) (ports.FormatResponse, error) {
-	return rt.Handle(context.Background(), id, ports.FormatRequest{Method: method, Path: "/p", Repo: repo(nil)}, wasmtest.NewMemHost())
+	return rt.Handle(context.Background(), id, ports.FormatRequest{Method: method, Path: "/p", Repo: repo(nil)}, porttest.NewMemHost())
 }
 
 func TestInfiniteLoopHitsDeadline(t *testing.T) {
@@ -120,7 +120,7 @@ func TestSandboxHasNoFilesEnvOrNetwork(t *testing.T) {
 			accepted <- struct{}{}
 		}
 	}()
-	resp, err := rt.Handle(context.Background(), "sandbox", ports.FormatRequest{Method: "GET", Path: "/" + ln.Addr().String(), Repo: repo(nil)}, wasmtest.NewMemHost())
+	resp, err := rt.Handle(context.Background(), "sandbox", ports.FormatRequest{Method: "GET", Path: "/" + ln.Addr().String(), Repo: repo(nil)}, porttest.NewMemHost())
 	ln.Close()
 	<-done
 	select {

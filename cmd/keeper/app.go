@@ -29,6 +29,7 @@ import (
 	"github.com/keeper-registry/keeper/adapters/saml"
 	"github.com/keeper-registry/keeper/adapters/secretkey"
 	"github.com/keeper-registry/keeper/adapters/totp"
+	"github.com/keeper-registry/keeper/adapters/upstream"
 	"github.com/keeper-registry/keeper/adapters/wasm"
 	"github.com/keeper-registry/keeper/adapters/wasm/builtin"
 	"github.com/keeper-registry/keeper/core/artifact"
@@ -39,6 +40,7 @@ import (
 	"github.com/keeper-registry/keeper/core/gc"
 	"github.com/keeper-registry/keeper/core/jobs"
 	"github.com/keeper-registry/keeper/core/plugin"
+	"github.com/keeper-registry/keeper/core/remote"
 	"github.com/keeper-registry/keeper/core/repository"
 	"github.com/keeper-registry/keeper/core/sso"
 	"github.com/keeper-registry/keeper/core/upload"
@@ -86,6 +88,7 @@ func options(cfg config.Config) fx.Option {
 			newAuth,
 			newSSO,
 			newDispatcher,
+			newRemote,
 			newPluginManager,
 			newPluginLoader,
 			func(s ports.RepositoryStore, f ports.FileStore, m *plugin.Manager, l *pluginLoader) *repository.Service {
@@ -102,8 +105,9 @@ func options(cfg config.Config) fx.Option {
 					return keys
 				}).WithFiles(f)
 			},
-			func(r ports.RepositoryStore, f ports.FileStore, b ports.BlobStore) *artifact.Service {
-				return artifact.NewService(r, f, b, cfg.Limits.MaxUploadBytes)
+			func(r ports.RepositoryStore, f ports.FileStore, b ports.BlobStore, d *dispatch.Dispatcher) *artifact.Service {
+				// Every write of the generic API passes the format's validate.
+				return artifact.NewService(r, f, b, cfg.Limits.MaxUploadBytes).WithValidator(d)
 			},
 			func(u ports.UploadStore, b ports.BlobStore, a *artifact.Service, c ports.Clock) *upload.Service {
 				return upload.NewService(u, b, a, c, cfg.Limits.MaxUploadBytes)
@@ -112,6 +116,7 @@ func options(cfg config.Config) fx.Option {
 		),
 		fx.Decorate(casbin.Announce),
 		httpapi.Module,
+		fx.Invoke(func(d *dispatch.Dispatcher, r *remote.Service) { d.UseRemote(r) }),
 		fx.Provide(scheduleJobs),
 		fx.Invoke(func(*jobs.Scheduler) {}),
 		fx.WithLogger(func() fxevent.Logger {
@@ -194,6 +199,17 @@ func newDispatcher(cfg config.Config, repos ports.RepositoryStore, files ports.F
 	return dispatch.New(dispatch.Deps{Repos: repos, Files: files, Blobs: blobs, Runtime: rt, Authz: az, Clock: c,
 		Log: slog.Default().With("room", "dispatch"), Tokens: a, Sessions: a, Audit: rec},
 		dispatch.Config{MaxBodyBytes: cfg.Limits.MaxUploadBytes, BaseURL: cfg.BaseURL})
+}
+
+// newRemote is the cache of remote repositories: upstream fetches through
+// the egress guard, single across replicas by key leases in the database.
+func newRemote(cfg config.Config, files ports.FileStore, blobs ports.BlobStore, s *bunstore.Store, rt *wasm.Runtime,
+	m *plugin.Manager, c ports.Clock) *remote.Service {
+	out := egress.Policy{AllowPrivateNetworks: cfg.Egress.AllowPrivateNetworks, AllowedHosts: cfg.Egress.AllowedHosts}
+	return remote.New(remote.Deps{Files: files, Direct: s, Blobs: blobs, Locker: s, Clock: c, Log: slog.Default().With("room", "remote"),
+		Upstream: upstream.New(out, upstream.Options{MaxBytes: cfg.Limits.MaxUploadBytes, UserAgent: "keeper/" + versionString()}),
+		Formats:  wasm.RemoteFormats{Runtime: rt, Info: m.FormatInfo}},
+		remote.Options{MaxBytes: cfg.Limits.MaxUploadBytes})
 }
 
 // pluginManagerIn are the plugin manager's dependencies; the notifier is
@@ -315,6 +331,7 @@ type httpParams struct {
 	Policies ports.PolicyAdmin
 	Limiter  *ratelimit.Limiter
 	SSO      *sso.Service
+	Remote   *remote.Service
 }
 
 func newHTTPDeps(p httpParams) (httpapi.Deps, error) {
@@ -353,7 +370,7 @@ func newHTTPDeps(p httpParams) (httpapi.Deps, error) {
 		Fallback: httpapi.UntilReady(p.Plugins.loaded, httpapi.DispatchHandler(p.Dispatch)), Plugins: p.Manager,
 		MountCredentials: p.Dispatch.Credentials, FormatInfo: p.Manager.FormatInfo,
 		Users: db, Groups: db, Policies: p.Policies, Audit: db, SSO: p.SSO, BaseURL: cfg.BaseURL,
-		TrustedProxies: cfg.TrustedProxyList(),
+		TrustedProxies: cfg.TrustedProxyList(), Remote: p.Remote,
 		Body: httpapi.BodyLimits{IdleTimeout: cfg.Limits.BodyIdleTimeout, MinBytesPerSecond: cfg.Limits.BodyMinBytesPerSecond,
 			Grace: cfg.Limits.BodyRateGrace},
 		BeforeAuth: p.Limiter.ShareLogins(db).BeforeAuth(), AfterAuth: p.Limiter.AfterAuth(),

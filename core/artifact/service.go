@@ -20,6 +20,21 @@ type Service struct {
 	files   ports.FileStore
 	blobs   ports.BlobStore
 	maxSize int64
+	check   Validator
+}
+
+// Validator is the format's check of content about to be recorded at path
+// (the format plugin's validate export, core/dispatch). A rejection is a
+// *ports.InvalidError whose message is shown to the uploader.
+type Validator interface {
+	ValidateFile(ctx context.Context, repo ports.Repository, path string, d Digests) error
+}
+
+// WithValidator makes every write (Put, Record) pass v first; a rejected
+// file is not recorded.
+func (s *Service) WithValidator(v Validator) *Service {
+	s.check = v
+	return s
 }
 
 // NewService returns a Service; maxSize caps one upload.
@@ -57,8 +72,18 @@ func (s *Service) Put(ctx context.Context, u Upload) (ports.File, error) {
 	return s.Record(ctx, repo, p, d, u.ContentType)
 }
 
-// Record commits a file row for content already in the blob store.
+// Record commits a file row for content already in the blob store, once the
+// validator (if any) accepted it.
 func (s *Service) Record(ctx context.Context, repo ports.Repository, p string, d Digests, contentType string) (ports.File, error) {
+	if s.check != nil {
+		if err := s.check.ValidateFile(ctx, repo, p, d); err != nil {
+			var ie *ports.InvalidError
+			if errors.As(err, &ie) {
+				return ports.File{}, &ports.InvalidError{Message: fmt.Sprintf("the %s format rejected %q: %s", repo.Format, p, ie.Message)}
+			}
+			return ports.File{}, fmt.Errorf("artifact: validate %q: %w", p, err)
+		}
+	}
 	if contentType == "" || contentType == "application/x-www-form-urlencoded" {
 		contentType = ContentTypeOf(p)
 	}

@@ -101,6 +101,7 @@ type Dispatcher struct {
 	audit    *audit.Recorder
 	table    atomic.Pointer[Table]
 	cache    *responseCache
+	remote   RemoteCache // remote.go
 }
 
 // New returns a dispatcher with an empty routing table.
@@ -200,6 +201,9 @@ func (d *Dispatcher) serve(w *statusWriter, r *http.Request, rl *reqLog) {
 		return
 	}
 
+	if d.serveRemote(w, r, route, repo, subPath) {
+		return
+	}
 	if repo != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && subPath != "/" {
 		if d.tryFastPath(w, r, repo, subPath) {
 			return

@@ -181,26 +181,16 @@ func search(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	perPage := boundedInt(q.Get("per_page"), 10, 1, 100)
 	page := boundedInt(q.Get("page"), 1, 1, 1000)
 	var hits []searchHit
-	after := ""
-	for scanned := 0; scanned < maxSearchScan; {
-		kvs, err := h.KVList(nsCrates, "", after, 1000)
-		if err != nil {
-			return nil, err
+	err := sdk.EachKV(h, nsCrates, "", maxSearchScan, func(kv sdk.KVEntry) error {
+		var s crateSummary
+		if json.Unmarshal(kv.Value, &s) == nil &&
+			(term == "" || strings.Contains(kv.Key, term) || strings.Contains(strings.ToLower(s.Description), term)) {
+			hits = append(hits, searchHit{Name: s.Name, MaxVersion: s.MaxVersion, Description: s.Description})
 		}
-		for _, kv := range kvs {
-			var s crateSummary
-			if json.Unmarshal(kv.Value, &s) != nil {
-				continue
-			}
-			if term == "" || strings.Contains(kv.Key, term) || strings.Contains(strings.ToLower(s.Description), term) {
-				hits = append(hits, searchHit{Name: s.Name, MaxVersion: s.MaxVersion, Description: s.Description})
-			}
-		}
-		scanned += len(kvs)
-		if len(kvs) < 1000 {
-			break
-		}
-		after = kvs[len(kvs)-1].Key
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	sort.SliceStable(hits, func(i, j int) bool {
 		ei, ej := strings.ToLower(hits[i].Name) == term, strings.ToLower(hits[j].Name) == term

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"testing"
 
 	"github.com/keeper-registry/keeper/plugins/cargo"
@@ -44,6 +45,7 @@ func BenchmarkIndex200(b *testing.B) {
 	}
 	b.Run("native", func(b *testing.B) {
 		b.ReportAllocs()
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			check(nativeHandle(b, h, req))
 		}
@@ -52,6 +54,7 @@ func BenchmarkIndex200(b *testing.B) {
 		rt := loadWasm(b)
 		ctx := context.Background()
 		b.ResetTimer()
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			r, err := rt.Handle(ctx, "cargo", req, h)
 			if err != nil {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/keeper-registry/keeper/plugins/cargo"
+	"github.com/keeper-registry/keeper/plugins/plugintest"
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 )
 
@@ -40,13 +41,13 @@ func TestPublishFixturesGolden(t *testing.T) {
 		if r.Status != 200 || r.CacheTTLMs == 0 {
 			t.Fatalf("GET %s: %d %s", p, r.Status, r.Bytes)
 		}
-		golden(t, "index/"+p, r.Bytes)
+		plugintest.Golden(t, "golden/index/"+p, r.Bytes)
 	}
-	golden(t, "config-private.json", call(t, h, get("/config.json")).Bytes)
+	plugintest.Golden(t, "golden/config-private.json", call(t, h, get("/config.json")).Bytes)
 	pub := newTestHost(repoCtx(true))
-	golden(t, "config-public.json", call(t, pub, get("/config.json")).Bytes)
-	golden(t, "search-demo.json", call(t, h, &sdk.Request{Method: "GET", Path: "/api/v1/crates", RawQuery: "q=demo&per_page=10"}).Bytes)
-	golden(t, "owners-demo-lib.json", call(t, h, get("/api/v1/crates/demo-lib/owners")).Bytes)
+	plugintest.Golden(t, "golden/config-public.json", call(t, pub, get("/config.json")).Bytes)
+	plugintest.Golden(t, "golden/search-demo.json", call(t, h, &sdk.Request{Method: "GET", Path: "/api/v1/crates", RawQuery: "q=demo&per_page=10"}).Bytes)
+	plugintest.Golden(t, "golden/owners-demo-lib.json", call(t, h, get("/api/v1/crates/demo-lib/owners")).Bytes)
 }
 
 // TestIndexCksumMatchesServedCrate checks every index line against the

@@ -1,75 +1,27 @@
 package cargo_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/keeper-registry/keeper/plugins/cargo"
-	sdk "github.com/keeper-registry/keeper/sdk/go"
-	"github.com/keeper-registry/keeper/sdk/go/fakehost"
+	"github.com/keeper-registry/keeper/plugins/plugintest"
 )
 
-// fuzzMethods are the methods FuzzHandle picks from.
-var fuzzMethods = []string{"GET", "HEAD", "PUT", "POST", "DELETE", "PATCH"}
-
-// fuzzSeed is one request of FuzzHandle's seed corpus.
-type fuzzSeed struct {
-	method      uint8 // index into fuzzMethods
-	path, query string
-	contentType string
-	body        []byte
-}
-
-func fuzzFile(f *testing.F, name string) []byte {
-	b, err := os.ReadFile(filepath.Join("testdata", filepath.FromSlash(name)))
-	if err != nil {
-		f.Fatal(err)
-	}
-	return b
-}
-
-// FuzzHandle sends arbitrary requests (method, path, query, Content-Type,
-// body), seeded with what real clients sent (testdata), through the native
-// plugin against a fake host. The plugin must never panic and never answer
-// a server error: malformed input is the client's fault, a 4xx.
+// FuzzHandle: no request, seeded with what real clients sent (testdata),
+// makes the plugin panic or answer a server error (plugintest.FuzzHandle).
 func FuzzHandle(f *testing.F) {
-	for _, s := range cargoSeeds(f) {
-		f.Add(s.method, s.path, s.query, s.contentType, s.body)
-	}
-	f.Fuzz(func(t *testing.T, method uint8, path, query, contentType string, body []byte) {
-		h := fakehost.New(&sdk.RepoContext{Key: "r", Kind: "local", Format: "cargo", BaseURL: "http://k/cargo/r"})
-		h.Caller = "alice"
-		req := &sdk.Request{Method: fuzzMethods[int(method)%len(fuzzMethods)], Path: path, RawQuery: query,
-			Repo: h.RepoCtx, User: "alice", BaseURL: "http://k"}
-		if contentType != "" {
-			req.Headers = []sdk.Header{{Name: "Content-Type", Value: contentType}}
-		}
-		if len(body) > 0 {
-			req.Body = h.Body(body)
-		}
-		resp, err := sdk.CallHandle(cargo.Plugin{}, h, req)
-		if err != nil {
-			if e := sdk.AsError(err); e.Status >= 500 {
-				t.Fatalf("%s %s?%s: %d %s", req.Method, path, query, e.Status, e.Message)
-			}
-			return
-		}
-		if resp.Status >= 500 {
-			t.Fatalf("%s %s?%s: %d %s", req.Method, path, query, resp.Status, resp.Bytes)
-		}
-	})
+	plugintest.FuzzHandle(f, cargo.Plugin{}, "cargo", "http://k/cargo/r", cargoSeeds(f))
 }
 
-func cargoSeeds(f *testing.F) []fuzzSeed {
-	return []fuzzSeed{
-		{2, "/api/v1/crates/new", "", "", fuzzFile(f, "publish/demo-lib-0.1.0.bin")},
-		{2, "/api/v1/crates/new", "", "", fuzzFile(f, "publish/demo_util-1.0.0-beta.1.bin")},
-		{2, "/api/v1/crates/new", "", "", []byte{4, 0, 0, 0, '{', '}', 0, 0, 0, 0, 0, 0}},
-		{0, "/config.json", "", "", nil},
-		{0, "/de/mo/demo-lib", "", "", nil},
-		{5, "/api/v1/crates/demo-lib/0.1.0/yank", "", "", nil},
-		{0, "/api/v1/crates", "q=demo&per_page=5", "", nil},
-		{0, "/api/v1/crates/demo-lib/0.1.0/download", "", "", nil},
+func cargoSeeds(f *testing.F) []plugintest.FuzzSeed {
+	return []plugintest.FuzzSeed{
+		plugintest.Seed(2, "/api/v1/crates/new", "", "", plugintest.Testdata(f, "publish/demo-lib-0.1.0.bin")),
+		plugintest.Seed(2, "/api/v1/crates/new", "", "", plugintest.Testdata(f, "publish/demo_util-1.0.0-beta.1.bin")),
+		plugintest.Seed(2, "/api/v1/crates/new", "", "", []byte{4, 0, 0, 0, '{', '}', 0, 0, 0, 0, 0, 0}),
+		plugintest.Seed(0, "/config.json", "", "", nil),
+		plugintest.Seed(0, "/de/mo/demo-lib", "", "", nil),
+		plugintest.Seed(5, "/api/v1/crates/demo-lib/0.1.0/yank", "", "", nil),
+		plugintest.Seed(0, "/api/v1/crates", "q=demo&per_page=5", "", nil),
+		plugintest.Seed(0, "/api/v1/crates/demo-lib/0.1.0/download", "", "", nil),
 	}
 }

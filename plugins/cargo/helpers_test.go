@@ -6,7 +6,6 @@ import (
 	"compress/gzip"
 	"encoding/binary"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
@@ -14,8 +13,6 @@ import (
 	"github.com/keeper-registry/keeper/plugins/cargo"
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 func repoCtx(public bool, cfg ...sdk.KeyValue) *sdk.RepoContext {
 	return &sdk.RepoContext{Key: "crates", Kind: "local", Format: "cargo", IsPublic: public,
@@ -132,23 +129,3 @@ func fixture(t testing.TB, name string) []byte {
 }
 
 // golden compares got with testdata/golden/name (rewritten with -update).
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	p := filepath.Join("testdata", "golden", filepath.FromSlash(name))
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("golden %s: %v (run go test -update)", name, err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("golden %s differs\ngot:\n%s\nwant:\n%s", name, got, want)
-	}
-}

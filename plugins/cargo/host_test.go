@@ -6,6 +6,7 @@ import (
 	"github.com/keeper-registry/keeper/plugins/cargo"
 	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
+	"github.com/keeper-registry/keeper/ports/porttest"
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 	"github.com/keeper-registry/keeper/sdk/go/fakehost"
 )
@@ -18,9 +19,9 @@ type testHost = fakehost.Host
 func newTestHost(repo *sdk.RepoContext) *testHost { return fakehost.New(repo) }
 
 // memHost is the host-side in-memory host, listing committed versions.
-type memHost = *plugintest.MemHost
+type memHost = *porttest.MemHost
 
-func newMemHost() memHost { return plugintest.NewMemHost() }
+func newMemHost() memHost { return porttest.NewMemHost() }
 
 // nativeHandle runs the plugin natively against a ports.HostCall; plugin
 // errors below 500 become their status and message.

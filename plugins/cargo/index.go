@@ -98,23 +98,14 @@ type versionLine struct {
 // stored index line, oldest semver first. maxVersions bounds the read.
 func listLines(h sdk.Host, lower string) ([]versionLine, error) {
 	var out []versionLine
-	after := ""
-	for len(out) < maxVersions {
-		page, err := h.ListVersions(lower, after, 1000)
-		if err != nil {
-			return nil, err
-		}
-		for _, v := range page {
-			sv, ok := parseVersion(v.Version)
-			if !ok || len(v.Metadata) == 0 {
-				continue // not written by this plugin
-			}
+	err := sdk.EachVersion(h, lower, maxVersions, func(v sdk.VersionInfo) error {
+		if sv, ok := parseVersion(v.Version); ok && len(v.Metadata) > 0 { // else not written by this plugin
 			out = append(out, versionLine{v: sv, vers: v.Version, line: v.Metadata})
 		}
-		if len(page) < 1000 {
-			break
-		}
-		after = page[len(page)-1].Version
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].v.Compare(out[j].v) < 0 })
 	return out, nil

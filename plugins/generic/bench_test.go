@@ -8,17 +8,19 @@ import (
 	"github.com/keeper-registry/keeper/adapters/wasm"
 	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/ports"
+	"github.com/keeper-registry/keeper/ports/porttest"
 )
 
 // BenchmarkHandle compares one GET of a stored file natively and through
 // the wasm runtime (the difference is the per-call overhead).
 func BenchmarkHandle(b *testing.B) {
-	h := wasmtest.NewMemHost()
+	h := porttest.NewMemHost()
 	h.AddFile("dir/f.txt", []byte("x"))
 	req := ports.FormatRequest{Method: "GET", Path: "/dir/f.txt",
 		Repo:    &ports.RepoContext{Key: "libs", BaseURL: "http://h/generic/libs"},
 		Headers: []ports.Header{{Name: "Accept", Value: "*/*"}}}
 	b.Run("native", func(b *testing.B) {
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			if r := nativeHandle(&testing.T{}, h, req); r.ServePath == "" {
 				b.Fatal("no serve path")
@@ -33,6 +35,7 @@ func BenchmarkHandle(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.ResetTimer()
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			if r, err := rt.Handle(ctx, "generic", req, h); err != nil || r.ServePath == "" {
 				b.Fatal(err)

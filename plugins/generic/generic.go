@@ -177,28 +177,18 @@ func list(h sdk.Host, req *sdk.Request, p string) (*sdk.Response, error) {
 	}
 	var entries []Entry
 	seen := map[string]bool{}
-	after := ""
-	for read := 0; read < maxListing; {
-		page, err := h.ListFiles(prefix, after, 1000, "")
-		if err != nil {
-			return nil, err
+	err := sdk.EachFile(h, prefix, "", maxListing, func(f sdk.File) error {
+		rest := strings.TrimPrefix(f.Path, prefix)
+		if name, _, isDir := strings.Cut(rest, "/"); !isDir {
+			entries = append(entries, Entry{Name: rest, Size: f.Size, SHA256: f.SHA256})
+		} else if !seen[name] {
+			seen[name] = true
+			entries = append(entries, Entry{Name: name, Dir: true})
 		}
-		for _, f := range page {
-			rest := strings.TrimPrefix(f.Path, prefix)
-			if name, _, isDir := strings.Cut(rest, "/"); isDir {
-				if !seen[name] {
-					seen[name] = true
-					entries = append(entries, Entry{Name: name, Dir: true})
-				}
-			} else {
-				entries = append(entries, Entry{Name: rest, Size: f.Size, SHA256: f.SHA256})
-			}
-		}
-		read += len(page)
-		if len(page) < 1000 {
-			break
-		}
-		after = page[len(page)-1].Path
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(entries) == 0 && p != "" {
 		return jsonError(404, "not found: "+p), nil

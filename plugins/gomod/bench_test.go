@@ -6,15 +6,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/ports"
+	"github.com/keeper-registry/keeper/ports/porttest"
 )
 
 // BenchmarkList renders @v/list of a module with 200 versions (600 stored
 // files), natively and through the wasm runtime. The host caches the answer
 // per repository generation, so this is the cost of a cache miss.
 func BenchmarkList(b *testing.B) {
-	h := wasmtest.NewMemHost()
+	h := porttest.NewMemHost()
 	for i := 0; i < 200; i++ {
 		v := fmt.Sprintf("v1.%d.%d", i/10, i%10)
 		for _, ext := range []string{"info", "mod", "zip"} {
@@ -29,6 +29,7 @@ func BenchmarkList(b *testing.B) {
 	}
 	b.Run("native", func(b *testing.B) {
 		b.ReportAllocs()
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			check(b, nativeHandle(b, h, req))
 		}
@@ -38,6 +39,7 @@ func BenchmarkList(b *testing.B) {
 		defer done()
 		ctx := context.Background()
 		b.ResetTimer()
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			r, err := rt.Handle(ctx, "gomod", req, h)
 			if err != nil {

@@ -2,7 +2,6 @@ package gomod_test
 
 import (
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,11 +9,10 @@ import (
 	"time"
 
 	"github.com/keeper-registry/keeper/plugins/gomod"
+	"github.com/keeper-registry/keeper/plugins/plugintest"
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 	"github.com/keeper-registry/keeper/sdk/go/fakehost"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/golden")
 
 var fixedNow = time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
 
@@ -52,26 +50,6 @@ func body(t *testing.T, h *fakehost.Host, r *sdk.Response) []byte {
 		return h.Blobs[f.BlobDigest]
 	}
 	return r.Bytes
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	p := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if string(got) != string(want) {
-		t.Fatalf("%s differs from golden:\ngot:\n%s\nwant:\n%s", name, got, want)
-	}
 }
 
 func TestDescribe(t *testing.T) {
@@ -176,7 +154,7 @@ func TestServeProtocol(t *testing.T) {
 			if r.Kind == sdk.BodyBytes && r.CacheTTLMs == 0 {
 				t.Fatalf("generated document without CacheTTL")
 			}
-			golden(t, g.golden, body(t, h, r))
+			plugintest.Golden(t, "golden/"+g.golden, body(t, h, r))
 		})
 	}
 	r = do(t, h, "GET", "/example.com/!lib/hello/@v/v1.0.0.zip", nil)

@@ -9,8 +9,6 @@ import (
 )
 
 const (
-	// pageSize is how many files one ListFiles call asks for.
-	pageSize = 1000
 	// maxModuleFiles bounds the files read to list one module (3 per version).
 	maxModuleFiles = 3 * 20000
 	// maxInfoBytes bounds an .info document read back for @latest.
@@ -28,30 +26,17 @@ type storedVersion struct {
 func versions(h sdk.Host, t target) ([]storedVersion, error) {
 	prefix := t.listPrefix()
 	var out []storedVersion
-	after := ""
-	for read := 0; read < maxModuleFiles; {
-		page, err := h.ListFiles(prefix, after, pageSize, "")
-		if err != nil {
-			return nil, err
+	err := sdk.EachFile(h, prefix, "", maxModuleFiles, func(f sdk.File) error {
+		esc, ok := strings.CutSuffix(strings.TrimPrefix(f.Path, prefix), ".info")
+		if !ok || strings.Contains(esc, "/") {
+			return nil
 		}
-		for _, f := range page {
-			esc, ok := strings.CutSuffix(strings.TrimPrefix(f.Path, prefix), ".info")
-			if !ok || strings.Contains(esc, "/") {
-				continue
-			}
-			v, err := module.UnescapeVersion(esc)
-			if err != nil || !semver.IsValid(v) {
-				continue
-			}
+		if v, err := module.UnescapeVersion(esc); err == nil && semver.IsValid(v) {
 			out = append(out, storedVersion{version: v, info: f})
 		}
-		read += len(page)
-		if len(page) < pageSize {
-			break
-		}
-		after = page[len(page)-1].Path
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // list answers $module/@v/list: the known versions, one per line, without

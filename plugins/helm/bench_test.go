@@ -6,14 +6,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/ports"
+	"github.com/keeper-registry/keeper/ports/porttest"
 )
 
 // hostWith200 holds one chart with 200 versions (Chart.yaml fields as
 // `helm create` writes them, plus a maintainer and keywords).
-func hostWith200() *wasmtest.MemHost {
-	h := wasmtest.NewMemHost()
+func hostWith200() *porttest.MemHost {
+	h := porttest.NewMemHost()
 	for i := 0; i < 200; i++ {
 		v := fmt.Sprintf("1.%d.%d", i/10, i%10)
 		p := "charts/bench-chart-" + v + ".tgz"
@@ -43,11 +43,13 @@ func BenchmarkIndexYAML(b *testing.B) {
 		}
 	}
 	b.Run("native", func(b *testing.B) {
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			check(nativeHandle(h, req))
 		}
 	})
 	b.Run("wasm", func(b *testing.B) {
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			check(rt.Handle(ctx, "helm", req, h))
 		}

@@ -6,18 +6,16 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/keeper-registry/keeper/plugins/plugintest"
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 	"gopkg.in/yaml.v3"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 func sum(b []byte) string {
 	s := sha256.Sum256(b)
@@ -81,23 +79,6 @@ func parseIndex(t *testing.T, b []byte) indexDoc {
 	return d
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s differs from the golden file (go test -update rewrites it)\ngot:\n%s", name, got)
-	}
-}
-
 // TestRepositoryLifecycle uploads charts every supported way, reads the
 // index and the ChartMuseum API, refuses a duplicate, and deletes.
 func TestRepositoryLifecycle(t *testing.T) {
@@ -127,7 +108,7 @@ func TestRepositoryLifecycle(t *testing.T) {
 	if r.Status != 200 || r.CacheTTLMs == 0 {
 		t.Fatalf("index: %d ttl %d", r.Status, r.CacheTTLMs)
 	}
-	golden(t, "index.golden.yaml", r.Bytes)
+	plugintest.Golden(t, "index.golden.yaml", r.Bytes)
 	idx := parseIndex(t, r.Bytes)
 	var order []string
 	for _, v := range idx.Entries["demo"] {

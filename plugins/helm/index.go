@@ -55,11 +55,63 @@ func fastFragment(meta []byte) ([]byte, bool) {
 	if end >= len(meta) {
 		return nil, false
 	}
+	raw := meta[len(fragmentKey):end]
+	if frag, ok := unquoteSimple(raw); ok {
+		return frag, true
+	}
 	var s string
 	if err := json.Unmarshal(meta[len(fragmentKey)-1:end+1], &s); err != nil {
 		return nil, false
 	}
 	return []byte(s), true
+}
+
+// unquoteSimple decodes the inside of a JSON string holding only the
+// escapes encoding/json writes for a fragment's ASCII text (\", \\, \n, \t,
+// \u003c, \u003e, \u0026), without reflection; anything else reports false
+// and takes encoding/json.
+func unquoteSimple(raw []byte) ([]byte, bool) {
+	out := make([]byte, 0, len(raw))
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c >= 0x80 || c < 0x20 {
+			return nil, false
+		}
+		if c != '\\' {
+			out = append(out, c)
+			continue
+		}
+		if i+1 >= len(raw) {
+			return nil, false
+		}
+		i++
+		switch raw[i] {
+		case '"', '\\', '/':
+			out = append(out, raw[i])
+		case 'n':
+			out = append(out, '\n')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			if i+4 >= len(raw) || string(raw[i+1:i+3]) != "00" {
+				return nil, false
+			}
+			switch string(raw[i+3 : i+5]) {
+			case "3c":
+				out = append(out, '<')
+			case "3e":
+				out = append(out, '>')
+			case "26":
+				out = append(out, '&')
+			default:
+				return nil, false
+			}
+			i += 4
+		default:
+			return nil, false
+		}
+	}
+	return out, true
 }
 
 // encodeMeta is the stored metadata JSON of a chart.
@@ -85,41 +137,32 @@ func chartPath(file string) string { return "charts/" + file }
 func loadCharts(h sdk.Host, pkg string, forIndex bool) (map[string][]*chartFile, int64, error) {
 	out := map[string][]*chartFile{}
 	var latest int64
-	after := ""
-	for read := 0; read < maxIndexFiles; {
-		page, err := h.ListFiles("charts/", after, 1000, pkg)
-		if err != nil {
-			return nil, 0, fmt.Errorf("helm: list charts: %w", err)
+	err := sdk.EachFile(h, "charts/", pkg, maxIndexFiles, func(f sdk.File) error {
+		if !strings.HasSuffix(f.Path, ".tgz") || f.Package == "" || len(f.Metadata) == 0 {
+			return nil
 		}
-		for i := range page {
-			f := &page[i]
-			if !strings.HasSuffix(f.Path, ".tgz") || f.Package == "" || len(f.Metadata) == 0 {
-				continue
-			}
-			cf := &chartFile{Path: f.Path, Digest: f.SHA256, CreatedMs: f.CreatedMs}
-			if cf.Digest == "" {
-				cf.Digest = f.BlobDigest
-			}
-			if frag, ok := fastFragment(f.Metadata); forIndex && ok && f.Version != "" {
-				cf.Meta.Name, cf.Meta.Version, cf.fragment = f.Package, f.Version, frag
-			} else if err := json.Unmarshal(f.Metadata, &cf.Meta); err != nil {
-				h.Log(sdk.LevelWarn, "helm: skipping "+f.Path+": bad stored metadata: "+err.Error())
-				continue
-			}
-			sv, ok := parseSemver(cf.Meta.Version)
-			if !ok {
-				h.Log(sdk.LevelWarn, "helm: skipping "+f.Path+": bad stored version")
-				continue
-			}
-			cf.sv = sv
-			out[cf.Meta.Name] = append(out[cf.Meta.Name], cf)
-			latest = max(latest, f.CreatedMs)
+		cf := &chartFile{Path: f.Path, Digest: f.SHA256, CreatedMs: f.CreatedMs}
+		if cf.Digest == "" {
+			cf.Digest = f.BlobDigest
 		}
-		read += len(page)
-		if len(page) < 1000 {
-			break
+		if frag, ok := fastFragment(f.Metadata); forIndex && ok && f.Version != "" {
+			cf.Meta.Name, cf.Meta.Version, cf.fragment = f.Package, f.Version, frag
+		} else if err := json.Unmarshal(f.Metadata, &cf.Meta); err != nil {
+			h.Log(sdk.LevelWarn, "helm: skipping "+f.Path+": bad stored metadata: "+err.Error())
+			return nil
 		}
-		after = page[len(page)-1].Path
+		sv, ok := parseSemver(cf.Meta.Version)
+		if !ok {
+			h.Log(sdk.LevelWarn, "helm: skipping "+f.Path+": bad stored version")
+			return nil
+		}
+		cf.sv = sv
+		out[cf.Meta.Name] = append(out[cf.Meta.Name], cf)
+		latest = max(latest, f.CreatedMs)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("helm: list charts: %w", err)
 	}
 	for _, vs := range out {
 		sort.Slice(vs, func(i, j int) bool { return vs[i].sv.compare(vs[j].sv) > 0 })
@@ -128,8 +171,39 @@ func loadCharts(h sdk.Host, pkg string, forIndex bool) (map[string][]*chartFile,
 }
 
 // timestamp formats a creation time as RFC 3339 (UTC).
-func timestamp(ms int64) string {
-	return time.UnixMilli(ms).UTC().Format(time.RFC3339Nano)
+func timestamp(ms int64) string { return string(appendTimestamp(nil, ms)) }
+
+// appendTimestamp appends timestamp(ms) without the time package's
+// formatter (costly in the guest): RFC 3339 with the fraction's trailing
+// zeros dropped, as time.RFC3339Nano writes it.
+func appendTimestamp(dst []byte, ms int64) []byte {
+	dst, frac, ok := sdk.AppendUTC(dst, ms)
+	if !ok {
+		return time.UnixMilli(ms).UTC().AppendFormat(dst, time.RFC3339Nano)
+	}
+	if frac > 0 {
+		dst = append(dst, '.', byte('0'+frac/100))
+		if frac%100 != 0 {
+			dst = append(dst, byte('0'+frac/10%10))
+			if frac%10 != 0 {
+				dst = append(dst, byte('0'+frac%10))
+			}
+		}
+	}
+	return append(dst, 'Z')
+}
+
+// appendQuoted is strconv.AppendQuote with a short path for printable
+// ASCII without quotes or backslashes (digests, URLs, time stamps).
+func appendQuoted(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return strconv.AppendQuote(dst, s)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
 }
 
 // fileURL is the absolute download URL of a stored chart file.
@@ -181,16 +255,17 @@ func RenderIndex(charts map[string][]*chartFile, base string, generatedMs int64)
 // fields, then Chart.yaml's (pre-rendered at upload when available).
 func appendVersion(b []byte, cf *chartFile, base string) []byte {
 	b = append(b, "  - created: "...)
-	b = append(strconv.AppendQuote(b, timestamp(cf.CreatedMs)), '\n')
+	b = append(b, '"')
+	b = append(appendTimestamp(b, cf.CreatedMs), '"', '\n')
 	b = append(b, "    digest: "...)
-	b = append(strconv.AppendQuote(b, cf.Digest), '\n')
+	b = append(appendQuoted(b, cf.Digest), '\n')
 	if cf.fragment != nil {
 		b = append(b, cf.fragment...)
 	} else {
 		b = appendChartFields(b, &cf.Meta)
 	}
 	b = append(b, "    urls:\n    - "...)
-	return append(strconv.AppendQuote(b, fileURL(base, cf.Path)), '\n')
+	return append(appendQuoted(b, fileURL(base, cf.Path)), '\n')
 }
 
 // appendChartFields writes Chart.yaml's fields as keys of an index entry

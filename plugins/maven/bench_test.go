@@ -3,9 +3,12 @@ package maven_test
 import (
 	"context"
 	"fmt"
+	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/keeper-registry/keeper/ports/porttest"
 
 	"github.com/keeper-registry/keeper/ports"
 )
@@ -13,7 +16,7 @@ import (
 // benchHost answers ListVersions/ListPackages from precomputed slices, as
 // the indexed metadata store does, so the figures are the plugin's.
 type benchHost struct {
-	memHost
+	*porttest.MemHost
 	versions []ports.Version
 }
 
@@ -34,7 +37,7 @@ func (h benchHost) ListPackages(context.Context, string, string, int) ([]ports.P
 // BenchmarkArtifactMetadata renders maven-metadata.xml of an artifact with
 // 200 versions, natively and through the wasm runtime.
 func BenchmarkArtifactMetadata(b *testing.B) {
-	h := benchHost{memHost: newMemHost()}
+	h := benchHost{MemHost: porttest.NewMemHost()}
 	for i := 0; i < 200; i++ {
 		v := fmt.Sprintf("1.%d.%d", i/10, i%10)
 		h.versions = append(h.versions, ports.Version{Package: "org.example:big", Version: v, CreatedAt: time.UnixMilli(1700000000000)})
@@ -47,6 +50,7 @@ func BenchmarkArtifactMetadata(b *testing.B) {
 	}
 	b.Run("native", func(b *testing.B) {
 		b.ReportAllocs()
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			check(b, nativeOutcome(h, req).Resp)
 		}
@@ -56,6 +60,7 @@ func BenchmarkArtifactMetadata(b *testing.B) {
 		defer done()
 		b.ReportAllocs()
 		b.ResetTimer()
+		defer wasmtest.MeasureCPU(b)()
 		for i := 0; i < b.N; i++ {
 			r, err := rt.Handle(ctx, "maven", req, h)
 			if err != nil {

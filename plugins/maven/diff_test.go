@@ -1,6 +1,7 @@
 package maven_test
 
 import (
+	"context"
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha512"
@@ -9,14 +10,17 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/keeper-registry/keeper/adapters/wasm"
 	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/plugins/maven"
+	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
+	"github.com/keeper-registry/keeper/ports/porttest"
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 )
+
+var ctx = context.Background()
 
 var repoCtx = &ports.RepoContext{Key: "libs", Type: "local", Format: "maven", BaseURL: "http://h/maven/libs"}
 
@@ -58,29 +62,9 @@ func wasmOutcome(rt *wasm.Runtime, h ports.HostCall, req ports.FormatRequest) (o
 }
 
 func nativeOutcome(h ports.HostCall, req ports.FormatRequest) outcome {
-	sreq := &sdk.Request{Method: req.Method, Path: req.Path, RawQuery: req.RawQuery, User: req.User, BaseURL: req.BaseURL}
-	if b := req.Body; b != nil {
-		sreq.Body = &sdk.Body{Digest: b.Digest, Size: uint64(b.Size), SHA1: b.SHA1, MD5: b.MD5, SHA512: b.SHA512}
-	}
-	if r := req.Repo; r != nil {
-		sreq.Repo = &sdk.RepoContext{Key: r.Key, Kind: r.Type, Format: r.Format, BaseURL: r.BaseURL}
-		for k, v := range r.Config {
-			sreq.Repo.Config = append(sreq.Repo.Config, sdk.KeyValue{Key: k, Value: v})
-		}
-	}
-	resp, err := sdk.CallHandle(maven.Plugin{}, bridge{h: h, repo: sreq.Repo}, sreq)
+	out, err := plugintest.NativeHandle(maven.Plugin{}, h, req)
 	if err != nil {
 		return outcome{Status: sdk.AsError(err).Status}
-	}
-	out := ports.FormatResponse{Status: resp.Status, CacheTTL: time.Duration(resp.CacheTTLMs) * time.Millisecond}
-	for _, hd := range resp.Headers {
-		out.Headers = append(out.Headers, ports.Header{Name: hd.Name, Value: hd.Value})
-	}
-	switch resp.Kind {
-	case sdk.BodyBytes:
-		out.Body = resp.Bytes
-	case sdk.BodyServePath:
-		out.ServePath = resp.Target
 	}
 	return outcome{Resp: norm(out), Status: out.Status}
 }
@@ -95,7 +79,7 @@ func norm(r ports.FormatResponse) ports.FormatResponse {
 	return r
 }
 
-func bodyOf(h *wasmtest.MemHost, b []byte) *ports.Body {
+func bodyOf(h *porttest.MemHost, b []byte) *ports.Body {
 	s1, m5, s512 := sha1.Sum(b), md5.Sum(b), sha512.Sum512(b)
 	return &ports.Body{Digest: h.AddBlob(b), Size: int64(len(b)), SHA1: hex.EncodeToString(s1[:]),
 		MD5: hex.EncodeToString(m5[:]), SHA512: hex.EncodeToString(s512[:])}
@@ -108,7 +92,7 @@ func bodyOf(h *wasmtest.MemHost, b []byte) *ports.Body {
 func TestNativeMatchesWasm(t *testing.T) {
 	rt, done := loadWasm(t)
 	defer done()
-	native, viaWasm := newMemHost(), newMemHost()
+	native, viaWasm := porttest.NewMemHost(), porttest.NewMemHost()
 	type step struct {
 		method, path string
 		body         []byte
@@ -141,7 +125,7 @@ func TestNativeMatchesWasm(t *testing.T) {
 		req := ports.FormatRequest{Method: s.method, Path: s.path, Repo: repoCtx, User: "admin"}
 		var wreq = req
 		if s.body != nil {
-			req.Body, wreq.Body = bodyOf(native.MemHost, s.body), bodyOf(viaWasm.MemHost, s.body)
+			req.Body, wreq.Body = bodyOf(native, s.body), bodyOf(viaWasm, s.body)
 		}
 		want := nativeOutcome(native, req)
 		got, err := wasmOutcome(rt, viaWasm, wreq)

@@ -6,7 +6,10 @@ require github.com/keeper-registry/keeper/sdk/go v0.0.0
 
 replace github.com/keeper-registry/keeper/sdk/go => ../../sdk/go
 
-require github.com/keeper-registry/keeper v0.0.0
+require (
+	github.com/keeper-registry/keeper v0.0.0
+	github.com/keeper-registry/keeper/plugins/plugintest v0.0.0
+)
 
 require (
 	github.com/tetratelabs/wazero v1.12.0 // indirect
@@ -18,3 +21,5 @@ require (
 )
 
 replace github.com/keeper-registry/keeper => ../..
+
+replace github.com/keeper-registry/keeper/plugins/plugintest => ../plugintest

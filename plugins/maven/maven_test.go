@@ -7,17 +7,15 @@ import (
 	"crypto/sha1"
 	"crypto/sha512"
 	"encoding/hex"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/keeper-registry/keeper/plugins/maven"
+	"github.com/keeper-registry/keeper/plugins/plugintest"
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/golden")
 
 func do(t *testing.T, h testHost, method, path string, body []byte) *sdk.Response {
 	t.Helper()
@@ -294,21 +292,7 @@ func TestGolden(t *testing.T) {
 		if r.Status != 200 {
 			t.Fatalf("GET %s: %d %s", p, r.Status, r.Bytes)
 		}
-		golden := filepath.Join("testdata", "golden", name)
-		if *update {
-			_ = os.MkdirAll(filepath.Dir(golden), 0o755)
-			if err := os.WriteFile(golden, r.Bytes, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run with -update)", err)
-		}
-		if !bytes.Equal(r.Bytes, want) {
-			t.Errorf("%s differs from %s:\n%s", p, golden, r.Bytes)
-		}
+		plugintest.Golden(t, "golden/"+name, r.Bytes)
 	}
 }
 

@@ -17,7 +17,6 @@ import (
 
 // Limits of what one metadata document reads.
 const (
-	pageSize        = 1000
 	maxVersions     = 100000
 	maxSnapshotDir  = 100000
 	maxGroupPlugins = 10000
@@ -101,20 +100,13 @@ func loadArtifact(h sdk.Host, groupID, artifactID string) (*artifactDoc, error) 
 	pkg := groupID + ":" + artifactID
 	var versions []string
 	var newest int64
-	after := ""
-	for len(versions) < maxVersions {
-		page, err := h.ListVersions(pkg, after, pageSize)
-		if err != nil {
-			return nil, err
-		}
-		for _, v := range page {
-			versions = append(versions, v.Version)
-			newest = max(newest, v.CreatedMs)
-		}
-		if len(page) < pageSize {
-			break
-		}
-		after = page[len(page)-1].Version
+	err := sdk.EachVersion(h, pkg, maxVersions, func(v sdk.VersionInfo) error {
+		versions = append(versions, v.Version)
+		newest = max(newest, v.CreatedMs)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(versions) == 0 {
 		return nil, nil
@@ -135,47 +127,39 @@ func loadSnapshot(h sdk.Host, dir []string) (*snapshotDoc, error) {
 	latest := map[string]int{} // classifier+"\x00"+extension → index in doc.Versions
 	var newest int64
 	found := false
-	after := ""
-	for read := 0; read < maxSnapshotDir; {
-		page, err := h.ListFiles(prefix, after, pageSize, "")
-		if err != nil {
-			return nil, err
+	err := sdk.EachFile(h, prefix, "", maxSnapshotDir, func(f sdk.File) error {
+		name := f.Path[len(prefix):]
+		if strings.Contains(name, "/") {
+			return nil
 		}
-		for _, f := range page {
-			name := f.Path[len(prefix):]
-			if strings.Contains(name, "/") {
-				continue
-			}
-			a, ok := parseArtifact(f.Path, append(dir[:n:n], name))
-			if !ok {
-				continue
-			}
-			found = true
-			newest = max(newest, f.CreatedMs)
-			sv := snapshotVersion{Classifier: a.Classifier, Extension: a.Extension, Value: a.FileVersion(), build: a.Build}
-			if a.Timestamp != "" {
-				sv.Updated = strings.Replace(a.Timestamp, ".", "", 1)
-				if a.Build > doc.BuildNumber || (a.Build == doc.BuildNumber && a.Timestamp > doc.Timestamp) {
-					doc.BuildNumber, doc.Timestamp = a.Build, a.Timestamp
-				}
-			} else {
-				sv.Updated = formatMs(f.CreatedMs)
-			}
-			key := a.Classifier + "\x00" + a.Extension
-			if i, ok := latest[key]; ok {
-				if sv.build >= doc.Versions[i].build {
-					doc.Versions[i] = sv
-				}
-				continue
-			}
-			latest[key] = len(doc.Versions)
-			doc.Versions = append(doc.Versions, sv)
+		a, ok := parseArtifact(f.Path, append(dir[:n:n], name))
+		if !ok {
+			return nil
 		}
-		read += len(page)
-		if len(page) < pageSize {
-			break
+		found = true
+		newest = max(newest, f.CreatedMs)
+		sv := snapshotVersion{Classifier: a.Classifier, Extension: a.Extension, Value: a.FileVersion(), build: a.Build}
+		if a.Timestamp != "" {
+			sv.Updated = strings.Replace(a.Timestamp, ".", "", 1)
+			if a.Build > doc.BuildNumber || (a.Build == doc.BuildNumber && a.Timestamp > doc.Timestamp) {
+				doc.BuildNumber, doc.Timestamp = a.Build, a.Timestamp
+			}
+		} else {
+			sv.Updated = formatMs(f.CreatedMs)
 		}
-		after = page[len(page)-1].Path
+		key := a.Classifier + "\x00" + a.Extension
+		if i, ok := latest[key]; ok {
+			if sv.build >= doc.Versions[i].build {
+				doc.Versions[i] = sv
+			}
+			return nil
+		}
+		latest[key] = len(doc.Versions)
+		doc.Versions = append(doc.Versions, sv)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if !found {
 		return nil, nil
@@ -200,25 +184,18 @@ func loadSnapshot(h sdk.Host, dir []string) (*snapshotDoc, error) {
 func loadPlugins(h sdk.Host, groupPath string) ([]pluginInfo, error) {
 	prefix := groupPath + "/"
 	var out []pluginInfo
-	after := ""
-	for len(out) < maxGroupPlugins {
-		page, err := h.KVList(kvPlugins, prefix, after, pageSize)
-		if err != nil {
-			return nil, err
+	err := sdk.EachKV(h, kvPlugins, prefix, maxGroupPlugins, func(kv sdk.KVEntry) error {
+		if strings.Contains(kv.Key[len(prefix):], "/") {
+			return nil // a plugin of a sub-group
 		}
-		for _, kv := range page {
-			if strings.Contains(kv.Key[len(prefix):], "/") {
-				continue // a plugin of a sub-group
-			}
-			var p pluginInfo
-			if json.Unmarshal(kv.Value, &p) == nil && p.Prefix != "" && p.ArtifactID != "" {
-				out = append(out, p)
-			}
+		var p pluginInfo
+		if json.Unmarshal(kv.Value, &p) == nil && p.Prefix != "" && p.ArtifactID != "" {
+			out = append(out, p)
 		}
-		if len(page) < pageSize {
-			break
-		}
-		after = page[len(page)-1].Key
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ArtifactID < out[j].ArtifactID })
 	return out, nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"testing"
 	"time"
 
@@ -12,14 +13,14 @@ import (
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 )
 
-// versions200 publishes hello-keeper 1.0.0 for real and derives 200 version
+// versionsN publishes hello-keeper 1.0.0 for real and derives n version
 // documents from its stored metadata.
-func versions200(b *testing.B) [][2]string {
+func versionsN(b *testing.B, n int) [][2]string {
 	h := newHost()
 	want(b, do(b, h, "bob", "PUT", "/hello-keeper", fixture(b, "publish-hello.json")), 201)
 	meta := h.Versions["hello-keeper\x001.0.0"].Metadata
 	var out [][2]string
-	for i := 0; i < 200; i++ {
+	for i := 0; i < n; i++ {
 		v := fmt.Sprintf("1.%d.%d", i/10, i%10)
 		m := bytes.ReplaceAll(meta, []byte("1.0.0"), []byte(v))
 		out = append(out, [2]string{v, string(m)})
@@ -29,8 +30,13 @@ func versions200(b *testing.B) [][2]string {
 
 // BenchmarkPackument200 renders the packument of a package with 200
 // versions, natively and through the wasm module (no host cache).
-func BenchmarkPackument200(b *testing.B) {
-	vs := versions200(b)
+func BenchmarkPackument200(b *testing.B) { benchPackument(b, 200) }
+
+// BenchmarkPackument2000 is the same with 2,000 versions.
+func BenchmarkPackument2000(b *testing.B) { benchPackument(b, 2000) }
+
+func benchPackument(b *testing.B, n int) {
+	vs := versionsN(b, n)
 	native := newHost()
 	mem := newMemRepo()
 	for i, v := range vs {
@@ -45,6 +51,7 @@ func BenchmarkPackument200(b *testing.B) {
 	}{{"full", nil}, {"abbreviated", []sdk.Header{{Name: "Accept", Value: "application/vnd.npm.install-v1+json"}}}} {
 		req := &sdk.Request{Method: "GET", Path: "/hello-keeper", Headers: mode.hdr, Repo: native.RepoCtx}
 		b.Run("native/"+mode.name, func(b *testing.B) {
+			defer wasmtest.MeasureCPU(b)()
 			b.ReportAllocs()
 			for b.Loop() {
 				r, err := sdk.CallHandle(npm.Plugin{}, native, req)
@@ -64,6 +71,7 @@ func BenchmarkPackument200(b *testing.B) {
 	}{{"full", nil}, {"abbreviated", []ports.Header{{Name: "Accept", Value: "application/vnd.npm.install-v1+json"}}}} {
 		req := ports.FormatRequest{Method: "GET", Path: "/hello-keeper", Headers: mode.hdr, Repo: repoCtx}
 		b.Run("wasm/"+mode.name, func(b *testing.B) {
+			defer wasmtest.MeasureCPU(b)()
 			for b.Loop() {
 				r, err := rt.Handle(ctx, "npm", req, mem)
 				if err != nil || r.Status != 200 {

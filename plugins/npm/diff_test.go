@@ -12,13 +12,14 @@ import (
 	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
+	"github.com/keeper-registry/keeper/ports/porttest"
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 )
 
 // newMemRepo is the host-side in-memory host with committed versions,
 // stamped by the same clock as testHost.
-func newMemRepo() *plugintest.MemHost {
-	m := plugintest.NewMemHost()
+func newMemRepo() *porttest.MemHost {
+	m := porttest.NewMemHost()
 	m.Accounts = map[string]string{"bob": "bobs-password"}
 	clock := int64(0)
 	m.Clock = func() time.Time { clock++; return time.UnixMilli(epochMs + clock*1000) }

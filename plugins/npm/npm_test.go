@@ -9,17 +9,15 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/keeper-registry/keeper/plugins/npm"
+	"github.com/keeper-registry/keeper/plugins/plugintest"
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func fixture(t testing.TB, name string) []byte {
 	t.Helper()
@@ -65,29 +63,6 @@ func want(t testing.TB, r *sdk.Response, status int) {
 		if json.Unmarshal(r.Bytes, &e) != nil || e.Error == "" {
 			t.Fatalf("error body is not npm's {\"error\":…}: %s", r.Bytes)
 		}
-	}
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	var v any
-	if err := json.Unmarshal(got, &v); err != nil {
-		t.Fatalf("%s: not JSON: %v\n%s", name, err, got)
-	}
-	pretty, _ := json.MarshalIndent(v, "", "  ")
-	p := filepath.Join("testdata", "golden", name)
-	if *update {
-		_ = os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, append(pretty, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	exp, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if string(exp) != string(pretty)+"\n" {
-		t.Fatalf("%s differs from golden:\n%s", name, pretty)
 	}
 }
 
@@ -150,7 +125,7 @@ func TestPublishAndRead(t *testing.T) {
 
 	full := get(t, h, "", "/hello-keeper")
 	want(t, full, 200)
-	golden(t, "packument-hello-full.json", full.Bytes)
+	plugintest.GoldenJSON(t, "golden/packument-hello-full.json", full.Bytes)
 	if full.CacheTTLMs == 0 {
 		t.Fatal("packument not cacheable")
 	}
@@ -174,7 +149,7 @@ func TestPublishAndRead(t *testing.T) {
 
 	abbrev := get(t, h, "", "/@kp%2futil", "Accept", "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*")
 	want(t, abbrev, 200)
-	golden(t, "packument-util-abbreviated.json", abbrev.Bytes)
+	plugintest.GoldenJSON(t, "golden/packument-util-abbreviated.json", abbrev.Bytes)
 	if abbrev.Headers[0].Value != "application/vnd.npm.install-v1+json" {
 		t.Fatalf("content type %v", abbrev.Headers)
 	}
@@ -185,12 +160,12 @@ func TestPublishAndRead(t *testing.T) {
 	if !bytes.Equal(slash.Bytes, abbrev.Bytes) {
 		t.Fatal("@kp/util and @kp%2futil differ")
 	}
-	golden(t, "packument-util-full.json", get(t, h, "", "/@kp%2Futil").Bytes)
+	plugintest.GoldenJSON(t, "golden/packument-util-full.json", get(t, h, "", "/@kp%2Futil").Bytes)
 
 	for _, p := range []string{"/hello-keeper/1.0.0", "/hello-keeper/latest"} {
 		r := get(t, h, "", p)
 		want(t, r, 200)
-		golden(t, "version-hello-1.0.0.json", r.Bytes)
+		plugintest.GoldenJSON(t, "golden/version-hello-1.0.0.json", r.Bytes)
 	}
 	r := get(t, h, "", "/hello-keeper/-/hello-keeper-1.0.0.tgz")
 	if r.Status != 200 || r.Kind != sdk.BodyServePath || r.Target != "hello-keeper/-/hello-keeper-1.0.0.tgz" {
@@ -318,7 +293,7 @@ func TestDistTagsDeprecateUnpublish(t *testing.T) {
 	if !strings.Contains(string(abbrev.Bytes), `"deprecated":"use 1.1.0"`) {
 		t.Fatalf("deprecation missing: %s", abbrev.Bytes)
 	}
-	golden(t, "packument-pkg-abbreviated.json", abbrev.Bytes)
+	plugintest.GoldenJSON(t, "golden/packument-pkg-abbreviated.json", abbrev.Bytes)
 
 	// npm unpublish pkg@1.1.0: PUT the doc without the version and with
 	// adjusted tags, then DELETE the tarball below the doubled base path.

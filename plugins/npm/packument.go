@@ -38,8 +38,30 @@ type abbreviated struct {
 	Scripts              map[string]json.RawMessage `json:"scripts,omitempty"`
 }
 
-func isoMs(ms int64) string {
-	return time.UnixMilli(ms).UTC().Format("2006-01-02T15:04:05.000Z")
+func isoMs(ms int64) string { return string(appendISO(nil, ms)) }
+
+// appendISO appends ms as an ISO 8601 UTC timestamp with milliseconds
+// (2006-01-02T15:04:05.000Z) without the time package's general formatter.
+func appendISO(dst []byte, ms int64) []byte {
+	dst, frac, ok := sdk.AppendUTC(dst, ms)
+	if !ok {
+		return time.UnixMilli(ms).UTC().AppendFormat(dst, "2006-01-02T15:04:05.000Z")
+	}
+	return append(dst, '.', byte('0'+frac/100), byte('0'+frac/10%10), byte('0'+frac%10), 'Z')
+}
+
+// appendJSONString appends s as a JSON string exactly as encoding/json
+// writes it; only plain printable ASCII takes the short path.
+func appendJSONString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(dst, q...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
 }
 
 // wantsAbbreviated reports whether the Accept header asks for the
@@ -50,7 +72,28 @@ func wantsAbbreviated(req *sdk.Request) bool {
 
 // withBase replaces the stored tarball marker by the repository's URL.
 func withBase(doc []byte, base string) []byte {
-	return bytes.ReplaceAll(doc, []byte(`"`+tarballMarker), []byte(`"`+jsonEscape(base+"/")))
+	return appendWithBase(make([]byte, 0, len(doc)+256), doc, []byte(jsonEscape(base+"/")))
+}
+
+// appendWithBase appends src with every `"` + tarballMarker replaced by `"` +
+// base (JSON-escaped). The search starts at the marker's backslash, rarer in
+// JSON than the quote (which makes bytes.Index fall back to a slow search).
+func appendWithBase(dst, src, base []byte) []byte {
+	const marker = tarballMarker
+	for {
+		i := bytes.Index(src, []byte(marker))
+		if i < 0 {
+			return append(dst, src...)
+		}
+		if i == 0 || src[i-1] != '"' {
+			dst = append(dst, src[:i+1]...)
+			src = src[i+1:]
+			continue
+		}
+		dst = append(dst, src[:i]...)
+		dst = append(dst, base...)
+		src = src[i+len(marker):]
+	}
 }
 
 func packument(h sdk.Host, req *sdk.Request, name string) (*sdk.Response, error) {
@@ -66,11 +109,11 @@ func packument(h sdk.Host, req *sdk.Request, name string) (*sdk.Response, error)
 		return nil, err
 	}
 	abbrev := wantsAbbreviated(req)
-	doc, err := renderPackument(name, vs, tags, abbrev, req.Repo.Generation)
+	doc, err := renderPackument(name, vs, tags, abbrev, req.Repo.Generation, req.Repo.BaseURL)
 	if err != nil {
 		return nil, err
 	}
-	resp := jsonResp(200, withBase(doc, req.Repo.BaseURL))
+	resp := jsonResp(200, doc)
 	if abbrev {
 		resp.Headers[0].Value = ctAbbreviated
 	}
@@ -80,9 +123,12 @@ func packument(h sdk.Host, req *sdk.Request, name string) (*sdk.Response, error)
 }
 
 // renderPackument builds the full or abbreviated packument from the stored
-// version documents (tarball URLs still carrying the marker).
+// version documents, their tarball markers replaced by the repository's
+// base URL. Everything is appended to one buffer sized up front, without
+// reflection on the common path: this runs in the guest on every uncached
+// metadata request (docs/decisions/0008-guest-render-speed.md).
 // https://github.com/npm/registry/blob/main/docs/responses/package-metadata.md
-func renderPackument(name string, vs []sdk.VersionInfo, tags map[string]string, abbrev bool, generation int64) ([]byte, error) {
+func renderPackument(name string, vs []sdk.VersionInfo, tags map[string]string, abbrev bool, generation int64, baseURL string) ([]byte, error) {
 	var created, modified int64 = -1, 0
 	for _, v := range vs {
 		if created < 0 || v.CreatedMs < created {
@@ -90,71 +136,74 @@ func renderPackument(name string, vs []sdk.VersionInfo, tags map[string]string, 
 		}
 		modified = max(modified, v.CreatedMs)
 	}
+	base := []byte(jsonEscape(baseURL + "/"))
 	nameJSON, _ := json.Marshal(name)
 	tagsJSON, _ := json.Marshal(tags)
-	size := 256
+	size := 256 + len(tagsJSON)
 	for _, v := range vs {
-		size += len(v.Metadata) + len(v.Version) + 8
+		size += len(v.Metadata) + 2*len(v.Version) + 40 + 2*len(base)
 	}
-	b := bytes.NewBuffer(make([]byte, 0, size))
+	b := make([]byte, 0, size)
 	if abbrev {
-		b.WriteString(`{"name":`)
-		b.Write(nameJSON)
-		b.WriteString(`,"modified":"` + isoMs(modified) + `","dist-tags":`)
-		b.Write(tagsJSON)
+		b = append(b, `{"name":`...)
+		b = appendWithBase(b, nameJSON, base)
+		b = append(b, `,"modified":"`...)
+		b = appendISO(b, modified)
+		b = append(b, `","dist-tags":`...)
+		b = appendWithBase(b, tagsJSON, base)
 	} else {
-		b.WriteString(`{"_id":`)
-		b.Write(nameJSON)
-		b.WriteString(`,"_rev":"` + strconv.Itoa(len(vs)) + "-" + strconv.FormatInt(generation, 16) + `","name":`)
-		b.Write(nameJSON)
-		b.WriteString(`,"dist-tags":`)
-		b.Write(tagsJSON)
+		b = append(b, `{"_id":`...)
+		b = appendWithBase(b, nameJSON, base)
+		b = append(b, `,"_rev":"`...)
+		b = strconv.AppendInt(b, int64(len(vs)), 10)
+		b = append(b, '-')
+		b = strconv.AppendInt(b, generation, 16)
+		b = append(b, `","name":`...)
+		b = appendWithBase(b, nameJSON, base)
+		b = append(b, `,"dist-tags":`...)
+		b = appendWithBase(b, tagsJSON, base)
 	}
-	b.WriteString(`,"versions":{`)
-	var latestMeta []byte
+	b = append(b, `,"versions":{`...)
+	var latestMeta, scratch []byte
 	for i, v := range vs {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		key, _ := json.Marshal(v.Version)
-		b.Write(key)
-		b.WriteByte(':')
+		b = appendJSONString(b, v.Version)
+		b = append(b, ':')
 		if !abbrev {
-			b.Write(v.Metadata)
+			b = appendWithBase(b, v.Metadata, base)
 			if v.Version == tags["latest"] {
 				latestMeta = v.Metadata
 			}
 			continue
 		}
-		var a abbreviated
-		if err := json.Unmarshal(v.Metadata, &a); err != nil {
-			return nil, err
-		}
-		for _, s := range []string{"preinstall", "install", "postinstall"} {
-			if _, ok := a.Scripts[s]; ok {
-				a.HasInstallScript = true
+		var ok bool
+		if scratch, ok = appendAbbreviated(scratch[:0], v.Metadata); !ok {
+			var err error
+			if scratch, err = abbreviatedSlow(v.Metadata); err != nil {
+				return nil, err
 			}
 		}
-		a.Scripts = nil
-		out, err := json.Marshal(&a)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(out)
+		b = appendWithBase(b, scratch, base)
 	}
-	b.WriteByte('}')
+	b = append(b, '}')
 	if abbrev {
-		b.WriteByte('}')
-		return b.Bytes(), nil
+		return append(b, '}'), nil
 	}
-	b.WriteString(`,"time":{"created":"` + isoMs(created) + `","modified":"` + isoMs(modified) + `"`)
+	b = append(b, `,"time":{"created":"`...)
+	b = appendISO(b, created)
+	b = append(b, `","modified":"`...)
+	b = appendISO(b, modified)
+	b = append(b, '"')
 	for _, v := range vs {
-		key, _ := json.Marshal(v.Version)
-		b.WriteByte(',')
-		b.Write(key)
-		b.WriteString(`:"` + isoMs(v.CreatedMs) + `"`)
+		b = append(b, ',')
+		b = appendJSONString(b, v.Version)
+		b = append(b, `:"`...)
+		b = appendISO(b, v.CreatedMs)
+		b = append(b, '"')
 	}
-	b.WriteByte('}')
+	b = append(b, '}')
 	if latestMeta != nil {
 		var top struct {
 			Description json.RawMessage `json:"description"`
@@ -167,14 +216,13 @@ func renderPackument(name string, vs []sdk.VersionInfo, tags map[string]string, 
 				v json.RawMessage
 			}{{"description", top.Description}, {"readme", top.Readme}, {"license", top.License}} {
 				if len(f.v) > 0 {
-					b.WriteString(`,"` + f.k + `":`)
-					b.Write(f.v)
+					b = append(b, `,"`+f.k+`":`...)
+					b = appendWithBase(b, f.v, base)
 				}
 			}
 		}
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return append(b, '}'), nil
 }
 
 // versionDoc serves /NAME/VERSION-or-TAG.

@@ -31,19 +31,8 @@ func saveTags(h sdk.Host, name string, tags map[string]string) error {
 // listVersions returns every version of name in version-string order.
 func listVersions(h sdk.Host, name string) ([]sdk.VersionInfo, error) {
 	var all []sdk.VersionInfo
-	after := ""
-	for len(all) < maxVersions {
-		page, err := h.ListVersions(name, after, 1000)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, page...)
-		if len(page) < 1000 {
-			break
-		}
-		after = page[len(page)-1].Version
-	}
-	return all, nil
+	err := sdk.EachVersion(h, name, maxVersions, func(v sdk.VersionInfo) error { all = append(all, v); return nil })
+	return all, err
 }
 
 // newest returns the most recently published version among vs, skipping skip.

@@ -1,22 +1,25 @@
 package oci_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/keeper-registry/keeper/adapters/wasm"
 	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/plugins/oci"
+	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
-	sdk "github.com/keeper-registry/keeper/sdk/go"
+	"github.com/keeper-registry/keeper/ports/porttest"
 )
 
 var repoCtx = &ports.RepoContext{Key: "docker", Type: "local", Format: "oci", BaseURL: "http://h/v2/docker"}
+
+var ctx = context.Background()
 
 func loadWasm(t testing.TB) *wasm.Runtime {
 	bin := wasmtest.Build(t, ".", "./wasm")
@@ -37,7 +40,7 @@ func loadWasm(t testing.TB) *wasm.Runtime {
 // identical responses and staged writes.
 func TestNativeMatchesWasm(t *testing.T) {
 	rt := loadWasm(t)
-	native, viaWasm := wasmtest.NewMemHost(), wasmtest.NewMemHost()
+	native, viaWasm := porttest.NewMemHost(), porttest.NewMemHost()
 	native.Caller, viaWasm.Caller = "alice", "alice"
 	body := func(s string) *ports.Body {
 		d := native.AddBlob([]byte(s))
@@ -126,7 +129,7 @@ func TestNativeMatchesWasm(t *testing.T) {
 // concat-blobs import joins the chunks into one blob with the right digest.
 func TestWasmChunkedUpload(t *testing.T) {
 	rt := loadWasm(t)
-	h := wasmtest.NewMemHost()
+	h := porttest.NewMemHost()
 	call := func(req ports.FormatRequest) ports.FormatResponse {
 		t.Helper()
 		req.Repo, req.User = repoCtx, "alice"
@@ -197,32 +200,9 @@ func norm(r ports.FormatResponse) ports.FormatResponse {
 // nativeHandle runs the plugin natively against a ports.HostCall, converting
 // types the way adapters/wasm does.
 func nativeHandle(t testing.TB, h ports.HostCall, req ports.FormatRequest) ports.FormatResponse {
-	sreq := &sdk.Request{Method: req.Method, Path: req.Path, RawQuery: req.RawQuery, User: req.User, BaseURL: req.BaseURL}
-	for _, hd := range req.Headers {
-		sreq.Headers = append(sreq.Headers, sdk.Header{Name: hd.Name, Value: hd.Value})
-	}
-	if b := req.Body; b != nil {
-		sreq.Body = &sdk.Body{Digest: b.Digest, Size: uint64(b.Size), SHA1: b.SHA1, MD5: b.MD5, SHA512: b.SHA512}
-	}
-	if r := req.Repo; r != nil {
-		sreq.Repo = &sdk.RepoContext{Key: r.Key, Kind: r.Type, Format: r.Format, IsPublic: r.IsPublic, BaseURL: r.BaseURL,
-			UpstreamURL: r.UpstreamURL, Generation: r.Generation}
-	}
-	resp, err := sdk.CallHandle(oci.Plugin{}, bridge{h, sreq.Repo}, sreq)
+	out, err := plugintest.NativeHandle(oci.Plugin{}, h, req)
 	if err != nil {
 		t.Fatalf("native: %v", err)
-	}
-	out := ports.FormatResponse{Status: resp.Status, CacheTTL: time.Duration(resp.CacheTTLMs) * time.Millisecond}
-	for _, hd := range resp.Headers {
-		out.Headers = append(out.Headers, ports.Header{Name: hd.Name, Value: hd.Value})
-	}
-	switch resp.Kind {
-	case sdk.BodyBytes:
-		out.Body = resp.Bytes
-	case sdk.BodyServePath:
-		out.ServePath = resp.Target
-	case sdk.BodyServeBlob:
-		out.ServeBlob = resp.Target
 	}
 	return out
 }

@@ -3,15 +3,13 @@ package oci_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/keeper-registry/keeper/plugins/plugintest"
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/golden")
 
 type blobRef struct {
 	Digest string
@@ -36,23 +34,6 @@ func fixture(t *testing.T, name string) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	p := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s differs from golden:\ngot  %s\nwant %s", name, got, want)
-	}
 }
 
 // TestGoldenFromRealClients pushes the manifests crane and oras produced
@@ -87,8 +68,8 @@ func TestGoldenFromRealClients(t *testing.T) {
 	}
 	e.do("PUT", "/fx/art/manifests/v2", "", fixture(t, "oras-artifact-manifest.json"),
 		"Content-Type", "application/vnd.oci.image.manifest.v1+json")
-	golden(t, "tags-fx-art.json", e.do("GET", "/fx/art/tags/list", "", nil).Bytes)
+	plugintest.Golden(t, "golden/tags-fx-art.json", e.do("GET", "/fx/art/tags/list", "", nil).Bytes)
 	subject := sha(fixture(t, "oras-artifact-manifest.json"))
-	golden(t, "referrers-fx-art.json", e.do("GET", "/fx/art/referrers/"+subject, "", nil).Bytes)
-	golden(t, "referrers-fx-art-filtered.json", e.do("GET", "/fx/art/referrers/"+subject, "artifactType=application/none", nil).Bytes)
+	plugintest.Golden(t, "golden/referrers-fx-art.json", e.do("GET", "/fx/art/referrers/"+subject, "", nil).Bytes)
+	plugintest.Golden(t, "golden/referrers-fx-art-filtered.json", e.do("GET", "/fx/art/referrers/"+subject, "artifactType=application/none", nil).Bytes)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/keeper-registry/keeper/adapters/wasm"
 	"github.com/keeper-registry/keeper/ports"
+	"github.com/keeper-registry/keeper/ports/porttest"
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 )
 
@@ -53,7 +54,7 @@ func NativeOutcome(r ports.FormatResponse, err error) Outcome {
 }
 
 // Diff runs requests through a plugin natively and through its .wasm build,
-// each against its own MemHost.
+// each against its own porttest.MemHost.
 type Diff struct {
 	t      testing.TB
 	ID     string
@@ -61,7 +62,7 @@ type Diff struct {
 	RT     *wasm.Runtime
 	// Native is the host of the native run (through a Bridge), Wasm the one
 	// the runtime calls.
-	Native, Wasm *MemHost
+	Native, Wasm *porttest.MemHost
 	// Repo and User are set on requests that have none.
 	Repo *ports.RepoContext
 	User string
@@ -74,11 +75,11 @@ type Diff struct {
 // id; the hosts start empty.
 func New(t testing.TB, id string, p sdk.Plugin, moduleDir string, limits ports.PluginLimits) *Diff {
 	t.Helper()
-	return &Diff{t: t, ID: id, Plugin: p, RT: LoadWasm(t, id, moduleDir, limits), Native: NewMemHost(), Wasm: NewMemHost()}
+	return &Diff{t: t, ID: id, Plugin: p, RT: LoadWasm(t, id, moduleDir, limits), Native: porttest.NewMemHost(), Wasm: porttest.NewMemHost()}
 }
 
 // Setup applies fn to both hosts (accounts, seeded files).
-func (d *Diff) Setup(fn func(h *MemHost)) {
+func (d *Diff) Setup(fn func(h *porttest.MemHost)) {
 	fn(d.Native)
 	fn(d.Wasm)
 }
@@ -125,8 +126,9 @@ func (d *Diff) Run(reqs []ports.FormatRequest) {
 				n.StagedFiles, n.StagedDeletes, n.StagedKV, n.StagedVersions, w.StagedFiles, w.StagedDeletes, w.StagedKV, w.StagedVersions)
 		}
 		if want.Status < 400 {
-			n.Commit()
-			w.Commit()
+			if err := errors.Join(n.Commit(), w.Commit()); err != nil {
+				d.t.Fatalf("#%d %s %s: the host would refuse the writes: %v", i, req.Method, req.Path, err)
+			}
 		} else {
 			n.Discard()
 			w.Discard()

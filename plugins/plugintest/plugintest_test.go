@@ -9,6 +9,7 @@ import (
 
 	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
+	"github.com/keeper-registry/keeper/ports/porttest"
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 )
 
@@ -29,7 +30,7 @@ func (probe) Handle(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := h.StageFile(sdk.StagedFile{Path: "a.txt", BlobDigest: d, Package: "p", Version: req.Path[1:]}); err != nil {
+		if err := h.StageFile(sdk.StagedFile{Path: "a.txt", BlobDigest: d, Package: "p", Version: req.Path[1:], Overwrite: true}); err != nil {
 			return nil, err
 		}
 		return &sdk.Response{Status: 201}, h.StageVersion(sdk.VersionPut{Package: "p", Version: req.Path[1:], Metadata: b})
@@ -66,7 +67,7 @@ func zipOf(t *testing.T, name, data string) []byte {
 // TestBridgeAndMemHost runs a plugin natively over MemHost through the
 // bridge: archive reading, staging, committed versions and conversions.
 func TestBridgeAndMemHost(t *testing.T) {
-	h := plugintest.NewMemHost()
+	h := porttest.NewMemHost()
 	sec := 0
 	h.Clock = func() time.Time { sec++; return time.Unix(int64(sec), 0) }
 	repo := &ports.RepoContext{Key: "r"}
@@ -75,7 +76,9 @@ func TestBridgeAndMemHost(t *testing.T) {
 		req.Repo = repo
 		o := plugintest.NativeOutcome(plugintest.NativeHandle(probe{}, h, req))
 		if o.Status < 400 {
-			h.Commit()
+			if err := h.Commit(); err != nil {
+				t.Fatal(err)
+			}
 		} else {
 			h.Discard()
 		}

@@ -9,14 +9,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/ports"
+	"github.com/keeper-registry/keeper/ports/porttest"
 )
 
 // hostWith200 holds one project with 200 versions, each a wheel with its
 // PEP 658 .metadata (400 stored files), the hottest metadata document.
-func hostWith200() *wasmtest.MemHost {
-	h := wasmtest.NewMemHost()
+func hostWith200() *porttest.MemHost {
+	h := porttest.NewMemHost()
 	for i := 0; i < 200; i++ {
 		v := fmt.Sprintf("1.%d.%d", i/10, i%10)
 		fn := fmt.Sprintf("bench_pkg-%s-py3-none-any.whl", v)
@@ -50,7 +50,7 @@ func BenchmarkSimplePage(b *testing.B) {
 	for _, kind := range []string{"html", "json"} {
 		req := reqs[kind]
 		b.Run(kind+"/native", func(b *testing.B) {
-			defer reportCPU(b)()
+			defer wasmtest.MeasureCPU(b)()
 			for i := 0; i < b.N; i++ {
 				if r, err := nativeHandle(h, req); err != nil || r.Status != 200 || len(r.Body) < 200*100 {
 					b.Fatal(err, r.Status)
@@ -58,7 +58,7 @@ func BenchmarkSimplePage(b *testing.B) {
 			}
 		})
 		b.Run(kind+"/wasm", func(b *testing.B) {
-			defer reportCPU(b)()
+			defer wasmtest.MeasureCPU(b)()
 			for i := 0; i < b.N; i++ {
 				if r, err := rt.Handle(ctx, "pypi", req, h); err != nil || r.Status != 200 || len(r.Body) < 200*100 {
 					b.Fatal(err, r.Status)
@@ -71,7 +71,7 @@ func BenchmarkSimplePage(b *testing.B) {
 // BenchmarkCallOverhead is a request the plugin answers without host calls
 // (a 404), for the per-call cost of the wasm runtime.
 func BenchmarkCallOverhead(b *testing.B) {
-	h := wasmtest.NewMemHost()
+	h := porttest.NewMemHost()
 	req := ports.FormatRequest{Method: "GET", Path: "/nothing", Repo: &ports.RepoContext{Key: "py", BaseURL: "http://h/pypi/py"}}
 	rt, done := loadWasm(b)
 	defer done()
@@ -114,7 +114,7 @@ func BenchmarkUploadLarge(b *testing.B) {
 			b.SetBytes(int64(len(body)))
 			defer reportCPU(b)()
 			for i := 0; i < b.N; i++ {
-				h := wasmtest.NewMemHost()
+				h := porttest.NewMemHost()
 				d := h.AddBlob(body)
 				req := ports.FormatRequest{Method: "POST", Path: "/", Repo: repo, Body: &ports.Body{Digest: d, Size: int64(len(body))},
 					Headers: []ports.Header{{Name: "Content-Type", Value: ct}}}

@@ -7,17 +7,15 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"flag"
 	"mime/multipart"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/keeper-registry/keeper/plugins/plugintest"
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 const (
 	wheelName = "keeper_demo-1.0.0-py3-none-any.whl"
@@ -329,21 +327,7 @@ func TestGolden(t *testing.T) {
 		if st != 200 {
 			t.Fatalf("%s: %d %s", c.path, st, body)
 		}
-		golden := filepath.Join("testdata", "golden", c.file)
-		if *update {
-			_ = os.MkdirAll(filepath.Dir(golden), 0o755)
-			if err := os.WriteFile(golden, []byte(body), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run with -update)", err)
-		}
-		if body != string(want) {
-			t.Errorf("%s differs from %s:\n%s", c.path, golden, body)
-		}
+		plugintest.Golden(t, "golden/"+c.file, []byte(body))
 	}
 }
 

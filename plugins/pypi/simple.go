@@ -15,13 +15,12 @@ import (
 
 // Media types of the simple API. https://peps.python.org/pep-0691/#content-types
 const (
-	TypeJSON     = "application/vnd.pypi.simple.v1+json"
-	TypeHTMLv1   = "application/vnd.pypi.simple.v1+html"
-	TypeHTML     = "text/html"
-	apiVersion   = "1.1" // PEP 700: versions, size, upload-time
-	pageTTLMs    = 5 * 60 * 1000
-	listPage     = 1000
-	maxListPages = 100 // at most 100k files or projects per document
+	TypeJSON   = "application/vnd.pypi.simple.v1+json"
+	TypeHTMLv1 = "application/vnd.pypi.simple.v1+html"
+	TypeHTML   = "text/html"
+	apiVersion = "1.1" // PEP 700: versions, size, upload-time
+	pageTTLMs  = 5 * 60 * 1000
+	maxListed  = 100 * sdk.PageSize // files or projects read for one document
 )
 
 // Negotiate picks the simple API representation for an Accept header (or
@@ -90,26 +89,19 @@ type link struct {
 func projectFiles(h sdk.Host, norm string) ([]link, error) {
 	prefix := "packages/" + norm + "/"
 	out := make([]link, 0, 64)
-	after := ""
-	for i := 0; i < maxListPages; i++ {
-		page, err := h.ListFiles(prefix, after, listPage, norm)
-		if err != nil {
-			return nil, err
+	err := sdk.EachFile(h, prefix, norm, maxListed, func(f sdk.File) error {
+		if strings.HasSuffix(f.Path, ".metadata") {
+			return nil
 		}
-		for _, f := range page {
-			if strings.HasSuffix(f.Path, ".metadata") {
-				continue
-			}
-			l := link{f: f}
-			if decodeMeta(f.Metadata, &l.meta) != nil || l.meta.Filename == "" {
-				l.meta = FileMeta{Filename: f.Path[len(prefix):], Version: f.Version}
-			}
-			out = append(out, l)
+		l := link{f: f}
+		if decodeMeta(f.Metadata, &l.meta) != nil || l.meta.Filename == "" {
+			l.meta = FileMeta{Filename: f.Path[len(prefix):], Version: f.Version}
 		}
-		if len(page) < listPage {
-			break
-		}
-		after = page[len(page)-1].Path
+		out = append(out, l)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(out) == 0 {
 		return nil, nil
@@ -126,8 +118,13 @@ func projectFiles(h sdk.Host, norm string) ([]link, error) {
 	for i := range out {
 		out[i].ver, out[i].verErr = ParseVersion(out[i].meta.Version)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := &out[i], &out[j]
+	// Sorted by pointer: a link is a few hundred bytes to move.
+	ptrs := make([]*link, len(out))
+	for i := range out {
+		ptrs[i] = &out[i]
+	}
+	sort.SliceStable(ptrs, func(i, j int) bool {
+		a, b := ptrs[i], ptrs[j]
 		switch {
 		case a.verErr == nil && b.verErr == nil:
 			if c := a.ver.Compare(b.ver); c != 0 {
@@ -143,14 +140,21 @@ func projectFiles(h sdk.Host, norm string) ([]link, error) {
 		}
 		return a.meta.Filename < b.meta.Filename
 	})
-	return out, nil
+	sorted := make([]link, len(ptrs))
+	for i, p := range ptrs {
+		sorted[i] = *p
+	}
+	return sorted, nil
 }
 
-func (l link) url(base string) string {
+func (l *link) url(base string) string {
 	return base + "/" + escapePath(l.f.Path)
 }
 
 func escapePath(p string) string {
+	if !needsEscape(p) {
+		return p
+	}
 	segs := strings.Split(p, "/")
 	for i, s := range segs {
 		segs[i] = url.PathEscape(s)
@@ -158,11 +162,37 @@ func escapePath(p string) string {
 	return strings.Join(segs, "/")
 }
 
+// needsEscape reports whether p has a byte url.PathEscape would change in
+// a segment (anything but letters, digits, "-._~" and "/" separators).
+func needsEscape(p string) bool {
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+			return true
+		}
+	}
+	return false
+}
+
 func uploadTime(ms int64) string {
 	if ms <= 0 {
 		return ""
 	}
-	return time.UnixMilli(ms).UTC().Format("2006-01-02T15:04:05.000000Z")
+	// sdk.AppendUTC: the time package's formatter is slow in the guest.
+	b, frac, ok := sdk.AppendUTC(make([]byte, 0, 27), ms)
+	if !ok {
+		return time.UnixMilli(ms).UTC().Format("2006-01-02T15:04:05.000000Z")
+	}
+	return string(append(b, '.', byte('0'+frac/100), byte('0'+frac/10%10), byte('0'+frac%10), '0', '0', '0', 'Z'))
+}
+
+// escapeHTML is html.EscapeString, returning s itself when nothing needs
+// escaping (the common case, and the replacer is slow in the guest).
+func escapeHTML(s string) string {
+	if strings.ContainsAny(s, `<>&'"`) {
+		return html.EscapeString(s)
+	}
+	return s
 }
 
 // ProjectPage renders a project's simple page. https://peps.python.org/pep-0503/
@@ -174,24 +204,25 @@ func ProjectPage(norm, base, ctype string, files []link) []byte {
 	}
 	var b strings.Builder
 	b.Grow(256 + len(files)*300)
-	name := html.EscapeString(norm)
+	name := escapeHTML(norm)
 	b.WriteString("<!DOCTYPE html>\n<html>\n  <head>\n    <meta name=\"pypi:repository-version\" content=\"" + apiVersion + "\">\n")
 	b.WriteString("    <title>Links for " + name + "</title>\n  </head>\n  <body>\n    <h1>Links for " + name + "</h1>\n")
-	for _, l := range files {
+	for i := range files {
+		l := &files[i]
 		b.WriteString("    <a href=\"")
-		b.WriteString(html.EscapeString(l.url(base) + "#sha256=" + l.f.SHA256))
+		b.WriteString(escapeHTML(l.url(base) + "#sha256=" + l.f.SHA256))
 		b.WriteByte('"')
 		if l.meta.RequiresPython != "" {
-			b.WriteString(" data-requires-python=\"" + html.EscapeString(l.meta.RequiresPython) + "\"")
+			b.WriteString(" data-requires-python=\"" + escapeHTML(l.meta.RequiresPython) + "\"")
 		}
 		if l.meta.CoreMetadataSHA256 != "" {
 			v := "sha256=" + l.meta.CoreMetadataSHA256
 			b.WriteString(" data-dist-info-metadata=\"" + v + "\" data-core-metadata=\"" + v + "\"")
 		}
 		if l.yanked {
-			b.WriteString(" data-yanked=\"" + html.EscapeString(l.reason) + "\"")
+			b.WriteString(" data-yanked=\"" + escapeHTML(l.reason) + "\"")
 		}
-		b.WriteString(">" + html.EscapeString(l.meta.Filename) + "</a><br />\n")
+		b.WriteString(">" + escapeHTML(l.meta.Filename) + "</a><br />\n")
 	}
 	b.WriteString("  </body>\n</html>\n")
 	return []byte(b.String())
@@ -226,19 +257,9 @@ func IndexPage(base, ctype string, projects []string) []byte {
 
 func simpleIndex(h sdk.Host, req *sdk.Request, ctype string) (*sdk.Response, error) {
 	var names []string
-	after := ""
-	for i := 0; i < maxListPages; i++ {
-		page, err := h.ListPackages("", after, listPage)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range page {
-			names = append(names, p.Name)
-		}
-		if len(page) < listPage {
-			break
-		}
-		after = page[len(page)-1].Name
+	err := sdk.EachPackage(h, "", maxListed, func(p sdk.PackageInfo) error { names = append(names, p.Name); return nil })
+	if err != nil {
+		return nil, err
 	}
 	return page(ctype, IndexPage(req.Repo.BaseURL, ctype, names)), nil
 }
@@ -286,7 +307,8 @@ func projectJSON(norm, base string, files []link) []byte {
 	b = append(b, `{"meta":{"api-version":"`+apiVersion+`"},"name":`...)
 	b = appendJSONString(b, norm)
 	b = append(b, `,"files":[`...)
-	for i, l := range files {
+	for i := range files {
+		l := &files[i]
 		if i > 0 {
 			b = append(b, ',')
 		}

@@ -31,23 +31,13 @@ type YankRequest struct {
 
 func yankState(h sdk.Host, norm string) (map[string]YankInfo, error) {
 	out := map[string]YankInfo{}
-	after := ""
-	for i := 0; i < maxListPages; i++ {
-		page, err := h.KVList(yankNS, norm+"/", after, listPage)
-		if err != nil {
-			return nil, err
-		}
-		for _, kv := range page {
-			var y YankInfo
-			_ = json.Unmarshal(kv.Value, &y)
-			out[strings.TrimPrefix(kv.Key, norm+"/")] = y
-		}
-		if len(page) < listPage {
-			break
-		}
-		after = page[len(page)-1].Key
-	}
-	return out, nil
+	err := sdk.EachKV(h, yankNS, norm+"/", maxListed, func(kv sdk.KVEntry) error {
+		var y YankInfo
+		_ = json.Unmarshal(kv.Value, &y)
+		out[strings.TrimPrefix(kv.Key, norm+"/")] = y
+		return nil
+	})
+	return out, err
 }
 
 // yank marks files yanked (PEP 592) or un-yanks them.

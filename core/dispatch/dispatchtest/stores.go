@@ -185,6 +185,12 @@ func (s *Files) Apply(_ context.Context, repoID int64, ws ports.WriteSet) (int64
 		next[f.Path] = f
 	}
 	s.files[repoID] = next
+	for _, p := range ws.Puts { // a file's package and version are recorded, as the real stores do
+		k := fmt.Sprintf("%d/%s/%s", repoID, p.File.Package, p.File.Version)
+		if _, ok := s.vers[k]; !ok && p.File.Package != "" && p.File.Version != "" {
+			s.vers[k] = ports.Version{Package: p.File.Package, Version: p.File.Version}
+		}
+	}
 	for _, kv := range ws.KVPuts {
 		s.kv[kvKey(repoID, kv.Namespace, kv.Key)] = kv.Value
 	}
@@ -248,6 +254,9 @@ func (s *Files) ListVersions(_ context.Context, repoID int64, pkg, after string,
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
 	return out, nil
 }
 
@@ -261,8 +270,21 @@ func (s *Files) GetKV(_ context.Context, repoID int64, ns, key string) ([]byte, 
 	return v, nil
 }
 
-func (s *Files) ListKV(context.Context, int64, string, string, string, int) ([]ports.KV, error) {
-	return nil, nil
+func (s *Files) ListKV(_ context.Context, repoID int64, ns, prefix, after string, limit int) ([]ports.KV, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []ports.KV
+	p := kvKey(repoID, ns, "")
+	for k, v := range s.kv {
+		if key, ok := strings.CutPrefix(k, p); ok && strings.HasPrefix(key, prefix) && key > after {
+			out = append(out, ports.KV{Namespace: ns, Key: key, Value: v})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
 }
 
 func (s *Files) BlobInUse(_ context.Context, digest string) (bool, error) {

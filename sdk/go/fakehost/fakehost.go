@@ -209,14 +209,22 @@ func (h *Host) ListFiles(prefix, after string, limit uint32, pkg string) ([]sdk.
 	return out, nil
 }
 
+// ListPackages lists the packages of the committed versions; like the real
+// host, a package was created with its first version and updated with its
+// latest.
 func (h *Host) ListPackages(prefix, after string, limit uint32) ([]sdk.PackageInfo, error) {
-	seen := map[string]bool{}
+	seen := map[string]int{}
 	var out []sdk.PackageInfo
 	for _, v := range h.Versions {
-		if !seen[v.Package] && strings.HasPrefix(v.Package, prefix) && v.Package > after {
-			seen[v.Package] = true
-			out = append(out, sdk.PackageInfo{Name: v.Package})
+		if !strings.HasPrefix(v.Package, prefix) || v.Package <= after {
+			continue
 		}
+		i, ok := seen[v.Package]
+		if !ok {
+			i, seen[v.Package] = len(out), len(out)
+			out = append(out, sdk.PackageInfo{Name: v.Package, CreatedMs: v.CreatedMs, UpdatedMs: v.CreatedMs})
+		}
+		out[i].CreatedMs, out[i].UpdatedMs = min(out[i].CreatedMs, v.CreatedMs), max(out[i].UpdatedMs, v.CreatedMs)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	if limit > 0 && len(out) > int(limit) {

@@ -1,0 +1,52 @@
+package wasm
+
+import (
+	"context"
+	"slices"
+
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// RemoteFormats gives remote repositories the classify and rewrite
+// capabilities of the plugins this runtime runs; Info says what the active
+// plugin of a format declared, so an undeclared capability is never called.
+type RemoteFormats struct {
+	Runtime *Runtime
+	Info    func(format string) (ports.FormatInfo, bool)
+}
+
+var _ ports.RemoteFormat = RemoteFormats{}
+
+func (f RemoteFormats) declares(format, capability string) bool {
+	info, ok := f.Info(format)
+	return ok && slices.Contains(info.Capabilities, capability)
+}
+
+// Classify implements ports.RemoteFormat.
+func (f RemoteFormats) Classify(ctx context.Context, pluginID, format, path string) (ports.CacheClass, error) {
+	if !f.declares(format, ports.CapClassify) {
+		return ports.CacheUnknown, nil
+	}
+	c, err := f.Runtime.Classify(ctx, pluginID, path)
+	if err != nil {
+		return ports.CacheUnknown, err
+	}
+	switch c {
+	case Immutable:
+		return ports.CacheImmutable, nil
+	case Mutable:
+		return ports.CacheMutable, nil
+	}
+	return ports.CacheUnknown, nil
+}
+
+// Rewrites implements ports.RemoteFormat.
+func (f RemoteFormats) Rewrites(format string) bool { return f.declares(format, ports.CapRewrite) }
+
+// Rewrite implements ports.RemoteFormat.
+func (f RemoteFormats) Rewrite(ctx context.Context, pluginID, format, path string, body []byte, upstreamBase, localBase string) ([]byte, error) {
+	if !f.declares(format, ports.CapRewrite) {
+		return body, nil
+	}
+	return f.Runtime.Rewrite(ctx, pluginID, CallContext{}, path, body, upstreamBase, localBase)
+}

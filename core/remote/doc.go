@@ -1,0 +1,2 @@
+// Package remote fetches and caches the files of remote (proxy) repositories.
+package remote

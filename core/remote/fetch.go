@@ -1,0 +1,177 @@
+package remote
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/keeper-registry/keeper/core/artifact"
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// HTTP statuses an upstream answers (RFC 9110 §15).
+const (
+	statusOK           = 200
+	statusNotModified  = 304
+	statusUnauthorized = 401
+	statusForbidden    = 403
+	statusNotFound     = 404
+	statusGone         = 410
+)
+
+// fetched is the outcome of one upstream fetch, shared by the requests that waited for it.
+type fetched struct {
+	file     ports.File
+	stale    bool
+	streamed bool
+}
+
+// fetch asks the upstream for p (conditionally when a copy is cached) and
+// commits a complete, verified body; it serves the cached copy when the
+// upstream fails (stale-if-error).
+func (s *Service) fetch(ctx context.Context, req Request, p string, class ports.CacheClass, tee Tee) (fetched, error) {
+	repo, st := req.Repo, s.counters(req.Repo.ID)
+	if s.d.Locker != nil {
+		unlock, err := s.d.Locker.LockKey(ctx, "remote:"+flightKey(repo.ID, p))
+		if err != nil {
+			return fetched{}, fmt.Errorf("remote: lock: %w", err)
+		}
+		defer unlock()
+	}
+	// Another request (or replica) may have fetched it while this one waited.
+	old, have, err := s.lookup(ctx, s.d.Direct, repo.ID, p)
+	if err != nil {
+		return fetched{}, err
+	}
+	if have && s.fresh(repo, old, class) {
+		return fetched{file: old}, nil
+	}
+	ureq := ports.UpstreamRequest{URL: upstreamBase(repo.UpstreamURL) + req.Path, Credentials: credentials(repo)}
+	if have {
+		e := readEntry(old)
+		ureq.IfNoneMatch, ureq.IfModifiedSince = e.ETag, e.LastModified
+	}
+	st.add(&st.UpstreamFetches)
+	resp, err := s.d.Upstream.Fetch(ctx, ureq)
+	if err != nil {
+		return s.staleOr(ctx, repo, old, have, err)
+	}
+	switch {
+	case resp.Status == statusNotModified && have:
+		st.add(&st.Revalidated)
+		return s.touch(ctx, repo, old)
+	case resp.Status == statusOK:
+		return s.store(ctx, repo, p, class, resp, tee, old, have)
+	case resp.Status == statusNotFound || resp.Status == statusGone:
+		now := s.d.Clock.Now()
+		s.neg.add(flightKey(repo.ID, p), now, now.Add(duration(repo.Config, ConfigNegativeTTL, s.opts.NegativeTTL)))
+		return fetched{}, ErrNotFound
+	case resp.Status == statusUnauthorized || resp.Status == statusForbidden:
+		return s.staleOr(ctx, repo, old, have, &ports.UpstreamError{Msg: "the upstream refused Keeper's credentials (" + strconv.Itoa(resp.Status) + ")"})
+	default:
+		return s.staleOr(ctx, repo, old, have, &ports.UpstreamError{Msg: "the upstream answered " + strconv.Itoa(resp.Status)})
+	}
+}
+
+// store streams a 200 body into the blob store (and to the tee), checks it
+// against the declared length and checksums, and only then commits it.
+func (s *Service) store(ctx context.Context, repo *ports.Repository, p string, class ports.CacheClass,
+	resp ports.UpstreamResponse, tee Tee, old ports.File, have bool) (fetched, error) {
+	defer resp.Body.Close()
+	st := s.counters(repo.ID)
+	want := artifact.Expect{SHA256: resp.SHA256, SHA1: resp.SHA1, MD5: resp.MD5}
+	var src io.Reader = resp.Body
+	streamed := false
+	// Only bytes that cannot turn out wrong after they were sent are teed: a
+	// body with a known length (a short one fails the client's read too) and
+	// no declared checksum (which is known good only at its end), and not a
+	// document the format rewrites.
+	if tee != nil && resp.ContentLength >= 0 && want == (artifact.Expect{}) && !s.rewrites(repo, class) {
+		if w := tee(resp.ContentType, resp.ContentLength); w != nil {
+			src, streamed = io.TeeReader(resp.Body, &lenient{w: w}), true
+		}
+	}
+	dg, err := artifact.Ingest(ctx, s.d.Blobs, src, s.opts.MaxBytes, want, false)
+	if err == nil && resp.ContentLength >= 0 && dg.Size != resp.ContentLength {
+		err = &ports.UpstreamError{Msg: "the upstream sent " + strconv.FormatInt(dg.Size, 10) +
+			" bytes but announced " + strconv.FormatInt(resp.ContentLength, 10)}
+	}
+	if err != nil {
+		st.add(&st.Errors)
+		err = upstreamFailure(err)
+		if streamed {
+			return fetched{streamed: true}, err
+		}
+		return s.staleOr(ctx, repo, old, have, err)
+	}
+	e := entry{ETag: resp.ETag, LastModified: resp.LastModified, FetchedAt: s.d.Clock.Now().UTC()}
+	f := ports.File{Path: p, BlobDigest: dg.SHA256, Size: dg.Size, ContentType: resp.ContentType,
+		SHA256: dg.SHA256, SHA1: dg.SHA1, MD5: dg.MD5, Metadata: e.metadata()}
+	if _, err := s.d.Files.Apply(ctx, repo.ID, ports.WriteSet{Puts: []ports.FilePut{{File: f, Overwrite: true}}}); err != nil {
+		return fetched{streamed: streamed}, fmt.Errorf("remote: commit %s: %w", p, err)
+	}
+	if got, ok, err := s.cached(ctx, repo.ID, p); err == nil && ok {
+		f = got
+	}
+	return fetched{file: f, streamed: streamed}, nil
+}
+
+// upstreamFailure names a failed download in the client's terms.
+func upstreamFailure(err error) error {
+	var ue *ports.UpstreamError
+	switch {
+	case errors.As(err, &ue):
+		return ue
+	case errors.Is(err, ports.ErrTooLarge):
+		return &ports.UpstreamError{Msg: "the upstream file exceeds the size limit"}
+	case errors.Is(err, ports.ErrDigestMismatch):
+		return &ports.UpstreamError{Msg: "the upstream body does not match its declared checksum"}
+	}
+	return fmt.Errorf("remote: store: %w", err)
+}
+
+// touch records a successful revalidation (304): the copy is fresh again.
+func (s *Service) touch(ctx context.Context, repo *ports.Repository, f ports.File) (fetched, error) {
+	e := readEntry(f)
+	e.FetchedAt = s.d.Clock.Now().UTC()
+	f.Metadata = e.metadata()
+	if _, err := s.d.Files.Apply(ctx, repo.ID, ports.WriteSet{Puts: []ports.FilePut{{File: f, Overwrite: true}}}); err != nil {
+		return fetched{}, fmt.Errorf("remote: revalidate %s: %w", f.Path, err)
+	}
+	return fetched{file: f}, nil
+}
+
+// staleOr serves the cached copy when there is one (stale-if-error), else err.
+func (s *Service) staleOr(ctx context.Context, repo *ports.Repository, old ports.File, have bool, err error) (fetched, error) {
+	if !have {
+		return fetched{}, err
+	}
+	st := s.counters(repo.ID)
+	st.add(&st.StaleServed)
+	s.d.Log.WarnContext(ctx, "remote: upstream failed; serving the cached copy", "repo", repo.Key, "path", old.Path, "err", err)
+	return fetched{file: old, stale: true}, nil
+}
+
+// credentials are the repository's upstream credentials (config keys).
+func credentials(repo *ports.Repository) ports.UpstreamCredentials {
+	c := repo.Config
+	return ports.UpstreamCredentials{Username: c[ConfigUsername], Password: c[ConfigPassword], Token: c[ConfigToken]}
+}
+
+// lenient passes bytes to w until w fails once, then drops them: a client
+// that goes away does not stop the download others wait for.
+type lenient struct {
+	w      io.Writer
+	failed bool
+}
+
+func (l *lenient) Write(p []byte) (int, error) {
+	if !l.failed {
+		if _, err := l.w.Write(p); err != nil {
+			l.failed = true
+		}
+	}
+	return len(p), nil
+}

@@ -1,0 +1,65 @@
+package remote
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// rewriteKey names one rewritten document: the stored bytes and the two bases.
+type rewriteKey struct {
+	digest, upstream, local string
+}
+
+type rewritten struct {
+	body []byte
+	etag string
+}
+
+// rewrites reports whether files of class in repo pass through the format's rewrite.
+func (s *Service) rewrites(repo *ports.Repository, class ports.CacheClass) bool {
+	return class != ports.CacheImmutable && s.d.Formats.Rewrites(repo.Format)
+}
+
+// result serves f, through the format's rewrite when it has one. The
+// stored bytes are the upstream's; rewriting on the way out keeps one
+// cached copy right for every external URL the server is reached by.
+func (s *Service) result(ctx context.Context, req Request, f ports.File, class ports.CacheClass) (Result, error) {
+	if !s.rewrites(req.Repo, class) {
+		return Result{File: f}, nil
+	}
+	k := rewriteKey{digest: f.BlobDigest, upstream: upstreamBase(req.Repo.UpstreamURL), local: req.LocalBase}
+	if r, ok := s.docs.Get(k); ok {
+		return Result{File: f, Body: r.body, ETag: r.etag}, nil
+	}
+	if f.Size > s.opts.MaxRewriteBytes {
+		return Result{}, &ports.UpstreamError{Msg: fmt.Sprintf("the upstream document is larger than %d bytes", s.opts.MaxRewriteBytes)}
+	}
+	rc, _, err := s.d.Blobs.Open(ctx, f.BlobDigest)
+	if err != nil {
+		return Result{}, fmt.Errorf("remote: open %s: %w", f.Path, err)
+	}
+	raw, err := io.ReadAll(io.LimitReader(rc, s.opts.MaxRewriteBytes+1))
+	_ = rc.Close()
+	if err != nil {
+		return Result{}, fmt.Errorf("remote: read %s: %w", f.Path, err)
+	}
+	body, err := s.d.Formats.Rewrite(ctx, req.PluginID, req.Repo.Format, req.Path, raw, k.upstream, k.local)
+	if err != nil {
+		st := s.counters(req.Repo.ID)
+		st.add(&st.Errors)
+		return Result{}, &ports.UpstreamError{Msg: "the upstream document could not be read: " + err.Error()}
+	}
+	if body == nil {
+		body = raw
+	}
+	sum := sha256.Sum256(body)
+	r := rewritten{body: bytes.Clone(body), etag: hex.EncodeToString(sum[:])}
+	s.docs.Add(k, r, int64(len(r.body)))
+	return Result{File: f, Body: r.body, ETag: r.etag}, nil
+}

@@ -1,0 +1,225 @@
+package remote
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/keeper-registry/keeper/core/lru"
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// Options tune the cache; zero fields take the defaults.
+type Options struct {
+	// TTL is how long a mutable file is served before revalidation, unless
+	// the repository sets cache_ttl (default 5 minutes).
+	TTL time.Duration
+	// NegativeTTL is how long an upstream 404 is remembered, unless the
+	// repository sets negative_cache_ttl (default 1 minute).
+	NegativeTTL time.Duration
+	// MaxBytes caps one cached file (default 10 GiB).
+	MaxBytes int64
+	// MaxRewriteBytes caps a document passed through the format's rewrite
+	// (default 64 MiB); RewriteCacheBytes bounds the rewritten documents kept
+	// in memory (default 64 MiB).
+	MaxRewriteBytes   int64
+	RewriteCacheBytes int64
+}
+
+func (o Options) withDefaults() Options {
+	if o.TTL <= 0 {
+		o.TTL = 5 * time.Minute
+	}
+	if o.NegativeTTL <= 0 {
+		o.NegativeTTL = time.Minute
+	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = 10 << 30
+	}
+	if o.MaxRewriteBytes <= 0 {
+		o.MaxRewriteBytes = 64 << 20
+	}
+	if o.RewriteCacheBytes <= 0 {
+		o.RewriteCacheBytes = 64 << 20
+	}
+	return o
+}
+
+// Deps are the ports the cache uses. Locker, Clock and Log may be nil.
+type Deps struct {
+	Files ports.FileStore
+	// Direct is Files without any in-memory cache in front (nil: Files);
+	// the check made under the cross-replica lock reads it, so another
+	// replica's fresh commit is never missed.
+	Direct   ports.FileStore
+	Blobs    ports.BlobStore
+	Upstream ports.Upstream
+	Formats  ports.RemoteFormat
+	// Locker makes the fetch of one path single across replicas; nil
+	// keeps it single in this process only.
+	Locker ports.KeyLocker
+	Clock  ports.Clock
+	Log    *slog.Logger
+}
+
+// Service serves the files of remote repositories from the cache, fetching
+// from the upstream what is missing or expired.
+type Service struct {
+	d       Deps
+	opts    Options
+	flights group
+	neg     negatives
+	docs    *lru.Cache[rewriteKey, rewritten]
+	statsMu sync.Mutex
+	stats   map[int64]*counters
+}
+
+// New returns the cache service.
+func New(d Deps, opts Options) *Service {
+	if d.Clock == nil {
+		d.Clock = ports.SystemClock{}
+	}
+	if d.Direct == nil {
+		d.Direct = d.Files
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	opts = opts.withDefaults()
+	return &Service{d: d, opts: opts, docs: lru.New[rewriteKey, rewritten](4096, opts.RewriteCacheBytes),
+		stats: map[int64]*counters{}}
+}
+
+// Request is one GET (or HEAD) of a remote repository's path.
+type Request struct {
+	Repo     *ports.Repository
+	PluginID string
+	// Path is the escaped path after the repository segment, as the client
+	// sent it ("/lodash", "/@scope%2fpkg"); it is sent to the upstream as is.
+	Path string
+	// LocalBase is the repository's external URL (…/npm/key), no trailing slash.
+	LocalBase string
+}
+
+// Result is what to serve: File from storage, or Body (a rewritten document).
+type Result struct {
+	File ports.File
+	// Body, when not nil, replaces the stored bytes (ETag is its digest).
+	Body []byte
+	ETag string
+	// Stale is set when the upstream failed and an expired copy is served.
+	Stale bool
+	// Streamed is set when the bytes already went to the Tee's writer.
+	Streamed bool
+}
+
+// Tee is offered the upstream bytes of a file this request fetches: it
+// returns the writer the bytes are copied to while they are stored (the
+// client's response, head already written), or nil to decline.
+type Tee func(contentType string, size int64) io.Writer
+
+// ErrNotFound is returned when the upstream has no such file (ports.ErrNotFound).
+var ErrNotFound = fmt.Errorf("remote: %w", ports.ErrNotFound)
+
+// Get returns the cached file for req, fetching it first when it is
+// missing, or mutable and older than the TTL. tee may be nil.
+func (s *Service) Get(ctx context.Context, req Request, tee Tee) (Result, error) {
+	repo := req.Repo
+	p, err := cachePath(req.Path)
+	if err != nil {
+		return Result{}, err
+	}
+	st := s.counters(repo.ID)
+	class := s.classify(ctx, req)
+	old, have, err := s.cached(ctx, repo.ID, p)
+	if err != nil {
+		return Result{}, err
+	}
+	if have && s.fresh(repo, old, class) {
+		st.add(&st.Hits)
+		return s.result(ctx, req, old, class)
+	}
+	key := flightKey(repo.ID, p)
+	if s.neg.has(key, s.d.Clock.Now()) {
+		st.add(&st.NegativeHits)
+		return Result{}, ErrNotFound
+	}
+	st.add(&st.Misses)
+	res, err, _ := s.flights.do(ctx, key, func() (fetched, error) {
+		// The fetch outlives a leader whose client goes away: the others wait for it.
+		return s.fetch(context.WithoutCancel(ctx), req, p, class, tee)
+	})
+	if err != nil {
+		return Result{Streamed: res.streamed}, err
+	}
+	if res.streamed {
+		return Result{File: res.file, Streamed: true}, nil
+	}
+	out, err := s.result(ctx, req, res.file, class)
+	out.Stale = res.stale
+	return out, err
+}
+
+// classify asks the format; a failing plugin counts as unknown (mutable).
+func (s *Service) classify(ctx context.Context, req Request) ports.CacheClass {
+	c, err := s.d.Formats.Classify(ctx, req.PluginID, req.Repo.Format, req.Path)
+	if err != nil {
+		s.d.Log.WarnContext(ctx, "remote: classify failed; treating the path as mutable", "repo", req.Repo.Key, "err", err)
+		return ports.CacheUnknown
+	}
+	return c
+}
+
+func (s *Service) cached(ctx context.Context, repoID int64, p string) (ports.File, bool, error) {
+	return s.lookup(ctx, s.d.Files, repoID, p)
+}
+
+func (s *Service) lookup(ctx context.Context, files ports.FileStore, repoID int64, p string) (ports.File, bool, error) {
+	f, err := files.GetFile(ctx, repoID, p)
+	if errors.Is(err, ports.ErrNotFound) {
+		return ports.File{}, false, nil
+	}
+	if err != nil {
+		return ports.File{}, false, fmt.Errorf("remote: cache lookup: %w", err)
+	}
+	return f, true, nil
+}
+
+// fresh reports whether a cached file may be served without asking the upstream.
+func (s *Service) fresh(repo *ports.Repository, f ports.File, class ports.CacheClass) bool {
+	if class == ports.CacheImmutable {
+		return true
+	}
+	e := readEntry(f)
+	return s.d.Clock.Now().Before(e.FetchedAt.Add(duration(repo.Config, ConfigTTL, s.opts.TTL)))
+}
+
+// cachePath is the stored path of an escaped request path; paths that
+// could name something else once decoded are refused.
+func cachePath(escaped string) (string, error) {
+	p, err := url.PathUnescape(strings.TrimPrefix(escaped, "/"))
+	if err != nil || p == "" || strings.ContainsAny(p, "\x00\\") {
+		return "", fmt.Errorf("remote: %w", ports.Invalidf("path", "not a file path"))
+	}
+	for _, seg := range strings.Split(strings.TrimSuffix(p, "/"), "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return "", fmt.Errorf("remote: %w", ports.Invalidf("path", "not a file path"))
+		}
+	}
+	return p, nil
+}
+
+// upstreamBase is the upstream URL without credentials and trailing slash.
+func upstreamBase(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		u.User = nil
+		raw = u.String()
+	}
+	return strings.TrimSuffix(raw, "/")
+}

@@ -1,0 +1,95 @@
+package ports
+
+import (
+	"context"
+	"io"
+	"regexp"
+)
+
+// UpstreamCredentials authenticate Keeper to a remote repository's upstream:
+// Basic when Username or Password is set, Bearer when Token is.
+type UpstreamCredentials struct {
+	Username string
+	Password string
+	Token    string
+}
+
+// UpstreamRequest is one GET to an upstream registry.
+type UpstreamRequest struct {
+	// URL is absolute (the repository's upstream_url joined with the path).
+	URL    string
+	Accept string
+	// IfNoneMatch and IfModifiedSince revalidate a cached copy (RFC 9110 §13.1).
+	IfNoneMatch     string
+	IfModifiedSince string
+	Credentials     UpstreamCredentials
+}
+
+// UpstreamResponse is what the upstream answered. Body is nil unless Status
+// is 200; the caller closes it. Reading Body fails with ErrTooLarge beyond
+// the fetcher's size limit, and with an error (never a silent EOF) when
+// the connection ends before the declared Content-Length.
+type UpstreamResponse struct {
+	Status        int
+	Body          io.ReadCloser
+	ContentLength int64 // -1 when unknown
+	ContentType   string
+	ETag          string
+	LastModified  string
+	// SHA256, SHA1 and MD5 are checksums the upstream declared for the body
+	// (lower-case hex; empty when it declared none).
+	SHA256, SHA1, MD5 string
+}
+
+// Upstream fetches from remote repositories' upstreams. Every connection,
+// redirects included, goes through the egress guard; a refused target, a
+// timeout or a transport failure is an *UpstreamError.
+type Upstream interface {
+	Fetch(ctx context.Context, req UpstreamRequest) (UpstreamResponse, error)
+}
+
+// UpstreamError is a failure to get an answer from an upstream.
+type UpstreamError struct {
+	// Timeout is true when the upstream did not answer in time.
+	Timeout bool
+	// Refused is true when the egress guard refused the target address.
+	Refused bool
+	Msg     string
+}
+
+func (e *UpstreamError) Error() string { return "upstream: " + e.Msg }
+
+// KeyLocker serialises work on one key across every replica sharing the
+// metadata store (PostgreSQL advisory locks; process-local on SQLite).
+type KeyLocker interface {
+	// LockKey blocks until the key is held or ctx ends; unlock releases it.
+	LockKey(ctx context.Context, key string) (unlock func(), err error)
+}
+
+// CacheClass is a remote path's cache class, as a format's classify says.
+type CacheClass int
+
+// Cache classes: immutable paths are fetched once and kept; mutable ones
+// are revalidated after a TTL; unknown ones are treated as mutable.
+const (
+	CacheUnknown CacheClass = iota
+	CacheImmutable
+	CacheMutable
+)
+
+// RemoteFormat is what remote repositories need of a format plugin: its
+// classify and rewrite capabilities (a plugin that does not declare one
+// answers CacheUnknown, and rewrite returns the body unchanged).
+type RemoteFormat interface {
+	Classify(ctx context.Context, pluginID, format, path string) (CacheClass, error)
+	// Rewrite turns an upstream document's URLs into Keeper's (upstreamBase
+	// and localBase have no trailing slash).
+	Rewrite(ctx context.Context, pluginID, format, path string, body []byte, upstreamBase, localBase string) ([]byte, error)
+	// Rewrites reports whether the format's plugin declares rewrite.
+	Rewrites(format string) bool
+}
+
+// SecretConfigKey matches repository settings that are credentials (such as
+// upstream_password and upstream_token): the API never shows their values
+// and the metadata store seals them at rest.
+var SecretConfigKey = regexp.MustCompile(`(?i)(password|passwd|secret|token|credential|api_?key|auth)`)
