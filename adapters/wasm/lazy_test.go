@@ -206,7 +206,7 @@ func TestLoadsTakeTurnsPerCore(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	h := wasmtest.NewMemHost()
+	h := porttest.NewMemHost()
 	h.AddFile("x", []byte("x"))
 	errs := make(chan error, len(ids))
 	for _, id := range ids {
