@@ -96,8 +96,9 @@ func BenchmarkHashWrite(b *testing.B) {
 	reportCPU(b, cpu0, len(body))
 }
 
-// BenchmarkIngest drives keeper's upload body path (core/artifact.Ingest into
-// adapters/fsblob: sha256 in the store, sha1 and md5 alongside, fsync, rename)
+// BenchmarkIngest drives keeper's REST upload body path (core/artifact.Ingest
+// into adapters/fsblob: sha256 in the store, fsync, rename; the other digests
+// are computed on first request)
 // without HTTP or the database, for comparison with BenchmarkHashWrite.
 func BenchmarkIngest(b *testing.B) {
 	body := payload(b)

@@ -15,11 +15,24 @@ type User struct {
 	IsAdmin            bool
 	Disabled           bool
 	MustChangePassword bool
-	FailedLogins       int
-	LockedUntil        time.Time
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	// TwoFactor is whether two-factor sign-in is on, for stores that read it
+	// with the user (TwoFactorUnknown otherwise: the caller must look).
+	TwoFactor    TwoFactorState
+	FailedLogins int
+	LockedUntil  time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
+
+// TwoFactorState says whether a user signs in with a second factor.
+type TwoFactorState uint8
+
+// The states; the zero value makes no claim.
+const (
+	TwoFactorUnknown TwoFactorState = iota
+	TwoFactorOff
+	TwoFactorOn
+)
 
 // APIToken is a long-lived credential; only its hash is stored.
 type APIToken struct {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/keeper-registry/keeper/core/artifact"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -320,4 +321,18 @@ func applyKV(ctx context.Context, tx bun.Tx, repoID int64, ws ports.WriteSet) er
 		}
 	}
 	return nil
+}
+
+var _ artifact.DigestStore = (*Store)(nil)
+
+// FillDigests records digests computed after the upload on every file row of
+// that content still missing one (artifact.DigestStore). The content is
+// unchanged, so no repository generation moves.
+func (s *Store) FillDigests(ctx context.Context, blobDigest string, d artifact.Digests) error {
+	_, err := s.db.NewUpdate().Model((*fileRow)(nil)).
+		Set("sha1 = ?", d.SHA1).Set("md5 = ?", d.MD5).Set("sha512 = ?", d.SHA512).
+		Where("blob_digest = ?", blobDigest).
+		Where("(sha1 = '' OR md5 = '' OR sha512 = '')").
+		Exec(ctx)
+	return wrap("fill digests", err)
 }

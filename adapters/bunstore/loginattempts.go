@@ -4,11 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/keeper-registry/keeper/core/auth"
+	"github.com/keeper-registry/keeper/ports"
 )
 
 // Row model mirroring migrations/*/0005_credentials.up.sql.
@@ -79,4 +83,69 @@ func (s *Store) ClearLogin(ctx context.Context, username, source string) error {
 	}
 	_, err := q.Exec(ctx)
 	return wrap("clear login failures", err)
+}
+
+var _ auth.SignInReader = (*Store)(nil)
+
+// preparedStmt is a statement parsed once and reused: a password check runs
+// on every sign-in and every Basic-auth request, and parsing its SQL anew
+// cost as much as running it.
+type preparedStmt struct {
+	mu   sync.Mutex
+	stmt *sql.Stmt
+}
+
+func (p *preparedStmt) get(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stmt == nil {
+		st, err := db.PrepareContext(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		p.stmt = st
+	}
+	return p.stmt, nil
+}
+
+// signInQuery reads a user, whether its two-factor sign-in is on, and the
+// failure records of (username, source) and (any account, source).
+const signInQuery = `SELECT u.id, u.username, u.email, u.display_name, u.password_hash, u.is_admin, u.disabled,
+  u.must_change_password, u.failed_logins, COALESCE(u.locked_until, 0), COALESCE(u.created_at, 0), COALESCE(u.updated_at, 0),
+  EXISTS (SELECT 1 FROM user_totp AS ut WHERE ut.user_id = u.id AND ut.enabled),
+  COALESCE((SELECT f.failures FROM login_failures AS f WHERE f.username = u.username AND f.source = ?), 0),
+  COALESCE((SELECT f.locked_until FROM login_failures AS f WHERE f.username = u.username AND f.source = ?), 0),
+  COALESCE((SELECT f.locked_until FROM login_failures AS f WHERE f.username = ? AND f.source = ?), 0)
+FROM users AS u WHERE u.username = ?`
+
+// UserForSignIn reads the user, whether two-factor sign-in is on, and the
+// failure records of (username, source) and (anyAccount, source) in one
+// prepared statement (auth.SignInReader).
+func (s *Store) UserForSignIn(ctx context.Context, username, source, anyAccount string) (ports.User, auth.LoginAttempts, auth.LoginAttempts, error) {
+	q := signInQuery
+	if s.dialect == DialectPostgres {
+		for i := 1; strings.Contains(q, "?"); i++ {
+			q = strings.Replace(q, "?", "$"+strconv.Itoa(i), 1)
+		}
+	}
+	st, err := s.signIn.get(ctx, s.db.DB, q)
+	if err != nil {
+		return ports.User{}, auth.LoginAttempts{}, auth.LoginAttempts{}, wrap("prepare sign-in", err)
+	}
+	var r userRow
+	var ownFailures int
+	var ownLocked, anyLocked int64
+	err = st.QueryRowContext(ctx, source, source, anyAccount, source, username).Scan(&r.ID, &r.Username, &r.Email, &r.DisplayName,
+		&r.PasswordHash, &r.IsAdmin, &r.Disabled, &r.MustChangePassword, &r.FailedLogins, &r.LockedUntil, &r.CreatedAt, &r.UpdatedAt,
+		&r.TwoFactor, &ownFailures, &ownLocked, &anyLocked)
+	if err != nil {
+		return ports.User{}, auth.LoginAttempts{}, auth.LoginAttempts{}, wrap("get user "+username, err)
+	}
+	u := rowToUser(&r)
+	u.TwoFactor = ports.TwoFactorOff
+	if r.TwoFactor {
+		u.TwoFactor = ports.TwoFactorOn
+	}
+	return u, auth.LoginAttempts{Failures: ownFailures, LockedUntil: fromNanos(ownLocked)},
+		auth.LoginAttempts{LockedUntil: fromNanos(anyLocked)}, nil
 }

@@ -90,10 +90,12 @@ type userRow struct {
 	IsAdmin            bool   `bun:"is_admin,notnull"`
 	Disabled           bool   `bun:"disabled,notnull"`
 	MustChangePassword bool   `bun:"must_change_password,notnull"`
-	FailedLogins       int    `bun:"failed_logins,notnull"`
-	LockedUntil        int64  `bun:"locked_until,nullzero"`
-	CreatedAt          int64  `bun:"created_at,nullzero"`
-	UpdatedAt          int64  `bun:"updated_at,nullzero"`
+	// TwoFactor is read with the user (users.go), never written here.
+	TwoFactor    bool  `bun:"two_factor,scanonly"`
+	FailedLogins int   `bun:"failed_logins,notnull"`
+	LockedUntil  int64 `bun:"locked_until,nullzero"`
+	CreatedAt    int64 `bun:"created_at,nullzero"`
+	UpdatedAt    int64 `bun:"updated_at,nullzero"`
 }
 
 type tokenRow struct {

@@ -39,6 +39,8 @@ type Store struct {
 	// migrateMu serialises Migrate calls inside one process; PostgreSQL
 	// additionally takes an advisory lock across processes.
 	migrateMu sync.Mutex
+	// signIn is the prepared statement of UserForSignIn (loginattempts.go).
+	signIn preparedStmt
 }
 
 var (

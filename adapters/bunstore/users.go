@@ -49,16 +49,30 @@ func (s *Store) CreateUser(ctx context.Context, u *ports.User) error {
 	return nil
 }
 
+// twoFactorColumn reads whether a user's two-factor sign-in is on with the user.
+const twoFactorColumn = "EXISTS (SELECT 1 FROM user_totp AS ut WHERE ut.user_id = u.id AND ut.enabled) AS two_factor"
+
 func getUser(ctx context.Context, db bun.IDB, column string, value any, lock func(*bun.SelectQuery) *bun.SelectQuery) (ports.User, error) {
 	var row userRow
 	q := db.NewSelect().Model(&row).Where("? = ?", bun.Ident(column), value)
 	if lock != nil {
 		q = lock(q)
+	} else {
+		// Whether two-factor sign-in is on, in the same statement: a sign-in
+		// of a user without it needs no second read.
+		q = q.ColumnExpr("u.*").ColumnExpr(twoFactorColumn)
 	}
 	if err := q.Scan(ctx); err != nil {
 		return ports.User{}, err
 	}
-	return rowToUser(&row), nil
+	u := rowToUser(&row)
+	if lock == nil {
+		u.TwoFactor = ports.TwoFactorOff
+		if row.TwoFactor {
+			u.TwoFactor = ports.TwoFactorOn
+		}
+	}
+	return u, nil
 }
 
 // GetUser returns the user with id, or ErrNotFound.

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/keeper-registry/keeper/core/gc"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -197,6 +198,21 @@ func (s *Store) Stat(ctx context.Context, digest string) (int64, error) {
 		return 0, fmt.Errorf("fsblob: stat: %w", mapErr(err))
 	}
 	return fi.Size(), nil
+}
+
+// LatestPut is the blob's mtime, which every Put of its content refreshes
+// (gc.LatestPutter).
+var _ gc.LatestPutter = (*Store)(nil)
+
+func (s *Store) LatestPut(ctx context.Context, digest string) (time.Time, error) {
+	if err := checkDigest("stat", digest); err != nil {
+		return time.Time{}, err
+	}
+	fi, err := os.Stat(s.blobPath(digest))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("fsblob: stat: %w", mapErr(err))
+	}
+	return fi.ModTime(), nil
 }
 
 // Delete removes a blob; a missing blob is not an error. Empty ab/cd

@@ -3,6 +3,7 @@ package fsblob_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -168,5 +169,42 @@ func TestPing(t *testing.T) {
 	}
 	if err := s.Ping(context.Background()); err == nil {
 		t.Fatal("ping succeeded without a writable tmp/")
+	}
+}
+
+// TestLatestPutCountsFromTheLastPut: storing content that is already there
+// moves LatestPut forward (gc.Spools relies on it across replicas).
+func TestLatestPutCountsFromTheLastPut(t *testing.T) {
+	root := t.TempDir()
+	s, err := fsblob.New(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	b, err := s.Put(ctx, strings.NewReader("layer"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	err = filepath.Walk(root, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() && strings.Contains(p, b.Digest) {
+			return os.Chtimes(p, old, old)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if at, err := s.LatestPut(ctx, b.Digest); err != nil || at.After(old.Add(time.Second)) {
+		t.Fatalf("LatestPut = %v, %v; want about %v", at, err, old)
+	}
+	if _, err := s.Put(ctx, strings.NewReader("layer"), 0); err != nil {
+		t.Fatal(err)
+	}
+	if at, err := s.LatestPut(ctx, b.Digest); err != nil || time.Since(at) > time.Minute {
+		t.Fatalf("LatestPut after a second Put = %v, %v; want now", at, err)
+	}
+	if _, err := s.LatestPut(ctx, strings.Repeat("0", 64)); !errors.Is(err, ports.ErrNotFound) {
+		t.Fatalf("missing blob: %v", err)
 	}
 }

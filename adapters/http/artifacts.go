@@ -150,6 +150,10 @@ func (s *Server) getArtifact(c *gin.Context) {
 		return
 	}
 	f, err := s.d.Artifacts.Get(c.Request.Context(), r, wildcard(c, "path"))
+	if err == nil {
+		// sha1 and md5 are computed on first request, not on upload.
+		f, err = s.d.Artifacts.WithDigests(c.Request.Context(), f)
+	}
 	if err != nil {
 		WriteError(c, err)
 		return

@@ -21,6 +21,12 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	sess, err := s.d.Auth.LoginWithCode(c.Request.Context(), req.Username, req.Password, req.TOTP)
+	var te *auth.ThrottledError
+	if errors.As(err, &te) {
+		c.Header("Retry-After", retryAfter(te.RetryAfter))
+		Fail(c, http.StatusTooManyRequests, "rate_limited", te.Error())
+		return
+	}
 	if errors.Is(err, auth.ErrBadCredentials) || errors.Is(err, auth.ErrLocked) {
 		challenge(c)
 		code := "unauthorized"

@@ -116,7 +116,7 @@ func newEnv(t testing.TB, dsn string, maxUpload int64, opts ...func(*httpapi.Dep
 	if err != nil {
 		t.Fatal(err)
 	}
-	arts := artifact.NewService(store, store, blobs, maxUpload)
+	arts := artifact.NewService(store, store, blobs, maxUpload).WithDigestStore(store)
 	deps := httpapi.Deps{
 		Auth: a, Authorizer: az, Users: store, Groups: store, Policies: az, Audit: store,
 		Repos:     repository.NewService(store, func() []string { return []string{"generic", "other"} }).WithFiles(store),

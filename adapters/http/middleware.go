@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -96,7 +98,11 @@ func authenticate(a *auth.Service, mounts MountCredentials, baseURL string) gin.
 					Detail: "invalid, expired or revoked token"})
 			}
 			var ce *carrierError
+			var te *auth.ThrottledError
 			switch {
+			case errors.As(err, &te):
+				status, code, msg = http.StatusTooManyRequests, "rate_limited", te.Error()
+				c.Header("Retry-After", retryAfter(te.RetryAfter))
 			case errors.As(err, &ce):
 				msg = ce.Error()
 			case errors.Is(err, auth.ErrTokenExpired):
@@ -125,6 +131,11 @@ func authenticate(a *auth.Service, mounts MountCredentials, baseURL string) gin.
 		}
 		c.Next()
 	}
+}
+
+// retryAfter is a Retry-After value: whole seconds, at least 1.
+func retryAfter(d time.Duration) string {
+	return strconv.Itoa(max(1, int(math.Ceil(d.Seconds()))))
 }
 
 // MountCredentials returns the credential carriers a plugin declared for the

@@ -34,12 +34,12 @@ var schemas = obj{
 	"RepositoryCreate": object(obj{"key": str(), "name": str(), "format": str(),
 		"repo_type": obj{"type": "string", "enum": []string{"local", "remote", "virtual", "staging"}},
 		"is_public": boolean(), "description": str(), "upstream_url": str(), "allow_overwrite": boolean(),
-		"config": obj{"type": "object", "additionalProperties": str()}, "member_repos": arr(ref("Member"))}, "key", "format"),
+		"config": repoConfig(), "member_repos": arr(ref("Member"))}, "key", "format"),
 	"RepositoryPatch": object(obj{"name": str(), "description": str(), "is_public": boolean(), "upstream_url": str(),
-		"allow_overwrite": boolean(), "config": obj{"type": "object", "additionalProperties": str()}, "member_repos": arr(ref("Member"))}),
+		"allow_overwrite": boolean(), "config": repoConfig(), "member_repos": arr(ref("Member"))}),
 	"Repository": object(obj{"id": integer(), "key": str(), "name": str(), "format": str(), "repo_type": str(),
 		"is_public": boolean(), "description": str(), "upstream_url": str(), "allow_overwrite": boolean(),
-		"config": obj{"type": "object", "additionalProperties": str()}, "member_repos": arr(ref("Member")),
+		"config": repoConfig(), "member_repos": arr(ref("Member")),
 		"secrets_set": arr(str()), "created_at": str(), "updated_at": str()}),
 	"RepositoryList": object(obj{"items": arr(ref("Repository")), "total": integer(), "offset": integer(), "limit": integer()}),
 	"Artifact": object(obj{"path": str(), "size": integer(), "content_type": str(), "checksum_sha256": str(),
@@ -49,4 +49,16 @@ var schemas = obj{
 		"repository_key", "artifact_path", "total_size", "checksum_sha256"),
 	"Upload": object(obj{"session_id": str(), "repository_key": str(), "artifact_path": str(), "total_size": integer(),
 		"checksum_sha256": str(), "offset": integer()}),
+}
+
+// repoConfig is a repository's settings: free-form strings, with the keys
+// the host reads named (docs/remote-repositories.md, docs/virtual-repositories.md).
+func repoConfig() obj {
+	return obj{"type": "object", "additionalProperties": str(),
+		"description": "Settings by name. Remote: cache_ttl, negative_cache_ttl, upstream_username, upstream_password, upstream_token. Virtual: deploy_to.",
+		"properties": obj{
+			"deploy_to":          obj{"type": "string", "description": "virtual repositories: the key of the local member that receives what is published to the virtual URL; without it writes answer 405"},
+			"cache_ttl":          obj{"type": "string", "description": "remote repositories: how long a mutable file is served before revalidation (Go duration or seconds; default 5m)"},
+			"negative_cache_ttl": obj{"type": "string", "description": "remote repositories: how long an upstream 404 is remembered (default 1m)"},
+		}}
 }

@@ -65,6 +65,21 @@ func TestRepositoriesCRUDAndValidation(t *testing.T) {
 		// A member of a virtual repository cannot be deleted out from under it.
 		e.doJSON("DELETE", "/api/v1/repositories/proxy", e.token, nil, 409, nil)
 
+		// One level of virtual repositories; the deployment target is a local member.
+		for body, says := range map[string]map[string]any{
+			"virtual repository": {"key": "nest", "format": "generic", "repo_type": "virtual",
+				"member_repos": []map[string]any{{"repo_key": "all", "priority": 1}}},
+			"not a member": {"key": "dep1", "format": "generic", "repo_type": "virtual",
+				"member_repos": []map[string]any{{"repo_key": "libs", "priority": 1}}, "config": map[string]string{"deploy_to": "ghost"}},
+			"must be a local member": {"key": "dep2", "format": "generic", "repo_type": "virtual",
+				"member_repos": []map[string]any{{"repo_key": "proxy", "priority": 1}}, "config": map[string]string{"deploy_to": "proxy"}},
+		} {
+			data := e.doJSON("POST", "/api/v1/repositories", e.token, says, 400, nil)
+			if !strings.Contains(string(data), body) {
+				t.Fatalf("error %s does not say %q", data, body)
+			}
+		}
+
 		// List with filters and pagination.
 		var list struct {
 			Items []map[string]any `json:"items"`

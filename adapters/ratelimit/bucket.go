@@ -48,6 +48,15 @@ func (b *buckets) rate() float64 { return float64(b.rule.Requests) / b.rule.Wind
 // take spends one token of key's bucket; when none is left it returns how
 // long until one is.
 func (b *buckets) take(key string, now time.Time) (bool, time.Duration) {
+	return b.check(key, now, true)
+}
+
+// peek is take without spending.
+func (b *buckets) peek(key string, now time.Time) (bool, time.Duration) {
+	return b.check(key, now, false)
+}
+
+func (b *buckets) check(key string, now time.Time, spend bool) (bool, time.Duration) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	capacity := float64(b.rule.Requests)
@@ -61,7 +70,9 @@ func (b *buckets) take(key string, now time.Time) (bool, time.Duration) {
 		k.last = now
 	}
 	if k.tokens >= 1 {
-		k.tokens--
+		if spend {
+			k.tokens--
+		}
 		return true, 0
 	}
 	wait := time.Duration((1 - k.tokens) / b.rate() * float64(time.Second))

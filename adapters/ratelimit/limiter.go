@@ -23,6 +23,10 @@ type Config struct {
 	// Login limits POSTs to LoginPaths per client address; keep it strict.
 	Login      Rule     `yaml:"login"`
 	LoginPaths []string `yaml:"login_paths"`
+	// BadCredentials bounds the refused credentials per client address:
+	// once spent, that address's credential checks that would read the
+	// database are refused with 429 before they do (see CredentialFailures).
+	BadCredentials Rule `yaml:"bad_credentials"`
 	// MaxInFlight requests are processed at once; beyond it 503 + Retry-After.
 	// A request stops counting once its handler streams the request body or
 	// starts the response, so long transfers never hold a slot.
@@ -32,11 +36,12 @@ type Config struct {
 // Defaults are generous for package clients (which fan out) and strict for logins.
 func Defaults() Config {
 	return Config{
-		PerIP:       Rule{Requests: 3000, Window: time.Minute},
-		PerUser:     Rule{Requests: 6000, Window: time.Minute},
-		Login:       Rule{Requests: 10, Window: time.Minute},
-		LoginPaths:  []string{"/api/v1/auth/login"},
-		MaxInFlight: 512,
+		PerIP:          Rule{Requests: 3000, Window: time.Minute},
+		PerUser:        Rule{Requests: 6000, Window: time.Minute},
+		Login:          Rule{Requests: 10, Window: time.Minute},
+		LoginPaths:     []string{"/api/v1/auth/login"},
+		BadCredentials: Rule{Requests: 100, Window: time.Minute},
+		MaxInFlight:    512,
 	}
 }
 
@@ -47,6 +52,7 @@ type Limiter struct {
 	ip       *buckets
 	user     *buckets
 	login    *buckets
+	bad      *buckets
 	shared   Counter
 	inFlight atomic.Int64
 }
@@ -59,7 +65,8 @@ func New(cfg Config, now func() time.Time) *Limiter {
 	if len(cfg.LoginPaths) == 0 {
 		cfg.LoginPaths = Defaults().LoginPaths
 	}
-	return &Limiter{cfg: cfg, now: now, ip: newBuckets(cfg.PerIP), user: newBuckets(cfg.PerUser), login: newBuckets(cfg.Login)}
+	return &Limiter{cfg: cfg, now: now, ip: newBuckets(cfg.PerIP), user: newBuckets(cfg.PerUser), login: newBuckets(cfg.Login),
+		bad: newBuckets(cfg.BadCredentials)}
 }
 
 // InFlight is the number of requests currently counted.

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 
+	"github.com/keeper-registry/keeper/core/gc"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -62,6 +63,22 @@ func (s *Store) Stat(ctx context.Context, digest string) (int64, error) {
 		return 0, fmt.Errorf("s3blob: stat: %w", err)
 	}
 	return aws.ToInt64(out.ContentLength), nil
+}
+
+// LatestPut is the latest time the blob may have been stored: a Put of
+// content already stored refreshes LastModified only when it is older than
+// touchAfter, so that much is added (gc.LatestPutter).
+var _ gc.LatestPutter = (*Store)(nil)
+
+func (s *Store) LatestPut(ctx context.Context, digest string) (time.Time, error) {
+	if err := checkDigest("stat", digest); err != nil {
+		return time.Time{}, err
+	}
+	out, err := s.head(ctx, s.blobKey(digest))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("s3blob: stat: %w", err)
+	}
+	return aws.ToTime(out.LastModified).Add(s.touchAfter), nil
 }
 
 func (s *Store) head(ctx context.Context, key string) (*s3.HeadObjectOutput, error) {

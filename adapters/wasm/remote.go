@@ -2,8 +2,10 @@ package wasm
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
+	"github.com/keeper-registry/keeper/core/dispatch"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -16,6 +18,7 @@ type RemoteFormats struct {
 }
 
 var _ ports.RemoteFormat = RemoteFormats{}
+var _ dispatch.VirtualFormat = RemoteFormats{}
 
 func (f RemoteFormats) declares(format, capability string) bool {
 	info, ok := f.Info(format)
@@ -49,4 +52,16 @@ func (f RemoteFormats) Rewrite(ctx context.Context, pluginID, format, path strin
 		return body, nil
 	}
 	return f.Runtime.Rewrite(ctx, pluginID, CallContext{}, path, body, upstreamBase, localBase)
+}
+
+// Merges reports whether the active plugin of format declares merge.
+func (f RemoteFormats) Merges(format string) bool { return f.declares(format, ports.CapMerge) }
+
+// Merge merges the members' documents of a virtual repository (highest
+// priority first) through the format's merge capability.
+func (f RemoteFormats) Merge(ctx context.Context, pluginID, format, path string, docs [][]byte) ([]byte, error) {
+	if !f.declares(format, ports.CapMerge) {
+		return nil, fmt.Errorf("wasm: format %s does not merge documents", format)
+	}
+	return f.Runtime.Merge(ctx, pluginID, CallContext{}, path, docs)
 }

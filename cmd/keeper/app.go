@@ -71,10 +71,11 @@ func options(cfg config.Config) fx.Option {
 		casbin.Module,
 		ratelimit.Module,
 		fx.Supply(ratelimit.Config{
-			PerIP:       ratelimit.Rule{Requests: cfg.Limit.PerIPRequests, Window: cfg.Limit.PerIPWindow},
-			PerUser:     ratelimit.Rule{Requests: cfg.Limit.PerUserRequests, Window: cfg.Limit.PerUserWindow},
-			Login:       ratelimit.Rule{Requests: cfg.Limit.LoginRequests, Window: cfg.Limit.LoginWindow},
-			MaxInFlight: cfg.Limit.MaxInFlight,
+			PerIP:          ratelimit.Rule{Requests: cfg.Limit.PerIPRequests, Window: cfg.Limit.PerIPWindow},
+			PerUser:        ratelimit.Rule{Requests: cfg.Limit.PerUserRequests, Window: cfg.Limit.PerUserWindow},
+			Login:          ratelimit.Rule{Requests: cfg.Limit.LoginRequests, Window: cfg.Limit.LoginWindow},
+			BadCredentials: ratelimit.Rule{Requests: cfg.Limit.BadCredentialRequests, Window: cfg.Limit.BadCredentialWindow},
+			MaxInFlight:    cfg.Limit.MaxInFlight,
 		}),
 		fx.Provide(
 			func(lc fx.Lifecycle, s *bunstore.Store, c ports.Clock, n ports.Notifier) *repository.Cache {
@@ -105,9 +106,10 @@ func options(cfg config.Config) fx.Option {
 					return keys
 				}).WithFiles(f)
 			},
-			func(r ports.RepositoryStore, f ports.FileStore, b ports.BlobStore, d *dispatch.Dispatcher) *artifact.Service {
+			newSpools,
+			func(r ports.RepositoryStore, f ports.FileStore, b ports.BlobStore, d *dispatch.Dispatcher, sp *gc.Spools, db *bunstore.Store) *artifact.Service {
 				// Every write of the generic API passes the format's validate.
-				return artifact.NewService(r, f, b, cfg.Limits.MaxUploadBytes).WithValidator(d)
+				return artifact.NewService(r, f, sp.Wrap(b), cfg.Limits.MaxUploadBytes).WithValidator(d).WithDigestStore(db)
 			},
 			func(u ports.UploadStore, b ports.BlobStore, a *artifact.Service, c ports.Clock) *upload.Service {
 				return upload.NewService(u, b, a, c, cfg.Limits.MaxUploadBytes)
@@ -116,7 +118,10 @@ func options(cfg config.Config) fx.Option {
 		),
 		fx.Decorate(casbin.Announce),
 		httpapi.Module,
-		fx.Invoke(func(d *dispatch.Dispatcher, r *remote.Service) { d.UseRemote(r) }),
+		fx.Invoke(func(d *dispatch.Dispatcher, r *remote.Service, rt *wasm.Runtime, m *plugin.Manager) {
+			d.UseRemote(r)
+			d.UseVirtual(wasm.RemoteFormats{Runtime: rt, Info: m.FormatInfo})
+		}),
 		fx.Provide(scheduleJobs),
 		fx.Invoke(func(*jobs.Scheduler) {}),
 		fx.WithLogger(func() fxevent.Logger {
@@ -194,9 +199,22 @@ func newSSO(cfg config.Config, s *bunstore.Store, c ports.Clock) (*sso.Service, 
 	return svc, svc.ApplyConfigured(context.Background(), configured)
 }
 
+// newSpools removes the bodies of failed uploads SpoolGrace after they were
+// stored (core/gc/spools.go), sweeping every minute while the process runs.
+func newSpools(lc fx.Lifecycle, s *bunstore.Store, blobs ports.BlobStore, c ports.Clock) *gc.Spools {
+	sp := gc.NewSpools(gc.Deps{Files: s, Blobs: blobs, Uploads: s, Plugins: s, Clock: c,
+		Log: slog.Default().With("room", "gc")}, 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	lc.Append(fx.Hook{
+		OnStart: func(context.Context) error { go sp.Run(ctx, time.Minute); return nil },
+		OnStop:  func(context.Context) error { cancel(); return nil },
+	})
+	return sp
+}
+
 func newDispatcher(cfg config.Config, repos ports.RepositoryStore, files ports.FileStore, blobs ports.BlobStore,
-	rt ports.FormatRuntime, az ports.Authorizer, c ports.Clock, a *auth.Service, rec *audit.Recorder) *dispatch.Dispatcher {
-	return dispatch.New(dispatch.Deps{Repos: repos, Files: files, Blobs: blobs, Runtime: rt, Authz: az, Clock: c,
+	rt ports.FormatRuntime, az ports.Authorizer, c ports.Clock, a *auth.Service, rec *audit.Recorder, sp *gc.Spools) *dispatch.Dispatcher {
+	return dispatch.New(dispatch.Deps{Repos: repos, Files: files, Blobs: sp.Wrap(blobs), Runtime: rt, Authz: az, Clock: c,
 		Log: slog.Default().With("room", "dispatch"), Tokens: a, Sessions: a, Audit: rec},
 		dispatch.Config{MaxBodyBytes: cfg.Limits.MaxUploadBytes, BaseURL: cfg.BaseURL})
 }
@@ -337,6 +355,7 @@ type httpParams struct {
 func newHTTPDeps(p httpParams) (httpapi.Deps, error) {
 	cfg, a, db, blobs := p.Config, p.Auth, p.Store, p.Blobs
 	a.AddExternal(p.SSO)
+	a.ThrottleFailures(p.Limiter.CredentialFailures())
 	generated, err := a.EnsureAdmin(context.Background(), cfg.Auth.AdminPassword)
 	if err != nil {
 		return httpapi.Deps{}, err

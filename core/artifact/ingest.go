@@ -33,14 +33,23 @@ type Expect struct {
 	SHA512 string
 }
 
-// Ingest streams r into the blob store once. The store computes sha256; sha1
-// and md5 (and sha512 when withSHA512) are computed alongside, each on its own
-// goroutine so a single upload can use more than one core. A checksum the
-// caller promised is verified before the store makes the blob visible: on a
-// mismatch the reader fails at end of input, so the store keeps nothing.
-func Ingest(ctx context.Context, blobs ports.BlobStore, r io.Reader, maxSize int64, want Expect, withSHA512 bool) (Digests, error) {
-	hs := map[string]hash.Hash{"sha1": sha1.New(), "md5": md5.New()}
-	if withSHA512 || want.SHA512 != "" {
+// Ingest streams r into the blob store once. The store computes sha256.
+// With all, sha1, md5 and sha512 are computed alongside (format plugins
+// read them from the request body); without, only those the caller
+// promised, to verify them: the others are computed when first asked for
+// (Service.WithDigests). Each extra hash runs on its own goroutine so a
+// single upload can use more than one core. A promised checksum is
+// verified before the store makes the blob visible: on a mismatch the
+// reader fails at end of input, so the store keeps nothing.
+func Ingest(ctx context.Context, blobs ports.BlobStore, r io.Reader, maxSize int64, want Expect, all bool) (Digests, error) {
+	hs := map[string]hash.Hash{}
+	if all || want.SHA1 != "" {
+		hs["sha1"] = sha1.New()
+	}
+	if all || want.MD5 != "" {
+		hs["md5"] = md5.New()
+	}
+	if all || want.SHA512 != "" {
 		hs["sha512"] = sha512.New()
 	}
 	if want.SHA256 != "" {

@@ -20,6 +20,7 @@ type Service struct {
 	files   ports.FileStore
 	blobs   ports.BlobStore
 	maxSize int64
+	digests DigestStore // optional: persists digests computed after upload (digests.go)
 	check   Validator
 }
 

@@ -2,11 +2,13 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/keeper-registry/keeper/core/audit"
+	"github.com/keeper-registry/keeper/ports"
 )
 
 // LoginAttempts is the failure record of one (account, source) pair.
@@ -77,6 +79,37 @@ func (s *Service) backoff(limit int) func(int) time.Duration {
 	}
 }
 
+// SignInReader is an optional extension of the user store: the user called
+// username with the failure records of (username, source) and (any
+// account, source) in one read, the hot path of every password check. It
+// answers ports.ErrNotFound for an unknown user.
+type SignInReader interface {
+	UserForSignIn(ctx context.Context, username, source, anyAccount string) (u ports.User, own, any LoginAttempts, err error)
+}
+
+// signInState reads the user called username (found false when there is
+// none) and whether the caller's source is locked out of it.
+func (s *Service) signInState(ctx context.Context, username string) (u ports.User, found, locked, hadFailures bool, err error) {
+	if sr, ok := s.users.(SignInReader); ok && s.attempts != nil && s.lockAfter > 0 {
+		u, own, anyAcct, err := sr.UserForSignIn(ctx, username, sourceFrom(ctx), anySource)
+		if err == nil {
+			now := s.clock.Now()
+			return u, true, now.Before(own.LockedUntil) || now.Before(anyAcct.LockedUntil), own.Failures > 0, nil
+		}
+		if !errors.Is(err, ports.ErrNotFound) {
+			return u, false, false, false, lookupFailed("look up user", err)
+		}
+	} else {
+		u, err = s.users.GetUserByName(ctx, username)
+		if err != nil && !errors.Is(err, ports.ErrNotFound) {
+			return u, false, false, false, lookupFailed("look up user", err)
+		}
+		found = err == nil
+	}
+	locked, hadFailures, err = s.lockedOut(ctx, username)
+	return u, found, locked, hadFailures, err
+}
+
 // lockedOut reports whether username (or any account) is locked for the
 // caller's source, and whether that pair has failures to clear on success.
 func (s *Service) lockedOut(ctx context.Context, username string) (locked, hasFailures bool, err error) {
@@ -86,7 +119,7 @@ func (s *Service) lockedOut(ctx context.Context, username string) (locked, hasFa
 	src, now := sourceFrom(ctx), s.clock.Now()
 	as, err := s.attempts.LoginAttempts(ctx, src, username, anySource)
 	if err != nil {
-		return false, false, fmt.Errorf("auth: login attempts: %w", err)
+		return false, false, lookupFailed("login attempts", err)
 	}
 	for _, a := range as {
 		if now.Before(a.LockedUntil) {

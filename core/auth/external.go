@@ -24,6 +24,7 @@ func (s *Service) AddExternal(a ...ExternalAuthenticator) {
 
 // externalLogin asks each external authenticator in turn.
 func (s *Service) externalLogin(ctx context.Context, username, password string) (ports.User, error) {
+	var failed error
 	for _, a := range s.external {
 		u, err := a.AuthenticatePassword(ctx, username, password)
 		if err == nil {
@@ -34,7 +35,11 @@ func (s *Service) externalLogin(ctx context.Context, username, password string) 
 		}
 		if !errors.Is(err, ErrBadCredentials) {
 			slog.WarnContext(ctx, "auth: external authenticator failed", "user", username, "err", err)
+			failed = err
 		}
+	}
+	if failed != nil { // a directory that could not answer may know the user: retry, not "wrong password"
+		return ports.User{}, lookupFailed("external directory", failed)
 	}
 	return ports.User{}, ErrBadCredentials
 }

@@ -56,19 +56,23 @@ func (s *Service) passwordRules(password string) error {
 // or not the account exists) and is counted per (account, source) in the
 // shared database; too many lock that pair, with backoff (attempts.go).
 func (s *Service) checkPassword(ctx context.Context, username, password string) (ports.User, error) {
+	if err := s.admit(ctx); err != nil {
+		return ports.User{}, err
+	}
+	u, err := s.verifyPassword(ctx, username, password)
+	s.noteFailure(ctx, err)
+	return u, err
+}
+
+func (s *Service) verifyPassword(ctx context.Context, username, password string) (ports.User, error) {
 	if len(username) > 256 || len(password) > 1024 {
 		return ports.User{}, ErrBadCredentials
 	}
-	u, err := s.users.GetUserByName(ctx, username)
-	found := err == nil
-	if err != nil && !errors.Is(err, ports.ErrNotFound) {
-		return u, fmt.Errorf("auth: look up user: %w", err)
-	}
-	now := s.clock.Now()
-	locked, hadFailures, err := s.lockedOut(ctx, username)
+	u, found, locked, hadFailures, err := s.signInState(ctx, username)
 	if err != nil {
 		return u, err
 	}
+	now := s.clock.Now()
 	if locked {
 		s.record(ctx, username, u.ID, "auth.password", audit.Denied, "locked for this source")
 		return u, ErrLocked
@@ -80,7 +84,7 @@ func (s *Service) checkPassword(ctx context.Context, username, password string) 
 	}
 	if (!found || (u.PasswordHash == "" && !u.Disabled)) && len(s.external) > 0 {
 		ext, xerr := s.externalLogin(ctx, username, password)
-		if xerr != nil {
+		if xerr != nil && errors.Is(xerr, ErrBadCredentials) {
 			s.countFailure(ctx, username, u.ID)
 			s.record(ctx, username, u.ID, "auth.password", audit.Failure, "rejected by external directories")
 		}
@@ -158,7 +162,7 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 	if err != nil {
 		return Session{}, err
 	}
-	_, on, err := s.enrolment(ctx, u.ID)
+	_, on, err := s.enrolmentOf(ctx, u)
 	if err != nil {
 		return Session{}, err
 	}

@@ -63,6 +63,8 @@ type Service struct {
 	notifier   ports.Notifier
 	unsub      func()
 	offlineTTL time.Duration
+	// throttle refuses checks from addresses that sent bad credentials (throttle.go).
+	throttle FailureThrottle
 }
 
 // Options configures a Service.
@@ -254,6 +256,9 @@ func (s *Service) PrincipalFromBearer(ctx context.Context, token string) (Princi
 	if p, ok := s.cache.get(token, now); ok {
 		return p, nil
 	}
+	if err := s.admit(ctx); err != nil {
+		return Principal{Subject: Anonymous}, err
+	}
 	gen := s.cache.generation()
 	var p Principal
 	var until time.Time
@@ -264,6 +269,7 @@ func (s *Service) PrincipalFromBearer(ctx context.Context, token string) (Princi
 		p, until, err = s.principalFromJWT(ctx, token, now)
 	}
 	if err != nil {
+		s.noteFailure(ctx, err)
 		return Principal{Subject: Anonymous}, err
 	}
 	s.cache.put(token, p, until, now, gen)
@@ -284,7 +290,7 @@ func (s *Service) principalFromJWT(ctx context.Context, token string, now time.T
 	if c.Family != "" && s.sessions != nil {
 		revoked, err := s.sessions.FamilyRevoked(ctx, c.Family)
 		if err != nil {
-			return anon, time.Time{}, fmt.Errorf("auth: session state: %w", err)
+			return anon, time.Time{}, lookupFailed("session state", err)
 		}
 		if revoked {
 			return anon, time.Time{}, ErrBadToken
@@ -296,9 +302,9 @@ func (s *Service) principalFromJWT(ctx context.Context, token string, now time.T
 	if err := s.parentAlive(ctx, c.Parent, now, 0); err != nil {
 		return anon, time.Time{}, err
 	}
-	u, err := s.users.GetUser(ctx, c.UserID)
-	if err != nil || u.Disabled {
-		return anon, time.Time{}, ErrBadToken
+	u, err := s.activeUser(ctx, c.UserID)
+	if err != nil {
+		return anon, time.Time{}, err
 	}
 	sub, err := s.subjectOf(ctx, u)
 	if err != nil {
@@ -353,7 +359,7 @@ func (s *Service) subjectOf(ctx context.Context, u ports.User) (ports.Subject, e
 	if s.groups != nil {
 		g, err := s.groups.UserGroups(ctx, u.ID)
 		if err != nil {
-			return Anonymous, fmt.Errorf("auth: groups of %s: %w", u.Username, err)
+			return Anonymous, lookupFailed("groups of "+u.Username, err)
 		}
 		sub.Groups = g
 	}

@@ -26,7 +26,7 @@ func (s *Service) LoginWithCode(ctx context.Context, username, password, code st
 	if err != nil {
 		return Session{}, err
 	}
-	t, on, err := s.enrolment(ctx, u.ID)
+	t, on, err := s.enrolmentOf(ctx, u)
 	if err != nil {
 		return Session{}, err
 	}
@@ -106,17 +106,17 @@ func (s *Service) Refresh(ctx context.Context, refresh string) (Session, error) 
 		case errors.Is(err, ports.ErrNotFound):
 			return Session{}, ErrBadToken
 		case err != nil:
-			return Session{}, fmt.Errorf("auth: use session: %w", err)
+			return Session{}, lookupFailed("use session", err)
 		}
 		if prev.UserID != c.UserID || prev.Family != c.Family {
 			return Session{}, ErrBadToken
 		}
 	}
-	u, err := s.users.GetUser(ctx, c.UserID)
-	if err != nil || u.Disabled {
-		return Session{}, ErrBadToken
+	u, err := s.activeUser(ctx, c.UserID)
+	if err != nil {
+		return Session{}, err
 	}
-	_, on, err := s.enrolment(ctx, u.ID)
+	_, on, err := s.enrolmentOf(ctx, u)
 	if err != nil {
 		return Session{}, err
 	}

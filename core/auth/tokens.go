@@ -114,7 +114,7 @@ func (s *Service) parentAlive(ctx context.Context, parent string, now time.Time,
 		}
 		revoked, err := s.sessions.FamilyRevoked(ctx, strings.TrimPrefix(parent, parentSession))
 		if err != nil {
-			return fmt.Errorf("auth: session state: %w", err)
+			return lookupFailed("session state", err)
 		}
 		if revoked {
 			return ErrBadToken
@@ -126,7 +126,7 @@ func (s *Service) parentAlive(ctx context.Context, parent string, now time.Time,
 			return ErrBadToken
 		}
 		if err != nil {
-			return fmt.Errorf("auth: parent token: %w", err)
+			return lookupFailed("parent token", err)
 		}
 		if !t.RevokedAt.IsZero() || (!t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)) {
 			return ErrBadToken
@@ -144,8 +144,11 @@ func (s *Service) principalFromAPIToken(ctx context.Context, token string, now t
 		return anon, time.Time{}, ErrBadToken
 	}
 	t, err := s.tokens.GetTokenByPrefix(ctx, prefix)
-	if err != nil {
+	if errors.Is(err, ports.ErrNotFound) {
 		return anon, time.Time{}, ErrBadToken
+	}
+	if err != nil {
+		return anon, time.Time{}, lookupFailed("look up token", err)
 	}
 	if subtle.ConstantTimeCompare([]byte(t.Hash), []byte(hashSecret(secret))) != 1 || !t.RevokedAt.IsZero() {
 		return anon, time.Time{}, ErrBadToken
@@ -156,9 +159,9 @@ func (s *Service) principalFromAPIToken(ctx context.Context, token string, now t
 	if err := s.parentAlive(ctx, t.Parent, now, 0); err != nil {
 		return anon, time.Time{}, err
 	}
-	u, err := s.users.GetUser(ctx, t.UserID)
-	if err != nil || u.Disabled {
-		return anon, time.Time{}, ErrBadToken
+	u, err := s.activeUser(ctx, t.UserID)
+	if err != nil {
+		return anon, time.Time{}, err
 	}
 	if now.Sub(t.LastUsedAt) > time.Minute { // coarse, so hot tokens don't write on every request
 		if err := s.tokens.TouchToken(ctx, t.ID, now); err != nil {

@@ -66,15 +66,22 @@ func (s *Service) twoFactorOn() bool { return s.twoFactor != nil && s.otp != nil
 
 // enrolment returns the user's confirmed enrolment, if any.
 func (s *Service) enrolment(ctx context.Context, userID int64) (TwoFactor, bool, error) {
-	if !s.twoFactorOn() {
+	return s.enrolmentOf(ctx, ports.User{ID: userID})
+}
+
+// enrolmentOf is enrolment for a user just read: a store that says two-factor
+// sign-in is off spares the read.
+func (s *Service) enrolmentOf(ctx context.Context, u ports.User) (TwoFactor, bool, error) {
+	if !s.twoFactorOn() || u.TwoFactor == ports.TwoFactorOff {
 		return TwoFactor{}, false, nil
 	}
+	userID := u.ID
 	t, err := s.twoFactor.GetTwoFactor(ctx, userID)
 	if errors.Is(err, ports.ErrNotFound) {
 		return t, false, nil
 	}
 	if err != nil {
-		return t, false, fmt.Errorf("auth: two-factor state: %w", err)
+		return t, false, lookupFailed("two-factor state", err)
 	}
 	return t, t.Enabled, nil
 }
@@ -211,7 +218,7 @@ func (s *Service) passwordOnlyAllowed(ctx context.Context, u ports.User) error {
 	if !s.twoFactorOn() {
 		return nil
 	}
-	_, on, err := s.enrolment(ctx, u.ID)
+	_, on, err := s.enrolmentOf(ctx, u)
 	if err != nil {
 		return err
 	}

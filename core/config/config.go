@@ -192,6 +192,11 @@ type Limit struct {
 	PerUserWindow   time.Duration `yaml:"per_user_window"`
 	LoginRequests   int           `yaml:"login_requests"`
 	LoginWindow     time.Duration `yaml:"login_window"`
+	// BadCredentialRequests refused credentials per client address and
+	// BadCredentialWindow; beyond them that address's uncached credential
+	// checks answer 429 before reading the database.
+	BadCredentialRequests int           `yaml:"bad_credential_requests"`
+	BadCredentialWindow   time.Duration `yaml:"bad_credential_window"`
 	// MaxInFlight requests are handled at once; beyond it 503 + Retry-After.
 	MaxInFlight int `yaml:"max_in_flight"`
 }
@@ -290,7 +295,8 @@ func Default() Config {
 		Jobs: Jobs{GCInterval: 24 * time.Hour, GCGrace: 24 * time.Hour, UploadExpiryInterval: 10 * time.Minute,
 			TempCleanupInterval: time.Hour, TempMaxAge: 6 * time.Hour},
 		Limit: Limit{PerIPWindow: time.Minute, PerUserWindow: time.Minute,
-			LoginRequests: 10, LoginWindow: time.Minute, MaxInFlight: 1024},
+			LoginRequests: 10, LoginWindow: time.Minute, MaxInFlight: 1024,
+			BadCredentialRequests: 100, BadCredentialWindow: time.Minute},
 		Log: Log{Level: "info", Format: "text"},
 	}
 }
@@ -409,13 +415,15 @@ func (c Config) Validate() error {
 	}
 	for key, v := range map[string]int{"rate_limit.per_ip_requests": c.Limit.PerIPRequests,
 		"rate_limit.per_user_requests": c.Limit.PerUserRequests, "rate_limit.login_requests": c.Limit.LoginRequests,
-		"rate_limit.max_in_flight": c.Limit.MaxInFlight} {
+		"rate_limit.bad_credential_requests": c.Limit.BadCredentialRequests,
+		"rate_limit.max_in_flight":           c.Limit.MaxInFlight} {
 		if v < 0 {
 			bad(key, "must not be negative (0 turns the limit off)")
 		}
 	}
 	for key, w := range map[string]time.Duration{"rate_limit.per_ip_window": c.Limit.PerIPWindow,
-		"rate_limit.per_user_window": c.Limit.PerUserWindow, "rate_limit.login_window": c.Limit.LoginWindow} {
+		"rate_limit.per_user_window": c.Limit.PerUserWindow, "rate_limit.login_window": c.Limit.LoginWindow,
+		"rate_limit.bad_credential_window": c.Limit.BadCredentialWindow} {
 		if w <= 0 {
 			bad(key, "must be a positive duration such as 1m")
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/keeper-registry/keeper/core/audit"
 	"github.com/keeper-registry/keeper/core/auth"
+	"github.com/keeper-registry/keeper/core/lru"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -102,6 +103,8 @@ type Dispatcher struct {
 	table    atomic.Pointer[Table]
 	cache    *responseCache
 	remote   RemoteCache // remote.go
+	virtual  VirtualFormat
+	merged   *lru.Cache[mergedKey, mergedDoc] // virtual.go
 }
 
 // New returns a dispatcher with an empty routing table.
@@ -201,7 +204,7 @@ func (d *Dispatcher) serve(w *statusWriter, r *http.Request, rl *reqLog) {
 		return
 	}
 
-	if d.serveRemote(w, r, route, repo, subPath) {
+	if d.serveRemote(w, r, route, repo, subPath) || d.serveVirtual(w, r, route, table, repo, subPath, subject) {
 		return
 	}
 	if repo != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && subPath != "/" {

@@ -22,7 +22,7 @@ import (
 // env is a dispatcher over in-memory fakes with one fake format "demo"
 // mounted at /demo/ and a root claim "/demo-root/".
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	d     *dispatch.Dispatcher
 	repos *dispatchtest.Repos
 	files *dispatchtest.Files
@@ -42,7 +42,7 @@ type fakeClock struct {
 func (c *fakeClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
 func (c *fakeClock) Add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{t: t, repos: dispatchtest.NewRepos(), blobs: dispatchtest.NewBlobs(), rt: dispatchtest.NewRuntime(),
 		clock: &fakeClock{now: time.Unix(1800000000, 0)}}

@@ -41,6 +41,17 @@ func (d *Dispatcher) serveRemote(w *statusWriter, r *http.Request, route Route, 
 	if r.URL.RawQuery != "" {
 		return false
 	}
+	local := d.baseURL(r) + strings.TrimSuffix(route.Prefix, "/") + "/" + url.PathEscape(repo.Key)
+	if err := d.remoteGet(w, r, route.PluginID, repo, subPath, local); err != nil {
+		d.remoteFailed(w, r, repo, err)
+	}
+	return true
+}
+
+// remoteGet serves subPath of the remote repository repo, from the cache or
+// its upstream; documents point at local (the external URL of the
+// repository the client asked). On error nothing was written.
+func (d *Dispatcher) remoteGet(w *statusWriter, r *http.Request, pluginID string, repo *ports.Repository, subPath, local string) error {
 	ctx := r.Context()
 	name := strings.TrimPrefix(subPath, "/")
 	var tee remote.Tee
@@ -58,18 +69,16 @@ func (d *Dispatcher) serveRemote(w *statusWriter, r *http.Request, route Route, 
 			return w
 		}
 	}
-	local := d.baseURL(r) + strings.TrimSuffix(route.Prefix, "/") + "/" + url.PathEscape(repo.Key)
-	res, err := d.remote.Get(ctx, remote.Request{Repo: repo, PluginID: route.PluginID, Path: subPath, LocalBase: local}, tee)
+	res, err := d.remote.Get(ctx, remote.Request{Repo: repo, PluginID: pluginID, Path: subPath, LocalBase: local}, tee)
 	if res.Streamed {
 		if err != nil {
 			// The head is out; the short body tells the client (its length was announced).
 			d.log.WarnContext(ctx, "dispatch: remote download failed while streaming", "repo", repo.Key, "err", err)
 		}
-		return true
+		return nil
 	}
 	if err != nil {
-		d.remoteFailed(w, r, repo, err)
-		return true
+		return err
 	}
 	if res.Stale {
 		w.Header().Set("Warning", `110 - "Response is Stale"`)
@@ -83,10 +92,10 @@ func (d *Dispatcher) serveRemote(w *statusWriter, r *http.Request, route Route, 
 		}
 		h.Set("ETag", `"`+res.ETag+`"`)
 		http.ServeContent(w, r, "", res.File.CreatedAt, bytes.NewReader(res.Body))
-		return true
+		return nil
 	}
 	d.serveStored(w, r, res.File.BlobDigest, res.File.ContentType, res.File, http.StatusOK)
-	return true
+	return nil
 }
 
 // remoteFailed answers a failed remote fetch in terms the client can act on.

@@ -15,6 +15,10 @@ import (
 
 var keyPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 
+// ConfigDeployTo names, in a virtual repository's config, the local member
+// that receives what is published to the virtual repository.
+const ConfigDeployTo = "deploy_to"
+
 // Types lists the allowed repository types.
 var Types = []string{ports.RepoLocal, ports.RepoRemote, ports.RepoVirtual, ports.RepoStaging}
 
@@ -251,6 +255,16 @@ func (s *Service) validateShape(ctx context.Context, r *ports.Repository) error 
 			if member.Format != r.Format {
 				return ports.Invalidf("member_repos", "member %q has format %q, not %q", m.RepoKey, member.Format, r.Format)
 			}
+			if member.Type == ports.RepoVirtual {
+				// One level only: no cycles, and a file resolves through at most one virtual.
+				return ports.Invalidf("member_repos", "member %q is a virtual repository; list its members instead", m.RepoKey)
+			}
+			if m.RepoKey == r.Config[ConfigDeployTo] && member.Type != ports.RepoLocal {
+				return ports.Invalidf("config."+ConfigDeployTo, "the deployment target %q is a %s repository; it must be a local member", m.RepoKey, member.Type)
+			}
+		}
+		if t := r.Config[ConfigDeployTo]; t != "" && !seen[t] {
+			return ports.Invalidf("config."+ConfigDeployTo, "the deployment target %q is not a member of %q", t, r.Key)
 		}
 	default:
 		if len(r.Members) > 0 {

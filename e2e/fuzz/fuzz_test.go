@@ -73,7 +73,7 @@ func TestHTTPFuzz(t *testing.T) {
 	t.Logf("fuzzing for %s with KEEPER_FUZZ_SEED=%d", budget, seed)
 
 	k := harness.Start(t, harness.Options{Env: []string{
-		"KEEPER_RATE_LIMIT_PER_IP_REQUESTS=0", "KEEPER_RATE_LIMIT_PER_USER_REQUESTS=0", "KEEPER_RATE_LIMIT_LOGIN_REQUESTS=0",
+		"KEEPER_RATE_LIMIT_PER_IP_REQUESTS=0", "KEEPER_RATE_LIMIT_PER_USER_REQUESTS=0", "KEEPER_RATE_LIMIT_BAD_CREDENTIAL_REQUESTS=0", "KEEPER_RATE_LIMIT_LOGIN_REQUESTS=0",
 		// The signed-in token outlives the run (default 15 min): a longer run
 		// otherwise fuzzes only the 401 path after it and cannot list what
 		// it stored.

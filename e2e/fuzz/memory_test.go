@@ -21,7 +21,7 @@ import (
 //	go test ./e2e/fuzz/ -run XXX -bench DistinctPaths -benchtime 1000000x
 func BenchmarkDistinctPaths(b *testing.B) {
 	k := harness.Start(b, harness.Options{Env: []string{
-		"KEEPER_RATE_LIMIT_PER_IP_REQUESTS=0", "KEEPER_RATE_LIMIT_PER_USER_REQUESTS=0",
+		"KEEPER_RATE_LIMIT_PER_IP_REQUESTS=0", "KEEPER_RATE_LIMIT_PER_USER_REQUESTS=0", "KEEPER_RATE_LIMIT_BAD_CREDENTIAL_REQUESTS=0",
 	}})
 	for _, r := range repositories {
 		k.CreateRepo(harness.Repo{Key: r[0], Format: r[1], Public: true})

@@ -1,0 +1,438 @@
+package dispatch
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/keeper-registry/keeper/core/lru"
+	"github.com/keeper-registry/keeper/core/remote"
+	"github.com/keeper-registry/keeper/core/repository"
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// VirtualFormat is what virtual repositories need of a format plugin: its
+// classify (metadata paths are mutable) and merge capabilities.
+type VirtualFormat interface {
+	Classify(ctx context.Context, pluginID, format, path string) (ports.CacheClass, error)
+	// Merges reports whether the format's plugin declares merge.
+	Merges(format string) bool
+	Merge(ctx context.Context, pluginID, format, path string, docs [][]byte) ([]byte, error)
+}
+
+// Bounds of merged documents: one member's document, and the merged ones
+// kept in memory.
+const (
+	maxMemberDocBytes = 64 << 20
+	mergedCacheBytes  = 64 << 20
+	// mergedTTL bounds how long a merged document is kept when no member
+	// asks for less (local members' changes are covered by their
+	// generations, which are part of the cache key).
+	mergedTTL = 5 * time.Minute
+)
+
+// mergedKey names a merged document: the virtual repository, the path, the
+// external URL, and each member's id, generation and readability for the
+// caller, so a change to any member (or to what the caller may read) misses.
+type mergedKey struct {
+	virtual int64
+	path    string
+	base    string
+	members string
+}
+
+type mergedDoc struct {
+	body        []byte
+	etag        string
+	contentType string
+	expires     time.Time
+	// ttl is how long the document may be kept: the shortest the members
+	// allow (0 when one failed, or its plugin marked its answer uncacheable,
+	// as for a caller-specific one).
+	ttl time.Duration
+}
+
+// UseVirtual makes the dispatcher serve virtual repositories: files from
+// the first member holding them, metadata merged by the format's plugin,
+// writes sent to the deployment target. Without it a virtual repository is
+// served by its plugin like an empty local one.
+func (d *Dispatcher) UseVirtual(f VirtualFormat) {
+	d.virtual = f
+	d.merged = lru.New[mergedKey, mergedDoc](1024, mergedCacheBytes)
+}
+
+// member is one member of a virtual repository and whether the caller may read it.
+type member struct {
+	repo     ports.Repository
+	readable bool
+}
+
+// serveVirtual answers a request to a virtual repository and reports
+// whether it did; a GET with a query goes to the plugin (which sees no files).
+func (d *Dispatcher) serveVirtual(w *statusWriter, r *http.Request, route Route, table *Table, repo *ports.Repository, subPath string, s ports.Subject) bool {
+	if d.virtual == nil || repo == nil || repo.Type != ports.RepoVirtual {
+		return false
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		d.deploy(w, r, route, table, repo, subPath, s)
+		return true
+	}
+	if r.URL.RawQuery != "" || subPath == "/" {
+		return false
+	}
+	ctx := r.Context()
+	members, err := d.members(ctx, repo, s)
+	if err != nil {
+		d.internal(w, r, "virtual members "+repo.Key, err)
+		return true
+	}
+	base := d.baseURL(r) + strings.TrimSuffix(route.Prefix, "/") + "/" + url.PathEscape(repo.Key)
+	class, err := d.virtual.Classify(ctx, route.PluginID, repo.Format, subPath)
+	if err != nil {
+		d.log.WarnContext(ctx, "dispatch: classify failed; resolving the path as a file", "repo", repo.Key, "err", err)
+	}
+	if class == ports.CacheMutable && d.virtual.Merges(repo.Format) {
+		d.serveMerged(w, r, route, repo, members, subPath, base, s)
+		return true
+	}
+	d.resolve(w, r, route, repo, members, subPath, base)
+	return true
+}
+
+// deploy sends a write to the virtual repository's deployment target, a
+// local member, as if it had been made there; without one it is refused.
+func (d *Dispatcher) deploy(w *statusWriter, r *http.Request, route Route, table *Table, repo *ports.Repository, subPath string, s ports.Subject) {
+	key := repo.Config[repository.ConfigDeployTo]
+	var target ports.Repository
+	var err error
+	if key != "" && slices.ContainsFunc(repo.Members, func(m ports.Member) bool { return m.RepoKey == key }) {
+		target, err = d.repos.GetRepository(r.Context(), key)
+	}
+	if key == "" || err != nil || target.Type != ports.RepoLocal || target.Format != repo.Format {
+		if err != nil && !isNotFound(err) {
+			d.internal(w, r, "deployment target of "+repo.Key, err)
+			return
+		}
+		w.Header().Set("Allow", "GET, HEAD")
+		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "repository "+repo.Key+
+			" is a virtual repository without a deployment target: it accepts no uploads or changes; publish to one of its local members")
+		return
+	}
+	if !d.authorize(r.Context(), w, r, route, s, &target) {
+		return
+	}
+	d.callPlugin(w, r, route, table, &target, subPath, s, callMode{})
+}
+
+// members lists the virtual repository's members by priority (lower
+// first, then by key), each with whether s may read it. Members that no
+// longer exist or changed format are left out.
+func (d *Dispatcher) members(ctx context.Context, repo *ports.Repository, s ports.Subject) ([]member, error) {
+	list := slices.Clone(repo.Members)
+	slices.SortStableFunc(list, func(a, b ports.Member) int {
+		if a.Priority != b.Priority {
+			return a.Priority - b.Priority
+		}
+		return strings.Compare(a.RepoKey, b.RepoKey)
+	})
+	out := make([]member, 0, len(list))
+	for _, m := range list {
+		mr, err := d.repos.GetRepository(ctx, m.RepoKey)
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if mr.Format != repo.Format || mr.Type == ports.RepoVirtual {
+			continue // creation refuses both; a member is never resolved through twice
+		}
+		ok, err := d.allowed(ctx, s, ports.ActionRead, &mr)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, member{repo: mr, readable: ok})
+	}
+	return out, nil
+}
+
+// resolve serves the file at subPath from the first member holding it:
+// first what members store (local files, remote members' cached copies), then
+// remote members' upstreams. A member that holds the file but that the
+// caller may not read ends the search with a 404, as if nothing held it.
+func (d *Dispatcher) resolve(w *statusWriter, r *http.Request, route Route, repo *ports.Repository, members []member, subPath, base string) {
+	ctx := r.Context()
+	p, err := url.PathUnescape(strings.TrimPrefix(subPath, "/"))
+	if err != nil || p == "" {
+		writeError(w, http.StatusNotFound, "not_found", "not found in "+repo.Key)
+		return
+	}
+	for _, m := range members {
+		f, err := d.files.GetFile(ctx, m.repo.ID, p)
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			d.internal(w, r, "virtual lookup "+repo.Key, err)
+			return
+		}
+		if !m.readable {
+			// Held but refused: no lower member answers instead (no leak, no substitution).
+			writeError(w, http.StatusNotFound, "not_found", "not found in "+repo.Key)
+			return
+		}
+		if m.repo.Type == ports.RepoRemote && d.remote != nil {
+			// Through the cache, which revalidates a mutable copy after its TTL.
+			if err := d.remoteGet(w, r, route.PluginID, &m.repo, subPath, base); err == nil {
+				return
+			} else if !errors.Is(err, ports.ErrNotFound) {
+				d.remoteFailed(w, r, repo, err)
+				return
+			}
+			continue
+		}
+		d.serveStored(w, r, f.BlobDigest, f.ContentType, f, http.StatusOK)
+		return
+	}
+	var failed error
+	for _, m := range members {
+		if m.repo.Type != ports.RepoRemote || !m.readable || d.remote == nil {
+			continue
+		}
+		err := d.remoteGet(w, r, route.PluginID, &m.repo, subPath, base)
+		if err == nil {
+			return
+		}
+		if !errors.Is(err, ports.ErrNotFound) && failed == nil {
+			failed = err
+		}
+	}
+	if failed != nil {
+		d.remoteFailed(w, r, repo, failed)
+		return
+	}
+	writeError(w, http.StatusNotFound, "not_found", "not found in "+repo.Key)
+}
+
+// serveMerged serves the metadata document at subPath merged from every
+// member the caller may read, by priority, through the format's merge.
+func (d *Dispatcher) serveMerged(w *statusWriter, r *http.Request, route Route, repo *ports.Repository, members []member, subPath, base string, s ports.Subject) {
+	ctx := r.Context()
+	key := mergedKey{virtual: repo.ID, path: subPath, base: base, members: memberStamp(members)}
+	now := d.clock.Now()
+	doc, ok := d.merged.Get(key)
+	if !ok || !now.Before(doc.expires) {
+		var err error
+		doc, err = d.merge(ctx, route, repo, members, subPath, base, s)
+		if err != nil {
+			d.mergeFailed(w, r, repo, err)
+			return
+		}
+		if doc.ttl > 0 {
+			doc.expires = now.Add(doc.ttl)
+			d.merged.Add(key, doc, int64(len(doc.body)))
+		}
+	}
+	h := w.Header()
+	ct, attach := ServedType(strings.TrimPrefix(subPath, "/"), doc.contentType)
+	h.Set("Content-Type", ct)
+	if attach {
+		h.Set("Content-Disposition", AttachmentHeader(subPath))
+	}
+	h.Set("ETag", `"`+doc.etag+`"`)
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(doc.body))
+}
+
+// errNoDocument says no readable member has the document.
+var errNoDocument = fmt.Errorf("virtual: %w", ports.ErrNotFound)
+
+// merge collects the members' documents and merges them.
+func (d *Dispatcher) merge(ctx context.Context, route Route, repo *ports.Repository, members []member, subPath, base string, s ports.Subject) (mergedDoc, error) {
+	var docs [][]byte
+	var contentType string
+	var failed error
+	ttl := mergedTTL
+	for _, m := range members {
+		if !m.readable {
+			continue
+		}
+		body, ct, keep, err := d.memberDoc(ctx, route, &m.repo, subPath, base, s)
+		if errors.Is(err, ports.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			// One failing member does not hide the others' versions.
+			d.log.WarnContext(ctx, "dispatch: virtual member document failed", "repo", repo.Key, "member", m.repo.Key, "err", err)
+			if failed == nil {
+				failed = err
+			}
+			continue
+		}
+		if contentType == "" {
+			contentType = ct
+		}
+		ttl = min(ttl, keep)
+		docs = append(docs, body)
+	}
+	if len(docs) == 0 {
+		if failed != nil {
+			return mergedDoc{}, failed
+		}
+		return mergedDoc{}, errNoDocument
+	}
+	body := docs[0]
+	if len(docs) > 1 {
+		var err error
+		body, err = d.virtual.Merge(ctx, route.PluginID, repo.Format, subPath, docs)
+		if err != nil {
+			return mergedDoc{}, &ports.UpstreamError{Msg: "the members' documents could not be merged: " + err.Error()}
+		}
+	}
+	sum := sha256.Sum256(body)
+	if failed != nil {
+		ttl = 0
+	}
+	return mergedDoc{body: bytes.Clone(body), etag: hex.EncodeToString(sum[:]), contentType: contentType, ttl: ttl}, nil
+}
+
+// memberDoc is one member's document at subPath, its URLs pointing under
+// base (the virtual repository): a remote member's from its cache or
+// upstream, a local member's from the plugin, asked as if for that member.
+// keep is how long the document may be cached: a remote member's cache_ttl
+// (its upstream's copy may change without a generation), the plugin's
+// cache TTL for a local member (none for a caller-specific answer).
+func (d *Dispatcher) memberDoc(ctx context.Context, route Route, m *ports.Repository, subPath, base string, s ports.Subject) (body []byte, contentType string, keep time.Duration, err error) {
+	if m.Type == ports.RepoRemote {
+		body, contentType, err = d.remoteDoc(ctx, route, m, subPath, base)
+		keep = mergedTTL
+		if t, ok := configDuration(m.Config[remote.ConfigTTL]); ok {
+			keep = t
+		}
+		return body, contentType, keep, err
+	}
+	body, contentType, keep, err = d.localDoc(ctx, route, m, subPath, base, s)
+	return body, contentType, keep, err
+}
+
+// remoteDoc is a remote member's document, from its cache or upstream.
+func (d *Dispatcher) remoteDoc(ctx context.Context, route Route, m *ports.Repository, subPath, base string) ([]byte, string, error) {
+	if d.remote == nil {
+		return nil, "", errNoDocument
+	}
+	res, err := d.remote.Get(ctx, remote.Request{Repo: m, PluginID: route.PluginID, Path: subPath, LocalBase: base}, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	if res.Body != nil {
+		return res.Body, res.File.ContentType, nil
+	}
+	b, err := d.readBlob(ctx, res.File.BlobDigest)
+	return b, res.File.ContentType, err
+}
+
+// localDoc is a local member's document, from its plugin asked as if for that member.
+func (d *Dispatcher) localDoc(ctx context.Context, route Route, m *ports.Repository, subPath, base string, s ports.Subject) ([]byte, string, time.Duration, error) {
+	req := ports.FormatRequest{Method: http.MethodGet, Path: subPath, BaseURL: strings.TrimSuffix(base, "/"),
+		Headers: []ports.Header{{Name: "Accept", Value: "application/json"}},
+		Repo: &ports.RepoContext{Key: m.Key, Type: m.Type, Format: m.Format, IsPublic: m.IsPublic, BaseURL: base,
+			Config: m.Config, Generation: m.Generation}}
+	if !s.Anonymous {
+		req.User = s.Username
+	}
+	hc := newHostCall(d, m, nil)
+	hc.subject, hc.format, hc.route = s, route.Format, route
+	resp, err := d.rt.Handle(ctx, route.PluginID, req, hc)
+	if err != nil && (resp.Status < 400 || resp.Status > 599) {
+		return nil, "", 0, fmt.Errorf("virtual: member %s: %w", m.Key, err)
+	}
+	// A GET stages nothing; whatever was staged is dropped with hc.
+	switch {
+	case resp.Status == http.StatusNotFound || resp.Status == http.StatusGone:
+		return nil, "", 0, errNoDocument
+	case resp.Status != 0 && resp.Status != http.StatusOK:
+		return nil, "", 0, &ports.UpstreamError{Msg: "member " + m.Key + " answered " + strconv.Itoa(resp.Status)}
+	}
+	ct := ""
+	for _, h := range resp.Headers {
+		if strings.EqualFold(h.Name, "Content-Type") {
+			ct = h.Value
+		}
+	}
+	switch {
+	case resp.ServeBlob != "":
+		b, err := d.readBlob(ctx, resp.ServeBlob)
+		return b, ct, resp.CacheTTL, err
+	case resp.ServePath != "":
+		f, err := d.files.GetFile(ctx, m.ID, resp.ServePath)
+		if err != nil {
+			return nil, "", 0, err
+		}
+		b, err := d.readBlob(ctx, f.BlobDigest)
+		return b, cmp.Or(ct, f.ContentType), resp.CacheTTL, err
+	}
+	return resp.Body, ct, resp.CacheTTL, nil
+}
+
+// readBlob reads a member's document, refusing one larger than maxMemberDocBytes.
+func (d *Dispatcher) readBlob(ctx context.Context, digest string) ([]byte, error) {
+	rc, size, err := d.blobs.Open(ctx, digest)
+	if err != nil {
+		return nil, fmt.Errorf("virtual: open %s: %w", digest, err)
+	}
+	defer rc.Close()
+	if size > maxMemberDocBytes {
+		return nil, &ports.UpstreamError{Msg: fmt.Sprintf("a member's document is larger than %d bytes", maxMemberDocBytes)}
+	}
+	b, err := io.ReadAll(io.LimitReader(rc, maxMemberDocBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("virtual: read %s: %w", digest, err)
+	}
+	return b, nil
+}
+
+// mergeFailed answers a merge that produced nothing.
+func (d *Dispatcher) mergeFailed(w *statusWriter, r *http.Request, repo *ports.Repository, err error) {
+	if errors.Is(err, ports.ErrNotFound) {
+		writeError(w, http.StatusNotFound, "not_found", "not found in "+repo.Key)
+		return
+	}
+	d.remoteFailed(w, r, repo, err)
+}
+
+// memberStamp is the members' ids, generations and readability, in order.
+func memberStamp(members []member) string {
+	var b strings.Builder
+	for _, m := range members {
+		b.WriteString(strconv.FormatInt(m.repo.ID, 10))
+		b.WriteByte(':')
+		b.WriteString(strconv.FormatInt(m.repo.Generation, 10))
+		if m.readable {
+			b.WriteByte('r')
+		}
+		b.WriteByte(',')
+	}
+	return b.String()
+}
+
+// configDuration reads a Go duration or a number of seconds.
+func configDuration(v string) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second, true
+	}
+	t, err := time.ParseDuration(v)
+	return t, err == nil && t >= 0
+}

@@ -1,0 +1,236 @@
+package dispatch_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/keeper-registry/keeper/core/repository"
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// mergingFormats classifies "*.meta" as metadata and merges by joining
+// the members' documents with " + ", counting merges.
+type mergingFormats struct{ merges *atomic.Int64 }
+
+func (mergingFormats) Classify(_ context.Context, _, _, path string) (ports.CacheClass, error) {
+	if strings.HasSuffix(path, ".meta") {
+		return ports.CacheMutable, nil
+	}
+	return ports.CacheImmutable, nil
+}
+func (mergingFormats) Merges(string) bool { return true }
+func (f mergingFormats) Merge(_ context.Context, _, _, _ string, docs [][]byte) ([]byte, error) {
+	f.merges.Add(1)
+	parts := make([]string, len(docs))
+	for i, d := range docs {
+		parts[i] = string(d)
+	}
+	return []byte(strings.Join(parts, " + ")), nil
+}
+
+// virtualEnv adds local repositories a and b and a public virtual
+// repository "virt" with the given members (in priority order); the fake
+// plugin answers GET *.meta with the member's key, files and base URL.
+func virtualEnv(t *testing.T, e *env, config map[string]string, members ...string) *atomic.Int64 {
+	t.Helper()
+	ctx := context.Background()
+	for _, k := range []string{"a", "b"} {
+		r := ports.Repository{Key: k, Format: "demo", Type: ports.RepoLocal, IsPublic: true}
+		if err := e.repos.CreateRepository(ctx, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v := ports.Repository{Key: "virt", Format: "demo", Type: ports.RepoVirtual, IsPublic: true, Config: config}
+	for i, m := range members {
+		// Priorities out of listing order: resolution sorts by priority.
+		v.Members = append([]ports.Member{{RepoKey: m, Priority: 10 * (i + 1)}}, v.Members...)
+	}
+	if err := e.repos.CreateRepository(ctx, &v); err != nil {
+		t.Fatal(err)
+	}
+	e.rt.SetHandler("demo", func(ctx context.Context, req ports.FormatRequest, h ports.HostCall) (ports.FormatResponse, error) {
+		if req.Method == http.MethodGet && req.Repo != nil && strings.HasSuffix(req.Path, ".meta") {
+			fs, err := h.ListFiles(ctx, ports.FileListing{Limit: 100})
+			if err != nil || len(fs) == 0 {
+				return ports.FormatResponse{Status: 404}, err
+			}
+			names := make([]string, len(fs))
+			for i, f := range fs {
+				names[i] = f.Path
+			}
+			if req.Path == "/who.meta" {
+				// A caller-specific answer: no CacheTTL.
+				return ports.FormatResponse{Status: 200, Body: []byte(req.Repo.Key + " for " + req.User)}, nil
+			}
+			return ports.FormatResponse{Status: 200, Body: []byte(req.Repo.Key + ":" + strings.Join(names, ",") + "@" + req.Repo.BaseURL),
+				CacheTTL: time.Minute}, nil
+		}
+		return e.handle(ctx, req, h)
+	})
+	var merges atomic.Int64
+	e.d.UseVirtual(mergingFormats{merges: &merges})
+	return &merges
+}
+
+func put(t testing.TB, e *env, target, body string) {
+	t.Helper()
+	if rec := e.do(&admin, http.MethodPut, target, []byte(body), "X-Overwrite", "1"); rec.Code != http.StatusCreated {
+		t.Fatalf("PUT %s: %d %s", target, rec.Code, rec.Body.String())
+	}
+}
+
+func get(e *env, s *ports.Subject, target string) (int, string) {
+	rec := e.do(s, http.MethodGet, target, nil)
+	return rec.Code, rec.Body.String()
+}
+
+func TestVirtualResolvesByPriority(t *testing.T) {
+	e := newEnv(t)
+	virtualEnv(t, e, nil, "a", "b")
+	put(t, e, "/demo/b/f.txt", "from b")
+	if code, body := get(e, nil, "/demo/virt/f.txt"); code != 200 || body != "from b" {
+		t.Fatalf("only b holds it: %d %q", code, body)
+	}
+	put(t, e, "/demo/a/f.txt", "from a")
+	if code, body := get(e, nil, "/demo/virt/f.txt"); code != 200 || body != "from a" {
+		t.Fatalf("a comes first: %d %q", code, body)
+	}
+	if code, _ := get(e, nil, "/demo/virt/missing.txt"); code != 404 {
+		t.Fatalf("missing: %d", code)
+	}
+}
+
+func TestVirtualLocalsBeforeRemoteUpstreams(t *testing.T) {
+	e, hits, _ := remoteEnv(t)
+	virtualEnv(t, e, nil, "prox", "a")
+	put(t, e, "/demo/a/a.txt", "local a")
+	// prox ranks first but has not cached a.txt: a's stored copy wins, the upstream is not asked.
+	if code, body := get(e, nil, "/demo/virt/a.txt"); code != 200 || body != "local a" || hits.Load() != 0 {
+		t.Fatalf("local first: %d %q, %d upstream requests", code, body, hits.Load())
+	}
+	if code, body := get(e, nil, "/demo/prox/a.txt"); code != 200 || body != "upstream a" {
+		t.Fatalf("prox: %d %q", code, body)
+	}
+	// Now prox holds it cached and ranks first.
+	if code, body := get(e, nil, "/demo/virt/a.txt"); code != 200 || body != "upstream a" {
+		t.Fatalf("cached remote first: %d %q", code, body)
+	}
+	if code, body := get(e, nil, "/demo/virt/missing"); code != 404 || hits.Load() != 2 {
+		t.Fatalf("missing everywhere: %d %q, %d upstream requests", code, body, hits.Load())
+	}
+}
+
+func TestVirtualRemoteUpstreamWhenNoMemberHolds(t *testing.T) {
+	e, hits, _ := remoteEnv(t)
+	virtualEnv(t, e, nil, "a", "prox")
+	if code, body := get(e, nil, "/demo/virt/a.txt"); code != 200 || body != "upstream a" || hits.Load() != 1 {
+		t.Fatalf("through the upstream: %d %q, %d upstream requests", code, body, hits.Load())
+	}
+	if e.files.Count(e.repoID("prox")) != 1 || e.files.Count(e.repoID("a")) != 0 {
+		t.Fatal("the fetched file is cached in the remote member, nowhere else")
+	}
+}
+
+func TestVirtualRefusingMemberStopsResolution(t *testing.T) {
+	e := newEnv(t)
+	virtualEnv(t, e, nil, "priv", "pub")
+	put(t, e, "/demo/priv/f.txt", "secret")
+	put(t, e, "/demo/pub/f.txt", "public")
+	put(t, e, "/demo/pub/g.txt", "public g")
+	if code, body := get(e, nil, "/demo/virt/f.txt"); code != 404 || strings.Contains(body, "public") || strings.Contains(body, "secret") {
+		t.Fatalf("anonymous, held by a private member: %d %q", code, body)
+	}
+	if code, body := get(e, &admin, "/demo/virt/f.txt"); code != 200 || body != "secret" {
+		t.Fatalf("admin: %d %q", code, body)
+	}
+	if code, body := get(e, nil, "/demo/virt/g.txt"); code != 200 || body != "public g" {
+		t.Fatalf("anonymous, not held by the private member: %d %q", code, body)
+	}
+}
+
+func TestVirtualMergesMetadataAndCachesUntilAMemberChanges(t *testing.T) {
+	e := newEnv(t)
+	merges := virtualEnv(t, e, nil, "a", "priv", "b")
+	put(t, e, "/demo/a/x", "1")
+	put(t, e, "/demo/b/y", "2")
+	put(t, e, "/demo/priv/z", "3")
+	want := "a:x@http://keeper.test/demo/virt + b:y@http://keeper.test/demo/virt"
+	for i := range 2 {
+		if code, body := get(e, nil, "/demo/virt/p.meta"); code != 200 || body != want {
+			t.Fatalf("GET %d: %d %q", i, code, body)
+		}
+	}
+	if merges.Load() != 1 {
+		t.Fatalf("%d merges, want 1 (the second GET is cached)", merges.Load())
+	}
+	if code, body := get(e, &admin, "/demo/virt/p.meta"); code != 200 || !strings.Contains(body, "priv:z") {
+		t.Fatalf("a caller who may read priv sees it: %d %q", code, body)
+	}
+	put(t, e, "/demo/b/y2", "4")
+	if code, body := get(e, nil, "/demo/virt/p.meta"); code != 200 || !strings.HasSuffix(body, "b:y,y2@http://keeper.test/demo/virt") {
+		t.Fatalf("after b changed: %d %q", code, body)
+	}
+	if merges.Load() != 3 {
+		t.Fatalf("%d merges, want 3", merges.Load())
+	}
+}
+
+func TestVirtualDeploysToItsTarget(t *testing.T) {
+	e := newEnv(t)
+	virtualEnv(t, e, map[string]string{repository.ConfigDeployTo: "b"}, "a", "b")
+	put(t, e, "/demo/virt/new.txt", "published")
+	if e.files.Count(e.repoID("b")) != 1 || e.files.Count(e.repoID("a")) != 0 || e.files.Count(e.repoID("virt")) != 0 {
+		t.Fatal("the publish did not land in the deployment target alone")
+	}
+	if code, body := get(e, nil, "/demo/virt/new.txt"); code != 200 || body != "published" {
+		t.Fatalf("read back: %d %q", code, body)
+	}
+	rec := e.do(nil, http.MethodPut, "/demo/virt/anon.txt", []byte("x"))
+	if rec.Code != http.StatusUnauthorized {
+		t.Fatalf("anonymous publish: %d", rec.Code)
+	}
+}
+
+func TestVirtualWithoutTargetRefusesWrites(t *testing.T) {
+	e := newEnv(t)
+	virtualEnv(t, e, nil, "a")
+	for _, m := range []string{http.MethodPut, http.MethodPost, http.MethodDelete} {
+		rec := e.do(&admin, m, "/demo/virt/f.txt", []byte("x"))
+		if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != "GET, HEAD" ||
+			!strings.Contains(rec.Body.String(), "without a deployment target") {
+			t.Fatalf("%s: %d %s", m, rec.Code, rec.Body.String())
+		}
+	}
+	if e.files.Count(e.repoID("a")) != 0 {
+		t.Fatal("a refused write reached a member")
+	}
+}
+
+func TestVirtualNeverCachesACallerSpecificMerge(t *testing.T) {
+	e := newEnv(t)
+	merges := virtualEnv(t, e, nil, "a", "b")
+	put(t, e, "/demo/a/x", "1")
+	put(t, e, "/demo/b/y", "2")
+	bob := ports.Subject{UserID: 2, Username: "bob"}
+	if code, body := get(e, &admin, "/demo/virt/who.meta"); code != 200 || body != "a for alice + b for alice" {
+		t.Fatalf("alice: %d %q", code, body)
+	}
+	if code, body := get(e, &bob, "/demo/virt/who.meta"); code != 200 || body != "a for bob + b for bob" {
+		t.Fatalf("bob got another caller's answer: %d %q", code, body)
+	}
+	if merges.Load() != 2 {
+		t.Fatalf("%d merges, want 2", merges.Load())
+	}
+	// The merged cache also expires after the shortest member TTL.
+	if code, _ := get(e, nil, "/demo/virt/p.meta"); code != 200 {
+		t.Fatal(code)
+	}
+	e.clock.Add(2 * time.Minute)
+	if code, _ := get(e, nil, "/demo/virt/p.meta"); code != 200 || merges.Load() != 4 {
+		t.Fatalf("after the TTL: %d, %d merges, want 4", code, merges.Load())
+	}
+}
