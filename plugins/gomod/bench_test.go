@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/keeper-registry/keeper/ports/porttest"
 )

@@ -3,6 +3,7 @@ package oci_test
 import (
 	"testing"
 
+	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/keeper-registry/keeper/ports/porttest"
 )

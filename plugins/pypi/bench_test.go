@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/keeper-registry/keeper/ports/porttest"
 )
