@@ -20,3 +20,9 @@ func (r *Runtime) IdleMemory(id string) []uint32 {
 		return out
 	}
 }
+
+// GuestMapped is the guest memory mapped outside the Go heap, in bytes (tests only).
+func GuestMapped() int64 { return guestMapped.Load() }
+
+// LoadingPeak is the most plugin loads that ran at once (tests only).
+func (r *Runtime) LoadingPeak() int32 { return r.loadingPeak.Load() }

@@ -3,6 +3,7 @@ package wasm_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -192,5 +193,34 @@ func TestMaxLoadedIsAHardCap(t *testing.T) {
 	getX(t, rt) // the busy one is idle now: released, and generic loads
 	if st, _ := rt.Stats("loop"); st.State != "registered" {
 		t.Fatalf("loop not released: %+v", st)
+	}
+}
+
+// Loads take turns, one per core: more at once only add memory.
+func TestLoadsTakeTurnsPerCore(t *testing.T) {
+	rt := newRuntimeWith(t, wasm.Config{QueueWait: time.Minute})
+	ids := []string{"g1", "g2", "g3", "g4", "g5", "g6"}
+	for _, id := range ids {
+		src := func(context.Context) ([]byte, error) { return genericWasm(t), nil }
+		if err := rt.Register(context.Background(), id, src, ports.PluginLimits{}, "generic"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := porttest.NewMemHost()
+	h.AddFile("x", []byte("x"))
+	errs := make(chan error, len(ids))
+	for _, id := range ids {
+		go func() {
+			_, err := rt.Handle(context.Background(), id, ports.FormatRequest{Method: "GET", Path: "/x", Repo: repo(nil)}, h)
+			errs <- err
+		}()
+	}
+	for range ids {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if peak, cores := rt.LoadingPeak(), runtime.GOMAXPROCS(0); peak < 1 || int(peak) > cores {
+		t.Fatalf("%d loads ran at once on %d cores", peak, cores)
 	}
 }

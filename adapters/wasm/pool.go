@@ -13,6 +13,7 @@ import (
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
 )
 
 // instance is one instantiated module; single-threaded, owned by one call at a time.
@@ -136,7 +137,7 @@ func (g *generation) newInstance(ctx context.Context) (*instance, error) {
 	cfg := wazero.NewModuleConfig().WithName("").WithStartFunctions("_initialize").
 		WithSysWalltime().WithSysNanotime().WithStdout(lw).WithStderr(lw).
 		WithRandSource(randReader{})
-	mod, err := g.rt.InstantiateModule(ctx, g.compiled, cfg)
+	mod, err := g.rt.InstantiateModule(experimental.WithMemoryAllocator(ctx, guestAllocator), g.compiled, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("instantiate: %w", err)
 	}

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	goruntime "runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/keeper-registry/keeper/adapters/wasm/yieldpoint"
@@ -62,7 +64,11 @@ type Runtime struct {
 
 	loadMu    sync.Mutex // guards compiling (admission under MaxLoaded)
 	compiling int
-	idLocks   sync.Map // id → *sync.Mutex: serialises Load/Register/Unload of one id; different ids load in parallel
+	// loads admits one plugin load per core at a time (slot.compile);
+	// loading and loadingPeak count them.
+	loads                chan struct{}
+	loading, loadingPeak atomic.Int32
+	idLocks              sync.Map // id → *sync.Mutex: serialises Load/Register/Unload of one id; different ids load in parallel
 
 	stopReaper chan struct{}
 	reaperDone chan struct{}
@@ -120,6 +126,7 @@ func New(cfg Config) (*Runtime, error) {
 		cache = wazero.NewCompilationCache()
 	}
 	r := &Runtime{cache: cache, log: cfg.Logger, cfg: cfg, plugins: map[string]*slot{},
+		loads:      make(chan struct{}, max(1, goruntime.GOMAXPROCS(0))),
 		stopReaper: make(chan struct{}), reaperDone: make(chan struct{})}
 	go r.reaper()
 	return r, nil
@@ -144,7 +151,7 @@ func (r *Runtime) Close(ctx context.Context) error {
 }
 
 func (r *Runtime) compile(ctx context.Context, id string, module []byte, lim limits) (*generation, error) {
-	module, err := instrument(module)
+	module, err := r.instrumented(module)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +186,7 @@ func (r *Runtime) compile(ctx context.Context, id string, module []byte, lim lim
 func (r *Runtime) Compile(ctx context.Context, module []byte) error {
 	// The same module bytes and compiler settings as compile, so the cached
 	// code is what Load wants.
-	module, err := instrument(module)
+	module, err := r.instrumented(module)
 	if err != nil {
 		return fmt.Errorf("wasm: compile: %w", err)
 	}

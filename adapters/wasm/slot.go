@@ -92,6 +92,19 @@ func (s *slot) compile(ctx context.Context) error {
 		return fmt.Errorf("wasm: %s: %w", s.id, err)
 	}
 	defer done()
+	// Loading is CPU-bound (decoding and validating the module) and
+	// allocates several times the module's size while it runs: more loads
+	// at once than cores only add memory, so they take turns.
+	select {
+	case s.owner.loads <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("wasm: %s: waiting for the module to load: %w: %w", s.id, ports.ErrUnavailable, ctx.Err())
+	}
+	defer func() { <-s.owner.loads }()
+	if n := s.owner.loading.Add(1); n > s.owner.loadingPeak.Load() {
+		s.owner.loadingPeak.Store(n) // tests read it; a racy max is fine
+	}
+	defer s.owner.loading.Add(-1)
 	// Compiling is the host's work, not the caller's: its own bound, and it
 	// finishes for the next caller even if this one gave up.
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), compileTimeout)

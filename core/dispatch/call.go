@@ -96,6 +96,12 @@ func (d *Dispatcher) callPlugin(ctx context.Context, in *Request, route Route, t
 		hc.route = route
 		var err error
 		resp, err = d.rt.Handle(ctx, route.PluginID, req, hc)
+		if hc.refused != nil && (err != nil || resp.Status >= 500) {
+			// The plugin failed on a path the host refused to store: the
+			// client's input, not a server fault.
+			writeError(w, http.StatusBadRequest, "invalid", hc.refused.Error())
+			return
+		}
 		if err != nil {
 			if ferr := d.pluginFailed(ctx, route, resp, err); ferr != nil {
 				return nil, ferr

@@ -167,6 +167,12 @@ func TestStagedWrites(t *testing.T) {
 			t.Fatalf("body = %q", w.Body.String())
 		}
 	})
+	t.Run("a path the API could not read back is refused", func(t *testing.T) {
+		// Found by the HTTP fuzz harness: a plugin staged a 2,006-byte path
+		// that the REST download refuses (artifact.MaxPathLen).
+		long := "/demo/pub/" + strings.Repeat("A", 2000) + "/a.txt"
+		wantStatus(t, e.do(&admin, http.MethodPut, long, []byte("x")), http.StatusBadRequest)
+	})
 	t.Run("deadline is 504", func(t *testing.T) {
 		wantStatus(t, e.do(&admin, http.MethodPut, "/demo/pub/slow.txt", []byte("x"), "X-Fail", "deadline"), http.StatusGatewayTimeout)
 	})

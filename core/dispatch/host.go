@@ -49,6 +49,9 @@ type hostCall struct {
 	ops   int
 	// seen marks the reads already recorded in ws.Reads (commit.go).
 	seen map[readKey]bool
+	// refused is the first staged path this call refused as unreadable: the
+	// client chose it, so a plugin that fails on it gets the client a 400.
+	refused error
 }
 
 var _ ports.HostCall = (*hostCall)(nil)
@@ -210,8 +213,8 @@ func (h *hostCall) StageFile(f ports.StagedFile) error {
 	if h.repo == nil {
 		return errUnbound
 	}
-	if f.Path == "" {
-		return ports.Invalidf("path", "must not be empty")
+	if err := h.readablePath(f.Path); err != nil {
+		return err
 	}
 	dg, ok := h.lookup(f.BlobDigest)
 	if !ok {
@@ -224,6 +227,24 @@ func (h *hostCall) StageFile(f ports.StagedFile) error {
 			Package: f.Package, Version: f.Version, Metadata: f.Metadata,
 		}})
 	})
+}
+
+// readablePath refuses a path the REST API could not read back (too long,
+// traversal, empty segments, a leading slash…): whatever a plugin stores
+// must stay reachable through artifact.CleanPath, whatever the plugin checks.
+func (h *hostCall) readablePath(p string) error {
+	clean, err := artifact.CleanPath(p)
+	if err == nil && clean != p {
+		err = ports.Invalidf("path", "must not start with a slash")
+	}
+	if err != nil {
+		h.mu.Lock()
+		if h.refused == nil {
+			h.refused = err
+		}
+		h.mu.Unlock()
+	}
+	return err
 }
 
 // StageDelete stages removal of a path.

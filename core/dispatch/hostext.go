@@ -83,6 +83,9 @@ func (h *hostCall) MountBlob(ctx context.Context, fromRepo, fromPath, toPath, co
 	if h.mode.anonymous {
 		return errAnonymousWrite
 	}
+	if err := h.readablePath(toPath); err != nil {
+		return err
+	}
 	src, err := h.d.repos.GetRepository(ctx, fromRepo)
 	if err != nil || src.Format != h.repo.Format {
 		return fmt.Errorf("dispatch: mount blob: repository %q not found: %w", fromRepo, ports.ErrNotFound)

@@ -15,7 +15,8 @@ import (
 // documents a plugin renders and misses, on every mount) to a real keeper
 // over 8 keep-alive connections, and reports its RSS after the first tenth
 // and at the end: every cache keyed by a path is bounded, so the figure
-// stays flat whatever b.N. For a million:
+// stays flat whatever b.N, and the benchmark fails when it grew by more
+// than KEEPER_FUZZ_RSS_GROWTH_MB (256) after the first tenth. For a million:
 //
 //	go test ./e2e/fuzz/ -run XXX -bench DistinctPaths -benchtime 1000000x
 func BenchmarkDistinctPaths(b *testing.B) {
@@ -68,5 +69,8 @@ func BenchmarkDistinctPaths(b *testing.B) {
 	b.ReportMetric(float64(errs.Load()), "errors")
 	if errs.Load() > 0 {
 		b.Errorf("%d requests failed or answered 5xx", errs.Load())
+	}
+	if growth := envInt(b, "KEEPER_FUZZ_RSS_GROWTH_MB", 256); early.Load() > 0 && end-early.Load() > growth<<20 {
+		b.Errorf("RSS grew from %d MiB at 10%% to %d MiB (bound: %d MiB; KEEPER_FUZZ_RSS_GROWTH_MB)", early.Load()>>20, end>>20, growth)
 	}
 }
