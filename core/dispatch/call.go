@@ -99,8 +99,7 @@ func (d *Dispatcher) callPlugin(ctx context.Context, in *Request, route Route, t
 		if hc.refused != nil && (err != nil || resp.Status >= 500) {
 			// The plugin failed on a path the host refused to store: the
 			// client's input, not a server fault.
-			writeError(w, http.StatusBadRequest, "invalid", hc.refused.Error())
-			return
+			return nil, fail(ports.ErrInvalid, hc.refused.Error())
 		}
 		if err != nil {
 			if ferr := d.pluginFailed(ctx, route, resp, err); ferr != nil {
