@@ -13,19 +13,21 @@ type Record struct {
 	Valid   bool   `json:"valid"`
 	Err     string `json:"err,omitempty"`
 
-	Seconds   float64 `json:"seconds"`
-	Bytes     int64   `json:"bytes,omitempty"`
-	Requests  int64   `json:"requests,omitempty"`
-	CPUs      float64 `json:"cpu_s"`
-	MiBps     float64 `json:"mibps,omitempty"`
-	CPUperGiB float64 `json:"cpu_per_gib,omitempty"`
-	RPS       float64 `json:"rps,omitempty"`
-	P50ms     float64 `json:"p50_ms,omitempty"`
-	P99ms     float64 `json:"p99_ms,omitempty"`
-	CPUusReq  float64 `json:"cpu_us_per_req,omitempty"`
-	RPSCore   float64 `json:"rps_per_core,omitempty"`
-	RSSMiB    float64 `json:"rss_mib,omitempty"`
-	HWMMiB    float64 `json:"hwm_mib,omitempty"`
+	Seconds  float64 `json:"seconds"`
+	Bytes    int64   `json:"bytes,omitempty"`
+	Requests int64   `json:"requests,omitempty"`
+	CPUs     float64 `json:"cpu_s"`
+	// ClientCPUs is the load generator's own CPU (kbench spread).
+	ClientCPUs float64 `json:"client_cpu_s,omitempty"`
+	MiBps      float64 `json:"mibps,omitempty"`
+	CPUperGiB  float64 `json:"cpu_per_gib,omitempty"`
+	RPS        float64 `json:"rps,omitempty"`
+	P50ms      float64 `json:"p50_ms,omitempty"`
+	P99ms      float64 `json:"p99_ms,omitempty"`
+	CPUusReq   float64 `json:"cpu_us_per_req,omitempty"`
+	RPSCore    float64 `json:"rps_per_core,omitempty"`
+	RSSMiB     float64 `json:"rss_mib,omitempty"`
+	HWMMiB     float64 `json:"hwm_mib,omitempty"`
 }
 
 const (
@@ -47,6 +49,8 @@ func main() {
 		err = cmdHashWrite(os.Args[2:])
 	case "wrk":
 		err = cmdWrk(os.Args[2:])
+	case "spread":
+		err = cmdSpread(os.Args[2:])
 	case "report":
 		err = cmdReport(os.Args[2:])
 	case "npmpublish":
@@ -67,7 +71,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: kbench get|put|hashwrite|wrk|uncached|timed|npmpublish|pypiupload|report [flags]")
+	fmt.Fprintln(os.Stderr, "usage: kbench get|put|hashwrite|wrk|spread|uncached|timed|npmpublish|pypiupload|report [flags]")
 	os.Exit(2)
 }
 
