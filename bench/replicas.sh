@@ -8,7 +8,8 @@
 #   bash bench/replicas.sh
 #
 # Environment: BENCH_RUNS (3), BENCH_DURATION (10s per run), BENCH_CONNS (32),
-# BENCH_UPLOAD_BYTES (65536), BENCH_REPLICAS ("1 2 3"), BENCH_PIN (1: replica i
+# BENCH_UPLOAD_BYTES (65536), BENCH_UPLOAD_REPOS (1: every upload goes to one
+# repository; K: worker w uploads to repository up<w mod K>), BENCH_REPLICAS ("1 2 3"), BENCH_PIN (1: replica i
 # runs under taskset on core i mod nproc, so GOMAXPROCS is 1 per replica; 0:
 # unpinned), BENCH_KEEPER_BIN, BENCH_KEEP, BENCH_RESULTS as in bench/run.sh.
 # PostgreSQL: KEEPER_TEST_POSTGRES_URL when set, else .ci/postgres.sh starts a
@@ -19,6 +20,7 @@ RUNS=${BENCH_RUNS:-3}
 DURATION=${BENCH_DURATION:-10s}
 CONNS=${BENCH_CONNS:-32}
 UPLOAD=${BENCH_UPLOAD_BYTES:-65536}
+UPLOAD_REPOS=${BENCH_UPLOAD_REPOS:-1}
 COUNTS=${BENCH_REPLICAS:-1 2 3}
 PIN=${BENCH_PIN:-1}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -106,6 +108,10 @@ start_all() {
 	t=$TOKEN
 	curl -sf -o /dev/null -X POST "$KEEPER_URL/api/v1/repositories" -H "Authorization: Bearer $t" \
 		-d "{\"key\":\"$REPO\",\"format\":\"generic\",\"repo_type\":\"local\",\"is_public\":true}" || die "create repository failed"
+	for i in $(seq 0 $((UPLOAD_REPOS - 1))); do
+		curl -sf -o /dev/null -X POST "$KEEPER_URL/api/v1/repositories" -H "Authorization: Bearer $t" \
+			-d "{\"key\":\"up$i\",\"format\":\"generic\",\"repo_type\":\"local\"}" || die "create repository up$i failed"
+	done
 	head -c 1024 /dev/urandom >"$WORK/small.bin"
 	curl -sf -o /dev/null -T "$WORK/small.bin" -H "Authorization: Bearer $t" \
 		"$KEEPER_URL/api/v1/repositories/$REPO/artifacts/small.bin" || die "upload of small.bin failed"
@@ -126,7 +132,36 @@ measure() {
 	"$BIN/kbench" spread -figure get1k -subject "$n" -out "$out" -pids "$pids" -urls "$urls" \
 		-path "/api/v1/repositories/$REPO/download/small.bin" -mode get -c "$CONNS" -d "$dur"
 	"$BIN/kbench" spread -figure upload -subject "$n" -out "$out" -pids "$pids" -urls "$urls" -token "$TOKEN" \
-		-path "/api/v1/repositories/$REPO/artifacts/up-$n-$run" -mode put -size "$UPLOAD" -c "$CONNS" -d "$dur"
+		-path "/api/v1/repositories/up{k}/artifacts/up-$n-$run" -keys "$UPLOAD_REPOS" -mode put -size "$UPLOAD" -c "$CONNS" -d "$dur"
+}
+
+# disk_reference: the filesystem's own rate for what every upload ends with, CONNS threads
+# for 5 s each writing UPLOAD bytes to a new temp file, fsync, rename, fsync of the directory.
+disk_reference() {
+	python3 - "$WORK/blobs/disk-ref" "$UPLOAD" "$CONNS" <<'EOF'
+import os, sys, threading, time
+d, size, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+os.makedirs(d, exist_ok=True)
+done, end = [0] * n, time.time() + 5
+def writer(i):
+    buf, dfd = os.urandom(size), os.open(d, os.O_RDONLY)
+    while time.time() < end:
+        p = f"{d}/{i}-{done[i]}"
+        fd = os.open(p + ".tmp", os.O_WRONLY | os.O_CREAT, 0o600)
+        os.write(fd, buf)
+        os.fsync(fd)
+        os.close(fd)
+        os.rename(p + ".tmp", p)
+        os.fsync(dfd)
+        done[i] += 1
+    os.close(dfd)
+ts = [threading.Thread(target=writer, args=(i,)) for i in range(n)]
+start = time.time()
+for t in ts: t.start()
+for t in ts: t.join()
+print(f"disk reference: {sum(done) / (time.time() - start):.0f} files/s of {size} bytes written, fsynced and renamed ({n} threads, no keeper)")
+EOF
+	rm -rf "$WORK/blobs/disk-ref"
 }
 
 report() {
@@ -175,7 +210,7 @@ fi
 SECRETS_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 : >"$RES"
 : >"$WORK/load.jsonl"
-log "$(machine_line); keeper from $KEEPER_FROM; $RUNS runs of $DURATION, $CONNS connections, uploads of $UPLOAD bytes"
+log "$(machine_line); keeper from $KEEPER_FROM; $RUNS runs of $DURATION, $CONNS connections, uploads of $UPLOAD bytes to $UPLOAD_REPOS repositories"
 start_all
 # Warm-up, not recorded: plugin instances, connection pools and caches of every replica.
 measure "$(echo $COUNTS | tr ' ' '\n' | sort -n | tail -1)" 0 "$WORK/warmup.jsonl" 3s
@@ -184,7 +219,9 @@ measure "$(echo $COUNTS | tr ' ' '\n' | sort -n | tail -1)" 0 "$WORK/warmup.json
 for run in $(seq 1 "$RUNS"); do
 	for n in $COUNTS; do measure "$n" "$run"; done
 done
+DISK_REF=$(disk_reference)
 echo
-echo "Scale-out: $(machine_line); load generator and PostgreSQL unpinned; keeper from $KEEPER_FROM"
+echo "Scale-out: $(machine_line); uploads spread over $UPLOAD_REPOS repositories; load generator and PostgreSQL unpinned; keeper from $KEEPER_FROM"
 report
+echo "$DISK_REF"
 [ -z "${BENCH_RESULTS:-}" ] || cp "$RES" "$BENCH_RESULTS"

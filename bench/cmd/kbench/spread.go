@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,7 +22,7 @@ import (
 // round-robin counter shared by all workers), keep-alive. Mode get fetches
 // one path; mode put uploads a body of -size bytes, unique per request (its
 // first 16 bytes are a worker and sequence number), to a new name under
-// -path. Any answer outside 2xx or transport error invalidates the run.
+// -path ({k} in it names one of -keys repositories by worker). Any answer outside 2xx or transport error invalidates the run.
 func cmdSpread(args []string) error {
 	fs := flag.NewFlagSet("spread", flag.ExitOnError)
 	var cm common
@@ -33,9 +34,10 @@ func cmdSpread(args []string) error {
 	conns := fs.Int("c", 32, "concurrent workers (one keep-alive connection each)")
 	dur := fs.Duration("d", 10*time.Second, "duration")
 	token := fs.String("token", "", "Bearer token")
+	keys := fs.Int("keys", 1, "put: worker w writes where {k} in -path is w mod keys (spread over repositories)")
 	_ = fs.Parse(args)
 	bases := strings.Split(*urls, ",")
-	if *urls == "" || *path == "" || *conns < 1 || (*mode != "get" && *mode != "put") || *size < 16 {
+	if *urls == "" || *path == "" || *conns < 1 || (*mode != "get" && *mode != "put") || *size < 16 || *keys < 1 {
 		return errors.New("spread: -urls, -path, -mode get|put, -c >= 1 and -size >= 16 are required")
 	}
 	pr, err := newProbe(cm.pids)
@@ -73,7 +75,7 @@ func cmdSpread(args []string) error {
 				base := bases[int(next.Add(1)-1)%len(bases)]
 				t0 := time.Now()
 				var n int64
-				n, err = spreadOne(hc, *mode, base, *path, *token, body, w, seq)
+				n, err = spreadOne(hc, *mode, base, strings.ReplaceAll(*path, "{k}", strconv.Itoa(w%*keys)), *token, body, w, seq)
 				mine = append(mine, time.Since(t0))
 				moved.Add(n)
 			}
@@ -134,13 +136,15 @@ func spreadOne(hc *http.Client, mode, base, path, token string, body []byte, wor
 	if err != nil {
 		return 0, err
 	}
+	if resp.StatusCode/100 != 2 {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
+		resp.Body.Close()
+		return 0, fmt.Errorf("%s %s: status %d: %s", method, url, resp.StatusCode, msg)
+	}
 	n, err := io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	if err != nil {
 		return 0, err
-	}
-	if resp.StatusCode/100 != 2 {
-		return 0, fmt.Errorf("%s %s: status %d", method, url, resp.StatusCode)
 	}
 	if mode == "put" {
 		return int64(len(body)), nil
