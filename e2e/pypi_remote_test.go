@@ -40,16 +40,17 @@ func TestPyPIRemote(t *testing.T) {
 	px.CreateRepo(harness.Repo{Key: "pyproxy", Format: "pypi", Type: "remote", Public: true,
 		UpstreamURL: up.URL + "/pypi/py", Config: map[string]string{"upstream_token": readToken}})
 
-	download := func(name string) []byte {
+	pipDownload := func(name, repo, version string) []byte {
 		out := filepath.Join(dir, name)
 		p.must("pip", "download", "--no-deps", "--no-cache-dir", "--disable-pip-version-check", "-d", out,
-			"--index-url", px.URL+"/pypi/pyproxy/simple/", "keeper-demo==1.0.0")
-		got, err := os.ReadFile(filepath.Join(out, "keeper_demo-1.0.0-py3-none-any.whl"))
+			"--index-url", px.URL+"/pypi/"+repo+"/simple/", "keeper-demo=="+version)
+		got, err := os.ReadFile(filepath.Join(out, "keeper_demo-"+version+"-py3-none-any.whl"))
 		if err != nil {
 			t.Fatalf("pip did not download the wheel: %v", err)
 		}
 		return got
 	}
+	download := func(name string) []byte { return pipDownload(name, "pyproxy", "1.0.0") }
 	want, _ := os.ReadFile(wheel)
 	if got := download("first"); !bytes.Equal(got, want) {
 		t.Fatalf("the wheel through the proxy differs from the published one (%d vs %d bytes)", len(got), len(want))
@@ -78,4 +79,23 @@ func TestPyPIRemote(t *testing.T) {
 	if stats.UpstreamFetches != before {
 		t.Fatalf("a warm download fetched %d more times from the upstream", stats.UpstreamFetches-before)
 	}
+
+	// A virtual repository over a local member (holding 1.1.0) and the
+	// remote one (1.0.0): pip sees both versions on one merged page.
+	t.Run("virtual", func(t *testing.T) {
+		p.must(python, mk, filepath.Join(dir, "v11"), "Keeper.Demo", "1.1.0", "marker-110", ">=3.8")
+		wheel11 := filepath.Join(dir, "v11", "keeper_demo-1.1.0-py3-none-any.whl")
+		px.CreateRepo(harness.Repo{Key: "pylocal", Format: "pypi", Public: true})
+		px.CreateRepo(harness.Repo{Key: "pyall", Format: "pypi", Type: "virtual", Public: true,
+			Members: []map[string]any{{"repo_key": "pylocal", "priority": 1}, {"repo_key": "pyproxy", "priority": 2}}})
+		p.must(twine, "upload", "--non-interactive", "--disable-progress-bar", "--repository-url", px.URL+"/pypi/pylocal/",
+			"-u", "__token__", "-p", px.APIToken("twine"), wheel11)
+		want11, _ := os.ReadFile(wheel11)
+		if got := pipDownload("virtual-local", "pyall", "1.1.0"); !bytes.Equal(got, want11) {
+			t.Fatal("the local member's wheel differs through the virtual repository")
+		}
+		if got := pipDownload("virtual-remote", "pyall", "1.0.0"); !bytes.Equal(got, want) {
+			t.Fatal("the remote member's wheel differs through the virtual repository")
+		}
+	})
 }

@@ -152,13 +152,7 @@ func (m linkMapper) rewriteHTML(body []byte) ([]byte, error) {
 		return nil, fmt.Errorf("pypi: upstream page has more than %d links", maxRewriteLinks)
 	}
 	for _, a := range anchors {
-		attrs := map[string]string{}
-		for _, kv := range attrRe.FindAllSubmatch(a[1], -1) {
-			name := strings.ToLower(string(kv[1]))
-			if _, dup := attrs[name]; !dup {
-				attrs[name] = html.UnescapeString(string(kv[2]) + string(kv[3]) + string(kv[4]))
-			}
-		}
+		attrs := anchorAttrs(a[1])
 		href, ok := m.mapURL(attrs["href"])
 		if !ok {
 			continue
@@ -174,4 +168,17 @@ func (m linkMapper) rewriteHTML(body []byte) ([]byte, error) {
 	}
 	b.WriteString("  </body>\n</html>\n")
 	return []byte(b.String()), nil
+}
+
+// anchorAttrs reads an anchor's attributes (names lower-cased, values
+// unescaped, the first of a repeated name kept).
+func anchorAttrs(raw []byte) map[string]string {
+	attrs := map[string]string{}
+	for _, kv := range attrRe.FindAllSubmatch(raw, -1) {
+		name := strings.ToLower(string(kv[1]))
+		if _, dup := attrs[name]; !dup {
+			attrs[name] = html.UnescapeString(string(kv[2]) + string(kv[3]) + string(kv[4]))
+		}
+	}
+	return attrs
 }

@@ -74,3 +74,38 @@ func TestRewriteJSON(t *testing.T) {
 		t.Fatalf("the index passes as it is: %s", same)
 	}
 }
+
+// TestMergePages: a virtual repository's members' pages, one JSON and one
+// HTML, become one page in the first one's representation, each file once,
+// the first member's winning a name clash.
+func TestMergePages(t *testing.T) {
+	local := `{"meta":{"api-version":"1.1"},"name":"demo","files":[{"filename":"demo-1.0.tar.gz","url":"http://k/v/packages/demo/demo-1.0.tar.gz","hashes":{"sha256":"aa"},"yanked":false}],"versions":["1.0"]}`
+	remote := `<a href="http://k/v/packages/demo/demo-1.0.tar.gz#sha256=zz">demo-1.0.tar.gz</a>
+<a href="http://k/v/packages/demo/demo-2.0-py3-none-any.whl#sha256=bb" data-requires-python="&gt;=3.8" data-core-metadata="sha256=cc" data-yanked="bad">demo-2.0-py3-none-any.whl</a>`
+	out, err := (Plugin{}).Merge(nil, "/simple/demo/", [][]byte{[]byte(local), []byte(remote)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"sha256":"aa"`, `"url":"http://k/v/packages/demo/demo-2.0-py3-none-any.whl"`, `"requires-python":">=3.8"`,
+		`"core-metadata":{"sha256":"cc"}`, `"yanked":"bad"`, `"api-version":"1.0"`} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("merged JSON lacks %s: %s", want, out)
+		}
+	}
+	if strings.Contains(string(out), "zz") {
+		t.Errorf("the second member's copy of a file won: %s", out)
+	}
+	out, err = (Plugin{}).Merge(nil, "/simple/demo/", [][]byte{[]byte(remote), []byte(local)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`href="http://k/v/packages/demo/demo-1.0.tar.gz#sha256=zz">demo-1.0.tar.gz</a>`,
+		`data-requires-python="&gt;=3.8" data-dist-info-metadata="sha256=cc" data-core-metadata="sha256=cc" data-yanked="bad">demo-2.0`} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("merged HTML lacks %s:\n%s", want, out)
+		}
+	}
+	if _, err := (Plugin{}).Merge(nil, "/simple/demo/", [][]byte{[]byte(`{"files":`)}); err == nil {
+		t.Error("a broken member page merged")
+	}
+}
