@@ -18,8 +18,8 @@ import (
 // host is fetched from only when it is the upstream's own host or is listed
 // in the repository's upstream_file_hosts, so neither a plugin nor a client
 // can make Keeper fetch an arbitrary URL; the egress guard applies as for
-// every upstream connection, and the repository's credentials go only to
-// the upstream's own host.
+// every upstream connection, and the repository's upstream credentials are
+// never sent there.
 const ExtPrefix = "/~ext/"
 
 // ConfigFileHosts lists (comma-separated host[:port]) the hosts other than
@@ -48,10 +48,9 @@ func upstreamTarget(repo *ports.Repository, path string) (string, ports.Upstream
 	own := ""
 	if bu, err := url.Parse(base); err == nil {
 		own = strings.ToLower(bu.Host)
-		if bu.Scheme == scheme && own == host {
-			return scheme + "://" + host + "/" + p, credentials(repo), nil
-		}
 	}
+	// No credentials: they are for the upstream's base, and a ~ext path
+	// may name any path of its host.
 	if host != own && !listed(repo.Config[ConfigFileHosts], host) {
 		return "", ports.UpstreamCredentials{}, fmt.Errorf("remote: file host %s is not allowed: %w", host, ErrNotFound)
 	}

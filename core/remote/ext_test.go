@@ -75,7 +75,7 @@ func TestExtFilesFromAllowedHostsOnly(t *testing.T) {
 	if other.hits != 0 {
 		t.Fatalf("a host the repository does not list was contacted %d times", other.hits)
 	}
-	// The upstream's own host needs no listing, and gets the credentials.
+	// The upstream's own host needs no listing.
 	up.set("/elsewhere/x.tgz", "own host")
 	e.mustGet(t, "/~ext/http/"+mustHost(t, up.srv.URL)+"/elsewhere/x.tgz", "own host")
 }
