@@ -30,7 +30,9 @@ type UpstreamRequest struct {
 // the fetcher's size limit, and with an error (never a silent EOF) when
 // the connection ends before the declared Content-Length.
 type UpstreamResponse struct {
-	Status        int
+	Status int
+	// URL is where the answer came from after redirects (no credentials).
+	URL           string
 	Body          io.ReadCloser
 	ContentLength int64 // -1 when unknown
 	ContentType   string

@@ -122,6 +122,11 @@ func (f *Fetcher) Fetch(ctx context.Context, in ports.UpstreamRequest) (ports.Up
 	out := ports.UpstreamResponse{Status: resp.StatusCode, ContentLength: resp.ContentLength,
 		ContentType: resp.Header.Get("Content-Type"), ETag: resp.Header.Get("ETag"),
 		LastModified: resp.Header.Get("Last-Modified")}
+	if resp.Request != nil && resp.Request.URL != nil {
+		final := *resp.Request.URL
+		final.User = nil
+		out.URL = final.String()
+	}
 	if resp.StatusCode != http.StatusOK {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
 		_ = resp.Body.Close()

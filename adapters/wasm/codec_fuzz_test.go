@@ -16,8 +16,8 @@ var memoryModule = []byte{
 	0x07, 0x07, 0x01, 0x03, 'm', 'e', 'm', 0x02, 0x00, // export "mem"
 }
 
-// guestMemory returns a fresh 64 KiB linear memory.
-func guestMemory(t testing.TB) api.Memory {
+// fuzzMemory returns a fresh 64 KiB linear memory.
+func fuzzMemory(t testing.TB) api.Memory {
 	ctx := context.Background()
 	rt := wazero.NewRuntime(ctx)
 	t.Cleanup(func() { rt.Close(ctx) })
@@ -37,7 +37,7 @@ func FuzzLiftResults(f *testing.F) {
 	f.Add(append(make([]byte, 64), ok...), uint32(64))
 	f.Add(make([]byte, 128), uint32(0))
 	f.Add([]byte{0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f}, uint32(0))
-	mem := guestMemory(f)
+	mem := fuzzMemory(f)
 	f.Fuzz(func(t *testing.T, image []byte, p uint32) {
 		if len(image) > 1<<16 {
 			return
@@ -69,7 +69,7 @@ func FuzzLiftResults(f *testing.F) {
 func FuzzLowerLift(f *testing.F) {
 	f.Add([]byte("hello"), uint16(8))
 	f.Add([]byte{}, uint16(0))
-	mem := guestMemory(f)
+	mem := fuzzMemory(f)
 	f.Fuzz(func(t *testing.T, data []byte, base uint16) {
 		b := uint32(base) &^ 3
 		img := bytesImage(data).finish(b)

@@ -21,8 +21,9 @@ func (r *Runtime) IdleMemory(id string) []uint32 {
 	}
 }
 
-// GuestMapped is the guest memory mapped outside the Go heap, in bytes (tests only).
-func GuestMapped() int64 { return guestMapped.Load() }
+// GuestMapped is the runtime's guest memory mapped outside the Go heap, in
+// bytes (tests only).
+func (r *Runtime) GuestMapped() int64 { return r.guest.mapped.Load() }
 
 // LoadingPeak is the most plugin loads that ran at once (tests only).
 func (r *Runtime) LoadingPeak() int32 { return r.loadingPeak.Load() }

@@ -14,9 +14,11 @@ import (
 // it (instances were most of the live heap under varied traffic), and
 // closing an instance hands its memory back to the system at once.
 
-// guestMapped counts the bytes of guest memory made usable and not yet freed
-// (tests read it to check every instance's memory is returned).
-var guestMapped atomic.Int64
+// guestMemory is one Runtime's source of guest memory: its allocator
+// (guestmem_linux.go; nil elsewhere) and the bytes it made usable and has
+// not yet freed (tests read it to check every instance's memory is
+// returned; per runtime, so other runtimes in the process do not disturb it).
+type guestMemory struct{ mapped atomic.Int64 }
 
 // heapMemory is the fallback: a Go slice grown by copying, as wazero does.
 type heapMemory struct{ buf []byte }

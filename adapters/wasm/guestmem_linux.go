@@ -1,23 +1,29 @@
 package wasm
 
 import (
+	"sync/atomic"
 	"syscall"
 
 	"github.com/tetratelabs/wazero/experimental"
 )
 
-// guestAllocator backs each instance's linear memory with its own mapping.
-var guestAllocator experimental.MemoryAllocator = experimental.MemoryAllocatorFunc(newMappedMemory)
+// allocator backs each instance's linear memory with its own mapping.
+func (g *guestMemory) allocator() experimental.MemoryAllocator {
+	return experimental.MemoryAllocatorFunc(func(_, max uint64) experimental.LinearMemory {
+		return newMappedMemory(&g.mapped, max)
+	})
+}
 
 // mappedMemory is a reservation of the memory's maximum size, mapped
 // PROT_NONE (no memory committed) and made readable and writable up to the
 // size the guest grew to; fresh pages read as zero, as WebAssembly requires.
 type mappedMemory struct {
-	region []byte // the whole reservation
-	usable int    // bytes made readable and writable
+	region []byte        // the whole reservation
+	usable int           // bytes made readable and writable
+	mapped *atomic.Int64 // the runtime's count of usable bytes
 }
 
-func newMappedMemory(_, max uint64) experimental.LinearMemory {
+func newMappedMemory(mapped *atomic.Int64, max uint64) experimental.LinearMemory {
 	if max == 0 || max > 1<<32 {
 		return &heapMemory{}
 	}
@@ -25,7 +31,7 @@ func newMappedMemory(_, max uint64) experimental.LinearMemory {
 	if err != nil {
 		return &heapMemory{} // no address space: the Go heap still works
 	}
-	return &mappedMemory{region: region}
+	return &mappedMemory{region: region, mapped: mapped}
 }
 
 // Reallocate grows the usable part to size; nil (memory.grow fails in the
@@ -38,7 +44,7 @@ func (m *mappedMemory) Reallocate(size uint64) []byte {
 		if err := syscall.Mprotect(m.region[m.usable:n], syscall.PROT_READ|syscall.PROT_WRITE); err != nil {
 			return nil
 		}
-		guestMapped.Add(int64(n - m.usable))
+		m.mapped.Add(int64(n - m.usable))
 		m.usable = n
 	}
 	return m.region[:size:size]
@@ -51,6 +57,6 @@ func (m *mappedMemory) Free() {
 		return
 	}
 	_ = syscall.Munmap(m.region)
-	guestMapped.Add(-int64(m.usable))
+	m.mapped.Add(-int64(m.usable))
 	m.region, m.usable = nil, 0
 }

@@ -4,5 +4,5 @@ package wasm
 
 import "github.com/tetratelabs/wazero/experimental"
 
-// guestAllocator is nil off Linux: wazero keeps guest memory in the Go heap.
-var guestAllocator experimental.MemoryAllocator
+// allocator is nil off Linux: wazero keeps guest memory in the Go heap.
+func (g *guestMemory) allocator() experimental.MemoryAllocator { return nil }

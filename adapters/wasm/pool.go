@@ -137,7 +137,7 @@ func (g *generation) newInstance(ctx context.Context) (*instance, error) {
 	cfg := wazero.NewModuleConfig().WithName("").WithStartFunctions("_initialize").
 		WithSysWalltime().WithSysNanotime().WithStdout(lw).WithStderr(lw).
 		WithRandSource(randReader{})
-	mod, err := g.rt.InstantiateModule(experimental.WithMemoryAllocator(ctx, guestAllocator), g.compiled, cfg)
+	mod, err := g.rt.InstantiateModule(experimental.WithMemoryAllocator(ctx, g.owner.guest.allocator()), g.compiled, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("instantiate: %w", err)
 	}

@@ -58,6 +58,7 @@ type Runtime struct {
 	cache wazero.CompilationCache
 	log   *slog.Logger
 	cfg   Config
+	guest guestMemory // where instances' linear memory lives
 
 	mu      sync.RWMutex
 	plugins map[string]*slot

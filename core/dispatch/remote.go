@@ -75,16 +75,29 @@ func (d *Dispatcher) remoteGet(ctx context.Context, in *Request, pluginID string
 		hs = append(hs, ports.Header{Name: "Warning", Value: `110 - "Response is Stale"`})
 	}
 	if res.Body != nil {
-		return &Response{Status: 200, Headers: append(hs, ports.Header{Name: "ETag", Value: `"` + res.ETag + `"`}),
-			Stored: &Stored{Content: nopCloser{bytes.NewReader(res.Body)}, Size: int64(len(res.Body)), Digest: res.ETag,
-				Name: res.File.Path, ContentType: res.File.ContentType, ModTime: res.File.CreatedAt}}, nil
+		return rewrittenAnswer(hs, res), nil
 	}
 	return d.stored(ctx, 200, hs, res.File.BlobDigest, res.File.ContentType, res.File)
 }
 
-type nopCloser struct{ *bytes.Reader }
-
-func (nopCloser) Close() error { return nil }
+// rewrittenAnswer serves a metadata document of the format's own upstream
+// that passed through the format's rewrite with the type the upstream gave
+// it: the client needs it (pip refuses a simple page that is not HTML or
+// the simple JSON). Stored files keep the rule for uploads (an active type
+// a name does not vouch for is served as application/octet-stream); this
+// document is the plugin's answer, like the pages it renders, and goes out
+// as an attachment with nosniff, so no browser renders upstream markup on
+// Keeper's origin.
+func rewrittenAnswer(hs []ports.Header, res remote.Result) *Response {
+	ct := res.File.ContentType
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	hs = append(hs, ports.Header{Name: "Content-Type", Value: ct},
+		ports.Header{Name: "Content-Disposition", Value: "attachment"},
+		ports.Header{Name: "X-Content-Type-Options", Value: "nosniff"})
+	return &Response{Status: 200, Headers: hs, Body: res.Body, ETag: `"` + res.ETag + `"`}
+}
 
 // remoteFailed classifies a failed remote fetch in terms the client can act on.
 func (d *Dispatcher) remoteFailed(ctx context.Context, repo *ports.Repository, err error) error {
@@ -105,3 +118,7 @@ func (d *Dispatcher) remoteFailed(ctx context.Context, repo *ports.Repository, e
 		return d.internal(ctx, "remote "+repo.Key, err)
 	}
 }
+
+type nopCloser struct{ *bytes.Reader }
+
+func (nopCloser) Close() error { return nil }

@@ -229,9 +229,8 @@ func (d *Dispatcher) serveMerged(ctx context.Context, route Route, repo *ports.R
 			d.merged.Add(key, doc, int64(len(doc.body)))
 		}
 	}
-	return &Response{Status: 200, Headers: []ports.Header{{Name: "ETag", Value: `"` + doc.etag + `"`}},
-		Stored: &Stored{Content: nopCloser{bytes.NewReader(doc.body)}, Size: int64(len(doc.body)), Digest: doc.etag,
-			Name: strings.TrimPrefix(subPath, "/"), ContentType: doc.contentType}}, nil
+	// A merged document is the format's answer, like a rewritten one.
+	return rewrittenAnswer(nil, remote.Result{Body: doc.body, ETag: doc.etag, File: ports.File{ContentType: doc.contentType}}), nil
 }
 
 // errNoDocument says no readable member has the document.

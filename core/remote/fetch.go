@@ -48,7 +48,11 @@ func (s *Service) fetch(ctx context.Context, req Request, p string, class ports.
 	if have && s.fresh(repo, old, class) {
 		return fetched{file: old}, nil
 	}
-	ureq := ports.UpstreamRequest{URL: upstreamBase(repo.UpstreamURL) + req.Path, Credentials: credentials(repo)}
+	target, creds, err := upstreamTarget(repo, req.Path)
+	if err != nil {
+		return fetched{}, err
+	}
+	ureq := ports.UpstreamRequest{URL: target, Credentials: creds}
 	if have {
 		e := readEntry(old)
 		ureq.IfNoneMatch, ureq.IfModifiedSince = e.ETag, e.LastModified
@@ -63,7 +67,7 @@ func (s *Service) fetch(ctx context.Context, req Request, p string, class ports.
 		st.add(&st.Revalidated)
 		return s.touch(ctx, repo, old)
 	case resp.Status == statusOK:
-		return s.store(ctx, repo, p, class, resp, tee, old, have)
+		return s.store(ctx, repo, p, target, class, resp, tee, old, have)
 	case resp.Status == statusNotFound || resp.Status == statusGone:
 		now := s.d.Clock.Now()
 		s.neg.add(flightKey(repo.ID, p), now, now.Add(duration(repo.Config, ConfigNegativeTTL, s.opts.NegativeTTL)))
@@ -77,7 +81,7 @@ func (s *Service) fetch(ctx context.Context, req Request, p string, class ports.
 
 // store streams a 200 body into the blob store (and to the tee), checks it
 // against the declared length and checksums, and only then commits it.
-func (s *Service) store(ctx context.Context, repo *ports.Repository, p string, class ports.CacheClass,
+func (s *Service) store(ctx context.Context, repo *ports.Repository, p, target string, class ports.CacheClass,
 	resp ports.UpstreamResponse, tee Tee, old ports.File, have bool) (fetched, error) {
 	defer resp.Body.Close()
 	st := s.counters(repo.ID)
@@ -107,6 +111,9 @@ func (s *Service) store(ctx context.Context, repo *ports.Repository, p string, c
 		return s.staleOr(ctx, repo, old, have, err)
 	}
 	e := entry{ETag: resp.ETag, LastModified: resp.LastModified, FetchedAt: s.d.Clock.Now().UTC()}
+	if resp.URL != "" && resp.URL != target {
+		e.URL = resp.URL // redirected: relative links resolve against where the body came from
+	}
 	f := ports.File{Path: p, BlobDigest: dg.SHA256, Size: dg.Size, ContentType: resp.ContentType,
 		SHA256: dg.SHA256, SHA1: dg.SHA1, MD5: dg.MD5, Metadata: e.metadata()}
 	if _, err := s.d.Files.Apply(ctx, repo.ID, ports.WriteSet{Puts: []ports.FilePut{{File: f, Overwrite: true}}}); err != nil {

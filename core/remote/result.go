@@ -7,13 +7,14 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/keeper-registry/keeper/ports"
 )
 
 // rewriteKey names one rewritten document: the stored bytes and the two bases.
 type rewriteKey struct {
-	digest, upstream, local string
+	digest, path, upstream, local string
 }
 
 type rewritten struct {
@@ -33,7 +34,7 @@ func (s *Service) result(ctx context.Context, req Request, f ports.File, class p
 	if !s.rewrites(req.Repo, class) {
 		return Result{File: f}, nil
 	}
-	k := rewriteKey{digest: f.BlobDigest, upstream: upstreamBase(req.Repo.UpstreamURL), local: req.LocalBase}
+	k := rewriteKey{digest: f.BlobDigest, path: docPath(req, f), upstream: upstreamBase(req.Repo.UpstreamURL), local: req.LocalBase}
 	if r, ok := s.docs.Get(k); ok {
 		return Result{File: f, Body: r.body, ETag: r.etag}, nil
 	}
@@ -49,7 +50,7 @@ func (s *Service) result(ctx context.Context, req Request, f ports.File, class p
 	if err != nil {
 		return Result{}, fmt.Errorf("remote: read %s: %w", f.Path, err)
 	}
-	body, err := s.d.Formats.Rewrite(ctx, req.PluginID, req.Repo.Format, req.Path, raw, k.upstream, k.local)
+	body, err := s.d.Formats.Rewrite(ctx, req.PluginID, req.Repo.Format, k.path, raw, k.upstream, k.local)
 	if err != nil {
 		st := s.counters(req.Repo.ID)
 		st.add(&st.Errors)
@@ -62,4 +63,16 @@ func (s *Service) result(ctx context.Context, req Request, f ports.File, class p
 	r := rewritten{body: bytes.Clone(body), etag: hex.EncodeToString(sum[:])}
 	s.docs.Add(k, r, int64(len(r.body)))
 	return Result{File: f, Body: r.body, ETag: r.etag}, nil
+}
+
+// docPath is the path the rewrite sees: the one the upstream answered from
+// when it redirected within its base (/simple/x → /simple/x/), so links
+// relative to the document resolve as the upstream meant them.
+func docPath(req Request, f ports.File) string {
+	e := readEntry(f)
+	base := upstreamBase(req.Repo.UpstreamURL)
+	if rest, ok := strings.CutPrefix(e.URL, base+"/"); ok && !strings.ContainsAny(rest, "?#") {
+		return "/" + rest
+	}
+	return req.Path
 }

@@ -30,6 +30,8 @@ type entry struct {
 	ETag         string    `json:"etag,omitempty"`
 	LastModified string    `json:"last_modified,omitempty"`
 	FetchedAt    time.Time `json:"fetched_at"`
+	// URL is where the upstream answered from, when it redirected.
+	URL string `json:"url,omitempty"`
 }
 
 type fileMeta struct {

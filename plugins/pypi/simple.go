@@ -64,6 +64,8 @@ func quality(accept, t string) float64 {
 		case t == TypeJSON && mt == "application/vnd.pypi.simple.latest+json",
 			t == TypeHTMLv1 && mt == "application/vnd.pypi.simple.latest+html":
 			s = 2
+		case mt == "application/json" && t == TypeJSON:
+			s = 1 // a generic JSON client (a virtual repository's member query) gets the JSON page
 		case mt == "*/*" && t == TypeHTML, mt == "text/*" && t == TypeHTML:
 			s = 0 // wildcards get text/html only, as the default
 		}
