@@ -1,7 +1,6 @@
 package dispatch
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -118,7 +117,3 @@ func (d *Dispatcher) remoteFailed(ctx context.Context, repo *ports.Repository, e
 		return d.internal(ctx, "remote "+repo.Key, err)
 	}
 }
-
-type nopCloser struct{ *bytes.Reader }
-
-func (nopCloser) Close() error { return nil }
