@@ -74,9 +74,10 @@ func TestOverloadOneReplica(t *testing.T) {
 				readyTimeouts.Add(1)
 				continue
 			}
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
 			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				readyFails.Add(1)
+			if resp.StatusCode != http.StatusOK && readyFails.Add(1) == 1 {
+				t.Logf("/ready answered %d after %s: %s", resp.StatusCode, took, body)
 			}
 		}
 	}()
