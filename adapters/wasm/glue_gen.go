@@ -1351,7 +1351,7 @@ type wCredentials struct {
 type wSetupSnippet struct {
 	// "client" (configure the client), "publish" or "consume".
 	Kind string
-	// The client the snippet is for, e.g. "npm", "pip", "docker".
+	// The client the snippet is for: the name of its command-line tool.
 	Client string
 	// File name or shell the text is meant for ("" for a shell command),
 	// e.g. ".npmrc", "settings.xml".
@@ -1361,7 +1361,7 @@ type wSetupSnippet struct {
 
 // What `describe` returns.
 type wInfo struct {
-	// Format key, e.g. "generic", "npm".
+	// Format key: the lowercase name the plugin registers its format under.
 	Key         string
 	DisplayName string
 	// Plugin version (semver).

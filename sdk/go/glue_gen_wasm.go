@@ -825,7 +825,7 @@ func hostLog(level LogLevel, msg string) {
 
 // What `describe` returns.
 type wInfo struct {
-	// Format key, e.g. "generic", "npm".
+	// Format key: the lowercase name the plugin registers its format under.
 	Key         string
 	DisplayName string
 	// Plugin version (semver).
