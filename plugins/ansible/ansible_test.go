@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"mime/multipart"
+	"net/textproto"
 	"strings"
 	"testing"
 
@@ -25,15 +27,29 @@ func newHost() *fakehost.Host {
 
 func sha(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
 
-// form is the body ansible-galaxy collection publish sends: sha256, then the file.
+// form is the body ansible-galaxy collection publish sends (its
+// prepare_multipart: the file base64 with Content-Transfer-Encoding, then
+// sha256).
 func form(filename string, file []byte, digest string) ([]byte, string) {
+	return formEncoded(filename, file, digest, true)
+}
+
+// formEncoded is form with the file part raw (curl -F) or in base64.
+func formEncoded(filename string, file []byte, digest string, b64 bool) ([]byte, string) {
 	var b bytes.Buffer
 	w := multipart.NewWriter(&b)
+	hdr := textproto.MIMEHeader{"Content-Type": {"application/octet-stream"},
+		"Content-Disposition": {`form-data; name="file"; filename="` + filename + `"`}}
+	content := file
+	if b64 {
+		hdr.Set("Content-Transfer-Encoding", "base64")
+		content = []byte(base64.StdEncoding.EncodeToString(file))
+	}
+	fw, _ := w.CreatePart(hdr)
+	_, _ = fw.Write(content)
 	if digest != "" {
 		_ = w.WriteField("sha256", digest)
 	}
-	fw, _ := w.CreateFormFile("file", filename)
-	_, _ = fw.Write(file)
 	_ = w.Close()
 	return b.Bytes(), w.FormDataContentType()
 }
@@ -158,6 +174,16 @@ func TestPublishRefusals(t *testing.T) {
 			}
 		})
 	}
+	t.Run("raw file part", func(t *testing.T) {
+		h := newHost()
+		body, ct := formEncoded("keeper-demo-1.0.0.tar.gz", v1, sha(v1), false)
+		r := fakehost.Serve(Plugin{}, h, &sdk.Request{Method: "POST", Path: "/api/v3/artifacts/collections/", Repo: h.RepoCtx,
+			Body: h.Body(body), Headers: []sdk.Header{{Name: "Content-Type", Value: ct}}})
+		mustStatus(t, r, 202, "")
+		if f := h.Files["download/keeper-demo-1.0.0.tar.gz"]; !bytes.Equal(h.Blobs[f.BlobDigest], v1) {
+			t.Fatal("stored bytes differ")
+		}
+	})
 	t.Run("republish", func(t *testing.T) {
 		h := newHost()
 		mustStatus(t, publish(h, "keeper-demo-1.0.0.tar.gz", v1, sha(v1)), 202, "")

@@ -1,6 +1,7 @@
 package ansible
 
 import (
+	"bytes"
 	"encoding/json"
 	"path"
 	"strings"
@@ -117,7 +118,7 @@ func (a api) publish() (*sdk.Response, error) {
 	} else if f != nil {
 		return nil, galaxyError(409, "conflict", "collection "+ns+"."+name+" version "+version+" already exists")
 	}
-	digest, err := multipart.CopyPart(h, req.Body.Digest, part)
+	digest, size, err := partContent(h, req.Body.Digest, boundary, part)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +138,7 @@ func (a api) publish() (*sdk.Response, error) {
 		return nil, galaxyError(400, "invalid", "MANIFEST.json names "+ci.Namespace+"."+ci.Name+" "+ci.Version+
 			", the file name "+ns+"."+name+" "+version)
 	}
-	meta := versionMeta{Namespace: ns, Name: name, Version: version, Filename: file, SHA256: sum, Size: part.Size,
+	meta := versionMeta{Namespace: ns, Name: name, Version: version, Filename: file, SHA256: sum, Size: size,
 		Task: taskID(sum), Authors: ci.Authors, Description: ci.Description, License: ci.License, Tags: ci.Tags,
 		Dependencies: ci.Dependencies, Repository: ci.Repository, Documentation: ci.Documentation,
 		Homepage: ci.Homepage, Issues: ci.Issues}
@@ -156,6 +157,38 @@ func (a api) publish() (*sdk.Response, error) {
 		return nil, err
 	}
 	return jsonResponse(202, map[string]string{"task": a.basePath() + "/api/v3/imports/collections/" + meta.Task + "/"}, 0), nil
+}
+
+// partContent stores the file part's content as its own blob, decoding it
+// when the part declares Content-Transfer-Encoding: base64, as
+// ansible-galaxy's form does (Python's email MIMEApplication).
+func partContent(h sdk.Host, body, boundary string, p multipart.Part) (string, uint64, error) {
+	start := p.Offset - min(p.Offset, multipart.DefaultMaxPartHeader)
+	head, err := h.ReadBlob(body, start, uint32(p.Offset-start))
+	if err != nil {
+		return "", 0, err
+	}
+	if i := bytes.LastIndex(head, []byte("--"+boundary)); i >= 0 {
+		head = head[i:]
+	}
+	for _, line := range strings.Split(string(head), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if ok && strings.EqualFold(strings.TrimSpace(k), "Content-Transfer-Encoding") {
+			switch enc := strings.ToLower(strings.TrimSpace(v)); enc {
+			case "base64":
+				b, err := sdk.DecodeBase64(h, sdk.BlobRange{Digest: body, Offset: p.Offset, Length: p.Size})
+				if err != nil {
+					return "", 0, galaxyError(400, "invalid", "the file part is not valid base64: "+err.Error())
+				}
+				return b.Digest, b.Size, nil
+			case "binary", "8bit", "7bit":
+			default:
+				return "", 0, galaxyError(400, "invalid", "unsupported Content-Transfer-Encoding "+quote(enc))
+			}
+		}
+	}
+	d, err := multipart.CopyPart(h, body, p)
+	return d, p.Size, err
 }
 
 // readManifest checks the artifact's entry names and reads MANIFEST.json.
