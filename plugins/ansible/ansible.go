@@ -99,6 +99,13 @@ func route(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	default:
 		return nil, galaxyError(405, "method_not_allowed", "method "+req.Method+" not allowed")
 	}
+	if req.RawQuery != "" && req.Repo.Kind != "" && req.Repo.Kind != "local" && strings.HasPrefix(p, "/api/") {
+		// The host answers a remote or virtual repository's GET with a
+		// query from the plugin, which holds no list: send the client to
+		// the query-less document (the whole list on one page), which the
+		// host fetches from the upstream or merges from the members.
+		return &sdk.Response{Status: 302, Headers: []sdk.Header{{Name: "Location", Value: req.Repo.BaseURL + p}}}, nil
+	}
 	switch {
 	case p == "/api/" || p == "/api":
 		return jsonResponse(200, map[string]any{"available_versions": map[string]string{"v3": "v3/"},

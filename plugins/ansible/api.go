@@ -55,6 +55,9 @@ func timestamp(ms int64) string {
 
 // page reads limit and offset of the query.
 func (a api) page() (limit, offset int) {
+	if a.req.RawQuery == "" {
+		return maxVersions, 0 // the whole list, as remote and virtual repositories fetch it
+	}
 	q, _ := url.ParseQuery(a.req.RawQuery)
 	limit, offset = defaultLimit, 0
 	if n, err := strconv.Atoi(q.Get("limit")); err == nil && n > 0 {
@@ -89,21 +92,26 @@ func (a api) paginated(path string, total, limit, offset int, data any) map[stri
 
 // sortedVersions returns the versions of NS.NAME, highest precedence first.
 func (a api) sortedVersions(ns, name string) ([]sdk.VersionInfo, error) {
-	var vs []sdk.VersionInfo
+	type parsed struct {
+		info sdk.VersionInfo
+		v    semver.Version
+	}
+	var ps []parsed
 	err := sdk.EachVersion(a.h, ns+"."+name, maxVersions, func(v sdk.VersionInfo) error {
-		if validVersion(v.Version) {
-			vs = append(vs, v)
+		if sv, ok := semver.Parse(v.Version); ok && len(v.Version) <= 128 {
+			v.Metadata = nil // not needed by the lists
+			ps = append(ps, parsed{v, sv})
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(vs, func(x, y sdk.VersionInfo) int {
-		vx, _ := semver.Parse(x.Version)
-		vy, _ := semver.Parse(y.Version)
-		return vy.Compare(vx)
-	})
+	slices.SortFunc(ps, func(x, y parsed) int { return y.v.Compare(x.v) })
+	vs := make([]sdk.VersionInfo, len(ps))
+	for i, p := range ps {
+		vs[i] = p.info
+	}
 	return vs, nil
 }
 

@@ -59,3 +59,18 @@ func TestMerge(t *testing.T) {
 		t.Fatal("a malformed member merged")
 	}
 }
+
+// TestRemoteQueryRedirect: a GET with a query on a remote or virtual
+// repository goes to the query-less document, which lists everything.
+func TestRemoteQueryRedirect(t *testing.T) {
+	h := newHost()
+	h.RepoCtx.Kind = "remote"
+	r := get(h, "/api/v3/collections/keeper/demo/versions/", "limit=100")
+	if r.Status != 302 || len(r.Headers) != 1 || r.Headers[0].Value != "http://k/ansible/r/api/v3/collections/keeper/demo/versions/" {
+		t.Fatalf("redirect: %+v", r)
+	}
+	l := newHost()
+	v1 := plugintest.Testdata(t, "keeper-demo-1.0.0.tar.gz")
+	mustStatus(t, publish(l, "keeper-demo-1.0.0.tar.gz", v1, sha(v1)), 202, "")
+	mustStatus(t, get(l, "/api/v3/collections/keeper/demo/versions/", ""), 200, `"next":null`)
+}
