@@ -3,12 +3,12 @@ module github.com/keeper-registry/keeper/plugins/lfs
 go 1.26.8
 
 require (
+	github.com/keeper-registry/keeper v0.0.0
 	github.com/keeper-registry/keeper/plugins/plugintest v0.0.0-00010101000000-000000000000
 	github.com/keeper-registry/keeper/sdk/go v0.0.0
 )
 
 require (
-	github.com/keeper-registry/keeper v0.0.0 // indirect
 	github.com/tetratelabs/wazero v1.12.0 // indirect
 	go.uber.org/dig v1.19.0 // indirect
 	go.uber.org/fx v1.24.0 // indirect
