@@ -152,5 +152,22 @@ func TestAnsibleGalaxyClients(t *testing.T) {
 		if !bytes.Equal(got.Body, want) || ver.Artifact.SHA256 != harness.SHA256(want) {
 			t.Fatalf("artifact: %d bytes (published %d), sha256 %s", len(got.Body), len(want), ver.Artifact.SHA256)
 		}
+		if db.Name != "sqlite" {
+			return
+		}
+		// The README's blocks, as written, against a second private repository.
+		k.CreateRepo(harness.Repo{Key: "galaxy-readme", Format: "ansible"})
+		work := filepath.Join(dir, "readme")
+		copyTree(t, filepath.Join(dir, "src-1.1.0", "keeper", "demo"), filepath.Join(work, "demo"))
+		vars := []string{"K=" + strings.TrimPrefix(k.URL, "http://"), "REPO=galaxy-readme", "T=" + k.APIToken("readme-galaxy"),
+			"PKG=keeper.demo", "SRC=demo"}
+		rhome := filepath.Join(work, "home")
+		mkdirs(t, rhome)
+		renv := append(galaxyEnv(rhome, ""), vars...)
+		runSnippet(t, "ansible-publish", work, renv)
+		runSnippet(t, "ansible-consume", work, renv)
+		if v := installedVersion(t, filepath.Join(work, "collections"), "keeper", "demo"); v != "1.1.0" {
+			t.Fatalf("the README's install: %s", v)
+		}
 	})
 }
