@@ -53,6 +53,11 @@ func TestCRANRemote(t *testing.T) {
 	if !strings.Contains(out, "keeperdemo 1.0.0") || !strings.Contains(out, "keeperother 2.0") {
 		t.Fatalf("installed through the virtual repository: %s", out)
 	}
+	// The Archive path of a local member's version, answered by its plugin.
+	wantOther, _ := os.ReadFile(other)
+	if got := px.Expect(http.StatusOK, "GET", "/cran/rall/src/contrib/Archive/keeperother/keeperother_2.0.tar.gz", nil); !bytes.Equal(got.Body, wantOther) {
+		t.Fatal("the archived version through the virtual repository differs")
+	}
 	rds := filepath.Join(dir, "merged.rds")
 	_ = os.WriteFile(rds, px.Expect(http.StatusOK, "GET", "/cran/rall/src/contrib/PACKAGES.rds", nil).Body, 0o644)
 	cmd := exec.Command(rs, "-e", `cat(readRDS(commandArgs(TRUE)[1])[, "Package"])`, rds)
