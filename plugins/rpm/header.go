@@ -28,6 +28,7 @@ const (
 	maxFiles       = 200000
 	maxDeps        = 20000
 	maxChangelogs  = 1000
+	maxArray       = 1 << 18 // entries of one tag
 	headerSHA256   = 273  // RPMSIGTAG_SHA256: hex sha256 of the main header
 	sigSize        = 1000 // RPMSIGTAG_SIZE: main header + payload bytes
 	sigLongSize    = 270  // RPMSIGTAG_LONGSIZE
@@ -161,7 +162,7 @@ func readHeader(r ReadAt, off uint64, maxData uint32, what string) (*header, []b
 		e := rest[i*16:]
 		tag := binary.BigEndian.Uint32(e)
 		en := entry{typ: binary.BigEndian.Uint32(e[4:]), off: binary.BigEndian.Uint32(e[8:]), count: binary.BigEndian.Uint32(e[12:])}
-		if en.off > dl || en.typ > typeI18NString || en.count > dl+1 {
+		if en.off > dl || en.typ > typeI18NString || en.count > dl+1 || en.count > maxArray {
 			return nil, nil, bad("%s tag %d points outside its data", what, tag)
 		}
 		h.entries[tag] = en
