@@ -48,8 +48,10 @@ func BenchmarkUploadThenIndex(b *testing.B) {
 		up := ports.FormatRequest{Method: "PUT", Path: "/" + helloRPM, Repo: repo, Body: h.Body(hello), User: "u"}
 		idx := ports.FormatRequest{Method: "GET", Path: "/repodata/repomd.xml", Repo: repo}
 		runs := map[string]func(ports.FormatRequest) (ports.FormatResponse, error){
-			"native": func(r ports.FormatRequest) (ports.FormatResponse, error) { return plugintest.NativeHandle(Plugin{}, h, r) },
-			"wasm":   func(r ports.FormatRequest) (ports.FormatResponse, error) { return rt.Handle(ctx, "rpm", r, h) },
+			"native": func(r ports.FormatRequest) (ports.FormatResponse, error) {
+				return plugintest.NativeHandle(Plugin{}, h, r)
+			},
+			"wasm": func(r ports.FormatRequest) (ports.FormatResponse, error) { return rt.Handle(ctx, "rpm", r, h) },
 		}
 		for _, mode := range []string{"native", "wasm"} {
 			call := runs[mode]

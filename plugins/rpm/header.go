@@ -29,10 +29,10 @@ const (
 	maxDeps        = 20000
 	maxChangelogs  = 1000
 	maxArray       = 1 << 18 // entries of one tag
-	headerSHA256   = 273  // RPMSIGTAG_SHA256: hex sha256 of the main header
-	sigSize        = 1000 // RPMSIGTAG_SIZE: main header + payload bytes
-	sigLongSize    = 270  // RPMSIGTAG_LONGSIZE
-	sigPayloadSize = 1007 // RPMSIGTAG_PAYLOADSIZE: uncompressed payload
+	headerSHA256   = 273     // RPMSIGTAG_SHA256: hex sha256 of the main header
+	sigSize        = 1000    // RPMSIGTAG_SIZE: main header + payload bytes
+	sigLongSize    = 270     // RPMSIGTAG_LONGSIZE
+	sigPayloadSize = 1007    // RPMSIGTAG_PAYLOADSIZE: uncompressed payload
 )
 
 // Header tags read by the plugin (rpmtag.h).
