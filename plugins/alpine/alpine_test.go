@@ -4,8 +4,12 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"crypto"
+	"crypto/rsa"
 	"crypto/sha1"
+	"crypto/x509"
 	"encoding/base64"
+	"encoding/pem"
 	"io"
 	"strings"
 	"testing"
@@ -34,16 +38,8 @@ func serve(h sdk.Host, fh *fakehost.Host, method, path string, body []byte) *sdk
 	if body != nil {
 		req.Body = fh.Body(body)
 	}
-	resp, err := sdk.CallHandle(Plugin{}, h, req)
-	if err != nil {
-		fh.Discard()
-		e := sdk.AsError(err)
-		return &sdk.Response{Status: e.Status, Bytes: []byte(e.Message)}
-	}
-	if resp.Status < 400 {
-		fh.Commit()
-	}
-	return resp
+	_, signed := h.(signingHost)
+	return serveSigned(fh, signed, req)
 }
 
 // segments splits a file into its gzip streams and returns each one's
@@ -121,13 +117,66 @@ func indexText(t testing.TB, h sdk.Host, fh *fakehost.Host) (string, [][]byte) {
 
 func TestIndexChecksumsAndGolden(t *testing.T) {
 	h, controls := published(t)
-	idx, _ := indexText(t, h, h)
+	idx, raw := indexText(t, h, h)
+	if len(raw) != 1 {
+		t.Fatalf("a repository without a key serves %d segments, want the unsigned index alone", len(raw))
+	}
 	for name, control := range controls {
 		if !strings.Contains(idx, "C:"+q1(control)+"\nP:"+name+"\n") {
 			t.Fatalf("index lacks C:%s for %s:\n%s", q1(control), name, idx)
 		}
 	}
 	plugintest.Golden(t, "golden/APKINDEX", []byte(idx))
+}
+
+// TestIndexSignature checks the signed index as apk does
+// (https://wiki.alpinelinux.org/wiki/Apk_spec#APKINDEX_Format): the first
+// gzip stream is a tar whose one entry .SIGN.RSA.<keyfile> is an RSA
+// PKCS#1 v1.5 SHA-1 signature of the second stream's compressed bytes,
+// verified with the public key served at /keys/<keyfile>.
+func TestIndexSignature(t *testing.T) {
+	fh, _ := published(t)
+	sh := signingHost{fh, signer()}
+	idx, raw := indexText(t, sh, fh)
+	if len(raw) != 2 || !strings.Contains(idx, "P:keeper-hello") {
+		t.Fatalf("signed index has %d segments", len(raw))
+	}
+	_, plain := segments(t, raw[0])
+	sig := tarEntries(t, plain[0])
+	if len(sig) != 1 {
+		t.Fatalf("signature segment holds %d entries", len(sig))
+	}
+	for name, s := range sig {
+		keyFile, ok := strings.CutPrefix(name, ".SIGN.RSA.")
+		if !ok || keyFile != "keeper-test-alpine.rsa.pub" {
+			t.Fatalf("signature entry %q", name)
+		}
+		r := serve(sh, fh, "GET", "/keys/"+keyFile, nil)
+		if r.Status != 200 {
+			t.Fatalf("public key: %d %s", r.Status, r.Bytes)
+		}
+		block, _ := pem.Decode(r.Bytes)
+		pub, err := x509.ParsePKIXPublicKey(block.Bytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha1.Sum(raw[1])
+		if err := rsa.VerifyPKCS1v15(pub.(*rsa.PublicKey), crypto.SHA1, sum[:], s); err != nil {
+			t.Fatalf("index signature: %v", err)
+		}
+		tampered := bytes.Clone(raw[1])
+		tampered[len(tampered)/2] ^= 1
+		bad := sha1.Sum(tampered)
+		if rsa.VerifyPKCS1v15(pub.(*rsa.PublicKey), crypto.SHA1, bad[:], s) == nil {
+			t.Fatal("the signature verifies a changed index")
+		}
+	}
+	if r := serve(sh, fh, "GET", "/keys/other.rsa.pub", nil); r.Status != 404 {
+		t.Fatalf("other key: %d", r.Status)
+	}
+	if r := serve(fh, fh, "GET", "/keys/keeper-test-alpine.rsa.pub", nil); r.Status != 404 {
+		t.Fatalf("key of an unsigned repository: %d", r.Status)
+	}
 }
 
 func TestUploadRefusals(t *testing.T) {

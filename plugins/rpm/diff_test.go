@@ -18,6 +18,9 @@ var wasmLimits = ports.PluginLimits{CallTimeout: 120 * time.Second}
 func TestNativeMatchesWasm(t *testing.T) {
 	d := plugintest.New(t, "rpm", Plugin{}, ".", wasmLimits)
 	d.Repo = &ports.RepoContext{Key: "el", Type: "local", Format: "rpm", BaseURL: "http://h/rpm/el"}
+	// The same key on both hosts (OpenPGP signatures carry a time, so only
+	// the public key is compared; TestRepomdSignature checks the signature).
+	d.Native.Signing, d.Wasm.Signing = signer(), signer()
 	hello, tool := fixture(t, helloRPM), fixture(t, toolRPM)
 	forged := bytes.Clone(hello)
 	forged[len(forged)-20] ^= 0xff
@@ -33,6 +36,7 @@ func TestNativeMatchesWasm(t *testing.T) {
 		put("/"+helloRPM, hello[:500]),
 		put("/x-1-1.noarch.rpm", craft(map[uint32]tagVal{tagBaseNames: sa("x"), tagDirNames: sa("/../"), tagDirIndexes: i32(0)}, []byte("p"))),
 		get("/repodata/repomd.xml"),
+		get("/repodata/repomd.xml.key"),
 		get("/repodata/" + "0000000000000000000000000000000000000000000000000000000000000000-primary.xml.gz"),
 		{Method: "DELETE", Path: "/Packages/" + toolRPM},
 		get("/repodata/repomd.xml"),

@@ -34,12 +34,16 @@ func newHost() *fakehost.Host {
 	return fakehost.New(&sdk.RepoContext{Key: "el", Kind: "local", Format: "rpm", BaseURL: "http://k/rpm/el"})
 }
 
+func getReq(h *fakehost.Host, path string) *sdk.Request {
+	return &sdk.Request{Method: "GET", Path: path, Repo: h.RepoCtx}
+}
+
 func serve(h *fakehost.Host, method, path string, body []byte) *sdk.Response {
 	req := &sdk.Request{Method: method, Path: path, Repo: h.RepoCtx, User: "admin"}
 	if body != nil {
 		req.Body = h.Body(body)
 	}
-	return fakehost.Serve(Plugin{}, h, req)
+	return serveSigned(h, true, req)
 }
 
 func published(t testing.TB) *fakehost.Host {
