@@ -77,6 +77,15 @@ func (Plugin) Handle(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		return nil, sdk.Errorf(405, "method %s not allowed", req.Method)
 	}
 	if len(segs) == 2 && segs[0] == "repodata" {
+		if wantsMember(req) {
+			// Asked for a virtual repository's merge (see merge.go).
+			if segs[1] == "repomd.xml" {
+				return memberRepomd(h)
+			}
+			if strings.HasSuffix(segs[1], ".xml.gz") {
+				return memberDoc(h, segs[1])
+			}
+		}
 		switch segs[1] {
 		case "repomd.xml":
 			return serveRepomd(h)
