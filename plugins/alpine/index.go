@@ -19,10 +19,16 @@ import (
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 )
 
+// indexTTL: an unsigned index is kept per generation.
+const indexTTL = 3600 * 1000
+
 // maxPackages bounds one index's listing.
 const maxPackages = 200000
 
-const indexTTL = 3600 * 1000
+// signedTTL: a signed index is kept by the host only briefly, since a
+// change of the repository's key (PUT /api/v1/signing/repositories/{key}/
+// config) changes no repository generation, the host cache's key.
+const signedTTL = 30 * 1000
 
 // tarFile writes one regular file entry.
 func tarFile(tw *tar.Writer, name string, data []byte, mtime time.Time) {
@@ -99,6 +105,10 @@ func serveIndex(h sdk.Host, dir, description string) (*sdk.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: append(sig, idx...), CacheTTLMs: indexTTL,
+	ttl := uint64(indexTTL)
+	if sig != nil {
+		ttl = signedTTL
+	}
+	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: append(sig, idx...), CacheTTLMs: ttl,
 		Headers: []sdk.Header{{Name: "Content-Type", Value: "application/gzip"}}}, nil
 }

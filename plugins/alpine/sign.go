@@ -52,6 +52,6 @@ func publicKey(h sdk.Host, name string) (*sdk.Response, error) {
 	if name != keyFile(k) {
 		return nil, sdk.Errorf(404, "not found: keys/%s (the key is %s)", name, keyFile(k))
 	}
-	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: k.Data, CacheTTLMs: indexTTL,
+	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: k.Data,
 		Headers: []sdk.Header{{Name: "Content-Type", Value: "application/x-pem-file"}}}, nil
 }

@@ -14,6 +14,12 @@ import (
 // against the key(s) named by gpgkey=, e.g. repodata/repomd.xml.key.
 // https://dnf.readthedocs.io/en/latest/conf_ref.html (repo_gpgcheck)
 
+// The signature and the key are not cached by the host: its cache is per
+// repository generation, and changing the repository's key (PUT
+// /api/v1/signing/repositories/{key}/config) changes no generation. Each
+// request signs the current repomd.xml (whose documents the host has
+// cached per generation) with the current key.
+
 // noKey maps the host's "no signing key" answer to a 404 naming it.
 func noKey(err error) error {
 	if errors.Is(err, sdk.ErrNoImport) || strings.Contains(err.Error(), "no signing key") {
@@ -33,7 +39,7 @@ func signRepomd(h sdk.Host) (*sdk.Response, error) {
 	if err != nil {
 		return nil, noKey(err)
 	}
-	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: sig, CacheTTLMs: indexTTL,
+	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: sig,
 		Headers: []sdk.Header{{Name: "Content-Type", Value: "application/pgp-signature"}}}, nil
 }
 
@@ -43,6 +49,6 @@ func publicKey(h sdk.Host) (*sdk.Response, error) {
 	if err != nil {
 		return nil, noKey(err)
 	}
-	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: k.Data, CacheTTLMs: indexTTL,
+	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: k.Data,
 		Headers: []sdk.Header{{Name: "Content-Type", Value: "application/pgp-keys"}}}, nil
 }
