@@ -292,3 +292,55 @@ func enableSigning(t *testing.T, k *harness.Keeper, repo, keyPath string) string
 		harness.JSONBody(map[string]string{"key_id": key.ID}), "Content-Type", "application/json")
 	return k.URL + "/" + keyPath
 }
+
+// TestRPMRemoteAndVirtual installs with dnf through a remote repository
+// whose upstream is a second Keeper (repomd.xml's signature is the
+// upstream's and still verifies: documents pass unchanged) and through a
+// virtual repository of two local members (merged documents; a virtual
+// repository's repomd.xml is not signed, so repo_gpgcheck is off there while
+// gpgcheck still checks every package's signature).
+func TestRPMRemoteAndVirtual(t *testing.T) {
+	t.Parallel()
+	tools := rpmTools(t)
+	dir := t.TempDir()
+	rpms, packagerKey := buildRPMs(t, tools, dir, "rv")
+
+	up := harness.Start(t, harness.Options{})
+	up.CreateRepo(harness.Repo{Key: "el", Format: "rpm"})
+	enableSigning(t, up, "el", "")
+	upToken := "Bearer " + up.APIToken("rpm")
+	for _, name := range []string{"base", "hello", "tool"} {
+		if r := putRPM(up, "el", rpms[name], upToken); r.Status != http.StatusCreated {
+			t.Fatalf("upload %s: %s", name, r)
+		}
+	}
+
+	px := harness.Start(t, harness.Options{Env: []string{"KEEPER_EGRESS_ALLOW_PRIVATE_NETWORKS=true"}})
+	px.CreateRepo(harness.Repo{Key: "elproxy", Format: "rpm", Type: "remote", Public: true,
+		UpstreamURL: up.URL + "/rpm/el", Config: map[string]string{"upstream_token": up.APIToken("proxy", "read:artifacts")}})
+	root, out, err := dnfInstall(t, tools["dnf"], filepath.Join(dir, "remote"), px.URL+"/rpm/elproxy/",
+		1, []string{"file://" + packagerKey, px.URL + "/rpm/elproxy/repodata/repomd.xml.key"}, "keeper-hello")
+	if err != nil {
+		t.Fatalf("dnf install through the remote: %v\n%s", err, out)
+	}
+	checkInstalled(t, root, "rv", out)
+
+	token := "Bearer " + px.APIToken("rpm")
+	px.CreateRepo(harness.Repo{Key: "la", Format: "rpm", Public: true})
+	px.CreateRepo(harness.Repo{Key: "lb", Format: "rpm", Public: true})
+	for repo, names := range map[string][]string{"la": {"base", "tool"}, "lb": {"hello"}} {
+		for _, name := range names {
+			if r := putRPM(px, repo, rpms[name], token); r.Status != http.StatusCreated {
+				t.Fatalf("upload %s to %s: %s", name, repo, r)
+			}
+		}
+	}
+	px.CreateRepo(harness.Repo{Key: "elall", Format: "rpm", Type: "virtual", Public: true,
+		Members: []map[string]any{{"repo_key": "la", "priority": 1}, {"repo_key": "lb", "priority": 2}}})
+	root, out, err = dnfInstall(t, tools["dnf"], filepath.Join(dir, "virtual"), px.URL+"/rpm/elall/",
+		0, []string{"file://" + packagerKey}, "keeper-hello")
+	if err != nil {
+		t.Fatalf("dnf install through the virtual repository: %v\n%s", err, out)
+	}
+	checkInstalled(t, root, "rv", out)
+}
