@@ -201,6 +201,30 @@ func TestRPMClients(t *testing.T) {
 		if r := putRPM(k, "el", rpms["hello"], token); r.Status != http.StatusConflict {
 			t.Fatalf("second upload: %s", r)
 		}
+		// Hostile uploads: 400 naming the problem, nothing stored, index unchanged.
+		md := k.Expect(http.StatusOK, http.MethodGet, "/rpm/el/repodata/repomd.xml", nil).Body
+		data, _ := os.ReadFile(rpms["tool"])
+		forged := bytes.Clone(data)
+		forged[len(forged)-10] ^= 0xff
+		for what, c := range map[string]struct {
+			body []byte
+			want string
+		}{
+			"truncated": {data[:len(data)-200], "truncated"},
+			"forged":    {forged, "forged"},
+			"not rpm":   {[]byte("<html>not a package</html>"), "not a valid rpm"},
+		} {
+			r, err := k.Call(http.MethodPut, "/rpm/el/keeper-tool-0.3-2.x86_64.rpm", bytes.NewReader(c.body), "Authorization", token)
+			if err != nil || r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), c.want) {
+				t.Fatalf("%s upload: %v %s", what, err, r)
+			}
+		}
+		if r, _ := k.Call(http.MethodPut, "/rpm/el/other-name-1-1.x86_64.rpm", bytes.NewReader(data), "Authorization", token); r.Status != http.StatusBadRequest {
+			t.Fatalf("name mismatch: %s", r)
+		}
+		if got := k.Expect(http.StatusOK, http.MethodGet, "/rpm/el/repodata/repomd.xml", nil).Body; !bytes.Equal(got, md) {
+			t.Fatal("a refused upload changed repomd.xml")
+		}
 
 		root, out, err := dnfInstall(t, tools["dnf"], filepath.Join(dir, "client"), k.URL+"/rpm/el/",
 			1, []string{"file://" + packagerKey, repoKey}, "keeper-hello")
