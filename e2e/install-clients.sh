@@ -47,6 +47,7 @@ has oci && {
 	go_tool regctl github.com/regclient/regclient/cmd/regctl@v0.11.7
 	go_tool conformance github.com/opencontainers/distribution-spec/conformance@v0.0.0-20260831232431-97274622c111
 }
+has debian && apt_install dpkg-dev apt-utils gnupg
 has helm && go_tool helm helm.sh/helm/v3/cmd/helm@v3.22.0
 command -v go >/dev/null && command -v cargo >/dev/null || log "go and cargo come with the machine"
 echo "$BIN"

@@ -8,11 +8,12 @@ package debian
 // .xz) and their by-hash/<HASH>/<hex> copies.
 //
 // Indexes are built from per-package fragments so an upload does not reread
-// the repository: each package's Packages stanza is appended to a chunk blob
-// (at most chunkStanzas per chunk); the index (kv "index", key
-// "<dist>/<component>/<arch>") lists its chunks, and the new Packages file is
-// the host-side concatenation of the chunks (concat-ranges: the bytes do not
-// pass through the plugin). The dist's Release keeps the digests of its
+// the repository: each package's Packages stanza is appended to a chunk, a
+// stored file _index/<dist>/<component>/<arch>/NNNNNN of at most chunkStanzas
+// stanzas (kv "index", key "<dist>/<component>/<arch>", counts them); only
+// the last chunk is rewritten, and the new Packages file is the host-side
+// concatenation of the chunks (concat-ranges: the bytes do not pass through
+// the plugin). The dist's Release keeps the digests of its
 // index files in kv "release" and is re-rendered and re-signed per upload.
 
 import (
@@ -29,19 +30,24 @@ const (
 	nsIndex      = "index"
 	nsRelease    = "release"
 	chunkStanzas = 256
-	maxChunk     = 8 << 20
+	maxChunk     = 4 << 20
 )
 
-// chunk is a blob of consecutive stanzas.
-type chunk struct {
-	Digest string `json:"d"`
-	Size   uint64 `json:"s"`
-	Count  int    `json:"n"`
+// indexState is the kv value of one binary-<arch> index: the number of
+// stanzas in each of its chunks. Chunk i is the stored file chunkPath(key, i)
+// (a file, so later calls may read its blob).
+type indexState struct {
+	Counts []int `json:"counts"`
 }
 
-// indexState is the kv value of one binary-<arch> index.
-type indexState struct {
-	Chunks []chunk `json:"chunks"`
+func chunkPath(key string, i int) string { return fmt.Sprintf("_index/%s/%06d", key, i) }
+
+func chunkFile(h sdk.Host, key string, i int) (*sdk.File, error) {
+	f, err := h.GetFile(chunkPath(key, i))
+	if err == nil && f == nil {
+		err = fmt.Errorf("debian: index chunk %s is missing", chunkPath(key, i))
+	}
+	return f, err
 }
 
 // fileSum describes one index file in Release.
@@ -99,30 +105,46 @@ func addToIndex(h sdk.Host, t target, pk *pkg, st []byte) error {
 	if err := getJSON(h, nsIndex, key, &ix); err != nil {
 		return err
 	}
-	if n := len(ix.Chunks); n > 0 && ix.Chunks[n-1].Count < chunkStanzas && ix.Chunks[n-1].Size+uint64(len(st)) <= maxChunk {
-		last := ix.Chunks[n-1]
-		old, err := readAll(h, last.Digest, last.Size)
+	n := len(ix.Counts)
+	if n > 0 && ix.Counts[n-1] < chunkStanzas {
+		last, err := chunkFile(h, key, n-1)
 		if err != nil {
 			return err
 		}
-		d, err := h.PutBlob(append(old, st...))
-		if err != nil {
-			return err
+		if last.Size+uint64(len(st)) <= maxChunk {
+			old, err := readAll(h, last.BlobDigest, last.Size)
+			if err != nil {
+				return err
+			}
+			st = append(old, st...)
+			ix.Counts[n-1]++
+			n--
 		}
-		ix.Chunks[n-1] = chunk{Digest: d, Size: last.Size + uint64(len(st)), Count: last.Count + 1}
-	} else {
-		d, err := h.PutBlob(st)
-		if err != nil {
-			return err
-		}
-		ix.Chunks = append(ix.Chunks, chunk{Digest: d, Size: uint64(len(st)), Count: 1})
+	}
+	if n == len(ix.Counts) {
+		ix.Counts = append(ix.Counts, 1)
+	}
+	d, err := h.PutBlob(st)
+	if err != nil {
+		return err
+	}
+	if err := h.StageFile(sdk.StagedFile{Path: chunkPath(key, n), BlobDigest: d, ContentType: "text/plain; charset=utf-8", Overwrite: true}); err != nil {
+		return err
 	}
 	if err := putJSON(h, nsIndex, key, &ix); err != nil {
 		return err
 	}
-	parts := make([]sdk.BlobRange, len(ix.Chunks))
-	for i, c := range ix.Chunks {
-		parts[i] = sdk.BlobRange{Digest: c.Digest, Length: c.Size}
+	parts := make([]sdk.BlobRange, len(ix.Counts))
+	for i := range ix.Counts {
+		if i == n {
+			parts[i] = sdk.BlobRange{Digest: d, Length: uint64(len(st))}
+			continue
+		}
+		f, err := chunkFile(h, key, i)
+		if err != nil {
+			return err
+		}
+		parts[i] = sdk.BlobRange{Digest: f.BlobDigest, Length: f.Size}
 	}
 	plain, err := sdk.ConcatRanges(h, parts)
 	if err != nil {
