@@ -3,6 +3,7 @@ package debian_test
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -227,5 +228,40 @@ func TestConflict(t *testing.T) {
 	}
 	if st, _ := e.do("GET", "/nothing", "", nil); st != 404 {
 		t.Errorf("unknown path: %d", st)
+	}
+}
+
+// TestManyChunks: past one chunk, Packages.gz is the concatenation of the
+// chunks' gzip members and still decompresses to Packages; past maxXZ the
+// xz file leaves the Release.
+func TestManyChunks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("uploads 300 packages")
+	}
+	e := newEnv(t, false)
+	long := strings.Repeat(" padding line to make the stanza long enough\n", 80)
+	for i := 0; i < 300; i++ {
+		ctl := controlText(fmt.Sprintf("pkg%04d", i), "1.0", "amd64") + "X-Pad: x\n" + long
+		if st, body := e.do("POST", "/upload", "", makeDeb(ctl)); st != 201 {
+			t.Fatalf("upload %d: %d %s", i, st, body)
+		}
+	}
+	pk := e.file("dists/stable/main/binary-amd64/Packages")
+	if strings.Count(string(pk), "Package: ") != 300 {
+		t.Fatalf("Packages holds %d stanzas", strings.Count(string(pk), "Package: "))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(e.file("dists/stable/main/binary-amd64/Packages.gz")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := io.ReadAll(zr); err != nil || !bytes.Equal(got, pk) {
+		t.Fatalf("Packages.gz (multi-member) differs from Packages: %v", err)
+	}
+	rel := string(e.file("dists/stable/Release"))
+	if len(pk) > 1<<20 && strings.Contains(rel, "Packages.xz") {
+		t.Errorf("Release lists Packages.xz for a %d-byte index", len(pk))
+	}
+	if _, ok := e.h.Files["dists/stable/main/binary-amd64/Packages.xz"]; ok && len(pk) > 1<<20 {
+		t.Error("stale Packages.xz kept")
 	}
 }

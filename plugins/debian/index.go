@@ -31,6 +31,9 @@ const (
 	nsRelease    = "release"
 	chunkStanzas = 256
 	maxChunk     = 4 << 20
+	// maxXZ bounds the Packages file that is also served xz-compressed
+	// (about 1,500 packages): xz is recompressed whole on every upload.
+	maxXZ = 1 << 20
 )
 
 // indexState is the kv value of one binary-<arch> index: the number of
@@ -131,22 +134,45 @@ func addToIndex(h sdk.Host, t target, pk *pkg, st []byte) error {
 	if err := h.StageFile(sdk.StagedFile{Path: chunkPath(key, n), BlobDigest: d, ContentType: "text/plain; charset=utf-8", Overwrite: true}); err != nil {
 		return err
 	}
+	// The chunk's own gzip member: Packages.gz is the concatenation of the
+	// members (RFC 1952 §2.2 allows several; APT reads them all).
+	gz, err := sdk.Compress(h, sdk.Gzip, sdk.Source{Blob: d})
+	if err != nil {
+		return err
+	}
+	if err := h.StageFile(sdk.StagedFile{Path: chunkPath(key, n) + ".gz", BlobDigest: gz.Digest, ContentType: "application/gzip", Overwrite: true}); err != nil {
+		return err
+	}
 	if err := putJSON(h, nsIndex, key, &ix); err != nil {
 		return err
 	}
 	parts := make([]sdk.BlobRange, len(ix.Counts))
+	gzParts := make([]sdk.BlobRange, len(ix.Counts))
 	for i := range ix.Counts {
 		if i == n {
 			parts[i] = sdk.BlobRange{Digest: d, Length: uint64(len(st))}
+			gzParts[i] = sdk.BlobRange{Digest: gz.Digest, Length: gz.Size}
 			continue
 		}
-		f, err := chunkFile(h, key, i)
-		if err != nil {
-			return err
+		for _, c := range []struct {
+			suffix string
+			to     *sdk.BlobRange
+		}{{"", &parts[i]}, {".gz", &gzParts[i]}} {
+			f, err := h.GetFile(chunkPath(key, i) + c.suffix)
+			if err == nil && f == nil {
+				err = fmt.Errorf("debian: index chunk %s%s is missing", chunkPath(key, i), c.suffix)
+			}
+			if err != nil {
+				return err
+			}
+			*c.to = sdk.BlobRange{Digest: f.BlobDigest, Length: f.Size}
 		}
-		parts[i] = sdk.BlobRange{Digest: f.BlobDigest, Length: f.Size}
 	}
 	plain, err := sdk.ConcatRanges(h, parts)
+	if err != nil {
+		return err
+	}
+	packagesGz, err := sdk.ConcatRanges(h, gzParts)
 	if err != nil {
 		return err
 	}
@@ -158,17 +184,24 @@ func addToIndex(h sdk.Host, t target, pk *pkg, st []byte) error {
 		rel.Files = map[string]fileSum{}
 	}
 	dir := t.component + "/binary-" + pk.arch + "/"
-	files := map[string]sdk.Body{"Packages": plain}
-	for name, alg := range map[string]sdk.Compression{"Packages.gz": sdk.Gzip, "Packages.xz": sdk.XZ} {
-		b, err := sdk.Compress(h, alg, sdk.Source{Blob: plain.Digest})
+	files := map[string]sdk.Body{"Packages": plain, "Packages.gz": packagesGz}
+	base := "dists/" + t.dist + "/" + dir
+	if plain.Size <= maxXZ {
+		xz, err := sdk.Compress(h, sdk.XZ, sdk.Source{Blob: plain.Digest})
 		if err != nil {
 			return err
 		}
-		files[name] = b
+		files["Packages.xz"] = xz
+	} else if _, ok := rel.Files[dir+"Packages.xz"]; ok {
+		// Too large to recompress per upload (APT reads only the first of
+		// concatenated xz streams): clients use Packages.gz.
+		delete(rel.Files, dir+"Packages.xz")
+		if err := h.StageDelete(base + "Packages.xz"); err != nil {
+			return err
+		}
 	}
 	for name, b := range files {
 		rel.Files[dir+name] = fileSum{Size: b.Size, MD5: b.MD5, SHA1: b.SHA1, SHA256: b.Digest, SHA512: b.SHA512}
-		base := "dists/" + t.dist + "/" + dir
 		for _, p := range []string{base + name, base + "by-hash/SHA256/" + b.Digest, base + "by-hash/SHA512/" + b.SHA512} {
 			if err := h.StageFile(sdk.StagedFile{Path: p, BlobDigest: b.Digest, ContentType: contentType(name), Overwrite: true}); err != nil {
 				return err
