@@ -154,3 +154,40 @@ func TestDebianClients(t *testing.T) {
 		t.Fatalf("update with the wrong key succeeded:\n%s", out)
 	}
 }
+
+// TestReadmeDebian runs the README's apt blocks against a private
+// repository whose signing key an admin configured.
+func TestReadmeDebian(t *testing.T) {
+	t.Parallel()
+	dpkgDeb, _ := debTools(t)
+	k := harness.Start(t, harness.Options{})
+	host := strings.TrimPrefix(k.URL, "http://")
+	k.CreateRepo(harness.Repo{Key: "apt-private", Format: "debian"})
+	var key struct{ ID string }
+	must(t, k.Expect(201, "POST", "/api/v1/signing/keys", harness.JSONBody(map[string]string{"name": "readme"})).JSON(&key))
+	k.Expect(200, "PUT", "/api/v1/signing/repositories/apt-private/config", harness.JSONBody(map[string]string{"key_id": key.ID}))
+	work := t.TempDir()
+	home := filepath.Join(work, "home")
+	mkdirs(t, home)
+	deb := buildDeb(t, dpkgDeb, work, "keeper-readme", "1.0", "amd64", "readme\n")
+	// apt drops to the _apt user for downloads, which cannot enter the
+	// test's private temp directory: keep root (the README's blocks do not
+	// depend on it).
+	conf := filepath.Join(work, "apt.conf")
+	must(t, os.WriteFile(conf, []byte("APT::Sandbox::User \"root\";\nDir::Etc::Trusted \"/nonexistent\";\nDir::Etc::TrustedParts \"/nonexistent\";\nAcquire::Languages \"none\";\n"), 0o644))
+	env := clientEnv(home, "K="+host, "REPO=apt-private", "T="+k.APIToken("readme-apt"), "PKG=keeper-readme", "DEB="+deb,
+		"APT_CONFIG="+conf, "DEBIAN_FRONTEND=noninteractive")
+	runSnippet(t, "apt-publish", work, env)
+	if r, _ := k.Call("GET", "/debian/apt-private/dists/stable/InRelease", nil, "Authorization", ""); r == nil || r.Status != 401 {
+		t.Fatalf("anonymous read of the private repository: %v, want 401", r)
+	}
+	out := runSnippet(t, "apt-consume", work, env)
+	if strings.Contains(out, "W:") {
+		t.Fatalf("apt warned:\n%s", out)
+	}
+	got, err := os.ReadFile(filepath.Join(work, "cache", "archives", filepath.Base(deb)))
+	want, _ := os.ReadFile(deb)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("downloaded .deb: %v", err)
+	}
+}

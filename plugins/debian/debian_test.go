@@ -17,6 +17,7 @@ import (
 	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/keeper-registry/keeper/ports/porttest"
+	sdk "github.com/keeper-registry/keeper/sdk/go"
 )
 
 const base = "http://k/debian/apt"
@@ -263,5 +264,20 @@ func TestManyChunks(t *testing.T) {
 	}
 	if _, ok := e.h.Files["dists/stable/main/binary-amd64/Packages.xz"]; ok && len(pk) > 1<<20 {
 		t.Error("stale Packages.xz kept")
+	}
+}
+
+func TestClassify(t *testing.T) {
+	for path, want := range map[string]sdk.CacheClass{
+		"/pool/main/h/hello/hello_1.0_amd64.deb":             sdk.Immutable,
+		"/dists/stable/main/binary-amd64/by-hash/SHA256/abc": sdk.Immutable,
+		"/dists/stable/InRelease":                            sdk.Mutable,
+		"/dists/stable/main/binary-amd64/Packages.xz":        sdk.Mutable,
+		"/gpg-key.asc": sdk.Mutable,
+		"/other":       sdk.Unknown,
+	} {
+		if got := (debian.Plugin{}).Classify(path); got != want {
+			t.Errorf("Classify(%s) = %v, want %v", path, got, want)
+		}
 	}
 }
