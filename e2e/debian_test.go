@@ -191,3 +191,35 @@ func TestReadmeDebian(t *testing.T) {
 		t.Fatalf("downloaded .deb: %v", err)
 	}
 }
+
+// TestDebianRemote: an APT remote repository of a second keeper serves the
+// upstream's signed indexes and packages; apt verifies them with the
+// upstream's key and installs through the remote.
+func TestDebianRemote(t *testing.T) {
+	t.Parallel()
+	dpkgDeb, aptGet := debTools(t)
+	up := harness.Start(t, harness.Options{})
+	up.CreateRepo(harness.Repo{Key: "apt", Format: "debian", Public: true})
+	var key struct{ ID string }
+	must(t, up.Expect(201, "POST", "/api/v1/signing/keys", harness.JSONBody(map[string]string{"name": "up"})).JSON(&key))
+	up.Expect(200, "PUT", "/api/v1/signing/repositories/apt/config", harness.JSONBody(map[string]string{"key_id": key.ID}))
+	dir := t.TempDir()
+	deb := buildDeb(t, dpkgDeb, dir, "keeper-remote", "3.0", "amd64", "through the remote\n")
+	data, _ := os.ReadFile(deb)
+	up.Expect(201, "POST", "/debian/apt/upload", bytes.NewReader(data))
+	keyFile := filepath.Join(dir, "up.asc")
+	must(t, os.WriteFile(keyFile, up.Expect(200, "GET", "/debian/apt/gpg-key.asc", nil, "Authorization", "").Body, 0o644))
+
+	px := harness.Start(t, harness.Options{Env: []string{"KEEPER_EGRESS_ALLOW_PRIVATE_NETWORKS=true"}})
+	px.CreateRepo(harness.Repo{Key: "aptproxy", Format: "debian", Type: "remote", Public: true, UpstreamURL: up.URL + "/debian/apt"})
+	a := newAptRoot(t, aptGet, fmt.Sprintf("deb [signed-by=%s] %s/debian/aptproxy stable main", keyFile, px.URL))
+	if out, err := a.run("update"); err != nil || strings.Contains(out, "W:") || strings.Contains(out, "E:") {
+		t.Fatalf("apt-get update through the remote: %v\n%s", err, out)
+	}
+	if out, err := a.run("install", "-y", "--download-only", "keeper-remote"); err != nil {
+		t.Fatalf("apt-get install through the remote: %v\n%s", err, out)
+	}
+	if got, err := os.ReadFile(filepath.Join(a.dir, "archives", filepath.Base(deb))); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("package through the remote differs: %v", err)
+	}
+}
