@@ -26,7 +26,9 @@ func (c *fakeCrypto) Generate(algorithm, name, email string) (ports.KeyMaterial,
 	return ports.KeyMaterial{Private: []byte("priv:" + id), PublicKey: []byte("pub:" + id), Fingerprint: id, Algorithm: algorithm, UserID: name}, nil
 }
 
-func (c *fakeCrypto) Import(p []byte) (ports.KeyMaterial, error) { return ports.KeyMaterial{}, ports.ErrInvalid }
+func (c *fakeCrypto) Import(p []byte) (ports.KeyMaterial, error) {
+	return ports.KeyMaterial{}, ports.ErrInvalid
+}
 
 func (c *fakeCrypto) Sign(p []byte, form ports.SignForm, data []byte) ([]byte, error) {
 	return append(append(append([]byte{}, p...), ':'), data...), nil
