@@ -47,7 +47,7 @@ var _ sdk.Plugin = Plugin{}
 // Describe implements sdk.Plugin.
 func (Plugin) Describe() sdk.Info {
 	return sdk.Info{Key: "terraform", DisplayName: "Terraform / OpenTofu", Version: PluginVersion, ContractVersion: sdk.ContractVersion,
-		Mounts:      []sdk.Mount{{Prefix: "/terraform/"}, {Prefix: discoveryPath, Root: true}},
+		Mounts:      []sdk.Mount{{Prefix: "/terraform/"}, {Prefix: discoveryPath, Root: true, AnonymousPaths: []string{"/"}}},
 		Credentials: credentials, Setup: setup}
 }
 
