@@ -12,7 +12,9 @@ import (
 
 var wasmLimits = ports.PluginLimits{CallTimeout: 120 * time.Second}
 
-func loadWasm(t testing.TB) *wasm.Runtime { return plugintest.LoadWasm(t, "terraform", ".", wasmLimits) }
+func loadWasm(t testing.TB) *wasm.Runtime {
+	return plugintest.LoadWasm(t, "terraform", ".", wasmLimits)
+}
 
 // TestNativeMatchesWasm runs the same requests (module and provider
 // uploads, refusals, every registry and mirror document) through the
