@@ -138,6 +138,11 @@ func tfMain(host, namespace, modVersion, provVersion string) string {
 		"/net/aws\"\n  version = \"" + modVersion + "\"\n}\n"
 }
 
+// tfProviderOnly is a configuration that only requires provider source.
+func tfProviderOnly(source, version string) string {
+	return "terraform {\n  required_providers {\n    demo = {\n      source  = \"" + source + "\"\n      version = \"" + version + "\"\n    }\n  }\n}\n"
+}
+
 // tfCheck checks what terraform init installed: the module's marker, the
 // provider executable in the plugin cache byte for byte, and the zip's
 // sha256 as a zh: hash in the lock file.
@@ -223,8 +228,7 @@ func TestTerraform(t *testing.T) {
 		// modules. terraform cannot build mirror URLs for a source host
 		// with a port, and needs no registry at that host (the mirror
 		// answers for every provider), so the address names another host.
-		main := "terraform {\n  required_providers {\n    demo = {\n      source  = \"keeper.test/tf/demo\"\n      version = \"1.0.0\"\n    }\n  }\n}\n"
-		app := tfInit(t, bin, work, main, env)
+		app := tfInit(t, bin, work, tfProviderOnly("keeper.test/tf/demo", "1.0.0"), env)
 		tfCheck(t, work, app, "keeper.test", "tf", "", "1.0.0", provider, false)
 	})
 }
