@@ -12,11 +12,13 @@ import (
 )
 
 var (
-	_ sdk.Host      = Bridge{}
-	_ sdk.LoginHost = Bridge{}
-	_ sdk.BlobHost  = Bridge{}
-	_ sdk.TokenHost = Bridge{}
-	_ sdk.RepoHost  = Bridge{}
+	_ sdk.Host         = Bridge{}
+	_ sdk.LoginHost    = Bridge{}
+	_ sdk.BlobHost     = Bridge{}
+	_ sdk.TokenHost    = Bridge{}
+	_ sdk.RepoHost     = Bridge{}
+	_ sdk.SignHost     = Bridge{}
+	_ sdk.CompressHost = Bridge{}
 )
 
 var bctx = context.Background()
@@ -62,7 +64,7 @@ func (b Bridge) ReadBlob(d string, off uint64, n uint32) ([]byte, error) {
 }
 
 func (b Bridge) ArchiveList(d string, kind sdk.ArchiveKind, max uint32) ([]sdk.ArchiveEntry, error) {
-	data, err := b.all(d)
+	data, kind, err := b.archive(d, kind)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +72,7 @@ func (b Bridge) ArchiveList(d string, kind sdk.ArchiveKind, max uint32) ([]sdk.A
 }
 
 func (b Bridge) ArchiveRead(d string, kind sdk.ArchiveKind, name string, max uint64) ([]byte, error) {
-	data, err := b.all(d)
+	data, kind, err := b.archive(d, kind)
 	if err != nil {
 		return nil, err
 	}
