@@ -3,6 +3,7 @@ package ports
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // SignForm is how a repository key signs (the WIT enum sign-form, same order).
@@ -86,3 +87,74 @@ const (
 	Zstd
 	Bzip2
 )
+
+// Signing-key states: an active key signs; a retired one (replaced by a
+// rotation) no longer signs but its public key stays published for
+// verification; a revoked one does neither sign nor stay configured.
+const (
+	KeyActive  = "active"
+	KeyRetired = "retired"
+	KeyRevoked = "revoked"
+)
+
+// SigningKey is a managed signing key as persisted. SealedPrivate is the
+// private key sealed by the server's secret box; it never leaves the host.
+type SigningKey struct {
+	ID          string
+	Name        string
+	Algorithm   string
+	Fingerprint string
+	UserID      string
+	Status      string
+	// PublicKey is the armored OpenPGP public key.
+	PublicKey     []byte
+	SealedPrivate string
+	// ReplacedBy is the id of the key a rotation made active in its place.
+	ReplacedBy string
+	CreatedBy  string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// SigningKeyStore persists signing keys and which key signs each
+// repository.
+type SigningKeyStore interface {
+	// SaveSigningKey inserts or replaces the key with k.ID.
+	SaveSigningKey(ctx context.Context, k *SigningKey) error
+	// GetSigningKey returns the key, ErrNotFound when absent.
+	GetSigningKey(ctx context.Context, id string) (SigningKey, error)
+	// ListSigningKeys returns every key, oldest first.
+	ListSigningKeys(ctx context.Context) ([]SigningKey, error)
+	// DeleteSigningKey removes the key and every repository's use of it.
+	DeleteSigningKey(ctx context.Context, id string) error
+	// SetRepoSigningKey makes key id sign repository repo ("" removes it).
+	SetRepoSigningKey(ctx context.Context, repo, id string) error
+	// RepoSigningKey returns the id of the key of repo, ErrNotFound when none.
+	RepoSigningKey(ctx context.Context, repo string) (string, error)
+	// ReplaceRepoSigningKey makes every repository signed by old be signed
+	// by new instead ("" removes their configuration); returns how many.
+	ReplaceRepoSigningKey(ctx context.Context, old, new string) (int, error)
+}
+
+// KeyMaterial is a private key's plaintext serialization and what the
+// crypto read from it.
+type KeyMaterial struct {
+	Private     []byte
+	PublicKey   []byte
+	Fingerprint string
+	Algorithm   string
+	UserID      string
+}
+
+// SigningCrypto makes, reads and uses private keys (adapters/pgp).
+type SigningCrypto interface {
+	// Generate makes a key of algorithm ("rsa3072", "rsa4096", "ed25519").
+	Generate(algorithm, name, email string) (KeyMaterial, error)
+	// Import reads an unprotected private key (armored or binary);
+	// anything else is ErrInvalid.
+	Import(private []byte) (KeyMaterial, error)
+	// Sign signs data in form with the private key.
+	Sign(private []byte, form SignForm, data []byte) ([]byte, error)
+	// Public returns the public half in form.
+	Public(private []byte, form KeyForm) ([]byte, error)
+}

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
@@ -305,4 +306,92 @@ func (s *Signer) PublicKey(_ context.Context, form ports.KeyForm) (ports.PublicK
 		return ports.PublicKey{}, err
 	}
 	return ports.PublicKey{ID: s.ID, Name: s.Name, Fingerprint: s.Key.Fingerprint(), Data: b}, nil
+}
+
+// Crypto is the ports.SigningCrypto over this package. It keeps parsed keys
+// by the digest of their serialization, so signing does not parse per call.
+type Crypto struct {
+	mu   sync.Mutex
+	keys map[[32]byte]*Key
+}
+
+var _ ports.SigningCrypto = (*Crypto)(nil)
+
+// maxCachedKeys bounds the parsed keys a Crypto keeps.
+const maxCachedKeys = 256
+
+func material(k *Key) (ports.KeyMaterial, error) {
+	priv, err := k.Private()
+	if err != nil {
+		return ports.KeyMaterial{}, err
+	}
+	pub, err := k.Public(ports.KeyPGPArmored)
+	if err != nil {
+		return ports.KeyMaterial{}, err
+	}
+	return ports.KeyMaterial{Private: priv, PublicKey: pub, Fingerprint: k.Fingerprint(), Algorithm: k.Algorithm(), UserID: k.UserID()}, nil
+}
+
+// Generate implements ports.SigningCrypto.
+func (c *Crypto) Generate(algorithm, name, email string) (ports.KeyMaterial, error) {
+	k, err := Generate(algorithm, name, email)
+	if err != nil {
+		return ports.KeyMaterial{}, err
+	}
+	return material(k)
+}
+
+// Import implements ports.SigningCrypto.
+func (c *Crypto) Import(private []byte) (ports.KeyMaterial, error) {
+	k, err := Parse(private)
+	if err != nil {
+		return ports.KeyMaterial{}, err
+	}
+	switch k.Algorithm() {
+	case Ed25519:
+	default:
+		if _, err := k.rsaKey("import"); err != nil {
+			return ports.KeyMaterial{}, fmt.Errorf("pgp: %w: only RSA and Ed25519 signing keys are supported", ports.ErrInvalid)
+		}
+	}
+	return material(k)
+}
+
+func (c *Crypto) key(private []byte) (*Key, error) {
+	sum := sha256.Sum256(private)
+	c.mu.Lock()
+	k := c.keys[sum]
+	c.mu.Unlock()
+	if k != nil {
+		return k, nil
+	}
+	k, err := Parse(private)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.keys == nil || len(c.keys) >= maxCachedKeys {
+		c.keys = map[[32]byte]*Key{}
+	}
+	c.keys[sum] = k
+	c.mu.Unlock()
+	return k, nil
+}
+
+// Sign implements ports.SigningCrypto.
+func (c *Crypto) Sign(private []byte, form ports.SignForm, data []byte) ([]byte, error) {
+	k, err := c.key(private)
+	if err != nil {
+		return nil, err
+	}
+	return k.Sign(form, data)
+}
+
+// Public implements ports.SigningCrypto.
+func (c *Crypto) Public(private []byte, form ports.KeyForm) ([]byte, error) {
+	k, err := c.key(private)
+	if err != nil {
+		return nil, err
+	}
+	return k.Public(form)
 }

@@ -27,3 +27,8 @@ func TestMemHostSigning(t *testing.T) {
 	}
 	porttest.HostSigning(t, open(signer), open(nil))
 }
+
+// TestMemSigningStore: the fake key store passes the suite.
+func TestMemSigningStore(t *testing.T) {
+	porttest.SigningKeyStore(t, func(*testing.T) ports.SigningKeyStore { return porttest.NewMemSigningStore() })
+}
