@@ -209,27 +209,42 @@ func TestTerraform(t *testing.T) {
 		t.Fatalf("discovery: %s", d.Body)
 	}
 
+	// A private repository: terraform sends the credentials block to the
+	// registry API, and its downloader reads ~/.netrc for module archives
+	// and mirrored provider packages.
 	token := k.APIToken("terraform", "read:artifacts")
 	creds := "credentials \"" + host + "\" {\n  token = \"" + token + "\"\n}\n"
-	t.Run("registry", func(t *testing.T) {
+	t.Run("private module", func(t *testing.T) {
 		work := t.TempDir()
 		env := tfEnv(t, k, work, creds)
-		// terraform sends the credentials block to the registry API only; its
-		// module downloader reads ~/.netrc for the archive itself.
 		tfNetrc(t, work, host, token)
-		app := tfInit(t, bin, work, tfMain(host, "tf", "1.0.0", "1.0.0"), env)
-		tfCheck(t, work, app, host, "tf", "marker-tf-100", "1.0.0", provider, true)
+		main := "module \"net\" {\n  source  = \"" + host + "/tf/net/aws\"\n  version = \"1.0.0\"\n}\n"
+		app := tfInit(t, bin, work, main, env)
+		got, err := os.ReadFile(filepath.Join(app, ".terraform", "modules", "net", "main.tf"))
+		if err != nil || !strings.Contains(string(got), "marker-tf-100") {
+			t.Fatalf("installed module main.tf: %v %q", err, got)
+		}
 	})
-	t.Run("network mirror", func(t *testing.T) {
+	t.Run("private provider through the network mirror", func(t *testing.T) {
 		work := t.TempDir()
 		env := tfEnv(t, k, work, creds+"provider_installation {\n  network_mirror {\n    url = \""+k.URL+"/terraform/tf/-/mirror/\"\n  }\n}\n")
-		tfNetrc(t, work, host, token) // the packages are fetched like module archives
-		// Only the provider: the mirror protocol serves providers, not
-		// modules. terraform cannot build mirror URLs for a source host
-		// with a port, and needs no registry at that host (the mirror
-		// answers for every provider), so the address names another host.
+		tfNetrc(t, work, host, token)
+		// terraform cannot build mirror URLs for a source host with a port,
+		// and needs no registry at that host (the mirror answers for every
+		// provider), so the address names another host.
 		app := tfInit(t, bin, work, tfProviderOnly("keeper.test/tf/demo", "1.0.0"), env)
 		tfCheck(t, work, app, "keeper.test", "tf", "", "1.0.0", provider, false)
+	})
+	// terraform fetches SHA256SUMS and its signature without credentials, so
+	// providers install through the registry protocol from public
+	// repositories (private ones: the network mirror above).
+	t.Run("public registry", func(t *testing.T) {
+		k.CreateRepo(harness.Repo{Key: "tfpub", Format: "terraform", Public: true})
+		tfSigning(t, k, "tfpub")
+		_, provider := tfPublish(t, k, "tfpub", "1.0.0", "marker-pub-100", "1.0.0")
+		work := t.TempDir()
+		app := tfInit(t, bin, work, tfMain(host, "tfpub", "1.0.0", "1.0.0"), tfEnv(t, k, work, ""))
+		tfCheck(t, work, app, host, "tfpub", "marker-pub-100", "1.0.0", provider, true)
 	})
 }
 
@@ -243,7 +258,24 @@ func tfNetrc(t *testing.T, work, host, token string) {
 	}
 }
 
-// tfSigning gives repository repo a signing key.
+// tfSigning gives repository repo a new Ed25519 OpenPGP signing key.
 func tfSigning(t *testing.T, k *harness.Keeper, repo string) {
 	t.Helper()
+	repoSigningKey(t, k, repo, "ed25519")
+}
+
+// repoSigningKey generates a signing key of algorithm (docs/signing.md)
+// and assigns it to repository repo.
+func repoSigningKey(t *testing.T, k *harness.Keeper, repo, algorithm string) {
+	t.Helper()
+	var key struct {
+		ID string `json:"id"`
+	}
+	r := k.Expect(http.StatusCreated, http.MethodPost, "/api/v1/signing/keys",
+		harness.JSONBody(map[string]string{"name": repo, "algorithm": algorithm}), "Content-Type", "application/json")
+	if err := r.JSON(&key); err != nil || key.ID == "" {
+		t.Fatalf("signing key: %v %s", err, r.Body)
+	}
+	k.Expect(http.StatusOK, http.MethodPut, "/api/v1/signing/repositories/"+repo+"/config",
+		harness.JSONBody(map[string]string{"key_id": key.ID}), "Content-Type", "application/json")
 }
