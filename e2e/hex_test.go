@@ -71,8 +71,9 @@ func hexPublish(k *harness.Keeper, repo, key string, tarball []byte) (*harness.R
 
 // rebar3Fetch makes an OTP application depending on name at version in
 // work/app, with a global rebar.config (isolated HOME) naming Keeper's
-// repository as the only Hex repository, and runs rebar3 compile.
-func rebar3Fetch(t *testing.T, k *harness.Keeper, work, repo, repoKey, name, version string) string {
+// repository repo (as hex repository repoName) as the only Hex repository,
+// and runs rebar3 compile.
+func rebar3Fetch(t *testing.T, k *harness.Keeper, work, repoName, repo, repoKey, name, version string) string {
 	t.Helper()
 	bin, err := exec.LookPath("rebar3")
 	if err != nil {
@@ -82,7 +83,7 @@ func rebar3Fetch(t *testing.T, k *harness.Keeper, work, repo, repoKey, name, ver
 	home := filepath.Join(work, "home")
 	app := filepath.Join(work, "app")
 	mkdirs(t, filepath.Join(home, ".config", "rebar3"), filepath.Join(app, "src"))
-	cfg := "{hex, [{repos, replace, [#{name => <<\"" + repo + "\">>,\n  repo_url => <<\"" + k.URL + "/hex/" + repo + "\">>,\n" +
+	cfg := "{hex, [{repos, replace, [#{name => <<\"" + repoName + "\">>,\n  repo_url => <<\"" + k.URL + "/hex/" + repo + "\">>,\n" +
 		"  repo_public_key => <<\"" + string(pem) + "\">>"
 	if repoKey != "" {
 		cfg += ",\n  repo_key => <<\"" + repoKey + "\">>"
@@ -145,12 +146,41 @@ func TestHex(t *testing.T) {
 	k.Expect(http.StatusNotFound, http.MethodGet, "/hex/hexrepo/packages/nope", nil)
 
 	work := t.TempDir()
-	app := rebar3Fetch(t, k, work, "hexrepo", k.APIToken("rebar3", "read:artifacts"), "keeper_dep", "1.0.0")
+	app := rebar3Fetch(t, k, work, "hexrepo", "hexrepo", k.APIToken("rebar3", "read:artifacts"), "keeper_dep", "1.0.0")
 	got, err := os.ReadFile(filepath.Join(app, "_build", "default", "lib", "keeper_dep", "src", "keeper_dep.erl"))
 	if err != nil || !bytes.Equal(got, module) {
 		t.Fatalf("fetched module source: %v %q", err, got)
 	}
 	if _, err := os.Stat(filepath.Join(app, "_build", "default", "lib", "keeper_dep", "ebin", "keeper_dep.beam")); err != nil {
 		t.Fatalf("the dependency was not compiled: %v", err)
+	}
+}
+
+// TestHexRemote: rebar3 resolves and compiles a package through a remote
+// repository of one keeper whose upstream is a private Hex repository of a
+// second keeper, from an empty cache. The remote serves the upstream's
+// signed registry as it is, so rebar3 names the repository as the upstream
+// does and trusts the key the remote serves at /public_key (the upstream's).
+func TestHexRemote(t *testing.T) {
+	t.Parallel()
+	up := harness.Start(t, harness.Options{})
+	up.CreateRepo(harness.Repo{Key: "hexrepo", Format: "hex"})
+	repoSigningKey(t, up, "hexrepo", "rsa3072")
+	tarball, module := hexPackage(t, "keeper_remote", "1.0.0", "marker-hex-remote")
+	if r, err := hexPublish(up, "hexrepo", up.APIToken("hex"), tarball); err != nil || r.Status != http.StatusCreated {
+		t.Fatalf("publish: %v %v", r, err)
+	}
+	px := harness.Start(t, harness.Options{Env: []string{"KEEPER_EGRESS_ALLOW_PRIVATE_NETWORKS=true"}})
+	px.CreateRepo(harness.Repo{Key: "hexproxy", Format: "hex", Type: "remote", Public: true,
+		UpstreamURL: up.URL + "/hex/hexrepo", Config: map[string]string{"upstream_token": up.APIToken("proxy", "read:artifacts")}})
+
+	app := rebar3Fetch(t, px, t.TempDir(), "hexrepo", "hexproxy", "", "keeper_remote", "1.0.0")
+	got, err := os.ReadFile(filepath.Join(app, "_build", "default", "lib", "keeper_remote", "src", "keeper_remote.erl"))
+	if err != nil || !bytes.Equal(got, module) {
+		t.Fatalf("fetched module source: %v %q", err, got)
+	}
+	tb := px.Expect(http.StatusOK, http.MethodGet, "/hex/hexproxy/tarballs/keeper_remote-1.0.0.tar", nil)
+	if !bytes.Equal(tb.Body, tarball) {
+		t.Fatal("the tarball through the remote differs from the published one")
 	}
 }

@@ -222,3 +222,17 @@ func TestPublishRefusals(t *testing.T) {
 	e.want(e.call("POST", "/api/publish", nil), 400, "no package tarball")
 	e.want(e.call("DELETE", "/packages/mydep", nil), 405, "not allowed")
 }
+
+func TestClassify(t *testing.T) {
+	for p, c := range map[string]sdk.CacheClass{
+		"/tarballs/mydep-1.0.0.tar": sdk.Immutable,
+		"/packages/mydep":           sdk.Mutable,
+		"/names":                    sdk.Mutable,
+		"/versions":                 sdk.Mutable,
+		"/public_key":               sdk.Mutable,
+	} {
+		if got := (Plugin{}).Classify(p); got != c {
+			t.Errorf("classify %s = %v, want %v", p, got, c)
+		}
+	}
+}
