@@ -81,37 +81,52 @@ func rebar3Fetch(t *testing.T, k *harness.Keeper, work, repoName, repo, repoKey,
 	}
 	pem := k.Expect(http.StatusOK, http.MethodGet, "/hex/"+repo+"/public_key", nil).Body
 	home := filepath.Join(work, "home")
-	app := filepath.Join(work, "app")
-	mkdirs(t, filepath.Join(home, ".config", "rebar3"), filepath.Join(app, "src"))
+	app := rebar3App(t, work, name, version)
+	mkdirs(t, filepath.Join(home, ".config", "rebar3"))
 	cfg := "{hex, [{repos, replace, [#{name => <<\"" + repoName + "\">>,\n  repo_url => <<\"" + k.URL + "/hex/" + repo + "\">>,\n" +
 		"  repo_public_key => <<\"" + string(pem) + "\">>"
 	if repoKey != "" {
 		cfg += ",\n  repo_key => <<\"" + repoKey + "\">>"
 	}
 	cfg += "}]}]}.\n"
-	for p, body := range map[string]string{
-		filepath.Join(home, ".config", "rebar3", "rebar.config"): cfg,
-		filepath.Join(app, "rebar.config"):                       "{deps, [{" + name + ", \"" + version + "\"}]}.\n",
-		filepath.Join(app, "src", "app.app.src"):                 "{application, app, [{vsn, \"0.1.0\"}, {applications, [kernel, stdlib, " + name + "]}]}.\n",
-		filepath.Join(app, "src", "app.erl"):                     "-module(app).\n-export([m/0]).\nm() -> " + name + ":marker().\n",
-	} {
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var env []string
-	for _, kv := range clientEnv(home) {
-		if !strings.HasPrefix(kv, "REBAR") && !strings.HasPrefix(kv, "HEX_") && !strings.HasPrefix(kv, "ERL_") {
-			env = append(env, kv)
-		}
+	if err := os.WriteFile(filepath.Join(home, ".config", "rebar3", "rebar.config"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "compile")
-	cmd.Dir, cmd.Env = app, append(env, "REBAR_COLOR=none")
+	cmd.Dir, cmd.Env = app, rebar3Env(home)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("rebar3 compile: %v\n%s", err, out)
 	}
 	return app
+}
+
+// rebar3App writes an OTP application depending on name at version into work/app.
+func rebar3App(t *testing.T, work, name, version string) string {
+	t.Helper()
+	app := filepath.Join(work, "app")
+	mkdirs(t, filepath.Join(app, "src"))
+	for p, body := range map[string]string{
+		filepath.Join(app, "rebar.config"):       "{deps, [{" + name + ", \"" + version + "\"}]}.\n",
+		filepath.Join(app, "src", "app.app.src"): "{application, app, [{vsn, \"0.1.0\"}, {applications, [kernel, stdlib, " + name + "]}]}.\n",
+		filepath.Join(app, "src", "app.erl"):     "-module(app).\n-export([m/0]).\nm() -> " + name + ":marker().\n",
+	} {
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return app
+}
+
+// rebar3Env is the environment without rebar3's and Erlang's own variables, with HOME home.
+func rebar3Env(home string, vars ...string) []string {
+	var env []string
+	for _, kv := range clientEnv(home, vars...) {
+		if !strings.HasPrefix(kv, "REBAR") && !strings.HasPrefix(kv, "HEX_") && !strings.HasPrefix(kv, "ERL_") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, "REBAR_COLOR=none")
 }
 
 // TestHex publishes a package with the request mix hex.publish sends (no
@@ -154,6 +169,30 @@ func TestHex(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(app, "_build", "default", "lib", "keeper_dep", "ebin", "keeper_dep.beam")); err != nil {
 		t.Fatalf("the dependency was not compiled: %v", err)
 	}
+
+	t.Run("readme", func(t *testing.T) {
+		if _, err := exec.LookPath("rebar3"); err != nil {
+			harness.MissingClient(t, "rebar3 is not on PATH")
+		}
+		k.CreateRepo(harness.Repo{Key: "hexreadme", Format: "hex"})
+		repoSigningKey(t, k, "hexreadme", "rsa3072")
+		work := t.TempDir()
+		tarball, module := hexPackage(t, "readme_dep", "1.0.0", "marker-readme")
+		if err := os.WriteFile(filepath.Join(work, "readme_dep-1.0.0.tar"), tarball, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		app := rebar3App(t, work, "readme_dep", "1.0.0")
+		home := filepath.Join(work, "home")
+		mkdirs(t, home)
+		u := strings.TrimPrefix(k.URL, "http://")
+		env := rebar3Env(home, "K="+u, "REPO=hexreadme", "T="+k.APIToken("readme-hex"), "PKG=readme_dep")
+		runSnippet(t, "hex-publish", work, env)
+		runSnippet(t, "hex-consume", app, env)
+		got, err := os.ReadFile(filepath.Join(app, "_build", "default", "lib", "readme_dep", "src", "readme_dep.erl"))
+		if err != nil || !bytes.Equal(got, module) {
+			t.Fatalf("module fetched by the README block: %v %q", err, got)
+		}
+	})
 }
 
 // TestHexRemote: rebar3 resolves and compiles a package through a remote

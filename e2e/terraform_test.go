@@ -235,6 +235,28 @@ func TestTerraform(t *testing.T) {
 		app := tfInit(t, bin, work, tfProviderOnly("keeper.test/tf/demo", "1.0.0"), env)
 		tfCheck(t, work, app, "keeper.test", "tf", "", "1.0.0", provider, false)
 	})
+	t.Run("readme", func(t *testing.T) {
+		k.CreateRepo(harness.Repo{Key: "tfreadme", Format: "terraform"})
+		work := t.TempDir()
+		home, app := filepath.Join(work, "home"), filepath.Join(work, "app")
+		mkdirs(t, home, app)
+		if err := os.WriteFile(filepath.Join(work, "module.tar.gz"), tfModule(t, "marker-readme"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var env []string
+		for _, kv := range clientEnv(home, "K="+host, "REPO=tfreadme", "T="+k.APIToken("readme-tf"), "CA="+filepath.Join(k.DataDir, tfCert)) {
+			if !strings.HasPrefix(kv, "TF_") {
+				env = append(env, kv)
+			}
+		}
+		env = append(env, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+		runSnippet(t, "terraform-publish", work, env)
+		runSnippet(t, "terraform-consume", app, env)
+		got, err := os.ReadFile(filepath.Join(app, ".terraform", "modules", "net", "main.tf"))
+		if err != nil || !strings.Contains(string(got), "marker-readme") {
+			t.Fatalf("module installed by the README block: %v %q", err, got)
+		}
+	})
 	// terraform fetches SHA256SUMS and its signature without credentials, so
 	// providers install through the registry protocol from public
 	// repositories (private ones: the network mirror above).
