@@ -38,11 +38,6 @@ func moduleFile(name, system, version string) string {
 // providerDir is the folder of a provider version's packages and checksums.
 func providerDir(typ, version string) string { return "-/providers/" + typ + "/" + version + "/" }
 
-// providerZip is the file name of a provider package.
-func providerZip(typ, version, os, arch string) string {
-	return "terraform-provider-" + typ + "_" + version + "_" + os + "_" + arch + ".zip"
-}
-
 // sumsName is the file name of a provider version's checksums.
 func sumsName(typ, version string) string {
 	return "terraform-provider-" + typ + "_" + version + "_SHA256SUMS"
