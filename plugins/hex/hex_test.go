@@ -17,6 +17,7 @@ import (
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/keeper-registry/keeper/ports/porttest"
 	sdk "github.com/keeper-registry/keeper/sdk/go"
+	"github.com/keeper-registry/keeper/sdk/go/fakehost"
 )
 
 var rsaSigner = func() *pgp.Signer {
@@ -234,5 +235,24 @@ func TestClassify(t *testing.T) {
 		if got := (Plugin{}).Classify(p); got != c {
 			t.Errorf("classify %s = %v, want %v", p, got, c)
 		}
+	}
+}
+
+// TestPublishBomb: a contents.tar.gz that expands beyond the host's scan
+// limit is refused, and nothing is stored.
+func TestPublishBomb(t *testing.T) {
+	h := fakehost.New(&sdk.RepoContext{Key: "hexrepo", Kind: "local", Format: "hex", BaseURL: "http://k/hex/hexrepo"})
+	h.ScanLimit = 1 << 20
+	bomb := hexTarball(t, "mydep", "1.0.0", "[]", func(f map[string][]byte) {
+		f["contents.tar.gz"] = gz(tarOf(t, []string{"src/big.erl"}, map[string][]byte{"src/big.erl": make([]byte, 8<<20)}))
+	})
+	r := fakehost.Serve(Plugin{}, h, &sdk.Request{Method: "POST", Path: "/api/publish", Repo: h.RepoCtx, User: "u", Body: h.Body(bomb)})
+	if r.Status != 400 || !strings.Contains(string(r.Bytes), "contents.tar.gz") || len(h.Files) != 0 {
+		t.Fatalf("bomb: %d %s, %d files stored", r.Status, r.Bytes, len(h.Files))
+	}
+	// Under the default limit the same package is fine: the limit refused it.
+	h.ScanLimit = 0
+	if r := fakehost.Serve(Plugin{}, h, &sdk.Request{Method: "POST", Path: "/api/publish", Repo: h.RepoCtx, User: "u", Body: h.Body(bomb)}); r.Status != 201 {
+		t.Fatalf("within the limit: %d %s", r.Status, r.Bytes)
 	}
 }
