@@ -11,25 +11,10 @@ import (
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 )
 
-// maxArchive bounds the decompressed tar the Bridge reads for the
-// compressed tar kinds (the runtime scans at most 1 GiB).
-const maxArchive = 1 << 30
-
-// archive returns the blob's bytes and kind, a tar inside xz, zstd or
-// bzip2 decompressed to a plain tar as the runtime does.
-func (b Bridge) archive(d string, kind sdk.ArchiveKind) ([]byte, sdk.ArchiveKind, error) {
-	data, err := b.all(d)
-	if err != nil {
-		return nil, kind, err
-	}
-	alg, ok := map[sdk.ArchiveKind]ports.Compression{sdk.ArchiveTarXz: ports.XZ, sdk.ArchiveTarZst: ports.Zstd,
-		sdk.ArchiveTarBz2: ports.Bzip2}[kind]
-	if !ok {
-		return data, kind, nil
-	}
-	tar, err := decompress(alg, data, maxArchive)
-	return tar, sdk.ArchiveTar, err
-}
+// hostKinds are the archive kinds the Bridge reads with the runtime's own
+// code (adapters/wasm) rather than sdk/go/fakehost's.
+var hostKinds = map[sdk.ArchiveKind]bool{sdk.ArchiveAr: true, sdk.ArchiveCpio: true, sdk.ArchiveTarXz: true,
+	sdk.ArchiveTarZst: true, sdk.ArchiveTarBz2: true}
 
 func decompress(alg ports.Compression, data []byte, max uint64) ([]byte, error) {
 	r, err := codec.NewReader(alg, bytes.NewReader(data))
