@@ -179,16 +179,17 @@ func (s *Service) ByChecksum(ctx context.Context, sub ports.Subject, sum string)
 // and handed to the index so it filters inside the query.
 func (s *Service) scope(ctx context.Context, sub ports.Subject, key string) (ports.SearchScope, error) {
 	var sc ports.SearchScope
-	canRead := func(r ports.Repository) (bool, error) {
+	// An authorizer error counts as a refusal: search never widens on failure.
+	canRead := func(r ports.Repository) bool {
 		d, err := s.d.Authorizer.Authorize(ctx, sub, ports.ActionRead, ports.Resource{Repository: r.Key, Public: r.IsPublic})
-		return err == nil && d.Allowed, nil
+		return err == nil && d.Allowed
 	}
 	if key != "" {
 		r, err := s.d.Repos.GetRepository(ctx, key)
 		if err != nil {
 			return sc, nil // unknown and unreadable look alike: no hits
 		}
-		if ok, _ := canRead(r); ok {
+		if canRead(r) {
 			sc.Repositories = []int64{r.ID}
 		}
 		return sc, nil
@@ -201,7 +202,7 @@ func (s *Service) scope(ctx context.Context, sub ports.Subject, key string) (por
 			return sc, fmt.Errorf("search: list repositories: %w", err)
 		}
 		for _, r := range repos {
-			if ok, _ := canRead(r); ok {
+			if canRead(r) {
 				sc.Repositories = append(sc.Repositories, r.ID)
 			} else {
 				all = false
