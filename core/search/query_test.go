@@ -60,3 +60,32 @@ func TestHighlight(t *testing.T) {
 		}
 	}
 }
+
+// FuzzTerms: any input either is refused as ErrInvalid or gives at most
+// SearchMaxTerms lowercase words of letters and digits; Highlight of any
+// text escapes every '<'.
+func FuzzTerms(f *testing.F) {
+	for _, s := range []string{"left-pad", `"a" OR b*`, "\xff", "crème", "<script>", "a\x00b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		terms, err := Terms(q)
+		if err != nil {
+			if !errors.Is(err, ports.ErrInvalid) {
+				t.Fatalf("%q: %v is not ErrInvalid", q, err)
+			}
+			return
+		}
+		if len(terms) > ports.SearchMaxTerms {
+			t.Fatalf("%q: %d terms", q, len(terms))
+		}
+		for _, w := range terms {
+			if w == "" || len(w) > ports.SearchMaxTermBytes || strings.IndexFunc(w, isSeparator) >= 0 || strings.ToLower(w) != w {
+				t.Fatalf("%q: term %q", q, w)
+			}
+		}
+		if h, _ := Highlight(q, terms); strings.Contains(strings.ReplaceAll(strings.ReplaceAll(h, "<mark>", ""), "</mark>", ""), "<") {
+			t.Fatalf("%q: highlight %q lets '<' through", q, h)
+		}
+	})
+}
