@@ -140,19 +140,27 @@ func (s *Service) document(ctx context.Context, repo ports.Repository, pkg strin
 
 // Follow drains the queue every poll until ctx ends (the body of the
 // leader-elected indexing job: one replica at a time follows the queue).
-// Errors are logged and retried at the next poll; it returns nil when ctx
-// ends.
+// A failure (the index unreachable) is logged and retried with a doubling
+// wait up to a minute; the queue keeps every change meanwhile. It returns
+// nil when ctx ends.
 func (s *Service) Follow(ctx context.Context, poll time.Duration) error {
-	t := time.NewTicker(poll)
-	defer t.Stop()
+	wait := poll
 	for {
-		if n, err := s.Drain(ctx); err != nil && ctx.Err() == nil {
-			s.d.Log.Warn("search: indexing failed; retrying", "err", err)
-		} else if n > 0 {
-			s.d.Log.Debug("search: indexed", "changes", n)
+		n, err := s.Drain(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.d.Log.Warn("search: indexing failed; the changes stay queued", "retry_in", wait, "err", err)
+			wait = min(wait*2, time.Minute)
+		case err == nil:
+			wait = poll
+			if n > 0 {
+				s.d.Log.Debug("search: indexed", "changes", n)
+			}
 		}
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return nil
 		case <-t.C:
 		}

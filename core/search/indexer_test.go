@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/keeper-registry/keeper/ports"
 )
@@ -170,3 +172,60 @@ func TestScopeIsPushedIntoTheQuery(t *testing.T) {
 		}
 	}
 }
+
+// TestFollowRetriesUntilTheIndexIsBack: changes queued while the index is
+// down are indexed once it answers again; Follow ends with its context.
+func TestFollowRetriesUntilTheIndexIsBack(t *testing.T) {
+	repos := fakeRepos{repos: []ports.Repository{{ID: 1, Key: "js"}}}
+	files := fakeFiles{versions: map[string][]ports.Version{"a": {{Version: "1"}}}}
+	ob := &fakeOutbox{changes: []ports.SearchChange{{ID: 1, RepositoryID: 1, Repository: "js", Package: "a"}}}
+	ix := &guardedIndex{fakeIndex: fakeIndex{docs: map[string]ports.SearchDocument{}, fail: errors.New("down")}}
+	s := New(Deps{Outbox: &guardedOutbox{o: ob}, Index: ix, Repos: repos, Files: files, Authorizer: publicOnly{}})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error)
+	go func() { done <- s.Follow(ctx, time.Millisecond) }()
+	time.Sleep(20 * time.Millisecond)
+	ix.set(nil)
+	deadline := time.Now().Add(5 * time.Second)
+	for ix.count() == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil || ix.count() != 1 {
+		t.Fatalf("Follow = %v; %d documents", err, ix.count())
+	}
+}
+
+// guardedIndex and guardedOutbox make the fakes safe to share with Follow's goroutine.
+type guardedIndex struct {
+	mu sync.Mutex
+	fakeIndex
+}
+
+func (g *guardedIndex) set(err error) { g.mu.Lock(); g.fail = err; g.mu.Unlock() }
+func (g *guardedIndex) count() int    { g.mu.Lock(); defer g.mu.Unlock(); return len(g.docs) }
+func (g *guardedIndex) Upsert(ctx context.Context, d []ports.SearchDocument) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.fakeIndex.Upsert(ctx, d)
+}
+
+type guardedOutbox struct {
+	mu sync.Mutex
+	o  *fakeOutbox
+}
+
+func (g *guardedOutbox) PendingChanges(ctx context.Context, n int) ([]ports.SearchChange, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.o.PendingChanges(ctx, n)
+}
+
+func (g *guardedOutbox) ChangesDone(ctx context.Context, ids []int64) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.o.ChangesDone(ctx, ids)
+}
+
+func (g *guardedOutbox) EnqueueAll(ctx context.Context) (int, error) { return g.o.EnqueueAll(ctx) }
+func (g *guardedOutbox) Backlog(ctx context.Context) (int, error)    { return g.o.Backlog(ctx) }
