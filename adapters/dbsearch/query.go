@@ -3,6 +3,7 @@ package dbsearch
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -82,8 +83,15 @@ func (f filter) sql() string {
 	return s
 }
 
+// maxCounted bounds how many matches of a query with words are counted for
+// the total and the facets (Meilisearch's maxTotalHits plays the same role):
+// an unselective word costs a bounded count, and pages end there anyway
+// (core/search.MaxWindow).
+const maxCounted = 10_000
+
 // Search returns one page of documents by relevance (then name), the
-// count by format and repository of everything matching, and the total.
+// count by format and repository of what matches (at most maxCounted when
+// there are words), and the total.
 func (ix *Index) Search(ctx context.Context, q ports.SearchQuery) (ports.SearchResult, error) {
 	res := ports.SearchResult{Formats: map[string]int{}, Repositories: map[string]int{}}
 	if q.Scope.Empty() {
@@ -95,9 +103,14 @@ func (ix *Index) Search(ctx context.Context, q ports.SearchQuery) (ports.SearchR
 		Repository string `bun:"repository"`
 		N          int    `bun:"n"`
 	}
-	err := ix.db.NewRaw("SELECT d.format, d.repository, count(*) AS n"+f.sql()+" GROUP BY d.format, d.repository", f.args...).
-		Scan(ctx, &facets)
-	if err != nil {
+	count := "SELECT d.format, d.repository, count(*) AS n" + f.sql() + " GROUP BY d.format, d.repository"
+	args := f.args
+	if len(q.Terms) > 0 {
+		count = "SELECT m.format, m.repository, count(*) AS n FROM (SELECT d.format, d.repository" + f.sql() +
+			" LIMIT ?) AS m GROUP BY m.format, m.repository"
+		args = append(slices.Clone(f.args), maxCounted)
+	}
+	if err := ix.db.NewRaw(count, args...).Scan(ctx, &facets); err != nil {
 		return res, wrap("search facets", err)
 	}
 	for _, c := range facets {
@@ -108,22 +121,44 @@ func (ix *Index) Search(ctx context.Context, q ports.SearchQuery) (ports.SearchR
 	if res.Total == 0 || q.Offset >= res.Total {
 		return res, nil
 	}
-	var rows []struct {
-		Document string  `bun:"document"`
-		Score    float64 `bun:"score"`
+	// Rank ids only, then read the page's documents: the sort never
+	// carries whole documents.
+	var page []struct {
+		ID    int64   `bun:"id"`
+		Score float64 `bun:"score"`
 	}
-	args := append(append(append([]any{}, f.rargs...), f.args...), q.Limit, q.Offset)
-	err = ix.db.NewRaw("SELECT d.document, "+f.rank+" AS score"+f.sql()+
-		" ORDER BY score DESC, d.package, d.repository LIMIT ? OFFSET ?", args...).Scan(ctx, &rows)
-	if err != nil {
+	order := " ORDER BY score DESC, d.package, d.repository"
+	if len(q.Terms) == 0 {
+		order = " ORDER BY d.package, d.repository"
+	}
+	args = append(append(append([]any{}, f.rargs...), f.args...), q.Limit, q.Offset)
+	if err := ix.db.NewRaw("SELECT d.id, "+f.rank+" AS score"+f.sql()+order+" LIMIT ? OFFSET ?", args...).Scan(ctx, &page); err != nil {
 		return res, wrap("search", err)
 	}
+	if len(page) == 0 {
+		return res, nil
+	}
+	ids := make([]int64, len(page))
+	for i, p := range page {
+		ids[i] = p.ID
+	}
+	var rows []struct {
+		ID       int64  `bun:"id"`
+		Document string `bun:"document"`
+	}
+	if err := ix.db.NewRaw("SELECT id, document FROM search_documents WHERE id IN (?)", bun.List(ids)).Scan(ctx, &rows); err != nil {
+		return res, wrap("search documents", err)
+	}
+	byID := make(map[int64]string, len(rows))
 	for _, r := range rows {
+		byID[r.ID] = r.Document
+	}
+	for _, p := range page {
 		var d ports.SearchDocument
-		if err := json.Unmarshal([]byte(r.Document), &d); err != nil {
+		if err := json.Unmarshal([]byte(byID[p.ID]), &d); err != nil {
 			return res, wrap("decode document", err)
 		}
-		res.Hits = append(res.Hits, ports.SearchHit{Document: d, Score: r.Score})
+		res.Hits = append(res.Hits, ports.SearchHit{Document: d, Score: p.Score})
 	}
 	return res, nil
 }

@@ -26,9 +26,10 @@ CREATE TABLE search_documents (
     updated_at    BIGINT NOT NULL
 );
 
-CREATE INDEX search_documents_repo ON search_documents (repository_id, package);
+-- Facets and browsing (no words) read these indexes only.
+CREATE INDEX search_documents_repo ON search_documents (repository_id, format, repository);
 
-CREATE INDEX search_documents_package ON search_documents (package);
+CREATE INDEX search_documents_package ON search_documents (package, repository);
 
 CREATE INDEX search_documents_words ON search_documents USING GIN (words);
 

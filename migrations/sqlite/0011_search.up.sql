@@ -25,9 +25,10 @@ CREATE TABLE search_documents (
     updated_at    BIGINT NOT NULL
 );
 
-CREATE INDEX search_documents_repo ON search_documents (repository_id, package);
+-- Facets and browsing (no words) read these indexes only.
+CREATE INDEX search_documents_repo ON search_documents (repository_id, format, repository);
 
-CREATE INDEX search_documents_package ON search_documents (package);
+CREATE INDEX search_documents_package ON search_documents (package, repository);
 
 CREATE VIRTUAL TABLE search_fts USING fts5 (
     package, keywords, description, versions, body,
