@@ -83,15 +83,15 @@ func (f filter) sql() string {
 	return s
 }
 
-// maxCounted bounds how many matches of a query with words are counted for
-// the total and the facets (Meilisearch's maxTotalHits plays the same role):
-// an unselective word costs a bounded count, and pages end there anyway
+// maxCounted bounds how many matches are counted for the total and the
+// facets (Meilisearch's maxTotalHits plays the same role): an unselective
+// query costs a bounded count, and pages end there anyway
 // (core/search.MaxWindow).
 const maxCounted = 10_000
 
 // Search returns one page of documents by relevance (then name), the
-// count by format and repository of what matches (at most maxCounted when
-// there are words), and the total.
+// count by format and repository of what matches (at most maxCounted), and
+// the total.
 func (ix *Index) Search(ctx context.Context, q ports.SearchQuery) (ports.SearchResult, error) {
 	res := ports.SearchResult{Formats: map[string]int{}, Repositories: map[string]int{}}
 	if q.Scope.Empty() {
@@ -103,13 +103,9 @@ func (ix *Index) Search(ctx context.Context, q ports.SearchQuery) (ports.SearchR
 		Repository string `bun:"repository"`
 		N          int    `bun:"n"`
 	}
-	count := "SELECT d.format, d.repository, count(*) AS n" + f.sql() + " GROUP BY d.format, d.repository"
-	args := f.args
-	if len(q.Terms) > 0 {
-		count = "SELECT m.format, m.repository, count(*) AS n FROM (SELECT d.format, d.repository" + f.sql() +
-			" LIMIT ?) AS m GROUP BY m.format, m.repository"
-		args = append(slices.Clone(f.args), maxCounted)
-	}
+	count := "SELECT m.format, m.repository, count(*) AS n FROM (SELECT d.format, d.repository" + f.sql() +
+		" LIMIT ?) AS m GROUP BY m.format, m.repository"
+	args := append(slices.Clone(f.args), maxCounted)
 	if err := ix.db.NewRaw(count, args...).Scan(ctx, &facets); err != nil {
 		return res, wrap("search facets", err)
 	}
