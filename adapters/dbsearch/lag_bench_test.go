@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -46,8 +47,8 @@ func benchLag(b *testing.B, s *bunstore.Store) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if r.Total == 1 {
-				break
+			if slices.ContainsFunc(r.Hits, func(h search.Hit) bool { return h.Package == name }) {
+				break // (PostgreSQL's typo tolerance also finds the similar names written before)
 			}
 			if time.Since(start) > 10*time.Second {
 				b.Fatalf("%s not searchable after 10 s", name)
