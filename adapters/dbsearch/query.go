@@ -123,12 +123,18 @@ func (ix *Index) Search(ctx context.Context, q ports.SearchQuery) (ports.SearchR
 		ID    int64   `bun:"id"`
 		Score float64 `bun:"score"`
 	}
-	order := " ORDER BY score DESC, d.package, d.repository"
+	from, order := f.sql(), " ORDER BY score DESC, d.package, d.repository"
 	if len(q.Terms) == 0 {
 		order = " ORDER BY d.package, d.repository"
+		if !ix.pg {
+			// Walk the name index in order and filter, rather than sort
+			// every document of the scope (the unary + keeps SQLite off
+			// the repository index for this query).
+			from = strings.Replace(from, "d.repository_id IN", "+d.repository_id IN", 1)
+		}
 	}
 	args = append(append(append([]any{}, f.rargs...), f.args...), q.Limit, q.Offset)
-	if err := ix.db.NewRaw("SELECT d.id, "+f.rank+" AS score"+f.sql()+order+" LIMIT ? OFFSET ?", args...).Scan(ctx, &page); err != nil {
+	if err := ix.db.NewRaw("SELECT d.id, "+f.rank+" AS score"+from+order+" LIMIT ? OFFSET ?", args...).Scan(ctx, &page); err != nil {
 		return res, wrap("search", err)
 	}
 	if len(page) == 0 {
