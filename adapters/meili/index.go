@@ -2,6 +2,7 @@ package meili
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -221,7 +222,7 @@ func (m *Index) Search(ctx context.Context, q ports.SearchQuery) (ports.SearchRe
 	res.Total = int(resp.TotalHits)
 	if len(resp.FacetDistribution) > 0 {
 		var fd map[string]map[string]int
-		if err := jsonUnmarshal(resp.FacetDistribution, &fd); err != nil {
+		if err := json.Unmarshal(resp.FacetDistribution, &fd); err != nil {
 			return res, wrap("facets", err)
 		}
 		res.Formats, res.Repositories = orEmpty(fd["format"]), orEmpty(fd["repository"])
