@@ -49,7 +49,7 @@ func QuickSpec(s *Spec) []byte {
 		strArr(s.Authors),
 		Str(s.Description),
 		Str(s.Homepage),
-		Bool(true), // has_rdoc
+		Bool(true),      // has_rdoc
 		Str(s.Platform), // new_platform: a String is read as Gem::Platform
 		strArr(s.Licenses),
 		strHash(s.Metadata),
