@@ -2,7 +2,9 @@ package rubygems
 
 import (
 	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
@@ -35,7 +37,7 @@ func (Plugin) Classify(path string) sdk.CacheClass {
 // member cannot add versions to a name a higher one owns (no dependency
 // confusion), and /versions keeps the MD5 of exactly the /info document
 // the virtual repository serves (the first member's).
-func (Plugin) Merge(h sdk.Host, path string, docs [][]byte) ([]byte, error) {
+func (Plugin) Merge(_ sdk.Host, path string, docs [][]byte) ([]byte, error) {
 	if len(docs) == 0 {
 		return nil, fmt.Errorf("rubygems: nothing to merge")
 	}
@@ -50,7 +52,7 @@ func (Plugin) Merge(h sdk.Host, path string, docs [][]byte) ([]byte, error) {
 	case "/names":
 		return mergeLines(docs, "---\n"), nil
 	case "/specs.4.8.gz", "/latest_specs.4.8.gz", "/prerelease_specs.4.8.gz":
-		return mergeSpecs(h, docs)
+		return mergeSpecs(docs)
 	}
 	return docs[0], nil // /info/NAME and the rest: the first member's
 }
@@ -87,13 +89,30 @@ func mergeLines(docs [][]byte, head string) []byte {
 	return b.Bytes()
 }
 
+// gunzip decompresses in the guest: host services are not available to
+// merge calls. More than max bytes is an error.
+func gunzip(b []byte, max int64) ([]byte, error) {
+	r, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	out, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(out)) > max {
+		return nil, fmt.Errorf("more than %d bytes decompressed", max)
+	}
+	return out, nil
+}
+
 // mergeSpecs merges gzip'd Marshal spec indexes, a name's tuples coming
 // from the first member that lists it.
-func mergeSpecs(h sdk.Host, docs [][]byte) ([]byte, error) {
+func mergeSpecs(docs [][]byte) ([]byte, error) {
 	owner := map[string]int{}
 	var all []record
 	for i, d := range docs {
-		raw, err := h.Gunzip(sdk.Source{Bytes: d}, maxMergeBytes)
+		raw, err := gunzip(d, maxMergeBytes)
 		if err != nil {
 			return nil, fmt.Errorf("rubygems: member index %d is not gzip: %w", i, err)
 		}
