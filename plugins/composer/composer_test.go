@@ -14,7 +14,10 @@ import (
 
 func uploadAll(t *testing.T, h *testHost) {
 	t.Helper()
-	for _, u := range []struct{ zip []byte; q string }{
+	for _, u := range []struct {
+		zip []byte
+		q   string
+	}{
 		{pkgZip(t, "keeper/demo", "1.0.0", ""), ""},
 		{pkgZip(t, "keeper/demo", "", `, "require": {"php": ">=7.4", "keeper/util": "^2.0"}`), "version=1.1.0"},
 		{pkgZip(t, "keeper/demo", "v2.0.0-beta1", `, "require": {"php": ">=8.1"}`), ""},
