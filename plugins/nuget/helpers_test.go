@@ -48,7 +48,9 @@ func callCommit(t testing.TB, h *testHost, req *sdk.Request) *sdk.Response {
 	return r
 }
 
-func get(path, query string) *sdk.Request { return &sdk.Request{Method: "GET", Path: path, RawQuery: query} }
+func get(path, query string) *sdk.Request {
+	return &sdk.Request{Method: "GET", Path: path, RawQuery: query}
+}
 
 type entry struct{ name, data string }
 

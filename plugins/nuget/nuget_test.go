@@ -171,7 +171,9 @@ func TestV2(t *testing.T) {
 func TestUnlist(t *testing.T) {
 	h := newHost()
 	pushAll(t, h)
-	del := func(m, p string) *sdk.Response { return callCommit(t, h, &sdk.Request{Method: m, Path: p, User: "alice"}) }
+	del := func(m, p string) *sdk.Response {
+		return callCommit(t, h, &sdk.Request{Method: m, Path: p, User: "alice"})
+	}
 	if r := del("DELETE", "/api/v2/package/Keeper.Util/2.0.1"); r.Status != 204 {
 		t.Fatalf("unlist: %d %s", r.Status, r.Bytes)
 	}
