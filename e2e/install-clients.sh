@@ -2,7 +2,7 @@
 # Installs the real package clients the end-to-end tests drive, when missing:
 # Debian packages with apt-get (as root), npm globals, and Go-built tools
 # cached under .tools/bin (git-ignored). Safe to run again: it skips what is
-# there. Usage: bash e2e/install-clients.sh [all|npm|pypi|maven|go|cargo|oci|helm|rubygems|composer]
+# there. Usage: bash e2e/install-clients.sh [all|npm|pypi|maven|go|cargo|oci|helm|rubygems|composer|nuget]
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN="$REPO/.tools/bin"
@@ -49,6 +49,7 @@ has oci && {
 }
 has rubygems && apt_install ruby bundler
 has composer && apt_install composer unzip
+has nuget && apt_install nuget
 has helm && go_tool helm helm.sh/helm/v3/cmd/helm@v3.22.0
 command -v go >/dev/null && command -v cargo >/dev/null || log "go and cargo come with the machine"
 echo "$BIN"

@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"mime/multipart"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/keeper-registry/keeper/plugins/nuget"
@@ -118,4 +120,13 @@ func nativeHandle(t testing.TB, h ports.HostCall, req ports.FormatRequest) ports
 		return ports.FormatResponse{Status: e.Status, Body: []byte(e.Message)}
 	}
 	return resp
+}
+
+func fixture(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

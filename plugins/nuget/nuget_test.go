@@ -279,3 +279,25 @@ func TestDescribe(t *testing.T) {
 		t.Fatalf("describe: %+v", info)
 	}
 }
+
+// TestPushFromNuGet28 pushes the body the real NuGet 2.8 client sent: its
+// closing boundary follows a bare LF, which strict multipart refuses.
+func TestPushFromNuGet28(t *testing.T) {
+	h := newHost()
+	r := callCommit(t, h, &sdk.Request{Method: "PUT", Path: "/api/v2/package/", User: "alice", Body: h.Body(fixture(t, "push-nuget-2.8.bin")),
+		Headers: []sdk.Header{{Name: "Content-Type", Value: "multipart/form-data; boundary=---------------------------8df53c0b38c8fb6"}}})
+	if r.Status != 201 {
+		t.Fatalf("push: %d %s", r.Status, r.Bytes)
+	}
+	if f, _ := h.GetFile("v3/package/keeper.util/2.0.1/keeper.util.2.0.1.nupkg"); f == nil {
+		t.Fatal("package not stored")
+	}
+	body := fixture(t, "push-nuget-2.8.bin")
+	for _, cut := range []int{len(body) - 3, len(body) / 2, 60} {
+		r := callCommit(t, h, &sdk.Request{Method: "PUT", Path: "/api/v2/package/", User: "alice", Body: h.Body(body[:cut]),
+			Headers: []sdk.Header{{Name: "Content-Type", Value: "multipart/form-data; boundary=---------------------------8df53c0b38c8fb6"}}})
+		if r.Status != 400 && r.Status != 409 {
+			t.Fatalf("truncated at %d: %d %s", cut, r.Status, r.Bytes)
+		}
+	}
+}

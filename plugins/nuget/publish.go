@@ -1,9 +1,11 @@
 package nuget
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -27,7 +29,10 @@ func publish(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	} else if ok {
 		form, err := multipart.Parse(h, digest, size, boundary, multipart.Options{})
 		if err != nil {
-			return jsonError(400, "the multipart body is not valid: "+err.Error()), nil
+			// NuGet 2.x ends the body with "\n--boundary--" (LF, not CRLF).
+			if form, err = singlePart(h, digest, size, boundary); err != nil {
+				return jsonError(400, "the multipart body is not valid: "+err.Error()), nil
+			}
 		}
 		var part *multipart.Part
 		for i := range form.Parts {
@@ -106,6 +111,48 @@ func publish(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		return nil, err
 	}
 	return &sdk.Response{Status: 201, Kind: sdk.BodyBytes, Bytes: []byte{}}, nil
+}
+
+// singlePart reads a body of one file part whose closing delimiter is
+// preceded by a bare LF, as NuGet 2.x writes it: the part's content is
+// between the blank line after its header and "\n--boundary--" at the end.
+func singlePart(h sdk.Host, digest string, size uint64, boundary string) (*multipart.Form, error) {
+	const maxHead = 4096
+	head, err := h.ReadBlob(digest, 0, uint32(min(size, maxHead)))
+	if err != nil {
+		return nil, err
+	}
+	delim := "--" + boundary
+	if !bytes.HasPrefix(head, []byte(delim)) {
+		return nil, errors.New("the body does not start with the boundary")
+	}
+	end := bytes.Index(head, []byte("\r\n\r\n"))
+	if end < 0 {
+		return nil, errors.New("the part header is not terminated")
+	}
+	start := uint64(end + 4)
+	closing := "\n" + delim + "--"
+	tailLen := uint64(len(closing) + 3)
+	if size < start+tailLen {
+		return nil, errors.New("the body is truncated")
+	}
+	tail, err := h.ReadBlob(digest, size-tailLen, uint32(tailLen))
+	if err != nil {
+		return nil, err
+	}
+	tail = bytes.TrimRight(tail, "\r\n")
+	if !bytes.HasSuffix(tail, []byte(closing)) {
+		return nil, errors.New("the part is not terminated by the closing boundary")
+	}
+	stop := size - (tailLen - uint64(len(tail))) - uint64(len(closing))
+	if stop > start && len(tail) > len(closing) && tail[len(tail)-len(closing)-1] == '\r' {
+		stop-- // a CRLF after all
+	}
+	if stop < start {
+		return nil, errors.New("the body is truncated")
+	}
+	p := multipart.Part{Name: "package", Filename: "package", Offset: start, Size: stop - start}
+	return &multipart.Form{Parts: []multipart.Part{p}, Files: map[string]multipart.Part{"package": p}}, nil
 }
 
 // checkEntries finds the one .nuspec at the root and refuses absolute or
