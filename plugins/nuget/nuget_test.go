@@ -153,7 +153,7 @@ func TestV2(t *testing.T) {
 	}
 	sum := sha512.Sum512(pkgs["demo-1.0.0"])
 	e := feed.Entries[0]
-	if e.Props.PackageHash != base64.StdEncoding.EncodeToString(sum[:]) || e.Content.Src != "http://h/nuget/nu/api/v2/package/Keeper.Demo/1.0.0" ||
+	if e.Props.PackageHash != base64.StdEncoding.EncodeToString(sum[:]) || e.Content.Src != "http://h/nuget/nu/v3/package/keeper.demo/1.0.0/keeper.demo.1.0.0.nupkg" ||
 		e.Props.Dependencies != "Keeper.Util:[2.0.0, ):.NETFramework4.5|::netstandard2.0" {
 		t.Fatalf("entry: %+v", e)
 	}
