@@ -89,6 +89,12 @@ func eachDB(t *testing.T, fn func(t *testing.T, e *env)) {
 
 func newEnv(t testing.TB, dsn string, maxUpload int64, opts ...func(*httpapi.Deps)) *env {
 	t.Helper()
+	return newEnvRoutes(t, dsn, maxUpload, nil, opts...)
+}
+
+// newEnvRoutes is newEnv with the extra routes routes builds over the store.
+func newEnvRoutes(t testing.TB, dsn string, maxUpload int64, routes func(*bunstore.Store) []httpapi.Route, opts ...func(*httpapi.Deps)) *env {
+	t.Helper()
 	ctx := t.Context()
 	store, err := bunstore.Open(ctx, dsn)
 	if err != nil {
@@ -127,7 +133,11 @@ func newEnv(t testing.TB, dsn string, maxUpload int64, opts ...func(*httpapi.Dep
 	for _, o := range opts {
 		o(&deps)
 	}
-	srv, err := httpapi.New(deps)
+	var extra []httpapi.Route
+	if routes != nil {
+		extra = routes(store)
+	}
+	srv, err := httpapi.New(deps, extra...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,10 +205,20 @@ func (e *env) doJSON(method, path, token string, v any, want int, out any) []byt
 // errorCode decodes the {"error":{"code"}} body.
 func errorCode(t *testing.T, data []byte) string {
 	t.Helper()
+	// API routes answer {"error":{"code","message"}}; format routes
+	// {"error":"message","code","message","errors":[…]}.
 	var b struct {
-		Error struct{ Code, Message string } `json:"error"`
+		Error         struct{ Code, Message string } `json:"-"`
+		Raw           json.RawMessage                `json:"error"`
+		Code, Message string
 	}
-	if err := json.Unmarshal(data, &b); err != nil || b.Error.Code == "" || b.Error.Message == "" {
+	if err := json.Unmarshal(data, &b); err != nil {
+		t.Fatalf("not an error body: %s", data)
+	}
+	if err := json.Unmarshal(b.Raw, &b.Error); err != nil {
+		b.Error.Code, b.Error.Message = b.Code, b.Message
+	}
+	if b.Error.Code == "" || b.Error.Message == "" {
 		t.Fatalf("not an error body: %s", data)
 	}
 	return b.Error.Code

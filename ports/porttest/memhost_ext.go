@@ -67,12 +67,18 @@ func (h *MemHost) Login(_ context.Context, username, password string) (string, e
 	return tok, nil
 }
 
-// SessionToken mints "mem-session-<caller>-<n>" (or "mem-offline-…") for Caller.
+// SessionToken mints "mem-session-<caller>-<n>" (or "mem-offline-…") for
+// Caller; an anonymous Caller gets "mem-anonymous-<n>" and no offline token.
 func (h *MemHost) SessionToken(_ context.Context, ttl time.Duration, offline bool) (string, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.Caller == "" {
-		return "", fmt.Errorf("memhost: session token: the caller is anonymous: %w", ports.ErrInvalid)
+		if offline {
+			return "", fmt.Errorf("memhost: session token: the caller is anonymous: %w", ports.ErrInvalid)
+		}
+		tok := fmt.Sprintf("mem-anonymous-%d", len(h.Minted)+1)
+		h.Minted = append(h.Minted, tok)
+		return tok, nil
 	}
 	kind := "session"
 	if offline {
@@ -214,4 +220,27 @@ func (h *MemHost) IndexBytes(_ context.Context, digest string, off int64, patter
 		return -1, nil
 	}
 	return off + int64(i), nil
+}
+
+// Sign signs with h.Signing, the repository's key in this fake
+// (ErrNoSigningKey when nil), and records the call in h.Signed.
+func (h *MemHost) Sign(ctx context.Context, form ports.SignForm, data []byte) ([]byte, error) {
+	if h.Signing == nil {
+		return nil, ports.ErrNoSigningKey
+	}
+	sig, err := h.Signing.Sign(ctx, form, data)
+	if err == nil {
+		h.mu.Lock()
+		h.Signed = append(h.Signed, form)
+		h.mu.Unlock()
+	}
+	return sig, err
+}
+
+// PublicKey returns h.Signing's public key (ErrNoSigningKey when nil).
+func (h *MemHost) PublicKey(ctx context.Context, form ports.KeyForm) (ports.PublicKey, error) {
+	if h.Signing == nil {
+		return ports.PublicKey{}, ports.ErrNoSigningKey
+	}
+	return h.Signing.PublicKey(ctx, form)
 }
