@@ -184,6 +184,10 @@ func nupkgPath(id, ver string) string {
 	return "v3/package/" + lid + "/" + lv + "/" + lid + "." + lv + ".nupkg"
 }
 
+// v2Path is the v2 download path the feeds link (relative to /api/v2/),
+// stored as a second name of the .nupkg.
+func v2Path(id, ver string) string { return "package/" + id + "/" + ver }
+
 func nuspecPath(id, ver string) string {
 	lid, lv := strings.ToLower(id), strings.ToLower(ver)
 	return "v3/package/" + lid + "/" + lv + "/" + lid + ".nuspec"

@@ -83,6 +83,9 @@ func TestV3(t *testing.T) {
 	if b, _ := h.ReadBlob(f.BlobDigest, 0, 1<<20); string(b) != string(pkgs["demo-1.0.0"]) {
 		t.Fatal("stored .nupkg differs from the pushed one")
 	}
+	if f2, _ := h.GetFile("api/v2/package/Keeper.Demo/1.0.0"); f2 == nil || f2.BlobDigest != f.BlobDigest {
+		t.Fatal("the .nupkg is not stored at its v2 download path")
+	}
 	if f, _ := h.GetFile("v3/package/keeper.demo/1.0.0/keeper.demo.nuspec"); f == nil {
 		t.Fatal("no .nuspec in the flat container")
 	}
@@ -153,7 +156,7 @@ func TestV2(t *testing.T) {
 	}
 	sum := sha512.Sum512(pkgs["demo-1.0.0"])
 	e := feed.Entries[0]
-	if e.Props.PackageHash != base64.StdEncoding.EncodeToString(sum[:]) || e.Content.Src != "http://h/nuget/nu/v3/package/keeper.demo/1.0.0/keeper.demo.1.0.0.nupkg" ||
+	if e.Props.PackageHash != base64.StdEncoding.EncodeToString(sum[:]) || e.Content.Src != "http://h/nuget/nu/api/v2/package/Keeper.Demo/1.0.0" ||
 		e.Props.Dependencies != "Keeper.Util:[2.0.0, ):.NETFramework4.5|::netstandard2.0" {
 		t.Fatalf("entry: %+v", e)
 	}

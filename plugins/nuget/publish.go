@@ -103,6 +103,10 @@ func publish(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		ContentType: "application/octet-stream", Package: lid, Version: m.Version}); err != nil {
 		return nil, err
 	}
+	if err := h.StageFile(sdk.StagedFile{Path: "api/v2/" + v2Path(m.ID, m.Version), BlobDigest: digest,
+		ContentType: "application/octet-stream", Package: lid, Version: m.Version}); err != nil {
+		return nil, err
+	}
 	if err := h.StageFile(sdk.StagedFile{Path: nuspecPath(m.ID, m.Version), BlobDigest: nuspecDigest,
 		ContentType: "application/xml", Package: lid, Version: m.Version}); err != nil {
 		return nil, err

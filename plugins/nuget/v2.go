@@ -170,9 +170,9 @@ func writeEntry(b *bytes.Buffer, base string, r *record, f flags, root bool) {
 	b.WriteString(`<title type="text">` + esc(r.ID) + `</title><summary type="text">` + esc(r.Summary) + `</summary>`)
 	b.WriteString(`<updated>` + timeOf(r.created) + `</updated><author><name>` + esc(r.Authors) + `</name></author>`)
 	b.WriteString(`<link rel="edit-media" title="V2FeedPackage" href="` + esc(self) + `/$value" />`)
-	// The flat container path: a stored file in every kind of repository
-	// (a virtual one resolves it in its members; /api/v2/package/… is not stored).
-	b.WriteString(`<content type="application/zip" src="` + esc(strings.TrimSuffix(base, "api/v2/")+nupkgPath(r.ID, r.Version)) + `" />`)
+	// Under the source URL, so NuGet 2.x sends the source's credentials;
+	// stored at this path too, so virtual repositories resolve it in members.
+	b.WriteString(`<content type="application/zip" src="` + esc(base+v2Path(r.ID, r.Version)) + `" />`)
 	b.WriteString(`<m:properties>`)
 	prop := func(name, typ, v string) {
 		b.WriteString(`<d:` + name)
