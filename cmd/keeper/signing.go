@@ -24,10 +24,10 @@ var signingModule = fx.Options(
 
 // newSigning seals private keys with the server's secret box (secrets.key),
 // the one that seals every other secret at rest.
-func newSigning(cfg config.Config, s *bunstore.Store, repos ports.RepositoryStore, rec *audit.Recorder, c ports.Clock) (*signing.Service, error) {
+func newSigning(cfg config.Config, s *bunstore.Store, repos ports.RepositoryStore, files ports.FileStore, rec *audit.Recorder, c ports.Clock) (*signing.Service, error) {
 	box, err := secretkey.Load(cfg.Secrets.Key, cfg.SecretKeyFile(), cfg.Secrets.PreviousKeys)
 	if err != nil {
 		return nil, err
 	}
-	return signing.New(signing.Deps{Store: s, Crypto: &pgp.Crypto{}, Sealer: box, Repos: repos, Audit: rec, Clock: c}), nil
+	return signing.New(signing.Deps{Store: s, Crypto: &pgp.Crypto{}, Sealer: box, Repos: repos, Files: files, Audit: rec, Clock: c}), nil
 }

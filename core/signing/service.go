@@ -26,12 +26,17 @@ type Deps struct {
 	Crypto ports.SigningCrypto
 	Sealer Sealer
 	Repos  ports.RepositoryStore
-	Audit  *audit.Recorder
-	Clock  ports.Clock
+	// Files, when set, records a repository's signing key as a write to the
+	// repository, so its generation moves and every replica's cached signed
+	// documents (keyed by generation) are dropped at once.
+	Files ports.FileStore
+	Audit *audit.Recorder
+	Clock ports.Clock
 }
 
 // Service manages signing keys.
 type Service struct {
+	files  ports.FileStore
 	store  ports.SigningKeyStore
 	crypto ports.SigningCrypto
 	sealer Sealer
@@ -45,7 +50,7 @@ func New(d Deps) *Service {
 	if d.Clock == nil {
 		d.Clock = ports.SystemClock{}
 	}
-	return &Service{store: d.Store, crypto: d.Crypto, sealer: d.Sealer, repos: d.Repos, audit: d.Audit, clock: d.Clock}
+	return &Service{store: d.Store, crypto: d.Crypto, sealer: d.Sealer, repos: d.Repos, files: d.Files, audit: d.Audit, clock: d.Clock}
 }
 
 // Spec is what a new key is made from: Algorithm to generate one, or
@@ -163,9 +168,16 @@ func (s *Service) Rotate(ctx context.Context, by ports.Subject, id string) (port
 	if err := s.store.SaveSigningKey(ctx, &old); err != nil {
 		return ports.SigningKey{}, fmt.Errorf("signing: retire key: %w", err)
 	}
+	using, err := s.reposUsing(ctx, old.ID)
+	if err != nil {
+		return ports.SigningKey{}, err
+	}
 	n, err := s.store.ReplaceRepoSigningKey(ctx, old.ID, k.ID)
 	if err != nil {
 		return ports.SigningKey{}, fmt.Errorf("signing: move repositories: %w", err)
+	}
+	if err := s.touchAll(ctx, using, k.ID); err != nil {
+		return ports.SigningKey{}, err
 	}
 	s.record(ctx, by, "signing.key.rotate", "signing-key:"+old.ID, audit.Success, fmt.Sprintf("replaced by %s (%s), %d repositories", k.ID, k.Fingerprint, n))
 	return k, nil
@@ -182,9 +194,16 @@ func (s *Service) Revoke(ctx context.Context, by ports.Subject, id string) (port
 	if err := s.store.SaveSigningKey(ctx, &k); err != nil {
 		return ports.SigningKey{}, fmt.Errorf("signing: revoke: %w", err)
 	}
+	using, err := s.reposUsing(ctx, id)
+	if err != nil {
+		return ports.SigningKey{}, err
+	}
 	n, err := s.store.ReplaceRepoSigningKey(ctx, id, "")
 	if err != nil {
 		return ports.SigningKey{}, fmt.Errorf("signing: revoke: %w", err)
+	}
+	if err := s.touchAll(ctx, using, ""); err != nil {
+		return ports.SigningKey{}, err
 	}
 	s.record(ctx, by, "signing.key.revoke", "signing-key:"+id, audit.Success, fmt.Sprintf("%d repositories unconfigured", n))
 	return k, nil
@@ -195,8 +214,15 @@ func (s *Service) Delete(ctx context.Context, by ports.Subject, id string) error
 	if _, err := s.store.GetSigningKey(ctx, id); err != nil {
 		return err
 	}
+	using, err := s.reposUsing(ctx, id)
+	if err != nil {
+		return err
+	}
 	if err := s.store.DeleteSigningKey(ctx, id); err != nil {
 		return fmt.Errorf("signing: delete: %w", err)
+	}
+	if err := s.touchAll(ctx, using, ""); err != nil {
+		return err
 	}
 	s.record(ctx, by, "signing.key.delete", "signing-key:"+id, audit.Success, "")
 	return nil
@@ -223,7 +249,64 @@ func (s *Service) SetRepoKey(ctx context.Context, by ports.Subject, repo, id str
 	if err := s.store.SetRepoSigningKey(ctx, repo, id); err != nil {
 		return fmt.Errorf("signing: configure repository: %w", err)
 	}
+	if err := s.touch(ctx, repo, id); err != nil {
+		return err
+	}
 	s.record(ctx, by, "signing.repository.configure", "repository:"+repo, audit.Success, "key "+id)
+	return nil
+}
+
+// touchNamespace is the host's key-value namespace recording a repository's
+// signing key (plugins' namespaces never start with "~").
+const touchNamespace = "~signing"
+
+// touch writes the repository's signing key id as one of its key-values:
+// the write bumps the repository's generation, so documents signed with
+// the old key are not served from any cache.
+func (s *Service) touch(ctx context.Context, repo, id string) error {
+	if s.files == nil {
+		return nil
+	}
+	r, err := s.repos.GetRepository(ctx, repo)
+	if err != nil {
+		return err
+	}
+	if _, err := s.files.Apply(ctx, r.ID, ports.WriteSet{KVPuts: []ports.KV{{Namespace: touchNamespace, Key: "key", Value: []byte(id)}}}); err != nil {
+		return fmt.Errorf("signing: record the repository's key: %w", err)
+	}
+	return nil
+}
+
+// reposUsing lists the repositories key id signs (none without Files: no
+// generation to move then).
+func (s *Service) reposUsing(ctx context.Context, id string) ([]string, error) {
+	if s.files == nil {
+		return nil, nil
+	}
+	var out []string
+	for off := 0; ; off += 500 {
+		rs, total, err := s.repos.ListRepositories(ctx, ports.RepositoryFilter{}, ports.Page{Offset: off, Limit: 500})
+		if err != nil {
+			return nil, fmt.Errorf("signing: list repositories: %w", err)
+		}
+		for _, r := range rs {
+			if k, err := s.store.RepoSigningKey(ctx, r.Key); err == nil && k == id {
+				out = append(out, r.Key)
+			}
+		}
+		if len(rs) == 0 || off+500 >= total {
+			return out, nil
+		}
+	}
+}
+
+// touchAll touches every repository of repos (see touch).
+func (s *Service) touchAll(ctx context.Context, repos []string, id string) error {
+	for _, r := range repos {
+		if err := s.touch(ctx, r, id); err != nil && !errors.Is(err, ports.ErrNotFound) {
+			return err
+		}
+	}
 	return nil
 }
 

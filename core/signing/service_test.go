@@ -139,3 +139,46 @@ func TestLifeCycle(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyChangesMoveTheGeneration: configuring, rotating, revoking and
+// deleting a repository's key is a write to the repository (its generation
+// moves), so no replica serves documents signed with the previous key from
+// a cache keyed by generation.
+func TestKeyChangesMoveTheGeneration(t *testing.T) {
+	ctx := t.Context()
+	store, repos, log := porttest.NewMemSigningStore(), dispatchtest.NewRepos(), &memAudit{}
+	if err := repos.CreateRepository(ctx, &ports.Repository{Key: "a", Format: "debian", Type: ports.RepoLocal}); err != nil {
+		t.Fatal(err)
+	}
+	files := dispatchtest.NewFiles(repos)
+	svc := signing.New(signing.Deps{Store: store, Crypto: &fakeCrypto{}, Sealer: xorSealer{}, Repos: repos, Files: files, Audit: audit.New(log, nil)})
+	admin := ports.Subject{Username: "admin", IsAdmin: true}
+	gen := func() int64 {
+		r, err := repos.GetRepository(ctx, "a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Generation
+	}
+	k, err := svc.Create(ctx, admin, signing.Spec{Name: "k", Algorithm: "ed25519"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name string
+		do   func() error
+	}{
+		{"configure", func() error { return svc.SetRepoKey(ctx, admin, "a", k.ID) }},
+		{"rotate", func() error { nk, err := svc.Rotate(ctx, admin, k.ID); k = nk; return err }},
+		{"revoke", func() error { _, err := svc.Revoke(ctx, admin, k.ID); return err }},
+	}
+	for _, st := range steps {
+		before := gen()
+		if err := st.do(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if gen() == before {
+			t.Errorf("%s left the repository's generation at %d", st.name, before)
+		}
+	}
+}
