@@ -169,6 +169,12 @@ func (d *Dispatcher) resolve(ctx context.Context, in *Request, route Route, repo
 	if err != nil || p == "" {
 		return nil, notFound
 	}
+	if resp, ok, err := d.storedDigest(ctx, members, p); ok || err != nil {
+		if err != nil {
+			return nil, d.internal(ctx, "virtual digest "+repo.Key, err)
+		}
+		return resp, nil
+	}
 	for _, m := range members {
 		f, err := d.files.GetFile(ctx, m.repo.ID, p)
 		if isNotFound(err) {
