@@ -42,7 +42,7 @@ func TestCargoRemoteAndVirtual(t *testing.T) {
 
 	consumer := func(name, deps, marker string) string {
 		return writeCrate(t, map[string]string{
-			"Cargo.toml": "[package]\nname = \"" + name + "\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\n" + deps,
+			"Cargo.toml":  "[package]\nname = \"" + name + "\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\n" + deps,
 			"src/main.rs": "fn main() { println!(\"{}\", " + marker + "); }\n",
 		})
 	}
