@@ -8,12 +8,9 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"hash"
-	"io"
 	"strings"
 
-	"github.com/keeper-registry/keeper/core/remote"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -83,64 +80,4 @@ func isHexDigest(doc []byte, n int) bool {
 	}
 	_, err := hex.DecodeString(f[0])
 	return err == nil
-}
-
-// storedDigest serves the checksum sidecar p of a file a local member
-// stores without its sidecar (a plugin that computes sidecars, as Maven's
-// does, never stores them): the digest of the file the virtual repository
-// serves at the sidecar's target, so the two always agree. ok is false when
-// the rule does not apply: p is no sidecar name, the first member holding
-// the target is a remote one (its upstream's sidecar names its own copy) or
-// refuses the caller, or the member stores p itself.
-func (d *Dispatcher) storedDigest(ctx context.Context, members []member, p string) (*Response, bool, error) {
-	i := strings.LastIndexByte(p, '.')
-	if i <= 0 {
-		return nil, false, nil
-	}
-	alg, ok := digestSuffixes[p[i:]]
-	if !ok {
-		return nil, false, nil
-	}
-	target := p[:i]
-	for _, m := range members {
-		f, err := d.files.GetFile(ctx, m.repo.ID, target)
-		if isNotFound(err) {
-			continue
-		}
-		if err != nil {
-			return nil, false, err
-		}
-		if !m.readable || m.repo.Type != ports.RepoLocal {
-			return nil, false, nil
-		}
-		if _, err := d.files.GetFile(ctx, m.repo.ID, p); !isNotFound(err) {
-			return nil, false, err
-		}
-		sum, err := d.fileDigest(ctx, f, p[i+1:], alg.hash)
-		if err != nil {
-			return nil, false, err
-		}
-		etag := sha256.Sum256([]byte(sum))
-		return rewrittenAnswer(nil, remote.Result{Body: []byte(sum), ETag: hex.EncodeToString(etag[:]),
-			File: ports.File{ContentType: "text/plain"}}), true, nil
-	}
-	return nil, false, nil
-}
-
-// fileDigest is f's hex digest: from its row when recorded, else hashed.
-func (d *Dispatcher) fileDigest(ctx context.Context, f ports.File, name string, newHash func() hash.Hash) (string, error) {
-	known := map[string]string{"md5": f.MD5, "sha1": f.SHA1, "sha256": f.SHA256, "sha512": f.SHA512}[name]
-	if known != "" {
-		return strings.ToLower(known), nil
-	}
-	rc, _, err := d.blobs.Open(ctx, f.BlobDigest)
-	if err != nil {
-		return "", fmt.Errorf("virtual: open %s: %w", f.Path, err)
-	}
-	defer rc.Close()
-	h := newHash()
-	if _, err := io.Copy(h, rc); err != nil {
-		return "", fmt.Errorf("virtual: read %s: %w", f.Path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }

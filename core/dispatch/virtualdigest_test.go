@@ -2,7 +2,6 @@ package dispatch_test
 
 import (
 	"context"
-	"crypto/md5"
 	"crypto/sha1"
 	"encoding/hex"
 	"net/http"
@@ -60,32 +59,5 @@ func TestVirtualDigestOfMergedDocument(t *testing.T) {
 	}
 	if code, body := get(e, nil, "/demo/virt/pkg.meta.sha1"); code != 200 || !strings.Contains(body, `"from":"a"} + {`) {
 		t.Fatalf("a document named like a sidecar: %d %q", code, body)
-	}
-}
-
-// TestVirtualDigestOfStoredFile: a checksum sidecar no member stores is the
-// digest of the file the virtual repository serves at its target, even
-// when a lower member stores a sidecar of its own copy.
-func TestVirtualDigestOfStoredFile(t *testing.T) {
-	e := newEnv(t)
-	virtualEnv(t, e, nil, "a", "b")
-	put(t, e, "/demo/a/f.bin", "from a")
-	put(t, e, "/demo/b/f.bin", "from b")
-	put(t, e, "/demo/b/f.bin.sha1", sha1Hex("from b"))
-	if code, body := get(e, nil, "/demo/virt/f.bin.sha1"); code != 200 || body != sha1Hex("from a") {
-		t.Fatalf("sidecar of a's file: %d %q", code, body)
-	}
-	md := md5.Sum([]byte("from a"))
-	if code, body := get(e, nil, "/demo/virt/f.bin.md5"); code != 200 || body != hex.EncodeToString(md[:]) {
-		t.Fatalf("md5 sidecar: %d %q", code, body)
-	}
-	if code, _ := get(e, nil, "/demo/virt/g.bin.sha1"); code != 404 {
-		t.Fatalf("sidecar of nothing: %d", code)
-	}
-	// b's own sidecar is served when b is the member holding the target.
-	put(t, e, "/demo/b/only-b", "b")
-	put(t, e, "/demo/b/only-b.sha1", "stored sidecar")
-	if code, body := get(e, nil, "/demo/virt/only-b.sha1"); code != 200 || body != "stored sidecar" {
-		t.Fatalf("stored sidecar: %d %q", code, body)
 	}
 }
