@@ -86,7 +86,7 @@ func appendScalar(b []byte, n *yaml.Node) []byte {
 // appendKey writes a mapping key: plain when it is a name no YAML
 // resolver reads as another type, else quoted.
 func appendKey(b []byte, k string) []byte {
-	if k != "" && (k[0] >= 'a' && k[0] <= 'z' || k[0] >= 'A' && k[0] <= 'Z') && plainWord(k) && !strings.Contains(k, "+") {
+	if k != "" && (k[0] >= 'a' && k[0] <= 'z' || k[0] >= 'A' && k[0] <= 'Z') && plainWord(strings.ReplaceAll(k, "/", "_")) && !strings.Contains(k, "+") {
 		switch strings.ToLower(k) {
 		case "y", "n", "yes", "no", "on", "off", "true", "false", "null":
 		default:

@@ -121,22 +121,25 @@ type chartEntries struct {
 	versions *yaml.Node // its sequence of chart versions
 }
 
-// parseRemoteIndex reads an index.yaml from an upstream or a member. It
-// must be a mapping whose entries map names to sequences of mappings;
+// parseRemoteIndex reads an index.yaml from an upstream or a member
+// (fastYAML for the shapes index writers emit, else yaml.v3). It must be a mapping whose entries map names to sequences of mappings;
 // anchors and aliases (which no index writer uses, and which can multiply
 // a document) are refused.
 func parseRemoteIndex(body []byte) (*remoteIndex, error) {
 	if len(body) > maxRemoteIndexBytes {
 		return nil, fmt.Errorf("helm: index.yaml is larger than %d bytes", maxRemoteIndexBytes)
 	}
-	var doc yaml.Node
-	if err := yaml.NewDecoder(bytes.NewReader(body)).Decode(&doc); err != nil {
-		return nil, fmt.Errorf("helm: index.yaml is not YAML: %w", err)
+	doc, ok := fastYAML(body)
+	if !ok {
+		doc = &yaml.Node{}
+		if err := yaml.NewDecoder(bytes.NewReader(body)).Decode(doc); err != nil {
+			return nil, fmt.Errorf("helm: index.yaml is not YAML: %w", err)
+		}
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, errors.New("helm: index.yaml is not a mapping")
 	}
-	if err := clean(&doc, 0); err != nil {
+	if err := clean(doc, 0); err != nil {
 		return nil, err
 	}
 	out := &remoteIndex{root: doc.Content[0]}
