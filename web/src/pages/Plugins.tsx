@@ -11,6 +11,7 @@ export default function Plugins() {
   const { modal, message } = App.useApp()
   const [reload, setReload] = useState<Reload | null>(null)
   const [installError, setInstallError] = useState('')
+  const [installing, setInstalling] = useState('')
   const plugins = useQuery({ queryKey: ['plugins'], queryFn: () => api<List<Plugin>>('/plugins') })
   const refresh = () => qc.invalidateQueries({ queryKey: ['plugins'] })
   const act = async (p: Plugin, what: 'enable' | 'disable') => {
@@ -60,6 +61,7 @@ export default function Plugins() {
         aria-label="Install a plugin: drop a .wasm or .zip file here or press Enter to choose one"
         customRequest={async ({ file, onSuccess, onError }) => {
           setInstallError('')
+          setInstalling((file as File).name)
           try {
             const p = await api<Plugin>('/plugins', { method: 'POST', raw: file as Blob })
             message.success(`Installed ${p.name} ${p.version}`)
@@ -68,8 +70,12 @@ export default function Plugins() {
           } catch (e) {
             setInstallError((e as Error).message)
             onError?.(e as Error)
+          } finally {
+            setInstalling('')
           }
         }}
+        height={140}
+        disabled={!!installing}
         style={{ marginBottom: 16 }}
       >
         <p className="ant-upload-drag-icon">
@@ -77,6 +83,19 @@ export default function Plugins() {
         </p>
         <p>Drop a plugin (.wasm or .zip with a manifest) here, or click to choose one</p>
       </Upload.Dragger>
+      {installing && (
+        <Alert
+          role="status"
+          type="info"
+          style={{ marginBottom: 16 }}
+          title={
+            <Space>
+              <Progress type="circle" percent={99} status="active" size={20} showInfo={false} />
+              Installing {installing}: validating against the contract, compiling, smoke-testing…
+            </Space>
+          }
+        />
+      )}
       {installError && <Alert type="error" title={`Install failed: ${installError}`} role="alert" style={{ marginBottom: 16 }} />}
       {reload && (
         <Alert
@@ -99,7 +118,7 @@ export default function Plugins() {
         columns={[
           { title: 'Plugin', render: (_, p) => <span>{p.display_name || p.name}</span> },
           { title: 'Format', dataIndex: 'format' },
-          { title: 'Version', dataIndex: 'version' },
+          { title: 'Version', render: (_, p) => p.version || '—' },
           {
             title: 'Status',
             render: (_, p) => (
@@ -122,19 +141,19 @@ export default function Plugins() {
             render: (_, p) => (
               <Space wrap>
                 {p.enabled ? (
-                  <Button size="small" onClick={() => act(p, 'disable')} aria-label={`Disable ${p.name}`}>
+                  <Button size="small" onClick={() => act(p, 'disable')} aria-label={`Disable ${p.format}`}>
                     Disable
                   </Button>
                 ) : (
-                  <Button size="small" onClick={() => act(p, 'enable')} aria-label={`Enable ${p.name}`}>
+                  <Button size="small" onClick={() => act(p, 'enable')} aria-label={`Enable ${p.format}`}>
                     Enable
                   </Button>
                 )}
-                <Button size="small" onClick={() => doReload(p)} loading={reload?.id === p.id && reload.state === 'running'} aria-label={`Reload ${p.name}`}>
+                <Button size="small" onClick={() => doReload(p)} loading={reload?.id === p.id && reload.state === 'running'} aria-label={`Reload ${p.format}`}>
                   Reload
                 </Button>
                 {!p.built_in && (
-                  <Button size="small" danger onClick={() => remove(p)} aria-label={`Remove ${p.name}`}>
+                  <Button size="small" danger onClick={() => remove(p)} aria-label={`Remove ${p.format}`}>
                     Remove
                   </Button>
                 )}

@@ -17,6 +17,15 @@ interface Values {
   cache_ttl?: string
 }
 
+export function isHTTPURL(v: unknown): boolean {
+  try {
+    const u = new URL(String(v))
+    return (u.protocol === 'http:' || u.protocol === 'https:') && !!u.host
+  } catch {
+    return false
+  }
+}
+
 // Members orders a virtual repository's members: the first wins.
 function Members({ value = [], onChange, options }: { value?: string[]; onChange?: (v: string[]) => void; options: string[] }) {
   const move = (i: number, d: number) => {
@@ -129,7 +138,7 @@ export function RepoForm({ open, repo, onClose }: { open: boolean; repo?: Reposi
         </Form.Item>
         {type === 'remote' && (
           <>
-            <Form.Item label="Upstream URL" name="upstream_url" rules={[{ required: true, type: 'url' }]}>
+            <Form.Item label="Upstream URL" name="upstream_url" rules={[{ required: true, validator: (_, v) => (isHTTPURL(v) ? Promise.resolve() : Promise.reject(new Error('An http:// or https:// URL'))) }]}>
               <Input placeholder="https://…" />
             </Form.Item>
             <Form.Item label="Metadata cache TTL" name="cache_ttl" extra="e.g. 10m, 1h">

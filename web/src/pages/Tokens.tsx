@@ -3,7 +3,8 @@ import { useQuery } from '@tanstack/react-query'
 import { Alert, App, Button, Form, Input, InputNumber, Modal, Select, Table, Typography } from 'antd'
 import { api, type List, type TokenInfo } from '../api'
 
-const scopes = ['read', 'write', 'delete', 'admin', 'policy']
+// The scopes of core/auth (docs/authorization.md).
+const scopes = ['read:artifacts', 'write:artifacts', 'delete:artifacts', 'read:repositories', 'write:repositories', 'account', 'admin']
 
 // Tokens lists, mints and revokes API tokens of base ("/users/me" or
 // "/users/{id}"); a new token's secret is shown once.
@@ -91,7 +92,7 @@ export function Tokens({ base }: { base: string }) {
       />
       <Modal open={creating} title="Create an API token" okText="Create" onOk={() => form.submit()} onCancel={() => setCreating(false)}>
         {error && <Alert type="error" title={error} role="alert" style={{ marginBottom: 12 }} />}
-        <Form form={form} layout="vertical" onFinish={create} initialValues={{ scopes: ['read'] }}>
+        <Form form={form} layout="vertical" onFinish={create} initialValues={{ scopes: ['read:artifacts'] }}>
           <Form.Item label="Token name" name="name" rules={[{ required: true }]}>
             <Input />
           </Form.Item>
