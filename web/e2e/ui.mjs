@@ -238,6 +238,9 @@ log('bob signs in and must choose a new password first')
     await page.getByRole('button', { name: 'Change password' }).click()
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor()
     await shot(page, '15-bob-dashboard')
+  } catch (e) {
+    await shot(page, 'failure-bob').catch(() => {})
+    throw e
   } finally {
     await ctx.close()
   }

@@ -11,7 +11,8 @@ export default function ChangePassword({ forced = false }: { forced?: boolean })
   const submit = async (v: { current_password: string; new_password: string }) => {
     setError('')
     try {
-      const s = await api<Session>('/users/me/password', { method: 'PUT', body: v })
+      const body = { current_password: v.current_password, new_password: v.new_password }
+      const s = await api<Session>('/users/me/password', { method: 'PUT', body })
       form.resetFields()
       message.success('Password changed')
       if (s?.access_token) setSession(s)
