@@ -16,9 +16,13 @@ import {
 import { logout } from './api'
 import { SessionProvider, useSession } from './session'
 
-const Login = lazy(() => import('./pages/Login'))
+// The two possible first pages start loading at once, beside the session
+// refresh, instead of after it; every other page loads when first opened.
+const loginPage = import('./pages/Login')
+const dashboardPage = import('./pages/Dashboard')
+const Login = lazy(() => loginPage)
 const ChangePassword = lazy(() => import('./pages/ChangePassword'))
-const Dashboard = lazy(() => import('./pages/Dashboard'))
+const Dashboard = lazy(() => dashboardPage)
 const Repositories = lazy(() => import('./pages/Repositories'))
 const RepositoryDetail = lazy(() => import('./pages/RepositoryDetail'))
 const Plugins = lazy(() => import('./pages/Plugins'))

@@ -51,7 +51,7 @@ export default function Login() {
         {!!providers.data?.items.length && (
           <>
             <Divider plain>or</Divider>
-            <Space direction="vertical" style={{ width: '100%' }}>
+            <Space orientation="vertical" style={{ width: '100%' }}>
               {providers.data.items.map((p) => (
                 <Button key={p.kind + p.name} block href={p.login_url}>
                   Sign in with {p.display_name || p.name}

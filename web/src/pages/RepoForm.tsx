@@ -34,7 +34,7 @@ function Members({ value = [], onChange, options }: { value?: string[]; onChange
     onChange?.(v)
   }
   return (
-    <Space direction="vertical" style={{ width: '100%' }}>
+    <Space orientation="vertical" style={{ width: '100%' }}>
       {value.map((k, i) => (
         <Space key={k}>
           <span>
