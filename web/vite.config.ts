@@ -23,6 +23,7 @@ export default defineConfig({
   test: {
     environment: 'happy-dom',
     globals: true,
+    testTimeout: 30000, // the CI machine may be shared
     include: ['src/**/*.test.{ts,tsx}'],
   },
 })

@@ -41,7 +41,7 @@ describe('api', () => {
       'fetch',
       vi.fn(async (url: string) => (url.endsWith('/auth/refresh') ? reply(401, { error: { code: 'bad_token', message: 'no' } }) : reply(401, { error: { code: 'token_expired', message: 'token expired' } }))),
     )
-    const err = await api('/users/me').catch((e) => e)
+    const err = (await api("/users/me").catch((e: unknown) => e)) as ApiError
     expect(err).toBeInstanceOf(ApiError)
     expect(err.status).toBe(401)
     expect(accessToken()).toBe('')
