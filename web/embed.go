@@ -10,7 +10,7 @@ import (
 var dist embed.FS
 
 // Dist returns the built UI (index.html and assets/); it holds only
-// .gitkeep when the UI was not built (see Built).
+// .gitkeep when the UI was not built (adapters/http then says so under /ui/).
 func Dist() fs.FS {
 	sub, err := fs.Sub(dist, "dist")
 	if err != nil { // "dist" is a literal embedded directory
@@ -19,8 +19,3 @@ func Dist() fs.FS {
 	return sub
 }
 
-// Built reports whether the embedded UI has an index.html.
-func Built() bool {
-	_, err := fs.Stat(Dist(), "index.html")
-	return err == nil
-}
