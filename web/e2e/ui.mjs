@@ -269,6 +269,9 @@ log('cold first load of the dashboard (fresh profile, session restored from the 
       `target 1500 ms ${ms <= 1500 ? 'met' : 'MISSED'} (machine load average ${load})`)
     // A timing is a figure, not a pass/fail (the machine may be shared);
     // KEEPER_UI_FIRST_LOAD_MAX_MS makes it a check on a quiet machine.
+    const timeline = await page.evaluate(() => performance.getEntriesByType('resource').filter((r) => r.name.includes('/api/'))
+      .map((r) => `${new URL(r.name).pathname} ${Math.round(r.startTime)}-${Math.round(r.responseEnd)} ms`).join(', '))
+    console.log(`ui-e2e: FIGURE API calls of the first load: ${timeline}`)
     const max = Number(process.env.KEEPER_UI_FIRST_LOAD_MAX_MS || 0)
     if (max && ms > max) problems.push(`first load took ${ms} ms (> ${max} ms)`)
     if (bytes > 400 * 1024) problems.push(`first page transferred ${bytes} bytes (> 400 kB)`)
