@@ -34,6 +34,8 @@ func Family(pids []int) []int {
 type statFields struct {
 	pid, ppid    int
 	utime, stime int64
+	// cutime and cstime are the CPU of waited-for children that have exited.
+	cutime, cstime int64
 }
 
 func readStat(path string) (statFields, error) {
@@ -49,25 +51,35 @@ func readStat(path string) (statFields, error) {
 	}
 	pid, _ := strconv.Atoi(strings.TrimSpace(s[:strings.IndexByte(s, '(')]))
 	f := strings.Fields(s[i+1:])
-	// f[0] is state (field 3); ppid is field 4, utime 14, stime 15.
-	if len(f) < 13 {
+	// f[0] is state (field 3); ppid is field 4, utime 14, stime 15, cutime 16, cstime 17.
+	if len(f) < 15 {
 		return statFields{}, fmt.Errorf("bench: short %s", path)
 	}
 	ppid, _ := strconv.Atoi(f[1])
 	ut, _ := strconv.ParseInt(f[11], 10, 64)
 	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return statFields{pid: pid, ppid: ppid, utime: ut, stime: st}, nil
+	cut, _ := strconv.ParseInt(f[13], 10, 64)
+	cst, _ := strconv.ParseInt(f[14], 10, 64)
+	return statFields{pid: pid, ppid: ppid, utime: ut, stime: st, cutime: cut, cstime: cst}, nil
 }
 
-// CPUSeconds sums utime+stime of pids and their direct children.
+// CPUSeconds sums the CPU of pids, of their live direct children and of the
+// children that have exited (a database's backends come and go): a child
+// that exits while it is read is skipped, its time moves to its parent's.
 func CPUSeconds(pids []int) (float64, error) {
 	var ticks int64
-	for _, p := range Family(pids) {
+	for i, p := range Family(pids) {
 		f, err := readStat(fmt.Sprintf("/proc/%d/stat", p))
 		if err != nil {
+			if i >= len(pids) {
+				continue
+			}
 			return 0, err
 		}
 		ticks += f.utime + f.stime
+		if i < len(pids) {
+			ticks += f.cutime + f.cstime
+		}
 	}
 	return float64(ticks) / ClockTicks, nil
 }

@@ -62,6 +62,18 @@ build_all() {
 	KEEPER_FROM="working tree at $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- . 2>/dev/null || echo '+uncommitted')"
 }
 
+# postmaster_pid: the PostgreSQL server's pid (its backends are its children) when
+# the server is local and readable, else nothing: then its CPU is not measured.
+postmaster_pid() {
+	local psql dir pid
+	psql=$(ls -d /usr/lib/postgresql/*/bin/psql 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$psql" ] || psql=psql
+	dir=$("$psql" "$PG_URL" -Atc "SELECT setting FROM pg_settings WHERE name = 'data_directory'" 2>/dev/null) || return 0
+	pid=$(head -n 1 "$dir/postmaster.pid" 2>/dev/null) || return 0
+	[ -r "/proc/$pid/stat" ] && echo "$pid"
+	return 0
+}
+
 # fresh_db NAME: a new database on the server and its URL on stdout.
 fresh_db() {
 	local psql
@@ -129,9 +141,9 @@ measure() {
 		if [ "$PIN" = 1 ]; then cpus+="${cpus:+,}$((i % $(nproc)))"; fi
 	done
 	echo "{\"n\":$n,\"cpus\":\"${cpus:-unpinned}\",\"load1\":$(loadavg)}" >>"$WORK/load.jsonl"
-	"$BIN/kbench" spread -figure get1k -subject "$n" -out "$out" -pids "$pids" -urls "$urls" \
+	"$BIN/kbench" spread -figure get1k -subject "$n" -out "$out" -pids "$pids" -db-pids "$PG_PID" -urls "$urls" \
 		-path "/api/v1/repositories/$REPO/download/small.bin" -mode get -c "$CONNS" -d "$dur"
-	"$BIN/kbench" spread -figure upload -subject "$n" -out "$out" -pids "$pids" -urls "$urls" -token "$TOKEN" \
+	"$BIN/kbench" spread -figure upload -subject "$n" -out "$out" -pids "$pids" -db-pids "$PG_PID" -urls "$urls" -token "$TOKEN" \
 		-path "/api/v1/repositories/up{k}/artifacts/up-$n-$run" -keys "$UPLOAD_REPOS" -mode put -size "$UPLOAD" -c "$CONNS" -d "$dur"
 }
 
@@ -170,7 +182,7 @@ import json, statistics, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
 loads = [json.loads(l) for l in open(sys.argv[2])]
 targets = {2: 1.7, 3: 2.4}
-print(f"{'figure':<10} {'replicas':>8} {'cpus':<10} {'load1':>10} {'req/s median [min-max]':<26} {'MiB/s':>8} {'p99 ms':>8} {'cpu µs/req':>10} {'cores busy: keeper+kbench':>25} {'x vs 1':>7} {'target':>7}")
+print(f"{'figure':<10} {'replicas':>8} {'cpus':<10} {'load1':>10} {'req/s median [min-max]':<26} {'MiB/s':>8} {'p99 ms':>8} {'cpu µs/req':>10} {'cores busy: keeper+kbench+db':>30} {'db µs/req':>9} {'x vs 1':>7} {'target':>7}")
 base = {}
 for fig in ("get1k", "upload"):
     for n in sorted({int(r["subject"]) for r in recs}):
@@ -192,7 +204,8 @@ for fig in ("get1k", "upload"):
         print(f"{fig:<10} {n:>8} {cpus:<10} {min(ld):>4.1f}-{max(ld):<4.1f} {rng:<26} "
               f"{statistics.median(r['mibps'] for r in ok):>8.1f} {statistics.median(r['p99_ms'] for r in ok):>8.1f} "
               f"{statistics.median(r.get('cpu_us_per_req', 0) for r in ok):>10.0f} "
-              f"{statistics.median(r['cpu_s'] / r['seconds'] for r in ok):>15.2f} + {statistics.median(r.get('client_cpu_s', 0) / r['seconds'] for r in ok):<7.2f} {ratio:>6.2f}x {('>=%.1fx' % tgt) if tgt else '':>7}")
+              f"{statistics.median(r['cpu_s'] / r['seconds'] for r in ok):>14.2f} + {statistics.median(r.get('client_cpu_s', 0) / r['seconds'] for r in ok):.2f} + {statistics.median(r.get('db_cpu_s', 0) / r['seconds'] for r in ok):<7.2f} "
+              f"{statistics.median(r.get('db_cpu_s', 0) / r['requests'] * 1e6 for r in ok):>9.0f} {ratio:>6.2f}x {('>=%.1fx' % tgt) if tgt else '':>7}")
 EOF
 }
 
@@ -207,6 +220,8 @@ else
 	PG_STARTED=1
 	PG_URL=$KEEPER_TEST_POSTGRES_URL
 fi
+PG_PID=$(postmaster_pid)
+log "PostgreSQL postmaster: ${PG_PID:-not local, its CPU is not measured}"
 SECRETS_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 : >"$RES"
 : >"$WORK/load.jsonl"

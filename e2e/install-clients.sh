@@ -46,6 +46,7 @@ has oci && {
 	go_tool oras oras.land/oras/cmd/oras@v1.3.6
 	go_tool regctl github.com/regclient/regclient/cmd/regctl@v0.11.7
 	go_tool conformance github.com/opencontainers/distribution-spec/conformance@v0.0.0-20260831232431-97274622c111
+	go_tool registry github.com/distribution/distribution/v3/cmd/registry@v3.1.2 # an upstream for the pull-through cache
 }
 has helm && go_tool helm helm.sh/helm/v3/cmd/helm@v3.22.0
 has webui && apt_install chromium

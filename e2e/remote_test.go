@@ -132,8 +132,15 @@ func TestRemoteRepositories(t *testing.T) {
 			t.Fatal(err)
 		}
 		out, err := e.run(filepath.Join(work, "again"), "", "npm", "publish")
-		if err == nil || !strings.Contains(out, "405") {
-			t.Fatalf("publish to a remote: %v\n%s", err, out)
+		if err == nil || !strings.Contains(out, "405") || !strings.Contains(out, "remote (proxy) repository") || strings.Contains(out, "[object Object]") {
+			t.Fatalf("publish to a remote: npm must print the host's message: %v\n%s", err, out)
+		}
+	})
+
+	t.Run("npm prints the host's errors", func(t *testing.T) {
+		out, err := e.run(t.TempDir(), "", "npm", "view", "no-such-package-anywhere")
+		if err == nil || !strings.Contains(out, "not found in the upstream of jsproxy") || strings.Contains(out, "[object Object]") {
+			t.Fatalf("npm view of a missing package: %v\n%s", err, out)
 		}
 	})
 

@@ -34,6 +34,25 @@ type errorBody struct {
 	} `json:"error"`
 }
 
+// formatErrorBody is the JSON shape of the errors the host answers on a
+// format's routes (the plugin's own errors are its own): one body that
+// package clients of several conventions read, since the host knows no
+// format. `error` is the message as a string (npm prints it), `code` and
+// `message` are the API's, and `errors` is the list form registry clients
+// read (`code` upper case and `message`; `detail` for those that print it).
+type formatErrorBody struct {
+	Error   string           `json:"error"`
+	Code    string           `json:"code"`
+	Message string           `json:"message"`
+	Errors  []formatErrorRef `json:"errors"`
+}
+
+type formatErrorRef struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Detail  string `json:"detail"`
+}
+
 // statusTable maps core and port sentinels to HTTP status and code, in order.
 var statusTable = []struct {
 	err    error
@@ -73,16 +92,15 @@ func WriteError(c *gin.Context, err error) {
 }
 
 // writeHTTPError is WriteError for a plain net/http writer (the format
-// dispatcher's answers): the same table, headers and body.
+// dispatcher's answers): the same table and headers, formatErrorBody.
 func writeHTTPError(w http.ResponseWriter, r *http.Request, err error) {
 	status, code, msg := classify(r.Context(), r.URL.Path, err)
 	h := w.Header()
 	h.Del("ETag")
 	h.Del("Last-Modified")
 	errorHeaders(h, err, status)
-	var body errorBody
-	body.Error.Code, body.Error.Message = code, msg
-	b, _ := json.Marshal(body)
+	b, _ := json.Marshal(formatErrorBody{Error: msg, Code: code, Message: msg,
+		Errors: []formatErrorRef{{Code: strings.ToUpper(code), Message: msg, Detail: msg}}})
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)

@@ -195,10 +195,20 @@ func (e *env) doJSON(method, path, token string, v any, want int, out any) []byt
 // errorCode decodes the {"error":{"code"}} body.
 func errorCode(t *testing.T, data []byte) string {
 	t.Helper()
+	// API routes answer {"error":{"code","message"}}; format routes
+	// {"error":"message","code","message","errors":[…]}.
 	var b struct {
-		Error struct{ Code, Message string } `json:"error"`
+		Error         struct{ Code, Message string } `json:"-"`
+		Raw           json.RawMessage                `json:"error"`
+		Code, Message string
 	}
-	if err := json.Unmarshal(data, &b); err != nil || b.Error.Code == "" || b.Error.Message == "" {
+	if err := json.Unmarshal(data, &b); err != nil {
+		t.Fatalf("not an error body: %s", data)
+	}
+	if err := json.Unmarshal(b.Raw, &b.Error); err != nil {
+		b.Error.Code, b.Error.Message = b.Code, b.Message
+	}
+	if b.Error.Code == "" || b.Error.Message == "" {
 		t.Fatalf("not an error body: %s", data)
 	}
 	return b.Error.Code

@@ -54,6 +54,7 @@ func (o Options) withDefaults() Options {
 type Fetcher struct {
 	opts   Options
 	client *http.Client
+	tokens tokenCache
 }
 
 var _ ports.Upstream = (*Fetcher)(nil)
@@ -87,36 +88,34 @@ func (f *Fetcher) Fetch(ctx context.Context, in ports.UpstreamRequest) (ports.Up
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return ports.UpstreamResponse{}, &ports.UpstreamError{Msg: "invalid upstream URL"}
 	}
+	user, pass := in.Credentials.Username, in.Credentials.Password
+	if user == "" && pass == "" && u.User != nil {
+		user = u.User.Username()
+		pass, _ = u.User.Password()
+	}
+	u.User = nil
 	ctx, cancel := context.WithCancel(ctx)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	resp, err := f.send(ctx, u, in, authorization(in.Credentials.Token, user, pass))
+	if err == nil && resp.StatusCode == http.StatusUnauthorized && in.Credentials.Token == "" {
+		// A Bearer challenge with a token service: answer it and ask again.
+		if c, ok := parseBearer(resp.Header.Get("WWW-Authenticate")); ok {
+			tok, terr := f.bearerToken(ctx, u, c, user, pass)
+			switch {
+			case terr != nil:
+				drain(resp)
+				err = terr
+			case tok != "":
+				drain(resp)
+				resp, err = f.send(ctx, u, in, "Bearer "+tok)
+			}
+		}
+	}
 	if err != nil {
 		cancel()
-		return ports.UpstreamResponse{}, &ports.UpstreamError{Msg: "invalid upstream URL"}
-	}
-	req.Header.Set("User-Agent", f.opts.UserAgent)
-	req.Header.Set("Accept-Encoding", "identity") // bytes as stored, so sizes and digests hold
-	if in.Accept != "" {
-		req.Header.Set("Accept", in.Accept)
-	}
-	if in.IfNoneMatch != "" {
-		req.Header.Set("If-None-Match", in.IfNoneMatch)
-	}
-	if in.IfModifiedSince != "" {
-		req.Header.Set("If-Modified-Since", in.IfModifiedSince)
-	}
-	switch c := in.Credentials; {
-	case c.Token != "":
-		req.Header.Set("Authorization", "Bearer "+c.Token)
-	case c.Username != "" || c.Password != "":
-		req.SetBasicAuth(c.Username, c.Password)
-	case u.User != nil:
-		p, _ := u.User.Password()
-		req.SetBasicAuth(u.User.Username(), p)
-	}
-	req.URL.User = nil
-	resp, err := f.client.Do(req)
-	if err != nil {
-		cancel()
+		var ue *ports.UpstreamError
+		if errors.As(err, &ue) {
+			return ports.UpstreamResponse{}, err
+		}
 		return ports.UpstreamResponse{}, classify(err)
 	}
 	out := ports.UpstreamResponse{Status: resp.StatusCode, ContentLength: resp.ContentLength,
@@ -128,8 +127,7 @@ func (f *Fetcher) Fetch(ctx context.Context, in ports.UpstreamRequest) (ports.Up
 		out.URL = final.String()
 	}
 	if resp.StatusCode != http.StatusOK {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
-		_ = resp.Body.Close()
+		drain(resp)
 		cancel()
 		return out, nil
 	}
@@ -144,6 +142,50 @@ func (f *Fetcher) Fetch(ctx context.Context, in ports.UpstreamRequest) (ports.Up
 	out.MD5 = hexHeader(resp.Header.Get("X-Checksum-Md5"), 32)
 	out.Body = newBody(resp.Body, cancel, f.opts.IdleTimeout, f.opts.MaxBytes)
 	return out, nil
+}
+
+// send makes one GET of u with the request's conditional headers and the
+// given Authorization value (none when empty).
+func (f *Fetcher) send(ctx context.Context, u *url.URL, in ports.UpstreamRequest, auth string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, &ports.UpstreamError{Msg: "invalid upstream URL"}
+	}
+	req.Header.Set("User-Agent", f.opts.UserAgent)
+	req.Header.Set("Accept-Encoding", "identity") // bytes as stored, so sizes and digests hold
+	if in.Accept != "" {
+		req.Header.Set("Accept", in.Accept)
+	}
+	if in.IfNoneMatch != "" {
+		req.Header.Set("If-None-Match", in.IfNoneMatch)
+	}
+	if in.IfModifiedSince != "" {
+		req.Header.Set("If-Modified-Since", in.IfModifiedSince)
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	return f.client.Do(req)
+}
+
+// authorization is the Authorization value for the configured credentials:
+// a token wins over Basic; none when there are none.
+func authorization(token, user, pass string) string {
+	switch {
+	case token != "":
+		return "Bearer " + token
+	case user != "" || pass != "":
+		r := http.Request{Header: http.Header{}}
+		r.SetBasicAuth(user, pass)
+		return r.Header.Get("Authorization")
+	}
+	return ""
+}
+
+// drain reads what is left of a small body so the connection can be reused.
+func drain(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	_ = resp.Body.Close()
 }
 
 // hexHeader returns v lower-cased when it is n hex digits, else "".

@@ -66,8 +66,10 @@ type hostImports interface {
 	// Mint a short-lived access token (a session JWT valid `ttl-seconds`)
 	// for the authenticated caller, or with `offline` a long-lived refresh
 	// credential (an API token with scopes read:artifacts and
-	// write:artifacts); an error for anonymous callers. Backs token services
-	// such as OCI's `/v2/token`.
+	// write:artifacts). An anonymous caller gets an anonymous access token
+	// (it authenticates nobody: it reads what anonymous callers may read)
+	// and an error when it asks for `offline`. Backs token services such as
+	// a container registry's `/v2/token`.
 	SessionToken(ctx context.Context, tTLSeconds uint32, offline bool) (string, error)
 	// Stage a file at `to-path` of the current repository pointing at the
 	// blob of the file `from-path` of repository `from-repo` (cross-repository

@@ -31,9 +31,18 @@ var derivedScopes = []string{"read:artifacts", "write:artifacts", "delete:artifa
 // and dies with it, never outlives it, and never carries more than the
 // caller's scopes and repository patterns (derivedScopes for callers that
 // did not use a token).
+//
+// An anonymous caller gets an anonymous access token (no offline one): it
+// authenticates nobody and carries no right, it only lets a client that
+// insists on a token (a registry client answering a Bearer challenge) read
+// what anonymous callers may read, public repositories.
 func (s *Service) SessionToken(ctx context.Context, sub ports.Subject, ttl time.Duration, offline bool) (string, error) {
 	if sub.Anonymous || sub.UserID == 0 {
-		return "", fmt.Errorf("auth: session token: anonymous caller: %w", ErrBadCredentials)
+		if offline {
+			return "", fmt.Errorf("auth: session token: anonymous caller: %w", ErrBadCredentials)
+		}
+		now := s.clock.Now()
+		return signJWT(s.key, Claims{Type: claimAnonymous, IssuedAt: now.Unix(), ExpiresAt: now.Add(clampTTL(ttl, s.accessTTL)).Unix()})
 	}
 	scopes, repos := append([]string(nil), derivedScopes...), []string(nil)
 	if Limited(sub) {
@@ -58,13 +67,7 @@ func (s *Service) SessionToken(ctx context.Context, sub ports.Subject, ttl time.
 			fmt.Sprintf("token %d, parent %s, expires %s", t.ID, describeParent(parent), exp.UTC().Format(time.RFC3339)))
 		return tok, nil
 	}
-	if ttl <= 0 || ttl > maxSessionTokenTTL {
-		ttl = min(s.accessTTL, maxSessionTokenTTL)
-		if ttl <= 0 {
-			ttl = 5 * time.Minute
-		}
-	}
-	exp := minTime(now.Add(ttl), sub.Expires)
+	exp := minTime(now.Add(clampTTL(ttl, s.accessTTL)), sub.Expires)
 	if !exp.After(now) {
 		return "", ErrTokenExpired
 	}
@@ -90,6 +93,22 @@ func (s *Service) SessionToken(ctx context.Context, sub ports.Subject, ttl time.
 		}
 	}
 	return signJWT(s.key, c)
+}
+
+// claimAnonymous is the type of an anonymous access token.
+const claimAnonymous = "anonymous"
+
+// clampTTL is ttl within (0, maxSessionTokenTTL], else the access token
+// lifetime (at most an hour; 5 minutes when unset).
+func clampTTL(ttl, access time.Duration) time.Duration {
+	if ttl > 0 && ttl <= maxSessionTokenTTL {
+		return ttl
+	}
+	ttl = min(access, maxSessionTokenTTL)
+	if ttl <= 0 {
+		ttl = 5 * time.Minute
+	}
+	return ttl
 }
 
 // describeParent names a parent credential for the audit log without its secret parts.

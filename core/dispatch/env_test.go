@@ -201,11 +201,18 @@ func wantStatus(t *testing.T, w *httptest.ResponseRecorder, status int) {
 // errorCode decodes the JSON error body.
 func errorCode(t *testing.T, w *httptest.ResponseRecorder) (string, string) {
 	t.Helper()
+	// API routes answer {"error":{"code","message"}}; format routes
+	// {"error":"message","code","message","errors":[…]}.
 	var b struct {
-		Error struct{ Code, Message string } `json:"error"`
+		Error         struct{ Code, Message string } `json:"-"`
+		Raw           json.RawMessage                `json:"error"`
+		Code, Message string
 	}
 	if err := json.Unmarshal(w.Body.Bytes(), &b); err != nil {
 		t.Fatalf("error body is not JSON: %q", w.Body.String())
+	}
+	if err := json.Unmarshal(b.Raw, &b.Error); err != nil {
+		b.Error.Code, b.Error.Message = b.Code, b.Message
 	}
 	return b.Error.Code, b.Error.Message
 }

@@ -67,9 +67,10 @@ func (h *hostCall) SessionToken(ctx context.Context, ttl time.Duration, offline 
 	if !h.route.Granted(ports.GrantSessionToken) {
 		return "", fmt.Errorf("dispatch: session token: %w", errNotGranted(ports.GrantSessionToken))
 	}
-	if h.subject.Anonymous || h.subject.Username == "" {
+	if (h.subject.Anonymous || h.subject.Username == "") && offline {
 		return "", fmt.Errorf("dispatch: session token: the caller is anonymous: %w", ports.ErrInvalid)
 	}
+	// An anonymous caller gets an anonymous token (core/auth.SessionToken).
 	return h.d.sessions.SessionToken(ctx, h.subject, ttl, offline)
 }
 

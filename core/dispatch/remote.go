@@ -58,7 +58,8 @@ func (d *Dispatcher) remoteGet(ctx context.Context, in *Request, pluginID string
 			return in.Start(200, &Stored{Name: name, ContentType: contentType, Size: size})
 		}
 	}
-	res, err := d.remote.Get(ctx, remote.Request{Repo: repo, PluginID: pluginID, Path: subPath, LocalBase: local}, tee)
+	res, err := d.remote.Get(ctx, remote.Request{Repo: repo, PluginID: pluginID, Path: subPath, LocalBase: local,
+		Accept: in.header("Accept")}, tee)
 	if res.Streamed {
 		if err != nil {
 			// The head is out; the short body tells the client (its length was announced).

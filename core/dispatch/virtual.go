@@ -102,7 +102,7 @@ func (d *Dispatcher) serveVirtual(ctx context.Context, in *Request, route Route,
 	if class == ports.CacheMutable && d.virtual.Merges(repo.Format) {
 		return d.serveMerged(ctx, route, repo, members, subPath, base, s)
 	}
-	return d.resolve(ctx, in, route, repo, members, subPath, base)
+	return d.resolve(ctx, in, route, table, repo, members, subPath, base, s)
 }
 
 // deploy sends a write to the virtual repository's deployment target, a
@@ -163,7 +163,7 @@ func (d *Dispatcher) members(ctx context.Context, repo *ports.Repository, s port
 // first what members store (local files, remote members' cached copies), then
 // remote members' upstreams. A member that holds the file but that the
 // caller may not read ends the search with a 404, as if nothing held it.
-func (d *Dispatcher) resolve(ctx context.Context, in *Request, route Route, repo *ports.Repository, members []member, subPath, base string) (*Response, error) {
+func (d *Dispatcher) resolve(ctx context.Context, in *Request, route Route, table *Table, repo *ports.Repository, members []member, subPath, base string, s ports.Subject) (*Response, error) {
 	notFound := fail(ports.ErrNotFound, "not found in "+repo.Key)
 	p, err := url.PathUnescape(strings.TrimPrefix(subPath, "/"))
 	if err != nil || p == "" {
@@ -172,6 +172,13 @@ func (d *Dispatcher) resolve(ctx context.Context, in *Request, route Route, repo
 	for _, m := range members {
 		f, err := d.files.GetFile(ctx, m.repo.ID, p)
 		if isNotFound(err) {
+			if m.repo.Type == ports.RepoLocal && m.readable {
+				// Not a stored path (a tag, an alias, a rendered document):
+				// the member's plugin may still answer it.
+				if resp, err := d.memberAnswer(ctx, in, route, table, &m.repo, subPath, s); resp != nil || err != nil {
+					return resp, err
+				}
+			}
 			continue
 		}
 		if err != nil {
@@ -210,6 +217,22 @@ func (d *Dispatcher) resolve(ctx context.Context, in *Request, route Route, repo
 		return nil, d.remoteFailed(ctx, repo, failed)
 	}
 	return nil, notFound
+}
+
+// memberAnswer asks the plugin of a local member for a path that is not one
+// of its stored files; nil, nil when the member does not have it (404 or
+// 410), so resolution goes on with the next member.
+func (d *Dispatcher) memberAnswer(ctx context.Context, in *Request, route Route, table *Table, m *ports.Repository, subPath string, s ports.Subject) (*Response, error) {
+	resp, err := d.callPlugin(ctx, in, route, table, m, subPath, s, callMode{})
+	switch {
+	case err != nil && isNotFound(err):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case resp.Status == 404 || resp.Status == 410:
+		return nil, nil
+	}
+	return resp, nil
 }
 
 // serveMerged serves the metadata document at subPath merged from every

@@ -234,3 +234,33 @@ func TestVirtualNeverCachesACallerSpecificMerge(t *testing.T) {
 		t.Fatalf("after the TTL: %d, %d merges, want 4", code, merges.Load())
 	}
 }
+
+// TestVirtualAsksLocalMembersPluginsForUnstoredPaths: a path no member
+// stores (a tag, an alias) resolves to the first local member whose plugin
+// answers it; members answering 404 are passed over.
+func TestVirtualAsksLocalMembersPluginsForUnstoredPaths(t *testing.T) {
+	e := newEnv(t)
+	virtualEnv(t, e, nil, "a", "b")
+	answers := map[string]bool{"b": true}
+	e.rt.SetHandler("demo", func(ctx context.Context, req ports.FormatRequest, h ports.HostCall) (ports.FormatResponse, error) {
+		if req.Method == http.MethodGet && req.Repo != nil && strings.HasPrefix(req.Path, "/alias/") {
+			if !answers[req.Repo.Key] {
+				return ports.FormatResponse{Status: 404, Body: []byte("no such alias")}, nil
+			}
+			return ports.FormatResponse{Status: 200, Body: []byte("alias in " + req.Repo.Key)}, nil
+		}
+		return e.handle(ctx, req, h)
+	})
+	if code, body := get(e, nil, "/demo/virt/alias/x"); code != 200 || body != "alias in b" {
+		t.Fatalf("only b's plugin answers: %d %q", code, body)
+	}
+	answers["a"] = true
+	put(t, e, "/demo/a/bump.txt", "a changed") // a new generation: no cached answer of a
+	if code, body := get(e, nil, "/demo/virt/alias/y"); code != 200 || body != "alias in a" {
+		t.Fatalf("a ranks first: %d %q", code, body)
+	}
+	answers["a"], answers["b"] = false, false
+	if code, _ := get(e, nil, "/demo/virt/alias/z"); code != 404 {
+		t.Fatalf("no member answers: %d", code)
+	}
+}

@@ -33,7 +33,11 @@ func upstreamTarget(repo *ports.Repository, path string) (string, ports.Upstream
 	base := upstreamBase(repo.UpstreamURL)
 	rest, ok := strings.CutPrefix(path, ExtPrefix)
 	if !ok {
-		return base + path, credentials(repo), nil
+		rule, err := ParsePathRewrite(repo.Config[ConfigPathRewrite])
+		if err != nil {
+			return "", ports.UpstreamCredentials{}, &ports.UpstreamError{Msg: ConfigPathRewrite + ": " + err.Error()}
+		}
+		return base + rule.apply(path), credentials(repo), nil
 	}
 	scheme, after, _ := strings.Cut(rest, "/")
 	host, p, ok := strings.Cut(after, "/")

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/keeper-registry/keeper/core/artifact"
 	"github.com/keeper-registry/keeper/ports"
@@ -52,7 +54,7 @@ func (s *Service) fetch(ctx context.Context, req Request, p string, class ports.
 	if err != nil {
 		return fetched{}, err
 	}
-	ureq := ports.UpstreamRequest{URL: target, Credentials: creds}
+	ureq := ports.UpstreamRequest{URL: target, Credentials: creds, Accept: req.Accept}
 	if have {
 		e := readEntry(old)
 		ureq.IfNoneMatch, ureq.IfModifiedSince = e.ETag, e.LastModified
@@ -97,6 +99,14 @@ func (s *Service) store(ctx context.Context, repo *ports.Repository, p, target s
 			src, streamed = io.TeeReader(resp.Body, &lenient{w: w}), true
 		}
 	}
+	// A content-addressed path names the digest its bytes must have; the
+	// client that asked for it checks the same digest, so it may be teed.
+	if d := pathDigest(p); d != "" {
+		if want.SHA256 != "" && want.SHA256 != d {
+			return s.staleOr(ctx, repo, old, have, upstreamFailure(ports.ErrDigestMismatch))
+		}
+		want.SHA256 = d
+	}
 	dg, err := artifact.Ingest(ctx, s.d.Blobs, src, s.opts.MaxBytes, want, false)
 	if err == nil && resp.ContentLength >= 0 && dg.Size != resp.ContentLength {
 		err = &ports.UpstreamError{Msg: "the upstream sent " + strconv.FormatInt(dg.Size, 10) +
@@ -123,6 +133,27 @@ func (s *Service) store(ctx context.Context, repo *ports.Repository, p, target s
 		f = got
 	}
 	return fetched{file: f, streamed: streamed}, nil
+}
+
+// pathDigest returns the hex of a path whose last segment is a sha256
+// digest reference (`sha256:<64 hex>`, the algorithm:hex form of content
+// addressed stores, https://github.com/opencontainers/image-spec/blob/main/descriptor.md#digests),
+// else "".
+func pathDigest(p string) string {
+	last := p[strings.LastIndexByte(p, '/')+1:]
+	if u, err := url.PathUnescape(last); err == nil {
+		last = u
+	}
+	hexPart, ok := strings.CutPrefix(last, "sha256:")
+	if !ok || len(hexPart) != 64 {
+		return ""
+	}
+	for _, c := range hexPart {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return ""
+		}
+	}
+	return hexPart
 }
 
 // upstreamFailure names a failed download in the client's terms.

@@ -105,6 +105,11 @@ type Request struct {
 	Path string
 	// LocalBase is the repository's external URL (…/npm/key), no trailing slash.
 	LocalBase string
+	// Accept is the client's Accept header, sent upstream when the path is
+	// fetched (a registry that negotiates media types needs it). The copy
+	// is cached by path: later clients get the representation the first
+	// one negotiated.
+	Accept string
 }
 
 // Result is what to serve: File from storage, or Body (a rewritten document).

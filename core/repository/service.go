@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/keeper-registry/keeper/core/remote"
 	"net/url"
 	"regexp"
 	"slices"
@@ -237,6 +238,9 @@ func (s *Service) validateShape(ctx context.Context, r *ports.Repository) error 
 		u, err := url.Parse(r.UpstreamURL)
 		if r.UpstreamURL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return ports.Invalidf("upstream_url", "a remote repository needs an absolute http(s) upstream_url, got %q", r.UpstreamURL)
+		}
+		if _, err := remote.ParsePathRewrite(r.Config[remote.ConfigPathRewrite]); err != nil {
+			return ports.Invalidf("config."+remote.ConfigPathRewrite, "%v", err)
 		}
 	case ports.RepoVirtual:
 		seen := map[string]bool{}

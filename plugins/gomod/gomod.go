@@ -98,6 +98,10 @@ func (Plugin) Classify(path string) sdk.CacheClass {
 	switch {
 	case err != nil:
 		return sdk.Unknown
+	case t.kind == kindSumDB && strings.Contains(path, "/tile/") && !strings.Contains(path, ".p/"):
+		// A full tile of the checksum database never changes; partial ones
+		// (".p/<width>") grow. https://research.swtch.com/tlog#tiling_a_log
+		return sdk.Immutable
 	case t.kind == kindList || t.kind == kindLatest || t.kind == kindSumDB:
 		return sdk.Mutable
 	}

@@ -265,6 +265,11 @@ func TestClassify(t *testing.T) {
 		"/example.com/m/@v/v1.0.0.zip":  sdk.Immutable,
 		"/example.com/m/@v/v1.0.0.info": sdk.Immutable,
 		"/sumdb/x/supported":            sdk.Mutable,
+		"/sumdb/x/latest":               sdk.Mutable,
+		"/sumdb/x/lookup/a.b/m@v1.0.0":  sdk.Mutable,
+		"/sumdb/x/tile/8/0/001":         sdk.Immutable,
+		"/sumdb/x/tile/8/data/x001/002": sdk.Immutable,
+		"/sumdb/x/tile/8/0/001.p/7":     sdk.Mutable,
 		"/nothing":                      sdk.Unknown,
 	} {
 		if got := sdk.CallClassify(plugin, p); got != want {

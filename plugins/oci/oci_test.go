@@ -129,9 +129,16 @@ func TestPingAndToken(t *testing.T) {
 		!strings.HasPrefix(tok.RefreshToken, "fake-offline-alice") {
 		t.Fatalf("token: %d %s", r.Status, r.Bytes)
 	}
-	r, _ = sdk.CallHandle(oci.Plugin{}, e.h, &sdk.Request{Method: "GET", Path: "/token"})
+	// Anonymous callers get an anonymous token (public repositories are
+	// pulled that way), but no refresh token.
+	e.h.Caller = ""
+	r, _ = sdk.CallHandle(oci.Plugin{}, e.h, &sdk.Request{Method: "GET", Path: "/token", RawQuery: "scope=repository:docker/app:pull"})
+	if r.Status != 200 || !strings.Contains(string(r.Bytes), `"token":"fake-anonymous-`) {
+		t.Fatalf("anonymous token: %d %s", r.Status, r.Bytes)
+	}
+	r, _ = sdk.CallHandle(oci.Plugin{}, e.h, &sdk.Request{Method: "GET", Path: "/token", RawQuery: "offline_token=true"})
 	if r.Status != 401 {
-		t.Fatalf("anonymous token: %d", r.Status)
+		t.Fatalf("anonymous offline token: %d", r.Status)
 	}
 	form := e.h.Body([]byte("grant_type=refresh_token&refresh_token=kpr_x&service=keeper"))
 	r, _ = sdk.CallHandle(oci.Plugin{}, e.h, &sdk.Request{Method: "POST", Path: "/token", Body: form})

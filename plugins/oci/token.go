@@ -98,16 +98,19 @@ func token(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		return jsonResponse(200, "application/json", tokenResponse{Token: tok, AccessToken: tok, ExpiresIn: tokenTTL,
 			IssuedAt: now, RefreshToken: tok, Scope: scope}), nil
 	}
-	if req.User == "" {
+	offline := form.Get("offline_token") == "true" || form.Get("access_type") == "offline"
+	if req.User == "" && offline {
 		return ociError(401, codeUnauthorized, "authentication required",
 			sdk.Header{Name: "WWW-Authenticate", Value: `Basic realm="keeper"`}), nil
 	}
+	// An anonymous caller gets an anonymous token: it reads what anonymous
+	// callers may (public repositories), as on public registries.
 	access, err := sdk.SessionToken(h, tokenTTL, false)
 	if err != nil {
 		return ociError(401, codeUnauthorized, "cannot mint a token: "+err.Error()), nil
 	}
 	resp := tokenResponse{Token: access, AccessToken: access, ExpiresIn: tokenTTL, IssuedAt: now, Scope: scope}
-	if form.Get("offline_token") == "true" || form.Get("access_type") == "offline" {
+	if offline {
 		if resp.RefreshToken, err = sdk.SessionToken(h, 0, true); err != nil {
 			return ociError(401, codeUnauthorized, "cannot mint a refresh token: "+err.Error()), nil
 		}

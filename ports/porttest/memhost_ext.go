@@ -67,12 +67,18 @@ func (h *MemHost) Login(_ context.Context, username, password string) (string, e
 	return tok, nil
 }
 
-// SessionToken mints "mem-session-<caller>-<n>" (or "mem-offline-…") for Caller.
+// SessionToken mints "mem-session-<caller>-<n>" (or "mem-offline-…") for
+// Caller; an anonymous Caller gets "mem-anonymous-<n>" and no offline token.
 func (h *MemHost) SessionToken(_ context.Context, ttl time.Duration, offline bool) (string, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.Caller == "" {
-		return "", fmt.Errorf("memhost: session token: the caller is anonymous: %w", ports.ErrInvalid)
+		if offline {
+			return "", fmt.Errorf("memhost: session token: the caller is anonymous: %w", ports.ErrInvalid)
+		}
+		tok := fmt.Sprintf("mem-anonymous-%d", len(h.Minted)+1)
+		h.Minted = append(h.Minted, tok)
+		return tok, nil
 	}
 	kind := "session"
 	if offline {

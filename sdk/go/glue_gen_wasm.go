@@ -641,8 +641,10 @@ func wasmimportSessionToken(p0 uint32, p1 uint32, p2 unsafe.Pointer)
 // Mint a short-lived access token (a session JWT valid `ttl-seconds`)
 // for the authenticated caller, or with `offline` a long-lived refresh
 // credential (an API token with scopes read:artifacts and
-// write:artifacts); an error for anonymous callers. Backs token services
-// such as OCI's `/v2/token`.
+// write:artifacts). An anonymous caller gets an anonymous access token
+// (it authenticates nobody: it reads what anonymous callers may read)
+// and an error when it asks for `offline`. Backs token services such as
+// a container registry's `/v2/token`.
 func hostSessionToken(tTLSeconds uint32, offline bool) (v string, err error) {
 	mark := len(pins)
 	defer done(mark)

@@ -19,15 +19,17 @@ type Record struct {
 	CPUs     float64 `json:"cpu_s"`
 	// ClientCPUs is the load generator's own CPU (kbench spread).
 	ClientCPUs float64 `json:"client_cpu_s,omitempty"`
-	MiBps      float64 `json:"mibps,omitempty"`
-	CPUperGiB  float64 `json:"cpu_per_gib,omitempty"`
-	RPS        float64 `json:"rps,omitempty"`
-	P50ms      float64 `json:"p50_ms,omitempty"`
-	P99ms      float64 `json:"p99_ms,omitempty"`
-	CPUusReq   float64 `json:"cpu_us_per_req,omitempty"`
-	RPSCore    float64 `json:"rps_per_core,omitempty"`
-	RSSMiB     float64 `json:"rss_mib,omitempty"`
-	HWMMiB     float64 `json:"hwm_mib,omitempty"`
+	// DBCPUs is the database server's CPU (kbench spread -db-pids).
+	DBCPUs    float64 `json:"db_cpu_s,omitempty"`
+	MiBps     float64 `json:"mibps,omitempty"`
+	CPUperGiB float64 `json:"cpu_per_gib,omitempty"`
+	RPS       float64 `json:"rps,omitempty"`
+	P50ms     float64 `json:"p50_ms,omitempty"`
+	P99ms     float64 `json:"p99_ms,omitempty"`
+	CPUusReq  float64 `json:"cpu_us_per_req,omitempty"`
+	RPSCore   float64 `json:"rps_per_core,omitempty"`
+	RSSMiB    float64 `json:"rss_mib,omitempty"`
+	HWMMiB    float64 `json:"hwm_mib,omitempty"`
 }
 
 const (

@@ -35,12 +35,17 @@ func cmdSpread(args []string) error {
 	dur := fs.Duration("d", 10*time.Second, "duration")
 	token := fs.String("token", "", "Bearer token")
 	keys := fs.Int("keys", 1, "put: worker w writes where {k} in -path is w mod keys (spread over repositories)")
+	dbPIDs := fs.String("db-pids", "", "comma-separated pids of the database server (its backends are their children), measured apart")
 	_ = fs.Parse(args)
 	bases := strings.Split(*urls, ",")
 	if *urls == "" || *path == "" || *conns < 1 || (*mode != "get" && *mode != "put") || *size < 16 || *keys < 1 {
 		return errors.New("spread: -urls, -path, -mode get|put, -c >= 1 and -size >= 16 are required")
 	}
 	pr, err := newProbe(cm.pids)
+	if err != nil {
+		return err
+	}
+	db, err := newProbe(*dbPIDs)
 	if err != nil {
 		return err
 	}
@@ -54,6 +59,10 @@ func cmdSpread(args []string) error {
 		wg          sync.WaitGroup
 	)
 	cpu0, err := pr.cpu()
+	if err != nil {
+		return err
+	}
+	db0, err := db.cpu()
 	if err != nil {
 		return err
 	}
@@ -94,8 +103,12 @@ func cmdSpread(args []string) error {
 	if err != nil {
 		return err
 	}
+	db1, err := db.cpu()
+	if err != nil {
+		return err
+	}
 	r := Record{Figure: cm.figure, Subject: cm.subject, Seconds: wall, CPUs: cpu1 - cpu0,
-		Requests: int64(len(lat)), Bytes: moved.Load(), ClientCPUs: self1 - self0}
+		Requests: int64(len(lat)), Bytes: moved.Load(), ClientCPUs: self1 - self0, DBCPUs: db1 - db0}
 	pr.memory(&r)
 	r.RPS = float64(r.Requests) / wall
 	r.MiBps = float64(r.Bytes) / mib / wall
