@@ -18,4 +18,3 @@ func Dist() fs.FS {
 	}
 	return sub
 }
-

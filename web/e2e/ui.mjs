@@ -142,6 +142,8 @@ try {
   }
   await tree.getByTitle(parts.at(-1), { exact: true }).click()
   await expectText(page, file.checksum_sha256)
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download' }).click()])
+  if (download.suggestedFilename() !== parts.at(-1)) throw new Error(`downloaded ${download.suggestedFilename()}`)
   await shot(page, '05-browse-artifact')
   await page.getByRole('tab', { name: 'Set me up' }).click()
   await expectText(page, registry)
@@ -213,6 +215,14 @@ try {
   await expectText(page, 'ready')
   await page.getByLabel('Dark theme').click()
   await shot(page, '14-health-dark')
+
+  log('revoke the token; curl is refused afterwards')
+  await page.getByRole('button', { name: admin, exact: true }).click()
+  await page.getByRole('button', { name: 'Revoke ui-e2e' }).click()
+  await page.getByRole('dialog').getByRole('button', { name: 'Revoke', exact: true }).click()
+  await page.getByRole('button', { name: 'Revoke ui-e2e' }).waitFor({ state: 'detached' })
+  const status = execFileSync('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-H', `Authorization: Bearer ${token}`, base + '/api/v1/users/me'], { encoding: 'utf8' })
+  if (status !== '401') throw new Error(`curl with the revoked token: ${status}`)
 
   log('keyboard: the sign-out button is reachable with Tab and Enter')
   await page.getByRole('button', { name: 'Sign out' }).focus()
