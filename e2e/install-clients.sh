@@ -2,7 +2,7 @@
 # Installs the real package clients the end-to-end tests drive, when missing:
 # Debian packages with apt-get (as root), npm globals, and Go-built tools
 # cached under .tools/bin (git-ignored). Safe to run again: it skips what is
-# there. Usage: bash e2e/install-clients.sh [all|npm|pypi|maven|go|cargo|oci|helm|webui]
+# there. Usage: bash e2e/install-clients.sh [all|npm|pypi|maven|go|cargo|oci|helm|cran|ansible|lfs|rpm|debian|webui]
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN="$REPO/.tools/bin"
@@ -48,7 +48,12 @@ has oci && {
 	go_tool conformance github.com/opencontainers/distribution-spec/conformance@v0.0.0-20260831232431-97274622c111
 	go_tool registry github.com/distribution/distribution/v3/cmd/registry@v3.1.2 # an upstream for the pull-through cache
 }
+has rpm && apt_install dnf rpm createrepo-c gnupg
+has debian && apt_install dpkg-dev apt-utils gnupg
 has helm && go_tool helm helm.sh/helm/v3/cmd/helm@v3.22.0
+has cran && apt_install r-base-core
+has ansible && apt_install ansible-core
+has lfs && apt_install git git-lfs
 has webui && apt_install chromium
 command -v go >/dev/null && command -v cargo >/dev/null || log "go and cargo come with the machine"
 echo "$BIN"

@@ -117,6 +117,24 @@ func TestReadmeClientSetup(t *testing.T) {
 		}
 	})
 
+	t.Run("dnf", func(t *testing.T) {
+		t.Parallel()
+		tools := rpmTools(t)
+		k.CreateRepo(harness.Repo{Key: "el-private", Format: "rpm"})
+		enableSigning(t, k, "el-private", "")
+		work := t.TempDir()
+		home := filepath.Join(work, "home")
+		mkdirs(t, home)
+		rpms, packagerKey := buildRPMs(t, tools, filepath.Join(work, "build"), "readme")
+		vars := []string{"K=" + host, "REPO=el-private", "T=" + k.APIToken("readme-dnf", "read:artifacts", "write:artifacts"),
+			"PKG=keeper-hello", "PACKAGER_KEY=" + packagerKey}
+		for _, name := range []string{"base", "hello", "tool"} {
+			runSnippet(t, "dnf-publish", work, clientEnv(home, append(vars, "RPM="+rpms[name])...))
+		}
+		out := runSnippet(t, "dnf-consume", work, clientEnv(home, vars...))
+		checkInstalled(t, filepath.Join(work, "root"), "readme", out)
+	})
+
 	t.Run("pip", func(t *testing.T) {
 		t.Parallel()
 		python, err := exec.LookPath("python3")

@@ -89,6 +89,12 @@ func eachDB(t *testing.T, fn func(t *testing.T, e *env)) {
 
 func newEnv(t testing.TB, dsn string, maxUpload int64, opts ...func(*httpapi.Deps)) *env {
 	t.Helper()
+	return newEnvRoutes(t, dsn, maxUpload, nil, opts...)
+}
+
+// newEnvRoutes is newEnv with the extra routes routes builds over the store.
+func newEnvRoutes(t testing.TB, dsn string, maxUpload int64, routes func(*bunstore.Store) []httpapi.Route, opts ...func(*httpapi.Deps)) *env {
+	t.Helper()
 	ctx := t.Context()
 	store, err := bunstore.Open(ctx, dsn)
 	if err != nil {
@@ -127,7 +133,11 @@ func newEnv(t testing.TB, dsn string, maxUpload int64, opts ...func(*httpapi.Dep
 	for _, o := range opts {
 		o(&deps)
 	}
-	srv, err := httpapi.New(deps)
+	var extra []httpapi.Route
+	if routes != nil {
+		extra = routes(store)
+	}
+	srv, err := httpapi.New(deps, extra...)
 	if err != nil {
 		t.Fatal(err)
 	}

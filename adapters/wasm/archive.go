@@ -20,6 +20,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/keeper-registry/keeper/adapters/codec"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -38,7 +39,26 @@ const (
 	kindTarGz
 	kindAr
 	kindCpio
+	kindTarXz
+	kindTarZst
+	kindTarBz2
 )
+
+// tarCompression is the compression of the tar archive kinds, ok=false for
+// the others.
+func tarCompression(kind uint32) (ports.Compression, bool) {
+	switch kind {
+	case kindTarGz:
+		return ports.Gzip, true
+	case kindTarXz:
+		return ports.XZ, true
+	case kindTarZst:
+		return ports.Zstd, true
+	case kindTarBz2:
+		return ports.Bzip2, true
+	}
+	return 0, false
+}
 
 // ctxReader fails reads once ctx is done (host imports are not interrupted by wazero).
 type ctxReader struct {
@@ -147,8 +167,11 @@ func walkArchive(ctx context.Context, host ports.HostCall, digest string, kind u
 			ra = &lockedReaderAt{rs: br}
 		}
 		return walkZip(ctx, ra, size, visit)
-	case kindTar, kindTarGz:
-		return walkTar(bufio.NewReader(in), kind == kindTarGz, visit)
+	case kindTar:
+		return walkTar(bufio.NewReader(in), nil, visit)
+	case kindTarGz, kindTarXz, kindTarZst, kindTarBz2:
+		alg, _ := tarCompression(kind)
+		return walkTar(bufio.NewReader(in), &alg, visit)
 	case kindAr:
 		return walkAr(bufio.NewReader(in), visit)
 	case kindCpio:
@@ -260,16 +283,18 @@ func (c *crcReader) Read(p []byte) (int, error) {
 }
 
 // walkTar visits the entries of a tar (ustar, pax, GNU) stream, optionally
-// gzip-compressed (RFC 1952: every member's CRC-32 and ISIZE are checked by
+// compressed (gzip, RFC 1952: every member's CRC-32 and ISIZE are checked by
 // compress/gzip when the stream is read to its end, and anything after the
-// last member that is not another member is refused).
-func walkTar(in io.Reader, gz bool, visit visitFn) error {
+// last member that is not another member is refused; xz, zstd and bzip2 check
+// their own block checksums the same way).
+func walkTar(in io.Reader, alg *ports.Compression, visit visitFn) error {
 	r := in
-	if gz {
-		zr, err := gzip.NewReader(in)
+	if alg != nil {
+		zr, err := codec.NewReader(*alg, in)
 		if err != nil {
-			return corruptErr("gzip", err)
+			return corruptErr(codec.Name(*alg), err)
 		}
+		defer zr.Close()
 		r = &capReader{r: zr, n: maxArchiveScan}
 	}
 	tr := tar.NewReader(r)

@@ -102,6 +102,23 @@ type hostImports interface {
 	// bytes) at or after `offset` in a readable blob, none when absent: lets
 	// a plugin find the boundaries of a multipart body without reading it.
 	IndexBytes(ctx context.Context, digest string, offset uint64, pattern []byte) (*uint64, error)
+	// Added in 0.2.0 (signing). Sign bytes or a readable blob with the
+	// signing key configured for the current repository (the key never
+	// enters the plugin); the host records who signed what in its audit log.
+	// An error "repository has no signing key" when none is configured, and
+	// an error naming the mismatch when the form does not fit the key (an
+	// rsa-* form asked of an Ed25519 key).
+	Sign(ctx context.Context, form wSignForm, data wSource) ([]byte, error)
+	// Added in 0.2.0 (signing). The public key of the current repository's
+	// signing key in `form`; the same errors as `sign`.
+	PublicKey(ctx context.Context, form wKeyForm) (wSigningKey, error)
+	// Added in 0.2.0 (signing). Compress bytes or a readable blob and store
+	// the result as a new blob (which the call may stage); returns its
+	// digests and size like concat-ranges.
+	Compress(ctx context.Context, alg wCompression, src wSource) (wBody, error)
+	// Added in 0.2.0 (signing). Decompress bytes or a readable blob, failing
+	// if the output exceeds `max-bytes`.
+	Decompress(ctx context.Context, alg wCompression, src wSource, maxBytes uint64) ([]byte, error)
 	// Write a line to the host log.
 	Log(ctx context.Context, level wLogLevel, msg string)
 }
@@ -158,7 +175,7 @@ var importGlues = []importGlue{
 		retSize: 12,
 		call: func(ctx context.Context, h hostImports, r *reader, stack []uint64) *enc {
 			digest := string(r.flat(uint32(stack[0]), uint32(stack[1])))
-			if uint32(stack[2]) >= 5 {
+			if uint32(stack[2]) >= 8 {
 				r.fail("archive-kind %d", uint32(stack[2]))
 			}
 			kind := wArchiveKind(uint32(stack[2]))
@@ -191,7 +208,7 @@ var importGlues = []importGlue{
 		retSize: 12,
 		call: func(ctx context.Context, h hostImports, r *reader, stack []uint64) *enc {
 			digest := string(r.flat(uint32(stack[0]), uint32(stack[1])))
-			if uint32(stack[2]) >= 5 {
+			if uint32(stack[2]) >= 8 {
 				r.fail("archive-kind %d", uint32(stack[2]))
 			}
 			kind := wArchiveKind(uint32(stack[2]))
@@ -924,6 +941,167 @@ var importGlues = []importGlue{
 		},
 	},
 	{
+		name:    "sign",
+		params:  []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32},
+		retSize: 12,
+		call: func(ctx context.Context, h hostImports, r *reader, stack []uint64) *enc {
+			if uint32(stack[0]) >= 6 {
+				r.fail("sign-form %d", uint32(stack[0]))
+			}
+			form := wSignForm(uint32(stack[0]))
+			var v1 wSource
+			switch uint32(stack[1]) {
+			case 0:
+				v1.Tag = 0
+				v1.Bytes = r.flat(uint32(stack[2]), uint32(stack[3]))
+			case 1:
+				v1.Tag = 1
+				v1.Blob = string(r.flat(uint32(stack[2]), uint32(stack[3])))
+			default:
+				r.fail("source tag %d", uint32(stack[1]))
+			}
+			data := v1
+			if r.err != nil {
+				return nil
+			}
+			v, err := h.Sign(ctx, form, data)
+			e := &enc{}
+			e.alloc(12, 4)
+			if err != nil {
+				e.u8(0, 1)
+				e.str(4, err.Error())
+				return e
+			}
+			e.bytes(4, v)
+			return e
+		},
+		fail: func(err error) *enc {
+			e := &enc{}
+			e.alloc(12, 4)
+			e.u8(0, 1)
+			e.str(4, err.Error())
+			return e
+		},
+	},
+	{
+		name:    "public-key",
+		params:  []api.ValueType{api.ValueTypeI32, api.ValueTypeI32},
+		retSize: 36,
+		call: func(ctx context.Context, h hostImports, r *reader, stack []uint64) *enc {
+			if uint32(stack[0]) >= 3 {
+				r.fail("key-form %d", uint32(stack[0]))
+			}
+			form := wKeyForm(uint32(stack[0]))
+			if r.err != nil {
+				return nil
+			}
+			v, err := h.PublicKey(ctx, form)
+			e := &enc{}
+			e.alloc(36, 4)
+			if err != nil {
+				e.u8(0, 1)
+				e.str(4, err.Error())
+				return e
+			}
+			e.lowerSigningKey(4, v)
+			return e
+		},
+		fail: func(err error) *enc {
+			e := &enc{}
+			e.alloc(36, 4)
+			e.u8(0, 1)
+			e.str(4, err.Error())
+			return e
+		},
+	},
+	{
+		name:    "compress",
+		params:  []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32},
+		retSize: 48,
+		call: func(ctx context.Context, h hostImports, r *reader, stack []uint64) *enc {
+			if uint32(stack[0]) >= 4 {
+				r.fail("compression %d", uint32(stack[0]))
+			}
+			alg := wCompression(uint32(stack[0]))
+			var v1 wSource
+			switch uint32(stack[1]) {
+			case 0:
+				v1.Tag = 0
+				v1.Bytes = r.flat(uint32(stack[2]), uint32(stack[3]))
+			case 1:
+				v1.Tag = 1
+				v1.Blob = string(r.flat(uint32(stack[2]), uint32(stack[3])))
+			default:
+				r.fail("source tag %d", uint32(stack[1]))
+			}
+			src := v1
+			if r.err != nil {
+				return nil
+			}
+			v, err := h.Compress(ctx, alg, src)
+			e := &enc{}
+			e.alloc(48, 8)
+			if err != nil {
+				e.u8(0, 1)
+				e.str(8, err.Error())
+				return e
+			}
+			e.lowerBody(8, v)
+			return e
+		},
+		fail: func(err error) *enc {
+			e := &enc{}
+			e.alloc(48, 8)
+			e.u8(0, 1)
+			e.str(8, err.Error())
+			return e
+		},
+	},
+	{
+		name:    "decompress",
+		params:  []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI64, api.ValueTypeI32},
+		retSize: 12,
+		call: func(ctx context.Context, h hostImports, r *reader, stack []uint64) *enc {
+			if uint32(stack[0]) >= 4 {
+				r.fail("compression %d", uint32(stack[0]))
+			}
+			alg := wCompression(uint32(stack[0]))
+			var v1 wSource
+			switch uint32(stack[1]) {
+			case 0:
+				v1.Tag = 0
+				v1.Bytes = r.flat(uint32(stack[2]), uint32(stack[3]))
+			case 1:
+				v1.Tag = 1
+				v1.Blob = string(r.flat(uint32(stack[2]), uint32(stack[3])))
+			default:
+				r.fail("source tag %d", uint32(stack[1]))
+			}
+			src := v1
+			maxBytes := stack[4]
+			if r.err != nil {
+				return nil
+			}
+			v, err := h.Decompress(ctx, alg, src, maxBytes)
+			e := &enc{}
+			e.alloc(12, 4)
+			if err != nil {
+				e.u8(0, 1)
+				e.str(4, err.Error())
+				return e
+			}
+			e.bytes(4, v)
+			return e
+		},
+		fail: func(err error) *enc {
+			e := &enc{}
+			e.alloc(12, 4)
+			e.u8(0, 1)
+			e.str(4, err.Error())
+			return e
+		},
+	},
+	{
 		name:    "log",
 		params:  []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32},
 		retSize: 0,
@@ -1156,16 +1334,21 @@ func (in *instance) callMerge(ctx context.Context, r *reader, path string, docs 
 	return
 }
 
-// Archive formats the host can read.
+// Archive formats the host can read. Added in 0.2.0 (signing): tar-xz,
+// tar-zst, tar-bz2 (tar inside xz, zstd or bzip2, with the same limits
+// as tar-gz).
 type wArchiveKind uint8
 
 // Cases of wArchiveKind.
 const (
-	wArchiveKindZip   wArchiveKind = 0
-	wArchiveKindTar   wArchiveKind = 1
-	wArchiveKindTarGz wArchiveKind = 2
-	wArchiveKindAr    wArchiveKind = 3
-	wArchiveKindCpio  wArchiveKind = 4
+	wArchiveKindZip    wArchiveKind = 0
+	wArchiveKindTar    wArchiveKind = 1
+	wArchiveKindTarGz  wArchiveKind = 2
+	wArchiveKindAr     wArchiveKind = 3
+	wArchiveKindCpio   wArchiveKind = 4
+	wArchiveKindTarXz  wArchiveKind = 5
+	wArchiveKindTarZst wArchiveKind = 6
+	wArchiveKindTarBz2 wArchiveKind = 7
 )
 
 // One entry of an archive listing.
@@ -1298,6 +1481,59 @@ type wBlobRange struct {
 	Offset uint64
 	Length uint64
 }
+
+// Added in 0.2.0 (signing). How `sign` signs: an OpenPGP clear-signed
+// message (RFC 9580 §7, e.g. APT's InRelease), an OpenPGP detached
+// signature armored (Release.gpg, repomd.xml.asc) or binary, or a raw
+// RSA PKCS#1 v1.5 signature over the SHA-1, SHA-256 or SHA-512 digest of
+// the data (RFC 8017 §8.2, e.g. Alpine's .SIGN.RSA.*).
+type wSignForm uint8
+
+// Cases of wSignForm.
+const (
+	wSignFormPgpClear           wSignForm = 0
+	wSignFormPgpDetachedArmored wSignForm = 1
+	wSignFormPgpDetachedBinary  wSignForm = 2
+	wSignFormRsaPkcs1SHA1       wSignForm = 3
+	wSignFormRsaPkcs1SHA256     wSignForm = 4
+	wSignFormRsaPkcs1SHA512     wSignForm = 5
+)
+
+// Added in 0.2.0 (signing). How `public-key` encodes the public key: an
+// OpenPGP transferable public key armored or binary, or the PKIX
+// (SubjectPublicKeyInfo) key in PEM ("PUBLIC KEY", RSA keys only).
+type wKeyForm uint8
+
+// Cases of wKeyForm.
+const (
+	wKeyFormPgpArmored wKeyForm = 0
+	wKeyFormPgpBinary  wKeyForm = 1
+	wKeyFormPkixPem    wKeyForm = 2
+)
+
+// Added in 0.2.0 (signing). A repository's public signing key.
+type wSigningKey struct {
+	// The key's id in /api/v1/signing/keys.
+	ID string
+	// A stable file-name-safe name of the key ([a-z0-9._-]+), e.g. for
+	// Alpine's `.SIGN.RSA.<name>.rsa.pub`.
+	Name string
+	// OpenPGP fingerprint, upper-case hex.
+	Fingerprint string
+	// The key in the asked form.
+	Data []byte
+}
+
+// Added in 0.2.0 (signing). Compression formats of `compress` and `decompress`.
+type wCompression uint8
+
+// Cases of wCompression.
+const (
+	wCompressionGzip  wCompression = 0
+	wCompressionXz    wCompression = 1
+	wCompressionZstd  wCompression = 2
+	wCompressionBzip2 wCompression = 3
+)
 
 // wLogLevel is the WIT log-level.
 type wLogLevel uint8
@@ -1628,6 +1864,14 @@ func (e *enc) lowerOptionU64(off uint32, v *uint64) {
 		e.u8(off, 1)
 		e.u64(off+8, *v)
 	}
+}
+
+// lowerSigningKey writes a signing-key at off.
+func (e *enc) lowerSigningKey(off uint32, v wSigningKey) {
+	e.str(off, v.ID)
+	e.str(off+8, v.Name)
+	e.str(off+16, v.Fingerprint)
+	e.bytes(off+24, v.Data)
 }
 
 // liftMount lifts a mount.

@@ -19,7 +19,8 @@ const (
 )
 
 // since02 are the imports contract 0.2.0 added: absent from LegacyHostModule.
-var since02 = map[string]bool{"concat-ranges": true, "decode-base64": true, "index-bytes": true}
+var since02 = map[string]bool{"concat-ranges": true, "decode-base64": true, "index-bytes": true,
+	"sign": true, "public-key": true, "compress": true, "decompress": true}
 
 var errNoHost = errors.New("host services are unavailable in this call")
 

@@ -102,6 +102,7 @@ type Dispatcher struct {
 	remote   RemoteCache // remote.go
 	virtual  VirtualFormat
 	merged   *lru.Cache[mergedKey, mergedDoc] // virtual.go
+	signer   RepoSigner                       // hostsign.go
 }
 
 // New returns a dispatcher with an empty routing table.

@@ -111,6 +111,13 @@ func skipValue(b []byte, i int, depth int) (int, error) {
 // members calls fn for each member of the object at b[i]: key and the span
 // [vs, ve) of its value. It returns the index after the object.
 func members(b []byte, i int, fn func(key string, vs, ve int) error) (int, error) {
+	return memberBytes(b, i, func(key []byte, vs, ve int) error { return fn(string(key), vs, ve) })
+}
+
+// memberBytes is members with the key as bytes (the document's own when
+// it has no escapes, so scanning large objects allocates nothing per key);
+// fn must not keep key.
+func memberBytes(b []byte, i int, fn func(key []byte, vs, ve int) error) (int, error) {
 	i = skipWS(b, i)
 	if i >= len(b) || b[i] != '{' {
 		return 0, errJSON
@@ -125,11 +132,13 @@ func members(b []byte, i int, fn func(key string, vs, ve int) error) (int, error
 		if err != nil {
 			return 0, err
 		}
-		key := string(b[ks+1 : ke-1])
+		key := b[ks+1 : ke-1]
 		if esc {
-			if err := json.Unmarshal(b[ks:ke], &key); err != nil {
+			var k string
+			if err := json.Unmarshal(b[ks:ke], &k); err != nil {
 				return 0, errJSON
 			}
+			key = []byte(k)
 		}
 		i = skipWS(b, ke)
 		if i >= len(b) || b[i] != ':' {

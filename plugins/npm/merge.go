@@ -3,6 +3,7 @@ package npm
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
@@ -31,48 +32,94 @@ func (Plugin) Merge(_ sdk.Host, path string, docs [][]byte) ([]byte, error) {
 	if len(docs) == 1 || strings.Contains(path, "/-/") {
 		return docs[0], nil
 	}
-	var out map[string]json.RawMessage
-	if err := json.Unmarshal(docs[0], &out); err != nil {
-		return nil, fmt.Errorf("npm: merge: document 1 is not a JSON object: %w", err)
-	}
-	if _, ok := out["versions"]; !ok {
-		return docs[0], nil
-	}
-	fields := []string{"versions", "dist-tags", "time"}
-	merged := map[string]map[string]json.RawMessage{}
+	// Scanned, not decoded: the member values are copied as they are.
+	spans := make([]map[string][2]int, len(docs))
 	for i, d := range docs {
-		doc := out
-		if i > 0 {
-			doc = nil
-			if err := json.Unmarshal(d, &doc); err != nil {
-				return nil, fmt.Errorf("npm: merge: document %d is not a JSON object: %w", i+1, err)
+		spans[i] = map[string][2]int{}
+		end, err := memberBytes(d, 0, func(key []byte, vs, ve int) error {
+			k := string(key)
+			if _, dup := spans[i][k]; !dup && (k == "versions" || k == "dist-tags" || k == "time") {
+				spans[i][k] = [2]int{vs, ve}
 			}
+			return nil
+		})
+		if err != nil || skipWS(d, end) != len(d) {
+			return nil, fmt.Errorf("npm: merge: document %d is not a JSON object", i+1)
 		}
-		for _, f := range fields {
-			raw, ok := doc[f]
-			if !ok {
-				continue
+		if i == 0 {
+			if _, ok := spans[0]["versions"]; !ok {
+				return docs[0], nil
 			}
-			var m map[string]json.RawMessage
-			if err := json.Unmarshal(raw, &m); err != nil {
-				return nil, fmt.Errorf("npm: merge: document %d: %s: %w", i+1, f, err)
-			}
-			if merged[f] == nil {
-				merged[f] = map[string]json.RawMessage{}
-			}
-			for k, v := range m {
-				if _, taken := merged[f][k]; !taken {
-					merged[f][k] = v
-				}
-			}
+			spans[0]["}"] = [2]int{end - 1, end} // where fields the first lacks go
 		}
 	}
-	for f, m := range merged {
-		b, err := json.Marshal(m)
+	type splice struct {
+		start, end int
+		repl       []byte
+	}
+	var edits []splice
+	var extra []byte
+	for _, f := range []string{"versions", "dist-tags", "time"} {
+		obj, present, err := mergeField(docs, spans, f)
 		if err != nil {
-			return nil, fmt.Errorf("npm: merge: %s: %w", f, err)
+			return nil, err
 		}
-		out[f] = b
+		if at, ok := spans[0][f]; ok {
+			edits = append(edits, splice{at[0], at[1], obj})
+		} else if present {
+			extra = append(append(append(extra, `,"`...), f...), `":`...)
+			extra = append(extra, obj...)
+		}
 	}
-	return json.Marshal(out)
+	if len(extra) > 0 {
+		edits = append(edits, splice{spans[0]["}"][0], spans[0]["}"][0], extra})
+	}
+	slices.SortFunc(edits, func(a, b splice) int { return a.start - b.start })
+	out := make([]byte, 0, total)
+	at := 0
+	for _, e := range edits {
+		out = append(append(out, docs[0][at:e.start]...), e.repl...)
+		at = e.end
+	}
+	return append(out, docs[0][at:]...), nil
+}
+
+// mergeField is the object field f of docs merged, each member's entry
+// from the first document that has it, and whether any document has f.
+func mergeField(docs [][]byte, spans []map[string][2]int, f string) ([]byte, bool, error) {
+	taken := map[string]bool{}
+	out, present := []byte{'{'}, false
+	for i, d := range docs {
+		at, ok := spans[i][f]
+		if !ok {
+			continue
+		}
+		present = true
+		if _, err := memberBytes(d, at[0], func(kb []byte, vs, ve int) error {
+			if taken[string(kb)] {
+				return nil
+			}
+			key := string(kb)
+			taken[key] = true
+			if len(taken) > 1 {
+				out = append(out, ',')
+			}
+			out = append(append(appendKey(out, key), ':'), d[vs:ve]...)
+			return nil
+		}); err != nil {
+			return nil, false, fmt.Errorf("npm: merge: document %d: %s: %w", i+1, f, err)
+		}
+	}
+	return append(out, '}'), present, nil
+}
+
+// appendKey appends key as a JSON string.
+func appendKey(out []byte, key string) []byte {
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x7f {
+			k, _ := json.Marshal(key)
+			return append(out, k...)
+		}
+	}
+	return append(append(append(out, '"'), key...), '"')
 }

@@ -41,3 +41,26 @@ func TestMergeRefusesGarbage(t *testing.T) {
 		t.Fatal("bad versions merged")
 	}
 }
+
+// TestMergeAddsFieldsTheFirstLacks: a field only a lower member has (its
+// time entries) is added to the first member's document, which stays valid
+// JSON; keys needing escapes survive.
+func TestMergeAddsFieldsTheFirstLacks(t *testing.T) {
+	a := []byte(`{"name":"p","versions":{"1.0.0":{"v":"a"}} }`)
+	b := []byte(`{"name":"p","versions":{"2.0.0":{"v":"b"}},"time":{"2.0.0":"t-b","we\"ird":"x"},"dist-tags":{}}`)
+	out, err := Plugin{}.Merge(nil, "/p", [][]byte{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Versions map[string]map[string]string `json:"versions"`
+		Time     map[string]string            `json:"time"`
+		Tags     map[string]string            `json:"dist-tags"`
+	}
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatalf("merged document is not JSON: %v\n%s", err, out)
+	}
+	if len(doc.Versions) != 2 || doc.Time["2.0.0"] != "t-b" || doc.Time[`we"ird`] != "x" || doc.Tags == nil {
+		t.Fatalf("merged %s", out)
+	}
+}

@@ -2,6 +2,7 @@ package npm
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -21,57 +22,110 @@ const maxRewriteBytes = 128 << 20
 // ({name}/-/{file}.tgz), so the client downloads through Keeper; the
 // upstream's own tarball host does not matter. Other documents pass as they are.
 // Packument shape: https://github.com/npm/registry/blob/main/docs/responses/package-metadata.md
+//
+// The document is not decoded: a scanner finds each tarball string and only
+// those bytes change (the rest is the upstream's, byte for byte), which
+// keeps a multi-megabyte packument cheap to rewrite.
 func (Plugin) Rewrite(_ sdk.Host, path string, body []byte, _, localBase string) ([]byte, error) {
-	if strings.HasPrefix(path, "/-/") || strings.Contains(path, "/-/") {
+	if strings.Contains(path, "/-/") {
 		return body, nil
 	}
 	if len(body) > maxRewriteBytes {
 		return nil, fmt.Errorf("npm: upstream document is larger than %d bytes", maxRewriteBytes)
 	}
-	var doc map[string]json.RawMessage
-	if err := json.Unmarshal(body, &doc); err != nil {
-		return nil, fmt.Errorf("npm: upstream document is not a JSON object: %w", err)
+	var name string
+	versions, dist := [2]int{-1, -1}, false
+	end, err := memberBytes(body, 0, func(key []byte, vs, ve int) error {
+		switch string(key) {
+		case "name":
+			name = stringValue(body[vs:ve])
+		case "versions":
+			versions = [2]int{vs, ve}
+		case "dist":
+			dist = true
+		}
+		return nil
+	})
+	if err != nil || skipWS(body, end) != len(body) {
+		return nil, fmt.Errorf("npm: upstream document is not a JSON object")
 	}
-	name := stringField(doc, "name")
-	if raw, ok := doc["versions"]; ok {
-		var versions map[string]map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &versions); err != nil {
-			return nil, fmt.Errorf("npm: upstream versions: %w", err)
-		}
-		for v, vd := range versions {
-			if err := rewriteDist(vd, name, localBase); err != nil {
-				return nil, fmt.Errorf("npm: version %s: %w", v, err)
+	var edits []edit
+	switch {
+	case versions[0] >= 0:
+		_, err = memberBytes(body, versions[0], func(v []byte, vs, ve int) error {
+			if err := distEdits(body, vs, name, localBase, &edits); err != nil {
+				return fmt.Errorf("npm: version %s: %w", v, err)
 			}
-		}
-		b, err := json.Marshal(versions)
+			return nil
+		})
 		if err != nil {
+			if errors.Is(err, errJSON) {
+				return nil, fmt.Errorf("npm: upstream versions: %w", err)
+			}
 			return nil, err
 		}
-		doc["versions"] = b
-	} else if _, ok := doc["dist"]; ok {
-		if err := rewriteDist(doc, name, localBase); err != nil {
+	case dist:
+		if err := distEdits(body, 0, name, localBase, &edits); err != nil {
 			return nil, fmt.Errorf("npm: %w", err)
 		}
-	} else {
+	default:
 		return body, nil
 	}
-	return json.Marshal(doc)
+	out := make([]byte, 0, len(body)+len(edits)*len(localBase))
+	at := 0
+	for _, e := range edits {
+		out = append(append(out, body[at:e.start]...), e.repl...)
+		at = e.end
+	}
+	return append(out, body[at:]...), nil
 }
 
-// rewriteDist points v's dist.tarball at localBase/{name}/-/{file}.
-func rewriteDist(v map[string]json.RawMessage, name, localBase string) error {
-	if n := stringField(v, "name"); n != "" {
-		name = n
+// edit replaces body[start:end] with repl.
+type edit struct {
+	start, end int
+	repl       []byte
+}
+
+// distEdits appends the edit pointing the version document at b[i]'s
+// dist.tarball at localBase/{name}/-/{file}; a version without a tarball
+// string needs none.
+func distEdits(b []byte, i int, name, localBase string, edits *[]edit) error {
+	if i = skipWS(b, i); i >= len(b) || b[i] != '{' {
+		return errJSON
 	}
-	raw, ok := v["dist"]
-	if !ok {
+	distAt := -1
+	if _, err := memberBytes(b, i, func(key []byte, vs, ve int) error {
+		switch string(key) {
+		case "name":
+			if n := stringValue(b[vs:ve]); n != "" {
+				name = n
+			}
+		case "dist":
+			distAt = vs
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if distAt < 0 {
 		return nil
 	}
-	var dist map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &dist); err != nil {
+	if b[distAt] != '{' {
+		return fmt.Errorf("dist: %w", errJSON)
+	}
+	var ts, te int
+	if _, err := memberBytes(b, distAt, func(key []byte, vs, ve int) error {
+		if string(key) == "tarball" {
+			ts, te = vs, ve
+		}
+		return nil
+	}); err != nil {
 		return fmt.Errorf("dist: %w", err)
 	}
-	tarball := stringField(dist, "tarball")
+	tarball := ""
+	if te > ts {
+		tarball = stringValue(b[ts:te])
+	}
 	if tarball == "" {
 		return nil
 	}
@@ -82,21 +136,22 @@ func rewriteDist(v map[string]json.RawMessage, name, localBase string) error {
 	if validName(name) != nil || file == "" || file == "." || file == ".." || !strings.HasSuffix(file, ".tgz") {
 		return fmt.Errorf("dist.tarball %q of %q is not a tarball URL", tarball, name)
 	}
-	b, err := json.Marshal(strings.TrimSuffix(localBase, "/") + "/" + name + "/-/" + url.PathEscape(file))
+	repl, err := json.Marshal(strings.TrimSuffix(localBase, "/") + "/" + name + "/-/" + url.PathEscape(file))
 	if err != nil {
 		return err
 	}
-	dist["tarball"] = b
-	if v["dist"], err = json.Marshal(dist); err != nil {
-		return err
-	}
+	*edits = append(*edits, edit{start: ts, end: te, repl: repl})
 	return nil
 }
 
-func stringField(m map[string]json.RawMessage, k string) string {
-	var s string
-	if raw, ok := m[k]; ok {
-		_ = json.Unmarshal(raw, &s)
+// stringValue decodes a JSON string value cheaply when it has no escapes;
+// "" when v is not a string.
+func stringValue(v []byte) string {
+	if len(v) < 2 || v[0] != '"' {
+		return ""
 	}
-	return s
+	if j, esc, err := skipString(v, 0); err == nil && j == len(v) && !esc {
+		return string(v[1 : len(v)-1])
+	}
+	return jsonString(v)
 }

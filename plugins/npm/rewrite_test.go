@@ -67,3 +67,45 @@ func TestRewriteRefusesBadDocuments(t *testing.T) {
 		t.Errorf("a non-packument path was changed: %q %v", out, err)
 	}
 }
+
+// TestRewriteChangesOnlyTarballs: the rewrite is a scan, not a decode: text
+// that merely looks like a tarball member (inside a string, escaped) stays,
+// the rest of the document is the upstream's byte for byte, and malformed
+// documents are refused.
+func TestRewriteChangesOnlyTarballs(t *testing.T) {
+	const local = "http://k/npm/r"
+	body := `{ "name" : "a", "readme":"see \"tarball\":\"http://evil/a/-/a-9.tgz\"",
+	  "versions": { "1.0.0" : { "dist" : { "shasum":"x", "tarball" : "http://up/a/-/a-1.0.0.tgz" }, "n":[1,{"tarball":"y"}] } } }`
+	out, err := Plugin{}.Rewrite(nil, "/a", []byte(body), "http://up", local)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Replace(body, `"http://up/a/-/a-1.0.0.tgz"`, `"`+local+`/a/-/a-1.0.0.tgz"`, 1)
+	if string(out) != want {
+		t.Fatalf("rewrite changed more than the tarball:\n got %s\nwant %s", out, want)
+	}
+	for name, bad := range map[string]string{
+		"trailing garbage":      `{"name":"a","versions":{}} x`,
+		"unterminated string":   `{"name":"a","versions":{"1.0.0":{"dist":{"tarball":"http://up/a/-/a-1.0.0.tgz}}}}`,
+		"dist not an object":    `{"name":"a","versions":{"1.0.0":{"dist":"x"}}}`,
+		"version not an object": `{"name":"a","versions":{"1.0.0":3}}`,
+	} {
+		if _, err := (Plugin{}).Rewrite(nil, "/a", []byte(bad), "http://up", local); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// FuzzRewrite: no input panics, and what is accepted stays valid JSON when
+// it was.
+func FuzzRewrite(f *testing.F) {
+	f.Add([]byte(`{"name":"a","versions":{"1.0.0":{"dist":{"tarball":"http://up/a/-/a-1.0.0.tgz"}}}}`))
+	f.Add([]byte(`{"name":"a","dist":{"tarball":"http://up/a/-/a-1.0.0.tgz"}}`))
+	f.Add([]byte(`{"versions":{"1":{"dist":{}}}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		out, err := Plugin{}.Rewrite(nil, "/a", b, "http://up", "http://k/npm/r")
+		if err == nil && json.Valid(b) && !json.Valid(out) {
+			t.Fatalf("valid input %q became invalid %q", b, out)
+		}
+	})
+}

@@ -6,17 +6,20 @@ import (
 	"io"
 	"time"
 
+	"github.com/keeper-registry/keeper/adapters/wasm"
 	"github.com/keeper-registry/keeper/ports"
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 	"github.com/keeper-registry/keeper/sdk/go/fakehost"
 )
 
 var (
-	_ sdk.Host      = Bridge{}
-	_ sdk.LoginHost = Bridge{}
-	_ sdk.BlobHost  = Bridge{}
-	_ sdk.TokenHost = Bridge{}
-	_ sdk.RepoHost  = Bridge{}
+	_ sdk.Host         = Bridge{}
+	_ sdk.LoginHost    = Bridge{}
+	_ sdk.BlobHost     = Bridge{}
+	_ sdk.TokenHost    = Bridge{}
+	_ sdk.RepoHost     = Bridge{}
+	_ sdk.SignHost     = Bridge{}
+	_ sdk.CompressHost = Bridge{}
 )
 
 var bctx = context.Background()
@@ -62,6 +65,14 @@ func (b Bridge) ReadBlob(d string, off uint64, n uint32) ([]byte, error) {
 }
 
 func (b Bridge) ArchiveList(d string, kind sdk.ArchiveKind, max uint32) ([]sdk.ArchiveEntry, error) {
+	if hostKinds[kind] {
+		es, err := wasm.ListArchive(bctx, b.H, d, uint32(kind), max)
+		out := make([]sdk.ArchiveEntry, len(es))
+		for i, e := range es {
+			out[i] = sdk.ArchiveEntry{Name: e.Name, Size: uint64(e.Size), IsDir: e.Dir}
+		}
+		return out, err
+	}
 	data, err := b.all(d)
 	if err != nil {
 		return nil, err
@@ -70,6 +81,9 @@ func (b Bridge) ArchiveList(d string, kind sdk.ArchiveKind, max uint32) ([]sdk.A
 }
 
 func (b Bridge) ArchiveRead(d string, kind sdk.ArchiveKind, name string, max uint64) ([]byte, error) {
+	if hostKinds[kind] {
+		return wasm.ReadArchive(bctx, b.H, d, uint32(kind), name, int64(min(max, 1<<40)))
+	}
 	data, err := b.all(d)
 	if err != nil {
 		return nil, err

@@ -18,8 +18,9 @@ import (
 )
 
 var (
-	_ ports.HostCall   = (*MemHost)(nil)
-	_ ports.BlobRanges = (*MemHost)(nil)
+	_ ports.HostCall    = (*MemHost)(nil)
+	_ ports.BlobRanges  = (*MemHost)(nil)
+	_ ports.HostSigning = (*MemHost)(nil)
 )
 
 // MemHost is the in-memory ports.HostCall every test of a plugin or runtime
@@ -62,6 +63,11 @@ type MemHost struct {
 	// package names.
 	RepoKey  string
 	Readable map[string][]string
+
+	// Signing is the repository's signing key (nil: none configured), e.g.
+	// a *pgp.Signer of adapters/pgp; Signed lists the forms Sign served.
+	Signing ports.HostSigning
+	Signed  []ports.SignForm
 }
 
 // NewMemHost returns an empty MemHost.

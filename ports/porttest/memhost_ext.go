@@ -221,3 +221,26 @@ func (h *MemHost) IndexBytes(_ context.Context, digest string, off int64, patter
 	}
 	return off + int64(i), nil
 }
+
+// Sign signs with h.Signing, the repository's key in this fake
+// (ErrNoSigningKey when nil), and records the call in h.Signed.
+func (h *MemHost) Sign(ctx context.Context, form ports.SignForm, data []byte) ([]byte, error) {
+	if h.Signing == nil {
+		return nil, ports.ErrNoSigningKey
+	}
+	sig, err := h.Signing.Sign(ctx, form, data)
+	if err == nil {
+		h.mu.Lock()
+		h.Signed = append(h.Signed, form)
+		h.mu.Unlock()
+	}
+	return sig, err
+}
+
+// PublicKey returns h.Signing's public key (ErrNoSigningKey when nil).
+func (h *MemHost) PublicKey(ctx context.Context, form ports.KeyForm) (ports.PublicKey, error) {
+	if h.Signing == nil {
+		return ports.PublicKey{}, ports.ErrNoSigningKey
+	}
+	return h.Signing.PublicKey(ctx, form)
+}

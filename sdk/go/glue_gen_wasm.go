@@ -815,6 +815,133 @@ func hostIndexBytes(digest string, offset uint64, pattern []byte) (v *uint64, er
 	return
 }
 
+//go:wasmimport keeper:format/host@0.2.0 sign
+func wasmimportSign(p0 uint32, p1 uint32, p2 unsafe.Pointer, p3 uint32, p4 unsafe.Pointer)
+
+// hostSign calls the import sign.
+// Added in 0.2.0 (signing). Sign bytes or a readable blob with the
+// signing key configured for the current repository (the key never
+// enters the plugin); the host records who signed what in its audit log.
+// An error "repository has no signing key" when none is configured, and
+// an error naming the mismatch when the form does not fit the key (an
+// rsa-* form asked of an Ed25519 key).
+func hostSign(form wSignForm, data wSource) (v []byte, err error) {
+	mark := len(pins)
+	defer done(mark)
+	ra, r := newRet()
+	defer runtime.KeepAlive(ra)
+	var f1 uint32
+	var f2 unsafe.Pointer
+	var f3 uint32
+	f1 = uint32(data.Tag)
+	switch data.Tag {
+	case 0:
+		f4, f5 := bytesRaw(data.Bytes)
+		f2 = f4
+		f3 = f5
+	case 1:
+		f6, f7 := strRaw(data.Blob)
+		f2 = f6
+		f3 = f7
+	}
+	wasmimportSign(uint32(form), f1, f2, f3, unsafe.Pointer(ra))
+	if ld8(r) != 0 {
+		err = errors.New(ldStr(r + 4))
+		return
+	}
+	v = ldBytes(r + 4)
+	return
+}
+
+//go:wasmimport keeper:format/host@0.2.0 public-key
+func wasmimportPublicKey(p0 uint32, p1 unsafe.Pointer)
+
+// hostPublicKey calls the import public-key.
+// Added in 0.2.0 (signing). The public key of the current repository's
+// signing key in `form`; the same errors as `sign`.
+func hostPublicKey(form wKeyForm) (v wSigningKey, err error) {
+	mark := len(pins)
+	defer done(mark)
+	ra, r := newRet()
+	defer runtime.KeepAlive(ra)
+	wasmimportPublicKey(uint32(form), unsafe.Pointer(ra))
+	if ld8(r) != 0 {
+		err = errors.New(ldStr(r + 4))
+		return
+	}
+	v = liftSigningKey(r + 4)
+	return
+}
+
+//go:wasmimport keeper:format/host@0.2.0 compress
+func wasmimportCompress(p0 uint32, p1 uint32, p2 unsafe.Pointer, p3 uint32, p4 unsafe.Pointer)
+
+// hostCompress calls the import compress.
+// Added in 0.2.0 (signing). Compress bytes or a readable blob and store
+// the result as a new blob (which the call may stage); returns its
+// digests and size like concat-ranges.
+func hostCompress(alg wCompression, src wSource) (v Body, err error) {
+	mark := len(pins)
+	defer done(mark)
+	ra, r := newRet()
+	defer runtime.KeepAlive(ra)
+	var f1 uint32
+	var f2 unsafe.Pointer
+	var f3 uint32
+	f1 = uint32(src.Tag)
+	switch src.Tag {
+	case 0:
+		f4, f5 := bytesRaw(src.Bytes)
+		f2 = f4
+		f3 = f5
+	case 1:
+		f6, f7 := strRaw(src.Blob)
+		f2 = f6
+		f3 = f7
+	}
+	wasmimportCompress(uint32(alg), f1, f2, f3, unsafe.Pointer(ra))
+	if ld8(r) != 0 {
+		err = errors.New(ldStr(r + 8))
+		return
+	}
+	v = liftBody(r + 8)
+	return
+}
+
+//go:wasmimport keeper:format/host@0.2.0 decompress
+func wasmimportDecompress(p0 uint32, p1 uint32, p2 unsafe.Pointer, p3 uint32, p4 uint64, p5 unsafe.Pointer)
+
+// hostDecompress calls the import decompress.
+// Added in 0.2.0 (signing). Decompress bytes or a readable blob, failing
+// if the output exceeds `max-bytes`.
+func hostDecompress(alg wCompression, src wSource, maxBytes uint64) (v []byte, err error) {
+	mark := len(pins)
+	defer done(mark)
+	ra, r := newRet()
+	defer runtime.KeepAlive(ra)
+	var f1 uint32
+	var f2 unsafe.Pointer
+	var f3 uint32
+	f1 = uint32(src.Tag)
+	switch src.Tag {
+	case 0:
+		f4, f5 := bytesRaw(src.Bytes)
+		f2 = f4
+		f3 = f5
+	case 1:
+		f6, f7 := strRaw(src.Blob)
+		f2 = f6
+		f3 = f7
+	}
+	wasmimportDecompress(uint32(alg), f1, f2, f3, maxBytes, unsafe.Pointer(ra))
+	if ld8(r) != 0 {
+		err = errors.New(ldStr(r + 4))
+		return
+	}
+	v = ldBytes(r + 4)
+	return
+}
+
 //go:wasmimport keeper:format/host@0.2.0 log
 func wasmimportLog(p0 uint32, p1 unsafe.Pointer, p2 uint32)
 
@@ -885,6 +1012,59 @@ type wSource struct {
 const (
 	wSourceBytes = 0
 	wSourceBlob  = 1
+)
+
+// Added in 0.2.0 (signing). How `sign` signs: an OpenPGP clear-signed
+// message (RFC 9580 §7, e.g. APT's InRelease), an OpenPGP detached
+// signature armored (Release.gpg, repomd.xml.asc) or binary, or a raw
+// RSA PKCS#1 v1.5 signature over the SHA-1, SHA-256 or SHA-512 digest of
+// the data (RFC 8017 §8.2, e.g. Alpine's .SIGN.RSA.*).
+type wSignForm uint8
+
+// Cases of wSignForm.
+const (
+	wSignFormPgpClear           wSignForm = 0
+	wSignFormPgpDetachedArmored wSignForm = 1
+	wSignFormPgpDetachedBinary  wSignForm = 2
+	wSignFormRsaPkcs1SHA1       wSignForm = 3
+	wSignFormRsaPkcs1SHA256     wSignForm = 4
+	wSignFormRsaPkcs1SHA512     wSignForm = 5
+)
+
+// Added in 0.2.0 (signing). How `public-key` encodes the public key: an
+// OpenPGP transferable public key armored or binary, or the PKIX
+// (SubjectPublicKeyInfo) key in PEM ("PUBLIC KEY", RSA keys only).
+type wKeyForm uint8
+
+// Cases of wKeyForm.
+const (
+	wKeyFormPgpArmored wKeyForm = 0
+	wKeyFormPgpBinary  wKeyForm = 1
+	wKeyFormPkixPem    wKeyForm = 2
+)
+
+// Added in 0.2.0 (signing). A repository's public signing key.
+type wSigningKey struct {
+	// The key's id in /api/v1/signing/keys.
+	ID string
+	// A stable file-name-safe name of the key ([a-z0-9._-]+), e.g. for
+	// Alpine's `.SIGN.RSA.<name>.rsa.pub`.
+	Name string
+	// OpenPGP fingerprint, upper-case hex.
+	Fingerprint string
+	// The key in the asked form.
+	Data []byte
+}
+
+// Added in 0.2.0 (signing). Compression formats of `compress` and `decompress`.
+type wCompression uint8
+
+// Cases of wCompression.
+const (
+	wCompressionGzip  wCompression = 0
+	wCompressionXz    wCompression = 1
+	wCompressionZstd  wCompression = 2
+	wCompressionBzip2 wCompression = 3
 )
 
 // lowerListString writes a type ListString at off.
@@ -1255,4 +1435,14 @@ func liftOptionU64(p uint32) *uint64 {
 	}
 	v := ld64(p + 8)
 	return &v
+}
+
+// liftSigningKey lifts a signing-key.
+func liftSigningKey(p uint32) wSigningKey {
+	return wSigningKey{
+		ID:          ldStr(p),
+		Name:        ldStr(p + 8),
+		Fingerprint: ldStr(p + 16),
+		Data:        ldBytes(p + 24),
+	}
 }

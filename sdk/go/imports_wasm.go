@@ -10,11 +10,13 @@ import "unsafe"
 type wasmHost struct{}
 
 var (
-	_ LoginHost = wasmHost{}
-	_ BlobHost  = wasmHost{}
-	_ TokenHost = wasmHost{}
-	_ RangeHost = wasmHost{}
-	_ RepoHost  = wasmHost{}
+	_ LoginHost    = wasmHost{}
+	_ BlobHost     = wasmHost{}
+	_ TokenHost    = wasmHost{}
+	_ RangeHost    = wasmHost{}
+	_ SignHost     = wasmHost{}
+	_ CompressHost = wasmHost{}
+	_ RepoHost     = wasmHost{}
 )
 
 // retArea is a heap return area (heap objects never move during a call).
@@ -128,4 +130,21 @@ func (wasmHost) IndexBytes(digest string, off uint64, pattern []byte) (uint64, b
 		return 0, false, err
 	}
 	return *at, true, nil
+}
+
+func (wasmHost) Sign(form SignForm, src Source) ([]byte, error) {
+	return hostSign(wSignForm(form), source(src))
+}
+
+func (wasmHost) PublicKey(form KeyForm) (SigningKey, error) {
+	k, err := hostPublicKey(wKeyForm(form))
+	return SigningKey{ID: k.ID, Name: k.Name, Fingerprint: k.Fingerprint, Data: k.Data}, err
+}
+
+func (wasmHost) Compress(alg Compression, src Source) (Body, error) {
+	return hostCompress(wCompression(alg), source(src))
+}
+
+func (wasmHost) Decompress(alg Compression, src Source, maxBytes uint64) ([]byte, error) {
+	return hostDecompress(wCompression(alg), source(src), maxBytes)
 }

@@ -184,6 +184,12 @@ const (
 	ArchiveTarGz
 	ArchiveAr
 	ArchiveCpio
+	// ArchiveTarXz is a tar inside xz (added in 0.2.0, signing).
+	ArchiveTarXz
+	// ArchiveTarZst is a tar inside zstd (added in 0.2.0, signing).
+	ArchiveTarZst
+	// ArchiveTarBz2 is a tar inside bzip2 (added in 0.2.0, signing).
+	ArchiveTarBz2
 )
 
 // ArchiveEntry is one entry of an archive listing.

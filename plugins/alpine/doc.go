@@ -1,0 +1,2 @@
+// Package alpine is Keeper's Alpine Linux (apk) repository format plugin.
+package alpine

@@ -1,0 +1,178 @@
+package cran
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// The DESCRIPTION file is in Debian Control File format; its fields and the
+// rules for Package and Version are in "Writing R Extensions", 1.1.1:
+// https://cran.r-project.org/doc/manuals/r-release/R-exts.html#The-DESCRIPTION-file
+
+// maxDescription bounds a DESCRIPTION file (CRAN's largest are a few KiB).
+const maxDescription = 256 << 10
+
+// maxFields bounds the fields of one DESCRIPTION.
+const maxFields = 200
+
+var (
+	nameRe    = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9.]*[A-Za-z0-9]$`)
+	versionRe = regexp.MustCompile(`^[0-9]+([.-][0-9]+)+$`)
+)
+
+// validName reports whether s is a valid R package name (R-exts 1.1.1).
+func validName(s string) bool { return len(s) <= 100 && nameRe.MatchString(s) }
+
+// validVersion reports whether s is a valid package version: at least two
+// non-negative integers separated by single '.' or '-'.
+func validVersion(s string) bool { return len(s) <= 64 && versionRe.MatchString(s) }
+
+// Field is one field of a DCF record.
+type Field struct{ Name, Value string }
+
+// Description is a parsed DESCRIPTION file: its fields in file order.
+type Description []Field
+
+// Get returns the value of field name and whether it is present.
+func (d Description) Get(name string) (string, bool) {
+	for _, f := range d {
+		if f.Name == name {
+			return f.Value, true
+		}
+	}
+	return "", false
+}
+
+// ParseDescription reads one DCF record. Continuation lines (starting with
+// white space) are joined to their field with a newline, their leading
+// white space removed, as R's read.dcf does; a line "." alone stands for an
+// empty line.
+func ParseDescription(b []byte) (Description, error) {
+	if len(b) > maxDescription {
+		return nil, fmt.Errorf("DESCRIPTION is larger than %d bytes", maxDescription)
+	}
+	if !utf8.Valid(b) {
+		// R accepts a declared Encoding: latin1; a repository serving
+		// PACKAGES as UTF-8 does not.
+		return nil, fmt.Errorf("DESCRIPTION is not UTF-8")
+	}
+	var d Description
+	for i, line := range strings.Split(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n") {
+		if strings.TrimSpace(line) == "" {
+			if len(d) > 0 {
+				break // one record: the rest is not read
+			}
+			continue
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			if len(d) == 0 {
+				return nil, fmt.Errorf("DESCRIPTION line %d: continuation line without a field", i+1)
+			}
+			cont := strings.TrimSpace(line)
+			if cont == "." {
+				cont = ""
+			}
+			d[len(d)-1].Value += "\n" + cont
+			continue
+		}
+		name, value, ok := strings.Cut(line, ":")
+		if !ok || name == "" || strings.ContainsAny(name, " \t") {
+			return nil, fmt.Errorf("DESCRIPTION line %d: not a \"Field: value\" line", i+1)
+		}
+		if _, dup := d.Get(name); dup {
+			return nil, fmt.Errorf("DESCRIPTION field %s is repeated", name)
+		}
+		if len(d) == maxFields {
+			return nil, fmt.Errorf("DESCRIPTION has more than %d fields", maxFields)
+		}
+		d = append(d, Field{Name: name, Value: strings.TrimSpace(value)})
+	}
+	if len(d) == 0 {
+		return nil, fmt.Errorf("DESCRIPTION is empty")
+	}
+	pkg, _ := d.Get("Package")
+	if !validName(pkg) {
+		return nil, fmt.Errorf("DESCRIPTION Package %q is not a valid R package name", pkg)
+	}
+	ver, _ := d.Get("Version")
+	if !validVersion(ver) {
+		return nil, fmt.Errorf("DESCRIPTION Version %q is not a valid package version", ver)
+	}
+	return d, nil
+}
+
+// CompareVersions orders R package versions by their integer components
+// (utils::compareVersion, package_version): -1, 0 or 1. Both must be valid.
+func CompareVersions(a, b string) int {
+	split := func(s string) []string {
+		return strings.FieldsFunc(s, func(r rune) bool { return r == '.' || r == '-' })
+	}
+	as, bs := split(a), split(b)
+	for i := 0; i < len(as) || i < len(bs); i++ {
+		if i >= len(as) {
+			return -1
+		}
+		if i >= len(bs) {
+			return 1
+		}
+		x, y := strings.TrimLeft(as[i], "0"), strings.TrimLeft(bs[i], "0")
+		if len(x) != len(y) { // arbitrary length: compare as decimal strings
+			return cmpInt(len(x), len(y))
+		}
+		if c := strings.Compare(x, y); c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+func cmpInt(a, b int) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// rVersionRe is the R version of a binary tree (bin/…/contrib/4.2).
+var rVersionRe = regexp.MustCompile(`^[0-9]{1,2}\.[0-9]{1,2}$`)
+
+// Tree is a directory of packages with its own PACKAGES index.
+type Tree struct {
+	Dir  string // "src/contrib", "bin/windows/contrib/4.2", "bin/macosx/big-sur-arm64/contrib/4.3"
+	Ext  string // the package file extension: ".tar.gz", ".zip", ".tgz"
+	Kind string // "source", "win.binary", "mac.binary" (utils::install.packages type)
+}
+
+var macArchRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
+
+// parseTree recognizes a tree directory given as path segments, the
+// repository layout of "R Installation and Administration", 6.6:
+// https://cran.r-project.org/doc/manuals/r-release/R-admin.html#Setting-up-a-package-repository
+func parseTree(segs []string) (Tree, bool) {
+	switch {
+	case len(segs) == 2 && segs[0] == "src" && segs[1] == "contrib":
+		return Tree{Dir: "src/contrib", Ext: ".tar.gz", Kind: "source"}, true
+	case len(segs) == 4 && segs[0] == "bin" && segs[1] == "windows" && segs[2] == "contrib" && rVersionRe.MatchString(segs[3]):
+		return Tree{Dir: strings.Join(segs, "/"), Ext: ".zip", Kind: "win.binary"}, true
+	case len(segs) == 4 && segs[0] == "bin" && segs[1] == "macosx" && segs[2] == "contrib" && rVersionRe.MatchString(segs[3]):
+		return Tree{Dir: strings.Join(segs, "/"), Ext: ".tgz", Kind: "mac.binary"}, true
+	case len(segs) == 5 && segs[0] == "bin" && segs[1] == "macosx" && macArchRe.MatchString(segs[2]) && segs[3] == "contrib" && rVersionRe.MatchString(segs[4]):
+		return Tree{Dir: strings.Join(segs, "/"), Ext: ".tgz", Kind: "mac.binary"}, true
+	}
+	return Tree{}, false
+}
+
+// splitFile splits a package file name NAME_VERSION<ext>.
+func (t Tree) splitFile(file string) (name, version string, ok bool) {
+	base, ok := strings.CutSuffix(file, t.Ext)
+	if !ok {
+		return "", "", false
+	}
+	name, version, ok = strings.Cut(base, "_")
+	return name, version, ok && validName(name) && validVersion(version)
+}

@@ -1,0 +1,1 @@
+marker <- function() "keeperdemo 1.0.0"

@@ -1,0 +1,101 @@
+package lfs
+
+import (
+	"encoding/json"
+	"net/url"
+	"regexp"
+	"strings"
+
+	sdk "github.com/keeper-registry/keeper/sdk/go"
+)
+
+// PluginVersion is the plugin version reported by describe.
+const PluginVersion = "0.1.0"
+
+// Plugin implements sdk.Plugin for Git LFS, per the Git LFS API
+// specification (batch API, basic transfer adapter, locking API):
+// https://github.com/git-lfs/git-lfs/blob/main/docs/api/batch.md
+// https://github.com/git-lfs/git-lfs/blob/main/docs/api/basic-transfers.md
+// https://github.com/git-lfs/git-lfs/blob/main/docs/api/locking.md
+//
+// Routes under /lfs/<repo> (the client's lfs.url):
+//
+//	POST /objects/batch          batch: upload/download actions with a session token and expiry
+//	PUT  /objects/OID            basic upload (sha256 and size checked)
+//	GET  /objects/OID            basic download (the host's fast path)
+//	POST /objects/verify         {"oid", "size"}: 200 when stored with that size
+//	POST /locks                  create a lock
+//	GET  /locks                  list locks (path, id, cursor, limit)
+//	POST /locks/verify           the caller's and others' locks
+//	POST /locks/ID/unlock        release (force: anyone's)
+type Plugin struct{}
+
+var _ sdk.Plugin = Plugin{}
+
+// Describe implements sdk.Plugin.
+func (Plugin) Describe() sdk.Info {
+	return sdk.Info{Key: "lfs", DisplayName: "Git LFS", Version: PluginVersion, ContractVersion: sdk.ContractVersion,
+		Mounts: []sdk.Mount{{Prefix: "/lfs/", AnonymousPaths: []string{"/objects/batch"}}}, Credentials: credentials, Setup: setup}
+}
+
+// mediaType is the Git LFS API's JSON media type.
+const mediaType = "application/vnd.git-lfs+json"
+
+var oidRe = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+func validOID(s string) bool { return oidRe.MatchString(s) }
+
+func objectPath(oid string) string { return "objects/" + oid }
+
+// lfsError is a failure in the API's error shape ({"message": …}).
+type lfsError struct {
+	Status  int
+	Message string
+}
+
+func (e *lfsError) Error() string { return e.Message }
+
+func fail(status int, msg string) error { return &lfsError{Status: status, Message: msg} }
+
+func reply(status int, v any) *sdk.Response {
+	b, _ := json.Marshal(v)
+	return &sdk.Response{Status: status, Kind: sdk.BodyBytes, Bytes: b,
+		Headers: []sdk.Header{{Name: "Content-Type", Value: mediaType}}}
+}
+
+// Handle implements sdk.Plugin.
+func (Plugin) Handle(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
+	resp, err := route(h, req)
+	if le, ok := err.(*lfsError); ok {
+		return reply(le.Status, map[string]string{"message": le.Message}), nil
+	}
+	return resp, err
+}
+
+func route(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
+	if req.Repo == nil {
+		return nil, fail(404, "repository not found")
+	}
+	p, err := url.PathUnescape(req.Path)
+	if err != nil || !strings.HasPrefix(p, "/") || strings.ContainsAny(p, "\\\x00") || len(p) > 1024 {
+		return nil, fail(400, "bad path")
+	}
+	segs := strings.Split(strings.TrimSuffix(p[1:], "/"), "/")
+	switch {
+	case req.Method == "POST" && p == "/objects/batch":
+		return batch(h, req)
+	case req.Method == "POST" && p == "/objects/verify":
+		return verify(h, req)
+	case req.Method == "PUT" && len(segs) == 2 && segs[0] == "objects":
+		return upload(h, req, segs[1])
+	case (req.Method == "GET" || req.Method == "HEAD") && len(segs) == 2 && segs[0] == "objects":
+		return nil, fail(404, "object does not exist")
+	case segs[0] == "locks":
+		return locks(h, req, segs)
+	}
+	switch req.Method {
+	case "GET", "HEAD", "POST", "PUT":
+		return nil, fail(404, "not found: "+p)
+	}
+	return nil, fail(405, "method "+req.Method+" not allowed")
+}
