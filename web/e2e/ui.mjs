@@ -46,8 +46,9 @@ const log = (s) => { step = s; console.log(`ui-e2e: ${s}`) }
 const shot = (page, name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true })
 const expectText = (page, text) => page.getByText(text, { exact: false }).first().waitFor()
 
-async function pick(page, label, option) {
+async function pick(page, label, option, search) {
   await page.getByLabel(label, { exact: true }).click()
+  if (search) await page.keyboard.type(search) // a long list is virtualised: filter it first
   await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click()
 }
 
@@ -62,7 +63,7 @@ async function createRepo(page, type, key, extra) {
   const dialog = page.getByRole('dialog')
   await dialog.locator('label.ant-radio-button-wrapper', { hasText: type }).click()
   await dialog.getByLabel('Key').fill(key)
-  await pick(page, 'Format', '(npm)')
+  await pick(page, 'Format', '(npm)', 'npm')
   if (extra) await extra(dialog)
   await dialog.getByRole('button', { name: 'Create', exact: true }).click()
   await page.getByRole('link', { name: key, exact: true }).waitFor()

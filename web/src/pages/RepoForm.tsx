@@ -128,7 +128,12 @@ export function RepoForm({ open, repo, onClose }: { open: boolean; repo?: Reposi
           <Input disabled={!!repo} />
         </Form.Item>
         <Form.Item label="Format" name="format" rules={[{ required: true }]}>
-          <Select disabled={!!repo} options={(formats.data?.items ?? []).map((f) => ({ value: f.key, label: `${f.display_name} (${f.key})` }))} />
+          <Select
+            disabled={!!repo}
+            showSearch
+            optionFilterProp="label"
+            options={(formats.data?.items ?? []).map((f) => ({ value: f.key, label: `${f.display_name} (${f.key})` }))}
+          />
         </Form.Item>
         <Form.Item label="Name" name="name">
           <Input />
