@@ -15,14 +15,13 @@ import {
 } from '@ant-design/icons'
 import { logout } from './api'
 import { SessionProvider, useSession } from './session'
+// The two possible first pages are in the main chunk: they load beside the
+// session refresh and render without a Suspense round; every other page is
+// its own chunk, loaded when first opened.
+import Dashboard from './pages/Dashboard'
+import Login from './pages/Login'
 
-// The two possible first pages start loading at once, beside the session
-// refresh, instead of after it; every other page loads when first opened.
-const loginPage = import('./pages/Login')
-const dashboardPage = import('./pages/Dashboard')
-const Login = lazy(() => loginPage)
 const ChangePassword = lazy(() => import('./pages/ChangePassword'))
-const Dashboard = lazy(() => dashboardPage)
 const Repositories = lazy(() => import('./pages/Repositories'))
 const RepositoryDetail = lazy(() => import('./pages/RepositoryDetail'))
 const Plugins = lazy(() => import('./pages/Plugins'))
