@@ -2,7 +2,7 @@
 # Installs the real package clients the end-to-end tests drive, when missing:
 # Debian packages with apt-get (as root), npm globals, and Go-built tools
 # cached under .tools/bin (git-ignored). Safe to run again: it skips what is
-# there. Usage: bash e2e/install-clients.sh [all|npm|pypi|maven|go|cargo|oci|helm|cran|ansible|lfs|rpm|debian|webui]
+# there. Usage: bash e2e/install-clients.sh [all|npm|pypi|maven|go|cargo|oci|helm|cran|ansible|lfs|rpm|debian|terraform|hex|rubygems|composer|nuget|webui]
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN="$REPO/.tools/bin"
@@ -50,7 +50,12 @@ has oci && {
 }
 has rpm && apt_install dnf rpm createrepo-c gnupg
 has debian && apt_install dpkg-dev apt-utils gnupg
+has rubygems && apt_install ruby bundler
+has composer && apt_install composer unzip
+has nuget && apt_install nuget
 has helm && go_tool helm helm.sh/helm/v3/cmd/helm@v3.22.0
+has terraform && { command -v terraform >/dev/null || go_tool terraform github.com/hashicorp/terraform@v1.11.4; }
+has hex && apt_install rebar3
 has cran && apt_install r-base-core
 has ansible && apt_install ansible-core
 has lfs && apt_install git git-lfs

@@ -110,6 +110,9 @@ func (s *Store) Apply(ctx context.Context, repoID int64, ws ports.WriteSet) (int
 			return err
 		}
 		now := toNanos(s.clock.Now())
+		if err := enqueueSearch(ctx, tx, repoID, ws, now); err != nil {
+			return err
+		}
 		if err := applyFiles(ctx, tx, repoID, ws, now); err != nil {
 			return err
 		}

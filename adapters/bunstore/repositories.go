@@ -255,6 +255,9 @@ func (s *Store) DeleteRepository(ctx context.Context, key string) error {
 			return err
 		}
 		id := row.ID
+		if err := enqueueRepositoryDeleted(ctx, tx, id, toNanos(s.clock.Now())); err != nil {
+			return err
+		}
 		steps := []*bun.DeleteQuery{
 			tx.NewDelete().Model((*fileRow)(nil)).Where("repository_id = ?", id),
 			tx.NewDelete().Model((*versionRow)(nil)).

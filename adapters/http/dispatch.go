@@ -61,6 +61,9 @@ func serveDispatch(d *dispatch.Dispatcher, w http.ResponseWriter, r *http.Reques
 			h.Set("Content-Disposition", AttachmentHeader(head.Name))
 		}
 		h.Set("Content-Length", strconv.FormatInt(head.Size, 10))
+		if head.ETag != "" {
+			h.Set("ETag", head.ETag)
+		}
 		w.WriteHeader(status)
 		return w
 	}

@@ -182,7 +182,7 @@ func Fail(c *gin.Context, status int, code, msg string) {
 // internalRooms are the adapter rooms whose names must not reach a client
 // (their prefixes say where an error came from, which is ours to know).
 var internalRooms = []string{"bunstore", "fsblob", "s3blob", "wasm", "casbin", "argon2", "ldap", "oidc", "saml",
-	"upstream", "yamlconfig", "egress", "secretbox", "sqlite", "postgres", "pgx", "sql"}
+	"upstream", "yamlconfig", "egress", "secretbox", "sqlite", "postgres", "pgx", "sql", "dbsearch", "meili"}
 
 // publicMessage is err's text for a client: an *InvalidError's own message
 // when there is one, else the chain's text without adapter prefixes and

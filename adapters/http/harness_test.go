@@ -17,6 +17,7 @@ import (
 	"github.com/keeper-registry/keeper/adapters/argon2"
 	"github.com/keeper-registry/keeper/adapters/bunstore"
 	"github.com/keeper-registry/keeper/adapters/casbin"
+	"github.com/keeper-registry/keeper/adapters/dbsearch"
 	"github.com/keeper-registry/keeper/adapters/fsblob"
 	httpapi "github.com/keeper-registry/keeper/adapters/http"
 	"github.com/keeper-registry/keeper/adapters/totp"
@@ -24,6 +25,7 @@ import (
 	"github.com/keeper-registry/keeper/core/audit"
 	"github.com/keeper-registry/keeper/core/auth"
 	"github.com/keeper-registry/keeper/core/repository"
+	"github.com/keeper-registry/keeper/core/search"
 	"github.com/keeper-registry/keeper/core/upload"
 	"github.com/keeper-registry/keeper/ports"
 )
@@ -40,6 +42,7 @@ type env struct {
 	server *httpapi.Server
 	auth   *auth.Service
 	authz  *casbin.Authorizer
+	search *search.Service
 }
 
 // databases lists the DSNs the API tests run on: SQLite always, PostgreSQL
@@ -123,8 +126,14 @@ func newEnvRoutes(t testing.TB, dsn string, maxUpload int64, routes func(*bunsto
 		t.Fatal(err)
 	}
 	arts := artifact.NewService(store, store, blobs, maxUpload).WithDigestStore(store)
+	index, err := dbsearch.New(ctx, store.DB(), store.Dialect())
+	if err != nil {
+		t.Fatal(err)
+	}
+	searcher := search.New(search.Deps{Outbox: store, Index: index, Repos: store, Files: store, Authorizer: az})
 	deps := httpapi.Deps{
-		Auth: a, Authorizer: az, Users: store, Groups: store, Policies: az, Audit: store,
+		Search: searcher,
+		Auth:   a, Authorizer: az, Users: store, Groups: store, Policies: az, Audit: store,
 		Repos:     repository.NewService(store, func() []string { return []string{"generic", "other"} }).WithFiles(store),
 		Artifacts: arts, Uploads: upload.NewService(store, blobs, arts, clock, maxUpload),
 		Ready:          []httpapi.Check{{Name: "database", Run: store.Ping}, {Name: "storage", Run: blobs.Ping}},
@@ -143,7 +152,7 @@ func newEnvRoutes(t testing.TB, dsn string, maxUpload int64, routes func(*bunsto
 	}
 	ts := httptest.NewServer(validating(t, srv))
 	t.Cleanup(ts.Close)
-	e := &env{t: t, url: ts.URL, store: store, blobs: blobs, server: srv, auth: a, authz: az}
+	e := &env{t: t, url: ts.URL, store: store, blobs: blobs, server: srv, auth: a, authz: az, search: searcher}
 	var sess auth.Session
 	e.doJSON("POST", "/api/v1/auth/login", "", map[string]string{"username": "admin", "password": adminPassword}, 200, &sess)
 	e.token = sess.AccessToken

@@ -79,6 +79,8 @@ type Deps struct {
 	// and X-Real-IP headers are believed; none by default, so the client
 	// address is the connection's peer.
 	TrustedProxies []string
+	// Search answers /api/v1/search (search.go); nil answers 503 there.
+	Search Searcher
 }
 
 // Server is Keeper's HTTP front: the REST API and the format dispatcher.
@@ -124,7 +126,7 @@ func New(d Deps, extra ...Route) (*Server, error) {
 	r.GET("/health", s.health)
 	s.mountUI(r)
 
-	routes := slices.Concat(s.routes(), s.identityRoutes(), s.ssoRoutes(), s.gcRoutes(), s.setupRoutes(), s.remoteRoutes(), extra)
+	routes := slices.Concat(s.routes(), s.identityRoutes(), s.ssoRoutes(), s.gcRoutes(), s.setupRoutes(), s.remoteRoutes(), s.searchRoutes(), extra)
 	if err := s.mount(r.Group("/api/v1"), routes); err != nil {
 		return nil, err
 	}

@@ -39,15 +39,22 @@ func readSeed(t testing.TB, file string) []byte {
 	return b
 }
 
-// listBytes lists an in-memory archive through the host import's code.
+// listBytes lists an in-memory archive through the host import's code, as
+// native test hosts (plugintest's Bridge) reach it: ListArchive.
 func listBytes(data []byte, kind uint32) ([]archiveEntry, error) {
 	h := porttest.NewMemHost()
-	return archiveList(context.Background(), h, h.AddBlob(data), kind, maxEntriesLimit)
+	es, err := ListArchive(context.Background(), h, h.AddBlob(data), kind, maxEntriesLimit)
+	out := make([]archiveEntry, len(es))
+	for i, e := range es {
+		out[i] = archiveEntry{name: e.Name, size: e.Size, dir: e.Dir}
+	}
+	return out, err
 }
 
+// readBytes reads one entry as the archive-read import does (ReadArchive).
 func readBytes(data []byte, kind uint32, name string) ([]byte, error) {
 	h := porttest.NewMemHost()
-	return archiveRead(context.Background(), h, h.AddBlob(data), kind, name, 1<<20)
+	return ReadArchive(context.Background(), h, h.AddBlob(data), kind, name, 1<<20)
 }
 
 type zfile struct {

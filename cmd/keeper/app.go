@@ -42,6 +42,7 @@ import (
 	"github.com/keeper-registry/keeper/core/plugin"
 	"github.com/keeper-registry/keeper/core/remote"
 	"github.com/keeper-registry/keeper/core/repository"
+	"github.com/keeper-registry/keeper/core/search"
 	"github.com/keeper-registry/keeper/core/sso"
 	"github.com/keeper-registry/keeper/core/upload"
 	"github.com/keeper-registry/keeper/ports"
@@ -125,6 +126,7 @@ func options(cfg config.Config) fx.Option {
 		}),
 		fx.Provide(scheduleJobs),
 		fx.Invoke(func(*jobs.Scheduler) {}),
+		searchModule(),
 		fx.WithLogger(func() fxevent.Logger {
 			l := &fxevent.SlogLogger{Logger: slog.Default().With("room", "fx")}
 			l.UseLogLevel(slog.LevelDebug)   // wiring events are noise unless debugging
@@ -351,6 +353,7 @@ type httpParams struct {
 	Limiter  *ratelimit.Limiter
 	SSO      *sso.Service
 	Remote   *remote.Service
+	Search   *search.Service
 }
 
 func newHTTPDeps(p httpParams) (httpapi.Deps, error) {
@@ -390,7 +393,7 @@ func newHTTPDeps(p httpParams) (httpapi.Deps, error) {
 		Fallback: httpapi.UntilReady(p.Plugins.loaded, httpapi.DispatchHandler(p.Dispatch)), Plugins: p.Manager,
 		MountCredentials: p.Dispatch.Credentials, FormatInfo: p.Manager.FormatInfo,
 		Users: db, Groups: db, Policies: p.Policies, Audit: db, SSO: p.SSO, BaseURL: cfg.BaseURL,
-		TrustedProxies: cfg.TrustedProxyList(), Remote: p.Remote,
+		TrustedProxies: cfg.TrustedProxyList(), Remote: p.Remote, Search: p.Search,
 		Body: httpapi.BodyLimits{IdleTimeout: cfg.Limits.BodyIdleTimeout, MinBytesPerSecond: cfg.Limits.BodyMinBytesPerSecond,
 			Grace: cfg.Limits.BodyRateGrace},
 		BeforeAuth: p.Limiter.ShareLogins(db).BeforeAuth(), AfterAuth: p.Limiter.AfterAuth(),

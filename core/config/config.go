@@ -44,6 +44,27 @@ type Config struct {
 	// Secrets configures encryption at rest of signing keys and provider
 	// credentials.
 	Secrets Secrets `yaml:"secrets"`
+	// Search selects the search index (docs/search.md).
+	Search Search `yaml:"search"`
+}
+
+// Search selects where the search index lives and how closely it follows
+// writes. The database holds it unless meilisearch.url is set.
+type Search struct {
+	// IndexPoll is how often the indexing job looks for committed changes:
+	// the bound on the lag from upload to searchable.
+	IndexPoll   time.Duration `yaml:"index_poll"`
+	Meilisearch Meilisearch   `yaml:"meilisearch"`
+}
+
+// Meilisearch is a Meilisearch server holding the search index.
+type Meilisearch struct {
+	// URL (http:// or https://) turns Meilisearch on (KEEPER_SEARCH_MEILISEARCH_URL).
+	URL string `yaml:"url"`
+	// APIKey is sent as the bearer key (KEEPER_SEARCH_MEILISEARCH_API_KEY).
+	APIKey string `yaml:"api_key"`
+	// Index is the index uid (default keeper).
+	Index string `yaml:"index"`
 }
 
 // Secrets holds the key that seals secrets in the database (AES-256-GCM).
@@ -297,7 +318,8 @@ func Default() Config {
 		Limit: Limit{PerIPWindow: time.Minute, PerUserWindow: time.Minute,
 			LoginRequests: 10, LoginWindow: time.Minute, MaxInFlight: 1024,
 			BadCredentialRequests: 100, BadCredentialWindow: time.Minute},
-		Log: Log{Level: "info", Format: "text"},
+		Log:    Log{Level: "info", Format: "text"},
+		Search: Search{IndexPoll: 200 * time.Millisecond, Meilisearch: Meilisearch{Index: "keeper"}},
 	}
 }
 
@@ -452,6 +474,15 @@ func (c Config) Validate() error {
 		}
 	}
 	c.validateTLS(bad)
+	if p := c.Search.IndexPoll; p < 10*time.Millisecond || p > time.Minute {
+		bad("search.index_poll", "must be between 10ms and 1m")
+	}
+	if u := c.Search.Meilisearch.URL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		bad("search.meilisearch.url", "%q must start with http:// or https://", u)
+	}
+	if ix := c.Search.Meilisearch.Index; ix == "" || strings.Trim(ix, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != "" {
+		bad("search.meilisearch.index", "%q must be letters, digits, '-' and '_'", ix)
+	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:

@@ -70,6 +70,9 @@ type Stored struct {
 	Name        string
 	ContentType string
 	ModTime     time.Time
+	// ETag is the validator of a streamed answer whose Digest is not known
+	// yet (the upstream's, for a remote file fetched while it is served).
+	ETag string
 }
 
 // Kinds of failure the dispatcher reports besides the ports sentinels

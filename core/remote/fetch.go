@@ -95,7 +95,7 @@ func (s *Service) store(ctx context.Context, repo *ports.Repository, p, target s
 	// no declared checksum (which is known good only at its end), and not a
 	// document the format rewrites.
 	if tee != nil && resp.ContentLength >= 0 && want == (artifact.Expect{}) && !s.rewrites(repo, class) {
-		if w := tee(resp.ContentType, resp.ContentLength); w != nil {
+		if w := tee(resp.ContentType, resp.ContentLength, resp.ETag); w != nil {
 			src, streamed = io.TeeReader(resp.Body, &lenient{w: w}), true
 		}
 	}

@@ -298,12 +298,18 @@ func TestTeeStreamsToTheClientAndStores(t *testing.T) {
 	e := newEnv(t, up.srv.URL, "generic", upstream.Options{})
 	var client bytes.Buffer
 	var size int64
-	res, err := e.svc.Get(context.Background(), remote.Request{Repo: e.repo, Path: "/f.bin"}, func(_ string, n int64) io.Writer {
-		size = n
+	var etag string
+	res, err := e.svc.Get(context.Background(), remote.Request{Repo: e.repo, Path: "/f.bin"}, func(_ string, n int64, tag string) io.Writer {
+		size, etag = n, tag
 		return &client
 	})
 	if err != nil || !res.Streamed || client.String() != "streamed body" || size != 13 {
 		t.Fatalf("res %+v err %v client %q size %d", res, err, client.String(), size)
+	}
+	// The client's answer carries the upstream's validator (the digest is
+	// known only once the body went out).
+	if etag == "" {
+		t.Fatal("the tee got no upstream ETag")
 	}
 	if _, err := e.files.GetFile(context.Background(), e.repo.ID, "f.bin"); err != nil {
 		t.Fatalf("not stored: %v", err)

@@ -127,7 +127,7 @@ type Result struct {
 // Tee is offered the upstream bytes of a file this request fetches: it
 // returns the writer the bytes are copied to while they are stored (the
 // client's response, head already written), or nil to decline.
-type Tee func(contentType string, size int64) io.Writer
+type Tee func(contentType string, size int64, etag string) io.Writer
 
 // ErrNotFound is returned when the upstream has no such file (ports.ErrNotFound).
 var ErrNotFound = fmt.Errorf("remote: %w", ports.ErrNotFound)

@@ -37,7 +37,7 @@ const (
 // 3.5.0, the first R that reads serialization version 3.
 const (
 	rWriterVersion = 4<<16 | 2<<8 | 2
-	rMinReader     = 3<<16 | 5<<8 | 0
+	rMinReader     = 3<<16 | 5<<8 // R 3.5.0
 )
 
 // Matrix is a character matrix with column names; a nil cell is NA.

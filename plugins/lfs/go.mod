@@ -9,7 +9,10 @@ require (
 )
 
 require (
+	github.com/dsnet/compress v0.0.1 // indirect
+	github.com/klauspost/compress v1.19.2 // indirect
 	github.com/tetratelabs/wazero v1.12.0 // indirect
+	github.com/ulikunitz/xz v0.5.16 // indirect
 	go.uber.org/dig v1.19.0 // indirect
 	go.uber.org/fx v1.24.0 // indirect
 	go.uber.org/multierr v1.10.0 // indirect

@@ -33,14 +33,6 @@ func i32(vs ...uint32) tagVal {
 	return tagVal{typeInt32, b, uint32(len(vs))}
 }
 
-func i16(vs ...uint16) tagVal {
-	b := make([]byte, 2*len(vs))
-	for i, v := range vs {
-		binary.BigEndian.PutUint16(b[i*2:], v)
-	}
-	return tagVal{typeInt16, b, uint32(len(vs))}
-}
-
 // encodeHeader writes a header structure (intro, index, store).
 func encodeHeader(tags map[uint32]tagVal) []byte {
 	keys := make([]uint32, 0, len(tags))

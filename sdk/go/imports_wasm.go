@@ -138,7 +138,7 @@ func (wasmHost) Sign(form SignForm, src Source) ([]byte, error) {
 
 func (wasmHost) PublicKey(form KeyForm) (SigningKey, error) {
 	k, err := hostPublicKey(wKeyForm(form))
-	return SigningKey{ID: k.ID, Name: k.Name, Fingerprint: k.Fingerprint, Data: k.Data}, err
+	return SigningKey(k), err
 }
 
 func (wasmHost) Compress(alg Compression, src Source) (Body, error) {

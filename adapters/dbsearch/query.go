@@ -1,0 +1,180 @@
+package dbsearch
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"github.com/uptrace/bun"
+
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// filter is the WHERE clause every part of one search shares: the match,
+// the caller's scope and the format. Terms hold only letters and digits
+// (core/search.Terms), so the engine syntax built from them cannot be
+// escaped; every value is still passed as an argument.
+type filter struct {
+	from  string
+	where []string
+	args  []any
+	rank  string
+	rargs []any
+}
+
+func (ix *Index) filter(q ports.SearchQuery) filter {
+	var f filter
+	q.Terms = foldAll(q.Terms)
+	switch {
+	case len(q.Terms) == 0:
+		f.from, f.rank = "search_documents AS d", "0.0"
+	case ix.pg:
+		// Every term must match: a word starting with it, or (with pg_trgm)
+		// a word of the name it resembles (word_similarity, typo tolerance).
+		tsq := make([]string, len(q.Terms))
+		for i, t := range q.Terms {
+			tsq[i] = t + ":*"
+			cond, args := "d.words @@ to_tsquery('simple', ?)", []any{tsq[i]}
+			if ix.trigram && len(t) >= 3 {
+				cond, args = "("+cond+" OR ? <% lower(d.package))", append(args, t)
+			}
+			f.where = append(f.where, cond)
+			f.args = append(f.args, args...)
+		}
+		f.from = "search_documents AS d"
+		f.rank, f.rargs = "ts_rank_cd(d.words, to_tsquery('simple', ?))", []any{strings.Join(tsq, " & ")}
+		if ix.trigram {
+			f.rank += " + similarity(lower(d.package), ?)"
+			f.rargs = append(f.rargs, strings.Join(q.Terms, " "))
+		}
+	default:
+		m := make([]string, len(q.Terms))
+		for i, t := range q.Terms {
+			m[i] = `"` + t + `"*`
+		}
+		f.from = "search_fts JOIN search_documents AS d ON d.id = search_fts.rowid"
+		f.where = append(f.where, "search_fts MATCH ?")
+		f.args = append(f.args, strings.Join(m, " "))
+		// bm25 is lower for better matches; weights follow the columns:
+		// package, keywords, description, versions, body.
+		f.rank = "-bm25(search_fts, 10.0, 5.0, 2.0, 1.0, 0.5)"
+	}
+	f.scope(q.Scope, q.Format)
+	return f
+}
+
+func (f *filter) scope(s ports.SearchScope, format string) {
+	if !s.All {
+		f.where = append(f.where, "d.repository_id IN (?)")
+		f.args = append(f.args, bun.List(s.Repositories))
+	}
+	if format != "" {
+		f.where = append(f.where, "d.format = ?")
+		f.args = append(f.args, format)
+	}
+}
+
+func (f filter) sql() string {
+	s := " FROM " + f.from
+	if len(f.where) > 0 {
+		s += " WHERE " + strings.Join(f.where, " AND ")
+	}
+	return s
+}
+
+// maxCounted bounds how many matches are counted for the total and the
+// facets (Meilisearch's maxTotalHits plays the same role): an unselective
+// query costs a bounded count, and pages end there anyway
+// (core/search.MaxWindow).
+const maxCounted = 10_000
+
+// Search returns one page of documents by relevance (then name), the
+// count by format and repository of what matches (at most maxCounted), and
+// the total.
+func (ix *Index) Search(ctx context.Context, q ports.SearchQuery) (ports.SearchResult, error) {
+	res := ports.SearchResult{Formats: map[string]int{}, Repositories: map[string]int{}}
+	if q.Scope.Empty() {
+		return res, nil
+	}
+	f := ix.filter(q)
+	var facets []struct {
+		Format     string `bun:"format"`
+		Repository string `bun:"repository"`
+		N          int    `bun:"n"`
+	}
+	count := "SELECT m.format, m.repository, count(*) AS n FROM (SELECT d.format, d.repository" + f.sql() +
+		" LIMIT ?) AS m GROUP BY m.format, m.repository"
+	args := append(slices.Clone(f.args), maxCounted)
+	if err := ix.db.NewRaw(count, args...).Scan(ctx, &facets); err != nil {
+		return res, wrap("search facets", err)
+	}
+	for _, c := range facets {
+		res.Formats[c.Format] += c.N
+		res.Repositories[c.Repository] += c.N
+		res.Total += c.N
+	}
+	if res.Total == 0 || q.Offset >= res.Total {
+		return res, nil
+	}
+	// Rank ids only, then read the page's documents: the sort never
+	// carries whole documents.
+	var page []struct {
+		ID    int64   `bun:"id"`
+		Score float64 `bun:"score"`
+	}
+	from, order := f.sql(), " ORDER BY score DESC, d.package, d.repository"
+	if len(q.Terms) == 0 {
+		order = " ORDER BY d.package, d.repository"
+		if !ix.pg {
+			// Walk the name index in order and filter, rather than sort
+			// every document of the scope (the unary + keeps SQLite off
+			// the repository index for this query).
+			from = strings.Replace(from, "d.repository_id IN", "+d.repository_id IN", 1)
+		}
+	}
+	args = append(append(append([]any{}, f.rargs...), f.args...), q.Limit, q.Offset)
+	if err := ix.db.NewRaw("SELECT d.id, "+f.rank+" AS score"+from+order+" LIMIT ? OFFSET ?", args...).Scan(ctx, &page); err != nil {
+		return res, wrap("search", err)
+	}
+	if len(page) == 0 {
+		return res, nil
+	}
+	ids := make([]int64, len(page))
+	for i, p := range page {
+		ids[i] = p.ID
+	}
+	var rows []struct {
+		ID       int64  `bun:"id"`
+		Document string `bun:"document"`
+	}
+	if err := ix.db.NewRaw("SELECT id, document FROM search_documents WHERE id IN (?)", bun.List(ids)).Scan(ctx, &rows); err != nil {
+		return res, wrap("search documents", err)
+	}
+	byID := make(map[int64]string, len(rows))
+	for _, r := range rows {
+		byID[r.ID] = r.Document
+	}
+	for _, p := range page {
+		var d ports.SearchDocument
+		if err := json.Unmarshal([]byte(byID[p.ID]), &d); err != nil {
+			return res, wrap("decode document", err)
+		}
+		res.Hits = append(res.Hits, ports.SearchHit{Document: d, Score: p.Score})
+	}
+	return res, nil
+}
+
+// ByChecksum lists files in scope with the given SHA-256.
+func (ix *Index) ByChecksum(ctx context.Context, sum string, scope ports.SearchScope, limit int) ([]ports.ChecksumHit, error) {
+	if scope.Empty() {
+		return nil, nil
+	}
+	f := filter{from: "search_checksums AS c JOIN search_documents AS d ON d.doc_id = c.doc_id",
+		where: []string{"c.sha256 = ?"}, args: []any{strings.ToLower(sum)}}
+	f.scope(scope, "")
+	var out []ports.ChecksumHit
+	err := ix.db.NewRaw("SELECT d.repository, d.format, d.package, c.version, c.path"+f.sql()+
+		" ORDER BY d.repository, c.path LIMIT ?", append(f.args, max(limit, 1))...).Scan(ctx, &out)
+	return out, wrap("by checksum", err)
+}

@@ -1,0 +1,106 @@
+package hex
+
+import (
+	"encoding/json"
+	"sort"
+
+	sdk "github.com/keeper-registry/keeper/sdk/go"
+	"github.com/keeper-registry/keeper/sdk/go/semver"
+)
+
+// Bounds of one registry resource.
+const (
+	maxPackages = 100_000
+	maxReleases = 10_000
+)
+
+// resource signs payload with the repository's RSA key (PKCS#1 v1.5 over
+// SHA-512, as hex_core verifies), wraps it in Signed and gzips it (by the
+// host, into a blob the response streams).
+// https://github.com/hexpm/specifications/blob/main/registry-v2.md#signing
+func resource(h sdk.Host, payload []byte) (*sdk.Response, error) {
+	sig, err := sdk.Sign(h, sdk.SignRSASHA512, sdk.Source{Bytes: payload})
+	if err != nil {
+		return nil, sdk.Errorf(409, "the repository cannot sign its registry: %v", err)
+	}
+	gz, err := sdk.Compress(h, sdk.Gzip, sdk.Source{Bytes: signed(payload, sig)})
+	if err != nil {
+		return nil, err
+	}
+	return &sdk.Response{Status: 200, Kind: sdk.BodyServeBlob, Target: gz.Digest, CacheTTLMs: 60_000,
+		Headers: []sdk.Header{{Name: "Content-Type", Value: "application/octet-stream"}}}, nil
+}
+
+// releases reads a package's releases in SemVer order.
+func releases(h sdk.Host, name string) ([]release, error) {
+	var rels []release
+	err := sdk.EachVersion(h, name, maxReleases, func(v sdk.VersionInfo) error {
+		var r release
+		if json.Unmarshal(v.Metadata, &r) == nil && r.InnerChecksum != "" {
+			rels = append(rels, r)
+		}
+		return nil
+	})
+	sort.SliceStable(rels, func(i, j int) bool {
+		a, _ := semver.Parse(rels[i].Version)
+		b, _ := semver.Parse(rels[j].Version)
+		return a.Compare(b) < 0
+	})
+	return rels, err
+}
+
+// packageDoc answers /packages/<name>.
+func packageDoc(h sdk.Host, repo, name string) (*sdk.Response, error) {
+	rels, err := releases(h, name)
+	if err != nil {
+		return nil, err
+	}
+	if len(rels) == 0 {
+		return nil, sdk.Errorf(404, "package %s not found", name)
+	}
+	return resource(h, encodePackage(repo, name, rels))
+}
+
+// names answers /names.
+func names(h sdk.Host, repo string) (*sdk.Response, error) {
+	var out []nameEntry
+	err := sdk.EachPackage(h, "", maxPackages, func(p sdk.PackageInfo) error {
+		out = append(out, nameEntry{Name: p.Name, UpdatedMs: p.UpdatedMs})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return resource(h, encodeNames(repo, out))
+}
+
+// versions answers /versions.
+func versions(h sdk.Host, repo string) (*sdk.Response, error) {
+	var out []versionsEntry
+	err := sdk.EachPackage(h, "", maxPackages, func(p sdk.PackageInfo) error {
+		rels, err := releases(h, p.Name)
+		if err != nil || len(rels) == 0 {
+			return err
+		}
+		e := versionsEntry{Name: p.Name}
+		for _, r := range rels {
+			e.Versions = append(e.Versions, r.Version)
+		}
+		out = append(out, e)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return resource(h, encodeVersions(repo, out))
+}
+
+// publicKey answers /public_key: the PEM of the key the resources are signed with.
+func publicKey(h sdk.Host) (*sdk.Response, error) {
+	k, err := sdk.PublicKey(h, sdk.KeyPKIXPEM)
+	if err != nil {
+		return nil, sdk.Errorf(404, "the repository has no RSA signing key: %v", err)
+	}
+	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: k.Data, CacheTTLMs: 60_000,
+		Headers: []sdk.Header{{Name: "Content-Type", Value: "application/x-pem-file"}}}, nil
+}
