@@ -146,6 +146,16 @@ try {
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download' }).click()])
   if (download.suggestedFilename() !== parts.at(-1)) throw new Error(`downloaded ${download.suggestedFilename()}`)
   await shot(page, '05-browse-artifact')
+  log('search finds the published package (the index may lag a little)')
+  await page.getByRole('navigation', { name: 'Main' }).getByText('Search').click()
+  const results = page.getByRole('list', { name: 'Search results' }).or(page.locator('.ant-list')).getByText('ui-e2e-pkg')
+  for (let i = 0; ; i++) {
+    await page.getByLabel('Search packages').fill(i % 2 ? 'ui-e2e-pkg' : 'ui-e2e')
+    if (await results.first().waitFor({ timeout: 3000 }).then(() => true, () => false)) break
+    if (i === 20) throw new Error('search never found ui-e2e-pkg')
+  }
+  await shot(page, '05b-search')
+  await page.goto(base + '/ui/repositories/ui-local')
   await page.getByRole('tab', { name: 'Set me up' }).click()
   await expectText(page, registry)
   await shot(page, '06-set-me-up')

@@ -10,6 +10,7 @@ import {
   HeartOutlined,
   LockOutlined,
   LoginOutlined,
+  SearchOutlined,
   TeamOutlined,
   UserOutlined,
 } from '@ant-design/icons'
@@ -31,6 +32,7 @@ const Groups = lazy(() => import('./pages/Groups'))
 const SSO = lazy(() => import('./pages/SSO'))
 const Audit = lazy(() => import('./pages/Audit'))
 const Health = lazy(() => import('./pages/Health'))
+const Search = lazy(() => import('./pages/Search'))
 const Profile = lazy(() => import('./pages/Profile'))
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } })
@@ -52,6 +54,7 @@ function Shell({ dark, setDark }: { dark: boolean; setDark: (d: boolean) => void
   const items = [
     { key: '/', icon: <DashboardOutlined />, label: 'Dashboard' },
     { key: '/repositories', icon: <DatabaseOutlined />, label: 'Repositories' },
+    { key: '/search', icon: <SearchOutlined />, label: 'Search' },
     ...(me.is_admin ? [{ key: '/plugins', icon: <ApiOutlined />, label: 'Plugins' }] : []),
     { key: '/policies', icon: <LockOutlined />, label: 'Policies' },
     ...(me.is_admin
@@ -111,6 +114,7 @@ function Shell({ dark, setDark }: { dark: boolean; setDark: (d: boolean) => void
               <Route path="/sso" element={<SSO />} />
               <Route path="/audit" element={<Audit />} />
               <Route path="/health" element={<Health />} />
+              <Route path="/search" element={<Search />} />
               <Route path="/profile" element={<Profile />} />
               <Route path="*" element={<Typography.Text>Page not found.</Typography.Text>} />
             </Routes>
