@@ -130,7 +130,7 @@ func mergeArtifact(metas []*xmlMetadata) ([]byte, error) {
 		}
 		for _, p := range m.Plugins {
 			if _, ok := plugins[p.ArtifactID]; !ok && p.ArtifactID != "" && p.Prefix != "" {
-				plugins[p.ArtifactID] = pluginInfo{Name: p.Name, Prefix: p.Prefix, ArtifactID: p.ArtifactID}
+				plugins[p.ArtifactID] = pluginInfo(p)
 			}
 		}
 	}
