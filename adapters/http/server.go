@@ -75,6 +75,9 @@ type Deps struct {
 	GC GarbageCollector
 	// Remote administers remote repositories' caches (remote.go); nil answers 503 there.
 	Remote RemoteCache
+	// Upstream makes the upstream tests' GETs through the egress guard
+	// (upstreamtest.go); nil answers 503 there.
+	Upstream ports.Upstream
 	// TrustedProxies are the addresses or CIDR ranges whose X-Forwarded-For
 	// and X-Real-IP headers are believed; none by default, so the client
 	// address is the connection's peer.
@@ -126,7 +129,7 @@ func New(d Deps, extra ...Route) (*Server, error) {
 	r.GET("/health", s.health)
 	s.mountUI(r)
 
-	routes := slices.Concat(s.routes(), s.identityRoutes(), s.ssoRoutes(), s.gcRoutes(), s.setupRoutes(), s.remoteRoutes(), s.searchRoutes(), extra)
+	routes := slices.Concat(s.routes(), s.identityRoutes(), s.ssoRoutes(), s.gcRoutes(), s.setupRoutes(), s.remoteRoutes(), s.upstreamTestRoutes(), s.searchRoutes(), extra)
 	if err := s.mount(r.Group("/api/v1"), routes); err != nil {
 		return nil, err
 	}

@@ -226,11 +226,16 @@ func newDispatcher(cfg config.Config, repos ports.RepositoryStore, files ports.F
 // the egress guard, single across replicas by key leases in the database.
 func newRemote(cfg config.Config, files ports.FileStore, blobs ports.BlobStore, s *bunstore.Store, rt *wasm.Runtime,
 	m *plugin.Manager, c ports.Clock) *remote.Service {
-	out := egress.Policy{AllowPrivateNetworks: cfg.Egress.AllowPrivateNetworks, AllowedHosts: cfg.Egress.AllowedHosts}
 	return remote.New(remote.Deps{Files: files, Direct: s, Blobs: blobs, Locker: s, Clock: c, Log: slog.Default().With("room", "remote"),
-		Upstream: upstream.New(out, upstream.Options{MaxBytes: cfg.Limits.MaxUploadBytes, UserAgent: "keeper/" + versionString()}),
+		Upstream: newUpstream(cfg),
 		Formats:  wasm.RemoteFormats{Runtime: rt, Info: m.FormatInfo}},
 		remote.Options{MaxBytes: cfg.Limits.MaxUploadBytes})
+}
+
+// newUpstream fetches from upstreams through the egress guard.
+func newUpstream(cfg config.Config) *upstream.Fetcher {
+	out := egress.Policy{AllowPrivateNetworks: cfg.Egress.AllowPrivateNetworks, AllowedHosts: cfg.Egress.AllowedHosts}
+	return upstream.New(out, upstream.Options{MaxBytes: cfg.Limits.MaxUploadBytes, UserAgent: "keeper/" + versionString()})
 }
 
 // pluginManagerIn are the plugin manager's dependencies; the notifier is
@@ -393,7 +398,7 @@ func newHTTPDeps(p httpParams) (httpapi.Deps, error) {
 		Fallback: httpapi.UntilReady(p.Plugins.loaded, httpapi.DispatchHandler(p.Dispatch)), Plugins: p.Manager,
 		MountCredentials: p.Dispatch.Credentials, FormatInfo: p.Manager.FormatInfo,
 		Users: db, Groups: db, Policies: p.Policies, Audit: db, SSO: p.SSO, BaseURL: cfg.BaseURL,
-		TrustedProxies: cfg.TrustedProxyList(), Remote: p.Remote, Search: p.Search,
+		TrustedProxies: cfg.TrustedProxyList(), Remote: p.Remote, Search: p.Search, Upstream: newUpstream(cfg),
 		Body: httpapi.BodyLimits{IdleTimeout: cfg.Limits.BodyIdleTimeout, MinBytesPerSecond: cfg.Limits.BodyMinBytesPerSecond,
 			Grace: cfg.Limits.BodyRateGrace},
 		BeforeAuth: p.Limiter.ShareLogins(db).BeforeAuth(), AfterAuth: p.Limiter.AfterAuth(),
