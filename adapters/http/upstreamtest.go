@@ -31,7 +31,7 @@ func (s *Server) upstreamTestRoutes() []Route {
 			"Test an upstream before creating a remote repository: one GET of url (with the credentials given) through the egress guard; answers whether it was reachable, the HTTP status, the latency and a message (never the credentials). A private, loopback or link-local address is refused unless egress.allow_private_networks or egress.allowed_hosts allow it",
 			"UpstreamTest", "UpstreamTestResult", 200, nil}, s.testUpstream),
 		route(http.MethodPost, "/repositories/:key/upstream/test", Admin, Doc{"repositories",
-			"Test a remote repository's upstream: like /repositories/upstream-test, with the repository's upstream_url and stored credentials for whatever the body leaves empty",
+			"Test a remote repository's upstream: like /repositories/upstream-test; an empty url means the repository's upstream_url, and without credentials in the body the stored ones are sent, but only to the stored upstream's scheme and host",
 			"UpstreamTest", "UpstreamTestResult", 200, nil}, s.testRepoUpstream),
 	}
 }
@@ -72,13 +72,32 @@ func (s *Server) testRepoUpstream(c *gin.Context) {
 		Fail(c, http.StatusBadRequest, "not_remote", "repository "+r.Key+" is not a remote repository; it has no upstream")
 		return
 	}
-	if req.URL == "" {
-		req.URL = r.UpstreamURL
+	stored, err := url.Parse(r.UpstreamURL)
+	if err != nil {
+		Fail(c, http.StatusBadRequest, "invalid_url", "the repository's upstream_url is not a valid URL")
+		return
 	}
-	if req.Username == "" && req.Password == "" && req.Token == "" {
+	user := stored.User
+	stored.User = nil
+	if req.URL == "" {
+		req.URL = stored.String()
+	}
+	if req.Username == "" && req.Password == "" && req.Token == "" && sameOrigin(req.URL, stored) {
 		req.Username, req.Password, req.Token = r.Config[remote.ConfigUsername], r.Config[remote.ConfigPassword], r.Config[remote.ConfigToken]
+		if user != nil && req.Username == "" && req.Token == "" {
+			req.Username = user.Username()
+			req.Password, _ = user.Password()
+		}
 	}
 	s.runUpstreamTest(c, r.Key, req)
+}
+
+// sameOrigin reports whether raw has stored's scheme and host: stored
+// credentials go only where the repository already sends them, so an
+// admin cannot read them back by pointing a test at a server of theirs.
+func sameOrigin(raw string, stored *url.URL) bool {
+	u, err := url.Parse(raw)
+	return err == nil && u.User == nil && u.Scheme == stored.Scheme && u.Host == stored.Host
 }
 
 // runUpstreamTest checks the URL, makes the GET and answers; the message

@@ -41,7 +41,7 @@ func TestUpstreamTest(t *testing.T) {
 	for name, dsn := range databases(t) {
 		t.Run(name, func(t *testing.T) {
 			up := upstreamServer(t)
-			e := newEnv(t, dsn(t), 1<<20, withUpstream(egress.Policy{AllowedHosts: []string{"127.0.0.1"}}))
+			e := newEnv(t, dsn(t), 1<<20, withUpstream(egress.Policy{AllowedHosts: []string{"127.0.0.1", "localhost"}}))
 			var res upstreamResult
 			body := map[string]string{"url": up.URL + "/x", "username": "alice", "password": "s3cret-pw"}
 			raw := e.doJSON("POST", "/api/v1/repositories/upstream-test", e.token, body, 200, &res)
@@ -72,6 +72,22 @@ func TestUpstreamTest(t *testing.T) {
 				t.Fatalf("body credentials override stored ones: %+v", res)
 			}
 
+			// Stored credentials never go to another host (an admin's own server).
+			spy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if _, _, ok := r.BasicAuth(); ok || r.Header.Get("Authorization") != "" {
+					t.Errorf("stored credentials sent to another host")
+				}
+			}))
+			defer spy.Close()
+			e.doJSON("POST", "/api/v1/repositories/rem/upstream/test", e.token, map[string]string{"url": strings.Replace(spy.URL, "127.0.0.1", "localhost", 1)}, 200, &res)
+			// Legacy credentials in the stored URL are used, and not refused as URL credentials.
+			e.createRepo(map[string]any{"key": "old", "format": "generic", "repo_type": "remote",
+				"upstream_url": strings.Replace(up.URL, "http://", "http://alice:s3cret-pw@", 1) + "/x"})
+			raw = e.doJSON("POST", "/api/v1/repositories/old/upstream/test", e.token, nil, 200, &res)
+			if res.Status != 200 || bytes.Contains(raw, []byte("s3cret-pw")) {
+				t.Fatalf("URL credentials: %+v %s", res, raw)
+			}
+
 			// Attacker cases: a non-admin, bad URLs, a local repository.
 			_, tok := e.addUser("mallory", nil)
 			e.doJSON("POST", "/api/v1/repositories/upstream-test", tok, body, 403, nil)
@@ -87,8 +103,8 @@ func TestUpstreamTest(t *testing.T) {
 
 			var events struct{ Total int }
 			e.doJSON("GET", "/api/v1/admin/audit?action=repository.upstream.test", e.token, nil, 200, &events)
-			if events.Total != 4 {
-				t.Fatalf("%d upstream tests audited, want 4", events.Total)
+			if events.Total != 6 {
+				t.Fatalf("%d upstream tests audited, want 6", events.Total)
 			}
 		})
 	}
