@@ -172,6 +172,7 @@ export interface Repository {
   upstream_url: string
   allow_overwrite: boolean
   config?: Record<string, string>
+  secrets_set?: string[]
   member_repos?: Member[]
   created_at: string
 }

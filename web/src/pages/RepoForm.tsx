@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react'
 import { useQuery } from '@tanstack/react-query'
 import { Alert, App, Button, Form, Input, Modal, Radio, Select, Space, Switch } from 'antd'
-import { ArrowDownOutlined, ArrowUpOutlined, DeleteOutlined } from '@ant-design/icons'
+import { ArrowDownOutlined, ArrowUpOutlined, DeleteOutlined, HolderOutlined } from '@ant-design/icons'
 import { api, type Format, type List, type Member, type Repository } from '../api'
 
 interface Values {
@@ -15,6 +15,57 @@ interface Values {
   allow_overwrite?: boolean
   deploy_to?: string
   cache_ttl?: string
+  upstream_username?: string
+  upstream_password?: string
+}
+
+export interface UpstreamTestResult {
+  reachable: boolean
+  status?: number
+  latency_ms: number
+  refused?: boolean
+  message: string
+}
+
+// UpstreamTest makes one GET to the upstream the form names (through the
+// server's egress guard) and shows what came back. An existing repository
+// is tested with its stored credentials unless a new password is typed.
+function UpstreamTest({ repoKey, values }: { repoKey?: string; values: () => Partial<Values> }) {
+  const [busy, setBusy] = useState(false)
+  const [result, setResult] = useState<UpstreamTestResult | null>(null)
+  const [error, setError] = useState('')
+  const run = async () => {
+    const v = values()
+    setBusy(true)
+    setError('')
+    setResult(null)
+    const creds = !repoKey || v.upstream_password ? { username: v.upstream_username ?? '', password: v.upstream_password ?? '' } : {}
+    try {
+      const path = repoKey ? `/repositories/${encodeURIComponent(repoKey)}/upstream/test` : '/repositories/upstream-test'
+      setResult(await api<UpstreamTestResult>(path, { method: 'POST', body: { url: v.upstream_url ?? '', ...creds } }))
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+  const ok = !!result?.reachable && (result.status ?? 0) < 400
+  return (
+    <Space orientation="vertical" style={{ width: '100%', marginBottom: 16 }}>
+      <Button onClick={run} loading={busy}>
+        Test upstream
+      </Button>
+      {result && (
+        <Alert
+          role="status"
+          type={ok ? 'success' : result.reachable ? 'warning' : 'error'}
+          title={result.message}
+          description={result.reachable ? `HTTP ${result.status} in ${result.latency_ms} ms` : `after ${result.latency_ms} ms`}
+        />
+      )}
+      {error && <Alert role="alert" type="error" title={error} />}
+    </Space>
+  )
 }
 
 export function isHTTPURL(v: unknown): boolean {
@@ -26,24 +77,64 @@ export function isHTTPURL(v: unknown): boolean {
   }
 }
 
-// Members orders a virtual repository's members: the first wins.
-function Members({ value = [], onChange, options }: { value?: string[]; onChange?: (v: string[]) => void; options: string[] }) {
-  const move = (i: number, d: number) => {
-    const v = [...value]
-    ;[v[i], v[i + d]] = [v[i + d], v[i]]
-    onChange?.(v)
+// moveItem returns list with the item at from moved to index to.
+export function moveItem<T>(list: T[], from: number, to: number): T[] {
+  const v = [...list]
+  const [x] = v.splice(from, 1)
+  v.splice(to, 0, x)
+  return v
+}
+
+// Members orders a virtual repository's members: the first wins. Rows are
+// dragged into place; the up/down buttons do the same from the keyboard.
+export function Members({ value = [], onChange, options }: { value?: string[]; onChange?: (v: string[]) => void; options: string[] }) {
+  const [dragging, setDragging] = useState<number | null>(null)
+  const [over, setOver] = useState<number | null>(null)
+  const move = (from: number, to: number) => {
+    if (to < 0 || to >= value.length || from === to) return
+    onChange?.(moveItem(value, from, to))
   }
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
       {value.map((k, i) => (
-        <Space key={k}>
-          <span>
-            {i + 1}. {k}
-          </span>
-          <Button size="small" icon={<ArrowUpOutlined />} aria-label={`Move ${k} up`} disabled={i === 0} onClick={() => move(i, -1)} />
-          <Button size="small" icon={<ArrowDownOutlined />} aria-label={`Move ${k} down`} disabled={i === value.length - 1} onClick={() => move(i, 1)} />
-          <Button size="small" icon={<DeleteOutlined />} aria-label={`Remove ${k}`} onClick={() => onChange?.(value.filter((x) => x !== k))} />
-        </Space>
+        <div
+          key={k}
+          data-testid={`member-${k}`}
+          draggable
+          aria-roledescription="draggable member"
+          onDragStart={(e) => {
+            setDragging(i)
+            e.dataTransfer?.setData('text/plain', k)
+            if (e.dataTransfer) e.dataTransfer.effectAllowed = 'move'
+          }}
+          onDragOver={(e) => {
+            e.preventDefault()
+            setOver(i)
+          }}
+          onDragLeave={() => setOver((o) => (o === i ? null : o))}
+          onDrop={(e) => {
+            e.preventDefault()
+            const from = dragging ?? value.indexOf(e.dataTransfer?.getData('text/plain') ?? '')
+            if (from >= 0) move(from, i)
+            setDragging(null)
+            setOver(null)
+          }}
+          onDragEnd={() => {
+            setDragging(null)
+            setOver(null)
+          }}
+          style={{ cursor: 'grab', padding: '2px 4px', borderTop: over === i && dragging !== null && dragging !== i ? '2px solid #1677ff' : '2px solid transparent', opacity: dragging === i ? 0.5 : 1 }}
+        >
+          <Space>
+            <HolderOutlined aria-hidden />
+            <span>
+              {i + 1}. {k}
+            </span>
+            <Button size="small" icon={<ArrowUpOutlined />} aria-label={`Move ${k} up`} disabled={i === 0} onClick={() => move(i, i - 1)} />
+            <Button size="small" icon={<ArrowDownOutlined />} aria-label={`Move ${k} down`} disabled={i === value.length - 1} onClick={() => move(i, i + 1)} />
+            <Button size="small" icon={<DeleteOutlined />} aria-label={`Remove ${k}`} onClick={() => onChange?.(value.filter((x) => x !== k))} />
+          </Space>
+        </div>
       ))}
       <Select
         aria-label="Add member"
@@ -77,7 +168,7 @@ export function RepoForm({ open, repo, onClose }: { open: boolean; repo?: Reposi
     setError('')
     form.resetFields()
     if (repo) {
-      form.setFieldsValue({ ...repo, deploy_to: repo.config?.deploy_to, cache_ttl: repo.config?.cache_ttl })
+      form.setFieldsValue({ ...repo, deploy_to: repo.config?.deploy_to, cache_ttl: repo.config?.cache_ttl, upstream_username: repo.config?.upstream_username })
       setMembers([...(repo.member_repos ?? [])].sort((a, b) => a.priority - b.priority).map((m) => m.repo_key))
     } else setMembers([])
   }, [open, repo, form])
@@ -87,6 +178,8 @@ export function RepoForm({ open, repo, onClose }: { open: boolean; repo?: Reposi
     const config: Record<string, string> = { ...(repo?.config ?? {}) }
     if (v.deploy_to !== undefined) config.deploy_to = v.deploy_to ?? ''
     if (v.cache_ttl) config.cache_ttl = v.cache_ttl
+    if (v.upstream_username !== undefined) config.upstream_username = v.upstream_username ?? ''
+    if (v.upstream_password) config.upstream_password = v.upstream_password
     const member_repos: Member[] | undefined = v.repo_type === 'virtual' || repo?.repo_type === 'virtual' ? members.map((k, i) => ({ repo_key: k, priority: i + 1 })) : undefined
     const body = {
       name: v.name,
@@ -146,6 +239,15 @@ export function RepoForm({ open, repo, onClose }: { open: boolean; repo?: Reposi
             <Form.Item label="Upstream URL" name="upstream_url" rules={[{ required: true, validator: (_, v) => (isHTTPURL(v) ? Promise.resolve() : Promise.reject(new Error('An http:// or https:// URL'))) }]}>
               <Input placeholder="https://…" />
             </Form.Item>
+            <Space size="large">
+              <Form.Item label="Upstream username" name="upstream_username">
+                <Input autoComplete="off" />
+              </Form.Item>
+              <Form.Item label="Upstream password" name="upstream_password" extra={repo?.secrets_set?.includes('upstream_password') ? 'Set; leave empty to keep it' : undefined}>
+                <Input.Password autoComplete="new-password" />
+              </Form.Item>
+            </Space>
+            <UpstreamTest repoKey={repo?.key} values={() => form.getFieldsValue()} />
             <Form.Item label="Metadata cache TTL" name="cache_ttl" extra="e.g. 10m, 1h">
               <Input />
             </Form.Item>
