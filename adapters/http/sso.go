@@ -26,6 +26,7 @@ const maxACSBody = 1 << 20
 
 // ssoSchemas are the SSO bodies of the API.
 var ssoSchemas = obj{
+	"SSOTestResult": object(obj{"ok": boolean(), "message": str()}, "ok", "message"),
 	"SSOProvider": object(obj{"kind": str(), "name": str(), "display_name": str(), "enabled": boolean(),
 		"config":      obj{"type": "object", "description": "kind-specific settings (see core/sso); secrets are write-only"},
 		"secrets_set": arr(str()), "created_at": str(), "updated_at": str()}),
@@ -54,6 +55,7 @@ func (s *Server) ssoRoutes() []Route {
 		route(post, "/admin/sso/:kind", Admin, Doc{"admin", "Create a single sign-on provider", "SSOProviderCreate", "SSOProvider", 201, nil}, s.ssoNeeded, s.ssoCreate),
 		route(get, "/admin/sso/:kind/:name", Admin, Doc{"admin", "Get a single sign-on provider", "", "SSOProvider", 200, nil}, s.ssoNeeded, s.ssoGet),
 		route(put, "/admin/sso/:kind/:name", Admin, Doc{"admin", "Replace a provider's settings (secrets left empty keep their value)", "SSOProviderUpdate", "SSOProvider", 200, nil}, s.ssoNeeded, s.ssoReplace),
+		route(post, "/admin/sso/:kind/:name/test", Admin, Doc{"admin", "Test a provider's stored settings (enabled or not) against the provider: LDAP binds with the service account, OIDC fetches the discovery document, SAML reads the IdP metadata (network access goes through the egress guard); answers ok and a message, never a secret", "", "SSOTestResult", 200, nil}, s.ssoNeeded, s.ssoTest),
 		route(del, "/admin/sso/:kind/:name", Admin, Doc{"admin", "Delete a single sign-on provider and its identity links", "", "", 204, nil}, s.ssoNeeded, s.ssoDelete),
 	}
 }
@@ -287,4 +289,15 @@ func (s *Server) ssoDelete(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) ssoTest(c *gin.Context) {
+	kind, name := c.Param("kind"), c.Param("name")
+	ok, msg, err := s.d.SSO.Test(c.Request.Context(), kind, name)
+	if err != nil {
+		ssoError(c, err)
+		return
+	}
+	audited(c, "sso.test", kind+"/"+name, msg)
+	c.JSON(http.StatusOK, gin.H{"ok": ok, "message": msg})
 }

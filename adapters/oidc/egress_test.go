@@ -3,6 +3,7 @@ package oidc_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,5 +27,20 @@ func TestDiscoveryGoesThroughTheEgressGuard(t *testing.T) {
 	allowed := oidc.New(egress.Policy{AllowedHosts: []string{"127.0.0.1"}}.Client(5 * time.Second))
 	if _, err := allowed.AuthURL(context.Background(), cfg, redirectURL, "s", "n", "v"); err != nil {
 		t.Fatalf("allowed host: %v", err)
+	}
+}
+
+// TestConnectionTestGoesThroughTheEgressGuard: the admin's "test
+// connection" cannot probe a loopback issuer either, and says why.
+func TestConnectionTestGoesThroughTheEgressGuard(t *testing.T) {
+	_, _, cfg := setup(t)
+	_, err := oidc.New(egress.Policy{}.Client(5*time.Second)).TestOIDC(context.Background(), cfg)
+	var f *sso.TestFailure
+	if !errors.As(err, &f) || !strings.Contains(f.Msg, "egress policy") {
+		t.Fatalf("err = %v", err)
+	}
+	msg, err := oidc.New(egress.Policy{AllowedHosts: []string{"127.0.0.1"}}.Client(5*time.Second)).TestOIDC(context.Background(), cfg)
+	if err != nil || !strings.Contains(msg, "authorization endpoint") {
+		t.Fatalf("allowed host: %q %v", msg, err)
 	}
 }
