@@ -26,6 +26,30 @@ export default function SSO() {
   const [editing, setEditing] = useState<{ open: boolean; p?: Provider }>({ open: false })
   const [error, setError] = useState('')
   const [form] = Form.useForm()
+  const [test, setTest] = useState<{ busy?: string; result?: { who: string; ok: boolean; message: string } }>({})
+  // testConnection checks a provider's saved settings against the provider
+  // (LDAP bind, OIDC discovery, SAML metadata) on the server.
+  const testConnection = async (p: Provider) => {
+    const who = `${p.kind}/${p.name}`
+    setTest({ busy: who })
+    try {
+      const r = await api<{ ok: boolean; message: string }>(`/admin/sso/${p.kind}/${encodeURIComponent(p.name)}/test`, { method: 'POST' })
+      setTest({ result: { who, ...r } })
+    } catch (e) {
+      setTest({ result: { who, ok: false, message: (e as Error).message } })
+    }
+  }
+  const testResult = test.result && (
+    <Alert
+      role="status"
+      type={test.result.ok ? 'success' : 'error'}
+      title={`${test.result.who}: ${test.result.ok ? 'connection works' : 'connection failed'}`}
+      description={test.result.message}
+      closable
+      onClose={() => setTest({})}
+      style={{ marginBottom: 16 }}
+    />
+  )
   const list = useQuery({ queryKey: ['sso'], queryFn: () => api<List<Provider>>('/admin/sso') })
   const refresh = () => qc.invalidateQueries({ queryKey: ['sso'] })
   const open = (p?: Provider) => {
@@ -35,6 +59,7 @@ export default function SSO() {
         ? { kind: p.kind, name: p.name, display_name: p.display_name, enabled: p.enabled, config: JSON.stringify(p.config, null, 2) }
         : { kind: 'oidc', name: '', display_name: '', enabled: true, config: JSON.stringify(examples.oidc, null, 2) },
     )
+    setTest({})
     setEditing({ open: true, p })
   }
   const save = async (v: { kind: string; name: string; display_name: string; enabled: boolean; config: string }) => {
@@ -62,6 +87,7 @@ export default function SSO() {
         Add provider
       </Button>
       {list.error && <Alert type="warning" title={(list.error as Error).message} />}
+      {!editing.open && testResult}
       <Table<Provider>
         rowKey={(p) => p.kind + '/' + p.name}
         loading={list.isLoading}
@@ -77,6 +103,9 @@ export default function SSO() {
               <Space>
                 <Button size="small" onClick={() => open(p)}>
                   Edit
+                </Button>
+                <Button size="small" aria-label={`Test connection of ${p.kind}/${p.name}`} loading={test.busy === `${p.kind}/${p.name}`} onClick={() => testConnection(p)}>
+                  Test connection
                 </Button>
                 <Button
                   size="small"
@@ -102,6 +131,7 @@ export default function SSO() {
       />
       <Modal open={editing.open} title={editing.p ? `Edit ${editing.p.name}` : 'Add a provider'} okText="Save" onOk={() => form.submit()} onCancel={() => setEditing({ open: false })} width={640}>
         {error && <Alert type="error" title={error} role="alert" style={{ marginBottom: 12 }} />}
+        {editing.open && testResult}
         <Form form={form} layout="vertical" onFinish={save}>
           <Form.Item label="Kind" name="kind">
             <Select
@@ -122,6 +152,11 @@ export default function SSO() {
           <Form.Item label="Settings (JSON; secrets left empty keep their value)" name="config">
             <Input.TextArea autoSize={{ minRows: 6 }} spellCheck={false} style={{ fontFamily: 'monospace' }} />
           </Form.Item>
+          {editing.p && (
+            <Button onClick={() => editing.p && testConnection(editing.p)} loading={!!test.busy}>
+              Test connection (saved settings)
+            </Button>
+          )}
         </Form>
       </Modal>
     </>

@@ -4,6 +4,7 @@ import { App as AntApp } from 'antd'
 import type { ReactNode } from 'react'
 import Login from './Login'
 import Policies from './Policies'
+import SSO from './SSO'
 import { accessToken, setSession } from '../api'
 
 function wrap(ui: ReactNode) {
@@ -68,5 +69,28 @@ describe('Policies', () => {
     expect(save).toHaveProperty('disabled', true)
     fireEvent.change(editor, { target: { value: 'p, role:admin, *, *, allow\np, user:bob, *, read, allow' } })
     await waitFor(() => expect(save).toHaveProperty('disabled', false))
+  })
+})
+
+describe('SSO', () => {
+  it('tests a provider connection and shows the answer', async () => {
+    setSession({ access_token: 'a', refresh_token: 'r', expires_in: 900, token_type: 'Bearer' })
+    const tested: string[] = []
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string, init?: RequestInit) => {
+        if (url.endsWith('/test') && init?.method === 'POST') {
+          tested.push(url)
+          return json(200, { ok: false, message: "the directory refused the service account's bind" })
+        }
+        return json(200, { items: [{ kind: 'ldap', name: 'corp', display_name: 'Corp', enabled: true, config: {} }], total: 1 })
+      }),
+    )
+    wrap(<SSO />)
+    await act(async () => fireEvent.click(await screen.findByRole('button', { name: 'Test connection of ldap/corp' })))
+    const status = await screen.findByRole('status')
+    expect(status.textContent).toContain('connection failed')
+    expect(status.textContent).toContain('refused the service account')
+    expect(tested).toEqual(['/api/v1/admin/sso/ldap/corp/test'])
   })
 })
