@@ -132,8 +132,8 @@ func newEnvRoutes(t testing.TB, dsn string, maxUpload int64, routes func(*bunsto
 	}
 	searcher := search.New(search.Deps{Outbox: store, Index: index, Repos: store, Files: store, Authorizer: az})
 	deps := httpapi.Deps{
-		Search: searcher,
-		Auth:   a, Authorizer: az, Users: store, Groups: store, Policies: az, Audit: store,
+		Search: searcher, Stats: store,
+		Auth: a, Authorizer: az, Users: store, Groups: store, Policies: az, Audit: store,
 		Repos:     repository.NewService(store, func() []string { return []string{"generic", "other"} }).WithFiles(store),
 		Artifacts: arts, Uploads: upload.NewService(store, blobs, arts, clock, maxUpload),
 		Ready:          []httpapi.Check{{Name: "database", Run: store.Ping}, {Name: "storage", Run: blobs.Ping}},

@@ -21,6 +21,7 @@ var routeScopes = map[string]string{
 	"GET /repositories/:key":         auth.ScopeReadRepositories,
 	"GET /repositories/:key/members": auth.ScopeReadRepositories,
 	"GET /formats":                   auth.ScopeReadRepositories,
+	"GET /system/stats":              auth.ScopeReadRepositories,
 
 	"POST /repositories":              auth.ScopeWriteRepositories,
 	"PATCH /repositories/:key":        auth.ScopeWriteRepositories,

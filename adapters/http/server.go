@@ -78,6 +78,8 @@ type Deps struct {
 	// Upstream makes the upstream tests' GETs through the egress guard
 	// (upstreamtest.go); nil answers 503 there.
 	Upstream ports.Upstream
+	// Stats sums repositories' files for GET /system/stats (stats.go); nil answers 503 there.
+	Stats ports.UsageStats
 	// TrustedProxies are the addresses or CIDR ranges whose X-Forwarded-For
 	// and X-Real-IP headers are believed; none by default, so the client
 	// address is the connection's peer.
@@ -129,7 +131,7 @@ func New(d Deps, extra ...Route) (*Server, error) {
 	r.GET("/health", s.health)
 	s.mountUI(r)
 
-	routes := slices.Concat(s.routes(), s.identityRoutes(), s.ssoRoutes(), s.gcRoutes(), s.setupRoutes(), s.remoteRoutes(), s.upstreamTestRoutes(), s.searchRoutes(), extra)
+	routes := slices.Concat(s.routes(), s.identityRoutes(), s.ssoRoutes(), s.gcRoutes(), s.setupRoutes(), s.remoteRoutes(), s.upstreamTestRoutes(), s.statsRoutes(), s.searchRoutes(), extra)
 	if err := s.mount(r.Group("/api/v1"), routes); err != nil {
 		return nil, err
 	}
