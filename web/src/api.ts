@@ -176,6 +176,15 @@ export interface Repository {
   member_repos?: Member[]
   created_at: string
 }
+// SystemStats are the dashboard figures (GET /system/stats) over the
+// repositories the caller may read.
+export interface SystemStats {
+  repositories: number
+  by_format: Record<string, number>
+  by_type: Record<string, number>
+  artifacts: number
+  storage_bytes: number
+}
 export interface Artifact {
   path: string
   size: number

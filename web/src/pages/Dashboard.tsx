@@ -1,7 +1,8 @@
 import { useQuery } from '@tanstack/react-query'
 import { Card, Col, List as AList, Row, Statistic, Tag, Typography } from 'antd'
 import { Link } from 'react-router'
-import { api, type Format, type List, type Plugin, type Repository } from '../api'
+import { api, type Format, type List, type Plugin, type Repository, type SystemStats } from '../api'
+import { formatSize } from '../tree'
 import { useSession } from '../session'
 
 export default function Dashboard() {
@@ -9,7 +10,8 @@ export default function Dashboard() {
   const repos = useQuery({ queryKey: ['repositories', 'dashboard'], queryFn: () => api<List<Repository>>('/repositories', { query: { limit: 100 } }) })
   const formats = useQuery({ queryKey: ['formats'], queryFn: () => api<List<Format>>('/formats') })
   const plugins = useQuery({ queryKey: ['plugins'], enabled: !!me?.is_admin, queryFn: () => api<List<Plugin>>('/plugins') })
-  const byType = (t: string) => repos.data?.items.filter((r) => r.repo_type === t).length ?? 0
+  const stats = useQuery({ queryKey: ['system', 'stats'], queryFn: () => api<SystemStats>('/system/stats') })
+  const byType = (t: string) => stats.data?.by_type[t] ?? 0
   const unhealthy = plugins.data?.items.filter((p) => p.status !== 'active') ?? []
   return (
     <>
@@ -17,12 +19,22 @@ export default function Dashboard() {
       <Row gutter={[16, 16]}>
         <Col xs={12} md={6}>
           <Card>
-            <Statistic title="Repositories" value={repos.data?.total ?? repos.data?.items.length ?? 0} loading={repos.isLoading} />
+            <Statistic title="Repositories" value={stats.data?.repositories ?? 0} loading={stats.isLoading} />
           </Card>
         </Col>
         <Col xs={12} md={6}>
           <Card>
-            <Statistic title="Local / remote / virtual" value={`${byType('local')} / ${byType('remote')} / ${byType('virtual')}`} loading={repos.isLoading} />
+            <Statistic title="Local / remote / virtual" value={`${byType('local')} / ${byType('remote')} / ${byType('virtual')}`} loading={stats.isLoading} />
+          </Card>
+        </Col>
+        <Col xs={12} md={6}>
+          <Card>
+            <Statistic title="Artifacts" value={stats.data?.artifacts ?? 0} loading={stats.isLoading} />
+          </Card>
+        </Col>
+        <Col xs={12} md={6}>
+          <Card>
+            <Statistic title="Storage used" value={formatSize(stats.data?.storage_bytes ?? 0)} loading={stats.isLoading} />
           </Card>
         </Col>
         <Col xs={12} md={6}>
@@ -43,7 +55,19 @@ export default function Dashboard() {
           </Col>
         )}
       </Row>
+      {stats.error && <Typography.Text type="warning">{(stats.error as Error).message}</Typography.Text>}
       <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
+        <Col xs={24}>
+          <Card title="Repositories by format">
+            {Object.entries(stats.data?.by_format ?? {})
+              .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+              .map(([f, n]) => (
+                <Tag key={f} data-testid={`format-${f}`}>
+                  {f}: {n}
+                </Tag>
+              ))}
+          </Card>
+        </Col>
         <Col xs={24} lg={12}>
           <Card title="Recently created repositories">
             <AList

@@ -5,6 +5,8 @@ import type { ReactNode } from 'react'
 import Login from './Login'
 import Policies from './Policies'
 import SSO from './SSO'
+import Dashboard from './Dashboard'
+import { MemoryRouter } from 'react-router'
 import { accessToken, setSession } from '../api'
 
 function wrap(ui: ReactNode) {
@@ -92,5 +94,28 @@ describe('SSO', () => {
     expect(status.textContent).toContain('connection failed')
     expect(status.textContent).toContain('refused the service account')
     expect(tested).toEqual(['/api/v1/admin/sso/ldap/corp/test'])
+  })
+})
+
+describe('Dashboard', () => {
+  it('shows the figures of /system/stats', async () => {
+    setSession({ access_token: 'a', refresh_token: 'r', expires_in: 900, token_type: 'Bearer' })
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string) => {
+        if (url.includes('/system/stats')) return json(200, { repositories: 7, by_format: { npm: 4, maven: 3 }, by_type: { local: 4, remote: 2, virtual: 1 }, artifacts: 1234, storage_bytes: 3 * 1024 * 1024 })
+        return json(200, { items: [], total: 0 })
+      }),
+    )
+    wrap(
+      <MemoryRouter>
+        <Dashboard />
+      </MemoryRouter>,
+    )
+    expect(await screen.findByText('4 / 2 / 1')).toBeTruthy()
+    expect(await screen.findByText('3.0 MiB')).toBeTruthy()
+    expect(screen.getByTestId('format-npm').textContent).toBe('npm: 4')
+    expect(screen.getByTestId('format-maven').textContent).toBe('maven: 3')
+    expect(document.body.textContent).toContain('1,234')
   })
 })
