@@ -276,3 +276,22 @@ func renamedConda(t testing.TB, idx map[string]any, stem string) []byte {
 	info := zst(t, tarOf(t, []entry{indexEntry(t, idx)}))
 	return zipOf(t, []entry{{"metadata.json", []byte(`{}`)}, {"pkg-" + stem + ".tar.zst", zst(t, tarOf(t, nil))}, {"info-" + stem + ".tar.zst", info}})
 }
+
+// TestRecordKeepsChannelKeys: index.json cannot point a record's download
+// elsewhere (url, fn, channel) or fake its digests.
+func TestRecordKeepsChannelKeys(t *testing.T) {
+	e := newEnv(t, false)
+	idx := index("hello", "1.0", "py_0", "noarch")
+	idx["url"], idx["fn"], idx["channel"], idx["sha256"] = "http://evil/x.conda", "x.conda", "http://evil", "00"
+	pkg := tarBz2(t, idx)
+	if st, body := e.do("PUT", "/hello-1.0-py_0.tar.bz2", pkg); st != 201 {
+		t.Fatalf("upload: %d %s", st, body)
+	}
+	rec := parseRepodata(t, e.get("/noarch/repodata.json")).Packages["hello-1.0-py_0.tar.bz2"]
+	for _, k := range []string{"url", "fn", "channel"} {
+		if _, ok := rec[k]; ok {
+			t.Errorf("record keeps %s: %v", k, rec)
+		}
+	}
+	checkRecord(t, rec, pkg, "hello", "1.0")
+}

@@ -22,7 +22,7 @@ const (
 // index.json a few KB).
 const (
 	maxEntries   = 100000   // entries of one archive (the host's cap)
-	maxInfoTar   = 64 << 20 // info-<stem>.tar.zst inside a .conda
+	maxInfoTar   = 16 << 20 // info-<stem>.tar.zst inside a .conda (read into the plugin)
 	maxIndexJSON = 1 << 20  // info/index.json
 	maxNameLen   = 255
 )
@@ -90,6 +90,11 @@ func upload(h sdk.Host, req *sdk.Request, subdir, file string) (*sdk.Response, e
 	md5, err := h.Hash(sdk.MD5, sdk.Source{Blob: req.Body.Digest})
 	if err != nil {
 		return nil, fmt.Errorf("conda: hash upload: %w", err)
+	}
+	// Keys that would make a client fetch the package elsewhere or from
+	// another channel are the channel's to set, not the package's.
+	for _, k := range []string{"url", "fn", "channel", "schannel", "base_url"} {
+		delete(idx, k)
 	}
 	idx["md5"], idx["sha256"], idx["size"] = md5, req.Body.Digest, req.Body.Size
 	rec, err := marshal(idx)
