@@ -80,12 +80,11 @@ func (e *env) get(path string) []byte {
 }
 
 type repodata struct {
-	Info          map[string]string                 `json:"info"`
-	Packages      map[string]map[string]any         `json:"packages"`
-	PackagesConda map[string]map[string]any         `json:"packages.conda"`
-	Removed       []string                          `json:"removed"`
-	Version       int                               `json:"repodata_version"`
-	_             map[string]map[string]interface{} `json:"-"`
+	Info          map[string]string         `json:"info"`
+	Packages      map[string]map[string]any `json:"packages"`
+	PackagesConda map[string]map[string]any `json:"packages.conda"`
+	Removed       []string                  `json:"removed"`
+	Version       int                       `json:"repodata_version"`
 }
 
 func parseRepodata(t testing.TB, b []byte) repodata {
