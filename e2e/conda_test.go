@@ -215,6 +215,7 @@ func TestCondaRemoteAndVirtual(t *testing.T) {
 	t.Parallel()
 	up := harness.Start(t, harness.Options{})
 	up.CreateRepo(harness.Repo{Key: "ch", Format: "conda"})
+	enableSigning(t, up, "ch", "conda/ch/repodata.json.key")
 	v1 := condaTarBz2(t, "hello", "1.0", "py_0", "noarch")
 	if r := putConda(up, "/conda/ch/noarch/hello-1.0-py_0.tar.bz2", v1, "Bearer "+up.Token); r.Status != http.StatusCreated {
 		t.Fatalf("upload upstream: %s", r)
@@ -225,6 +226,17 @@ func TestCondaRemoteAndVirtual(t *testing.T) {
 	px.CreateRepo(harness.Repo{Key: "chproxy", Format: "conda", Type: "remote", Public: true,
 		UpstreamURL: up.URL + "/conda/ch", Config: map[string]string{"upstream_token": readToken}})
 	condaFetchChecked(t, px, "/conda/chproxy", "noarch", "hello-1.0-py_0.tar.bz2", v1)
+	// The upstream's repodata.json passes unchanged: its signature still
+	// verifies with the upstream's key.
+	keyring, err := openpgp.ReadArmoredKeyRing(bytes.NewReader(up.Expect(http.StatusOK, http.MethodGet, "/conda/ch/repodata.json.key", nil).Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := px.Expect(http.StatusOK, http.MethodGet, "/conda/chproxy/noarch/repodata.json", nil, "Authorization", "").Body
+	sig := px.Expect(http.StatusOK, http.MethodGet, "/conda/chproxy/noarch/repodata.json.sig", nil, "Authorization", "").Body
+	if _, err := openpgp.CheckArmoredDetachedSignature(keyring, bytes.NewReader(plain), bytes.NewReader(sig), nil); err != nil {
+		t.Fatalf("remote repodata.json.sig: %v", err)
+	}
 
 	px.CreateRepo(harness.Repo{Key: "chlocal", Format: "conda", Public: true})
 	v2 := condaV2(t, "tool", "0.3", "h1_2", "noarch")
@@ -235,6 +247,9 @@ func TestCondaRemoteAndVirtual(t *testing.T) {
 		Members: []map[string]any{{"repo_key": "chlocal", "priority": 1}, {"repo_key": "chproxy", "priority": 2}}})
 	condaFetchChecked(t, px, "/conda/chall", "noarch", "hello-1.0-py_0.tar.bz2", v1)
 	condaFetchChecked(t, px, "/conda/chall", "noarch", "tool-0.3-h1_2.conda", v2)
+	if r := getRepodata(t, px, "/conda/chall/noarch/repodata.json"); len(r.Packages) != 1 || len(r.PackagesConda) != 1 {
+		t.Fatalf("virtual repodata.json: %+v", r)
+	}
 	cd := px.Expect(http.StatusOK, http.MethodGet, "/conda/chall/channeldata.json", nil, "Authorization", "").Body
 	if !strings.Contains(string(cd), `"hello"`) || !strings.Contains(string(cd), `"tool"`) {
 		t.Fatalf("virtual channeldata.json: %s", cd)
