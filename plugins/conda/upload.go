@@ -191,11 +191,15 @@ func indexFrom(h sdk.Host, digest string, kind sdk.ArchiveKind, what string) ([]
 	return raw, nil
 }
 
-// hostMsg is the host's message without its room prefix.
+// hostMsg is the host's message without its room prefix, saying so when
+// the host stopped at its size limits.
 func hostMsg(err error) string {
 	msg := sdk.AsError(err).Message
 	if i := strings.LastIndex(msg, ": "); i >= 0 && i+2 < len(msg) {
-		return msg[i+2:]
+		msg = msg[i+2:]
+	}
+	if strings.Contains(msg, "limit") || strings.Contains(msg, "larger than") || strings.Contains(msg, "ratio") {
+		msg += " (too large when decompressed: refused as a decompression bomb)"
 	}
 	return msg
 }
