@@ -65,8 +65,17 @@ func (ix *Index) filter(q ports.SearchQuery) filter {
 			f.rank += " + similarity(lower(d.package), ?)"
 			f.rargs = append(f.rargs, strings.Join(q.Terms, " "))
 		}
-		// Weight A is the name: every term a whole word of it.
+		// Weight A is the name: every term a whole word of it. The planner
+		// cannot tell how many names hold a word (its estimate ignores
+		// weights), so with pg_trgm the name's trigram index finds the
+		// names containing each term first: terms hold only letters and
+		// digits, never a LIKE wildcard.
 		f.name, f.nargs, f.nrank = []string{"d.words @@ to_tsquery('simple', ?)"}, []any{strings.Join(name, " & ")}, f.rank
+		if ix.trigram {
+			for _, t := range q.Terms {
+				f.name, f.nargs = append(f.name, "lower(d.package) LIKE ?"), append(f.nargs, "%"+t+"%")
+			}
+		}
 	default:
 		m, name := make([]string, len(q.Terms)), make([]string, len(q.Terms))
 		for i, t := range q.Terms {
