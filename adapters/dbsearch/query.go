@@ -141,9 +141,12 @@ const maxCounted = 10_000
 const maxRanked = 1_000
 
 // ranked is the query of one page by relevance, then name, among the
-// ranking candidates of f; its args lack the final LIMIT and OFFSET.
-// The scope is inside each candidate set, before its LIMIT.
-func (f filter) ranked(window int) (string, []any) {
+// ranking candidates of f, given the window (offset + limit) and the
+// counted matches; its args lack the final LIMIT and OFFSET. The scope is
+// inside each candidate set, before its LIMIT. When the first set holds
+// every match (fewer were counted than it may hold), the name set adds
+// nothing and is left out.
+func (f filter) ranked(window, counted int) (string, []any) {
 	n := maxRanked
 	if window > n {
 		n = maxCounted
@@ -152,12 +155,16 @@ func (f filter) ranked(window int) (string, []any) {
 		return "SELECT * FROM (SELECT d.id AS id, " + rank + " AS score FROM " + f.from +
 			" WHERE " + strings.Join(where, " AND ") + " LIMIT ?) AS s"
 	}
-	query := "SELECT c.id, max(c.score) AS score FROM (" + set(f.where, f.rank) + " UNION ALL " + set(f.name, f.nrank) +
-		") AS c JOIN search_documents AS d ON d.id = c.id GROUP BY c.id, d.package, d.repository" +
-		" ORDER BY score DESC, d.package, d.repository LIMIT ? OFFSET ?"
+	sets := set(f.where, f.rank)
 	var args []any
 	args = append(append(append(args, f.rargs...), f.args...), n)
-	args = append(append(append(args, f.rargs...), f.nargs...), n)
+	if counted >= n {
+		sets += " UNION ALL " + set(f.name, f.nrank)
+		args = append(append(append(args, f.rargs...), f.nargs...), n)
+	}
+	query := "SELECT c.id, max(c.score) AS score FROM (" + sets +
+		") AS c JOIN search_documents AS d ON d.id = c.id GROUP BY c.id, d.package, d.repository" +
+		" ORDER BY score DESC, d.package, d.repository LIMIT ? OFFSET ?"
 	return query, args
 }
 
@@ -206,7 +213,7 @@ func (ix *Index) Search(ctx context.Context, q ports.SearchQuery) (ports.SearchR
 		}
 		query, args = "SELECT d.id, 0.0 AS score"+from+" ORDER BY d.package, d.repository LIMIT ? OFFSET ?", append(slices.Clone(f.args), q.Limit, q.Offset)
 	} else {
-		query, args = f.ranked(q.Offset + q.Limit)
+		query, args = f.ranked(q.Offset+q.Limit, res.Total)
 		args = append(args, q.Limit, q.Offset)
 	}
 	if err := ix.db.NewRaw(query, args...).Scan(ctx, &page); err != nil {
