@@ -143,5 +143,18 @@ func TestVagrantClient(t *testing.T) {
 		if !strings.HasSuffix(filepath.Dir(dir), "1.0.0") {
 			t.Fatalf("pinned version landed in %s", dir)
 		}
+
+		// The README's blocks, as written: upload 1.2.0 with curl, add it with vagrant.
+		box3, img3 := vagrantBox(t)
+		work, home := t.TempDir(), t.TempDir()
+		if err := os.WriteFile(filepath.Join(work, "libvirt.box"), box3, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		vars := []string{"K=" + strings.TrimPrefix(k.URL, "http://"), "REPO=boxes", "T=" + k.APIToken("vagrant"),
+			"ORG=acme", "BOX=base", "VERSION=1.2.0", "BOXFILE=libvirt.box"}
+		env := append(vagrantEnv(home, ""), vars...)
+		runSnippet(t, "vagrant-publish", work, env)
+		runSnippet(t, "vagrant-consume", work, env)
+		checkAddedBox(t, filepath.Join(home, ".vagrant.d", "boxes", "acme-VAGRANTSLASH-base", "1.2.0", "libvirt"), img3)
 	})
 }
