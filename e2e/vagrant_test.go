@@ -50,6 +50,29 @@ func vagrantBox(t *testing.T) (box, img []byte) {
 	return b.Bytes(), img
 }
 
+// vagrantBomb is a small .box whose disk image expands to more than the
+// host's archive-scan budget (1 GiB), with metadata.json after it.
+func vagrantBomb(t *testing.T) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&b, gzip.BestSpeed)
+	tw := tar.NewWriter(zw)
+	const size = 1<<30 + 1<<20
+	if err := tw.WriteHeader(&tar.Header{Name: "box.img", Mode: 0o644, Size: size}); err != nil {
+		t.Fatal(err)
+	}
+	zeros := make([]byte, 1<<20)
+	for n := 0; n < size; n += len(zeros) {
+		_, _ = tw.Write(zeros)
+	}
+	meta := []byte(`{"provider":"libvirt"}`)
+	_ = tw.WriteHeader(&tar.Header{Name: "metadata.json", Mode: 0o644, Size: int64(len(meta))})
+	_, _ = tw.Write(meta)
+	_ = tw.Close()
+	_ = zw.Close()
+	return b.Bytes()
+}
+
 // vagrantEnv is vagrant's environment: an isolated HOME and VAGRANT_HOME,
 // Keeper's repository as the box server, no version checks.
 func vagrantEnv(home, server string) []string {
@@ -103,9 +126,13 @@ func checkAddedBox(t *testing.T, dir string, img []byte) {
 func TestVagrantClient(t *testing.T) {
 	t.Parallel()
 	bin := vagrantClient(t)
+	bomb := vagrantBomb(t)
 	harness.EachDB(t, func(t *testing.T, db harness.DB) {
 		k := harness.Start(t, harness.Options{DB: db})
 		k.CreateRepo(harness.Repo{Key: "boxes", Format: "vagrant", Public: true})
+		if r := k.Expect(http.StatusBadRequest, "PUT", "/vagrant/boxes/acme/bomb/1.0.0/libvirt.box", bytes.NewReader(bomb)); !strings.Contains(string(r.Body), "invalid box") {
+			t.Fatalf("decompression bomb: %s", r)
+		}
 		box1, img1 := vagrantBox(t)
 		box2, img2 := vagrantBox(t)
 		const p1, p2 = "/vagrant/boxes/acme/base/1.0.0/libvirt.box", "/vagrant/boxes/acme/base/1.1.0/libvirt.box"
@@ -126,6 +153,7 @@ func TestVagrantClient(t *testing.T) {
 		}
 		k.Expect(http.StatusNotFound, "GET", "/vagrant/boxes/acme/base/2.0.0/libvirt.box", nil)
 		k.Expect(http.StatusNotFound, "GET", "/vagrant/boxes/acme/none", nil)
+		k.Expect(http.StatusNotFound, "GET", "/vagrant/boxes/acme/bomb", nil) // nothing stored
 		k.Expect(http.StatusOK, "PUT", "/vagrant/boxes/acme/base", harness.JSONBody(map[string]string{"description": "Keeper test box"}))
 		cat := k.Expect(http.StatusOK, "GET", "/vagrant/boxes/acme/base", nil)
 		for _, want := range []string{`"description":"Keeper test box"`, `"checksum":"` + harness.SHA256(box1) + `","checksum_type":"sha256"`,
