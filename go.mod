@@ -2,6 +2,8 @@ module github.com/keeper-registry/keeper
 
 go 1.26.8
 
+ignore ./web/node_modules
+
 tool (
 	github.com/go-task/task/v3/cmd/task
 	golang.org/x/tools/cmd/deadcode

@@ -3,8 +3,9 @@
 # when missing), builds the plugins, runs the lint (.ci/lint.sh), runs every
 # Go test on SQLite and PostgreSQL (the root module and the nested ones:
 # sdk/go, plugins/*, tools/*), checks every built plugin against the WIT contract and that the
-# glue generated from it is fresh, and runs the
-# end-to-end tests with real package clients; then stops what it started.
+# glue generated from it is fresh, builds and unit-tests the web UI (web/),
+# and runs the end-to-end tests with real package clients and the UI in
+# Chromium; then stops what it started.
 #
 #   go tool task test                     # everything (what CI runs)
 #   KEEPER_SKIP_E2E=1 go tool task test   # without the real-client e2e tests
@@ -58,6 +59,13 @@ fi
 # Tests share one wazero compilation cache: each plugin module is compiled once.
 export KEEPER_TEST_WASM_CACHE="$REPO/.tools/wasm-test-cache"
 mkdir -p "$KEEPER_TEST_WASM_CACHE"
+
+step "web UI: lockfile without registry addresses, npm ci, build, vitest"
+run web-lockfile bash -c '! grep -n "\"resolved\"" web/package-lock.json'
+run web-build bash -c 'cd web && npm ci --no-audit --no-fund && npm run build'
+run web-test bash -c 'cd web && npx vitest run'
+# Screenshots of every page from the browser e2e (TestWebUI), kept as CI artifacts.
+export KEEPER_UI_ARTIFACTS="$REPO/.tools/ui-artifacts"
 
 step "lint (gofmt, go vet, staticcheck, deadcode, go mod tidy -diff)"
 run lint bash .ci/lint.sh

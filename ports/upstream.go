@@ -38,6 +38,9 @@ type UpstreamResponse struct {
 	ContentType   string
 	ETag          string
 	LastModified  string
+	// Vary is the upstream's Vary header (the request headers its answer
+	// depends on, RFC 9110 §12.5.5).
+	Vary string
 	// SHA256, SHA1 and MD5 are checksums the upstream declared for the body
 	// (lower-case hex; empty when it declared none).
 	SHA256, SHA1, MD5 string

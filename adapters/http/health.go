@@ -26,8 +26,13 @@ type indexFormat struct {
 }
 
 // index answers GET / with where to go next: the API description, the
-// formats and the URL each is served under, the probes.
+// formats and the URL each is served under, the probes. Browsers (Accept:
+// text/html) are redirected to the web UI.
 func (s *Server) index(c *gin.Context) {
+	if wantsHTML(c) { // a browser: the web UI
+		c.Redirect(http.StatusFound, "/ui/")
+		return
+	}
 	base := s.baseURL(c)
 	formats := []indexFormat{}
 	if s.d.Plugins != nil {

@@ -124,6 +124,7 @@ func New(d Deps, extra ...Route) (*Server, error) {
 
 	r.GET("/", s.index)
 	r.GET("/health", s.health)
+	s.mountUI(r)
 
 	routes := slices.Concat(s.routes(), s.identityRoutes(), s.ssoRoutes(), s.gcRoutes(), s.setupRoutes(), s.remoteRoutes(), s.searchRoutes(), extra)
 	if err := s.mount(r.Group("/api/v1"), routes); err != nil {

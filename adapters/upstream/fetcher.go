@@ -120,7 +120,7 @@ func (f *Fetcher) Fetch(ctx context.Context, in ports.UpstreamRequest) (ports.Up
 	}
 	out := ports.UpstreamResponse{Status: resp.StatusCode, ContentLength: resp.ContentLength,
 		ContentType: resp.Header.Get("Content-Type"), ETag: resp.Header.Get("ETag"),
-		LastModified: resp.Header.Get("Last-Modified")}
+		LastModified: resp.Header.Get("Last-Modified"), Vary: strings.Join(resp.Header.Values("Vary"), ",")}
 	if resp.Request != nil && resp.Request.URL != nil {
 		final := *resp.Request.URL
 		final.User = nil

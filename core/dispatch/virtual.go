@@ -238,22 +238,30 @@ func (d *Dispatcher) memberAnswer(ctx context.Context, in *Request, route Route,
 // serveMerged serves the metadata document at subPath merged from every
 // member the caller may read, by priority, through the format's merge.
 func (d *Dispatcher) serveMerged(ctx context.Context, route Route, repo *ports.Repository, members []member, subPath, base string, s ports.Subject) (*Response, error) {
-	key := mergedKey{virtual: repo.ID, path: subPath, base: base, members: memberStamp(members)}
-	now := d.clock.Now()
-	doc, ok := d.merged.Get(key)
-	if !ok || !now.Before(doc.expires) {
-		var err error
-		doc, err = d.merge(ctx, route, repo, members, subPath, base, s)
-		if err != nil {
-			return nil, d.mergeFailed(ctx, repo, err)
-		}
-		if doc.ttl > 0 {
-			doc.expires = now.Add(doc.ttl)
-			d.merged.Add(key, doc, int64(len(doc.body)))
-		}
+	doc, err := d.mergedDocument(ctx, route, repo, members, subPath, base, s)
+	if err != nil {
+		return nil, d.mergeFailed(ctx, repo, err)
 	}
 	// A merged document is the format's answer, like a rewritten one.
 	return rewrittenAnswer(nil, remote.Result{Body: doc.body, ETag: doc.etag, File: ports.File{ContentType: doc.contentType}}), nil
+}
+
+// mergedDocument is the merged document at subPath, from the cache or merged now.
+func (d *Dispatcher) mergedDocument(ctx context.Context, route Route, repo *ports.Repository, members []member, subPath, base string, s ports.Subject) (mergedDoc, error) {
+	key := mergedKey{virtual: repo.ID, path: subPath, base: base, members: memberStamp(members)}
+	now := d.clock.Now()
+	if doc, ok := d.merged.Get(key); ok && now.Before(doc.expires) {
+		return doc, nil
+	}
+	doc, err := d.merge(ctx, route, repo, members, subPath, base, s)
+	if err != nil {
+		return mergedDoc{}, err
+	}
+	if doc.ttl > 0 {
+		doc.expires = now.Add(doc.ttl)
+		d.merged.Add(key, doc, int64(len(doc.body)))
+	}
+	return doc, nil
 }
 
 // errNoDocument says no readable member has the document.
@@ -292,6 +300,16 @@ func (d *Dispatcher) merge(ctx context.Context, route Route, repo *ports.Reposit
 			return mergedDoc{}, failed
 		}
 		return mergedDoc{}, errNoDocument
+	}
+	if digest, ok, err := d.mergedDigest(ctx, route, repo, members, subPath, base, s, docs); ok || err != nil {
+		if err != nil {
+			return mergedDoc{}, err
+		}
+		digest.ttl = min(digest.ttl, ttl)
+		if failed != nil {
+			digest.ttl = 0
+		}
+		return digest, nil
 	}
 	body := docs[0]
 	if len(docs) > 1 {

@@ -87,7 +87,9 @@ func (s *Service) Invalidate(ctx context.Context, repoID int64, path string, pre
 		if _, err := s.d.Files.Apply(ctx, repoID, ports.WriteSet{Deletes: []string{path}}); err != nil {
 			return 0, fmt.Errorf("remote: invalidate: %w", err)
 		}
-		return 1, nil
+		// The copies other clients negotiated (variantPath) go with it.
+		n, err := s.Invalidate(ctx, repoID, strings.TrimSuffix(path, "/")+"/~accept/", true)
+		return 1 + n, err
 	}
 	n := 0
 	err := s.each(ctx, repoID, path, func(fs []ports.File) error {

@@ -69,7 +69,7 @@ func (s *Service) fetch(ctx context.Context, req Request, p string, class ports.
 		st.add(&st.Revalidated)
 		return s.touch(ctx, repo, old)
 	case resp.Status == statusOK:
-		return s.store(ctx, repo, p, target, class, resp, tee, old, have)
+		return s.store(ctx, repo, p, target, req.Accept, class, resp, tee, old, have)
 	case resp.Status == statusNotFound || resp.Status == statusGone:
 		now := s.d.Clock.Now()
 		s.neg.add(flightKey(repo.ID, p), now, now.Add(duration(repo.Config, ConfigNegativeTTL, s.opts.NegativeTTL)))
@@ -83,7 +83,7 @@ func (s *Service) fetch(ctx context.Context, req Request, p string, class ports.
 
 // store streams a 200 body into the blob store (and to the tee), checks it
 // against the declared length and checksums, and only then commits it.
-func (s *Service) store(ctx context.Context, repo *ports.Repository, p, target string, class ports.CacheClass,
+func (s *Service) store(ctx context.Context, repo *ports.Repository, p, target, accept string, class ports.CacheClass,
 	resp ports.UpstreamResponse, tee Tee, old ports.File, have bool) (fetched, error) {
 	defer resp.Body.Close()
 	st := s.counters(repo.ID)
@@ -121,6 +121,9 @@ func (s *Service) store(ctx context.Context, repo *ports.Repository, p, target s
 		return s.staleOr(ctx, repo, old, have, err)
 	}
 	e := entry{ETag: resp.ETag, LastModified: resp.LastModified, FetchedAt: s.d.Clock.Now().UTC()}
+	if varies(resp.Vary, "Accept") {
+		e.VaryAccept, e.Accept = true, strings.TrimSpace(accept)
+	}
 	if resp.URL != "" && resp.URL != target {
 		e.URL = resp.URL // redirected: relative links resolve against where the body came from
 	}

@@ -1,6 +1,8 @@
 package remote
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"regexp"
 	"strings"
@@ -63,4 +65,22 @@ func (r *PathRule) apply(p string) string {
 		return p
 	}
 	return out
+}
+
+// variantPath is where the copy of p negotiated with a given Accept header
+// is cached, for a path whose upstream answers vary by Accept: a reserved
+// segment ("~accept", like "~ext") and a digest of the header.
+func variantPath(p, accept string) string {
+	h := sha256.Sum256([]byte(strings.TrimSpace(accept)))
+	return strings.TrimSuffix(p, "/") + "/~accept/" + hex.EncodeToString(h[:8])
+}
+
+// varies reports whether a Vary header value names header (or is "*").
+func varies(vary, header string) bool {
+	for _, f := range strings.Split(vary, ",") {
+		if f = strings.TrimSpace(f); f == "*" || strings.EqualFold(f, header) {
+			return true
+		}
+	}
+	return false
 }

@@ -146,6 +146,13 @@ func (s *Service) Get(ctx context.Context, req Request, tee Tee) (Result, error)
 	if err != nil {
 		return Result{}, err
 	}
+	if e := readEntry(old); have && e.VaryAccept && e.Accept != strings.TrimSpace(req.Accept) {
+		// The upstream negotiates this path: this client's Accept has its own copy.
+		p = variantPath(p, req.Accept)
+		if old, have, err = s.cached(ctx, repo.ID, p); err != nil {
+			return Result{}, err
+		}
+	}
 	if have && s.fresh(repo, old, class) {
 		st.add(&st.Hits)
 		return s.result(ctx, req, old, class)

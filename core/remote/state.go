@@ -32,6 +32,12 @@ type entry struct {
 	FetchedAt    time.Time `json:"fetched_at"`
 	// URL is where the upstream answered from, when it redirected.
 	URL string `json:"url,omitempty"`
+	// VaryAccept is set when the upstream's answer depended on the
+	// client's Accept header (Vary: Accept); Accept is the header this copy
+	// was fetched with. Clients asking with another Accept get their own
+	// copy (variantPath).
+	VaryAccept bool   `json:"vary_accept,omitempty"`
+	Accept     string `json:"accept,omitempty"`
 }
 
 type fileMeta struct {

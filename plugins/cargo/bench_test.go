@@ -1,6 +1,7 @@
 package cargo_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -8,8 +9,10 @@ import (
 	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"testing"
 
+	"github.com/keeper-registry/keeper/adapters/wasm"
 	"github.com/keeper-registry/keeper/plugins/cargo"
 	"github.com/keeper-registry/keeper/ports"
+	sdk "github.com/keeper-registry/keeper/sdk/go"
 )
 
 // indexHost holds a crate with n versions, each line shaped like a real one.
@@ -98,5 +101,35 @@ func BenchmarkPublish(b *testing.B) {
 			}
 			return r
 		})
+	})
+}
+
+// BenchmarkMergeIndex2000 merges two members' index files of 2,000 lines
+// each (1,000 versions shared), natively and through the wasm runtime.
+func BenchmarkMergeIndex2000(b *testing.B) {
+	docs := [][]byte{indexLines(0, 2000), indexLines(1000, 2000)}
+	const path = "/de/mo/demo-lib"
+	check := func(b *testing.B, out []byte, err error) {
+		if err != nil || bytes.Count(out, []byte("\n")) != 3000 {
+			b.Fatalf("%v %.200s", err, out)
+		}
+	}
+	b.SetBytes(int64(len(docs[0]) + len(docs[1])))
+	b.Run("native", func(b *testing.B) {
+		b.ReportAllocs()
+		defer wasmtest.MeasureCPU(b)()
+		for b.Loop() {
+			out, err := sdk.CallMerge(cargo.Plugin{}, nil, path, docs)
+			check(b, out, err)
+		}
+	})
+	b.Run("wasm", func(b *testing.B) {
+		rt := loadWasm(b)
+		b.ReportAllocs()
+		defer wasmtest.MeasureCPU(b)()
+		for b.Loop() {
+			out, err := rt.Merge(context.Background(), "cargo", wasm.CallContext{}, path, docs)
+			check(b, out, err)
+		}
 	})
 }

@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keeper-registry/keeper/adapters/wasm"
+	"github.com/keeper-registry/keeper/plugins/maven"
 	"github.com/keeper-registry/keeper/ports/porttest"
+	sdk "github.com/keeper-registry/keeper/sdk/go"
 
 	"github.com/keeper-registry/keeper/ports"
 )
@@ -67,6 +70,46 @@ func BenchmarkArtifactMetadata(b *testing.B) {
 				b.Fatal(err)
 			}
 			check(b, r)
+		}
+	})
+}
+
+// BenchmarkMergeMetadata2000 merges two members' maven-metadata.xml of
+// 2,000 versions each (1,000 shared), natively and through the wasm runtime.
+func BenchmarkMergeMetadata2000(b *testing.B) {
+	doc := func(from int) []byte {
+		var s strings.Builder
+		s.WriteString("<metadata><groupId>org.example</groupId><artifactId>big</artifactId><versioning><versions>\n")
+		for i := from; i < from+2000; i++ {
+			fmt.Fprintf(&s, "<version>%d.%d.%d</version>\n", i/100, i/10%10, i%10)
+		}
+		s.WriteString("</versions><lastUpdated>20261201120000</lastUpdated></versioning></metadata>\n")
+		return []byte(s.String())
+	}
+	docs := [][]byte{doc(0), doc(1000)}
+	const path = "/org/example/big/maven-metadata.xml"
+	check := func(b *testing.B, out []byte, err error) {
+		if err != nil || strings.Count(string(out), "<version>") != 3000 {
+			b.Fatalf("%v %.200s", err, out)
+		}
+	}
+	b.SetBytes(int64(len(docs[0]) + len(docs[1])))
+	b.Run("native", func(b *testing.B) {
+		b.ReportAllocs()
+		defer wasmtest.MeasureCPU(b)()
+		for b.Loop() {
+			out, err := sdk.CallMerge(maven.Plugin{}, nil, path, docs)
+			check(b, out, err)
+		}
+	})
+	b.Run("wasm", func(b *testing.B) {
+		rt, done := loadWasm(b)
+		defer done()
+		b.ReportAllocs()
+		defer wasmtest.MeasureCPU(b)()
+		for b.Loop() {
+			out, err := rt.Merge(ctx, "maven", wasm.CallContext{}, path, docs)
+			check(b, out, err)
 		}
 	})
 }

@@ -1,0 +1,133 @@
+import { useState } from 'react'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { App, Button, Card, Col, Descriptions, Empty, Row, Tree, Typography } from 'antd'
+import type { TreeDataNode } from 'antd'
+import { api, type Artifact } from '../api'
+import { formatSize, level } from '../tree'
+
+const PAGE = 1000
+
+async function listLevel(repo: string, prefix: string): Promise<{ nodes: TreeDataNode[]; more: boolean }> {
+  const r = await api<{ items: Artifact[]; next_after?: string }>(`/repositories/${encodeURIComponent(repo)}/artifacts`, {
+    query: { prefix, limit: PAGE },
+  })
+  const { folders, files } = level(
+    r.items.map((a) => a.path),
+    prefix,
+  )
+  return {
+    more: !!r.next_after,
+    nodes: [
+      ...folders.map((f) => ({ key: f, title: f.slice(prefix.length), isLeaf: false })),
+      ...files.map((f) => ({ key: f, title: f.slice(prefix.length), isLeaf: true })),
+    ],
+  }
+}
+
+function insert(nodes: TreeDataNode[], key: string, children: TreeDataNode[]): TreeDataNode[] {
+  return nodes.map((n) => (n.key === key ? { ...n, children } : n.children ? { ...n, children: insert(n.children, key, children) } : n))
+}
+
+function Details({ repo, path, onDeleted }: { repo: string; path: string; onDeleted: () => void }) {
+  const { modal, message } = App.useApp()
+  const esc = path.split('/').map(encodeURIComponent).join('/')
+  const a = useQuery({ queryKey: ['artifact', repo, path], queryFn: () => api<Artifact>(`/repositories/${encodeURIComponent(repo)}/artifacts/${esc}`) })
+  const download = async () => {
+    const blob = await api<Blob>(`/repositories/${encodeURIComponent(repo)}/download/${esc}`, { blob: true })
+    const href = URL.createObjectURL(blob)
+    const link = document.createElement('a')
+    link.href = href
+    link.download = path.split('/').pop() ?? 'artifact'
+    link.click()
+    setTimeout(() => URL.revokeObjectURL(href), 1000)
+  }
+  const remove = () =>
+    modal.confirm({
+      title: `Delete ${path}?`,
+      okText: 'Delete',
+      okButtonProps: { danger: true },
+      onOk: async () => {
+        await api(`/repositories/${encodeURIComponent(repo)}/artifacts/${esc}`, { method: 'DELETE' })
+        message.success(`Deleted ${path}`)
+        onDeleted()
+      },
+    })
+  if (!a.data) return null
+  return (
+    <Card title={<span aria-label="Artifact details">{path}</span>}>
+      <Descriptions column={1} size="small" bordered>
+        <Descriptions.Item label="Size">{formatSize(a.data.size)}</Descriptions.Item>
+        <Descriptions.Item label="Content type">{a.data.content_type}</Descriptions.Item>
+        <Descriptions.Item label="SHA-256">
+          <Typography.Text copyable code>
+            {a.data.checksum_sha256}
+          </Typography.Text>
+        </Descriptions.Item>
+        <Descriptions.Item label="SHA-1">
+          <Typography.Text code>{a.data.checksum_sha1}</Typography.Text>
+        </Descriptions.Item>
+        <Descriptions.Item label="MD5">
+          <Typography.Text code>{a.data.checksum_md5}</Typography.Text>
+        </Descriptions.Item>
+        <Descriptions.Item label="Created">{a.data.created_at}</Descriptions.Item>
+        <Descriptions.Item label="Download URL">
+          <Typography.Text copyable>{a.data.download_url}</Typography.Text>
+        </Descriptions.Item>
+      </Descriptions>
+      <Button type="primary" style={{ marginTop: 16, marginRight: 8 }} onClick={download}>
+        Download
+      </Button>
+      <Button danger style={{ marginTop: 16 }} onClick={remove}>
+        Delete
+      </Button>
+    </Card>
+  )
+}
+
+// Browse is a lazily loaded tree of a repository's artifacts: each folder
+// lists only its own prefix (up to PAGE paths), so large repositories stay fast.
+export function Browse({ repoKey }: { repoKey: string }) {
+  const [tree, setTree] = useState<TreeDataNode[] | null>(null)
+  const [selected, setSelected] = useState('')
+  const qc = useQueryClient()
+  const root = useQuery({
+    queryKey: ['tree', repoKey],
+    queryFn: async () => {
+      const l = await listLevel(repoKey, '')
+      setTree(l.nodes)
+      return l
+    },
+  })
+  if (root.data && !tree?.length) return <Empty description="No artifacts yet" />
+  return (
+    <Row gutter={16}>
+      <Col xs={24} lg={10}>
+        <Tree
+          aria-label="Artifacts"
+          treeData={tree ?? []}
+          loadData={async (node) => {
+            if (node.isLeaf || node.children) return
+            const l = await listLevel(repoKey, String(node.key))
+            setTree((t) => insert(t ?? [], String(node.key), l.nodes))
+          }}
+          onSelect={(keys, info) => info.node.isLeaf && setSelected(String(keys[0] ?? ''))}
+        />
+        {root.data?.more && <Typography.Text type="secondary">Showing the first {PAGE} paths of this level.</Typography.Text>}
+      </Col>
+      <Col xs={24} lg={14}>
+        {selected && (
+          <Details
+            key={selected}
+            repo={repoKey}
+            path={selected}
+            onDeleted={() => {
+              setSelected('')
+              setTree(null)
+              void qc.invalidateQueries({ queryKey: ['tree', repoKey] })
+            }}
+          />
+        )}
+      </Col>
+    </Row>
+  )
+}

@@ -1,0 +1,83 @@
+import { useQuery } from '@tanstack/react-query'
+import { Card, Col, List as AList, Row, Statistic, Tag, Typography } from 'antd'
+import { Link } from 'react-router'
+import { api, type Format, type List, type Plugin, type Repository } from '../api'
+import { useSession } from '../session'
+
+export default function Dashboard() {
+  const { me } = useSession()
+  const repos = useQuery({ queryKey: ['repositories', 'dashboard'], queryFn: () => api<List<Repository>>('/repositories', { query: { limit: 100 } }) })
+  const formats = useQuery({ queryKey: ['formats'], queryFn: () => api<List<Format>>('/formats') })
+  const plugins = useQuery({ queryKey: ['plugins'], enabled: !!me?.is_admin, queryFn: () => api<List<Plugin>>('/plugins') })
+  const byType = (t: string) => repos.data?.items.filter((r) => r.repo_type === t).length ?? 0
+  const unhealthy = plugins.data?.items.filter((p) => p.status !== 'active') ?? []
+  return (
+    <>
+      <Typography.Title level={2}>Dashboard</Typography.Title>
+      <Row gutter={[16, 16]}>
+        <Col xs={12} md={6}>
+          <Card>
+            <Statistic title="Repositories" value={repos.data?.total ?? repos.data?.items.length ?? 0} loading={repos.isLoading} />
+          </Card>
+        </Col>
+        <Col xs={12} md={6}>
+          <Card>
+            <Statistic title="Local / remote / virtual" value={`${byType('local')} / ${byType('remote')} / ${byType('virtual')}`} loading={repos.isLoading} />
+          </Card>
+        </Col>
+        <Col xs={12} md={6}>
+          <Card>
+            <Statistic title="Formats served" value={formats.data?.items.length ?? 0} loading={formats.isLoading} />
+          </Card>
+        </Col>
+        {me?.is_admin && (
+          <Col xs={12} md={6}>
+            <Card>
+              <Statistic
+                title="Plugins needing attention"
+                value={unhealthy.length}
+                loading={plugins.isLoading}
+                styles={{ content: { color: unhealthy.length ? '#cf1322' : undefined } }}
+              />
+            </Card>
+          </Col>
+        )}
+      </Row>
+      <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
+        <Col xs={24} lg={12}>
+          <Card title="Recently created repositories">
+            <AList
+              dataSource={[...(repos.data?.items ?? [])].sort((a, b) => b.created_at.localeCompare(a.created_at)).slice(0, 8)}
+              renderItem={(r) => (
+                <AList.Item>
+                  <Link to={`/repositories/${r.key}`}>{r.key}</Link>
+                  <span>
+                    <Tag>{r.format}</Tag>
+                    <Tag>{r.repo_type}</Tag>
+                  </span>
+                </AList.Item>
+              )}
+            />
+          </Card>
+        </Col>
+        {me?.is_admin && (
+          <Col xs={24} lg={12}>
+            <Card title="Plugin health">
+              <AList
+                dataSource={plugins.data?.items ?? []}
+                renderItem={(p) => (
+                  <AList.Item>
+                    <span>
+                      {p.display_name || p.name} <Typography.Text type="secondary">{p.version}</Typography.Text>
+                    </span>
+                    <Tag color={p.status === 'active' ? 'green' : p.status === 'disabled' ? 'default' : 'red'}>{p.status}</Tag>
+                  </AList.Item>
+                )}
+              />
+            </Card>
+          </Col>
+        )}
+      </Row>
+    </>
+  )
+}
