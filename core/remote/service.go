@@ -118,6 +118,9 @@ type Result struct {
 	// Body, when not nil, replaces the stored bytes (ETag is its digest).
 	Body []byte
 	ETag string
+	// UpstreamETag is the upstream's strong ETag of a File served as stored
+	// (not rewritten), "" when it gave none.
+	UpstreamETag string
 	// Stale is set when the upstream failed and an expired copy is served.
 	Stale bool
 	// Streamed is set when the bytes already went to the Tee's writer.

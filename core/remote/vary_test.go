@@ -75,3 +75,28 @@ func TestInvalidatingANegotiatedPathDropsItsVariants(t *testing.T) {
 		t.Fatalf("invalidated %d (%v), want the copy and its 2 variants", n, err)
 	}
 }
+
+// TestStoredCopyKeepsTheUpstreamETag: a file served as the upstream sent it
+// carries the upstream's strong ETag (clients such as bundler check its
+// form); a weak or malformed one is not passed on.
+func TestStoredCopyKeepsTheUpstreamETag(t *testing.T) {
+	etag := `"5d41402abc4b2a76b9719d911017c592"`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/weak" {
+			w.Header().Set("ETag", `W/"x"`)
+		} else {
+			w.Header().Set("ETag", etag)
+		}
+		_, _ = io.WriteString(w, "hello")
+	}))
+	defer srv.Close()
+	e := newEnv(t, srv.URL, "generic", upstream.Options{})
+	for path, want := range map[string]string{"/info/hello": etag, "/weak": ""} {
+		for range 2 { // fetched, then from the cache
+			res, err := e.svc.Get(context.Background(), remote.Request{Repo: e.repo, PluginID: "p", Path: path}, nil)
+			if err != nil || res.UpstreamETag != want {
+				t.Fatalf("%s: ETag %q (%v), want %q", path, res.UpstreamETag, err, want)
+			}
+		}
+	}
+}
