@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/keeper-registry/keeper/adapters/upstream"
 	"github.com/keeper-registry/keeper/core/remote"
@@ -98,5 +99,28 @@ func TestStoredCopyKeepsTheUpstreamETag(t *testing.T) {
 				t.Fatalf("%s: ETag %q (%v), want %q", path, res.UpstreamETag, err, want)
 			}
 		}
+	}
+}
+
+// TestWarmHitsAskThePluginOnce: a path's class is remembered, so warm hits
+// make no plugin call; after classTTL the plugin is asked again.
+func TestWarmHitsAskThePluginOnce(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "x") }))
+	defer srv.Close()
+	e := newEnv(t, srv.URL, "generic", upstream.Options{})
+	for range 5 {
+		if _, err := e.svc.Get(context.Background(), remote.Request{Repo: e.repo, PluginID: "p", Path: "/a.tgz"}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := e.fmts.classifies.Load(); n != 1 {
+		t.Fatalf("classify called %d times for 5 requests, want 1", n)
+	}
+	e.clock.advance(2 * time.Minute)
+	if _, err := e.svc.Get(context.Background(), remote.Request{Repo: e.repo, PluginID: "p", Path: "/a.tgz"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.fmts.classifies.Load(); n != 2 {
+		t.Fatalf("classify called %d times after the TTL, want 2", n)
 	}
 }
