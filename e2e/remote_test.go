@@ -195,5 +195,35 @@ func TestRemoteRepositories(t *testing.T) {
 		if err != nil || harness.SHA256(got) != harness.SHA256(zips["v1.1.0"]) {
 			t.Fatalf("module zip through the proxy differs from the upload (%v)", err)
 		}
+
+		// A virtual repository of a local member (holding v1.2.0) and the
+		// remote: the versions are merged, @latest is the newest of both, and
+		// each zip comes from its member.
+		px.CreateRepo(harness.Repo{Key: "golocal", Format: "go", Public: true})
+		local := gomodZip(t, mod, "v1.2.0", map[string]string{
+			"go.mod":   "module " + mod + "\n\ngo 1.21\n",
+			"hello.go": "package hello\n\nconst V = \"local\"\n",
+		})
+		px.Expect(http.StatusCreated, http.MethodPut, "/go/golocal/example.com/!remote/hello/@v/v1.2.0.zip",
+			bytes.NewReader(local), "Content-Type", "application/zip")
+		px.CreateRepo(harness.Repo{Key: "goall", Format: "go", Type: "virtual", Public: true,
+			Members: []map[string]any{{"repo_key": "golocal", "priority": 1}, {"repo_key": "goproxy", "priority": 2}}})
+		vwork := t.TempDir()
+		venv := gomodEnv(px.URL+"/go/goall", vwork, filepath.Join(vwork, "modcache"))
+		if out := gomodRun(t, goBin, vwork, venv, 0, "list", "-m", "-versions", mod); !strings.Contains(out, "v1.0.0 v1.1.0 v1.2.0") {
+			t.Fatalf("versions through the virtual: %s", out)
+		}
+		if out := gomodRun(t, goBin, vwork, venv, 0, "list", "-m", mod+"@latest"); !strings.Contains(out, "v1.2.0") {
+			t.Fatalf("@latest through the virtual: %s", out)
+		}
+		for v, want := range map[string][]byte{"v1.2.0": local, "v1.0.0": zips["v1.0.0"]} {
+			out := gomodRun(t, goBin, vwork, venv, 0, "mod", "download", "-json", mod+"@"+v)
+			if err := json.Unmarshal([]byte(out), &dl); err != nil {
+				t.Fatalf("%v: %s", err, out)
+			}
+			if got, err := os.ReadFile(dl.Zip); err != nil || harness.SHA256(got) != harness.SHA256(want) {
+				t.Fatalf("%s through the virtual differs from its member's (%v)", v, err)
+			}
+		}
 	})
 }

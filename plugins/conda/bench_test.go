@@ -1,0 +1,68 @@
+package conda_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
+	"github.com/keeper-registry/keeper/plugins/conda"
+	"github.com/keeper-registry/keeper/plugins/plugintest"
+	"github.com/keeper-registry/keeper/ports"
+	"github.com/keeper-registry/keeper/ports/porttest"
+)
+
+// hostWith holds n packages' records under noarch, as uploads leave them.
+func hostWith(n int) *porttest.MemHost {
+	h := porttest.NewMemHost()
+	for i := 0; i < n; i++ {
+		file := fmt.Sprintf("bench-%05d-1.0-0.conda", i)
+		h.AddFile("parts/noarch/"+file+".json", fmt.Appendf(nil,
+			`%q:{"build":"0","build_number":0,"depends":["python >=3.8"],"md5":"00000000000000000000000000000000","name":"bench-%05d","sha256":"%064d","size":1000,"subdir":"noarch","version":"1.0"}`,
+			file, i, i))
+	}
+	return h
+}
+
+// BenchmarkUploadThenIndex measures, in channels of 1, 1,000 and 10,000
+// packages, one upload (index.json read by the host, one record rendered:
+// the same work at every size) and the repodata.json request after it (the
+// host joins the stored records; nothing is parsed or re-rendered),
+// natively and through the wasm runtime.
+func BenchmarkUploadThenIndex(b *testing.B) {
+	pkg := condaPkg(b, index("hello", "1.1", "py_0", "noarch"))
+	repo := &ports.RepoContext{Key: "ch", Format: "conda", BaseURL: "http://h/conda/ch"}
+	rt := plugintest.LoadWasm(b, "conda", ".", wasmLimits)
+	ctx := context.Background()
+	for _, n := range []int{1, 1000, 10000} {
+		h := hostWith(n)
+		up := ports.FormatRequest{Method: "PUT", Path: "/hello-1.1-py_0.conda", Repo: repo, Body: h.Body(pkg), User: "u"}
+		idx := ports.FormatRequest{Method: "GET", Path: "/noarch/repodata.json", Repo: repo}
+		runs := map[string]func(ports.FormatRequest) (ports.FormatResponse, error){
+			"native": func(r ports.FormatRequest) (ports.FormatResponse, error) {
+				return plugintest.NativeHandle(conda.Plugin{}, h, r)
+			},
+			"wasm": func(r ports.FormatRequest) (ports.FormatResponse, error) { return rt.Handle(ctx, "conda", r, h) },
+		}
+		for _, mode := range []string{"native", "wasm"} {
+			call := runs[mode]
+			b.Run(fmt.Sprintf("upload/%d/%s", n, mode), func(b *testing.B) {
+				defer wasmtest.MeasureCPU(b)()
+				for i := 0; i < b.N; i++ {
+					if r, err := call(up); err != nil || r.Status != 201 {
+						b.Fatal(err, r.Status)
+					}
+					h.Discard()
+				}
+			})
+			b.Run(fmt.Sprintf("index/%d/%s", n, mode), func(b *testing.B) {
+				defer wasmtest.MeasureCPU(b)()
+				for i := 0; i < b.N; i++ {
+					if r, err := call(idx); err != nil || r.Status != 200 {
+						b.Fatal(err, r.Status)
+					}
+				}
+			})
+		}
+	}
+}

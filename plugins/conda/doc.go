@@ -1,0 +1,2 @@
+// Package conda is the Keeper format plugin for conda channels.
+package conda

@@ -1,0 +1,51 @@
+package conda
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	sdk "github.com/keeper-registry/keeper/sdk/go"
+)
+
+// repodata.json.sig is a detached armored OpenPGP signature (RFC 4880 §11.4)
+// of the subdir's repodata.json bytes, made by the host with the key the
+// administrator configured for the repository (docs/signing.md); the public
+// key is /repodata.json.key. conda itself does not check it (conda's own
+// content trust, https://github.com/conda/conda-content-trust, signs
+// per-package records with keys of a TUF-like delegation Keeper does not
+// manage): it is for mirrors and CI that verify what they fetch with
+// `gpg --verify repodata.json.sig repodata.json`. Neither is cached: the
+// key can change without the repository changing.
+
+// noKey maps the host's "no signing key" answer to a 404 naming it.
+func noKey(err error) error {
+	if errors.Is(err, sdk.ErrNoImport) || strings.Contains(err.Error(), "no signing key") {
+		return sdk.Errorf(404, "repository has no signing key")
+	}
+	return fmt.Errorf("conda: sign: %w", err)
+}
+
+// signRepodata answers <subdir>/repodata.json.sig.
+func signRepodata(h sdk.Host, subdir string) (*sdk.Response, error) {
+	b, err := repodata(h, subdir, false)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := sdk.Sign(h, sdk.SignPGPDetachedArmored, sdk.Source{Blob: b.Digest})
+	if err != nil {
+		return nil, noKey(err)
+	}
+	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: sig,
+		Headers: []sdk.Header{{Name: "Content-Type", Value: "application/pgp-signature"}}}, nil
+}
+
+// publicKey answers /repodata.json.key, the armored public key.
+func publicKey(h sdk.Host) (*sdk.Response, error) {
+	k, err := sdk.PublicKey(h, sdk.KeyPGPArmored)
+	if err != nil {
+		return nil, noKey(err)
+	}
+	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: k.Data,
+		Headers: []sdk.Header{{Name: "Content-Type", Value: "application/pgp-keys"}}}, nil
+}
