@@ -18,7 +18,7 @@ func (s *Store) RepositoryUsage(ctx context.Context) (map[int64]ports.RepoUsage,
 		Bytes        int64 `bun:"bytes"`
 	}
 	err := s.db.NewSelect().Model((*fileRow)(nil)).
-		ColumnExpr("f.repository_id AS repository_id, COUNT(*) AS files, COALESCE(SUM(f.size), 0) AS bytes").
+		ColumnExpr("f.repository_id AS repository_id, COUNT(*) AS files, COALESCE(CAST(SUM(f.size) AS BIGINT), 0) AS bytes").
 		Group("f.repository_id").Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("bunstore: repository usage: %w", err)
