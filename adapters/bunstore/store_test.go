@@ -17,7 +17,7 @@ import (
 const postgresEnv = "KEEPER_TEST_POSTGRES_URL"
 
 func stores(s *bunstore.Store) porttest.MetadataStores {
-	return porttest.MetadataStores{Repos: s, Files: s, Users: s, Tokens: s, Settings: s, Uploads: s, Plugins: s}
+	return porttest.MetadataStores{Repos: s, Files: s, Users: s, Tokens: s, Settings: s, Uploads: s, Plugins: s, Usage: s}
 }
 
 // openSQLite opens and migrates a fresh SQLite file.

@@ -19,6 +19,8 @@ type MetadataStores struct {
 	Settings ports.SettingStore
 	Uploads  ports.UploadStore
 	Plugins  ports.PluginStore
+	// Usage, when set, is checked too.
+	Usage ports.UsageStats
 }
 
 // MetadataStore runs the conformance suite for metadata adapters. open must
@@ -36,6 +38,7 @@ func MetadataStore(t *testing.T, open func(t *testing.T) MetadataStores) {
 	t.Run("settings", func(t *testing.T) { mdSettings(t, open) })
 	t.Run("uploads", func(t *testing.T) { mdUploads(t, open) })
 	t.Run("plugins", func(t *testing.T) { mdPlugins(t, open) })
+	t.Run("usage", func(t *testing.T) { mdUsage(t, open) })
 }
 
 // mdTime is a time with nanosecond precision in a non-UTC zone: stores must
