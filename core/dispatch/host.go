@@ -23,6 +23,9 @@ var errUnbound = fmt.Errorf("dispatch: no repository bound to this request: %w",
 // errAnonymousWrite answers writes staged on an anonymous path.
 var errAnonymousWrite = fmt.Errorf("dispatch: no writes may be staged on an anonymous path: %w", ports.ErrInvalid)
 
+// errReadOnly answers writes from a call that may only read (a merge).
+var errReadOnly = fmt.Errorf("dispatch: this call may not write: %w", ports.ErrInvalid)
+
 // errSealed answers repository reads on an anonymous path by a caller who may
 // not read the repository.
 var errSealed = fmt.Errorf("dispatch: the caller may not read this repository: %w", ports.ErrInvalid)
@@ -49,6 +52,8 @@ type hostCall struct {
 	ops   int
 	// seen marks the reads already recorded in ws.Reads (commit.go).
 	seen map[readKey]bool
+	// noKey says a sign or public-key call found no signing key.
+	noKey bool
 	// refused is the first staged path this call refused as unreadable: the
 	// client chose it, so a plugin that fails on it gets the client a 400.
 	refused error
@@ -131,6 +136,9 @@ func (h *hostCall) OpenBlob(ctx context.Context, digest string) (ports.BlobReade
 
 // PutBlob stores plugin-produced bytes and makes them readable and stageable.
 func (h *hostCall) PutBlob(ctx context.Context, data []byte) (ports.Blob, error) {
+	if h.mode.readOnly {
+		return ports.Blob{}, errReadOnly
+	}
 	if int64(len(data)) > h.d.cfg.MaxPutBlobBytes {
 		return ports.Blob{}, fmt.Errorf("dispatch: put blob of %d bytes: %w", len(data), ports.ErrTooLarge)
 	}
@@ -278,6 +286,9 @@ func (h *hostCall) StageVersion(v ports.VersionPut) error {
 }
 
 func (h *hostCall) stage(fn func(*ports.WriteSet)) error {
+	if h.mode.readOnly {
+		return errReadOnly
+	}
 	if h.mode.anonymous {
 		return errAnonymousWrite
 	}
