@@ -350,6 +350,11 @@ func (d *Dispatcher) mergeDocs(ctx context.Context, route Route, repo *ports.Rep
 		}
 		return nil, &ports.UpstreamError{Msg: "the members' documents could not be merged: " + err.Error()}
 	}
+	if len(body) == 0 {
+		// Nothing merged: the virtual has no such document (a key of
+		// another name than its own).
+		return nil, errNoDocument
+	}
 	return body, nil
 }
 

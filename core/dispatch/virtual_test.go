@@ -33,6 +33,9 @@ func (f mergingFormats) Merge(ctx context.Context, _, _, path string, docs [][]b
 	for i, d := range docs {
 		parts[i] = string(d)
 	}
+	if strings.HasSuffix(path, ".none.meta") {
+		return nil, nil // merged to nothing: the virtual has no such document
+	}
 	out := []byte(strings.Join(parts, " + "))
 	if strings.HasSuffix(path, ".signed.meta") {
 		// Signs the merged document, then tries every kind of write.
@@ -311,6 +314,9 @@ func TestVirtualMergeSignsWithTheVirtualsKeyAndCannotWrite(t *testing.T) {
 	code, body := get(e, &admin, "/demo/virt/q.signed.meta")
 	if code != 200 || !strings.HasPrefix(body, "a:x@http://keeper.test/demo/virt + b:y@http://keeper.test/demo/virt signed -----BEGIN PGP SIGNATURE-----") {
 		t.Fatalf("signed merge: %d %q", code, body)
+	}
+	if code, _ := get(e, &admin, "/demo/virt/n.none.meta"); code != 404 {
+		t.Fatalf("a merge to nothing: %d, want 404", code)
 	}
 	if len(rs.repos) != 1 || rs.repos[0] != "virt" || rs.by[0] != admin.Username {
 		t.Fatalf("signed for %v by %v, want virt by %s", rs.repos, rs.by, admin.Username)
