@@ -272,6 +272,8 @@ func TestCondaRemoteAndVirtual(t *testing.T) {
 	}
 	vplain := px.Expect(http.StatusOK, http.MethodGet, "/conda/chsigned/noarch/repodata.json", nil, "Authorization", "").Body
 	vsig := px.Expect(http.StatusOK, http.MethodGet, "/conda/chsigned/noarch/repodata.json.sig", nil, "Authorization", "").Body
+	// Compressed forms are merged too (compress stores a blob: allowed to a merge).
+	px.Expect(http.StatusOK, http.MethodGet, "/conda/chsigned/noarch/repodata.json.zst", nil, "Authorization", "")
 	if _, err := openpgp.CheckArmoredDetachedSignature(vkeyring, bytes.NewReader(vplain), bytes.NewReader(vsig), nil); err != nil {
 		t.Fatalf("virtual repodata.json.sig: %v", err)
 	}

@@ -211,8 +211,8 @@ func isRead(method string) bool { return method == "GET" || method == "HEAD" }
 // may stage no writes; sealed ones may not read the repository either.
 type callMode struct {
 	anonymous, sealed bool
-	// readOnly refuses every write (staging, blobs): a virtual
-	// repository's merge (virtual.go).
+	// readOnly refuses every staged write (files, deletes, key-values,
+	// versions, mounts): a virtual repository's merge (virtual.go).
 	readOnly bool
 }
 

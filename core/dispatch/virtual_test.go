@@ -48,8 +48,10 @@ func (f mergingFormats) Merge(ctx context.Context, _, _, path string, docs [][]b
 			h.StageDelete("x"),
 			h.StageKV(ports.KV{Namespace: "n", Key: "k", Value: []byte("v")}, false),
 		}
-		_, err = h.PutBlob(ctx, []byte("leak"))
-		writes = append(writes, err)
+		writes = append(writes, h.StageVersion(ports.VersionPut{}),
+			h.(interface {
+				MountBlob(context.Context, string, string, string, string) error
+			}).MountBlob(ctx, "a", "x", "m.txt", ""))
 		for _, err := range writes {
 			if err == nil {
 				return nil, fmt.Errorf("a merge wrote")
