@@ -59,6 +59,7 @@ has hex && apt_install rebar3
 has cran && apt_install r-base-core
 has ansible && apt_install ansible-core
 has lfs && apt_install git git-lfs
+has vagrant && apt_install vagrant
 has webui && apt_install chromium
 command -v go >/dev/null && command -v cargo >/dev/null || log "go and cargo come with the machine"
 echo "$BIN"

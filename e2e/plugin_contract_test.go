@@ -97,6 +97,9 @@ func TestHostilePlugin(t *testing.T) {
 
 // TestContract010PluginStillServes installs the example plugin as built
 // against contract 0.1.0 (kept prebuilt in testdata) into a 0.2.0 host.
+// That build predates the built-in vagrant plugin and has its id
+// ("vagrant"), so installing it replaces the built-in (200, not 201);
+// deleting it gives way to the built-in again, which serves the same boxes.
 func TestContract010PluginStillServes(t *testing.T) {
 	t.Parallel()
 	gz, err := os.ReadFile("testdata/vagrant-0.1.0/vagrant.wasm.gz")
@@ -114,13 +117,14 @@ func TestContract010PluginStillServes(t *testing.T) {
 	k := harness.Start(t, harness.Options{})
 	var installed struct {
 		ID              string `json:"id"`
+		BuiltIn         bool   `json:"built_in"`
 		ContractVersion string `json:"contract_version"`
 		Credentials     struct {
 			Basic, Bearer bool
 		} `json:"credentials"`
 	}
-	if err := k.Expect(http.StatusCreated, "POST", "/api/v1/plugins", bytes.NewReader(wasm)).JSON(&installed); err != nil ||
-		installed.ContractVersion != "0.1.0" || !installed.Credentials.Basic || !installed.Credentials.Bearer {
+	if err := k.Expect(http.StatusOK, "POST", "/api/v1/plugins", bytes.NewReader(wasm)).JSON(&installed); err != nil ||
+		installed.ContractVersion != "0.1.0" || installed.BuiltIn || !installed.Credentials.Basic || !installed.Credentials.Bearer {
 		t.Fatalf("installed: %+v %v", installed, err)
 	}
 	k.CreateRepo(harness.Repo{Key: "oldboxes", Format: "vagrant", Public: true})
@@ -135,6 +139,15 @@ func TestContract010PluginStillServes(t *testing.T) {
 	r, err = k.Call("PUT", "/vagrant/oldboxes/acme/base/1.0.1/libvirt.box", bytes.NewReader(box), "Authorization", "")
 	if err != nil || r.Status != http.StatusUnauthorized || r.Header.Get("WWW-Authenticate") != `Basic realm="keeper"` {
 		t.Fatalf("anonymous write: %v %v", r, err)
+	}
+	// Deleted, the built-in vagrant plugin serves the repository again.
+	k.Expect(http.StatusNoContent, "DELETE", "/api/v1/plugins/vagrant?force=true", nil)
+	if err := k.Expect(http.StatusOK, "GET", "/api/v1/plugins/vagrant", nil).JSON(&installed); err != nil || !installed.BuiltIn {
+		t.Fatalf("after delete: %+v %v", installed, err)
+	}
+	r = k.Expect(http.StatusOK, "GET", "/vagrant/oldboxes/acme/base", nil)
+	if !strings.Contains(string(r.Body), `"checksum":"`+harness.SHA256(box)+`","checksum_type":"sha256"`) {
+		t.Fatalf("built-in catalog: %s", r)
 	}
 }
 

@@ -55,7 +55,7 @@ func TestThirdPartyPluginInstalledThroughTheAPI(t *testing.T) {
 	k := harness.Start(t, harness.Options{})
 
 	// Creating a repository of an unknown format fails and names the known ones.
-	r, _ := k.Call("POST", "/api/v1/repositories", harness.JSONBody(map[string]any{"key": "boxes", "format": "vagrant", "repo_type": "local"}), "Content-Type", "application/json")
+	r, _ := k.Call("POST", "/api/v1/repositories", harness.JSONBody(map[string]any{"key": "boxes", "format": "vagrant-example", "repo_type": "local"}), "Content-Type", "application/json")
 	if r.Status != http.StatusBadRequest {
 		t.Fatalf("repository of a not-yet-installed format: %s", r)
 	}
@@ -79,25 +79,27 @@ func TestThirdPartyPluginInstalledThroughTheAPI(t *testing.T) {
 	if err := k.Expect(http.StatusCreated, "POST", "/api/v1/plugins", bytes.NewReader(wasm)).JSON(&installed); err != nil {
 		t.Fatal(err)
 	}
-	if installed.Format != "vagrant" {
+	if installed.Format != "vagrant-example" {
 		t.Fatalf("installed: %+v", installed)
 	}
 	var formats struct {
 		Items []struct{ Key string } `json:"items"`
 	}
 	k.Expect(http.StatusOK, "GET", "/api/v1/formats", nil).JSON(&formats)
-	found := false
+	// The example installs next to the built-in vagrant format.
+	found, builtin := false, false
 	for _, f := range formats.Items {
-		found = found || f.Key == "vagrant"
+		found = found || f.Key == "vagrant-example"
+		builtin = builtin || f.Key == "vagrant"
 	}
-	if !found {
-		t.Fatalf("vagrant not among formats: %+v", formats)
+	if !found || !builtin {
+		t.Fatalf("vagrant-example and vagrant not both among formats: %+v", formats)
 	}
 
-	k.CreateRepo(harness.Repo{Key: "boxes", Format: "vagrant", Public: true})
+	k.CreateRepo(harness.Repo{Key: "boxes", Format: "vagrant-example", Public: true})
 	box := exampleBox(t)
-	k.Expect(http.StatusCreated, "PUT", "/vagrant/boxes/acme/base/1.0.0/libvirt.box", bytes.NewReader(box))
-	k.Expect(http.StatusConflict, "PUT", "/vagrant/boxes/acme/base/1.0.0/libvirt.box", bytes.NewReader(box))
+	k.Expect(http.StatusCreated, "PUT", "/vagrant-example/boxes/acme/base/1.0.0/libvirt.box", bytes.NewReader(box))
+	k.Expect(http.StatusConflict, "PUT", "/vagrant-example/boxes/acme/base/1.0.0/libvirt.box", bytes.NewReader(box))
 
 	var catalog struct {
 		Name     string
@@ -108,7 +110,7 @@ func TestThirdPartyPluginInstalledThroughTheAPI(t *testing.T) {
 			}
 		}
 	}
-	get, _ := http.NewRequest("GET", k.URL+"/vagrant/boxes/acme/base", nil)
+	get, _ := http.NewRequest("GET", k.URL+"/vagrant-example/boxes/acme/base", nil)
 	get.Header.Set("Authorization", "")
 	r, err := k.Do(get)
 	if err != nil || r.Status != http.StatusOK {
@@ -135,27 +137,27 @@ func TestThirdPartyPluginInstalledThroughTheAPI(t *testing.T) {
 
 	// Disabled: the mount is gone; enabled again: it serves again; deleted: gone for good.
 	k.Expect(http.StatusOK, "POST", "/api/v1/plugins/"+installed.ID+"/disable", nil)
-	k.Expect(http.StatusNotFound, "GET", "/vagrant/boxes/acme/base", nil)
+	k.Expect(http.StatusNotFound, "GET", "/vagrant-example/boxes/acme/base", nil)
 	k.Expect(http.StatusOK, "POST", "/api/v1/plugins/"+installed.ID+"/enable", nil)
-	k.Expect(http.StatusOK, "GET", "/vagrant/boxes/acme/base", nil)
+	k.Expect(http.StatusOK, "GET", "/vagrant-example/boxes/acme/base", nil)
 	k.Expect(http.StatusOK, "POST", "/api/v1/plugins/"+installed.ID+"/reload", nil)
-	k.Expect(http.StatusOK, "GET", "/vagrant/boxes/acme/base", nil)
+	k.Expect(http.StatusOK, "GET", "/vagrant-example/boxes/acme/base", nil)
 
 	// Installed plugins survive a restart.
 	if err := k.Stop(); err != nil {
 		t.Fatal(err)
 	}
 	k.Restart()
-	k.Expect(http.StatusOK, "GET", "/vagrant/boxes/acme/base", nil)
+	k.Expect(http.StatusOK, "GET", "/vagrant-example/boxes/acme/base", nil)
 
 	// A plugin whose format repositories still use is deleted only when forced.
 	r = k.Expect(http.StatusConflict, "DELETE", "/api/v1/plugins/"+installed.ID, nil)
 	if !strings.Contains(string(r.Body), "boxes") || !strings.Contains(string(r.Body), "force=true") {
 		t.Fatalf("delete of a plugin in use: %s, want the repository named", r)
 	}
-	k.Expect(http.StatusOK, "GET", "/vagrant/boxes/acme/base", nil)
+	k.Expect(http.StatusOK, "GET", "/vagrant-example/boxes/acme/base", nil)
 	k.Expect(http.StatusNoContent, "DELETE", "/api/v1/plugins/"+installed.ID+"?force=true", nil)
-	k.Expect(http.StatusNotFound, "GET", "/vagrant/boxes/acme/base", nil)
+	k.Expect(http.StatusNotFound, "GET", "/vagrant-example/boxes/acme/base", nil)
 	var audit struct {
 		Items []struct{ Actor, Action, Target, IP, Detail string } `json:"items"`
 	}
@@ -175,7 +177,7 @@ func TestThirdPartyPluginInstalledThroughTheAPI(t *testing.T) {
 	k.Expect(http.StatusOK, "GET", "/api/v1/admin/audit?action=artifact.&limit=50", nil).JSON(&audit)
 	writes := 0
 	for _, ev := range audit.Items {
-		if ev.Action == "artifact.write" && ev.Actor == "admin" && ev.IP != "" && ev.Target == "PUT /vagrant/boxes/acme/base/1.0.0/libvirt.box" {
+		if ev.Action == "artifact.write" && ev.Actor == "admin" && ev.IP != "" && ev.Target == "PUT /vagrant-example/boxes/acme/base/1.0.0/libvirt.box" {
 			writes++
 		}
 	}

@@ -64,9 +64,9 @@ func TestPluginLifecycleAcrossReplicas(t *testing.T) {
 	within(t, time.Second, "enable seen by the first replica", func() bool { return slices.Contains(formatsOf(t, a), "helm") })
 
 	a.Expect(http.StatusCreated, "POST", "/api/v1/plugins", bytes.NewReader(buildExamplePlugin(t)), "Content-Type", "application/wasm")
-	within(t, time.Second, "install seen by the other replica", func() bool { return slices.Contains(formatsOf(t, b), "vagrant") })
-	b.CreateRepo(harness.Repo{Key: "boxes", Format: "vagrant", Type: "local", Public: true})
-	r := b.Expect(http.StatusOK, "GET", "/api/v1/plugins/vagrant", nil)
+	within(t, time.Second, "install seen by the other replica", func() bool { return slices.Contains(formatsOf(t, b), "vagrant-example") })
+	b.CreateRepo(harness.Repo{Key: "boxes", Format: "vagrant-example", Type: "local", Public: true})
+	r := b.Expect(http.StatusOK, "GET", "/api/v1/plugins/vagrant-example", nil)
 	var p struct {
 		Status   string `json:"status"`
 		Replicas []struct {
@@ -77,8 +77,8 @@ func TestPluginLifecycleAcrossReplicas(t *testing.T) {
 		t.Fatalf("plugin view on the other replica: %v %s", err, r.Body)
 	}
 
-	a.Expect(http.StatusOK, "POST", "/api/v1/plugins/vagrant/reload", nil)
-	a.Expect(http.StatusNoContent, "DELETE", "/api/v1/plugins/vagrant?force=true", nil)
-	within(t, time.Second, "delete seen by the other replica", func() bool { return !slices.Contains(formatsOf(t, b), "vagrant") })
-	b.Expect(http.StatusNotFound, "GET", "/api/v1/plugins/vagrant", nil)
+	a.Expect(http.StatusOK, "POST", "/api/v1/plugins/vagrant-example/reload", nil)
+	a.Expect(http.StatusNoContent, "DELETE", "/api/v1/plugins/vagrant-example?force=true", nil)
+	within(t, time.Second, "delete seen by the other replica", func() bool { return !slices.Contains(formatsOf(t, b), "vagrant-example") })
+	b.Expect(http.StatusNotFound, "GET", "/api/v1/plugins/vagrant-example", nil)
 }

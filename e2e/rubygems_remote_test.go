@@ -56,6 +56,22 @@ func TestRubyGemsRemote(t *testing.T) {
 		t.Fatalf("gem list -r through the proxy: %s", out)
 	}
 
+	// bundler through the remote: the compact index (/versions, /info) is
+	// served with the upstream's ETag, which bundler checks is the MD5.
+	app := filepath.Join(dir, "bundler-app")
+	mkdirs(t, app)
+	if err := os.WriteFile(filepath.Join(app, "Gemfile"), []byte("source \""+px.URL+"/gems/gemproxy/\"\ngem \"keeper_demo\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bun := newGemRun(t, filepath.Join(dir, "bundler"))
+	bun.env = append(bun.env, "BUNDLE_PATH="+filepath.Join(app, "vendor"), "BUNDLE_GEMFILE="+filepath.Join(app, "Gemfile"))
+	if out := bun.must(app, "bundle", "install"); !strings.Contains(out, "Installing keeper_demo 1.0.0") {
+		t.Fatalf("bundle install through the remote: %s", out)
+	}
+	if cached, _ := filepath.Glob(filepath.Join(dir, "bundler", "bundle-home", "cache", "compact_index", "*", "info", "keeper_demo")); len(cached) != 1 {
+		t.Fatal("bundler did not use the compact index through the remote")
+	}
+
 	t.Run("virtual", func(t *testing.T) {
 		px.CreateRepo(harness.Repo{Key: "gemlocal", Format: "rubygems", Public: true})
 		px.CreateRepo(harness.Repo{Key: "gemall", Format: "rubygems", Type: "virtual", Public: true,

@@ -18,7 +18,7 @@ import (
 // PostgreSQL with KEEPER_TEST_POSTGRES_URL): query latency p50/p99 over a
 // mix of queries, and indexing throughput. Figures go to bench/README.md.
 //
-//	go test ./adapters/dbsearch/ -run '^$' -bench Search100k -benchtime 800x -timeout 60m -v
+//	go test ./adapters/dbsearch/ -run '^$' -bench Search100k -benchtime 180x -timeout 60m -v
 
 const benchPackages = 100_000
 
@@ -98,6 +98,9 @@ func benchQueries(words []string, docs []ports.SearchDocument) []benchQuery {
 		{"format-page3", ports.SearchQuery{Terms: []string{words[41]}, Format: "npm", Scope: some, Limit: 20, Offset: 40}},
 		{"exact-name", ports.SearchQuery{Terms: strings.Fields(search.Words(docs[4242].Package)), Scope: all, Limit: 20}},
 		{"browse", ports.SearchQuery{Scope: some, Limit: 20, Offset: 200}},
+		// Since the 2-letter term above matches whole words only, a
+		// 3-letter prefix is the unselective prefix of the mix.
+		{"prefix3", ports.SearchQuery{Terms: []string{words[21][:3]}, Scope: all, Limit: 20}},
 	}
 }
 

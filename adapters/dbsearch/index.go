@@ -28,7 +28,7 @@ var _ ports.SearchIndex = (*Index)(nil)
 func New(ctx context.Context, db *bun.DB, dialect string) (*Index, error) {
 	ix := &Index{db: db, pg: dialect == "postgres"}
 	if ix.pg {
-		err := db.NewRaw("SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'search_documents_package_trgm')").
+		err := db.NewRaw("SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'search_documents_package_trgm')").
 			Scan(ctx, &ix.trigram)
 		if err != nil {
 			return nil, fmt.Errorf("dbsearch: check trigram index: %w", err)

@@ -65,3 +65,26 @@ func TestTypoTolerancePostgres(t *testing.T) {
 		t.Fatalf("widgt: %+v, %v", r, err)
 	}
 }
+
+// TestTrigramOwnSchemaPostgres: the trigram index of another schema (another
+// Keeper in the same database) does not turn typo tolerance on in this one,
+// whose search would then fail on the missing operator.
+func TestTrigramOwnSchemaPostgres(t *testing.T) {
+	if os.Getenv(postgresEnv) == "" {
+		t.Skipf("%s is not set; skipping the PostgreSQL run", postgresEnv)
+	}
+	if !index(t, openPostgres(t)).Trigram() {
+		t.Fatal("the other schema has no trigram index")
+	}
+	s := openPostgres(t)
+	if _, err := s.DB().ExecContext(t.Context(), "DROP INDEX search_documents_package_trgm"); err != nil {
+		t.Fatal(err)
+	}
+	ix := index(t, s)
+	if ix.Trigram() {
+		t.Fatal("typo tolerance is on from another schema's index")
+	}
+	if _, err := ix.Search(t.Context(), ports.SearchQuery{Terms: []string{"widget"}, Scope: ports.SearchScope{All: true}, Limit: 10}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
@@ -14,14 +15,26 @@ import (
 // filter is the WHERE clause every part of one search shares: the match,
 // the caller's scope and the format. Terms hold only letters and digits
 // (core/search.Terms), so the engine syntax built from them cannot be
-// escaped; every value is still passed as an argument.
+// escaped; every value is still passed as an argument. name/nargs replace
+// the match's where and args for the second set of ranking candidates
+// (every term a whole word of the name); nrank is that set's score.
 type filter struct {
 	from  string
 	where []string
 	args  []any
 	rank  string
 	rargs []any
+	name  []string
+	nargs []any
+	nrank string
 }
+
+// MinPrefix is the shortest term matched as a prefix of words: a shorter
+// one ("ui", "j") matches whole words only, since one or two letters start
+// a large part of every vocabulary and would match most packages.
+const MinPrefix = 3
+
+func prefix(t string) bool { return utf8.RuneCountInString(t) >= MinPrefix }
 
 func (ix *Index) filter(q ports.SearchQuery) filter {
 	var f filter
@@ -30,13 +43,17 @@ func (ix *Index) filter(q ports.SearchQuery) filter {
 	case len(q.Terms) == 0:
 		f.from, f.rank = "search_documents AS d", "0.0"
 	case ix.pg:
-		// Every term must match: a word starting with it, or (with pg_trgm)
-		// a word of the name it resembles (word_similarity, typo tolerance).
-		tsq := make([]string, len(q.Terms))
+		// Every term must match: a word starting with it (a whole word if
+		// it is short), or (with pg_trgm) a word of the name it resembles
+		// (word_similarity, typo tolerance).
+		tsq, name := make([]string, len(q.Terms)), make([]string, len(q.Terms))
 		for i, t := range q.Terms {
-			tsq[i] = t + ":*"
+			tsq[i], name[i] = t, t+":A"
+			if prefix(t) {
+				tsq[i] += ":*"
+			}
 			cond, args := "d.words @@ to_tsquery('simple', ?)", []any{tsq[i]}
-			if ix.trigram && len(t) >= 3 {
+			if ix.trigram && prefix(t) {
 				cond, args = "("+cond+" OR ? <% lower(d.package))", append(args, t)
 			}
 			f.where = append(f.where, cond)
@@ -48,30 +65,55 @@ func (ix *Index) filter(q ports.SearchQuery) filter {
 			f.rank += " + similarity(lower(d.package), ?)"
 			f.rargs = append(f.rargs, strings.Join(q.Terms, " "))
 		}
-	default:
-		m := make([]string, len(q.Terms))
-		for i, t := range q.Terms {
-			m[i] = `"` + t + `"*`
+		// Weight A is the name: every term a whole word of it. The planner
+		// cannot tell how many names hold a word (its estimate ignores
+		// weights), so with pg_trgm the name's trigram index finds the
+		// names containing each term first: terms hold only letters and
+		// digits, never a LIKE wildcard.
+		f.name, f.nargs, f.nrank = []string{"d.words @@ to_tsquery('simple', ?)"}, []any{strings.Join(name, " & ")}, f.rank
+		if ix.trigram {
+			for _, t := range q.Terms {
+				f.name, f.nargs = append(f.name, "lower(d.package) LIKE ?"), append(f.nargs, "%"+t+"%")
+			}
 		}
+	default:
+		m, name := make([]string, len(q.Terms)), make([]string, len(q.Terms))
+		for i, t := range q.Terms {
+			m[i], name[i] = `"`+t+`"`, `"`+t+`"`
+			if prefix(t) {
+				m[i] += "*"
+			}
+		}
+		match := strings.Join(m, " ")
 		f.from = "search_fts JOIN search_documents AS d ON d.id = search_fts.rowid"
 		f.where = append(f.where, "search_fts MATCH ?")
-		f.args = append(f.args, strings.Join(m, " "))
+		f.args = append(f.args, match)
 		// bm25 is lower for better matches; weights follow the columns:
 		// package, keywords, description, versions, body.
 		f.rank = "-bm25(search_fts, 10.0, 5.0, 2.0, 1.0, 0.5)"
+		// The name set matches the same terms and each again as a whole
+		// word of the package column, so bm25 counts the name twice: a
+		// whole-word name match is boosted, never lowered.
+		f.name, f.nargs, f.nrank = []string{"search_fts MATCH ?"}, []any{"(" + match + ") AND {package} : (" + strings.Join(name, " ") + ")"}, f.rank
 	}
 	f.scope(q.Scope, q.Format)
 	return f
 }
 
+// scope adds the caller's repositories and the format to the match and,
+// when there is one, to the name set's match.
 func (f *filter) scope(s ports.SearchScope, format string) {
+	add := func(cond string, arg any) {
+		f.where, f.args = append(f.where, cond), append(f.args, arg)
+		if f.name != nil {
+			f.name, f.nargs = append(f.name, cond), append(f.nargs, arg)
+		}
+	}
 	if !s.All {
-		f.where = append(f.where, "d.repository_id IN (?)")
-		f.args = append(f.args, bun.List(s.Repositories))
+		add("d.repository_id IN (?)", bun.List(s.Repositories))
 	}
 	if format != "" {
-		f.where = append(f.where, "d.format = ?")
-		f.args = append(f.args, format)
+		add("d.format = ?", format)
 	}
 }
 
@@ -88,6 +130,43 @@ func (f filter) sql() string {
 // query costs a bounded count, and pages end there anyway
 // (core/search.MaxWindow).
 const maxCounted = 10_000
+
+// maxRanked bounds how many matches are scored to pick a page: the first
+// maxRanked matches in index order, plus the first maxRanked whose name
+// holds every term as a whole word (so an exact name is ranked however
+// many packages match). A query that matches more than that (one or two
+// letters, a word nearly every package contains) costs a bounded ranking;
+// anything more selective is ranked whole. A page beyond maxRanked ranks up
+// to maxCounted, as many as pages reach (core/search.MaxWindow).
+const maxRanked = 1_000
+
+// ranked is the query of one page by relevance, then name, among the
+// ranking candidates of f, given the window (offset + limit) and the
+// counted matches; its args lack the final LIMIT and OFFSET. The scope is
+// inside each candidate set, before its LIMIT. When the first set holds
+// every match (fewer were counted than it may hold), the name set adds
+// nothing and is left out.
+func (f filter) ranked(window, counted int) (string, []any) {
+	n := maxRanked
+	if window > n {
+		n = maxCounted
+	}
+	set := func(where []string, rank string) string {
+		return "SELECT * FROM (SELECT d.id AS id, " + rank + " AS score FROM " + f.from +
+			" WHERE " + strings.Join(where, " AND ") + " LIMIT ?) AS s"
+	}
+	sets := set(f.where, f.rank)
+	var args []any
+	args = append(append(append(args, f.rargs...), f.args...), n)
+	if counted >= n {
+		sets += " UNION ALL " + set(f.name, f.nrank)
+		args = append(append(append(args, f.rargs...), f.nargs...), n)
+	}
+	query := "SELECT c.id, max(c.score) AS score FROM (" + sets +
+		") AS c JOIN search_documents AS d ON d.id = c.id GROUP BY c.id, d.package, d.repository" +
+		" ORDER BY score DESC, d.package, d.repository LIMIT ? OFFSET ?"
+	return query, args
+}
 
 // Search returns one page of documents by relevance (then name), the
 // count by format and repository of what matches (at most maxCounted), and
@@ -123,18 +202,21 @@ func (ix *Index) Search(ctx context.Context, q ports.SearchQuery) (ports.SearchR
 		ID    int64   `bun:"id"`
 		Score float64 `bun:"score"`
 	}
-	from, order := f.sql(), " ORDER BY score DESC, d.package, d.repository"
+	var query string
 	if len(q.Terms) == 0 {
-		order = " ORDER BY d.package, d.repository"
+		from := f.sql()
 		if !ix.pg {
 			// Walk the name index in order and filter, rather than sort
 			// every document of the scope (the unary + keeps SQLite off
 			// the repository index for this query).
 			from = strings.Replace(from, "d.repository_id IN", "+d.repository_id IN", 1)
 		}
+		query, args = "SELECT d.id, 0.0 AS score"+from+" ORDER BY d.package, d.repository LIMIT ? OFFSET ?", append(slices.Clone(f.args), q.Limit, q.Offset)
+	} else {
+		query, args = f.ranked(q.Offset+q.Limit, res.Total)
+		args = append(args, q.Limit, q.Offset)
 	}
-	args = append(append(append([]any{}, f.rargs...), f.args...), q.Limit, q.Offset)
-	if err := ix.db.NewRaw("SELECT d.id, "+f.rank+" AS score"+from+order+" LIMIT ? OFFSET ?", args...).Scan(ctx, &page); err != nil {
+	if err := ix.db.NewRaw(query, args...).Scan(ctx, &page); err != nil {
 		return res, wrap("search", err)
 	}
 	if len(page) == 0 {

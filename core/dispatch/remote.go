@@ -79,6 +79,9 @@ func (d *Dispatcher) remoteGet(ctx context.Context, in *Request, pluginID string
 	if res.Body != nil {
 		return rewrittenAnswer(hs, res), nil
 	}
+	if res.UpstreamETag != "" {
+		hs = append(hs, ports.Header{Name: "ETag", Value: res.UpstreamETag})
+	}
 	return d.stored(ctx, 200, hs, res.File.BlobDigest, res.File.ContentType, res.File)
 }
 

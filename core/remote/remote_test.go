@@ -39,9 +39,10 @@ func (c *clock) advance(d time.Duration) {
 
 // formats classifies like npm: tarballs are immutable, the rest mutable;
 // documents of format "npm" are rewritten by replacing the upstream base.
-type formats struct{ rewrites atomic.Int64 }
+type formats struct{ rewrites, classifies atomic.Int64 }
 
-func (*formats) Classify(_ context.Context, _, _, path string) (ports.CacheClass, error) {
+func (f *formats) Classify(_ context.Context, _, _, path string) (ports.CacheClass, error) {
+	f.classifies.Add(1)
 	if strings.HasSuffix(path, ".tgz") {
 		return ports.CacheImmutable, nil
 	}

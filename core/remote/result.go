@@ -32,7 +32,9 @@ func (s *Service) rewrites(repo *ports.Repository, class ports.CacheClass) bool 
 // cached copy right for every external URL the server is reached by.
 func (s *Service) result(ctx context.Context, req Request, f ports.File, class ports.CacheClass) (Result, error) {
 	if !s.rewrites(req.Repo, class) {
-		return Result{File: f}, nil
+		// Served as the upstream sent it: with the upstream's validator
+		// (clients may rely on its form; bundler wants an MD5).
+		return Result{File: f, UpstreamETag: strongETag(readEntry(f).ETag)}, nil
 	}
 	k := rewriteKey{digest: f.BlobDigest, path: docPath(req, f), upstream: upstreamBase(req.Repo.UpstreamURL), local: req.LocalBase}
 	if r, ok := s.docs.Get(k); ok {
@@ -75,4 +77,18 @@ func docPath(req Request, f ports.File) string {
 		return "/" + rest
 	}
 	return req.Path
+}
+
+// strongETag returns a strong entity tag (RFC 9110 §8.8.3: a quoted string,
+// no "W/" prefix, printable) as given, else "".
+func strongETag(v string) string {
+	if len(v) < 2 || len(v) > 200 || v[0] != '"' || v[len(v)-1] != '"' {
+		return ""
+	}
+	for i := 1; i < len(v)-1; i++ {
+		if c := v[i]; c < 0x21 || c == '"' || c == 0x7f {
+			return ""
+		}
+	}
+	return v
 }

@@ -76,6 +76,7 @@ type Service struct {
 	flights group
 	neg     negatives
 	docs    *lru.Cache[rewriteKey, rewritten]
+	classes *lru.Cache[classKey, classEntry]
 	statsMu sync.Mutex
 	stats   map[int64]*counters
 }
@@ -93,7 +94,8 @@ func New(d Deps, opts Options) *Service {
 	}
 	opts = opts.withDefaults()
 	return &Service{d: d, opts: opts, docs: lru.New[rewriteKey, rewritten](4096, opts.RewriteCacheBytes),
-		stats: map[int64]*counters{}}
+		classes: lru.New[classKey, classEntry](65536, 16<<20),
+		stats:   map[int64]*counters{}}
 }
 
 // Request is one GET (or HEAD) of a remote repository's path.
@@ -118,6 +120,9 @@ type Result struct {
 	// Body, when not nil, replaces the stored bytes (ETag is its digest).
 	Body []byte
 	ETag string
+	// UpstreamETag is the upstream's strong ETag of a File served as stored
+	// (not rewritten), "" when it gave none.
+	UpstreamETag string
 	// Stale is set when the upstream failed and an expired copy is served.
 	Stale bool
 	// Streamed is set when the bytes already went to the Tee's writer.
@@ -178,13 +183,32 @@ func (s *Service) Get(ctx context.Context, req Request, tee Tee) (Result, error)
 	return out, err
 }
 
-// classify asks the format; a failing plugin counts as unknown (mutable).
+// classKey names a path's class as one plugin says it.
+type classKey struct{ plugin, format, path string }
+
+type classEntry struct {
+	class   ports.CacheClass
+	expires time.Time
+}
+
+// classTTL bounds how long a path's class is remembered: classify is a
+// function of the path, but a reloaded plugin may answer differently.
+const classTTL = time.Minute
+
+// classify asks the format (remembered for classTTL, so a warm hit makes
+// no plugin call); a failing plugin counts as unknown (mutable).
 func (s *Service) classify(ctx context.Context, req Request) ports.CacheClass {
+	k := classKey{plugin: req.PluginID, format: req.Repo.Format, path: req.Path}
+	now := s.d.Clock.Now()
+	if e, ok := s.classes.Get(k); ok && now.Before(e.expires) {
+		return e.class
+	}
 	c, err := s.d.Formats.Classify(ctx, req.PluginID, req.Repo.Format, req.Path)
 	if err != nil {
 		s.d.Log.WarnContext(ctx, "remote: classify failed; treating the path as mutable", "repo", req.Repo.Key, "err", err)
 		return ports.CacheUnknown
 	}
+	s.classes.Add(k, classEntry{class: c, expires: now.Add(classTTL)}, int64(len(k.plugin)+len(k.format)+len(k.path)+32))
 	return c
 }
 

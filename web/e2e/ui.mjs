@@ -164,13 +164,13 @@ try {
   await page.getByRole('navigation', { name: 'Main' }).getByText('Plugins').click()
   await page.getByRole('heading', { name: 'Plugins' }).waitFor()
   await page.locator('input[type=file]').setInputFiles(wasm)
-  const reloadButton = page.getByRole('button', { name: /^Reload vagrant/ })
+  const reloadButton = page.getByRole('button', { name: /^Reload vagrant-example/ })
   await reloadButton.waitFor({ timeout: 180000 }) // the install compiles the module
   await reloadButton.click()
   await page.getByRole('status').filter({ hasText: /Reloaded .* in \d+ ms/ }).waitFor({ timeout: 180000 })
-  await page.getByRole('button', { name: /^Disable vagrant/ }).click()
-  await page.getByRole('button', { name: /^Enable vagrant/ }).click()
-  await page.getByRole('button', { name: /^Disable vagrant/ }).waitFor()
+  await page.getByRole('button', { name: /^Disable vagrant-example/ }).click()
+  await page.getByRole('button', { name: /^Enable vagrant-example/ }).click()
+  await page.getByRole('button', { name: /^Disable vagrant-example/ }).waitFor()
   await shot(page, '07-plugins')
 
   log('create a user who must change the password')

@@ -51,7 +51,8 @@ func rows() []row {
 			row{v.name + ", RSS MiB", v.fig, "rss_mib", "nginx", "info", 0})
 	}
 	out = append(out, formatRows()...)
-	return append(out, ociRows()...)
+	out = append(out, ociRows()...)
+	return append(out, proxyRows()...)
 }
 
 func metric(r Record, m string) float64 {

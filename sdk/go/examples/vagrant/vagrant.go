@@ -23,8 +23,8 @@ var (
 
 // Describe implements sdk.Plugin.
 func (Plugin) Describe() sdk.Info {
-	return sdk.Info{Key: "vagrant", DisplayName: "Vagrant boxes", Version: "0.1.0",
-		ContractVersion: sdk.ContractVersion, Mounts: []sdk.Mount{{Prefix: "/vagrant/"}}}
+	return sdk.Info{Key: "vagrant-example", DisplayName: "Vagrant boxes (SDK example)", Version: "0.1.0",
+		ContractVersion: sdk.ContractVersion, Mounts: []sdk.Mount{{Prefix: "/vagrant-example/"}}}
 }
 
 // Handle implements sdk.Plugin.

@@ -39,7 +39,7 @@ func call(t *testing.T, h *fakehost.Host, method, path string, body []byte) *sdk
 }
 
 func TestUploadCatalogDelete(t *testing.T) {
-	h := fakehost.New(&sdk.RepoContext{Key: "boxes", BaseURL: "http://k/vagrant/boxes"})
+	h := fakehost.New(&sdk.RepoContext{Key: "boxes", BaseURL: "http://k/vagrant-example/boxes"})
 	for _, up := range []struct{ path, provider string }{
 		{"/acme/base/1.0.0/virtualbox.box", "virtualbox"},
 		{"/acme/base/1.10.0/libvirt.box", "libvirt"},
@@ -72,7 +72,7 @@ func TestUploadCatalogDelete(t *testing.T) {
 		t.Fatalf("catalog: %s", r.Bytes)
 	}
 	p := doc.Versions[2].Providers[0]
-	if p.Name != "virtualbox" || p.URL != "http://k/vagrant/boxes/acme/base/1.0.0/virtualbox.box" || p.Checksum_type != "sha256" || len(p.Checksum) != 64 {
+	if p.Name != "virtualbox" || p.URL != "http://k/vagrant-example/boxes/acme/base/1.0.0/virtualbox.box" || p.Checksum_type != "sha256" || len(p.Checksum) != 64 {
 		t.Fatalf("provider: %+v", p)
 	}
 	if r := call(t, h, "DELETE", "/acme/base/1.0.0/virtualbox.box", nil); r.Status != 204 {
@@ -85,7 +85,7 @@ func TestUploadCatalogDelete(t *testing.T) {
 }
 
 func TestRefusesBadInput(t *testing.T) {
-	h := fakehost.New(&sdk.RepoContext{Key: "boxes", BaseURL: "http://k/vagrant/boxes"})
+	h := fakehost.New(&sdk.RepoContext{Key: "boxes", BaseURL: "http://k/vagrant-example/boxes"})
 	cases := []struct {
 		path   string
 		body   []byte
