@@ -254,4 +254,33 @@ func TestCondaRemoteAndVirtual(t *testing.T) {
 	if !strings.Contains(string(cd), `"hello"`) || !strings.Contains(string(cd), `"tool"`) {
 		t.Fatalf("virtual channeldata.json: %s", cd)
 	}
+	// With a remote member there is no signature to make (its answer is its
+	// upstream's); a virtual of local members signs its merged repodata.json
+	// with its own key.
+	enableSigning(t, px, "chall", "")
+	px.Expect(http.StatusNotFound, http.MethodGet, "/conda/chall/noarch/repodata.json.sig", nil, "Authorization", "")
+	px.CreateRepo(harness.Repo{Key: "chlocal2", Format: "conda", Public: true})
+	if r := putConda(px, "/conda/chlocal2/hello-1.0-py_0.tar.bz2", v1, "Bearer "+px.Token); r.Status != http.StatusCreated {
+		t.Fatalf("upload local: %s", r)
+	}
+	px.CreateRepo(harness.Repo{Key: "chsigned", Format: "conda", Type: "virtual", Public: true,
+		Members: []map[string]any{{"repo_key": "chlocal", "priority": 1}, {"repo_key": "chlocal2", "priority": 2}}})
+	enableSigning(t, px, "chsigned", "")
+	vkeyring, err := openpgp.ReadArmoredKeyRing(bytes.NewReader(px.Expect(http.StatusOK, http.MethodGet, "/conda/chsigned/repodata.json.key", nil, "Authorization", "").Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vplain := px.Expect(http.StatusOK, http.MethodGet, "/conda/chsigned/noarch/repodata.json", nil, "Authorization", "").Body
+	vsig := px.Expect(http.StatusOK, http.MethodGet, "/conda/chsigned/noarch/repodata.json.sig", nil, "Authorization", "").Body
+	// Compressed forms are merged too (compress stores a blob: allowed to a merge).
+	px.Expect(http.StatusOK, http.MethodGet, "/conda/chsigned/noarch/repodata.json.zst", nil, "Authorization", "")
+	if _, err := openpgp.CheckArmoredDetachedSignature(vkeyring, bytes.NewReader(vplain), bytes.NewReader(vsig), nil); err != nil {
+		t.Fatalf("virtual repodata.json.sig: %v", err)
+	}
+	if _, err := openpgp.CheckArmoredDetachedSignature(keyring, bytes.NewReader(vplain), bytes.NewReader(vsig), nil); err == nil {
+		t.Fatal("the virtual's repodata.json verifies with the upstream's key")
+	}
+	if !strings.Contains(string(vplain), "hello-1.0-py_0.tar.bz2") || !strings.Contains(string(vplain), "tool-0.3-h1_2.conda") {
+		t.Fatalf("virtual repodata.json: %s", vplain)
+	}
 }

@@ -222,4 +222,24 @@ func TestHexRemote(t *testing.T) {
 	if !bytes.Equal(tb.Body, tarball) {
 		t.Fatal("the tarball through the remote differs from the published one")
 	}
+
+	// A virtual repository of a local and that remote: its resources are
+	// merged and signed with its own key, for its own name, and rebar3
+	// resolves a package of each member through it.
+	px.CreateRepo(harness.Repo{Key: "hexlocal", Format: "hex", Public: true})
+	repoSigningKey(t, px, "hexlocal", "rsa3072")
+	localTar, localModule := hexPackage(t, "keeper_local", "1.0.0", "marker-hex-local")
+	if r, err := hexPublish(px, "hexlocal", px.APIToken("hex"), localTar); err != nil || r.Status != http.StatusCreated {
+		t.Fatalf("publish local: %v %v", r, err)
+	}
+	px.CreateRepo(harness.Repo{Key: "hexall", Format: "hex", Type: "virtual", Public: true,
+		Members: []map[string]any{{"repo_key": "hexlocal", "priority": 1}, {"repo_key": "hexproxy", "priority": 2}}})
+	repoSigningKey(t, px, "hexall", "rsa3072")
+	for name, want := range map[string][]byte{"keeper_local": localModule, "keeper_remote": module} {
+		app := rebar3Fetch(t, px, t.TempDir(), "hexall", "hexall", "", name, "1.0.0")
+		got, err := os.ReadFile(filepath.Join(app, "_build", "default", "lib", name, "src", name+".erl"))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("%s through the virtual repository: %v %q", name, err, got)
+		}
+	}
 }

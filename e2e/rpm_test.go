@@ -320,9 +320,10 @@ func enableSigning(t *testing.T, k *harness.Keeper, repo, keyPath string) string
 // TestRPMRemoteAndVirtual installs with dnf through a remote repository
 // whose upstream is a second Keeper (repomd.xml's signature is the
 // upstream's and still verifies: documents pass unchanged) and through a
-// virtual repository of two local members (merged documents; a virtual
-// repository's repomd.xml is not signed, so repo_gpgcheck is off there while
-// gpgcheck still checks every package's signature).
+// virtual repository of two local members (merged documents; the merged
+// repomd.xml is signed with the virtual repository's own key, so
+// repo_gpgcheck=1 with that key, and gpgcheck checks every package's
+// signature).
 func TestRPMRemoteAndVirtual(t *testing.T) {
 	t.Parallel()
 	tools := rpmTools(t)
@@ -361,8 +362,9 @@ func TestRPMRemoteAndVirtual(t *testing.T) {
 	}
 	px.CreateRepo(harness.Repo{Key: "elall", Format: "rpm", Type: "virtual", Public: true,
 		Members: []map[string]any{{"repo_key": "la", "priority": 1}, {"repo_key": "lb", "priority": 2}}})
+	enableSigning(t, px, "elall", "")
 	root, out, err = dnfInstall(t, tools["dnf"], filepath.Join(dir, "virtual"), px.URL+"/rpm/elall/",
-		0, []string{"file://" + packagerKey}, "keeper-hello")
+		1, []string{"file://" + packagerKey, px.URL + "/rpm/elall/repodata/repomd.xml.key"}, "keeper-hello")
 	if err != nil {
 		t.Fatalf("dnf install through the virtual repository: %v\n%s", err, out)
 	}

@@ -59,9 +59,9 @@ func (f RemoteFormats) Merges(format string) bool { return f.declares(format, po
 
 // Merge merges the members' documents of a virtual repository (highest
 // priority first) through the format's merge capability.
-func (f RemoteFormats) Merge(ctx context.Context, pluginID, format, path string, docs [][]byte) ([]byte, error) {
+func (f RemoteFormats) Merge(ctx context.Context, pluginID, format, path string, docs [][]byte, host ports.HostCall, repo *ports.RepoContext) ([]byte, error) {
 	if !f.declares(format, ports.CapMerge) {
 		return nil, fmt.Errorf("wasm: format %s does not merge documents", format)
 	}
-	return f.Runtime.Merge(ctx, pluginID, CallContext{}, path, docs)
+	return f.Runtime.Merge(ctx, pluginID, CallContext{Host: host, Repo: repo}, path, docs)
 }

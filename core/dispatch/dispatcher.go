@@ -211,6 +211,9 @@ func isRead(method string) bool { return method == "GET" || method == "HEAD" }
 // may stage no writes; sealed ones may not read the repository either.
 type callMode struct {
 	anonymous, sealed bool
+	// readOnly refuses every staged write (files, deletes, key-values,
+	// versions, mounts): a virtual repository's merge (virtual.go).
+	readOnly bool
 }
 
 // bind resolves the repository named by the first segment of rest. It returns

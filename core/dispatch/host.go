@@ -23,6 +23,10 @@ var errUnbound = fmt.Errorf("dispatch: no repository bound to this request: %w",
 // errAnonymousWrite answers writes staged on an anonymous path.
 var errAnonymousWrite = fmt.Errorf("dispatch: no writes may be staged on an anonymous path: %w", ports.ErrInvalid)
 
+// errReadOnly answers staged writes from a call that may only read (a
+// merge; it may still store blobs, as compress does, which nothing refers to).
+var errReadOnly = fmt.Errorf("dispatch: this call may not write: %w", ports.ErrInvalid)
+
 // errSealed answers repository reads on an anonymous path by a caller who may
 // not read the repository.
 var errSealed = fmt.Errorf("dispatch: the caller may not read this repository: %w", ports.ErrInvalid)
@@ -49,6 +53,8 @@ type hostCall struct {
 	ops   int
 	// seen marks the reads already recorded in ws.Reads (commit.go).
 	seen map[readKey]bool
+	// noKey says a sign or public-key call found no signing key.
+	noKey bool
 	// refused is the first staged path this call refused as unreadable: the
 	// client chose it, so a plugin that fails on it gets the client a 400.
 	refused error
@@ -278,6 +284,9 @@ func (h *hostCall) StageVersion(v ports.VersionPut) error {
 }
 
 func (h *hostCall) stage(fn func(*ports.WriteSet)) error {
+	if h.mode.readOnly {
+		return errReadOnly
+	}
 	if h.mode.anonymous {
 		return errAnonymousWrite
 	}

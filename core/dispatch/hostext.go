@@ -81,6 +81,9 @@ func (h *hostCall) MountBlob(ctx context.Context, fromRepo, fromPath, toPath, co
 	if h.repo == nil {
 		return errUnbound
 	}
+	if h.mode.readOnly {
+		return errReadOnly
+	}
 	if h.mode.anonymous {
 		return errAnonymousWrite
 	}

@@ -27,7 +27,10 @@ type VirtualFormat interface {
 	Classify(ctx context.Context, pluginID, format, path string) (ports.CacheClass, error)
 	// Merges reports whether the format's plugin declares merge.
 	Merges(format string) bool
-	Merge(ctx context.Context, pluginID, format, path string, docs [][]byte) ([]byte, error)
+	// Merge merges the members' documents (highest priority first). host
+	// is bound to the virtual repository (repo) and may only read: the
+	// plugin signs the merged document with the virtual's own key.
+	Merge(ctx context.Context, pluginID, format, path string, docs [][]byte, host ports.HostCall, repo *ports.RepoContext) ([]byte, error)
 }
 
 // Bounds of merged documents: one member's document, and the merged ones
@@ -41,14 +44,17 @@ const (
 	mergedTTL = 5 * time.Minute
 )
 
-// mergedKey names a merged document: the virtual repository, the path, the
-// external URL, and each member's id, generation and readability for the
-// caller, so a change to any member (or to what the caller may read) misses.
+// mergedKey names a merged document: the virtual repository and its
+// generation (a new signing key moves it, so a signed document is signed
+// again), the path, the external URL, and each member's id, generation and
+// readability for the caller, so a change to any member (or to what the
+// caller may read) misses.
 type mergedKey struct {
-	virtual int64
-	path    string
-	base    string
-	members string
+	virtual    int64
+	generation int64
+	path       string
+	base       string
+	members    string
 }
 
 type mergedDoc struct {
@@ -248,7 +254,7 @@ func (d *Dispatcher) serveMerged(ctx context.Context, route Route, repo *ports.R
 
 // mergedDocument is the merged document at subPath, from the cache or merged now.
 func (d *Dispatcher) mergedDocument(ctx context.Context, route Route, repo *ports.Repository, members []member, subPath, base string, s ports.Subject) (mergedDoc, error) {
-	key := mergedKey{virtual: repo.ID, path: subPath, base: base, members: memberStamp(members)}
+	key := mergedKey{virtual: repo.ID, generation: repo.Generation, path: subPath, base: base, members: memberStamp(members)}
 	now := d.clock.Now()
 	if doc, ok := d.merged.Get(key); ok && now.Before(doc.expires) {
 		return doc, nil
@@ -311,19 +317,45 @@ func (d *Dispatcher) merge(ctx context.Context, route Route, repo *ports.Reposit
 		}
 		return digest, nil
 	}
-	body := docs[0]
-	if len(docs) > 1 {
-		var err error
-		body, err = d.virtual.Merge(ctx, route.PluginID, repo.Format, subPath, docs)
-		if err != nil {
-			return mergedDoc{}, &ports.UpstreamError{Msg: "the members' documents could not be merged: " + err.Error()}
-		}
+	// Even one member's document is merged: the plugin may sign it with
+	// the virtual repository's key.
+	body, err := d.mergeDocs(ctx, route, repo, subPath, base, s, docs)
+	if err != nil {
+		return mergedDoc{}, err
 	}
 	sum := sha256.Sum256(body)
 	if failed != nil {
 		ttl = 0
 	}
 	return mergedDoc{body: bytes.Clone(body), etag: hex.EncodeToString(sum[:]), contentType: contentType, ttl: ttl}, nil
+}
+
+// mergeDocs runs the format's merge with a read-only host call bound to
+// the virtual repository, for the caller: it may read what the caller may
+// and sign with the virtual's key, and stages nothing.
+func (d *Dispatcher) mergeDocs(ctx context.Context, route Route, repo *ports.Repository, subPath, base string, s ports.Subject, docs [][]byte) ([]byte, error) {
+	hc := newHostCall(d, repo, nil)
+	hc.subject, hc.format, hc.route = s, route.Format, route
+	hc.mode = callMode{readOnly: true}
+	rc := &ports.RepoContext{Key: repo.Key, Type: repo.Type, Format: repo.Format, IsPublic: repo.IsPublic, BaseURL: base,
+		Config: repo.Config, Generation: repo.Generation}
+	body, err := d.virtual.Merge(ctx, route.PluginID, repo.Format, subPath, docs, hc, rc)
+	if err != nil {
+		hc.mu.Lock()
+		noKey := hc.noKey
+		hc.mu.Unlock()
+		if noKey {
+			// The document is a signature (or key) the virtual cannot make.
+			return nil, fmt.Errorf("virtual: %s has no signing key: %w", repo.Key, ports.ErrNotFound)
+		}
+		return nil, &ports.UpstreamError{Msg: "the members' documents could not be merged: " + err.Error()}
+	}
+	if len(body) == 0 {
+		// Nothing merged: the virtual has no such document (a key of
+		// another name than its own).
+		return nil, errNoDocument
+	}
+	return body, nil
 }
 
 // memberDoc is one member's document at subPath, its URLs pointing under

@@ -2,12 +2,14 @@ package dispatch_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/keeper-registry/keeper/adapters/pgp"
 	"github.com/keeper-registry/keeper/core/repository"
 	"github.com/keeper-registry/keeper/ports"
 )
@@ -23,13 +25,41 @@ func (mergingFormats) Classify(_ context.Context, _, _, path string) (ports.Cach
 	return ports.CacheImmutable, nil
 }
 func (mergingFormats) Merges(string) bool { return true }
-func (f mergingFormats) Merge(_ context.Context, _, _, _ string, docs [][]byte) ([]byte, error) {
-	f.merges.Add(1)
+func (f mergingFormats) Merge(ctx context.Context, _, _, path string, docs [][]byte, h ports.HostCall, _ *ports.RepoContext) ([]byte, error) {
+	if f.merges != nil {
+		f.merges.Add(1)
+	}
 	parts := make([]string, len(docs))
 	for i, d := range docs {
 		parts[i] = string(d)
 	}
-	return []byte(strings.Join(parts, " + ")), nil
+	if strings.HasSuffix(path, ".none.meta") {
+		return nil, nil // merged to nothing: the virtual has no such document
+	}
+	out := []byte(strings.Join(parts, " + "))
+	if strings.HasSuffix(path, ".signed.meta") {
+		// Signs the merged document, then tries every kind of write.
+		sig, err := h.(ports.HostSigning).Sign(ctx, ports.SignPGPDetachedArmored, out)
+		if err != nil {
+			return nil, err
+		}
+		writes := []error{
+			h.StageFile(ports.StagedFile{Path: "leak.txt", BlobDigest: "x"}),
+			h.StageDelete("x"),
+			h.StageKV(ports.KV{Namespace: "n", Key: "k", Value: []byte("v")}, false),
+		}
+		writes = append(writes, h.StageVersion(ports.VersionPut{}),
+			h.(interface {
+				MountBlob(context.Context, string, string, string, string) error
+			}).MountBlob(ctx, "a", "x", "m.txt", ""))
+		for _, err := range writes {
+			if err == nil {
+				return nil, fmt.Errorf("a merge wrote")
+			}
+		}
+		out = append(append(out, " signed "...), sig...)
+	}
+	return out, nil
 }
 
 // virtualEnv adds local repositories a and b and a public virtual
@@ -262,5 +292,41 @@ func TestVirtualAsksLocalMembersPluginsForUnstoredPaths(t *testing.T) {
 	answers["a"], answers["b"] = false, false
 	if code, _ := get(e, nil, "/demo/virt/alias/z"); code != 404 {
 		t.Fatalf("no member answers: %d", code)
+	}
+}
+
+// TestVirtualMergeSignsWithTheVirtualsKeyAndCannotWrite: a merge's host
+// call is bound to the virtual repository: it signs with the virtual's key
+// for the caller and every write is refused; without a key a document the
+// plugin cannot sign is a 404, not a 502.
+func TestVirtualMergeSignsWithTheVirtualsKeyAndCannotWrite(t *testing.T) {
+	e := newEnv(t)
+	virtualEnv(t, e, nil, "a", "b")
+	put(t, e, "/demo/a/x", "1")
+	if code, _ := get(e, nil, "/demo/virt/p.signed.meta"); code != 404 {
+		t.Fatalf("no signing key: %d, want 404", code)
+	}
+	key, err := pgp.NewSigner(pgp.RSA3072, "virt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := &repoSigner{s: key}
+	e.d.UseSigner(rs)
+	put(t, e, "/demo/b/y", "2") // a new member generation: not the cached 404
+	code, body := get(e, &admin, "/demo/virt/q.signed.meta")
+	if code != 200 || !strings.HasPrefix(body, "a:x@http://keeper.test/demo/virt + b:y@http://keeper.test/demo/virt signed -----BEGIN PGP SIGNATURE-----") {
+		t.Fatalf("signed merge: %d %q", code, body)
+	}
+	if code, _ := get(e, &admin, "/demo/virt/n.none.meta"); code != 404 {
+		t.Fatalf("a merge to nothing: %d, want 404", code)
+	}
+	if len(rs.repos) != 1 || rs.repos[0] != "virt" || rs.by[0] != admin.Username {
+		t.Fatalf("signed for %v by %v, want virt by %s", rs.repos, rs.by, admin.Username)
+	}
+	for _, k := range []string{"virt", "a", "b"} {
+		want := map[string]int{"virt": 0, "a": 1, "b": 1}[k]
+		if n := e.files.Count(e.repoID(k)); n != want {
+			t.Fatalf("%s holds %d files after the merge, want %d", k, n, want)
+		}
 	}
 }

@@ -56,6 +56,11 @@ func (Plugin) Handle(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	}
 	segs := strings.Split(p[1:], "/")
 	if len(segs) == 2 && segs[0] == "keys" && (req.Method == "GET" || req.Method == "HEAD") {
+		if strings.Contains(req.Header("Accept"), "application/json") {
+			// Asked for a virtual repository's merge, which answers with
+			// the virtual's own key (merge.go): any member's answer will do.
+			return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: []byte(segs[1])}, nil
+		}
 		return publicKey(h, segs[1])
 	}
 	if len(segs) != 4 || !segRE.MatchString(segs[0]) || !segRE.MatchString(segs[1]) || !segRE.MatchString(segs[2]) {

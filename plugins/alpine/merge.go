@@ -3,9 +3,10 @@ package alpine
 // Remote and virtual repositories. APKINDEX holds no URLs (apk fetches
 // packages beside the index), so a remote needs no rewrite and serves the
 // upstream's signed index unchanged. A virtual repository's index is the
-// members' entries joined (first member wins a name-version-arch clash);
-// merge cannot sign, so it is served unsigned (apk --allow-untrusted, or
-// trust the members' packages through their own signatures).
+// members' entries joined (first member wins a name-version-arch clash),
+// signed with the virtual repository's own key (the host binds merge to
+// it; unsigned without one); /keys/<name>.rsa.pub of a virtual is that
+// key (a member asked for a merge answers any key name, see alpine.go).
 
 import (
 	"archive/tar"
@@ -38,9 +39,19 @@ func (Plugin) Classify(path string) sdk.CacheClass {
 }
 
 // Merge implements sdk.Merger.
-func (Plugin) Merge(_ sdk.Host, path string, docs [][]byte) ([]byte, error) {
+func (Plugin) Merge(h sdk.Host, path string, docs [][]byte) ([]byte, error) {
 	if len(docs) == 0 {
 		return nil, fmt.Errorf("alpine: nothing to merge")
+	}
+	if name, ok := strings.CutPrefix(path, "/keys/"); ok {
+		k, err := sdk.PublicKey(h, sdk.KeyPKIXPEM)
+		if err != nil {
+			return nil, fmt.Errorf("alpine: public key: %w", err)
+		}
+		if name != keyFile(k) {
+			return nil, nil // not the virtual's key: the host answers 404
+		}
+		return k.Data, nil
 	}
 	if !strings.HasSuffix(path, "/APKINDEX.tar.gz") {
 		return docs[0], nil
@@ -68,7 +79,13 @@ func (Plugin) Merge(_ sdk.Host, path string, docs [][]byte) ([]byte, error) {
 			entries = append(entries, strings.TrimRight(e, "\n")+"\n")
 		}
 	}
-	return IndexSegment(description, entries, time.Unix(0, 0).UTC()), nil
+	mtime := time.Unix(0, 0).UTC()
+	idx := IndexSegment(description, entries, mtime)
+	sig, err := signIndex(h, idx, mtime)
+	if err != nil {
+		return nil, err
+	}
+	return append(sig, idx...), nil
 }
 
 func field(entry, k string) string {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/keeper-registry/keeper/adapters/pgp"
 	"github.com/keeper-registry/keeper/plugins/conda"
 	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports/porttest"
@@ -29,8 +31,36 @@ func TestMergeRepodata(t *testing.T) {
 	if _, err := (conda.Plugin{}).Merge(nil, "/noarch/repodata.json", [][]byte{a, []byte("{")}); err == nil {
 		t.Error("a broken member merged")
 	}
-	if _, err := (conda.Plugin{}).Merge(nil, "/noarch/repodata.json.sig", [][]byte{a}); sdk.AsError(err).Status != 404 {
-		t.Errorf("signature merge: %v", err)
+	if _, err := (conda.Plugin{}).Merge(nil, "/noarch/repodata.json.sig", [][]byte{a}); err == nil {
+		t.Error("signed without the virtual's key")
+	}
+	// With the virtual repository's key (the host binds merge to it) the
+	// merged repodata.json is signed and /repodata.json.key is that key; a
+	// remote member's signature cannot be merged (nothing: the host's 404).
+	mh := porttest.NewMemHost()
+	signer, err := pgp.NewSigner(pgp.Ed25519, "virt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mh.Signing = signer
+	vh := plugintest.NewBridge(mh, nil)
+	sig, err := conda.Plugin{}.Merge(vh, "/noarch/repodata.json.sig", [][]byte{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := conda.Plugin{}.Merge(vh, "/repodata.json.key", [][]byte{[]byte("key")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyring, err := openpgp.ReadArmoredKeyRing(bytes.NewReader(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := openpgp.CheckArmoredDetachedSignature(keyring, bytes.NewReader(out), bytes.NewReader(sig), nil); err != nil {
+		t.Errorf("merged signature: %v", err)
+	}
+	if nothing, err := (conda.Plugin{}).Merge(vh, "/noarch/repodata.json.sig", [][]byte{a, []byte("-----BEGIN PGP SIGNATURE-----")}); err != nil || len(nothing) != 0 {
+		t.Errorf("a remote member's signature merged: %q %v", nothing, err)
 	}
 
 	// Compressed forms are decompressed, merged and compressed again by the host.

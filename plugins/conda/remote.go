@@ -12,8 +12,12 @@ package conda
 //
 // Virtual: merge joins the members' repodata.json records (the first
 // member's record wins a file-name clash) and their channeldata.json. A
-// virtual repository's repodata.json.sig cannot be made by merge (merge
-// cannot sign): it is refused, and clients that verify use a member.
+// local member asked for a virtual's merge (the host sends Accept:
+// application/json) answers repodata.json.sig with its repodata.json, so
+// merge renders the virtual's repodata.json again and signs it with the
+// virtual repository's own key; /repodata.json.key is that key. A remote
+// member's answer is its upstream's signature, which cannot be merged: the
+// virtual then has no signature (404).
 
 import (
 	"bytes"
@@ -75,6 +79,11 @@ func compressionOf(base string) (sdk.Compression, bool) {
 	return none, false
 }
 
+// forMerge says whether the host asks a member for a virtual's merge.
+func forMerge(req *sdk.Request) bool {
+	return strings.Contains(req.Header("Accept"), "application/json")
+}
+
 // Merge implements sdk.Merger.
 func (Plugin) Merge(h sdk.Host, path string, docs [][]byte) ([]byte, error) {
 	if len(docs) == 0 {
@@ -84,8 +93,23 @@ func (Plugin) Merge(h sdk.Host, path string, docs [][]byte) ([]byte, error) {
 	if path == "/channeldata.json" {
 		return mergeChanneldata(docs)
 	}
-	if base == "repodata.json.sig" {
-		return nil, sdk.Errorf(404, "a virtual repository's repodata.json is not signed")
+	switch {
+	case path == "/repodata.json.key":
+		k, err := sdk.PublicKey(h, sdk.KeyPGPArmored)
+		if err != nil {
+			return nil, fmt.Errorf("conda: the virtual repository's key: %w", err)
+		}
+		return k.Data, nil
+	case base == "repodata.json.sig":
+		out, err := mergeRepodata(docs)
+		if err != nil {
+			return nil, nil // a remote member's signature: nothing to sign (404)
+		}
+		sig, err := sdk.Sign(h, sdk.SignPGPDetachedArmored, sdk.Source{Bytes: out})
+		if err != nil {
+			return nil, fmt.Errorf("conda: sign the merged repodata.json: %w", err)
+		}
+		return sig, nil
 	}
 	alg, ok := compressionOf(base)
 	if !ok {

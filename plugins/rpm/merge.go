@@ -13,9 +13,10 @@ package rpm
 // virtual repository (the host asks local members with Accept:
 // application/json) appends its documents to repomd.xml in an XML comment;
 // merge joins them into one primary, filelists and other and names them by
-// their checksums. A virtual repository's repomd.xml is not signed (merge
-// cannot sign): clients use repo_gpgcheck=0 with it, gpgcheck=1 still
-// checks each package's own signature.
+// their checksums. A member answers repomd.xml.asc and repomd.xml.key the
+// same way, so merge renders the virtual's repomd.xml again and signs it
+// with the virtual repository's own key (the host binds merge to it), or
+// returns that key: clients use repo_gpgcheck=1 with the virtual's key.
 
 import (
 	"bytes"
@@ -66,8 +67,16 @@ func wantsMember(req *sdk.Request) bool {
 	return strings.Contains(req.Header("Accept"), "application/json")
 }
 
+// memberRepomdPaths are the repodata names a member answers with its
+// documents for a merge, and the content type of the merged answer.
+var memberRepomdPaths = map[string]string{
+	"repomd.xml":     "application/xml",
+	"repomd.xml.asc": "application/pgp-signature",
+	"repomd.xml.key": "application/pgp-keys",
+}
+
 // memberRepomd is repomd.xml with the member's documents appended.
-func memberRepomd(h sdk.Host) (*sdk.Response, error) {
+func memberRepomd(h sdk.Host, contentType string) (*sdk.Response, error) {
 	docs, err := allDocs(h)
 	if err != nil {
 		return nil, err
@@ -85,7 +94,9 @@ func memberRepomd(h sdk.Host) (*sdk.Response, error) {
 		out = fmt.Appendf(out, "%s=%s ", d.kind, base64.StdEncoding.EncodeToString(b))
 	}
 	out = append(out, "-->\n"...)
-	return xmlResponse(out), nil
+	resp := xmlResponse(out)
+	resp.Headers = []sdk.Header{{Name: "Content-Type", Value: contentType}}
+	return resp, nil
 }
 
 // memberDoc answers a document path for a merge: the member's current one.
@@ -109,7 +120,7 @@ var (
 )
 
 // Merge implements sdk.Merger.
-func (Plugin) Merge(_ sdk.Host, path string, docs [][]byte) ([]byte, error) {
+func (Plugin) Merge(h sdk.Host, path string, docs [][]byte) ([]byte, error) {
 	if len(docs) == 0 {
 		return nil, fmt.Errorf("rpm: nothing to merge")
 	}
@@ -126,8 +137,25 @@ func (Plugin) Merge(_ sdk.Host, path string, docs [][]byte) ([]byte, error) {
 		}
 		return gz, nil
 	}
-	if path == "/repodata/repomd.xml.asc" {
-		return nil, fmt.Errorf("rpm: a virtual repository's repomd.xml is not signed")
+	switch path {
+	case "/repodata/repomd.xml.asc":
+		// The virtual's repomd.xml (the same members' documents render the
+		// same bytes) signed with the virtual's key.
+		out, err := mergeRepomd(docs)
+		if err != nil {
+			return nil, err
+		}
+		sig, err := sdk.Sign(h, sdk.SignPGPDetachedArmored, sdk.Source{Bytes: out})
+		if err != nil {
+			return nil, fmt.Errorf("rpm: sign the merged repomd.xml: %w", err)
+		}
+		return sig, nil
+	case "/repodata/repomd.xml.key":
+		k, err := sdk.PublicKey(h, sdk.KeyPGPArmored)
+		if err != nil {
+			return nil, fmt.Errorf("rpm: the virtual repository's key: %w", err)
+		}
+		return k.Data, nil
 	}
 	return docs[0], nil
 }

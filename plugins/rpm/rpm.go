@@ -79,8 +79,8 @@ func (Plugin) Handle(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	if len(segs) == 2 && segs[0] == "repodata" {
 		if wantsMember(req) {
 			// Asked for a virtual repository's merge (see merge.go).
-			if segs[1] == "repomd.xml" {
-				return memberRepomd(h)
+			if ct, ok := memberRepomdPaths[segs[1]]; ok {
+				return memberRepomd(h, ct)
 			}
 			if strings.HasSuffix(segs[1], ".xml.gz") {
 				return memberDoc(h, segs[1])
