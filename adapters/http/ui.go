@@ -25,7 +25,7 @@ const uiPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsaf
 // notBuilt is served under /ui/ by a binary built without `vite build`.
 const notBuilt = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Keeper: UI not built</title></head>
 <body><h1>The web UI is not built into this binary</h1>
-<p>Build it with <code>go tool task build</code> (npm ci and vite build in web/, then go build).
+<p>Build it with <code>go tool task build</code> (it builds web/ with Node, then the binary).
 The REST API is available: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p></body></html>`
 
 // uiFiles serves the embedded UI under /ui/: files of web/dist as they are,
