@@ -335,8 +335,21 @@ func testOCIToken(t *testing.T, k *harness.Keeper) {
 	if resp, body := do("GET", "/v2/docker/app/web/tags/list", "Bearer "+tok.AccessToken, "", ""); resp.StatusCode != 200 {
 		t.Fatalf("tags with the refreshed token: %d %s", resp.StatusCode, body)
 	}
-	if resp, _ := do("GET", "/v2/token", "", "", ""); resp.StatusCode != 401 {
-		t.Fatalf("anonymous token request: %d", resp.StatusCode)
+	// An anonymous caller gets an anonymous token: it reads nothing private
+	// (the "docker" repository is private) and no refresh token is minted.
+	var anon struct {
+		Token        string `json:"token"`
+		RefreshToken string `json:"refresh_token"`
+	}
+	resp, body = do("GET", "/v2/token?scope=repository:docker/app/web:pull", "", "", "")
+	if resp.StatusCode != 200 || json.Unmarshal(body, &anon) != nil || anon.Token == "" || anon.RefreshToken != "" {
+		t.Fatalf("anonymous token request: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := do("GET", "/v2/docker/app/web/tags/list", "Bearer "+anon.Token, "", ""); resp.StatusCode != 401 {
+		t.Fatalf("a private repository with the anonymous token: %d, want 401", resp.StatusCode)
+	}
+	if resp, _ := do("GET", "/v2/token?offline_token=true", "", "", ""); resp.StatusCode != 401 {
+		t.Fatalf("anonymous offline token request: %d", resp.StatusCode)
 	}
 	if resp, _ := do("PUT", "/v2/docker/app/web/manifests/anon", "", "{}", "application/vnd.oci.image.manifest.v1+json"); resp.StatusCode != 401 ||
 		resp.Header.Get("WWW-Authenticate") == "" {
