@@ -136,7 +136,7 @@ func TestIndexChecksumsAndGolden(t *testing.T) {
 // verified with the public key served at /keys/<keyfile>.
 func TestIndexSignature(t *testing.T) {
 	fh, _ := published(t)
-	sh := signingHost{fh, signer()}
+	sh := signingHost{Host: fh, Signer: signer()}
 	idx, raw := indexText(t, sh, fh)
 	if len(raw) != 2 || !strings.Contains(idx, "P:keeper-hello") {
 		t.Fatalf("signed index has %d segments", len(raw))

@@ -21,7 +21,7 @@ func TestMergeMembers(t *testing.T) {
 	serve(a, a, "PUT", dir+"keeper-hello-1.0-r0.apk", apk)
 	serve(b, b, "PUT", dir+"keeper-hello-1.0-r0.apk", apk)
 	serve(b, b, "PUT", dir+"keeper-tool-0.3-r2.apk", tl)
-	ia := serve(signingHost{a, signer()}, a, "GET", dir+"APKINDEX.tar.gz", nil).Bytes
+	ia := serve(signingHost{Host: a, Signer: signer()}, a, "GET", dir+"APKINDEX.tar.gz", nil).Bytes
 	ib := serve(b, b, "GET", dir+"APKINDEX.tar.gz", nil).Bytes
 	out, err := Plugin{}.Merge(nil, dir+"APKINDEX.tar.gz", [][]byte{ia, ib})
 	if err != nil {
@@ -54,7 +54,7 @@ func TestMergeSignsWithTheVirtualsKey(t *testing.T) {
 	serve(b, b, "PUT", dir+"keeper-tool-0.3-r2.apk", tl)
 	ia := serve(a, a, "GET", dir+"APKINDEX.tar.gz", nil).Bytes
 	ib := serve(b, b, "GET", dir+"APKINDEX.tar.gz", nil).Bytes
-	virt := signingHost{newHost(), signer()}
+	virt := signingHost{Host: newHost(), Signer: signer()}
 	out, err := Plugin{}.Merge(virt, dir+"APKINDEX.tar.gz", [][]byte{ia, ib})
 	if err != nil {
 		t.Fatal(err)

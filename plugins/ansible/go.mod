@@ -9,6 +9,8 @@ require (
 )
 
 require (
+	github.com/ProtonMail/go-crypto v1.5.2 // indirect
+	github.com/cloudflare/circl v1.6.3 // indirect
 	github.com/dsnet/compress v0.0.1 // indirect
 	github.com/klauspost/compress v1.19.2 // indirect
 	github.com/tetratelabs/wazero v1.12.0 // indirect
@@ -17,6 +19,7 @@ require (
 	go.uber.org/fx v1.24.0 // indirect
 	go.uber.org/multierr v1.10.0 // indirect
 	go.uber.org/zap v1.26.0 // indirect
+	golang.org/x/crypto v0.59.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 )
 

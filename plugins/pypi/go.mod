@@ -12,6 +12,8 @@ require (
 )
 
 require (
+	github.com/ProtonMail/go-crypto v1.5.2 // indirect
+	github.com/cloudflare/circl v1.6.3 // indirect
 	github.com/dsnet/compress v0.0.1 // indirect
 	github.com/klauspost/compress v1.19.2 // indirect
 	github.com/tetratelabs/wazero v1.12.0 // indirect
