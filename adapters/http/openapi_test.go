@@ -50,7 +50,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 // every operation documents conflicts (writes), rate limits and
 // unavailability with the Error schema.
 func TestOpenAPIIsCompleteAndValid(t *testing.T) {
-	srv, err := httpapi.New(httpapi.Deps{}, append(httpapi.PluginRoutes(nil, nil), httpapi.SigningRoutes(nil)...)...)
+	srv, err := httpapi.New(httpapi.Deps{}, append(append(httpapi.PluginRoutes(nil, nil), httpapi.SigningRoutes(nil)...), httpapi.SecurityRoutes(nil)...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,6 +46,36 @@ type Config struct {
 	Secrets Secrets `yaml:"secrets"`
 	// Search selects the search index (docs/search.md).
 	Search Search `yaml:"search"`
+	// Scan runs the vulnerability scanners (docs/scanning.md).
+	Scan Scan `yaml:"scan"`
+}
+
+// Scan configures the vulnerability scanners and the scan workers. A
+// scanner whose program is not found leaves artifacts "not scanned".
+type Scan struct {
+	// Enabled runs the scan workers (KEEPER_SCAN_ENABLED, default true).
+	Enabled bool `yaml:"enabled"`
+	// TrivyPath and GrypePath are the programs (default: found on PATH).
+	TrivyPath string `yaml:"trivy_path"`
+	GrypePath string `yaml:"grype_path"`
+	// TrivyCacheDir is Trivy's database directory (TRIVY_CACHE_DIR);
+	// GrypeDBDir is Grype's (GRYPE_DB_CACHE_DIR). Both are used offline:
+	// the scanners never update them (docs/scanning.md says how).
+	TrivyCacheDir string `yaml:"trivy_cache_dir"`
+	GrypeDBDir    string `yaml:"grype_db_dir"`
+	// Concurrency is how many artifacts one replica scans at once.
+	Concurrency int `yaml:"concurrency"`
+	// Timeout bounds one scanner run; a scan whose worker died is taken
+	// over after twice this (the lease).
+	Timeout time.Duration `yaml:"timeout"`
+	// Poll is how often an idle worker looks for queued artifacts.
+	Poll time.Duration `yaml:"poll"`
+	// WorkDir holds the unpacked artifacts while they are scanned (default:
+	// the system's temp directory).
+	WorkDir string `yaml:"work_dir"`
+	// MaxBytes and MaxFiles bound what one artifact may unpack to.
+	MaxBytes int64 `yaml:"max_bytes"`
+	MaxFiles int   `yaml:"max_files"`
 }
 
 // Search selects where the search index lives and how closely it follows
@@ -320,6 +350,8 @@ func Default() Config {
 			BadCredentialRequests: 100, BadCredentialWindow: time.Minute},
 		Log:    Log{Level: "info", Format: "text"},
 		Search: Search{IndexPoll: 200 * time.Millisecond, Meilisearch: Meilisearch{Index: "keeper"}},
+		Scan: Scan{Enabled: true, Concurrency: 2, Timeout: 5 * time.Minute, Poll: time.Second,
+			MaxBytes: 1 << 30, MaxFiles: 100_000},
 	}
 }
 
@@ -482,6 +514,18 @@ func (c Config) Validate() error {
 	}
 	if ix := c.Search.Meilisearch.Index; ix == "" || strings.Trim(ix, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != "" {
 		bad("search.meilisearch.index", "%q must be letters, digits, '-' and '_'", ix)
+	}
+	if n := c.Scan.Concurrency; n < 1 || n > 64 {
+		bad("scan.concurrency", "must be between 1 and 64")
+	}
+	if t := c.Scan.Timeout; t < time.Second || t > 6*time.Hour {
+		bad("scan.timeout", "must be between 1s and 6h")
+	}
+	if p := c.Scan.Poll; p < 10*time.Millisecond || p > time.Minute {
+		bad("scan.poll", "must be between 10ms and 1m")
+	}
+	if c.Scan.MaxBytes < 1<<20 || c.Scan.MaxFiles < 1 {
+		bad("scan.max_bytes", "max_bytes must be at least 1 MiB and max_files at least 1")
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

@@ -97,12 +97,14 @@ type Dispatcher struct {
 	// sessions backs the session-token host import (hostext.go).
 	sessions SessionMinter
 	audit    *audit.Recorder
-	table    atomic.Pointer[Table]
-	cache    *responseCache
-	remote   RemoteCache // remote.go
-	virtual  VirtualFormat
-	merged   *lru.Cache[mergedKey, mergedDoc] // virtual.go
-	signer   RepoSigner                       // hostsign.go
+	// gate may refuse stored files (gate.go); nil lets everything through.
+	gate    DownloadGate
+	table   atomic.Pointer[Table]
+	cache   *responseCache
+	remote  RemoteCache // remote.go
+	virtual VirtualFormat
+	merged  *lru.Cache[mergedKey, mergedDoc] // virtual.go
+	signer  RepoSigner                       // hostsign.go
 }
 
 // New returns a dispatcher with an empty routing table.

@@ -29,6 +29,9 @@ func (d *Dispatcher) tryFastPath(ctx context.Context, repo *ports.Repository, su
 // stored opens a blob for the transport to stream with status and headers;
 // f names the stored file ("" path for a bare blob).
 func (d *Dispatcher) stored(ctx context.Context, status int, headers []ports.Header, digest, contentType string, f ports.File) (*Response, error) {
+	if err := d.checkGate(ctx, f); err != nil {
+		return nil, err
+	}
 	rc, size, err := d.blobs.Open(ctx, digest)
 	if err != nil {
 		if isNotFound(err) {

@@ -127,7 +127,8 @@ func publish(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	}
 
 	if err := h.StageFile(sdk.StagedFile{Path: downloadPath(meta.Name, meta.Vers), BlobDigest: digest,
-		ContentType: "application/gzip", Package: lower, Version: meta.Vers}); err != nil {
+		ContentType: "application/gzip", Package: lower, Version: meta.Vers,
+		Metadata: sdk.WithScan(nil, sdk.ScanLayout{Unpack: sdk.ScanTarGz, Mode: sdk.ScanRootfs})}); err != nil {
 		return nil, err
 	}
 	if err := h.StageVersion(sdk.VersionPut{Package: lower, Version: meta.Vers, Metadata: line}); err != nil {

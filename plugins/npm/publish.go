@@ -150,7 +150,8 @@ func publish(h sdk.Host, req *sdk.Request, name string, doc *publishDoc, att att
 	if tags["latest"] == "" {
 		tags["latest"] = version
 	}
-	if err := h.StageFile(sdk.StagedFile{Path: path, BlobDigest: digest, ContentType: ctTarball, Package: name, Version: version}); err != nil {
+	if err := h.StageFile(sdk.StagedFile{Path: path, BlobDigest: digest, ContentType: ctTarball, Package: name, Version: version,
+		Metadata: sdk.WithScan(nil, sdk.ScanLayout{Unpack: sdk.ScanTarGz, Mode: sdk.ScanRootfs})}); err != nil {
 		return nil, err
 	}
 	if err := h.StageVersion(sdk.VersionPut{Package: name, Version: version, Metadata: meta}); err != nil {

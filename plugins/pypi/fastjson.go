@@ -13,7 +13,13 @@ import (
 
 // decodeMeta decodes a FileMeta.
 func decodeMeta(b []byte, m *FileMeta) error {
-	if ok := decodeFlat(b, func(k, v string) {
+	flat := b
+	// The scan layout (sdk.WithScan) is the last member and the only nested
+	// one; the flat walk skips it.
+	if i := strings.LastIndex(string(b), `,"scan":{`); i >= 0 && strings.HasSuffix(string(b), "}}") {
+		flat = append(b[:i:i], '}')
+	}
+	if ok := decodeFlat(flat, func(k, v string) {
 		switch k {
 		case "name":
 			m.Name = v

@@ -157,6 +157,13 @@ func upload(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		}
 	}
 	mj := marshal(meta)
+	// Wheels are zips and sdists gzipped tars; unpacked, the scanners read
+	// their METADATA / PKG-INFO as installed packages.
+	layout := sdk.ScanLayout{Unpack: sdk.ScanZip, Mode: sdk.ScanRootfs}
+	if dist.PackageType != "bdist_wheel" {
+		layout.Unpack = sdk.ScanTarGz
+	}
+	mj = sdk.WithScan(mj, layout)
 	if err := h.StageFile(sdk.StagedFile{Path: dst, BlobDigest: digest, ContentType: "application/octet-stream",
 		Package: norm, Version: version, Metadata: mj}); err != nil {
 		return nil, err

@@ -1,0 +1,2 @@
+// Package grype runs the Grype CLI offline as a ports.Scanner.
+package grype

@@ -1,0 +1,173 @@
+package grype
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/keeper-registry/keeper/ports"
+)
+
+var _ ports.Scanner = (*Scanner)(nil)
+
+// Config locates the program and its database.
+type Config struct {
+	// Path is the grype program (looked up on PATH when it has no slash).
+	Path string
+	// DBDir is GRYPE_DB_CACHE_DIR (loaded with `grype db import`).
+	DBDir   string
+	Timeout time.Duration
+	// MaxOutput caps the JSON report read from the program.
+	MaxOutput int64
+}
+
+// Scanner is Grype behind the Scanner port.
+type Scanner struct{ cfg Config }
+
+// New returns a Grype scanner; a missing program is reported per scan.
+func New(cfg Config) *Scanner {
+	if cfg.Path == "" {
+		cfg.Path = "grype"
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 5 * time.Minute
+	}
+	if cfg.MaxOutput <= 0 {
+		cfg.MaxOutput = 64 << 20
+	}
+	return &Scanner{cfg: cfg}
+}
+
+// Name is "grype".
+func (s *Scanner) Name() string { return "grype" }
+
+// Supports rootfs and filesystem (dir:) and image (tarball) targets.
+func (s *Scanner) Supports(mode string) bool {
+	return mode == ports.ScanRootfs || mode == ports.ScanFilesystem || mode == ports.ScanImage
+}
+
+// Scan runs grype over t against the local database only.
+func (s *Scanner) Scan(ctx context.Context, t ports.ScanTarget) (ports.ScanReport, error) {
+	src := "dir:" + t.Path
+	if t.Mode == ports.ScanImage {
+		src = t.Path // Grype detects an image tarball's kind itself
+	}
+	out, err := s.run(ctx, src, "-o", "json")
+	if err != nil {
+		return ports.ScanReport{}, err
+	}
+	f, err := Parse(out)
+	return ports.ScanReport{Scanner: s.Name(), Findings: f}, err
+}
+
+func (s *Scanner) run(ctx context.Context, args ...string) ([]byte, error) {
+	prog, err := exec.LookPath(s.cfg.Path)
+	if err != nil {
+		return nil, fmt.Errorf("grype: %w", ports.ErrScannerMissing)
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, prog, args...)
+	cmd.Env = []string{"GRYPE_DB_CACHE_DIR=" + s.cfg.DBDir, "GRYPE_DB_AUTO_UPDATE=false",
+		"GRYPE_DB_VALIDATE_AGE=false", "GRYPE_CHECK_FOR_APP_UPDATE=false", "GRYPE_QUIET=true"}
+	for _, k := range []string{"PATH", "HOME", "TMPDIR"} {
+		if v, ok := os.LookupEnv(k); ok {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+	}
+	var stdout limited
+	stdout.max = s.cfg.MaxOutput
+	var stderr bytes.Buffer
+	cmd.Stdout = &stdout
+	cmd.Stderr = &limited{max: 16 << 10, buf: &stderr}
+	err = cmd.Run()
+	switch {
+	case stdout.over:
+		return nil, fmt.Errorf("grype: report larger than %d bytes", s.cfg.MaxOutput)
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("grype: no answer within %s", s.cfg.Timeout)
+	case err != nil:
+		msg := strings.TrimSpace(stderr.String())
+		if i := strings.LastIndexByte(msg, '\n'); i >= 0 {
+			msg = msg[i+1:]
+		}
+		return nil, fmt.Errorf("grype: %w: %s", err, msg)
+	}
+	return stdout.bytes(), nil
+}
+
+// limited collects at most max bytes and notes an overflow.
+type limited struct {
+	buf  *bytes.Buffer
+	max  int64
+	over bool
+}
+
+func (l *limited) Write(p []byte) (int, error) {
+	if l.buf == nil {
+		l.buf = new(bytes.Buffer)
+	}
+	if int64(l.buf.Len()+len(p)) > l.max {
+		l.over = true
+		return 0, errors.New("output too large")
+	}
+	return l.buf.Write(p)
+}
+
+func (l *limited) bytes() []byte {
+	if l.buf == nil {
+		return nil
+	}
+	return l.buf.Bytes()
+}
+
+// document is the part of Grype's JSON output Keeper reads
+// (https://github.com/anchore/grype#output-formats, "json").
+type document struct {
+	Matches []struct {
+		Vulnerability struct {
+			ID          string `json:"id"`
+			Severity    string `json:"severity"`
+			Description string `json:"description"`
+			Fix         struct {
+				Versions []string `json:"versions"`
+			} `json:"fix"`
+		} `json:"vulnerability"`
+		RelatedVulnerabilities []struct {
+			ID string `json:"id"`
+		} `json:"relatedVulnerabilities"`
+		Artifact struct {
+			Name    string `json:"name"`
+			Version string `json:"version"`
+		} `json:"artifact"`
+	} `json:"matches"`
+}
+
+// Parse reads findings from a Grype JSON document.
+func Parse(b []byte) ([]ports.Finding, error) {
+	var d document
+	if err := json.Unmarshal(b, &d); err != nil {
+		return nil, fmt.Errorf("grype: parse report: %w", err)
+	}
+	out := []ports.Finding{}
+	for _, m := range d.Matches {
+		f := ports.Finding{ID: m.Vulnerability.ID, Package: m.Artifact.Name, Installed: m.Artifact.Version,
+			Severity: m.Vulnerability.Severity, Title: m.Vulnerability.Description}
+		if len(m.Vulnerability.Fix.Versions) > 0 {
+			f.Fixed = m.Vulnerability.Fix.Versions[0]
+		}
+		for _, r := range m.RelatedVulnerabilities {
+			if r.ID != f.ID {
+				f.Aliases = append(f.Aliases, r.ID)
+			}
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}

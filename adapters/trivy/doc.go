@@ -1,0 +1,2 @@
+// Package trivy runs the Trivy CLI offline as a ports.Scanner.
+package trivy

@@ -1,0 +1,175 @@
+package trivy
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/keeper-registry/keeper/ports"
+)
+
+var _ ports.Scanner = (*Scanner)(nil)
+
+// Config locates the program and its database.
+type Config struct {
+	// Path is the trivy program (looked up on PATH when it has no slash).
+	Path string
+	// CacheDir is TRIVY_CACHE_DIR: db/trivy.db and java-db/ live there.
+	CacheDir string
+	Timeout  time.Duration
+	// MaxOutput caps the JSON report read from the program.
+	MaxOutput int64
+}
+
+// Scanner is Trivy behind the Scanner port.
+type Scanner struct{ cfg Config }
+
+// New returns a Trivy scanner; a missing program is reported per scan.
+func New(cfg Config) *Scanner {
+	if cfg.Path == "" {
+		cfg.Path = "trivy"
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 5 * time.Minute
+	}
+	if cfg.MaxOutput <= 0 {
+		cfg.MaxOutput = 64 << 20
+	}
+	return &Scanner{cfg: cfg}
+}
+
+// Name is "trivy".
+func (s *Scanner) Name() string { return "trivy" }
+
+// Supports every mode: rootfs for unpacked packages, filesystem for
+// lockfiles, image for image tarballs.
+func (s *Scanner) Supports(mode string) bool {
+	return mode == ports.ScanRootfs || mode == ports.ScanFilesystem || mode == ports.ScanImage
+}
+
+// Scan runs trivy over t and parses its JSON report. Only the offline
+// database under CacheDir is used: every update and telemetry is off.
+func (s *Scanner) Scan(ctx context.Context, t ports.ScanTarget) (ports.ScanReport, error) {
+	out, err := s.run(ctx, args(t, "json")...)
+	if err != nil {
+		return ports.ScanReport{}, err
+	}
+	f, err := Parse(out)
+	return ports.ScanReport{Scanner: s.Name(), Findings: f}, err
+}
+
+// SBOM returns a CycloneDX JSON document of the packages in t (no
+// vulnerability database needed).
+func (s *Scanner) SBOM(ctx context.Context, t ports.ScanTarget) ([]byte, error) {
+	return s.run(ctx, args(t, "cyclonedx")...)
+}
+
+func args(t ports.ScanTarget, format string) []string {
+	switch t.Mode {
+	case ports.ScanImage:
+		return []string{"image", "--format", format, "--input", t.Path}
+	case ports.ScanFilesystem:
+		return []string{"filesystem", "--format", format, t.Path}
+	}
+	return []string{"rootfs", "--format", format, t.Path}
+}
+
+func (s *Scanner) run(ctx context.Context, args ...string) ([]byte, error) {
+	prog, err := exec.LookPath(s.cfg.Path)
+	if err != nil {
+		return nil, fmt.Errorf("trivy: %w", ports.ErrScannerMissing)
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, prog, args...)
+	cmd.Env = append(baseEnv(),
+		"TRIVY_CACHE_DIR="+s.cfg.CacheDir,
+		"TRIVY_SKIP_DB_UPDATE=true", "TRIVY_SKIP_JAVA_DB_UPDATE=true", "TRIVY_OFFLINE_SCAN=true",
+		"TRIVY_NO_PROGRESS=true", "TRIVY_SKIP_VERSION_CHECK=true", "TRIVY_DISABLE_TELEMETRY=true",
+		"TRIVY_SCANNERS=vuln", "TRIVY_QUIET=true")
+	stdout := &capped{max: s.cfg.MaxOutput}
+	stderr := &capped{max: 16 << 10}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	err = cmd.Run()
+	switch {
+	case stdout.over:
+		return nil, fmt.Errorf("trivy: report larger than %d bytes", s.cfg.MaxOutput)
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("trivy: no answer within %s", s.cfg.Timeout)
+	case err != nil:
+		return nil, fmt.Errorf("trivy: %w: %s", err, lastLine(stderr.String()))
+	}
+	return stdout.Bytes(), nil
+}
+
+// baseEnv keeps only what a child process needs from ours (no secrets).
+func baseEnv() []string {
+	var env []string
+	for _, k := range []string{"PATH", "HOME", "TMPDIR"} {
+		if v, ok := os.LookupEnv(k); ok {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
+}
+
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		s = s[i+1:]
+	}
+	return s
+}
+
+// capped is a buffer that stops growing at max and remembers it overflowed.
+type capped struct {
+	bytes.Buffer
+	max  int64
+	over bool
+}
+
+func (c *capped) Write(p []byte) (int, error) {
+	if int64(c.Len()+len(p)) > c.max {
+		c.over = true
+		return 0, errors.New("output too large")
+	}
+	return c.Buffer.Write(p)
+}
+
+// report is the part of Trivy's JSON report Keeper reads
+// (https://trivy.dev/latest/docs/configuration/reporting/#json).
+type report struct {
+	Results []struct {
+		Vulnerabilities []struct {
+			VulnerabilityID  string
+			VendorIDs        []string
+			PkgName          string
+			InstalledVersion string
+			FixedVersion     string
+			Severity         string
+			Title            string
+		}
+	}
+}
+
+// Parse reads findings from a Trivy JSON report.
+func Parse(b []byte) ([]ports.Finding, error) {
+	var r report
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("trivy: parse report: %w", err)
+	}
+	out := []ports.Finding{}
+	for _, res := range r.Results {
+		for _, v := range res.Vulnerabilities {
+			out = append(out, ports.Finding{ID: v.VulnerabilityID, Aliases: v.VendorIDs, Package: v.PkgName,
+				Installed: v.InstalledVersion, Fixed: v.FixedVersion, Severity: v.Severity, Title: v.Title})
+		}
+	}
+	return out, nil
+}

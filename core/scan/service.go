@@ -1,0 +1,209 @@
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/keeper-registry/keeper/core/audit"
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// Deps are what the scan service works with.
+type Deps struct {
+	Queue    ports.ScanQueue
+	Records  ports.ScanRecords
+	Settings ports.ScanSettings
+	Repos    ports.RepositoryStore
+	Blobs    ports.BlobStore
+	Scanners []ports.Scanner
+	Clock    ports.Clock
+	Log      *slog.Logger
+	Audit    *audit.Recorder
+}
+
+// Config bounds the work.
+type Config struct {
+	// WorkDir holds the per-scan workspaces (a temp directory when empty).
+	WorkDir string
+	// Concurrency is how many artifacts are scanned at once.
+	Concurrency int
+	// Lease is how long a claimed scan may run before the janitor (the
+	// next claim) takes it over.
+	Lease  time.Duration
+	Limits Limits
+	// Holder names this replica in leases.
+	Holder string
+}
+
+// Service scans queued artifacts and enforces the scan policies.
+type Service struct {
+	d   Deps
+	cfg Config
+
+	mu       sync.Mutex
+	policies map[int64]cachedPolicy
+	acks     []ports.ScanAck
+	acksAt   time.Time
+}
+
+type cachedPolicy struct {
+	p  ports.ScanPolicy
+	at time.Time
+}
+
+// settingsTTL is how long one replica trusts its copy of the policies and
+// acknowledgements; a change reaches every replica within it.
+const settingsTTL = 3 * time.Second
+
+// New returns a Service.
+func New(d Deps, cfg Config) *Service {
+	if d.Clock == nil {
+		d.Clock = ports.SystemClock{}
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 2
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = 10 * time.Minute
+	}
+	if cfg.Holder == "" {
+		h, _ := os.Hostname()
+		cfg.Holder = fmt.Sprintf("%s-%d", h, os.Getpid())
+	}
+	return &Service{d: d, cfg: cfg, policies: map[int64]cachedPolicy{}}
+}
+
+// Follow claims and scans queued artifacts for about d (the scans under
+// way when d ends are finished, none is started after), polling every poll
+// when the queue is empty, or until ctx ends.
+func (s *Service) Follow(ctx context.Context, poll, d time.Duration) error {
+	end := s.d.Clock.Now().Add(d)
+	for s.d.Clock.Now().Before(end) {
+		n, err := s.Drain(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(poll):
+			}
+		}
+	}
+	return nil
+}
+
+// Drain scans one batch of claimed artifacts (at most Concurrency, in
+// parallel) and returns how many it scanned.
+func (s *Service) Drain(ctx context.Context) (int, error) {
+	jobs, err := s.d.Queue.ClaimScans(ctx, s.cfg.Holder, s.cfg.Concurrency, s.cfg.Lease)
+	if err != nil || len(jobs) == 0 {
+		return 0, err
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(jobs))
+	for i, j := range jobs {
+		wg.Go(func() {
+			r := s.scan(ctx, j)
+			if ctx.Err() != nil {
+				return // cut short: the lease expires and the scan is taken over
+			}
+			errs[i] = s.d.Queue.FinishScan(ctx, s.cfg.Holder, r)
+		})
+	}
+	wg.Wait()
+	return len(jobs), errors.Join(errs...)
+}
+
+// scan lays one artifact out and runs every scanner that supports its mode.
+func (s *Service) scan(ctx context.Context, j ports.ScanJob) ports.ScanResult {
+	res := ports.ScanResult{Digest: j.Digest, Status: ports.ScanNotScanned, Findings: []ports.Finding{}}
+	l, err := ParseLayout(j.Layout)
+	if err != nil {
+		res.Error = "the artifact's layout cannot be scanned"
+		return res
+	}
+	dir, err := os.MkdirTemp(s.cfg.WorkDir, "scan-")
+	if err != nil {
+		res.Status, res.Error = ports.ScanFailed, "no workspace"
+		s.d.Log.ErrorContext(ctx, "scan: workspace", "err", err)
+		return res
+	}
+	defer os.RemoveAll(dir)
+	target, err := s.layOut(ctx, j, l, dir)
+	if err != nil {
+		res.Status, res.Error = ports.ScanFailed, err.Error()
+		if !errors.Is(err, ErrWorkspace) {
+			res.Error = "the artifact could not be laid out"
+			s.d.Log.ErrorContext(ctx, "scan: lay out", "digest", j.Digest, "err", err)
+		}
+		return res
+	}
+	var reports []ports.ScanReport
+	var failures []error
+	for _, sc := range s.d.Scanners {
+		if !sc.Supports(target.Mode) {
+			continue
+		}
+		rep, err := sc.Scan(ctx, target)
+		if errors.Is(err, ports.ErrScannerMissing) {
+			continue
+		}
+		res.Runs++
+		if err != nil {
+			failures = append(failures, fmt.Errorf("%s failed", sc.Name()))
+			s.d.Log.WarnContext(ctx, "scan: scanner failed", "scanner", sc.Name(), "digest", j.Digest, "err", err)
+			continue
+		}
+		reports = append(reports, rep)
+		res.Scanners = append(res.Scanners, sc.Name())
+	}
+	switch {
+	case len(reports) > 0:
+		res.Status, res.Findings = ports.ScanDone, Merge(reports)
+	case len(failures) > 0:
+		res.Status, res.Error = ports.ScanFailed, errors.Join(failures...).Error()
+	default:
+		res.Error = "no scanner is installed for this kind of artifact"
+	}
+	return res
+}
+
+// layOut copies the blob into the workspace (bounded) and unpacks it.
+func (s *Service) layOut(ctx context.Context, j ports.ScanJob, l Layout, dir string) (ports.ScanTarget, error) {
+	rc, size, err := s.d.Blobs.Open(ctx, j.Digest)
+	if err != nil {
+		return ports.ScanTarget{}, err
+	}
+	defer rc.Close()
+	if s.cfg.Limits.MaxBytes > 0 && size > s.cfg.Limits.MaxBytes {
+		return ports.ScanTarget{}, fmt.Errorf("%w: the artifact is larger than %d bytes", ErrWorkspace, s.cfg.Limits.MaxBytes)
+	}
+	src, err := os.Create(filepath.Join(dir, "artifact"))
+	if err != nil {
+		return ports.ScanTarget{}, err
+	}
+	defer src.Close()
+	if _, err := io.Copy(src, rc); err != nil {
+		return ports.ScanTarget{}, err
+	}
+	root := filepath.Join(dir, "root")
+	if err := os.Mkdir(root, 0o700); err != nil {
+		return ports.ScanTarget{}, err
+	}
+	return Unpack(src, size, j.Path, root, l, s.cfg.Limits)
+}

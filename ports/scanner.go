@@ -1,0 +1,203 @@
+package ports
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrScannerMissing: the scanner's program is not installed; artifacts stay
+// "not scanned" and nothing else breaks.
+var ErrScannerMissing = errors.New("scanner not installed")
+
+// Scan modes: how a scanner looks at a laid-out artifact. The plugin that
+// stored the file chooses one in the file's metadata ("scan" member, see
+// core/scan.Layout and the staged-file record in wit/keeper-format.wit).
+const (
+	// ScanRootfs reads installed-package records (unpacked wheels, npm
+	// package.json, jars, crates) under a directory.
+	ScanRootfs = "rootfs"
+	// ScanFilesystem reads lockfiles and manifests only.
+	ScanFilesystem = "filesystem"
+	// ScanImage reads a container image tarball.
+	ScanImage = "image"
+)
+
+// ScanTarget is an artifact laid out for a scanner: a directory (rootfs,
+// filesystem) or an image tarball (image).
+type ScanTarget struct {
+	Mode string
+	// Path is the directory or, for images, the tarball.
+	Path string
+}
+
+// Severities, highest first.
+const (
+	SeverityCritical = "CRITICAL"
+	SeverityHigh     = "HIGH"
+	SeverityMedium   = "MEDIUM"
+	SeverityLow      = "LOW"
+	SeverityUnknown  = "UNKNOWN"
+)
+
+// Finding is one vulnerability of one package inside an artifact.
+type Finding struct {
+	ID        string   `json:"id"`
+	Aliases   []string `json:"aliases,omitempty"`
+	Package   string   `json:"package"`
+	Installed string   `json:"installed_version"`
+	Fixed     string   `json:"fixed_version,omitempty"`
+	Severity  string   `json:"severity"`
+	Title     string   `json:"title,omitempty"`
+	// Sources are the scanners that reported it.
+	Sources []string `json:"sources"`
+}
+
+// ScanReport is what one scanner found in one target.
+type ScanReport struct {
+	Scanner  string
+	Version  string
+	Findings []Finding
+}
+
+// Scanner runs one vulnerability scanner over a laid-out artifact.
+type Scanner interface {
+	// Name is the scanner's stable name ("trivy", "grype").
+	Name() string
+	// Supports reports whether the scanner can look at targets of mode.
+	Supports(mode string) bool
+	// Scan scans t; ErrScannerMissing when the program is not installed.
+	Scan(ctx context.Context, t ScanTarget) (ScanReport, error)
+}
+
+// Scan states of one content digest.
+const (
+	ScanPending = "pending"
+	ScanRunning = "running"
+	ScanDone    = "done"
+	ScanFailed  = "failed"
+	// ScanNotScanned: no scanner could look at it (none installed, or the
+	// layout is not one the host can prepare).
+	ScanNotScanned = "not_scanned"
+)
+
+// ScanJob is one content digest to scan, with one file that holds it (for
+// the blob and the layout its plugin chose).
+type ScanJob struct {
+	Digest       string
+	RepositoryID int64
+	Path         string
+	// Layout is the file metadata's "scan" member (JSON).
+	Layout   []byte
+	Attempts int
+}
+
+// ScanResult is the verdict on one content digest, shared by every file
+// (in any repository) that holds the same content.
+type ScanResult struct {
+	Digest    string    `json:"sha256"`
+	Status    string    `json:"status"`
+	Scanners  []string  `json:"scanners,omitempty"`
+	Findings  []Finding `json:"findings"`
+	Error     string    `json:"error,omitempty"`
+	Runs      int64     `json:"runs"`
+	QueuedAt  time.Time `json:"queued_at"`
+	ScannedAt time.Time `json:"scanned_at,omitzero"`
+}
+
+// ScanPolicy is what scanning enforces for one repository (RepositoryID
+// set) or everywhere (RepositoryID 0, the global policy).
+type ScanPolicy struct {
+	RepositoryID int64 `json:"-"`
+	// Enabled scans new uploads of the repository (default true).
+	Enabled bool `json:"enabled"`
+	// BlockSeverity refuses downloads of artifacts with an open finding of
+	// this severity or higher ("" blocks nothing).
+	BlockSeverity string `json:"block_severity"`
+	// BlockUnscanned refuses downloads of artifacts without a verdict.
+	BlockUnscanned bool `json:"block_unscanned"`
+	// Quarantine holds new uploads until scanned clean or released.
+	Quarantine bool      `json:"quarantine"`
+	UpdatedAt  time.Time `json:"updated_at,omitzero"`
+}
+
+// ScanAck acknowledges a finding (by vulnerability ID) in one repository
+// (RepositoryID set) or everywhere (0), with a reason, until it expires.
+type ScanAck struct {
+	ID           int64     `json:"id"`
+	RepositoryID int64     `json:"-"`
+	Repository   string    `json:"repository,omitempty"`
+	VulnID       string    `json:"vulnerability_id"`
+	Reason       string    `json:"reason"`
+	CreatedBy    string    `json:"created_by"`
+	CreatedAt    time.Time `json:"created_at"`
+	ExpiresAt    time.Time `json:"expires_at"`
+}
+
+// ScannedFile is one stored file with the verdict on its content.
+type ScannedFile struct {
+	RepositoryID int64
+	Repository   string
+	Path         string
+	Digest       string
+	Result       ScanResult
+	// Released: an admin released the file (this content) from quarantine.
+	Released bool
+}
+
+// ScanQueue is the durable scan queue and the verdicts by content digest.
+// The metadata store queues every put file whose metadata carries a "scan"
+// layout in the write's own transaction (unless the repository's policy
+// disables scanning); a digest already queued or scanned is not queued again.
+// Conformance suite: porttest.ScanStore.
+type ScanQueue interface {
+	// EnqueueScan queues digest (held by path of repository) again, for a
+	// rescan; a digest being scanned keeps its lease.
+	EnqueueScan(ctx context.Context, repositoryID int64, path string) error
+	// ClaimScans leases at most n pending digests (or running ones whose
+	// lease expired: the janitor's work) to holder until now+lease.
+	ClaimScans(ctx context.Context, holder string, n int, lease time.Duration) ([]ScanJob, error)
+	// FinishScan stores holder's verdict on digest (status done, failed or
+	// not_scanned) and counts the scanner runs it took; ErrNotFound when
+	// holder lost the lease.
+	FinishScan(ctx context.Context, holder string, r ScanResult) error
+	// ScanResult returns the verdict on digest, ErrNotFound when never queued.
+	ScanResult(ctx context.Context, digest string) (ScanResult, error)
+	// ScanCounts counts digests by status.
+	ScanCounts(ctx context.Context) (map[string]int, error)
+}
+
+// ScanRecords answers questions about stored files and their verdicts.
+type ScanRecords interface {
+	// ScannedFile returns the file at path of a repository with its verdict
+	// (Status "" when its content was never queued).
+	ScannedFile(ctx context.Context, repositoryID int64, path string) (ScannedFile, error)
+	// ScannedFiles lists files of a repository (0: every repository) whose
+	// content has a verdict, in (repository, path) order after the cursor.
+	ScannedFiles(ctx context.Context, repositoryID int64, afterRepo int64, afterPath string, limit int) ([]ScannedFile, error)
+	// Release records that an admin released path (its current content)
+	// of a repository from quarantine.
+	Release(ctx context.Context, repositoryID int64, path, by string) error
+}
+
+// ScanSettings stores scan policies and acknowledgements.
+type ScanSettings interface {
+	// ScanPolicy returns the policy of repositoryID (0: global); a policy
+	// never set is the default (enabled, blocking nothing).
+	ScanPolicy(ctx context.Context, repositoryID int64) (ScanPolicy, error)
+	// PutScanPolicy stores p.
+	PutScanPolicy(ctx context.Context, p ScanPolicy) error
+	// AddAck stores a, setting its ID.
+	AddAck(ctx context.Context, a *ScanAck) error
+	// DeleteAck removes an acknowledgement; ErrNotFound when absent.
+	DeleteAck(ctx context.Context, id int64) error
+	// Acks lists the acknowledgements not expired at now.
+	Acks(ctx context.Context, now time.Time) ([]ScanAck, error)
+}
+
+// ScanStore is everything scanning persists.
+type ScanStore interface {
+	ScanQueue
+	ScanRecords
+	ScanSettings
+}
