@@ -1428,7 +1428,14 @@ type wStagedFile struct {
 	ContentType string
 	Package     string
 	Version     string
-	Metadata    []byte
+	// Plugin-defined JSON (may be empty). The member "scan" is reserved:
+	// {"scan":{"unpack":"zip|tar.gz|tar|none","mode":"rootfs|filesystem|image"}}
+	// asks the host to scan the file for vulnerabilities, unpacked so
+	// (rootfs: installed-package records such as wheel METADATA or npm
+	// package.json; filesystem: lockfiles; image: an image tarball with
+	// unpack none). Files without it are neither scanned nor subject to
+	// scan policies.
+	Metadata []byte
 	// Replace an existing path instead of failing with a conflict.
 	Overwrite bool
 }

@@ -126,9 +126,11 @@ func publish(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		return nil, err
 	}
 
+	// A crate is a gzipped tar; the scanners read the Cargo.lock it carries
+	// (binary crates ship theirs), which is a lockfile: filesystem mode.
 	if err := h.StageFile(sdk.StagedFile{Path: downloadPath(meta.Name, meta.Vers), BlobDigest: digest,
 		ContentType: "application/gzip", Package: lower, Version: meta.Vers,
-		Metadata: sdk.WithScan(nil, sdk.ScanLayout{Unpack: sdk.ScanTarGz, Mode: sdk.ScanRootfs})}); err != nil {
+		Metadata: sdk.WithScan(nil, sdk.ScanLayout{Unpack: sdk.ScanTarGz, Mode: sdk.ScanFilesystem})}); err != nil {
 		return nil, err
 	}
 	if err := h.StageVersion(sdk.VersionPut{Package: lower, Version: meta.Vers, Metadata: line}); err != nil {
