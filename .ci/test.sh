@@ -52,6 +52,10 @@ echo "LDAP: $KEEPER_TEST_LDAP_URL"
 
 step "clients for the end-to-end tests"
 if [[ -z "${KEEPER_SKIP_E2E:-}" ]]; then
+	# Trivy and Grype take minutes to build (skipped when the pinned
+	# versions are in .tools/bin): build them while the other suites run.
+	bash .ci/scanners.sh >"$LOG/scanners.log" 2>&1 &
+	scanners_pid=$!
 	bash e2e/install-clients.sh all >"$LOG/install-clients.log" 2>&1 || { tail -20 "$LOG/install-clients.log"; failed+=(install-clients); }
 	export PATH="$REPO/.tools/bin:$PATH"
 fi
@@ -89,6 +93,7 @@ run test-root go test -race -count=1 -timeout 30m $pkgs
 
 if [[ -z "${KEEPER_SKIP_E2E:-}" ]]; then
 	step "end-to-end: real keeper processes and real package clients"
+	wait "$scanners_pid" || { tail -20 "$LOG/scanners.log"; failed+=(scanners); }
 	run test-e2e go test -count=1 -parallel 4 -timeout 40m ./e2e/...
 
 	step "HTTP fuzz harness: 3 minutes of mutated requests against a real keeper"
