@@ -184,7 +184,29 @@ func (s *Server) download(c *gin.Context) {
 		return
 	}
 	defer rd.Close()
+	if !s.gateAllows(c, f) {
+		return
+	}
 	ServeFile(c, f, rd)
+}
+
+// gateAllows asks the download gate (the scan policies), which the format
+// routes ask too, and answers 403 with its reason when it refuses.
+func (s *Server) gateAllows(c *gin.Context, f ports.File) bool {
+	if s.d.Gate == nil {
+		return true
+	}
+	err := s.d.Gate.CheckDownload(c.Request.Context(), subject(c), f)
+	if err == nil {
+		return true
+	}
+	var refused interface{ Refusal() string }
+	if errors.As(err, &refused) {
+		Fail(c, http.StatusForbidden, "forbidden", refused.Refusal())
+		return false
+	}
+	WriteError(c, err)
+	return false
 }
 
 // ServeFile streams a stored file with Range, ETag (its sha256),

@@ -60,12 +60,15 @@ func TestSecurityAPI(t *testing.T) {
 				svc = scan.New(scan.Deps{Queue: s, Records: s, Settings: s, Repos: s, Blobs: blobs,
 					Scanners: []ports.Scanner{fake}, Audit: audit.New(s, nil)}, scan.Config{Limits: scan.Limits{MaxBytes: 1 << 20, MaxFiles: 10}})
 				return httpapi.SecurityRoutes(svc)
-			})
+			}, func(d *httpapi.Deps) { d.Gate = lazyGate{&svc} })
 			ctx := t.Context()
 			e.createRepo(map[string]any{"key": "libs", "format": "generic", "repo_type": "local"})
 			repo, _ := store.GetRepository(ctx, "libs")
 			b, err := blobs.Put(ctx, bytes.NewReader([]byte("requests==1.0\n")), 0)
 			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.blobs.Put(ctx, bytes.NewReader([]byte("requests==1.0\n")), 0); err != nil {
 				t.Fatal(err)
 			}
 			meta := []byte(`{"scan":{"unpack":"none","mode":"filesystem"}}`)
@@ -112,6 +115,11 @@ func TestSecurityAPI(t *testing.T) {
 			e.doJSON("GET", "/api/v1/security/findings?repository=libs&path=a/requirements.txt", e.token, nil, 200, &rep)
 			if rep.Download.Allowed || rep.Download.Reason != blocked.Reason {
 				t.Fatalf("report download %+v", rep.Download)
+			}
+			// The generic download route asks the same gate.
+			if resp, body := e.do("GET", "/api/v1/repositories/libs/download/a/requirements.txt", e.token, nil); resp.StatusCode != 403 ||
+				!bytes.Contains(body, []byte("blocked by security policy: HIGH CVE-1")) {
+				t.Fatalf("generic download of a blocked file: %d %s", resp.StatusCode, body)
 			}
 			var ack struct{ ID int64 }
 			e.doJSON("POST", "/api/v1/security/acknowledgements", e.token, map[string]any{"repository": "libs", "vulnerability_id": "CVE-1",
@@ -164,6 +172,13 @@ func TestSecurityAPI(t *testing.T) {
 			}
 		})
 	}
+}
+
+// lazyGate is the scan service as the download gate, built after the deps.
+type lazyGate struct{ s **scan.Service }
+
+func (g lazyGate) CheckDownload(ctx context.Context, by ports.Subject, f ports.File) error {
+	return (*g.s).CheckDownload(ctx, by, f)
 }
 
 func asBlocked(err error, b **scan.Blocked) bool { return errors.As(err, b) }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/keeper-registry/keeper/core/artifact"
 	"github.com/keeper-registry/keeper/core/auth"
+	"github.com/keeper-registry/keeper/core/dispatch"
 	"github.com/keeper-registry/keeper/core/repository"
 	"github.com/keeper-registry/keeper/core/sso"
 	"github.com/keeper-registry/keeper/core/upload"
@@ -86,6 +87,8 @@ type Deps struct {
 	TrustedProxies []string
 	// Search answers /api/v1/search (search.go); nil answers 503 there.
 	Search Searcher
+	// Gate may refuse downloads (the scan policies); nil lets all through.
+	Gate dispatch.DownloadGate
 }
 
 // Server is Keeper's HTTP front: the REST API and the format dispatcher.
