@@ -126,31 +126,20 @@ func (f filter) sql() string {
 }
 
 // maxCounted bounds how many matches are counted for the total and the
-// facets (Meilisearch's maxTotalHits plays the same role): an unselective
-// query costs a bounded count, and pages end there anyway
-// (core/search.MaxWindow).
-const maxCounted = 10_000
+// facets (ports.SearchMaxTotal): an unselective query costs a bounded count,
+// and pages end there (core/search.MaxWindow).
+const maxCounted = ports.SearchMaxTotal
 
-// maxRanked bounds how many matches are scored to pick a page: the first
-// maxRanked matches in index order, plus the first maxRanked whose name
-// holds every term as a whole word (so an exact name is ranked however
-// many packages match). A query that matches more than that (one or two
-// letters, a word nearly every package contains) costs a bounded ranking;
-// anything more selective is ranked whole. A page beyond maxRanked ranks up
-// to maxCounted, as many as pages reach (core/search.MaxWindow).
-const maxRanked = 1_000
-
-// ranked is the query of one page by relevance, then name, among the
-// ranking candidates of f, given the window (offset + limit) and the
-// counted matches; its args lack the final LIMIT and OFFSET. The scope is
-// inside each candidate set, before its LIMIT. When the first set holds
-// every match (fewer were counted than it may hold), the name set adds
-// nothing and is left out.
-func (f filter) ranked(window, counted int) (string, []any) {
-	n := maxRanked
-	if window > n {
-		n = maxCounted
-	}
+// ranked is the query of one page by relevance, then name, given the
+// counted matches; its args lack the final LIMIT and OFFSET. The ranking is
+// bounded: it scores the first maxCounted matches in index order, plus, when
+// that many were counted, the first maxCounted whose name holds every term
+// as a whole word, so an exact name is ranked however many packages match.
+// A query matching more than that (one or two letters, a word nearly every
+// package contains) costs a bounded ranking; anything more selective is
+// ranked whole. The scope is inside each candidate set, before its LIMIT.
+func (f filter) ranked(counted int) (string, []any) {
+	n := maxCounted
 	set := func(where []string, rank string) string {
 		return "SELECT * FROM (SELECT d.id AS id, " + rank + " AS score FROM " + f.from +
 			" WHERE " + strings.Join(where, " AND ") + " LIMIT ?) AS s"
@@ -213,7 +202,7 @@ func (ix *Index) Search(ctx context.Context, q ports.SearchQuery) (ports.SearchR
 		}
 		query, args = "SELECT d.id, 0.0 AS score"+from+" ORDER BY d.package, d.repository LIMIT ? OFFSET ?", append(slices.Clone(f.args), q.Limit, q.Offset)
 	} else {
-		query, args = f.ranked(q.Offset+q.Limit, res.Total)
+		query, args = f.ranked(res.Total)
 		args = append(args, q.Limit, q.Offset)
 	}
 	if err := ix.db.NewRaw(query, args...).Scan(ctx, &page); err != nil {
