@@ -29,12 +29,7 @@ type filter struct {
 	nrank string
 }
 
-// MinPrefix is the shortest term matched as a prefix of words: a shorter
-// one ("ui", "j") matches whole words only, since one or two letters start
-// a large part of every vocabulary and would match most packages.
-const MinPrefix = 3
-
-func prefix(t string) bool { return utf8.RuneCountInString(t) >= MinPrefix }
+func prefix(t string) bool { return utf8.RuneCountInString(t) >= ports.SearchMinPrefix }
 
 func (ix *Index) filter(q ports.SearchQuery) filter {
 	var f filter
