@@ -86,10 +86,14 @@ func (ix *Index) filter(q ports.SearchQuery) filter {
 		// bm25 is lower for better matches; weights follow the columns:
 		// package, keywords, description, versions, body.
 		f.rank = "-bm25(search_fts, 10.0, 5.0, 2.0, 1.0, 0.5)"
-		// The name set matches the same terms and each again as a whole
-		// word of the package column, so bm25 counts the name twice: a
-		// whole-word name match is boosted, never lowered.
-		f.name, f.nargs, f.nrank = []string{"search_fts MATCH ?"}, []any{"(" + match + ") AND {package} : (" + strings.Join(name, " ") + ")"}, f.rank
+		// The name set matches every term as a whole word of the package
+		// column (which implies the prefix match above). The package column
+		// alone keeps its doclist walk short: matching the terms in every
+		// column as well cost a walk of every match (23 ms against 3 ms for
+		// a word in all of 100,000 packages). Its bm25 weighs how rare the
+		// word is among names, so a name match ranks above matches in other
+		// columns of a word that most packages hold.
+		f.name, f.nargs, f.nrank = []string{"search_fts MATCH ?"}, []any{"{package} : (" + strings.Join(name, " ") + ")"}, f.rank
 	}
 	f.scope(q.Scope, q.Format)
 	return f
