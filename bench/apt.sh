@@ -78,8 +78,9 @@ update() {
 		mkdir -p "$d/lists/partial" "$d/cache" "$d/archives/partial" "$d/parts"
 		echo "$2" >"$d/sources.list"
 		: >"$d/status"
+		: >"$d/apt.conf"
 		s=$(date +%s.%N)
-		APT_CONFIG=/dev/null apt-get -q -o Dir::Etc::SourceList="$d/sources.list" -o Dir::Etc::SourceParts=/nonexistent \
+		APT_CONFIG=$d/apt.conf apt-get -q -o Dir::Etc::SourceList="$d/sources.list" -o Dir::Etc::SourceParts=/nonexistent \
 			-o Dir::State::Lists="$d/lists" -o Dir::Cache="$d/cache" -o Dir::Cache::Archives="$d/archives" \
 			-o Dir::State::status="$d/status" -o Dir::Etc::Trusted=/nonexistent -o Dir::Etc::TrustedParts=/nonexistent \
 			-o Dir::Etc::Parts="$d/parts" -o APT::Sandbox::User=root -o Acquire::Languages=none \
