@@ -74,6 +74,9 @@ func (s *Scanner) run(ctx context.Context, args ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, prog, args...)
+	// After the deadline kills the program, stop waiting for children that
+	// still hold its output open.
+	cmd.WaitDelay = 2 * time.Second
 	cmd.Env = []string{"GRYPE_DB_CACHE_DIR=" + s.cfg.DBDir, "GRYPE_DB_AUTO_UPDATE=false",
 		"GRYPE_DB_VALIDATE_AGE=false", "GRYPE_CHECK_FOR_APP_UPDATE=false", "GRYPE_QUIET=true"}
 	for _, k := range []string{"PATH", "HOME", "TMPDIR"} {

@@ -88,6 +88,9 @@ func (s *Scanner) run(ctx context.Context, args ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, prog, args...)
+	// After the deadline kills the program, stop waiting for children that
+	// still hold its output open.
+	cmd.WaitDelay = 2 * time.Second
 	cmd.Env = append(baseEnv(),
 		"TRIVY_CACHE_DIR="+s.cfg.CacheDir,
 		"TRIVY_SKIP_DB_UPDATE=true", "TRIVY_SKIP_JAVA_DB_UPDATE=true", "TRIVY_OFFLINE_SCAN=true",
