@@ -271,6 +271,10 @@ func TestScanning(t *testing.T) {
 	if t.Failed() {
 		return
 	}
+	sbom := k.Expect(200, "GET", "/api/v1/security/sbom?repository=py&path="+wheelPath("1.0.0"), nil)
+	if !strings.Contains(sbom.String(), `"bomFormat"`) || !strings.Contains(sbom.String(), "keeper-vuln-demo") {
+		t.Fatalf("SBOM: %s", sbom)
+	}
 
 	t.Run("identical content is scanned once; a rescan runs again", func(t *testing.T) {
 		before := runs()

@@ -201,3 +201,9 @@ type ScanStore interface {
 	ScanRecords
 	ScanSettings
 }
+
+// SBOMWriter is a scanner that also lists a target's packages as a
+// CycloneDX JSON document (no vulnerability database needed).
+type SBOMWriter interface {
+	SBOM(ctx context.Context, t ScanTarget) ([]byte, error)
+}

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -57,6 +58,7 @@ func SecurityRoutes(svc *scan.Service) []Route {
 		route(post, "/security/acknowledgements", Admin, Doc{"security", "Acknowledge a vulnerability (in one repository, or everywhere without one) with a reason until expires_at (at most a year)", "ScanAck", "ScanAck", 201, nil}, h.addAck),
 		route(del, "/security/acknowledgements/:id", Admin, Doc{"security", "Remove an acknowledgement", "", "", 204, nil}, h.deleteAck),
 		route(post, "/repositories/:key/artifacts/*path", Admin, Doc{"security", "POST …/{path}/security/scan or …/security/rescan: queue the artifact's content to be scanned (again)", "", "ScanQueued", 202, nil}, h.scanArtifact),
+		route(get, "/security/sbom", Admin, Doc{"security", "One artifact's packages as a CycloneDX JSON document (repository and path required; made on demand by the scanner)", "", "object", 200, nil}, h.sbom),
 		route(get, "/quarantine", Admin, Doc{"security", "Artifacts held by quarantine", "", "SecurityReportList", 200, nil}, h.quarantine),
 		route(post, "/quarantine/release", Admin, Doc{"security", "Release an artifact (its current content) from quarantine", "QuarantineBody", "SecurityReport", 200, nil}, h.release),
 	}
@@ -109,6 +111,25 @@ func (h securityHandlers) findings(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, r)
+}
+
+func (h securityHandlers) sbom(c *gin.Context) {
+	repo, path := c.Query("repository"), c.Query("path")
+	if repo == "" || path == "" {
+		Fail(c, http.StatusBadRequest, "invalid", "repository and path are required")
+		return
+	}
+	doc, err := h.svc.SBOM(c.Request.Context(), repo, path)
+	if errors.Is(err, scan.ErrNoSBOM) {
+		Fail(c, http.StatusNotFound, "not_found", err.Error())
+		return
+	}
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Header("Content-Disposition", AttachmentHeader(path+".cdx.json"))
+	c.Data(http.StatusOK, "application/vnd.cyclonedx+json", doc)
 }
 
 func (h securityHandlers) getPolicy(c *gin.Context) {

@@ -57,7 +57,7 @@ func TestSecurityAPI(t *testing.T) {
 			}
 			e := newEnvRoutes(t, dsn(t), 1<<20, func(s *bunstore.Store) []httpapi.Route {
 				store = s
-				svc = scan.New(scan.Deps{Queue: s, Records: s, Settings: s, Repos: s, Blobs: blobs,
+				svc = scan.New(scan.Deps{Queue: s, Records: s, Settings: s, Repos: s, Files: s, Blobs: blobs,
 					Scanners: []ports.Scanner{fake}, Audit: audit.New(s, nil)}, scan.Config{Limits: scan.Limits{MaxBytes: 1 << 20, MaxFiles: 10}})
 				return httpapi.SecurityRoutes(svc)
 			}, func(d *httpapi.Deps) { d.Gate = lazyGate{&svc} })
@@ -96,6 +96,8 @@ func TestSecurityAPI(t *testing.T) {
 			e.doJSON("GET", "/api/v1/security/findings?repository=libs&path=missing", e.token, nil, 404, nil)
 			e.doJSON("GET", "/api/v1/security/findings?repository=nope&path=x", e.token, nil, 404, nil)
 			e.doJSON("GET", "/api/v1/security/findings", e.token, nil, 400, nil)
+			// The fake scanner writes no SBOM.
+			e.doJSON("GET", "/api/v1/security/sbom?repository=libs&path=a/requirements.txt", e.token, nil, 404, nil)
 
 			e.doJSON("POST", "/api/v1/repositories/libs/artifacts/a/requirements.txt/security/rescan", e.token, nil, 202, nil)
 			e.doJSON("POST", "/api/v1/repositories/libs/artifacts/a/requirements.txt/other", e.token, nil, 404, nil)

@@ -40,7 +40,7 @@ var scanModule = fx.Options(
 	}),
 )
 
-func newScanService(cfg config.Config, s *bunstore.Store, repos ports.RepositoryStore, blobs ports.BlobStore,
+func newScanService(cfg config.Config, s *bunstore.Store, repos ports.RepositoryStore, files ports.FileStore, blobs ports.BlobStore,
 	rec *audit.Recorder, c ports.Clock) *scan.Service {
 	sc := cfg.Scan
 	if sc.TrivyCacheDir == "" {
@@ -53,7 +53,7 @@ func newScanService(cfg config.Config, s *bunstore.Store, repos ports.Repository
 		trivy.New(trivy.Config{Path: sc.TrivyPath, CacheDir: sc.TrivyCacheDir, Timeout: sc.Timeout}),
 		grype.New(grype.Config{Path: sc.GrypePath, DBDir: sc.GrypeDBDir, Timeout: sc.Timeout}),
 	}
-	return scan.New(scan.Deps{Queue: s, Records: s, Settings: s, Repos: repos, Blobs: blobs, Scanners: scanners,
+	return scan.New(scan.Deps{Queue: s, Records: s, Settings: s, Repos: repos, Files: files, Blobs: blobs, Scanners: scanners,
 		Clock: c, Log: slog.Default().With("room", "scan"), Audit: rec},
 		scan.Config{WorkDir: sc.WorkDir, Concurrency: sc.Concurrency, Lease: 2*sc.Timeout + time.Minute,
 			Limits: scan.Limits{MaxBytes: sc.MaxBytes, MaxFiles: sc.MaxFiles}})

@@ -20,14 +20,20 @@ func (b *Blocked) Refusal() string { return b.Reason }
 
 // HasLayout reports whether a file's metadata asks for scanning; policies
 // apply to such files only (indexes and other documents pass).
-func HasLayout(metadata []byte) bool {
+func HasLayout(metadata []byte) bool { return layoutOf(metadata) != nil }
+
+// layoutOf returns the "scan" member of file metadata, nil without one.
+func layoutOf(metadata []byte) json.RawMessage {
 	if !strings.Contains(string(metadata), `"scan"`) {
-		return false
+		return nil
 	}
 	var m struct {
 		Scan json.RawMessage `json:"scan"`
 	}
-	return json.Unmarshal(metadata, &m) == nil && len(m.Scan) > 0 && string(m.Scan) != "null"
+	if json.Unmarshal(metadata, &m) != nil || len(m.Scan) == 0 || string(m.Scan) == "null" {
+		return nil
+	}
+	return m.Scan
 }
 
 // CheckDownload answers nil when the policies let f be downloaded, else a

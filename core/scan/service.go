@@ -21,6 +21,7 @@ type Deps struct {
 	Records  ports.ScanRecords
 	Settings ports.ScanSettings
 	Repos    ports.RepositoryStore
+	Files    ports.FileStore
 	Blobs    ports.BlobStore
 	Scanners []ports.Scanner
 	Clock    ports.Clock
