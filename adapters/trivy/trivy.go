@@ -14,7 +14,10 @@ import (
 	"github.com/keeper-registry/keeper/ports"
 )
 
-var _ ports.Scanner = (*Scanner)(nil)
+var (
+	_ ports.Scanner    = (*Scanner)(nil)
+	_ ports.SBOMWriter = (*Scanner)(nil)
+)
 
 // Config locates the program and its database.
 type Config struct {
