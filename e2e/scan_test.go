@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,7 +33,8 @@ var scanAdvisories = []map[string]any{
 }
 
 // scanTool finds a scanner or the database generator in .tools/bin (where
-// .ci/scanners.sh installs them) or on PATH.
+// .ci/scanners.sh installs them) or on PATH; "" when it is missing (a
+// failure under CI, where .ci/scanners.sh installs both scanners).
 func scanTool(t *testing.T, root, name string) string {
 	t.Helper()
 	if p := filepath.Join(root, ".tools", "bin", name); fileExists(p) {
@@ -40,7 +42,11 @@ func scanTool(t *testing.T, root, name string) string {
 	}
 	p, err := exec.LookPath(name)
 	if err != nil {
-		harness.MissingClient(t, "scan e2e: %s not found (run .ci/scanners.sh)", name)
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI: scan e2e: %s not found (run .ci/scanners.sh)", name)
+		}
+		t.Logf("scan e2e: %s not found (run .ci/scanners.sh)", name)
+		return ""
 	}
 	return p
 }
@@ -50,13 +56,16 @@ func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 // scanSetup generates the offline databases and counting wrappers around
 // the real scanners; it returns keeper's environment and a function that
 // counts the scanner runs so far.
-func scanSetup(t *testing.T) (env []string, runs func() int) {
+func scanSetup(t *testing.T) (env []string, runs func() int, scanners []string) {
 	t.Helper()
 	root, err := harness.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
 	trivy, grype, vulndb := scanTool(t, root, "trivy"), scanTool(t, root, "grype"), scanTool(t, root, "keeper-vulndb")
+	if vulndb == "" || (trivy == "" && grype == "") {
+		t.Skip("scan e2e: no scanner or no database generator (run .ci/scanners.sh)")
+	}
 	dir := t.TempDir()
 	adv := filepath.Join(dir, "advisories.json")
 	b, _ := json.Marshal(scanAdvisories)
@@ -67,10 +76,12 @@ func scanSetup(t *testing.T) (env []string, runs func() int) {
 	if out, err := exec.Command(vulndb, "-advisories", adv, "-trivy", trivyDir, "-grype", grypeBuild).CombinedOutput(); err != nil {
 		t.Fatalf("vulndb: %v\n%s", err, out)
 	}
-	imp := exec.Command(grype, "db", "import", filepath.Join(grypeBuild, "vulnerability.db"))
-	imp.Env = append(os.Environ(), "GRYPE_DB_CACHE_DIR="+grypeDir, "GRYPE_CHECK_FOR_APP_UPDATE=false")
-	if out, err := imp.CombinedOutput(); err != nil {
-		t.Fatalf("grype db import: %v\n%s", err, out)
+	if grype != "" {
+		imp := exec.Command(grype, "db", "import", filepath.Join(grypeBuild, "vulnerability.db"))
+		imp.Env = append(os.Environ(), "GRYPE_DB_CACHE_DIR="+grypeDir, "GRYPE_CHECK_FOR_APP_UPDATE=false")
+		if out, err := imp.CombinedOutput(); err != nil {
+			t.Fatalf("grype db import: %v\n%s", err, out)
+		}
 	}
 	count := filepath.Join(dir, "runs")
 	wrap := func(name, prog string) string {
@@ -81,13 +92,21 @@ func scanSetup(t *testing.T) (env []string, runs func() int) {
 		}
 		return p
 	}
-	env = []string{"KEEPER_SCAN_TRIVY_PATH=" + wrap("trivy", trivy), "KEEPER_SCAN_GRYPE_PATH=" + wrap("grype", grype),
-		"KEEPER_SCAN_TRIVY_CACHE_DIR=" + trivyDir, "KEEPER_SCAN_GRYPE_DB_DIR=" + grypeDir, "KEEPER_SCAN_POLL=50ms"}
+	env = []string{"KEEPER_SCAN_TRIVY_CACHE_DIR=" + trivyDir, "KEEPER_SCAN_GRYPE_DB_DIR=" + grypeDir, "KEEPER_SCAN_POLL=50ms",
+		"KEEPER_SCAN_TRIVY_PATH=" + filepath.Join(dir, "absent"), "KEEPER_SCAN_GRYPE_PATH=" + filepath.Join(dir, "absent")}
+	if trivy != "" {
+		env = append(env, "KEEPER_SCAN_TRIVY_PATH="+wrap("trivy", trivy))
+		scanners = append(scanners, "trivy")
+	}
+	if grype != "" {
+		env = append(env, "KEEPER_SCAN_GRYPE_PATH="+wrap("grype", grype))
+		scanners = append(scanners, "grype")
+	}
 	runs = func() int {
 		b, _ := os.ReadFile(count)
 		return strings.Count(string(b), "\n")
 	}
-	return env, runs
+	return env, runs, scanners
 }
 
 type scanFinding struct {
@@ -206,7 +225,7 @@ func TestScanning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env, runs := scanSetup(t)
+	env, runs, scanners := scanSetup(t)
 	twine, python := pypiTools(t, root)
 	k := harness.Start(t, harness.Options{Env: env})
 	for _, r := range []harness.Repo{{Key: "py", Format: "pypi", Public: true}, {Key: "py2", Format: "pypi", Public: true},
@@ -251,13 +270,19 @@ func TestScanning(t *testing.T) {
 			"Authorization", token)
 	}
 
-	cases := []struct{ repo, vulnerable, fixed, id string }{
-		{"py", wheelPath("1.0.0"), wheelPath("1.1.0"), "CVE-2099-0001"},
-		{"js", "keeper-vuln-npm/-/keeper-vuln-npm-1.0.0.tgz", "keeper-vuln-npm/-/keeper-vuln-npm-1.1.0.tgz", "CVE-2099-0002"},
-		{"mvn", "com/example/vuln-demo/1.0.0/vuln-demo-1.0.0.jar", "com/example/vuln-demo/1.1.0/vuln-demo-1.1.0.jar", "CVE-2099-0003"},
-		{"crates", "api/v1/crates/keeper-app/1.0.0/download", "api/v1/crates/keeper-app/1.1.0/download", "CVE-2099-0004"},
+	hasTrivy := slices.Contains(scanners, "trivy")
+	cases := []struct{ repo, vulnerable, fixed, id, needs string }{
+		{"py", wheelPath("1.0.0"), wheelPath("1.1.0"), "CVE-2099-0001", ""},
+		// Grype does not read a bare package/package.json: only Trivy finds it.
+		{"js", "keeper-vuln-npm/-/keeper-vuln-npm-1.0.0.tgz", "keeper-vuln-npm/-/keeper-vuln-npm-1.1.0.tgz", "CVE-2099-0002", "trivy"},
+		{"mvn", "com/example/vuln-demo/1.0.0/vuln-demo-1.0.0.jar", "com/example/vuln-demo/1.1.0/vuln-demo-1.1.0.jar", "CVE-2099-0003", ""},
+		{"crates", "api/v1/crates/keeper-app/1.0.0/download", "api/v1/crates/keeper-app/1.1.0/download", "CVE-2099-0004", ""},
 	}
 	for _, c := range cases {
+		if c.needs != "" && !slices.Contains(scanners, c.needs) {
+			t.Logf("%s: %s is not installed here, not checked", c.repo, c.needs)
+			continue
+		}
 		bad := waitScanned(t, k, c.repo, c.vulnerable)
 		if bad.Status != "done" || !hasFinding(bad, c.id) || bad.Grade == "A" {
 			t.Errorf("%s %s: want %s found: %+v", c.repo, c.vulnerable, c.id, bad)
@@ -271,8 +296,8 @@ func TestScanning(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	sbom := k.Expect(200, "GET", "/api/v1/security/sbom?repository=py&path="+wheelPath("1.0.0"), nil)
-	if !strings.Contains(sbom.String(), `"bomFormat"`) || !strings.Contains(sbom.String(), "keeper-vuln-demo") {
+	sbom := k.Expect(map[bool]int{true: 200, false: 404}[hasTrivy], "GET", "/api/v1/security/sbom?repository=py&path="+wheelPath("1.0.0"), nil)
+	if hasTrivy && (!strings.Contains(sbom.String(), `"bomFormat"`) || !strings.Contains(sbom.String(), "keeper-vuln-demo")) {
 		t.Fatalf("SBOM: %s", sbom)
 	}
 
@@ -289,13 +314,13 @@ func TestScanning(t *testing.T) {
 		}
 		k.Expect(202, "POST", "/api/v1/repositories/py2/artifacts/"+wheelPath("1.0.0")+"/security/rescan", nil)
 		deadline := time.Now().Add(2 * time.Minute)
-		for runs() < before+2 && time.Now().Before(deadline) {
+		for runs() < before+len(scanners) && time.Now().Before(deadline) {
 			time.Sleep(100 * time.Millisecond)
 		}
-		if n := runs(); n != before+2 {
-			t.Fatalf("rescan: scanner runs %d → %d, want +2 (trivy and grype)", before, n)
+		if n := runs(); n != before+len(scanners) {
+			t.Fatalf("rescan: scanner runs %d → %d, want +%d (%v)", before, n, len(scanners), scanners)
 		}
-		t.Logf("scanner runs: %d for %d distinct artifacts, none for the copy, 2 for the rescan", before, 8)
+		t.Logf("scanner runs (%v): %d for 8 distinct artifacts, none for the copy, %d for the rescan", scanners, before, len(scanners))
 	})
 
 	t.Run("a blocking policy makes pip and npm fail with the reason", func(t *testing.T) {
@@ -315,6 +340,9 @@ func TestScanning(t *testing.T) {
 		p.must(python, "-m", "pip", "download", "--no-deps", "--no-cache-dir", "-d", filepath.Join(dir, "dl"),
 			"--index-url", index, "keeper-vuln-demo==1.1.0")
 
+		if !hasTrivy {
+			return // only Trivy sees npm tarballs
+		}
 		proj := t.TempDir()
 		os.WriteFile(filepath.Join(proj, "package.json"), []byte(`{"name":"app","version":"1.0.0"}`), 0o644)
 		nout, err := e.run(proj, "", "npm", "install", "keeper-vuln-npm@1.0.0")
