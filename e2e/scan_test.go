@@ -196,9 +196,9 @@ func tgzBytes(t *testing.T, files map[string]string) []byte {
 
 func jarBytes(t *testing.T, version string) []byte {
 	return zipBytes(t, map[string]string{
-		"META-INF/MANIFEST.MF": "Manifest-Version: 1.0\r\nImplementation-Title: vuln-demo\r\nImplementation-Version: " + version + "\r\n\r\n",
+		"META-INF/MANIFEST.MF":                                "Manifest-Version: 1.0\r\nImplementation-Title: vuln-demo\r\nImplementation-Version: " + version + "\r\n\r\n",
 		"META-INF/maven/com.example/vuln-demo/pom.properties": "groupId=com.example\nartifactId=vuln-demo\nversion=" + version + "\n",
-		"com/example/Demo.class": "\xca\xfe\xba\xbe",
+		"com/example/Demo.class":                              "\xca\xfe\xba\xbe",
 	})
 }
 
@@ -340,6 +340,13 @@ func TestScanning(t *testing.T) {
 		p.must(python, "-m", "pip", "download", "--no-deps", "--no-cache-dir", "-d", filepath.Join(dir, "dl"),
 			"--index-url", index, "keeper-vuln-demo==1.1.0")
 
+		// An acknowledgement lifts the block for that vulnerability.
+		k.Expect(201, "POST", "/api/v1/security/acknowledgements", harness.JSONBody(map[string]any{"repository": "py",
+			"vulnerability_id": "CVE-2099-0001", "reason": "not reachable from our code",
+			"expires_at": time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)}), "Content-Type", "application/json")
+		time.Sleep(3500 * time.Millisecond)
+		p.must(python, "-m", "pip", "download", "--no-deps", "--no-cache-dir", "-d", filepath.Join(dir, "dl2"),
+			"--index-url", index, "keeper-vuln-demo==1.0.0")
 		if !hasTrivy {
 			return // only Trivy sees npm tarballs
 		}
@@ -351,13 +358,6 @@ func TestScanning(t *testing.T) {
 		}
 		e.must(proj, "npm", "install", "keeper-vuln-npm@1.1.0")
 
-		// An acknowledgement lifts the block for that vulnerability.
-		k.Expect(201, "POST", "/api/v1/security/acknowledgements", harness.JSONBody(map[string]any{"repository": "py",
-			"vulnerability_id": "CVE-2099-0001", "reason": "not reachable from our code",
-			"expires_at": time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)}), "Content-Type", "application/json")
-		time.Sleep(3500 * time.Millisecond)
-		p.must(python, "-m", "pip", "download", "--no-deps", "--no-cache-dir", "-d", filepath.Join(dir, "dl2"),
-			"--index-url", index, "keeper-vuln-demo==1.0.0")
 	})
 
 	t.Run("quarantine holds an upload until it is released", func(t *testing.T) {
@@ -376,7 +376,9 @@ func TestScanning(t *testing.T) {
 		if clean := waitScanned(t, k, "pyq", wheelPath("1.1.0")); !clean.Download.Allowed {
 			t.Fatalf("clean upload still held: %+v", clean)
 		}
-		var q struct{ Items []struct{ Repository, Path string } }
+		var q struct {
+			Items []struct{ Repository, Path string }
+		}
 		k.Expect(200, "GET", "/api/v1/quarantine", nil).JSON(&q)
 		if len(q.Items) != 1 || q.Items[0].Path != wheelPath("1.0.1") {
 			t.Fatalf("quarantine queue: %+v", q)
