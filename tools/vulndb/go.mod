@@ -5,7 +5,6 @@ go 1.26.8
 require (
 	github.com/anchore/grype v0.121.2
 	go.etcd.io/bbolt v1.5.0
-	modernc.org/sqlite v1.63.0
 )
 
 require (
@@ -317,4 +316,5 @@ require (
 	modernc.org/libc v1.80.1 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
+	modernc.org/sqlite v1.63.0 // indirect
 )
