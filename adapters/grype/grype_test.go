@@ -1,0 +1,49 @@
+package grype
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// testdata/wheel.json is Grype 0.121.2's JSON document for an unpacked
+// wheel planted with CVE-2099-0001 (testdata/SOURCE says how it was made).
+func TestParseRealDocument(t *testing.T) {
+	b, err := os.ReadFile("testdata/wheel.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 {
+		t.Fatalf("findings %+v", got)
+	}
+	f := got[0]
+	if f.ID != "CVE-2099-0001" || f.Package != "keeper-vuln-demo" || f.Installed != "1.0.0" || f.Fixed != "1.1.0" {
+		t.Fatalf("finding %+v", f)
+	}
+	if _, err := Parse([]byte("[")); err == nil {
+		t.Fatal("broken document parsed")
+	}
+}
+
+func TestMissingProgramIsReportedAsMissing(t *testing.T) {
+	_, err := New(Config{Path: "/nonexistent/grype"}).Scan(context.Background(), ports.ScanTarget{Mode: ports.ScanRootfs, Path: t.TempDir()})
+	if !errors.Is(err, ports.ErrScannerMissing) {
+		t.Fatalf("err %v", err)
+	}
+}
+
+func TestOutputLimit(t *testing.T) {
+	dir := t.TempDir()
+	loud := dir + "/loud"
+	os.WriteFile(loud, []byte("#!/bin/sh\nhead -c 100000 /dev/zero\n"), 0o755)
+	if _, err := New(Config{Path: loud, MaxOutput: 1000}).Scan(t.Context(), ports.ScanTarget{Mode: ports.ScanRootfs, Path: dir}); err == nil {
+		t.Fatal("a document over the limit was accepted")
+	}
+}
