@@ -110,9 +110,9 @@ func putArtifact(h sdk.Host, req *sdk.Request, a artifact) (*sdk.Response, error
 	f := sdk.StagedFile{Path: a.Path, BlobDigest: digest, ContentType: contentType(a.Extension),
 		Package: a.Package(), Version: a.Version, Overwrite: overwrite}
 	if a.Extension == "jar" || a.Extension == "war" || a.Extension == "ear" {
-		// Java archives are zips; unpacked, the scanners read their
-		// pom.properties and manifests.
-		f.Metadata = sdk.WithScan(nil, sdk.ScanLayout{Unpack: sdk.ScanZip, Mode: sdk.ScanRootfs})
+		// The scanners read a Java archive itself (its pom.properties and
+		// manifest, nested jars), not an unpacked one.
+		f.Metadata = sdk.WithScan(nil, sdk.ScanLayout{Unpack: sdk.ScanNone, Mode: sdk.ScanRootfs})
 	}
 	err = h.StageFile(f)
 	if err != nil {

@@ -1,0 +1,54 @@
+package trivy
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// A report in Trivy's JSON shape (fields as documented for 0.74.0).
+func TestParse(t *testing.T) {
+	b := []byte(`{"SchemaVersion":2,"Results":[{"Target":"keeper_vuln_demo-1.0.0.dist-info/METADATA","Class":"lang-pkgs","Type":"python-pkg",
+	 "Vulnerabilities":[{"VulnerabilityID":"CVE-2099-0001","VendorIDs":["GHSA-kpr1-0001-0001"],"PkgName":"keeper-vuln-demo",
+	 "InstalledVersion":"1.0.0","FixedVersion":"1.1.0","Severity":"HIGH","Title":"planted"}]},{"Target":"other"}]}`)
+	got, err := Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 {
+		t.Fatalf("findings %+v", got)
+	}
+	f := got[0]
+	if f.ID != "CVE-2099-0001" || f.Package != "keeper-vuln-demo" || f.Installed != "1.0.0" || f.Fixed != "1.1.0" ||
+		f.Severity != "HIGH" || len(f.Aliases) != 1 {
+		t.Fatalf("finding %+v", f)
+	}
+	if _, err := Parse([]byte("{")); err == nil {
+		t.Fatal("broken report parsed")
+	}
+}
+
+func TestMissingProgramIsReportedAsMissing(t *testing.T) {
+	s := New(Config{Path: "/nonexistent/trivy"})
+	_, err := s.Scan(context.Background(), ports.ScanTarget{Mode: ports.ScanRootfs, Path: t.TempDir()})
+	if !errors.Is(err, ports.ErrScannerMissing) {
+		t.Fatalf("err %v", err)
+	}
+}
+
+func TestOutputLimitAndTimeout(t *testing.T) {
+	dir := t.TempDir()
+	loud := dir + "/loud"
+	os.WriteFile(loud, []byte("#!/bin/sh\nhead -c 100000 /dev/zero\n"), 0o755)
+	if _, err := New(Config{Path: loud, MaxOutput: 1000}).Scan(t.Context(), ports.ScanTarget{Mode: ports.ScanRootfs, Path: dir}); err == nil {
+		t.Fatal("a report over the limit was accepted")
+	}
+	slow := dir + "/slow"
+	os.WriteFile(slow, []byte("#!/bin/sh\nsleep 10\n"), 0o755)
+	if _, err := New(Config{Path: slow, Timeout: 200e6}).Scan(t.Context(), ports.ScanTarget{Mode: ports.ScanRootfs, Path: dir}); err == nil {
+		t.Fatal("a scanner past its timeout was waited for")
+	}
+}
