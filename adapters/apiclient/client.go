@@ -56,7 +56,9 @@ func (e *Error) Error() string {
 var ErrNotFound = errors.New("apiclient: not found")
 
 // Is makes errors.Is(err, ErrNotFound) true for a 404.
-func (e *Error) Is(target error) bool { return target == ErrNotFound && e.Status == http.StatusNotFound }
+func (e *Error) Is(target error) bool {
+	return target == ErrNotFound && e.Status == http.StatusNotFound
+}
 
 // request is one API call: path under /api/v1, an optional body.
 type request struct {
