@@ -160,7 +160,9 @@ func TestCLIAdminCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(res.Stdout), &listed); err != nil {
 		t.Fatalf("repo list --json: %v %q", err, res.Stdout)
 	}
-	var api struct{ Items []struct{ Key, Format string } }
+	var api struct {
+		Items []struct{ Key, Format string }
+	}
 	k.Expect(http.StatusOK, "GET", "/api/v1/repositories?limit=1000", nil).JSON(&api)
 	if len(listed) != len(api.Items) || len(listed) < 2 {
 		t.Fatalf("repo list --json: %d repositories, the API lists %d", len(listed), len(api.Items))
