@@ -31,7 +31,7 @@ func (s *Service) Wake() {
 }
 
 // lease is how long a claim holds a delivery: longer than any attempt.
-func (s *Service) lease() time.Duration { return s.opt.Timeout + 30*time.Second }
+func (s *Service) lease() time.Duration { return 2*s.opt.Timeout + 5*time.Second }
 
 // Run delivers due deliveries until ctx ends: it claims a batch, sends it
 // with Workers at once, and claims again at once when the batch was full,
