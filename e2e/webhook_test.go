@@ -82,6 +82,19 @@ func (r *hookReceiver) waitFor(t *testing.T, what string, ok func(hookRequest) b
 	return hookRequest{}
 }
 
+// waitCount waits until n requests matching ok arrived.
+func (r *hookReceiver) waitCount(t *testing.T, what string, ok func(hookRequest) bool, n int) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if r.count(ok) >= n {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("webhook receiver: %d of %s did not arrive (got %d)", n, what, r.count(ok))
+}
+
 func (r *hookReceiver) count(ok func(hookRequest) bool) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -260,9 +273,7 @@ func TestWebhooks(t *testing.T) {
 		rcv.mode.Store("ok")
 		k.Expect(http.StatusOK, http.MethodPatch, hookPath, harness.JSONBody(map[string]bool{"enabled": true}), "Content-Type", "application/json")
 		k.Expect(http.StatusAccepted, http.MethodPost, fmt.Sprintf("%s/deliveries/%d/redeliver", hookPath, failed.ID), nil)
-		rcv.waitFor(t, "redelivery", func(q hookRequest) bool {
-			return uploadedPath("fail/1.tgz")(q) && rcv.count(uploadedPath("fail/1.tgz")) == 4
-		})
+		rcv.waitCount(t, "redelivery", uploadedPath("fail/1.tgz"), 4)
 		k.Expect(http.StatusAccepted, http.MethodPost, hookPath+"/ping", nil)
 		rcv.waitFor(t, "ping", func(q hookRequest) bool { return eventOf(q).Type == "ping" })
 
@@ -276,7 +287,7 @@ func TestWebhooks(t *testing.T) {
 		k.Kill()
 		rcv.mode.Store("ok")
 		k.Restart()
-		rcv.waitFor(t, "the delivery after the restart", func(hookRequest) bool { return rcv.count(uploadedPath("crash/1.tgz")) >= 2 })
+		rcv.waitCount(t, "the delivery after the restart", uploadedPath("crash/1.tgz"), 2)
 		var ids []string
 		rcv.mu.Lock()
 		for _, q := range rcv.got {
