@@ -132,7 +132,7 @@ export default function Webhooks() {
           {
             title: 'Enabled',
             render: (_, w) => (
-              <Space direction="vertical" size={0}>
+              <Space orientation="vertical" size={0}>
                 <Switch
                   checked={w.enabled}
                   aria-label={`Enabled ${w.name}`}
