@@ -194,10 +194,12 @@ type plainSealer struct{}
 
 func (plainSealer) Seal(p []byte, _ string) (string, error) { return string(p), nil }
 func (plainSealer) Open(s, _ string) ([]byte, bool, error)  { return []byte(s), true, nil }
-func (fixedClock) Since(time.Time) time.Duration            { return 0 }
-func (c fixedClock) Now() time.Time                         { return c.t() }
 
+// fixedClock reads the time from t.
 type fixedClock struct{ t func() time.Time }
+
+func (c fixedClock) Now() time.Time              { return c.t() }
+func (fixedClock) Since(time.Time) time.Duration { return 0 }
 
 type failingSender struct{ calls int }
 
