@@ -116,7 +116,9 @@ type Spec struct {
 	Secret  *string
 }
 
-func sealContext(name string) string { return "webhook:" + name }
+// SealContext names the sealed secrets of webhook name (the store uses it
+// to re-seal them after a rotation of the secrets key).
+func SealContext(name string) string { return "webhook:" + name }
 
 func validName(n string) error {
 	if n == "" || len(n) > maxNameLen || strings.Trim(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != "" {
@@ -179,11 +181,11 @@ func (s *Service) apply(ctx context.Context, w *ports.Webhook, sp Spec) error {
 		}
 		if w.Secret != "" && *sp.Name != w.Name {
 			// The sealed secret is bound to the name: re-seal it.
-			plain, _, err := s.d.Sealer.Open(w.Secret, sealContext(w.Name))
+			plain, _, err := s.d.Sealer.Open(w.Secret, SealContext(w.Name))
 			if err != nil {
 				return fmt.Errorf("webhook: open secret: %w", err)
 			}
-			if w.Secret, err = s.d.Sealer.Seal(plain, sealContext(*sp.Name)); err != nil {
+			if w.Secret, err = s.d.Sealer.Seal(plain, SealContext(*sp.Name)); err != nil {
 				return fmt.Errorf("webhook: seal secret: %w", err)
 			}
 			w.PreviousSecret, w.PreviousUntil = "", time.Time{}
@@ -219,7 +221,7 @@ func (s *Service) apply(ctx context.Context, w *ports.Webhook, sp Spec) error {
 		if err := validSecret(*sp.Secret); err != nil {
 			return err
 		}
-		sealed, err := s.d.Sealer.Seal([]byte(*sp.Secret), sealContext(w.Name))
+		sealed, err := s.d.Sealer.Seal([]byte(*sp.Secret), SealContext(w.Name))
 		if err != nil {
 			return fmt.Errorf("webhook: seal secret: %w", err)
 		}
@@ -316,7 +318,7 @@ func (s *Service) RotateSecret(ctx context.Context, by ports.Subject, id int64, 
 		if overlap > 0 {
 			w.PreviousSecret, w.PreviousUntil = w.Secret, now.Add(overlap)
 		}
-		sealed, err := s.d.Sealer.Seal([]byte(secret), sealContext(w.Name))
+		sealed, err := s.d.Sealer.Seal([]byte(secret), SealContext(w.Name))
 		w.Secret = sealed
 		return err
 	})

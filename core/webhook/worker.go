@@ -93,13 +93,13 @@ func (s *Service) DeliverDue(ctx context.Context) (int, error) {
 
 // secrets opens the current secret and, within the overlap window, the previous one.
 func (s *Service) secrets(w ports.Webhook, now time.Time) ([][]byte, error) {
-	cur, _, err := s.d.Sealer.Open(w.Secret, sealContext(w.Name))
+	cur, _, err := s.d.Sealer.Open(w.Secret, SealContext(w.Name))
 	if err != nil {
 		return nil, err
 	}
 	out := [][]byte{cur}
 	if w.PreviousSecret != "" && now.Before(w.PreviousUntil) {
-		if prev, _, err := s.d.Sealer.Open(w.PreviousSecret, sealContext(w.Name)); err == nil {
+		if prev, _, err := s.d.Sealer.Open(w.PreviousSecret, SealContext(w.Name)); err == nil {
 			out = append(out, prev)
 		}
 	}
