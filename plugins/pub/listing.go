@@ -41,8 +41,12 @@ func versionsOf(h sdk.Host, name string) ([]published, error) {
 		out = append(out, p)
 		return nil
 	})
-	sort.SliceStable(out, func(i, j int) bool { return out[i].sv.Compare(out[j].sv) < 0 })
+	sortPublished(out)
 	return out, err
+}
+
+func sortPublished(ps []published) {
+	sort.SliceStable(ps, func(i, j int) bool { return ps[i].sv.Compare(ps[j].sv) < 0 })
 }
 
 // latest is the newest version that is no pre-release and not retracted,
@@ -62,15 +66,20 @@ func archivePath(name, version string) string {
 	return "packages/" + name + "/versions/" + version + ".tar.gz"
 }
 
-// appendVersion appends one version object of the listing.
-func appendVersion(b []byte, base, name string, p published) []byte {
+// appendVersion appends one version object of the listing; its archive
+// URL is url when given, else base/archivePath.
+func appendVersion(b []byte, base, name string, p published, url ...string) []byte {
 	b = append(b, `{"version":`...)
 	b = appendJSONString(b, p.version)
 	if p.meta.Retracted {
 		b = append(b, `,"retracted":true`...)
 	}
 	b = append(b, `,"archive_url":`...)
-	b = appendJSONString(b, base+"/"+archivePath(name, p.version))
+	if len(url) > 0 {
+		b = appendJSONString(b, url[0])
+	} else {
+		b = appendJSONString(b, base+"/"+archivePath(name, p.version))
+	}
 	b = append(b, `,"archive_sha256":`...)
 	b = appendJSONString(b, p.meta.SHA256)
 	b = append(b, `,"pubspec":`...)
