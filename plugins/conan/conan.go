@@ -91,9 +91,12 @@ func ping(req *sdk.Request) *sdk.Response {
 		{Name: "Content-Type", Value: "text/plain"}}, Kind: sdk.BodyBytes}
 }
 
-// tokenTTL is how long a token from users/authenticate lives; Conan
-// authenticates again with the stored credentials when it expires.
-const tokenTTL = 12 * 3600
+// tokenTTL is how long a token from users/authenticate lives (the host's
+// cap on minted access tokens, which also never outlive nor out-scope the
+// credential the caller signed in with); when it expires Conan gets a 401 and
+// authenticates again with the credentials it has (CONAN_LOGIN_USERNAME and
+// CONAN_PASSWORD, its credentials.json, or a prompt).
+const tokenTTL = 3600
 
 // authenticate answers `conan remote login`: the host checked the Basic
 // credentials; the token minted for that caller is the body.

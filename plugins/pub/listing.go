@@ -1,6 +1,7 @@
 package pub
 
 import (
+	"bytes"
 	"encoding/json"
 	"sort"
 
@@ -35,8 +36,16 @@ func versionsOf(h sdk.Host, name string) ([]published, error) {
 			return nil
 		}
 		p := published{version: v.Version, sv: sv}
-		if json.Unmarshal(v.Metadata, &p.meta) != nil || len(p.meta.Pubspec) == 0 {
+		if m, ok := fastMeta(v.Metadata); ok {
+			p.meta = m
+		} else if json.Unmarshal(v.Metadata, &p.meta) != nil || len(p.meta.Pubspec) == 0 {
 			return nil
+		} else {
+			var c bytes.Buffer
+			if json.Compact(&c, p.meta.Pubspec) != nil {
+				return nil
+			}
+			p.meta.Pubspec = c.Bytes()
 		}
 		out = append(out, p)
 		return nil
@@ -123,4 +132,23 @@ func versionPage(h sdk.Host, req *sdk.Request, name, version string) (*sdk.Respo
 		}
 	}
 	return pubError(404, "NotFound", "version "+clip(version)+" of package "+name+" was not found"), nil
+}
+
+// fastMeta reads metadata in the exact shape upload writes it,
+// {"archive_sha256":"<64 hex>","pubspec":{…}}, without a JSON decoder (the
+// guest's encoding/json costs most of a listing's render); any other shape
+// (a store that reformats JSON) is decoded in full by the caller.
+func fastMeta(b []byte) (versionMeta, bool) {
+	const head, mid = `{"archive_sha256":"`, `","pubspec":`
+	n := len(head) + 64 + len(mid)
+	if len(b) < n+3 || string(b[:len(head)]) != head || string(b[len(head)+64:n]) != mid || b[n] != '{' || b[len(b)-1] != '}' {
+		return versionMeta{}, false
+	}
+	sha := b[len(head) : len(head)+64]
+	for _, c := range sha {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return versionMeta{}, false
+		}
+	}
+	return versionMeta{SHA256: string(sha), Pubspec: json.RawMessage(b[n : len(b)-1])}, true
 }

@@ -173,3 +173,20 @@ func TestRefusals(t *testing.T) {
 	e.want(e.do("", "GET", "/api/packages/..%2Fx", "", nil), 404, "no package")
 	e.want(e.do("", "GET", "/nothing", "", nil), 404, "no such pub API path")
 }
+
+// TestFastMetaMatchesDecoder: the listing's fast reading of stored
+// metadata gives what the JSON decoder gives, and other shapes fall back.
+func TestFastMetaMatchesDecoder(t *testing.T) {
+	e := newEnv(t)
+	e.want(e.publish(packageArchive("hello", "1.0.0")), 200, "Successfully uploaded")
+	want := e.do("", "GET", "/api/packages/hello", "", nil).Bytes
+	for k, v := range e.h.Versions {
+		var m map[string]any
+		_ = json.Unmarshal(v.Metadata, &m)
+		v.Metadata, _ = json.MarshalIndent(m, "", " ") // a store that reformats JSON
+		e.h.Versions[k] = v
+	}
+	if got := e.do("", "GET", "/api/packages/hello", "", nil).Bytes; string(got) != string(want) {
+		t.Fatalf("reformatted metadata renders differently:\n%s\n%s", got, want)
+	}
+}
