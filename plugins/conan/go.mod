@@ -7,7 +7,7 @@ require github.com/keeper-registry/keeper/sdk/go v0.0.0
 replace github.com/keeper-registry/keeper/sdk/go => ../../sdk/go
 
 require (
-	github.com/keeper-registry/keeper v0.0.0 // indirect
+	github.com/keeper-registry/keeper v0.0.0
 	golang.org/x/crypto v0.59.0 // indirect
 )
 

@@ -1,11 +1,6 @@
 package pub
 
-import (
-	"strconv"
-	"unicode/utf8"
-
-	sdk "github.com/keeper-registry/keeper/sdk/go"
-)
+import "unicode/utf8"
 
 // appendJSONString appends s as a JSON string (invalid UTF-8 replaced).
 func appendJSONString(b []byte, s string) []byte {
@@ -40,16 +35,4 @@ func appendJSONString(b []byte, s string) []byte {
 		i += n
 	}
 	return append(b, '"')
-}
-
-func appendInt(b []byte, n int64) []byte { return strconv.AppendInt(b, n, 10) }
-
-// appendTime appends ms as ISO 8601 UTC ("2024-05-01T10:00:00Z"), which the
-// client reads with from_iso8601_to_timestamp (conans/util/dates.py).
-func appendTime(b []byte, ms int64) []byte {
-	b, _, ok := sdk.AppendUTC(b, ms)
-	if !ok {
-		b = append(b, "1970-01-01T00:00:00"...)
-	}
-	return append(b, 'Z')
 }
