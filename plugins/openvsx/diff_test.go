@@ -21,7 +21,9 @@ func TestNativeMatchesWasm(t *testing.T) {
 		return ports.FormatRequest{Method: "POST", Path: p, RawQuery: "token=t", Body: d.Body(b), User: "u",
 			Headers: []ports.Header{{Name: "Content-Type", Value: "application/octet-stream"}}}
 	}
-	get := func(p, q string) ports.FormatRequest { return ports.FormatRequest{Method: "GET", Path: p, RawQuery: q, User: "u"} }
+	get := func(p, q string) ports.FormatRequest {
+		return ports.FormatRequest{Method: "GET", Path: p, RawQuery: q, User: "u"}
+	}
 	v1 := vsixFile("keeper", "demo", "1.0.0")
 	d.Run([]ports.FormatRequest{
 		post("/api/-/publish", v1),

@@ -23,21 +23,21 @@ const (
 // packageJSON is the part of extension/package.json this plugin reads
 // (https://code.visualstudio.com/api/references/extension-manifest).
 type packageJSON struct {
-	Publisher           string            `json:"publisher"`
-	Name                string            `json:"name"`
-	Version             string            `json:"version"`
-	DisplayName         string            `json:"displayName"`
-	Description         string            `json:"description"`
-	Engines             map[string]string `json:"engines"`
-	Categories          []string          `json:"categories"`
-	Keywords            []string          `json:"keywords"`
-	License             string            `json:"license"`
-	Homepage            string            `json:"homepage"`
-	Repository          json.RawMessage   `json:"repository"`
-	Bugs                json.RawMessage   `json:"bugs"`
-	ExtensionDeps       []string          `json:"extensionDependencies"`
-	ExtensionPack       []string          `json:"extensionPack"`
-	Preview             bool              `json:"preview"`
+	Publisher     string            `json:"publisher"`
+	Name          string            `json:"name"`
+	Version       string            `json:"version"`
+	DisplayName   string            `json:"displayName"`
+	Description   string            `json:"description"`
+	Engines       map[string]string `json:"engines"`
+	Categories    []string          `json:"categories"`
+	Keywords      []string          `json:"keywords"`
+	License       string            `json:"license"`
+	Homepage      string            `json:"homepage"`
+	Repository    json.RawMessage   `json:"repository"`
+	Bugs          json.RawMessage   `json:"bugs"`
+	ExtensionDeps []string          `json:"extensionDependencies"`
+	ExtensionPack []string          `json:"extensionPack"`
+	Preview       bool              `json:"preview"`
 }
 
 // vsixManifest is the part of extension.vsixmanifest this plugin checks
