@@ -49,10 +49,22 @@ type extMeta struct {
 	Files        map[string]string `json:"files"` // kind → file name under fileDir
 }
 
+// release is one stored version; its metadata is decoded only when a
+// document needs more than the version (a list of 200 versions decodes one).
 type release struct {
-	meta      extMeta
+	version   string
 	v         semver.Version
+	raw       []byte
 	createdMs int64
+	parsed    *extMeta
+}
+
+func (r *release) meta() *extMeta {
+	if r.parsed == nil {
+		r.parsed = &extMeta{}
+		_ = json.Unmarshal(r.raw, r.parsed)
+	}
+	return r.parsed
 }
 
 // fileDir is where a version's files are stored and served from.
@@ -77,12 +89,8 @@ func (a api) base() string { return strings.TrimSuffix(a.req.Repo.BaseURL, "/") 
 func (a api) releases(ns, name string) ([]release, error) {
 	var rs []release
 	err := sdk.EachVersion(a.h, ns+"."+name, maxVersions, func(v sdk.VersionInfo) error {
-		var m extMeta
-		if json.Unmarshal(v.Metadata, &m) != nil {
-			return nil
-		}
-		if sv, ok := semver.Parse(m.Version); ok {
-			rs = append(rs, release{m, sv, v.CreatedMs})
+		if sv, ok := semver.Parse(v.Version); ok && len(v.Metadata) > 0 {
+			rs = append(rs, release{version: v.Version, v: sv, raw: v.Metadata, createdMs: v.CreatedMs})
 		}
 		return nil
 	})
@@ -91,19 +99,19 @@ func (a api) releases(ns, name string) ([]release, error) {
 }
 
 // isPre: marked pre-release in the manifest, or a semver pre-release.
-func isPre(r release) bool {
-	return r.meta.PreRelease || strings.Contains(semver.WithoutBuild(r.meta.Version), "-")
+func isPre(r *release) bool {
+	return strings.Contains(semver.WithoutBuild(r.version), "-") || r.meta().PreRelease
 }
 
 // latestOf is Open VSX's "latest": the highest version that is not a
 // pre-release, else the highest.
-func latestOf(rs []release) release {
-	for _, r := range rs {
-		if !isPre(r) {
-			return r
+func latestOf(rs []release) *release {
+	for i := range rs {
+		if !isPre(&rs[i]) {
+			return &rs[i]
 		}
 	}
-	return rs[0]
+	return &rs[0]
 }
 
 func nonNil(s []string) []string {
@@ -115,8 +123,8 @@ func nonNil(s []string) []string {
 
 // extensionDoc is Open VSX's ExtensionJson for r; all are the versions of
 // the extension (highest first) for allVersions.
-func (a api) extensionDoc(r release, all []release) map[string]any {
-	m := r.meta
+func (a api) extensionDoc(r *release, all []release) map[string]any {
+	m := r.meta()
 	extURL := a.base() + "/api/" + m.Namespace + "/" + m.Name
 	files := map[string]any{}
 	for kind, f := range m.Files {
@@ -128,11 +136,11 @@ func (a api) extensionDoc(r release, all []release) map[string]any {
 		latest := latestOf(all)
 		versions["latest"] = extURL + "/latest"
 		alias = append(alias, "latest")
-		if latest.meta.Version == m.Version {
+		if latest.version == m.Version {
 			versions["latest"] = extURL + "/" + m.Version
 		}
 		for _, o := range all {
-			versions[o.meta.Version] = extURL + "/" + o.meta.Version
+			versions[o.version] = extURL + "/" + o.version
 		}
 	}
 	displayName := m.DisplayName
@@ -189,9 +197,9 @@ func (a api) version(ns, name, version string) (*sdk.Response, error) {
 	if version == "latest" {
 		return jsonResponse(200, a.extensionDoc(latestOf(rs), rs), docTTLMs), nil
 	}
-	for _, r := range rs {
-		if r.meta.Version == version {
-			return jsonResponse(200, a.extensionDoc(r, rs), docTTLMs), nil
+	for i := range rs {
+		if rs[i].version == version {
+			return jsonResponse(200, a.extensionDoc(&rs[i], rs), docTTLMs), nil
 		}
 	}
 	return nil, fail(404, "Extension not found: "+ns+"."+name+" "+version)
@@ -205,8 +213,9 @@ func (a api) versions(ns, name string) (*sdk.Response, error) {
 		return nil, err
 	}
 	vs := map[string]string{}
+	extURL := a.base() + "/api/" + strings.ToLower(ns) + "/" + strings.ToLower(name)
 	for _, r := range rs {
-		vs[r.meta.Version] = a.base() + "/api/" + r.meta.Namespace + "/" + r.meta.Name + "/" + r.meta.Version
+		vs[r.version] = extURL + "/" + r.version
 	}
 	return jsonResponse(200, map[string]any{"offset": 0, "totalSize": len(rs), "versions": vs}, docTTLMs), nil
 }
@@ -286,7 +295,7 @@ func (a api) search() (*sdk.Response, error) {
 		if err != nil || len(rs) == 0 {
 			return err
 		}
-		l := latestOf(rs).meta
+		l := latestOf(rs).meta()
 		if term != "" && !strings.Contains(p.Name, term) && !strings.Contains(strings.ToLower(l.DisplayName), term) &&
 			!strings.Contains(strings.ToLower(l.Description), term) {
 			return nil

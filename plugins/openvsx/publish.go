@@ -116,8 +116,8 @@ func (a api) publish() (*sdk.Response, error) {
 	if err := h.StageVersion(sdk.VersionPut{Package: pkg, Version: p.Version, Metadata: meta}); err != nil {
 		return nil, err
 	}
-	rel := release{meta: m}
-	doc := a.extensionDoc(rel, []release{rel})
+	rel := release{version: m.Version, parsed: &m}
+	doc := a.extensionDoc(&rel, []release{rel})
 	return jsonResponse(201, doc, 0), nil
 }
 

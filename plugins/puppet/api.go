@@ -44,11 +44,22 @@ func (m *releaseMeta) slug() string   { return m.module() + "-" + m.Version }
 
 func filePath(slug string) string { return "v3/files/" + slug + ".tar.gz" }
 
-// release pairs a stored release with its version record's time.
+// release is a stored release; its record is decoded only when a document
+// needs more than the version (a page of 20 of 200 decodes 20).
 type release struct {
-	meta      releaseMeta
+	version   string
 	v         semver.Version
+	raw       []byte
 	createdMs int64
+	parsed    *releaseMeta
+}
+
+func (r *release) meta() *releaseMeta {
+	if r.parsed == nil {
+		r.parsed = &releaseMeta{}
+		_ = json.Unmarshal(r.raw, r.parsed)
+	}
+	return r.parsed
 }
 
 // timestamp is the Forge's time format ("2014-05-14 08:59:51 -0700"), in UTC.
@@ -65,12 +76,8 @@ func timestamp(ms int64) string {
 func (a api) sortedReleases(module string) ([]release, error) {
 	var rs []release
 	err := sdk.EachVersion(a.h, module, maxVersions, func(v sdk.VersionInfo) error {
-		var m releaseMeta
-		if json.Unmarshal(v.Metadata, &m) != nil {
-			return nil
-		}
-		if sv, ok := semver.Parse(m.Version); ok {
-			rs = append(rs, release{m, sv, v.CreatedMs})
+		if sv, ok := semver.Parse(v.Version); ok && len(v.Metadata) > 0 {
+			rs = append(rs, release{version: v.Version, v: sv, raw: v.Metadata, createdMs: v.CreatedMs})
 		}
 		return nil
 	})
@@ -88,8 +95,8 @@ func moduleAbbrev(owner, name string) map[string]any {
 }
 
 // releaseDoc is a release object of the v3 API, without the excluded fields.
-func releaseDoc(r release, exclude map[string]bool) map[string]any {
-	m := r.meta
+func releaseDoc(r *release, exclude map[string]bool) map[string]any {
+	m := r.meta()
 	var md struct {
 		Tags []string `json:"tags"`
 	}
@@ -117,21 +124,23 @@ func (a api) moduleDoc(owner, name string) (map[string]any, error) {
 	}
 	created, updated := rs[0].createdMs, rs[0].createdMs
 	short := make([]map[string]any, len(rs))
-	for i, r := range rs {
+	for i := range rs {
+		r := &rs[i]
 		created, updated = min(created, r.createdMs), max(updated, r.createdMs)
-		short[i] = map[string]any{"uri": "/v3/releases/" + r.meta.slug(), "slug": r.meta.slug(), "version": r.meta.Version,
+		m := r.meta()
+		short[i] = map[string]any{"uri": "/v3/releases/" + m.slug(), "slug": m.slug(), "version": m.Version,
 			"supported": false, "created_at": timestamp(r.createdMs), "deleted_at": nil,
-			"file_uri": "/" + filePath(r.meta.slug()), "file_size": r.meta.Size}
+			"file_uri": "/" + filePath(m.slug()), "file_size": m.Size}
 	}
 	var md struct {
 		ProjectPage string `json:"project_page"`
 		IssuesURL   string `json:"issues_url"`
 	}
-	_ = json.Unmarshal(rs[0].meta.Metadata, &md)
+	_ = json.Unmarshal(rs[0].meta().Metadata, &md)
 	d := moduleAbbrev(owner, name)
 	for k, v := range map[string]any{"downloads": 0, "created_at": timestamp(created), "updated_at": timestamp(updated),
 		"deprecated_for": nil, "superseded_by": nil, "supported": false, "endorsement": nil, "module_group": "base",
-		"premium": false, "current_release": releaseDoc(rs[0], nil), "releases": short, "feedback_score": nil,
+		"premium": false, "current_release": releaseDoc(&rs[0], nil), "releases": short, "feedback_score": nil,
 		"homepage_url": md.ProjectPage, "issues_url": md.IssuesURL} {
 		d[k] = v
 	}
@@ -262,7 +271,7 @@ func (a api) releases() (*sdk.Response, error) {
 	ex := excluded(q.values)
 	results := []map[string]any{}
 	for i := q.offset; i < len(all) && i < q.offset+q.limit; i++ {
-		results = append(results, releaseDoc(all[i], ex))
+		results = append(results, releaseDoc(&all[i], ex))
 	}
 	keep := []string{"module", "owner", "sort_by", "exclude_fields"}
 	return jsonResponse(200, q.page("/v3/releases", keep, len(all), results), docTTLMs), nil
@@ -283,8 +292,8 @@ func (a api) moduleReleases(slug string) (*sdk.Response, error) {
 		return nil, fail(404, "module "+owner+"-"+name+" not found")
 	}
 	results := make([]map[string]any, len(rs))
-	for i, r := range rs {
-		results[i] = releaseDoc(r, nil)
+	for i := range rs {
+		results[i] = releaseDoc(&rs[i], nil)
 	}
 	q := query{values: url.Values{}, limit: len(rs)}
 	return jsonResponse(200, q.page("/v3/modules/"+owner+"-"+name+"/releases", nil, len(rs), results), docTTLMs), nil
@@ -337,7 +346,7 @@ func (a api) stored(slug string) (*sdk.File, *release, error) {
 		return nil, nil, err
 	}
 	v, _ := semver.Parse(m.Version)
-	return f, &release{m, v, f.CreatedMs}, nil
+	return f, &release{version: m.Version, v: v, createdMs: f.CreatedMs, parsed: &m}, nil
 }
 
 func (a api) release(slug string) (*sdk.Response, error) {
@@ -348,7 +357,7 @@ func (a api) release(slug string) (*sdk.Response, error) {
 	if f == nil {
 		return nil, fail(404, "release "+slug+" not found")
 	}
-	return jsonResponse(200, releaseDoc(*r, nil), docTTLMs), nil
+	return jsonResponse(200, releaseDoc(r, nil), docTTLMs), nil
 }
 
 // deleteRelease removes a release and its tarball.
@@ -363,7 +372,7 @@ func (a api) deleteRelease(slug string) (*sdk.Response, error) {
 	if err := a.h.StageDelete(f.Path); err != nil {
 		return nil, err
 	}
-	if err := a.h.StageVersion(sdk.VersionPut{Package: r.meta.module(), Version: r.meta.Version, Delete: true}); err != nil {
+	if err := a.h.StageVersion(sdk.VersionPut{Package: r.meta().module(), Version: r.version, Delete: true}); err != nil {
 		return nil, err
 	}
 	return &sdk.Response{Status: 204}, nil
