@@ -42,6 +42,9 @@ func TestNativeMatchesWasm(t *testing.T) {
 		get("/api/keeper", ""),
 		get("/api/-/search", "query=keeper"),
 		get("/api/keeper/nope", ""),
+		{Method: "POST", Path: "/vscode/gallery/extensionquery", Body: d.Body([]byte(installQuery)), User: "u",
+			Headers: []ports.Header{{Name: "Content-Type", Value: "application/json"}}},
+		get("/vscode/asset/keeper/demo/1.1.0/Microsoft.VisualStudio.Services.VSIXPackage", ""),
 		{Method: "PATCH", Path: "/api/keeper"},
 	})
 }

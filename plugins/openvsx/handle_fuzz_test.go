@@ -17,6 +17,8 @@ func FuzzHandle(f *testing.F) {
 		plugintest.Seed(0, "/api/keeper/demo/1.0.0", "", "", nil),
 		plugintest.Seed(0, "/api/keeper/demo/versions", "", "", nil),
 		plugintest.Seed(0, "/api/keeper", "", "", nil),
+		plugintest.Seed(3, "/vscode/gallery/extensionquery", "", "application/json", []byte(installQuery)),
+		plugintest.Seed(0, "/vscode/asset/keeper/demo/1.0.0/Microsoft.VisualStudio.Services.VSIXPackage", "", "", nil),
 		plugintest.Seed(0, "/api/-/search", "query=demo&size=5&offset=1", "", nil),
 	})
 }

@@ -30,6 +30,8 @@ const PluginVersion = "0.1.0"
 //	GET  /api/NS/EXT/versions                 every version's URL
 //	GET  /api/NS/EXT/VERSION                  one version's extension document
 //	GET  /api/NS/EXT/VERSION/file/NAME        the .vsix, package.json, README, CHANGELOG, LICENSE, .sha256 (fast path)
+//	POST /vscode/gallery/extensionquery       the VS Code Marketplace query (gallery.go)
+//	GET  /vscode/asset/NS/EXT/VERSION/TYPE    an asset the query names
 type Plugin struct{}
 
 var _ sdk.Plugin = Plugin{}
@@ -37,8 +39,12 @@ var _ sdk.Plugin = Plugin{}
 // Describe implements sdk.Plugin.
 func (Plugin) Describe() sdk.Info {
 	return sdk.Info{Key: "openvsx", DisplayName: "Open VSX (VS Code extensions)", Version: PluginVersion,
-		ContractVersion: sdk.ContractVersion, Mounts: []sdk.Mount{{Prefix: "/openvsx/"}}, Credentials: credentials, Setup: setup}
+		ContractVersion: sdk.ContractVersion, Credentials: credentials, Setup: setup,
+		Mounts: []sdk.Mount{{Prefix: "/openvsx/", AnonymousPaths: []string{galleryQueryPath}}}}
 }
+
+// galleryQueryPath is the Marketplace query (gallery.go), a read sent as POST.
+const galleryQueryPath = "/vscode/gallery/extensionquery"
 
 // Names as vsce and Open VSX accept them (publisher and extension name:
 // letters, digits, '-' and '_', starting with a letter or digit).
@@ -88,6 +94,12 @@ func route(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	}
 	segs := strings.Split(strings.Trim(p, "/"), "/")
 	a := api{h: h, req: req}
+	if p == galleryQueryPath && req.Method == "POST" {
+		return a.extensionQuery()
+	}
+	if len(segs) == 6 && segs[0] == "vscode" && segs[1] == "asset" && (req.Method == "GET" || req.Method == "HEAD") {
+		return a.asset(segs[2], segs[3], segs[4], segs[5])
+	}
 	if len(segs) < 2 || segs[0] != "api" {
 		return nil, fail(404, "not found: "+p)
 	}
