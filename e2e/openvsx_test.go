@@ -93,7 +93,7 @@ func TestOpenVSXClients(t *testing.T) {
 			must(t, os.WriteFile(filepath.Join(dir, name), data, 0o644))
 		}
 
-		if out, ok := ovsxRun(t, bin, dir, anon, "create-namespace", "keeper"); ok || !strings.Contains(out, "401") {
+		if out, ok := ovsxRun(t, bin, dir, anon, "create-namespace", "keeper"); ok || !strings.Contains(out, "authentication required") {
 			t.Fatalf("anonymous create-namespace: ok=%v\n%s", ok, out)
 		}
 		if out, ok := ovsxRun(t, bin, dir, env, "publish", "demo-1.0.0.vsix"); ok || !strings.Contains(out, "Unknown publisher: keeper") {
@@ -105,7 +105,7 @@ func TestOpenVSXClients(t *testing.T) {
 		if out, ok := ovsxRun(t, bin, dir, env, "create-namespace", "keeper"); ok || !strings.Contains(out, "Namespace already exists") {
 			t.Fatalf("create-namespace again: ok=%v\n%s", ok, out)
 		}
-		if out, ok := ovsxRun(t, bin, dir, anon, "publish", "demo-1.0.0.vsix"); ok || !strings.Contains(out, "401") {
+		if out, ok := ovsxRun(t, bin, dir, anon, "publish", "demo-1.0.0.vsix"); ok || !strings.Contains(out, "authentication required") {
 			t.Fatalf("anonymous publish: ok=%v\n%s", ok, out)
 		}
 		for _, f := range []string{"demo-1.0.0.vsix", "demo-1.1.0.vsix"} {
@@ -127,6 +127,34 @@ func TestOpenVSXClients(t *testing.T) {
 		}
 		if r, _ := k.Call("GET", "/openvsx/vsx/api/keeper/demo", nil, "Authorization", ""); r == nil || r.Status != http.StatusUnauthorized {
 			t.Fatalf("anonymous read of a private repository: %v", r)
+		}
+		// VS Code's gallery query (extensionGalleryService.ts, flags 0x293), a read sent
+		// as POST: anonymous callers may not query a private repository.
+		query := `{"filters":[{"criteria":[{"filterType":8,"value":"Microsoft.VisualStudio.Code"},{"filterType":7,"value":"keeper.demo"}],` +
+			`"pageNumber":1,"pageSize":1}],"assetTypes":[],"flags":659}`
+		if r, _ := k.Call("POST", "/openvsx/vsx/vscode/gallery/extensionquery", strings.NewReader(query), "Authorization", "",
+			"Content-Type", "application/json"); r == nil || r.Status != http.StatusUnauthorized {
+			t.Fatalf("anonymous gallery query of a private repository: %v", r)
+		}
+		var gq struct {
+			Results []struct {
+				Extensions []struct {
+					Versions []struct {
+						Version string
+						Files   []struct{ AssetType, Source string }
+					}
+				}
+			}
+		}
+		must(t, k.Expect(http.StatusOK, "POST", "/openvsx/vsx/vscode/gallery/extensionquery", strings.NewReader(query),
+			"Authorization", "Bearer "+token, "Content-Type", "application/json").JSON(&gq))
+		if len(gq.Results) != 1 || len(gq.Results[0].Extensions) != 1 || len(gq.Results[0].Extensions[0].Versions) != 1 ||
+			gq.Results[0].Extensions[0].Versions[0].Version != "1.1.0" || len(gq.Results[0].Extensions[0].Versions[0].Files) == 0 {
+			t.Fatalf("gallery query: %+v", gq)
+		}
+		vsixAsset := gq.Results[0].Extensions[0].Versions[0].Files[0]
+		if got := k.Expect(http.StatusOK, "GET", strings.TrimPrefix(vsixAsset.Source, k.URL), nil, "Authorization", "Bearer "+token); vsixAsset.AssetType != "Microsoft.VisualStudio.Services.VSIXPackage" || !bytes.Equal(got.Body, v11) {
+			t.Fatalf("the VSIX asset the query names (%s) is not the published file", vsixAsset.Source)
 		}
 
 		// Download from a fresh HOME: the latest, then a pinned version, byte for byte.
