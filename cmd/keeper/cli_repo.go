@@ -49,9 +49,9 @@ func repoCreateCmd(f *clientFlags) *cobra.Command {
 	r := apiclient.Repository{}
 	var members, settings []string
 	c := &cobra.Command{Use: "create KEY", Short: "create a repository", Args: exactArgs(1),
-		Example: "  keeper repo create npm-local --format npm\n" +
-			"  keeper repo create npm-remote --format npm --type remote --upstream https://registry.example.com/\n" +
-			"  keeper repo create npm --format npm --type virtual --member npm-local --member npm-remote --set deploy_to=npm-local",
+		Example: "  keeper repo create libs-local --format KEY   # KEY: a format key or alias (keeper: GET /api/v1/formats)\n" +
+			"  keeper repo create libs-remote --format KEY --type remote --upstream https://registry.example.com/\n" +
+			"  keeper repo create libs --format KEY --type virtual --member libs-local --member libs-remote --set deploy_to=libs-local",
 		RunE: func(c *cobra.Command, args []string) error {
 			r.Key = args[0]
 			var err error

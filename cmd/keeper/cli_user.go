@@ -92,7 +92,7 @@ func tokenCreateCmd(f *clientFlags) *cobra.Command {
 	var user string
 	var quiet bool
 	c := &cobra.Command{Use: "create NAME", Short: "mint an API token (its secret is shown once)", Args: exactArgs(1),
-		Example: "  keeper token create ci --user ci-bot --scope read:artifacts --scope write:artifacts --repo 'npm-*' --expires-in-days 90\n" +
+		Example: "  keeper token create ci --user ci-bot --scope read:artifacts --scope write:artifacts --repo 'libs-*' --expires-in-days 90\n" +
 			"  export KEEPER_TOKEN=$(keeper token create laptop --user alice -q)",
 		RunE: func(c *cobra.Command, args []string) error {
 			req.Name = args[0]
