@@ -30,8 +30,9 @@ type MetadataDumper interface {
 	// read-only snapshot, in an order in which they load without breaking a
 	// reference. Tables derived from others (the search index) and
 	// per-process state (leases, rate windows, upload sessions) are left
-	// out. It returns the schema version the rows belong to.
-	DumpTables(ctx context.Context, fn func(t Table, rows RowReader) error) (schemaVersion int64, err error)
+	// out. version is the schema the rows belong to (the newest migration
+	// applied); it is returned too.
+	DumpTables(ctx context.Context, fn func(version int64, t Table, rows RowReader) error) (schemaVersion int64, err error)
 }
 
 // MetadataLoader fills an empty metadata database from a backup.

@@ -18,7 +18,7 @@ var (
 // DumpTables reads every backed-up table in one read-only snapshot: a
 // REPEATABLE READ transaction on PostgreSQL, a deferred read transaction on
 // SQLite (in WAL mode it sees one snapshot and does not block writers).
-func (s *Store) DumpTables(ctx context.Context, fn func(t ports.Table, rows ports.RowReader) error) (int64, error) {
+func (s *Store) DumpTables(ctx context.Context, fn func(version int64, t ports.Table, rows ports.RowReader) error) (int64, error) {
 	const op = "dump tables"
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
@@ -64,7 +64,7 @@ func (s *Store) DumpTables(ctx context.Context, fn func(t ports.Table, rows port
 		for _, c := range cols {
 			t.Columns = append(t.Columns, c.name)
 		}
-		if err := fn(t, s.rowReader(ctx, q, t)); err != nil {
+		if err := fn(version, t, s.rowReader(ctx, q, t)); err != nil {
 			return 0, fmt.Errorf("bunstore: %s: %s: %w", op, name, err)
 		}
 	}

@@ -54,7 +54,7 @@ func tdSnapshot(t *testing.T, d ports.MetadataDumper) (int64, map[string][]strin
 	t.Helper()
 	out := map[string][]string{}
 	var tables []ports.Table
-	v, err := d.DumpTables(context.Background(), func(tb ports.Table, rows ports.RowReader) error {
+	v, err := d.DumpTables(context.Background(), func(_ int64, tb ports.Table, rows ports.RowReader) error {
 		tables = append(tables, tb)
 		var got []string
 		err := rows(func(row []any) error {
@@ -116,7 +116,7 @@ func (m *memSource) Next(context.Context) (ports.Table, ports.RowReader, error) 
 func tdCapture(t *testing.T, d ports.MetadataDumper) (int64, *memSource) {
 	t.Helper()
 	m := &memSource{rows: map[string][][]any{}}
-	v, err := d.DumpTables(context.Background(), func(tb ports.Table, rows ports.RowReader) error {
+	v, err := d.DumpTables(context.Background(), func(_ int64, tb ports.Table, rows ports.RowReader) error {
 		m.tables = append(m.tables, tb)
 		return rows(func(row []any) error {
 			m.rows[tb.Name] = append(m.rows[tb.Name], row)
