@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,6 +24,8 @@ const copyWorkers = 4
 
 // Source is the instance being backed up.
 type Source struct {
+	// ID names the backup; empty means NewID of the start time.
+	ID    string
 	Dump  ports.MetadataDumper
 	Blobs ports.BlobStore
 	Clock ports.Clock
@@ -42,7 +45,14 @@ type Source struct {
 // its grace period).
 func Backup(ctx context.Context, src Source, dst ports.BackupTarget, p *Progress) (Manifest, error) {
 	start := src.Clock.Now().UTC()
-	m := Manifest{Format: Format, ID: newID(start), StartedAt: start, KeeperVersion: src.KeeperVersion,
+	id := src.ID
+	if id == "" {
+		id = NewID(start)
+	}
+	if err := ports.CheckBackupName(id); err != nil || strings.Contains(id, "/") {
+		return Manifest{}, fmt.Errorf("backup: %w", ports.Invalidf("id", "not a backup id"))
+	}
+	m := Manifest{Format: Format, ID: id, StartedAt: start, KeeperVersion: src.KeeperVersion,
 		Database: src.Database, SecretsKeyID: src.SecretsKeyID}
 	dir := backupDir(m.ID)
 	p.update(func(v *ProgressView) { v.Phase = "metadata" })
@@ -92,8 +102,8 @@ func Backup(ctx context.Context, src Source, dst ports.BackupTarget, p *Progress
 	return m, nil
 }
 
-// newID is the start time (sortable) and a random suffix.
-func newID(t time.Time) string {
+// NewID is a backup id: the start time (so ids sort by age) and a random suffix.
+func NewID(t time.Time) string {
 	var b [3]byte
 	_, _ = rand.Read(b[:])
 	return t.Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])

@@ -46,6 +46,8 @@ type Config struct {
 	Secrets Secrets `yaml:"secrets"`
 	// Search selects the search index (docs/search.md).
 	Search Search `yaml:"search"`
+	// Backup is where the backup API writes (docs/backup.md).
+	Backup Backup `yaml:"backup"`
 }
 
 // Search selects where the search index lives and how closely it follows
@@ -365,6 +367,7 @@ func (c Config) Validate() error {
 	if c.DataDir == "" {
 		bad("data_dir", "must not be empty")
 	}
+	errs = append(errs, c.Backup.problems()...)
 	if u := c.Database.URL; u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
 		bad("database.url", "%q is not allowed: use postgres://… or leave empty for the embedded SQLite", redact(u))
 	}
