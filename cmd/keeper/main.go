@@ -52,6 +52,8 @@ commands:
   serve     run the registry (default: SQLite + files under ./keeper-data on 127.0.0.1:8080)
   migrate   apply database migrations and exit
   policy    policy reset: restore the default authorization rules
+  backup    back up the database and blobs to a directory or s3://bucket/prefix
+  restore   fill a new, empty instance from a backup
   version   print the version and the source revision it was built from
   help      print this help
 
@@ -89,6 +91,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return migrate(cfg, stdout)
 	case "policy":
 		return policyCommand(rest, stdout, stderr)
+	case "backup", "restore":
+		return backupCommand(cmd, rest, stdout, stderr)
 	}
 	return usageError{msg: fmt.Sprintf("unknown command %q", cmd), showUsage: true}
 }

@@ -106,7 +106,7 @@ func Backup(ctx context.Context, src Source, dst ports.BackupTarget, p *Progress
 func NewID(t time.Time) string {
 	var b [3]byte
 	_, _ = rand.Read(b[:])
-	return t.Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+	return t.UTC().Format("20060102T150405.000Z") + "-" + hex.EncodeToString(b[:])
 }
 
 // writeTable streams one table into the target through a pipe, so the

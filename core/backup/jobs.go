@@ -128,3 +128,38 @@ func (j *Jobs) List() []JobView {
 	}
 	return out
 }
+
+// Service is the backup API: jobs of this process and the backups in the target.
+type Service struct {
+	*Jobs
+	Target ports.BackupTarget
+}
+
+// Backups lists the complete backups in the target, newest first.
+func (s *Service) Backups(ctx context.Context) ([]Manifest, error) {
+	all, err := List(ctx, s.Target)
+	if err != nil {
+		return nil, err
+	}
+	for i, j := 0, len(all)-1; i < j; i, j = i+1, j-1 {
+		all[i], all[j] = all[j], all[i]
+	}
+	return all, nil
+}
+
+// Find returns a job of this process, or a complete backup in the target as
+// a finished job.
+func (s *Service) Find(ctx context.Context, id string) (JobView, error) {
+	if v, err := s.Get(id); err == nil {
+		return v, nil
+	}
+	m, err := ReadManifest(ctx, s.Target, id)
+	if err != nil {
+		return JobView{}, err
+	}
+	end := m.FinishedAt
+	copied := m.Copied
+	return JobView{ID: m.ID, State: "done", StartedAt: m.StartedAt, FinishedAt: &end, Copied: &copied,
+		Progress: ProgressView{Phase: "done", Tables: len(m.Tables), TablesDone: len(m.Tables),
+			BlobsTotal: m.Blobs.Count, BlobsDone: m.Blobs.Count, BytesTotal: m.Blobs.Bytes, BytesDone: m.Blobs.Bytes}}, nil
+}

@@ -1,0 +1,326 @@
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/keeper-registry/keeper/adapters/bunstore"
+	"github.com/keeper-registry/keeper/adapters/fsblob"
+	"github.com/keeper-registry/keeper/adapters/s3blob"
+	"github.com/keeper-registry/keeper/adapters/yamlconfig"
+	"github.com/keeper-registry/keeper/core/backup"
+	"github.com/keeper-registry/keeper/core/config"
+	"github.com/keeper-registry/keeper/core/secret"
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// backupOptions are the parsed flags of `keeper backup`.
+type backupOptions struct {
+	To                string // DIR or s3://bucket/prefix
+	IncludeSecretsKey bool
+	Progress          time.Duration // how often progress is printed; 0 never
+}
+
+// restoreOptions are the parsed flags of `keeper restore`.
+type restoreOptions struct {
+	From     string
+	ID       string // "" or "latest": the newest complete backup
+	Progress time.Duration
+}
+
+const backupUsage = `usage: keeper backup --to DIR|s3://bucket/prefix [--include-secrets-key] [--config FILE] [--data-dir DIR]
+       keeper restore --from DIR|s3://bucket/prefix [--id ID] [--config FILE] [--data-dir DIR]
+
+backup copies the configured instance (database and blobs; it may be running)
+to the target; blobs already in the target are not copied again. restore
+fills the configured instance, which must be new and empty, from a backup.
+The secrets key is not written into a backup unless --include-secrets-key is
+given (then in clear): see docs/backup.md.
+`
+
+// backupCommand parses `keeper backup|restore` and runs it.
+func backupCommand(cmd string, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("keeper "+cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	cfgFile := fs.String("config", "", "YAML configuration `file`")
+	dataDir := fs.String("data-dir", "", "data `directory` (KEEPER_DATA_DIR)")
+	loc := fs.String(map[string]string{"backup": "to", "restore": "from"}[cmd], "", "`target`: a directory or s3://bucket/prefix")
+	include := fs.Bool("include-secrets-key", false, "backup: write the secrets key into the backup, in clear")
+	id := fs.String("id", "latest", "restore: the backup to restore")
+	every := fs.Duration("progress", 2*time.Second, "how often to print progress (0: never)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, backupUsage)
+			return nil
+		}
+		fmt.Fprint(stderr, backupUsage)
+		return usageError{msg: err.Error()}
+	}
+	if fs.NArg() > 0 || *loc == "" {
+		fmt.Fprint(stderr, backupUsage)
+		if *loc == "" {
+			return usageError{msg: fmt.Sprintf("%s: a target is required", cmd)}
+		}
+		return usageError{msg: fmt.Sprintf("%s takes no arguments, got %q", cmd, fs.Arg(0))}
+	}
+	over := map[string]string{}
+	if *dataDir != "" {
+		over["data_dir"] = *dataDir
+	}
+	cfg, err := yamlconfig.Load(*cfgFile, os.Environ(), over)
+	if err != nil {
+		return err
+	}
+	setupLogging(cfg)
+	ctx := context.Background()
+	if cmd == "backup" {
+		_, err := runBackup(ctx, cfg, backupOptions{To: *loc, IncludeSecretsKey: *include, Progress: *every}, stdout, stderr)
+		return err
+	}
+	return runRestore(ctx, cfg, restoreOptions{From: *loc, ID: *id, Progress: *every}, stdout, stderr)
+}
+
+// runBackup backs the configured instance up into opts.To.
+func runBackup(ctx context.Context, cfg config.Config, opts backupOptions, stdout, stderr io.Writer) (backup.Manifest, error) {
+	store, err := openDatabase(ctx, cfg)
+	if err != nil {
+		return backup.Manifest{}, err
+	}
+	defer store.Close()
+	blobs, err := openInstanceBlobs(ctx, cfg)
+	if err != nil {
+		return backup.Manifest{}, err
+	}
+	src, err := backupSource(cfg, store, blobs, opts.IncludeSecretsKey)
+	if err != nil {
+		return backup.Manifest{}, err
+	}
+	target, err := openBackupTarget(ctx, cfg, opts.To, true)
+	if err != nil {
+		return backup.Manifest{}, err
+	}
+	var p backup.Progress
+	stop := printProgress("backup", &p, opts.Progress, stderr)
+	start := time.Now()
+	m, err := backup.Backup(ctx, src, target, &p)
+	stop()
+	if err != nil {
+		return m, err
+	}
+	var rows int64
+	for _, t := range m.Tables {
+		rows += t.Rows
+	}
+	fmt.Fprintf(stdout, "backup %s: %d tables, %d rows, %d blobs (%s); copied %d blobs (%s), %d already in the target; %.1fs\n",
+		m.ID, len(m.Tables), rows, m.Blobs.Count, mib(m.Blobs.Bytes), m.Copied.Blobs, mib(m.Copied.Bytes), m.Copied.Skipped,
+		time.Since(start).Seconds())
+	if m.SecretsKeyIncluded {
+		fmt.Fprintln(stderr, "backup: the secrets key is in the backup in clear: protect the target accordingly")
+	}
+	return m, nil
+}
+
+// backupSource is the instance as a backup source; the secrets key is
+// recorded by its id, and itself only when include is set.
+func backupSource(cfg config.Config, store *bunstore.Store, blobs ports.BlobStore, include bool) (backup.Source, error) {
+	key, err := configuredKey(cfg)
+	if err != nil {
+		return backup.Source{}, err
+	}
+	if key == nil {
+		return backup.Source{}, fmt.Errorf("backup: no secrets key: set secrets.key (KEEPER_SECRETS_KEY) or secrets.key_file as the server does (default %s)", cfg.SecretKeyFile())
+	}
+	src := backup.Source{Dump: store, Blobs: blobs, Clock: ports.SystemClock{}, Database: store.Dialect(),
+		KeeperVersion: versionString(), SecretsKeyID: secret.KeyID(key)}
+	if include {
+		src.SecretsKey = key
+	}
+	return src, nil
+}
+
+// runRestore fills the configured, empty instance from a backup.
+func runRestore(ctx context.Context, cfg config.Config, opts restoreOptions, stdout, stderr io.Writer) error {
+	target, err := openBackupTarget(ctx, cfg, opts.From, true)
+	if err != nil {
+		return err
+	}
+	m, err := backup.ReadManifest(ctx, target, opts.ID)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	keyID, err := restoreKey(ctx, cfg, target, m, stderr)
+	if err != nil {
+		return err
+	}
+	store, err := openDatabase(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	blobs, err := openInstanceBlobs(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	var p backup.Progress
+	stop := printProgress("restore", &p, opts.Progress, stderr)
+	start := time.Now()
+	err = backup.Restore(ctx, target, m, backup.Target{Load: store, Blobs: blobs, SecretsKeyID: keyID}, &p)
+	stop()
+	if err != nil {
+		return err
+	}
+	v := p.View()
+	fmt.Fprintf(stdout, "restored backup %s (%s, schema %d) into %s: %d tables, %d rows, %d blobs (%s, %d copied); %.1fs\n",
+		m.ID, m.Database, m.SchemaVersion, store.Dialect(), v.TablesDone, v.Rows, v.BlobsDone, mib(v.BytesDone), v.BlobsCopied,
+		time.Since(start).Seconds())
+	return nil
+}
+
+// restoreKey makes sure the restored instance will open the backup's
+// secrets: the configured key (secrets.key or an existing key file) must
+// be the backup's; with none configured, a key the backup carries is
+// installed as the key file.
+func restoreKey(ctx context.Context, cfg config.Config, target ports.BackupTarget, m backup.Manifest, stderr io.Writer) (string, error) {
+	key, err := configuredKey(cfg)
+	if err != nil {
+		return "", err
+	}
+	if key != nil {
+		return secret.KeyID(key), nil
+	}
+	if !m.SecretsKeyIncluded {
+		return "", fmt.Errorf("restore: %w: the backup's secrets are sealed with key %s and the backup does not include it: "+
+			"set secrets.key (KEEPER_SECRETS_KEY) or put the original key file at %s", backup.ErrWrongKey, m.SecretsKeyID, cfg.SecretKeyFile())
+	}
+	k, err := backup.ReadSecretsKey(ctx, target, m)
+	if err != nil {
+		return "", err
+	}
+	path := cfg.SecretKeyFile()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", fmt.Errorf("restore: secrets key: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("restore: secrets key: %w", err)
+	}
+	_, err = f.WriteString(hex.EncodeToString(k) + "\n")
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", fmt.Errorf("restore: secrets key: %w", err)
+	}
+	fmt.Fprintf(stderr, "restore: installed the backup's secrets key (%s) at %s\n", m.SecretsKeyID, path)
+	return m.SecretsKeyID, nil
+}
+
+// configuredKey is the secrets key the server would use, or nil when none
+// is configured and the key file does not exist yet.
+func configuredKey(cfg config.Config) ([]byte, error) {
+	if cfg.Secrets.Key != "" {
+		k, err := secret.ParseKey(cfg.Secrets.Key)
+		if err != nil {
+			return nil, fmt.Errorf("secrets.key: %w", err)
+		}
+		return k, nil
+	}
+	data, err := os.ReadFile(cfg.SecretKeyFile())
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("secrets key: %w", err)
+	}
+	k, err := secret.ParseKey(strings.TrimSpace(string(data)))
+	if err != nil {
+		return nil, fmt.Errorf("secrets key %s: %w", cfg.SecretKeyFile(), err)
+	}
+	return k, nil
+}
+
+func openDatabase(ctx context.Context, cfg config.Config) (*bunstore.Store, error) {
+	dsn := cfg.Database.URL
+	if dsn == "" {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("data dir: %w", err)
+		}
+		dsn = cfg.SQLitePath()
+	}
+	return bunstore.Open(ctx, dsn)
+}
+
+// openInstanceBlobs is the configured blob store, as the server opens it.
+func openInstanceBlobs(ctx context.Context, cfg config.Config) (ports.BlobStore, error) {
+	if cfg.Storage.Backend != "s3" {
+		return fsblob.New(cfg.BlobPath())
+	}
+	c := cfg.Storage.S3
+	return s3blob.New(ctx, s3blob.Config{Endpoint: c.Endpoint, Region: c.Region, Bucket: c.Bucket, Prefix: c.Prefix,
+		AccessKey: c.AccessKey, SecretKey: c.SecretKey, PathStyle: c.PathStyle, PartSize: c.PartSize})
+}
+
+// openBackupTarget opens a directory or s3://bucket/prefix target; ping
+// checks at once that the bucket answers.
+func openBackupTarget(ctx context.Context, cfg config.Config, spec string, ping bool) (ports.BackupTarget, error) {
+	t, err := config.ParseBackupTarget(spec)
+	if err != nil {
+		return nil, fmt.Errorf("backup target: %w", err)
+	}
+	if t.Dir != "" {
+		return fsblob.NewBackupTarget(t.Dir)
+	}
+	c := cfg.S3For(t)
+	bt, err := s3blob.NewBackupTarget(ctx, s3blob.Config{Endpoint: c.Endpoint, Region: c.Region, Bucket: c.Bucket,
+		Prefix: c.Prefix, AccessKey: c.AccessKey, SecretKey: c.SecretKey, PathStyle: c.PathStyle})
+	if err != nil {
+		return nil, err
+	}
+	if !ping {
+		return bt, nil
+	}
+	if err := bt.Ping(ctx); err != nil {
+		return nil, fmt.Errorf("backup target s3://%s: %w", t.Bucket, err)
+	}
+	return bt, nil
+}
+
+// printProgress prints p every interval until the returned stop is called.
+func printProgress(what string, p *backup.Progress, every time.Duration, w io.Writer) (stop func()) {
+	if every <= 0 {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				v := p.View()
+				fmt.Fprintf(w, "%s: %s: tables %d/%d, %d rows; blobs %d/%d (%s of %s), %d copied, %d already there\n",
+					what, v.Phase, v.TablesDone, v.Tables, v.Rows, v.BlobsDone, v.BlobsTotal, mib(v.BytesDone), mib(v.BytesTotal),
+					v.BlobsCopied, v.BlobsSkipped)
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
