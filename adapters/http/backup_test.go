@@ -97,7 +97,9 @@ func TestBackupAPI(t *testing.T) {
 					t.Errorf("anonymous %s: %d, want 401", m, resp.StatusCode)
 				}
 			}
-			var events struct{ Items []struct{ Action, Target string } }
+			var events struct {
+				Items []struct{ Action, Target string }
+			}
 			e.doJSON("GET", "/api/v1/admin/audit?action=backup.start", e.token, nil, 200, &events)
 			if len(events.Items) != 2 || events.Items[0].Target != second.ID {
 				t.Errorf("audit: %+v", events.Items)
