@@ -28,7 +28,9 @@ type backupTarget struct {
 	env  []string
 }
 
-func dirTarget(t *testing.T) backupTarget { return backupTarget{spec: filepath.Join(t.TempDir(), "backups")} }
+func dirTarget(t *testing.T) backupTarget {
+	return backupTarget{spec: filepath.Join(t.TempDir(), "backups")}
+}
 
 // s3Target uses KEEPER_TEST_S3_* (`eval "$(.ci/versitygw.sh start)"`); it
 // falls back to a directory when none is set.
