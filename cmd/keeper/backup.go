@@ -91,20 +91,25 @@ func backupCommand(cmd string, args []string, stdout, stderr io.Writer) error {
 
 // runBackup backs the configured instance up into opts.To.
 func runBackup(ctx context.Context, cfg config.Config, opts backupOptions, stdout, stderr io.Writer) (backup.Manifest, error) {
+	target, err := openBackupTarget(ctx, cfg, opts.To, true)
+	if err != nil {
+		return backup.Manifest{}, err
+	}
 	store, err := openDatabase(ctx, cfg)
 	if err != nil {
 		return backup.Manifest{}, err
 	}
 	defer store.Close()
+	if ok, err := store.Applied(ctx); err != nil {
+		return backup.Manifest{}, err
+	} else if !ok {
+		return backup.Manifest{}, errors.New("backup: the database is not a migrated keeper database (run keeper migrate, or point --config/--data-dir at the instance)")
+	}
 	blobs, err := openInstanceBlobs(ctx, cfg)
 	if err != nil {
 		return backup.Manifest{}, err
 	}
 	src, err := backupSource(cfg, store, blobs, opts.IncludeSecretsKey)
-	if err != nil {
-		return backup.Manifest{}, err
-	}
-	target, err := openBackupTarget(ctx, cfg, opts.To, true)
 	if err != nil {
 		return backup.Manifest{}, err
 	}
