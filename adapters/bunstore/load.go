@@ -44,6 +44,22 @@ func (s *Store) PrepareRestore(ctx context.Context, version int64) error {
 		return wrap(op, err)
 	}
 	defer conn.Close()
+	var applied int64
+	rows, err := conn.QueryContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+	if err != nil {
+		return wrap(op, err)
+	}
+	if rows.Next() {
+		err = rows.Scan(&applied)
+	}
+	rows.Close()
+	if err != nil {
+		return wrap(op, err)
+	}
+	if applied > version {
+		return fmt.Errorf("bunstore: %s: %w", op, ports.Invalidf("schema_version",
+			"the database is already migrated past the backup's schema (%d > %d): restore into a new, empty database", applied, version))
+	}
 	tables, err := s.backupTables(ctx, conn)
 	if err != nil {
 		return wrap(op, err)

@@ -135,11 +135,11 @@ func writeTable(ctx context.Context, dst ports.BackupTarget, name string, versio
 	werr := dst.WriteFile(ctx, name, pr)
 	pr.CloseWithError(errors.New("backup: target stopped reading"))
 	rerr := <-done
-	if rerr != nil {
-		return TableEntry{}, rerr
-	}
 	if werr != nil {
 		return TableEntry{}, werr
+	}
+	if rerr != nil {
+		return TableEntry{}, rerr
 	}
 	return TableEntry{Name: t.Name, Columns: t.Columns, Rows: tw.rows, File: name, SHA256: tw.sum(), Size: tw.n}, nil
 }
