@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -13,10 +12,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/keeper-registry/keeper/adapters/bunstore"
 	"github.com/keeper-registry/keeper/adapters/fsblob"
 	"github.com/keeper-registry/keeper/adapters/s3blob"
-	"github.com/keeper-registry/keeper/adapters/yamlconfig"
 	"github.com/keeper-registry/keeper/core/backup"
 	"github.com/keeper-registry/keeper/core/config"
 	"github.com/keeper-registry/keeper/core/secret"
@@ -37,56 +37,64 @@ type restoreOptions struct {
 	Progress time.Duration
 }
 
-const backupUsage = `usage: keeper backup --to DIR|s3://bucket/prefix [--include-secrets-key] [--config FILE] [--data-dir DIR]
-       keeper restore --from DIR|s3://bucket/prefix [--id ID] [--config FILE] [--data-dir DIR]
+// backupCmd is `keeper backup`, run against the configured instance (it
+// may be serving: the metadata is read in one snapshot).
+func backupCmd() *cobra.Command {
+	var f serverFlags
+	var o backupOptions
+	c := &cobra.Command{Use: "backup --to DIR|s3://bucket/prefix", Args: noArgs,
+		Short: "back up the database and blobs (incrementally) to a directory or s3://bucket/prefix",
+		Long: "backup copies the configured instance (database and blobs; it may be running) to the target;\n" +
+			"blobs already in the target are not copied again. The secrets key is written into the backup only\n" +
+			"with --include-secrets-key, and then in clear: see docs/backup.md.",
+		RunE: func(c *cobra.Command, _ []string) error {
+			if o.To == "" {
+				fmt.Fprint(c.ErrOrStderr(), c.UsageString())
+				return usageError{msg: "backup: --to is required (a target is required)"}
+			}
+			cfg, err := f.load()
+			if err != nil {
+				return err
+			}
+			_, err = runBackup(context.Background(), cfg, o, c.OutOrStdout(), c.ErrOrStderr())
+			return err
+		}}
+	instanceFlags(c, &f)
+	c.Flags().StringVar(&o.To, "to", "", "`target`: a directory or s3://bucket/prefix")
+	c.Flags().BoolVar(&o.IncludeSecretsKey, "include-secrets-key", false, "write the secrets key into the backup, in clear")
+	c.Flags().DurationVar(&o.Progress, "progress", 2*time.Second, "how often to print progress on stderr (0: never)")
+	return c
+}
 
-backup copies the configured instance (database and blobs; it may be running)
-to the target; blobs already in the target are not copied again. restore
-fills the configured instance, which must be new and empty, from a backup.
-The secrets key is not written into a backup unless --include-secrets-key is
-given (then in clear): see docs/backup.md.
-`
+// restoreCmd is `keeper restore`, into the configured instance, which must
+// be new and empty.
+func restoreCmd() *cobra.Command {
+	var f serverFlags
+	var o restoreOptions
+	c := &cobra.Command{Use: "restore --from DIR|s3://bucket/prefix", Args: noArgs,
+		Short: "fill a new, empty instance from a backup (SQLite or PostgreSQL)",
+		RunE: func(c *cobra.Command, _ []string) error {
+			if o.From == "" {
+				fmt.Fprint(c.ErrOrStderr(), c.UsageString())
+				return usageError{msg: "restore: --from is required (a target is required)"}
+			}
+			cfg, err := f.load()
+			if err != nil {
+				return err
+			}
+			return runRestore(context.Background(), cfg, o, c.OutOrStdout(), c.ErrOrStderr())
+		}}
+	instanceFlags(c, &f)
+	c.Flags().StringVar(&o.From, "from", "", "`target`: a directory or s3://bucket/prefix")
+	c.Flags().StringVar(&o.ID, "id", "latest", "the backup to restore (latest: the newest complete one)")
+	c.Flags().DurationVar(&o.Progress, "progress", 2*time.Second, "how often to print progress on stderr (0: never)")
+	return c
+}
 
-// backupCommand parses `keeper backup|restore` and runs it.
-func backupCommand(cmd string, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("keeper "+cmd, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	cfgFile := fs.String("config", "", "YAML configuration `file`")
-	dataDir := fs.String("data-dir", "", "data `directory` (KEEPER_DATA_DIR)")
-	loc := fs.String(map[string]string{"backup": "to", "restore": "from"}[cmd], "", "`target`: a directory or s3://bucket/prefix")
-	include := fs.Bool("include-secrets-key", false, "backup: write the secrets key into the backup, in clear")
-	id := fs.String("id", "latest", "restore: the backup to restore")
-	every := fs.Duration("progress", 2*time.Second, "how often to print progress (0: never)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, backupUsage)
-			return nil
-		}
-		fmt.Fprint(stderr, backupUsage)
-		return usageError{msg: err.Error()}
-	}
-	if fs.NArg() > 0 || *loc == "" {
-		fmt.Fprint(stderr, backupUsage)
-		if *loc == "" {
-			return usageError{msg: fmt.Sprintf("%s: a target is required", cmd)}
-		}
-		return usageError{msg: fmt.Sprintf("%s takes no arguments, got %q", cmd, fs.Arg(0))}
-	}
-	over := map[string]string{}
-	if *dataDir != "" {
-		over["data_dir"] = *dataDir
-	}
-	cfg, err := yamlconfig.Load(*cfgFile, os.Environ(), over)
-	if err != nil {
-		return err
-	}
-	setupLogging(cfg)
-	ctx := context.Background()
-	if cmd == "backup" {
-		_, err := runBackup(ctx, cfg, backupOptions{To: *loc, IncludeSecretsKey: *include, Progress: *every}, stdout, stderr)
-		return err
-	}
-	return runRestore(ctx, cfg, restoreOptions{From: *loc, ID: *id, Progress: *every}, stdout, stderr)
+// instanceFlags are serverFlags without --listen: these commands serve nothing.
+func instanceFlags(c *cobra.Command, f *serverFlags) {
+	c.Flags().StringVar(&f.config, "config", "", "YAML configuration `file`")
+	c.Flags().StringVar(&f.dataDir, "data-dir", "", "data `directory` (KEEPER_DATA_DIR)")
 }
 
 // runBackup backs the configured instance up into opts.To.
