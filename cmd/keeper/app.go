@@ -133,6 +133,7 @@ func options(cfg config.Config) fx.Option {
 		fx.Provide(scheduleJobs),
 		fx.Invoke(func(*jobs.Scheduler) {}),
 		searchModule(),
+		backupModule,
 		webhookModule,
 		fx.WithLogger(func() fxevent.Logger {
 			l := &fxevent.SlogLogger{Logger: slog.Default().With("room", "fx")}

@@ -120,7 +120,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		fmt.Fprint(c.ErrOrStderr(), c.UsageString())
 		return usageError{msg: err.Error()}
 	})
-	root.AddCommand(serveCmd(), migrateCmd(), versionCmd(), policyCmd())
+	root.AddCommand(serveCmd(), migrateCmd(), versionCmd(), policyCmd(), backupCmd(), restoreCmd())
 	root.AddCommand(adminCommands()...)
 	root.InitDefaultHelpCmd()
 	for _, c := range root.Commands() {

@@ -46,6 +46,8 @@ type Config struct {
 	Secrets Secrets `yaml:"secrets"`
 	// Search selects the search index (docs/search.md).
 	Search Search `yaml:"search"`
+	// Backup is where the backup API writes (docs/backup.md).
+	Backup Backup `yaml:"backup"`
 	// Webhooks tunes the delivery of events to webhooks (docs/webhooks.md).
 	Webhooks Webhooks `yaml:"webhooks"`
 }
@@ -389,6 +391,7 @@ func (c Config) Validate() error {
 	if c.DataDir == "" {
 		bad("data_dir", "must not be empty")
 	}
+	errs = append(errs, c.Backup.problems()...)
 	if u := c.Database.URL; u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
 		bad("database.url", "%q is not allowed: use postgres://… or leave empty for the embedded SQLite", redact(u))
 	}
