@@ -113,6 +113,9 @@ func (s *Store) Apply(ctx context.Context, repoID int64, ws ports.WriteSet) (int
 		if err := enqueueSearch(ctx, tx, repoID, ws, now); err != nil {
 			return err
 		}
+		if err := enqueueReplication(ctx, tx, repoID, ws, now); err != nil {
+			return err
+		}
 		if err := applyFiles(ctx, tx, repoID, ws, now); err != nil {
 			return err
 		}

@@ -127,6 +127,7 @@ func options(cfg config.Config) fx.Option {
 		fx.Provide(scheduleJobs),
 		fx.Invoke(func(*jobs.Scheduler) {}),
 		searchModule(),
+		replicationModule(),
 		fx.WithLogger(func() fxevent.Logger {
 			l := &fxevent.SlogLogger{Logger: slog.Default().With("room", "fx")}
 			l.UseLogLevel(slog.LevelDebug)   // wiring events are noise unless debugging

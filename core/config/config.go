@@ -46,6 +46,8 @@ type Config struct {
 	Secrets Secrets `yaml:"secrets"`
 	// Search selects the search index (docs/search.md).
 	Search Search `yaml:"search"`
+	// Replication tunes replication to peers (docs/replication.md).
+	Replication Replication `yaml:"replication"`
 }
 
 // Search selects where the search index lives and how closely it follows
@@ -318,8 +320,9 @@ func Default() Config {
 		Limit: Limit{PerIPWindow: time.Minute, PerUserWindow: time.Minute,
 			LoginRequests: 10, LoginWindow: time.Minute, MaxInFlight: 1024,
 			BadCredentialRequests: 100, BadCredentialWindow: time.Minute},
-		Log:    Log{Level: "info", Format: "text"},
-		Search: Search{IndexPoll: 200 * time.Millisecond, Meilisearch: Meilisearch{Index: "keeper"}},
+		Log:         Log{Level: "info", Format: "text"},
+		Search:      Search{IndexPoll: 200 * time.Millisecond, Meilisearch: Meilisearch{Index: "keeper"}},
+		Replication: defaultReplication(),
 	}
 }
 
@@ -474,6 +477,7 @@ func (c Config) Validate() error {
 		}
 	}
 	c.validateTLS(bad)
+	c.Replication.validate(bad)
 	if p := c.Search.IndexPoll; p < 10*time.Millisecond || p > time.Minute {
 		bad("search.index_poll", "must be between 10ms and 1m")
 	}
