@@ -22,7 +22,7 @@ type replOutboxRow struct {
 }
 
 type taskRow struct {
-	bun.BaseModel `bun:"table:replication_tasks"`
+	bun.BaseModel `bun:"table:replication_tasks,alias:rt"`
 
 	ID           int64  `bun:"id,pk,autoincrement"`
 	PeerID       int64  `bun:"peer_id"`
@@ -99,10 +99,10 @@ func (s *Store) Dispatch(ctx context.Context, specs []ports.TaskSpec, doneIDs []
 				DueAt: toNanos(sp.DueAt), CreatedAt: now}
 			_, err := tx.NewInsert().Model(&row).
 				On("CONFLICT (peer_id, repository, path) DO UPDATE").
-				Set("gen = replication_tasks.gen + 1").
+				Set("gen = rt.gen + 1").
 				Set("attempts = 0").
-				Set("due_at = CASE WHEN EXCLUDED.due_at < replication_tasks.due_at OR replication_tasks.held THEN EXCLUDED.due_at ELSE replication_tasks.due_at END").
-				Set("held = CASE WHEN replication_tasks.held AND EXCLUDED.held THEN EXCLUDED.held ELSE ? END", false).
+				Set("due_at = CASE WHEN EXCLUDED.due_at < rt.due_at OR rt.held THEN EXCLUDED.due_at ELSE rt.due_at END").
+				Set("held = CASE WHEN rt.held AND EXCLUDED.held THEN EXCLUDED.held ELSE ? END", false).
 				Returning("NULL").Exec(ctx)
 			if err != nil {
 				return err
