@@ -1,0 +1,77 @@
+package replication
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/keeper-registry/keeper/ports"
+)
+
+func TestRouteTakesTheEarliestSelectingPolicy(t *testing.T) {
+	now := time.Unix(1000, 500)
+	sel := func(keys ...string) ports.RepoSelector { return ports.RepoSelector{Keys: keys} }
+	all := ports.PeerSelector{All: true}
+	sched := ports.SyncPolicy{Enabled: true, RepoSelector: sel("a"), PeerSelector: all, Priority: ports.PriorityScheduled, Every: 10 * time.Second}
+	onDemand := ports.SyncPolicy{Enabled: true, RepoSelector: sel("a"), PeerSelector: ports.PeerSelector{IDs: []int64{2}}, Priority: ports.PriorityOnDemand}
+	immediate := ports.SyncPolicy{Enabled: true, RepoSelector: ports.RepoSelector{Patterns: []string{"b*"}}, PeerSelector: all, Priority: ports.PriorityImmediate}
+	disabled := ports.SyncPolicy{RepoSelector: ports.RepoSelector{Formats: []string{"npm"}}, PeerSelector: all, Priority: ports.PriorityImmediate}
+	ps := []ports.SyncPolicy{sched, onDemand, immediate, disabled}
+	for _, tc := range []struct {
+		name, key, format string
+		peer              int64
+		due               time.Time
+		held, ok          bool
+	}{
+		{"scheduled: next multiple of the interval", "a", "generic", 1, time.Unix(1010, 0), false, true},
+		{"scheduled beats held on-demand", "a", "generic", 2, time.Unix(1010, 0), false, true},
+		{"pattern immediate", "beta", "generic", 1, now, false, true},
+		{"disabled policy selects nothing", "c", "npm", 1, time.Time{}, true, false},
+		{"unselected repository", "zeta", "generic", 1, time.Time{}, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			due, held, ok := route(ps, tc.key, tc.format, tc.peer, now)
+			if ok != tc.ok || (ok && (!due.Equal(tc.due) || held != tc.held)) {
+				t.Fatalf("route = %v %v %v, want %v %v %v", due, held, ok, tc.due, tc.held, tc.ok)
+			}
+		})
+	}
+	due, held, ok := route([]ports.SyncPolicy{onDemand}, "a", "generic", 2, now)
+	if !ok || !held || !due.Equal(now) {
+		t.Fatalf("on-demand alone = %v %v %v, want held", due, held, ok)
+	}
+}
+
+func TestCheckPolicyRefusesBadInput(t *testing.T) {
+	good := ports.SyncPolicy{Name: "p", RepoSelector: ports.RepoSelector{Keys: []string{"a"}}, PeerSelector: ports.PeerSelector{All: true}}
+	for name, mut := range map[string]func(*ports.SyncPolicy){
+		"no name":            func(p *ports.SyncPolicy) { p.Name = "" },
+		"pull mode":          func(p *ports.SyncPolicy) { p.Mode = "pull" },
+		"unknown priority":   func(p *ports.SyncPolicy) { p.Priority = "later" },
+		"scheduled without":  func(p *ports.SyncPolicy) { p.Priority = ports.PriorityScheduled },
+		"empty repositories": func(p *ports.SyncPolicy) { p.RepoSelector = ports.RepoSelector{} },
+		"no peers":           func(p *ports.SyncPolicy) { p.PeerSelector = ports.PeerSelector{} },
+		"bad pattern":        func(p *ports.SyncPolicy) { p.RepoSelector.Patterns = []string{"["} },
+	} {
+		p := good
+		mut(&p)
+		var ie *ports.InvalidError
+		if err := checkPolicy(&p); !errors.As(err, &ie) {
+			t.Errorf("%s: %v, want an InvalidError", name, err)
+		}
+	}
+	p := good
+	if err := checkPolicy(&p); err != nil || p.Mode != ports.ReplicationPush || p.Priority != ports.PriorityImmediate {
+		t.Fatalf("defaults: %v %+v", err, p)
+	}
+}
+
+func TestBackoffDoublesUpToTheCap(t *testing.T) {
+	s := New(Deps{}, Options{RetryBase: time.Second, RetryMax: 10 * time.Second})
+	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second}
+	for i, w := range want {
+		if got := s.backoff(i); got != w {
+			t.Errorf("backoff(%d) = %v, want %v", i, got, w)
+		}
+	}
+}
