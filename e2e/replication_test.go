@@ -109,6 +109,9 @@ func TestReplicationAcrossThreeSites(t *testing.T) {
 		}
 		p2.Kill()
 		<-p2.Done()
+		// Down long enough for the hub's next chunk to fail, so it must ask
+		// the restarted peer where the upload stands.
+		time.Sleep(1500 * time.Millisecond)
 		p2.Restart()
 		waitSHA(t, p2, "rel", "big/image.bin", sha, 60*time.Second)
 		waitSHA(t, p1, "rel", "big/image.bin", sha, 30*time.Second)

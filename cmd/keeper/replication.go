@@ -37,7 +37,8 @@ func replicationModule() fx.Option {
 			rc := cfg.Replication
 			sched.Add(jobs.Job{Name: "replication.dispatch", Every: time.Second, Timeout: replicationFollowFor,
 				Run: func(ctx context.Context) error { return svc.Follow(ctx, rc.Poll) }})
-			sched.Add(jobs.Job{Name: "replication.heartbeat", Every: rc.HeartbeatEvery, Run: svc.Heartbeat})
+			sched.Add(jobs.Job{Name: "replication.heartbeat", Every: rc.HeartbeatEvery, Timeout: max(rc.HeartbeatEvery, time.Minute),
+				Run: svc.Heartbeat})
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan struct{})
 			lc.Append(fx.Hook{
