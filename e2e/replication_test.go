@@ -100,12 +100,17 @@ func TestReplicationAcrossThreeSites(t *testing.T) {
 		const size = 24 << 20
 		before := counters(t, hub, id2)
 		sha := upload(t, hub, "rel", "big/image.bin", content(80, size))
+		started := time.Now()
 		deadline := time.Now().Add(30 * time.Second)
 		for counters(t, hub, id2).ChunksSent-before.ChunksSent < 8 {
 			if time.Now().After(deadline) {
 				t.Fatal("fewer than 8 chunks sent to the peer after 30 s")
 			}
 			time.Sleep(50 * time.Millisecond)
+		}
+		// The peer's bandwidth cap (4 MiB/s) holds: 8 chunks of 1 MiB need ≥ 1.75 s.
+		if took := time.Since(started); took < 1750*time.Millisecond {
+			t.Fatalf("8 MiB sent in %v, faster than the peer's 4 MiB/s cap", took)
 		}
 		p2.Kill()
 		<-p2.Done()
