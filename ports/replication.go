@@ -72,7 +72,10 @@ type SyncPolicy struct {
 	Priority     string
 	// Every is the interval of a scheduled policy: its changes are sent at
 	// the next multiple of Every (Unix time), together.
-	Every     time.Duration
+	Every time.Duration
+	// Window, "HH:MM-HH:MM" in UTC (may wrap midnight), limits when the
+	// policy's transfers start; empty means any time.
+	Window    string
 	Enabled   bool
 	CreatedAt time.Time
 	UpdatedAt time.Time

@@ -27,6 +27,7 @@ var peerSchemas = obj{
 		"replication_mode": obj{"type": "string", "enum": []string{ports.ReplicationPush}},
 		"priority":         obj{"type": "string", "enum": []string{ports.PriorityImmediate, ports.PriorityScheduled, ports.PriorityOnDemand}},
 		"schedule_every":   obj{"type": "string", "description": "interval of a scheduled policy (Go duration, 1s to 168h)"},
+		"sync_window":      obj{"type": "string", "description": "HH:MM-HH:MM (UTC, may wrap midnight): transfers start only inside it"},
 		"enabled":          boolean(), "created_at": str(), "updated_at": str()}, "name"),
 	"SyncPolicyList": object(obj{"items": arr(ref("SyncPolicy"))}, "items"),
 	"ReplicationStatus": object(obj{

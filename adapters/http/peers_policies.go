@@ -18,6 +18,7 @@ type syncPolicyJSON struct {
 	ReplicationMode string             `json:"replication_mode"`
 	Priority        string             `json:"priority"`
 	ScheduleEvery   string             `json:"schedule_every,omitempty"`
+	SyncWindow      string             `json:"sync_window,omitempty"`
 	Enabled         *bool              `json:"enabled"`
 	CreatedAt       string             `json:"created_at,omitempty"`
 	UpdatedAt       string             `json:"updated_at,omitempty"`
@@ -25,7 +26,7 @@ type syncPolicyJSON struct {
 
 func toSyncPolicyJSON(p ports.SyncPolicy) syncPolicyJSON {
 	out := syncPolicyJSON{ID: p.ID, Name: p.Name, RepoSelector: p.RepoSelector, PeerSelector: p.PeerSelector,
-		ReplicationMode: p.Mode, Priority: p.Priority, Enabled: &p.Enabled,
+		ReplicationMode: p.Mode, Priority: p.Priority, SyncWindow: p.Window, Enabled: &p.Enabled,
 		CreatedAt: p.CreatedAt.UTC().Format(time.RFC3339), UpdatedAt: p.UpdatedAt.UTC().Format(time.RFC3339)}
 	if p.Every > 0 {
 		out.ScheduleEvery = p.Every.String()
@@ -40,7 +41,7 @@ func bindPolicy(c *gin.Context) (ports.SyncPolicy, bool) {
 		return ports.SyncPolicy{}, false
 	}
 	p := ports.SyncPolicy{Name: req.Name, RepoSelector: req.RepoSelector, PeerSelector: req.PeerSelector,
-		Mode: req.ReplicationMode, Priority: req.Priority, Enabled: req.Enabled == nil || *req.Enabled}
+		Mode: req.ReplicationMode, Priority: req.Priority, Window: req.SyncWindow, Enabled: req.Enabled == nil || *req.Enabled}
 	if req.ScheduleEvery != "" {
 		d, err := time.ParseDuration(req.ScheduleEvery)
 		if err != nil {

@@ -41,6 +41,9 @@ func checkPolicy(p *ports.SyncPolicy) error {
 	if p.Priority != ports.PriorityScheduled {
 		p.Every = 0
 	}
+	if _, _, err := parseWindow(p.Window); err != nil {
+		return err
+	}
 	rs := p.RepoSelector
 	if len(rs.Keys)+len(rs.Patterns)+len(rs.Formats) == 0 {
 		return ports.Invalidf("repo_selector", "needs at least one of keys, patterns, formats")
@@ -162,6 +165,7 @@ func route(policies []ports.SyncPolicy, key, format string, peerID int64, now ti
 		case ports.PriorityOnDemand:
 			d, h = now, true
 		}
+		d = inWindow(p.Window, d)
 		if !ok || (h == held && d.Before(due)) || (!h && held) {
 			due, held = d, h
 		}

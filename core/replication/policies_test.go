@@ -75,3 +75,36 @@ func TestBackoffDoublesUpToTheCap(t *testing.T) {
 		}
 	}
 }
+
+func TestSyncWindowDefersToItsStart(t *testing.T) {
+	at := func(h, m int) time.Time { return time.Date(2026, 12, 6, h, m, 0, 0, time.UTC) }
+	for _, tc := range []struct {
+		window string
+		t, due time.Time
+	}{
+		{"", at(12, 0), at(12, 0)},
+		{"22:00-06:00", at(23, 30), at(23, 30)},
+		{"22:00-06:00", at(3, 0), at(3, 0)},
+		{"22:00-06:00", at(12, 0), at(22, 0)},
+		{"01:00-02:00", at(2, 0), at(1, 0).Add(24 * time.Hour)},
+		{"01:00-02:00", at(0, 59), at(1, 0)},
+	} {
+		if got := inWindow(tc.window, tc.t); !got.Equal(tc.due) {
+			t.Errorf("inWindow(%q, %v) = %v, want %v", tc.window, tc.t, got, tc.due)
+		}
+	}
+	p := ports.SyncPolicy{Enabled: true, Name: "w", RepoSelector: ports.RepoSelector{Keys: []string{"a"}},
+		PeerSelector: ports.PeerSelector{All: true}, Window: "22:00-06:00"}
+	if err := checkPolicy(&p); err != nil {
+		t.Fatal(err)
+	}
+	if due, _, _ := route([]ports.SyncPolicy{p}, "a", "", 1, at(12, 0)); !due.Equal(at(22, 0)) {
+		t.Fatalf("an immediate policy with a window is due %v, want 22:00", due)
+	}
+	for _, bad := range []string{"22-06", "25:00-01:00", "10:00-10:00", "10:00-10:0x"} {
+		p.Window = bad
+		if err := checkPolicy(&p); err == nil {
+			t.Errorf("window %q accepted", bad)
+		}
+	}
+}

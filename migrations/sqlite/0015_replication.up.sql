@@ -27,6 +27,7 @@ CREATE TABLE replication_policies (
     mode           TEXT NOT NULL,
     priority       TEXT NOT NULL,
     schedule_every BIGINT NOT NULL DEFAULT 0,
+    sync_window    TEXT NOT NULL DEFAULT '',
     enabled        BOOLEAN NOT NULL DEFAULT 1,
     created_at     BIGINT NOT NULL,
     updated_at     BIGINT NOT NULL

@@ -62,11 +62,11 @@ func Replication(t *testing.T, open func(t *testing.T) ReplicationStores) {
 		ctx := mdCtx(t)
 		p := ports.SyncPolicy{Name: "rel", RepoSelector: ports.RepoSelector{Patterns: []string{"re*"}},
 			PeerSelector: ports.PeerSelector{IDs: []int64{3}}, Mode: ports.ReplicationPush,
-			Priority: ports.PriorityScheduled, Every: time.Minute, Enabled: true}
+			Priority: ports.PriorityScheduled, Every: time.Minute, Window: "22:00-06:00", Enabled: true}
 		mdOK(t, s.Policies.CreateSyncPolicy(ctx, &p), "CreateSyncPolicy")
 		got, err := s.Policies.GetSyncPolicy(ctx, p.ID)
 		mdOK(t, err, "GetSyncPolicy")
-		if got.RepoSelector.Patterns[0] != "re*" || got.PeerSelector.IDs[0] != 3 || got.Every != time.Minute || !got.Enabled {
+		if got.RepoSelector.Patterns[0] != "re*" || got.PeerSelector.IDs[0] != 3 || got.Every != time.Minute || got.Window != "22:00-06:00" || !got.Enabled {
 			t.Fatalf("GetSyncPolicy = %+v", got)
 		}
 		got.Enabled, got.Priority = false, ports.PriorityOnDemand
