@@ -33,6 +33,19 @@ func TestReplicationAcrossThreeSites(t *testing.T) {
 	addPolicy(t, hub, map[string]any{"name": "asked", "repo_selector": map[string]any{"keys": []string{"ondemand"}},
 		"peer_selector": map[string]any{"ids": []int64{id2}}, "priority": "on_demand"})
 
+	t.Run("peers know who announced itself", func(t *testing.T) {
+		r := p1.Expect(http.StatusOK, http.MethodGet, "/api/v1/replication/instances", nil)
+		var ins struct {
+			Items []struct {
+				InstanceID string `json:"instance_id"`
+				Name       string `json:"name"`
+			} `json:"items"`
+		}
+		if err := r.JSON(&ins); err != nil || len(ins.Items) != 1 || ins.Items[0].Name != "hub" || ins.Items[0].InstanceID == "" {
+			t.Fatalf("instances announced to a peer: %s", r)
+		}
+	})
+
 	t.Run("wrong key refused", func(t *testing.T) {
 		hub.Expect(http.StatusBadRequest, http.MethodPost, "/api/v1/peers", harness.JSONBody(map[string]any{
 			"name": "bad", "endpoint_url": p1.URL, "api_key": "kpr_wrong"}), "Content-Type", "application/json")

@@ -37,6 +37,14 @@ type PeerStore interface {
 	PeerSeen(ctx context.Context, id int64, instanceID, remoteName string, at time.Time, errText string) error
 	// InstanceSeen records an instance that announced itself to this one.
 	InstanceSeen(ctx context.Context, instanceID, name string, at time.Time) error
+	// Instances lists the instances that announced themselves, latest first.
+	Instances(ctx context.Context) ([]AnnouncedInstance, error)
+}
+
+// AnnouncedInstance is an instance that announced itself to this one.
+type AnnouncedInstance struct {
+	InstanceIdentity
+	LastSeen time.Time `json:"last_seen_at"`
 }
 
 // Replication modes and priorities of a sync policy.

@@ -119,6 +119,20 @@ func (s *Store) InstanceSeen(ctx context.Context, instanceID, name string, at ti
 	return wrap("instance seen", err)
 }
 
+// Instances lists announced instances, latest first.
+func (s *Store) Instances(ctx context.Context) ([]ports.AnnouncedInstance, error) {
+	var rows []instanceRow
+	if err := s.db.NewSelect().Model(&rows).OrderExpr("last_seen_at DESC").Limit(1000).Scan(ctx); err != nil {
+		return nil, wrap("list instances", err)
+	}
+	out := make([]ports.AnnouncedInstance, len(rows))
+	for i, r := range rows {
+		out[i] = ports.AnnouncedInstance{InstanceIdentity: ports.InstanceIdentity{InstanceID: r.InstanceID, Name: r.Name},
+			LastSeen: fromNanos(r.LastSeenAt)}
+	}
+	return out, nil
+}
+
 type syncPolicyRow struct {
 	bun.BaseModel `bun:"table:replication_policies"`
 

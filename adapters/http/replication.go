@@ -15,7 +15,8 @@ import (
 
 // replicationSchemas are the bodies of the receiving side of replication.
 var replicationSchemas = obj{
-	"InstanceIdentity": object(obj{"instance_id": str(), "name": str()}, "instance_id"),
+	"InstanceIdentity":      object(obj{"instance_id": str(), "name": str()}, "instance_id"),
+	"AnnouncedInstanceList": object(obj{"items": arr(object(obj{"instance_id": str(), "name": str(), "last_seen_at": str()}))}, "items"),
 	"ReplicaFile": object(obj{"path": str(), "sha256": str(), "size": integer(), "content_type": str(), "package": str(),
 		"version": str(), "metadata": obj{"type": "string", "format": "byte"}}, "path", "sha256", "size"),
 	"ReplicaHaveRequest": object(obj{"repository": str(), "files": arr(ref("ReplicaFile"))}, "repository", "files"),
@@ -35,6 +36,7 @@ func ReplicationRoutes(svc *replication.Service, maxBytes int64) []Route {
 	return []Route{
 		route(get, "/replication/identity", Admin, Doc{"replication", "This instance's identity (instance id and name)", "", "InstanceIdentity", 200, nil}, h.identity),
 		route(post, "/replication/announce", Admin, Doc{"replication", "A peer announces itself; the answer is this instance's identity", "InstanceIdentity", "InstanceIdentity", 200, nil}, h.announce),
+		route(get, "/replication/instances", Admin, Doc{"replication", "Instances that announced themselves to this one (their heartbeats), latest first", "", "AnnouncedInstanceList", 200, nil}, h.instances),
 		route(post, "/replication/have", Admin, Doc{"replication", "Which of these files (exact record) and blobs (by sha256) this instance already holds", "ReplicaHaveRequest", "ReplicaHave", 200, nil}, h.have),
 		route(put, "/replication/blobs/:sha256", Admin, Doc{"replication", "Receive a whole blob; stored only if its SHA-256 is the one in the path", "binary", "", 204, []int{413}}, h.putBlob),
 		route(post, "/replication/apply", Admin, Doc{"replication", "Commit received files (whose bytes are here) and deletes to one repository in one transaction; a missing repository is created local", "ReplicaBatch", "", 204, []int{409}}, h.apply),
@@ -70,6 +72,15 @@ func (h replicaHandlers) announce(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, id)
+}
+
+func (h replicaHandlers) instances(c *gin.Context) {
+	ins, err := h.svc.Instances(c.Request.Context())
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": ins})
 }
 
 func (h replicaHandlers) have(c *gin.Context) {

@@ -126,6 +126,15 @@ func (s *Service) Announced(ctx context.Context, from ports.InstanceIdentity) (p
 	return s.Identity(ctx)
 }
 
+// Instances lists the instances that announced themselves to this one.
+func (s *Service) Instances(ctx context.Context) ([]ports.AnnouncedInstance, error) {
+	ins, err := s.d.Peers.Instances(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("replication: instances: %w", err)
+	}
+	return ins, nil
+}
+
 // PeerSpec is a peer as an administrator creates it.
 type PeerSpec struct {
 	Name              string

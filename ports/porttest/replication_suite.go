@@ -45,6 +45,12 @@ func Replication(t *testing.T, open func(t *testing.T) ReplicationStores) {
 		}
 		mdOK(t, s.Peers.InstanceSeen(ctx, "inst-9", "hub", at), "InstanceSeen")
 		mdOK(t, s.Peers.InstanceSeen(ctx, "inst-9", "hub2", at.Add(time.Second)), "InstanceSeen again")
+		mdOK(t, s.Peers.InstanceSeen(ctx, "inst-8", "old", at.Add(-time.Hour)), "InstanceSeen other")
+		ins, err := s.Peers.Instances(ctx)
+		mdOK(t, err, "Instances")
+		if len(ins) != 2 || ins[0].InstanceID != "inst-9" || ins[0].Name != "hub2" || !ins[0].LastSeen.Equal(at.Add(time.Second)) {
+			t.Fatalf("Instances = %+v", ins)
+		}
 		mdOK(t, s.Queue.Dispatch(ctx, []ports.TaskSpec{{PeerID: p.ID, Repository: "r", Path: "a", DueAt: at}}, nil), "Dispatch")
 		mdOK(t, s.Peers.DeletePeer(ctx, p.ID), "DeletePeer")
 		if _, err := s.Peers.GetPeer(ctx, p.ID); !errors.Is(err, ports.ErrNotFound) {
