@@ -108,3 +108,21 @@ func TestSyncWindowDefersToItsStart(t *testing.T) {
 		}
 	}
 }
+
+func TestSplitBatchStaysUnderTheBodyLimit(t *testing.T) {
+	b := ports.ReplicaBatch{Repository: "r", Deletes: []string{"gone"}}
+	for i := 0; i < 10; i++ {
+		b.Puts = append(b.Puts, ports.ReplicaFile{Path: "p", Metadata: make([]byte, 100<<10)})
+	}
+	parts := splitBatch(b)
+	n := 0
+	for _, p := range parts {
+		if len(p.Puts) == 0 || len(p.Puts)*(100<<10)*4/3 > maxBatchBytes {
+			t.Fatalf("part of %d puts", len(p.Puts))
+		}
+		n += len(p.Puts)
+	}
+	if n != 10 || len(parts) < 3 || len(parts[0].Deletes) != 1 {
+		t.Fatalf("%d parts, %d puts, deletes %v", len(parts), n, parts[0].Deletes)
+	}
+}

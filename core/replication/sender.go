@@ -15,20 +15,37 @@ import (
 // dies hands it to another replica after this long.
 const leaseTTL = 10 * time.Minute
 
-// SendOnce claims up to Workers due tasks and sends them in parallel; it
-// returns how many it claimed.
+// claimBatch is how many due tasks one pass claims per worker.
+const claimBatch = 16
+
+// SendOnce claims due tasks, groups them by (peer, repository) and sends
+// the groups in parallel; it returns how many tasks it claimed.
 func (s *Service) SendOnce(ctx context.Context) (int, error) {
-	tasks, err := s.d.Queue.ClaimTasks(ctx, s.opts.Holder, leaseTTL, s.opts.Workers)
+	tasks, err := s.d.Queue.ClaimTasks(ctx, s.opts.Holder, leaseTTL, s.opts.Workers*claimBatch)
 	if err != nil || len(tasks) == 0 {
 		return 0, err
 	}
-	var wg sync.WaitGroup
+	type key struct {
+		peer int64
+		repo string
+	}
+	groups := map[key][]ports.ReplicationTask{}
+	var order []key
 	for _, t := range tasks {
+		k := key{t.PeerID, t.Repository}
+		if groups[k] == nil {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], t)
+	}
+	sem := make(chan struct{}, s.opts.Workers)
+	var wg sync.WaitGroup
+	for _, k := range order {
 		wg.Add(1)
-		go func(t ports.ReplicationTask) {
+		go func(ts []ports.ReplicationTask) {
 			defer wg.Done()
-			s.finish(ctx, t, s.send(ctx, &t))
-		}(t)
+			s.sendGroup(ctx, ts, sem)
+		}(groups[k])
 	}
 	wg.Wait()
 	return len(tasks), nil
@@ -75,66 +92,138 @@ func (s *Service) Run(ctx context.Context, poll time.Duration) {
 	}
 }
 
-// send makes the peer's copy of t's path what this server holds now.
-func (s *Service) send(ctx context.Context, t *ports.ReplicationTask) error {
-	peer, err := s.d.Peers.GetPeer(ctx, t.PeerID)
+// sendGroup makes the peer's copies of the paths of tasks (one peer, one
+// repository) what this server holds now: one question for what the peer
+// has, only the missing bytes (sem bounds the transfers at once), one
+// batch committing the puts and deletes.
+func (s *Service) sendGroup(ctx context.Context, tasks []ports.ReplicationTask, sem chan struct{}) {
+	errs := make([]error, len(tasks))
+	s.sendTasks(ctx, tasks, errs, sem)
+	for i, t := range tasks {
+		s.finish(ctx, t, errs[i])
+	}
+}
+
+func (s *Service) sendTasks(ctx context.Context, tasks []ports.ReplicationTask, errs []error, sem chan struct{}) {
+	fail := func(err error) {
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = err
+			}
+		}
+	}
+	peer, err := s.d.Peers.GetPeer(ctx, tasks[0].PeerID)
 	if errors.Is(err, ports.ErrNotFound) {
-		return nil // the peer was removed with its tasks
+		return // the peer was removed with its tasks
 	}
 	if err != nil {
-		return err
+		fail(err)
+		return
 	}
 	conn, err := s.conn(peer)
 	if err != nil {
-		return err
+		fail(err)
+		return
 	}
-	repo, err := s.d.Repos.GetRepository(ctx, t.Repository)
+	repo, err := s.d.Repos.GetRepository(ctx, tasks[0].Repository)
 	if errors.Is(err, ports.ErrNotFound) {
-		return nil // deleted: nothing of it left to send
+		return // deleted: nothing of it left to send
 	}
 	if err != nil {
-		return err
+		fail(err)
+		return
 	}
-	f, err := s.d.Files.GetFile(ctx, repo.ID, t.Path)
-	if errors.Is(err, ports.ErrNotFound) {
-		if err := s.d.Client.Apply(ctx, conn, ports.ReplicaBatch{Repository: repo.Key, Format: repo.Format, Deletes: []string{t.Path}}); err != nil {
-			return err
-		}
-		s.stats.add(peer.ID, func(st *PeerStats) { st.Deletes++ })
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	rf := ports.ReplicaFile{Path: f.Path, SHA256: f.BlobDigest, Size: f.Size, ContentType: f.ContentType,
-		Package: f.Package, Version: f.Version, Metadata: f.Metadata}
-	have, err := s.d.Client.Have(ctx, conn, repo.Key, []ports.ReplicaFile{rf})
-	if err != nil {
-		return err
-	}
-	if len(have.Files) != 1 || len(have.Blobs) != 1 {
-		return fmt.Errorf("replication: peer %q answered %d of 1 files", peer.Name, len(have.Files))
-	}
-	if have.Files[0] {
-		s.stats.add(peer.ID, func(st *PeerStats) { st.FilesSkipped++ })
-		return nil
-	}
-	if !have.Blobs[0] {
-		lim := s.stats.limiter(peer.ID, peer.MaxBytesPerSecond)
-		if f.Size > s.opts.ChunkBytes {
-			err = s.sendChunked(ctx, conn, peer, t, f, lim)
-		} else {
-			err = s.sendWhole(ctx, conn, peer, f, lim)
-		}
-		if err != nil {
-			return err
+	batch := ports.ReplicaBatch{Repository: repo.Key, Format: repo.Format}
+	var files []ports.File
+	var putIdx []int
+	for i, t := range tasks {
+		f, err := s.d.Files.GetFile(ctx, repo.ID, t.Path)
+		switch {
+		case errors.Is(err, ports.ErrNotFound):
+			batch.Deletes = append(batch.Deletes, t.Path)
+		case err != nil:
+			errs[i] = err
+		default:
+			files = append(files, f)
+			putIdx = append(putIdx, i)
 		}
 	}
-	if err := s.d.Client.Apply(ctx, conn, ports.ReplicaBatch{Repository: repo.Key, Format: repo.Format, Puts: []ports.ReplicaFile{rf}}); err != nil {
-		return err
+	rfs := make([]ports.ReplicaFile, len(files))
+	for j, f := range files {
+		rfs[j] = ports.ReplicaFile{Path: f.Path, SHA256: f.BlobDigest, Size: f.Size, ContentType: f.ContentType,
+			Package: f.Package, Version: f.Version, Metadata: f.Metadata}
 	}
-	s.stats.add(peer.ID, func(st *PeerStats) { st.FilesSent++; st.BytesNeeded += f.Size })
-	return nil
+	have := ports.PeerHave{Files: make([]bool, len(rfs)), Blobs: make([]bool, len(rfs))}
+	if len(rfs) > 0 {
+		if have, err = s.d.Client.Have(ctx, conn, repo.Key, rfs); err != nil {
+			fail(err)
+			return
+		}
+		if len(have.Files) != len(rfs) || len(have.Blobs) != len(rfs) {
+			fail(fmt.Errorf("replication: peer %q answered %d of %d files", peer.Name, len(have.Files), len(rfs)))
+			return
+		}
+	}
+	lim := s.stats.limiter(peer.ID, peer.MaxBytesPerSecond)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sending := map[string]bool{} // a blob under several paths goes once
+	for j, f := range files {
+		if have.Files[j] || have.Blobs[j] || sending[f.BlobDigest] {
+			continue
+		}
+		sending[f.BlobDigest] = true
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(i int, f ports.File) {
+			defer func() { <-sem; wg.Done() }()
+			t := &tasks[i]
+			var err error
+			if f.Size > s.opts.ChunkBytes {
+				err = s.sendChunked(ctx, conn, peer, t, f, lim)
+			} else {
+				err = s.sendWhole(ctx, conn, peer, f, lim)
+			}
+			if err != nil {
+				mu.Lock()
+				// Every path of this blob waits for the retry.
+				for j2, f2 := range files {
+					if f2.BlobDigest == f.BlobDigest {
+						errs[putIdx[j2]] = err
+					}
+				}
+				mu.Unlock()
+			}
+		}(putIdx[j], f)
+	}
+	wg.Wait()
+	var needed int64
+	skipped := 0
+	for j, f := range files {
+		switch {
+		case errs[putIdx[j]] != nil:
+		case have.Files[j]:
+			skipped++
+		default:
+			batch.Puts = append(batch.Puts, rfs[j])
+			needed += f.Size
+		}
+	}
+	s.stats.add(peer.ID, func(st *PeerStats) { st.FilesSkipped += int64(skipped) })
+	if len(batch.Puts)+len(batch.Deletes) == 0 {
+		return
+	}
+	for _, part := range splitBatch(batch) {
+		if err := s.d.Client.Apply(ctx, conn, part); err != nil {
+			fail(err)
+			return
+		}
+	}
+	s.stats.add(peer.ID, func(st *PeerStats) {
+		st.FilesSent += int64(len(batch.Puts))
+		st.BytesNeeded += needed
+		st.Deletes += int64(len(batch.Deletes))
+	})
 }
 
 func (s *Service) sendWhole(ctx context.Context, conn ports.PeerConn, peer ports.Peer, f ports.File, lim *limiter) error {
@@ -206,4 +295,26 @@ func (s *Service) sendChunked(ctx context.Context, conn ports.PeerConn, peer por
 		}
 	}
 	return s.d.Chunks.CompleteUpload(ctx, conn, t.UploadID)
+}
+
+// maxBatchBytes keeps one batch's JSON well under the peer's 1 MiB limit
+// of a JSON body.
+const maxBatchBytes = 512 << 10
+
+// splitBatch cuts b into batches of at most maxBatchBytes of file records
+// (a record's size estimated from its fields); deletes ride in the first.
+func splitBatch(b ports.ReplicaBatch) []ports.ReplicaBatch {
+	out := []ports.ReplicaBatch{{Repository: b.Repository, Format: b.Format, Deletes: b.Deletes}}
+	size := 0
+	for _, p := range b.Puts {
+		n := 300 + len(p.Path) + len(p.ContentType) + len(p.Package) + len(p.Version) + len(p.Metadata)*4/3
+		cur := &out[len(out)-1]
+		if size > 0 && size+n > maxBatchBytes {
+			out = append(out, ports.ReplicaBatch{Repository: b.Repository, Format: b.Format})
+			cur, size = &out[len(out)-1], 0
+		}
+		cur.Puts = append(cur.Puts, p)
+		size += n
+	}
+	return out
 }
