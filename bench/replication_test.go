@@ -43,7 +43,8 @@ func BenchmarkReplication(b *testing.B) {
 			"priority": "immediate"}), "Content-Type", "application/json")
 		hub.Upload("bench", "probe.bin", []byte("probe"))
 
-		idle := getLatencies(b, hub, 3*time.Second, nil)
+		getLatencies(b, hub, time.Second, nil) // warm up
+		idle := getLatencies(b, hub, 10*time.Second, nil)
 
 		bodies := make([][]byte, small)
 		for j := range bodies {
