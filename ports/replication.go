@@ -211,9 +211,8 @@ type PeerHave struct {
 
 // PeerClient talks to another Keeper's replication API.
 type PeerClient interface {
-	// Identity asks the peer who it is (and so checks the key).
-	Identity(ctx context.Context, c PeerConn) (InstanceIdentity, error)
-	// Announce tells the peer who this instance is; it answers who it is.
+	// Announce tells the peer who this instance is; it answers who it is
+	// (and so checks the key).
 	Announce(ctx context.Context, c PeerConn, self InstanceIdentity) (InstanceIdentity, error)
 	// Have asks which of files (in repository) the peer already holds.
 	Have(ctx context.Context, c PeerConn, repository string, files []ReplicaFile) (PeerHave, error)

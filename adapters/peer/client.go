@@ -105,13 +105,6 @@ func jsonBody(v any) (io.Reader, int64, error) {
 
 var jsonType = map[string]string{"Content-Type": "application/json"}
 
-// Identity asks GET /identity.
-func (c *Client) Identity(ctx context.Context, pc ports.PeerConn) (ports.InstanceIdentity, error) {
-	var id ports.InstanceIdentity
-	err := c.do(ctx, pc, http.MethodGet, "/identity", nil, -1, nil, &id)
-	return id, err
-}
-
 // Announce posts this instance's identity to /announce.
 func (c *Client) Announce(ctx context.Context, pc ports.PeerConn, self ports.InstanceIdentity) (ports.InstanceIdentity, error) {
 	var id ports.InstanceIdentity

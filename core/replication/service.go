@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/keeper-registry/keeper/ports"
@@ -60,10 +59,6 @@ type Options struct {
 type Service struct {
 	d    Deps
 	opts Options
-
-	idOnce sync.Once
-	id     string
-	idErr  error
 
 	stats statsBook
 }
