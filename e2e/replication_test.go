@@ -15,6 +15,7 @@ import (
 // restart, and a peer killed mid-transfer of a large artifact resumes
 // without the finished chunks being sent again.
 func TestReplicationAcrossThreeSites(t *testing.T) {
+	t.Parallel()
 	addr2 := freeAddr(t)
 	hub := startSite(t, "hub", "")
 	addr1 := freeAddr(t)
