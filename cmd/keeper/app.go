@@ -128,6 +128,7 @@ func options(cfg config.Config) fx.Option {
 		fx.Invoke(func(*jobs.Scheduler) {}),
 		searchModule(),
 		replicationModule(),
+		webhookModule,
 		fx.WithLogger(func() fxevent.Logger {
 			l := &fxevent.SlogLogger{Logger: slog.Default().With("room", "fx")}
 			l.UseLogLevel(slog.LevelDebug)   // wiring events are noise unless debugging
