@@ -114,6 +114,9 @@ func (s *Store) Apply(ctx context.Context, repoID int64, ws ports.WriteSet) (int
 		if err := enqueueSearch(ctx, tx, repoID, ws, now); err != nil {
 			return err
 		}
+		if err := enqueueReplication(ctx, tx, repoID, ws, now); err != nil {
+			return err
+		}
 		// Before applyFiles: a failed write set returns its error first, and
 		// the deliveries share its transaction.
 		if queued, err = enqueueWebhooks(ctx, tx, repoID, ws, now); err != nil {

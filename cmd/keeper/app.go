@@ -134,6 +134,7 @@ func options(cfg config.Config) fx.Option {
 		fx.Invoke(func(*jobs.Scheduler) {}),
 		searchModule(),
 		backupModule,
+		replicationModule(),
 		webhookModule,
 		fx.WithLogger(func() fxevent.Logger {
 			l := &fxevent.SlogLogger{Logger: slog.Default().With("room", "fx")}

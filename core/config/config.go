@@ -48,6 +48,8 @@ type Config struct {
 	Search Search `yaml:"search"`
 	// Backup is where the backup API writes (docs/backup.md).
 	Backup Backup `yaml:"backup"`
+	// Replication tunes replication to peers (docs/replication.md).
+	Replication Replication `yaml:"replication"`
 	// Webhooks tunes the delivery of events to webhooks (docs/webhooks.md).
 	Webhooks Webhooks `yaml:"webhooks"`
 }
@@ -346,6 +348,7 @@ func Default() Config {
 		Search: Search{IndexPoll: 200 * time.Millisecond, Meilisearch: Meilisearch{Index: "keeper"}},
 		Webhooks: Webhooks{Workers: 4, Poll: time.Second, Timeout: 10 * time.Second, MaxAttempts: 8,
 			RetryBase: 10 * time.Second, RetryMax: time.Hour, DisableAfter: 20, Retention: 30 * 24 * time.Hour},
+		Replication: defaultReplication(),
 	}
 }
 
@@ -501,6 +504,7 @@ func (c Config) Validate() error {
 		}
 	}
 	c.validateTLS(bad)
+	c.Replication.validate(bad)
 	c.validateWebhooks(bad)
 	if p := c.Search.IndexPoll; p < 10*time.Millisecond || p > time.Minute {
 		bad("search.index_poll", "must be between 10ms and 1m")
