@@ -28,6 +28,7 @@ require (
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/meilisearch/meilisearch-go v0.37.0
 	github.com/russellhaering/goxmldsig v1.6.1
+	github.com/spf13/cobra v1.10.2
 	github.com/tetratelabs/wazero v1.12.0
 	github.com/uptrace/bun v1.3.0
 	github.com/uptrace/bun/dialect/pgdialect v1.3.0
@@ -41,7 +42,10 @@ require (
 
 require github.com/cloudflare/circl v1.6.3 // indirect
 
-require github.com/andybalholm/brotli v1.1.1 // indirect
+require (
+	github.com/andybalholm/brotli v1.1.1 // indirect
+	github.com/inconshreveable/mousetrap v1.1.0 // indirect
+)
 
 require (
 	cel.dev/expr v0.25.2 // indirect

@@ -92,6 +92,7 @@ func (s *Store) Apply(ctx context.Context, repoID int64, ws ports.WriteSet) (int
 		return 0, wrap(op, err)
 	}
 	var gen int64
+	var queued int
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		// Bump first: on PostgreSQL the row lock serialises writers of one
 		// repository (no deadlocks on packages); SQLite holds the write lock already.
@@ -116,6 +117,14 @@ func (s *Store) Apply(ctx context.Context, repoID int64, ws ports.WriteSet) (int
 		if err := enqueueScans(ctx, tx, repoID, ws, now); err != nil {
 			return err
 		}
+		if err := enqueueReplication(ctx, tx, repoID, ws, now); err != nil {
+			return err
+		}
+		// Before applyFiles: a failed write set returns its error first, and
+		// the deliveries share its transaction.
+		if queued, err = enqueueWebhooks(ctx, tx, repoID, ws, now); err != nil {
+			return err
+		}
 		if err := applyFiles(ctx, tx, repoID, ws, now); err != nil {
 			return err
 		}
@@ -127,6 +136,7 @@ func (s *Store) Apply(ctx context.Context, repoID int64, ws ports.WriteSet) (int
 	if err != nil {
 		return 0, wrap(op, err)
 	}
+	s.webhooksQueued(queued)
 	return gen, nil
 }
 

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"go.uber.org/fx"
+
+	"github.com/keeper-registry/keeper/adapters/bunstore"
+	"github.com/keeper-registry/keeper/adapters/egress"
+	httpapi "github.com/keeper-registry/keeper/adapters/http"
+	"github.com/keeper-registry/keeper/adapters/peer"
+	"github.com/keeper-registry/keeper/adapters/secretkey"
+	"github.com/keeper-registry/keeper/core/config"
+	"github.com/keeper-registry/keeper/core/jobs"
+	"github.com/keeper-registry/keeper/core/replication"
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// replicationFollowFor is how long one run of the dispatch job follows the
+// change log before it hands the lease back (another replica may take it).
+const replicationFollowFor = 30 * time.Second
+
+// replicationModule wires replication: the peer and policy API, the
+// receiving API, the leased jobs (dispatch of committed changes into
+// tasks, heartbeat of peers) and, on every replica, the sender, which
+// leases tasks one by one so no two replicas send the same one.
+func replicationModule() fx.Option {
+	return fx.Options(
+		fx.Provide(newReplication),
+		fx.Provide(httpapi.AsRoutes(httpapi.PeerRoutes)),
+		fx.Provide(httpapi.AsRoutes(func(svc *replication.Service, cfg config.Config) []httpapi.Route {
+			return httpapi.ReplicationRoutes(svc, cfg.Limits.MaxUploadBytes)
+		})),
+		fx.Invoke(func(lc fx.Lifecycle, cfg config.Config, sched *jobs.Scheduler, svc *replication.Service) {
+			rc := cfg.Replication
+			sched.Add(jobs.Job{Name: "replication.dispatch", Every: time.Second, Timeout: replicationFollowFor,
+				Run: func(ctx context.Context) error { return svc.Follow(ctx, rc.Poll) }})
+			sched.Add(jobs.Job{Name: "replication.heartbeat", Every: rc.HeartbeatEvery, Timeout: max(rc.HeartbeatEvery, time.Minute),
+				Run: svc.Heartbeat})
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			lc.Append(fx.Hook{
+				OnStart: func(context.Context) error {
+					go func() { defer close(done); svc.Run(ctx, rc.Poll) }()
+					return nil
+				},
+				OnStop: func(stop context.Context) error {
+					cancel()
+					select {
+					case <-done:
+					case <-stop.Done():
+					}
+					return nil
+				},
+			})
+		}),
+	)
+}
+
+func newReplication(cfg config.Config, s *bunstore.Store, repos ports.RepositoryStore, files ports.FileStore,
+	blobs ports.BlobStore, c ports.Clock) (*replication.Service, error) {
+	box, err := secretkey.Load(cfg.Secrets.Key, cfg.SecretKeyFile(), cfg.Secrets.PreviousKeys)
+	if err != nil {
+		return nil, err
+	}
+	out := egress.Policy{AllowPrivateNetworks: cfg.Egress.AllowPrivateNetworks, AllowedHosts: cfg.Egress.AllowedHosts}
+	client := peer.New(out.Client(peer.DefaultTimeout), "keeper/"+versionString())
+	rc := cfg.Replication
+	return replication.New(replication.Deps{Peers: s, Policies: s, Queue: s, Repos: repos, Files: files, Blobs: blobs,
+		Uploads: s, Settings: s, Client: client, Chunks: client, Sealer: box, Clock: c,
+		Log: slog.Default().With("room", "replication")},
+		replication.Options{Name: rc.Name, OfflineAfter: rc.OfflineAfter, ChunkBytes: rc.ChunkBytes,
+			RetryBase: rc.RetryBase, RetryMax: rc.RetryMax, Workers: rc.Workers, Holder: replicaName()}), nil
+}

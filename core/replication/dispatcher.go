@@ -1,0 +1,143 @@
+package replication
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// dispatchBatch is how many committed changes one pass turns into tasks.
+const dispatchBatch = 500
+
+// DispatchOnce turns up to one batch of committed changes into tasks (one
+// per peer a policy sends the path to) and returns how many changes it took.
+func (s *Service) DispatchOnce(ctx context.Context) (int, error) {
+	changes, err := s.d.Queue.PendingReplication(ctx, dispatchBatch)
+	if err != nil || len(changes) == 0 {
+		return 0, err
+	}
+	policies, err := s.d.Policies.ListSyncPolicies(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("replication: dispatch: %w", err)
+	}
+	peers, err := s.d.Peers.ListPeers(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("replication: dispatch: %w", err)
+	}
+	now := s.d.Clock.Now()
+	var specs []ports.TaskSpec
+	ids := make([]int64, len(changes))
+	seen := map[ports.TaskSpec]bool{}
+	for i, c := range changes {
+		ids[i] = c.ID
+		if c.Repository == "" {
+			continue
+		}
+		for _, p := range peers {
+			due, held, ok := route(policies, c.Repository, c.Format, p.ID, now)
+			if !ok {
+				continue
+			}
+			sp := ports.TaskSpec{PeerID: p.ID, Repository: c.Repository, Path: c.Path, Held: held, DueAt: due}
+			if !seen[sp] {
+				seen[sp] = true
+				specs = append(specs, sp)
+			}
+		}
+	}
+	if err := s.d.Queue.Dispatch(ctx, specs, ids); err != nil {
+		return 0, fmt.Errorf("replication: dispatch: %w", err)
+	}
+	return len(changes), nil
+}
+
+// Follow dispatches committed changes until ctx ends, looking again every poll when idle.
+func (s *Service) Follow(ctx context.Context, poll time.Duration) error {
+	for {
+		n, err := s.DispatchOnce(ctx)
+		if err != nil {
+			return err
+		}
+		if n == dispatchBatch {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(poll):
+		}
+	}
+}
+
+// SyncPeer is an on-demand sync of one peer: its held tasks become due,
+// and every file of every repository an enabled policy sends to it is
+// queued now (the transfer skips what the peer already holds). It returns
+// how many tasks were released and queued.
+func (s *Service) SyncPeer(ctx context.Context, peerID int64) (released, queued int, err error) {
+	if _, err := s.d.Peers.GetPeer(ctx, peerID); err != nil {
+		return 0, 0, fmt.Errorf("replication: peer %d: %w", peerID, err)
+	}
+	released, err = s.d.Queue.ReleaseHeld(ctx, peerID)
+	if err != nil {
+		return 0, 0, fmt.Errorf("replication: sync peer: %w", err)
+	}
+	policies, err := s.d.Policies.ListSyncPolicies(ctx)
+	if err != nil {
+		return released, 0, fmt.Errorf("replication: sync peer: %w", err)
+	}
+	now := s.d.Clock.Now()
+	for off := 0; ; {
+		repos, total, err := s.d.Repos.ListRepositories(ctx, ports.RepositoryFilter{Type: ports.RepoLocal}, ports.Page{Offset: off, Limit: 100})
+		if err != nil {
+			return released, queued, fmt.Errorf("replication: sync peer: %w", err)
+		}
+		for _, r := range repos {
+			if _, _, ok := route(policies, r.Key, r.Format, peerID, now); !ok {
+				continue
+			}
+			n, err := s.queueRepository(ctx, r, peerID, now)
+			queued += n
+			if err != nil {
+				return released, queued, err
+			}
+		}
+		off += len(repos)
+		if len(repos) == 0 || off >= total {
+			return released, queued, nil
+		}
+	}
+}
+
+func (s *Service) queueRepository(ctx context.Context, r ports.Repository, peerID int64, now time.Time) (int, error) {
+	n := 0
+	after := ""
+	for {
+		files, err := s.d.Files.ListFiles(ctx, r.ID, ports.FileListing{After: after, Limit: 500})
+		if err != nil {
+			return n, fmt.Errorf("replication: list %q: %w", r.Key, err)
+		}
+		if len(files) == 0 {
+			return n, nil
+		}
+		specs := make([]ports.TaskSpec, len(files))
+		for i, f := range files {
+			specs[i] = ports.TaskSpec{PeerID: peerID, Repository: r.Key, Path: f.Path, DueAt: now}
+		}
+		if err := s.d.Queue.Dispatch(ctx, specs, nil); err != nil {
+			return n, fmt.Errorf("replication: queue %q: %w", r.Key, err)
+		}
+		n += len(files)
+		after = files[len(files)-1].Path
+	}
+}
+
+// Tasks lists at most limit queued transfers (of one peer, or all when 0).
+func (s *Service) Tasks(ctx context.Context, peerID int64, limit int) ([]ports.ReplicationTask, error) {
+	ts, err := s.d.Queue.Tasks(ctx, peerID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("replication: tasks: %w", err)
+	}
+	return ts, nil
+}

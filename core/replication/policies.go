@@ -1,0 +1,175 @@
+package replication
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"slices"
+	"time"
+
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// Limits of a policy's selectors.
+const (
+	maxSelectorItems = 100
+	maxSelectorItem  = 200
+)
+
+// checkPolicy validates p and fills defaults.
+func checkPolicy(p *ports.SyncPolicy) error {
+	if p.Name == "" || len(p.Name) > 100 {
+		return ports.Invalidf("name", "must be 1 to 100 characters")
+	}
+	if p.Mode == "" {
+		p.Mode = ports.ReplicationPush
+	}
+	if p.Mode != ports.ReplicationPush {
+		return ports.Invalidf("replication_mode", "must be %q (pull and mirror are not supported yet)", ports.ReplicationPush)
+	}
+	switch p.Priority {
+	case "":
+		p.Priority = ports.PriorityImmediate
+	case ports.PriorityImmediate, ports.PriorityOnDemand:
+	case ports.PriorityScheduled:
+		if p.Every < time.Second || p.Every > 7*24*time.Hour {
+			return ports.Invalidf("schedule_every", "a scheduled policy needs an interval from 1s to 168h")
+		}
+	default:
+		return ports.Invalidf("priority", "must be one of immediate, scheduled, on_demand")
+	}
+	if p.Priority != ports.PriorityScheduled {
+		p.Every = 0
+	}
+	if _, _, err := parseWindow(p.Window); err != nil {
+		return err
+	}
+	rs := p.RepoSelector
+	if len(rs.Keys)+len(rs.Patterns)+len(rs.Formats) == 0 {
+		return ports.Invalidf("repo_selector", "needs at least one of keys, patterns, formats")
+	}
+	for _, list := range [][]string{rs.Keys, rs.Patterns, rs.Formats} {
+		if len(list) > maxSelectorItems {
+			return ports.Invalidf("repo_selector", "at most %d entries per list", maxSelectorItems)
+		}
+		for _, v := range list {
+			if v == "" || len(v) > maxSelectorItem {
+				return ports.Invalidf("repo_selector", "entries must be 1 to %d characters", maxSelectorItem)
+			}
+		}
+	}
+	for _, pat := range rs.Patterns {
+		if _, err := path.Match(pat, ""); err != nil {
+			return ports.Invalidf("repo_selector", "pattern %q is malformed", pat)
+		}
+	}
+	ps := p.PeerSelector
+	if !ps.All && len(ps.IDs) == 0 {
+		return ports.Invalidf("peer_selector", "needs all: true or ids")
+	}
+	if len(ps.IDs) > maxSelectorItems {
+		return ports.Invalidf("peer_selector", "at most %d ids", maxSelectorItems)
+	}
+	return nil
+}
+
+// matchesRepo reports whether a repository (key, format) is selected.
+func matchesRepo(rs ports.RepoSelector, key, format string) bool {
+	if slices.Contains(rs.Keys, key) || slices.Contains(rs.Formats, format) {
+		return true
+	}
+	for _, pat := range rs.Patterns {
+		if ok, _ := path.Match(pat, key); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func matchesPeer(ps ports.PeerSelector, id int64) bool {
+	return ps.All || slices.Contains(ps.IDs, id)
+}
+
+// CreatePolicy validates and stores a policy.
+func (s *Service) CreatePolicy(ctx context.Context, p ports.SyncPolicy) (ports.SyncPolicy, error) {
+	if err := checkPolicy(&p); err != nil {
+		return p, err
+	}
+	if err := s.d.Policies.CreateSyncPolicy(ctx, &p); err != nil {
+		return p, fmt.Errorf("replication: create policy: %w", err)
+	}
+	return p, nil
+}
+
+// UpdatePolicy validates and replaces a policy.
+func (s *Service) UpdatePolicy(ctx context.Context, p ports.SyncPolicy) (ports.SyncPolicy, error) {
+	if err := checkPolicy(&p); err != nil {
+		return p, err
+	}
+	if err := s.d.Policies.UpdateSyncPolicy(ctx, &p); err != nil {
+		return p, fmt.Errorf("replication: update policy %d: %w", p.ID, err)
+	}
+	return p, nil
+}
+
+// Policy returns one policy.
+func (s *Service) Policy(ctx context.Context, id int64) (ports.SyncPolicy, error) {
+	p, err := s.d.Policies.GetSyncPolicy(ctx, id)
+	if err != nil {
+		return p, fmt.Errorf("replication: policy %d: %w", id, err)
+	}
+	return p, nil
+}
+
+// Policies lists every policy.
+func (s *Service) Policies(ctx context.Context) ([]ports.SyncPolicy, error) {
+	ps, err := s.d.Policies.ListSyncPolicies(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("replication: list policies: %w", err)
+	}
+	return ps, nil
+}
+
+// DeletePolicy removes a policy; tasks already queued stay queued.
+func (s *Service) DeletePolicy(ctx context.Context, id int64) error {
+	if err := s.d.Policies.DeleteSyncPolicy(ctx, id); err != nil {
+		return fmt.Errorf("replication: delete policy %d: %w", id, err)
+	}
+	return nil
+}
+
+// nextTick is the next multiple of every after now (Unix time), so every
+// replica and every change of a scheduled policy agree on when it is sent.
+func nextTick(now time.Time, every time.Duration) time.Time {
+	n := now.UnixNano()
+	e := int64(every)
+	return time.Unix(0, (n/e+1)*e)
+}
+
+// route says when (and whether held) a change of repository (key, format)
+// goes to peer: the earliest among the enabled policies that select both;
+// ok is false when none does.
+func route(policies []ports.SyncPolicy, key, format string, peerID int64, now time.Time) (due time.Time, held, ok bool) {
+	held = true
+	for _, p := range policies {
+		if !p.Enabled || !matchesRepo(p.RepoSelector, key, format) || !matchesPeer(p.PeerSelector, peerID) {
+			continue
+		}
+		var d time.Time
+		h := false
+		switch p.Priority {
+		case ports.PriorityImmediate:
+			d = now
+		case ports.PriorityScheduled:
+			d = nextTick(now, p.Every)
+		case ports.PriorityOnDemand:
+			d, h = now, true
+		}
+		d = inWindow(p.Window, d)
+		if !ok || (h == held && d.Before(due)) || (!h && held) {
+			due, held = d, h
+		}
+		ok = true
+	}
+	return due, held, ok
+}

@@ -1,0 +1,236 @@
+package ports
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// Peer is another Keeper instance this one replicates to. The API key is
+// a credential of the peer (an API token of one of its administrators);
+// it is stored sealed and never leaves this server except to the peer.
+type Peer struct {
+	ID           int64
+	Name         string
+	EndpointURL  string
+	SealedAPIKey string
+	// InstanceID and RemoteName are what the peer said it is at its last heartbeat.
+	InstanceID string
+	RemoteName string
+	LastSeen   time.Time
+	LastError  string
+	// MaxBytesPerSecond caps what is sent to the peer (0: no cap).
+	MaxBytesPerSecond int64
+	CreatedAt         time.Time
+}
+
+// PeerStore persists peers. Conformance suite: porttest.Replication.
+type PeerStore interface {
+	// CreatePeer inserts p and sets p.ID; a duplicate name is ErrConflict.
+	CreatePeer(ctx context.Context, p *Peer) error
+	GetPeer(ctx context.Context, id int64) (Peer, error)
+	ListPeers(ctx context.Context) ([]Peer, error)
+	// DeletePeer removes the peer and its tasks; ErrNotFound when absent.
+	DeletePeer(ctx context.Context, id int64) error
+	// PeerSeen records a heartbeat: errText "" sets LastSeen (and the
+	// identity the peer gave); otherwise only LastError.
+	PeerSeen(ctx context.Context, id int64, instanceID, remoteName string, at time.Time, errText string) error
+	// InstanceSeen records an instance that announced itself to this one.
+	InstanceSeen(ctx context.Context, instanceID, name string, at time.Time) error
+	// Instances lists the instances that announced themselves, latest first.
+	Instances(ctx context.Context) ([]AnnouncedInstance, error)
+}
+
+// AnnouncedInstance is an instance that announced itself to this one.
+type AnnouncedInstance struct {
+	InstanceIdentity
+	LastSeen time.Time `json:"last_seen_at"`
+}
+
+// Replication modes and priorities of a sync policy.
+const (
+	ReplicationPush = "push"
+
+	PriorityImmediate = "immediate"
+	PriorityScheduled = "scheduled"
+	PriorityOnDemand  = "on_demand"
+)
+
+// RepoSelector chooses repositories: by key, by key glob (path.Match) or
+// by format. A repository matches when any list matches; all empty matches none.
+type RepoSelector struct {
+	Keys     []string `json:"keys,omitempty"`
+	Patterns []string `json:"patterns,omitempty"`
+	Formats  []string `json:"formats,omitempty"`
+}
+
+// PeerSelector chooses peers: every one (All) or the listed IDs.
+type PeerSelector struct {
+	All bool    `json:"all,omitempty"`
+	IDs []int64 `json:"ids,omitempty"`
+}
+
+// SyncPolicy says which repositories go to which peers, and when.
+type SyncPolicy struct {
+	ID           int64
+	Name         string
+	RepoSelector RepoSelector
+	PeerSelector PeerSelector
+	Mode         string
+	Priority     string
+	// Every is the interval of a scheduled policy: its changes are sent at
+	// the next multiple of Every (Unix time), together.
+	Every time.Duration
+	// Window, "HH:MM-HH:MM" in UTC (may wrap midnight), limits when the
+	// policy's transfers start; empty means any time.
+	Window    string
+	Enabled   bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// SyncPolicyStore persists sync policies. Conformance suite: porttest.Replication.
+type SyncPolicyStore interface {
+	// CreateSyncPolicy inserts p and sets p.ID; a duplicate name is ErrConflict.
+	CreateSyncPolicy(ctx context.Context, p *SyncPolicy) error
+	GetSyncPolicy(ctx context.Context, id int64) (SyncPolicy, error)
+	ListSyncPolicies(ctx context.Context) ([]SyncPolicy, error)
+	// UpdateSyncPolicy replaces every field but ID and CreatedAt.
+	UpdateSyncPolicy(ctx context.Context, p *SyncPolicy) error
+	DeleteSyncPolicy(ctx context.Context, id int64) error
+}
+
+// ReplicationChange is one committed put or delete of a path, in the
+// durable change log the metadata store writes in the write's transaction.
+type ReplicationChange struct {
+	ID           int64
+	RepositoryID int64
+	// Repository is the repository's key (empty once it was deleted).
+	Repository string
+	Format     string
+	Path       string
+	Deleted    bool
+	CreatedAt  time.Time
+}
+
+// ReplicationTask is "make the peer's copy of (Repository, Path) what this
+// server holds now". Tasks are unique per (peer, repository, path): a new
+// change to a queued path bumps Gen instead of adding a task.
+type ReplicationTask struct {
+	ID         int64
+	PeerID     int64
+	Repository string
+	Path       string
+	Gen        int64
+	// Held tasks wait for an on-demand sync of their peer.
+	Held     bool
+	DueAt    time.Time
+	Attempts int
+	Holder   string
+	// UploadID is the peer's chunked upload session for UploadSHA256, kept
+	// so an interrupted transfer resumes where the peer stands.
+	UploadID     string
+	UploadSHA256 string
+	LastError    string
+	CreatedAt    time.Time
+}
+
+// TaskSpec queues (or re-queues) a path for a peer.
+type TaskSpec struct {
+	PeerID     int64
+	Repository string
+	Path       string
+	Held       bool
+	DueAt      time.Time
+}
+
+// ReplicationQueue is the change log and the durable, leased task queue.
+// Conformance suite: porttest.Replication.
+type ReplicationQueue interface {
+	// PendingReplication returns at most limit changes, oldest first.
+	PendingReplication(ctx context.Context, limit int) ([]ReplicationChange, error)
+	// Dispatch queues specs and removes the changes doneIDs in one
+	// transaction. A spec for a queued path bumps its Gen, clears its
+	// attempts and takes the earlier due time; it stays held only if both were.
+	Dispatch(ctx context.Context, specs []TaskSpec, doneIDs []int64) error
+	// ClaimTasks leases at most limit due, unheld, unleased tasks to holder
+	// until now+ttl, oldest due first. A task is leased to one holder at a time.
+	ClaimTasks(ctx context.Context, holder string, ttl time.Duration, limit int) ([]ReplicationTask, error)
+	// FinishTask ends holder's lease: done removes the task unless its Gen
+	// moved meanwhile; otherwise it is due again at retryAt with errText,
+	// one more attempt and the given upload session.
+	FinishTask(ctx context.Context, t ReplicationTask, done bool, retryAt time.Time, errText string) error
+	// SaveUpload records holder's t.UploadID and t.UploadSHA256 while it
+	// still holds t, so a transfer resumes after this process dies too.
+	SaveUpload(ctx context.Context, t ReplicationTask) error
+	// ReleaseHeld makes every held task of a peer due now and returns how many.
+	ReleaseHeld(ctx context.Context, peerID int64) (int, error)
+	// Tasks lists at most limit tasks of a peer (every peer when 0), oldest due first.
+	Tasks(ctx context.Context, peerID int64, limit int) ([]ReplicationTask, error)
+}
+
+// PeerConn says where a peer is and how to authenticate to it.
+type PeerConn struct {
+	EndpointURL string
+	APIKey      string
+}
+
+// InstanceIdentity is who a Keeper instance says it is.
+type InstanceIdentity struct {
+	InstanceID string `json:"instance_id"`
+	Name       string `json:"name"`
+}
+
+// ReplicaFile is one stored file as replication sends it: its bytes are
+// the blob SHA256, the rest is the file's record.
+type ReplicaFile struct {
+	Path        string `json:"path"`
+	SHA256      string `json:"sha256"`
+	Size        int64  `json:"size"`
+	ContentType string `json:"content_type,omitempty"`
+	Package     string `json:"package,omitempty"`
+	Version     string `json:"version,omitempty"`
+	Metadata    []byte `json:"metadata,omitempty"`
+}
+
+// ReplicaBatch is what a peer applies to one repository in one
+// transaction: file puts (whose blobs it already holds) and deleted paths.
+type ReplicaBatch struct {
+	Repository string        `json:"repository"`
+	Format     string        `json:"format"`
+	Puts       []ReplicaFile `json:"puts,omitempty"`
+	Deletes    []string      `json:"deletes,omitempty"`
+}
+
+// PeerHave is what a peer holds of a list of (repository, path, sha256):
+// Files[i] says it stores that exact file, Blobs[i] that it has the bytes.
+type PeerHave struct {
+	Files []bool `json:"files"`
+	Blobs []bool `json:"blobs"`
+}
+
+// PeerClient talks to another Keeper's replication API.
+type PeerClient interface {
+	// Announce tells the peer who this instance is; it answers who it is
+	// (and so checks the key).
+	Announce(ctx context.Context, c PeerConn, self InstanceIdentity) (InstanceIdentity, error)
+	// Have asks which of files (in repository) the peer already holds.
+	Have(ctx context.Context, c PeerConn, repository string, files []ReplicaFile) (PeerHave, error)
+	// PutBlob sends a whole blob; the peer stores it only if its SHA-256 is sha256.
+	PutBlob(ctx context.Context, c PeerConn, sha256 string, size int64, body io.Reader) error
+	// Apply commits a batch on the peer.
+	Apply(ctx context.Context, c PeerConn, b ReplicaBatch) error
+}
+
+// PeerUploads sends large blobs in chunks the peer keeps across
+// interruptions (each chunk carries its own SHA-256).
+type PeerUploads interface {
+	// StartUpload opens a session on the peer for a blob and returns its ID.
+	StartUpload(ctx context.Context, c PeerConn, sha256 string, size int64) (string, error)
+	// UploadOffset is how many bytes of the session the peer holds; ErrNotFound once it is gone.
+	UploadOffset(ctx context.Context, c PeerConn, id string) (int64, error)
+	// AppendChunk sends body as the bytes at offset.
+	AppendChunk(ctx context.Context, c PeerConn, id string, offset int64, chunk []byte) (int64, error)
+	// CompleteUpload makes the peer verify the whole blob's SHA-256 and store it.
+	CompleteUpload(ctx context.Context, c PeerConn, id string) error
+}
