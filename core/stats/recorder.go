@@ -73,6 +73,27 @@ type Recorder struct {
 	once    sync.Once
 	dropped atomic.Int64
 	written atomic.Int64
+	day     atomic.Pointer[dayName]
+}
+
+// dayName is the name of the UTC day [start, end) (Unix seconds), kept so
+// that Record formats a date once a day, not once a download.
+type dayName struct {
+	start, end int64
+	name       string
+}
+
+func (r *Recorder) today() string {
+	now := r.opts.Clock.Now()
+	sec := now.Unix()
+	if d := r.day.Load(); d != nil && sec >= d.start && sec < d.end {
+		return d.name
+	}
+	u := now.UTC()
+	start := time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, time.UTC).Unix()
+	d := &dayName{start: start, end: start + 24*60*60, name: ports.DayOf(u)}
+	r.day.Store(d)
+	return d.name
 }
 
 // New returns a recorder writing to store; Start runs its flusher.
@@ -84,7 +105,7 @@ func New(store ports.DownloadStats, opts Options) *Recorder {
 // Record counts one download. It takes a mutex and updates a map; it never
 // blocks on the store. When the buffer is full the download is dropped.
 func (r *Recorder) Record(d Download) {
-	k := key{day: ports.DayOf(r.opts.Clock.Now()), repo: d.Repository, path: d.Path, user: d.User}
+	k := key{day: r.today(), repo: d.Repository, path: d.Path, user: d.User}
 	r.mu.Lock()
 	s, ok := r.buf[k]
 	if !ok && len(r.buf) >= r.opts.MaxKeys {
