@@ -75,8 +75,6 @@ makecache() {
 	done
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-
 main() {
 	command -v dnf >/dev/null && command -v rpmbuild >/dev/null && command -v createrepo_c >/dev/null ||
 		die "dnf, rpmbuild and createrepo_c are needed (bash e2e/install-clients.sh rpm)"

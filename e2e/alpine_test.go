@@ -123,43 +123,95 @@ func TestAlpineRepository(t *testing.T) {
 			t.Fatalf("traversal: %s", r)
 		}
 
-		idx := k.Expect(http.StatusOK, http.MethodGet, dir+"APKINDEX.tar.gz", nil, "Authorization", auth).Body
-		raw, plain := gzipStreams(t, idx)
-		if len(raw) != 2 {
-			t.Fatalf("APKINDEX.tar.gz has %d gzip streams, want signature + index", len(raw))
-		}
-		sigs := untar(t, plain[0])
-		index := untar(t, plain[1])
+		index := signedIndex(t, k, "al", dir, auth)
 		s1 := sha1.Sum(control)
-		if want := "C:Q1" + base64.StdEncoding.EncodeToString(s1[:]) + "\nP:keeper-hello\nV:1.0-r0\nA:x86_64\n"; !strings.Contains(string(index["APKINDEX"]), want) ||
-			strings.Contains(string(index["APKINDEX"]), "keeper-x") {
-			t.Fatalf("APKINDEX lacks %q:\n%s", want, index["APKINDEX"])
-		}
-		if len(sigs) != 1 {
-			t.Fatalf("signature segment: %d entries", len(sigs))
-		}
-		for name, sig := range sigs {
-			keyFile, ok := strings.CutPrefix(name, ".SIGN.RSA.")
-			if !ok || !strings.HasSuffix(keyFile, ".rsa.pub") {
-				t.Fatalf("signature entry %q", name)
-			}
-			pemKey := k.Expect(http.StatusOK, http.MethodGet, "/alpine/al/keys/"+keyFile, nil, "Authorization", auth).Body
-			block, _ := pem.Decode(pemKey)
-			if block == nil {
-				t.Fatalf("public key is not PEM: %s", pemKey)
-			}
-			pub, err := x509.ParsePKIXPublicKey(block.Bytes)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sum := sha1.Sum(raw[1])
-			if err := rsa.VerifyPKCS1v15(pub.(*rsa.PublicKey), crypto.SHA1, sum[:], sig); err != nil {
-				t.Fatalf("APKINDEX signature does not verify: %v", err)
-			}
+		if want := "C:Q1" + base64.StdEncoding.EncodeToString(s1[:]) + "\nP:keeper-hello\nV:1.0-r0\nA:x86_64\n"; !strings.Contains(index, want) ||
+			strings.Contains(index, "keeper-x") {
+			t.Fatalf("APKINDEX lacks %q:\n%s", want, index)
 		}
 		got := k.Expect(http.StatusOK, http.MethodGet, dir+"keeper-hello-1.0-r0.apk", nil, "Authorization", auth).Body
 		if !bytes.Equal(got, hello) {
 			t.Fatal("downloaded package differs")
 		}
 	})
+}
+
+// signedIndex fetches dir's APKINDEX.tar.gz from repo, checks that its
+// signature verifies with the key the repository serves at
+// /keys/<keyfile>, and returns the APKINDEX text.
+func signedIndex(t *testing.T, k *harness.Keeper, repo, dir, auth string) string {
+	t.Helper()
+	idx := k.Expect(http.StatusOK, http.MethodGet, dir+"APKINDEX.tar.gz", nil, "Authorization", auth).Body
+	raw, plain := gzipStreams(t, idx)
+	if len(raw) != 2 {
+		t.Fatalf("APKINDEX.tar.gz has %d gzip streams, want signature + index", len(raw))
+	}
+	sigs := untar(t, plain[0])
+	if len(sigs) != 1 {
+		t.Fatalf("signature segment: %d entries", len(sigs))
+	}
+	for name, sig := range sigs {
+		keyFile, ok := strings.CutPrefix(name, ".SIGN.RSA.")
+		if !ok || !strings.HasSuffix(keyFile, ".rsa.pub") {
+			t.Fatalf("signature entry %q", name)
+		}
+		pemKey := k.Expect(http.StatusOK, http.MethodGet, "/alpine/"+repo+"/keys/"+keyFile, nil, "Authorization", auth).Body
+		block, _ := pem.Decode(pemKey)
+		if block == nil {
+			t.Fatalf("public key is not PEM: %s", pemKey)
+		}
+		pub, err := x509.ParsePKIXPublicKey(block.Bytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha1.Sum(raw[1])
+		if err := rsa.VerifyPKCS1v15(pub.(*rsa.PublicKey), crypto.SHA1, sum[:], sig); err != nil {
+			t.Fatalf("APKINDEX signature of %s does not verify with its key: %v", repo, err)
+		}
+	}
+	return string(untar(t, plain[1])["APKINDEX"])
+}
+
+// TestAlpineVirtual: a virtual repository of two local members serves one
+// APKINDEX listing both members' packages, signed with the virtual's own
+// key (not a member's), and the packages themselves through it. apk-tools
+// is not installable here, so the checks are the ones apk makes (the index
+// signature against the key in /etc/apk/keys, then the C: checksum).
+func TestAlpineVirtual(t *testing.T) {
+	t.Parallel()
+	k := harness.Start(t, harness.Options{})
+	auth := "Bearer " + k.APIToken("apk")
+	const sub = "/v3.20/main/x86_64/"
+	pkgs := map[string][]byte{}
+	for _, m := range []struct{ repo, name string }{{"ala", "keeper-a"}, {"alb", "keeper-b"}} {
+		k.CreateRepo(harness.Repo{Key: m.repo, Format: "alpine"})
+		enableSigning(t, k, m.repo, "")
+		b, _ := apk(m.name, "1.0-r0", "x86_64", "", map[string]string{"usr/bin/" + m.name: m.name + "\n"})
+		k.Expect(http.StatusCreated, http.MethodPut, "/alpine/"+m.repo+sub+m.name+"-1.0-r0.apk", bytes.NewReader(b), "Authorization", auth)
+		pkgs[m.name] = b
+	}
+	k.CreateRepo(harness.Repo{Key: "alall", Format: "alpine", Type: "virtual",
+		Members: []map[string]any{{"repo_key": "ala", "priority": 1}, {"repo_key": "alb", "priority": 2}}})
+	enableSigning(t, k, "alall", "")
+	index := signedIndex(t, k, "alall", "/alpine/alall"+sub, auth)
+	for name, b := range pkgs {
+		if !strings.Contains(index, "P:"+name+"\n") {
+			t.Errorf("the virtual's APKINDEX lacks %s:\n%s", name, index)
+		}
+		got := k.Expect(http.StatusOK, http.MethodGet, "/alpine/alall"+sub+name+"-1.0-r0.apk", nil, "Authorization", auth).Body
+		if !bytes.Equal(got, b) {
+			t.Errorf("%s through the virtual repository differs", name)
+		}
+	}
+	// The members' own keys do not verify the virtual's index.
+	idx := k.Expect(http.StatusOK, http.MethodGet, "/alpine/alall"+sub+"APKINDEX.tar.gz", nil, "Authorization", auth).Body
+	_, plain := gzipStreams(t, idx)
+	for name := range untar(t, plain[0]) {
+		keyFile := strings.TrimPrefix(name, ".SIGN.RSA.")
+		for _, member := range []string{"ala", "alb"} {
+			if r, _ := k.Call(http.MethodGet, "/alpine/"+member+"/keys/"+keyFile, nil, "Authorization", auth); r.Status == http.StatusOK {
+				t.Errorf("the virtual's index is signed with member %s's key %s", member, keyFile)
+			}
+		}
+	}
 }

@@ -223,3 +223,60 @@ func TestDebianRemote(t *testing.T) {
 		t.Fatalf("package through the remote differs: %v", err)
 	}
 }
+
+// TestDebianVirtual installs with apt-get through a virtual repository of
+// two local members: the joined indexes under a Release signed with the
+// virtual repository's own key (signed-by that key, no trusted=yes).
+func TestDebianVirtual(t *testing.T) {
+	t.Parallel()
+	dpkgDeb, aptGet := debTools(t)
+	k := harness.Start(t, harness.Options{})
+	dir := t.TempDir()
+	debs := map[string]string{}
+	for _, m := range []struct{ repo, name, version, arch string }{
+		{"apta", "keeper-a", "1.0", "amd64"}, {"aptb", "keeper-b", "2.0", "amd64"}, {"aptb", "keeper-data", "3.0", "all"},
+	} {
+		if _, ok := debs[m.repo]; !ok {
+			k.CreateRepo(harness.Repo{Key: m.repo, Format: "debian", Public: true})
+			debs[m.repo] = ""
+		}
+		deb := buildDeb(t, dpkgDeb, dir, m.name, m.version, m.arch, m.name+" through the virtual\n")
+		data, err := os.ReadFile(deb)
+		must(t, err)
+		k.Expect(201, "POST", "/debian/"+m.repo+"/upload", bytes.NewReader(data))
+		debs[m.name] = deb
+	}
+	k.CreateRepo(harness.Repo{Key: "aptall", Format: "debian", Type: "virtual", Public: true,
+		Members: []map[string]any{{"repo_key": "apta", "priority": 1}, {"repo_key": "aptb", "priority": 2}}})
+	var key struct{ ID string }
+	must(t, k.Expect(201, "POST", "/api/v1/signing/keys", harness.JSONBody(map[string]string{"name": "aptall"})).JSON(&key))
+	k.Expect(200, "PUT", "/api/v1/signing/repositories/aptall/config", harness.JSONBody(map[string]string{"key_id": key.ID}))
+	keyFile := filepath.Join(dir, "aptall.asc")
+	must(t, os.WriteFile(keyFile, k.Expect(200, "GET", "/debian/aptall/gpg-key.asc", nil, "Authorization", "").Body, 0o644))
+
+	a := newAptRoot(t, aptGet, fmt.Sprintf("deb [signed-by=%s] %s/debian/aptall stable main", keyFile, k.URL))
+	if out, err := a.run("update"); err != nil || strings.Contains(out, "W:") || strings.Contains(out, "E:") {
+		t.Fatalf("apt-get update through the virtual repository: %v\n%s", err, out)
+	}
+	if out, err := a.run("install", "-y", "--download-only", "--no-install-recommends", "keeper-a", "keeper-b", "keeper-data"); err != nil {
+		t.Fatalf("apt-get install through the virtual repository: %v\n%s", err, out)
+	}
+	for _, name := range []string{"keeper-a", "keeper-b", "keeper-data"} {
+		want, _ := os.ReadFile(debs[name])
+		if got, err := os.ReadFile(filepath.Join(a.dir, "archives", filepath.Base(debs[name]))); err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("%s through the virtual repository differs (%v)", name, err)
+		}
+	}
+	// A new upload to a member shows in the virtual's indexes.
+	deb := buildDeb(t, dpkgDeb, dir, "keeper-a", "1.1", "amd64", "newer\n")
+	data, _ := os.ReadFile(deb)
+	k.Expect(201, "POST", "/debian/apta/upload", bytes.NewReader(data))
+	if out, err := a.run("update"); err != nil || strings.Contains(out, "E:") {
+		t.Fatalf("apt-get update after an upload: %v\n%s", err, out)
+	}
+	if out, err := a.run("install", "-y", "--download-only", "keeper-a"); err != nil || !strings.Contains(out, "1.1") {
+		t.Fatalf("the new version through the virtual repository: %v\n%s", err, out)
+	}
+	// The virtual accepts no uploads (no deployment target).
+	k.Expect(405, "POST", "/debian/aptall/upload", bytes.NewReader(data))
+}

@@ -74,8 +74,21 @@ type SearchHit struct {
 	Score    float64
 }
 
+// SearchMinPrefix is the shortest term the built-in index matches as a
+// prefix of words: a shorter one ("ui", "j") matches whole words only, since
+// one or two letters start a large part of every vocabulary and would match
+// most packages. Highlights follow the same rule.
+const SearchMinPrefix = 3
+
+// SearchMaxTotal bounds how many matches a search counts for its total and
+// facets, and so how deep its pages go (Meilisearch's default maxTotalHits):
+// an unselective query costs every engine a bounded count. A total equal to
+// it means "at least that many".
+const SearchMaxTotal = 1_000
+
 // SearchResult is one page of hits, the number of documents matching in
-// scope, and that number by format and by repository key.
+// scope (at most SearchMaxTotal), and that number by format and by
+// repository key.
 type SearchResult struct {
 	Hits         []SearchHit
 	Total        int

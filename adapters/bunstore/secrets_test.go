@@ -10,6 +10,7 @@ import (
 	"github.com/keeper-registry/keeper/adapters/bunstore"
 	"github.com/keeper-registry/keeper/core/auth"
 	"github.com/keeper-registry/keeper/core/secret"
+	"github.com/keeper-registry/keeper/core/signing"
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/keeper-registry/keeper/ports/porttest"
 )
@@ -31,7 +32,7 @@ func rawValues(t *testing.T, s *bunstore.Store) string {
 	t.Helper()
 	var out []string
 	for _, q := range []string{"SELECT CAST(value AS TEXT) FROM settings", "SELECT config FROM sso_providers",
-		"SELECT secret FROM user_totp", "SELECT recovery FROM user_totp"} {
+		"SELECT secret FROM user_totp", "SELECT recovery FROM user_totp", "SELECT sealed_private FROM signing_keys"} {
 		rows, err := s.DB().QueryContext(t.Context(), q)
 		if err != nil {
 			t.Fatal(err)
@@ -108,11 +109,20 @@ func TestSecretsAtRest(t *testing.T) {
 	if strings.Contains(rawValues(t, s1), "state-key-new") {
 		t.Fatal("a new setting was stored in plaintext")
 	}
+	// A signing key's private half, sealed by core/signing with the same box.
+	sealedKey, err := b1.Seal([]byte("pgp-private-key"), signing.SealContext("k1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s1.SaveSigningKey(ctx, &ports.SigningKey{ID: "k1", Name: "repo-key", Algorithm: "ed25519", Fingerprint: "ab",
+		Status: ports.KeyActive, PublicKey: []byte("pub"), SealedPrivate: sealedKey}); err != nil {
+		t.Fatal(err)
+	}
 
 	// Rotation: k2 primary, k1 previous.
 	b2, _ := secret.New(k2, k1)
 	s2 := open(b2)
-	if n, err := s2.ResealSecrets(ctx); err != nil || n != 4 {
+	if n, err := s2.ResealSecrets(ctx); err != nil || n != 5 {
 		t.Fatalf("reseal after rotation: %d %v", n, err)
 	}
 	if raw := rawValues(t, s2); strings.Contains(raw, secret.KeyID(k1)) || strings.Contains(strings.ToLower(raw), "plain") {
@@ -127,6 +137,16 @@ func TestSecretsAtRest(t *testing.T) {
 	tf, err := s3.GetTwoFactor(ctx, u.ID)
 	if err != nil || tf.Secret != "TOTPSECRETPLAIN" || len(tf.Recovery) != 1 || tf.Recovery[0] != "recovery-plain-1" {
 		t.Fatalf("two-factor after rotation: %+v %v", tf, err)
+	}
+	k, err := s3.GetSigningKey(ctx, "k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain, current, err := only2.Open(k.SealedPrivate, signing.SealContext("k1")); err != nil || !current || string(plain) != "pgp-private-key" {
+		t.Fatalf("signing key after rotation: %q %v %v", plain, current, err)
+	}
+	if n, err := s3.ResealSecrets(ctx); err != nil || n != 0 {
+		t.Fatalf("a second reseal rewrote %d values (%v)", n, err)
 	}
 	// Without the key nothing opens (and nothing is silently replaced).
 	s4 := open(mustBox(t))

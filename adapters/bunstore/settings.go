@@ -145,5 +145,9 @@ func (s *Store) ResealSecrets(ctx context.Context) (int, error) {
 		return n + m, wrap(op, err)
 	}
 	r, err := s.resealRepositories(ctx)
-	return n + m + r, wrap(op, err)
+	if err != nil {
+		return n + m + r, wrap(op, err)
+	}
+	k, err := s.resealSigningKeys(ctx)
+	return n + m + r + k, wrap(op, err)
 }

@@ -55,14 +55,14 @@ func testBounded(t *testing.T, ix *dbsearch.Index) {
 		if got := names(r); r.Total != 1 || !slices.Equal(got, []string{"mi"}) {
 			t.Fatalf("mi: total %d, %v; want only the package named mi (no prefix match of mitten…)", r.Total, got)
 		}
-		if r := search(ports.SearchQuery{Terms: []string{"mitte"}, Scope: all, Limit: 20}); r.Total != n {
-			t.Fatalf("mitte: total %d, want %d (3 letters or more match as a prefix)", r.Total, n)
+		if r := search(ports.SearchQuery{Terms: []string{"mitte"}, Scope: all, Limit: 20}); r.Total != ports.SearchMaxTotal {
+			t.Fatalf("mitte: total %d, want %d (3 letters or more match as a prefix; counting stops at the bound)", r.Total, ports.SearchMaxTotal)
 		}
 	})
 	t.Run("an exact name ranks first among more matches than are ranked", func(t *testing.T) {
 		r := search(ports.SearchQuery{Terms: []string{"mit"}, Scope: all, Limit: 20})
-		if r.Total != n+2 || len(r.Hits) != 20 || r.Hits[0].Document.Package != "mit" {
-			t.Fatalf("mit: total %d, %d hits, first %v; want %d, 20, mit first", r.Total, len(r.Hits), names(r)[:1], n+2)
+		if r.Total != ports.SearchMaxTotal || len(r.Hits) != 20 || r.Hits[0].Document.Package != "mit" {
+			t.Fatalf("mit: total %d, %d hits, first %v; want %d, 20, mit first", r.Total, len(r.Hits), names(r)[:1], ports.SearchMaxTotal)
 		}
 	})
 	t.Run("the bound applies after the scope, not before", func(t *testing.T) {
@@ -71,18 +71,22 @@ func testBounded(t *testing.T, ix *dbsearch.Index) {
 			t.Fatalf("mit in repository 2: total %d, %v; want [mit mi]", r.Total, got)
 		}
 	})
-	t.Run("pages beyond the bound are still served", func(t *testing.T) {
+	t.Run("every page up to the bound is served, and none beyond", func(t *testing.T) {
 		seen := map[string]bool{}
-		for off := 0; off < 1300; off += 100 {
-			for _, name := range names(search(ports.SearchQuery{Terms: []string{"mitten"}, Scope: all, Limit: 100, Offset: off})) {
+		for off := 0; off < ports.SearchMaxTotal; off += 100 {
+			r := search(ports.SearchQuery{Terms: []string{"mitten"}, Scope: all, Limit: 100, Offset: off})
+			if len(r.Hits) != 100 {
+				t.Fatalf("mitten page at offset %d: %d hits, want 100", off, len(r.Hits))
+			}
+			for _, name := range names(r) {
 				seen[name] = true
 			}
 		}
-		if r := search(ports.SearchQuery{Terms: []string{"mitten"}, Scope: all, Limit: 100, Offset: 1200}); len(r.Hits) != 100 {
-			t.Fatalf("mitten page at offset 1200: %d hits, want 100", len(r.Hits))
+		if len(seen) != ports.SearchMaxTotal {
+			t.Fatalf("%d pages of 100 gave %d distinct packages", ports.SearchMaxTotal/100, len(seen))
 		}
-		if len(seen) < 1200 {
-			t.Fatalf("13 pages of 100 gave %d distinct packages", len(seen))
+		if r := search(ports.SearchQuery{Terms: []string{"mitten"}, Scope: all, Limit: 100, Offset: ports.SearchMaxTotal}); len(r.Hits) != 0 {
+			t.Fatalf("mitten page at offset %d: %d hits, want none (beyond the count)", ports.SearchMaxTotal, len(r.Hits))
 		}
 	})
 }

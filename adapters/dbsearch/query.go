@@ -29,12 +29,7 @@ type filter struct {
 	nrank string
 }
 
-// MinPrefix is the shortest term matched as a prefix of words: a shorter
-// one ("ui", "j") matches whole words only, since one or two letters start
-// a large part of every vocabulary and would match most packages.
-const MinPrefix = 3
-
-func prefix(t string) bool { return utf8.RuneCountInString(t) >= MinPrefix }
+func prefix(t string) bool { return utf8.RuneCountInString(t) >= ports.SearchMinPrefix }
 
 func (ix *Index) filter(q ports.SearchQuery) filter {
 	var f filter
@@ -91,10 +86,14 @@ func (ix *Index) filter(q ports.SearchQuery) filter {
 		// bm25 is lower for better matches; weights follow the columns:
 		// package, keywords, description, versions, body.
 		f.rank = "-bm25(search_fts, 10.0, 5.0, 2.0, 1.0, 0.5)"
-		// The name set matches the same terms and each again as a whole
-		// word of the package column, so bm25 counts the name twice: a
-		// whole-word name match is boosted, never lowered.
-		f.name, f.nargs, f.nrank = []string{"search_fts MATCH ?"}, []any{"(" + match + ") AND {package} : (" + strings.Join(name, " ") + ")"}, f.rank
+		// The name set matches every term as a whole word of the package
+		// column (which implies the prefix match above). The package column
+		// alone keeps its doclist walk short: matching the terms in every
+		// column as well cost a walk of every match (23 ms against 3 ms for
+		// a word in all of 100,000 packages). Its bm25 weighs how rare the
+		// word is among names, so a name match ranks above matches in other
+		// columns of a word that most packages hold.
+		f.name, f.nargs, f.nrank = []string{"search_fts MATCH ?"}, []any{"{package} : (" + strings.Join(name, " ") + ")"}, f.rank
 	}
 	f.scope(q.Scope, q.Format)
 	return f
@@ -126,31 +125,20 @@ func (f filter) sql() string {
 }
 
 // maxCounted bounds how many matches are counted for the total and the
-// facets (Meilisearch's maxTotalHits plays the same role): an unselective
-// query costs a bounded count, and pages end there anyway
-// (core/search.MaxWindow).
-const maxCounted = 10_000
+// facets (ports.SearchMaxTotal): an unselective query costs a bounded count,
+// and pages end there (core/search.MaxWindow).
+const maxCounted = ports.SearchMaxTotal
 
-// maxRanked bounds how many matches are scored to pick a page: the first
-// maxRanked matches in index order, plus the first maxRanked whose name
-// holds every term as a whole word (so an exact name is ranked however
-// many packages match). A query that matches more than that (one or two
-// letters, a word nearly every package contains) costs a bounded ranking;
-// anything more selective is ranked whole. A page beyond maxRanked ranks up
-// to maxCounted, as many as pages reach (core/search.MaxWindow).
-const maxRanked = 1_000
-
-// ranked is the query of one page by relevance, then name, among the
-// ranking candidates of f, given the window (offset + limit) and the
-// counted matches; its args lack the final LIMIT and OFFSET. The scope is
-// inside each candidate set, before its LIMIT. When the first set holds
-// every match (fewer were counted than it may hold), the name set adds
-// nothing and is left out.
-func (f filter) ranked(window, counted int) (string, []any) {
-	n := maxRanked
-	if window > n {
-		n = maxCounted
-	}
+// ranked is the query of one page by relevance, then name, given the
+// counted matches; its args lack the final LIMIT and OFFSET. The ranking is
+// bounded: it scores the first maxCounted matches in index order, plus, when
+// that many were counted, the first maxCounted whose name holds every term
+// as a whole word, so an exact name is ranked however many packages match.
+// A query matching more than that (one or two letters, a word nearly every
+// package contains) costs a bounded ranking; anything more selective is
+// ranked whole. The scope is inside each candidate set, before its LIMIT.
+func (f filter) ranked(counted int) (string, []any) {
+	n := maxCounted
 	set := func(where []string, rank string) string {
 		return "SELECT * FROM (SELECT d.id AS id, " + rank + " AS score FROM " + f.from +
 			" WHERE " + strings.Join(where, " AND ") + " LIMIT ?) AS s"
@@ -213,7 +201,7 @@ func (ix *Index) Search(ctx context.Context, q ports.SearchQuery) (ports.SearchR
 		}
 		query, args = "SELECT d.id, 0.0 AS score"+from+" ORDER BY d.package, d.repository LIMIT ? OFFSET ?", append(slices.Clone(f.args), q.Limit, q.Offset)
 	} else {
-		query, args = f.ranked(q.Offset+q.Limit, res.Total)
+		query, args = f.ranked(res.Total)
 		args = append(args, q.Limit, q.Offset)
 	}
 	if err := ix.db.NewRaw(query, args...).Scan(ctx, &page); err != nil {

@@ -23,11 +23,11 @@ type Searcher interface {
 
 // searchSchemas are the search bodies of the API.
 var searchSchemas = obj{
-	"SearchResult": object(obj{"query": str(), "total": integer(), "page": integer(), "per_page": integer(),
+	"SearchResult": object(obj{"query": str(), "total": integer(), "total_capped": boolean(), "page": integer(), "per_page": integer(),
 		"hits": arr(ref("SearchHit")),
 		"facets": object(obj{"format": obj{"type": "object", "additionalProperties": integer()},
 			"repository": obj{"type": "object", "additionalProperties": integer()}})},
-		"query", "total", "page", "per_page", "hits", "facets"),
+		"query", "total", "total_capped", "page", "per_page", "hits", "facets"),
 	"SearchHit": object(obj{"repository": str(), "format": str(), "package": str(), "version": str(),
 		"versions": arr(str()), "description": str(), "keywords": arr(str()),
 		"updated_at": obj{"type": "string", "format": "date-time"}, "score": obj{"type": "number"},

@@ -140,7 +140,7 @@ var badSearches = []string{
 	`q="unterminated`, `q=a AND OR NOT (b`, `q=' OR 1=1; DROP TABLE search_documents; --`, `q=*`, `q=a*b"c:d^e`,
 	`q=NEAR(a b)`, `q=%00%01%02`, `q=%ff%fe`, `q=` + strings.Repeat("x", 10<<10), `q=` + strings.Repeat("a ", 40), `q=a b c d e f g h i j k l m n o p q r s`,
 	`q=` + strings.Repeat("é", 40), `page=0`, `page=-1`, `page=abc`, `per_page=1000`, `per_page=0`, `page=99999999999999999999`,
-	`page=10001&per_page=1`, `format=%27;--`, `format=npm`, `repository=%27;--`, `repository=` + strings.Repeat("r", 300),
+	`page=1001&per_page=1`, `format=%27;--`, `format=npm`, `repository=%27;--`, `repository=` + strings.Repeat("r", 300),
 	`q=:*`, `q=!`, `q=a&q=b`, `q=&&||`, `q=%5C`, `q={}[]`, `q=$1`, `q=?`, `q=-a`, `q=a:b`, `q=%C0%AF`,
 }
 

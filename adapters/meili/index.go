@@ -62,7 +62,7 @@ func settings() *meilisearch.Settings {
 		FilterableAttributes: []string{"repository_id", "repository", "format", "checksums"},
 		SortableAttributes:   []string{"package", "repository"},
 		TypoTolerance:        &meilisearch.TypoTolerance{Enabled: true, MinWordSizeForTypos: meilisearch.MinWordSizeForTypos{OneTypo: 5, TwoTypos: 9}},
-		Pagination:           &meilisearch.Pagination{MaxTotalHits: 10_000},
+		Pagination:           &meilisearch.Pagination{MaxTotalHits: ports.SearchMaxTotal},
 		Faceting:             &meilisearch.Faceting{MaxValuesPerFacet: 1000},
 	}
 }

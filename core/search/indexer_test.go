@@ -35,6 +35,7 @@ type fakeIndex struct {
 	repoGone []int64
 	fail     error
 	lastQ    ports.SearchQuery
+	total    int
 }
 
 func (x *fakeIndex) Upsert(_ context.Context, docs []ports.SearchDocument) error {
@@ -61,7 +62,7 @@ func (x *fakeIndex) DeleteRepository(_ context.Context, id int64) error {
 
 func (x *fakeIndex) Search(_ context.Context, q ports.SearchQuery) (ports.SearchResult, error) {
 	x.lastQ = q
-	return ports.SearchResult{}, nil
+	return ports.SearchResult{Total: x.total}, nil
 }
 
 func (x *fakeIndex) ByChecksum(context.Context, string, ports.SearchScope, int) ([]ports.ChecksumHit, error) {
@@ -166,10 +167,29 @@ func TestScopeIsPushedIntoTheQuery(t *testing.T) {
 			t.Errorf("%s: index asked %v with scope %+v; want %v, %+v", tc.name, asked, ix.lastQ.Scope, tc.asked, tc.want)
 		}
 	}
-	for _, r := range []Request{{Page: -1}, {PerPage: 101}, {Page: 501, PerPage: 20}, {Query: "\xff"}} {
+	for _, r := range []Request{{Page: -1}, {PerPage: 101}, {Page: 51, PerPage: 20}, {Page: 11, PerPage: 100}, {Query: "\xff"}} {
 		if _, err := s.Search(t.Context(), ports.Subject{}, r); !errors.Is(err, ports.ErrInvalid) {
 			t.Errorf("%+v: %v, want ErrInvalid", r, err)
 		}
+	}
+}
+
+// TestTotalCapped: a total at the counting bound is marked as "at least".
+func TestTotalCapped(t *testing.T) {
+	repos := fakeRepos{repos: []ports.Repository{{ID: 1, Key: "pub", IsPublic: true}}}
+	for _, tc := range []struct {
+		total  int
+		capped bool
+	}{{0, false}, {ports.SearchMaxTotal - 1, false}, {ports.SearchMaxTotal, true}} {
+		ix := &fakeIndex{docs: map[string]ports.SearchDocument{}, total: tc.total}
+		s := New(Deps{Outbox: &fakeOutbox{}, Index: ix, Repos: repos, Files: fakeFiles{}, Authorizer: publicOnly{}})
+		res, err := s.Search(t.Context(), ports.Subject{Anonymous: true}, Request{Query: "x"})
+		if err != nil || res.Total != tc.total || res.TotalCapped != tc.capped {
+			t.Errorf("index total %d: total %d capped %v (%v); want capped %v", tc.total, res.Total, res.TotalCapped, err, tc.capped)
+		}
+	}
+	if _, err := (New(Deps{Index: &fakeIndex{}, Repos: repos, Authorizer: publicOnly{}})).Search(t.Context(), ports.Subject{}, Request{Page: MaxWindow/20 + 1}); !errors.Is(err, ports.ErrInvalid) {
+		t.Errorf("a page past the counting bound: %v, want ErrInvalid", err)
 	}
 }
 

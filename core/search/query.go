@@ -54,7 +54,8 @@ func Words(s string) string {
 }
 
 // Highlight returns s HTML-escaped with every word that starts with one of
-// terms wrapped in <mark>…</mark>, and whether anything was marked. The
+// terms (or equals it, for terms shorter than ports.SearchMinPrefix) wrapped
+// in <mark>…</mark>, and whether anything was marked. The
 // same on every index, and safe to insert into a page as HTML.
 func Highlight(s string, terms []string) (string, bool) {
 	if len(terms) == 0 || s == "" {
@@ -92,7 +93,7 @@ func Highlight(s string, terms []string) (string, bool) {
 
 func matchesAny(word string, terms []string) bool {
 	for _, t := range terms {
-		if strings.HasPrefix(word, t) {
+		if word == t || utf8.RuneCountInString(t) >= ports.SearchMinPrefix && strings.HasPrefix(word, t) {
 			return true
 		}
 	}

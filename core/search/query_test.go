@@ -53,6 +53,8 @@ func TestHighlight(t *testing.T) {
 		{"<script>", []string{"zzz"}, "&lt;script&gt;", false},
 		{"Café au lait", []string{"café"}, "<mark>Café</mark> au lait", true},
 		{"nothing", nil, "nothing", false},
+		{"ui-kit uikit UI", []string{"ui"}, "<mark>ui</mark>-kit uikit <mark>UI</mark>", true},
+		{"uikit", []string{"uik"}, "<mark>uikit</mark>", true},
 	} {
 		got, ok := Highlight(tc.s, tc.terms)
 		if got != tc.want || ok != tc.ok {

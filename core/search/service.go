@@ -16,8 +16,8 @@ import (
 const (
 	MaxPerPage = 100
 	// MaxWindow bounds page × per_page: deeper pages cost every engine a
-	// sort of everything before them.
-	MaxWindow = 10_000
+	// sort of everything before them, and no index counts further.
+	MaxWindow = ports.SearchMaxTotal
 	// maxScopeRepos bounds the repositories one search considers (as the
 	// repository listing does).
 	maxScopeRepos   = 10_000
@@ -75,12 +75,14 @@ type Facets struct {
 
 // Result is one page of a search.
 type Result struct {
-	Query   string `json:"query"`
-	Total   int    `json:"total"`
-	Page    int    `json:"page"`
-	PerPage int    `json:"per_page"`
-	Hits    []Hit  `json:"hits"`
-	Facets  Facets `json:"facets"`
+	Query string `json:"query"`
+	Total int    `json:"total"`
+	// TotalCapped says Total is the counting bound: at least that many match.
+	TotalCapped bool   `json:"total_capped"`
+	Page        int    `json:"page"`
+	PerPage     int    `json:"per_page"`
+	Hits        []Hit  `json:"hits"`
+	Facets      Facets `json:"facets"`
 }
 
 // Search finds packages in the repositories sub may read. Bad input is
@@ -117,7 +119,7 @@ func (s *Service) Search(ctx context.Context, sub ports.Subject, r Request) (Res
 	if err != nil {
 		return Result{}, fmt.Errorf("search: query: %w", err)
 	}
-	out.Total = res.Total
+	out.Total, out.TotalCapped = res.Total, res.Total >= ports.SearchMaxTotal
 	for k, v := range res.Formats {
 		out.Facets.Format[k] = v
 	}

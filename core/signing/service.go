@@ -65,7 +65,10 @@ type Spec struct {
 // validName is a file-name-safe key name.
 var validName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
 
-func sealContext(id string) string { return "signing-key:" + id }
+// SealContext names the sealed private half of key id, so a sealed value
+// cannot be moved to another key; the store uses it to re-seal after a
+// rotation of the secrets key.
+func SealContext(id string) string { return "signing-key:" + id }
 
 func newID() string {
 	b := make([]byte, 8)
@@ -115,7 +118,7 @@ func (s *Service) Create(ctx context.Context, by ports.Subject, spec Spec) (port
 
 func (s *Service) store1(ctx context.Context, by ports.Subject, name string, m ports.KeyMaterial) (ports.SigningKey, error) {
 	id := newID()
-	sealed, err := s.sealer.Seal(m.Private, sealContext(id))
+	sealed, err := s.sealer.Seal(m.Private, SealContext(id))
 	clear(m.Private)
 	if err != nil {
 		return ports.SigningKey{}, fmt.Errorf("signing: seal: %w", err)
@@ -336,7 +339,7 @@ func (s *Service) activeKey(ctx context.Context, repo string) (ports.SigningKey,
 }
 
 func (s *Service) private(k ports.SigningKey) ([]byte, error) {
-	p, _, err := s.sealer.Open(k.SealedPrivate, sealContext(k.ID))
+	p, _, err := s.sealer.Open(k.SealedPrivate, SealContext(k.ID))
 	if err != nil {
 		return nil, fmt.Errorf("signing: open key %s: %w", k.ID, err)
 	}

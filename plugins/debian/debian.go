@@ -62,6 +62,12 @@ func (Plugin) Handle(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	default:
 		return nil, sdk.Errorf(405, "method %s not allowed", req.Method)
 	}
+	if wantsMember(req) {
+		// Asked for a virtual repository's merge (see merge.go).
+		if resp, err := memberAnswer(h, rel); resp != nil || err != nil {
+			return resp, err
+		}
+	}
 	if rel == "gpg-key.asc" {
 		k, err := sdk.PublicKey(h, sdk.KeyPGPArmored)
 		if err != nil {

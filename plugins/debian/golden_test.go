@@ -22,5 +22,5 @@ func TestGoldenDocuments(t *testing.T) {
 		"main/binary-amd64/Packages.gz": {Size: 80, MD5: "m2", SHA1: "s2", SHA256: "a2", SHA512: "b2"},
 		"contrib/binary-arm64/Packages": {Size: 0, MD5: "m3", SHA1: "s3", SHA256: "a3", SHA512: "b3"},
 	}}
-	plugintest.Golden(t, "golden/Release", renderRelease("stable", rel, time.Date(2026, 12, 6, 17, 0, 0, 0, time.UTC)))
+	plugintest.Golden(t, "golden/Release", renderRelease("stable", rel, time.Date(2026, 12, 6, 17, 0, 0, 0, time.UTC), true))
 }

@@ -224,8 +224,9 @@ func contentType(name string) string {
 	return "text/plain; charset=utf-8"
 }
 
-// renderRelease renders a dist's Release file.
-func renderRelease(dist string, rel *releaseState, now time.Time) []byte {
+// renderRelease renders a dist's Release file; byHash announces the by-hash
+// copies of its indexes.
+func renderRelease(dist string, rel *releaseState, now time.Time, byHash bool) []byte {
 	paths := make([]string, 0, len(rel.Files))
 	comps, archs := map[string]bool{}, map[string]bool{}
 	for p := range rel.Files {
@@ -237,8 +238,11 @@ func renderRelease(dist string, rel *releaseState, now time.Time) []byte {
 	sort.Strings(paths)
 	var b strings.Builder
 	fmt.Fprintf(&b, "Origin: Keeper\nLabel: Keeper\nSuite: %s\nCodename: %s\nDate: %s\n", dist, dist, now.Format(time.RFC1123))
-	fmt.Fprintf(&b, "Architectures: %s\nComponents: %s\nDescription: Keeper APT repository\nAcquire-By-Hash: yes\n",
+	fmt.Fprintf(&b, "Architectures: %s\nComponents: %s\nDescription: Keeper APT repository\n",
 		strings.Join(sorted(archs), " "), strings.Join(sorted(comps), " "))
+	if byHash {
+		b.WriteString("Acquire-By-Hash: yes\n")
+	}
 	for _, sec := range []struct {
 		name string
 		sum  func(fileSum) string
@@ -265,7 +269,7 @@ func sorted(m map[string]bool) []string {
 // publishRelease stages Release and, when the repository has a signing key,
 // InRelease and Release.gpg signed by the host.
 func publishRelease(h sdk.Host, dist string, rel *releaseState, now time.Time) error {
-	text := renderRelease(dist, rel, now)
+	text := renderRelease(dist, rel, now, true)
 	base := "dists/" + dist + "/"
 	d, err := h.PutBlob(text)
 	if err != nil {

@@ -15,6 +15,7 @@ interface Hit {
 }
 interface Result {
   total: number
+  total_capped?: boolean
   hits: Hit[]
   facets: { format: Record<string, number>; repository: Record<string, number> }
 }
@@ -77,7 +78,7 @@ export default function Search() {
             ) : (
               <AList
                 aria-label="Search results"
-                header={`${res.data.total} packages`}
+                header={`${res.data.total}${res.data.total_capped ? '+' : ''} packages${res.data.total_capped ? ' (narrow the query to see the rest)' : ''}`}
                 dataSource={res.data.hits}
                 pagination={{ current: page, pageSize: 20, total: res.data.total, onChange: setPage }}
                 renderItem={(h) => (
