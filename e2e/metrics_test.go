@@ -3,8 +3,11 @@ package e2e
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -146,4 +149,37 @@ func TestMetricsAndDownloadStatistics(t *testing.T) {
 		}
 		k.Expect(http.StatusUnauthorized, http.MethodGet, "/api/v1/stats/downloads", nil, "Authorization", "")
 	})
+}
+
+// With an OTLP endpoint in the environment, requests are traced: the
+// spans reach the collector over OTLP/HTTP, carrying the service name.
+func TestTracesGoToTheOTLPEndpoint(t *testing.T) {
+	var mu sync.Mutex
+	var posts [][]byte
+	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if r.Method == http.MethodPost && r.URL.Path == "/v1/traces" {
+			mu.Lock()
+			posts = append(posts, body)
+			mu.Unlock()
+		}
+		w.Header().Set("Content-Type", "application/x-protobuf")
+	}))
+	defer collector.Close()
+	k := harness.Start(t, harness.Options{Env: []string{"OTEL_EXPORTER_OTLP_ENDPOINT=" + collector.URL, "OTEL_BSP_SCHEDULE_DELAY=100"}})
+	k.Expect(http.StatusOK, http.MethodGet, "/api/v1/repositories", nil, "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		mu.Lock()
+		got := bytes.Join(posts, nil)
+		mu.Unlock()
+		traceID := []byte{0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6}
+		if bytes.Contains(got, []byte("keeper")) && bytes.Contains(got, traceID) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no span of the caller's trace reached the collector (%d posts)", len(posts))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

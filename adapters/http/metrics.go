@@ -27,6 +27,8 @@ type Observability struct {
 	Downloads DownloadRecorder
 	// DownloadStats answers /api/v1/stats/downloads; nil answers 503 there.
 	DownloadStats ports.DownloadStats
+	// Wrap, when set, wraps the whole handler (OpenTelemetry server spans).
+	Wrap func(http.Handler) http.Handler
 }
 
 // RequestObserver receives the figures of every answered request.

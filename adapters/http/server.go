@@ -187,7 +187,12 @@ func (a Access) check(c *gin.Context) {
 }
 
 // Handler returns the http.Handler to serve.
-func (s *Server) Handler() http.Handler { return s.engine }
+func (s *Server) Handler() http.Handler {
+	if s.d.Observe.Wrap != nil {
+		return s.d.Observe.Wrap(s.engine)
+	}
+	return s.engine
+}
 
 // Routes lists every registered method and path (for the OpenAPI check).
 func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }

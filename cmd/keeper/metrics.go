@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"log/slog"
+	"os"
 	"time"
 
 	"go.uber.org/fx"
 
 	"github.com/keeper-registry/keeper/adapters/bunstore"
 	httpapi "github.com/keeper-registry/keeper/adapters/http"
+	"github.com/keeper-registry/keeper/adapters/otel"
 	"github.com/keeper-registry/keeper/adapters/prom"
 	"github.com/keeper-registry/keeper/core/config"
 	"github.com/keeper-registry/keeper/core/plugin"
@@ -45,15 +47,16 @@ func newDownloadRecorder(lc fx.Lifecycle, cfg config.Config, s *bunstore.Store) 
 
 type observeParams struct {
 	fx.In
-	Deps     httpapi.Deps
-	Config   config.Config
-	Metrics  *prom.Metrics
-	Recorder *stats.Recorder
-	Store    *bunstore.Store
-	Runtime  ports.FormatRuntime
-	Manager  *plugin.Manager
-	Repos    *repository.Service
-	Remote   *remote.Service
+	Lifecycle fx.Lifecycle
+	Deps      httpapi.Deps
+	Config    config.Config
+	Metrics   *prom.Metrics
+	Recorder  *stats.Recorder
+	Store     *bunstore.Store
+	Runtime   ports.FormatRuntime
+	Manager   *plugin.Manager
+	Repos     *repository.Service
+	Remote    *remote.Service
 }
 
 // observe gives the HTTP layer its metrics endpoint, request observer and
@@ -96,6 +99,15 @@ func observe(p observeParams) (httpapi.Deps, error) {
 		return d, err
 	}
 	d.Observe.Requests = requestMetrics{m}
+	if otel.Enabled(os.Environ()) {
+		tr, err := otel.NewOTLP(context.Background(), versionString())
+		if err != nil {
+			return d, err
+		}
+		d.Observe.Wrap = tr.Wrap
+		p.Lifecycle.Append(fx.StopHook(tr.Shutdown))
+		slog.Info("tracing: OpenTelemetry spans go to the OTLP endpoint of the environment")
+	}
 	if cfg.Metrics.Enabled {
 		nets, err := httpapi.ParseNetworks(cfg.Metrics.AllowedNetworks) // validated with the configuration
 		if err != nil {
