@@ -18,8 +18,9 @@ import (
 var formatHeaders = regexp.MustCompile(`(?i)\b(x-nuget-[a-z-]+|npm-[a-z-]+|docker-[a-z-]+|x-pypi-[a-z-]+|x-maven-[a-z-]+|cargo-[a-z-]+|helm-[a-z-]+|oci-[a-z-]+)\b`)
 
 // plainWords are English phrases that contain a format key without naming
-// the format ("64 hex digits").
-var plainWords = regexp.MustCompile(`(?i)\bhex (digit|character)s?\b`)
+// the format ("64 hex digits"), and the Casbin model's request field "pub"
+// (is the repository public: "r = sub, obj, act, pub", "r.pub").
+var plainWords = regexp.MustCompile(`(?i)\bhex (digit|character)s?\b|\bact, pub\b|\br\.pub\b`)
 
 // TestHostCodeNamesNoFormat fails when a string literal in host code (core/,
 // ports/, adapters/, cmd/; tests excluded) names a plugin's format key or

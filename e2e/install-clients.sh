@@ -2,7 +2,7 @@
 # Installs the real package clients the end-to-end tests drive, when missing:
 # Debian packages with apt-get (as root), npm globals, and Go-built tools
 # cached under .tools/bin (git-ignored). Safe to run again: it skips what is
-# there. Usage: bash e2e/install-clients.sh [all|npm|pypi|maven|go|cargo|oci|helm|cran|ansible|lfs|rpm|debian|terraform|hex|rubygems|composer|nuget|webui]
+# there. Usage: bash e2e/install-clients.sh [all|npm|pypi|maven|go|cargo|oci|helm|cran|ansible|puppet|openvsx|lfs|rpm|debian|terraform|hex|rubygems|composer|nuget|webui]
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN="$REPO/.tools/bin"
@@ -58,6 +58,8 @@ has terraform && { command -v terraform >/dev/null || go_tool terraform github.c
 has hex && apt_install rebar3
 has cran && apt_install r-base-core
 has ansible && apt_install ansible-core
+has puppet && apt_install puppet
+has openvsx && npm_global ovsx ovsx@1.1.1
 has lfs && apt_install git git-lfs
 has vagrant && apt_install vagrant
 has webui && apt_install chromium

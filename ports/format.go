@@ -7,11 +7,15 @@ import (
 )
 
 // ContractVersion is the WIT package version the host implements.
-const ContractVersion = "0.2.0"
+const ContractVersion = "0.3.0"
 
 // SupportedContracts are the contract versions whose modules the host loads:
-// the current one and 0.1.0 (whose describe has no credentials or setup).
-var SupportedContracts = []string{ContractVersion, "0.1.0"}
+// the current one, 0.2.0 (whose describe has no aliases) and 0.1.0 (no
+// credentials, setup or aliases either).
+var SupportedContracts = []string{ContractVersion, "0.2.0", "0.1.0"}
+
+// SupportedContractsText names SupportedContracts for error messages.
+func SupportedContractsText() string { return strings.Join(SupportedContracts, ", ") }
 
 // Capability names a plugin may declare in describe.
 const (
@@ -103,6 +107,9 @@ type FormatInfo struct {
 	Credentials Credentials `json:"credentials"`
 	// Setup are client set-up snippets, possibly none.
 	Setup []SetupSnippet `json:"setup"`
+	// Aliases are further format keys repositories may be created with; the
+	// host resolves each to Key (none before contract 0.3.0).
+	Aliases []string `json:"aliases,omitempty"`
 }
 
 // Header is one HTTP header line (names may repeat).

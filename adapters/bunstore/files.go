@@ -92,6 +92,7 @@ func (s *Store) Apply(ctx context.Context, repoID int64, ws ports.WriteSet) (int
 		return 0, wrap(op, err)
 	}
 	var gen int64
+	var queued int
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		// Bump first: on PostgreSQL the row lock serialises writers of one
 		// repository (no deadlocks on packages); SQLite holds the write lock already.
@@ -113,6 +114,11 @@ func (s *Store) Apply(ctx context.Context, repoID int64, ws ports.WriteSet) (int
 		if err := enqueueSearch(ctx, tx, repoID, ws, now); err != nil {
 			return err
 		}
+		// Before applyFiles: a failed write set returns its error first, and
+		// the deliveries share its transaction.
+		if queued, err = enqueueWebhooks(ctx, tx, repoID, ws, now); err != nil {
+			return err
+		}
 		if err := applyFiles(ctx, tx, repoID, ws, now); err != nil {
 			return err
 		}
@@ -124,6 +130,7 @@ func (s *Store) Apply(ctx context.Context, repoID int64, ws ports.WriteSet) (int
 	if err != nil {
 		return 0, wrap(op, err)
 	}
+	s.webhooksQueued(queued)
 	return gen, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"math"
 	"path"
 	"sort"
 	"strconv"
@@ -91,6 +92,11 @@ func splitStatements(src string) []string {
 // lock, SQLite's BEGIN IMMEDIATE serialises the transactions and each one
 // re-checks whether its migration is already recorded.
 func (s *Store) Migrate(ctx context.Context) error {
+	return s.migrateUpTo(ctx, math.MaxInt64)
+}
+
+// migrateUpTo is Migrate stopping after the migration numbered limit.
+func (s *Store) migrateUpTo(ctx context.Context, limit int64) error {
 	const op = "migrate"
 	s.migrateMu.Lock()
 	defer s.migrateMu.Unlock()
@@ -115,6 +121,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return wrap(op, err)
 	}
 	for _, m := range ms {
+		if m.version > limit {
+			break
+		}
 		err := conn.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 			var n int
 			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&n); err != nil || n > 0 {

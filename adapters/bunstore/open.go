@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -41,6 +42,8 @@ type Store struct {
 	migrateMu sync.Mutex
 	// signIn is the prepared statement of UserForSignIn (loginattempts.go).
 	signIn preparedStmt
+	// webhookQueued wakes the local webhook workers (webhookoutbox.go).
+	webhookQueued atomic.Pointer[func()]
 }
 
 var (

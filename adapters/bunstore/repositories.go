@@ -51,15 +51,21 @@ func (s *Store) CreateRepository(ctx context.Context, r *ports.Repository) error
 		return wrap(op, err)
 	}
 	row.ID = 0
+	var queued int
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(&row).Returning("id").Exec(ctx); err != nil {
 			return err
 		}
-		return s.saveMembers(ctx, tx, row.ID, r.Members)
+		if err := s.saveMembers(ctx, tx, row.ID, r.Members); err != nil {
+			return err
+		}
+		queued, err = enqueueRepositoryEvent(ctx, tx, ports.EventRepositoryCreated, *r, toNanos(now))
+		return err
 	})
 	if err != nil {
 		return wrap(op, err)
 	}
+	s.webhooksQueued(queued)
 	r.ID = row.ID
 	r.CreatedAt, r.UpdatedAt = normTime(r.CreatedAt), normTime(r.UpdatedAt)
 	return nil
@@ -249,13 +255,21 @@ func (s *Store) UpdateRepository(ctx context.Context, key string, fn func(*ports
 // versions, key-values and membership rows.
 func (s *Store) DeleteRepository(ctx context.Context, key string) error {
 	op := "delete repository " + key
-	return wrap(op, s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	var queued int
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var row repositoryRow
-		if err := s.forUpdate(tx.NewSelect().Model(&row).Column("id").Where("key = ?", key)).Scan(ctx); err != nil {
+		if err := s.forUpdate(tx.NewSelect().Model(&row).Column("id", "key", "format", "repo_type", "is_public").
+			Where("key = ?", key)).Scan(ctx); err != nil {
 			return err
 		}
-		id := row.ID
-		if err := enqueueRepositoryDeleted(ctx, tx, id, toNanos(s.clock.Now())); err != nil {
+		id, now := row.ID, toNanos(s.clock.Now())
+		if err := enqueueRepositoryDeleted(ctx, tx, id, now); err != nil {
+			return err
+		}
+		var err error
+		queued, err = enqueueRepositoryEvent(ctx, tx, ports.EventRepositoryDeleted,
+			ports.Repository{Key: row.Key, Format: row.Format, Type: row.RepoType, IsPublic: row.IsPublic}, now)
+		if err != nil {
 			return err
 		}
 		steps := []*bun.DeleteQuery{
@@ -273,7 +287,12 @@ func (s *Store) DeleteRepository(ctx context.Context, key string) error {
 			}
 		}
 		return nil
-	}))
+	})
+	if err != nil {
+		return wrap(op, err)
+	}
+	s.webhooksQueued(queued)
+	return nil
 }
 
 // ReposWithMember lists the keys of virtual repositories that include key.

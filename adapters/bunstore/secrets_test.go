@@ -11,6 +11,7 @@ import (
 	"github.com/keeper-registry/keeper/core/auth"
 	"github.com/keeper-registry/keeper/core/secret"
 	"github.com/keeper-registry/keeper/core/signing"
+	"github.com/keeper-registry/keeper/core/webhook"
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/keeper-registry/keeper/ports/porttest"
 )
@@ -32,7 +33,8 @@ func rawValues(t *testing.T, s *bunstore.Store) string {
 	t.Helper()
 	var out []string
 	for _, q := range []string{"SELECT CAST(value AS TEXT) FROM settings", "SELECT config FROM sso_providers",
-		"SELECT secret FROM user_totp", "SELECT recovery FROM user_totp", "SELECT sealed_private FROM signing_keys"} {
+		"SELECT secret FROM user_totp", "SELECT recovery FROM user_totp", "SELECT sealed_private FROM signing_keys",
+		"SELECT secret FROM webhooks", "SELECT previous_secret FROM webhooks WHERE previous_secret <> ''"} {
 		rows, err := s.DB().QueryContext(t.Context(), q)
 		if err != nil {
 			t.Fatal(err)
@@ -114,6 +116,14 @@ func TestSecretsAtRest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A webhook's secrets (current and, during a rotation, previous), sealed by core/webhook.
+	hookCur, _ := b1.Seal([]byte("hook-secret-new"), webhook.SealContext("ci"))
+	hookPrev, _ := b1.Seal([]byte("hook-secret-old"), webhook.SealContext("ci"))
+	hook := ports.Webhook{Name: "ci", URL: "https://hooks.example.test/x", Format: "json", Events: []string{"*"}, Enabled: true,
+		Secret: hookCur, PreviousSecret: hookPrev, PreviousUntil: time.Now().Add(time.Hour)}
+	if err := s1.CreateWebhook(ctx, &hook); err != nil {
+		t.Fatal(err)
+	}
 	if err := s1.SaveSigningKey(ctx, &ports.SigningKey{ID: "k1", Name: "repo-key", Algorithm: "ed25519", Fingerprint: "ab",
 		Status: ports.KeyActive, PublicKey: []byte("pub"), SealedPrivate: sealedKey}); err != nil {
 		t.Fatal(err)
@@ -122,7 +132,7 @@ func TestSecretsAtRest(t *testing.T) {
 	// Rotation: k2 primary, k1 previous.
 	b2, _ := secret.New(k2, k1)
 	s2 := open(b2)
-	if n, err := s2.ResealSecrets(ctx); err != nil || n != 5 {
+	if n, err := s2.ResealSecrets(ctx); err != nil || n != 6 {
 		t.Fatalf("reseal after rotation: %d %v", n, err)
 	}
 	if raw := rawValues(t, s2); strings.Contains(raw, secret.KeyID(k1)) || strings.Contains(strings.ToLower(raw), "plain") {
@@ -144,6 +154,15 @@ func TestSecretsAtRest(t *testing.T) {
 	}
 	if plain, current, err := only2.Open(k.SealedPrivate, signing.SealContext("k1")); err != nil || !current || string(plain) != "pgp-private-key" {
 		t.Fatalf("signing key after rotation: %q %v %v", plain, current, err)
+	}
+	w, err := s3.GetWebhook(ctx, hook.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for v, want := range map[string]string{w.Secret: "hook-secret-new", w.PreviousSecret: "hook-secret-old"} {
+		if plain, current, err := only2.Open(v, webhook.SealContext("ci")); err != nil || !current || string(plain) != want {
+			t.Fatalf("webhook secret after rotation: %q %v %v", plain, current, err)
+		}
 	}
 	if n, err := s3.ResealSecrets(ctx); err != nil || n != 0 {
 		t.Fatalf("a second reseal rewrote %d values (%v)", n, err)

@@ -149,5 +149,9 @@ func (s *Store) ResealSecrets(ctx context.Context) (int, error) {
 		return n + m + r, wrap(op, err)
 	}
 	k, err := s.resealSigningKeys(ctx)
-	return n + m + r + k, wrap(op, err)
+	if err != nil {
+		return n + m + r + k, wrap(op, err)
+	}
+	w, err := s.resealWebhooks(ctx)
+	return n + m + r + k + w, wrap(op, err)
 }

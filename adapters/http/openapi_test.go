@@ -3,6 +3,7 @@ package http_test
 import (
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -50,7 +51,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 // every operation documents conflicts (writes), rate limits and
 // unavailability with the Error schema.
 func TestOpenAPIIsCompleteAndValid(t *testing.T) {
-	srv, err := httpapi.New(httpapi.Deps{}, append(httpapi.PluginRoutes(nil, nil), httpapi.SigningRoutes(nil)...)...)
+	srv, err := httpapi.New(httpapi.Deps{}, slices.Concat(httpapi.PluginRoutes(nil, nil), httpapi.SigningRoutes(nil), httpapi.WebhookRoutes(nil))...)
 	if err != nil {
 		t.Fatal(err)
 	}

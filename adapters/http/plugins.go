@@ -19,7 +19,7 @@ import (
 var pluginSchemas = obj{
 	"Plugin": object(obj{"id": str(), "name": str(), "version": str(), "format": str(), "display_name": str(),
 		"description": str(), "status": obj{"type": "string", "enum": []string{"active", "disabled", "error"}},
-		"enabled": boolean(), "built_in": boolean(), "contract_version": str(), "capabilities": arr(str()),
+		"enabled": boolean(), "built_in": boolean(), "contract_version": str(), "capabilities": arr(str()), "aliases": arr(str()),
 		"mounts": arr(object(obj{"prefix": str(), "root": boolean(), "anonymous_paths": obj{"type": "array", "items": str(), "nullable": true}})),
 		"credentials": object(obj{"basic": boolean(), "token_in_password": boolean(), "bearer": boolean(),
 			"token_headers": obj{"type": "array", "items": str(), "nullable": true}, "challenge": str()}),
@@ -27,7 +27,8 @@ var pluginSchemas = obj{
 		"digest": str(), "limits": object(obj{"memory_pages": integer(), "call_timeout_ms": integer(), "pool_size": integer()}),
 		"last_error": str(), "stats": obj{"type": "object"}, "created_at": str(), "updated_at": str()}),
 	"PluginList": object(obj{"items": arr(ref("Plugin"))}, "items"),
-	"Format":     object(obj{"key": str(), "display_name": str(), "plugin_id": str()}, "key"),
+	"Format": object(obj{"key": str(), "display_name": str(), "plugin_id": str(),
+		"aliases": obj{"type": "array", "items": str(), "description": "further format keys a repository may be created with; it gets key"}}, "key", "aliases"),
 	"FormatList": object(obj{"items": arr(ref("Format"))}, "items"),
 }
 
@@ -39,9 +40,9 @@ func PluginRoutes(m *plugin.Manager, repos ports.RepositoryStore) []Route {
 	h := pluginHandlers{m: m, repos: repos}
 	tooLarge := []int{http.StatusRequestEntityTooLarge}
 	return []Route{
-		route(get, "/formats", Public, Doc{"plugins", "The formats the loaded plugins serve", "", "FormatList", 200, nil}, h.formats),
+		route(get, "/formats", Public, Doc{"plugins", "The formats the loaded plugins serve, each with the aliases its plugin declares", "", "FormatList", 200, nil}, h.formats),
 		route(get, "/plugins", Admin, Doc{"plugins", "List installed plugins, built-in and uploaded", "", "PluginList", 200, nil}, h.list),
-		route(post, "/plugins", Admin, Doc{"plugins", "Install a plugin (.wasm or .zip with a manifest, raw body or multipart field \"file\"); validated against the contract first; mounts overlapping another plugin's are refused (409); ?grant=login,session-token grants the credential-minting imports; an upgrade of an installed id answers 200", "binary", "Plugin", 201, append(tooLarge, http.StatusOK)}, h.install),
+		route(post, "/plugins", Admin, Doc{"plugins", "Install a plugin (.wasm or .zip with a manifest, raw body or multipart field \"file\"); validated against the contract first; mounts overlapping another plugin's, and a format key or alias equal to another plugin's key or alias, are refused (409); ?grant=login,session-token grants the credential-minting imports; an upgrade of an installed id answers 200", "binary", "Plugin", 201, append(tooLarge, http.StatusOK)}, h.install),
 		route(get, "/plugins/:id", Admin, Doc{"plugins", "Get a plugin", "", "Plugin", 200, nil}, h.get),
 		route(del, "/plugins/:id", Admin, Doc{"plugins", "Delete an installed plugin; while repositories use its format, 409 naming them unless ?force=true", "", "", 204, nil}, h.delete),
 		route(post, "/plugins/:id/enable", Admin, Doc{"plugins", "Enable a plugin (its formats are served again)", "", "Plugin", 200, nil}, h.lifecycle("plugin.enable", m.Enable)),

@@ -208,6 +208,9 @@ func testPluginAPI(t *testing.T, e *plugEnv) {
 	if err := json.Unmarshal(body, &fl); err != nil || len(fl.Items) == 0 || !strings.Contains(string(body), `"plugin_id":"generic"`) {
 		t.Fatalf("formats %s", body)
 	}
+	if !strings.Contains(string(body), `"aliases":[]`) {
+		t.Fatalf("formats without aliases must list an empty array: %s", body)
+	}
 
 	resp, body = e.req("GET", "/api/v1/plugins", e.token, nil)
 	e.want(resp, body, http.StatusOK)

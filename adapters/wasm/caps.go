@@ -28,7 +28,7 @@ func checkExports(cm wazero.CompiledModule) error {
 		mod, _, _ := f.Import()
 		if v, ok := strings.CutPrefix(mod, hostModulePrefix); ok && !slices.Contains(ports.SupportedContracts, v) {
 			return fmt.Errorf("%w: the module was built against contract keeper:format@%s; this server loads %s",
-				ports.ErrInvalid, v, strings.Join(ports.SupportedContracts, " and "))
+				ports.ErrInvalid, v, ports.SupportedContractsText())
 		}
 	}
 	for _, name := range requiredExports {

@@ -70,10 +70,11 @@ func ms(t time.Time) int64 {
 	return t.UnixMilli()
 }
 
-// fromInfo converts what describe returned (contract 0.2.0).
+// fromInfo converts what describe returned (contract 0.3.0; a 0.2.0 record
+// has no aliases).
 func fromInfo(w wInfo) ports.FormatInfo {
 	in := ports.FormatInfo{Key: w.Key, DisplayName: w.DisplayName, Version: w.Version, ContractVersion: w.ContractVersion,
-		Mounts: fromMounts(w.Mounts), Capabilities: w.Capabilities,
+		Mounts: fromMounts(w.Mounts), Capabilities: w.Capabilities, Aliases: w.Aliases,
 		Credentials: ports.Credentials{Basic: w.Credentials.Basic, TokenInPassword: w.Credentials.TokenInPassword,
 			Bearer: w.Credentials.Bearer, TokenHeaders: w.Credentials.TokenHeaders, Challenge: w.Credentials.Challenge}}
 	for _, s := range w.Setup {
@@ -90,16 +91,28 @@ func fromMounts(ms []wMount) []ports.Mount {
 	return out
 }
 
-// legacyContract is the first contract version, still loaded.
-const legacyContract = "0.1.0"
+// legacyContract is the first contract version, still loaded;
+// contract02 the second, whose info record has no aliases.
+const (
+	legacyContract = "0.1.0"
+	contract02     = "0.2.0"
+)
 
 // describeResult lifts the info record describe returned at p. Fields are
 // only appended between contract versions, so the contract version (at 24
-// in every version) is read first and a 0.1.0 record (48 bytes: key,
-// display-name, version, contract-version, mounts, capabilities) is never
-// read past its end.
+// in every version) is read first and an older record is never read past
+// its end: 0.1.0 (48 bytes: key, display-name, version, contract-version,
+// mounts, capabilities), 0.2.0 (76 bytes: those, credentials, setup).
 func (r *reader) describeResult(p uint32) ports.FormatInfo {
-	if r.str(p+24) != legacyContract {
+	switch r.str(p + 24) {
+	case legacyContract:
+	case contract02:
+		return fromInfo(wInfo{Key: r.str(p), DisplayName: r.str(p + 8), Version: r.str(p + 16), ContractVersion: contract02,
+			Mounts:       r.liftListMount(r.u32(p+32), r.u32(p+36)),
+			Capabilities: r.liftListString(r.u32(p+40), r.u32(p+44)),
+			Credentials:  r.liftCredentials(p + 48),
+			Setup:        r.liftListSetupSnippet(r.u32(p+68), r.u32(p+72))})
+	default:
 		return fromInfo(r.liftInfo(p))
 	}
 	return ports.FormatInfo{Key: r.str(p), DisplayName: r.str(p + 8), Version: r.str(p + 16), ContractVersion: legacyContract,

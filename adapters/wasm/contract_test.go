@@ -14,11 +14,12 @@ import (
 	"github.com/keeper-registry/keeper/adapters/wasm"
 	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/ports"
+	"github.com/keeper-registry/keeper/ports/porttest"
 )
 
 // TestContractVersions loads the example plugin built against 0.1.0 (its
-// shorter describe gets the legacy credentials) and a 0.2.0 plugin (its
-// declared credentials and set-up), and refuses a module built as a command
+// shorter describe gets the legacy credentials), a 0.2.0 module (its
+// credentials and set-up, no aliases) and a 0.3.0 plugin, and refuses a module built as a command
 // with a hint to rebuild it with -buildmode=c-shared.
 func TestContractVersions(t *testing.T) {
 	ctx := context.Background()
@@ -43,10 +44,23 @@ func TestContractVersions(t *testing.T) {
 		t.Fatalf("0.1.0 module: %+v %v", info, err)
 	}
 
+	// 0.2.0: the 76-byte record is read up to its end (the bytes after it
+	// point outside memory) and the 0.2.0 import module is served.
+	info, err = rt.Load(ctx, "c02", testPlugin(t, "contract02"), ports.PluginLimits{})
+	if err != nil || info.ContractVersion != "0.2.0" || info.Key != "contract02" || len(info.Mounts) != 1 ||
+		info.Credentials.Basic || !info.Credentials.Bearer || info.Credentials.Challenge != `Bearer realm="c02"` ||
+		len(info.Setup) != 1 || info.Setup[0].Text != "curl {repo-url}/x" || info.Aliases != nil {
+		t.Fatalf("0.2.0 module: %+v %v", info, err)
+	}
+	resp, err := rt.Handle(ctx, "c02", ports.FormatRequest{Method: "GET", Path: "/x", Repo: repo(nil)}, porttest.NewMemHost())
+	if err != nil || resp.Status != 200 {
+		t.Fatalf("0.2.0 module handle: %+v %v", resp, err)
+	}
+
 	info, err = rt.Load(ctx, "new", genericWasm(t), ports.PluginLimits{})
 	if err != nil || info.ContractVersion != ports.ContractVersion || !info.Credentials.Basic || len(info.Setup) == 0 ||
 		!strings.Contains(info.Setup[0].Text, "{repo-url}") {
-		t.Fatalf("0.2.0 module: %+v %v", info, err)
+		t.Fatalf("0.3.0 module: %+v %v", info, err)
 	}
 
 	out := filepath.Join(t.TempDir(), "cmd.wasm")

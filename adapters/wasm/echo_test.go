@@ -42,6 +42,9 @@ func TestEchoRoundTrip(t *testing.T) {
 	if info.Version != "1.2.3" || info.DisplayName != "Echo" || len(info.Mounts) != 2 || !info.Mounts[1].Root || info.Mounts[1].Prefix != "/.well-known/echo" {
 		t.Fatalf("info %+v", info)
 	}
+	if len(info.Aliases) != 2 || info.Aliases[0] != "reflect" || info.Aliases[1] != "mirror" {
+		t.Fatalf("aliases %q", info.Aliases)
+	}
 	if got := info.Mounts[0].AnonymousPaths; len(got) != 2 || got[0] != "/-/login/*" || got[1] != "/-/ping" || len(info.Mounts[1].AnonymousPaths) != 0 {
 		t.Fatalf("anonymous paths %q / %q", got, info.Mounts[1].AnonymousPaths)
 	}

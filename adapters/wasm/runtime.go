@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	goruntime "runtime"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -284,7 +283,7 @@ func (r *Runtime) swap(id string, sl *slot) {
 func checkDescribe(info ports.FormatInfo, key string) error {
 	switch {
 	case !slices.Contains(ports.SupportedContracts, info.ContractVersion):
-		return fmt.Errorf("contract version %q; this server loads %s", info.ContractVersion, strings.Join(ports.SupportedContracts, " and "))
+		return fmt.Errorf("contract version %q; this server loads %s", info.ContractVersion, ports.SupportedContractsText())
 	case info.Key == "":
 		return errors.New("describe returned an empty key")
 	case key != "" && info.Key != key:

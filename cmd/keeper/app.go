@@ -95,18 +95,24 @@ func options(cfg config.Config) fx.Option {
 			newPluginManager,
 			newPluginLoader,
 			func(s ports.RepositoryStore, f ports.FileStore, m *plugin.Manager, l *pluginLoader) *repository.Service {
-				return repository.NewService(s, func() []string {
-					// Right after start the plugins are being registered (a few
-					// milliseconds): wait rather than call a format unknown.
+				// Right after start the plugins are being registered (a few
+				// milliseconds): wait rather than call a format unknown.
+				wait := func() {
 					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 					defer cancel()
 					_ = l.Wait(ctx)
+				}
+				return repository.NewService(s, func() []string {
+					wait()
 					var keys []string
 					for _, f := range m.Formats() {
 						keys = append(keys, f.Key)
 					}
 					return keys
-				}).WithFiles(f)
+				}).WithFiles(f).WithAliases(func(format string) (string, bool) {
+					wait()
+					return m.Resolve(format)
+				})
 			},
 			newSpools,
 			func(r ports.RepositoryStore, f ports.FileStore, b ports.BlobStore, d *dispatch.Dispatcher, sp *gc.Spools, db *bunstore.Store) *artifact.Service {
@@ -128,6 +134,8 @@ func options(cfg config.Config) fx.Option {
 		fx.Provide(scheduleJobs),
 		fx.Invoke(func(*jobs.Scheduler) {}),
 		searchModule(),
+		backupModule,
+		webhookModule,
 		metricsModule(),
 		fx.WithLogger(func() fxevent.Logger {
 			l := &fxevent.SlogLogger{Logger: slog.Default().With("room", "fx")}

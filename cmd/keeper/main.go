@@ -1,17 +1,19 @@
 // Command keeper is the Keeper artifact registry: `keeper serve`, `keeper
-// migrate`, `keeper version`.
+// migrate`, `keeper version`, and admin commands that talk to a running
+// server through its API (`keeper repo|user|token|plugin …`).
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"runtime/debug"
 	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/keeper-registry/keeper/adapters/bunstore"
 	"github.com/keeper-registry/keeper/adapters/yamlconfig"
@@ -30,7 +32,7 @@ func main() {
 	var ue usageError
 	if errors.As(err, &ue) {
 		if ue.showUsage {
-			fmt.Fprint(os.Stderr, "\n"+usage)
+			fmt.Fprint(os.Stderr, "\n"+ue.usage)
 		}
 		os.Exit(2)
 	}
@@ -38,123 +40,194 @@ func main() {
 }
 
 // usageError is a mistake in the command line (exit status 2, like flag's);
-// showUsage adds the command list after the message.
+// showUsage adds the command list (usage) after the message.
 type usageError struct {
 	msg       string
 	showUsage bool
+	usage     string
 }
 
 func (e usageError) Error() string { return e.msg }
 
-const usage = `usage: keeper <command> [flags]
+// usageTemplate keeps the help layout the commands had before cobra:
+// "usage: keeper …", then commands and flags.
+const usageTemplate = `usage: {{.UseLine}}{{if .HasAvailableSubCommands}}
 
-commands:
-  serve     run the registry (default: SQLite + files under ./keeper-data on 127.0.0.1:8080)
-  migrate   apply database migrations and exit
-  policy    policy reset: restore the default authorization rules
-  version   print the version and the source revision it was built from
-  help      print this help
+commands:{{range .Commands}}{{if (or .IsAvailableCommand (eq .Name "help"))}}
+  {{rpad .Name .NamePadding }}  {{.Short}}{{end}}{{end}}{{end}}{{if .HasAvailableLocalFlags}}
 
-flags (serve, migrate):
-  --config FILE     YAML configuration file
-  --listen ADDR     address to listen on (KEEPER_LISTEN)
-  --data-dir DIR    data directory (KEEPER_DATA_DIR)
+flags:
+{{.LocalFlags.FlagUsages | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableInheritedFlags}}
 
-Every command accepts -h/--help. Settings: the Configuration section of README.md.
+flags of every {{.Parent.Name}} command:
+{{.InheritedFlags.FlagUsages | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableSubCommands}}
+
+Every command accepts -h/--help ("{{.CommandPath}} COMMAND --help").{{end}}{{if not .HasParent}}
+Server settings: the Configuration section of README.md; admin commands: docs/cli.md.{{end}}
 `
 
+// run executes the command line args (without the program name).
 func run(args []string, stdout, stderr io.Writer) error {
+	root := newRoot(stdout, stderr)
 	if len(args) == 0 {
-		return usageError{msg: "no command given", showUsage: true}
+		return usageError{msg: "no command given", showUsage: true, usage: root.UsageString()}
 	}
-	cmd, rest := args[0], args[1:]
-	switch cmd {
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+	args = compatArgs(args)
+	if first := args[0]; !strings.HasPrefix(first, "-") {
+		if c, _, err := root.Find(args[:1]); err != nil || c == root {
+			return usageError{msg: fmt.Sprintf("unknown command %q", first), showUsage: true, usage: root.UsageString()}
+		}
+	}
+	root.SetArgs(args)
+	return root.Execute()
+}
+
+// compatArgs keeps the command lines of the flag-package days working:
+// "--version"/"-v" as a command, and single-dash long flags ("-data-dir").
+func compatArgs(args []string) []string {
+	if args[0] == "--version" || args[0] == "-v" {
+		args = append([]string{"version"}, args[1:]...)
+	}
+	out := make([]string, len(args))
+	for i, a := range args {
+		name, _, _ := strings.Cut(strings.TrimPrefix(a, "-"), "=")
+		if len(a) > 2 && a[0] == '-' && a[1] != '-' && singleDashLong[name] {
+			a = "-" + a
+		}
+		out[i] = a
+	}
+	return out
+}
+
+// singleDashLong are the long flags Go's flag package accepted with one dash.
+var singleDashLong = map[string]bool{"config": true, "listen": true, "data-dir": true, "help": true}
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:               "keeper COMMAND",
+		Short:             "Keeper, the universal artifact registry",
+		SilenceErrors:     true,
+		SilenceUsage:      true,
+		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: true},
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetUsageTemplate(usageTemplate)
+	root.SetHelpTemplate(`{{with (or .Long .Short)}}{{. | trimTrailingWhitespaces}}
+
+{{end}}{{.UsageString}}`)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		fmt.Fprint(c.ErrOrStderr(), c.UsageString())
+		return usageError{msg: err.Error()}
+	})
+	root.AddCommand(serveCmd(), migrateCmd(), versionCmd(), policyCmd(), backupCmd(), restoreCmd())
+	root.AddCommand(adminCommands()...)
+	root.InitDefaultHelpCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "help" {
+			c.Short = "print the help of a command"
+		}
+	}
+	return root
+}
+
+// noArgs refuses positional arguments with a usage error.
+func noArgs(c *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		fmt.Fprint(c.ErrOrStderr(), c.UsageString())
+		return usageError{msg: fmt.Sprintf("%s takes no arguments, got %q", c.CommandPath(), args[0])}
+	}
+	return nil
+}
+
+// exactArgs wants n positional arguments, named in the command's Use line.
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) != n {
+			fmt.Fprint(c.ErrOrStderr(), c.UsageString())
+			return usageError{msg: fmt.Sprintf("%s wants %d argument(s), got %d", c.CommandPath(), n, len(args))}
+		}
 		return nil
-	case "version", "--version", "-v":
-		if _, err := parseFlags("version", rest, stdout, stderr); err != nil {
-			return helpIsSuccess(err)
-		}
-		fmt.Fprintln(stdout, "keeper", versionLine())
-		return nil
-	case "serve", "migrate":
-		cfg, err := loadConfig(cmd, rest, stdout, stderr)
-		if err != nil {
-			return helpIsSuccess(err)
-		}
-		if cmd == "serve" {
-			return serve(cfg)
-		}
-		return migrate(cfg, stdout)
-	case "policy":
-		return policyCommand(rest, stdout, stderr)
 	}
-	return usageError{msg: fmt.Sprintf("unknown command %q", cmd), showUsage: true}
 }
 
-// helpIsSuccess turns -h/--help into a clean exit and a bad flag into a usage error.
-func helpIsSuccess(err error) error {
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
-	return err
+// groupCmd is a command that only holds subcommands: run without one (or
+// with an unknown one) it is a usage error naming what was given.
+func groupCmd(use, short string, subs ...*cobra.Command) *cobra.Command {
+	c := &cobra.Command{Use: use + " COMMAND", Short: short, Args: cobra.ArbitraryArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			fmt.Fprint(c.ErrOrStderr(), c.UsageString())
+			if len(args) == 0 {
+				return usageError{msg: use + ": no subcommand given"}
+			}
+			return usageError{msg: fmt.Sprintf("%s: unknown subcommand %q", use, args[0])}
+		}}
+	c.AddCommand(subs...)
+	return c
 }
 
-// flagSet describes a command's flags; its usage goes to stdout for -h
-// (asked for) and to stderr after a mistake.
-type flagSet struct {
-	*flag.FlagSet
-	config, listen, dataDir *string
+// serverFlags are the flags of the commands that open the configured
+// database: serve, migrate, policy reset.
+type serverFlags struct{ config, listen, dataDir string }
+
+func (f *serverFlags) register(c *cobra.Command) {
+	c.Flags().StringVar(&f.config, "config", "", "YAML configuration `file`")
+	c.Flags().StringVar(&f.listen, "listen", "", "`address` to listen on (KEEPER_LISTEN)")
+	c.Flags().StringVar(&f.dataDir, "data-dir", "", "data `directory` (KEEPER_DATA_DIR)")
 }
 
-func parseFlags(cmd string, args []string, stdout, stderr io.Writer) (flagSet, error) {
-	fs := flagSet{FlagSet: flag.NewFlagSet("keeper "+cmd, flag.ContinueOnError)}
-	if cmd != "version" {
-		fs.config = fs.String("config", "", "YAML configuration `file`")
-		fs.listen = fs.String("listen", "", "`address` to listen on (KEEPER_LISTEN)")
-		fs.dataDir = fs.String("data-dir", "", "data `directory` (KEEPER_DATA_DIR)")
-	}
-	fs.SetOutput(io.Discard)
-	printUsage := func(w io.Writer) {
-		fmt.Fprintf(w, "usage: keeper %s [flags]\n", cmd)
-		fs.SetOutput(w)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			printUsage(stdout)
-			return fs, err
-		}
-		printUsage(stderr)
-		return fs, usageError{msg: err.Error()}
-	}
-	if fs.NArg() > 0 {
-		printUsage(stderr)
-		return fs, usageError{msg: fmt.Sprintf("keeper %s takes no arguments, got %q", cmd, fs.Arg(0))}
-	}
-	return fs, nil
-}
-
-func loadConfig(cmd string, args []string, stdout, stderr io.Writer) (config.Config, error) {
-	fs, err := parseFlags(cmd, args, stdout, stderr)
-	if err != nil {
-		return config.Config{}, err
-	}
+// load reads the configuration: file, then KEEPER_* variables, then flags.
+func (f *serverFlags) load() (config.Config, error) {
 	over := map[string]string{}
-	if *fs.listen != "" {
-		over["listen"] = *fs.listen
+	if f.listen != "" {
+		over["listen"] = f.listen
 	}
-	if *fs.dataDir != "" {
-		over["data_dir"] = *fs.dataDir
+	if f.dataDir != "" {
+		over["data_dir"] = f.dataDir
 	}
-	cfg, err := yamlconfig.Load(*fs.config, os.Environ(), over)
+	cfg, err := yamlconfig.Load(f.config, os.Environ(), over)
 	if err != nil {
 		return cfg, err
 	}
 	setupLogging(cfg)
 	return cfg, nil
+}
+
+func serveCmd() *cobra.Command {
+	var f serverFlags
+	c := &cobra.Command{Use: "serve", Short: "run the registry (default: SQLite + files under ./keeper-data on 127.0.0.1:8080)",
+		Args: noArgs,
+		RunE: func(*cobra.Command, []string) error {
+			cfg, err := f.load()
+			if err != nil {
+				return err
+			}
+			return serve(cfg)
+		}}
+	f.register(c)
+	return c
+}
+
+func migrateCmd() *cobra.Command {
+	var f serverFlags
+	c := &cobra.Command{Use: "migrate", Short: "apply database migrations and exit", Args: noArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			cfg, err := f.load()
+			if err != nil {
+				return err
+			}
+			return migrate(cfg, c.OutOrStdout())
+		}}
+	f.register(c)
+	return c
+}
+
+func versionCmd() *cobra.Command {
+	return &cobra.Command{Use: "version", Short: "print the version and the source revision it was built from", Args: noArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			fmt.Fprintln(c.OutOrStdout(), "keeper", versionLine())
+			return nil
+		}}
 }
 
 func setupLogging(cfg config.Config) {

@@ -6,35 +6,27 @@ import (
 	"io"
 	"os"
 
+	"github.com/spf13/cobra"
+
 	"github.com/keeper-registry/keeper/adapters/bunstore"
 	"github.com/keeper-registry/keeper/core/config"
 	"github.com/keeper-registry/keeper/core/policy"
 )
 
-const policyUsage = `usage: keeper policy reset [--config FILE] [--data-dir DIR]
-
-  reset   replace every authorization rule with the defaults (the way back
-          when a policy locked people out); running servers reload it
-`
-
-// policyCommand runs `keeper policy …` against the configured database.
-func policyCommand(args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-		fmt.Fprint(stdout, policyUsage)
-		return nil
-	}
-	if len(args) == 0 || args[0] != "reset" {
-		fmt.Fprint(stderr, policyUsage)
-		if len(args) == 0 {
-			return usageError{msg: "policy: no subcommand given"}
-		}
-		return usageError{msg: fmt.Sprintf("policy: unknown subcommand %q", args[0])}
-	}
-	cfg, err := loadConfig("policy reset", args[1:], stdout, stderr)
-	if err != nil {
-		return helpIsSuccess(err)
-	}
-	return resetPolicy(cfg, stdout)
+// policyCmd is `keeper policy reset`, run against the configured database.
+func policyCmd() *cobra.Command {
+	var f serverFlags
+	reset := &cobra.Command{Use: "reset", Args: noArgs,
+		Short: "replace every authorization rule with the defaults (the way back when a policy locked people out); running servers reload it",
+		RunE: func(c *cobra.Command, _ []string) error {
+			cfg, err := f.load()
+			if err != nil {
+				return err
+			}
+			return resetPolicy(cfg, c.OutOrStdout())
+		}}
+	f.register(reset)
+	return groupCmd("policy", "policy reset: restore the default authorization rules", reset)
 }
 
 // resetPolicy stores policy.Defaults() as the whole rule set; the version

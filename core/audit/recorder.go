@@ -17,8 +17,15 @@ const (
 // Recorder writes audit events; a nil Recorder or one without a log only
 // writes them to slog.
 type Recorder struct {
-	log   ports.AuditLog
-	clock ports.Clock
+	log       ports.AuditLog
+	clock     ports.Clock
+	observers []func(context.Context, ports.AuditEvent)
+}
+
+// Observe calls fn with every event after it is stored (webhooks turn some
+// into events). Call it while wiring, before the first Record.
+func (r *Recorder) Observe(fn func(context.Context, ports.AuditEvent)) {
+	r.observers = append(r.observers, fn)
 }
 
 // New returns a Recorder over log.
@@ -53,10 +60,11 @@ func (r *Recorder) Record(ctx context.Context, e ports.AuditEvent) {
 	}
 	if r.log == nil {
 		slog.InfoContext(ctx, "audit", "action", e.Action, "actor", e.Actor, "target", e.Target, "outcome", e.Outcome)
-		return
-	}
-	if err := r.log.AppendAudit(context.WithoutCancel(ctx), &e); err != nil {
+	} else if err := r.log.AppendAudit(context.WithoutCancel(ctx), &e); err != nil {
 		slog.ErrorContext(ctx, "audit: append failed", "action", e.Action, "actor", e.Actor, "err", err)
+	}
+	for _, fn := range r.observers {
+		fn(ctx, e)
 	}
 }
 

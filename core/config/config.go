@@ -46,6 +46,10 @@ type Config struct {
 	Secrets Secrets `yaml:"secrets"`
 	// Search selects the search index (docs/search.md).
 	Search Search `yaml:"search"`
+	// Backup is where the backup API writes (docs/backup.md).
+	Backup Backup `yaml:"backup"`
+	// Webhooks tunes the delivery of events to webhooks (docs/webhooks.md).
+	Webhooks Webhooks `yaml:"webhooks"`
 	// Metrics configures /metrics and download statistics (docs/metrics.md).
 	Metrics Metrics `yaml:"metrics"`
 }
@@ -69,6 +73,26 @@ type Metrics struct {
 	// DownloadStatsBuffer bounds the distinct counts held in memory between
 	// flushes; downloads beyond it are dropped and counted (default 10000).
 	DownloadStatsBuffer int `yaml:"download_stats_buffer"`
+}
+
+// Webhooks tunes event delivery; the webhooks themselves are managed
+// through /api/v1/webhooks.
+type Webhooks struct {
+	// Workers is how many deliveries one replica sends at once (KEEPER_WEBHOOKS_WORKERS).
+	Workers int `yaml:"workers"`
+	// Poll is how often idle workers look for deliveries queued on another replica.
+	Poll time.Duration `yaml:"poll"`
+	// Timeout bounds one delivery attempt.
+	Timeout time.Duration `yaml:"timeout"`
+	// MaxAttempts per delivery before it is marked failed.
+	MaxAttempts int `yaml:"max_attempts"`
+	// RetryBase is the first retry's wait, doubled per failure up to RetryMax (jittered).
+	RetryBase time.Duration `yaml:"retry_base"`
+	RetryMax  time.Duration `yaml:"retry_max"`
+	// DisableAfter consecutive failed attempts disable a webhook (0: never).
+	DisableAfter int `yaml:"disable_after"`
+	// Retention is how long finished deliveries stay in the delivery log.
+	Retention time.Duration `yaml:"retention"`
 }
 
 // Search selects where the search index lives and how closely it follows
@@ -343,6 +367,8 @@ func Default() Config {
 			BadCredentialRequests: 100, BadCredentialWindow: time.Minute},
 		Log:    Log{Level: "info", Format: "text"},
 		Search: Search{IndexPoll: 200 * time.Millisecond, Meilisearch: Meilisearch{Index: "keeper"}},
+		Webhooks: Webhooks{Workers: 4, Poll: time.Second, Timeout: 10 * time.Second, MaxAttempts: 8,
+			RetryBase: 10 * time.Second, RetryMax: time.Hour, DisableAfter: 20, Retention: 30 * 24 * time.Hour},
 		Metrics: Metrics{Enabled: true, AllowedNetworks: []string{"127.0.0.0/8", "::1/128"}, DownloadStats: true,
 			DownloadStatsBuffer: 10000},
 	}
@@ -390,6 +416,7 @@ func (c Config) Validate() error {
 	if c.DataDir == "" {
 		bad("data_dir", "must not be empty")
 	}
+	errs = append(errs, c.Backup.problems()...)
 	if u := c.Database.URL; u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
 		bad("database.url", "%q is not allowed: use postgres://… or leave empty for the embedded SQLite", redact(u))
 	}
@@ -509,6 +536,7 @@ func (c Config) Validate() error {
 		}
 	}
 	c.validateTLS(bad)
+	c.validateWebhooks(bad)
 	if p := c.Search.IndexPoll; p < 10*time.Millisecond || p > time.Minute {
 		bad("search.index_poll", "must be between 10ms and 1m")
 	}

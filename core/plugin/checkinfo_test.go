@@ -13,10 +13,12 @@ func TestCheckInfoCredentialsAndVersions(t *testing.T) {
 	if err := checkInfo(ok); err != nil {
 		t.Fatal(err)
 	}
-	legacy := ok
-	legacy.ContractVersion = "0.1.0"
-	if err := checkInfo(legacy); err != nil {
-		t.Fatalf("0.1.0: %v", err)
+	for _, v := range []string{"0.2.0", "0.1.0"} {
+		legacy := ok
+		legacy.ContractVersion = v
+		if err := checkInfo(legacy); err != nil {
+			t.Fatalf("%s: %v", v, err)
+		}
 	}
 	for name, mutate := range map[string]func(*ports.FormatInfo){
 		"unknown version":      func(i *ports.FormatInfo) { i.ContractVersion = "0.9.0" },
@@ -33,7 +35,7 @@ func TestCheckInfoCredentialsAndVersions(t *testing.T) {
 	}
 	bad := ok
 	bad.ContractVersion = "0.9.0"
-	if err := checkInfo(bad); err == nil || !strings.Contains(err.Error(), "0.2.0 and 0.1.0") {
+	if err := checkInfo(bad); err == nil || !strings.Contains(err.Error(), "0.3.0, 0.2.0, 0.1.0") {
 		t.Fatalf("version refusal names the versions: %v", err)
 	}
 }

@@ -76,6 +76,9 @@ func (m *Manager) install(ctx context.Context, data []byte, opts InstallOptions)
 	if err := m.overlap(id, info); err != nil {
 		return Plugin{}, false, err
 	}
+	if err := m.aliasClash(id, info); err != nil {
+		return Plugin{}, false, err
+	}
 
 	old, err := m.entry(id)
 	exists := err == nil

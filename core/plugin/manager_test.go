@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -100,7 +101,7 @@ func TestLoadAll(t *testing.T) {
 		t.Error("failed plugin has no last error")
 	}
 	fs := e.m.Formats()
-	if len(fs) != 2 || fs[0] != (plugin.Format{Key: "alpha", DisplayName: "ALPHA", PluginID: "alpha"}) || fs[1].Key != "beta" {
+	if len(fs) != 2 || !reflect.DeepEqual(fs[0], plugin.Format{Key: "alpha", DisplayName: "ALPHA", PluginID: "alpha", Aliases: []string{}}) || fs[1].Key != "beta" {
 		t.Fatalf("formats = %+v", fs)
 	}
 

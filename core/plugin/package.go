@@ -123,7 +123,7 @@ func readZipFile(f *zip.File, limit int64) ([]byte, error) {
 // checkInfo verifies what describe returned.
 func checkInfo(info ports.FormatInfo) error {
 	if !slices.Contains(ports.SupportedContracts, info.ContractVersion) {
-		return ports.Invalidf("module", "built against contract %q; this server loads %s", info.ContractVersion, strings.Join(ports.SupportedContracts, " and "))
+		return ports.Invalidf("module", "built against contract %q; this server loads %s", info.ContractVersion, ports.SupportedContractsText())
 	}
 	if !idPattern.MatchString(info.Key) {
 		return ports.Invalidf("module", "describe returned format key %q, which must match %s", info.Key, idPattern)
@@ -144,7 +144,7 @@ func checkInfo(info ports.FormatInfo) error {
 	if strings.ContainsAny(info.Credentials.Challenge, "\r\n") {
 		return ports.Invalidf("module", "the challenge may not contain line breaks")
 	}
-	return nil
+	return checkAliases(info)
 }
 
 // headerName is an HTTP field name (RFC 9110 §5.1, token characters).

@@ -17,18 +17,20 @@ const (
 
 // Plugin is what the admin API shows of one plugin.
 type Plugin struct {
-	ID              string        `json:"id"`
-	Name            string        `json:"name"`
-	Version         string        `json:"version"`
-	Format          string        `json:"format"`
-	DisplayName     string        `json:"display_name"`
-	Description     string        `json:"description"`
-	Status          string        `json:"status"`
-	Enabled         bool          `json:"enabled"`
-	BuiltIn         bool          `json:"built_in"`
-	ContractVersion string        `json:"contract_version"`
-	Capabilities    []string      `json:"capabilities"`
-	Mounts          []ports.Mount `json:"mounts"`
+	ID              string   `json:"id"`
+	Name            string   `json:"name"`
+	Version         string   `json:"version"`
+	Format          string   `json:"format"`
+	DisplayName     string   `json:"display_name"`
+	Description     string   `json:"description"`
+	Status          string   `json:"status"`
+	Enabled         bool     `json:"enabled"`
+	BuiltIn         bool     `json:"built_in"`
+	ContractVersion string   `json:"contract_version"`
+	Capabilities    []string `json:"capabilities"`
+	// Aliases are further format keys the plugin declared (contract 0.3.0).
+	Aliases []string      `json:"aliases"`
+	Mounts  []ports.Mount `json:"mounts"`
 	// Credentials are the carriers the plugin's mounts accept.
 	Credentials ports.Credentials `json:"credentials"`
 	// Grants are the credential-minting imports the plugin may use.
@@ -78,6 +80,9 @@ type Format struct {
 	Key         string `json:"key"`
 	DisplayName string `json:"display_name"`
 	PluginID    string `json:"plugin_id"`
+	// Aliases are further format keys the plugin declared; a repository
+	// created with one gets Key.
+	Aliases []string `json:"aliases"`
 }
 
 func (m *Manager) view(e *entry) Plugin {
@@ -87,7 +92,7 @@ func (m *Manager) view(e *entry) Plugin {
 		Enabled: e.rec.Enabled, BuiltIn: e.rec.BuiltIn, Digest: e.rec.Digest, LastError: e.rec.LastError,
 		Limits:    Limits{MemoryPages: l.MemoryPages, CallTimeoutMS: l.CallTimeout.Milliseconds(), PoolSize: l.PoolSize},
 		CreatedAt: e.rec.CreatedAt, UpdatedAt: e.rec.UpdatedAt,
-		Capabilities: []string{}, Mounts: []ports.Mount{}, Replicas: []ReplicaState{}, LoadState: m.loadState(e),
+		Capabilities: []string{}, Aliases: []string{}, Mounts: []ports.Mount{}, Replicas: []ReplicaState{}, LoadState: m.loadState(e),
 		Grants: append([]string{}, grantsOf(e.rec)...),
 	}
 	switch {
@@ -101,6 +106,7 @@ func (m *Manager) view(e *entry) Plugin {
 	if e.loaded {
 		p.DisplayName, p.ContractVersion = e.info.DisplayName, e.info.ContractVersion
 		p.Capabilities = append(p.Capabilities, e.info.Capabilities...)
+		p.Aliases = append(p.Aliases, e.info.Aliases...)
 		p.Mounts = append(p.Mounts, e.info.Mounts...)
 		p.Credentials = e.info.Credentials
 		if s, ok := m.rt.Stats(e.rec.ID); ok {
@@ -188,7 +194,8 @@ func (m *Manager) Formats() []Format {
 	out := []Format{}
 	for _, e := range m.entries {
 		if e.rec.Enabled && e.loaded {
-			out = append(out, Format{Key: e.info.Key, DisplayName: e.info.DisplayName, PluginID: e.rec.ID})
+			out = append(out, Format{Key: e.info.Key, DisplayName: e.info.DisplayName, PluginID: e.rec.ID,
+				Aliases: append([]string{}, e.info.Aliases...)})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })

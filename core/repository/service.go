@@ -28,6 +28,9 @@ type Service struct {
 	store ports.RepositoryStore
 	// formats returns the format keys of the enabled plugins.
 	formats func() []string
+	// alias, when set, maps a format alias to the format key its plugin
+	// serves (false: not an alias).
+	alias func(format string) (string, bool)
 	// files, when set, lets Delete refuse to drop a repository that holds files.
 	files ports.FileStore
 }
@@ -35,6 +38,13 @@ type Service struct {
 // WithFiles makes Delete refuse a repository holding files unless forced.
 func (s *Service) WithFiles(f ports.FileStore) *Service {
 	s.files = f
+	return s
+}
+
+// WithAliases makes Create accept a format alias a plugin declares and store
+// the repository with the plugin's format key instead.
+func (s *Service) WithAliases(resolve func(format string) (string, bool)) *Service {
+	s.alias = resolve
 	return s
 }
 
@@ -91,6 +101,11 @@ func (s *Service) Create(ctx context.Context, r ports.Repository) (ports.Reposit
 	}
 	if !slices.Contains(Types, r.Type) {
 		return r, ports.Invalidf("repo_type", "%q is not one of %s", r.Type, strings.Join(Types, ", "))
+	}
+	if s.alias != nil {
+		if key, ok := s.alias(r.Format); ok {
+			r.Format = key
+		}
 	}
 	if err := s.validateFormat(r.Format); err != nil {
 		return r, err

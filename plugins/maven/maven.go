@@ -26,6 +26,8 @@ func (Plugin) Describe() sdk.Info {
 		ContractVersion: sdk.ContractVersion,
 		Mounts:          []sdk.Mount{{Prefix: "/maven/"}},
 		Credentials:     credentials, Setup: setup,
+		// Gradle resolves and publishes through the Maven layout.
+		Aliases: []string{"gradle"},
 	}
 }
 

@@ -41,6 +41,8 @@ func (Plugin) Describe() sdk.Info {
 		ContractVersion: sdk.ContractVersion,
 		Mounts:          []sdk.Mount{{Prefix: "/nuget/"}},
 		Credentials:     credentials, Setup: setup,
+		// Chocolatey and PowerShellGet feeds are NuGet feeds.
+		Aliases: []string{"chocolatey", "powershell"},
 	}
 }
 

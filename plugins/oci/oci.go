@@ -38,7 +38,9 @@ const (
 func (Plugin) Describe() sdk.Info {
 	return sdk.Info{Key: "oci", DisplayName: "OCI / Docker registry", Version: "0.1.0",
 		Mounts:      []sdk.Mount{{Prefix: "/v2/", Root: true, AnonymousPaths: []string{"/", "/token"}}},
-		Credentials: credentials, Setup: setup}
+		Credentials: credentials, Setup: setup,
+		// Clients and artifact kinds carried by the distribution API.
+		Aliases: []string{"docker", "podman", "buildx", "oras", "wasm_oci", "helm_oci"}}
 }
 
 // nameComponent is the spec's repository-name grammar for the image part.

@@ -28,7 +28,9 @@ var _ sdk.Plugin = Plugin{}
 // Describe implements sdk.Plugin.
 func (Plugin) Describe() sdk.Info {
 	return sdk.Info{Key: "pypi", DisplayName: "PyPI", Version: PluginVersion, ContractVersion: sdk.ContractVersion,
-		Mounts: []sdk.Mount{{Prefix: "/pypi/"}}, Credentials: credentials, Setup: setup}
+		Mounts: []sdk.Mount{{Prefix: "/pypi/"}}, Credentials: credentials, Setup: setup,
+		// Poetry installs from and publishes to the Simple API and uploads.
+		Aliases: []string{"poetry"}}
 }
 
 // Handle implements sdk.Plugin.

@@ -48,7 +48,9 @@ var _ sdk.Plugin = Plugin{}
 func (Plugin) Describe() sdk.Info {
 	return sdk.Info{Key: "terraform", DisplayName: "Terraform / OpenTofu", Version: PluginVersion, ContractVersion: sdk.ContractVersion,
 		Mounts:      []sdk.Mount{{Prefix: "/terraform/"}, {Prefix: discoveryPath, Root: true, AnonymousPaths: []string{"/"}}},
-		Credentials: credentials, Setup: setup}
+		Credentials: credentials, Setup: setup,
+		// OpenTofu speaks the same registry protocols.
+		Aliases: []string{"opentofu"}}
 }
 
 // discoveryPath is the service discovery document's fixed place.

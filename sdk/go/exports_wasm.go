@@ -18,7 +18,7 @@ func (pluginExports) Describe() wInfo {
 		c = *info.Credentials
 	}
 	return wInfo{Key: info.Key, DisplayName: info.DisplayName, Version: info.Version, ContractVersion: info.ContractVersion,
-		Mounts: info.Mounts, Capabilities: info.Capabilities, Credentials: c, Setup: info.Setup}
+		Mounts: info.Mounts, Capabilities: info.Capabilities, Credentials: c, Setup: info.Setup, Aliases: info.Aliases}
 }
 
 func (pluginExports) Handle(req Request) (wResponse, *wPluginError) {

@@ -1,7 +1,7 @@
 package sdk
 
 // ContractVersion is the version of the WIT package this SDK implements.
-const ContractVersion = "0.2.0"
+const ContractVersion = "0.3.0"
 
 // Capability names, as declared in Info.Capabilities.
 const (
@@ -38,6 +38,11 @@ type Info struct {
 	Credentials *Credentials
 	// Setup are client set-up snippets the host's set-up page serves.
 	Setup []SetupSnippet
+	// Aliases are further format keys a repository may be created with
+	// (e.g. "yarn" for an npm plugin); the host resolves each to Key and
+	// refuses to install a plugin whose alias is another plugin's key or
+	// alias. Since contract 0.3.0.
+	Aliases []string
 }
 
 // Credentials declare how clients authenticate on the plugin's mounts. The

@@ -10,6 +10,7 @@ import {
   HeartOutlined,
   LockOutlined,
   LoginOutlined,
+  NotificationOutlined,
   SearchOutlined,
   TeamOutlined,
   UserOutlined,
@@ -31,6 +32,7 @@ const Users = lazy(() => import('./pages/Users'))
 const Groups = lazy(() => import('./pages/Groups'))
 const SSO = lazy(() => import('./pages/SSO'))
 const Audit = lazy(() => import('./pages/Audit'))
+const Webhooks = lazy(() => import('./pages/Webhooks'))
 const Health = lazy(() => import('./pages/Health'))
 const Search = lazy(() => import('./pages/Search'))
 const Profile = lazy(() => import('./pages/Profile'))
@@ -62,6 +64,7 @@ function Shell({ dark, setDark }: { dark: boolean; setDark: (d: boolean) => void
           { key: '/users', icon: <UserOutlined />, label: 'Users' },
           { key: '/groups', icon: <TeamOutlined />, label: 'Groups' },
           { key: '/sso', icon: <LoginOutlined />, label: 'SSO providers' },
+          { key: '/webhooks', icon: <NotificationOutlined />, label: 'Webhooks' },
           { key: '/audit', icon: <AuditOutlined />, label: 'Audit log' },
         ]
       : []),
@@ -113,6 +116,7 @@ function Shell({ dark, setDark }: { dark: boolean; setDark: (d: boolean) => void
               <Route path="/groups" element={<Groups />} />
               <Route path="/sso" element={<SSO />} />
               <Route path="/audit" element={<Audit />} />
+              <Route path="/webhooks" element={<Webhooks />} />
               <Route path="/health" element={<Health />} />
               <Route path="/search" element={<Search />} />
               <Route path="/profile" element={<Profile />} />
