@@ -184,6 +184,7 @@ func (s *Server) download(c *gin.Context) {
 		return
 	}
 	defer rd.Close()
+	markDownload(c, r.Key, f.Path)
 	ServeFile(c, f, rd)
 }
 
