@@ -193,9 +193,11 @@ type PluginLimits struct {
 
 // PluginStats are counters the runtime keeps per loaded plugin.
 type PluginStats struct {
-	Calls     int64
-	Errors    int64
-	Traps     int64
+	Calls  int64
+	Errors int64
+	Traps  int64
+	// Reloads counts the times the module was replaced under the same id.
+	Reloads   int64
 	LastError string
 	LoadedAt  time.Time
 	// State is the plugin's load state on this replica: "registered" (known,

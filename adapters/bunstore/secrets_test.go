@@ -9,6 +9,7 @@ import (
 
 	"github.com/keeper-registry/keeper/adapters/bunstore"
 	"github.com/keeper-registry/keeper/core/auth"
+	"github.com/keeper-registry/keeper/core/replication"
 	"github.com/keeper-registry/keeper/core/secret"
 	"github.com/keeper-registry/keeper/core/signing"
 	"github.com/keeper-registry/keeper/core/webhook"
@@ -34,7 +35,8 @@ func rawValues(t *testing.T, s *bunstore.Store) string {
 	var out []string
 	for _, q := range []string{"SELECT CAST(value AS TEXT) FROM settings", "SELECT config FROM sso_providers",
 		"SELECT secret FROM user_totp", "SELECT recovery FROM user_totp", "SELECT sealed_private FROM signing_keys",
-		"SELECT secret FROM webhooks", "SELECT previous_secret FROM webhooks WHERE previous_secret <> ''"} {
+		"SELECT secret FROM webhooks", "SELECT previous_secret FROM webhooks WHERE previous_secret <> ''",
+		"SELECT sealed_api_key FROM replication_peers"} {
 		rows, err := s.DB().QueryContext(t.Context(), q)
 		if err != nil {
 			t.Fatal(err)
@@ -124,6 +126,10 @@ func TestSecretsAtRest(t *testing.T) {
 	if err := s1.CreateWebhook(ctx, &hook); err != nil {
 		t.Fatal(err)
 	}
+	peerKey, _ := b1.Seal([]byte("peer-api-key"), replication.SealContext("eu"))
+	if err := s1.CreatePeer(ctx, &ports.Peer{Name: "eu", EndpointURL: "https://eu.example.test", SealedAPIKey: peerKey}); err != nil {
+		t.Fatal(err)
+	}
 	if err := s1.SaveSigningKey(ctx, &ports.SigningKey{ID: "k1", Name: "repo-key", Algorithm: "ed25519", Fingerprint: "ab",
 		Status: ports.KeyActive, PublicKey: []byte("pub"), SealedPrivate: sealedKey}); err != nil {
 		t.Fatal(err)
@@ -132,7 +138,7 @@ func TestSecretsAtRest(t *testing.T) {
 	// Rotation: k2 primary, k1 previous.
 	b2, _ := secret.New(k2, k1)
 	s2 := open(b2)
-	if n, err := s2.ResealSecrets(ctx); err != nil || n != 6 {
+	if n, err := s2.ResealSecrets(ctx); err != nil || n != 8 {
 		t.Fatalf("reseal after rotation: %d %v", n, err)
 	}
 	if raw := rawValues(t, s2); strings.Contains(raw, secret.KeyID(k1)) || strings.Contains(strings.ToLower(raw), "plain") {
@@ -163,6 +169,13 @@ func TestSecretsAtRest(t *testing.T) {
 		if plain, current, err := only2.Open(v, webhook.SealContext("ci")); err != nil || !current || string(plain) != want {
 			t.Fatalf("webhook secret after rotation: %q %v %v", plain, current, err)
 		}
+	}
+	peers, err := s3.ListPeers(ctx)
+	if err != nil || len(peers) != 1 {
+		t.Fatalf("peers: %v %v", peers, err)
+	}
+	if plain, current, err := only2.Open(peers[0].SealedAPIKey, replication.SealContext("eu")); err != nil || !current || string(plain) != "peer-api-key" {
+		t.Fatalf("peer key after rotation: %q %v %v", plain, current, err)
 	}
 	if n, err := s3.ResealSecrets(ctx); err != nil || n != 0 {
 		t.Fatalf("a second reseal rewrote %d values (%v)", n, err)

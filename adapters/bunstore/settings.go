@@ -148,10 +148,6 @@ func (s *Store) ResealSecrets(ctx context.Context) (int, error) {
 	if err != nil {
 		return n + m + r, wrap(op, err)
 	}
-	k, err := s.resealSigningKeys(ctx)
-	if err != nil {
-		return n + m + r + k, wrap(op, err)
-	}
-	w, err := s.resealWebhooks(ctx)
-	return n + m + r + k + w, wrap(op, err)
+	k, err := s.resealColumns(ctx)
+	return n + m + r + k, wrap(op, err)
 }

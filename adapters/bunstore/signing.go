@@ -2,11 +2,9 @@ package bunstore
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/uptrace/bun"
 
-	"github.com/keeper-registry/keeper/core/signing"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -146,34 +144,4 @@ func (s *Store) ReplaceRepoSigningKey(ctx context.Context, old, new string) (int
 	}
 	n, err := res.RowsAffected()
 	return int(n), wrap(op, err)
-}
-
-// resealSigningKeys seals every private key that an older secrets key
-// sealed with the current one; it returns how many rows changed. A key
-// changed meanwhile (another replica resealing) is left to that writer.
-func (s *Store) resealSigningKeys(ctx context.Context) (int, error) {
-	var rows []signingKeyRow
-	if err := s.db.NewSelect().Model(&rows).Column("id", "sealed_private").Scan(ctx); err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, r := range rows {
-		plain, current, err := s.open(r.SealedPrivate, signing.SealContext(r.ID))
-		if err != nil {
-			return n, fmt.Errorf("signing key %s: %w", r.ID, err)
-		}
-		if current {
-			continue
-		}
-		v, err := s.seal(plain, signing.SealContext(r.ID))
-		if err != nil {
-			return n, err
-		}
-		if _, err := s.db.NewUpdate().Model((*signingKeyRow)(nil)).Set("sealed_private = ?", v).
-			Where("id = ? AND sealed_private = ?", r.ID, r.SealedPrivate).Exec(ctx); err != nil {
-			return n, err
-		}
-		n++
-	}
-	return n, nil
 }

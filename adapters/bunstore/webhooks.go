@@ -7,7 +7,6 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/keeper-registry/keeper/core/webhook"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -144,44 +143,4 @@ func (s *Store) DeleteWebhook(ctx context.Context, id int64) error {
 		_, err = tx.NewDelete().Model((*deliveryRow)(nil)).Where("webhook_id = ?", id).Exec(ctx)
 		return wrap(op, err)
 	})
-}
-
-// resealWebhooks seals every webhook secret (current and previous) that an
-// older secrets key sealed with the current one; it returns how many rows
-// changed. A row changed meanwhile is left to that writer.
-func (s *Store) resealWebhooks(ctx context.Context) (int, error) {
-	var rows []webhookRow
-	if err := s.db.NewSelect().Model(&rows).Column("id", "name", "secret", "previous_secret").Scan(ctx); err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, r := range rows {
-		stale := false
-		sealed := [2]string{r.Secret, r.PreviousSecret}
-		for i, v := range sealed {
-			if v == "" {
-				continue
-			}
-			plain, current, err := s.open(v, webhook.SealContext(r.Name))
-			if err != nil {
-				return n, fmt.Errorf("webhook %s: %w", r.Name, err)
-			}
-			if current {
-				continue
-			}
-			if sealed[i], err = s.seal(plain, webhook.SealContext(r.Name)); err != nil {
-				return n, err
-			}
-			stale = true
-		}
-		if !stale {
-			continue
-		}
-		if _, err := s.db.NewUpdate().Model((*webhookRow)(nil)).Set("secret = ?, previous_secret = ?", sealed[0], sealed[1]).
-			Where("id = ? AND secret = ? AND previous_secret = ?", r.ID, r.Secret, r.PreviousSecret).Exec(ctx); err != nil {
-			return n, err
-		}
-		n++
-	}
-	return n, nil
 }

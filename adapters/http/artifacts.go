@@ -187,6 +187,7 @@ func (s *Server) download(c *gin.Context) {
 	if !s.gateAllows(c, f) {
 		return
 	}
+	markDownload(c, r.Key, f.Path)
 	ServeFile(c, f, rd)
 }
 

@@ -22,7 +22,9 @@ const dispatchedKey = "keeper.dispatched"
 // a client protocol (publish, delete) are audited like the API's own.
 func DispatchHandler(d *dispatch.Dispatcher) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		c.Set(dispatchedKey, serveDispatch(d, ResponseWriter(c), c.Request))
+		resp, served := serveDispatch(d, ResponseWriter(c), c.Request)
+		c.Set(dispatchedKey, resp)
+		markDownload(c, resp.Repo, served)
 		status := c.Writer.Status()
 		if status >= 400 {
 			return
@@ -46,14 +48,17 @@ func DispatchHTTP(d *dispatch.Dispatcher) http.Handler {
 // serveDispatch hands r to the dispatcher and writes its answer: inline
 // bytes, stored content (Range, conditional requests, sendfile), or an error
 // through the one status table (errors.go). It returns the answer for the
-// request log.
-func serveDispatch(d *dispatch.Dispatcher, w http.ResponseWriter, r *http.Request) *dispatch.Response {
+// request log, and the stored path it served ("" for none or a bare blob:
+// a download to count).
+func serveDispatch(d *dispatch.Dispatcher, w http.ResponseWriter, r *http.Request) (*dispatch.Response, string) {
+	var served string
 	req := &dispatch.Request{Method: r.Method, EscapedPath: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery,
 		Header: r.Header, BaseURL: dispatchBaseURL(r)}
 	if hasBody(r) {
 		req.Body = r.Body
 	}
 	req.Start = func(status int, head *dispatch.Stored) io.Writer {
+		served = head.Name
 		h := w.Header()
 		ct, attach := ServedType(head.Name, head.ContentType)
 		h.Set("Content-Type", ct)
@@ -74,11 +79,12 @@ func serveDispatch(d *dispatch.Dispatcher, w http.ResponseWriter, r *http.Reques
 	case resp.Streamed:
 		// Written while it was produced (Request.Start).
 	case resp.Stored != nil:
+		served = resp.Stored.Name
 		writeStored(w, r, resp)
 	default:
 		writeInline(w, r, resp)
 	}
-	return resp
+	return resp, served
 }
 
 // writeInline writes inline bytes; a cached body's ETag answers 304 to a

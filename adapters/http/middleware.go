@@ -22,34 +22,91 @@ import (
 	"github.com/keeper-registry/keeper/core/audit"
 	"github.com/keeper-registry/keeper/core/auth"
 	"github.com/keeper-registry/keeper/core/dispatch"
+	"github.com/keeper-registry/keeper/core/stats"
 	"github.com/keeper-registry/keeper/ports"
 )
 
-// requestLog writes the one structured line of every request, with an id
-// that is also sent back as X-Request-Id (so a client's report finds the
-// line), and the repository, format and plugin of a format request.
-func requestLog(c *gin.Context) {
-	start := time.Now()
-	id := newRequestID()
-	c.Header("X-Request-Id", id)
-	c.Next()
-	lvl := slog.LevelInfo
-	switch status := c.Writer.Status(); {
-	case status == http.StatusServiceUnavailable:
-		lvl = slog.LevelWarn // load shed or database unavailable: expected under overload, not a bug
-	case status >= 500:
-		lvl = slog.LevelError
-	}
-	attrs := []slog.Attr{slog.String("id", id),
-		slog.String("method", c.Request.Method), slog.String("path", c.Request.URL.EscapedPath()), slog.Int("status", c.Writer.Status()),
-		slog.Int64("bytes", responseBytes(c)), slog.Duration("duration", time.Since(start)),
-		slog.String("user", auth.SubjectFrom(c.Request.Context()).Username)}
-	if v, ok := c.Get(dispatchedKey); ok {
-		if d, ok := v.(*dispatch.Response); ok && d != nil {
-			attrs = append(attrs, slog.String("repo", d.Repo), slog.String("format", d.Format), slog.String("plugin", d.Plugin))
+// requestLog is requestLogger without observers (tests).
+var requestLog = requestLogger(nil, nil)
+
+// requestLogger writes the one structured line of every request, with an
+// id that is also sent back as X-Request-Id (so a client's report finds
+// the line), and the repository, format and plugin of a format request. An
+// incoming X-Request-Id is kept when it is a short safe token (a proxy's or
+// client's id, see clientRequestID). The same figures go to obs, and a
+// download a handler marked (markDownload) to downloads.
+func requestLogger(obs RequestObserver, downloads DownloadRecorder) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		id := clientRequestID(c.GetHeader("X-Request-Id"))
+		if id == "" {
+			id = newRequestID()
+		}
+		c.Header("X-Request-Id", id)
+		var in *countingBody
+		if obs != nil && c.Request.Body != nil && c.Request.Body != http.NoBody {
+			in = &countingBody{rc: c.Request.Body}
+			c.Request.Body = in
+		}
+		c.Next()
+		status, out, took := c.Writer.Status(), responseBytes(c), time.Since(start)
+		lvl := slog.LevelInfo
+		switch {
+		case status == http.StatusServiceUnavailable:
+			lvl = slog.LevelWarn // load shed or database unavailable: expected under overload, not a bug
+		case status >= 500:
+			lvl = slog.LevelError
+		}
+		user := auth.SubjectFrom(c.Request.Context()).Username
+		attrs := []slog.Attr{slog.String("id", id),
+			slog.String("method", c.Request.Method), slog.String("path", c.Request.URL.EscapedPath()), slog.Int("status", status),
+			slog.Int64("bytes", out), slog.Duration("duration", took),
+			slog.String("user", user)}
+		var repo, format string
+		if v, ok := c.Get(dispatchedKey); ok {
+			if d, ok := v.(*dispatch.Response); ok && d != nil {
+				repo, format = d.Repo, d.Format
+				attrs = append(attrs, slog.String("repo", d.Repo), slog.String("format", d.Format), slog.String("plugin", d.Plugin))
+			}
+		}
+		if in != nil {
+			attrs = append(attrs, slog.Int64("bytes_in", in.n))
+		}
+		slog.LogAttrs(c.Request.Context(), lvl, "request", attrs...)
+		if downloads != nil && (status == http.StatusOK || status == http.StatusPartialContent) {
+			if m, ok := c.Get(downloadKey); ok {
+				if m, ok := m.(downloadMark); ok {
+					downloads.Record(stats.Download{Repository: m.repo, Path: m.path, User: user, Bytes: out})
+				}
+			}
+		}
+		if obs != nil {
+			info := RequestInfo{Method: c.Request.Method, Route: c.FullPath(), Repository: repo, Format: format,
+				Status: status, BytesOut: out, Duration: took}
+			if in != nil {
+				info.BytesIn = in.n
+			}
+			obs.ObserveRequest(info)
 		}
 	}
-	slog.LogAttrs(c.Request.Context(), lvl, "request", attrs...)
+}
+
+// clientRequestID returns an incoming request id when it is a short safe
+// token (1-64 letters, digits, '-', '_', '.', ':'), else "": it goes into
+// logs and a response header, so nothing else is trusted.
+func clientRequestID(v string) string {
+	if v == "" || len(v) > 64 {
+		return ""
+	}
+	for i := 0; i < len(v); i++ {
+		switch ch := v[i]; {
+		case ch >= 'a' && ch <= 'z', ch >= 'A' && ch <= 'Z', ch >= '0' && ch <= '9',
+			ch == '-', ch == '_', ch == '.', ch == ':':
+		default:
+			return ""
+		}
+	}
+	return v
 }
 
 // requestIDs are <process prefix>-<counter>: unique across replicas and

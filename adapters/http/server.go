@@ -87,6 +87,8 @@ type Deps struct {
 	TrustedProxies []string
 	// Search answers /api/v1/search (search.go); nil answers 503 there.
 	Search Searcher
+	// Observe serves /metrics and receives request figures and downloads (metrics.go).
+	Observe Observability
 	// Gate may refuse downloads (the scan policies); nil lets all through.
 	Gate dispatch.DownloadGate
 }
@@ -125,7 +127,8 @@ func New(d Deps, extra ...Route) (*Server, error) {
 	r.GET("/livez", s.livez)
 	r.GET("/ready", s.ready)
 	r.GET("/readyz", s.ready) // the Kubernetes spelling, beside /livez
-	r.Use(requestLog, securityHeaders, validateInput, guardBodies(d.Body), s.externalURL)
+	s.mountMetrics(r)
+	r.Use(requestLogger(d.Observe.Requests, d.Observe.Downloads), securityHeaders, validateInput, guardBodies(d.Body), s.externalURL)
 	r.Use(d.BeforeAuth...)
 	r.Use(authenticate(d.Auth, d.MountCredentials, d.BaseURL), s.gate)
 	r.Use(d.AfterAuth...)
@@ -134,7 +137,7 @@ func New(d Deps, extra ...Route) (*Server, error) {
 	r.GET("/health", s.health)
 	s.mountUI(r)
 
-	routes := slices.Concat(s.routes(), s.identityRoutes(), s.ssoRoutes(), s.gcRoutes(), s.setupRoutes(), s.remoteRoutes(), s.upstreamTestRoutes(), s.statsRoutes(), s.searchRoutes(), extra)
+	routes := slices.Concat(s.routes(), s.identityRoutes(), s.ssoRoutes(), s.gcRoutes(), s.setupRoutes(), s.remoteRoutes(), s.upstreamTestRoutes(), s.statsRoutes(), s.downloadStatsRoutes(), s.searchRoutes(), extra)
 	if err := s.mount(r.Group("/api/v1"), routes); err != nil {
 		return nil, err
 	}
@@ -187,7 +190,12 @@ func (a Access) check(c *gin.Context) {
 }
 
 // Handler returns the http.Handler to serve.
-func (s *Server) Handler() http.Handler { return s.engine }
+func (s *Server) Handler() http.Handler {
+	if s.d.Observe.Wrap != nil {
+		return s.d.Observe.Wrap(s.engine)
+	}
+	return s.engine
+}
 
 // Routes lists every registered method and path (for the OpenAPI check).
 func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }

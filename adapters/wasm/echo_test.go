@@ -202,8 +202,8 @@ func TestHotReloadUnderLoad(t *testing.T) {
 	if calls == 0 {
 		t.Fatal("no calls made")
 	}
-	if st, _ := rt.Stats("generic"); st.Errors != 0 {
-		t.Fatalf("stats %+v", st)
+	if st, _ := rt.Stats("generic"); st.Errors != 0 || st.Reloads != 10 {
+		t.Fatalf("stats %+v, want no errors and 10 reloads", st)
 	}
 	var _ = wasm.ErrTrap
 }

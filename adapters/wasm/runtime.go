@@ -267,6 +267,7 @@ func (r *Runtime) swap(id string, sl *slot) {
 	old := r.plugins[id]
 	if old != nil {
 		sl.st = old.st // counters survive reloads
+		sl.st.reloads.Add(1)
 	} else {
 		sl.st = &counters{}
 	}

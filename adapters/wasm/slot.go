@@ -38,6 +38,7 @@ type slot struct {
 
 type counters struct {
 	calls, errors, traps atomic.Int64
+	reloads              atomic.Int64 // swaps of the module (runtime.go)
 	mu                   sync.Mutex
 	lastError            string
 	loadedAt             time.Time
@@ -186,7 +187,7 @@ func (s *slot) stats() ports.PluginStats {
 	st := s.st
 	st.mu.Lock()
 	out := ports.PluginStats{Calls: st.calls.Load(), Errors: st.errors.Load(), Traps: st.traps.Load(),
-		LastError: st.lastError, LoadedAt: st.loadedAt, State: "registered"}
+		Reloads: st.reloads.Load(), LastError: st.lastError, LoadedAt: st.loadedAt, State: "registered"}
 	st.mu.Unlock()
 	s.mu.Lock()
 	lastErr := s.lastErr

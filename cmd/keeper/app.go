@@ -24,6 +24,7 @@ import (
 	"github.com/keeper-registry/keeper/adapters/localnotify"
 	"github.com/keeper-registry/keeper/adapters/oidc"
 	"github.com/keeper-registry/keeper/adapters/pgnotify"
+	"github.com/keeper-registry/keeper/adapters/prom"
 	"github.com/keeper-registry/keeper/adapters/ratelimit"
 	"github.com/keeper-registry/keeper/adapters/s3blob"
 	"github.com/keeper-registry/keeper/adapters/saml"
@@ -137,6 +138,7 @@ func options(cfg config.Config) fx.Option {
 		backupModule,
 		replicationModule(),
 		webhookModule,
+		metricsModule(),
 		fx.WithLogger(func() fxevent.Logger {
 			l := &fxevent.SlogLogger{Logger: slog.Default().With("room", "fx")}
 			l.UseLogLevel(slog.LevelDebug)   // wiring events are noise unless debugging
@@ -235,9 +237,9 @@ func newDispatcher(cfg config.Config, repos ports.RepositoryStore, files ports.F
 // newRemote is the cache of remote repositories: upstream fetches through
 // the egress guard, single across replicas by key leases in the database.
 func newRemote(cfg config.Config, files ports.FileStore, blobs ports.BlobStore, s *bunstore.Store, rt *wasm.Runtime,
-	m *plugin.Manager, c ports.Clock) *remote.Service {
+	m *plugin.Manager, c ports.Clock, pm *prom.Metrics) *remote.Service {
 	return remote.New(remote.Deps{Files: files, Direct: s, Blobs: blobs, Locker: s, Clock: c, Log: slog.Default().With("room", "remote"),
-		Upstream: newUpstream(cfg),
+		Upstream: instrumentedUpstream{Upstream: newUpstream(cfg), m: pm},
 		Formats:  wasm.RemoteFormats{Runtime: rt, Info: m.FormatInfo}},
 		remote.Options{MaxBytes: cfg.Limits.MaxUploadBytes})
 }

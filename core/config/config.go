@@ -52,6 +52,8 @@ type Config struct {
 	Replication Replication `yaml:"replication"`
 	// Webhooks tunes the delivery of events to webhooks (docs/webhooks.md).
 	Webhooks Webhooks `yaml:"webhooks"`
+	// Metrics configures /metrics and download statistics (docs/metrics.md).
+	Metrics Metrics `yaml:"metrics"`
 	// Scan runs the vulnerability scanners (docs/scanning.md).
 	Scan Scan `yaml:"scan"`
 }
@@ -82,6 +84,27 @@ type Scan struct {
 	// MaxBytes and MaxFiles bound what one artifact may unpack to.
 	MaxBytes int64 `yaml:"max_bytes"`
 	MaxFiles int   `yaml:"max_files"`
+}
+
+// Metrics protects the Prometheus endpoint and bounds the download
+// statistics buffer.
+type Metrics struct {
+	// Enabled serves /metrics (KEEPER_METRICS_ENABLED; default true).
+	Enabled bool `yaml:"enabled"`
+	// Token, when set, admits a scrape carrying "Authorization: Bearer
+	// <token>" from anywhere (KEEPER_METRICS_TOKEN).
+	Token string `yaml:"token"`
+	// AllowedNetworks are the addresses or CIDR ranges admitted without the
+	// token, checked against the client address (the connection's peer
+	// unless trusted_proxies names the proxy in front); default loopback
+	// only (KEEPER_METRICS_ALLOWED_NETWORKS, comma-separated).
+	AllowedNetworks []string `yaml:"allowed_networks"`
+	// DownloadStats records downloads per artifact, repository, user and
+	// day (KEEPER_METRICS_DOWNLOAD_STATS; default true).
+	DownloadStats bool `yaml:"download_stats"`
+	// DownloadStatsBuffer bounds the distinct counts held in memory between
+	// flushes; downloads beyond it are dropped and counted (default 10000).
+	DownloadStatsBuffer int `yaml:"download_stats_buffer"`
 }
 
 // Webhooks tunes event delivery; the webhooks themselves are managed
@@ -379,6 +402,8 @@ func Default() Config {
 		Webhooks: Webhooks{Workers: 4, Poll: time.Second, Timeout: 10 * time.Second, MaxAttempts: 8,
 			RetryBase: 10 * time.Second, RetryMax: time.Hour, DisableAfter: 20, Retention: 30 * 24 * time.Hour},
 		Replication: defaultReplication(),
+		Metrics: Metrics{Enabled: true, AllowedNetworks: []string{"127.0.0.0/8", "::1/128"}, DownloadStats: true,
+			DownloadStatsBuffer: 10000},
 		Scan: Scan{Enabled: true, Concurrency: 2, Timeout: 5 * time.Minute, Poll: time.Second,
 			MaxBytes: 1 << 30, MaxFiles: 100_000},
 	}
@@ -475,6 +500,16 @@ func (c Config) Validate() error {
 				bad("trusted_proxies", "%q is not an IP address or CIDR range (for example 10.0.0.0/8)", p)
 			}
 		}
+	}
+	for _, p := range c.Metrics.AllowedNetworks {
+		if p = strings.TrimSpace(p); p != "" && net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				bad("metrics.allowed_networks", "%q is not an IP address or CIDR range (for example 10.0.0.0/8)", p)
+			}
+		}
+	}
+	if c.Metrics.DownloadStatsBuffer < 0 {
+		bad("metrics.download_stats_buffer", "must not be negative (0 takes the default)")
 	}
 	if c.Limits.MaxUploadBytes <= 0 {
 		bad("limits.max_upload_bytes", "must be a positive number of bytes")

@@ -191,7 +191,7 @@ func (s *Service) CreatePeer(ctx context.Context, sp PeerSpec) (PeerView, error)
 	if id.InstanceID == self.InstanceID {
 		return PeerView{}, ports.Invalidf("endpoint_url", "points at this instance")
 	}
-	sealed, err := s.d.Sealer.Seal([]byte(sp.APIKey), sealContext(sp.Name))
+	sealed, err := s.d.Sealer.Seal([]byte(sp.APIKey), SealContext(sp.Name))
 	if err != nil {
 		return PeerView{}, fmt.Errorf("replication: seal api key: %w", err)
 	}
@@ -207,7 +207,9 @@ func (s *Service) CreatePeer(ctx context.Context, sp PeerSpec) (PeerView, error)
 	return s.view(p), nil
 }
 
-func sealContext(peerName string) string { return "replication.peer:" + peerName }
+// SealContext names the sealed API key of peer peerName (the store uses it
+// to re-seal the key after a rotation of the secrets key).
+func SealContext(peerName string) string { return "replication.peer:" + peerName }
 
 // Peers lists every peer.
 func (s *Service) Peers(ctx context.Context) ([]PeerView, error) {
@@ -240,7 +242,7 @@ func (s *Service) DeletePeer(ctx context.Context, id int64) error {
 }
 
 func (s *Service) conn(p ports.Peer) (ports.PeerConn, error) {
-	key, _, err := s.d.Sealer.Open(p.SealedAPIKey, sealContext(p.Name))
+	key, _, err := s.d.Sealer.Open(p.SealedAPIKey, SealContext(p.Name))
 	if err != nil {
 		return ports.PeerConn{}, fmt.Errorf("replication: open api key of peer %q: %w", p.Name, err)
 	}

@@ -185,6 +185,22 @@ export interface SystemStats {
   artifacts: number
   storage_bytes: number
 }
+// DownloadStats are download counts (GET /stats/downloads, /stats/downloads/top):
+// each row carries the fields of its grouping.
+export interface DownloadRow {
+  day?: string
+  repository?: string
+  path?: string
+  user?: string
+  downloads: number
+  bytes: number
+}
+export interface DownloadStats {
+  group_by: string
+  from: string
+  to: string
+  rows: DownloadRow[]
+}
 export interface Artifact {
   path: string
   size: number

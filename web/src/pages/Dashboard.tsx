@@ -3,6 +3,7 @@ import { Card, Col, List as AList, Row, Statistic, Tag, Typography } from 'antd'
 import { Link } from 'react-router'
 import { api, type Format, type List, type Plugin, type Repository, type SystemStats } from '../api'
 import { formatSize } from '../tree'
+import Downloads from './Downloads'
 import { useSession } from '../session'
 
 export default function Dashboard() {
@@ -56,6 +57,7 @@ export default function Dashboard() {
         )}
       </Row>
       {stats.error && <Typography.Text type="warning">{(stats.error as Error).message}</Typography.Text>}
+      <Downloads />
       <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
         <Col xs={24}>
           <Card title="Repositories by format">

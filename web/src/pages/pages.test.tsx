@@ -118,4 +118,41 @@ describe('Dashboard', () => {
     expect(screen.getByTestId('format-maven').textContent).toBe('maven: 3')
     expect(document.body.textContent).toContain('1,234')
   })
+
+  it('charts downloads per day and lists the most downloaded artifacts', async () => {
+    setSession({ access_token: 'a', refresh_token: 'r', expires_in: 900, token_type: 'Bearer' })
+    const asked: string[] = []
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string) => {
+        asked.push(url)
+        if (url.includes('/stats/downloads/top'))
+          return json(200, { group_by: 'artifact', from: '2026-11-07', to: '2026-12-06', rows: [{ repository: 'libs', path: 'a/1.tgz', downloads: 42, bytes: 4200 }] })
+        if (url.includes('/stats/downloads'))
+          return json(200, {
+            group_by: 'day',
+            from: '2026-11-07',
+            to: '2026-12-06',
+            rows: [
+              { day: '2026-12-01', downloads: 40, bytes: 4000 },
+              { day: '2026-12-06', downloads: 2, bytes: 200 },
+            ],
+          })
+        if (url.includes('/system/stats')) return json(200, { repositories: 0, by_format: {}, by_type: {}, artifacts: 0, storage_bytes: 0 })
+        return json(200, { items: [], total: 0 })
+      }),
+    )
+    wrap(
+      <MemoryRouter>
+        <Dashboard />
+      </MemoryRouter>,
+    )
+    expect(await screen.findByRole('img', { name: 'Downloads per day' })).toBeTruthy()
+    expect(document.querySelectorAll('svg[aria-label="Downloads per day"] rect')).toHaveLength(30)
+    expect(screen.getByTestId('day-2026-12-01').textContent).toBe('2026-12-01: 40')
+    expect(Number(screen.getByTestId('day-2026-12-01').getAttribute('height'))).toBeGreaterThan(Number(screen.getByTestId('day-2026-12-06').getAttribute('height')))
+    expect(screen.getByTestId('day-2026-11-30').getAttribute('height')).toBe('0')
+    expect((await screen.findByTestId('top-libs/a/1.tgz')).textContent).toBe('42')
+    expect(asked.some((u) => u.includes('/api/v1/stats/downloads?group_by=day'))).toBe(true)
+  })
 })
