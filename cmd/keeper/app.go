@@ -43,6 +43,7 @@ import (
 	"github.com/keeper-registry/keeper/core/plugin"
 	"github.com/keeper-registry/keeper/core/remote"
 	"github.com/keeper-registry/keeper/core/repository"
+	"github.com/keeper-registry/keeper/core/scan"
 	"github.com/keeper-registry/keeper/core/search"
 	"github.com/keeper-registry/keeper/core/sso"
 	"github.com/keeper-registry/keeper/core/upload"
@@ -371,6 +372,7 @@ type httpParams struct {
 	SSO      *sso.Service
 	Remote   *remote.Service
 	Search   *search.Service
+	Scan     *scan.Service
 }
 
 func newHTTPDeps(p httpParams) (httpapi.Deps, error) {
@@ -410,7 +412,7 @@ func newHTTPDeps(p httpParams) (httpapi.Deps, error) {
 		Fallback: httpapi.UntilReady(p.Plugins.loaded, httpapi.DispatchHandler(p.Dispatch)), Plugins: p.Manager,
 		MountCredentials: p.Dispatch.Credentials, FormatInfo: p.Manager.FormatInfo,
 		Users: db, Groups: db, Policies: p.Policies, Audit: db, SSO: p.SSO, BaseURL: cfg.BaseURL,
-		TrustedProxies: cfg.TrustedProxyList(), Remote: p.Remote, Search: p.Search, Upstream: newUpstream(cfg), Stats: db,
+		TrustedProxies: cfg.TrustedProxyList(), Remote: p.Remote, Search: p.Search, Upstream: newUpstream(cfg), Stats: db, Gate: p.Scan,
 		Body: httpapi.BodyLimits{IdleTimeout: cfg.Limits.BodyIdleTimeout, MinBytesPerSecond: cfg.Limits.BodyMinBytesPerSecond,
 			Grace: cfg.Limits.BodyRateGrace},
 		BeforeAuth: p.Limiter.ShareLogins(db).BeforeAuth(), AfterAuth: p.Limiter.AfterAuth(),

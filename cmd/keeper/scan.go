@@ -29,7 +29,6 @@ const scanFollowFor = 30 * time.Second
 var scanModule = fx.Options(
 	fx.Provide(newScanService),
 	fx.Provide(httpapi.AsRoutes(httpapi.SecurityRoutes)),
-	fx.Decorate(func(d httpapi.Deps, svc *scan.Service) httpapi.Deps { d.Gate = svc; return d }),
 	fx.Invoke(func(cfg config.Config, d *dispatch.Dispatcher, sched *jobs.Scheduler, svc *scan.Service) {
 		d.UseGate(svc)
 		if !cfg.Scan.Enabled {
