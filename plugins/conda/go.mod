@@ -8,7 +8,7 @@ require (
 	github.com/keeper-registry/keeper v0.0.0
 	github.com/keeper-registry/keeper/plugins/plugintest v0.0.0-00010101000000-000000000000
 	github.com/keeper-registry/keeper/sdk/go v0.0.0
-	github.com/klauspost/compress v1.19.2
+	github.com/klauspost/compress v1.20.1
 )
 
 require (
