@@ -297,7 +297,7 @@ func TestScanning(t *testing.T) {
 		return
 	}
 	sbom := k.Expect(map[bool]int{true: 200, false: 404}[hasTrivy], "GET", "/api/v1/security/sbom?repository=py&path="+wheelPath("1.0.0"), nil)
-	if hasTrivy && (!strings.Contains(sbom.String(), `"bomFormat"`) || !strings.Contains(sbom.String(), "keeper-vuln-demo")) {
+	if hasTrivy && (!strings.Contains(string(sbom.Body), `"bomFormat"`) || !strings.Contains(string(sbom.Body), "keeper-vuln-demo")) {
 		t.Fatalf("SBOM: %s", sbom)
 	}
 
