@@ -62,11 +62,15 @@ async function createRepo(page, type, key, extra) {
   await page.getByRole('button', { name: 'Create repository' }).click()
   const dialog = page.getByRole('dialog')
   await dialog.locator('label.ant-radio-button-wrapper', { hasText: type }).click()
+  await dialog.locator('label.ant-radio-button-wrapper-checked', { hasText: type }).waitFor()
   await dialog.getByLabel('Key').fill(key)
   await pick(page, 'Format', '(npm)', 'npm')
   if (extra) await extra(dialog)
   await dialog.getByRole('button', { name: 'Create', exact: true }).click()
   await page.getByRole('link', { name: key, exact: true }).waitFor()
+  // The next dialog opens only once this one has closed: a click during its
+  // closing animation lands in the old form, which is then destroyed.
+  await dialog.waitFor({ state: 'detached' })
 }
 
 async function api(path, token, init = {}) {
