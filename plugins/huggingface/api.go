@@ -24,10 +24,10 @@ func modelInfo(h sdk.Host, req *sdk.Request, id, rev string) (*sdk.Response, err
 		return resp, err
 	}
 	q, _ := url.ParseQuery(req.RawQuery)
-	blobs := q.Get("blobs") == "true" || q.Get("blobs") == "1"
+	blobs := isTrue(q.Get("blobs"))
 	doc := map[string]any{
 		"_id": id, "id": id, "modelId": id, "author": strings.SplitN(id, "/", 2)[0],
-		"private": false, "disabled": false, "gated": false, "downloads": 0, "likes": 0,
+		"private": !req.Repo.IsPublic, "disabled": false, "gated": false, "downloads": 0, "likes": 0,
 		"tags": nonNil(c.Tags), "siblings": siblings(c, blobs), "spaces": []string{},
 	}
 	if c.ID != "" {
@@ -87,7 +87,7 @@ func tree(h sdk.Host, req *sdk.Request, id, rev, dir string) (*sdk.Response, err
 		return resp, err
 	}
 	q, _ := url.ParseQuery(req.RawQuery)
-	recursive := q.Get("recursive") == "true" || q.Get("recursive") == "1"
+	recursive := isTrue(q.Get("recursive"))
 	dir = strings.Trim(dir, "/")
 	prefix := ""
 	if dir != "" {
@@ -212,3 +212,7 @@ func commitTime(h sdk.Host, id, sha string) (int64, error) {
 	}
 	return 0, nil
 }
+
+// isTrue reads a boolean query parameter: httpx writes Python's True as
+// "true", requests (older clients) as "True".
+func isTrue(s string) bool { return strings.EqualFold(s, "true") || s == "1" }
