@@ -14,7 +14,8 @@ import (
 const maxCard = 64 << 10
 
 // card is what a model card (README.md: YAML front matter between "---"
-// lines, then Markdown; https://huggingface.co/docs/hub/model-cards) says.
+// lines, then Markdown: the hub's model card format, as huggingface_hub's
+// repocard.py splits it) says.
 type card struct {
 	Data        map[string]any
 	Tags        []string

@@ -1,7 +1,7 @@
 // Hugging Face hub model repositories, as the huggingface_hub client speaks
 // to an HF_ENDPOINT (https://github.com/huggingface/huggingface_hub:
 // src/huggingface_hub/file_download.py, hf_api.py, _commit_api.py, lfs.py;
-// hub API reference https://huggingface.co/docs/hub/api). HF_ENDPOINT is
+// the hub's HTTP API as that client calls it). HF_ENDPOINT is
 // http://HOST/huggingface/REPO; under it:
 //
 //	GET  api/models/ID[/revision/REV]             model info: sha, siblings, cardData, tags

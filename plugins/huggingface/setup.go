@@ -12,6 +12,6 @@ var credentials = &sdk.Credentials{Bearer: true, TokenInPassword: true,
 // setup are the client set-up snippets served by the host's set-up page.
 var setup = []sdk.SetupSnippet{
 	{Kind: sdk.SetupClient, Client: "huggingface_hub", Text: "export HF_ENDPOINT={repo-url}\nexport HF_TOKEN={token}\nexport HF_HUB_DISABLE_XET=1"},
-	{Kind: sdk.SetupPublish, Client: "huggingface-cli", Text: "huggingface-cli upload {user}/NAME ./model-folder ."},
-	{Kind: sdk.SetupConsume, Client: "huggingface-cli", Text: "huggingface-cli download {user}/NAME"},
+	{Kind: sdk.SetupPublish, Client: "hf", Text: "hf upload {user}/NAME ./model-folder ."},
+	{Kind: sdk.SetupConsume, Client: "hf", Text: "hf download {user}/NAME"},
 }
