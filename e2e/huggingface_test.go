@@ -83,7 +83,9 @@ func hfUpload(t *testing.T, k *harness.Keeper, endpoint, token, id string, files
 	}
 	pb, _ := json.Marshal(map[string]any{"files": pfs})
 	r := hfCall(t, k, token, "POST", endpoint+"/api/models/"+id+"/preupload/main", pb)
-	var modes struct{ Files []struct{ Path, UploadMode string } }
+	var modes struct {
+		Files []struct{ Path, UploadMode string }
+	}
 	if r.Status != 200 || r.JSON(&modes) != nil {
 		return r
 	}
@@ -212,7 +214,11 @@ func TestHuggingFaceReplay(t *testing.T) {
 		}
 		// A forged LFS object is refused, and nothing is stored for it.
 		bb, _ := json.Marshal(map[string]any{"operation": "upload", "objects": []map[string]any{{"oid": harness.SHA256([]byte("real")), "size": 4}}})
-		var batch struct{ Objects []struct{ Actions map[string]struct{ Href string } } }
+		var batch struct {
+			Objects []struct {
+				Actions map[string]struct{ Href string }
+			}
+		}
 		if r := hfCall(t, k, token, "POST", endpoint+"/alice/tiny.git/info/lfs/objects/batch", bb); r.Status != 200 || r.JSON(&batch) != nil {
 			t.Fatalf("batch: %s", r)
 		}
