@@ -62,6 +62,13 @@ func route(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	p := strings.TrimPrefix(req.Path, "/")
 	get := req.Method == "GET" || req.Method == "HEAD"
 	q, _ := url.ParseQuery(req.RawQuery)
+	if (p == "updatePlugins.xml" || p == "plugins/list" || p == "plugins/list/") && get && req.RawQuery != "" &&
+		(req.Repo.Kind == "remote" || req.Repo.Kind == "virtual") {
+		// A remote or virtual repository proxies and merges query-less
+		// documents only: send the IDE there; it filters by idea-version
+		// itself.
+		return &sdk.Response{Status: 302, Kind: sdk.BodyBytes, Headers: []sdk.Header{{Name: "Location", Value: req.Repo.BaseURL + "/" + p}}}, nil
+	}
 	switch p {
 	case "updatePlugins.xml":
 		if !get {

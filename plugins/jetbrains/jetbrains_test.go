@@ -152,4 +152,8 @@ func TestRewriteAndMerge(t *testing.T) {
 		t.Fatalf("merged: %s %v", merged, err)
 	}
 	plugintest.Golden(t, "golden/virtual-updatePlugins.xml", merged)
+	r := fakehost.Serve(p, h, &sdk.Request{Method: "GET", Path: "/updatePlugins.xml", RawQuery: "build=IC-241.1", Repo: h.RepoCtx})
+	if r.Status != 302 || r.Headers[0].Value != "http://k/jetbrains/all/updatePlugins.xml" {
+		t.Fatalf("a virtual's filtered list: %d %v", r.Status, r.Headers)
+	}
 }
