@@ -143,6 +143,11 @@ func TestRewriteAndMerge(t *testing.T) {
 	if _, err := p.Rewrite(nil, "/updatePlugins.xml", []byte("{}"), base, "http://px/jetbrains/proxy"); err == nil {
 		t.Fatal("a non-document passed")
 	}
+	list := up.do("", "GET", "/plugins/list/", "", nil).Bytes
+	got2, err := p.Rewrite(nil, "/plugins/list/", list, base, "http://px/jetbrains/proxy")
+	if err != nil || strings.Contains(string(got2), base) || !strings.Contains(string(got2), "<download-url>http://px/jetbrains/proxy/plugins/com.example.demo/2.0.0/") {
+		t.Fatalf("rewritten list: %s %v", got2, err)
+	}
 	local := newEnv(t)
 	local.want(local.upload("alice", "d.zip", pluginZip("com.example.demo", "1.0.0", "223", "")), 200, "1.0.0")
 	h := fakehost.New(&sdk.RepoContext{Key: "all", Kind: "virtual", Format: "jetbrains", BaseURL: "http://k/jetbrains/all"})

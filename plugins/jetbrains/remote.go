@@ -31,9 +31,28 @@ func (Plugin) Classify(p string) sdk.CacheClass {
 }
 
 // Rewrite implements sdk.Rewriter for remote repositories: updatePlugins.xml
-// is rendered anew with every url under this repository (another host's
-// under ~ext); other documents pass as they are.
+// and plugins/list/ are rendered anew with every url under this repository
+// (another host's under ~ext); other paths pass as they are.
 func (Plugin) Rewrite(_ sdk.Host, p string, body []byte, upstreamBase, localBase string) ([]byte, error) {
+	if p == "/plugins/list/" || p == "/plugins/list" {
+		var doc listDoc
+		dec := xml.NewDecoder(strings.NewReader(string(body)))
+		dec.Strict = true
+		if len(body) > maxDocBytes || dec.Decode(&doc) != nil {
+			return nil, sdk.Errorf(502, "the upstream answered no plugin list")
+		}
+		for i := range doc.Categories {
+			for j := range doc.Categories[i].Plugins {
+				e := &doc.Categories[i].Plugins[j]
+				e.DownloadURL = moveURL(e.DownloadURL, upstreamBase, localBase)
+			}
+		}
+		r, err := renderXML(doc)
+		if err != nil {
+			return nil, err
+		}
+		return r.Bytes, nil
+	}
 	if p != "/updatePlugins.xml" {
 		return body, nil
 	}
