@@ -1,8 +1,8 @@
 package npm
 
 import (
-	"bytes"
 	"encoding/json"
+	"strings"
 )
 
 // abbrevFields are the members of the abbreviated version object in the
@@ -116,26 +116,47 @@ func appendAbbreviated(dst, meta []byte) ([]byte, bool) {
 	return append(dst, '}'), true
 }
 
+// abbrevFolded maps each abbrevFields name, ASCII-lowercased, to its index.
+var abbrevFolded = func() map[string]int {
+	m := make(map[string]int, len(abbrevFields))
+	for f, name := range abbrevFields {
+		m[strings.ToLower(name)] = f
+	}
+	return m
+}()
+
+// maxAbbrevField is the length of the longest abbrevFields name.
+const maxAbbrevField = len("optionalDependencies")
+
 // abbrevField returns the index of the member key, -1 for a member the
 // abbreviated object drops, and false for a key encoding/json would match
-// to a field without being spelled exactly like it (it folds case).
+// to a field without being spelled exactly like it (it folds case). One
+// map lookup of the lowercased key replaces comparing it with every name
+// (the loop of bytes.EqualFold was a third of the guest's time).
 func abbrevField(key []byte) (int, bool) {
-	for f, name := range abbrevFields {
-		if string(key) == name {
-			return f, true
-		}
-	}
-	for _, c := range key {
+	var folded [maxAbbrevField]byte
+	for i, c := range key {
 		if c >= 0x80 {
 			return -1, false // non-ASCII keys may fold to a field name (ſ, K)
 		}
-	}
-	for _, name := range abbrevFields {
-		if bytes.EqualFold(key, []byte(name)) {
-			return -1, false
+		if i < len(folded) {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			folded[i] = c
 		}
 	}
-	return -1, true
+	if len(key) > len(folded) {
+		return -1, true
+	}
+	f, ok := abbrevFolded[string(folded[:len(key)])]
+	if !ok {
+		return -1, true
+	}
+	if string(key) != abbrevFields[f] {
+		return -1, false
+	}
+	return f, true
 }
 
 // installScripts reports whether the scripts object has a preinstall,
