@@ -19,6 +19,7 @@ func TestAppendAbbreviatedMatchesEncodingJSON(t *testing.T) {
 		{"spaces and order", "{ \"dist\" : {\"a\" : [1, 2]} ,\n\"version\":\"1.0.0\", \"name\":\"a\", \"license\": \"MIT\" }", true},
 		{"missing name and dist", `{"version":"1"}`, true},
 		{"html and separators", "{\"name\":\"a<b>&c\",\"deprecated\":\"use \\\"b\\\" \u2028 \u2029 é\",\"dist\":{}}", true},
+		{"escapes and spaces inside strings", "{\"name\":\"a \\\" b\\\\\",\"deprecated\":\" x <y> \\\\\",\"dist\":{ \"k\" : [ \"v\\u2028&\" , 1 ] }}", true},
 		{"install script", `{"name":"a","scripts":{"test":"x","postinstall":"y"},"dist":{}}`, true},
 		{"no install script", `{"name":"a","scripts":{"test":"x"},"dist":{}}`, true},
 		{"scripts null", `{"name":"a","scripts":null,"dist":{}}`, true},
