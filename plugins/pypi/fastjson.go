@@ -17,8 +17,10 @@ func decodeMeta(b []byte, m *FileMeta) error {
 	flat := b
 	// The scan layout (sdk.WithScan) is the last member and the only nested
 	// one; the flat walk skips it.
-	if i := bytes.LastIndex(b, []byte(`,"scan":{`)); i >= 0 && bytes.HasSuffix(b, []byte("}}")) {
-		flat = append(b[:i:i], '}')
+	if bytes.HasSuffix(b, []byte("}}")) {
+		if i := bytes.LastIndex(b, []byte(`,"scan":{`)); i >= 0 {
+			flat = append(b[:i:i], '}')
+		}
 	}
 	if ok := decodeFlat(flat, func(k, v string) {
 		switch k {

@@ -189,10 +189,14 @@ func uploadTime(ms int64) string {
 }
 
 // escapeHTML is html.EscapeString, returning s itself when nothing needs
-// escaping (the common case, and the replacer is slow in the guest).
+// escaping (the common case, and the replacer is slow in the guest). The
+// check is a plain loop: strings.ContainsAny builds its byte set per call.
 func escapeHTML(s string) string {
-	if strings.ContainsAny(s, `<>&'"`) {
-		return html.EscapeString(s)
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '<', '>', '&', '\'', '"':
+			return html.EscapeString(s)
+		}
 	}
 	return s
 }
