@@ -20,7 +20,7 @@ run npm 'Packument(200|2000)$' 20x
 run pypi 'SimplePage' 100x
 run maven 'ArtifactMetadata' 200x
 run gomod 'List' 100x
-run cargo 'Index200' 200x
+run cargo '^BenchmarkIndex200$' 200x
 run helm 'IndexYAML' 50x
 run oci 'ManifestGet' 2000x
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) (end)"
