@@ -189,14 +189,10 @@ func uploadTime(ms int64) string {
 }
 
 // escapeHTML is html.EscapeString, returning s itself when nothing needs
-// escaping (the common case, and the replacer is slow in the guest). The
-// check is a plain loop: strings.ContainsAny builds its byte set per call.
+// escaping (the common case, and the replacer is slow in the guest).
 func escapeHTML(s string) string {
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '<', '>', '&', '\'', '"':
-			return html.EscapeString(s)
-		}
+	if strings.ContainsAny(s, `<>&'"`) {
+		return html.EscapeString(s)
 	}
 	return s
 }
