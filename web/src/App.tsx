@@ -110,7 +110,7 @@ function Shell({ dark, setDark }: { dark: boolean; setDark: (d: boolean) => void
               <Route path="/" element={<Dashboard />} />
               <Route path="/login" element={<Navigate to={(loc.state as { from?: string })?.from ?? '/'} replace />} />
               <Route path="/repositories" element={<Repositories />} />
-              <Route path="/repositories/:key/history/*" element={<History />} />
+              <Route path="/repositories/:key/history" element={<History />} />
               <Route path="/repositories/:key/*" element={<RepositoryDetail />} />
               <Route path="/plugins" element={<Plugins />} />
               <Route path="/policies" element={<Policies />} />

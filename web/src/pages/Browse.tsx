@@ -134,7 +134,7 @@ function Details({ repo, path, onDeleted }: { repo: string; path: string; onDele
       <Button danger style={{ marginTop: 16, marginRight: 8 }} onClick={remove}>
         Delete
       </Button>
-      <Link to={`/repositories/${encodeURIComponent(repo)}/history/${esc}`}>History</Link>
+      <Link to={`/repositories/${encodeURIComponent(repo)}/history?path=${encodeURIComponent(path)}`}>History</Link>
       {report.data && <Security report={report.data} />}
     </Card>
   )

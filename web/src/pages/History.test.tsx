@@ -43,9 +43,9 @@ describe('History', () => {
     const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } })
     render(
       <QueryClientProvider client={qc}>
-        <MemoryRouter initialEntries={['/repositories/ui-local/history/docs/a%20b.txt']}>
+        <MemoryRouter initialEntries={['/repositories/ui-local/history?path=docs%2Fa%20b.txt']}>
           <Routes>
-            <Route path="/repositories/:key/history/*" element={<History />} />
+            <Route path="/repositories/:key/history" element={<History />} />
           </Routes>
         </MemoryRouter>
       </QueryClientProvider>,

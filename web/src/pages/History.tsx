@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import { useQuery } from '@tanstack/react-query'
 import { Alert, Button, Card, Descriptions, Empty, Timeline, Typography } from 'antd'
-import { Link, useParams } from 'react-router'
+import { Link, useParams, useSearchParams } from 'react-router'
 import { api, type Artifact, type DownloadStats, type SecurityReport } from '../api'
 import { GradeTag, reportVerdict } from '../security'
 import { useSession } from '../session'
@@ -40,7 +40,10 @@ export function describe(e: Pick<HistoryEvent, 'action' | 'outcome'>): { text: s
 // its scan verdict, and the audit events naming it (uploads, deletes, scans,
 // quarantine releases, blocked downloads), newest first.
 export default function History() {
-  const { key = '', '*': path = '' } = useParams()
+  // The path is a query parameter: a deep link ending in a file name would
+  // be taken for a file of the UI by the server.
+  const { key = '' } = useParams()
+  const path = useSearchParams()[0].get('path') ?? ''
   const { me } = useSession()
   const [limit, setLimit] = useState(PAGE)
   const repoPath = `/repositories/${encodeURIComponent(key)}`
