@@ -53,11 +53,11 @@ func (d *Dispatcher) remoteGet(ctx context.Context, in *Request, pluginID string
 	var tee remote.Tee
 	if in.Start != nil && in.Method == "GET" && in.header("Range") == "" && in.header("If-None-Match") == "" &&
 		in.header("If-Modified-Since") == "" {
-		tee = func(contentType string, size int64, etag string) io.Writer {
+		tee = func(contentType string, size int64, etag string, hs []ports.Header) io.Writer {
 			// The transport decides the served type from name and type; the
 			// digest is known only at the end, so the upstream's validator
 			// goes out (clients such as rebar3 require an ETag).
-			return in.Start(200, &Stored{Name: name, ContentType: contentType, Size: size, ETag: etag})
+			return in.Start(200, &Stored{Name: name, ContentType: contentType, Size: size, ETag: etag, Headers: hs})
 		}
 	}
 	res, err := d.remote.Get(ctx, remote.Request{Repo: repo, PluginID: pluginID, Path: subPath, LocalBase: local,
@@ -72,7 +72,7 @@ func (d *Dispatcher) remoteGet(ctx context.Context, in *Request, pluginID string
 	if err != nil {
 		return nil, err
 	}
-	var hs []ports.Header
+	hs := res.Headers
 	if res.Stale {
 		hs = append(hs, ports.Header{Name: "Warning", Value: `110 - "Response is Stale"`})
 	}

@@ -34,11 +34,13 @@ func (s *Service) result(ctx context.Context, req Request, f ports.File, class p
 	if !s.rewrites(req.Repo, class) {
 		// Served as the upstream sent it: with the upstream's validator
 		// (clients may rely on its form; bundler wants an MD5).
-		return Result{File: f, UpstreamETag: strongETag(readEntry(f).ETag)}, nil
+		e := readEntry(f)
+		return Result{File: f, UpstreamETag: strongETag(e.ETag), Headers: replayHeaders(req, e, false)}, nil
 	}
 	k := rewriteKey{digest: f.BlobDigest, path: docPath(req, f), upstream: upstreamBase(req.Repo.UpstreamURL), local: req.LocalBase}
+	hs := replayHeaders(req, readEntry(f), true)
 	if r, ok := s.docs.Get(k); ok {
-		return Result{File: f, Body: r.body, ETag: r.etag}, nil
+		return Result{File: f, Body: r.body, ETag: r.etag, Headers: hs}, nil
 	}
 	if f.Size > s.opts.MaxRewriteBytes {
 		return Result{}, &ports.UpstreamError{Msg: fmt.Sprintf("the upstream document is larger than %d bytes", s.opts.MaxRewriteBytes)}
@@ -64,7 +66,7 @@ func (s *Service) result(ctx context.Context, req Request, f ports.File, class p
 	sum := sha256.Sum256(body)
 	r := rewritten{body: bytes.Clone(body), etag: hex.EncodeToString(sum[:])}
 	s.docs.Add(k, r, int64(len(r.body)))
-	return Result{File: f, Body: r.body, ETag: r.etag}, nil
+	return Result{File: f, Body: r.body, ETag: r.etag, Headers: hs}, nil
 }
 
 // docPath is the path the rewrite sees: the one the upstream answered from

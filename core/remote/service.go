@@ -127,12 +127,15 @@ type Result struct {
 	Stale bool
 	// Streamed is set when the bytes already went to the Tee's writer.
 	Streamed bool
+	// Headers are the upstream's header fields served with the answer
+	// (headers.go says which).
+	Headers []ports.Header
 }
 
 // Tee is offered the upstream bytes of a file this request fetches: it
 // returns the writer the bytes are copied to while they are stored (the
-// client's response, head already written), or nil to decline.
-type Tee func(contentType string, size int64, etag string) io.Writer
+// client's response, head already written with headers), or nil to decline.
+type Tee func(contentType string, size int64, etag string, headers []ports.Header) io.Writer
 
 // ErrNotFound is returned when the upstream has no such file (ports.ErrNotFound).
 var ErrNotFound = fmt.Errorf("remote: %w", ports.ErrNotFound)
