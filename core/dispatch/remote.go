@@ -24,7 +24,8 @@ func (d *Dispatcher) UseRemote(rc RemoteCache) { d.remote = rc }
 
 // serveRemote answers a request to a remote repository; nil, nil when it is
 // not one (or a GET with a query, a search say, which goes to the plugin,
-// which sees the cached files).
+// which sees the cached files, unless it asks for the upstream's answer:
+// query.go).
 func (d *Dispatcher) serveRemote(ctx context.Context, in *Request, route Route, repo *ports.Repository, subPath string) (*Response, error) {
 	if d.remote == nil || repo == nil || repo.Type != ports.RepoRemote {
 		return nil, nil
@@ -60,7 +61,14 @@ func (d *Dispatcher) remoteGet(ctx context.Context, in *Request, pluginID string
 			return in.Start(200, &Stored{Name: name, ContentType: contentType, Size: size, ETag: etag, Headers: hs})
 		}
 	}
-	res, err := d.remote.Get(ctx, remote.Request{Repo: repo, PluginID: pluginID, Path: subPath, LocalBase: local,
+	q := ""
+	if in.RawQuery != "" {
+		var err error
+		if q, err = remote.CanonicalQuery(in.RawQuery); err != nil {
+			return nil, err
+		}
+	}
+	res, err := d.remote.Get(ctx, remote.Request{Repo: repo, PluginID: pluginID, Path: subPath, Query: q, LocalBase: local,
 		Accept: in.header("Accept")}, tee)
 	if res.Streamed {
 		if err != nil {

@@ -55,6 +55,9 @@ func (s *Service) fetch(ctx context.Context, req Request, p string, class ports.
 	if err != nil {
 		return fetched{}, err
 	}
+	if req.Query != "" {
+		target += "?" + req.Query
+	}
 	ureq := ports.UpstreamRequest{URL: target, Credentials: creds, Accept: req.Accept}
 	if have {
 		e := readEntry(old)

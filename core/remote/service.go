@@ -107,6 +107,10 @@ type Request struct {
 	Path string
 	// LocalBase is the repository's external URL (…/npm/key), no trailing slash.
 	LocalBase string
+	// Query is the request's query string in canonical form
+	// (CanonicalQuery), "" for none: it is sent to the upstream, and the
+	// answer is cached per path and query.
+	Query string
 	// Accept is the client's Accept header, sent upstream when the path is
 	// fetched (a registry that negotiates media types needs it). The copy
 	// is cached by path: later clients get the representation the first
@@ -147,6 +151,9 @@ func (s *Service) Get(ctx context.Context, req Request, tee Tee) (Result, error)
 	p, err := cachePath(req.Path)
 	if err != nil {
 		return Result{}, err
+	}
+	if req.Query != "" {
+		p = queryPath(p, req.Query)
 	}
 	st := s.counters(repo.ID)
 	class := s.classify(ctx, req)
@@ -247,7 +254,7 @@ func cachePath(escaped string) (string, error) {
 		return "", fmt.Errorf("remote: %w", ports.Invalidf("path", "not a file path"))
 	}
 	for _, seg := range strings.Split(strings.TrimSuffix(p, "/"), "/") {
-		if seg == "" || seg == "." || seg == ".." {
+		if seg == "" || seg == "." || seg == ".." || seg == querySegment || seg == acceptSegment {
 			return "", fmt.Errorf("remote: %w", ports.Invalidf("path", "not a file path"))
 		}
 	}
