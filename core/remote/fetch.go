@@ -48,7 +48,7 @@ func (s *Service) fetch(ctx context.Context, req Request, p string, class ports.
 	if err != nil {
 		return fetched{}, err
 	}
-	if have && s.fresh(repo, old, class) {
+	if have && s.fresh(repo, readEntry(old), class) {
 		return fetched{file: old}, nil
 	}
 	target, creds, err := upstreamTarget(repo, req.Path)

@@ -161,16 +161,20 @@ func (s *Service) Get(ctx context.Context, req Request, tee Tee) (Result, error)
 	if err != nil {
 		return Result{}, err
 	}
-	if e := readEntry(old); have && e.VaryAccept && e.Accept != strings.TrimSpace(req.Accept) {
+	// The entry is parsed once per request: on a warm hit its JSON is most
+	// of the cache's own work.
+	e := readEntry(old)
+	if have && e.VaryAccept && e.Accept != strings.TrimSpace(req.Accept) {
 		// The upstream negotiates this path: this client's Accept has its own copy.
 		p = variantPath(p, req.Accept)
 		if old, have, err = s.cached(ctx, repo.ID, p); err != nil {
 			return Result{}, err
 		}
+		e = readEntry(old)
 	}
-	if have && s.fresh(repo, old, class) {
+	if have && s.fresh(repo, e, class) {
 		st.add(&st.Hits)
-		return s.result(ctx, req, old, class)
+		return s.result(ctx, req, old, e, class)
 	}
 	key := flightKey(repo.ID, p)
 	if s.neg.has(key, s.d.Clock.Now()) {
@@ -188,7 +192,7 @@ func (s *Service) Get(ctx context.Context, req Request, tee Tee) (Result, error)
 	if res.streamed {
 		return Result{File: res.file, Streamed: true}, nil
 	}
-	out, err := s.result(ctx, req, res.file, class)
+	out, err := s.result(ctx, req, res.file, readEntry(res.file), class)
 	out.Stale = res.stale
 	return out, err
 }
@@ -238,11 +242,10 @@ func (s *Service) lookup(ctx context.Context, files ports.FileStore, repoID int6
 }
 
 // fresh reports whether a cached file may be served without asking the upstream.
-func (s *Service) fresh(repo *ports.Repository, f ports.File, class ports.CacheClass) bool {
+func (s *Service) fresh(repo *ports.Repository, e entry, class ports.CacheClass) bool {
 	if class == ports.CacheImmutable {
 		return true
 	}
-	e := readEntry(f)
 	return s.d.Clock.Now().Before(e.FetchedAt.Add(duration(repo.Config, ConfigTTL, s.opts.TTL)))
 }
 
@@ -263,6 +266,9 @@ func cachePath(escaped string) (string, error) {
 
 // upstreamBase is the upstream URL without credentials and trailing slash.
 func upstreamBase(raw string) string {
+	if !strings.Contains(raw, "@") {
+		return strings.TrimSuffix(raw, "/") // no userinfo to drop: no parse on every hit
+	}
 	if u, err := url.Parse(raw); err == nil {
 		u.User = nil
 		raw = u.String()
