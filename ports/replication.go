@@ -3,6 +3,7 @@ package ports
 import (
 	"context"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -49,7 +50,9 @@ type AnnouncedInstance struct {
 
 // Replication modes and priorities of a sync policy.
 const (
-	ReplicationPush = "push"
+	ReplicationPush   = "push"
+	ReplicationPull   = "pull"
+	ReplicationMirror = "mirror"
 
 	PriorityImmediate = "immediate"
 	PriorityScheduled = "scheduled"
@@ -81,6 +84,13 @@ type SyncPolicy struct {
 	// Every is the interval of a scheduled policy: its changes are sent at
 	// the next multiple of Every (Unix time), together.
 	Every time.Duration
+	// Cron is the standard 5-field cron expression (UTC) of a scheduled
+	// policy; when set it replaces Every.
+	Cron string
+	// DeleteRepositories makes a repository deleted here be deleted on
+	// the peer too (push), or a repository gone from the peer be deleted
+	// here (mirror).
+	DeleteRepositories bool
 	// Window, "HH:MM-HH:MM" in UTC (may wrap midnight), limits when the
 	// policy's transfers start; empty means any time.
 	Window    string
@@ -105,7 +115,8 @@ type SyncPolicyStore interface {
 type ReplicationChange struct {
 	ID           int64
 	RepositoryID int64
-	// Repository is the repository's key (empty once it was deleted).
+	// Repository is the repository's key (empty once it was deleted, but
+	// for the change of Path RepositoryChangePath that records the deletion).
 	Repository string
 	Format     string
 	Path       string
@@ -200,6 +211,75 @@ type ReplicaBatch struct {
 	Format     string        `json:"format"`
 	Puts       []ReplicaFile `json:"puts,omitempty"`
 	Deletes    []string      `json:"deletes,omitempty"`
+	// KVPuts and KVDeletes are plugin key-values (Value unused in a delete).
+	KVPuts    []ReplicaKV `json:"kv_puts,omitempty"`
+	KVDeletes []ReplicaKV `json:"kv_deletes,omitempty"`
+	// Versions are package versions recorded, changed or (Delete) removed.
+	Versions []ReplicaVersion `json:"versions,omitempty"`
+}
+
+// ReplicaKV is one plugin key-value as replication sends it.
+type ReplicaKV struct {
+	Namespace string `json:"namespace"`
+	Key       string `json:"key"`
+	Value     []byte `json:"value,omitempty"`
+}
+
+// ReplicaVersion is one package version as replication sends it.
+type ReplicaVersion struct {
+	Package  string `json:"package"`
+	Version  string `json:"version"`
+	Metadata []byte `json:"metadata,omitempty"`
+	Delete   bool   `json:"delete,omitempty"`
+}
+
+// ChangeMark starts the path of a change (and task) that is not a file: a
+// plugin key-value, a package version, or the repository itself. File
+// paths never hold control characters, so the two never meet.
+const ChangeMark = "\x01"
+
+// Kinds of change paths (ParseChangePath).
+const (
+	ChangeFile       = 'f'
+	ChangeKV         = 'k'
+	ChangeVersion    = 'v'
+	ChangeRepository = 'r'
+)
+
+// RepositoryChangePath is the path of a repository's deletion.
+const RepositoryChangePath = ChangeMark + "r"
+
+// KVChangePath is the change path of a plugin key-value; ok is false when
+// the namespace holds ChangeMark (such an entry is not replicated).
+func KVChangePath(namespace, key string) (string, bool) {
+	return ChangeMark + "k" + namespace + ChangeMark + key, !strings.Contains(namespace, ChangeMark)
+}
+
+// VersionChangePath is the change path of a package version; ok is false
+// when the package name holds ChangeMark.
+func VersionChangePath(pkg, version string) (string, bool) {
+	return ChangeMark + "v" + pkg + ChangeMark + version, !strings.Contains(pkg, ChangeMark)
+}
+
+// ParseChangePath splits a change path into its kind and names: a file's
+// path (a), a key-value's namespace and key, a version's package and
+// version. A malformed non-file path is kind 0.
+func ParseChangePath(p string) (kind byte, a, b string) {
+	rest, ok := strings.CutPrefix(p, ChangeMark)
+	if !ok {
+		return ChangeFile, p, ""
+	}
+	if rest == "r" {
+		return ChangeRepository, "", ""
+	}
+	if len(rest) < 2 || (rest[0] != ChangeKV && rest[0] != ChangeVersion) {
+		return 0, "", ""
+	}
+	a, b, ok = strings.Cut(rest[1:], ChangeMark)
+	if !ok {
+		return 0, "", ""
+	}
+	return rest[0], a, b
 }
 
 // PeerHave is what a peer holds of a list of (repository, path, sha256):
@@ -220,6 +300,8 @@ type PeerClient interface {
 	PutBlob(ctx context.Context, c PeerConn, sha256 string, size int64, body io.Reader) error
 	// Apply commits a batch on the peer.
 	Apply(ctx context.Context, c PeerConn, b ReplicaBatch) error
+	// DeleteRepository deletes a (local) repository on the peer; an absent one is no error.
+	DeleteRepository(ctx context.Context, c PeerConn, repository string) error
 }
 
 // PeerUploads sends large blobs in chunks the peer keeps across

@@ -142,6 +142,15 @@ func (c *Client) Apply(ctx context.Context, pc ports.PeerConn, b ports.ReplicaBa
 	return c.do(ctx, pc, http.MethodPost, "/apply", body, n, jsonType, nil)
 }
 
+// DeleteRepository deletes a repository on the peer; absent is no error.
+func (c *Client) DeleteRepository(ctx context.Context, pc ports.PeerConn, repository string) error {
+	err := c.do(ctx, pc, http.MethodDelete, "/repositories/"+url.PathEscape(repository), nil, -1, nil, nil)
+	if errors.Is(err, ports.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
 type uploadAnswer struct {
 	ID     string `json:"id"`
 	Offset int64  `json:"offset"`

@@ -36,7 +36,7 @@ func (s *Service) DispatchOnce(ctx context.Context) (int, error) {
 			continue
 		}
 		for _, p := range peers {
-			due, held, ok := route(policies, c.Repository, c.Format, p.ID, now)
+			due, held, ok := route(policies, c.Repository, c.Format, p.ID, now, c.Path == ports.RepositoryChangePath)
 			if !ok {
 				continue
 			}
@@ -94,7 +94,7 @@ func (s *Service) SyncPeer(ctx context.Context, peerID int64) (released, queued 
 			return released, queued, fmt.Errorf("replication: sync peer: %w", err)
 		}
 		for _, r := range repos {
-			if _, _, ok := route(policies, r.Key, r.Format, peerID, now); !ok {
+			if _, _, ok := route(policies, r.Key, r.Format, peerID, now, false); !ok {
 				continue
 			}
 			n, err := s.queueRepository(ctx, r, peerID, now)

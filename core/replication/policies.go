@@ -149,10 +149,13 @@ func nextTick(now time.Time, every time.Duration) time.Time {
 // route says when (and whether held) a change of repository (key, format)
 // goes to peer: the earliest among the enabled policies that select both;
 // ok is false when none does.
-func route(policies []ports.SyncPolicy, key, format string, peerID int64, now time.Time) (due time.Time, held, ok bool) {
+// Only push policies route; a repository's deletion (repoDeleted) only
+// through those that opted in.
+func route(policies []ports.SyncPolicy, key, format string, peerID int64, now time.Time, repoDeleted bool) (due time.Time, held, ok bool) {
 	held = true
 	for _, p := range policies {
-		if !p.Enabled || !matchesRepo(p.RepoSelector, key, format) || !matchesPeer(p.PeerSelector, peerID) {
+		if !p.Enabled || p.Mode == ports.ReplicationPull || p.Mode == ports.ReplicationMirror || (repoDeleted && !p.DeleteRepositories) ||
+			!matchesRepo(p.RepoSelector, key, format) || !matchesPeer(p.PeerSelector, peerID) {
 			continue
 		}
 		var d time.Time

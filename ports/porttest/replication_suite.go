@@ -68,11 +68,13 @@ func Replication(t *testing.T, open func(t *testing.T) ReplicationStores) {
 		ctx := mdCtx(t)
 		p := ports.SyncPolicy{Name: "rel", RepoSelector: ports.RepoSelector{Patterns: []string{"re*"}},
 			PeerSelector: ports.PeerSelector{IDs: []int64{3}}, Mode: ports.ReplicationPush,
-			Priority: ports.PriorityScheduled, Every: time.Minute, Window: "22:00-06:00", Enabled: true}
+			Priority: ports.PriorityScheduled, Every: time.Minute, Cron: "*/5 * * * *", DeleteRepositories: true,
+			Window: "22:00-06:00", Enabled: true}
 		mdOK(t, s.Policies.CreateSyncPolicy(ctx, &p), "CreateSyncPolicy")
 		got, err := s.Policies.GetSyncPolicy(ctx, p.ID)
 		mdOK(t, err, "GetSyncPolicy")
-		if got.RepoSelector.Patterns[0] != "re*" || got.PeerSelector.IDs[0] != 3 || got.Every != time.Minute || got.Window != "22:00-06:00" || !got.Enabled {
+		if got.RepoSelector.Patterns[0] != "re*" || got.PeerSelector.IDs[0] != 3 || got.Every != time.Minute || got.Window != "22:00-06:00" ||
+			!got.Enabled || got.Cron != "*/5 * * * *" || !got.DeleteRepositories {
 			t.Fatalf("GetSyncPolicy = %+v", got)
 		}
 		got.Enabled, got.Priority = false, ports.PriorityOnDemand
@@ -112,6 +114,40 @@ func Replication(t *testing.T, open func(t *testing.T) ReplicationStores) {
 		mdOK(t, s.Queue.Dispatch(ctx, nil, []int64{cs[0].ID, cs[1].ID}), "Dispatch")
 		if cs, _ := s.Queue.PendingReplication(ctx, 10); len(cs) != 0 {
 			t.Fatalf("changes left after dispatch: %+v", cs)
+		}
+	})
+	t.Run("apply logs key-values and versions; a repository's deletion keeps its key", func(t *testing.T) {
+		s := open(t)
+		ctx := mdCtx(t)
+		repo := mdNewRepo(t, MetadataStores{Repos: s.Repos}, "npmish")
+		_, err := s.Files.Apply(ctx, repo.ID, ports.WriteSet{
+			KVPuts:    []ports.KV{{Namespace: "tags", Key: "hello", Value: []byte("{}")}},
+			KVDeletes: []ports.KV{{Namespace: "tags", Key: "old"}},
+			Versions:  []ports.VersionPut{{Package: "hello", Version: "1.0.0", Metadata: []byte("{}")}, {Package: "hello", Version: "0.1", Delete: true}}})
+		mdOK(t, err, "Apply records")
+		mdOK(t, s.Repos.DeleteRepository(ctx, "npmish"), "DeleteRepository")
+		cs, err := s.Queue.PendingReplication(ctx, 10)
+		mdOK(t, err, "PendingReplication")
+		kvPut, _ := ports.KVChangePath("tags", "hello")
+		kvDel, _ := ports.KVChangePath("tags", "old")
+		vPut, _ := ports.VersionChangePath("hello", "1.0.0")
+		vDel, _ := ports.VersionChangePath("hello", "0.1")
+		want := map[string]bool{kvPut: false, kvDel: true, vPut: false, vDel: true, ports.RepositoryChangePath: true}
+		for _, c := range cs {
+			d, ok := want[c.Path]
+			if !ok || d != c.Deleted {
+				t.Fatalf("unexpected change %+v", c)
+			}
+			delete(want, c.Path)
+			if c.Path == ports.RepositoryChangePath && (c.Repository != "npmish" || c.Format != "generic") {
+				t.Fatalf("deletion of the repository: %+v", c)
+			}
+			if c.Path != ports.RepositoryChangePath && c.Repository != "" {
+				t.Fatalf("change of a deleted repository names it: %+v", c)
+			}
+		}
+		if len(want) != 0 {
+			t.Fatalf("changes missing: %q (got %+v)", want, cs)
 		}
 	})
 	t.Run("tasks coalesce, lease to one holder, retry and finish", func(t *testing.T) {
