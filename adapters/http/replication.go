@@ -21,7 +21,7 @@ var replicationSchemas = obj{
 		"version": str(), "metadata": obj{"type": "string", "format": "byte"}}, "path", "sha256", "size"),
 	"ReplicaHaveRequest": object(obj{"repository": str(), "files": arr(ref("ReplicaFile"))}, "repository", "files"),
 	"ReplicaHave":        object(obj{"files": arr(boolean()), "blobs": arr(boolean())}, "files", "blobs"),
-	"ReplicaKV": object(obj{"namespace": str(), "key": str(), "value": obj{"type": "string", "format": "byte"}}, "namespace", "key"),
+	"ReplicaKV":          object(obj{"namespace": str(), "key": str(), "value": obj{"type": "string", "format": "byte"}}, "namespace", "key"),
 	"ReplicaVersion": object(obj{"package": str(), "version": str(), "metadata": obj{"type": "string", "format": "byte"},
 		"delete": boolean()}, "package", "version"),
 	"ReplicaBatch": object(obj{"repository": str(), "format": str(), "puts": arr(ref("ReplicaFile")),
