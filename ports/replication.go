@@ -316,3 +316,63 @@ type PeerUploads interface {
 	// CompleteUpload makes the peer verify the whole blob's SHA-256 and store it.
 	CompleteUpload(ctx context.Context, c PeerConn, id string) error
 }
+
+// FeedEntry is the latest change of one path (a change path, see
+// ParseChangePath) of a repository in its change feed.
+type FeedEntry struct {
+	ID      int64
+	Path    string
+	Deleted bool
+}
+
+// PullCursor is how far this instance pulled a repository of a peer:
+// HubRepositoryID is the peer's ID of the repository (a new one means it
+// was deleted and created again there), FeedID the last entry applied.
+type PullCursor struct {
+	PeerID          int64
+	Repository      string
+	HubRepositoryID int64
+	FeedID          int64
+}
+
+// ReplicationFeed is the change feed pulling peers read and the cursors of
+// this instance's own pulls. Conformance suite: porttest.Replication.
+type ReplicationFeed interface {
+	// Feed lists at most limit entries of a repository with an ID above
+	// since, written before before, in ID order. The metadata store keeps
+	// the latest entry per path, written in the transaction of the write.
+	Feed(ctx context.Context, repoID, since int64, before time.Time, limit int) ([]FeedEntry, error)
+	// PullCursor returns the cursor of (peer, repository); the zero cursor when none.
+	PullCursor(ctx context.Context, peerID int64, repository string) (PullCursor, error)
+	// SavePullCursor stores c.
+	SavePullCursor(ctx context.Context, c PullCursor) error
+}
+
+// ReplicaRepository is a local repository a peer offers to pull.
+type ReplicaRepository struct {
+	Key    string `json:"key"`
+	Format string `json:"format"`
+}
+
+// ReplicaFeed is one page of a peer's change feed of a repository: the
+// current state of every changed path as a batch, and where the next page starts.
+type ReplicaFeed struct {
+	RepositoryID int64        `json:"repository_id"`
+	Format       string       `json:"format"`
+	Next         int64        `json:"next"`
+	More         bool         `json:"more"`
+	Batch        ReplicaBatch `json:"batch"`
+	// Paths are the change paths the page covers (for a mirror's reconciliation).
+	Paths []string `json:"paths,omitempty"`
+}
+
+// PeerSource is the pulling side of a peer's replication API.
+type PeerSource interface {
+	// Repositories lists the peer's local repositories.
+	Repositories(ctx context.Context, c PeerConn) ([]ReplicaRepository, error)
+	// Feed reads a page of the peer's change feed of repository after since;
+	// ErrNotFound when the peer has no such local repository.
+	Feed(ctx context.Context, c PeerConn, repository string, since int64) (ReplicaFeed, error)
+	// OpenBlob streams a blob of the peer; the caller verifies its SHA-256.
+	OpenBlob(ctx context.Context, c PeerConn, sha256 string) (io.ReadCloser, error)
+}

@@ -79,6 +79,9 @@ func enqueueReplication(ctx context.Context, tx bun.Tx, repoID int64, ws ports.W
 	if len(rows) == 0 {
 		return nil
 	}
+	if err := writeFeed(ctx, tx, rows); err != nil {
+		return err
+	}
 	_, err := tx.NewInsert().Model(&rows).Returning("NULL").Exec(ctx)
 	return err
 }
@@ -88,6 +91,9 @@ func enqueueReplication(ctx context.Context, tx bun.Tx, repoID int64, ws ports.W
 func enqueueReplicationRepoDeleted(ctx context.Context, tx bun.Tx, repoID int64, key, format string, now int64) error {
 	row := replOutboxRow{RepositoryID: repoID, Path: ports.RepositoryChangePath, Deleted: true, CreatedAt: now,
 		RepoKey: key, RepoFormat: format}
+	if err := dropFeed(ctx, tx, repoID); err != nil {
+		return err
+	}
 	_, err := tx.NewInsert().Model(&row).Returning("NULL").Exec(ctx)
 	return err
 }

@@ -37,6 +37,8 @@ func replicationModule() fx.Option {
 			rc := cfg.Replication
 			sched.Add(jobs.Job{Name: "replication.dispatch", Every: time.Second, Timeout: replicationFollowFor,
 				Run: func(ctx context.Context) error { return svc.Follow(ctx, rc.Poll) }})
+			sched.Add(jobs.Job{Name: "replication.pull", Every: time.Second, Timeout: replicationFollowFor,
+				Run: func(ctx context.Context) error { return svc.FollowPulls(ctx, max(rc.Poll, 100*time.Millisecond)) }})
 			sched.Add(jobs.Job{Name: "replication.heartbeat", Every: rc.HeartbeatEvery, Timeout: max(rc.HeartbeatEvery, time.Minute),
 				Run: svc.Heartbeat})
 			ctx, cancel := context.WithCancel(context.Background())
@@ -69,8 +71,9 @@ func newReplication(cfg config.Config, s *bunstore.Store, repos ports.Repository
 	client := peer.New(out.Client(peer.DefaultTimeout), "keeper/"+versionString())
 	rc := cfg.Replication
 	return replication.New(replication.Deps{Peers: s, Policies: s, Queue: s, Repos: repos, Files: files, Blobs: blobs,
-		Uploads: s, Settings: s, Client: client, Chunks: client, Sealer: box, Clock: c,
+		Uploads: s, Settings: s, Client: client, Chunks: client, Feed: s, Source: client, Sealer: box, Clock: c,
 		Log: slog.Default().With("room", "replication")},
 		replication.Options{Name: rc.Name, OfflineAfter: rc.OfflineAfter, ChunkBytes: rc.ChunkBytes,
-			RetryBase: rc.RetryBase, RetryMax: rc.RetryMax, Workers: rc.Workers, Holder: replicaName()}), nil
+			RetryBase: rc.RetryBase, RetryMax: rc.RetryMax, Workers: rc.Workers, Holder: replicaName(),
+			PullEvery: rc.PullEvery, MaxBlobBytes: cfg.Limits.MaxUploadBytes}), nil
 }

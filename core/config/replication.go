@@ -20,11 +20,14 @@ type Replication struct {
 	RetryMax  time.Duration `yaml:"retry_max"`
 	// Workers is how many transfers one replica runs at once.
 	Workers int `yaml:"workers"`
+	// PullEvery is how often immediate pull and mirror policies read their peers' change feeds.
+	PullEvery time.Duration `yaml:"pull_every"`
 }
 
 func defaultReplication() Replication {
 	return Replication{Name: "keeper", HeartbeatEvery: 10 * time.Second, OfflineAfter: 30 * time.Second,
-		Poll: 200 * time.Millisecond, ChunkBytes: 8 << 20, RetryBase: time.Second, RetryMax: time.Minute, Workers: 4}
+		Poll: 200 * time.Millisecond, ChunkBytes: 8 << 20, RetryBase: time.Second, RetryMax: time.Minute, Workers: 4,
+		PullEvery: 10 * time.Second}
 }
 
 func (r Replication) validate(bad func(key, format string, args ...any)) {
@@ -45,6 +48,9 @@ func (r Replication) validate(bad func(key, format string, args ...any)) {
 	}
 	if r.RetryBase < 10*time.Millisecond || r.RetryMax < r.RetryBase || r.RetryMax > 24*time.Hour {
 		bad("replication.retry_base", "must be at least 10ms, and retry_max between it and 24h")
+	}
+	if r.PullEvery < 100*time.Millisecond || r.PullEvery > 24*time.Hour {
+		bad("replication.pull_every", "must be between 100ms and 24h")
 	}
 	if r.Workers < 1 || r.Workers > 64 {
 		bad("replication.workers", "must be between 1 and 64")

@@ -24,8 +24,8 @@ func checkPolicy(p *ports.SyncPolicy) error {
 	if p.Mode == "" {
 		p.Mode = ports.ReplicationPush
 	}
-	if p.Mode != ports.ReplicationPush {
-		return ports.Invalidf("replication_mode", "must be %q (pull and mirror are not supported yet)", ports.ReplicationPush)
+	if p.Mode != ports.ReplicationPush && !isPull(*p) {
+		return ports.Invalidf("replication_mode", "must be one of push, pull, mirror")
 	}
 	switch p.Priority {
 	case "":
@@ -146,6 +146,11 @@ func nextTick(now time.Time, every time.Duration) time.Time {
 	return time.Unix(0, (n/e+1)*e)
 }
 
+// nextRun is when a scheduled policy runs next after now.
+func nextRun(p ports.SyncPolicy, now time.Time) time.Time {
+	return nextTick(now, p.Every)
+}
+
 // route says when (and whether held) a change of repository (key, format)
 // goes to peer: the earliest among the enabled policies that select both;
 // ok is false when none does.
@@ -164,7 +169,7 @@ func route(policies []ports.SyncPolicy, key, format string, peerID int64, now ti
 		case ports.PriorityImmediate:
 			d = now
 		case ports.PriorityScheduled:
-			d = nextTick(now, p.Every)
+			d = nextRun(p, now)
 		case ports.PriorityOnDemand:
 			d, h = now, true
 		}

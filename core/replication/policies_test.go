@@ -46,7 +46,7 @@ func TestCheckPolicyRefusesBadInput(t *testing.T) {
 	good := ports.SyncPolicy{Name: "p", RepoSelector: ports.RepoSelector{Keys: []string{"a"}}, PeerSelector: ports.PeerSelector{All: true}}
 	for name, mut := range map[string]func(*ports.SyncPolicy){
 		"no name":            func(p *ports.SyncPolicy) { p.Name = "" },
-		"pull mode":          func(p *ports.SyncPolicy) { p.Mode = "pull" },
+		"unknown mode":       func(p *ports.SyncPolicy) { p.Mode = "sideways" },
 		"unknown priority":   func(p *ports.SyncPolicy) { p.Priority = "later" },
 		"scheduled without":  func(p *ports.SyncPolicy) { p.Priority = ports.PriorityScheduled },
 		"empty repositories": func(p *ports.SyncPolicy) { p.RepoSelector = ports.RepoSelector{} },
