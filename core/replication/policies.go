@@ -32,14 +32,23 @@ func checkPolicy(p *ports.SyncPolicy) error {
 		p.Priority = ports.PriorityImmediate
 	case ports.PriorityImmediate, ports.PriorityOnDemand:
 	case ports.PriorityScheduled:
+		if p.Cron != "" {
+			if p.Every != 0 {
+				return ports.Invalidf("schedule_cron", "give schedule_every or schedule_cron, not both")
+			}
+			if _, err := parseCron(p.Cron); err != nil {
+				return ports.Invalidf("schedule_cron", "is not a 5-field cron expression: %v", err)
+			}
+			break
+		}
 		if p.Every < time.Second || p.Every > 7*24*time.Hour {
-			return ports.Invalidf("schedule_every", "a scheduled policy needs an interval from 1s to 168h")
+			return ports.Invalidf("schedule_every", "a scheduled policy needs an interval from 1s to 168h, or schedule_cron")
 		}
 	default:
 		return ports.Invalidf("priority", "must be one of immediate, scheduled, on_demand")
 	}
 	if p.Priority != ports.PriorityScheduled {
-		p.Every = 0
+		p.Every, p.Cron = 0, ""
 	}
 	if _, _, err := parseWindow(p.Window); err != nil {
 		return err
@@ -146,8 +155,18 @@ func nextTick(now time.Time, every time.Duration) time.Time {
 	return time.Unix(0, (n/e+1)*e)
 }
 
-// nextRun is when a scheduled policy runs next after now.
+// nextRun is when a scheduled policy runs next after now: its cron
+// expression's next minute, or the next multiple of its interval. A cron
+// expression that does not parse (stored before a check) never runs.
 func nextRun(p ports.SyncPolicy, now time.Time) time.Time {
+	if p.Cron != "" {
+		c, err := parseCron(p.Cron)
+		next := c.Next(now)
+		if err != nil || next.IsZero() {
+			return now.AddDate(100, 0, 0)
+		}
+		return next
+	}
 	return nextTick(now, p.Every)
 }
 
