@@ -35,11 +35,17 @@ func pulled(t *testing.T, k *harness.Keeper, peer int64) pullCounters {
 // through the hub's change feed; the pulled one keeps what the hub
 // deletes, the mirrored one becomes an exact copy (its own extra file
 // removed, deletes and the repository's deletion followed).
+// It runs on SQLite, and on PostgreSQL when KEEPER_TEST_POSTGRES_URL is set.
 func TestReplicationPullAndMirror(t *testing.T) {
 	t.Parallel()
-	hub := startSite(t, "hub", "")
-	site := harness.Start(t, harness.Options{Env: append([]string{"KEEPER_REPLICATION_NAME=site",
-		"KEEPER_REPLICATION_PULL_EVERY=300ms"}, replEnv...)})
+	for _, db := range harness.Databases() {
+		t.Run(db, func(t *testing.T) { pullAndMirror(t, db) })
+	}
+}
+
+func pullAndMirror(t *testing.T, db string) {
+	hub := startSite(t, "hub", "", db)
+	site := startSite(t, "site", "", db, "KEEPER_REPLICATION_PULL_EVERY=300ms")
 	for _, key := range []string{"pulled", "mirrored"} {
 		hub.CreateRepo(harness.Repo{Key: key, Public: true})
 	}

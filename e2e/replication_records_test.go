@@ -68,10 +68,17 @@ func waitPackument(t *testing.T, k *harness.Keeper, repo, name, what string, ok 
 // TestReplicationPackageRecords: npm versions, dist-tags, deprecations and
 // unpublished versions (package versions and plugin key-values) reach the
 // peer, and a repository's deletion replicates only where a policy opts in.
+// It runs on SQLite, and on PostgreSQL when KEEPER_TEST_POSTGRES_URL is set.
 func TestReplicationPackageRecords(t *testing.T) {
 	t.Parallel()
-	hub := startSite(t, "hub", "")
-	peer := startSite(t, "peer", "")
+	for _, db := range harness.Databases() {
+		t.Run(db, func(t *testing.T) { packageRecords(t, db) })
+	}
+}
+
+func packageRecords(t *testing.T, db string) {
+	hub := startSite(t, "hub", "", db)
+	peer := startSite(t, "peer", "", db)
 	addPeer(t, hub, peer, "peer", 0)
 	hub.CreateRepo(harness.Repo{Key: "npmrel", Format: "npm"})
 	hub.CreateRepo(harness.Repo{Key: "dropme", Public: true})
