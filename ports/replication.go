@@ -376,3 +376,13 @@ type PeerSource interface {
 	// OpenBlob streams a blob of the peer; the caller verifies its SHA-256.
 	OpenBlob(ctx context.Context, c PeerConn, sha256 string) (io.ReadCloser, error)
 }
+
+// EdgeSource is what an edge node asks its hub.
+type EdgeSource interface {
+	// ArtifactRecord is the hub's record of a file as an anonymous caller
+	// may read it (c.APIKey is not sent): ErrNotFound when absent or not
+	// readable anonymously.
+	ArtifactRecord(ctx context.Context, c PeerConn, repository, path string) (ReplicaFile, error)
+	// OpenBlob streams a blob of the hub (with c.APIKey); the caller verifies its SHA-256.
+	OpenBlob(ctx context.Context, c PeerConn, sha256 string) (io.ReadCloser, error)
+}

@@ -31,6 +31,8 @@ var replicationSchemas = obj{
 	"ReplicaRepositoryList": object(obj{"items": arr(object(obj{"key": str(), "format": str()}, "key", "format"))}, "items"),
 	"ReplicaFeed": object(obj{"repository_id": integer(), "format": str(), "next": integer(), "more": boolean(),
 		"batch": ref("ReplicaBatch"), "paths": arr(str())}, "repository_id", "format", "next", "more", "batch"),
+	"EdgeStats": object(obj{"capacity_bytes": integer(), "bytes": integer(), "entries": integer(), "hits": integer(),
+		"misses": integer(), "evictions": integer(), "pass_through": integer()}, "capacity_bytes", "bytes", "entries"),
 	"ReplicaUploadStart": object(obj{"sha256": str(), "size": integer()}, "sha256", "size"),
 	"ReplicaUpload":      object(obj{"id": str(), "offset": integer(), "size": integer(), "sha256": str()}, "id", "offset"),
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/keeper-registry/keeper/ports"
@@ -21,6 +22,7 @@ var (
 	_ ports.PeerClient  = (*Client)(nil)
 	_ ports.PeerUploads = (*Client)(nil)
 	_ ports.PeerSource  = (*Client)(nil)
+	_ ports.EdgeSource  = (*Client)(nil)
 )
 
 // ErrRefused: the peer answered 401 or 403 (a wrong or weak API key).
@@ -245,4 +247,50 @@ func (c *Client) OpenBlob(ctx context.Context, pc ports.PeerConn, sha string) (i
 		return nil, err
 	}
 	return resp.Body, nil
+}
+
+// ArtifactRecord gets the hub's artifact metadata (/api/v1/repositories/
+// {key}/artifacts/{path}) without credentials, so an edge serves only
+// what the hub serves anonymously.
+func (c *Client) ArtifactRecord(ctx context.Context, pc ports.PeerConn, repository, path string) (ports.ReplicaFile, error) {
+	var out ports.ReplicaFile
+	if repository == "" || path == "" {
+		return out, ports.ErrNotFound
+	}
+	segs := strings.Split(path, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	u := pc.EndpointURL + "/api/v1/repositories/" + url.PathEscape(repository) + "/artifacts/" + strings.Join(segs, "/")
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return out, fmt.Errorf("peer: artifact: %w", err)
+	}
+	req.Header.Set("User-Agent", c.ua)
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return out, fmt.Errorf("peer: artifact: %w", err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	if err != nil {
+		return out, fmt.Errorf("peer: artifact: %w", err)
+	}
+	switch {
+	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+		return out, fmt.Errorf("peer: artifact: HTTP %d: %w", resp.StatusCode, ports.ErrNotFound)
+	case resp.StatusCode != http.StatusOK:
+		return out, fmt.Errorf("peer: artifact: HTTP %d: %s", resp.StatusCode, message(data))
+	}
+	var a struct {
+		Path        string `json:"path"`
+		Size        int64  `json:"size"`
+		ContentType string `json:"content_type"`
+		SHA256      string `json:"checksum_sha256"`
+	}
+	if err := json.Unmarshal(data, &a); err != nil {
+		return out, fmt.Errorf("peer: artifact: %w", err)
+	}
+	return ports.ReplicaFile{Path: a.Path, SHA256: a.SHA256, Size: a.Size, ContentType: a.ContentType}, nil
 }

@@ -2,13 +2,18 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"go.uber.org/fx"
 
 	"github.com/keeper-registry/keeper/adapters/bunstore"
 	"github.com/keeper-registry/keeper/adapters/egress"
+	"github.com/keeper-registry/keeper/adapters/fsblob"
 	httpapi "github.com/keeper-registry/keeper/adapters/http"
 	"github.com/keeper-registry/keeper/adapters/peer"
 	"github.com/keeper-registry/keeper/adapters/secretkey"
@@ -30,6 +35,8 @@ func replicationModule() fx.Option {
 	return fx.Options(
 		fx.Provide(newReplication),
 		fx.Provide(httpapi.AsRoutes(httpapi.PeerRoutes)),
+		fx.Provide(newEdge),
+		fx.Provide(httpapi.AsRoutes(httpapi.EdgeRoutes)),
 		fx.Provide(httpapi.AsRoutes(func(svc *replication.Service, cfg config.Config) []httpapi.Route {
 			return httpapi.ReplicationRoutes(svc, cfg.Limits.MaxUploadBytes)
 		})),
@@ -76,4 +83,26 @@ func newReplication(cfg config.Config, s *bunstore.Store, repos ports.Repository
 		replication.Options{Name: rc.Name, OfflineAfter: rc.OfflineAfter, ChunkBytes: rc.ChunkBytes,
 			RetryBase: rc.RetryBase, RetryMax: rc.RetryMax, Workers: rc.Workers, Holder: replicaName(),
 			PullEvery: rc.PullEvery, MaxBlobBytes: cfg.Limits.MaxUploadBytes}), nil
+}
+
+// newEdge makes this instance an edge node when replication.edge_hub_url
+// is set (nil otherwise): its cache lives in DataDir/edge-cache, emptied
+// at start because the bound is kept in memory.
+func newEdge(cfg config.Config) (*replication.Edge, error) {
+	rc := cfg.Replication
+	if rc.EdgeHubURL == "" {
+		return nil, nil
+	}
+	dir := filepath.Join(cfg.DataDir, "edge-cache")
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, fmt.Errorf("edge: empty the cache: %w", err)
+	}
+	cache, err := fsblob.New(dir)
+	if err != nil {
+		return nil, fmt.Errorf("edge: cache: %w", err)
+	}
+	out := egress.Policy{AllowPrivateNetworks: cfg.Egress.AllowPrivateNetworks, AllowedHosts: cfg.Egress.AllowedHosts}
+	client := peer.New(out.Client(peer.DefaultTimeout), "keeper/"+versionString())
+	hub := ports.PeerConn{EndpointURL: strings.TrimRight(rc.EdgeHubURL, "/"), APIKey: rc.EdgeAPIKey}
+	return replication.NewEdge(hub, client, cache, rc.EdgeCapacityBytes, slog.Default().With("room", "edge")), nil
 }
