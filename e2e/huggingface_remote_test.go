@@ -11,8 +11,9 @@ import (
 // hf_hub_download through a remote Hugging Face repository whose upstream
 // is a private one of a second Keeper, and through a virtual repository of
 // a local member and that remote: model info comes from the member that
-// holds the model, files come back byte for byte, and a local member's
-// resolve keeps X-Repo-Commit through the virtual repository.
+// holds the model, files come back byte for byte, and resolve keeps
+// X-Repo-Commit through the remote (the cache keeps the upstream's X-*
+// fields) and, from a local member, through the virtual repository.
 func TestHuggingFaceRemoteAndVirtual(t *testing.T) {
 	t.Parallel()
 	up := harness.Start(t, harness.Options{})
@@ -60,6 +61,11 @@ func TestHuggingFaceRemoteAndVirtual(t *testing.T) {
 	for p, b := range files {
 		get(proxy+"/up/remote-only/resolve/"+upCommit.CommitOid+"/"+p, b)
 		get(proxy+"/up/remote-only/resolve/main/"+p, b)
+		// The remote cache keeps the upstream's X-* fields (X-Repo-Commit,
+		// X-Linked-Etag/-Size), so hf_hub_download's checks pass through it.
+		if got := hfDownload(t, px, proxy, "", "up/remote-only", "main", p, b, p == "model.safetensors"); got != upCommit.CommitOid {
+			t.Fatalf("%s via the remote: X-Repo-Commit %q", p, got)
+		}
 	}
 	info(all, "px/local-only", localCommit.CommitOid)
 	info(all, "up/remote-only", upCommit.CommitOid)
