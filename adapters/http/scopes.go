@@ -45,6 +45,7 @@ var routeScopes = map[string]string{
 	"PATCH /repositories/:key/properties":       auth.ScopeWriteRepositories,
 	"GET /repositories/:key/properties/*path":   auth.ScopeReadArtifacts,
 	"PATCH /repositories/:key/properties/*path": auth.ScopeWriteArtifacts,
+	"POST /promote": auth.ScopeWriteArtifacts,
 
 	"PATCH /users/me":              auth.ScopeAccount,
 	"PUT /users/me/password":       auth.ScopeAccount,
