@@ -24,6 +24,7 @@ import (
 	"github.com/keeper-registry/keeper/core/artifact"
 	"github.com/keeper-registry/keeper/core/audit"
 	"github.com/keeper-registry/keeper/core/auth"
+	"github.com/keeper-registry/keeper/core/lifecycle"
 	"github.com/keeper-registry/keeper/core/promote"
 	"github.com/keeper-registry/keeper/core/properties"
 	"github.com/keeper-registry/keeper/core/repository"
@@ -127,7 +128,9 @@ func newEnvRoutes(t testing.TB, dsn string, maxUpload int64, routes func(*bunsto
 	if err != nil {
 		t.Fatal(err)
 	}
-	arts := artifact.NewService(store, store, blobs, maxUpload).WithDigestStore(store)
+	// Quotas as the wiring has them (cmd/keeper/ops.go): every write is checked.
+	files := &lifecycle.Quotas{FileStore: store, Store: store}
+	arts := artifact.NewService(store, files, blobs, maxUpload).WithDigestStore(store)
 	index, err := dbsearch.New(ctx, store.DB(), store.Dialect())
 	if err != nil {
 		t.Fatal(err)
@@ -136,7 +139,7 @@ func newEnvRoutes(t testing.TB, dsn string, maxUpload int64, routes func(*bunsto
 	deps := httpapi.Deps{
 		Search: searcher, Stats: store,
 		Properties: properties.New(properties.Deps{Store: store, Repos: store, Authorizer: az}),
-		Promote:    promote.New(promote.Deps{Files: store, Props: store}),
+		Promote:    promote.New(promote.Deps{Files: files, Props: store}),
 		Auth:       a, Authorizer: az, Users: store, Groups: store, Policies: az, Audit: store,
 		Repos:     repository.NewService(store, func() []string { return []string{"generic", "other"} }).WithFiles(store),
 		Artifacts: arts, Uploads: upload.NewService(store, blobs, arts, clock, maxUpload),
