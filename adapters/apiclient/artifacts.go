@@ -64,4 +64,3 @@ func (c *Client) SetArtifactProperties(ctx context.Context, repo, path string, s
 
 // IsNotFound reports a 404 answer.
 func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
-
