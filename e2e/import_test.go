@@ -25,7 +25,7 @@ func TestImportArtifactory(t *testing.T) {
 	export := filepath.Join(root, "e2e", "testdata", "artifactory-export")
 	k := harness.Start(t, harness.Options{})
 	k.CreateRepo(harness.Repo{Key: "generic-local", Format: "generic"})
-	token := k.APIToken("import")
+	token := k.APIToken("import", "read:repositories", "read:artifacts", "write:artifacts")
 	env := []string{"KEEPER_URL=" + k.URL, "KEEPER_TOKEN=" + token, "HOME=" + t.TempDir(), "XDG_CONFIG_HOME=" + t.TempDir()}
 
 	res := harness.Run(t, env, "import", "artifactory", "--from", export, "--json")
