@@ -38,6 +38,8 @@ type entry struct {
 	// copy (variantPath).
 	VaryAccept bool   `json:"vary_accept,omitempty"`
 	Accept     string `json:"accept,omitempty"`
+	// Headers are the upstream's header fields the cache replays (headers.go).
+	Headers []header `json:"headers,omitempty"`
 }
 
 type fileMeta struct {
