@@ -38,10 +38,10 @@ func zipOf(root string, files map[string]string) []byte {
 
 func sourceArchive(name, marker string) []byte {
 	return zipOf(name, map[string]string{
-		name + "/Package.swift":            manifestOf(name, "5.7"),
-		name + "/Package@swift-5.8.swift":  manifestOf(name, "5.8"),
+		name + "/Package.swift":                           manifestOf(name, "5.7"),
+		name + "/Package@swift-5.8.swift":                 manifestOf(name, "5.8"),
 		name + "/Sources/" + name + "/" + name + ".swift": "public struct " + name + " { public static let marker = \"" + marker + "\" }\n",
-		name + "/README.md":                "# " + name + "\n",
+		name + "/README.md":                               "# " + name + "\n",
 	})
 }
 
