@@ -40,18 +40,26 @@ type release struct {
 	sv      semver.Version
 	created int64
 	meta    releaseMeta
+	raw     []byte
 }
 
 // releasesOf reads the package's releases, highest precedence first.
-func releasesOf(h sdk.Host, id identity) ([]release, error) {
+func releasesOf(h sdk.Host, id identity) ([]release, error) { return readReleases(h, id, true) }
+
+// readReleases reads the releases; without full only their ids are read
+// when the stored record starts with it (the shape publish writes: the
+// guest's JSON decoder is most of a list's cost), and raw keeps the record.
+func readReleases(h sdk.Host, id identity, full bool) ([]release, error) {
 	var out []release
 	err := sdk.EachVersion(h, id.key(), maxVersions, func(v sdk.VersionInfo) error {
 		sv, ok := semver.Parse(v.Version)
 		if !ok {
 			return nil
 		}
-		r := release{version: v.Version, sv: sv, created: v.CreatedMs}
-		if json.Unmarshal(v.Metadata, &r.meta) != nil || r.meta.ID == "" {
+		r := release{version: v.Version, sv: sv, created: v.CreatedMs, raw: v.Metadata}
+		if id, ok := fastID(v.Metadata); ok && !full {
+			r.meta.ID = id
+		} else if json.Unmarshal(v.Metadata, &r.meta) != nil || r.meta.ID == "" {
 			return nil
 		}
 		out = append(out, r)
@@ -59,6 +67,26 @@ func releasesOf(h sdk.Host, id identity) ([]release, error) {
 	})
 	sort.SliceStable(out, func(i, j int) bool { return out[i].sv.Compare(out[j].sv) > 0 })
 	return out, err
+}
+
+// fastID reads the id of a record that begins {"id":"scope.name",.
+func fastID(b []byte) (string, bool) {
+	const head = `{"id":"`
+	if len(b) < len(head) || string(b[:len(head)]) != head {
+		return "", false
+	}
+	for i := len(head); i < len(b) && i < len(head)+141; i++ {
+		switch c := b[i]; {
+		case c == '"':
+			if i+1 < len(b) && b[i+1] == ',' && i > len(head) {
+				return string(b[len(head):i]), true
+			}
+			return "", false
+		case !alnum(c) && c != '.' && c != '-' && c != '_':
+			return "", false
+		}
+	}
+	return "", false
 }
 
 func find(rs []release, version string) int {
@@ -100,7 +128,7 @@ func link(b []byte, target, rel string) []byte {
 // order, with the latest-version, canonical and alternate links and, past
 // one page, first/prev/next/last.
 func releases(h sdk.Host, req *sdk.Request, id identity) (*sdk.Response, error) {
-	rs, err := releasesOf(h, id)
+	rs, err := readReleases(h, id, false)
 	if err != nil {
 		return nil, err
 	}
@@ -109,6 +137,9 @@ func releases(h sdk.Host, req *sdk.Request, id identity) (*sdk.Response, error) 
 	}
 	base := req.Repo.BaseURL
 	latest := rs[0].meta
+	if err := json.Unmarshal(rs[0].raw, &latest); err != nil {
+		return nil, err
+	}
 	listURL := releaseURL(base, latest.ID, "")
 	listURL = listURL[:len(listURL)-1]
 	links := link(nil, releaseURL(base, latest.ID, rs[0].version), "latest-version")
