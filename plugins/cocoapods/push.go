@@ -143,13 +143,22 @@ func parsePodspec(raw []byte) (spec map[string]json.RawMessage, name, version, m
 // checkArchive accepts a zip or a gzip-compressed tar (the http source
 // types CocoaPods downloads and unpacks) whose names stay inside it.
 func checkArchive(h sdk.Host, digest string) (kind, ext, msg string) {
-	ents, err := h.ArchiveList(digest, sdk.ArchiveZip, maxEntries)
-	kind, ext = "zip", "zip"
+	head, err := h.ReadBlob(digest, 0, 4)
 	if err != nil {
-		if ents, err = h.ArchiveList(digest, sdk.ArchiveTarGz, maxEntries); err != nil {
-			return "", "", "the archive is neither a readable zip nor a gzip-compressed tar: " + err.Error()
-		}
-		kind, ext = "tgz", "tar.gz"
+		return "", "", "the archive cannot be read"
+	}
+	ak := sdk.ArchiveZip
+	kind, ext = "zip", "zip"
+	switch {
+	case len(head) >= 4 && string(head) == "PK\x03\x04":
+	case len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b:
+		ak, kind, ext = sdk.ArchiveTarGz, "tgz", "tar.gz"
+	default:
+		return "", "", "the archive is neither a zip nor a gzip-compressed tar"
+	}
+	ents, err := h.ArchiveList(digest, ak, maxEntries)
+	if err != nil {
+		return "", "", "the archive is not a readable " + ext + ": " + err.Error()
 	}
 	if len(ents) == 0 {
 		return "", "", "the archive is empty"
