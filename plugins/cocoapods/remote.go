@@ -17,10 +17,12 @@ var (
 // maxDocBytes bounds an upstream or member document the plugin decodes.
 const maxDocBytes = 32 << 20
 
-// Classify implements sdk.Classifier: a published podspec and archive
-// never change; the version file, pod list and shards do.
+// Classify implements sdk.Classifier: a pushed archive never changes; the
+// version file, pod list and shards do, and podspecs are documents the
+// remote rewrites (their source points at the upstream), revalidated with
+// the upstream rather than kept as fetched.
 func (Plugin) Classify(path string) sdk.CacheClass {
-	if strings.HasPrefix(path, "/Specs/") || strings.HasPrefix(path, "/pods/") {
+	if strings.HasPrefix(path, "/pods/") {
 		return sdk.Immutable
 	}
 	return sdk.Mutable

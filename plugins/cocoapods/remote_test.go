@@ -15,7 +15,7 @@ import (
 func TestRewriteAndMerge(t *testing.T) {
 	p := cocoapods.Plugin{}
 	for path, want := range map[string]sdk.CacheClass{
-		"/Specs/a/b/c/X/1.0/X.podspec.json": sdk.Immutable, "/pods/X/1.0/X-1.0.zip": sdk.Immutable,
+		"/Specs/a/b/c/X/1.0/X.podspec.json": sdk.Mutable, "/pods/X/1.0/X-1.0.zip": sdk.Immutable,
 		"/all_pods_versions_a_b_c.txt": sdk.Mutable, "/all_pods.txt": sdk.Mutable, "/CocoaPods-version.yml": sdk.Mutable,
 	} {
 		if got := p.Classify(path); got != want {
