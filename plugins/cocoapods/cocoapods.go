@@ -70,7 +70,18 @@ func (Plugin) Handle(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		}
 		return shardFile(h, shard)
 	}
-	// Podspecs and archives are stored files the host answers.
+	// Podspecs and archives are stored files the host answers; a call
+	// that reaches the plugin (a virtual repository asking its members for
+	// a podspec, a document it merges) is answered from storage too.
+	if strings.HasPrefix(p, "Specs/") || strings.HasPrefix(p, "pods/") {
+		f, err := h.GetFile(p)
+		if err != nil {
+			return nil, err
+		}
+		if f != nil {
+			return &sdk.Response{Status: 200, Kind: sdk.BodyServePath, Target: f.Path}, nil
+		}
+	}
 	return textError(404, "not found: "+clip(req.Path)), nil
 }
 

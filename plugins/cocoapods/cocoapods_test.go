@@ -100,4 +100,7 @@ func TestPushThenInstall(t *testing.T) {
 		t.Fatalf("source %+v", doc.Source)
 	}
 	e.want(e.do("", "GET", "/all_pods_versions_f_f_f.txt", nil, ""), 200, "")
+	if r := e.do("", "GET", "/"+path, nil, ""); r.Status != 200 || r.Kind != sdk.BodyServePath || r.Target != path {
+		t.Fatalf("podspec through the plugin: %d %s", r.Status, r.Target)
+	}
 }
