@@ -1,0 +1,51 @@
+package e2e
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/keeper-registry/keeper/e2e/harness"
+)
+
+// TestSwiftRemoteAndVirtual replays `swift package resolve` (releases,
+// release metadata, manifest, archive) through a remote Swift repository
+// whose upstream is a private Swift repository of a second Keeper, and
+// through a virtual repository of a local member and that remote: the
+// releases are the union, the first member winning, every url points under
+// the repository asked, and every archive matches its checksum.
+func TestSwiftRemoteAndVirtual(t *testing.T) {
+	t.Parallel()
+	up := harness.Start(t, harness.Options{})
+	up.CreateRepo(harness.Repo{Key: "spm", Format: "swift"})
+	upToken := up.APIToken("swift", "read:artifacts", "write:artifacts")
+	remoteOnly := swiftArchive("LinkedList", "remote")
+	if r := swiftPublish(t, up, "spm", upToken, "mona.LinkedList", "2.0.0", remoteOnly, ""); r.Status != 201 {
+		t.Fatalf("publish upstream: %s", r)
+	}
+
+	px := harness.Start(t, harness.Options{Env: []string{"KEEPER_EGRESS_ALLOW_PRIVATE_NETWORKS=true"}})
+	px.CreateRepo(harness.Repo{Key: "proxy", Format: "swift", Type: "remote", Public: true, UpstreamURL: up.URL + "/swift/spm",
+		Config: map[string]string{"upstream_token": up.APIToken("proxy", "read:artifacts")}})
+	px.CreateRepo(harness.Repo{Key: "spm", Format: "swift", Public: true})
+	localOnly := swiftArchive("LinkedList", "local")
+	if r := swiftPublish(t, px, "spm", px.APIToken("swift"), "mona.LinkedList", "1.0.0", localOnly, ""); r.Status != 201 {
+		t.Fatalf("publish local: %s", r)
+	}
+	px.CreateRepo(harness.Repo{Key: "all", Format: "swift", Type: "virtual", Public: true,
+		Members: []map[string]any{{"repo_key": "spm", "priority": 1}, {"repo_key": "proxy", "priority": 2}}})
+
+	check := func(repo string, want map[string][]byte) {
+		t.Helper()
+		got := swiftResolveAs(t, px, px.URL+"/swift/"+repo, "", "mona.LinkedList", false)
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d releases, want %d", repo, len(got), len(want))
+		}
+		for v, a := range want {
+			if !bytes.Equal(got[v], a) {
+				t.Fatalf("%s %s: archive differs", repo, v)
+			}
+		}
+	}
+	check("proxy", map[string][]byte{"2.0.0": remoteOnly})
+	check("all", map[string][]byte{"1.0.0": localOnly, "2.0.0": remoteOnly})
+}
