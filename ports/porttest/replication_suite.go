@@ -148,7 +148,7 @@ func Replication(t *testing.T, open func(t *testing.T) ReplicationStores) {
 			}
 		}
 		if len(want) != 0 {
-			t.Fatalf("changes missing: %q (got %+v)", want, cs)
+			t.Fatalf("changes missing: %v (got %+v)", want, cs)
 		}
 	})
 	t.Run("feed keeps the latest change per path, in write order", func(t *testing.T) {
