@@ -95,14 +95,17 @@ type ScanJob struct {
 // ScanResult is the verdict on one content digest, shared by every file
 // (in any repository) that holds the same content.
 type ScanResult struct {
-	Digest    string    `json:"sha256"`
-	Status    string    `json:"status"`
-	Scanners  []string  `json:"scanners,omitempty"`
-	Findings  []Finding `json:"findings"`
-	Error     string    `json:"error,omitempty"`
-	Runs      int64     `json:"runs"`
-	QueuedAt  time.Time `json:"queued_at"`
-	ScannedAt time.Time `json:"scanned_at,omitzero"`
+	Digest   string    `json:"sha256"`
+	Status   string    `json:"status"`
+	Scanners []string  `json:"scanners,omitempty"`
+	Findings []Finding `json:"findings"`
+	Error    string    `json:"error,omitempty"`
+	Runs     int64     `json:"runs"`
+	// DBVersions fingerprints the scanners' vulnerability databases the
+	// verdict was made with ("grype=…,trivy=…", ScannerDB).
+	DBVersions string    `json:"db_versions,omitempty"`
+	QueuedAt   time.Time `json:"queued_at"`
+	ScannedAt  time.Time `json:"scanned_at,omitzero"`
 }
 
 // ScanPolicy is what scanning enforces for one repository (RepositoryID
@@ -165,6 +168,18 @@ type ScanQueue interface {
 	ScanResult(ctx context.Context, digest string) (ScanResult, error)
 	// ScanCounts counts digests by status.
 	ScanCounts(ctx context.Context) (map[string]int, error)
+	// RequeueOutdated queues again at most n digests with a verdict (done,
+	// failed or not_scanned) made with other databases than dbVersions,
+	// and returns how many it queued.
+	RequeueOutdated(ctx context.Context, dbVersions string, n int) (int, error)
+}
+
+// ScannerDB is a scanner whose vulnerability database can be fingerprinted:
+// a new database gives a new fingerprint, and the verdicts made with the
+// old one are queued again (core/scan.Service.RequeueOutdated).
+type ScannerDB interface {
+	// DBVersion fingerprints the database ("" when there is none).
+	DBVersion(ctx context.Context) (string, error)
 }
 
 // ScanRecords answers questions about stored files and their verdicts.

@@ -131,6 +131,7 @@ func (s *Store) scannedFiles(q *bun.SelectQuery) *bun.SelectQuery {
 		ColumnExpr("COALESCE(sr.status, '') AS status, COALESCE(sr.scanners, '') AS scanners, sr.findings").
 		ColumnExpr("COALESCE(sr.error, '') AS error, COALESCE(sr.runs, 0) AS runs").
 		ColumnExpr("COALESCE(sr.queued_at, 0) AS queued_at, COALESCE(sr.scanned_at, 0) AS scanned_at").
+		ColumnExpr("COALESCE(sr.db_versions, '') AS db_versions").
 		Join("JOIN repositories AS r ON r.id = f.repository_id").
 		Join("LEFT JOIN scan_results AS sr ON sr.digest = f.blob_digest").
 		Join("LEFT JOIN scan_releases AS rl ON rl.repository_id = f.repository_id AND rl.path = f.path")

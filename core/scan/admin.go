@@ -12,13 +12,15 @@ import (
 
 // Report is one artifact's security state.
 type Report struct {
-	Repository string          `json:"repository"`
-	Path       string          `json:"path"`
-	SHA256     string          `json:"sha256"`
-	Status     string          `json:"status"`
-	Scanners   []string        `json:"scanners"`
-	Error      string          `json:"error,omitempty"`
-	ScannedAt  time.Time       `json:"scanned_at,omitzero"`
+	Repository string    `json:"repository"`
+	Path       string    `json:"path"`
+	SHA256     string    `json:"sha256"`
+	Status     string    `json:"status"`
+	Scanners   []string  `json:"scanners"`
+	Error      string    `json:"error,omitempty"`
+	ScannedAt  time.Time `json:"scanned_at,omitzero"`
+	// DBVersions fingerprints the databases the verdict was made with.
+	DBVersions string          `json:"db_versions,omitempty"`
 	Findings   []ports.Finding `json:"findings"`
 	// Acknowledged are findings an unexpired acknowledgement hides.
 	Acknowledged []ports.Finding `json:"acknowledged"`
@@ -71,7 +73,7 @@ func (s *Service) report(ctx context.Context, sf ports.ScannedFile) (Report, err
 	}
 	open := Open(sf.Result.Findings, sf.RepositoryID, acks)
 	rep := Report{Repository: sf.Repository, Path: sf.Path, SHA256: sf.Digest, Status: sf.Result.Status,
-		Scanners: sf.Result.Scanners, Error: sf.Result.Error, ScannedAt: sf.Result.ScannedAt,
+		Scanners: sf.Result.Scanners, Error: sf.Result.Error, ScannedAt: sf.Result.ScannedAt, DBVersions: sf.Result.DBVersions,
 		Findings: nonNil(open), Acknowledged: []ports.Finding{}, Counts: Count(open)}
 	if rep.Status == "" {
 		rep.Status = ports.ScanNotScanned

@@ -121,3 +121,12 @@ func (s *Service) Forget() {
 	s.acksAt = time.Time{}
 	s.mu.Unlock()
 }
+
+// HoldsUnscanned reports whether the policies of a repository refuse a
+// file without a verdict (block_unscanned or quarantine), so a file
+// fetched from an upstream must pass the gate before any byte is sent
+// (core/dispatch). A policy that cannot be read holds.
+func (s *Service) HoldsUnscanned(ctx context.Context, repositoryID int64) bool {
+	p, err := s.Policy(ctx, repositoryID)
+	return err != nil || p.BlockUnscanned || p.Quarantine
+}

@@ -123,6 +123,44 @@ func ScanStore(t *testing.T, open func(t *testing.T) ScanStores) {
 		}
 	})
 
+	t.Run("verdicts made with other databases are requeued in bounded batches", func(t *testing.T) {
+		s := open(t)
+		s.SetNow(now)
+		a := mdNewRepo(t, MetadataStores{Repos: s.Repos}, "a")
+		_, err := s.Files.Apply(mdCtx(t), a.ID, ports.WriteSet{Puts: []ports.FilePut{scanPut("x.whl", "sha256:1", true),
+			scanPut("y.whl", "sha256:2", true), scanPut("z.whl", "sha256:3", true)}})
+		mdOK(t, err, "Apply")
+		if n, err := s.Scans.RequeueOutdated(mdCtx(t), "trivy=new", 10); err != nil || n != 0 {
+			t.Fatalf("pending scans requeued: %d %v", n, err)
+		}
+		jobs, err := s.Scans.ClaimScans(mdCtx(t), "w1", 10, time.Minute)
+		mdOK(t, err, "ClaimScans")
+		for _, j := range jobs {
+			mdOK(t, s.Scans.FinishScan(mdCtx(t), "w1", ports.ScanResult{Digest: j.Digest, Status: ports.ScanDone,
+				DBVersions: map[bool]string{true: "trivy=new", false: "trivy=old"}[j.Digest == "sha256:3"]}), "FinishScan")
+		}
+		r, _ := s.Scans.ScanResult(mdCtx(t), "sha256:1")
+		if r.DBVersions != "trivy=old" {
+			t.Fatalf("db versions not kept: %+v", r)
+		}
+		n, err := s.Scans.RequeueOutdated(mdCtx(t), "trivy=new", 1)
+		mdOK(t, err, "RequeueOutdated")
+		if n != 1 {
+			t.Fatalf("first batch requeued %d, want 1", n)
+		}
+		n, _ = s.Scans.RequeueOutdated(mdCtx(t), "trivy=new", 10)
+		if n != 1 {
+			t.Fatalf("second batch requeued %d, want 1", n)
+		}
+		if n, _ := s.Scans.RequeueOutdated(mdCtx(t), "trivy=new", 10); n != 0 {
+			t.Fatalf("requeued %d again while queued", n)
+		}
+		jobs, _ = s.Scans.ClaimScans(mdCtx(t), "w2", 10, time.Minute)
+		if len(jobs) != 2 || jobs[0].Digest == "sha256:3" || jobs[1].Digest == "sha256:3" || string(jobs[0].Layout) != `{"unpack":"zip","mode":"rootfs"}` {
+			t.Fatalf("requeued jobs %+v", jobs)
+		}
+	})
+
 	t.Run("a policy that disables scanning queues nothing", func(t *testing.T) {
 		s := open(t)
 		a := mdNewRepo(t, MetadataStores{Repos: s.Repos}, "a")
