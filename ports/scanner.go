@@ -53,11 +53,21 @@ type Finding struct {
 	Sources []string `json:"sources"`
 }
 
+// PackageLicense is a license a scanner found declared by one package
+// inside an artifact (an SPDX id when the package names one).
+type PackageLicense struct {
+	Package string `json:"package"`
+	License string `json:"license"`
+	// Category is the scanner's classification (restricted, notice, …).
+	Category string `json:"category,omitempty"`
+}
+
 // ScanReport is what one scanner found in one target.
 type ScanReport struct {
 	Scanner  string
 	Version  string
 	Findings []Finding
+	Licenses []PackageLicense
 }
 
 // Scanner runs one vulnerability scanner over a laid-out artifact.
@@ -99,8 +109,10 @@ type ScanResult struct {
 	Status   string    `json:"status"`
 	Scanners []string  `json:"scanners,omitempty"`
 	Findings []Finding `json:"findings"`
-	Error    string    `json:"error,omitempty"`
-	Runs     int64     `json:"runs"`
+	// Licenses are the licenses the packages inside declare.
+	Licenses []PackageLicense `json:"licenses"`
+	Error    string           `json:"error,omitempty"`
+	Runs     int64            `json:"runs"`
 	// DBVersions fingerprints the scanners' vulnerability databases the
 	// verdict was made with ("grype=…,trivy=…", ScannerDB).
 	DBVersions string    `json:"db_versions,omitempty"`
@@ -120,8 +132,11 @@ type ScanPolicy struct {
 	// BlockUnscanned refuses downloads of artifacts without a verdict.
 	BlockUnscanned bool `json:"block_unscanned"`
 	// Quarantine holds new uploads until scanned clean or released.
-	Quarantine bool      `json:"quarantine"`
-	UpdatedAt  time.Time `json:"updated_at,omitzero"`
+	Quarantine bool `json:"quarantine"`
+	// DenyLicenses refuses downloads of artifacts holding a package under
+	// one of these licenses (SPDX ids, compared without case).
+	DenyLicenses []string  `json:"deny_licenses"`
+	UpdatedAt    time.Time `json:"updated_at,omitzero"`
 }
 
 // ScanAck acknowledges a finding (by vulnerability ID) in one repository
@@ -217,8 +232,19 @@ type ScanStore interface {
 	ScanSettings
 }
 
+// SBOM document formats.
+const (
+	SBOMCycloneDX = "cyclonedx"
+	SBOMSPDX      = "spdx"
+)
+
 // SBOMWriter is a scanner that also lists a target's packages as a
 // CycloneDX JSON document (no vulnerability database needed).
 type SBOMWriter interface {
 	SBOM(ctx context.Context, t ScanTarget) ([]byte, error)
+}
+
+// SPDXWriter is a scanner that also writes SPDX JSON documents.
+type SPDXWriter interface {
+	SPDX(ctx context.Context, t ScanTarget) ([]byte, error)
 }

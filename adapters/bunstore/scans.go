@@ -33,6 +33,7 @@ type scanResultRow struct {
 	QueuedAt     int64  `bun:"queued_at"`
 	ScannedAt    int64  `bun:"scanned_at"`
 	DBVersions   string `bun:"db_versions"`
+	Licenses     []byte `bun:"licenses"`
 }
 
 // maxScanAttempts is how often a digest is claimed before it is failed: a
@@ -169,11 +170,15 @@ func (s *Store) FinishScan(ctx context.Context, holder string, r ports.ScanResul
 	if err != nil {
 		return wrap("finish scan", err)
 	}
+	licenses, err := json.Marshal(r.Licenses)
+	if err != nil {
+		return wrap("finish scan", err)
+	}
 	res, err := s.db.NewUpdate().Model((*scanResultRow)(nil)).
 		Set("status = ?", r.Status).Set("scanners = ?", strings.Join(r.Scanners, ",")).
 		Set("findings = ?", findings).Set("error = ?", truncate(r.Error, maxJobError)).
 		Set("runs = runs + ?", r.Runs).Set("scanned_at = ?", toNanos(s.clock.Now())).
-		Set("db_versions = ?", r.DBVersions).Set("lease_holder = ''").Set("lease_until = 0").
+		Set("db_versions = ?", r.DBVersions).Set("licenses = ?", licenses).Set("lease_holder = ''").Set("lease_until = 0").
 		Where("digest = ?", r.Digest).Where("lease_holder = ?", holder).Where("status = ?", ports.ScanRunning).
 		Exec(ctx)
 	return mustAffect("finish scan", "lease of "+r.Digest, res, err)
@@ -235,7 +240,7 @@ func (s *Store) ScanCounts(ctx context.Context) (map[string]int, error) {
 
 func (r scanResultRow) result() ports.ScanResult {
 	out := ports.ScanResult{Digest: r.Digest, Status: r.Status, Error: r.Error, Runs: r.Runs,
-		DBVersions: r.DBVersions, QueuedAt: fromNanos(r.QueuedAt), Findings: []ports.Finding{}}
+		DBVersions: r.DBVersions, QueuedAt: fromNanos(r.QueuedAt), Findings: []ports.Finding{}, Licenses: []ports.PackageLicense{}}
 	if r.Scanners != "" {
 		out.Scanners = strings.Split(r.Scanners, ",")
 	}
@@ -244,6 +249,9 @@ func (r scanResultRow) result() ports.ScanResult {
 	}
 	if len(r.Findings) > 0 {
 		_ = json.Unmarshal(r.Findings, &out.Findings) // written by FinishScan only
+	}
+	if len(r.Licenses) > 0 && string(r.Licenses) != "null" {
+		_ = json.Unmarshal(r.Licenses, &out.Licenses)
 	}
 	return out
 }

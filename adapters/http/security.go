@@ -21,7 +21,8 @@ var securitySchemas = obj{
 	"SeverityCounts": object(obj{"critical": integer(), "high": integer(), "medium": integer(), "low": integer(), "unknown": integer()}),
 	"SecurityReport": object(obj{"repository": str(), "path": str(), "sha256": str(),
 		"status":   obj{"type": "string", "enum": []string{ports.ScanPending, ports.ScanRunning, ports.ScanDone, ports.ScanFailed, ports.ScanNotScanned}},
-		"scanners": arr(str()), "error": str(), "scanned_at": str(), "findings": arr(ref("Finding")), "acknowledged": arr(ref("Finding")),
+		"scanners": arr(str()), "error": str(), "scanned_at": str(), "db_versions": str(), "findings": arr(ref("Finding")),
+		"licenses": arr(ref("PackageLicense")), "acknowledged": arr(ref("Finding")),
 		"counts": ref("SeverityCounts"), "score": integer(), "grade": str(),
 		"download": object(obj{"allowed": boolean(), "reason": str(), "quarantined": boolean()})}, "status", "findings", "score", "grade"),
 	"SecurityReportList": object(obj{"items": arr(ref("SecurityReport")), "truncated": boolean()}, "items"),
@@ -31,7 +32,8 @@ var securitySchemas = obj{
 		"repositories": arr(ref("RepositoryScore")), "open_findings": ref("SeverityCounts"), "truncated": boolean()}, "repositories"),
 	"ScanPolicy": object(obj{"enabled": boolean(),
 		"block_severity":  obj{"type": "string", "enum": []string{"", "CRITICAL", "HIGH", "MEDIUM", "LOW"}},
-		"block_unscanned": boolean(), "quarantine": boolean(), "updated_at": str()}),
+		"block_unscanned": boolean(), "quarantine": boolean(), "deny_licenses": arr(str()), "updated_at": str()}),
+	"PackageLicense": object(obj{"package": str(), "license": str(), "category": str()}, "package", "license"),
 	"ScanAck": object(obj{"id": integer(), "repository": str(), "vulnerability_id": str(), "reason": str(),
 		"created_by": str(), "created_at": str(), "expires_at": str()}, "vulnerability_id", "reason", "expires_at"),
 	"ScanAckList":    object(obj{"items": arr(ref("ScanAck"))}, "items"),
@@ -53,12 +55,12 @@ func SecurityRoutes(svc *scan.Service) []Route {
 		route(get, "/security/policies", Admin, Doc{"security", "The global scan policy", "", "ScanPolicy", 200, nil}, h.getPolicy),
 		route(put, "/security/policies", Admin, Doc{"security", "Set the global scan policy (it combines with each repository's: the stricter wins)", "ScanPolicy", "ScanPolicy", 200, nil}, h.putPolicy),
 		route(get, "/security/policies/:key", Admin, Doc{"security", "A repository's own scan policy", "", "ScanPolicy", 200, nil}, h.getPolicy),
-		route(put, "/security/policies/:key", Admin, Doc{"security", "Set a repository's scan policy: enabled (scan its uploads), block_severity, block_unscanned, quarantine", "ScanPolicy", "ScanPolicy", 200, nil}, h.putPolicy),
+		route(put, "/security/policies/:key", Admin, Doc{"security", "Set a repository's scan policy: enabled (scan its uploads), block_severity, block_unscanned, quarantine, deny_licenses (SPDX ids)", "ScanPolicy", "ScanPolicy", 200, nil}, h.putPolicy),
 		route(get, "/security/acknowledgements", Admin, Doc{"security", "Unexpired acknowledgements of findings", "", "ScanAckList", 200, nil}, h.acks),
 		route(post, "/security/acknowledgements", Admin, Doc{"security", "Acknowledge a vulnerability (in one repository, or everywhere without one) with a reason until expires_at (at most a year)", "ScanAck", "ScanAck", 201, nil}, h.addAck),
 		route(del, "/security/acknowledgements/:id", Admin, Doc{"security", "Remove an acknowledgement", "", "", 204, nil}, h.deleteAck),
 		route(post, "/repositories/:key/artifacts/*path", Admin, Doc{"security", "POST …/{path}/security/scan or …/security/rescan: queue the artifact's content to be scanned (again)", "", "ScanQueued", 202, nil}, h.scanArtifact),
-		route(get, "/security/sbom", Admin, Doc{"security", "One artifact's packages as a CycloneDX JSON document (repository and path required; made on demand by the scanner)", "", "object", 200, nil}, h.sbom),
+		route(get, "/security/sbom", Admin, Doc{"security", "One artifact's packages with their licenses as a CycloneDX JSON document, or SPDX JSON with format=spdx (repository and path required; made on demand by the scanner)", "", "object", 200, nil}, h.sbom),
 		route(get, "/quarantine", Admin, Doc{"security", "Artifacts held by quarantine", "", "SecurityReportList", 200, nil}, h.quarantine),
 		route(post, "/quarantine/release", Admin, Doc{"security", "Release an artifact (its current content) from quarantine", "QuarantineBody", "SecurityReport", 200, nil}, h.release),
 	}
@@ -119,13 +121,20 @@ func (h securityHandlers) sbom(c *gin.Context) {
 		Fail(c, http.StatusBadRequest, "invalid", "repository and path are required")
 		return
 	}
-	doc, err := h.svc.SBOM(c.Request.Context(), repo, path)
+	format := c.DefaultQuery("format", ports.SBOMCycloneDX)
+	doc, err := h.svc.SBOM(c.Request.Context(), repo, path, format)
 	if errors.Is(err, scan.ErrNoSBOM) {
 		Fail(c, http.StatusNotFound, "not_found", err.Error())
 		return
 	}
 	if err != nil {
 		WriteError(c, err)
+		return
+	}
+	if format == ports.SBOMSPDX {
+		// SPDX 2.3 JSON (https://spdx.github.io/spdx-spec/v2.3/conformance/).
+		c.Header("Content-Disposition", AttachmentHeader(path+".spdx.json"))
+		c.Data(http.StatusOK, "application/spdx+json", doc)
 		return
 	}
 	c.Header("Content-Disposition", AttachmentHeader(path+".cdx.json"))

@@ -22,6 +22,8 @@ type Report struct {
 	// DBVersions fingerprints the databases the verdict was made with.
 	DBVersions string          `json:"db_versions,omitempty"`
 	Findings   []ports.Finding `json:"findings"`
+	// Licenses are the licenses the packages inside declare.
+	Licenses []ports.PackageLicense `json:"licenses"`
 	// Acknowledged are findings an unexpired acknowledgement hides.
 	Acknowledged []ports.Finding `json:"acknowledged"`
 	Counts       Counts          `json:"counts"`
@@ -74,7 +76,10 @@ func (s *Service) report(ctx context.Context, sf ports.ScannedFile) (Report, err
 	open := Open(sf.Result.Findings, sf.RepositoryID, acks)
 	rep := Report{Repository: sf.Repository, Path: sf.Path, SHA256: sf.Digest, Status: sf.Result.Status,
 		Scanners: sf.Result.Scanners, Error: sf.Result.Error, ScannedAt: sf.Result.ScannedAt, DBVersions: sf.Result.DBVersions,
-		Findings: nonNil(open), Acknowledged: []ports.Finding{}, Counts: Count(open)}
+		Findings: nonNil(open), Acknowledged: []ports.Finding{}, Counts: Count(open), Licenses: sf.Result.Licenses}
+	if rep.Licenses == nil {
+		rep.Licenses = []ports.PackageLicense{}
+	}
 	if rep.Status == "" {
 		rep.Status = ports.ScanNotScanned
 	}
@@ -131,6 +136,11 @@ func (s *Service) SetPolicy(ctx context.Context, by ports.Subject, repoKey strin
 	if p.BlockSeverity != "" && !ValidSeverity(p.BlockSeverity) {
 		return p, ports.Invalidf("block_severity", "%q is not one of CRITICAL, HIGH, MEDIUM, LOW", p.BlockSeverity)
 	}
+	deny, err := ValidLicenses(p.DenyLicenses)
+	if err != nil {
+		return p, err
+	}
+	p.DenyLicenses = deny
 	target := "global"
 	p.RepositoryID = 0
 	if repoKey != "" {
@@ -140,9 +150,10 @@ func (s *Service) SetPolicy(ctx context.Context, by ports.Subject, repoKey strin
 		}
 		p.RepositoryID, target = r.ID, repoKey
 	}
-	err := s.d.Settings.PutScanPolicy(ctx, p)
+	err = s.d.Settings.PutScanPolicy(ctx, p)
 	s.d.Audit.By(ctx, by, "security.policy.set", target, outcome(err),
-		fmt.Sprintf("enabled=%t block_severity=%s block_unscanned=%t quarantine=%t", p.Enabled, p.BlockSeverity, p.BlockUnscanned, p.Quarantine))
+		fmt.Sprintf("enabled=%t block_severity=%s block_unscanned=%t quarantine=%t deny_licenses=%s", p.Enabled, p.BlockSeverity,
+			p.BlockUnscanned, p.Quarantine, strings.Join(p.DenyLicenses, ",")))
 	if err != nil {
 		return p, err
 	}

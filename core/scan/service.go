@@ -178,7 +178,7 @@ func (s *Service) scan(ctx context.Context, j ports.ScanJob) ports.ScanResult {
 	}
 	switch {
 	case len(reports) > 0:
-		res.Status, res.Findings = ports.ScanDone, Merge(reports)
+		res.Status, res.Findings, res.Licenses = ports.ScanDone, Merge(reports), MergeLicenses(reports)
 	case len(failures) > 0:
 		res.Status, res.Error = ports.ScanFailed, errors.Join(failures...).Error()
 	default:

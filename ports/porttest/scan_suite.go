@@ -58,8 +58,9 @@ func ScanStore(t *testing.T, open func(t *testing.T) ScanStores) {
 			t.Fatalf("a non-holder finished the scan: %v", err)
 		}
 		f := []ports.Finding{{ID: "CVE-1", Package: "p", Installed: "1", Severity: "HIGH", Sources: []string{"trivy"}}}
+		lic := []ports.PackageLicense{{Package: "p", License: "GPL-3.0-only", Category: "restricted"}}
 		mdOK(t, s.Scans.FinishScan(mdCtx(t), "w1", ports.ScanResult{Digest: "sha256:1", Status: ports.ScanDone,
-			Scanners: []string{"trivy", "grype"}, Findings: f, Runs: 2}), "FinishScan")
+			Scanners: []string{"trivy", "grype"}, Findings: f, Licenses: lic, Runs: 2}), "FinishScan")
 		for _, r := range []struct {
 			id   int64
 			path string
@@ -67,7 +68,8 @@ func ScanStore(t *testing.T, open func(t *testing.T) ScanStores) {
 			sf, err := s.Scans.ScannedFile(mdCtx(t), r.id, r.path)
 			mdOK(t, err, "ScannedFile")
 			if sf.Result.Status != ports.ScanDone || len(sf.Result.Findings) != 1 || sf.Result.Findings[0].ID != "CVE-1" ||
-				sf.Result.Runs != 2 || len(sf.Result.Scanners) != 2 || sf.Digest != "sha256:1" {
+				sf.Result.Runs != 2 || len(sf.Result.Scanners) != 2 || sf.Digest != "sha256:1" ||
+				len(sf.Result.Licenses) != 1 || sf.Result.Licenses[0] != lic[0] {
 				t.Fatalf("ScannedFile(%s) = %+v", r.path, sf)
 			}
 		}
@@ -170,9 +172,10 @@ func ScanStore(t *testing.T, open func(t *testing.T) ScanStores) {
 			t.Fatalf("default policy %+v", p)
 		}
 		mdOK(t, s.Scans.PutScanPolicy(mdCtx(t), ports.ScanPolicy{RepositoryID: a.ID, Enabled: false, BlockSeverity: "HIGH", Quarantine: true}), "PutScanPolicy")
-		mdOK(t, s.Scans.PutScanPolicy(mdCtx(t), ports.ScanPolicy{RepositoryID: a.ID, Enabled: false, BlockSeverity: "CRITICAL", Quarantine: true}), "PutScanPolicy again")
+		mdOK(t, s.Scans.PutScanPolicy(mdCtx(t), ports.ScanPolicy{RepositoryID: a.ID, Enabled: false, BlockSeverity: "CRITICAL", Quarantine: true,
+			DenyLicenses: []string{"GPL-3.0-only", "AGPL-3.0-only"}}), "PutScanPolicy again")
 		p, _ = s.Scans.ScanPolicy(mdCtx(t), a.ID)
-		if p.Enabled || p.BlockSeverity != "CRITICAL" || !p.Quarantine {
+		if p.Enabled || p.BlockSeverity != "CRITICAL" || !p.Quarantine || len(p.DenyLicenses) != 2 || p.DenyLicenses[1] != "AGPL-3.0-only" {
 			t.Fatalf("stored policy %+v", p)
 		}
 		_, err = s.Files.Apply(mdCtx(t), a.ID, ports.WriteSet{Puts: []ports.FilePut{scanPut("x.whl", "sha256:1", true)}})
