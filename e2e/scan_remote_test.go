@@ -18,7 +18,10 @@ import (
 // the vulnerable wheel is then refused to pip with the reason, and the
 // fixed one downloads once its clean verdict is in. Then a new database
 // that knows a vulnerability of the fixed wheel leads to a new finding for
-// the already-stored wheel, with no re-upload or re-fetch.
+// the already-stored wheel, with no re-upload or re-fetch. A wheel that
+// declares a license gets it stored, an SPDX SBOM, and is refused by a
+// license deny list; a quality gate fails the vulnerable wheel and, once
+// attached to the repository, refuses its download.
 func TestScanRemoteFetch(t *testing.T) {
 	t.Parallel()
 	root, err := harness.ModuleRoot()
@@ -37,6 +40,10 @@ func TestScanRemoteFetch(t *testing.T) {
 		p.must(python, mk, filepath.Join(dir, v), "keeper-vuln-demo", v, "m"+v, ">=3.8")
 		wheels = append(wheels, filepath.Join(dir, v, "keeper_vuln_demo-"+v+"-py3-none-any.whl"))
 	}
+
+	licensed := pyRun{t: t, env: append(pyEnv(home), "KEEPER_DIST_LICENSE=GPL-3.0-only")}
+	licensed.must(python, mk, filepath.Join(dir, "lic"), "keeper-lic", "1.0.0", "lic", ">=3.8")
+	wheels = append(wheels, filepath.Join(dir, "lic", "keeper_lic-1.0.0-py3-none-any.whl"))
 
 	up := harness.Start(t, harness.Options{Env: []string{"KEEPER_SCAN_ENABLED=false"}})
 	up.CreateRepo(harness.Repo{Key: "py", Format: "pypi", Public: true})
@@ -94,6 +101,76 @@ func TestScanRemoteFetch(t *testing.T) {
 			t.Fatalf("the index page has a scan: %s", r)
 		}
 	}
+
+	// License facts: the cached wheel's declared license is stored, the
+	// SBOM comes as SPDX too, and a license deny list refuses it.
+	licPath := "packages/keeper-lic/keeper_lic-1.0.0-py3-none-any.whl"
+	px.Expect(403, "GET", "/pypi/pyproxy/"+licPath, nil, "Authorization", "") // fetched, not scanned yet
+	var lic struct {
+		Status   string
+		Licenses []struct{ Package, License string }
+		Download struct{ Allowed bool }
+	}
+	waitScanned(t, px, "pyproxy", licPath)
+	px.Expect(200, "GET", "/api/v1/security/findings?repository=pyproxy&path="+licPath, nil).JSON(&lic)
+	if len(lic.Licenses) != 1 || lic.Licenses[0].License != "GPL-3.0-only" || lic.Licenses[0].Package != "keeper-lic" || !lic.Download.Allowed {
+		t.Fatalf("license facts: %+v", lic)
+	}
+	spdx := px.Expect(200, "GET", "/api/v1/security/sbom?repository=pyproxy&format=spdx&path="+licPath, nil)
+	if !strings.Contains(string(spdx.Body), `"spdxVersion"`) || !strings.Contains(string(spdx.Body), "GPL-3.0-only") ||
+		!strings.HasPrefix(spdx.Header.Get("Content-Type"), "application/spdx+json") {
+		t.Fatalf("SPDX SBOM: %s", spdx)
+	}
+	px.Expect(400, "GET", "/api/v1/security/sbom?repository=pyproxy&format=nope&path="+licPath, nil)
+	px.Expect(200, "PUT", "/api/v1/security/policies", harness.JSONBody(map[string]any{"enabled": true, "deny_licenses": []string{"gpl-3.0-only"}}),
+		"Content-Type", "application/json")
+	px.Expect(400, "PUT", "/api/v1/security/policies", harness.JSONBody(map[string]any{"enabled": true, "deny_licenses": []string{"MIT OR x"}}),
+		"Content-Type", "application/json")
+	time.Sleep(3500 * time.Millisecond) // policies are cached per replica for 3 s
+	if out, ok := p.run(python, "-m", "pip", "download", "--no-deps", "--no-cache-dir", "--disable-pip-version-check",
+		"-d", filepath.Join(dir, "dl-lic"), "--index-url", index, "keeper-lic==1.0.0"); ok || !strings.Contains(out, "403") {
+		t.Fatalf("pip download of a denied license: ok=%v\n%s", ok, out)
+	}
+	r = px.Expect(403, "GET", "/pypi/pyproxy/"+licPath, nil, "Authorization", "")
+	if !strings.Contains(r.String(), "blocked by license policy: gpl-3.0-only in keeper-lic") {
+		t.Fatalf("the license refusal does not carry the reason: %s", r)
+	}
+	px.Expect(200, "PUT", "/api/v1/security/policies", harness.JSONBody(map[string]any{"enabled": true}), "Content-Type", "application/json")
+
+	// A quality gate: evaluated on demand, and attached to the repository
+	// it gates downloads.
+	px.Expect(200, "PUT", "/api/v1/quality/gates/release", harness.JSONBody(map[string]any{"min_grade": "B", "max_critical": 0, "max_high": 0}),
+		"Content-Type", "application/json")
+	px.Expect(400, "PUT", "/api/v1/quality/gates/release", harness.JSONBody(map[string]any{"min_grade": "Q"}), "Content-Type", "application/json")
+	evaluate := func(path string) (ev struct {
+		Pass    bool
+		Reasons []string
+	}) {
+		t.Helper()
+		px.Expect(200, "POST", "/api/v1/quality/gates/evaluate/release", harness.JSONBody(map[string]string{"repository": "pyproxy", "path": path}),
+			"Content-Type", "application/json").JSON(&ev)
+		return ev
+	}
+	if ev := evaluate(wheelPath("1.0.0")); ev.Pass || len(ev.Reasons) != 1 || ev.Reasons[0] != "1 high findings (at most 0)" {
+		t.Fatalf("gate on the vulnerable wheel: %+v", ev)
+	}
+	if ev := evaluate(wheelPath("1.1.0")); !ev.Pass {
+		t.Fatalf("gate on the fixed wheel: %+v", ev)
+	}
+	px.Expect(404, "POST", "/api/v1/quality/gates/evaluate/missing", harness.JSONBody(map[string]string{"repository": "pyproxy", "path": wheelPath("1.1.0")}),
+		"Content-Type", "application/json")
+	px.Expect(200, "PUT", "/api/v1/security/policies/pyproxy", harness.JSONBody(map[string]any{"enabled": true, "quality_gate": "release"}),
+		"Content-Type", "application/json")
+	px.Expect(409, "DELETE", "/api/v1/quality/gates/release", nil)
+	time.Sleep(3500 * time.Millisecond)
+	r = px.Expect(403, "GET", "/pypi/pyproxy/"+wheelPath("1.0.0"), nil, "Authorization", "")
+	if !strings.Contains(r.String(), "blocked by quality gate release: 1 high findings (at most 0)") {
+		t.Fatalf("the gate's refusal: %s", r)
+	}
+	px.Expect(200, "GET", "/pypi/pyproxy/"+wheelPath("1.1.0"), nil, "Authorization", "")
+	px.Expect(200, "PUT", "/api/v1/security/policies/pyproxy",
+		harness.JSONBody(map[string]any{"enabled": true, "block_severity": "HIGH", "block_unscanned": true}), "Content-Type", "application/json")
+	px.Expect(204, "DELETE", "/api/v1/quality/gates/release", nil)
 
 	// A new vulnerability database: the stored verdicts are requeued and
 	// the fixed wheel, already cached, gets the new finding.

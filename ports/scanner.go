@@ -135,8 +135,10 @@ type ScanPolicy struct {
 	Quarantine bool `json:"quarantine"`
 	// DenyLicenses refuses downloads of artifacts holding a package under
 	// one of these licenses (SPDX ids, compared without case).
-	DenyLicenses []string  `json:"deny_licenses"`
-	UpdatedAt    time.Time `json:"updated_at,omitzero"`
+	DenyLicenses []string `json:"deny_licenses"`
+	// Gate names the quality gate downloads must pass ("" none).
+	Gate      string    `json:"quality_gate"`
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
 
 // ScanAck acknowledges a finding (by vulnerability ID) in one repository
@@ -210,8 +212,9 @@ type ScanRecords interface {
 	Release(ctx context.Context, repositoryID int64, path, by string) error
 }
 
-// ScanSettings stores scan policies and acknowledgements.
+// ScanSettings stores scan policies, quality gates and acknowledgements.
 type ScanSettings interface {
+	QualityGates
 	// ScanPolicy returns the policy of repositoryID (0: global); a policy
 	// never set is the default (enabled, blocking nothing).
 	ScanPolicy(ctx context.Context, repositoryID int64) (ScanPolicy, error)
@@ -247,4 +250,33 @@ type SBOMWriter interface {
 // SPDXWriter is a scanner that also writes SPDX JSON documents.
 type SPDXWriter interface {
 	SPDX(ctx context.Context, t ScanTarget) ([]byte, error)
+}
+
+// QualityGate is a named set of rules an artifact passes or fails
+// (core/scan.EvaluateGate); attached to a repository (ScanPolicy.Gate) it
+// also gates downloads.
+type QualityGate struct {
+	Name string `json:"name"`
+	// MinGrade is the worst grade that passes (A–F, "" any).
+	MinGrade string `json:"min_grade,omitempty"`
+	// MaxCritical and MaxHigh bound the open findings (nil: no bound).
+	MaxCritical *int `json:"max_critical,omitempty"`
+	MaxHigh     *int `json:"max_high,omitempty"`
+	// DenyLicenses fails artifacts holding a package under one of these
+	// SPDX ids.
+	DenyLicenses []string  `json:"deny_licenses"`
+	UpdatedAt    time.Time `json:"updated_at,omitzero"`
+}
+
+// QualityGates stores the named quality gates.
+type QualityGates interface {
+	// PutQualityGate creates or replaces g.
+	PutQualityGate(ctx context.Context, g QualityGate) error
+	// QualityGate returns one gate, ErrNotFound when absent.
+	QualityGate(ctx context.Context, name string) (QualityGate, error)
+	// QualityGatesList lists the gates by name.
+	QualityGatesList(ctx context.Context) ([]QualityGate, error)
+	// DeleteQualityGate removes a gate: ErrNotFound when absent,
+	// ErrConflict while a policy uses it.
+	DeleteQualityGate(ctx context.Context, name string) error
 }

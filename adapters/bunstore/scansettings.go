@@ -24,6 +24,7 @@ type scanPolicyRow struct {
 	BlockUnscanned bool   `bun:"block_unscanned"`
 	Quarantine     bool   `bun:"quarantine"`
 	DenyLicenses   string `bun:"deny_licenses"`
+	Gate           string `bun:"quality_gate"`
 	UpdatedAt      int64  `bun:"updated_at"`
 }
 
@@ -60,7 +61,7 @@ func (s *Store) ScanPolicy(ctx context.Context, repoID int64) (ports.ScanPolicy,
 		return ports.ScanPolicy{}, wrap("scan policy", err)
 	}
 	p := ports.ScanPolicy{RepositoryID: row.RepositoryID, Enabled: row.Enabled, BlockSeverity: row.BlockSeverity,
-		BlockUnscanned: row.BlockUnscanned, Quarantine: row.Quarantine, DenyLicenses: []string{}}
+		BlockUnscanned: row.BlockUnscanned, Quarantine: row.Quarantine, DenyLicenses: []string{}, Gate: row.Gate}
 	if row.DenyLicenses != "" {
 		p.DenyLicenses = strings.Split(row.DenyLicenses, ",")
 	}
@@ -73,12 +74,12 @@ func (s *Store) ScanPolicy(ctx context.Context, repoID int64) (ports.ScanPolicy,
 // PutScanPolicy upserts a policy.
 func (s *Store) PutScanPolicy(ctx context.Context, p ports.ScanPolicy) error {
 	row := scanPolicyRow{RepositoryID: p.RepositoryID, Enabled: p.Enabled, BlockSeverity: p.BlockSeverity,
-		BlockUnscanned: p.BlockUnscanned, Quarantine: p.Quarantine, DenyLicenses: strings.Join(p.DenyLicenses, ","),
+		BlockUnscanned: p.BlockUnscanned, Quarantine: p.Quarantine, DenyLicenses: strings.Join(p.DenyLicenses, ","), Gate: p.Gate,
 		UpdatedAt: toNanos(s.clock.Now())}
 	_, err := s.db.NewInsert().Model(&row).On("CONFLICT (repository_id) DO UPDATE").
 		Set("enabled = EXCLUDED.enabled").Set("block_severity = EXCLUDED.block_severity").
 		Set("block_unscanned = EXCLUDED.block_unscanned").Set("quarantine = EXCLUDED.quarantine").
-		Set("deny_licenses = EXCLUDED.deny_licenses").
+		Set("deny_licenses = EXCLUDED.deny_licenses").Set("quality_gate = EXCLUDED.quality_gate").
 		Set("updated_at = EXCLUDED.updated_at").Exec(ctx)
 	return wrap("put scan policy", err)
 }

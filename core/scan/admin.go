@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -91,6 +92,13 @@ func (s *Service) report(ctx context.Context, sf ports.ScannedFile) (Report, err
 	rep.Score = Score(rep.Counts)
 	rep.Grade = Grade(rep.Score)
 	rep.Download.Allowed, rep.Download.Reason = Decide(p, sf, open)
+	if rep.Download.Allowed {
+		reason, err := s.gateRefusal(ctx, p, sf, open)
+		if err != nil {
+			return Report{}, err
+		}
+		rep.Download.Allowed, rep.Download.Reason = reason == "", reason
+	}
 	rep.Download.Quarantined = !rep.Download.Allowed && strings.HasPrefix(rep.Download.Reason, "quarantined")
 	return rep, nil
 }
@@ -141,6 +149,13 @@ func (s *Service) SetPolicy(ctx context.Context, by ports.Subject, repoKey strin
 		return p, err
 	}
 	p.DenyLicenses = deny
+	if p.Gate != "" {
+		if _, err := s.d.Settings.QualityGate(ctx, p.Gate); errors.Is(err, ports.ErrNotFound) {
+			return p, ports.Invalidf("quality_gate", "no quality gate %q", p.Gate)
+		} else if err != nil {
+			return p, err
+		}
+	}
 	target := "global"
 	p.RepositoryID = 0
 	if repoKey != "" {
@@ -152,8 +167,8 @@ func (s *Service) SetPolicy(ctx context.Context, by ports.Subject, repoKey strin
 	}
 	err = s.d.Settings.PutScanPolicy(ctx, p)
 	s.d.Audit.By(ctx, by, "security.policy.set", target, outcome(err),
-		fmt.Sprintf("enabled=%t block_severity=%s block_unscanned=%t quarantine=%t deny_licenses=%s", p.Enabled, p.BlockSeverity,
-			p.BlockUnscanned, p.Quarantine, strings.Join(p.DenyLicenses, ",")))
+		fmt.Sprintf("enabled=%t block_severity=%s block_unscanned=%t quarantine=%t deny_licenses=%s quality_gate=%s", p.Enabled,
+			p.BlockSeverity, p.BlockUnscanned, p.Quarantine, strings.Join(p.DenyLicenses, ","), p.Gate))
 	if err != nil {
 		return p, err
 	}

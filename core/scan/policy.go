@@ -19,13 +19,16 @@ func Effective(global, repo ports.ScanPolicy) ports.ScanPolicy {
 		p.BlockSeverity = global.BlockSeverity
 	}
 	p.DenyLicenses = append(slices.Clone(global.DenyLicenses), repo.DenyLicenses...)
+	if p.Gate == "" {
+		p.Gate = global.Gate
+	}
 	return p
 }
 
 // Enforces reports whether p can refuse any download at all (a policy
 // that blocks nothing needs no lookup per download).
 func Enforces(p ports.ScanPolicy) bool {
-	return p.BlockSeverity != "" || p.BlockUnscanned || p.Quarantine || len(p.DenyLicenses) > 0
+	return p.BlockSeverity != "" || p.BlockUnscanned || p.Quarantine || len(p.DenyLicenses) > 0 || p.Gate != ""
 }
 
 // Decide answers whether a download of f is allowed under p with the open

@@ -52,6 +52,7 @@ type Service struct {
 
 	mu       sync.Mutex
 	policies map[int64]cachedPolicy
+	gates    map[string]cachedGate
 	acks     []ports.ScanAck
 	acksAt   time.Time
 }
@@ -59,6 +60,12 @@ type Service struct {
 type cachedPolicy struct {
 	p  ports.ScanPolicy
 	at time.Time
+}
+
+type cachedGate struct {
+	g   ports.QualityGate
+	err error
+	at  time.Time
 }
 
 // settingsTTL is how long one replica trusts its copy of the policies and
@@ -83,7 +90,7 @@ func New(d Deps, cfg Config) *Service {
 		h, _ := os.Hostname()
 		cfg.Holder = fmt.Sprintf("%s-%d", h, os.Getpid())
 	}
-	return &Service{d: d, cfg: cfg, policies: map[int64]cachedPolicy{}}
+	return &Service{d: d, cfg: cfg, policies: map[int64]cachedPolicy{}, gates: map[string]cachedGate{}}
 }
 
 // Follow claims and scans queued artifacts for about d (the scans under

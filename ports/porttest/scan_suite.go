@@ -163,6 +163,41 @@ func ScanStore(t *testing.T, open func(t *testing.T) ScanStores) {
 		}
 	})
 
+	t.Run("quality gates are stored, listed, and not deleted while attached", func(t *testing.T) {
+		s := open(t)
+		s.SetNow(now)
+		a := mdNewRepo(t, MetadataStores{Repos: s.Repos}, "a")
+		zero := 0
+		g := ports.QualityGate{Name: "release", MinGrade: "B", MaxCritical: &zero, DenyLicenses: []string{"GPL-3.0-only"}}
+		mdOK(t, s.Scans.PutQualityGate(mdCtx(t), g), "PutQualityGate")
+		mdOK(t, s.Scans.PutQualityGate(mdCtx(t), ports.QualityGate{Name: "any"}), "PutQualityGate any")
+		got, err := s.Scans.QualityGate(mdCtx(t), "release")
+		mdOK(t, err, "QualityGate")
+		if got.MinGrade != "B" || got.MaxCritical == nil || *got.MaxCritical != 0 || got.MaxHigh != nil ||
+			len(got.DenyLicenses) != 1 || !got.UpdatedAt.Equal(now) {
+			t.Fatalf("gate %+v", got)
+		}
+		if _, err := s.Scans.QualityGate(mdCtx(t), "missing"); !errors.Is(err, ports.ErrNotFound) {
+			t.Fatalf("missing gate: %v", err)
+		}
+		list, err := s.Scans.QualityGatesList(mdCtx(t))
+		mdOK(t, err, "QualityGatesList")
+		if len(list) != 2 || list[0].Name != "any" || list[1].Name != "release" {
+			t.Fatalf("gates %+v", list)
+		}
+		mdOK(t, s.Scans.PutScanPolicy(mdCtx(t), ports.ScanPolicy{RepositoryID: a.ID, Enabled: true, Gate: "release"}), "PutScanPolicy")
+		if p, _ := s.Scans.ScanPolicy(mdCtx(t), a.ID); p.Gate != "release" {
+			t.Fatalf("policy gate %+v", p)
+		}
+		if err := s.Scans.DeleteQualityGate(mdCtx(t), "release"); !errors.Is(err, ports.ErrConflict) {
+			t.Fatalf("attached gate deleted: %v", err)
+		}
+		mdOK(t, s.Scans.DeleteQualityGate(mdCtx(t), "any"), "DeleteQualityGate")
+		if err := s.Scans.DeleteQualityGate(mdCtx(t), "any"); !errors.Is(err, ports.ErrNotFound) {
+			t.Fatalf("second delete: %v", err)
+		}
+	})
+
 	t.Run("a policy that disables scanning queues nothing", func(t *testing.T) {
 		s := open(t)
 		a := mdNewRepo(t, MetadataStores{Repos: s.Repos}, "a")
