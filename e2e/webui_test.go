@@ -13,7 +13,10 @@ import (
 // (web/e2e/ui.mjs, playwright-core): sign in, repositories of each type, an
 // API token used with curl and npm publish, the artifact in the tree, a
 // plugin installed and hot-reloaded, a policy edit changing the checker's
-// answer, a forced password change, and the dashboard's cold first load.
+// answer, a webhook pinged into a receiver and its delivery log, the
+// dashboard's download chart, scan verdicts ("not scanned" without a
+// scanner), an artifact's history across a delete, a forced password
+// change, and the dashboard's cold first load.
 // It fails on any console error or failed request. The UI must be built
 // into the binary (go tool task web) and web/node_modules installed.
 func TestWebUI(t *testing.T) {
@@ -39,7 +42,11 @@ func TestWebUI(t *testing.T) {
 	if err := os.WriteFile(wasm, buildExamplePlugin(t), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	k := harness.Start(t, harness.Options{})
+	// Webhooks may reach the script's receiver at "localhost" (other loopback
+	// targets stay refused, as the upstream and SSO tests expect).
+	// No scanner (whatever is on PATH): artifacts show "not scanned".
+	k := harness.Start(t, harness.Options{Env: []string{"KEEPER_EGRESS_ALLOWED_HOSTS=localhost", "KEEPER_WEBHOOKS_POLL=200ms",
+		"KEEPER_SCAN_TRIVY_PATH=keeper-ui-e2e-no-trivy", "KEEPER_SCAN_GRYPE_PATH=keeper-ui-e2e-no-grype"}})
 
 	shots := os.Getenv("KEEPER_UI_ARTIFACTS")
 	if shots == "" {

@@ -27,6 +27,7 @@ type AuditEvent struct {
 type AuditFilter struct {
 	Actor  string
 	Action string // exact, or a prefix ending in "." (e.g. "auth.")
+	Target string // exact (e.g. "repo/path/of/file")
 	Since  time.Time
 	Until  time.Time
 }

@@ -38,6 +38,9 @@ func (s *Store) ListAudit(ctx context.Context, f ports.AuditFilter, p ports.Page
 	} else if f.Action != "" {
 		q = q.Where("action = ?", f.Action)
 	}
+	if f.Target != "" {
+		q = q.Where("target = ?", f.Target)
+	}
 	if !f.Since.IsZero() {
 		q = q.Where("at >= ?", toNanos(f.Since))
 	}

@@ -32,6 +32,7 @@ var routeScopes = map[string]string{
 	"GET /repositories/:key/artifacts":          auth.ScopeReadArtifacts,
 	"GET /repositories/:key/artifacts/*path":    auth.ScopeReadArtifacts,
 	"GET /repositories/:key/download/*path":     auth.ScopeReadArtifacts,
+	"GET /repositories/:key/history/*path":      auth.ScopeReadArtifacts,
 	"HEAD /repositories/:key/download/*path":    auth.ScopeReadArtifacts,
 	"PUT /repositories/:key/artifacts/*path":    auth.ScopeWriteArtifacts,
 	"POST /uploads":                             auth.ScopeWriteArtifacts,

@@ -137,7 +137,7 @@ func New(d Deps, extra ...Route) (*Server, error) {
 	r.GET("/health", s.health)
 	s.mountUI(r)
 
-	routes := slices.Concat(s.routes(), s.identityRoutes(), s.ssoRoutes(), s.gcRoutes(), s.setupRoutes(), s.remoteRoutes(), s.upstreamTestRoutes(), s.statsRoutes(), s.downloadStatsRoutes(), s.searchRoutes(), extra)
+	routes := slices.Concat(s.routes(), s.identityRoutes(), s.ssoRoutes(), s.gcRoutes(), s.setupRoutes(), s.remoteRoutes(), s.upstreamTestRoutes(), s.statsRoutes(), s.downloadStatsRoutes(), s.historyRoutes(), s.searchRoutes(), extra)
 	if err := s.mount(r.Group("/api/v1"), routes); err != nil {
 		return nil, err
 	}

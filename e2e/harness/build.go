@@ -74,12 +74,23 @@ func ModuleRoot() (string, error) {
 var (
 	cacheOnce sync.Once
 	cacheDir  string
+	keepCache bool
 )
+
+// PluginCacheEnv names a compilation-cache directory kept across test runs
+// (a developer's loop on a slow machine); it is never removed.
+const PluginCacheEnv = "KEEPER_E2E_PLUGIN_CACHE"
 
 // pluginCache returns a compilation-cache directory shared by every keeper
 // process this test binary starts ("" if it cannot be made).
 func pluginCache() string {
 	cacheOnce.Do(func() {
+		if d := os.Getenv(PluginCacheEnv); d != "" {
+			if err := os.MkdirAll(d, 0o700); err == nil {
+				cacheDir, keepCache = d, true
+			}
+			return
+		}
 		if d, err := os.MkdirTemp("", "keeper-e2e-wasm-cache-"); err == nil {
 			cacheDir = d
 		}
@@ -93,7 +104,7 @@ func Cleanup() {
 	if buildDir != "" {
 		_ = os.RemoveAll(buildDir)
 	}
-	if cacheDir != "" {
+	if cacheDir != "" && !keepCache {
 		_ = os.RemoveAll(cacheDir)
 	}
 }

@@ -2,6 +2,7 @@ package npm
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 )
@@ -18,6 +19,7 @@ func TestAppendAbbreviatedMatchesEncodingJSON(t *testing.T) {
 		{"spaces and order", "{ \"dist\" : {\"a\" : [1, 2]} ,\n\"version\":\"1.0.0\", \"name\":\"a\", \"license\": \"MIT\" }", true},
 		{"missing name and dist", `{"version":"1"}`, true},
 		{"html and separators", "{\"name\":\"a<b>&c\",\"deprecated\":\"use \\\"b\\\" \u2028 \u2029 é\",\"dist\":{}}", true},
+		{"escapes and spaces inside strings", "{\"name\":\"a \\\" b\\\\\",\"deprecated\":\" x <y> \\\\\",\"dist\":{ \"k\" : [ \"v\\u2028&\" , 1 ] }}", true},
 		{"install script", `{"name":"a","scripts":{"test":"x","postinstall":"y"},"dist":{}}`, true},
 		{"no install script", `{"name":"a","scripts":{"test":"x"},"dist":{}}`, true},
 		{"scripts null", `{"name":"a","scripts":null,"dist":{}}`, true},
@@ -81,6 +83,43 @@ func TestAppendWithBase(t *testing.T) {
 		}
 		if want2 := string(bytes.ReplaceAll([]byte(in), []byte(`"`+tarballMarker), append([]byte(`"`), base...))); want2 != want {
 			t.Errorf("case %s disagrees with bytes.ReplaceAll: %s", in, want2)
+		}
+	}
+}
+
+// TestAbbrevFieldFoldsLikeEncodingJSON compares the map lookup with the
+// definition: an exact name is its field, a key equal to a name under
+// bytes.EqualFold (or non-ASCII) declines the fast path, anything else is
+// dropped.
+func TestAbbrevFieldFoldsLikeEncodingJSON(t *testing.T) {
+	ref := func(key []byte) (int, bool) {
+		for f, name := range abbrevFields {
+			if string(key) == name {
+				return f, true
+			}
+		}
+		for _, c := range key {
+			if c >= 0x80 {
+				return -1, false
+			}
+		}
+		for _, name := range abbrevFields {
+			if bytes.EqualFold(key, []byte(name)) {
+				return -1, false
+			}
+		}
+		return -1, true
+	}
+	keys := []string{"", "readme", "description", "_id", "_hasShrinkwrap", "_HASSHRINKWRAP", "peerDependenciesMetaX",
+		"optionalDependencies1", "ſcripts", "Kelvin", "name\x00", "nam", "OS", "Os", "dist-tags", "[", "@", "`"}
+	for _, name := range abbrevFields {
+		keys = append(keys, name, strings.ToUpper(name), strings.ToLower(name), name+"s", name[1:])
+	}
+	for _, k := range keys {
+		gf, gok := abbrevField([]byte(k))
+		wf, wok := ref([]byte(k))
+		if gf != wf || gok != wok {
+			t.Errorf("abbrevField(%q) = %d, %v; want %d, %v", k, gf, gok, wf, wok)
 		}
 	}
 }

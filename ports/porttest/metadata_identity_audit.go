@@ -51,6 +51,10 @@ func idAudit(t *testing.T, s IdentityStores) {
 	if total != 4 || len(prefix) != 4 {
 		t.Errorf("action prefix auth.: %d, want 4", total)
 	}
+	byTarget, total, _ := s.Audit.ListAudit(ctx, ports.AuditFilter{Target: "t2"}, ports.Page{})
+	if total != 1 || len(byTarget) != 1 || byTarget[0].Action != "token.mint" {
+		t.Errorf("target t2: %d %+v", total, byTarget)
+	}
 	window, total, _ := s.Audit.ListAudit(ctx, ports.AuditFilter{Since: mdTime(int64ToDur(1)), Until: mdTime(int64ToDur(3))}, ports.Page{})
 	if total != 2 || len(window) != 2 || window[0].Action != "token.mint" || window[1].Action != "auth.login" {
 		t.Errorf("time window [1,3): %d %+v", total, window)

@@ -5,12 +5,17 @@
 //   KEEPER_PLUGIN_WASM   a built example plugin to install and hot-reload
 //   KEEPER_UI_ARTIFACTS  where screenshots go (not committed)
 //   CHROMIUM             the browser (default /usr/bin/chromium)
+// keeper must let webhooks reach "localhost" (KEEPER_EGRESS_ALLOWED_HOSTS=localhost):
+// a receiver in this script takes the deliveries.
 // Any console error, page error, failed request or 4xx/5xx answer fails the run.
 import { chromium } from 'playwright-core'
 import { execFileSync } from 'node:child_process'
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createServer } from 'node:http'
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { keyboardWalk } from './keyboard.mjs'
 
 const base = process.env.KEEPER_URL
 const admin = process.env.KEEPER_ADMIN_USER || 'admin'
@@ -78,6 +83,39 @@ async function api(path, token, init = {}) {
   if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`)
   return r.status === 204 ? null : r.json()
 }
+
+// The webhook receiver: it records every delivery and answers 200.
+const received = []
+const receiver = createServer((req, res) => {
+  let body = ''
+  req.on('data', (c) => (body += c))
+  req.on('end', () => {
+    received.push({ headers: req.headers, body })
+    res.writeHead(200, { 'Content-Type': 'text/plain' })
+    res.end('received')
+  })
+})
+await new Promise((ok) => receiver.listen(0, '127.0.0.1', ok))
+const hookURL = `http://localhost:${receiver.address().port}/hook`
+const hookSecret = 'ui-e2e-hook-secret-0123456789'
+
+// adminToken signs the administrator in through the API (for checks the UI cannot make).
+async function adminToken() {
+  const r = await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: admin, password: adminPassword }) })
+  if (!r.ok) throw new Error(`admin login: ${r.status}`)
+  return (await r.json()).access_token
+}
+
+async function until(what, fn, ms = 20000) {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((ok) => setTimeout(ok, 200))) {
+    const v = await fn()
+    if (v) return v
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
+const goTo = (page, name) => page.getByRole('navigation', { name: 'Main' }).getByText(name, { exact: true }).click()
 
 const { ctx, page } = await browser()
 try {
@@ -162,6 +200,10 @@ try {
   }
   await tree.getByTitle(parts.at(-1), { exact: true }).click()
   await expectText(page, file.checksum_sha256)
+  // No scanner is installed here: the artifact says so instead of a grade.
+  await page.getByTestId('artifact-grade').getByText('not scanned', { exact: true }).waitFor({ timeout: 60000 })
+  await page.getByText('no scanner is installed for this kind of artifact').waitFor()
+  await page.getByTestId('repo-grade').getByText('not scanned', { exact: true }).waitFor()
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download' }).click()])
   if (download.suggestedFilename() !== parts.at(-1)) throw new Error(`downloaded ${download.suggestedFilename()}`)
   await shot(page, '05-browse-artifact')
@@ -237,11 +279,83 @@ try {
   await page.getByRole('cell', { name: 'policy.replace' }).first().waitFor()
   await shot(page, '12-audit')
 
-  log('the dashboard counts the repositories by type and format')
-  await page.getByRole('navigation', { name: 'Main' }).getByText('Dashboard').click()
+  log('webhooks: create one with a secret that is never shown back, ping it, see the delivery')
+  await goTo(page, 'Webhooks')
+  await page.getByRole('heading', { name: 'Webhooks' }).waitFor()
+  await page.getByRole('button', { name: 'Create webhook' }).click()
+  const hookDialog = page.getByRole('dialog')
+  await hookDialog.getByLabel('Name', { exact: true }).fill('ui-hook')
+  await hookDialog.getByLabel('URL', { exact: true }).fill(hookURL)
+  await hookDialog.getByLabel('Secret', { exact: true }).fill(hookSecret)
+  await hookDialog.getByRole('button', { name: 'Create', exact: true }).click()
+  await page.getByRole('cell', { name: 'ui-hook', exact: true }).waitFor()
+  await hookDialog.waitFor({ state: 'hidden' })
+  if ((await page.content()).includes(hookSecret)) throw new Error('the webhooks page shows the secret')
+  const hooks = await api('/webhooks', await adminToken())
+  if (JSON.stringify(hooks).includes(hookSecret) || !hooks.items.find((h) => h.name === 'ui-hook')?.has_secret) {
+    throw new Error(`the webhook API echoes the secret or lost it: ${JSON.stringify(hooks)}`)
+  }
+  await page.getByRole('button', { name: 'Create webhook' }).click()
+  if ((await hookDialog.getByLabel('Secret', { exact: true }).inputValue()) !== '') throw new Error('the create form kept the secret')
+  await page.keyboard.press('Escape')
+  await hookDialog.waitFor({ state: 'hidden' })
+  await page.getByRole('button', { name: 'Ping ui-hook' }).click()
+  const ping = await until('the ping delivery', () => received.find((r) => r.body.includes('"ping"')))
+  const sig = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(ping.headers['x-keeper-signature'] ?? '')
+  if (!sig) throw new Error(`ping without a signature: ${JSON.stringify(ping.headers)}`)
+  const want = createHmac('sha256', hookSecret).update(`${sig[1]}.${ping.body}`).digest()
+  if (!timingSafeEqual(want, Buffer.from(sig[2], 'hex'))) throw new Error('the ping is not signed with the secret')
+  await page.getByRole('button', { name: 'Deliveries of ui-hook' }).click()
+  const deliveries = page.getByRole('dialog', { name: 'Deliveries of ui-hook' })
+  await deliveries.getByRole('row').filter({ hasText: 'ping' }).filter({ hasText: 'succeeded' }).filter({ hasText: '200' }).waitFor()
+  await shot(page, '12b-webhook-deliveries')
+  await deliveries.getByRole('button', { name: 'Close' }).click()
+  await deliveries.waitFor({ state: 'hidden' })
+
+  log('the dashboard counts the repositories by type and format, and the download')
+  await goTo(page, 'Dashboard')
   await expectText(page, '1 / 1 / 1')
   await page.getByTestId('format-npm').getByText('npm: 3').waitFor()
   await page.getByText('Storage used').waitFor()
+  // The download above (counted about a second later) is a bar of the
+  // chart (its day's title counts it) and in the most-downloaded list.
+  await page.getByRole('img', { name: 'Downloads per day' }).locator('rect[data-testid^="day-"]').filter({ hasText: /: 1$/ }).first().waitFor()
+  await page.getByTestId(`top-ui-local/${file.path}`).filter({ hasText: /^1$/ }).waitFor()
+  await page.getByTestId('grade-ui-local').getByText('not scanned', { exact: true }).waitFor()
+  await page.getByTestId('grade-ui-local').getByText(/^\d+ artifacts? not scanned \(no scanner could read them\)$/).waitFor()
+  if ((await page.getByTestId('grade-ui-local').innerText()).includes('grade')) throw new Error('an unscanned repository shows a grade')
+  await shot(page, '12c-dashboard-downloads')
+
+  log(`the history of ${file.path}: stored, downloaded once, not scanned; then deleted`)
+  const openInTree = async () => {
+    await page.goto(base + '/ui/repositories/ui-local')
+    for (const dir of parts.slice(0, -1)) {
+      await tree.locator('.ant-tree-treenode').filter({ has: page.getByTitle(dir + '/', { exact: true }) }).last().locator('.ant-tree-switcher').click()
+    }
+    await tree.getByTitle(parts.at(-1), { exact: true }).click()
+  }
+  await openInTree()
+  await page.getByRole('link', { name: 'History', exact: true }).click()
+  await page.getByRole('heading', { name: `History of ${file.path}` }).waitFor()
+  const historyURL = page.url()
+  await page.getByTestId('history-stored').getByText(/^yes, since /).waitFor()
+  await page.getByTestId('history-downloads').getByText('1', { exact: true }).waitFor()
+  await page.getByTestId('history-scan').getByText('not scanned', { exact: true }).waitFor()
+  await shot(page, '12d-history')
+  await openInTree()
+  await page.getByRole('button', { name: 'Delete', exact: true }).click()
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click()
+  await page.getByText(`Deleted ${file.path}`).waitFor()
+  // A deep link (reloaded until the delete's audit event is in).
+  const events = page.getByRole('region', { name: 'Events' })
+  await until('the delete in the history', async () => {
+    await page.goto(historyURL)
+    return events.getByText('Deleted', { exact: true }).waitFor({ timeout: 3000 }).then(() => true, () => false)
+  }, 30000)
+  await events.getByText(`by ${admin}`, { exact: false }).first().waitFor()
+  await page.getByTestId('history-stored').getByText('no (deleted or never stored)').waitFor()
+  await page.getByTestId('history-downloads').getByText('1', { exact: true }).waitFor()
+  await shot(page, '12e-history-deleted')
 
   log('SSO providers, health, dark theme')
   await page.getByRole('navigation', { name: 'Main' }).getByText('SSO providers').click()
@@ -280,6 +394,7 @@ try {
   throw new Error(`step "${step}": ${e.message}`)
 } finally {
   await ctx.close()
+  receiver.close()
 }
 
 log('bob signs in and must choose a new password first')
@@ -298,6 +413,18 @@ log('bob signs in and must choose a new password first')
   } catch (e) {
     await shot(page, 'failure-bob').catch(() => {})
     throw e
+  } finally {
+    await ctx.close()
+  }
+}
+
+{
+  const { ctx, page } = await browser()
+  try {
+    await keyboardWalk({ page, base, admin, adminPassword, log, shot })
+  } catch (e) {
+    await shot(page, 'failure-keyboard').catch(() => {})
+    throw new Error(`step "${step}": ${e.message}`)
   } finally {
     await ctx.close()
   }

@@ -36,6 +36,7 @@ const Webhooks = lazy(() => import('./pages/Webhooks'))
 const Health = lazy(() => import('./pages/Health'))
 const Search = lazy(() => import('./pages/Search'))
 const Profile = lazy(() => import('./pages/Profile'))
+const History = lazy(() => import('./pages/History'))
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } })
 
@@ -109,6 +110,7 @@ function Shell({ dark, setDark }: { dark: boolean; setDark: (d: boolean) => void
               <Route path="/" element={<Dashboard />} />
               <Route path="/login" element={<Navigate to={(loc.state as { from?: string })?.from ?? '/'} replace />} />
               <Route path="/repositories" element={<Repositories />} />
+              <Route path="/repositories/:key/history" element={<History />} />
               <Route path="/repositories/:key/*" element={<RepositoryDetail />} />
               <Route path="/plugins" element={<Plugins />} />
               <Route path="/policies" element={<Policies />} />

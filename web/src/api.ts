@@ -273,3 +273,53 @@ export interface Me {
   username: string
   is_admin: boolean
 }
+// Security (GET /security/dashboard, /security/scores, /security/findings;
+// administrators only): scan reports, scores and A–F grades.
+export interface SeverityCounts {
+  critical: number
+  high: number
+  medium: number
+  low: number
+  unknown: number
+}
+export interface Finding {
+  id: string
+  aliases?: string[]
+  package: string
+  installed_version?: string
+  fixed_version?: string
+  severity: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'UNKNOWN'
+  title?: string
+  sources?: string[]
+}
+export type ScanStatus = 'pending' | 'running' | 'done' | 'failed' | 'not_scanned'
+export interface SecurityReport {
+  repository: string
+  path: string
+  sha256: string
+  status: ScanStatus
+  scanners: string[] | null
+  error?: string
+  scanned_at?: string
+  findings: Finding[]
+  acknowledged: Finding[]
+  counts: SeverityCounts
+  score: number
+  grade: string
+  download: { allowed: boolean; reason?: string; quarantined: boolean }
+}
+export interface RepositoryScore {
+  repository: string
+  score: number
+  grade: string
+  scanned: number
+  not_scanned: number
+  quarantined: number
+  open_findings: SeverityCounts
+}
+export interface SecurityDashboard {
+  queue: Record<string, number>
+  repositories: RepositoryScore[]
+  open_findings: SeverityCounts
+  truncated: boolean
+}

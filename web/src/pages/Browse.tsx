@@ -1,8 +1,11 @@
 import { useState } from 'react'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { App, Button, Card, Col, Descriptions, Empty, Row, Tree, Typography } from 'antd'
+import { Alert, App, Button, Card, Col, Descriptions, Empty, List as AList, Row, Tag, Tree, Typography } from 'antd'
 import type { TreeDataNode } from 'antd'
-import { api, type Artifact } from '../api'
+import { Link } from 'react-router'
+import { api, type Artifact, type SecurityReport } from '../api'
+import { GradeTag, reportVerdict } from '../security'
+import { useSession } from '../session'
 import { formatSize, level } from '../tree'
 
 const PAGE = 1000
@@ -28,10 +31,61 @@ function insert(nodes: TreeDataNode[], key: string, children: TreeDataNode[]): T
   return nodes.map((n) => (n.key === key ? { ...n, children } : n.children ? { ...n, children: insert(n.children, key, children) } : n))
 }
 
+const severityColor: Record<string, string> = { CRITICAL: 'red', HIGH: 'volcano', MEDIUM: 'orange', LOW: 'gold', UNKNOWN: 'default' }
+
+// Security is an artifact's scan report (GET /security/findings): its grade
+// when a scanner looked at it, else why not, and its open findings.
+export function Security({ report }: { report: SecurityReport }) {
+  const c = report.counts
+  return (
+    <Card size="small" title="Security" style={{ marginTop: 16 }}>
+      <Descriptions column={1} size="small">
+        <Descriptions.Item label="Verdict">
+          <GradeTag v={reportVerdict(report)} testId="artifact-grade" />
+        </Descriptions.Item>
+        {report.status === 'done' && (
+          <Descriptions.Item label="Open findings">
+            {c.critical} critical, {c.high} high, {c.medium} medium, {c.low} low
+          </Descriptions.Item>
+        )}
+        {!!report.scanners?.length && <Descriptions.Item label="Scanners">{report.scanners.join(', ')}</Descriptions.Item>}
+        {report.scanned_at && <Descriptions.Item label="Scanned">{report.scanned_at}</Descriptions.Item>}
+      </Descriptions>
+      {!report.download.allowed && (
+        <Alert type="warning" showIcon title={report.download.quarantined ? 'Quarantined' : 'Downloads blocked'} description={report.download.reason} />
+      )}
+      {report.findings.length > 0 && (
+        <section aria-label="Findings">
+        <AList
+          size="small"
+          dataSource={report.findings}
+          renderItem={(f) => (
+            <AList.Item>
+              <span>
+                <Tag color={severityColor[f.severity]}>{f.severity}</Tag> {f.id} in {f.package} {f.installed_version}
+              </span>
+              {f.fixed_version && <Typography.Text type="secondary">fixed in {f.fixed_version}</Typography.Text>}
+            </AList.Item>
+          )}
+        />
+        </section>
+      )}
+    </Card>
+  )
+}
+
 function Details({ repo, path, onDeleted }: { repo: string; path: string; onDeleted: () => void }) {
   const { modal, message } = App.useApp()
   const esc = path.split('/').map(encodeURIComponent).join('/')
+  const { me } = useSession()
   const a = useQuery({ queryKey: ['artifact', repo, path], queryFn: () => api<Artifact>(`/repositories/${encodeURIComponent(repo)}/artifacts/${esc}`) })
+  const report = useQuery({
+    queryKey: ['security', 'findings', repo, path],
+    enabled: !!me?.is_admin,
+    queryFn: () => api<SecurityReport>('/security/findings', { query: { repository: repo, path } }),
+    // A queued or running scan is followed until its verdict.
+    refetchInterval: (q) => (q.state.data?.status === 'pending' || q.state.data?.status === 'running' ? 2000 : false),
+  })
   const download = async () => {
     const blob = await api<Blob>(`/repositories/${encodeURIComponent(repo)}/download/${esc}`, { blob: true })
     const href = URL.createObjectURL(blob)
@@ -77,9 +131,11 @@ function Details({ repo, path, onDeleted }: { repo: string; path: string; onDele
       <Button type="primary" style={{ marginTop: 16, marginRight: 8 }} onClick={download}>
         Download
       </Button>
-      <Button danger style={{ marginTop: 16 }} onClick={remove}>
+      <Button danger style={{ marginTop: 16, marginRight: 8 }} onClick={remove}>
         Delete
       </Button>
+      <Link to={`/repositories/${encodeURIComponent(repo)}/history?path=${encodeURIComponent(path)}`}>History</Link>
+      {report.data && <Security report={report.data} />}
     </Card>
   )
 }

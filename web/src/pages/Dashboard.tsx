@@ -1,7 +1,8 @@
 import { useQuery } from '@tanstack/react-query'
 import { Card, Col, List as AList, Row, Statistic, Tag, Typography } from 'antd'
 import { Link } from 'react-router'
-import { api, type Format, type List, type Plugin, type Repository, type SystemStats } from '../api'
+import { api, type Format, type List, type Plugin, type Repository, type SecurityDashboard, type SystemStats } from '../api'
+import { GradeTag, repoVerdict } from '../security'
 import { formatSize } from '../tree'
 import Downloads from './Downloads'
 import { useSession } from '../session'
@@ -12,6 +13,7 @@ export default function Dashboard() {
   const formats = useQuery({ queryKey: ['formats'], queryFn: () => api<List<Format>>('/formats') })
   const plugins = useQuery({ queryKey: ['plugins'], enabled: !!me?.is_admin, queryFn: () => api<List<Plugin>>('/plugins') })
   const stats = useQuery({ queryKey: ['system', 'stats'], queryFn: () => api<SystemStats>('/system/stats') })
+  const security = useQuery({ queryKey: ['security', 'dashboard'], enabled: !!me?.is_admin, queryFn: () => api<SecurityDashboard>('/security/dashboard') })
   const byType = (t: string) => stats.data?.by_type[t] ?? 0
   const unhealthy = plugins.data?.items.filter((p) => p.status !== 'active') ?? []
   return (
@@ -86,6 +88,7 @@ export default function Dashboard() {
             />
           </Card>
         </Col>
+        {me?.is_admin && <ScanGrades data={security.data} loading={security.isLoading} error={security.error} />}
         {me?.is_admin && (
           <Col xs={24} lg={12}>
             <Card title="Plugin health">
@@ -105,5 +108,35 @@ export default function Dashboard() {
         )}
       </Row>
     </>
+  )
+}
+
+// ScanGrades is the dashboard's security card: each repository's grade
+// (only over content a scanner looked at), open findings and the queue.
+export function ScanGrades({ data, loading, error }: { data?: SecurityDashboard; loading: boolean; error: Error | null }) {
+  const f = data?.open_findings
+  const waiting = (data?.queue.pending ?? 0) + (data?.queue.running ?? 0)
+  return (
+    <Col xs={24} lg={12}>
+      <Card title="Scan grades" loading={loading}>
+        {error && <Typography.Text type="warning">{error.message}</Typography.Text>}
+        {f && (
+          <Typography.Paragraph data-testid="open-findings">
+            Open findings: {f.critical} critical, {f.high} high, {f.medium} medium, {f.low} low
+            {waiting > 0 && `; ${waiting} waiting to be scanned`}
+          </Typography.Paragraph>
+        )}
+        <AList
+          locale={{ emptyText: 'Nothing uploaded has been queued for scanning yet' }}
+          dataSource={data?.repositories ?? []}
+          renderItem={(r) => (
+            <AList.Item>
+              <Link to={`/repositories/${r.repository}`}>{r.repository}</Link>
+              <GradeTag v={repoVerdict(r)} testId={`grade-${r.repository}`} />
+            </AList.Item>
+          )}
+        />
+      </Card>
+    </Col>
   )
 }

@@ -2,7 +2,9 @@ import { useState } from 'react'
 import { useQuery } from '@tanstack/react-query'
 import { Alert, Button, Card, Descriptions, Empty, Tabs, Tag, Typography } from 'antd'
 import { useParams } from 'react-router'
-import { api, type Repository } from '../api'
+import { api, type Repository, type SecurityDashboard } from '../api'
+import { GradeTag, repoVerdict } from '../security'
+import { useSession } from '../session'
 import { Browse } from './Browse'
 import { RepoForm } from './RepoForm'
 
@@ -52,7 +54,14 @@ function SetMeUp({ repoKey }: { repoKey: string }) {
 export default function RepositoryDetail() {
   const { key = '' } = useParams()
   const [editing, setEditing] = useState(false)
+  const { me } = useSession()
   const repo = useQuery({ queryKey: ['repository', key], queryFn: () => api<Repository>(`/repositories/${encodeURIComponent(key)}`) })
+  // The security API is for administrators; others see no grade rather than a guess.
+  const score = useQuery({
+    queryKey: ['security', 'scores', key],
+    enabled: !!me?.is_admin && !!repo.data,
+    queryFn: () => api<SecurityDashboard>('/security/scores', { query: { repository: key } }),
+  })
   if (repo.error) return <Alert type="error" title={(repo.error as Error).message} />
   const r = repo.data
   return (
@@ -60,6 +69,11 @@ export default function RepositoryDetail() {
       <Typography.Title level={2}>
         {key} {r && <Tag>{r.format}</Tag>} {r && <Tag>{r.repo_type}</Tag>}
       </Typography.Title>
+      {score.data && (
+        <Typography.Paragraph>
+          Security: <GradeTag v={repoVerdict(score.data.repositories.find((s) => s.repository === key))} testId="repo-grade" />
+        </Typography.Paragraph>
+      )}
       <Tabs
         items={[
           { key: 'browse', label: 'Browse', children: <Browse repoKey={key} /> },

@@ -68,7 +68,7 @@ describe('Webhooks', () => {
     const created = calls.find((c) => c.method === 'POST' && c.url.endsWith('/webhooks'))!
     expect(created.body).toEqual({ name: 'chat', url: 'https://hooks.example/chat', format: 'json', events: ['artifact.uploaded'], secret: 'a-secret-of-enough-length' })
 
-    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Deliveries' })))
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Deliveries of ci' })))
     expect(await screen.findByText('failed')).toBeTruthy()
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Redeliver delivery 3' })))
     await waitFor(() => expect(calls.some((c) => c.method === 'POST' && c.url.includes('/webhooks/7/deliveries/3/redeliver'))).toBe(true))

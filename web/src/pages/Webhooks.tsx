@@ -52,9 +52,14 @@ function Deliveries({ hook, onClose }: { hook: Webhook | null; onClose: () => vo
     queryKey: ['webhook-deliveries', hook?.id],
     enabled: !!hook,
     queryFn: () => api<List<Delivery>>(`/webhooks/${hook!.id}/deliveries`, { query: { limit: 50 } }),
+    // While a delivery is still on its way, the log follows it.
+    refetchInterval: (q) => (q.state.data?.items.some((d) => d.status === 'pending') ? 1000 : false),
   })
   return (
     <Drawer open={!!hook} onClose={onClose} title={`Deliveries of ${hook?.name}`} size="large">
+      <Button style={{ marginBottom: 12 }} loading={list.isFetching} onClick={() => void list.refetch()}>
+        Refresh
+      </Button>
       <Table<Delivery>
         rowKey="id"
         size="small"
@@ -146,13 +151,13 @@ export default function Webhooks() {
             title: 'Actions',
             render: (_, w) => (
               <Space wrap>
-                <Button size="small" onClick={() => setShowing(w)}>
+                <Button size="small" aria-label={`Deliveries of ${w.name}`} onClick={() => setShowing(w)}>
                   Deliveries
                 </Button>
                 <Button size="small" aria-label={`Ping ${w.name}`} onClick={() => act(() => api(`/webhooks/${w.id}/ping`, { method: 'POST' }), 'Ping queued')}>
                   Ping
                 </Button>
-                <Button size="small" onClick={() => setRotating(w)}>
+                <Button size="small" aria-label={`Rotate the secret of ${w.name}`} onClick={() => setRotating(w)}>
                   Rotate secret
                 </Button>
                 <Button
