@@ -34,10 +34,11 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// startSite starts a keeper named name listening on addr (":0" when empty).
-func startSite(t *testing.T, name, addr string) *harness.Keeper {
+// startSite starts a keeper named name listening on addr (":0" when
+// empty), on a fresh database of the kind dbKind ("sqlite" or "postgres").
+func startSite(t *testing.T, name, addr, dbKind string, env ...string) *harness.Keeper {
 	t.Helper()
-	opts := harness.Options{Env: append([]string{"KEEPER_REPLICATION_NAME=" + name}, replEnv...)}
+	opts := harness.Options{DB: harness.NewDB(t, dbKind), Env: append(append([]string{"KEEPER_REPLICATION_NAME=" + name}, replEnv...), env...)}
 	if addr != "" {
 		opts.Args = []string{"--listen", addr}
 	}

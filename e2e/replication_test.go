@@ -13,14 +13,21 @@ import (
 // immediate, scheduled and on-demand policies are each honoured, deletes
 // propagate, a wrong key is refused, a stopped peer catches up after its
 // restart, and a peer killed mid-transfer of a large artifact resumes
-// without the finished chunks being sent again.
+// without the finished chunks being sent again. It runs on SQLite, and on
+// PostgreSQL (a schema per site) when KEEPER_TEST_POSTGRES_URL is set.
 func TestReplicationAcrossThreeSites(t *testing.T) {
 	t.Parallel()
+	for _, db := range harness.Databases() {
+		t.Run(db, func(t *testing.T) { threeSites(t, db) })
+	}
+}
+
+func threeSites(t *testing.T, db string) {
 	addr2 := freeAddr(t)
-	hub := startSite(t, "hub", "")
+	hub := startSite(t, "hub", "", db)
 	addr1 := freeAddr(t)
-	p1 := startSite(t, "east", addr1)
-	p2 := startSite(t, "west", addr2)
+	p1 := startSite(t, "east", addr1, db)
+	p2 := startSite(t, "west", addr2, db)
 	id1 := addPeer(t, hub, p1, "east", 0)
 	id2 := addPeer(t, hub, p2, "west", 4<<20) // 4 MiB/s: slow enough to kill mid-transfer
 

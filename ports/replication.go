@@ -3,6 +3,7 @@ package ports
 import (
 	"context"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -49,7 +50,9 @@ type AnnouncedInstance struct {
 
 // Replication modes and priorities of a sync policy.
 const (
-	ReplicationPush = "push"
+	ReplicationPush   = "push"
+	ReplicationPull   = "pull"
+	ReplicationMirror = "mirror"
 
 	PriorityImmediate = "immediate"
 	PriorityScheduled = "scheduled"
@@ -81,6 +84,13 @@ type SyncPolicy struct {
 	// Every is the interval of a scheduled policy: its changes are sent at
 	// the next multiple of Every (Unix time), together.
 	Every time.Duration
+	// Cron is the standard 5-field cron expression (UTC) of a scheduled
+	// policy; when set it replaces Every.
+	Cron string
+	// DeleteRepositories makes a repository deleted here be deleted on
+	// the peer too (push), or a repository gone from the peer be deleted
+	// here (mirror).
+	DeleteRepositories bool
 	// Window, "HH:MM-HH:MM" in UTC (may wrap midnight), limits when the
 	// policy's transfers start; empty means any time.
 	Window    string
@@ -105,7 +115,8 @@ type SyncPolicyStore interface {
 type ReplicationChange struct {
 	ID           int64
 	RepositoryID int64
-	// Repository is the repository's key (empty once it was deleted).
+	// Repository is the repository's key (empty once it was deleted, but
+	// for the change of Path RepositoryChangePath that records the deletion).
 	Repository string
 	Format     string
 	Path       string
@@ -200,6 +211,75 @@ type ReplicaBatch struct {
 	Format     string        `json:"format"`
 	Puts       []ReplicaFile `json:"puts,omitempty"`
 	Deletes    []string      `json:"deletes,omitempty"`
+	// KVPuts and KVDeletes are plugin key-values (Value unused in a delete).
+	KVPuts    []ReplicaKV `json:"kv_puts,omitempty"`
+	KVDeletes []ReplicaKV `json:"kv_deletes,omitempty"`
+	// Versions are package versions recorded, changed or (Delete) removed.
+	Versions []ReplicaVersion `json:"versions,omitempty"`
+}
+
+// ReplicaKV is one plugin key-value as replication sends it.
+type ReplicaKV struct {
+	Namespace string `json:"namespace"`
+	Key       string `json:"key"`
+	Value     []byte `json:"value,omitempty"`
+}
+
+// ReplicaVersion is one package version as replication sends it.
+type ReplicaVersion struct {
+	Package  string `json:"package"`
+	Version  string `json:"version"`
+	Metadata []byte `json:"metadata,omitempty"`
+	Delete   bool   `json:"delete,omitempty"`
+}
+
+// ChangeMark starts the path of a change (and task) that is not a file: a
+// plugin key-value, a package version, or the repository itself. File
+// paths never hold control characters, so the two never meet.
+const ChangeMark = "\x01"
+
+// Kinds of change paths (ParseChangePath).
+const (
+	ChangeFile       = 'f'
+	ChangeKV         = 'k'
+	ChangeVersion    = 'v'
+	ChangeRepository = 'r'
+)
+
+// RepositoryChangePath is the path of a repository's deletion.
+const RepositoryChangePath = ChangeMark + "r"
+
+// KVChangePath is the change path of a plugin key-value; ok is false when
+// the namespace holds ChangeMark (such an entry is not replicated).
+func KVChangePath(namespace, key string) (string, bool) {
+	return ChangeMark + "k" + namespace + ChangeMark + key, !strings.Contains(namespace, ChangeMark)
+}
+
+// VersionChangePath is the change path of a package version; ok is false
+// when the package name holds ChangeMark.
+func VersionChangePath(pkg, version string) (string, bool) {
+	return ChangeMark + "v" + pkg + ChangeMark + version, !strings.Contains(pkg, ChangeMark)
+}
+
+// ParseChangePath splits a change path into its kind and names: a file's
+// path (a), a key-value's namespace and key, a version's package and
+// version. A malformed non-file path is kind 0.
+func ParseChangePath(p string) (kind byte, a, b string) {
+	rest, ok := strings.CutPrefix(p, ChangeMark)
+	if !ok {
+		return ChangeFile, p, ""
+	}
+	if rest == "r" {
+		return ChangeRepository, "", ""
+	}
+	if len(rest) < 2 || (rest[0] != ChangeKV && rest[0] != ChangeVersion) {
+		return 0, "", ""
+	}
+	a, b, ok = strings.Cut(rest[1:], ChangeMark)
+	if !ok {
+		return 0, "", ""
+	}
+	return rest[0], a, b
 }
 
 // PeerHave is what a peer holds of a list of (repository, path, sha256):
@@ -220,6 +300,8 @@ type PeerClient interface {
 	PutBlob(ctx context.Context, c PeerConn, sha256 string, size int64, body io.Reader) error
 	// Apply commits a batch on the peer.
 	Apply(ctx context.Context, c PeerConn, b ReplicaBatch) error
+	// DeleteRepository deletes a (local) repository on the peer; an absent one is no error.
+	DeleteRepository(ctx context.Context, c PeerConn, repository string) error
 }
 
 // PeerUploads sends large blobs in chunks the peer keeps across
@@ -233,4 +315,74 @@ type PeerUploads interface {
 	AppendChunk(ctx context.Context, c PeerConn, id string, offset int64, chunk []byte) (int64, error)
 	// CompleteUpload makes the peer verify the whole blob's SHA-256 and store it.
 	CompleteUpload(ctx context.Context, c PeerConn, id string) error
+}
+
+// FeedEntry is the latest change of one path (a change path, see
+// ParseChangePath) of a repository in its change feed.
+type FeedEntry struct {
+	ID      int64
+	Path    string
+	Deleted bool
+}
+
+// PullCursor is how far this instance pulled a repository of a peer:
+// HubRepositoryID is the peer's ID of the repository (a new one means it
+// was deleted and created again there), FeedID the last entry applied.
+type PullCursor struct {
+	PeerID          int64
+	Repository      string
+	HubRepositoryID int64
+	FeedID          int64
+}
+
+// ReplicationFeed is the change feed pulling peers read and the cursors of
+// this instance's own pulls. Conformance suite: porttest.Replication.
+type ReplicationFeed interface {
+	// Feed lists at most limit entries of a repository with an ID above
+	// since, written before before, in ID order. The metadata store keeps
+	// the latest entry per path, written in the transaction of the write.
+	Feed(ctx context.Context, repoID, since int64, before time.Time, limit int) ([]FeedEntry, error)
+	// PullCursor returns the cursor of (peer, repository); the zero cursor when none.
+	PullCursor(ctx context.Context, peerID int64, repository string) (PullCursor, error)
+	// SavePullCursor stores c.
+	SavePullCursor(ctx context.Context, c PullCursor) error
+}
+
+// ReplicaRepository is a local repository a peer offers to pull.
+type ReplicaRepository struct {
+	Key    string `json:"key"`
+	Format string `json:"format"`
+}
+
+// ReplicaFeed is one page of a peer's change feed of a repository: the
+// current state of every changed path as a batch, and where the next page starts.
+type ReplicaFeed struct {
+	RepositoryID int64        `json:"repository_id"`
+	Format       string       `json:"format"`
+	Next         int64        `json:"next"`
+	More         bool         `json:"more"`
+	Batch        ReplicaBatch `json:"batch"`
+	// Paths are the change paths the page covers (for a mirror's reconciliation).
+	Paths []string `json:"paths,omitempty"`
+}
+
+// PeerSource is the pulling side of a peer's replication API.
+type PeerSource interface {
+	// Repositories lists the peer's local repositories.
+	Repositories(ctx context.Context, c PeerConn) ([]ReplicaRepository, error)
+	// Feed reads a page of the peer's change feed of repository after since;
+	// ErrNotFound when the peer has no such local repository.
+	Feed(ctx context.Context, c PeerConn, repository string, since int64) (ReplicaFeed, error)
+	// OpenBlob streams a blob of the peer; the caller verifies its SHA-256.
+	OpenBlob(ctx context.Context, c PeerConn, sha256 string) (io.ReadCloser, error)
+}
+
+// EdgeSource is what an edge node asks its hub.
+type EdgeSource interface {
+	// ArtifactRecord is the hub's record of a file as an anonymous caller
+	// may read it (c.APIKey is not sent): ErrNotFound when absent or not
+	// readable anonymously.
+	ArtifactRecord(ctx context.Context, c PeerConn, repository, path string) (ReplicaFile, error)
+	// OpenBlob streams a blob of the hub (with c.APIKey); the caller verifies its SHA-256.
+	OpenBlob(ctx context.Context, c PeerConn, sha256 string) (io.ReadCloser, error)
 }

@@ -44,6 +44,9 @@ type UpstreamResponse struct {
 	// SHA256, SHA1 and MD5 are checksums the upstream declared for the body
 	// (lower-case hex; empty when it declared none).
 	SHA256, SHA1, MD5 string
+	// Headers are the response's header fields, one per value, by name;
+	// the cache decides which it keeps (core/remote).
+	Headers []Header
 }
 
 // Upstream fetches from remote repositories' upstreams. Every connection,

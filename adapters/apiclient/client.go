@@ -67,6 +67,7 @@ type request struct {
 	body         io.Reader
 	size         int64 // of body, -1 unknown
 	contentType  string
+	headers      map[string]string
 }
 
 // do sends r and decodes a 2xx JSON answer into out (when not nil); it
@@ -86,6 +87,9 @@ func (c *Client) do(ctx context.Context, r request, out any) (int, error) {
 		req.Header.Set("Content-Type", r.contentType)
 	}
 	req.Header.Set("Accept", "application/json")
+	for k, v := range r.headers {
+		req.Header.Set(k, v)
+	}
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}

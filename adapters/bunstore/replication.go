@@ -143,6 +143,8 @@ type syncPolicyRow struct {
 	Mode          string `bun:"mode"`
 	Priority      string `bun:"priority"`
 	ScheduleEvery int64  `bun:"schedule_every"`
+	ScheduleCron  string `bun:"schedule_cron"`
+	DeleteRepos   bool   `bun:"delete_repositories"`
 	SyncWindow    string `bun:"sync_window"`
 	Enabled       bool   `bun:"enabled"`
 	CreatedAt     int64  `bun:"created_at"`
@@ -159,12 +161,13 @@ func syncPolicyToRow(p *ports.SyncPolicy) (syncPolicyRow, error) {
 		return syncPolicyRow{}, err
 	}
 	return syncPolicyRow{ID: p.ID, Name: p.Name, RepoSelector: string(rs), PeerSelector: string(ps), Mode: p.Mode,
-		Priority: p.Priority, ScheduleEvery: int64(p.Every), SyncWindow: p.Window, Enabled: p.Enabled,
+		Priority: p.Priority, ScheduleEvery: int64(p.Every), ScheduleCron: p.Cron, DeleteRepos: p.DeleteRepositories, SyncWindow: p.Window, Enabled: p.Enabled,
 		CreatedAt: toNanos(p.CreatedAt), UpdatedAt: toNanos(p.UpdatedAt)}, nil
 }
 
 func (r *syncPolicyRow) policy() (ports.SyncPolicy, error) {
-	p := ports.SyncPolicy{ID: r.ID, Name: r.Name, Mode: r.Mode, Priority: r.Priority, Every: time.Duration(r.ScheduleEvery), Window: r.SyncWindow,
+	p := ports.SyncPolicy{ID: r.ID, Name: r.Name, Mode: r.Mode, Priority: r.Priority, Every: time.Duration(r.ScheduleEvery), Cron: r.ScheduleCron,
+		DeleteRepositories: r.DeleteRepos, Window: r.SyncWindow,
 		Enabled: r.Enabled, CreatedAt: fromNanos(r.CreatedAt), UpdatedAt: fromNanos(r.UpdatedAt)}
 	if err := json.Unmarshal([]byte(r.RepoSelector), &p.RepoSelector); err != nil {
 		return p, err

@@ -19,6 +19,8 @@ type replOutboxRow struct {
 	Path         string `bun:"path"`
 	Deleted      bool   `bun:"deleted"`
 	CreatedAt    int64  `bun:"created_at"`
+	RepoKey      string `bun:"repo_key"`
+	RepoFormat   string `bun:"repo_format"`
 }
 
 type taskRow struct {
@@ -47,19 +49,52 @@ func (r *taskRow) task() ports.ReplicationTask {
 }
 
 // enqueueReplication records, inside the write set's transaction, every
-// path ws puts or deletes, for the replication dispatcher.
+// path, plugin key-value and package version ws puts or deletes, for the
+// replication dispatcher.
 func enqueueReplication(ctx context.Context, tx bun.Tx, repoID int64, ws ports.WriteSet, now int64) error {
-	if len(ws.Puts) == 0 && len(ws.Deletes) == 0 {
-		return nil
+	rows := make([]replOutboxRow, 0, len(ws.Puts)+len(ws.Deletes)+len(ws.KVPuts)+len(ws.KVDeletes)+len(ws.Versions))
+	add := func(p string, deleted, ok bool) {
+		if ok {
+			rows = append(rows, replOutboxRow{RepositoryID: repoID, Path: p, Deleted: deleted, CreatedAt: now})
+		}
 	}
-	rows := make([]replOutboxRow, 0, len(ws.Puts)+len(ws.Deletes))
 	for _, p := range ws.Deletes {
-		rows = append(rows, replOutboxRow{RepositoryID: repoID, Path: p, Deleted: true, CreatedAt: now})
+		add(p, true, true)
 	}
 	for _, p := range ws.Puts {
-		rows = append(rows, replOutboxRow{RepositoryID: repoID, Path: p.File.Path, CreatedAt: now})
+		add(p.File.Path, false, true)
+	}
+	for _, kv := range ws.KVPuts {
+		p, ok := ports.KVChangePath(kv.Namespace, kv.Key)
+		add(p, false, ok)
+	}
+	for _, kv := range ws.KVDeletes {
+		p, ok := ports.KVChangePath(kv.Namespace, kv.Key)
+		add(p, true, ok)
+	}
+	for _, v := range ws.Versions {
+		p, ok := ports.VersionChangePath(v.Package, v.Version)
+		add(p, v.Delete, ok)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	if err := writeFeed(ctx, tx, rows); err != nil {
+		return err
 	}
 	_, err := tx.NewInsert().Model(&rows).Returning("NULL").Exec(ctx)
+	return err
+}
+
+// enqueueReplicationRepoDeleted records a repository's deletion with its
+// key and format, which the dispatcher cannot read once the row is gone.
+func enqueueReplicationRepoDeleted(ctx context.Context, tx bun.Tx, repoID int64, key, format string, now int64) error {
+	row := replOutboxRow{RepositoryID: repoID, Path: ports.RepositoryChangePath, Deleted: true, CreatedAt: now,
+		RepoKey: key, RepoFormat: format}
+	if err := dropFeed(ctx, tx, repoID); err != nil {
+		return err
+	}
+	_, err := tx.NewInsert().Model(&row).Returning("NULL").Exec(ctx)
 	return err
 }
 
@@ -76,7 +111,9 @@ func (s *Store) PendingReplication(ctx context.Context, limit int) ([]ports.Repl
 		CreatedAt    int64  `bun:"created_at"`
 	}
 	err := s.db.NewSelect().TableExpr("replication_outbox AS ro").
-		ColumnExpr("ro.id, ro.repository_id, COALESCE(r.key, '') AS repository, COALESCE(r.format, '') AS format, ro.path, ro.deleted, ro.created_at").
+		ColumnExpr("ro.id, ro.repository_id, ro.path, ro.deleted, ro.created_at").
+		ColumnExpr("CASE WHEN ro.repo_key <> '' THEN ro.repo_key ELSE COALESCE(r.key, '') END AS repository").
+		ColumnExpr("CASE WHEN ro.repo_key <> '' THEN ro.repo_format ELSE COALESCE(r.format, '') END AS format").
 		Join("LEFT JOIN repositories AS r ON r.id = ro.repository_id").
 		OrderExpr("ro.id").Limit(int64(clampLimit(limit))).Scan(ctx, &rows)
 	if err != nil {

@@ -266,6 +266,9 @@ func (s *Store) DeleteRepository(ctx context.Context, key string) error {
 		if err := enqueueRepositoryDeleted(ctx, tx, id, now); err != nil {
 			return err
 		}
+		if err := enqueueReplicationRepoDeleted(ctx, tx, id, row.Key, row.Format, now); err != nil {
+			return err
+		}
 		var err error
 		queued, err = enqueueRepositoryEvent(ctx, tx, ports.EventRepositoryDeleted,
 			ports.Repository{Key: row.Key, Format: row.Format, Type: row.RepoType, IsPublic: row.IsPublic}, now)

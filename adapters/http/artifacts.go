@@ -24,6 +24,8 @@ type artifactJSON struct {
 	MD5         string    `json:"checksum_md5"`
 	DownloadURL string    `json:"download_url"`
 	CreatedAt   time.Time `json:"created_at"`
+	// Properties are sent with one artifact (GET), not in listings.
+	Properties ports.Properties `json:"properties,omitempty"`
 }
 
 func toArtifactJSON(repoKey string, f ports.File) artifactJSON {
@@ -157,7 +159,17 @@ func (s *Server) getArtifact(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, toArtifactJSON(r.Key, f))
+	out := toArtifactJSON(r.Key, f)
+	if s.d.Properties != nil {
+		if out.Properties, err = s.d.Properties.Artifact(c.Request.Context(), r, f.Path); err != nil {
+			WriteError(c, err)
+			return
+		}
+		if out.Properties == nil {
+			out.Properties = ports.Properties{}
+		}
+	}
+	c.JSON(http.StatusOK, out)
 }
 
 func (s *Server) deleteArtifact(c *gin.Context) {

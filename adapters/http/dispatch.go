@@ -60,6 +60,7 @@ func serveDispatch(d *dispatch.Dispatcher, w http.ResponseWriter, r *http.Reques
 	req.Start = func(status int, head *dispatch.Stored) io.Writer {
 		served = head.Name
 		h := w.Header()
+		addHeaders(h, head.Headers)
 		ct, attach := ServedType(head.Name, head.ContentType)
 		h.Set("Content-Type", ct)
 		if attach {

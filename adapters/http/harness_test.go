@@ -24,6 +24,9 @@ import (
 	"github.com/keeper-registry/keeper/core/artifact"
 	"github.com/keeper-registry/keeper/core/audit"
 	"github.com/keeper-registry/keeper/core/auth"
+	"github.com/keeper-registry/keeper/core/lifecycle"
+	"github.com/keeper-registry/keeper/core/promote"
+	"github.com/keeper-registry/keeper/core/properties"
 	"github.com/keeper-registry/keeper/core/repository"
 	"github.com/keeper-registry/keeper/core/search"
 	"github.com/keeper-registry/keeper/core/upload"
@@ -125,7 +128,9 @@ func newEnvRoutes(t testing.TB, dsn string, maxUpload int64, routes func(*bunsto
 	if err != nil {
 		t.Fatal(err)
 	}
-	arts := artifact.NewService(store, store, blobs, maxUpload).WithDigestStore(store)
+	// Quotas as the wiring has them (cmd/keeper/ops.go): every write is checked.
+	files := &lifecycle.Quotas{FileStore: store, Store: store}
+	arts := artifact.NewService(store, files, blobs, maxUpload).WithDigestStore(store)
 	index, err := dbsearch.New(ctx, store.DB(), store.Dialect())
 	if err != nil {
 		t.Fatal(err)
@@ -133,7 +138,9 @@ func newEnvRoutes(t testing.TB, dsn string, maxUpload int64, routes func(*bunsto
 	searcher := search.New(search.Deps{Outbox: store, Index: index, Repos: store, Files: store, Authorizer: az})
 	deps := httpapi.Deps{
 		Search: searcher, Stats: store,
-		Auth: a, Authorizer: az, Users: store, Groups: store, Policies: az, Audit: store,
+		Properties: properties.New(properties.Deps{Store: store, Repos: store, Authorizer: az}),
+		Promote:    promote.New(promote.Deps{Files: files, Props: store}),
+		Auth:       a, Authorizer: az, Users: store, Groups: store, Policies: az, Audit: store,
 		Repos:     repository.NewService(store, func() []string { return []string{"generic", "other"} }).WithFiles(store),
 		Artifacts: arts, Uploads: upload.NewService(store, blobs, arts, clock, maxUpload),
 		Ready:          []httpapi.Check{{Name: "database", Run: store.Ping}, {Name: "storage", Run: blobs.Ping}},

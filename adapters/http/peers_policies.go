@@ -18,6 +18,8 @@ type syncPolicyJSON struct {
 	ReplicationMode string             `json:"replication_mode"`
 	Priority        string             `json:"priority"`
 	ScheduleEvery   string             `json:"schedule_every,omitempty"`
+	ScheduleCron    string             `json:"schedule_cron,omitempty"`
+	DeleteRepos     bool               `json:"delete_repositories"`
 	SyncWindow      string             `json:"sync_window,omitempty"`
 	Enabled         *bool              `json:"enabled"`
 	CreatedAt       string             `json:"created_at,omitempty"`
@@ -26,7 +28,8 @@ type syncPolicyJSON struct {
 
 func toSyncPolicyJSON(p ports.SyncPolicy) syncPolicyJSON {
 	out := syncPolicyJSON{ID: p.ID, Name: p.Name, RepoSelector: p.RepoSelector, PeerSelector: p.PeerSelector,
-		ReplicationMode: p.Mode, Priority: p.Priority, SyncWindow: p.Window, Enabled: &p.Enabled,
+		ReplicationMode: p.Mode, Priority: p.Priority, ScheduleCron: p.Cron, DeleteRepos: p.DeleteRepositories,
+		SyncWindow: p.Window, Enabled: &p.Enabled,
 		CreatedAt: p.CreatedAt.UTC().Format(time.RFC3339), UpdatedAt: p.UpdatedAt.UTC().Format(time.RFC3339)}
 	if p.Every > 0 {
 		out.ScheduleEvery = p.Every.String()
@@ -41,7 +44,8 @@ func bindPolicy(c *gin.Context) (ports.SyncPolicy, bool) {
 		return ports.SyncPolicy{}, false
 	}
 	p := ports.SyncPolicy{Name: req.Name, RepoSelector: req.RepoSelector, PeerSelector: req.PeerSelector,
-		Mode: req.ReplicationMode, Priority: req.Priority, Window: req.SyncWindow, Enabled: req.Enabled == nil || *req.Enabled}
+		Mode: req.ReplicationMode, Priority: req.Priority, Cron: req.ScheduleCron, DeleteRepositories: req.DeleteRepos,
+		Window: req.SyncWindow, Enabled: req.Enabled == nil || *req.Enabled}
 	if req.ScheduleEvery != "" {
 		d, err := time.ParseDuration(req.ScheduleEvery)
 		if err != nil {

@@ -155,13 +155,26 @@ func TestSyncPoliciesAPI(t *testing.T) {
 	for _, bad := range []map[string]any{
 		{"name": "x", "repo_selector": map[string]any{}, "peer_selector": map[string]any{"all": true}},
 		{"name": "x", "repo_selector": map[string]any{"keys": []string{"a"}}, "peer_selector": map[string]any{"all": true}, "priority": "soon"},
-		{"name": "x", "repo_selector": map[string]any{"keys": []string{"a"}}, "peer_selector": map[string]any{"all": true}, "replication_mode": "mirror"},
+		{"name": "x", "repo_selector": map[string]any{"keys": []string{"a"}}, "peer_selector": map[string]any{"all": true}, "replication_mode": "sideways"},
+		{"name": "x", "repo_selector": map[string]any{"keys": []string{"a"}}, "peer_selector": map[string]any{"all": true}, "priority": "scheduled", "schedule_cron": "61 * * * *"},
+		{"name": "x", "repo_selector": map[string]any{"keys": []string{"a"}}, "peer_selector": map[string]any{"all": true}, "priority": "scheduled", "schedule_cron": "0 0 30 2 *"},
 		{"name": "x", "repo_selector": map[string]any{"keys": []string{"a"}}, "peer_selector": map[string]any{"all": true}, "priority": "scheduled", "schedule_every": "soon"},
 		{"name": "x", "repo_selector": map[string]any{"keys": []string{"a"}}, "peer_selector": map[string]any{"all": true}, "unknown": 1},
 	} {
 		e.doJSON("POST", "/api/v1/sync-policies", e.token, bad, 400, nil)
 	}
 	e.doJSON("POST", "/api/v1/sync-policies", e.token, good, 409, nil)
+	var cron struct {
+		ScheduleCron    string `json:"schedule_cron"`
+		ReplicationMode string `json:"replication_mode"`
+		DeleteRepos     bool   `json:"delete_repositories"`
+	}
+	e.doJSON("POST", "/api/v1/sync-policies", e.token, map[string]any{"name": "nightly", "repo_selector": map[string]any{"keys": []string{"a"}},
+		"peer_selector": map[string]any{"all": true}, "replication_mode": "mirror", "priority": "scheduled", "schedule_cron": "30 2 * * *",
+		"delete_repositories": true}, 201, &cron)
+	if cron.ScheduleCron != "30 2 * * *" || cron.ReplicationMode != "mirror" || !cron.DeleteRepos {
+		t.Fatalf("created %+v", cron)
+	}
 	good["priority"], good["enabled"] = "on_demand", false
 	id := "/api/v1/sync-policies/" + strconv.FormatInt(p.ID, 10)
 	p.ScheduleEvery = "" // absent from the answer when not scheduled

@@ -228,9 +228,14 @@ func (s *Server) canSee(c *gin.Context, r ports.Repository) bool {
 // caller may not read answers exactly like a missing one: 401 with a
 // challenge to anonymous callers, 404 to everyone else (issue 20.15).
 func (s *Server) repo(c *gin.Context, action string) (ports.Repository, bool) {
-	r, err := s.d.Repos.Get(c.Request.Context(), c.Param("key"))
+	return s.repoByKey(c, c.Param("key"), action)
+}
+
+// repoByKey is repo for a key that is not the :key parameter.
+func (s *Server) repoByKey(c *gin.Context, key, action string) (ports.Repository, bool) {
+	r, err := s.d.Repos.Get(c.Request.Context(), key)
 	if errors.Is(err, ports.ErrNotFound) {
-		s.hiddenRepo(c)
+		s.hiddenRepoKey(c, key)
 		return r, false
 	}
 	if err != nil {
@@ -238,20 +243,22 @@ func (s *Server) repo(c *gin.Context, action string) (ports.Repository, bool) {
 		return r, false
 	}
 	if !s.canSee(c, r) {
-		s.hiddenRepo(c)
+		s.hiddenRepoKey(c, key)
 		return r, false
 	}
 	return r, s.authorize(c, action, r)
 }
 
 // hiddenRepo answers for a repository that is missing or not readable.
-func (s *Server) hiddenRepo(c *gin.Context) {
+func (s *Server) hiddenRepo(c *gin.Context) { s.hiddenRepoKey(c, c.Param("key")) }
+
+func (s *Server) hiddenRepoKey(c *gin.Context, key string) {
 	if subject(c).Anonymous {
 		challenge(c)
 		Fail(c, http.StatusUnauthorized, "unauthorized", "authentication required")
 		return
 	}
-	Fail(c, http.StatusNotFound, "not_found", fmt.Sprintf("repository %q not found", c.Param("key")))
+	Fail(c, http.StatusNotFound, "not_found", fmt.Sprintf("repository %q not found", key))
 }
 
 func (s *Server) getRepo(c *gin.Context) {

@@ -42,6 +42,12 @@ var routeScopes = map[string]string{
 	"DELETE /uploads/:id":                       auth.ScopeWriteArtifacts,
 	"DELETE /repositories/:key/artifacts/*path": auth.ScopeDeleteArtifacts,
 
+	"GET /repositories/:key/properties":         auth.ScopeReadRepositories,
+	"PATCH /repositories/:key/properties":       auth.ScopeWriteRepositories,
+	"GET /repositories/:key/properties/*path":   auth.ScopeReadArtifacts,
+	"PATCH /repositories/:key/properties/*path": auth.ScopeWriteArtifacts,
+	"POST /promote": auth.ScopeWriteArtifacts,
+
 	"PATCH /users/me":              auth.ScopeAccount,
 	"PUT /users/me/password":       auth.ScopeAccount,
 	"POST /users/me/tokens":        auth.ScopeAccount,

@@ -15,6 +15,8 @@ import (
 	"github.com/keeper-registry/keeper/core/artifact"
 	"github.com/keeper-registry/keeper/core/auth"
 	"github.com/keeper-registry/keeper/core/dispatch"
+	"github.com/keeper-registry/keeper/core/promote"
+	"github.com/keeper-registry/keeper/core/properties"
 	"github.com/keeper-registry/keeper/core/repository"
 	"github.com/keeper-registry/keeper/core/sso"
 	"github.com/keeper-registry/keeper/core/upload"
@@ -87,6 +89,10 @@ type Deps struct {
 	TrustedProxies []string
 	// Search answers /api/v1/search (search.go); nil answers 503 there.
 	Search Searcher
+	// Properties keeps artifacts' and repositories' properties (properties.go); nil answers 503 there.
+	Properties *properties.Service
+	// Promote copies or moves versions between repositories (promote.go); nil answers 503 there.
+	Promote *promote.Service
 	// Observe serves /metrics and receives request figures and downloads (metrics.go).
 	Observe Observability
 	// Gate may refuse downloads (the scan policies); nil lets all through.
@@ -137,7 +143,7 @@ func New(d Deps, extra ...Route) (*Server, error) {
 	r.GET("/health", s.health)
 	s.mountUI(r)
 
-	routes := slices.Concat(s.routes(), s.identityRoutes(), s.ssoRoutes(), s.gcRoutes(), s.setupRoutes(), s.remoteRoutes(), s.upstreamTestRoutes(), s.statsRoutes(), s.downloadStatsRoutes(), s.historyRoutes(), s.searchRoutes(), extra)
+	routes := slices.Concat(s.routes(), s.identityRoutes(), s.ssoRoutes(), s.gcRoutes(), s.setupRoutes(), s.remoteRoutes(), s.upstreamTestRoutes(), s.statsRoutes(), s.downloadStatsRoutes(), s.historyRoutes(), s.searchRoutes(), s.propertyRoutes(), s.promoteRoutes(), extra)
 	if err := s.mount(r.Group("/api/v1"), routes); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -120,7 +121,8 @@ func (f *Fetcher) Fetch(ctx context.Context, in ports.UpstreamRequest) (ports.Up
 	}
 	out := ports.UpstreamResponse{Status: resp.StatusCode, ContentLength: resp.ContentLength,
 		ContentType: resp.Header.Get("Content-Type"), ETag: resp.Header.Get("ETag"),
-		LastModified: resp.Header.Get("Last-Modified"), Vary: strings.Join(resp.Header.Values("Vary"), ",")}
+		LastModified: resp.Header.Get("Last-Modified"), Vary: strings.Join(resp.Header.Values("Vary"), ","),
+		Headers: headers(resp.Header)}
 	if resp.Request != nil && resp.Request.URL != nil {
 		final := *resp.Request.URL
 		final.User = nil
@@ -288,4 +290,20 @@ func (b *body) Close() error {
 		b.cancel()
 	})
 	return err
+}
+
+// headers lists h's fields by name, one entry per value.
+func headers(h http.Header) []ports.Header {
+	names := make([]string, 0, len(h))
+	for name := range h {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	var out []ports.Header
+	for _, name := range names {
+		for _, v := range h[name] {
+			out = append(out, ports.Header{Name: name, Value: v})
+		}
+	}
+	return out
 }

@@ -41,6 +41,8 @@ import (
 	"github.com/keeper-registry/keeper/core/gc"
 	"github.com/keeper-registry/keeper/core/jobs"
 	"github.com/keeper-registry/keeper/core/plugin"
+	"github.com/keeper-registry/keeper/core/promote"
+	"github.com/keeper-registry/keeper/core/properties"
 	"github.com/keeper-registry/keeper/core/remote"
 	"github.com/keeper-registry/keeper/core/repository"
 	"github.com/keeper-registry/keeper/core/scan"
@@ -139,6 +141,7 @@ func options(cfg config.Config) fx.Option {
 		backupModule,
 		replicationModule(),
 		webhookModule,
+		opsModule,
 		metricsModule(),
 		fx.WithLogger(func() fxevent.Logger {
 			l := &fxevent.SlogLogger{Logger: slog.Default().With("room", "fx")}
@@ -374,6 +377,8 @@ type httpParams struct {
 	Remote   *remote.Service
 	Search   *search.Service
 	Scan     *scan.Service
+	Props    *properties.Service
+	Promote  *promote.Service
 }
 
 func newHTTPDeps(p httpParams) (httpapi.Deps, error) {
@@ -413,7 +418,7 @@ func newHTTPDeps(p httpParams) (httpapi.Deps, error) {
 		Fallback: httpapi.UntilReady(p.Plugins.loaded, httpapi.DispatchHandler(p.Dispatch)), Plugins: p.Manager,
 		MountCredentials: p.Dispatch.Credentials, FormatInfo: p.Manager.FormatInfo,
 		Users: db, Groups: db, Policies: p.Policies, Audit: db, SSO: p.SSO, BaseURL: cfg.BaseURL,
-		TrustedProxies: cfg.TrustedProxyList(), Remote: p.Remote, Search: p.Search, Upstream: newUpstream(cfg), Stats: db, Gate: p.Scan,
+		TrustedProxies: cfg.TrustedProxyList(), Remote: p.Remote, Search: p.Search, Properties: p.Props, Promote: p.Promote, Upstream: newUpstream(cfg), Stats: db, Gate: p.Scan,
 		Body: httpapi.BodyLimits{IdleTimeout: cfg.Limits.BodyIdleTimeout, MinBytesPerSecond: cfg.Limits.BodyMinBytesPerSecond,
 			Grace: cfg.Limits.BodyRateGrace},
 		BeforeAuth: p.Limiter.ShareLogins(db).BeforeAuth(), AfterAuth: p.Limiter.AfterAuth(),

@@ -191,7 +191,7 @@ func printTable(w io.Writer, header []string, rows [][]string) error {
 
 // adminCommands are the commands that talk to a running server.
 func adminCommands() []*cobra.Command {
-	return []*cobra.Command{loginCmd(), repoCmd(), userCmd(), tokenCmd(), pluginCmd()}
+	return []*cobra.Command{loginCmd(), repoCmd(), userCmd(), tokenCmd(), pluginCmd(), importCmd()}
 }
 
 // clientGroup is a group of admin commands sharing the client flags.

@@ -2,13 +2,18 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"go.uber.org/fx"
 
 	"github.com/keeper-registry/keeper/adapters/bunstore"
 	"github.com/keeper-registry/keeper/adapters/egress"
+	"github.com/keeper-registry/keeper/adapters/fsblob"
 	httpapi "github.com/keeper-registry/keeper/adapters/http"
 	"github.com/keeper-registry/keeper/adapters/peer"
 	"github.com/keeper-registry/keeper/adapters/secretkey"
@@ -30,6 +35,8 @@ func replicationModule() fx.Option {
 	return fx.Options(
 		fx.Provide(newReplication),
 		fx.Provide(httpapi.AsRoutes(httpapi.PeerRoutes)),
+		fx.Provide(newEdge),
+		fx.Provide(httpapi.AsRoutes(httpapi.EdgeRoutes)),
 		fx.Provide(httpapi.AsRoutes(func(svc *replication.Service, cfg config.Config) []httpapi.Route {
 			return httpapi.ReplicationRoutes(svc, cfg.Limits.MaxUploadBytes)
 		})),
@@ -37,6 +44,8 @@ func replicationModule() fx.Option {
 			rc := cfg.Replication
 			sched.Add(jobs.Job{Name: "replication.dispatch", Every: time.Second, Timeout: replicationFollowFor,
 				Run: func(ctx context.Context) error { return svc.Follow(ctx, rc.Poll) }})
+			sched.Add(jobs.Job{Name: "replication.pull", Every: time.Second, Timeout: replicationFollowFor,
+				Run: func(ctx context.Context) error { return svc.FollowPulls(ctx, max(rc.Poll, 100*time.Millisecond)) }})
 			sched.Add(jobs.Job{Name: "replication.heartbeat", Every: rc.HeartbeatEvery, Timeout: max(rc.HeartbeatEvery, time.Minute),
 				Run: svc.Heartbeat})
 			ctx, cancel := context.WithCancel(context.Background())
@@ -69,8 +78,31 @@ func newReplication(cfg config.Config, s *bunstore.Store, repos ports.Repository
 	client := peer.New(out.Client(peer.DefaultTimeout), "keeper/"+versionString())
 	rc := cfg.Replication
 	return replication.New(replication.Deps{Peers: s, Policies: s, Queue: s, Repos: repos, Files: files, Blobs: blobs,
-		Uploads: s, Settings: s, Client: client, Chunks: client, Sealer: box, Clock: c,
+		Uploads: s, Settings: s, Client: client, Chunks: client, Feed: s, Source: client, Sealer: box, Clock: c,
 		Log: slog.Default().With("room", "replication")},
 		replication.Options{Name: rc.Name, OfflineAfter: rc.OfflineAfter, ChunkBytes: rc.ChunkBytes,
-			RetryBase: rc.RetryBase, RetryMax: rc.RetryMax, Workers: rc.Workers, Holder: replicaName()}), nil
+			RetryBase: rc.RetryBase, RetryMax: rc.RetryMax, Workers: rc.Workers, Holder: replicaName(),
+			PullEvery: rc.PullEvery, MaxBlobBytes: cfg.Limits.MaxUploadBytes}), nil
+}
+
+// newEdge makes this instance an edge node when replication.edge_hub_url
+// is set (nil otherwise): its cache lives in DataDir/edge-cache, emptied
+// at start because the bound is kept in memory.
+func newEdge(cfg config.Config) (*replication.Edge, error) {
+	rc := cfg.Replication
+	if rc.EdgeHubURL == "" {
+		return nil, nil
+	}
+	dir := filepath.Join(cfg.DataDir, "edge-cache")
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, fmt.Errorf("edge: empty the cache: %w", err)
+	}
+	cache, err := fsblob.New(dir)
+	if err != nil {
+		return nil, fmt.Errorf("edge: cache: %w", err)
+	}
+	out := egress.Policy{AllowPrivateNetworks: cfg.Egress.AllowPrivateNetworks, AllowedHosts: cfg.Egress.AllowedHosts}
+	client := peer.New(out.Client(peer.DefaultTimeout), "keeper/"+versionString())
+	hub := ports.PeerConn{EndpointURL: strings.TrimRight(rc.EdgeHubURL, "/"), APIKey: rc.EdgeAPIKey}
+	return replication.NewEdge(hub, client, cache, rc.EdgeCapacityBytes, slog.Default().With("room", "edge")), nil
 }

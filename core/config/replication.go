@@ -1,6 +1,9 @@
 package config
 
-import "time"
+import (
+	"net/url"
+	"time"
+)
 
 // Replication tunes replication to peers (docs/replication.md).
 type Replication struct {
@@ -20,11 +23,21 @@ type Replication struct {
 	RetryMax  time.Duration `yaml:"retry_max"`
 	// Workers is how many transfers one replica runs at once.
 	Workers int `yaml:"workers"`
+	// PullEvery is how often immediate pull and mirror policies read their peers' change feeds.
+	PullEvery time.Duration `yaml:"pull_every"`
+	// EdgeHubURL, when set, makes this instance an edge node of that hub:
+	// it serves the hub's anonymously readable files through a cache of at
+	// most EdgeCapacityBytes, fetching misses with EdgeAPIKey (an API
+	// token of a hub administrator).
+	EdgeHubURL        string `yaml:"edge_hub_url"`
+	EdgeAPIKey        string `yaml:"edge_api_key"`
+	EdgeCapacityBytes int64  `yaml:"edge_capacity_bytes"`
 }
 
 func defaultReplication() Replication {
 	return Replication{Name: "keeper", HeartbeatEvery: 10 * time.Second, OfflineAfter: 30 * time.Second,
-		Poll: 200 * time.Millisecond, ChunkBytes: 8 << 20, RetryBase: time.Second, RetryMax: time.Minute, Workers: 4}
+		Poll: 200 * time.Millisecond, ChunkBytes: 8 << 20, RetryBase: time.Second, RetryMax: time.Minute, Workers: 4,
+		PullEvery: 10 * time.Second, EdgeCapacityBytes: 10 << 30}
 }
 
 func (r Replication) validate(bad func(key, format string, args ...any)) {
@@ -45,6 +58,21 @@ func (r Replication) validate(bad func(key, format string, args ...any)) {
 	}
 	if r.RetryBase < 10*time.Millisecond || r.RetryMax < r.RetryBase || r.RetryMax > 24*time.Hour {
 		bad("replication.retry_base", "must be at least 10ms, and retry_max between it and 24h")
+	}
+	if r.PullEvery < 100*time.Millisecond || r.PullEvery > 24*time.Hour {
+		bad("replication.pull_every", "must be between 100ms and 24h")
+	}
+	if r.EdgeHubURL != "" {
+		u, err := url.Parse(r.EdgeHubURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" {
+			bad("replication.edge_hub_url", "must be an http:// or https:// URL without credentials or query")
+		}
+		if r.EdgeAPIKey == "" {
+			bad("replication.edge_api_key", "is needed with replication.edge_hub_url")
+		}
+	}
+	if r.EdgeCapacityBytes < 1<<10 {
+		bad("replication.edge_capacity_bytes", "must be at least 1 KiB")
 	}
 	if r.Workers < 1 || r.Workers > 64 {
 		bad("replication.workers", "must be between 1 and 64")

@@ -191,6 +191,8 @@ func (d *Dispatcher) commitFailed(ctx context.Context, err error) error {
 		return fail(ports.ErrConflict, "the write conflicts with stored data")
 	case errors.Is(err, ports.ErrUnavailable):
 		return errUnavailable()
+	case errors.Is(err, ports.ErrTooLarge):
+		return fail(ports.ErrTooLarge, "the repository's storage quota is reached")
 	case ctx.Err() != nil:
 		d.log.InfoContext(ctx, "dispatch: commit abandoned, client went away", "err", err)
 		return errAborted()

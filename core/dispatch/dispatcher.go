@@ -203,7 +203,11 @@ func (d *Dispatcher) serve(ctx context.Context, req *Request, info *Response) (*
 			return resp, err
 		}
 	}
-	return d.callPlugin(ctx, req, route, table, repo, subPath, subject, callMode{})
+	resp, err := d.callPlugin(ctx, req, route, table, repo, subPath, subject, callMode{})
+	if err == nil && wantsUpstreamQuery(req, repo, resp) {
+		return d.serveQuery(ctx, req, route, repo, subPath, subject)
+	}
+	return resp, err
 }
 
 // isRead reports whether method only reads (GET, HEAD).

@@ -24,7 +24,8 @@ func (d *Dispatcher) UseRemote(rc RemoteCache) { d.remote = rc }
 
 // serveRemote answers a request to a remote repository; nil, nil when it is
 // not one (or a GET with a query, a search say, which goes to the plugin,
-// which sees the cached files).
+// which sees the cached files, unless it asks for the upstream's answer:
+// query.go).
 func (d *Dispatcher) serveRemote(ctx context.Context, in *Request, route Route, repo *ports.Repository, subPath string) (*Response, error) {
 	if d.remote == nil || repo == nil || repo.Type != ports.RepoRemote {
 		return nil, nil
@@ -53,14 +54,21 @@ func (d *Dispatcher) remoteGet(ctx context.Context, in *Request, pluginID string
 	var tee remote.Tee
 	if in.Start != nil && in.Method == "GET" && in.header("Range") == "" && in.header("If-None-Match") == "" &&
 		in.header("If-Modified-Since") == "" && !d.holdsUnscanned(ctx, repo) {
-		tee = func(contentType string, size int64, etag string) io.Writer {
+		tee = func(contentType string, size int64, etag string, hs []ports.Header) io.Writer {
 			// The transport decides the served type from name and type; the
 			// digest is known only at the end, so the upstream's validator
 			// goes out (clients such as rebar3 require an ETag).
-			return in.Start(200, &Stored{Name: name, ContentType: contentType, Size: size, ETag: etag})
+			return in.Start(200, &Stored{Name: name, ContentType: contentType, Size: size, ETag: etag, Headers: hs})
 		}
 	}
-	res, err := d.remote.Get(ctx, remote.Request{Repo: repo, PluginID: pluginID, Path: subPath, LocalBase: local,
+	q := ""
+	if in.RawQuery != "" {
+		var err error
+		if q, err = remote.CanonicalQuery(in.RawQuery); err != nil {
+			return nil, err
+		}
+	}
+	res, err := d.remote.Get(ctx, remote.Request{Repo: repo, PluginID: pluginID, Path: subPath, Query: q, LocalBase: local,
 		Accept: in.header("Accept")}, tee)
 	if res.Streamed {
 		if err != nil {
@@ -72,7 +80,7 @@ func (d *Dispatcher) remoteGet(ctx context.Context, in *Request, pluginID string
 	if err != nil {
 		return nil, err
 	}
-	var hs []ports.Header
+	hs := res.Headers
 	if res.Stale {
 		hs = append(hs, ports.Header{Name: "Warning", Value: `110 - "Response is Stale"`})
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/keeper-registry/keeper/adapters/egress"
 	"github.com/keeper-registry/keeper/adapters/upstream"
+	"github.com/keeper-registry/keeper/core/dispatch"
 	"github.com/keeper-registry/keeper/core/remote"
 	"github.com/keeper-registry/keeper/ports"
 )
@@ -38,6 +39,8 @@ func remoteEnv(t *testing.T) (*env, *atomic.Int64, *atomic.Bool) {
 			http.Error(w, "down", http.StatusServiceUnavailable)
 		case r.URL.Path == "/a.txt":
 			_, _ = w.Write([]byte("upstream a"))
+		case r.URL.Path == "/-/q":
+			_, _ = w.Write([]byte("upstream " + r.URL.RawQuery))
 		default:
 			http.NotFound(w, r)
 		}
@@ -92,5 +95,28 @@ func TestRemoteRepositoryRefusesWrites(t *testing.T) {
 	}
 	if hits.Load() != 0 || e.files.Count(e.repoID("prox")) != 0 {
 		t.Fatal("a refused write reached the upstream or the store")
+	}
+}
+
+// A plugin that answers a remote repository's query with
+// X-Keeper-Upstream: query gets the upstream's answer served, asked with
+// the canonical query and cached per query; the field never reaches the
+// client.
+func TestRemoteQueryGoesUpstreamWhenThePluginAsks(t *testing.T) {
+	e, hits, _ := remoteEnv(t)
+	for _, q := range []string{"b=2&a=1", "a=1&b=2"} {
+		rec := e.do(&admin, http.MethodGet, "/demo/prox/-/q?"+q, nil)
+		if rec.Code != 200 || rec.Body.String() != "upstream a=1&b=2" || rec.Header().Get(dispatch.UpstreamQueryHeader) != "" {
+			t.Fatalf("?%s: %d %q %v", q, rec.Code, rec.Body.String(), rec.Header())
+		}
+	}
+	if hits.Load() != 1 {
+		t.Fatalf("%d upstream requests for one query in two orders, want 1", hits.Load())
+	}
+	if rec := e.do(&admin, http.MethodGet, "/demo/prox/-/q?a=3", nil); rec.Body.String() != "upstream a=3" || hits.Load() != 2 {
+		t.Fatalf("another query: %q, %d upstream requests", rec.Body.String(), hits.Load())
+	}
+	if rec := e.do(&admin, http.MethodGet, "/demo/prox/-/q?a="+strings.Repeat("x", remote.MaxQueryBytes), nil); rec.Code != 400 {
+		t.Fatalf("a query over the bound: %d %s", rec.Code, rec.Body.String())
 	}
 }

@@ -73,6 +73,9 @@ type Stored struct {
 	// ETag is the validator of a streamed answer whose Digest is not known
 	// yet (the upstream's, for a remote file fetched while it is served).
 	ETag string
+	// Headers go out before the ones the transport sets (which win): a
+	// remote file's kept upstream fields.
+	Headers []ports.Header
 }
 
 // Kinds of failure the dispatcher reports besides the ports sentinels

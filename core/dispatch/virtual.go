@@ -339,7 +339,8 @@ func (d *Dispatcher) mergeDocs(ctx context.Context, route Route, repo *ports.Rep
 	hc.mode = callMode{readOnly: true}
 	rc := &ports.RepoContext{Key: repo.Key, Type: repo.Type, Format: repo.Format, IsPublic: repo.IsPublic, BaseURL: base,
 		Config: repo.Config, Generation: repo.Generation}
-	body, err := d.virtual.Merge(ctx, route.PluginID, repo.Format, subPath, docs, hc, rc)
+	p, _ := splitQuery(subPath)
+	body, err := d.virtual.Merge(ctx, route.PluginID, repo.Format, p, docs, hc, rc)
 	if err != nil {
 		hc.mu.Lock()
 		noKey := hc.noKey
@@ -382,7 +383,8 @@ func (d *Dispatcher) remoteDoc(ctx context.Context, route Route, m *ports.Reposi
 	if d.remote == nil {
 		return nil, "", errNoDocument
 	}
-	res, err := d.remote.Get(ctx, remote.Request{Repo: m, PluginID: route.PluginID, Path: subPath, LocalBase: base}, nil)
+	p, q := splitQuery(subPath)
+	res, err := d.remote.Get(ctx, remote.Request{Repo: m, PluginID: route.PluginID, Path: p, Query: q, LocalBase: base}, nil)
 	if err != nil {
 		return nil, "", err
 	}
@@ -395,7 +397,8 @@ func (d *Dispatcher) remoteDoc(ctx context.Context, route Route, m *ports.Reposi
 
 // localDoc is a local member's document, from its plugin asked as if for that member.
 func (d *Dispatcher) localDoc(ctx context.Context, route Route, m *ports.Repository, subPath, base string, s ports.Subject) ([]byte, string, time.Duration, error) {
-	req := ports.FormatRequest{Method: "GET", Path: subPath, BaseURL: strings.TrimSuffix(base, "/"),
+	p, q := splitQuery(subPath)
+	req := ports.FormatRequest{Method: "GET", Path: p, RawQuery: q, BaseURL: strings.TrimSuffix(base, "/"),
 		Headers: []ports.Header{{Name: "Accept", Value: "application/json"}},
 		Repo: &ports.RepoContext{Key: m.Key, Type: m.Type, Format: m.Format, IsPublic: m.IsPublic, BaseURL: base,
 			Config: m.Config, Generation: m.Generation}}

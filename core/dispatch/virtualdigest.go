@@ -34,7 +34,7 @@ var digestSuffixes = map[string]struct {
 // is untouched: its members answer documents, not digests.
 func (d *Dispatcher) mergedDigest(ctx context.Context, route Route, repo *ports.Repository, members []member, subPath, base string, s ports.Subject, docs [][]byte) (mergedDoc, bool, error) {
 	i := strings.LastIndexByte(subPath, '.')
-	if i < 0 {
+	if i < 0 || strings.Contains(subPath, "?") {
 		return mergedDoc{}, false, nil
 	}
 	alg, ok := digestSuffixes[subPath[i:]]

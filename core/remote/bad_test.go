@@ -130,7 +130,7 @@ func TestTruncatedTeeIsReportedAndNotCached(t *testing.T) {
 	})
 	e := newEnv(t, url, "generic", upstream.Options{})
 	var client strings.Builder
-	res, err := e.svc.Get(context.Background(), remote.Request{Repo: e.repo, Path: "/f"}, func(string, int64, string) io.Writer { return &client })
+	res, err := e.svc.Get(context.Background(), remote.Request{Repo: e.repo, Path: "/f"}, func(string, int64, string, []ports.Header) io.Writer { return &client })
 	if err == nil || !res.Streamed {
 		t.Fatalf("res %+v err %v", res, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -47,12 +48,15 @@ func (s *Service) fetch(ctx context.Context, req Request, p string, class ports.
 	if err != nil {
 		return fetched{}, err
 	}
-	if have && s.fresh(repo, old, class) {
+	if have && s.fresh(repo, readEntry(old), class) {
 		return fetched{file: old}, nil
 	}
 	target, creds, err := upstreamTarget(repo, req.Path)
 	if err != nil {
 		return fetched{}, err
+	}
+	if req.Query != "" {
+		target += "?" + req.Query
 	}
 	ureq := ports.UpstreamRequest{URL: target, Credentials: creds, Accept: req.Accept}
 	if have {
@@ -67,9 +71,9 @@ func (s *Service) fetch(ctx context.Context, req Request, p string, class ports.
 	switch {
 	case resp.Status == statusNotModified && have:
 		st.add(&st.Revalidated)
-		return s.touch(ctx, repo, old)
+		return s.touch(ctx, repo, old, keptHeaders(resp.Headers))
 	case resp.Status == statusOK:
-		return s.store(ctx, repo, p, target, req.Accept, class, resp, tee, old, have)
+		return s.store(ctx, req, p, target, class, resp, tee, old, have)
 	case resp.Status == statusNotFound || resp.Status == statusGone:
 		now := s.d.Clock.Now()
 		s.neg.add(flightKey(repo.ID, p), now, now.Add(duration(repo.Config, ConfigNegativeTTL, s.opts.NegativeTTL)))
@@ -83,10 +87,12 @@ func (s *Service) fetch(ctx context.Context, req Request, p string, class ports.
 
 // store streams a 200 body into the blob store (and to the tee), checks it
 // against the declared length and checksums, and only then commits it.
-func (s *Service) store(ctx context.Context, repo *ports.Repository, p, target, accept string, class ports.CacheClass,
+func (s *Service) store(ctx context.Context, req Request, p, target string, class ports.CacheClass,
 	resp ports.UpstreamResponse, tee Tee, old ports.File, have bool) (fetched, error) {
 	defer resp.Body.Close()
+	repo, accept := req.Repo, req.Accept
 	st := s.counters(repo.ID)
+	e := entry{ETag: resp.ETag, LastModified: resp.LastModified, FetchedAt: s.d.Clock.Now().UTC(), Headers: keptHeaders(resp.Headers)}
 	want := artifact.Expect{SHA256: resp.SHA256, SHA1: resp.SHA1, MD5: resp.MD5}
 	var src io.Reader = resp.Body
 	streamed := false
@@ -95,7 +101,7 @@ func (s *Service) store(ctx context.Context, repo *ports.Repository, p, target, 
 	// no declared checksum (which is known good only at its end), and not a
 	// document the format rewrites.
 	if tee != nil && resp.ContentLength >= 0 && want == (artifact.Expect{}) && !s.rewrites(repo, class) {
-		if w := tee(resp.ContentType, resp.ContentLength, resp.ETag); w != nil {
+		if w := tee(resp.ContentType, resp.ContentLength, resp.ETag, replayHeaders(req, e, false)); w != nil {
 			src, streamed = io.TeeReader(resp.Body, &lenient{w: w}), true
 		}
 	}
@@ -120,7 +126,7 @@ func (s *Service) store(ctx context.Context, repo *ports.Repository, p, target, 
 		}
 		return s.staleOr(ctx, repo, old, have, err)
 	}
-	e := entry{ETag: resp.ETag, LastModified: resp.LastModified, FetchedAt: s.d.Clock.Now().UTC()}
+	e.FetchedAt = s.d.Clock.Now().UTC()
 	if varies(resp.Vary, "Accept") {
 		e.VaryAccept, e.Accept = true, strings.TrimSpace(accept)
 	}
@@ -176,10 +182,18 @@ func upstreamFailure(err error) error {
 	return fmt.Errorf("remote: store: %w", err)
 }
 
-// touch records a successful revalidation (304): the copy is fresh again.
-func (s *Service) touch(ctx context.Context, repo *ports.Repository, f ports.File) (fetched, error) {
+// touch records a successful revalidation (304): the copy is fresh again,
+// and the kept fields the 304 carries replace the stored ones of their
+// names (RFC 9111 §4.3.4).
+func (s *Service) touch(ctx context.Context, repo *ports.Repository, f ports.File, updated []header) (fetched, error) {
 	e := readEntry(f)
 	e.FetchedAt = s.d.Clock.Now().UTC()
+	if len(updated) > 0 {
+		e.Headers = slices.DeleteFunc(e.Headers, func(h header) bool {
+			return slices.ContainsFunc(updated, func(u header) bool { return strings.EqualFold(u.Name, h.Name) })
+		})
+		e.Headers = keptHeaders(toPorts(append(e.Headers, updated...)))
+	}
 	f.Metadata = e.metadata()
 	if _, err := s.d.Files.Apply(ctx, repo.ID, ports.WriteSet{Puts: []ports.FilePut{{File: f, Overwrite: true}}}); err != nil {
 		return fetched{}, fmt.Errorf("remote: revalidate %s: %w", f.Path, err)

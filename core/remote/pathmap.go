@@ -72,7 +72,7 @@ func (r *PathRule) apply(p string) string {
 // segment ("~accept", like "~ext") and a digest of the header.
 func variantPath(p, accept string) string {
 	h := sha256.Sum256([]byte(strings.TrimSpace(accept)))
-	return strings.TrimSuffix(p, "/") + "/~accept/" + hex.EncodeToString(h[:8])
+	return strings.TrimSuffix(p, "/") + "/" + acceptSegment + "/" + hex.EncodeToString(h[:8])
 }
 
 // varies reports whether a Vary header value names header (or is "*").

@@ -300,7 +300,7 @@ func TestTeeStreamsToTheClientAndStores(t *testing.T) {
 	var client bytes.Buffer
 	var size int64
 	var etag string
-	res, err := e.svc.Get(context.Background(), remote.Request{Repo: e.repo, Path: "/f.bin"}, func(_ string, n int64, tag string) io.Writer {
+	res, err := e.svc.Get(context.Background(), remote.Request{Repo: e.repo, Path: "/f.bin"}, func(_ string, n int64, tag string, _ []ports.Header) io.Writer {
 		size, etag = n, tag
 		return &client
 	})

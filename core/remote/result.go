@@ -30,15 +30,16 @@ func (s *Service) rewrites(repo *ports.Repository, class ports.CacheClass) bool 
 // result serves f, through the format's rewrite when it has one. The
 // stored bytes are the upstream's; rewriting on the way out keeps one
 // cached copy right for every external URL the server is reached by.
-func (s *Service) result(ctx context.Context, req Request, f ports.File, class ports.CacheClass) (Result, error) {
+func (s *Service) result(ctx context.Context, req Request, f ports.File, e entry, class ports.CacheClass) (Result, error) {
 	if !s.rewrites(req.Repo, class) {
 		// Served as the upstream sent it: with the upstream's validator
 		// (clients may rely on its form; bundler wants an MD5).
-		return Result{File: f, UpstreamETag: strongETag(readEntry(f).ETag)}, nil
+		return Result{File: f, UpstreamETag: strongETag(e.ETag), Headers: replayHeaders(req, e, false)}, nil
 	}
-	k := rewriteKey{digest: f.BlobDigest, path: docPath(req, f), upstream: upstreamBase(req.Repo.UpstreamURL), local: req.LocalBase}
+	k := rewriteKey{digest: f.BlobDigest, path: docPath(req, e), upstream: upstreamBase(req.Repo.UpstreamURL), local: req.LocalBase}
+	hs := replayHeaders(req, e, true)
 	if r, ok := s.docs.Get(k); ok {
-		return Result{File: f, Body: r.body, ETag: r.etag}, nil
+		return Result{File: f, Body: r.body, ETag: r.etag, Headers: hs}, nil
 	}
 	if f.Size > s.opts.MaxRewriteBytes {
 		return Result{}, &ports.UpstreamError{Msg: fmt.Sprintf("the upstream document is larger than %d bytes", s.opts.MaxRewriteBytes)}
@@ -64,14 +65,13 @@ func (s *Service) result(ctx context.Context, req Request, f ports.File, class p
 	sum := sha256.Sum256(body)
 	r := rewritten{body: bytes.Clone(body), etag: hex.EncodeToString(sum[:])}
 	s.docs.Add(k, r, int64(len(r.body)))
-	return Result{File: f, Body: r.body, ETag: r.etag}, nil
+	return Result{File: f, Body: r.body, ETag: r.etag, Headers: hs}, nil
 }
 
 // docPath is the path the rewrite sees: the one the upstream answered from
 // when it redirected within its base (/simple/x → /simple/x/), so links
 // relative to the document resolve as the upstream meant them.
-func docPath(req Request, f ports.File) string {
-	e := readEntry(f)
+func docPath(req Request, e entry) string {
 	base := upstreamBase(req.Repo.UpstreamURL)
 	if rest, ok := strings.CutPrefix(e.URL, base+"/"); ok && !strings.ContainsAny(rest, "?#") {
 		return "/" + rest

@@ -112,6 +112,10 @@ type Request struct {
 	Path string
 	// LocalBase is the repository's external URL (…/npm/key), no trailing slash.
 	LocalBase string
+	// Query is the request's query string in canonical form
+	// (CanonicalQuery), "" for none: it is sent to the upstream, and the
+	// answer is cached per path and query.
+	Query string
 	// Accept is the client's Accept header, sent upstream when the path is
 	// fetched (a registry that negotiates media types needs it). The copy
 	// is cached by path: later clients get the representation the first
@@ -132,12 +136,15 @@ type Result struct {
 	Stale bool
 	// Streamed is set when the bytes already went to the Tee's writer.
 	Streamed bool
+	// Headers are the upstream's header fields served with the answer
+	// (headers.go says which).
+	Headers []ports.Header
 }
 
 // Tee is offered the upstream bytes of a file this request fetches: it
 // returns the writer the bytes are copied to while they are stored (the
-// client's response, head already written), or nil to decline.
-type Tee func(contentType string, size int64, etag string) io.Writer
+// client's response, head already written with headers), or nil to decline.
+type Tee func(contentType string, size int64, etag string, headers []ports.Header) io.Writer
 
 // ErrNotFound is returned when the upstream has no such file (ports.ErrNotFound).
 var ErrNotFound = fmt.Errorf("remote: %w", ports.ErrNotFound)
@@ -150,22 +157,29 @@ func (s *Service) Get(ctx context.Context, req Request, tee Tee) (Result, error)
 	if err != nil {
 		return Result{}, err
 	}
+	if req.Query != "" {
+		p = queryPath(p, req.Query)
+	}
 	st := s.counters(repo.ID)
 	class := s.classify(ctx, req)
 	old, have, err := s.cached(ctx, repo.ID, p)
 	if err != nil {
 		return Result{}, err
 	}
-	if e := readEntry(old); have && e.VaryAccept && e.Accept != strings.TrimSpace(req.Accept) {
+	// The entry is parsed once per request: on a warm hit its JSON is most
+	// of the cache's own work.
+	e := readEntry(old)
+	if have && e.VaryAccept && e.Accept != strings.TrimSpace(req.Accept) {
 		// The upstream negotiates this path: this client's Accept has its own copy.
 		p = variantPath(p, req.Accept)
 		if old, have, err = s.cached(ctx, repo.ID, p); err != nil {
 			return Result{}, err
 		}
+		e = readEntry(old)
 	}
-	if have && s.fresh(repo, old, class) {
+	if have && s.fresh(repo, e, class) {
 		st.add(&st.Hits)
-		return s.result(ctx, req, old, class)
+		return s.result(ctx, req, old, e, class)
 	}
 	key := flightKey(repo.ID, p)
 	if s.neg.has(key, s.d.Clock.Now()) {
@@ -183,7 +197,7 @@ func (s *Service) Get(ctx context.Context, req Request, tee Tee) (Result, error)
 	if res.streamed {
 		return Result{File: res.file, Streamed: true}, nil
 	}
-	out, err := s.result(ctx, req, res.file, class)
+	out, err := s.result(ctx, req, res.file, readEntry(res.file), class)
 	out.Stale = res.stale
 	return out, err
 }
@@ -233,11 +247,10 @@ func (s *Service) lookup(ctx context.Context, files ports.FileStore, repoID int6
 }
 
 // fresh reports whether a cached file may be served without asking the upstream.
-func (s *Service) fresh(repo *ports.Repository, f ports.File, class ports.CacheClass) bool {
+func (s *Service) fresh(repo *ports.Repository, e entry, class ports.CacheClass) bool {
 	if class == ports.CacheImmutable {
 		return true
 	}
-	e := readEntry(f)
 	return s.d.Clock.Now().Before(e.FetchedAt.Add(duration(repo.Config, ConfigTTL, s.opts.TTL)))
 }
 
@@ -249,7 +262,7 @@ func cachePath(escaped string) (string, error) {
 		return "", fmt.Errorf("remote: %w", ports.Invalidf("path", "not a file path"))
 	}
 	for _, seg := range strings.Split(strings.TrimSuffix(p, "/"), "/") {
-		if seg == "" || seg == "." || seg == ".." {
+		if seg == "" || seg == "." || seg == ".." || seg == querySegment || seg == acceptSegment {
 			return "", fmt.Errorf("remote: %w", ports.Invalidf("path", "not a file path"))
 		}
 	}
@@ -258,6 +271,9 @@ func cachePath(escaped string) (string, error) {
 
 // upstreamBase is the upstream URL without credentials and trailing slash.
 func upstreamBase(raw string) string {
+	if !strings.Contains(raw, "@") {
+		return strings.TrimSuffix(raw, "/") // no userinfo to drop: no parse on every hit
+	}
 	if u, err := url.Parse(raw); err == nil {
 		u.User = nil
 		raw = u.String()

@@ -38,6 +38,8 @@ type entry struct {
 	// copy (variantPath).
 	VaryAccept bool   `json:"vary_accept,omitempty"`
 	Accept     string `json:"accept,omitempty"`
+	// Headers are the upstream's header fields the cache replays (headers.go).
+	Headers []header `json:"headers,omitempty"`
 	// scan is the file's scan layout (Deps.ScanLayout), kept beside the
 	// entry as the metadata's reserved "scan" member.
 	scan json.RawMessage

@@ -36,7 +36,7 @@ func (s *Service) DispatchOnce(ctx context.Context) (int, error) {
 			continue
 		}
 		for _, p := range peers {
-			due, held, ok := route(policies, c.Repository, c.Format, p.ID, now)
+			due, held, ok := route(policies, c.Repository, c.Format, p.ID, now, c.Path == ports.RepositoryChangePath)
 			if !ok {
 				continue
 			}
@@ -75,8 +75,12 @@ func (s *Service) Follow(ctx context.Context, poll time.Duration) error {
 // and every file of every repository an enabled policy sends to it is
 // queued now (the transfer skips what the peer already holds). It returns
 // how many tasks were released and queued.
+//
+// On-demand pull and mirror policies that select the peer start pulling
+// from it in the background (counted in queued).
 func (s *Service) SyncPeer(ctx context.Context, peerID int64) (released, queued int, err error) {
-	if _, err := s.d.Peers.GetPeer(ctx, peerID); err != nil {
+	peer, err := s.d.Peers.GetPeer(ctx, peerID)
+	if err != nil {
 		return 0, 0, fmt.Errorf("replication: peer %d: %w", peerID, err)
 	}
 	released, err = s.d.Queue.ReleaseHeld(ctx, peerID)
@@ -87,6 +91,7 @@ func (s *Service) SyncPeer(ctx context.Context, peerID int64) (released, queued 
 	if err != nil {
 		return released, 0, fmt.Errorf("replication: sync peer: %w", err)
 	}
+	queued = s.pullOnDemand(ctx, policies, peer)
 	now := s.d.Clock.Now()
 	for off := 0; ; {
 		repos, total, err := s.d.Repos.ListRepositories(ctx, ports.RepositoryFilter{Type: ports.RepoLocal}, ports.Page{Offset: off, Limit: 100})
@@ -94,7 +99,7 @@ func (s *Service) SyncPeer(ctx context.Context, peerID int64) (released, queued 
 			return released, queued, fmt.Errorf("replication: sync peer: %w", err)
 		}
 		for _, r := range repos {
-			if _, _, ok := route(policies, r.Key, r.Format, peerID, now); !ok {
+			if _, _, ok := route(policies, r.Key, r.Format, peerID, now, false); !ok {
 				continue
 			}
 			n, err := s.queueRepository(ctx, r, peerID, now)

@@ -24,22 +24,31 @@ func checkPolicy(p *ports.SyncPolicy) error {
 	if p.Mode == "" {
 		p.Mode = ports.ReplicationPush
 	}
-	if p.Mode != ports.ReplicationPush {
-		return ports.Invalidf("replication_mode", "must be %q (pull and mirror are not supported yet)", ports.ReplicationPush)
+	if p.Mode != ports.ReplicationPush && !isPull(*p) {
+		return ports.Invalidf("replication_mode", "must be one of push, pull, mirror")
 	}
 	switch p.Priority {
 	case "":
 		p.Priority = ports.PriorityImmediate
 	case ports.PriorityImmediate, ports.PriorityOnDemand:
 	case ports.PriorityScheduled:
+		if p.Cron != "" {
+			if p.Every != 0 {
+				return ports.Invalidf("schedule_cron", "give schedule_every or schedule_cron, not both")
+			}
+			if _, err := parseCron(p.Cron); err != nil {
+				return ports.Invalidf("schedule_cron", "is not a 5-field cron expression: %v", err)
+			}
+			break
+		}
 		if p.Every < time.Second || p.Every > 7*24*time.Hour {
-			return ports.Invalidf("schedule_every", "a scheduled policy needs an interval from 1s to 168h")
+			return ports.Invalidf("schedule_every", "a scheduled policy needs an interval from 1s to 168h, or schedule_cron")
 		}
 	default:
 		return ports.Invalidf("priority", "must be one of immediate, scheduled, on_demand")
 	}
 	if p.Priority != ports.PriorityScheduled {
-		p.Every = 0
+		p.Every, p.Cron = 0, ""
 	}
 	if _, _, err := parseWindow(p.Window); err != nil {
 		return err
@@ -146,13 +155,31 @@ func nextTick(now time.Time, every time.Duration) time.Time {
 	return time.Unix(0, (n/e+1)*e)
 }
 
+// nextRun is when a scheduled policy runs next after now: its cron
+// expression's next minute, or the next multiple of its interval. A cron
+// expression that does not parse (stored before a check) never runs.
+func nextRun(p ports.SyncPolicy, now time.Time) time.Time {
+	if p.Cron != "" {
+		c, err := parseCron(p.Cron)
+		next := c.Next(now)
+		if err != nil || next.IsZero() {
+			return now.AddDate(100, 0, 0)
+		}
+		return next
+	}
+	return nextTick(now, p.Every)
+}
+
 // route says when (and whether held) a change of repository (key, format)
 // goes to peer: the earliest among the enabled policies that select both;
 // ok is false when none does.
-func route(policies []ports.SyncPolicy, key, format string, peerID int64, now time.Time) (due time.Time, held, ok bool) {
+// Only push policies route; a repository's deletion (repoDeleted) only
+// through those that opted in.
+func route(policies []ports.SyncPolicy, key, format string, peerID int64, now time.Time, repoDeleted bool) (due time.Time, held, ok bool) {
 	held = true
 	for _, p := range policies {
-		if !p.Enabled || !matchesRepo(p.RepoSelector, key, format) || !matchesPeer(p.PeerSelector, peerID) {
+		if !p.Enabled || p.Mode == ports.ReplicationPull || p.Mode == ports.ReplicationMirror || (repoDeleted && !p.DeleteRepositories) ||
+			!matchesRepo(p.RepoSelector, key, format) || !matchesPeer(p.PeerSelector, peerID) {
 			continue
 		}
 		var d time.Time
@@ -161,7 +188,7 @@ func route(policies []ports.SyncPolicy, key, format string, peerID int64, now ti
 		case ports.PriorityImmediate:
 			d = now
 		case ports.PriorityScheduled:
-			d = nextTick(now, p.Every)
+			d = nextRun(p, now)
 		case ports.PriorityOnDemand:
 			d, h = now, true
 		}

@@ -79,14 +79,18 @@ func (s *Service) ReceiveBlob(ctx context.Context, sha256 string, size int64, bo
 // blobs are here with the announced size, deletes of paths that exist.
 // A missing repository is created as a local one of the batch's format.
 func (s *Service) ApplyBatch(ctx context.Context, b ports.ReplicaBatch) error {
-	if len(b.Puts)+len(b.Deletes) > MaxBatchFiles {
-		return ports.Invalidf("puts", "at most %d puts and deletes per batch", MaxBatchFiles)
+	if batchItems(b) > MaxBatchFiles {
+		return ports.Invalidf("puts", "at most %d records per batch", MaxBatchFiles)
 	}
 	if err := repository.ValidateKey(b.Repository); err != nil {
 		return err
 	}
+	ws, err := recordWrites(b)
+	if err != nil {
+		return err
+	}
 	repo, err := s.d.Repos.GetRepository(ctx, b.Repository)
-	if errors.Is(err, ports.ErrNotFound) && len(b.Puts) > 0 {
+	if errors.Is(err, ports.ErrNotFound) && len(b.Puts)+len(ws.KVPuts)+len(ws.Versions) > 0 {
 		repo, err = s.createRepository(ctx, b)
 	}
 	if errors.Is(err, ports.ErrNotFound) {
@@ -101,7 +105,6 @@ func (s *Service) ApplyBatch(ctx context.Context, b ports.ReplicaBatch) error {
 	if b.Format != "" && repo.Format != b.Format {
 		return &ports.ConflictError{Message: fmt.Sprintf("repository %q is of another format here", repo.Key)}
 	}
-	var ws ports.WriteSet
 	for _, p := range b.Deletes {
 		if _, err := s.d.Files.GetFile(ctx, repo.ID, p); err == nil {
 			ws.Deletes = append(ws.Deletes, p)
@@ -121,6 +124,78 @@ func (s *Service) ApplyBatch(ctx context.Context, b ports.ReplicaBatch) error {
 	}
 	if _, err := s.d.Files.Apply(ctx, repo.ID, ws); err != nil {
 		return fmt.Errorf("replication: apply: %w", err)
+	}
+	return nil
+}
+
+// Limits of a replicated key-value or version record.
+const (
+	maxKVName  = 1000
+	maxKVValue = 1 << 20
+)
+
+// recordWrites checks the key-values and versions of b and stages them.
+// A key-value or version that is absent here is deleted without error.
+func recordWrites(b ports.ReplicaBatch) (ports.WriteSet, error) {
+	var ws ports.WriteSet
+	checkName := func(field, v string, mark bool) error {
+		if v == "" || len(v) > maxKVName || (mark && strings.Contains(v, ports.ChangeMark)) {
+			return ports.Invalidf(field, "must be 1 to %d characters", maxKVName)
+		}
+		return nil
+	}
+	for i, list := range [][]ports.ReplicaKV{b.KVPuts, b.KVDeletes} {
+		for _, kv := range list {
+			if err := checkName("kv_puts", kv.Namespace, true); err != nil {
+				return ws, err
+			}
+			if err := checkName("kv_puts", kv.Key, false); err != nil {
+				return ws, err
+			}
+			if len(kv.Value) > maxKVValue {
+				return ws, ports.Invalidf("kv_puts", "value of %q is larger than %d bytes", kv.Key, maxKVValue)
+			}
+			if i == 0 {
+				ws.KVPuts = append(ws.KVPuts, ports.KV{Namespace: kv.Namespace, Key: kv.Key, Value: kv.Value})
+			} else {
+				ws.KVDeletes = append(ws.KVDeletes, ports.KV{Namespace: kv.Namespace, Key: kv.Key})
+			}
+		}
+	}
+	for _, v := range b.Versions {
+		if err := checkName("versions", v.Package, true); err != nil {
+			return ws, err
+		}
+		if err := checkName("versions", v.Version, false); err != nil {
+			return ws, err
+		}
+		if len(v.Metadata) > maxMetadata {
+			return ws, ports.Invalidf("versions", "metadata of %s %s is larger than %d bytes", v.Package, v.Version, maxMetadata)
+		}
+		ws.Versions = append(ws.Versions, ports.VersionPut{Package: v.Package, Version: v.Version, Metadata: v.Metadata, Delete: v.Delete})
+	}
+	return ws, nil
+}
+
+// DeleteRepository deletes a local repository because the sending
+// instance deleted it (a policy opted in); an absent one is no error, a
+// repository of another type here is ErrConflict.
+func (s *Service) DeleteRepository(ctx context.Context, key string) error {
+	if err := repository.ValidateKey(key); err != nil {
+		return err
+	}
+	repo, err := s.d.Repos.GetRepository(ctx, key)
+	if errors.Is(err, ports.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("replication: delete repository: %w", err)
+	}
+	if repo.Type != ports.RepoLocal {
+		return &ports.ConflictError{Message: fmt.Sprintf("repository %q is a %s repository here", repo.Key, repo.Type)}
+	}
+	if err := s.d.Repos.DeleteRepository(ctx, key); err != nil && !errors.Is(err, ports.ErrNotFound) {
+		return fmt.Errorf("replication: delete repository: %w", err)
 	}
 	return nil
 }

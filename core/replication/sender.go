@@ -127,7 +127,16 @@ func (s *Service) sendTasks(ctx context.Context, tasks []ports.ReplicationTask, 
 	}
 	repo, err := s.d.Repos.GetRepository(ctx, tasks[0].Repository)
 	if errors.Is(err, ports.ErrNotFound) {
-		return // deleted: nothing of it left to send
+		// Deleted: nothing of it left to send, but its deletion when a
+		// policy queued that.
+		for i, t := range tasks {
+			if t.Path == ports.RepositoryChangePath {
+				if errs[i] = s.d.Client.DeleteRepository(ctx, conn, t.Repository); errs[i] == nil {
+					s.stats.add(peer.ID, func(st *PeerStats) { st.Deletes++ })
+				}
+			}
+		}
+		return
 	}
 	if err != nil {
 		fail(err)
@@ -137,16 +146,24 @@ func (s *Service) sendTasks(ctx context.Context, tasks []ports.ReplicationTask, 
 	var files []ports.File
 	var putIdx []int
 	for i, t := range tasks {
-		f, err := s.d.Files.GetFile(ctx, repo.ID, t.Path)
-		switch {
-		case errors.Is(err, ports.ErrNotFound):
-			batch.Deletes = append(batch.Deletes, t.Path)
-		case err != nil:
-			errs[i] = err
-		default:
-			files = append(files, f)
-			putIdx = append(putIdx, i)
+		kind, a, b := ports.ParseChangePath(t.Path)
+		switch kind {
+		case ports.ChangeFile:
+			f, err := s.d.Files.GetFile(ctx, repo.ID, t.Path)
+			switch {
+			case errors.Is(err, ports.ErrNotFound):
+				batch.Deletes = append(batch.Deletes, t.Path)
+			case err != nil:
+				errs[i] = err
+			default:
+				files = append(files, f)
+				putIdx = append(putIdx, i)
+			}
+		case ports.ChangeKV, ports.ChangeVersion:
+			errs[i] = s.addRecord(ctx, &batch, repo.ID, kind, a, b)
 		}
+		// A repository's deletion while it exists (created again) and a
+		// malformed path have nothing to send.
 	}
 	rfs := make([]ports.ReplicaFile, len(files))
 	for j, f := range files {
@@ -210,7 +227,7 @@ func (s *Service) sendTasks(ctx context.Context, tasks []ports.ReplicationTask, 
 		}
 	}
 	s.stats.add(peer.ID, func(st *PeerStats) { st.FilesSkipped += int64(skipped) })
-	if len(batch.Puts)+len(batch.Deletes) == 0 {
+	if batchItems(batch) == 0 {
 		return
 	}
 	for _, part := range splitBatch(batch) {
@@ -297,24 +314,89 @@ func (s *Service) sendChunked(ctx context.Context, conn ports.PeerConn, peer por
 	return s.d.Chunks.CompleteUpload(ctx, conn, t.UploadID)
 }
 
+// addRecord adds the current state of a plugin key-value or package
+// version (kind, a, b as ParseChangePath names them) to batch: a put when
+// it exists here, else a delete.
+func (s *Service) addRecord(ctx context.Context, batch *ports.ReplicaBatch, repoID int64, kind byte, a, b string) error {
+	if kind == ports.ChangeKV {
+		v, err := s.d.Files.GetKV(ctx, repoID, a, b)
+		switch {
+		case errors.Is(err, ports.ErrNotFound):
+			batch.KVDeletes = append(batch.KVDeletes, ports.ReplicaKV{Namespace: a, Key: b})
+		case err != nil:
+			return fmt.Errorf("replication: read key-value: %w", err)
+		default:
+			batch.KVPuts = append(batch.KVPuts, ports.ReplicaKV{Namespace: a, Key: b, Value: v})
+		}
+		return nil
+	}
+	v, found, err := s.findVersion(ctx, repoID, a, b)
+	if err != nil {
+		return err
+	}
+	batch.Versions = append(batch.Versions, ports.ReplicaVersion{Package: a, Version: b, Metadata: v.Metadata, Delete: !found})
+	return nil
+}
+
+// findVersion looks a version of pkg up page by page (the port lists
+// versions in order, without a point lookup).
+func (s *Service) findVersion(ctx context.Context, repoID int64, pkg, version string) (ports.Version, bool, error) {
+	after := ""
+	for {
+		vs, err := s.d.Files.ListVersions(ctx, repoID, pkg, after, 500)
+		if err != nil {
+			return ports.Version{}, false, fmt.Errorf("replication: list versions: %w", err)
+		}
+		for _, v := range vs {
+			if v.Version == version {
+				return v, true, nil
+			}
+		}
+		if len(vs) < 500 {
+			return ports.Version{}, false, nil
+		}
+		after = vs[len(vs)-1].Version
+	}
+}
+
+func batchItems(b ports.ReplicaBatch) int {
+	return len(b.Puts) + len(b.Deletes) + len(b.KVPuts) + len(b.KVDeletes) + len(b.Versions)
+}
+
 // maxBatchBytes keeps one batch's JSON well under the peer's 1 MiB limit
 // of a JSON body.
 const maxBatchBytes = 512 << 10
 
-// splitBatch cuts b into batches of at most maxBatchBytes of file records
-// (a record's size estimated from its fields); deletes ride in the first.
+// splitBatch cuts b into batches of at most maxBatchBytes of records (a
+// record's size estimated from its fields, base64 included) and at most
+// MaxBatchFiles records; file deletes ride in the first.
 func splitBatch(b ports.ReplicaBatch) []ports.ReplicaBatch {
 	out := []ports.ReplicaBatch{{Repository: b.Repository, Format: b.Format, Deletes: b.Deletes}}
-	size := 0
-	for _, p := range b.Puts {
-		n := 300 + len(p.Path) + len(p.ContentType) + len(p.Package) + len(p.Version) + len(p.Metadata)*4/3
-		cur := &out[len(out)-1]
-		if size > 0 && size+n > maxBatchBytes {
+	size, count := 0, len(b.Deletes)
+	room := func(n int) *ports.ReplicaBatch {
+		if (size > 0 && size+n > maxBatchBytes) || count >= MaxBatchFiles {
 			out = append(out, ports.ReplicaBatch{Repository: b.Repository, Format: b.Format})
-			cur, size = &out[len(out)-1], 0
+			size, count = 0, 0
 		}
-		cur.Puts = append(cur.Puts, p)
 		size += n
+		count++
+		return &out[len(out)-1]
+	}
+	for _, p := range b.Puts {
+		cur := room(300 + len(p.Path) + len(p.ContentType) + len(p.Package) + len(p.Version) + len(p.Metadata)*4/3)
+		cur.Puts = append(cur.Puts, p)
+	}
+	for _, kv := range b.KVPuts {
+		cur := room(100 + len(kv.Namespace) + len(kv.Key) + len(kv.Value)*4/3)
+		cur.KVPuts = append(cur.KVPuts, kv)
+	}
+	for _, kv := range b.KVDeletes {
+		cur := room(100 + len(kv.Namespace) + len(kv.Key))
+		cur.KVDeletes = append(cur.KVDeletes, kv)
+	}
+	for _, v := range b.Versions {
+		cur := room(100 + len(v.Package) + len(v.Version) + len(v.Metadata)*4/3)
+		cur.Versions = append(cur.Versions, v)
 	}
 	return out
 }

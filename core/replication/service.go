@@ -32,6 +32,8 @@ type Deps struct {
 	Settings ports.SettingStore
 	Client   ports.PeerClient
 	Chunks   ports.PeerUploads
+	Feed     ports.ReplicationFeed
+	Source   ports.PeerSource
 	Sealer   Sealer
 	Clock    ports.Clock
 	Log      *slog.Logger
@@ -53,6 +55,11 @@ type Options struct {
 	Workers int
 	// Holder names this replica in task leases.
 	Holder string
+	// PullEvery is how often an immediate pull or mirror policy reads its
+	// peers' change feeds (default 10 s).
+	PullEvery time.Duration
+	// MaxBlobBytes bounds a blob pulled from a peer (default 1 GiB).
+	MaxBlobBytes int64
 }
 
 // Service manages peers and sync policies and runs replication.
@@ -61,6 +68,7 @@ type Service struct {
 	opts Options
 
 	stats statsBook
+	pulls pullBook
 }
 
 // New returns a Service.
@@ -82,6 +90,12 @@ func New(d Deps, o Options) *Service {
 	}
 	if o.Workers <= 0 {
 		o.Workers = 4
+	}
+	if o.PullEvery <= 0 {
+		o.PullEvery = 10 * time.Second
+	}
+	if o.MaxBlobBytes <= 0 {
+		o.MaxBlobBytes = 1 << 30
 	}
 	if o.Holder == "" {
 		o.Holder = "replica-" + randomHex(6)

@@ -20,6 +20,10 @@ type PeerStats struct {
 	Failures     int64 `json:"failures"`
 	ChunksSent   int64 `json:"chunks_sent"`
 	Resumed      int64 `json:"resumed"`
+	// Pulled counts what this instance fetched from the peer (pull and
+	// mirror policies): records applied and blob bytes received.
+	RecordsPulled int64 `json:"records_pulled"`
+	BytesPulled   int64 `json:"bytes_pulled"`
 }
 
 type statsBook struct {

@@ -104,6 +104,9 @@ func batch(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		}
 		header["Authorization"] = "Bearer " + tok
 	}
+	if req.Repo.Kind == "remote" || req.Repo.Kind == "virtual" {
+		return proxiedBatch(req, br, header)
+	}
 	base := req.Repo.BaseURL + "/"
 	out := make([]batchObject, 0, len(br.Objects))
 	for _, o := range br.Objects {

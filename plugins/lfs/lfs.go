@@ -89,7 +89,7 @@ func route(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	case req.Method == "PUT" && len(segs) == 2 && segs[0] == "objects":
 		return upload(h, req, segs[1])
 	case (req.Method == "GET" || req.Method == "HEAD") && len(segs) == 2 && segs[0] == "objects":
-		return nil, fail(404, "object does not exist")
+		return digestObject(h, segs[1])
 	case segs[0] == "locks":
 		return locks(h, req, segs)
 	}

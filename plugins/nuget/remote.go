@@ -50,9 +50,21 @@ func (Plugin) Rewrite(_ sdk.Host, path string, body []byte, upstreamBase, localB
 // every member once rewritten), and a package id resolves wholly from the
 // highest-priority member that has it, so a lower member cannot add
 // versions to an id a higher one owns (no dependency confusion).
+//
+// A v2 feed answering a query (FindPackagesById(), Search()) comes from
+// every member, and members without a match answer an empty feed: the
+// first feed with an entry is the answer (for a search: the matches of
+// the highest-priority member that has any).
 func (Plugin) Merge(_ sdk.Host, path string, docs [][]byte) ([]byte, error) {
 	if len(docs) == 0 {
 		return nil, fmt.Errorf("nuget: nothing to merge")
+	}
+	if strings.HasPrefix(path, "/api/v2/") {
+		for _, d := range docs {
+			if bytes.Contains(d, []byte("<entry>")) || bytes.Contains(d, []byte("<entry ")) {
+				return d, nil
+			}
+		}
 	}
 	return docs[0], nil
 }

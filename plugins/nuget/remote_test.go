@@ -50,3 +50,34 @@ func TestMerge(t *testing.T) {
 		t.Fatal("merge of nothing succeeded")
 	}
 }
+
+// A remote or virtual repository's v2 query asks the host for the
+// upstream's (members') answer; a local one answers it itself.
+func TestQueriesGoUpstreamFromRemoteAndVirtual(t *testing.T) {
+	for _, kind := range []string{"local", "remote", "virtual"} {
+		h := newHost()
+		h.RepoCtx.Kind = kind
+		for _, p := range []string{"/api/v2/FindPackagesById()", "/api/v2/Search()"} {
+			r := call(t, h, &sdk.Request{Method: "GET", Path: p, RawQuery: "id='a'&searchTerm='a'"})
+			asked := false
+			for _, hd := range r.Headers {
+				asked = asked || hd.Name == "X-Keeper-Upstream" && hd.Value == "query"
+			}
+			if asked != (kind != "local") || r.Status != 200 {
+				t.Errorf("%s %s: status %d, asks the host %v", kind, p, r.Status, asked)
+			}
+		}
+	}
+}
+
+// Merging v2 query feeds takes the first member's feed with an entry.
+func TestMergeQueryFeeds(t *testing.T) {
+	empty, one := []byte(`<feed><title>x</title></feed>`), []byte(`<feed><entry xml:base="b"><id>1</id></entry></feed>`)
+	out, err := nuget.Plugin{}.Merge(nil, "/api/v2/FindPackagesById()", [][]byte{empty, one})
+	if err != nil || string(out) != string(one) {
+		t.Fatalf("merge = %s, %v; want the feed with an entry", out, err)
+	}
+	if out, _ := (nuget.Plugin{}).Merge(nil, "/api/v2/Search()", [][]byte{empty, empty}); string(out) != string(empty) {
+		t.Fatalf("no entries anywhere: %s", out)
+	}
+}

@@ -27,6 +27,10 @@ func serveV2(h sdk.Host, req *sdk.Request, rest string) (*sdk.Response, error) {
 	if err != nil {
 		return xmlError(400, "the query is not valid"), nil
 	}
+	if upstreamQuery(req, rest) {
+		// The host answers from the upstream or the members (dispatch.UpstreamQueryHeader).
+		return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Headers: []sdk.Header{{Name: "X-Keeper-Upstream", Value: "query"}}}, nil
+	}
 	switch {
 	case rest == "":
 		return xmlResponse(200, []byte(`<?xml version="1.0" encoding="utf-8"?>`+"\n"+`<service xml:base="`+esc(base)+`" xmlns="http://www.w3.org/2007/app" xmlns:atom="http://www.w3.org/2005/Atom"><workspace><atom:title>Default</atom:title><collection href="Packages"><atom:title>Packages</atom:title></collection></workspace></service>`), "application/xml"), nil
@@ -256,3 +260,17 @@ func xmlError(status int, msg string) *sdk.Response {
 // functions NuGet 2.x looks for before using them.
 const edmx = `<?xml version="1.0" encoding="utf-8"?>
 <edmx:Edmx Version="1.0" xmlns:edmx="http://schemas.microsoft.com/ado/2007/06/edmx"><edmx:DataServices m:DataServiceVersion="2.0" m:MaxDataServiceVersion="2.0" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata"><Schema Namespace="NuGetGallery.OData" xmlns="http://schemas.microsoft.com/ado/2006/04/edm"><EntityType Name="V2FeedPackage" m:HasStream="true"><Key><PropertyRef Name="Id" /><PropertyRef Name="Version" /></Key><Property Name="Id" Type="Edm.String" Nullable="false" /><Property Name="Version" Type="Edm.String" Nullable="false" /><Property Name="NormalizedVersion" Type="Edm.String" /><Property Name="Authors" Type="Edm.String" /><Property Name="Copyright" Type="Edm.String" /><Property Name="Created" Type="Edm.DateTime" Nullable="false" /><Property Name="Dependencies" Type="Edm.String" /><Property Name="Description" Type="Edm.String" /><Property Name="DownloadCount" Type="Edm.Int32" Nullable="false" /><Property Name="IconUrl" Type="Edm.String" /><Property Name="IsLatestVersion" Type="Edm.Boolean" Nullable="false" /><Property Name="IsAbsoluteLatestVersion" Type="Edm.Boolean" Nullable="false" /><Property Name="IsPrerelease" Type="Edm.Boolean" Nullable="false" /><Property Name="Language" Type="Edm.String" /><Property Name="LastUpdated" Type="Edm.DateTime" Nullable="false" /><Property Name="Published" Type="Edm.DateTime" Nullable="false" /><Property Name="LicenseUrl" Type="Edm.String" /><Property Name="Listed" Type="Edm.Boolean" Nullable="false" /><Property Name="MinClientVersion" Type="Edm.String" /><Property Name="PackageHash" Type="Edm.String" /><Property Name="PackageHashAlgorithm" Type="Edm.String" /><Property Name="PackageSize" Type="Edm.Int64" Nullable="false" /><Property Name="ProjectUrl" Type="Edm.String" /><Property Name="ReleaseNotes" Type="Edm.String" /><Property Name="RequireLicenseAcceptance" Type="Edm.Boolean" Nullable="false" /><Property Name="Summary" Type="Edm.String" /><Property Name="Tags" Type="Edm.String" /><Property Name="Title" Type="Edm.String" /><Property Name="VersionDownloadCount" Type="Edm.Int32" Nullable="false" /></EntityType></Schema><Schema Namespace="NuGetGallery" xmlns="http://schemas.microsoft.com/ado/2006/04/edm"><EntityContainer Name="V2FeedContext" m:IsDefaultEntityContainer="true"><EntitySet Name="Packages" EntityType="NuGetGallery.OData.V2FeedPackage" /><FunctionImport Name="Search" ReturnType="Collection(NuGetGallery.OData.V2FeedPackage)" EntitySet="Packages" m:HttpMethod="GET"><Parameter Name="searchTerm" Type="Edm.String" /><Parameter Name="targetFramework" Type="Edm.String" /><Parameter Name="includePrerelease" Type="Edm.Boolean" /></FunctionImport><FunctionImport Name="FindPackagesById" ReturnType="Collection(NuGetGallery.OData.V2FeedPackage)" EntitySet="Packages" m:HttpMethod="GET"><Parameter Name="id" Type="Edm.String" /></FunctionImport></EntityContainer></Schema></edmx:DataServices></edmx:Edmx>`
+
+// upstreamQuery reports whether a query of a remote or virtual repository
+// is answered by the host from the upstream or the members: the repository
+// holds no feed of its own to search.
+func upstreamQuery(req *sdk.Request, rest string) bool {
+	if req.RawQuery == "" || req.Repo.Kind != "remote" && req.Repo.Kind != "virtual" {
+		return false
+	}
+	switch strings.TrimSuffix(rest, "()") {
+	case "FindPackagesById", "Search":
+		return true
+	}
+	return false
+}

@@ -16,10 +16,11 @@ type ReplicationStores struct {
 	Peers    ports.PeerStore
 	Policies ports.SyncPolicyStore
 	Queue    ports.ReplicationQueue
+	Feed     ports.ReplicationFeed
 }
 
 // Replication runs the conformance suite for ports.PeerStore,
-// ports.SyncPolicyStore and ports.ReplicationQueue. open must return
+// ports.SyncPolicyStore, ports.ReplicationQueue and ports.ReplicationFeed. open must return
 // stores over a fresh, migrated, empty database.
 func Replication(t *testing.T, open func(t *testing.T) ReplicationStores) {
 	t.Run("peers", func(t *testing.T) {
@@ -68,11 +69,13 @@ func Replication(t *testing.T, open func(t *testing.T) ReplicationStores) {
 		ctx := mdCtx(t)
 		p := ports.SyncPolicy{Name: "rel", RepoSelector: ports.RepoSelector{Patterns: []string{"re*"}},
 			PeerSelector: ports.PeerSelector{IDs: []int64{3}}, Mode: ports.ReplicationPush,
-			Priority: ports.PriorityScheduled, Every: time.Minute, Window: "22:00-06:00", Enabled: true}
+			Priority: ports.PriorityScheduled, Every: time.Minute, Cron: "*/5 * * * *", DeleteRepositories: true,
+			Window: "22:00-06:00", Enabled: true}
 		mdOK(t, s.Policies.CreateSyncPolicy(ctx, &p), "CreateSyncPolicy")
 		got, err := s.Policies.GetSyncPolicy(ctx, p.ID)
 		mdOK(t, err, "GetSyncPolicy")
-		if got.RepoSelector.Patterns[0] != "re*" || got.PeerSelector.IDs[0] != 3 || got.Every != time.Minute || got.Window != "22:00-06:00" || !got.Enabled {
+		if got.RepoSelector.Patterns[0] != "re*" || got.PeerSelector.IDs[0] != 3 || got.Every != time.Minute || got.Window != "22:00-06:00" ||
+			!got.Enabled || got.Cron != "*/5 * * * *" || !got.DeleteRepositories {
 			t.Fatalf("GetSyncPolicy = %+v", got)
 		}
 		got.Enabled, got.Priority = false, ports.PriorityOnDemand
@@ -112,6 +115,90 @@ func Replication(t *testing.T, open func(t *testing.T) ReplicationStores) {
 		mdOK(t, s.Queue.Dispatch(ctx, nil, []int64{cs[0].ID, cs[1].ID}), "Dispatch")
 		if cs, _ := s.Queue.PendingReplication(ctx, 10); len(cs) != 0 {
 			t.Fatalf("changes left after dispatch: %+v", cs)
+		}
+	})
+	t.Run("apply logs key-values and versions; a repository's deletion keeps its key", func(t *testing.T) {
+		s := open(t)
+		ctx := mdCtx(t)
+		repo := mdNewRepo(t, MetadataStores{Repos: s.Repos}, "npmish")
+		_, err := s.Files.Apply(ctx, repo.ID, ports.WriteSet{
+			KVPuts:    []ports.KV{{Namespace: "tags", Key: "hello", Value: []byte("{}")}},
+			KVDeletes: []ports.KV{{Namespace: "tags", Key: "old"}},
+			Versions:  []ports.VersionPut{{Package: "hello", Version: "1.0.0", Metadata: []byte("{}")}, {Package: "hello", Version: "0.1", Delete: true}}})
+		mdOK(t, err, "Apply records")
+		mdOK(t, s.Repos.DeleteRepository(ctx, "npmish"), "DeleteRepository")
+		cs, err := s.Queue.PendingReplication(ctx, 10)
+		mdOK(t, err, "PendingReplication")
+		kvPut, _ := ports.KVChangePath("tags", "hello")
+		kvDel, _ := ports.KVChangePath("tags", "old")
+		vPut, _ := ports.VersionChangePath("hello", "1.0.0")
+		vDel, _ := ports.VersionChangePath("hello", "0.1")
+		want := map[string]bool{kvPut: false, kvDel: true, vPut: false, vDel: true, ports.RepositoryChangePath: true}
+		for _, c := range cs {
+			d, ok := want[c.Path]
+			if !ok || d != c.Deleted {
+				t.Fatalf("unexpected change %+v", c)
+			}
+			delete(want, c.Path)
+			if c.Path == ports.RepositoryChangePath && (c.Repository != "npmish" || c.Format != "generic") {
+				t.Fatalf("deletion of the repository: %+v", c)
+			}
+			if c.Path != ports.RepositoryChangePath && c.Repository != "" {
+				t.Fatalf("change of a deleted repository names it: %+v", c)
+			}
+		}
+		if len(want) != 0 {
+			t.Fatalf("changes missing: %q (got %+v)", want, cs)
+		}
+	})
+	t.Run("feed keeps the latest change per path, in write order", func(t *testing.T) {
+		s := open(t)
+		ctx := mdCtx(t)
+		repo := mdNewRepo(t, MetadataStores{Repos: s.Repos}, "fed")
+		other := mdNewRepo(t, MetadataStores{Repos: s.Repos}, "other")
+		_, err := s.Files.Apply(ctx, repo.ID, ports.WriteSet{Puts: []ports.FilePut{mdPut("a", "sha256:1", false), mdPut("b", "sha256:2", false)}})
+		mdOK(t, err, "Apply")
+		_, err = s.Files.Apply(ctx, other.ID, ports.WriteSet{Puts: []ports.FilePut{mdPut("x", "sha256:3", false)}})
+		mdOK(t, err, "Apply other")
+		_, err = s.Files.Apply(ctx, repo.ID, ports.WriteSet{Deletes: []string{"a"},
+			KVPuts: []ports.KV{{Namespace: "tags", Key: "t", Value: []byte("1")}}})
+		mdOK(t, err, "Apply delete")
+		later := time.Now().Add(time.Hour)
+		es, err := s.Feed.Feed(ctx, repo.ID, 0, later, 10)
+		mdOK(t, err, "Feed")
+		kv, _ := ports.KVChangePath("tags", "t")
+		if len(es) != 3 || es[0].Path != "b" || es[0].Deleted || !(es[1].Path == "a" && es[1].Deleted || es[2].Path == "a" && es[2].Deleted) ||
+			(es[1].Path != kv && es[2].Path != kv) || es[0].ID >= es[1].ID || es[1].ID >= es[2].ID {
+			t.Fatalf("Feed = %+v", es)
+		}
+		if after, _ := s.Feed.Feed(ctx, repo.ID, es[1].ID, later, 10); len(after) != 1 || after[0].ID != es[2].ID {
+			t.Fatalf("Feed after %d = %+v", es[1].ID, after)
+		}
+		if none, _ := s.Feed.Feed(ctx, repo.ID, 0, time.Unix(0, 1), 10); len(none) != 0 {
+			t.Fatalf("Feed before the writes = %+v", none)
+		}
+		if page, _ := s.Feed.Feed(ctx, repo.ID, 0, later, 2); len(page) != 2 {
+			t.Fatalf("Feed limit 2 = %+v", page)
+		}
+		mdOK(t, s.Repos.DeleteRepository(ctx, "fed"), "DeleteRepository")
+		if gone, _ := s.Feed.Feed(ctx, repo.ID, 0, later, 10); len(gone) != 0 {
+			t.Fatalf("feed of a deleted repository = %+v", gone)
+		}
+
+		c, err := s.Feed.PullCursor(ctx, 4, "fed")
+		mdOK(t, err, "PullCursor")
+		if c != (ports.PullCursor{PeerID: 4, Repository: "fed"}) {
+			t.Fatalf("PullCursor before any = %+v", c)
+		}
+		c.HubRepositoryID, c.FeedID = 9, 40
+		mdOK(t, s.Feed.SavePullCursor(ctx, c), "SavePullCursor")
+		c.FeedID = 41
+		mdOK(t, s.Feed.SavePullCursor(ctx, c), "SavePullCursor again")
+		if got, _ := s.Feed.PullCursor(ctx, 4, "fed"); got != c {
+			t.Fatalf("PullCursor = %+v, want %+v", got, c)
+		}
+		if got, _ := s.Feed.PullCursor(ctx, 5, "fed"); got.FeedID != 0 {
+			t.Fatalf("cursor of another peer = %+v", got)
 		}
 	})
 	t.Run("tasks coalesce, lease to one holder, retry and finish", func(t *testing.T) {

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/keeper-registry/keeper/adapters/apiclient"
+	"github.com/keeper-registry/keeper/core/importer"
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// importCmd is `keeper import artifactory|files` (docs/import.md).
+func importCmd() *cobra.Command {
+	var f clientFlags
+	return clientGroup(&f, "import", "import artifacts and their properties into a running server", importArtifactoryCmd(&f), importFilesCmd(&f))
+}
+
+func importArtifactoryCmd(f *clientFlags) *cobra.Command {
+	var from string
+	var maps []string
+	c := &cobra.Command{Use: "artifactory", Short: "import an Artifactory export directory (repositories and properties)", Args: noArgs,
+		Example: "  keeper import artifactory --from /backups/export-20260101   # repositories/<key>/… or <key>/…\n" +
+			"  keeper import artifactory --from DIR --map libs-release-local=libs   # import into another key",
+		RunE: func(c *cobra.Command, _ []string) error {
+			m := map[string]string{}
+			for _, s := range maps {
+				src, dst, ok := strings.Cut(s, "=")
+				if !ok || src == "" || dst == "" {
+					return usageError{msg: "--map takes SOURCE=TARGET"}
+				}
+				m[src] = dst
+			}
+			return runImport(c, f, from, "", m)
+		}}
+	c.Flags().StringVar(&from, "from", "", "the export `directory`")
+	c.Flags().StringArrayVar(&maps, "map", nil, "import repository `SOURCE=TARGET` into another key (repeatable)")
+	_ = c.MarkFlagRequired("from")
+	return c
+}
+
+func importFilesCmd(f *clientFlags) *cobra.Command {
+	var from, repo string
+	c := &cobra.Command{Use: "files", Short: "import a plain directory tree into one repository (paths kept)", Args: noArgs,
+		Example: "  keeper import files --from ./site --repo docs-local",
+		RunE: func(c *cobra.Command, _ []string) error {
+			if repo == "" {
+				return usageError{msg: "--repo is required"}
+			}
+			return runImport(c, f, from, repo, nil)
+		}}
+	c.Flags().StringVar(&from, "from", "", "the `directory` to import")
+	c.Flags().StringVar(&repo, "repo", "", "the target repository `key`")
+	_ = c.MarkFlagRequired("from")
+	return c
+}
+
+// runImport scans dir and imports it; with single set, dir is the content
+// of that one repository.
+func runImport(c *cobra.Command, f *clientFlags, dir, single string, m map[string]string) error {
+	cl, err := f.client()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := commandContext(c)
+	defer cancel()
+	fsys := os.DirFS(dir)
+	var repos []importer.Repo
+	if single != "" {
+		repos, err = importer.ScanOne(fsys, single)
+	} else {
+		repos, err = importer.Scan(fsys)
+	}
+	if err != nil {
+		return err
+	}
+	errOut := c.ErrOrStderr()
+	rep, err := importer.Run(ctx, fsys, repos, apiTarget{cl}, importer.Options{Map: m,
+		Progress: func(done, total int, it importer.Item) {
+			if it.Outcome != importer.Imported || done == total || done%100 == 0 {
+				line := fmt.Sprintf("[%d/%d] %s %s/%s", done, total, it.Outcome, it.Repository, it.Path)
+				if it.Reason != "" {
+					line += ": " + it.Reason
+				}
+				fmt.Fprintln(errOut, line)
+			}
+		}})
+	if err != nil {
+		return err
+	}
+	if f.json {
+		return printJSON(c.OutOrStdout(), rep)
+	}
+	fmt.Fprintf(c.OutOrStdout(), "imported %d (%s), skipped %d, failed %d\n", rep.Imported, size(rep.Bytes), rep.Skipped, rep.Failed)
+	if rep.Failed > 0 {
+		return fmt.Errorf("%d files failed (listed above); run the same command again to retry them", rep.Failed)
+	}
+	return nil
+}
+
+// apiTarget is the importer's Target over the API.
+type apiTarget struct{ c *apiclient.Client }
+
+func (t apiTarget) RepositoryExists(ctx context.Context, key string) (bool, error) {
+	_, err := t.c.GetRepository(ctx, key)
+	if apiclient.IsNotFound(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (t apiTarget) StoredSHA256(ctx context.Context, repo, path string) (string, error) {
+	a, err := t.c.GetArtifact(ctx, repo, path)
+	if apiclient.IsNotFound(err) {
+		return "", nil
+	}
+	return a.SHA256, err
+}
+
+func (t apiTarget) Upload(ctx context.Context, repo, path string, body io.Reader, size int64, sha256 string) error {
+	_, err := t.c.PutArtifact(ctx, repo, path, body, size, sha256)
+	return err
+}
+
+func (t apiTarget) SetProperties(ctx context.Context, repo, path string, p ports.Properties) error {
+	return t.c.SetArtifactProperties(ctx, repo, path, p)
+}

@@ -1,0 +1,73 @@
+package dispatch
+
+import (
+	"context"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/keeper-registry/keeper/core/remote"
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// UpstreamQueryHeader is how a plugin asks the host to answer a remote or
+// virtual repository's GET with a query from upstream: its answer to the
+// request carries this header with the value "query" (the header is
+// dropped). A remote repository then sends the path and the query
+// (canonical order, remote.CanonicalQuery) to its upstream and caches the
+// answer per path and query like any document of the path's class; a
+// virtual repository asks each member the same path and query (a remote
+// member through its cache, a local one from its plugin) and merges the
+// answers with the format's merge. Without it the plugin's own answer is
+// served, as for every query before: formats whose query answers are
+// computed from what the repository holds (or that redirect to a
+// query-less document) keep working unchanged.
+const UpstreamQueryHeader = "X-Keeper-Upstream"
+
+// wantsUpstreamQuery reports whether resp (the plugin's answer to a GET
+// with a query of a remote or virtual repository) asks for the upstream's
+// or members' answers.
+func wantsUpstreamQuery(in *Request, repo *ports.Repository, resp *Response) bool {
+	if resp == nil || repo == nil || in.RawQuery == "" || !isRead(in.Method) ||
+		(repo.Type != ports.RepoRemote && repo.Type != ports.RepoVirtual) {
+		return false
+	}
+	return slices.ContainsFunc(resp.Headers, func(h ports.Header) bool {
+		return strings.EqualFold(h.Name, UpstreamQueryHeader) && strings.TrimSpace(h.Value) == "query"
+	})
+}
+
+// serveQuery answers a GET with a query from the remote repository's
+// upstream or the virtual repository's members.
+func (d *Dispatcher) serveQuery(ctx context.Context, in *Request, route Route, repo *ports.Repository, subPath string, s ports.Subject) (*Response, error) {
+	q, err := remote.CanonicalQuery(in.RawQuery)
+	if err != nil {
+		return nil, d.remoteFailed(ctx, repo, err)
+	}
+	base := d.baseURL(in) + strings.TrimSuffix(route.Prefix, "/") + "/" + url.PathEscape(repo.Key)
+	if repo.Type == ports.RepoRemote {
+		if d.remote == nil {
+			return nil, fail(ports.ErrNotFound, "not found in "+repo.Key)
+		}
+		resp, err := d.remoteGet(ctx, in, route.PluginID, repo, subPath, base)
+		if err != nil {
+			return nil, d.remoteFailed(ctx, repo, err)
+		}
+		return resp, nil
+	}
+	if d.virtual == nil || !d.virtual.Merges(repo.Format) {
+		return nil, fail(ports.ErrNotFound, "not found in "+repo.Key)
+	}
+	members, err := d.members(ctx, repo, s)
+	if err != nil {
+		return nil, d.internal(ctx, "virtual members "+repo.Key, err)
+	}
+	return d.serveMerged(ctx, route, repo, members, subPath+"?"+q, base, s)
+}
+
+// splitQuery splits a member document's path into the path and the
+// canonical query a query request merges (serveQuery).
+func splitQuery(subPath string) (path, query string) {
+	path, query, _ = strings.Cut(subPath, "?")
+	return path, query
+}

@@ -1,0 +1,177 @@
+package importer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// Target is the Keeper server being imported into (the CLI implements it
+// over the API).
+type Target interface {
+	// RepositoryExists reports whether key exists (and the caller may see it).
+	RepositoryExists(ctx context.Context, key string) (bool, error)
+	// StoredSHA256 returns the sha256 of the file at path, "" when absent.
+	StoredSHA256(ctx context.Context, repo, path string) (string, error)
+	// Upload stores body at path; the server verifies sha256 and runs the
+	// format's plugin on it.
+	Upload(ctx context.Context, repo, path string, body io.Reader, size int64, sha256 string) error
+	// SetProperties replaces the values of the keys in p on the artifact.
+	SetProperties(ctx context.Context, repo, path string, p ports.Properties) error
+}
+
+// Outcome of one file.
+const (
+	Imported = "imported"
+	Skipped  = "skipped"
+	Failed   = "failed"
+)
+
+// Item is one file's outcome.
+type Item struct {
+	Repository string `json:"repository"`
+	Path       string `json:"path"`
+	Outcome    string `json:"outcome"`
+	Reason     string `json:"reason,omitempty"`
+}
+
+// Report is what an import did.
+type Report struct {
+	Imported int    `json:"imported"`
+	Skipped  int    `json:"skipped"`
+	Failed   int    `json:"failed"`
+	Bytes    int64  `json:"bytes"`
+	Items    []Item `json:"items"`
+}
+
+func (r *Report) add(it Item, size int64) {
+	switch it.Outcome {
+	case Imported:
+		r.Imported++
+		r.Bytes += size
+	case Skipped:
+		r.Skipped++
+	default:
+		r.Failed++
+	}
+	r.Items = append(r.Items, it)
+}
+
+// Options steer an import.
+type Options struct {
+	// Map renames repositories: export key → Keeper key (absent: same key).
+	Map map[string]string
+	// Progress is called after each file (may be nil).
+	Progress func(done, total int, it Item)
+}
+
+// Run imports every file of repos into t. It is resumable: a file the
+// target already holds with the same sha256 is skipped, so a run that
+// stopped midway is simply run again. A repository missing on the target
+// is skipped whole (create it first, with its format). One file's failure
+// is reported and the run goes on.
+func Run(ctx context.Context, fsys fs.FS, repos []Repo, t Target, o Options) (Report, error) {
+	rep := Report{Items: []Item{}}
+	total := 0
+	for _, r := range repos {
+		total += len(r.Files)
+	}
+	done := 0
+	step := func(it Item, size int64) {
+		rep.add(it, size)
+		done++
+		if o.Progress != nil {
+			o.Progress(done, total, it)
+		}
+	}
+	for _, r := range repos {
+		key := r.Key
+		if m, ok := o.Map[key]; ok {
+			key = m
+		}
+		ok, err := t.RepositoryExists(ctx, key)
+		if err != nil {
+			return rep, fmt.Errorf("importer: repository %s: %w", key, err)
+		}
+		for _, f := range r.Files {
+			if err := ctx.Err(); err != nil {
+				return rep, err
+			}
+			it := Item{Repository: key, Path: f.Path}
+			if !ok {
+				it.Outcome, it.Reason = Skipped, "no repository "+key+" on the server: create it first"
+				step(it, f.Size)
+				continue
+			}
+			it.Outcome, it.Reason = importFile(ctx, fsys, key, f, t)
+			step(it, f.Size)
+		}
+	}
+	return rep, nil
+}
+
+func importFile(ctx context.Context, fsys fs.FS, repo string, f File, t Target) (string, string) {
+	sum, err := fileSHA256(fsys, f.Source)
+	if err != nil {
+		return Failed, "read: " + err.Error()
+	}
+	stored, err := t.StoredSHA256(ctx, repo, f.Path)
+	if err != nil {
+		return Failed, err.Error()
+	}
+	outcome, reason := Imported, ""
+	switch {
+	case stored == sum:
+		outcome, reason = Skipped, "already stored with the same sha256"
+	case stored != "":
+		return Skipped, "the server holds different content at this path"
+	default:
+		body, err := fsys.Open(f.Source)
+		if err != nil {
+			return Failed, "read: " + err.Error()
+		}
+		err = t.Upload(ctx, repo, f.Path, body, f.Size, sum)
+		body.Close()
+		if err != nil {
+			return Failed, err.Error()
+		}
+	}
+	if len(f.Properties) > 0 {
+		if err := t.SetProperties(ctx, repo, f.Path, f.Properties); err != nil {
+			return Failed, "properties: " + err.Error()
+		}
+	}
+	if f.Problem != "" {
+		reason = joinReason(reason, "imported without properties: "+f.Problem)
+	}
+	return outcome, reason
+}
+
+func joinReason(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
+
+func fileSHA256(fsys fs.FS, name string) (string, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// ErrNoRepositories says the directory holds no repository folder.
+var ErrNoRepositories = errors.New("importer: no repository folders found")
