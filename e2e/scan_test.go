@@ -57,6 +57,13 @@ func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 // the real scanners; it returns keeper's environment and a function that
 // counts the scanner runs so far.
 func scanSetup(t *testing.T) (env []string, runs func() int, scanners []string) {
+	env, runs, scanners, _ = scanSetupDB(t)
+	return env, runs, scanners
+}
+
+// scanSetupDB is scanSetup that also returns a function writing new
+// databases (with the given advisories) where the scanners read them.
+func scanSetupDB(t *testing.T) (env []string, runs func() int, scanners []string, updateDB func(adv []map[string]any)) {
 	t.Helper()
 	root, err := harness.ModuleRoot()
 	if err != nil {
@@ -67,22 +74,26 @@ func scanSetup(t *testing.T) (env []string, runs func() int, scanners []string) 
 		t.Skip("scan e2e: no scanner or no database generator (run .ci/scanners.sh)")
 	}
 	dir := t.TempDir()
-	adv := filepath.Join(dir, "advisories.json")
-	b, _ := json.Marshal(scanAdvisories)
-	if err := os.WriteFile(adv, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
 	trivyDir, grypeBuild, grypeDir := filepath.Join(dir, "trivy"), filepath.Join(dir, "grype-build"), filepath.Join(dir, "grype")
-	if out, err := exec.Command(vulndb, "-advisories", adv, "-trivy", trivyDir, "-grype", grypeBuild).CombinedOutput(); err != nil {
-		t.Fatalf("vulndb: %v\n%s", err, out)
-	}
-	if grype != "" {
-		imp := exec.Command(grype, "db", "import", filepath.Join(grypeBuild, "vulnerability.db"))
-		imp.Env = append(os.Environ(), "GRYPE_DB_CACHE_DIR="+grypeDir, "GRYPE_CHECK_FOR_APP_UPDATE=false")
-		if out, err := imp.CombinedOutput(); err != nil {
-			t.Fatalf("grype db import: %v\n%s", err, out)
+	updateDB = func(advisories []map[string]any) {
+		t.Helper()
+		adv := filepath.Join(dir, "advisories.json")
+		b, _ := json.Marshal(advisories)
+		if err := os.WriteFile(adv, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command(vulndb, "-advisories", adv, "-trivy", trivyDir, "-grype", grypeBuild).CombinedOutput(); err != nil {
+			t.Fatalf("vulndb: %v\n%s", err, out)
+		}
+		if grype != "" {
+			imp := exec.Command(grype, "db", "import", filepath.Join(grypeBuild, "vulnerability.db"))
+			imp.Env = append(os.Environ(), "GRYPE_DB_CACHE_DIR="+grypeDir, "GRYPE_CHECK_FOR_APP_UPDATE=false")
+			if out, err := imp.CombinedOutput(); err != nil {
+				t.Fatalf("grype db import: %v\n%s", err, out)
+			}
 		}
 	}
+	updateDB(scanAdvisories)
 	count := filepath.Join(dir, "runs")
 	wrap := func(name, prog string) string {
 		p := filepath.Join(dir, "run-"+name)
@@ -106,7 +117,7 @@ func scanSetup(t *testing.T) (env []string, runs func() int, scanners []string) 
 		b, _ := os.ReadFile(count)
 		return strings.Count(string(b), "\n")
 	}
-	return env, runs, scanners
+	return env, runs, scanners, updateDB
 }
 
 type scanFinding struct {

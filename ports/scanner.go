@@ -53,11 +53,21 @@ type Finding struct {
 	Sources []string `json:"sources"`
 }
 
+// PackageLicense is a license a scanner found declared by one package
+// inside an artifact (an SPDX id when the package names one).
+type PackageLicense struct {
+	Package string `json:"package"`
+	License string `json:"license"`
+	// Category is the scanner's classification (restricted, notice, …).
+	Category string `json:"category,omitempty"`
+}
+
 // ScanReport is what one scanner found in one target.
 type ScanReport struct {
 	Scanner  string
 	Version  string
 	Findings []Finding
+	Licenses []PackageLicense
 }
 
 // Scanner runs one vulnerability scanner over a laid-out artifact.
@@ -95,14 +105,19 @@ type ScanJob struct {
 // ScanResult is the verdict on one content digest, shared by every file
 // (in any repository) that holds the same content.
 type ScanResult struct {
-	Digest    string    `json:"sha256"`
-	Status    string    `json:"status"`
-	Scanners  []string  `json:"scanners,omitempty"`
-	Findings  []Finding `json:"findings"`
-	Error     string    `json:"error,omitempty"`
-	Runs      int64     `json:"runs"`
-	QueuedAt  time.Time `json:"queued_at"`
-	ScannedAt time.Time `json:"scanned_at,omitzero"`
+	Digest   string    `json:"sha256"`
+	Status   string    `json:"status"`
+	Scanners []string  `json:"scanners,omitempty"`
+	Findings []Finding `json:"findings"`
+	// Licenses are the licenses the packages inside declare.
+	Licenses []PackageLicense `json:"licenses"`
+	Error    string           `json:"error,omitempty"`
+	Runs     int64            `json:"runs"`
+	// DBVersions fingerprints the scanners' vulnerability databases the
+	// verdict was made with ("grype=…,trivy=…", ScannerDB).
+	DBVersions string    `json:"db_versions,omitempty"`
+	QueuedAt   time.Time `json:"queued_at"`
+	ScannedAt  time.Time `json:"scanned_at,omitzero"`
 }
 
 // ScanPolicy is what scanning enforces for one repository (RepositoryID
@@ -117,8 +132,13 @@ type ScanPolicy struct {
 	// BlockUnscanned refuses downloads of artifacts without a verdict.
 	BlockUnscanned bool `json:"block_unscanned"`
 	// Quarantine holds new uploads until scanned clean or released.
-	Quarantine bool      `json:"quarantine"`
-	UpdatedAt  time.Time `json:"updated_at,omitzero"`
+	Quarantine bool `json:"quarantine"`
+	// DenyLicenses refuses downloads of artifacts holding a package under
+	// one of these licenses (SPDX ids, compared without case).
+	DenyLicenses []string `json:"deny_licenses"`
+	// Gate names the quality gate downloads must pass ("" none).
+	Gate      string    `json:"quality_gate"`
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
 
 // ScanAck acknowledges a finding (by vulnerability ID) in one repository
@@ -165,6 +185,18 @@ type ScanQueue interface {
 	ScanResult(ctx context.Context, digest string) (ScanResult, error)
 	// ScanCounts counts digests by status.
 	ScanCounts(ctx context.Context) (map[string]int, error)
+	// RequeueOutdated queues again at most n digests with a verdict (done,
+	// failed or not_scanned) made with other databases than dbVersions,
+	// and returns how many it queued.
+	RequeueOutdated(ctx context.Context, dbVersions string, n int) (int, error)
+}
+
+// ScannerDB is a scanner whose vulnerability database can be fingerprinted:
+// a new database gives a new fingerprint, and the verdicts made with the
+// old one are queued again (core/scan.Service.RequeueOutdated).
+type ScannerDB interface {
+	// DBVersion fingerprints the database ("" when there is none).
+	DBVersion(ctx context.Context) (string, error)
 }
 
 // ScanRecords answers questions about stored files and their verdicts.
@@ -180,8 +212,9 @@ type ScanRecords interface {
 	Release(ctx context.Context, repositoryID int64, path, by string) error
 }
 
-// ScanSettings stores scan policies and acknowledgements.
+// ScanSettings stores scan policies, quality gates and acknowledgements.
 type ScanSettings interface {
+	QualityGates
 	// ScanPolicy returns the policy of repositoryID (0: global); a policy
 	// never set is the default (enabled, blocking nothing).
 	ScanPolicy(ctx context.Context, repositoryID int64) (ScanPolicy, error)
@@ -202,8 +235,48 @@ type ScanStore interface {
 	ScanSettings
 }
 
+// SBOM document formats.
+const (
+	SBOMCycloneDX = "cyclonedx"
+	SBOMSPDX      = "spdx"
+)
+
 // SBOMWriter is a scanner that also lists a target's packages as a
 // CycloneDX JSON document (no vulnerability database needed).
 type SBOMWriter interface {
 	SBOM(ctx context.Context, t ScanTarget) ([]byte, error)
+}
+
+// SPDXWriter is a scanner that also writes SPDX JSON documents.
+type SPDXWriter interface {
+	SPDX(ctx context.Context, t ScanTarget) ([]byte, error)
+}
+
+// QualityGate is a named set of rules an artifact passes or fails
+// (core/scan.EvaluateGate); attached to a repository (ScanPolicy.Gate) it
+// also gates downloads.
+type QualityGate struct {
+	Name string `json:"name"`
+	// MinGrade is the worst grade that passes (A–F, "" any).
+	MinGrade string `json:"min_grade,omitempty"`
+	// MaxCritical and MaxHigh bound the open findings (nil: no bound).
+	MaxCritical *int `json:"max_critical,omitempty"`
+	MaxHigh     *int `json:"max_high,omitempty"`
+	// DenyLicenses fails artifacts holding a package under one of these
+	// SPDX ids.
+	DenyLicenses []string  `json:"deny_licenses"`
+	UpdatedAt    time.Time `json:"updated_at,omitzero"`
+}
+
+// QualityGates stores the named quality gates.
+type QualityGates interface {
+	// PutQualityGate creates or replaces g.
+	PutQualityGate(ctx context.Context, g QualityGate) error
+	// QualityGate returns one gate, ErrNotFound when absent.
+	QualityGate(ctx context.Context, name string) (QualityGate, error)
+	// QualityGatesList lists the gates by name.
+	QualityGatesList(ctx context.Context) ([]QualityGate, error)
+	// DeleteQualityGate removes a gate: ErrNotFound when absent,
+	// ErrConflict while a policy uses it.
+	DeleteQualityGate(ctx context.Context, name string) error
 }

@@ -32,6 +32,8 @@ type scanResultRow struct {
 	Runs         int64  `bun:"runs"`
 	QueuedAt     int64  `bun:"queued_at"`
 	ScannedAt    int64  `bun:"scanned_at"`
+	DBVersions   string `bun:"db_versions"`
+	Licenses     []byte `bun:"licenses"`
 }
 
 // maxScanAttempts is how often a digest is claimed before it is failed: a
@@ -168,11 +170,15 @@ func (s *Store) FinishScan(ctx context.Context, holder string, r ports.ScanResul
 	if err != nil {
 		return wrap("finish scan", err)
 	}
+	licenses, err := json.Marshal(r.Licenses)
+	if err != nil {
+		return wrap("finish scan", err)
+	}
 	res, err := s.db.NewUpdate().Model((*scanResultRow)(nil)).
 		Set("status = ?", r.Status).Set("scanners = ?", strings.Join(r.Scanners, ",")).
 		Set("findings = ?", findings).Set("error = ?", truncate(r.Error, maxJobError)).
 		Set("runs = runs + ?", r.Runs).Set("scanned_at = ?", toNanos(s.clock.Now())).
-		Set("lease_holder = ''").Set("lease_until = 0").
+		Set("db_versions = ?", r.DBVersions).Set("licenses = ?", licenses).Set("lease_holder = ''").Set("lease_until = 0").
 		Where("digest = ?", r.Digest).Where("lease_holder = ?", holder).Where("status = ?", ports.ScanRunning).
 		Exec(ctx)
 	return mustAffect("finish scan", "lease of "+r.Digest, res, err)
@@ -186,6 +192,35 @@ func (s *Store) ScanResult(ctx context.Context, digest string) (ports.ScanResult
 		return ports.ScanResult{}, wrap("scan result", err)
 	}
 	return row.result(), nil
+}
+
+// RequeueOutdated queues again at most n verdicts made with other
+// databases, oldest verdict first. Each row is flipped by a conditional
+// UPDATE, so replicas running it at once never queue one twice.
+func (s *Store) RequeueOutdated(ctx context.Context, dbVersions string, n int) (int, error) {
+	const op = "requeue outdated scans"
+	var digests []string
+	err := s.db.NewSelect().Model((*scanResultRow)(nil)).Column("digest").
+		Where("status IN (?)", bun.In([]string{ports.ScanDone, ports.ScanFailed, ports.ScanNotScanned})).
+		Where("db_versions <> ?", dbVersions).OrderExpr("scanned_at, digest").Limit(int64(clampLimit(n))).
+		Scan(ctx, &digests)
+	if err != nil {
+		return 0, wrap(op, err)
+	}
+	now, queued := toNanos(s.clock.Now()), 0
+	for _, d := range digests {
+		res, err := s.db.NewUpdate().Model((*scanResultRow)(nil)).
+			Set("status = ?", ports.ScanPending).Set("attempts = 0").Set("queued_at = ?", now).
+			Where("digest = ?", d).Where("db_versions <> ?", dbVersions).
+			Where("status IN (?)", bun.In([]string{ports.ScanDone, ports.ScanFailed, ports.ScanNotScanned})).Exec(ctx)
+		if err != nil {
+			return queued, wrap(op, err)
+		}
+		if k, _ := res.RowsAffected(); k == 1 {
+			queued++
+		}
+	}
+	return queued, nil
 }
 
 // ScanCounts counts digests by status.
@@ -205,7 +240,7 @@ func (s *Store) ScanCounts(ctx context.Context) (map[string]int, error) {
 
 func (r scanResultRow) result() ports.ScanResult {
 	out := ports.ScanResult{Digest: r.Digest, Status: r.Status, Error: r.Error, Runs: r.Runs,
-		QueuedAt: fromNanos(r.QueuedAt), Findings: []ports.Finding{}}
+		DBVersions: r.DBVersions, QueuedAt: fromNanos(r.QueuedAt), Findings: []ports.Finding{}, Licenses: []ports.PackageLicense{}}
 	if r.Scanners != "" {
 		out.Scanners = strings.Split(r.Scanners, ",")
 	}
@@ -214,6 +249,9 @@ func (r scanResultRow) result() ports.ScanResult {
 	}
 	if len(r.Findings) > 0 {
 		_ = json.Unmarshal(r.Findings, &out.Findings) // written by FinishScan only
+	}
+	if len(r.Licenses) > 0 && string(r.Licenses) != "null" {
+		_ = json.Unmarshal(r.Licenses, &out.Licenses)
 	}
 	return out
 }

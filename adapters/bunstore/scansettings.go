@@ -2,6 +2,7 @@ package bunstore
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -22,6 +23,8 @@ type scanPolicyRow struct {
 	BlockSeverity  string `bun:"block_severity"`
 	BlockUnscanned bool   `bun:"block_unscanned"`
 	Quarantine     bool   `bun:"quarantine"`
+	DenyLicenses   string `bun:"deny_licenses"`
+	Gate           string `bun:"quality_gate"`
 	UpdatedAt      int64  `bun:"updated_at"`
 }
 
@@ -52,13 +55,16 @@ func (s *Store) ScanPolicy(ctx context.Context, repoID int64) (ports.ScanPolicy,
 	var row scanPolicyRow
 	err := s.db.NewSelect().Model(&row).Where("repository_id = ?", repoID).Scan(ctx)
 	if isNoRows(err) {
-		return ports.ScanPolicy{RepositoryID: repoID, Enabled: true}, nil
+		return ports.ScanPolicy{RepositoryID: repoID, Enabled: true, DenyLicenses: []string{}}, nil
 	}
 	if err != nil {
 		return ports.ScanPolicy{}, wrap("scan policy", err)
 	}
 	p := ports.ScanPolicy{RepositoryID: row.RepositoryID, Enabled: row.Enabled, BlockSeverity: row.BlockSeverity,
-		BlockUnscanned: row.BlockUnscanned, Quarantine: row.Quarantine}
+		BlockUnscanned: row.BlockUnscanned, Quarantine: row.Quarantine, DenyLicenses: []string{}, Gate: row.Gate}
+	if row.DenyLicenses != "" {
+		p.DenyLicenses = strings.Split(row.DenyLicenses, ",")
+	}
 	if row.UpdatedAt != 0 {
 		p.UpdatedAt = fromNanos(row.UpdatedAt)
 	}
@@ -68,10 +74,12 @@ func (s *Store) ScanPolicy(ctx context.Context, repoID int64) (ports.ScanPolicy,
 // PutScanPolicy upserts a policy.
 func (s *Store) PutScanPolicy(ctx context.Context, p ports.ScanPolicy) error {
 	row := scanPolicyRow{RepositoryID: p.RepositoryID, Enabled: p.Enabled, BlockSeverity: p.BlockSeverity,
-		BlockUnscanned: p.BlockUnscanned, Quarantine: p.Quarantine, UpdatedAt: toNanos(s.clock.Now())}
+		BlockUnscanned: p.BlockUnscanned, Quarantine: p.Quarantine, DenyLicenses: strings.Join(p.DenyLicenses, ","), Gate: p.Gate,
+		UpdatedAt: toNanos(s.clock.Now())}
 	_, err := s.db.NewInsert().Model(&row).On("CONFLICT (repository_id) DO UPDATE").
 		Set("enabled = EXCLUDED.enabled").Set("block_severity = EXCLUDED.block_severity").
 		Set("block_unscanned = EXCLUDED.block_unscanned").Set("quarantine = EXCLUDED.quarantine").
+		Set("deny_licenses = EXCLUDED.deny_licenses").Set("quality_gate = EXCLUDED.quality_gate").
 		Set("updated_at = EXCLUDED.updated_at").Exec(ctx)
 	return wrap("put scan policy", err)
 }
@@ -131,6 +139,7 @@ func (s *Store) scannedFiles(q *bun.SelectQuery) *bun.SelectQuery {
 		ColumnExpr("COALESCE(sr.status, '') AS status, COALESCE(sr.scanners, '') AS scanners, sr.findings").
 		ColumnExpr("COALESCE(sr.error, '') AS error, COALESCE(sr.runs, 0) AS runs").
 		ColumnExpr("COALESCE(sr.queued_at, 0) AS queued_at, COALESCE(sr.scanned_at, 0) AS scanned_at").
+		ColumnExpr("COALESCE(sr.db_versions, '') AS db_versions, sr.licenses").
 		Join("JOIN repositories AS r ON r.id = f.repository_id").
 		Join("LEFT JOIN scan_results AS sr ON sr.digest = f.blob_digest").
 		Join("LEFT JOIN scan_releases AS rl ON rl.repository_id = f.repository_id AND rl.path = f.path")

@@ -21,7 +21,8 @@ var securitySchemas = obj{
 	"SeverityCounts": object(obj{"critical": integer(), "high": integer(), "medium": integer(), "low": integer(), "unknown": integer()}),
 	"SecurityReport": object(obj{"repository": str(), "path": str(), "sha256": str(),
 		"status":   obj{"type": "string", "enum": []string{ports.ScanPending, ports.ScanRunning, ports.ScanDone, ports.ScanFailed, ports.ScanNotScanned}},
-		"scanners": arr(str()), "error": str(), "scanned_at": str(), "findings": arr(ref("Finding")), "acknowledged": arr(ref("Finding")),
+		"scanners": arr(str()), "error": str(), "scanned_at": str(), "db_versions": str(), "findings": arr(ref("Finding")),
+		"licenses": arr(ref("PackageLicense")), "acknowledged": arr(ref("Finding")),
 		"counts": ref("SeverityCounts"), "score": integer(), "grade": str(),
 		"download": object(obj{"allowed": boolean(), "reason": str(), "quarantined": boolean()})}, "status", "findings", "score", "grade"),
 	"SecurityReportList": object(obj{"items": arr(ref("SecurityReport")), "truncated": boolean()}, "items"),
@@ -31,7 +32,13 @@ var securitySchemas = obj{
 		"repositories": arr(ref("RepositoryScore")), "open_findings": ref("SeverityCounts"), "truncated": boolean()}, "repositories"),
 	"ScanPolicy": object(obj{"enabled": boolean(),
 		"block_severity":  obj{"type": "string", "enum": []string{"", "CRITICAL", "HIGH", "MEDIUM", "LOW"}},
-		"block_unscanned": boolean(), "quarantine": boolean(), "updated_at": str()}),
+		"block_unscanned": boolean(), "quarantine": boolean(), "deny_licenses": arr(str()), "quality_gate": str(), "updated_at": str()}),
+	"QualityGate": object(obj{"name": str(), "min_grade": obj{"type": "string", "enum": []string{"", "A", "B", "C", "D", "F"}},
+		"max_critical": integer(), "max_high": integer(), "deny_licenses": arr(str()), "updated_at": str()}),
+	"QualityGateList": object(obj{"items": arr(ref("QualityGate"))}, "items"),
+	"GateEvaluation": object(obj{"gate": str(), "repository": str(), "path": str(), "pass": boolean(), "reasons": arr(str()),
+		"grade": str(), "counts": ref("SeverityCounts")}, "gate", "pass", "reasons"),
+	"PackageLicense": object(obj{"package": str(), "license": str(), "category": str()}, "package", "license"),
 	"ScanAck": object(obj{"id": integer(), "repository": str(), "vulnerability_id": str(), "reason": str(),
 		"created_by": str(), "created_at": str(), "expires_at": str()}, "vulnerability_id", "reason", "expires_at"),
 	"ScanAckList":    object(obj{"items": arr(ref("ScanAck"))}, "items"),
@@ -53,12 +60,17 @@ func SecurityRoutes(svc *scan.Service) []Route {
 		route(get, "/security/policies", Admin, Doc{"security", "The global scan policy", "", "ScanPolicy", 200, nil}, h.getPolicy),
 		route(put, "/security/policies", Admin, Doc{"security", "Set the global scan policy (it combines with each repository's: the stricter wins)", "ScanPolicy", "ScanPolicy", 200, nil}, h.putPolicy),
 		route(get, "/security/policies/:key", Admin, Doc{"security", "A repository's own scan policy", "", "ScanPolicy", 200, nil}, h.getPolicy),
-		route(put, "/security/policies/:key", Admin, Doc{"security", "Set a repository's scan policy: enabled (scan its uploads), block_severity, block_unscanned, quarantine", "ScanPolicy", "ScanPolicy", 200, nil}, h.putPolicy),
+		route(put, "/security/policies/:key", Admin, Doc{"security", "Set a repository's scan policy: enabled (scan its uploads), block_severity, block_unscanned, quarantine, deny_licenses (SPDX ids)", "ScanPolicy", "ScanPolicy", 200, nil}, h.putPolicy),
 		route(get, "/security/acknowledgements", Admin, Doc{"security", "Unexpired acknowledgements of findings", "", "ScanAckList", 200, nil}, h.acks),
 		route(post, "/security/acknowledgements", Admin, Doc{"security", "Acknowledge a vulnerability (in one repository, or everywhere without one) with a reason until expires_at (at most a year)", "ScanAck", "ScanAck", 201, nil}, h.addAck),
 		route(del, "/security/acknowledgements/:id", Admin, Doc{"security", "Remove an acknowledgement", "", "", 204, nil}, h.deleteAck),
 		route(post, "/repositories/:key/artifacts/*path", Admin, Doc{"security", "POST …/{path}/security/scan or …/security/rescan: queue the artifact's content to be scanned (again)", "", "ScanQueued", 202, nil}, h.scanArtifact),
-		route(get, "/security/sbom", Admin, Doc{"security", "One artifact's packages as a CycloneDX JSON document (repository and path required; made on demand by the scanner)", "", "object", 200, nil}, h.sbom),
+		route(get, "/security/sbom", Admin, Doc{"security", "One artifact's packages with their licenses as a CycloneDX JSON document, or SPDX JSON with format=spdx (repository and path required; made on demand by the scanner)", "", "object", 200, nil}, h.sbom),
+		route(get, "/quality/gates", Admin, Doc{"security", "Quality gates: named rules (min_grade, max_critical, max_high, deny_licenses)", "", "QualityGateList", 200, nil}, h.gates),
+		route(get, "/quality/gates/:name", Admin, Doc{"security", "One quality gate", "", "QualityGate", 200, nil}, h.gate),
+		route(put, "/quality/gates/:name", Admin, Doc{"security", "Create or replace a quality gate; a policy's quality_gate attaches it to downloads", "QualityGate", "QualityGate", 200, nil}, h.putGate),
+		route(del, "/quality/gates/:name", Admin, Doc{"security", "Remove a quality gate (409 while a policy uses it)", "", "", 204, nil}, h.deleteGate),
+		route(post, "/quality/gates/evaluate/:name", Admin, Doc{"security", "Evaluate a quality gate on one artifact: pass or fail with the reasons", "QuarantineBody", "GateEvaluation", 200, nil}, h.evaluateGate),
 		route(get, "/quarantine", Admin, Doc{"security", "Artifacts held by quarantine", "", "SecurityReportList", 200, nil}, h.quarantine),
 		route(post, "/quarantine/release", Admin, Doc{"security", "Release an artifact (its current content) from quarantine", "QuarantineBody", "SecurityReport", 200, nil}, h.release),
 	}
@@ -119,13 +131,20 @@ func (h securityHandlers) sbom(c *gin.Context) {
 		Fail(c, http.StatusBadRequest, "invalid", "repository and path are required")
 		return
 	}
-	doc, err := h.svc.SBOM(c.Request.Context(), repo, path)
+	format := c.DefaultQuery("format", ports.SBOMCycloneDX)
+	doc, err := h.svc.SBOM(c.Request.Context(), repo, path, format)
 	if errors.Is(err, scan.ErrNoSBOM) {
 		Fail(c, http.StatusNotFound, "not_found", err.Error())
 		return
 	}
 	if err != nil {
 		WriteError(c, err)
+		return
+	}
+	if format == ports.SBOMSPDX {
+		// SPDX 2.3 JSON (https://spdx.github.io/spdx-spec/v2.3/conformance/).
+		c.Header("Content-Disposition", AttachmentHeader(path+".spdx.json"))
+		c.Data(http.StatusOK, "application/spdx+json", doc)
 		return
 	}
 	c.Header("Content-Disposition", AttachmentHeader(path+".cdx.json"))
@@ -143,17 +162,19 @@ func (h securityHandlers) getPolicy(c *gin.Context) {
 
 func (h securityHandlers) putPolicy(c *gin.Context) {
 	var body struct {
-		Enabled        *bool  `json:"enabled"`
-		BlockSeverity  string `json:"block_severity"`
-		BlockUnscanned bool   `json:"block_unscanned"`
-		Quarantine     bool   `json:"quarantine"`
-		UpdatedAt      string `json:"updated_at"`
+		Enabled        *bool    `json:"enabled"`
+		BlockSeverity  string   `json:"block_severity"`
+		BlockUnscanned bool     `json:"block_unscanned"`
+		Quarantine     bool     `json:"quarantine"`
+		DenyLicenses   []string `json:"deny_licenses"`
+		Gate           string   `json:"quality_gate"`
+		UpdatedAt      string   `json:"updated_at"`
 	}
 	if !bindJSON(c, &body) {
 		return
 	}
 	p := ports.ScanPolicy{Enabled: body.Enabled == nil || *body.Enabled, BlockSeverity: strings.ToUpper(body.BlockSeverity),
-		BlockUnscanned: body.BlockUnscanned, Quarantine: body.Quarantine}
+		BlockUnscanned: body.BlockUnscanned, Quarantine: body.Quarantine, DenyLicenses: body.DenyLicenses, Gate: body.Gate}
 	p, err := h.svc.SetPolicy(c.Request.Context(), subject(c), c.Param("key"), p)
 	if err != nil {
 		WriteError(c, err)
@@ -248,6 +269,78 @@ func (h securityHandlers) release(c *gin.Context) {
 		return
 	}
 	r, err := h.svc.Artifact(ctx, body.Repository, body.Path)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, r)
+}
+
+func (h securityHandlers) gates(c *gin.Context) {
+	gs, err := h.svc.Gates(c.Request.Context())
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": gs})
+}
+
+func (h securityHandlers) gate(c *gin.Context) {
+	g, err := h.svc.Gate(c.Request.Context(), c.Param("name"))
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, g)
+}
+
+func (h securityHandlers) putGate(c *gin.Context) {
+	var body struct {
+		Name         string   `json:"name"`
+		MinGrade     string   `json:"min_grade"`
+		MaxCritical  *int     `json:"max_critical"`
+		MaxHigh      *int     `json:"max_high"`
+		DenyLicenses []string `json:"deny_licenses"`
+		UpdatedAt    string   `json:"updated_at"`
+	}
+	if !bindJSON(c, &body) {
+		return
+	}
+	name := c.Param("name")
+	if body.Name != "" && body.Name != name {
+		Fail(c, http.StatusBadRequest, "invalid", "name: the body names another gate than the path")
+		return
+	}
+	g, err := h.svc.PutGate(c.Request.Context(), subject(c), ports.QualityGate{Name: name, MinGrade: strings.ToUpper(body.MinGrade),
+		MaxCritical: body.MaxCritical, MaxHigh: body.MaxHigh, DenyLicenses: body.DenyLicenses})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, g)
+}
+
+func (h securityHandlers) deleteGate(c *gin.Context) {
+	if err := h.svc.DeleteGate(c.Request.Context(), subject(c), c.Param("name")); err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (h securityHandlers) evaluateGate(c *gin.Context) {
+	var body struct {
+		Repository string `json:"repository"`
+		Path       string `json:"path"`
+	}
+	if !bindJSON(c, &body) {
+		return
+	}
+	if body.Repository == "" || body.Path == "" {
+		Fail(c, http.StatusBadRequest, "invalid", "repository and path are required")
+		return
+	}
+	r, err := h.svc.Evaluate(c.Request.Context(), c.Param("name"), body.Repository, body.Path)
 	if err != nil {
 		WriteError(c, err)
 		return

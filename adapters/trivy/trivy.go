@@ -17,6 +17,7 @@ import (
 var (
 	_ ports.Scanner    = (*Scanner)(nil)
 	_ ports.SBOMWriter = (*Scanner)(nil)
+	_ ports.SPDXWriter = (*Scanner)(nil)
 )
 
 // Config locates the program and its database.
@@ -59,18 +60,24 @@ func (s *Scanner) Supports(mode string) bool {
 // Scan runs trivy over t and parses its JSON report. Only the offline
 // database under CacheDir is used: every update and telemetry is off.
 func (s *Scanner) Scan(ctx context.Context, t ports.ScanTarget) (ports.ScanReport, error) {
-	out, err := s.run(ctx, args(t, "json")...)
+	out, err := s.run(ctx, "vuln,license", args(t, "json")...)
 	if err != nil {
 		return ports.ScanReport{}, err
 	}
-	f, err := Parse(out)
-	return ports.ScanReport{Scanner: s.Name(), Findings: f}, err
+	f, l, err := ParseReport(out)
+	return ports.ScanReport{Scanner: s.Name(), Findings: f, Licenses: l}, err
 }
 
-// SBOM returns a CycloneDX JSON document of the packages in t (no
-// vulnerability database needed).
+// SBOM returns a CycloneDX JSON document of the packages in t with their
+// licenses (no vulnerability database needed).
 func (s *Scanner) SBOM(ctx context.Context, t ports.ScanTarget) ([]byte, error) {
-	return s.run(ctx, args(t, "cyclonedx")...)
+	return s.run(ctx, "license", args(t, "cyclonedx")...)
+}
+
+// SPDX returns an SPDX JSON document of the packages in t with their
+// licenses (no vulnerability database needed).
+func (s *Scanner) SPDX(ctx context.Context, t ports.ScanTarget) ([]byte, error) {
+	return s.run(ctx, "license", args(t, "spdx-json")...)
 }
 
 func args(t ports.ScanTarget, format string) []string {
@@ -83,7 +90,9 @@ func args(t ports.ScanTarget, format string) []string {
 	return []string{"rootfs", "--format", format, t.Path}
 }
 
-func (s *Scanner) run(ctx context.Context, args ...string) ([]byte, error) {
+// run runs trivy with the scanners (TRIVY_SCANNERS: vuln reads the
+// database, license reads the licenses packages declare and needs none).
+func (s *Scanner) run(ctx context.Context, scanners string, args ...string) ([]byte, error) {
 	prog, err := exec.LookPath(s.cfg.Path)
 	if err != nil {
 		return nil, fmt.Errorf("trivy: %w", ports.ErrScannerMissing)
@@ -98,7 +107,7 @@ func (s *Scanner) run(ctx context.Context, args ...string) ([]byte, error) {
 		"TRIVY_CACHE_DIR="+s.cfg.CacheDir,
 		"TRIVY_SKIP_DB_UPDATE=true", "TRIVY_SKIP_JAVA_DB_UPDATE=true", "TRIVY_OFFLINE_SCAN=true",
 		"TRIVY_NO_PROGRESS=true", "TRIVY_SKIP_VERSION_CHECK=true", "TRIVY_DISABLE_TELEMETRY=true",
-		"TRIVY_SCANNERS=vuln", "TRIVY_QUIET=true")
+		"TRIVY_SCANNERS="+scanners, "TRIVY_QUIET=true")
 	stdout := &capped{max: s.cfg.MaxOutput}
 	stderr := &capped{max: 16 << 10}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
@@ -161,21 +170,40 @@ type report struct {
 			Severity         string
 			Title            string
 		}
+		// Licenses are the license scanner's results
+		// (https://trivy.dev/latest/docs/scanner/license/).
+		Licenses []struct {
+			PkgName  string
+			Name     string
+			Category string
+		}
 	}
 }
 
 // Parse reads findings from a Trivy JSON report.
 func Parse(b []byte) ([]ports.Finding, error) {
+	f, _, err := ParseReport(b)
+	return f, err
+}
+
+// ParseReport reads findings and package licenses from a Trivy JSON report.
+func ParseReport(b []byte) ([]ports.Finding, []ports.PackageLicense, error) {
 	var r report
 	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("trivy: parse report: %w", err)
+		return nil, nil, fmt.Errorf("trivy: parse report: %w", err)
 	}
 	out := []ports.Finding{}
+	var lic []ports.PackageLicense
 	for _, res := range r.Results {
 		for _, v := range res.Vulnerabilities {
 			out = append(out, ports.Finding{ID: v.VulnerabilityID, Aliases: v.VendorIDs, Package: v.PkgName,
 				Installed: v.InstalledVersion, Fixed: v.FixedVersion, Severity: v.Severity, Title: v.Title})
 		}
+		for _, l := range res.Licenses {
+			if l.Name != "" && l.PkgName != "" {
+				lic = append(lic, ports.PackageLicense{Package: l.PkgName, License: l.Name, Category: l.Category})
+			}
+		}
 	}
-	return out, nil
+	return out, lic, nil
 }

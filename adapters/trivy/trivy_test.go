@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/keeper-registry/keeper/ports"
@@ -50,5 +51,37 @@ func TestOutputLimitAndTimeout(t *testing.T) {
 	os.WriteFile(slow, []byte("#!/bin/sh\nsleep 10\n"), 0o755)
 	if _, err := New(Config{Path: slow, Timeout: 200e6}).Scan(t.Context(), ports.ScanTarget{Mode: ports.ScanRootfs, Path: dir}); err == nil {
 		t.Fatal("a scanner past its timeout was waited for")
+	}
+}
+
+// The license scanner's results (the shape Trivy 0.74.0 writes for a
+// wheel whose METADATA declares GPL-3.0-only).
+func TestParseLicenses(t *testing.T) {
+	b := []byte(`{"Results":[{"Class":"lang-pkgs","Vulnerabilities":[]},{"Class":"license","Licenses":[
+	 {"Severity":"HIGH","Category":"restricted","PkgName":"keeper-lic","FilePath":"keeper_lic-1.0.0.dist-info/METADATA","Name":"GPL-3.0-only","Confidence":1},
+	 {"PkgName":"","Name":"MIT"}]}]}`)
+	_, lic, err := ParseReport(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lic) != 1 || lic[0] != (ports.PackageLicense{Package: "keeper-lic", License: "GPL-3.0-only", Category: "restricted"}) {
+		t.Fatalf("licenses %+v", lic)
+	}
+}
+
+// The real Trivy, when installed, reads the license a wheel declares
+// with no vulnerability database at all.
+func TestRealTrivyReadsLicenses(t *testing.T) {
+	prog := os.Getenv("KEEPER_TEST_TRIVY")
+	if prog == "" {
+		t.Skip("KEEPER_TEST_TRIVY (a trivy program) not set")
+	}
+	root := t.TempDir()
+	os.MkdirAll(root+"/keeper_lic-1.0.0.dist-info", 0o755)
+	os.WriteFile(root+"/keeper_lic-1.0.0.dist-info/METADATA", []byte("Metadata-Version: 2.1\nName: keeper-lic\nVersion: 1.0.0\nLicense: GPL-3.0-only\n\n"), 0o644)
+	s := New(Config{Path: prog, CacheDir: t.TempDir()})
+	spdx, err := s.SPDX(t.Context(), ports.ScanTarget{Mode: ports.ScanRootfs, Path: root})
+	if err != nil || !strings.Contains(string(spdx), `"spdxVersion"`) || !strings.Contains(string(spdx), "GPL-3.0-only") {
+		t.Fatalf("SPDX: %v %.300s", err, spdx)
 	}
 }

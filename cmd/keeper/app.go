@@ -241,10 +241,11 @@ func newDispatcher(cfg config.Config, repos ports.RepositoryStore, files ports.F
 // newRemote is the cache of remote repositories: upstream fetches through
 // the egress guard, single across replicas by key leases in the database.
 func newRemote(cfg config.Config, files ports.FileStore, blobs ports.BlobStore, s *bunstore.Store, rt *wasm.Runtime,
-	m *plugin.Manager, c ports.Clock, pm *prom.Metrics) *remote.Service {
+	m *plugin.Manager, c ports.Clock, pm *prom.Metrics, sc *scan.Service) *remote.Service {
 	return remote.New(remote.Deps{Files: files, Direct: s, Blobs: blobs, Locker: s, Clock: c, Log: slog.Default().With("room", "remote"),
-		Upstream: instrumentedUpstream{Upstream: newUpstream(cfg), m: pm},
-		Formats:  wasm.RemoteFormats{Runtime: rt, Info: m.FormatInfo}},
+		Upstream:   instrumentedUpstream{Upstream: newUpstream(cfg), m: pm},
+		ScanLayout: sc.SniffBlob,
+		Formats:    wasm.RemoteFormats{Runtime: rt, Info: m.FormatInfo}},
 		remote.Options{MaxBytes: cfg.Limits.MaxUploadBytes})
 }
 

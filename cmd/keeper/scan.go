@@ -36,6 +36,13 @@ var scanModule = fx.Options(
 		}
 		sched.Add(jobs.Job{Name: "scan.work", Every: time.Second, Timeout: scanFollowFor + 2*cfg.Scan.Timeout + time.Minute,
 			Run: func(ctx context.Context) error { return svc.Follow(ctx, cfg.Scan.Poll, scanFollowFor) }})
+		// A new vulnerability database requeues the verdicts made with the
+		// old one, a bounded batch per run (leased: one replica at a time).
+		sched.Add(jobs.Job{Name: "scan.rescan-outdated", Every: cfg.Scan.DBCheck,
+			Run: func(ctx context.Context) error {
+				_, err := svc.RequeueOutdated(ctx, cfg.Scan.RescanBatch)
+				return err
+			}})
 	}),
 )
 

@@ -84,6 +84,12 @@ type Scan struct {
 	// MaxBytes and MaxFiles bound what one artifact may unpack to.
 	MaxBytes int64 `yaml:"max_bytes"`
 	MaxFiles int   `yaml:"max_files"`
+	// DBCheck is how often the scanners' databases are fingerprinted; when
+	// one changed, verdicts made with the old one are scanned again
+	// (KEEPER_SCAN_DB_CHECK, default 1m), RescanBatch at a time
+	// (KEEPER_SCAN_RESCAN_BATCH, default 100).
+	DBCheck     time.Duration `yaml:"db_check"`
+	RescanBatch int           `yaml:"rescan_batch"`
 }
 
 // Metrics protects the Prometheus endpoint and bounds the download
@@ -405,7 +411,7 @@ func Default() Config {
 		Metrics: Metrics{Enabled: true, AllowedNetworks: []string{"127.0.0.0/8", "::1/128"}, DownloadStats: true,
 			DownloadStatsBuffer: 10000},
 		Scan: Scan{Enabled: true, Concurrency: 2, Timeout: 5 * time.Minute, Poll: time.Second,
-			MaxBytes: 1 << 30, MaxFiles: 100_000},
+			MaxBytes: 1 << 30, MaxFiles: 100_000, DBCheck: time.Minute, RescanBatch: 100},
 	}
 }
 
@@ -590,6 +596,12 @@ func (c Config) Validate() error {
 	}
 	if p := c.Scan.Poll; p < 10*time.Millisecond || p > time.Minute {
 		bad("scan.poll", "must be between 10ms and 1m")
+	}
+	if d := c.Scan.DBCheck; d < time.Second || d > 24*time.Hour {
+		bad("scan.db_check", "must be between 1s and 24h")
+	}
+	if n := c.Scan.RescanBatch; n < 1 || n > 10_000 {
+		bad("scan.rescan_batch", "must be between 1 and 10000")
 	}
 	if c.Scan.MaxBytes < 1<<20 || c.Scan.MaxFiles < 1 {
 		bad("scan.max_bytes", "max_bytes must be at least 1 MiB and max_files at least 1")

@@ -53,7 +53,7 @@ func (d *Dispatcher) remoteGet(ctx context.Context, in *Request, pluginID string
 	name := strings.TrimPrefix(subPath, "/")
 	var tee remote.Tee
 	if in.Start != nil && in.Method == "GET" && in.header("Range") == "" && in.header("If-None-Match") == "" &&
-		in.header("If-Modified-Since") == "" {
+		in.header("If-Modified-Since") == "" && !d.holdsUnscanned(ctx, repo) {
 		tee = func(contentType string, size int64, etag string, hs []ports.Header) io.Writer {
 			// The transport decides the served type from name and type; the
 			// digest is known only at the end, so the upstream's validator
@@ -93,6 +93,17 @@ func (d *Dispatcher) remoteGet(ctx context.Context, in *Request, pluginID string
 	return d.stored(ctx, 200, hs, res.File.BlobDigest, res.File.ContentType, res.File)
 }
 
+// holdsUnscanned reports whether the download gate refuses files of repo
+// that have no scan verdict yet: a body fetched from the upstream is then
+// not streamed to the client while it is stored, but answered (or refused)
+// through the gate once it is committed.
+func (d *Dispatcher) holdsUnscanned(ctx context.Context, repo *ports.Repository) bool {
+	h, ok := d.gate.(interface {
+		HoldsUnscanned(ctx context.Context, repositoryID int64) bool
+	})
+	return ok && h.HoldsUnscanned(ctx, repo.ID)
+}
+
 // rewrittenAnswer serves a metadata document of the format's own upstream
 // that passed through the format's rewrite with the type the upstream gave
 // it: the client needs it (pip refuses a simple page that is not HTML or
@@ -116,7 +127,10 @@ func rewrittenAnswer(hs []ports.Header, res remote.Result) *Response {
 func (d *Dispatcher) remoteFailed(ctx context.Context, repo *ports.Repository, err error) error {
 	var ue *ports.UpstreamError
 	var invalid *ports.InvalidError
+	var answered *Error
 	switch {
+	case errors.As(err, &answered):
+		return err // already in the client's terms (a download gate's refusal)
 	case errors.Is(err, ports.ErrNotFound):
 		return fail(ports.ErrNotFound, "not found in the upstream of "+repo.Key)
 	case errors.As(err, &invalid):

@@ -133,6 +133,9 @@ func (s *Service) store(ctx context.Context, req Request, p, target string, clas
 	if resp.URL != "" && resp.URL != target {
 		e.URL = resp.URL // redirected: relative links resolve against where the body came from
 	}
+	if class == ports.CacheImmutable && s.d.ScanLayout != nil {
+		e.scan = s.d.ScanLayout(ctx, dg.SHA256)
+	}
 	f := ports.File{Path: p, BlobDigest: dg.SHA256, Size: dg.Size, ContentType: resp.ContentType,
 		SHA256: dg.SHA256, SHA1: dg.SHA1, MD5: dg.MD5, Metadata: e.metadata()}
 	if _, err := s.d.Files.Apply(ctx, repo.ID, ports.WriteSet{Puts: []ports.FilePut{{File: f, Overwrite: true}}}); err != nil {

@@ -66,6 +66,11 @@ type Deps struct {
 	Locker ports.KeyLocker
 	Clock  ports.Clock
 	Log    *slog.Logger
+	// ScanLayout, when set, chooses the scan layout of a cached immutable
+	// file from its content (core/scan.Service.SniffBlob); nil content is
+	// not scanned. The layout is recorded as the file metadata's "scan"
+	// member, so the scan queue and the download gate treat it as an upload.
+	ScanLayout func(ctx context.Context, digest string) []byte
 }
 
 // Service serves the files of remote repositories from the cache, fetching

@@ -40,10 +40,14 @@ type entry struct {
 	Accept     string `json:"accept,omitempty"`
 	// Headers are the upstream's header fields the cache replays (headers.go).
 	Headers []header `json:"headers,omitempty"`
+	// scan is the file's scan layout (Deps.ScanLayout), kept beside the
+	// entry as the metadata's reserved "scan" member.
+	scan json.RawMessage
 }
 
 type fileMeta struct {
-	Remote *entry `json:"remote"`
+	Remote *entry          `json:"remote"`
+	Scan   json.RawMessage `json:"scan,omitempty"`
 }
 
 func readEntry(f ports.File) entry {
@@ -51,11 +55,13 @@ func readEntry(f ports.File) entry {
 	if json.Unmarshal(f.Metadata, &m) != nil || m.Remote == nil {
 		return entry{}
 	}
-	return *m.Remote
+	e := *m.Remote
+	e.scan = m.Scan
+	return e
 }
 
 func (e entry) metadata() []byte {
-	b, _ := json.Marshal(fileMeta{Remote: &e})
+	b, _ := json.Marshal(fileMeta{Remote: &e, Scan: e.scan})
 	return b
 }
 

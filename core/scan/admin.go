@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -12,14 +13,18 @@ import (
 
 // Report is one artifact's security state.
 type Report struct {
-	Repository string          `json:"repository"`
-	Path       string          `json:"path"`
-	SHA256     string          `json:"sha256"`
-	Status     string          `json:"status"`
-	Scanners   []string        `json:"scanners"`
-	Error      string          `json:"error,omitempty"`
-	ScannedAt  time.Time       `json:"scanned_at,omitzero"`
+	Repository string    `json:"repository"`
+	Path       string    `json:"path"`
+	SHA256     string    `json:"sha256"`
+	Status     string    `json:"status"`
+	Scanners   []string  `json:"scanners"`
+	Error      string    `json:"error,omitempty"`
+	ScannedAt  time.Time `json:"scanned_at,omitzero"`
+	// DBVersions fingerprints the databases the verdict was made with.
+	DBVersions string          `json:"db_versions,omitempty"`
 	Findings   []ports.Finding `json:"findings"`
+	// Licenses are the licenses the packages inside declare.
+	Licenses []ports.PackageLicense `json:"licenses"`
 	// Acknowledged are findings an unexpired acknowledgement hides.
 	Acknowledged []ports.Finding `json:"acknowledged"`
 	Counts       Counts          `json:"counts"`
@@ -71,8 +76,11 @@ func (s *Service) report(ctx context.Context, sf ports.ScannedFile) (Report, err
 	}
 	open := Open(sf.Result.Findings, sf.RepositoryID, acks)
 	rep := Report{Repository: sf.Repository, Path: sf.Path, SHA256: sf.Digest, Status: sf.Result.Status,
-		Scanners: sf.Result.Scanners, Error: sf.Result.Error, ScannedAt: sf.Result.ScannedAt,
-		Findings: nonNil(open), Acknowledged: []ports.Finding{}, Counts: Count(open)}
+		Scanners: sf.Result.Scanners, Error: sf.Result.Error, ScannedAt: sf.Result.ScannedAt, DBVersions: sf.Result.DBVersions,
+		Findings: nonNil(open), Acknowledged: []ports.Finding{}, Counts: Count(open), Licenses: sf.Result.Licenses}
+	if rep.Licenses == nil {
+		rep.Licenses = []ports.PackageLicense{}
+	}
 	if rep.Status == "" {
 		rep.Status = ports.ScanNotScanned
 	}
@@ -84,6 +92,13 @@ func (s *Service) report(ctx context.Context, sf ports.ScannedFile) (Report, err
 	rep.Score = Score(rep.Counts)
 	rep.Grade = Grade(rep.Score)
 	rep.Download.Allowed, rep.Download.Reason = Decide(p, sf, open)
+	if rep.Download.Allowed {
+		reason, err := s.gateRefusal(ctx, p, sf, open)
+		if err != nil {
+			return Report{}, err
+		}
+		rep.Download.Allowed, rep.Download.Reason = reason == "", reason
+	}
 	rep.Download.Quarantined = !rep.Download.Allowed && strings.HasPrefix(rep.Download.Reason, "quarantined")
 	return rep, nil
 }
@@ -129,6 +144,18 @@ func (s *Service) SetPolicy(ctx context.Context, by ports.Subject, repoKey strin
 	if p.BlockSeverity != "" && !ValidSeverity(p.BlockSeverity) {
 		return p, ports.Invalidf("block_severity", "%q is not one of CRITICAL, HIGH, MEDIUM, LOW", p.BlockSeverity)
 	}
+	deny, err := ValidLicenses(p.DenyLicenses)
+	if err != nil {
+		return p, err
+	}
+	p.DenyLicenses = deny
+	if p.Gate != "" {
+		if _, err := s.d.Settings.QualityGate(ctx, p.Gate); errors.Is(err, ports.ErrNotFound) {
+			return p, ports.Invalidf("quality_gate", "no quality gate %q", p.Gate)
+		} else if err != nil {
+			return p, err
+		}
+	}
 	target := "global"
 	p.RepositoryID = 0
 	if repoKey != "" {
@@ -138,9 +165,10 @@ func (s *Service) SetPolicy(ctx context.Context, by ports.Subject, repoKey strin
 		}
 		p.RepositoryID, target = r.ID, repoKey
 	}
-	err := s.d.Settings.PutScanPolicy(ctx, p)
+	err = s.d.Settings.PutScanPolicy(ctx, p)
 	s.d.Audit.By(ctx, by, "security.policy.set", target, outcome(err),
-		fmt.Sprintf("enabled=%t block_severity=%s block_unscanned=%t quarantine=%t", p.Enabled, p.BlockSeverity, p.BlockUnscanned, p.Quarantine))
+		fmt.Sprintf("enabled=%t block_severity=%s block_unscanned=%t quarantine=%t deny_licenses=%s quality_gate=%s", p.Enabled,
+			p.BlockSeverity, p.BlockUnscanned, p.Quarantine, strings.Join(p.DenyLicenses, ","), p.Gate))
 	if err != nil {
 		return p, err
 	}

@@ -3,6 +3,7 @@ package scan
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 
@@ -55,9 +56,12 @@ func (s *Service) CheckDownload(ctx context.Context, by ports.Subject, f ports.F
 	if err != nil {
 		return err
 	}
-	ok, reason := Decide(p, sf, Open(sf.Result.Findings, f.RepositoryID, acks))
+	open := Open(sf.Result.Findings, f.RepositoryID, acks)
+	ok, reason := Decide(p, sf, open)
 	if ok {
-		return nil
+		if reason, err = s.gateRefusal(ctx, p, sf, open); err != nil || reason == "" {
+			return err
+		}
 	}
 	s.d.Audit.By(ctx, by, "security.download.blocked", sf.Repository+"/"+f.Path, audit.Denied, reason)
 	return &Blocked{Reason: reason}
@@ -113,11 +117,40 @@ func (s *Service) activeAcks(ctx context.Context) ([]ports.ScanAck, error) {
 	return acks, nil
 }
 
-// Forget drops this replica's cached policies and acknowledgements (after
-// this replica changed them).
+// cachedGate returns a quality gate, cached for settingsTTL.
+func (s *Service) cachedGate(ctx context.Context, name string) (ports.QualityGate, error) {
+	now := s.d.Clock.Now()
+	s.mu.Lock()
+	c, ok := s.gates[name]
+	s.mu.Unlock()
+	if ok && now.Sub(c.at) < settingsTTL {
+		return c.g, c.err
+	}
+	g, err := s.d.Settings.QualityGate(ctx, name)
+	if err != nil && !errors.Is(err, ports.ErrNotFound) {
+		return g, err
+	}
+	s.mu.Lock()
+	s.gates[name] = cachedGate{g: g, err: err, at: now}
+	s.mu.Unlock()
+	return g, err
+}
+
+// Forget drops this replica's cached policies, gates and acknowledgements
+// (after this replica changed them).
 func (s *Service) Forget() {
 	s.mu.Lock()
 	s.policies = map[int64]cachedPolicy{}
+	s.gates = map[string]cachedGate{}
 	s.acksAt = time.Time{}
 	s.mu.Unlock()
+}
+
+// HoldsUnscanned reports whether the policies of a repository refuse a
+// file without a verdict (block_unscanned or quarantine), so a file
+// fetched from an upstream must pass the gate before any byte is sent
+// (core/dispatch). A policy that cannot be read holds.
+func (s *Service) HoldsUnscanned(ctx context.Context, repositoryID int64) bool {
+	p, err := s.Policy(ctx, repositoryID)
+	return err != nil || p.BlockUnscanned || p.Quarantine
 }

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/keeper-registry/keeper/ports"
 )
@@ -17,13 +18,17 @@ func Effective(global, repo ports.ScanPolicy) ports.ScanPolicy {
 	if p.BlockSeverity == "" || (global.BlockSeverity != "" && severityRank[global.BlockSeverity] < severityRank[p.BlockSeverity]) {
 		p.BlockSeverity = global.BlockSeverity
 	}
+	p.DenyLicenses = append(slices.Clone(global.DenyLicenses), repo.DenyLicenses...)
+	if p.Gate == "" {
+		p.Gate = global.Gate
+	}
 	return p
 }
 
 // Enforces reports whether p can refuse any download at all (a policy
 // that blocks nothing needs no lookup per download).
 func Enforces(p ports.ScanPolicy) bool {
-	return p.BlockSeverity != "" || p.BlockUnscanned || p.Quarantine
+	return p.BlockSeverity != "" || p.BlockUnscanned || p.Quarantine || len(p.DenyLicenses) > 0 || p.Gate != ""
 }
 
 // Decide answers whether a download of f is allowed under p with the open
@@ -41,6 +46,9 @@ func Decide(p ports.ScanPolicy, f ports.ScannedFile, open []ports.Finding) (bool
 	}
 	if p.BlockUnscanned && !verdict && !f.Released {
 		return false, "blocked by security policy: not scanned"
+	}
+	if l, id := deniedLicense(p.DenyLicenses, f.Result.Licenses); l != nil {
+		return false, licenseReason(l, id)
 	}
 	if p.BlockSeverity != "" {
 		for _, x := range open {

@@ -14,8 +14,12 @@ import (
 var ErrNoSBOM = errors.New("scan: no SBOM for this artifact")
 
 // SBOM lays one stored file out as its plugin asked and returns the
-// CycloneDX JSON document of the packages in it.
-func (s *Service) SBOM(ctx context.Context, repoKey, path string) ([]byte, error) {
+// document of the packages in it, in format (ports.SBOMCycloneDX or
+// ports.SBOMSPDX, both JSON).
+func (s *Service) SBOM(ctx context.Context, repoKey, path, format string) ([]byte, error) {
+	if format != ports.SBOMCycloneDX && format != ports.SBOMSPDX {
+		return nil, ports.Invalidf("format", "%q is not cyclonedx or spdx", format)
+	}
 	r, err := s.repo(ctx, repoKey)
 	if err != nil {
 		return nil, err
@@ -42,15 +46,26 @@ func (s *Service) SBOM(ctx context.Context, repoKey, path string) ([]byte, error
 		return nil, err
 	}
 	for _, sc := range s.d.Scanners {
-		w, ok := sc.(ports.SBOMWriter)
-		if !ok || !sc.Supports(target.Mode) {
+		write := sbomWriter(sc, format)
+		if write == nil || !sc.Supports(target.Mode) {
 			continue
 		}
-		doc, err := w.SBOM(ctx, target)
+		doc, err := write(ctx, target)
 		if errors.Is(err, ports.ErrScannerMissing) {
 			continue
 		}
 		return doc, err
 	}
 	return nil, fmt.Errorf("%w: no scanner that writes SBOMs is installed", ErrNoSBOM)
+}
+
+// sbomWriter is sc's writer of format, nil when it writes none.
+func sbomWriter(sc ports.Scanner, format string) func(context.Context, ports.ScanTarget) ([]byte, error) {
+	if w, ok := sc.(ports.SPDXWriter); ok && format == ports.SBOMSPDX {
+		return w.SPDX
+	}
+	if w, ok := sc.(ports.SBOMWriter); ok && format == ports.SBOMCycloneDX {
+		return w.SBOM
+	}
+	return nil
 }

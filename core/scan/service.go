@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -50,6 +52,7 @@ type Service struct {
 
 	mu       sync.Mutex
 	policies map[int64]cachedPolicy
+	gates    map[string]cachedGate
 	acks     []ports.ScanAck
 	acksAt   time.Time
 }
@@ -57,6 +60,12 @@ type Service struct {
 type cachedPolicy struct {
 	p  ports.ScanPolicy
 	at time.Time
+}
+
+type cachedGate struct {
+	g   ports.QualityGate
+	err error
+	at  time.Time
 }
 
 // settingsTTL is how long one replica trusts its copy of the policies and
@@ -81,7 +90,7 @@ func New(d Deps, cfg Config) *Service {
 		h, _ := os.Hostname()
 		cfg.Holder = fmt.Sprintf("%s-%d", h, os.Getpid())
 	}
-	return &Service{d: d, cfg: cfg, policies: map[int64]cachedPolicy{}}
+	return &Service{d: d, cfg: cfg, policies: map[int64]cachedPolicy{}, gates: map[string]cachedGate{}}
 }
 
 // Follow claims and scans queued artifacts for about d (the scans under
@@ -132,7 +141,8 @@ func (s *Service) Drain(ctx context.Context) (int, error) {
 
 // scan lays one artifact out and runs every scanner that supports its mode.
 func (s *Service) scan(ctx context.Context, j ports.ScanJob) ports.ScanResult {
-	res := ports.ScanResult{Digest: j.Digest, Status: ports.ScanNotScanned, Findings: []ports.Finding{}}
+	res := ports.ScanResult{Digest: j.Digest, Status: ports.ScanNotScanned, Findings: []ports.Finding{},
+		DBVersions: s.DBVersions(ctx)}
 	l, err := ParseLayout(j.Layout)
 	if err != nil {
 		res.Error = "the artifact's layout cannot be scanned"
@@ -175,7 +185,7 @@ func (s *Service) scan(ctx context.Context, j ports.ScanJob) ports.ScanResult {
 	}
 	switch {
 	case len(reports) > 0:
-		res.Status, res.Findings = ports.ScanDone, Merge(reports)
+		res.Status, res.Findings, res.Licenses = ports.ScanDone, Merge(reports), MergeLicenses(reports)
 	case len(failures) > 0:
 		res.Status, res.Error = ports.ScanFailed, errors.Join(failures...).Error()
 	default:
@@ -207,4 +217,40 @@ func (s *Service) layOut(ctx context.Context, j ports.ScanJob, l Layout, dir str
 		return ports.ScanTarget{}, err
 	}
 	return Unpack(src, size, j.Path, root, l, s.cfg.Limits)
+}
+
+// DBVersions fingerprints the databases of the scanners that have one, as
+// "name=fingerprint" pairs in name order; a verdict records it, and a
+// change requeues the verdicts made before (RequeueOutdated).
+func (s *Service) DBVersions(ctx context.Context) string {
+	var parts []string
+	for _, sc := range s.d.Scanners {
+		db, ok := sc.(ports.ScannerDB)
+		if !ok {
+			continue
+		}
+		v, err := db.DBVersion(ctx)
+		if err != nil {
+			s.d.Log.WarnContext(ctx, "scan: database fingerprint", "scanner", sc.Name(), "err", err)
+			continue
+		}
+		if v != "" {
+			parts = append(parts, sc.Name()+"="+v)
+		}
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, ",")
+}
+
+// RequeueOutdated queues again at most batch verdicts made with other
+// databases than the scanners have now; it returns how many.
+func (s *Service) RequeueOutdated(ctx context.Context, batch int) (int, error) {
+	n, err := s.d.Queue.RequeueOutdated(ctx, s.DBVersions(ctx), batch)
+	if err != nil {
+		return n, fmt.Errorf("scan: requeue outdated: %w", err)
+	}
+	if n > 0 {
+		s.d.Log.InfoContext(ctx, "scan: a vulnerability database changed; verdicts queued again", "count", n)
+	}
+	return n, nil
 }

@@ -58,8 +58,9 @@ func ScanStore(t *testing.T, open func(t *testing.T) ScanStores) {
 			t.Fatalf("a non-holder finished the scan: %v", err)
 		}
 		f := []ports.Finding{{ID: "CVE-1", Package: "p", Installed: "1", Severity: "HIGH", Sources: []string{"trivy"}}}
+		lic := []ports.PackageLicense{{Package: "p", License: "GPL-3.0-only", Category: "restricted"}}
 		mdOK(t, s.Scans.FinishScan(mdCtx(t), "w1", ports.ScanResult{Digest: "sha256:1", Status: ports.ScanDone,
-			Scanners: []string{"trivy", "grype"}, Findings: f, Runs: 2}), "FinishScan")
+			Scanners: []string{"trivy", "grype"}, Findings: f, Licenses: lic, Runs: 2}), "FinishScan")
 		for _, r := range []struct {
 			id   int64
 			path string
@@ -67,7 +68,8 @@ func ScanStore(t *testing.T, open func(t *testing.T) ScanStores) {
 			sf, err := s.Scans.ScannedFile(mdCtx(t), r.id, r.path)
 			mdOK(t, err, "ScannedFile")
 			if sf.Result.Status != ports.ScanDone || len(sf.Result.Findings) != 1 || sf.Result.Findings[0].ID != "CVE-1" ||
-				sf.Result.Runs != 2 || len(sf.Result.Scanners) != 2 || sf.Digest != "sha256:1" {
+				sf.Result.Runs != 2 || len(sf.Result.Scanners) != 2 || sf.Digest != "sha256:1" ||
+				len(sf.Result.Licenses) != 1 || sf.Result.Licenses[0] != lic[0] {
 				t.Fatalf("ScannedFile(%s) = %+v", r.path, sf)
 			}
 		}
@@ -123,6 +125,79 @@ func ScanStore(t *testing.T, open func(t *testing.T) ScanStores) {
 		}
 	})
 
+	t.Run("verdicts made with other databases are requeued in bounded batches", func(t *testing.T) {
+		s := open(t)
+		s.SetNow(now)
+		a := mdNewRepo(t, MetadataStores{Repos: s.Repos}, "a")
+		_, err := s.Files.Apply(mdCtx(t), a.ID, ports.WriteSet{Puts: []ports.FilePut{scanPut("x.whl", "sha256:1", true),
+			scanPut("y.whl", "sha256:2", true), scanPut("z.whl", "sha256:3", true)}})
+		mdOK(t, err, "Apply")
+		if n, err := s.Scans.RequeueOutdated(mdCtx(t), "trivy=new", 10); err != nil || n != 0 {
+			t.Fatalf("pending scans requeued: %d %v", n, err)
+		}
+		jobs, err := s.Scans.ClaimScans(mdCtx(t), "w1", 10, time.Minute)
+		mdOK(t, err, "ClaimScans")
+		for _, j := range jobs {
+			mdOK(t, s.Scans.FinishScan(mdCtx(t), "w1", ports.ScanResult{Digest: j.Digest, Status: ports.ScanDone,
+				DBVersions: map[bool]string{true: "trivy=new", false: "trivy=old"}[j.Digest == "sha256:3"]}), "FinishScan")
+		}
+		r, _ := s.Scans.ScanResult(mdCtx(t), "sha256:1")
+		if r.DBVersions != "trivy=old" {
+			t.Fatalf("db versions not kept: %+v", r)
+		}
+		n, err := s.Scans.RequeueOutdated(mdCtx(t), "trivy=new", 1)
+		mdOK(t, err, "RequeueOutdated")
+		if n != 1 {
+			t.Fatalf("first batch requeued %d, want 1", n)
+		}
+		n, _ = s.Scans.RequeueOutdated(mdCtx(t), "trivy=new", 10)
+		if n != 1 {
+			t.Fatalf("second batch requeued %d, want 1", n)
+		}
+		if n, _ := s.Scans.RequeueOutdated(mdCtx(t), "trivy=new", 10); n != 0 {
+			t.Fatalf("requeued %d again while queued", n)
+		}
+		jobs, _ = s.Scans.ClaimScans(mdCtx(t), "w2", 10, time.Minute)
+		if len(jobs) != 2 || jobs[0].Digest == "sha256:3" || jobs[1].Digest == "sha256:3" || string(jobs[0].Layout) != `{"unpack":"zip","mode":"rootfs"}` {
+			t.Fatalf("requeued jobs %+v", jobs)
+		}
+	})
+
+	t.Run("quality gates are stored, listed, and not deleted while attached", func(t *testing.T) {
+		s := open(t)
+		s.SetNow(now)
+		a := mdNewRepo(t, MetadataStores{Repos: s.Repos}, "a")
+		zero := 0
+		g := ports.QualityGate{Name: "release", MinGrade: "B", MaxCritical: &zero, DenyLicenses: []string{"GPL-3.0-only"}}
+		mdOK(t, s.Scans.PutQualityGate(mdCtx(t), g), "PutQualityGate")
+		mdOK(t, s.Scans.PutQualityGate(mdCtx(t), ports.QualityGate{Name: "any"}), "PutQualityGate any")
+		got, err := s.Scans.QualityGate(mdCtx(t), "release")
+		mdOK(t, err, "QualityGate")
+		if got.MinGrade != "B" || got.MaxCritical == nil || *got.MaxCritical != 0 || got.MaxHigh != nil ||
+			len(got.DenyLicenses) != 1 || !got.UpdatedAt.Equal(now) {
+			t.Fatalf("gate %+v", got)
+		}
+		if _, err := s.Scans.QualityGate(mdCtx(t), "missing"); !errors.Is(err, ports.ErrNotFound) {
+			t.Fatalf("missing gate: %v", err)
+		}
+		list, err := s.Scans.QualityGatesList(mdCtx(t))
+		mdOK(t, err, "QualityGatesList")
+		if len(list) != 2 || list[0].Name != "any" || list[1].Name != "release" {
+			t.Fatalf("gates %+v", list)
+		}
+		mdOK(t, s.Scans.PutScanPolicy(mdCtx(t), ports.ScanPolicy{RepositoryID: a.ID, Enabled: true, Gate: "release"}), "PutScanPolicy")
+		if p, _ := s.Scans.ScanPolicy(mdCtx(t), a.ID); p.Gate != "release" {
+			t.Fatalf("policy gate %+v", p)
+		}
+		if err := s.Scans.DeleteQualityGate(mdCtx(t), "release"); !errors.Is(err, ports.ErrConflict) {
+			t.Fatalf("attached gate deleted: %v", err)
+		}
+		mdOK(t, s.Scans.DeleteQualityGate(mdCtx(t), "any"), "DeleteQualityGate")
+		if err := s.Scans.DeleteQualityGate(mdCtx(t), "any"); !errors.Is(err, ports.ErrNotFound) {
+			t.Fatalf("second delete: %v", err)
+		}
+	})
+
 	t.Run("a policy that disables scanning queues nothing", func(t *testing.T) {
 		s := open(t)
 		a := mdNewRepo(t, MetadataStores{Repos: s.Repos}, "a")
@@ -132,9 +207,10 @@ func ScanStore(t *testing.T, open func(t *testing.T) ScanStores) {
 			t.Fatalf("default policy %+v", p)
 		}
 		mdOK(t, s.Scans.PutScanPolicy(mdCtx(t), ports.ScanPolicy{RepositoryID: a.ID, Enabled: false, BlockSeverity: "HIGH", Quarantine: true}), "PutScanPolicy")
-		mdOK(t, s.Scans.PutScanPolicy(mdCtx(t), ports.ScanPolicy{RepositoryID: a.ID, Enabled: false, BlockSeverity: "CRITICAL", Quarantine: true}), "PutScanPolicy again")
+		mdOK(t, s.Scans.PutScanPolicy(mdCtx(t), ports.ScanPolicy{RepositoryID: a.ID, Enabled: false, BlockSeverity: "CRITICAL", Quarantine: true,
+			DenyLicenses: []string{"GPL-3.0-only", "AGPL-3.0-only"}}), "PutScanPolicy again")
 		p, _ = s.Scans.ScanPolicy(mdCtx(t), a.ID)
-		if p.Enabled || p.BlockSeverity != "CRITICAL" || !p.Quarantine {
+		if p.Enabled || p.BlockSeverity != "CRITICAL" || !p.Quarantine || len(p.DenyLicenses) != 2 || p.DenyLicenses[1] != "AGPL-3.0-only" {
 			t.Fatalf("stored policy %+v", p)
 		}
 		_, err = s.Files.Apply(mdCtx(t), a.ID, ports.WriteSet{Puts: []ports.FilePut{scanPut("x.whl", "sha256:1", true)}})

@@ -3,6 +3,8 @@
 
 usage: make_dists.py OUTDIR NAME VERSION [MARKER] [REQUIRES_PYTHON]
 
+With KEEPER_DIST_LICENSE set, the metadata declares that License.
+
 The sdist carries an in-tree PEP 517 backend (keeper_backend.py, no build
 requirements), so pip can build it offline with build isolation.
 Output is deterministic (fixed timestamps).
@@ -62,7 +64,9 @@ def main():
     import re
     dist = re.sub(r"[-_.]+", "_", name).lower()
     pkginfo = ("Metadata-Version: 2.1\nName: %s\nVersion: %s\nSummary: Keeper test package <%s>\n"
-               "Requires-Python: %s\n\nA package made by make_dists.py.\n") % (name, version, marker, requires_python)
+               "Requires-Python: %s\n%s\nA package made by make_dists.py.\n") % (
+                   name, version, marker, requires_python,
+                   "License: %s\n" % os.environ["KEEPER_DIST_LICENSE"] if os.environ.get("KEEPER_DIST_LICENSE") else "")
     init = 'VERSION = "%s"\nMARKER = "%s"\n' % (version, marker)
     pyproject = ('[build-system]\nrequires = []\nbuild-backend = "keeper_backend"\nbackend-path = ["."]\n')
     files = {

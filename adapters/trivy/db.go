@@ -1,0 +1,17 @@
+package trivy
+
+import (
+	"context"
+	"path/filepath"
+
+	"github.com/keeper-registry/keeper/ports"
+)
+
+var _ ports.ScannerDB = (*Scanner)(nil)
+
+// DBVersion fingerprints Trivy's databases under CacheDir (db/ and
+// java-db/): a new database (any file replaced) gives a new fingerprint;
+// "" when there is none.
+func (s *Scanner) DBVersion(context.Context) (string, error) {
+	return fingerprint(filepath.Join(s.cfg.CacheDir, "db"), filepath.Join(s.cfg.CacheDir, "java-db"))
+}
