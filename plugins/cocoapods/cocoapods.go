@@ -146,7 +146,7 @@ func text(body, contentType string) *sdk.Response {
 
 func textError(status int, msg string) *sdk.Response {
 	b := []byte(`{"error":`)
-	b = appendJSONString(b, msg)
+	b = sdk.AppendJSONString(b, msg)
 	return &sdk.Response{Status: status, Kind: sdk.BodyBytes, Bytes: append(b, '}'),
 		Headers: []sdk.Header{{Name: "Content-Type", Value: "application/json"}}}
 }

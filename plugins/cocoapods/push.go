@@ -107,13 +107,13 @@ func push(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		return nil, err
 	}
 	b := []byte(`{"name":`)
-	b = appendJSONString(b, name)
+	b = sdk.AppendJSONString(b, name)
 	b = append(b, `,"version":`...)
-	b = appendJSONString(b, version)
+	b = sdk.AppendJSONString(b, version)
 	b = append(b, `,"podspec_url":`...)
-	b = appendJSONString(b, req.Repo.BaseURL+"/"+path)
+	b = sdk.AppendJSONString(b, req.Repo.BaseURL+"/"+path)
 	b = append(b, `,"archive_url":`...)
-	b = appendJSONString(b, archiveURL)
+	b = sdk.AppendJSONString(b, archiveURL)
 	return &sdk.Response{Status: 201, Kind: sdk.BodyBytes, Bytes: append(b, '}'),
 		Headers: []sdk.Header{{Name: "Content-Type", Value: "application/json"}, {Name: "Location", Value: req.Repo.BaseURL + "/" + path}}}, nil
 }

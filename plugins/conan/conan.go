@@ -125,7 +125,7 @@ func checkCredentials(req *sdk.Request) *sdk.Response {
 	if req.User == "" {
 		return unauthorized("logged user needed")
 	}
-	return jsonResponse(200, appendJSONString(nil, req.User))
+	return jsonResponse(200, sdk.AppendJSONString(nil, req.User))
 }
 
 func unauthorized(msg string) *sdk.Response {
@@ -145,7 +145,7 @@ func conanError(status int, msg string) *sdk.Response {
 	b := []byte(`{"errors":[{"status":`)
 	b = appendInt(b, int64(status))
 	b = append(b, `,"message":`...)
-	b = appendJSONString(b, msg)
+	b = sdk.AppendJSONString(b, msg)
 	b = append(b, "}]}"...)
 	return jsonResponse(status, b)
 }

@@ -124,7 +124,7 @@ func (r route) packageNotFound() *sdk.Response {
 // appendRevision appends {"revision":ID,"time":ISO-8601}.
 func appendRevision(b []byte, rv revision) []byte {
 	b = append(b, `{"revision":`...)
-	b = appendJSONString(b, rv.id)
+	b = sdk.AppendJSONString(b, rv.id)
 	b = append(b, `,"time":"`...)
 	b = appendTime(b, rv.ms)
 	return append(b, `"}`...)
@@ -133,7 +133,7 @@ func appendRevision(b []byte, rv revision) []byte {
 // appendRevisionList appends {"reference":REF,"revisions":[…]}.
 func appendRevisionList(b []byte, reference string, rs []revision) []byte {
 	b = append(b, `{"reference":`...)
-	b = appendJSONString(b, reference)
+	b = sdk.AppendJSONString(b, reference)
 	b = append(b, `,"revisions":[`...)
 	for i, rv := range rs {
 		if i > 0 {
@@ -219,7 +219,7 @@ func (r route) files(h sdk.Host) (*sdk.Response, error) {
 			b = append(b, ',')
 		}
 		n++
-		b = appendJSONString(b, name)
+		b = sdk.AppendJSONString(b, name)
 		b = append(b, ":{}"...)
 		return nil
 	})
@@ -283,9 +283,9 @@ func (r route) searchPackages(h sdk.Host) (*sdk.Response, error) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, id)
+		b = sdk.AppendJSONString(b, id)
 		b = append(b, `:{"content":`...)
-		b = appendJSONString(b, conaninfoOf(newest[id].meta))
+		b = sdk.AppendJSONString(b, conaninfoOf(newest[id].meta))
 		b = append(b, '}')
 	}
 	return jsonResponse(200, append(b, '}')), nil

@@ -52,7 +52,7 @@ func searchRecipes(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 			b = append(b, ',')
 		}
 		n++
-		b = appendJSONString(b, p.Name)
+		b = sdk.AppendJSONString(b, p.Name)
 		return nil
 	})
 	if err != nil {

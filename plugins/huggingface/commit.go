@@ -182,8 +182,8 @@ func commitRoute(h sdk.Host, req *sdk.Request, id, rev string) (*sdk.Response, e
 	if err := h.StageVersion(sdk.VersionPut{Package: id, Version: next.ID, Metadata: doc}); err != nil {
 		return nil, err
 	}
-	b := append(appendJSONString([]byte(`{"commitUrl":`), req.Repo.BaseURL+"/"+id+"/commit/"+next.ID), `,"commitOid":`...)
-	b = append(appendJSONString(b, next.ID), `,"pullRequestUrl":null}`...)
+	b := append(sdk.AppendJSONString([]byte(`{"commitUrl":`), req.Repo.BaseURL+"/"+id+"/commit/"+next.ID), `,"commitOid":`...)
+	b = append(sdk.AppendJSONString(b, next.ID), `,"pullRequestUrl":null}`...)
 	return jsonResponse(200, b), nil
 }
 

@@ -165,7 +165,7 @@ func methodNotAllowed(req *sdk.Request) *sdk.Response {
 // hf_raise_for_status turns into RepositoryNotFoundError,
 // RevisionNotFoundError and EntryNotFoundError.
 func hfError(status int, code, msg string) *sdk.Response {
-	r := jsonResponse(status, append(appendJSONString([]byte(`{"error":`), msg), '}'))
+	r := jsonResponse(status, append(sdk.AppendJSONString([]byte(`{"error":`), msg), '}'))
 	r.Headers = append(r.Headers, sdk.Header{Name: "X-Error-Code", Value: code},
 		sdk.Header{Name: "X-Error-Message", Value: headerSafe(msg)})
 	return r

@@ -81,14 +81,14 @@ func createRepo(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	}
 	if ri != nil {
 		r := hfError(409, "Conflict", "You already created this model repo")
-		r.Bytes = append(appendJSONString(append(r.Bytes[:len(r.Bytes)-1], `,"url":`...), req.Repo.BaseURL+"/"+id), '}')
+		r.Bytes = append(sdk.AppendJSONString(append(r.Bytes[:len(r.Bytes)-1], `,"url":`...), req.Repo.BaseURL+"/"+id), '}')
 		return r, nil
 	}
 	if err := h.KVPut(nsRepos, id, []byte("{}")); err != nil {
 		return nil, err
 	}
-	b := append(appendJSONString([]byte(`{"url":`), req.Repo.BaseURL+"/"+id), `,"name":`...)
-	b = append(appendJSONString(b, id), '}')
+	b := append(sdk.AppendJSONString([]byte(`{"url":`), req.Repo.BaseURL+"/"+id), `,"name":`...)
+	b = append(sdk.AppendJSONString(b, id), '}')
 	return jsonResponse(200, b), nil
 }
 
@@ -103,7 +103,7 @@ func validateYAML(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		return r, nil
 	}
 	if _, err := parseCard([]byte(in.Content)); err != nil {
-		b := append(appendJSONString([]byte(`{"errors":[{"message":`), err.Error()), `}],"warnings":[]}`...)
+		b := append(sdk.AppendJSONString([]byte(`{"errors":[{"message":`), err.Error()), `}],"warnings":[]}`...)
 		return jsonResponse(400, b), nil
 	}
 	return jsonResponse(200, []byte(`{"errors":[],"warnings":[]}`)), nil

@@ -79,18 +79,18 @@ func archivePath(name, version string) string {
 // URL is url when given, else base/archivePath.
 func appendVersion(b []byte, base, name string, p published, url ...string) []byte {
 	b = append(b, `{"version":`...)
-	b = appendJSONString(b, p.version)
+	b = sdk.AppendJSONString(b, p.version)
 	if p.meta.Retracted {
 		b = append(b, `,"retracted":true`...)
 	}
 	b = append(b, `,"archive_url":`...)
 	if len(url) > 0 {
-		b = appendJSONString(b, url[0])
+		b = sdk.AppendJSONString(b, url[0])
 	} else {
-		b = appendJSONString(b, base+"/"+archivePath(name, p.version))
+		b = sdk.AppendJSONString(b, base+"/"+archivePath(name, p.version))
 	}
 	b = append(b, `,"archive_sha256":`...)
-	b = appendJSONString(b, p.meta.SHA256)
+	b = sdk.AppendJSONString(b, p.meta.SHA256)
 	b = append(b, `,"pubspec":`...)
 	b = append(b, p.meta.Pubspec...)
 	return append(b, '}')
@@ -107,7 +107,7 @@ func listing(h sdk.Host, req *sdk.Request, name string) (*sdk.Response, error) {
 	}
 	base := req.Repo.BaseURL
 	b := []byte(`{"name":`)
-	b = appendJSONString(b, name)
+	b = sdk.AppendJSONString(b, name)
 	b = append(b, `,"isDiscontinued":false,"latest":`...)
 	b = appendVersion(b, base, name, latest(vs))
 	b = append(b, `,"versions":[`...)

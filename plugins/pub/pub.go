@@ -107,14 +107,14 @@ func methodNotAllowed(req *sdk.Request) *sdk.Response {
 // WWW-Authenticate challenge whose message the client prints.
 func pubError(status int, code, msg string) *sdk.Response {
 	b := []byte(`{"error":{"code":`)
-	b = appendJSONString(b, code)
+	b = sdk.AppendJSONString(b, code)
 	b = append(b, `,"message":`...)
-	b = appendJSONString(b, msg)
+	b = sdk.AppendJSONString(b, msg)
 	b = append(b, "}}"...)
 	r := jsonResponse(status, b)
 	if status == 401 || status == 403 {
 		v := []byte(`Bearer realm="pub", message=`)
-		v = appendJSONString(v, msg)
+		v = sdk.AppendJSONString(v, msg)
 		r.Headers = append(r.Headers, sdk.Header{Name: "WWW-Authenticate", Value: string(v)})
 	}
 	return r

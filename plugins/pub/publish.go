@@ -21,7 +21,7 @@ func newUpload(req *sdk.Request) *sdk.Response {
 		return pubError(401, "MissingAuthentication", "publishing needs a token: dart pub token add "+req.Repo.BaseURL)
 	}
 	b := []byte(`{"url":`)
-	b = appendJSONString(b, req.Repo.BaseURL+"/api/packages/versions/newUpload")
+	b = sdk.AppendJSONString(b, req.Repo.BaseURL+"/api/packages/versions/newUpload")
 	b = append(b, `,"fields":{}}`...)
 	return jsonResponse(200, b)
 }
@@ -135,7 +135,7 @@ func finish(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	for _, p := range vs {
 		if p.version == version {
 			b := []byte(`{"success":{"message":`)
-			b = appendJSONString(b, "Successfully uploaded "+name+" version "+version+".")
+			b = sdk.AppendJSONString(b, "Successfully uploaded "+name+" version "+version+".")
 			return jsonResponse(200, append(b, "}}"...)), nil
 		}
 	}

@@ -171,7 +171,7 @@ func renderListing(d upstreamDoc) []byte {
 	}
 	sortPublished(ps)
 	b := []byte(`{"name":`)
-	b = appendJSONString(b, d.Name)
+	b = sdk.AppendJSONString(b, d.Name)
 	if d.IsDiscontinued {
 		b = append(b, `,"isDiscontinued":true`...)
 	} else {

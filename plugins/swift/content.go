@@ -135,7 +135,7 @@ func identifiers(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		if n > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, string(e.Value))
+		b = sdk.AppendJSONString(b, string(e.Value))
 		n++
 		return nil
 	})

@@ -176,9 +176,9 @@ func releases(h sdk.Host, req *sdk.Request, id identity) (*sdk.Response, error) 
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, r.version)
+		b = sdk.AppendJSONString(b, r.version)
 		b = append(b, `:{"url":`...)
-		b = appendJSONString(b, releaseURL(base, r.meta.ID, r.version))
+		b = sdk.AppendJSONString(b, releaseURL(base, r.meta.ID, r.version))
 		b = append(b, '}')
 	}
 	return jsonResponse(append(b, "}}"...), string(links)), nil
@@ -210,16 +210,16 @@ func releaseInfo(h sdk.Host, req *sdk.Request, id identity, version string) (*sd
 func renderInfo(b []byte, r release) []byte {
 	m := r.meta
 	b = append(b, `{"id":`...)
-	b = appendJSONString(b, m.ID)
+	b = sdk.AppendJSONString(b, m.ID)
 	b = append(b, `,"version":`...)
-	b = appendJSONString(b, r.version)
+	b = sdk.AppendJSONString(b, r.version)
 	b = append(b, `,"resources":[{"name":"source-archive","type":"application/zip","checksum":`...)
-	b = appendJSONString(b, m.Checksum)
+	b = sdk.AppendJSONString(b, m.Checksum)
 	if m.Signature != "" {
 		b = append(b, `,"signing":{"signatureBase64Encoded":`...)
-		b = appendJSONString(b, m.Signature)
+		b = sdk.AppendJSONString(b, m.Signature)
 		b = append(b, `,"signatureFormat":`...)
-		b = appendJSONString(b, m.SigFormat)
+		b = sdk.AppendJSONString(b, m.SigFormat)
 		b = append(b, '}')
 	}
 	b = append(b, `}],"metadata":`...)

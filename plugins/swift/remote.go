@@ -176,9 +176,9 @@ func renderList(l upstreamList) []byte {
 			b = append(b, ',')
 		}
 		r := l.Releases[e.v]
-		b = appendJSONString(b, e.v)
+		b = sdk.AppendJSONString(b, e.v)
 		b = append(b, `:{"url":`...)
-		b = appendJSONString(b, r.URL)
+		b = sdk.AppendJSONString(b, r.URL)
 		if len(r.Problem) > 0 && r.Problem[0] == '{' {
 			var c bytes.Buffer
 			if json.Compact(&c, r.Problem) == nil {

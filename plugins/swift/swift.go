@@ -156,10 +156,10 @@ func problem(status int, detail string) *sdk.Response {
 	b = appendInt(b, int64(status))
 	if t := statusTitles[status]; t != "" {
 		b = append(b, `,"title":`...)
-		b = appendJSONString(b, t)
+		b = sdk.AppendJSONString(b, t)
 	}
 	b = append(b, `,"detail":`...)
-	b = appendJSONString(b, detail)
+	b = sdk.AppendJSONString(b, detail)
 	b = append(b, '}')
 	hs := []sdk.Header{{Name: "Content-Type", Value: problemType}, {Name: "Content-Version", Value: "1"},
 		{Name: "Content-Language", Value: "en"}}
