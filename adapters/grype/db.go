@@ -2,7 +2,9 @@ package grype
 
 import (
 	"context"
+	"fmt"
 
+	"github.com/keeper-registry/keeper/core/scan"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -12,5 +14,9 @@ var _ ports.ScannerDB = (*Scanner)(nil)
 // import` writes): a new database gives a new fingerprint; "" when there
 // is none.
 func (s *Scanner) DBVersion(context.Context) (string, error) {
-	return fingerprint(s.cfg.DBDir)
+	v, err := scan.DBFingerprint(s.cfg.DBDir)
+	if err != nil {
+		return "", fmt.Errorf("grype: %w", err)
+	}
+	return v, nil
 }

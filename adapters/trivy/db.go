@@ -2,8 +2,10 @@ package trivy
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 
+	"github.com/keeper-registry/keeper/core/scan"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -13,5 +15,9 @@ var _ ports.ScannerDB = (*Scanner)(nil)
 // java-db/): a new database (any file replaced) gives a new fingerprint;
 // "" when there is none.
 func (s *Scanner) DBVersion(context.Context) (string, error) {
-	return fingerprint(filepath.Join(s.cfg.CacheDir, "db"), filepath.Join(s.cfg.CacheDir, "java-db"))
+	v, err := scan.DBFingerprint(filepath.Join(s.cfg.CacheDir, "db"), filepath.Join(s.cfg.CacheDir, "java-db"))
+	if err != nil {
+		return "", fmt.Errorf("trivy: %w", err)
+	}
+	return v, nil
 }

@@ -1,4 +1,4 @@
-package trivy
+package scan
 
 import (
 	"crypto/sha256"
@@ -13,10 +13,12 @@ import (
 // maxDBFiles bounds the files a database fingerprint looks at.
 const maxDBFiles = 10_000
 
-// fingerprint hashes the names, sizes and modification times of the
+// DBFingerprint hashes the names, sizes and modification times of the
 // regular files under dirs (missing dirs count as empty); "" when there
-// are none. Replacing a database file changes it; reading one does not.
-func fingerprint(dirs ...string) (string, error) {
+// are none. Replacing a scanner's database file changes it; reading one
+// does not. Scanner adapters report it as their database version, so
+// verdicts made with another database are scanned again.
+func DBFingerprint(dirs ...string) (string, error) {
 	h, n := sha256.New(), 0
 	for _, dir := range dirs {
 		err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -40,7 +42,7 @@ func fingerprint(dirs ...string) (string, error) {
 			return nil
 		})
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			return "", fmt.Errorf("trivy: database fingerprint: %w", err)
+			return "", fmt.Errorf("scan: database fingerprint: %w", err)
 		}
 	}
 	if n == 0 {
