@@ -13,22 +13,6 @@ import (
 
 var _ ports.PropertyStore = (*Store)(nil)
 
-type artifactPropertyRow struct {
-	bun.BaseModel `bun:"table:artifact_properties,alias:ap"`
-
-	FileID int64  `bun:"file_id,pk"`
-	Key    string `bun:"key,pk"`
-	Value  string `bun:"value,pk"`
-}
-
-type repositoryPropertyRow struct {
-	bun.BaseModel `bun:"table:repository_properties,alias:rp"`
-
-	RepositoryID int64  `bun:"repository_id,pk"`
-	Key          string `bun:"key,pk"`
-	Value        string `bun:"value,pk"`
-}
-
 // propertyOwner names the table and owner column of one entity's properties.
 type propertyOwner struct {
 	table  string

@@ -201,7 +201,7 @@ func (s *Store) RequeueOutdated(ctx context.Context, dbVersions string, n int) (
 	const op = "requeue outdated scans"
 	var digests []string
 	err := s.db.NewSelect().Model((*scanResultRow)(nil)).Column("digest").
-		Where("status IN (?)", bun.In([]string{ports.ScanDone, ports.ScanFailed, ports.ScanNotScanned})).
+		Where("status IN (?)", bun.List([]string{ports.ScanDone, ports.ScanFailed, ports.ScanNotScanned})).
 		Where("db_versions <> ?", dbVersions).OrderExpr("scanned_at, digest").Limit(int64(clampLimit(n))).
 		Scan(ctx, &digests)
 	if err != nil {
@@ -212,7 +212,7 @@ func (s *Store) RequeueOutdated(ctx context.Context, dbVersions string, n int) (
 		res, err := s.db.NewUpdate().Model((*scanResultRow)(nil)).
 			Set("status = ?", ports.ScanPending).Set("attempts = 0").Set("queued_at = ?", now).
 			Where("digest = ?", d).Where("db_versions <> ?", dbVersions).
-			Where("status IN (?)", bun.In([]string{ports.ScanDone, ports.ScanFailed, ports.ScanNotScanned})).Exec(ctx)
+			Where("status IN (?)", bun.List([]string{ports.ScanDone, ports.ScanFailed, ports.ScanNotScanned})).Exec(ctx)
 		if err != nil {
 			return queued, wrap(op, err)
 		}

@@ -156,7 +156,7 @@ func recordWrites(b ports.ReplicaBatch) (ports.WriteSet, error) {
 				return ws, ports.Invalidf("kv_puts", "value of %q is larger than %d bytes", kv.Key, maxKVValue)
 			}
 			if i == 0 {
-				ws.KVPuts = append(ws.KVPuts, ports.KV{Namespace: kv.Namespace, Key: kv.Key, Value: kv.Value})
+				ws.KVPuts = append(ws.KVPuts, ports.KV(kv))
 			} else {
 				ws.KVDeletes = append(ws.KVDeletes, ports.KV{Namespace: kv.Namespace, Key: kv.Key})
 			}
@@ -172,7 +172,7 @@ func recordWrites(b ports.ReplicaBatch) (ports.WriteSet, error) {
 		if len(v.Metadata) > maxMetadata {
 			return ws, ports.Invalidf("versions", "metadata of %s %s is larger than %d bytes", v.Package, v.Version, maxMetadata)
 		}
-		ws.Versions = append(ws.Versions, ports.VersionPut{Package: v.Package, Version: v.Version, Metadata: v.Metadata, Delete: v.Delete})
+		ws.Versions = append(ws.Versions, ports.VersionPut(v))
 	}
 	return ws, nil
 }
