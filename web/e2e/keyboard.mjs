@@ -97,6 +97,8 @@ export async function keyboardWalk({ page, base, admin, adminPassword, log, shot
   await page.keyboard.press('Home')
   await expectFocus(page, 'Dashboard', 'Home in the navigation')
   await page.keyboard.press('ArrowDown')
+  // The menu moves its focus on a later frame: Enter before that opens the Dashboard again.
+  await expectFocus(page, 'Repositories', 'ArrowDown to Repositories')
   await page.keyboard.press('Enter')
   await page.getByRole('heading', { name: 'Repositories', exact: true }).waitFor()
   await tabTo(page, 'Create repository')
