@@ -67,7 +67,7 @@ async function createRepo(page, type, key, extra) {
   await page.getByRole('button', { name: 'Create repository' }).click()
   const dialog = page.getByRole('dialog')
   await dialog.locator('label.ant-radio-button-wrapper', { hasText: type }).click()
-  await dialog.locator('label.ant-radio-button-wrapper-checked', { hasText: type }).waitFor()
+  await dialog.locator('label.ant-radio-button-wrapper-checked', { hasText: type }).waitFor({ timeout: 5000 })
   await dialog.getByLabel('Key').fill(key)
   await pick(page, 'Format', '(npm)', 'npm')
   if (extra) await extra(dialog)

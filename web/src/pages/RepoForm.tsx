@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useLayoutEffect, useState } from 'react'
 import { useQuery } from '@tanstack/react-query'
 import { Alert, App, Button, Form, Input, Modal, Radio, Select, Space, Switch } from 'antd'
 import { ArrowDownOutlined, ArrowUpOutlined, DeleteOutlined, HolderOutlined } from '@ant-design/icons'
@@ -163,7 +163,10 @@ export function RepoForm({ open, repo, onClose }: { open: boolean; repo?: Reposi
     enabled: open && type === 'virtual' && !!format,
     queryFn: () => api<List<Repository>>('/repositories', { query: { format, limit: 500 } }),
   })
-  useEffect(() => {
+  // A layout effect, so the reset is done before the dialog is painted: as a
+  // passive effect it could run after the user's first click in the form
+  // (on a busy machine) and undo it.
+  useLayoutEffect(() => {
     if (!open) return
     setError('')
     form.resetFields()
