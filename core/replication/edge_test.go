@@ -7,75 +7,18 @@ import (
 	"encoding/hex"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/keeper-registry/keeper/core/dispatch/dispatchtest"
 	"github.com/keeper-registry/keeper/ports"
 )
 
-type memBlobs struct {
-	mu sync.Mutex
-	m  map[string][]byte
-}
-
-type memReader struct{ *bytes.Reader }
-
-func (memReader) Close() error { return nil }
-
-func (b *memBlobs) Put(_ context.Context, r io.Reader, maxSize int64) (ports.Blob, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return ports.Blob{}, err
-	}
-	if maxSize > 0 && int64(len(data)) > maxSize {
-		return ports.Blob{}, ports.ErrTooLarge
-	}
-	sum := sha256.Sum256(data)
-	d := hex.EncodeToString(sum[:])
-	b.mu.Lock()
-	b.m[d] = data
-	b.mu.Unlock()
-	return ports.Blob{Digest: d, Size: int64(len(data))}, nil
-}
-
-func (b *memBlobs) Open(_ context.Context, d string) (ports.BlobReader, int64, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	data, ok := b.m[d]
-	if !ok {
-		return nil, 0, ports.ErrNotFound
-	}
-	return memReader{bytes.NewReader(data)}, int64(len(data)), nil
-}
-
-func (b *memBlobs) Stat(_ context.Context, d string) (int64, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	data, ok := b.m[d]
-	if !ok {
-		return 0, ports.ErrNotFound
-	}
-	return int64(len(data)), nil
-}
-
-func (b *memBlobs) Delete(_ context.Context, d string) error {
-	b.mu.Lock()
-	delete(b.m, d)
-	b.mu.Unlock()
-	return nil
-}
-
-func (b *memBlobs) Walk(context.Context, func(ports.Blob, time.Time) error) error { return nil }
-
-func (b *memBlobs) bytes() int64 {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	n := 0
-	for _, v := range b.m {
-		n += len(v)
-	}
-	return int64(n)
+// heldBytes is the size of every blob in the edge's cache store.
+func heldBytes(b *dispatchtest.Blobs) int64 {
+	var n int64
+	_ = b.Walk(context.Background(), func(bl ports.Blob, _ time.Time) error { n += bl.Size; return nil })
+	return n
 }
 
 // fakeHub serves files by path; lying makes it send other bytes.
@@ -118,7 +61,7 @@ func TestEdgeCachesWithinItsBoundByLRU(t *testing.T) {
 		hub.files["r/"+n] = []byte(strings.Repeat(n, 400))
 	}
 	hub.files["r/huge"] = []byte(strings.Repeat("h", 2000))
-	cache := &memBlobs{m: map[string][]byte{}}
+	cache := dispatchtest.NewBlobs()
 	e := NewEdge(ports.PeerConn{EndpointURL: "http://hub", APIKey: "k"}, hub, cache, 1000, nil)
 	read := func(name string) {
 		t.Helper()
@@ -131,8 +74,8 @@ func TestEdgeCachesWithinItsBoundByLRU(t *testing.T) {
 		if string(got) != string(hub.files["r/"+name]) {
 			t.Fatalf("%s: wrong bytes", name)
 		}
-		if st := e.Stats(); st.Bytes > 1000 || cache.bytes() > 1000 {
-			t.Fatalf("after %s the cache holds %d bytes (store %d), bound 1000", name, st.Bytes, cache.bytes())
+		if st := e.Stats(); st.Bytes > 1000 || heldBytes(cache) > 1000 {
+			t.Fatalf("after %s the cache holds %d bytes (store %d), bound 1000", name, st.Bytes, heldBytes(cache))
 		}
 	}
 	read("a")
@@ -162,7 +105,7 @@ func TestEdgeCachesWithinItsBoundByLRU(t *testing.T) {
 	if _, _, err := e.Open(ctx, "r", "d"); err == nil {
 		t.Fatal("bytes with another sha256 were served")
 	}
-	if st := e.Stats(); st.Bytes > 1000 || cache.bytes() > 1000 {
-		t.Fatalf("after a bad fetch: %+v, store %d", st, cache.bytes())
+	if st := e.Stats(); st.Bytes > 1000 || heldBytes(cache) > 1000 {
+		t.Fatalf("after a bad fetch: %+v, store %d", st, heldBytes(cache))
 	}
 }
