@@ -5,6 +5,7 @@ import { App as AntApp, Button, ConfigProvider, Layout, Menu, Space, Spin, Switc
 import {
   ApiOutlined,
   AuditOutlined,
+  CloudUploadOutlined,
   DashboardOutlined,
   DatabaseOutlined,
   HeartOutlined,
@@ -37,6 +38,7 @@ const Health = lazy(() => import('./pages/Health'))
 const Search = lazy(() => import('./pages/Search'))
 const Profile = lazy(() => import('./pages/Profile'))
 const History = lazy(() => import('./pages/History'))
+const Backups = lazy(() => import('./pages/ops/Backups'))
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } })
 
@@ -67,6 +69,7 @@ function Shell({ dark, setDark }: { dark: boolean; setDark: (d: boolean) => void
           { key: '/sso', icon: <LoginOutlined />, label: 'SSO providers' },
           { key: '/webhooks', icon: <NotificationOutlined />, label: 'Webhooks' },
           { key: '/audit', icon: <AuditOutlined />, label: 'Audit log' },
+          { key: '/backups', icon: <CloudUploadOutlined />, label: 'Backups' },
         ]
       : []),
     { key: '/health', icon: <HeartOutlined />, label: 'Health' },
@@ -120,6 +123,7 @@ function Shell({ dark, setDark }: { dark: boolean; setDark: (d: boolean) => void
               <Route path="/audit" element={<Audit />} />
               <Route path="/webhooks" element={<Webhooks />} />
               <Route path="/health" element={<Health />} />
+              <Route path="/backups" element={<Backups />} />
               <Route path="/search" element={<Search />} />
               <Route path="/profile" element={<Profile />} />
               <Route path="*" element={<Typography.Text>Page not found.</Typography.Text>} />
