@@ -9,10 +9,18 @@ import (
 
 // TestWebUIOps drives the operations pages (web/e2e/ops.mjs) in Chromium
 // against a real keeper: a backup started from the UI into a directory
-// target, followed until its row completes, and its restore command.
+// target, followed until its row completes, and its restore command; an
+// artifact's properties added, edited and deleted, the property search, and
+// its promotion (refused by a condition, dry run, copy); a cleanup policy
+// created, previewed, edited and deleted, and a repository quota; a second
+// keeper added as a peer (online), a sync policy created, edited and
+// deleted, and the replication status.
 // It fails on any console error or failed request. The UI must be built
 // into the binary (go tool task web) and web/node_modules installed.
 func TestWebUIOps(t *testing.T) {
+	peer := harness.Start(t, harness.Options{Env: append([]string{"KEEPER_REPLICATION_NAME=ops-peer"}, replEnv...)})
+	key := peer.APIToken("ops-ui-peer", "admin")
 	target := filepath.Join(t.TempDir(), "backups")
-	runUIScript(t, "ops.mjs", harness.Options{Env: []string{"KEEPER_BACKUP_TARGET=" + target}}, "KEEPER_OPS_BACKUP=1")
+	env := append([]string{"KEEPER_BACKUP_TARGET=" + target, "KEEPER_REPLICATION_NAME=ops-hub"}, replEnv...)
+	runUIScript(t, "ops.mjs", harness.Options{Env: env}, "KEEPER_OPS_BACKUP=1", "KEEPER_OPS_PEER_URL="+peer.URL, "KEEPER_OPS_PEER_KEY="+key)
 }

@@ -5,6 +5,7 @@ import { App as AntApp, Button, ConfigProvider, Layout, Menu, Space, Spin, Switc
 import {
   ApiOutlined,
   AuditOutlined,
+  ClearOutlined,
   CloudUploadOutlined,
   DashboardOutlined,
   DatabaseOutlined,
@@ -13,6 +14,7 @@ import {
   LoginOutlined,
   NotificationOutlined,
   SearchOutlined,
+  SyncOutlined,
   TeamOutlined,
   UserOutlined,
 } from '@ant-design/icons'
@@ -39,6 +41,9 @@ const Search = lazy(() => import('./pages/Search'))
 const Profile = lazy(() => import('./pages/Profile'))
 const History = lazy(() => import('./pages/History'))
 const Backups = lazy(() => import('./pages/ops/Backups'))
+const PropertySearch = lazy(() => import('./pages/ops/PropertySearch'))
+const Lifecycle = lazy(() => import('./pages/ops/Lifecycle'))
+const Replication = lazy(() => import('./pages/ops/Replication'))
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } })
 
@@ -69,10 +74,17 @@ function Shell({ dark, setDark }: { dark: boolean; setDark: (d: boolean) => void
           { key: '/sso', icon: <LoginOutlined />, label: 'SSO providers' },
           { key: '/webhooks', icon: <NotificationOutlined />, label: 'Webhooks' },
           { key: '/audit', icon: <AuditOutlined />, label: 'Audit log' },
-          { key: '/backups', icon: <CloudUploadOutlined />, label: 'Backups' },
         ]
       : []),
     { key: '/health', icon: <HeartOutlined />, label: 'Health' },
+    // Operations (admins), after Health: the keyboard walk of the menu ends there.
+    ...(me.is_admin
+      ? [
+          { key: '/backups', icon: <CloudUploadOutlined />, label: 'Backups' },
+          { key: '/lifecycle', icon: <ClearOutlined />, label: 'Lifecycle' },
+          { key: '/replication', icon: <SyncOutlined />, label: 'Replication' },
+        ]
+      : []),
   ]
   const selected = '/' + (loc.pathname.split('/')[1] ?? '')
   return (
@@ -124,7 +136,10 @@ function Shell({ dark, setDark }: { dark: boolean; setDark: (d: boolean) => void
               <Route path="/webhooks" element={<Webhooks />} />
               <Route path="/health" element={<Health />} />
               <Route path="/backups" element={<Backups />} />
+              <Route path="/lifecycle" element={<Lifecycle />} />
+              <Route path="/replication" element={<Replication />} />
               <Route path="/search" element={<Search />} />
+              <Route path="/search/properties" element={<PropertySearch />} />
               <Route path="/profile" element={<Profile />} />
               <Route path="*" element={<Typography.Text>Page not found.</Typography.Text>} />
             </Routes>

@@ -7,6 +7,7 @@ import { api, type Artifact, type SecurityReport } from '../api'
 import { GradeTag, reportVerdict } from '../security'
 import { useSession } from '../session'
 import { formatSize, level } from '../tree'
+import { ArtifactOps } from './ops/ArtifactOps'
 
 const PAGE = 1000
 
@@ -135,6 +136,7 @@ function Details({ repo, path, onDeleted }: { repo: string; path: string; onDele
         Delete
       </Button>
       <Link to={`/repositories/${encodeURIComponent(repo)}/history?path=${encodeURIComponent(path)}`}>History</Link>
+      <ArtifactOps repo={repo} path={path} onMoved={onDeleted} />
       {report.data && <Security report={report.data} />}
     </Card>
   )

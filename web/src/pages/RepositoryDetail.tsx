@@ -7,6 +7,7 @@ import { GradeTag, repoVerdict } from '../security'
 import { useSession } from '../session'
 import { Browse } from './Browse'
 import { RepoForm } from './RepoForm'
+import { RepositoryOps } from './ops/ArtifactOps'
 
 interface Snippet {
   kind: string
@@ -105,6 +106,7 @@ export default function RepositoryDetail() {
                 <Button style={{ marginTop: 16 }} onClick={() => setEditing(true)}>
                   Edit
                 </Button>
+                <RepositoryOps repo={r} />
                 <RepoForm
                   open={editing}
                   repo={r}

@@ -4,6 +4,8 @@ import { backupRows, percent, restoreCommand, type BackupList } from './backups'
 import { json, matchMedia, stubFetch, wrap } from './testutil'
 
 beforeAll(matchMedia)
+// The shared CI machine may be slow: these tests render whole antd forms.
+vi.setConfig({ testTimeout: 240000 })
 afterEach(() => vi.unstubAllGlobals())
 
 const progress = { phase: 'blobs', tables: 20, tables_done: 20, rows: 90, blobs_total: 10, blobs_done: 5, blobs_copied: 5, blobs_skipped: 0, bytes_total: 1000, bytes_done: 250, bytes_copied: 250 }
@@ -50,7 +52,6 @@ describe('Backups', () => {
         return json(202, { id: 'b9', state: 'running', started_at: '2026-12-07T03:00:00Z', progress })
       }
       if (state === 'running') {
-        state = 'done'
         return json(200, { jobs: [{ id: 'b9', state: 'running', started_at: '2026-12-07T03:00:00Z', progress }], backups: [] })
       }
       if (state === 'done') return json(200, { jobs: [], backups: [{ ...complete, id: 'b9' }] })
@@ -60,7 +61,8 @@ describe('Backups', () => {
     expect(await screen.findByText('No backups yet: start one')).toBeTruthy()
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Start backup' })))
     await waitFor(() => expect(calls.some((c) => c.method === 'POST' && c.url === '/api/v1/admin/backups')).toBe(true))
-    expect(await screen.findByLabelText('Progress of b9')).toBeTruthy()
+    expect(await screen.findByLabelText('Progress of b9', {}, { timeout: 5000 })).toBeTruthy()
+    state = 'done'
     expect(await screen.findByTestId('backup-status-b9', {}, { timeout: 5000 })).toBeTruthy()
     expect(screen.getByTestId('backup-status-b9').textContent).toBe('complete')
   })
