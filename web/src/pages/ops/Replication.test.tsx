@@ -24,7 +24,12 @@ describe('replication helpers', () => {
   })
   it('round-trips a policy through the form', () => {
     const { id: _, ...body } = policy
-    expect(policyBody(policyForm(policy))).toEqual({ ...body, delete_repositories: false })
+    expect(policyBody(policyForm(policy))).toEqual({
+      ...body, delete_repositories: false, repo_selector: { ...body.repo_selector, labels: [] }, peer_selector: { ids: [2], labels: [] },
+    })
+    const labelled = { ...policy, repo_selector: { labels: ['team=web'] }, peer_selector: { labels: ['region=eu'] } }
+    expect(policyBody(policyForm(labelled))).toMatchObject({ repo_selector: { labels: ['team=web'] }, peer_selector: { labels: ['region=eu'] } })
+    expect(selectorText(labelled.repo_selector)).toBe('label team=web')
     expect(policyBody({ name: 'x', replication_mode: 'pull', priority: 'immediate', schedule: '6h', all_peers: true })).toMatchObject({
       peer_selector: { all: true }, schedule_every: '', schedule_cron: '',
     })

@@ -216,12 +216,20 @@ function Policies({ peers }: { peers: Peer[] }) {
           <Form.Item label="Formats" name="formats">
             <Select mode="tags" aria-label="Formats" open={false} suffixIcon={null} />
           </Form.Item>
+          <Form.Item label="Repository labels" name="repo_labels" extra="key=value or key: the repository's properties must hold every one.">
+            <Select mode="tags" aria-label="Repository labels" open={false} suffixIcon={null} />
+          </Form.Item>
           <Form.Item name="all_peers" valuePropName="checked">
             <Checkbox>Every peer</Checkbox>
           </Form.Item>
           {!allPeers && (
-            <Form.Item label="Peers" name="peer_ids" rules={[{ required: true, message: 'Choose the peers' }]}>
+            <Form.Item label="Peers" name="peer_ids">
               <Select mode="multiple" aria-label="Peers" options={peers.map((p) => ({ value: p.id, label: p.name }))} />
+            </Form.Item>
+          )}
+          {!allPeers && (
+            <Form.Item label="Peer labels" name="peer_labels" extra="key=value or key: the peer's labels must hold every one.">
+              <Select mode="tags" aria-label="Peer labels" open={false} suffixIcon={null} />
             </Form.Item>
           )}
           <Form.Item label="Mode" name="replication_mode">

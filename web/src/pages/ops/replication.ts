@@ -16,8 +16,8 @@ export interface Peer {
 export interface SyncPolicy {
   id: number
   name: string
-  repo_selector: { keys?: string[]; patterns?: string[]; formats?: string[] }
-  peer_selector: { all?: boolean; ids?: number[] }
+  repo_selector: { keys?: string[]; patterns?: string[]; formats?: string[]; labels?: string[] }
+  peer_selector: { all?: boolean; ids?: number[]; labels?: string[] }
   replication_mode: 'push' | 'pull' | 'mirror'
   priority: 'immediate' | 'scheduled' | 'on_demand'
   schedule_every?: string
@@ -37,8 +37,10 @@ export interface PolicyForm {
   keys?: string[]
   patterns?: string[]
   formats?: string[]
+  repo_labels?: string[]
   all_peers?: boolean
   peer_ids?: number[]
+  peer_labels?: string[]
   replication_mode: SyncPolicy['replication_mode']
   priority: SyncPolicy['priority']
   schedule_kind?: 'every' | 'cron'
@@ -68,8 +70,8 @@ export function policyBody(v: PolicyForm): Omit<SyncPolicy, 'id'> {
   const sched = (v.schedule ?? '').trim()
   return {
     name: v.name.trim(),
-    repo_selector: { keys: v.keys ?? [], patterns: v.patterns ?? [], formats: v.formats ?? [] },
-    peer_selector: v.all_peers ? { all: true } : { ids: v.peer_ids ?? [] },
+    repo_selector: { keys: v.keys ?? [], patterns: v.patterns ?? [], formats: v.formats ?? [], labels: v.repo_labels ?? [] },
+    peer_selector: v.all_peers ? { all: true } : { ids: v.peer_ids ?? [], labels: v.peer_labels ?? [] },
     replication_mode: v.replication_mode,
     priority: v.priority,
     schedule_every: scheduled && v.schedule_kind !== 'cron' ? sched : '',
@@ -87,8 +89,10 @@ export function policyForm(p: SyncPolicy): PolicyForm {
     keys: p.repo_selector.keys ?? [],
     patterns: p.repo_selector.patterns ?? [],
     formats: p.repo_selector.formats ?? [],
+    repo_labels: p.repo_selector.labels ?? [],
     all_peers: !!p.peer_selector.all,
     peer_ids: p.peer_selector.ids ?? [],
+    peer_labels: p.peer_selector.labels ?? [],
     replication_mode: p.replication_mode,
     priority: p.priority,
     schedule_kind: p.schedule_cron ? 'cron' : 'every',
@@ -101,7 +105,7 @@ export function policyForm(p: SyncPolicy): PolicyForm {
 
 // selectorText is a policy's repository selection in words.
 export function selectorText(s: SyncPolicy['repo_selector']): string {
-  const parts = [...(s.keys ?? []), ...(s.patterns ?? []), ...(s.formats ?? []).map((f) => `format ${f}`)]
+  const parts = [...(s.keys ?? []), ...(s.patterns ?? []), ...(s.formats ?? []).map((f) => `format ${f}`), ...(s.labels ?? []).map((l) => `label ${l}`)]
   return parts.length ? parts.join(', ') : 'every local repository'
 }
 
