@@ -16,10 +16,10 @@ export default function Backups() {
     queryKey: ['backups'],
     queryFn: () => api<BackupList>('/admin/backups'),
     // While a job runs, its row follows the progress.
-    refetchInterval: (q) => (q.state.data?.jobs.some((j) => j.state === 'running') ? 1000 : false),
+    refetchInterval: (q) => (q.state.data?.jobs?.some((j) => j.state === 'running') ? 1000 : false),
   })
   const rows = list.data ? backupRows(list.data) : []
-  const running = list.data?.jobs.some((j) => j.state === 'running')
+  const running = list.data?.jobs?.some((j) => j.state === 'running')
   const start = async () => {
     try {
       const j = await api<BackupJob>('/admin/backups', { method: 'POST' })

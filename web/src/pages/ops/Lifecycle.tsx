@@ -199,19 +199,19 @@ export default function Lifecycle() {
         {report && (
           <>
             <Typography.Paragraph role="status">
-              {report.dry_run ? 'Would delete' : 'Deleted'} {report.items.length} version(s), {formatSize(report.bytes)}
+              {report.dry_run ? 'Would delete' : 'Deleted'} {(report.items ?? []).length} version(s), {formatSize(report.bytes)}
               {report.truncated && <Tag color="orange">truncated: the rest goes in later runs</Tag>}
             </Typography.Paragraph>
             <Table
               rowKey={(d) => `${d.package}@${d.version ?? ''}`}
               size="small"
               aria-label="Versions to delete"
-              dataSource={report.items}
+              dataSource={report.items ?? []}
               locale={{ emptyText: 'Nothing to delete' }}
               columns={[
                 { title: 'Package', dataIndex: 'package' },
                 { title: 'Version', dataIndex: 'version' },
-                { title: 'Files', render: (_, d) => d.paths.join(', ') },
+                { title: 'Files', render: (_, d) => (d.paths ?? []).join(', ') },
                 { title: 'Size', render: (_, d) => formatSize(d.bytes) },
                 { title: 'Reason', dataIndex: 'reason' },
               ]}

@@ -97,14 +97,14 @@ export function PromoteButton({ repo, path, onMoved }: { repo: string; path: str
             showIcon
             title={
               result.dry_run
-                ? `Would ${result.move ? 'move' : 'copy'} ${result.files.length} file(s) to ${result.to}`
-                : `${result.move ? 'Moved' : 'Copied'} ${result.files.length} file(s) to ${result.to}`
+                ? `Would ${result.move ? 'move' : 'copy'} ${(result.files ?? []).length} file(s) to ${result.to}`
+                : `${result.move ? 'Moved' : 'Copied'} ${(result.files ?? []).length} file(s) to ${result.to}`
             }
             description={
               <>
                 <Typography.Text>{formatSize(result.bytes)}</Typography.Text>
                 <ul style={{ margin: 0 }}>
-                  {result.files.map((f) => (
+                  {(result.files ?? []).map((f) => (
                     <li key={f}>{f}</li>
                   ))}
                 </ul>

@@ -86,6 +86,7 @@ function Peers({ peers }: { peers: ReturnType<typeof usePeers> }) {
         {error && <Alert type="error" role="alert" title={error} style={{ marginBottom: 12 }} />}
         <Form
           form={form}
+          name="peer"
           layout="vertical"
           onFinish={async (v: { name: string; endpoint_url: string; api_key: string; max_bytes_per_second?: number }) => {
             setError('')
@@ -190,6 +191,7 @@ function Policies({ peers }: { peers: Peer[] }) {
         {error && <Alert type="error" role="alert" title={error} style={{ marginBottom: 12 }} />}
         <Form<PolicyForm>
           form={form}
+          name="sync-policy"
           layout="vertical"
           initialValues={{ replication_mode: 'push', priority: 'immediate', schedule_kind: 'every', all_peers: true, enabled: true }}
           onFinish={async (v) => {

@@ -78,7 +78,7 @@ export function percent(p: BackupProgress): number {
 // complete with its own figures.
 export function backupRows(l: BackupList): BackupRow[] {
   const rows = new Map<string, BackupRow>()
-  for (const b of l.backups) {
+  for (const b of l.backups ?? []) {
     rows.set(b.id, {
       id: b.id,
       started_at: b.started_at,
@@ -86,10 +86,10 @@ export function backupRows(l: BackupList): BackupRow[] {
       status: 'complete',
       bytes: b.bytes,
       blobs: b.blobs,
-      blobs_copied: b.copied.blobs,
+      blobs_copied: b.copied?.blobs ?? 0,
     })
   }
-  for (const j of l.jobs) {
+  for (const j of l.jobs ?? []) {
     if (rows.has(j.id)) continue
     rows.set(j.id, {
       id: j.id,
