@@ -22,7 +22,9 @@ type Peer struct {
 	LastError  string
 	// MaxBytesPerSecond caps what is sent to the peer (0: no cap).
 	MaxBytesPerSecond int64
-	CreatedAt         time.Time
+	// Labels are what a sync policy's peer selector matches ("region": "eu").
+	Labels    map[string]string
+	CreatedAt time.Time
 }
 
 // PeerStore persists peers. Conformance suite: porttest.Replication.
@@ -59,18 +61,24 @@ const (
 	PriorityOnDemand  = "on_demand"
 )
 
-// RepoSelector chooses repositories: by key, by key glob (path.Match) or
-// by format. A repository matches when any list matches; all empty matches none.
+// RepoSelector chooses repositories: by key, by key glob (path.Match), by
+// format, or by labels (the repository's properties): a repository matches
+// when any list matches; all empty matches none. Labels is one list whose
+// entries ("key=value": the property holds that value; "key": it is set)
+// must all hold.
 type RepoSelector struct {
 	Keys     []string `json:"keys,omitempty"`
 	Patterns []string `json:"patterns,omitempty"`
 	Formats  []string `json:"formats,omitempty"`
+	Labels   []string `json:"labels,omitempty"`
 }
 
-// PeerSelector chooses peers: every one (All) or the listed IDs.
+// PeerSelector chooses peers: every one (All), the listed IDs, or those
+// whose labels satisfy every entry of Labels ("key=value" or "key").
 type PeerSelector struct {
-	All bool    `json:"all,omitempty"`
-	IDs []int64 `json:"ids,omitempty"`
+	All    bool     `json:"all,omitempty"`
+	IDs    []int64  `json:"ids,omitempty"`
+	Labels []string `json:"labels,omitempty"`
 }
 
 // SyncPolicy says which repositories go to which peers, and when.

@@ -19,7 +19,13 @@ import (
 )
 
 func replicationEnv(t *testing.T, dsn string) (*env, *bunstore.Store) {
+	e, st, _ := replicationEnvSvc(t, dsn)
+	return e, st
+}
+
+func replicationEnvSvc(t *testing.T, dsn string) (*env, *bunstore.Store, *replication.Service) {
 	var st *bunstore.Store
+	var svc *replication.Service
 	e := newEnvRoutes(t, dsn, 1<<20, func(s *bunstore.Store) []httpapi.Route {
 		st = s
 		box, err := secret.New(secret.NewKey())
@@ -30,11 +36,11 @@ func replicationEnv(t *testing.T, dsn string) (*env, *bunstore.Store) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		svc := replication.New(replication.Deps{Peers: s, Policies: s, Queue: s, Repos: s, Files: s, Blobs: blobs, Uploads: s,
-			Settings: s, Sealer: box, Clock: ports.SystemClock{}}, replication.Options{})
+		svc = replication.New(replication.Deps{Peers: s, Policies: s, Queue: s, Repos: s, Files: s, Blobs: blobs, Uploads: s,
+			Settings: s, Props: s, Feed: s, Sealer: box, Clock: ports.SystemClock{}}, replication.Options{})
 		return append(httpapi.PeerRoutes(svc), httpapi.ReplicationRoutes(svc, 1<<20)...)
 	})
-	return e, st
+	return e, st, svc
 }
 
 func hexSHA(b []byte) string {

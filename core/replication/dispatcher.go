@@ -30,13 +30,22 @@ func (s *Service) DispatchOnce(ctx context.Context) (int, error) {
 	var specs []ports.TaskSpec
 	ids := make([]int64, len(changes))
 	seen := map[ports.TaskSpec]bool{}
+	labels := s.newLabelBook(policies)
 	for i, c := range changes {
 		ids[i] = c.ID
 		if c.Repository == "" {
 			continue
 		}
+		repoID := c.RepositoryID
+		if c.Path == ports.RepositoryChangePath {
+			repoID = 0 // deleted: its properties went with it
+		}
+		target, err := labels.target(ctx, repoID, c.Repository, c.Format)
+		if err != nil {
+			return 0, err
+		}
 		for _, p := range peers {
-			due, held, ok := route(policies, c.Repository, c.Format, p.ID, now, c.Path == ports.RepositoryChangePath)
+			due, held, ok := route(policies, target, p, now, c.Path == ports.RepositoryChangePath)
 			if !ok {
 				continue
 			}
@@ -93,13 +102,18 @@ func (s *Service) SyncPeer(ctx context.Context, peerID int64) (released, queued 
 	}
 	queued = s.pullOnDemand(ctx, policies, peer)
 	now := s.d.Clock.Now()
+	labels := s.newLabelBook(policies)
 	for off := 0; ; {
 		repos, total, err := s.d.Repos.ListRepositories(ctx, ports.RepositoryFilter{Type: ports.RepoLocal}, ports.Page{Offset: off, Limit: 100})
 		if err != nil {
 			return released, queued, fmt.Errorf("replication: sync peer: %w", err)
 		}
 		for _, r := range repos {
-			if _, _, ok := route(policies, r.Key, r.Format, peerID, now, false); !ok {
+			target, err := labels.target(ctx, r.ID, r.Key, r.Format)
+			if err != nil {
+				return released, queued, err
+			}
+			if _, _, ok := route(policies, target, peer, now, false); !ok {
 				continue
 			}
 			n, err := s.queueRepository(ctx, r, peerID, now)

@@ -34,9 +34,11 @@ type Deps struct {
 	Chunks   ports.PeerUploads
 	Feed     ports.ReplicationFeed
 	Source   ports.PeerSource
-	Sealer   Sealer
-	Clock    ports.Clock
-	Log      *slog.Logger
+	// Props are repositories' properties, which label selectors match (nil: no labels).
+	Props  ports.PropertyStore
+	Sealer Sealer
+	Clock  ports.Clock
+	Log    *slog.Logger
 }
 
 // Options tune replication; zero values take the defaults.
@@ -150,6 +152,7 @@ type PeerSpec struct {
 	EndpointURL       string
 	APIKey            string
 	MaxBytesPerSecond int64
+	Labels            map[string]string
 }
 
 // PeerView is a peer with its state, never its key.
@@ -179,7 +182,7 @@ func checkPeerSpec(sp PeerSpec) error {
 	if sp.MaxBytesPerSecond < 0 {
 		return ports.Invalidf("max_bytes_per_second", "must not be negative")
 	}
-	return nil
+	return checkPeerLabels(sp.Labels)
 }
 
 // ErrPeerRefused: the peer could not be reached or refused the API key.
@@ -209,7 +212,7 @@ func (s *Service) CreatePeer(ctx context.Context, sp PeerSpec) (PeerView, error)
 	if err != nil {
 		return PeerView{}, fmt.Errorf("replication: seal api key: %w", err)
 	}
-	p := ports.Peer{Name: sp.Name, EndpointURL: sp.EndpointURL, SealedAPIKey: sealed, MaxBytesPerSecond: sp.MaxBytesPerSecond}
+	p := ports.Peer{Name: sp.Name, EndpointURL: sp.EndpointURL, SealedAPIKey: sealed, MaxBytesPerSecond: sp.MaxBytesPerSecond, Labels: sp.Labels}
 	if err := s.d.Peers.CreatePeer(ctx, &p); err != nil {
 		return PeerView{}, fmt.Errorf("replication: create peer: %w", err)
 	}

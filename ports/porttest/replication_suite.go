@@ -26,7 +26,8 @@ func Replication(t *testing.T, open func(t *testing.T) ReplicationStores) {
 	t.Run("peers", func(t *testing.T) {
 		s := open(t)
 		ctx := mdCtx(t)
-		p := ports.Peer{Name: "east", EndpointURL: "https://east.example", SealedAPIKey: "sealed", MaxBytesPerSecond: 7}
+		p := ports.Peer{Name: "east", EndpointURL: "https://east.example", SealedAPIKey: "sealed", MaxBytesPerSecond: 7,
+			Labels: map[string]string{"region": "eu", "tier": "edge"}}
 		mdOK(t, s.Peers.CreatePeer(ctx, &p), "CreatePeer")
 		if p.ID == 0 {
 			t.Fatal("CreatePeer set no ID")
@@ -41,7 +42,7 @@ func Replication(t *testing.T, open func(t *testing.T) ReplicationStores) {
 		got, err := s.Peers.GetPeer(ctx, p.ID)
 		mdOK(t, err, "GetPeer")
 		if got.InstanceID != "inst-1" || got.RemoteName != "East" || !got.LastSeen.Equal(at) || got.LastError != "refused" ||
-			got.SealedAPIKey != "sealed" || got.MaxBytesPerSecond != 7 {
+			got.SealedAPIKey != "sealed" || got.MaxBytesPerSecond != 7 || got.Labels["region"] != "eu" || len(got.Labels) != 2 {
 			t.Fatalf("GetPeer = %+v", got)
 		}
 		mdOK(t, s.Peers.InstanceSeen(ctx, "inst-9", "hub", at), "InstanceSeen")
@@ -67,14 +68,14 @@ func Replication(t *testing.T, open func(t *testing.T) ReplicationStores) {
 	t.Run("sync policies", func(t *testing.T) {
 		s := open(t)
 		ctx := mdCtx(t)
-		p := ports.SyncPolicy{Name: "rel", RepoSelector: ports.RepoSelector{Patterns: []string{"re*"}},
-			PeerSelector: ports.PeerSelector{IDs: []int64{3}}, Mode: ports.ReplicationPush,
+		p := ports.SyncPolicy{Name: "rel", RepoSelector: ports.RepoSelector{Patterns: []string{"re*"}, Labels: []string{"env=prod"}},
+			PeerSelector: ports.PeerSelector{IDs: []int64{3}, Labels: []string{"region=eu"}}, Mode: ports.ReplicationPush,
 			Priority: ports.PriorityScheduled, Every: time.Minute, Cron: "*/5 * * * *", DeleteRepositories: true,
 			Window: "22:00-06:00", Enabled: true}
 		mdOK(t, s.Policies.CreateSyncPolicy(ctx, &p), "CreateSyncPolicy")
 		got, err := s.Policies.GetSyncPolicy(ctx, p.ID)
 		mdOK(t, err, "GetSyncPolicy")
-		if got.RepoSelector.Patterns[0] != "re*" || got.PeerSelector.IDs[0] != 3 || got.Every != time.Minute || got.Window != "22:00-06:00" ||
+		if got.RepoSelector.Patterns[0] != "re*" || got.PeerSelector.IDs[0] != 3 || len(got.RepoSelector.Labels) != 1 || got.PeerSelector.Labels[0] != "region=eu" || got.Every != time.Minute || got.Window != "22:00-06:00" ||
 			!got.Enabled || got.Cron != "*/5 * * * *" || !got.DeleteRepositories {
 			t.Fatalf("GetSyncPolicy = %+v", got)
 		}
