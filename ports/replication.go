@@ -394,3 +394,33 @@ type EdgeSource interface {
 	// OpenBlob streams a blob of the hub (with c.APIKey); the caller verifies its SHA-256.
 	OpenBlob(ctx context.Context, c PeerConn, sha256 string) (io.ReadCloser, error)
 }
+
+// Backfill is "send the peer the whole current state of a repository":
+// the dispatcher walks the repository's change feed after FeedID and
+// queues a task per live path, key-value and version.
+type Backfill struct {
+	PeerID       int64
+	RepositoryID int64
+	Repository   string
+	// FeedID is the last feed entry queued (0: from the start).
+	FeedID int64
+	// Immediate tasks are due now (an on-demand sync); otherwise when the
+	// policies that select the repository for the peer say.
+	Immediate bool
+	CreatedAt time.Time
+}
+
+// ReplicationBackfills keeps backfills durable so that one interrupted by
+// a restart resumes where it stood. Conformance suite: porttest.Replication.
+type ReplicationBackfills interface {
+	// StartBackfills records each backfill from the feed's start; one
+	// already recorded for (peer, repository) starts again from the start
+	// (Immediate if either is).
+	StartBackfills(ctx context.Context, bs []Backfill) error
+	// Backfills lists at most limit backfills, oldest first.
+	Backfills(ctx context.Context, limit int) ([]Backfill, error)
+	// AdvanceBackfill queues specs and, in the same transaction, moves b's
+	// cursor to feedID, or removes b when done. A backfill started again
+	// meanwhile (its cursor no longer b.FeedID) is left as it is, specs queued.
+	AdvanceBackfill(ctx context.Context, b Backfill, specs []TaskSpec, feedID int64, done bool) error
+}

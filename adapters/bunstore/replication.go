@@ -93,8 +93,11 @@ func (s *Store) DeletePeer(ctx context.Context, id int64) error {
 		if err := mustAffect("delete peer", "peer", res, err); err != nil {
 			return err
 		}
-		_, err = tx.NewDelete().Model((*taskRow)(nil)).Where("peer_id = ?", id).Exec(ctx)
-		return wrap("delete peer tasks", err)
+		if _, err := tx.NewDelete().Model((*taskRow)(nil)).Where("peer_id = ?", id).Exec(ctx); err != nil {
+			return wrap("delete peer tasks", err)
+		}
+		_, err = tx.NewDelete().Model((*backfillRow)(nil)).Where("peer_id = ?", id).Exec(ctx)
+		return wrap("delete peer backfills", err)
 	})
 }
 

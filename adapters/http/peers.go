@@ -36,7 +36,7 @@ var peerSchemas = obj{
 	"SyncPolicyList": object(obj{"items": arr(ref("SyncPolicy"))}, "items"),
 	"ReplicationStatus": object(obj{
 		"peers": arr(object(obj{"peer_id": integer(), "bytes_needed": integer(), "bytes_sent": integer(), "files_sent": integer(),
-			"files_skipped": integer(), "deletes": integer(), "failures": integer(), "chunks_sent": integer(), "resumed": integer()})),
+			"files_skipped": integer(), "deletes": integer(), "failures": integer(), "chunks_sent": integer(), "resumed": integer(), "backfilled": integer()})),
 		"tasks": arr(object(obj{"id": integer(), "peer_id": integer(), "repository": str(), "path": str(), "held": boolean(),
 			"due_at": str(), "attempts": integer(), "last_error": str()}))}),
 }
@@ -57,7 +57,7 @@ func PeerRoutes(svc *replication.Service) []Route {
 		route(post, "/peers", Admin, Doc{"replication", "Add a peer: it must answer with the API key (through the egress guard) before it is stored, the key sealed", "PeerCreate", "Peer", 201, []int{409}}, h.create),
 		route(get, "/peers/:id", Admin, Doc{"replication", "Get a peer", "", "Peer", 200, nil}, h.get),
 		route(del, "/peers/:id", Admin, Doc{"replication", "Remove a peer and its queued transfers", "", "", 204, nil}, h.delete),
-		route(post, "/peers/:id/sync", Admin, Doc{"replication", "Sync a peer now: its held (on-demand) transfers become due and every file its policies select is queued; what the peer holds is skipped", "", "PeerSync", 202, nil}, h.sync),
+		route(post, "/peers/:id/sync", Admin, Doc{"replication", "Sync a peer now: its held (on-demand) transfers become due and a backfill of every repository its push policies select queues every file, key-value and version; what the peer holds is skipped", "", "PeerSync", 202, nil}, h.sync),
 		route(get, "/sync-policies", Admin, Doc{"replication", "List sync policies", "", "SyncPolicyList", 200, nil}, h.listPolicies),
 		route(post, "/sync-policies", Admin, Doc{"replication", "Create a sync policy", "SyncPolicy", "SyncPolicy", 201, []int{409}}, h.createPolicy),
 		route(get, "/sync-policies/:id", Admin, Doc{"replication", "Get a sync policy", "", "SyncPolicy", 200, nil}, h.getPolicy),

@@ -123,7 +123,7 @@ func (s *Service) CreatePolicy(ctx context.Context, p ports.SyncPolicy) (ports.S
 	if err := s.d.Policies.CreateSyncPolicy(ctx, &p); err != nil {
 		return p, fmt.Errorf("replication: create policy: %w", err)
 	}
-	return p, nil
+	return p, s.backfillPolicy(ctx, p)
 }
 
 // UpdatePolicy validates and replaces a policy.
@@ -134,7 +134,21 @@ func (s *Service) UpdatePolicy(ctx context.Context, p ports.SyncPolicy) (ports.S
 	if err := s.d.Policies.UpdateSyncPolicy(ctx, &p); err != nil {
 		return p, fmt.Errorf("replication: update policy %d: %w", p.ID, err)
 	}
-	return p, nil
+	return p, s.backfillPolicy(ctx, p)
+}
+
+// backfillPolicy sends the peers a push policy selects the whole state of
+// the repositories it selects (what they hold already is skipped when sent).
+func (s *Service) backfillPolicy(ctx context.Context, p ports.SyncPolicy) error {
+	if !p.Enabled || isPull(p) {
+		return nil
+	}
+	peers, err := s.d.Peers.ListPeers(ctx)
+	if err != nil {
+		return fmt.Errorf("replication: policy backfill: %w", err)
+	}
+	_, err = s.startBackfills(ctx, []ports.SyncPolicy{p}, peers, false)
+	return err
 }
 
 // Policy returns one policy.

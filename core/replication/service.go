@@ -33,7 +33,9 @@ type Deps struct {
 	Client   ports.PeerClient
 	Chunks   ports.PeerUploads
 	Feed     ports.ReplicationFeed
-	Source   ports.PeerSource
+	// Backfills keep the state sent to new peers resumable (nil: none).
+	Backfills ports.ReplicationBackfills
+	Source    ports.PeerSource
 	// Props are repositories' properties, which label selectors match (nil: no labels).
 	Props  ports.PropertyStore
 	Sealer Sealer
@@ -221,6 +223,13 @@ func (s *Service) CreatePeer(ctx context.Context, sp PeerSpec) (PeerView, error)
 		return PeerView{}, err
 	}
 	p.InstanceID, p.RemoteName, p.LastSeen = id.InstanceID, id.Name, now
+	// The new peer gets the whole state of what the policies send it, not
+	// only the changes from now on.
+	if policies, err := s.d.Policies.ListSyncPolicies(ctx); err != nil {
+		return PeerView{}, fmt.Errorf("replication: new peer: %w", err)
+	} else if _, err := s.startBackfills(ctx, policies, []ports.Peer{p}, false); err != nil {
+		return PeerView{}, err
+	}
 	return s.view(p), nil
 }
 
