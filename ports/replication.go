@@ -393,6 +393,10 @@ type EdgeSource interface {
 	ArtifactRecord(ctx context.Context, c PeerConn, repository, path string) (ReplicaFile, error)
 	// OpenBlob streams a blob of the hub (with c.APIKey); the caller verifies its SHA-256.
 	OpenBlob(ctx context.Context, c PeerConn, sha256 string) (io.ReadCloser, error)
+	// OpenCachedBlob streams a blob another edge node holds in its cache
+	// (GET /api/v1/edge/blobs/{sha256}, anonymous): ErrNotFound when it
+	// does not hold it. The caller verifies its SHA-256.
+	OpenCachedBlob(ctx context.Context, c PeerConn, sha256 string) (io.ReadCloser, error)
 }
 
 // Backfill is "send the peer the whole current state of a repository":

@@ -104,5 +104,10 @@ func newEdge(cfg config.Config) (*replication.Edge, error) {
 	out := egress.Policy{AllowPrivateNetworks: cfg.Egress.AllowPrivateNetworks, AllowedHosts: cfg.Egress.AllowedHosts}
 	client := peer.New(out.Client(peer.DefaultTimeout), "keeper/"+versionString())
 	hub := ports.PeerConn{EndpointURL: strings.TrimRight(rc.EdgeHubURL, "/"), APIKey: rc.EdgeAPIKey}
-	return replication.NewEdge(hub, client, cache, rc.EdgeCapacityBytes, slog.Default().With("room", "edge")), nil
+	e := replication.NewEdge(hub, client, cache, rc.EdgeCapacityBytes, slog.Default().With("room", "edge"))
+	e.SetTTL(rc.EdgeTTL)
+	for _, s := range rc.EdgeSources {
+		e.AddSources(strings.TrimRight(s, "/"))
+	}
+	return e, nil
 }
