@@ -33,7 +33,7 @@ func (Plugin) Describe() sdk.Info {
 		ContractVersion: sdk.ContractVersion,
 		Mounts:          []sdk.Mount{{Prefix: "/generic/"}},
 		Credentials:     credentials, Setup: setup,
-		Capabilities:    []string{sdk.CapSHA256Bodies},
+		Capabilities: []string{sdk.CapSHA256Bodies},
 	}
 }
 
