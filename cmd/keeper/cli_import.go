@@ -121,8 +121,8 @@ func (t apiTarget) StoredSHA256(ctx context.Context, repo, path string) (string,
 	return a.SHA256, err
 }
 
-func (t apiTarget) Upload(ctx context.Context, repo, path string, body io.Reader, size int64, sha256 string) error {
-	_, err := t.c.PutArtifact(ctx, repo, path, body, size, sha256)
+func (t apiTarget) Upload(ctx context.Context, repo, path string, body io.Reader, size int64, sums importer.Checksums) error {
+	_, err := t.c.PutArtifact(ctx, repo, path, body, size, sums.SHA256)
 	return err
 }
 
