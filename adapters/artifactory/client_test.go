@@ -25,7 +25,9 @@ type memTarget struct {
 	files map[string][]byte
 }
 
-func (m *memTarget) RepositoryExists(_ context.Context, key string) (bool, error) { return m.repos[key], nil }
+func (m *memTarget) RepositoryExists(_ context.Context, key string) (bool, error) {
+	return m.repos[key], nil
+}
 func (m *memTarget) StoredSHA256(_ context.Context, repo, p string) (string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -46,7 +48,9 @@ func (m *memTarget) Upload(_ context.Context, repo, p string, body io.Reader, _ 
 	m.mu.Unlock()
 	return nil
 }
-func (m *memTarget) SetProperties(context.Context, string, string, ports.Properties) error { return nil }
+func (m *memTarget) SetProperties(context.Context, string, string, ports.Properties) error {
+	return nil
+}
 
 var allowLocal = egress.Policy{AllowPrivateNetworks: true}
 

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+
+	"go.uber.org/fx"
+
+	"github.com/keeper-registry/keeper/adapters/artifactory"
+	"github.com/keeper-registry/keeper/adapters/egress"
+	httpapi "github.com/keeper-registry/keeper/adapters/http"
+	"github.com/keeper-registry/keeper/core/artifact"
+	"github.com/keeper-registry/keeper/core/config"
+	"github.com/keeper-registry/keeper/core/importer"
+	"github.com/keeper-registry/keeper/core/plugin"
+	"github.com/keeper-registry/keeper/core/properties"
+	"github.com/keeper-registry/keeper/ports"
+)
+
+// importModule is the import API: imports from a live Artifactory instance
+// run in the server, reaching it through the egress guard (docs/import.md).
+var importModule = fx.Options(
+	fx.Provide(newImports),
+	fx.Provide(httpapi.AsRoutes(httpapi.ImportRoutes)),
+)
+
+func newImports(lc fx.Lifecycle, cfg config.Config, arts *artifact.Service, repos ports.RepositoryStore,
+	m *plugin.Manager, props *properties.Service, c ports.Clock) httpapi.Imports {
+	guard := egress.Policy{AllowPrivateNetworks: cfg.Egress.AllowPrivateNetworks, AllowedHosts: cfg.Egress.AllowedHosts}
+	target := localTarget{arts: arts, repos: repos, plugins: m, props: props}
+	run := func(ctx context.Context, s importer.Spec, progress func(importer.Item)) (importer.Report, error) {
+		src, err := artifactory.New(ctx, artifactory.Config{URL: s.URL, Token: s.Token, User: s.User, Password: s.Password}, guard)
+		if err != nil {
+			return importer.Report{}, err
+		}
+		return importer.RunSource(ctx, src, target, importer.RemoteOptions{Repositories: s.Repositories,
+			Options: importer.Options{Map: s.Map, Progress: func(_, _ int, it importer.Item) { progress(it) }}})
+	}
+	jobs := importer.NewJobs(run, c, slog.Default().With("room", "import"))
+	lc.Append(fx.StopHook(jobs.Close))
+	return jobs
+}
+
+// localTarget is the importer's Target inside the server: the same
+// services (and the same checks) as the artifacts API.
+type localTarget struct {
+	arts    *artifact.Service
+	repos   ports.RepositoryStore
+	plugins *plugin.Manager
+	props   *properties.Service
+}
+
+var _ importer.Target = localTarget{}
+
+func (t localTarget) RepositoryExists(ctx context.Context, key string) (bool, error) {
+	_, err := t.repos.GetRepository(ctx, key)
+	if errors.Is(err, ports.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (t localTarget) StoredSHA256(ctx context.Context, key, p string) (string, error) {
+	r, err := t.repos.GetRepository(ctx, key)
+	if err != nil {
+		return "", err
+	}
+	f, err := t.arts.Get(ctx, r, p)
+	if errors.Is(err, ports.ErrNotFound) {
+		return "", nil
+	}
+	return f.SHA256, err
+}
+
+// Upload stores a file like PUT /api/v1/repositories/{key}/artifacts/{path}:
+// only into formats whose plugin validates plain files (the others keep
+// indexes a bare file would bypass), every checksum verified.
+func (t localTarget) Upload(ctx context.Context, key, p string, body io.Reader, _ int64, sums importer.Checksums) error {
+	r, err := t.repos.GetRepository(ctx, key)
+	if err != nil {
+		return err
+	}
+	if err := t.writable(r); err != nil {
+		return err
+	}
+	_, err = t.arts.Put(ctx, artifact.Upload{RepoKey: key, Path: p, ContentType: artifact.ContentTypeOf(p), Body: body,
+		Expect: artifact.Expect{SHA256: sums.SHA256, SHA1: sums.SHA1, MD5: sums.MD5}})
+	return err
+}
+
+func (t localTarget) writable(r ports.Repository) error {
+	for _, f := range t.plugins.Formats() {
+		if f.Key != r.Format {
+			continue
+		}
+		p, err := t.plugins.Get(f.PluginID)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(p.Capabilities, ports.CapValidate) {
+			return fmt.Errorf("%q repositories take uploads only through the format's own protocol", r.Format)
+		}
+		return nil
+	}
+	return fmt.Errorf("no plugin serves the format %q", r.Format)
+}
+
+func (t localTarget) SetProperties(ctx context.Context, key, p string, set ports.Properties) error {
+	r, err := t.repos.GetRepository(ctx, key)
+	if err != nil {
+		return err
+	}
+	_, err = t.props.ChangeArtifact(ctx, r, p, ports.PropertyChange{Set: set})
+	return err
+}
