@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -115,4 +116,90 @@ func TestImportArtifactoryREST(t *testing.T) {
 	}
 	k.Expect(http.StatusBadRequest, http.MethodPost, "/api/v1/admin/imports",
 		harness.JSONBody(map[string]any{"url": "ftp://example/"}), "Content-Type", "application/json")
+
+	importSecurity(t, k, src, env)
+}
+
+// importSecurity imports users, groups and permission targets and shows
+// that a mapped permission allows and denies requests.
+func importSecurity(t *testing.T, k *harness.Keeper, src *artifactorytest.Server, env []string) {
+	repo := func(actions map[string]any, include ...string) map[string]any {
+		return map[string]any{"repositories": []string{"generic-local"}, "include-patterns": include, "actions": actions}
+	}
+	src.Security = artifactorytest.Security{
+		Users:  []artifactorytest.User{{Name: "dev", Email: "dev@example.com", Groups: []string{"readers"}}, {Name: "ci"}},
+		Groups: []artifactorytest.Group{{Name: "readers", Description: "read generic"}},
+		Permissions: []map[string]any{
+			{"name": "read-generic", "repo": repo(map[string]any{"groups": map[string][]string{"readers": {"read"}}}, "**")},
+			{"name": "ci-deploy", "repo": repo(map[string]any{"users": map[string][]string{"ci": {"read", "write"}}}, "**")},
+			{"name": "dev-tools", "repo": repo(map[string]any{"users": map[string][]string{"dev": {"write"}}}, "tools/**")},
+		},
+	}
+	res := harness.Run(t, env, "import", "artifactory", "--url", src.Base(), "--repo", "generic-local", "--map", "generic-local=generic", "--security", "--json")
+	if res.ExitCode != 0 {
+		t.Fatalf("security import: %s", res)
+	}
+	var rep struct {
+		Items []struct{ Repository, Path, Outcome, Reason string }
+	}
+	if err := json.Unmarshal([]byte(res.Stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, it := range rep.Items {
+		if it.Repository == "@security" {
+			got[it.Path] = it.Outcome
+			if it.Path == "permission:dev-tools" && !strings.Contains(it.Reason, "tools/**") {
+				t.Fatalf("unmapped permission reason: %+v", it)
+			}
+		}
+	}
+	want := map[string]string{"user:dev": "imported", "user:ci": "imported", "group:readers": "imported",
+		"permission:read-generic": "imported", "permission:ci-deploy": "imported", "permission:dev-tools": "skipped"}
+	for k, v := range want {
+		if got[k] != v {
+			t.Fatalf("security items: %v", got)
+		}
+	}
+	// No password was imported: a password login is refused.
+	k.Expect(http.StatusUnauthorized, http.MethodPost, "/api/v1/auth/login",
+		harness.JSONBody(map[string]string{"username": "dev", "password": ""}), "Content-Type", "application/json", "Authorization", "")
+	var users struct {
+		Items []struct {
+			ID       int64
+			Username string
+		}
+	}
+	if err := k.Expect(200, http.MethodGet, "/api/v1/users?limit=100", nil).JSON(&users); err != nil {
+		t.Fatal(err)
+	}
+	tokens := map[string]string{}
+	for _, u := range users.Items {
+		if u.Username != "dev" && u.Username != "ci" {
+			continue
+		}
+		var tok struct{ Token string }
+		if err := k.Expect(201, http.MethodPost, "/api/v1/users/"+strconv.FormatInt(u.ID, 10)+"/tokens",
+			harness.JSONBody(map[string]any{"name": "t"}), "Content-Type", "application/json").JSON(&tok); err != nil {
+			t.Fatal(err)
+		}
+		tokens[u.Username] = tok.Token
+	}
+	call := func(user, method, p string, body string) int {
+		r, err := k.Call(method, p, strings.NewReader(body), "Authorization", "Bearer "+tokens[user])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Status
+	}
+	// dev reads through its group, may not write (the path-limited grant was not widened).
+	if st := call("dev", http.MethodGet, "/api/v1/repositories/generic/download/docs/readme.txt", ""); st != 200 {
+		t.Fatalf("dev read: %d", st)
+	}
+	if st := call("dev", http.MethodPut, "/api/v1/repositories/generic/artifacts/tools/new.bin", "x"); st != http.StatusForbidden {
+		t.Fatalf("dev write: %d", st)
+	}
+	if st := call("ci", http.MethodPut, "/api/v1/repositories/generic/artifacts/tools/new.bin", "x"); st != http.StatusCreated {
+		t.Fatalf("ci write: %d", st)
+	}
 }

@@ -39,6 +39,7 @@ type ImportStart struct {
 	Password     string            `json:"password,omitempty"`
 	Map          map[string]string `json:"map,omitempty"`
 	Repositories []string          `json:"repositories,omitempty"`
+	Security     bool              `json:"security,omitempty"`
 }
 
 // StartImport starts an import (POST /admin/imports).

@@ -164,3 +164,33 @@ func TestRefusals(t *testing.T) {
 		t.Fatalf("401: %v", err)
 	}
 }
+
+func TestSecurityAPI(t *testing.T) {
+	s := fixture()
+	defer s.Close()
+	s.Security = artifactorytest.Security{
+		Users:  []artifactorytest.User{{Name: "dev", Email: "dev@example.com", Groups: []string{"readers"}}, {Name: "ops", Admin: true, Realm: "ldap"}},
+		Groups: []artifactorytest.Group{{Name: "readers", Description: "read all"}},
+		Permissions: []map[string]any{{"name": "read-generic", "repo": map[string]any{
+			"repositories": []string{"generic-local"}, "include-patterns": []string{"**"}, "exclude-patterns": []string{},
+			"actions": map[string]any{"groups": map[string][]string{"readers": {"read"}}, "users": map[string][]string{"ops": {"write", "manage"}}}},
+			"build": map[string]any{"repositories": []string{"artifactory-build-info"}}}},
+	}
+	c, err := artifactory.New(t.Context(), artifactory.Config{URL: s.Base(), Token: "secret-token"}, allowLocal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	users, err := c.Users(t.Context())
+	if err != nil || len(users) != 2 || users[0].Name != "dev" || users[0].Groups[0] != "readers" || !users[1].Admin || users[1].Realm != "ldap" {
+		t.Fatalf("users: %+v %v", users, err)
+	}
+	groups, err := c.Groups(t.Context())
+	if err != nil || len(groups) != 1 || groups[0].Description != "read all" {
+		t.Fatalf("groups: %+v %v", groups, err)
+	}
+	perms, err := c.Permissions(t.Context())
+	if err != nil || len(perms) != 1 || perms[0].Groups["readers"][0] != "read" || len(perms[0].Users["ops"]) != 2 ||
+		perms[0].Other[0] != "build" || perms[0].Include[0] != "**" {
+		t.Fatalf("permissions: %+v %v", perms, err)
+	}
+}

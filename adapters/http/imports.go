@@ -30,7 +30,7 @@ var importItem = object(obj{"repository": str(), "path": str(),
 var importSchemas = obj{
 	"ImportStart": object(obj{"url": str(), "token": str(), "user": str(), "password": str(),
 		"map":          obj{"type": "object", "additionalProperties": str()},
-		"repositories": arr(str())}, "url"),
+		"repositories": arr(str()), "security": boolean()}, "url"),
 	"ImportJob": object(obj{"id": str(), "url": str(),
 		"state":      obj{"type": "string", "enum": []string{importer.StateRunning, importer.StateDone, importer.StateFailed}},
 		"started_at": dateTime, "finished_at": dateTime, "error": str(),
@@ -43,7 +43,7 @@ var importSchemas = obj{
 func ImportRoutes(svc Imports) []Route {
 	h := importHandlers{svc: svc}
 	return []Route{
-		route(http.MethodPost, "/admin/imports", Admin, Doc{"admin", "Import the local repositories of a live Artifactory instance " +
+		route(http.MethodPost, "/admin/imports", Admin, Doc{"admin", "Import the local repositories of a live Artifactory instance (with security: its users without passwords, groups and permission targets) " +
 			"through its REST API (reached through the egress guard); one import at a time. Follow it at GET /admin/imports/{id}/events",
 			"ImportStart", "ImportJob", 202, []int{409}}, h.start),
 		route(http.MethodGet, "/admin/imports", Admin, Doc{"admin", "Recent imports of this server, newest first", "", "ImportList", 200, nil}, h.list),

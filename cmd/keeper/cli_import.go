@@ -22,6 +22,7 @@ func importCmd() *cobra.Command {
 
 func importArtifactoryCmd(f *clientFlags) *cobra.Command {
 	var from, srcURL, srcUser string
+	var security bool
 	var maps, repos []string
 	c := &cobra.Command{Use: "artifactory", Short: "import an Artifactory instance (--url, through the server) or an export directory (--from)", Args: noArgs,
 		Example: "  KEEPER_IMPORT_TOKEN=… keeper import artifactory --url https://artifacts.example.com/artifactory   # a live instance\n" +
@@ -42,9 +43,9 @@ func importArtifactoryCmd(f *clientFlags) *cobra.Command {
 				return usageError{msg: "give either --url (a live instance) or --from (an export directory)"}
 			case srcURL != "":
 				return runRemoteImport(c, f, apiclient.ImportStart{URL: srcURL, Token: os.Getenv("KEEPER_IMPORT_TOKEN"), User: srcUser,
-					Password: os.Getenv("KEEPER_IMPORT_PASSWORD"), Map: m, Repositories: repos})
-			case len(repos) > 0:
-				return usageError{msg: "--repo selects repositories of a live instance (--url)"}
+					Password: os.Getenv("KEEPER_IMPORT_PASSWORD"), Map: m, Repositories: repos, Security: security})
+			case len(repos) > 0 || security:
+				return usageError{msg: "--repo and --security apply to a live instance (--url)"}
 			}
 			return runImport(c, f, from, "", m)
 		}}
@@ -52,6 +53,7 @@ func importArtifactoryCmd(f *clientFlags) *cobra.Command {
 	c.Flags().StringVar(&srcURL, "url", "", "the instance's base `URL` (…/artifactory); its access token in KEEPER_IMPORT_TOKEN")
 	c.Flags().StringVar(&srcUser, "source-user", "", "log in to the instance as `user` (password or API key in KEEPER_IMPORT_PASSWORD) instead of a token")
 	c.Flags().StringArrayVar(&repos, "repo", nil, "import only this source repository `key` (repeatable; default all local ones)")
+	c.Flags().BoolVar(&security, "security", false, "also import users (without passwords), groups and permission targets as policy rules")
 	c.Flags().StringArrayVar(&maps, "map", nil, "import repository `SOURCE=TARGET` into another key (repeatable)")
 	return c
 }

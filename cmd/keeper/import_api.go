@@ -11,6 +11,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/keeper-registry/keeper/adapters/artifactory"
+	"github.com/keeper-registry/keeper/adapters/bunstore"
 	"github.com/keeper-registry/keeper/adapters/egress"
 	httpapi "github.com/keeper-registry/keeper/adapters/http"
 	"github.com/keeper-registry/keeper/core/artifact"
@@ -29,16 +30,21 @@ var importModule = fx.Options(
 )
 
 func newImports(lc fx.Lifecycle, cfg config.Config, arts *artifact.Service, repos ports.RepositoryStore,
-	m *plugin.Manager, props *properties.Service, c ports.Clock) httpapi.Imports {
+	m *plugin.Manager, props *properties.Service, db *bunstore.Store, policies ports.PolicyAdmin, c ports.Clock) httpapi.Imports {
 	guard := egress.Policy{AllowPrivateNetworks: cfg.Egress.AllowPrivateNetworks, AllowedHosts: cfg.Egress.AllowedHosts}
 	target := localTarget{arts: arts, repos: repos, plugins: m, props: props}
+	security := securityTarget{users: db, groups: db, policies: policies}
 	run := func(ctx context.Context, s importer.Spec, progress func(importer.Item)) (importer.Report, error) {
 		src, err := artifactory.New(ctx, artifactory.Config{URL: s.URL, Token: s.Token, User: s.User, Password: s.Password}, guard)
 		if err != nil {
 			return importer.Report{}, err
 		}
-		return importer.RunSource(ctx, src, target, importer.RemoteOptions{Repositories: s.Repositories,
-			Options: importer.Options{Map: s.Map, Progress: func(_, _ int, it importer.Item) { progress(it) }}})
+		o := importer.RemoteOptions{Repositories: s.Repositories,
+			Options: importer.Options{Map: s.Map, Progress: func(_, _ int, it importer.Item) { progress(it) }}}
+		if s.Security {
+			o.Security = security
+		}
+		return importer.RunSource(ctx, src, target, o)
 	}
 	jobs := importer.NewJobs(run, c, slog.Default().With("room", "import"))
 	lc.Append(fx.StopHook(jobs.Close))
@@ -115,5 +121,93 @@ func (t localTarget) SetProperties(ctx context.Context, key, p string, set ports
 		return err
 	}
 	_, err = t.props.ChangeArtifact(ctx, r, p, ports.PropertyChange{Set: set})
+	return err
+}
+
+// securityTarget creates imported users (without passwords), groups and
+// policy rules through the stores and the policy admin the API uses.
+type securityTarget struct {
+	users    ports.UserStore
+	groups   ports.GroupStore
+	policies ports.PolicyAdmin
+}
+
+var _ importer.SecurityTarget = securityTarget{}
+
+func (t securityTarget) EnsureUser(ctx context.Context, u importer.SourceUser) (bool, error) {
+	if _, err := t.users.GetUserByName(ctx, u.Name); err == nil {
+		return false, nil
+	} else if !errors.Is(err, ports.ErrNotFound) {
+		return false, err
+	}
+	// No password hash: a password login is refused until an administrator
+	// sets one; directory and SSO sign-ins work as for any user.
+	nu := ports.User{Username: u.Name, Email: u.Email, DisplayName: u.Name, IsAdmin: u.Admin}
+	if err := t.users.CreateUser(ctx, &nu); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+func (t securityTarget) findGroup(ctx context.Context, name string) (ports.Group, error) {
+	for off := 0; ; off += 100 {
+		gs, total, err := t.groups.ListGroups(ctx, ports.Page{Offset: off, Limit: 100})
+		if err != nil {
+			return ports.Group{}, err
+		}
+		for _, g := range gs {
+			if g.Name == name {
+				return g, nil
+			}
+		}
+		if len(gs) == 0 || off+100 >= total {
+			return ports.Group{}, fmt.Errorf("group %q: %w", name, ports.ErrNotFound)
+		}
+	}
+}
+
+func (t securityTarget) EnsureGroup(ctx context.Context, g importer.SourceGroup, members []string) (bool, error) {
+	created := false
+	grp, err := t.findGroup(ctx, g.Name)
+	if errors.Is(err, ports.ErrNotFound) {
+		grp = ports.Group{Name: g.Name, Description: g.Description}
+		if err = t.groups.CreateGroup(ctx, &grp); err != nil {
+			return false, err
+		}
+		created = true
+	} else if err != nil {
+		return false, err
+	}
+	ids, err := t.groups.GroupMembers(ctx, grp.ID)
+	if err != nil {
+		return created, err
+	}
+	for _, name := range members {
+		u, err := t.users.GetUserByName(ctx, name)
+		if err != nil {
+			continue // not imported: reported with the user
+		}
+		if !slices.Contains(ids, u.ID) {
+			ids = append(ids, u.ID)
+		}
+	}
+	return created, t.groups.SetGroupMembers(ctx, grp.ID, ids)
+}
+
+func (t securityTarget) AddRules(ctx context.Context, rules []ports.PolicyRule) error {
+	have, _, err := t.policies.Rules(ctx)
+	if err != nil {
+		return err
+	}
+	all := append([]ports.PolicyRule{}, have...)
+	for _, r := range rules {
+		if !slices.Contains(all, r) {
+			all = append(all, r)
+		}
+	}
+	if len(all) == len(have) {
+		return nil
+	}
+	_, err = t.policies.Replace(ctx, all)
 	return err
 }

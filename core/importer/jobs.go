@@ -25,6 +25,8 @@ type Spec struct {
 	Password     string            `json:"password,omitempty"`
 	Map          map[string]string `json:"map,omitempty"`
 	Repositories []string          `json:"repositories,omitempty"`
+	// Security imports users (without passwords), groups and permission targets too.
+	Security bool `json:"security,omitempty"`
 }
 
 // Runner runs one import, calling progress after each item.

@@ -81,6 +81,10 @@ type RemoteOptions struct {
 	Options
 	// Repositories limits the import to these source keys (empty: all).
 	Repositories []string
+	// Security, when set, receives the source's users, groups and
+	// permission targets after the files (the source must implement
+	// SecuritySource).
+	Security SecurityTarget
 }
 
 // RunSource imports every file of the source's local repositories into t.
@@ -139,6 +143,15 @@ func RunSource(ctx context.Context, src Source, t Target, o RemoteOptions) (Repo
 		}
 		if err != nil {
 			step(Item{Repository: key, Outcome: Failed, Reason: "list files: " + err.Error()}, 0)
+		}
+	}
+	if o.Security != nil {
+		sec, ok := src.(SecuritySource)
+		if !ok {
+			return rep, fmt.Errorf("importer: this source has no security API: %w", ErrBadSource)
+		}
+		if err := RunSecurity(ctx, sec, o.Security, o.Options, func(it Item) { step(it, 0) }); err != nil {
+			return rep, err
 		}
 	}
 	return rep, nil
