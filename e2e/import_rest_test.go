@@ -161,6 +161,13 @@ func importSecurity(t *testing.T, k *harness.Keeper, src *artifactorytest.Server
 			t.Fatalf("security items: %v", got)
 		}
 	}
+	var audit struct {
+		Items []struct{ Actor, Action, Target string }
+	}
+	if err := k.Expect(200, http.MethodGet, "/api/v1/admin/audit?action=user.create", nil).JSON(&audit); err != nil ||
+		len(audit.Items) != 2 || audit.Items[0].Actor != "admin" {
+		t.Fatalf("audit of imported users: %+v %v", audit, err)
+	}
 	// No password was imported: a password login is refused.
 	k.Expect(http.StatusUnauthorized, http.MethodPost, "/api/v1/auth/login",
 		harness.JSONBody(map[string]string{"username": "dev", "password": ""}), "Content-Type", "application/json", "Authorization", "")

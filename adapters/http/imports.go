@@ -62,6 +62,7 @@ func (h importHandlers) start(c *gin.Context) {
 	if !bindJSON(c, &s) {
 		return
 	}
+	s.By = subject(c)
 	v, err := h.svc.Start(s)
 	if err != nil {
 		WriteError(c, err)

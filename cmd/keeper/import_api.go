@@ -15,6 +15,7 @@ import (
 	"github.com/keeper-registry/keeper/adapters/egress"
 	httpapi "github.com/keeper-registry/keeper/adapters/http"
 	"github.com/keeper-registry/keeper/core/artifact"
+	"github.com/keeper-registry/keeper/core/audit"
 	"github.com/keeper-registry/keeper/core/config"
 	"github.com/keeper-registry/keeper/core/importer"
 	"github.com/keeper-registry/keeper/core/plugin"
@@ -30,10 +31,9 @@ var importModule = fx.Options(
 )
 
 func newImports(lc fx.Lifecycle, cfg config.Config, arts *artifact.Service, repos ports.RepositoryStore,
-	m *plugin.Manager, props *properties.Service, db *bunstore.Store, policies ports.PolicyAdmin, c ports.Clock) httpapi.Imports {
+	m *plugin.Manager, props *properties.Service, db *bunstore.Store, policies ports.PolicyAdmin, rec *audit.Recorder, c ports.Clock) httpapi.Imports {
 	guard := egress.Policy{AllowPrivateNetworks: cfg.Egress.AllowPrivateNetworks, AllowedHosts: cfg.Egress.AllowedHosts}
 	target := localTarget{arts: arts, repos: repos, plugins: m, props: props}
-	security := securityTarget{users: db, groups: db, policies: policies}
 	run := func(ctx context.Context, s importer.Spec, progress func(importer.Item)) (importer.Report, error) {
 		src, err := artifactory.New(ctx, artifactory.Config{URL: s.URL, Token: s.Token, User: s.User, Password: s.Password}, guard)
 		if err != nil {
@@ -42,7 +42,7 @@ func newImports(lc fx.Lifecycle, cfg config.Config, arts *artifact.Service, repo
 		o := importer.RemoteOptions{Repositories: s.Repositories,
 			Options: importer.Options{Map: s.Map, Progress: func(_, _ int, it importer.Item) { progress(it) }}}
 		if s.Security {
-			o.Security = security
+			o.Security = securityTarget{users: db, groups: db, policies: policies, rec: rec, by: s.By}
 		}
 		return importer.RunSource(ctx, src, target, o)
 	}
@@ -125,11 +125,14 @@ func (t localTarget) SetProperties(ctx context.Context, key, p string, set ports
 }
 
 // securityTarget creates imported users (without passwords), groups and
-// policy rules through the stores and the policy admin the API uses.
+// policy rules through the stores and the policy admin the API uses, and
+// audits each change as done by the administrator who started the import.
 type securityTarget struct {
 	users    ports.UserStore
 	groups   ports.GroupStore
 	policies ports.PolicyAdmin
+	rec      *audit.Recorder
+	by       ports.Subject
 }
 
 var _ importer.SecurityTarget = securityTarget{}
@@ -146,6 +149,7 @@ func (t securityTarget) EnsureUser(ctx context.Context, u importer.SourceUser) (
 	if err := t.users.CreateUser(ctx, &nu); err != nil {
 		return false, err
 	}
+	t.rec.By(ctx, t.by, "user.create", nu.Username, audit.Success, fmt.Sprintf("imported admin=%v without a password", nu.IsAdmin))
 	return true, nil
 }
 
@@ -174,6 +178,7 @@ func (t securityTarget) EnsureGroup(ctx context.Context, g importer.SourceGroup,
 		if err = t.groups.CreateGroup(ctx, &grp); err != nil {
 			return false, err
 		}
+		t.rec.By(ctx, t.by, "group.create", grp.Name, audit.Success, "imported")
 		created = true
 	} else if err != nil {
 		return false, err
@@ -191,7 +196,11 @@ func (t securityTarget) EnsureGroup(ctx context.Context, g importer.SourceGroup,
 			ids = append(ids, u.ID)
 		}
 	}
-	return created, t.groups.SetGroupMembers(ctx, grp.ID, ids)
+	if err := t.groups.SetGroupMembers(ctx, grp.ID, ids); err != nil {
+		return created, err
+	}
+	t.rec.By(ctx, t.by, "group.members", grp.Name, audit.Success, fmt.Sprintf("imported: %d members", len(ids)))
+	return created, nil
 }
 
 func (t securityTarget) AddRules(ctx context.Context, rules []ports.PolicyRule) error {
@@ -208,6 +217,10 @@ func (t securityTarget) AddRules(ctx context.Context, rules []ports.PolicyRule) 
 	if len(all) == len(have) {
 		return nil
 	}
-	_, err = t.policies.Replace(ctx, all)
-	return err
+	v, err := t.policies.Replace(ctx, all)
+	if err != nil {
+		return err
+	}
+	t.rec.By(ctx, t.by, "policy.replace", "policy", audit.Success, fmt.Sprintf("imported %d rules, version %d", len(all)-len(have), v))
+	return nil
 }

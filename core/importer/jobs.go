@@ -27,6 +27,8 @@ type Spec struct {
 	Repositories []string          `json:"repositories,omitempty"`
 	// Security imports users (without passwords), groups and permission targets too.
 	Security bool `json:"security,omitempty"`
+	// By is who started the import (the actor of its audit events).
+	By ports.Subject `json:"-"`
 }
 
 // Runner runs one import, calling progress after each item.
