@@ -66,8 +66,13 @@ type searchAnswer struct {
 // first) and pages the result with the client's skip and take (in the
 // query of path). A package id appears once, as the highest-priority
 // member that found it answered it (the rule every NuGet document of a
-// virtual follows); totalHits is the members' sum less the duplicates
-// seen. A member's answer that is not a search response fails the merge.
+// virtual follows). totalHits is the members' sum less the duplicates
+// seen: exact when every member's answer holds all its hits, otherwise
+// an upper bound (a duplicate past a member's first skip+take results is
+// not seen; members are not asked for more than the page needs). The page
+// itself is exact: the merged list's first skip+take entries need no
+// member's entry past its first skip+take. A member's answer that is not
+// a search response fails the merge.
 func mergeSearch(path string, docs [][]byte) ([]byte, error) {
 	_, raw, _ := strings.Cut(path, "?")
 	q, err := url.ParseQuery(raw)
