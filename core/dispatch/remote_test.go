@@ -21,8 +21,8 @@ type mutableFormats struct{}
 func (mutableFormats) Classify(context.Context, string, string, string) (ports.CacheClass, error) {
 	return ports.CacheMutable, nil
 }
-func (mutableFormats) Rewrite(_ context.Context, _, _, _ string, b []byte, _, _ string) ([]byte, error) {
-	return b, nil
+func (mutableFormats) Rewrite(_ context.Context, _, _, _ string, b []byte, _, _ string) (ports.Document, error) {
+	return ports.Document{Body: b}, nil
 }
 func (mutableFormats) Rewrites(string) bool { return false }
 
