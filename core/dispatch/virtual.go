@@ -112,6 +112,11 @@ func (d *Dispatcher) serveVirtual(ctx context.Context, in *Request, route Route,
 	if class == ports.CacheMutable && d.virtual.Merges(repo.Format) {
 		return d.serveMerged(ctx, route, repo, members, subPath, base, s)
 	}
+	if class == ports.CacheLocal {
+		// Never proxied: the plugin answers it on the virtual repository
+		// itself, and no remote member's upstream is asked.
+		return nil, nil
+	}
 	return d.resolve(ctx, in, route, table, repo, members, subPath, base, s)
 }
 

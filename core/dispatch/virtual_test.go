@@ -19,6 +19,9 @@ import (
 type mergingFormats struct{ merges *atomic.Int64 }
 
 func (mergingFormats) Classify(_ context.Context, _, _, path string) (ports.CacheClass, error) {
+	if strings.HasPrefix(path, "/-/login") {
+		return ports.CacheLocal, nil
+	}
 	if strings.HasSuffix(path, ".meta") {
 		return ports.CacheMutable, nil
 	}
