@@ -17,7 +17,7 @@ type pathRecorder struct {
 	paths []string
 }
 
-func (f *pathRecorder) Merge(ctx context.Context, id, format, path string, docs [][]byte, h ports.HostCall, rc *ports.RepoContext) ([]byte, error) {
+func (f *pathRecorder) Merge(ctx context.Context, id, format, path string, docs [][]byte, h ports.HostCall, rc *ports.RepoContext) (ports.Document, error) {
 	f.mu.Lock()
 	f.paths = append(f.paths, path)
 	f.mu.Unlock()

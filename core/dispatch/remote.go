@@ -39,6 +39,11 @@ func (d *Dispatcher) serveRemote(ctx context.Context, in *Request, route Route, 
 	}
 	local := d.baseURL(in) + strings.TrimSuffix(route.Prefix, "/") + "/" + url.PathEscape(repo.Key)
 	resp, err := d.remoteGet(ctx, in, route.PluginID, repo, subPath, local)
+	if errors.Is(err, remote.ErrLocal) {
+		// Never proxied (the format classifies it local): the plugin
+		// answers it on this repository, as for a local one.
+		return nil, nil
+	}
 	if err != nil {
 		return nil, d.remoteFailed(ctx, repo, err)
 	}

@@ -30,7 +30,9 @@ type VirtualFormat interface {
 	// Merge merges the members' documents (highest priority first). host
 	// is bound to the virtual repository (repo) and may only read: the
 	// plugin signs the merged document with the virtual's own key.
-	Merge(ctx context.Context, pluginID, format, path string, docs [][]byte, host ports.HostCall, repo *ports.RepoContext) ([]byte, error)
+	// The document's header fields (contract 0.4.0) pass
+	// remote.DocumentHeaders before they are served.
+	Merge(ctx context.Context, pluginID, format, path string, docs [][]byte, host ports.HostCall, repo *ports.RepoContext) (ports.Document, error)
 }
 
 // Bounds of merged documents: one member's document, and the merged ones
@@ -61,7 +63,9 @@ type mergedDoc struct {
 	body        []byte
 	etag        string
 	contentType string
-	expires     time.Time
+	// headers are the plugin's fields for the document (remote.DocumentHeaders).
+	headers []ports.Header
+	expires time.Time
 	// ttl is how long the document may be kept: the shortest the members
 	// allow (0 when one failed, or its plugin marked its answer uncacheable,
 	// as for a caller-specific one).
@@ -107,6 +111,11 @@ func (d *Dispatcher) serveVirtual(ctx context.Context, in *Request, route Route,
 	}
 	if class == ports.CacheMutable && d.virtual.Merges(repo.Format) {
 		return d.serveMerged(ctx, route, repo, members, samePath(subPath), base, s)
+	}
+	if class == ports.CacheLocal {
+		// Never proxied: the plugin answers it on the virtual repository
+		// itself, and no remote member's upstream is asked.
+		return nil, nil
 	}
 	return d.resolve(ctx, in, route, table, repo, members, subPath, base, s)
 }
@@ -249,7 +258,7 @@ func (d *Dispatcher) serveMerged(ctx context.Context, route Route, repo *ports.R
 		return nil, d.mergeFailed(ctx, repo, err)
 	}
 	// A merged document is the format's answer, like a rewritten one.
-	return rewrittenAnswer(nil, remote.Result{Body: doc.body, ETag: doc.etag, File: ports.File{ContentType: doc.contentType}}), nil
+	return rewrittenAnswer(doc.headers, remote.Result{Body: doc.body, ETag: doc.etag, File: ports.File{ContentType: doc.contentType}}), nil
 }
 
 // mergedDocument is the merged document at at.merged, from the cache or merged now.
@@ -320,15 +329,16 @@ func (d *Dispatcher) merge(ctx context.Context, route Route, repo *ports.Reposit
 	}
 	// Even one member's document is merged: the plugin may sign it with
 	// the virtual repository's key.
-	body, err := d.mergeDocs(ctx, route, repo, subPath, base, s, docs)
+	doc, err := d.mergeDocs(ctx, route, repo, subPath, base, s, docs)
 	if err != nil {
 		return mergedDoc{}, err
 	}
-	sum := sha256.Sum256(body)
+	sum := sha256.Sum256(doc.Body)
 	if failed != nil {
 		ttl = 0
 	}
-	return mergedDoc{body: bytes.Clone(body), etag: hex.EncodeToString(sum[:]), contentType: contentType, ttl: ttl}, nil
+	return mergedDoc{body: bytes.Clone(doc.Body), etag: hex.EncodeToString(sum[:]), contentType: contentType,
+		headers: remote.DocumentHeaders(doc.Headers), ttl: ttl}, nil
 }
 
 // mergeDocs runs the format's merge with a read-only host call bound to
@@ -336,29 +346,29 @@ func (d *Dispatcher) merge(ctx context.Context, route Route, repo *ports.Reposit
 // and sign with the virtual's key, and stages nothing. The merge gets the
 // path with the client's canonical query, if any (a paged search pages
 // the merged answer).
-func (d *Dispatcher) mergeDocs(ctx context.Context, route Route, repo *ports.Repository, subPath, base string, s ports.Subject, docs [][]byte) ([]byte, error) {
+func (d *Dispatcher) mergeDocs(ctx context.Context, route Route, repo *ports.Repository, subPath, base string, s ports.Subject, docs [][]byte) (ports.Document, error) {
 	hc := newHostCall(d, repo, nil)
 	hc.subject, hc.format, hc.route = s, route.Format, route
 	hc.mode = callMode{readOnly: true}
 	rc := &ports.RepoContext{Key: repo.Key, Type: repo.Type, Format: repo.Format, IsPublic: repo.IsPublic, BaseURL: base,
 		Config: repo.Config, Generation: repo.Generation}
-	body, err := d.virtual.Merge(ctx, route.PluginID, repo.Format, subPath, docs, hc, rc)
+	doc, err := d.virtual.Merge(ctx, route.PluginID, repo.Format, subPath, docs, hc, rc)
 	if err != nil {
 		hc.mu.Lock()
 		noKey := hc.noKey
 		hc.mu.Unlock()
 		if noKey {
 			// The document is a signature (or key) the virtual cannot make.
-			return nil, fmt.Errorf("virtual: %s has no signing key: %w", repo.Key, ports.ErrNotFound)
+			return ports.Document{}, fmt.Errorf("virtual: %s has no signing key: %w", repo.Key, ports.ErrNotFound)
 		}
-		return nil, &ports.UpstreamError{Msg: "the members' documents could not be merged: " + err.Error()}
+		return ports.Document{}, &ports.UpstreamError{Msg: "the members' documents could not be merged: " + err.Error()}
 	}
-	if len(body) == 0 {
+	if len(doc.Body) == 0 {
 		// Nothing merged: the virtual has no such document (a key of
 		// another name than its own).
-		return nil, errNoDocument
+		return ports.Document{}, errNoDocument
 	}
-	return body, nil
+	return doc, nil
 }
 
 // memberDoc is one member's document at subPath, its URLs pointing under

@@ -150,6 +150,13 @@ type Tee func(contentType string, size int64, etag string, headers []ports.Heade
 // ErrNotFound is returned when the upstream has no such file (ports.ErrNotFound).
 var ErrNotFound = fmt.Errorf("remote: %w", ports.ErrNotFound)
 
+// ErrLocal is returned, before any upstream request, for a path the
+// format classifies local (ports.CacheLocal): the remote repository never
+// proxies it, so the repository's upstream credentials never go with it;
+// the plugin answers it (core/dispatch). It wraps ports.ErrNotFound, so a
+// caller that does not know it treats the path as absent upstream.
+var ErrLocal = fmt.Errorf("remote: the path is never proxied: %w", ports.ErrNotFound)
+
 // Get returns the cached file for req, fetching it first when it is
 // missing, or mutable and older than the TTL. tee may be nil.
 func (s *Service) Get(ctx context.Context, req Request, tee Tee) (Result, error) {
@@ -172,6 +179,9 @@ func (s *Service) Get(ctx context.Context, req Request, tee Tee) (Result, error)
 	}
 	st := s.counters(repo.ID)
 	class := s.classify(ctx, req)
+	if class == ports.CacheLocal {
+		return Result{}, ErrLocal
+	}
 	old, have, err := s.cached(ctx, repo.ID, p)
 	if err != nil {
 		return Result{}, err

@@ -1,7 +1,7 @@
 package sdk
 
 // ContractVersion is the version of the WIT package this SDK implements.
-const ContractVersion = "0.3.0"
+const ContractVersion = "0.4.0"
 
 // Capability names, as declared in Info.Capabilities.
 const (
@@ -92,6 +92,17 @@ type SetupSnippet struct {
 	// Target is the file the text goes into ("" for a shell command).
 	Target string
 	Text   string
+}
+
+// Document is a metadata document a rewrite or merge produced, with the
+// header fields it is served with (since 0.4.0), e.g. a protocol version
+// field its clients require on every answer. The host drops fields it alone
+// sets (framing, hop-by-hop, cookies, authentication, CORS, security
+// policies, Location, Content-Type, ETag, caching, X-Keeper-*) and keeps at
+// most 32 fields of 8 KiB in all.
+type Document struct {
+	Body    []byte
+	Headers []Header
 }
 
 // Header is one HTTP header line.
@@ -285,11 +296,15 @@ type KVEntry struct {
 // CacheClass classifies paths of remote repositories.
 type CacheClass uint8
 
-// Cache classes.
+// Cache classes. Local (since 0.4.0) marks a path a remote repository
+// never proxies: the host answers it with the plugin's Handle on the remote
+// repository and never asks the upstream (a login route, say, which would
+// otherwise carry the repository's upstream credentials).
 const (
 	Immutable CacheClass = iota
 	Mutable
 	Unknown
+	Local
 )
 
 // LogLevel is the level of a host log line.
