@@ -69,7 +69,9 @@ func (f RemoteFormats) Merge(ctx context.Context, pluginID, format, path string,
 var _ dispatch.MetadataParser = RemoteFormats{}
 
 // ParsesMetadata reports whether the active plugin of format declares parse-metadata.
-func (f RemoteFormats) ParsesMetadata(format string) bool { return f.declares(format, ports.CapParseMetadata) }
+func (f RemoteFormats) ParsesMetadata(format string) bool {
+	return f.declares(format, ports.CapParseMetadata)
+}
 
 // ParseMetadata describes a stored blob through the format's parse-metadata
 // capability (curation of remote repositories).
