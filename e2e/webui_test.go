@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/keeper-registry/keeper/e2e/harness"
@@ -20,6 +21,23 @@ import (
 // It fails on any console error or failed request. The UI must be built
 // into the binary (go tool task web) and web/node_modules installed.
 func TestWebUI(t *testing.T) {
+	wasm := filepath.Join(t.TempDir(), "vagrant.wasm")
+	if err := os.WriteFile(wasm, buildExamplePlugin(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Webhooks may reach the script's receiver at "localhost" (other loopback
+	// targets stay refused, as the upstream and SSO tests expect).
+	// No scanner (whatever is on PATH): artifacts show "not scanned".
+	runUIScript(t, "ui.mjs", harness.Options{Env: []string{"KEEPER_EGRESS_ALLOWED_HOSTS=localhost", "KEEPER_WEBHOOKS_POLL=200ms",
+		"KEEPER_SCAN_TRIVY_PATH=keeper-ui-e2e-no-trivy", "KEEPER_SCAN_GRYPE_PATH=keeper-ui-e2e-no-grype"}}, "KEEPER_PLUGIN_WASM="+wasm)
+}
+
+// runUIScript starts a keeper with opts and runs web/e2e/<script> against it
+// in Chromium (the script imports web/e2e/lib.mjs); env is added to the
+// script's environment. The UI must be built into the binary (go tool task
+// web) and web/node_modules installed.
+func runUIScript(t *testing.T, script string, opts harness.Options, env ...string) {
+	t.Helper()
 	root, err := harness.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
@@ -38,27 +56,22 @@ func TestWebUI(t *testing.T) {
 	if _, err := os.Stat(chromium); err != nil {
 		t.Fatalf("no Chromium at %s: bash e2e/install-clients.sh webui", chromium)
 	}
-	wasm := filepath.Join(t.TempDir(), "vagrant.wasm")
-	if err := os.WriteFile(wasm, buildExamplePlugin(t), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	// Webhooks may reach the script's receiver at "localhost" (other loopback
-	// targets stay refused, as the upstream and SSO tests expect).
-	// No scanner (whatever is on PATH): artifacts show "not scanned".
-	k := harness.Start(t, harness.Options{Env: []string{"KEEPER_EGRESS_ALLOWED_HOSTS=localhost", "KEEPER_WEBHOOKS_POLL=200ms",
-		"KEEPER_SCAN_TRIVY_PATH=keeper-ui-e2e-no-trivy", "KEEPER_SCAN_GRYPE_PATH=keeper-ui-e2e-no-grype"}})
+	k := harness.Start(t, opts)
 
 	shots := os.Getenv("KEEPER_UI_ARTIFACTS")
 	if shots == "" {
 		shots = t.TempDir()
+	} else {
+		shots = filepath.Join(shots, strings.TrimSuffix(script, ".mjs"))
 	}
-	cmd := exec.Command("node", "e2e/ui.mjs")
+	cmd := exec.Command("node", filepath.Join("e2e", script))
 	cmd.Dir = web
 	cmd.Env = append(os.Environ(), "KEEPER_URL="+k.URL, "KEEPER_ADMIN_USER=admin", "KEEPER_ADMIN_PASSWORD="+harness.AdminPassword,
-		"KEEPER_PLUGIN_WASM="+wasm, "KEEPER_UI_ARTIFACTS="+shots, "CHROMIUM="+chromium)
+		"KEEPER_UI_ARTIFACTS="+shots, "CHROMIUM="+chromium)
+	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.CombinedOutput()
 	t.Logf("%s", out)
 	if err != nil {
-		t.Fatalf("browser test: %v", err)
+		t.Fatalf("browser test %s: %v", script, err)
 	}
 }

@@ -8,60 +8,17 @@
 // keeper must let webhooks reach "localhost" (KEEPER_EGRESS_ALLOWED_HOSTS=localhost):
 // a receiver in this script takes the deliveries.
 // Any console error, page error, failed request or 4xx/5xx answer fails the run.
-import { chromium } from 'playwright-core'
 import { execFileSync } from 'node:child_process'
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { createServer } from 'node:http'
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { keyboardWalk } from './keyboard.mjs'
+import { base, admin, adminPassword, problems, browser, log, step, shot, expectText, pick, signIn, removeAtEnd, finish } from './lib.mjs'
 
-const base = process.env.KEEPER_URL
-const admin = process.env.KEEPER_ADMIN_USER || 'admin'
-const adminPassword = process.env.KEEPER_ADMIN_PASSWORD
 const wasm = process.env.KEEPER_PLUGIN_WASM
-const shots = process.env.KEEPER_UI_ARTIFACTS || mkdtempSync(join(tmpdir(), 'keeper-ui-shots-'))
-if (!base || !adminPassword || !wasm) throw new Error('KEEPER_URL, KEEPER_ADMIN_PASSWORD and KEEPER_PLUGIN_WASM are required')
-mkdirSync(shots, { recursive: true })
-
-const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync']
-const problems = []
-const profiles = []
-
-async function browser() {
-  const dir = mkdtempSync(join(tmpdir(), 'keeper-ui-profile-'))
-  profiles.push(dir)
-  const ctx = await chromium.launchPersistentContext(dir, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args, headless: true, viewport: { width: 1366, height: 800 },
-    acceptDownloads: true,
-  })
-  ctx.setDefaultTimeout(15000)
-  const page = ctx.pages()[0] ?? (await ctx.newPage())
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`) })
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`))
-  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`) })
-  return { ctx, page }
-}
-
-let step = ''
-const log = (s) => { step = s; console.log(`ui-e2e: ${s}`) }
-const shot = (page, name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true })
-const expectText = (page, text) => page.getByText(text, { exact: false }).first().waitFor()
-
-async function pick(page, label, option, search) {
-  await page.getByLabel(label, { exact: true }).click()
-  if (search) await page.keyboard.type(search) // a long list is virtualised: filter it first
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click()
-}
-
-async function signIn(page, user, password) {
-  await page.getByLabel('Username').fill(user)
-  await page.getByLabel('Password', { exact: true }).fill(password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-}
+if (!wasm) throw new Error('KEEPER_PLUGIN_WASM is required')
 
 async function createRepo(page, type, key, extra) {
   await page.getByRole('button', { name: 'Create repository' }).click()
@@ -179,7 +136,7 @@ try {
 
   log('publish a package with npm using that token')
   const pkgDir = mkdtempSync(join(tmpdir(), 'keeper-ui-npm-'))
-  profiles.push(pkgDir)
+  removeAtEnd(pkgDir)
   const registry = `${base}/npm/ui-local/`
   writeFileSync(join(pkgDir, 'package.json'), JSON.stringify({ name: 'ui-e2e-pkg', version: '1.0.0', description: 'published by the UI e2e test' }))
   writeFileSync(join(pkgDir, 'index.js'), 'module.exports = 42\n')
@@ -391,7 +348,7 @@ try {
   await page.getByRole('heading', { name: 'Sign in to Keeper' }).waitFor()
 } catch (e) {
   await shot(page, 'failure').catch(() => {})
-  throw new Error(`step "${step}": ${e.message}`)
+  throw new Error(`step "${step()}": ${e.message}`)
 } finally {
   await ctx.close()
   receiver.close()
@@ -424,7 +381,7 @@ log('bob signs in and must choose a new password first')
     await keyboardWalk({ page, base, admin, adminPassword, log, shot })
   } catch (e) {
     await shot(page, 'failure-keyboard').catch(() => {})
-    throw new Error(`step "${step}": ${e.message}`)
+    throw new Error(`step "${step()}": ${e.message}`)
   } finally {
     await ctx.close()
   }
@@ -464,10 +421,4 @@ log('cold first load of the dashboard (fresh profile, session restored from the 
   }
 }
 
-for (const d of profiles) rmSync(d, { recursive: true, force: true })
-console.log(`ui-e2e: screenshots in ${shots}`)
-if (problems.length) {
-  console.error('ui-e2e: FAIL\n' + problems.join('\n'))
-  process.exit(1)
-}
-console.log('ui-e2e: PASS')
+finish()
