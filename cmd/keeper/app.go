@@ -140,6 +140,7 @@ func options(cfg config.Config) fx.Option {
 		scanModule,
 		curationModule,
 		backupModule,
+		importModule,
 		replicationModule(),
 		webhookModule,
 		opsModule,

@@ -5,6 +5,7 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -33,20 +34,27 @@ func TestChecksumHeadersVerified(t *testing.T) {
 		{"sha1 mismatch", []sdk.Header{{Name: "X-Checksum-Sha1", Value: hexOf(s256[:20])}}, 400},
 		{"md5 mismatch", []sdk.Header{{Name: "X-Checksum-Md5", Value: hexOf(s1[:16])}}, 400},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			h := fakehost.New(repo(false))
-			req := put(h, "/a/b.bin", body)
-			req.Body.SHA1, req.Body.MD5 = hexOf(s1[:]), hexOf(m5[:])
-			req.Headers = c.headers
-			r := do(t, h, req)
-			if r.Status != c.status {
-				t.Fatalf("%d %s", r.Status, r.Bytes)
-			}
-			if c.status >= 400 && len(h.StagedFiles) != 0 {
-				t.Fatalf("staged %+v", h.StagedFiles)
-			}
-		})
+	// The host hands this plugin the sha256 only (sha256-bodies): sha1 and
+	// md5 must come from the hash import, as when an older host filled them.
+	for _, hostDigests := range []bool{false, true} {
+		for _, c := range cases {
+			t.Run(fmt.Sprintf("%s/host digests %v", c.name, hostDigests), func(t *testing.T) {
+				h := fakehost.New(repo(false))
+				req := put(h, "/a/b.bin", body)
+				req.Body.SHA1, req.Body.MD5, req.Body.SHA512 = "", "", ""
+				if hostDigests {
+					req.Body.SHA1, req.Body.MD5 = hexOf(s1[:]), hexOf(m5[:])
+				}
+				req.Headers = c.headers
+				r := do(t, h, req)
+				if r.Status != c.status {
+					t.Fatalf("%d %s", r.Status, r.Bytes)
+				}
+				if c.status >= 400 && len(h.StagedFiles) != 0 {
+					t.Fatalf("staged %+v", h.StagedFiles)
+				}
+			})
+		}
 	}
 }
 

@@ -33,6 +33,7 @@ func (Plugin) Describe() sdk.Info {
 		ContractVersion: sdk.ContractVersion,
 		Mounts:          []sdk.Mount{{Prefix: "/generic/"}},
 		Credentials:     credentials, Setup: setup,
+		Capabilities: []string{sdk.CapSHA256Bodies},
 	}
 }
 
@@ -119,7 +120,10 @@ func put(h sdk.Host, req *sdk.Request, p string) (*sdk.Response, error) {
 	if req.Body == nil {
 		return jsonError(400, "request has no body"), nil
 	}
-	if msg := checksumMismatch(req); msg != "" {
+	if msg, err := checksumMismatch(h, req); err != nil || msg != "" {
+		if err != nil {
+			return nil, err
+		}
 		return jsonError(400, msg), nil
 	}
 	overwrite := req.Repo.ConfigValue("allow_overwrite") == "true"
@@ -146,20 +150,34 @@ func put(h sdk.Host, req *sdk.Request, p string) (*sdk.Response, error) {
 
 // checksumMismatch compares the checksum headers a client sent (as for
 // PUT /api/v1/repositories/{key}/artifacts/{path}, and Artifactory's deploy
-// headers) with the digests the host computed while spooling the body; it
-// returns the error message, or "" when every header sent matches.
-func checksumMismatch(req *sdk.Request) string {
-	for _, c := range []struct{ header, got string }{
-		{"X-Checksum-Sha256", req.Body.Digest},
-		{"X-Checksum-Sha1", req.Body.SHA1},
-		{"X-Checksum-Md5", req.Body.MD5},
+// headers) with the body's digests; it returns the error message, or ""
+// when every header sent matches. The host hands over the sha256 only
+// (sdk.CapSHA256Bodies): sha1 and md5 are hashed when a header asks.
+func checksumMismatch(h sdk.Host, req *sdk.Request) (string, error) {
+	for _, c := range []struct {
+		header, got string
+		alg         sdk.HashAlg
+	}{
+		{"X-Checksum-Sha256", req.Body.Digest, sdk.SHA256},
+		{"X-Checksum-Sha1", req.Body.SHA1, sdk.SHA1},
+		{"X-Checksum-Md5", req.Body.MD5, sdk.MD5},
 	} {
 		want := strings.TrimSpace(req.Header(c.header))
-		if want != "" && !strings.EqualFold(want, c.got) {
-			return fmt.Sprintf("%s %q does not match the body (%s)", c.header, want, c.got)
+		if want == "" {
+			continue
+		}
+		got := c.got
+		if got == "" {
+			var err error
+			if got, err = h.Hash(c.alg, sdk.Source{Blob: req.Body.Digest}); err != nil {
+				return "", err
+			}
+		}
+		if !strings.EqualFold(want, got) {
+			return fmt.Sprintf("%s %q does not match the body (%s)", c.header, want, got), nil
 		}
 	}
-	return ""
+	return "", nil
 }
 
 // Entry is one line of a directory listing.

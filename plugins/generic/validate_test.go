@@ -2,6 +2,7 @@ package generic
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
@@ -9,8 +10,8 @@ import (
 
 func TestValidate(t *testing.T) {
 	info, err := sdk.DescribePlugin(Plugin{})
-	if err != nil || len(info.Capabilities) != 1 || info.Capabilities[0] != sdk.CapValidate {
-		t.Fatalf("capabilities %v (%v), want [validate]", info.Capabilities, err)
+	if err != nil || strings.Join(info.Capabilities, ",") != sdk.CapSHA256Bodies+","+sdk.CapValidate {
+		t.Fatalf("capabilities %v (%v), want [sha256-bodies validate]", info.Capabilities, err)
 	}
 	for _, ok := range []string{"a.txt", "dir/sub/file.bin", "with space/ü.tar.gz", "50%.txt"} {
 		if err := sdk.CallValidate(Plugin{}, nil, "", ok); err != nil {

@@ -29,6 +29,8 @@ var _ sdk.Plugin = Plugin{}
 func (Plugin) Describe() sdk.Info {
 	return sdk.Info{Key: "pypi", DisplayName: "PyPI", Version: PluginVersion, ContractVersion: sdk.ContractVersion,
 		Mounts: []sdk.Mount{{Prefix: "/pypi/"}}, Credentials: credentials, Setup: setup,
+		// Uploads hash the stored file's md5 themselves when the host did not.
+		Capabilities: []string{sdk.CapSHA256Bodies},
 		// Poetry installs from and publishes to the Simple API and uploads.
 		Aliases: []string{"poetry"}}
 }
