@@ -67,3 +67,19 @@ func (f RemoteFormats) Merge(ctx context.Context, pluginID, format, path string,
 	}
 	return f.Runtime.Merge(ctx, pluginID, CallContext{Host: host, Repo: repo}, path, docs)
 }
+
+var _ dispatch.MetadataParser = RemoteFormats{}
+
+// ParsesMetadata reports whether the active plugin of format declares parse-metadata.
+func (f RemoteFormats) ParsesMetadata(format string) bool {
+	return f.declares(format, ports.CapParseMetadata)
+}
+
+// ParseMetadata describes a stored blob through the format's parse-metadata
+// capability (curation of remote repositories).
+func (f RemoteFormats) ParseMetadata(ctx context.Context, pluginID, format, digest, filename string, host ports.HostCall, repo *ports.RepoContext) ([]byte, error) {
+	if !f.declares(format, ports.CapParseMetadata) {
+		return nil, fmt.Errorf("wasm: format %s does not parse metadata", format)
+	}
+	return f.Runtime.ParseMetadata(ctx, pluginID, CallContext{Host: host, Repo: repo}, digest, filename)
+}

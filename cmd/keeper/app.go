@@ -138,6 +138,7 @@ func options(cfg config.Config) fx.Option {
 		fx.Invoke(func(*jobs.Scheduler) {}),
 		searchModule(),
 		scanModule,
+		curationModule,
 		backupModule,
 		importModule,
 		replicationModule(),

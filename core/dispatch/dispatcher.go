@@ -105,6 +105,7 @@ type Dispatcher struct {
 	virtual VirtualFormat
 	merged  *lru.Cache[mergedKey, mergedDoc] // virtual.go
 	signer  RepoSigner                       // hostsign.go
+	curate  curationHook                     // curation.go
 }
 
 // New returns a dispatcher with an empty routing table.

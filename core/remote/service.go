@@ -122,6 +122,12 @@ type Request struct {
 	// is cached by path: later clients get the representation the first
 	// one negotiated.
 	Accept string
+	// Admit, when set, decides whether an immutable file fetched from the
+	// upstream may enter the cache (core/curation through core/dispatch):
+	// it is called with the stored blob before the file is committed, with
+	// the upstream's Last-Modified; an error leaves nothing cached and is
+	// the request's answer. Such a body is not streamed while it is fetched.
+	Admit func(ctx context.Context, f ports.File, lastModified string) error
 }
 
 // Result is what to serve: File from storage, or Body (a rewritten document).
