@@ -53,10 +53,9 @@ func (n *fakeNet) ArtifactRecord(ctx context.Context, c ports.PeerConn, repo, pa
 }
 
 type timedReader struct {
-	r     io.Reader
-	n     *fakeNet
-	l     *link
-	ticks bool
+	r io.Reader
+	n *fakeNet
+	l *link
 }
 
 func (t *timedReader) Read(p []byte) (int, error) {
