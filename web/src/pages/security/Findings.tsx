@@ -18,6 +18,8 @@ import {
 } from './logic'
 import type { ScanAck } from './types'
 
+const ident = (r: FindingRow) => `${r.id}|${r.package}|${r.installed_version ?? ''}`
+
 // Findings lists the vulnerabilities found in every scanned artifact
 // (GET /security/scans), filtered and sorted here: the API answers the
 // whole list at once (up to 10,000 artifacts, "truncated" beyond).
@@ -32,7 +34,8 @@ export default function Findings() {
   const repos = useQuery({ queryKey: ['repositories', 'all'], queryFn: () => api<List<Repository>>('/repositories', { query: { limit: 500 } }) })
   const rows = useMemo(() => gatherFindings(scans.data?.items ?? []), [scans.data])
   const shown = useMemo(() => filterFindings(rows, filter), [rows, filter])
-  const current = rows.find((r) => r.key === open)
+  // The drawer follows the finding across statuses (acknowledged, revoked).
+  const current = rows.find((r) => ident(r) === open)
   return (
     <>
       <Typography.Title level={2}>Findings</Typography.Title>
@@ -40,7 +43,7 @@ export default function Findings() {
         <Select
           mode="multiple"
           allowClear
-          aria-label="Severity"
+          aria-label="Filter by severity"
           placeholder="Severity"
           style={{ minWidth: 180 }}
           value={filter.severity ?? []}
@@ -50,7 +53,7 @@ export default function Findings() {
         <Select
           allowClear
           showSearch
-          aria-label="Repository"
+          aria-label="Filter by repository"
           placeholder="Repository"
           style={{ minWidth: 180 }}
           value={filter.repository}
@@ -92,7 +95,7 @@ export default function Findings() {
               dataIndex: 'id',
               sorter: (a, b) => a.id.localeCompare(b.id),
               render: (id: string, r) => (
-                <Button type="link" onClick={() => setOpen(r.key)} aria-label={`Details of ${id} in ${r.package}`}>
+                <Button type="link" onClick={() => setOpen(ident(r))} aria-label={`Details of ${id} in ${r.package}`}>
                   {id}
                 </Button>
               ),

@@ -155,7 +155,7 @@ function GateEditor({ gate, onClose, onSaved }: { gate: QualityGate | null; onCl
           <InputNumber min={0} max={1000000} precision={0} style={{ width: '100%' }} />
         </Form.Item>
         <Form.Item name="deny_licenses" label="Denied licenses" extra="SPDX identifiers; press Enter after each.">
-          <Select mode="tags" tokenSeparators={[',']} open={false} suffixIcon={null} />
+          <Select mode="tags" tokenSeparators={[',']} suffixIcon={null} />
         </Form.Item>
       </Form>
     </Modal>

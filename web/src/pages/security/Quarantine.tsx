@@ -41,7 +41,7 @@ export default function Quarantine() {
         <Select
           allowClear
           showSearch
-          aria-label="Repository"
+          aria-label="Filter by repository"
           placeholder="Every repository"
           style={{ minWidth: 220 }}
           value={repository}

@@ -109,7 +109,7 @@ function PolicyForm({ target }: { target: string }) {
             <Switch />
           </Form.Item>
           <Form.Item name="deny_licenses" label="Denied licenses" extra="SPDX identifiers, e.g. GPL-3.0-only; press Enter after each.">
-            <Select mode="tags" tokenSeparators={[',']} open={false} suffixIcon={null} />
+            <Select mode="tags" tokenSeparators={[',']} suffixIcon={null} />
           </Form.Item>
           <Form.Item name="quality_gate" label="Quality gate downloads must pass">
             <Select allowClear placeholder="None" loading={gates.isLoading} options={(gates.data?.items ?? []).map((g) => ({ value: g.name, label: g.name }))} />
