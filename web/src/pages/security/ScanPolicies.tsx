@@ -16,7 +16,7 @@ export default function ScanPolicies() {
   const repos = useQuery({ queryKey: ['repositories', 'all'], queryFn: () => api<List<Repository>>('/repositories', { query: { limit: 500 } }) })
   return (
     <>
-      <Typography.Title level={2}>Scan policies</Typography.Title>
+      <Typography.Title level={2}>Scan policy</Typography.Title>
       <Typography.Paragraph type="secondary">
         A global policy and one per repository: they combine, the stricter winning. Policies apply to files a scanner can read.
       </Typography.Paragraph>

@@ -8,7 +8,7 @@ export const securityMenu = {
   label: 'Security',
   children: [
     { key: '/findings', icon: <BugOutlined />, label: 'Findings' },
-    { key: '/scan-policies', icon: <SafetyCertificateOutlined />, label: 'Scan policies' },
+    { key: '/scan-policies', icon: <SafetyCertificateOutlined />, label: 'Scan policy' },
     { key: '/quarantine', icon: <StopOutlined />, label: 'Quarantine' },
     { key: '/quality-gates', icon: <AlertOutlined />, label: 'Quality gates' },
   ],
