@@ -95,6 +95,14 @@ type SetupSnippet struct {
 	Text   string `json:"text"`
 }
 
+// CapSHA256Bodies is a capability a plugin declares when it reads only the
+// sha256 of the bodies the host hands it (a request's body, concat-blobs,
+// concat-ranges, put-blob, decode-base64): the host then leaves their sha1,
+// md5 and sha512 empty instead of computing them on the request path, and
+// the plugin asks the hash import when it needs one. Stored files get those
+// digests when they are first asked for.
+const CapSHA256Bodies = "sha256-bodies"
+
 // FormatInfo is what a plugin's describe export returns.
 type FormatInfo struct {
 	Key             string   `json:"key"`

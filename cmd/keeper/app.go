@@ -139,6 +139,7 @@ func options(cfg config.Config) fx.Option {
 		searchModule(),
 		scanModule,
 		backupModule,
+		importModule,
 		replicationModule(),
 		webhookModule,
 		opsModule,

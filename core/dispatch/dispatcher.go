@@ -205,7 +205,7 @@ func (d *Dispatcher) serve(ctx context.Context, req *Request, info *Response) (*
 	}
 	resp, err := d.callPlugin(ctx, req, route, table, repo, subPath, subject, callMode{})
 	if err == nil && wantsUpstreamQuery(req, repo, resp) {
-		return d.serveQuery(ctx, req, route, repo, subPath, subject)
+		return d.serveQuery(ctx, req, route, repo, subPath, subject, resp)
 	}
 	return resp, err
 }

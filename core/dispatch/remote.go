@@ -53,8 +53,11 @@ func (d *Dispatcher) remoteGet(ctx context.Context, in *Request, pluginID string
 	name := strings.TrimPrefix(subPath, "/")
 	var tee remote.Tee
 	if in.Start != nil && in.Method == "GET" && in.header("Range") == "" && in.header("If-None-Match") == "" &&
-		in.header("If-Modified-Since") == "" && !d.holdsUnscanned(ctx, repo) {
+		in.header("If-Modified-Since") == "" {
 		tee = func(contentType string, size int64, etag string, hs []ports.Header) io.Writer {
+			if d.holdsUnscanned(ctx, repo) {
+				return nil // asked only when a fetch offers bytes, not on every hit
+			}
 			// The transport decides the served type from name and type; the
 			// digest is known only at the end, so the upstream's validator
 			// goes out (clients such as rebar3 require an ETag).

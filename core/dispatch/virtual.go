@@ -106,7 +106,7 @@ func (d *Dispatcher) serveVirtual(ctx context.Context, in *Request, route Route,
 		d.log.WarnContext(ctx, "dispatch: classify failed; resolving the path as a file", "repo", repo.Key, "err", err)
 	}
 	if class == ports.CacheMutable && d.virtual.Merges(repo.Format) {
-		return d.serveMerged(ctx, route, repo, members, subPath, base, s)
+		return d.serveMerged(ctx, route, repo, members, samePath(subPath), base, s)
 	}
 	return d.resolve(ctx, in, route, table, repo, members, subPath, base, s)
 }
@@ -241,10 +241,10 @@ func (d *Dispatcher) memberAnswer(ctx context.Context, in *Request, route Route,
 	return resp, nil
 }
 
-// serveMerged serves the metadata document at subPath merged from every
+// serveMerged serves the metadata document at at.merged merged from every
 // member the caller may read, by priority, through the format's merge.
-func (d *Dispatcher) serveMerged(ctx context.Context, route Route, repo *ports.Repository, members []member, subPath, base string, s ports.Subject) (*Response, error) {
-	doc, err := d.mergedDocument(ctx, route, repo, members, subPath, base, s)
+func (d *Dispatcher) serveMerged(ctx context.Context, route Route, repo *ports.Repository, members []member, at docPaths, base string, s ports.Subject) (*Response, error) {
+	doc, err := d.mergedDocument(ctx, route, repo, members, at, base, s)
 	if err != nil {
 		return nil, d.mergeFailed(ctx, repo, err)
 	}
@@ -252,14 +252,14 @@ func (d *Dispatcher) serveMerged(ctx context.Context, route Route, repo *ports.R
 	return rewrittenAnswer(nil, remote.Result{Body: doc.body, ETag: doc.etag, File: ports.File{ContentType: doc.contentType}}), nil
 }
 
-// mergedDocument is the merged document at subPath, from the cache or merged now.
-func (d *Dispatcher) mergedDocument(ctx context.Context, route Route, repo *ports.Repository, members []member, subPath, base string, s ports.Subject) (mergedDoc, error) {
-	key := mergedKey{virtual: repo.ID, generation: repo.Generation, path: subPath, base: base, members: memberStamp(members)}
+// mergedDocument is the merged document at at.merged, from the cache or merged now.
+func (d *Dispatcher) mergedDocument(ctx context.Context, route Route, repo *ports.Repository, members []member, at docPaths, base string, s ports.Subject) (mergedDoc, error) {
+	key := mergedKey{virtual: repo.ID, generation: repo.Generation, path: at.merged, base: base, members: memberStamp(members)}
 	now := d.clock.Now()
 	if doc, ok := d.merged.Get(key); ok && now.Before(doc.expires) {
 		return doc, nil
 	}
-	doc, err := d.merge(ctx, route, repo, members, subPath, base, s)
+	doc, err := d.merge(ctx, route, repo, members, at, base, s)
 	if err != nil {
 		return mergedDoc{}, err
 	}
@@ -273,8 +273,9 @@ func (d *Dispatcher) mergedDocument(ctx context.Context, route Route, repo *port
 // errNoDocument says no readable member has the document.
 var errNoDocument = fmt.Errorf("virtual: %w", ports.ErrNotFound)
 
-// merge collects the members' documents and merges them.
-func (d *Dispatcher) merge(ctx context.Context, route Route, repo *ports.Repository, members []member, subPath, base string, s ports.Subject) (mergedDoc, error) {
+// merge collects the members' documents (at.member) and merges them (at.merged).
+func (d *Dispatcher) merge(ctx context.Context, route Route, repo *ports.Repository, members []member, at docPaths, base string, s ports.Subject) (mergedDoc, error) {
+	subPath := at.merged
 	var docs [][]byte
 	var contentType string
 	var failed error
@@ -283,7 +284,7 @@ func (d *Dispatcher) merge(ctx context.Context, route Route, repo *ports.Reposit
 		if !m.readable {
 			continue
 		}
-		body, ct, keep, err := d.memberDoc(ctx, route, &m.repo, subPath, base, s)
+		body, ct, keep, err := d.memberDoc(ctx, route, &m.repo, at.member, base, s)
 		if errors.Is(err, ports.ErrNotFound) {
 			continue
 		}
@@ -332,15 +333,16 @@ func (d *Dispatcher) merge(ctx context.Context, route Route, repo *ports.Reposit
 
 // mergeDocs runs the format's merge with a read-only host call bound to
 // the virtual repository, for the caller: it may read what the caller may
-// and sign with the virtual's key, and stages nothing.
+// and sign with the virtual's key, and stages nothing. The merge gets the
+// path with the client's canonical query, if any (a paged search pages
+// the merged answer).
 func (d *Dispatcher) mergeDocs(ctx context.Context, route Route, repo *ports.Repository, subPath, base string, s ports.Subject, docs [][]byte) ([]byte, error) {
 	hc := newHostCall(d, repo, nil)
 	hc.subject, hc.format, hc.route = s, route.Format, route
 	hc.mode = callMode{readOnly: true}
 	rc := &ports.RepoContext{Key: repo.Key, Type: repo.Type, Format: repo.Format, IsPublic: repo.IsPublic, BaseURL: base,
 		Config: repo.Config, Generation: repo.Generation}
-	p, _ := splitQuery(subPath)
-	body, err := d.virtual.Merge(ctx, route.PluginID, repo.Format, p, docs, hc, rc)
+	body, err := d.virtual.Merge(ctx, route.PluginID, repo.Format, subPath, docs, hc, rc)
 	if err != nil {
 		hc.mu.Lock()
 		noKey := hc.noKey

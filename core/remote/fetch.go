@@ -36,6 +36,11 @@ type fetched struct {
 // upstream fails (stale-if-error).
 func (s *Service) fetch(ctx context.Context, req Request, p string, class ports.CacheClass, tee Tee) (fetched, error) {
 	repo, st := req.Repo, s.counters(req.Repo.ID)
+	if class != ports.CacheImmutable {
+		// Whatever this fetch does to the copy (a new one, a 304, none),
+		// the hot answers read before it end (hot.go).
+		defer s.hot.bump(repo.ID)
+	}
 	if s.d.Locker != nil {
 		unlock, err := s.d.Locker.LockKey(ctx, "remote:"+flightKey(repo.ID, p))
 		if err != nil {

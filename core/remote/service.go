@@ -82,6 +82,7 @@ type Service struct {
 	neg     negatives
 	docs    *lru.Cache[rewriteKey, rewritten]
 	classes *lru.Cache[classKey, classEntry]
+	hot     *hotDocs
 	statsMu sync.Mutex
 	stats   map[int64]*counters
 }
@@ -99,8 +100,8 @@ func New(d Deps, opts Options) *Service {
 	}
 	opts = opts.withDefaults()
 	return &Service{d: d, opts: opts, docs: lru.New[rewriteKey, rewritten](4096, opts.RewriteCacheBytes),
-		classes: lru.New[classKey, classEntry](65536, 16<<20),
-		stats:   map[int64]*counters{}}
+		classes: lru.New[classKey, classEntry](65536, 16<<20), hot: newHotDocs(),
+		stats: map[int64]*counters{}}
 }
 
 // Request is one GET (or HEAD) of a remote repository's path.
@@ -153,6 +154,15 @@ var ErrNotFound = fmt.Errorf("remote: %w", ports.ErrNotFound)
 // missing, or mutable and older than the TTL. tee may be nil.
 func (s *Service) Get(ctx context.Context, req Request, tee Tee) (Result, error) {
 	repo := req.Repo
+	hk := hotKey{repoID: repo.ID, generation: repo.Generation, updated: repo.UpdatedAt, plugin: req.PluginID, path: req.Path,
+		query: req.Query, accept: req.Accept, local: req.LocalBase, upstream: repo.UpstreamURL,
+		hosts: repo.Config[ConfigFileHosts], ttl: duration(repo.Config, ConfigTTL, s.opts.TTL)}
+	if res, ok := s.hot.get(hk, s.d.Clock.Now()); ok {
+		st := s.counters(repo.ID)
+		st.add(&st.Hits)
+		return res, nil
+	}
+	epoch := s.hot.epoch(repo.ID)
 	p, err := cachePath(req.Path)
 	if err != nil {
 		return Result{}, err
@@ -179,7 +189,11 @@ func (s *Service) Get(ctx context.Context, req Request, tee Tee) (Result, error)
 	}
 	if have && s.fresh(repo, e, class) {
 		st.add(&st.Hits)
-		return s.result(ctx, req, old, e, class)
+		res, err := s.result(ctx, req, old, e, class)
+		if err == nil && class != ports.CacheImmutable {
+			s.hot.put(hk, res, e.FetchedAt.Add(hk.ttl), epoch)
+		}
+		return res, err
 	}
 	key := flightKey(repo.ID, p)
 	if s.neg.has(key, s.d.Clock.Now()) {

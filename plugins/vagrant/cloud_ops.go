@@ -49,19 +49,27 @@ type boxIn struct {
 	IsPrivate        *bool   `json:"is_private"`
 }
 
-// createBox answers POST boxes (the gem sends the fields flat; the API
-// reference nests them under "box": both are read).
-func (c *cloudCall) createBox() (*sdk.Response, error) {
+// readBox reads a box's fields: the gem sends them flat, the API reference
+// nests them under "box"; both are read.
+func (c *cloudCall) readBox() (boxIn, *sdk.Response) {
 	var in struct {
 		boxIn
 		Box *boxIn `json:"box"`
 	}
 	if r := c.readJSON(&in); r != nil {
-		return r, nil
+		return boxIn{}, r
 	}
-	b := in.boxIn
 	if in.Box != nil {
-		b = *in.Box
+		return *in.Box, nil
+	}
+	return in.boxIn, nil
+}
+
+// createBox answers POST boxes.
+func (c *cloudCall) createBox() (*sdk.Response, error) {
+	b, r := c.readBox()
+	if r != nil {
+		return r, nil
 	}
 	if !nameRe.MatchString(b.Username) || !nameRe.MatchString(b.Name) || apiRoots[b.Username] {
 		return fail(422, "invalid box name "+quote(b.Username+"/"+b.Name)+": use letters, digits, '.', '_' or '-'"), nil
@@ -86,16 +94,9 @@ func (c *cloudCall) updateBox(pkg string) (*sdk.Response, error) {
 	if !ok {
 		return fail(404, "no box named "+quote(pkg)), nil
 	}
-	var in struct {
-		boxIn
-		Box *boxIn `json:"box"`
-	}
-	if r := c.readJSON(&in); r != nil {
+	b, r := c.readBox()
+	if r != nil {
 		return r, nil
-	}
-	b := in.boxIn
-	if in.Box != nil {
-		b = *in.Box
 	}
 	if st.rec == nil {
 		st.rec = &boxRecord{CreatedAt: c.boxJSON(pkg, st)["created_at"].(string)}

@@ -11,6 +11,11 @@ const (
 	CapClassify      = "classify"
 	CapRewrite       = "rewrite"
 	CapMerge         = "merge"
+	// CapSHA256Bodies is not an export: a plugin declares it (in
+	// Info.Capabilities) when it reads only Body.Digest of the bodies the
+	// host hands it. The host then leaves Body.SHA1, MD5 and SHA512 empty
+	// rather than computing them on every upload; call Hash for one you need.
+	CapSHA256Bodies = "sha256-bodies"
 )
 
 // Mount is a URL prefix the plugin claims.
