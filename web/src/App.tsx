@@ -22,6 +22,7 @@ import { SessionProvider, useSession } from './session'
 // its own chunk, loaded when first opened.
 import Dashboard from './pages/Dashboard'
 import Login from './pages/Login'
+import { securityMenu } from './pages/security/menu'
 
 const ChangePassword = lazy(() => import('./pages/ChangePassword'))
 const Repositories = lazy(() => import('./pages/Repositories'))
@@ -37,6 +38,10 @@ const Health = lazy(() => import('./pages/Health'))
 const Search = lazy(() => import('./pages/Search'))
 const Profile = lazy(() => import('./pages/Profile'))
 const History = lazy(() => import('./pages/History'))
+const Findings = lazy(() => import('./pages/security/Findings'))
+const ScanPolicies = lazy(() => import('./pages/security/ScanPolicies'))
+const Quarantine = lazy(() => import('./pages/security/Quarantine'))
+const QualityGates = lazy(() => import('./pages/security/QualityGates'))
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } })
 
@@ -70,6 +75,7 @@ function Shell({ dark, setDark }: { dark: boolean; setDark: (d: boolean) => void
         ]
       : []),
     { key: '/health', icon: <HeartOutlined />, label: 'Health' },
+    ...(me.is_admin ? [securityMenu] : []),
   ]
   const selected = '/' + (loc.pathname.split('/')[1] ?? '')
   return (
@@ -122,6 +128,10 @@ function Shell({ dark, setDark }: { dark: boolean; setDark: (d: boolean) => void
               <Route path="/health" element={<Health />} />
               <Route path="/search" element={<Search />} />
               <Route path="/profile" element={<Profile />} />
+              <Route path="/findings" element={<Findings />} />
+              <Route path="/scan-policies" element={<ScanPolicies />} />
+              <Route path="/quarantine" element={<Quarantine />} />
+              <Route path="/quality-gates" element={<QualityGates />} />
               <Route path="*" element={<Typography.Text>Page not found.</Typography.Text>} />
             </Routes>
           </Suspense>
