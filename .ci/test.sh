@@ -42,6 +42,23 @@ run() {
 	fi
 }
 
+# spawn NAME CMD...: like run, in the background; collect reaps it. Its
+# summary lines print when it is collected.
+spawned=()
+spawn() {
+	local name=$1; shift
+	( failed=(); run "$name" "$@" >"$LOG/$name.summary"; [[ ${#failed[@]} -eq 0 ]] ) &
+	spawned+=("$name:$!")
+}
+collect() {
+	local entry
+	for entry in "${spawned[@]}"; do
+		if wait "${entry#*:}"; then passed=$((passed + 1)); else failed+=("${entry%%:*}"); fi
+		cat "$LOG/${entry%%:*}.summary"
+	done
+	spawned=()
+}
+
 step "services"
 eval "$(.ci/postgres.sh start)"
 eval "$(.ci/versitygw.sh start)"
@@ -80,12 +97,21 @@ run witcheck bash -c 'cd tools/witcheck && go run . -wit ../../wit/keeper-format
 step "generated canonical-ABI glue is fresh (tools/witgen)"
 run witgen bash .ci/witgen.sh
 
+if [[ -z "${KEEPER_SKIP_E2E:-}" ]]; then
+	# The fuzz harness runs for a fixed time against its own keeper: it runs
+	# beside the nested modules' short tests.
+	step "HTTP fuzz harness (in the background): 3 minutes of mutated requests against a real keeper"
+	spawn fuzz-http env KEEPER_FUZZ_DURATION=3m go test -count=1 -timeout 20m -run TestHTTPFuzz -v ./e2e/fuzz/
+fi
+
 step "nested modules (sdk, plugins, tools)"
 for mod in sdk/go plugins/*/ tools/*/; do
 	mod=${mod%/}
 	[[ -f $mod/go.mod ]] || continue
 	run "test-$(echo "$mod" | tr / -)" go -C "$mod" test -count=1 ./...
 done
+
+collect
 
 step "root module (SQLite always; PostgreSQL and S3 through the variables above)"
 pkgs=$(go list ./... | grep -v /e2e)
@@ -94,10 +120,11 @@ run test-root go test -race -count=1 -timeout 30m $pkgs
 if [[ -z "${KEEPER_SKIP_E2E:-}" ]]; then
 	step "end-to-end: real keeper processes and real package clients"
 	wait "$scanners_pid" || { tail -20 "$LOG/scanners.log"; failed+=(scanners); }
-	run test-e2e go test -count=1 -parallel 4 -timeout 40m ./e2e/...
-
-	step "HTTP fuzz harness: 3 minutes of mutated requests against a real keeper"
-	run fuzz-http env KEEPER_FUZZ_DURATION=3m go test -count=1 -timeout 20m -run TestHTTPFuzz -v ./e2e/fuzz/
+	# Two groups side by side: the browser suites (each its own keeper and
+	# Chromium, one after the other) and every other end-to-end test.
+	spawn test-e2e-ui go test -count=1 -timeout 30m -run '^TestWebUI' ./e2e/
+	run test-e2e go test -count=1 -parallel 4 -timeout 40m -skip '^TestWebUI' ./e2e/...
+	collect
 fi
 
 echo

@@ -12,6 +12,10 @@
 # Environment: BENCH_RUNS (default 3), BENCH_DURATION (wrk duration, default 5s),
 # BENCH_CONNS (wrk connections, default 32), BENCH_COLD_MIB (default 50),
 # BENCH_KEEPER_BIN, BENCH_KEEP=1, BENCH_RESULTS, BENCH_VERDACCIO_DIR (as in bench/formats.sh).
+# BENCH_BEFORE_BIN: a second keeper binary (say, built from main) run as a second proxy with the
+# same local and remote repositories, so the warm packument of (a) is measured before and after a
+# change in one run. BENCH_WARM_ONLY=1: only the warm packument of (a) (no Verdaccio, no cold
+# fetch, no tarball or virtual figures).
 set -euo pipefail
 
 RUNS=${BENCH_RUNS:-3}
@@ -25,7 +29,7 @@ RES=$WORK/results.jsonl
 BIN=$WORK/bin
 PASS=bench-$RANDOM-$RANDOM-pass
 PKG=bench-pkg
-UP_PID= UP_URL= PX_PID= PX_URL=
+UP_PID= UP_URL= PX_PID= PX_URL= P0_PID= P0_URL=
 VERDACCIO_PID= VERDACCIO_URL= VD=
 LOADS=()
 
@@ -38,6 +42,8 @@ extra_cleanup() {
 	UP_PID=
 	stop_pid "$PX_PID"
 	PX_PID=
+	stop_pid "$P0_PID"
+	P0_PID=
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -110,6 +116,7 @@ start_one() {
 	case $1 in
 	up) UP_PID=$KEEPER_PID UP_URL=$KEEPER_URL ;;
 	px) PX_PID=$KEEPER_PID PX_URL=$KEEPER_URL ;;
+	p0) P0_PID=$KEEPER_PID P0_URL=$KEEPER_URL ;;
 	esac
 	KEEPER_PID= # stopped by extra_cleanup under its own name
 }
@@ -133,8 +140,9 @@ prepare() {
 	log "publishing $VERSIONS versions of $PKG to the upstream npm and to the proxy's local npm"
 	t=$(KEEPER_URL=$UP_URL token)
 	"$BIN/kbench" npmpublish -registry "$UP_URL/npm/npm/" -name "$PKG" -n $VERSIONS -auth "Bearer $t"
-	log "uploading $RUNS random files of $COLD_MIB MiB to the upstream generic repository"
+	[ -n "${BENCH_WARM_ONLY:-}" ] || log "uploading $RUNS random files of $COLD_MIB MiB to the upstream generic repository"
 	for r in $(seq 1 "$RUNS"); do
+		[ -n "${BENCH_WARM_ONLY:-}" ] && break
 		head -c $((COLD_MIB << 20)) /dev/urandom >"$WORK/cold.bin"
 		curl -sf -o /dev/null -X PUT -H "Authorization: Bearer $t" --data-binary @"$WORK/cold.bin" \
 			"$UP_URL/generic/gen/cold-$r.bin" || die "upload cold-$r.bin failed"
@@ -142,6 +150,12 @@ prepare() {
 	rm -f "$WORK/cold.bin"
 	t=$(KEEPER_URL=$PX_URL token)
 	"$BIN/kbench" npmpublish -registry "$PX_URL/npm/loc/" -name "$PKG" -n $VERSIONS -auth "Bearer $t"
+	if [ -n "$P0_URL" ]; then
+		repo "$P0_URL" '{"key":"loc","format":"npm","repo_type":"local","is_public":true}'
+		repo "$P0_URL" "{\"key\":\"rem\",\"format\":\"npm\",\"repo_type\":\"remote\",\"is_public\":true,\"upstream_url\":\"$UP_URL/npm/npm\",\"config\":{\"cache_ttl\":\"10m\"}}"
+		t=$(KEEPER_URL=$P0_URL token)
+		"$BIN/kbench" npmpublish -registry "$P0_URL/npm/loc/" -name "$PKG" -n $VERSIONS -auth "Bearer $t"
+	fi
 }
 
 # tarball_of URL: the dist.tarball of the latest version in the packument at URL.
@@ -168,6 +182,16 @@ check() {
 	log "tarballs: local $T_LOC, remote $T_REM, verdaccio $T_VD"
 }
 
+# check_warm: the packuments of (a) answer 200 and the remote's points through the proxy.
+check_warm() {
+	local u
+	for u in "$PX_URL/npm/loc/$PKG" "$PX_URL/npm/rem/$PKG" ${P0_URL:+"$P0_URL/npm/loc/$PKG" "$P0_URL/npm/rem/$PKG"}; do
+		[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Accept: $NPM_ACCEPT" "$u")" = 200 ] || die "GET $u is not 200"
+	done
+	T_REM=$(tarball_of "$PX_URL/npm/rem/$PKG")
+	case $T_REM in "$PX_URL"/*) ;; *) die "remote packument points at $T_REM, not through the proxy" ;; esac
+}
+
 wrk_one() { # figure subject pids url
 	"$BIN/kbench" wrk -figure "$1" -subject "$2" -pids "$3" -out "$RES" -- \
 		wrk -t2 -c"$CONNS" -d"$DURATION" --timeout 10s --latency -H "Accept: $NPM_ACCEPT" "$4"
@@ -179,13 +203,24 @@ wrk_one() { # figure subject pids url
 bench_warm() {
 	local r u
 	log "warm GETs: wrk -t2 -c$CONNS -d$DURATION, $RUNS runs"
-	for u in "$PX_URL/npm/loc/$PKG" "$PX_URL/npm/rem/$PKG" "$PX_URL/npm/virt/$PKG" "$VERDACCIO_URL/$PKG" "$T_LOC" "$T_REM" "$T_VD"; do
+	if [ -n "${BENCH_WARM_ONLY:-}" ]; then
+		set -- "$PX_URL/npm/loc/$PKG" "$PX_URL/npm/rem/$PKG"
+	else
+		set -- "$PX_URL/npm/loc/$PKG" "$PX_URL/npm/rem/$PKG" "$PX_URL/npm/virt/$PKG" "$VERDACCIO_URL/$PKG" "$T_LOC" "$T_REM" "$T_VD"
+	fi
+	[ -n "$P0_URL" ] && set -- "$@" "$P0_URL/npm/loc/$PKG" "$P0_URL/npm/rem/$PKG"
+	for u in "$@"; do
 		wrk -t2 -c"$CONNS" -d2s -H "Accept: $NPM_ACCEPT" "$u" >/dev/null
 	done
 	for r in $(seq 1 "$RUNS"); do
 		LOADS+=("$(loadavg)")
 		wrk_one proxy-pkm-c32 local "$PX_PID,$UP_PID" "$PX_URL/npm/loc/$PKG"
 		wrk_one proxy-pkm-c32 keeper "$PX_PID,$UP_PID" "$PX_URL/npm/rem/$PKG"
+		if [ -n "$P0_URL" ]; then
+			wrk_one proxy-pkm-c32-before local "$P0_PID,$UP_PID" "$P0_URL/npm/loc/$PKG"
+			wrk_one proxy-pkm-c32-before keeper "$P0_PID,$UP_PID" "$P0_URL/npm/rem/$PKG"
+		fi
+		[ -n "${BENCH_WARM_ONLY:-}" ] && continue
 		wrk_one proxy-pkm-c32 verdaccio "$VERDACCIO_PID,$UP_PID" "$VERDACCIO_URL/$PKG"
 		wrk_one virtual-pkm-c32 keeper "$PX_PID,$UP_PID" "$PX_URL/npm/virt/$PKG"
 		wrk_one proxy-tgz-c32 local "$PX_PID,$UP_PID" "$T_LOC"
@@ -210,21 +245,34 @@ bench_cold() {
 
 main() {
 	install_tools wrk curl python3
-	install_verdaccio
+	[ -n "${BENCH_WARM_ONLY:-}" ] || install_verdaccio
 	build
 	export KEEPER_EGRESS_ALLOW_PRIVATE_NETWORKS=true # the upstream is on loopback
 	start_one up
 	start_one px
-	start_verdaccio
-	prepare
-	bench_cold
-	check
+	if [ -n "${BENCH_BEFORE_BIN:-}" ]; then
+		mkdir -p "$WORK/bin-before" && cp "$BENCH_BEFORE_BIN" "$WORK/bin-before/keeper"
+		BIN=$WORK/bin-before start_one p0
+	fi
+	if [ -n "${BENCH_WARM_ONLY:-}" ]; then
+		prepare
+		check_warm
+	else
+		start_verdaccio
+		prepare
+		bench_cold
+		check
+	fi
 	bench_warm
 	extra_cleanup
 	[ -n "${BENCH_RESULTS:-}" ] && cp "$RES" "$BENCH_RESULTS"
 	echo
 	echo "Keeper remote and virtual repositories — $(date -u +%Y-%m-%dT%H:%MZ), $(machine_line)"
-	echo "keeper from $KEEPER_FROM, verdaccio $(node -p "require('$VD/node_modules/verdaccio/package.json').version") on node $(node --version), runs=$RUNS, wrk -c$CONNS ${DURATION}, $PKG with $VERSIONS versions"
+	if [ -n "${BENCH_WARM_ONLY:-}" ]; then
+		echo "keeper from $KEEPER_FROM${BENCH_BEFORE_BIN:+, before: $BENCH_BEFORE_BIN}, warm packument only, runs=$RUNS, wrk -c$CONNS ${DURATION}, $PKG with $VERSIONS versions"
+	else
+		echo "keeper from $KEEPER_FROM${BENCH_BEFORE_BIN:+, before: $BENCH_BEFORE_BIN}, verdaccio $(node -p "require('$VD/node_modules/verdaccio/package.json').version") on node $(node --version), runs=$RUNS, wrk -c$CONNS ${DURATION}, $PKG with $VERSIONS versions"
+	fi
 	echo "load average (1 min) at the start of each run: ${LOADS[*]}"
 	echo
 	"$BIN/kbench" report "$RES"

@@ -72,4 +72,35 @@ func TestReplicationEdgeNode(t *testing.T) {
 			t.Fatalf("edge read of %s: %v %v", p, r, err)
 		}
 	}
+
+	// A second edge fetches from the first, which holds f0, instead of the hub.
+	edge2 := startSite(t, "edge2", "", "sqlite", "KEEPER_REPLICATION_EDGE_HUB_URL="+hub.URL,
+		"KEEPER_REPLICATION_EDGE_API_KEY="+hub.APIToken("edge2", "admin"), "KEEPER_REPLICATION_EDGE_SOURCES="+edge.URL)
+	r, err := edge2.Call(http.MethodGet, "/api/v1/edge/repositories/pub/download/f0.bin", nil, "Authorization", "")
+	if err != nil || r.Status != http.StatusOK || harness.SHA256(r.Body) != shas["f0"] {
+		t.Fatalf("edge2 read of f0: %v %v", r, err)
+	}
+	var st2 struct {
+		Sources []struct {
+			URL     string `json:"url"`
+			Hub     bool   `json:"hub"`
+			Fetches int64  `json:"fetches"`
+		} `json:"sources"`
+	}
+	if err := edge2.Expect(http.StatusOK, http.MethodGet, "/api/v1/edge/status", nil).JSON(&st2); err != nil {
+		t.Fatal(err)
+	}
+	if len(st2.Sources) != 2 || st2.Sources[1].URL != edge.URL || st2.Sources[1].Fetches != 1 || st2.Sources[0].Fetches != 0 {
+		t.Fatalf("edge2 sources %+v, want f0 fetched from the first edge", st2.Sources)
+	}
+	var served struct {
+		ServedToEdges int64 `json:"served_to_edges"`
+	}
+	if err := edge.Expect(http.StatusOK, http.MethodGet, "/api/v1/edge/status", nil).JSON(&served); err != nil || served.ServedToEdges != 1 {
+		t.Fatalf("first edge served %d blobs to edges (%v)", served.ServedToEdges, err)
+	}
+	// The blob route never fetches: a blob the first edge does not hold is a 404.
+	if r, err := edge.Call(http.MethodGet, "/api/v1/edge/blobs/"+shas["f2"], nil, "Authorization", ""); err != nil || r.Status != http.StatusNotFound {
+		t.Fatalf("evicted blob by digest: %v %v", r, err)
+	}
 }

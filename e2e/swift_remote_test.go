@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"net/http"
 	"testing"
 
 	"github.com/keeper-registry/keeper/e2e/harness"
@@ -48,4 +49,31 @@ func TestSwiftRemoteAndVirtual(t *testing.T) {
 	}
 	check("proxy", map[string][]byte{"2.0.0": remoteOnly})
 	check("all", map[string][]byte{"1.0.0": localOnly, "2.0.0": remoteOnly})
+
+	// SwiftPM wants Content-Version: 1 on the registry's answers (§3.5 of
+	// https://github.com/swiftlang/swift-package-manager/blob/main/Documentation/PackageRegistry/Registry.md):
+	// the release list and release document the plugin rewrote (remote) or
+	// merged (virtual) carry it through contract 0.4.0's document fields,
+	// cold and cached. The manifest and the archive are files a remote
+	// serves as stored; SwiftPM reads the field as optional on them
+	// (RegistryClient.swift: validateAPIVersion(isOptional: true)).
+	for _, c := range []struct{ repo, version string }{{"proxy", "2.0.0"}, {"all", "1.0.0"}, {"all", "2.0.0"}} {
+		base := px.URL + "/swift/" + c.repo + "/mona/LinkedList"
+		for range 2 {
+			for _, d := range []struct {
+				url, accept string
+				versioned   bool
+			}{
+				{base, "application/vnd.swift.registry.v1+json", true},
+				{base + "/" + c.version, "application/vnd.swift.registry.v1+json", true},
+				{base + "/" + c.version + "/Package.swift", "application/vnd.swift.registry.v1+swift", false},
+				{base + "/" + c.version + ".zip", "application/vnd.swift.registry.v1+zip", false},
+			} {
+				r := swiftCall(t, px, "", http.MethodGet, d.url, nil, "Accept", d.accept)
+				if r.Status != 200 || d.versioned && r.Header.Get("Content-Version") != "1" || r.Header.Get("Set-Cookie") != "" {
+					t.Errorf("%s: %d, Content-Version %q", d.url, r.Status, r.Header.Get("Content-Version"))
+				}
+			}
+		}
+	}
 }

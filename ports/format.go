@@ -7,12 +7,13 @@ import (
 )
 
 // ContractVersion is the WIT package version the host implements.
-const ContractVersion = "0.3.0"
+const ContractVersion = "0.4.0"
 
 // SupportedContracts are the contract versions whose modules the host loads:
-// the current one, 0.2.0 (whose describe has no aliases) and 0.1.0 (no
-// credentials, setup or aliases either).
-var SupportedContracts = []string{ContractVersion, "0.2.0", "0.1.0"}
+// the current one, 0.3.0 (whose rewrite and merge return bare bytes), 0.2.0
+// (whose describe has no aliases either) and 0.1.0 (no credentials or setup
+// either).
+var SupportedContracts = []string{ContractVersion, "0.3.0", "0.2.0", "0.1.0"}
 
 // SupportedContractsText names SupportedContracts for error messages.
 func SupportedContractsText() string { return strings.Join(SupportedContracts, ", ") }
@@ -94,6 +95,14 @@ type SetupSnippet struct {
 	Target string `json:"target"`
 	Text   string `json:"text"`
 }
+
+// CapSHA256Bodies is a capability a plugin declares when it reads only the
+// sha256 of the bodies the host hands it (a request's body, concat-blobs,
+// concat-ranges, put-blob, decode-base64): the host then leaves their sha1,
+// md5 and sha512 empty instead of computing them on the request path, and
+// the plugin asks the hash import when it needs one. Stored files get those
+// digests when they are first asked for.
+const CapSHA256Bodies = "sha256-bodies"
 
 // FormatInfo is what a plugin's describe export returns.
 type FormatInfo struct {

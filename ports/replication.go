@@ -22,7 +22,9 @@ type Peer struct {
 	LastError  string
 	// MaxBytesPerSecond caps what is sent to the peer (0: no cap).
 	MaxBytesPerSecond int64
-	CreatedAt         time.Time
+	// Labels are what a sync policy's peer selector matches ("region": "eu").
+	Labels    map[string]string
+	CreatedAt time.Time
 }
 
 // PeerStore persists peers. Conformance suite: porttest.Replication.
@@ -59,18 +61,24 @@ const (
 	PriorityOnDemand  = "on_demand"
 )
 
-// RepoSelector chooses repositories: by key, by key glob (path.Match) or
-// by format. A repository matches when any list matches; all empty matches none.
+// RepoSelector chooses repositories: by key, by key glob (path.Match), by
+// format, or by labels (the repository's properties): a repository matches
+// when any list matches; all empty matches none. Labels is one list whose
+// entries ("key=value": the property holds that value; "key": it is set)
+// must all hold.
 type RepoSelector struct {
 	Keys     []string `json:"keys,omitempty"`
 	Patterns []string `json:"patterns,omitempty"`
 	Formats  []string `json:"formats,omitempty"`
+	Labels   []string `json:"labels,omitempty"`
 }
 
-// PeerSelector chooses peers: every one (All) or the listed IDs.
+// PeerSelector chooses peers: every one (All), the listed IDs, or those
+// whose labels satisfy every entry of Labels ("key=value" or "key").
 type PeerSelector struct {
-	All bool    `json:"all,omitempty"`
-	IDs []int64 `json:"ids,omitempty"`
+	All    bool     `json:"all,omitempty"`
+	IDs    []int64  `json:"ids,omitempty"`
+	Labels []string `json:"labels,omitempty"`
 }
 
 // SyncPolicy says which repositories go to which peers, and when.
@@ -385,4 +393,38 @@ type EdgeSource interface {
 	ArtifactRecord(ctx context.Context, c PeerConn, repository, path string) (ReplicaFile, error)
 	// OpenBlob streams a blob of the hub (with c.APIKey); the caller verifies its SHA-256.
 	OpenBlob(ctx context.Context, c PeerConn, sha256 string) (io.ReadCloser, error)
+	// OpenCachedBlob streams a blob another edge node holds in its cache
+	// (GET /api/v1/edge/blobs/{sha256}, anonymous): ErrNotFound when it
+	// does not hold it. The caller verifies its SHA-256.
+	OpenCachedBlob(ctx context.Context, c PeerConn, sha256 string) (io.ReadCloser, error)
+}
+
+// Backfill is "send the peer the whole current state of a repository":
+// the dispatcher walks the repository's change feed after FeedID and
+// queues a task per live path, key-value and version.
+type Backfill struct {
+	PeerID       int64
+	RepositoryID int64
+	Repository   string
+	// FeedID is the last feed entry queued (0: from the start).
+	FeedID int64
+	// Immediate tasks are due now (an on-demand sync); otherwise when the
+	// policies that select the repository for the peer say.
+	Immediate bool
+	CreatedAt time.Time
+}
+
+// ReplicationBackfills keeps backfills durable so that one interrupted by
+// a restart resumes where it stood. Conformance suite: porttest.Replication.
+type ReplicationBackfills interface {
+	// StartBackfills records each backfill from the feed's start; one
+	// already recorded for (peer, repository) starts again from the start
+	// (Immediate if either is).
+	StartBackfills(ctx context.Context, bs []Backfill) error
+	// Backfills lists at most limit backfills, oldest first.
+	Backfills(ctx context.Context, limit int) ([]Backfill, error)
+	// AdvanceBackfill queues specs and, in the same transaction, moves b's
+	// cursor to feedID, or removes b when done. A backfill started again
+	// meanwhile (its cursor no longer b.FeedID) is left as it is, specs queued.
+	AdvanceBackfill(ctx context.Context, b Backfill, specs []TaskSpec, feedID int64, done bool) error
 }

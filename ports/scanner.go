@@ -264,8 +264,11 @@ type QualityGate struct {
 	MaxHigh     *int `json:"max_high,omitempty"`
 	// DenyLicenses fails artifacts holding a package under one of these
 	// SPDX ids.
-	DenyLicenses []string  `json:"deny_licenses"`
-	UpdatedAt    time.Time `json:"updated_at,omitzero"`
+	DenyLicenses []string `json:"deny_licenses"`
+	// RequireSignature fails artifacts without a detached signature beside
+	// them that a Keeper signing key verifies (core/scan.signatureReasons).
+	RequireSignature bool      `json:"require_signature,omitempty"`
+	UpdatedAt        time.Time `json:"updated_at,omitzero"`
 }
 
 // QualityGates stores the named quality gates.

@@ -3,6 +3,7 @@ package ports
 import (
 	"context"
 	"errors"
+	"io"
 	"time"
 )
 
@@ -157,4 +158,12 @@ type SigningCrypto interface {
 	Sign(private []byte, form SignForm, data []byte) ([]byte, error)
 	// Public returns the public half in form.
 	Public(private []byte, form KeyForm) ([]byte, error)
+}
+
+// SignatureVerifier checks detached signatures against a public key
+// (adapters/pgp).
+type SignatureVerifier interface {
+	// Verify answers nil when sig is a valid detached signature of data by
+	// the armored public key, an ErrInvalid error when it is not.
+	Verify(public []byte, data io.Reader, sig []byte) error
 }

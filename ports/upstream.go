@@ -78,12 +78,24 @@ type KeyLocker interface {
 type CacheClass int
 
 // Cache classes: immutable paths are fetched once and kept; mutable ones
-// are revalidated after a TTL; unknown ones are treated as mutable.
+// are revalidated after a TTL; unknown ones are treated as mutable; local
+// ones (contract 0.4.0) are never proxied: the plugin answers them on the
+// remote repository itself and the upstream is never asked.
 const (
 	CacheUnknown CacheClass = iota
 	CacheImmutable
 	CacheMutable
+	CacheLocal
 )
+
+// Document is a metadata document a format's rewrite or merge produced,
+// with the header fields the plugin asks it to be served with (contract
+// 0.4.0; none from older plugins). The host filters the fields
+// (core/remote.DocumentHeaders) before it serves them.
+type Document struct {
+	Body    []byte
+	Headers []Header
+}
 
 // RemoteFormat is what remote repositories need of a format plugin: its
 // classify and rewrite capabilities (a plugin that does not declare one
@@ -92,7 +104,8 @@ type RemoteFormat interface {
 	Classify(ctx context.Context, pluginID, format, path string) (CacheClass, error)
 	// Rewrite turns an upstream document's URLs into Keeper's (upstreamBase
 	// and localBase have no trailing slash).
-	Rewrite(ctx context.Context, pluginID, format, path string, body []byte, upstreamBase, localBase string) ([]byte, error)
+	// A nil Body leaves the document unchanged.
+	Rewrite(ctx context.Context, pluginID, format, path string, body []byte, upstreamBase, localBase string) (Document, error)
 	// Rewrites reports whether the format's plugin declares rewrite.
 	Rewrites(format string) bool
 }

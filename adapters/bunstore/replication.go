@@ -27,6 +27,7 @@ type peerRow struct {
 	LastSeenAt   int64  `bun:"last_seen_at"`
 	LastError    string `bun:"last_error"`
 	MaxBPS       int64  `bun:"max_bytes_per_second"`
+	Labels       string `bun:"labels"`
 	CreatedAt    int64  `bun:"created_at"`
 }
 
@@ -36,6 +37,9 @@ func (r *peerRow) peer() ports.Peer {
 	if r.LastSeenAt != 0 {
 		p.LastSeen = fromNanos(r.LastSeenAt)
 	}
+	if r.Labels != "" && r.Labels != "{}" {
+		_ = json.Unmarshal([]byte(r.Labels), &p.Labels) // written by CreatePeer only
+	}
 	return p
 }
 
@@ -44,7 +48,15 @@ func (s *Store) CreatePeer(ctx context.Context, p *ports.Peer) error {
 	if p.CreatedAt.IsZero() {
 		p.CreatedAt = s.clock.Now()
 	}
-	row := peerRow{Name: p.Name, EndpointURL: p.EndpointURL, SealedAPIKey: p.SealedAPIKey, MaxBPS: p.MaxBytesPerSecond, CreatedAt: toNanos(p.CreatedAt)}
+	labels := []byte("{}")
+	if len(p.Labels) > 0 {
+		var err error
+		if labels, err = json.Marshal(p.Labels); err != nil {
+			return wrap("create peer", err)
+		}
+	}
+	row := peerRow{Name: p.Name, EndpointURL: p.EndpointURL, SealedAPIKey: p.SealedAPIKey, MaxBPS: p.MaxBytesPerSecond,
+		Labels: string(labels), CreatedAt: toNanos(p.CreatedAt)}
 	if _, err := s.db.NewInsert().Model(&row).Returning("id").Exec(ctx); err != nil {
 		return wrap("create peer", err)
 	}
@@ -81,8 +93,11 @@ func (s *Store) DeletePeer(ctx context.Context, id int64) error {
 		if err := mustAffect("delete peer", "peer", res, err); err != nil {
 			return err
 		}
-		_, err = tx.NewDelete().Model((*taskRow)(nil)).Where("peer_id = ?", id).Exec(ctx)
-		return wrap("delete peer tasks", err)
+		if _, err := tx.NewDelete().Model((*taskRow)(nil)).Where("peer_id = ?", id).Exec(ctx); err != nil {
+			return wrap("delete peer tasks", err)
+		}
+		_, err = tx.NewDelete().Model((*backfillRow)(nil)).Where("peer_id = ?", id).Exec(ctx)
+		return wrap("delete peer backfills", err)
 	})
 }
 

@@ -9,7 +9,7 @@ import (
 )
 
 func replicationStores(s *bunstore.Store) porttest.ReplicationStores {
-	return porttest.ReplicationStores{Repos: s, Files: s, Peers: s, Policies: s, Queue: s, Feed: s}
+	return porttest.ReplicationStores{Repos: s, Files: s, Peers: s, Policies: s, Queue: s, Feed: s, Backfills: s}
 }
 
 func TestReplicationSQLite(t *testing.T) {

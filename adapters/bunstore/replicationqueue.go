@@ -131,19 +131,8 @@ func (s *Store) PendingReplication(ctx context.Context, limit int) ([]ports.Repl
 func (s *Store) Dispatch(ctx context.Context, specs []ports.TaskSpec, doneIDs []int64) error {
 	now := toNanos(s.clock.Now())
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		for _, sp := range specs {
-			row := taskRow{PeerID: sp.PeerID, Repository: sp.Repository, Path: sp.Path, Gen: 1, Held: sp.Held,
-				DueAt: toNanos(sp.DueAt), CreatedAt: now}
-			_, err := tx.NewInsert().Model(&row).
-				On("CONFLICT (peer_id, repository, path) DO UPDATE").
-				Set("gen = rt.gen + 1").
-				Set("attempts = 0").
-				Set("due_at = CASE WHEN EXCLUDED.due_at < rt.due_at OR rt.held THEN EXCLUDED.due_at ELSE rt.due_at END").
-				Set("held = CASE WHEN rt.held AND EXCLUDED.held THEN EXCLUDED.held ELSE ? END", false).
-				Returning("NULL").Exec(ctx)
-			if err != nil {
-				return err
-			}
+		if err := dispatchTx(ctx, tx, specs, now); err != nil {
+			return err
 		}
 		if len(doneIDs) == 0 {
 			return nil
@@ -152,6 +141,25 @@ func (s *Store) Dispatch(ctx context.Context, specs []ports.TaskSpec, doneIDs []
 		return err
 	})
 	return wrap("dispatch replication", err)
+}
+
+// dispatchTx queues specs in tx (see Dispatch).
+func dispatchTx(ctx context.Context, tx bun.Tx, specs []ports.TaskSpec, now int64) error {
+	for _, sp := range specs {
+		row := taskRow{PeerID: sp.PeerID, Repository: sp.Repository, Path: sp.Path, Gen: 1, Held: sp.Held,
+			DueAt: toNanos(sp.DueAt), CreatedAt: now}
+		_, err := tx.NewInsert().Model(&row).
+			On("CONFLICT (peer_id, repository, path) DO UPDATE").
+			Set("gen = rt.gen + 1").
+			Set("attempts = 0").
+			Set("due_at = CASE WHEN EXCLUDED.due_at < rt.due_at OR rt.held THEN EXCLUDED.due_at ELSE rt.due_at END").
+			Set("held = CASE WHEN rt.held AND EXCLUDED.held THEN EXCLUDED.held ELSE ? END", false).
+			Returning("NULL").Exec(ctx)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ClaimTasks leases due tasks with one conditional UPDATE per batch; on

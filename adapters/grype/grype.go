@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/keeper-registry/keeper/adapters/lowprio"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -89,7 +90,7 @@ func (s *Scanner) run(ctx context.Context, args ...string) ([]byte, error) {
 	var stderr bytes.Buffer
 	cmd.Stdout = &stdout
 	cmd.Stderr = &limited{max: 16 << 10, buf: &stderr}
-	err = cmd.Run()
+	err = lowprio.Run(cmd)
 	switch {
 	case stdout.over:
 		return nil, fmt.Errorf("grype: report larger than %d bytes", s.cfg.MaxOutput)

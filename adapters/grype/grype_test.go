@@ -47,3 +47,26 @@ func TestOutputLimit(t *testing.T) {
 		t.Fatal("a document over the limit was accepted")
 	}
 }
+
+// TestScannerRunsAtLowestPriority: the program runs at lowprio.Nice (a
+// fake grype reports its niceness as the vulnerability ID), so serving
+// keeps the CPU while it works.
+func TestScannerRunsAtLowestPriority(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc here")
+	}
+	dir := t.TempDir()
+	fake := dir + "/grype"
+	os.WriteFile(fake, []byte(`#!/bin/sh
+sleep 0.2
+n=$(cut -d" " -f19 /proc/$$/stat)
+echo '{"matches":[{"vulnerability":{"id":"NICE-'$n'","severity":"Low"},"artifact":{"name":"p","version":"1","type":"python"}}]}'
+`), 0o755)
+	rep, err := New(Config{Path: fake}).Scan(t.Context(), ports.ScanTarget{Mode: ports.ScanRootfs, Path: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Findings) != 1 || rep.Findings[0].ID != "NICE-19" {
+		t.Fatalf("findings %+v, want the fake's niceness 19", rep.Findings)
+	}
+}

@@ -24,6 +24,7 @@ func EdgeRoutes(e *replication.Edge) []Route {
 	h := edgeHandlers{e: e}
 	return []Route{
 		route(http.MethodGet, "/edge/repositories/:key/download/*path", Public, Doc{"replication", "Download a file of the hub's repository through this edge node's cache (only what the hub serves anonymously)", "", "binary", 200, []int{404, 502}}, h.download),
+		route(http.MethodGet, "/edge/blobs/:sha256", Public, Doc{"replication", "Another edge node fetches a blob of this edge's cache: only one the hub named to an anonymous caller within the TTL, never fetched on demand", "", "binary", 200, []int{404}}, h.blob),
 		route(http.MethodGet, "/edge/status", Admin, Doc{"replication", "This edge node's cache: bound, bytes and entries held, hits, misses, evictions", "", "EdgeStats", 200, nil}, h.status),
 	}
 }
@@ -52,6 +53,21 @@ func (h edgeHandlers) download(c *gin.Context) {
 	if c.Request.Method != http.MethodHead {
 		_, _ = io.Copy(c.Writer, r)
 	}
+}
+
+func (h edgeHandlers) blob(c *gin.Context) {
+	r, size, err := h.e.OpenCached(c.Request.Context(), c.Param("sha256"))
+	if err != nil {
+		Fail(c, http.StatusNotFound, "not_found", "this edge does not hold that blob")
+		return
+	}
+	defer r.Close()
+	hd := c.Writer.Header()
+	hd.Set("Content-Type", "application/octet-stream")
+	hd.Set("Content-Length", strconv.FormatInt(size, 10))
+	hd.Set("X-Checksum-Sha256", c.Param("sha256"))
+	c.Status(http.StatusOK)
+	_, _ = io.Copy(c.Writer, r)
 }
 
 func (h edgeHandlers) status(c *gin.Context) {

@@ -144,6 +144,8 @@ func content(schema string) map[string]any {
 			"properties": map[string]any{"SAMLResponse": map[string]string{"type": "string"}, "RelayState": map[string]string{"type": "string"}}}}}
 	case "object":
 		return map[string]any{"application/json": map[string]any{"schema": map[string]string{"type": "object"}}}
+	case "events": // server-sent events
+		return map[string]any{"text/event-stream": map[string]any{"schema": map[string]string{"type": "string"}}}
 	}
 	return map[string]any{"application/json": map[string]any{"schema": map[string]string{"$ref": "#/components/schemas/" + schema}}}
 }
@@ -179,7 +181,7 @@ func responses(rt Route) map[string]any {
 // allSchemas merges the JSON schemas every file of this package declares.
 func allSchemas() obj {
 	all := obj{}
-	for _, s := range []obj{schemas, gcSchemas, identitySchemas, ssoSchemas, pluginSchemas, setupSchemas, remoteSchemas, upstreamTestSchemas, statsSchemas, signingSchemas, searchSchemas, webhookSchemas, backupSchemas, peerSchemas, replicationSchemas, downloadStatsSchemas, historySchemas, securitySchemas, propertySchemas, promoteSchemas, lifecycleSchemas} {
+	for _, s := range []obj{schemas, gcSchemas, identitySchemas, ssoSchemas, pluginSchemas, setupSchemas, remoteSchemas, upstreamTestSchemas, statsSchemas, signingSchemas, searchSchemas, webhookSchemas, backupSchemas, peerSchemas, replicationSchemas, downloadStatsSchemas, historySchemas, securitySchemas, curationSchemas, propertySchemas, promoteSchemas, lifecycleSchemas, importSchemas} {
 		maps.Copy(all, s)
 	}
 	return all

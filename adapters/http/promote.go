@@ -28,7 +28,8 @@ func (s *Server) promoteRoutes() []Route {
 	return []Route{
 		route(http.MethodPost, "/promote", User, Doc{"promotion", "Copy or move a package version (or paths) from one local or staging repository " +
 			"to another of the same format: blobs are shared, versions and properties come along, the target's indexes update as after an upload; " +
-			"409 when the target already has a path or version, or when an artifact fails a require condition", "PromoteRequest", "PromoteResult", 200, nil}, s.promote),
+			"409 when the target already has a path or version, when an artifact fails a require condition, " +
+			"or when the quality gate of the target's scan policy fails an artifact (the message lists the gate's reasons per file; dry runs too)", "PromoteRequest", "PromoteResult", 200, nil}, s.promote),
 	}
 }
 
@@ -69,7 +70,7 @@ func (s *Server) promote(c *gin.Context) {
 		return
 	}
 	res, err := s.d.Promote.Promote(c.Request.Context(), from, to, promote.Request{Package: b.Package, Version: b.Version,
-		Paths: b.Paths, Move: b.Move, Require: b.Require, DryRun: b.DryRun})
+		Paths: b.Paths, Move: b.Move, Require: b.Require, DryRun: b.DryRun, By: subject(c)})
 	if err != nil {
 		WriteError(c, err)
 		return

@@ -32,7 +32,10 @@ var replicationSchemas = obj{
 	"ReplicaFeed": object(obj{"repository_id": integer(), "format": str(), "next": integer(), "more": boolean(),
 		"batch": ref("ReplicaBatch"), "paths": arr(str())}, "repository_id", "format", "next", "more", "batch"),
 	"EdgeStats": object(obj{"capacity_bytes": integer(), "bytes": integer(), "entries": integer(), "hits": integer(),
-		"misses": integer(), "evictions": integer(), "pass_through": integer()}, "capacity_bytes", "bytes", "entries"),
+		"misses": integer(), "evictions": integer(), "pass_through": integer(), "ttl_seconds": obj{"type": "number"},
+		"fresh_records": integer(), "revalidations": integer(), "served_to_edges": integer(),
+		"sources": arr(object(obj{"url": str(), "hub": boolean(), "latency_ms": obj{"type": "number"}, "bytes_per_second": obj{"type": "number"},
+			"healthy": boolean(), "fetches": integer(), "misses": integer(), "failures": integer()}))}, "capacity_bytes", "bytes", "entries"),
 	"ReplicaUploadStart": object(obj{"sha256": str(), "size": integer()}, "sha256", "size"),
 	"ReplicaUpload":      object(obj{"id": str(), "offset": integer(), "size": integer(), "sha256": str()}, "id", "offset"),
 }

@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"path/filepath"
@@ -19,7 +20,13 @@ import (
 )
 
 func replicationEnv(t *testing.T, dsn string) (*env, *bunstore.Store) {
+	e, st, _ := replicationEnvSvc(t, dsn)
+	return e, st
+}
+
+func replicationEnvSvc(t *testing.T, dsn string) (*env, *bunstore.Store, *replication.Service) {
 	var st *bunstore.Store
+	var svc *replication.Service
 	e := newEnvRoutes(t, dsn, 1<<20, func(s *bunstore.Store) []httpapi.Route {
 		st = s
 		box, err := secret.New(secret.NewKey())
@@ -30,11 +37,19 @@ func replicationEnv(t *testing.T, dsn string) (*env, *bunstore.Store) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		svc := replication.New(replication.Deps{Peers: s, Policies: s, Queue: s, Repos: s, Files: s, Blobs: blobs, Uploads: s,
-			Settings: s, Sealer: box, Clock: ports.SystemClock{}}, replication.Options{})
+		svc = replication.New(replication.Deps{Peers: s, Policies: s, Queue: s, Repos: s, Files: s, Blobs: blobs, Uploads: s,
+			Settings: s, Props: s, Feed: s, Backfills: s, Client: announcer{}, Sealer: box, Clock: ports.SystemClock{}}, replication.Options{})
 		return append(httpapi.PeerRoutes(svc), httpapi.ReplicationRoutes(svc, 1<<20)...)
 	})
-	return e, st
+	return e, st, svc
+}
+
+// announcer is a peer client whose every peer answers the announce (and
+// nothing else): enough to add peers through the API.
+type announcer struct{ ports.PeerClient }
+
+func (announcer) Announce(_ context.Context, c ports.PeerConn, _ ports.InstanceIdentity) (ports.InstanceIdentity, error) {
+	return ports.InstanceIdentity{InstanceID: "peer-of-" + c.EndpointURL, Name: "peer"}, nil
 }
 
 func hexSHA(b []byte) string {

@@ -34,7 +34,7 @@ var securitySchemas = obj{
 		"block_severity":  obj{"type": "string", "enum": []string{"", "CRITICAL", "HIGH", "MEDIUM", "LOW"}},
 		"block_unscanned": boolean(), "quarantine": boolean(), "deny_licenses": arr(str()), "quality_gate": str(), "updated_at": str()}),
 	"QualityGate": object(obj{"name": str(), "min_grade": obj{"type": "string", "enum": []string{"", "A", "B", "C", "D", "F"}},
-		"max_critical": integer(), "max_high": integer(), "deny_licenses": arr(str()), "updated_at": str()}),
+		"max_critical": integer(), "max_high": integer(), "deny_licenses": arr(str()), "require_signature": boolean(), "updated_at": str()}),
 	"QualityGateList": object(obj{"items": arr(ref("QualityGate"))}, "items"),
 	"GateEvaluation": object(obj{"gate": str(), "repository": str(), "path": str(), "pass": boolean(), "reasons": arr(str()),
 		"grade": str(), "counts": ref("SeverityCounts")}, "gate", "pass", "reasons"),
@@ -66,7 +66,7 @@ func SecurityRoutes(svc *scan.Service) []Route {
 		route(del, "/security/acknowledgements/:id", Admin, Doc{"security", "Remove an acknowledgement", "", "", 204, nil}, h.deleteAck),
 		route(post, "/repositories/:key/artifacts/*path", Admin, Doc{"security", "POST …/{path}/security/scan or …/security/rescan: queue the artifact's content to be scanned (again)", "", "ScanQueued", 202, nil}, h.scanArtifact),
 		route(get, "/security/sbom", Admin, Doc{"security", "One artifact's packages with their licenses as a CycloneDX JSON document, or SPDX JSON with format=spdx (repository and path required; made on demand by the scanner)", "", "object", 200, nil}, h.sbom),
-		route(get, "/quality/gates", Admin, Doc{"security", "Quality gates: named rules (min_grade, max_critical, max_high, deny_licenses)", "", "QualityGateList", 200, nil}, h.gates),
+		route(get, "/quality/gates", Admin, Doc{"security", "Quality gates: named rules (min_grade, max_critical, max_high, deny_licenses, require_signature)", "", "QualityGateList", 200, nil}, h.gates),
 		route(get, "/quality/gates/:name", Admin, Doc{"security", "One quality gate", "", "QualityGate", 200, nil}, h.gate),
 		route(put, "/quality/gates/:name", Admin, Doc{"security", "Create or replace a quality gate; a policy's quality_gate attaches it to downloads", "QualityGate", "QualityGate", 200, nil}, h.putGate),
 		route(del, "/quality/gates/:name", Admin, Doc{"security", "Remove a quality gate (409 while a policy uses it)", "", "", 204, nil}, h.deleteGate),
@@ -301,6 +301,7 @@ func (h securityHandlers) putGate(c *gin.Context) {
 		MaxCritical  *int     `json:"max_critical"`
 		MaxHigh      *int     `json:"max_high"`
 		DenyLicenses []string `json:"deny_licenses"`
+		RequireSig   bool     `json:"require_signature"`
 		UpdatedAt    string   `json:"updated_at"`
 	}
 	if !bindJSON(c, &body) {
@@ -312,7 +313,7 @@ func (h securityHandlers) putGate(c *gin.Context) {
 		return
 	}
 	g, err := h.svc.PutGate(c.Request.Context(), subject(c), ports.QualityGate{Name: name, MinGrade: strings.ToUpper(body.MinGrade),
-		MaxCritical: body.MaxCritical, MaxHigh: body.MaxHigh, DenyLicenses: body.DenyLicenses})
+		MaxCritical: body.MaxCritical, MaxHigh: body.MaxHigh, DenyLicenses: body.DenyLicenses, RequireSignature: body.RequireSig})
 	if err != nil {
 		WriteError(c, err)
 		return

@@ -249,6 +249,32 @@ func (c *Client) OpenBlob(ctx context.Context, pc ports.PeerConn, sha string) (i
 	return resp.Body, nil
 }
 
+// OpenCachedBlob streams a blob another edge node holds in its cache,
+// asked without credentials (GET /api/v1/edge/blobs/{sha256}).
+func (c *Client) OpenCachedBlob(ctx context.Context, pc ports.PeerConn, sha string) (io.ReadCloser, error) {
+	if ports.CheckDigest(sha) != nil {
+		return nil, ports.ErrNotFound
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, pc.EndpointURL+"/api/v1/edge/blobs/"+sha, nil)
+	if err != nil {
+		return nil, fmt.Errorf("peer: edge blob: %w", err)
+	}
+	req.Header.Set("User-Agent", c.ua)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("peer: edge blob: %w", err)
+	}
+	switch {
+	case resp.StatusCode == http.StatusOK:
+		return resp.Body, nil
+	case resp.StatusCode == http.StatusNotFound:
+		resp.Body.Close()
+		return nil, fmt.Errorf("peer: edge blob: %w", ports.ErrNotFound)
+	}
+	resp.Body.Close()
+	return nil, fmt.Errorf("peer: edge blob: HTTP %d", resp.StatusCode)
+}
+
 // ArtifactRecord gets the hub's artifact metadata (/api/v1/repositories/
 // {key}/artifacts/{path}) without credentials, so an edge serves only
 // what the hub serves anonymously.

@@ -395,3 +395,24 @@ func (c *Crypto) Public(private []byte, form ports.KeyForm) ([]byte, error) {
 	}
 	return k.Public(form)
 }
+
+var _ ports.SignatureVerifier = (*Crypto)(nil)
+
+// Verify implements ports.SignatureVerifier: sig (armored or binary) is an
+// OpenPGP detached signature of data by the armored public key
+// (RFC 9580 §5.2, https://www.rfc-editor.org/rfc/rfc9580#section-5.2).
+func (c *Crypto) Verify(public []byte, data io.Reader, sig []byte) error {
+	ring, err := openpgp.ReadArmoredKeyRing(bytes.NewReader(public))
+	if err != nil {
+		return fmt.Errorf("pgp: public key: %w", err)
+	}
+	if bytes.HasPrefix(bytes.TrimSpace(sig), []byte("-----BEGIN PGP SIGNATURE-----")) {
+		_, err = openpgp.CheckArmoredDetachedSignature(ring, data, bytes.NewReader(sig), nil)
+	} else {
+		_, err = openpgp.CheckDetachedSignature(ring, data, bytes.NewReader(sig), nil)
+	}
+	if err != nil {
+		return fmt.Errorf("pgp: %w: the signature does not verify: %v", ports.ErrInvalid, err)
+	}
+	return nil
+}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/keeper-registry/keeper/adapters/lowprio"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -111,7 +112,7 @@ func (s *Scanner) run(ctx context.Context, scanners string, args ...string) ([]b
 	stdout := &capped{max: s.cfg.MaxOutput}
 	stderr := &capped{max: 16 << 10}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	err = cmd.Run()
+	err = lowprio.Run(cmd)
 	switch {
 	case stdout.over:
 		return nil, fmt.Errorf("trivy: report larger than %d bytes", s.cfg.MaxOutput)

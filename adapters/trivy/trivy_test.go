@@ -85,3 +85,26 @@ func TestRealTrivyReadsLicenses(t *testing.T) {
 		t.Fatalf("SPDX: %v %.300s", err, spdx)
 	}
 }
+
+// TestScannerRunsAtLowestPriority: the program runs at lowprio.Nice (a
+// fake trivy reports its niceness as the vulnerability ID), so serving
+// keeps the CPU while it works.
+func TestScannerRunsAtLowestPriority(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc here")
+	}
+	dir := t.TempDir()
+	fake := dir + "/trivy"
+	os.WriteFile(fake, []byte(`#!/bin/sh
+sleep 0.2
+n=$(cut -d" " -f19 /proc/$$/stat)
+echo '{"Results":[{"Target":"x","Vulnerabilities":[{"VulnerabilityID":"NICE-'$n'","PkgName":"p","InstalledVersion":"1","Severity":"LOW"}]}]}'
+`), 0o755)
+	rep, err := New(Config{Path: fake}).Scan(t.Context(), ports.ScanTarget{Mode: ports.ScanRootfs, Path: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Findings) != 1 || rep.Findings[0].ID != "NICE-19" {
+		t.Fatalf("findings %+v, want the fake's niceness 19", rep.Findings)
+	}
+}

@@ -189,6 +189,7 @@ func (g *generation) describe(ctx context.Context) (ports.FormatInfo, error) {
 			return rd.err
 		})
 	})
+	g.bareDocs = info.ContractVersion != ports.ContractVersion
 	return info, err
 }
 

@@ -143,18 +143,23 @@ func (r *Runtime) GenerateIndex(ctx context.Context, id string, cc CallContext, 
 // CacheClass is the result of classify.
 type CacheClass int
 
-// Cache classes (the WIT enum cache-class).
+// Cache classes (the WIT enum cache-class; Local since 0.4.0).
 const (
 	Immutable CacheClass = iota
 	Mutable
 	Unknown
+	Local
 )
 
-// Classify calls the classify capability.
+// Classify calls the classify capability. A module of a contract before
+// 0.4.0 that answers local (a value its contract does not have) fails.
 func (r *Runtime) Classify(ctx context.Context, id string, path string) (CacheClass, error) {
 	cc := Unknown
 	err := r.capability(ctx, id, "classify", CallContext{}, func(ctx context.Context, in *instance, rd *reader) error {
 		v, err := in.callClassify(ctx, rd, path)
+		if err == nil && v == wCacheClassLocal && in.g.bareDocs {
+			err = fmt.Errorf("%w: classify returned %d", errMalformed, v)
+		}
 		if err == nil {
 			cc = CacheClass(v)
 		}
@@ -163,23 +168,35 @@ func (r *Runtime) Classify(ctx context.Context, id string, path string) (CacheCl
 	return cc, err
 }
 
-// Rewrite calls the rewrite capability.
-func (r *Runtime) Rewrite(ctx context.Context, id string, cc CallContext, path string, body []byte, upstreamBase, localBase string) ([]byte, error) {
-	var out []byte
+// Rewrite calls the rewrite capability. A module of a contract before 0.4.0
+// returns the body alone.
+func (r *Runtime) Rewrite(ctx context.Context, id string, cc CallContext, path string, body []byte, upstreamBase, localBase string) (ports.Document, error) {
+	var out ports.Document
 	err := r.capability(ctx, id, "rewrite", cc, func(ctx context.Context, in *instance, rd *reader) error {
+		if in.g.bareDocs {
+			ok, fail, err := in.callRewrite03(ctx, rd, path, body, upstreamBase, localBase)
+			out.Body = ok
+			return firstErr(err, stringFail(fail))
+		}
 		ok, fail, err := in.callRewrite(ctx, rd, path, body, upstreamBase, localBase)
-		out = ok
+		out = fromDocument(ok)
 		return firstErr(err, stringFail(fail))
 	})
 	return out, err
 }
 
-// Merge calls the merge capability.
-func (r *Runtime) Merge(ctx context.Context, id string, cc CallContext, path string, docs [][]byte) ([]byte, error) {
-	var out []byte
+// Merge calls the merge capability. A module of a contract before 0.4.0
+// returns the body alone.
+func (r *Runtime) Merge(ctx context.Context, id string, cc CallContext, path string, docs [][]byte) (ports.Document, error) {
+	var out ports.Document
 	err := r.capability(ctx, id, "merge", cc, func(ctx context.Context, in *instance, rd *reader) error {
+		if in.g.bareDocs {
+			ok, fail, err := in.callMerge03(ctx, rd, path, docs)
+			out.Body = ok
+			return firstErr(err, stringFail(fail))
+		}
 		ok, fail, err := in.callMerge(ctx, rd, path, docs)
-		out = ok
+		out = fromDocument(ok)
 		return firstErr(err, stringFail(fail))
 	})
 	return out, err

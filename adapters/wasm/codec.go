@@ -70,8 +70,8 @@ func ms(t time.Time) int64 {
 	return t.UnixMilli()
 }
 
-// fromInfo converts what describe returned (contract 0.3.0; a 0.2.0 record
-// has no aliases).
+// fromInfo converts what describe returned (contracts 0.3.0 and 0.4.0; a
+// 0.2.0 record has no aliases).
 func fromInfo(w wInfo) ports.FormatInfo {
 	in := ports.FormatInfo{Key: w.Key, DisplayName: w.DisplayName, Version: w.Version, ContractVersion: w.ContractVersion,
 		Mounts: fromMounts(w.Mounts), Capabilities: w.Capabilities, Aliases: w.Aliases,
@@ -92,10 +92,13 @@ func fromMounts(ms []wMount) []ports.Mount {
 }
 
 // legacyContract is the first contract version, still loaded;
-// contract02 the second, whose info record has no aliases.
+// contract02 the second, whose info record has no aliases; contract03 the
+// third, whose info record is the current one (its rewrite and merge
+// return bare bytes: docs03.go).
 const (
 	legacyContract = "0.1.0"
 	contract02     = "0.2.0"
+	contract03     = "0.3.0"
 )
 
 // describeResult lifts the info record describe returned at p. Fields are
@@ -168,4 +171,9 @@ func stringFail(fail *string) error {
 		return &PluginError{Status: 500, Message: *fail}
 	}
 	return nil
+}
+
+// fromDocument converts what rewrite or merge returned (contract 0.4.0).
+func fromDocument(w wDocument) ports.Document {
+	return ports.Document{Body: w.Body, Headers: fromHeaders(w.Headers)}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,7 +20,8 @@ import (
 
 // TestContractVersions loads the example plugin built against 0.1.0 (its
 // shorter describe gets the legacy credentials), a 0.2.0 module (its
-// credentials and set-up, no aliases) and a 0.3.0 plugin, and refuses a module built as a command
+// credentials and set-up, no aliases), a 0.3.0 module (bare rewrite and
+// merge results) and a 0.4.0 plugin, and refuses a module built as a command
 // with a hint to rebuild it with -buildmode=c-shared.
 func TestContractVersions(t *testing.T) {
 	ctx := context.Background()
@@ -57,10 +59,36 @@ func TestContractVersions(t *testing.T) {
 		t.Fatalf("0.2.0 module handle: %+v %v", resp, err)
 	}
 
+	// 0.3.0: the current info record, the 0.3.0 import module, and
+	// rewrite and merge that return bare bytes (the eight bytes after them
+	// point outside memory); classify may not answer local.
+	info, err = rt.Load(ctx, "c03", testPlugin(t, "contract03"), ports.PluginLimits{})
+	if err != nil || info.ContractVersion != "0.3.0" || info.Key != "contract03" || !info.Credentials.Basic ||
+		!slices.Equal(info.Aliases, []string{"c03"}) || !slices.Equal(info.Capabilities, []string{"classify", "merge", "rewrite"}) {
+		t.Fatalf("0.3.0 module: %+v %v", info, err)
+	}
+	if resp, err := rt.Handle(ctx, "c03", ports.FormatRequest{Method: "GET", Path: "/x", Repo: repo(nil)}, porttest.NewMemHost()); err != nil || resp.Status != 200 {
+		t.Fatalf("0.3.0 module handle: %+v %v", resp, err)
+	}
+	doc, err := rt.Rewrite(ctx, "c03", wasm.CallContext{}, "/doc", []byte("up"), "http://up", "http://k/r")
+	if err != nil || string(doc.Body) != "rewritten up for http://k/r" || doc.Headers != nil {
+		t.Fatalf("0.3.0 rewrite: %q %v %v", doc.Body, doc.Headers, err)
+	}
+	doc, err = rt.Merge(ctx, "c03", wasm.CallContext{}, "/doc", [][]byte{[]byte("a"), []byte("b")})
+	if err != nil || string(doc.Body) != "merged a b" || doc.Headers != nil {
+		t.Fatalf("0.3.0 merge: %q %v %v", doc.Body, doc.Headers, err)
+	}
+	if c, err := rt.Classify(ctx, "c03", "/doc"); err != nil || c != wasm.Mutable {
+		t.Fatalf("0.3.0 classify: %v %v", c, err)
+	}
+	if c, err := rt.Classify(ctx, "c03", "/local"); err == nil || c != wasm.Unknown {
+		t.Fatalf("0.3.0 classify answering local: %v %v, want an error", c, err)
+	}
+
 	info, err = rt.Load(ctx, "new", genericWasm(t), ports.PluginLimits{})
 	if err != nil || info.ContractVersion != ports.ContractVersion || !info.Credentials.Basic || len(info.Setup) == 0 ||
 		!strings.Contains(info.Setup[0].Text, "{repo-url}") {
-		t.Fatalf("0.3.0 module: %+v %v", info, err)
+		t.Fatalf("0.4.0 module: %+v %v", info, err)
 	}
 
 	out := filepath.Join(t.TempDir(), "cmd.wasm")

@@ -6,11 +6,13 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/keeper-registry/keeper/adapters/wasm"
+	"github.com/keeper-registry/keeper/core/remote"
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/keeper-registry/keeper/ports/porttest"
 )
@@ -209,3 +211,32 @@ func TestHotReloadUnderLoad(t *testing.T) {
 }
 
 var errUnexpected = &wasm.PluginError{Status: 0, Message: "unexpected response"}
+
+// TestDocumentsCarryFields (contract 0.4.0): rewrite and merge return
+// their header fields through the ABI; the host's filter keeps the
+// protocol's field and drops the cookie and the CORS field the plugin
+// tried; classify answers local.
+func TestDocumentsCarryFields(t *testing.T) {
+	ctx := context.Background()
+	rt := newRuntime(t)
+	info, err := rt.Load(ctx, "echo", testPlugin(t, "echo"), ports.PluginLimits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := wasm.RemoteFormats{Runtime: rt, Info: func(string) (ports.FormatInfo, bool) { return info, true }}
+	doc, err := f.Rewrite(ctx, "echo", "echo", "/doc", []byte("body"), "http://up", "http://k/echo/r")
+	if err != nil || string(doc.Body) != "/doc body http://up http://k/echo/r" || len(doc.Headers) != 3 {
+		t.Fatalf("rewrite: %q %v %v", doc.Body, doc.Headers, err)
+	}
+	want := []ports.Header{{Name: "Content-Version", Value: "1"}}
+	if got := remote.DocumentHeaders(doc.Headers); !slices.Equal(got, want) {
+		t.Fatalf("rewrite fields served: %v, want %v", got, want)
+	}
+	doc, err = f.Merge(ctx, "echo", "echo", "/doc", [][]byte{[]byte("a"), []byte("b")}, porttest.NewMemHost(), repo(nil))
+	if err != nil || string(doc.Body) != "/doc a b" || !slices.Equal(remote.DocumentHeaders(doc.Headers), want) {
+		t.Fatalf("merge: %q %v %v", doc.Body, doc.Headers, err)
+	}
+	if c, err := f.Classify(ctx, "echo", "echo", "/-/login/x"); err != nil || c != ports.CacheLocal {
+		t.Fatalf("classify: %v %v", c, err)
+	}
+}

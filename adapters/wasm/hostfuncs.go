@@ -11,11 +11,13 @@ import (
 )
 
 // HostModule is the core import module name of the WIT `host` interface
-// (generated from the WIT); Host02Module is the one of contract 0.2.0, still
-// served with the same imports (0.3.0 added none); LegacyHostModule is the
-// one of contract 0.1.0, still served (without the imports added since).
+// (generated from the WIT); Host03Module and Host02Module are those of
+// contracts 0.3.0 and 0.2.0, still served with the same imports (0.3.0 and
+// 0.4.0 added none); LegacyHostModule is the one of contract 0.1.0, still
+// served (without the imports added since).
 const (
 	HostModule       = witImportModule
+	Host03Module     = "keeper:format/host@" + contract03
 	Host02Module     = "keeper:format/host@" + contract02
 	LegacyHostModule = "keeper:format/host@" + legacyContract
 )
@@ -28,7 +30,7 @@ var errNoHost = errors.New("host services are unavailable in this call")
 
 // instantiateHost instantiates the host module of every supported contract.
 func instantiateHost(ctx context.Context, rt wazero.Runtime, log *slog.Logger) error {
-	for _, name := range []string{HostModule, Host02Module} {
+	for _, name := range []string{HostModule, Host03Module, Host02Module} {
 		if err := instantiateHostModule(ctx, rt, log, name, true); err != nil {
 			return err
 		}

@@ -29,6 +29,8 @@ type instance struct {
 	// discarded, whether or not the guest noticed before returning).
 	stop    api.MutableGlobal
 	stopped bool
+	// g is the generation the instance belongs to.
+	g *generation
 }
 
 // raiseStop stops the instance's running call at its next yield point.
@@ -43,6 +45,9 @@ type generation struct {
 	limits   limits
 	owner    *Runtime
 	log      *slog.Logger // owner.log with the plugin id, built once (not per call)
+	// bareDocs is set for modules of contracts before 0.4.0: their rewrite
+	// and merge return bare bytes (set by describe, before any other call).
+	bareDocs bool
 
 	sem  chan struct{}
 	idle chan *instance
@@ -142,7 +147,7 @@ func (g *generation) newInstance(ctx context.Context) (*instance, error) {
 		return nil, fmt.Errorf("instantiate: %w", err)
 	}
 	g.instances.Add(1)
-	in := &instance{mod: mod, mem: mod.Memory(), fns: map[string]api.Function{}, posts: map[string]api.Function{}, logw: lw}
+	in := &instance{mod: mod, mem: mod.Memory(), fns: map[string]api.Function{}, posts: map[string]api.Function{}, logw: lw, g: g}
 	if in.mem == nil {
 		g.closeInstance(in)
 		return nil, errors.New("instantiate: module exports no memory")

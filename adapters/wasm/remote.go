@@ -39,6 +39,8 @@ func (f RemoteFormats) Classify(ctx context.Context, pluginID, format, path stri
 		return ports.CacheImmutable, nil
 	case Mutable:
 		return ports.CacheMutable, nil
+	case Local:
+		return ports.CacheLocal, nil
 	}
 	return ports.CacheUnknown, nil
 }
@@ -47,9 +49,9 @@ func (f RemoteFormats) Classify(ctx context.Context, pluginID, format, path stri
 func (f RemoteFormats) Rewrites(format string) bool { return f.declares(format, ports.CapRewrite) }
 
 // Rewrite implements ports.RemoteFormat.
-func (f RemoteFormats) Rewrite(ctx context.Context, pluginID, format, path string, body []byte, upstreamBase, localBase string) ([]byte, error) {
+func (f RemoteFormats) Rewrite(ctx context.Context, pluginID, format, path string, body []byte, upstreamBase, localBase string) (ports.Document, error) {
 	if !f.declares(format, ports.CapRewrite) {
-		return body, nil
+		return ports.Document{Body: body}, nil
 	}
 	return f.Runtime.Rewrite(ctx, pluginID, CallContext{}, path, body, upstreamBase, localBase)
 }
@@ -59,9 +61,25 @@ func (f RemoteFormats) Merges(format string) bool { return f.declares(format, po
 
 // Merge merges the members' documents of a virtual repository (highest
 // priority first) through the format's merge capability.
-func (f RemoteFormats) Merge(ctx context.Context, pluginID, format, path string, docs [][]byte, host ports.HostCall, repo *ports.RepoContext) ([]byte, error) {
+func (f RemoteFormats) Merge(ctx context.Context, pluginID, format, path string, docs [][]byte, host ports.HostCall, repo *ports.RepoContext) (ports.Document, error) {
 	if !f.declares(format, ports.CapMerge) {
-		return nil, fmt.Errorf("wasm: format %s does not merge documents", format)
+		return ports.Document{}, fmt.Errorf("wasm: format %s does not merge documents", format)
 	}
 	return f.Runtime.Merge(ctx, pluginID, CallContext{Host: host, Repo: repo}, path, docs)
+}
+
+var _ dispatch.MetadataParser = RemoteFormats{}
+
+// ParsesMetadata reports whether the active plugin of format declares parse-metadata.
+func (f RemoteFormats) ParsesMetadata(format string) bool {
+	return f.declares(format, ports.CapParseMetadata)
+}
+
+// ParseMetadata describes a stored blob through the format's parse-metadata
+// capability (curation of remote repositories).
+func (f RemoteFormats) ParseMetadata(ctx context.Context, pluginID, format, digest, filename string, host ports.HostCall, repo *ports.RepoContext) ([]byte, error) {
+	if !f.declares(format, ports.CapParseMetadata) {
+		return nil, fmt.Errorf("wasm: format %s does not parse metadata", format)
+	}
+	return f.Runtime.ParseMetadata(ctx, pluginID, CallContext{Host: host, Repo: repo}, digest, filename)
 }

@@ -21,10 +21,13 @@ func importCmd() *cobra.Command {
 }
 
 func importArtifactoryCmd(f *clientFlags) *cobra.Command {
-	var from string
-	var maps []string
-	c := &cobra.Command{Use: "artifactory", Short: "import an Artifactory export directory (repositories and properties)", Args: noArgs,
-		Example: "  keeper import artifactory --from /backups/export-20260101   # repositories/<key>/… or <key>/…\n" +
+	var from, srcURL, srcUser string
+	var security bool
+	var maps, repos []string
+	c := &cobra.Command{Use: "artifactory", Short: "import an Artifactory instance (--url, through the server) or an export directory (--from)", Args: noArgs,
+		Example: "  KEEPER_IMPORT_TOKEN=… keeper import artifactory --url https://artifacts.example.com/artifactory   # a live instance\n" +
+			"  keeper import artifactory --url URL --source-user admin --repo libs-release-local   # password in KEEPER_IMPORT_PASSWORD\n" +
+			"  keeper import artifactory --from /backups/export-20260101   # repositories/<key>/… or <key>/…\n" +
 			"  keeper import artifactory --from DIR --map libs-release-local=libs   # import into another key",
 		RunE: func(c *cobra.Command, _ []string) error {
 			m := map[string]string{}
@@ -35,12 +38,70 @@ func importArtifactoryCmd(f *clientFlags) *cobra.Command {
 				}
 				m[src] = dst
 			}
+			switch {
+			case (from == "") == (srcURL == ""):
+				return usageError{msg: "give either --url (a live instance) or --from (an export directory)"}
+			case srcURL != "":
+				return runRemoteImport(c, f, apiclient.ImportStart{URL: srcURL, Token: os.Getenv("KEEPER_IMPORT_TOKEN"), User: srcUser,
+					Password: os.Getenv("KEEPER_IMPORT_PASSWORD"), Map: m, Repositories: repos, Security: security})
+			case len(repos) > 0 || security:
+				return usageError{msg: "--repo and --security apply to a live instance (--url)"}
+			}
 			return runImport(c, f, from, "", m)
 		}}
 	c.Flags().StringVar(&from, "from", "", "the export `directory`")
+	c.Flags().StringVar(&srcURL, "url", "", "the instance's base `URL` (…/artifactory); its access token in KEEPER_IMPORT_TOKEN")
+	c.Flags().StringVar(&srcUser, "source-user", "", "log in to the instance as `user` (password or API key in KEEPER_IMPORT_PASSWORD) instead of a token")
+	c.Flags().StringArrayVar(&repos, "repo", nil, "import only this source repository `key` (repeatable; default all local ones)")
+	c.Flags().BoolVar(&security, "security", false, "also import users (without passwords), groups and permission targets as policy rules")
 	c.Flags().StringArrayVar(&maps, "map", nil, "import repository `SOURCE=TARGET` into another key (repeatable)")
-	_ = c.MarkFlagRequired("from")
 	return c
+}
+
+// runRemoteImport starts the import in the server, which reaches the
+// instance through its egress guard, prints its events and the report.
+func runRemoteImport(c *cobra.Command, f *clientFlags, s apiclient.ImportStart) error {
+	cl, err := f.client()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := commandContext(c)
+	defer cancel()
+	job, err := cl.StartImport(ctx, s)
+	if err != nil {
+		return err
+	}
+	errOut := c.ErrOrStderr()
+	fmt.Fprintf(errOut, "import %s started (stopping this command does not stop it: DELETE /api/v1/admin/imports/%s does)\n", job.ID, job.ID)
+	n := 0
+	final, err := cl.FollowImport(ctx, job.ID, func(it apiclient.ImportItem) {
+		n++
+		if it.Outcome != importer.Imported || n%100 == 0 {
+			line := fmt.Sprintf("[%d] %s %s/%s", n, it.Outcome, it.Repository, it.Path)
+			if it.Reason != "" {
+				line += ": " + it.Reason
+			}
+			fmt.Fprintln(errOut, line)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if f.json {
+		full, err := cl.GetImport(ctx, job.ID)
+		if err != nil {
+			return err
+		}
+		return printJSON(c.OutOrStdout(), full)
+	}
+	fmt.Fprintf(c.OutOrStdout(), "imported %d (%s), skipped %d, failed %d\n", final.Imported, size(final.Bytes), final.Skipped, final.Failed)
+	switch {
+	case final.Error != "":
+		return fmt.Errorf("import stopped: %s; run the same command again to resume", final.Error)
+	case final.Failed > 0:
+		return fmt.Errorf("%d items failed (listed above); run the same command again to retry them", final.Failed)
+	}
+	return nil
 }
 
 func importFilesCmd(f *clientFlags) *cobra.Command {
@@ -121,8 +182,8 @@ func (t apiTarget) StoredSHA256(ctx context.Context, repo, path string) (string,
 	return a.SHA256, err
 }
 
-func (t apiTarget) Upload(ctx context.Context, repo, path string, body io.Reader, size int64, sha256 string) error {
-	_, err := t.c.PutArtifact(ctx, repo, path, body, size, sha256)
+func (t apiTarget) Upload(ctx context.Context, repo, path string, body io.Reader, size int64, sums importer.Checksums) error {
+	_, err := t.c.PutArtifact(ctx, repo, path, body, size, sums.SHA256)
 	return err
 }
 

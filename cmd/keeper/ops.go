@@ -13,6 +13,7 @@ import (
 	"github.com/keeper-registry/keeper/core/lifecycle"
 	"github.com/keeper-registry/keeper/core/promote"
 	"github.com/keeper-registry/keeper/core/properties"
+	"github.com/keeper-registry/keeper/core/scan"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -36,8 +37,9 @@ func newProperties(s *bunstore.Store, az ports.Authorizer) *properties.Service {
 }
 
 // newPromote commits through files, the caching store the dispatcher uses.
-func newPromote(files ports.FileStore, s *bunstore.Store) *promote.Service {
-	return promote.New(promote.Deps{Files: files, Props: s})
+// The target repository's quality gate may refuse a promotion.
+func newPromote(files ports.FileStore, s *bunstore.Store, sc *scan.Service) *promote.Service {
+	return promote.New(promote.Deps{Files: files, Props: s, Gate: sc})
 }
 
 // newLifecycle deletes through files, the caching store the dispatcher uses.

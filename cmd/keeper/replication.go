@@ -78,7 +78,7 @@ func newReplication(cfg config.Config, s *bunstore.Store, repos ports.Repository
 	client := peer.New(out.Client(peer.DefaultTimeout), "keeper/"+versionString())
 	rc := cfg.Replication
 	return replication.New(replication.Deps{Peers: s, Policies: s, Queue: s, Repos: repos, Files: files, Blobs: blobs,
-		Uploads: s, Settings: s, Client: client, Chunks: client, Feed: s, Source: client, Sealer: box, Clock: c,
+		Uploads: s, Settings: s, Client: client, Chunks: client, Feed: s, Backfills: s, Source: client, Props: s, Sealer: box, Clock: c,
 		Log: slog.Default().With("room", "replication")},
 		replication.Options{Name: rc.Name, OfflineAfter: rc.OfflineAfter, ChunkBytes: rc.ChunkBytes,
 			RetryBase: rc.RetryBase, RetryMax: rc.RetryMax, Workers: rc.Workers, Holder: replicaName(),
@@ -104,5 +104,10 @@ func newEdge(cfg config.Config) (*replication.Edge, error) {
 	out := egress.Policy{AllowPrivateNetworks: cfg.Egress.AllowPrivateNetworks, AllowedHosts: cfg.Egress.AllowedHosts}
 	client := peer.New(out.Client(peer.DefaultTimeout), "keeper/"+versionString())
 	hub := ports.PeerConn{EndpointURL: strings.TrimRight(rc.EdgeHubURL, "/"), APIKey: rc.EdgeAPIKey}
-	return replication.NewEdge(hub, client, cache, rc.EdgeCapacityBytes, slog.Default().With("room", "edge")), nil
+	e := replication.NewEdge(hub, client, cache, rc.EdgeCapacityBytes, slog.Default().With("room", "edge"))
+	e.SetTTL(rc.EdgeTTL)
+	for _, s := range rc.EdgeSources {
+		e.AddSources(strings.TrimRight(s, "/"))
+	}
+	return e, nil
 }

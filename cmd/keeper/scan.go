@@ -17,6 +17,7 @@ import (
 	"github.com/keeper-registry/keeper/core/dispatch"
 	"github.com/keeper-registry/keeper/core/jobs"
 	"github.com/keeper-registry/keeper/core/scan"
+	"github.com/keeper-registry/keeper/core/signing"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -47,7 +48,7 @@ var scanModule = fx.Options(
 )
 
 func newScanService(cfg config.Config, s *bunstore.Store, repos ports.RepositoryStore, files ports.FileStore, blobs ports.BlobStore,
-	rec *audit.Recorder, c ports.Clock) *scan.Service {
+	rec *audit.Recorder, c ports.Clock, sig *signing.Service) *scan.Service {
 	sc := cfg.Scan
 	if sc.TrivyCacheDir == "" {
 		sc.TrivyCacheDir = filepath.Join(cfg.DataDir, "scan", "trivy")
@@ -60,7 +61,7 @@ func newScanService(cfg config.Config, s *bunstore.Store, repos ports.Repository
 		grype.New(grype.Config{Path: sc.GrypePath, DBDir: sc.GrypeDBDir, Timeout: sc.Timeout}),
 	}
 	return scan.New(scan.Deps{Queue: s, Records: s, Settings: s, Repos: repos, Files: files, Blobs: blobs, Scanners: scanners,
-		Clock: c, Log: slog.Default().With("room", "scan"), Audit: rec},
+		Clock: c, Log: slog.Default().With("room", "scan"), Audit: rec, Signatures: sig},
 		scan.Config{WorkDir: sc.WorkDir, Concurrency: sc.Concurrency, Lease: 2*sc.Timeout + time.Minute,
 			Limits: scan.Limits{MaxBytes: sc.MaxBytes, MaxFiles: sc.MaxFiles}})
 }

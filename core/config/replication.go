@@ -32,12 +32,18 @@ type Replication struct {
 	EdgeHubURL        string `yaml:"edge_hub_url"`
 	EdgeAPIKey        string `yaml:"edge_api_key"`
 	EdgeCapacityBytes int64  `yaml:"edge_capacity_bytes"`
+	// EdgeTTL is how long an edge trusts the hub's record of a path before
+	// it asks again (0: every request asks).
+	EdgeTTL time.Duration `yaml:"edge_ttl"`
+	// EdgeSources are other edge nodes of the same hub (URLs) misses may
+	// be fetched from (KEEPER_REPLICATION_EDGE_SOURCES, comma-separated).
+	EdgeSources []string `yaml:"edge_sources"`
 }
 
 func defaultReplication() Replication {
 	return Replication{Name: "keeper", HeartbeatEvery: 10 * time.Second, OfflineAfter: 30 * time.Second,
 		Poll: 200 * time.Millisecond, ChunkBytes: 8 << 20, RetryBase: time.Second, RetryMax: time.Minute, Workers: 4,
-		PullEvery: 10 * time.Second, EdgeCapacityBytes: 10 << 30}
+		PullEvery: 10 * time.Second, EdgeCapacityBytes: 10 << 30, EdgeTTL: time.Minute}
 }
 
 func (r Replication) validate(bad func(key, format string, args ...any)) {
@@ -69,6 +75,15 @@ func (r Replication) validate(bad func(key, format string, args ...any)) {
 		}
 		if r.EdgeAPIKey == "" {
 			bad("replication.edge_api_key", "is needed with replication.edge_hub_url")
+		}
+	}
+	if r.EdgeTTL < 0 || r.EdgeTTL > 24*time.Hour {
+		bad("replication.edge_ttl", "must be between 0 and 24h")
+	}
+	for _, s := range r.EdgeSources {
+		u, err := url.Parse(s)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" {
+			bad("replication.edge_sources", "must be http:// or https:// URLs without credentials or query")
 		}
 	}
 	if r.EdgeCapacityBytes < 1<<10 {

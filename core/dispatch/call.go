@@ -37,7 +37,7 @@ func (d *Dispatcher) callPlugin(ctx context.Context, in *Request, route Route, t
 		maxBody = min(maxBody, maxAnonymousBody)
 	}
 	if in.Body != nil {
-		dg, err := artifact.Ingest(ctx, d.blobs, in.Body, maxBody, artifact.Expect{}, true)
+		dg, err := artifact.Ingest(ctx, d.blobs, in.Body, maxBody, artifact.Expect{}, !route.SHA256Bodies)
 		if err != nil {
 			var invalid *ports.InvalidError
 			switch {

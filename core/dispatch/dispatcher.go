@@ -105,6 +105,7 @@ type Dispatcher struct {
 	virtual VirtualFormat
 	merged  *lru.Cache[mergedKey, mergedDoc] // virtual.go
 	signer  RepoSigner                       // hostsign.go
+	curate  curationHook                     // curation.go
 }
 
 // New returns a dispatcher with an empty routing table.
@@ -205,7 +206,7 @@ func (d *Dispatcher) serve(ctx context.Context, req *Request, info *Response) (*
 	}
 	resp, err := d.callPlugin(ctx, req, route, table, repo, subPath, subject, callMode{})
 	if err == nil && wantsUpstreamQuery(req, repo, resp) {
-		return d.serveQuery(ctx, req, route, repo, subPath, subject)
+		return d.serveQuery(ctx, req, route, repo, subPath, subject, resp)
 	}
 	return resp, err
 }

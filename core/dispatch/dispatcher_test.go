@@ -244,6 +244,19 @@ func TestBodySpooledWithDigests(t *testing.T) {
 	if err != nil || f.SHA1 != s1 || f.MD5 != m5 || f.SHA512 != s512 || f.Size != int64(len(body)) {
 		t.Fatalf("stored file = %+v, %v", f, err)
 	}
+	t.Run("sha256 only for a plugin that declares sha256-bodies", func(t *testing.T) {
+		routes := e.d.Table().Routes()
+		defer e.d.SetRoutes(routes)
+		e.d.SetRoutes([]dispatch.Route{{Prefix: "/demo/", PluginID: "demo", Format: "demo", SHA256Bodies: true}})
+		wantStatus(t, e.do(&admin, http.MethodPut, "/demo/pub/lean.bin", body[1:]), http.StatusCreated)
+		s256, _, _, _ := hexSum(body[1:])
+		e.mu.Lock()
+		b := e.lastReq.Body
+		e.mu.Unlock()
+		if b == nil || b.Digest != s256 || b.SHA1 != "" || b.MD5 != "" || b.SHA512 != "" {
+			t.Fatalf("body = %+v", b)
+		}
+	})
 	t.Run("too large", func(t *testing.T) {
 		wantStatus(t, e.do(&admin, http.MethodPut, "/demo/pub/huge.bin", make([]byte, 1<<20+1)), http.StatusRequestEntityTooLarge)
 	})

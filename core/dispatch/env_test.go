@@ -117,6 +117,8 @@ func (e *env) handle(ctx context.Context, req ports.FormatRequest, h ports.HostC
 	case req.Method == http.MethodGet && path == "-/q" && req.Repo.Type != ports.RepoLocal && req.RawQuery != "":
 		// Asks the host for the upstream's (members') answer (dispatch.UpstreamQueryHeader).
 		return ports.FormatResponse{Status: 200, Headers: []ports.Header{{Name: "X-Keeper-Upstream", Value: "query"}}}, nil
+	case req.Method == http.MethodGet && path == "-/login":
+		return ports.FormatResponse{Status: 200, Body: []byte("plugin login on " + req.Repo.Key)}, nil
 	case req.Method == http.MethodGet && path == "-/q":
 		return ports.FormatResponse{Status: 200, Body: []byte("plugin " + req.RawQuery)}, nil
 	case req.Method == http.MethodGet && strings.HasPrefix(path, "-/serve/"):

@@ -140,7 +140,7 @@ func (h *hostCall) PutBlob(ctx context.Context, data []byte) (ports.Blob, error)
 	if int64(len(data)) > h.d.cfg.MaxPutBlobBytes {
 		return ports.Blob{}, fmt.Errorf("dispatch: put blob of %d bytes: %w", len(data), ports.ErrTooLarge)
 	}
-	dg, err := artifact.Ingest(ctx, h.d.blobs, bytes.NewReader(data), h.d.cfg.MaxPutBlobBytes, artifact.Expect{}, true)
+	dg, err := artifact.Ingest(ctx, h.d.blobs, bytes.NewReader(data), h.d.cfg.MaxPutBlobBytes, artifact.Expect{}, !h.route.SHA256Bodies)
 	if err != nil {
 		return ports.Blob{}, fmt.Errorf("dispatch: put blob: %w", err)
 	}

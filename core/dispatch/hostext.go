@@ -48,7 +48,7 @@ func (h *hostCall) ConcatBlobs(ctx context.Context, digests []string) (ports.Bod
 		}
 		pw.Close()
 	}()
-	dg, err := artifact.Ingest(ctx, h.d.blobs, pr, h.d.cfg.MaxBodyBytes, artifact.Expect{}, true)
+	dg, err := artifact.Ingest(ctx, h.d.blobs, pr, h.d.cfg.MaxBodyBytes, artifact.Expect{}, !h.route.SHA256Bodies)
 	pr.Close()
 	if err != nil {
 		return ports.Body{}, fmt.Errorf("dispatch: concat blobs: %w", err)

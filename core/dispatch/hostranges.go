@@ -131,7 +131,7 @@ func (h *hostCall) copyRange(ctx context.Context, w io.Writer, r ports.BlobRange
 func (h *hostCall) ingest(ctx context.Context, op string, produce func(w io.Writer) error) (ports.Body, error) {
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(produce(pw)) }()
-	dg, err := artifact.Ingest(ctx, h.d.blobs, pr, h.d.cfg.MaxBodyBytes, artifact.Expect{}, true)
+	dg, err := artifact.Ingest(ctx, h.d.blobs, pr, h.d.cfg.MaxBodyBytes, artifact.Expect{}, !h.route.SHA256Bodies)
 	pr.Close()
 	if err != nil {
 		return ports.Body{}, fmt.Errorf("dispatch: %s: %w", op, err)

@@ -24,6 +24,14 @@ import (
 // query-less document) keep working unchanged.
 const UpstreamQueryHeader = "X-Keeper-Upstream"
 
+// MemberQueryHeader, beside UpstreamQueryHeader in the plugin's answer to a
+// virtual repository's query, names the query (raw, escaped) its members
+// are asked instead of the client's: a search paged after the merge asks
+// every member from the first result (skip=0, take=skip+take). The merge
+// then gets the path with the client's canonical query, so it can page.
+// The header is dropped; a remote repository ignores it.
+const MemberQueryHeader = "X-Keeper-Upstream-Query"
+
 // wantsUpstreamQuery reports whether resp (the plugin's answer to a GET
 // with a query of a remote or virtual repository) asks for the upstream's
 // or members' answers.
@@ -39,7 +47,7 @@ func wantsUpstreamQuery(in *Request, repo *ports.Repository, resp *Response) boo
 
 // serveQuery answers a GET with a query from the remote repository's
 // upstream or the virtual repository's members.
-func (d *Dispatcher) serveQuery(ctx context.Context, in *Request, route Route, repo *ports.Repository, subPath string, s ports.Subject) (*Response, error) {
+func (d *Dispatcher) serveQuery(ctx context.Context, in *Request, route Route, repo *ports.Repository, subPath string, s ports.Subject, asked *Response) (*Response, error) {
 	q, err := remote.CanonicalQuery(in.RawQuery)
 	if err != nil {
 		return nil, d.remoteFailed(ctx, repo, err)
@@ -62,8 +70,22 @@ func (d *Dispatcher) serveQuery(ctx context.Context, in *Request, route Route, r
 	if err != nil {
 		return nil, d.internal(ctx, "virtual members "+repo.Key, err)
 	}
-	return d.serveMerged(ctx, route, repo, members, subPath+"?"+q, base, s)
+	mq := q
+	if i := slices.IndexFunc(asked.Headers, func(h ports.Header) bool { return strings.EqualFold(h.Name, MemberQueryHeader) }); i >= 0 {
+		if mq, err = remote.CanonicalQuery(strings.TrimSpace(asked.Headers[i].Value)); err != nil {
+			return nil, d.internal(ctx, "member query of "+repo.Key, err)
+		}
+	}
+	return d.serveMerged(ctx, route, repo, members, docPaths{merged: subPath + "?" + q, member: subPath + "?" + mq}, base, s)
 }
+
+// docPaths names a merged document (its cache key and the path the
+// format's merge gets) and the document every member is asked for: the
+// same unless the plugin named another member query (MemberQueryHeader).
+type docPaths struct{ merged, member string }
+
+// samePath is docPaths for a document every member is asked by its own name.
+func samePath(p string) docPaths { return docPaths{merged: p, member: p} }
 
 // splitQuery splits a member document's path into the path and the
 // canonical query a query request merges (serveQuery).

@@ -39,6 +39,11 @@ func (d *Dispatcher) serveRemote(ctx context.Context, in *Request, route Route, 
 	}
 	local := d.baseURL(in) + strings.TrimSuffix(route.Prefix, "/") + "/" + url.PathEscape(repo.Key)
 	resp, err := d.remoteGet(ctx, in, route.PluginID, repo, subPath, local)
+	if errors.Is(err, remote.ErrLocal) {
+		// Never proxied (the format classifies it local): the plugin
+		// answers it on this repository, as for a local one.
+		return nil, nil
+	}
 	if err != nil {
 		return nil, d.remoteFailed(ctx, repo, err)
 	}
@@ -53,8 +58,11 @@ func (d *Dispatcher) remoteGet(ctx context.Context, in *Request, pluginID string
 	name := strings.TrimPrefix(subPath, "/")
 	var tee remote.Tee
 	if in.Start != nil && in.Method == "GET" && in.header("Range") == "" && in.header("If-None-Match") == "" &&
-		in.header("If-Modified-Since") == "" && !d.holdsUnscanned(ctx, repo) {
+		in.header("If-Modified-Since") == "" {
 		tee = func(contentType string, size int64, etag string, hs []ports.Header) io.Writer {
+			if d.holdsUnscanned(ctx, repo) {
+				return nil // asked only when a fetch offers bytes, not on every hit
+			}
 			// The transport decides the served type from name and type; the
 			// digest is known only at the end, so the upstream's validator
 			// goes out (clients such as rebar3 require an ETag).
@@ -69,7 +77,7 @@ func (d *Dispatcher) remoteGet(ctx context.Context, in *Request, pluginID string
 		}
 	}
 	res, err := d.remote.Get(ctx, remote.Request{Repo: repo, PluginID: pluginID, Path: subPath, Query: q, LocalBase: local,
-		Accept: in.header("Accept")}, tee)
+		Accept: in.header("Accept"), Admit: d.admitter(ctx, pluginID, repo, local)}, tee)
 	if res.Streamed {
 		if err != nil {
 			// The head is out; the short body tells the client (its length was announced).

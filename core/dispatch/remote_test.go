@@ -18,11 +18,14 @@ import (
 
 type mutableFormats struct{}
 
-func (mutableFormats) Classify(context.Context, string, string, string) (ports.CacheClass, error) {
+func (mutableFormats) Classify(_ context.Context, _, _, path string) (ports.CacheClass, error) {
+	if strings.HasPrefix(path, "/-/login") {
+		return ports.CacheLocal, nil
+	}
 	return ports.CacheMutable, nil
 }
-func (mutableFormats) Rewrite(_ context.Context, _, _, _ string, b []byte, _, _ string) ([]byte, error) {
-	return b, nil
+func (mutableFormats) Rewrite(_ context.Context, _, _, _ string, b []byte, _, _ string) (ports.Document, error) {
+	return ports.Document{Body: b}, nil
 }
 func (mutableFormats) Rewrites(string) bool { return false }
 

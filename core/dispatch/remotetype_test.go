@@ -29,11 +29,11 @@ func (*pageFormats) Classify(_ context.Context, _, _, p string) (ports.CacheClas
 	}
 	return ports.CacheMutable, nil
 }
-func (f *pageFormats) Rewrite(_ context.Context, _, _, p string, b []byte, up, local string) ([]byte, error) {
+func (f *pageFormats) Rewrite(_ context.Context, _, _, p string, b []byte, up, local string) (ports.Document, error) {
 	f.mu.Lock()
 	f.paths = append(f.paths, p)
 	f.mu.Unlock()
-	return bytes.ReplaceAll(b, []byte(up), []byte(local)), nil
+	return ports.Document{Body: bytes.ReplaceAll(b, []byte(up), []byte(local))}, nil
 }
 func (*pageFormats) Rewrites(string) bool { return true }
 

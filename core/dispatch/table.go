@@ -24,6 +24,9 @@ type Route struct {
 	// Grants are the credential-minting imports the plugin may use
 	// (ports.GrantLogin, ports.GrantSessionToken).
 	Grants []string `json:"grants,omitempty"`
+	// SHA256Bodies: the plugin declared ports.CapSHA256Bodies, so bodies are
+	// stored with their sha256 only.
+	SHA256Bodies bool `json:"sha256_bodies,omitempty"`
 }
 
 // Granted reports whether the route's plugin holds grant.

@@ -36,7 +36,7 @@ func (d *Dispatcher) ValidateFile(ctx context.Context, repo ports.Repository, pa
 	hc.mode = callMode{anonymous: true}
 	hc.subject = ports.Subject{Anonymous: true}
 	hc.format = route.Format
-	hc.route = Route{PluginID: route.PluginID, Format: route.Format}
+	hc.route = Route{PluginID: route.PluginID, Format: route.Format, SHA256Bodies: route.SHA256Bodies}
 	rc := &ports.RepoContext{Key: repo.Key, Type: repo.Type, Format: repo.Format, IsPublic: repo.IsPublic,
 		UpstreamURL: repo.UpstreamURL, Config: repo.Config, Generation: repo.Generation}
 	if err := v.Validate(ctx, route.PluginID, rc, hc, dg.SHA256, path); err != nil {

@@ -30,7 +30,9 @@ type VirtualFormat interface {
 	// Merge merges the members' documents (highest priority first). host
 	// is bound to the virtual repository (repo) and may only read: the
 	// plugin signs the merged document with the virtual's own key.
-	Merge(ctx context.Context, pluginID, format, path string, docs [][]byte, host ports.HostCall, repo *ports.RepoContext) ([]byte, error)
+	// The document's header fields (contract 0.4.0) pass
+	// remote.DocumentHeaders before they are served.
+	Merge(ctx context.Context, pluginID, format, path string, docs [][]byte, host ports.HostCall, repo *ports.RepoContext) (ports.Document, error)
 }
 
 // Bounds of merged documents: one member's document, and the merged ones
@@ -61,7 +63,9 @@ type mergedDoc struct {
 	body        []byte
 	etag        string
 	contentType string
-	expires     time.Time
+	// headers are the plugin's fields for the document (remote.DocumentHeaders).
+	headers []ports.Header
+	expires time.Time
 	// ttl is how long the document may be kept: the shortest the members
 	// allow (0 when one failed, or its plugin marked its answer uncacheable,
 	// as for a caller-specific one).
@@ -106,7 +110,12 @@ func (d *Dispatcher) serveVirtual(ctx context.Context, in *Request, route Route,
 		d.log.WarnContext(ctx, "dispatch: classify failed; resolving the path as a file", "repo", repo.Key, "err", err)
 	}
 	if class == ports.CacheMutable && d.virtual.Merges(repo.Format) {
-		return d.serveMerged(ctx, route, repo, members, subPath, base, s)
+		return d.serveMerged(ctx, route, repo, members, samePath(subPath), base, s)
+	}
+	if class == ports.CacheLocal {
+		// Never proxied: the plugin answers it on the virtual repository
+		// itself, and no remote member's upstream is asked.
+		return nil, nil
 	}
 	return d.resolve(ctx, in, route, table, repo, members, subPath, base, s)
 }
@@ -241,25 +250,25 @@ func (d *Dispatcher) memberAnswer(ctx context.Context, in *Request, route Route,
 	return resp, nil
 }
 
-// serveMerged serves the metadata document at subPath merged from every
+// serveMerged serves the metadata document at at.merged merged from every
 // member the caller may read, by priority, through the format's merge.
-func (d *Dispatcher) serveMerged(ctx context.Context, route Route, repo *ports.Repository, members []member, subPath, base string, s ports.Subject) (*Response, error) {
-	doc, err := d.mergedDocument(ctx, route, repo, members, subPath, base, s)
+func (d *Dispatcher) serveMerged(ctx context.Context, route Route, repo *ports.Repository, members []member, at docPaths, base string, s ports.Subject) (*Response, error) {
+	doc, err := d.mergedDocument(ctx, route, repo, members, at, base, s)
 	if err != nil {
 		return nil, d.mergeFailed(ctx, repo, err)
 	}
 	// A merged document is the format's answer, like a rewritten one.
-	return rewrittenAnswer(nil, remote.Result{Body: doc.body, ETag: doc.etag, File: ports.File{ContentType: doc.contentType}}), nil
+	return rewrittenAnswer(doc.headers, remote.Result{Body: doc.body, ETag: doc.etag, File: ports.File{ContentType: doc.contentType}}), nil
 }
 
-// mergedDocument is the merged document at subPath, from the cache or merged now.
-func (d *Dispatcher) mergedDocument(ctx context.Context, route Route, repo *ports.Repository, members []member, subPath, base string, s ports.Subject) (mergedDoc, error) {
-	key := mergedKey{virtual: repo.ID, generation: repo.Generation, path: subPath, base: base, members: memberStamp(members)}
+// mergedDocument is the merged document at at.merged, from the cache or merged now.
+func (d *Dispatcher) mergedDocument(ctx context.Context, route Route, repo *ports.Repository, members []member, at docPaths, base string, s ports.Subject) (mergedDoc, error) {
+	key := mergedKey{virtual: repo.ID, generation: repo.Generation, path: at.merged, base: base, members: memberStamp(members)}
 	now := d.clock.Now()
 	if doc, ok := d.merged.Get(key); ok && now.Before(doc.expires) {
 		return doc, nil
 	}
-	doc, err := d.merge(ctx, route, repo, members, subPath, base, s)
+	doc, err := d.merge(ctx, route, repo, members, at, base, s)
 	if err != nil {
 		return mergedDoc{}, err
 	}
@@ -273,8 +282,9 @@ func (d *Dispatcher) mergedDocument(ctx context.Context, route Route, repo *port
 // errNoDocument says no readable member has the document.
 var errNoDocument = fmt.Errorf("virtual: %w", ports.ErrNotFound)
 
-// merge collects the members' documents and merges them.
-func (d *Dispatcher) merge(ctx context.Context, route Route, repo *ports.Repository, members []member, subPath, base string, s ports.Subject) (mergedDoc, error) {
+// merge collects the members' documents (at.member) and merges them (at.merged).
+func (d *Dispatcher) merge(ctx context.Context, route Route, repo *ports.Repository, members []member, at docPaths, base string, s ports.Subject) (mergedDoc, error) {
+	subPath := at.merged
 	var docs [][]byte
 	var contentType string
 	var failed error
@@ -283,7 +293,7 @@ func (d *Dispatcher) merge(ctx context.Context, route Route, repo *ports.Reposit
 		if !m.readable {
 			continue
 		}
-		body, ct, keep, err := d.memberDoc(ctx, route, &m.repo, subPath, base, s)
+		body, ct, keep, err := d.memberDoc(ctx, route, &m.repo, at.member, base, s)
 		if errors.Is(err, ports.ErrNotFound) {
 			continue
 		}
@@ -319,44 +329,46 @@ func (d *Dispatcher) merge(ctx context.Context, route Route, repo *ports.Reposit
 	}
 	// Even one member's document is merged: the plugin may sign it with
 	// the virtual repository's key.
-	body, err := d.mergeDocs(ctx, route, repo, subPath, base, s, docs)
+	doc, err := d.mergeDocs(ctx, route, repo, subPath, base, s, docs)
 	if err != nil {
 		return mergedDoc{}, err
 	}
-	sum := sha256.Sum256(body)
+	sum := sha256.Sum256(doc.Body)
 	if failed != nil {
 		ttl = 0
 	}
-	return mergedDoc{body: bytes.Clone(body), etag: hex.EncodeToString(sum[:]), contentType: contentType, ttl: ttl}, nil
+	return mergedDoc{body: bytes.Clone(doc.Body), etag: hex.EncodeToString(sum[:]), contentType: contentType,
+		headers: remote.DocumentHeaders(doc.Headers), ttl: ttl}, nil
 }
 
 // mergeDocs runs the format's merge with a read-only host call bound to
 // the virtual repository, for the caller: it may read what the caller may
-// and sign with the virtual's key, and stages nothing.
-func (d *Dispatcher) mergeDocs(ctx context.Context, route Route, repo *ports.Repository, subPath, base string, s ports.Subject, docs [][]byte) ([]byte, error) {
+// and sign with the virtual's key, and stages nothing. The merge gets the
+// path with the client's canonical query, if any (a paged search pages
+// the merged answer).
+func (d *Dispatcher) mergeDocs(ctx context.Context, route Route, repo *ports.Repository, subPath, base string, s ports.Subject, docs [][]byte) (ports.Document, error) {
 	hc := newHostCall(d, repo, nil)
 	hc.subject, hc.format, hc.route = s, route.Format, route
 	hc.mode = callMode{readOnly: true}
 	rc := &ports.RepoContext{Key: repo.Key, Type: repo.Type, Format: repo.Format, IsPublic: repo.IsPublic, BaseURL: base,
 		Config: repo.Config, Generation: repo.Generation}
-	p, _ := splitQuery(subPath)
-	body, err := d.virtual.Merge(ctx, route.PluginID, repo.Format, p, docs, hc, rc)
+	doc, err := d.virtual.Merge(ctx, route.PluginID, repo.Format, subPath, docs, hc, rc)
 	if err != nil {
 		hc.mu.Lock()
 		noKey := hc.noKey
 		hc.mu.Unlock()
 		if noKey {
 			// The document is a signature (or key) the virtual cannot make.
-			return nil, fmt.Errorf("virtual: %s has no signing key: %w", repo.Key, ports.ErrNotFound)
+			return ports.Document{}, fmt.Errorf("virtual: %s has no signing key: %w", repo.Key, ports.ErrNotFound)
 		}
-		return nil, &ports.UpstreamError{Msg: "the members' documents could not be merged: " + err.Error()}
+		return ports.Document{}, &ports.UpstreamError{Msg: "the members' documents could not be merged: " + err.Error()}
 	}
-	if len(body) == 0 {
+	if len(doc.Body) == 0 {
 		// Nothing merged: the virtual has no such document (a key of
 		// another name than its own).
-		return nil, errNoDocument
+		return ports.Document{}, errNoDocument
 	}
-	return body, nil
+	return doc, nil
 }
 
 // memberDoc is one member's document at subPath, its URLs pointing under

@@ -19,13 +19,21 @@ import (
 type mergingFormats struct{ merges *atomic.Int64 }
 
 func (mergingFormats) Classify(_ context.Context, _, _, path string) (ports.CacheClass, error) {
+	if strings.HasPrefix(path, "/-/login") {
+		return ports.CacheLocal, nil
+	}
 	if strings.HasSuffix(path, ".meta") {
 		return ports.CacheMutable, nil
 	}
 	return ports.CacheImmutable, nil
 }
 func (mergingFormats) Merges(string) bool { return true }
-func (f mergingFormats) Merge(ctx context.Context, _, _, path string, docs [][]byte, h ports.HostCall, _ *ports.RepoContext) ([]byte, error) {
+func (f mergingFormats) Merge(ctx context.Context, _, _, path string, docs [][]byte, h ports.HostCall, _ *ports.RepoContext) (ports.Document, error) {
+	out, err := f.merge(ctx, path, docs, h)
+	return ports.Document{Body: out, Headers: []ports.Header{{Name: "Protocol-Version", Value: "2"}, {Name: "Set-Cookie", Value: "s=1"}}}, err
+}
+
+func (f mergingFormats) merge(ctx context.Context, path string, docs [][]byte, h ports.HostCall) ([]byte, error) {
 	if f.merges != nil {
 		f.merges.Add(1)
 	}
@@ -190,8 +198,13 @@ func TestVirtualMergesMetadataAndCachesUntilAMemberChanges(t *testing.T) {
 	put(t, e, "/demo/priv/z", "3")
 	want := "a:x@http://keeper.test/demo/virt + b:y@http://keeper.test/demo/virt"
 	for i := range 2 {
-		if code, body := get(e, nil, "/demo/virt/p.meta"); code != 200 || body != want {
-			t.Fatalf("GET %d: %d %q", i, code, body)
+		rec := e.do(nil, http.MethodGet, "/demo/virt/p.meta", nil)
+		if rec.Code != 200 || rec.Body.String() != want {
+			t.Fatalf("GET %d: %d %q", i, rec.Code, rec.Body.String())
+		}
+		// The merge's own field is served, the cookie it tried is not.
+		if got := rec.Header().Values("Protocol-Version"); len(got) != 1 || got[0] != "2" || rec.Header().Get("Set-Cookie") != "" {
+			t.Fatalf("GET %d: headers %v", i, rec.Header())
 		}
 	}
 	if merges.Load() != 1 {

@@ -54,7 +54,7 @@ func (d *Dispatcher) mergedDigest(ctx context.Context, route Route, repo *ports.
 	if err != nil || class != ports.CacheMutable {
 		return mergedDoc{}, false, nil
 	}
-	doc, err := d.mergedDocument(ctx, route, repo, members, target, base, s)
+	doc, err := d.mergedDocument(ctx, route, repo, members, samePath(target), base, s)
 	if errors.Is(err, ports.ErrNotFound) {
 		return mergedDoc{}, false, nil
 	}

@@ -76,12 +76,12 @@ func (f *fakeTarget) StoredSHA256(_ context.Context, repo, path string) (string,
 	}
 	return sum(b), nil
 }
-func (f *fakeTarget) Upload(_ context.Context, repo, path string, body io.Reader, size int64, sha string) error {
+func (f *fakeTarget) Upload(_ context.Context, repo, path string, body io.Reader, size int64, sums Checksums) error {
 	if path == f.failOn {
 		return errors.New("refused")
 	}
 	b, _ := io.ReadAll(body)
-	if int64(len(b)) != size || sum(b) != sha {
+	if int64(len(b)) != size || sum(b) != sums.SHA256 {
 		return errors.New("size or checksum mismatch")
 	}
 	f.uploads++

@@ -19,9 +19,9 @@ type Target interface {
 	RepositoryExists(ctx context.Context, key string) (bool, error)
 	// StoredSHA256 returns the sha256 of the file at path, "" when absent.
 	StoredSHA256(ctx context.Context, repo, path string) (string, error)
-	// Upload stores body at path; the server verifies sha256 and runs the
-	// format's plugin on it.
-	Upload(ctx context.Context, repo, path string, body io.Reader, size int64, sha256 string) error
+	// Upload stores body at path; the server verifies the checksums given
+	// and runs the format's plugin on it.
+	Upload(ctx context.Context, repo, path string, body io.Reader, size int64, sums Checksums) error
 	// SetProperties replaces the values of the keys in p on the artifact.
 	SetProperties(ctx context.Context, repo, path string, p ports.Properties) error
 }
@@ -136,7 +136,7 @@ func importFile(ctx context.Context, fsys fs.FS, repo string, f File, t Target) 
 		if err != nil {
 			return Failed, "read: " + err.Error()
 		}
-		err = t.Upload(ctx, repo, f.Path, body, f.Size, sum)
+		err = t.Upload(ctx, repo, f.Path, body, f.Size, Checksums{SHA256: sum})
 		body.Close()
 		if err != nil {
 			return Failed, err.Error()

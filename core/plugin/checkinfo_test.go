@@ -13,7 +13,7 @@ func TestCheckInfoCredentialsAndVersions(t *testing.T) {
 	if err := checkInfo(ok); err != nil {
 		t.Fatal(err)
 	}
-	for _, v := range []string{"0.2.0", "0.1.0"} {
+	for _, v := range []string{"0.3.0", "0.2.0", "0.1.0"} {
 		legacy := ok
 		legacy.ContractVersion = v
 		if err := checkInfo(legacy); err != nil {
@@ -35,7 +35,7 @@ func TestCheckInfoCredentialsAndVersions(t *testing.T) {
 	}
 	bad := ok
 	bad.ContractVersion = "0.9.0"
-	if err := checkInfo(bad); err == nil || !strings.Contains(err.Error(), "0.3.0, 0.2.0, 0.1.0") {
+	if err := checkInfo(bad); err == nil || !strings.Contains(err.Error(), "0.4.0, 0.3.0, 0.2.0, 0.1.0") {
 		t.Fatalf("version refusal names the versions: %v", err)
 	}
 }

@@ -26,6 +26,15 @@ const MaxPaths = 1000
 type Deps struct {
 	Files ports.FileStore
 	Props ports.PropertyStore
+	// Gate, when set, may refuse a promotion the target repository's
+	// quality gate fails (core/scan.Service.CheckPromotion).
+	Gate Gate
+}
+
+// Gate judges a promotion's files for the target repository; an error
+// (a *ports.ConflictError with the gate's reasons) refuses it.
+type Gate interface {
+	CheckPromotion(ctx context.Context, by ports.Subject, from, to ports.Repository, files []ports.File) error
 }
 
 // Service promotes.
@@ -44,6 +53,8 @@ type Request struct {
 	Move    bool
 	Require []string
 	DryRun  bool
+	// By is who asks (the gate's audit record).
+	By ports.Subject
 }
 
 // Result says what was (or, on a dry run, would be) promoted.
@@ -106,6 +117,11 @@ func (s *Service) Promote(ctx context.Context, from, to ports.Repository, req Re
 			return res, err
 		} else if has {
 			return res, &ports.ConflictError{Message: fmt.Sprintf("%s already has %s %s", to.Key, v.Package, v.Version)}
+		}
+	}
+	if s.d.Gate != nil {
+		if err := s.d.Gate.CheckPromotion(ctx, req.By, from, to, files); err != nil {
+			return res, err
 		}
 	}
 	if req.DryRun {

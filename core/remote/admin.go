@@ -80,6 +80,9 @@ func (s *Service) Invalidate(ctx context.Context, repoID int64, path string, pre
 		return 0, fmt.Errorf("remote: %w", ports.Invalidf("path", "give a path, or prefix=true to invalidate everything"))
 	}
 	s.neg.remove(repoID, path, prefix)
+	// Before and after the deletes: an answer read while they run ends too.
+	s.hot.bump(repoID)
+	defer s.hot.bump(repoID)
 	if !prefix {
 		if _, ok, err := s.cached(ctx, repoID, path); err != nil || !ok {
 			return 0, err

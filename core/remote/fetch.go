@@ -36,6 +36,11 @@ type fetched struct {
 // upstream fails (stale-if-error).
 func (s *Service) fetch(ctx context.Context, req Request, p string, class ports.CacheClass, tee Tee) (fetched, error) {
 	repo, st := req.Repo, s.counters(req.Repo.ID)
+	if class != ports.CacheImmutable {
+		// Whatever this fetch does to the copy (a new one, a 304, none),
+		// the hot answers read before it end (hot.go).
+		defer s.hot.bump(repo.ID)
+	}
 	if s.d.Locker != nil {
 		unlock, err := s.d.Locker.LockKey(ctx, "remote:"+flightKey(repo.ID, p))
 		if err != nil {
@@ -96,11 +101,12 @@ func (s *Service) store(ctx context.Context, req Request, p, target string, clas
 	want := artifact.Expect{SHA256: resp.SHA256, SHA1: resp.SHA1, MD5: resp.MD5}
 	var src io.Reader = resp.Body
 	streamed := false
+	admit := req.Admit != nil && class == ports.CacheImmutable
 	// Only bytes that cannot turn out wrong after they were sent are teed: a
 	// body with a known length (a short one fails the client's read too) and
 	// no declared checksum (which is known good only at its end), and not a
 	// document the format rewrites.
-	if tee != nil && resp.ContentLength >= 0 && want == (artifact.Expect{}) && !s.rewrites(repo, class) {
+	if tee != nil && !admit && resp.ContentLength >= 0 && want == (artifact.Expect{}) && !s.rewrites(repo, class) {
 		if w := tee(resp.ContentType, resp.ContentLength, resp.ETag, replayHeaders(req, e, false)); w != nil {
 			src, streamed = io.TeeReader(resp.Body, &lenient{w: w}), true
 		}
@@ -138,6 +144,11 @@ func (s *Service) store(ctx context.Context, req Request, p, target string, clas
 	}
 	f := ports.File{Path: p, BlobDigest: dg.SHA256, Size: dg.Size, ContentType: resp.ContentType,
 		SHA256: dg.SHA256, SHA1: dg.SHA1, MD5: dg.MD5, Metadata: e.metadata()}
+	if admit {
+		if err := req.Admit(ctx, f, resp.LastModified); err != nil {
+			return fetched{}, err
+		}
+	}
 	if _, err := s.d.Files.Apply(ctx, repo.ID, ports.WriteSet{Puts: []ports.FilePut{{File: f, Overwrite: true}}}); err != nil {
 		return fetched{streamed: streamed}, fmt.Errorf("remote: commit %s: %w", p, err)
 	}

@@ -97,7 +97,8 @@ func TestUpstreamHeadersAreKeptAndReplayed(t *testing.T) {
 }
 
 // A rewritten document keeps the protocol's fields but not those about
-// the upstream's bytes (its date, name, checksums).
+// the upstream's bytes (its date, name, checksums); the fake rewrite adds
+// its own Content-Version (pluginFields).
 func TestRewrittenDocumentDropsByteFields(t *testing.T) {
 	srv := headerUpstream(t, `{"a":1}`, func(h http.Header, _ string) {
 		h.Set("X-Protocol", "v2")
@@ -109,8 +110,8 @@ func TestRewrittenDocumentDropsByteFields(t *testing.T) {
 	for _, what := range []string{"miss", "hit"} {
 		res := e.mustGet(t, "/doc", `{"a":1}`)
 		got := headerMap(res.Headers)
-		if len(got) != 1 || !slices.Equal(got["X-Protocol"], []string{"v2"}) {
-			t.Fatalf("%s: rewritten document headers %v, want only X-Protocol", what, got)
+		if len(got) != 2 || !slices.Equal(got["X-Protocol"], []string{"v2"}) || !slices.Equal(got["Content-Version"], []string{"1"}) {
+			t.Fatalf("%s: rewritten document headers %v, want only X-Protocol and Content-Version", what, got)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -49,15 +50,20 @@ func (f *formats) Classify(_ context.Context, _, _, path string) (ports.CacheCla
 	return ports.CacheMutable, nil
 }
 
-func (f *formats) Rewrite(_ context.Context, _, _, _ string, body []byte, up, local string) ([]byte, error) {
+func (f *formats) Rewrite(_ context.Context, _, _, _ string, body []byte, up, local string) (ports.Document, error) {
 	f.rewrites.Add(1)
 	if !bytes.HasPrefix(body, []byte("{")) {
-		return nil, errors.New("not a JSON document")
+		return ports.Document{}, errors.New("not a JSON document")
 	}
-	return bytes.ReplaceAll(body, []byte(up), []byte(local)), nil
+	return ports.Document{Body: bytes.ReplaceAll(body, []byte(up), []byte(local)), Headers: pluginFields}, nil
 }
 
 func (*formats) Rewrites(format string) bool { return format == "npm" }
+
+// pluginFields are the header fields the fake rewrite asks for: one a
+// protocol needs and fields a plugin may never set.
+var pluginFields = []ports.Header{{Name: "Content-Version", Value: "1"}, {Name: "Set-Cookie", Value: "session=stolen"},
+	{Name: "Content-Length", Value: "1"}, {Name: "X-Keeper-Repo", Value: "other"}, {Name: "Location", Value: "https://elsewhere.test/"}}
 
 // counting is an upstream that counts requests per path and answers
 // conditional requests with 304.
@@ -321,8 +327,13 @@ func TestRewritePointsDocumentsAtKeeper(t *testing.T) {
 	up := newCounting(t)
 	up.set("/pkg", `{"tarball":"`+up.srv.URL+`/pkg/-/pkg-1.0.0.tgz"}`)
 	e := newEnv(t, up.srv.URL+"/", "npm", upstream.Options{})
-	e.mustGet(t, "/pkg", `{"tarball":"http://keeper.test/npm/proxy/pkg/-/pkg-1.0.0.tgz"}`)
-	e.mustGet(t, "/pkg", `{"tarball":"http://keeper.test/npm/proxy/pkg/-/pkg-1.0.0.tgz"}`)
+	for i := range 2 {
+		// The plugin's fields pass the filter on the fresh and the cached copy.
+		res := e.mustGet(t, "/pkg", `{"tarball":"http://keeper.test/npm/proxy/pkg/-/pkg-1.0.0.tgz"}`)
+		if want := []ports.Header{{Name: "Content-Version", Value: "1"}}; !slices.Equal(res.Headers, want) {
+			t.Fatalf("GET %d: headers %v, want %v", i, res.Headers, want)
+		}
+	}
 	if n := e.fmts.rewrites.Load(); n != 1 {
 		t.Fatalf("rewrite ran %d times for one document, want 1 (cached)", n)
 	}

@@ -20,6 +20,8 @@ type rewriteKey struct {
 type rewritten struct {
 	body []byte
 	etag string
+	// headers are the plugin's fields for the document (DocumentHeaders).
+	headers []ports.Header
 }
 
 // rewrites reports whether files of class in repo pass through the format's rewrite.
@@ -39,7 +41,7 @@ func (s *Service) result(ctx context.Context, req Request, f ports.File, e entry
 	k := rewriteKey{digest: f.BlobDigest, path: docPath(req, e), upstream: upstreamBase(req.Repo.UpstreamURL), local: req.LocalBase}
 	hs := replayHeaders(req, e, true)
 	if r, ok := s.docs.Get(k); ok {
-		return Result{File: f, Body: r.body, ETag: r.etag, Headers: hs}, nil
+		return Result{File: f, Body: r.body, ETag: r.etag, Headers: WithDocumentHeaders(hs, r.headers)}, nil
 	}
 	if f.Size > s.opts.MaxRewriteBytes {
 		return Result{}, &ports.UpstreamError{Msg: fmt.Sprintf("the upstream document is larger than %d bytes", s.opts.MaxRewriteBytes)}
@@ -53,19 +55,20 @@ func (s *Service) result(ctx context.Context, req Request, f ports.File, e entry
 	if err != nil {
 		return Result{}, fmt.Errorf("remote: read %s: %w", f.Path, err)
 	}
-	body, err := s.d.Formats.Rewrite(ctx, req.PluginID, req.Repo.Format, k.path, raw, k.upstream, k.local)
+	doc, err := s.d.Formats.Rewrite(ctx, req.PluginID, req.Repo.Format, k.path, raw, k.upstream, k.local)
 	if err != nil {
 		st := s.counters(req.Repo.ID)
 		st.add(&st.Errors)
 		return Result{}, &ports.UpstreamError{Msg: "the upstream document could not be read: " + err.Error()}
 	}
+	body := doc.Body
 	if body == nil {
 		body = raw
 	}
 	sum := sha256.Sum256(body)
-	r := rewritten{body: bytes.Clone(body), etag: hex.EncodeToString(sum[:])}
+	r := rewritten{body: bytes.Clone(body), etag: hex.EncodeToString(sum[:]), headers: DocumentHeaders(doc.Headers)}
 	s.docs.Add(k, r, int64(len(r.body)))
-	return Result{File: f, Body: r.body, ETag: r.etag, Headers: hs}, nil
+	return Result{File: f, Body: r.body, ETag: r.etag, Headers: WithDocumentHeaders(hs, r.headers)}, nil
 }
 
 // docPath is the path the rewrite sees: the one the upstream answered from

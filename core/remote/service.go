@@ -82,6 +82,7 @@ type Service struct {
 	neg     negatives
 	docs    *lru.Cache[rewriteKey, rewritten]
 	classes *lru.Cache[classKey, classEntry]
+	hot     *hotDocs
 	statsMu sync.Mutex
 	stats   map[int64]*counters
 }
@@ -99,8 +100,8 @@ func New(d Deps, opts Options) *Service {
 	}
 	opts = opts.withDefaults()
 	return &Service{d: d, opts: opts, docs: lru.New[rewriteKey, rewritten](4096, opts.RewriteCacheBytes),
-		classes: lru.New[classKey, classEntry](65536, 16<<20),
-		stats:   map[int64]*counters{}}
+		classes: lru.New[classKey, classEntry](65536, 16<<20), hot: newHotDocs(),
+		stats: map[int64]*counters{}}
 }
 
 // Request is one GET (or HEAD) of a remote repository's path.
@@ -121,6 +122,12 @@ type Request struct {
 	// is cached by path: later clients get the representation the first
 	// one negotiated.
 	Accept string
+	// Admit, when set, decides whether an immutable file fetched from the
+	// upstream may enter the cache (core/curation through core/dispatch):
+	// it is called with the stored blob before the file is committed, with
+	// the upstream's Last-Modified; an error leaves nothing cached and is
+	// the request's answer. Such a body is not streamed while it is fetched.
+	Admit func(ctx context.Context, f ports.File, lastModified string) error
 }
 
 // Result is what to serve: File from storage, or Body (a rewritten document).
@@ -149,10 +156,26 @@ type Tee func(contentType string, size int64, etag string, headers []ports.Heade
 // ErrNotFound is returned when the upstream has no such file (ports.ErrNotFound).
 var ErrNotFound = fmt.Errorf("remote: %w", ports.ErrNotFound)
 
+// ErrLocal is returned, before any upstream request, for a path the
+// format classifies local (ports.CacheLocal): the remote repository never
+// proxies it, so the repository's upstream credentials never go with it;
+// the plugin answers it (core/dispatch). It wraps ports.ErrNotFound, so a
+// caller that does not know it treats the path as absent upstream.
+var ErrLocal = fmt.Errorf("remote: the path is never proxied: %w", ports.ErrNotFound)
+
 // Get returns the cached file for req, fetching it first when it is
 // missing, or mutable and older than the TTL. tee may be nil.
 func (s *Service) Get(ctx context.Context, req Request, tee Tee) (Result, error) {
 	repo := req.Repo
+	hk := hotKey{repoID: repo.ID, generation: repo.Generation, updated: repo.UpdatedAt, plugin: req.PluginID, path: req.Path,
+		query: req.Query, accept: req.Accept, local: req.LocalBase, upstream: repo.UpstreamURL,
+		hosts: repo.Config[ConfigFileHosts], ttl: duration(repo.Config, ConfigTTL, s.opts.TTL)}
+	if res, ok := s.hot.get(hk, s.d.Clock.Now()); ok {
+		st := s.counters(repo.ID)
+		st.add(&st.Hits)
+		return res, nil
+	}
+	epoch := s.hot.epoch(repo.ID)
 	p, err := cachePath(req.Path)
 	if err != nil {
 		return Result{}, err
@@ -162,6 +185,9 @@ func (s *Service) Get(ctx context.Context, req Request, tee Tee) (Result, error)
 	}
 	st := s.counters(repo.ID)
 	class := s.classify(ctx, req)
+	if class == ports.CacheLocal {
+		return Result{}, ErrLocal
+	}
 	old, have, err := s.cached(ctx, repo.ID, p)
 	if err != nil {
 		return Result{}, err
@@ -179,7 +205,11 @@ func (s *Service) Get(ctx context.Context, req Request, tee Tee) (Result, error)
 	}
 	if have && s.fresh(repo, e, class) {
 		st.add(&st.Hits)
-		return s.result(ctx, req, old, e, class)
+		res, err := s.result(ctx, req, old, e, class)
+		if err == nil && class != ports.CacheImmutable {
+			s.hot.put(hk, res, e.FetchedAt.Add(hk.ttl), epoch)
+		}
+		return res, err
 	}
 	key := flightKey(repo.ID, p)
 	if s.neg.has(key, s.d.Clock.Now()) {

@@ -71,7 +71,7 @@ func TestScheduledPolicyCron(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
-	due, held, ok := route([]ports.SyncPolicy{p}, "a", "generic", 1, now, false)
+	due, held, ok := route([]ports.SyncPolicy{p}, repoTarget{Key: "a", Format: "generic"}, ports.Peer{ID: 1}, now, false)
 	if !ok || held || !due.Equal(time.Date(2026, 12, 3, 3, 0, 0, 0, time.UTC)) {
 		t.Fatalf("route of a cron policy = %v %v %v", due, held, ok)
 	}

@@ -30,13 +30,22 @@ func (s *Service) DispatchOnce(ctx context.Context) (int, error) {
 	var specs []ports.TaskSpec
 	ids := make([]int64, len(changes))
 	seen := map[ports.TaskSpec]bool{}
+	labels := s.newLabelBook(policies)
 	for i, c := range changes {
 		ids[i] = c.ID
 		if c.Repository == "" {
 			continue
 		}
+		repoID := c.RepositoryID
+		if c.Path == ports.RepositoryChangePath {
+			repoID = 0 // deleted: its properties went with it
+		}
+		target, err := labels.target(ctx, repoID, c.Repository, c.Format)
+		if err != nil {
+			return 0, err
+		}
 		for _, p := range peers {
-			due, held, ok := route(policies, c.Repository, c.Format, p.ID, now, c.Path == ports.RepositoryChangePath)
+			due, held, ok := route(policies, target, p, now, c.Path == ports.RepositoryChangePath)
 			if !ok {
 				continue
 			}
@@ -53,14 +62,18 @@ func (s *Service) DispatchOnce(ctx context.Context) (int, error) {
 	return len(changes), nil
 }
 
-// Follow dispatches committed changes until ctx ends, looking again every poll when idle.
+// Follow dispatches committed changes and advances backfills until ctx ends, looking again every poll when idle.
 func (s *Service) Follow(ctx context.Context, poll time.Duration) error {
 	for {
 		n, err := s.DispatchOnce(ctx)
 		if err != nil {
 			return err
 		}
-		if n == dispatchBatch {
+		more, err := s.BackfillOnce(ctx)
+		if err != nil {
+			return err
+		}
+		if n == dispatchBatch || more > 0 {
 			continue
 		}
 		select {
@@ -72,9 +85,10 @@ func (s *Service) Follow(ctx context.Context, poll time.Duration) error {
 }
 
 // SyncPeer is an on-demand sync of one peer: its held tasks become due,
-// and every file of every repository an enabled policy sends to it is
-// queued now (the transfer skips what the peer already holds). It returns
-// how many tasks were released and queued.
+// and a backfill of every repository an enabled push policy sends it
+// starts, queuing every live file, key-value and version now (the
+// transfer skips what the peer already holds). It returns how many tasks
+// were released and how many repositories (and pulls) were queued.
 //
 // On-demand pull and mirror policies that select the peer start pulling
 // from it in the background (counted in queued).
@@ -92,50 +106,8 @@ func (s *Service) SyncPeer(ctx context.Context, peerID int64) (released, queued 
 		return released, 0, fmt.Errorf("replication: sync peer: %w", err)
 	}
 	queued = s.pullOnDemand(ctx, policies, peer)
-	now := s.d.Clock.Now()
-	for off := 0; ; {
-		repos, total, err := s.d.Repos.ListRepositories(ctx, ports.RepositoryFilter{Type: ports.RepoLocal}, ports.Page{Offset: off, Limit: 100})
-		if err != nil {
-			return released, queued, fmt.Errorf("replication: sync peer: %w", err)
-		}
-		for _, r := range repos {
-			if _, _, ok := route(policies, r.Key, r.Format, peerID, now, false); !ok {
-				continue
-			}
-			n, err := s.queueRepository(ctx, r, peerID, now)
-			queued += n
-			if err != nil {
-				return released, queued, err
-			}
-		}
-		off += len(repos)
-		if len(repos) == 0 || off >= total {
-			return released, queued, nil
-		}
-	}
-}
-
-func (s *Service) queueRepository(ctx context.Context, r ports.Repository, peerID int64, now time.Time) (int, error) {
-	n := 0
-	after := ""
-	for {
-		files, err := s.d.Files.ListFiles(ctx, r.ID, ports.FileListing{After: after, Limit: 500})
-		if err != nil {
-			return n, fmt.Errorf("replication: list %q: %w", r.Key, err)
-		}
-		if len(files) == 0 {
-			return n, nil
-		}
-		specs := make([]ports.TaskSpec, len(files))
-		for i, f := range files {
-			specs[i] = ports.TaskSpec{PeerID: peerID, Repository: r.Key, Path: f.Path, DueAt: now}
-		}
-		if err := s.d.Queue.Dispatch(ctx, specs, nil); err != nil {
-			return n, fmt.Errorf("replication: queue %q: %w", r.Key, err)
-		}
-		n += len(files)
-		after = files[len(files)-1].Path
-	}
+	n, err := s.startBackfills(ctx, policies, []ports.Peer{peer}, true)
+	return released, queued + n, err
 }
 
 // Tasks lists at most limit queued transfers (of one peer, or all when 0).

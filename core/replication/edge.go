@@ -4,12 +4,11 @@ import (
 	"container/list"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"sync"
+	"time"
 
-	"github.com/keeper-registry/keeper/core/artifact"
 	"github.com/keeper-registry/keeper/ports"
 )
 
@@ -22,6 +21,10 @@ type Edge struct {
 	src   ports.EdgeSource
 	cache ports.BlobStore
 	log   *slog.Logger
+	// ttl is how long a record from the hub is trusted before it is asked
+	// again (0: every request asks).
+	ttl time.Duration
+	now func() time.Time
 
 	mu       sync.Mutex
 	capacity int64
@@ -30,11 +33,16 @@ type Edge struct {
 	byDigest map[string]*list.Element
 	stats    EdgeStats
 	inflight map[string]*edgeFetch
+	records  recordBook
+	sources  []*edgeSource
 }
 
 type edgeEntry struct {
 	digest string
 	size   int64
+	// validated is when the hub last named this blob to an anonymous
+	// caller: another edge is served the blob only within the TTL of it.
+	validated time.Time
 }
 
 type edgeFetch struct {
@@ -52,6 +60,16 @@ type EdgeStats struct {
 	Evictions     int64 `json:"evictions"`
 	// PassThrough counts blobs larger than the capacity, served without caching.
 	PassThrough int64 `json:"pass_through"`
+	// TTLSeconds is how long a record of the hub is trusted; FreshRecords
+	// counts requests served without asking the hub, Revalidations those
+	// that asked it about a path it had answered before.
+	TTLSeconds    float64 `json:"ttl_seconds"`
+	FreshRecords  int64   `json:"fresh_records"`
+	Revalidations int64   `json:"revalidations"`
+	// ServedToEdges counts blobs sent to other edge nodes.
+	ServedToEdges int64 `json:"served_to_edges"`
+	// Sources are where misses are fetched from, with their measurements.
+	Sources []EdgeSourceStats `json:"sources"`
 }
 
 // NewEdge returns an edge over hub (endpoint and API key of an hub
@@ -61,8 +79,22 @@ func NewEdge(hub ports.PeerConn, src ports.EdgeSource, cache ports.BlobStore, ca
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Edge{hub: hub, src: src, cache: cache, log: log, capacity: capacity, order: list.New(),
-		byDigest: map[string]*list.Element{}, inflight: map[string]*edgeFetch{}}
+	e := &Edge{hub: hub, src: src, cache: cache, log: log, capacity: capacity, order: list.New(), now: time.Now,
+		byDigest: map[string]*list.Element{}, inflight: map[string]*edgeFetch{}, records: newRecordBook(maxEdgeRecords)}
+	e.sources = []*edgeSource{{conn: hub, hub: true}}
+	return e
+}
+
+// SetTTL makes records of the hub trusted for ttl before they are asked
+// again (0, the default: every request asks the hub).
+func (e *Edge) SetTTL(ttl time.Duration) { e.ttl = max(ttl, 0) }
+
+// AddSources adds other edge nodes of the same hub (their endpoint URLs)
+// that misses may be fetched from.
+func (e *Edge) AddSources(urls ...string) {
+	for _, u := range urls {
+		e.sources = append(e.sources, &edgeSource{conn: ports.PeerConn{EndpointURL: u}})
+	}
 }
 
 // Stats returns the cache's counters.
@@ -71,6 +103,8 @@ func (e *Edge) Stats() EdgeStats {
 	defer e.mu.Unlock()
 	st := e.stats
 	st.CapacityBytes, st.Bytes, st.Entries = e.capacity, e.used, e.order.Len()
+	st.TTLSeconds = e.ttl.Seconds()
+	st.Sources = e.sourceStats()
 	return st
 }
 
@@ -78,13 +112,9 @@ func (e *Edge) Stats() EdgeStats {
 // bytes, from the cache or fetched from the hub. A file the hub does not
 // serve anonymously is ErrNotFound.
 func (e *Edge) Open(ctx context.Context, repository, path string) (ports.ReplicaFile, io.ReadCloser, error) {
-	anon := ports.PeerConn{EndpointURL: e.hub.EndpointURL}
-	f, err := e.src.ArtifactRecord(ctx, anon, repository, path)
+	f, err := e.record(ctx, repository, path)
 	if err != nil {
-		return f, nil, fmt.Errorf("edge: %s/%s: %w", repository, path, err)
-	}
-	if err := ports.CheckDigest(f.SHA256); err != nil || f.Size < 0 {
-		return f, nil, fmt.Errorf("edge: the hub's record of %s/%s is malformed", repository, path)
+		return f, nil, err
 	}
 	if f.Size > e.capacity {
 		e.count(func(st *EdgeStats) { st.PassThrough++ })
@@ -168,10 +198,11 @@ func (e *Edge) fetch(ctx context.Context, f ports.ReplicaFile) error {
 		e.mu.Unlock()
 		return nil
 	}
+	validated := e.now()
 	fl := &edgeFetch{done: make(chan struct{})}
 	e.inflight[f.SHA256] = fl
 	e.stats.Misses++
-	evicted, ok := e.reserve(f.SHA256, f.Size)
+	evicted, ok := e.reserve(f.SHA256, f.Size, validated)
 	e.mu.Unlock()
 	for _, d := range evicted {
 		if err := e.cache.Delete(ctx, d); err != nil {
@@ -197,7 +228,7 @@ func (e *Edge) fetch(ctx context.Context, f ports.ReplicaFile) error {
 // reserve accounts size bytes for digest as most recently used and
 // returns the digests evicted to make room; ok is false (nothing
 // reserved) when only blobs being fetched are left to evict. Caller holds e.mu.
-func (e *Edge) reserve(digest string, size int64) (evicted []string, ok bool) {
+func (e *Edge) reserve(digest string, size int64, validated time.Time) (evicted []string, ok bool) {
 	for el := e.order.Back(); el != nil && e.used+size > e.capacity; {
 		prev := el.Prev()
 		ent := el.Value.(*edgeEntry)
@@ -213,23 +244,7 @@ func (e *Edge) reserve(digest string, size int64) (evicted []string, ok bool) {
 	if e.used+size > e.capacity {
 		return evicted, false
 	}
-	e.byDigest[digest] = e.order.PushFront(&edgeEntry{digest: digest, size: size})
+	e.byDigest[digest] = e.order.PushFront(&edgeEntry{digest: digest, size: size, validated: validated})
 	e.used += size
 	return evicted, true
-}
-
-func (e *Edge) download(ctx context.Context, f ports.ReplicaFile) error {
-	r, err := e.src.OpenBlob(ctx, e.hub, f.SHA256)
-	if err != nil {
-		return fmt.Errorf("edge: fetch %s: %w", f.SHA256, err)
-	}
-	defer r.Close()
-	d, err := artifact.Ingest(ctx, e.cache, io.LimitReader(r, f.Size+1), f.Size, artifact.Expect{SHA256: f.SHA256}, false)
-	if err != nil {
-		return fmt.Errorf("edge: fetch %s: %w", f.SHA256, err)
-	}
-	if d.Size != f.Size {
-		return fmt.Errorf("edge: fetch %s: %d bytes, %d announced", f.SHA256, d.Size, f.Size)
-	}
-	return nil
 }

@@ -25,6 +25,7 @@ func heldBytes(b *dispatchtest.Blobs) int64 {
 type fakeHub struct {
 	files   map[string][]byte
 	fetched int
+	records int
 	lying   bool
 }
 
@@ -32,6 +33,7 @@ func (h *fakeHub) ArtifactRecord(_ context.Context, c ports.PeerConn, repo, path
 	if c.APIKey != "" {
 		panic("the record is asked with credentials")
 	}
+	h.records++
 	data, ok := h.files[repo+"/"+path]
 	if !ok {
 		return ports.ReplicaFile{}, ports.ErrNotFound
@@ -51,6 +53,10 @@ func (h *fakeHub) OpenBlob(_ context.Context, _ ports.PeerConn, sha string) (io.
 			return io.NopCloser(bytes.NewReader(data)), nil
 		}
 	}
+	return nil, ports.ErrNotFound
+}
+
+func (h *fakeHub) OpenCachedBlob(context.Context, ports.PeerConn, string) (io.ReadCloser, error) {
 	return nil, ports.ErrNotFound
 }
 

@@ -54,8 +54,14 @@ func checkPolicy(p *ports.SyncPolicy) error {
 		return err
 	}
 	rs := p.RepoSelector
-	if len(rs.Keys)+len(rs.Patterns)+len(rs.Formats) == 0 {
-		return ports.Invalidf("repo_selector", "needs at least one of keys, patterns, formats")
+	if len(rs.Keys)+len(rs.Patterns)+len(rs.Formats)+len(rs.Labels) == 0 {
+		return ports.Invalidf("repo_selector", "needs at least one of keys, patterns, formats, labels")
+	}
+	if err := checkLabelSelector("repo_selector", rs.Labels); err != nil {
+		return err
+	}
+	if len(rs.Labels) > 0 && isPull(*p) {
+		return ports.Invalidf("repo_selector", "labels select this instance's repositories: a pull or mirror policy cannot use them")
 	}
 	for _, list := range [][]string{rs.Keys, rs.Patterns, rs.Formats} {
 		if len(list) > maxSelectorItems {
@@ -73,30 +79,40 @@ func checkPolicy(p *ports.SyncPolicy) error {
 		}
 	}
 	ps := p.PeerSelector
-	if !ps.All && len(ps.IDs) == 0 {
-		return ports.Invalidf("peer_selector", "needs all: true or ids")
+	if !ps.All && len(ps.IDs)+len(ps.Labels) == 0 {
+		return ports.Invalidf("peer_selector", "needs all: true, ids or labels")
 	}
 	if len(ps.IDs) > maxSelectorItems {
 		return ports.Invalidf("peer_selector", "at most %d ids", maxSelectorItems)
 	}
-	return nil
+	return checkLabelSelector("peer_selector", ps.Labels)
 }
 
-// matchesRepo reports whether a repository (key, format) is selected.
-func matchesRepo(rs ports.RepoSelector, key, format string) bool {
-	if slices.Contains(rs.Keys, key) || slices.Contains(rs.Formats, format) {
+// matchesRepo reports whether a repository is selected: by key, pattern,
+// format, or by its labels (which r carries when a policy selects by label).
+func matchesRepo(rs ports.RepoSelector, r repoTarget) bool {
+	if slices.Contains(rs.Keys, r.Key) || slices.Contains(rs.Formats, r.Format) {
 		return true
 	}
 	for _, pat := range rs.Patterns {
-		if ok, _ := path.Match(pat, key); ok {
+		if ok, _ := path.Match(pat, r.Key); ok {
 			return true
 		}
 	}
-	return false
+	return matchLabels(rs.Labels, func(k string) []string { return r.Labels[k] })
 }
 
-func matchesPeer(ps ports.PeerSelector, id int64) bool {
-	return ps.All || slices.Contains(ps.IDs, id)
+// matchesPeer reports whether a peer is selected: all, by id, or by its labels.
+func matchesPeer(ps ports.PeerSelector, p ports.Peer) bool {
+	if ps.All || slices.Contains(ps.IDs, p.ID) {
+		return true
+	}
+	return matchLabels(ps.Labels, func(k string) []string {
+		if v, ok := p.Labels[k]; ok {
+			return []string{v}
+		}
+		return nil
+	})
 }
 
 // CreatePolicy validates and stores a policy.
@@ -107,7 +123,7 @@ func (s *Service) CreatePolicy(ctx context.Context, p ports.SyncPolicy) (ports.S
 	if err := s.d.Policies.CreateSyncPolicy(ctx, &p); err != nil {
 		return p, fmt.Errorf("replication: create policy: %w", err)
 	}
-	return p, nil
+	return p, s.backfillPolicy(ctx, p)
 }
 
 // UpdatePolicy validates and replaces a policy.
@@ -118,7 +134,21 @@ func (s *Service) UpdatePolicy(ctx context.Context, p ports.SyncPolicy) (ports.S
 	if err := s.d.Policies.UpdateSyncPolicy(ctx, &p); err != nil {
 		return p, fmt.Errorf("replication: update policy %d: %w", p.ID, err)
 	}
-	return p, nil
+	return p, s.backfillPolicy(ctx, p)
+}
+
+// backfillPolicy sends the peers a push policy selects the whole state of
+// the repositories it selects (what they hold already is skipped when sent).
+func (s *Service) backfillPolicy(ctx context.Context, p ports.SyncPolicy) error {
+	if !p.Enabled || isPull(p) {
+		return nil
+	}
+	peers, err := s.d.Peers.ListPeers(ctx)
+	if err != nil {
+		return fmt.Errorf("replication: policy backfill: %w", err)
+	}
+	_, err = s.startBackfills(ctx, []ports.SyncPolicy{p}, peers, false)
+	return err
 }
 
 // Policy returns one policy.
@@ -170,16 +200,16 @@ func nextRun(p ports.SyncPolicy, now time.Time) time.Time {
 	return nextTick(now, p.Every)
 }
 
-// route says when (and whether held) a change of repository (key, format)
+// route says when (and whether held) a change of repository repo
 // goes to peer: the earliest among the enabled policies that select both;
 // ok is false when none does.
 // Only push policies route; a repository's deletion (repoDeleted) only
 // through those that opted in.
-func route(policies []ports.SyncPolicy, key, format string, peerID int64, now time.Time, repoDeleted bool) (due time.Time, held, ok bool) {
+func route(policies []ports.SyncPolicy, repo repoTarget, peer ports.Peer, now time.Time, repoDeleted bool) (due time.Time, held, ok bool) {
 	held = true
 	for _, p := range policies {
 		if !p.Enabled || p.Mode == ports.ReplicationPull || p.Mode == ports.ReplicationMirror || (repoDeleted && !p.DeleteRepositories) ||
-			!matchesRepo(p.RepoSelector, key, format) || !matchesPeer(p.PeerSelector, peerID) {
+			!matchesRepo(p.RepoSelector, repo) || !matchesPeer(p.PeerSelector, peer) {
 			continue
 		}
 		var d time.Time

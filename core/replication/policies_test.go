@@ -30,13 +30,13 @@ func TestRouteTakesTheEarliestSelectingPolicy(t *testing.T) {
 		{"unselected repository", "zeta", "generic", 1, time.Time{}, true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			due, held, ok := route(ps, tc.key, tc.format, tc.peer, now, false)
+			due, held, ok := route(ps, repoTarget{Key: tc.key, Format: tc.format}, ports.Peer{ID: tc.peer}, now, false)
 			if ok != tc.ok || (ok && (!due.Equal(tc.due) || held != tc.held)) {
 				t.Fatalf("route = %v %v %v, want %v %v %v", due, held, ok, tc.due, tc.held, tc.ok)
 			}
 		})
 	}
-	due, held, ok := route([]ports.SyncPolicy{onDemand}, "a", "generic", 2, now, false)
+	due, held, ok := route([]ports.SyncPolicy{onDemand}, repoTarget{Key: "a", Format: "generic"}, ports.Peer{ID: 2}, now, false)
 	if !ok || !held || !due.Equal(now) {
 		t.Fatalf("on-demand alone = %v %v %v, want held", due, held, ok)
 	}
@@ -98,7 +98,7 @@ func TestSyncWindowDefersToItsStart(t *testing.T) {
 	if err := checkPolicy(&p); err != nil {
 		t.Fatal(err)
 	}
-	if due, _, _ := route([]ports.SyncPolicy{p}, "a", "", 1, at(12, 0), false); !due.Equal(at(22, 0)) {
+	if due, _, _ := route([]ports.SyncPolicy{p}, repoTarget{Key: "a", Format: ""}, ports.Peer{ID: 1}, at(12, 0), false); !due.Equal(at(22, 0)) {
 		t.Fatalf("an immediate policy with a window is due %v, want 22:00", due)
 	}
 	for _, bad := range []string{"22-06", "25:00-01:00", "10:00-10:00", "10:00-10:0x"} {

@@ -73,7 +73,7 @@ func (s *Service) PullOnce(ctx context.Context) error {
 	}
 	for _, p := range due {
 		for _, peer := range peers {
-			if matchesPeer(p.PeerSelector, peer.ID) {
+			if matchesPeer(p.PeerSelector, peer) {
 				s.pullPeer(ctx, p, peer)
 			}
 		}
@@ -100,7 +100,7 @@ func (s *Service) FollowPulls(ctx context.Context, poll time.Duration) error {
 func (s *Service) pullOnDemand(ctx context.Context, policies []ports.SyncPolicy, peer ports.Peer) int {
 	var run []ports.SyncPolicy
 	for _, p := range policies {
-		if p.Enabled && isPull(p) && p.Priority == ports.PriorityOnDemand && matchesPeer(p.PeerSelector, peer.ID) {
+		if p.Enabled && isPull(p) && p.Priority == ports.PriorityOnDemand && matchesPeer(p.PeerSelector, peer) {
 			run = append(run, p)
 		}
 	}
@@ -135,7 +135,7 @@ func (s *Service) pullPeer(ctx context.Context, p ports.SyncPolicy, peer ports.P
 	there := map[string]bool{}
 	for _, r := range repos {
 		there[r.Key] = true
-		if !matchesRepo(p.RepoSelector, r.Key, r.Format) {
+		if !matchesRepo(p.RepoSelector, repoTarget{Key: r.Key, Format: r.Format}) {
 			continue
 		}
 		if err := s.pullRepository(ctx, p, peer, conn, r.Key); err != nil {
@@ -157,7 +157,7 @@ func (s *Service) dropMissing(ctx context.Context, p ports.SyncPolicy, there map
 		return err
 	}
 	for _, r := range local {
-		if !there[r.Key] && matchesRepo(p.RepoSelector, r.Key, r.Format) {
+		if !there[r.Key] && matchesRepo(p.RepoSelector, repoTarget{Key: r.Key, Format: r.Format}) {
 			if err := s.DeleteRepository(ctx, r.Key); err != nil {
 				return err
 			}

@@ -33,10 +33,14 @@ type Deps struct {
 	Client   ports.PeerClient
 	Chunks   ports.PeerUploads
 	Feed     ports.ReplicationFeed
-	Source   ports.PeerSource
-	Sealer   Sealer
-	Clock    ports.Clock
-	Log      *slog.Logger
+	// Backfills keep the state sent to new peers resumable (nil: none).
+	Backfills ports.ReplicationBackfills
+	Source    ports.PeerSource
+	// Props are repositories' properties, which label selectors match (nil: no labels).
+	Props  ports.PropertyStore
+	Sealer Sealer
+	Clock  ports.Clock
+	Log    *slog.Logger
 }
 
 // Options tune replication; zero values take the defaults.
@@ -150,6 +154,7 @@ type PeerSpec struct {
 	EndpointURL       string
 	APIKey            string
 	MaxBytesPerSecond int64
+	Labels            map[string]string
 }
 
 // PeerView is a peer with its state, never its key.
@@ -179,7 +184,7 @@ func checkPeerSpec(sp PeerSpec) error {
 	if sp.MaxBytesPerSecond < 0 {
 		return ports.Invalidf("max_bytes_per_second", "must not be negative")
 	}
-	return nil
+	return checkPeerLabels(sp.Labels)
 }
 
 // ErrPeerRefused: the peer could not be reached or refused the API key.
@@ -209,7 +214,7 @@ func (s *Service) CreatePeer(ctx context.Context, sp PeerSpec) (PeerView, error)
 	if err != nil {
 		return PeerView{}, fmt.Errorf("replication: seal api key: %w", err)
 	}
-	p := ports.Peer{Name: sp.Name, EndpointURL: sp.EndpointURL, SealedAPIKey: sealed, MaxBytesPerSecond: sp.MaxBytesPerSecond}
+	p := ports.Peer{Name: sp.Name, EndpointURL: sp.EndpointURL, SealedAPIKey: sealed, MaxBytesPerSecond: sp.MaxBytesPerSecond, Labels: sp.Labels}
 	if err := s.d.Peers.CreatePeer(ctx, &p); err != nil {
 		return PeerView{}, fmt.Errorf("replication: create peer: %w", err)
 	}
@@ -218,6 +223,13 @@ func (s *Service) CreatePeer(ctx context.Context, sp PeerSpec) (PeerView, error)
 		return PeerView{}, err
 	}
 	p.InstanceID, p.RemoteName, p.LastSeen = id.InstanceID, id.Name, now
+	// The new peer gets the whole state of what the policies send it, not
+	// only the changes from now on.
+	if policies, err := s.d.Policies.ListSyncPolicies(ctx); err != nil {
+		return PeerView{}, fmt.Errorf("replication: new peer: %w", err)
+	} else if _, err := s.startBackfills(ctx, policies, []ports.Peer{p}, false); err != nil {
+		return PeerView{}, err
+	}
 	return s.view(p), nil
 }
 

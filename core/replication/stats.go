@@ -24,6 +24,9 @@ type PeerStats struct {
 	// mirror policies): records applied and blob bytes received.
 	RecordsPulled int64 `json:"records_pulled"`
 	BytesPulled   int64 `json:"bytes_pulled"`
+	// Backfilled counts the tasks backfills queued for the peer (the
+	// state it did not receive as changes: see BackfillOnce).
+	Backfilled int64 `json:"backfilled"`
 }
 
 type statsBook struct {

@@ -117,6 +117,21 @@ func (s *Service) Evaluate(ctx context.Context, name, repoKey, path string) (Gat
 		return GateResult{}, err
 	}
 	reasons := EvaluateGate(g, rep.Status, rep.Counts, rep.Grade, rep.Licenses)
+	if g.RequireSignature {
+		repo, err := s.repo(ctx, repoKey)
+		if err != nil {
+			return GateResult{}, err
+		}
+		f, err := s.d.Files.GetFile(ctx, repo.ID, path)
+		if err != nil {
+			return GateResult{}, fmt.Errorf("scan: gate %s: %w", path, err)
+		}
+		r, err := s.signatureReasons(ctx, g, repo, f)
+		if err != nil {
+			return GateResult{}, err
+		}
+		reasons = append(reasons, r...)
+	}
 	return GateResult{Gate: g.Name, Repository: repoKey, Path: path, Pass: len(reasons) == 0, Reasons: reasons,
 		Grade: rep.Grade, Counts: rep.Counts}, nil
 }

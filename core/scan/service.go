@@ -29,6 +29,9 @@ type Deps struct {
 	Clock    ports.Clock
 	Log      *slog.Logger
 	Audit    *audit.Recorder
+	// Signatures verifies detached signatures for the quality gates'
+	// require_signature (core/signing.Service); nil: no artifact is signed.
+	Signatures Signatures
 }
 
 // Config bounds the work.

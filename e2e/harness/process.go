@@ -46,6 +46,9 @@ type Options struct {
 	// dir) that HTTP trusts once the server is ready, for a server speaking
 	// HTTPS with a certificate it made itself.
 	TrustCert string
+	// Wrap runs keeper through a command that execs it, e.g.
+	// ["ip", "netns", "exec", "ns1"] to start it in a network namespace.
+	Wrap []string
 }
 
 // Keeper is one keeper server (across restarts, on the same data dir).
@@ -161,6 +164,9 @@ func (k *Keeper) start() {
 	k.t.Helper()
 	args := append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", k.DataDir}, k.opts.Args...)
 	cmd := exec.Command(k.bin, args...)
+	if len(k.opts.Wrap) > 0 {
+		cmd = exec.Command(k.opts.Wrap[0], append(append(k.opts.Wrap[1:len(k.opts.Wrap):len(k.opts.Wrap)], k.bin), args...)...)
+	}
 	cmd.Env = k.Env()
 	cmd.Dir = k.DataDir
 	logs := newLogBuffer()

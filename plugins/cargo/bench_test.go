@@ -128,8 +128,8 @@ func BenchmarkMergeIndex2000(b *testing.B) {
 		b.ReportAllocs()
 		defer wasmtest.MeasureCPU(b)()
 		for b.Loop() {
-			out, err := rt.Merge(context.Background(), "cargo", wasm.CallContext{}, path, docs)
-			check(b, out, err)
+			doc, err := rt.Merge(context.Background(), "cargo", wasm.CallContext{}, path, docs)
+			check(b, doc.Body, err)
 		}
 	})
 }

@@ -19,6 +19,11 @@ const (
 // recipe_ref.py), against "name", "name/version", "name/version@user" and
 // "name/version@user/channel"; case is ignored unless ignorecase=False.
 func searchRecipes(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
+	if r := req.Repo; r != nil && (r.Kind == "remote" || r.Kind == "virtual") {
+		// The host answers from the upstream or the members' searches,
+		// joined by Merge (dispatch.UpstreamQueryHeader).
+		return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Headers: []sdk.Header{{Name: "X-Keeper-Upstream", Value: "query"}}}, nil
+	}
 	q, err := url.ParseQuery(req.RawQuery)
 	if err != nil {
 		return conanError(400, "malformed query string"), nil

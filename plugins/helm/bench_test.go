@@ -100,15 +100,15 @@ func BenchmarkRemoteIndex2000(b *testing.B) {
 	b.Run("rewrite/wasm", func(b *testing.B) {
 		defer wasmtest.MeasureCPU(b)()
 		for b.Loop() {
-			out, err := rt.Rewrite(context.Background(), "helm", wasm.CallContext{}, "/index.yaml", upDoc, up, local)
-			checkRewrite(b, out, err)
+			doc, err := rt.Rewrite(context.Background(), "helm", wasm.CallContext{}, "/index.yaml", upDoc, up, local)
+			checkRewrite(b, doc.Body, err)
 		}
 	})
 	b.Run("merge/wasm", func(b *testing.B) {
 		defer wasmtest.MeasureCPU(b)()
 		for b.Loop() {
-			out, err := rt.Merge(context.Background(), "helm", wasm.CallContext{}, "/index.yaml", docs)
-			checkMerge(b, out, err)
+			doc, err := rt.Merge(context.Background(), "helm", wasm.CallContext{}, "/index.yaml", docs)
+			checkMerge(b, doc.Body, err)
 		}
 	})
 }

@@ -108,8 +108,8 @@ func BenchmarkMergeMetadata2000(b *testing.B) {
 		b.ReportAllocs()
 		defer wasmtest.MeasureCPU(b)()
 		for b.Loop() {
-			out, err := rt.Merge(ctx, "maven", wasm.CallContext{}, path, docs)
-			check(b, out, err)
+			doc, err := rt.Merge(ctx, "maven", wasm.CallContext{}, path, docs)
+			check(b, doc.Body, err)
 		}
 	})
 }

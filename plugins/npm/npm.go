@@ -49,6 +49,8 @@ func (Plugin) Describe() sdk.Info {
 		Key: "npm", DisplayName: "npm", Version: Version, ContractVersion: sdk.ContractVersion,
 		Mounts:      []sdk.Mount{{Prefix: "/npm/", AnonymousPaths: anonymousPaths}},
 		Credentials: credentials, Setup: setup,
+		// Publish hashes the tarball it stores (sha1, sha512) itself.
+		Capabilities: []string{sdk.CapSHA256Bodies},
 		// Clients that speak the npm registry API.
 		Aliases: []string{"yarn", "pnpm", "bower"},
 	}

@@ -54,10 +54,14 @@ func (Plugin) Rewrite(_ sdk.Host, path string, body []byte, upstreamBase, localB
 // A v2 feed answering a query (FindPackagesById(), Search()) comes from
 // every member, and members without a match answer an empty feed: the
 // first feed with an entry is the answer (for a search: the matches of
-// the highest-priority member that has any).
+// the highest-priority member that has any). Search answers (/v3/query)
+// are merged and paged by mergeSearch.
 func (Plugin) Merge(_ sdk.Host, path string, docs [][]byte) ([]byte, error) {
 	if len(docs) == 0 {
 		return nil, fmt.Errorf("nuget: nothing to merge")
+	}
+	if p, _, _ := strings.Cut(path, "?"); p == "/v3/query" {
+		return mergeSearch(path, docs)
 	}
 	if strings.HasPrefix(path, "/api/v2/") {
 		for _, d := range docs {

@@ -81,3 +81,73 @@ func TestMergeQueryFeeds(t *testing.T) {
 		t.Fatalf("no entries anywhere: %s", out)
 	}
 }
+
+// A remote repository's v3 search asks the host for the upstream's answer;
+// a virtual one also names the member query: the same search from the
+// first result, as many as the client's page ends at.
+func TestSearchGoesUpstreamFromRemoteAndVirtual(t *testing.T) {
+	for _, c := range []struct{ kind, query, members string }{
+		{"local", "q=a&skip=5&take=10", ""},
+		{"remote", "q=a&skip=5&take=10", ""},
+		{"virtual", "q=a&skip=5&take=10&prerelease=true", "prerelease=true&q=a&skip=0&take=15"},
+		{"virtual", "q=a&skip=995&take=10", "q=a&skip=0&take=1000"},
+		{"virtual", "q=a", "q=a&skip=0&take=20"},
+	} {
+		h := newHost()
+		pushAll(t, h)
+		h.RepoCtx.Kind = c.kind
+		r := call(t, h, &sdk.Request{Method: "GET", Path: "/v3/query", RawQuery: c.query})
+		asked, members := false, ""
+		for _, hd := range r.Headers {
+			asked = asked || hd.Name == "X-Keeper-Upstream" && hd.Value == "query"
+			if hd.Name == "X-Keeper-Upstream-Query" {
+				members = hd.Value
+			}
+		}
+		if asked != (c.kind != "local") || members != c.members || r.Status != 200 || asked && len(r.Bytes) != 0 {
+			t.Errorf("%s ?%s: status %d, asks the host %v, member query %q", c.kind, c.query, r.Status, asked, members)
+		}
+		if c.kind == "local" && !strings.Contains(string(r.Bytes), `"totalHits"`) {
+			t.Errorf("a local search answered %s", r.Bytes)
+		}
+	}
+}
+
+// Merging search answers: ids once (the first member's result wins, in
+// any case), totalHits summed less the duplicates, then the client's page.
+func TestMergeSearch(t *testing.T) {
+	first := []byte(`{"totalHits":3,"data":[{"id":"A","version":"1.0.0","m":1},{"id":"B","m":1},{"id":"C","m":1}]}`)
+	second := []byte(`{"totalHits":3,"data":[{"id":"b","m":2},{"id":"D","m":2},{"id":"E","m":2}]}`)
+	for _, c := range []struct{ query, want string }{
+		{"q=x&skip=0&take=20", `{"totalHits":5,"data":[{"id":"A","version":"1.0.0","m":1},{"id":"B","m":1},{"id":"C","m":1},{"id":"D","m":2},{"id":"E","m":2}]}`},
+		{"q=x&skip=2&take=2", `{"totalHits":5,"data":[{"id":"C","m":1},{"id":"D","m":2}]}`},
+		{"skip=9", `{"totalHits":5,"data":[]}`},
+	} {
+		out, err := nuget.Plugin{}.Merge(nil, "/v3/query?"+c.query, [][]byte{first, second})
+		if err != nil || string(out) != c.want {
+			t.Errorf("?%s: %s %v\nwant %s", c.query, out, err, c.want)
+		}
+	}
+	if out, err := (nuget.Plugin{}).Merge(nil, "/v3/query", [][]byte{second}); err != nil || !strings.Contains(string(out), `"totalHits":3`) {
+		t.Errorf("one member, no query: %s %v", out, err)
+	}
+	for _, bad := range []string{`<html>`, `{"data":[{"version":"1"}]}`} {
+		if _, err := (nuget.Plugin{}).Merge(nil, "/v3/query?q=x", [][]byte{first, []byte(bad)}); err == nil {
+			t.Errorf("a member answering %s merged", bad)
+		}
+	}
+}
+
+// A search answer's registration and version URLs move under the remote.
+func TestRewriteSearch(t *testing.T) {
+	h := newHost()
+	pushAll(t, h)
+	up, local := "http://h/nuget/nu", "http://proxy/nuget/remote"
+	h.RepoCtx.BaseURL = up
+	body := call(t, h, &sdk.Request{Method: "GET", Path: "/v3/query", RawQuery: "q=keeper"}).Bytes
+	out, err := nuget.Plugin{}.Rewrite(nil, "/v3/query", body, up, local)
+	if err != nil || !strings.Contains(string(body), up+"/v3/registration/") || strings.Contains(string(out), up+"/") ||
+		!strings.Contains(string(out), `"registration":"`+local+"/v3/registration/") {
+		t.Fatalf("rewritten (%v):\n%s\nfrom\n%s", err, out, body)
+	}
+}

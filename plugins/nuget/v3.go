@@ -191,22 +191,21 @@ func registrationLeaf(h sdk.Host, repo *sdk.RepoContext, id, version string) (*s
 }
 
 // search: https://learn.microsoft.com/en-us/nuget/api/search-query-service-resource
-// q matches the id or the description (case-insensitive, all terms);
+// A remote or virtual repository's search goes to its upstream or members
+// (search_remote.go). q matches the id or the description (case-insensitive, all terms);
 // unlisted versions are left out; semVerLevel=2.0.0 admits SemVer 2 versions.
 func search(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	q, err := url.ParseQuery(req.RawQuery)
 	if err != nil {
 		return jsonError(400, "the query is not valid"), nil
 	}
+	if r := upstreamSearch(req, q); r != nil {
+		return r, nil
+	}
 	terms := strings.Fields(strings.ToLower(q.Get("q")))
 	pre := strings.EqualFold(q.Get("prerelease"), "true")
 	semver2 := strings.HasPrefix(q.Get("semVerLevel"), "2")
-	skip, _ := strconv.Atoi(q.Get("skip"))
-	take, err := strconv.Atoi(q.Get("take"))
-	if err != nil || take <= 0 || take > 1000 {
-		take = 20
-	}
-	skip = max(skip, 0)
+	skip, take := searchPage(q)
 	base := req.Repo.BaseURL
 	var data []map[string]any
 	total := 0

@@ -118,7 +118,10 @@ func (c *call) putManifest(ref string, isDigest bool) (*sdk.Response, error) {
 	if isDigest {
 		alg, _, _ = parseDigest(ref)
 	}
-	d := digestOf(alg, *body)
+	d, err := c.digestOf(alg, *body)
+	if err != nil {
+		return nil, err
+	}
 	if isDigest && d != ref {
 		return ociError(400, codeDigestInvalid, "manifest digest "+d+" does not match reference "+ref), nil
 	}

@@ -38,7 +38,7 @@ const (
 func (Plugin) Describe() sdk.Info {
 	return sdk.Info{Key: "oci", DisplayName: "OCI / Docker registry", Version: "0.1.0",
 		Mounts:      []sdk.Mount{{Prefix: "/v2/", Root: true, AnonymousPaths: []string{"/", "/token"}}},
-		Credentials: credentials, Setup: setup,
+		Credentials: credentials, Setup: setup, Capabilities: []string{sdk.CapSHA256Bodies},
 		// Clients and artifact kinds carried by the distribution API.
 		Aliases: []string{"docker", "podman", "buildx", "oras", "wasm_oci", "helm_oci"}}
 }

@@ -41,7 +41,10 @@ func (e *env) do(method, path, query string, body []byte, headers ...string) *sd
 	e.t.Helper()
 	req := &sdk.Request{Method: method, Path: path, RawQuery: query, Repo: e.h.RepoCtx, User: "alice", BaseURL: "http://k"}
 	if body != nil {
+		// As the host hands bodies to a plugin that declares sha256-bodies:
+		// the sha256 only (a sha512 digest must come from the hash import).
 		req.Body = e.h.Body(body)
+		req.Body.SHA1, req.Body.MD5, req.Body.SHA512 = "", "", ""
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Headers = append(req.Headers, sdk.Header{Name: headers[i], Value: headers[i+1]})

@@ -12,10 +12,25 @@ import (
 )
 
 var (
-	_ sdk.Classifier = Plugin{}
-	_ sdk.Rewriter   = Plugin{}
-	_ sdk.Merger     = Plugin{}
+	_ sdk.Classifier       = Plugin{}
+	_ sdk.DocumentRewriter = Plugin{}
+	_ sdk.DocumentMerger   = Plugin{}
 )
+
+// RewriteDocument implements sdk.DocumentRewriter: Rewrite's document,
+// served with Content-Version: 1, which SwiftPM requires on every answer
+// (§3.5: https://github.com/swiftlang/swift-package-manager/blob/main/Documentation/PackageRegistry/Registry.md).
+func (p Plugin) RewriteDocument(h sdk.Host, path string, body []byte, upstreamBase, localBase string) (sdk.Document, error) {
+	out, err := p.Rewrite(h, path, body, upstreamBase, localBase)
+	return sdk.Document{Body: out, Headers: versionHeader()}, err
+}
+
+// MergeDocument implements sdk.DocumentMerger: Merge's document, served
+// with Content-Version: 1.
+func (p Plugin) MergeDocument(h sdk.Host, path string, docs [][]byte) (sdk.Document, error) {
+	out, err := p.Merge(h, path, docs)
+	return sdk.Document{Body: out, Headers: versionHeader()}, err
+}
 
 // maxDocBytes bounds an upstream or member document the plugin decodes.
 const maxDocBytes = 16 << 20

@@ -45,6 +45,11 @@ func TestRewriteAndMerge(t *testing.T) {
 		t.Fatalf("rewritten: %s", s)
 	}
 	plugintest.GoldenJSON(t, "golden/remote-releases.json", got)
+	// Contract 0.4.0: the document goes out with Content-Version: 1.
+	if doc, err := sdk.CallRewriteDocument(p, nil, "/mona/LinkedList", up, base, "http://px/swift/proxy"); err != nil ||
+		string(doc.Body) != string(got) || len(doc.Headers) != 1 || doc.Headers[0] != (sdk.Header{Name: "Content-Version", Value: "1"}) {
+		t.Fatalf("rewritten document: %v %v", doc.Headers, err)
+	}
 	if _, err := p.Rewrite(nil, "/mona/LinkedList", []byte("<html>"), base, "http://px/swift/proxy"); err == nil {
 		t.Fatal("a non-list from the upstream passed")
 	}
@@ -56,6 +61,10 @@ func TestRewriteAndMerge(t *testing.T) {
 	merged, err := p.Merge(h, "/mona/LinkedList", [][]byte{listOf(t, "0.9.0", "1.1.0"), got})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if doc, err := sdk.CallMergeDocument(p, h, "/mona/LinkedList", [][]byte{listOf(t, "0.9.0", "1.1.0"), got}); err != nil ||
+		string(doc.Body) != string(merged) || len(doc.Headers) != 1 || doc.Headers[0].Name != "Content-Version" {
+		t.Fatalf("merged document: %v %v", doc.Headers, err)
 	}
 	var doc struct {
 		Releases map[string]struct {

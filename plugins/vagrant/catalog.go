@@ -33,32 +33,42 @@ type catalogDoc struct {
 	Versions    []version `json:"versions"`
 }
 
-// catalog renders the catalog of ORG/BOX from the stored boxes, versions
-// newest first, providers by name.
+// catalog renders the catalog of ORG/BOX: its released versions newest
+// first (a version made through the API stays out until it is released, as
+// on Vagrant Cloud), each with its hosted boxes and external URLs by name.
 func catalog(h sdk.Host, req *sdk.Request, pkg string) (*sdk.Response, error) {
-	byVersion := map[string][]provider{}
-	err := sdk.EachFile(h, pkg+"/", pkg, maxBoxFiles, func(f sdk.File) error {
-		prov := strings.TrimSuffix(f.Path[strings.LastIndex(f.Path, "/")+1:], ".box")
-		byVersion[f.Version] = append(byVersion[f.Version], provider{Name: prov,
-			URL: req.Repo.BaseURL + "/" + f.Path, Checksum: f.SHA256, ChecksumType: "sha256"})
-		return nil
-	})
+	c := &cloudCall{h: h, req: req}
+	st, _, err := c.state(pkg)
 	if err != nil {
 		return nil, err
 	}
-	if len(byVersion) == 0 {
+	doc := catalogDoc{Name: pkg}
+	for _, v := range st.sortedVersions() {
+		vs := st.versions[v]
+		if vs.rec.Status != "active" {
+			continue
+		}
+		var provs []provider
+		for _, name := range sortedKeys(vs.providers) {
+			switch ps := vs.providers[name]; {
+			case ps.file != nil:
+				provs = append(provs, provider{Name: name, URL: req.Repo.BaseURL + "/" + ps.file.Path, Checksum: ps.file.SHA256, ChecksumType: "sha256"})
+			case ps.rec.URL != "":
+				provs = append(provs, provider{Name: name, URL: ps.rec.URL, Checksum: ps.rec.Checksum, ChecksumType: ps.rec.ChecksumType})
+			}
+		}
+		if len(provs) > 0 {
+			doc.Versions = append(doc.Versions, version{Version: v, Providers: provs})
+		}
+	}
+	if len(doc.Versions) == 0 {
 		return fail(404, "no box named "+quote(pkg)), nil
 	}
 	desc, _, err := h.KVGet(boxNS, pkg)
 	if err != nil {
 		return nil, err
 	}
-	doc := catalogDoc{Name: pkg, Description: string(desc)}
-	for v, provs := range byVersion {
-		sort.Slice(provs, func(i, j int) bool { return provs[i].Name < provs[j].Name })
-		doc.Versions = append(doc.Versions, version{Version: v, Providers: provs})
-	}
-	sortVersions(doc.Versions)
+	doc.Description = string(desc)
 	return jsonResponse(200, doc, 60_000), nil
 }
 

@@ -25,6 +25,8 @@ const PluginVersion = "0.1.0"
 //	PUT    /ORG/BOX/VERSION/PROVIDER.box      upload a box (tar or tar.gz holding metadata.json)
 //	GET    /ORG/BOX/VERSION/PROVIDER.box      the box (the host's fast path)
 //	DELETE /ORG/BOX/VERSION/PROVIDER.box      remove one provider of a version
+//
+// and the Vagrant-Cloud-compatible API of `vagrant cloud publish` (cloud.go).
 type Plugin struct{}
 
 var _ sdk.Plugin = Plugin{}
@@ -54,6 +56,9 @@ func (Plugin) Handle(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		return fail(400, "bad path"), nil
 	}
 	seg := strings.Split(strings.Trim(p, "/"), "/")
+	if apiRoots[seg[0]] {
+		return cloud(h, req, seg)
+	}
 	switch {
 	case len(seg) == 2:
 		org, name := seg[0], strings.TrimSuffix(seg[1], ".json")

@@ -17,6 +17,8 @@ type ReplicationStores struct {
 	Policies ports.SyncPolicyStore
 	Queue    ports.ReplicationQueue
 	Feed     ports.ReplicationFeed
+	// Backfills is optional: its part of the suite is skipped when nil.
+	Backfills ports.ReplicationBackfills
 }
 
 // Replication runs the conformance suite for ports.PeerStore,
@@ -26,7 +28,8 @@ func Replication(t *testing.T, open func(t *testing.T) ReplicationStores) {
 	t.Run("peers", func(t *testing.T) {
 		s := open(t)
 		ctx := mdCtx(t)
-		p := ports.Peer{Name: "east", EndpointURL: "https://east.example", SealedAPIKey: "sealed", MaxBytesPerSecond: 7}
+		p := ports.Peer{Name: "east", EndpointURL: "https://east.example", SealedAPIKey: "sealed", MaxBytesPerSecond: 7,
+			Labels: map[string]string{"region": "eu", "tier": "edge"}}
 		mdOK(t, s.Peers.CreatePeer(ctx, &p), "CreatePeer")
 		if p.ID == 0 {
 			t.Fatal("CreatePeer set no ID")
@@ -41,7 +44,7 @@ func Replication(t *testing.T, open func(t *testing.T) ReplicationStores) {
 		got, err := s.Peers.GetPeer(ctx, p.ID)
 		mdOK(t, err, "GetPeer")
 		if got.InstanceID != "inst-1" || got.RemoteName != "East" || !got.LastSeen.Equal(at) || got.LastError != "refused" ||
-			got.SealedAPIKey != "sealed" || got.MaxBytesPerSecond != 7 {
+			got.SealedAPIKey != "sealed" || got.MaxBytesPerSecond != 7 || got.Labels["region"] != "eu" || len(got.Labels) != 2 {
 			t.Fatalf("GetPeer = %+v", got)
 		}
 		mdOK(t, s.Peers.InstanceSeen(ctx, "inst-9", "hub", at), "InstanceSeen")
@@ -67,14 +70,14 @@ func Replication(t *testing.T, open func(t *testing.T) ReplicationStores) {
 	t.Run("sync policies", func(t *testing.T) {
 		s := open(t)
 		ctx := mdCtx(t)
-		p := ports.SyncPolicy{Name: "rel", RepoSelector: ports.RepoSelector{Patterns: []string{"re*"}},
-			PeerSelector: ports.PeerSelector{IDs: []int64{3}}, Mode: ports.ReplicationPush,
+		p := ports.SyncPolicy{Name: "rel", RepoSelector: ports.RepoSelector{Patterns: []string{"re*"}, Labels: []string{"env=prod"}},
+			PeerSelector: ports.PeerSelector{IDs: []int64{3}, Labels: []string{"region=eu"}}, Mode: ports.ReplicationPush,
 			Priority: ports.PriorityScheduled, Every: time.Minute, Cron: "*/5 * * * *", DeleteRepositories: true,
 			Window: "22:00-06:00", Enabled: true}
 		mdOK(t, s.Policies.CreateSyncPolicy(ctx, &p), "CreateSyncPolicy")
 		got, err := s.Policies.GetSyncPolicy(ctx, p.ID)
 		mdOK(t, err, "GetSyncPolicy")
-		if got.RepoSelector.Patterns[0] != "re*" || got.PeerSelector.IDs[0] != 3 || got.Every != time.Minute || got.Window != "22:00-06:00" ||
+		if got.RepoSelector.Patterns[0] != "re*" || got.PeerSelector.IDs[0] != 3 || len(got.RepoSelector.Labels) != 1 || got.PeerSelector.Labels[0] != "region=eu" || got.Every != time.Minute || got.Window != "22:00-06:00" ||
 			!got.Enabled || got.Cron != "*/5 * * * *" || !got.DeleteRepositories {
 			t.Fatalf("GetSyncPolicy = %+v", got)
 		}
@@ -262,6 +265,64 @@ func Replication(t *testing.T, open func(t *testing.T) ReplicationStores) {
 		}
 		if got, _ := s.Queue.ClaimTasks(ctx, "h3", time.Minute, 10); len(got) != 1 || got[0].PeerID != 2 {
 			t.Fatalf("claim after release = %+v", got)
+		}
+	})
+	t.Run("backfills resume at their cursor and queue in the same transaction", func(t *testing.T) {
+		s := open(t)
+		if s.Backfills == nil {
+			t.Skip("no backfill store")
+		}
+		ctx := mdCtx(t)
+		p := ports.Peer{Name: "late", EndpointURL: "https://late.example", SealedAPIKey: "s"}
+		mdOK(t, s.Peers.CreatePeer(ctx, &p), "CreatePeer")
+		b := ports.Backfill{PeerID: p.ID, RepositoryID: 5, Repository: "libs"}
+		mdOK(t, s.Backfills.StartBackfills(ctx, []ports.Backfill{b, {PeerID: p.ID, RepositoryID: 6, Repository: "docs", Immediate: true}}), "StartBackfills")
+		got, err := s.Backfills.Backfills(ctx, 10)
+		mdOK(t, err, "Backfills")
+		if len(got) != 2 || got[0].FeedID != 0 || got[0].Repository == "" {
+			t.Fatalf("Backfills = %+v", got)
+		}
+		var libs ports.Backfill
+		for _, g := range got {
+			if g.RepositoryID == 5 {
+				libs = g
+			} else if !g.Immediate || g.Repository != "docs" {
+				t.Fatalf("docs backfill = %+v", g)
+			}
+		}
+		at := time.Unix(1_800_000_000, 0)
+		spec := ports.TaskSpec{PeerID: p.ID, Repository: "libs", Path: "a.txt", DueAt: at}
+		mdOK(t, s.Backfills.AdvanceBackfill(ctx, libs, []ports.TaskSpec{spec}, 42, false), "AdvanceBackfill")
+		if ts, _ := s.Queue.Tasks(ctx, p.ID, 10); len(ts) != 1 || ts[0].Path != "a.txt" {
+			t.Fatalf("tasks after advance = %+v", ts)
+		}
+		got, _ = s.Backfills.Backfills(ctx, 10)
+		for _, g := range got {
+			if g.RepositoryID == 5 && g.FeedID != 42 {
+				t.Fatalf("cursor = %d, want 42", g.FeedID)
+			}
+		}
+		// An advance from a stale cursor does not move it (started again meanwhile).
+		mdOK(t, s.Backfills.StartBackfills(ctx, []ports.Backfill{b}), "StartBackfills again")
+		libs.FeedID = 42
+		mdOK(t, s.Backfills.AdvanceBackfill(ctx, libs, nil, 99, true), "AdvanceBackfill stale")
+		got, _ = s.Backfills.Backfills(ctx, 10)
+		if len(got) != 2 {
+			t.Fatalf("a stale done removed the restarted backfill: %+v", got)
+		}
+		for _, g := range got {
+			if g.RepositoryID == 5 && g.FeedID != 0 {
+				t.Fatalf("restarted cursor = %d, want 0", g.FeedID)
+			}
+		}
+		libs.FeedID = 0
+		mdOK(t, s.Backfills.AdvanceBackfill(ctx, libs, nil, 7, true), "AdvanceBackfill done")
+		if got, _ = s.Backfills.Backfills(ctx, 10); len(got) != 1 || got[0].RepositoryID != 6 {
+			t.Fatalf("after done = %+v", got)
+		}
+		mdOK(t, s.Peers.DeletePeer(ctx, p.ID), "DeletePeer")
+		if got, _ = s.Backfills.Backfills(ctx, 10); len(got) != 0 {
+			t.Fatalf("backfills of a deleted peer = %+v", got)
 		}
 	})
 }

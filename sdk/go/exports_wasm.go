@@ -39,12 +39,14 @@ func (pluginExports) GenerateIndex(path string) (wResponse, *wPluginError) {
 
 func (pluginExports) Classify(path string) CacheClass { return CallClassify(plugin(), path) }
 
-func (pluginExports) Rewrite(path string, body []byte, upstreamBase, localBase string) ([]byte, error) {
-	return CallRewrite(plugin(), wasmHost{}, path, body, upstreamBase, localBase)
+func (pluginExports) Rewrite(path string, body []byte, upstreamBase, localBase string) (wDocument, error) {
+	doc, err := CallRewriteDocument(plugin(), wasmHost{}, path, body, upstreamBase, localBase)
+	return wDocument(doc), err
 }
 
-func (pluginExports) Merge(path string, docs [][]byte) ([]byte, error) {
-	return CallMerge(plugin(), wasmHost{}, path, docs)
+func (pluginExports) Merge(path string, docs [][]byte) (wDocument, error) {
+	doc, err := CallMergeDocument(plugin(), wasmHost{}, path, docs)
+	return wDocument(doc), err
 }
 
 // responseResult converts a response or an error (see AsError) to the WIT

@@ -45,6 +45,19 @@ type Merger interface {
 	Merge(h Host, path string, docs [][]byte) ([]byte, error)
 }
 
+// DocumentRewriter is the rewrite capability of a plugin whose rewritten
+// documents carry header fields (since 0.4.0). A plugin implements it or
+// Rewriter; when it implements both, RewriteDocument is called.
+type DocumentRewriter interface {
+	RewriteDocument(h Host, path string, body []byte, upstreamBase, localBase string) (Document, error)
+}
+
+// DocumentMerger is the merge capability of a plugin whose merged documents
+// carry header fields (since 0.4.0), in place of Merger.
+type DocumentMerger interface {
+	MergeDocument(h Host, path string, docs [][]byte) (Document, error)
+}
+
 // Error is a failure with an HTTP status (the plugin-error record).
 type Error struct {
 	Status  int
@@ -85,7 +98,7 @@ func DescribePlugin(p Plugin) (info Info, err error) {
 	for c, ok := range map[string]bool{
 		CapParseMetadata: is[MetadataParser](p), CapValidate: is[Validator](p),
 		CapGenerateIndex: is[IndexGenerator](p), CapClassify: is[Classifier](p),
-		CapRewrite: is[Rewriter](p), CapMerge: is[Merger](p),
+		CapRewrite: is[Rewriter](p) || is[DocumentRewriter](p), CapMerge: is[Merger](p) || is[DocumentMerger](p),
 	} {
 		if ok {
 			caps[c] = true
@@ -175,22 +188,46 @@ func CallClassify(p Plugin, path string) (cc CacheClass) {
 	return c.Classify(path)
 }
 
-// CallRewrite runs the rewrite capability with the panic guard.
-func CallRewrite(p Plugin, h Host, path string, body []byte, upstreamBase, localBase string) (out []byte, err error) {
-	defer guard(&err)
-	c, ok := p.(Rewriter)
-	if !ok {
-		return nil, ErrUnsupported
-	}
-	return c.Rewrite(h, path, body, upstreamBase, localBase)
+// CallRewrite runs the rewrite capability with the panic guard and
+// returns the rewritten body (CallRewriteDocument also its header fields).
+func CallRewrite(p Plugin, h Host, path string, body []byte, upstreamBase, localBase string) ([]byte, error) {
+	doc, err := CallRewriteDocument(p, h, path, body, upstreamBase, localBase)
+	return doc.Body, err
 }
 
-// CallMerge runs the merge capability with the panic guard.
-func CallMerge(p Plugin, h Host, path string, docs [][]byte) (out []byte, err error) {
+// CallRewriteDocument runs the rewrite capability (DocumentRewriter, else
+// Rewriter) with the panic guard.
+func CallRewriteDocument(p Plugin, h Host, path string, body []byte, upstreamBase, localBase string) (out Document, err error) {
 	defer guard(&err)
+	if c, ok := p.(DocumentRewriter); ok {
+		return c.RewriteDocument(h, path, body, upstreamBase, localBase)
+	}
+	c, ok := p.(Rewriter)
+	if !ok {
+		return Document{}, ErrUnsupported
+	}
+	out.Body, err = c.Rewrite(h, path, body, upstreamBase, localBase)
+	return out, err
+}
+
+// CallMerge runs the merge capability with the panic guard and returns the
+// merged body (CallMergeDocument also its header fields).
+func CallMerge(p Plugin, h Host, path string, docs [][]byte) ([]byte, error) {
+	doc, err := CallMergeDocument(p, h, path, docs)
+	return doc.Body, err
+}
+
+// CallMergeDocument runs the merge capability (DocumentMerger, else Merger)
+// with the panic guard.
+func CallMergeDocument(p Plugin, h Host, path string, docs [][]byte) (out Document, err error) {
+	defer guard(&err)
+	if c, ok := p.(DocumentMerger); ok {
+		return c.MergeDocument(h, path, docs)
+	}
 	c, ok := p.(Merger)
 	if !ok {
-		return nil, ErrUnsupported
+		return Document{}, ErrUnsupported
 	}
-	return c.Merge(h, path, docs)
+	out.Body, err = c.Merge(h, path, docs)
+	return out, err
 }

@@ -1,7 +1,7 @@
 package sdk
 
 // ContractVersion is the version of the WIT package this SDK implements.
-const ContractVersion = "0.3.0"
+const ContractVersion = "0.4.0"
 
 // Capability names, as declared in Info.Capabilities.
 const (
@@ -11,6 +11,11 @@ const (
 	CapClassify      = "classify"
 	CapRewrite       = "rewrite"
 	CapMerge         = "merge"
+	// CapSHA256Bodies is not an export: a plugin declares it (in
+	// Info.Capabilities) when it reads only Body.Digest of the bodies the
+	// host hands it. The host then leaves Body.SHA1, MD5 and SHA512 empty
+	// rather than computing them on every upload; call Hash for one you need.
+	CapSHA256Bodies = "sha256-bodies"
 )
 
 // Mount is a URL prefix the plugin claims.
@@ -87,6 +92,17 @@ type SetupSnippet struct {
 	// Target is the file the text goes into ("" for a shell command).
 	Target string
 	Text   string
+}
+
+// Document is a metadata document a rewrite or merge produced, with the
+// header fields it is served with (since 0.4.0), e.g. a protocol version
+// field its clients require on every answer. The host drops fields it alone
+// sets (framing, hop-by-hop, cookies, authentication, CORS, security
+// policies, Location, Content-Type, ETag, caching, X-Keeper-*) and keeps at
+// most 32 fields of 8 KiB in all.
+type Document struct {
+	Body    []byte
+	Headers []Header
 }
 
 // Header is one HTTP header line.
@@ -280,11 +296,15 @@ type KVEntry struct {
 // CacheClass classifies paths of remote repositories.
 type CacheClass uint8
 
-// Cache classes.
+// Cache classes. Local (since 0.4.0) marks a path a remote repository
+// never proxies: the host answers it with the plugin's Handle on the remote
+// repository and never asks the upstream (a login route, say, which would
+// otherwise carry the repository's upstream credentials).
 const (
 	Immutable CacheClass = iota
 	Mutable
 	Unknown
+	Local
 )
 
 // LogLevel is the level of a host log line.

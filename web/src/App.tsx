@@ -25,6 +25,7 @@ import { SessionProvider, useSession } from './session'
 // its own chunk, loaded when first opened.
 import Dashboard from './pages/Dashboard'
 import Login from './pages/Login'
+import { securityMenu } from './pages/security/menu'
 
 const ChangePassword = lazy(() => import('./pages/ChangePassword'))
 const Repositories = lazy(() => import('./pages/Repositories'))
@@ -44,6 +45,10 @@ const Backups = lazy(() => import('./pages/ops/Backups'))
 const PropertySearch = lazy(() => import('./pages/ops/PropertySearch'))
 const Lifecycle = lazy(() => import('./pages/ops/Lifecycle'))
 const Replication = lazy(() => import('./pages/ops/Replication'))
+const Findings = lazy(() => import('./pages/security/Findings'))
+const ScanPolicies = lazy(() => import('./pages/security/ScanPolicies'))
+const Quarantine = lazy(() => import('./pages/security/Quarantine'))
+const QualityGates = lazy(() => import('./pages/security/QualityGates'))
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } })
 
@@ -85,6 +90,7 @@ function Shell({ dark, setDark }: { dark: boolean; setDark: (d: boolean) => void
           { key: '/replication', icon: <SyncOutlined />, label: 'Replication' },
         ]
       : []),
+    ...(me.is_admin ? [securityMenu] : []),
   ]
   const selected = '/' + (loc.pathname.split('/')[1] ?? '')
   return (
@@ -141,6 +147,10 @@ function Shell({ dark, setDark }: { dark: boolean; setDark: (d: boolean) => void
               <Route path="/search" element={<Search />} />
               <Route path="/search/properties" element={<PropertySearch />} />
               <Route path="/profile" element={<Profile />} />
+              <Route path="/findings" element={<Findings />} />
+              <Route path="/scan-policies" element={<ScanPolicies />} />
+              <Route path="/quarantine" element={<Quarantine />} />
+              <Route path="/quality-gates" element={<QualityGates />} />
               <Route path="*" element={<Typography.Text>Page not found.</Typography.Text>} />
             </Routes>
           </Suspense>

@@ -19,6 +19,12 @@ func proxyRows() []row {
 			row{d.name + " CPU µs/req", d.fig, "cpu_us_per_req", "verdaccio", "ratio<=", 1},
 			row{d.name + " p99 ms", d.fig, "p99_ms", "verdaccio", "info", 0})
 	}
+	// BENCH_BEFORE_BIN: the same packument figure on a second proxy run
+	// from another build (before a change), measured in the same run.
+	out = append(out,
+		row{"npm remote packument warm c32 req/s (before)", "proxy-pkm-c32-before", "rps", "local", "ratio>=", 0.9},
+		row{"npm remote packument warm c32 p99 ms (before)", "proxy-pkm-c32-before", "p99_ms", "local", "ratio<=", 1 / 0.9},
+		row{"npm remote packument warm c32 CPU µs/req (before)", "proxy-pkm-c32-before", "cpu_us_per_req", "local", "info", 0})
 	v := "virtual-pkm-c32"
 	return append(out,
 		row{"generic 50 MiB cold fetch via remote, s", "cold-50m", "seconds", "direct", "ratio<=", 1.1},

@@ -2,7 +2,7 @@ import { useState } from 'react'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { Alert, App, Button, Card, Col, Descriptions, Empty, List as AList, Row, Tag, Tree, Typography } from 'antd'
 import type { TreeDataNode } from 'antd'
-import { Link } from 'react-router'
+import { Link, useSearchParams } from 'react-router'
 import { api, type Artifact, type SecurityReport } from '../api'
 import { GradeTag, reportVerdict } from '../security'
 import { useSession } from '../session'
@@ -146,7 +146,9 @@ function Details({ repo, path, onDeleted }: { repo: string; path: string; onDele
 // lists only its own prefix (up to PAGE paths), so large repositories stay fast.
 export function Browse({ repoKey }: { repoKey: string }) {
   const [tree, setTree] = useState<TreeDataNode[] | null>(null)
-  const [selected, setSelected] = useState('')
+  // ?path= opens an artifact's details (links from other pages).
+  const [params] = useSearchParams()
+  const [selected, setSelected] = useState(() => params.get('path') ?? '')
   const qc = useQueryClient()
   const root = useQuery({
     queryKey: ['tree', repoKey],

@@ -4,6 +4,7 @@ package main
 
 import (
 	"encoding/json"
+	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 )
@@ -85,3 +86,29 @@ func (p) Handle(h sdk.Host, r *sdk.Request) (*sdk.Response, error) {
 func init() { sdk.Register(p{}) }
 
 func main() {}
+
+// Classify answers local for the login paths (contract 0.4.0), mutable
+// for the rest.
+func (p) Classify(path string) sdk.CacheClass {
+	if strings.HasPrefix(path, "/-/login/") {
+		return sdk.Local
+	}
+	return sdk.Mutable
+}
+
+// docFields are the fields the documents ask for: one a protocol needs,
+// and ones the host must drop.
+var docFields = []sdk.Header{{Name: "Content-Version", Value: "1"}, {Name: "Set-Cookie", Value: "session=1"},
+	{Name: "Access-Control-Allow-Origin", Value: "*"}}
+
+func (p) RewriteDocument(_ sdk.Host, path string, body []byte, upstreamBase, localBase string) (sdk.Document, error) {
+	return sdk.Document{Body: []byte(path + " " + string(body) + " " + upstreamBase + " " + localBase), Headers: docFields}, nil
+}
+
+func (p) MergeDocument(_ sdk.Host, path string, docs [][]byte) (sdk.Document, error) {
+	out := path
+	for _, d := range docs {
+		out += " " + string(d)
+	}
+	return sdk.Document{Body: []byte(out), Headers: docFields}, nil
+}
