@@ -59,6 +59,10 @@ const (
 	PriorityImmediate = "immediate"
 	PriorityScheduled = "scheduled"
 	PriorityOnDemand  = "on_demand"
+	// PriorityLocalOnly keeps the repositories a policy selects on this
+	// instance: no push policy sends them to the peers it selects, and with
+	// every peer selected they are not offered to pulling peers either.
+	PriorityLocalOnly = "local_only"
 )
 
 // RepoSelector chooses repositories: by key, by key glob (path.Match), by

@@ -18,6 +18,7 @@ import (
 	"github.com/keeper-registry/keeper/adapters/peer"
 	"github.com/keeper-registry/keeper/adapters/secretkey"
 	"github.com/keeper-registry/keeper/core/config"
+	"github.com/keeper-registry/keeper/core/dispatch"
 	"github.com/keeper-registry/keeper/core/jobs"
 	"github.com/keeper-registry/keeper/core/replication"
 	"github.com/keeper-registry/keeper/ports"
@@ -40,6 +41,8 @@ func replicationModule() fx.Option {
 		fx.Provide(httpapi.AsRoutes(func(svc *replication.Service, cfg config.Config) []httpapi.Route {
 			return httpapi.ReplicationRoutes(svc, cfg.Limits.MaxUploadBytes)
 		})),
+		// Reads of repositories an on-demand pull policy selects pull them first.
+		fx.Invoke(func(d *dispatch.Dispatcher, svc *replication.Service) { d.UseFirstReadPulls(svc) }),
 		fx.Invoke(func(lc fx.Lifecycle, cfg config.Config, sched *jobs.Scheduler, svc *replication.Service) {
 			rc := cfg.Replication
 			sched.Add(jobs.Job{Name: "replication.dispatch", Every: time.Second, Timeout: replicationFollowFor,

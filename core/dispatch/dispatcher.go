@@ -106,6 +106,7 @@ type Dispatcher struct {
 	merged  *lru.Cache[mergedKey, mergedDoc] // virtual.go
 	signer  RepoSigner                       // hostsign.go
 	curate  curationHook                     // curation.go
+	first   FirstReadPuller                  // UseFirstReadPulls
 }
 
 // New returns a dispatcher with an empty routing table.
@@ -164,6 +165,12 @@ func (d *Dispatcher) serve(ctx context.Context, req *Request, info *Response) (*
 	info.Format, info.Plugin = route.Format, route.PluginID
 
 	repo, subPath, err := d.bind(ctx, route, rest)
+	if err != nil && isNotFound(err) && d.first != nil && isRead(req.Method) {
+		// A repository an on-demand pull policy names, not pulled yet.
+		if seg, _, _ := strings.Cut(rest, "/"); seg != "" && d.first.PullBeforeRead(ctx, seg, route.Format, false) {
+			repo, subPath, err = d.bind(ctx, route, rest)
+		}
+	}
 	if err != nil {
 		if isNotFound(err) {
 			// A missing repository answers an anonymous caller exactly as
@@ -191,6 +198,13 @@ func (d *Dispatcher) serve(ctx context.Context, req *Request, info *Response) (*
 	}
 	if err := d.authorize(ctx, req, route, subject, repo); err != nil {
 		return nil, err
+	}
+	if d.first != nil && repo != nil && repo.Type == ports.RepoLocal && isRead(req.Method) &&
+		d.first.PullBeforeRead(ctx, repo.Key, repo.Format, true) {
+		// Pulled: serve the repository's new generation.
+		if fresh, sp, err := d.bind(ctx, route, rest); err == nil && fresh != nil {
+			repo, subPath = fresh, sp
+		}
 	}
 
 	if resp, err := d.serveRemote(ctx, req, route, repo, subPath); resp != nil || err != nil {
@@ -324,3 +338,15 @@ func (d *Dispatcher) baseURL(req *Request) string {
 	}
 	return "http://localhost"
 }
+
+// FirstReadPuller pulls a repository from a peer before a read of it when a
+// replication policy says so (core/replication.Service.PullBeforeRead):
+// exists is false for a repository this instance does not have yet. It
+// reports whether a pull ran.
+type FirstReadPuller interface {
+	PullBeforeRead(ctx context.Context, key, format string, exists bool) bool
+}
+
+// UseFirstReadPulls makes reads of local repositories ask p first. Call it
+// before serving.
+func (d *Dispatcher) UseFirstReadPulls(p FirstReadPuller) { d.first = p }

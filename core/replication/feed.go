@@ -22,8 +22,13 @@ const (
 	feedSettle = time.Second
 )
 
-// Repositories lists the local repositories a pulling peer may select.
+// Repositories lists the local repositories a pulling peer may select:
+// not those a local_only policy for every peer keeps here.
 func (s *Service) Repositories(ctx context.Context) ([]ports.ReplicaRepository, error) {
+	kept, err := s.keptLocal(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out []ports.ReplicaRepository
 	for off := 0; ; {
 		repos, total, err := s.d.Repos.ListRepositories(ctx, ports.RepositoryFilter{Type: ports.RepoLocal}, ports.Page{Offset: off, Limit: 100})
@@ -31,7 +36,11 @@ func (s *Service) Repositories(ctx context.Context) ([]ports.ReplicaRepository, 
 			return nil, fmt.Errorf("replication: list repositories: %w", err)
 		}
 		for _, r := range repos {
-			out = append(out, ports.ReplicaRepository{Key: r.Key, Format: r.Format})
+			if local, err := kept(r); err != nil {
+				return nil, err
+			} else if !local {
+				out = append(out, ports.ReplicaRepository{Key: r.Key, Format: r.Format})
+			}
 		}
 		off += len(repos)
 		if len(repos) == 0 || off >= total {
@@ -50,6 +59,17 @@ func (s *Service) FeedPage(ctx context.Context, key string, since int64) (ports.
 	repo, err := s.d.Repos.GetRepository(ctx, key)
 	if err == nil && repo.Type != ports.RepoLocal {
 		err = ports.ErrNotFound
+	}
+	if err == nil {
+		kept, kerr := s.keptLocal(ctx)
+		if kerr != nil {
+			return ports.ReplicaFeed{}, kerr
+		}
+		if local, kerr := kept(repo); kerr != nil {
+			return ports.ReplicaFeed{}, kerr
+		} else if local {
+			err = ports.ErrNotFound // answered as if it did not exist
+		}
 	}
 	if err != nil {
 		return ports.ReplicaFeed{}, fmt.Errorf("replication: feed of %q: %w", key, err)
@@ -125,4 +145,22 @@ func (s *Service) Blob(ctx context.Context, sha256 string) (io.ReadSeekCloser, i
 		return nil, 0, fmt.Errorf("replication: blob: %w", err)
 	}
 	return r, size, nil
+}
+
+// keptLocal returns whether a repository is kept on this instance by a
+// local_only policy that selects every peer (pulling peers are not told
+// apart, so only such a policy hides a repository from them).
+func (s *Service) keptLocal(ctx context.Context) (func(ports.Repository) (bool, error), error) {
+	policies, err := s.d.Policies.ListSyncPolicies(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("replication: policies: %w", err)
+	}
+	labels := s.newLabelBook(policies)
+	return func(r ports.Repository) (bool, error) {
+		t, err := labels.target(ctx, r.ID, r.Key, r.Format)
+		if err != nil {
+			return false, err
+		}
+		return localOnly(policies, t, nil), nil
+	}, nil
 }

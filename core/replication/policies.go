@@ -31,6 +31,10 @@ func checkPolicy(p *ports.SyncPolicy) error {
 	case "":
 		p.Priority = ports.PriorityImmediate
 	case ports.PriorityImmediate, ports.PriorityOnDemand:
+	case ports.PriorityLocalOnly:
+		if p.Mode != ports.ReplicationPush {
+			return ports.Invalidf("priority", "local_only applies to push policies: it keeps repositories on this instance")
+		}
 	case ports.PriorityScheduled:
 		if p.Cron != "" {
 			if p.Every != 0 {
@@ -45,7 +49,7 @@ func checkPolicy(p *ports.SyncPolicy) error {
 			return ports.Invalidf("schedule_every", "a scheduled policy needs an interval from 1s to 168h, or schedule_cron")
 		}
 	default:
-		return ports.Invalidf("priority", "must be one of immediate, scheduled, on_demand")
+		return ports.Invalidf("priority", "must be one of immediate, scheduled, on_demand, local_only")
 	}
 	if p.Priority != ports.PriorityScheduled {
 		p.Every, p.Cron = 0, ""
@@ -206,6 +210,9 @@ func nextRun(p ports.SyncPolicy, now time.Time) time.Time {
 // Only push policies route; a repository's deletion (repoDeleted) only
 // through those that opted in.
 func route(policies []ports.SyncPolicy, repo repoTarget, peer ports.Peer, now time.Time, repoDeleted bool) (due time.Time, held, ok bool) {
+	if localOnly(policies, repo, &peer) {
+		return time.Time{}, false, false
+	}
 	held = true
 	for _, p := range policies {
 		if !p.Enabled || p.Mode == ports.ReplicationPull || p.Mode == ports.ReplicationMirror || (repoDeleted && !p.DeleteRepositories) ||
@@ -229,4 +236,19 @@ func route(policies []ports.SyncPolicy, repo repoTarget, peer ports.Peer, now ti
 		ok = true
 	}
 	return due, held, ok
+}
+
+// localOnly reports whether an enabled local_only policy keeps repo on this
+// instance: from peer, or (peer nil) from every peer, which only a policy
+// selecting all peers says.
+func localOnly(policies []ports.SyncPolicy, repo repoTarget, peer *ports.Peer) bool {
+	for _, p := range policies {
+		if !p.Enabled || p.Priority != ports.PriorityLocalOnly || !matchesRepo(p.RepoSelector, repo) {
+			continue
+		}
+		if peer == nil && p.PeerSelector.All || peer != nil && matchesPeer(p.PeerSelector, *peer) {
+			return true
+		}
+	}
+	return false
 }

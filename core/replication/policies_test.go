@@ -42,6 +42,44 @@ func TestRouteTakesTheEarliestSelectingPolicy(t *testing.T) {
 	}
 }
 
+// TestLocalOnlyKeepsRepositoriesHere: a local_only policy wins over every
+// push policy for the repositories and peers it selects; for pulling peers
+// (not told apart) only one that selects every peer hides a repository.
+func TestLocalOnlyKeepsRepositoriesHere(t *testing.T) {
+	now := time.Unix(1000, 0)
+	all := ports.PeerSelector{All: true}
+	push := ports.SyncPolicy{Enabled: true, RepoSelector: ports.RepoSelector{Patterns: []string{"*"}}, PeerSelector: all, Priority: ports.PriorityImmediate}
+	secret := ports.SyncPolicy{Enabled: true, RepoSelector: ports.RepoSelector{Keys: []string{"secret"}}, PeerSelector: all, Priority: ports.PriorityLocalOnly}
+	euOnly := ports.SyncPolicy{Enabled: true, RepoSelector: ports.RepoSelector{Labels: []string{"region=us"}},
+		PeerSelector: ports.PeerSelector{Labels: []string{"region=eu"}}, Priority: ports.PriorityLocalOnly}
+	ps := []ports.SyncPolicy{push, secret, euOnly}
+	eu, us := ports.Peer{ID: 1, Labels: map[string]string{"region": "eu"}}, ports.Peer{ID: 2, Labels: map[string]string{"region": "us"}}
+	usRepo := repoTarget{Key: "data", Labels: ports.Properties{"region": {"us"}}}
+	for _, tc := range []struct {
+		name string
+		repo repoTarget
+		peer ports.Peer
+		ok   bool
+	}{
+		{"ordinary repository goes", repoTarget{Key: "libs"}, eu, true},
+		{"local_only for every peer", repoTarget{Key: "secret"}, us, false},
+		{"local_only for eu peers", usRepo, eu, false},
+		{"the same repository to a us peer", usRepo, us, true},
+	} {
+		if _, _, ok := route(ps, tc.repo, tc.peer, now, false); ok != tc.ok {
+			t.Errorf("%s: routed %v, want %v", tc.name, ok, tc.ok)
+		}
+	}
+	if !localOnly(ps, repoTarget{Key: "secret"}, nil) || localOnly(ps, usRepo, nil) {
+		t.Fatal("pulling peers: only a local_only policy for every peer hides a repository")
+	}
+	disabled := secret
+	disabled.Enabled = false
+	if _, _, ok := route([]ports.SyncPolicy{push, disabled}, repoTarget{Key: "secret"}, us, now, false); !ok {
+		t.Fatal("a disabled local_only policy kept a repository")
+	}
+}
+
 func TestCheckPolicyRefusesBadInput(t *testing.T) {
 	good := ports.SyncPolicy{Name: "p", RepoSelector: ports.RepoSelector{Keys: []string{"a"}}, PeerSelector: ports.PeerSelector{All: true}}
 	for name, mut := range map[string]func(*ports.SyncPolicy){
@@ -52,6 +90,7 @@ func TestCheckPolicyRefusesBadInput(t *testing.T) {
 		"empty repositories": func(p *ports.SyncPolicy) { p.RepoSelector = ports.RepoSelector{} },
 		"no peers":           func(p *ports.SyncPolicy) { p.PeerSelector = ports.PeerSelector{} },
 		"bad pattern":        func(p *ports.SyncPolicy) { p.RepoSelector.Patterns = []string{"["} },
+		"local_only pull":    func(p *ports.SyncPolicy) { p.Mode, p.Priority = ports.ReplicationPull, ports.PriorityLocalOnly },
 	} {
 		p := good
 		mut(&p)

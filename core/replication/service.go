@@ -73,6 +73,7 @@ type Service struct {
 
 	stats statsBook
 	pulls pullBook
+	first firstReads
 }
 
 // New returns a Service.
