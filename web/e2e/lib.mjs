@@ -58,6 +58,19 @@ export async function pick(page, label, option, search) {
   await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click()
 }
 
+// pickByKeyboard chooses option like pick, but points at it (which makes it
+// the active option) and presses Enter: in a list whose data is refreshed
+// while it is open, a click can land on an option being re-rendered and
+// choose nothing.
+export async function pickByKeyboard(page, label, option, search) {
+  await page.getByLabel(label, { exact: true }).click()
+  if (search) await page.keyboard.type(search)
+  const item = page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first()
+  await item.hover()
+  await item.locator('xpath=ancestor-or-self::*[contains(@class, "ant-select-item-option-active")]').waitFor({ timeout: 5000 })
+  await page.keyboard.press('Enter')
+}
+
 export async function signIn(page, user, password) {
   await page.getByLabel('Username').fill(user)
   await page.getByLabel('Password', { exact: true }).fill(password)

@@ -15,7 +15,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { keyboardWalk } from './keyboard.mjs'
-import { base, admin, adminPassword, problems, browser, log, step, shot, expectText, pick, signIn, removeAtEnd, finish } from './lib.mjs'
+import { base, admin, adminPassword, problems, browser, log, step, shot, expectText, pick, signIn, pickByKeyboard, removeAtEnd, finish } from './lib.mjs'
 
 const wasm = process.env.KEEPER_PLUGIN_WASM
 if (!wasm) throw new Error('KEEPER_PLUGIN_WASM is required')
@@ -26,7 +26,7 @@ async function createRepo(page, type, key, extra) {
   await dialog.locator('label.ant-radio-button-wrapper', { hasText: type }).click()
   await dialog.locator('label.ant-radio-button-wrapper-checked', { hasText: type }).waitFor({ timeout: 5000 })
   await dialog.getByLabel('Key').fill(key)
-  await pick(page, 'Format', '(npm)', 'npm')
+  await pickByKeyboard(page, 'Format', '(npm)', 'npm')
   if (extra) await extra(dialog)
   await dialog.getByRole('button', { name: 'Create', exact: true }).click()
   await page.getByRole('link', { name: key, exact: true }).waitFor()
@@ -204,8 +204,10 @@ try {
   log('a group')
   await page.getByRole('navigation', { name: 'Main' }).getByText('Groups').click()
   await page.getByRole('button', { name: 'Create group' }).click()
-  await page.getByRole('dialog').getByLabel('Group name').fill('readers')
-  await page.getByRole('dialog').getByRole('button', { name: 'Create', exact: true }).click()
+  const groupDialog = page.getByRole('dialog', { name: 'Create a group' })
+  await groupDialog.getByLabel('Group name').fill('readers')
+  await groupDialog.getByRole('button', { name: 'Create', exact: true }).click()
+  await groupDialog.waitFor({ state: 'hidden' })
   await page.getByRole('cell', { name: 'readers', exact: true }).waitFor()
   await shot(page, '09-groups')
 
