@@ -97,5 +97,9 @@ func TestBoundedRankingPostgres(t *testing.T) {
 	if os.Getenv(postgresEnv) == "" {
 		t.Skipf("%s is not set; skipping the PostgreSQL run", postgresEnv)
 	}
-	testBounded(t, index(t, openPostgres(t)))
+	ix := index(t, openPostgres(t))
+	if !ix.Trigram() {
+		t.Fatal("no trigram index: the exact-name ranking on PostgreSQL adds pg_trgm's similarity")
+	}
+	testBounded(t, ix)
 }

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/keeper-registry/keeper/adapters/bunstore"
 )
@@ -21,7 +22,21 @@ func openPostgres(t testing.TB) *bunstore.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _ = admin.DB().ExecContext(t.Context(), "CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
+	// Test packages run at once against one database, and two concurrent
+	// CREATE EXTENSION IF NOT EXISTS can fail on each other: retry until it
+	// is there, or the migration below would build no trigram index and
+	// the ranking tests would measure something else.
+	for try := 0; ; try++ {
+		_, err := admin.DB().ExecContext(t.Context(), "CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
+		var n int
+		if qerr := admin.DB().QueryRowContext(t.Context(), "SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'").Scan(&n); qerr == nil && n == 1 {
+			break
+		}
+		if try == 20 {
+			t.Fatalf("pg_trgm could not be created: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	schema := "keeper_test_" + hex.EncodeToString(b[:])
