@@ -9,12 +9,9 @@ import (
 
 // TestWebUIOps drives the operations pages (web/e2e/ops.mjs) in Chromium
 // against a real keeper: a backup started from the UI into a directory
-// target, followed until its row completes, and its restore command; an
-// artifact's properties added, edited and deleted, the property search, and
-// its promotion (refused by a condition, dry run, copy); a cleanup policy
-// created, previewed, edited and deleted, and a repository quota; a second
-// keeper added as a peer (online), a sync policy created, edited and
-// deleted, and the replication status.
+// target, followed until its row completes, and its restore command; a
+// second keeper added as a peer (online, its key never shown again), and
+// the replication status.
 // It fails on any console error or failed request. The UI must be built
 // into the binary (go tool task web) and web/node_modules installed.
 func TestWebUIOps(t *testing.T) {
