@@ -120,11 +120,10 @@ run test-root go test -race -count=1 -timeout 30m $pkgs
 if [[ -z "${KEEPER_SKIP_E2E:-}" ]]; then
 	step "end-to-end: real keeper processes and real package clients"
 	wait "$scanners_pid" || { tail -20 "$LOG/scanners.log"; failed+=(scanners); }
-	# Two groups side by side: the browser suites (each its own keeper and
-	# Chromium, one after the other) and every other end-to-end test.
-	spawn test-e2e-ui go test -count=1 -timeout 30m -run '^TestWebUI' ./e2e/
-	run test-e2e go test -count=1 -parallel 4 -timeout 40m -skip '^TestWebUI' ./e2e/...
-	collect
+	# One run: the browser suites (not parallel) first, then the rest four at
+	# a time. Run beside each other they loaded the 2 cores enough to starve
+	# the scanners (nice 19) and the webhook retries of their deadlines.
+	run test-e2e go test -count=1 -parallel 4 -timeout 50m ./e2e/...
 fi
 
 echo
