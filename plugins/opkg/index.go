@@ -1,0 +1,124 @@
+package opkg
+
+// The feed index. Packages is the packages' paragraphs joined by blank
+// lines; Packages.gz the same gzipped; Packages.sig an armored OpenPGP
+// detached signature of Packages, which opkg checks with gpgme when
+// `option check_signature 1` and `signature_type gpg` are set
+// (libopkg/opkg_gpg.c, https://git.yoctoproject.org/opkg/tree/libopkg/opkg_gpg.c;
+// Yocto's package-feed signing writes the same, PACKAGE_FEED_GPG_SIGNATURE_TYPE
+// "ASC"). The host signs with the repository's key (contract 0.2.0 sign import).
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	sdk "github.com/keeper-registry/keeper/sdk/go"
+)
+
+const (
+	// indexTTL: an unsigned index is kept per repository generation.
+	indexTTL = 3600 * 1000
+	// signedTTL: a signature is kept only briefly, since a change of the
+	// repository's key changes no generation (the host cache's key).
+	signedTTL = 30 * 1000
+	// maxPackages bounds one feed's listing.
+	maxPackages = 200000
+)
+
+// wantsMember says whether the host asks a local member for a virtual
+// repository's merge (it asks with Accept: application/json).
+func wantsMember(req *sdk.Request) bool {
+	return strings.Contains(req.Header("Accept"), "application/json")
+}
+
+func noKey(err error) bool {
+	return errors.Is(err, sdk.ErrNoImport) || strings.Contains(err.Error(), "no signing key")
+}
+
+func textResponse(contentType string, b []byte, ttl uint64) *sdk.Response {
+	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: b, CacheTTLMs: ttl,
+		Headers: []sdk.Header{{Name: "Content-Type", Value: contentType}}}
+}
+
+// packages renders the Packages file of the feed in dir, in path order.
+func packages(h sdk.Host, dir string) ([]byte, error) {
+	prefix := feedPath(dir, "")
+	var b strings.Builder
+	err := sdk.EachFile(h, prefix, "", maxPackages, func(f sdk.File) error {
+		rest := f.Path[len(prefix):]
+		if !strings.HasSuffix(rest, ".ipk") || strings.Contains(rest, "/") {
+			return nil
+		}
+		var m FileMeta
+		if json.Unmarshal(f.Metadata, &m) != nil || m.Stanza == "" {
+			return nil
+		}
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(m.Stanza)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("opkg: list %s: %w", dir, err)
+	}
+	return []byte(b.String()), nil
+}
+
+// gzipped compresses an index without a name or time, so the same index
+// gives the same bytes.
+func gzipped(b []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	_, _ = zw.Write(b)
+	_ = zw.Close()
+	return buf.Bytes()
+}
+
+// render answers one of the index documents for the Packages text plain.
+func render(h sdk.Host, file string, plain []byte) (*sdk.Response, error) {
+	switch file {
+	case "Packages.gz":
+		return textResponse("application/gzip", gzipped(plain), indexTTL), nil
+	case "Packages.sig":
+		sig, err := sdk.Sign(h, sdk.SignPGPDetachedArmored, sdk.Source{Bytes: plain})
+		if err != nil {
+			if noKey(err) {
+				return nil, sdk.Errorf(404, "repository has no signing key: Packages is unsigned")
+			}
+			return nil, fmt.Errorf("opkg: sign Packages: %w", err)
+		}
+		return textResponse("application/pgp-signature", sig, signedTTL), nil
+	}
+	return textResponse("text/plain; charset=utf-8", plain, indexTTL), nil
+}
+
+// serveIndex answers GET <feed>/Packages, Packages.gz and Packages.sig;
+// a local member asked for a virtual repository's merge answers each with
+// its plain Packages, which merge joins.
+func serveIndex(h sdk.Host, req *sdk.Request, dir, file string) (*sdk.Response, error) {
+	plain, err := packages(h, dir)
+	if err != nil {
+		return nil, err
+	}
+	if wantsMember(req) {
+		return textResponse("text/plain; charset=utf-8", plain, indexTTL), nil
+	}
+	return render(h, file, plain)
+}
+
+// publicKey answers GET /key.asc with the repository's armored public key.
+func publicKey(h sdk.Host) (*sdk.Response, error) {
+	k, err := sdk.PublicKey(h, sdk.KeyPGPArmored)
+	if err != nil {
+		if noKey(err) {
+			return nil, sdk.Errorf(404, "repository has no signing key")
+		}
+		return nil, fmt.Errorf("opkg: public key: %w", err)
+	}
+	return textResponse("application/pgp-keys", k.Data, signedTTL), nil
+}
