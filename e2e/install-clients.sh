@@ -2,7 +2,7 @@
 # Installs the real package clients the end-to-end tests drive, when missing:
 # Debian packages with apt-get (as root), npm globals, and Go-built tools
 # cached under .tools/bin (git-ignored). Safe to run again: it skips what is
-# there. Usage: bash e2e/install-clients.sh [all|npm|pypi|maven|go|cargo|oci|helm|cran|ansible|puppet|openvsx|lfs|rpm|debian|terraform|hex|rubygems|composer|nuget|webui|replication]
+# there. Usage: bash e2e/install-clients.sh [all|npm|pypi|maven|go|cargo|oci|helm|cran|ansible|puppet|openvsx|lfs|rpm|debian|opkg|terraform|hex|rubygems|composer|nuget|webui|replication]
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN="$REPO/.tools/bin"
@@ -50,6 +50,7 @@ has oci && {
 }
 has rpm && apt_install dnf rpm createrepo-c gnupg
 has debian && apt_install dpkg-dev apt-utils gnupg
+has opkg && apt_install gnupg curl
 has rubygems && apt_install ruby bundler
 has composer && apt_install composer unzip
 has nuget && apt_install nuget

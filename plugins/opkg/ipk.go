@@ -31,6 +31,8 @@ func bad(format string, args ...any) error { return sdk.Errorf(400, format, args
 func hostErr(what string, err error) error {
 	msg := err.Error()
 	switch {
+	case strings.Contains(msg, "name contains ..") || strings.Contains(msg, "absolute name"):
+		return bad("%s: path traversal (absolute or ..): %s", what, clip(msg))
 	case strings.Contains(msg, "exceeds the limit") || strings.Contains(msg, "more than") || strings.Contains(msg, "limit"):
 		return bad("%s: too large (decompression bomb or oversized member): %s", what, clip(msg))
 	case strings.Contains(msg, "not found"):
