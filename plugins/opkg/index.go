@@ -73,7 +73,7 @@ func packages(h sdk.Host, dir string) ([]byte, error) {
 // gives the same bytes.
 func gzipped(b []byte) []byte {
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
 	_, _ = zw.Write(b)
 	_ = zw.Close()
 	return buf.Bytes()
