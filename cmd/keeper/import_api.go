@@ -49,7 +49,7 @@ func newImports(lc fx.Lifecycle, cfg config.Config, arts *artifact.Service, repo
 		}
 		return importer.RunSource(ctx, src, target, o)
 	}
-	jobs := importer.NewJobs(run, c, slog.Default().With("room", "import"))
+	jobs := importer.NewJobs(run, db, c, slog.Default().With("room", "import"))
 	lc.Append(fx.StopHook(jobs.Close))
 	return jobs
 }
