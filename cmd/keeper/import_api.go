@@ -37,7 +37,8 @@ func newImports(lc fx.Lifecycle, cfg config.Config, arts *artifact.Service, repo
 	d *dispatch.Dispatcher) httpapi.Imports {
 	guard := egress.Policy{AllowPrivateNetworks: cfg.Egress.AllowPrivateNetworks, AllowedHosts: cfg.Egress.AllowedHosts}
 	run := func(ctx context.Context, s importer.Spec, progress func(importer.Item)) (importer.Report, error) {
-		target := localTarget{arts: arts, repos: repos, plugins: m, props: props, native: importer.NativeDeployer{Mounts: d, By: s.By}}
+		target := localTarget{arts: arts, repos: repos, plugins: m, props: props,
+			native: importer.NativeDeployer{Mounts: d, By: s.By}, rec: rec, by: s.By}
 		src, err := artifactory.New(ctx, artifactory.Config{URL: s.URL, Token: s.Token, User: s.User, Password: s.Password}, guard)
 		if err != nil {
 			return importer.Report{}, err
@@ -64,6 +65,9 @@ type localTarget struct {
 	// native deploys into formats that take files only through their own
 	// protocol (the plugin's deploy by path); nil outside the server.
 	native importer.Deployer
+	// rec audits each native deploy as done by the importing administrator.
+	rec *audit.Recorder
+	by  ports.Subject
 }
 
 var _ importer.Target = localTarget{}
@@ -113,7 +117,13 @@ func (t localTarget) Upload(ctx context.Context, key, p string, body io.Reader, 
 				return &importer.SkipError{Reason: "the source's own index files: Keeper renders its own"}
 			}
 		}
-		return t.native.Deploy(ctx, r, p, body)
+		if err := t.native.Deploy(ctx, r, p, body); err != nil {
+			return err
+		}
+		if t.rec != nil {
+			t.rec.By(ctx, t.by, "artifact.write", key+"/"+p, audit.Success, "imported by path")
+		}
+		return nil
 	}
 	_, err = t.arts.Put(ctx, artifact.Upload{RepoKey: key, Path: p, ContentType: artifact.ContentTypeOf(p), Body: body,
 		Expect: artifact.Expect{SHA256: sums.SHA256, SHA1: sums.SHA1, MD5: sums.MD5}})
