@@ -55,6 +55,9 @@ func (n NativeDeployer) Deploy(ctx context.Context, repo ports.Repository, path 
 	}
 	segs := strings.Split(path, "/")
 	for i, s := range segs {
+		if s == "" || s == "." || s == ".." {
+			return fmt.Errorf("importer: path %q has an empty, . or .. segment: %w", path, ErrBadSource)
+		}
 		segs[i] = url.PathEscape(s)
 	}
 	req := &dispatch.Request{Method: "PUT", EscapedPath: strings.TrimSuffix(prefix, "/") + "/" + url.PathEscape(repo.Key) + "/" + strings.Join(segs, "/"),

@@ -72,6 +72,14 @@ func TestNativeDeploy(t *testing.T) {
 			}
 		})
 	}
+	t.Run("dot segments", func(t *testing.T) {
+		for _, p := range []string{"../other/x.tgz", "a//b", "a/./b", "/a"} {
+			m := &fakeMounts{table: table}
+			if err := (NativeDeployer{Mounts: m, By: admin}).Deploy(context.Background(), repo, p, strings.NewReader("")); !errors.Is(err, ErrBadSource) || m.got != nil {
+				t.Fatalf("%q: %v (sent %v)", p, err, m.got)
+			}
+		}
+	})
 	t.Run("no mount", func(t *testing.T) {
 		err := NativeDeployer{Mounts: &fakeMounts{table: table}, By: admin}.Deploy(context.Background(), ports.Repository{Key: "x", Format: "oci"}, "a", strings.NewReader(""))
 		if !errors.Is(err, ErrNoMount) {
