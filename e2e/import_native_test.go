@@ -100,7 +100,41 @@ func TestImportArtifactoryNative(t *testing.T) {
 		t.Fatalf("pip downloaded %s: %v", harness.SHA256(got), err)
 	}
 
+	// Each deploy is audited as the importing administrator's.
+	var audit struct {
+		Items []struct{ Actor, Target string }
+	}
+	if err := k.Expect(200, "GET", "/api/v1/admin/audit?action=artifact.write", nil).JSON(&audit); err != nil {
+		t.Fatal(err)
+	}
+	audited := map[string]string{}
+	for _, it := range audit.Items {
+		audited[it.Target] = it.Actor
+	}
+	if audited["js/left-pad/-/left-pad-1.3.0.tgz"] != "admin" || audited["py/keeper-demo/1.0.0/"+whlName] != "admin" {
+		t.Fatalf("audit of the deploys: %+v", audit.Items)
+	}
+
+	// The report is kept in the database: a restarted server shows it.
+	var list struct {
+		Jobs []struct{ ID, State string }
+	}
+	if err := k.Expect(200, "GET", "/api/v1/admin/imports", nil).JSON(&list); err != nil || len(list.Jobs) != 1 {
+		t.Fatalf("imports: %+v %v", list, err)
+	}
+	k.Restart()
+	var job struct {
+		State    string
+		Imported int
+		Items    []struct{ Repository, Path, Outcome string }
+	}
+	if err := k.Expect(200, "GET", "/api/v1/admin/imports/"+list.Jobs[0].ID, nil).JSON(&job); err != nil ||
+		job.State != "done" || job.Imported != 2 || len(job.Items) != 3 {
+		t.Fatalf("report after a restart: %+v %v", job, err)
+	}
+
 	// A rerun imports nothing again.
+	env[0] = "KEEPER_URL=" + k.URL // the restarted server may listen elsewhere
 	res = harness.Run(t, env, args...)
 	if err := json.Unmarshal([]byte(res.Stdout), &rep); err != nil || res.ExitCode != 0 || rep.Imported != 0 || rep.Skipped != 3 {
 		t.Fatalf("rerun: %+v\n%s", rep, res)
