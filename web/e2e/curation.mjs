@@ -6,26 +6,11 @@
 // the package through jsproxy is refused and the refusal shows in the report.
 // Every step waits for what the API confirms. Any console error, page error,
 // failed request or 4xx/5xx answer of the page fails the run.
-import { base, admin, adminPassword, adminApi, log, shot, signIn, scenario, finish, pickByKeyboard } from './lib.mjs'
-
-// until polls fn (an API check) until it returns a truthy value.
-async function until(what, fn, timeout = 30000) {
-  const end = Date.now() + timeout
-  for (;;) {
-    const v = await fn()
-    if (v) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
+import { base, adminApi, finish, log, openPage, pickByKeyboard, scenario, shot, until } from './lib.mjs'
 
 await scenario('curation', async ({ page }) => {
   log('curation: open the page')
-  await page.goto(base + '/ui/')
-  await signIn(page, admin, adminPassword)
-  await page.getByRole('heading', { name: 'Dashboard' }).waitFor()
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('menuitem', { name: 'Curation' }).click()
-  await page.getByRole('heading', { name: 'Curation', exact: true }).waitFor()
+  await openPage(page, 'Curation', 'Curation')
   const inForce = page.getByRole('table', { name: 'Rules in force' })
   await inForce.locator('tr[data-row-key="jsproxy"]').waitFor()
 

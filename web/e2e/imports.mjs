@@ -9,22 +9,11 @@
 // to its report; an import of slow-local is stopped from the page. Every
 // step waits for what the API confirms. Any console error, page error,
 // failed request or 4xx/5xx answer of the page fails the run.
-import { base, admin, adminPassword, adminApi, log, shot, signIn, scenario, finish } from './lib.mjs'
+import { adminApi, finish, log, openPage, scenario, shot, until } from './lib.mjs'
 
 const src = process.env.KEEPER_IMPORT_SRC
 const srcToken = process.env.KEEPER_IMPORT_SRC_TOKEN
 if (!src || !srcToken) throw new Error('KEEPER_IMPORT_SRC and KEEPER_IMPORT_SRC_TOKEN are required')
-
-// until polls fn (an API check) until it returns a truthy value.
-async function until(what, fn, timeout = 60000) {
-  const end = Date.now() + timeout
-  for (;;) {
-    const v = await fn()
-    if (v) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
 
 const jobs = async () => (await adminApi('GET', '/api/v1/admin/imports')).jobs
 
@@ -45,11 +34,7 @@ async function start(page, { repositories, map }) {
 
 await scenario('imports', async ({ page }) => {
   log('imports: open the page')
-  await page.goto(base + '/ui/')
-  await signIn(page, admin, adminPassword)
-  await page.getByRole('heading', { name: 'Dashboard' }).waitFor()
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('menuitem', { name: 'Imports' }).click()
-  await page.getByRole('heading', { name: 'Imports', exact: true }).waitFor()
+  await openPage(page, 'Imports', 'Imports')
   await page.getByText('No imports yet').waitFor()
 
   log('imports: import generic-local into generic and follow it')
@@ -57,7 +42,7 @@ await scenario('imports', async ({ page }) => {
   const done = await until('the import to finish', async () => {
     const j = await adminApi('GET', `/api/v1/admin/imports/${job.id}`)
     return j.state !== 'running' ? j : null
-  })
+  }, 120000)
   if (done.state !== 'done' || done.imported !== 2 || done.failed !== 1 || done.skipped !== 1) {
     throw new Error(`the import's report: ${JSON.stringify(done)}`)
   }
@@ -89,7 +74,7 @@ await scenario('imports', async ({ page }) => {
   const stopped = await until('the import to stop', async () => {
     const j = await adminApi('GET', `/api/v1/admin/imports/${slow.id}`)
     return j.state !== 'running' ? j : null
-  })
+  }, 120000)
   if (stopped.imported !== 0) throw new Error(`the stopped import: ${JSON.stringify(stopped)}`)
   await slowCard.getByTestId('import-state').filter({ hasText: stopped.state }).waitFor()
   await shot(page, 'imports-stopped')
