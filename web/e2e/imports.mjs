@@ -57,7 +57,7 @@ await scenario('imports', async ({ page }) => {
   await shot(page, 'imports-report')
 
   log('imports: the failed file with its reason')
-  await card.getByText('Failed', { exact: true }).last().click()
+  await card.locator('.ant-segmented-item', { hasText: 'Failed' }).click()
   const failed = items.locator('tr', { hasText: 'broken.bin' })
   await failed.waitFor()
   const reason = await failed.innerText()

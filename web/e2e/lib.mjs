@@ -72,6 +72,12 @@ export async function pickByKeyboard(page, label, option, search) {
   await page.keyboard.press('Enter')
 }
 
+// selected waits until the antd select labelled label (inside scope) shows
+// text as its value.
+export async function selected(page, scope, label, text) {
+  await scope.locator('.ant-select', { has: page.getByLabel(label, { exact: true }) }).filter({ hasText: text }).waitFor()
+}
+
 export async function signIn(page, user, password) {
   await page.getByLabel('Username').fill(user)
   await page.getByLabel('Password', { exact: true }).fill(password)

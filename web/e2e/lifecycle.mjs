@@ -5,7 +5,7 @@
 // set on the repository page. Every step waits for the state the API
 // confirms, then for the page to show it. Any console error, page error,
 // failed request or 4xx/5xx answer fails the run.
-import { adminApi, finish, log, openPage, pickByKeyboard, scenario, shot, until, upload } from './lib.mjs'
+import { adminApi, finish, log, openPage, pickByKeyboard, scenario, selected, shot, until, upload } from './lib.mjs'
 
 const policies = async () => (await adminApi('GET', '/api/v1/lifecycle/policies')).items ?? []
 
@@ -21,7 +21,7 @@ await scenario('lifecycle', async ({ page }) => {
   let dialog = page.getByRole('dialog', { name: 'Create a cleanup policy' })
   await dialog.getByLabel('Name').fill('ops-sweep')
   await pickByKeyboard(page, 'Repository', 'ops-clean')
-  await dialog.locator('.ant-select-selection-item', { hasText: 'ops-clean' }).waitFor()
+  await selected(page, dialog, 'Repository', 'ops-clean')
   await dialog.getByLabel('Keep the newest versions').fill('1')
   await dialog.getByLabel('Include').fill('old-*')
   await dialog.getByRole('button', { name: 'Save' }).click()

@@ -5,7 +5,7 @@
 // repository with its properties. Every step waits for the state the API
 // confirms. Any console error, page error, failed request or 4xx/5xx answer
 // fails the run, except the one refusal the walk asks for.
-import { adminApi, expectRefusal, finish, log, openPage, pickByKeyboard, problems, scenario, shot, until, upload } from './lib.mjs'
+import { adminApi, expectRefusal, finish, log, openPage, pickByKeyboard, problems, scenario, selected, shot, until, upload } from './lib.mjs'
 
 const file = 'app-1.0.bin'
 const released = async () => {
@@ -28,7 +28,7 @@ await scenario('promotion', async ({ page }) => {
   await page.getByRole('button', { name: 'Promote', exact: true }).click()
   const dialog = page.getByRole('dialog', { name: `Promote ${file}` })
   await pickByKeyboard(page, 'Target repository', 'ops-release')
-  await dialog.locator('.ant-select-selection-item', { hasText: 'ops-release' }).waitFor()
+  await selected(page, dialog, 'Target repository', 'ops-release')
   await dialog.getByLabel('Require properties').fill('qa.status:failed')
   const before = problems.length
   const promote = dialog.locator('.ant-modal-footer button.ant-btn-primary')
