@@ -9,11 +9,23 @@
 // to its report; an import of slow-local is stopped from the page. Every
 // step waits for what the API confirms. Any console error, page error,
 // failed request or 4xx/5xx answer of the page fails the run.
-import { adminApi, finish, log, openPage, scenario, shot, until } from './lib.mjs'
+import { adminApi, base, finish, log, openPage, problems, scenario, shot, until } from './lib.mjs'
 
 const src = process.env.KEEPER_IMPORT_SRC
 const srcToken = process.env.KEEPER_IMPORT_SRC_TOKEN
 if (!src || !srcToken) throw new Error('KEEPER_IMPORT_SRC and KEEPER_IMPORT_SRC_TOKEN are required')
+
+// Chromium reports a streamed fetch of a no-store response that arrived in
+// several writes as aborted even though the page read it to its end
+// (https://github.com/microsoft/playwright/issues/42742). The events stream
+// of an import the page showed finished (its "done" event arrived) is
+// dropped from the problems at the end; nothing else is.
+const followedToEnd = []
+function dropStreamReports() {
+  const mine = new Set(followedToEnd.map((id) => `request failed: GET ${base}/api/v1/admin/imports/${id}/events net::ERR_ABORTED`))
+  const keep = problems.filter((p) => !mine.has(p.replace(/ \(step "[^"]*"\)$/, '')))
+  problems.splice(0, problems.length, ...keep)
+}
 
 const jobs = async () => (await adminApi('GET', '/api/v1/admin/imports')).jobs
 
@@ -48,6 +60,7 @@ await scenario('imports', async ({ page }) => {
   }
   const card = page.locator('.ant-card', { hasText: `Import ${job.id}` })
   await card.getByTestId('import-state').filter({ hasText: 'done' }).waitFor()
+  followedToEnd.push(job.id)
   const totals = await card.getByLabel('Import totals').innerText()
   for (const want of [/Imported\s*2/, /Skipped\s*1/, /Failed\s*1/]) {
     if (!want.test(totals)) throw new Error(`totals ${JSON.stringify(totals)} lack ${want}`)
@@ -77,7 +90,9 @@ await scenario('imports', async ({ page }) => {
   }, 120000)
   if (stopped.imported !== 0) throw new Error(`the stopped import: ${JSON.stringify(stopped)}`)
   await slowCard.getByTestId('import-state').filter({ hasText: stopped.state }).waitFor()
+  followedToEnd.push(slow.id)
   await shot(page, 'imports-stopped')
 })
 
+dropStreamReports()
 finish()

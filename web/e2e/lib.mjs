@@ -21,6 +21,7 @@ mkdirSync(shots, { recursive: true })
 
 const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync']
+let current = ''
 // problems collects everything that fails the run; a script may push its own.
 export const problems = []
 const profiles = []
@@ -37,7 +38,7 @@ export async function browser() {
   const page = ctx.pages()[0] ?? (await ctx.newPage())
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`) })
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`))
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText} (step "${current}")`))
   page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`) })
   return { ctx, page }
 }
@@ -45,7 +46,6 @@ export async function browser() {
 // removeAtEnd marks a temporary directory for removal by finish.
 export const removeAtEnd = (dir) => profiles.push(dir)
 
-let current = ''
 // log names the step in progress; a failure reports it.
 export const log = (s) => { current = s; console.log(`ui-e2e: ${s}`) }
 export const step = () => current
