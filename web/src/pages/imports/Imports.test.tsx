@@ -99,7 +99,7 @@ describe('Imports', () => {
   })
 
   it('stops a running import', async () => {
-    const job = { id: 'imp-2', url: 'u', state: 'running', started_at: '2026-12-07T03:00:00Z', imported: 0, skipped: 0, failed: 0, bytes: 0 }
+    const job = { id: 'imp-2', url: 'u', state: 'running', by: 'admin', started_at: '2026-12-07T03:00:00Z', imported: 0, skipped: 0, failed: 0, bytes: 0 }
     const events = stream()
     const calls: { method: string; url: string }[] = []
     vi.stubGlobal(
@@ -118,6 +118,7 @@ describe('Imports', () => {
     )
     wrap(<Imports />)
     await act(async () => fireEvent.click(await screen.findByLabelText('Show import imp-2')))
+    expect(screen.getByText(/ by admin$/)).toBeTruthy()
     expect(await screen.findByText('Waiting for the first file')).toBeTruthy()
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Stop' })))
     const confirm = await screen.findByRole('tooltip')

@@ -6,7 +6,7 @@ import { formatSize } from '../../tree'
 import { followImport, tally, toSpec, type ImportItem, type ImportJob, type StartValues } from './imports'
 
 const outcomeColor = { imported: 'green', skipped: 'default', failed: 'red' } as const
-const stateColor = { running: 'blue', done: 'green', failed: 'red' } as const
+const stateColor = { running: 'blue', done: 'green', failed: 'red', interrupted: 'orange' } as const
 
 // Imports starts an import from a live Artifactory instance
 // (POST /admin/imports), follows its items live from the server-sent events,
@@ -24,7 +24,8 @@ export default function Imports() {
       <Typography.Title level={2}>Imports</Typography.Title>
       <Typography.Paragraph type="secondary">
         Import the local repositories of an Artifactory instance through its REST API. The target repositories must exist; files already stored
-        with the same checksum are skipped, so running an import again resumes it.
+        with the same checksum are skipped, so running an import again resumes it. Reports are kept: an import whose server stopped before it
+        finished reads interrupted.
       </Typography.Paragraph>
       <StartForm
         onStarted={(j) => {
@@ -46,7 +47,7 @@ export default function Imports() {
         columns={[
           { title: 'Import', dataIndex: 'id' },
           { title: 'Source', dataIndex: 'url' },
-          { title: 'Started', render: (_, j) => new Date(j.started_at).toLocaleString() },
+          { title: 'Started', render: (_, j) => `${new Date(j.started_at).toLocaleString()}${j.by ? ` by ${j.by}` : ''}` },
           { title: 'State', render: (_, j) => <Tag color={stateColor[j.state]}>{j.state}</Tag> },
           { title: 'Imported', dataIndex: 'imported' },
           { title: 'Skipped', dataIndex: 'skipped' },

@@ -13,10 +13,12 @@ export interface ImportItem {
 export interface ImportJob {
   id: string
   url: string
-  state: 'running' | 'done' | 'failed'
+  // interrupted: the server that ran it stopped before it finished
+  state: 'running' | 'done' | 'failed' | 'interrupted'
   started_at: string
   finished_at?: string
   error?: string
+  by?: string
   imported: number
   skipped: number
   failed: number
