@@ -1,0 +1,228 @@
+package hostjson
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"unicode/utf8"
+)
+
+// Limits of one call (the WIT documents them).
+const (
+	MaxKeys        = 64
+	MaxKeyLen      = 256
+	MaxDocs        = 100_000
+	MaxInput       = 64 << 20
+	MaxOutput      = 64 << 20
+	MaxPattern     = 1024
+	MaxReplacement = 64 << 10
+	maxDepth       = 64
+)
+
+// Errors of the imports, named as the host reports them.
+var (
+	ErrTooManyKeys      = errors.New("json-members: too many keys")
+	ErrKeyLength        = errors.New("json-members: key length")
+	ErrTooManyDocs      = errors.New("json-members: too many documents")
+	ErrInputTooLarge    = errors.New("json-members: input too large")
+	ErrOutputTooLarge   = errors.New("json-members: output too large")
+	ErrPatternLength    = errors.New("replace-bytes: pattern length")
+	ErrReplacementLarge = errors.New("replace-bytes: replacement too large")
+	ErrReplaceInput     = errors.New("replace-bytes: input too large")
+	ErrReplaceOutput    = errors.New("replace-bytes: output too large")
+	errIrregular        = errors.New("irregular document")
+)
+
+// Members is what json-members returns: for document d and key k (index
+// i = d*len(keys)+k) the value is Data[Spans[2i]:Spans[2i]+Spans[2i+1]],
+// absent when the length is 0. Irregular lists the documents left to the
+// caller (their spans are 0).
+type Members struct {
+	Data      []byte
+	Spans     []uint32
+	Irregular []uint32
+}
+
+// Value returns the value of key k of document d, nil when absent.
+func (m *Members) Value(d, k, nkeys int) []byte {
+	i := 2 * (d*nkeys + k)
+	n := m.Spans[i+1]
+	if n == 0 {
+		return nil
+	}
+	off := m.Spans[i]
+	return m.Data[off : off+n : off+n]
+}
+
+// JSONMembers projects the top-level members named keys out of each JSON
+// object of docs, compacted (and HTML-escaped inside strings with
+// htmlEscape, as encoding/json writes a json.RawMessage). A document that
+// is not one JSON object, names a wanted key twice, or has a member whose
+// name is escaped or equals a wanted key only under case folding is
+// irregular.
+func JSONMembers(docs [][]byte, keys []string, htmlEscape bool) (Members, error) {
+	if len(keys) > MaxKeys {
+		return Members{}, ErrTooManyKeys
+	}
+	if len(docs) > MaxDocs {
+		return Members{}, ErrTooManyDocs
+	}
+	want := make(map[string]int, len(keys))
+	folded := make(map[string]bool, len(keys))
+	for i, k := range keys {
+		if len(k) == 0 || len(k) > MaxKeyLen {
+			return Members{}, ErrKeyLength
+		}
+		want[k] = i
+		folded[strings.ToLower(k)] = true
+	}
+	total := 0
+	for _, d := range docs {
+		total += len(d)
+	}
+	if total > MaxInput {
+		return Members{}, ErrInputTooLarge
+	}
+	p := projector{keys: keys, want: want, folded: folded, html: htmlEscape}
+	p.data = make([]byte, 0, total/2+64)
+	spans := make([]uint32, 2*len(keys)*len(docs))
+	var irregular []uint32
+	for d, doc := range docs {
+		row := spans[2*d*len(keys) : 2*(d+1)*len(keys)]
+		mark := len(p.data)
+		if err := p.project(doc, row); err != nil {
+			if errors.Is(err, ErrOutputTooLarge) {
+				return Members{}, err
+			}
+			clear(row)
+			p.data = p.data[:mark]
+			irregular = append(irregular, uint32(d))
+		}
+	}
+	return Members{Data: p.data, Spans: spans, Irregular: irregular}, nil
+}
+
+type projector struct {
+	keys   []string
+	want   map[string]int
+	folded map[string]bool
+	html   bool
+	data   []byte
+}
+
+// project appends the wanted members of doc to p.data and records their
+// spans in row.
+func (p *projector) project(doc []byte, row []uint32) error {
+	i := skipWS(doc, 0)
+	if i >= len(doc) || doc[i] != '{' {
+		return errIrregular
+	}
+	i = skipWS(doc, i+1)
+	if i < len(doc) && doc[i] == '}' {
+		i++
+	} else {
+		for {
+			ks := i
+			ke, esc, err := skipString(doc, ks)
+			if err != nil || esc {
+				return errIrregular
+			}
+			i = skipWS(doc, ke)
+			if i >= len(doc) || doc[i] != ':' {
+				return errIrregular
+			}
+			vs := skipWS(doc, i+1)
+			ve, err := skipValue(doc, vs, 1)
+			if err != nil {
+				return errIrregular
+			}
+			if err := p.member(doc[ks+1:ke-1], doc[vs:ve], row); err != nil {
+				return err
+			}
+			i = skipWS(doc, ve)
+			if i >= len(doc) {
+				return errIrregular
+			}
+			if doc[i] == '}' {
+				i++
+				break
+			}
+			if doc[i] != ',' {
+				return errIrregular
+			}
+			i = skipWS(doc, i+1)
+		}
+	}
+	if skipWS(doc, i) != len(doc) {
+		return errIrregular
+	}
+	return nil
+}
+
+func (p *projector) member(key, val []byte, row []uint32) error {
+	k, ok := p.want[string(key)]
+	if !ok {
+		if p.foldsToWanted(key) {
+			return errIrregular
+		}
+		return nil
+	}
+	if row[2*k+1] != 0 {
+		return errIrregular
+	}
+	start := len(p.data)
+	p.data = appendCompact(p.data, val, p.html)
+	if len(p.data) > MaxOutput {
+		return ErrOutputTooLarge
+	}
+	row[2*k], row[2*k+1] = uint32(start), uint32(len(p.data)-start)
+	return nil
+}
+
+// foldsToWanted reports whether key equals a wanted key under Unicode case
+// folding (bytes.EqualFold, which encoding/json's field matching follows).
+func (p *projector) foldsToWanted(key []byte) bool {
+	for _, c := range key {
+		if c >= utf8.RuneSelf {
+			for _, k := range p.keys {
+				if bytes.EqualFold(key, []byte(k)) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	if len(key) > MaxKeyLen {
+		return false
+	}
+	var buf [MaxKeyLen]byte
+	for i, c := range key {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return p.folded[string(buf[:len(key)])]
+}
+
+// ReplaceBytes returns data with every occurrence of pattern replaced by
+// replacement, left to right without overlap (bytes.ReplaceAll).
+func ReplaceBytes(data, pattern, replacement []byte) ([]byte, error) {
+	if len(pattern) == 0 || len(pattern) > MaxPattern {
+		return nil, ErrPatternLength
+	}
+	if len(replacement) > MaxReplacement {
+		return nil, ErrReplacementLarge
+	}
+	if len(data) > MaxInput {
+		return nil, ErrReplaceInput
+	}
+	n := bytes.Count(data, pattern)
+	if n == 0 {
+		return data, nil
+	}
+	if len(data)+n*(len(replacement)-len(pattern)) > MaxOutput {
+		return nil, ErrReplaceOutput
+	}
+	return bytes.ReplaceAll(data, pattern, replacement), nil
+}

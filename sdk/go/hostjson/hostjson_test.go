@@ -1,0 +1,118 @@
+package hostjson
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestJSONMembersMatchesEncodingJSON checks every projected value against
+// encoding/json's rendering of the same member as a json.RawMessage, and
+// which documents are irregular.
+func TestJSONMembersMatchesEncodingJSON(t *testing.T) {
+	keys := []string{"name", "dist", "scripts", "K"}
+	docs := []string{
+		`{"name":"a","version":"1","dist":{ "tarball" : "x<y>&z\u2028" , "n":[1, 2.5e3,true,null]}}`,
+		" {\n\"other\": {\"name\":1}, \"scripts\" : {\"install\":\"a b\"} }\n",
+		`{}`,
+		`{"name":"a","Name":"b"}`,    // folds to a wanted key
+		`{"name":"a","name":"b"}`,    // wanted twice
+		`{"n\u0061me":"a"}`,          // escaped key
+		`{"\u212a":1}`,               // Kelvin sign folds to K
+		`["name"]`,                   // not an object
+		`{"name":"a"} x`,             // trailing bytes
+		`{"name":tru}`,               // invalid literal
+		`{"name":"a` + "\x01" + `"}`, // control character
+		`{"dist":` + strings.Repeat("[", 70) + strings.Repeat("]", 70) + `}`, // too deep
+		`{"name":"ok ` + "\u2029" + `"}`,
+	}
+	in := make([][]byte, len(docs))
+	for i, d := range docs {
+		in[i] = []byte(d)
+	}
+	m, err := JSONMembers(in, keys, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []uint32{3, 4, 5, 6, 7, 8, 9, 10, 11}; !slices.Equal(m.Irregular, want) {
+		t.Fatalf("irregular %v, want %v", m.Irregular, want)
+	}
+	for d, doc := range docs {
+		if slices.Contains(m.Irregular, uint32(d)) {
+			for k := range keys {
+				if m.Value(d, k, len(keys)) != nil {
+					t.Fatalf("irregular doc %d has a value", d)
+				}
+			}
+			continue
+		}
+		var all map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(doc), &all); err != nil {
+			t.Fatal(err)
+		}
+		for k, key := range keys {
+			got := m.Value(d, k, len(keys))
+			raw, ok := all[key]
+			if !ok {
+				if got != nil {
+					t.Fatalf("doc %d key %s: %q, want absent", d, key, got)
+				}
+				continue
+			}
+			want, _ := json.Marshal(raw)
+			if !bytes.Equal(got, want) {
+				t.Fatalf("doc %d key %s: %q, want %q", d, key, got, want)
+			}
+		}
+	}
+	plain, err := JSONMembers(in[:1], []string{"dist"}, false)
+	if err != nil || string(plain.Value(0, 0, 1)) != `{"tarball":"x<y>&z\u2028","n":[1,2.5e3,true,null]}` {
+		t.Fatalf("without html escaping: %q %v", plain.Value(0, 0, 1), err)
+	}
+}
+
+func TestLimits(t *testing.T) {
+	if _, err := JSONMembers(nil, make([]string, MaxKeys+1), false); !errors.Is(err, ErrTooManyKeys) {
+		t.Fatal(err)
+	}
+	if _, err := JSONMembers(nil, []string{""}, false); !errors.Is(err, ErrKeyLength) {
+		t.Fatal(err)
+	}
+	if _, err := JSONMembers(nil, []string{strings.Repeat("k", MaxKeyLen+1)}, false); !errors.Is(err, ErrKeyLength) {
+		t.Fatal(err)
+	}
+	if _, err := JSONMembers(make([][]byte, MaxDocs+1), []string{"a"}, false); !errors.Is(err, ErrTooManyDocs) {
+		t.Fatal(err)
+	}
+	big := make([]byte, MaxInput/2+1)
+	if _, err := JSONMembers([][]byte{big, big}, []string{"a"}, false); !errors.Is(err, ErrInputTooLarge) {
+		t.Fatal(err)
+	}
+	if _, err := ReplaceBytes([]byte("x"), nil, nil); !errors.Is(err, ErrPatternLength) {
+		t.Fatal(err)
+	}
+	if _, err := ReplaceBytes([]byte("x"), make([]byte, MaxPattern+1), nil); !errors.Is(err, ErrPatternLength) {
+		t.Fatal(err)
+	}
+	if _, err := ReplaceBytes([]byte("x"), []byte("x"), make([]byte, MaxReplacement+1)); !errors.Is(err, ErrReplacementLarge) {
+		t.Fatal(err)
+	}
+	if _, err := ReplaceBytes(make([]byte, MaxInput+1), []byte("x"), nil); !errors.Is(err, ErrReplaceInput) {
+		t.Fatal(err)
+	}
+	if _, err := ReplaceBytes(bytes.Repeat([]byte("x"), 2048), []byte("x"), make([]byte, MaxReplacement)); !errors.Is(err, ErrReplaceOutput) {
+		t.Fatal(err)
+	}
+}
+
+func TestReplaceBytes(t *testing.T) {
+	for _, c := range [][3]string{{`a"\u0000k:b "\u0000k:`, `"\u0000k:`, `"http://x/`}, {"aaaa", "aa", "b"}, {"abc", "z", "y"}} {
+		got, err := ReplaceBytes([]byte(c[0]), []byte(c[1]), []byte(c[2]))
+		if want := strings.ReplaceAll(c[0], c[1], c[2]); err != nil || string(got) != want {
+			t.Fatalf("%q: %q %v, want %q", c, got, err, want)
+		}
+	}
+}
