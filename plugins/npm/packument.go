@@ -109,7 +109,7 @@ func packument(h sdk.Host, req *sdk.Request, name string) (*sdk.Response, error)
 		return nil, err
 	}
 	abbrev := wantsAbbreviated(req)
-	doc, err := renderPackument(name, vs, tags, abbrev, req.Repo.Generation, req.Repo.BaseURL)
+	doc, err := renderPackument(h, name, vs, tags, abbrev, req.Repo.Generation, req.Repo.BaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -123,12 +123,15 @@ func packument(h sdk.Host, req *sdk.Request, name string) (*sdk.Response, error)
 }
 
 // renderPackument builds the full or abbreviated packument from the stored
-// version documents, their tarball markers replaced by the repository's
-// base URL. Everything is appended to one buffer sized up front, without
-// reflection on the common path: this runs in the guest on every uncached
-// metadata request (docs/decisions/0008-guest-render-speed.md).
+// version documents. Everything is appended to one buffer sized up front,
+// without reflection; the abbreviated objects come from the host's
+// json-members and the tarball markers are replaced by the repository's
+// base URL with one replace-bytes over the finished document, so the guest
+// runs no loop over the stored bytes (docs/decisions/0008 and 0011). Versions
+// are semver-shaped (validVersion), so the marker can only occur in the
+// stored documents, the name and the dist-tags, as before.
 // https://github.com/npm/registry/blob/main/docs/responses/package-metadata.md
-func renderPackument(name string, vs []sdk.VersionInfo, tags map[string]string, abbrev bool, generation int64, baseURL string) ([]byte, error) {
+func renderPackument(h sdk.Host, name string, vs []sdk.VersionInfo, tags map[string]string, abbrev bool, generation int64, baseURL string) ([]byte, error) {
 	var created, modified int64 = -1, 0
 	for _, v := range vs {
 		if created < 0 || v.CreatedMs < created {
@@ -136,35 +139,40 @@ func renderPackument(name string, vs []sdk.VersionInfo, tags map[string]string, 
 		}
 		modified = max(modified, v.CreatedMs)
 	}
-	base := []byte(jsonEscape(baseURL + "/"))
 	nameJSON, _ := json.Marshal(name)
 	tagsJSON, _ := json.Marshal(tags)
 	size := 256 + len(tagsJSON)
 	for _, v := range vs {
-		size += len(v.Metadata) + 2*len(v.Version) + 40 + 2*len(base)
+		size += len(v.Metadata) + 2*len(v.Version) + 40
 	}
 	b := make([]byte, 0, size)
 	if abbrev {
 		b = append(b, `{"name":`...)
-		b = appendWithBase(b, nameJSON, base)
+		b = append(b, nameJSON...)
 		b = append(b, `,"modified":"`...)
 		b = appendISO(b, modified)
 		b = append(b, `","dist-tags":`...)
-		b = appendWithBase(b, tagsJSON, base)
+		b = append(b, tagsJSON...)
 	} else {
 		b = append(b, `{"_id":`...)
-		b = appendWithBase(b, nameJSON, base)
+		b = append(b, nameJSON...)
 		b = append(b, `,"_rev":"`...)
 		b = strconv.AppendInt(b, int64(len(vs)), 10)
 		b = append(b, '-')
 		b = strconv.AppendInt(b, generation, 16)
 		b = append(b, `","name":`...)
-		b = appendWithBase(b, nameJSON, base)
+		b = append(b, nameJSON...)
 		b = append(b, `,"dist-tags":`...)
-		b = appendWithBase(b, tagsJSON, base)
+		b = append(b, tagsJSON...)
 	}
 	b = append(b, `,"versions":{`...)
-	var latestMeta, scratch []byte
+	var latestMeta []byte
+	var members sdk.Members
+	var membersErr error
+	if abbrev {
+		members, membersErr = abbrevMembers(h, vs)
+	}
+	irregular := members.Irregular
 	for i, v := range vs {
 		if i > 0 {
 			b = append(b, ',')
@@ -172,24 +180,31 @@ func renderPackument(name string, vs []sdk.VersionInfo, tags map[string]string, 
 		b = appendJSONString(b, v.Version)
 		b = append(b, ':')
 		if !abbrev {
-			b = appendWithBase(b, v.Metadata, base)
+			b = append(b, v.Metadata...)
 			if v.Version == tags["latest"] {
 				latestMeta = v.Metadata
 			}
 			continue
 		}
+		regular := membersErr == nil
+		if len(irregular) > 0 && irregular[0] == uint32(i) {
+			regular, irregular = false, irregular[1:]
+		}
 		var ok bool
-		if scratch, ok = appendAbbreviated(scratch[:0], v.Metadata); !ok {
-			var err error
-			if scratch, err = abbreviatedSlow(v.Metadata); err != nil {
+		if regular {
+			b, ok = appendAbbreviated(b, &members, i)
+		}
+		if !ok {
+			slow, err := abbreviatedSlow(v.Metadata)
+			if err != nil {
 				return nil, err
 			}
+			b = append(b, slow...)
 		}
-		b = appendWithBase(b, scratch, base)
 	}
 	b = append(b, '}')
 	if abbrev {
-		return append(b, '}'), nil
+		return withBaseHost(h, append(b, '}'), baseURL)
 	}
 	b = append(b, `,"time":{"created":"`...)
 	b = appendISO(b, created)
@@ -217,12 +232,18 @@ func renderPackument(name string, vs []sdk.VersionInfo, tags map[string]string, 
 			}{{"description", top.Description}, {"readme", top.Readme}, {"license", top.License}} {
 				if len(f.v) > 0 {
 					b = append(b, `,"`+f.k+`":`...)
-					b = appendWithBase(b, f.v, base)
+					b = append(b, f.v...)
 				}
 			}
 		}
 	}
-	return append(b, '}'), nil
+	return withBaseHost(h, append(b, '}'), baseURL)
+}
+
+// withBaseHost replaces every `"` + tarballMarker in doc by `"` + the
+// repository's base URL (JSON-escaped) through the host's replace-bytes.
+func withBaseHost(h sdk.Host, doc []byte, baseURL string) ([]byte, error) {
+	return sdk.ReplaceBytes(h, doc, []byte(`"`+tarballMarker), []byte(`"`+jsonEscape(baseURL+"/")))
 }
 
 // versionDoc serves /NAME/VERSION-or-TAG.
