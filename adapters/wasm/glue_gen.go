@@ -121,26 +121,16 @@ type hostImports interface {
 	Decompress(ctx context.Context, alg wCompression, src wSource, maxBytes uint64) ([]byte, error)
 	// Since 0.5.0. The values of the top-level members named `keys` (at
 	// most 64 names of 1 to 256 bytes) of each JSON object in `docs` (at
-	// most 100,000 documents, 64 MiB in all), compacted (no insignificant
-	// white space; with `html-escape` also <, >, & and U+2028/U+2029
-	// escaped inside strings, as Go's encoding/json writes a raw value),
-	// appended to one buffer. Format-neutral: the host knows JSON, not
+	// most 100,000 documents, 64 MiB in all), rendered as `form` says and
+	// appended to one buffer (at most 64 MiB). Format-neutral: the host knows JSON, not
 	// the documents. A document is irregular, and left to the plugin, when it
 	// is not one valid JSON object, names a wanted key twice, or has a
 	// member whose name is escaped or equals a wanted key only when case is
 	// folded (a decoder that folds case, as encoding/json does, would take
 	// it). Errors: "json-members: too many keys", "json-members: key
 	// length", "json-members: too many documents", "json-members: input
-	// too large".
-	JsonMembers(ctx context.Context, docs [][]byte, keys []string, htmlEscape bool) (wMemberSpans, error)
-	// Since 0.5.0. `data` (at most 64 MiB) with every occurrence of
-	// `pattern` (1 to 1024 bytes) replaced by `replacement` (at most 64 KiB),
-	// searched left to right without overlap (Go's bytes.ReplaceAll), e.g.
-	// a marker in stored documents replaced by the repository's URL once
-	// the document is assembled. Errors: "replace-bytes: pattern length",
-	// "replace-bytes: replacement too large", "replace-bytes: input too
-	// large", "replace-bytes: output too large" (beyond 64 MiB).
-	ReplaceBytes(ctx context.Context, data []byte, pattern []byte, replacement []byte) ([]byte, error)
+	// too large", "json-members: output too large".
+	JsonMembers(ctx context.Context, docs [][]byte, keys []string, form wMemberForm) (wMemberSpans, error)
 	// Write a line to the host log.
 	Log(ctx context.Context, level wLogLevel, msg string)
 }
@@ -1130,11 +1120,14 @@ var importGlues = []importGlue{
 		call: func(ctx context.Context, h hostImports, r *reader, stack []uint64) *enc {
 			docs := r.liftListBytes(uint32(stack[0]), uint32(stack[1]))
 			keys := r.liftListString(uint32(stack[2]), uint32(stack[3]))
-			htmlEscape := uint32(stack[4]) != 0
+			if uint32(stack[4]) >= 3 {
+				r.fail("member-form %d", uint32(stack[4]))
+			}
+			form := wMemberForm(uint32(stack[4]))
 			if r.err != nil {
 				return nil
 			}
-			v, err := h.JsonMembers(ctx, docs, keys, htmlEscape)
+			v, err := h.JsonMembers(ctx, docs, keys, form)
 			e := &enc{}
 			e.alloc(28, 4)
 			if err != nil {
@@ -1148,36 +1141,6 @@ var importGlues = []importGlue{
 		fail: func(err error) *enc {
 			e := &enc{}
 			e.alloc(28, 4)
-			e.u8(0, 1)
-			e.str(4, err.Error())
-			return e
-		},
-	},
-	{
-		name:    "replace-bytes",
-		params:  []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32},
-		retSize: 12,
-		call: func(ctx context.Context, h hostImports, r *reader, stack []uint64) *enc {
-			data := r.flat(uint32(stack[0]), uint32(stack[1]))
-			pattern := r.flat(uint32(stack[2]), uint32(stack[3]))
-			replacement := r.flat(uint32(stack[4]), uint32(stack[5]))
-			if r.err != nil {
-				return nil
-			}
-			v, err := h.ReplaceBytes(ctx, data, pattern, replacement)
-			e := &enc{}
-			e.alloc(12, 4)
-			if err != nil {
-				e.u8(0, 1)
-				e.str(4, err.Error())
-				return e
-			}
-			e.bytes(4, v)
-			return e
-		},
-		fail: func(err error) *enc {
-			e := &enc{}
-			e.alloc(12, 4)
 			e.u8(0, 1)
 			e.str(4, err.Error())
 			return e
@@ -1624,6 +1587,21 @@ const (
 	wCompressionXz    wCompression = 1
 	wCompressionZstd  wCompression = 2
 	wCompressionBzip2 wCompression = 3
+)
+
+// Since 0.5.0: how `json-members` renders a value. `compact`: without
+// insignificant white space; `compact-html`: also with <, >, & and
+// U+2028/U+2029 escaped inside strings, as Go's encoding/json writes a
+// raw value; `text`: the decoded text of a string value (as
+// encoding/json decodes it into a string; a value of another type
+// makes the document irregular, an empty string reads as absent).
+type wMemberForm uint8
+
+// Cases of wMemberForm.
+const (
+	wMemberFormCompact     wMemberForm = 0
+	wMemberFormCompactHtml wMemberForm = 1
+	wMemberFormText        wMemberForm = 2
 )
 
 // Since 0.5.0: what `json-members` found. For document d and key k

@@ -12,7 +12,7 @@ import (
 
 // HostModule is the core import module name of the WIT `host` interface
 // (generated from the WIT); Host04Module is the one of contract 0.4.0,
-// served without the imports 0.5.0 added; Host03Module and Host02Module are
+// served without the import 0.5.0 added; Host03Module and Host02Module are
 // those of contracts 0.3.0 and 0.2.0, served like 0.4.0 (0.3.0 and 0.4.0
 // added no imports); LegacyHostModule is the one of contract 0.1.0, still
 // served (without the imports added since).
@@ -28,9 +28,9 @@ const (
 var since02 = map[string]bool{"concat-ranges": true, "decode-base64": true, "index-bytes": true,
 	"sign": true, "public-key": true, "compress": true, "decompress": true}
 
-// since05 are the imports contract 0.5.0 added: absent from the modules
-// of earlier contracts.
-var since05 = map[string]bool{"json-members": true, "replace-bytes": true}
+// since05 is the import contract 0.5.0 added: absent from the modules of
+// earlier contracts.
+var since05 = map[string]bool{"json-members": true}
 
 var errNoHost = errors.New("host services are unavailable in this call")
 

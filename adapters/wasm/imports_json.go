@@ -10,12 +10,7 @@ import (
 // projection and compaction done natively, bounded by hostjson's limits
 // (and the guest bytes a call may lift, cs.lim.maxBody). The SDK's native
 // path runs the same package.
-func (cs *callState) JsonMembers(_ context.Context, docs [][]byte, keys []string, htmlEscape bool) (wMemberSpans, error) {
-	m, err := hostjson.JSONMembers(docs, keys, htmlEscape)
+func (cs *callState) JsonMembers(_ context.Context, docs [][]byte, keys []string, form wMemberForm) (wMemberSpans, error) {
+	m, err := hostjson.JSONMembers(docs, keys, hostjson.Form(form))
 	return wMemberSpans(m), err
-}
-
-// ReplaceBytes is the replace-bytes import of contract 0.5.0.
-func (cs *callState) ReplaceBytes(_ context.Context, data, pattern, replacement []byte) ([]byte, error) {
-	return hostjson.ReplaceBytes(data, pattern, replacement)
 }

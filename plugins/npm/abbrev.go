@@ -29,7 +29,7 @@ func abbrevMembers(h sdk.Host, vs []sdk.VersionInfo) (sdk.Members, error) {
 	for i := range vs {
 		docs[i] = vs[i].Metadata
 	}
-	return sdk.JSONMembers(h, docs, abbrevFields[:], true)
+	return sdk.JSONMembers(h, docs, abbrevFields[:], sdk.MemberCompactHTML)
 }
 
 // appendAbbreviated appends the abbreviated version object of document d

@@ -139,34 +139,35 @@ func renderPackument(h sdk.Host, name string, vs []sdk.VersionInfo, tags map[str
 		}
 		modified = max(modified, v.CreatedMs)
 	}
+	base := []byte(jsonEscape(baseURL + "/"))
 	nameJSON, _ := json.Marshal(name)
 	tagsJSON, _ := json.Marshal(tags)
 	size := 256 + len(tagsJSON)
 	for _, v := range vs {
-		size += len(v.Metadata) + 2*len(v.Version) + 40
+		size += len(v.Metadata) + 2*len(v.Version) + 40 + 2*len(base)
 	}
 	b := make([]byte, 0, size)
 	if abbrev {
 		b = append(b, `{"name":`...)
-		b = append(b, nameJSON...)
+		b = appendWithBase(b, nameJSON, base)
 		b = append(b, `,"modified":"`...)
 		b = appendISO(b, modified)
 		b = append(b, `","dist-tags":`...)
-		b = append(b, tagsJSON...)
+		b = appendWithBase(b, tagsJSON, base)
 	} else {
 		b = append(b, `{"_id":`...)
-		b = append(b, nameJSON...)
+		b = appendWithBase(b, nameJSON, base)
 		b = append(b, `,"_rev":"`...)
 		b = strconv.AppendInt(b, int64(len(vs)), 10)
 		b = append(b, '-')
 		b = strconv.AppendInt(b, generation, 16)
 		b = append(b, `","name":`...)
-		b = append(b, nameJSON...)
+		b = appendWithBase(b, nameJSON, base)
 		b = append(b, `,"dist-tags":`...)
-		b = append(b, tagsJSON...)
+		b = appendWithBase(b, tagsJSON, base)
 	}
 	b = append(b, `,"versions":{`...)
-	var latestMeta []byte
+	var latestMeta, scratch []byte
 	var members sdk.Members
 	var membersErr error
 	if abbrev {
@@ -180,7 +181,7 @@ func renderPackument(h sdk.Host, name string, vs []sdk.VersionInfo, tags map[str
 		b = appendJSONString(b, v.Version)
 		b = append(b, ':')
 		if !abbrev {
-			b = append(b, v.Metadata...)
+			b = appendWithBase(b, v.Metadata, base)
 			if v.Version == tags["latest"] {
 				latestMeta = v.Metadata
 			}
@@ -192,19 +193,19 @@ func renderPackument(h sdk.Host, name string, vs []sdk.VersionInfo, tags map[str
 		}
 		var ok bool
 		if regular {
-			b, ok = appendAbbreviated(b, &members, i)
+			scratch, ok = appendAbbreviated(scratch[:0], &members, i)
 		}
 		if !ok {
-			slow, err := abbreviatedSlow(v.Metadata)
-			if err != nil {
+			var err error
+			if scratch, err = abbreviatedSlow(v.Metadata); err != nil {
 				return nil, err
 			}
-			b = append(b, slow...)
 		}
+		b = appendWithBase(b, scratch, base)
 	}
 	b = append(b, '}')
 	if abbrev {
-		return withBaseHost(h, append(b, '}'), baseURL)
+		return append(b, '}'), nil
 	}
 	b = append(b, `,"time":{"created":"`...)
 	b = appendISO(b, created)
@@ -232,18 +233,12 @@ func renderPackument(h sdk.Host, name string, vs []sdk.VersionInfo, tags map[str
 			}{{"description", top.Description}, {"readme", top.Readme}, {"license", top.License}} {
 				if len(f.v) > 0 {
 					b = append(b, `,"`+f.k+`":`...)
-					b = append(b, f.v...)
+					b = appendWithBase(b, f.v, base)
 				}
 			}
 		}
 	}
-	return withBaseHost(h, append(b, '}'), baseURL)
-}
-
-// withBaseHost replaces every `"` + tarballMarker in doc by `"` + the
-// repository's base URL (JSON-escaped) through the host's replace-bytes.
-func withBaseHost(h sdk.Host, doc []byte, baseURL string) ([]byte, error) {
-	return sdk.ReplaceBytes(h, doc, []byte(`"`+tarballMarker), []byte(`"`+jsonEscape(baseURL+"/")))
+	return append(b, '}'), nil
 }
 
 // versionDoc serves /NAME/VERSION-or-TAG.

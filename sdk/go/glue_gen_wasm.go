@@ -950,18 +950,16 @@ func wasmimportJsonMembers(p0 unsafe.Pointer, p1 uint32, p2 unsafe.Pointer, p3 u
 // hostJsonMembers calls the import json-members.
 // Since 0.5.0. The values of the top-level members named `keys` (at
 // most 64 names of 1 to 256 bytes) of each JSON object in `docs` (at
-// most 100,000 documents, 64 MiB in all), compacted (no insignificant
-// white space; with `html-escape` also <, >, & and U+2028/U+2029
-// escaped inside strings, as Go's encoding/json writes a raw value),
-// appended to one buffer. Format-neutral: the host knows JSON, not
+// most 100,000 documents, 64 MiB in all), rendered as `form` says and
+// appended to one buffer (at most 64 MiB). Format-neutral: the host knows JSON, not
 // the documents. A document is irregular, and left to the plugin, when it
 // is not one valid JSON object, names a wanted key twice, or has a
 // member whose name is escaped or equals a wanted key only when case is
 // folded (a decoder that folds case, as encoding/json does, would take
 // it). Errors: "json-members: too many keys", "json-members: key
 // length", "json-members: too many documents", "json-members: input
-// too large".
-func hostJsonMembers(docs [][]byte, keys []string, htmlEscape bool) (v wMemberSpans, err error) {
+// too large", "json-members: output too large".
+func hostJsonMembers(docs [][]byte, keys []string, form wMemberForm) (v wMemberSpans, err error) {
 	mark := len(pins)
 	defer done(mark)
 	ra, r := newRet()
@@ -978,7 +976,7 @@ func hostJsonMembers(docs [][]byte, keys []string, htmlEscape bool) (v wMemberSp
 		e3.str(uint32(i)*8, keys[i])
 	}
 	f4 := place(&e3)
-	wasmimportJsonMembers(f2, uint32(len(docs)), f4, uint32(len(keys)), boolU32(htmlEscape), unsafe.Pointer(ra))
+	wasmimportJsonMembers(f2, uint32(len(docs)), f4, uint32(len(keys)), uint32(form), unsafe.Pointer(ra))
 	runtime.KeepAlive(&e1)
 	runtime.KeepAlive(&e3)
 	if ld8(r) != 0 {
@@ -986,34 +984,6 @@ func hostJsonMembers(docs [][]byte, keys []string, htmlEscape bool) (v wMemberSp
 		return
 	}
 	v = liftMemberSpans(r + 4)
-	return
-}
-
-//go:wasmimport keeper:format/host@0.5.0 replace-bytes
-func wasmimportReplaceBytes(p0 unsafe.Pointer, p1 uint32, p2 unsafe.Pointer, p3 uint32, p4 unsafe.Pointer, p5 uint32, p6 unsafe.Pointer)
-
-// hostReplaceBytes calls the import replace-bytes.
-// Since 0.5.0. `data` (at most 64 MiB) with every occurrence of
-// `pattern` (1 to 1024 bytes) replaced by `replacement` (at most 64 KiB),
-// searched left to right without overlap (Go's bytes.ReplaceAll), e.g.
-// a marker in stored documents replaced by the repository's URL once
-// the document is assembled. Errors: "replace-bytes: pattern length",
-// "replace-bytes: replacement too large", "replace-bytes: input too
-// large", "replace-bytes: output too large" (beyond 64 MiB).
-func hostReplaceBytes(data []byte, pattern []byte, replacement []byte) (v []byte, err error) {
-	mark := len(pins)
-	defer done(mark)
-	ra, r := newRet()
-	defer runtime.KeepAlive(ra)
-	f1, f2 := bytesRaw(data)
-	f3, f4 := bytesRaw(pattern)
-	f5, f6 := bytesRaw(replacement)
-	wasmimportReplaceBytes(f1, f2, f3, f4, f5, f6, unsafe.Pointer(ra))
-	if ld8(r) != 0 {
-		err = errors.New(ldStr(r + 4))
-		return
-	}
-	v = ldBytes(r + 4)
 	return
 }
 
@@ -1156,6 +1126,21 @@ const (
 	wCompressionXz    wCompression = 1
 	wCompressionZstd  wCompression = 2
 	wCompressionBzip2 wCompression = 3
+)
+
+// Since 0.5.0: how `json-members` renders a value. `compact`: without
+// insignificant white space; `compact-html`: also with <, >, & and
+// U+2028/U+2029 escaped inside strings, as Go's encoding/json writes a
+// raw value; `text`: the decoded text of a string value (as
+// encoding/json decodes it into a string; a value of another type
+// makes the document irregular, an empty string reads as absent).
+type wMemberForm uint8
+
+// Cases of wMemberForm.
+const (
+	wMemberFormCompact     wMemberForm = 0
+	wMemberFormCompactHtml wMemberForm = 1
+	wMemberFormText        wMemberForm = 2
 )
 
 // Since 0.5.0: what `json-members` found. For document d and key k
@@ -1561,11 +1546,7 @@ func liftListU32(ptr, n uint32) []uint32 {
 	if n == 0 {
 		return nil
 	}
-	out := make([]uint32, n)
-	for i := range n {
-		out[i] = ld32(ptr + i*4)
-	}
-	return out
+	return unsafe.Slice((*uint32)(addr(ptr)), int(n))
 }
 
 // liftMemberSpans lifts a member-spans.

@@ -154,11 +154,7 @@ func (wasmHost) Decompress(alg Compression, src Source, maxBytes uint64) ([]byte
 	return hostDecompress(wCompression(alg), source(src), maxBytes)
 }
 
-func (wasmHost) JSONMembers(docs [][]byte, keys []string, htmlEscape bool) (hostjson.Members, error) {
-	m, err := hostJsonMembers(docs, keys, htmlEscape)
+func (wasmHost) JSONMembers(docs [][]byte, keys []string, form MemberForm) (hostjson.Members, error) {
+	m, err := hostJsonMembers(docs, keys, wMemberForm(form))
 	return hostjson.Members(m), err
-}
-
-func (wasmHost) ReplaceBytes(data, pattern, replacement []byte) ([]byte, error) {
-	return hostReplaceBytes(data, pattern, replacement)
 }

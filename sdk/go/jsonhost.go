@@ -14,39 +14,40 @@ type Members struct {
 // the document is irregular.
 func (m *Members) Value(d, k int) []byte { return m.Members.Value(d, k, m.keys) }
 
-// JSONHost is implemented by hosts that offer the json-members and
-// replace-bytes imports (contract 0.5.0): JSON projection and byte
-// replacement done natively, outside the guest.
+// JSONHost is implemented by hosts that offer the json-members import
+// (contract 0.5.0): JSON projection done natively, outside the guest.
 type JSONHost interface {
-	JSONMembers(docs [][]byte, keys []string, htmlEscape bool) (hostjson.Members, error)
-	ReplaceBytes(data, pattern, replacement []byte) ([]byte, error)
+	JSONMembers(docs [][]byte, keys []string, form MemberForm) (hostjson.Members, error)
 }
 
+// MemberForm is how JSONMembers renders a value.
+type MemberForm = hostjson.Form
+
+// The forms of JSONMembers.
+const (
+	// MemberCompact: the value without insignificant white space.
+	MemberCompact = hostjson.Compact
+	// MemberCompactHTML: also <, >, &, U+2028 and U+2029 escaped inside
+	// strings, as encoding/json writes a json.RawMessage.
+	MemberCompactHTML = hostjson.CompactHTML
+	// MemberText: the decoded text of a string value (another type makes
+	// the document irregular; an empty string reads as absent).
+	MemberText = hostjson.Text
+)
+
 // JSONMembers projects the top-level members named keys out of each JSON
-// object of docs, compacted (HTML-escaped inside strings with htmlEscape,
-// as encoding/json writes a json.RawMessage), through h's json-members
-// import. A host without it (a native test host) gets the same Go code the
+// object of docs, rendered as form says, through h's json-members import. A host without it (a native test host) gets the same Go code the
 // host runs (package hostjson).
-func JSONMembers(h Host, docs [][]byte, keys []string, htmlEscape bool) (Members, error) {
+func JSONMembers(h Host, docs [][]byte, keys []string, form MemberForm) (Members, error) {
 	var m hostjson.Members
 	var err error
 	if jh, ok := h.(JSONHost); ok {
-		m, err = jh.JSONMembers(docs, keys, htmlEscape)
+		m, err = jh.JSONMembers(docs, keys, form)
 	} else {
-		m, err = hostjson.JSONMembers(docs, keys, htmlEscape)
+		m, err = hostjson.JSONMembers(docs, keys, form)
 	}
 	if err == nil && len(m.Spans) != 2*len(docs)*len(keys) {
 		err = errShortSpans
 	}
 	return Members{Members: m, keys: len(keys)}, err
-}
-
-// ReplaceBytes returns data with every occurrence of pattern replaced by
-// replacement (bytes.ReplaceAll), through h's replace-bytes import, or the
-// same Go code on a host without it.
-func ReplaceBytes(h Host, data, pattern, replacement []byte) ([]byte, error) {
-	if jh, ok := h.(JSONHost); ok {
-		return jh.ReplaceBytes(data, pattern, replacement)
-	}
-	return hostjson.ReplaceBytes(data, pattern, replacement)
 }

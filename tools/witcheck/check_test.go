@@ -59,9 +59,6 @@ func TestExpectDerivesCanonicalSignatures(t *testing.T) {
 	if got := exp.Imports["keeper:format/host@0.5.0\x00json-members"].String(); got != "(i32 i32 i32 i32 i32 i32) -> ()" {
 		t.Errorf("json-members import: %s", got)
 	}
-	if got := exp.Imports["keeper:format/host@0.5.0\x00replace-bytes"].String(); got != "(i32 i32 i32 i32 i32 i32 i32) -> ()" {
-		t.Errorf("replace-bytes import: %s", got)
-	}
 }
 
 func TestGenericPluginMatches(t *testing.T) {

@@ -2,6 +2,7 @@ package hostjson
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"strings"
 	"unicode/utf8"
@@ -9,28 +10,38 @@ import (
 
 // Limits of one call (the WIT documents them).
 const (
-	MaxKeys        = 64
-	MaxKeyLen      = 256
-	MaxDocs        = 100_000
-	MaxInput       = 64 << 20
-	MaxOutput      = 64 << 20
-	MaxPattern     = 1024
-	MaxReplacement = 64 << 10
-	maxDepth       = 64
+	MaxKeys   = 64
+	MaxKeyLen = 256
+	MaxDocs   = 100_000
+	MaxInput  = 64 << 20
+	MaxOutput = 64 << 20
+	maxDepth  = 64
 )
 
 // Errors of the imports, named as the host reports them.
 var (
-	ErrTooManyKeys      = errors.New("json-members: too many keys")
-	ErrKeyLength        = errors.New("json-members: key length")
-	ErrTooManyDocs      = errors.New("json-members: too many documents")
-	ErrInputTooLarge    = errors.New("json-members: input too large")
-	ErrOutputTooLarge   = errors.New("json-members: output too large")
-	ErrPatternLength    = errors.New("replace-bytes: pattern length")
-	ErrReplacementLarge = errors.New("replace-bytes: replacement too large")
-	ErrReplaceInput     = errors.New("replace-bytes: input too large")
-	ErrReplaceOutput    = errors.New("replace-bytes: output too large")
-	errIrregular        = errors.New("irregular document")
+	ErrTooManyKeys    = errors.New("json-members: too many keys")
+	ErrKeyLength      = errors.New("json-members: key length")
+	ErrTooManyDocs    = errors.New("json-members: too many documents")
+	ErrInputTooLarge  = errors.New("json-members: input too large")
+	ErrOutputTooLarge = errors.New("json-members: output too large")
+	ErrForm           = errors.New("json-members: unknown form")
+	errIrregular      = errors.New("irregular document")
+)
+
+// Form is how JSONMembers renders a value (the WIT enum member-form).
+type Form uint8
+
+const (
+	// Compact drops insignificant white space.
+	Compact Form = iota
+	// CompactHTML also escapes <, >, &, U+2028 and U+2029 inside strings,
+	// as encoding/json writes a json.RawMessage.
+	CompactHTML
+	// Text is the decoded text of a string value, as encoding/json decodes
+	// it into a string; a value of another type makes the document
+	// irregular.
+	Text
 )
 
 // Members is what json-members returns: for document d and key k (index
@@ -55,12 +66,14 @@ func (m *Members) Value(d, k, nkeys int) []byte {
 }
 
 // JSONMembers projects the top-level members named keys out of each JSON
-// object of docs, compacted (and HTML-escaped inside strings with
-// htmlEscape, as encoding/json writes a json.RawMessage). A document that
+// object of docs, rendered as form says. A document that
 // is not one JSON object, names a wanted key twice, or has a member whose
 // name is escaped or equals a wanted key only under case folding is
 // irregular.
-func JSONMembers(docs [][]byte, keys []string, htmlEscape bool) (Members, error) {
+func JSONMembers(docs [][]byte, keys []string, form Form) (Members, error) {
+	if form > Text {
+		return Members{}, ErrForm
+	}
 	if len(keys) > MaxKeys {
 		return Members{}, ErrTooManyKeys
 	}
@@ -83,7 +96,7 @@ func JSONMembers(docs [][]byte, keys []string, htmlEscape bool) (Members, error)
 	if total > MaxInput {
 		return Members{}, ErrInputTooLarge
 	}
-	p := projector{keys: keys, want: want, folded: folded, html: htmlEscape}
+	p := projector{keys: keys, want: want, folded: folded, form: form}
 	p.data = make([]byte, 0, total/2+64)
 	spans := make([]uint32, 2*len(keys)*len(docs))
 	var irregular []uint32
@@ -106,7 +119,7 @@ type projector struct {
 	keys   []string
 	want   map[string]int
 	folded map[string]bool
-	html   bool
+	form   Form
 	data   []byte
 }
 
@@ -171,12 +184,39 @@ func (p *projector) member(key, val []byte, row []uint32) error {
 		return errIrregular
 	}
 	start := len(p.data)
-	p.data = appendCompact(p.data, val, p.html)
+	if p.form == Text {
+		var err error
+		if p.data, err = appendText(p.data, val); err != nil {
+			return err
+		}
+	} else {
+		p.data = appendCompact(p.data, val, p.form == CompactHTML)
+	}
 	if len(p.data) > MaxOutput {
 		return ErrOutputTooLarge
 	}
 	row[2*k], row[2*k+1] = uint32(start), uint32(len(p.data)-start)
 	return nil
+}
+
+// appendText appends the text of the JSON string val: its bytes when it
+// is plain printable ASCII without escapes, else what encoding/json decodes
+// (escapes, surrogate pairs, invalid UTF-8 replaced by U+FFFD).
+func appendText(dst, val []byte) ([]byte, error) {
+	if len(val) < 2 || val[0] != '"' {
+		return dst, errIrregular
+	}
+	inner := val[1 : len(val)-1]
+	for _, c := range inner {
+		if c < 0x20 || c >= utf8.RuneSelf || c == '\\' {
+			var s string
+			if err := json.Unmarshal(val, &s); err != nil {
+				return dst, errIrregular
+			}
+			return append(dst, s...), nil
+		}
+	}
+	return append(dst, inner...), nil
 }
 
 // foldsToWanted reports whether key equals a wanted key under Unicode case
@@ -203,26 +243,4 @@ func (p *projector) foldsToWanted(key []byte) bool {
 		buf[i] = c
 	}
 	return p.folded[string(buf[:len(key)])]
-}
-
-// ReplaceBytes returns data with every occurrence of pattern replaced by
-// replacement, left to right without overlap (bytes.ReplaceAll).
-func ReplaceBytes(data, pattern, replacement []byte) ([]byte, error) {
-	if len(pattern) == 0 || len(pattern) > MaxPattern {
-		return nil, ErrPatternLength
-	}
-	if len(replacement) > MaxReplacement {
-		return nil, ErrReplacementLarge
-	}
-	if len(data) > MaxInput {
-		return nil, ErrReplaceInput
-	}
-	n := bytes.Count(data, pattern)
-	if n == 0 {
-		return data, nil
-	}
-	if len(data)+n*(len(replacement)-len(pattern)) > MaxOutput {
-		return nil, ErrReplaceOutput
-	}
-	return bytes.ReplaceAll(data, pattern, replacement), nil
 }

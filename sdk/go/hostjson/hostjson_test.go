@@ -33,7 +33,7 @@ func TestJSONMembersMatchesEncodingJSON(t *testing.T) {
 	for i, d := range docs {
 		in[i] = []byte(d)
 	}
-	m, err := JSONMembers(in, keys, true)
+	m, err := JSONMembers(in, keys, CompactHTML)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,51 +68,55 @@ func TestJSONMembersMatchesEncodingJSON(t *testing.T) {
 			}
 		}
 	}
-	plain, err := JSONMembers(in[:1], []string{"dist"}, false)
+	plain, err := JSONMembers(in[:1], []string{"dist"}, Compact)
 	if err != nil || string(plain.Value(0, 0, 1)) != `{"tarball":"x<y>&z\u2028","n":[1,2.5e3,true,null]}` {
 		t.Fatalf("without html escaping: %q %v", plain.Value(0, 0, 1), err)
 	}
 }
 
 func TestLimits(t *testing.T) {
-	if _, err := JSONMembers(nil, make([]string, MaxKeys+1), false); !errors.Is(err, ErrTooManyKeys) {
+	if _, err := JSONMembers(nil, make([]string, MaxKeys+1), Compact); !errors.Is(err, ErrTooManyKeys) {
 		t.Fatal(err)
 	}
-	if _, err := JSONMembers(nil, []string{""}, false); !errors.Is(err, ErrKeyLength) {
+	if _, err := JSONMembers(nil, []string{""}, Compact); !errors.Is(err, ErrKeyLength) {
 		t.Fatal(err)
 	}
-	if _, err := JSONMembers(nil, []string{strings.Repeat("k", MaxKeyLen+1)}, false); !errors.Is(err, ErrKeyLength) {
+	if _, err := JSONMembers(nil, []string{strings.Repeat("k", MaxKeyLen+1)}, Compact); !errors.Is(err, ErrKeyLength) {
 		t.Fatal(err)
 	}
-	if _, err := JSONMembers(make([][]byte, MaxDocs+1), []string{"a"}, false); !errors.Is(err, ErrTooManyDocs) {
+	if _, err := JSONMembers(make([][]byte, MaxDocs+1), []string{"a"}, Compact); !errors.Is(err, ErrTooManyDocs) {
 		t.Fatal(err)
 	}
 	big := make([]byte, MaxInput/2+1)
-	if _, err := JSONMembers([][]byte{big, big}, []string{"a"}, false); !errors.Is(err, ErrInputTooLarge) {
+	if _, err := JSONMembers([][]byte{big, big}, []string{"a"}, Compact); !errors.Is(err, ErrInputTooLarge) {
 		t.Fatal(err)
 	}
-	if _, err := ReplaceBytes([]byte("x"), nil, nil); !errors.Is(err, ErrPatternLength) {
-		t.Fatal(err)
-	}
-	if _, err := ReplaceBytes([]byte("x"), make([]byte, MaxPattern+1), nil); !errors.Is(err, ErrPatternLength) {
-		t.Fatal(err)
-	}
-	if _, err := ReplaceBytes([]byte("x"), []byte("x"), make([]byte, MaxReplacement+1)); !errors.Is(err, ErrReplacementLarge) {
-		t.Fatal(err)
-	}
-	if _, err := ReplaceBytes(make([]byte, MaxInput+1), []byte("x"), nil); !errors.Is(err, ErrReplaceInput) {
-		t.Fatal(err)
-	}
-	if _, err := ReplaceBytes(bytes.Repeat([]byte("x"), 2048), []byte("x"), make([]byte, MaxReplacement)); !errors.Is(err, ErrReplaceOutput) {
+	if _, err := JSONMembers(nil, []string{"a"}, Text+1); !errors.Is(err, ErrForm) {
 		t.Fatal(err)
 	}
 }
 
-func TestReplaceBytes(t *testing.T) {
-	for _, c := range [][3]string{{`a"\u0000k:b "\u0000k:`, `"\u0000k:`, `"http://x/`}, {"aaaa", "aa", "b"}, {"abc", "z", "y"}} {
-		got, err := ReplaceBytes([]byte(c[0]), []byte(c[1]), []byte(c[2]))
-		if want := strings.ReplaceAll(c[0], c[1], c[2]); err != nil || string(got) != want {
-			t.Fatalf("%q: %q %v, want %q", c, got, err, want)
+// TestTextForm checks the text of string members against encoding/json.
+func TestTextForm(t *testing.T) {
+	docs := []string{`{"s":"plain"}`, `{"s":"a\n\"b\" \u00e9 \ud83d\ude00 \u003c"}`, "{\"s\":\"bad \xff utf-8\"}", `{"s":1}`, `{"t":"x","s":"y"}`}
+	in := make([][]byte, len(docs))
+	for i, d := range docs {
+		in[i] = []byte(d)
+	}
+	m, err := JSONMembers(in, []string{"s"}, Text)
+	if err != nil || !slices.Equal(m.Irregular, []uint32{3}) {
+		t.Fatalf("%v %v", m.Irregular, err)
+	}
+	for d, doc := range docs {
+		if d == 3 {
+			continue
+		}
+		var v struct{ S string }
+		if err := json.Unmarshal([]byte(doc), &v); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(m.Value(d, 0, 1)); got != v.S {
+			t.Errorf("doc %d: %q, want %q", d, got, v.S)
 		}
 	}
 }
