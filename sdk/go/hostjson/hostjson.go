@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -199,24 +200,90 @@ func (p *projector) member(key, val []byte, row []uint32) error {
 	return nil
 }
 
-// appendText appends the text of the JSON string val: its bytes when it
-// is plain printable ASCII without escapes, else what encoding/json decodes
-// (escapes, surrogate pairs, invalid UTF-8 replaced by U+FFFD).
+// appendText appends the text of the JSON string val as encoding/json
+// decodes it: escapes are decoded here; surrogate pairs, control
+// characters and invalid UTF-8 (replaced by U+FFFD) take encoding/json.
 func appendText(dst, val []byte) ([]byte, error) {
 	if len(val) < 2 || val[0] != '"' {
 		return dst, errIrregular
 	}
 	inner := val[1 : len(val)-1]
-	for _, c := range inner {
-		if c < 0x20 || c >= utf8.RuneSelf || c == '\\' {
-			var s string
-			if err := json.Unmarshal(val, &s); err != nil {
-				return dst, errIrregular
+	mark := len(dst)
+	ascii := true
+	for i := 0; i < len(inner); i++ {
+		c := inner[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			ascii = false
+			dst = append(dst, c)
+		case c < 0x20:
+			return unmarshalText(dst[:mark], val)
+		case c != '\\':
+			dst = append(dst, c)
+		default:
+			i++
+			if i >= len(inner) {
+				return dst[:mark], errIrregular
 			}
-			return append(dst, s...), nil
+			switch inner[i] {
+			case '"', '\\', '/':
+				dst = append(dst, inner[i])
+			case 'b':
+				dst = append(dst, '\b')
+			case 'f':
+				dst = append(dst, '\f')
+			case 'n':
+				dst = append(dst, '\n')
+			case 'r':
+				dst = append(dst, '\r')
+			case 't':
+				dst = append(dst, '\t')
+			case 'u':
+				r, ok := hex4(inner[i+1:])
+				if !ok || utf16.IsSurrogate(r) {
+					return unmarshalText(dst[:mark], val)
+				}
+				dst = utf8.AppendRune(dst, r)
+				i += 4
+			default:
+				return unmarshalText(dst[:mark], val)
+			}
 		}
 	}
-	return append(dst, inner...), nil
+	if !ascii && !utf8.Valid(dst[mark:]) {
+		return unmarshalText(dst[:mark], val)
+	}
+	return dst, nil
+}
+
+// hex4 decodes the four hex digits at the start of b.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+func unmarshalText(dst, val []byte) ([]byte, error) {
+	var s string
+	if err := json.Unmarshal(val, &s); err != nil {
+		return dst, errIrregular
+	}
+	return append(dst, s...), nil
 }
 
 // foldsToWanted reports whether key equals a wanted key under Unicode case
