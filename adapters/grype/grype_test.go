@@ -70,3 +70,24 @@ echo '{"matches":[{"vulnerability":{"id":"NICE-'$n'","severity":"Low"},"artifact
 		t.Fatalf("findings %+v, want the fake's niceness 19", rep.Findings)
 	}
 }
+
+func TestSource(t *testing.T) {
+	dir := t.TempDir()
+	tarball := dir + "/img.tar"
+	if err := os.WriteFile(tarball, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		t    ports.ScanTarget
+		want string
+	}{
+		{ports.ScanTarget{Mode: ports.ScanRootfs, Path: dir}, "dir:" + dir},
+		{ports.ScanTarget{Mode: ports.ScanFilesystem, Path: dir}, "dir:" + dir},
+		{ports.ScanTarget{Mode: ports.ScanImage, Path: dir}, "oci-dir:" + dir},
+		{ports.ScanTarget{Mode: ports.ScanImage, Path: tarball}, tarball},
+	} {
+		if got := source(c.t); got != c.want {
+			t.Errorf("source(%+v) = %q, want %q", c.t, got, c.want)
+		}
+	}
+}
