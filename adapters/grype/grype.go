@@ -158,6 +158,7 @@ type document struct {
 		Artifact struct {
 			Name    string `json:"name"`
 			Version string `json:"version"`
+			PURL    string `json:"purl"`
 		} `json:"artifact"`
 	} `json:"matches"`
 }
@@ -170,8 +171,9 @@ func Parse(b []byte) ([]ports.Finding, error) {
 	}
 	out := []ports.Finding{}
 	for _, m := range d.Matches {
-		f := ports.Finding{ID: m.Vulnerability.ID, Package: m.Artifact.Name, Installed: m.Artifact.Version,
-			Severity: m.Vulnerability.Severity, Title: m.Vulnerability.Description}
+		f := ports.Finding{ID: m.Vulnerability.ID, Package: m.Artifact.Name, PURL: m.Artifact.PURL,
+			Installed: m.Artifact.Version,
+			Severity:  m.Vulnerability.Severity, Title: m.Vulnerability.Description}
 		if len(m.Vulnerability.Fix.Versions) > 0 {
 			f.Fixed = m.Vulnerability.Fix.Versions[0]
 		}

@@ -91,3 +91,20 @@ func TestSource(t *testing.T) {
 		}
 	}
 }
+
+// testdata/jar.json is Grype 0.121.2's document for a planted jar
+// (testdata/SOURCE): the package is the artifact id, with its package URL.
+func TestParseJarDocument(t *testing.T) {
+	b, err := os.ReadFile("testdata/jar.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Parse(b)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("findings %+v: %v", got, err)
+	}
+	if f := got[0]; f.ID != "CVE-2099-0003" || f.Package != "vuln-demo" || f.PURL != "pkg:maven/com.example/vuln-demo@1.0.0" ||
+		f.Installed != "1.0.0" || f.Fixed != "1.1.0" || len(f.Aliases) != 0 {
+		t.Fatalf("finding %+v", f)
+	}
+}
