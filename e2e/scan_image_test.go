@@ -19,9 +19,7 @@ func jarLayerTar(t *testing.T, name string, jar []byte) string {
 	t.Helper()
 	var b bytes.Buffer
 	w := tar.NewWriter(&b)
-	for _, d := range []string{"app/"} {
-		w.WriteHeader(&tar.Header{Name: d, Mode: 0o755, Typeflag: tar.TypeDir})
-	}
+	w.WriteHeader(&tar.Header{Name: "app/", Mode: 0o755, Typeflag: tar.TypeDir})
 	w.WriteHeader(&tar.Header{Name: "app/" + name, Mode: 0o644, Size: int64(len(jar)), Typeflag: tar.TypeReg})
 	w.Write(jar)
 	w.Close()
