@@ -3,7 +3,7 @@
 // https://www.scala-sbt.org/1.x/docs/Resolvers.html#Custom+Layout):
 //
 //	GET|HEAD  ORG/MODULE/REV/ivys/ivy.xml, ORG/MODULE/REV/TYPEs/FILE   stored files
-//	GET       FILE.sha1 | .md5 | .sha256 | .sha512                       checksums of a stored file
+//	GET       FILE.sha1 | .md5 | .sha256 | .sha512                       the checksums the publisher uploaded
 //	GET       ORG/MODULE/ (and /, ORG/, ORG/MODULE/REV/, …/TYPEs/)      HTML listings (ApacheURLLister)
 //	PUT       ORG/MODULE/REV/TYPEs/FILE, ivys/ivy.xml, FILE.sha1|.md5   publish
 //	GET       GROUP/DIRS/MODULE/REV/MODULE-REV[-CLASSIFIER].EXT|.pom    Maven-style view (mavenview.go)
@@ -71,29 +71,26 @@ func get(h sdk.Host, segs []string) (*sdk.Response, error) {
 	if m, ok := parseMavenPath(tsegs); ok {
 		return mavenGet(h, m, alg)
 	}
-	f, ok := parseIvyFile(tsegs)
-	if !ok {
+	if _, ok := parseIvyFile(tsegs); !ok {
 		// An Ivy client probes directories without a slash too.
 		if alg == "" && len(segs) < 5 {
 			return listing(h, segs)
 		}
 		return nil, sdk.Errorf(404, "not an Ivy layout path: %s", strings.Join(segs, "/"))
 	}
-	file, err := h.GetFile(f.Path())
+	// Files and the checksum sidecars a publisher uploaded are stored (the
+	// host serves them before Handle is called); a sidecar is never
+	// computed here, because Ivy's publish asks for it first and refuses to
+	// upload over one that exists (RepositoryResolver.putChecksum).
+	p := strings.Join(segs, "/")
+	file, err := h.GetFile(p)
 	if err != nil {
 		return nil, err
 	}
 	if file == nil {
-		return nil, sdk.Errorf(404, "not found: %s", f.Path())
+		return nil, sdk.Errorf(404, "not found: %s", p)
 	}
-	if alg == "" {
-		return &sdk.Response{Status: 200, Kind: sdk.BodyServePath, Target: file.Path}, nil
-	}
-	sum, err := fileChecksum(h, file, alg)
-	if err != nil {
-		return nil, err
-	}
-	return inline([]byte(sum), "text/plain"), nil
+	return &sdk.Response{Status: 200, Kind: sdk.BodyServePath, Target: file.Path}, nil
 }
 
 func inline(body []byte, ct string) *sdk.Response {

@@ -114,7 +114,11 @@ func TestPublishAndResolve(t *testing.T) {
 	if !ok || !bytes.Equal(e.h.Blobs[f.BlobDigest], bin2) {
 		t.Fatal("the stored jar is not the upload")
 	}
-	e.want(e.do("GET", "/org.example/demo/1.1/jars/demo-1.1.jar.sha1", nil), 200, sha1hex(bin2))
+	if f, ok := e.h.Files["org.example/demo/1.1/jars/demo-1.1.jar.sha1"]; !ok || string(e.h.Blobs[f.BlobDigest]) != sha1hex(bin2) {
+		t.Fatal("the sha1 sidecar is not stored")
+	}
+	// Ivy asks for a sidecar before uploading it: one not uploaded is absent.
+	e.want(e.do("GET", "/org.example/demo/1.1/jars/demo-1.1.jar.md5", nil), 404, "not found")
 	if r := e.do("GET", "/org.example/demo/1.1/ivys/ivy.xml", nil); r.Status != 200 || r.Kind != sdk.BodyServePath {
 		t.Fatalf("ivy.xml: %d", r.Status)
 	}
@@ -165,6 +169,7 @@ func TestRefusals(t *testing.T) {
 		{"maven view", "/org/example/demo/2.0/demo-2.0.jar", jar("x"), 400, "read-only"},
 		{"bad checksum", "/org.example/demo/1.0/jars/demo-1.0.jar.sha1", []byte("0000000000000000000000000000000000000000"), 400, "checksum mismatch"},
 		{"malformed checksum", "/org.example/demo/1.0/jars/demo-1.0.jar.md5", []byte("xyz"), 400, "malformed md5"},
+		{"republish checksum", "/org.example/demo/1.0/ivys/ivy.xml.sha1", []byte(sha1hex(ivyXML("org.example", "demo", "1.0"))), 409, "already exists"},
 		{"checksum of nothing", "/org.example/demo/3.0/jars/demo-3.0.jar.sha1", []byte(sha1hex(nil)), 400, "not uploaded"},
 	} {
 		if r := e.do("PUT", c.path, c.body); r.Status != c.status || !strings.Contains(string(r.Bytes), c.msg) {

@@ -105,7 +105,7 @@ func checkDescriptor(h sdk.Host, body *sdk.Body, f ivyFile) ([]byte, error) {
 }
 
 // putChecksum verifies an uploaded sidecar against the stored file and
-// stores nothing: sidecars are computed on GET.
+// stores it beside the file (Ivy reads it back to verify downloads).
 func putChecksum(h sdk.Host, req *sdk.Request, f ivyFile, alg string) (*sdk.Response, error) {
 	if req.Body.Size > maxChecksumBody {
 		return nil, sdk.Errorf(400, "checksum body of %d bytes is too large", req.Body.Size)
@@ -135,6 +135,18 @@ func putChecksum(h sdk.Host, req *sdk.Request, f ivyFile, alg string) (*sdk.Resp
 	}
 	if got != want {
 		return nil, sdk.Errorf(400, "%s checksum mismatch for %s: uploaded %s, stored file has %s", alg, f.Path(), got, want)
+	}
+	p := f.Path() + "." + alg
+	existing, err := h.GetFile(p)
+	if err != nil {
+		return nil, err
+	}
+	if existing != nil {
+		return nil, sdk.Errorf(409, "%s already exists", p)
+	}
+	if err := h.StageFile(sdk.StagedFile{Path: p, BlobDigest: req.Body.Digest, ContentType: "text/plain",
+		Package: f.Package(), Version: f.Rev}); err != nil {
+		return nil, err
 	}
 	return &sdk.Response{Status: 201}, nil
 }
