@@ -53,3 +53,13 @@ func TestMergeListings(t *testing.T) {
 		t.Fatal("junk merged")
 	}
 }
+
+// TestDescribe: the plugin declares sbt as an alias (the host resolves a
+// repository created with format "sbt" to "ivy"; e2e/ivy_test.go creates
+// one that way).
+func TestDescribe(t *testing.T) {
+	info := ivy.Plugin{}.Describe()
+	if info.Key != "ivy" || len(info.Aliases) != 1 || info.Aliases[0] != "sbt" || info.Mounts[0].Prefix != "/ivy/" {
+		t.Fatalf("describe: %+v", info)
+	}
+}
