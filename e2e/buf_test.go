@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
@@ -74,7 +75,8 @@ func bufRun(t *testing.T, dir string, env []string, wantOK bool, args ...string)
 }
 
 // TestBufPushExport pushes a module with `buf push --create`, pushes a
-// change under a label, then exports both into empty directories with an
+// change under a label, then exports the default label, the label and
+// the first commit into empty directories with an
 // empty cache and compares the files. Without a token buf is refused.
 func TestBufPushExport(t *testing.T) {
 	t.Parallel()
@@ -112,13 +114,19 @@ func TestBufPushExport(t *testing.T) {
 		}
 		bufRun(t, mod, env(token), true, "push", "--label", "v2")
 
-		for ref, want := range map[string]string{"": v2, ":v2": v2, ":" + first[strings.LastIndex(first, ":")+1:]: files["acme/pet/v1/pet.proto"]} {
+		// --label v2 moves only v2: the default label (main) stays on the first commit, as on the BSR.
+		for ref, want := range map[string]string{"": files["acme/pet/v1/pet.proto"], ":v2": v2, ":" + first[strings.LastIndex(first, ":")+1:]: files["acme/pet/v1/pet.proto"]} {
 			dst := t.TempDir()
 			bufRun(t, t.TempDir(), env(token), true, "export", remote+"/acme/petapis"+ref, "--output", dst)
 			got, err := os.ReadFile(filepath.Join(dst, "acme/pet/v1/pet.proto"))
 			if err != nil || string(got) != want {
 				t.Fatalf("export %q: %q %v", ref, got, err)
 			}
+		}
+		out = runSnippet(t, "buf-consume", t.TempDir(), clientEnv(t.TempDir(), "K="+strings.TrimPrefix(k.URL, "http://"),
+			"REPO=protos", "T="+token))
+		if !strings.Contains(out, base64.StdEncoding.EncodeToString([]byte(files["acme/pet/v1/pet.proto"]))) {
+			t.Fatalf("README block: %s", out)
 		}
 	})
 }
