@@ -37,10 +37,11 @@ type Plugin struct{}
 
 var _ sdk.Plugin = Plugin{}
 
-// Describe implements sdk.Plugin.
+// Describe implements sdk.Plugin. "protobuf" is an alias (the key other
+// registries give the format).
 func (Plugin) Describe() sdk.Info {
 	return sdk.Info{Key: "buf", DisplayName: "Buf (Protobuf modules)", Version: Version, ContractVersion: sdk.ContractVersion,
-		Mounts: []sdk.Mount{{Prefix: "/buf/"}}, Credentials: credentials, Setup: setup}
+		Mounts: []sdk.Mount{{Prefix: "/buf/"}}, Aliases: []string{"protobuf"}, Credentials: credentials, Setup: setup}
 }
 
 // connectError is a failure answered as a Connect error.

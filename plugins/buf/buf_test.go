@@ -138,3 +138,10 @@ func TestRefusals(t *testing.T) {
 		t.Fatalf("a refused upload stored files")
 	}
 }
+
+func TestDescribe(t *testing.T) {
+	info := buf.Plugin{}.Describe()
+	if info.Key != "buf" || len(info.Aliases) != 1 || info.Aliases[0] != "protobuf" || info.Mounts[0].Prefix != "/buf/" {
+		t.Fatalf("%+v", info)
+	}
+}
