@@ -118,7 +118,7 @@ func handle(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		if req.Header("Content-Encoding") == "gzip" {
 			c.body, err = h.Gunzip(sdk.Source{Blob: req.Body.Digest}, maxBody)
 		} else {
-			c.body, err = h.ReadBlob(req.Body.Digest, 0, uint32(req.Body.Size))
+			c.body, err = readAll(h, req.Body.Digest, req.Body.Size)
 		}
 		if err != nil {
 			return nil, fail("invalid_argument", "unreadable request body: "+err.Error())
@@ -158,4 +158,21 @@ func clip(s string) string {
 		return s[:200] + "…"
 	}
 	return s
+}
+
+// readAll reads a whole blob of size bytes (the host caps one read at
+// 16 MiB).
+func readAll(h sdk.Host, digest string, size uint64) ([]byte, error) {
+	out := make([]byte, 0, size)
+	for uint64(len(out)) < size {
+		chunk, err := h.ReadBlob(digest, uint64(len(out)), uint32(min(size-uint64(len(out)), 8<<20)))
+		if err != nil {
+			return nil, err
+		}
+		if len(chunk) == 0 {
+			return nil, errWire
+		}
+		out = append(out, chunk...)
+	}
+	return out, nil
 }

@@ -145,3 +145,34 @@ func TestDescribe(t *testing.T) {
 		t.Fatalf("%+v", info)
 	}
 }
+
+// capHost caps one ReadBlob at 16 MiB, as the real host does.
+type capHost struct{ *fakehost.Host }
+
+func (c capHost) ReadBlob(d string, off uint64, n uint32) ([]byte, error) {
+	return c.Host.ReadBlob(d, off, min(n, 16<<20))
+}
+
+// TestLargeUpload: a module whose request is over 16 MiB (the host's cap on
+// one read) is read whole and downloaded byte for byte.
+func TestLargeUpload(t *testing.T) {
+	e := newEnv(t)
+	h := capHost{e.h}
+	call := func(proc, body string) *sdk.Response {
+		req := &sdk.Request{Method: "POST", Path: "/buf.registry.module.v1." + proc, Repo: e.h.RepoCtx, User: "alice",
+			Headers: []sdk.Header{{Name: "Content-Type", Value: "application/json"}}, Body: e.h.Body([]byte(body))}
+		r, err := sdk.CallHandle(buf.Plugin{}, h, req)
+		if err != nil || r.Status != 200 {
+			t.Fatalf("%s: %v %+v", proc, err, r)
+		}
+		e.h.Commit()
+		return r
+	}
+	call("ModuleService/CreateModules", `{"values":[{"ownerRef":{"name":"acme"},"name":"big"}]}`)
+	big := "syntax = \"proto3\";\n// " + strings.Repeat("x", 13<<20) + "\n"
+	call("UploadService/Upload", `{"contents":[{"moduleRef":{"name":{"owner":"acme","module":"big"}},"files":[{"path":"big.proto","content":"`+b64(big)+`"}]}]}`)
+	r := call("DownloadService/Download", `{"values":[{"resourceRef":{"name":{"owner":"acme","module":"big"}}}]}`)
+	if !strings.Contains(string(r.Bytes), b64(big)) {
+		t.Fatal("the download differs from the upload")
+	}
+}

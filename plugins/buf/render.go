@@ -232,7 +232,7 @@ func (c *call) files(cr *commitRec) ([]protoFile, error) {
 	if f == nil || f.Size > maxBody {
 		return nil, fail("not_found", "the files of commit "+cr.ID+" are missing")
 	}
-	raw, err := c.h.ReadBlob(f.BlobDigest, 0, uint32(f.Size))
+	raw, err := readAll(c.h, f.BlobDigest, f.Size)
 	if err != nil {
 		return nil, err
 	}
