@@ -46,7 +46,7 @@ func TestFormatAliases(t *testing.T) {
 		}
 		for key, want := range map[string][]string{
 			"maven": {"gradle"}, "npm": {"yarn", "pnpm", "bower"}, "pypi": {"poetry"},
-			"nuget": {"chocolatey", "powershell"}, "terraform": {"opentofu"},
+			"nuget": {"chocolatey", "powershell"}, "terraform": {"opentofu"}, "incus": {"lxc"}, "buf": {"protobuf"},
 			"oci":     {"docker", "podman", "buildx", "oras", "wasm_oci", "helm_oci"},
 			"generic": {},
 		} {

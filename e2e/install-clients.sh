@@ -2,7 +2,7 @@
 # Installs the real package clients the end-to-end tests drive, when missing:
 # Debian packages with apt-get (as root), npm globals, and Go-built tools
 # cached under .tools/bin (git-ignored). Safe to run again: it skips what is
-# there. Usage: bash e2e/install-clients.sh [all|npm|pypi|maven|go|cargo|oci|helm|cran|ansible|puppet|openvsx|lfs|rpm|debian|opkg|terraform|hex|rubygems|composer|nuget|webui|replication]
+# there. Usage: bash e2e/install-clients.sh [all|npm|pypi|maven|go|cargo|oci|helm|cran|ansible|puppet|openvsx|lfs|rpm|debian|opkg|terraform|hex|rubygems|composer|nuget|webui|replication|incus|buf]
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN="$REPO/.tools/bin"
@@ -64,6 +64,8 @@ has ivy && apt_install ivy default-jre-headless
 has openvsx && npm_global ovsx ovsx@1.1.1
 has lfs && apt_install git git-lfs
 has vagrant && apt_install vagrant
+has incus && apt_install lxd xz-utils
+has buf && npm_global buf @bufbuild/buf
 has webui && apt_install chromium
 # The replication test over tc netem (e2e/replication_netem_test.go) makes network namespaces with ip and tc.
 has replication && apt_install iproute2

@@ -1,0 +1,2 @@
+// Package incus serves Incus/LXD container and virtual-machine images as a SimpleStreams image server.
+package incus
