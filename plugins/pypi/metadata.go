@@ -11,7 +11,8 @@ import (
 var _ sdk.MetadataParser = Plugin{}
 
 // ParseMetadata implements sdk.MetadataParser for the host's curation of
-// remote repositories: the name, version and license(s) of a wheel's
+// remote repositories: the name (normalized, PEP 503: the name pip and
+// PyPI's URLs use), version and license(s) of a wheel's
 // METADATA, an sdist's PKG-INFO or a PEP 658 ".metadata" file, read from
 // the core metadata (https://packaging.python.org/en/latest/specifications/core-metadata/):
 // License-Expression (PEP 639, SPDX) when present, else a one-line License
@@ -37,7 +38,7 @@ func (Plugin) ParseMetadata(h sdk.Host, digest, filename string) ([]byte, error)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filename, err)
 	}
-	return json.Marshal(map[string]any{"name": m.Name, "version": m.Version, "licenses": coreLicenses(b)})
+	return json.Marshal(map[string]any{"name": Normalize(m.Name), "version": m.Version, "licenses": coreLicenses(b)})
 }
 
 // maxLicenseField is the longest License field taken as a license name:

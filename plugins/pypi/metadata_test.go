@@ -35,7 +35,7 @@ func TestParseMetadata(t *testing.T) {
 			zipOf(map[string][]byte{"demo_pkg-1.0.dist-info/METADATA": []byte(
 				"Metadata-Version: 2.4\nName: Demo-Pkg\nVersion: 1.0\nLicense-Expression: MIT OR GPL-3.0-only\nLicense: ignored\n" +
 					"Classifier: License :: OSI Approved :: Apache Software License\n\nbody\nLicense: not a header\n")}, zip.Deflate),
-			map[string]any{"name": "Demo-Pkg", "version": "1.0", "licenses": []any{"MIT OR GPL-3.0-only", "Apache-2.0"}}},
+			map[string]any{"name": "demo-pkg", "version": "1.0", "licenses": []any{"MIT OR GPL-3.0-only", "Apache-2.0"}}},
 		{"sdist with License and classifier", "demo-2.0.tar.gz",
 			tarGzOf(map[string][]byte{"demo-2.0/PKG-INFO": []byte(
 				"Metadata-Version: 2.1\nName: demo\nVersion: 2.0\nLicense: BSD\nClassifier: License :: OSI Approved :: GNU General Public License v3 (GPLv3)\n" +
