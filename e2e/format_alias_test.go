@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -52,6 +53,24 @@ func TestFormatAliases(t *testing.T) {
 			if !slices.Equal(got[key], want) {
 				t.Errorf("%s: aliases %q, want %q", key, got[key], want)
 			}
+		}
+	})
+
+	t.Run("every format key Artifact Keeper accepts creates a repository", func(t *testing.T) {
+		// The 52 keys of Artifact Keeper's repository format enum (its
+		// backend's models/repository.rs), each a plugin's key or an alias a
+		// plugin declares.
+		keys := []string{"maven", "gradle", "npm", "pypi", "nuget", "go", "rubygems", "docker", "helm",
+			"rpm", "debian", "conan", "cargo", "generic", "podman", "buildx", "oras", "wasm_oci", "helm_oci",
+			"poetry", "conda", "yarn", "bower", "pnpm", "chocolatey", "powershell", "terraform", "opentofu",
+			"alpine", "conda_native", "composer", "hex", "cocoapods", "swift", "pub", "sbt", "chef", "puppet",
+			"ansible", "gitlfs", "vscode", "jetbrains", "huggingface", "mlmodel", "cran", "vagrant", "opkg",
+			"p2", "bazel", "protobuf", "incus", "lxc"}
+		if len(keys) != 52 {
+			t.Fatalf("%d keys listed", len(keys))
+		}
+		for i, key := range keys {
+			k.CreateRepo(harness.Repo{Key: fmt.Sprintf("ak%d", i), Format: key})
 		}
 	})
 

@@ -169,16 +169,28 @@ func sameFiles(t *testing.T, src, dir string) {
 	}
 }
 
-func TestNpmClients(t *testing.T) {
-	t.Parallel()
-	for _, c := range []string{"npm", "yarn", "pnpm"} {
+// requireClients makes sure every named command is on PATH, installing the
+// client set of e2e/install-clients.sh once when one is missing, and skips
+// (or fails in CI) through harness.MissingClient when that cannot be done.
+func requireClients(t *testing.T, set string, cmds ...string) {
+	t.Helper()
+	for _, c := range cmds {
+		if _, err := exec.LookPath(c); err == nil {
+			continue
+		}
+		root, _ := harness.ModuleRoot()
+		if out, err := exec.Command("bash", filepath.Join(root, "e2e", "install-clients.sh"), set).CombinedOutput(); err != nil {
+			harness.MissingClient(t, "%s missing and could not be installed: %v\n%s", c, err, out)
+		}
 		if _, err := exec.LookPath(c); err != nil {
-			root, _ := harness.ModuleRoot()
-			if out, err := exec.Command("bash", filepath.Join(root, "e2e", "install-clients.sh"), "npm").CombinedOutput(); err != nil {
-				harness.MissingClient(t, "%s missing and could not be installed: %v\n%s", c, err, out)
-			}
+			harness.MissingClient(t, "%s missing after install-clients.sh %s", c, set)
 		}
 	}
+}
+
+func TestNpmClients(t *testing.T) {
+	t.Parallel()
+	requireClients(t, "npm", "npm", "yarn", "pnpm")
 	root, err := harness.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)

@@ -19,12 +19,7 @@ import (
 // cache, and checks the tarballs are the upstream's byte for byte.
 func TestRemoteRepositories(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("npm"); err != nil {
-		root, _ := harness.ModuleRoot()
-		if out, err := exec.Command("bash", filepath.Join(root, "e2e", "install-clients.sh"), "npm").CombinedOutput(); err != nil {
-			harness.MissingClient(t, "npm missing and could not be installed: %v\n%s", err, out)
-		}
-	}
+	requireClients(t, "npm", "npm")
 	root, err := harness.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)

@@ -30,11 +30,7 @@ func TestVerdaccioUpstream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := exec.LookPath("npm"); err != nil {
-		if out, err := exec.Command("bash", filepath.Join(root, "e2e", "install-clients.sh"), "npm").CombinedOutput(); err != nil {
-			harness.MissingClient(t, "npm missing and could not be installed: %v\n%s", err, out)
-		}
-	}
+	requireClients(t, "npm", "npm")
 	vurl := startVerdaccio(t, installVerdaccio(t, root))
 
 	// Publish hello-keeper@1.0.0 and @kp/util@2.0.0 (which depends on it) to Verdaccio.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,12 +20,7 @@ import (
 // and shows in the merged packument at once.
 func TestVirtualRepositories(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("npm"); err != nil {
-		root, _ := harness.ModuleRoot()
-		if out, err := exec.Command("bash", filepath.Join(root, "e2e", "install-clients.sh"), "npm").CombinedOutput(); err != nil {
-			harness.MissingClient(t, "npm missing and could not be installed: %v\n%s", err, out)
-		}
-	}
+	requireClients(t, "npm", "npm")
 	root, err := harness.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)

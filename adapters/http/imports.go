@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -11,13 +12,14 @@ import (
 	"github.com/keeper-registry/keeper/core/importer"
 )
 
-// Imports runs imports from a live Artifactory instance (core/importer.Jobs).
+// Imports runs imports from a live Artifactory instance and keeps their
+// reports in the database (core/importer.Jobs).
 type Imports interface {
-	Start(s importer.Spec) (importer.JobView, error)
-	List() []importer.JobView
-	Find(id string) (importer.JobView, error)
-	Events(id string, from int) ([]importer.Item, importer.JobView, <-chan struct{}, error)
-	Cancel(id string) error
+	Start(ctx context.Context, s importer.Spec) (importer.JobView, error)
+	List(ctx context.Context) ([]importer.JobView, error)
+	Find(ctx context.Context, id string) (importer.JobView, error)
+	Events(ctx context.Context, id string, from int) ([]importer.Item, importer.JobView, <-chan struct{}, error)
+	Cancel(ctx context.Context, id string) error
 }
 
 var _ Imports = (*importer.Jobs)(nil)
@@ -32,8 +34,8 @@ var importSchemas = obj{
 		"map":          obj{"type": "object", "additionalProperties": str()},
 		"repositories": arr(str()), "security": boolean()}, "url"),
 	"ImportJob": object(obj{"id": str(), "url": str(),
-		"state":      obj{"type": "string", "enum": []string{importer.StateRunning, importer.StateDone, importer.StateFailed}},
-		"started_at": dateTime, "finished_at": dateTime, "error": str(),
+		"state":      obj{"type": "string", "enum": []string{importer.StateRunning, importer.StateDone, importer.StateFailed, importer.StateInterrupted}},
+		"started_at": dateTime, "finished_at": dateTime, "error": str(), "by": str(),
 		"imported": integer(), "skipped": integer(), "failed": integer(), "bytes": integer(),
 		"items": arr(importItem)}, "id", "url", "state", "started_at"),
 	"ImportList": object(obj{"jobs": arr(ref("ImportJob"))}, "jobs"),
@@ -44,9 +46,10 @@ func ImportRoutes(svc Imports) []Route {
 	h := importHandlers{svc: svc}
 	return []Route{
 		route(http.MethodPost, "/admin/imports", Admin, Doc{"admin", "Import the local repositories of a live Artifactory instance (with security: its users without passwords, groups and permission targets) " +
-			"through its REST API (reached through the egress guard); one import at a time. Follow it at GET /admin/imports/{id}/events",
+			"through its REST API (reached through the egress guard); formats with their own protocol are deployed by path through their mount, as the caller. " +
+			"One import at a time across replicas; the report is kept in the database. Follow it at GET /admin/imports/{id}/events",
 			"ImportStart", "ImportJob", 202, []int{409}}, h.start),
-		route(http.MethodGet, "/admin/imports", Admin, Doc{"admin", "Recent imports of this server, newest first", "", "ImportList", 200, nil}, h.list),
+		route(http.MethodGet, "/admin/imports", Admin, Doc{"admin", "Recent imports (of every replica: kept in the database), newest first", "", "ImportList", 200, nil}, h.list),
 		route(http.MethodGet, "/admin/imports/:id", Admin, Doc{"admin", "One import with every item imported, skipped or failed and why",
 			"", "ImportJob", 200, nil}, h.get),
 		route(http.MethodGet, "/admin/imports/:id/events", Admin, Doc{"admin", "Progress as server-sent events: an `item` event per file " +
@@ -63,7 +66,7 @@ func (h importHandlers) start(c *gin.Context) {
 		return
 	}
 	s.By = subject(c)
-	v, err := h.svc.Start(s)
+	v, err := h.svc.Start(c.Request.Context(), s)
 	if err != nil {
 		WriteError(c, err)
 		return
@@ -73,11 +76,16 @@ func (h importHandlers) start(c *gin.Context) {
 }
 
 func (h importHandlers) list(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"jobs": h.svc.List()})
+	jobs, err := h.svc.List(c.Request.Context())
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"jobs": jobs})
 }
 
 func (h importHandlers) get(c *gin.Context) {
-	v, err := h.svc.Find(c.Param("id"))
+	v, err := h.svc.Find(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		WriteError(c, err)
 		return
@@ -86,7 +94,7 @@ func (h importHandlers) get(c *gin.Context) {
 }
 
 func (h importHandlers) cancel(c *gin.Context) {
-	if err := h.svc.Cancel(c.Param("id")); err != nil {
+	if err := h.svc.Cancel(c.Request.Context(), c.Param("id")); err != nil {
 		WriteError(c, err)
 		return
 	}
@@ -108,7 +116,8 @@ func (h importHandlers) events(c *gin.Context) {
 		}
 		from = n + 1
 	}
-	items, view, changed, err := h.svc.Events(id, from)
+	ctx := c.Request.Context()
+	items, view, changed, err := h.svc.Events(ctx, id, from)
 	if err != nil {
 		WriteError(c, err)
 		return
@@ -118,7 +127,6 @@ func (h importHandlers) events(c *gin.Context) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	ctx := c.Request.Context()
 	for {
 		for _, it := range items {
 			if !writeEvent(w, "item", strconv.Itoa(from), it) {
@@ -127,7 +135,7 @@ func (h importHandlers) events(c *gin.Context) {
 			from++
 		}
 		if view.State != importer.StateRunning {
-			final, err := h.svc.Find(id)
+			final, err := h.svc.Find(ctx, id)
 			if err == nil {
 				final.Items = nil // already streamed
 				writeEvent(w, "done", "", final)
@@ -140,7 +148,7 @@ func (h importHandlers) events(c *gin.Context) {
 			return
 		case <-changed:
 		}
-		if items, view, changed, err = h.svc.Events(id, from); err != nil {
+		if items, view, changed, err = h.svc.Events(ctx, id, from); err != nil {
 			return
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strings"
 
 	"go.uber.org/fx"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/keeper-registry/keeper/core/artifact"
 	"github.com/keeper-registry/keeper/core/audit"
 	"github.com/keeper-registry/keeper/core/config"
+	"github.com/keeper-registry/keeper/core/dispatch"
 	"github.com/keeper-registry/keeper/core/importer"
 	"github.com/keeper-registry/keeper/core/plugin"
 	"github.com/keeper-registry/keeper/core/properties"
@@ -31,10 +33,12 @@ var importModule = fx.Options(
 )
 
 func newImports(lc fx.Lifecycle, cfg config.Config, arts *artifact.Service, repos ports.RepositoryStore,
-	m *plugin.Manager, props *properties.Service, db *bunstore.Store, policies ports.PolicyAdmin, rec *audit.Recorder, c ports.Clock) httpapi.Imports {
+	m *plugin.Manager, props *properties.Service, db *bunstore.Store, policies ports.PolicyAdmin, rec *audit.Recorder, c ports.Clock,
+	d *dispatch.Dispatcher) httpapi.Imports {
 	guard := egress.Policy{AllowPrivateNetworks: cfg.Egress.AllowPrivateNetworks, AllowedHosts: cfg.Egress.AllowedHosts}
-	target := localTarget{arts: arts, repos: repos, plugins: m, props: props}
 	run := func(ctx context.Context, s importer.Spec, progress func(importer.Item)) (importer.Report, error) {
+		target := localTarget{arts: arts, repos: repos, plugins: m, props: props,
+			native: importer.NativeDeployer{Mounts: d, By: s.By}, rec: rec, by: s.By}
 		src, err := artifactory.New(ctx, artifactory.Config{URL: s.URL, Token: s.Token, User: s.User, Password: s.Password}, guard)
 		if err != nil {
 			return importer.Report{}, err
@@ -46,7 +50,7 @@ func newImports(lc fx.Lifecycle, cfg config.Config, arts *artifact.Service, repo
 		}
 		return importer.RunSource(ctx, src, target, o)
 	}
-	jobs := importer.NewJobs(run, c, slog.Default().With("room", "import"))
+	jobs := importer.NewJobs(run, db, c, slog.Default().With("room", "import"))
 	lc.Append(fx.StopHook(jobs.Close))
 	return jobs
 }
@@ -58,6 +62,12 @@ type localTarget struct {
 	repos   ports.RepositoryStore
 	plugins *plugin.Manager
 	props   *properties.Service
+	// native deploys into formats that take files only through their own
+	// protocol (the plugin's deploy by path); nil outside the server.
+	native importer.Deployer
+	// rec audits each native deploy as done by the importing administrator.
+	rec *audit.Recorder
+	by  ports.Subject
 }
 
 var _ importer.Target = localTarget{}
@@ -82,37 +92,57 @@ func (t localTarget) StoredSHA256(ctx context.Context, key, p string) (string, e
 	return f.SHA256, err
 }
 
-// Upload stores a file like PUT /api/v1/repositories/{key}/artifacts/{path}:
-// only into formats whose plugin validates plain files (the others keep
-// indexes a bare file would bypass), every checksum verified.
+// Upload stores a file like PUT /api/v1/repositories/{key}/artifacts/{path}
+// into formats whose plugin validates plain files, every checksum
+// verified. The other formats keep indexes a bare file would bypass: the
+// file goes to the format's own mount as a deploy by path, and the plugin
+// indexes it (or refuses it) as its native publish does. Their source's
+// own index folders (hidden ones, such as Artifactory's .npm/) are left
+// out: Keeper renders its own.
 func (t localTarget) Upload(ctx context.Context, key, p string, body io.Reader, _ int64, sums importer.Checksums) error {
 	r, err := t.repos.GetRepository(ctx, key)
 	if err != nil {
 		return err
 	}
-	if err := t.writable(r); err != nil {
+	validates, err := t.validates(r)
+	if err != nil {
 		return err
+	}
+	if !validates {
+		if t.native == nil {
+			return fmt.Errorf("%q repositories take uploads only through the format's own protocol", r.Format)
+		}
+		for _, seg := range strings.Split(p, "/") {
+			if strings.HasPrefix(seg, ".") {
+				return &importer.SkipError{Reason: "the source's own index files: Keeper renders its own"}
+			}
+		}
+		if err := t.native.Deploy(ctx, r, p, body); err != nil {
+			return err
+		}
+		if t.rec != nil {
+			t.rec.By(ctx, t.by, "artifact.write", key+"/"+p, audit.Success, "imported by path")
+		}
+		return nil
 	}
 	_, err = t.arts.Put(ctx, artifact.Upload{RepoKey: key, Path: p, ContentType: artifact.ContentTypeOf(p), Body: body,
 		Expect: artifact.Expect{SHA256: sums.SHA256, SHA1: sums.SHA1, MD5: sums.MD5}})
 	return err
 }
 
-func (t localTarget) writable(r ports.Repository) error {
+// validates reports whether r's format plugin validates plain files.
+func (t localTarget) validates(r ports.Repository) (bool, error) {
 	for _, f := range t.plugins.Formats() {
 		if f.Key != r.Format {
 			continue
 		}
 		p, err := t.plugins.Get(f.PluginID)
 		if err != nil {
-			return err
+			return false, err
 		}
-		if !slices.Contains(p.Capabilities, ports.CapValidate) {
-			return fmt.Errorf("%q repositories take uploads only through the format's own protocol", r.Format)
-		}
-		return nil
+		return slices.Contains(p.Capabilities, ports.CapValidate), nil
 	}
-	return fmt.Errorf("no plugin serves the format %q", r.Format)
+	return false, fmt.Errorf("no plugin serves the format %q", r.Format)
 }
 
 func (t localTarget) SetProperties(ctx context.Context, key, p string, set ports.Properties) error {

@@ -11,6 +11,8 @@ import (
 	"hash"
 	"io"
 	"strings"
+
+	"github.com/keeper-registry/keeper/ports"
 )
 
 // Source is a live Artifactory instance read through its REST API
@@ -185,8 +187,15 @@ func importRemote(ctx context.Context, src Source, from, to string, f SourceFile
 	}
 	vr := newVerifier(body, want)
 	if err := t.Upload(ctx, to, f.Path, vr, f.Size, want); err != nil {
-		if vr.err != nil {
+		var ce *ports.ConflictError
+		var se *SkipError
+		switch {
+		case vr.err != nil:
 			return Failed, vr.err.Error()
+		case errors.As(err, &se):
+			return Skipped, se.Reason
+		case errors.As(err, &ce):
+			return Skipped, ce.Message
 		}
 		return Failed, err.Error()
 	}

@@ -81,6 +81,9 @@ func (Plugin) Handle(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	if rest, ok := strings.CutPrefix(p, "api/v1/crates"); ok {
 		return handleAPI(h, req, rest, get)
 	}
+	if req.Method == "PUT" {
+		return deploy(h, req, p)
+	}
 	if !get {
 		return apiError(405, "method "+req.Method+" not allowed on the index"), nil
 	}

@@ -9,6 +9,7 @@ replace github.com/keeper-registry/keeper/sdk/go => ../../sdk/go
 require github.com/keeper-registry/keeper v0.0.0
 
 require (
+	github.com/BurntSushi/toml v1.4.1-0.20240526193622-a339e1f7089c // indirect
 	github.com/ProtonMail/go-crypto v1.5.2 // indirect
 	github.com/cloudflare/circl v1.6.3 // indirect
 	github.com/dsnet/compress v0.0.1 // indirect

@@ -81,7 +81,13 @@ func publish(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	if err := json.Unmarshal(raw, &meta); err != nil {
 		return apiError(400, "publish metadata is not valid JSON: "+err.Error()), nil
 	}
-	entry, err := indexEntry(&meta)
+	return publishCrate(h, req, &meta, func() (string, error) { return copyCrate(h, req.Body.Digest, 8+uint64(jsonLen), crateLen) })
+}
+
+// publishCrate indexes a crate described by meta: crate returns its blob
+// (called only once the name and version are free).
+func publishCrate(h sdk.Host, req *sdk.Request, meta *publishMeta, crate func() (string, error)) (*sdk.Response, error) {
+	entry, err := indexEntry(meta)
 	if err != nil {
 		return apiError(400, err.Error()), nil
 	}
@@ -113,7 +119,7 @@ func publish(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	}
 
 	// The .crate becomes its own blob; its sha256 is the index cksum.
-	digest, err := copyCrate(h, req.Body.Digest, 8+uint64(jsonLen), crateLen)
+	digest, err := crate()
 	if err != nil {
 		return nil, err
 	}

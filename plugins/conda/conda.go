@@ -34,7 +34,8 @@ var _ sdk.Plugin = Plugin{}
 // Describe implements sdk.Plugin.
 func (Plugin) Describe() sdk.Info {
 	return sdk.Info{Key: "conda", DisplayName: "Conda", Version: PluginVersion, ContractVersion: sdk.ContractVersion,
-		Mounts: []sdk.Mount{{Prefix: "/conda/"}}, Credentials: &sdk.DefaultCredentials, Setup: setup}
+		Mounts: []sdk.Mount{{Prefix: "/conda/"}}, Credentials: &sdk.DefaultCredentials, Setup: setup,
+		Aliases: []string{"conda_native"}}
 }
 
 // setup are the client set-up snippets served by the host's set-up page.

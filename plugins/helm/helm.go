@@ -65,8 +65,11 @@ func (Plugin) Handle(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 			return apiGet(h, req, segs[2:])
 		}
 	case "PUT":
-		if len(segs) == 2 && segs[0] == "charts" {
+		switch {
+		case len(segs) == 2 && segs[0] == "charts":
 			return putFile(h, req, segs[1])
+		case !isAPI && segs[0] != "charts":
+			return deploy(h, req, segs)
 		}
 	case "POST":
 		switch {

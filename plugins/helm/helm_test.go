@@ -201,7 +201,7 @@ func TestUploadRefusals(t *testing.T) {
 		{"yaml list", "PUT", "/charts/demo-1.0.0.tgz", tgz(t, [2]string{"demo/Chart.yaml", "- a\n- b\n"}), "", 400, "Chart.yaml:"},
 		{"file name mismatch", "PUT", "/charts/other-1.0.0.tgz", ok, "", 400, "does not match the chart demo 1.0.0 (want demo-1.0.0.tgz)"},
 		{"not a chart path", "PUT", "/charts/demo.zip", ok, "", 400, "only <name>-<version>.tgz"},
-		{"put outside charts", "PUT", "/demo-1.0.0.tgz", ok, "", 404, "not found"},
+		{"put on the API", "PUT", "/api/charts/demo-1.0.0.tgz", ok, "", 404, "not found"},
 		{"empty body", "POST", "/api/charts", nil, "", 400, "no body"},
 		{"no chart field", "POST", "/api/charts", noChart, noChartCT, 400, `no "chart" field`},
 		{"bad boundary", "POST", "/api/charts", okForm, "multipart/form-data", 400, "boundary"},

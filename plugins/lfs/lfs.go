@@ -35,7 +35,8 @@ var _ sdk.Plugin = Plugin{}
 // Describe implements sdk.Plugin.
 func (Plugin) Describe() sdk.Info {
 	return sdk.Info{Key: "lfs", DisplayName: "Git LFS", Version: PluginVersion, ContractVersion: sdk.ContractVersion,
-		Mounts: []sdk.Mount{{Prefix: "/lfs/", AnonymousPaths: []string{"/objects/batch"}}}, Credentials: credentials, Setup: setup}
+		Mounts: []sdk.Mount{{Prefix: "/lfs/", AnonymousPaths: []string{"/objects/batch"}}}, Credentials: credentials, Setup: setup,
+		Aliases: []string{"gitlfs"}}
 }
 
 // mediaType is the Git LFS API's JSON media type.

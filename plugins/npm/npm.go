@@ -93,6 +93,8 @@ func (Plugin) Handle(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		return npmError(404, "not found: "+err.Error()), nil
 	}
 	switch {
+	case ref.file != "" && ref.rev == "" && req.Method == "PUT":
+		return deploy(h, req, ref)
 	case ref.file != "":
 		return tarball(h, req, ref)
 	case ref.rev != "" && req.Method == "DELETE":

@@ -89,6 +89,9 @@ func (Plugin) Handle(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		}
 		return jsonError(405, "method "+req.Method+" not allowed"), nil
 	}
+	if req.Method == "PUT" {
+		return deploy(h, req, p)
+	}
 	if !get {
 		return jsonError(405, "method "+req.Method+" not allowed"), nil
 	}

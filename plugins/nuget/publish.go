@@ -16,7 +16,12 @@ import (
 // Push: https://learn.microsoft.com/en-us/nuget/api/package-publish-resource
 // PUT with the .nupkg as a multipart/form-data file part (raw bodies are
 // accepted too); 201 on success, 409 when the version exists, 400 invalid.
-func publish(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
+func publish(h sdk.Host, req *sdk.Request) (*sdk.Response, error) { return publishPackage(h, req, nil) }
+
+// publishPackage stores the package in the body; check, when set, refuses
+// a manifest with a message (a deploy by path checks the path's id and
+// version).
+func publishPackage(h sdk.Host, req *sdk.Request, check func(*Manifest) string) (*sdk.Response, error) {
 	if req.Body == nil || req.Body.Size == 0 {
 		return jsonError(400, "the request has no package"), nil
 	}
@@ -67,6 +72,11 @@ func publish(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	}
 	if !strings.EqualFold(nuspec, m.ID+".nuspec") {
 		return jsonError(400, fmt.Sprintf("the manifest %s does not match the package id %s", nuspec, m.ID)), nil
+	}
+	if check != nil {
+		if msg := check(m); msg != "" {
+			return jsonError(400, msg), nil
+		}
 	}
 	lid := strings.ToLower(m.ID)
 	existing, err := records(h, lid)

@@ -57,6 +57,8 @@ func (Plugin) Handle(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 			return deleteFile(h, p[1:])
 		}
 		return nil, sdk.Errorf(404, "not found")
+	case "PUT":
+		return deploy(h, req, segs)
 	case "GET", "HEAD":
 	default:
 		return nil, sdk.Errorf(405, "method %s not allowed", req.Method)

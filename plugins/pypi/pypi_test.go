@@ -249,7 +249,7 @@ func TestRoutes(t *testing.T) {
 		{get(h, "/packages/keeper-demo/nope-1.0.tar.gz"), 404, ""},
 		{get(h, "/simple/a/b/c"), 404, ""},
 		{get(h, "/whatever"), 404, ""},
-		{&sdk.Request{Method: "PUT", Path: "/x", Repo: h.RepoCtx}, 405, ""},
+		{&sdk.Request{Method: "PATCH", Path: "/x", Repo: h.RepoCtx}, 405, ""},
 		{&sdk.Request{Method: "POST", Path: "/simple/", Repo: h.RepoCtx}, 404, ""},
 		{&sdk.Request{Method: "DELETE", Path: "/packages/keeper-demo/nope.whl", Repo: h.RepoCtx}, 404, ""},
 	}

@@ -106,15 +106,35 @@ func upload(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pypi: store %s: %w", dist.Filename, err)
 	}
-	digest, md5sum := stored.Digest, stored.MD5
+	return indexDist(h, distUpload{dist: dist, name: name, norm: norm, version: version, digest: stored.Digest, md5: stored.MD5, size: content.Size, fields: v})
+}
+
+// distUpload is a distribution file stored as a blob, about to be indexed.
+type distUpload struct {
+	dist                Dist
+	name, norm, version string // as declared, normalized
+	digest, md5         string // md5 "" when the host did not compute it
+	size                uint64
+	// fields are the upload form's (declared digests, pyversion,
+	// requires_python); empty for a deploy by path.
+	fields map[string]string
+}
+
+// indexDist checks the declared digests and the file's own core metadata
+// against the name and version, then stages the file, its PEP 658
+// metadata and the version.
+func indexDist(h sdk.Host, u distUpload) (*sdk.Response, error) {
+	v, dist, norm, version, digest, md5sum := u.fields, u.dist, u.norm, u.version, u.digest, u.md5
+	dst := filePath(norm, dist.Filename)
+	var err error
 	if md5sum == "" {
 		if md5sum, err = h.Hash(sdk.MD5, sdk.Source{Blob: digest}); err != nil {
 			return nil, fmt.Errorf("pypi: md5: %w", err)
 		}
 	}
 	blake := ""
-	if content.Size <= blakeMaxBytes || v["sha256_digest"] == "" && v["md5_digest"] == "" {
-		if blake, err = blake2b256(h, digest, content.Size); err != nil {
+	if u.size <= blakeMaxBytes || v["sha256_digest"] == "" && v["md5_digest"] == "" {
+		if blake, err = blake2b256(h, digest, u.size); err != nil {
 			return nil, err
 		}
 	}
@@ -134,7 +154,7 @@ func upload(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		return nil, sdk.Errorf(400, "%s: %s", dist.Filename, err)
 	}
 	if Normalize(cm.Name) != norm || !sameVersion(cm.Version, version) {
-		return nil, sdk.Errorf(400, "%s: metadata says %s %s, upload says %s %s", dist.Filename, cm.Name, cm.Version, name, version)
+		return nil, sdk.Errorf(400, "%s: metadata says %s %s, upload says %s %s", dist.Filename, cm.Name, cm.Version, u.name, version)
 	}
 	meta := FileMeta{Name: cm.Name, Version: version, Filename: dist.Filename, PackageType: dist.PackageType,
 		PythonVersion: v["pyversion"], RequiresPython: cm.RequiresPython, Summary: cm.Summary, MD5: md5sum, Blake2b256: blake}

@@ -38,7 +38,11 @@ type tarEntry struct {
 	off, size uint64
 }
 
-func push(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
+func push(h sdk.Host, req *sdk.Request) (*sdk.Response, error) { return pushGem(h, req, "") }
+
+// pushGem stores the .gem in the body; wantFile, when set, is the file
+// name the gem must have (a deploy by path).
+func pushGem(h sdk.Host, req *sdk.Request, wantFile string) (*sdk.Response, error) {
 	if req.Body == nil || req.Body.Size == 0 {
 		return plain(400, "the request has no .gem\n"), nil
 	}
@@ -89,6 +93,9 @@ func push(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	}
 
 	full := spec.FullName()
+	if wantFile != "" && wantFile != full+".gem" {
+		return plain(400, "the .gem is "+full+", not "+strings.TrimSuffix(wantFile, ".gem")+" as its path says\n"), nil
+	}
 	if f, err := h.GetFile(gemPath(full)); err != nil {
 		return nil, err
 	} else if f != nil {

@@ -70,6 +70,8 @@ func (Plugin) Handle(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 			return plain(405, "yank is DELETE /api/v1/gems/yank\n"), nil
 		}
 		return yank(h, req)
+	case req.Method == "PUT":
+		return deploy(h, req, p)
 	case !get:
 		return plain(405, "method "+req.Method+" not allowed\n"), nil
 	case p == "specs.4.8.gz" || p == "latest_specs.4.8.gz" || p == "prerelease_specs.4.8.gz":
