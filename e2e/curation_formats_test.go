@@ -83,7 +83,7 @@ func TestCurationPyPIAndCargo(t *testing.T) {
 				"--index-url", px.URL+"/pypi/pyproxy/simple/", name+"==1.0.0")
 		}
 		for _, tc := range []struct{ name, reason string }{
-			{"keeper-evil", `blocked by curation: keeper-evil@1.0.0 matches the blocked pattern "keeper-evil"`},
+			{"keeper-evil", "blocked by curation: keeper-evil@1.0.0 matches the blocked pattern"},
 			{"keeper-gpl", "blocked by curation: keeper-gpl@1.0.0 is licensed GPL-3.0-only (GPL-3.0-only is denied)"},
 		} {
 			// pip prints the status, not the body: the body is checked on the same path.
@@ -111,7 +111,7 @@ func TestCurationPyPIAndCargo(t *testing.T) {
 			return c.run(app, "fetch")
 		}
 		for _, tc := range []struct{ name, reason string }{
-			{"evil-crate", `blocked by curation: evil-crate@0.1.0 matches the blocked pattern "evil-*"`},
+			{"evil-crate", "blocked by curation: evil-crate@0.1.0 matches the blocked pattern"},
 			{"gpl-crate", "blocked by curation: gpl-crate@0.1.0 is licensed GPL-3.0-only (GPL-3.0-only is denied)"},
 		} {
 			if out, err := fetch(tc.name); err == nil || !strings.Contains(out, "403") || !strings.Contains(out, tc.reason) {
