@@ -58,7 +58,7 @@ func TestVsce(t *testing.T) {
 	}
 	k.Expect(http.StatusCreated, http.MethodPost, "/openvsx/vsx/api/-/namespace/create", strings.NewReader(`{"name":"keeper"}`),
 		"Content-Type", "application/json")
-	if out, ok := vsce("publish", "--no-dependencies", "--pat", "kpr_not-a-token", "--packagePath", filepath.Join(dir, "demo-1.0.0.vsix")); ok || !strings.Contains(out, "401") {
+	if out, ok := vsce("publish", "--no-dependencies", "--pat", "kpr_not-a-token", "--packagePath", filepath.Join(dir, "demo-1.0.0.vsix")); ok || !strings.Contains(out, "invalid credentials") {
 		t.Fatalf("vsce publish with a wrong token: ok=%v\n%s", ok, out)
 	}
 	if out, ok := vsce(append(publish, "--packagePath", filepath.Join(dir, "demo-1.0.0.vsix"))...); !ok || !strings.Contains(out, "Published keeper.demo v1.0.0") {
