@@ -10,6 +10,10 @@ tool (
 	honnef.co/go/tools/cmd/staticcheck
 )
 
+require github.com/keeper-registry/keeper/sdk/go v0.0.0
+
+replace github.com/keeper-registry/keeper/sdk/go => ./sdk/go
+
 require (
 	github.com/ProtonMail/go-crypto v1.5.2
 	github.com/aws/aws-sdk-go-v2 v1.48.0

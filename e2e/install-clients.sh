@@ -59,6 +59,7 @@ has hex && apt_install rebar3
 has cran && apt_install r-base-core
 has ansible && apt_install ansible-core
 has puppet && apt_install puppet
+has ivy && apt_install ivy default-jre-headless
 has openvsx && { npm_global ovsx ovsx@1.1.1; npm_global vsce @vscode/vsce@4.1.0; }
 has lfs && apt_install git git-lfs
 has vagrant && apt_install vagrant

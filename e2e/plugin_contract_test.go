@@ -96,7 +96,7 @@ func TestHostilePlugin(t *testing.T) {
 }
 
 // TestContract010PluginStillServes installs the example plugin as built
-// against contract 0.1.0 (kept prebuilt in testdata) into a 0.4.0 host.
+// against contract 0.1.0 (kept prebuilt in testdata) into a 0.5.0 host.
 // That build predates the built-in vagrant plugin and has its id
 // ("vagrant"), so installing it replaces the built-in (200, not 201);
 // deleting it gives way to the built-in again, which serves the same boxes.

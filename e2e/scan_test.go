@@ -302,6 +302,21 @@ func TestScanning(t *testing.T) {
 		if good.Status != "done" || len(good.Findings) != 0 || good.Score != 100 || good.Grade != "A" {
 			t.Errorf("%s %s: want clean: %+v", c.repo, c.fixed, good)
 		}
+		if c.repo == "mvn" {
+			// Trivy names the jar com.example:vuln-demo, Grype vuln-demo:
+			// still one finding, reported by both, counted once.
+			var rows []scanFinding
+			for _, f := range bad.Findings {
+				if f.ID == c.id || slices.Contains(f.Aliases, c.id) {
+					rows = append(rows, f)
+				}
+			}
+			if len(rows) != 1 || bad.Score != 90 {
+				t.Errorf("jar: want %s as one finding (score 90): %+v", c.id, bad)
+			} else if want := slices.Sorted(slices.Values(scanners)); !slices.Equal(rows[0].Sources, want) {
+				t.Errorf("jar: %s reported by %v, want %v", c.id, rows[0].Sources, want)
+			}
+		}
 		t.Logf("%s: %s found by %v (score %d, grade %s)", c.repo, c.id, bad.Scanners, bad.Score, bad.Grade)
 	}
 	if t.Failed() {

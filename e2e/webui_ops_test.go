@@ -21,3 +21,22 @@ func TestWebUIOps(t *testing.T) {
 	env := append([]string{"KEEPER_BACKUP_TARGET=" + target, "KEEPER_REPLICATION_NAME=ops-hub"}, replEnv...)
 	runUIScript(t, "ops.mjs", harness.Options{Env: env}, "KEEPER_OPS_BACKUP=1", "KEEPER_OPS_PEER_URL="+peer.URL, "KEEPER_OPS_PEER_KEY="+key)
 }
+
+// TestWebUIProperties drives artifact properties (web/e2e/properties.mjs):
+// added, edited, deleted and searched by, each step confirmed by the API.
+func TestWebUIProperties(t *testing.T) {
+	runUIScript(t, "properties.mjs", harness.Options{})
+}
+
+// TestWebUIPromotion drives promotion (web/e2e/promotion.mjs): refused by a
+// property condition, dry-run, then copied with the artifact's properties.
+func TestWebUIPromotion(t *testing.T) {
+	runUIScript(t, "promotion.mjs", harness.Options{})
+}
+
+// TestWebUILifecycle drives cleanup policies and quotas
+// (web/e2e/lifecycle.mjs): a policy created, previewed, edited, deleted; a
+// quota set and shown against the usage.
+func TestWebUILifecycle(t *testing.T) {
+	runUIScript(t, "lifecycle.mjs", harness.Options{})
+}

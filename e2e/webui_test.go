@@ -39,6 +39,15 @@ func TestWebUI(t *testing.T) {
 // web) and web/node_modules installed.
 func runUIScript(t *testing.T, script string, opts harness.Options, env ...string) {
 	t.Helper()
+	runUIScriptSetup(t, script, opts, nil, env...)
+}
+
+// runUIScriptSetup is runUIScript with setup run on each fresh keeper
+// before the script; what it returns is added to the script's environment.
+// KEEPER_UI_ONE_ATTEMPT=1 turns off the second attempt (to check that a
+// walk is steady).
+func runUIScriptSetup(t *testing.T, script string, opts harness.Options, setup func(k *harness.Keeper) []string, env ...string) {
+	t.Helper()
 	root, err := harness.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
@@ -73,13 +82,16 @@ func runUIScript(t *testing.T, script string, opts harness.Options, env ...strin
 		cmd.Env = append(os.Environ(), "KEEPER_URL="+k.URL, "KEEPER_ADMIN_USER=admin", "KEEPER_ADMIN_PASSWORD="+harness.AdminPassword,
 			"KEEPER_UI_ARTIFACTS="+filepath.Join(shots, fmt.Sprint(attempt)), "CHROMIUM="+chromium)
 		cmd.Env = append(cmd.Env, env...)
+		if setup != nil {
+			cmd.Env = append(cmd.Env, setup(k)...)
+		}
 		out, err := cmd.CombinedOutput()
 		t.Logf("attempt %d:\n%s", attempt, out)
 		switch {
 		case err == nil:
 			return
-		case attempt == 2:
-			t.Fatalf("browser test %s failed twice: %v", script, err)
+		case attempt == 2 || os.Getenv("KEEPER_UI_ONE_ATTEMPT") == "1":
+			t.Fatalf("browser test %s failed (attempt %d): %v", script, attempt, err)
 		}
 		t.Logf("browser test %s, attempt 1: %v; once more against a fresh keeper", script, err)
 		_ = k.Stop()

@@ -7,13 +7,13 @@ import (
 )
 
 // ContractVersion is the WIT package version the host implements.
-const ContractVersion = "0.4.0"
+const ContractVersion = "0.5.0"
 
 // SupportedContracts are the contract versions whose modules the host loads:
-// the current one, 0.3.0 (whose rewrite and merge return bare bytes), 0.2.0
-// (whose describe has no aliases either) and 0.1.0 (no credentials or setup
-// either).
-var SupportedContracts = []string{ContractVersion, "0.3.0", "0.2.0", "0.1.0"}
+// the current one, 0.4.0 (without the import json-members), 0.3.0 (whose
+// rewrite and merge return bare bytes), 0.2.0 (whose describe has no aliases
+// either) and 0.1.0 (no credentials or setup either).
+var SupportedContracts = []string{ContractVersion, "0.4.0", "0.3.0", "0.2.0", "0.1.0"}
 
 // SupportedContractsText names SupportedContracts for error messages.
 func SupportedContractsText() string { return strings.Join(SupportedContracts, ", ") }

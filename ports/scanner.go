@@ -24,10 +24,10 @@ const (
 )
 
 // ScanTarget is an artifact laid out for a scanner: a directory (rootfs,
-// filesystem) or an image tarball (image).
+// filesystem) or an image tarball or OCI image layout directory (image).
 type ScanTarget struct {
 	Mode string
-	// Path is the directory or, for images, the tarball.
+	// Path is the directory or, for images, the tarball or layout directory.
 	Path string
 }
 
@@ -42,13 +42,17 @@ const (
 
 // Finding is one vulnerability of one package inside an artifact.
 type Finding struct {
-	ID        string   `json:"id"`
-	Aliases   []string `json:"aliases,omitempty"`
-	Package   string   `json:"package"`
-	Installed string   `json:"installed_version"`
-	Fixed     string   `json:"fixed_version,omitempty"`
-	Severity  string   `json:"severity"`
-	Title     string   `json:"title,omitempty"`
+	ID      string   `json:"id"`
+	Aliases []string `json:"aliases,omitempty"`
+	Package string   `json:"package"`
+	// PURL is the package URL the scanner gives the package
+	// (https://github.com/package-url/purl-spec); scanners that name a
+	// package differently (a jar: group:artifact or artifact) agree on it.
+	PURL      string `json:"purl,omitempty"`
+	Installed string `json:"installed_version"`
+	Fixed     string `json:"fixed_version,omitempty"`
+	Severity  string `json:"severity"`
+	Title     string `json:"title,omitempty"`
 	// Sources are the scanners that reported it.
 	Sources []string `json:"sources"`
 }

@@ -48,23 +48,32 @@ func New(cfg Config) *Scanner {
 // Name is "grype".
 func (s *Scanner) Name() string { return "grype" }
 
-// Supports rootfs and filesystem (dir:) and image (tarball) targets.
+// Supports rootfs and filesystem (dir:) and image (tarball, or an OCI
+// image layout directory: oci-dir:) targets.
 func (s *Scanner) Supports(mode string) bool {
 	return mode == ports.ScanRootfs || mode == ports.ScanFilesystem || mode == ports.ScanImage
 }
 
 // Scan runs grype over t against the local database only.
 func (s *Scanner) Scan(ctx context.Context, t ports.ScanTarget) (ports.ScanReport, error) {
-	src := "dir:" + t.Path
-	if t.Mode == ports.ScanImage {
-		src = t.Path // Grype detects an image tarball's kind itself
-	}
-	out, err := s.run(ctx, src, "-o", "json")
+	out, err := s.run(ctx, source(t), "-o", "json")
 	if err != nil {
 		return ports.ScanReport{}, err
 	}
 	f, err := Parse(out)
 	return ports.ScanReport{Scanner: s.Name(), Findings: f}, err
+}
+
+// source names t for grype: dir:<dir>, oci-dir:<dir> for an OCI image
+// layout, or an image tarball (whose kind grype detects itself).
+func source(t ports.ScanTarget) string {
+	if t.Mode != ports.ScanImage {
+		return "dir:" + t.Path
+	}
+	if fi, err := os.Stat(t.Path); err == nil && fi.IsDir() {
+		return "oci-dir:" + t.Path
+	}
+	return t.Path
 }
 
 func (s *Scanner) run(ctx context.Context, args ...string) ([]byte, error) {
@@ -149,6 +158,7 @@ type document struct {
 		Artifact struct {
 			Name    string `json:"name"`
 			Version string `json:"version"`
+			PURL    string `json:"purl"`
 		} `json:"artifact"`
 	} `json:"matches"`
 }
@@ -161,8 +171,9 @@ func Parse(b []byte) ([]ports.Finding, error) {
 	}
 	out := []ports.Finding{}
 	for _, m := range d.Matches {
-		f := ports.Finding{ID: m.Vulnerability.ID, Package: m.Artifact.Name, Installed: m.Artifact.Version,
-			Severity: m.Vulnerability.Severity, Title: m.Vulnerability.Description}
+		f := ports.Finding{ID: m.Vulnerability.ID, Package: m.Artifact.Name, PURL: m.Artifact.PURL,
+			Installed: m.Artifact.Version,
+			Severity:  m.Vulnerability.Severity, Title: m.Vulnerability.Description}
 		if len(m.Vulnerability.Fix.Versions) > 0 {
 			f.Fixed = m.Vulnerability.Fix.Versions[0]
 		}

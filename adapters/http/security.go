@@ -15,7 +15,7 @@ import (
 
 // securitySchemas are the bodies of the security API (docs/scanning.md).
 var securitySchemas = obj{
-	"Finding": object(obj{"id": str(), "aliases": arr(str()), "package": str(), "installed_version": str(),
+	"Finding": object(obj{"id": str(), "aliases": arr(str()), "package": str(), "purl": str(), "installed_version": str(),
 		"fixed_version": str(), "severity": obj{"type": "string", "enum": []string{"CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN"}},
 		"title": str(), "sources": arr(str())}, "id", "package", "severity"),
 	"SeverityCounts": object(obj{"critical": integer(), "high": integer(), "medium": integer(), "low": integer(), "unknown": integer()}),

@@ -166,6 +166,7 @@ type report struct {
 			VulnerabilityID  string
 			VendorIDs        []string
 			PkgName          string
+			PkgIdentifier    struct{ PURL string }
 			InstalledVersion string
 			FixedVersion     string
 			Severity         string
@@ -198,7 +199,7 @@ func ParseReport(b []byte) ([]ports.Finding, []ports.PackageLicense, error) {
 	for _, res := range r.Results {
 		for _, v := range res.Vulnerabilities {
 			out = append(out, ports.Finding{ID: v.VulnerabilityID, Aliases: v.VendorIDs, Package: v.PkgName,
-				Installed: v.InstalledVersion, Fixed: v.FixedVersion, Severity: v.Severity, Title: v.Title})
+				PURL: v.PkgIdentifier.PURL, Installed: v.InstalledVersion, Fixed: v.FixedVersion, Severity: v.Severity, Title: v.Title})
 		}
 		for _, l := range res.Licenses {
 			if l.Name != "" && l.PkgName != "" {

@@ -108,3 +108,20 @@ echo '{"Results":[{"Target":"x","Vulnerabilities":[{"VulnerabilityID":"NICE-'$n'
 		t.Fatalf("findings %+v, want the fake's niceness 19", rep.Findings)
 	}
 }
+
+// testdata/jar.json is Trivy 0.74.0's report for a planted jar
+// (testdata/SOURCE): the package is group:artifact, with its package URL.
+func TestParseJarReport(t *testing.T) {
+	b, err := os.ReadFile("testdata/jar.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Parse(b)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("findings %+v: %v", got, err)
+	}
+	if f := got[0]; f.ID != "CVE-2099-0003" || f.Package != "com.example:vuln-demo" || f.PURL != "pkg:maven/com.example/vuln-demo@1.0.0" ||
+		f.Installed != "1.0.0" || f.Fixed != "1.1.0" {
+		t.Fatalf("finding %+v", f)
+	}
+}

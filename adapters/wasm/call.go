@@ -189,7 +189,7 @@ func (g *generation) describe(ctx context.Context) (ports.FormatInfo, error) {
 			return rd.err
 		})
 	})
-	g.bareDocs = info.ContractVersion != ports.ContractVersion
+	g.bareDocs = info.ContractVersion != ports.ContractVersion && info.ContractVersion != contract04
 	return info, err
 }
 

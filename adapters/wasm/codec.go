@@ -94,11 +94,13 @@ func fromMounts(ms []wMount) []ports.Mount {
 // legacyContract is the first contract version, still loaded;
 // contract02 the second, whose info record has no aliases; contract03 the
 // third, whose info record is the current one (its rewrite and merge
-// return bare bytes: docs03.go).
+// return bare bytes: docs03.go); contract04 the fourth, the current one
+// without the imports json-members and replace-bytes.
 const (
 	legacyContract = "0.1.0"
 	contract02     = "0.2.0"
 	contract03     = "0.3.0"
+	contract04     = "0.4.0"
 )
 
 // describeResult lifts the info record describe returned at p. Fields are

@@ -21,7 +21,8 @@ import (
 // TestContractVersions loads the example plugin built against 0.1.0 (its
 // shorter describe gets the legacy credentials), a 0.2.0 module (its
 // credentials and set-up, no aliases), a 0.3.0 module (bare rewrite and
-// merge results) and a 0.4.0 plugin, and refuses a module built as a command
+// merge results), a raw 0.4.0 module (its import module, a document from
+// rewrite) and a 0.5.0 plugin, and refuses a module built as a command
 // with a hint to rebuild it with -buildmode=c-shared.
 func TestContractVersions(t *testing.T) {
 	ctx := context.Background()
@@ -85,10 +86,25 @@ func TestContractVersions(t *testing.T) {
 		t.Fatalf("0.3.0 classify answering local: %v %v, want an error", c, err)
 	}
 
+	// 0.4.0: the 0.4.0 import module (without the imports 0.5.0 added) and
+	// a rewrite that returns a document.
+	info, err = rt.Load(ctx, "c04", testPlugin(t, "contract04"), ports.PluginLimits{})
+	if err != nil || info.ContractVersion != "0.4.0" || info.Key != "contract04" || !info.Credentials.Basic ||
+		!slices.Equal(info.Capabilities, []string{"rewrite"}) {
+		t.Fatalf("0.4.0 module: %+v %v", info, err)
+	}
+	if resp, err := rt.Handle(ctx, "c04", ports.FormatRequest{Method: "GET", Path: "/x", Repo: repo(nil)}, porttest.NewMemHost()); err != nil || resp.Status != 200 {
+		t.Fatalf("0.4.0 module handle: %+v %v", resp, err)
+	}
+	doc, err = rt.Rewrite(ctx, "c04", wasm.CallContext{}, "/doc", []byte("up"), "http://up", "http://k/r")
+	if err != nil || string(doc.Body) != "rewritten up for http://k/r" || doc.Headers != nil {
+		t.Fatalf("0.4.0 rewrite: %q %v %v", doc.Body, doc.Headers, err)
+	}
+
 	info, err = rt.Load(ctx, "new", genericWasm(t), ports.PluginLimits{})
 	if err != nil || info.ContractVersion != ports.ContractVersion || !info.Credentials.Basic || len(info.Setup) == 0 ||
 		!strings.Contains(info.Setup[0].Text, "{repo-url}") {
-		t.Fatalf("0.4.0 module: %+v %v", info, err)
+		t.Fatalf("0.5.0 module: %+v %v", info, err)
 	}
 
 	out := filepath.Join(t.TempDir(), "cmd.wasm")

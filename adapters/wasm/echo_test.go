@@ -100,6 +100,8 @@ func TestEchoRoundTrip(t *testing.T) {
 		"kv-get":               `{"ok":true,"v":"0.9"}`,
 		"kv-get-absent":        "false",
 		"read-missing-error":   "true",
+		"json-members":         `["[1,2]","\" \u003cx\u003e \"",[1]]`,
+		"json-members-error":   `"json-members: too many keys"`,
 		"errors":               `{"archive-read-small":"too large: entry \"pkg/hello.txt\" has 11 bytes, limit 2"}`,
 	}
 	for k, v := range want {

@@ -35,7 +35,7 @@ func TestCheckInfoCredentialsAndVersions(t *testing.T) {
 	}
 	bad := ok
 	bad.ContractVersion = "0.9.0"
-	if err := checkInfo(bad); err == nil || !strings.Contains(err.Error(), "0.4.0, 0.3.0, 0.2.0, 0.1.0") {
+	if err := checkInfo(bad); err == nil || !strings.Contains(err.Error(), "0.5.0, 0.4.0, 0.3.0, 0.2.0, 0.1.0") {
 		t.Fatalf("version refusal names the versions: %v", err)
 	}
 }

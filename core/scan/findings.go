@@ -32,8 +32,11 @@ func AtLeast(s, threshold string) bool {
 }
 
 // Merge joins the reports of several scanners into one list: findings of
-// the same package and installed version whose IDs or aliases meet are one
-// finding (IDs and aliases unioned, the worst severity, every source kept).
+// the same package (the same package URL, or the same name and installed
+// version) whose IDs or aliases meet are one finding (IDs and aliases
+// unioned, the worst severity, every source kept). Scanners name some
+// packages differently (a jar is "group:artifact" to Trivy, "artifact" to
+// Grype) but give them the same package URL.
 func Merge(reports []ports.ScanReport) []ports.Finding {
 	var out []ports.Finding
 	for _, r := range reports {
@@ -70,7 +73,7 @@ func ids(f ports.Finding) []string { return append([]string{f.ID}, f.Aliases...)
 
 func match(list []ports.Finding, f ports.Finding) int {
 	for i, g := range list {
-		if !strings.EqualFold(g.Package, f.Package) || g.Installed != f.Installed {
+		if !samePackage(g, f) {
 			continue
 		}
 		for _, a := range ids(g) {
@@ -80,6 +83,24 @@ func match(list []ports.Finding, f ports.Finding) int {
 		}
 	}
 	return -1
+}
+
+// samePackage reports whether two findings are about the same package.
+func samePackage(a, b ports.Finding) bool {
+	if a.PURL != "" && b.PURL != "" && strings.EqualFold(purlKey(a.PURL), purlKey(b.PURL)) {
+		return true
+	}
+	return strings.EqualFold(a.Package, b.Package) && a.Installed == b.Installed
+}
+
+// purlKey is a package URL without its qualifiers and subpath
+// (pkg:type/namespace/name@version?qualifiers#subpath,
+// https://github.com/package-url/purl-spec): scanners add different ones.
+func purlKey(p string) string {
+	if i := strings.IndexAny(p, "?#"); i >= 0 {
+		p = p[:i]
+	}
+	return p
 }
 
 func join(a, b ports.Finding) ports.Finding {
@@ -96,6 +117,14 @@ func join(a, b ports.Finding) ports.Finding {
 	}
 	if a.Title == "" {
 		a.Title = b.Title
+	}
+	if a.PURL == "" {
+		a.PURL = b.PURL
+	}
+	// The more qualified name ("group:artifact" over "artifact") stays,
+	// whichever scanner reported first.
+	if len(b.Package) > len(a.Package) {
+		a.Package = b.Package
 	}
 	a.Sources = append(a.Sources, b.Sources...)
 	return a

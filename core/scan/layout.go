@@ -21,10 +21,18 @@ import (
 // {"scan":{"unpack":"zip","mode":"rootfs"}} (documented with the
 // staged-file record in wit/keeper-format.wit and in sdk/go/README.md).
 type Layout struct {
-	// Unpack is zip, tar.gz, tar or none (the file itself, under its name).
+	// Unpack is zip, tar.gz, tar, none (the file itself, under its name)
+	// or oci-layout (the file is an image manifest: an OCI image layout
+	// directory is assembled from it and the stored blobs it names).
 	Unpack string `json:"unpack"`
 	// Mode is rootfs, filesystem or image (ports.Scan*).
 	Mode string `json:"mode"`
+	// Blobs (oci-layout only) are the digests ("sha256:<hex>") of the
+	// stored content the file refers to (an image's config and layers).
+	Blobs []string `json:"blobs,omitempty"`
+	// MediaType (oci-layout only) is the file's media type, as the layout's
+	// index.json names it.
+	MediaType string `json:"media_type,omitempty"`
 }
 
 // Unpack kinds.
@@ -33,7 +41,14 @@ const (
 	UnpackTarGz = "tar.gz"
 	UnpackTar   = "tar"
 	UnpackNone  = "none"
+	// UnpackOCILayout assembles an OCI image layout (oci-layout,
+	// index.json, blobs/sha256/…) from the file and Layout.Blobs.
+	UnpackOCILayout = "oci-layout"
 )
+
+// maxLayoutBlobs bounds the blobs one oci-layout may name (an image with
+// more layers than this is not scanned).
+const maxLayoutBlobs = 1024
 
 // ErrLayout: the layout is not one the host can prepare.
 var ErrLayout = errors.New("scan: unsupported layout")
@@ -46,14 +61,24 @@ func ParseLayout(b []byte) (Layout, error) {
 	}
 	switch l.Unpack {
 	case UnpackZip, UnpackTarGz, UnpackTar, UnpackNone:
+		if len(l.Blobs) > 0 || l.MediaType != "" {
+			return l, fmt.Errorf("%w: blobs belong to an oci-layout", ErrLayout)
+		}
+	case UnpackOCILayout:
+		if err := checkOCILayout(l); err != nil {
+			return l, err
+		}
 	default:
 		return l, fmt.Errorf("%w: unpack %q", ErrLayout, l.Unpack)
 	}
 	switch l.Mode {
 	case ports.ScanRootfs, ports.ScanFilesystem:
+		if l.Unpack == UnpackOCILayout {
+			return l, fmt.Errorf("%w: an OCI layout is scanned as an image", ErrLayout)
+		}
 	case ports.ScanImage:
-		if l.Unpack != UnpackNone {
-			return l, fmt.Errorf("%w: images are scanned as one tarball", ErrLayout)
+		if l.Unpack != UnpackNone && l.Unpack != UnpackOCILayout {
+			return l, fmt.Errorf("%w: images are scanned as one tarball or an OCI layout", ErrLayout)
 		}
 	default:
 		return l, fmt.Errorf("%w: mode %q", ErrLayout, l.Mode)

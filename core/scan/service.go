@@ -197,8 +197,16 @@ func (s *Service) scan(ctx context.Context, j ports.ScanJob) ports.ScanResult {
 	return res
 }
 
-// layOut copies the blob into the workspace (bounded) and unpacks it.
+// layOut copies the blob into the workspace (bounded) and unpacks it, or
+// assembles the OCI image layout the file and its blobs form.
 func (s *Service) layOut(ctx context.Context, j ports.ScanJob, l Layout, dir string) (ports.ScanTarget, error) {
+	if l.Unpack == UnpackOCILayout {
+		root := filepath.Join(dir, "root")
+		if err := os.Mkdir(root, 0o700); err != nil {
+			return ports.ScanTarget{}, err
+		}
+		return AssembleOCILayout(ctx, s.d.Blobs, j.Digest, l, root, s.cfg.Limits)
+	}
 	rc, size, err := s.d.Blobs.Open(ctx, j.Digest)
 	if err != nil {
 		return ports.ScanTarget{}, err

@@ -23,18 +23,30 @@ func TestAppendQuotedMatchesStrconv(t *testing.T) {
 	}
 }
 
-func TestFastFragmentMatchesEncodingJSON(t *testing.T) {
-	for _, frag := range []string{"", "    name: \"a\"\n", "    description: \"<b> & \\\"q\\\" \\\\ /\"\n\t", "é ünïcode", "\u2028", "\x01"} {
-		meta, _ := json.Marshal(storedMeta{IndexYAML: frag, Metadata: Metadata{Name: "a"}})
-		got, ok := fastFragment(meta)
+func TestFragmentsMatchEncodingJSON(t *testing.T) {
+	in := []string{"", "    name: \"a\"\n", "    description: \"<b> & \\\"q\\\" \\\\ /\"\n\t", "é ünïcode", "\u2028", "\x01", "bad \xff"}
+	metas := make([][]byte, len(in))
+	for i, frag := range in {
+		metas[i], _ = json.Marshal(storedMeta{IndexYAML: frag, Metadata: Metadata{Name: "a"}})
+	}
+	metas = append(metas, []byte(`{"name":"a","indexYAML":"not first"}`))
+	got := fragments(nil, metas) // no host: the SDK runs the host's code
+	for i, frag := range in {
+		var back storedMeta
+		if err := json.Unmarshal(metas[i], &back); err != nil {
+			t.Fatal(err)
+		}
 		if frag == "" {
-			if ok {
+			if got[i] != nil {
 				t.Errorf("empty fragment reported present")
 			}
 			continue
 		}
-		if !ok || string(got) != frag {
-			t.Errorf("fastFragment(%s) = %q, %v; want %q", meta, got, ok, frag)
+		if string(got[i]) != back.IndexYAML {
+			t.Errorf("fragment of %s = %q; want %q", metas[i], got[i], back.IndexYAML)
 		}
+	}
+	if got[len(in)] != nil {
+		t.Errorf("a fragment that is not the first member was read: %q", got[len(in)])
 	}
 }

@@ -335,7 +335,8 @@ func TestIndexRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	frag, ok := fastFragment(stored)
+	frag := fragments(nil, [][]byte{stored})[0]
+	ok := frag != nil
 	if !ok {
 		t.Fatalf("no fragment in %s", stored)
 	}

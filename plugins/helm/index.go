@@ -31,7 +31,7 @@ type chartFile struct {
 // storedMeta is the metadata JSON stored with a chart file: Chart.yaml
 // plus its index.yaml lines rendered at upload, so rendering the index
 // needs no JSON decoding (slow in the guest). IndexYAML must stay the
-// first field: fastFragment reads it from the start of the document.
+// first field: fragments reads it only from the start of the document.
 type storedMeta struct {
 	IndexYAML string `json:"indexYAML,omitempty"`
 	Metadata
@@ -39,79 +39,23 @@ type storedMeta struct {
 
 const fragmentKey = `{"indexYAML":"`
 
-// fastFragment returns the IndexYAML of a storedMeta document without a
-// full decode, ok=false when it has none.
-func fastFragment(meta []byte) ([]byte, bool) {
-	if !bytes.HasPrefix(meta, []byte(fragmentKey)) {
-		return nil, false
+// fragments returns the IndexYAML of each storedMeta document, nil when
+// it has none. The host's json-members (contract 0.5.0) finds and decodes
+// them natively, so the guest neither scans nor unquotes the documents
+// (docs/decisions/0011); a document that does not start with the member or
+// that the host leaves irregular has none and is decoded in full.
+func fragments(h sdk.Host, metas [][]byte) [][]byte {
+	out := make([][]byte, len(metas))
+	m, err := sdk.JSONMembers(h, metas, []string{"indexYAML"}, sdk.MemberText)
+	if err != nil {
+		return out
 	}
-	end := len(fragmentKey)
-	for end < len(meta) && meta[end] != '"' {
-		if meta[end] == '\\' {
-			end++
-		}
-		end++
-	}
-	if end >= len(meta) {
-		return nil, false
-	}
-	raw := meta[len(fragmentKey):end]
-	if frag, ok := unquoteSimple(raw); ok {
-		return frag, true
-	}
-	var s string
-	if err := json.Unmarshal(meta[len(fragmentKey)-1:end+1], &s); err != nil {
-		return nil, false
-	}
-	return []byte(s), true
-}
-
-// unquoteSimple decodes the inside of a JSON string holding only the
-// escapes encoding/json writes for a fragment's ASCII text (\", \\, \n, \t,
-// \u003c, \u003e, \u0026), without reflection; anything else reports false
-// and takes encoding/json.
-func unquoteSimple(raw []byte) ([]byte, bool) {
-	out := make([]byte, 0, len(raw))
-	for i := 0; i < len(raw); i++ {
-		c := raw[i]
-		if c >= 0x80 || c < 0x20 {
-			return nil, false
-		}
-		if c != '\\' {
-			out = append(out, c)
-			continue
-		}
-		if i+1 >= len(raw) {
-			return nil, false
-		}
-		i++
-		switch raw[i] {
-		case '"', '\\', '/':
-			out = append(out, raw[i])
-		case 'n':
-			out = append(out, '\n')
-		case 't':
-			out = append(out, '\t')
-		case 'u':
-			if i+4 >= len(raw) || string(raw[i+1:i+3]) != "00" {
-				return nil, false
-			}
-			switch string(raw[i+3 : i+5]) {
-			case "3c":
-				out = append(out, '<')
-			case "3e":
-				out = append(out, '>')
-			case "26":
-				out = append(out, '&')
-			default:
-				return nil, false
-			}
-			i += 4
-		default:
-			return nil, false
+	for i, meta := range metas {
+		if bytes.HasPrefix(meta, []byte(fragmentKey)) {
+			out[i] = m.Value(i, 0)
 		}
 	}
-	return out, true
+	return out
 }
 
 // encodeMeta is the stored metadata JSON of a chart.
@@ -137,32 +81,43 @@ func chartPath(file string) string { return "charts/" + file }
 func loadCharts(h sdk.Host, pkg string, forIndex bool) (map[string][]*chartFile, int64, error) {
 	out := map[string][]*chartFile{}
 	var latest int64
+	var files []sdk.File
 	err := sdk.EachFile(h, "charts/", pkg, maxIndexFiles, func(f sdk.File) error {
-		if !strings.HasSuffix(f.Path, ".tgz") || f.Package == "" || len(f.Metadata) == 0 {
-			return nil
+		if strings.HasSuffix(f.Path, ".tgz") && f.Package != "" && len(f.Metadata) > 0 {
+			files = append(files, f)
 		}
-		cf := &chartFile{Path: f.Path, Digest: f.SHA256, CreatedMs: f.CreatedMs}
-		if cf.Digest == "" {
-			cf.Digest = f.BlobDigest
-		}
-		if frag, ok := fastFragment(f.Metadata); forIndex && ok && f.Version != "" {
-			cf.Meta.Name, cf.Meta.Version, cf.fragment = f.Package, f.Version, frag
-		} else if err := json.Unmarshal(f.Metadata, &cf.Meta); err != nil {
-			h.Log(sdk.LevelWarn, "helm: skipping "+f.Path+": bad stored metadata: "+err.Error())
-			return nil
-		}
-		sv, ok := parseSemver(cf.Meta.Version)
-		if !ok {
-			h.Log(sdk.LevelWarn, "helm: skipping "+f.Path+": bad stored version")
-			return nil
-		}
-		cf.sv = sv
-		out[cf.Meta.Name] = append(out[cf.Meta.Name], cf)
-		latest = max(latest, f.CreatedMs)
 		return nil
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("helm: list charts: %w", err)
+	}
+	var frags [][]byte
+	if forIndex {
+		metas := make([][]byte, len(files))
+		for i := range files {
+			metas[i] = files[i].Metadata
+		}
+		frags = fragments(h, metas)
+	}
+	for i, f := range files {
+		cf := &chartFile{Path: f.Path, Digest: f.SHA256, CreatedMs: f.CreatedMs}
+		if cf.Digest == "" {
+			cf.Digest = f.BlobDigest
+		}
+		if forIndex && frags[i] != nil && f.Version != "" {
+			cf.Meta.Name, cf.Meta.Version, cf.fragment = f.Package, f.Version, frags[i]
+		} else if err := json.Unmarshal(f.Metadata, &cf.Meta); err != nil {
+			h.Log(sdk.LevelWarn, "helm: skipping "+f.Path+": bad stored metadata: "+err.Error())
+			continue
+		}
+		sv, ok := parseSemver(cf.Meta.Version)
+		if !ok {
+			h.Log(sdk.LevelWarn, "helm: skipping "+f.Path+": bad stored version")
+			continue
+		}
+		cf.sv = sv
+		out[cf.Meta.Name] = append(out[cf.Meta.Name], cf)
+		latest = max(latest, f.CreatedMs)
 	}
 	for _, vs := range out {
 		sort.Slice(vs, func(i, j int) bool { return vs[i].sv.compare(vs[j].sv) > 0 })

@@ -33,7 +33,7 @@ func FuzzIndexRoundTrip(f *testing.F) {
 		if err != nil {
 			t.Fatalf("encode: %v", err)
 		}
-		if frag, ok := fastFragment(stored); ok {
+		if frag := fragments(nil, [][]byte{stored})[0]; frag != nil {
 			fast := &chartFile{Meta: Metadata{Name: m.Name, Version: m.Version}, Path: cf.Path, Digest: cf.Digest, CreatedMs: cf.CreatedMs, fragment: frag}
 			if out2 := RenderIndex(map[string][]*chartFile{m.Name: {fast}}, "http://k/helm/r", 1700000000123); !bytes.Equal(out, out2) {
 				t.Fatalf("fragment rendering differs:\n%s\n---\n%s", out, out2)

@@ -2,9 +2,12 @@ package npm
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	sdk "github.com/keeper-registry/keeper/sdk/go"
 )
 
 // TestAppendAbbreviatedMatchesEncodingJSON checks that the reflection-free
@@ -28,7 +31,7 @@ func TestAppendAbbreviatedMatchesEncodingJSON(t *testing.T) {
 		{"every member", `{"name":"a","version":"1","deprecated":"d","dependencies":{"x":"1"},"optionalDependencies":{},"devDependencies":{},` +
 			`"bundleDependencies":[],"peerDependencies":{},"peerDependenciesMeta":{},"acceptDependencies":{},"bin":{"a":"b"},"directories":{},` +
 			`"engines":{"node":">=8"},"cpu":["x64"],"os":["linux"],"libc":["glibc"],"funding":"f","license":"MIT","_hasShrinkwrap":false,"dist":{"t":1},"readme":"r"}`, true},
-		{"duplicate member, last wins", `{"name":"a","name":"b","dist":{}}`, true},
+		{"duplicate member", `{"name":"a","name":"b","dist":{}}`, false},
 		{"key differing in case", `{"Name":"a","dist":{}}`, false},
 		{"escaped key", `{"n\u0061me":"a","dist":{}}`, false},
 		{"non-ASCII key", `{"ſcripts":{},"dist":{}}`, false},
@@ -38,13 +41,27 @@ func TestAppendAbbreviatedMatchesEncodingJSON(t *testing.T) {
 		{"not an object", `["a"]`, false},
 		{"trailing data", `{"name":"a"} x`, false},
 	}
-	for _, d := range docs {
+	vs := make([]sdk.VersionInfo, len(docs))
+	for i, d := range docs {
+		vs[i] = sdk.VersionInfo{Metadata: []byte(d.meta)}
+	}
+	m, err := abbrevMembers(nil, vs) // no host: the SDK runs the host's code
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range docs {
 		t.Run(d.name, func(t *testing.T) {
-			got, ok := appendAbbreviated([]byte("prefix"), []byte(d.meta))
+			got, ok := []byte("prefix"), !slices.Contains(m.Irregular, uint32(i))
+			if ok {
+				got, ok = appendAbbreviated(got, &m, i)
+			}
 			if ok != d.fast {
 				t.Fatalf("fast path taken = %v, want %v", ok, d.fast)
 			}
 			if !ok {
+				if string(got) != "prefix" {
+					t.Fatalf("declined after appending: %q", got)
+				}
 				return
 			}
 			want, err := abbreviatedSlow([]byte(d.meta))
@@ -87,39 +104,36 @@ func TestAppendWithBase(t *testing.T) {
 	}
 }
 
-// TestAbbrevFieldFoldsLikeEncodingJSON compares the map lookup with the
-// definition: an exact name is its field, a key equal to a name under
-// bytes.EqualFold (or non-ASCII) declines the fast path, anything else is
+// TestAbbrevKeysFoldLikeEncodingJSON checks the definition: an exact name
+// is its field, a key equal to a name under bytes.EqualFold declines the
+// fast path (the host marks the document irregular), anything else is
 // dropped.
-func TestAbbrevFieldFoldsLikeEncodingJSON(t *testing.T) {
-	ref := func(key []byte) (int, bool) {
-		for f, name := range abbrevFields {
-			if string(key) == name {
-				return f, true
-			}
-		}
-		for _, c := range key {
-			if c >= 0x80 {
-				return -1, false
-			}
-		}
-		for _, name := range abbrevFields {
-			if bytes.EqualFold(key, []byte(name)) {
-				return -1, false
-			}
-		}
-		return -1, true
-	}
-	keys := []string{"", "readme", "description", "_id", "_hasShrinkwrap", "_HASSHRINKWRAP", "peerDependenciesMetaX",
-		"optionalDependencies1", "ſcripts", "Kelvin", "name\x00", "nam", "OS", "Os", "dist-tags", "[", "@", "`"}
+func TestAbbrevKeysFoldLikeEncodingJSON(t *testing.T) {
+	keys := []string{"readme", "description", "_id", "_hasShrinkwrap", "_HASSHRINKWRAP", "peerDependenciesMetaX",
+		"optionalDependencies1", "ſcripts", "Kelvin", "name\\u0000", "nam", "OS", "Os", "dist-tags", "[", "@", "`"}
 	for _, name := range abbrevFields {
 		keys = append(keys, name, strings.ToUpper(name), strings.ToLower(name), name+"s", name[1:])
 	}
-	for _, k := range keys {
-		gf, gok := abbrevField([]byte(k))
-		wf, wok := ref([]byte(k))
-		if gf != wf || gok != wok {
-			t.Errorf("abbrevField(%q) = %d, %v; want %d, %v", k, gf, gok, wf, wok)
+	vs := make([]sdk.VersionInfo, len(keys))
+	for i, k := range keys {
+		vs[i] = sdk.VersionInfo{Metadata: []byte(`{"` + k + `":1}`)}
+	}
+	m, err := abbrevMembers(nil, vs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, k := range keys {
+		want := false // irregular
+		for _, name := range abbrevFields {
+			if k != name && strings.EqualFold(k, name) {
+				want = true
+			}
+		}
+		if strings.Contains(k, `\`) {
+			want = true
+		}
+		if got := slices.Contains(m.Irregular, uint32(i)); got != want {
+			t.Errorf("key %q: irregular = %v, want %v", k, got, want)
 		}
 	}
 }

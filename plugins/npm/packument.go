@@ -109,7 +109,7 @@ func packument(h sdk.Host, req *sdk.Request, name string) (*sdk.Response, error)
 		return nil, err
 	}
 	abbrev := wantsAbbreviated(req)
-	doc, err := renderPackument(name, vs, tags, abbrev, req.Repo.Generation, req.Repo.BaseURL)
+	doc, err := renderPackument(h, name, vs, tags, abbrev, req.Repo.Generation, req.Repo.BaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -123,12 +123,15 @@ func packument(h sdk.Host, req *sdk.Request, name string) (*sdk.Response, error)
 }
 
 // renderPackument builds the full or abbreviated packument from the stored
-// version documents, their tarball markers replaced by the repository's
-// base URL. Everything is appended to one buffer sized up front, without
-// reflection on the common path: this runs in the guest on every uncached
-// metadata request (docs/decisions/0008-guest-render-speed.md).
+// version documents. Everything is appended to one buffer sized up front,
+// without reflection; the abbreviated objects come from the host's
+// json-members and the tarball markers are replaced by the repository's
+// base URL with one replace-bytes over the finished document, so the guest
+// runs no loop over the stored bytes (docs/decisions/0008 and 0011). Versions
+// are semver-shaped (validVersion), so the marker can only occur in the
+// stored documents, the name and the dist-tags, as before.
 // https://github.com/npm/registry/blob/main/docs/responses/package-metadata.md
-func renderPackument(name string, vs []sdk.VersionInfo, tags map[string]string, abbrev bool, generation int64, baseURL string) ([]byte, error) {
+func renderPackument(h sdk.Host, name string, vs []sdk.VersionInfo, tags map[string]string, abbrev bool, generation int64, baseURL string) ([]byte, error) {
 	var created, modified int64 = -1, 0
 	for _, v := range vs {
 		if created < 0 || v.CreatedMs < created {
@@ -165,6 +168,12 @@ func renderPackument(name string, vs []sdk.VersionInfo, tags map[string]string, 
 	}
 	b = append(b, `,"versions":{`...)
 	var latestMeta, scratch []byte
+	var members sdk.Members
+	var membersErr error
+	if abbrev {
+		members, membersErr = abbrevMembers(h, vs)
+	}
+	irregular := members.Irregular
 	for i, v := range vs {
 		if i > 0 {
 			b = append(b, ',')
@@ -178,8 +187,15 @@ func renderPackument(name string, vs []sdk.VersionInfo, tags map[string]string, 
 			}
 			continue
 		}
+		regular := membersErr == nil
+		if len(irregular) > 0 && irregular[0] == uint32(i) {
+			regular, irregular = false, irregular[1:]
+		}
 		var ok bool
-		if scratch, ok = appendAbbreviated(scratch[:0], v.Metadata); !ok {
+		if regular {
+			scratch, ok = appendAbbreviated(scratch[:0], &members, i)
+		}
+		if !ok {
 			var err error
 			if scratch, err = abbreviatedSlow(v.Metadata); err != nil {
 				return nil, err

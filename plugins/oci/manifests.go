@@ -43,6 +43,8 @@ type manifestMeta struct {
 	// Served are the headers the host's fast path sends with the stored
 	// manifest (GET by digest never reaches the plugin); see servedMeta.
 	Served [][2]string `json:"served_headers,omitempty"`
+	// Scan asks the host to scan an image manifest with its blobs.
+	Scan *scanLayout `json:"scan,omitempty"`
 }
 
 // manifestTTLMs lets the host cache a manifest answer (by tag too); the
@@ -153,7 +155,7 @@ func (c *call) putManifest(ref string, isDigest bool) (*sdk.Response, error) {
 	if resp, err := c.checkReferences(&m, mediaType); resp != nil || err != nil {
 		return resp, err
 	}
-	meta := manifestMeta{Served: servedHeaders(d)}
+	meta := manifestMeta{Served: servedHeaders(d), Scan: imageScan(&m, mediaType)}
 	if m.Subject != nil {
 		meta.Subject = m.Subject.Digest
 	}

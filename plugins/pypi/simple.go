@@ -92,14 +92,9 @@ func projectFiles(h sdk.Host, norm string) ([]link, error) {
 	prefix := "packages/" + norm + "/"
 	out := make([]link, 0, 64)
 	err := sdk.EachFile(h, prefix, norm, maxListed, func(f sdk.File) error {
-		if strings.HasSuffix(f.Path, ".metadata") {
-			return nil
+		if !strings.HasSuffix(f.Path, ".metadata") {
+			out = append(out, link{f: f})
 		}
-		l := link{f: f}
-		if decodeMeta(f.Metadata, &l.meta) != nil || l.meta.Filename == "" {
-			l.meta = FileMeta{Filename: f.Path[len(prefix):], Version: f.Version}
-		}
-		out = append(out, l)
 		return nil
 	})
 	if err != nil {
@@ -108,6 +103,7 @@ func projectFiles(h sdk.Host, norm string) ([]link, error) {
 	if len(out) == 0 {
 		return nil, nil
 	}
+	metaOf(h, out, prefix)
 	yanks, err := yankState(h, norm)
 	if err != nil {
 		return nil, err
@@ -147,6 +143,41 @@ func projectFiles(h sdk.Host, norm string) ([]link, error) {
 		sorted[i] = *p
 	}
 	return sorted, nil
+}
+
+// metaFields are the members of FileMeta, in metaOf's order.
+var metaFields = []string{"name", "version", "filename", "packagetype", "python_version", "requires_python",
+	"summary", "md5", "blake2b_256", "core_metadata_sha256"}
+
+// metaOf sets each link's FileMeta from its file's stored metadata. The
+// host's json-members (contract 0.5.0) reads the string members of all
+// documents natively (docs/decisions/0011); a document it leaves irregular
+// (or a host limit) takes decodeMeta, and one without a filename gets the
+// path's.
+func metaOf(h sdk.Host, links []link, prefix string) {
+	docs := make([][]byte, len(links))
+	for i := range links {
+		docs[i] = links[i].f.Metadata
+	}
+	m, err := sdk.JSONMembers(h, docs, metaFields, sdk.MemberText)
+	irregular := m.Irregular
+	for i := range links {
+		l := &links[i]
+		regular := err == nil
+		if len(irregular) > 0 && irregular[0] == uint32(i) {
+			regular, irregular = false, irregular[1:]
+		}
+		if regular {
+			v := func(k int) string { return string(m.Value(i, k)) }
+			l.meta = FileMeta{Name: v(0), Version: v(1), Filename: v(2), PackageType: v(3), PythonVersion: v(4),
+				RequiresPython: v(5), Summary: v(6), MD5: v(7), Blake2b256: v(8), CoreMetadataSHA256: v(9)}
+		} else if decodeMeta(l.f.Metadata, &l.meta) != nil {
+			l.meta = FileMeta{}
+		}
+		if l.meta.Filename == "" {
+			l.meta = FileMeta{Filename: l.f.Path[len(prefix):], Version: l.f.Version}
+		}
+	}
 }
 
 func (l *link) url(base string) string {

@@ -100,3 +100,5 @@ func IndexBytes(h Host, digest string, off uint64, pattern []byte) (uint64, bool
 	}
 	return rh.IndexBytes(digest, off, pattern)
 }
+
+var errShortSpans = errors.New("json-members: the host returned too few spans")

@@ -2,7 +2,11 @@
 
 package sdk
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/keeper-registry/keeper/sdk/go/hostjson"
+)
 
 // wasmHost implements Host and the optional host interfaces over the
 // generated import wrappers (host<Name> in glue_gen_wasm.go), turning WIT
@@ -17,6 +21,7 @@ var (
 	_ SignHost     = wasmHost{}
 	_ CompressHost = wasmHost{}
 	_ RepoHost     = wasmHost{}
+	_ JSONHost     = wasmHost{}
 )
 
 // retArea is a heap return area (heap objects never move during a call).
@@ -147,4 +152,9 @@ func (wasmHost) Compress(alg Compression, src Source) (Body, error) {
 
 func (wasmHost) Decompress(alg Compression, src Source, maxBytes uint64) ([]byte, error) {
 	return hostDecompress(wCompression(alg), source(src), maxBytes)
+}
+
+func (wasmHost) JSONMembers(docs [][]byte, keys []string, form MemberForm) (hostjson.Members, error) {
+	m, err := hostJsonMembers(docs, keys, wMemberForm(form))
+	return hostjson.Members(m), err
 }

@@ -251,6 +251,12 @@ func (s *side) liftFunc(t wit.Type) string {
 		if s.host {
 			fmt.Fprintf(&b, "\tbase, count := r.span(ptr, n, %d)\n\tvar out %s\n\tfor i := uint32(0); i < count && r.err == nil; i++ {\n\t\tout = append(out, %s)\n\t}\n\treturn out\n}\n\n",
 				es, gt, s.liftMem(k.Type, fmt.Sprintf("base+i*%d", es)))
+		} else if p := prim(k.Type); p != "" && p != "bool" && p != "string" {
+			// Fixed-width integers are little-endian in guest memory as in
+			// Go's wasm: the list is viewed in place (its cabi_realloc
+			// allocation stays alive through the slice), not copied
+			// element by element.
+			fmt.Fprintf(&b, "\tif n == 0 {\n\t\treturn nil\n\t}\n\treturn unsafe.Slice((*%s)(addr(ptr)), int(n))\n}\n\n", primGo[p])
 		} else {
 			fmt.Fprintf(&b, "\tif n == 0 {\n\t\treturn nil\n\t}\n\tout := make(%s, n)\n\tfor i := range n {\n\t\tout[i] = %s\n\t}\n\treturn out\n}\n\n",
 				gt, s.liftMem(k.Type, fmt.Sprintf("ptr+i*%d", es)))

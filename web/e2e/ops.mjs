@@ -1,8 +1,8 @@
 // Browser end-to-end test of the operations pages (web/src/pages/ops/)
 // against a running keeper, driven by e2e/webui_ops_test.go through
 // runUIScript: a backup started and its row complete, and a peer added.
-// (The properties, promotion and lifecycle walks were flaky under load and
-// are left to the pages' unit tests until they are steady.) Environment (besides lib.mjs's):
+// (Properties, promotion and lifecycle have their own walks, each against
+// its own keeper: properties.mjs, promotion.mjs, lifecycle.mjs.) Environment (besides lib.mjs's):
 //   KEEPER_OPS_BACKUP=1  the keeper has a backup target (backup.target)
 //   KEEPER_OPS_PEER_URL, KEEPER_OPS_PEER_KEY  a second keeper and an admin API token of it
 // Any console error, page error, failed request or 4xx/5xx answer fails the run.

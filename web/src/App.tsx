@@ -6,12 +6,14 @@ import {
   ApiOutlined,
   AuditOutlined,
   ClearOutlined,
+  CloudDownloadOutlined,
   CloudUploadOutlined,
   DashboardOutlined,
   DatabaseOutlined,
   HeartOutlined,
   LockOutlined,
   LoginOutlined,
+  FilterOutlined,
   NotificationOutlined,
   SearchOutlined,
   SyncOutlined,
@@ -45,6 +47,8 @@ const Backups = lazy(() => import('./pages/ops/Backups'))
 const PropertySearch = lazy(() => import('./pages/ops/PropertySearch'))
 const Lifecycle = lazy(() => import('./pages/ops/Lifecycle'))
 const Replication = lazy(() => import('./pages/ops/Replication'))
+const Curation = lazy(() => import('./pages/curation/Curation'))
+const Imports = lazy(() => import('./pages/imports/Imports'))
 const Findings = lazy(() => import('./pages/security/Findings'))
 const ScanPolicies = lazy(() => import('./pages/security/ScanPolicies'))
 const Quarantine = lazy(() => import('./pages/security/Quarantine'))
@@ -88,6 +92,8 @@ function Shell({ dark, setDark }: { dark: boolean; setDark: (d: boolean) => void
           { key: '/backups', icon: <CloudUploadOutlined />, label: 'Backups' },
           { key: '/lifecycle', icon: <ClearOutlined />, label: 'Lifecycle' },
           { key: '/replication', icon: <SyncOutlined />, label: 'Replication' },
+          { key: '/curation', icon: <FilterOutlined />, label: 'Curation' },
+          { key: '/imports', icon: <CloudDownloadOutlined />, label: 'Imports' },
         ]
       : []),
     ...(me.is_admin ? [securityMenu] : []),
@@ -144,6 +150,8 @@ function Shell({ dark, setDark }: { dark: boolean; setDark: (d: boolean) => void
               <Route path="/backups" element={<Backups />} />
               <Route path="/lifecycle" element={<Lifecycle />} />
               <Route path="/replication" element={<Replication />} />
+              <Route path="/curation" element={<Curation />} />
+              <Route path="/imports" element={<Imports />} />
               <Route path="/search" element={<Search />} />
               <Route path="/search/properties" element={<PropertySearch />} />
               <Route path="/profile" element={<Profile />} />

@@ -73,6 +73,14 @@ func (p) Handle(h sdk.Host, r *sdk.Request) (*sdk.Response, error) {
 		Package: "p", Version: "1", Metadata: []byte(`{"m":1}`), Overwrite: true}))
 	note("stage-delete", h.StageDelete("old.txt"))
 	note("stage-version", h.StageVersion(sdk.VersionPut{Package: "p", Version: "1", Metadata: []byte("{}")}))
+	// json-members (contract 0.5.0): a projection, an irregular document
+	// and a named limit error, all through the host.
+	m, err := sdk.JSONMembers(h, [][]byte{[]byte(`{"a": " <x> ", "b": [1, 2]}`), []byte(`{"A":1}`)}, []string{"b", "a"}, sdk.MemberCompact)
+	note("json-members", err)
+	out["json-members"] = []any{string(m.Value(0, 0)), string(m.Value(0, 1)), m.Irregular}
+	if _, err := sdk.JSONMembers(h, nil, make([]string, 65), sdk.MemberCompact); err != nil {
+		out["json-members-error"] = err.Error()
+	}
 	out["repo"] = h.Repo()
 	_, err = h.ReadBlob("0000", 0, 1)
 	out["read-missing-error"] = err != nil

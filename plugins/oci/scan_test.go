@@ -1,0 +1,64 @@
+package oci_test
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// manifestScan returns the "scan" member of a stored manifest's metadata.
+func (e *env) manifestScan(image, digest string) map[string]any {
+	e.t.Helper()
+	f, ok := e.h.Files[image+"/manifests/"+digest]
+	if !ok {
+		e.t.Fatalf("manifest %s not stored", digest)
+	}
+	var m struct {
+		Scan map[string]any `json:"scan"`
+	}
+	if err := json.Unmarshal(f.Metadata, &m); err != nil {
+		e.t.Fatalf("metadata %s: %v", f.Metadata, err)
+	}
+	return m.Scan
+}
+
+// An image manifest asks the host to scan it as an OCI layout of its
+// config and layers; indexes and non-image artifacts ask for nothing.
+func TestManifestScanLayout(t *testing.T) {
+	e := newEnv(t)
+	d, raw := e.pushImage("app", "v1", nil)
+	var m struct {
+		Config struct{ Digest string }
+		Layers []struct{ Digest string }
+	}
+	_ = json.Unmarshal(raw, &m)
+	s := e.manifestScan("app", d)
+	blobs, _ := s["blobs"].([]any)
+	if s["unpack"] != "oci-layout" || s["mode"] != "image" || s["media_type"] != "application/vnd.oci.image.manifest.v1+json" ||
+		len(blobs) != 2 || blobs[0] != m.Config.Digest || blobs[1] != m.Layers[0].Digest {
+		t.Fatalf("image scan layout %v (manifest %s)", s, raw)
+	}
+
+	// A Helm chart (or any artifact whose config is no image config).
+	chart := []byte(`{"name":"demo"}`)
+	content := []byte("chart-tgz")
+	art, _ := json.Marshal(map[string]any{"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+		"config": map[string]any{"mediaType": "application/vnd.cncf.helm.config.v1+json", "digest": e.pushBlob("chart", chart), "size": len(chart)},
+		"layers": []any{map[string]any{"mediaType": "application/vnd.cncf.helm.chart.content.v1.tar+gzip", "digest": e.pushBlob("chart", content), "size": len(content)}}})
+	if r := e.do("PUT", "/chart/manifests/1.0.0", "", art, "Content-Type", "application/vnd.oci.image.manifest.v1+json"); r.Status != 201 {
+		t.Fatalf("push chart: %d %s", r.Status, r.Bytes)
+	}
+	if s := e.manifestScan("chart", sha(art)); s != nil {
+		t.Fatalf("chart scan layout %v", s)
+	}
+
+	// A multi-platform index: its platform manifests are scanned, not it.
+	idx, _ := json.Marshal(map[string]any{"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+		"manifests": []any{map[string]any{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": d, "size": len(raw),
+			"platform": map[string]any{"os": "linux", "architecture": "amd64"}}}})
+	if r := e.do("PUT", "/app/manifests/multi", "", idx, "Content-Type", "application/vnd.oci.image.index.v1+json"); r.Status != 201 {
+		t.Fatalf("push index: %d %s", r.Status, r.Bytes)
+	}
+	if s := e.manifestScan("app", sha(idx)); s != nil {
+		t.Fatalf("index scan layout %v", s)
+	}
+}
