@@ -36,7 +36,7 @@ go_tool() {
 want=${1:-all}
 has() { [[ $want == all || $want == "$1" ]]; }
 
-has npm && { npm_global yarn yarn; npm_global pnpm pnpm; }
+has npm && { npm_global yarn yarn; npm_global pnpm pnpm; npm_global bower bower@1.8.14; }
 has pypi && apt_install twine python3-venv
 has maven && apt_install maven libmaven-deploy-plugin-java libmaven-install-plugin-java libmaven-compiler-plugin-java \
 	libmaven-jar-plugin-java libmaven-resources-plugin-java libsurefire-java libmaven-dependency-plugin-java libmaven-clean-plugin-java
@@ -61,7 +61,7 @@ has cran && apt_install r-base-core
 has ansible && apt_install ansible-core
 has puppet && apt_install puppet
 has ivy && apt_install ivy default-jre-headless
-has openvsx && npm_global ovsx ovsx@1.1.1
+has openvsx && { npm_global ovsx ovsx@1.1.1; npm_global vsce @vscode/vsce@4.1.0; }
 has lfs && apt_install git git-lfs
 has vagrant && apt_install vagrant
 has incus && apt_install lxd xz-utils

@@ -55,7 +55,7 @@ func body(t *testing.T, h *fakehost.Host, r *sdk.Response) []byte {
 func TestDescribe(t *testing.T) {
 	info, err := sdk.DescribePlugin(plugin)
 	if err != nil || info.Key != "go" || len(info.Mounts) != 1 || info.Mounts[0].Prefix != "/go/" ||
-		info.ContractVersion != sdk.ContractVersion || strings.Join(info.Capabilities, ",") != sdk.CapClassify+","+sdk.CapMerge {
+		info.ContractVersion != sdk.ContractVersion || strings.Join(info.Capabilities, ",") != sdk.CapClassify+","+sdk.CapMerge+","+sdk.CapParseMetadata {
 		t.Fatalf("%+v %v", info, err)
 	}
 }

@@ -55,7 +55,7 @@ const g = "org/example/keeper/"
 
 func TestDescribe(t *testing.T) {
 	info, err := sdk.DescribePlugin(maven.Plugin{})
-	if err != nil || info.Key != "maven" || info.Mounts[0].Prefix != "/maven/" || strings.Join(info.Capabilities, ",") != "classify,merge" {
+	if err != nil || info.Key != "maven" || info.Mounts[0].Prefix != "/maven/" || strings.Join(info.Capabilities, ",") != "classify,merge,parse-metadata" {
 		t.Fatalf("%+v %v", info, err)
 	}
 }

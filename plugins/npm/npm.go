@@ -83,6 +83,8 @@ func (Plugin) Handle(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		return audit(req), nil
 	case strings.HasPrefix(p, "/-/package/"):
 		return distTags(h, req, strings.TrimPrefix(p, "/-/package/"))
+	case strings.HasPrefix(p, bowerPrefix):
+		return bowerLookup(h, req, strings.TrimPrefix(p, bowerPrefix))
 	case strings.HasPrefix(p, "/-/"):
 		return npmError(404, "unknown endpoint "+p), nil
 	}

@@ -32,6 +32,7 @@ const PluginVersion = "0.1.0"
 //	GET  /api/NS/EXT/VERSION/file/NAME        the .vsix, package.json, README, CHANGELOG, LICENSE, .sha256 (fast path)
 //	POST /vscode/gallery/extensionquery       the VS Code Marketplace query (gallery.go)
 //	GET  /vscode/asset/NS/EXT/VERSION/TYPE    an asset the query names
+//	     /vscode/_apis/gallery/...            what vsce publish calls (vsce.go)
 type Plugin struct{}
 
 var _ sdk.Plugin = Plugin{}
@@ -39,7 +40,7 @@ var _ sdk.Plugin = Plugin{}
 // Describe implements sdk.Plugin.
 func (Plugin) Describe() sdk.Info {
 	return sdk.Info{Key: "openvsx", DisplayName: "Open VSX (VS Code extensions)", Version: PluginVersion,
-		ContractVersion: sdk.ContractVersion, Credentials: credentials, Setup: setup,
+		ContractVersion: sdk.ContractVersion, Credentials: credentials, Setup: setup, Aliases: []string{"vscode"},
 		Mounts: []sdk.Mount{{Prefix: "/openvsx/", AnonymousPaths: []string{galleryQueryPath}}}}
 }
 
@@ -99,6 +100,9 @@ func route(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	}
 	if len(segs) == 6 && segs[0] == "vscode" && segs[1] == "asset" && (req.Method == "GET" || req.Method == "HEAD") {
 		return a.asset(segs[2], segs[3], segs[4], segs[5])
+	}
+	if len(segs) >= 3 && segs[0] == "vscode" && segs[1] == "_apis" && segs[2] == "gallery" {
+		return a.vsce(segs[3:])
 	}
 	if len(segs) < 2 || segs[0] != "api" {
 		return nil, fail(404, "not found: "+p)

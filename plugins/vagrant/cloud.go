@@ -17,6 +17,7 @@ import (
 //
 //	GET  authenticate                                   who the token is
 //	GET  user/ORG                                       the organisation and its boxes
+//	GET  search?q=&provider=&sort=&order=&limit=&page=  boxes with a released version (cloud_search.go)
 //	POST boxes                                          create a box
 //	GET|PUT box/ORG/BOX                                 a box, with its versions
 //	POST box/ORG/BOX/versions                           create a version (unreleased)
@@ -69,6 +70,8 @@ func cloud(h sdk.Host, req *sdk.Request, seg []string) (*sdk.Response, error) {
 		return jsonResponse(200, map[string]any{"user": map[string]string{"username": req.User}}, 0), nil
 	case len(seg) == 2 && seg[0] == "user" && isRead(req.Method):
 		return c.organization(seg[1])
+	case len(seg) == 1 && seg[0] == "search" && isRead(req.Method):
+		return c.search()
 	case len(seg) == 1 && seg[0] == "boxes" && req.Method == "POST":
 		return c.createBox()
 	case len(seg) >= 3 && seg[0] == "box":
