@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/pem"
-	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
@@ -44,14 +43,12 @@ func bufFront(t *testing.T, k *harness.Keeper, repo string) (remote, certFile st
 	if err != nil {
 		t.Fatal(err)
 	}
-	rp := httputil.NewSingleHostReverseProxy(target)
-	inner := rp.Director
-	rp.Director = func(r *http.Request) {
-		inner(r)
-		r.URL.Path = "/buf/" + repo + r.URL.Path
-		r.URL.RawPath = ""
-		r.Host = target.Host
-	}
+	rp := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		r.SetURL(target)
+		r.Out.URL.Path = "/buf/" + repo + r.In.URL.Path
+		r.Out.URL.RawPath = ""
+		r.Out.Host = target.Host
+	}}
 	srv := httptest.NewTLSServer(rp)
 	t.Cleanup(srv.Close)
 	certFile = filepath.Join(t.TempDir(), "front.pem")

@@ -9,7 +9,6 @@ replace github.com/keeper-registry/keeper/sdk/go => ../../sdk/go
 require github.com/keeper-registry/keeper v0.0.0
 
 require (
-	github.com/BurntSushi/toml v1.4.1-0.20240526193622-a339e1f7089c // indirect
 	github.com/ProtonMail/go-crypto v1.5.2 // indirect
 	github.com/cloudflare/circl v1.6.3 // indirect
 	github.com/dsnet/compress v0.0.1 // indirect
@@ -26,6 +25,9 @@ require (
 
 replace github.com/keeper-registry/keeper => ../..
 
-require github.com/keeper-registry/keeper/plugins/plugintest v0.0.0
+require (
+	github.com/BurntSushi/toml v1.4.1-0.20240526193622-a339e1f7089c
+	github.com/keeper-registry/keeper/plugins/plugintest v0.0.0
+)
 
 replace github.com/keeper-registry/keeper/plugins/plugintest => ../plugintest

@@ -3,6 +3,7 @@ module github.com/keeper-registry/keeper/plugins/ivy
 go 1.26.8
 
 require (
+	github.com/keeper-registry/keeper v0.0.0
 	github.com/keeper-registry/keeper/plugins/plugintest v0.0.0-00010101000000-000000000000
 	github.com/keeper-registry/keeper/sdk/go v0.0.0
 )
@@ -11,7 +12,6 @@ require (
 	github.com/ProtonMail/go-crypto v1.5.2 // indirect
 	github.com/cloudflare/circl v1.6.3 // indirect
 	github.com/dsnet/compress v0.0.1 // indirect
-	github.com/keeper-registry/keeper v0.0.0 // indirect
 	github.com/klauspost/compress v1.20.1 // indirect
 	github.com/tetratelabs/wazero v1.12.0 // indirect
 	github.com/ulikunitz/xz v0.5.16 // indirect

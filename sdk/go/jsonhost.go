@@ -12,7 +12,15 @@ type Members struct {
 
 // Value returns the value of keys[k] in docs[d], nil when absent or when
 // the document is irregular.
-func (m *Members) Value(d, k int) []byte { return m.Members.Value(d, k, m.keys) }
+func (m *Members) Value(d, k int) []byte {
+	i := 2 * (d*m.keys + k)
+	n := m.Spans[i+1]
+	if n == 0 {
+		return nil
+	}
+	off := m.Spans[i]
+	return m.Data[off : off+n : off+n]
+}
 
 // JSONHost is implemented by hosts that offer the json-members import
 // (contract 0.5.0): JSON projection done natively, outside the guest.

@@ -55,17 +55,6 @@ type Members struct {
 	Irregular []uint32
 }
 
-// Value returns the value of key k of document d, nil when absent.
-func (m *Members) Value(d, k, nkeys int) []byte {
-	i := 2 * (d*nkeys + k)
-	n := m.Spans[i+1]
-	if n == 0 {
-		return nil
-	}
-	off := m.Spans[i]
-	return m.Data[off : off+n : off+n]
-}
-
 // JSONMembers projects the top-level members named keys out of each JSON
 // object of docs, rendered as form says. A document that
 // is not one JSON object, names a wanted key twice, or has a member whose
