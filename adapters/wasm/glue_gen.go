@@ -1480,8 +1480,12 @@ type wStagedFile struct {
 	// asks the host to scan the file for vulnerabilities, unpacked so
 	// (rootfs: installed-package records such as wheel METADATA or npm
 	// package.json; filesystem: lockfiles; image: an image tarball with
-	// unpack none). Files without it are neither scanned nor subject to
-	// scan policies.
+	// unpack none). An image manifest asks for
+	// {"scan":{"unpack":"oci-layout","mode":"image","media_type":"<its media type>",
+	//   "blobs":["sha256:<hex>",…]}}: the host assembles an OCI image layout
+	// from the file and the stored blobs named (config and layers, at most
+	// 1024, sha256 only) and scans it as an image. Files without it are
+	// neither scanned nor subject to scan policies.
 	Metadata []byte
 	// Replace an existing path instead of failing with a conflict.
 	Overwrite bool
