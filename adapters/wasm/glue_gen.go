@@ -1481,7 +1481,7 @@ type wStagedFile struct {
 	// (rootfs: installed-package records such as wheel METADATA or npm
 	// package.json; filesystem: lockfiles; image: an image tarball with
 	// unpack none). An image manifest asks for
-	// {"scan":{"unpack":"oci-layout","mode":"image","media_type":"<its media type>",
+	// {"scan":{"unpack":"image-layout","mode":"image","media_type":"<its media type>",
 	//   "blobs":["sha256:<hex>",…]}}: the host assembles an OCI image layout
 	// from the file and the stored blobs named (config and layers, at most
 	// 1024, sha256 only) and scans it as an image. Files without it are

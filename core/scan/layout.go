@@ -22,15 +22,15 @@ import (
 // staged-file record in wit/keeper-format.wit and in sdk/go/README.md).
 type Layout struct {
 	// Unpack is zip, tar.gz, tar, none (the file itself, under its name)
-	// or oci-layout (the file is an image manifest: an OCI image layout
+	// or image-layout (the file is an image manifest: an OCI image layout
 	// directory is assembled from it and the stored blobs it names).
 	Unpack string `json:"unpack"`
 	// Mode is rootfs, filesystem or image (ports.Scan*).
 	Mode string `json:"mode"`
-	// Blobs (oci-layout only) are the digests ("sha256:<hex>") of the
+	// Blobs (image-layout only) are the digests ("sha256:<hex>") of the
 	// stored content the file refers to (an image's config and layers).
 	Blobs []string `json:"blobs,omitempty"`
-	// MediaType (oci-layout only) is the file's media type, as the layout's
+	// MediaType (image-layout only) is the file's media type, as the layout's
 	// index.json names it.
 	MediaType string `json:"media_type,omitempty"`
 }
@@ -43,10 +43,10 @@ const (
 	UnpackNone  = "none"
 	// UnpackOCILayout assembles an OCI image layout (oci-layout,
 	// index.json, blobs/sha256/…) from the file and Layout.Blobs.
-	UnpackOCILayout = "oci-layout"
+	UnpackOCILayout = "image-layout"
 )
 
-// maxLayoutBlobs bounds the blobs one oci-layout may name (an image with
+// maxLayoutBlobs bounds the blobs one image-layout may name (an image with
 // more layers than this is not scanned).
 const maxLayoutBlobs = 1024
 
@@ -62,7 +62,7 @@ func ParseLayout(b []byte) (Layout, error) {
 	switch l.Unpack {
 	case UnpackZip, UnpackTarGz, UnpackTar, UnpackNone:
 		if len(l.Blobs) > 0 || l.MediaType != "" {
-			return l, fmt.Errorf("%w: blobs belong to an oci-layout", ErrLayout)
+			return l, fmt.Errorf("%w: blobs belong to an image-layout", ErrLayout)
 		}
 	case UnpackOCILayout:
 		if err := checkOCILayout(l); err != nil {
@@ -74,11 +74,11 @@ func ParseLayout(b []byte) (Layout, error) {
 	switch l.Mode {
 	case ports.ScanRootfs, ports.ScanFilesystem:
 		if l.Unpack == UnpackOCILayout {
-			return l, fmt.Errorf("%w: an OCI layout is scanned as an image", ErrLayout)
+			return l, fmt.Errorf("%w: an image layout is scanned as an image", ErrLayout)
 		}
 	case ports.ScanImage:
 		if l.Unpack != UnpackNone && l.Unpack != UnpackOCILayout {
-			return l, fmt.Errorf("%w: images are scanned as one tarball or an OCI layout", ErrLayout)
+			return l, fmt.Errorf("%w: images are scanned as one tarball or an image layout", ErrLayout)
 		}
 	default:
 		return l, fmt.Errorf("%w: mode %q", ErrLayout, l.Mode)

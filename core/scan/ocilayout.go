@@ -14,7 +14,7 @@ import (
 	"github.com/keeper-registry/keeper/ports"
 )
 
-// The OCI image layout the host assembles for an oci-layout scan
+// The OCI image layout the host assembles for an image-layout scan
 // (https://github.com/opencontainers/image-spec/blob/main/image-layout.md):
 //
 //	<dir>/
@@ -25,10 +25,10 @@ import (
 // Both scanners read it offline: `trivy image --input <dir>` and
 // `grype oci-dir:<dir>`. Digests are checked before they reach a path.
 
-// checkOCILayout validates the members of an oci-layout.
+// checkOCILayout validates the members of an image-layout.
 func checkOCILayout(l Layout) error {
 	if len(l.Blobs) == 0 {
-		return fmt.Errorf("%w: an oci-layout names no blobs", ErrLayout)
+		return fmt.Errorf("%w: an image-layout names no blobs", ErrLayout)
 	}
 	if len(l.Blobs) > maxLayoutBlobs {
 		return fmt.Errorf("%w: more than %d blobs", ErrLayout, maxLayoutBlobs)
@@ -59,7 +59,7 @@ func blobHex(d string) (string, bool) {
 // artifact (ErrWorkspace).
 func AssembleOCILayout(ctx context.Context, blobs ports.BlobStore, digest string, l Layout, dir string, lim Limits) (ports.ScanTarget, error) {
 	if l.Unpack != UnpackOCILayout {
-		return ports.ScanTarget{}, fmt.Errorf("%w: unpack %q is not an oci-layout", ErrLayout, l.Unpack)
+		return ports.ScanTarget{}, fmt.Errorf("%w: unpack %q is not an image-layout", ErrLayout, l.Unpack)
 	}
 	if err := checkOCILayout(l); err != nil {
 		return ports.ScanTarget{}, err
@@ -87,7 +87,7 @@ func AssembleOCILayout(ctx context.Context, blobs ports.BlobStore, digest string
 			return ports.ScanTarget{}, fmt.Errorf("%w: blob sha256:%s is not stored", ErrWorkspace, h)
 		}
 		if err != nil {
-			return ports.ScanTarget{}, fmt.Errorf("scan: oci layout: %w", err)
+			return ports.ScanTarget{}, fmt.Errorf("scan: image layout: %w", err)
 		}
 		if i == 0 {
 			manifestSize = n
@@ -130,7 +130,7 @@ func copyBlob(ctx context.Context, blobs ports.BlobStore, hex, dst string, left 
 		return 0, fmt.Errorf("%w: blob sha256:%s is not stored", ErrWorkspace, hex)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("scan: oci layout: %w", err)
+		return 0, fmt.Errorf("scan: image layout: %w", err)
 	}
 	defer rc.Close()
 	f, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o600)
@@ -141,7 +141,7 @@ func copyBlob(ctx context.Context, blobs ports.BlobStore, hex, dst string, left 
 	cerr := f.Close()
 	switch {
 	case err != nil:
-		return n, fmt.Errorf("scan: oci layout: %w", err)
+		return n, fmt.Errorf("scan: image layout: %w", err)
 	case cerr != nil:
 		return n, fmt.Errorf("scan: workspace: %w", cerr)
 	case n > left:

@@ -60,7 +60,7 @@ var _ ports.BlobStore = blobMap(nil)
 const ociManifestType = "application/vnd.oci.image.manifest.v1+json"
 
 func TestParseLayoutOCI(t *testing.T) {
-	ok := `{"unpack":"oci-layout","mode":"image","media_type":"` + ociManifestType + `","blobs":["sha256:` + strings.Repeat("a", 64) + `"]}`
+	ok := `{"unpack":"image-layout","mode":"image","media_type":"` + ociManifestType + `","blobs":["sha256:` + strings.Repeat("a", 64) + `"]}`
 	if l, err := ParseLayout([]byte(ok)); err != nil || len(l.Blobs) != 1 || l.MediaType != ociManifestType {
 		t.Fatalf("ParseLayout(%s) = %+v, %v", ok, l, err)
 	}
@@ -70,16 +70,16 @@ func TestParseLayoutOCI(t *testing.T) {
 	}
 	manyJSON, _ := json.Marshal(many)
 	for name, in := range map[string]string{
-		"no blobs":          `{"unpack":"oci-layout","mode":"image","media_type":"x/y"}`,
-		"rootfs mode":       `{"unpack":"oci-layout","mode":"rootfs","media_type":"x/y","blobs":["sha256:` + strings.Repeat("a", 64) + `"]}`,
-		"no media type":     `{"unpack":"oci-layout","mode":"image","blobs":["sha256:` + strings.Repeat("a", 64) + `"]}`,
-		"traversal":         `{"unpack":"oci-layout","mode":"image","media_type":"x/y","blobs":["sha256:../../etc/passwd"]}`,
-		"traversal in hex":  `{"unpack":"oci-layout","mode":"image","media_type":"x/y","blobs":["sha256:../` + strings.Repeat("a", 61) + `"]}`,
-		"sha512":            `{"unpack":"oci-layout","mode":"image","media_type":"x/y","blobs":["sha512:` + strings.Repeat("a", 128) + `"]}`,
-		"upper-case hex":    `{"unpack":"oci-layout","mode":"image","media_type":"x/y","blobs":["sha256:` + strings.Repeat("A", 64) + `"]}`,
+		"no blobs":          `{"unpack":"image-layout","mode":"image","media_type":"x/y"}`,
+		"rootfs mode":       `{"unpack":"image-layout","mode":"rootfs","media_type":"x/y","blobs":["sha256:` + strings.Repeat("a", 64) + `"]}`,
+		"no media type":     `{"unpack":"image-layout","mode":"image","blobs":["sha256:` + strings.Repeat("a", 64) + `"]}`,
+		"traversal":         `{"unpack":"image-layout","mode":"image","media_type":"x/y","blobs":["sha256:../../etc/passwd"]}`,
+		"traversal in hex":  `{"unpack":"image-layout","mode":"image","media_type":"x/y","blobs":["sha256:../` + strings.Repeat("a", 61) + `"]}`,
+		"sha512":            `{"unpack":"image-layout","mode":"image","media_type":"x/y","blobs":["sha512:` + strings.Repeat("a", 128) + `"]}`,
+		"upper-case hex":    `{"unpack":"image-layout","mode":"image","media_type":"x/y","blobs":["sha256:` + strings.Repeat("A", 64) + `"]}`,
 		"blobs on a zip":    `{"unpack":"zip","mode":"rootfs","blobs":["sha256:` + strings.Repeat("a", 64) + `"]}`,
-		"too many blobs":    `{"unpack":"oci-layout","mode":"image","media_type":"x/y","blobs":` + string(manyJSON) + `}`,
-		"media type spaces": `{"unpack":"oci-layout","mode":"image","media_type":"x y","blobs":["sha256:` + strings.Repeat("a", 64) + `"]}`,
+		"too many blobs":    `{"unpack":"image-layout","mode":"image","media_type":"x/y","blobs":` + string(manyJSON) + `}`,
+		"media type spaces": `{"unpack":"image-layout","mode":"image","media_type":"x y","blobs":["sha256:` + strings.Repeat("a", 64) + `"]}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := ParseLayout([]byte(in)); !errors.Is(err, ErrLayout) {
@@ -156,7 +156,7 @@ func TestAssembleOCILayout(t *testing.T) {
 		{"traversal in a blob digest", manifest, Layout{Unpack: UnpackOCILayout, Mode: ports.ScanImage, MediaType: ociManifestType,
 			Blobs: []string{"sha256:../../../" + strings.Repeat("e", 55)}}, Limits{}, ErrLayout},
 		{"traversal in the file digest", "../" + strings.Repeat("f", 61), layout(config), Limits{}, ErrWorkspace},
-		{"not an oci-layout", manifest, Layout{Unpack: UnpackZip, Mode: ports.ScanRootfs}, Limits{}, ErrLayout},
+		{"not an image-layout", manifest, Layout{Unpack: UnpackZip, Mode: ports.ScanRootfs}, Limits{}, ErrLayout},
 	}
 	for _, c := range refused {
 		t.Run(c.name, func(t *testing.T) {
@@ -182,7 +182,7 @@ func TestLayOutOCILayout(t *testing.T) {
 	config := store.add([]byte(`{"os":"linux"}`))
 	manifest := store.add([]byte(`{"schemaVersion":2}`))
 	s := New(Deps{Blobs: store}, Config{Limits: Limits{MaxBytes: 1 << 20, MaxFiles: 100}})
-	raw := `{"unpack":"oci-layout","mode":"image","media_type":"` + ociManifestType + `","blobs":["sha256:` + config + `"]}`
+	raw := `{"unpack":"image-layout","mode":"image","media_type":"` + ociManifestType + `","blobs":["sha256:` + config + `"]}`
 	l, err := ParseLayout([]byte(raw))
 	if err != nil {
 		t.Fatal(err)

@@ -39,7 +39,7 @@ func imageScan(m *manifestDoc, mediaType string) *scanLayout {
 			return nil
 		}
 	}
-	l := &scanLayout{Unpack: "oci-layout", Mode: "image", MediaType: mediaType}
+	l := &scanLayout{Unpack: "image-layout", Mode: "image", MediaType: mediaType}
 	for _, d := range append([]descriptor{*m.Config}, m.Layers...) {
 		if alg, _, ok := parseDigest(d.Digest); !ok || alg != "sha256" {
 			return nil

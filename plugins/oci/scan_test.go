@@ -33,7 +33,7 @@ func TestManifestScanLayout(t *testing.T) {
 	_ = json.Unmarshal(raw, &m)
 	s := e.manifestScan("app", d)
 	blobs, _ := s["blobs"].([]any)
-	if s["unpack"] != "oci-layout" || s["mode"] != "image" || s["media_type"] != "application/vnd.oci.image.manifest.v1+json" ||
+	if s["unpack"] != "image-layout" || s["mode"] != "image" || s["media_type"] != "application/vnd.oci.image.manifest.v1+json" ||
 		len(blobs) != 2 || blobs[0] != m.Config.Digest || blobs[1] != m.Layers[0].Digest {
 		t.Fatalf("image scan layout %v (manifest %s)", s, raw)
 	}
