@@ -67,11 +67,13 @@ func (s *Server) index(c *gin.Context) {
 // readyStale no longer counts: the probe then waits for a round, up to
 // readyWait, and answers 503 if none completes.
 const (
-	readyFresh   = time.Second
-	readyStale   = 15 * time.Second
-	readyWait    = 2 * time.Second
-	readyTimeout = 5 * time.Second
+	readyFresh = time.Second
+	readyStale = 15 * time.Second
+	readyWait  = 2 * time.Second
 )
+
+// readyTimeout bounds one round of checks (a variable for tests).
+var readyTimeout = 5 * time.Second
 
 // readiness caches the outcome of the readiness checks.
 type readiness struct {
@@ -81,6 +83,39 @@ type readiness struct {
 	ok      bool
 	checks  gin.H
 	running chan struct{} // closed when the current round ends; nil if none
+	// inflight names the checks still running past a round's deadline.
+	inflight map[string]bool
+}
+
+// run runs ch within ctx. A check that outlives ctx (one that ignores it,
+// such as a write to a saturated disk) is left to finish on its own and
+// counts as ctx's error, so a round always ends within readyTimeout; it is
+// not started again while it still runs.
+func (r *readiness) run(ctx context.Context, ch Check) error {
+	r.mu.Lock()
+	if r.inflight[ch.Name] {
+		r.mu.Unlock()
+		return context.DeadlineExceeded
+	}
+	if r.inflight == nil {
+		r.inflight = map[string]bool{}
+	}
+	r.inflight[ch.Name] = true
+	r.mu.Unlock()
+	errc := make(chan error, 1)
+	go func() {
+		err := ch.Run(ctx)
+		r.mu.Lock()
+		delete(r.inflight, ch.Name)
+		r.mu.Unlock()
+		errc <- err
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // refresh starts a round of checks unless one is running, and returns the
@@ -99,7 +134,7 @@ func (r *readiness) refresh(checks []Check) <-chan struct{} {
 		defer cancel()
 		res, ok, slow := gin.H{}, true, false
 		for _, ch := range checks {
-			err := ch.Run(ctx)
+			err := r.run(ctx, ch)
 			switch {
 			case err == nil:
 				res[ch.Name] = "ok"
