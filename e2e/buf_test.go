@@ -74,7 +74,9 @@ func bufRun(t *testing.T, dir string, env []string, wantOK bool, args ...string)
 // TestBufPushExport pushes a module with `buf push --create`, pushes a
 // change under a label, then exports the default label, the label and
 // the first commit into empty directories with an
-// empty cache and compares the files. Without a token buf is refused.
+// empty cache and compares the files, with a read-only token (the read
+// RPCs are declared read paths). Without a token buf is refused, and a
+// read-only token cannot push.
 func TestBufPushExport(t *testing.T) {
 	t.Parallel()
 	bufBin(t)
@@ -110,11 +112,13 @@ func TestBufPushExport(t *testing.T) {
 			t.Fatal(err)
 		}
 		bufRun(t, mod, env(token), true, "push", "--label", "v2")
+		readToken := k.APIToken("buf-read", "read:artifacts")
+		bufRun(t, mod, env(readToken), false, "push", "--label", "v3")
 
 		// --label v2 moves only v2: the default label (main) stays on the first commit, as on the BSR.
 		for ref, want := range map[string]string{"": files["acme/pet/v1/pet.proto"], ":v2": v2, ":" + first[strings.LastIndex(first, ":")+1:]: files["acme/pet/v1/pet.proto"]} {
 			dst := t.TempDir()
-			bufRun(t, t.TempDir(), env(token), true, "export", remote+"/acme/petapis"+ref, "--output", dst)
+			bufRun(t, t.TempDir(), env(readToken), true, "export", remote+"/acme/petapis"+ref, "--output", dst)
 			got, err := os.ReadFile(filepath.Join(dst, "acme/pet/v1/pet.proto"))
 			if err != nil || string(got) != want {
 				t.Fatalf("export %q: %q %v", ref, got, err)

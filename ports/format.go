@@ -7,13 +7,14 @@ import (
 )
 
 // ContractVersion is the WIT package version the host implements.
-const ContractVersion = "0.5.0"
+const ContractVersion = "0.6.0"
 
 // SupportedContracts are the contract versions whose modules the host loads:
-// the current one, 0.4.0 (without the import json-members), 0.3.0 (whose
+// the current one, 0.5.0 (without the import assemble and the mount's read
+// paths), 0.4.0 (without the import json-members), 0.3.0 (whose
 // rewrite and merge return bare bytes), 0.2.0 (whose describe has no aliases
 // either) and 0.1.0 (no credentials or setup either).
-var SupportedContracts = []string{ContractVersion, "0.4.0", "0.3.0", "0.2.0", "0.1.0"}
+var SupportedContracts = []string{ContractVersion, "0.5.0", "0.4.0", "0.3.0", "0.2.0", "0.1.0"}
 
 // SupportedContractsText names SupportedContracts for error messages.
 func SupportedContractsText() string { return strings.Join(SupportedContracts, ", ") }
@@ -38,10 +39,16 @@ const (
 // the host's up-front authorization (npm's login, "/-/user/org.couchdb.user:*").
 // The host caps the body of such a request at 64 KiB and commits no writes
 // the plugin stages during it.
+//
+// ReadPaths (contract 0.6.0) are path patterns of the same syntax whose POST
+// and OPTIONS calls only read (an RPC protocol's queries, a CORS preflight):
+// the host authorizes them as reads, caps their body at 1 MiB and commits no
+// writes the plugin stages during them.
 type Mount struct {
 	Prefix         string   `json:"prefix"`
 	Root           bool     `json:"root"`
 	AnonymousPaths []string `json:"anonymous_paths"`
+	ReadPaths      []string `json:"read_paths,omitempty"`
 }
 
 // Credentials are the credential carriers a plugin's mounts accept (the WIT

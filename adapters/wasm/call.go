@@ -45,6 +45,9 @@ type callState struct {
 	inst *instance
 	lim  limits
 	log  *slog.Logger
+	// assembled are the documents the assemble import built in this call
+	// (contract 0.6.0), named by their 1-based index.
+	assembled [][]byte
 }
 
 type callKey struct{}
@@ -189,7 +192,7 @@ func (g *generation) describe(ctx context.Context) (ports.FormatInfo, error) {
 			return rd.err
 		})
 	})
-	g.bareDocs = info.ContractVersion != ports.ContractVersion && info.ContractVersion != contract04
+	g.bareDocs = info.ContractVersion != ports.ContractVersion && info.ContractVersion != contract05 && info.ContractVersion != contract04
 	return info, err
 }
 
@@ -209,7 +212,7 @@ func (r *Runtime) Handle(ctx context.Context, id string, req ports.FormatRequest
 		if err != nil {
 			return err
 		}
-		resp, err = responseResult(ok, fail)
+		resp, err = responseResult(stateOf(ctx), ok, fail)
 		return err
 	})
 	var pe *PluginError

@@ -134,7 +134,7 @@ func (r *Runtime) GenerateIndex(ctx context.Context, id string, cc CallContext, 
 		if err != nil {
 			return err
 		}
-		resp, err = responseResult(ok, fail)
+		resp, err = responseResult(stateOf(ctx), ok, fail)
 		return err
 	})
 	return resp, err

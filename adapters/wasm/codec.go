@@ -86,7 +86,7 @@ func fromInfo(w wInfo) ports.FormatInfo {
 func fromMounts(ms []wMount) []ports.Mount {
 	var out []ports.Mount
 	for _, m := range ms {
-		out = append(out, ports.Mount{Prefix: m.Prefix, Root: m.Root, AnonymousPaths: m.AnonymousPaths})
+		out = append(out, ports.Mount{Prefix: m.Prefix, Root: m.Root, AnonymousPaths: m.AnonymousPaths, ReadPaths: m.ReadPaths})
 	}
 	return out
 }
@@ -95,12 +95,14 @@ func fromMounts(ms []wMount) []ports.Mount {
 // contract02 the second, whose info record has no aliases; contract03 the
 // third, whose info record is the current one (its rewrite and merge
 // return bare bytes: docs03.go); contract04 the fourth, the current one
-// without the imports json-members and replace-bytes.
+// without the imports json-members and assemble; contract05 the fifth,
+// without assemble, whose mount record has no read-paths (20 bytes).
 const (
 	legacyContract = "0.1.0"
 	contract02     = "0.2.0"
 	contract03     = "0.3.0"
 	contract04     = "0.4.0"
+	contract05     = "0.5.0"
 )
 
 // describeResult lifts the info record describe returned at p. Fields are
@@ -113,16 +115,33 @@ func (r *reader) describeResult(p uint32) ports.FormatInfo {
 	case legacyContract:
 	case contract02:
 		return fromInfo(wInfo{Key: r.str(p), DisplayName: r.str(p + 8), Version: r.str(p + 16), ContractVersion: contract02,
-			Mounts:       r.liftListMount(r.u32(p+32), r.u32(p+36)),
+			Mounts:       r.liftMounts05(r.u32(p+32), r.u32(p+36)),
 			Capabilities: r.liftListString(r.u32(p+40), r.u32(p+44)),
 			Credentials:  r.liftCredentials(p + 48),
 			Setup:        r.liftListSetupSnippet(r.u32(p+68), r.u32(p+72))})
+	case contract03, contract04, contract05:
+		// The current info record, but 20-byte mounts without read-paths.
+		w := r.liftInfo(p)
+		w.Mounts = r.liftMounts05(r.u32(p+32), r.u32(p+36))
+		return fromInfo(w)
 	default:
 		return fromInfo(r.liftInfo(p))
 	}
 	return ports.FormatInfo{Key: r.str(p), DisplayName: r.str(p + 8), Version: r.str(p + 16), ContractVersion: legacyContract,
-		Mounts:       fromMounts(r.liftListMount(r.u32(p+32), r.u32(p+36))),
+		Mounts:       fromMounts(r.liftMounts05(r.u32(p+32), r.u32(p+36))),
 		Capabilities: r.liftListString(r.u32(p+40), r.u32(p+44)), Credentials: ports.LegacyCredentials}
+}
+
+// liftMounts05 lifts the mount records of contracts 0.1.0 to 0.5.0 (prefix,
+// root, anonymous-paths: 20 bytes, aligned to 4).
+func (r *reader) liftMounts05(p, n uint32) []wMount {
+	base, count := r.span(p, n, 20)
+	var out []wMount
+	for i := uint32(0); i < count && r.err == nil; i++ {
+		q := base + i*20
+		out = append(out, wMount{Prefix: r.str(q), Root: r.u8(q+8) != 0, AnonymousPaths: r.liftListString(r.u32(q+12), r.u32(q+16))})
+	}
+	return out
 }
 
 func fromResponse(w wResponse) ports.FormatResponse {
@@ -158,12 +177,21 @@ func (e *PluginError) Error() string {
 	return "plugin error " + strconv.Itoa(e.Status) + ": " + e.Message
 }
 
-// responseResult converts a result<response, plugin-error>.
-func responseResult(ok wResponse, fail *wPluginError) (ports.FormatResponse, error) {
+// responseResult converts a result<response, plugin-error>; an assembled
+// body (contract 0.6.0) is the document cs holds under its handle.
+func responseResult(cs *callState, ok wResponse, fail *wPluginError) (ports.FormatResponse, error) {
 	if fail != nil {
 		return ports.FormatResponse{}, &PluginError{Status: int(fail.Status), Message: fail.Message}
 	}
-	return fromResponse(ok), nil
+	resp := fromResponse(ok)
+	if ok.Body.Tag == wResponseBodyAssembled {
+		body, err := cs.assembledBody(ok.Body.Assembled)
+		if err != nil {
+			return ports.FormatResponse{}, err
+		}
+		resp.Body = body
+	}
+	return resp, nil
 }
 
 // stringFail converts the error case of a result<_, string> (the plugin's

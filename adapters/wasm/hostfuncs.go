@@ -11,13 +11,15 @@ import (
 )
 
 // HostModule is the core import module name of the WIT `host` interface
-// (generated from the WIT); Host04Module is the one of contract 0.4.0,
+// (generated from the WIT); Host05Module is the one of contract 0.5.0,
+// served without the import 0.6.0 added; Host04Module is the one of contract 0.4.0,
 // served without the import 0.5.0 added; Host03Module and Host02Module are
 // those of contracts 0.3.0 and 0.2.0, served like 0.4.0 (0.3.0 and 0.4.0
 // added no imports); LegacyHostModule is the one of contract 0.1.0, still
 // served (without the imports added since).
 const (
 	HostModule       = witImportModule
+	Host05Module     = "keeper:format/host@" + contract05
 	Host04Module     = "keeper:format/host@" + contract04
 	Host03Module     = "keeper:format/host@" + contract03
 	Host02Module     = "keeper:format/host@" + contract02
@@ -29,19 +31,22 @@ var since02 = map[string]bool{"concat-ranges": true, "decode-base64": true, "ind
 	"sign": true, "public-key": true, "compress": true, "decompress": true}
 
 // since05 is the import contract 0.5.0 added: absent from the modules of
-// earlier contracts.
-var since05 = map[string]bool{"json-members": true}
+// earlier contracts; since06 the one 0.6.0 added.
+var (
+	since05 = map[string]bool{"json-members": true}
+	since06 = map[string]bool{"assemble": true}
+)
 
 var errNoHost = errors.New("host services are unavailable in this call")
 
 // instantiateHost instantiates the host module of every supported contract.
 func instantiateHost(ctx context.Context, rt wazero.Runtime, log *slog.Logger) error {
 	for _, m := range []struct {
-		name          string
-		since02, json bool
-	}{{HostModule, true, true}, {Host04Module, true, false}, {Host03Module, true, false},
-		{Host02Module, true, false}, {LegacyHostModule, false, false}} {
-		if err := instantiateHostModule(ctx, rt, log, m.name, m.since02, m.json); err != nil {
+		name                    string
+		since02, json, assemble bool
+	}{{HostModule, true, true, true}, {Host05Module, true, true, false}, {Host04Module, true, false, false},
+		{Host03Module, true, false, false}, {Host02Module, true, false, false}, {LegacyHostModule, false, false, false}} {
+		if err := instantiateHostModule(ctx, rt, log, m.name, m.since02, m.json, m.assemble); err != nil {
 			return err
 		}
 	}
@@ -50,10 +55,10 @@ func instantiateHost(ctx context.Context, rt wazero.Runtime, log *slog.Logger) e
 
 // instantiateHostModule serves the generated import glue (glue_gen.go) with
 // the call state of the context as its hostImports.
-func instantiateHostModule(ctx context.Context, rt wazero.Runtime, log *slog.Logger, name string, with02, with05 bool) error {
+func instantiateHostModule(ctx context.Context, rt wazero.Runtime, log *slog.Logger, name string, with02, with05, with06 bool) error {
 	b := rt.NewHostModuleBuilder(name)
 	for _, f := range importGlues {
-		if since02[f.name] && !with02 || since05[f.name] && !with05 {
+		if since02[f.name] && !with02 || since05[f.name] && !with05 || since06[f.name] && !with06 {
 			continue
 		}
 		fn := api.GoModuleFunc(func(ctx context.Context, m api.Module, stack []uint64) {

@@ -36,6 +36,9 @@ func (d *Dispatcher) callPlugin(ctx context.Context, in *Request, route Route, t
 	if mode.anonymous {
 		maxBody = min(maxBody, maxAnonymousBody)
 	}
+	if mode.readCall {
+		maxBody = min(maxBody, maxReadCallBody)
+	}
 	if in.Body != nil {
 		dg, err := artifact.Ingest(ctx, d.blobs, in.Body, maxBody, artifact.Expect{}, !route.SHA256Bodies)
 		if err != nil {

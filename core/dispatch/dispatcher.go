@@ -80,8 +80,12 @@ type TokenMinter interface {
 	LoginToken(ctx context.Context, client, user, pass string) (string, error)
 }
 
-// maxAnonymousBody caps the spooled body of a request to an anonymous path.
-const maxAnonymousBody = 64 << 10
+// maxAnonymousBody caps the spooled body of a request to an anonymous path;
+// maxReadCallBody that of a POST or OPTIONS on a declared read path.
+const (
+	maxAnonymousBody = 64 << 10
+	maxReadCallBody  = 1 << 20
+)
 
 // Dispatcher serves every request under a plugin mount.
 type Dispatcher struct {
@@ -196,9 +200,11 @@ func (d *Dispatcher) serve(ctx context.Context, req *Request, info *Response) (*
 		}
 		return d.callPlugin(ctx, req, route, table, repo, subPath, subject, callMode{anonymous: true, sealed: !readable})
 	}
-	if err := d.authorize(ctx, req, route, subject, repo); err != nil {
+	readCall := route.ReadCall(req.Method, subPath)
+	if err := d.authorize(ctx, req, route, subject, repo, readCall); err != nil {
 		return nil, err
 	}
+
 	if d.first != nil && repo != nil && repo.Type == ports.RepoLocal && isRead(req.Method) &&
 		d.first.PullBeforeRead(ctx, repo.Key, repo.Format, true) {
 		// Pulled: serve the repository's new generation.
@@ -218,7 +224,9 @@ func (d *Dispatcher) serve(ctx context.Context, req *Request, info *Response) (*
 			return resp, err
 		}
 	}
-	resp, err := d.callPlugin(ctx, req, route, table, repo, subPath, subject, callMode{})
+	// A query RPC or a CORS preflight the plugin declared a read: a small
+	// body, no committed writes (as for a virtual repository's merge).
+	resp, err := d.callPlugin(ctx, req, route, table, repo, subPath, subject, callMode{readOnly: readCall, readCall: readCall})
 	if err == nil && wantsUpstreamQuery(req, repo, resp) {
 		return d.serveQuery(ctx, req, route, repo, subPath, subject, resp)
 	}
@@ -233,8 +241,12 @@ func isRead(method string) bool { return method == "GET" || method == "HEAD" }
 type callMode struct {
 	anonymous, sealed bool
 	// readOnly refuses every staged write (files, deletes, key-values,
-	// versions, mounts): a virtual repository's merge (virtual.go).
+	// versions, mounts): a virtual repository's merge (virtual.go), a
+	// call on a declared read path.
 	readOnly bool
+	// readCall is a POST or OPTIONS on a declared read path: its body is
+	// capped at maxReadCallBody.
+	readCall bool
 }
 
 // bind resolves the repository named by the first segment of rest. It returns
@@ -286,12 +298,15 @@ func (d *Dispatcher) allowed(ctx context.Context, s ports.Subject, action string
 // authorize asks the Authorizer; a denial is ErrUnauthenticated (with the
 // mount's challenge) for anonymous callers, else ErrForbidden, or
 // ErrNotFound when the caller may not even read the repository.
-func (d *Dispatcher) authorize(ctx context.Context, req *Request, route Route, s ports.Subject, repo *ports.Repository) error {
+// A declared read call (readCall) is authorized as a read.
+func (d *Dispatcher) authorize(ctx context.Context, req *Request, route Route, s ports.Subject, repo *ports.Repository, readCall bool) error {
 	action := ports.ActionWrite
-	switch req.Method {
-	case "GET", "HEAD":
+	switch {
+	case readCall:
 		action = ports.ActionRead
-	case "DELETE":
+	case req.Method == "GET" || req.Method == "HEAD":
+		action = ports.ActionRead
+	case req.Method == "DELETE":
 		action = ports.ActionDelete
 	}
 	ok, err := d.allowed(ctx, s, action, repo)

@@ -18,6 +18,9 @@ type Route struct {
 	// AnonymousPaths are the mount's patterns of sub-paths reachable without
 	// the up-front authorization (see ports.Mount).
 	AnonymousPaths []string `json:"anonymous_paths,omitempty"`
+	// ReadPaths are the mount's patterns of sub-paths whose POST and
+	// OPTIONS calls only read (see ports.Mount).
+	ReadPaths []string `json:"read_paths,omitempty"`
 	// Credentials are the carriers the plugin accepts on the mount and the
 	// challenge of the host's 401 answers there.
 	Credentials ports.Credentials `json:"credentials"`
@@ -47,6 +50,20 @@ func Overlap(a, b string) bool {
 // matches one of the route's anonymous-path patterns.
 func (r Route) Anonymous(subPath string) bool {
 	for _, pat := range r.AnonymousPaths {
+		if ok, err := path.Match(pat, subPath); ok && err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// ReadCall reports whether a call with method on subPath only reads: a
+// POST or OPTIONS on one of the route's read-path patterns.
+func (r Route) ReadCall(method, subPath string) bool {
+	if method != "POST" && method != "OPTIONS" {
+		return false
+	}
+	for _, pat := range r.ReadPaths {
 		if ok, err := path.Match(pat, subPath); ok && err == nil {
 			return true
 		}

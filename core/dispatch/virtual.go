@@ -136,10 +136,11 @@ func (d *Dispatcher) deploy(ctx context.Context, in *Request, route Route, table
 		return nil, &Error{Kind: ErrMethodNotAllowed, Headers: []ports.Header{{Name: "Allow", Value: "GET, HEAD"}},
 			Message: "repository " + repo.Key + " is a virtual repository without a deployment target: it accepts no uploads or changes; publish to one of its local members"}
 	}
-	if err := d.authorize(ctx, in, route, s, &target); err != nil {
+	readCall := route.ReadCall(in.Method, subPath)
+	if err := d.authorize(ctx, in, route, s, &target, readCall); err != nil {
 		return nil, err
 	}
-	return d.callPlugin(ctx, in, route, table, &target, subPath, s, callMode{})
+	return d.callPlugin(ctx, in, route, table, &target, subPath, s, callMode{readOnly: readCall, readCall: readCall})
 }
 
 // members lists the virtual repository's members by priority (lower

@@ -384,7 +384,7 @@ func (m *Manager) publish() {
 	for _, e := range active {
 		for _, mt := range e.info.Mounts {
 			routes = append(routes, dispatch.Route{Prefix: mt.Prefix, Root: mt.Root, PluginID: e.rec.ID, Format: e.info.Key,
-				AnonymousPaths: mt.AnonymousPaths, Credentials: e.info.Credentials, Grants: grantsOf(e.rec),
+				AnonymousPaths: mt.AnonymousPaths, ReadPaths: mt.ReadPaths, Credentials: e.info.Credentials, Grants: grantsOf(e.rec),
 				SHA256Bodies: slices.Contains(e.info.Capabilities, ports.CapSHA256Bodies)})
 		}
 	}

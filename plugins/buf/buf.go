@@ -32,6 +32,12 @@ const Version = "0.1.0"
 // with its files).
 const maxBody = 32 << 20
 
+// readRPCs are the procedures that only read: the host authorizes their
+// POSTs as reads (contract 0.6.0), so a read-only token can export.
+var readRPCs = []string{"/buf.registry.module.v1.ModuleService/GetModules", "/buf.registry.module.v1.CommitService/GetCommits",
+	"/buf.registry.module.v1.GraphService/GetGraph", "/buf.registry.module.v1.ResourceService/GetResources",
+	"/buf.registry.module.v1.DownloadService/Download", "/buf.registry.module.v1.LabelService/GetLabels"}
+
 // Plugin implements sdk.Plugin for Buf module repositories.
 type Plugin struct{}
 
@@ -41,7 +47,7 @@ var _ sdk.Plugin = Plugin{}
 // registries give the format).
 func (Plugin) Describe() sdk.Info {
 	return sdk.Info{Key: "buf", DisplayName: "Buf (Protobuf modules)", Version: Version, ContractVersion: sdk.ContractVersion,
-		Mounts: []sdk.Mount{{Prefix: "/buf/"}}, Aliases: []string{"protobuf"}, Credentials: credentials, Setup: setup}
+		Mounts: []sdk.Mount{{Prefix: "/buf/", ReadPaths: readRPCs}}, Aliases: []string{"protobuf"}, Credentials: credentials, Setup: setup}
 }
 
 // connectError is a failure answered as a Connect error.

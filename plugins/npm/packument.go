@@ -97,6 +97,34 @@ func appendWithBase(dst, src, base []byte) []byte {
 }
 
 func packument(h sdk.Host, req *sdk.Request, name string) (*sdk.Response, error) {
+	tags, err := loadTags(h, name)
+	if err != nil {
+		return nil, err
+	}
+	abbrev := wantsAbbreviated(req)
+	if a, err := assembledPackument(h, name, tags, abbrev, req.Repo.Generation, req.Repo.BaseURL); err == nil && a.Built() {
+		if len(a.Rows) == 0 || a.Rows[0] == 0 {
+			return npmError(404, "package "+name+" not found"), nil
+		}
+		resp := sdk.AssembledResponse(200, a, sdk.Header{Name: "Content-Type", Value: ctJSON})
+		return packumentResp(resp, abbrev), nil
+	}
+	return renderedPackument(h, req, name, tags, abbrev)
+}
+
+// packumentResp sets the headers and cache lifetime of a packument.
+func packumentResp(resp *sdk.Response, abbrev bool) *sdk.Response {
+	if abbrev {
+		resp.Headers[0].Value = ctAbbreviated
+	}
+	resp.Headers = append(resp.Headers, sdk.Header{Name: "Vary", Value: "Accept"})
+	resp.CacheTTLMs = metadataTTLMs
+	return resp
+}
+
+// renderedPackument renders the packument in the guest (renderPackument):
+// the path for documents the host cannot assemble exactly.
+func renderedPackument(h sdk.Host, req *sdk.Request, name string, tags map[string]string, abbrev bool) (*sdk.Response, error) {
 	vs, err := listVersions(h, name)
 	if err != nil {
 		return nil, err
@@ -104,22 +132,11 @@ func packument(h sdk.Host, req *sdk.Request, name string) (*sdk.Response, error)
 	if len(vs) == 0 {
 		return npmError(404, "package "+name+" not found"), nil
 	}
-	tags, err := loadTags(h, name)
-	if err != nil {
-		return nil, err
-	}
-	abbrev := wantsAbbreviated(req)
 	doc, err := renderPackument(h, name, vs, tags, abbrev, req.Repo.Generation, req.Repo.BaseURL)
 	if err != nil {
 		return nil, err
 	}
-	resp := jsonResp(200, doc)
-	if abbrev {
-		resp.Headers[0].Value = ctAbbreviated
-	}
-	resp.Headers = append(resp.Headers, sdk.Header{Name: "Vary", Value: "Accept"})
-	resp.CacheTTLMs = metadataTTLMs
-	return resp, nil
+	return packumentResp(jsonResp(200, doc), abbrev), nil
 }
 
 // renderPackument builds the full or abbreviated packument from the stored

@@ -41,11 +41,15 @@ var _ sdk.Plugin = Plugin{}
 func (Plugin) Describe() sdk.Info {
 	return sdk.Info{Key: "openvsx", DisplayName: "Open VSX (VS Code extensions)", Version: PluginVersion,
 		ContractVersion: sdk.ContractVersion, Credentials: credentials, Setup: setup, Aliases: []string{"vscode"},
-		Mounts: []sdk.Mount{{Prefix: "/openvsx/", AnonymousPaths: []string{galleryQueryPath}}}}
+		Mounts: []sdk.Mount{{Prefix: "/openvsx/", AnonymousPaths: []string{galleryQueryPath}, ReadPaths: []string{vsceLocationsPath}}}}
 }
 
 // galleryQueryPath is the Marketplace query (gallery.go), a read sent as POST.
 const galleryQueryPath = "/vscode/gallery/extensionquery"
+
+// vsceLocationsPath is vsce's CORS-style OPTIONS for resource locations
+// (vsce.go): a read, so the host authorizes it as one (contract 0.6.0).
+const vsceLocationsPath = "/vscode/_apis/gallery"
 
 // Names as vsce and Open VSX accept them (publisher and extension name:
 // letters, digits, '-' and '_', starting with a letter or digit).

@@ -65,6 +65,8 @@ func responseResult(r *Response, err error) (wResponse, *wPluginError) {
 		w.Body.ServePath = r.Target
 	case BodyServeBlob:
 		w.Body.ServeBlob = r.Target
+	case BodyAssembled:
+		w.Body.Assembled = r.Target
 	}
 	return w, nil
 }

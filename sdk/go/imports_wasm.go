@@ -158,3 +158,33 @@ func (wasmHost) JSONMembers(docs [][]byte, keys []string, form MemberForm) (host
 	m, err := hostJsonMembers(docs, keys, wMemberForm(form))
 	return hostjson.Members(m), err
 }
+
+func (wasmHost) Assemble(t Template) (Assembled, error) {
+	a, err := hostAssemble(toWTemplate(t))
+	return Assembled{Handle: a.Handle, Size: a.Size, Rows: a.Rows, Irregular: a.Irregular}, err
+}
+
+func toWTemplate(t Template) wTemplate {
+	out := wTemplate{Loops: make([]wTemplateLoop, len(t.Loops)), Parts: make([]wTemplatePart, len(t.Parts))}
+	for i, p := range t.Parts {
+		out.Parts[i] = wTemplatePart{Kind: wPartKind(p.Kind), Text: p.Text, Loop: p.Loop, Form: wFieldForm(p.Form)}
+	}
+	for i, l := range t.Loops {
+		wl := wTemplateLoop{Source: wRowSource(l.Source), Package: l.Package, Prefix: l.Prefix, Version: l.Version,
+			Limit: l.Limit, Separator: l.Separator, Members: l.Members, MemberForm: wMemberForm(l.MemberForm),
+			Items: make([]wTemplateItem, len(l.Items))}
+		for _, r := range l.Replace {
+			wl.Replace = append(wl.Replace, wTupleBytesBytes{F0: r.Pattern, F1: r.With})
+		}
+		for j, it := range l.Items {
+			wi := wTemplateItem{Kind: wItemKind(it.Kind), Text: it.Text, Field: wRowField(it.Field), Form: wFieldForm(it.Form),
+				Member: it.Member, Names: it.Names}
+			for _, c := range it.When {
+				wi.When = append(wi.When, wCondition{Test: wMemberTest(c.Test), Member: c.Member, Names: c.Names})
+			}
+			wl.Items[j] = wi
+		}
+		out.Loops[i] = wl
+	}
+	return out
+}

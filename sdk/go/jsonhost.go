@@ -41,6 +41,9 @@ const (
 	// MemberText: the decoded text of a string value (another type makes
 	// the document irregular; an empty string reads as absent).
 	MemberText = hostjson.Text
+	// MemberRaw (contract 0.6.0): the value's bytes as they appear in the
+	// document, as encoding/json unmarshals a json.RawMessage.
+	MemberRaw = hostjson.Raw
 )
 
 // JSONMembers projects the top-level members named keys out of each JSON

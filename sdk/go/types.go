@@ -1,7 +1,7 @@
 package sdk
 
 // ContractVersion is the version of the WIT package this SDK implements.
-const ContractVersion = "0.5.0"
+const ContractVersion = "0.6.0"
 
 // Capability names, as declared in Info.Capabilities.
 const (
@@ -28,6 +28,11 @@ type Mount struct {
 	// endpoint. The host caps their body at 64 KiB and commits no writes
 	// staged during such a call.
 	AnonymousPaths []string
+	// ReadPaths (contract 0.6.0) are path patterns of the same syntax whose
+	// POST and OPTIONS calls only read (an RPC protocol's queries, a CORS
+	// preflight): the host authorizes them as reads, caps their body at
+	// 1 MiB and commits no writes staged during such a call.
+	ReadPaths []string
 }
 
 // Info is what Describe returns.
@@ -182,10 +187,14 @@ const (
 	BodyBytes
 	BodyServePath
 	BodyServeBlob
+	// BodyAssembled (contract 0.6.0): the document Assemble built in the
+	// host, named by Target (see AssembledResponse).
+	BodyAssembled
 )
 
 // Response is what a plugin answers. Kind selects Bytes (BodyBytes) or
-// Target (a path for BodyServePath, a digest for BodyServeBlob).
+// Target (a path for BodyServePath, a digest for BodyServeBlob, a handle
+// for BodyAssembled).
 type Response struct {
 	Status     int
 	Headers    []Header

@@ -1,4 +1,4 @@
-// Package hostjson is the format-neutral JSON work of contract 0.5.0's
-// host import json-members; the host runs it for wasm plugins and the SDK
-// runs the same code on the native path.
+// Package hostjson is the format-neutral work of the host imports
+// json-members (contract 0.5.0) and assemble (0.6.0); the host runs it for
+// wasm plugins and the SDK runs the same code on the native path.
 package hostjson

@@ -43,6 +43,9 @@ const (
 	// it into a string; a value of another type makes the document
 	// irregular.
 	Text
+	// Raw is the value's bytes as they appear in the document (contract
+	// 0.6.0), as encoding/json unmarshals a json.RawMessage.
+	Raw
 )
 
 // Members is what json-members returns: for document d and key k (index
@@ -61,7 +64,7 @@ type Members struct {
 // name is escaped or equals a wanted key only under case folding is
 // irregular.
 func JSONMembers(docs [][]byte, keys []string, form Form) (Members, error) {
-	if form > Text {
+	if form > Raw {
 		return Members{}, ErrForm
 	}
 	if len(keys) > MaxKeys {
@@ -179,6 +182,8 @@ func (p *projector) member(key, val []byte, row []uint32) error {
 		if p.data, err = appendText(p.data, val); err != nil {
 			return err
 		}
+	} else if p.form == Raw {
+		p.data = append(p.data, val...)
 	} else {
 		p.data = appendCompact(p.data, val, p.form == CompactHTML)
 	}

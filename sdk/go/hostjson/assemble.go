@@ -1,0 +1,490 @@
+package hostjson
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"html"
+	"strconv"
+	"time"
+)
+
+// Limits of one assemble call (the WIT documents them).
+const (
+	MaxLoops     = 64
+	MaxPieces    = 4096
+	MaxText      = 1 << 20
+	MaxRows      = 100_000
+	MaxAssembled = 64 << 20
+	pageRows     = 1000
+)
+
+// Errors of assemble, named as the host reports them.
+var (
+	ErrTemplateTooLarge  = errors.New("assemble: template too large")
+	ErrTooManyRows       = errors.New("assemble: too many rows")
+	ErrAssembledTooLarge = errors.New("assemble: output too large")
+	ErrBadTemplate       = errors.New("assemble: bad template")
+)
+
+// Assemble builds the document t describes from the rows rs lists, at most
+// maxOut bytes (MaxAssembled when 0 or larger).
+func Assemble(rs Rows, t Template, maxOut int) (Result, error) {
+	if maxOut <= 0 || maxOut > MaxAssembled {
+		maxOut = MaxAssembled
+	}
+	if err := check(t); err != nil {
+		return Result{}, err
+	}
+	loops := make([]loopRows, len(t.Loops))
+	res := Result{Rows: make([]uint32, len(t.Loops))}
+	listed := map[listKey][]Row{}
+	for i := range t.Loops {
+		lr, err := fetch(rs, &t.Loops[i], listed)
+		if err != nil {
+			return Result{}, err
+		}
+		loops[i] = lr
+		res.Rows[i] = uint32(len(lr.rows))
+		res.Irregular += lr.irregular
+	}
+	if res.Irregular > 0 {
+		return res, nil
+	}
+	size := 0
+	for _, lr := range loops {
+		for _, r := range lr.rows {
+			size += len(r.Metadata) + 64
+		}
+		size += len(lr.m.Data)
+	}
+	w := writer{out: make([]byte, 0, min(size+1024, maxOut)), max: maxOut}
+	for _, p := range t.Parts {
+		lr := &loops[min(int(p.Loop), max(len(loops)-1, 0))]
+		switch p.Kind {
+		case PartLiteral:
+			w.write(p.Text)
+		case PartLoop:
+			w.loop(&t.Loops[p.Loop], lr)
+		case PartCount:
+			w.out = strconv.AppendInt(w.out, int64(len(lr.rows)), 10)
+		case PartMinCreated, PartMaxCreated:
+			if len(lr.rows) == 0 {
+				continue
+			}
+			at := lr.rows[0].CreatedMs
+			for _, r := range lr.rows[1:] {
+				if p.Kind == PartMinCreated && r.CreatedMs < at || p.Kind == PartMaxCreated && r.CreatedMs > at {
+					at = r.CreatedMs
+				}
+			}
+			w.time(at, p.Form)
+		}
+		if w.err != nil {
+			return Result{}, w.err
+		}
+	}
+	if len(w.out) > maxOut {
+		return Result{}, ErrAssembledTooLarge
+	}
+	res.Doc = w.out
+	return res, nil
+}
+
+// check validates the template's sizes, enums and indexes.
+func check(t Template) error {
+	if len(t.Loops) > MaxLoops {
+		return ErrTemplateTooLarge
+	}
+	pieces, text := len(t.Parts), 0
+	for _, p := range t.Parts {
+		text += len(p.Text)
+		if p.Kind > PartMaxCreated || p.Kind != PartLiteral && int(p.Loop) >= len(t.Loops) ||
+			(p.Kind == PartMinCreated || p.Kind == PartMaxCreated) && p.Form != FormISOMs && p.Form != FormUnixMs {
+			return ErrBadTemplate
+		}
+	}
+	for _, l := range t.Loops {
+		pieces += len(l.Items) + len(l.Replace)
+		text += len(l.Separator) + len(l.Package) + len(l.Prefix) + len(l.Version)
+		if l.Source > Files || l.MemberForm > Raw || len(l.Members) > MaxKeys || l.Limit > MaxRows {
+			return ErrBadTemplate
+		}
+		for _, r := range l.Replace {
+			text += len(r.Pattern) + len(r.With)
+			if len(r.Pattern) == 0 {
+				return ErrBadTemplate
+			}
+		}
+		for _, it := range l.Items {
+			text += len(it.Text)
+			pieces += len(it.When)
+			if !validItem(it, l) {
+				return ErrBadTemplate
+			}
+			for _, c := range it.When {
+				if c.Test > TestHasKey || int(c.Member) >= len(l.Members) {
+					return ErrBadTemplate
+				}
+			}
+		}
+	}
+	if pieces > MaxPieces || text > MaxText {
+		return ErrTemplateTooLarge
+	}
+	return nil
+}
+
+func validItem(it Item, l Loop) bool {
+	switch it.Kind {
+	case ItemLiteral, ItemMetadata:
+		return true
+	case ItemMember, ItemExpect:
+		return int(it.Member) < len(l.Members)
+	case ItemField:
+		if it.Field > FieldCreated || it.Form > FormUnixMs {
+			return false
+		}
+		if l.Source == Versions && it.Field != FieldPackage && it.Field != FieldVersion && it.Field != FieldCreated {
+			return false
+		}
+		return (it.Form == FormISOMs || it.Form == FormUnixMs) == (it.Field == FieldCreated)
+	}
+	return false
+}
+
+// loopRows are the rows of one loop and their projected members.
+type loopRows struct {
+	rows      []Row
+	m         Members
+	keys      int
+	bad       []bool
+	irregular uint32
+}
+
+func (lr *loopRows) value(r, k int) []byte {
+	i := 2 * (r*lr.keys + k)
+	n := lr.m.Spans[i+1]
+	if n == 0 {
+		return nil
+	}
+	off := lr.m.Spans[i]
+	return lr.m.Data[off : off+n]
+}
+
+// listKey names one listing of rows; loops over the same listing share it.
+type listKey struct {
+	source      Source
+	pkg, prefix string
+}
+
+// fetch lists a loop's rows (once per listing: listed keeps them),
+// projects their members and applies its expect items.
+func fetch(rs Rows, l *Loop, listed map[listKey][]Row) (loopRows, error) {
+	limit := int(l.Limit)
+	if limit == 0 {
+		limit = MaxRows
+	}
+	var lr loopRows
+	key := listKey{l.Source, l.Package, l.Prefix}
+	all, ok := listed[key]
+	if !ok {
+		var err error
+		if all, err = list(rs, l, key); err != nil {
+			return loopRows{}, err
+		}
+		listed[key] = all
+	}
+	for _, r := range all {
+		if l.Version == "" || r.Version == l.Version {
+			lr.rows = append(lr.rows, r)
+		}
+	}
+	if len(lr.rows) > limit {
+		return loopRows{}, ErrTooManyRows
+	}
+	if l.Version == "" {
+		lr.rows = all
+	}
+	return project(l, lr)
+}
+
+// list reads every row of a listing, at most MaxRows.
+func list(rs Rows, l *Loop, key listKey) ([]Row, error) {
+	var all []Row
+	after := ""
+	for {
+		var page []Row
+		var err error
+		if key.source == Versions {
+			page, err = rs.Versions(key.pkg, after, pageRows)
+		} else {
+			page, err = rs.Files(key.prefix, after, pageRows, key.pkg)
+		}
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if len(all) > MaxRows {
+			return nil, ErrTooManyRows
+		}
+		if len(page) < pageRows {
+			return all, nil
+		}
+		if key.source == Versions {
+			after = page[len(page)-1].Version
+		} else {
+			after = page[len(page)-1].Path
+		}
+	}
+}
+
+// project projects the members of a loop's rows and applies its expect
+// items.
+func project(l *Loop, lr loopRows) (loopRows, error) {
+	if len(l.Members) == 0 {
+		return lr, nil
+	}
+	docs := make([][]byte, len(lr.rows))
+	for i := range lr.rows {
+		docs[i] = lr.rows[i].Metadata
+	}
+	m, err := JSONMembers(docs, l.Members, l.MemberForm)
+	if err != nil {
+		return loopRows{}, err
+	}
+	lr.m, lr.keys = m, len(l.Members)
+	lr.irregular = uint32(len(m.Irregular))
+	if lr.irregular > 0 {
+		return lr, nil
+	}
+	for r := range lr.rows {
+		for _, it := range l.Items {
+			if it.Kind == ItemExpect && !kindIn(lr.value(r, int(it.Member)), it.Names) {
+				lr.irregular++
+				break
+			}
+		}
+	}
+	return lr, nil
+}
+
+// kindIn reports whether v is absent or its JSON kind is one of names.
+func kindIn(v []byte, names []string) bool {
+	if v == nil {
+		return true
+	}
+	kind := "number"
+	switch v[0] {
+	case 'n':
+		kind = "null"
+	case 't':
+		kind = "true"
+	case 'f':
+		kind = "false"
+	case '"':
+		kind = "string"
+	case '[':
+		kind = "array"
+	case '{':
+		kind = "object"
+	}
+	for _, n := range names {
+		if n == kind {
+			return true
+		}
+	}
+	return false
+}
+
+type writer struct {
+	out []byte
+	max int
+	err error
+}
+
+func (w *writer) write(b []byte) { w.out = append(w.out, b...) }
+
+func (w *writer) time(ms int64, form FieldForm) {
+	if form == FormUnixMs {
+		w.out = strconv.AppendInt(w.out, ms, 10)
+		return
+	}
+	w.out = time.UnixMilli(ms).UTC().AppendFormat(w.out, "2006-01-02T15:04:05.000Z")
+}
+
+func (w *writer) loop(l *Loop, lr *loopRows) {
+	for r := range lr.rows {
+		if r > 0 {
+			w.write(l.Separator)
+		}
+		row := &lr.rows[r]
+		for _, it := range l.Items {
+			if len(it.When) > 0 && !lr.holds(r, it.When) {
+				continue
+			}
+			switch it.Kind {
+			case ItemLiteral:
+				w.write(it.Text)
+			case ItemField:
+				w.field(row, it.Field, it.Form)
+			case ItemMetadata:
+				w.replaced(row.Metadata, l.Replace)
+			case ItemMember:
+				w.replaced(lr.value(r, int(it.Member)), l.Replace)
+			}
+		}
+		if len(w.out) > w.max {
+			w.err = ErrAssembledTooLarge
+			return
+		}
+	}
+}
+
+// holds reports whether one of conds holds for row r.
+func (lr *loopRows) holds(r int, conds []Condition) bool {
+	for _, c := range conds {
+		v := lr.value(r, int(c.Member))
+		switch c.Test {
+		case TestPresent:
+			if v != nil {
+				return true
+			}
+		case TestAbsent:
+			if v == nil {
+				return true
+			}
+		case TestIsTrue:
+			if string(v) == "true" {
+				return true
+			}
+		case TestHasKey:
+			if hasKey(v, c.Names) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasKey reports whether v is a JSON object with a member whose decoded
+// name is one of names (as encoding/json decodes the keys of a map).
+func hasKey(v []byte, names []string) bool {
+	i := skipWS(v, 0)
+	if i >= len(v) || v[i] != '{' {
+		return false
+	}
+	i = skipWS(v, i+1)
+	for i < len(v) && v[i] == '"' {
+		ke, esc, err := skipString(v, i)
+		if err != nil {
+			return false
+		}
+		key := string(v[i+1 : ke-1])
+		if esc {
+			if json.Unmarshal(v[i:ke], &key) != nil {
+				return false
+			}
+		}
+		for _, n := range names {
+			if key == n {
+				return true
+			}
+		}
+		i = skipWS(v, ke)
+		if i >= len(v) || v[i] != ':' {
+			return false
+		}
+		ve, err := skipValue(v, i+1, 1)
+		if err != nil {
+			return false
+		}
+		i = skipWS(v, ve)
+		if i >= len(v) || v[i] != ',' {
+			return false
+		}
+		i = skipWS(v, i+1)
+	}
+	return false
+}
+
+func (w *writer) field(r *Row, f Field, form FieldForm) {
+	var s string
+	switch f {
+	case FieldPackage:
+		s = r.Package
+	case FieldVersion:
+		s = r.Version
+	case FieldPath:
+		s = r.Path
+	case FieldSHA256:
+		s = r.SHA256
+	case FieldSHA1:
+		s = r.SHA1
+	case FieldMD5:
+		s = r.MD5
+	case FieldSHA512:
+		s = r.SHA512
+	case FieldSize:
+		w.out = strconv.AppendInt(w.out, r.Size, 10)
+		return
+	case FieldCreated:
+		w.time(r.CreatedMs, form)
+		return
+	}
+	switch form {
+	case FormJSONString:
+		w.out = AppendJSONString(w.out, s)
+	case FormHTML:
+		w.out = append(w.out, html.EscapeString(s)...)
+	default:
+		w.out = append(w.out, s...)
+	}
+}
+
+// replaced writes v with every pattern of rs replaced, left to right,
+// without overlap (the first pattern matching at a position wins).
+func (w *writer) replaced(v []byte, rs []Replacement) {
+	if len(rs) == 1 {
+		pat, with := rs[0].Pattern, rs[0].With
+		for {
+			i := bytes.Index(v, pat)
+			if i < 0 {
+				w.write(v)
+				return
+			}
+			w.write(v[:i])
+			w.write(with)
+			v = v[i+len(pat):]
+		}
+	}
+	for len(rs) > 0 {
+		best, at := -1, len(v)
+		for k, r := range rs {
+			if i := bytes.Index(v[:min(len(v), at+len(r.Pattern))], r.Pattern); i >= 0 && i < at {
+				best, at = k, i
+			}
+		}
+		if best < 0 {
+			break
+		}
+		w.write(v[:at])
+		w.write(rs[best].With)
+		v = v[at+len(rs[best].Pattern):]
+	}
+	w.write(v)
+}
+
+// AppendJSONString appends s as a JSON string exactly as encoding/json
+// writes it (HTML-escaped).
+func AppendJSONString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(dst, q...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
