@@ -109,7 +109,9 @@ const (
 // only appended between contract versions, so the contract version (at 24
 // in every version) is read first and an older record is never read past
 // its end: 0.1.0 (48 bytes: key, display-name, version, contract-version,
-// mounts, capabilities), 0.2.0 (76 bytes: those, credentials, setup).
+// mounts, capabilities), 0.2.0 (76 bytes: those, credentials, setup),
+// 0.3.0 to 0.5.0 (the current 84 bytes, whose mount records have no
+// read-paths).
 func (r *reader) describeResult(p uint32) ports.FormatInfo {
 	switch r.str(p + 24) {
 	case legacyContract:
@@ -121,9 +123,12 @@ func (r *reader) describeResult(p uint32) ports.FormatInfo {
 			Setup:        r.liftListSetupSnippet(r.u32(p+68), r.u32(p+72))})
 	case contract03, contract04, contract05:
 		// The current info record, but 20-byte mounts without read-paths.
-		w := r.liftInfo(p)
-		w.Mounts = r.liftMounts05(r.u32(p+32), r.u32(p+36))
-		return fromInfo(w)
+		return fromInfo(wInfo{Key: r.str(p), DisplayName: r.str(p + 8), Version: r.str(p + 16), ContractVersion: r.str(p + 24),
+			Mounts:       r.liftMounts05(r.u32(p+32), r.u32(p+36)),
+			Capabilities: r.liftListString(r.u32(p+40), r.u32(p+44)),
+			Credentials:  r.liftCredentials(p + 48),
+			Setup:        r.liftListSetupSnippet(r.u32(p+68), r.u32(p+72)),
+			Aliases:      r.liftListString(r.u32(p+76), r.u32(p+80))})
 	default:
 		return fromInfo(r.liftInfo(p))
 	}

@@ -101,10 +101,23 @@ func TestContractVersions(t *testing.T) {
 		t.Fatalf("0.4.0 rewrite: %q %v %v", doc.Body, doc.Headers, err)
 	}
 
+	// 0.5.0: 20-byte mount records (no read-paths) and the 0.5.0 import
+	// module, which has json-members but not assemble.
+	info, err = rt.Load(ctx, "c05", testPlugin(t, "contract05"), ports.PluginLimits{})
+	if err != nil || info.ContractVersion != "0.5.0" || info.Key != "contract05" || len(info.Mounts) != 2 ||
+		!slices.Equal(info.Mounts[0].AnonymousPaths, []string{"/-/ping"}) || info.Mounts[0].ReadPaths != nil ||
+		info.Mounts[1].Prefix != "/.well-known/contract05" || !info.Mounts[1].Root {
+		t.Fatalf("0.5.0 module: %+v %v", info, err)
+	}
+	resp, err = rt.Handle(ctx, "c05", ports.FormatRequest{Method: "GET", Path: "/x", Repo: repo(nil)}, porttest.NewMemHost())
+	if err != nil || resp.Status != 200 || string(resp.Body) != "contract05 handled; json-members ok" {
+		t.Fatalf("0.5.0 module handle: %+v %v", resp, err)
+	}
+
 	info, err = rt.Load(ctx, "new", genericWasm(t), ports.PluginLimits{})
 	if err != nil || info.ContractVersion != ports.ContractVersion || !info.Credentials.Basic || len(info.Setup) == 0 ||
 		!strings.Contains(info.Setup[0].Text, "{repo-url}") {
-		t.Fatalf("0.5.0 module: %+v %v", info, err)
+		t.Fatalf("0.6.0 module: %+v %v", info, err)
 	}
 
 	out := filepath.Join(t.TempDir(), "cmd.wasm")

@@ -50,6 +50,9 @@ func TestEchoRoundTrip(t *testing.T) {
 	if got := info.Mounts[0].AnonymousPaths; len(got) != 2 || got[0] != "/-/login/*" || got[1] != "/-/ping" || len(info.Mounts[1].AnonymousPaths) != 0 {
 		t.Fatalf("anonymous paths %q / %q", got, info.Mounts[1].AnonymousPaths)
 	}
+	if got := info.Mounts[0].ReadPaths; len(got) != 1 || got[0] != "/-/query/*" || info.Mounts[1].ReadPaths != nil {
+		t.Fatalf("read paths %q / %q", got, info.Mounts[1].ReadPaths)
+	}
 	h := porttest.NewMemHost()
 	digest := h.AddBlob(tarGz(t, map[string]string{"pkg/hello.txt": "hello world"}))
 	h.AddFile("a/b.txt", []byte("bee"))

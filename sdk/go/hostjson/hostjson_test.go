@@ -91,7 +91,7 @@ func TestLimits(t *testing.T) {
 	if _, err := JSONMembers([][]byte{big, big}, []string{"a"}, Compact); !errors.Is(err, ErrInputTooLarge) {
 		t.Fatal(err)
 	}
-	if _, err := JSONMembers(nil, []string{"a"}, Text+1); !errors.Is(err, ErrForm) {
+	if _, err := JSONMembers(nil, []string{"a"}, Raw+1); !errors.Is(err, ErrForm) {
 		t.Fatal(err)
 	}
 }

@@ -13,7 +13,7 @@ type p struct{}
 
 func (p) Describe() sdk.Info {
 	return sdk.Info{Key: "echo", DisplayName: "Echo", Version: "1.2.3",
-		Mounts:  []sdk.Mount{{Prefix: "/echo/", AnonymousPaths: []string{"/-/login/*", "/-/ping"}}, {Prefix: "/.well-known/echo", Root: true}},
+		Mounts:  []sdk.Mount{{Prefix: "/echo/", AnonymousPaths: []string{"/-/login/*", "/-/ping"}, ReadPaths: []string{"/-/query/*"}}, {Prefix: "/.well-known/echo", Root: true}},
 		Aliases: []string{"reflect", "mirror"}}
 }
 
