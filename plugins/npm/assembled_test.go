@@ -174,3 +174,21 @@ func TestAssembledPackumentGenerated(t *testing.T) {
 		checkSame(t, h, "g", map[string]string{"latest": fmt.Sprintf("1.0.%d", rng.IntN(n+1))})
 	}
 }
+
+// TestAssembledVersionDoc: GET /NAME/VERSION (and /NAME/TAG) answers the
+// stored document with the marker replaced, as withBase does, and 404 for
+// a version that does not exist.
+func TestAssembledVersionDoc(t *testing.T) {
+	docs := []string{`{"name":"a","dist":{"tarball":"` + tarballMarker + `a/-/a-1.0.0.tgz"}}`, "{ \"name\" : \"a\" ,\"x\":\"\\u0000keeper:\"}"}
+	h := hostWith("a", docs)
+	h.KV["dist-tags\x00a"] = []byte(`{"latest":"1.0.1"}`)
+	for path, want := range map[string]string{"/a/1.0.0": docs[0], "/a/1.0.1": docs[1], "/a/latest": docs[1]} {
+		r, err := (Plugin{}).Handle(h, &sdk.Request{Method: "GET", Path: path, Repo: h.RepoCtx})
+		if err != nil || r.Status != 200 || string(r.Bytes) != string(withBase([]byte(want), assembleBase)) {
+			t.Fatalf("%s: %v %d %s", path, err, r.Status, r.Bytes)
+		}
+	}
+	if r, err := (Plugin{}).Handle(h, &sdk.Request{Method: "GET", Path: "/a/9.9.9", Repo: h.RepoCtx}); err != nil || r.Status != 404 {
+		t.Fatalf("missing version: %v %+v", err, r)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
+	"github.com/keeper-registry/keeper/sdk/go/hostjson"
 )
 
 // abbreviated is the install-time subset of a version document
@@ -267,6 +268,19 @@ func versionDoc(h sdk.Host, req *sdk.Request, name, spec string) (*sdk.Response,
 	version := spec
 	if v, ok := tags[spec]; ok {
 		version = v
+	}
+	if version != "" {
+		// The host copies the one stored document (assemble, contract
+		// 0.6.0): the versions do not pass through the guest.
+		marker := []hostjson.Replacement{{Pattern: []byte(`"` + tarballMarker), With: []byte(`"` + jsonEscape(req.Repo.BaseURL+"/"))}}
+		a, err := sdk.Assemble(h, sdk.Template{Loops: []sdk.Loop{{Source: hostjson.Versions, Package: name, Version: version,
+			Limit: 1, Replace: marker, Items: []hostjson.Item{{Kind: hostjson.ItemMetadata}}}},
+			Parts: []sdk.Part{{Kind: hostjson.PartLoop}}})
+		if err == nil && a.Built() && a.Rows[0] == 1 {
+			resp := sdk.AssembledResponse(200, a, sdk.Header{Name: "Content-Type", Value: ctJSON})
+			resp.CacheTTLMs = metadataTTLMs
+			return resp, nil
+		}
 	}
 	vs, err := listVersions(h, name)
 	if err != nil {
