@@ -18,6 +18,9 @@ func (cs *callState) Assemble(ctx context.Context, t wTemplate) (wAssembled, err
 	for _, d := range cs.assembled {
 		used += len(d)
 	}
+	if used >= hostjson.MaxAssembled {
+		return wAssembled{}, hostjson.ErrAssembledTooLarge
+	}
 	res, err := hostjson.Assemble(hostRows{ctx: ctx, h: cs.host}, toTemplate(t), hostjson.MaxAssembled-used)
 	if err != nil {
 		return wAssembled{}, err
