@@ -13,12 +13,12 @@ import (
 // settingsSchemas are the bodies of the system settings route.
 var settingsSchemas = obj{
 	"SystemSettings": object(obj{
-		"version":       str(),
-		"go_version":    str(),
-		"serving_on":    obj{"type": "string", "description": "the local address the request reached: the bound listen address (with the real port when listen names port 0)"},
-		"summary":       object(obj{"listen": str(), "base_url": str(), "data_dir": str(), "tls": str(), "database": obj{"type": "string", "enum": []string{"sqlite", "postgres"}}, "database_target": str(), "blob_store": str(), "blob_target": str(), "search": str(), "egress": str(), "rate_limits": str(), "plugin_cache_dir": str(), "sso": arr(str())}),
-		"scanners":      arr(object(obj{"name": str(), "program": str(), "found": boolean()}, "name", "program", "found")),
-		"settings":      arr(object(obj{"key": str(), "value": str(), "secret": boolean(), "set": obj{"type": "boolean", "description": "a secret holds a value (the value itself is never returned)"}}, "key")),
+		"version":    str(),
+		"go_version": str(),
+		"serving_on": obj{"type": "string", "description": "the local address the request reached: the bound listen address (with the real port when listen names port 0)"},
+		"summary":    object(obj{"listen": str(), "base_url": str(), "data_dir": str(), "tls": str(), "database": obj{"type": "string", "enum": []string{"sqlite", "postgres"}}, "database_target": str(), "blob_store": str(), "blob_target": str(), "search": str(), "egress": str(), "rate_limits": str(), "plugin_cache_dir": str(), "sso": arr(str())}),
+		"scanners":   arr(object(obj{"name": str(), "program": str(), "found": boolean()}, "name", "program", "found")),
+		"settings":   arr(object(obj{"key": str(), "value": str(), "secret": boolean(), "set": obj{"type": "boolean", "description": "a secret holds a value (the value itself is never returned)"}}, "key")),
 	}, "version", "summary", "settings"),
 }
 

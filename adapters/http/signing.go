@@ -24,7 +24,7 @@ var signingSchemas = obj{
 		"email":       str(),
 		"private_key": obj{"type": "string", "description": "an unprotected armored OpenPGP private key to import instead of generating one"}}, "name"),
 	"RepoSigningConfig": object(obj{"key_id": str()}),
-	"RepoSigningList": object(obj{"items": arr(object(obj{"repository": str(), "key_id": str()}, "repository", "key_id"))}, "items"),
+	"RepoSigningList":   object(obj{"items": arr(object(obj{"repository": str(), "key_id": str()}, "repository", "key_id"))}, "items"),
 }
 
 // SigningRoutes are the signing-key API (administrators only, but for the
