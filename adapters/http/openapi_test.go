@@ -51,7 +51,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 // every operation documents conflicts (writes), rate limits and
 // unavailability with the Error schema.
 func TestOpenAPIIsCompleteAndValid(t *testing.T) {
-	srv, err := httpapi.New(httpapi.Deps{}, slices.Concat(httpapi.PluginRoutes(nil, nil), httpapi.SigningRoutes(nil), httpapi.WebhookRoutes(nil), httpapi.SecurityRoutes(nil))...)
+	srv, err := httpapi.New(httpapi.Deps{}, slices.Concat(httpapi.PluginRoutes(nil, nil), httpapi.SigningRoutes(nil), httpapi.WebhookRoutes(nil), httpapi.SecurityRoutes(nil), httpapi.SettingsRoutes(httpapi.SystemInfo{}))...)
 	if err != nil {
 		t.Fatal(err)
 	}

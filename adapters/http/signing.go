@@ -24,6 +24,7 @@ var signingSchemas = obj{
 		"email":       str(),
 		"private_key": obj{"type": "string", "description": "an unprotected armored OpenPGP private key to import instead of generating one"}}, "name"),
 	"RepoSigningConfig": object(obj{"key_id": str()}),
+	"RepoSigningList":   object(obj{"items": arr(object(obj{"repository": str(), "key_id": str()}, "repository", "key_id"))}, "items"),
 }
 
 // SigningRoutes are the signing-key API (administrators only, but for the
@@ -39,6 +40,7 @@ func SigningRoutes(svc *signing.Service) []Route {
 		route(post, "/signing/keys/:id/rotate", Admin, Doc{"signing", "Rotate: a new key of the same algorithm becomes active and signs every repository the old one signed; the old one is retired (its public key stays published until it is revoked)", "", "SigningKey", 201, []int{409}}, h.rotate),
 		route(post, "/signing/keys/:id/revoke", Admin, Doc{"signing", "Revoke: the key signs nothing more, its public key is no longer published, repositories it signed have no key", "", "SigningKey", 200, nil}, h.revoke),
 		route(get, "/signing/keys/:id/public", Public, Doc{"signing", "The armored OpenPGP public key of an active or retired key (anyone: it is public)", "", "binary", 200, nil}, h.public),
+		route(get, "/signing/repositories", Admin, Doc{"signing", "Every repository that has a signing key, with the key's id", "", "RepoSigningList", 200, nil}, h.repositories),
 		route(get, "/signing/repositories/:key/config", Admin, Doc{"signing", "Which key signs a repository (key_id \"\" when none)", "", "RepoSigningConfig", 200, nil}, h.repoConfig),
 		route(put, "/signing/repositories/:key/config", Admin, Doc{"signing", "Choose the active key that signs a repository (key_id \"\" removes it)", "RepoSigningConfig", "RepoSigningConfig", 200, nil}, h.setRepoConfig),
 	}
@@ -163,6 +165,19 @@ func (h signingHandlers) repoConfig(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"key_id": id})
+}
+
+func (h signingHandlers) repositories(c *gin.Context) {
+	as, err := h.svc.Assignments(c.Request.Context())
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	out := make([]gin.H, len(as))
+	for i, a := range as {
+		out[i] = gin.H{"repository": a.Repository, "key_id": a.KeyID}
+	}
+	c.JSON(http.StatusOK, gin.H{"items": out})
 }
 
 func (h signingHandlers) setRepoConfig(c *gin.Context) {

@@ -164,3 +164,61 @@ func noPrivate(t *testing.T, b []byte) {
 		}
 	}
 }
+
+// TestSigningRepositoriesList: GET /signing/repositories lists which key
+// signs each repository (the signing-keys page shows it per key): it
+// follows a configuration, a rotation and a revocation; non-admins get
+// 403 and anonymous callers 401.
+func TestSigningRepositoriesList(t *testing.T) {
+	for name, dsn := range databases(t) {
+		t.Run(name, func(t *testing.T) {
+			e, _ := signingEnv(t, dsn(t))
+			for _, r := range []string{"apt", "rpm", "plain"} {
+				e.createRepo(map[string]any{"key": r, "format": "generic", "repo_type": "local"})
+			}
+			type list struct {
+				Items []struct {
+					Repository string `json:"repository"`
+					KeyID      string `json:"key_id"`
+				} `json:"items"`
+			}
+			assigned := func() map[string]string {
+				var l list
+				e.doJSON("GET", "/api/v1/signing/repositories", e.token, nil, 200, &l)
+				m := map[string]string{}
+				for _, it := range l.Items {
+					m[it.Repository] = it.KeyID
+				}
+				return m
+			}
+			if m := assigned(); len(m) != 0 {
+				t.Fatalf("before any key: %v", m)
+			}
+			var a, b keyJSON
+			e.doJSON("POST", "/api/v1/signing/keys", e.token, map[string]any{"name": "a"}, 201, &a)
+			e.doJSON("POST", "/api/v1/signing/keys", e.token, map[string]any{"name": "b"}, 201, &b)
+			e.doJSON("PUT", "/api/v1/signing/repositories/apt/config", e.token, map[string]string{"key_id": a.ID}, 200, nil)
+			e.doJSON("PUT", "/api/v1/signing/repositories/rpm/config", e.token, map[string]string{"key_id": b.ID}, 200, nil)
+			if m := assigned(); len(m) != 2 || m["apt"] != a.ID || m["rpm"] != b.ID {
+				t.Fatalf("configured: %v", m)
+			}
+			var na keyJSON
+			e.doJSON("POST", "/api/v1/signing/keys/"+a.ID+"/rotate", e.token, nil, 201, &na)
+			if m := assigned(); m["apt"] != na.ID || m["rpm"] != b.ID {
+				t.Fatalf("after rotation: %v (new key %s)", m, na.ID)
+			}
+			e.doJSON("POST", "/api/v1/signing/keys/"+b.ID+"/revoke", e.token, nil, 200, nil)
+			if m := assigned(); len(m) != 1 || m["apt"] != na.ID {
+				t.Fatalf("after revocation: %v", m)
+			}
+
+			_, bob := e.addUser("bob", nil)
+			if resp, _ := e.do("GET", "/api/v1/signing/repositories", bob, nil); resp.StatusCode != 403 {
+				t.Errorf("bob: %d, want 403", resp.StatusCode)
+			}
+			if resp, _ := e.do("GET", "/api/v1/signing/repositories", "", nil); resp.StatusCode != 401 {
+				t.Errorf("anonymous: %d, want 401", resp.StatusCode)
+			}
+		})
+	}
+}

@@ -130,6 +130,7 @@ func options(cfg config.Config) fx.Option {
 		fx.Decorate(casbin.Announce),
 		httpapi.Module,
 		signingModule,
+		settingsModule,
 		fx.Invoke(func(d *dispatch.Dispatcher, r *remote.Service, rt *wasm.Runtime, m *plugin.Manager) {
 			d.UseRemote(r)
 			d.UseVirtual(wasm.RemoteFormats{Runtime: rt, Info: m.FormatInfo})

@@ -23,8 +23,8 @@ type Backup struct {
 type BackupS3 struct {
 	Endpoint  string `yaml:"endpoint"`
 	Region    string `yaml:"region"`
-	AccessKey string `yaml:"access_key"`
-	SecretKey string `yaml:"secret_key"`
+	AccessKey string `yaml:"access_key" secret:"true"`
+	SecretKey string `yaml:"secret_key" secret:"true"`
 	PathStyle bool   `yaml:"path_style"`
 }
 

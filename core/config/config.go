@@ -99,7 +99,7 @@ type Metrics struct {
 	Enabled bool `yaml:"enabled"`
 	// Token, when set, admits a scrape carrying "Authorization: Bearer
 	// <token>" from anywhere (KEEPER_METRICS_TOKEN).
-	Token string `yaml:"token"`
+	Token string `yaml:"token" secret:"true"`
 	// AllowedNetworks are the addresses or CIDR ranges admitted without the
 	// token, checked against the client address (the connection's peer
 	// unless trusted_proxies names the proxy in front); default loopback
@@ -147,7 +147,7 @@ type Meilisearch struct {
 	// URL (http:// or https://) turns Meilisearch on (KEEPER_SEARCH_MEILISEARCH_URL).
 	URL string `yaml:"url"`
 	// APIKey is sent as the bearer key (KEEPER_SEARCH_MEILISEARCH_API_KEY).
-	APIKey string `yaml:"api_key"`
+	APIKey string `yaml:"api_key" secret:"true"`
 	// Index is the index uid (default keeper).
 	Index string `yaml:"index"`
 }
@@ -156,13 +156,13 @@ type Meilisearch struct {
 type Secrets struct {
 	// Key is 32 bytes as 64 hex digits or base64 (KEEPER_SECRETS_KEY);
 	// empty means the key in KeyFile. Several replicas need the same key.
-	Key string `yaml:"key"`
+	Key string `yaml:"key" secret:"true"`
 	// KeyFile is created 0600 with a random key at first start; empty means
 	// data_dir/secret.key.
 	KeyFile string `yaml:"key_file"`
 	// PreviousKeys still open values sealed before a rotation; everything
 	// is re-sealed with the current key at start.
-	PreviousKeys []string `yaml:"previous_keys"`
+	PreviousKeys []string `yaml:"previous_keys" secret:"true"`
 }
 
 // SecretKeyFile is where the generated secrets key lives.
@@ -214,8 +214,8 @@ type S3 struct {
 	Region    string `yaml:"region"`
 	Bucket    string `yaml:"bucket"`
 	Prefix    string `yaml:"prefix"`
-	AccessKey string `yaml:"access_key"`
-	SecretKey string `yaml:"secret_key"`
+	AccessKey string `yaml:"access_key" secret:"true"`
+	SecretKey string `yaml:"secret_key" secret:"true"`
 	PathStyle bool   `yaml:"path_style"`
 	PartSize  int64  `yaml:"part_size"`
 }
@@ -224,7 +224,7 @@ type S3 struct {
 type Auth struct {
 	// AdminPassword is the bootstrap admin's password (KEEPER_ADMIN_PASSWORD); empty means generated and printed once.
 	// One that breaks the password rules (auth.min_password_length) is accepted only with a forced change at first login.
-	AdminPassword string        `yaml:"admin_password"`
+	AdminPassword string        `yaml:"admin_password" secret:"true"`
 	AccessTTL     time.Duration `yaml:"access_ttl"`
 	RefreshTTL    time.Duration `yaml:"refresh_ttl"`
 	// MinPasswordLength is the shortest password accepted (default 8).

@@ -30,7 +30,7 @@ type Replication struct {
 	// most EdgeCapacityBytes, fetching misses with EdgeAPIKey (an API
 	// token of a hub administrator).
 	EdgeHubURL        string `yaml:"edge_hub_url"`
-	EdgeAPIKey        string `yaml:"edge_api_key"`
+	EdgeAPIKey        string `yaml:"edge_api_key" secret:"true"`
 	EdgeCapacityBytes int64  `yaml:"edge_capacity_bytes"`
 	// EdgeTTL is how long an edge trusts the hub's record of a path before
 	// it asks again (0: every request asks).

@@ -286,15 +286,41 @@ func (s *Service) reposUsing(ctx context.Context, id string) ([]string, error) {
 	if s.files == nil {
 		return nil, nil
 	}
+	as, err := s.Assignments(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out []string
+	for _, a := range as {
+		if a.KeyID == id {
+			out = append(out, a.Repository)
+		}
+	}
+	return out, nil
+}
+
+// Assignment says which key signs a repository.
+type Assignment struct {
+	Repository string
+	KeyID      string
+}
+
+// Assignments lists every repository that has a signing key, in the
+// repositories' order.
+func (s *Service) Assignments(ctx context.Context) ([]Assignment, error) {
+	var out []Assignment
 	for off := 0; ; off += 500 {
 		rs, total, err := s.repos.ListRepositories(ctx, ports.RepositoryFilter{}, ports.Page{Offset: off, Limit: 500})
 		if err != nil {
 			return nil, fmt.Errorf("signing: list repositories: %w", err)
 		}
 		for _, r := range rs {
-			if k, err := s.store.RepoSigningKey(ctx, r.Key); err == nil && k == id {
-				out = append(out, r.Key)
+			k, err := s.store.RepoSigningKey(ctx, r.Key)
+			switch {
+			case err == nil:
+				out = append(out, Assignment{Repository: r.Key, KeyID: k})
+			case !errors.Is(err, ports.ErrNotFound):
+				return nil, fmt.Errorf("signing: key of %s: %w", r.Key, err)
 			}
 		}
 		if len(rs) == 0 || off+500 >= total {

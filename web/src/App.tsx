@@ -11,11 +11,13 @@ import {
   DashboardOutlined,
   DatabaseOutlined,
   HeartOutlined,
+  KeyOutlined,
   LockOutlined,
   LoginOutlined,
   FilterOutlined,
   NotificationOutlined,
   SearchOutlined,
+  SettingOutlined,
   SyncOutlined,
   TeamOutlined,
   UserOutlined,
@@ -49,6 +51,8 @@ const Lifecycle = lazy(() => import('./pages/ops/Lifecycle'))
 const Replication = lazy(() => import('./pages/ops/Replication'))
 const Curation = lazy(() => import('./pages/curation/Curation'))
 const Imports = lazy(() => import('./pages/imports/Imports'))
+const Signing = lazy(() => import('./pages/signing/Signing'))
+const Settings = lazy(() => import('./pages/settings/Settings'))
 const Findings = lazy(() => import('./pages/security/Findings'))
 const ScanPolicies = lazy(() => import('./pages/security/ScanPolicies'))
 const Quarantine = lazy(() => import('./pages/security/Quarantine'))
@@ -94,6 +98,8 @@ function Shell({ dark, setDark }: { dark: boolean; setDark: (d: boolean) => void
           { key: '/replication', icon: <SyncOutlined />, label: 'Replication' },
           { key: '/curation', icon: <FilterOutlined />, label: 'Curation' },
           { key: '/imports', icon: <CloudDownloadOutlined />, label: 'Imports' },
+          { key: '/signing', icon: <KeyOutlined />, label: 'Signing keys' },
+          { key: '/settings', icon: <SettingOutlined />, label: 'System settings' },
         ]
       : []),
     ...(me.is_admin ? [securityMenu] : []),
@@ -152,6 +158,8 @@ function Shell({ dark, setDark }: { dark: boolean; setDark: (d: boolean) => void
               <Route path="/replication" element={<Replication />} />
               <Route path="/curation" element={<Curation />} />
               <Route path="/imports" element={<Imports />} />
+              <Route path="/signing" element={<Signing />} />
+              <Route path="/settings" element={<Settings />} />
               <Route path="/search" element={<Search />} />
               <Route path="/search/properties" element={<PropertySearch />} />
               <Route path="/profile" element={<Profile />} />
