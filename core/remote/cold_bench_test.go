@@ -49,7 +49,7 @@ func coldFetch(b *testing.B, dir string, blobs ports.BlobStore) {
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f, err := os.Open(src)
 		if err != nil {
-			http.Error(w, err.Error(), 500)
+			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
 		defer f.Close()
@@ -75,11 +75,11 @@ func coldFetch(b *testing.B, dir string, blobs ports.BlobStore) {
 		switch {
 		case res.Streamed:
 		case err != nil:
-			http.Error(w, err.Error(), 502)
+			http.Error(w, err.Error(), http.StatusBadGateway)
 		default:
 			rc, _, err := blobs.Open(r.Context(), res.File.BlobDigest)
 			if err != nil {
-				http.Error(w, err.Error(), 500)
+				http.Error(w, err.Error(), http.StatusInternalServerError)
 				return
 			}
 			defer rc.Close()
