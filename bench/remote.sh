@@ -13,8 +13,8 @@
 # BENCH_CONNS (wrk connections, default 32), BENCH_COLD_MIB (default 50),
 # BENCH_KEEPER_BIN, BENCH_KEEP=1, BENCH_RESULTS, BENCH_VERDACCIO_DIR (as in bench/formats.sh).
 # BENCH_BEFORE_BIN: a second keeper binary (say, built from main) run as a second proxy with the
-# same local and remote repositories, so the warm packument of (a) is measured before and after a
-# change in one run. BENCH_WARM_ONLY=1: only the warm packument of (a) (no Verdaccio, no cold
+# same local and remote repositories, so (a) (packument and tarball) and (b) are measured before and
+# after a change in one run. BENCH_WARM_ONLY=1: only the warm packument of (a) (no Verdaccio, no cold
 # fetch, no tarball or virtual figures).
 set -euo pipefail
 
@@ -29,7 +29,7 @@ RES=$WORK/results.jsonl
 BIN=$WORK/bin
 PASS=bench-$RANDOM-$RANDOM-pass
 PKG=bench-pkg
-UP_PID= UP_URL= PX_PID= PX_URL= P0_PID= P0_URL=
+UP_PID= UP_URL= PX_PID= PX_URL= P0_PID= P0_URL= T_LOC0= T_REM0=
 VERDACCIO_PID= VERDACCIO_URL= VD=
 LOADS=()
 
@@ -153,6 +153,7 @@ prepare() {
 	if [ -n "$P0_URL" ]; then
 		repo "$P0_URL" '{"key":"loc","format":"npm","repo_type":"local","is_public":true}'
 		repo "$P0_URL" "{\"key\":\"rem\",\"format\":\"npm\",\"repo_type\":\"remote\",\"is_public\":true,\"upstream_url\":\"$UP_URL/npm/npm\",\"config\":{\"cache_ttl\":\"10m\"}}"
+		repo "$P0_URL" "{\"key\":\"genrem\",\"format\":\"generic\",\"repo_type\":\"remote\",\"is_public\":true,\"upstream_url\":\"$UP_URL/generic/gen\"}"
 		t=$(KEEPER_URL=$P0_URL token)
 		"$BIN/kbench" npmpublish -registry "$P0_URL/npm/loc/" -name "$PKG" -n $VERSIONS -auth "Bearer $t"
 	fi
@@ -179,6 +180,11 @@ check() {
 	[ "$(curl -sf "$T_REM" | sha256sum)" = "$(curl -sf "$T_UP" | sha256sum)" ] || die "remote tarball differs from the upstream's"
 	[ "$(curl -sf "$T_VD" | sha256sum)" = "$(curl -sf "$T_UP" | sha256sum)" ] || die "verdaccio tarball differs from the upstream's"
 	[ "$(curl -sf "$T_LOC" -o /dev/null -w '%{http_code}')" = 200 ] || die "local tarball $T_LOC"
+	if [ -n "$P0_URL" ]; then
+		T_LOC0=$(tarball_of "$P0_URL/npm/loc/$PKG")
+		T_REM0=$(tarball_of "$P0_URL/npm/rem/$PKG")
+		[ "$(curl -sf "$T_REM0" | sha256sum)" = "$(curl -sf "$T_UP" | sha256sum)" ] || die "before: remote tarball differs from the upstream's"
+	fi
 	log "tarballs: local $T_LOC, remote $T_REM, verdaccio $T_VD"
 }
 
@@ -209,6 +215,7 @@ bench_warm() {
 		set -- "$PX_URL/npm/loc/$PKG" "$PX_URL/npm/rem/$PKG" "$PX_URL/npm/virt/$PKG" "$VERDACCIO_URL/$PKG" "$T_LOC" "$T_REM" "$T_VD"
 	fi
 	[ -n "$P0_URL" ] && set -- "$@" "$P0_URL/npm/loc/$PKG" "$P0_URL/npm/rem/$PKG"
+	[ -n "$P0_URL" ] && [ -z "${BENCH_WARM_ONLY:-}" ] && set -- "$@" "$T_LOC0" "$T_REM0"
 	for u in "$@"; do
 		wrk -t2 -c"$CONNS" -d2s -H "Accept: $NPM_ACCEPT" "$u" >/dev/null
 	done
@@ -225,6 +232,10 @@ bench_warm() {
 		wrk_one virtual-pkm-c32 keeper "$PX_PID,$UP_PID" "$PX_URL/npm/virt/$PKG"
 		wrk_one proxy-tgz-c32 local "$PX_PID,$UP_PID" "$T_LOC"
 		wrk_one proxy-tgz-c32 keeper "$PX_PID,$UP_PID" "$T_REM"
+		if [ -n "$P0_URL" ]; then
+			wrk_one proxy-tgz-c32-before local "$P0_PID,$UP_PID" "$T_LOC0"
+			wrk_one proxy-tgz-c32-before keeper "$P0_PID,$UP_PID" "$T_REM0"
+		fi
 		wrk_one proxy-tgz-c32 verdaccio "$VERDACCIO_PID,$UP_PID" "$T_VD"
 	done
 }
@@ -240,6 +251,9 @@ bench_cold() {
 			curl -sf -o /dev/null "$UP_URL/generic/gen/cold-$r.bin"
 		"$BIN/kbench" timed -figure cold-50m -subject keeper -pids "$PX_PID,$UP_PID" -bytes $((COLD_MIB << 20)) -out "$RES" -- \
 			curl -sf -o /dev/null "$PX_URL/generic/genrem/cold-$r.bin"
+		# The before proxy fetches the same file, also never fetched through it.
+		[ -z "$P0_URL" ] || "$BIN/kbench" timed -figure cold-50m-before -subject keeper -pids "$P0_PID,$UP_PID" \
+			-bytes $((COLD_MIB << 20)) -out "$RES" -- curl -sf -o /dev/null "$P0_URL/generic/genrem/cold-$r.bin"
 	done
 }
 

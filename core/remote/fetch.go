@@ -69,7 +69,11 @@ func (s *Service) fetch(ctx context.Context, req Request, p string, class ports.
 		ureq.IfNoneMatch, ureq.IfModifiedSince = e.ETag, e.LastModified
 	}
 	st.add(&st.UpstreamFetches)
-	resp, err := s.d.Upstream.Fetch(ctx, ureq)
+	// The body's own context: a store that gives up a body a client is
+	// receiving ends its read at once (fanout.go).
+	uctx, abort := context.WithCancel(ctx)
+	defer abort()
+	resp, err := s.d.Upstream.Fetch(uctx, ureq)
 	if err != nil {
 		return s.staleOr(ctx, repo, old, have, err)
 	}
@@ -78,7 +82,7 @@ func (s *Service) fetch(ctx context.Context, req Request, p string, class ports.
 		st.add(&st.Revalidated)
 		return s.touch(ctx, repo, old, keptHeaders(resp.Headers))
 	case resp.Status == statusOK:
-		return s.store(ctx, req, p, target, class, resp, tee, old, have)
+		return s.store(ctx, req, p, target, class, resp, tee, abort, old, have)
 	case resp.Status == statusNotFound || resp.Status == statusGone:
 		now := s.d.Clock.Now()
 		s.neg.add(flightKey(repo.ID, p), now, now.Add(duration(repo.Config, ConfigNegativeTTL, s.opts.NegativeTTL)))
@@ -90,10 +94,11 @@ func (s *Service) fetch(ctx context.Context, req Request, p string, class ports.
 	}
 }
 
-// store streams a 200 body into the blob store (and to the tee), checks it
-// against the declared length and checksums, and only then commits it.
+// store streams a 200 body into the blob store (and to the tee, each at its
+// own pace: fanout.go), checks it against the declared length and
+// checksums, and only then commits it. abort ends the body's read.
 func (s *Service) store(ctx context.Context, req Request, p, target string, class ports.CacheClass,
-	resp ports.UpstreamResponse, tee Tee, old ports.File, have bool) (fetched, error) {
+	resp ports.UpstreamResponse, tee Tee, abort func(), old ports.File, have bool) (fetched, error) {
 	defer resp.Body.Close()
 	repo, accept := req.Repo, req.Accept
 	st := s.counters(repo.ID)
@@ -108,7 +113,12 @@ func (s *Service) store(ctx context.Context, req Request, p, target string, clas
 	// document the format rewrites.
 	if tee != nil && !admit && resp.ContentLength >= 0 && want == (artifact.Expect{}) && !s.rewrites(repo, class) {
 		if w := tee(resp.ContentType, resp.ContentLength, resp.ETag, replayHeaders(req, e, false)); w != nil {
-			src, streamed = io.TeeReader(resp.Body, &lenient{w: w}), true
+			fo := newFanout(resp.Body, abort, w, s.teeBudget, s.opts.TeeBufferBytes)
+			// Whatever the outcome, the client's writer is done before the
+			// request returns; a commit does not wait for it.
+			defer fo.wait()
+			defer fo.storeDone()
+			src, streamed = fo, true
 		}
 	}
 	// A content-addressed path names the digest its bytes must have; the
@@ -120,6 +130,9 @@ func (s *Service) store(ctx context.Context, req Request, p, target string, clas
 		want.SHA256 = d
 	}
 	dg, err := artifact.Ingest(ctx, s.d.Blobs, src, s.opts.MaxBytes, want, false)
+	if fo, ok := src.(*fanout); ok {
+		fo.storeDone()
+	}
 	if err == nil && resp.ContentLength >= 0 && dg.Size != resp.ContentLength {
 		err = &ports.UpstreamError{Msg: "the upstream sent " + strconv.FormatInt(dg.Size, 10) +
 			" bytes but announced " + strconv.FormatInt(resp.ContentLength, 10)}
@@ -227,20 +240,4 @@ func (s *Service) staleOr(ctx context.Context, repo *ports.Repository, old ports
 func credentials(repo *ports.Repository) ports.UpstreamCredentials {
 	c := repo.Config
 	return ports.UpstreamCredentials{Username: c[ConfigUsername], Password: c[ConfigPassword], Token: c[ConfigToken]}
-}
-
-// lenient passes bytes to w until w fails once, then drops them: a client
-// that goes away does not stop the download others wait for.
-type lenient struct {
-	w      io.Writer
-	failed bool
-}
-
-func (l *lenient) Write(p []byte) (int, error) {
-	if !l.failed {
-		if _, err := l.w.Write(p); err != nil {
-			l.failed = true
-		}
-	}
-	return len(p), nil
 }

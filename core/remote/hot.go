@@ -9,10 +9,10 @@ import (
 	"github.com/keeper-registry/keeper/core/lru"
 )
 
-// The hot cache answers a warm hit of a mutable document (a packument, an
-// index) from memory, as the dispatcher answers a local repository's
-// cached document: no classify, no file lookup, no entry parse. An answer
-// is kept only until the stored copy's freshness ends (fetched at + the
+// The hot cache answers a warm hit from memory, as the dispatcher answers a
+// local repository's cached document: no classify, no file lookup, no
+// entry parse. A mutable document's answer (a packument, an index) is kept
+// only until the stored copy's freshness ends (fetched at + the
 // repository's TTL, the moment Get would revalidate it), and only while
 // no copy of a mutable path of the repository was fetched, revalidated or
 // invalidated by this process since it was read (the repository's epoch):
@@ -20,6 +20,15 @@ import (
 // replica's commit moves the repository's generation (hotKey); and its
 // refresh happens only after the same freshness ends anyway, so even a
 // replica that has not yet heard of it serves nothing past the TTL.
+//
+// An immutable file's answer (a tarball: its stored row, never refetched)
+// is kept for as long as the path's class is remembered (classTTL, at
+// most the repository's TTL) from when it was read, and ends sooner with
+// the repository's generation: any delete of a row (an invalidation, an
+// API delete, a cleanup, on any replica) is a write that moves it, and an
+// invalidation bumps the epoch too. The answer is the row, not a verdict:
+// the dispatcher passes it through the download gate (quarantine, scan
+// policies) on every request, as it does a local file.
 
 // hotKey is everything a warm answer depends on. The repository's
 // generation (bumped by every commit of a cached copy, on any replica: the
@@ -47,7 +56,7 @@ type hotDocs struct {
 }
 
 func newHotDocs() *hotDocs {
-	return &hotDocs{lru: lru.New[hotKey, hotEntry](8192, 64<<20), epochs: map[int64]*atomic.Uint64{}}
+	return &hotDocs{lru: lru.New[hotKey, hotEntry](65536, 64<<20), epochs: map[int64]*atomic.Uint64{}}
 }
 
 func (h *hotDocs) counter(repoID int64) *atomic.Uint64 {

@@ -2,10 +2,16 @@ package remote_test
 
 import (
 	"context"
+	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/keeper-registry/keeper/adapters/egress"
 	"github.com/keeper-registry/keeper/adapters/upstream"
+	"github.com/keeper-registry/keeper/core/dispatch/dispatchtest"
+	"github.com/keeper-registry/keeper/core/remote"
+	"github.com/keeper-registry/keeper/ports"
 )
 
 // A warm hit of a mutable document is answered from memory (no classify,
@@ -82,4 +88,65 @@ func TestWarmDocumentEndsWithInvalidation(t *testing.T) {
 	e.clock.advance(2 * time.Minute)
 	e.repo.Config["cache_ttl"] = "1m"
 	e.mustGet(t, "/pkg", `{"v":3}`)
+}
+
+// lookups counts the file rows the cache reads.
+type lookups struct {
+	*dispatchtest.Files
+	n atomic.Int64
+}
+
+func (l *lookups) GetFile(ctx context.Context, repoID int64, path string) (ports.File, error) {
+	l.n.Add(1)
+	return l.Files.GetFile(ctx, repoID, path)
+}
+
+// A warm hit of an immutable file is answered from memory (no row read),
+// until a write to the repository: a deleted file is never served from it,
+// and an invalidated one is fetched again.
+func TestWarmImmutableFileFromMemoryEndsWithDeletes(t *testing.T) {
+	up := newCounting(t)
+	up.set("/p/-/p-1.tgz", "one")
+	e := newEnv(t, up.srv.URL, "npm", upstream.Options{})
+	files := &lookups{Files: e.files}
+	e.svc = remote.New(remote.Deps{Files: files, Blobs: e.blobs, Formats: e.fmts, Clock: e.clock,
+		Upstream: upstream.New(egress.Policy{AllowPrivateNetworks: true}, upstream.Options{})}, remote.Options{})
+	e.mustGet(t, "/p/-/p-1.tgz", "one")
+	e.mustGet(t, "/p/-/p-1.tgz", "one") // a fresh hit: kept hot
+	read := files.n.Load()
+	for range 3 {
+		e.mustGet(t, "/p/-/p-1.tgz", "one")
+	}
+	if n := files.n.Load() - read; n != 0 {
+		t.Fatalf("warm hits read %d file rows, want 0 (answered from memory)", n)
+	}
+
+	// Deleted (by the API, a cleanup, another replica: a write to the
+	// repository) and gone upstream: not found, not the remembered row.
+	if _, err := e.files.Apply(context.Background(), e.repo.ID, ports.WriteSet{Deletes: []string{"p/-/p-1.tgz"}}); err != nil {
+		t.Fatal(err)
+	}
+	// The dispatcher reads the repository (its generation) per request.
+	fresh, err := e.files.Repos.GetRepository(context.Background(), e.repo.Key)
+	if err != nil || fresh.Generation == e.repo.Generation {
+		t.Fatalf("the delete moved no generation: %v", err)
+	}
+	e.repo = &fresh
+	up.remove("/p/-/p-1.tgz")
+	if _, _, err := e.get(t, "/p/-/p-1.tgz"); !errors.Is(err, ports.ErrNotFound) {
+		t.Fatalf("a deleted file: err %v, want not found", err)
+	}
+
+	// Invalidated: fetched again, the new bytes served.
+	up.set("/p/-/p-2.tgz", "two")
+	e.mustGet(t, "/p/-/p-2.tgz", "two")
+	e.mustGet(t, "/p/-/p-2.tgz", "two")
+	up.set("/p/-/p-2.tgz", "two, republished")
+	if _, err := e.svc.Invalidate(context.Background(), e.repo.ID, "/p/-/p-2.tgz", false); err != nil {
+		t.Fatal(err)
+	}
+	e.mustGet(t, "/p/-/p-2.tgz", "two, republished")
+	if n := up.count("/p/-/p-2.tgz"); n != 2 {
+		t.Fatalf("%d upstream fetches of the invalidated file, want 2", n)
+	}
 }

@@ -116,6 +116,7 @@ func (c *counting) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *counting) set(path, body string) { c.mu.Lock(); c.files[path] = body; c.mu.Unlock() }
+func (c *counting) remove(path string)    { c.mu.Lock(); delete(c.files, path); c.mu.Unlock() }
 func (c *counting) count(path string) int { c.mu.Lock(); defer c.mu.Unlock(); return c.hits[path] }
 func (c *counting) conditional(path string) int {
 	c.mu.Lock()

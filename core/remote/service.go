@@ -30,6 +30,12 @@ type Options struct {
 	// in memory (default 64 MiB).
 	MaxRewriteBytes   int64
 	RewriteCacheBytes int64
+	// TeeBufferBytes bounds the bytes of one download held in memory
+	// between the upstream and the slower of the client and the blob store
+	// (default 64 MiB); TeeBufferTotal bounds them over all downloads
+	// (default 256 MiB). See fanout.go.
+	TeeBufferBytes int64
+	TeeBufferTotal int64
 }
 
 func (o Options) withDefaults() Options {
@@ -47,6 +53,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.RewriteCacheBytes <= 0 {
 		o.RewriteCacheBytes = 64 << 20
+	}
+	if o.TeeBufferBytes <= 0 {
+		o.TeeBufferBytes = 64 << 20
+	}
+	if o.TeeBufferTotal <= 0 {
+		o.TeeBufferTotal = 256 << 20
 	}
 	return o
 }
@@ -83,8 +95,10 @@ type Service struct {
 	docs    *lru.Cache[rewriteKey, rewritten]
 	classes *lru.Cache[classKey, classEntry]
 	hot     *hotDocs
-	statsMu sync.Mutex
-	stats   map[int64]*counters
+	// teeBudget is what the downloads' fanouts hold together.
+	teeBudget *budget
+	statsMu   sync.Mutex
+	stats     map[int64]*counters
 }
 
 // New returns the cache service.
@@ -101,7 +115,7 @@ func New(d Deps, opts Options) *Service {
 	opts = opts.withDefaults()
 	return &Service{d: d, opts: opts, docs: lru.New[rewriteKey, rewritten](4096, opts.RewriteCacheBytes),
 		classes: lru.New[classKey, classEntry](65536, 16<<20), hot: newHotDocs(),
-		stats: map[int64]*counters{}}
+		teeBudget: &budget{max: opts.TeeBufferTotal}, stats: map[int64]*counters{}}
 }
 
 // Request is one GET (or HEAD) of a remote repository's path.
@@ -206,8 +220,16 @@ func (s *Service) Get(ctx context.Context, req Request, tee Tee) (Result, error)
 	if have && s.fresh(repo, e, class) {
 		st.add(&st.Hits)
 		res, err := s.result(ctx, req, old, e, class)
-		if err == nil && class != ports.CacheImmutable {
-			s.hot.put(hk, res, e.FetchedAt.Add(hk.ttl), epoch)
+		if err == nil {
+			// A mutable copy is answered from memory until it must be
+			// revalidated, an immutable one as long as its class is
+			// remembered; what ends either sooner is in the key and the
+			// epoch (hot.go).
+			expires := e.FetchedAt.Add(hk.ttl)
+			if class == ports.CacheImmutable {
+				expires = s.d.Clock.Now().Add(min(hk.ttl, classTTL))
+			}
+			s.hot.put(hk, res, expires, epoch)
 		}
 		return res, err
 	}
