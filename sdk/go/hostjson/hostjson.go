@@ -116,25 +116,25 @@ type projector struct {
 // project appends the wanted members of doc to p.data and records their
 // spans in row.
 func (p *projector) project(doc []byte, row []uint32) error {
-	i := skipWS(doc, 0)
+	i := SkipWS(doc, 0)
 	if i >= len(doc) || doc[i] != '{' {
 		return errIrregular
 	}
-	i = skipWS(doc, i+1)
+	i = SkipWS(doc, i+1)
 	if i < len(doc) && doc[i] == '}' {
 		i++
 	} else {
 		for {
 			ks := i
-			ke, esc, err := skipString(doc, ks)
+			ke, esc, err := SkipString(doc, ks)
 			if err != nil || esc {
 				return errIrregular
 			}
-			i = skipWS(doc, ke)
+			i = SkipWS(doc, ke)
 			if i >= len(doc) || doc[i] != ':' {
 				return errIrregular
 			}
-			vs := skipWS(doc, i+1)
+			vs := SkipWS(doc, i+1)
 			ve, err := skipValue(doc, vs, 1)
 			if err != nil {
 				return errIrregular
@@ -142,7 +142,7 @@ func (p *projector) project(doc []byte, row []uint32) error {
 			if err := p.member(doc[ks+1:ke-1], doc[vs:ve], row); err != nil {
 				return err
 			}
-			i = skipWS(doc, ve)
+			i = SkipWS(doc, ve)
 			if i >= len(doc) {
 				return errIrregular
 			}
@@ -153,10 +153,10 @@ func (p *projector) project(doc []byte, row []uint32) error {
 			if doc[i] != ',' {
 				return errIrregular
 			}
-			i = skipWS(doc, i+1)
+			i = SkipWS(doc, i+1)
 		}
 	}
-	if skipWS(doc, i) != len(doc) {
+	if SkipWS(doc, i) != len(doc) {
 		return errIrregular
 	}
 	return nil
