@@ -28,7 +28,7 @@ func BenchmarkUploadThenIndex(b *testing.B) {
 			name := fmt.Sprintf("bench-%05d_1.0-1_x86_64.ipk", i)
 			path := feed[1:] + name
 			h.AddFile(path, []byte(name))
-			c[0].value = fmt.Sprintf("bench-%05d", i)
+			c[0].Value = fmt.Sprintf("bench-%05d", i)
 			meta, _ := json.Marshal(FileMeta{Stanza: stanza(c, name, 4000, "00", "11")})
 			f := h.Files[path]
 			f.Metadata = meta
