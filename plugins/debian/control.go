@@ -17,10 +17,11 @@ const maxControl = 256 << 10
 
 var (
 	// Policy §5.6.1: lower case letters, digits, plus, minus and periods,
-	// at least two characters, starting with an alphanumeric.
-	validPackage = regexp.MustCompile(`^[a-z0-9][a-z0-9+.-]+$`)
-	// Policy §5.6.12: [epoch:]upstream_version[-debian_revision].
-	validVersion = regexp.MustCompile(`^([0-9]+:)?[0-9][A-Za-z0-9.+~:-]*$`)
+	// at least two characters, starting with an alphanumeric (at most 255).
+	validPackage = regexp.MustCompile(`^[a-z0-9][a-z0-9+.-]{1,254}$`)
+	// Policy §5.6.12: [epoch:]upstream_version[-debian_revision] (at most
+	// 255 characters after the epoch).
+	validVersion = regexp.MustCompile(`^([0-9]{1,10}:)?[0-9][A-Za-z0-9.+~:-]{0,254}$`)
 	validArch    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
 	// Distribution and component names in dists/ paths.
 	validDist = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
@@ -32,17 +33,9 @@ func parseControl(data []byte) (control.Paragraph, error) {
 	if err != nil {
 		return nil, fmt.Errorf("control file: %w", err)
 	}
-	for _, req := range []struct {
-		name string
-		re   *regexp.Regexp
-	}{{"Package", validPackage}, {"Version", validVersion}, {"Architecture", validArch}} {
-		v := c.Get(req.name)
-		if v == "" {
-			return nil, fmt.Errorf("control file has no %s field", req.name)
-		}
-		if !req.re.MatchString(v) || len(v) > 255 {
-			return nil, fmt.Errorf("control file: invalid %s %q", req.name, clip(v))
-		}
+	if err := c.Require(control.Want{Name: "Package", Pattern: validPackage}, control.Want{Name: "Version", Pattern: validVersion},
+		control.Want{Name: "Architecture", Pattern: validArch}); err != nil {
+		return nil, fmt.Errorf("control file: %w", err)
 	}
 	return c, nil
 }

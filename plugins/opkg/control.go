@@ -31,17 +31,9 @@ func parseControl(data []byte) (control.Paragraph, error) {
 	if err != nil {
 		return nil, fmt.Errorf("control file: %w", err)
 	}
-	for _, req := range []struct {
-		name string
-		re   *regexp.Regexp
-	}{{"Package", validPackage}, {"Version", validVersion}, {"Architecture", validArch}} {
-		v := c.Get(req.name)
-		if v == "" {
-			return nil, fmt.Errorf("control file has no %s field", req.name)
-		}
-		if !req.re.MatchString(v) {
-			return nil, fmt.Errorf("control file: invalid %s %q", req.name, clip(v))
-		}
+	if err := c.Require(control.Want{Name: "Package", Pattern: validPackage}, control.Want{Name: "Version", Pattern: validVersion},
+		control.Want{Name: "Architecture", Pattern: validArch}); err != nil {
+		return nil, fmt.Errorf("control file: %w", err)
 	}
 	return c, nil
 }

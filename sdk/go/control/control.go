@@ -11,6 +11,7 @@ package control
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -179,4 +180,26 @@ func clip(s string) string {
 		return s[:80] + "…"
 	}
 	return s
+}
+
+// Want is a field a paragraph must have and the pattern its whole value
+// must match (bound its length in the pattern).
+type Want struct {
+	Name    string
+	Pattern *regexp.Regexp
+}
+
+// Require returns an error wrapping ErrSyntax for the first field of want
+// that p lacks (or has empty) or whose value does not match.
+func (p Paragraph) Require(want ...Want) error {
+	for _, w := range want {
+		v := p.Get(w.Name)
+		if v == "" {
+			return fmt.Errorf("%w: no %s field", ErrSyntax, w.Name)
+		}
+		if !w.Pattern.MatchString(v) {
+			return fmt.Errorf("%w: invalid %s %q", ErrSyntax, w.Name, clip(v))
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package control
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -98,4 +99,20 @@ func FuzzParseAll(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestRequire(t *testing.T) {
+	p := Paragraph{{Name: "Package", Value: "hello"}, {Name: "Version", Value: "1 0"}}
+	name := Want{"Package", regexp.MustCompile(`^[a-z]{2,8}$`)}
+	if err := p.Require(name); err != nil {
+		t.Fatal(err)
+	}
+	for want, w := range map[string]Want{
+		`invalid Version "1 0"`: {"Version", regexp.MustCompile(`^[0-9.]+$`)},
+		"no Architecture field": {"Architecture", regexp.MustCompile(`.`)},
+	} {
+		if err := p.Require(name, w); !errors.Is(err, ErrSyntax) || !strings.Contains(err.Error(), want) {
+			t.Errorf("err %v, want %q", err, want)
+		}
+	}
 }
