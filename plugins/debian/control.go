@@ -30,11 +30,11 @@ var (
 // parseControl reads the single paragraph of a DEBIAN/control file.
 func parseControl(data []byte) (control.Paragraph, error) {
 	c, err := control.Parse(data, maxControl)
-	if err != nil {
-		return nil, fmt.Errorf("control file: %w", err)
+	if err == nil {
+		err = c.Require(control.Want{Name: "Package", Pattern: validPackage}, control.Want{Name: "Version", Pattern: validVersion},
+			control.Want{Name: "Architecture", Pattern: validArch})
 	}
-	if err := c.Require(control.Want{Name: "Package", Pattern: validPackage}, control.Want{Name: "Version", Pattern: validVersion},
-		control.Want{Name: "Architecture", Pattern: validArch}); err != nil {
+	if err != nil {
 		return nil, fmt.Errorf("control file: %w", err)
 	}
 	return c, nil
