@@ -54,7 +54,7 @@ func EachMember(b []byte, i int, fn func(key []byte, vs, ve int) error) (int, er
 			return 0, ErrSyntax
 		}
 		vs := SkipWS(b, i+1)
-		ve, err := skipValue(b, vs, 1)
+		ve, err := SkipValue(b, vs)
 		if err != nil {
 			return 0, err
 		}
