@@ -1,14 +1,11 @@
 package grype
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"strings"
 	"time"
 
 	"github.com/keeper-registry/keeper/adapters/lowprio"
@@ -77,67 +74,16 @@ func source(t ports.ScanTarget) string {
 }
 
 func (s *Scanner) run(ctx context.Context, args ...string) ([]byte, error) {
-	prog, err := exec.LookPath(s.cfg.Path)
-	if err != nil {
+	out, err := lowprio.Output(ctx, lowprio.Command{Path: s.cfg.Path, Args: args, Timeout: s.cfg.Timeout, MaxOutput: s.cfg.MaxOutput,
+		Env: []string{"GRYPE_DB_CACHE_DIR=" + s.cfg.DBDir, "GRYPE_DB_AUTO_UPDATE=false",
+			"GRYPE_DB_VALIDATE_AGE=false", "GRYPE_CHECK_FOR_APP_UPDATE=false", "GRYPE_QUIET=true"}})
+	if errors.Is(err, lowprio.ErrMissing) {
 		return nil, fmt.Errorf("grype: %w", ports.ErrScannerMissing)
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, prog, args...)
-	// After the deadline kills the program, stop waiting for children that
-	// still hold its output open.
-	cmd.WaitDelay = 2 * time.Second
-	cmd.Env = []string{"GRYPE_DB_CACHE_DIR=" + s.cfg.DBDir, "GRYPE_DB_AUTO_UPDATE=false",
-		"GRYPE_DB_VALIDATE_AGE=false", "GRYPE_CHECK_FOR_APP_UPDATE=false", "GRYPE_QUIET=true"}
-	for _, k := range []string{"PATH", "HOME", "TMPDIR"} {
-		if v, ok := os.LookupEnv(k); ok {
-			cmd.Env = append(cmd.Env, k+"="+v)
-		}
+	if err != nil {
+		return nil, fmt.Errorf("grype: %w", err)
 	}
-	var stdout limited
-	stdout.max = s.cfg.MaxOutput
-	var stderr bytes.Buffer
-	cmd.Stdout = &stdout
-	cmd.Stderr = &limited{max: 16 << 10, buf: &stderr}
-	err = lowprio.Run(cmd)
-	switch {
-	case stdout.over:
-		return nil, fmt.Errorf("grype: report larger than %d bytes", s.cfg.MaxOutput)
-	case ctx.Err() != nil:
-		return nil, fmt.Errorf("grype: no answer within %s", s.cfg.Timeout)
-	case err != nil:
-		msg := strings.TrimSpace(stderr.String())
-		if i := strings.LastIndexByte(msg, '\n'); i >= 0 {
-			msg = msg[i+1:]
-		}
-		return nil, fmt.Errorf("grype: %w: %s", err, msg)
-	}
-	return stdout.bytes(), nil
-}
-
-// limited collects at most max bytes and notes an overflow.
-type limited struct {
-	buf  *bytes.Buffer
-	max  int64
-	over bool
-}
-
-func (l *limited) Write(p []byte) (int, error) {
-	if l.buf == nil {
-		l.buf = new(bytes.Buffer)
-	}
-	if int64(l.buf.Len()+len(p)) > l.max {
-		l.over = true
-		return 0, errors.New("output too large")
-	}
-	return l.buf.Write(p)
-}
-
-func (l *limited) bytes() []byte {
-	if l.buf == nil {
-		return nil
-	}
-	return l.buf.Bytes()
+	return out, nil
 }
 
 // document is the part of Grype's JSON output Keeper reads

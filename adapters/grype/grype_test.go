@@ -1,12 +1,13 @@
 package grype
 
 import (
-	"context"
-	"errors"
 	"os"
 	"testing"
+	"time"
 
+	"github.com/keeper-registry/keeper/adapters/lowprio"
 	"github.com/keeper-registry/keeper/ports"
+	"github.com/keeper-registry/keeper/ports/porttest"
 )
 
 // testdata/wheel.json is Grype 0.121.2's JSON document for an unpacked
@@ -32,43 +33,16 @@ func TestParseRealDocument(t *testing.T) {
 	}
 }
 
-func TestMissingProgramIsReportedAsMissing(t *testing.T) {
-	_, err := New(Config{Path: "/nonexistent/grype"}).Scan(context.Background(), ports.ScanTarget{Mode: ports.ScanRootfs, Path: t.TempDir()})
-	if !errors.Is(err, ports.ErrScannerMissing) {
-		t.Fatalf("err %v", err)
-	}
-}
-
-func TestOutputLimit(t *testing.T) {
-	dir := t.TempDir()
-	loud := dir + "/loud"
-	os.WriteFile(loud, []byte("#!/bin/sh\nhead -c 100000 /dev/zero\n"), 0o755)
-	if _, err := New(Config{Path: loud, MaxOutput: 1000}).Scan(t.Context(), ports.ScanTarget{Mode: ports.ScanRootfs, Path: dir}); err == nil {
-		t.Fatal("a document over the limit was accepted")
-	}
-}
-
-// TestScannerRunsAtLowestPriority: the program runs at lowprio.Nice (a
-// fake grype reports its niceness as the vulnerability ID), so serving
-// keeps the CPU while it works.
-func TestScannerRunsAtLowestPriority(t *testing.T) {
-	if _, err := os.Stat("/proc/self/stat"); err != nil {
-		t.Skip("no /proc here")
-	}
-	dir := t.TempDir()
-	fake := dir + "/grype"
-	os.WriteFile(fake, []byte(`#!/bin/sh
-sleep 0.2
-n=$(cut -d" " -f19 /proc/$$/stat)
-echo '{"matches":[{"vulnerability":{"id":"NICE-'$n'","severity":"Low"},"artifact":{"name":"p","version":"1","type":"python"}}]}'
-`), 0o755)
-	rep, err := New(Config{Path: fake}).Scan(t.Context(), ports.ScanTarget{Mode: ports.ScanRootfs, Path: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rep.Findings) != 1 || rep.Findings[0].ID != "NICE-19" {
-		t.Fatalf("findings %+v, want the fake's niceness 19", rep.Findings)
-	}
+func TestScannerSuite(t *testing.T) {
+	porttest.Scanner(t, porttest.ScannerProgram{
+		New: func(path string, maxOutput int64, timeout time.Duration) ports.Scanner {
+			return New(Config{Path: path, MaxOutput: maxOutput, Timeout: timeout})
+		},
+		Report: func(id string) string {
+			return `{"matches":[{"vulnerability":{"id":"` + id + `","severity":"Low"},"artifact":{"name":"p","version":"1","type":"python"}}]}`
+		},
+		Nice: lowprio.Nice,
+	})
 }
 
 func TestSource(t *testing.T) {

@@ -1,14 +1,10 @@
 package trivy
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"strings"
 	"time"
 
 	"github.com/keeper-registry/keeper/adapters/lowprio"
@@ -94,68 +90,18 @@ func args(t ports.ScanTarget, format string) []string {
 // run runs trivy with the scanners (TRIVY_SCANNERS: vuln reads the
 // database, license reads the licenses packages declare and needs none).
 func (s *Scanner) run(ctx context.Context, scanners string, args ...string) ([]byte, error) {
-	prog, err := exec.LookPath(s.cfg.Path)
-	if err != nil {
+	out, err := lowprio.Output(ctx, lowprio.Command{Path: s.cfg.Path, Args: args, Timeout: s.cfg.Timeout, MaxOutput: s.cfg.MaxOutput,
+		Env: []string{"TRIVY_CACHE_DIR=" + s.cfg.CacheDir,
+			"TRIVY_SKIP_DB_UPDATE=true", "TRIVY_SKIP_JAVA_DB_UPDATE=true", "TRIVY_OFFLINE_SCAN=true",
+			"TRIVY_NO_PROGRESS=true", "TRIVY_SKIP_VERSION_CHECK=true", "TRIVY_DISABLE_TELEMETRY=true",
+			"TRIVY_SCANNERS=" + scanners, "TRIVY_QUIET=true"}})
+	if errors.Is(err, lowprio.ErrMissing) {
 		return nil, fmt.Errorf("trivy: %w", ports.ErrScannerMissing)
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, prog, args...)
-	// After the deadline kills the program, stop waiting for children that
-	// still hold its output open.
-	cmd.WaitDelay = 2 * time.Second
-	cmd.Env = append(baseEnv(),
-		"TRIVY_CACHE_DIR="+s.cfg.CacheDir,
-		"TRIVY_SKIP_DB_UPDATE=true", "TRIVY_SKIP_JAVA_DB_UPDATE=true", "TRIVY_OFFLINE_SCAN=true",
-		"TRIVY_NO_PROGRESS=true", "TRIVY_SKIP_VERSION_CHECK=true", "TRIVY_DISABLE_TELEMETRY=true",
-		"TRIVY_SCANNERS="+scanners, "TRIVY_QUIET=true")
-	stdout := &capped{max: s.cfg.MaxOutput}
-	stderr := &capped{max: 16 << 10}
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	err = lowprio.Run(cmd)
-	switch {
-	case stdout.over:
-		return nil, fmt.Errorf("trivy: report larger than %d bytes", s.cfg.MaxOutput)
-	case ctx.Err() != nil:
-		return nil, fmt.Errorf("trivy: no answer within %s", s.cfg.Timeout)
-	case err != nil:
-		return nil, fmt.Errorf("trivy: %w: %s", err, lastLine(stderr.String()))
+	if err != nil {
+		return nil, fmt.Errorf("trivy: %w", err)
 	}
-	return stdout.Bytes(), nil
-}
-
-// baseEnv keeps only what a child process needs from ours (no secrets).
-func baseEnv() []string {
-	var env []string
-	for _, k := range []string{"PATH", "HOME", "TMPDIR"} {
-		if v, ok := os.LookupEnv(k); ok {
-			env = append(env, k+"="+v)
-		}
-	}
-	return env
-}
-
-func lastLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
-		s = s[i+1:]
-	}
-	return s
-}
-
-// capped is a buffer that stops growing at max and remembers it overflowed.
-type capped struct {
-	bytes.Buffer
-	max  int64
-	over bool
-}
-
-func (c *capped) Write(p []byte) (int, error) {
-	if int64(c.Len()+len(p)) > c.max {
-		c.over = true
-		return 0, errors.New("output too large")
-	}
-	return c.Buffer.Write(p)
+	return out, nil
 }
 
 // report is the part of Trivy's JSON report Keeper reads

@@ -1,13 +1,14 @@
 package trivy
 
 import (
-	"context"
-	"errors"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/keeper-registry/keeper/adapters/lowprio"
 	"github.com/keeper-registry/keeper/ports"
+	"github.com/keeper-registry/keeper/ports/porttest"
 )
 
 // A report in Trivy's JSON shape (fields as documented for 0.74.0).
@@ -32,26 +33,16 @@ func TestParse(t *testing.T) {
 	}
 }
 
-func TestMissingProgramIsReportedAsMissing(t *testing.T) {
-	s := New(Config{Path: "/nonexistent/trivy"})
-	_, err := s.Scan(context.Background(), ports.ScanTarget{Mode: ports.ScanRootfs, Path: t.TempDir()})
-	if !errors.Is(err, ports.ErrScannerMissing) {
-		t.Fatalf("err %v", err)
-	}
-}
-
-func TestOutputLimitAndTimeout(t *testing.T) {
-	dir := t.TempDir()
-	loud := dir + "/loud"
-	os.WriteFile(loud, []byte("#!/bin/sh\nhead -c 100000 /dev/zero\n"), 0o755)
-	if _, err := New(Config{Path: loud, MaxOutput: 1000}).Scan(t.Context(), ports.ScanTarget{Mode: ports.ScanRootfs, Path: dir}); err == nil {
-		t.Fatal("a report over the limit was accepted")
-	}
-	slow := dir + "/slow"
-	os.WriteFile(slow, []byte("#!/bin/sh\nsleep 10\n"), 0o755)
-	if _, err := New(Config{Path: slow, Timeout: 200e6}).Scan(t.Context(), ports.ScanTarget{Mode: ports.ScanRootfs, Path: dir}); err == nil {
-		t.Fatal("a scanner past its timeout was waited for")
-	}
+func TestScannerSuite(t *testing.T) {
+	porttest.Scanner(t, porttest.ScannerProgram{
+		New: func(path string, maxOutput int64, timeout time.Duration) ports.Scanner {
+			return New(Config{Path: path, MaxOutput: maxOutput, Timeout: timeout})
+		},
+		Report: func(id string) string {
+			return `{"Results":[{"Target":"x","Vulnerabilities":[{"VulnerabilityID":"` + id + `","PkgName":"p","InstalledVersion":"1","Severity":"LOW"}]}]}`
+		},
+		Nice: lowprio.Nice,
+	})
 }
 
 // The license scanner's results (the shape Trivy 0.74.0 writes for a
@@ -83,29 +74,6 @@ func TestRealTrivyReadsLicenses(t *testing.T) {
 	spdx, err := s.SPDX(t.Context(), ports.ScanTarget{Mode: ports.ScanRootfs, Path: root})
 	if err != nil || !strings.Contains(string(spdx), `"spdxVersion"`) || !strings.Contains(string(spdx), "GPL-3.0-only") {
 		t.Fatalf("SPDX: %v %.300s", err, spdx)
-	}
-}
-
-// TestScannerRunsAtLowestPriority: the program runs at lowprio.Nice (a
-// fake trivy reports its niceness as the vulnerability ID), so serving
-// keeps the CPU while it works.
-func TestScannerRunsAtLowestPriority(t *testing.T) {
-	if _, err := os.Stat("/proc/self/stat"); err != nil {
-		t.Skip("no /proc here")
-	}
-	dir := t.TempDir()
-	fake := dir + "/trivy"
-	os.WriteFile(fake, []byte(`#!/bin/sh
-sleep 0.2
-n=$(cut -d" " -f19 /proc/$$/stat)
-echo '{"Results":[{"Target":"x","Vulnerabilities":[{"VulnerabilityID":"NICE-'$n'","PkgName":"p","InstalledVersion":"1","Severity":"LOW"}]}]}'
-`), 0o755)
-	rep, err := New(Config{Path: fake}).Scan(t.Context(), ports.ScanTarget{Mode: ports.ScanRootfs, Path: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rep.Findings) != 1 || rep.Findings[0].ID != "NICE-19" {
-		t.Fatalf("findings %+v, want the fake's niceness 19", rep.Findings)
 	}
 }
 

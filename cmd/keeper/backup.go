@@ -275,6 +275,19 @@ func openDatabase(ctx context.Context, cfg config.Config) (*bunstore.Store, erro
 	return bunstore.Open(ctx, dsn)
 }
 
+// openMigrated is openDatabase with the schema brought up to date.
+func openMigrated(ctx context.Context, cfg config.Config) (*bunstore.Store, error) {
+	s, err := openDatabase(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
 // openInstanceBlobs is the configured blob store, as the server opens it.
 func openInstanceBlobs(ctx context.Context, cfg config.Config) (ports.BlobStore, error) {
 	if cfg.Storage.Backend != "s3" {

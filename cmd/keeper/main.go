@@ -15,7 +15,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/keeper-registry/keeper/adapters/bunstore"
 	"github.com/keeper-registry/keeper/adapters/yamlconfig"
 	"github.com/keeper-registry/keeper/core/config"
 )
@@ -242,22 +241,12 @@ func setupLogging(cfg config.Config) {
 }
 
 func migrate(cfg config.Config, stdout io.Writer) error {
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return fmt.Errorf("data dir: %w", err)
-	}
-	dsn := cfg.Database.URL
-	if dsn == "" {
-		dsn = cfg.SQLitePath()
-	}
 	ctx := context.Background()
-	s, err := bunstore.Open(ctx, dsn)
+	s, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		return err
-	}
 	fmt.Fprintln(stdout, "migrations applied ("+s.Dialect()+")")
 	return nil
 }

@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
-	"github.com/keeper-registry/keeper/adapters/bunstore"
 	"github.com/keeper-registry/keeper/core/config"
 	"github.com/keeper-registry/keeper/core/policy"
 )
@@ -32,22 +30,12 @@ func policyCmd() *cobra.Command {
 // resetPolicy stores policy.Defaults() as the whole rule set; the version
 // bump makes every running replica reload it.
 func resetPolicy(cfg config.Config, stdout io.Writer) error {
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-		return fmt.Errorf("data dir: %w", err)
-	}
-	dsn := cfg.Database.URL
-	if dsn == "" {
-		dsn = cfg.SQLitePath()
-	}
 	ctx := context.Background()
-	s, err := bunstore.Open(ctx, dsn)
+	s, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		return err
-	}
 	v, err := s.ReplaceRules(ctx, policy.Defaults())
 	if err != nil {
 		return fmt.Errorf("policy reset: %w", err)

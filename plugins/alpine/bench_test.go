@@ -1,12 +1,10 @@
 package alpine
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"testing"
 
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/keeper-registry/keeper/ports/porttest"
@@ -21,7 +19,6 @@ func BenchmarkUploadThenIndex(b *testing.B) {
 	apk, _ := hello.build()
 	repo := &ports.RepoContext{Key: "al", Format: "alpine", BaseURL: "http://h/alpine/al"}
 	rt := plugintest.LoadWasm(b, "alpine", ".", wasmLimits)
-	ctx := context.Background()
 	for _, n := range []int{1, 1000, 10000} {
 		h := porttest.NewMemHost()
 		h.Signing = signer()
@@ -37,30 +34,10 @@ func BenchmarkUploadThenIndex(b *testing.B) {
 		}
 		up := ports.FormatRequest{Method: "PUT", Path: dir + "keeper-hello-1.0-r0.apk", Repo: repo, Body: h.Body(apk), User: "u"}
 		idx := ports.FormatRequest{Method: "GET", Path: dir + "APKINDEX.tar.gz", Repo: repo}
-		for _, mode := range []string{"native", "wasm"} {
-			call := func(r ports.FormatRequest) (ports.FormatResponse, error) { return rt.Handle(ctx, "alpine", r, h) }
-			if mode == "native" {
-				call = func(r ports.FormatRequest) (ports.FormatResponse, error) {
-					return plugintest.NativeHandle(Plugin{}, h, r)
-				}
-			}
-			b.Run(fmt.Sprintf("upload/%d/%s", n, mode), func(b *testing.B) {
-				defer wasmtest.MeasureCPU(b)()
-				for i := 0; i < b.N; i++ {
-					if r, err := call(up); err != nil || r.Status != 201 {
-						b.Fatal(err, r.Status)
-					}
-					h.Discard()
-				}
-			})
-			b.Run(fmt.Sprintf("index/%d/%s", n, mode), func(b *testing.B) {
-				defer wasmtest.MeasureCPU(b)()
-				for i := 0; i < b.N; i++ {
-					if r, err := call(idx); err != nil || r.Status != 200 {
-						b.Fatal(err, r.Status)
-					}
-				}
-			})
+		bench := &plugintest.Bench{Plugin: Plugin{}, ID: "alpine", RT: rt, Host: h}
+		for _, mode := range plugintest.Modes {
+			bench.Run(b, fmt.Sprintf("upload/%d/%s", n, mode), mode, up, 201, h.Discard)
+			bench.Run(b, fmt.Sprintf("index/%d/%s", n, mode), mode, idx, 200, nil)
 		}
 	}
 }

@@ -1,9 +1,7 @@
 package alpine
 
 import (
-	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
@@ -15,10 +13,6 @@ import (
 // key's file in /etc/apk/keys, which GET /keys/<name>.rsa.pub serves.
 // https://gitlab.alpinelinux.org/alpine/abuild/-/blob/master/abuild-sign.in
 
-func noKey(err error) bool {
-	return errors.Is(err, sdk.ErrNoImport) || strings.Contains(err.Error(), "no signing key")
-}
-
 // keyFile is the public key's file name, <key name>.rsa.pub.
 func keyFile(k sdk.SigningKey) string { return k.Name + ".rsa.pub" }
 
@@ -28,7 +22,7 @@ func keyFile(k sdk.SigningKey) string { return k.Name + ".rsa.pub" }
 func signIndex(h sdk.Host, idx []byte, mtime time.Time) ([]byte, error) {
 	k, err := sdk.PublicKey(h, sdk.KeyPKIXPEM)
 	if err != nil {
-		if noKey(err) {
+		if sdk.NoSigningKey(err) {
 			return nil, nil
 		}
 		return nil, fmt.Errorf("alpine: public key: %w", err)
@@ -44,7 +38,7 @@ func signIndex(h sdk.Host, idx []byte, mtime time.Time) ([]byte, error) {
 func publicKey(h sdk.Host, name string) (*sdk.Response, error) {
 	k, err := sdk.PublicKey(h, sdk.KeyPKIXPEM)
 	if err != nil {
-		if noKey(err) {
+		if sdk.NoSigningKey(err) {
 			return nil, sdk.Errorf(404, "repository has no signing key")
 		}
 		return nil, fmt.Errorf("alpine: public key: %w", err)

@@ -1,11 +1,9 @@
 package bazel_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/plugins/bazel"
 	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
@@ -33,21 +31,8 @@ func BenchmarkRegistry(b *testing.B) {
 	rt := plugintest.LoadWasm(b, "bazel", ".", wasmLimits)
 	for _, p := range []string{"/modules/demo/metadata.json", "/modules/demo/1.150.0/source.json"} {
 		req := ports.FormatRequest{Method: "GET", Path: p, Repo: repo}
-		b.Run("native"+p, func(b *testing.B) {
-			defer wasmtest.MeasureCPU(b)()
-			for i := 0; i < b.N; i++ {
-				if r, err := plugintest.NativeHandle(bazel.Plugin{}, h, req); err != nil || r.Status != 200 {
-					b.Fatal(err, r.Status)
-				}
-			}
-		})
-		b.Run("wasm"+p, func(b *testing.B) {
-			defer wasmtest.MeasureCPU(b)()
-			for i := 0; i < b.N; i++ {
-				if r, err := rt.Handle(context.Background(), "bazel", req, h); err != nil || r.Status != 200 {
-					b.Fatal(err, r.Status)
-				}
-			}
-		})
+		bench := &plugintest.Bench{Plugin: bazel.Plugin{}, ID: "bazel", RT: rt, Host: h}
+		bench.Run(b, "native"+p, "native", req, 200, nil)
+		bench.Run(b, "wasm"+p, "wasm", req, 200, nil)
 	}
 }

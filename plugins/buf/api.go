@@ -246,15 +246,17 @@ func (c *call) getModules() (*sdk.Response, error) {
 	return c.reply(bin, map[string]any{"modules": js})
 }
 
-func (c *call) createModules() (*sdk.Response, error) {
-	var vs []createValue
+// decodeValues decodes the request's values (a repeated field 1 in the
+// binary codec, "values" in JSON): between 1 and maxRefs of them.
+func decodeValues[T any](c *call) ([]T, error) {
+	var vs []T
 	if c.binary {
 		if err := c.decode(&vs); err != nil {
 			return nil, err
 		}
 	} else {
 		var req struct {
-			Values []createValue `json:"values"`
+			Values []T `json:"values"`
 		}
 		if err := c.decode(&req); err != nil {
 			return nil, err
@@ -263,6 +265,14 @@ func (c *call) createModules() (*sdk.Response, error) {
 	}
 	if len(vs) == 0 || len(vs) > maxRefs {
 		return nil, fail("invalid_argument", "between 1 and 250 values are needed")
+	}
+	return vs, nil
+}
+
+func (c *call) createModules() (*sdk.Response, error) {
+	vs, err := decodeValues[createValue](c)
+	if err != nil {
+		return nil, err
 	}
 	var bin []byte
 	var js []any

@@ -1,11 +1,9 @@
 package buf_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/plugins/buf"
 	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
@@ -40,20 +38,7 @@ func BenchmarkDownload(b *testing.B) {
 	req := ports.FormatRequest{Method: "POST", Path: "/buf.registry.module.v1.DownloadService/Download", Repo: repo, User: "u",
 		Body:    &ports.Body{Digest: h.AddBlob(body), Size: int64(len(body))},
 		Headers: []ports.Header{{Name: "Content-Type", Value: "application/proto"}}}
-	b.Run("native", func(b *testing.B) {
-		defer wasmtest.MeasureCPU(b)()
-		for i := 0; i < b.N; i++ {
-			if r, err := plugintest.NativeHandle(buf.Plugin{}, h, req); err != nil || r.Status != 200 {
-				b.Fatal(err, r.Status)
-			}
-		}
-	})
-	b.Run("wasm", func(b *testing.B) {
-		defer wasmtest.MeasureCPU(b)()
-		for i := 0; i < b.N; i++ {
-			if r, err := rt.Handle(context.Background(), "buf", req, h); err != nil || r.Status != 200 {
-				b.Fatal(err, r.Status)
-			}
-		}
-	})
+	bench := &plugintest.Bench{Plugin: buf.Plugin{}, ID: "buf", RT: rt, Host: h}
+	bench.Run(b, "native", "native", req, 200, nil)
+	bench.Run(b, "wasm", "wasm", req, 200, nil)
 }

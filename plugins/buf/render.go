@@ -78,20 +78,30 @@ func (c *call) labelJSON(m *moduleRec, l *labelRec) map[string]any {
 		"commitId": l.Commit, "commitCheckState": map[string]any{"status": "COMMIT_CHECK_STATUS_DISABLED"}}
 }
 
-func (c *call) getCommits() (*sdk.Response, error) {
+// commits resolves the request's refs to their commits: the repeated
+// field 1 of commits in binary, and the JSON commits.
+func (c *call) commits() ([]byte, []any, error) {
 	refs, err := c.refs()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var bin []byte
-	var js []any
+	js := []any{}
 	for _, r := range refs {
 		res, err := c.resolve(r, true)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		bin = appendBytes(bin, 1, c.commitBin(res.commit))
 		js = append(js, c.commitJSON(res.commit))
+	}
+	return bin, js, nil
+}
+
+func (c *call) getCommits() (*sdk.Response, error) {
+	bin, js, err := c.commits()
+	if err != nil {
+		return nil, err
 	}
 	return c.reply(bin, map[string]any{"commits": js})
 }
@@ -99,19 +109,9 @@ func (c *call) getCommits() (*sdk.Response, error) {
 // getGraph: modules here have no dependencies, so the graph is the
 // commits themselves without edges.
 func (c *call) getGraph() (*sdk.Response, error) {
-	refs, err := c.refs()
+	graph, js, err := c.commits()
 	if err != nil {
 		return nil, err
-	}
-	var graph []byte
-	js := []any{}
-	for _, r := range refs {
-		res, err := c.resolve(r, true)
-		if err != nil {
-			return nil, err
-		}
-		graph = appendBytes(graph, 1, c.commitBin(res.commit))
-		js = append(js, c.commitJSON(res.commit))
 	}
 	return c.reply(appendBytes(nil, 1, graph), map[string]any{"graph": map[string]any{"commits": js, "edges": []any{}}})
 }
@@ -167,22 +167,9 @@ func (c *call) getLabels() (*sdk.Response, error) {
 // download answers each value with its commit and files (only the paths
 // asked for, when paths are given).
 func (c *call) download() (*sdk.Response, error) {
-	var vs []downloadValue
-	if c.binary {
-		if err := c.decode(&vs); err != nil {
-			return nil, err
-		}
-	} else {
-		var req struct {
-			Values []downloadValue `json:"values"`
-		}
-		if err := c.decode(&req); err != nil {
-			return nil, err
-		}
-		vs = req.Values
-	}
-	if len(vs) == 0 || len(vs) > maxRefs {
-		return nil, fail("invalid_argument", "between 1 and 250 values are needed")
+	vs, err := decodeValues[downloadValue](c)
+	if err != nil {
+		return nil, err
 	}
 	var bin []byte
 	var js []any

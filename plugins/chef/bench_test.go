@@ -1,11 +1,9 @@
 package chef_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/plugins/chef"
 	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
@@ -34,20 +32,7 @@ func BenchmarkUniverse(b *testing.B) {
 	}
 	rt := plugintest.LoadWasm(b, "chef", ".", wasmLimits)
 	req := ports.FormatRequest{Method: "GET", Path: "/universe", Repo: repo}
-	b.Run("native", func(b *testing.B) {
-		defer wasmtest.MeasureCPU(b)()
-		for i := 0; i < b.N; i++ {
-			if r, err := plugintest.NativeHandle(chef.Plugin{}, h, req); err != nil || r.Status != 200 {
-				b.Fatal(err, r.Status)
-			}
-		}
-	})
-	b.Run("wasm", func(b *testing.B) {
-		defer wasmtest.MeasureCPU(b)()
-		for i := 0; i < b.N; i++ {
-			if r, err := rt.Handle(context.Background(), "chef", req, h); err != nil || r.Status != 200 {
-				b.Fatal(err, r.Status)
-			}
-		}
-	})
+	bench := &plugintest.Bench{Plugin: chef.Plugin{}, ID: "chef", RT: rt, Host: h}
+	bench.Run(b, "native", "native", req, 200, nil)
+	bench.Run(b, "wasm", "wasm", req, 200, nil)
 }

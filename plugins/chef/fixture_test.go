@@ -1,11 +1,10 @@
 package chef_test
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
-	"sort"
+
+	"github.com/keeper-registry/keeper/plugins/plugintest"
 )
 
 // metadataJSON is a cookbook's metadata.json as knife writes it from
@@ -29,21 +28,7 @@ func metadataJSON(name, version string, deps map[string]string) string {
 // Chef::Knife::SupermarketShare packs the cookbook folder (tar -czf
 // NAME.tgz NAME: every entry under the cookbook's directory).
 func tgz(files map[string]string) []byte {
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	var names []string
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		_ = tw.WriteHeader(&tar.Header{Name: n, Mode: 0o644, Size: int64(len(files[n])), Typeflag: tar.TypeReg})
-		_, _ = tw.Write([]byte(files[n]))
-	}
-	_ = tw.Close()
-	_ = gz.Close()
-	return buf.Bytes()
+	return plugintest.TarGz(files)
 }
 
 func cookbookTarball(name, version string, deps map[string]string) []byte {

@@ -2,7 +2,6 @@ package chef
 
 import (
 	"encoding/json"
-	"net/url"
 	"sort"
 	"strings"
 
@@ -17,10 +16,6 @@ var (
 
 // maxDocBytes bounds an upstream or member document the plugin decodes.
 const maxDocBytes = 32 << 20
-
-// extPrefix is the host's path for files on another host than the
-// upstream's (core/remote.ExtPrefix): {local}/~ext/{scheme}/{host}/{path}.
-const extPrefix = "/~ext/"
 
 // Classify implements sdk.Classifier: a published tarball (and the
 // redirect to it) never changes; the documents do.
@@ -45,7 +40,7 @@ func (Plugin) Rewrite(_ sdk.Host, p string, body []byte, upstreamBase, localBase
 	if len(body) > maxDocBytes || json.Unmarshal(body, &doc) != nil {
 		return nil, sdk.Errorf(502, "the upstream answered no Supermarket document")
 	}
-	return json.Marshal(walkURLs(doc, func(u string) string { return moveURL(u, upstreamBase, localBase) }))
+	return json.Marshal(walkURLs(doc, func(u string) string { return sdk.RemoteURL(u, upstreamBase, localBase) }))
 }
 
 // urlKeys are the members whose values are URLs Keeper serves.
@@ -78,17 +73,6 @@ func walkURLs(doc any, move func(string) string) any {
 		}
 	}
 	return doc
-}
-
-func moveURL(u, upstreamBase, localBase string) string {
-	if rest, ok := strings.CutPrefix(u, strings.TrimSuffix(upstreamBase, "/")); ok && (rest == "" || rest[0] == '/') {
-		return strings.TrimSuffix(localBase, "/") + rest
-	}
-	p, err := url.Parse(u)
-	if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
-		return ""
-	}
-	return strings.TrimSuffix(localBase, "/") + extPrefix + p.Scheme + "/" + p.Host + p.EscapedPath()
 }
 
 // Merge implements sdk.Merger for virtual repositories: the universe is

@@ -1,11 +1,9 @@
 package conan_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/plugins/conan"
 	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
@@ -44,24 +42,8 @@ func BenchmarkRevisions(b *testing.B) {
 	repo := &ports.RepoContext{Key: "cpp", Format: "conan", BaseURL: "http://h/conan/cpp"}
 	h := hostWith200(b, repo)
 	rt := plugintest.LoadWasm(b, "conan", ".", wasmLimits)
-	ctx := context.Background()
 	for _, path := range []string{"revisions", "latest"} {
 		req := ports.FormatRequest{Method: "GET", Path: refPath + "/" + path, Repo: repo}
-		b.Run(path+"/native", func(b *testing.B) {
-			defer wasmtest.MeasureCPU(b)()
-			for i := 0; i < b.N; i++ {
-				if r, err := plugintest.NativeHandle(conan.Plugin{}, h, req); err != nil || r.Status != 200 {
-					b.Fatal(err, r.Status)
-				}
-			}
-		})
-		b.Run(path+"/wasm", func(b *testing.B) {
-			defer wasmtest.MeasureCPU(b)()
-			for i := 0; i < b.N; i++ {
-				if r, err := rt.Handle(ctx, "conan", req, h); err != nil || r.Status != 200 {
-					b.Fatal(err, r.Status)
-				}
-			}
-		})
+		(&plugintest.Bench{Plugin: conan.Plugin{}, ID: "conan", RT: rt, Host: h}).Both(b, path, req, 200)
 	}
 }

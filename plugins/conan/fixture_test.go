@@ -1,15 +1,14 @@
 package conan_test
 
 import (
-	"archive/tar"
-	"bytes"
-	"compress/gzip"
 	"crypto/md5"
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/keeper-registry/keeper/plugins/plugintest"
 )
 
 // The fixtures are what `conan upload hello/1.0 -r keeper` sends for a
@@ -65,21 +64,7 @@ func manifest(files map[string][]byte) (text, summary string) {
 
 // tgz builds a gzip-compressed tar of name → content, in name order.
 func tgz(files map[string]string) []byte {
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	var names []string
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		_ = tw.WriteHeader(&tar.Header{Name: n, Mode: 0o644, Size: int64(len(files[n])), Typeflag: tar.TypeReg})
-		_, _ = tw.Write([]byte(files[n]))
-	}
-	_ = tw.Close()
-	_ = gz.Close()
-	return buf.Bytes()
+	return plugintest.TarGz(files)
 }
 
 // upload is one revision's files in the order the client PUTs them

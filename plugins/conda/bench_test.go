@@ -1,11 +1,9 @@
 package conda_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/plugins/conda"
 	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
@@ -33,36 +31,14 @@ func BenchmarkUploadThenIndex(b *testing.B) {
 	pkg := condaPkg(b, index("hello", "1.1", "py_0", "noarch"))
 	repo := &ports.RepoContext{Key: "ch", Format: "conda", BaseURL: "http://h/conda/ch"}
 	rt := plugintest.LoadWasm(b, "conda", ".", wasmLimits)
-	ctx := context.Background()
 	for _, n := range []int{1, 1000, 10000} {
 		h := hostWith(n)
 		up := ports.FormatRequest{Method: "PUT", Path: "/hello-1.1-py_0.conda", Repo: repo, Body: h.Body(pkg), User: "u"}
 		idx := ports.FormatRequest{Method: "GET", Path: "/noarch/repodata.json", Repo: repo}
-		runs := map[string]func(ports.FormatRequest) (ports.FormatResponse, error){
-			"native": func(r ports.FormatRequest) (ports.FormatResponse, error) {
-				return plugintest.NativeHandle(conda.Plugin{}, h, r)
-			},
-			"wasm": func(r ports.FormatRequest) (ports.FormatResponse, error) { return rt.Handle(ctx, "conda", r, h) },
-		}
-		for _, mode := range []string{"native", "wasm"} {
-			call := runs[mode]
-			b.Run(fmt.Sprintf("upload/%d/%s", n, mode), func(b *testing.B) {
-				defer wasmtest.MeasureCPU(b)()
-				for i := 0; i < b.N; i++ {
-					if r, err := call(up); err != nil || r.Status != 201 {
-						b.Fatal(err, r.Status)
-					}
-					h.Discard()
-				}
-			})
-			b.Run(fmt.Sprintf("index/%d/%s", n, mode), func(b *testing.B) {
-				defer wasmtest.MeasureCPU(b)()
-				for i := 0; i < b.N; i++ {
-					if r, err := call(idx); err != nil || r.Status != 200 {
-						b.Fatal(err, r.Status)
-					}
-				}
-			})
+		bench := &plugintest.Bench{Plugin: conda.Plugin{}, ID: "conda", RT: rt, Host: h}
+		for _, mode := range plugintest.Modes {
+			bench.Run(b, fmt.Sprintf("upload/%d/%s", n, mode), mode, up, 201, h.Discard)
+			bench.Run(b, fmt.Sprintf("index/%d/%s", n, mode), mode, idx, 200, nil)
 		}
 	}
 }

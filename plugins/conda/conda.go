@@ -88,7 +88,7 @@ func (Plugin) Handle(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 				// The virtual's own key is merge's answer (remote.go).
 				return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: []byte("key")}, nil
 			}
-			return publicKey(h)
+			return sdk.ServePublicKey(h, sdk.KeyPGPArmored, "application/pgp-keys")
 		}
 	}
 	if len(segs) == 2 && validSubdir(segs[0]) == nil {

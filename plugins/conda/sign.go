@@ -1,9 +1,7 @@
 package conda
 
 import (
-	"errors"
 	"fmt"
-	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 )
@@ -18,14 +16,6 @@ import (
 // `gpg --verify repodata.json.sig repodata.json`. Neither is cached: the
 // key can change without the repository changing.
 
-// noKey maps the host's "no signing key" answer to a 404 naming it.
-func noKey(err error) error {
-	if errors.Is(err, sdk.ErrNoImport) || strings.Contains(err.Error(), "no signing key") {
-		return sdk.Errorf(404, "repository has no signing key")
-	}
-	return fmt.Errorf("conda: sign: %w", err)
-}
-
 // signRepodata answers <subdir>/repodata.json.sig.
 func signRepodata(h sdk.Host, subdir string) (*sdk.Response, error) {
 	b, err := repodata(h, subdir, false)
@@ -33,19 +23,12 @@ func signRepodata(h sdk.Host, subdir string) (*sdk.Response, error) {
 		return nil, err
 	}
 	sig, err := sdk.Sign(h, sdk.SignPGPDetachedArmored, sdk.Source{Blob: b.Digest})
+	if sdk.NoSigningKey(err) {
+		return nil, sdk.Errorf(404, "repository has no signing key")
+	}
 	if err != nil {
-		return nil, noKey(err)
+		return nil, fmt.Errorf("conda: sign: %w", err)
 	}
 	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: sig,
 		Headers: []sdk.Header{{Name: "Content-Type", Value: "application/pgp-signature"}}}, nil
-}
-
-// publicKey answers /repodata.json.key, the armored public key.
-func publicKey(h sdk.Host) (*sdk.Response, error) {
-	k, err := sdk.PublicKey(h, sdk.KeyPGPArmored)
-	if err != nil {
-		return nil, noKey(err)
-	}
-	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: k.Data,
-		Headers: []sdk.Header{{Name: "Content-Type", Value: "application/pgp-keys"}}}, nil
 }

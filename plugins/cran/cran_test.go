@@ -234,7 +234,7 @@ func TestParseDescription(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := d.Get("Description"); v != "line one\nline two\n\nafter" || len(d) != 3 {
+	if v := d.Get("Description"); v != "line one\nline two\n\nafter" || len(d) != 3 {
 		t.Fatalf("%q", d)
 	}
 	for _, bad := range []string{"", " cont\n", "Package: 1x\nVersion: 1.0\n", "Package: ab\nVersion: 1\n",

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/keeper-registry/keeper/sdk/go/control"
 )
 
 // The DESCRIPTION file is in Debian Control File format; its fields and the
@@ -29,26 +31,12 @@ func validName(s string) bool { return len(s) <= 100 && nameRe.MatchString(s) }
 // non-negative integers separated by single '.' or '-'.
 func validVersion(s string) bool { return len(s) <= 64 && versionRe.MatchString(s) }
 
-// Field is one field of a DCF record.
-type Field struct{ Name, Value string }
-
 // Description is a parsed DESCRIPTION file: its fields in file order.
-type Description []Field
+type Description = control.Paragraph
 
-// Get returns the value of field name and whether it is present.
-func (d Description) Get(name string) (string, bool) {
-	for _, f := range d {
-		if f.Name == name {
-			return f.Value, true
-		}
-	}
-	return "", false
-}
-
-// ParseDescription reads one DCF record. Continuation lines (starting with
-// white space) are joined to their field with a newline, their leading
-// white space removed, as R's read.dcf does; a line "." alone stands for an
-// empty line.
+// ParseDescription reads one DCF record (what follows its first blank line
+// is not read). Multi-line values are read as R's read.dcf does
+// (control.Text: continuation lines trimmed, a line "." an empty line).
 func ParseDescription(b []byte) (Description, error) {
 	if len(b) > maxDescription {
 		return nil, fmt.Errorf("DESCRIPTION is larger than %d bytes", maxDescription)
@@ -58,46 +46,20 @@ func ParseDescription(b []byte) (Description, error) {
 		// PACKAGES as UTF-8 does not.
 		return nil, fmt.Errorf("DESCRIPTION is not UTF-8")
 	}
-	var d Description
-	for i, line := range strings.Split(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n") {
-		if strings.TrimSpace(line) == "" {
-			if len(d) > 0 {
-				break // one record: the rest is not read
-			}
-			continue
-		}
-		if line[0] == ' ' || line[0] == '\t' {
-			if len(d) == 0 {
-				return nil, fmt.Errorf("DESCRIPTION line %d: continuation line without a field", i+1)
-			}
-			cont := strings.TrimSpace(line)
-			if cont == "." {
-				cont = ""
-			}
-			d[len(d)-1].Value += "\n" + cont
-			continue
-		}
-		name, value, ok := strings.Cut(line, ":")
-		if !ok || name == "" || strings.ContainsAny(name, " \t") {
-			return nil, fmt.Errorf("DESCRIPTION line %d: not a \"Field: value\" line", i+1)
-		}
-		if _, dup := d.Get(name); dup {
-			return nil, fmt.Errorf("DESCRIPTION field %s is repeated", name)
-		}
-		if len(d) == maxFields {
-			return nil, fmt.Errorf("DESCRIPTION has more than %d fields", maxFields)
-		}
-		d = append(d, Field{Name: name, Value: strings.TrimSpace(value)})
+	d, err := control.ParseFirst(b, maxDescription)
+	if err != nil {
+		return nil, fmt.Errorf("DESCRIPTION: %w", err)
 	}
-	if len(d) == 0 {
-		return nil, fmt.Errorf("DESCRIPTION is empty")
+	if len(d) > maxFields {
+		return nil, fmt.Errorf("DESCRIPTION has more than %d fields", maxFields)
 	}
-	pkg, _ := d.Get("Package")
-	if !validName(pkg) {
+	for i := range d {
+		d[i].Value = control.Text(d[i].Value)
+	}
+	if pkg := d.Get("Package"); !validName(pkg) {
 		return nil, fmt.Errorf("DESCRIPTION Package %q is not a valid R package name", pkg)
 	}
-	ver, _ := d.Get("Version")
-	if !validVersion(ver) {
+	if ver := d.Get("Version"); !validVersion(ver) {
 		return nil, fmt.Errorf("DESCRIPTION Version %q is not a valid package version", ver)
 	}
 	return d, nil

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
+	"github.com/keeper-registry/keeper/sdk/go/control"
 )
 
 var (
@@ -127,31 +128,18 @@ func decodeIndex(base string, d []byte) ([]fileMeta, []string, error) {
 	return recs, nil, err
 }
 
-// parseDCF reads every record of a PACKAGES file.
+// parseDCF reads every record of a PACKAGES file, multi-line values as
+// R's read.dcf reads them (control.Text).
 func parseDCF(b []byte) ([]fileMeta, error) {
-	var out []fileMeta
-	for _, stanza := range bytes.Split(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n")), []byte("\n\n")) {
-		if len(bytes.TrimSpace(stanza)) == 0 {
-			continue
+	ps, err := control.ParseAll(b, maxMergeBytes)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]fileMeta, len(ps))
+	for i, p := range ps {
+		for _, f := range p {
+			out[i].Fields = append(out[i].Fields, [2]string{f.Name, control.Text(f.Value)})
 		}
-		var r fileMeta
-		for _, line := range strings.Split(string(stanza), "\n") {
-			switch {
-			case strings.TrimSpace(line) == "":
-			case line[0] == ' ' || line[0] == '\t':
-				if len(r.Fields) == 0 {
-					return nil, fmt.Errorf("continuation line without a field")
-				}
-				r.Fields[len(r.Fields)-1][1] += "\n" + strings.TrimSpace(line)
-			default:
-				k, v, ok := strings.Cut(line, ":")
-				if !ok {
-					return nil, fmt.Errorf("not a DCF line: %.40q", line)
-				}
-				r.Fields = append(r.Fields, [2]string{k, strings.TrimSpace(v)})
-			}
-		}
-		out = append(out, r)
 	}
 	return out, nil
 }

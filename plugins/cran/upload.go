@@ -58,13 +58,13 @@ func upload(h sdk.Host, req *sdk.Request, t Tree, file string) (*sdk.Response, e
 	if err != nil {
 		return nil, err
 	}
-	if pkg, _ := desc.Get("Package"); pkg != name {
+	if pkg := desc.Get("Package"); pkg != name {
 		return nil, sdk.Errorf(400, "DESCRIPTION Package %q does not match the file name %q", pkg, file)
 	}
-	if v, _ := desc.Get("Version"); v != version {
+	if v := desc.Get("Version"); v != version {
 		return nil, sdk.Errorf(400, "DESCRIPTION Version %q does not match the file name %q", v, file)
 	}
-	if _, built := desc.Get("Built"); built != (t.Kind != "source") {
+	if _, built := desc.Lookup("Built"); built != (t.Kind != "source") {
 		if built {
 			return nil, sdk.Errorf(400, "%s is a binary package (DESCRIPTION has Built): upload it to a bin/ tree", file)
 		}
@@ -76,7 +76,7 @@ func upload(h sdk.Host, req *sdk.Request, t Tree, file string) (*sdk.Response, e
 	}
 	var meta fileMeta
 	for _, f := range t.fields() {
-		v, ok := desc.Get(f)
+		v, ok := desc.Lookup(f)
 		if f == "MD5sum" {
 			v, ok = md5, true
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/keeper-registry/keeper/ports/porttest"
+	"github.com/keeper-registry/keeper/sdk/go/control"
 )
 
 var wasmLimits = ports.PluginLimits{CallTimeout: 120 * time.Second}
@@ -49,9 +50,9 @@ func seeded(b *testing.B, n int) *porttest.MemHost {
 			}
 			ix.Counts = append(ix.Counts, 0)
 		}
-		ctl := control{{"Package", fmt.Sprintf("pkg%05d", i)}, {"Version", "1.0-1"}, {"Architecture", "amd64"},
-			{"Maintainer", "Keeper <k@keeper.invalid>"}, {"Installed-Size", "42"}, {"Depends", "libc6 (>= 2.34)"},
-			{"Description", "benchmark package\n with a two-line description"}}
+		ctl := control.Paragraph{{Name: "Package", Value: fmt.Sprintf("pkg%05d", i)}, {Name: "Version", Value: "1.0-1"}, {Name: "Architecture", Value: "amd64"},
+			{Name: "Maintainer", Value: "Keeper <k@keeper.invalid>"}, {Name: "Installed-Size", Value: "42"}, {Name: "Depends", Value: "libc6 (>= 2.34)"},
+			{Name: "Description", Value: "benchmark package\n with a two-line description"}}
 		name := fmt.Sprintf("pkg%05d", i)
 		fn := poolDir("main", name) + debName(name, "1.0-1", "amd64")
 		buf.Write(stanza(ctl, fn, 123456, fmt.Sprintf("%032x", i), fmt.Sprintf("%040x", i), fmt.Sprintf("%064x", i), fmt.Sprintf("%0128x", i)))

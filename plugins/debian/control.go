@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/keeper-registry/keeper/sdk/go/control"
 )
 
 // maxControl bounds the control file of a package (real ones are a few KB).
@@ -15,78 +17,25 @@ const maxControl = 256 << 10
 
 var (
 	// Policy §5.6.1: lower case letters, digits, plus, minus and periods,
-	// at least two characters, starting with an alphanumeric.
-	validPackage = regexp.MustCompile(`^[a-z0-9][a-z0-9+.-]+$`)
-	// Policy §5.6.12: [epoch:]upstream_version[-debian_revision].
-	validVersion = regexp.MustCompile(`^([0-9]+:)?[0-9][A-Za-z0-9.+~:-]*$`)
+	// at least two characters, starting with an alphanumeric (at most 255).
+	validPackage = regexp.MustCompile(`^[a-z0-9][a-z0-9+.-]{1,254}$`)
+	// Policy §5.6.12: [epoch:]upstream_version[-debian_revision] (at most
+	// 255 characters after the epoch).
+	validVersion = regexp.MustCompile(`^([0-9]{1,10}:)?[0-9][A-Za-z0-9.+~:-]{0,254}$`)
 	validArch    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
 	// Distribution and component names in dists/ paths.
 	validDist = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
-	validKey  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*$`)
 )
 
-// field is one control field in file order.
-type field struct{ name, value string }
-
-// control is a parsed paragraph.
-type control []field
-
-func (c control) get(name string) string {
-	for _, f := range c {
-		if strings.EqualFold(f.name, name) {
-			return f.value
-		}
-	}
-	return ""
-}
-
 // parseControl reads the single paragraph of a DEBIAN/control file.
-func parseControl(data []byte) (control, error) {
-	if len(data) > maxControl {
-		return nil, fmt.Errorf("control file larger than %d bytes", maxControl)
+func parseControl(data []byte) (control.Paragraph, error) {
+	c, err := control.Parse(data, maxControl)
+	if err == nil {
+		err = c.Require(control.Want{Name: "Package", Pattern: validPackage}, control.Want{Name: "Version", Pattern: validVersion},
+			control.Want{Name: "Architecture", Pattern: validArch})
 	}
-	text := strings.ReplaceAll(string(data), "\r\n", "\n")
-	text = strings.Trim(text, "\n")
-	if text == "" {
-		return nil, fmt.Errorf("control file is empty")
-	}
-	if strings.Contains(text, "\n\n") {
-		return nil, fmt.Errorf("control file has more than one paragraph")
-	}
-	var c control
-	seen := map[string]bool{}
-	for _, line := range strings.Split(text, "\n") {
-		if strings.HasPrefix(line, "#") {
-			continue
-		}
-		if strings.HasPrefix(line, " ") || strings.HasPrefix(line, "\t") {
-			if len(c) == 0 {
-				return nil, fmt.Errorf("control file starts with a continuation line")
-			}
-			c[len(c)-1].value += "\n" + line
-			continue
-		}
-		name, value, ok := strings.Cut(line, ":")
-		if !ok || !validKey.MatchString(name) {
-			return nil, fmt.Errorf("control file: bad line %q", clip(line))
-		}
-		if seen[strings.ToLower(name)] {
-			return nil, fmt.Errorf("control file: field %s repeated", name)
-		}
-		seen[strings.ToLower(name)] = true
-		c = append(c, field{name: name, value: strings.TrimSpace(value)})
-	}
-	for _, req := range []struct {
-		name string
-		re   *regexp.Regexp
-	}{{"Package", validPackage}, {"Version", validVersion}, {"Architecture", validArch}} {
-		v := c.get(req.name)
-		if v == "" {
-			return nil, fmt.Errorf("control file has no %s field", req.name)
-		}
-		if !req.re.MatchString(v) || len(v) > 255 {
-			return nil, fmt.Errorf("control file: invalid %s %q", req.name, clip(v))
-		}
+	if err != nil {
+		return nil, fmt.Errorf("control file: %w", err)
 	}
 	return c, nil
 }
@@ -119,15 +68,15 @@ func poolDir(component, pkg string) string {
 
 // stanza renders the Packages paragraph of a package: its control fields
 // (Package first, as dpkg-scanpackages does) and where and what the file is.
-func stanza(c control, filename string, size uint64, md5, sha1, sha256, sha512 string) []byte {
+func stanza(c control.Paragraph, filename string, size uint64, md5, sha1, sha256, sha512 string) []byte {
 	var b strings.Builder
-	b.WriteString("Package: " + c.get("Package") + "\n")
+	b.WriteString("Package: " + c.Get("Package") + "\n")
 	for _, f := range c {
-		switch strings.ToLower(f.name) {
+		switch strings.ToLower(f.Name) {
 		case "package", "filename", "size", "md5sum", "sha1", "sha256", "sha512":
 			continue
 		}
-		b.WriteString(f.name + ": " + f.value + "\n")
+		b.WriteString(f.Name + ": " + f.Value + "\n")
 	}
 	fmt.Fprintf(&b, "Filename: %s\nSize: %d\nMD5sum: %s\nSHA1: %s\nSHA256: %s\nSHA512: %s\n\n", filename, size, md5, sha1, sha256, sha512)
 	return []byte(b.String())

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
+	"github.com/keeper-registry/keeper/sdk/go/control"
 )
 
 const (
@@ -21,7 +22,7 @@ const (
 
 // pkg is an uploaded package as the indexes need it.
 type pkg struct {
-	ctl      control
+	ctl      control.Paragraph
 	name     string
 	version  string
 	arch     string
@@ -98,7 +99,7 @@ func inspect(h sdk.Host, digest string) (*pkg, error) {
 	if err != nil {
 		return nil, bad("%s", err.Error())
 	}
-	p := &pkg{ctl: c, name: c.get("Package"), version: c.get("Version"), arch: c.get("Architecture")}
+	p := &pkg{ctl: c, name: c.Get("Package"), version: c.Get("Version"), arch: c.Get("Architecture")}
 	p.filename = debName(p.name, p.version, p.arch)
 	return p, nil
 }

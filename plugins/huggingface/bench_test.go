@@ -1,12 +1,10 @@
 package huggingface_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"testing"
 
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/plugins/huggingface"
 	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
@@ -43,21 +41,6 @@ func BenchmarkModelInfo(b *testing.B) {
 		{"tree", "/api/models/alice/big/tree/main", "recursive=true"},
 	} {
 		req := ports.FormatRequest{Method: "GET", Path: c.path, RawQuery: c.query, Repo: repo}
-		b.Run(c.name+"/native", func(b *testing.B) {
-			defer wasmtest.MeasureCPU(b)()
-			for i := 0; i < b.N; i++ {
-				if r, err := plugintest.NativeHandle(huggingface.Plugin{}, h, req); err != nil || r.Status != 200 {
-					b.Fatal(err, r.Status)
-				}
-			}
-		})
-		b.Run(c.name+"/wasm", func(b *testing.B) {
-			defer wasmtest.MeasureCPU(b)()
-			for i := 0; i < b.N; i++ {
-				if r, err := rt.Handle(context.Background(), "huggingface", req, h); err != nil || r.Status != 200 {
-					b.Fatal(err, r.Status)
-				}
-			}
-		})
+		(&plugintest.Bench{Plugin: huggingface.Plugin{}, ID: "huggingface", RT: rt, Host: h}).Both(b, c.name, req, 200)
 	}
 }

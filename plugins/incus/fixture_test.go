@@ -4,7 +4,8 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
-	"sort"
+
+	"github.com/keeper-registry/keeper/plugins/plugintest"
 )
 
 // metadataYAML is an image's metadata.yaml as distrobuilder writes it
@@ -23,21 +24,7 @@ func metadataYAML(os, release, arch, serial string) string {
 // tgz builds a gzip-compressed tar in name order, as `tar -czf` of the
 // image's directory does.
 func tgz(files map[string]string) []byte {
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	var names []string
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		_ = tw.WriteHeader(&tar.Header{Name: n, Mode: 0o644, Size: int64(len(files[n])), Typeflag: tar.TypeReg})
-		_, _ = tw.Write([]byte(files[n]))
-	}
-	_ = tw.Close()
-	_ = gz.Close()
-	return buf.Bytes()
+	return plugintest.TarGz(files)
 }
 
 // metaTarball is a split image's metadata tarball.

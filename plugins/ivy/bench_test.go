@@ -1,11 +1,9 @@
 package ivy_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/plugins/ivy"
 	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
@@ -33,21 +31,8 @@ func BenchmarkRevisionListing(b *testing.B) {
 	rt := plugintest.LoadWasm(b, "ivy", ".", wasmLimits)
 	for _, p := range []string{"/org.example/demo/", "/org/example/demo/maven-metadata.xml"} {
 		req := ports.FormatRequest{Method: "GET", Path: p, Repo: repo}
-		b.Run("native"+p, func(b *testing.B) {
-			defer wasmtest.MeasureCPU(b)()
-			for i := 0; i < b.N; i++ {
-				if r, err := plugintest.NativeHandle(ivy.Plugin{}, h, req); err != nil || r.Status != 200 {
-					b.Fatal(err, r.Status)
-				}
-			}
-		})
-		b.Run("wasm"+p, func(b *testing.B) {
-			defer wasmtest.MeasureCPU(b)()
-			for i := 0; i < b.N; i++ {
-				if r, err := rt.Handle(context.Background(), "ivy", req, h); err != nil || r.Status != 200 {
-					b.Fatal(err, r.Status)
-				}
-			}
-		})
+		bench := &plugintest.Bench{Plugin: ivy.Plugin{}, ID: "ivy", RT: rt, Host: h}
+		bench.Run(b, "native"+p, "native", req, 200, nil)
+		bench.Run(b, "wasm"+p, "wasm", req, 200, nil)
 	}
 }

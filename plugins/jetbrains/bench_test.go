@@ -1,11 +1,9 @@
 package jetbrains_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/plugins/jetbrains"
 	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
@@ -34,20 +32,7 @@ func BenchmarkUpdatePlugins(b *testing.B) {
 	}
 	rt := plugintest.LoadWasm(b, "jetbrains", ".", wasmLimits)
 	req := ports.FormatRequest{Method: "GET", Path: "/updatePlugins.xml", RawQuery: "build=IC-235.1", Repo: repo}
-	b.Run("native", func(b *testing.B) {
-		defer wasmtest.MeasureCPU(b)()
-		for i := 0; i < b.N; i++ {
-			if r, err := plugintest.NativeHandle(jetbrains.Plugin{}, h, req); err != nil || r.Status != 200 {
-				b.Fatal(err, r.Status)
-			}
-		}
-	})
-	b.Run("wasm", func(b *testing.B) {
-		defer wasmtest.MeasureCPU(b)()
-		for i := 0; i < b.N; i++ {
-			if r, err := rt.Handle(context.Background(), "jetbrains", req, h); err != nil || r.Status != 200 {
-				b.Fatal(err, r.Status)
-			}
-		}
-	})
+	bench := &plugintest.Bench{Plugin: jetbrains.Plugin{}, ID: "jetbrains", RT: rt, Host: h}
+	bench.Run(b, "native", "native", req, 200, nil)
+	bench.Run(b, "wasm", "wasm", req, 200, nil)
 }

@@ -2,7 +2,6 @@ package jetbrains
 
 import (
 	"encoding/xml"
-	"net/url"
 	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
@@ -14,12 +13,8 @@ var (
 	_ sdk.Merger     = Plugin{}
 )
 
-const (
-	maxDocBytes = 32 << 20
-	// extPrefix is the host's path for files on another host than the
-	// upstream's (core/remote.ExtPrefix).
-	extPrefix = "/~ext/"
-)
+// maxDocBytes bounds an upstream or member document the plugin decodes.
+const maxDocBytes = 32 << 20
 
 // Classify implements sdk.Classifier: stored plugin files never change;
 // the lists do.
@@ -44,7 +39,7 @@ func (Plugin) Rewrite(_ sdk.Host, p string, body []byte, upstreamBase, localBase
 		for i := range doc.Categories {
 			for j := range doc.Categories[i].Plugins {
 				e := &doc.Categories[i].Plugins[j]
-				e.DownloadURL = moveURL(e.DownloadURL, upstreamBase, localBase)
+				e.DownloadURL = sdk.RemoteURL(e.DownloadURL, upstreamBase, localBase)
 			}
 		}
 		r, err := renderXML(doc)
@@ -61,7 +56,7 @@ func (Plugin) Rewrite(_ sdk.Host, p string, body []byte, upstreamBase, localBase
 		return nil, sdk.Errorf(502, "the upstream answered no updatePlugins.xml")
 	}
 	for i := range doc.Plugins {
-		doc.Plugins[i].URL = moveURL(doc.Plugins[i].URL, upstreamBase, localBase)
+		doc.Plugins[i].URL = sdk.RemoteURL(doc.Plugins[i].URL, upstreamBase, localBase)
 	}
 	r, err := renderXML(doc)
 	if err != nil {
@@ -79,17 +74,6 @@ func parseUpdates(body []byte) (updatePluginsDoc, error) {
 	dec.Strict = true
 	err := dec.Decode(&doc)
 	return doc, err
-}
-
-func moveURL(u, upstreamBase, localBase string) string {
-	if rest, ok := strings.CutPrefix(u, strings.TrimSuffix(upstreamBase, "/")+"/"); ok {
-		return strings.TrimSuffix(localBase, "/") + "/" + rest
-	}
-	p, err := url.Parse(u)
-	if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
-		return ""
-	}
-	return strings.TrimSuffix(localBase, "/") + extPrefix + p.Scheme + "/" + p.Host + p.EscapedPath()
 }
 
 // Merge implements sdk.Merger for virtual repositories: updatePlugins.xml

@@ -1,11 +1,9 @@
 package lfs
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/keeper-registry/keeper/ports/porttest"
@@ -29,20 +27,7 @@ func BenchmarkBatch(b *testing.B) {
 	req := ports.FormatRequest{Method: "POST", Path: "/objects/batch", Repo: repo, User: "u",
 		Body: &ports.Body{Digest: digest, Size: int64(len(body))}}
 	rt := plugintest.LoadWasm(b, "lfs", ".", wasmLimits)
-	b.Run("native", func(b *testing.B) {
-		defer wasmtest.MeasureCPU(b)()
-		for i := 0; i < b.N; i++ {
-			if r, err := plugintest.NativeHandle(Plugin{}, h, req); err != nil || r.Status != 200 {
-				b.Fatal(err, r.Status, string(r.Body))
-			}
-		}
-	})
-	b.Run("wasm", func(b *testing.B) {
-		defer wasmtest.MeasureCPU(b)()
-		for i := 0; i < b.N; i++ {
-			if r, err := rt.Handle(context.Background(), "lfs", req, h); err != nil || r.Status != 200 {
-				b.Fatal(err, r.Status)
-			}
-		}
-	})
+	bench := &plugintest.Bench{Plugin: Plugin{}, ID: "lfs", RT: rt, Host: h}
+	bench.Run(b, "native", "native", req, 200, nil)
+	bench.Run(b, "wasm", "wasm", req, 200, nil)
 }

@@ -1,11 +1,9 @@
 package mlmodel
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/keeper-registry/keeper/ports/porttest"
@@ -18,7 +16,6 @@ import (
 func BenchmarkCardThenListing(b *testing.B) {
 	repo := &ports.RepoContext{Key: "ml", Format: "mlmodel", BaseURL: "http://h/mlmodel/ml"}
 	rt := plugintest.LoadWasm(b, "mlmodel", ".", wasmLimits)
-	ctx := context.Background()
 	for _, n := range []int{1, 100, 1000} {
 		h := porttest.NewMemHost()
 		for i := 0; i < n; i++ {
@@ -26,30 +23,10 @@ func BenchmarkCardThenListing(b *testing.B) {
 		}
 		up := ports.FormatRequest{Method: "PUT", Path: "/sentiment/1.0.0/README.md", Repo: repo, Body: h.Body([]byte(hfCard)), User: "u"}
 		list := ports.FormatRequest{Method: "GET", Path: "/sentiment/1.0.0/", Repo: repo}
-		for _, mode := range []string{"native", "wasm"} {
-			call := func(r ports.FormatRequest) (ports.FormatResponse, error) { return rt.Handle(ctx, "mlmodel", r, h) }
-			if mode == "native" {
-				call = func(r ports.FormatRequest) (ports.FormatResponse, error) {
-					return plugintest.NativeHandle(Plugin{}, h, r)
-				}
-			}
-			b.Run(fmt.Sprintf("card/%d/%s", n, mode), func(b *testing.B) {
-				defer wasmtest.MeasureCPU(b)()
-				for i := 0; i < b.N; i++ {
-					if r, err := call(up); err != nil || r.Status != 201 {
-						b.Fatal(err, r.Status)
-					}
-					h.Discard()
-				}
-			})
-			b.Run(fmt.Sprintf("listing/%d/%s", n, mode), func(b *testing.B) {
-				defer wasmtest.MeasureCPU(b)()
-				for i := 0; i < b.N; i++ {
-					if r, err := call(list); err != nil || r.Status != 200 {
-						b.Fatal(err, r.Status)
-					}
-				}
-			})
+		bench := &plugintest.Bench{Plugin: Plugin{}, ID: "mlmodel", RT: rt, Host: h}
+		for _, mode := range plugintest.Modes {
+			bench.Run(b, fmt.Sprintf("card/%d/%s", n, mode), mode, up, 201, h.Discard)
+			bench.Run(b, fmt.Sprintf("listing/%d/%s", n, mode), mode, list, 200, nil)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
+	"github.com/keeper-registry/keeper/sdk/go/hostjson"
 )
 
 var _ sdk.Merger = Plugin{}
@@ -36,14 +37,14 @@ func (Plugin) Merge(_ sdk.Host, path string, docs [][]byte) ([]byte, error) {
 	spans := make([]map[string][2]int, len(docs))
 	for i, d := range docs {
 		spans[i] = map[string][2]int{}
-		end, err := memberBytes(d, 0, func(key []byte, vs, ve int) error {
+		end, err := hostjson.EachMember(d, 0, func(key []byte, vs, ve int) error {
 			k := string(key)
 			if _, dup := spans[i][k]; !dup && (k == "versions" || k == "dist-tags" || k == "time") {
 				spans[i][k] = [2]int{vs, ve}
 			}
 			return nil
 		})
-		if err != nil || skipWS(d, end) != len(d) {
+		if err != nil || hostjson.SkipWS(d, end) != len(d) {
 			return nil, fmt.Errorf("npm: merge: document %d is not a JSON object", i+1)
 		}
 		if i == 0 {
@@ -95,7 +96,7 @@ func mergeField(docs [][]byte, spans []map[string][2]int, f string) ([]byte, boo
 			continue
 		}
 		present = true
-		if _, err := memberBytes(d, at[0], func(kb []byte, vs, ve int) error {
+		if _, err := hostjson.EachMember(d, at[0], func(kb []byte, vs, ve int) error {
 			if taken[string(kb)] {
 				return nil
 			}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
+	"github.com/keeper-registry/keeper/sdk/go/hostjson"
 )
 
 var _ sdk.Rewriter = Plugin{}
@@ -35,7 +36,7 @@ func (Plugin) Rewrite(_ sdk.Host, path string, body []byte, _, localBase string)
 	}
 	var name string
 	versions, dist := [2]int{-1, -1}, false
-	end, err := memberBytes(body, 0, func(key []byte, vs, ve int) error {
+	end, err := hostjson.EachMember(body, 0, func(key []byte, vs, ve int) error {
 		switch string(key) {
 		case "name":
 			name = stringValue(body[vs:ve])
@@ -46,20 +47,20 @@ func (Plugin) Rewrite(_ sdk.Host, path string, body []byte, _, localBase string)
 		}
 		return nil
 	})
-	if err != nil || skipWS(body, end) != len(body) {
+	if err != nil || hostjson.SkipWS(body, end) != len(body) {
 		return nil, fmt.Errorf("npm: upstream document is not a JSON object")
 	}
 	var edits []edit
 	switch {
 	case versions[0] >= 0:
-		_, err = memberBytes(body, versions[0], func(v []byte, vs, ve int) error {
+		_, err = hostjson.EachMember(body, versions[0], func(v []byte, vs, ve int) error {
 			if err := distEdits(body, vs, name, localBase, &edits); err != nil {
 				return fmt.Errorf("npm: version %s: %w", v, err)
 			}
 			return nil
 		})
 		if err != nil {
-			if errors.Is(err, errJSON) {
+			if errors.Is(err, hostjson.ErrSyntax) {
 				return nil, fmt.Errorf("npm: upstream versions: %w", err)
 			}
 			return nil, err
@@ -90,11 +91,11 @@ type edit struct {
 // dist.tarball at localBase/{name}/-/{file}; a version without a tarball
 // string needs none.
 func distEdits(b []byte, i int, name, localBase string, edits *[]edit) error {
-	if i = skipWS(b, i); i >= len(b) || b[i] != '{' {
-		return errJSON
+	if i = hostjson.SkipWS(b, i); i >= len(b) || b[i] != '{' {
+		return hostjson.ErrSyntax
 	}
 	distAt := -1
-	if _, err := memberBytes(b, i, func(key []byte, vs, ve int) error {
+	if _, err := hostjson.EachMember(b, i, func(key []byte, vs, ve int) error {
 		switch string(key) {
 		case "name":
 			if n := stringValue(b[vs:ve]); n != "" {
@@ -111,10 +112,10 @@ func distEdits(b []byte, i int, name, localBase string, edits *[]edit) error {
 		return nil
 	}
 	if b[distAt] != '{' {
-		return fmt.Errorf("dist: %w", errJSON)
+		return fmt.Errorf("dist: %w", hostjson.ErrSyntax)
 	}
 	var ts, te int
-	if _, err := memberBytes(b, distAt, func(key []byte, vs, ve int) error {
+	if _, err := hostjson.EachMember(b, distAt, func(key []byte, vs, ve int) error {
 		if string(key) == "tarball" {
 			ts, te = vs, ve
 		}
@@ -150,7 +151,7 @@ func stringValue(v []byte) string {
 	if len(v) < 2 || v[0] != '"' {
 		return ""
 	}
-	if j, esc, err := skipString(v, 0); err == nil && j == len(v) && !esc {
+	if j, esc, err := hostjson.SkipString(v, 0); err == nil && j == len(v) && !esc {
 		return string(v[1 : len(v)-1])
 	}
 	return jsonString(v)

@@ -25,29 +25,13 @@ func newHost() *testHost {
 
 func call(t testing.TB, h *testHost, req *sdk.Request) *sdk.Response {
 	t.Helper()
-	if req.Repo == nil {
-		req.Repo = h.RepoCtx
-	}
-	resp, err := sdk.CallHandle(nuget.Plugin{}, h, req)
-	if err != nil {
-		e := sdk.AsError(err)
-		if e.Status >= 500 {
-			t.Fatalf("%s %s: %v", req.Method, req.Path, err)
-		}
-		return &sdk.Response{Status: e.Status, Kind: sdk.BodyBytes, Bytes: []byte(e.Message)}
-	}
-	return resp
+	return plugintest.Call(t, nuget.Plugin{}, h, req)
 }
 
+// callCommit calls and then commits (status < 400) or discards, like the host.
 func callCommit(t testing.TB, h *testHost, req *sdk.Request) *sdk.Response {
 	t.Helper()
-	r := call(t, h, req)
-	if r.Status < 400 {
-		h.Commit()
-	} else {
-		h.Discard()
-	}
-	return r
+	return plugintest.CallCommit(t, nuget.Plugin{}, h, req)
 }
 
 func get(path, query string) *sdk.Request {

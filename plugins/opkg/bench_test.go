@@ -1,12 +1,10 @@
 package opkg
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"testing"
 
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/keeper-registry/keeper/ports/porttest"
@@ -20,7 +18,6 @@ func BenchmarkUploadThenIndex(b *testing.B) {
 	ipk := hello.build()
 	repo := &ports.RepoContext{Key: "ow", Format: "opkg", BaseURL: "http://h/opkg/ow"}
 	rt := plugintest.LoadWasm(b, "opkg", ".", wasmLimits)
-	ctx := context.Background()
 	c, _ := parseControl([]byte(controlText("bench", "1.0-1", "x86_64")))
 	for _, n := range []int{1, 1000, 10000} {
 		h := porttest.NewMemHost()
@@ -28,7 +25,7 @@ func BenchmarkUploadThenIndex(b *testing.B) {
 			name := fmt.Sprintf("bench-%05d_1.0-1_x86_64.ipk", i)
 			path := feed[1:] + name
 			h.AddFile(path, []byte(name))
-			c[0].value = fmt.Sprintf("bench-%05d", i)
+			c[0].Value = fmt.Sprintf("bench-%05d", i)
 			meta, _ := json.Marshal(FileMeta{Stanza: stanza(c, name, 4000, "00", "11")})
 			f := h.Files[path]
 			f.Metadata = meta
@@ -36,30 +33,10 @@ func BenchmarkUploadThenIndex(b *testing.B) {
 		}
 		up := ports.FormatRequest{Method: "PUT", Path: feed + "keeper-hello_1.0-1_x86_64.ipk", Repo: repo, Body: h.Body(ipk), User: "u"}
 		idx := ports.FormatRequest{Method: "GET", Path: feed + "Packages.gz", Repo: repo}
-		for _, mode := range []string{"native", "wasm"} {
-			call := func(r ports.FormatRequest) (ports.FormatResponse, error) { return rt.Handle(ctx, "opkg", r, h) }
-			if mode == "native" {
-				call = func(r ports.FormatRequest) (ports.FormatResponse, error) {
-					return plugintest.NativeHandle(Plugin{}, h, r)
-				}
-			}
-			b.Run(fmt.Sprintf("upload/%d/%s", n, mode), func(b *testing.B) {
-				defer wasmtest.MeasureCPU(b)()
-				for i := 0; i < b.N; i++ {
-					if r, err := call(up); err != nil || r.Status != 201 {
-						b.Fatal(err, r.Status)
-					}
-					h.Discard()
-				}
-			})
-			b.Run(fmt.Sprintf("index/%d/%s", n, mode), func(b *testing.B) {
-				defer wasmtest.MeasureCPU(b)()
-				for i := 0; i < b.N; i++ {
-					if r, err := call(idx); err != nil || r.Status != 200 {
-						b.Fatal(err, r.Status)
-					}
-				}
-			})
+		bench := &plugintest.Bench{Plugin: Plugin{}, ID: "opkg", RT: rt, Host: h}
+		for _, mode := range plugintest.Modes {
+			bench.Run(b, fmt.Sprintf("upload/%d/%s", n, mode), mode, up, 201, h.Discard)
+			bench.Run(b, fmt.Sprintf("index/%d/%s", n, mode), mode, idx, 200, nil)
 		}
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -33,10 +32,6 @@ const (
 // repository's merge (it asks with Accept: application/json).
 func wantsMember(req *sdk.Request) bool {
 	return strings.Contains(req.Header("Accept"), "application/json")
-}
-
-func noKey(err error) bool {
-	return errors.Is(err, sdk.ErrNoImport) || strings.Contains(err.Error(), "no signing key")
 }
 
 func textResponse(contentType string, b []byte, ttl uint64) *sdk.Response {
@@ -87,7 +82,7 @@ func render(h sdk.Host, file string, plain []byte) (*sdk.Response, error) {
 	case "Packages.sig":
 		sig, err := sdk.Sign(h, sdk.SignPGPDetachedArmored, sdk.Source{Bytes: plain})
 		if err != nil {
-			if noKey(err) {
+			if sdk.NoSigningKey(err) {
 				return nil, sdk.Errorf(404, "repository has no signing key: Packages is unsigned")
 			}
 			return nil, fmt.Errorf("opkg: sign Packages: %w", err)
@@ -115,7 +110,7 @@ func serveIndex(h sdk.Host, req *sdk.Request, dir, file string) (*sdk.Response, 
 func publicKey(h sdk.Host) (*sdk.Response, error) {
 	k, err := sdk.PublicKey(h, sdk.KeyPGPArmored)
 	if err != nil {
-		if noKey(err) {
+		if sdk.NoSigningKey(err) {
 			return nil, sdk.Errorf(404, "repository has no signing key")
 		}
 		return nil, fmt.Errorf("opkg: public key: %w", err)

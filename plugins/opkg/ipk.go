@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
+	"github.com/keeper-registry/keeper/sdk/go/control"
 )
 
 const (
@@ -43,7 +44,7 @@ func hostErr(what string, err error) error {
 
 // pkg is an uploaded package as the feed index needs it.
 type pkg struct {
-	ctl                 control
+	ctl                 control.Paragraph
 	name, version, arch string
 	filename            string
 }
@@ -141,7 +142,7 @@ func inspect(h sdk.Host, body *sdk.Body) (*pkg, error) {
 	if err != nil {
 		return nil, bad("%s", err.Error())
 	}
-	p := &pkg{ctl: c, name: c.get("Package"), version: c.get("Version"), arch: c.get("Architecture")}
+	p := &pkg{ctl: c, name: c.Get("Package"), version: c.Get("Version"), arch: c.Get("Architecture")}
 	p.filename = ipkName(p.name, p.version, p.arch)
 	return p, nil
 }

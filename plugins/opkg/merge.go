@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
+	"github.com/keeper-registry/keeper/sdk/go/control"
 )
 
 var (
@@ -112,13 +113,11 @@ func joinIndexes(docs [][]byte) ([]byte, error) {
 			if p == "" {
 				continue
 			}
-			c := control{}
-			for _, l := range strings.Split(p, "\n") {
-				if name, v, ok := strings.Cut(l, ":"); ok && !strings.HasPrefix(l, " ") {
-					c = append(c, field{name: name, value: strings.TrimSpace(v)})
-				}
+			c, err := control.Parse([]byte(p), maxIndexBytes)
+			if err != nil {
+				return nil, fmt.Errorf("opkg: member %d's index: %w", i, err)
 			}
-			key := c.get("Package") + "\x00" + c.get("Version") + "\x00" + c.get("Architecture")
+			key := c.Get("Package") + "\x00" + c.Get("Version") + "\x00" + c.Get("Architecture")
 			if seen[key] {
 				continue
 			}

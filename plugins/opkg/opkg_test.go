@@ -105,7 +105,7 @@ func paragraphs(t *testing.T, text string) map[string]map[string]string {
 		}
 		m := map[string]string{}
 		for _, f := range c {
-			m[f.name] = f.value
+			m[f.Name] = f.Value
 		}
 		out[m["Package"]] = m
 	}

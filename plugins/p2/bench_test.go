@@ -1,12 +1,10 @@
 package p2
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"testing"
 
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/keeper-registry/keeper/ports/porttest"
@@ -19,7 +17,6 @@ import (
 func BenchmarkUploadThenIndex(b *testing.B) {
 	repo := &ports.RepoContext{Key: "ecl", Format: "p2", BaseURL: "http://h/p2/ecl"}
 	rt := plugintest.LoadWasm(b, "p2", ".", wasmLimits)
-	ctx := context.Background()
 	for _, n := range []int{1, 1000, 10000} {
 		h := porttest.NewMemHost()
 		for i := 0; i < n; i++ {
@@ -34,30 +31,10 @@ func BenchmarkUploadThenIndex(b *testing.B) {
 		}
 		up := ports.FormatRequest{Method: "PUT", Path: "/plugins/org.keeper.a_1.2.3.v20261207.jar", Repo: repo, Body: h.Body(bundleA), User: "u"}
 		idx := ports.FormatRequest{Method: "GET", Path: "/content.xml", Repo: repo}
-		for _, mode := range []string{"native", "wasm"} {
-			call := func(r ports.FormatRequest) (ports.FormatResponse, error) { return rt.Handle(ctx, "p2", r, h) }
-			if mode == "native" {
-				call = func(r ports.FormatRequest) (ports.FormatResponse, error) {
-					return plugintest.NativeHandle(Plugin{}, h, r)
-				}
-			}
-			b.Run(fmt.Sprintf("upload/%d/%s", n, mode), func(b *testing.B) {
-				defer wasmtest.MeasureCPU(b)()
-				for i := 0; i < b.N; i++ {
-					if r, err := call(up); err != nil || r.Status != 201 {
-						b.Fatal(err, r.Status)
-					}
-					h.Discard()
-				}
-			})
-			b.Run(fmt.Sprintf("index/%d/%s", n, mode), func(b *testing.B) {
-				defer wasmtest.MeasureCPU(b)()
-				for i := 0; i < b.N; i++ {
-					if r, err := call(idx); err != nil || r.Status != 200 {
-						b.Fatal(err, r.Status)
-					}
-				}
-			})
+		bench := &plugintest.Bench{Plugin: Plugin{}, ID: "p2", RT: rt, Host: h}
+		for _, mode := range plugintest.Modes {
+			bench.Run(b, fmt.Sprintf("upload/%d/%s", n, mode), mode, up, 201, h.Discard)
+			bench.Run(b, fmt.Sprintf("index/%d/%s", n, mode), mode, idx, 200, nil)
 		}
 	}
 }

@@ -1,11 +1,9 @@
 package pub_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/plugins/pub"
 	"github.com/keeper-registry/keeper/ports"
@@ -31,20 +29,7 @@ func BenchmarkListing(b *testing.B) {
 	}
 	rt := plugintest.LoadWasm(b, "pub", ".", wasmLimits)
 	req := ports.FormatRequest{Method: "GET", Path: "/api/packages/hello", Repo: repo}
-	b.Run("native", func(b *testing.B) {
-		defer wasmtest.MeasureCPU(b)()
-		for i := 0; i < b.N; i++ {
-			if r, err := plugintest.NativeHandle(pub.Plugin{}, h, req); err != nil || r.Status != 200 {
-				b.Fatal(err, r.Status)
-			}
-		}
-	})
-	b.Run("wasm", func(b *testing.B) {
-		defer wasmtest.MeasureCPU(b)()
-		for i := 0; i < b.N; i++ {
-			if r, err := rt.Handle(context.Background(), "pub", req, h); err != nil || r.Status != 200 {
-				b.Fatal(err, r.Status)
-			}
-		}
-	})
+	bench := &plugintest.Bench{Plugin: pub.Plugin{}, ID: "pub", RT: rt, Host: h}
+	bench.Run(b, "native", "native", req, 200, nil)
+	bench.Run(b, "wasm", "wasm", req, 200, nil)
 }

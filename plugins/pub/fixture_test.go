@@ -1,10 +1,9 @@
 package pub_test
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
-	"sort"
+
+	"github.com/keeper-registry/keeper/plugins/plugintest"
 )
 
 // pubspecOf is a pubspec.yaml as `dart create -t package` writes it.
@@ -17,21 +16,7 @@ func pubspecOf(name, version string) string {
 // tgz builds a gzip-compressed tar in name order, as `dart pub publish`
 // packs the package folder (lib/src/io.dart createTarGz: relative names).
 func tgz(files map[string]string) []byte {
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	var names []string
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		_ = tw.WriteHeader(&tar.Header{Name: n, Mode: 0o644, Size: int64(len(files[n])), Typeflag: tar.TypeReg})
-		_, _ = tw.Write([]byte(files[n]))
-	}
-	_ = tw.Close()
-	_ = gz.Close()
-	return buf.Bytes()
+	return plugintest.TarGz(files)
 }
 
 func packageArchive(name, version string) []byte {

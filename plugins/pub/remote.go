@@ -2,7 +2,6 @@ package pub
 
 import (
 	"encoding/json"
-	"net/url"
 	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
@@ -17,10 +16,6 @@ var (
 
 // maxDocBytes bounds an upstream or member listing the plugin decodes.
 const maxDocBytes = 32 << 20
-
-// extPrefix is the host's path for files on another host than the
-// upstream's (core/remote.ExtPrefix): {local}/~ext/{scheme}/{host}/{path}.
-const extPrefix = "/~ext/"
 
 // Classify implements sdk.Classifier: a published archive never changes;
 // listings and version pages do.
@@ -72,7 +67,7 @@ func (Plugin) Rewrite(_ sdk.Host, path string, body []byte, upstreamBase, localB
 	if !listing && !version {
 		return body, nil
 	}
-	move := func(u string) string { return moveURL(u, upstreamBase, localBase) }
+	move := func(u string) string { return sdk.RemoteURL(u, upstreamBase, localBase) }
 	if version {
 		var v upstreamVersion
 		if len(body) > maxDocBytes || json.Unmarshal(body, &v) != nil || v.Version == "" {
@@ -90,17 +85,6 @@ func (Plugin) Rewrite(_ sdk.Host, path string, body []byte, upstreamBase, localB
 	}
 	d.Name = name
 	return renderListing(d), nil
-}
-
-func moveURL(u, upstreamBase, localBase string) string {
-	if rest, ok := strings.CutPrefix(u, strings.TrimSuffix(upstreamBase, "/")+"/"); ok {
-		return strings.TrimSuffix(localBase, "/") + "/" + rest
-	}
-	p, err := url.Parse(u)
-	if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
-		return ""
-	}
-	return strings.TrimSuffix(localBase, "/") + extPrefix + p.Scheme + "/" + p.Host + p.EscapedPath()
 }
 
 // Merge implements sdk.Merger for virtual repositories: the listings of the

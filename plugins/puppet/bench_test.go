@@ -1,12 +1,10 @@
 package puppet
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"testing"
 
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/keeper-registry/keeper/ports/porttest"
@@ -39,21 +37,6 @@ func BenchmarkReleases(b *testing.B) {
 	}
 	for _, name := range []string{"page", "all", "release"} {
 		req := reqs[name]
-		b.Run(name+"/native", func(b *testing.B) {
-			defer wasmtest.MeasureCPU(b)()
-			for i := 0; i < b.N; i++ {
-				if r, err := plugintest.NativeHandle(Plugin{}, h, req); err != nil || r.Status != 200 {
-					b.Fatal(err, r.Status, string(r.Body))
-				}
-			}
-		})
-		b.Run(name+"/wasm", func(b *testing.B) {
-			defer wasmtest.MeasureCPU(b)()
-			for i := 0; i < b.N; i++ {
-				if r, err := rt.Handle(context.Background(), "puppet", req, h); err != nil || r.Status != 200 {
-					b.Fatal(err, r.Status)
-				}
-			}
-		})
+		(&plugintest.Bench{Plugin: Plugin{}, ID: "puppet", RT: rt, Host: h}).Both(b, name, req, 200)
 	}
 }

@@ -5,11 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
+	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/keeper-registry/keeper/ports/porttest"
 )
@@ -77,23 +77,10 @@ func BenchmarkCallOverhead(b *testing.B) {
 	rt, done := loadWasm(b)
 	defer done()
 	b.ResetTimer()
-	defer reportCPU(b)()
+	defer plugintest.ReportCPU(b)()
 	for i := 0; i < b.N; i++ {
 		_, _ = rt.Handle(context.Background(), "pypi", req, h)
 	}
-}
-
-// reportCPU adds the process CPU time per op (cpu-ns/op): on a shared,
-// loaded machine wall time (ns/op) mostly measures waiting for a core.
-func reportCPU(b *testing.B) func() {
-	start := cpuNanos()
-	return func() { b.ReportMetric(float64(cpuNanos()-start)/float64(b.N), "cpu-ns/op") }
-}
-
-func cpuNanos() int64 {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }
 
 // BenchmarkUploadLarge uploads a 48 MiB wheel: the content part is copied
@@ -113,7 +100,7 @@ func BenchmarkUploadLarge(b *testing.B) {
 	for _, mode := range []string{"native", "wasm"} {
 		b.Run(mode, func(b *testing.B) {
 			b.SetBytes(int64(len(body)))
-			defer reportCPU(b)()
+			defer plugintest.ReportCPU(b)()
 			for i := 0; i < b.N; i++ {
 				h := porttest.NewMemHost()
 				d := h.AddBlob(body)

@@ -92,7 +92,7 @@ func (Plugin) Handle(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		case "repomd.xml.asc":
 			return signRepomd(h)
 		case "repomd.xml.key":
-			return publicKey(h)
+			return sdk.ServePublicKey(h, sdk.KeyPGPArmored, "application/pgp-keys")
 		}
 		return serveDoc(h, segs[1])
 	}

@@ -1,9 +1,7 @@
 package rpm
 
 import (
-	"errors"
 	"fmt"
-	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 )
@@ -20,14 +18,6 @@ import (
 // request signs the current repomd.xml (whose documents the host has
 // cached per generation) with the current key.
 
-// noKey maps the host's "no signing key" answer to a 404 naming it.
-func noKey(err error) error {
-	if errors.Is(err, sdk.ErrNoImport) || strings.Contains(err.Error(), "no signing key") {
-		return sdk.Errorf(404, "repository has no signing key")
-	}
-	return fmt.Errorf("rpm: sign: %w", err)
-}
-
 // signRepomd answers repodata/repomd.xml.asc: the current repomd.xml (the
 // same bytes, rendered from the same generation) signed.
 func signRepomd(h sdk.Host) (*sdk.Response, error) {
@@ -36,19 +26,12 @@ func signRepomd(h sdk.Host) (*sdk.Response, error) {
 		return nil, err
 	}
 	sig, err := sdk.Sign(h, sdk.SignPGPDetachedArmored, sdk.Source{Bytes: repomd(docs)})
+	if sdk.NoSigningKey(err) {
+		return nil, sdk.Errorf(404, "repository has no signing key")
+	}
 	if err != nil {
-		return nil, noKey(err)
+		return nil, fmt.Errorf("rpm: sign: %w", err)
 	}
 	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: sig,
 		Headers: []sdk.Header{{Name: "Content-Type", Value: "application/pgp-signature"}}}, nil
-}
-
-// publicKey answers repodata/repomd.xml.key, the armored public key.
-func publicKey(h sdk.Host) (*sdk.Response, error) {
-	k, err := sdk.PublicKey(h, sdk.KeyPGPArmored)
-	if err != nil {
-		return nil, noKey(err)
-	}
-	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: k.Data,
-		Headers: []sdk.Header{{Name: "Content-Type", Value: "application/pgp-keys"}}}, nil
 }

@@ -3,7 +3,6 @@ package swift
 import (
 	"bytes"
 	"encoding/json"
-	"net/url"
 	"sort"
 	"strings"
 
@@ -34,10 +33,6 @@ func (p Plugin) MergeDocument(h sdk.Host, path string, docs [][]byte) (sdk.Docum
 
 // maxDocBytes bounds an upstream or member document the plugin decodes.
 const maxDocBytes = 16 << 20
-
-// extPrefix is the host's path for files on another host than the
-// upstream's (core/remote.ExtPrefix): {local}/~ext/{scheme}/{host}/{path}.
-const extPrefix = "/~ext/"
 
 // Classify implements sdk.Classifier: a release's archive and manifests
 // never change once published (§4.6); release lists and release metadata
@@ -89,7 +84,7 @@ func (Plugin) Rewrite(_ sdk.Host, path string, body []byte, upstreamBase, localB
 		}
 		for v, r := range l.Releases {
 			if r.URL != "" {
-				r.URL = moveURL(r.URL, upstreamBase, localBase)
+				r.URL = sdk.RemoteURL(r.URL, upstreamBase, localBase)
 			} else {
 				r.URL = strings.TrimSuffix(localBase, "/") + "/" + id.scope + "/" + id.name + "/" + v
 			}
@@ -111,17 +106,6 @@ func (Plugin) Rewrite(_ sdk.Host, path string, body []byte, upstreamBase, localB
 		return c.Bytes(), nil
 	}
 	return body, nil
-}
-
-func moveURL(u, upstreamBase, localBase string) string {
-	if rest, ok := strings.CutPrefix(u, strings.TrimSuffix(upstreamBase, "/")+"/"); ok {
-		return strings.TrimSuffix(localBase, "/") + "/" + rest
-	}
-	p, err := url.Parse(u)
-	if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
-		return ""
-	}
-	return strings.TrimSuffix(localBase, "/") + extPrefix + p.Scheme + "/" + p.Host + p.EscapedPath()
 }
 
 // Merge implements sdk.Merger for virtual repositories: the members'

@@ -1,9 +1,7 @@
 package terraform
 
 import (
-	"context"
 	"fmt"
-	"syscall"
 	"testing"
 
 	"github.com/keeper-registry/keeper/plugins/plugintest"
@@ -44,7 +42,6 @@ func hostWith200(b *testing.B) (*porttest.MemHost, *ports.RepoContext) {
 // through the wasm runtime.
 func BenchmarkRender(b *testing.B) {
 	h, repo := hostWith200(b)
-	ctx := context.Background()
 	rt := loadWasm(b)
 	for _, c := range []struct{ name, path string }{
 		{"provider-versions", "/demo/versions"},
@@ -53,34 +50,6 @@ func BenchmarkRender(b *testing.B) {
 		{"sha256sums", "/-/providers/demo/1.9.9/terraform-provider-demo_1.9.9_SHA256SUMS"},
 	} {
 		req := ports.FormatRequest{Method: "GET", Path: c.path, Repo: repo}
-		b.Run(c.name+"/native", func(b *testing.B) {
-			defer reportCPU(b)()
-			for i := 0; i < b.N; i++ {
-				if r, err := plugintest.NativeHandle(Plugin{}, h, req); err != nil || r.Status != 200 {
-					b.Fatal(err, r.Status)
-				}
-			}
-		})
-		b.Run(c.name+"/wasm", func(b *testing.B) {
-			defer reportCPU(b)()
-			for i := 0; i < b.N; i++ {
-				if r, err := rt.Handle(ctx, "terraform", req, h); err != nil || r.Status != 200 {
-					b.Fatal(err, r.Status)
-				}
-			}
-		})
+		(&plugintest.Bench{Plugin: Plugin{}, ID: "terraform", RT: rt, Host: h, Measure: plugintest.ReportCPU}).Both(b, c.name, req, 200)
 	}
-}
-
-// reportCPU adds the process CPU time per op (cpu-ns/op): on a shared,
-// loaded machine wall time (ns/op) mostly measures waiting for a core.
-func reportCPU(b *testing.B) func() {
-	start := cpuNanos()
-	return func() { b.ReportMetric(float64(cpuNanos()-start)/float64(b.N), "cpu-ns/op") }
-}
-
-func cpuNanos() int64 {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }

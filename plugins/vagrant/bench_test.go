@@ -1,11 +1,9 @@
 package vagrant
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
-	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/keeper-registry/keeper/ports/porttest"
@@ -28,20 +26,7 @@ func BenchmarkCatalog(b *testing.B) {
 	req := ports.FormatRequest{Method: "GET", Path: "/acme/base",
 		Repo: &ports.RepoContext{Key: "r", Format: "vagrant", BaseURL: base}}
 	rt := plugintest.LoadWasm(b, "vagrant", ".", wasmLimits)
-	b.Run("native", func(b *testing.B) {
-		defer wasmtest.MeasureCPU(b)()
-		for i := 0; i < b.N; i++ {
-			if r, err := plugintest.NativeHandle(Plugin{}, h, req); err != nil || r.Status != 200 {
-				b.Fatal(err, r.Status, string(r.Body))
-			}
-		}
-	})
-	b.Run("wasm", func(b *testing.B) {
-		defer wasmtest.MeasureCPU(b)()
-		for i := 0; i < b.N; i++ {
-			if r, err := rt.Handle(context.Background(), "vagrant", req, h); err != nil || r.Status != 200 {
-				b.Fatal(err, r.Status)
-			}
-		}
-	})
+	bench := &plugintest.Bench{Plugin: Plugin{}, ID: "vagrant", RT: rt, Host: h}
+	bench.Run(b, "native", "native", req, 200, nil)
+	bench.Run(b, "wasm", "wasm", req, 200, nil)
 }

@@ -69,3 +69,17 @@ func TestEnumOrder(t *testing.T) {
 		t.Error("enum values drifted from the WIT order")
 	}
 }
+
+func TestServePublicKey(t *testing.T) {
+	r, err := sdk.ServePublicKey(&signHost{Host: fakehost.New(nil)}, sdk.KeyPGPArmored, "application/pgp-keys")
+	if err != nil || r.Status != 200 || len(r.Headers) != 1 || r.Headers[0].Value != "application/pgp-keys" || len(r.Bytes) != 1 || r.Bytes[0] != byte(sdk.KeyPGPArmored) {
+		t.Fatalf("%+v, %v", r, err)
+	}
+	_, err = sdk.ServePublicKey(fakehost.New(nil), sdk.KeyPGPArmored, "application/pgp-keys")
+	if e := sdk.AsError(err); e.Status != 404 {
+		t.Fatalf("no signing imports: %v", err)
+	}
+	if !sdk.NoSigningKey(errors.New("sign: repository has no signing key")) || sdk.NoSigningKey(nil) || sdk.NoSigningKey(errors.New("form mismatch")) {
+		t.Fatal("NoSigningKey")
+	}
+}

@@ -119,47 +119,20 @@ type projector struct {
 // project appends the wanted members of doc to p.data and records their
 // spans in row.
 func (p *projector) project(doc []byte, row []uint32) error {
-	i := skipWS(doc, 0)
-	if i >= len(doc) || doc[i] != '{' {
-		return errIrregular
-	}
-	i = skipWS(doc, i+1)
-	if i < len(doc) && doc[i] == '}' {
-		i++
-	} else {
-		for {
-			ks := i
-			ke, esc, err := skipString(doc, ks)
-			if err != nil || esc {
-				return errIrregular
-			}
-			i = skipWS(doc, ke)
-			if i >= len(doc) || doc[i] != ':' {
-				return errIrregular
-			}
-			vs := skipWS(doc, i+1)
-			ve, err := skipValue(doc, vs, 1)
-			if err != nil {
-				return errIrregular
-			}
-			if err := p.member(doc[ks+1:ke-1], doc[vs:ve], row); err != nil {
-				return err
-			}
-			i = skipWS(doc, ve)
-			if i >= len(doc) {
-				return errIrregular
-			}
-			if doc[i] == '}' {
-				i++
-				break
-			}
-			if doc[i] != ',' {
-				return errIrregular
-			}
-			i = skipWS(doc, i+1)
+	prev := 0
+	end, err := EachMember(doc, 0, func(key []byte, vs, ve int) error {
+		// A backslash between the previous value and this one can only be
+		// in this member's name: an escaped name is irregular.
+		if bytes.IndexByte(doc[prev:vs], '\\') >= 0 {
+			return errIrregular
 		}
+		prev = ve
+		return p.member(key, doc[vs:ve], row)
+	})
+	if err != nil {
+		return err
 	}
-	if skipWS(doc, i) != len(doc) {
+	if SkipWS(doc, end) != len(doc) {
 		return errIrregular
 	}
 	return nil

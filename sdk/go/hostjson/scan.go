@@ -1,17 +1,95 @@
 package hostjson
 
-func skipWS(b []byte, i int) int {
+import (
+	"encoding/json"
+	"errors"
+)
+
+// The scanner walks a JSON document (RFC 8259, https://www.rfc-editor.org/rfc/rfc8259)
+// without decoding it: it finds the spans of values so that a caller can
+// copy, replace or decode only the bytes it needs. Nesting is limited to
+// 64 levels.
+
+// ErrSyntax is returned by the scanner for bytes that are not JSON (or
+// nest too deeply).
+var ErrSyntax = errors.New("hostjson: malformed JSON")
+
+// SkipValue returns the index after the JSON value starting at b[i]
+// (white space before it is skipped).
+func SkipValue(b []byte, i int) (int, error) {
+	return skipValue(b, i, 1)
+}
+
+// EachMember calls fn for each member of the object at b[i] (white space
+// before it is skipped): its key and the span [vs, ve) of its value. It
+// returns the index after the object. The key is the document's own bytes
+// when it has no escapes (decoded otherwise), so scanning a large object
+// allocates nothing per key: fn must not keep it. An error of fn stops
+// the scan and is returned as it is.
+func EachMember(b []byte, i int, fn func(key []byte, vs, ve int) error) (int, error) {
+	i = SkipWS(b, i)
+	if i >= len(b) || b[i] != '{' {
+		return 0, ErrSyntax
+	}
+	i = SkipWS(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return i + 1, nil
+	}
+	for {
+		ks := SkipWS(b, i)
+		ke, esc, err := SkipString(b, ks)
+		if err != nil {
+			return 0, err
+		}
+		key := b[ks+1 : ke-1]
+		if esc {
+			var k string
+			if err := json.Unmarshal(b[ks:ke], &k); err != nil {
+				return 0, ErrSyntax
+			}
+			key = []byte(k)
+		}
+		i = SkipWS(b, ke)
+		if i >= len(b) || b[i] != ':' {
+			return 0, ErrSyntax
+		}
+		vs := SkipWS(b, i+1)
+		ve, err := SkipValue(b, vs)
+		if err != nil {
+			return 0, err
+		}
+		if err := fn(key, vs, ve); err != nil {
+			return 0, err
+		}
+		i = SkipWS(b, ve)
+		if i >= len(b) {
+			return 0, ErrSyntax
+		}
+		if b[i] == '}' {
+			return i + 1, nil
+		}
+		if b[i] != ',' {
+			return 0, ErrSyntax
+		}
+		i++
+	}
+}
+
+// SkipWS returns the index of the first byte at or after i that is not
+// JSON white space (len(b) when there is none).
+func SkipWS(b []byte, i int) int {
 	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
 		i++
 	}
 	return i
 }
 
-// skipString returns the index after the string starting at b[i] == '"'
-// and whether it has escapes; control characters make it invalid.
-func skipString(b []byte, i int) (int, bool, error) {
+// SkipString returns the index after the JSON string starting at
+// b[i] == '"' and whether it has escapes; control characters make it
+// invalid.
+func SkipString(b []byte, i int) (end int, escaped bool, err error) {
 	if i >= len(b) || b[i] != '"' {
-		return 0, false, errIrregular
+		return 0, false, ErrSyntax
 	}
 	esc := false
 	for j := i + 1; j < len(b); j++ {
@@ -22,58 +100,58 @@ func skipString(b []byte, i int) (int, bool, error) {
 		case c == '"':
 			return j + 1, esc, nil
 		case c < 0x20:
-			return 0, false, errIrregular
+			return 0, false, ErrSyntax
 		}
 	}
-	return 0, false, errIrregular
+	return 0, false, ErrSyntax
 }
 
 // skipValue returns the index after the JSON value starting at b[i]
 // (nested at most maxDepth deep).
 func skipValue(b []byte, i int, depth int) (int, error) {
 	if depth > maxDepth {
-		return 0, errIrregular
+		return 0, ErrSyntax
 	}
-	i = skipWS(b, i)
+	i = SkipWS(b, i)
 	if i >= len(b) {
-		return 0, errIrregular
+		return 0, ErrSyntax
 	}
 	switch b[i] {
 	case '"':
-		j, _, err := skipString(b, i)
+		j, _, err := SkipString(b, i)
 		return j, err
 	case '{', '[':
 		closer := byte('}')
 		if b[i] == '[' {
 			closer = ']'
 		}
-		i = skipWS(b, i+1)
+		i = SkipWS(b, i+1)
 		if i < len(b) && b[i] == closer {
 			return i + 1, nil
 		}
 		for {
 			var err error
 			if closer == '}' {
-				if i, _, err = skipString(b, skipWS(b, i)); err != nil {
+				if i, _, err = SkipString(b, SkipWS(b, i)); err != nil {
 					return 0, err
 				}
-				if i = skipWS(b, i); i >= len(b) || b[i] != ':' {
-					return 0, errIrregular
+				if i = SkipWS(b, i); i >= len(b) || b[i] != ':' {
+					return 0, ErrSyntax
 				}
 				i++
 			}
 			if i, err = skipValue(b, i, depth+1); err != nil {
 				return 0, err
 			}
-			i = skipWS(b, i)
+			i = SkipWS(b, i)
 			if i >= len(b) {
-				return 0, errIrregular
+				return 0, ErrSyntax
 			}
 			if b[i] == closer {
 				return i + 1, nil
 			}
 			if b[i] != ',' {
-				return 0, errIrregular
+				return 0, ErrSyntax
 			}
 			i++
 		}
@@ -89,7 +167,7 @@ func skipValue(b []byte, i int, depth int) (int, error) {
 			j++
 		}
 		if j == i {
-			return 0, errIrregular
+			return 0, ErrSyntax
 		}
 		return j, nil
 	}
@@ -104,7 +182,7 @@ var numberByte = func() (t [256]bool) {
 
 func literal(b []byte, i int, lit string) (int, error) {
 	if len(b)-i < len(lit) || string(b[i:i+len(lit)]) != lit {
-		return 0, errIrregular
+		return 0, ErrSyntax
 	}
 	return i + len(lit), nil
 }
