@@ -370,13 +370,13 @@ func (lr *loopRows) holds(r int, conds []Condition) bool {
 // hasKey reports whether v is a JSON object with a member whose decoded
 // name is one of names (as encoding/json decodes the keys of a map).
 func hasKey(v []byte, names []string) bool {
-	i := skipWS(v, 0)
+	i := SkipWS(v, 0)
 	if i >= len(v) || v[i] != '{' {
 		return false
 	}
-	i = skipWS(v, i+1)
+	i = SkipWS(v, i+1)
 	for i < len(v) && v[i] == '"' {
-		ke, esc, err := skipString(v, i)
+		ke, esc, err := SkipString(v, i)
 		if err != nil {
 			return false
 		}
@@ -391,7 +391,7 @@ func hasKey(v []byte, names []string) bool {
 				return true
 			}
 		}
-		i = skipWS(v, ke)
+		i = SkipWS(v, ke)
 		if i >= len(v) || v[i] != ':' {
 			return false
 		}
@@ -399,11 +399,11 @@ func hasKey(v []byte, names []string) bool {
 		if err != nil {
 			return false
 		}
-		i = skipWS(v, ve)
+		i = SkipWS(v, ve)
 		if i >= len(v) || v[i] != ',' {
 			return false
 		}
-		i = skipWS(v, i+1)
+		i = SkipWS(v, i+1)
 	}
 	return false
 }
