@@ -3,9 +3,9 @@ package terraform
 import (
 	"context"
 	"fmt"
-	"syscall"
 	"testing"
 
+	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/keeper-registry/keeper/ports/porttest"
@@ -54,7 +54,7 @@ func BenchmarkRender(b *testing.B) {
 	} {
 		req := ports.FormatRequest{Method: "GET", Path: c.path, Repo: repo}
 		b.Run(c.name+"/native", func(b *testing.B) {
-			defer reportCPU(b)()
+			defer wasmtest.MeasureCPU(b)()
 			for i := 0; i < b.N; i++ {
 				if r, err := plugintest.NativeHandle(Plugin{}, h, req); err != nil || r.Status != 200 {
 					b.Fatal(err, r.Status)
@@ -62,7 +62,7 @@ func BenchmarkRender(b *testing.B) {
 			}
 		})
 		b.Run(c.name+"/wasm", func(b *testing.B) {
-			defer reportCPU(b)()
+			defer wasmtest.MeasureCPU(b)()
 			for i := 0; i < b.N; i++ {
 				if r, err := rt.Handle(ctx, "terraform", req, h); err != nil || r.Status != 200 {
 					b.Fatal(err, r.Status)
@@ -70,17 +70,4 @@ func BenchmarkRender(b *testing.B) {
 			}
 		})
 	}
-}
-
-// reportCPU adds the process CPU time per op (cpu-ns/op): on a shared,
-// loaded machine wall time (ns/op) mostly measures waiting for a core.
-func reportCPU(b *testing.B) func() {
-	start := cpuNanos()
-	return func() { b.ReportMetric(float64(cpuNanos()-start)/float64(b.N), "cpu-ns/op") }
-}
-
-func cpuNanos() int64 {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }
