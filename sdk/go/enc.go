@@ -40,14 +40,14 @@ var spare enc
 const spareMax = 64 << 10
 
 // recycle makes e's buffers the spare once its image has been consumed:
-// zeroed up to their length (nothing is written past it) and emptied.
+// zeroed up to their length (nothing is written past it) and emptied. e
+// is emptied either way, so it keeps no body reachable.
 func recycle(e *enc) {
-	if cap(e.buf) == 0 || cap(e.buf) > spareMax {
-		return
+	if c := cap(e.buf); c > 0 && c <= spareMax {
+		clear(e.buf)
+		clear(e.refs) // drop the references to the bodies
+		spare = enc{buf: e.buf[:0], relocs: e.relocs[:0], refs: e.refs[:0]}
 	}
-	clear(e.buf)
-	clear(e.refs) // drop the references to the bodies
-	spare = enc{buf: e.buf[:0], relocs: e.relocs[:0], refs: e.refs[:0]}
 	*e = enc{}
 }
 

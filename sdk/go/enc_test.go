@@ -103,9 +103,9 @@ func TestEncRecycledImageMatchesFresh(t *testing.T) {
 	if !bytes.Equal(again.buf, fresh.buf) || len(again.relocs) != len(fresh.relocs) {
 		t.Fatalf("recycled image differs from a fresh one:\n% x\n% x", again.buf, fresh.buf)
 	}
-	big := enc{buf: alignedBuf(spareMax + 1)[:1]}
+	big := enc{buf: alignedBuf(spareMax + 1)[:1], refs: []ref{{b: long}}}
 	recycle(&big)
-	if spare.buf != nil {
-		t.Fatalf("a buffer over spareMax was kept")
+	if spare.buf != nil || big.buf != nil || big.refs != nil {
+		t.Fatalf("a buffer over spareMax was kept, or its image still holds its body")
 	}
 }
