@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/keeper-registry/keeper/adapters/wasm"
+	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/keeper-registry/keeper/ports/porttest"
 )
@@ -58,8 +59,9 @@ func BenchmarkReload(b *testing.B) {
 	}
 }
 
-// BenchmarkHandleWasm measures one GET through handle, reporting the linear
-// memory of an idle instance.
+// BenchmarkHandleWasm measures one GET through handle (thread CPU per call:
+// the fixed cost of a plugin call), reporting the linear memory of an idle
+// instance.
 func BenchmarkHandleWasm(b *testing.B) {
 	ctx := context.Background()
 	rt := newRuntime(b)
@@ -71,6 +73,7 @@ func BenchmarkHandleWasm(b *testing.B) {
 	req := ports.FormatRequest{Method: "GET", Path: "/dir/f.txt", Repo: repo(map[string]string{"a": "b"}),
 		Headers: []ports.Header{{Name: "Accept", Value: "*/*"}, {Name: "User-Agent", Value: "bench"}}}
 	b.ResetTimer()
+	report := wasmtest.MeasureCPU(b)
 	for i := 0; i < b.N; i++ {
 		resp, err := rt.Handle(ctx, "generic", req, h)
 		if err != nil || resp.ServePath == "" {
@@ -78,6 +81,7 @@ func BenchmarkHandleWasm(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	report()
 	if mem := rt.IdleMemory("generic"); len(mem) > 0 {
 		b.ReportMetric(float64(mem[0])/(1<<20), "MiB/idle-instance")
 	}

@@ -130,8 +130,27 @@ func (g *generation) invoke(ctx context.Context, st *counters, host ports.HostCa
 	}
 }
 
-// put copies an encoded image into guest memory allocated with cabi_realloc.
+// put copies an encoded image into guest memory allocated with cabi_realloc
+// and recycles e.
 func (in *instance) put(ctx context.Context, e *enc) (uint32, error) {
+	defer e.recycle()
+	return in.write(ctx, e)
+}
+
+// putRet copies an import's result image into guest memory like put, and its
+// first n bytes (the flat result) to the guest's return area at retPtr.
+func (in *instance) putRet(ctx context.Context, e *enc, retPtr, n uint32) error {
+	defer e.recycle()
+	if _, err := in.write(ctx, e); err != nil {
+		return err
+	}
+	if !in.mem.Write(retPtr, e.buf[:n]) {
+		return fmt.Errorf("%w: return area %#x out of bounds", errMalformed, retPtr)
+	}
+	return nil
+}
+
+func (in *instance) write(ctx context.Context, e *enc) (uint32, error) {
 	res, err := in.realloc.Call(ctx, 0, 0, 8, uint64(len(e.buf)))
 	if err != nil {
 		return 0, err

@@ -91,11 +91,8 @@ func instantiateHostModule(ctx context.Context, rt wazero.Runtime, log *slog.Log
 				// fits in the return area only if no pointer is needed.
 				panic(fmt.Errorf("import %s: %w", f.name, errNoHost))
 			}
-			if _, err := cs.inst.put(ctx, e); err != nil {
+			if err := cs.inst.putRet(ctx, e, retPtr, f.retSize); err != nil {
 				panic(fmt.Errorf("import %s: %w", f.name, err))
-			}
-			if !m.Memory().Write(retPtr, e.buf[:f.retSize]) {
-				panic(fmt.Errorf("import %s: %w: return area %#x out of bounds", f.name, errMalformed, retPtr))
 			}
 		})
 		b.NewFunctionBuilder().WithGoModuleFunction(fn, f.params, nil).Export(f.name)

@@ -50,6 +50,6 @@ func BenchmarkRender(b *testing.B) {
 		{"sha256sums", "/-/providers/demo/1.9.9/terraform-provider-demo_1.9.9_SHA256SUMS"},
 	} {
 		req := ports.FormatRequest{Method: "GET", Path: c.path, Repo: repo}
-		(&plugintest.Bench{Plugin: Plugin{}, ID: "terraform", RT: rt, Host: h, Measure: plugintest.ReportCPU}).Both(b, c.name, req, 200)
+		(&plugintest.Bench{Plugin: Plugin{}, ID: "terraform", RT: rt, Host: h}).Both(b, c.name, req, 200)
 	}
 }

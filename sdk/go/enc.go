@@ -30,6 +30,27 @@ type ref struct {
 // not copying a large body matters.
 const inlineMax = 512
 
+// spare is a consumed image kept for the next one (see recycle): a call's
+// fixed cost in the guest is mostly allocation, so the result image of each
+// export is built in the previous one's zeroed buffers. The guest runs one
+// goroutine and one export at a time, so one spare suffices.
+var spare enc
+
+// spareMax is the largest image buffer kept as the spare.
+const spareMax = 64 << 10
+
+// recycle makes e's buffers the spare once its image has been consumed:
+// zeroed up to their length (nothing is written past it) and emptied. e
+// is emptied either way, so it keeps no body reachable.
+func recycle(e *enc) {
+	if c := cap(e.buf); c > 0 && c <= spareMax {
+		clear(e.buf)
+		clear(e.refs) // drop the references to the bodies
+		spare = enc{buf: e.buf[:0], relocs: e.relocs[:0], refs: e.refs[:0]}
+	}
+	*e = enc{}
+}
+
 func alignUp(n, a uint32) uint32 { return (n + a - 1) &^ (a - 1) }
 
 // alignedBuf returns a zeroed, empty buffer of capacity >= n whose first
@@ -43,6 +64,10 @@ func alignedBuf(n int) []byte {
 func (e *enc) alloc(size, align uint32) uint32 {
 	off := alignUp(uint32(len(e.buf)), align)
 	need := int(off + size)
+	if cap(e.buf) == 0 && need <= cap(spare.buf) {
+		e.buf, e.relocs, e.refs = spare.buf, spare.relocs, spare.refs
+		spare = enc{}
+	}
 	if need > cap(e.buf) {
 		nb := alignedBuf(max(need, 2*cap(e.buf), 256))
 		e.buf = append(nb, e.buf...)

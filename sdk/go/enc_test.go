@@ -65,3 +65,47 @@ func TestEncBytesInlineOrReferenced(t *testing.T) {
 		t.Fatalf("long list was copied into the image (%d bytes)", len(e.buf))
 	}
 }
+
+// TestEncRecycledImageMatchesFresh builds an image, recycles its buffers
+// as the wasm glue does once the host consumed it, and checks the next image
+// reuses them (no allocation) yet comes out byte-equal to one built fresh:
+// recycling must leave no byte, relocation or reference of the previous one.
+func TestEncRecycledImageMatchesFresh(t *testing.T) {
+	build := func(e *enc, s string, body []byte) {
+		o := e.alloc(24, 8)
+		e.str(o, s)
+		e.bytes(o+8, body)
+		e.u32(o+16, uint32(len(s))) // bytes 20-23 stay padding
+	}
+	addr := func(b []byte) uint32 { return uint32(len(b)) }
+	long := bytes.Repeat([]byte("x"), inlineMax+1)
+	var first enc
+	build(&first, "a longer first string that dirties the buffer", long)
+	first.u8(20, 0xee) // in the next image's padding: recycle must zero it
+	first.finish(4096, addr)
+	kept := unsafe.SliceData(first.buf)
+	recycle(&first)
+	if first.buf != nil || spare.buf == nil {
+		t.Fatalf("recycle kept no spare: %+v", spare)
+	}
+	var again, fresh enc
+	build(&again, "b", []byte("short"))
+	if unsafe.SliceData(again.buf) != kept {
+		t.Fatalf("the second image did not reuse the recycled buffer")
+	}
+	if len(again.refs) != 0 {
+		t.Fatalf("references of the recycled image survived: %d", len(again.refs))
+	}
+	spare = enc{}
+	build(&fresh, "b", []byte("short"))
+	again.finish(8192, addr)
+	fresh.finish(8192, addr)
+	if !bytes.Equal(again.buf, fresh.buf) || len(again.relocs) != len(fresh.relocs) {
+		t.Fatalf("recycled image differs from a fresh one:\n% x\n% x", again.buf, fresh.buf)
+	}
+	big := enc{buf: alignedBuf(spareMax + 1)[:1], refs: []ref{{b: long}}}
+	recycle(&big)
+	if spare.buf != nil || big.buf != nil || big.refs != nil {
+		t.Fatalf("a buffer over spareMax was kept, or its image still holds its body")
+	}
+}

@@ -22,8 +22,15 @@ func (pluginExports) Describe() wInfo {
 }
 
 func (pluginExports) Handle(req Request) (wResponse, *wPluginError) {
-	return responseResult(CallHandle(plugin(), wasmHost{}, &req))
+	current = req
+	defer func() { current = Request{} }()
+	return responseResult(CallHandle(plugin(), wasmHost{}, &current))
 }
+
+// current is the request being handled: one variable instead of a heap copy
+// per call (the guest handles one request at a time; a plugin must not keep
+// the *Request past its call, see Plugin).
+var current Request
 
 func (pluginExports) ParseMetadata(digest, filename string) ([]byte, error) {
 	return CallParseMetadata(plugin(), wasmHost{}, digest, filename)

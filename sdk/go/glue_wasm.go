@@ -79,17 +79,19 @@ func boolU32(b bool) uint32 {
 }
 
 // ret relocates an encoded result where it was built (8-aligned, see
-// alignedBuf), pins it and the lists it references in place, and returns its
-// address; the pins last until the host calls cabi_post_<export>.
+// alignedBuf), keeps it and the lists it references reachable as returned,
+// and returns its address.
 func ret(e *enc) uint32 {
 	base := addrOf(e.buf)
 	e.finish(base, addrOf)
-	pins = append(pins, e.buf)
-	for _, r := range e.refs {
-		pins = append(pins, r.b)
-	}
+	returned = *e
 	return base
 }
+
+// returned is the image the last export returned: it and the byte lists it
+// references stay reachable through it until the host has lifted them
+// (cabi_post_<export> or the next export), then its buffers are recycled.
+var returned enc
 
 // place relocates an image built for an import parameter where it is and
 // returns its address; the caller keeps e reachable until the import returns.
@@ -102,7 +104,11 @@ func place(e *enc) unsafe.Pointer {
 }
 
 // release drops the pins of a finished call.
-func release() { clear(pins); pins = pins[:0] }
+func release() {
+	clear(pins)
+	pins = pins[:0]
+	recycle(&returned)
+}
 
 func plugin() Plugin {
 	if registered == nil {

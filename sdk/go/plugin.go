@@ -12,6 +12,8 @@ type Plugin interface {
 	// Describe says who the plugin is. It must not use the host.
 	Describe() Info
 	// Handle answers one HTTP request. Return an *Error to choose the status.
+	// req and its slices belong to the call: the SDK reuses them for the
+	// next request, so a plugin copies what it keeps.
 	Handle(h Host, req *Request) (*Response, error)
 }
 
