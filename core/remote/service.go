@@ -128,6 +128,12 @@ type Request struct {
 	// the upstream's Last-Modified; an error leaves nothing cached and is
 	// the request's answer. Such a body is not streamed while it is fetched.
 	Admit func(ctx context.Context, f ports.File, lastModified string) error
+	// ScanLayout, when set, asks the format's plugin for the scan layout of
+	// a file fetched from the upstream (core/dispatch: parse-metadata's
+	// "scan" member), an image manifest's say, whatever its cache class;
+	// nil means none, and an immutable file is then sniffed
+	// (Deps.ScanLayout).
+	ScanLayout func(ctx context.Context, f ports.File) []byte
 }
 
 // Result is what to serve: File from storage, or Body (a rewritten document).
