@@ -141,11 +141,13 @@ func (s *Service) store(ctx context.Context, req Request, p, target string, clas
 	}
 	f := ports.File{Path: p, BlobDigest: dg.SHA256, Size: dg.Size, ContentType: resp.ContentType,
 		SHA256: dg.SHA256, SHA1: dg.SHA1, MD5: dg.MD5}
-	if req.ScanLayout != nil {
-		e.scan = req.ScanLayout(ctx, f)
-	}
-	if e.scan == nil && class == ports.CacheImmutable && s.d.ScanLayout != nil {
+	// An archive is sniffed (cheap: its head); other content, documents
+	// included, is described by its plugin (an image manifest, say).
+	if class == ports.CacheImmutable && s.d.ScanLayout != nil {
 		e.scan = s.d.ScanLayout(ctx, dg.SHA256)
+	}
+	if e.scan == nil && req.ScanLayout != nil {
+		e.scan = req.ScanLayout(ctx, f)
 	}
 	f.Metadata = e.metadata()
 	if admit {

@@ -56,9 +56,9 @@ func TestCachedFilesCarryTheirScanLayout(t *testing.T) {
 }
 
 // TestCachedFilesAskThePluginForTheirScanLayout: Request.ScanLayout (the
-// plugin's parse-metadata) chooses the layout of any fetched file, a
-// mutable document's (an image manifest by tag) too; where it answers
-// none, an immutable file is still sniffed.
+// plugin's parse-metadata) chooses the layout of a fetched file sniffing
+// found no archive in, a mutable document's (an image manifest by tag)
+// too; a sniffed archive is not asked about.
 func TestCachedFilesAskThePluginForTheirScanLayout(t *testing.T) {
 	up := newCounting(t)
 	up.set("/app/manifests/1", `{"schemaVersion":2}`)
@@ -84,7 +84,7 @@ func TestCachedFilesAskThePluginForTheirScanLayout(t *testing.T) {
 	}
 	get("/app/manifests/1")
 	get("/app/blobs/layer.tgz") // immutable (the fake classifies .tgz so)
-	if len(asked) != 2 || asked["app/manifests/1"] == "" {
+	if len(asked) != 1 || asked["app/manifests/1"] == "" {
 		t.Fatalf("the plugin was asked about %v", asked)
 	}
 	scanOf := func(path string) string {

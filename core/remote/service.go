@@ -129,10 +129,10 @@ type Request struct {
 	// the request's answer. Such a body is not streamed while it is fetched.
 	Admit func(ctx context.Context, f ports.File, lastModified string) error
 	// ScanLayout, when set, asks the format's plugin for the scan layout of
-	// a file fetched from the upstream (core/dispatch: parse-metadata's
-	// "scan" member), an image manifest's say, whatever its cache class;
-	// nil means none, and an immutable file is then sniffed
-	// (Deps.ScanLayout).
+	// a file fetched from the upstream that sniffing (Deps.ScanLayout, on
+	// immutable files) found no archive in, whatever its cache class: an
+	// image manifest, by tag or digest, say (core/dispatch: the "scan"
+	// member of parse-metadata's answer); nil means none.
 	ScanLayout func(ctx context.Context, f ports.File) []byte
 }
 
