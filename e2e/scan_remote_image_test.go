@@ -55,7 +55,7 @@ func TestScanRemoteImage(t *testing.T) {
 	}
 
 	pull(pxHost + "/hub/team/app:1")
-	rep := waitScanned(t, px, "hub", "team/app/manifests/1")
+	rep := waitScannedFor(t, px, "hub", "team/app/manifests/1", 10*time.Minute)
 	var rows []scanFinding
 	for _, f := range rep.Findings {
 		if f.ID == "CVE-2099-0003" || slices.Contains(f.Aliases, "CVE-2099-0003") {
@@ -81,7 +81,7 @@ func TestScanRemoteImage(t *testing.T) {
 
 	// Only the manifest of the fixed image: its scan waits for the layers.
 	ociRun(t, anon, crane, "manifest", "--insecure", pxHost+"/hub/team/fixed:1")
-	deadline := time.Now().Add(time.Minute)
+	deadline := time.Now().Add(5 * time.Minute)
 	for {
 		var w scanReport
 		if err := px.Expect(200, "GET", "/api/v1/security/findings?repository=hub&path=team/fixed/manifests/1", nil).JSON(&w); err != nil {
@@ -96,7 +96,7 @@ func TestScanRemoteImage(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	pull(pxHost + "/hub/team/fixed:1")
-	if clean := waitScanned(t, px, "hub", "team/fixed/manifests/1"); clean.Status != "done" || len(clean.Findings) != 0 {
+	if clean := waitScannedFor(t, px, "hub", "team/fixed/manifests/1", 10*time.Minute); clean.Status != "done" || len(clean.Findings) != 0 {
 		t.Fatalf("fixed image %s once pulled: %+v", good, clean)
 	}
 
