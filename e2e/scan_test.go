@@ -147,7 +147,14 @@ type scanReport struct {
 // waitScanned polls an artifact's report until its scan has a verdict.
 func waitScanned(t *testing.T, k *harness.Keeper, repo, path string) scanReport {
 	t.Helper()
-	deadline := time.Now().Add(3 * time.Minute)
+	return waitScannedFor(t, k, repo, path, 3*time.Minute)
+}
+
+// waitScannedFor is waitScanned with another bound (the scanners run at
+// the lowest CPU priority: on a saturated machine they wait for idle CPU).
+func waitScannedFor(t *testing.T, k *harness.Keeper, repo, path string, d time.Duration) scanReport {
+	t.Helper()
+	deadline := time.Now().Add(d)
 	for {
 		r, err := k.Call("GET", "/api/v1/security/findings?repository="+repo+"&path="+path, nil)
 		var rep scanReport

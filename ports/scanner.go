@@ -104,6 +104,9 @@ type ScanJob struct {
 	// Layout is the file metadata's "scan" member (JSON).
 	Layout   []byte
 	Attempts int
+	// QueuedAt is when the digest was queued (a deferred scan keeps it:
+	// the scan service bounds how long it waits).
+	QueuedAt time.Time
 }
 
 // ScanResult is the verdict on one content digest, shared by every file
@@ -193,6 +196,11 @@ type ScanQueue interface {
 	// failed or not_scanned) made with other databases than dbVersions,
 	// and returns how many it queued.
 	RequeueOutdated(ctx context.Context, dbVersions string, n int) (int, error)
+	// DeferScan gives holder's claim on digest back to the queue, pending
+	// and not claimed again before until, with why (shown as the error
+	// while it waits); the attempt it took does not count. ErrNotFound
+	// when holder lost the lease.
+	DeferScan(ctx context.Context, holder, digest string, until time.Time, why string) error
 }
 
 // ScannerDB is a scanner whose vulnerability database can be fingerprinted:
@@ -214,6 +222,9 @@ type ScanRecords interface {
 	// Release records that an admin released path (its current content)
 	// of a repository from quarantine.
 	Release(ctx context.Context, repositoryID int64, path, by string) error
+	// HeldDigests returns which of digests are the content of a file of
+	// the repository (an image's blobs must be its own: core/scan).
+	HeldDigests(ctx context.Context, repositoryID int64, digests []string) (map[string]bool, error)
 }
 
 // ScanSettings stores scan policies, quality gates and acknowledgements.

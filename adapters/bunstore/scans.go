@@ -108,7 +108,7 @@ func (s *Store) EnqueueScan(ctx context.Context, repoID int64, path string) erro
 		// Queued or scanned before: queue again, unless a worker holds it.
 		_, err = tx.NewUpdate().Model((*scanResultRow)(nil)).
 			Set("status = ?", ports.ScanPending).Set("repository_id = ?", repoID).Set("path = ?", path).
-			Set("layout = ?", layout).Set("attempts = 0").Set("queued_at = ?", now).
+			Set("layout = ?", layout).Set("attempts = 0").Set("queued_at = ?", now).Set("lease_until = 0").
 			Where("digest = ?", f.BlobDigest).Where("status <> ?", ports.ScanRunning).Exec(ctx)
 		return err
 	})
@@ -117,14 +117,15 @@ func (s *Store) EnqueueScan(ctx context.Context, repoID int64, path string) erro
 
 // ClaimScans leases pending digests, and running ones whose lease expired,
 // oldest first. Each row is taken with a conditional UPDATE, so of several
-// replicas claiming at once exactly one gets it.
+// replicas claiming at once exactly one gets it. A pending row's
+// lease_until is when it may be claimed (DeferScan; 0 at once).
 func (s *Store) ClaimScans(ctx context.Context, holder string, n int, lease time.Duration) ([]ports.ScanJob, error) {
 	const op = "claim scans"
 	now := toNanos(s.clock.Now())
 	var cands []scanResultRow
-	err := s.db.NewSelect().Model(&cands).Column("digest", "attempts").
+	err := s.db.NewSelect().Model(&cands).Column("digest", "attempts", "queued_at").
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("status = ?", ports.ScanPending).
+			return q.Where("status = ? AND lease_until <= ?", ports.ScanPending, now).
 				WhereOr("status = ? AND lease_until < ?", ports.ScanRunning, now)
 		}).OrderExpr("queued_at, digest").Limit(int64(clampLimit(n))).Scan(ctx)
 	if err != nil {
@@ -148,10 +149,10 @@ func (s *Store) ClaimScans(ctx context.Context, holder string, n int, lease time
 			Set("lease_until = ?", now+int64(lease)).Set("attempts = attempts + 1").
 			Where("digest = ?", c.Digest).Where("attempts = ?", c.Attempts).
 			WhereGroup(" AND ", func(q *bun.UpdateQuery) *bun.UpdateQuery {
-				return q.Where("status = ?", ports.ScanPending).
+				return q.Where("status = ? AND lease_until <= ?", ports.ScanPending, now).
 					WhereOr("status = ? AND lease_until < ?", ports.ScanRunning, now)
 			}).
-			Returning("digest, repository_id, path, layout, attempts").Scan(ctx)
+			Returning("digest, repository_id, path, layout, attempts, queued_at").Scan(ctx)
 		if isNoRows(err) {
 			continue // another replica took it
 		}
@@ -159,9 +160,20 @@ func (s *Store) ClaimScans(ctx context.Context, holder string, n int, lease time
 			return nil, wrap(op, err)
 		}
 		jobs = append(jobs, ports.ScanJob{Digest: row.Digest, RepositoryID: row.RepositoryID, Path: row.Path,
-			Layout: row.Layout, Attempts: row.Attempts})
+			Layout: row.Layout, Attempts: row.Attempts, QueuedAt: fromNanos(row.QueuedAt)})
 	}
 	return jobs, nil
+}
+
+// DeferScan puts holder's claim back, pending until until, without
+// counting the attempt.
+func (s *Store) DeferScan(ctx context.Context, holder, digest string, until time.Time, why string) error {
+	res, err := s.db.NewUpdate().Model((*scanResultRow)(nil)).
+		Set("status = ?", ports.ScanPending).Set("lease_holder = ''").Set("lease_until = ?", toNanos(until)).
+		Set("attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END").Set("error = ?", truncate(why, maxJobError)).
+		Where("digest = ?", digest).Where("lease_holder = ?", holder).Where("status = ?", ports.ScanRunning).
+		Exec(ctx)
+	return mustAffect("defer scan", "lease of "+digest, res, err)
 }
 
 // FinishScan stores a verdict if holder still holds the lease.

@@ -203,3 +203,23 @@ func (s *Store) Release(ctx context.Context, repoID int64, path, by string) erro
 		Set("released_at = EXCLUDED.released_at").Exec(ctx)
 	return wrap(op, err)
 }
+
+// HeldDigests answers which of digests are the content of a file of the
+// repository (files_blob_digest_idx).
+func (s *Store) HeldDigests(ctx context.Context, repoID int64, digests []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(digests))
+	for len(digests) > 0 {
+		batch := digests[:min(len(digests), 500)]
+		digests = digests[len(batch):]
+		var held []string
+		err := s.db.NewSelect().Model((*fileRow)(nil)).Distinct().Column("blob_digest").
+			Where("repository_id = ?", repoID).Where("blob_digest IN (?)", bun.List(batch)).Scan(ctx, &held)
+		if err != nil {
+			return nil, wrap("held digests", err)
+		}
+		for _, d := range held {
+			out[d] = true
+		}
+	}
+	return out, nil
+}

@@ -21,7 +21,10 @@ var securitySchemas = obj{
 	"SeverityCounts": object(obj{"critical": integer(), "high": integer(), "medium": integer(), "low": integer(), "unknown": integer()}),
 	"SecurityReport": object(obj{"repository": str(), "path": str(), "sha256": str(),
 		"status":   obj{"type": "string", "enum": []string{ports.ScanPending, ports.ScanRunning, ports.ScanDone, ports.ScanFailed, ports.ScanNotScanned}},
-		"scanners": arr(str()), "error": str(), "scanned_at": str(), "db_versions": str(), "findings": arr(ref("Finding")),
+		"scanners": arr(str()),
+		"error": obj{"type": "string", "description": "why the scan failed or was not made; while pending, why it waits " +
+			"(an image a remote repository cached waits until the blobs its manifest names are cached)"},
+		"scanned_at": str(), "db_versions": str(), "findings": arr(ref("Finding")),
 		"licenses": arr(ref("PackageLicense")), "acknowledged": arr(ref("Finding")),
 		"counts": ref("SeverityCounts"), "score": integer(), "grade": str(),
 		"download": object(obj{"allowed": boolean(), "reason": str(), "quarantined": boolean()})}, "status", "findings", "score", "grade"),

@@ -134,6 +134,9 @@ func options(cfg config.Config) fx.Option {
 		fx.Invoke(func(d *dispatch.Dispatcher, r *remote.Service, rt *wasm.Runtime, m *plugin.Manager) {
 			d.UseRemote(r)
 			d.UseVirtual(wasm.RemoteFormats{Runtime: rt, Info: m.FormatInfo})
+			// Files remote repositories cache are described by their plugin
+			// (parse-metadata), an image manifest's scan layout say.
+			d.UseMetadata(wasm.RemoteFormats{Runtime: rt, Info: m.FormatInfo})
 		}),
 		fx.Provide(scheduleJobs),
 		fx.Invoke(func(*jobs.Scheduler) {}),

@@ -62,6 +62,6 @@ func newScanService(cfg config.Config, s *bunstore.Store, repos ports.Repository
 	}
 	return scan.New(scan.Deps{Queue: s, Records: s, Settings: s, Repos: repos, Files: files, Blobs: blobs, Scanners: scanners,
 		Clock: c, Log: slog.Default().With("room", "scan"), Audit: rec, Signatures: sig},
-		scan.Config{WorkDir: sc.WorkDir, Concurrency: sc.Concurrency, Lease: 2*sc.Timeout + time.Minute,
+		scan.Config{WorkDir: sc.WorkDir, Concurrency: sc.Concurrency, Lease: 2*sc.Timeout + time.Minute, BlobWait: sc.BlobWait,
 			Limits: scan.Limits{MaxBytes: sc.MaxBytes, MaxFiles: sc.MaxFiles}})
 }

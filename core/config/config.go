@@ -90,6 +90,10 @@ type Scan struct {
 	// (KEEPER_SCAN_RESCAN_BATCH, default 100).
 	DBCheck     time.Duration `yaml:"db_check"`
 	RescanBatch int           `yaml:"rescan_batch"`
+	// BlobWait is how long the scan of an image a remote repository cached
+	// waits for the blobs it names to be cached too (KEEPER_SCAN_BLOB_WAIT,
+	// default 1h); then it fails, naming the missing blob.
+	BlobWait time.Duration `yaml:"blob_wait"`
 }
 
 // Metrics protects the Prometheus endpoint and bounds the download
@@ -411,7 +415,7 @@ func Default() Config {
 		Metrics: Metrics{Enabled: true, AllowedNetworks: []string{"127.0.0.0/8", "::1/128"}, DownloadStats: true,
 			DownloadStatsBuffer: 10000},
 		Scan: Scan{Enabled: true, Concurrency: 2, Timeout: 5 * time.Minute, Poll: time.Second,
-			MaxBytes: 1 << 30, MaxFiles: 100_000, DBCheck: time.Minute, RescanBatch: 100},
+			MaxBytes: 1 << 30, MaxFiles: 100_000, DBCheck: time.Minute, RescanBatch: 100, BlobWait: time.Hour},
 	}
 }
 
@@ -602,6 +606,9 @@ func (c Config) Validate() error {
 	}
 	if n := c.Scan.RescanBatch; n < 1 || n > 10_000 {
 		bad("scan.rescan_batch", "must be between 1 and 10000")
+	}
+	if d := c.Scan.BlobWait; d < time.Second || d > 7*24*time.Hour {
+		bad("scan.blob_wait", "must be between 1s and 168h")
 	}
 	if c.Scan.MaxBytes < 1<<20 || c.Scan.MaxFiles < 1 {
 		bad("scan.max_bytes", "max_bytes must be at least 1 MiB and max_files at least 1")

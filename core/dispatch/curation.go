@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"path"
 	"strings"
 	"time"
 
@@ -36,9 +35,6 @@ type curationHook struct {
 // c before it is cached, described by its plugin through p. Call it
 // before serving.
 func (d *Dispatcher) UseCuration(c Curation, p MetadataParser) { d.curate = curationHook{c: c, p: p} }
-
-// maxPackageMetadata caps what parse-metadata may answer.
-const maxPackageMetadata = 1 << 20
 
 // packageMetadata is the part of a plugin's parse-metadata answer curation
 // reads: the package's name, version, declared license(s) and when the
@@ -90,14 +86,8 @@ func (d *Dispatcher) describe(ctx context.Context, pluginID string, repo *ports.
 	if p == nil || !p.ParsesMetadata(repo.Format) {
 		return m
 	}
-	hc := newHostCall(d, repo, nil)
-	hc.learn(f)
-	hc.subject, hc.format = auth.SubjectFrom(ctx), repo.Format
-	hc.mode = callMode{readOnly: true}
-	rc := &ports.RepoContext{Key: repo.Key, Type: repo.Type, Format: repo.Format, IsPublic: repo.IsPublic, BaseURL: local,
-		Config: repo.Config, Generation: repo.Generation}
-	out, err := p.ParseMetadata(ctx, pluginID, repo.Format, f.BlobDigest, path.Base(f.Path), hc, rc)
-	if err == nil && len(out) <= maxPackageMetadata {
+	out, err := d.parseMetadata(ctx, p, pluginID, repo, local, f)
+	if err == nil {
 		err = json.Unmarshal(out, &m)
 	}
 	if err != nil {

@@ -110,6 +110,7 @@ type Dispatcher struct {
 	merged  *lru.Cache[mergedKey, mergedDoc] // virtual.go
 	signer  RepoSigner                       // hostsign.go
 	curate  curationHook                     // curation.go
+	meta    MetadataParser                   // scanmeta.go
 	first   FirstReadPuller                  // UseFirstReadPulls
 }
 

@@ -152,11 +152,17 @@ func (s *Service) store(ctx context.Context, req Request, p, target string, clas
 	if resp.URL != "" && resp.URL != target {
 		e.URL = resp.URL // redirected: relative links resolve against where the body came from
 	}
+	f := ports.File{Path: p, BlobDigest: dg.SHA256, Size: dg.Size, ContentType: resp.ContentType,
+		SHA256: dg.SHA256, SHA1: dg.SHA1, MD5: dg.MD5}
+	// An archive is sniffed (cheap: its head); other content, documents
+	// included, is described by its plugin (an image manifest, say).
 	if class == ports.CacheImmutable && s.d.ScanLayout != nil {
 		e.scan = s.d.ScanLayout(ctx, dg.SHA256)
 	}
-	f := ports.File{Path: p, BlobDigest: dg.SHA256, Size: dg.Size, ContentType: resp.ContentType,
-		SHA256: dg.SHA256, SHA1: dg.SHA1, MD5: dg.MD5, Metadata: e.metadata()}
+	if e.scan == nil && req.ScanLayout != nil {
+		e.scan = req.ScanLayout(ctx, f)
+	}
+	f.Metadata = e.metadata()
 	if admit {
 		if err := req.Admit(ctx, f, resp.LastModified); err != nil {
 			return fetched{}, err

@@ -3,11 +3,13 @@ package remote_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/keeper-registry/keeper/adapters/egress"
 	"github.com/keeper-registry/keeper/adapters/upstream"
 	"github.com/keeper-registry/keeper/core/remote"
+	"github.com/keeper-registry/keeper/ports"
 )
 
 // TestCachedFilesCarryTheirScanLayout: an immutable file cached from the
@@ -50,5 +52,56 @@ func TestCachedFilesCarryTheirScanLayout(t *testing.T) {
 	}
 	if got := scanOf("pkg"); got != "" {
 		t.Fatalf("document scan layout %q, want none", got)
+	}
+}
+
+// TestCachedFilesAskThePluginForTheirScanLayout: Request.ScanLayout (the
+// plugin's parse-metadata) chooses the layout of a fetched file sniffing
+// found no archive in, a mutable document's (an image manifest by tag)
+// too; a sniffed archive is not asked about.
+func TestCachedFilesAskThePluginForTheirScanLayout(t *testing.T) {
+	up := newCounting(t)
+	up.set("/app/manifests/1", `{"schemaVersion":2}`)
+	up.set("/app/blobs/layer.tgz", "layer bytes")
+	e := newEnv(t, up.srv.URL, "generic", upstream.Options{})
+	e.svc = remote.New(remote.Deps{Files: e.files, Blobs: e.blobs, Formats: e.fmts, Clock: e.clock,
+		Upstream:   upstream.New(egress.Policy{AllowPrivateNetworks: true}, upstream.Options{}),
+		ScanLayout: func(context.Context, string) []byte { return []byte(`{"unpack":"tar","mode":"rootfs"}`) }}, remote.Options{})
+	asked := map[string]string{}
+	get := func(path string) {
+		t.Helper()
+		_, err := e.svc.Get(context.Background(), remote.Request{Repo: e.repo, PluginID: "p", Path: path, LocalBase: "http://keeper.test/x/proxy",
+			ScanLayout: func(_ context.Context, f ports.File) []byte {
+				asked[f.Path] = f.BlobDigest
+				if strings.Contains(f.Path, "manifests") {
+					return []byte(`{"unpack":"image-layout","mode":"image"}`)
+				}
+				return nil
+			}}, nil)
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+	}
+	get("/app/manifests/1")
+	get("/app/blobs/layer.tgz") // immutable (the fake classifies .tgz so)
+	if len(asked) != 1 || asked["app/manifests/1"] == "" {
+		t.Fatalf("the plugin was asked about %v", asked)
+	}
+	scanOf := func(path string) string {
+		f, err := e.files.GetFile(context.Background(), e.repo.ID, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m struct {
+			Scan json.RawMessage `json:"scan"`
+		}
+		_ = json.Unmarshal(f.Metadata, &m)
+		return string(m.Scan)
+	}
+	if got := scanOf("app/manifests/1"); got != `{"unpack":"image-layout","mode":"image"}` {
+		t.Fatalf("manifest by tag: scan %q", got)
+	}
+	if got := scanOf("app/blobs/layer.tgz"); got != `{"unpack":"tar","mode":"rootfs"}` {
+		t.Fatalf("layer: scan %q, want the sniffed one", got)
 	}
 }

@@ -142,6 +142,12 @@ type Request struct {
 	// the upstream's Last-Modified; an error leaves nothing cached and is
 	// the request's answer. Such a body is not streamed while it is fetched.
 	Admit func(ctx context.Context, f ports.File, lastModified string) error
+	// ScanLayout, when set, asks the format's plugin for the scan layout of
+	// a file fetched from the upstream that sniffing (Deps.ScanLayout, on
+	// immutable files) found no archive in, whatever its cache class: an
+	// image manifest, by tag or digest, say (core/dispatch: the "scan"
+	// member of parse-metadata's answer); nil means none.
+	ScanLayout func(ctx context.Context, f ports.File) []byte
 }
 
 // Result is what to serve: File from storage, or Body (a rewritten document).

@@ -181,7 +181,7 @@ func TestLayOutOCILayout(t *testing.T) {
 	store := blobMap{}
 	config := store.add([]byte(`{"os":"linux"}`))
 	manifest := store.add([]byte(`{"schemaVersion":2}`))
-	s := New(Deps{Blobs: store}, Config{Limits: Limits{MaxBytes: 1 << 20, MaxFiles: 100}})
+	s := New(Deps{Blobs: store, Records: holdsAll{}}, Config{Limits: Limits{MaxBytes: 1 << 20, MaxFiles: 100}})
 	raw := `{"unpack":"image-layout","mode":"image","media_type":"` + ociManifestType + `","blobs":["sha256:` + config + `"]}`
 	l, err := ParseLayout([]byte(raw))
 	if err != nil {
@@ -196,6 +196,18 @@ func TestLayOutOCILayout(t *testing.T) {
 		!fileExistsT(filepath.Join(target.Path, "blobs", "sha256", config)) {
 		t.Fatalf("target %+v", target)
 	}
+}
+
+// holdsAll is a repository that holds every blob (blobwait_test.go tests
+// the check).
+type holdsAll struct{ ports.ScanRecords }
+
+func (holdsAll) HeldDigests(_ context.Context, _ int64, ds []string) (map[string]bool, error) {
+	m := map[string]bool{}
+	for _, d := range ds {
+		m[d] = true
+	}
+	return m, nil
 }
 
 func fileExistsT(p string) bool { _, err := os.Stat(p); return err == nil }

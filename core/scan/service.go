@@ -46,6 +46,10 @@ type Config struct {
 	Limits Limits
 	// Holder names this replica in leases.
 	Holder string
+	// BlobWait is how long the scan of an image a remote repository cached
+	// waits for the blobs it names to be cached as files of that
+	// repository (default 1h; blobwait.go).
+	BlobWait time.Duration
 }
 
 // Service scans queued artifacts and enforces the scan policies.
@@ -89,6 +93,9 @@ func New(d Deps, cfg Config) *Service {
 	if cfg.Lease <= 0 {
 		cfg.Lease = 10 * time.Minute
 	}
+	if cfg.BlobWait <= 0 {
+		cfg.BlobWait = time.Hour
+	}
 	if cfg.Holder == "" {
 		h, _ := os.Hostname()
 		cfg.Holder = fmt.Sprintf("%s-%d", h, os.Getpid())
@@ -131,9 +138,13 @@ func (s *Service) Drain(ctx context.Context) (int, error) {
 	errs := make([]error, len(jobs))
 	for i, j := range jobs {
 		wg.Go(func() {
-			r := s.scan(ctx, j)
+			r, wait := s.scan(ctx, j)
 			if ctx.Err() != nil {
 				return // cut short: the lease expires and the scan is taken over
+			}
+			if wait != nil {
+				errs[i] = s.d.Queue.DeferScan(ctx, s.cfg.Holder, j.Digest, wait.until, wait.why)
+				return
 			}
 			errs[i] = s.d.Queue.FinishScan(ctx, s.cfg.Holder, r)
 		})
@@ -142,30 +153,35 @@ func (s *Service) Drain(ctx context.Context) (int, error) {
 	return len(jobs), errors.Join(errs...)
 }
 
-// scan lays one artifact out and runs every scanner that supports its mode.
-func (s *Service) scan(ctx context.Context, j ports.ScanJob) ports.ScanResult {
+// scan lays one artifact out and runs every scanner that supports its
+// mode; a non-nil wait puts the job back instead (blobwait.go).
+func (s *Service) scan(ctx context.Context, j ports.ScanJob) (ports.ScanResult, *wait) {
 	res := ports.ScanResult{Digest: j.Digest, Status: ports.ScanNotScanned, Findings: []ports.Finding{},
 		DBVersions: s.DBVersions(ctx)}
 	l, err := ParseLayout(j.Layout)
 	if err != nil {
 		res.Error = "the artifact's layout cannot be scanned"
-		return res
+		return res, nil
 	}
 	dir, err := os.MkdirTemp(s.cfg.WorkDir, "scan-")
 	if err != nil {
 		res.Status, res.Error = ports.ScanFailed, "no workspace"
 		s.d.Log.ErrorContext(ctx, "scan: workspace", "err", err)
-		return res
+		return res, nil
 	}
 	defer os.RemoveAll(dir)
 	target, err := s.layOut(ctx, j, l, dir)
+	var w *wait
+	if errors.As(err, &w) {
+		return res, w
+	}
 	if err != nil {
 		res.Status, res.Error = ports.ScanFailed, err.Error()
 		if !errors.Is(err, ErrWorkspace) {
 			res.Error = "the artifact could not be laid out"
 			s.d.Log.ErrorContext(ctx, "scan: lay out", "digest", j.Digest, "err", err)
 		}
-		return res
+		return res, nil
 	}
 	var reports []ports.ScanReport
 	var failures []error
@@ -194,7 +210,7 @@ func (s *Service) scan(ctx context.Context, j ports.ScanJob) ports.ScanResult {
 	default:
 		res.Error = "no scanner is installed for this kind of artifact"
 	}
-	return res
+	return res, nil
 }
 
 // layOut copies the blob into the workspace (bounded) and unpacks it, or
@@ -203,6 +219,9 @@ func (s *Service) layOut(ctx context.Context, j ports.ScanJob, l Layout, dir str
 	if l.Unpack == UnpackOCILayout {
 		root := filepath.Join(dir, "root")
 		if err := os.Mkdir(root, 0o700); err != nil {
+			return ports.ScanTarget{}, err
+		}
+		if err := s.ownBlobs(ctx, j, l); err != nil {
 			return ports.ScanTarget{}, err
 		}
 		return AssembleOCILayout(ctx, s.d.Blobs, j.Digest, l, root, s.cfg.Limits)

@@ -1,6 +1,12 @@
 package oci
 
-import "strings"
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+
+	sdk "github.com/keeper-registry/keeper/sdk/go"
+)
 
 // scanLayout is the reserved "scan" member of a manifest file's metadata:
 // it asks the host to assemble an OCI image layout from the manifest and
@@ -47,4 +53,42 @@ func imageScan(m *manifestDoc, mediaType string) *scanLayout {
 		l.Blobs = append(l.Blobs, d.Digest)
 	}
 	return l
+}
+
+var _ sdk.MetadataParser = Plugin{}
+
+// sniffBytes is how much of a blob ParseMetadata reads first: a manifest is
+// a JSON object, a layer (gzip, tar, zstd) is not.
+const sniffBytes = 64
+
+// ParseMetadata implements sdk.MetadataParser. The host asks it about
+// content a remote (pull-through) repository cached from its upstream,
+// which no push staged: an image manifest (by tag or digest) answers the
+// same "scan" member a pushed one gets, so the host scans the pulled
+// image once its blobs are cached too; anything else (layers, configs,
+// indexes, other artifacts) answers {}. The name is not needed: blobs and
+// manifests by digest are named alike.
+func (Plugin) ParseMetadata(h sdk.Host, digest, _ string) ([]byte, error) {
+	head, err := h.ReadBlob(digest, 0, sniffBytes)
+	if err != nil {
+		return nil, err
+	}
+	if t := bytes.TrimLeft(head, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+		return []byte(`{}`), nil
+	}
+	raw, err := h.ReadBlob(digest, 0, maxManifestBytes+1)
+	if err != nil {
+		return nil, err
+	}
+	var m manifestDoc
+	if len(raw) > maxManifestBytes || json.Unmarshal(raw, &m) != nil || m.SchemaVersion != 2 {
+		return []byte(`{}`), nil
+	}
+	mediaType := m.MediaType
+	if mediaType == "" && m.Config != nil && m.Manifests == nil {
+		// The OCI manifest's mediaType is only a SHOULD
+		// (https://github.com/opencontainers/image-spec/blob/main/manifest.md#image-manifest-property-descriptions).
+		mediaType = mediaOCIManifest
+	}
+	return json.Marshal(manifestMeta{Scan: imageScan(&m, mediaType)})
 }

@@ -2,7 +2,10 @@ package oci_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
+
+	"github.com/keeper-registry/keeper/plugins/oci"
 )
 
 // manifestScan returns the "scan" member of a stored manifest's metadata.
@@ -60,5 +63,50 @@ func TestManifestScanLayout(t *testing.T) {
 	}
 	if s := e.manifestScan("app", sha(idx)); s != nil {
 		t.Fatalf("index scan layout %v", s)
+	}
+}
+
+// A manifest a remote repository cached is described by its content: an
+// image manifest gets the layout a pushed one gets; its layers, its config
+// and an index get none.
+func TestParseMetadataOfCachedContent(t *testing.T) {
+	e := newEnv(t)
+	d, raw := e.pushImage("app", "v1", nil)
+	var m struct {
+		Config struct{ Digest string }
+		Layers []struct{ Digest string }
+	}
+	_ = json.Unmarshal(raw, &m)
+	describe := func(digest string) string {
+		t.Helper()
+		out, err := oci.Plugin{}.ParseMetadata(e.h, strings.TrimPrefix(digest, "sha256:"), "1")
+		if err != nil {
+			t.Fatalf("ParseMetadata(%s): %v", digest, err)
+		}
+		return string(out)
+	}
+	var stored struct {
+		Scan json.RawMessage `json:"scan"`
+	}
+	_ = json.Unmarshal(e.h.Files["app/manifests/"+d].Metadata, &stored)
+	pushed := `{"scan":` + string(stored.Scan) + `}`
+	if got := describe(d); len(stored.Scan) == 0 || got != pushed {
+		t.Fatalf("cached manifest %s, want the pushed one's %s", got, pushed)
+	}
+	// Without a mediaType (a SHOULD for OCI manifests) it is still an image.
+	var doc map[string]any
+	_ = json.Unmarshal(raw, &doc)
+	delete(doc, "mediaType")
+	bare, _ := json.Marshal(doc)
+	if got := describe(e.h.AddBlob(bare)); !strings.Contains(got, `"media_type":"application/vnd.oci.image.manifest.v1+json"`) {
+		t.Fatalf("manifest without mediaType: %s", got)
+	}
+	idx, _ := json.Marshal(map[string]any{"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+		"manifests": []any{map[string]any{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": d, "size": len(raw)}}})
+	for name, digest := range map[string]string{"layer": m.Layers[0].Digest, "config": m.Config.Digest,
+		"index": e.h.AddBlob(idx), "not JSON": e.h.AddBlob([]byte("\x1f\x8b gzip"))} {
+		if got := describe(digest); got != `{}` {
+			t.Fatalf("%s: %s, want {}", name, got)
+		}
 	}
 }

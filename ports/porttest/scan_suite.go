@@ -163,6 +163,61 @@ func ScanStore(t *testing.T, open func(t *testing.T) ScanStores) {
 		}
 	})
 
+	t.Run("a deferred scan waits until its time, keeps its queue time and attempts", func(t *testing.T) {
+		s := open(t)
+		s.SetNow(now)
+		a := mdNewRepo(t, MetadataStores{Repos: s.Repos}, "a")
+		_, err := s.Files.Apply(mdCtx(t), a.ID, ports.WriteSet{Puts: []ports.FilePut{scanPut("x.whl", "sha256:1", true)}})
+		mdOK(t, err, "Apply")
+		jobs, _ := s.Scans.ClaimScans(mdCtx(t), "w1", 1, time.Minute)
+		if len(jobs) != 1 || !jobs[0].QueuedAt.Equal(now) {
+			t.Fatalf("claimed %+v, want queued at %v", jobs, now)
+		}
+		if err := s.Scans.DeferScan(mdCtx(t), "w2", "sha256:1", now.Add(time.Hour), "why"); !errors.Is(err, ports.ErrNotFound) {
+			t.Fatalf("a non-holder deferred the scan: %v", err)
+		}
+		mdOK(t, s.Scans.DeferScan(mdCtx(t), "w1", "sha256:1", now.Add(10*time.Second), "waiting for blob 2"), "DeferScan")
+		r, _ := s.Scans.ScanResult(mdCtx(t), "sha256:1")
+		if r.Status != ports.ScanPending || r.Error != "waiting for blob 2" {
+			t.Fatalf("deferred result %+v", r)
+		}
+		if again, _ := s.Scans.ClaimScans(mdCtx(t), "w1", 1, time.Minute); len(again) != 0 {
+			t.Fatalf("claimed before its time: %+v", again)
+		}
+		for i := 0; i < 5; i++ { // deferring does not use up the attempts
+			now = now.Add(11 * time.Second)
+			s.SetNow(now)
+			jobs, err := s.Scans.ClaimScans(mdCtx(t), "w1", 1, time.Minute)
+			mdOK(t, err, "ClaimScans")
+			if len(jobs) != 1 || jobs[0].Attempts != 1 || jobs[0].QueuedAt.Equal(now) {
+				t.Fatalf("claim %d after deferring: %+v", i, jobs)
+			}
+			mdOK(t, s.Scans.DeferScan(mdCtx(t), "w1", "sha256:1", now.Add(10*time.Second), "waiting"), "DeferScan")
+		}
+		mdOK(t, s.Scans.EnqueueScan(mdCtx(t), a.ID, "x.whl"), "EnqueueScan")
+		if jobs, _ := s.Scans.ClaimScans(mdCtx(t), "w1", 1, time.Minute); len(jobs) != 1 {
+			t.Fatalf("a rescan waited for the deferral: %+v", jobs)
+		}
+	})
+
+	t.Run("held digests are the repository's own", func(t *testing.T) {
+		s := open(t)
+		a := mdNewRepo(t, MetadataStores{Repos: s.Repos}, "a")
+		b := mdNewRepo(t, MetadataStores{Repos: s.Repos}, "b")
+		_, err := s.Files.Apply(mdCtx(t), a.ID, ports.WriteSet{Puts: []ports.FilePut{mdPut("x", "sha256:1", false), mdPut("y", "sha256:1", false)}})
+		mdOK(t, err, "Apply a")
+		_, err = s.Files.Apply(mdCtx(t), b.ID, ports.WriteSet{Puts: []ports.FilePut{mdPut("z", "sha256:2", false)}})
+		mdOK(t, err, "Apply b")
+		held, err := s.Scans.HeldDigests(mdCtx(t), a.ID, []string{"sha256:1", "sha256:2", "sha256:3"})
+		mdOK(t, err, "HeldDigests")
+		if len(held) != 1 || !held["sha256:1"] {
+			t.Fatalf("held %v, want only sha256:1", held)
+		}
+		if held, err := s.Scans.HeldDigests(mdCtx(t), b.ID, nil); err != nil || len(held) != 0 {
+			t.Fatalf("no digests: %v %v", held, err)
+		}
+	})
+
 	t.Run("quality gates are stored, listed, and not deleted while attached", func(t *testing.T) {
 		s := open(t)
 		s.SetNow(now)
