@@ -1262,7 +1262,10 @@ func (in *instance) callHandle(ctx context.Context, r *reader, req wRequest) (ok
 }
 
 // callParseMetadata calls the export parse-metadata.
-// Capability parse-metadata: JSON metadata of an uploaded blob.
+// Capability parse-metadata: JSON metadata of an uploaded blob. A remote
+// repository also asks it about content it caches that is no archive
+// (e.g. an image manifest): a reserved "scan" member in the answer,
+// shaped as in `staged-file` metadata, is the cached file's scan layout.
 func (in *instance) callParseMetadata(ctx context.Context, r *reader, digest string, filename string) (ok []byte, fail *string, err error) {
 	var e enc
 	o1 := e.alloc(uint32(len(digest)), 1)

@@ -19,7 +19,10 @@ type guestExports interface {
 	Describe() wInfo
 	// Answer one HTTP request.
 	Handle(req Request) (wResponse, *wPluginError)
-	// Capability parse-metadata: JSON metadata of an uploaded blob.
+	// Capability parse-metadata: JSON metadata of an uploaded blob. A remote
+	// repository also asks it about content it caches that is no archive
+	// (e.g. an image manifest): a reserved "scan" member in the answer,
+	// shaped as in `staged-file` metadata, is the cached file's scan layout.
 	ParseMetadata(digest string, filename string) ([]byte, error)
 	// Capability validate: accept or reject a blob about to be stored at path.
 	Validate(digest string, path string) error
