@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 
 	"go.uber.org/fx"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/keeper-registry/keeper/core/config"
 	"github.com/keeper-registry/keeper/core/dispatch"
 	"github.com/keeper-registry/keeper/core/importer"
+	"github.com/keeper-registry/keeper/core/jobs"
 	"github.com/keeper-registry/keeper/core/plugin"
 	"github.com/keeper-registry/keeper/core/properties"
 	"github.com/keeper-registry/keeper/ports"
@@ -28,13 +30,21 @@ import (
 // importModule is the import API: imports from a live Artifactory instance
 // run in the server, reaching it through the egress guard (docs/import.md).
 var importModule = fx.Options(
-	fx.Provide(newImports),
+	fx.Provide(newImports, func(j *importer.Jobs) httpapi.Imports { return j }),
 	fx.Provide(httpapi.AsRoutes(httpapi.ImportRoutes)),
+	fx.Invoke(pruneImports),
 )
+
+// pruneImports deletes the reports of imports older than
+// imports.retention, hourly, on one replica at a time (the job's lease).
+func pruneImports(cfg config.Config, j *importer.Jobs, sched *jobs.Scheduler) {
+	sched.Add(jobs.Job{Name: "imports.prune", Every: time.Hour, Timeout: time.Minute,
+		Run: func(ctx context.Context) error { _, err := j.Prune(ctx, cfg.Imports.Retention); return err }})
+}
 
 func newImports(lc fx.Lifecycle, cfg config.Config, arts *artifact.Service, repos ports.RepositoryStore,
 	m *plugin.Manager, props *properties.Service, db *bunstore.Store, policies ports.PolicyAdmin, rec *audit.Recorder, c ports.Clock,
-	d *dispatch.Dispatcher) httpapi.Imports {
+	d *dispatch.Dispatcher) *importer.Jobs {
 	guard := egress.Policy{AllowPrivateNetworks: cfg.Egress.AllowPrivateNetworks, AllowedHosts: cfg.Egress.AllowedHosts}
 	run := func(ctx context.Context, s importer.Spec, progress func(importer.Item)) (importer.Report, error) {
 		target := localTarget{arts: arts, repos: repos, plugins: m, props: props,
