@@ -64,6 +64,7 @@ type fakeTarget struct {
 	props   map[string]ports.Properties
 	failOn  string
 	uploads int
+	sent    map[string]Checksums
 }
 
 func (f *fakeTarget) RepositoryExists(_ context.Context, key string) (bool, error) {
@@ -86,6 +87,10 @@ func (f *fakeTarget) Upload(_ context.Context, repo, path string, body io.Reader
 	}
 	f.uploads++
 	f.files[repo+"/"+path] = b
+	if f.sent == nil {
+		f.sent = map[string]Checksums{}
+	}
+	f.sent[repo+"/"+path] = sums
 	return nil
 }
 func (f *fakeTarget) SetProperties(_ context.Context, repo, path string, p ports.Properties) error {
@@ -94,8 +99,8 @@ func (f *fakeTarget) SetProperties(_ context.Context, repo, path string, p ports
 }
 
 func sum(b []byte) string {
-	s, _ := fileSHA256(fstest.MapFS{"f": {Data: b}}, "f")
-	return s
+	s, _ := fileSums(fstest.MapFS{"f": {Data: b}}, "f", Checksums{})
+	return s.SHA256
 }
 
 func TestRunIsResumableAndReports(t *testing.T) {

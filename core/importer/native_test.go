@@ -81,9 +81,9 @@ func TestNativeDeploy(t *testing.T) {
 		}
 	})
 	t.Run("no mount", func(t *testing.T) {
-		err := NativeDeployer{Mounts: &fakeMounts{table: table}, By: admin}.Deploy(context.Background(), ports.Repository{Key: "x", Format: "oci"}, "a", strings.NewReader(""))
+		err := NativeDeployer{Mounts: &fakeMounts{table: table}, By: admin}.Deploy(context.Background(), ports.Repository{Key: "x", Format: "maven"}, "a", strings.NewReader(""))
 		if !errors.Is(err, ErrNoMount) {
-			t.Fatalf("a format with only a root mount: %v", err)
+			t.Fatalf("a format with no mount: %v", err)
 		}
 	})
 }

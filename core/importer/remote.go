@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/keeper-registry/keeper/ports"
@@ -131,7 +132,9 @@ func RunSource(ctx context.Context, src Source, t Target, o RemoteOptions) (Repo
 			step(Item{Repository: key, Outcome: Skipped, Reason: fmt.Sprintf("no repository %s on the server: create it first (format of the source: %s)", key, r.PackageType)}, 0)
 			continue
 		}
-		err = src.Files(ctx, r.Key, func(f SourceFile) error {
+		// Manifests wait until the blobs they reference are stored.
+		var later []SourceFile
+		one := func(f SourceFile) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -139,7 +142,20 @@ func RunSource(ctx context.Context, src Source, t Target, o RemoteOptions) (Repo
 			it.Outcome, it.Reason = importRemote(ctx, src, r.Key, key, f, t)
 			step(it, f.Size)
 			return nil
+		}
+		err = src.Files(ctx, r.Key, func(f SourceFile) error {
+			if deployOrder(f.Path) > 0 {
+				later = append(later, f)
+				return nil
+			}
+			return one(f)
 		})
+		sort.SliceStable(later, func(i, j int) bool { return deployOrder(later[i].Path) < deployOrder(later[j].Path) })
+		for _, f := range later {
+			if err == nil {
+				err = one(f)
+			}
+		}
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return rep, err
 		}
@@ -239,7 +255,7 @@ func (v *verifier) Read(p []byte) (int, error) {
 				continue
 			}
 			if got := hex.EncodeToString(v.hs[c.name].Sum(nil)); !strings.EqualFold(got, c.want) {
-				v.err = fmt.Errorf("downloaded bytes have %s %s, the source announced %s: %w", c.name, got, c.want, ErrChecksumMismatch)
+				v.err = fmt.Errorf("the bytes have %s %s, the source recorded %s: %w", c.name, got, c.want, ErrChecksumMismatch)
 				return n, v.err
 			}
 		}

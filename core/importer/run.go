@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"sort"
 
 	"github.com/keeper-registry/keeper/ports"
 )
@@ -99,7 +100,9 @@ func Run(ctx context.Context, fsys fs.FS, repos []Repo, t Target, o Options) (Re
 		if err != nil {
 			return rep, fmt.Errorf("importer: repository %s: %w", key, err)
 		}
-		for _, f := range r.Files {
+		files := append([]File(nil), r.Files...)
+		sort.SliceStable(files, func(i, j int) bool { return deployOrder(files[i].Path) < deployOrder(files[j].Path) })
+		for _, f := range files {
 			if err := ctx.Err(); err != nil {
 				return rep, err
 			}
@@ -117,9 +120,12 @@ func Run(ctx context.Context, fsys fs.FS, repos []Repo, t Target, o Options) (Re
 }
 
 func importFile(ctx context.Context, fsys fs.FS, repo string, f File, t Target) (string, string) {
-	sum, err := fileSHA256(fsys, f.Source)
+	if f.BadSums != "" {
+		return Failed, "the export's checksums: " + f.BadSums
+	}
+	sums, err := fileSums(fsys, f.Source, f.Sums)
 	if err != nil {
-		return Failed, "read: " + err.Error()
+		return Failed, err.Error()
 	}
 	stored, err := t.StoredSHA256(ctx, repo, f.Path)
 	if err != nil {
@@ -127,7 +133,7 @@ func importFile(ctx context.Context, fsys fs.FS, repo string, f File, t Target) 
 	}
 	outcome, reason := Imported, ""
 	switch {
-	case stored == sum:
+	case stored == sums.SHA256:
 		outcome, reason = Skipped, "already stored with the same sha256"
 	case stored != "":
 		return Skipped, "the server holds different content at this path"
@@ -136,9 +142,16 @@ func importFile(ctx context.Context, fsys fs.FS, repo string, f File, t Target) 
 		if err != nil {
 			return Failed, "read: " + err.Error()
 		}
-		err = t.Upload(ctx, repo, f.Path, body, f.Size, Checksums{SHA256: sum})
+		err = t.Upload(ctx, repo, f.Path, body, f.Size, sums)
 		body.Close()
-		if err != nil {
+		var ce *ports.ConflictError
+		var se *SkipError
+		switch {
+		case errors.As(err, &se):
+			return Skipped, se.Reason
+		case errors.As(err, &ce):
+			return Skipped, ce.Message
+		case err != nil:
 			return Failed, err.Error()
 		}
 	}
@@ -160,17 +173,24 @@ func joinReason(a, b string) string {
 	return a + "; " + b
 }
 
-func fileSHA256(fsys fs.FS, name string) (string, error) {
+// fileSums hashes the file and checks it against the checksums the export
+// recorded; it returns them with the sha256 filled in.
+func fileSums(fsys fs.FS, name string, want Checksums) (Checksums, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
-		return "", err
+		return want, fmt.Errorf("read: %w", err)
 	}
 	defer f.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
+	v := newVerifier(io.TeeReader(f, h), want)
+	if _, err := io.Copy(io.Discard, v); err != nil {
+		if v.err != nil {
+			return want, v.err
+		}
+		return want, fmt.Errorf("read: %w", err)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	want.SHA256 = hex.EncodeToString(h.Sum(nil))
+	return want, nil
 }
 
 // ErrNoRepositories says the directory holds no repository folder.
