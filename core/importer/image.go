@@ -70,7 +70,7 @@ func splitLast(p string) (string, string) {
 // *ports.ConflictError, reported as skipped.
 func (n NativeDeployer) deployImage(ctx context.Context, repo ports.Repository, base string, segs []string, body io.Reader) error {
 	if len(segs) < 3 {
-		return &SkipError{Reason: "not in the image layout (<image>/<tag>/manifest.json or sha256__<hex>)"}
+		return &SkipError{Reason: "not in the image layout (<image>/<tag>/manifest.json or sha256__<digest>)"}
 	}
 	image, ref, file := segs[:len(segs)-2], segs[len(segs)-2], segs[len(segs)-1]
 	for _, s := range segs[:len(segs)-1] {
@@ -97,7 +97,7 @@ func (n NativeDeployer) deployImage(ctx context.Context, repo ports.Repository, 
 			Header: map[string][]string{"Content-Type": {"application/octet-stream"}}, Body: body}, 201)
 		return err
 	}
-	return &SkipError{Reason: "not an image file (manifest.json, list.manifest.json or sha256__<hex>)"}
+	return &SkipError{Reason: "not an image file (manifest.json, list.manifest.json or sha256__<digest>)"}
 }
 
 // pushManifest PUTs the manifest by tag (or by digest), with its own
