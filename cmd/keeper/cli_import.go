@@ -140,7 +140,9 @@ func runImport(c *cobra.Command, f *clientFlags, dir, single string, m map[strin
 		return err
 	}
 	errOut := c.ErrOrStderr()
-	rep, err := importer.Run(ctx, fsys, repos, apiTarget{cl}, importer.Options{Map: m,
+	// An export goes through the import route (formats with their own
+	// protocol through their mount); a plain tree through the artifacts API.
+	rep, err := importer.Run(ctx, fsys, repos, apiTarget{c: cl, export: single == ""}, importer.Options{Map: m,
 		Progress: func(done, total int, it importer.Item) {
 			if it.Outcome != importer.Imported || done == total || done%100 == 0 {
 				line := fmt.Sprintf("[%d/%d] %s %s/%s", done, total, it.Outcome, it.Repository, it.Path)
@@ -164,7 +166,12 @@ func runImport(c *cobra.Command, f *clientFlags, dir, single string, m map[strin
 }
 
 // apiTarget is the importer's Target over the API.
-type apiTarget struct{ c *apiclient.Client }
+type apiTarget struct {
+	c *apiclient.Client
+	// export: files go through PUT /admin/imports/files (as a live import
+	// deploys them), not the artifacts API.
+	export bool
+}
 
 func (t apiTarget) RepositoryExists(ctx context.Context, key string) (bool, error) {
 	_, err := t.c.GetRepository(ctx, key)
@@ -183,7 +190,14 @@ func (t apiTarget) StoredSHA256(ctx context.Context, repo, path string) (string,
 }
 
 func (t apiTarget) Upload(ctx context.Context, repo, path string, body io.Reader, size int64, sums importer.Checksums) error {
-	_, err := t.c.PutArtifact(ctx, repo, path, body, size, sums.SHA256)
+	if !t.export {
+		_, err := t.c.PutArtifact(ctx, repo, path, body, size, sums.SHA256)
+		return err
+	}
+	it, err := t.c.ImportFile(ctx, repo, path, body, size, map[string]string{"Sha256": sums.SHA256, "Sha1": sums.SHA1, "Md5": sums.MD5})
+	if err == nil && it.Outcome == importer.Skipped {
+		return &importer.SkipError{Reason: it.Reason}
+	}
 	return err
 }
 

@@ -31,7 +31,7 @@ import (
 // run in the server, reaching it through the egress guard (docs/import.md).
 var importModule = fx.Options(
 	fx.Provide(newImports, func(j *importer.Jobs) httpapi.Imports { return j }),
-	fx.Provide(httpapi.AsRoutes(httpapi.ImportRoutes)),
+	fx.Provide(httpapi.AsRoutes(httpapi.ImportRoutes), httpapi.AsRoutes(httpapi.ImportFileRoutes), newImportFiles),
 	fx.Invoke(pruneImports),
 )
 
@@ -63,6 +63,26 @@ func newImports(lc fx.Lifecycle, cfg config.Config, arts *artifact.Service, repo
 	jobs := importer.NewJobs(run, db, c, slog.Default().With("room", "import"))
 	lc.Append(fx.StopHook(jobs.Close))
 	return jobs
+}
+
+// importFiles deploys the files of an export directory the CLI sends one
+// by one, through the same target as a live import.
+type importFiles struct {
+	target localTarget
+	mounts importer.Mounts
+}
+
+func newImportFiles(arts *artifact.Service, repos ports.RepositoryStore, m *plugin.Manager, props *properties.Service,
+	rec *audit.Recorder, d *dispatch.Dispatcher) httpapi.ImportFiles {
+	return importFiles{target: localTarget{arts: arts, repos: repos, plugins: m, props: props, rec: rec}, mounts: d}
+}
+
+// DeployFile stores one file as the importing administrator, verified
+// against the checksums the export recorded.
+func (f importFiles) DeployFile(ctx context.Context, by ports.Subject, repo, p string, body io.Reader, sums importer.Checksums) error {
+	t := f.target
+	t.native, t.by = importer.NativeDeployer{Mounts: f.mounts, By: by}, by
+	return importer.UploadVerified(ctx, t, repo, p, body, -1, sums)
 }
 
 // localTarget is the importer's Target inside the server: the same

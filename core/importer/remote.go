@@ -201,13 +201,10 @@ func importRemote(ctx context.Context, src Source, from, to string, f SourceFile
 	if want == (Checksums{}) {
 		return Failed, "the source announced no checksum for this file: not imported unverified"
 	}
-	vr := newVerifier(body, want)
-	if err := t.Upload(ctx, to, f.Path, vr, f.Size, want); err != nil {
+	if err := UploadVerified(ctx, t, to, f.Path, body, f.Size, want); err != nil {
 		var ce *ports.ConflictError
 		var se *SkipError
 		switch {
-		case vr.err != nil:
-			return Failed, vr.err.Error()
 		case errors.As(err, &se):
 			return Skipped, se.Reason
 		case errors.As(err, &ce):
@@ -215,10 +212,20 @@ func importRemote(ctx context.Context, src Source, from, to string, f SourceFile
 		}
 		return Failed, err.Error()
 	}
-	if vr.err != nil { // the target stopped before the end: never reached here on success
-		return Failed, vr.err.Error()
-	}
 	return Imported, ""
+}
+
+// UploadVerified uploads body into t while checking it against every
+// checksum in want: a mismatch fails the read at its end, so the target
+// stores nothing, and is returned (wrapping ErrChecksumMismatch) before
+// the target's own error.
+func UploadVerified(ctx context.Context, t Target, repo, path string, body io.Reader, size int64, want Checksums) error {
+	vr := newVerifier(body, want)
+	err := t.Upload(ctx, repo, path, vr, size, want)
+	if vr.err != nil {
+		return vr.err
+	}
+	return err
 }
 
 // verifier hashes what passes through and, at end of input, fails the
