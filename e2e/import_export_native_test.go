@@ -49,6 +49,15 @@ func TestImportArtifactoryExportNative(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeExportFile(t, filepath.Join(repos, "pypi-local", "keeper-demo", "1.0.0", whlName), whl)
+	// The properties Artifactory sets on packages it indexes.
+	for p, props := range map[string]string{
+		filepath.Join(repos, "npm-local", "left-pad", "-", "left-pad-1.3.0.tgz"): `<property><key>npm.name</key><value>left-pad</value></property><property><key>npm.version</key><value>1.3.0</value></property>`,
+		filepath.Join(repos, "pypi-local", "keeper-demo", "1.0.0", whlName):      `<property><key>pypi.name</key><value>keeper-demo</value></property><property><key>pypi.version</key><value>1.0.0</value></property>`,
+	} {
+		if err := os.WriteFile(p+".artifactory-metadata/properties.xml", []byte("<properties>"+props+"</properties>\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	k := harness.Start(t, harness.Options{})
 	k.CreateRepo(harness.Repo{Key: "js", Format: "npm", Public: true})
@@ -62,6 +71,16 @@ func TestImportArtifactoryExportNative(t *testing.T) {
 		}
 	}
 	k.Expect(404, "GET", "/npm/js/right-pad", nil)
+	for _, it := range rep.Items {
+		if it.Repository == "py" && !strings.Contains(it.Reason, "properties not set") {
+			t.Fatalf("the wheel's properties have no path to go to: %+v", it)
+		}
+	}
+	var art struct{ Properties map[string][]string }
+	if err := k.Expect(200, "GET", "/api/v1/repositories/js/artifacts/left-pad/-/left-pad-1.3.0.tgz", nil).JSON(&art); err != nil ||
+		len(art.Properties["npm.version"]) != 1 || art.Properties["npm.version"][0] != "1.3.0" {
+		t.Fatalf("the tarball's properties: %+v %v", art, err)
+	}
 
 	e := newNpmEnv(t, k, "js")
 	app := t.TempDir()

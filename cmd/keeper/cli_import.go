@@ -24,7 +24,7 @@ func importArtifactoryCmd(f *clientFlags) *cobra.Command {
 	var from, srcURL, srcUser string
 	var security bool
 	var maps, repos []string
-	c := &cobra.Command{Use: "artifactory", Short: "import an Artifactory instance (--url, through the server) or an export directory (--from)", Args: noArgs,
+	c := &cobra.Command{Use: "artifactory", Short: "import an Artifactory instance (--url, through the server) or an export directory (--from); needs an administrator's token", Args: noArgs,
 		Example: "  KEEPER_IMPORT_TOKEN=… keeper import artifactory --url https://artifacts.example.com/artifactory   # a live instance\n" +
 			"  keeper import artifactory --url URL --source-user admin --repo libs-release-local   # password in KEEPER_IMPORT_PASSWORD\n" +
 			"  keeper import artifactory --from /backups/export-20260101   # repositories/<key>/… or <key>/…\n" +
@@ -49,7 +49,7 @@ func importArtifactoryCmd(f *clientFlags) *cobra.Command {
 			}
 			return runImport(c, f, from, "", m)
 		}}
-	c.Flags().StringVar(&from, "from", "", "the export `directory`")
+	c.Flags().StringVar(&from, "from", "", "the export `directory` (read here; each file is sent to the server, checked against the export's checksums, and stored as a live import stores it)")
 	c.Flags().StringVar(&srcURL, "url", "", "the instance's base `URL` (…/artifactory); its access token in KEEPER_IMPORT_TOKEN")
 	c.Flags().StringVar(&srcUser, "source-user", "", "log in to the instance as `user` (password or API key in KEEPER_IMPORT_PASSWORD) instead of a token")
 	c.Flags().StringArrayVar(&repos, "repo", nil, "import only this source repository `key` (repeatable; default all local ones)")
@@ -202,5 +202,9 @@ func (t apiTarget) Upload(ctx context.Context, repo, path string, body io.Reader
 }
 
 func (t apiTarget) SetProperties(ctx context.Context, repo, path string, p ports.Properties) error {
-	return t.c.SetArtifactProperties(ctx, repo, path, p)
+	err := t.c.SetArtifactProperties(ctx, repo, path, p)
+	if apiclient.IsNotFound(err) {
+		return fmt.Errorf("%w: %w", ports.ErrNotFound, err)
+	}
+	return err
 }

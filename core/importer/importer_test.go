@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"testing"
@@ -65,6 +66,9 @@ type fakeTarget struct {
 	failOn  string
 	uploads int
 	sent    map[string]Checksums
+	// ownLayout: paths the repository stores under another path (a
+	// format with its own protocol), so they have no properties.
+	ownLayout string
 }
 
 func (f *fakeTarget) RepositoryExists(_ context.Context, key string) (bool, error) {
@@ -94,6 +98,9 @@ func (f *fakeTarget) Upload(_ context.Context, repo, path string, body io.Reader
 	return nil
 }
 func (f *fakeTarget) SetProperties(_ context.Context, repo, path string, p ports.Properties) error {
+	if path == f.ownLayout {
+		return fmt.Errorf("no artifact at %s: %w", path, ports.ErrNotFound)
+	}
 	f.props[repo+"/"+path] = p
 	return nil
 }

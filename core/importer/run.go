@@ -156,7 +156,13 @@ func importFile(ctx context.Context, fsys fs.FS, repo string, f File, t Target) 
 		}
 	}
 	if len(f.Properties) > 0 {
-		if err := t.SetProperties(ctx, repo, f.Path, f.Properties); err != nil {
+		err := t.SetProperties(ctx, repo, f.Path, f.Properties)
+		switch {
+		case errors.Is(err, ports.ErrNotFound):
+			// A format with its own protocol stores the file under its own
+			// layout: the source's path holds nothing to label.
+			reason = joinReason(reason, "properties not set: the repository stores the file under its own layout")
+		case err != nil:
 			return Failed, "properties: " + err.Error()
 		}
 	}

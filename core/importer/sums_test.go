@@ -86,3 +86,25 @@ func TestRunChecksExportChecksums(t *testing.T) {
 		t.Fatalf("the recorded checksums were not sent with the upload: %+v", s)
 	}
 }
+
+// A file a format stores under its own layout is imported without the
+// properties the export gives it, and the report says so.
+func TestRunPropertiesOfOwnLayout(t *testing.T) {
+	fsys := fstest.MapFS{
+		"pypi-local/demo/1.0/demo-1.0.tar.gz":                                     {Data: []byte("sdist")},
+		"pypi-local/demo/1.0/demo-1.0.tar.gz.artifactory-metadata/properties.xml": {Data: []byte(propsXML)},
+	}
+	repos, err := Scan(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := &fakeTarget{repos: map[string]bool{"pypi-local": true}, files: map[string][]byte{}, props: map[string]ports.Properties{},
+		ownLayout: "demo/1.0/demo-1.0.tar.gz"}
+	rep, err := Run(t.Context(), fsys, repos, tg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it := rep.Items[0]; it.Outcome != Imported || !strings.Contains(it.Reason, "properties not set") {
+		t.Fatalf("item %+v", it)
+	}
+}
