@@ -130,10 +130,10 @@ func (s *Store) PruneImports(ctx context.Context, before time.Time) (int, error)
 		if len(ids) == 0 {
 			return nil
 		}
-		if _, err := tx.NewDelete().Model((*importItemRow)(nil)).Where("job_id IN (?)", bun.In(ids)).Exec(ctx); err != nil {
+		if _, err := tx.NewDelete().Model((*importItemRow)(nil)).Where("job_id IN (?)", bun.List(ids)).Exec(ctx); err != nil {
 			return err
 		}
-		if _, err := tx.NewDelete().Model((*importJobRow)(nil)).Where("id IN (?)", bun.In(ids)).Exec(ctx); err != nil {
+		if _, err := tx.NewDelete().Model((*importJobRow)(nil)).Where("id IN (?)", bun.List(ids)).Exec(ctx); err != nil {
 			return err
 		}
 		n = len(ids)
