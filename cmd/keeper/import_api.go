@@ -72,6 +72,8 @@ type importFiles struct {
 	mounts importer.Mounts
 }
 
+var _ httpapi.ImportFiles = importFiles{}
+
 func newImportFiles(arts *artifact.Service, repos ports.RepositoryStore, m *plugin.Manager, props *properties.Service,
 	rec *audit.Recorder, d *dispatch.Dispatcher) httpapi.ImportFiles {
 	return importFiles{target: localTarget{arts: arts, repos: repos, plugins: m, props: props, rec: rec}, mounts: d}
