@@ -16,7 +16,7 @@ func layoutImage(tag string) (cfg, layer, manifest []byte, files map[string][]by
 		"config": map[string]any{"mediaType": "application/vnd.oci.image.config.v1+json", "digest": sha(cfg), "size": len(cfg)},
 		"layers": []any{map[string]any{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": sha(layer), "size": len(layer)}}})
 	files = map[string][]byte{
-		"web/" + tag + "/manifest.json": manifest,
+		"web/" + tag + "/manifest.json":    manifest,
 		"web/" + tag + "/" + blobName(cfg): cfg, "web/" + tag + "/" + blobName(layer): layer,
 	}
 	return cfg, layer, manifest, files
