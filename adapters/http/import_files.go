@@ -29,9 +29,10 @@ func ImportFileRoutes(svc ImportFiles) []Route {
 	return []Route{
 		route(http.MethodPut, "/admin/imports/files/:key/*path", Admin, Doc{"admin", "Import one file of an export directory into the repository, " +
 			"verified against X-Checksum-Sha256/-Sha1/-Md5 when given (422 checksum_mismatch otherwise, nothing stored): a format with its own protocol " +
-			"gets it through its mount (deploy by path; a root-mounted one takes the image layout <image>/<tag>/manifest.json and sha256__<digest> blobs), " +
-			"as the caller; 201 imported, 200 skipped with the reason (stored already, or not a file the format takes), 422 refused with the plugin's answer",
-			"binary", "ImportFile", 201, []int{200, 422}}, importFileHandler(svc)),
+			"gets it through its mount (deploy by path, below KEY/-/deploy/ on a root mount), " +
+			"as the caller; 201 imported, 200 skipped with the reason (stored already, or not a file the format takes), 422 refused with the plugin's answer, " +
+			"424 pending: the plugin needs another file of the repository first (send it again after the others)",
+			"binary", "ImportFile", 201, []int{200, 422, 424}}, importFileHandler(svc)),
 	}
 }
 
@@ -51,6 +52,8 @@ func importFileHandler(svc ImportFiles) gin.HandlerFunc {
 			c.JSON(http.StatusOK, gin.H{"outcome": importer.Skipped, "reason": se.Reason})
 		case errors.As(err, &ce):
 			c.JSON(http.StatusOK, gin.H{"outcome": importer.Skipped, "reason": ce.Message})
+		case errors.Is(err, importer.ErrPending):
+			Fail(c, importer.StatusPending, "pending", err.Error())
 		case errors.Is(err, importer.ErrChecksumMismatch):
 			Fail(c, http.StatusUnprocessableEntity, "checksum_mismatch", err.Error())
 		case errors.As(err, &re):

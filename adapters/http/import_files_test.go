@@ -33,6 +33,8 @@ func (f *fakeImportFiles) DeployFile(_ context.Context, _ ports.Subject, repo, p
 		return fmt.Errorf("upload: %w", importer.ErrChecksumMismatch)
 	case "wrong.tgz":
 		return &importer.RefusedError{Message: "the repository answered 400: names another package"}
+	case "app/1.0/manifest.json":
+		return fmt.Errorf("the repository answered 424: blob unknown: %w", importer.ErrPending)
 	case "missing/x":
 		return fmt.Errorf("repository: %w", ports.ErrNotFound)
 	}
@@ -59,6 +61,7 @@ func TestImportFileRoute(t *testing.T) {
 		{"bad.tgz", 422, "", "checksum_mismatch"},
 		{"wrong.tgz", 422, "", "names another package"},
 		{"missing/x", 404, "", "not_found"},
+		{"app/1.0/manifest.json", 424, "", `"pending"`},
 	} {
 		req := httptest.NewRequest("PUT", "/api/v1/admin/imports/files/libs/"+c.path, strings.NewReader("bytes"))
 		req.Header.Set("X-Checksum-Sha1", "aa")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -195,8 +196,12 @@ func (t apiTarget) Upload(ctx context.Context, repo, path string, body io.Reader
 		return err
 	}
 	it, err := t.c.ImportFile(ctx, repo, path, body, size, map[string]string{"Sha256": sums.SHA256, "Sha1": sums.SHA1, "Md5": sums.MD5})
-	if err == nil && it.Outcome == importer.Skipped {
+	var ae *apiclient.Error
+	switch {
+	case err == nil && it.Outcome == importer.Skipped:
 		return &importer.SkipError{Reason: it.Reason}
+	case errors.As(err, &ae) && ae.Status == importer.StatusPending:
+		return fmt.Errorf("%w: %w", importer.ErrPending, err)
 	}
 	return err
 }

@@ -37,6 +37,12 @@ type NativeDeployer struct {
 // ErrNoMount: no plugin mount serves the repository's format.
 var ErrNoMount = errors.New("importer: no mount serves this format")
 
+// rootDeploy is where a root mount takes deploys by path, below the
+// repository's key: a plugin that claims a root mount serves every name
+// below it, so a file's path there could also be one of its own routes;
+// "-" starts no repository or image name (the contract of sdk.Mount.Root).
+const rootDeploy = "/-/deploy"
+
 // maxAnswer caps the plugin's answer quoted in a report.
 const maxAnswer = 300
 
@@ -51,10 +57,11 @@ func (e *RefusedError) Error() string { return e.Message }
 func (e *RefusedError) Unwrap() error { return e.Err }
 
 // Deploy PUTs body at path below the repository's mount. A plugin's 409
-// (the version is stored already) is a *ports.ConflictError; any other
-// refusal an error quoting the plugin's answer. A root-mounted format (one
-// mount for every repository, the repository key first in the name) takes
-// the image layout instead (see deployImage).
+// (the version is stored already) is a *ports.ConflictError, its
+// StatusPending an error wrapping ErrPending, any other refusal an error
+// quoting the plugin's answer. A root-mounted format (one mount for every
+// repository, the repository key first in the name) gets it below
+// rootDeploy instead, where the plugin keeps deploys apart from its names.
 func (n NativeDeployer) Deploy(ctx context.Context, repo ports.Repository, path string, body io.Reader) error {
 	var route *dispatch.Route
 	for _, r := range n.Mounts.Table().Routes() {
@@ -73,7 +80,7 @@ func (n NativeDeployer) Deploy(ctx context.Context, repo ports.Repository, path 
 	}
 	base := strings.TrimSuffix(route.Prefix, "/") + "/" + url.PathEscape(repo.Key)
 	if route.Root {
-		return n.deployImage(ctx, repo, base, segs, body)
+		base += rootDeploy
 	}
 	for i, s := range segs {
 		segs[i] = url.PathEscape(s)
@@ -101,6 +108,8 @@ func (n NativeDeployer) send(ctx context.Context, repo ports.Repository, req *di
 	switch {
 	case resp.Status == 409:
 		return nil, &ports.ConflictError{Message: "the repository refused it: " + answer(resp.Body)}
+	case resp.Status == StatusPending:
+		return nil, fmt.Errorf("the %s repository answered %d: %s: %w", repo.Format, resp.Status, answer(resp.Body), ErrPending)
 	case !slices.Contains(ok, resp.Status):
 		return nil, &RefusedError{Message: fmt.Sprintf("the %s repository answered %d: %s", repo.Format, resp.Status, answer(resp.Body))}
 	}

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/keeper-registry/keeper/ports"
@@ -132,29 +131,24 @@ func RunSource(ctx context.Context, src Source, t Target, o RemoteOptions) (Repo
 			step(Item{Repository: key, Outcome: Skipped, Reason: fmt.Sprintf("no repository %s on the server: create it first (format of the source: %s)", key, r.PackageType)}, 0)
 			continue
 		}
-		// Manifests wait until the blobs they reference are stored.
-		var later []SourceFile
-		one := func(f SourceFile) error {
+		var waiting []SourceFile
+		err = src.Files(ctx, r.Key, func(f SourceFile) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 			it := Item{Repository: key, Path: f.Path}
-			it.Outcome, it.Reason = importRemote(ctx, src, r.Key, key, f, t)
-			step(it, f.Size)
-			return nil
-		}
-		err = src.Files(ctx, r.Key, func(f SourceFile) error {
-			if deployOrder(f.Path) > 0 {
-				later = append(later, f)
+			if it.Outcome, it.Reason = importRemote(ctx, src, r.Key, key, f, t); it.Outcome == pending {
+				waiting = append(waiting, f)
 				return nil
 			}
-			return one(f)
+			step(it, f.Size)
+			return nil
 		})
-		sort.SliceStable(later, func(i, j int) bool { return deployOrder(later[i].Path) < deployOrder(later[j].Path) })
-		for _, f := range later {
-			if err == nil {
-				err = one(f)
-			}
+		if err == nil {
+			err = settle(ctx, waiting, func(f SourceFile) (string, string) { return importRemote(ctx, src, r.Key, key, f, t) },
+				func(f SourceFile, outcome, reason string) {
+					step(Item{Repository: key, Path: f.Path, Outcome: outcome, Reason: reason}, f.Size)
+				})
 		}
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return rep, err
@@ -209,6 +203,8 @@ func importRemote(ctx context.Context, src Source, from, to string, f SourceFile
 			return Skipped, se.Reason
 		case errors.As(err, &ce):
 			return Skipped, ce.Message
+		case errors.Is(err, ErrPending):
+			return pending, err.Error()
 		}
 		return Failed, err.Error()
 	}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"sort"
 
 	"github.com/keeper-registry/keeper/ports"
 )
@@ -100,9 +99,8 @@ func Run(ctx context.Context, fsys fs.FS, repos []Repo, t Target, o Options) (Re
 		if err != nil {
 			return rep, fmt.Errorf("importer: repository %s: %w", key, err)
 		}
-		files := append([]File(nil), r.Files...)
-		sort.SliceStable(files, func(i, j int) bool { return deployOrder(files[i].Path) < deployOrder(files[j].Path) })
-		for _, f := range files {
+		var waiting []File
+		for _, f := range r.Files {
 			if err := ctx.Err(); err != nil {
 				return rep, err
 			}
@@ -112,8 +110,18 @@ func Run(ctx context.Context, fsys fs.FS, repos []Repo, t Target, o Options) (Re
 				step(it, f.Size)
 				continue
 			}
-			it.Outcome, it.Reason = importFile(ctx, fsys, key, f, t)
+			if it.Outcome, it.Reason = importFile(ctx, fsys, key, f, t); it.Outcome == pending {
+				waiting = append(waiting, f)
+				continue
+			}
 			step(it, f.Size)
+		}
+		err = settle(ctx, waiting, func(f File) (string, string) { return importFile(ctx, fsys, key, f, t) },
+			func(f File, outcome, reason string) {
+				step(Item{Repository: key, Path: f.Path, Outcome: outcome, Reason: reason}, f.Size)
+			})
+		if err != nil {
+			return rep, err
 		}
 	}
 	return rep, nil
@@ -151,6 +159,8 @@ func importFile(ctx context.Context, fsys fs.FS, repo string, f File, t Target) 
 			return Skipped, se.Reason
 		case errors.As(err, &ce):
 			return Skipped, ce.Message
+		case errors.Is(err, ErrPending):
+			return pending, err.Error()
 		case err != nil:
 			return Failed, err.Error()
 		}
