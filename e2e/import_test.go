@@ -25,8 +25,10 @@ func TestImportArtifactory(t *testing.T) {
 	export := filepath.Join(root, "e2e", "testdata", "artifactory-export")
 	k := harness.Start(t, harness.Options{})
 	k.CreateRepo(harness.Repo{Key: "generic-local", Format: "generic"})
-	token := k.APIToken("import", "read:repositories", "read:artifacts", "write:artifacts")
-	env := []string{"KEEPER_URL=" + k.URL, "KEEPER_TOKEN=" + token, "HOME=" + t.TempDir(), "XDG_CONFIG_HOME=" + t.TempDir()}
+	// An export goes through the administrators' import route; a plain
+	// tree (import files) through the artifacts API, as any writer.
+	writer := k.APIToken("import", "read:repositories", "read:artifacts", "write:artifacts")
+	env := []string{"KEEPER_URL=" + k.URL, "KEEPER_TOKEN=" + k.APIToken("import-admin", "admin"), "HOME=" + t.TempDir(), "XDG_CONFIG_HOME=" + t.TempDir()}
 
 	res := harness.Run(t, env, "import", "artifactory", "--from", export, "--json")
 	if res.ExitCode != 0 {
@@ -75,6 +77,7 @@ func TestImportArtifactory(t *testing.T) {
 		t.Fatalf("second import: %s", res)
 	}
 	// A plain directory into one repository.
+	env[1] = "KEEPER_TOKEN=" + writer
 	res = harness.Run(t, env, "import", "files", "--from", filepath.Join(export, "repositories", "generic-local", "docs"), "--repo", "generic-local")
 	if res.ExitCode != 0 || !strings.Contains(res.Stdout, "imported 1") {
 		t.Fatalf("import files: %s", res)

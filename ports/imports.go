@@ -45,4 +45,8 @@ type ImportStore interface {
 	// ImportItems returns up to limit items of a job from index from on,
 	// in order (limit ≤ 0: all).
 	ImportItems(ctx context.Context, id string, from, limit int) ([]ImportItem, error)
+	// PruneImports deletes, with their items, the jobs finished before
+	// before and the jobs still marked running whose last write is older
+	// (their runner is long gone); it returns how many jobs went.
+	PruneImports(ctx context.Context, before time.Time) (int, error)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -137,4 +138,21 @@ func (c *Client) followOnce(ctx context.Context, id string, last *string, item f
 		data.Reset()
 	}
 	return ImportJob{}, false, nil
+}
+
+// ImportFile imports one file of an export directory (PUT
+// /admin/imports/files/{repo}/{path}) with the checksums the export
+// recorded; the answer says whether it was imported or skipped and why.
+func (c *Client) ImportFile(ctx context.Context, repo, path string, body io.Reader, size int64, sums map[string]string) (ImportItem, error) {
+	it := ImportItem{Repository: repo, Path: path}
+	h := map[string]string{}
+	for k, v := range sums {
+		if v != "" {
+			h["X-Checksum-"+k] = v
+		}
+	}
+	r := request{method: http.MethodPut, path: "/admin/imports/files/" + url.PathEscape(repo) + "/" + escapePath(path),
+		body: body, size: size, contentType: "application/octet-stream", headers: h}
+	_, err := c.do(ctx, r, &it)
+	return it, err
 }

@@ -2,6 +2,7 @@ package bunstore
 
 import (
 	"context"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -112,4 +113,31 @@ func (s *Store) ImportItems(ctx context.Context, id string, from, limit int) ([]
 		out = append(out, ports.ImportItem{Repository: r.Repository, Path: r.Path, Outcome: r.Outcome, Reason: r.Reason})
 	}
 	return out, nil
+}
+
+// PruneImports deletes the jobs finished before before, and the running
+// ones not written since, with their items, in one transaction.
+func (s *Store) PruneImports(ctx context.Context, before time.Time) (int, error) {
+	cut := toNanos(before)
+	n := 0
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var ids []string
+		if err := tx.NewSelect().Model((*importJobRow)(nil)).Column("id").
+			Where("(state <> ? AND finished_at > 0 AND finished_at < ?) OR (state = ? AND updated_at < ?)", "running", cut, "running", cut).
+			Scan(ctx, &ids); err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		if _, err := tx.NewDelete().Model((*importItemRow)(nil)).Where("job_id IN (?)", bun.List(ids)).Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := tx.NewDelete().Model((*importJobRow)(nil)).Where("id IN (?)", bun.List(ids)).Exec(ctx); err != nil {
+			return err
+		}
+		n = len(ids)
+		return nil
+	})
+	return n, wrap("prune imports", err)
 }

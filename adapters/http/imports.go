@@ -46,7 +46,8 @@ func ImportRoutes(svc Imports) []Route {
 	h := importHandlers{svc: svc}
 	return []Route{
 		route(http.MethodPost, "/admin/imports", Admin, Doc{"admin", "Import the local repositories of a live Artifactory instance (with security: its users without passwords, groups and permission targets) " +
-			"through its REST API (reached through the egress guard); formats with their own protocol are deployed by path through their mount, as the caller. " +
+			"through its REST API (reached through the egress guard); formats with their own protocol are deployed by path through their mount, " +
+			"root-mounted formats below KEY/-/deploy/, as the caller; a file the plugin answers 424 (it needs another file first) is deployed again after the repository's others. " +
 			"One import at a time across replicas; the report is kept in the database. Follow it at GET /admin/imports/{id}/events",
 			"ImportStart", "ImportJob", 202, []int{409}}, h.start),
 		route(http.MethodGet, "/admin/imports", Admin, Doc{"admin", "Recent imports (of every replica: kept in the database), newest first", "", "ImportList", 200, nil}, h.list),

@@ -181,7 +181,7 @@ func responses(rt Route) map[string]any {
 // allSchemas merges the JSON schemas every file of this package declares.
 func allSchemas() obj {
 	all := obj{}
-	for _, s := range []obj{schemas, gcSchemas, identitySchemas, ssoSchemas, pluginSchemas, setupSchemas, remoteSchemas, upstreamTestSchemas, statsSchemas, signingSchemas, searchSchemas, webhookSchemas, backupSchemas, peerSchemas, replicationSchemas, downloadStatsSchemas, historySchemas, securitySchemas, curationSchemas, propertySchemas, promoteSchemas, lifecycleSchemas, importSchemas, settingsSchemas} {
+	for _, s := range []obj{schemas, gcSchemas, identitySchemas, ssoSchemas, pluginSchemas, setupSchemas, remoteSchemas, upstreamTestSchemas, statsSchemas, signingSchemas, searchSchemas, webhookSchemas, backupSchemas, peerSchemas, replicationSchemas, downloadStatsSchemas, historySchemas, securitySchemas, curationSchemas, propertySchemas, promoteSchemas, lifecycleSchemas, importSchemas, settingsSchemas, importFileSchema} {
 		maps.Copy(all, s)
 	}
 	return all

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -24,7 +25,7 @@ func importArtifactoryCmd(f *clientFlags) *cobra.Command {
 	var from, srcURL, srcUser string
 	var security bool
 	var maps, repos []string
-	c := &cobra.Command{Use: "artifactory", Short: "import an Artifactory instance (--url, through the server) or an export directory (--from)", Args: noArgs,
+	c := &cobra.Command{Use: "artifactory", Short: "import an Artifactory instance (--url, through the server) or an export directory (--from); needs an administrator's token", Args: noArgs,
 		Example: "  KEEPER_IMPORT_TOKEN=… keeper import artifactory --url https://artifacts.example.com/artifactory   # a live instance\n" +
 			"  keeper import artifactory --url URL --source-user admin --repo libs-release-local   # password in KEEPER_IMPORT_PASSWORD\n" +
 			"  keeper import artifactory --from /backups/export-20260101   # repositories/<key>/… or <key>/…\n" +
@@ -49,7 +50,7 @@ func importArtifactoryCmd(f *clientFlags) *cobra.Command {
 			}
 			return runImport(c, f, from, "", m)
 		}}
-	c.Flags().StringVar(&from, "from", "", "the export `directory`")
+	c.Flags().StringVar(&from, "from", "", "the export `directory` (read here; each file is sent to the server, checked against the export's checksums, and stored as a live import stores it)")
 	c.Flags().StringVar(&srcURL, "url", "", "the instance's base `URL` (…/artifactory); its access token in KEEPER_IMPORT_TOKEN")
 	c.Flags().StringVar(&srcUser, "source-user", "", "log in to the instance as `user` (password or API key in KEEPER_IMPORT_PASSWORD) instead of a token")
 	c.Flags().StringArrayVar(&repos, "repo", nil, "import only this source repository `key` (repeatable; default all local ones)")
@@ -140,7 +141,9 @@ func runImport(c *cobra.Command, f *clientFlags, dir, single string, m map[strin
 		return err
 	}
 	errOut := c.ErrOrStderr()
-	rep, err := importer.Run(ctx, fsys, repos, apiTarget{cl}, importer.Options{Map: m,
+	// An export goes through the import route (formats with their own
+	// protocol through their mount); a plain tree through the artifacts API.
+	rep, err := importer.Run(ctx, fsys, repos, apiTarget{c: cl, export: single == ""}, importer.Options{Map: m,
 		Progress: func(done, total int, it importer.Item) {
 			if it.Outcome != importer.Imported || done == total || done%100 == 0 {
 				line := fmt.Sprintf("[%d/%d] %s %s/%s", done, total, it.Outcome, it.Repository, it.Path)
@@ -164,7 +167,12 @@ func runImport(c *cobra.Command, f *clientFlags, dir, single string, m map[strin
 }
 
 // apiTarget is the importer's Target over the API.
-type apiTarget struct{ c *apiclient.Client }
+type apiTarget struct {
+	c *apiclient.Client
+	// export: files go through PUT /admin/imports/files (as a live import
+	// deploys them), not the artifacts API.
+	export bool
+}
 
 func (t apiTarget) RepositoryExists(ctx context.Context, key string) (bool, error) {
 	_, err := t.c.GetRepository(ctx, key)
@@ -183,10 +191,25 @@ func (t apiTarget) StoredSHA256(ctx context.Context, repo, path string) (string,
 }
 
 func (t apiTarget) Upload(ctx context.Context, repo, path string, body io.Reader, size int64, sums importer.Checksums) error {
-	_, err := t.c.PutArtifact(ctx, repo, path, body, size, sums.SHA256)
+	if !t.export {
+		_, err := t.c.PutArtifact(ctx, repo, path, body, size, sums.SHA256)
+		return err
+	}
+	it, err := t.c.ImportFile(ctx, repo, path, body, size, map[string]string{"Sha256": sums.SHA256, "Sha1": sums.SHA1, "Md5": sums.MD5})
+	var ae *apiclient.Error
+	switch {
+	case err == nil && it.Outcome == importer.Skipped:
+		return &importer.SkipError{Reason: it.Reason}
+	case errors.As(err, &ae) && ae.Status == importer.StatusPending:
+		return fmt.Errorf("%w: %w", importer.ErrPending, err)
+	}
 	return err
 }
 
 func (t apiTarget) SetProperties(ctx context.Context, repo, path string, p ports.Properties) error {
-	return t.c.SetArtifactProperties(ctx, repo, path, p)
+	err := t.c.SetArtifactProperties(ctx, repo, path, p)
+	if apiclient.IsNotFound(err) {
+		return fmt.Errorf("%w: %w", ports.ErrNotFound, err)
+	}
+	return err
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 
 	"go.uber.org/fx"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/keeper-registry/keeper/core/config"
 	"github.com/keeper-registry/keeper/core/dispatch"
 	"github.com/keeper-registry/keeper/core/importer"
+	"github.com/keeper-registry/keeper/core/jobs"
 	"github.com/keeper-registry/keeper/core/plugin"
 	"github.com/keeper-registry/keeper/core/properties"
 	"github.com/keeper-registry/keeper/ports"
@@ -28,13 +30,21 @@ import (
 // importModule is the import API: imports from a live Artifactory instance
 // run in the server, reaching it through the egress guard (docs/import.md).
 var importModule = fx.Options(
-	fx.Provide(newImports),
-	fx.Provide(httpapi.AsRoutes(httpapi.ImportRoutes)),
+	fx.Provide(newImports, func(j *importer.Jobs) httpapi.Imports { return j }),
+	fx.Provide(httpapi.AsRoutes(httpapi.ImportRoutes), httpapi.AsRoutes(httpapi.ImportFileRoutes), newImportFiles),
+	fx.Invoke(pruneImports),
 )
+
+// pruneImports deletes the reports of imports older than
+// imports.retention, hourly, on one replica at a time (the job's lease).
+func pruneImports(cfg config.Config, j *importer.Jobs, sched *jobs.Scheduler) {
+	sched.Add(jobs.Job{Name: "imports.prune", Every: time.Hour, Timeout: time.Minute,
+		Run: func(ctx context.Context) error { _, err := j.Prune(ctx, cfg.Imports.Retention); return err }})
+}
 
 func newImports(lc fx.Lifecycle, cfg config.Config, arts *artifact.Service, repos ports.RepositoryStore,
 	m *plugin.Manager, props *properties.Service, db *bunstore.Store, policies ports.PolicyAdmin, rec *audit.Recorder, c ports.Clock,
-	d *dispatch.Dispatcher) httpapi.Imports {
+	d *dispatch.Dispatcher) *importer.Jobs {
 	guard := egress.Policy{AllowPrivateNetworks: cfg.Egress.AllowPrivateNetworks, AllowedHosts: cfg.Egress.AllowedHosts}
 	run := func(ctx context.Context, s importer.Spec, progress func(importer.Item)) (importer.Report, error) {
 		target := localTarget{arts: arts, repos: repos, plugins: m, props: props,
@@ -53,6 +63,28 @@ func newImports(lc fx.Lifecycle, cfg config.Config, arts *artifact.Service, repo
 	jobs := importer.NewJobs(run, db, c, slog.Default().With("room", "import"))
 	lc.Append(fx.StopHook(jobs.Close))
 	return jobs
+}
+
+// importFiles deploys the files of an export directory the CLI sends one
+// by one, through the same target as a live import.
+type importFiles struct {
+	target localTarget
+	mounts importer.Mounts
+}
+
+var _ httpapi.ImportFiles = importFiles{}
+
+func newImportFiles(arts *artifact.Service, repos ports.RepositoryStore, m *plugin.Manager, props *properties.Service,
+	rec *audit.Recorder, d *dispatch.Dispatcher) httpapi.ImportFiles {
+	return importFiles{target: localTarget{arts: arts, repos: repos, plugins: m, props: props, rec: rec}, mounts: d}
+}
+
+// DeployFile stores one file as the importing administrator, verified
+// against the checksums the export recorded.
+func (f importFiles) DeployFile(ctx context.Context, by ports.Subject, repo, p string, body io.Reader, sums importer.Checksums) error {
+	t := f.target
+	t.native, t.by = importer.NativeDeployer{Mounts: f.mounts, By: by}, by
+	return importer.UploadVerified(ctx, t, repo, p, body, -1, sums)
 }
 
 // localTarget is the importer's Target inside the server: the same

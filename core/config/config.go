@@ -56,6 +56,8 @@ type Config struct {
 	Metrics Metrics `yaml:"metrics"`
 	// Scan runs the vulnerability scanners (docs/scanning.md).
 	Scan Scan `yaml:"scan"`
+	// Imports tunes the import API (docs/import.md).
+	Imports Imports `yaml:"imports"`
 }
 
 // Scan configures the vulnerability scanners and the scan workers. A
@@ -411,6 +413,7 @@ func Default() Config {
 		Search: Search{IndexPoll: 200 * time.Millisecond, Meilisearch: Meilisearch{Index: "keeper"}},
 		Webhooks: Webhooks{Workers: 4, Poll: time.Second, Timeout: 10 * time.Second, MaxAttempts: 8,
 			RetryBase: 10 * time.Second, RetryMax: time.Hour, DisableAfter: 20, Retention: 30 * 24 * time.Hour},
+		Imports:     Imports{Retention: 90 * 24 * time.Hour},
 		Replication: defaultReplication(),
 		Metrics: Metrics{Enabled: true, AllowedNetworks: []string{"127.0.0.0/8", "::1/128"}, DownloadStats: true,
 			DownloadStatsBuffer: 10000},
@@ -583,6 +586,9 @@ func (c Config) Validate() error {
 	c.validateTLS(bad)
 	c.Replication.validate(bad)
 	c.validateWebhooks(bad)
+	if r := c.Imports.Retention; r < time.Hour || r > 10*366*24*time.Hour {
+		bad("imports.retention", "must be between 1h and 87840h (10 years)")
+	}
 	if p := c.Search.IndexPoll; p < 10*time.Millisecond || p > time.Minute {
 		bad("search.index_poll", "must be between 10ms and 1m")
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"testing"
@@ -64,6 +65,10 @@ type fakeTarget struct {
 	props   map[string]ports.Properties
 	failOn  string
 	uploads int
+	sent    map[string]Checksums
+	// ownLayout: paths the repository stores under another path (a
+	// format with its own protocol), so they have no properties.
+	ownLayout string
 }
 
 func (f *fakeTarget) RepositoryExists(_ context.Context, key string) (bool, error) {
@@ -86,16 +91,23 @@ func (f *fakeTarget) Upload(_ context.Context, repo, path string, body io.Reader
 	}
 	f.uploads++
 	f.files[repo+"/"+path] = b
+	if f.sent == nil {
+		f.sent = map[string]Checksums{}
+	}
+	f.sent[repo+"/"+path] = sums
 	return nil
 }
 func (f *fakeTarget) SetProperties(_ context.Context, repo, path string, p ports.Properties) error {
+	if path == f.ownLayout {
+		return fmt.Errorf("no artifact at %s: %w", path, ports.ErrNotFound)
+	}
 	f.props[repo+"/"+path] = p
 	return nil
 }
 
 func sum(b []byte) string {
-	s, _ := fileSHA256(fstest.MapFS{"f": {Data: b}}, "f")
-	return s
+	s, _ := fileSums(fstest.MapFS{"f": {Data: b}}, "f", Checksums{})
+	return s.SHA256
 }
 
 func TestRunIsResumableAndReports(t *testing.T) {

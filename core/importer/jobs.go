@@ -350,6 +350,24 @@ func (j *Jobs) Cancel(ctx context.Context, id string) error {
 	return nil
 }
 
+// Prune deletes the imports (and their items) finished longer than
+// retention ago, and those still marked running that nobody wrote for as
+// long; it returns how many went. The caller runs it on one replica at a
+// time (the jobs scheduler's lease).
+func (j *Jobs) Prune(ctx context.Context, retention time.Duration) (int, error) {
+	if retention <= 0 {
+		return 0, fmt.Errorf("importer: prune: retention %s: %w", retention, ports.ErrInvalid)
+	}
+	n, err := j.store.PruneImports(ctx, j.clock.Now().Add(-retention))
+	if err != nil {
+		return 0, fmt.Errorf("importer: prune: %w", err)
+	}
+	if n > 0 {
+		j.log.Info("pruned imports", "count", n, "retention", retention)
+	}
+	return n, nil
+}
+
 // Close stops every running import (server shutdown).
 func (j *Jobs) Close() {
 	j.mu.Lock()

@@ -76,6 +76,21 @@ func (m *memStore) ImportItems(_ context.Context, id string, from, limit int) ([
 	return slices.Clone(all[from:end]), nil
 }
 
+func (m *memStore) PruneImports(_ context.Context, before time.Time) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for id, j := range m.jobs {
+		finished := j.State != StateRunning && !j.FinishedAt.IsZero() && j.FinishedAt.Before(before)
+		if finished || j.State == StateRunning && j.UpdatedAt.Before(before) {
+			delete(m.jobs, id)
+			delete(m.items, id)
+			n++
+		}
+	}
+	return n, nil
+}
+
 func TestMemStoreConforms(t *testing.T) {
 	porttest.ImportStore(t, func(t *testing.T) ports.ImportStore { return newMemStore() })
 }
@@ -183,4 +198,43 @@ func TestJobsStaleRunningIsInterrupted(t *testing.T) {
 	}
 	close(block)
 	waitDone(t, j, started.ID)
+}
+
+// Finished imports older than the retention go with their items; a
+// recent one and a running one stay.
+func TestJobsPruneAfterRetention(t *testing.T) {
+	store := newMemStore()
+	clk := &clock{now: time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC)}
+	run := func(ctx context.Context, s Spec, progress func(Item)) (Report, error) {
+		progress(Item{Repository: "libs", Path: "a", Outcome: Imported})
+		return Report{}, nil
+	}
+	j := NewJobs(run, store, clk, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	first, err := j.Start(t.Context(), Spec{URL: "https://src.example/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, j, first.ID)
+	clk.add(10 * 24 * time.Hour)
+	second, err := j.Start(t.Context(), Spec{URL: "https://src.example/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, j, second.ID)
+	clk.add(20*24*time.Hour + time.Minute) // the first finished 30 days and a minute ago
+	if n, err := j.Prune(t.Context(), 30*24*time.Hour); err != nil || n != 1 {
+		t.Fatalf("prune: %d %v", n, err)
+	}
+	if _, err := j.Find(t.Context(), first.ID); err == nil {
+		t.Fatal("the old import is still there")
+	}
+	if its, _ := store.ImportItems(t.Context(), first.ID, 0, 0); len(its) != 0 {
+		t.Fatalf("the old import's items are still there: %+v", its)
+	}
+	if v, err := j.Find(t.Context(), second.ID); err != nil || len(v.Items) != 1 {
+		t.Fatalf("the recent import: %+v %v", v, err)
+	}
+	if _, err := j.Prune(t.Context(), 0); err == nil {
+		t.Fatal("a retention of 0 pruned")
+	}
 }

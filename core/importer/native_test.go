@@ -80,10 +80,19 @@ func TestNativeDeploy(t *testing.T) {
 			}
 		}
 	})
+	t.Run("root mount", func(t *testing.T) {
+		// Below the repository key's "-/deploy/", where the plugin keeps
+		// deploys apart from its own names; its 424 is ErrPending.
+		m := &fakeMounts{table: table, resp: &dispatch.Response{Status: StatusPending, Body: []byte(`{"errors":[{"code":"X","message":"blob unknown"}]}`)}}
+		err := NativeDeployer{Mounts: m, By: admin}.Deploy(context.Background(), ports.Repository{Key: "img", Format: "oci"}, "app/1.0/manifest.json", strings.NewReader("{}"))
+		if m.got.EscapedPath != "/v2/img/-/deploy/app/1.0/manifest.json" || !errors.Is(err, ErrPending) || !strings.Contains(err.Error(), "blob unknown") {
+			t.Fatalf("sent %s: %v", m.got.EscapedPath, err)
+		}
+	})
 	t.Run("no mount", func(t *testing.T) {
-		err := NativeDeployer{Mounts: &fakeMounts{table: table}, By: admin}.Deploy(context.Background(), ports.Repository{Key: "x", Format: "oci"}, "a", strings.NewReader(""))
+		err := NativeDeployer{Mounts: &fakeMounts{table: table}, By: admin}.Deploy(context.Background(), ports.Repository{Key: "x", Format: "maven"}, "a", strings.NewReader(""))
 		if !errors.Is(err, ErrNoMount) {
-			t.Fatalf("a format with only a root mount: %v", err)
+			t.Fatalf("a format with no mount: %v", err)
 		}
 	})
 }

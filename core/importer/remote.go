@@ -131,15 +131,25 @@ func RunSource(ctx context.Context, src Source, t Target, o RemoteOptions) (Repo
 			step(Item{Repository: key, Outcome: Skipped, Reason: fmt.Sprintf("no repository %s on the server: create it first (format of the source: %s)", key, r.PackageType)}, 0)
 			continue
 		}
+		var waiting []SourceFile
 		err = src.Files(ctx, r.Key, func(f SourceFile) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 			it := Item{Repository: key, Path: f.Path}
-			it.Outcome, it.Reason = importRemote(ctx, src, r.Key, key, f, t)
+			if it.Outcome, it.Reason = importRemote(ctx, src, r.Key, key, f, t); it.Outcome == pending {
+				waiting = append(waiting, f)
+				return nil
+			}
 			step(it, f.Size)
 			return nil
 		})
+		if err == nil {
+			err = settle(ctx, waiting, func(f SourceFile) (string, string) { return importRemote(ctx, src, r.Key, key, f, t) },
+				func(f SourceFile, outcome, reason string) {
+					step(Item{Repository: key, Path: f.Path, Outcome: outcome, Reason: reason}, f.Size)
+				})
+		}
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return rep, err
 		}
@@ -185,24 +195,33 @@ func importRemote(ctx context.Context, src Source, from, to string, f SourceFile
 	if want == (Checksums{}) {
 		return Failed, "the source announced no checksum for this file: not imported unverified"
 	}
-	vr := newVerifier(body, want)
-	if err := t.Upload(ctx, to, f.Path, vr, f.Size, want); err != nil {
+	if err := UploadVerified(ctx, t, to, f.Path, body, f.Size, want); err != nil {
 		var ce *ports.ConflictError
 		var se *SkipError
 		switch {
-		case vr.err != nil:
-			return Failed, vr.err.Error()
 		case errors.As(err, &se):
 			return Skipped, se.Reason
 		case errors.As(err, &ce):
 			return Skipped, ce.Message
+		case errors.Is(err, ErrPending):
+			return pending, err.Error()
 		}
 		return Failed, err.Error()
 	}
-	if vr.err != nil { // the target stopped before the end: never reached here on success
-		return Failed, vr.err.Error()
-	}
 	return Imported, ""
+}
+
+// UploadVerified uploads body into t while checking it against every
+// checksum in want: a mismatch fails the read at its end, so the target
+// stores nothing, and is returned (wrapping ErrChecksumMismatch) before
+// the target's own error.
+func UploadVerified(ctx context.Context, t Target, repo, path string, body io.Reader, size int64, want Checksums) error {
+	vr := newVerifier(body, want)
+	err := t.Upload(ctx, repo, path, vr, size, want)
+	if vr.err != nil {
+		return vr.err
+	}
+	return err
 }
 
 // verifier hashes what passes through and, at end of input, fails the
@@ -239,7 +258,7 @@ func (v *verifier) Read(p []byte) (int, error) {
 				continue
 			}
 			if got := hex.EncodeToString(v.hs[c.name].Sum(nil)); !strings.EqualFold(got, c.want) {
-				v.err = fmt.Errorf("downloaded bytes have %s %s, the source announced %s: %w", c.name, got, c.want, ErrChecksumMismatch)
+				v.err = fmt.Errorf("the bytes have %s %s, the source recorded %s: %w", c.name, got, c.want, ErrChecksumMismatch)
 				return n, v.err
 			}
 		}

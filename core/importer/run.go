@@ -99,6 +99,7 @@ func Run(ctx context.Context, fsys fs.FS, repos []Repo, t Target, o Options) (Re
 		if err != nil {
 			return rep, fmt.Errorf("importer: repository %s: %w", key, err)
 		}
+		var waiting []File
 		for _, f := range r.Files {
 			if err := ctx.Err(); err != nil {
 				return rep, err
@@ -109,17 +110,30 @@ func Run(ctx context.Context, fsys fs.FS, repos []Repo, t Target, o Options) (Re
 				step(it, f.Size)
 				continue
 			}
-			it.Outcome, it.Reason = importFile(ctx, fsys, key, f, t)
+			if it.Outcome, it.Reason = importFile(ctx, fsys, key, f, t); it.Outcome == pending {
+				waiting = append(waiting, f)
+				continue
+			}
 			step(it, f.Size)
+		}
+		err = settle(ctx, waiting, func(f File) (string, string) { return importFile(ctx, fsys, key, f, t) },
+			func(f File, outcome, reason string) {
+				step(Item{Repository: key, Path: f.Path, Outcome: outcome, Reason: reason}, f.Size)
+			})
+		if err != nil {
+			return rep, err
 		}
 	}
 	return rep, nil
 }
 
 func importFile(ctx context.Context, fsys fs.FS, repo string, f File, t Target) (string, string) {
-	sum, err := fileSHA256(fsys, f.Source)
+	if f.BadSums != "" {
+		return Failed, "the export's checksums: " + f.BadSums
+	}
+	sums, err := fileSums(fsys, f.Source, f.Sums)
 	if err != nil {
-		return Failed, "read: " + err.Error()
+		return Failed, err.Error()
 	}
 	stored, err := t.StoredSHA256(ctx, repo, f.Path)
 	if err != nil {
@@ -127,7 +141,7 @@ func importFile(ctx context.Context, fsys fs.FS, repo string, f File, t Target) 
 	}
 	outcome, reason := Imported, ""
 	switch {
-	case stored == sum:
+	case stored == sums.SHA256:
 		outcome, reason = Skipped, "already stored with the same sha256"
 	case stored != "":
 		return Skipped, "the server holds different content at this path"
@@ -136,14 +150,29 @@ func importFile(ctx context.Context, fsys fs.FS, repo string, f File, t Target) 
 		if err != nil {
 			return Failed, "read: " + err.Error()
 		}
-		err = t.Upload(ctx, repo, f.Path, body, f.Size, Checksums{SHA256: sum})
+		err = t.Upload(ctx, repo, f.Path, body, f.Size, sums)
 		body.Close()
-		if err != nil {
+		var ce *ports.ConflictError
+		var se *SkipError
+		switch {
+		case errors.As(err, &se):
+			return Skipped, se.Reason
+		case errors.As(err, &ce):
+			return Skipped, ce.Message
+		case errors.Is(err, ErrPending):
+			return pending, err.Error()
+		case err != nil:
 			return Failed, err.Error()
 		}
 	}
 	if len(f.Properties) > 0 {
-		if err := t.SetProperties(ctx, repo, f.Path, f.Properties); err != nil {
+		err := t.SetProperties(ctx, repo, f.Path, f.Properties)
+		switch {
+		case errors.Is(err, ports.ErrNotFound):
+			// A format with its own protocol stores the file under its own
+			// layout: the source's path holds nothing to label.
+			reason = joinReason(reason, "properties not set: the repository stores the file under its own layout")
+		case err != nil:
 			return Failed, "properties: " + err.Error()
 		}
 	}
@@ -160,17 +189,24 @@ func joinReason(a, b string) string {
 	return a + "; " + b
 }
 
-func fileSHA256(fsys fs.FS, name string) (string, error) {
+// fileSums hashes the file and checks it against the checksums the export
+// recorded; it returns them with the sha256 filled in.
+func fileSums(fsys fs.FS, name string, want Checksums) (Checksums, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
-		return "", err
+		return want, fmt.Errorf("read: %w", err)
 	}
 	defer f.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
+	v := newVerifier(io.TeeReader(f, h), want)
+	if _, err := io.Copy(io.Discard, v); err != nil {
+		if v.err != nil {
+			return want, v.err
+		}
+		return want, fmt.Errorf("read: %w", err)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	want.SHA256 = hex.EncodeToString(h.Sum(nil))
+	return want, nil
 }
 
 // ErrNoRepositories says the directory holds no repository folder.

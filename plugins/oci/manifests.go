@@ -252,7 +252,11 @@ func (c *call) checkDescriptor(d descriptor, path, what string) (*sdk.Response, 
 		return nil, err
 	}
 	if f == nil {
-		return ociError(400, codeManifestBlobUnknown, what+" unknown to registry: "+d.Digest), nil
+		status := 400
+		if c.missing != 0 {
+			status = c.missing
+		}
+		return ociError(status, codeManifestBlobUnknown, what+" unknown to registry: "+d.Digest), nil
 	}
 	if d.Size < 0 || uint64(d.Size) != f.Size {
 		return ociError(400, codeManifestInvalid, fmt.Sprintf("descriptor size %d of %s %s does not match its stored size %d", d.Size, what, d.Digest, f.Size)), nil

@@ -102,6 +102,9 @@ func (Plugin) Handle(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	if req.Repo == nil {
 		return handleRoot(h, req)
 	}
+	if p, ok := strings.CutPrefix(strings.TrimPrefix(req.Path, "/"), deployPrefix); ok {
+		return deploy(h, req, p)
+	}
 	r, ok := parse(req.Path)
 	if !ok {
 		if req.Path == "/" || req.Path == "" {
@@ -134,6 +137,10 @@ type call struct {
 	req *sdk.Request
 	r   route
 	q   url.Values
+	// missing is the status for a manifest naming content not stored
+	// (0: 400 MANIFEST_BLOB_UNKNOWN, as a push; a deploy by path answers
+	// statusPending).
+	missing int
 }
 
 func query(raw string) url.Values {

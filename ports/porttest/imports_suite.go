@@ -86,4 +86,44 @@ func ImportStore(t *testing.T, open func(t *testing.T) ports.ImportStore) {
 			t.Fatalf("list of 2: %+v", two)
 		}
 	})
+
+	t.Run("prune deletes finished and abandoned jobs older than the cut, with their items", func(t *testing.T) {
+		s := open(t)
+		done := func(id string, finished time.Time) ports.ImportJob {
+			j := job(id, finished.Add(-time.Hour))
+			j.State, j.FinishedAt, j.UpdatedAt = "done", finished, finished
+			return j
+		}
+		cut := at.Add(24 * time.Hour)
+		mdOK(t, s.SaveImport(mdCtx(t), done("old", at), 0, items(3, 0)), "SaveImport old")
+		mdOK(t, s.SaveImport(mdCtx(t), done("recent", cut.Add(time.Minute)), 0, items(2, 0)), "SaveImport recent")
+		mdOK(t, s.SaveImport(mdCtx(t), job("abandoned", at), 0, items(1, 0)), "SaveImport abandoned")
+		live := job("live", at)
+		live.UpdatedAt = cut.Add(time.Second) // started long ago, still written
+		mdOK(t, s.SaveImport(mdCtx(t), live, 0, items(1, 0)), "SaveImport live")
+		n, err := s.PruneImports(mdCtx(t), cut)
+		mdOK(t, err, "PruneImports")
+		if n != 2 {
+			t.Fatalf("pruned %d jobs, want 2 (old, abandoned)", n)
+		}
+		for _, id := range []string{"old", "abandoned"} {
+			if _, err := s.Import(mdCtx(t), id); !errors.Is(err, ports.ErrNotFound) {
+				t.Fatalf("%s after prune: %v", id, err)
+			}
+			if its, err := s.ImportItems(mdCtx(t), id, 0, 0); err != nil || len(its) != 0 {
+				t.Fatalf("%s's items after prune: %+v %v", id, its, err)
+			}
+		}
+		for id, want := range map[string]int{"recent": 2, "live": 1} {
+			if _, err := s.Import(mdCtx(t), id); err != nil {
+				t.Fatalf("%s after prune: %v", id, err)
+			}
+			if its, err := s.ImportItems(mdCtx(t), id, 0, 0); err != nil || len(its) != want {
+				t.Fatalf("%s's items after prune: %d %v", id, len(its), err)
+			}
+		}
+		if n, err := s.PruneImports(mdCtx(t), cut); err != nil || n != 0 {
+			t.Fatalf("second prune: %d %v", n, err)
+		}
+	})
 }

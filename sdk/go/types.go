@@ -21,7 +21,11 @@ const (
 // Mount is a URL prefix the plugin claims.
 type Mount struct {
 	Prefix string
-	Root   bool
+	// Root claims every repository below Prefix, the repository key the
+	// first segment of the plugin's names. The host sends a deploy by path
+	// (an import) to Prefix+KEY+"/-/deploy/"+path, so a root plugin keeps
+	// "-" as the start of no name of its own (docs/import.md).
+	Root bool
 	// AnonymousPaths are path patterns (escaped path after the repository
 	// segment, path.Match syntax) that callers may reach with any method
 	// without the host's up-front authorization, e.g. a client's login
