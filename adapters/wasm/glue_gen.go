@@ -1160,16 +1160,16 @@ var importGlues = []importGlue{
 	},
 	{
 		name:    "assemble",
-		params:  []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32},
-		retSize: 40,
+		params:  []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32},
+		retSize: 48,
 		call: func(ctx context.Context, h hostImports, r *reader, stack []uint64) *enc {
-			t := wTemplate{Loops: r.liftListTemplateLoop(uint32(stack[0]), uint32(stack[1])), Parts: r.liftListTemplatePart(uint32(stack[2]), uint32(stack[3]))}
+			t := wTemplate{Loops: r.liftListTemplateLoop(uint32(stack[0]), uint32(stack[1])), Parts: r.liftListTemplatePart(uint32(stack[2]), uint32(stack[3])), ReturnText: uint32(stack[4]) != 0}
 			if r.err != nil {
 				return nil
 			}
 			v, err := h.Assemble(ctx, t)
 			e := &enc{}
-			e.alloc(40, 8)
+			e.alloc(48, 8)
 			if err != nil {
 				e.u8(0, 1)
 				e.str(8, err.Error())
@@ -1180,7 +1180,7 @@ var importGlues = []importGlue{
 		},
 		fail: func(err error) *enc {
 			e := &enc{}
-			e.alloc(40, 8)
+			e.alloc(48, 8)
 			e.u8(0, 1)
 			e.str(8, err.Error())
 			return e
@@ -1687,7 +1687,9 @@ type wTupleBytesBytes struct {
 // (as `json-members` projects it in the loop's form; nothing when
 // absent); `expect` writes nothing but makes the row irregular unless
 // member `member` is absent or its JSON kind is one of `names` (null,
-// true, false, number, string, array, object).
+// true, false, number, string, array, object); `row-text` the text
+// `member` of the row's entry in the loop's `order` (nothing when the
+// loop has no order or the entry fewer texts).
 type wItemKind uint8
 
 // Cases of wItemKind.
@@ -1697,6 +1699,7 @@ const (
 	wItemKindMetadata wItemKind = 2
 	wItemKindMember   wItemKind = 3
 	wItemKindExpect   wItemKind = 4
+	wItemKindRowText  wItemKind = 5
 )
 
 // Since 0.6.0: a field of a stored row (files have all of them,
@@ -1720,7 +1723,10 @@ const (
 // `created` in decimal), as a JSON string (as encoding/json writes it,
 // HTML-escaped), HTML-escaped text (& < > " ' as html.EscapeString),
 // or `created` as ISO 8601 UTC with milliseconds
-// (2006-01-02T15:04:05.000Z) or unix milliseconds.
+// (2006-01-02T15:04:05.000Z) or unix milliseconds; `url-path` each
+// '/'-separated segment escaped as Go's url.PathEscape does (RFC 3986
+// path segment); `json-text` a JSON string without HTML escaping (as
+// encoding/json writes it with SetEscapeHTML(false)).
 type wFieldForm uint8
 
 // Cases of wFieldForm.
@@ -1730,19 +1736,24 @@ const (
 	wFieldFormHtml       wFieldForm = 2
 	wFieldFormIsoMs      wFieldForm = 3
 	wFieldFormUnixMs     wFieldForm = 4
+	wFieldFormURLPath    wFieldForm = 5
+	wFieldFormJsonText   wFieldForm = 6
 )
 
 // Since 0.6.0: when an item is written: `present`/`absent` of member
 // `member`; `is-true` its value is `true`; `has-key` its value is an
-// object with a member (name decoded) in `names`.
+// object with a member (name decoded) in `names`; `metadata-prefix` the
+// row's metadata (as stored) starts with one of `names` (`member` is
+// not read).
 type wMemberTest uint8
 
 // Cases of wMemberTest.
 const (
-	wMemberTestPresent wMemberTest = 0
-	wMemberTestAbsent  wMemberTest = 1
-	wMemberTestIsTrue  wMemberTest = 2
-	wMemberTestHasKey  wMemberTest = 3
+	wMemberTestPresent        wMemberTest = 0
+	wMemberTestAbsent         wMemberTest = 1
+	wMemberTestIsTrue         wMemberTest = 2
+	wMemberTestHasKey         wMemberTest = 3
+	wMemberTestMetadataPrefix wMemberTest = 4
 )
 
 // wCondition is the WIT condition.
@@ -1762,6 +1773,14 @@ type wTemplateItem struct {
 	Names  []string
 	// Written only when one of these holds (always when empty).
 	When []wCondition
+}
+
+// Since 0.6.0: one row of a loop's `order`: the row's key (its version
+// for versions, its path for files) and texts its `row-text` items
+// write.
+type wOrderedRow struct {
+	Key   string
+	Texts [][]byte
 }
 
 // Since 0.6.0: one walk over stored rows.
@@ -1786,6 +1805,10 @@ type wTemplateLoop struct {
 	// without overlap to what `metadata` and `member` items write.
 	Replace []wTupleBytesBytes
 	Items   []wTemplateItem
+	// When not empty: the loop walks only the rows named here, in this
+	// order (the plugin sorts them by its own rules); a key without a
+	// stored row is skipped; a key named twice is a bad template.
+	Order []wOrderedRow
 }
 
 // Since 0.6.0: a piece of the document: `literal` its text, `loop` the
@@ -1815,17 +1838,23 @@ type wTemplatePart struct {
 type wTemplate struct {
 	Loops []wTemplateLoop
 	Parts []wTemplatePart
+	// When true the document is returned in `assembled.text` (handle
+	// ""), so a plugin can read a listing's keys and fields without
+	// their metadata entering the guest.
+	ReturnText bool
 }
 
 // Since 0.6.0: what `assemble` built. `handle` names it for the
 // response-body case `assembled` ("" when a row was irregular: the
 // document was not built and the plugin renders it itself); `rows` the
-// number of rows of each loop.
+// number of rows of each loop; `text` the document of a template with
+// `return-text`.
 type wAssembled struct {
 	Handle    string
 	Size      uint64
 	Rows      []uint32
 	Irregular uint32
+	Text      []byte
 }
 
 // wLogLevel is the WIT log-level.
@@ -2259,7 +2288,7 @@ func (r *reader) liftListTupleBytesBytes(ptr, n uint32) []wTupleBytesBytes {
 // liftItemKind lifts a item-kind.
 func (r *reader) liftItemKind(p uint32) wItemKind {
 	v := r.u8(p)
-	if v >= 5 {
+	if v >= 6 {
 		r.fail("item-kind %d", v)
 	}
 	return wItemKind(v)
@@ -2277,7 +2306,7 @@ func (r *reader) liftRowField(p uint32) wRowField {
 // liftFieldForm lifts a field-form.
 func (r *reader) liftFieldForm(p uint32) wFieldForm {
 	v := r.u8(p)
-	if v >= 5 {
+	if v >= 7 {
 		r.fail("field-form %d", v)
 	}
 	return wFieldForm(v)
@@ -2286,7 +2315,7 @@ func (r *reader) liftFieldForm(p uint32) wFieldForm {
 // liftMemberTest lifts a member-test.
 func (r *reader) liftMemberTest(p uint32) wMemberTest {
 	v := r.u8(p)
-	if v >= 4 {
+	if v >= 5 {
 		r.fail("member-test %d", v)
 	}
 	return wMemberTest(v)
@@ -2334,6 +2363,24 @@ func (r *reader) liftListTemplateItem(ptr, n uint32) []wTemplateItem {
 	return out
 }
 
+// liftOrderedRow lifts a ordered-row.
+func (r *reader) liftOrderedRow(p uint32) wOrderedRow {
+	return wOrderedRow{
+		Key:   r.str(p),
+		Texts: r.liftListBytes(r.u32(p+8), r.u32(p+8+4)),
+	}
+}
+
+// liftListOrderedRow lifts a type ListOrderedRow.
+func (r *reader) liftListOrderedRow(ptr, n uint32) []wOrderedRow {
+	base, count := r.span(ptr, n, 16)
+	var out []wOrderedRow
+	for i := uint32(0); i < count && r.err == nil; i++ {
+		out = append(out, r.liftOrderedRow(base+i*16))
+	}
+	return out
+}
+
 // liftTemplateLoop lifts a template-loop.
 func (r *reader) liftTemplateLoop(p uint32) wTemplateLoop {
 	return wTemplateLoop{
@@ -2347,15 +2394,16 @@ func (r *reader) liftTemplateLoop(p uint32) wTemplateLoop {
 		MemberForm: r.liftMemberForm(p + 48),
 		Replace:    r.liftListTupleBytesBytes(r.u32(p+52), r.u32(p+52+4)),
 		Items:      r.liftListTemplateItem(r.u32(p+60), r.u32(p+60+4)),
+		Order:      r.liftListOrderedRow(r.u32(p+68), r.u32(p+68+4)),
 	}
 }
 
 // liftListTemplateLoop lifts a type ListTemplateLoop.
 func (r *reader) liftListTemplateLoop(ptr, n uint32) []wTemplateLoop {
-	base, count := r.span(ptr, n, 68)
+	base, count := r.span(ptr, n, 76)
 	var out []wTemplateLoop
 	for i := uint32(0); i < count && r.err == nil; i++ {
-		out = append(out, r.liftTemplateLoop(base+i*68))
+		out = append(out, r.liftTemplateLoop(base+i*76))
 	}
 	return out
 }
@@ -2395,6 +2443,7 @@ func (e *enc) lowerAssembled(off uint32, v wAssembled) {
 	e.u64(off+8, v.Size)
 	e.lowerListU32(off+16, v.Rows)
 	e.u32(off+24, v.Irregular)
+	e.bytes(off+28, v.Text)
 }
 
 // liftMount lifts a mount.

@@ -26,7 +26,9 @@ func (cs *callState) Assemble(ctx context.Context, t wTemplate) (wAssembled, err
 		return wAssembled{}, err
 	}
 	out := wAssembled{Size: uint64(len(res.Doc)), Rows: res.Rows, Irregular: res.Irregular}
-	if res.Doc != nil {
+	if t.ReturnText {
+		out.Text = res.Doc
+	} else if res.Doc != nil {
 		cs.assembled = append(cs.assembled, res.Doc)
 		out.Handle = strconv.Itoa(len(cs.assembled))
 	}
@@ -74,7 +76,7 @@ func (r hostRows) Files(prefix, after string, limit int, pkg string) ([]hostjson
 }
 
 func toTemplate(t wTemplate) hostjson.Template {
-	out := hostjson.Template{Loops: make([]hostjson.Loop, len(t.Loops)), Parts: make([]hostjson.Part, len(t.Parts))}
+	out := hostjson.Template{Loops: make([]hostjson.Loop, len(t.Loops)), Parts: make([]hostjson.Part, len(t.Parts)), ReturnText: t.ReturnText}
 	for i, p := range t.Parts {
 		out.Parts[i] = hostjson.Part{Kind: hostjson.PartKind(p.Kind), Text: p.Text, Loop: p.Loop, Form: hostjson.FieldForm(p.Form)}
 	}
@@ -84,6 +86,9 @@ func toTemplate(t wTemplate) hostjson.Template {
 			Items: make([]hostjson.Item, len(l.Items))}
 		for _, r := range l.Replace {
 			hl.Replace = append(hl.Replace, hostjson.Replacement{Pattern: r.F0, With: r.F1})
+		}
+		for _, o := range l.Order {
+			hl.Order = append(hl.Order, hostjson.Ordered{Key: o.Key, Texts: o.Texts})
 		}
 		for j, it := range l.Items {
 			hi := hostjson.Item{Kind: hostjson.ItemKind(it.Kind), Text: it.Text, Field: hostjson.Field(it.Field),

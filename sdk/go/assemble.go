@@ -13,18 +13,22 @@ type (
 	Part        = hostjson.Part
 	Condition   = hostjson.Condition
 	Replacement = hostjson.Replacement
+	Ordered     = hostjson.Ordered
 )
 
 // Assembled is what Assemble built: in the host (Handle, through the
 // import) or, on a host without the import, in Doc. Rows counts each
 // loop's rows; Irregular > 0 means a row's metadata could not be projected
 // exactly and nothing was built: the plugin renders the document itself.
+// Text is the document of a template with ReturnText (neither Handle nor
+// Doc is set then).
 type Assembled struct {
 	Handle    string
 	Doc       []byte
 	Size      uint64
 	Rows      []uint32
 	Irregular uint32
+	Text      []byte
 }
 
 // Built reports whether a document was built.
@@ -46,7 +50,11 @@ func Assemble(h Host, t Template) (Assembled, error) {
 	if err != nil {
 		return Assembled{}, err
 	}
-	return Assembled{Doc: res.Doc, Size: uint64(len(res.Doc)), Rows: res.Rows, Irregular: res.Irregular}, nil
+	a := Assembled{Doc: res.Doc, Size: uint64(len(res.Doc)), Rows: res.Rows, Irregular: res.Irregular}
+	if t.ReturnText {
+		a.Doc, a.Text = nil, res.Doc
+	}
+	return a, nil
 }
 
 // AssembledResponse answers status with the document a built: by handle,

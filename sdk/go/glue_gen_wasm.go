@@ -991,7 +991,7 @@ func hostJsonMembers(docs [][]byte, keys []string, form wMemberForm) (v wMemberS
 }
 
 //go:wasmimport keeper:format/host@0.6.0 assemble
-func wasmimportAssemble(p0 unsafe.Pointer, p1 uint32, p2 unsafe.Pointer, p3 uint32, p4 unsafe.Pointer)
+func wasmimportAssemble(p0 unsafe.Pointer, p1 uint32, p2 unsafe.Pointer, p3 uint32, p4 uint32, p5 unsafe.Pointer)
 
 // hostAssemble calls the import assemble.
 // Since 0.6.0. Build a document from `template` and the repository's
@@ -1011,9 +1011,9 @@ func hostAssemble(t wTemplate) (v wAssembled, err error) {
 	ra, r := newRet()
 	defer runtime.KeepAlive(ra)
 	var e1 enc
-	e1.alloc(uint32(len(t.Loops))*68, 4)
+	e1.alloc(uint32(len(t.Loops))*76, 4)
 	for i := range t.Loops {
-		e1.lowerTemplateLoop(uint32(i)*68, t.Loops[i])
+		e1.lowerTemplateLoop(uint32(i)*76, t.Loops[i])
 	}
 	f2 := place(&e1)
 	var e3 enc
@@ -1022,7 +1022,7 @@ func hostAssemble(t wTemplate) (v wAssembled, err error) {
 		e3.lowerTemplatePart(uint32(i)*20, t.Parts[i])
 	}
 	f4 := place(&e3)
-	wasmimportAssemble(f2, uint32(len(t.Loops)), f4, uint32(len(t.Parts)), unsafe.Pointer(ra))
+	wasmimportAssemble(f2, uint32(len(t.Loops)), f4, uint32(len(t.Parts)), boolU32(t.ReturnText), unsafe.Pointer(ra))
 	runtime.KeepAlive(&e1)
 	runtime.KeepAlive(&e3)
 	if ld8(r) != 0 {
@@ -1227,7 +1227,9 @@ type wTupleBytesBytes struct {
 // (as `json-members` projects it in the loop's form; nothing when
 // absent); `expect` writes nothing but makes the row irregular unless
 // member `member` is absent or its JSON kind is one of `names` (null,
-// true, false, number, string, array, object).
+// true, false, number, string, array, object); `row-text` the text
+// `member` of the row's entry in the loop's `order` (nothing when the
+// loop has no order or the entry fewer texts).
 type wItemKind uint8
 
 // Cases of wItemKind.
@@ -1237,6 +1239,7 @@ const (
 	wItemKindMetadata wItemKind = 2
 	wItemKindMember   wItemKind = 3
 	wItemKindExpect   wItemKind = 4
+	wItemKindRowText  wItemKind = 5
 )
 
 // Since 0.6.0: a field of a stored row (files have all of them,
@@ -1260,7 +1263,10 @@ const (
 // `created` in decimal), as a JSON string (as encoding/json writes it,
 // HTML-escaped), HTML-escaped text (& < > " ' as html.EscapeString),
 // or `created` as ISO 8601 UTC with milliseconds
-// (2006-01-02T15:04:05.000Z) or unix milliseconds.
+// (2006-01-02T15:04:05.000Z) or unix milliseconds; `url-path` each
+// '/'-separated segment escaped as Go's url.PathEscape does (RFC 3986
+// path segment); `json-text` a JSON string without HTML escaping (as
+// encoding/json writes it with SetEscapeHTML(false)).
 type wFieldForm uint8
 
 // Cases of wFieldForm.
@@ -1270,19 +1276,24 @@ const (
 	wFieldFormHtml       wFieldForm = 2
 	wFieldFormIsoMs      wFieldForm = 3
 	wFieldFormUnixMs     wFieldForm = 4
+	wFieldFormURLPath    wFieldForm = 5
+	wFieldFormJsonText   wFieldForm = 6
 )
 
 // Since 0.6.0: when an item is written: `present`/`absent` of member
 // `member`; `is-true` its value is `true`; `has-key` its value is an
-// object with a member (name decoded) in `names`.
+// object with a member (name decoded) in `names`; `metadata-prefix` the
+// row's metadata (as stored) starts with one of `names` (`member` is
+// not read).
 type wMemberTest uint8
 
 // Cases of wMemberTest.
 const (
-	wMemberTestPresent wMemberTest = 0
-	wMemberTestAbsent  wMemberTest = 1
-	wMemberTestIsTrue  wMemberTest = 2
-	wMemberTestHasKey  wMemberTest = 3
+	wMemberTestPresent        wMemberTest = 0
+	wMemberTestAbsent         wMemberTest = 1
+	wMemberTestIsTrue         wMemberTest = 2
+	wMemberTestHasKey         wMemberTest = 3
+	wMemberTestMetadataPrefix wMemberTest = 4
 )
 
 // wCondition is the WIT condition.
@@ -1302,6 +1313,14 @@ type wTemplateItem struct {
 	Names  []string
 	// Written only when one of these holds (always when empty).
 	When []wCondition
+}
+
+// Since 0.6.0: one row of a loop's `order`: the row's key (its version
+// for versions, its path for files) and texts its `row-text` items
+// write.
+type wOrderedRow struct {
+	Key   string
+	Texts [][]byte
 }
 
 // Since 0.6.0: one walk over stored rows.
@@ -1326,6 +1345,10 @@ type wTemplateLoop struct {
 	// without overlap to what `metadata` and `member` items write.
 	Replace []wTupleBytesBytes
 	Items   []wTemplateItem
+	// When not empty: the loop walks only the rows named here, in this
+	// order (the plugin sorts them by its own rules); a key without a
+	// stored row is skipped; a key named twice is a bad template.
+	Order []wOrderedRow
 }
 
 // Since 0.6.0: a piece of the document: `literal` its text, `loop` the
@@ -1355,17 +1378,23 @@ type wTemplatePart struct {
 type wTemplate struct {
 	Loops []wTemplateLoop
 	Parts []wTemplatePart
+	// When true the document is returned in `assembled.text` (handle
+	// ""), so a plugin can read a listing's keys and fields without
+	// their metadata entering the guest.
+	ReturnText bool
 }
 
 // Since 0.6.0: what `assemble` built. `handle` names it for the
 // response-body case `assembled` ("" when a row was irregular: the
 // document was not built and the plugin renders it itself); `rows` the
-// number of rows of each loop.
+// number of rows of each loop; `text` the document of a template with
+// `return-text`.
 type wAssembled struct {
 	Handle    string
 	Size      uint64
 	Rows      []uint32
 	Irregular uint32
+	Text      []byte
 }
 
 // lowerListString writes a type ListString at off.
@@ -1823,6 +1852,28 @@ func (e *enc) lowerListTemplateItem(off uint32, v []wTemplateItem) {
 	}
 }
 
+// lowerListBytes writes a type ListBytes at off.
+func (e *enc) lowerListBytes(off uint32, v [][]byte) {
+	p := e.list(off, len(v), 8, 4)
+	for i := range v {
+		e.bytes(p+uint32(i)*8, v[i])
+	}
+}
+
+// lowerOrderedRow writes a ordered-row at off.
+func (e *enc) lowerOrderedRow(off uint32, v wOrderedRow) {
+	e.str(off, v.Key)
+	e.lowerListBytes(off+8, v.Texts)
+}
+
+// lowerListOrderedRow writes a type ListOrderedRow at off.
+func (e *enc) lowerListOrderedRow(off uint32, v []wOrderedRow) {
+	p := e.list(off, len(v), 16, 4)
+	for i := range v {
+		e.lowerOrderedRow(p+uint32(i)*16, v[i])
+	}
+}
+
 // lowerTemplateLoop writes a template-loop at off.
 func (e *enc) lowerTemplateLoop(off uint32, v wTemplateLoop) {
 	e.u8(off, uint8(v.Source))
@@ -1835,6 +1886,7 @@ func (e *enc) lowerTemplateLoop(off uint32, v wTemplateLoop) {
 	e.u8(off+48, uint8(v.MemberForm))
 	e.lowerListTupleBytesBytes(off+52, v.Replace)
 	e.lowerListTemplateItem(off+60, v.Items)
+	e.lowerListOrderedRow(off+68, v.Order)
 }
 
 // lowerTemplatePart writes a template-part at off.
@@ -1852,5 +1904,6 @@ func liftAssembled(p uint32) wAssembled {
 		Size:      ld64(p + 8),
 		Rows:      liftListU32(ld32(p+16), ld32(p+16+4)),
 		Irregular: ld32(p + 24),
+		Text:      ldBytes(p + 28),
 	}
 }

@@ -161,11 +161,11 @@ func (wasmHost) JSONMembers(docs [][]byte, keys []string, form MemberForm) (host
 
 func (wasmHost) Assemble(t Template) (Assembled, error) {
 	a, err := hostAssemble(toWTemplate(t))
-	return Assembled{Handle: a.Handle, Size: a.Size, Rows: a.Rows, Irregular: a.Irregular}, err
+	return Assembled{Handle: a.Handle, Size: a.Size, Rows: a.Rows, Irregular: a.Irregular, Text: a.Text}, err
 }
 
 func toWTemplate(t Template) wTemplate {
-	out := wTemplate{Loops: make([]wTemplateLoop, len(t.Loops)), Parts: make([]wTemplatePart, len(t.Parts))}
+	out := wTemplate{Loops: make([]wTemplateLoop, len(t.Loops)), Parts: make([]wTemplatePart, len(t.Parts)), ReturnText: t.ReturnText}
 	for i, p := range t.Parts {
 		out.Parts[i] = wTemplatePart{Kind: wPartKind(p.Kind), Text: p.Text, Loop: p.Loop, Form: wFieldForm(p.Form)}
 	}
@@ -175,6 +175,9 @@ func toWTemplate(t Template) wTemplate {
 			Items: make([]wTemplateItem, len(l.Items))}
 		for _, r := range l.Replace {
 			wl.Replace = append(wl.Replace, wTupleBytesBytes{F0: r.Pattern, F1: r.With})
+		}
+		for _, o := range l.Order {
+			wl.Order = append(wl.Order, wOrderedRow{Key: o.Key, Texts: o.Texts})
 		}
 		for j, it := range l.Items {
 			wi := wTemplateItem{Kind: wItemKind(it.Kind), Text: it.Text, Field: wRowField(it.Field), Form: wFieldForm(it.Form),

@@ -107,8 +107,15 @@ func check(t Template) error {
 	for _, l := range t.Loops {
 		pieces += len(l.Items) + len(l.Replace)
 		text += len(l.Separator) + len(l.Package) + len(l.Prefix) + len(l.Version)
-		if l.Source > Files || l.MemberForm > Raw || len(l.Members) > MaxKeys || l.Limit > MaxRows {
+		if l.Source > Files || l.MemberForm > Raw || len(l.Members) > MaxKeys || l.Limit > MaxRows || len(l.Order) > MaxRows {
 			return ErrBadTemplate
+		}
+		for _, o := range l.Order {
+			text += len(o.Key)
+			pieces += len(o.Texts)
+			for _, t := range o.Texts {
+				text += len(t)
+			}
 		}
 		for _, r := range l.Replace {
 			text += len(r.Pattern) + len(r.With)
@@ -123,7 +130,7 @@ func check(t Template) error {
 				return ErrBadTemplate
 			}
 			for _, c := range it.When {
-				if c.Test > TestHasKey || int(c.Member) >= len(l.Members) {
+				if c.Test > TestMetadataPrefix || c.Test != TestMetadataPrefix && int(c.Member) >= len(l.Members) {
 					return ErrBadTemplate
 				}
 			}
@@ -137,12 +144,12 @@ func check(t Template) error {
 
 func validItem(it Item, l Loop) bool {
 	switch it.Kind {
-	case ItemLiteral, ItemMetadata:
+	case ItemLiteral, ItemMetadata, ItemRowText:
 		return true
 	case ItemMember, ItemExpect:
 		return int(it.Member) < len(l.Members)
 	case ItemField:
-		if it.Field > FieldCreated || it.Form > FormUnixMs {
+		if it.Field > FieldCreated || it.Form > FormJSONText {
 			return false
 		}
 		if l.Source == Versions && it.Field != FieldPackage && it.Field != FieldVersion && it.Field != FieldCreated {
@@ -158,7 +165,7 @@ type loopRows struct {
 	rows      []Row
 	m         Members
 	keys      int
-	bad       []bool
+	texts     [][][]byte // the order's texts of each row, when ordered
 	irregular uint32
 }
 
@@ -206,7 +213,38 @@ func fetch(rs Rows, l *Loop, listed map[listKey][]Row) (loopRows, error) {
 	if l.Version == "" {
 		lr.rows = all
 	}
+	if len(l.Order) > 0 {
+		var err error
+		if lr, err = ordered(l, lr); err != nil {
+			return loopRows{}, err
+		}
+	}
 	return project(l, lr)
+}
+
+// ordered keeps the rows l.Order names, in its order, with their texts.
+func ordered(l *Loop, lr loopRows) (loopRows, error) {
+	at := make(map[string]int, len(lr.rows))
+	for i := range lr.rows {
+		k := lr.rows[i].Path
+		if l.Source == Versions {
+			k = lr.rows[i].Version
+		}
+		at[k] = i
+	}
+	seen := make(map[string]bool, len(l.Order))
+	out := loopRows{rows: make([]Row, 0, len(l.Order)), texts: make([][][]byte, 0, len(l.Order))}
+	for _, o := range l.Order {
+		if seen[o.Key] {
+			return loopRows{}, ErrBadTemplate
+		}
+		seen[o.Key] = true
+		if i, ok := at[o.Key]; ok {
+			out.rows = append(out.rows, lr.rows[i])
+			out.texts = append(out.texts, o.Texts)
+		}
+	}
+	return out, nil
 }
 
 // list reads every row of a listing, at most MaxRows.
@@ -320,7 +358,7 @@ func (w *writer) loop(l *Loop, lr *loopRows) {
 		}
 		row := &lr.rows[r]
 		for _, it := range l.Items {
-			if len(it.When) > 0 && !lr.holds(r, it.When) {
+			if len(it.When) > 0 && !lr.holds(r, row, it.When) {
 				continue
 			}
 			switch it.Kind {
@@ -332,6 +370,10 @@ func (w *writer) loop(l *Loop, lr *loopRows) {
 				w.replaced(row.Metadata, l.Replace)
 			case ItemMember:
 				w.replaced(lr.value(r, int(it.Member)), l.Replace)
+			case ItemRowText:
+				if lr.texts != nil && int(it.Member) < len(lr.texts[r]) {
+					w.write(lr.texts[r][it.Member])
+				}
 			}
 		}
 		if len(w.out) > w.max {
@@ -342,8 +384,16 @@ func (w *writer) loop(l *Loop, lr *loopRows) {
 }
 
 // holds reports whether one of conds holds for row r.
-func (lr *loopRows) holds(r int, conds []Condition) bool {
+func (lr *loopRows) holds(r int, row *Row, conds []Condition) bool {
 	for _, c := range conds {
+		if c.Test == TestMetadataPrefix {
+			for _, p := range c.Names {
+				if bytes.HasPrefix(row.Metadata, []byte(p)) {
+					return true
+				}
+			}
+			continue
+		}
 		v := lr.value(r, int(c.Member))
 		switch c.Test {
 		case TestPresent:
@@ -437,6 +487,10 @@ func (w *writer) field(r *Row, f Field, form FieldForm) {
 		w.out = AppendJSONString(w.out, s)
 	case FormHTML:
 		w.out = append(w.out, html.EscapeString(s)...)
+	case FormURLPath:
+		w.out = appendURLPath(w.out, s)
+	case FormJSONText:
+		w.out = AppendJSONText(w.out, s)
 	default:
 		w.out = append(w.out, s...)
 	}
@@ -473,18 +527,4 @@ func (w *writer) replaced(v []byte, rs []Replacement) {
 		v = v[at+len(rs[best].Pattern):]
 	}
 	w.write(v)
-}
-
-// AppendJSONString appends s as a JSON string exactly as encoding/json
-// writes it (HTML-escaped).
-func AppendJSONString(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s)
-			return append(dst, q...)
-		}
-	}
-	dst = append(dst, '"')
-	dst = append(dst, s...)
-	return append(dst, '"')
 }

@@ -41,6 +41,8 @@ const (
 	FormHTML
 	FormISOMs
 	FormUnixMs
+	FormURLPath
+	FormJSONText
 )
 
 const (
@@ -49,6 +51,7 @@ const (
 	ItemMetadata
 	ItemMember
 	ItemExpect
+	ItemRowText
 )
 
 const (
@@ -56,6 +59,7 @@ const (
 	TestAbsent
 	TestIsTrue
 	TestHasKey
+	TestMetadataPrefix
 )
 
 const (
@@ -87,6 +91,12 @@ type Item struct {
 // Replacement is one (pattern, replacement) pair of a loop.
 type Replacement struct{ Pattern, With []byte }
 
+// Ordered is the WIT record ordered-row: a row's key and its texts.
+type Ordered struct {
+	Key   string
+	Texts [][]byte
+}
+
 // Loop is the WIT record template-loop.
 type Loop struct {
 	Source     Source
@@ -99,6 +109,7 @@ type Loop struct {
 	MemberForm Form
 	Replace    []Replacement
 	Items      []Item
+	Order      []Ordered
 }
 
 // Part is the WIT record template-part.
@@ -113,6 +124,9 @@ type Part struct {
 type Template struct {
 	Loops []Loop
 	Parts []Part
+	// ReturnText asks the import to return the document to the guest
+	// (Assemble itself builds it the same way).
+	ReturnText bool
 }
 
 // Row is one stored version or file.
