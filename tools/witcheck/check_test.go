@@ -56,7 +56,7 @@ func TestExpectDerivesCanonicalSignatures(t *testing.T) {
 	if got := exp.Imports["keeper:format/host@0.6.0\x00stage-file"].String(); !strings.HasPrefix(got, "(i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)") {
 		t.Errorf("stage-file import: %s", got)
 	}
-	if got := exp.Imports["keeper:format/host@0.6.0\x00assemble"].String(); got != "(i32 i32 i32 i32 i32) -> ()" {
+	if got := exp.Imports["keeper:format/host@0.6.0\x00assemble"].String(); got != "(i32 i32 i32 i32 i32 i32) -> ()" {
 		t.Fatalf("assemble: %s", got)
 	}
 	if got := exp.Imports["keeper:format/host@0.6.0\x00json-members"].String(); got != "(i32 i32 i32 i32 i32 i32) -> ()" {
