@@ -289,6 +289,9 @@ func (k *Keeper) Kill() {
 func (k *Keeper) signal(sig os.Signal) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	if k.cmd == nil || k.cmd.Process == nil {
+		return os.ErrProcessDone // never started: nothing to signal
+	}
 	return k.cmd.Process.Signal(sig)
 }
 
