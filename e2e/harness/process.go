@@ -237,6 +237,9 @@ func (k *Keeper) Running() bool {
 	k.mu.Lock()
 	done := k.done
 	k.mu.Unlock()
+	if done == nil {
+		return false // never started
+	}
 	select {
 	case <-done:
 		return false
