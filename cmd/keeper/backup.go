@@ -275,8 +275,13 @@ func openDatabase(ctx context.Context, cfg config.Config) (*bunstore.Store, erro
 	return bunstore.Open(ctx, dsn)
 }
 
-// openMigrated is openDatabase with the schema brought up to date.
+// openMigrated is openDatabase with the schema brought up to date. It
+// makes the data directory whatever the database (`keeper migrate`
+// prepares it for `keeper serve`, which runs there).
 func openMigrated(ctx context.Context, cfg config.Config) (*bunstore.Store, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
 	s, err := openDatabase(ctx, cfg)
 	if err != nil {
 		return nil, err
