@@ -35,31 +35,7 @@ func Build(t testing.TB) string {
 	if buildErr != nil {
 		t.Fatalf("harness: build keeper: %v", buildErr)
 	}
-	if os.Getenv(BinaryEnv) == "" {
-		rebuildIfGone(t)
-	}
 	return buildPath
-}
-
-var rebuildMu sync.Mutex
-
-// rebuildIfGone builds the binary again when it vanished from its temporary
-// directory during the run (a CI run once lost it mid-suite to an unknown
-// cleaner of the temporary directory), and says so in the test log.
-func rebuildIfGone(t testing.TB) {
-	t.Helper()
-	rebuildMu.Lock()
-	defer rebuildMu.Unlock()
-	_, err := os.Stat(buildPath)
-	if err == nil {
-		return
-	}
-	t.Logf("harness: %s is gone (%v); building it again", buildPath, err)
-	p, err := build()
-	if err != nil {
-		t.Fatalf("harness: rebuild keeper: %v", err)
-	}
-	buildPath = p
 }
 
 func build() (string, error) {
