@@ -259,7 +259,7 @@ func recordedSums(fsys fs.FS, p string) (Checksums, error) {
 		if err != nil {
 			return sums, err
 		}
-		if fields := strings.Fields(string(data)); len(fields) > 0 { // "hex" or "hex  name"
+		if fields := strings.Fields(string(data)); len(fields) > 0 { // "<digest>" or "<digest>  <name>"
 			if err := set(sc.kind, fields[0], path.Base(p)+sc.ext); err != nil {
 				return sums, err
 			}
