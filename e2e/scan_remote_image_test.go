@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/json"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -22,7 +23,10 @@ import (
 // same content by digest shares the verdict (no second scan), and a
 // blocking policy refuses it to crane with the reason. Of an image whose
 // manifest only was fetched, the scan waits (pending, saying for which
-// blob) and is made once the image is pulled.
+// blob) and is made once the image is pulled; of one whose manifest only
+// is ever fetched, the repository fetches the blobs itself after
+// scan.blob_fetch_after. Layers are scanned with their image, never on
+// their own.
 func TestScanRemoteImage(t *testing.T) {
 	t.Parallel()
 	env, runs, scanners := scanSetup(t)
@@ -42,9 +46,10 @@ func TestScanRemoteImage(t *testing.T) {
 			"-t", upHost+"/src/team/"+image+":1")
 		return ociRun(t, home, crane, "digest", "--insecure", upHost+"/src/team/"+image+":1")
 	}
-	bad, good := push("app", "1.0.0"), push("fixed", "1.1.0")
+	bad, good, part := push("app", "1.0.0"), push("fixed", "1.1.0"), push("partial", "1.0.0")
 
-	px := harness.Start(t, harness.Options{Env: append(env, "KEEPER_EGRESS_ALLOW_PRIVATE_NETWORKS=true")})
+	px := harness.Start(t, harness.Options{Env: append(env, "KEEPER_EGRESS_ALLOW_PRIVATE_NETWORKS=true",
+		"KEEPER_SCAN_BLOB_FETCH_AFTER=30s")})
 	px.CreateRepo(harness.Repo{Key: "hub", Format: "oci", Type: "remote", Public: true, UpstreamURL: up.URL + "/v2/src",
 		Config: map[string]string{"upstream_username": "admin", "upstream_password": harness.AdminPassword}})
 	pxHost := hostOf(t, px.URL)
@@ -71,6 +76,17 @@ func TestScanRemoteImage(t *testing.T) {
 		}
 	}
 	t.Logf("pulled image %s: %+v found by %v", bad, rows[0], rep.Scanners)
+
+	// Its layer, an archive, is scanned with the image, not on its own.
+	var m struct{ Layers []struct{ Digest string } }
+	if err := json.Unmarshal([]byte(ociRun(t, anon, crane, "manifest", "--insecure", pxHost+"/hub/team/app@"+bad)), &m); err != nil || len(m.Layers) != 1 {
+		t.Fatalf("manifest of %s: %v %+v", bad, err, m)
+	}
+	var layer scanReport
+	if err := px.Expect(200, "GET", "/api/v1/security/findings?repository=hub&path=team/app/blobs/"+m.Layers[0].Digest, nil).JSON(&layer); err != nil ||
+		layer.Status != "not_scanned" {
+		t.Fatalf("the image's layer has a scan of its own: %v %+v", err, layer)
+	}
 
 	// The same manifest by digest is the same content: its verdict is in.
 	before := runs()
@@ -113,6 +129,13 @@ func TestScanRemoteImage(t *testing.T) {
 	pull(pxHost + "/hub/team/fixed:1")
 	if clean := waitScannedFor(t, px, "hub", "team/fixed/manifests/1", 10*time.Minute); clean.Status != "done" || len(clean.Findings) != 0 {
 		t.Fatalf("fixed image %s once pulled: %+v", good, clean)
+	}
+
+	// Of an image whose manifest only is ever fetched, the repository
+	// fetches the blobs itself (scan.blob_fetch_after) and the scan is made.
+	ociRun(t, anon, crane, "manifest", "--insecure", pxHost+"/hub/team/partial:1")
+	if rep := waitScannedFor(t, px, "hub", "team/partial/manifests/1", 10*time.Minute); rep.Status != "done" || !hasFinding(rep, "CVE-2099-0003") {
+		t.Fatalf("image %s of which only the manifest was fetched: %+v", part, rep)
 	}
 
 	// The verdict gates pulls through the proxy.

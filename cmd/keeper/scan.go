@@ -32,6 +32,7 @@ var scanModule = fx.Options(
 	fx.Provide(httpapi.AsRoutes(httpapi.SecurityRoutes)),
 	fx.Invoke(func(cfg config.Config, d *dispatch.Dispatcher, sched *jobs.Scheduler, svc *scan.Service) {
 		d.UseGate(svc)
+		svc.UsePrefetch(d.Prefetch)
 		if !cfg.Scan.Enabled {
 			return
 		}
@@ -63,5 +64,6 @@ func newScanService(cfg config.Config, s *bunstore.Store, repos ports.Repository
 	return scan.New(scan.Deps{Queue: s, Records: s, Settings: s, Repos: repos, Files: files, Blobs: blobs, Scanners: scanners,
 		Clock: c, Log: slog.Default().With("room", "scan"), Audit: rec, Signatures: sig},
 		scan.Config{WorkDir: sc.WorkDir, Concurrency: sc.Concurrency, Lease: 2*sc.Timeout + time.Minute, BlobWait: sc.BlobWait,
-			Limits: scan.Limits{MaxBytes: sc.MaxBytes, MaxFiles: sc.MaxFiles}})
+			BlobFetchAfter: sc.BlobFetchAfter,
+			Limits:         scan.Limits{MaxBytes: sc.MaxBytes, MaxFiles: sc.MaxFiles}})
 }

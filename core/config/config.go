@@ -96,6 +96,11 @@ type Scan struct {
 	// waits for the blobs it names to be cached too (KEEPER_SCAN_BLOB_WAIT,
 	// default 1h); then it fails, naming the missing blob.
 	BlobWait time.Duration `yaml:"blob_wait"`
+	// BlobFetchAfter is how long after its queueing the scan of such an
+	// image waits for clients to fetch the blobs before the repository
+	// fetches the missing ones from its upstream itself
+	// (KEEPER_SCAN_BLOB_FETCH_AFTER, default 1m; 0 never).
+	BlobFetchAfter time.Duration `yaml:"blob_fetch_after"`
 }
 
 // Metrics protects the Prometheus endpoint and bounds the download
@@ -418,7 +423,8 @@ func Default() Config {
 		Metrics: Metrics{Enabled: true, AllowedNetworks: []string{"127.0.0.0/8", "::1/128"}, DownloadStats: true,
 			DownloadStatsBuffer: 10000},
 		Scan: Scan{Enabled: true, Concurrency: 2, Timeout: 5 * time.Minute, Poll: time.Second,
-			MaxBytes: 1 << 30, MaxFiles: 100_000, DBCheck: time.Minute, RescanBatch: 100, BlobWait: time.Hour},
+			MaxBytes: 1 << 30, MaxFiles: 100_000, DBCheck: time.Minute, RescanBatch: 100, BlobWait: time.Hour,
+			BlobFetchAfter: time.Minute},
 	}
 }
 
@@ -615,6 +621,9 @@ func (c Config) Validate() error {
 	}
 	if d := c.Scan.BlobWait; d < time.Second || d > 7*24*time.Hour {
 		bad("scan.blob_wait", "must be between 1s and 168h")
+	}
+	if d := c.Scan.BlobFetchAfter; d < 0 || d >= c.Scan.BlobWait {
+		bad("scan.blob_fetch_after", "must be at least 0 and less than scan.blob_wait")
 	}
 	if c.Scan.MaxBytes < 1<<20 || c.Scan.MaxFiles < 1 {
 		bad("scan.max_bytes", "max_bytes must be at least 1 MiB and max_files at least 1")

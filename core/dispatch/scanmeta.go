@@ -37,8 +37,9 @@ func (d *Dispatcher) parseMetadata(ctx context.Context, p MetadataParser, plugin
 
 // scanLayouter returns the remote fetch's question for the scan layout of
 // a fetched file: the reserved "scan" member of what the plugin's
-// parse-metadata answers for it (nil when it has none); nil when the
-// repository's plugin does not describe files.
+// parse-metadata answers for it (nil when it has none; `false`,
+// remote.NoScan, when the file is not scanned on its own, being scanned
+// with another); nil when the repository's plugin does not describe files.
 func (d *Dispatcher) scanLayouter(pluginID string, repo *ports.Repository, local string) func(context.Context, ports.File) []byte {
 	p := d.meta
 	if p == nil || !p.ParsesMetadata(repo.Format) {

@@ -1,7 +1,9 @@
 package remote
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -154,14 +156,7 @@ func (s *Service) store(ctx context.Context, req Request, p, target string, clas
 	}
 	f := ports.File{Path: p, BlobDigest: dg.SHA256, Size: dg.Size, ContentType: resp.ContentType,
 		SHA256: dg.SHA256, SHA1: dg.SHA1, MD5: dg.MD5}
-	// An archive is sniffed (cheap: its head); other content, documents
-	// included, is described by its plugin (an image manifest, say).
-	if class == ports.CacheImmutable && s.d.ScanLayout != nil {
-		e.scan = s.d.ScanLayout(ctx, dg.SHA256)
-	}
-	if e.scan == nil && req.ScanLayout != nil {
-		e.scan = req.ScanLayout(ctx, f)
-	}
+	e.scan = s.scanLayout(ctx, req, f, class)
 	f.Metadata = e.metadata()
 	if admit {
 		if err := req.Admit(ctx, f, resp.LastModified); err != nil {
@@ -246,4 +241,30 @@ func (s *Service) staleOr(ctx context.Context, repo *ports.Repository, old ports
 func credentials(repo *ports.Repository) ports.UpstreamCredentials {
 	c := repo.Config
 	return ports.UpstreamCredentials{Username: c[ConfigUsername], Password: c[ConfigPassword], Token: c[ConfigToken]}
+}
+
+// NoScan is what Request.ScanLayout answers for a file its plugin says is
+// not scanned on its own (a layer, scanned with the image that names it).
+var NoScan = json.RawMessage("false")
+
+// scanLayout chooses the scan layout of a fetched file: its plugin's when
+// it describes the file (NoScan: none), else what sniffing an immutable
+// file's head finds (an archive), else none. The plugin is asked about
+// archives too, so that one scanned as part of another file is not
+// scanned twice; its parse-metadata runs once per fetched file.
+func (s *Service) scanLayout(ctx context.Context, req Request, f ports.File, class ports.CacheClass) json.RawMessage {
+	var sniffed json.RawMessage
+	if class == ports.CacheImmutable && s.d.ScanLayout != nil {
+		sniffed = s.d.ScanLayout(ctx, f.BlobDigest)
+	}
+	if req.ScanLayout == nil {
+		return sniffed
+	}
+	switch l := req.ScanLayout(ctx, f); {
+	case bytes.Equal(l, NoScan):
+		return nil
+	case l != nil:
+		return l
+	}
+	return sniffed
 }

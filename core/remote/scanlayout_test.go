@@ -56,13 +56,16 @@ func TestCachedFilesCarryTheirScanLayout(t *testing.T) {
 }
 
 // TestCachedFilesAskThePluginForTheirScanLayout: Request.ScanLayout (the
-// plugin's parse-metadata) chooses the layout of a fetched file sniffing
-// found no archive in, a mutable document's (an image manifest by tag)
-// too; a sniffed archive is not asked about.
+// plugin's parse-metadata) chooses the layout of every fetched file, a
+// mutable document's (an image manifest by tag) too: what it answers wins
+// over sniffing, NoScan (a blob scanned with its image) leaves the file
+// without a layout although it is an archive, and nil leaves the sniffed
+// one.
 func TestCachedFilesAskThePluginForTheirScanLayout(t *testing.T) {
 	up := newCounting(t)
 	up.set("/app/manifests/1", `{"schemaVersion":2}`)
 	up.set("/app/blobs/layer.tgz", "layer bytes")
+	up.set("/app/blobs/own.tgz", "a layer of an image")
 	e := newEnv(t, up.srv.URL, "generic", upstream.Options{})
 	e.svc = remote.New(remote.Deps{Files: e.files, Blobs: e.blobs, Formats: e.fmts, Clock: e.clock,
 		Upstream:   upstream.New(egress.Policy{AllowPrivateNetworks: true}, upstream.Options{}),
@@ -73,8 +76,11 @@ func TestCachedFilesAskThePluginForTheirScanLayout(t *testing.T) {
 		_, err := e.svc.Get(context.Background(), remote.Request{Repo: e.repo, PluginID: "p", Path: path, LocalBase: "http://keeper.test/x/proxy",
 			ScanLayout: func(_ context.Context, f ports.File) []byte {
 				asked[f.Path] = f.BlobDigest
-				if strings.Contains(f.Path, "manifests") {
+				switch {
+				case strings.Contains(f.Path, "manifests"):
 					return []byte(`{"unpack":"image-layout","mode":"image"}`)
+				case strings.Contains(f.Path, "own"):
+					return remote.NoScan
 				}
 				return nil
 			}}, nil)
@@ -84,7 +90,8 @@ func TestCachedFilesAskThePluginForTheirScanLayout(t *testing.T) {
 	}
 	get("/app/manifests/1")
 	get("/app/blobs/layer.tgz") // immutable (the fake classifies .tgz so)
-	if len(asked) != 1 || asked["app/manifests/1"] == "" {
+	get("/app/blobs/own.tgz")
+	if len(asked) != 3 {
 		t.Fatalf("the plugin was asked about %v", asked)
 	}
 	scanOf := func(path string) string {
@@ -103,5 +110,8 @@ func TestCachedFilesAskThePluginForTheirScanLayout(t *testing.T) {
 	}
 	if got := scanOf("app/blobs/layer.tgz"); got != `{"unpack":"tar","mode":"rootfs"}` {
 		t.Fatalf("layer: scan %q, want the sniffed one", got)
+	}
+	if got := scanOf("app/blobs/own.tgz"); got != "" {
+		t.Fatalf("a blob scanned with its image: scan %q, want none", got)
 	}
 }

@@ -143,10 +143,11 @@ type Request struct {
 	// the request's answer. Such a body is not streamed while it is fetched.
 	Admit func(ctx context.Context, f ports.File, lastModified string) error
 	// ScanLayout, when set, asks the format's plugin for the scan layout of
-	// a file fetched from the upstream that sniffing (Deps.ScanLayout, on
-	// immutable files) found no archive in, whatever its cache class: an
-	// image manifest, by tag or digest, say (core/dispatch: the "scan"
-	// member of parse-metadata's answer); nil means none.
+	// a file fetched from the upstream, whatever its cache class: an image
+	// manifest, by tag or digest, say (core/dispatch: the "scan" member of
+	// parse-metadata's answer). nil means the plugin does not say (what
+	// sniffing finds is used, Deps.ScanLayout); NoScan that the file is
+	// not scanned on its own.
 	ScanLayout func(ctx context.Context, f ports.File) []byte
 }
 

@@ -67,10 +67,57 @@ func (s *Service) ownBlobs(ctx context.Context, j ports.ScanJob, l Layout) error
 	if j.QueuedAt.IsZero() || age >= s.cfg.BlobWait {
 		return fmt.Errorf("%w: blob %s was not cached by this repository within %s", ErrWorkspace, first, s.cfg.BlobWait)
 	}
+	if missing, err = s.fetchBlobs(ctx, j, l, missing, age); err != nil {
+		return err
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	first = "sha256:" + missing[0]
 	delay := min(max(age/2, minBlobDelay), maxBlobDelay)
 	return &wait{until: now.Add(delay),
 		why: fmt.Sprintf("waiting for %d blob(s) of the image to be cached, %s first", len(missing), first)}
 }
+
+// fetchBlobs has the remote repository fetch from its upstream the blobs
+// of j's image that no client fetched within Config.BlobFetchAfter of its
+// queueing (a client that pulled only the manifest, or one platform's
+// layers), when the layout says where they are (Layout.BlobBase); it
+// returns the blobs still missing. A failed fetch is logged and waited
+// out like a missing blob.
+func (s *Service) fetchBlobs(ctx context.Context, j ports.ScanJob, l Layout, missing []string, age time.Duration) ([]string, error) {
+	fetch := s.prefetch.Load()
+	if fetch == nil || l.BlobBase == "" || s.cfg.BlobFetchAfter <= 0 || age < s.cfg.BlobFetchAfter {
+		return missing, nil
+	}
+	f, err := s.d.Records.ScannedFile(ctx, j.RepositoryID, j.Path)
+	if err != nil {
+		return missing, fmt.Errorf("scan: image blobs: %w", err)
+	}
+	for _, h := range missing {
+		p, ok := blobPath(j.Path, l.BlobBase, "sha256:"+h)
+		if !ok {
+			return missing, fmt.Errorf("%w: blob_base %q", ErrLayout, l.BlobBase)
+		}
+		if err := (*fetch)(ctx, f.Repository, "/"+p); err != nil {
+			s.d.Log.WarnContext(ctx, "scan: fetching a blob of a cached image failed", "repo", f.Repository, "path", p, "err", err)
+		}
+	}
+	held, err := s.d.Records.HeldDigests(ctx, j.RepositoryID, missing)
+	if err != nil {
+		return missing, fmt.Errorf("scan: image blobs: %w", err)
+	}
+	return slices.DeleteFunc(missing, func(h string) bool { return held[h] }), nil
+}
+
+// Prefetch caches path (escaped, with a leading "/") of the remote
+// repository repo from its upstream, as a client's GET would (curation
+// applies), unless it is cached already.
+type Prefetch func(ctx context.Context, repo, path string) error
+
+// UsePrefetch lets the scans of images a remote repository cached fetch
+// the blobs no client fetched (core/dispatch.Dispatcher.Prefetch).
+func (s *Service) UsePrefetch(p Prefetch) { s.prefetch.Store(&p) }
 
 // isRemote reports whether the job's repository is a remote (pull-through)
 // one.

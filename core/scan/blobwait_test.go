@@ -203,3 +203,55 @@ func TestRemoteImageWaitsForItsBlobs(t *testing.T) {
 	}
 	t.Fatal("the scan waited beyond its bound")
 }
+
+// TestRemoteImageFetchesTheBlobsNoClientFetched: the scan of an image a
+// remote repository cached, whose layout says where its blobs are, has the
+// repository fetch the blobs no client fetched once BlobFetchAfter has
+// passed (not before: a client pulling the image fetches them anyway), and
+// only the missing ones; a fetch that fails is waited out.
+func TestRemoteImageFetchesTheBlobsNoClientFetched(t *testing.T) {
+	e := newImageEnv(t)
+	e.svc = scan.New(scan.Deps{Queue: e.store, Records: e.store, Settings: e.store, Repos: e.store, Files: e.store, Blobs: e.blobs,
+		Clock: e.clock, Scanners: []ports.Scanner{e.scanner}}, scan.Config{WorkDir: t.TempDir(), BlobWait: time.Hour,
+		BlobFetchAfter: time.Minute, Limits: scan.Limits{MaxBytes: 1 << 20, MaxFiles: 100}})
+	proxy, other := e.repo(t, "proxy", ports.RepoRemote), e.repo(t, "other", ports.RepoLocal)
+	config := e.put(t, proxy, "app/blobs/sha256:cfg", "cached config", nil)
+	layer := e.put(t, other, "y/blobs/layer", "a layer no client fetched", nil)
+	l := scan.Layout{Unpack: scan.UnpackOCILayout, Mode: ports.ScanImage, MediaType: "application/x-test+json",
+		Blobs: []string{"sha256:" + config, "sha256:" + layer}, BlobBase: "../blobs/"}
+	meta, _ := json.Marshal(map[string]any{"scan": l})
+	m := e.put(t, proxy, "app/manifests/1", "manifest", meta)
+
+	var mu sync.Mutex
+	var asked []string
+	fail := true
+	e.svc.UsePrefetch(func(_ context.Context, repo, path string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		asked = append(asked, repo+" "+path)
+		if fail {
+			return context.DeadlineExceeded
+		}
+		e.put(t, proxy, strings.TrimPrefix(path, "/"), "a layer no client fetched", nil)
+		return nil
+	})
+	if r := e.result(t, m); r.Status != ports.ScanPending || len(asked) != 0 {
+		t.Fatalf("before BlobFetchAfter: %+v, fetched %v", r, asked)
+	}
+	e.clock.add(2 * time.Minute)
+	if r := e.result(t, m); r.Status != ports.ScanPending || !strings.Contains(r.Error, "waiting for 1 blob(s)") {
+		t.Fatalf("after a failed fetch: %+v", r)
+	}
+	want := "proxy /app/blobs/sha256:" + layer
+	if len(asked) != 1 || asked[0] != want {
+		t.Fatalf("fetched %v, want [%s]", asked, want)
+	}
+	fail = false
+	e.clock.add(5 * time.Minute)
+	if r := e.result(t, m); r.Status != ports.ScanDone || r.Runs != 1 {
+		t.Fatalf("after the repository fetched the layer: %+v", r)
+	}
+	if len(asked) != 2 || asked[1] != want || len(e.scanner.seen) != 1 || len(e.scanner.seen[0]) != 3 {
+		t.Fatalf("fetched %v, layouts %v", asked, e.scanner.seen)
+	}
+}

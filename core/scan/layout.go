@@ -33,6 +33,12 @@ type Layout struct {
 	// MediaType (image-layout only) is the file's media type, as the layout's
 	// index.json names it.
 	MediaType string `json:"media_type,omitempty"`
+	// BlobBase (image-layout only, optional) is where, relative to the
+	// file's own path, each blob is found by its digest ("../blobs/": the
+	// blob sha256:… of "app/manifests/1" is "app/blobs/sha256:…"). A remote
+	// repository whose clients fetched only some of the blobs fetches the
+	// others from its upstream itself (blobwait.go).
+	BlobBase string `json:"blob_base,omitempty"`
 }
 
 // Unpack kinds.
@@ -61,7 +67,7 @@ func ParseLayout(b []byte) (Layout, error) {
 	}
 	switch l.Unpack {
 	case UnpackZip, UnpackTarGz, UnpackTar, UnpackNone:
-		if len(l.Blobs) > 0 || l.MediaType != "" {
+		if len(l.Blobs) > 0 || l.MediaType != "" || l.BlobBase != "" {
 			return l, fmt.Errorf("%w: blobs belong to an image-layout", ErrLayout)
 		}
 	case UnpackOCILayout:

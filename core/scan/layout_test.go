@@ -58,15 +58,33 @@ func tgzOf(t *testing.T, es ...entry) []byte {
 	return b.Bytes()
 }
 
+// img is an image-layout with blob_base base (JSON).
+func img(base string) string {
+	return `{"unpack":"image-layout","mode":"image","media_type":"application/x-test+json","blobs":["sha256:` +
+		strings.Repeat("a", 64) + `"],"blob_base":` + base + `}`
+}
+
 func TestParseLayout(t *testing.T) {
 	for in, ok := range map[string]bool{
-		`{"unpack":"zip","mode":"rootfs"}`:        true,
-		`{"unpack":"tar.gz","mode":"filesystem"}`: true,
-		`{"unpack":"none","mode":"image"}`:        true,
-		`{"unpack":"zip","mode":"image"}`:         false,
-		`{"unpack":"rar","mode":"rootfs"}`:        false,
-		`{"unpack":"zip","mode":"vm"}`:            false,
-		`nope`:                                    false,
+		`{"unpack":"zip","mode":"rootfs"}`:                         true,
+		`{"unpack":"tar.gz","mode":"filesystem"}`:                  true,
+		`{"unpack":"none","mode":"image"}`:                         true,
+		`{"unpack":"zip","mode":"image"}`:                          false,
+		`{"unpack":"rar","mode":"rootfs"}`:                         false,
+		`{"unpack":"zip","mode":"vm"}`:                             false,
+		`nope`:                                                     false,
+		`{"unpack":"zip","mode":"rootfs","blob_base":"../blobs/"}`: false,
+		img(`"../blobs/"`):                                         true,
+		img(`"blobs/"`):                                            true,
+		img(`"../../../blobs/"`):                                   true,
+		img(`"../blobs"`):                                          false, // not a directory
+		img(`"/blobs/"`):                                           false, // absolute
+		img(`"../../../../x/"`):                                    false, // climbs out of the repository
+		img(`"http://x/"`):                                         false,
+		img(`"..%2fx/"`):                                           false,
+		img(`"a\\b/"`):                                             false,
+		img(`"a b/"`):                                              false,
+		img(`"a?b/"`):                                              false,
 	} {
 		if _, err := ParseLayout([]byte(in)); (err == nil) != ok {
 			t.Errorf("%s: err %v", in, err)

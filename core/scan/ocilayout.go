@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"unicode"
@@ -43,7 +44,34 @@ func checkOCILayout(l Layout) error {
 	}) {
 		return fmt.Errorf("%w: media_type %q", ErrLayout, l.MediaType)
 	}
+	if l.BlobBase != "" {
+		if _, ok := blobPath("a/b/c/d", l.BlobBase, l.Blobs[0]); !ok {
+			return fmt.Errorf("%w: blob_base %q", ErrLayout, l.BlobBase)
+		}
+	}
 	return nil
+}
+
+// maxBlobBase bounds a layout's blob_base.
+const maxBlobBase = 256
+
+// blobPath resolves base (a relative path ending in "/") against the
+// directory of file and appends digest: the repository path of one blob of
+// an image-layout. It refuses an absolute or escaped base, one with a
+// query, a fragment or a scheme, and a result that climbs out of the
+// repository.
+func blobPath(file, base, digest string) (string, bool) {
+	if len(base) > maxBlobBase || !strings.HasSuffix(base, "/") || strings.HasPrefix(base, "/") ||
+		strings.ContainsAny(base, "?#%:\\") || strings.ContainsFunc(base, func(r rune) bool {
+		return r > unicode.MaxASCII || unicode.IsSpace(r) || unicode.IsControl(r)
+	}) {
+		return "", false
+	}
+	p := path.Join(path.Dir(strings.TrimPrefix(file, "/")), base, digest)
+	if p == ".." || strings.HasPrefix(p, "../") || strings.HasPrefix(p, "/") || path.Base(p) != digest {
+		return "", false
+	}
+	return p, true
 }
 
 // blobHex returns the hex part of "sha256:<64 lower-case hex>".

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/keeper-registry/keeper/core/audit"
@@ -50,6 +51,10 @@ type Config struct {
 	// waits for the blobs it names to be cached as files of that
 	// repository (default 1h; blobwait.go).
 	BlobWait time.Duration
+	// BlobFetchAfter is how long after its queueing such a scan waits for
+	// clients to fetch the blobs before the repository fetches the missing
+	// ones itself (UsePrefetch; 0: never).
+	BlobFetchAfter time.Duration
 }
 
 // Service scans queued artifacts and enforces the scan policies.
@@ -62,6 +67,7 @@ type Service struct {
 	gates    map[string]cachedGate
 	acks     []ports.ScanAck
 	acksAt   time.Time
+	prefetch atomic.Pointer[Prefetch]
 }
 
 type cachedPolicy struct {

@@ -17,6 +17,10 @@ type scanLayout struct {
 	Mode      string   `json:"mode"`
 	MediaType string   `json:"media_type"`
 	Blobs     []string `json:"blobs"`
+	// BlobBase is where the blobs are, relative to the manifest's path
+	// (NAME/manifests/REF → NAME/blobs/DIGEST): a remote repository
+	// fetches those no client pulled, so the image is scanned whole.
+	BlobBase string `json:"blob_base"`
 }
 
 // maxScanBlobs matches the host's bound on the blobs one layout names.
@@ -45,7 +49,7 @@ func imageScan(m *manifestDoc, mediaType string) *scanLayout {
 			return nil
 		}
 	}
-	l := &scanLayout{Unpack: "image-layout", Mode: "image", MediaType: mediaType}
+	l := &scanLayout{Unpack: "image-layout", Mode: "image", MediaType: mediaType, BlobBase: "../blobs/"}
 	for _, d := range append([]descriptor{*m.Config}, m.Layers...) {
 		if alg, _, ok := parseDigest(d.Digest); !ok || alg != "sha256" {
 			return nil
@@ -54,6 +58,9 @@ func imageScan(m *manifestDoc, mediaType string) *scanLayout {
 	}
 	return l
 }
+
+// noScan describes a blob: not scanned on its own.
+var noScan = []byte(`{"scan":false}`)
 
 var _ sdk.MetadataParser = Plugin{}
 
@@ -65,16 +72,18 @@ const sniffBytes = 64
 // content a remote (pull-through) repository cached from its upstream,
 // which no push staged: an image manifest (by tag or digest) answers the
 // same "scan" member a pushed one gets, so the host scans the pulled
-// image once its blobs are cached too; anything else (layers, configs,
-// indexes, other artifacts) answers {}. The name is not needed: blobs and
-// manifests by digest are named alike.
+// image once its blobs are cached too; a blob (a layer, a config) answers
+// "scan": false: it is scanned with the image that names it, not on its
+// own as the archive it is; other manifests (indexes, artifacts) answer
+// {}. The name is not needed: blobs and manifests by digest are named
+// alike.
 func (Plugin) ParseMetadata(h sdk.Host, digest, _ string) ([]byte, error) {
 	head, err := h.ReadBlob(digest, 0, sniffBytes)
 	if err != nil {
 		return nil, err
 	}
 	if t := bytes.TrimLeft(head, " \t\r\n"); len(t) == 0 || t[0] != '{' {
-		return []byte(`{}`), nil
+		return noScan, nil
 	}
 	raw, err := h.ReadBlob(digest, 0, maxManifestBytes+1)
 	if err != nil {
@@ -82,7 +91,7 @@ func (Plugin) ParseMetadata(h sdk.Host, digest, _ string) ([]byte, error) {
 	}
 	var m manifestDoc
 	if len(raw) > maxManifestBytes || json.Unmarshal(raw, &m) != nil || m.SchemaVersion != 2 {
-		return []byte(`{}`), nil
+		return noScan, nil
 	}
 	mediaType := m.MediaType
 	if mediaType == "" && m.Config != nil && m.Manifests == nil {

@@ -67,8 +67,9 @@ func TestManifestScanLayout(t *testing.T) {
 }
 
 // A manifest a remote repository cached is described by its content: an
-// image manifest gets the layout a pushed one gets; its layers, its config
-// and an index get none.
+// image manifest gets the layout a pushed one gets, saying where its blobs
+// are; its layers and its config are not scanned on their own; an index
+// gets none.
 func TestParseMetadataOfCachedContent(t *testing.T) {
 	e := newEnv(t)
 	d, raw := e.pushImage("app", "v1", nil)
@@ -103,10 +104,17 @@ func TestParseMetadataOfCachedContent(t *testing.T) {
 	}
 	idx, _ := json.Marshal(map[string]any{"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
 		"manifests": []any{map[string]any{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": d, "size": len(raw)}}})
+	if got := describe(e.h.AddBlob(idx)); got != `{}` {
+		t.Fatalf("index: %s, want {}", got)
+	}
+	// Blobs are scanned with their image, not on their own.
 	for name, digest := range map[string]string{"layer": m.Layers[0].Digest, "config": m.Config.Digest,
-		"index": e.h.AddBlob(idx), "not JSON": e.h.AddBlob([]byte("\x1f\x8b gzip"))} {
-		if got := describe(digest); got != `{}` {
-			t.Fatalf("%s: %s, want {}", name, got)
+		"not JSON": e.h.AddBlob([]byte("\x1f\x8b gzip"))} {
+		if got := describe(digest); got != `{"scan":false}` {
+			t.Fatalf("%s: %s, want {\"scan\":false}", name, got)
 		}
+	}
+	if !strings.Contains(pushed, `"blob_base":"../blobs/"`) {
+		t.Fatalf("the image layout does not say where its blobs are: %s", pushed)
 	}
 }
