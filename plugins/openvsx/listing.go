@@ -1,7 +1,6 @@
 package openvsx
 
 import (
-	"bytes"
 	"net/url"
 	"slices"
 	"strconv"
@@ -20,11 +19,12 @@ import (
 // alone. A version document the projection finds irregular (or with a
 // preRelease that is not a boolean) sends the request to the full listing.
 
-// listed is the versions of pkg, highest first, with the metadata of none;
-// after maps each version to the version stored before it (host order),
-// for reading one version's metadata. ok is false when a version's
-// document was irregular: the caller lists them all.
-func (a api) listed(pkg string) (rs []release, after map[string]string, ok bool, err error) {
+// listed is the versions of pkg in the host's order, with the metadata of
+// none, and the index of the latest (as latestOf picks it from them sorted);
+// prev holds the version stored before each (host order), for reading one
+// version's metadata. ok is false when a version's document was irregular:
+// the caller lists them all.
+func (a api) listed(pkg string) (rs []release, latest int, prev []string, ok bool, err error) {
 	as, err := sdk.Assemble(a.h, sdk.Template{ReturnText: true, Parts: []sdk.Part{{Kind: hostjson.PartLoop}},
 		Loops: []sdk.Loop{{Source: hostjson.Versions, Package: pkg, Limit: maxVersions, Members: []string{"preRelease"},
 			MemberForm: hostjson.Compact, Items: []hostjson.Item{
@@ -33,22 +33,36 @@ func (a api) listed(pkg string) (rs []release, after map[string]string, ok bool,
 				{Kind: hostjson.ItemLiteral, Text: []byte("\t")}, {Kind: hostjson.ItemMember},
 				{Kind: hostjson.ItemLiteral, Text: []byte("\n")}}}}})
 	if err != nil || as.Irregular > 0 {
-		return nil, nil, false, err
+		return nil, 0, nil, false, err
 	}
-	after = map[string]string{}
-	prev := ""
-	for _, line := range bytes.Split(as.Text, []byte("\n")) {
-		v, pre, found := strings.Cut(string(line), "\t")
+	last, best, bestPre := "", -1, -1
+	for text := string(as.Text); text != ""; {
+		var line string
+		line, text, _ = strings.Cut(text, "\n")
+		v, pre, found := strings.Cut(line, "\t")
 		if !found {
 			continue
 		}
-		after[v], prev = prev, v
 		if sv, ok := semver.Parse(v); ok {
 			rs = append(rs, release{version: v, v: sv, listedPre: pre == "true"})
+			prev = append(prev, last)
+			// latestOf takes the highest that is not a pre-release, else
+			// the highest.
+			r := &rs[len(rs)-1]
+			if isPre(r) {
+				if bestPre < 0 || sv.Compare(rs[bestPre].v) > 0 {
+					bestPre = len(rs) - 1
+				}
+			} else if best < 0 || sv.Compare(rs[best].v) > 0 {
+				best = len(rs) - 1
+			}
 		}
+		last = v
 	}
-	slices.SortFunc(rs, func(x, y release) int { return y.v.Compare(x.v) })
-	return rs, after, true, nil
+	if best < 0 {
+		best = bestPre
+	}
+	return rs, best, prev, true, nil
 }
 
 // described reads the metadata of r, which listed found after prev; false
@@ -70,27 +84,21 @@ func (a api) listedExtension(ns, name, version string) (*sdk.Response, error) {
 		return nil, nil
 	}
 	pkg := strings.ToLower(ns) + "." + strings.ToLower(name)
-	rs, after, ok, err := a.listed(pkg)
+	rs, latest, prev, ok, err := a.listed(pkg)
 	if err != nil || !ok || len(rs) == 0 {
 		return nil, err
 	}
-	var r *release
-	if version == "" || version == "latest" {
-		r = latestOf(rs)
-	} else {
-		for i := range rs {
-			if rs[i].version == version {
-				r = &rs[i]
-			}
-		}
-		if r == nil {
+	i := latest
+	if version != "" && version != "latest" {
+		if i = slices.IndexFunc(rs, func(r release) bool { return r.version == version }); i < 0 {
 			return nil, fail(404, "Extension not found: "+ns+"."+name+" "+version)
 		}
 	}
-	if ok, err := a.described(pkg, after[r.version], r); !ok || err != nil {
+	r := &rs[i]
+	if ok, err := a.described(pkg, prev[i], r); !ok || err != nil {
 		return nil, err
 	}
-	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: a.extensionJSON(r, rs), CacheTTLMs: docTTLMs,
+	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: a.extensionJSON(r, rs, rs[latest].version), CacheTTLMs: docTTLMs,
 		Headers: []sdk.Header{{Name: "Content-Type", Value: "application/json"}}}, nil
 }
 
@@ -100,7 +108,7 @@ func (a api) listedVersions(ns, name string) (*sdk.Response, error) {
 		return nil, nil
 	}
 	ns, name = strings.ToLower(ns), strings.ToLower(name)
-	rs, _, ok, err := a.listed(ns + "." + name)
+	rs, _, _, ok, err := a.listed(ns + "." + name)
 	if err != nil || !ok || len(rs) == 0 {
 		return nil, err
 	}
@@ -125,8 +133,9 @@ func (a api) listedVersions(ns, name string) (*sdk.Response, error) {
 }
 
 // extensionJSON writes json.Marshal(a.extensionDoc(r, all)) without
-// reflection: the members in the order encoding/json sorts a map's keys.
-func (a api) extensionJSON(r *release, all []release) []byte {
+// reflection (the members in the order encoding/json sorts a map's keys);
+// all may be in any order, latest is the version latestOf picks.
+func (a api) extensionJSON(r *release, all []release, latest string) []byte {
 	m := r.meta()
 	base := a.base()
 	extURL := base + "/api/" + m.Namespace + "/" + m.Name
@@ -171,9 +180,9 @@ func (a api) extensionJSON(r *release, all []release) []byte {
 	if len(all) == 0 {
 		b = append(b, "{}"...)
 	} else {
-		latest := extURL + "/latest"
-		if latestOf(all).version == m.Version {
-			latest = extURL + "/" + m.Version
+		latestURL := extURL + "/latest"
+		if latest == m.Version {
+			latestURL = extURL + "/" + m.Version
 		}
 		keys := make([]string, 0, len(all)+1)
 		keys = append(keys, "latest")
@@ -182,7 +191,7 @@ func (a api) extensionJSON(r *release, all []release) []byte {
 		}
 		b = object(b, keys, func(k string) string {
 			if k == "latest" {
-				return latest
+				return latestURL
 			}
 			return extURL + "/" + k
 		})
