@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"slices"
-	"sort"
+	"strconv"
 	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
@@ -66,19 +66,24 @@ func assembledUpdates(h sdk.Host, base, build string) (*sdk.Response, error) {
 	}
 	type row struct {
 		pkg, path string
+		key       []versionField
 		d         descriptor
 	}
 	var rows []row
-	for _, line := range bytes.Split(list.Text, []byte("\n")) {
-		if len(line) == 0 {
-			continue
+	arena := make([]versionField, 0, 4*bytes.Count(list.Text, []byte("\n")))
+	for text := string(list.Text); text != ""; {
+		var line string
+		line, text, _ = strings.Cut(text, "\n")
+		var r row
+		var f [5]string
+		for i := range f {
+			var ok bool
+			if f[i], line, ok = strings.Cut(line, "\t"); ok != (i < 4) {
+				return nil, nil // a file stored before the members
+			}
 		}
-		f := strings.Split(string(line), "\t")
-		if len(f) != 5 {
-			return nil, nil // a file stored before the members
-		}
-		r := row{pkg: f[0], path: f[1]}
-		r.d.Version, r.d.IdeaVersion.Since, r.d.IdeaVersion.Until = f[2], f[3], f[4]
+		r.pkg, r.path, r.d.Version, r.d.IdeaVersion.Since, r.d.IdeaVersion.Until = f[0], f[1], f[2], f[3], f[4]
+		r.key = versionKey(&arena, r.d.Version)
 		rows = append(rows, r)
 	}
 	if len(rows) == 0 {
@@ -86,11 +91,11 @@ func assembledUpdates(h sdk.Host, base, build string) (*sdk.Response, error) {
 	}
 	// As newest: packages in name order, each one's versions in the
 	// host's order (version strings) stably sorted newest first.
-	sort.SliceStable(rows, func(i, j int) bool {
-		if rows[i].pkg != rows[j].pkg {
-			return rows[i].pkg < rows[j].pkg
+	slices.SortFunc(rows, func(x, y row) int {
+		if c := strings.Compare(x.pkg, y.pkg); c != 0 {
+			return c
 		}
-		return rows[i].d.Version < rows[j].d.Version
+		return strings.Compare(x.d.Version, y.d.Version)
 	})
 	var order []sdk.Ordered
 	for start := 0; start < len(rows); {
@@ -99,7 +104,7 @@ func assembledUpdates(h sdk.Host, base, build string) (*sdk.Response, error) {
 			end++
 		}
 		vs := rows[start:end]
-		sort.SliceStable(vs, func(i, j int) bool { return compareVersions(vs[i].d.Version, vs[j].d.Version) > 0 })
+		slices.SortStableFunc(vs, func(x, y row) int { return compareKeys(y.key, x.key) })
 		if i := slices.IndexFunc(vs, func(r row) bool { return compatible(&r.d, build) }); i >= 0 {
 			order = append(order, sdk.Ordered{Key: vs[i].path})
 		}
@@ -122,4 +127,50 @@ func assembledUpdates(h sdk.Host, base, build string) (*sdk.Response, error) {
 	r := sdk.AssembledResponse(200, doc, sdk.Header{Name: "Content-Type", Value: "application/xml"})
 	r.CacheTTLMs = docTTL
 	return r, nil
+}
+
+// versionField is one component of a plugin version as compareVersions
+// reads it.
+type versionField struct {
+	s   string
+	n   int
+	num bool
+}
+
+// versionKey appends the fields of v to arena (as strings.FieldsFunc(v,
+// isSep) splits it) and returns them, for compareKeys.
+func versionKey(arena *[]versionField, v string) []versionField {
+	start := len(*arena)
+	for v != "" {
+		i := strings.IndexFunc(v, isSep)
+		if i < 0 {
+			i = len(v)
+		}
+		if f := v[:i]; f != "" {
+			n, err := strconv.Atoi(f)
+			*arena = append(*arena, versionField{f, n, err == nil})
+		}
+		if i < len(v) {
+			i++
+		}
+		v = v[i:]
+	}
+	return (*arena)[start:len(*arena):len(*arena)]
+}
+
+// compareKeys is compareVersions over keys made by versionKey.
+func compareKeys(a, b []versionField) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		x, y := a[i], b[i]
+		switch {
+		case x.num && y.num && x.n != y.n:
+			if x.n < y.n {
+				return -1
+			}
+			return 1
+		case (!x.num || !y.num) && x.s != y.s:
+			return strings.Compare(x.s, y.s)
+		}
+	}
+	return len(a) - len(b)
 }

@@ -120,3 +120,19 @@ func TestAssembledUpdatesGenerated(t *testing.T) {
 		checkUpdates(t, ss, builds...)
 	}
 }
+
+// TestCompareKeys: compareKeys orders as compareVersions does.
+func TestCompareKeys(t *testing.T) {
+	vs := []string{"1", "1.0", "1.0.0", "1-0", "01.0", "1.0-", "1.a", "1.b", "1.10", "1.9", "a", "", "2.0-beta_1",
+		"99999999999999999999", "99999999999999999998", "1.0+x", "x1", "1..2"}
+	sign := func(n int) int { return min(max(n, -1), 1) }
+	for _, a := range vs {
+		for _, b := range vs {
+			var arena []versionField
+			ka, kb := versionKey(&arena, a), versionKey(&arena, b)
+			if sign(compareKeys(ka, kb)) != sign(compareVersions(a, b)) {
+				t.Errorf("%q vs %q: keys %d, versions %d", a, b, compareKeys(ka, kb), compareVersions(a, b))
+			}
+		}
+	}
+}
