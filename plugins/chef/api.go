@@ -180,6 +180,9 @@ func (a api) download(name, v string) (*sdk.Response, error) {
 // with its dependencies and where to get it (location_type "opscode": the
 // Supermarket API at location_path).
 func (a api) universe() (*sdk.Response, error) {
+	if r, err := a.assembledUniverse(); r != nil || err != nil {
+		return r, err
+	}
 	out := map[string]map[string]any{}
 	err := sdk.EachPackage(a.h, "", maxCookbooks, func(p sdk.PackageInfo) error {
 		vs, err := versions(a.h, p.Name)

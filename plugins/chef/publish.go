@@ -88,8 +88,12 @@ func (a api) publish() (*sdk.Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	fileMeta, err := tarballMetadata(stored)
+	if err != nil {
+		return nil, err
+	}
 	if err := h.StageFile(sdk.StagedFile{Path: tarballPath(md.Name, md.Version), BlobDigest: digest, ContentType: "application/gzip",
-		Package: md.Name, Version: md.Version}); err != nil {
+		Package: md.Name, Version: md.Version, Metadata: fileMeta}); err != nil {
 		return nil, err
 	}
 	if err := h.StageVersion(sdk.VersionPut{Package: md.Name, Version: md.Version, Metadata: stored}); err != nil {

@@ -19,22 +19,36 @@ const docTTL = 60_000
 // modelInfo answers api/models/ID[/revision/REV] (hf_api.py model_info;
 // ?blobs=true adds size, blobId and lfs to the siblings, files_metadata).
 func modelInfo(h sdk.Host, req *sdk.Request, id, rev string) (*sdk.Response, error) {
+	q, _ := url.ParseQuery(req.RawQuery)
+	blobs := isTrue(q.Get("blobs"))
+	if r, err := assembledInfo(h, id, rev, !req.Repo.IsPublic, blobs); r != nil || err != nil {
+		return r, err
+	}
 	c, resp, err := lookup(h, id, rev)
 	if resp != nil || err != nil {
 		return resp, err
 	}
-	q, _ := url.ParseQuery(req.RawQuery)
-	blobs := isTrue(q.Get("blobs"))
+	var ms int64
+	if c.ID != "" {
+		if ms, err = commitTime(h, id, c.ID); err != nil {
+			return nil, err
+		}
+	}
+	b, err := infoDoc(c, id, !req.Repo.IsPublic, blobs, ms)
+	return docResponse(jsonResponse(200, b), err)
+}
+
+// infoDoc renders the model info of commit c of id: lastModified is ms
+// when above 0.
+func infoDoc(c *commit, id string, private, blobs bool, ms int64) ([]byte, error) {
 	doc := map[string]any{
 		"_id": id, "id": id, "modelId": id, "author": strings.SplitN(id, "/", 2)[0],
-		"private": !req.Repo.IsPublic, "disabled": false, "gated": false, "downloads": 0, "likes": 0,
+		"private": private, "disabled": false, "gated": false, "downloads": 0, "likes": 0,
 		"tags": nonNil(c.Tags), "siblings": siblings(c, blobs), "spaces": []string{},
 	}
 	if c.ID != "" {
 		doc["sha"] = c.ID
-		if ms, err := commitTime(h, id, c.ID); err != nil {
-			return nil, err
-		} else if ms > 0 {
+		if ms > 0 {
 			doc["lastModified"] = timeText(ms)
 		}
 		var used int64
@@ -51,11 +65,14 @@ func modelInfo(h sdk.Host, req *sdk.Request, id, rev string) (*sdk.Response, err
 			}
 		}
 	}
-	b, err := json.Marshal(doc)
+	return json.Marshal(doc)
+}
+
+// docResponse sets the cache lifetime of a document response.
+func docResponse(r *sdk.Response, err error) (*sdk.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := jsonResponse(200, b)
 	r.CacheTTLMs = docTTL
 	return r, nil
 }
@@ -82,13 +99,28 @@ func siblings(c *commit, blobs bool) []map[string]any {
 // EntryNotFound. One page: the hub's Link pagination is not needed below
 // the plugin's bounds.
 func tree(h sdk.Host, req *sdk.Request, id, rev, dir string) (*sdk.Response, error) {
+	q, _ := url.ParseQuery(req.RawQuery)
+	recursive := isTrue(q.Get("recursive"))
+	dir = strings.Trim(dir, "/")
+	if dir == "" {
+		if r, err := assembledTree(h, id, rev, recursive); r != nil || err != nil {
+			return r, err
+		}
+	}
 	c, resp, err := lookup(h, id, rev)
 	if resp != nil || err != nil {
 		return resp, err
 	}
-	q, _ := url.ParseQuery(req.RawQuery)
-	recursive := isTrue(q.Get("recursive"))
-	dir = strings.Trim(dir, "/")
+	b, found, err := treeDoc(c, dir, recursive)
+	if err != nil || !found {
+		return hfError(404, "EntryNotFound", "Entry not found: "+clip(dir)), err
+	}
+	return docResponse(jsonResponse(200, b), nil)
+}
+
+// treeDoc renders the tree listing of dir ("" the root) of commit c;
+// found is false when dir is neither a file nor a folder.
+func treeDoc(c *commit, dir string, recursive bool) ([]byte, bool, error) {
 	prefix := ""
 	if dir != "" {
 		prefix = dir + "/"
@@ -122,7 +154,7 @@ func tree(h sdk.Host, req *sdk.Request, id, rev, dir string) (*sdk.Response, err
 		items = append(items, it)
 	}
 	if !found {
-		return hfError(404, "EntryNotFound", "Entry not found: "+clip(dir)), nil
+		return nil, false, nil
 	}
 	for f, members := range folders {
 		sort.Strings(members)
@@ -134,12 +166,7 @@ func tree(h sdk.Host, req *sdk.Request, id, rev, dir string) (*sdk.Response, err
 		items = []item{}
 	}
 	b, err := json.Marshal(items)
-	if err != nil {
-		return nil, err
-	}
-	r := jsonResponse(200, b)
-	r.CacheTTLMs = docTTL
-	return r, nil
+	return b, true, err
 }
 
 // resolve answers HEAD and GET ID/resolve/REV/PATH the way

@@ -179,7 +179,11 @@ func commitRoute(h sdk.Host, req *sdk.Request, id, rev string) (*sdk.Response, e
 	if err := h.KVPut(nsRefs, id+"@"+rev, []byte(next.ID)); err != nil {
 		return nil, err
 	}
-	if err := h.StageVersion(sdk.VersionPut{Package: id, Version: next.ID, Metadata: doc}); err != nil {
+	meta, err := withRendered(doc)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.StageVersion(sdk.VersionPut{Package: id, Version: next.ID, Metadata: meta}); err != nil {
 		return nil, err
 	}
 	b := append(sdk.AppendJSONString([]byte(`{"commitUrl":`), req.Repo.BaseURL+"/"+id+"/commit/"+next.ID), `,"commitOid":`...)

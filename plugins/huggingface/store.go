@@ -12,7 +12,8 @@ import (
 //	KV repos/ID                 {}                         the hub repository exists
 //	KV refs/ID@BRANCH           commit sha                 a branch head
 //	KV commits/ID@SHA           commit JSON (below)        the tree of a commit
-//	version ID / SHA            the same commit JSON       searchable (cardData, tags, description)
+//	version ID / SHA            the same commit JSON       searchable (cardData, tags, description),
+//	                            + its rendered documents  (assembled.go)
 //	file    ID/objects/SHA256   every file's content, stored once per hub repository
 const (
 	nsRepos   = "repos"
@@ -79,38 +80,55 @@ func getRepo(h sdk.Host, id string) (*repoInfo, error) {
 // lookup resolves rev (a branch or a 40-hex commit id) of hub repository id;
 // a nil commit with a response is the hub's 404.
 func lookup(h sdk.Host, id, rev string) (*commit, *sdk.Response, error) {
-	ri, err := getRepo(h, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	if ri == nil {
-		return nil, hfError(404, "RepoNotFound", "Repository Not Found for url: model "+id), nil
-	}
 	if rev == "" {
 		rev = defaultBranch
 	}
-	sha := rev
-	if !isCommitID(rev) {
-		v, ok, err := h.KVGet(nsRefs, id+"@"+rev)
-		if err != nil {
-			return nil, nil, err
-		}
-		if !ok {
-			if rev == defaultBranch {
-				return &commit{}, nil, nil // a created repository without a commit
-			}
-			return nil, hfError(404, "RevisionNotFound", "Invalid rev id: "+clip(rev)), nil
-		}
-		sha = string(v)
+	sha, resp, err := resolveRev(h, id, rev)
+	if resp != nil || err != nil {
+		return nil, resp, err
+	}
+	if sha == "" {
+		return &commit{}, nil, nil // a created repository without a commit
 	}
 	c, err := loadCommit(h, id, sha)
 	if err != nil {
 		return nil, nil, err
 	}
 	if c == nil {
-		return nil, hfError(404, "RevisionNotFound", "Invalid rev id: "+clip(rev)), nil
+		return nil, revNotFound(rev), nil
 	}
 	return c, nil, nil
+}
+
+// resolveRev is the commit id rev names in hub repository id, without
+// reading the commit: "" for the default branch of a repository without a
+// commit; a response is the hub's 404.
+func resolveRev(h sdk.Host, id, rev string) (string, *sdk.Response, error) {
+	ri, err := getRepo(h, id)
+	if err != nil {
+		return "", nil, err
+	}
+	if ri == nil {
+		return "", hfError(404, "RepoNotFound", "Repository Not Found for url: model "+id), nil
+	}
+	if rev == "" {
+		rev = defaultBranch
+	}
+	if isCommitID(rev) {
+		return rev, nil, nil
+	}
+	v, ok, err := h.KVGet(nsRefs, id+"@"+rev)
+	if err != nil || ok {
+		return string(v), nil, err
+	}
+	if rev == defaultBranch {
+		return "", nil, nil
+	}
+	return "", revNotFound(rev), nil
+}
+
+func revNotFound(rev string) *sdk.Response {
+	return hfError(404, "RevisionNotFound", "Invalid rev id: "+clip(rev))
 }
 
 func loadCommit(h sdk.Host, id, sha string) (*commit, error) {

@@ -92,6 +92,9 @@ func (s *stored) update(base string) updateEntry {
 }
 
 func updatePlugins(h sdk.Host, base, build string) (*sdk.Response, error) {
+	if r, err := assembledUpdates(h, base, build); r != nil || err != nil {
+		return r, err
+	}
 	vs, err := newest(h, build)
 	if err != nil {
 		return nil, err
@@ -234,8 +237,12 @@ func upload(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	if strings.HasSuffix(file, ".jar") {
 		ct = "application/java-archive"
 	}
+	fileMeta, err := fileMetadata(&s)
+	if err != nil {
+		return nil, err
+	}
 	if err := h.StageFile(sdk.StagedFile{Path: filePath(d.ID, d.Version, file), BlobDigest: digest, ContentType: ct,
-		Package: d.ID, Version: d.Version}); err != nil {
+		Package: d.ID, Version: d.Version, Metadata: fileMeta}); err != nil {
 		return nil, err
 	}
 	if err := h.StageVersion(sdk.VersionPut{Package: d.ID, Version: d.Version, Metadata: meta}); err != nil {

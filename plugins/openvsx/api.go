@@ -57,6 +57,9 @@ type release struct {
 	raw       []byte
 	createdMs int64
 	parsed    *extMeta
+	// listedPre is the preRelease flag of a version listed without its
+	// metadata (listing.go).
+	listedPre bool
 }
 
 func (r *release) meta() *extMeta {
@@ -100,7 +103,13 @@ func (a api) releases(ns, name string) ([]release, error) {
 
 // isPre: marked pre-release in the manifest, or a semver pre-release.
 func isPre(r *release) bool {
-	return strings.Contains(semver.WithoutBuild(r.version), "-") || r.meta().PreRelease
+	if strings.Contains(semver.WithoutBuild(r.version), "-") {
+		return true
+	}
+	if r.raw == nil && r.parsed == nil {
+		return r.listedPre
+	}
+	return r.meta().PreRelease
 }
 
 // latestOf is Open VSX's "latest": the highest version that is not a
@@ -182,6 +191,9 @@ func (a api) lookup(ns, name string) ([]release, error) {
 }
 
 func (a api) latest(ns, name string) (*sdk.Response, error) {
+	if r, err := a.listedExtension(ns, name, ""); r != nil || err != nil {
+		return r, err
+	}
 	rs, err := a.lookup(ns, name)
 	if err != nil {
 		return nil, err
@@ -190,6 +202,9 @@ func (a api) latest(ns, name string) (*sdk.Response, error) {
 }
 
 func (a api) version(ns, name, version string) (*sdk.Response, error) {
+	if r, err := a.listedExtension(ns, name, version); r != nil || err != nil {
+		return r, err
+	}
 	rs, err := a.lookup(ns, name)
 	if err != nil {
 		return nil, err
@@ -208,6 +223,9 @@ func (a api) version(ns, name, version string) (*sdk.Response, error) {
 // versions answers GET /api/NS/EXT/versions (RegistryAPI.getVersions):
 // {"offset", "totalSize", "versions": {version: url}}.
 func (a api) versions(ns, name string) (*sdk.Response, error) {
+	if r, err := a.listedVersions(ns, name); r != nil || err != nil {
+		return r, err
+	}
 	rs, err := a.lookup(ns, name)
 	if err != nil {
 		return nil, err
