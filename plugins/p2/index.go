@@ -134,15 +134,12 @@ func boolInt(b bool) int {
 
 // contentXML renders content.xml from the units' fragments.
 func contentXML(name string, timestamp int64, units []string) []byte {
-	var b strings.Builder
 	n := 0
 	for _, u := range units {
 		n += countUnits(u)
 	}
-	b.WriteString("<?xml version='1.0' encoding='UTF-8'?>\n<?metadataRepository version='1.2.0'?>\n")
-	fmt.Fprintf(&b, "<repository name='%s' type='org.eclipse.equinox.internal.p2.metadata.repository.LocalMetadataRepository' version='1'>\n", esc(name))
-	b.WriteString(props("  ", "p2.timestamp", fmt.Sprint(timestamp), "p2.compressed", "false"))
-	fmt.Fprintf(&b, "  <units size='%d'>\n", n)
+	var b strings.Builder
+	b.WriteString(contentHead(name, timestamp, n))
 	for _, u := range units {
 		b.WriteString(u)
 	}
@@ -150,9 +147,30 @@ func contentXML(name string, timestamp int64, units []string) []byte {
 	return []byte(b.String())
 }
 
+// contentHead is content.xml up to its n units.
+func contentHead(name string, timestamp int64, n int) string {
+	var b strings.Builder
+	b.WriteString("<?xml version='1.0' encoding='UTF-8'?>\n<?metadataRepository version='1.2.0'?>\n")
+	fmt.Fprintf(&b, "<repository name='%s' type='org.eclipse.equinox.internal.p2.metadata.repository.LocalMetadataRepository' version='1'>\n", esc(name))
+	b.WriteString(props("  ", "p2.timestamp", fmt.Sprint(timestamp), "p2.compressed", "false"))
+	fmt.Fprintf(&b, "  <units size='%d'>\n", n)
+	return b.String()
+}
+
 // artifactsXML renders artifacts.xml: the default mapping rules of a
 // simple artifact repository and the descriptors.
 func artifactsXML(name string, timestamp int64, artifacts []string) []byte {
+	var b strings.Builder
+	b.WriteString(artifactsHead(name, timestamp, len(artifacts)))
+	for _, a := range artifacts {
+		b.WriteString(a)
+	}
+	b.WriteString("  </artifacts>\n</repository>\n")
+	return []byte(b.String())
+}
+
+// artifactsHead is artifacts.xml up to its n descriptors.
+func artifactsHead(name string, timestamp int64, n int) string {
 	var b strings.Builder
 	b.WriteString("<?xml version='1.0' encoding='UTF-8'?>\n<?artifactRepository version='1.1.0'?>\n")
 	fmt.Fprintf(&b, "<repository name='%s' type='org.eclipse.equinox.p2.artifact.repository.simpleRepository' version='1'>\n", esc(name))
@@ -162,12 +180,8 @@ func artifactsXML(name string, timestamp int64, artifacts []string) []byte {
 		"    <rule filter='(&amp; (classifier=binary))' output='${repoUrl}/binary/${id}_${version}'/>\n" +
 		"    <rule filter='(&amp; (classifier=org.eclipse.update.feature))' output='${repoUrl}/features/${id}_${version}.jar'/>\n" +
 		"  </mappings>\n")
-	fmt.Fprintf(&b, "  <artifacts size='%d'>\n", len(artifacts))
-	for _, a := range artifacts {
-		b.WriteString(a)
-	}
-	b.WriteString("  </artifacts>\n</repository>\n")
-	return []byte(b.String())
+	fmt.Fprintf(&b, "  <artifacts size='%d'>\n", n)
+	return b.String()
 }
 
 // compositeXML renders compositeContent.xml or compositeArtifacts.xml

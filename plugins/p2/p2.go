@@ -97,6 +97,15 @@ func (Plugin) Handle(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	if !ok {
 		return nil, sdk.Errorf(404, "not found: %s", clip(p))
 	}
+	if a, ok, err := assembledDocument(h, kind, req.Repo.Key, form != "xml"); err != nil {
+		return nil, err
+	} else if ok && form == "xml" {
+		r := sdk.AssembledResponse(200, a, sdk.Header{Name: "Content-Type", Value: "application/xml"})
+		r.CacheTTLMs = indexTTL
+		return r, nil
+	} else if ok {
+		return serveForm(h, kind, form, a.Text)
+	}
 	doc, err := document(h, kind, req.Repo.Key)
 	if err != nil {
 		return nil, err
