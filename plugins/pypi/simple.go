@@ -104,15 +104,30 @@ func projectFiles(h sdk.Host, norm string) ([]link, error) {
 		return nil, nil
 	}
 	metaOf(h, out, prefix)
+	if err := markYanks(h, norm, out); err != nil {
+		return nil, err
+	}
+	return sortLinks(out), nil
+}
+
+// markYanks sets the yank state (PEP 592) of each link from the plugin's
+// key-values.
+func markYanks(h sdk.Host, norm string, out []link) error {
 	yanks, err := yankState(h, norm)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for i := range out {
 		if y, ok := yanks[out[i].meta.Filename]; ok {
 			out[i].yanked, out[i].reason = true, y.Reason
 		}
 	}
+	return nil
+}
+
+// sortLinks orders links by PEP 440 version (unparsable versions first, by
+// their text), then version text, then filename; ties keep their order.
+func sortLinks(out []link) []link {
 	for i := range out {
 		out[i].ver, out[i].verErr = ParseVersion(out[i].meta.Version)
 	}
@@ -142,7 +157,7 @@ func projectFiles(h sdk.Host, norm string) ([]link, error) {
 	for i, p := range ptrs {
 		sorted[i] = *p
 	}
-	return sorted, nil
+	return sorted
 }
 
 // metaFields are the members of FileMeta, in metaOf's order.
@@ -302,6 +317,14 @@ func simpleProject(h sdk.Host, req *sdk.Request, name, ctype string) (*sdk.Respo
 	if norm != name {
 		return redirect(req.Repo.BaseURL + "/simple/" + url.PathEscape(norm) + "/"), nil
 	}
+	if a, found, ok := assembledPage(h, norm, req.Repo.BaseURL, ctype); ok {
+		if !found {
+			return nil, sdk.Errorf(404, "project %s not found", name)
+		}
+		r := sdk.AssembledResponse(200, a, pageHeaders(ctype)...)
+		r.CacheTTLMs = pageTTLMs
+		return r, nil
+	}
 	files, err := projectFiles(h, norm)
 	if err != nil {
 		return nil, err
@@ -313,12 +336,15 @@ func simpleProject(h sdk.Host, req *sdk.Request, name, ctype string) (*sdk.Respo
 }
 
 func page(ctype string, body []byte) *sdk.Response {
+	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: body, CacheTTLMs: pageTTLMs, Headers: pageHeaders(ctype)}
+}
+
+func pageHeaders(ctype string) []sdk.Header {
 	ct := ctype
 	if ct == TypeHTML {
 		ct = "text/html; charset=utf-8"
 	}
-	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: body, CacheTTLMs: pageTTLMs,
-		Headers: []sdk.Header{{Name: "Content-Type", Value: ct}, {Name: "Vary", Value: "Accept"}}}
+	return []sdk.Header{{Name: "Content-Type", Value: ct}, {Name: "Vary", Value: "Accept"}}
 }
 
 func redirect(loc string) *sdk.Response {
