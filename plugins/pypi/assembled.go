@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -24,61 +25,78 @@ import (
 // a template over the host's limits), assembledPage declines and the
 // caller renders the page itself.
 
-// keyMembers are the members the first template reads: the four it
-// writes, then the rest of metaFields, which, like them, must be strings
-// (or absent) for metaOf to read the document as json-members does.
-var keyMembers = []string{"version", "filename", "requires_python", "core_metadata_sha256",
-	"name", "packagetype", "python_version", "summary", "md5", "blake2b_256"}
+// keyMembers are the members the first template writes, as stored
+// (compact JSON strings, decoded by the guest).
+var keyMembers = []string{"version", "filename", "requires_python", "core_metadata_sha256"}
 
-// Items of the page templates (members of pageMembers).
+// Members of the page templates: metaFields (in text form, so a row is
+// irregular exactly when metaOf's json-members call finds it irregular).
 const (
-	memFilename = iota
-	memRequiresPython
-	memCoreMetadata
+	memFilename       = 2
+	memRequiresPython = 5
+	memCoreMetadata   = 9
 )
 
-var pageMembers = []string{"filename", "requires_python", "core_metadata_sha256"}
+// pageRow is one distribution file as the first template returns it.
+type pageRow struct {
+	path, version, filename, requires, core string
+	size                                    uint64
+	created                                 int64
+	yanked                                  bool
+	reason                                  string
+	ver                                     Version
+	verErr                                  error
+}
 
 // assembledPage builds the simple page of norm in the host. found is false
 // when the project has no file (404); ok is false when the caller must
 // render the page itself.
 func assembledPage(h sdk.Host, norm, base, ctype string) (a sdk.Assembled, found, ok bool) {
-	links, ok := pageLinks(h, norm)
-	if !ok || len(links) == 0 {
+	rows, ok := pageRows(h, norm)
+	if !ok || len(rows) == 0 {
 		return sdk.Assembled{}, false, ok
 	}
-	if err := markYanks(h, norm, links); err != nil {
+	yanks, err := yankState(h, norm)
+	if err != nil {
 		return sdk.Assembled{}, false, false
 	}
-	links = sortLinks(links)
-	t, ok := pageTemplate(norm, base, ctype, links)
+	for i := range rows {
+		r := &rows[i]
+		if y, ok := yanks[r.filename]; ok {
+			r.yanked, r.reason = true, y.Reason
+		}
+		r.ver, r.verErr = ParseVersion(r.version)
+	}
+	order := make([]*pageRow, len(rows))
+	for i := range rows {
+		order[i] = &rows[i]
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		a, b := order[i], order[j]
+		return versionLess(&a.ver, a.verErr, a.version, a.filename, &b.ver, b.verErr, b.version, b.filename)
+	})
+	t, ok := pageTemplate(norm, base, ctype, order)
 	if !ok {
 		return sdk.Assembled{}, false, false
 	}
-	a, err := sdk.Assemble(h, t)
-	if err != nil || !a.Built() || len(a.Rows) != 1 || int(a.Rows[0]) != len(links) {
+	a, err = sdk.Assemble(h, t)
+	if err != nil || !a.Built() || len(a.Rows) != 1 || int(a.Rows[0]) != len(rows) {
 		return sdk.Assembled{}, false, false
 	}
 	return a, true, true
 }
 
-// pageLinks lists the project's distribution files with the metadata
-// values the page sorts by or checks, through a first template that
-// returns them as text. ok is false when a row is irregular or has no
-// filename (metaOf would read it differently).
-func pageLinks(h sdk.Host, norm string) ([]link, bool) {
-	tab := []byte{'\t'}
-	items := []hostjson.Item{{Kind: hostjson.ItemField, Field: hostjson.FieldPath, Form: hostjson.FormJSONText}}
+// pageRows lists the project's distribution files with the values the page
+// sorts by or checks, through a first template that returns them as text.
+// ok is false when a row is irregular or has no filename (metaOf would read
+// it differently).
+func pageRows(h sdk.Host, norm string) ([]pageRow, bool) {
+	tab := lit("\t")
+	items := []hostjson.Item{field(hostjson.FieldPath, hostjson.FormJSONText)}
 	for m := range keyMembers {
-		items = append(items, hostjson.Item{Kind: hostjson.ItemExpect, Member: uint32(m), Names: []string{"string"}})
+		items = append(items, tab, member(uint32(m)))
 	}
-	for m := range 4 {
-		items = append(items, hostjson.Item{Kind: hostjson.ItemLiteral, Text: tab}, hostjson.Item{Kind: hostjson.ItemMember, Member: uint32(m)})
-	}
-	items = append(items, hostjson.Item{Kind: hostjson.ItemLiteral, Text: tab},
-		hostjson.Item{Kind: hostjson.ItemField, Field: hostjson.FieldSize, Form: hostjson.FormRaw},
-		hostjson.Item{Kind: hostjson.ItemLiteral, Text: tab},
-		hostjson.Item{Kind: hostjson.ItemField, Field: hostjson.FieldCreated, Form: hostjson.FormUnixMs})
+	items = append(items, tab, field(hostjson.FieldSize, hostjson.FormRaw), tab, field(hostjson.FieldCreated, hostjson.FormUnixMs))
 	t := sdk.Template{ReturnText: true, Loops: []sdk.Loop{{Source: hostjson.Files, Package: norm, Prefix: "packages/" + norm + "/",
 		Limit: maxListed, Separator: []byte{'\n'}, Members: keyMembers, MemberForm: sdk.MemberCompact, Items: items}},
 		Parts: []sdk.Part{{Kind: hostjson.PartLoop}}}
@@ -86,7 +104,7 @@ func pageLinks(h sdk.Host, norm string) ([]link, bool) {
 	if err != nil || a.Irregular > 0 || len(a.Rows) != 1 {
 		return nil, false
 	}
-	links := make([]link, 0, a.Rows[0])
+	rows := make([]pageRow, 0, a.Rows[0])
 	text := string(a.Text)
 	for n := uint32(0); n < a.Rows[0]; n++ {
 		line, rest, _ := strings.Cut(text, "\n")
@@ -102,22 +120,21 @@ func pageLinks(h sdk.Host, norm string) ([]link, bool) {
 		if strings.HasSuffix(path, ".metadata") {
 			continue
 		}
-		var l link
-		vals := [4]*string{&l.meta.Version, &l.meta.Filename, &l.meta.RequiresPython, &l.meta.CoreMetadataSHA256}
-		for i, p := range vals {
+		r := pageRow{path: path}
+		for i, p := range [4]*string{&r.version, &r.filename, &r.requires, &r.core} {
 			if *p, ok = jsonText(cols[1+i]); !ok {
 				return nil, false
 			}
 		}
-		size, err1 := strconv.ParseUint(cols[5], 10, 64)
-		created, err2 := strconv.ParseInt(cols[6], 10, 64)
-		if l.meta.Filename == "" || err1 != nil || err2 != nil {
+		var err1, err2 error
+		r.size, err1 = strconv.ParseUint(cols[5], 10, 64)
+		r.created, err2 = strconv.ParseInt(cols[6], 10, 64)
+		if r.filename == "" || err1 != nil || err2 != nil {
 			return nil, false
 		}
-		l.f = sdk.File{Path: path, Size: size, CreatedMs: created}
-		links = append(links, l)
+		rows = append(rows, r)
 	}
-	return links, true
+	return rows, true
 }
 
 // jsonText decodes a JSON string as encoding/json does ("" when s is
@@ -139,14 +156,14 @@ func jsonText(s string) (string, bool) {
 // pageTemplate is the template of the page ProjectPage renders from the
 // sorted links; ok is false when a link has a value the template cannot
 // write as ProjectPage does, or the template would pass the host's limits.
-func pageTemplate(norm, base, ctype string, links []link) (sdk.Template, bool) {
+func pageTemplate(norm, base, ctype string, links []*pageRow) (sdk.Template, bool) {
 	var l sdk.Loop
 	var head, tail []byte
 	if ctype == TypeJSON {
 		l, head, tail = jsonLoop(norm, base, links)
 	} else {
 		for i := range links {
-			if strings.Contains(links[i].f.Path, "&") || strings.ContainsAny(links[i].meta.CoreMetadataSHA256, `<>&'"`) {
+			if strings.Contains(links[i].path, "&") || strings.ContainsAny(links[i].core, `<>&'"`) {
 				return sdk.Template{}, false // "&" survives url.PathEscape; the digest is written unescaped
 			}
 		}
@@ -157,7 +174,7 @@ func pageTemplate(norm, base, ctype string, links []link) (sdk.Template, bool) {
 		tail = []byte("  </body>\n</html>\n")
 	}
 	l.Source, l.Package, l.Prefix, l.Limit = hostjson.Files, norm, "packages/"+norm+"/", maxListed
-	l.Members, l.MemberForm = pageMembers, sdk.MemberText
+	l.Members, l.MemberForm = metaFields, sdk.MemberText
 	pieces, text := 3+len(l.Items)+len(l.Replace), len(head)+len(tail)+len(l.Prefix)
 	for _, o := range l.Order {
 		pieces += len(o.Texts)
@@ -194,7 +211,7 @@ func is(t hostjson.Test, m uint32) hostjson.Condition { return hostjson.Conditio
 // htmlLoop writes ProjectPage's HTML rows; the yank attribute is the row's
 // text, and members are HTML-escaped by replacements (only the characters
 // some value has, so the host's search stays short).
-func htmlLoop(base string, links []link) sdk.Loop {
+func htmlLoop(base string, links []*pageRow) sdk.Loop {
 	rp, cm := is(hostjson.TestPresent, memRequiresPython), is(hostjson.TestPresent, memCoreMetadata)
 	l := sdk.Loop{Items: []hostjson.Item{
 		lit(`    <a href="` + escapeHTML(base+"/")), field(hostjson.FieldPath, hostjson.FormURLPath),
@@ -206,12 +223,12 @@ func htmlLoop(base string, links []link) sdk.Loop {
 	l.Order = make([]sdk.Ordered, len(links))
 	var seen [256]bool
 	for i := range links {
-		k := &links[i]
-		l.Order[i].Key = k.f.Path
+		k := links[i]
+		l.Order[i].Key = k.path
 		if k.yanked {
 			l.Order[i].Texts = [][]byte{[]byte(` data-yanked="` + escapeHTML(k.reason) + `"`)}
 		}
-		for _, s := range []string{k.meta.Filename, k.meta.RequiresPython, k.meta.CoreMetadataSHA256} {
+		for _, s := range []string{k.filename, k.requires, k.core} {
 			for j := 0; j < len(s); j++ {
 				seen[s[j]] = true
 			}
@@ -229,7 +246,7 @@ func htmlLoop(base string, links []link) sdk.Loop {
 // yank state, size and upload time are the row's text, and members are
 // escaped as appendJSONString escapes them by replacements (only the
 // characters some value has).
-func jsonLoop(norm, base string, links []link) (l sdk.Loop, head, tail []byte) {
+func jsonLoop(norm, base string, links []*pageRow) (l sdk.Loop, head, tail []byte) {
 	cm := is(hostjson.TestPresent, memCoreMetadata)
 	url := appendJSONString(nil, base+"/")
 	l = sdk.Loop{Separator: []byte(","), Items: []hostjson.Item{
@@ -246,7 +263,7 @@ func jsonLoop(norm, base string, links []link) (l sdk.Loop, head, tail []byte) {
 	tail = []byte(`],"versions":[`)
 	seenVersion := map[string]bool{}
 	for i := range links {
-		k := &links[i]
+		k := links[i]
 		var t []byte
 		switch {
 		case !k.yanked:
@@ -256,20 +273,20 @@ func jsonLoop(norm, base string, links []link) (l sdk.Loop, head, tail []byte) {
 		default:
 			t = appendJSONString(t, k.reason)
 		}
-		t = strconv.AppendUint(append(t, `,"size":`...), k.f.Size, 10)
-		if ut := uploadTime(k.f.CreatedMs); ut != "" {
+		t = strconv.AppendUint(append(t, `,"size":`...), k.size, 10)
+		if ut := uploadTime(k.created); ut != "" {
 			t = appendJSONString(append(t, `,"upload-time":`...), ut)
 		}
-		l.Order[i] = sdk.Ordered{Key: k.f.Path, Texts: [][]byte{t}}
-		for _, s := range []string{k.meta.Filename, k.meta.RequiresPython, k.meta.CoreMetadataSHA256} {
+		l.Order[i] = sdk.Ordered{Key: k.path, Texts: [][]byte{t}}
+		for _, s := range []string{k.filename, k.requires, k.core} {
 			jsonSpecials(s, esc)
 		}
-		if !seenVersion[k.meta.Version] {
+		if !seenVersion[k.version] {
 			if len(seenVersion) > 0 {
 				tail = append(tail, ',')
 			}
-			seenVersion[k.meta.Version] = true
-			tail = appendJSONString(tail, k.meta.Version)
+			seenVersion[k.version] = true
+			tail = appendJSONString(tail, k.version)
 		}
 	}
 	for _, c := range slices.Sorted(maps.Keys(esc)) {

@@ -138,26 +138,32 @@ func sortLinks(out []link) []link {
 	}
 	sort.SliceStable(ptrs, func(i, j int) bool {
 		a, b := ptrs[i], ptrs[j]
-		switch {
-		case a.verErr == nil && b.verErr == nil:
-			if c := a.ver.Compare(b.ver); c != 0 {
-				return c < 0
-			}
-		case a.verErr == nil:
-			return false
-		case b.verErr == nil:
-			return true
-		}
-		if a.meta.Version != b.meta.Version {
-			return a.meta.Version < b.meta.Version
-		}
-		return a.meta.Filename < b.meta.Filename
+		return versionLess(&a.ver, a.verErr, a.meta.Version, a.meta.Filename, &b.ver, b.verErr, b.meta.Version, b.meta.Filename)
 	})
 	sorted := make([]link, len(ptrs))
 	for i, p := range ptrs {
 		sorted[i] = *p
 	}
 	return sorted
+}
+
+// versionLess orders two files by PEP 440 version (unparsable versions
+// first, by their text), then version text, then filename.
+func versionLess(av *Version, aerr error, aver, afile string, bv *Version, berr error, bver, bfile string) bool {
+	switch {
+	case aerr == nil && berr == nil:
+		if c := av.Compare(*bv); c != 0 {
+			return c < 0
+		}
+	case aerr == nil:
+		return false
+	case berr == nil:
+		return true
+	}
+	if aver != bver {
+		return aver < bver
+	}
+	return afile < bfile
 }
 
 // metaFields are the members of FileMeta, in metaOf's order.
