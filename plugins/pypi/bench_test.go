@@ -30,7 +30,7 @@ func hostWith200() *porttest.MemHost {
 		f.Package, f.Version, f.Metadata, f.CreatedAt = "bench-pkg", v, meta, time.UnixMilli(1700000000000)
 		h.Files[p] = f
 		m := h.Files[p+".metadata"]
-		m.Package, m.Version, m.Metadata = "bench-pkg", v, []byte(`{"core_metadata":true}`) // as upload stores it
+		m.Package, m.Version = "bench-pkg", v
 		h.Files[p+".metadata"] = m
 	}
 	return h

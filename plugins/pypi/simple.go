@@ -104,30 +104,15 @@ func projectFiles(h sdk.Host, norm string) ([]link, error) {
 		return nil, nil
 	}
 	metaOf(h, out, prefix)
-	if err := markYanks(h, norm, out); err != nil {
-		return nil, err
-	}
-	return sortLinks(out), nil
-}
-
-// markYanks sets the yank state (PEP 592) of each link from the plugin's
-// key-values.
-func markYanks(h sdk.Host, norm string, out []link) error {
 	yanks, err := yankState(h, norm)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for i := range out {
 		if y, ok := yanks[out[i].meta.Filename]; ok {
 			out[i].yanked, out[i].reason = true, y.Reason
 		}
 	}
-	return nil
-}
-
-// sortLinks orders links by PEP 440 version (unparsable versions first, by
-// their text), then version text, then filename; ties keep their order.
-func sortLinks(out []link) []link {
 	for i := range out {
 		out[i].ver, out[i].verErr = ParseVersion(out[i].meta.Version)
 	}
@@ -138,32 +123,26 @@ func sortLinks(out []link) []link {
 	}
 	sort.SliceStable(ptrs, func(i, j int) bool {
 		a, b := ptrs[i], ptrs[j]
-		return versionLess(&a.ver, a.verErr, a.meta.Version, a.meta.Filename, &b.ver, b.verErr, b.meta.Version, b.meta.Filename)
+		switch {
+		case a.verErr == nil && b.verErr == nil:
+			if c := a.ver.Compare(b.ver); c != 0 {
+				return c < 0
+			}
+		case a.verErr == nil:
+			return false
+		case b.verErr == nil:
+			return true
+		}
+		if a.meta.Version != b.meta.Version {
+			return a.meta.Version < b.meta.Version
+		}
+		return a.meta.Filename < b.meta.Filename
 	})
 	sorted := make([]link, len(ptrs))
 	for i, p := range ptrs {
 		sorted[i] = *p
 	}
-	return sorted
-}
-
-// versionLess orders two files by PEP 440 version (unparsable versions
-// first, by their text), then version text, then filename.
-func versionLess(av *Version, aerr error, aver, afile string, bv *Version, berr error, bver, bfile string) bool {
-	switch {
-	case aerr == nil && berr == nil:
-		if c := av.Compare(*bv); c != 0 {
-			return c < 0
-		}
-	case aerr == nil:
-		return false
-	case berr == nil:
-		return true
-	}
-	if aver != bver {
-		return aver < bver
-	}
-	return afile < bfile
+	return sorted, nil
 }
 
 // metaFields are the members of FileMeta, in metaOf's order.
@@ -323,14 +302,6 @@ func simpleProject(h sdk.Host, req *sdk.Request, name, ctype string) (*sdk.Respo
 	if norm != name {
 		return redirect(req.Repo.BaseURL + "/simple/" + url.PathEscape(norm) + "/"), nil
 	}
-	if a, found, ok := assembledPage(h, norm, req.Repo.BaseURL, ctype); ok {
-		if !found {
-			return nil, sdk.Errorf(404, "project %s not found", name)
-		}
-		r := sdk.AssembledResponse(200, a, pageHeaders(ctype)...)
-		r.CacheTTLMs = pageTTLMs
-		return r, nil
-	}
 	files, err := projectFiles(h, norm)
 	if err != nil {
 		return nil, err
@@ -342,15 +313,12 @@ func simpleProject(h sdk.Host, req *sdk.Request, name, ctype string) (*sdk.Respo
 }
 
 func page(ctype string, body []byte) *sdk.Response {
-	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: body, CacheTTLMs: pageTTLMs, Headers: pageHeaders(ctype)}
-}
-
-func pageHeaders(ctype string) []sdk.Header {
 	ct := ctype
 	if ct == TypeHTML {
 		ct = "text/html; charset=utf-8"
 	}
-	return []sdk.Header{{Name: "Content-Type", Value: ct}, {Name: "Vary", Value: "Accept"}}
+	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: body, CacheTTLMs: pageTTLMs,
+		Headers: []sdk.Header{{Name: "Content-Type", Value: ct}, {Name: "Vary", Value: "Accept"}}}
 }
 
 func redirect(loc string) *sdk.Response {
