@@ -131,6 +131,18 @@ func serveIndex(h sdk.Host, p string) (*sdk.Response, error) {
 	if name == "" {
 		return plain(404, "not found\n"), nil
 	}
+	// The host caches this per repository generation (any write invalidates
+	// it at once) and answers If-None-Match with the body's sha256 ETag; no
+	// Last-Modified is sent, so cargo revalidates by content only.
+	headers := []sdk.Header{{Name: "Content-Type", Value: "text/plain; charset=utf-8"}, {Name: "Cache-Control", Value: "no-cache"}}
+	if a, found, ok := assembledIndex(h, name); ok {
+		if !found {
+			return plain(404, "crate "+name+" not found\n"), nil
+		}
+		r := sdk.AssembledResponse(200, a, headers...)
+		r.CacheTTLMs = indexTTLMs
+		return r, nil
+	}
 	lines, err := listLines(h, name)
 	if err != nil {
 		return nil, err
@@ -138,11 +150,7 @@ func serveIndex(h sdk.Host, p string) (*sdk.Response, error) {
 	if len(lines) == 0 {
 		return plain(404, "crate "+name+" not found\n"), nil
 	}
-	// The host caches this per repository generation (any write invalidates
-	// it at once) and answers If-None-Match with the body's sha256 ETag; no
-	// Last-Modified is sent, so cargo revalidates by content only.
-	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: renderIndex(lines), CacheTTLMs: indexTTLMs,
-		Headers: []sdk.Header{{Name: "Content-Type", Value: "text/plain; charset=utf-8"}, {Name: "Cache-Control", Value: "no-cache"}}}, nil
+	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: renderIndex(lines), CacheTTLMs: indexTTLMs, Headers: headers}, nil
 }
 
 // serveConfig answers GET config.json: where downloads and the API live, and
