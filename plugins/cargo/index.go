@@ -131,18 +131,6 @@ func serveIndex(h sdk.Host, p string) (*sdk.Response, error) {
 	if name == "" {
 		return plain(404, "not found\n"), nil
 	}
-	// The host caches this per repository generation (any write invalidates
-	// it at once) and answers If-None-Match with the body's sha256 ETag; no
-	// Last-Modified is sent, so cargo revalidates by content only.
-	headers := []sdk.Header{{Name: "Content-Type", Value: "text/plain; charset=utf-8"}, {Name: "Cache-Control", Value: "no-cache"}}
-	if a, found, ok := assembledIndex(h, name); ok {
-		if !found {
-			return plain(404, "crate "+name+" not found\n"), nil
-		}
-		r := sdk.AssembledResponse(200, a, headers...)
-		r.CacheTTLMs = indexTTLMs
-		return r, nil
-	}
 	lines, err := listLines(h, name)
 	if err != nil {
 		return nil, err
@@ -150,7 +138,11 @@ func serveIndex(h sdk.Host, p string) (*sdk.Response, error) {
 	if len(lines) == 0 {
 		return plain(404, "crate "+name+" not found\n"), nil
 	}
-	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: renderIndex(lines), CacheTTLMs: indexTTLMs, Headers: headers}, nil
+	// The host caches this per repository generation (any write invalidates
+	// it at once) and answers If-None-Match with the body's sha256 ETag; no
+	// Last-Modified is sent, so cargo revalidates by content only.
+	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: renderIndex(lines), CacheTTLMs: indexTTLMs,
+		Headers: []sdk.Header{{Name: "Content-Type", Value: "text/plain; charset=utf-8"}, {Name: "Cache-Control", Value: "no-cache"}}}, nil
 }
 
 // serveConfig answers GET config.json: where downloads and the API live, and
