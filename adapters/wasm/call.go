@@ -48,6 +48,9 @@ type callState struct {
 	// assembled are the documents the assemble import built in this call
 	// (contract 0.6.0), named by their 1-based index.
 	assembled [][]byte
+	// listed are the pages of stored rows assemble listed in this call,
+	// kept for the call (listings.go).
+	listed listings
 }
 
 type callKey struct{}

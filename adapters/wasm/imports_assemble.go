@@ -21,7 +21,7 @@ func (cs *callState) Assemble(ctx context.Context, t wTemplate) (wAssembled, err
 	if used >= hostjson.MaxAssembled {
 		return wAssembled{}, hostjson.ErrAssembledTooLarge
 	}
-	res, err := hostjson.Assemble(hostRows{ctx: ctx, h: cs.host}, toTemplate(t), hostjson.MaxAssembled-used)
+	res, err := hostjson.Assemble(hostRows{ctx: ctx, h: cs.host, memo: &cs.listed}, toTemplate(t), hostjson.MaxAssembled-used)
 	if err != nil {
 		return wAssembled{}, err
 	}
@@ -44,13 +44,19 @@ func (cs *callState) assembledBody(handle string) ([]byte, error) {
 	return cs.assembled[i-1], nil
 }
 
-// hostRows lists the call's stored rows for hostjson.Assemble.
+// hostRows lists the call's stored rows for hostjson.Assemble, each page
+// once per call (memo).
 type hostRows struct {
-	ctx context.Context
-	h   ports.HostCall
+	ctx  context.Context
+	h    ports.HostCall
+	memo *listings
 }
 
 func (r hostRows) Versions(pkg, after string, limit int) ([]hostjson.Row, error) {
+	k := listKey{pkg: pkg, after: after, limit: limit}
+	if rows, ok := r.memo.get(k); ok {
+		return rows, nil
+	}
 	vs, err := r.h.ListVersions(r.ctx, pkg, after, limit)
 	if err != nil {
 		return nil, err
@@ -59,10 +65,15 @@ func (r hostRows) Versions(pkg, after string, limit int) ([]hostjson.Row, error)
 	for i, v := range vs {
 		out[i] = hostjson.Row{Package: v.Package, Version: v.Version, Metadata: v.Metadata, CreatedMs: ms(v.CreatedAt)}
 	}
+	r.memo.put(k, out)
 	return out, nil
 }
 
 func (r hostRows) Files(prefix, after string, limit int, pkg string) ([]hostjson.Row, error) {
+	k := listKey{files: true, prefix: prefix, pkg: pkg, after: after, limit: limit}
+	if rows, ok := r.memo.get(k); ok {
+		return rows, nil
+	}
 	fs, err := r.h.ListFiles(r.ctx, ports.FileListing{Prefix: prefix, After: after, Limit: limit, Package: pkg})
 	if err != nil {
 		return nil, err
@@ -72,6 +83,7 @@ func (r hostRows) Files(prefix, after string, limit int, pkg string) ([]hostjson
 		out[i] = hostjson.Row{Package: f.Package, Version: f.Version, Path: f.Path, SHA256: f.SHA256, SHA1: f.SHA1,
 			MD5: f.MD5, SHA512: f.SHA512, Size: f.Size, Metadata: f.Metadata, CreatedMs: ms(f.CreatedAt)}
 	}
+	r.memo.put(k, out)
 	return out, nil
 }
 
