@@ -119,7 +119,8 @@ func importReport(t *testing.T, env []string, imported, failed int, args ...stri
 	if err := json.Unmarshal([]byte(res.Stdout), &rep); err != nil {
 		t.Fatalf("report: %v\n%s", err, res)
 	}
-	if rep.Imported != imported || rep.Failed != failed || (failed == 0 && res.ExitCode != 0) {
+	// The exit status is 1 when an item failed, with --json too.
+	if rep.Imported != imported || rep.Failed != failed || (failed == 0) != (res.ExitCode == 0) {
 		t.Fatalf("report of %v: %+v\n%s", args, rep, res)
 	}
 	return rep

@@ -93,9 +93,13 @@ func runRemoteImport(c *cobra.Command, f *clientFlags, s apiclient.ImportStart) 
 		if err != nil {
 			return err
 		}
-		return printJSON(c.OutOrStdout(), full)
+		if err := printJSON(c.OutOrStdout(), full); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(c.OutOrStdout(), "imported %d (%s), skipped %d, failed %d\n", final.Imported, size(final.Bytes), final.Skipped, final.Failed)
 	}
-	fmt.Fprintf(c.OutOrStdout(), "imported %d (%s), skipped %d, failed %d\n", final.Imported, size(final.Bytes), final.Skipped, final.Failed)
+	// With --json too: a script reads the report and the exit status.
 	switch {
 	case final.Error != "":
 		return fmt.Errorf("import stopped: %s; run the same command again to resume", final.Error)
@@ -157,10 +161,13 @@ func runImport(c *cobra.Command, f *clientFlags, dir, single string, m map[strin
 		return err
 	}
 	if f.json {
-		return printJSON(c.OutOrStdout(), rep)
+		if err := printJSON(c.OutOrStdout(), rep); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(c.OutOrStdout(), "imported %d (%s), skipped %d, failed %d\n", rep.Imported, size(rep.Bytes), rep.Skipped, rep.Failed)
 	}
-	fmt.Fprintf(c.OutOrStdout(), "imported %d (%s), skipped %d, failed %d\n", rep.Imported, size(rep.Bytes), rep.Skipped, rep.Failed)
-	if rep.Failed > 0 {
+	if rep.Failed > 0 { // with --json too
 		return fmt.Errorf("%d files failed (listed above); run the same command again to retry them", rep.Failed)
 	}
 	return nil

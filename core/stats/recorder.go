@@ -24,7 +24,11 @@ type Download struct {
 type Options struct {
 	// Interval is the longest time a count waits in memory (default 1 s).
 	Interval time.Duration
-	// FlushAt flushes early once this many downloads wait (default 1,000).
+	// FlushAt flushes early once this many distinct counts wait (default
+	// half of MaxKeys). It counts keys, not downloads: the downloads of one
+	// artifact add up in one count, so a busy server writes once an
+	// Interval, not once per FlushAt downloads (each write costs a database
+	// transaction, and on SQLite every reader's page cache).
 	FlushAt int
 	// MaxKeys bounds the buffer: distinct (day, repository, path, user)
 	// counts held at once (default 10,000). Downloads that would add a key
@@ -38,11 +42,11 @@ func (o Options) withDefaults() Options {
 	if o.Interval <= 0 {
 		o.Interval = time.Second
 	}
-	if o.FlushAt <= 0 {
-		o.FlushAt = 1000
-	}
 	if o.MaxKeys <= 0 {
 		o.MaxKeys = 10000
+	}
+	if o.FlushAt <= 0 {
+		o.FlushAt = max(o.MaxKeys/2, 1)
 	}
 	if o.Clock == nil {
 		o.Clock = ports.SystemClock{}
@@ -115,7 +119,7 @@ func (r *Recorder) Record(d Download) {
 	}
 	r.buf[k] = sum{n: s.n + 1, bytes: s.bytes + d.Bytes}
 	r.waiting++
-	full := r.waiting >= r.opts.FlushAt
+	full := !ok && len(r.buf) >= r.opts.FlushAt
 	r.mu.Unlock()
 	if full {
 		select {

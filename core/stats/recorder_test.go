@@ -85,7 +85,7 @@ func TestCountsOfOneKeySumUpInOneRow(t *testing.T) {
 	}
 }
 
-func TestFlushesAfterTheIntervalAndAtNEvents(t *testing.T) {
+func TestFlushesAfterTheIntervalAndAtNKeys(t *testing.T) {
 	st := &fakeStore{}
 	r := New(st, Options{Interval: 50 * time.Millisecond, FlushAt: 1 << 30})
 	r.Start()
@@ -97,10 +97,19 @@ func TestFlushesAfterTheIntervalAndAtNEvents(t *testing.T) {
 	r2 := New(st2, Options{Interval: time.Hour, FlushAt: 5})
 	r2.Start()
 	defer r2.Stop(context.Background())
-	for range 5 {
+	// FlushAt counts distinct keys: downloads of one artifact add up in
+	// one count and do not make the recorder write early.
+	for range 10 {
 		r2.Record(Download{Repository: "libs", Path: "b"})
 	}
-	waitFor(t, func() bool { n, _, _ := st2.total(); return n == 5 })
+	time.Sleep(50 * time.Millisecond)
+	if n, _, _ := st2.total(); n != 0 {
+		t.Fatalf("%d downloads of one artifact were written before the interval", n)
+	}
+	for _, p := range []string{"c", "d", "e", "f"} {
+		r2.Record(Download{Repository: "libs", Path: p})
+	}
+	waitFor(t, func() bool { n, _, _ := st2.total(); return n == 14 })
 }
 
 func TestStopFlushesWhatIsLeft(t *testing.T) {
