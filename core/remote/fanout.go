@@ -19,10 +19,12 @@ import (
 // so the client's body ends short of its announced length.
 
 const (
-	chunkSize = 64 << 10
-	// minChunks a download may always hold, budget or not: without any, a
-	// download would wait for others to finish.
-	minChunks = 16
+	// chunkSize is one read of the upstream body: large, so a fast body
+	// costs few reads, writes and hand-overs between the goroutines.
+	chunkSize = 256 << 10
+	// minChunks a download may always hold (1 MiB), budget or not: without
+	// any, a download would wait for others to finish.
+	minChunks = (1 << 20) / chunkSize
 )
 
 var chunkPool = sync.Pool{New: func() any { b := make([]byte, chunkSize); return &b }}
