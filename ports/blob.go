@@ -34,6 +34,16 @@ type BlobStore interface {
 	Walk(ctx context.Context, fn func(b Blob, modTime time.Time) error) error
 }
 
+// ChunkedReader is a body for BlobStore.Put that holds its bytes in
+// buffers of its own (a download teed to a client): a store may take
+// them with WriteChunks, which writes each buffer to w as it is, instead
+// of copying every byte into a buffer of its own first. WriteChunks
+// returns the body's error, nil at its end, or w's.
+type ChunkedReader interface {
+	io.Reader
+	WriteChunks(w io.Writer) (int64, error)
+}
+
 // ValidDigest reports whether d is a blob digest in the form stores key
 // blobs by: 64 lower-case hex characters, the only form that may ever reach
 // a file path or an object key.

@@ -92,6 +92,15 @@ func (s *Store) Put(ctx context.Context, r io.Reader, maxSize int64) (ports.Blob
 // copyHashing copies r into w and h in one pass with a 1 MiB buffer, failing
 // with ErrTooLarge as soon as more than maxSize bytes (when > 0) arrive.
 func copyHashing(ctx context.Context, w io.Writer, h io.Writer, r io.Reader, maxSize int64) (int64, error) {
+	if cr, ok := r.(ports.ChunkedReader); ok {
+		// The reader hands out its own buffers: written as they are, not copied first.
+		hw := &hashingWriter{ctx: ctx, w: w, h: h, max: maxSize}
+		n, err := cr.WriteChunks(hw)
+		if err != nil && !errors.Is(err, hw.err) {
+			return n, fmt.Errorf("read: %w", err)
+		}
+		return n, err
+	}
 	buf := make([]byte, bufSize)
 	var n int64
 	for {
@@ -116,6 +125,32 @@ func copyHashing(ctx context.Context, w io.Writer, h io.Writer, r io.Reader, max
 			return n, fmt.Errorf("read: %w", rerr)
 		}
 	}
+}
+
+// hashingWriter is copyHashing's loop for a reader that writes itself:
+// it fails, and remembers why, on a cancelled ctx, past max bytes or when
+// w does.
+type hashingWriter struct {
+	ctx  context.Context
+	w, h io.Writer
+	max  int64
+	n    int64
+	err  error
+}
+
+func (hw *hashingWriter) Write(p []byte) (int, error) {
+	if hw.err = hw.ctx.Err(); hw.err != nil {
+		return 0, hw.err
+	}
+	hw.n += int64(len(p))
+	if hw.max > 0 && hw.n > hw.max {
+		hw.err = fmt.Errorf("more than %d bytes: %w", hw.max, ports.ErrTooLarge)
+		return 0, hw.err
+	}
+	hw.h.Write(p)
+	k, err := hw.w.Write(p)
+	hw.err = err
+	return k, err
 }
 
 // commit moves the finished temp file to the blob path of digest. If the blob

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -207,4 +208,49 @@ func TestLatestPutCountsFromTheLastPut(t *testing.T) {
 	if _, err := s.LatestPut(ctx, strings.Repeat("0", 64)); !errors.Is(err, ports.ErrNotFound) {
 		t.Fatalf("missing blob: %v", err)
 	}
+}
+
+// chunks is a ports.ChunkedReader that hands out its pieces, then err.
+type chunks struct {
+	pieces [][]byte
+	err    error
+}
+
+func (c *chunks) Read([]byte) (int, error) { return 0, errors.New("Read called: WriteChunks expected") }
+
+func (c *chunks) WriteChunks(w io.Writer) (int64, error) {
+	var n int64
+	for _, p := range c.pieces {
+		k, err := w.Write(p)
+		n += int64(k)
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, c.err
+}
+
+// TestPutTakesChunksAsTheyAre: a body that writes its own buffers is
+// stored and hashed whole; past the size limit, or when it fails, nothing
+// is stored and no temp file is left.
+func TestPutTakesChunksAsTheyAre(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	pieces := [][]byte{[]byte("hel"), []byte("lo")}
+	b, err := s.Put(ctx, &chunks{pieces: pieces}, 0)
+	const want = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+	if err != nil || b.Digest != want || b.Size != 5 {
+		t.Fatalf("put: %+v %v", b, err)
+	}
+	if _, err := s.Put(ctx, &chunks{pieces: [][]byte{[]byte("1234"), []byte("56")}}, 5); !errors.Is(err, ports.ErrTooLarge) {
+		t.Fatalf("past the limit: %v", err)
+	}
+	broken := errors.New("upstream went away")
+	if _, err := s.Put(ctx, &chunks{pieces: [][]byte{[]byte("abc")}, err: broken}, 0); !errors.Is(err, broken) {
+		t.Fatalf("failing body: %v", err)
+	}
+	if _, err := s.Stat(ctx, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"); !errors.Is(err, ports.ErrNotFound) {
+		t.Fatalf("the failed body was stored: %v", err)
+	}
+	assertTempEmpty(t, s)
 }

@@ -58,7 +58,13 @@ func Ingest(ctx context.Context, blobs ports.BlobStore, r io.Reader, maxSize int
 	ph := newParallelHash(hs)
 	defer ph.close()
 	vr := &verifyingReader{r: r, ph: ph, want: want}
-	b, err := blobs.Put(ctx, vr, maxSize)
+	var src io.Reader = vr
+	if cr, ok := r.(ports.ChunkedReader); ok {
+		// The source hands out its own buffers (core/remote's tee): the
+		// store may write them as they are, without copying each first.
+		src = &verifyingChunks{vr, cr}
+	}
+	b, err := blobs.Put(ctx, src, maxSize)
 	if err != nil {
 		if vr.mismatch != nil {
 			return Digests{}, vr.mismatch
@@ -88,19 +94,50 @@ func (v *verifyingReader) Read(p []byte) (int, error) {
 		v.ph.write(p[:n])
 	}
 	if errors.Is(err, io.EOF) {
-		v.sums = v.ph.sums()
-		for _, c := range []struct{ name, want string }{
-			{"sha256", v.want.SHA256}, {"sha1", v.want.SHA1}, {"md5", v.want.MD5}, {"sha512", v.want.SHA512},
-		} {
-			if c.want != "" && !strings.EqualFold(c.want, v.sums[c.name]) {
-				v.mismatch = fmt.Errorf("artifact: %s of the body is %s but the client sent %s: %w",
-					c.name, v.sums[c.name], c.want, ports.ErrDigestMismatch)
-				return n, v.mismatch
-			}
+		if m := v.check(); m != nil {
+			return n, m
 		}
 	}
 	return n, err
 }
+
+// check computes the sums at the end of input and compares the promised ones.
+func (v *verifyingReader) check() error {
+	v.sums = v.ph.sums()
+	for _, c := range []struct{ name, want string }{
+		{"sha256", v.want.SHA256}, {"sha1", v.want.SHA1}, {"md5", v.want.MD5}, {"sha512", v.want.SHA512},
+	} {
+		if c.want != "" && !strings.EqualFold(c.want, v.sums[c.name]) {
+			v.mismatch = fmt.Errorf("artifact: %s of the body is %s but the client sent %s: %w",
+				c.name, v.sums[c.name], c.want, ports.ErrDigestMismatch)
+			return v.mismatch
+		}
+	}
+	return nil
+}
+
+// verifyingChunks is a verifyingReader whose source writes its own
+// buffers (ports.ChunkedReader): WriteChunks hashes each before w gets it
+// and fails with the mismatch at the end, as Read does at EOF.
+type verifyingChunks struct {
+	*verifyingReader
+	src ports.ChunkedReader
+}
+
+func (v *verifyingChunks) WriteChunks(w io.Writer) (int64, error) {
+	n, err := v.src.WriteChunks(writerFunc(func(p []byte) (int, error) {
+		v.ph.write(p)
+		return w.Write(p)
+	}))
+	if err != nil {
+		return n, err
+	}
+	return n, v.check()
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 // parallelHash runs each hash on its own goroutine; write hands every
 // goroutine the same chunk and waits, so the caller may reuse its buffer.

@@ -79,3 +79,46 @@ func TestIngestMismatchStoresNothing(t *testing.T) {
 		}
 	}
 }
+
+// chunkBlobs is a BlobStore that takes a body only through WriteChunks.
+type chunkBlobs struct{ memBlobs }
+
+func (s *chunkBlobs) Put(ctx context.Context, r io.Reader, max int64) (ports.Blob, error) {
+	cr, ok := r.(ports.ChunkedReader)
+	if !ok {
+		return ports.Blob{}, errors.New("not a ChunkedReader")
+	}
+	var buf bytes.Buffer
+	if _, err := cr.WriteChunks(&buf); err != nil {
+		return ports.Blob{}, err
+	}
+	return s.memBlobs.Put(ctx, &buf, max)
+}
+
+type chunkSource struct{ data []byte }
+
+func (c *chunkSource) Read([]byte) (int, error) { return 0, errors.New("Read called") }
+func (c *chunkSource) WriteChunks(w io.Writer) (int64, error) {
+	n, err := w.Write(c.data)
+	return int64(n), err
+}
+
+// TestIngestChunksAreVerified: a body the store takes through WriteChunks
+// is hashed and checked as one it reads: a promised checksum that does not
+// match stores nothing.
+func TestIngestChunksAreVerified(t *testing.T) {
+	data := []byte("content")
+	s1 := sha1.Sum(data)
+	blobs := &chunkBlobs{}
+	d, err := Ingest(context.Background(), blobs, &chunkSource{data}, 0, Expect{SHA1: hex.EncodeToString(s1[:])}, false)
+	if err != nil || d.SHA1 != hex.EncodeToString(s1[:]) || d.Size != int64(len(data)) {
+		t.Fatalf("ingest: %+v %v", d, err)
+	}
+	blobs = &chunkBlobs{}
+	if _, err := Ingest(context.Background(), blobs, &chunkSource{data}, 0, Expect{SHA1: "00"}, false); !errors.Is(err, ports.ErrDigestMismatch) {
+		t.Fatalf("mismatch: %v", err)
+	}
+	if len(blobs.m) != 0 {
+		t.Fatal("a mismatching body was stored")
+	}
+}

@@ -77,8 +77,10 @@ func (d *Dispatcher) remoteGet(ctx context.Context, in *Request, pluginID string
 		}
 	}
 	res, err := d.remote.Get(ctx, remote.Request{Repo: repo, PluginID: pluginID, Path: subPath, Query: q, LocalBase: local,
-		Accept: in.header("Accept"), Admit: d.admitter(ctx, pluginID, repo, local),
-		ScanLayout: d.scanLayouter(pluginID, repo, local)}, tee)
+		Accept: in.header("Accept"), Prepare: func(r *remote.Request) {
+			// Only a request the cache does not answer from memory needs them.
+			r.Admit, r.ScanLayout = d.admitter(ctx, pluginID, repo, local), d.scanLayouter(pluginID, repo, local)
+		}}, tee)
 	if res.Streamed {
 		if err != nil {
 			// The head is out; the short body tells the client (its length was announced).

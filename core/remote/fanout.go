@@ -5,6 +5,8 @@ import (
 	"io"
 	"sync"
 	"sync/atomic"
+
+	"github.com/keeper-registry/keeper/ports"
 )
 
 // A body fetched for a client (the tee, store) is read from the upstream
@@ -19,11 +21,15 @@ import (
 // so the client's body ends short of its announced length.
 
 const (
-	chunkSize = 64 << 10
-	// minChunks a download may always hold, budget or not: without any, a
-	// download would wait for others to finish.
-	minChunks = 16
+	// chunkSize is one read of the upstream body: large, so a fast body
+	// costs few reads, writes and hand-overs between the goroutines.
+	chunkSize = 256 << 10
+	// minChunks a download may always hold (1 MiB), budget or not: without
+	// any, a download would wait for others to finish.
+	minChunks = (1 << 20) / chunkSize
 )
+
+var _ ports.ChunkedReader = (*fanout)(nil)
 
 var chunkPool = sync.Pool{New: func() any { b := make([]byte, chunkSize); return &b }}
 
@@ -213,6 +219,33 @@ func (f *fanout) Read(p []byte) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// WriteChunks (ports.ChunkedReader) is the store's side without a copy: it writes the chunks to w
+// in order as they arrive (each released once written) and returns src's
+// error, or nil at its end. A failed write ends it with that error.
+func (f *fanout) WriteChunks(w io.Writer) (int64, error) {
+	var n int64
+	for {
+		c := f.cur
+		off := f.off
+		if c == nil {
+			var ok bool
+			if c, ok = <-f.toStore; !ok {
+				return n, f.err
+			}
+			off = 0
+		}
+		f.cur = c // released by storeDone if the write fails
+		k, err := w.Write((*c.buf)[off:c.n])
+		n += int64(k)
+		if err != nil {
+			f.off = off + k
+			return n, err
+		}
+		f.cur = nil
+		f.release(c)
+	}
 }
 
 // storeDone is called once the store stopped reading (done or failed):

@@ -149,6 +149,11 @@ type Request struct {
 	// sniffing finds is used, Deps.ScanLayout); NoScan that the file is
 	// not scanned on its own.
 	ScanLayout func(ctx context.Context, f ports.File) []byte
+	// Prepare, when set, is called once when the request is not answered
+	// from memory (hot.go), before Admit and ScanLayout are read: it may
+	// set them, so what they cost to find (curation rules, the plugin's
+	// capabilities) is not paid by a warm hit.
+	Prepare func(*Request)
 }
 
 // Result is what to serve: File from storage, or Body (a rewritten document).
@@ -197,6 +202,9 @@ func (s *Service) Get(ctx context.Context, req Request, tee Tee) (Result, error)
 		return res, nil
 	}
 	epoch := s.hot.epoch(repo.ID)
+	if req.Prepare != nil {
+		req.Prepare(&req)
+	}
 	p, err := cachePath(req.Path)
 	if err != nil {
 		return Result{}, err

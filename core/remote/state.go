@@ -71,8 +71,10 @@ func duration(cfg map[string]string, key string, def time.Duration) time.Duratio
 	if v == "" {
 		return def
 	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
+	if c := v[len(v)-1]; c >= '0' && c <= '9' { // seconds; a failed parse would allocate its error on every hit
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
+			return time.Duration(n) * time.Second
+		}
 	}
 	if d, err := time.ParseDuration(v); err == nil && d >= 0 {
 		return d

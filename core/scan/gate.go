@@ -41,11 +41,19 @@ func layoutOf(metadata []byte) json.RawMessage {
 // *Blocked with the reason (recorded in the audit log). A policy that
 // blocks nothing costs no lookup.
 func (s *Service) CheckDownload(ctx context.Context, by ports.Subject, f ports.File) error {
+	if !strings.Contains(string(f.Metadata), `"scan"`) {
+		return nil
+	}
+	// The policy (cached) is asked before the metadata is decoded: with
+	// none that blocks, a download costs no parse.
+	p, err := s.Policy(ctx, f.RepositoryID)
+	if err == nil && !Enforces(p) {
+		return nil
+	}
 	if !HasLayout(f.Metadata) {
 		return nil
 	}
-	p, err := s.Policy(ctx, f.RepositoryID)
-	if err != nil || !Enforces(p) {
+	if err != nil {
 		return err
 	}
 	sf, err := s.d.Records.ScannedFile(ctx, f.RepositoryID, f.Path)

@@ -24,9 +24,12 @@ const maxRewriteBytes = 128 << 20
 // upstream's own tarball host does not matter. Other documents pass as they are.
 // Packument shape: https://github.com/npm/registry/blob/main/docs/responses/package-metadata.md
 //
-// The document is not decoded: a scanner finds each tarball string and only
-// those bytes change (the rest is the upstream's, byte for byte), which
-// keeps a multi-megabyte packument cheap to rewrite.
+// The document is not decoded: one pass of a scanner finds each tarball
+// string (walking into versions, each version and its dist, skipping every
+// other value once) and only those bytes change (the rest is the
+// upstream's, byte for byte), which keeps a multi-megabyte packument cheap
+// to rewrite, in wasm most of all, where every byte scanned costs several
+// times what it costs natively.
 func (Plugin) Rewrite(_ sdk.Host, path string, body []byte, _, localBase string) ([]byte, error) {
 	if strings.Contains(path, "/-/") {
 		return body, nil
@@ -35,114 +38,201 @@ func (Plugin) Rewrite(_ sdk.Host, path string, body []byte, _, localBase string)
 		return nil, fmt.Errorf("npm: upstream document is larger than %d bytes", maxRewriteBytes)
 	}
 	var name string
-	versions, dist := [2]int{-1, -1}, false
-	end, err := hostjson.EachMember(body, 0, func(key []byte, vs, ve int) error {
+	var tarballs []tarballAt
+	versions, dist := false, false
+	end, err := walkMembers(body, 0, func(key []byte, vs int) (int, error) {
 		switch string(key) {
 		case "name":
-			name = stringValue(body[vs:ve])
+			ve, err := hostjson.SkipValue(body, vs)
+			if err == nil {
+				name = stringValue(body[vs:ve])
+			}
+			return ve, err
 		case "versions":
-			versions = [2]int{vs, ve}
+			// Only the last "versions" member counts, as a decoder reads it.
+			versions, tarballs = true, tarballs[:0]
+			return walkMembers(body, vs, func(v []byte, s int) (int, error) {
+				e, err := versionTarball(body, s, &tarballs)
+				if err != nil {
+					return 0, fmt.Errorf("npm: version %s: %w", v, err)
+				}
+				return e, nil
+			})
 		case "dist":
 			dist = true
 		}
-		return nil
+		return hostjson.SkipValue(body, vs)
 	})
+	if err != nil && !errors.Is(err, hostjson.ErrSyntax) {
+		return nil, err
+	}
 	if err != nil || hostjson.SkipWS(body, end) != len(body) {
 		return nil, fmt.Errorf("npm: upstream document is not a JSON object")
 	}
-	var edits []edit
-	switch {
-	case versions[0] >= 0:
-		_, err = hostjson.EachMember(body, versions[0], func(v []byte, vs, ve int) error {
-			if err := distEdits(body, vs, name, localBase, &edits); err != nil {
-				return fmt.Errorf("npm: version %s: %w", v, err)
-			}
-			return nil
-		})
-		if err != nil {
-			if errors.Is(err, hostjson.ErrSyntax) {
-				return nil, fmt.Errorf("npm: upstream versions: %w", err)
-			}
-			return nil, err
+	if !versions {
+		if !dist {
+			return body, nil
 		}
-	case dist:
-		if err := distEdits(body, 0, name, localBase, &edits); err != nil {
+		// A version document: the tarball of its own dist.
+		if _, err := versionTarball(body, 0, &tarballs); err != nil {
 			return nil, fmt.Errorf("npm: %w", err)
 		}
-	default:
-		return body, nil
 	}
-	out := make([]byte, 0, len(body)+len(edits)*len(localBase))
+	out := make([]byte, 0, len(body)+len(tarballs)*len(localBase))
 	at := 0
-	for _, e := range edits {
-		out = append(append(out, body[at:e.start]...), e.repl...)
-		at = e.end
+	for _, t := range tarballs {
+		repl, err := t.replacement(body, name, localBase)
+		if err != nil {
+			return nil, fmt.Errorf("npm: %w", err)
+		}
+		if repl == nil {
+			continue
+		}
+		out = append(append(out, body[at:t.start]...), repl...)
+		at = t.end
 	}
 	return append(out, body[at:]...), nil
 }
 
-// edit replaces body[start:end] with repl.
-type edit struct {
+// tarballAt is the dist.tarball string of a version document at
+// body[start:end], and the document's own name ("" when it has none).
+type tarballAt struct {
 	start, end int
-	repl       []byte
+	name       string
 }
 
-// distEdits appends the edit pointing the version document at b[i]'s
-// dist.tarball at localBase/{name}/-/{file}; a version without a tarball
-// string needs none.
-func distEdits(b []byte, i int, name, localBase string, edits *[]edit) error {
+// versionTarball walks the version document at b[i] once, appending its
+// dist.tarball string to out, and returns the index after the document.
+func versionTarball(b []byte, i int, out *[]tarballAt) (int, error) {
 	if i = hostjson.SkipWS(b, i); i >= len(b) || b[i] != '{' {
-		return hostjson.ErrSyntax
+		return 0, hostjson.ErrSyntax
 	}
-	distAt := -1
-	if _, err := hostjson.EachMember(b, i, func(key []byte, vs, ve int) error {
+	t := tarballAt{start: -1}
+	end, err := walkMembers(b, i, func(key []byte, vs int) (int, error) {
 		switch string(key) {
 		case "name":
-			if n := stringValue(b[vs:ve]); n != "" {
-				name = n
+			ve, err := hostjson.SkipValue(b, vs)
+			if err == nil {
+				if n := stringValue(b[vs:ve]); n != "" {
+					t.name = n
+				}
 			}
+			return ve, err
 		case "dist":
-			distAt = vs
+			if b[vs] != '{' {
+				return 0, fmt.Errorf("dist: %w", hostjson.ErrSyntax)
+			}
+			t.start = -1
+			de, err := walkMembers(b, vs, func(key []byte, s int) (int, error) {
+				e, err := hostjson.SkipValue(b, s)
+				if err == nil && string(key) == "tarball" {
+					t.start, t.end = s, e
+				}
+				return e, err
+			})
+			if err != nil {
+				return 0, fmt.Errorf("dist: %w", err)
+			}
+			return de, nil
 		}
-		return nil
-	}); err != nil {
-		return err
+		return hostjson.SkipValue(b, vs)
+	})
+	if err != nil {
+		return 0, err
 	}
-	if distAt < 0 {
-		return nil
+	if t.start >= 0 && t.end > t.start {
+		*out = append(*out, t)
 	}
-	if b[distAt] != '{' {
-		return fmt.Errorf("dist: %w", hostjson.ErrSyntax)
-	}
-	var ts, te int
-	if _, err := hostjson.EachMember(b, distAt, func(key []byte, vs, ve int) error {
-		if string(key) == "tarball" {
-			ts, te = vs, ve
-		}
-		return nil
-	}); err != nil {
-		return fmt.Errorf("dist: %w", err)
-	}
-	tarball := ""
-	if te > ts {
-		tarball = stringValue(b[ts:te])
-	}
+	return end, nil
+}
+
+// replacement is the tarball string pointing at localBase/{name}/-/{file}
+// (name the version's own, else the packument's), nil when the version
+// has no tarball string.
+func (t tarballAt) replacement(b []byte, name, localBase string) ([]byte, error) {
+	tarball := stringValue(b[t.start:t.end])
 	if tarball == "" {
-		return nil
+		return nil, nil
+	}
+	if t.name != "" {
+		name = t.name
 	}
 	file := tarball[strings.LastIndex(tarball, "/")+1:]
-	if u, err := url.Parse(tarball); err == nil {
-		file = u.Path[strings.LastIndex(u.Path, "/")+1:]
+	if !plainPath(tarball) {
+		if u, err := url.Parse(tarball); err == nil {
+			file = u.Path[strings.LastIndex(u.Path, "/")+1:]
+		}
 	}
 	if validName(name) != nil || file == "" || file == "." || file == ".." || !strings.HasSuffix(file, ".tgz") {
-		return fmt.Errorf("dist.tarball %q of %q is not a tarball URL", tarball, name)
+		return nil, fmt.Errorf("dist.tarball %q of %q is not a tarball URL", tarball, name)
 	}
-	repl, err := json.Marshal(strings.TrimSuffix(localBase, "/") + "/" + name + "/-/" + url.PathEscape(file))
-	if err != nil {
-		return err
+	return appendJSONString(nil, strings.TrimSuffix(localBase, "/")+"/"+name+"/-/"+url.PathEscape(file)), nil
+}
+
+// plainPath reports whether the last path segment of the URL u is the text
+// after its last '/' as it stands (no query, fragment or escape, and the
+// last '/' not the one opening the host), so url.Parse would find the same
+// one: a per-version parse is the costliest step of the rewrite in wasm.
+func plainPath(u string) bool {
+	if strings.ContainsAny(u, "?#%") {
+		return false
 	}
-	*edits = append(*edits, edit{start: ts, end: te, repl: repl})
-	return nil
+	h := strings.Index(u, "//")
+	return h < 0 || strings.LastIndexByte(u, '/') > h+1
+}
+
+// walkMembers walks the object at b[i] (white space before it is
+// skipped) as hostjson.EachMember does, but fn reads each value itself:
+// it gets the key and where the value starts, and returns the index after
+// the value (hostjson.SkipValue for a value it does not need), so a value
+// fn walks into is scanned once, not skipped first. It returns the index
+// after the object.
+func walkMembers(b []byte, i int, fn func(key []byte, vs int) (int, error)) (int, error) {
+	i = hostjson.SkipWS(b, i)
+	if i >= len(b) || b[i] != '{' {
+		return 0, hostjson.ErrSyntax
+	}
+	i = hostjson.SkipWS(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return i + 1, nil
+	}
+	for {
+		ks := hostjson.SkipWS(b, i)
+		ke, esc, err := hostjson.SkipString(b, ks)
+		if err != nil {
+			return 0, err
+		}
+		key := b[ks+1 : ke-1]
+		if esc {
+			var k string
+			if err := json.Unmarshal(b[ks:ke], &k); err != nil {
+				return 0, hostjson.ErrSyntax
+			}
+			key = []byte(k)
+		}
+		i = hostjson.SkipWS(b, ke)
+		if i >= len(b) || b[i] != ':' {
+			return 0, hostjson.ErrSyntax
+		}
+		vs := hostjson.SkipWS(b, i+1)
+		if vs >= len(b) {
+			return 0, hostjson.ErrSyntax
+		}
+		if i, err = fn(key, vs); err != nil {
+			return 0, err
+		}
+		i = hostjson.SkipWS(b, i)
+		if i >= len(b) {
+			return 0, hostjson.ErrSyntax
+		}
+		if b[i] == '}' {
+			return i + 1, nil
+		}
+		if b[i] != ',' {
+			return 0, hostjson.ErrSyntax
+		}
+		i++
+	}
 }
 
 // stringValue decodes a JSON string value cheaply when it has no escapes;
