@@ -144,12 +144,24 @@ func appendRevisionList(b []byte, reference string, rs []revision) []byte {
 	return append(b, "]}"...)
 }
 
-func (r route) latestRecipe(h sdk.Host) (*sdk.Response, error) {
+// recipeRevisionList reads the reference's recipe revisions, newest first,
+// as host-written text (recipeRevsText) or else row by row.
+func (r route) recipeRevisionList(h sdk.Host) ([]revision, error) {
+	if rs, ok := recipeRevsText(h, r.ref); ok {
+		return rs, nil
+	}
 	vs, err := versions(h, r.ref)
 	if err != nil {
 		return nil, err
 	}
-	rs := recipeRevs(vs)
+	return recipeRevs(vs), nil
+}
+
+func (r route) latestRecipe(h sdk.Host) (*sdk.Response, error) {
+	rs, err := r.recipeRevisionList(h)
+	if err != nil {
+		return nil, err
+	}
 	if len(rs) == 0 {
 		return recipeNotFound(r.ref, ""), nil
 	}
@@ -157,11 +169,10 @@ func (r route) latestRecipe(h sdk.Host) (*sdk.Response, error) {
 }
 
 func (r route) recipeRevisions(h sdk.Host) (*sdk.Response, error) {
-	vs, err := versions(h, r.ref)
+	rs, err := r.recipeRevisionList(h)
 	if err != nil {
 		return nil, err
 	}
-	rs := recipeRevs(vs)
 	if len(rs) == 0 {
 		return recipeNotFound(r.ref, ""), nil
 	}
