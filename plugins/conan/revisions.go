@@ -144,18 +144,34 @@ func appendRevisionList(b []byte, reference string, rs []revision) []byte {
 	return append(b, "]}"...)
 }
 
-func (r route) latestRecipe(h sdk.Host) (*sdk.Response, error) {
+// recipeRevisionList reads the reference's recipe revisions, newest first,
+// as host-written text (recipeRevsText) or else row by row; latestRecipe
+// uses it.
+func (r route) recipeRevisionList(h sdk.Host) ([]revision, error) {
+	if rs, ok := recipeRevsText(h, r.ref); ok {
+		return rs, nil
+	}
 	vs, err := versions(h, r.ref)
 	if err != nil {
 		return nil, err
 	}
-	rs := recipeRevs(vs)
+	return recipeRevs(vs), nil
+}
+
+func (r route) latestRecipe(h sdk.Host) (*sdk.Response, error) {
+	rs, err := r.recipeRevisionList(h)
+	if err != nil {
+		return nil, err
+	}
 	if len(rs) == 0 {
 		return recipeNotFound(r.ref, ""), nil
 	}
 	return jsonResponse(200, appendRevision(nil, rs[0])), nil
 }
 
+// recipeRevisions reads the rows themselves: the revision list read as
+// host-written text (recipeRevisionList) cost as much through wasm as this
+// (bench/README.md, "Assembled by the host"), its render dominates.
 func (r route) recipeRevisions(h sdk.Host) (*sdk.Response, error) {
 	vs, err := versions(h, r.ref)
 	if err != nil {

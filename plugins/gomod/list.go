@@ -1,9 +1,11 @@
 package gomod
 
 import (
+	"bytes"
 	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
+	"github.com/keeper-registry/keeper/sdk/go/hostjson"
 	"golang.org/x/mod/module"
 	"golang.org/x/mod/semver"
 )
@@ -27,11 +29,7 @@ func versions(h sdk.Host, t target) ([]storedVersion, error) {
 	prefix := t.listPrefix()
 	var out []storedVersion
 	err := sdk.EachFile(h, prefix, "", maxModuleFiles, func(f sdk.File) error {
-		esc, ok := strings.CutSuffix(strings.TrimPrefix(f.Path, prefix), ".info")
-		if !ok || strings.Contains(esc, "/") {
-			return nil
-		}
-		if v, err := module.UnescapeVersion(esc); err == nil && semver.IsValid(v) {
+		if v, ok := infoVersion(prefix, f.Path); ok {
 			out = append(out, storedVersion{version: v, info: f})
 		}
 		return nil
@@ -39,11 +37,53 @@ func versions(h sdk.Host, t target) ([]storedVersion, error) {
 	return out, err
 }
 
+// infoVersion reads the version of an .info file's path under prefix.
+func infoVersion(prefix, p string) (string, bool) {
+	esc, ok := strings.CutSuffix(strings.TrimPrefix(p, prefix), ".info")
+	if !ok || strings.Contains(esc, "/") {
+		return "", false
+	}
+	v, err := module.UnescapeVersion(esc)
+	return v, err == nil && semver.IsValid(v)
+}
+
+// versionNames lists what versions lists, the versions only. The host
+// writes the paths under the module's prefix as text (the assemble import
+// with return-text, contract 0.6.0), so the file rows (paths, four
+// digests, metadata) do not enter the guest (docs/decisions/0012). When
+// the text is not one line per row the host counted (a path with a line
+// break), or the listing is refused (more than maxModuleFiles files), it
+// reads the files row by row as versions does.
+func versionNames(h sdk.Host, t target) ([]string, error) {
+	prefix := t.listPrefix()
+	tmpl := sdk.Template{ReturnText: true, Loops: []sdk.Loop{{Source: hostjson.Files, Prefix: prefix, Limit: maxModuleFiles,
+		Items: []hostjson.Item{{Kind: hostjson.ItemField, Field: hostjson.FieldPath, Form: hostjson.FormRaw},
+			{Kind: hostjson.ItemLiteral, Text: []byte("\n")}}}},
+		Parts: []sdk.Part{{Kind: hostjson.PartLoop}}}
+	if a, err := sdk.Assemble(h, tmpl); err == nil && len(a.Rows) == 1 && bytes.Count(a.Text, []byte("\n")) == int(a.Rows[0]) {
+		var out []string
+		for text := string(a.Text); text != ""; {
+			var line string
+			line, text, _ = strings.Cut(text, "\n")
+			if v, ok := infoVersion(prefix, line); ok {
+				out = append(out, v)
+			}
+		}
+		return out, nil
+	}
+	vs, err := versions(h, t)
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = v.version
+	}
+	return out, err
+}
+
 // list answers $module/@v/list: the known versions, one per line, without
 // pseudo-versions (https://go.dev/ref/mod#goproxy-protocol). An unknown
 // module is 404, never an empty 200, so GOPROXY lists fall back.
 func list(h sdk.Host, t target) (*sdk.Response, error) {
-	vs, err := versions(h, t)
+	vs, err := versionNames(h, t)
 	if err != nil {
 		return nil, err
 	}
@@ -51,18 +91,20 @@ func list(h sdk.Host, t target) (*sdk.Response, error) {
 		return textError(404, "not found: module "+t.mod), nil
 	}
 	names := make([]string, 0, len(vs))
+	size := 0
 	for _, v := range vs {
-		if !module.IsPseudoVersion(v.version) {
-			names = append(names, v.version)
+		if !module.IsPseudoVersion(v) {
+			names = append(names, v)
+			size += len(v) + 1
 		}
 	}
-	semver.Sort(names)
-	var b strings.Builder
+	sortSemver(names)
+	b := make([]byte, 0, size)
 	for _, n := range names {
-		b.WriteString(n)
-		b.WriteByte('\n')
+		b = append(b, n...)
+		b = append(b, '\n')
 	}
-	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: []byte(b.String()), CacheTTLMs: uint64(listTTL.Milliseconds()),
+	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: b, CacheTTLMs: uint64(listTTL.Milliseconds()),
 		Headers: []sdk.Header{{Name: "Content-Type", Value: "text/plain; charset=utf-8"}}}, nil
 }
 

@@ -8,11 +8,14 @@ package ivy
 // same through Ivy.
 
 import (
+	"bytes"
 	"html"
+	"slices"
 	"sort"
 	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
+	"github.com/keeper-registry/keeper/sdk/go/hostjson"
 )
 
 // Listing bounds: one listing reads at most maxListed entries.
@@ -55,18 +58,26 @@ func renderListing(segs []string, names []string) []byte {
 	if len(segs) > 0 {
 		dir = "/" + strings.Join(segs, "/") + "/"
 	}
-	var b strings.Builder
-	b.WriteString("<!DOCTYPE html>\n<html><head><title>Index of " + html.EscapeString(dir) + "</title></head>\n<body>\n<h1>Index of " +
-		html.EscapeString(dir) + "</h1>\n<pre>")
+	head, tail := "<!DOCTYPE html>\n<html><head><title>Index of "+html.EscapeString(dir)+"</title></head>\n<body>\n<h1>Index of "+
+		html.EscapeString(dir)+"</h1>\n<pre>", "</pre>\n</body></html>\n"
+	size := len(head) + len(tail) + 20
+	for _, n := range names {
+		size += 2*len(n) + 20
+	}
+	b := make([]byte, 0, size)
+	b = append(b, head...)
 	if len(segs) > 0 {
-		b.WriteString(`<a href="../">../</a>` + "\n")
+		b = append(b, "<a href=\"../\">../</a>\n"...)
 	}
 	for _, n := range names {
 		e := html.EscapeString(n)
-		b.WriteString(`<a href="` + e + `">` + e + "</a>\n")
+		b = append(b, "<a href=\""...)
+		b = append(b, e...)
+		b = append(b, "\">"...)
+		b = append(b, e...)
+		b = append(b, "</a>\n"...)
 	}
-	b.WriteString("</pre>\n</body></html>\n")
-	return []byte(b.String())
+	return append(b, tail...)
 }
 
 // listPackages lists the packages ("org:module") under prefix, each mapped
@@ -93,8 +104,29 @@ func listPackages(h sdk.Host, prefix string, entry func(org, module string) stri
 	return sortedKeys(seen), nil
 }
 
-// listRevisions lists the revisions of a module as directories.
+// listRevisions lists the revisions of a module as directories. The host
+// writes the revisions as text (the assemble import with return-text,
+// contract 0.6.0), so the version rows and their descriptors do not enter
+// the guest (docs/decisions/0012); when the text is not one line per row
+// the host counted (a revision with a line break) or the listing is
+// refused (more than maxListed), the rows are read as before.
 func listRevisions(h sdk.Host, pkg string) ([]string, error) {
+	t := sdk.Template{ReturnText: true, Loops: []sdk.Loop{{Source: hostjson.Versions, Package: pkg, Limit: maxListed,
+		Items: []hostjson.Item{{Kind: hostjson.ItemField, Field: hostjson.FieldVersion, Form: hostjson.FormRaw},
+			{Kind: hostjson.ItemLiteral, Text: []byte("/\n")}}}},
+		Parts: []sdk.Part{{Kind: hostjson.PartLoop}}}
+	if a, err := sdk.Assemble(h, t); err == nil && len(a.Rows) == 1 && bytes.Count(a.Text, []byte("\n")) == int(a.Rows[0]) {
+		out := make([]string, 0, a.Rows[0])
+		for text := string(a.Text); text != ""; {
+			var line string
+			line, text, _ = strings.Cut(text, "\n")
+			if validSegment(line[:len(line)-1]) {
+				out = append(out, line)
+			}
+		}
+		slices.Sort(out)
+		return slices.Compact(out), nil
+	}
 	seen := map[string]bool{}
 	after := ""
 	for n := 0; n < maxListed; n += pageSize {

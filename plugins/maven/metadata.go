@@ -203,97 +203,101 @@ func loadPlugins(h sdk.Host, groupPath string) ([]pluginInfo, error) {
 
 const xmlHeader = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 
+// renderArtifact writes the artifact- and group-level document. It
+// appends to one buffer sized up front: a plugin's guest pays for every
+// growth and function call, and this document has a line per version.
 func renderArtifact(art *artifactDoc, plugins []pluginInfo) []byte {
-	var b strings.Builder
-	size := 256 + 64*len(plugins)
+	size := 256 + 128*len(plugins)
 	if art != nil {
-		size += 32 * len(art.Versions)
+		for _, v := range art.Versions {
+			size += len(v) + 28
+		}
 	}
-	b.Grow(size)
-	b.WriteString(xmlHeader)
-	b.WriteString("<metadata modelVersion=\"1.1.0\">\n")
+	b := make([]byte, 0, size)
+	b = append(b, xmlHeader...)
+	b = append(b, "<metadata modelVersion=\"1.1.0\">\n"...)
 	if art != nil {
-		elem(&b, "  ", "groupId", art.GroupID)
-		elem(&b, "  ", "artifactId", art.ArtifactID)
-		b.WriteString("  <versioning>\n")
-		elem(&b, "    ", "latest", art.Versions[len(art.Versions)-1])
+		b = elem(b, "  ", "groupId", art.GroupID)
+		b = elem(b, "  ", "artifactId", art.ArtifactID)
+		b = append(b, "  <versioning>\n"...)
+		b = elem(b, "    ", "latest", art.Versions[len(art.Versions)-1])
 		for i := len(art.Versions) - 1; i >= 0; i-- {
 			if !isSnapshot(art.Versions[i]) {
-				elem(&b, "    ", "release", art.Versions[i])
+				b = elem(b, "    ", "release", art.Versions[i])
 				break
 			}
 		}
-		b.WriteString("    <versions>\n")
+		b = append(b, "    <versions>\n"...)
 		for _, v := range art.Versions {
-			elem(&b, "      ", "version", v)
+			b = append(b, "      <version>"...)
+			b = appendEscaped(b, v)
+			b = append(b, "</version>\n"...)
 		}
-		b.WriteString("    </versions>\n")
-		elem(&b, "    ", "lastUpdated", art.LastUpdated)
-		b.WriteString("  </versioning>\n")
+		b = append(b, "    </versions>\n"...)
+		b = elem(b, "    ", "lastUpdated", art.LastUpdated)
+		b = append(b, "  </versioning>\n"...)
 	}
 	if len(plugins) > 0 {
-		b.WriteString("  <plugins>\n")
+		b = append(b, "  <plugins>\n"...)
 		for _, p := range plugins {
-			b.WriteString("    <plugin>\n")
-			elem(&b, "      ", "name", p.Name)
-			elem(&b, "      ", "prefix", p.Prefix)
-			elem(&b, "      ", "artifactId", p.ArtifactID)
-			b.WriteString("    </plugin>\n")
+			b = append(b, "    <plugin>\n"...)
+			b = elem(b, "      ", "name", p.Name)
+			b = elem(b, "      ", "prefix", p.Prefix)
+			b = elem(b, "      ", "artifactId", p.ArtifactID)
+			b = append(b, "    </plugin>\n"...)
 		}
-		b.WriteString("  </plugins>\n")
+		b = append(b, "  </plugins>\n"...)
 	}
-	b.WriteString("</metadata>\n")
-	return []byte(b.String())
+	return append(b, "</metadata>\n"...)
 }
 
 func renderSnapshot(doc *snapshotDoc) []byte {
-	var b strings.Builder
-	b.Grow(512 + 200*len(doc.Versions))
-	b.WriteString(xmlHeader)
-	b.WriteString("<metadata modelVersion=\"1.1.0\">\n")
-	elem(&b, "  ", "groupId", doc.GroupID)
-	elem(&b, "  ", "artifactId", doc.ArtifactID)
-	elem(&b, "  ", "version", doc.Version)
-	b.WriteString("  <versioning>\n")
+	b := make([]byte, 0, 512+200*len(doc.Versions))
+	b = append(b, xmlHeader...)
+	b = append(b, "<metadata modelVersion=\"1.1.0\">\n"...)
+	b = elem(b, "  ", "groupId", doc.GroupID)
+	b = elem(b, "  ", "artifactId", doc.ArtifactID)
+	b = elem(b, "  ", "version", doc.Version)
+	b = append(b, "  <versioning>\n"...)
 	if doc.Timestamp != "" {
-		b.WriteString("    <snapshot>\n")
-		elem(&b, "      ", "timestamp", doc.Timestamp)
-		elem(&b, "      ", "buildNumber", strconv.Itoa(doc.BuildNumber))
-		b.WriteString("    </snapshot>\n")
+		b = append(b, "    <snapshot>\n"...)
+		b = elem(b, "      ", "timestamp", doc.Timestamp)
+		b = elem(b, "      ", "buildNumber", strconv.Itoa(doc.BuildNumber))
+		b = append(b, "    </snapshot>\n"...)
 	} else {
-		b.WriteString("    <snapshot>\n      <localCopy>false</localCopy>\n    </snapshot>\n")
+		b = append(b, "    <snapshot>\n      <localCopy>false</localCopy>\n    </snapshot>\n"...)
 	}
-	elem(&b, "    ", "lastUpdated", doc.LastUpdated)
-	b.WriteString("    <snapshotVersions>\n")
+	b = elem(b, "    ", "lastUpdated", doc.LastUpdated)
+	b = append(b, "    <snapshotVersions>\n"...)
 	for _, v := range doc.Versions {
-		b.WriteString("      <snapshotVersion>\n")
+		b = append(b, "      <snapshotVersion>\n"...)
 		if v.Classifier != "" {
-			elem(&b, "        ", "classifier", v.Classifier)
+			b = elem(b, "        ", "classifier", v.Classifier)
 		}
-		elem(&b, "        ", "extension", v.Extension)
-		elem(&b, "        ", "value", v.Value)
-		elem(&b, "        ", "updated", v.Updated)
-		b.WriteString("      </snapshotVersion>\n")
+		b = elem(b, "        ", "extension", v.Extension)
+		b = elem(b, "        ", "value", v.Value)
+		b = elem(b, "        ", "updated", v.Updated)
+		b = append(b, "      </snapshotVersion>\n"...)
 	}
-	b.WriteString("    </snapshotVersions>\n")
-	b.WriteString("  </versioning>\n")
-	b.WriteString("</metadata>\n")
-	return []byte(b.String())
+	b = append(b, "    </snapshotVersions>\n"...)
+	b = append(b, "  </versioning>\n"...)
+	return append(b, "</metadata>\n"...)
 }
 
-// elem writes indent<name>escaped(value)</name>\n.
-func elem(b *strings.Builder, indent, name, value string) {
-	b.WriteString(indent)
-	b.WriteByte('<')
-	b.WriteString(name)
-	b.WriteByte('>')
-	escapeText(b, value)
-	b.WriteString("</")
-	b.WriteString(name)
-	b.WriteString(">\n")
+// elem appends indent<name>escaped(value)</name>\n.
+func elem(b []byte, indent, name, value string) []byte {
+	b = append(b, indent...)
+	b = append(b, '<')
+	b = append(b, name...)
+	b = append(b, '>')
+	b = appendEscaped(b, value)
+	b = append(b, "</"...)
+	b = append(b, name...)
+	return append(b, ">\n"...)
 }
 
-func escapeText(b *strings.Builder, s string) {
+// appendEscaped appends s with the five XML special characters escaped.
+func appendEscaped(b []byte, s string) []byte {
 	last := 0
 	for i := 0; i < len(s); i++ {
 		var esc string
@@ -311,9 +315,9 @@ func escapeText(b *strings.Builder, s string) {
 		default:
 			continue
 		}
-		b.WriteString(s[last:i])
-		b.WriteString(esc)
+		b = append(b, s[last:i]...)
+		b = append(b, esc...)
 		last = i + 1
 	}
-	b.WriteString(s[last:])
+	return append(b, s[last:]...)
 }
