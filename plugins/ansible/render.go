@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"strconv"
-	"strings"
+	"unicode/utf8"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 	"github.com/keeper-registry/keeper/sdk/go/hostjson"
@@ -95,7 +95,7 @@ func (a api) appendVersion(ns, name, version string, f *sdk.File) ([]byte, bool,
 	if size == nil {
 		size = []byte("0")
 	}
-	if !plainUint(size) || !plainDeps(v(kDependencies)) {
+	if !plainUint(size) {
 		return nil, false, nil
 	}
 	var scratch []byte
@@ -133,11 +133,7 @@ func (a api) appendVersion(ns, name, version string, f *sdk.File) ([]byte, bool,
 	b = append(b, `,"marks":[],"metadata":{"authors":`...)
 	list(kAuthors)
 	b = append(b, `,"dependencies":`...)
-	if d := v(kDependencies); d != nil {
-		b = append(b, d...)
-	} else {
-		b = append(b, "null"...)
-	}
+	ok = ok && appendDeps(&b, v(kDependencies))
 	for _, k := range []struct {
 		name string
 		k    int
@@ -174,8 +170,8 @@ func appendString(b *[]byte, v []byte) bool {
 		*b = append(*b, v...)
 		return true
 	}
-	var s string
-	if len(v) == 0 || v[0] != '"' || json.Unmarshal(v, &s) != nil {
+	s, rest, ok := cutString(string(v))
+	if !ok || rest != "" {
 		return false
 	}
 	*b = hostjson.AppendJSONString(*b, s)
@@ -188,6 +184,10 @@ func appendString(b *[]byte, v []byte) bool {
 func appendList(b *[]byte, v []byte) bool {
 	if v == nil || string(v) == "null" {
 		*b = append(*b, "[]"...)
+		return true
+	}
+	if plainStrings(v) {
+		*b = append(*b, v...)
 		return true
 	}
 	var l []string
@@ -219,6 +219,22 @@ func plainString(v []byte) bool {
 	return true
 }
 
+// plainStrings reports whether v is a compact JSON array of plain strings.
+func plainStrings(v []byte) bool {
+	if len(v) < 2 || v[0] != '[' || v[len(v)-1] != ']' {
+		return false
+	}
+	if len(v) == 2 {
+		return true
+	}
+	for _, s := range splitPlain(string(v[1 : len(v)-1])) {
+		if !plainString([]byte(s)) {
+			return false
+		}
+	}
+	return true
+}
+
 // plainUint reports whether v is a JSON number json.Unmarshal reads into a
 // uint64 and json.Marshal writes back unchanged.
 func plainUint(v []byte) bool {
@@ -233,25 +249,99 @@ func plainUint(v []byte) bool {
 	return true
 }
 
-// plainDeps reports whether v (dependencies, compact) is absent, null or
-// an object of plain strings with plain keys in increasing order: what
-// json.Marshal writes back from the map json.Unmarshal decodes.
-func plainDeps(v []byte) bool {
+// appendDeps writes dependencies (compact, absent or null: null) as
+// json.Marshal writes the map json.Unmarshal decodes from it; false when v
+// is not an object of strings with keys in increasing order.
+func appendDeps(b *[]byte, v []byte) bool {
 	if v == nil || string(v) == "null" || string(v) == "{}" {
+		if v == nil {
+			v = []byte("null")
+		}
+		*b = append(*b, v...)
 		return true
 	}
 	if len(v) < 2 || v[0] != '{' || v[len(v)-1] != '}' {
 		return false
 	}
-	prev := ""
-	for _, kv := range splitPlain(string(v[1 : len(v)-1])) {
-		k, val, ok := strings.Cut(kv, ":")
-		if !ok || !plainString([]byte(k)) || !plainString([]byte(val)) || prev != "" && k[1:len(k)-1] <= prev {
+	mark, prev := len(*b), ""
+	*b = append(*b, '{')
+	for i, kv := range splitPlain(string(v[1 : len(v)-1])) {
+		k, rest, ok := cutString(kv)
+		if !ok || len(rest) == 0 || rest[0] != ':' || i > 0 && k <= prev {
+			*b = (*b)[:mark]
 			return false
 		}
-		prev = k[1 : len(k)-1]
+		val, rest, ok := cutString(rest[1:])
+		if !ok || rest != "" {
+			*b = (*b)[:mark]
+			return false
+		}
+		if i > 0 {
+			*b = append(*b, ',')
+		}
+		*b = hostjson.AppendJSONString(*b, k)
+		*b = append(*b, ':')
+		*b = hostjson.AppendJSONString(*b, val)
+		prev = k
 	}
+	*b = append(*b, '}')
 	return true
+}
+
+// cutString decodes the JSON string at the start of s (the escapes
+// compact-html writes and the simple ones; not surrogate pairs) and returns
+// the text after it.
+func cutString(s string) (text, rest string, ok bool) {
+	if len(s) < 2 || s[0] != '"' {
+		return "", "", false
+	}
+	var out []byte
+	for i := 1; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"':
+			if out == nil {
+				return s[1:i], s[i+1:], utf8.ValidString(s[1:i])
+			}
+			return string(out), s[i+1:], utf8.Valid(out)
+		case c < 0x20:
+			return "", "", false
+		case c == '\\':
+			if out == nil {
+				out = append([]byte{}, s[1:i]...)
+			}
+			if i+1 >= len(s) {
+				return "", "", false
+			}
+			i++
+			switch e := s[i]; e {
+			case '"', '\\', '/':
+				out = append(out, e)
+			case 'n':
+				out = append(out, '\n')
+			case 't':
+				out = append(out, '\t')
+			case 'r':
+				out = append(out, '\r')
+			case 'u':
+				if i+4 >= len(s) {
+					return "", "", false
+				}
+				r, err := strconv.ParseUint(s[i+1:i+5], 16, 32)
+				if err != nil || r >= 0xd800 && r < 0xe000 {
+					return "", "", false
+				}
+				out = utf8.AppendRune(out, rune(r))
+				i += 4
+			default:
+				return "", "", false
+			}
+		default:
+			if out != nil {
+				out = append(out, c)
+			}
+		}
+	}
+	return "", "", false
 }
 
 // splitPlain splits a compact object's members at commas outside strings.
@@ -260,6 +350,8 @@ func splitPlain(s string) []string {
 	in, start := false, 0
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
+		case c == '\\' && in:
+			i++
 		case c == '"':
 			in = !in
 		case c == ',' && !in:

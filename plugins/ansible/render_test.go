@@ -31,14 +31,14 @@ func refVersions(a api, ns, name string, vs []sdk.VersionInfo, limit, offset int
 func records(rng *rand.Rand) []string {
 	pick := func(xs ...string) string { return xs[rng.Intn(len(xs))] }
 	str := func() string {
-		return pick(`"x"`, `"a b"`, `"a\u0041"`, `"<b>&"`, `"é"`, `""`, `"\n"`, `null`, `5`, `"\u2028"`, `"http://e.org/x?a=1&b=2"`)
+		return pick(`"x"`, `"a b"`, `"\u003e=1.0 \"q\" \\ \/ \t"`, `"a\u0041"`, `"<b>&"`, `"é"`, `""`, `"\n"`, `null`, `5`, `"\u2028"`, `"http://e.org/x?a=1&b=2"`)
 	}
 	list := func() string {
 		return pick(`null`, `[]`, `["a"]`, `["your name \u003cx@y\u003e","b"]`, `["a",null]`, `[1]`, `"a"`, `["é","\t"]`, `[ "a" , "b" ]`)
 	}
 	deps := func() string {
 		return pick(`null`, `{}`, `{"a.b":">=1.0.0"}`, `{"a.b":"1","c.d":"2"}`, `{"c.d":"2","a.b":"1"}`, `{"a.b":"1","a.b":"2"}`,
-			`{"a b":"1","a":"2"}`, `{"a":"<1"}`, `{"a":1}`, `[]`, `{"a:b":"1"}`, `{ "x" : "y" }`)
+			`{"a b":"1","a":"2"}`, `{"a":"<1"}`, `{"a":1}`, `[]`, `{"a:b":"1"}`, `{ "x" : "y" }`, `{"a.b":">=1.0.0","c":"\u00e9\n\"\\"}`, `{"a":"\ud83d\ude00"}`, `{"é":"1","z":"2"}`, `{"a":"\/"}`)
 	}
 	var out []string
 	for i := 0; i < 30; i++ {
