@@ -151,6 +151,12 @@ func platforms(h sdk.Host, typ, version string) (map[string][]platform, error) {
 // SemVer order, the protocols of each version's first package (render.go
 // writes it).
 func providerVersions(h sdk.Host, typ string) (*sdk.Response, error) {
+	if body, found, done := listedVersions(h, typ); done {
+		if !found {
+			return nil, sdk.Errorf(404, "provider %s not found", typ)
+		}
+		return jsonResponse(200, body), nil
+	}
 	vs, err := versionsOf(h, providerPackage(typ))
 	if err != nil {
 		return nil, err

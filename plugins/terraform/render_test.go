@@ -186,7 +186,8 @@ var metas = []string{`{"protocols":["5.0"]}`, `{"protocols":["5.0","6.0"]}`, `{"
 	`{"protocols":["5.0"],"x":1}`, `{}`, ``, `not json`, `{"protocols":[1]}`, `{"protocols":["5.0",]}`, `{"protocols":[""]}`,
 	`{"protocols":"5.0"}`, `{"protocols":["a b"]}`, `{"protocols":["5.0"]} `}
 
-// TestHandWrittenMatchesEncodingJSON renders provider-versions, every
+// TestHandWrittenMatchesEncodingJSON renders provider-versions (through
+// the assembled listing and, for irregular metadata, the listings), every
 // version's mirror document and SHA256SUMS and module-versions both ways:
 // a fixed set (every metadata form, a foreign file, a version without
 // packages, a platform twice under another file name) and 200 generated
@@ -203,6 +204,21 @@ func TestHandWrittenMatchesEncodingJSON(t *testing.T) {
 	addPackage(h, "demo", "2.0.1", "terraform-provider-demo_2.0.1_linux_amd64.zip", []byte(metas[1]))
 	h.Versions["module/net/aws\x001.0.0"] = sdk.VersionInfo{Package: "module/net/aws", Version: "1.0.0"}
 	compareDocs(t, h, "demo", "net/aws")
+
+	// The assembled listing serves regular packages and leaves irregular
+	// metadata to the listings' render.
+	if _, _, done := listedVersions(h, "demo"); done {
+		t.Fatal("irregular metadata was listed")
+	}
+	regular := newHost()
+	for i, m := range metas[:9] {
+		v := fmt.Sprintf("1.%d.0", i)
+		addPackage(regular, "demo", v, "terraform-provider-demo_"+v+"_linux_amd64.zip", []byte(m))
+	}
+	if _, found, done := listedVersions(regular, "demo"); !done || !found {
+		t.Fatal("regular metadata was not listed")
+	}
+	compareDocs(t, regular, "demo", "net/aws")
 
 	rng := rand.New(rand.NewSource(9))
 	pick := func(xs ...string) string { return xs[rng.Intn(len(xs))] }
