@@ -111,4 +111,3 @@ func mustMembers(t *testing.T, h sdk.Host, raw []byte) (*sdk.Members, *sdk.Membe
 	}
 	return &m, &tags, 0, 0, nil
 }
-
