@@ -71,22 +71,9 @@ func (a api) page() (limit, offset int) {
 
 // paginated is the v3 list shape: meta.count, links, data.
 func (a api) paginated(path string, total, limit, offset int, data any) map[string]any {
-	link := func(off int) any {
-		if off < 0 || off >= total && off != 0 {
-			return nil
-		}
-		return a.basePath() + path + "?limit=" + strconv.Itoa(limit) + "&offset=" + strconv.Itoa(off)
-	}
-	var prev any
-	if offset > 0 {
-		prev = link(max(offset-limit, 0))
-	}
-	last := 0
-	if total > 0 {
-		last = (total - 1) / limit * limit
-	}
+	first, prev, next, last := a.links(path, total, limit, offset)
 	return map[string]any{"meta": map[string]int{"count": total},
-		"links": map[string]any{"first": link(0), "previous": prev, "next": link(offset + limit), "last": link(last)},
+		"links": map[string]any{"first": first, "previous": prev, "next": next, "last": last},
 		"data":  data}
 }
 
@@ -189,14 +176,13 @@ func (a api) versions(ns, name string) (*sdk.Response, error) {
 		return nil, galaxyError(404, "not_found", "collection "+ns+"."+name+" not found")
 	}
 	limit, offset := a.page()
-	data := []map[string]any{}
-	for i := offset; i < len(vs) && i < offset+limit; i++ {
-		data = append(data, map[string]any{"version": vs[i].Version, "href": a.versionHref(ns, name, vs[i].Version),
-			"created_at": timestamp(vs[i].CreatedMs), "updated_at": timestamp(vs[i].CreatedMs), "requires_ansible": nil,
-			"marks": []string{}})
-	}
-	path := "/api/v3/collections/" + ns + "/" + name + "/versions/"
-	return jsonResponse(200, a.paginated(path, len(vs), limit, offset, data), docTTLMs), nil
+	return bytesResponse(a.appendVersions(ns, name, vs, limit, offset)), nil
+}
+
+// bytesResponse is a JSON document already written, cached as jsonResponse's.
+func bytesResponse(b []byte) *sdk.Response {
+	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: b, CacheTTLMs: docTTLMs,
+		Headers: []sdk.Header{{Name: "Content-Type", Value: "application/json"}}}
 }
 
 // stored returns the artifact of NS.NAME VERSION and its metadata, nil when absent.
@@ -216,6 +202,21 @@ func (a api) stored(ns, name, version string) (*sdk.File, *versionMeta, error) {
 }
 
 func (a api) version(ns, name, version string) (*sdk.Response, error) {
+	if validName(ns) && validName(name) && validVersion(version) {
+		f, err := a.h.GetFile(artifactPath(ns + "-" + name + "-" + version + ".tar.gz"))
+		if err != nil {
+			return nil, err
+		}
+		if f != nil {
+			b, ok, err := a.appendVersion(ns, name, version, f)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				return bytesResponse(b), nil
+			}
+		}
+	}
 	f, m, err := a.stored(ns, name, version)
 	if err != nil {
 		return nil, err
@@ -223,13 +224,19 @@ func (a api) version(ns, name, version string) (*sdk.Response, error) {
 	if f == nil {
 		return nil, galaxyError(404, "not_found", "collection "+ns+"."+name+" version "+version+" not found")
 	}
+	return jsonResponse(200, a.versionDoc(ns, name, version, f, m), docTTLMs), nil
+}
+
+// versionDoc is a version's detail (appendVersion writes the same bytes
+// for a plain record).
+func (a api) versionDoc(ns, name, version string, f *sdk.File, m *versionMeta) map[string]any {
 	nonNil := func(s []string) []string {
 		if s == nil {
 			return []string{}
 		}
 		return s
 	}
-	return jsonResponse(200, map[string]any{
+	return map[string]any{
 		"href": a.versionHref(ns, name, version), "namespace": map[string]string{"name": ns},
 		"collection": map[string]string{"id": ns + "." + name, "name": name, "href": a.collectionHref(ns, name)},
 		"name":       name, "version": version, "download_url": a.req.Repo.BaseURL + "/" + f.Path,
@@ -239,7 +246,7 @@ func (a api) version(ns, name, version string) (*sdk.Response, error) {
 		"metadata": map[string]any{"dependencies": m.Dependencies, "authors": nonNil(m.Authors), "description": m.Description,
 			"license": nonNil(m.License), "tags": nonNil(m.Tags), "repository": m.Repository, "documentation": m.Documentation,
 			"homepage": m.Homepage, "issues": m.Issues, "signatures": []any{}},
-	}, docTTLMs), nil
+	}
 }
 
 // task answers an import task: every stored import has completed.

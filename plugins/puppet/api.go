@@ -194,26 +194,9 @@ func (a api) query() (query, error) {
 // page is the v3 list shape: pagination (links are paths relative to the
 // repository, as puppet requests them) and results.
 func (q query) page(path string, keep []string, total int, results any) map[string]any {
-	link := func(off int) any {
-		if off < 0 || off >= total && off != 0 {
-			return nil
-		}
-		v := url.Values{}
-		for _, k := range keep {
-			if s := q.values.Get(k); s != "" {
-				v.Set(k, s)
-			}
-		}
-		v.Set("limit", strconv.Itoa(q.limit))
-		v.Set("offset", strconv.Itoa(off))
-		return path + "?" + v.Encode()
-	}
-	var prev any
-	if q.offset > 0 {
-		prev = link(max(q.offset-q.limit, 0))
-	}
-	return map[string]any{"pagination": map[string]any{"limit": q.limit, "offset": q.offset, "first": link(0),
-		"previous": prev, "current": link(q.offset), "next": link(q.offset + q.limit), "total": total}, "results": results}
+	first, prev, cur, next := q.links(path, keep, total)
+	return map[string]any{"pagination": map[string]any{"limit": q.limit, "offset": q.offset, "first": first,
+		"previous": prev, "current": cur, "next": next, "total": total}, "results": results}
 }
 
 func excluded(q url.Values) map[string]bool {
@@ -268,13 +251,17 @@ func (a api) releases() (*sdk.Response, error) {
 	default:
 		return nil, fail(400, "sort_by must be one of version, release_date, downloads, module")
 	}
-	ex := excluded(q.values)
-	results := []map[string]any{}
+	var raws [][]byte
+	var created []int64
 	for i := q.offset; i < len(all) && i < q.offset+q.limit; i++ {
-		results = append(results, releaseDoc(&all[i], ex))
+		raws, created = append(raws, all[i].raw), append(created, all[i].createdMs)
+	}
+	results, err := releaseObjects(a.h, raws, created, excluded(q.values))
+	if err != nil {
+		return nil, err
 	}
 	keep := []string{"module", "owner", "sort_by", "exclude_fields"}
-	return jsonResponse(200, q.page("/v3/releases", keep, len(all), results), docTTLMs), nil
+	return bytesResponse(q.appendPage(nil, "/v3/releases", keep, len(all), results)), nil
 }
 
 // moduleReleases answers the query-less list of all of a module's
@@ -291,12 +278,16 @@ func (a api) moduleReleases(slug string) (*sdk.Response, error) {
 	if len(rs) == 0 {
 		return nil, fail(404, "module "+owner+"-"+name+" not found")
 	}
-	results := make([]map[string]any, len(rs))
+	raws, created := make([][]byte, len(rs)), make([]int64, len(rs))
 	for i := range rs {
-		results[i] = releaseDoc(&rs[i], nil)
+		raws[i], created[i] = rs[i].raw, rs[i].createdMs
+	}
+	results, err := releaseObjects(a.h, raws, created, nil)
+	if err != nil {
+		return nil, err
 	}
 	q := query{values: url.Values{}, limit: len(rs)}
-	return jsonResponse(200, q.page("/v3/modules/"+owner+"-"+name+"/releases", nil, len(rs), results), docTTLMs), nil
+	return bytesResponse(q.appendPage(nil, "/v3/modules/"+owner+"-"+name+"/releases", nil, len(rs), results)), nil
 }
 
 // modules answers GET /v3/modules (query= matches owner or name, owner= one owner).
@@ -350,12 +341,31 @@ func (a api) stored(slug string) (*sdk.File, *release, error) {
 }
 
 func (a api) release(slug string) (*sdk.Response, error) {
-	f, r, err := a.stored(slug)
+	owner, name, version, ok := splitRelease(slug)
+	if !ok {
+		return nil, fail(400, "release "+quote(slug)+" is not OWNER-NAME-VERSION")
+	}
+	f, err := a.h.GetFile(filePath(owner + "-" + name + "-" + version))
 	if err != nil {
 		return nil, err
 	}
 	if f == nil {
 		return nil, fail(404, "release "+slug+" not found")
+	}
+	m, err := sdk.JSONMembers(a.h, [][]byte{f.Metadata}, recordKeys, sdk.MemberCompactHTML)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := sdk.JSONMembers(a.h, [][]byte{m.Value(0, kMetadata)}, []string{"tags"}, sdk.MemberCompactHTML)
+	if err != nil {
+		return nil, err
+	}
+	if b, ok := fastRelease(&m, &tags, 0, f.CreatedMs, nil); ok {
+		return bytesResponse(b), nil
+	}
+	_, r, err := a.stored(slug)
+	if err != nil {
+		return nil, err
 	}
 	return jsonResponse(200, releaseDoc(r, nil), docTTLMs), nil
 }

@@ -98,6 +98,12 @@ func jsonResponse(status int, v any, ttl uint64) *sdk.Response {
 		Headers: []sdk.Header{{Name: "Content-Type", Value: "application/json"}}}
 }
 
+// bytesResponse is a JSON document already written, cached as jsonResponse's.
+func bytesResponse(b []byte) *sdk.Response {
+	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: b, CacheTTLMs: docTTLMs,
+		Headers: []sdk.Header{{Name: "Content-Type", Value: "application/json"}}}
+}
+
 func route(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	if req.Repo == nil {
 		return nil, sdk.Errorf(404, "repository not found")

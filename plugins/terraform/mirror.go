@@ -44,16 +44,5 @@ func mirror(h sdk.Host, typ, file string) (*sdk.Response, error) {
 	if len(ps[version]) == 0 {
 		return nil, sdk.Errorf(404, "provider %s version %s not found", typ, version)
 	}
-	type archive struct {
-		URL    string   `json:"url"`
-		Hashes []string `json:"hashes"`
-	}
-	out := map[string]archive{}
-	for _, p := range ps[version] {
-		// Relative to this document: ../../../../ is /-/ of the repository.
-		out[p.OS+"_"+p.Arch] = archive{URL: "../../../../providers/" + typ + "/" + version + "/" + p.Filename,
-			Hashes: []string{"zh:" + p.SHA256}}
-	}
-	body, _ := json.Marshal(map[string]any{"archives": out})
-	return jsonResponse(200, body), nil
+	return jsonResponse(200, appendMirrorVersion(nil, typ, version, ps[version])), nil
 }

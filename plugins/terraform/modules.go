@@ -3,6 +3,7 @@ package terraform
 import (
 	"encoding/json"
 	"path"
+	"slices"
 	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
@@ -97,18 +98,7 @@ func moduleVersions(h sdk.Host, name, system string) (*sdk.Response, error) {
 	if len(vs) == 0 {
 		return nil, sdk.Errorf(404, "module %s/%s not found", name, system)
 	}
-	type ver struct {
-		Version string `json:"version"`
-	}
-	out := make([]ver, len(vs))
-	for i, v := range vs {
-		out[i] = ver{v}
-	}
-	type mod struct {
-		Versions []ver `json:"versions"`
-	}
-	body, _ := json.Marshal(map[string][]mod{"modules": {{Versions: out}}})
-	return jsonResponse(200, body), nil
+	return jsonResponse(200, appendModuleVersions(nil, vs)), nil
 }
 
 // versionsOf lists the versions of pkg in SemVer order.
@@ -131,12 +121,9 @@ func versionsOf(h sdk.Host, pkg string) ([]string, error) {
 	return out, nil
 }
 
+// sortVersions orders vs by SemVer precedence, stably.
 func sortVersions(vs []semver.Version) {
-	for i := 1; i < len(vs); i++ {
-		for j := i; j > 0 && vs[j].Compare(vs[j-1]) < 0; j-- {
-			vs[j], vs[j-1] = vs[j-1], vs[j]
-		}
-	}
+	slices.SortStableFunc(vs, semver.Version.Compare)
 }
 
 // moduleDownload tells Terraform where the module's archive is: a relative

@@ -3,7 +3,6 @@ package terraform
 import (
 	"encoding/json"
 	"net/url"
-	"sort"
 	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
@@ -110,10 +109,19 @@ func parseProtocols(rawQuery string) ([]string, error) {
 	return ps, nil
 }
 
-// platform is one stored package of a provider version.
+// platform is one stored package of a provider version; meta is its
+// stored metadata (zipMeta), decoded only by the documents that need the
+// protocols.
 type platform struct {
 	OS, Arch, Filename, SHA256 string
-	Protocols                  []string
+	meta                       []byte
+}
+
+// protocols decodes the platform's protocol versions.
+func (p *platform) protocols() []string {
+	var m zipMeta
+	_ = json.Unmarshal(p.meta, &m)
+	return m.Protocols
 }
 
 // platforms lists the stored packages of a provider, version by version
@@ -132,16 +140,23 @@ func platforms(h sdk.Host, typ, version string) (map[string][]platform, error) {
 		if !ok || !ok2 || !ok3 {
 			return nil
 		}
-		var m zipMeta
-		_ = json.Unmarshal(f.Metadata, &m)
-		out[f.Version] = append(out[f.Version], platform{OS: goos, Arch: arch, Filename: file, SHA256: f.SHA256, Protocols: m.Protocols})
+		out[f.Version] = append(out[f.Version], platform{OS: goos, Arch: arch, Filename: file, SHA256: f.SHA256, meta: f.Metadata})
 		return nil
 	})
 	return out, err
 }
 
-// providerVersions answers the provider registry's version list.
+// providerVersions answers the provider registry's version list:
+// {"versions":[{"version","protocols","platforms":[{"os","arch"}]}]} in
+// SemVer order, the protocols of each version's first package (render.go
+// writes it).
 func providerVersions(h sdk.Host, typ string) (*sdk.Response, error) {
+	if body, found, done := listedVersions(h, typ); done {
+		if !found {
+			return nil, sdk.Errorf(404, "provider %s not found", typ)
+		}
+		return jsonResponse(200, body), nil
+	}
 	vs, err := versionsOf(h, providerPackage(typ))
 	if err != nil {
 		return nil, err
@@ -150,31 +165,10 @@ func providerVersions(h sdk.Host, typ string) (*sdk.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	type plat struct {
-		OS   string `json:"os"`
-		Arch string `json:"arch"`
-	}
-	type ver struct {
-		Version   string   `json:"version"`
-		Protocols []string `json:"protocols"`
-		Platforms []plat   `json:"platforms"`
-	}
-	out := []ver{}
-	for _, v := range vs {
-		ps := all[v]
-		if len(ps) == 0 {
-			continue
-		}
-		e := ver{Version: v, Protocols: ps[0].Protocols, Platforms: []plat{}}
-		for _, p := range ps {
-			e.Platforms = append(e.Platforms, plat{p.OS, p.Arch})
-		}
-		out = append(out, e)
-	}
-	if len(out) == 0 {
+	body, ok := appendProviderVersions(nil, vs, all)
+	if !ok {
 		return nil, sdk.Errorf(404, "provider %s not found", typ)
 	}
-	body, _ := json.Marshal(map[string][]ver{"versions": out})
 	return jsonResponse(200, body), nil
 }
 
@@ -220,7 +214,7 @@ func providerDownload(h sdk.Host, typ, version, goos, arch string) (*sdk.Respons
 		SigningKeys         struct {
 			GPGPublicKeys []gpgKey `json:"gpg_public_keys"`
 		} `json:"signing_keys"`
-	}{Protocols: pk.Protocols, OS: goos, Arch: arch, Filename: pk.Filename, DownloadURL: dir + pk.Filename,
+	}{Protocols: pk.protocols(), OS: goos, Arch: arch, Filename: pk.Filename, DownloadURL: dir + pk.Filename,
 		SHASumsURL: sums, SHASumsSignatureURL: sums + ".sig", SHASum: pk.SHA256}
 	doc.SigningKeys.GPGPublicKeys = []gpgKey{{KeyID: key.ID, ASCIIArmor: key.Armor, Source: "Keeper"}}
 	body, _ := json.Marshal(doc)
@@ -242,12 +236,7 @@ func providerSums(h sdk.Host, typ, version, file string) (*sdk.Response, error) 
 	if len(list) == 0 {
 		return nil, sdk.Errorf(404, "provider %s version %s not found", typ, version)
 	}
-	sort.Slice(list, func(i, j int) bool { return list[i].Filename < list[j].Filename })
-	var b strings.Builder
-	for _, p := range list {
-		b.WriteString(p.SHA256 + "  " + p.Filename + "\n")
-	}
-	sums := []byte(b.String())
+	sums := appendSums(nil, list)
 	if file == name {
 		return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: sums, CacheTTLMs: 60_000,
 			Headers: []sdk.Header{{Name: "Content-Type", Value: "text/plain; charset=utf-8"}}}, nil

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
+	"github.com/keeper-registry/keeper/sdk/go/hostjson"
 )
 
 // boxNS is the key-value namespace of box descriptions (key ORG/BOX).
@@ -69,31 +70,81 @@ func catalog(h sdk.Host, req *sdk.Request, pkg string) (*sdk.Response, error) {
 		return nil, err
 	}
 	doc.Description = string(desc)
-	return jsonResponse(200, doc, 60_000), nil
+	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: appendCatalog(nil, &doc), CacheTTLMs: 60_000,
+		Headers: []sdk.Header{{Name: "Content-Type", Value: "application/json"}}}, nil
+}
+
+// appendCatalog writes doc byte for byte as json.Marshal does: through
+// the wasm runtime encoding/json's reflection was a large part of the
+// catalog's CPU (bench/README.md, "Assembled by the host").
+func appendCatalog(b []byte, doc *catalogDoc) []byte {
+	b = append(b, `{"name":`...)
+	b = hostjson.AppendJSONString(b, doc.Name)
+	b = append(b, `,"description":`...)
+	b = hostjson.AppendJSONString(b, doc.Description)
+	b = append(b, `,"versions":`...)
+	if doc.Versions == nil {
+		return append(b, "null}"...)
+	}
+	b = append(b, '[')
+	for i, v := range doc.Versions {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"version":`...)
+		b = hostjson.AppendJSONString(b, v.Version)
+		b = append(b, `,"providers":`...)
+		if v.Providers == nil {
+			b = append(b, "null}"...)
+			continue
+		}
+		b = append(b, '[')
+		for j, p := range v.Providers {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"name":`...)
+			b = hostjson.AppendJSONString(b, p.Name)
+			b = append(b, `,"url":`...)
+			b = hostjson.AppendJSONString(b, p.URL)
+			b = append(b, `,"checksum":`...)
+			b = hostjson.AppendJSONString(b, p.Checksum)
+			b = append(b, `,"checksum_type":`...)
+			b = hostjson.AppendJSONString(b, p.ChecksumType)
+			b = append(b, '}')
+		}
+		b = append(b, "]}"...)
+	}
+	return append(b, "]}"...)
 }
 
 func sortVersions(vs []version) {
 	sort.SliceStable(vs, func(i, j int) bool { return newer(vs[i].Version, vs[j].Version) })
 }
 
-// newer orders dotted numeric versions, newest first.
+// newer orders dotted numeric versions, newest first: part by part by the
+// number each part starts with (a missing part is 0), then by text.
 func newer(a, b string) bool {
-	as, bs := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < len(as) || i < len(bs); i++ {
-		x, y := num(as, i), num(bs, i)
-		if x != y {
-			return x > y
+	x, y, mx, my := a, b, true, true
+	for mx || my {
+		var px, py string
+		if mx {
+			px, x, mx = strings.Cut(x, ".")
+		}
+		if my {
+			py, y, my = strings.Cut(y, ".")
+		}
+		if n, m := num(px), num(py); n != m {
+			return n > m
 		}
 	}
 	return a > b
 }
 
-func num(parts []string, i int) int {
-	if i >= len(parts) {
-		return 0
-	}
+// num is the number a version part starts with (it stops past 1e9).
+func num(part string) int {
 	n := 0
-	for _, c := range parts[i] {
+	for _, c := range part {
 		if c < '0' || c > '9' || n > 1e9 {
 			return n
 		}
