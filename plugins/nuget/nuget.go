@@ -140,6 +140,7 @@ func configLimit(repo *sdk.RepoContext, key string, def uint64) uint64 {
 
 // record is what a version keeps.
 type record struct {
+	pieces // first: their presence is a prefix of the stored metadata
 	Manifest
 	Unlisted bool   `json:"unlisted,omitempty"`
 	Size     uint64 `json:"size"`

@@ -1,0 +1,194 @@
+package nuget
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	sdk "github.com/keeper-registry/keeper/sdk/go"
+	"github.com/keeper-registry/keeper/sdk/go/fakehost"
+)
+
+const asmBase = "http://keeper.test/nuget/nu"
+
+// storeRecords is a fake host whose versions are recs, stored as publish
+// stores them (encodeRecord), created out of order.
+func storeRecords(t testing.TB, recs []record) *fakehost.Host {
+	t.Helper()
+	h := fakehost.New(&sdk.RepoContext{Key: "nu", Kind: "local", Format: "nuget", BaseURL: asmBase})
+	for i := range recs {
+		meta, err := encodeRecord(&recs[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		storeMeta(h, recs[i].ID, recs[i].Version, meta, i, len(recs))
+	}
+	return h
+}
+
+func storeMeta(h *fakehost.Host, id, version string, meta []byte, i, n int) {
+	p := strings.ToLower(id)
+	h.Versions[p+"\x00"+version] = sdk.VersionInfo{Package: p, Version: version, Metadata: meta,
+		CreatedMs: 1767225600123 + int64((i*7)%max(n, 1))*1001}
+}
+
+// sameRegistration renders lid's index both ways with base and fails
+// unless the assembled one is byte-identical or was declined; it reports
+// whether it was assembled.
+func sameRegistration(t *testing.T, h *fakehost.Host, base, lid string) bool {
+	t.Helper()
+	want, err := renderRegistration(h, base, lid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := assembledRegistration(h, base, lid)
+	if err != nil {
+		t.Fatalf("assemble: %v", err)
+	}
+	if got == nil {
+		return false
+	}
+	if want.Status != 200 || got.Status != 200 || got.CacheTTLMs != want.CacheTTLMs {
+		t.Fatalf("status %d/%d ttl %d/%d", got.Status, want.Status, got.CacheTTLMs, want.CacheTTLMs)
+	}
+	if !bytes.Equal(got.Bytes, want.Bytes) {
+		t.Fatalf("assembled\n%s\nrendered\n%s", got.Bytes, want.Bytes)
+	}
+	return true
+}
+
+func rec(id, version string, mod func(*record)) record {
+	r := record{Manifest: Manifest{ID: id, Version: version, OriginalVersion: version, Authors: "Keeper", Description: "d",
+		DependencyGroups: []DependencyGroup{{TargetFramework: "net8.0", Dependencies: []Dependency{{ID: "Dep.One", Range: "[1.0.0, )"}}}}},
+		Size: 123, SHA512: "AAAA"}
+	if mod != nil {
+		mod(&r)
+	}
+	return r
+}
+
+// TestAssembledRegistrationMatchesRender: the host-assembled registration
+// index is byte-identical to the guest's render for regular, escaped,
+// unlisted, reordered and irregular versions, and declines the documents
+// it cannot build (a version stored without pieces, text that looks like
+// a marker, no version).
+func TestAssembledRegistrationMatchesRender(t *testing.T) {
+	odd := func(r *record) {
+		r.Description = "<b>&amp;</b> \"quoted\" \\ back\nline\ttab \x01 é ✓ \u2028 \u2029 \xff"
+		r.Title, r.Summary, r.Tags = "T<i>", "S&", "  a   b\tc  "
+		r.IconURL, r.LicenseURL, r.LicenseExpression, r.ProjectURL = "https://x/i?a=1&b=<2>", "https://l", "MIT OR Apache-2.0", "https://p"
+		r.Language, r.MinClientVersion, r.RequireLicenseAcceptance = "en-US", "2.12", true
+		r.DependencyGroups = append(r.DependencyGroups, DependencyGroup{}, DependencyGroup{TargetFramework: "net45",
+			Dependencies: []Dependency{{ID: "A.B"}, {ID: "Dep&<>", Range: "(1.0, 2.0]"}}})
+	}
+	unlisted := func(r *record) { r.Unlisted = true }
+	cases := []struct {
+		name string
+		recs []record
+		base string
+	}{
+		{"one", []record{rec("Keeper.Demo", "1.0.0", nil)}, asmBase},
+		{"escapes", []record{rec("Keeper.Demo", "1.0.0", odd), rec("Keeper.Demo", "2.0.0-Beta.1", odd)}, asmBase},
+		{"order", []record{rec("Keeper.Demo", "1.10.0", nil), rec("Keeper.Demo", "1.9.0", nil), rec("Keeper.Demo", "1.0.0-rc.1", nil),
+			rec("Keeper.Demo", "1.0.0", nil), rec("Keeper.Demo", "1.0.0-alpha", nil), rec("Keeper.Demo", "1.0.0.1", nil)}, asmBase},
+		{"unlisted", []record{rec("Keeper.Demo", "1.0.0", unlisted), rec("Keeper.Demo", "1.1.0", nil), rec("Keeper.Demo", "2.0.0", unlisted)}, asmBase},
+		{"no groups", []record{rec("Keeper.Demo", "1.0.0", func(r *record) { r.DependencyGroups = nil })}, asmBase},
+		{"other id", []record{rec("Keeper.Demo", "1.0.0", nil), rec("Keeper.Other", "1.0.1", nil)}, asmBase},
+		{"odd base", []record{rec("Keeper.Demo", "1.0.0", odd)}, "http://h:8080/a&b/<c>/\"d\"/é"},
+	}
+	for _, c := range cases {
+		h := storeRecords(t, c.recs)
+		if c.name == "other id" { // a record of another id under this package: skipped both ways
+			meta, _ := encodeRecord(&c.recs[1])
+			delete(h.Versions, "keeper.other\x001.0.1")
+			storeMeta(h, "keeper.demo", "1.0.1", meta, 1, 2)
+		}
+		if !sameRegistration(t, h, c.base, "keeper.demo") {
+			t.Errorf("%s: not assembled", c.name)
+		}
+	}
+
+	// Declined: the caller renders these itself.
+	h := storeRecords(t, []record{rec("Keeper.Demo", "1.0.0", nil)})
+	old, _ := json.Marshal(rec("Keeper.Demo", "1.1.0", nil)) // stored before the pieces existed
+	storeMeta(h, "keeper.demo", "1.1.0", old, 1, 2)
+	if sameRegistration(t, h, asmBase, "keeper.demo") {
+		t.Error("a version without pieces was assembled")
+	}
+	h = storeRecords(t, []record{rec("Keeper.Demo", "1.0.0", func(r *record) { r.Description = "see \x00keeper-base\x00" })})
+	if sameRegistration(t, h, asmBase, "keeper.demo") {
+		t.Error("a record with marker text was assembled")
+	}
+	storeMeta(h, "keeper.demo", "1.2.0", []byte(`{"pieces":1,"leaf":"x","id":"Keeper.Demo","id":"Keeper.Demo"}`), 2, 3)
+	if sameRegistration(t, h, asmBase, "keeper.demo") {
+		t.Error("an irregular document was assembled")
+	}
+	if sameRegistration(t, storeRecords(t, nil), asmBase, "keeper.demo") {
+		t.Error("a missing package was assembled")
+	}
+}
+
+// TestUnlistKeepsPieces: unlisting and relisting rewrite the pieces, so
+// the assembled index follows the listed state.
+func TestUnlistKeepsPieces(t *testing.T) {
+	h := storeRecords(t, []record{rec("Keeper.Demo", "1.0.0", nil), rec("Keeper.Demo", "1.1.0", nil)})
+	for _, listed := range []bool{false, true} {
+		if r, err := setListed(h, "Keeper.Demo", "1.1.0", listed); err != nil || r.Status != 204 {
+			t.Fatalf("setListed(%v): %v %v", listed, r, err)
+		}
+		h.Commit()
+		if !bytes.HasPrefix(h.Versions["keeper.demo\x001.1.0"].Metadata, []byte(piecesPrefix)) {
+			t.Fatalf("setListed(%v) dropped the pieces", listed)
+		}
+		if !sameRegistration(t, h, asmBase, "keeper.demo") {
+			t.Fatalf("setListed(%v): not assembled", listed)
+		}
+	}
+}
+
+// TestAssembledRegistrationGenerated: 200 rounds of generated records
+// (random text with escapes, HTML and unicode, versions, dependencies,
+// unlisted ones, one to 40 versions) are assembled byte-identically.
+func TestAssembledRegistrationGenerated(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 12))
+	alphabet := []string{"a", "Z", "0", " ", "<", ">", "&", "\"", "\\", "/", "\n", "\t", "\x00", "\x1f", "é", "✓", "\u2028", "\u2029", "😀", "\xff", "'", "%", "+"}
+	text := func() string {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			b.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		return b.String()
+	}
+	pre := []string{"", "", "-alpha", "-Beta.2", "-rc.10", "-rc.9"}
+	for round := range 200 {
+		n := 1 + rng.IntN(40)
+		seen := map[string]bool{}
+		var recs []record
+		for range n {
+			v := fmt.Sprintf("%d.%d.%d%s", rng.IntN(3), rng.IntN(12), rng.IntN(3), pre[rng.IntN(len(pre))])
+			if seen[v] {
+				continue
+			}
+			seen[v] = true
+			recs = append(recs, rec("Keeper.Gen", v, func(r *record) {
+				r.Title, r.Summary, r.Description, r.Authors, r.Tags = text(), text(), text(), text(), text()
+				r.IconURL, r.ProjectURL, r.Language = text(), text(), text()
+				r.Unlisted, r.RequireLicenseAcceptance = rng.IntN(4) == 0, rng.IntN(2) == 0
+				r.DependencyGroups = nil
+				for range rng.IntN(3) {
+					g := DependencyGroup{TargetFramework: text()}
+					for range rng.IntN(3) {
+						g.Dependencies = append(g.Dependencies, Dependency{ID: text(), Range: text()})
+					}
+					r.DependencyGroups = append(r.DependencyGroups, g)
+				}
+			}))
+		}
+		if !sameRegistration(t, storeRecords(t, recs), asmBase, "keeper.gen") {
+			t.Fatalf("round %d: not assembled", round)
+		}
+	}
+}
