@@ -1,7 +1,9 @@
 package nuget
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"sort"
 	"strings"
 
@@ -27,11 +29,53 @@ const (
 // markerText is how marshal writes a marker inside a JSON string.
 func markerText(m string) string { return strings.Trim(string(marshal(m)), `"`) }
 
-// pieces are the members of a version's metadata the host assembles from.
+// pieces are the members of a version's metadata the host assembles from:
+// the registration leaf (Leaf, the publish time, LeafTail) and the v2
+// feed entry (Entry0, updated, Entry1, created, Entry2, the latest flags,
+// Entry3, created, entryMid5, created, Entry4).
 type pieces struct {
 	Pieces   int    `json:"pieces,omitempty"`
 	Leaf     string `json:"leaf,omitempty"`
 	LeafTail string `json:"leafTail,omitempty"`
+	Entry0   string `json:"e0,omitempty"`
+	Entry1   string `json:"e1,omitempty"`
+	Entry2   string `json:"e2,omitempty"`
+	Entry3   string `json:"e3,omitempty"`
+	Entry4   string `json:"e4,omitempty"`
+}
+
+// The v2 entry's markers (U+E000 is written as is by marshal and
+// xml.EscapeText; a record containing it gets no pieces) and the constant
+// texts between two of its slots.
+const (
+	xmlMark   = "\ue000"
+	entryBase = xmlMark + "b" + xmlMark
+	entryMid3 = `</d:IsLatestVersion><d:IsAbsoluteLatestVersion m:type="Edm.Boolean">`
+	entryMid5 = `</d:LastUpdated><d:Published m:type="Edm.DateTime">`
+)
+
+// entryPieces splits r's v2 entry, rendered with markers in the slots of
+// entryTimes, into the five stored pieces; false when it does not split
+// as expected.
+func entryPieces(r *record) ([5]string, bool) {
+	mark := func(c string) string { return xmlMark + c + xmlMark }
+	var b bytes.Buffer
+	writeEntryWith(&b, entryBase, r, entryTimes{updated: mark("u"), when: mark("w"), published: mark("w"),
+		latest: mark("l"), absLatest: mark("a")}, false)
+	rest := b.String()
+	var segs []string
+	for _, c := range []string{"u", "w", "l", "a", "w", "w"} {
+		seg, after, ok := strings.Cut(rest, mark(c))
+		if !ok {
+			return [5]string{}, false
+		}
+		segs, rest = append(segs, seg), after
+	}
+	segs = append(segs, rest)
+	if segs[3] != entryMid3 || segs[5] != entryMid5 {
+		return [5]string{}, false
+	}
+	return [5]string{segs[0], segs[1], segs[2], segs[4], segs[6]}, true
 }
 
 // encodeRecord is the stored metadata of a version: its pieces first (so
@@ -43,7 +87,8 @@ func encodeRecord(r *record) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if strings.Contains(string(plain), "keeper-base") || strings.Contains(string(plain), "keeper-published") {
+	if strings.Contains(string(plain), "keeper-base") || strings.Contains(string(plain), "keeper-published") ||
+		strings.Contains(string(plain), xmlMark) {
 		return plain, nil
 	}
 	// The render reads the record back from the stored JSON (invalid UTF-8
@@ -57,7 +102,11 @@ func encodeRecord(r *record) ([]byte, error) {
 		e["catalogEntry"].(map[string]any)["published"] = pubMarker
 	}
 	text := string(marshal(e))
-	p := pieces{Pieces: piecesVersion, Leaf: text}
+	entry, ok := entryPieces(&back)
+	if !ok {
+		return plain, nil
+	}
+	p := pieces{Pieces: piecesVersion, Leaf: text, Entry0: entry[0], Entry1: entry[1], Entry2: entry[2], Entry3: entry[3], Entry4: entry[4]}
 	if !r.Unlisted {
 		q := `"` + markerText(pubMarker) + `"`
 		i := strings.Index(text, q)
@@ -71,12 +120,16 @@ func encodeRecord(r *record) ([]byte, error) {
 }
 
 // listedRow is one row of the listing template: the stored version key,
-// the record's id and version, and whether it has pieces.
+// the record's id, version, unlisted and original version, the row's
+// creation time and whether it has pieces.
 type listedRow struct {
-	Key     string  `json:"k"`
-	ID      *string `json:"i"`
-	Version *string `json:"v"`
-	Pieces  int     `json:"p"`
+	Key      string  `json:"k"`
+	ID       *string `json:"i"`
+	Version  *string `json:"v"`
+	Unlisted bool    `json:"u"`
+	Original string  `json:"o"`
+	Created  int64   `json:"c"`
+	Pieces   int     `json:"p"`
 }
 
 // listRows lists lid's versions through the host without their metadata
@@ -90,10 +143,13 @@ func listRows(h sdk.Host, lid string) (rows []listedRow, ok bool, err error) {
 		return []hostjson.Condition{{Test: hostjson.TestPresent, Member: m}}
 	}
 	t := sdk.Template{ReturnText: true, Loops: []sdk.Loop{{Source: hostjson.Versions, Package: lid, Separator: []byte(","),
-		Members: []string{"id", "version"}, MemberForm: sdk.MemberCompact, Items: []hostjson.Item{
+		Members: []string{"id", "version", "unlisted", "original"}, MemberForm: sdk.MemberCompact, Items: []hostjson.Item{
 			lit(`{"k":`), {Kind: hostjson.ItemField, Field: hostjson.FieldVersion, Form: hostjson.FormJSONText},
+			lit(`,"c":`), {Kind: hostjson.ItemField, Field: hostjson.FieldCreated, Form: hostjson.FormUnixMs},
 			lit(`,"i":`, present(0)...), {Kind: hostjson.ItemMember, Member: 0},
 			lit(`,"v":`, present(1)...), {Kind: hostjson.ItemMember, Member: 1},
+			lit(`,"u":`, present(2)...), {Kind: hostjson.ItemMember, Member: 2},
+			lit(`,"o":`, present(3)...), {Kind: hostjson.ItemMember, Member: 3},
 			lit(`,"p":1`, hostjson.Condition{Test: hostjson.TestMetadataPrefix, Names: []string{piecesPrefix}}), lit("}"),
 		}}},
 		Parts: []sdk.Part{{Kind: hostjson.PartLiteral, Text: []byte("[")}, {Kind: hostjson.PartLoop}, {Kind: hostjson.PartLiteral, Text: []byte("]")}}}
@@ -164,4 +220,29 @@ func assembledRegistration(h sdk.Host, base, lid string) (*sdk.Response, error) 
 	r := sdk.AssembledResponse(200, a, sdk.Header{Name: "Content-Type", Value: "application/json; charset=utf-8"})
 	r.CacheTTLMs = indexTTLMs
 	return r, nil
+}
+
+// errPiecesEnd stops withoutPieces' scan at the first member that is not
+// a piece.
+var errPiecesEnd = errors.New("end of the pieces")
+
+// withoutPieces is a stored metadata document without its leading pieces,
+// so the guest's own renders do not decode them (they are most of it).
+func withoutPieces(meta []byte) []byte {
+	if !bytes.HasPrefix(meta, []byte(piecesPrefix)) {
+		return meta
+	}
+	end := 0
+	_, err := hostjson.EachMember(meta, 0, func(key []byte, _, ve int) error {
+		switch string(key) {
+		case "pieces", "leaf", "leafTail", "e0", "e1", "e2", "e3", "e4":
+			end = ve
+			return nil
+		}
+		return errPiecesEnd
+	})
+	if !errors.Is(err, errPiecesEnd) || end >= len(meta) || meta[end] != ',' {
+		return meta
+	}
+	return append([]byte{'{'}, meta[end+1:]...)
 }

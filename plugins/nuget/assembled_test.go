@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -60,6 +61,48 @@ func sameRegistration(t *testing.T, h *fakehost.Host, base, lid string) bool {
 	return true
 }
 
+// sameFeed renders lid's FindPackagesById feed both ways, for clients of
+// SemVer 1 and 2, like sameRegistration (a feed without visible versions
+// is rendered by the guest: it counts as assembled when declined).
+func sameFeed(t *testing.T, h *fakehost.Host, base, lid string) bool {
+	t.Helper()
+	built := true
+	rs, err := records(h, lid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sv2 := range []bool{false, true} {
+		vis := visible(rs, true, sv2)
+		want := feed(base, "FindPackagesById", vis)
+		got, err := assembledFeed(h, base, "FindPackagesById", lid, sv2)
+		if err != nil {
+			t.Fatalf("assemble: %v", err)
+		}
+		if len(vis) == 0 && got != nil {
+			t.Fatalf("semver2=%v: a feed without visible versions was assembled", sv2)
+		}
+		if got == nil {
+			built = built && len(vis) == 0 && len(rs) > 0 // declined only when nothing is visible
+			continue
+		}
+		if got.Status != 200 || len(got.Headers) != 2 || got.Headers[0].Value != "application/atom+xml;charset=utf-8" {
+			t.Fatalf("status %d headers %v", got.Status, got.Headers)
+		}
+		if !bytes.Equal(got.Bytes, want) {
+			t.Fatalf("semver2=%v: assembled\n%s\nrendered\n%s", sv2, got.Bytes, want)
+		}
+	}
+	return built
+}
+
+// sameDocs checks the registration index and the feed; it reports whether
+// both were assembled.
+func sameDocs(t *testing.T, h *fakehost.Host, base, lid string) bool {
+	t.Helper()
+	reg := sameRegistration(t, h, base, lid)
+	return sameFeed(t, h, base+"/api/v2/", lid) && reg
+}
+
 func rec(id, version string, mod func(*record)) record {
 	r := record{Manifest: Manifest{ID: id, Version: version, OriginalVersion: version, Authors: "Keeper", Description: "d",
 		DependencyGroups: []DependencyGroup{{TargetFramework: "net8.0", Dependencies: []Dependency{{ID: "Dep.One", Range: "[1.0.0, )"}}}}},
@@ -70,12 +113,12 @@ func rec(id, version string, mod func(*record)) record {
 	return r
 }
 
-// TestAssembledRegistrationMatchesRender: the host-assembled registration
-// index is byte-identical to the guest's render for regular, escaped,
+// TestAssembledMatchesRender: the host-assembled registration
+// index and v2 FindPackagesById feed (SemVer 1 and 2) are byte-identical to the guest's render for regular, escaped,
 // unlisted, reordered and irregular versions, and declines the documents
 // it cannot build (a version stored without pieces, text that looks like
 // a marker, no version).
-func TestAssembledRegistrationMatchesRender(t *testing.T) {
+func TestAssembledMatchesRender(t *testing.T) {
 	odd := func(r *record) {
 		r.Description = "<b>&amp;</b> \"quoted\" \\ back\nline\ttab \x01 é ✓ \u2028 \u2029 \xff"
 		r.Title, r.Summary, r.Tags = "T<i>", "S&", "  a   b\tc  "
@@ -97,6 +140,9 @@ func TestAssembledRegistrationMatchesRender(t *testing.T) {
 		{"unlisted", []record{rec("Keeper.Demo", "1.0.0", unlisted), rec("Keeper.Demo", "1.1.0", nil), rec("Keeper.Demo", "2.0.0", unlisted)}, asmBase},
 		{"no groups", []record{rec("Keeper.Demo", "1.0.0", func(r *record) { r.DependencyGroups = nil })}, asmBase},
 		{"other id", []record{rec("Keeper.Demo", "1.0.0", nil), rec("Keeper.Other", "1.0.1", nil)}, asmBase},
+		{"semver2", []record{rec("Keeper.Demo", "1.0.0", func(r *record) { r.OriginalVersion = "1.0.0+build.5" }),
+			rec("Keeper.Demo", "1.1.0-beta.1", nil), rec("Keeper.Demo", "1.1.0-beta", nil), rec("Keeper.Demo", "1.0.1", nil)}, asmBase},
+		{"many", many(300), asmBase},
 		{"odd base", []record{rec("Keeper.Demo", "1.0.0", odd)}, "http://h:8080/a&b/<c>/\"d\"/é"},
 	}
 	for _, c := range cases {
@@ -106,7 +152,7 @@ func TestAssembledRegistrationMatchesRender(t *testing.T) {
 			delete(h.Versions, "keeper.other\x001.0.1")
 			storeMeta(h, "keeper.demo", "1.0.1", meta, 1, 2)
 		}
-		if !sameRegistration(t, h, c.base, "keeper.demo") {
+		if !sameDocs(t, h, c.base, "keeper.demo") {
 			t.Errorf("%s: not assembled", c.name)
 		}
 	}
@@ -115,20 +161,42 @@ func TestAssembledRegistrationMatchesRender(t *testing.T) {
 	h := storeRecords(t, []record{rec("Keeper.Demo", "1.0.0", nil)})
 	old, _ := json.Marshal(rec("Keeper.Demo", "1.1.0", nil)) // stored before the pieces existed
 	storeMeta(h, "keeper.demo", "1.1.0", old, 1, 2)
-	if sameRegistration(t, h, asmBase, "keeper.demo") {
+	if sameRegistration(t, h, asmBase, "keeper.demo") || sameFeed(t, h, asmBase, "keeper.demo") {
 		t.Error("a version without pieces was assembled")
 	}
 	h = storeRecords(t, []record{rec("Keeper.Demo", "1.0.0", func(r *record) { r.Description = "see \x00keeper-base\x00" })})
-	if sameRegistration(t, h, asmBase, "keeper.demo") {
+	if sameRegistration(t, h, asmBase, "keeper.demo") || sameFeed(t, h, asmBase, "keeper.demo") {
 		t.Error("a record with marker text was assembled")
 	}
+	h = storeRecords(t, []record{rec("Keeper.Demo", "1.0.0", func(r *record) { r.Title = "private \ue000 use" })})
+	if sameRegistration(t, h, asmBase, "keeper.demo") || sameFeed(t, h, asmBase, "keeper.demo") {
+		t.Error("a record with the entry marker was assembled")
+	}
 	storeMeta(h, "keeper.demo", "1.2.0", []byte(`{"pieces":1,"leaf":"x","id":"Keeper.Demo","id":"Keeper.Demo"}`), 2, 3)
-	if sameRegistration(t, h, asmBase, "keeper.demo") {
+	if sameRegistration(t, h, asmBase, "keeper.demo") || sameFeed(t, h, asmBase, "keeper.demo") {
 		t.Error("an irregular document was assembled")
 	}
-	if sameRegistration(t, storeRecords(t, nil), asmBase, "keeper.demo") {
+	if sameRegistration(t, storeRecords(t, nil), asmBase, "keeper.demo") || sameFeed(t, storeRecords(t, nil), asmBase, "keeper.demo") {
 		t.Error("a missing package was assembled")
 	}
+	h = storeRecords(t, []record{rec("Keeper.Demo", "1.0.0", unlisted)})
+	if !sameDocs(t, h, asmBase, "keeper.demo") {
+		t.Error("the registration of an unlisted version was not assembled")
+	}
+}
+
+// many is n versions of one package, every fifth unlisted, every seventh
+// a prerelease.
+func many(n int) []record {
+	var recs []record
+	for i := range n {
+		v := fmt.Sprintf("%d.%d.%d", i/100, (i/10)%10, i%10)
+		if i%7 == 3 {
+			v += "-rc." + fmt.Sprint(i)
+		}
+		recs = append(recs, rec("Keeper.Demo", v, func(r *record) { r.Unlisted = i%5 == 4 }))
+	}
+	return recs
 }
 
 // TestUnlistKeepsPieces: unlisting and relisting rewrite the pieces, so
@@ -143,16 +211,17 @@ func TestUnlistKeepsPieces(t *testing.T) {
 		if !bytes.HasPrefix(h.Versions["keeper.demo\x001.1.0"].Metadata, []byte(piecesPrefix)) {
 			t.Fatalf("setListed(%v) dropped the pieces", listed)
 		}
-		if !sameRegistration(t, h, asmBase, "keeper.demo") {
+		if !sameDocs(t, h, asmBase, "keeper.demo") {
 			t.Fatalf("setListed(%v): not assembled", listed)
 		}
 	}
 }
 
-// TestAssembledRegistrationGenerated: 200 rounds of generated records
+// TestAssembledGenerated: 200 rounds of generated records
 // (random text with escapes, HTML and unicode, versions, dependencies,
-// unlisted ones, one to 40 versions) are assembled byte-identically.
-func TestAssembledRegistrationGenerated(t *testing.T) {
+// unlisted ones, one to 40 versions) are assembled byte-identically, and
+// the guest's records read them as they read records without pieces.
+func TestAssembledGenerated(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 12))
 	alphabet := []string{"a", "Z", "0", " ", "<", ">", "&", "\"", "\\", "/", "\n", "\t", "\x00", "\x1f", "é", "✓", "\u2028", "\u2029", "😀", "\xff", "'", "%", "+"}
 	text := func() string {
@@ -187,7 +256,19 @@ func TestAssembledRegistrationGenerated(t *testing.T) {
 				}
 			}))
 		}
-		if !sameRegistration(t, storeRecords(t, recs), asmBase, "keeper.gen") {
+		h := storeRecords(t, recs)
+		for _, v := range h.Versions {
+			var full, cut record
+			short := withoutPieces(v.Metadata)
+			if json.Unmarshal(v.Metadata, &full) != nil || json.Unmarshal(short, &cut) != nil || full.Pieces != piecesVersion || len(short) >= len(v.Metadata) {
+				t.Fatalf("round %d: metadata %s", round, v.Metadata)
+			}
+			full.pieces = pieces{}
+			if !reflect.DeepEqual(full, cut) {
+				t.Fatalf("round %d: without pieces %+v, with %+v", round, cut, full)
+			}
+		}
+		if !sameDocs(t, h, asmBase, "keeper.gen") {
 			t.Fatalf("round %d: not assembled", round)
 		}
 	}

@@ -155,7 +155,7 @@ func records(h sdk.Host, lid string) ([]record, error) {
 	var out []record
 	err := sdk.EachVersion(h, lid, maxVersions, func(v sdk.VersionInfo) error {
 		var r record
-		if json.Unmarshal(v.Metadata, &r) == nil && strings.ToLower(r.ID) == lid {
+		if json.Unmarshal(withoutPieces(v.Metadata), &r) == nil && strings.ToLower(r.ID) == lid {
 			r.created = v.CreatedMs
 			out = append(out, r)
 		}
