@@ -144,45 +144,78 @@ func assembledInfo(h sdk.Host, name string) (*sdk.Response, error) {
 	return textDoc(h, infoOf(rows[0]))
 }
 
-// assembledVersions renders /versions from listings of hostjson.MaxLoops
-// gems a call; nil when the caller must read the records.
-func assembledVersions(h sdk.Host) (*sdk.Response, error) {
-	var names []string
+// assembledAll lists the live rows of every gem that has some, gems in
+// name order, with one assemble call per hostjson.MaxLoops gems; ok is
+// false when the caller must read the records.
+func assembledAll(h sdk.Host) (names []string, rows [][]liveRow, ok bool, err error) {
+	var all []string
 	if err := sdk.EachPackage(h, "", maxPackages, func(p sdk.PackageInfo) error {
-		names = append(names, p.Name)
+		all = append(all, p.Name)
 		return nil
 	}); err != nil {
+		return nil, nil, false, err
+	}
+	for len(all) > 0 {
+		batch := all[:min(len(all), hostjson.MaxLoops)]
+		all = all[len(batch):]
+		rs, ok, err := assembledGems(h, batch)
+		if err != nil || !ok {
+			return nil, nil, false, err
+		}
+		for i, r := range rs {
+			if len(r) > 0 {
+				names, rows = append(names, batch[i]), append(rows, r)
+			}
+		}
+	}
+	return names, rows, true, nil
+}
+
+// liveTuples is every gem's live versions with only the fields of a
+// spec tuple (name, version, platform), as allRecords orders them.
+func liveTuples(h sdk.Host) ([][]record, error) {
+	names, rows, ok, err := assembledAll(h)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return allRecords(h)
+	}
+	out := make([][]record, len(rows))
+	for i, rs := range rows {
+		out[i] = make([]record, len(rs))
+		for j, r := range rs {
+			out[i][j] = record{Name: names[i], Version: r.version, Platform: r.platform}
+		}
+	}
+	return out, nil
+}
+
+// assembledVersions renders /versions from the listings; nil when the
+// caller must read the records.
+func assembledVersions(h sdk.Host) (*sdk.Response, error) {
+	names, rows, ok, err := assembledAll(h)
+	if err != nil || !ok {
 		return nil, err
 	}
 	var b bytes.Buffer
 	b.WriteString("created_at: 1970-01-01T00:00:00Z\n---\n")
-	for len(names) > 0 {
-		batch := names[:min(len(names), hostjson.MaxLoops)]
-		names = names[len(batch):]
-		rows, ok, err := assembledGems(h, batch)
-		if err != nil || !ok {
+	for i, rs := range rows {
+		sum, err := h.Hash(sdk.MD5, sdk.Source{Bytes: infoOf(rs)})
+		if err != nil {
 			return nil, err
 		}
-		for i, rs := range rows {
-			if len(rs) == 0 {
-				continue
+		b.WriteString(names[i] + " ")
+		for j, r := range rs {
+			if j > 0 {
+				b.WriteByte(',')
 			}
-			sum, err := h.Hash(sdk.MD5, sdk.Source{Bytes: infoOf(rs)})
-			if err != nil {
-				return nil, err
+			b.WriteString(r.version)
+			if r.platform != "ruby" {
+				b.WriteString("-" + r.platform)
 			}
-			b.WriteString(batch[i] + " ")
-			for j, r := range rs {
-				if j > 0 {
-					b.WriteByte(',')
-				}
-				b.WriteString(r.version)
-				if r.platform != "ruby" {
-					b.WriteString("-" + r.platform)
-				}
-			}
-			b.WriteString(" " + sum + "\n")
 		}
+		b.WriteString(" " + sum + "\n")
 	}
 	return textDoc(h, b.Bytes())
 }

@@ -72,6 +72,28 @@ func sameIndexes(t *testing.T, h *fakehost.Host, gems ...string) bool {
 		t.Fatal(err)
 	}
 	check("/versions", got, want)
+	// specs.4.8.gz (three kinds) and /names from the listings' tuples.
+	tuples, err := liveTuples(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	records, err := allRecords(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []string{"", "latest_", "prerelease_"} {
+		if g, w := Marshal(specTuples(tuples, kind)), Marshal(specTuples(records, kind)); !bytes.Equal(g, w) {
+			t.Fatalf("%sspecs: from the listings %q, from the records %q", kind, g, w)
+		}
+	}
+	if len(tuples) != len(records) {
+		t.Fatalf("names: %d gems from the listings, %d from the records", len(tuples), len(records))
+	}
+	for i := range tuples {
+		if tuples[i][0].Name != records[i][0].Name {
+			t.Fatalf("names: gem %d is %q, not %q", i, tuples[i][0].Name, records[i][0].Name)
+		}
+	}
 	return built
 }
 
@@ -84,8 +106,8 @@ func gem(name, version, platform string, mod func(*record)) record {
 	return r
 }
 
-// TestAssembledIndexesMatchRender: /info and /versions read through the
-// host are byte-identical to the guest's render for platforms,
+// TestAssembledIndexesMatchRender: /info, /versions, specs.4.8 (all,
+// latest, prerelease) and /names read through the host are byte-identical to the guest's render for platforms,
 // prereleases, yanked versions, requirements, odd text, another gem's
 // record, more gems than one call lists, and an empty repository; a gem
 // with a version stored before the pieces (or whose text the listing

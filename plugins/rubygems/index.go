@@ -140,7 +140,7 @@ func segments(v string) []string {
 // Gem::Version, platform]. https://guides.rubygems.org/rubygems-org-api/
 // (the legacy index; Gem::Source#load_specs in lib/rubygems/source.rb).
 func serveSpecs(h sdk.Host, kind string) (*sdk.Response, error) {
-	gems, err := allRecords(h)
+	gems, err := liveTuples(h)
 	if err != nil {
 		return nil, err
 	}
@@ -265,7 +265,7 @@ func serveInfo(h sdk.Host, name string) (*sdk.Response, error) {
 }
 
 func serveNames(h sdk.Host) (*sdk.Response, error) {
-	gems, err := allRecords(h)
+	gems, err := liveTuples(h)
 	if err != nil {
 		return nil, err
 	}
