@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"sort"
+	"strconv"
 	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
@@ -16,15 +17,24 @@ import (
 // pre-rendered when the version is written: members "leaf" and "leafTail"
 // of its metadata hold the leaf's JSON text (as marshal writes it) with
 // baseMarker where the repository's base URL goes, split where the
-// listed version's publish time goes. A version written before the pieces
-// existed (its metadata does not start with piecesPrefix) makes the plugin
-// render the index itself, as before.
+// listed version's publish time goes. The metadata starts with
+// {"pieces":N,"pkg":"<lower-case id>", where N-1 holds the version's
+// listing state (bit 0 unlisted, bit 1 SemVer 2), so a listing reads it as
+// a prefix without projecting any member. A version written before the
+// pieces existed (no such prefix) makes the plugin render the documents
+// itself, as before.
 const (
-	piecesVersion = 1
-	piecesPrefix  = `{"pieces":1,`
-	baseMarker    = "\x00keeper-base\x00"
-	pubMarker     = "\x00keeper-published\x00"
+	unlistedBit = 1
+	semVer2Bit  = 2
+	baseMarker  = "\x00keeper-base\x00"
+	pubMarker   = "\x00keeper-published\x00"
 )
+
+// piecesPrefix is how the metadata of a version of package lid with pieces
+// of state n-1 starts.
+func piecesPrefix(n int, lid string) string {
+	return `{"pieces":` + strconv.Itoa(n) + `,"pkg":` + string(marshal(lid)) + `,`
+}
 
 // markerText is how marshal writes a marker inside a JSON string.
 func markerText(m string) string { return strings.Trim(string(marshal(m)), `"`) }
@@ -35,6 +45,7 @@ func markerText(m string) string { return strings.Trim(string(marshal(m)), `"`) 
 // Entry3, created, entryMid5, created, Entry4).
 type pieces struct {
 	Pieces   int    `json:"pieces,omitempty"`
+	Pkg      string `json:"pkg,omitempty"`
 	Leaf     string `json:"leaf,omitempty"`
 	LeafTail string `json:"leafTail,omitempty"`
 	Entry0   string `json:"e0,omitempty"`
@@ -106,7 +117,14 @@ func encodeRecord(r *record) ([]byte, error) {
 	if !ok {
 		return plain, nil
 	}
-	p := pieces{Pieces: piecesVersion, Leaf: text, Entry0: entry[0], Entry1: entry[1], Entry2: entry[2], Entry3: entry[3], Entry4: entry[4]}
+	state := 0
+	if back.Unlisted {
+		state |= unlistedBit
+	}
+	if back.semver2() {
+		state |= semVer2Bit
+	}
+	p := pieces{Pieces: 1 + state, Pkg: strings.ToLower(back.ID), Leaf: text, Entry0: entry[0], Entry1: entry[1], Entry2: entry[2], Entry3: entry[3], Entry4: entry[4]}
 	if !r.Unlisted {
 		q := `"` + markerText(pubMarker) + `"`
 		i := strings.Index(text, q)
@@ -119,59 +137,72 @@ func encodeRecord(r *record) ([]byte, error) {
 	return json.Marshal(r)
 }
 
-// listedRow is one row of the listing template: the stored version key,
-// the record's id, version, unlisted and original version, the row's
-// creation time and whether it has pieces.
+// listedRow is one version of the listing: its key (the record's
+// version: publish and setListed store it under it), its creation time
+// and its listing state.
 type listedRow struct {
-	Key      string  `json:"k"`
-	ID       *string `json:"i"`
-	Version  *string `json:"v"`
-	Unlisted bool    `json:"u"`
-	Original string  `json:"o"`
-	Created  int64   `json:"c"`
-	Pieces   int     `json:"p"`
+	Version  string
+	Created  int64
+	Unlisted bool
+	SemVer2  bool
 }
 
 // listRows lists lid's versions through the host without their metadata
-// entering the guest; ok is false when a version has no pieces or the
-// listing is not one the plugin can read (it renders the index itself).
+// entering the guest (nor the host projecting it: the state is read from
+// the metadata's prefix), in records' order; ok is false when a version
+// has no pieces (or pieces of another id) or the listing cannot be read:
+// the caller renders the document itself.
 func listRows(h sdk.Host, lid string) (rows []listedRow, ok bool, err error) {
 	lit := func(s string, when ...hostjson.Condition) hostjson.Item {
 		return hostjson.Item{Kind: hostjson.ItemLiteral, Text: []byte(s), When: when}
 	}
-	present := func(m uint32) []hostjson.Condition {
-		return []hostjson.Condition{{Test: hostjson.TestPresent, Member: m}}
+	items := []hostjson.Item{{Kind: hostjson.ItemField, Field: hostjson.FieldVersion}, lit("\t"),
+		{Kind: hostjson.ItemField, Field: hostjson.FieldCreated, Form: hostjson.FormUnixMs}, lit("\t")}
+	for n := 1; n <= 4; n++ {
+		items = append(items, lit(strconv.Itoa(n), hostjson.Condition{Test: hostjson.TestMetadataPrefix, Names: []string{piecesPrefix(n, lid)}}))
 	}
-	t := sdk.Template{ReturnText: true, Loops: []sdk.Loop{{Source: hostjson.Versions, Package: lid, Separator: []byte(","),
-		Members: []string{"id", "version", "unlisted", "original"}, MemberForm: sdk.MemberCompact, Items: []hostjson.Item{
-			lit(`{"k":`), {Kind: hostjson.ItemField, Field: hostjson.FieldVersion, Form: hostjson.FormJSONText},
-			lit(`,"c":`), {Kind: hostjson.ItemField, Field: hostjson.FieldCreated, Form: hostjson.FormUnixMs},
-			lit(`,"i":`, present(0)...), {Kind: hostjson.ItemMember, Member: 0},
-			lit(`,"v":`, present(1)...), {Kind: hostjson.ItemMember, Member: 1},
-			lit(`,"u":`, present(2)...), {Kind: hostjson.ItemMember, Member: 2},
-			lit(`,"o":`, present(3)...), {Kind: hostjson.ItemMember, Member: 3},
-			lit(`,"p":1`, hostjson.Condition{Test: hostjson.TestMetadataPrefix, Names: []string{piecesPrefix}}), lit("}"),
-		}}},
-		Parts: []sdk.Part{{Kind: hostjson.PartLiteral, Text: []byte("[")}, {Kind: hostjson.PartLoop}, {Kind: hostjson.PartLiteral, Text: []byte("]")}}}
+	t := sdk.Template{ReturnText: true, Loops: []sdk.Loop{{Source: hostjson.Versions, Package: lid, Items: append(items, lit("\n"))}},
+		Parts: []sdk.Part{{Kind: hostjson.PartLoop}}}
 	a, err := sdk.Assemble(h, t)
-	if err != nil || a.Irregular > 0 || a.Text == nil || a.Rows[0] > maxVersions {
+	if err != nil || a.Irregular > 0 || a.Rows[0] > maxVersions {
 		return nil, false, err
 	}
-	if json.Unmarshal(a.Text, &rows) != nil {
-		return nil, false, nil
-	}
-	out := rows[:0]
-	for _, r := range rows {
-		if r.Pieces != piecesVersion || r.ID == nil || r.Version == nil {
+	text := string(a.Text)
+	rows = make([]listedRow, 0, a.Rows[0])
+	for text != "" {
+		var line string
+		line, text, _ = strings.Cut(text, "\n")
+		v, rest, _ := strings.Cut(line, "\t")
+		c, state, _ := strings.Cut(rest, "\t")
+		created, cerr := strconv.ParseInt(c, 10, 64)
+		if cerr != nil || len(state) != 1 || state[0] < '1' || state[0] > '4' {
 			return nil, false, nil
 		}
-		if strings.ToLower(*r.ID) == lid {
-			out = append(out, r)
-		}
+		n := int(state[0] - '1')
+		rows = append(rows, listedRow{Version: v, Created: created, Unlisted: n&unlistedBit != 0, SemVer2: n&semVer2Bit != 0})
+	}
+	if len(rows) != int(a.Rows[0]) {
+		return nil, false, nil
 	}
 	// records' order: version-string order, then stably by NuGet's rules.
-	sort.SliceStable(out, func(i, j int) bool { return CompareVersions(*out[i].Version, *out[j].Version) < 0 })
-	return out, true, nil
+	keys := make([]versionKey, len(rows))
+	for i := range rows {
+		keys[i] = keyOf(rows[i].Version)
+	}
+	sort.Stable(byVersion{rows, keys})
+	return rows, true, nil
+}
+
+type byVersion struct {
+	rows []listedRow
+	keys []versionKey
+}
+
+func (b byVersion) Len() int           { return len(b.rows) }
+func (b byVersion) Less(i, j int) bool { return compareKeys(b.keys[i], b.keys[j]) < 0 }
+func (b byVersion) Swap(i, j int) {
+	b.rows[i], b.rows[j] = b.rows[j], b.rows[i]
+	b.keys[i], b.keys[j] = b.keys[j], b.keys[i]
 }
 
 // assembledRegistration has the host build lid's registration index,
@@ -184,7 +215,7 @@ func assembledRegistration(h sdk.Host, base, lid string) (*sdk.Response, error) 
 		return nil, err
 	}
 	index := base + "/v3/registration/" + lid + "/index.json"
-	lower, upper := strings.ToLower(*rows[0].Version), strings.ToLower(*rows[len(rows)-1].Version)
+	lower, upper := strings.ToLower(rows[0].Version), strings.ToLower(rows[len(rows)-1].Version)
 	const itemsMarker = "\x00keeper-items\x00"
 	doc := string(marshal(map[string]any{
 		"@id":   index,
@@ -201,7 +232,7 @@ func assembledRegistration(h sdk.Host, base, lid string) (*sdk.Response, error) 
 	}
 	order := make([]hostjson.Ordered, len(rows))
 	for i, r := range rows {
-		order[i] = hostjson.Ordered{Key: r.Key}
+		order[i] = hostjson.Ordered{Key: r.Version}
 	}
 	baseText := strings.Trim(string(marshal(base)), `"`)
 	t := sdk.Template{Loops: []sdk.Loop{{Source: hostjson.Versions, Package: lid, Separator: []byte(","), Order: order,
@@ -229,13 +260,13 @@ var errPiecesEnd = errors.New("end of the pieces")
 // withoutPieces is a stored metadata document without its leading pieces,
 // so the guest's own renders do not decode them (they are most of it).
 func withoutPieces(meta []byte) []byte {
-	if !bytes.HasPrefix(meta, []byte(piecesPrefix)) {
+	if !bytes.HasPrefix(meta, []byte(`{"pieces":`)) {
 		return meta
 	}
 	end := 0
 	_, err := hostjson.EachMember(meta, 0, func(key []byte, _, ve int) error {
 		switch string(key) {
-		case "pieces", "leaf", "leafTail", "e0", "e1", "e2", "e3", "e4":
+		case "pieces", "pkg", "leaf", "leafTail", "e0", "e1", "e2", "e3", "e4":
 			end = ve
 			return nil
 		}

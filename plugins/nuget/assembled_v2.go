@@ -26,12 +26,12 @@ func assembledFeed(h sdk.Host, base, title, lid string, semver2 bool) (*sdk.Resp
 	var updated int64
 	latest, absLatest := "", ""
 	for _, r := range rows {
-		if !r.Unlisted && (semver2 || !isSemVer2(r.Original)) {
+		if !r.Unlisted && (semver2 || !r.SemVer2) {
 			vis = append(vis, r)
 			updated = max(updated, r.Created)
-			absLatest = *r.Version
-			if !strings.Contains(*r.Version, "-") {
-				latest = *r.Version
+			absLatest = r.Version
+			if !strings.Contains(r.Version, "-") {
+				latest = r.Version
 			}
 		}
 	}
@@ -43,11 +43,11 @@ func assembledFeed(h sdk.Host, base, title, lid string, semver2 bool) (*sdk.Resp
 	t.Parts = append(t.Parts, sdk.Part{Kind: hostjson.PartLiteral, Text: []byte(feedHead(base, title, updated))})
 	pieces := 0
 	for i := 0; i < len(vis); {
-		l, a := *vis[i].Version == latest, *vis[i].Version == absLatest
+		l, a := vis[i].Version == latest, vis[i].Version == absLatest
 		var order []hostjson.Ordered
-		for ; i < len(vis) && (*vis[i].Version == latest) == l && (*vis[i].Version == absLatest) == a; i++ {
+		for ; i < len(vis) && (vis[i].Version == latest) == l && (vis[i].Version == absLatest) == a; i++ {
 			when := strings.TrimSuffix(timeOf(vis[i].Created), "Z")
-			order = append(order, hostjson.Ordered{Key: vis[i].Key, Texts: [][]byte{[]byte(when)}})
+			order = append(order, hostjson.Ordered{Key: vis[i].Version, Texts: [][]byte{[]byte(when)}})
 		}
 		loop := entryLoop(lid, order, baseText, l, a)
 		pieces += len(loop.Items) + len(loop.Replace) + len(order)
