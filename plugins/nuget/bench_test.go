@@ -2,11 +2,11 @@ package nuget_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"testing"
 
 	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
+	"github.com/keeper-registry/keeper/plugins/nuget"
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/keeper-registry/keeper/ports/porttest"
 )
@@ -18,10 +18,11 @@ func BenchmarkRender(b *testing.B) {
 	h := porttest.NewMemHost()
 	for i := 0; i < 200; i++ {
 		v := fmt.Sprintf("%d.%d.%d", i/100, (i/10)%10, i%10)
-		rec := map[string]any{"id": "Bench.Pkg", "version": v, "original": v, "authors": "Keeper", "description": "A benchmark package",
-			"tags": "bench keeper", "license": "MIT", "projectUrl": "https://example.invalid/", "size": 12345, "sha512": "AAAA",
-			"groups": []map[string]any{{"tfm": "net8.0", "deps": []map[string]string{{"id": "Newtonsoft.Json", "range": "[13.0.1, )"}, {"id": "Serilog", "range": "[3.0.0, 4.0.0)"}}}}}
-		raw, _ := json.Marshal(rec)
+		// Stored as publish stores it (with the pieces the host assembles).
+		raw := nuget.StoredMetadata(nuget.Manifest{ID: "Bench.Pkg", Version: v, OriginalVersion: v, Authors: "Keeper",
+			Description: "A benchmark package", Tags: "bench keeper", LicenseExpression: "MIT", ProjectURL: "https://example.invalid/",
+			DependencyGroups: []nuget.DependencyGroup{{TargetFramework: "net8.0", Dependencies: []nuget.Dependency{
+				{ID: "Newtonsoft.Json", Range: "[13.0.1, )"}, {ID: "Serilog", Range: "[3.0.0, 4.0.0)"}}}}}, 12345, "AAAA")
 		h.StagedVersions = append(h.StagedVersions, ports.VersionPut{Package: "bench.pkg", Version: v, Metadata: raw})
 	}
 	h.Commit()

@@ -140,6 +140,7 @@ func configLimit(repo *sdk.RepoContext, key string, def uint64) uint64 {
 
 // record is what a version keeps.
 type record struct {
+	pieces // first: their presence is a prefix of the stored metadata
 	Manifest
 	Unlisted bool   `json:"unlisted,omitempty"`
 	Size     uint64 `json:"size"`
@@ -154,7 +155,7 @@ func records(h sdk.Host, lid string) ([]record, error) {
 	var out []record
 	err := sdk.EachVersion(h, lid, maxVersions, func(v sdk.VersionInfo) error {
 		var r record
-		if json.Unmarshal(v.Metadata, &r) == nil && strings.ToLower(r.ID) == lid {
+		if json.Unmarshal(withoutPieces(v.Metadata), &r) == nil && strings.ToLower(r.ID) == lid {
 			r.created = v.CreatedMs
 			out = append(out, r)
 		}

@@ -209,50 +209,71 @@ func isSemVer2(original string) bool {
 // CompareVersions orders normalized versions: the numbers, then a release
 // after its prereleases, labels compared part by part (numbers by value,
 // case-insensitively otherwise).
-func CompareVersions(a, b string) int {
-	an, ap, _ := strings.Cut(a, "-")
-	bn, bp, _ := strings.Cut(b, "-")
-	as, bs := strings.Split(an, "."), strings.Split(bn, ".")
-	for i := 0; i < 4; i++ {
-		x, y := 0, 0
-		if i < len(as) {
-			x, _ = strconv.Atoi(as[i])
+func CompareVersions(a, b string) int { return compareKeys(keyOf(a), keyOf(b)) }
+
+// versionKey is a version parsed for CompareVersions (parsed once when
+// many versions are sorted).
+type versionKey struct {
+	nums   [4]int
+	labels []label // nil for a release
+}
+
+type label struct {
+	num   int
+	isNum bool
+	text  string // lower-case
+}
+
+func keyOf(v string) versionKey {
+	n, p, _ := strings.Cut(v, "-")
+	var k versionKey
+	for i, part := range strings.SplitN(n, ".", 5) {
+		if i < 4 {
+			k.nums[i], _ = strconv.Atoi(part)
 		}
-		if i < len(bs) {
-			y, _ = strconv.Atoi(bs[i])
-		}
-		if x != y {
-			return cmpInt(x, y)
+	}
+	if p == "" {
+		return k
+	}
+	for _, l := range strings.Split(p, ".") {
+		x, err := strconv.Atoi(l)
+		k.labels = append(k.labels, label{num: x, isNum: err == nil, text: strings.ToLower(l)})
+	}
+	return k
+}
+
+func compareKeys(a, b versionKey) int {
+	for i := range a.nums {
+		if a.nums[i] != b.nums[i] {
+			return cmpInt(a.nums[i], b.nums[i])
 		}
 	}
 	switch {
-	case ap == "" && bp == "":
+	case a.labels == nil && b.labels == nil:
 		return 0
-	case ap == "":
+	case a.labels == nil:
 		return 1
-	case bp == "":
+	case b.labels == nil:
 		return -1
 	}
-	al, bl := strings.Split(ap, "."), strings.Split(bp, ".")
-	for i := 0; i < len(al) && i < len(bl); i++ {
-		x, ex := strconv.Atoi(al[i])
-		y, ey := strconv.Atoi(bl[i])
+	for i := 0; i < len(a.labels) && i < len(b.labels); i++ {
+		x, y := a.labels[i], b.labels[i]
 		switch {
-		case ex == nil && ey == nil:
-			if x != y {
-				return cmpInt(x, y)
+		case x.isNum && y.isNum:
+			if x.num != y.num {
+				return cmpInt(x.num, y.num)
 			}
-		case ex == nil:
+		case x.isNum:
 			return -1
-		case ey == nil:
+		case y.isNum:
 			return 1
 		default:
-			if c := strings.Compare(strings.ToLower(al[i]), strings.ToLower(bl[i])); c != 0 {
+			if c := strings.Compare(x.text, y.text); c != 0 {
 				return c
 			}
 		}
 	}
-	return cmpInt(len(al), len(bl))
+	return cmpInt(len(a.labels), len(b.labels))
 }
 
 func cmpInt(a, b int) int {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -101,7 +100,7 @@ func publishPackage(h sdk.Host, req *sdk.Request, check func(*Manifest) string) 
 		return nil, err
 	}
 	rec := record{Manifest: *m, Size: size, SHA512: base64.StdEncoding.EncodeToString(sum)}
-	meta, err := json.Marshal(rec)
+	meta, err := encodeRecord(&rec)
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +211,7 @@ func setListed(h sdk.Host, id, version string, listed bool) (*sdk.Response, erro
 		return jsonError(404, "package "+id+" "+version+" not found"), nil
 	}
 	r.Unlisted = !listed
-	meta, err := json.Marshal(r)
+	meta, err := encodeRecord(r)
 	if err != nil {
 		return nil, err
 	}

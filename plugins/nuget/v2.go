@@ -41,6 +41,9 @@ func serveV2(h sdk.Host, req *sdk.Request, rest string) (*sdk.Response, error) {
 		if !idRe.MatchString(id) {
 			return xmlResponse(200, feed(base, "FindPackagesById", nil), "application/atom+xml"), nil
 		}
+		if r, err := assembledFeed(h, base, "FindPackagesById", strings.ToLower(id), semver2(q)); r != nil || err != nil {
+			return r, err
+		}
 		rs, err := records(h, strings.ToLower(id))
 		if err != nil {
 			return nil, err
@@ -146,14 +149,11 @@ func v2Search(h sdk.Host, base string, q url.Values, title string) (*sdk.Respons
 
 func feed(base, title string, rs []record) []byte {
 	var b bytes.Buffer
-	b.WriteString(`<?xml version="1.0" encoding="utf-8"?>` + "\n")
-	b.WriteString(`<feed xml:base="` + esc(base) + `" ` + atomNS + `>`)
-	b.WriteString(`<id>` + esc(base+title) + `</id><title type="text">` + esc(title) + `</title>`)
 	var updated int64
 	for _, r := range rs {
 		updated = max(updated, r.created)
 	}
-	b.WriteString(`<updated>` + timeOf(updated) + `</updated><link rel="self" title="` + esc(title) + `" href="` + esc(title) + `" />`)
+	b.WriteString(feedHead(base, title, updated))
 	f := latestFlags(rs)
 	for i := range rs {
 		writeEntry(&b, base, &rs[i], f, false)
@@ -162,7 +162,25 @@ func feed(base, title string, rs []record) []byte {
 	return b.Bytes()
 }
 
+// feedHead is a feed up to its first entry; updated is its latest time.
+func feedHead(base, title string, updated int64) string {
+	return `<?xml version="1.0" encoding="utf-8"?>` + "\n" + `<feed xml:base="` + esc(base) + `" ` + atomNS + `>` +
+		`<id>` + esc(base+title) + `</id><title type="text">` + esc(title) + `</title>` +
+		`<updated>` + timeOf(updated) + `</updated><link rel="self" title="` + esc(title) + `" href="` + esc(title) + `" />`
+}
+
 func writeEntry(b *bytes.Buffer, base string, r *record, f flags, root bool) {
+	updated := timeOf(r.created)
+	t := entryTimes{updated: updated, when: strings.TrimSuffix(updated, "Z"), published: strings.TrimSuffix(published(r), "Z"),
+		latest: strconv.FormatBool(r.Version == f.latest), absLatest: strconv.FormatBool(r.Version == f.absLatest)}
+	writeEntryWith(b, base, r, t, root)
+}
+
+// entryTimes are the texts of an entry that depend on its row's time and
+// on the other versions (entryPieces writes markers in their place).
+type entryTimes struct{ updated, when, published, latest, absLatest string }
+
+func writeEntryWith(b *bytes.Buffer, base string, r *record, t entryTimes, root bool) {
 	self := "Packages(Id='" + strings.ReplaceAll(r.ID, "'", "''") + "',Version='" + r.Version + "')"
 	b.WriteString(`<entry`)
 	if root {
@@ -172,7 +190,7 @@ func writeEntry(b *bytes.Buffer, base string, r *record, f flags, root bool) {
 	b.WriteString(`<category term="NuGetGallery.OData.V2FeedPackage" scheme="http://schemas.microsoft.com/ado/2007/08/dataservices/scheme" />`)
 	b.WriteString(`<link rel="edit" title="V2FeedPackage" href="` + esc(self) + `" />`)
 	b.WriteString(`<title type="text">` + esc(r.ID) + `</title><summary type="text">` + esc(r.Summary) + `</summary>`)
-	b.WriteString(`<updated>` + timeOf(r.created) + `</updated><author><name>` + esc(r.Authors) + `</name></author>`)
+	b.WriteString(`<updated>` + t.updated + `</updated><author><name>` + esc(r.Authors) + `</name></author>`)
 	b.WriteString(`<link rel="edit-media" title="V2FeedPackage" href="` + esc(self) + `/$value" />`)
 	// Under the source URL, so NuGet 2.x sends the source's credentials;
 	// stored at this path too, so virtual repositories resolve it in members.
@@ -193,7 +211,7 @@ func writeEntry(b *bytes.Buffer, base string, r *record, f flags, root bool) {
 		prop(name, "", v)
 	}
 	boolean := func(name string, v bool) { prop(name, "Edm.Boolean", strconv.FormatBool(v)) }
-	when := strings.TrimSuffix(timeOf(r.created), "Z")
+	when := t.when
 	prop("Id", "", r.ID)
 	prop("Version", "", r.Version)
 	prop("NormalizedVersion", "", r.Version)
@@ -204,12 +222,12 @@ func writeEntry(b *bytes.Buffer, base string, r *record, f flags, root bool) {
 	str("Description", r.Description)
 	prop("DownloadCount", "Edm.Int32", "0")
 	str("IconUrl", r.IconURL)
-	boolean("IsLatestVersion", r.Version == f.latest)
-	boolean("IsAbsoluteLatestVersion", r.Version == f.absLatest)
+	prop("IsLatestVersion", "Edm.Boolean", t.latest)
+	prop("IsAbsoluteLatestVersion", "Edm.Boolean", t.absLatest)
 	boolean("IsPrerelease", strings.Contains(r.Version, "-"))
 	str("Language", r.Language)
 	prop("LastUpdated", "Edm.DateTime", when)
-	prop("Published", "Edm.DateTime", strings.TrimSuffix(published(r), "Z"))
+	prop("Published", "Edm.DateTime", t.published)
 	str("LicenseUrl", r.LicenseURL)
 	boolean("Listed", !r.Unlisted)
 	str("MinClientVersion", r.MinClientVersion)

@@ -141,6 +141,17 @@ func registrationIndex(h sdk.Host, repo *sdk.RepoContext, id string) (*sdk.Respo
 	if lid != id || !idRe.MatchString(id) {
 		return jsonError(404, "not found"), nil
 	}
+	if r, err := assembledRegistration(h, repo.BaseURL, lid); r != nil || err != nil {
+		return r, err
+	}
+	return renderRegistration(h, repo.BaseURL, id)
+}
+
+// renderRegistration renders the registration index in the guest (every
+// record enters it): the document assembledRegistration builds in the host
+// when every version has its pieces.
+func renderRegistration(h sdk.Host, base, id string) (*sdk.Response, error) {
+	lid := strings.ToLower(id)
 	rs, err := records(h, lid)
 	if err != nil {
 		return nil, err
@@ -148,7 +159,6 @@ func registrationIndex(h sdk.Host, repo *sdk.RepoContext, id string) (*sdk.Respo
 	if len(rs) == 0 {
 		return jsonError(404, "package "+id+" not found"), nil
 	}
-	base := repo.BaseURL
 	items := make([]map[string]any, 0, len(rs))
 	for i := range rs {
 		items = append(items, leaf(base, &rs[i]))

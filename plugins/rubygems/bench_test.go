@@ -2,11 +2,11 @@ package rubygems_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"testing"
 
 	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
+	"github.com/keeper-registry/keeper/plugins/rubygems"
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/keeper-registry/keeper/ports/porttest"
 )
@@ -18,14 +18,12 @@ func benchHost(gems, versions int) memHost {
 	for g := 0; g < gems; g++ {
 		name := fmt.Sprintf("bench-gem-%03d", g)
 		for i := 0; i < versions; i++ {
-			rec := map[string]any{"name": name, "version": fmt.Sprintf("%d.%d.%d", i/100, (i/10)%10, i%10), "platform": "ruby",
-				"sha256": fmt.Sprintf("%064x", g*1000+i),
-				"deps": []map[string]any{
-					{"name": "rack", "type": "runtime", "reqs": []map[string]string{{"op": "~>", "v": "2.0"}, {"op": ">=", "v": "2.0.1"}}},
-					{"name": "json", "type": "runtime", "reqs": []map[string]string{{"op": ">=", "v": "0"}}}},
-				"ruby": []map[string]string{{"op": ">=", "v": "2.7"}}}
-			b, _ := json.Marshal(rec)
-			h.StagedVersions = append(h.StagedVersions, ports.VersionPut{Package: name, Version: rec["version"].(string), Metadata: b})
+			// Stored as push stores it (with the /info line the host lists).
+			v := fmt.Sprintf("%d.%d.%d", i/100, (i/10)%10, i%10)
+			b := rubygems.StoredMetadata(name, v, "ruby", fmt.Sprintf("%064x", g*1000+i), []rubygems.Dep{
+				{Name: "rack", Type: "runtime", Reqs: []rubygems.Req{{Op: "~>", Version: "2.0"}, {Op: ">=", Version: "2.0.1"}}},
+				{Name: "json", Type: "runtime", Reqs: []rubygems.Req{{Op: ">=", Version: "0"}}}}, []rubygems.Req{{Op: ">=", Version: "2.7"}})
+			h.StagedVersions = append(h.StagedVersions, ports.VersionPut{Package: name, Version: v, Metadata: b})
 		}
 	}
 	h.Commit()

@@ -140,7 +140,7 @@ func segments(v string) []string {
 // Gem::Version, platform]. https://guides.rubygems.org/rubygems-org-api/
 // (the legacy index; Gem::Source#load_specs in lib/rubygems/source.rb).
 func serveSpecs(h sdk.Host, kind string) (*sdk.Response, error) {
-	gems, err := allRecords(h)
+	gems, err := liveTuples(h)
 	if err != nil {
 		return nil, err
 	}
@@ -204,32 +204,37 @@ func gzipBytes(b []byte) ([]byte, error) {
 // Each document is sent with ETag "<md5 of the body>": bundler compares it
 // with the MD5 of what it stored (Bundler::CompactIndexClient::Updater).
 
-// infoLines renders /info/NAME.
+// infoDoc renders /info/NAME.
 func infoDoc(rs []record) []byte {
 	var b bytes.Buffer
 	b.WriteString("---\n")
-	for _, r := range rs {
-		b.WriteString(r.Version)
-		if r.Platform != "ruby" {
-			b.WriteString("-" + r.Platform)
-		}
-		b.WriteByte(' ')
-		for i, d := range r.Deps {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(d.Name + ":" + reqString(d.Reqs, "&"))
-		}
-		b.WriteString("|checksum:" + r.SHA256)
-		if s := reqString(r.RequiredRuby, "&"); s != ">= 0" {
-			b.WriteString(",ruby:" + s)
-		}
-		if s := reqString(r.RequiredRubygems, "&"); s != ">= 0" {
-			b.WriteString(",rubygems:" + s)
-		}
-		b.WriteByte('\n')
+	for i := range rs {
+		writeInfoLine(&b, &rs[i])
 	}
 	return b.Bytes()
+}
+
+// writeInfoLine writes r's line of /info (stored as its pieces' Info too).
+func writeInfoLine(b *bytes.Buffer, r *record) {
+	b.WriteString(r.Version)
+	if r.Platform != "ruby" {
+		b.WriteString("-" + r.Platform)
+	}
+	b.WriteByte(' ')
+	for i, d := range r.Deps {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(d.Name + ":" + reqString(d.Reqs, "&"))
+	}
+	b.WriteString("|checksum:" + r.SHA256)
+	if s := reqString(r.RequiredRuby, "&"); s != ">= 0" {
+		b.WriteString(",ruby:" + s)
+	}
+	if s := reqString(r.RequiredRubygems, "&"); s != ">= 0" {
+		b.WriteString(",rubygems:" + s)
+	}
+	b.WriteByte('\n')
 }
 
 func textDoc(h sdk.Host, body []byte) (*sdk.Response, error) {
@@ -246,6 +251,9 @@ func serveInfo(h sdk.Host, name string) (*sdk.Response, error) {
 	if name == "" || len(name) > maxNameLen || !nameRe.MatchString(name) {
 		return plain(404, "not found\n"), nil
 	}
+	if r, err := assembledInfo(h, name); r != nil || err != nil {
+		return r, err
+	}
 	rs, err := gemRecords(h, name)
 	if err != nil {
 		return nil, err
@@ -257,7 +265,7 @@ func serveInfo(h sdk.Host, name string) (*sdk.Response, error) {
 }
 
 func serveNames(h sdk.Host) (*sdk.Response, error) {
-	gems, err := allRecords(h)
+	gems, err := liveTuples(h)
 	if err != nil {
 		return nil, err
 	}
@@ -273,6 +281,15 @@ func serveNames(h sdk.Host) (*sdk.Response, error) {
 // the MD5 of its info document. The file is rendered whole (no appended
 // history), so a gem's line is its only line.
 func serveVersions(h sdk.Host) (*sdk.Response, error) {
+	if r, err := assembledVersions(h); r != nil || err != nil {
+		return r, err
+	}
+	return renderVersions(h)
+}
+
+// renderVersions renders /versions from every record (the guest decodes
+// them all): for gems stored before the pieces.
+func renderVersions(h sdk.Host) (*sdk.Response, error) {
 	gems, err := allRecords(h)
 	if err != nil {
 		return nil, err

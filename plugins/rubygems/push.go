@@ -3,7 +3,6 @@ package rubygems
 import (
 	"bytes"
 	"compress/zlib"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -22,6 +21,7 @@ import (
 // record is what a version keeps (the version metadata): what the indexes
 // render, so no request re-reads a .gem.
 type record struct {
+	pieces                  // first: their kind is a prefix of the stored metadata
 	Name             string `json:"name"`
 	Version          string `json:"version"`
 	Platform         string `json:"platform"`
@@ -120,7 +120,7 @@ func pushGem(h sdk.Host, req *sdk.Request, wantFile string) (*sdk.Response, erro
 			rec.Deps = append(rec.Deps, d)
 		}
 	}
-	meta, _ := json.Marshal(rec)
+	meta := encodeRecord(&rec)
 	key := spec.VersionKey()
 	if err := h.StageFile(sdk.StagedFile{Path: gemPath(full), BlobDigest: req.Body.Digest,
 		ContentType: "application/octet-stream", Package: spec.Name, Version: key}); err != nil {
@@ -339,7 +339,7 @@ func yank(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		return plain(422, "The version "+key+" of "+name+" has already been yanked.\n"), nil
 	}
 	rec.Yanked = true
-	meta, _ := json.Marshal(rec)
+	meta := encodeRecord(rec)
 	if err := h.StageVersion(sdk.VersionPut{Package: name, Version: key, Metadata: meta}); err != nil {
 		return nil, err
 	}
