@@ -3,7 +3,6 @@ package cran
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/json"
 	"slices"
 	"strings"
 
@@ -39,7 +38,7 @@ func latest(h sdk.Host, t Tree) ([]fileMeta, error) {
 			return nil
 		}
 		var m fileMeta
-		if json.Unmarshal(f.Metadata, &m) != nil || len(m.Fields) == 0 {
+		if decodeMeta(f.Metadata, &m) != nil || len(m.Fields) == 0 {
 			return nil
 		}
 		found[name] = best{version: version, meta: m}
