@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math/rand"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -74,4 +75,36 @@ func FuzzDecodeMeta(f *testing.F) {
 			t.Fatalf("%q: %#v %v, json.Unmarshal %#v %v", b, got, gerr, want, werr)
 		}
 	})
+}
+
+// TestValidMatchesRegexp: validName and validVersion accept what the
+// regexps they replaced accepted, on 20,000 generated strings.
+func TestValidMatchesRegexp(t *testing.T) {
+	nameRe := regexp.MustCompile(`^[A-Za-z][A-Za-z0-9.]*[A-Za-z0-9]$`)
+	versionRe := regexp.MustCompile(`^[0-9]+([.-][0-9]+)+$`)
+	r := rand.New(rand.NewSource(5))
+	const alphabet = "aZ09.-_ é\n"
+	accepted := 0
+	for i := 0; i < 20000; i++ {
+		b := make([]byte, r.Intn(8))
+		for j := range b {
+			b[j] = alphabet[r.Intn(len(alphabet))]
+		}
+		s := string(b)
+		if r.Intn(50) == 0 {
+			s = strings.Repeat("a", 99+r.Intn(3))
+		}
+		if r.Intn(50) == 0 {
+			s = strings.Repeat("1.", 31+r.Intn(2)) + "1"
+		}
+		if validName(s) != (len(s) <= 100 && nameRe.MatchString(s)) || validVersion(s) != (len(s) <= 64 && versionRe.MatchString(s)) {
+			t.Fatalf("%q: name %v version %v", s, validName(s), validVersion(s))
+		}
+		if validName(s) || validVersion(s) {
+			accepted++
+		}
+	}
+	if accepted < 500 {
+		t.Fatalf("only %d accepted", accepted)
+	}
 }
