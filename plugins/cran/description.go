@@ -95,18 +95,22 @@ func ParseDescription(b []byte) (Description, error) {
 // CompareVersions orders R package versions by their integer components
 // (utils::compareVersion, package_version): -1, 0 or 1. Both must be valid.
 func CompareVersions(a, b string) int {
-	split := func(s string) []string {
-		return strings.FieldsFunc(s, func(r rune) bool { return r == '.' || r == '-' })
-	}
-	as, bs := split(a), split(b)
-	for i := 0; i < len(as) || i < len(bs); i++ {
-		if i >= len(as) {
+	// Field by field without splitting (no allocation: an index compares
+	// every file's version).
+	i, j := 0, 0
+	for {
+		var x, y string
+		x, i = versionField(a, i)
+		y, j = versionField(b, j)
+		switch {
+		case x == "" && y == "":
+			return 0
+		case x == "":
 			return -1
-		}
-		if i >= len(bs) {
+		case y == "":
 			return 1
 		}
-		x, y := strings.TrimLeft(as[i], "0"), strings.TrimLeft(bs[i], "0")
+		x, y = strings.TrimLeft(x, "0"), strings.TrimLeft(y, "0")
 		if len(x) != len(y) { // arbitrary length: compare as decimal strings
 			return cmpInt(len(x), len(y))
 		}
@@ -114,7 +118,19 @@ func CompareVersions(a, b string) int {
 			return c
 		}
 	}
-	return 0
+}
+
+// versionField returns the next non-empty run of s from i without '.' and
+// '-', and the index after it ("" at the end).
+func versionField(s string, i int) (string, int) {
+	for i < len(s) && (s[i] == '.' || s[i] == '-') {
+		i++
+	}
+	start := i
+	for i < len(s) && s[i] != '.' && s[i] != '-' {
+		i++
+	}
+	return s[start:i], i
 }
 
 func cmpInt(a, b int) int {

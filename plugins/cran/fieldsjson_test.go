@@ -1,6 +1,7 @@
 package cran
 
 import (
+	"bytes"
 	"encoding/json"
 	"math/rand"
 	"reflect"
@@ -106,5 +107,83 @@ func TestValidMatchesRegexp(t *testing.T) {
 	}
 	if accepted < 500 {
 		t.Fatalf("only %d accepted", accepted)
+	}
+}
+
+// TestCompareVersionsMatchesSplit: CompareVersions orders as the split
+// into fields it replaced did, on 20,000 generated pairs.
+func TestCompareVersionsMatchesSplit(t *testing.T) {
+	old := func(a, b string) int {
+		split := func(s string) []string {
+			return strings.FieldsFunc(s, func(r rune) bool { return r == '.' || r == '-' })
+		}
+		as, bs := split(a), split(b)
+		for i := 0; i < len(as) || i < len(bs); i++ {
+			if i >= len(as) {
+				return -1
+			}
+			if i >= len(bs) {
+				return 1
+			}
+			x, y := strings.TrimLeft(as[i], "0"), strings.TrimLeft(bs[i], "0")
+			if len(x) != len(y) {
+				return cmpInt(len(x), len(y))
+			}
+			if c := strings.Compare(x, y); c != 0 {
+				return c
+			}
+		}
+		return 0
+	}
+	r := rand.New(rand.NewSource(6))
+	gen := func() string {
+		b := make([]byte, r.Intn(9))
+		for j := range b {
+			b[j] = "0019.-a"[r.Intn(7)]
+		}
+		return string(b)
+	}
+	for i := 0; i < 20000; i++ {
+		a, b := gen(), gen()
+		if got, want := CompareVersions(a, b), old(a, b); got != want {
+			t.Fatalf("%q vs %q: %d, was %d", a, b, got, want)
+		}
+	}
+}
+
+// TestRenderPACKAGESMatchesBuffer: renderPACKAGES writes the bytes of the
+// bytes.Buffer render it replaced: no record, one, many, continuation
+// lines (several, leading, trailing), empty values, unicode.
+func TestRenderPACKAGESMatchesBuffer(t *testing.T) {
+	old := func(recs []fileMeta) []byte {
+		var b bytes.Buffer
+		for i, r := range recs {
+			if i > 0 {
+				b.WriteByte('\n')
+			}
+			for _, f := range r.Fields {
+				b.WriteString(f[0])
+				b.WriteString(": ")
+				b.WriteString(strings.ReplaceAll(f[1], "\n", "\n        "))
+				b.WriteByte('\n')
+			}
+		}
+		return b.Bytes()
+	}
+	r := rand.New(rand.NewSource(7))
+	values := append(metaTexts, "\n", "\nlead", "trail\n", "a\n\nb")
+	for i := 0; i < 2000; i++ {
+		recs := make([]fileMeta, r.Intn(5))
+		if i == 1 {
+			recs = make([]fileMeta, 300)
+		}
+		for j := range recs {
+			for n := r.Intn(6) + 1; n > 0; n-- {
+				recs[j].Fields = append(recs[j].Fields, [2]string{values[r.Intn(len(values))], values[r.Intn(len(values))]})
+			}
+		}
+		if got, want := renderPACKAGES(recs), old(recs); !bytes.Equal(got, want) || (got == nil) != (want == nil) {
+			t.Fatalf("render:\n%q\nwant\n%q", got, want)
+		}
 	}
 }
