@@ -11,7 +11,6 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -81,7 +80,7 @@ func entries(h sdk.Host, dir string) ([]string, time.Time, error) {
 			return nil
 		}
 		var m FileMeta
-		if json.Unmarshal(f.Metadata, &m) != nil || m.Entry == "" {
+		if decodeFileMeta(f.Metadata, &m) != nil || m.Entry == "" {
 			return nil
 		}
 		out = append(out, m.Entry)

@@ -1,6 +1,9 @@
 package buf
 
-import "encoding/json"
+import (
+	"encoding/binary"
+	"encoding/json"
+)
 
 // The request messages of buf.registry.module.v1 the plugin reads
 // (https://github.com/bufbuild/registry-proto, buf/registry/module/v1),
@@ -279,4 +282,53 @@ func encodeFiles(b []byte, num uint64, files []protoFile) []byte {
 		b = appendBytes(b, num, fb)
 	}
 	return b
+}
+
+// canonicalFiles reports whether the stored files raw are exactly what
+// encodeFiles(nil, 2, decodeFiles(raw)) writes: only File messages at
+// field 2, each a non-empty path at field 1 and an optional non-empty
+// content at field 2, every length in its shortest varint. Download then
+// copies raw instead of decoding and re-encoding every file (the wasm
+// guest's allocations were most of a Download).
+func canonicalFiles(raw []byte) bool {
+	for len(raw) > 0 {
+		msg, rest, ok := canonicalLen(raw, 2<<3|2)
+		if !ok {
+			return false
+		}
+		path, tail, ok := canonicalLen(msg, 1<<3|2)
+		if !ok || len(path) == 0 {
+			return false
+		}
+		if len(tail) > 0 {
+			content, end, ok := canonicalLen(tail, 2<<3|2)
+			if !ok || len(content) == 0 || len(end) > 0 {
+				return false
+			}
+		}
+		raw = rest
+	}
+	return true
+}
+
+// canonicalLen reads a length-delimited field with the one-byte tag and
+// its length in the shortest varint: its bytes and what follows.
+func canonicalLen(b []byte, tag byte) (v, rest []byte, ok bool) {
+	if len(b) == 0 || b[0] != tag {
+		return nil, nil, false
+	}
+	l, n := binary.Uvarint(b[1:])
+	if n <= 0 || n != uvarintLen(l) || l > uint64(len(b)-1-n) {
+		return nil, nil, false
+	}
+	return b[1+n : 1+n+int(l)], b[1+n+int(l):], true
+}
+
+// uvarintLen is the length of l's shortest varint.
+func uvarintLen(l uint64) int {
+	n := 1
+	for ; l >= 0x80; l >>= 7 {
+		n++
+	}
+	return n
 }

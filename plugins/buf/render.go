@@ -2,6 +2,7 @@ package buf
 
 import (
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"time"
 
@@ -178,7 +179,19 @@ func (c *call) download() (*sdk.Response, error) {
 		if err != nil {
 			return nil, err
 		}
-		files, err := c.files(res.commit)
+		raw, err := c.filesRaw(res.commit)
+		if err != nil {
+			return nil, err
+		}
+		if len(v.Paths) == 0 && c.binary && canonicalFiles(raw) {
+			// The stored files as they are: encodeFiles(decode(raw)) is raw.
+			commit := appendBytes(nil, 1, c.commitBin(res.commit))
+			bin = appendTag(bin, 1, 2)
+			bin = binary.AppendUvarint(bin, uint64(len(commit)+len(raw)))
+			bin = append(append(bin, commit...), raw...)
+			continue
+		}
+		files, err := decodeFiles(raw)
 		if err != nil {
 			return nil, err
 		}
@@ -201,6 +214,9 @@ func (c *call) download() (*sdk.Response, error) {
 		}
 		content := encodeFiles(appendBytes(nil, 1, c.commitBin(res.commit)), 2, files)
 		bin = appendBytes(bin, 1, content)
+		if c.binary {
+			continue // the JSON answer (base64 of every file) is for JSON calls only
+		}
 		jf := []any{}
 		for _, f := range files {
 			jf = append(jf, map[string]any{"path": f.Path, "content": base64.StdEncoding.EncodeToString(f.Content)})
@@ -210,8 +226,8 @@ func (c *call) download() (*sdk.Response, error) {
 	return c.reply(bin, map[string]any{"contents": js})
 }
 
-// files reads a commit's stored files.
-func (c *call) files(cr *commitRec) ([]protoFile, error) {
+// filesRaw reads a commit's stored files (repeated File at field 2).
+func (c *call) filesRaw(cr *commitRec) ([]byte, error) {
 	f, err := c.h.GetFile("commits/" + cr.Owner + "/" + cr.Module + "/" + cr.ID + ".binpb")
 	if err != nil {
 		return nil, err
@@ -219,10 +235,11 @@ func (c *call) files(cr *commitRec) ([]protoFile, error) {
 	if f == nil || f.Size > maxBody {
 		return nil, fail("not_found", "the files of commit "+cr.ID+" are missing")
 	}
-	raw, err := readAll(c.h, f.BlobDigest, f.Size)
-	if err != nil {
-		return nil, err
-	}
+	return readAll(c.h, f.BlobDigest, f.Size)
+}
+
+// decodeFiles reads the stored files of a commit.
+func decodeFiles(raw []byte) ([]protoFile, error) {
 	fs, err := fields(raw)
 	if err != nil {
 		return nil, err

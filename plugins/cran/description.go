@@ -19,17 +19,44 @@ const maxDescription = 256 << 10
 // maxFields bounds the fields of one DESCRIPTION.
 const maxFields = 200
 
-var (
-	nameRe    = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9.]*[A-Za-z0-9]$`)
-	versionRe = regexp.MustCompile(`^[0-9]+([.-][0-9]+)+$`)
-)
-
 // validName reports whether s is a valid R package name (R-exts 1.1.1).
-func validName(s string) bool { return len(s) <= 100 && nameRe.MatchString(s) }
+// A loop, not a regexp: an index checks every file's name, and regexps
+// are slow in the wasm guest (TestValidMatchesRegexp keeps the two equal).
+func validName(s string) bool {
+	if len(s) < 2 || len(s) > 100 || !isLetter(s[0]) || s[len(s)-1] == '.' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !isLetter(c) && !isDigit(c) && c != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // validVersion reports whether s is a valid package version: at least two
 // non-negative integers separated by single '.' or '-'.
-func validVersion(s string) bool { return len(s) <= 64 && versionRe.MatchString(s) }
+func validVersion(s string) bool {
+	if len(s) > 64 {
+		return false
+	}
+	groups, digits := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case isDigit(c):
+			digits++
+		case (c == '.' || c == '-') && digits > 0:
+			groups, digits = groups+1, 0
+		default:
+			return false
+		}
+	}
+	return digits > 0 && groups >= 1
+}
 
 // Description is a parsed DESCRIPTION file: its fields in file order.
 type Description = control.Paragraph
@@ -68,18 +95,22 @@ func ParseDescription(b []byte) (Description, error) {
 // CompareVersions orders R package versions by their integer components
 // (utils::compareVersion, package_version): -1, 0 or 1. Both must be valid.
 func CompareVersions(a, b string) int {
-	split := func(s string) []string {
-		return strings.FieldsFunc(s, func(r rune) bool { return r == '.' || r == '-' })
-	}
-	as, bs := split(a), split(b)
-	for i := 0; i < len(as) || i < len(bs); i++ {
-		if i >= len(as) {
+	// Field by field without splitting (no allocation: an index compares
+	// every file's version).
+	i, j := 0, 0
+	for {
+		var x, y string
+		x, i = versionField(a, i)
+		y, j = versionField(b, j)
+		switch {
+		case x == "" && y == "":
+			return 0
+		case x == "":
 			return -1
-		}
-		if i >= len(bs) {
+		case y == "":
 			return 1
 		}
-		x, y := strings.TrimLeft(as[i], "0"), strings.TrimLeft(bs[i], "0")
+		x, y = strings.TrimLeft(x, "0"), strings.TrimLeft(y, "0")
 		if len(x) != len(y) { // arbitrary length: compare as decimal strings
 			return cmpInt(len(x), len(y))
 		}
@@ -87,7 +118,19 @@ func CompareVersions(a, b string) int {
 			return c
 		}
 	}
-	return 0
+}
+
+// versionField returns the next non-empty run of s from i without '.' and
+// '-', and the index after it ("" at the end).
+func versionField(s string, i int) (string, int) {
+	for i < len(s) && (s[i] == '.' || s[i] == '-') {
+		i++
+	}
+	start := i
+	for i < len(s) && s[i] != '.' && s[i] != '-' {
+		i++
+	}
+	return s[start:i], i
 }
 
 func cmpInt(a, b int) int {

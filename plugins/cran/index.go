@@ -3,7 +3,6 @@ package cran
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/json"
 	"slices"
 	"strings"
 
@@ -39,7 +38,7 @@ func latest(h sdk.Host, t Tree) ([]fileMeta, error) {
 			return nil
 		}
 		var m fileMeta
-		if json.Unmarshal(f.Metadata, &m) != nil || len(m.Fields) == 0 {
+		if decodeMeta(f.Metadata, &m) != nil || len(m.Fields) == 0 {
 			return nil
 		}
 		found[name] = best{version: version, meta: m}
@@ -63,19 +62,36 @@ func latest(h sdk.Host, t Tree) ([]fileMeta, error) {
 // renderPACKAGES writes the records as a DCF file: one stanza per package,
 // continuation lines indented, stanzas separated by an empty line.
 func renderPACKAGES(recs []fileMeta) []byte {
-	var b bytes.Buffer
+	if len(recs) == 0 {
+		return nil
+	}
+	n := 0
+	for _, r := range recs {
+		for _, f := range r.Fields {
+			n += len(f[0]) + len(f[1]) + 3
+		}
+		n++
+	}
+	b := make([]byte, 0, n+n/8)
 	for i, r := range recs {
 		if i > 0 {
-			b.WriteByte('\n')
+			b = append(b, '\n')
 		}
 		for _, f := range r.Fields {
-			b.WriteString(f[0])
-			b.WriteString(": ")
-			b.WriteString(strings.ReplaceAll(f[1], "\n", "\n        "))
-			b.WriteByte('\n')
+			b = append(append(b, f[0]...), ": "...)
+			v := f[1]
+			for {
+				k := strings.IndexByte(v, '\n')
+				if k < 0 {
+					break
+				}
+				b = append(append(b, v[:k]...), "\n        "...)
+				v = v[k+1:]
+			}
+			b = append(append(b, v...), '\n')
 		}
 	}
-	return b.Bytes()
+	return b
 }
 
 // recordsMatrix is the records as PACKAGES.rds's matrix, columns the tree's fields.

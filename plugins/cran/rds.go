@@ -49,12 +49,12 @@ type Matrix struct {
 // EncodeRDS serializes m as saveRDS(m) does (version 3, gzip).
 func EncodeRDS(m Matrix) []byte {
 	var w xdr
-	w.buf.WriteString("X\n")
+	w.buf = append(w.buf, "X\n"...)
 	w.int(3)
 	w.int(rWriterVersion)
 	w.int(rMinReader)
 	w.int(5)
-	w.buf.WriteString("UTF-8")
+	w.buf = append(w.buf, "UTF-8"...)
 	w.int(strSXP | hasAttr)
 	w.int(len(m.Rows) * len(m.Cols))
 	for c := range m.Cols { // column-major
@@ -82,14 +82,16 @@ func EncodeRDS(m Matrix) []byte {
 	w.int(nilValue)
 	var z bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&z, gzip.BestSpeed)
-	_, _ = zw.Write(w.buf.Bytes())
+	_, _ = zw.Write(w.buf)
 	_ = zw.Close()
 	return z.Bytes()
 }
 
-type xdr struct{ buf bytes.Buffer }
+// xdr appends big-endian items (binary.Write allocated on each of the
+// matrix's tens of thousands of integers).
+type xdr struct{ buf []byte }
 
-func (w *xdr) int(v int) { _ = binary.Write(&w.buf, binary.BigEndian, int32(v)) }
+func (w *xdr) int(v int) { w.buf = binary.BigEndian.AppendUint32(w.buf, uint32(int32(v))) }
 
 func (w *xdr) char(s *string) {
 	if s == nil {
@@ -106,7 +108,7 @@ func (w *xdr) char(s *string) {
 	}
 	w.int(charSXP | mask<<levelShift)
 	w.int(len(*s))
-	w.buf.WriteString(*s)
+	w.buf = append(w.buf, *s...)
 }
 
 func (w *xdr) symbol(name string) {

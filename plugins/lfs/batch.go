@@ -19,13 +19,10 @@ const (
 const actionTTL = 3600
 
 type batchRequest struct {
-	Operation string   `json:"operation"`
-	Transfers []string `json:"transfers"`
-	HashAlgo  string   `json:"hash_algo"`
-	Objects   []struct {
-		OID  string `json:"oid"`
-		Size int64  `json:"size"`
-	} `json:"objects"`
+	Operation string     `json:"operation"`
+	Transfers []string   `json:"transfers"`
+	HashAlgo  string     `json:"hash_algo"`
+	Objects   []batchRef `json:"objects"`
 }
 
 type action struct {
@@ -48,6 +45,11 @@ type batchObject struct {
 }
 
 func readJSON(h sdk.Host, req *sdk.Request, max uint64, v any) error {
+	return readBody(h, req, max, func(b []byte) error { return json.Unmarshal(b, v) })
+}
+
+// readBody reads the request's JSON body with decode.
+func readBody(h sdk.Host, req *sdk.Request, max uint64, decode func([]byte) error) error {
 	if req.Body == nil || req.Body.Size == 0 {
 		return fail(422, "empty request body")
 	}
@@ -58,7 +60,7 @@ func readJSON(h sdk.Host, req *sdk.Request, max uint64, v any) error {
 	if err != nil {
 		return err
 	}
-	if err := json.Unmarshal(b, v); err != nil {
+	if err := decode(b); err != nil {
 		return fail(422, "malformed JSON body: "+err.Error())
 	}
 	return nil
@@ -78,7 +80,7 @@ func batch(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		return nil, fail(404, "repository not found")
 	}
 	var br batchRequest
-	if err := readJSON(h, req, maxBatchBody, &br); err != nil {
+	if err := readBody(h, req, maxBatchBody, func(b []byte) error { return decodeBatch(b, &br) }); err != nil {
 		return nil, err
 	}
 	if br.Operation != "upload" && br.Operation != "download" {
@@ -140,7 +142,7 @@ func batch(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		}
 		out = append(out, bo)
 	}
-	return reply(200, map[string]any{"transfer": "basic", "objects": out, "hash_algo": "sha256"}), nil
+	return batchReply(out), nil
 }
 
 func unauthorized() *sdk.Response {

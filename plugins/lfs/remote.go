@@ -80,5 +80,5 @@ func proxiedBatch(req *sdk.Request, br batchRequest, header map[string]string) (
 		}
 		out = append(out, bo)
 	}
-	return reply(200, map[string]any{"transfer": "basic", "objects": out, "hash_algo": "sha256"}), nil
+	return batchReply(out), nil
 }

@@ -11,7 +11,6 @@ package opkg
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -49,7 +48,7 @@ func packages(h sdk.Host, dir string) ([]byte, error) {
 			return nil
 		}
 		var m FileMeta
-		if json.Unmarshal(f.Metadata, &m) != nil || m.Stanza == "" {
+		if decodeFileMeta(f.Metadata, &m) != nil || m.Stanza == "" {
 			return nil
 		}
 		if b.Len() > 0 {
