@@ -34,8 +34,9 @@ import (
 //     one at a time on an idle queue;
 //   - upload and download throughput of BENCH_SCAN_XFER_MIB (default 8) MiB
 //     files, 8 of each per run, while the scanners work through a backlog of
-//     new distinct jars against idle, BENCH_SCAN_ROUNDS (default 5) rounds
-//     interleaved; the medians and their ratio (target ≥ 0.9).
+//     new distinct jars (measured from the moment a scanner has started)
+//     against idle, BENCH_SCAN_ROUNDS (default 5) rounds interleaved; the
+//     medians and their ratio (target ≥ 0.9).
 //
 // The load average is printed before and after. Run with -benchtime=1x:
 //
@@ -89,12 +90,18 @@ func BenchmarkScan(b *testing.B) {
 			for j := range backlog {
 				backlog[j] = scanUpload{path: jarPath(fmt.Sprintf("busy%d-", r), j), body: benchJar(b, fmt.Sprintf("busy%d-", r), j)}
 			}
-			s.upload(backlog, 4)
 			runsBefore := runs()
+			s.upload(backlog, 4)
+			// Transfer once a scanner is at work (its wrapper logged a
+			// start), not while the queue is still being claimed.
+			for deadline := time.Now().Add(time.Minute); runs() == runsBefore && time.Now().Before(deadline); {
+				time.Sleep(20 * time.Millisecond)
+			}
+			runsBefore = runs()
 			u, d = s.transfer(fmt.Sprintf("busy%d/", r), mib)
 			busyUp, busyDown = append(busyUp, u), append(busyDown, d)
 			left := s.queued()
-			b.Logf("round %d: idle up %.1f down %.1f MiB/s; while scanning up %.1f down %.1f MiB/s (%d scanner runs during it, %d still queued after); load %s",
+			b.Logf("round %d: idle up %.1f down %.1f MiB/s; while scanning up %.1f down %.1f MiB/s (%d more scanner runs started during it, %d still queued after); load %s",
 				r, idleUp[r], idleDown[r], u, d, runs()-runsBefore, left, loadAvg())
 			if left == 0 {
 				b.Logf("round %d: the scanners finished before the transfers did; raise BENCH_SCAN_BUSY_BACKLOG", r)
