@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"html"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -107,7 +108,8 @@ func check(t Template) error {
 	for _, l := range t.Loops {
 		pieces += len(l.Items) + len(l.Replace)
 		text += len(l.Separator) + len(l.Package) + len(l.Prefix) + len(l.Version)
-		if l.Source > Files || l.MemberForm > Raw || len(l.Members) > MaxKeys || l.Limit > MaxRows || len(l.Order) > MaxRows {
+		if l.Source > Files || l.MemberForm > Raw || len(l.Members) > MaxKeys || l.Limit > MaxRows || len(l.Order) > MaxRows ||
+			l.Sort > SortDescending || l.Sort != SortNone && (len(l.Order) > 0 || int(l.SortMember) >= len(l.Members)) {
 			return ErrBadTemplate
 		}
 		for _, o := range l.Order {
@@ -304,7 +306,40 @@ func project(l *Loop, lr loopRows) (loopRows, error) {
 			}
 		}
 	}
+	if l.Sort != SortNone && lr.irregular == 0 {
+		sortRows(&lr, int(l.SortMember), l.Sort == SortDescending)
+	}
 	return lr, nil
+}
+
+// sortRows orders lr's rows (and their projected members) by the bytes of
+// member k, stably; a row without it is irregular (nothing is sorted then).
+func sortRows(lr *loopRows, k int, desc bool) {
+	idx := make([]int, len(lr.rows))
+	for r := range lr.rows {
+		if lr.value(r, k) == nil {
+			lr.irregular++
+		}
+		idx[r] = r
+	}
+	if lr.irregular > 0 {
+		return
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		c := bytes.Compare(lr.value(a, k), lr.value(b, k))
+		if desc {
+			return -c
+		}
+		return c
+	})
+	rows := make([]Row, len(idx))
+	spans := make([]uint32, len(lr.m.Spans))
+	w := 2 * lr.keys
+	for i, r := range idx {
+		rows[i] = lr.rows[r]
+		copy(spans[i*w:(i+1)*w], lr.m.Spans[r*w:(r+1)*w])
+	}
+	lr.rows, lr.m.Spans = rows, spans
 }
 
 // kindIn reports whether v is absent or its JSON kind is one of names.

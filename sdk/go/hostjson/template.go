@@ -1,6 +1,7 @@
 package hostjson
 
-// The template types of the assemble import (contract 0.6.0); the WIT
+// The template types of the assemble import (contract 0.6.0, sorted loops
+// 0.7.0); the WIT
 // documents every field.
 type (
 	// Source is the WIT enum row-source.
@@ -15,6 +16,8 @@ type (
 	Test uint8
 	// PartKind is the WIT enum part-kind.
 	PartKind uint8
+	// SortOrder is the WIT enum sort-order (0.7.0).
+	SortOrder uint8
 )
 
 // Values of the template enums, in WIT order.
@@ -60,6 +63,12 @@ const (
 	TestIsTrue
 	TestHasKey
 	TestMetadataPrefix
+)
+
+const (
+	SortNone SortOrder = iota
+	SortAscending
+	SortDescending
 )
 
 const (
@@ -110,6 +119,9 @@ type Loop struct {
 	Replace    []Replacement
 	Items      []Item
 	Order      []Ordered
+	// Sort (0.7.0) sorts the rows by the bytes of member SortMember.
+	Sort       SortOrder
+	SortMember uint32
 }
 
 // Part is the WIT record template-part.
