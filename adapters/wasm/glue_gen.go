@@ -1744,7 +1744,10 @@ const (
 // `member`; `is-true` its value is `true`; `has-key` its value is an
 // object with a member (name decoded) in `names`; `metadata-prefix` the
 // row's metadata (as stored) starts with one of `names` (`member` is
-// not read).
+// not read). Since 0.7.0: `first` the loop's first row (`member` is
+// not read); `changed` a row after the first whose member `member`
+// differs (as projected) from the previous row's: with `first`, a
+// head written once per run of equal values.
 type wMemberTest uint8
 
 // Cases of wMemberTest.
@@ -1754,6 +1757,8 @@ const (
 	wMemberTestIsTrue         wMemberTest = 2
 	wMemberTestHasKey         wMemberTest = 3
 	wMemberTestMetadataPrefix wMemberTest = 4
+	wMemberTestFirst          wMemberTest = 5
+	wMemberTestChanged        wMemberTest = 6
 )
 
 // wCondition is the WIT condition.
@@ -1830,6 +1835,10 @@ type wTemplateLoop struct {
 	// range, is a bad template.
 	Sort       wSortOrder
 	SortMember uint32
+	// Since 0.7.0: rows for which one of these holds are left out
+	// (not written, counted or sorted; e.g. a format's side files).
+	// `first` and `changed` are bad templates here.
+	Skip []wCondition
 }
 
 // Since 0.6.0: a piece of the document: `literal` its text, `loop` the
@@ -2336,7 +2345,7 @@ func (r *reader) liftFieldForm(p uint32) wFieldForm {
 // liftMemberTest lifts a member-test.
 func (r *reader) liftMemberTest(p uint32) wMemberTest {
 	v := r.u8(p)
-	if v >= 5 {
+	if v >= 7 {
 		r.fail("member-test %d", v)
 	}
 	return wMemberTest(v)
@@ -2427,15 +2436,16 @@ func (r *reader) liftTemplateLoop(p uint32) wTemplateLoop {
 		Order:      r.liftListOrderedRow(r.u32(p+68), r.u32(p+68+4)),
 		Sort:       r.liftSortOrder(p + 76),
 		SortMember: r.u32(p + 80),
+		Skip:       r.liftListCondition(r.u32(p+84), r.u32(p+84+4)),
 	}
 }
 
 // liftListTemplateLoop lifts a type ListTemplateLoop.
 func (r *reader) liftListTemplateLoop(ptr, n uint32) []wTemplateLoop {
-	base, count := r.span(ptr, n, 84)
+	base, count := r.span(ptr, n, 92)
 	var out []wTemplateLoop
 	for i := uint32(0); i < count && r.err == nil; i++ {
-		out = append(out, r.liftTemplateLoop(base+i*84))
+		out = append(out, r.liftTemplateLoop(base+i*92))
 	}
 	return out
 }

@@ -20,7 +20,7 @@ func without(sets ...map[string]bool) []importGlue {
 
 // glues06 are the imports of keeper:format/host@0.6.0: the current ones but
 // those 0.7.0 added, with an assemble whose template-loop records are the
-// 76 bytes of 0.6.0 (no sort and sort-member; the rest of the template and
+// 76 bytes of 0.6.0 (no sort, sort-member and skip; the rest of the template and
 // the result are the same in both contracts).
 func glues06() []importGlue {
 	out := without(since07)
@@ -62,7 +62,7 @@ func (r *reader) liftListTemplateLoop06(ptr, n uint32) []wTemplateLoop {
 }
 
 // liftTemplateLoop06 lifts a 0.6.0 template-loop (76 bytes): the current
-// record without sort and sort-member.
+// record without sort, sort-member and skip.
 func (r *reader) liftTemplateLoop06(p uint32) wTemplateLoop {
 	return wTemplateLoop{
 		Source:     r.liftRowSource(p),

@@ -102,6 +102,9 @@ func toTemplate(t wTemplate) hostjson.Template {
 		for _, o := range l.Order {
 			hl.Order = append(hl.Order, hostjson.Ordered{Key: o.Key, Texts: o.Texts})
 		}
+		for _, c := range l.Skip {
+			hl.Skip = append(hl.Skip, hostjson.Condition{Test: hostjson.Test(c.Test), Member: c.Member, Names: c.Names})
+		}
 		for j, it := range l.Items {
 			hi := hostjson.Item{Kind: hostjson.ItemKind(it.Kind), Text: it.Text, Field: hostjson.Field(it.Field),
 				Form: hostjson.FieldForm(it.Form), Member: it.Member, Names: it.Names}

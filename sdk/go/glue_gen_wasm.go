@@ -1011,9 +1011,9 @@ func hostAssemble(t wTemplate) (v wAssembled, err error) {
 	ra, r := newRet()
 	defer runtime.KeepAlive(ra)
 	var e1 enc
-	e1.alloc(uint32(len(t.Loops))*84, 4)
+	e1.alloc(uint32(len(t.Loops))*92, 4)
 	for i := range t.Loops {
-		e1.lowerTemplateLoop(uint32(i)*84, t.Loops[i])
+		e1.lowerTemplateLoop(uint32(i)*92, t.Loops[i])
 	}
 	f2 := place(&e1)
 	var e3 enc
@@ -1284,7 +1284,10 @@ const (
 // `member`; `is-true` its value is `true`; `has-key` its value is an
 // object with a member (name decoded) in `names`; `metadata-prefix` the
 // row's metadata (as stored) starts with one of `names` (`member` is
-// not read).
+// not read). Since 0.7.0: `first` the loop's first row (`member` is
+// not read); `changed` a row after the first whose member `member`
+// differs (as projected) from the previous row's: with `first`, a
+// head written once per run of equal values.
 type wMemberTest uint8
 
 // Cases of wMemberTest.
@@ -1294,6 +1297,8 @@ const (
 	wMemberTestIsTrue         wMemberTest = 2
 	wMemberTestHasKey         wMemberTest = 3
 	wMemberTestMetadataPrefix wMemberTest = 4
+	wMemberTestFirst          wMemberTest = 5
+	wMemberTestChanged        wMemberTest = 6
 )
 
 // wCondition is the WIT condition.
@@ -1370,6 +1375,10 @@ type wTemplateLoop struct {
 	// range, is a bad template.
 	Sort       wSortOrder
 	SortMember uint32
+	// Since 0.7.0: rows for which one of these holds are left out
+	// (not written, counted or sorted; e.g. a format's side files).
+	// `first` and `changed` are bad templates here.
+	Skip []wCondition
 }
 
 // Since 0.6.0: a piece of the document: `literal` its text, `loop` the
@@ -1910,6 +1919,7 @@ func (e *enc) lowerTemplateLoop(off uint32, v wTemplateLoop) {
 	e.lowerListOrderedRow(off+68, v.Order)
 	e.u8(off+76, uint8(v.Sort))
 	e.u32(off+80, v.SortMember)
+	e.lowerListCondition(off+84, v.Skip)
 }
 
 // lowerTemplatePart writes a template-part at off.

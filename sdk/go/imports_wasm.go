@@ -179,6 +179,9 @@ func toWTemplate(t Template) wTemplate {
 		for _, o := range l.Order {
 			wl.Order = append(wl.Order, wOrderedRow{Key: o.Key, Texts: o.Texts})
 		}
+		for _, c := range l.Skip {
+			wl.Skip = append(wl.Skip, wCondition{Test: wMemberTest(c.Test), Member: c.Member, Names: c.Names})
+		}
 		for j, it := range l.Items {
 			wi := wTemplateItem{Kind: wItemKind(it.Kind), Text: it.Text, Field: wRowField(it.Field), Form: wFieldForm(it.Form),
 				Member: it.Member, Names: it.Names}

@@ -125,6 +125,12 @@ func check(t Template) error {
 				return ErrBadTemplate
 			}
 		}
+		pieces += len(l.Skip)
+		for _, c := range l.Skip {
+			if c.Test >= TestFirst || !validCondition(c, l) {
+				return ErrBadTemplate
+			}
+		}
 		for _, it := range l.Items {
 			text += len(it.Text)
 			pieces += len(it.When)
@@ -132,7 +138,7 @@ func check(t Template) error {
 				return ErrBadTemplate
 			}
 			for _, c := range it.When {
-				if c.Test > TestMetadataPrefix || c.Test != TestMetadataPrefix && int(c.Member) >= len(l.Members) {
+				if !validCondition(c, l) {
 					return ErrBadTemplate
 				}
 			}
@@ -142,6 +148,14 @@ func check(t Template) error {
 		return ErrTemplateTooLarge
 	}
 	return nil
+}
+
+func validCondition(c Condition, l Loop) bool {
+	switch c.Test {
+	case TestMetadataPrefix, TestFirst:
+		return true
+	}
+	return c.Test <= TestChanged && int(c.Member) < len(l.Members)
 }
 
 func validItem(it Item, l Loop) bool {
@@ -283,6 +297,9 @@ func list(rs Rows, l *Loop, key listKey) ([]Row, error) {
 // items.
 func project(l *Loop, lr loopRows) (loopRows, error) {
 	if len(l.Members) == 0 {
+		if len(l.Skip) > 0 {
+			skip(l.Skip, &lr)
+		}
 		return lr, nil
 	}
 	docs := make([][]byte, len(lr.rows))
@@ -298,6 +315,9 @@ func project(l *Loop, lr loopRows) (loopRows, error) {
 	if lr.irregular > 0 {
 		return lr, nil
 	}
+	if len(l.Skip) > 0 {
+		skip(l.Skip, &lr)
+	}
 	for r := range lr.rows {
 		for _, it := range l.Items {
 			if it.Kind == ItemExpect && !kindIn(lr.value(r, int(it.Member)), it.Names) {
@@ -310,6 +330,41 @@ func project(l *Loop, lr loopRows) (loopRows, error) {
 		sortRows(&lr, int(l.SortMember), l.Sort == SortDescending)
 	}
 	return lr, nil
+}
+
+// skip leaves out the rows for which one of conds holds.
+func skip(conds []Condition, lr *loopRows) {
+	keep := make([]int, 0, len(lr.rows))
+	for r := range lr.rows {
+		if !lr.holds(r, &lr.rows[r], conds) {
+			keep = append(keep, r)
+		}
+	}
+	if len(keep) < len(lr.rows) {
+		lr.pick(keep)
+	}
+}
+
+// pick keeps the rows idx names (with their members and texts), in its order.
+func (lr *loopRows) pick(idx []int) {
+	rows := make([]Row, len(idx))
+	w := 2 * lr.keys
+	var spans []uint32
+	if w > 0 {
+		spans = make([]uint32, len(idx)*w)
+	}
+	var texts [][][]byte
+	if lr.texts != nil {
+		texts = make([][][]byte, len(idx))
+	}
+	for i, r := range idx {
+		rows[i] = lr.rows[r]
+		copy(spans[i*w:(i+1)*w], lr.m.Spans[r*w:(r+1)*w])
+		if texts != nil {
+			texts[i] = lr.texts[r]
+		}
+	}
+	lr.rows, lr.m.Spans, lr.texts = rows, spans, texts
 }
 
 // sortRows orders lr's rows (and their projected members) by the bytes of
@@ -332,14 +387,7 @@ func sortRows(lr *loopRows, k int, desc bool) {
 		}
 		return c
 	})
-	rows := make([]Row, len(idx))
-	spans := make([]uint32, len(lr.m.Spans))
-	w := 2 * lr.keys
-	for i, r := range idx {
-		rows[i] = lr.rows[r]
-		copy(spans[i*w:(i+1)*w], lr.m.Spans[r*w:(r+1)*w])
-	}
-	lr.rows, lr.m.Spans = rows, spans
+	lr.pick(idx)
 }
 
 // kindIn reports whether v is absent or its JSON kind is one of names.
@@ -429,8 +477,18 @@ func (lr *loopRows) holds(r int, row *Row, conds []Condition) bool {
 			}
 			continue
 		}
+		if c.Test == TestFirst {
+			if r == 0 {
+				return true
+			}
+			continue
+		}
 		v := lr.value(r, int(c.Member))
 		switch c.Test {
+		case TestChanged:
+			if r > 0 && !bytes.Equal(v, lr.value(r-1, int(c.Member))) {
+				return true
+			}
 		case TestPresent:
 			if v != nil {
 				return true

@@ -65,3 +65,41 @@ func TestAssembleSort(t *testing.T) {
 		}
 	}
 }
+
+// TestAssembleSkipAndGroups leaves side rows out of a sorted loop (by a
+// member test and by a metadata prefix, also with an order) and writes a
+// head once per run of equal values with first/changed; first and changed
+// cannot skip.
+func TestAssembleSkipAndGroups(t *testing.T) {
+	rs := &memRows{files: []Row{
+		{Path: "p/a", Version: "1", Metadata: []byte(`{"k":"2","g":"x"}`)},
+		{Path: "p/a.sig", Version: "1", Metadata: []byte(`{"side":true}`)},
+		{Path: "p/b", Version: "2", Metadata: []byte(`{"k":"1","g":"y"}`)},
+		{Path: "p/c", Version: "3", Metadata: []byte(`{"k":"3","g":"x"}`)},
+		{Path: "p/d", Version: "4", Metadata: []byte(`{"k":"0","g":"y"}`)},
+	}}
+	items := []Item{
+		{Kind: ItemLiteral, Text: []byte(";"), When: []Condition{{Test: TestChanged, Member: 1}}},
+		{Kind: ItemMember, Member: 1, When: []Condition{{Test: TestFirst}, {Test: TestChanged, Member: 1}}},
+		{Kind: ItemLiteral, Text: []byte(":")}, {Kind: ItemField, Field: FieldVersion},
+	}
+	l := Loop{Source: Files, Prefix: "p/", Members: []string{"k", "g", "side"}, MemberForm: Compact, Sort: SortAscending,
+		Skip: []Condition{{Test: TestIsTrue, Member: 2}}, Items: items}
+	tpl := Template{Loops: []Loop{l}, Parts: []Part{{Kind: PartLoop}, lit(" "), {Kind: PartCount}}}
+	res, err := Assemble(rs, tpl, 0)
+	if err != nil || string(res.Doc) != `"y":4:2;"x":1:3 4` || res.Rows[0] != 4 {
+		t.Fatalf("skip, sort, groups: %q %+v %v", res.Doc, res, err)
+	}
+	l.Sort, l.Skip = SortNone, []Condition{{Test: TestMetadataPrefix, Names: []string{`{"side"`}}}
+	l.Order = []Ordered{{Key: "p/c"}, {Key: "p/a.sig"}, {Key: "p/a"}, {Key: "p/b"}}
+	res, err = Assemble(rs, Template{Loops: []Loop{l}, Parts: []Part{{Kind: PartLoop}}}, 0)
+	if err != nil || string(res.Doc) != `"x":3:1;"y":2` {
+		t.Fatalf("skip by prefix with an order: %q %v", res.Doc, err)
+	}
+	for _, c := range []Condition{{Test: TestFirst}, {Test: TestChanged, Member: 1}, {Test: TestChanged + 1}, {Test: TestPresent, Member: 3}} {
+		l.Skip = []Condition{c}
+		if _, err := Assemble(rs, Template{Loops: []Loop{l}, Parts: []Part{{Kind: PartLoop}}}, 0); !errors.Is(err, ErrBadTemplate) {
+			t.Fatalf("skip %+v: %v, want bad template", c, err)
+		}
+	}
+}

@@ -63,6 +63,8 @@ const (
 	TestIsTrue
 	TestHasKey
 	TestMetadataPrefix
+	TestFirst
+	TestChanged
 )
 
 const (
@@ -122,6 +124,8 @@ type Loop struct {
 	// Sort (0.7.0) sorts the rows by the bytes of member SortMember.
 	Sort       SortOrder
 	SortMember uint32
+	// Skip (0.7.0) leaves out the rows for which one of its conditions holds.
+	Skip []Condition
 }
 
 // Part is the WIT record template-part.

@@ -1,7 +1,7 @@
 // Command contract06 is a raw test plugin (no SDK) built the way a module of
 // contract 0.6.0 is: describe says "0.6.0" (28-byte mount records with
 // read-paths), and handle calls assemble of keeper:format/host@0.6.0 with
-// two 76-byte template-loop records (0.7.0 appended sort and sort-member)
+// two 76-byte template-loop records (0.7.0 appended sort, sort-member and skip)
 // and answers the returned text.
 package main
 
