@@ -1726,7 +1726,9 @@ const (
 // (2006-01-02T15:04:05.000Z) or unix milliseconds; `url-path` each
 // '/'-separated segment escaped as Go's url.PathEscape does (RFC 3986
 // path segment); `json-text` a JSON string without HTML escaping (as
-// encoding/json writes it with SetEscapeHTML(false)).
+// encoding/json writes it with SetEscapeHTML(false)). Since 0.7.0,
+// `iso-us`: `created` as ISO 8601 UTC with microseconds
+// (2006-01-02T15:04:05.000000Z).
 type wFieldForm uint8
 
 // Cases of wFieldForm.
@@ -1738,6 +1740,7 @@ const (
 	wFieldFormUnixMs     wFieldForm = 4
 	wFieldFormURLPath    wFieldForm = 5
 	wFieldFormJsonText   wFieldForm = 6
+	wFieldFormIsoUs      wFieldForm = 7
 )
 
 // Since 0.6.0: when an item is written: `present`/`absent` of member
@@ -1747,7 +1750,8 @@ const (
 // not read). Since 0.7.0: `first` the loop's first row (`member` is
 // not read); `changed` a row after the first whose member `member`
 // differs (as projected) from the previous row's: with `first`, a
-// head written once per run of equal values.
+// head written once per run of equal values; `dated` the row's
+// `created` is after 1970-01-01T00:00:00Z (`member` is not read).
 type wMemberTest uint8
 
 // Cases of wMemberTest.
@@ -1759,6 +1763,7 @@ const (
 	wMemberTestMetadataPrefix wMemberTest = 4
 	wMemberTestFirst          wMemberTest = 5
 	wMemberTestChanged        wMemberTest = 6
+	wMemberTestDated          wMemberTest = 7
 )
 
 // wCondition is the WIT condition.
@@ -2336,7 +2341,7 @@ func (r *reader) liftRowField(p uint32) wRowField {
 // liftFieldForm lifts a field-form.
 func (r *reader) liftFieldForm(p uint32) wFieldForm {
 	v := r.u8(p)
-	if v >= 7 {
+	if v >= 8 {
 		r.fail("field-form %d", v)
 	}
 	return wFieldForm(v)
@@ -2345,7 +2350,7 @@ func (r *reader) liftFieldForm(p uint32) wFieldForm {
 // liftMemberTest lifts a member-test.
 func (r *reader) liftMemberTest(p uint32) wMemberTest {
 	v := r.u8(p)
-	if v >= 7 {
+	if v >= 8 {
 		r.fail("member-test %d", v)
 	}
 	return wMemberTest(v)

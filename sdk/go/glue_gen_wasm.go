@@ -1266,7 +1266,9 @@ const (
 // (2006-01-02T15:04:05.000Z) or unix milliseconds; `url-path` each
 // '/'-separated segment escaped as Go's url.PathEscape does (RFC 3986
 // path segment); `json-text` a JSON string without HTML escaping (as
-// encoding/json writes it with SetEscapeHTML(false)).
+// encoding/json writes it with SetEscapeHTML(false)). Since 0.7.0,
+// `iso-us`: `created` as ISO 8601 UTC with microseconds
+// (2006-01-02T15:04:05.000000Z).
 type wFieldForm uint8
 
 // Cases of wFieldForm.
@@ -1278,6 +1280,7 @@ const (
 	wFieldFormUnixMs     wFieldForm = 4
 	wFieldFormURLPath    wFieldForm = 5
 	wFieldFormJsonText   wFieldForm = 6
+	wFieldFormIsoUs      wFieldForm = 7
 )
 
 // Since 0.6.0: when an item is written: `present`/`absent` of member
@@ -1287,7 +1290,8 @@ const (
 // not read). Since 0.7.0: `first` the loop's first row (`member` is
 // not read); `changed` a row after the first whose member `member`
 // differs (as projected) from the previous row's: with `first`, a
-// head written once per run of equal values.
+// head written once per run of equal values; `dated` the row's
+// `created` is after 1970-01-01T00:00:00Z (`member` is not read).
 type wMemberTest uint8
 
 // Cases of wMemberTest.
@@ -1299,6 +1303,7 @@ const (
 	wMemberTestMetadataPrefix wMemberTest = 4
 	wMemberTestFirst          wMemberTest = 5
 	wMemberTestChanged        wMemberTest = 6
+	wMemberTestDated          wMemberTest = 7
 )
 
 // wCondition is the WIT condition.

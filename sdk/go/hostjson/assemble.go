@@ -127,7 +127,7 @@ func check(t Template) error {
 		}
 		pieces += len(l.Skip)
 		for _, c := range l.Skip {
-			if c.Test >= TestFirst || !validCondition(c, l) {
+			if c.Test == TestFirst || c.Test == TestChanged || !validCondition(c, l) {
 				return ErrBadTemplate
 			}
 		}
@@ -152,7 +152,7 @@ func check(t Template) error {
 
 func validCondition(c Condition, l Loop) bool {
 	switch c.Test {
-	case TestMetadataPrefix, TestFirst:
+	case TestMetadataPrefix, TestFirst, TestDated:
 		return true
 	}
 	return c.Test <= TestChanged && int(c.Member) < len(l.Members)
@@ -165,13 +165,13 @@ func validItem(it Item, l Loop) bool {
 	case ItemMember, ItemExpect:
 		return int(it.Member) < len(l.Members)
 	case ItemField:
-		if it.Field > FieldCreated || it.Form > FormJSONText {
+		if it.Field > FieldCreated || it.Form > FormISOUs {
 			return false
 		}
 		if l.Source == Versions && it.Field != FieldPackage && it.Field != FieldVersion && it.Field != FieldCreated {
 			return false
 		}
-		return (it.Form == FormISOMs || it.Form == FormUnixMs) == (it.Field == FieldCreated)
+		return (it.Form == FormISOMs || it.Form == FormUnixMs || it.Form == FormISOUs) == (it.Field == FieldCreated)
 	}
 	return false
 }
@@ -431,6 +431,10 @@ func (w *writer) time(ms int64, form FieldForm) {
 		w.out = strconv.AppendInt(w.out, ms, 10)
 		return
 	}
+	if form == FormISOUs {
+		w.out = time.UnixMilli(ms).UTC().AppendFormat(w.out, "2006-01-02T15:04:05.000000Z")
+		return
+	}
 	w.out = time.UnixMilli(ms).UTC().AppendFormat(w.out, "2006-01-02T15:04:05.000Z")
 }
 
@@ -477,8 +481,8 @@ func (lr *loopRows) holds(r int, row *Row, conds []Condition) bool {
 			}
 			continue
 		}
-		if c.Test == TestFirst {
-			if r == 0 {
+		if c.Test == TestFirst || c.Test == TestDated {
+			if c.Test == TestFirst && r == 0 || c.Test == TestDated && row.CreatedMs > 0 {
 				return true
 			}
 			continue

@@ -96,10 +96,35 @@ func TestAssembleSkipAndGroups(t *testing.T) {
 	if err != nil || string(res.Doc) != `"x":3:1;"y":2` {
 		t.Fatalf("skip by prefix with an order: %q %v", res.Doc, err)
 	}
-	for _, c := range []Condition{{Test: TestFirst}, {Test: TestChanged, Member: 1}, {Test: TestChanged + 1}, {Test: TestPresent, Member: 3}} {
+	for _, c := range []Condition{{Test: TestFirst}, {Test: TestChanged, Member: 1}, {Test: TestDated + 1}, {Test: TestPresent, Member: 3}} {
 		l.Skip = []Condition{c}
 		if _, err := Assemble(rs, Template{Loops: []Loop{l}, Parts: []Part{{Kind: PartLoop}}}, 0); !errors.Is(err, ErrBadTemplate) {
 			t.Fatalf("skip %+v: %v, want bad template", c, err)
 		}
+	}
+}
+
+// TestAssembleDatedMicros writes created with microseconds only for rows
+// with a creation time, and skips undated rows.
+func TestAssembleDatedMicros(t *testing.T) {
+	rs := &memRows{files: []Row{{Path: "p/a", CreatedMs: 1700000000123}, {Path: "p/b"}}}
+	dated := []Condition{{Test: TestDated}}
+	l := Loop{Source: Files, Prefix: "p/", Separator: []byte(","), Items: []Item{{Kind: ItemField, Field: FieldPath},
+		{Kind: ItemLiteral, Text: []byte("@"), When: dated}, {Kind: ItemField, Field: FieldCreated, Form: FormISOUs, When: dated}}}
+	res, err := Assemble(rs, Template{Loops: []Loop{l}, Parts: []Part{{Kind: PartLoop}}}, 0)
+	if err != nil || string(res.Doc) != "p/a@2023-11-14T22:13:20.123000Z,p/b" {
+		t.Fatalf("dated: %q %v", res.Doc, err)
+	}
+	l.Skip = []Condition{{Test: TestAbsent + 100}}
+	if _, err := Assemble(rs, Template{Loops: []Loop{l}}, 0); !errors.Is(err, ErrBadTemplate) {
+		t.Fatalf("unknown skip test: %v", err)
+	}
+	l.Skip = []Condition{{Test: TestDated}}
+	res, err = Assemble(rs, Template{Loops: []Loop{l}, Parts: []Part{{Kind: PartLoop}, {Kind: PartCount}}}, 0)
+	if err != nil || string(res.Doc) != "p/b1" {
+		t.Fatalf("skip dated: %q %v", res.Doc, err)
+	}
+	if _, err := Assemble(rs, Template{Loops: []Loop{{Source: Files, Items: []Item{{Kind: ItemField, Field: FieldPath, Form: FormISOUs}}}}}, 0); !errors.Is(err, ErrBadTemplate) {
+		t.Fatalf("iso-us of a path: %v", err)
 	}
 }

@@ -46,6 +46,7 @@ const (
 	FormUnixMs
 	FormURLPath
 	FormJSONText
+	FormISOUs
 )
 
 const (
@@ -65,6 +66,7 @@ const (
 	TestMetadataPrefix
 	TestFirst
 	TestChanged
+	TestDated
 )
 
 const (
