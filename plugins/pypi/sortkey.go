@@ -12,19 +12,27 @@ import (
 
 // sortKey is the byte-comparable key of a file's place on the simple pages:
 // "1" and the packed PEP 440 version for a valid version ("0" for an
-// invalid one: those sort first), the version text, a space and the
-// filename. ok is false when the key or the page could not be written
-// exactly by the host from the stored metadata: a version or filename with
-// a byte outside '#'…'~', a backslash or '&' (the HTML page's href is
+// invalid one: those sort first), the version text, a space, the filename
+// and a space (the JSON page sorts on the quoted value: the last space
+// keeps a filename that is a prefix of another first). ok is false when
+// the key or the page could not be written exactly by the host from the
+// stored metadata: no filename, a version or filename byte outside
+// '!'…'~', '"' or a backslash, '&' in the filename (the HTML page's href is
 // written without HTML escaping), or a member whose stored JSON differs
 // from appendJSONString's (the JSON page copies members as stored). Such a
 // file gets no key and the page is rendered by the guest (assembled.go).
 func sortKey(m *FileMeta) (string, bool) {
-	for _, s := range []string{m.Version, m.Filename} {
-		for i := 0; i < len(s); i++ {
-			if c := s[i]; c <= '"' || c > '~' || c == '\\' || c == '&' {
-				return "", false
-			}
+	if m.Filename == "" {
+		return "", false
+	}
+	for i := 0; i < len(m.Version); i++ {
+		if c := m.Version[i]; c <= ' ' || c > '~' || c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	for i := 0; i < len(m.Filename); i++ {
+		if c := m.Filename[i]; c <= ' ' || c > '~' || c == '"' || c == '\\' || c == '&' {
+			return "", false
 		}
 	}
 	for _, s := range []string{m.Version, m.Filename, m.RequiresPython, m.CoreMetadataSHA256} {
@@ -34,7 +42,7 @@ func sortKey(m *FileMeta) (string, bool) {
 	}
 	v, err := ParseVersion(m.Version)
 	if err != nil {
-		return "0" + m.Version + " " + m.Filename, true
+		return "0" + m.Version + " " + m.Filename + " ", true
 	}
 	b := []byte{'1'}
 	b = packNum(b, v.Epoch)
@@ -53,7 +61,7 @@ func sortKey(m *FileMeta) (string, bool) {
 		}
 	}
 	b = append(b, 'a')
-	return string(b) + m.Version + " " + m.Filename, true
+	return string(b) + m.Version + " " + m.Filename + " ", true
 }
 
 // packNum appends n ≥ 0 as its hex digit count ('1'…'@') and hex digits,
