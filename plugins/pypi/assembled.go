@@ -79,7 +79,7 @@ func pageTemplate(norm, base, ctype string) sdk.Template {
 		noCore := hostjson.Condition{Test: hostjson.TestAbsent, Member: memCore}
 		dated := hostjson.Condition{Test: hostjson.TestDated}
 		files.Items = append(files.Items,
-			lit(`{"filename":`), member(memFilename), lit(`,"url":` + string(url[:len(url)-1])),
+			lit(`{"filename":`), member(memFilename), lit(`,"url":`+string(url[:len(url)-1])),
 			field(hostjson.FieldPath, hostjson.FormURLPath), lit(`","hashes":{"sha256":`),
 			field(hostjson.FieldSHA256, hostjson.FormJSONText), lit(`}`),
 			when(lit(`,"requires-python":`), present(memRequiresPython)), member(memRequiresPython),

@@ -207,6 +207,7 @@ func TestSortKeyOrder(t *testing.T) {
 		}
 	}
 }
+
 // keyLess orders two files as projectFiles does.
 func keyLess(a, b *FileMeta) bool {
 	va, ea := ParseVersion(a.Version)
