@@ -96,13 +96,16 @@ func fromMounts(ms []wMount) []ports.Mount {
 // third, whose info record is the current one (its rewrite and merge
 // return bare bytes: docs03.go); contract04 the fourth, the current one
 // without the imports json-members and assemble; contract05 the fifth,
-// without assemble, whose mount record has no read-paths (20 bytes).
+// without assemble, whose mount record has no read-paths (20 bytes);
+// contract06 the sixth, the current one but its template loops have no
+// sort (imports06.go).
 const (
 	legacyContract = "0.1.0"
 	contract02     = "0.2.0"
 	contract03     = "0.3.0"
 	contract04     = "0.4.0"
 	contract05     = "0.5.0"
+	contract06     = "0.6.0"
 )
 
 // describeResult lifts the info record describe returned at p. Fields are
@@ -111,7 +114,7 @@ const (
 // its end: 0.1.0 (48 bytes: key, display-name, version, contract-version,
 // mounts, capabilities), 0.2.0 (76 bytes: those, credentials, setup),
 // 0.3.0 to 0.5.0 (the current 84 bytes, whose mount records have no
-// read-paths).
+// read-paths), 0.6.0 (the current record).
 func (r *reader) describeResult(p uint32) ports.FormatInfo {
 	switch r.str(p + 24) {
 	case legacyContract:

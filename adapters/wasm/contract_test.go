@@ -114,10 +114,26 @@ func TestContractVersions(t *testing.T) {
 		t.Fatalf("0.5.0 module handle: %+v %v", resp, err)
 	}
 
+	// 0.6.0: the 0.6.0 import module, whose assemble reads 76-byte
+	// template-loop records (no sort); the rows come from the host's files.
+	info, err = rt.Load(ctx, "c06", testPlugin(t, "contract06"), ports.PluginLimits{})
+	if err != nil || info.ContractVersion != "0.6.0" || info.Key != "contract06" || len(info.Mounts) != 1 ||
+		!slices.Equal(info.Mounts[0].ReadPaths, []string{"/-/query"}) {
+		t.Fatalf("0.6.0 module: %+v %v", info, err)
+	}
+	h06 := porttest.NewMemHost()
+	for _, p := range []string{"p/x", "p/y", "q/z"} {
+		h06.Files[p] = ports.File{Path: p}
+	}
+	resp, err = rt.Handle(ctx, "c06", ports.FormatRequest{Method: "GET", Path: "/x", Repo: repo(nil)}, h06)
+	if err != nil || resp.Status != 200 || string(resp.Body) != "contract06 handled; assemble rows=0,2." {
+		t.Fatalf("0.6.0 module handle: %q %+v %v", resp.Body, resp, err)
+	}
+
 	info, err = rt.Load(ctx, "new", genericWasm(t), ports.PluginLimits{})
 	if err != nil || info.ContractVersion != ports.ContractVersion || !info.Credentials.Basic || len(info.Setup) == 0 ||
 		!strings.Contains(info.Setup[0].Text, "{repo-url}") {
-		t.Fatalf("0.6.0 module: %+v %v", info, err)
+		t.Fatalf("0.7.0 module: %+v %v", info, err)
 	}
 
 	out := filepath.Join(t.TempDir(), "cmd.wasm")

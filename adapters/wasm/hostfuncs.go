@@ -11,7 +11,9 @@ import (
 )
 
 // HostModule is the core import module name of the WIT `host` interface
-// (generated from the WIT); Host05Module is the one of contract 0.5.0,
+// (generated from the WIT); Host06Module is the one of contract 0.6.0,
+// whose assemble reads template loops without sort (imports06.go);
+// Host05Module is the one of contract 0.5.0,
 // served without the import 0.6.0 added; Host04Module is the one of contract 0.4.0,
 // served without the import 0.5.0 added; Host03Module and Host02Module are
 // those of contracts 0.3.0 and 0.2.0, served like 0.4.0 (0.3.0 and 0.4.0
@@ -19,6 +21,7 @@ import (
 // served (without the imports added since).
 const (
 	HostModule       = witImportModule
+	Host06Module     = "keeper:format/host@" + contract06
 	Host05Module     = "keeper:format/host@" + contract05
 	Host04Module     = "keeper:format/host@" + contract04
 	Host03Module     = "keeper:format/host@" + contract03
@@ -31,10 +34,12 @@ var since02 = map[string]bool{"concat-ranges": true, "decode-base64": true, "ind
 	"sign": true, "public-key": true, "compress": true, "decompress": true}
 
 // since05 is the import contract 0.5.0 added: absent from the modules of
-// earlier contracts; since06 the one 0.6.0 added.
+// earlier contracts; since06 the one 0.6.0 added; since07 those 0.7.0
+// added (none: 0.7.0 changed the assemble template, see imports06.go).
 var (
 	since05 = map[string]bool{"json-members": true}
 	since06 = map[string]bool{"assemble": true}
+	since07 = map[string]bool{}
 )
 
 var errNoHost = errors.New("host services are unavailable in this call")
@@ -42,11 +47,12 @@ var errNoHost = errors.New("host services are unavailable in this call")
 // instantiateHost instantiates the host module of every supported contract.
 func instantiateHost(ctx context.Context, rt wazero.Runtime, log *slog.Logger) error {
 	for _, m := range []struct {
-		name                    string
-		since02, json, assemble bool
-	}{{HostModule, true, true, true}, {Host05Module, true, true, false}, {Host04Module, true, false, false},
-		{Host03Module, true, false, false}, {Host02Module, true, false, false}, {LegacyHostModule, false, false, false}} {
-		if err := instantiateHostModule(ctx, rt, log, m.name, m.since02, m.json, m.assemble); err != nil {
+		name  string
+		glues []importGlue
+	}{{HostModule, importGlues}, {Host06Module, glues06()}, {Host05Module, without(since06, since07)},
+		{Host04Module, without(since05, since06, since07)}, {Host03Module, without(since05, since06, since07)},
+		{Host02Module, without(since05, since06, since07)}, {LegacyHostModule, without(since02, since05, since06, since07)}} {
+		if err := instantiateHostModule(ctx, rt, log, m.name, m.glues); err != nil {
 			return err
 		}
 	}
@@ -55,12 +61,9 @@ func instantiateHost(ctx context.Context, rt wazero.Runtime, log *slog.Logger) e
 
 // instantiateHostModule serves the generated import glue (glue_gen.go) with
 // the call state of the context as its hostImports.
-func instantiateHostModule(ctx context.Context, rt wazero.Runtime, log *slog.Logger, name string, with02, with05, with06 bool) error {
+func instantiateHostModule(ctx context.Context, rt wazero.Runtime, log *slog.Logger, name string, glues []importGlue) error {
 	b := rt.NewHostModuleBuilder(name)
-	for _, f := range importGlues {
-		if since02[f.name] && !with02 || since05[f.name] && !with05 || since06[f.name] && !with06 {
-			continue
-		}
+	for _, f := range glues {
 		fn := api.GoModuleFunc(func(ctx context.Context, m api.Module, stack []uint64) {
 			cs := stateOf(ctx)
 			rd := &reader{mem: m.Memory(), budget: DefaultMaxBodyBytes}

@@ -3,7 +3,6 @@ package pypi
 import (
 	"archive/zip"
 	"context"
-	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -24,13 +23,16 @@ func hostWith200() *porttest.MemHost {
 		p := "packages/bench-pkg/" + fn
 		h.AddFile(p, []byte("wheel "+v))
 		h.AddFile(p+".metadata", []byte("Metadata-Version: 2.1\nName: bench-pkg\nVersion: "+v+"\n"))
-		meta, _ := json.Marshal(FileMeta{Name: "bench-pkg", Version: v, Filename: fn, PackageType: "bdist_wheel",
-			PythonVersion: "py3", RequiresPython: ">=3.8", CoreMetadataSHA256: h.Files[p+".metadata"].SHA256})
+		// As upload stores it: with its sort key (contract 0.7.0).
+		fm := FileMeta{Name: "bench-pkg", Version: v, Filename: fn, PackageType: "bdist_wheel",
+			PythonVersion: "py3", RequiresPython: ">=3.8", CoreMetadataSHA256: h.Files[p+".metadata"].SHA256}
+		fm.SortKey, _ = sortKey(&fm)
+		meta := marshal(fm)
 		f := h.Files[p]
 		f.Package, f.Version, f.Metadata, f.CreatedAt = "bench-pkg", v, meta, time.UnixMilli(1700000000000)
 		h.Files[p] = f
 		m := h.Files[p+".metadata"]
-		m.Package, m.Version = "bench-pkg", v
+		m.Package, m.Version, m.Metadata = "bench-pkg", v, []byte(`{"core_metadata":true}`)
 		h.Files[p+".metadata"] = m
 	}
 	return h

@@ -302,6 +302,12 @@ func simpleProject(h sdk.Host, req *sdk.Request, name, ctype string) (*sdk.Respo
 	if norm != name {
 		return redirect(req.Repo.BaseURL + "/simple/" + url.PathEscape(norm) + "/"), nil
 	}
+	if a, ok := assembledPage(h, norm, req.Repo.BaseURL, ctype); ok {
+		r := page(ctype, nil)
+		ar := sdk.AssembledResponse(r.Status, a, r.Headers...)
+		ar.CacheTTLMs = r.CacheTTLMs
+		return ar, nil
+	}
 	files, err := projectFiles(h, norm)
 	if err != nil {
 		return nil, err

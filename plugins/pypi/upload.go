@@ -33,6 +33,9 @@ type FileMeta struct {
 	Blake2b256     string `json:"blake2b_256,omitempty"`
 	// CoreMetadataSHA256 is the sha256 of the PEP 658 file staged beside it.
 	CoreMetadataSHA256 string `json:"core_metadata_sha256,omitempty"`
+	// SortKey is the file's place on the simple pages (sortkey.go), by
+	// which the host sorts them; absent on files stored before it.
+	SortKey string `json:"sort_key,omitempty"`
 }
 
 // uploadFields are the form fields the upload reads; others are skipped.
@@ -175,6 +178,9 @@ func indexDist(h sdk.Host, u distUpload) (*sdk.Response, error) {
 			Package: norm, Version: version, Metadata: []byte(`{"core_metadata":true}`)}); err != nil {
 			return nil, err
 		}
+	}
+	if k, ok := sortKey(&meta); ok && !strings.Contains(dst, "&") {
+		meta.SortKey = k
 	}
 	mj := marshal(meta)
 	// Wheels are zips and sdists gzipped tars; unpacked, the scanners read

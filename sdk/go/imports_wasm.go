@@ -172,12 +172,15 @@ func toWTemplate(t Template) wTemplate {
 	for i, l := range t.Loops {
 		wl := wTemplateLoop{Source: wRowSource(l.Source), Package: l.Package, Prefix: l.Prefix, Version: l.Version,
 			Limit: l.Limit, Separator: l.Separator, Members: l.Members, MemberForm: wMemberForm(l.MemberForm),
-			Items: make([]wTemplateItem, len(l.Items))}
+			Items: make([]wTemplateItem, len(l.Items)), Sort: wSortOrder(l.Sort), SortMember: l.SortMember}
 		for _, r := range l.Replace {
 			wl.Replace = append(wl.Replace, wTupleBytesBytes{F0: r.Pattern, F1: r.With})
 		}
 		for _, o := range l.Order {
 			wl.Order = append(wl.Order, wOrderedRow{Key: o.Key, Texts: o.Texts})
+		}
+		for _, c := range l.Skip {
+			wl.Skip = append(wl.Skip, wCondition{Test: wMemberTest(c.Test), Member: c.Member, Names: c.Names})
 		}
 		for j, it := range l.Items {
 			wi := wTemplateItem{Kind: wItemKind(it.Kind), Text: it.Text, Field: wRowField(it.Field), Form: wFieldForm(it.Form),

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"html"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -107,7 +108,8 @@ func check(t Template) error {
 	for _, l := range t.Loops {
 		pieces += len(l.Items) + len(l.Replace)
 		text += len(l.Separator) + len(l.Package) + len(l.Prefix) + len(l.Version)
-		if l.Source > Files || l.MemberForm > Raw || len(l.Members) > MaxKeys || l.Limit > MaxRows || len(l.Order) > MaxRows {
+		if l.Source > Files || l.MemberForm > Raw || len(l.Members) > MaxKeys || l.Limit > MaxRows || len(l.Order) > MaxRows ||
+			l.Sort > SortDescending || l.Sort != SortNone && (len(l.Order) > 0 || int(l.SortMember) >= len(l.Members)) {
 			return ErrBadTemplate
 		}
 		for _, o := range l.Order {
@@ -123,6 +125,12 @@ func check(t Template) error {
 				return ErrBadTemplate
 			}
 		}
+		pieces += len(l.Skip)
+		for _, c := range l.Skip {
+			if c.Test == TestFirst || c.Test == TestChanged || !validCondition(c, l) {
+				return ErrBadTemplate
+			}
+		}
 		for _, it := range l.Items {
 			text += len(it.Text)
 			pieces += len(it.When)
@@ -130,7 +138,7 @@ func check(t Template) error {
 				return ErrBadTemplate
 			}
 			for _, c := range it.When {
-				if c.Test > TestMetadataPrefix || c.Test != TestMetadataPrefix && int(c.Member) >= len(l.Members) {
+				if !validCondition(c, l) {
 					return ErrBadTemplate
 				}
 			}
@@ -142,6 +150,14 @@ func check(t Template) error {
 	return nil
 }
 
+func validCondition(c Condition, l Loop) bool {
+	switch c.Test {
+	case TestMetadataPrefix, TestFirst, TestDated:
+		return true
+	}
+	return c.Test <= TestChanged && int(c.Member) < len(l.Members)
+}
+
 func validItem(it Item, l Loop) bool {
 	switch it.Kind {
 	case ItemLiteral, ItemMetadata, ItemRowText:
@@ -149,13 +165,13 @@ func validItem(it Item, l Loop) bool {
 	case ItemMember, ItemExpect:
 		return int(it.Member) < len(l.Members)
 	case ItemField:
-		if it.Field > FieldCreated || it.Form > FormJSONText {
+		if it.Field > FieldCreated || it.Form > FormISOUs {
 			return false
 		}
 		if l.Source == Versions && it.Field != FieldPackage && it.Field != FieldVersion && it.Field != FieldCreated {
 			return false
 		}
-		return (it.Form == FormISOMs || it.Form == FormUnixMs) == (it.Field == FieldCreated)
+		return (it.Form == FormISOMs || it.Form == FormUnixMs || it.Form == FormISOUs) == (it.Field == FieldCreated)
 	}
 	return false
 }
@@ -281,6 +297,9 @@ func list(rs Rows, l *Loop, key listKey) ([]Row, error) {
 // items.
 func project(l *Loop, lr loopRows) (loopRows, error) {
 	if len(l.Members) == 0 {
+		if len(l.Skip) > 0 {
+			skip(l.Skip, &lr)
+		}
 		return lr, nil
 	}
 	docs := make([][]byte, len(lr.rows))
@@ -296,6 +315,9 @@ func project(l *Loop, lr loopRows) (loopRows, error) {
 	if lr.irregular > 0 {
 		return lr, nil
 	}
+	if len(l.Skip) > 0 {
+		skip(l.Skip, &lr)
+	}
 	for r := range lr.rows {
 		for _, it := range l.Items {
 			if it.Kind == ItemExpect && !kindIn(lr.value(r, int(it.Member)), it.Names) {
@@ -304,7 +326,68 @@ func project(l *Loop, lr loopRows) (loopRows, error) {
 			}
 		}
 	}
+	if l.Sort != SortNone && lr.irregular == 0 {
+		sortRows(&lr, int(l.SortMember), l.Sort == SortDescending)
+	}
 	return lr, nil
+}
+
+// skip leaves out the rows for which one of conds holds.
+func skip(conds []Condition, lr *loopRows) {
+	keep := make([]int, 0, len(lr.rows))
+	for r := range lr.rows {
+		if !lr.holds(r, &lr.rows[r], conds) {
+			keep = append(keep, r)
+		}
+	}
+	if len(keep) < len(lr.rows) {
+		lr.pick(keep)
+	}
+}
+
+// pick keeps the rows idx names (with their members and texts), in its order.
+func (lr *loopRows) pick(idx []int) {
+	rows := make([]Row, len(idx))
+	w := 2 * lr.keys
+	var spans []uint32
+	if w > 0 {
+		spans = make([]uint32, len(idx)*w)
+	}
+	var texts [][][]byte
+	if lr.texts != nil {
+		texts = make([][][]byte, len(idx))
+	}
+	for i, r := range idx {
+		rows[i] = lr.rows[r]
+		copy(spans[i*w:(i+1)*w], lr.m.Spans[r*w:(r+1)*w])
+		if texts != nil {
+			texts[i] = lr.texts[r]
+		}
+	}
+	lr.rows, lr.m.Spans, lr.texts = rows, spans, texts
+}
+
+// sortRows orders lr's rows (and their projected members) by the bytes of
+// member k, stably; a row without it is irregular (nothing is sorted then).
+func sortRows(lr *loopRows, k int, desc bool) {
+	idx := make([]int, len(lr.rows))
+	for r := range lr.rows {
+		if lr.value(r, k) == nil {
+			lr.irregular++
+		}
+		idx[r] = r
+	}
+	if lr.irregular > 0 {
+		return
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		c := bytes.Compare(lr.value(a, k), lr.value(b, k))
+		if desc {
+			return -c
+		}
+		return c
+	})
+	lr.pick(idx)
 }
 
 // kindIn reports whether v is absent or its JSON kind is one of names.
@@ -346,6 +429,10 @@ func (w *writer) write(b []byte) { w.out = append(w.out, b...) }
 func (w *writer) time(ms int64, form FieldForm) {
 	if form == FormUnixMs {
 		w.out = strconv.AppendInt(w.out, ms, 10)
+		return
+	}
+	if form == FormISOUs {
+		w.out = time.UnixMilli(ms).UTC().AppendFormat(w.out, "2006-01-02T15:04:05.000000Z")
 		return
 	}
 	w.out = time.UnixMilli(ms).UTC().AppendFormat(w.out, "2006-01-02T15:04:05.000Z")
@@ -394,8 +481,18 @@ func (lr *loopRows) holds(r int, row *Row, conds []Condition) bool {
 			}
 			continue
 		}
+		if c.Test == TestFirst || c.Test == TestDated {
+			if c.Test == TestFirst && r == 0 || c.Test == TestDated && row.CreatedMs > 0 {
+				return true
+			}
+			continue
+		}
 		v := lr.value(r, int(c.Member))
 		switch c.Test {
+		case TestChanged:
+			if r > 0 && !bytes.Equal(v, lr.value(r-1, int(c.Member))) {
+				return true
+			}
 		case TestPresent:
 			if v != nil {
 				return true

@@ -1,6 +1,7 @@
 package hostjson
 
-// The template types of the assemble import (contract 0.6.0); the WIT
+// The template types of the assemble import (contract 0.6.0, sorted loops
+// 0.7.0); the WIT
 // documents every field.
 type (
 	// Source is the WIT enum row-source.
@@ -15,6 +16,8 @@ type (
 	Test uint8
 	// PartKind is the WIT enum part-kind.
 	PartKind uint8
+	// SortOrder is the WIT enum sort-order (0.7.0).
+	SortOrder uint8
 )
 
 // Values of the template enums, in WIT order.
@@ -43,6 +46,7 @@ const (
 	FormUnixMs
 	FormURLPath
 	FormJSONText
+	FormISOUs
 )
 
 const (
@@ -60,6 +64,15 @@ const (
 	TestIsTrue
 	TestHasKey
 	TestMetadataPrefix
+	TestFirst
+	TestChanged
+	TestDated
+)
+
+const (
+	SortNone SortOrder = iota
+	SortAscending
+	SortDescending
 )
 
 const (
@@ -110,6 +123,11 @@ type Loop struct {
 	Replace    []Replacement
 	Items      []Item
 	Order      []Ordered
+	// Sort (0.7.0) sorts the rows by the bytes of member SortMember.
+	Sort       SortOrder
+	SortMember uint32
+	// Skip (0.7.0) leaves out the rows for which one of its conditions holds.
+	Skip []Condition
 }
 
 // Part is the WIT record template-part.
