@@ -62,8 +62,15 @@ func (cs *callState) ArchiveRead(ctx context.Context, digest string, kind wArchi
 
 // open returns the bytes of a source, or a reader of the blob it names.
 func (cs *callState) open(ctx context.Context, src wSource) ([]byte, ports.BlobReader, error) {
-	if src.Tag == wSourceBytes {
+	switch src.Tag {
+	case wSourceBytes:
 		return src.Bytes, nil, nil
+	case wSourceAssembled:
+		b, err := cs.assembledBody(src.Assembled)
+		return b, nil, err
+	}
+	if cs.host == nil {
+		return nil, nil, errNoHost
 	}
 	r, _, err := cs.host.OpenBlob(ctx, src.Blob)
 	return nil, r, err
