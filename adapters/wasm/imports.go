@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/keeper-registry/keeper/ports"
@@ -66,8 +67,11 @@ func (cs *callState) open(ctx context.Context, src wSource) ([]byte, ports.BlobR
 	case wSourceBytes:
 		return src.Bytes, nil, nil
 	case wSourceAssembled:
-		b, err := cs.assembledBody(src.Assembled)
-		return b, nil, err
+		i, err := strconv.Atoi(src.Assembled)
+		if err != nil || i < 1 || i > len(cs.assembled) {
+			return nil, nil, fmt.Errorf("source names assembled document %q, which this call did not build", src.Assembled)
+		}
+		return cs.assembled[i-1], nil, nil
 	}
 	if cs.host == nil {
 		return nil, nil, errNoHost

@@ -1,6 +1,7 @@
 package npm
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/url"
@@ -53,7 +54,8 @@ func (Plugin) Rewrite(h sdk.Host, path string, body []byte, _, localBase string)
 		}
 		cur, open = tarballAt{start: -1}, false
 	}
-	for _, s := range spans {
+	for i := range spans.Len() {
+		s := spans.At(i)
 		v := body[s.Start:s.End]
 		switch s.Path {
 		case pName:
@@ -72,8 +74,10 @@ func (Plugin) Rewrite(h sdk.Host, path string, body []byte, _, localBase string)
 			}
 			open = true
 		case pVersionName:
-			if n := stringValue(v); n != "" {
-				cur.name = n
+			if len(v) > 2 && v[0] == '"' && bytes.IndexByte(v, '\\') < 0 {
+				cur.name, cur.nameRaw = "", v[1:len(v)-1]
+			} else if n := stringValue(v); n != "" {
+				cur.name, cur.nameRaw = n, nil
 			}
 		case pVersionDist:
 			if v[0] != '{' {
@@ -98,7 +102,23 @@ func (Plugin) Rewrite(h sdk.Host, path string, body []byte, _, localBase string)
 	}
 	out := make([]byte, 0, len(body)+len(tarballs)*len(localBase))
 	at := 0
+	w := tarballWriter{base: strings.TrimSuffix(localBase, "/")}
 	for _, t := range tarballs {
+		own := t.nameRaw
+		if own == nil {
+			own = []byte(t.name)
+		}
+		if len(own) == 0 {
+			own = []byte(name)
+		}
+		if file := plainFile(body[t.start:t.end]); file != nil {
+			if prefix := w.prefixFor(own); prefix != nil {
+				out = append(append(append(append(out, body[at:t.start]...), prefix...), file...), '"')
+				at = t.end
+				continue
+			}
+		}
+		t.name = string(own)
 		repl, err := t.replacement(body, name, localBase)
 		if err != nil {
 			return nil, fmt.Errorf("npm: %w", err)
@@ -135,7 +155,7 @@ var (
 
 // jsonSpans scans body through the host; a document that is not JSON is
 // errNotObject.
-func jsonSpans(h sdk.Host, body []byte, paths [][]string) ([]sdk.Span, error) {
+func jsonSpans(h sdk.Host, body []byte, paths [][]string) (sdk.Matches, error) {
 	spans, err := sdk.JSONSpans(h, sdk.Source{Bytes: body}, paths)
 	if err != nil {
 		if err.Error() == hostjson.ErrSpansSyntax.Error() {
@@ -159,7 +179,8 @@ func versionDocTarball(h sdk.Host, body []byte) ([]tarballAt, error) {
 		return nil, err
 	}
 	t := tarballAt{start: -1}
-	for _, s := range spans {
+	for i := range spans.Len() {
+		s := spans.At(i)
 		v := body[s.Start:s.End]
 		switch s.Path {
 		case 0:
@@ -186,6 +207,77 @@ func versionDocTarball(h sdk.Host, body []byte) ([]tarballAt, error) {
 type tarballAt struct {
 	start, end int
 	name       string
+	// nameRaw is the name when it is a string without escapes (name is
+	// "" then): the document's bytes, not copied.
+	nameRaw []byte
+}
+
+// tarballWriter keeps the JSON string prefix `"{base}/{name}/-/` of the
+// last name it was asked for: most versions of a packument share one.
+type tarballWriter struct {
+	base   string
+	name   []byte
+	known  bool
+	prefix []byte
+}
+
+// prefixFor is the prefix of the valid name whose text needs no JSON
+// escape, nil for any other (replacement then answers).
+func (w *tarballWriter) prefixFor(name []byte) []byte {
+	if w.known && bytes.Equal(name, w.name) {
+		return w.prefix
+	}
+	w.name, w.known, w.prefix = append(w.name[:0], name...), true, nil
+	n := string(name)
+	if validName(n) != nil {
+		return nil
+	}
+	p := w.base + "/" + n + "/-/"
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return nil
+		}
+	}
+	w.prefix = append([]byte{'"'}, p...)
+	return w.prefix
+}
+
+// plainFile is the file name a tarball string value v ends in when
+// replacement would take it as it stands and url.PathEscape keep it (a
+// string without escapes, plainPath, a ".tgz" name of unreserved
+// characters); nil otherwise.
+func plainFile(v []byte) []byte {
+	if len(v) < 2 || v[0] != '"' {
+		return nil
+	}
+	// One pass (each pass over the URL costs in wasm): no escape, query,
+	// fragment or percent sign; the last '/' and the first "//".
+	u := v[1 : len(v)-1]
+	last, hosts := -1, -1
+	for i, c := range u {
+		switch c {
+		case '\\', '?', '#', '%':
+			return nil
+		case '/':
+			if hosts < 0 && last == i-1 && i > 0 {
+				hosts = i - 1
+			}
+			last = i
+		}
+	}
+	if hosts >= 0 && last <= hosts+1 {
+		return nil
+	}
+	file := u[last+1:]
+	if len(file) < 4 || string(file[len(file)-4:]) != ".tgz" {
+		return nil
+	}
+	for _, c := range file {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
+			return nil
+		}
+	}
+	return file
 }
 
 // replacement is the tarball string pointing at localBase/{name}/-/{file}

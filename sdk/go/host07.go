@@ -25,14 +25,28 @@ type Span struct {
 	Path, Name, Start, End int
 }
 
-var errShortMatches = errors.New("json-spans: the host returned a partial match")
+// Matches are what JSONSpans found, four numbers a match as the import
+// returns them (no copy a match: a large document has many).
+type Matches []uint32
+
+// Len is the number of matches.
+func (m Matches) Len() int { return len(m) / 4 }
+
+// At is match i.
+func (m Matches) At(i int) Span {
+	s := int(m[4*i+2])
+	return Span{Path: int(m[4*i]), Name: int(m[4*i+1]), Start: s, End: s + int(m[4*i+3])}
+}
+
+var errShortMatches = errors.New("json-spans: the host returned a malformed match")
 
 // JSONSpans scans the JSON document src once through h's json-spans import
 // and returns the members found at paths (names from the top-level object
 // down, hostjson.Wildcard for any member) in document order. A host
 // without the import (a native test host, or none: h may be nil) gets the
-// same Go code the host runs (package hostjson), over src's bytes.
-func JSONSpans(h Host, src Source, paths [][]string) ([]Span, error) {
+// same Go code the host runs (package hostjson), over src's bytes or blob.
+// Every match is checked to lie inside size bytes when size > 0.
+func JSONSpans(h Host, src Source, paths [][]string) (Matches, error) {
 	var flat []uint32
 	var err error
 	if sh, ok := h.(SpansHost); ok {
@@ -40,8 +54,8 @@ func JSONSpans(h Host, src Source, paths [][]string) ([]Span, error) {
 	} else {
 		doc := src.Bytes
 		if src.Blob != "" || src.Assembled != "" {
-			if h == nil {
-				return nil, errors.New("json-spans: no host to read the source")
+			if h == nil || src.Assembled != "" {
+				return nil, errors.New("json-spans: this host cannot read the source")
 			}
 			if doc, err = h.ReadBlob(src.Blob, 0, hostjson.MaxSpanInput+1); err != nil {
 				return nil, err
@@ -55,15 +69,16 @@ func JSONSpans(h Host, src Source, paths [][]string) ([]Span, error) {
 	if len(flat)%4 != 0 {
 		return nil, errShortMatches
 	}
-	out := make([]Span, len(flat)/4)
-	for i := range out {
-		m := flat[4*i : 4*i+4]
-		if int(m[0]) >= len(paths) || m[1] > m[2] || uint64(m[2])+uint64(m[3]) > uint64(^uint32(0)) {
+	lim := uint64(^uint32(0))
+	if src.Blob == "" && src.Assembled == "" {
+		lim = uint64(len(src.Bytes))
+	}
+	for i := 0; i < len(flat); i += 4 {
+		if int(flat[i]) >= len(paths) || flat[i+1] >= flat[i+2] || uint64(flat[i+2])+uint64(flat[i+3]) > lim {
 			return nil, errShortMatches
 		}
-		out[i] = Span{Path: int(m[0]), Name: int(m[1]), Start: int(m[2]), End: int(m[2] + m[3])}
 	}
-	return out, nil
+	return Matches(flat), nil
 }
 
 // GetFiles returns the stored files at paths (at most 1,000), in their
