@@ -22,7 +22,7 @@ func TestSpansFindsPaths(t *testing.T) {
 	}
 	var vals []string
 	for i := 0; i < len(got); i += 4 {
-		name := doc[got[i+1]:strings.IndexByte(doc[got[i+1]+1:], '"')+int(got[i+1])+2]
+		name := doc[got[i+1] : strings.IndexByte(doc[got[i+1]+1:], '"')+int(got[i+1])+2]
 		vals = append(vals, fmt.Sprintf("%d %s %s", got[i], name, doc[got[i+2]:got[i+2]+got[i+3]]))
 	}
 	want := []string{`1 "a" {"x": 1, "y": {"b": "B1"}}`, `0 "b" "B1"`, `1 "a" 2`,
