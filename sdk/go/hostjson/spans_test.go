@@ -138,3 +138,21 @@ func TestSpansMatchesDecoder(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSpans: no input panics, and every match lies inside the document
+// with its name before its value.
+func FuzzSpans(f *testing.F) {
+	f.Add([]byte(`{"a":{"b":[1,{"c":2}],"\u0061":{"b":"x"}}}`))
+	f.Add([]byte(`{"a":` + strings.Repeat("[", 70)))
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		got, err := Spans(doc, [][]string{{"a"}, {"a", "*"}, {"*", "b"}})
+		if err != nil {
+			return
+		}
+		for i := 0; i < len(got); i += 4 {
+			if got[i] > 2 || got[i+1] >= got[i+2] || int(got[i+2]+got[i+3]) > len(doc) {
+				t.Fatalf("%q: match %v", doc, got[i:i+4])
+			}
+		}
+	})
+}
