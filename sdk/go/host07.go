@@ -74,7 +74,7 @@ func JSONSpans(h Host, src Source, paths [][]string) (Matches, error) {
 		lim = uint64(len(src.Bytes))
 	}
 	for i := 0; i < len(flat); i += 4 {
-		if int(flat[i]) >= len(paths) || flat[i+1] >= flat[i+2] || uint64(flat[i+2])+uint64(flat[i+3]) > lim {
+		if int(flat[i]) >= len(paths) || flat[i+1] >= flat[i+2] || flat[i+3] == 0 || uint64(flat[i+2])+uint64(flat[i+3]) > lim {
 			return nil, errShortMatches
 		}
 	}

@@ -25,7 +25,7 @@ func TestJSONSpansChecksTheHost(t *testing.T) {
 	if err != nil || m.Len() != 1 || string(doc[m.At(0).Start:m.At(0).End]) != "1" {
 		t.Fatalf("native scan: %v %v", m, err)
 	}
-	for _, bad := range [][]uint32{{0, 1, 5}, {1, 1, 5, 1}, {0, 5, 5, 1}, {0, 1, 12, 2}} {
+	for _, bad := range [][]uint32{{0, 1, 5}, {0, 1, 5, 0}, {1, 1, 5, 1}, {0, 5, 5, 1}, {0, 1, 12, 2}} {
 		if _, err := sdk.JSONSpans(badSpans{fakehost.New(nil), bad}, sdk.Source{Bytes: doc}, [][]string{{"a"}}); err == nil {
 			t.Errorf("host answer %v accepted", bad)
 		}
