@@ -45,7 +45,8 @@ var errShortMatches = errors.New("json-spans: the host returned a malformed matc
 // down, hostjson.Wildcard for any member) in document order. A host
 // without the import (a native test host, or none: h may be nil) gets the
 // same Go code the host runs (package hostjson), over src's bytes or blob.
-// Every match is checked to lie inside size bytes when size > 0.
+// Every match is checked (a known path, the name before a non-empty value
+// inside the document), so a plugin may slice by it.
 func JSONSpans(h Host, src Source, paths [][]string) (Matches, error) {
 	var flat []uint32
 	var err error
