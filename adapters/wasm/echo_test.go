@@ -105,6 +105,11 @@ func TestEchoRoundTrip(t *testing.T) {
 		"read-missing-error":   "true",
 		"json-members":         `["[1,2]","\" \u003cx\u003e \"",[1]]`,
 		"json-members-error":   `"json-members: too many keys"`,
+		"json-spans":           `[0,11,15,1,0,23,27,3]`,
+		"json-spans-error":     `"json-spans: malformed JSON"`,
+		"get-files":            "2",
+		"get-files-error":      `"get-files: too many paths"`,
+		"hash-assembled-error": `"source names assembled document \"9\", which this call did not build"`,
 		"errors":               `{"archive-read-small":"too large: entry \"pkg/hello.txt\" has 11 bytes, limit 2"}`,
 	}
 	for k, v := range want {

@@ -145,6 +145,29 @@ type hostImports interface {
 	Assemble(ctx context.Context, t wTemplate) (wAssembled, error)
 	// Write a line to the host log.
 	Log(ctx context.Context, level wLogLevel, msg string)
+	// Since 0.7.0. Scan the JSON document `src` once natively and return
+	// the spans of the values at `paths` (at most 64 paths of 1 to 16
+	// names, each name at most 256 bytes: the member names from the
+	// document's top-level object down, `*` standing for every member of
+	// an object; a member literally named "*" cannot be asked for), so a plugin rewrites a large
+	// document by copying slices instead of scanning it in the guest.
+	// Format-neutral: the host knows JSON, not the document. Names compare
+	// decoded (escapes resolved, case kept); an object member that no path
+	// walks into is skipped whole, each such value nested at most 64 levels
+	// deep counted from itself (objects a path walks into do not count); a
+	// value at a path that is not an object has no further matches. The
+	// bytes and assembled cases work in every call, also `rewrite` and
+	// `merge`; a blob needs a call with a repository. Errors: "json-spans:
+	// malformed JSON" (the document is not one JSON value with only white
+	// space around it), "json-spans: too many paths", "json-spans: bad
+	// path", "json-spans: input too large" (over 128 MiB), "json-spans:
+	// too many matches" (over 1,048,576).
+	JsonSpans(ctx context.Context, src wSource, paths [][]string) (wJsonMatches, error)
+	// Since 0.7.0. The stored files at `paths` (at most 1,000), in the
+	// order of `paths`, absent ones left out (a path named twice comes back
+	// twice): one call instead of one get-file a path, e.g. for the objects
+	// of a batch request. Error "get-files: too many paths".
+	GetFiles(ctx context.Context, paths []string) ([]wFile, error)
 }
 
 // importGlue is the canonical-ABI glue of one import.
@@ -273,6 +296,9 @@ var importGlues = []importGlue{
 			case 1:
 				v1.Tag = 1
 				v1.Blob = string(r.flat(uint32(stack[1]), uint32(stack[2])))
+			case 2:
+				v1.Tag = 2
+				v1.Assembled = string(r.flat(uint32(stack[1]), uint32(stack[2])))
 			default:
 				r.fail("source tag %d", uint32(stack[0]))
 			}
@@ -317,6 +343,9 @@ var importGlues = []importGlue{
 			case 1:
 				v1.Tag = 1
 				v1.Blob = string(r.flat(uint32(stack[2]), uint32(stack[3])))
+			case 2:
+				v1.Tag = 2
+				v1.Assembled = string(r.flat(uint32(stack[2]), uint32(stack[3])))
 			default:
 				r.fail("source tag %d", uint32(stack[1]))
 			}
@@ -981,6 +1010,9 @@ var importGlues = []importGlue{
 			case 1:
 				v1.Tag = 1
 				v1.Blob = string(r.flat(uint32(stack[2]), uint32(stack[3])))
+			case 2:
+				v1.Tag = 2
+				v1.Assembled = string(r.flat(uint32(stack[2]), uint32(stack[3])))
 			default:
 				r.fail("source tag %d", uint32(stack[1]))
 			}
@@ -1055,6 +1087,9 @@ var importGlues = []importGlue{
 			case 1:
 				v1.Tag = 1
 				v1.Blob = string(r.flat(uint32(stack[2]), uint32(stack[3])))
+			case 2:
+				v1.Tag = 2
+				v1.Assembled = string(r.flat(uint32(stack[2]), uint32(stack[3])))
 			default:
 				r.fail("source tag %d", uint32(stack[1]))
 			}
@@ -1098,6 +1133,9 @@ var importGlues = []importGlue{
 			case 1:
 				v1.Tag = 1
 				v1.Blob = string(r.flat(uint32(stack[2]), uint32(stack[3])))
+			case 2:
+				v1.Tag = 2
+				v1.Assembled = string(r.flat(uint32(stack[2]), uint32(stack[3])))
 			default:
 				r.fail("source tag %d", uint32(stack[1]))
 			}
@@ -1201,6 +1239,77 @@ var importGlues = []importGlue{
 			}
 			h.Log(ctx, level, msg)
 			return nil
+		},
+	},
+	{
+		name:    "json-spans",
+		params:  []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32},
+		retSize: 12,
+		call: func(ctx context.Context, h hostImports, r *reader, stack []uint64) *enc {
+			var v1 wSource
+			switch uint32(stack[0]) {
+			case 0:
+				v1.Tag = 0
+				v1.Bytes = r.flat(uint32(stack[1]), uint32(stack[2]))
+			case 1:
+				v1.Tag = 1
+				v1.Blob = string(r.flat(uint32(stack[1]), uint32(stack[2])))
+			case 2:
+				v1.Tag = 2
+				v1.Assembled = string(r.flat(uint32(stack[1]), uint32(stack[2])))
+			default:
+				r.fail("source tag %d", uint32(stack[0]))
+			}
+			src := v1
+			paths := r.liftListListString(uint32(stack[3]), uint32(stack[4]))
+			if r.err != nil {
+				return nil
+			}
+			v, err := h.JsonSpans(ctx, src, paths)
+			e := &enc{}
+			e.alloc(12, 4)
+			if err != nil {
+				e.u8(0, 1)
+				e.str(4, err.Error())
+				return e
+			}
+			e.lowerJsonMatches(4, v)
+			return e
+		},
+		fail: func(err error) *enc {
+			e := &enc{}
+			e.alloc(12, 4)
+			e.u8(0, 1)
+			e.str(4, err.Error())
+			return e
+		},
+	},
+	{
+		name:    "get-files",
+		params:  []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32},
+		retSize: 12,
+		call: func(ctx context.Context, h hostImports, r *reader, stack []uint64) *enc {
+			paths := r.liftListString(uint32(stack[0]), uint32(stack[1]))
+			if r.err != nil {
+				return nil
+			}
+			v, err := h.GetFiles(ctx, paths)
+			e := &enc{}
+			e.alloc(12, 4)
+			if err != nil {
+				e.u8(0, 1)
+				e.str(4, err.Error())
+				return e
+			}
+			e.lowerListFile(4, v)
+			return e
+		},
+		fail: func(err error) *enc {
+			e := &enc{}
+			e.alloc(12, 4)
+			e.u8(0, 1)
+			e.str(4, err.Error())
+			return e
 		},
 	},
 }
@@ -1450,15 +1559,17 @@ type wArchiveEntry struct {
 
 // Bytes the plugin holds, or a stored blob (or request body) by digest.
 type wSource struct {
-	Tag   uint8
-	Bytes []byte
-	Blob  string
+	Tag       uint8
+	Bytes     []byte
+	Blob      string
+	Assembled string
 }
 
 // Tags of wSource.
 const (
-	wSourceBytes = 0
-	wSourceBlob  = 1
+	wSourceBytes     = 0
+	wSourceBlob      = 1
+	wSourceAssembled = 2
 )
 
 // wHashAlg is the WIT hash-alg.
@@ -1902,6 +2013,15 @@ const (
 	wLogLevelWarn  wLogLevel = 2
 	wLogLevelError wLogLevel = 3
 )
+
+// Since 0.7.0: what `json-spans` found, in document order (a member
+// before the members of its value). For match i, spans[4i] is the
+// index of the path it matched, spans[4i+1] the offset of the member's
+// name (its opening quote), spans[4i+2] the offset and spans[4i+3] the
+// length of its value, as bytes of the document.
+type wJsonMatches struct {
+	Spans []uint32
+}
 
 // A URL prefix the plugin claims, e.g. "/generic/" or "/v2/".
 // The first path segment after the prefix names the repository; a root
@@ -2491,6 +2611,21 @@ func (e *enc) lowerAssembled(off uint32, v wAssembled) {
 	e.lowerListU32(off+16, v.Rows)
 	e.u32(off+24, v.Irregular)
 	e.bytes(off+28, v.Text)
+}
+
+// liftListListString lifts a type ListListString.
+func (r *reader) liftListListString(ptr, n uint32) [][]string {
+	base, count := r.span(ptr, n, 8)
+	var out [][]string
+	for i := uint32(0); i < count && r.err == nil; i++ {
+		out = append(out, r.liftListString(r.u32(base+i*8), r.u32(base+i*8+4)))
+	}
+	return out
+}
+
+// lowerJsonMatches writes a json-matches at off.
+func (e *enc) lowerJsonMatches(off uint32, v wJsonMatches) {
+	e.lowerListU32(off, v.Spans)
 }
 
 // liftMount lifts a mount.

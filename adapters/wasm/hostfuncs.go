@@ -74,7 +74,7 @@ func instantiateHostModule(ctx context.Context, rt wazero.Runtime, log *slog.Log
 			switch {
 			case cs != nil && cs.host != nil:
 				e = f.call(ctx, cs, rd, stack)
-			case f.fail != nil:
+			case f.fail != nil && !hostless[f.name]:
 				e = f.fail(errNoHost)
 			default: // repo and log work without host services
 				if cs == nil {

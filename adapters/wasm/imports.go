@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/keeper-registry/keeper/ports"
@@ -62,8 +63,18 @@ func (cs *callState) ArchiveRead(ctx context.Context, digest string, kind wArchi
 
 // open returns the bytes of a source, or a reader of the blob it names.
 func (cs *callState) open(ctx context.Context, src wSource) ([]byte, ports.BlobReader, error) {
-	if src.Tag == wSourceBytes {
+	switch src.Tag {
+	case wSourceBytes:
 		return src.Bytes, nil, nil
+	case wSourceAssembled:
+		i, err := strconv.Atoi(src.Assembled)
+		if err != nil || i < 1 || i > len(cs.assembled) {
+			return nil, nil, fmt.Errorf("source names assembled document %q, which this call did not build", src.Assembled)
+		}
+		return cs.assembled[i-1], nil, nil
+	}
+	if cs.host == nil {
+		return nil, nil, errNoHost
 	}
 	r, _, err := cs.host.OpenBlob(ctx, src.Blob)
 	return nil, r, err

@@ -110,6 +110,10 @@ func batch(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		return proxiedBatch(req, br, header)
 	}
 	base := req.Repo.BaseURL + "/"
+	stored, err := storedObjects(h, br.Objects)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]batchObject, 0, len(br.Objects))
 	for _, o := range br.Objects {
 		bo := batchObject{OID: o.OID, Size: o.Size}
@@ -118,10 +122,7 @@ func batch(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 			out = append(out, bo)
 			continue
 		}
-		f, err := h.GetFile(objectPath(o.OID))
-		if err != nil {
-			return nil, err
-		}
+		f := stored[objectPath(o.OID)]
 		switch {
 		case br.Operation == "download" && f == nil:
 			bo.Error = &objectError{Code: 404, Message: "object does not exist"}
@@ -143,6 +144,27 @@ func batch(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		out = append(out, bo)
 	}
 	return batchReply(out), nil
+}
+
+// storedObjects are the stored files of the batch's valid objects by
+// path, read in one get-files call (contract 0.7.0; at most
+// maxBatchObjects, the import's bound).
+func storedObjects(h sdk.Host, objs []batchRef) (map[string]*sdk.File, error) {
+	paths := make([]string, 0, len(objs))
+	for _, o := range objs {
+		if validOID(o.OID) && o.Size >= 0 && o.Size <= maxObjectSize {
+			paths = append(paths, objectPath(o.OID))
+		}
+	}
+	files, err := sdk.GetFiles(h, paths)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*sdk.File, len(files))
+	for i := range files {
+		out[files[i].Path] = &files[i]
+	}
+	return out, nil
 }
 
 func unauthorized() *sdk.Response {

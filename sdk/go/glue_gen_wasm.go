@@ -264,6 +264,10 @@ func hostGunzip(src wSource, maxBytes uint64) (v []byte, err error) {
 		f6, f7 := strRaw(src.Blob)
 		f2 = f6
 		f3 = f7
+	case 2:
+		f8, f9 := strRaw(src.Assembled)
+		f2 = f8
+		f3 = f9
 	}
 	wasmimportGunzip(f1, f2, f3, maxBytes, unsafe.Pointer(ra))
 	if ld8(r) != 0 {
@@ -297,6 +301,10 @@ func hostHash(alg HashAlg, src wSource) (v string, err error) {
 		f6, f7 := strRaw(src.Blob)
 		f2 = f6
 		f3 = f7
+	case 2:
+		f8, f9 := strRaw(src.Assembled)
+		f2 = f8
+		f3 = f9
 	}
 	wasmimportHash(uint32(alg), f1, f2, f3, unsafe.Pointer(ra))
 	if ld8(r) != 0 {
@@ -848,6 +856,10 @@ func hostSign(form wSignForm, data wSource) (v []byte, err error) {
 		f6, f7 := strRaw(data.Blob)
 		f2 = f6
 		f3 = f7
+	case 2:
+		f8, f9 := strRaw(data.Assembled)
+		f2 = f8
+		f3 = f9
 	}
 	wasmimportSign(uint32(form), f1, f2, f3, unsafe.Pointer(ra))
 	if ld8(r) != 0 {
@@ -903,6 +915,10 @@ func hostCompress(alg wCompression, src wSource) (v Body, err error) {
 		f6, f7 := strRaw(src.Blob)
 		f2 = f6
 		f3 = f7
+	case 2:
+		f8, f9 := strRaw(src.Assembled)
+		f2 = f8
+		f3 = f9
 	}
 	wasmimportCompress(uint32(alg), f1, f2, f3, unsafe.Pointer(ra))
 	if ld8(r) != 0 {
@@ -937,6 +953,10 @@ func hostDecompress(alg wCompression, src wSource, maxBytes uint64) (v []byte, e
 		f6, f7 := strRaw(src.Blob)
 		f2 = f6
 		f3 = f7
+	case 2:
+		f8, f9 := strRaw(src.Assembled)
+		f2 = f8
+		f3 = f9
 	}
 	wasmimportDecompress(uint32(alg), f1, f2, f3, maxBytes, unsafe.Pointer(ra))
 	if ld8(r) != 0 {
@@ -1043,6 +1063,98 @@ func hostLog(level LogLevel, msg string) {
 	wasmimportLog(uint32(level), f1, f2)
 }
 
+//go:wasmimport keeper:format/host@0.6.0 json-spans
+func wasmimportJsonSpans(p0 uint32, p1 unsafe.Pointer, p2 uint32, p3 unsafe.Pointer, p4 uint32, p5 unsafe.Pointer)
+
+// hostJsonSpans calls the import json-spans.
+// Since 0.7.0. Scan the JSON document `src` once natively and return
+// the spans of the values at `paths` (at most 64 paths of 1 to 16
+// names, each name at most 256 bytes: the member names from the
+// document's top-level object down, `*` standing for every member of
+// an object; a member literally named "*" cannot be asked for), so a plugin rewrites a large
+// document by copying slices instead of scanning it in the guest.
+// Format-neutral: the host knows JSON, not the document. Names compare
+// decoded (escapes resolved, case kept); an object member that no path
+// walks into is skipped whole, each such value nested at most 64 levels
+// deep counted from itself (objects a path walks into do not count); a
+// value at a path that is not an object has no further matches. The
+// bytes and assembled cases work in every call, also `rewrite` and
+// `merge`; a blob needs a call with a repository. Errors: "json-spans:
+// malformed JSON" (the document is not one JSON value with only white
+// space around it), "json-spans: too many paths", "json-spans: bad
+// path", "json-spans: input too large" (over 128 MiB), "json-spans:
+// too many matches" (over 1,048,576).
+func hostJsonSpans(src wSource, paths [][]string) (v wJsonMatches, err error) {
+	mark := len(pins)
+	defer done(mark)
+	ra, r := newRet()
+	defer runtime.KeepAlive(ra)
+	var f1 uint32
+	var f2 unsafe.Pointer
+	var f3 uint32
+	f1 = uint32(src.Tag)
+	switch src.Tag {
+	case 0:
+		f4, f5 := bytesRaw(src.Bytes)
+		f2 = f4
+		f3 = f5
+	case 1:
+		f6, f7 := strRaw(src.Blob)
+		f2 = f6
+		f3 = f7
+	case 2:
+		f8, f9 := strRaw(src.Assembled)
+		f2 = f8
+		f3 = f9
+	}
+	var e10 enc
+	e10.alloc(uint32(len(paths))*8, 4)
+	for i := range paths {
+		e10.lowerListString(uint32(i)*8, paths[i])
+	}
+	f11 := place(&e10)
+	wasmimportJsonSpans(f1, f2, f3, f11, uint32(len(paths)), unsafe.Pointer(ra))
+	runtime.KeepAlive(&e10)
+	if ld8(r) != 0 {
+		err = errors.New(ldStr(r + 4))
+		return
+	}
+	v = liftJsonMatches(r + 4)
+	return
+}
+
+//go:wasmimport keeper:format/host@0.6.0 get-files
+func wasmimportGetFiles(p0 unsafe.Pointer, p1 uint32, p2 unsafe.Pointer)
+
+// hostGetFiles calls the import get-files.
+// Since 0.7.0. The stored files at `paths` (at most 1,000), in the
+// order of `paths`, absent ones left out (a path named twice comes back
+// twice): one call instead of one get-file a path, e.g. for the objects
+// of a batch request. Error "get-files: too many paths".
+func hostGetFiles(paths []string) (v []File, err error) {
+	mark := len(pins)
+	defer done(mark)
+	ra, r := newRet()
+	defer runtime.KeepAlive(ra)
+	var e1 enc
+	e1.alloc(uint32(len(paths))*8, 4)
+	for i := range paths {
+		e1.str(uint32(i)*8, paths[i])
+	}
+	f2 := place(&e1)
+	wasmimportGetFiles(f2, uint32(len(paths)), unsafe.Pointer(ra))
+	runtime.KeepAlive(&e1)
+	if ld8(r) != 0 {
+		err = errors.New(ldStr(r + 4))
+		return
+	}
+	v = liftListFile(ld32(r+4), ld32(r+4+4))
+	if v == nil {
+		v = []File{}
+	}
+	return
+}
+
 // What `describe` returns.
 type wInfo struct {
 	// Format key: the lowercase name the plugin registers its format under.
@@ -1112,15 +1224,17 @@ type wDocument struct {
 
 // Bytes the plugin holds, or a stored blob (or request body) by digest.
 type wSource struct {
-	Tag   uint8
-	Bytes []byte
-	Blob  string
+	Tag       uint8
+	Bytes     []byte
+	Blob      string
+	Assembled string
 }
 
 // Tags of wSource.
 const (
-	wSourceBytes = 0
-	wSourceBlob  = 1
+	wSourceBytes     = 0
+	wSourceBlob      = 1
+	wSourceAssembled = 2
 )
 
 // Added in 0.2.0 (signing). How `sign` signs: an OpenPGP clear-signed
@@ -1430,6 +1544,15 @@ type wAssembled struct {
 	Rows      []uint32
 	Irregular uint32
 	Text      []byte
+}
+
+// Since 0.7.0: what `json-spans` found, in document order (a member
+// before the members of its value). For match i, spans[4i] is the
+// index of the path it matched, spans[4i+1] the offset of the member's
+// name (its opening quote), spans[4i+2] the offset and spans[4i+3] the
+// length of its value, as bytes of the document.
+type wJsonMatches struct {
+	Spans []uint32
 }
 
 // lowerListString writes a type ListString at off.
@@ -1943,5 +2066,12 @@ func liftAssembled(p uint32) wAssembled {
 		Rows:      liftListU32(ld32(p+16), ld32(p+16+4)),
 		Irregular: ld32(p + 24),
 		Text:      ldBytes(p + 28),
+	}
+}
+
+// liftJsonMatches lifts a json-matches.
+func liftJsonMatches(p uint32) wJsonMatches {
+	return wJsonMatches{
+		Spans: liftListU32(ld32(p), ld32(p+4)),
 	}
 }

@@ -35,6 +35,9 @@ func newRet() (*retArea, uint32) {
 func done(mark int) { clear(pins[mark:]); pins = pins[:mark] }
 
 func source(s Source) wSource {
+	if s.Assembled != "" {
+		return wSource{Tag: wSourceAssembled, Assembled: s.Assembled}
+	}
 	if s.Blob != "" {
 		return wSource{Tag: wSourceBlob, Blob: s.Blob}
 	}

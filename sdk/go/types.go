@@ -244,10 +244,13 @@ const (
 	SHA512
 )
 
-// Source is either bytes the plugin holds or a blob digest (Blob != "").
+// Source is either bytes the plugin holds, a blob digest (Blob != "") or,
+// since contract 0.7.0, a document Assemble built in the host (Assembled
+// != "", its handle: see AssembledSource).
 type Source struct {
-	Bytes []byte
-	Blob  string
+	Bytes     []byte
+	Blob      string
+	Assembled string
 }
 
 // File is a stored file of the repository.

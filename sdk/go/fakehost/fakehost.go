@@ -140,6 +140,10 @@ func (h *Host) ReadBlob(digest string, off uint64, n uint32) ([]byte, error) {
 }
 
 func (h *Host) source(s sdk.Source) ([]byte, error) {
+	if s.Assembled != "" {
+		// The native path builds no handles (sdk.AssembledSource).
+		return nil, fmt.Errorf("fakehost: no assembled document %q", s.Assembled)
+	}
 	if s.Blob != "" {
 		return h.blob(s.Blob)
 	}

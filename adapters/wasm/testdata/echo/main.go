@@ -81,6 +81,23 @@ func (p) Handle(h sdk.Host, r *sdk.Request) (*sdk.Response, error) {
 	if _, err := sdk.JSONMembers(h, nil, make([]string, 65), sdk.MemberCompact); err != nil {
 		out["json-members-error"] = err.Error()
 	}
+	// Contract 0.7.0: json-spans (a wildcard path, a named error),
+	// get-files and a source naming an assembled document.
+	sp, err := sdk.JSONSpans(h, sdk.Source{Bytes: []byte(`{"v":{"a":{"t":1},"b":{"t":"x"}}}`)}, [][]string{{"v", "*", "t"}})
+	note("json-spans", err)
+	out["json-spans"] = sp
+	if _, err := sdk.JSONSpans(h, sdk.Source{Bytes: []byte(`{"v":}`)}, [][]string{{"v"}}); err != nil {
+		out["json-spans-error"] = err.Error()
+	}
+	files, err := sdk.GetFiles(h, []string{"a/b.txt", "absent", "a/b.txt"})
+	note("get-files", err)
+	out["get-files"] = len(files)
+	if _, err := sdk.GetFiles(h, make([]string, 1001)); err != nil {
+		out["get-files-error"] = err.Error()
+	}
+	if _, err := h.Hash(sdk.MD5, sdk.Source{Assembled: "9"}); err != nil {
+		out["hash-assembled-error"] = err.Error()
+	}
 	out["repo"] = h.Repo()
 	_, err = h.ReadBlob("0000", 0, 1)
 	out["read-missing-error"] = err != nil
