@@ -35,11 +35,11 @@ var since02 = map[string]bool{"concat-ranges": true, "decode-base64": true, "ind
 
 // since05 is the import contract 0.5.0 added: absent from the modules of
 // earlier contracts; since06 the one 0.6.0 added; since07 those 0.7.0
-// added (none: 0.7.0 changed the assemble template, see imports06.go).
+// added (0.7.0 also changed the assemble template, see imports06.go).
 var (
 	since05 = map[string]bool{"json-members": true}
 	since06 = map[string]bool{"assemble": true}
-	since07 = map[string]bool{}
+	since07 = map[string]bool{"json-spans": true, "get-files": true}
 )
 
 var errNoHost = errors.New("host services are unavailable in this call")

@@ -46,3 +46,24 @@ func TestImports07(t *testing.T) {
 		t.Errorf("absent files: %v %v", fs, err)
 	}
 }
+
+// TestImportsOfEachContract: the imports 0.7.0 added are served to 0.7.0
+// modules only; a 0.6.0 module (or older) that names one fails to link.
+func TestImportsOfEachContract(t *testing.T) {
+	names := func(gs []importGlue) map[string]bool {
+		m := map[string]bool{}
+		for _, g := range gs {
+			m[g.name] = true
+		}
+		return m
+	}
+	current, old := names(importGlues), names(glues06())
+	for _, n := range []string{"json-spans", "get-files"} {
+		if !current[n] || old[n] || names(without(since06, since07))[n] {
+			t.Errorf("%s: in 0.7.0 %v, in 0.6.0 %v", n, current[n], old[n])
+		}
+	}
+	if !old["assemble"] || !old["json-members"] {
+		t.Errorf("0.6.0 lost an import it had: %v", old)
+	}
+}

@@ -1063,7 +1063,7 @@ func hostLog(level LogLevel, msg string) {
 	wasmimportLog(uint32(level), f1, f2)
 }
 
-//go:wasmimport keeper:format/host@0.6.0 json-spans
+//go:wasmimport keeper:format/host@0.7.0 json-spans
 func wasmimportJsonSpans(p0 uint32, p1 unsafe.Pointer, p2 uint32, p3 unsafe.Pointer, p4 uint32, p5 unsafe.Pointer)
 
 // hostJsonSpans calls the import json-spans.
@@ -1123,7 +1123,7 @@ func hostJsonSpans(src wSource, paths [][]string) (v wJsonMatches, err error) {
 	return
 }
 
-//go:wasmimport keeper:format/host@0.6.0 get-files
+//go:wasmimport keeper:format/host@0.7.0 get-files
 func wasmimportGetFiles(p0 unsafe.Pointer, p1 uint32, p2 unsafe.Pointer)
 
 // hostGetFiles calls the import get-files.
