@@ -96,8 +96,17 @@ func appendVersion(b []byte, base, name string, p published, url ...string) []by
 	return append(b, '}')
 }
 
-// listing answers GET api/packages/NAME.
+// listing answers GET api/packages/NAME: assembled by the host when the
+// versions are stored as upload stores them, else rendered.
 func listing(h sdk.Host, req *sdk.Request, name string) (*sdk.Response, error) {
+	if r := assembledListing(h, req.Repo.BaseURL, name); r != nil {
+		return r, nil
+	}
+	return renderLocal(h, req, name)
+}
+
+// renderLocal writes the listing from the versions' metadata.
+func renderLocal(h sdk.Host, req *sdk.Request, name string) (*sdk.Response, error) {
 	vs, err := versionsOf(h, name)
 	if err != nil {
 		return nil, err
