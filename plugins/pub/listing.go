@@ -3,7 +3,7 @@ package pub
 import (
 	"bytes"
 	"encoding/json"
-	"sort"
+	"slices"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 	"github.com/keeper-registry/keeper/sdk/go/semver"
@@ -54,8 +54,11 @@ func versionsOf(h sdk.Host, name string) ([]published, error) {
 	return out, err
 }
 
+// sortPublished orders versions by precedence, ties in their listed
+// order (a generic stable sort: sort.SliceStable's reflection costs most of
+// it in wasm).
 func sortPublished(ps []published) {
-	sort.SliceStable(ps, func(i, j int) bool { return ps[i].sv.Compare(ps[j].sv) < 0 })
+	slices.SortStableFunc(ps, func(a, b published) int { return a.sv.Compare(b.sv) })
 }
 
 // latest is the newest version that is no pre-release and not retracted,

@@ -1,7 +1,7 @@
 package swift
 
 import (
-	"sort"
+	"slices"
 	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
@@ -44,7 +44,19 @@ func listedReleases(h sdk.Host, id identity) (rs []release, ok bool) {
 	if len(rs) == 0 {
 		return rs, true
 	}
-	sort.SliceStable(rs, func(i, j int) bool { return rs[i].sv.Compare(rs[j].sv) > 0 })
+	// readReleases' order (sort.SliceStable by precedence, highest
+	// first) without its reflection, moving indexes rather than releases;
+	// ties keep the listing's order.
+	at := make([]int32, len(rs))
+	for i := range at {
+		at[i] = int32(i)
+	}
+	slices.SortStableFunc(at, func(a, b int32) int { return rs[b].sv.Compare(rs[a].sv) })
+	sorted := make([]release, len(rs))
+	for i, j := range at {
+		sorted[i] = rs[j]
+	}
+	rs = sorted
 	loop = sdk.Loop{Source: hostjson.Versions, Package: id.key(), Version: rs[0].version,
 		Items: []hostjson.Item{{Kind: hostjson.ItemMetadata}}}
 	latest, err := sdk.Assemble(h, sdk.Template{ReturnText: true, Loops: []sdk.Loop{loop}, Parts: []sdk.Part{{Kind: hostjson.PartLoop}}})
