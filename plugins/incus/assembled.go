@@ -23,8 +23,6 @@ import (
 const (
 	memberItems = "~items"
 	imagesDir   = "images/"
-	// countLoops is how many per-product version counts one template asks.
-	countLoops = hostjson.MaxLoops - 1
 )
 
 // imagesHead is what images.json starts with.
@@ -40,18 +38,28 @@ func fileMetadata(path string, metaPath string, items []byte) []byte {
 	return append(b, '}')
 }
 
-var listing = sdk.Template{ReturnText: true, Parts: []sdk.Part{{Kind: hostjson.PartLoop}},
-	Loops: []sdk.Loop{{Source: hostjson.Files, Prefix: imagesDir, Members: []string{memberItems}, MemberForm: hostjson.Raw,
-		Items: withWhen([]hostjson.Condition{{Test: hostjson.TestPresent}},
-			hostjson.Item{Kind: hostjson.ItemField, Field: hostjson.FieldPackage}, hostjson.Item{Kind: hostjson.ItemLiteral, Text: []byte("\t")},
-			hostjson.Item{Kind: hostjson.ItemField, Field: hostjson.FieldVersion}, hostjson.Item{Kind: hostjson.ItemLiteral, Text: []byte("\t")},
-			hostjson.Item{Kind: hostjson.ItemField, Field: hostjson.FieldPath}, hostjson.Item{Kind: hostjson.ItemLiteral, Text: []byte("\n")})}}}
+// listingLoop lists the metadata tarballs publish wrote the member into:
+// product, serial and path, a line each (other files write nothing).
+var listingLoop = sdk.Loop{Source: hostjson.Files, Prefix: imagesDir, Items: withWhen(
+	[]hostjson.Condition{{Test: hostjson.TestMetadataPrefix, Names: []string{`{"` + memberItems + `":`}}},
+	hostjson.Item{Kind: hostjson.ItemField, Field: hostjson.FieldPackage}, hostjson.Item{Kind: hostjson.ItemLiteral, Text: []byte("\t")},
+	hostjson.Item{Kind: hostjson.ItemField, Field: hostjson.FieldVersion}, hostjson.Item{Kind: hostjson.ItemLiteral, Text: []byte("\t")},
+	hostjson.Item{Kind: hostjson.ItemField, Field: hostjson.FieldPath}, hostjson.Item{Kind: hostjson.ItemLiteral, Text: []byte("\n")})}
 
 func withWhen(when []hostjson.Condition, items ...hostjson.Item) []hostjson.Item {
 	for i := range items {
 		items[i].When = when
 	}
 	return items
+}
+
+// countLoops are loops over the versions of products, to count them.
+func countLoops(products []string) []sdk.Loop {
+	loops := make([]sdk.Loop, len(products))
+	for i, p := range products {
+		loops[i] = sdk.Loop{Source: hostjson.Versions, Package: p}
+	}
+	return loops
 }
 
 // stored is one listed serial: its sort key (product NUL serial) and the
@@ -68,8 +76,12 @@ func assembledImages(h sdk.Host) *sdk.Response {
 	}); err != nil || len(products) == 0 || len(products) > maxProducts {
 		return nil
 	}
-	list, err := sdk.Assemble(h, listing)
-	if err != nil || len(list.Text) == 0 {
+	// The listing, and the versions of the first products counted in
+	// the same call.
+	first := products[:min(len(products), hostjson.MaxLoops-1)]
+	list, err := sdk.Assemble(h, sdk.Template{ReturnText: true, Parts: []sdk.Part{{Kind: hostjson.PartLoop}},
+		Loops: append([]sdk.Loop{listingLoop}, countLoops(first)...)})
+	if err != nil || len(list.Text) == 0 || len(list.Rows) != 1+len(first) {
 		return nil
 	}
 	rows, ok := parseListing(string(list.Text))
@@ -84,7 +96,7 @@ func assembledImages(h sdk.Host) *sdk.Response {
 		}
 		perProduct[r.product]++
 	}
-	if ok, err := sameCounts(h, products, perProduct); err != nil || !ok {
+	if ok, err := sameCounts(h, products, list.Rows[1:], perProduct); err != nil || !ok {
 		return nil
 	}
 	order := make([]sdk.Ordered, len(rows))
@@ -127,7 +139,7 @@ func parseListing(text string) ([]stored, bool) {
 		product, rest, _ := strings.Cut(line, "\t")
 		serial, path, _ := strings.Cut(rest, "\t")
 		f := strings.Split(product, ":")
-		if len(f) != 4 || !validSerial(serial) || !strings.HasPrefix(path, imagesDir) {
+		if len(f) != 4 || !quotable(serial) || !strings.HasPrefix(path, imagesDir) {
 			return nil, false
 		}
 		for _, n := range f {
@@ -148,28 +160,24 @@ func parseListing(text string) ([]stored, bool) {
 
 // sameCounts reports whether every product has as many versions as listed
 // serials (at most maxVersions): a version without its metadata tarball's
-// member, which the render would list, sends the caller back to it.
-func sameCounts(h sdk.Host, products []string, listed map[string]uint32) (bool, error) {
+// member (stored before it, or its file deleted), which the render would
+// list, sends the caller back to it. counted are the counts of the first
+// products; the others are counted here, 63 a call.
+func sameCounts(h sdk.Host, products []string, counted []uint32, listed map[string]uint32) (bool, error) {
 	if len(listed) != len(products) {
 		return false, nil
 	}
-	for start := 0; start < len(products); start += countLoops {
-		chunk := products[start:min(start+countLoops, len(products))]
-		t := sdk.Template{ReturnText: true}
-		for _, p := range chunk {
-			if listed[p] == 0 || listed[p] > maxVersions {
-				return false, nil
-			}
-			t.Loops = append(t.Loops, sdk.Loop{Source: hostjson.Versions, Package: p})
-		}
-		counts, err := sdk.Assemble(h, t)
+	for start := len(counted); start < len(products); start += hostjson.MaxLoops - 1 {
+		more, err := sdk.Assemble(h, sdk.Template{ReturnText: true,
+			Loops: countLoops(products[start:min(start+hostjson.MaxLoops-1, len(products))])})
 		if err != nil {
 			return false, err
 		}
-		for i, p := range chunk {
-			if i >= len(counts.Rows) || counts.Rows[i] != listed[p] {
-				return false, nil
-			}
+		counted = append(counted, more.Rows...)
+	}
+	for i, p := range products {
+		if i >= len(counted) || listed[p] == 0 || listed[p] > maxVersions || counted[i] != listed[p] {
+			return false, nil
 		}
 	}
 	return true, nil
@@ -192,4 +200,15 @@ func appendHead(b []byte, product string) []byte {
 		b = strconv.AppendQuote(b, kv[1])
 	}
 	return append(b, `,"versions":{`...)
+}
+
+// quotable reports whether s is non-empty and only of the characters
+// validSerial allows, which strconv.Quote and the template write alike.
+func quotable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == ':' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -166,3 +166,24 @@ func TestAssembledImagesGenerated(t *testing.T) {
 		}
 	}
 }
+
+// TestAssembledImagesManyProducts: more products than one template's
+// loops count (the counts take three calls), and a serial of a late
+// product without its file still sends images.json to the render.
+func TestAssembledImagesManyProducts(t *testing.T) {
+	e := newEnv(t)
+	for p := range 130 {
+		e.publishImage(testImage{fmt.Sprintf("os%03d", p), "1", "x86_64", "default", "20251201", "", squashfs("s")})
+	}
+	if !sameImages(t, e.h) {
+		t.Fatal("130 products were not assembled")
+	}
+	e.publishImage(testImage{"os128", "1", "x86_64", "default", "20251202", "", squashfs("s")})
+	if !sameImages(t, e.h) {
+		t.Fatal("not assembled after a second serial")
+	}
+	delete(e.h.Files, "images/os128/1/amd64/default/20251201/incus.tar.gz")
+	if sameImages(t, e.h) {
+		t.Fatal("a serial without its file was assembled")
+	}
+}
