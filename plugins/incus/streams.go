@@ -87,11 +87,20 @@ func index(h sdk.Host) (*sdk.Response, error) {
 }
 
 // images is streams/v1/images.json (Products of
-// shared/simplestreams/products.go), written by hand around the items
-// stored at publish time so a render never re-encodes them.
+// shared/simplestreams/products.go): assembled by the host when every
+// serial was published with its file member (assembled.go), else rendered.
 func images(h sdk.Host) (*sdk.Response, error) {
+	if r := assembledImages(h); r != nil {
+		return r, nil
+	}
+	return renderImages(h)
+}
+
+// renderImages writes images.json by hand around the items stored at
+// publish time so a render never re-encodes them.
+func renderImages(h sdk.Host) (*sdk.Response, error) {
 	var b bytes.Buffer
-	b.WriteString(`{"content_id":"images","datatype":"image-downloads","format":"products:1.0","products":{`)
+	b.WriteString(imagesHead)
 	first := true
 	err := sdk.EachPackage(h, "", maxProducts, func(p sdk.PackageInfo) error {
 		vs, err := productVersions(h, p.Name)

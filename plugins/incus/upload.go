@@ -142,7 +142,7 @@ func publish(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		return nil, err
 	}
 	for _, f := range files {
-		f.Package, f.Version = img.product(), img.serial
+		f.Package, f.Version, f.Metadata = img.product(), img.serial, fileMetadata(f.Path, metaItem.Path, rendered)
 		if err := h.StageFile(f); err != nil {
 			return nil, err
 		}

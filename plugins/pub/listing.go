@@ -3,7 +3,7 @@ package pub
 import (
 	"bytes"
 	"encoding/json"
-	"sort"
+	"slices"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 	"github.com/keeper-registry/keeper/sdk/go/semver"
@@ -54,8 +54,11 @@ func versionsOf(h sdk.Host, name string) ([]published, error) {
 	return out, err
 }
 
+// sortPublished orders versions by precedence, ties in their listed
+// order (a generic stable sort: sort.SliceStable's reflection costs most of
+// it in wasm).
 func sortPublished(ps []published) {
-	sort.SliceStable(ps, func(i, j int) bool { return ps[i].sv.Compare(ps[j].sv) < 0 })
+	slices.SortStableFunc(ps, func(a, b published) int { return a.sv.Compare(b.sv) })
 }
 
 // latest is the newest version that is no pre-release and not retracted,
@@ -96,8 +99,17 @@ func appendVersion(b []byte, base, name string, p published, url ...string) []by
 	return append(b, '}')
 }
 
-// listing answers GET api/packages/NAME.
+// listing answers GET api/packages/NAME: assembled by the host when the
+// versions are stored as upload stores them, else rendered.
 func listing(h sdk.Host, req *sdk.Request, name string) (*sdk.Response, error) {
+	if r := assembledListing(h, req.Repo.BaseURL, name); r != nil {
+		return r, nil
+	}
+	return renderLocal(h, req, name)
+}
+
+// renderLocal writes the listing from the versions' metadata.
+func renderLocal(h sdk.Host, req *sdk.Request, name string) (*sdk.Response, error) {
 	vs, err := versionsOf(h, name)
 	if err != nil {
 		return nil, err

@@ -1,4 +1,23 @@
 package swift
 
+import sdk "github.com/keeper-registry/keeper/sdk/go"
+
 // SetPageSize sets the releases per page of §4.1 and returns the old value.
 func SetPageSize(n int) int { old := pageSize; pageSize = n; return old }
+
+// ReleasesBothWays answers §4.1 for scope.name from the listing
+// (listed, nil when it declines) and from the records (read).
+func ReleasesBothWays(h sdk.Host, req *sdk.Request, scope, name string) (listed, read *sdk.Response, err error) {
+	id := identity{scope, name}
+	rs, err := readReleases(h, id, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	if read, err = renderReleases(req, id, rs); err != nil {
+		return nil, nil, err
+	}
+	if ls, ok := listedReleases(h, id); ok {
+		listed, err = renderReleases(req, id, ls)
+	}
+	return listed, read, err
+}

@@ -128,10 +128,19 @@ func link(b []byte, target, rel string) []byte {
 // order, with the latest-version, canonical and alternate links and, past
 // one page, first/prev/next/last.
 func releases(h sdk.Host, req *sdk.Request, id identity) (*sdk.Response, error) {
-	rs, err := readReleases(h, id, false)
-	if err != nil {
-		return nil, err
+	rs, ok := listedReleases(h, id)
+	if !ok {
+		var err error
+		if rs, err = readReleases(h, id, false); err != nil {
+			return nil, err
+		}
 	}
+	return renderReleases(req, id, rs)
+}
+
+// renderReleases writes §4.1 from the releases, highest precedence first
+// (the latest's record in raw).
+func renderReleases(req *sdk.Request, id identity, rs []release) (*sdk.Response, error) {
 	if len(rs) == 0 {
 		return problem(404, "package "+id.String()+" not found"), nil
 	}
