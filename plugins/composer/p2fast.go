@@ -34,11 +34,18 @@ type member struct{ k, v []byte }
 // one of them is irregular.
 func fastRecords(h sdk.Host, name string) (tagged, dev []*fastRecord, ok bool, err error) {
 	ok = true
+	var slab []member      // every record's fields, in few allocations
+	var chunk []fastRecord // records, 64 an allocation
 	err = sdk.EachVersion(h, name, maxVersions, func(v sdk.VersionInfo) error {
 		if !ok {
 			return nil
 		}
-		r, good := decodeRecord(v.Metadata)
+		if len(chunk) == cap(chunk) {
+			chunk = make([]fastRecord, 0, 64)
+		}
+		chunk = append(chunk, fastRecord{})
+		r := &chunk[len(chunk)-1]
+		good := decodeRecord(v.Metadata, r, &slab)
 		if !good {
 			ok = false
 			return nil
@@ -140,20 +147,20 @@ func (a normKey) compare(b normKey) int {
 // decodeRecord reads a record's members, each once, in any order:
 // "name", "version", "norm", "path", "sha1" (strings), "dev" (a boolean)
 // and "fields" (an object); any other member makes it irregular.
-func decodeRecord(b []byte) (*fastRecord, bool) {
+// The fields are appended to slab; r.fields is their part of it.
+func decodeRecord(b []byte, r *fastRecord, slab *[]member) bool {
 	d := dec{b: b}
-	r := &fastRecord{}
 	if !d.lit("{") {
-		return nil, false
+		return false
 	}
 	var seen [7]bool
 	for n := 0; !d.lit("}"); n++ {
 		if n > 0 && !d.lit(",") {
-			return nil, false
+			return false
 		}
 		var k []byte
 		if !d.str(&k) || !d.lit(":") {
-			return nil, false
+			return false
 		}
 		i := -1
 		ok := false
@@ -176,28 +183,26 @@ func decodeRecord(b []byte) (*fastRecord, bool) {
 				ok = d.lit("false")
 			}
 		case "fields":
-			i, ok = 6, d.fields(r)
+			i, ok = 6, d.fields(r, slab)
 		}
 		if i < 0 || !ok || seen[i] {
-			return nil, false
+			return false
 		}
 		seen[i] = true
 	}
 	// Bytes above 0x7f can only be in strings (d.hi): then they must be UTF-8.
-	return r, d.i == len(b) && (d.hi < 0x80 || utf8.Valid(b))
+	return d.i == len(b) && (d.hi < 0x80 || utf8.Valid(b))
 }
 
 // fields reads the fields object: keys without escapes, each once.
-func (d *dec) fields(r *fastRecord) bool {
+func (d *dec) fields(r *fastRecord, slab *[]member) bool {
 	if !d.lit("{") {
 		return false
 	}
+	first := len(*slab)
 	for n := 0; !d.lit("}"); n++ {
 		if n > 0 && !d.lit(",") {
 			return false
-		}
-		if n == 0 {
-			r.fields = make([]member, 0, 16)
 		}
 		var m member
 		if !d.str(&m.k) || !d.lit(":") {
@@ -208,13 +213,14 @@ func (d *dec) fields(r *fastRecord) bool {
 			return false
 		}
 		m.v = d.b[start:d.i]
-		for _, o := range r.fields {
+		for _, o := range (*slab)[first:] {
 			if bytes.Equal(o.k, m.k) {
 				return false
 			}
 		}
-		r.fields = append(r.fields, m)
+		*slab = append(*slab, m)
 	}
+	r.fields = (*slab)[first:len(*slab):len(*slab)]
 	return true
 }
 

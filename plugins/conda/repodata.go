@@ -11,7 +11,8 @@ package conda
 //
 // An upload renders only its own record; a request joins the records with
 // the host's concat-blobs (no JSON is parsed or re-rendered), and the host
-// caches the answer per repository generation.
+// caches the answer per repository generation. The records are listed as
+// text by the host (listing.go).
 
 import (
 	"encoding/json"
