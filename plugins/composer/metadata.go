@@ -96,6 +96,22 @@ func serveP2(h sdk.Host, repo *sdk.RepoContext, name string, dev bool) (*sdk.Res
 	if !nameRe.MatchString(name) {
 		return jsonError(404, "not found"), nil
 	}
+	ft, fd, ok, err := fastRecords(h, name)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		if len(ft) == 0 && len(fd) == 0 {
+			return jsonError(404, "package "+name+" not found"), nil
+		}
+		list := ft
+		if dev {
+			list = fd
+		}
+		if body, ok := fastP2(repo.BaseURL, name, list); ok {
+			return jsonResponse(200, body, indexTTLMs), nil
+		}
+	}
 	tagged, devs, err := records(h, name)
 	if err != nil {
 		return nil, err
@@ -107,12 +123,17 @@ func serveP2(h sdk.Host, repo *sdk.RepoContext, name string, dev bool) (*sdk.Res
 	if dev {
 		list = devs
 	}
+	return jsonResponse(200, renderP2(repo.BaseURL, name, list), indexTTLMs), nil
+}
+
+// renderP2 is the p2 document of list (newest first) through encoding/json.
+func renderP2(base, name string, list []stored) []byte {
 	objs := make([]map[string]json.RawMessage, 0, len(list))
 	for _, s := range list {
-		objs = append(objs, versionObject(repo.BaseURL, s))
+		objs = append(objs, versionObject(base, s))
 	}
 	doc := map[string]any{"packages": map[string]any{name: minify(objs)}, "minified": "composer/2.0"}
-	return jsonResponse(200, marshal(doc), indexTTLMs), nil
+	return marshal(doc)
 }
 
 // serveRoot answers packages.json.

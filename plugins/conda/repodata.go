@@ -11,7 +11,8 @@ package conda
 //
 // An upload renders only its own record; a request joins the records with
 // the host's concat-blobs (no JSON is parsed or re-rendered), and the host
-// caches the answer per repository generation.
+// caches the answer per repository generation. The records are listed as
+// text by the host (listing.go).
 
 import (
 	"encoding/json"
@@ -46,10 +47,19 @@ type fragment struct {
 	meta   Meta
 }
 
-// fragments lists a subdir's records in file-name order.
-func fragments(h sdk.Host, subdir string) ([]fragment, error) {
-	var out []fragment
+// fragments lists a subdir's records in file-name order (their metadata's
+// name and version only withMeta).
+func fragments(h sdk.Host, subdir string, withMeta bool) ([]fragment, error) {
 	prefix := partsDir + "/" + subdir + "/"
+	if out, ok := listedFragments(h, prefix, withMeta); ok {
+		return out, nil
+	}
+	return readFragments(h, prefix)
+}
+
+// readFragments reads the records under prefix file by file.
+func readFragments(h sdk.Host, prefix string) ([]fragment, error) {
+	var out []fragment
 	err := sdk.EachFile(h, prefix, "", maxPackages, func(f sdk.File) error {
 		fr := fragment{file: strings.TrimSuffix(strings.TrimPrefix(f.Path, prefix), ".json"), digest: f.BlobDigest}
 		_ = json.Unmarshal(f.Metadata, &fr.meta)
@@ -57,7 +67,7 @@ func fragments(h sdk.Host, subdir string) ([]fragment, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("conda: list %s: %w", subdir, err)
+		return nil, fmt.Errorf("conda: list %s: %w", prefix, err)
 	}
 	return out, nil
 }
@@ -137,7 +147,7 @@ func assemble(h sdk.Host, subdir string, frs []fragment) (sdk.Body, error) {
 // repodata assembles a subdir's repodata.json (current: only the newest
 // version of each package name, every build of it).
 func repodata(h sdk.Host, subdir string, current bool) (sdk.Body, error) {
-	frs, err := fragments(h, subdir)
+	frs, err := fragments(h, subdir, current)
 	if err != nil {
 		return sdk.Body{}, err
 	}
