@@ -1,13 +1,10 @@
 package oci
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 )
@@ -93,36 +90,6 @@ func (c *call) blob() (*sdk.Response, error) {
 	return ociError(405, codeUnsupported, "method "+c.method()+" not allowed on blobs"), nil
 }
 
-// session is a resumable upload kept in kv "uploads".
-type session struct {
-	Image   string   `json:"image"`
-	Size    uint64   `json:"size"`
-	Chunks  []string `json:"chunks"` // paths of the chunk files, in order
-	Started int64    `json:"started"`
-}
-
-func (c *call) uploadPath(id string) string { return c.apiPath() + "/blobs/uploads/" + id }
-
-func (c *call) loadSession(id string) (*session, error) {
-	if id == "" || len(id) > 64 {
-		return nil, nil
-	}
-	b, ok, err := c.h.KVGet("uploads", id)
-	if err != nil || !ok {
-		return nil, err
-	}
-	var s session
-	if err := json.Unmarshal(b, &s); err != nil || s.Image != c.r.image {
-		return nil, nil
-	}
-	return &s, nil
-}
-
-func (c *call) saveSession(id string, s *session) error {
-	b, _ := json.Marshal(s)
-	return c.h.KVPut("uploads", id, b)
-}
-
 // rangeHeader is the spec's inclusive `Range: 0-<last byte>`.
 func rangeHeader(size uint64) sdk.Header {
 	end := uint64(0)
@@ -160,12 +127,7 @@ func (c *call) upload() (*sdk.Response, error) {
 	case "PUT":
 		return c.finishUpload(s)
 	case "DELETE":
-		for _, p := range s.Chunks {
-			if err := c.h.StageDelete(p); err != nil {
-				return nil, err
-			}
-		}
-		if err := c.h.KVDelete("uploads", c.r.ref); err != nil {
+		if err := c.closeSession(c.r.ref, s); err != nil {
 			return nil, err
 		}
 		return empty(204), nil
@@ -184,21 +146,23 @@ func (c *call) startUpload() (*sdk.Response, error) {
 	if d := c.q.Get("digest"); d != "" {
 		return c.storeBlob(d, c.req.Body)
 	}
-	id, err := newID(c.req.Repo.Key + "/" + c.r.image)
-	if err != nil {
-		return nil, err
-	}
 	if err := c.expireUploads(); err != nil {
 		return nil, err
 	}
-	s := &session{Image: c.r.image, Started: time.Now().UnixMilli()}
+	key, err := c.uploadKey(true)
+	if err != nil {
+		return nil, err
+	}
+	id, s := newSession(key, c.r.image)
+	// A session without a chunk is not stored: its id proves it (uploads.go),
+	// so the common POST commits nothing.
 	if c.req.Body != nil && c.req.Body.Size > 0 {
 		if err := c.addChunk(id, s, c.req.Body); err != nil {
 			return nil, err
 		}
-	}
-	if err := c.saveSession(id, s); err != nil {
-		return nil, err
+		if err := c.saveSession(id, s); err != nil {
+			return nil, err
+		}
 	}
 	return empty(202, c.sessionHeaders(id, s)...), nil
 }
@@ -235,50 +199,6 @@ func (c *call) mount(digest, from string) (*sdk.Response, error) {
 		return nil, nil // unknown, unreadable or no import: fall back to an upload
 	}
 	return created, nil
-}
-
-// newID makes an upload id: creation time first (so kv "uploads" lists
-// the oldest sessions first), then randomness mixed with the name.
-func newID(name string) (string, error) {
-	b := make([]byte, 14)
-	_, _ = rand.Read(b[6:])
-	ts := time.Now().UnixMilli()
-	for i := 0; i < 6; i++ {
-		b[5-i] = byte(ts >> (8 * i))
-	}
-	for i := 0; i < len(name) && i < 64; i++ {
-		b[6+i%8] ^= name[i]
-	}
-	return hex.EncodeToString(b), nil
-}
-
-// uploadTTL is how long an idle upload session is kept.
-const uploadTTL = 24 * time.Hour
-
-// expireUploads drops a few of the oldest sessions of the repository that
-// were started more than uploadTTL ago, with their chunk files; it runs on
-// each new upload so abandoned sessions do not pin chunks forever.
-func (c *call) expireUploads() error {
-	kvs, err := c.h.KVList("uploads", "", "", 8)
-	if err != nil {
-		return err
-	}
-	cutoff := time.Now().Add(-uploadTTL).UnixMilli()
-	for _, kv := range kvs {
-		var s session
-		if json.Unmarshal(kv.Value, &s) != nil || s.Started >= cutoff {
-			continue
-		}
-		for _, p := range s.Chunks {
-			if err := c.h.StageDelete(p); err != nil {
-				return err
-			}
-		}
-		if err := c.h.KVDelete("uploads", kv.Key); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // addChunk stages a request body as the next chunk file of session id.
@@ -389,12 +309,7 @@ func (c *call) finishUpload(s *session) (*sdk.Response, error) {
 	if err != nil || resp.Status >= 400 {
 		return resp, err
 	}
-	for _, p := range s.Chunks {
-		if err := c.h.StageDelete(p); err != nil {
-			return nil, err
-		}
-	}
-	return resp, c.h.KVDelete("uploads", c.r.ref)
+	return resp, c.closeSession(c.r.ref, s)
 }
 
 // storeBlob verifies body against digest d and stages it as a blob file.
