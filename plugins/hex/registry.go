@@ -1,7 +1,6 @@
 package hex
 
 import (
-	"encoding/json"
 	"sort"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
@@ -31,22 +30,35 @@ func resource(h sdk.Host, payload []byte) (*sdk.Response, error) {
 		Headers: []sdk.Header{{Name: "Content-Type", Value: "application/octet-stream"}}}, nil
 }
 
-// releases reads a package's releases in SemVer order.
+// releases reads a package's releases in SemVer order (a stable sort, so
+// versions of equal precedence keep the listing's order).
 func releases(h sdk.Host, name string) ([]release, error) {
 	var rels []release
+	var keys []semver.Version
 	err := sdk.EachVersion(h, name, maxReleases, func(v sdk.VersionInfo) error {
 		var r release
-		if json.Unmarshal(v.Metadata, &r) == nil && r.InnerChecksum != "" {
-			rels = append(rels, r)
+		if decodeRelease(v.Metadata, &r) == nil && r.InnerChecksum != "" {
+			k, _ := semver.Parse(r.Version)
+			rels, keys = append(rels, r), append(keys, k)
 		}
 		return nil
 	})
-	sort.SliceStable(rels, func(i, j int) bool {
-		a, _ := semver.Parse(rels[i].Version)
-		b, _ := semver.Parse(rels[j].Version)
-		return a.Compare(b) < 0
-	})
+	sort.Stable(bySemver{rels, keys})
 	return rels, err
+}
+
+// bySemver sorts releases by their parsed versions (keys[i] is rels[i]'s;
+// an invalid version parses as 0.0.0, as it always did here).
+type bySemver struct {
+	rels []release
+	keys []semver.Version
+}
+
+func (s bySemver) Len() int           { return len(s.rels) }
+func (s bySemver) Less(i, j int) bool { return s.keys[i].Compare(s.keys[j]) < 0 }
+func (s bySemver) Swap(i, j int) {
+	s.rels[i], s.rels[j] = s.rels[j], s.rels[i]
+	s.keys[i], s.keys[j] = s.keys[j], s.keys[i]
 }
 
 // packageDoc answers /packages/<name>.
