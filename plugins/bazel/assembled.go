@@ -75,12 +75,12 @@ func decodeVersionMeta(b []byte, m *versionMeta) error {
 	if s.Next('{') && !s.Next('}') {
 		var seen [3]bool
 		for {
-			k, ok := s.Str()
+			k, ok := s.Name()
 			if !ok || !s.Next(':') {
 				break
 			}
 			i := -1
-			switch k {
+			switch string(k) {
 			case "archive":
 				i = 0
 				m.Archive, ok = s.Str()

@@ -26,7 +26,7 @@ func readMeta(b []byte, m *fileMeta) bool {
 	if !s.Next('{') {
 		return false
 	}
-	if k, ok := s.Str(); !ok || k != "fields" || !s.Next(':') || !s.Next('[') {
+	if k, ok := s.Name(); !ok || string(k) != "fields" || !s.Next(':') || !s.Next('[') {
 		return false
 	}
 	m.Fields = [][2]string{}

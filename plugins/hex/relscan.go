@@ -31,12 +31,12 @@ func readRelease(s *jsonscan.Scanner, r *release) bool {
 	}
 	var seen [4]bool
 	for {
-		k, ok := s.Str()
+		k, ok := s.Name()
 		if !ok || !s.Next(':') {
 			return false
 		}
 		var i int
-		switch k {
+		switch string(k) {
 		case "version":
 			r.Version, ok = s.Str()
 		case "inner_checksum":
@@ -98,12 +98,12 @@ func readDependency(s *jsonscan.Scanner, d *dependency) bool {
 	}
 	var seen [5]bool
 	for {
-		k, ok := s.Str()
+		k, ok := s.Name()
 		if !ok || !s.Next(':') {
 			return false
 		}
 		var i int
-		switch k {
+		switch string(k) {
 		case "package":
 			d.Package, ok = s.Str()
 		case "requirement":

@@ -135,6 +135,27 @@ func (s *Scanner) Str() (string, bool) {
 	return "", false
 }
 
+// Name reads a string without escapes or control characters and returns
+// its bytes (a slice of the document, not checked for UTF-8), for
+// comparing a member's name with the names a caller knows without
+// allocating: a name spelled with escapes is refused like anything
+// outside the subset.
+func (s *Scanner) Name() ([]byte, bool) {
+	if !s.Next('"') {
+		return nil, false
+	}
+	for start := s.i; s.i < len(s.b); s.i++ {
+		switch c := s.b[s.i]; {
+		case c == '"':
+			s.i++
+			return s.b[start : s.i-1], true
+		case c < 0x20 || c == '\\':
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
 // StringMember reads b when it is exactly an object with the one member
 // key (unescaped) whose value is a string Str reads, e.g. {"entry":"…"},
 // and returns that value.
@@ -143,7 +164,7 @@ func StringMember(b []byte, key string) (string, bool) {
 	if !s.Next('{') {
 		return "", false
 	}
-	if k, ok := s.Str(); !ok || k != key || !s.Next(':') {
+	if k, ok := s.Name(); !ok || string(k) != key || !s.Next(':') {
 		return "", false
 	}
 	v, ok := s.Str()

@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 var texts = []string{"", "a", "P:a\nV:1.0-r0\n", "<&>\"\\/", "\t\r\b\f\x01\x1f\x7f", "ü日本", "\xff", "\u2028",
@@ -73,17 +74,24 @@ func TestStringMemberMatchesUnmarshal(t *testing.T) {
 	}
 }
 
-// TestStrAndBool: Str and Bool read what json.Unmarshal reads into a
+// TestStrAndBool: Str, Name (of valid UTF-8) and Bool read what json.Unmarshal reads into a
 // string or bool, or refuse it; a refused input is never valid for them
 // only when it lies inside the hand-read subset (checked on the generated
 // strings, which are all read).
 func TestStrAndBool(t *testing.T) {
-	for _, in := range append(inputs(9), `true`, `false`, ` true `, `tru`, `falsey`, `null`, `"\u0000"`) {
+	for _, in := range append(inputs(9), `true`, `false`, ` true `, `tru`, `falsey`, `null`, `"\u0000"`, `"name"`, `"na\\me"`, "\"a\tb\"", `""`) {
 		s := New([]byte(in))
 		if v, ok := s.Str(); ok && s.End() {
 			var want string
 			if err := json.Unmarshal([]byte(in), &want); err != nil || want != v {
 				t.Fatalf("Str %q: %q, json.Unmarshal %q %v", in, v, want, err)
+			}
+		}
+		s = New([]byte(in))
+		if v, ok := s.Name(); ok && s.End() && utf8.Valid(v) {
+			var want string
+			if err := json.Unmarshal([]byte(in), &want); err != nil || want != string(v) {
+				t.Fatalf("Name %q: %q, json.Unmarshal %q %v", in, v, want, err)
 			}
 		}
 		s = New([]byte(in))
