@@ -3,11 +3,16 @@ package hex
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math/rand"
 	"reflect"
+	"sort"
 	"testing"
 
+	sdk "github.com/keeper-registry/keeper/sdk/go"
+	"github.com/keeper-registry/keeper/sdk/go/fakehost"
 	"github.com/keeper-registry/keeper/sdk/go/jsonscan"
+	"github.com/keeper-registry/keeper/sdk/go/semver"
 )
 
 var relTexts = []string{"", "a", "1.0.0", "~> 1.0", ">= 2.0.0 and < 3.0.0-rc.1", "hexpm", "<&>\"\\/", "\t\x01", "ü日本",
@@ -127,5 +132,53 @@ func TestEncodePackageMatchesReference(t *testing.T) {
 			rels = append(rels, genRelease(r))
 		}
 		check(rels)
+	}
+}
+
+// releasesRef is releases as it was before the host wrote the metadata
+// as text: every row lifted, sorted with a SemVer parse per comparison.
+func releasesRef(h sdk.Host, name string) []release {
+	var rels []release
+	_ = sdk.EachVersion(h, name, maxReleases, func(v sdk.VersionInfo) error {
+		var r release
+		if json.Unmarshal(v.Metadata, &r) == nil && r.InnerChecksum != "" {
+			rels = append(rels, r)
+		}
+		return nil
+	})
+	sort.SliceStable(rels, func(i, j int) bool {
+		a, _ := semver.Parse(rels[i].Version)
+		b, _ := semver.Parse(rels[j].Version)
+		return a.Compare(b) < 0
+	})
+	return rels
+}
+
+// TestReleasesMatchesListing: releases read from the host's text (and,
+// when a document holds a line break, from the rows) are the releases
+// and order of the reference, and encode to the same payload, for 300
+// generated packages (valid, invalid and equal-precedence versions,
+// irregular metadata, none).
+func TestReleasesMatchesListing(t *testing.T) {
+	r := rand.New(rand.NewSource(10))
+	versions := []string{"1.0.0", "1.0.0+b", "1.0.0+a", "0.1.0-rc.1", "0.1.0-rc.10", "0.1.0-alpha", "2.0.0", "10.0.0", "x", "", "1.0"}
+	metas := []string{"", "not json", `{"inner_checksum":""}`, "{\n\"version\":\"1.0.0\",\"inner_checksum\":\"ab\"}"}
+	for round := 0; round < 300; round++ {
+		h := fakehost.New(&sdk.RepoContext{Key: "hexrepo", Kind: "local", Format: "hex"})
+		for i, n := 0, r.Intn(25); i < n; i++ {
+			rel := genRelease(r)
+			rel.Version, rel.InnerChecksum = versions[r.Intn(len(versions))], "ab"
+			meta, _ := json.Marshal(rel)
+			if r.Intn(8) == 0 {
+				meta = []byte(metas[r.Intn(len(metas))])
+			}
+			v := fmt.Sprintf("%03d", i)
+			h.Versions["pkg\x00"+v] = sdk.VersionInfo{Package: "pkg", Version: v, Metadata: meta}
+		}
+		got, err := releases(h, "pkg")
+		want := releasesRef(h, "pkg")
+		if err != nil || !bytes.Equal(encodePackage("repo", "pkg", got), encodePackage("repo", "pkg", want)) || len(got) != len(want) {
+			t.Fatalf("round %d: %v\n%+v\nwant\n%+v", round, err, got, want)
+		}
 	}
 }
