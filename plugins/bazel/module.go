@@ -180,11 +180,20 @@ type metadataJSON struct {
 	YankedVersions map[string]string `json:"yanked_versions"`
 }
 
-// metadata renders modules/NAME/metadata.json.
+// metadata renders modules/NAME/metadata.json (assembled by the host when
+// it can).
 func metadata(h sdk.Host, name string) (*sdk.Response, error) {
 	if !nameRE.MatchString(name) {
 		return nil, sdk.Errorf(404, "not found: %s", clip(name))
 	}
+	if r, ok, err := assembledMetadata(h, name); ok || err != nil {
+		return r, err
+	}
+	return renderMetadata(h, name)
+}
+
+// renderMetadata is metadata rendered by the guest.
+func renderMetadata(h sdk.Host, name string) (*sdk.Response, error) {
 	doc := metadataJSON{Maintainers: []any{}, Repository: []string{}, Versions: []string{}, YankedVersions: map[string]string{}}
 	after := ""
 	for n := 0; n < maxVersions; n += pageSize {
@@ -206,25 +215,31 @@ func metadata(h sdk.Host, name string) (*sdk.Response, error) {
 	return jsonDoc(doc)
 }
 
-// source renders modules/NAME/VERSION/source.json.
+// source renders modules/NAME/VERSION/source.json from the version's
+// metadata (read alone by versionMetadata when the host can).
 func source(h sdk.Host, base, name, version string) (*sdk.Response, error) {
 	if checkCoordinates(name, version) != nil {
 		return nil, sdk.Errorf(404, "not found: %s@%s", clip(name), clip(version))
 	}
-	vs, err := h.ListVersions(name, "", maxVersions)
+	meta, found, ok, err := versionMetadata(h, name, version)
 	if err != nil {
 		return nil, err
 	}
-	for _, v := range vs {
-		if v.Version != version {
-			continue
+	if !ok {
+		vs, err := h.ListVersions(name, "", maxVersions)
+		if err != nil {
+			return nil, err
 		}
-		var m versionMeta
-		if json.Unmarshal(v.Metadata, &m) != nil || m.Archive == "" {
-			break
+		for _, v := range vs {
+			if v.Version == version {
+				meta, found = v.Metadata, true
+				break
+			}
 		}
-		return jsonDoc(map[string]any{"url": strings.TrimSuffix(base, "/") + "/" + m.Archive, "integrity": m.Integrity,
-			"strip_prefix": m.StripPrefix, "patch_strip": 0, "patches": map[string]string{}})
 	}
-	return nil, sdk.Errorf(404, "%s@%s not found", name, version)
+	var m versionMeta
+	if !found || decodeVersionMeta(meta, &m) != nil || m.Archive == "" {
+		return nil, sdk.Errorf(404, "%s@%s not found", name, version)
+	}
+	return inline(sourceDoc(base, m), "application/json"), nil
 }

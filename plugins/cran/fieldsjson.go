@@ -2,165 +2,55 @@ package cran
 
 import (
 	"encoding/json"
-	"unicode/utf8"
+
+	"github.com/keeper-registry/keeper/sdk/go/jsonscan"
 )
 
 // decodeMeta reads a file's stored metadata as json.Unmarshal into a
-// fileMeta would: the shape upload writes ({"fields":[["K","V"],…]},
-// printable text with the escapes encoding/json writes for it) by hand,
-// anything else through json.Unmarshal. A tree's index reads the
+// fileMeta would: the shape upload writes ({"fields":[["K","V"],…]}) by
+// hand, anything else through json.Unmarshal. A tree's index reads the
 // metadata of every file, and encoding/json's reflection made that most
 // of an index's cost in the wasm guest.
 func decodeMeta(b []byte, m *fileMeta) error {
-	d := metaScanner{b: b}
-	if d.meta(m) {
+	if readMeta(b, m) {
 		return nil
 	}
 	*m = fileMeta{}
 	return json.Unmarshal(b, m)
 }
 
-// metaScanner reads the subset of JSON decodeMeta takes by hand; every
-// method returns false at anything outside it.
-type metaScanner struct {
-	b []byte
-	i int
-}
-
-func (s *metaScanner) ws() {
-	for s.i < len(s.b) && (s.b[s.i] == ' ' || s.b[s.i] == '\t' || s.b[s.i] == '\n' || s.b[s.i] == '\r') {
-		s.i++
-	}
-}
-
-// next skips white space and consumes c.
-func (s *metaScanner) next(c byte) bool {
-	s.ws()
-	if s.i < len(s.b) && s.b[s.i] == c {
-		s.i++
-		return true
-	}
-	return false
-}
-
-// str reads a string whose escapes are \" \\ \/ \n \r \t \b \f or
-// \u00XX of an ASCII character, and whose other bytes are valid UTF-8.
-func (s *metaScanner) str() (string, bool) {
-	if !s.next('"') {
-		return "", false
-	}
-	start, plain := s.i, true
-	var out []byte
-	for s.i < len(s.b) {
-		c := s.b[s.i]
-		switch {
-		case c == '"':
-			raw := s.b[start:s.i]
-			s.i++
-			if plain {
-				if !utf8.Valid(raw) {
-					return "", false
-				}
-				return string(raw), true
-			}
-			if !utf8.Valid(out) {
-				return "", false
-			}
-			return string(out), true
-		case c < 0x20:
-			return "", false
-		case c == '\\':
-			if plain {
-				out, plain = append(out, s.b[start:s.i]...), false
-			}
-			if s.i+1 >= len(s.b) {
-				return "", false
-			}
-			e := s.b[s.i+1]
-			s.i += 2
-			switch e {
-			case '"', '\\', '/':
-				out = append(out, e)
-			case 'n':
-				out = append(out, '\n')
-			case 'r':
-				out = append(out, '\r')
-			case 't':
-				out = append(out, '\t')
-			case 'b':
-				out = append(out, '\b')
-			case 'f':
-				out = append(out, '\f')
-			case 'u':
-				if s.i+4 > len(s.b) || s.b[s.i] != '0' || s.b[s.i+1] != '0' {
-					return "", false
-				}
-				hi, lo := unhex(s.b[s.i+2]), unhex(s.b[s.i+3])
-				if hi < 0 || lo < 0 || hi > 7 {
-					return "", false
-				}
-				out = append(out, byte(hi<<4|lo))
-				s.i += 4
-			default:
-				return "", false
-			}
-		default:
-			if !plain {
-				out = append(out, c)
-			}
-			s.i++
-		}
-	}
-	return "", false
-}
-
-func unhex(c byte) int {
-	switch {
-	case c >= '0' && c <= '9':
-		return int(c - '0')
-	case c >= 'a' && c <= 'f':
-		return int(c-'a') + 10
-	case c >= 'A' && c <= 'F':
-		return int(c-'A') + 10
-	}
-	return -1
-}
-
-// meta reads {"fields":[["K","V"],…]} with exactly two strings a pair and
-// nothing after it.
-func (s *metaScanner) meta(m *fileMeta) bool {
-	if !s.next('{') {
+// readMeta reads {"fields":[["K","V"],…]} with exactly two strings a pair
+// and nothing after it (jsonscan's subset of JSON).
+func readMeta(b []byte, m *fileMeta) bool {
+	s := jsonscan.New(b)
+	if !s.Next('{') {
 		return false
 	}
-	if k, ok := s.str(); !ok || k != "fields" || !s.next(':') || !s.next('[') {
+	if k, ok := s.Name(); !ok || string(k) != "fields" || !s.Next(':') || !s.Next('[') {
 		return false
 	}
 	m.Fields = [][2]string{}
-	if !s.next(']') {
+	if !s.Next(']') {
 		for {
 			var f [2]string
 			var ok bool
-			if !s.next('[') {
+			if !s.Next('[') {
 				return false
 			}
-			if f[0], ok = s.str(); !ok || !s.next(',') {
+			if f[0], ok = s.Str(); !ok || !s.Next(',') {
 				return false
 			}
-			if f[1], ok = s.str(); !ok || !s.next(']') {
+			if f[1], ok = s.Str(); !ok || !s.Next(']') {
 				return false
 			}
 			m.Fields = append(m.Fields, f)
-			if s.next(']') {
+			if s.Next(']') {
 				break
 			}
-			if !s.next(',') {
+			if !s.Next(',') {
 				return false
 			}
 		}
 	}
-	if !s.next('}') {
-		return false
-	}
-	s.ws()
-	return s.i == len(s.b)
+	return s.Next('}') && s.End()
 }

@@ -54,9 +54,8 @@ func TestDecodeMetaMatchesUnmarshal(t *testing.T) {
 		if (werr == nil) != (gerr == nil) || (werr != nil && werr.Error() != gerr.Error()) || !reflect.DeepEqual(got, want) {
 			t.Fatalf("%q: %#v %v, json.Unmarshal %#v %v", in, got, gerr, want, werr)
 		}
-		s := metaScanner{b: []byte(in)}
 		var m fileMeta
-		if s.meta(&m) {
+		if readMeta([]byte(in), &m) {
 			fast++
 		}
 	}

@@ -24,7 +24,19 @@ func (b pb) bytes(field int, v []byte) pb {
 	return append(b.tag(field, 2).varint(uint64(len(v))), v...)
 }
 
-func (b pb) str(field int, v string) pb { return b.bytes(field, []byte(v)) }
+func (b pb) str(field int, v string) pb {
+	return append(b.tag(field, 2).varint(uint64(len(v))), v...)
+}
+
+// hexBytes appends a length-delimited field of the bytes the hex text v
+// spells (two digits a byte; an odd last digit is dropped).
+func (b pb) hexBytes(field int, v string) pb {
+	b = b.tag(field, 2).varint(uint64(len(v) / 2))
+	for i := 0; i+1 < len(v); i += 2 {
+		b = append(b, fromHex(v[i])<<4|fromHex(v[i+1]))
+	}
+	return b
+}
 
 func (b pb) uint(field int, v uint64) pb { return b.tag(field, 0).varint(v) }
 
@@ -110,11 +122,14 @@ type dependency struct {
 // requirement = 2, optional = 3, app = 4, repository = 5}),
 // outer_checksum = 5}), name = 2, repository = 3}.
 func encodePackage(repo, name string, rels []release) []byte {
-	var b pb
-	for _, r := range rels {
-		m := pb(nil).str(1, r.Version).bytes(2, unhex(r.InnerChecksum))
-		for _, d := range r.Dependencies {
-			dm := pb(nil).str(1, d.Package).str(2, d.Requirement)
+	// m and dm are reused for every release and dependency message.
+	var b, m, dm pb
+	for i := range rels {
+		r := &rels[i]
+		m = m[:0].str(1, r.Version).hexBytes(2, r.InnerChecksum)
+		for j := range r.Dependencies {
+			d := &r.Dependencies[j]
+			dm = dm[:0].str(1, d.Package).str(2, d.Requirement)
 			if d.Optional {
 				dm = dm.boolean(3, true)
 			}
@@ -127,19 +142,11 @@ func encodePackage(repo, name string, rels []release) []byte {
 			m = m.bytes(3, dm)
 		}
 		if r.OuterChecksum != "" {
-			m = m.bytes(5, unhex(r.OuterChecksum))
+			m = m.hexBytes(5, r.OuterChecksum)
 		}
 		b = b.bytes(1, m)
 	}
 	return b.str(2, name).str(3, repo)
-}
-
-func unhex(s string) []byte {
-	out := make([]byte, len(s)/2)
-	for i := range out {
-		out[i] = fromHex(s[2*i])<<4 | fromHex(s[2*i+1])
-	}
-	return out
 }
 
 func fromHex(c byte) byte {

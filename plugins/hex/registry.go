@@ -1,10 +1,11 @@
 package hex
 
 import (
-	"encoding/json"
+	"bytes"
 	"sort"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
+	"github.com/keeper-registry/keeper/sdk/go/hostjson"
 	"github.com/keeper-registry/keeper/sdk/go/semver"
 )
 
@@ -31,22 +32,62 @@ func resource(h sdk.Host, payload []byte) (*sdk.Response, error) {
 		Headers: []sdk.Header{{Name: "Content-Type", Value: "application/octet-stream"}}}, nil
 }
 
-// releases reads a package's releases in SemVer order.
+// releases reads a package's releases in SemVer order (a stable sort, so
+// versions of equal precedence keep the listing's order).
 func releases(h sdk.Host, name string) ([]release, error) {
 	var rels []release
-	err := sdk.EachVersion(h, name, maxReleases, func(v sdk.VersionInfo) error {
+	var keys []semver.Version
+	add := func(meta []byte) {
 		var r release
-		if json.Unmarshal(v.Metadata, &r) == nil && r.InnerChecksum != "" {
-			rels = append(rels, r)
+		if decodeRelease(meta, &r) == nil && r.InnerChecksum != "" {
+			k, _ := semver.Parse(r.Version)
+			rels, keys = append(rels, r), append(keys, k)
 		}
+	}
+	if text, ok := releaseLines(h, name); ok {
+		for len(text) > 0 {
+			n := bytes.IndexByte(text, '\n')
+			add(text[:n])
+			text = text[n+1:]
+		}
+	} else if err := sdk.EachVersion(h, name, maxReleases, func(v sdk.VersionInfo) error {
+		add(v.Metadata)
 		return nil
-	})
-	sort.SliceStable(rels, func(i, j int) bool {
-		a, _ := semver.Parse(rels[i].Version)
-		b, _ := semver.Parse(rels[j].Version)
-		return a.Compare(b) < 0
-	})
-	return rels, err
+	}); err != nil {
+		return nil, err
+	}
+	sort.Stable(bySemver{rels, keys})
+	return rels, nil
+}
+
+// releaseLines returns the stored metadata of every version of name, one
+// a line, in the listing's order, written by the host (the assemble import
+// with return-text, contract 0.6.0; docs/decisions/0012) so the version
+// rows are not lifted into the guest. ok is false when a metadata document
+// holds a line break (what publish stores never does) or the host refused
+// the template (more than maxReleases versions): releases lists the rows.
+func releaseLines(h sdk.Host, name string) ([]byte, bool) {
+	a, err := sdk.Assemble(h, sdk.Template{ReturnText: true, Parts: []sdk.Part{{Kind: hostjson.PartLoop}},
+		Loops: []sdk.Loop{{Source: hostjson.Versions, Package: name, Limit: maxReleases,
+			Items: []hostjson.Item{{Kind: hostjson.ItemMetadata}, {Kind: hostjson.ItemLiteral, Text: []byte("\n")}}}}})
+	if err != nil || len(a.Rows) != 1 || bytes.Count(a.Text, []byte("\n")) != int(a.Rows[0]) {
+		return nil, false
+	}
+	return a.Text, true
+}
+
+// bySemver sorts releases by their parsed versions (keys[i] is rels[i]'s;
+// an invalid version parses as 0.0.0, as it always did here).
+type bySemver struct {
+	rels []release
+	keys []semver.Version
+}
+
+func (s bySemver) Len() int           { return len(s.rels) }
+func (s bySemver) Less(i, j int) bool { return s.keys[i].Compare(s.keys[j]) < 0 }
+func (s bySemver) Swap(i, j int) {
+	s.rels[i], s.rels[j] = s.rels[j], s.rels[i]
+	s.keys[i], s.keys[j] = s.keys[j], s.keys[i]
 }
 
 // packageDoc answers /packages/<name>.

@@ -2,6 +2,7 @@ package mlmodel
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
@@ -57,18 +58,30 @@ func rawOrNil(b []byte) json.RawMessage {
 }
 
 // listFiles answers GET /<model>/<version>/: the files with size and
-// SHA-256, and the card's metadata.
+// SHA-256, and the card's metadata. It writes the JSON by hand (as
+// json.Marshal writes the map {"card", "files", "model", "version"}):
+// encoding/json's reflection over every file was most of its wasm cost.
+// The host writes the listing as text when it can (textFiles).
 func listFiles(h sdk.Host, model, version string) (*sdk.Response, error) {
+	if r, ok, err := textFiles(h, model, version); ok || err != nil {
+		return r, err
+	}
+	return renderFiles(h, model, version)
+}
+
+// renderFiles is listFiles over the file rows.
+func renderFiles(h sdk.Host, model, version string) (*sdk.Response, error) {
 	type file struct {
-		Path   string `json:"path"`
-		Size   uint64 `json:"size"`
-		SHA256 string `json:"sha256"`
+		path, sha256 string
+		size         uint64
 	}
 	prefix := model + "/" + version + "/"
-	files := []file{}
+	var files []file
 	var card json.RawMessage
+	size := 0
 	err := sdk.EachFile(h, prefix, "", maxList, func(f sdk.File) error {
-		files = append(files, file{Path: strings.TrimPrefix(f.Path, prefix), Size: f.Size, SHA256: f.SHA256})
+		files = append(files, file{path: strings.TrimPrefix(f.Path, prefix), sha256: f.SHA256, size: f.Size})
+		size += len(f.Path) + len(f.SHA256)
 		if m := rawOrNil(f.Metadata); m != nil {
 			card = m
 		}
@@ -80,5 +93,22 @@ func listFiles(h sdk.Host, model, version string) (*sdk.Response, error) {
 	if len(files) == 0 {
 		return nil, sdk.Errorf(404, "no version %s of %s", version, model)
 	}
-	return jsonResponse(map[string]any{"model": model, "version": version, "files": files, "card": card})
+	c, err := json.Marshal(card)
+	if err != nil {
+		return nil, err
+	}
+	// Room for every file with its escapes as \u00XX (6 bytes) taken as rare.
+	b := make([]byte, 0, len(c)+size+len(files)*64+2*len(model)+2*len(version)+64)
+	b = append(append(append(b, `{"card":`...), c...), `,"files":[`...)
+	for i, f := range files {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = sdk.AppendJSONString(append(b, `{"path":`...), f.path)
+		b = strconv.AppendUint(append(b, `,"size":`...), f.size, 10)
+		b = append(sdk.AppendJSONString(append(b, `,"sha256":`...), f.sha256), '}')
+	}
+	b = append(sdk.AppendJSONString(append(sdk.AppendJSONString(append(b, `],"model":`...), model), `,"version":`...), version), "}\n"...)
+	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: b,
+		Headers: []sdk.Header{{Name: "Content-Type", Value: "application/json"}}}, nil
 }
