@@ -5,7 +5,6 @@ import (
 	"io"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/keeper-registry/keeper/ports"
 )
@@ -20,15 +19,6 @@ import (
 // its faster side waits for the slower). The store still commits only a
 // complete, verified body; a download the store gives up stops the pump,
 // so the client's body ends short of its announced length.
-//
-// The store's work per byte (the page-cache write and the digest, more CPU
-// than the client's copy) waits for its turn: it starts once the upstream
-// body ended, once the download holds all the memory it may, or once the
-// upstream paused for Options.TeeStoreIdle (a slow upstream leaves CPU to spare).
-// Until then the client alone competes with the upstream's reads, so on a
-// machine whose cores a fast upstream and its client keep busy, the
-// client's last byte is not held up by the hashing and writing of its
-// first ones (bench/README.md, "Cold fetch (cold)").
 
 const (
 	// chunkSize is one read of the upstream body: large, so a fast body
@@ -73,16 +63,13 @@ type fanout struct {
 	src   io.Reader
 	abort func() // makes a blocked src.Read return
 	bud   *budget
-	max   int           // chunks this download may hold
-	idle  time.Duration // an upstream pause that gives the store its turn
+	max   int // chunks this download may hold
 
 	toClient, toStore chan *chunk
 	freed             chan struct{} // one per chunk both sides released
 	stop              chan struct{} // closed when the store gives up
 	stopOnce          sync.Once
 	clientDone        chan struct{}
-	turn              chan struct{} // closed when the store may start
-	turnOnce          sync.Once
 	// err is src's error (nil at its end), or errAbandoned; it is set
 	// before the channels close, so a consumer that saw them closed reads it.
 	err error
@@ -93,11 +80,11 @@ type fanout struct {
 
 // newFanout starts copying src to w and to the fanout's Read. The store
 // must call storeDone once it stopped reading, then wait.
-func newFanout(src io.Reader, abort func(), w io.Writer, bud *budget, maxBytes int64, idle time.Duration) *fanout {
+func newFanout(src io.Reader, abort func(), w io.Writer, bud *budget, maxBytes int64) *fanout {
 	limit := max(int(maxBytes/chunkSize), minChunks)
-	f := &fanout{src: src, abort: abort, bud: bud, max: limit, idle: idle,
+	f := &fanout{src: src, abort: abort, bud: bud, max: limit,
 		toClient: make(chan *chunk, limit), toStore: make(chan *chunk, limit), freed: make(chan struct{}, limit),
-		stop: make(chan struct{}), clientDone: make(chan struct{}), turn: make(chan struct{})}
+		stop: make(chan struct{}), clientDone: make(chan struct{})}
 	go f.pump()
 	go f.client(w)
 	return f
@@ -105,13 +92,8 @@ func newFanout(src io.Reader, abort func(), w io.Writer, bud *budget, maxBytes i
 
 // pump reads src into chunks until its end, an error, or the store's stop.
 func (f *fanout) pump() {
-	defer f.storeTurn()
 	defer close(f.toStore)
 	defer close(f.toClient)
-	// idle gives the store its turn when a read of src waits too long.
-	idle := time.AfterFunc(f.idle, f.storeTurn)
-	idle.Stop()
-	defer idle.Stop()
 	held := 0
 	for {
 		budgeted := false
@@ -120,7 +102,6 @@ func (f *fanout) pump() {
 				budgeted = true
 				break
 			}
-			f.storeTurn() // the memory is spent: the store must free it
 			select {
 			case <-f.freed:
 				held--
@@ -138,14 +119,7 @@ func (f *fanout) pump() {
 			}
 		}
 		c := &chunk{buf: chunkPool.Get().(*[]byte), budgeted: budgeted}
-		waiting := !f.storeStarted()
-		if waiting {
-			idle.Reset(f.idle)
-		}
 		n, err := f.src.Read(*c.buf)
-		if waiting {
-			idle.Stop()
-		}
 		select {
 		case <-f.stop:
 			f.drop(c)
@@ -168,18 +142,6 @@ func (f *fanout) pump() {
 			}
 			return
 		}
-	}
-}
-
-// storeTurn lets the store start reading; calling it again does nothing.
-func (f *fanout) storeTurn() { f.turnOnce.Do(func() { close(f.turn) }) }
-
-func (f *fanout) storeStarted() bool {
-	select {
-	case <-f.turn:
-		return true
-	default:
-		return false
 	}
 }
 
@@ -221,10 +183,8 @@ func (f *fanout) client(w io.Writer) {
 }
 
 // Read is the store's side: the chunks in order, then src's error or EOF.
-// It waits for the store's turn, then copies what is ready into p,
-// waiting only when nothing is.
+// It copies what is ready into p, waiting only when nothing is.
 func (f *fanout) Read(p []byte) (int, error) {
-	<-f.turn
 	n := 0
 	for n < len(p) {
 		if f.cur == nil {
@@ -261,12 +221,10 @@ func (f *fanout) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// WriteChunks (ports.ChunkedReader) is the store's side without a copy:
-// once it is the store's turn, it writes the chunks to w
+// WriteChunks (ports.ChunkedReader) is the store's side without a copy: it writes the chunks to w
 // in order as they arrive (each released once written) and returns src's
 // error, or nil at its end. A failed write ends it with that error.
 func (f *fanout) WriteChunks(w io.Writer) (int64, error) {
-	<-f.turn
 	var n int64
 	for {
 		c := f.cur

@@ -115,7 +115,7 @@ func (s *Service) store(ctx context.Context, req Request, p, target string, clas
 	// document the format rewrites.
 	if tee != nil && !admit && resp.ContentLength >= 0 && want == (artifact.Expect{}) && !s.rewrites(repo, class) {
 		if w := tee(resp.ContentType, resp.ContentLength, resp.ETag, replayHeaders(req, e, false)); w != nil {
-			fo := newFanout(resp.Body, abort, w, s.teeBudget, s.opts.TeeBufferBytes, s.opts.TeeStoreIdle)
+			fo := newFanout(resp.Body, abort, w, s.teeBudget, s.opts.TeeBufferBytes)
 			// Whatever the outcome, the client's writer is done before the
 			// request returns; a commit does not wait for it.
 			defer fo.wait()

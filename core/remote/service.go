@@ -36,11 +36,6 @@ type Options struct {
 	// (default 256 MiB). See fanout.go.
 	TeeBufferBytes int64
 	TeeBufferTotal int64
-	// TeeStoreIdle is how long a teed download's upstream may pause before
-	// the blob store starts writing and hashing what the client already got
-	// (default 5 ms); until then, or the body's end, or the buffer being
-	// full, the store waits. See fanout.go.
-	TeeStoreIdle time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -64,9 +59,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.TeeBufferTotal <= 0 {
 		o.TeeBufferTotal = 256 << 20
-	}
-	if o.TeeStoreIdle <= 0 {
-		o.TeeStoreIdle = 5 * time.Millisecond
 	}
 	return o
 }
