@@ -93,11 +93,15 @@ func (Plugin) Handle(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 
 // index answers index.yaml, generated from the stored charts.
 func index(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
-	charts, latest, err := loadCharts(h, "", true)
-	if err != nil {
-		return nil, err
+	body, ok := assembledIndex(h, req.Repo.BaseURL)
+	if !ok {
+		charts, latest, err := loadCharts(h, "", true)
+		if err != nil {
+			return nil, err
+		}
+		body = RenderIndex(charts, req.Repo.BaseURL, latest)
 	}
-	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: RenderIndex(charts, req.Repo.BaseURL, latest),
+	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: body,
 		CacheTTLMs: indexTTLMs, Headers: []sdk.Header{{Name: "Content-Type", Value: "application/x-yaml"}}}, nil
 }
 

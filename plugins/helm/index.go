@@ -34,6 +34,10 @@ type chartFile struct {
 // first field: fragments reads it only from the start of the document.
 type storedMeta struct {
 	IndexYAML string `json:"indexYAML,omitempty"`
+	// IndexKey and IndexHead let the host assemble index.yaml
+	// (assembled.go): the entry's sort key and its chart's head line.
+	IndexKey  string `json:"indexKey,omitempty"`
+	IndexHead string `json:"indexHead,omitempty"`
 	Metadata
 }
 
@@ -60,7 +64,11 @@ func fragments(h sdk.Host, metas [][]byte) [][]byte {
 
 // encodeMeta is the stored metadata JSON of a chart.
 func encodeMeta(m *Metadata) ([]byte, error) {
-	return json.Marshal(storedMeta{IndexYAML: string(appendChartFields(nil, m)), Metadata: *m})
+	sm := storedMeta{IndexYAML: string(appendChartFields(nil, m)), Metadata: *m}
+	if key, ok := indexKey(m.Name, m.Version); ok {
+		sm.IndexKey, sm.IndexHead = key, indexHead(m.Name)
+	}
+	return json.Marshal(sm)
 }
 
 // ChartVersion is an index entry: Chart.yaml plus what the repository adds.
