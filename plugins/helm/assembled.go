@@ -36,6 +36,11 @@ const isoMsLen = len("2006-01-02T15:04:05.000Z")
 
 const createdLine = "\n  - created: \""
 
+// timeMark precedes each entry's created time in the assembled document,
+// so trimTimes finds them with IndexByte: no other byte of the document
+// is a control byte (every string is quoted, URLs are escaped).
+const timeMark = '\x01'
+
 // assembledIndex builds index.yaml in the host. ok is false when the
 // caller must render it itself (no chart, an irregular row, a base URL
 // RenderIndex would escape, a host without assemble or over its limits).
@@ -67,7 +72,7 @@ func indexTemplate(base string) sdk.Template {
 		Sort: hostjson.SortAscending, SortMember: memKey,
 		Skip: []hostjson.Condition{{Test: hostjson.TestMetadataPrefix, Names: []string{provenanceMeta}}},
 		Items: []hostjson.Item{head,
-			lit(createdLine[1:]), field(hostjson.FieldCreated, hostjson.FormISOMs),
+			lit(createdLine[1:] + string(timeMark)), field(hostjson.FieldCreated, hostjson.FormISOMs),
 			lit("\"\n    digest: \""), field(hostjson.FieldSHA256, hostjson.FormRaw), lit("\"\n"),
 			{Kind: hostjson.ItemMember, Member: memYAML},
 			lit("    urls:\n    - \"" + base + "/"), field(hostjson.FieldPath, hostjson.FormURLPath), lit("\"\n")}}
@@ -79,38 +84,43 @@ func indexTemplate(base string) sdk.Template {
 		{Kind: hostjson.PartLiteral, Text: []byte("\"\n")}}}
 }
 
-// trimTimes rewrites the host's iso-ms times of doc (each entry's created
-// and the last line's generated) as appendTimestamp writes them, and drops
-// the generated line when no chart is dated (RenderIndex omits it then).
-// ok is false when doc does not have the shape indexTemplate gives it
-// (rows entries, times of four-digit years).
+// trimTimes rewrites the host's iso-ms times of doc (each entry's created,
+// after its timeMark, and the last line's generated) as appendTimestamp
+// writes them, in place, and drops the generated line when no chart is
+// dated (RenderIndex omits it then). ok is false when doc does not have
+// the shape indexTemplate gives it (rows entries, times of four-digit
+// years).
 func trimTimes(doc []byte, rows int) ([]byte, bool) {
 	const genLine = "generated: \""
 	gen := len(doc) - len(genLine) - isoMsLen - 2
 	if gen < 1 || string(doc[gen:gen+len(genLine)]) != genLine || doc[gen-1] != '\n' {
 		return nil, false
 	}
-	out := make([]byte, 0, len(doc))
+	var stamp [isoMsLen + 1]byte
+	copy(stamp[:], doc[gen+len(genLine):])
+	out := doc[:0] // the output never passes the input: written in place
 	i, n := 0, 0
 	for {
-		j := bytes.Index(doc[i:gen], []byte(createdLine))
+		j := bytes.IndexByte(doc[i:gen], timeMark)
 		if j < 0 {
 			break
 		}
-		t := i + j + len(createdLine)
-		out = append(out, doc[i:t]...)
-		var ok bool
-		if out, ok = appendTrimmed(out, doc[t:min(t+isoMsLen+1, gen)]); !ok {
+		t := i + j
+		if t < len(createdLine) || string(doc[t-len(createdLine):t]) != createdLine {
 			return nil, false
 		}
-		i, n = t+isoMsLen+1, n+1
+		out = append(out, doc[i:t]...)
+		var ok bool
+		if out, ok = appendTrimmed(out, doc[t+1:min(t+isoMsLen+2, gen)]); !ok {
+			return nil, false
+		}
+		i, n = t+isoMsLen+2, n+1
 	}
 	if n != rows {
 		return nil, false
 	}
 	out = append(out, doc[i:gen]...)
-	stamp := doc[gen+len(genLine) : len(doc)-1]
-	trimmed, ok := appendTrimmed(append(out, genLine...), stamp)
+	trimmed, ok := appendTrimmed(append(out, genLine...), stamp[:])
 	if !ok {
 		return nil, false
 	}
