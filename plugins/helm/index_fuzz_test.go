@@ -17,7 +17,8 @@ import (
 // one helm packaged in testdata) and, for each accepted one, renders
 // index.yaml both from the metadata and from its stored fragment: the two
 // must be equal and a YAML parser must read back the chart's fields exactly
-// (the index is written by hand, so this guards against YAML injection).
+// (the index is written by hand, so this guards against YAML injection);
+// the host's assembled index must be the same bytes.
 func FuzzIndexRoundTrip(f *testing.F) {
 	f.Add(chartYAMLOf(f, "testdata/keeper-demo-0.1.0.tgz"))
 	f.Add([]byte("apiVersion: v2\nname: x\nversion: 1.0.0\ndescription: \"a: b # c\"\nkeywords: [yes, no, '~']\n"))
@@ -29,15 +30,20 @@ func FuzzIndexRoundTrip(f *testing.F) {
 		}
 		cf := &chartFile{Meta: *m, Path: chartPath(m.FileName()), Digest: strings.Repeat("ab", 32), CreatedMs: 1700000000123}
 		out := RenderIndex(map[string][]*chartFile{m.Name: {cf}}, "http://k/helm/r", 1700000000123)
-		stored, err := encodeMeta(m)
+		sm, err := encodeMeta(m)
 		if err != nil {
 			t.Fatalf("encode: %v", err)
 		}
-		if frag := fragments(nil, [][]byte{stored})[0]; frag != nil {
+		if frag := fragments(nil, [][]byte{sm})[0]; frag != nil {
 			fast := &chartFile{Meta: Metadata{Name: m.Name, Version: m.Version}, Path: cf.Path, Digest: cf.Digest, CreatedMs: cf.CreatedMs, fragment: frag}
 			if out2 := RenderIndex(map[string][]*chartFile{m.Name: {fast}}, "http://k/helm/r", 1700000000123); !bytes.Equal(out, out2) {
 				t.Fatalf("fragment rendering differs:\n%s\n---\n%s", out, out2)
 			}
+		}
+		// The host's assembled index is the same bytes (sameIndex), and is
+		// built whenever the chart got a key.
+		if _, ok := indexKey(m.Name, m.Version); !sameIndex(t, chartHost(t, []stored{{m: *m, created: 1700000000120}})) && ok {
+			t.Fatal("index not assembled")
 		}
 		var d indexDoc
 		if err := yaml.Unmarshal(out, &d); err != nil {
