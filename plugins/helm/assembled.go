@@ -38,7 +38,8 @@ const createdLine = "\n  - created: \""
 
 // timeMark precedes each entry's created time in the assembled document,
 // so trimTimes finds them with IndexByte: no other byte of the document
-// is a control byte (every string is quoted, URLs are escaped).
+// is one (every string is quoted, URLs are escaped, the only control bytes
+// are line ends); trimTimes checks that each stands after createdLine.
 const timeMark = '\x01'
 
 // assembledIndex builds index.yaml in the host. ok is false when the

@@ -76,7 +76,7 @@ func chart(name, version string) Metadata {
 
 func TestAssembledIndexMatchesRender(t *testing.T) {
 	specials := chart("special", "1.0.0")
-	specials.Description = "yes: \"quoted\" \\ back\nnew line\t<html> & 'single' # not a comment"
+	specials.Description = "yes: \"quoted\" \\ back\nnew line\t<html> & 'single' # not a comment \x01 \u2028"
 	specials.AppVersion, specials.KubeVersion, specials.Icon = "1.10", ">=1.20.0-0", "https://example.test/ä.png"
 	specials.Keywords, specials.Sources = []string{"on", "null", "- dash", "ünïcode ✓"}, []string{"https://example.test/src"}
 	specials.Annotations = map[string]string{"artifacthub.io/license": "MIT", "b": "", "x: y": "no"}
