@@ -2,7 +2,6 @@ package ansible
 
 import (
 	"bytes"
-	"strconv"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 	"github.com/keeper-registry/keeper/sdk/go/hostjson"
@@ -20,50 +19,14 @@ import (
 // irregular, and appendVersions renders the page as before
 // (assembled_test.go checks the bytes against it).
 
-// sortKey is the key of version v: each of major, minor, patch as a
-// length byte ('A'+digits) and its digits; '~' for a release, or '-' and
-// the pre-release identifiers (numeric: '0', a length byte, the digits;
-// otherwise '1', the text, '#'); then '$' and the build metadata. "" when
-// v is not a version the versions list shows.
+// sortKey is the sort key of version v (semver's AppendKey: byte order is
+// semver.Compare's), "" when v is not a version the versions list shows.
 func sortKey(v string) string {
 	sv, ok := semver.Parse(v)
 	if !ok || len(v) > 128 {
 		return ""
 	}
-	b := make([]byte, 0, len(v)+16)
-	for _, n := range []uint64{sv.Major, sv.Minor, sv.Patch} {
-		b = appendNumber(b, n)
-	}
-	if len(sv.Pre) == 0 {
-		b = append(b, '~')
-	} else {
-		b = append(b, '-')
-		for _, id := range sv.Pre {
-			if n, ok := numericIdent(id); ok {
-				b = appendNumber(append(b, '0'), n)
-			} else {
-				b = append(append(append(b, '1'), id...), '#')
-			}
-		}
-	}
-	return string(append(append(b, '$'), sv.Build...))
-}
-
-func appendNumber(b []byte, n uint64) []byte {
-	d := strconv.AppendUint(nil, n, 10)
-	return append(append(b, byte('A'+len(d))), d...)
-}
-
-// numericIdent is semver's reading of a pre-release identifier: digits
-// that fit a uint64 compare as numbers, anything else as text.
-func numericIdent(id string) (uint64, bool) {
-	for i := 0; i < len(id); i++ {
-		if id[i] < '0' || id[i] > '9' {
-			return 0, false
-		}
-	}
-	n, err := strconv.ParseUint(id, 10, 64)
-	return n, err == nil
+	return string(sv.AppendKey(nil))
 }
 
 // versionsTemplate lists the versions of ns.name sorted by sort_key,

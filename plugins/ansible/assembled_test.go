@@ -14,24 +14,16 @@ import (
 	"github.com/keeper-registry/keeper/sdk/go/semver"
 )
 
-// genVersion is a random SemVer text (or, now and then, not one): pre-release
-// and build identifiers, numbers up to and past uint64.
+// genVersion is a random SemVer text (or, now and then, not one).
 func genVersion(rng *rand.Rand) string {
 	pick := func(xs ...string) string { return xs[rng.Intn(len(xs))] }
-	num := func() string {
-		return pick("0", "1", "2", "9", "10", "11", "99", "100", "18446744073709551615", "18446744073709551616", fmt.Sprint(rng.Intn(30)))
-	}
+	num := func() string { return pick("0", "1", "2", "10", "18446744073709551615", fmt.Sprint(rng.Intn(30))) }
 	v := num() + "." + num() + "." + num()
 	if rng.Intn(2) == 0 {
-		n := 1 + rng.Intn(3)
-		var ids []string
-		for i := 0; i < n; i++ {
-			ids = append(ids, pick("alpha", "beta", "rc", "a", "A", "Z", "b-1", "-", "0", "1", "2", "10", "x9", "99999999999999999999999", num()))
-		}
-		v += "-" + strings.Join(ids, ".")
+		v += "-" + pick("alpha", "rc.1", "rc.10", "b-1.A", "0.x9", "99999999999999999999999")
 	}
 	if rng.Intn(4) == 0 {
-		v += "+" + pick("b1", "b2", "001", "a.b", "exp-sha.5114f85", "B")
+		v += "+" + pick("b1", "b2", "001", "a.b", "B")
 	}
 	if rng.Intn(20) == 0 {
 		v = pick("1.0", "01.0.0", "1.0.0-01", "1.0.0-", "x", strings.Repeat("1", 130)+".0.0")
@@ -39,27 +31,15 @@ func genVersion(rng *rand.Rand) string {
 	return v
 }
 
-// TestSortKeyOrder checks that sort_key's byte order is semver.Compare's
-// over generated versions, and that only versions the list shows get one.
-func TestSortKeyOrder(t *testing.T) {
+// TestSortKey checks that only versions the list shows get a key
+// (semver's TestAppendKeyOrder checks the keys' order).
+func TestSortKey(t *testing.T) {
 	rng := rand.New(rand.NewSource(7))
-	var vs []string
 	for i := 0; i < 3000; i++ {
 		v := genVersion(rng)
 		_, ok := semver.Parse(v)
 		if k := sortKey(v); (k != "") != (ok && len(v) <= 128) {
 			t.Fatalf("sortKey(%q) = %q, parses %v", v, k, ok)
-		} else if k != "" {
-			vs = append(vs, v)
-		}
-	}
-	for i := range vs {
-		j := rng.Intn(len(vs))
-		a, _ := semver.Parse(vs[i])
-		b, _ := semver.Parse(vs[j])
-		want := a.Compare(b)
-		if got := strings.Compare(sortKey(vs[i]), sortKey(vs[j])); got != want {
-			t.Fatalf("%q vs %q: keys compare %d, versions %d (%q, %q)", vs[i], vs[j], got, want, sortKey(vs[i]), sortKey(vs[j]))
 		}
 	}
 }
