@@ -37,6 +37,10 @@ type releaseMeta struct {
 	SHA256   string          `json:"file_sha256"`
 	MD5      string          `json:"file_md5"`
 	Metadata json.RawMessage `json:"metadata"`
+	// Tags (metadata's tags) and SortKey are stored when the release can
+	// be assembled by the host (assembled.go).
+	Tags    json.RawMessage `json:"tags,omitempty"`
+	SortKey string          `json:"sort_key,omitempty"`
 }
 
 func (m *releaseMeta) module() string { return m.Owner + "-" + m.Name }
@@ -271,6 +275,14 @@ func (a api) moduleReleases(slug string) (*sdk.Response, error) {
 	if !ok {
 		return nil, fail(400, "module "+quote(slug)+" is not OWNER-NAME")
 	}
+	if r, ok := a.assembledReleases(owner, name); ok {
+		return r, nil
+	}
+	return a.renderedReleases(owner, name)
+}
+
+// renderedReleases is moduleReleases rendered by the guest.
+func (a api) renderedReleases(owner, name string) (*sdk.Response, error) {
 	rs, err := a.sortedReleases(owner + "-" + name)
 	if err != nil {
 		return nil, err
