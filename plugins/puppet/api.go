@@ -213,6 +213,9 @@ func excluded(q url.Values) map[string]bool {
 	return ex
 }
 
+// releasesKeep are the query parameters the links of /v3/releases keep.
+var releasesKeep = []string{"module", "owner", "sort_by", "exclude_fields"}
+
 // releases answers GET /v3/releases: the releases of one module (module=)
 // or of every module (of one owner with owner=).
 func (a api) releases() (*sdk.Response, error) {
@@ -225,6 +228,9 @@ func (a api) releases() (*sdk.Response, error) {
 		owner, name, ok := splitModule(m)
 		if !ok {
 			return nil, fail(400, "module "+quote(m)+" is not OWNER-NAME")
+		}
+		if r, ok := a.assembledModulePage(q, owner, name, releasesKeep); ok {
+			return r, nil
 		}
 		modules = []string{owner + "-" + name}
 	} else {
@@ -264,8 +270,7 @@ func (a api) releases() (*sdk.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	keep := []string{"module", "owner", "sort_by", "exclude_fields"}
-	return bytesResponse(q.appendPage(nil, "/v3/releases", keep, len(all), results)), nil
+	return bytesResponse(q.appendPage(nil, "/v3/releases", releasesKeep, len(all), results)), nil
 }
 
 // moduleReleases answers the query-less list of all of a module's

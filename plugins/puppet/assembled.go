@@ -2,6 +2,7 @@ package puppet
 
 import (
 	"bytes"
+	"slices"
 	"strconv"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
@@ -65,11 +66,16 @@ func storedExtras(h sdk.Host, m *releaseMeta) (tags []byte, key string, err erro
 	return tags, string(sv.AppendKey(nil)), nil
 }
 
-// assembledReleases answers moduleReleases for owner-name from the host's
-// rows; ok is false when the caller must render the list (no release, a
-// record without sort_key, a host without assemble).
-func (a api) assembledReleases(owner, name string) (*sdk.Response, bool) {
-	module := owner + "-" + name
+// listed is a release of the host's sorted listing.
+type listed struct {
+	version string
+	at      []byte // the Forge's time form
+	ms      int64
+}
+
+// sortedListing lists module's releases, highest version first, through
+// the host; ok is false when one has no sort_key (or none is stored).
+func (a api) sortedListing(module string) ([]listed, bool) {
 	lines, err := sdk.Assemble(a.h, sdk.Template{ReturnText: true, Parts: []sdk.Part{{Kind: hostjson.PartLoop}},
 		Loops: []sdk.Loop{{Source: hostjson.Versions, Package: module, Limit: maxVersions, Members: []string{"sort_key"},
 			MemberForm: sdk.MemberText, Sort: hostjson.SortDescending, Items: []hostjson.Item{
@@ -78,7 +84,7 @@ func (a api) assembledReleases(owner, name string) (*sdk.Response, bool) {
 	if err != nil || lines.Irregular > 0 || len(lines.Rows) != 1 || lines.Rows[0] == 0 {
 		return nil, false
 	}
-	order := make([]sdk.Ordered, 0, lines.Rows[0])
+	out := make([]listed, 0, lines.Rows[0])
 	for text := lines.Text; len(text) > 0; {
 		line, rest, _ := bytes.Cut(text, []byte{'\n'})
 		ms, version, ok := bytes.Cut(line, []byte{' '})
@@ -87,23 +93,31 @@ func (a api) assembledReleases(owner, name string) (*sdk.Response, bool) {
 			return nil, false
 		}
 		at := make([]byte, 0, 25)
-		at, _, ok = sdk.AppendUTC(at, n)
-		if !ok {
+		if at, _, ok = sdk.AppendUTC(at, n); !ok {
 			return nil, false
 		}
 		at[10] = ' '
-		order = append(order, sdk.Ordered{Key: string(version), Texts: [][]byte{append(at, " +0000"...)}})
+		out = append(out, listed{version: string(version), at: append(at, " +0000"...), ms: n})
 		text = rest
 	}
-	if len(order) != int(lines.Rows[0]) {
-		return nil, false
+	return out, len(out) == int(lines.Rows[0])
+}
+
+// assembledPage has the host write the release objects of rs (in that
+// order, without the excluded fields) between head and "]}"; ok is false
+// when it did not.
+func (a api) assembledPage(owner, name string, rs []listed, head []byte, ex map[string]bool) (*sdk.Response, bool) {
+	if len(rs) == 0 {
+		return nil, false // an empty order would mean every row
 	}
-	q := query{limit: len(order)}
-	head := q.appendPage(nil, "/v3/modules/"+module+"/releases", nil, len(order), nil)
+	order := make([]sdk.Ordered, len(rs))
+	for i, r := range rs {
+		order[i] = sdk.Ordered{Key: r.version, Texts: [][]byte{r.at}}
+	}
 	doc, err := sdk.Assemble(a.h, sdk.Template{
-		Loops: []sdk.Loop{{Source: hostjson.Versions, Package: module, Limit: maxVersions, Members: assembledKeys,
-			MemberForm: sdk.MemberCompactHTML, Order: order, Separator: []byte(","), Items: releaseItems(owner, name)}},
-		Parts: []sdk.Part{{Kind: hostjson.PartLiteral, Text: head[:len(head)-2]}, {Kind: hostjson.PartLoop},
+		Loops: []sdk.Loop{{Source: hostjson.Versions, Package: owner + "-" + name, Limit: maxVersions, Members: assembledKeys,
+			MemberForm: sdk.MemberCompactHTML, Order: order, Separator: []byte(","), Items: releaseItems(owner, name, ex)}},
+		Parts: []sdk.Part{{Kind: hostjson.PartLiteral, Text: head}, {Kind: hostjson.PartLoop},
 			{Kind: hostjson.PartLiteral, Text: []byte("]}")}}})
 	if err != nil || !doc.Built() || len(doc.Rows) != 1 || int(doc.Rows[0]) != len(order) {
 		return nil, false
@@ -113,25 +127,93 @@ func (a api) assembledReleases(owner, name string) (*sdk.Response, bool) {
 	return r, true
 }
 
+// pageHead is appendPage's document up to the results' first.
+func (q query) pageHead(path string, keep []string, total int) []byte {
+	b := q.appendPage(nil, path, keep, total, nil)
+	return b[:len(b)-2]
+}
+
+// assembledReleases answers moduleReleases for owner-name from the host's
+// rows; ok is false when the caller must render the list.
+func (a api) assembledReleases(owner, name string) (*sdk.Response, bool) {
+	module := owner + "-" + name
+	rs, ok := a.sortedListing(module)
+	if !ok {
+		return nil, false
+	}
+	q := query{limit: len(rs)}
+	return a.assembledPage(owner, name, rs, q.pageHead("/v3/modules/"+module+"/releases", nil, len(rs)), nil)
+}
+
+// assembledModulePage answers releases for one module (module=) from the
+// host's rows; ok is false when the caller must render the page.
+func (a api) assembledModulePage(q query, owner, name string, keep []string) (*sdk.Response, bool) {
+	by := q.values.Get("sort_by")
+	if by != "" && by != "version" && by != "downloads" && by != "module" && by != "release_date" {
+		return nil, false
+	}
+	rs, ok := a.sortedListing(owner + "-" + name)
+	if !ok {
+		return nil, false
+	}
+	if by == "release_date" {
+		slices.SortStableFunc(rs, func(x, y listed) int { return int(y.ms - x.ms) })
+	}
+	total := len(rs)
+	rs = rs[min(q.offset, total):min(q.offset+q.limit, total)]
+	return a.assembledPage(owner, name, rs, q.pageHead("/v3/releases", keep, total), excluded(q.values))
+}
+
 func lit(s string) hostjson.Item { return hostjson.Item{Kind: hostjson.ItemLiteral, Text: []byte(s)} }
 
 // releaseItems write a release object of owner-name as fastRelease does
-// (keys in json.Marshal's order), the time from the row's text.
-func releaseItems(owner, name string) []hostjson.Item {
+// (keys in json.Marshal's order, without the excluded ones), the time from
+// the row's text.
+func releaseItems(owner, name string, ex map[string]bool) []hostjson.Item {
 	member := func(m int) hostjson.Item { return hostjson.Item{Kind: hostjson.ItemMember, Member: uint32(m)} }
 	version := hostjson.Item{Kind: hostjson.ItemField, Field: hostjson.FieldVersion, Form: hostjson.FormRaw}
 	at := hostjson.Item{Kind: hostjson.ItemRowText}
 	module := owner + "-" + name
-	return []hostjson.Item{
-		lit(`{"changelog":null,"created_at":"`), at,
-		lit(`","deleted_at":null,"deleted_for":null,"downloads":0,"file_md5":`), member(aMD5),
-		lit(`,"file_sha256":`), member(aSHA256), lit(`,"file_size":`), member(aSize),
-		lit(`,"file_uri":"/` + filePath(module + "-")[:len(filePath(module+"-"))-len(".tar.gz")]), version,
-		lit(`.tar.gz","license":null,"metadata":`), member(aMetadata),
-		lit(`,"module":{"deprecated_at":null,"name":"` + name + `","owner":{"gravatar_id":null,"slug":"` + owner +
-			`","uri":"/v3/users/` + owner + `","username":"` + owner + `"},"slug":"` + module + `","uri":"/v3/modules/` + module +
-			`"},"pdk":false,"plans":[],"readme":null,"reference":null,"slug":"` + module + "-"), version,
-		lit(`","supported":false,"tags":`), member(aTags), lit(`,"tasks":[],"updated_at":"`), at,
-		lit(`","uri":"/v3/releases/` + module + "-"), version, lit(`","validation_score":null,"version":"`), version, lit(`"}`),
+	fields := []struct {
+		key   string
+		items []hostjson.Item
+	}{
+		{"changelog", []hostjson.Item{lit("null")}},
+		{"created_at", []hostjson.Item{lit(`"`), at, lit(`"`)}},
+		{"deleted_at", []hostjson.Item{lit("null")}},
+		{"deleted_for", []hostjson.Item{lit("null")}},
+		{"downloads", []hostjson.Item{lit("0")}},
+		{"file_md5", []hostjson.Item{member(aMD5)}},
+		{"file_sha256", []hostjson.Item{member(aSHA256)}},
+		{"file_size", []hostjson.Item{member(aSize)}},
+		{"file_uri", []hostjson.Item{lit(`"/v3/files/` + module + "-"), version, lit(`.tar.gz"`)}},
+		{"license", []hostjson.Item{lit("null")}},
+		{"metadata", []hostjson.Item{member(aMetadata)}},
+		{"module", []hostjson.Item{lit(`{"deprecated_at":null,"name":"` + name + `","owner":{"gravatar_id":null,"slug":"` + owner +
+			`","uri":"/v3/users/` + owner + `","username":"` + owner + `"},"slug":"` + module + `","uri":"/v3/modules/` + module + `"}`)}},
+		{"pdk", []hostjson.Item{lit("false")}},
+		{"plans", []hostjson.Item{lit("[]")}},
+		{"readme", []hostjson.Item{lit("null")}},
+		{"reference", []hostjson.Item{lit("null")}},
+		{"slug", []hostjson.Item{lit(`"` + module + "-"), version, lit(`"`)}},
+		{"supported", []hostjson.Item{lit("false")}},
+		{"tags", []hostjson.Item{member(aTags)}},
+		{"tasks", []hostjson.Item{lit("[]")}},
+		{"updated_at", []hostjson.Item{lit(`"`), at, lit(`"`)}},
+		{"uri", []hostjson.Item{lit(`"/v3/releases/` + module + "-"), version, lit(`"`)}},
+		{"validation_score", []hostjson.Item{lit("null")}},
+		{"version", []hostjson.Item{lit(`"`), version, lit(`"`)}},
 	}
+	var items []hostjson.Item
+	sep := "{"
+	for _, f := range fields {
+		if !ex[f.key] {
+			items = append(append(items, lit(sep+`"`+f.key+`":`)), f.items...)
+			sep = ","
+		}
+	}
+	if sep == "{" {
+		return []hostjson.Item{lit("{}")}
+	}
+	return append(items, lit("}"))
 }
