@@ -168,6 +168,10 @@ func (a api) versions(ns, name string) (*sdk.Response, error) {
 	if !validName(ns) || !validName(name) {
 		return nil, galaxyError(404, "not_found", "collection not found")
 	}
+	limit, offset := a.page()
+	if b, ok := a.assembledVersions(ns, name, limit, offset); ok {
+		return bytesResponse(b), nil
+	}
 	vs, err := a.sortedVersions(ns, name)
 	if err != nil {
 		return nil, err
@@ -175,7 +179,6 @@ func (a api) versions(ns, name string) (*sdk.Response, error) {
 	if len(vs) == 0 {
 		return nil, galaxyError(404, "not_found", "collection "+ns+"."+name+" not found")
 	}
-	limit, offset := a.page()
 	return bytesResponse(a.appendVersions(ns, name, vs, limit, offset)), nil
 }
 

@@ -12,7 +12,8 @@ import (
 
 // BenchmarkVersions renders a collection's versions list (200 versions,
 // one page of 100, the page ansible-galaxy asks for) and one version's
-// detail, natively and through the wasm runtime.
+// detail, natively and through the wasm runtime. The versions are stored as
+// publish stores them (with sort_key).
 func BenchmarkVersions(b *testing.B) {
 	h := porttest.NewMemHost()
 	for i := 0; i < 200; i++ {
@@ -20,7 +21,7 @@ func BenchmarkVersions(b *testing.B) {
 		file := "keeper-demo-" + v + ".tar.gz"
 		h.AddFile(artifactPath(file), []byte(file))
 		meta, _ := json.Marshal(versionMeta{Namespace: "keeper", Name: "demo", Version: v, Filename: file, SHA256: fmt.Sprintf("%064d", i),
-			Task: taskID(fmt.Sprintf("%064d", i)), Dependencies: map[string]string{"a.b": ">=1.0.0"}, Authors: []string{"x"}})
+			Task: taskID(fmt.Sprintf("%064d", i)), Dependencies: map[string]string{"a.b": ">=1.0.0"}, Authors: []string{"x"}, SortKey: sortKey(v)})
 		f := h.Files[artifactPath(file)]
 		f.Package, f.Version, f.Metadata = "keeper.demo", v, meta
 		h.Files[artifactPath(file)] = f

@@ -59,6 +59,8 @@ type versionMeta struct {
 	Documentation string            `json:"documentation"`
 	Homepage      string            `json:"homepage"`
 	Issues        string            `json:"issues"`
+	// SortKey orders the versions list in the host (assembled.go).
+	SortKey string `json:"sort_key,omitempty"`
 }
 
 func artifactPath(file string) string { return "download/" + file }
@@ -141,7 +143,7 @@ func (a api) publish() (*sdk.Response, error) {
 	meta := versionMeta{Namespace: ns, Name: name, Version: version, Filename: file, SHA256: sum, Size: size,
 		Task: taskID(sum), Authors: ci.Authors, Description: ci.Description, License: ci.License, Tags: ci.Tags,
 		Dependencies: ci.Dependencies, Repository: ci.Repository, Documentation: ci.Documentation,
-		Homepage: ci.Homepage, Issues: ci.Issues}
+		Homepage: ci.Homepage, Issues: ci.Issues, SortKey: sortKey(version)}
 	if meta.Dependencies == nil {
 		meta.Dependencies = map[string]string{}
 	}

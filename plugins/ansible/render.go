@@ -39,7 +39,12 @@ func (a api) appendVersions(ns, name string, vs []sdk.VersionInfo, limit, offset
 		b = hostjson.AppendJSONString(b, vs[i].Version)
 		b = append(b, '}')
 	}
-	first, prev, next, last := a.links("/api/v3/collections/"+ns+"/"+name+"/versions/", len(vs), limit, offset)
+	return a.appendLinks(b, ns, name, len(vs), limit, offset)
+}
+
+// appendLinks ends the versions list page b after its data entries.
+func (a api) appendLinks(b []byte, ns, name string, total, limit, offset int) []byte {
+	first, prev, next, last := a.links("/api/v3/collections/"+ns+"/"+name+"/versions/", total, limit, offset)
 	b = append(b, `],"links":{"first":`...)
 	b = appendLink(b, first)
 	b = append(b, `,"last":`...)
@@ -49,7 +54,7 @@ func (a api) appendVersions(ns, name string, vs []sdk.VersionInfo, limit, offset
 	b = append(b, `,"previous":`...)
 	b = appendLink(b, prev)
 	b = append(b, `},"meta":{"count":`...)
-	b = strconv.AppendInt(b, int64(len(vs)), 10)
+	b = strconv.AppendInt(b, int64(total), 10)
 	return append(b, "}}"...)
 }
 

@@ -37,6 +37,10 @@ type releaseMeta struct {
 	SHA256   string          `json:"file_sha256"`
 	MD5      string          `json:"file_md5"`
 	Metadata json.RawMessage `json:"metadata"`
+	// Tags (metadata's tags) and SortKey are stored when the release can
+	// be assembled by the host (assembled.go).
+	Tags    json.RawMessage `json:"tags,omitempty"`
+	SortKey string          `json:"sort_key,omitempty"`
 }
 
 func (m *releaseMeta) module() string { return m.Owner + "-" + m.Name }
@@ -209,6 +213,9 @@ func excluded(q url.Values) map[string]bool {
 	return ex
 }
 
+// releasesKeep are the query parameters the links of /v3/releases keep.
+var releasesKeep = []string{"module", "owner", "sort_by", "exclude_fields"}
+
 // releases answers GET /v3/releases: the releases of one module (module=)
 // or of every module (of one owner with owner=).
 func (a api) releases() (*sdk.Response, error) {
@@ -221,6 +228,9 @@ func (a api) releases() (*sdk.Response, error) {
 		owner, name, ok := splitModule(m)
 		if !ok {
 			return nil, fail(400, "module "+quote(m)+" is not OWNER-NAME")
+		}
+		if r, ok := a.assembledModulePage(q, owner, name, releasesKeep); ok {
+			return r, nil
 		}
 		modules = []string{owner + "-" + name}
 	} else {
@@ -260,8 +270,7 @@ func (a api) releases() (*sdk.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	keep := []string{"module", "owner", "sort_by", "exclude_fields"}
-	return bytesResponse(q.appendPage(nil, "/v3/releases", keep, len(all), results)), nil
+	return bytesResponse(q.appendPage(nil, "/v3/releases", releasesKeep, len(all), results)), nil
 }
 
 // moduleReleases answers the query-less list of all of a module's
@@ -271,6 +280,14 @@ func (a api) moduleReleases(slug string) (*sdk.Response, error) {
 	if !ok {
 		return nil, fail(400, "module "+quote(slug)+" is not OWNER-NAME")
 	}
+	if r, ok := a.assembledReleases(owner, name); ok {
+		return r, nil
+	}
+	return a.renderedReleases(owner, name)
+}
+
+// renderedReleases is moduleReleases rendered by the guest.
+func (a api) renderedReleases(owner, name string) (*sdk.Response, error) {
 	rs, err := a.sortedReleases(owner + "-" + name)
 	if err != nil {
 		return nil, err

@@ -8,19 +8,26 @@ import (
 	"github.com/keeper-registry/keeper/plugins/plugintest"
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/keeper-registry/keeper/ports/porttest"
+	"github.com/keeper-registry/keeper/sdk/go/fakehost"
 )
 
 // BenchmarkReleases renders the releases page puppet module install reads
 // (200 releases, the first page of 20 with its exclude_fields, and the
 // whole list remote and virtual repositories read) natively and through
-// the wasm runtime.
+// the wasm runtime. The releases are stored as publish stores them (with
+// tags and sort_key).
 func BenchmarkReleases(b *testing.B) {
 	h := porttest.NewMemHost()
 	md := json.RawMessage(metadataJSON("keeper-demo", "1.0.0", "keeper-base", "keeper-stdlib"))
 	for i := 0; i < 200; i++ {
 		v := fmt.Sprintf("1.%d.%d", i/10, i%10)
-		meta, _ := json.Marshal(releaseMeta{Owner: "keeper", Name: "demo", Version: v, Size: 1000,
-			SHA256: fmt.Sprintf("%064d", i), MD5: fmt.Sprintf("%032d", i), Metadata: md})
+		m := releaseMeta{Owner: "keeper", Name: "demo", Version: v, Size: 1000,
+			SHA256: fmt.Sprintf("%064d", i), MD5: fmt.Sprintf("%032d", i), Metadata: md}
+		var err error
+		if m.Tags, m.SortKey, err = storedExtras(fakehost.New(nil), &m); err != nil || m.SortKey == "" {
+			b.Fatal("not assembled", err)
+		}
+		meta, _ := json.Marshal(m)
 		slug := "keeper-demo-" + v
 		h.AddFile(filePath(slug), []byte(slug))
 		f := h.Files[filePath(slug)]

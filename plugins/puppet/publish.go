@@ -84,6 +84,9 @@ func (a api) publish() (*sdk.Response, error) {
 	var compact bytes.Buffer
 	_ = json.Compact(&compact, raw)
 	meta := releaseMeta{Owner: owner, Name: name, Version: md.Version, Size: part.Size, SHA256: sha, MD5: md5, Metadata: compact.Bytes()}
+	if meta.Tags, meta.SortKey, err = storedExtras(h, &meta); err != nil {
+		return nil, err
+	}
 	stored, _ := json.Marshal(meta)
 	if err := h.StageFile(sdk.StagedFile{Path: filePath(slug), BlobDigest: digest, ContentType: "application/gzip",
 		Package: meta.module(), Version: md.Version, Metadata: stored}); err != nil {

@@ -18,7 +18,21 @@ import (
 // is escaped or a listing is longer than the listings' render reads: the
 // caller renders it from the listings as before. found is false when no
 // version has a package (404).
+//
+// Since contract 0.7.0 the versions come sorted by the host on the
+// sort_key publish stores in each provider version's metadata
+// (providerVersionMeta), so the guest parses and sorts none; a provider
+// with a version stored before sort_key is listed unsorted and sorted in
+// the guest as before.
 func listedVersions(h sdk.Host, typ string) (body []byte, found, done bool) {
+	if body, found, done = listed(h, typ, true); done {
+		return body, found, done
+	}
+	return listed(h, typ, false)
+}
+
+// listed is listedVersions with the versions sorted by the host or not.
+func listed(h sdk.Host, typ string, sorted bool) (body []byte, found, done bool) {
 	line := []byte("\n")
 	tab := hostjson.Item{Kind: hostjson.ItemLiteral, Text: []byte("\t")}
 	ver := hostjson.Item{Kind: hostjson.ItemField, Field: hostjson.FieldVersion, Form: hostjson.FormJSONText}
@@ -29,20 +43,41 @@ func listedVersions(h sdk.Host, typ string) (body []byte, found, done bool) {
 				Items: []hostjson.Item{ver, tab, {Kind: hostjson.ItemField, Field: hostjson.FieldPath, Form: hostjson.FormJSONText}, tab,
 					{Kind: hostjson.ItemMember}}}},
 		Parts: []sdk.Part{{Kind: hostjson.PartLoop, Loop: 0}, {Kind: hostjson.PartLiteral, Text: []byte("\x00")}, {Kind: hostjson.PartLoop, Loop: 1}}}
+	if sorted {
+		l := &t.Loops[0]
+		l.Members, l.MemberForm, l.Sort = []string{"sort_key"}, sdk.MemberText, hostjson.SortAscending
+	}
 	a, err := sdk.Assemble(h, t)
 	if err != nil || a.Irregular > 0 || len(a.Rows) != 2 || a.Rows[0] > maxVersions || a.Rows[1] > maxPlatforms*16 {
 		return nil, false, false
 	}
 	versions, files, _ := strings.Cut(string(a.Text), "\x00")
-	var svs []semver.Version
-	for _, l := range strings.Split(versions, "\n") {
-		if v, ok := unquote(l); ok {
-			if sv, ok := semver.Parse(v); ok {
-				svs = append(svs, sv)
+	var vs []string
+	if sorted {
+		if versions != "" {
+			vs = strings.Split(versions, "\n")
+		}
+		for i := range vs {
+			var ok bool
+			if vs[i], ok = unquote(vs[i]); !ok {
+				return nil, false, false
 			}
 		}
+	} else {
+		var svs []semver.Version
+		for _, l := range strings.Split(versions, "\n") {
+			if v, ok := unquote(l); ok {
+				if sv, ok := semver.Parse(v); ok {
+					svs = append(svs, sv)
+				}
+			}
+		}
+		sortVersions(svs)
+		vs = make([]string, len(svs))
+		for i, v := range svs {
+			vs[i] = v.String()
+		}
 	}
-	sortVersions(svs)
 	type group struct {
 		protocols string
 		ps        []platform
@@ -78,9 +113,7 @@ func listedVersions(h sdk.Host, typ string) (body []byte, found, done bool) {
 		ps[v] = g.ps
 		protocols[v] = []byte(`{"protocols":` + g.protocols + "}")
 	}
-	vs := make([]string, len(svs))
-	for i, v := range svs {
-		vs[i] = v.String()
+	for i := range vs {
 		if g := ps[vs[i]]; len(g) > 0 {
 			g[0].meta = protocols[vs[i]]
 		}

@@ -62,7 +62,7 @@ func publishModule(h sdk.Host, req *sdk.Request, name, system, version string) (
 		Package: pkg, Version: version}); err != nil {
 		return nil, err
 	}
-	if err := h.StageVersion(sdk.VersionPut{Package: pkg, Version: version, Metadata: []byte(`{}`)}); err != nil {
+	if err := h.StageVersion(sdk.VersionPut{Package: pkg, Version: version, Metadata: moduleMeta(version)}); err != nil {
 		return nil, err
 	}
 	body, _ := json.Marshal(map[string]string{"module": name + "/" + system, "version": version, "sha256": req.Body.Digest})
@@ -91,6 +91,9 @@ func safeName(n string) bool {
 
 // moduleVersions answers the module registry's version list.
 func moduleVersions(h sdk.Host, name, system string) (*sdk.Response, error) {
+	if r, ok := assembledModuleVersions(h, name, system); ok {
+		return r, nil
+	}
 	vs, err := versionsOf(h, modulePackage(name, system))
 	if err != nil {
 		return nil, err

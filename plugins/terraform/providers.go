@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
+	"github.com/keeper-registry/keeper/sdk/go/semver"
 )
 
 // Limits of a provider upload: provider packages are one executable in a
@@ -19,6 +20,21 @@ const (
 // zipMeta is the metadata stored with a provider package.
 type zipMeta struct {
 	Protocols []string `json:"protocols"`
+}
+
+// providerVersionMeta is a provider version's metadata: zipMeta and the
+// version's sort_key (semver's AppendKey: byte order is semver.Compare's),
+// on which the host sorts provider-versions (listing.go).
+func providerVersionMeta(protocols []string, version string) []byte {
+	m := struct {
+		Protocols []string `json:"protocols"`
+		SortKey   string   `json:"sort_key,omitempty"`
+	}{Protocols: protocols}
+	if sv, ok := semver.Parse(version); ok {
+		m.SortKey = string(sv.AppendKey(nil))
+	}
+	b, _ := json.Marshal(m)
+	return b
 }
 
 // publishProvider stores one platform's package of a provider version.
@@ -79,7 +95,7 @@ func publishProvider(h sdk.Host, req *sdk.Request, typ, version, file string) (*
 		Package: pkg, Version: version, Metadata: meta}); err != nil {
 		return nil, err
 	}
-	if err := h.StageVersion(sdk.VersionPut{Package: pkg, Version: version, Metadata: meta}); err != nil {
+	if err := h.StageVersion(sdk.VersionPut{Package: pkg, Version: version, Metadata: providerVersionMeta(protocols, version)}); err != nil {
 		return nil, err
 	}
 	body, _ := json.Marshal(map[string]string{"provider": typ, "version": version, "os": goos, "arch": arch, "sha256": req.Body.Digest})

@@ -222,19 +222,40 @@ func TestHandWrittenMatchesEncodingJSON(t *testing.T) {
 
 	rng := rand.New(rand.NewSource(9))
 	pick := func(xs ...string) string { return xs[rng.Intn(len(xs))] }
+	sortedRounds := 0
 	for round := 0; round < 200; round++ {
 		h := newHost()
 		for i, n := 0, rng.Intn(30); i < n; i++ {
 			v := fmt.Sprintf("%d.%d.%d", rng.Intn(3), rng.Intn(12), rng.Intn(3)) + pick("", "", "-rc.1", "-beta", "+b1", "-rc.1+b2", "+b0")
 			for j, m := 0, 1+rng.Intn(4); j < m; j++ {
 				plat := pick("linux", "darwin", "windows", "freebsd") + "_" + pick("amd64", "arm64", "386")
-				addPackage(h, "demo", v, "terraform-provider-demo_"+v+"_"+plat+".zip", []byte(pick(metas...)))
+				ms := metas
+				if round%2 == 0 {
+					ms = metas[:9] // what the assembled listing reads
+				}
+				addPackage(h, "demo", v, "terraform-provider-demo_"+v+"_"+plat+".zip", []byte(pick(ms...)))
 			}
 			if rng.Intn(2) == 0 {
 				mv := fmt.Sprintf("%d.%d.%d", rng.Intn(3), rng.Intn(12), rng.Intn(3)) + pick("", "-rc.1", "+b1")
 				h.Versions["module/net/aws\x00"+mv] = sdk.VersionInfo{Package: "module/net/aws", Version: mv}
 			}
 		}
+		if round%2 == 0 { // versions as publish stores them now: sorted by the host
+			stale := round%6 == 0
+			for k, v := range h.Versions {
+				if v.Package == providerPackage("demo") && !stale {
+					v.Metadata = providerVersionMeta(nil, v.Version)
+					h.Versions[k] = v
+				}
+				stale = false
+			}
+			if _, _, done := listed(h, "demo", true); done {
+				sortedRounds++
+			}
+		}
 		compareDocs(t, h, "demo", "net/aws")
+	}
+	if sortedRounds < 20 {
+		t.Fatalf("only %d rounds were listed sorted by the host", sortedRounds)
 	}
 }

@@ -185,3 +185,35 @@ func WithoutBuild(v string) string {
 	}
 	return v
 }
+
+// AppendKey appends v's sort key to b: keys compare byte by byte as
+// Compare orders the versions (precedence, then build metadata), so a host
+// can sort versions by bytes (contract 0.7.0's sorted loops). Each of
+// major, minor, patch is a length byte ('A'+digits) and its digits; then
+// '~' for a release, or '-' and the pre-release identifiers (numeric: '0',
+// a length byte, the digits; otherwise '1', the text, '#'); then '$' and
+// the build metadata. Every byte is printable ASCII above '"', so the key
+// is a plain JSON string.
+func (v Version) AppendKey(b []byte) []byte {
+	for _, n := range [3]uint64{v.Major, v.Minor, v.Patch} {
+		b = appendKeyNumber(b, n)
+	}
+	if len(v.Pre) == 0 {
+		b = append(b, '~')
+	} else {
+		b = append(b, '-')
+		for _, id := range v.Pre {
+			if n, ok := numericIdent(id); ok {
+				b = appendKeyNumber(append(b, '0'), n)
+			} else {
+				b = append(append(append(b, '1'), id...), '#')
+			}
+		}
+	}
+	return append(append(b, '$'), v.Build...)
+}
+
+func appendKeyNumber(b []byte, n uint64) []byte {
+	d := strconv.AppendUint(nil, n, 10)
+	return append(append(b, byte('A'+len(d))), d...)
+}

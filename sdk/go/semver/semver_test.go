@@ -1,6 +1,8 @@
 package semver_test
 
 import (
+	"fmt"
+	"math/rand"
 	"sort"
 	"strings"
 	"testing"
@@ -61,6 +63,52 @@ func TestParse(t *testing.T) {
 		"1.0.0-" + strings.Repeat("a", semver.MaxLen)} {
 		if semver.Valid(bad) {
 			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// genKeyVersion is a random SemVer text: pre-release and build
+// identifiers, numbers up to and past uint64 (which pre-release
+// identifiers then compare as text).
+func genKeyVersion(rng *rand.Rand) string {
+	pick := func(xs ...string) string { return xs[rng.Intn(len(xs))] }
+	num := func() string {
+		return pick("0", "1", "2", "9", "10", "11", "99", "100", "18446744073709551615", fmt.Sprint(rng.Intn(30)))
+	}
+	v := num() + "." + num() + "." + num()
+	if rng.Intn(2) == 0 {
+		var ids []string
+		for i := 0; i < 1+rng.Intn(3); i++ {
+			ids = append(ids, pick("alpha", "beta", "rc", "a", "A", "Z", "b-1", "-", "0", "1", "2", "10", "x9", "99999999999999999999999", num()))
+		}
+		v += "-" + strings.Join(ids, ".")
+	}
+	if rng.Intn(4) == 0 {
+		v += "+" + pick("b1", "b2", "001", "a.b", "exp-sha.5114f85", "B")
+	}
+	return v
+}
+
+// TestAppendKeyOrder checks that the keys' byte order is Compare's over
+// generated versions.
+func TestAppendKeyOrder(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	var vs []semver.Version
+	for len(vs) < 3000 {
+		if v, ok := semver.Parse(genKeyVersion(rng)); ok {
+			vs = append(vs, v)
+		}
+	}
+	for i := range vs {
+		j := rng.Intn(len(vs))
+		ki, kj := string(vs[i].AppendKey(nil)), string(vs[j].AppendKey(nil))
+		if got, want := strings.Compare(ki, kj), vs[i].Compare(vs[j]); got != want {
+			t.Fatalf("%v vs %v: keys %q, %q compare %d, versions %d", vs[i], vs[j], ki, kj, got, want)
+		}
+		for _, c := range []byte(ki) {
+			if c <= '"' || c > '~' || c == '\\' {
+				t.Fatalf("key %q: byte %q", ki, c)
+			}
 		}
 	}
 }

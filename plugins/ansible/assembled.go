@@ -1,0 +1,81 @@
+package ansible
+
+import (
+	"bytes"
+
+	sdk "github.com/keeper-registry/keeper/sdk/go"
+	"github.com/keeper-registry/keeper/sdk/go/hostjson"
+	"github.com/keeper-registry/keeper/sdk/go/semver"
+)
+
+// The versions list through the host's assemble (contract 0.7.0,
+// docs/decisions/0014): publish stores each version's sort_key (sortKey:
+// SemVer precedence, then build metadata, packed so that byte order is
+// semver.Compare's order), and one return-text template has the host sort
+// the collection's versions on it, highest first, and write each version's
+// entry of the list, one a line. The guest only cuts the page's lines out,
+// so neither the versions' metadata nor a SemVer parse or sort happen in
+// the guest. A version stored before sort_key existed makes the listing
+// irregular, and appendVersions renders the page as before
+// (assembled_test.go checks the bytes against it).
+
+// sortKey is the sort key of version v (semver's AppendKey: byte order is
+// semver.Compare's), "" when v is not a version the versions list shows.
+func sortKey(v string) string {
+	sv, ok := semver.Parse(v)
+	if !ok || len(v) > 128 {
+		return ""
+	}
+	return string(sv.AppendKey(nil))
+}
+
+// versionsTemplate lists the versions of ns.name sorted by sort_key,
+// highest first, each as its entry of appendVersions' data list and a
+// line break.
+func (a api) versionsTemplate(ns, name string) sdk.Template {
+	href := hostjson.AppendJSONString(nil, a.collectionHref(ns, name)+"versions/")
+	lit := func(s string) hostjson.Item { return hostjson.Item{Kind: hostjson.ItemLiteral, Text: []byte(s)} }
+	field := func(f hostjson.Field, form hostjson.FieldForm) hostjson.Item {
+		return hostjson.Item{Kind: hostjson.ItemField, Field: f, Form: form}
+	}
+	versions := sdk.Loop{Source: hostjson.Versions, Package: ns + "." + name, Limit: maxVersions,
+		Members: []string{"sort_key"}, MemberForm: sdk.MemberText, Sort: hostjson.SortDescending,
+		Items: []hostjson.Item{
+			lit(`{"created_at":"`), field(hostjson.FieldCreated, hostjson.FormISOUs),
+			lit(`","href":` + string(href[:len(href)-1])), field(hostjson.FieldVersion, hostjson.FormRaw),
+			lit(`/","marks":[],"requires_ansible":null,"updated_at":"`), field(hostjson.FieldCreated, hostjson.FormISOUs),
+			lit(`","version":"`), field(hostjson.FieldVersion, hostjson.FormRaw), lit("\"}\n")}}
+	return sdk.Template{Loops: []sdk.Loop{versions}, Parts: []sdk.Part{{Kind: hostjson.PartLoop}}, ReturnText: true}
+}
+
+// assembledVersions writes the versions list page of ns.name from the
+// host's sorted listing; ok is false when the caller must render it (no
+// version, a version without sort_key, a host without assemble).
+func (a api) assembledVersions(ns, name string, limit, offset int) ([]byte, bool) {
+	as, err := sdk.Assemble(a.h, a.versionsTemplate(ns, name))
+	if err != nil || as.Irregular > 0 || len(as.Rows) != 1 || as.Rows[0] == 0 || as.Text == nil {
+		return nil, false
+	}
+	total, text := int(as.Rows[0]), as.Text
+	if bytes.Count(text, []byte{'\n'}) != total {
+		return nil, false
+	}
+	start := 0
+	for i := 0; i < offset && start < len(text); i++ {
+		start += bytes.IndexByte(text[start:], '\n') + 1
+	}
+	end := start
+	for i := 0; i < limit && end < len(text); i++ {
+		end += bytes.IndexByte(text[end:], '\n') + 1
+	}
+	b := append(make([]byte, 0, end-start+512), `{"data":[`...)
+	for line := text[start:end]; len(line) > 0; {
+		i := bytes.IndexByte(line, '\n')
+		if len(b) > len(`{"data":[`) {
+			b = append(b, ',')
+		}
+		b = append(b, line[:i]...)
+		line = line[i+1:]
+	}
+	return a.appendLinks(b, ns, name, total, limit, offset), true
+}
