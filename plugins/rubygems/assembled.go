@@ -29,6 +29,13 @@ type pieces struct {
 	Info   string `json:"info,omitempty"`
 }
 
+// sortMember names the member holding a version's sortKey (since contract
+// 0.7.0, sorted.go): "sort:" and the gem's name, so a record stored under
+// another gem's name has no key there (a row without the sort member is
+// irregular: the guest renders, and skips it, as before). Absent in
+// records written before it and for versions sortKey refuses.
+func sortMember(name string) string { return "sort:" + name }
+
 // encodeRecord is the stored metadata of r: its pieces, then the record.
 // A record whose fields the listing could not split gets no pieces.
 func encodeRecord(r *record) []byte {
@@ -49,11 +56,16 @@ func encodeRecord(r *record) []byte {
 		}
 	}
 	r.pieces = pieces{Pieces: 1, Info: line}
+	prefix := livePrefix
 	if r.Yanked {
-		r.pieces = pieces{Pieces: 2}
+		r.pieces, prefix = pieces{Pieces: 2}, yankedPrefix
 	}
 	meta, _ := json.Marshal(r)
-	return meta
+	key, ok := sortKey(back.Version, back.Platform)
+	if !ok || back.Name == "" || strings.Trim(back.Name, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ._-") != "" {
+		return meta
+	}
+	return append([]byte(prefix+`"`+sortMember(back.Name)+`":"`+key+`",`), meta[len(prefix):]...)
 }
 
 // liveRow is one live version of a gem as the listing gives it.
@@ -62,7 +74,10 @@ type liveRow struct{ version, platform, info string }
 // assembledGems lists the live versions of gems (at most hostjson.MaxLoops)
 // in gemRecords' order with one assemble call; ok is false when a version
 // has no pieces or the listing cannot be read (the caller reads records).
-func assembledGems(h sdk.Host, gems []string) (rows [][]liveRow, ok bool, err error) {
+// sorted asks the host to sort each loop on sortMember and skip yanked
+// versions (contract 0.7.0, sorted.go): then a version without a key is
+// irregular (ok false) and the guest sorts nothing.
+func assembledGems(h sdk.Host, gems []string, sorted bool) (rows [][]liveRow, ok bool, err error) {
 	lit := func(s string, when ...hostjson.Condition) hostjson.Item {
 		return hostjson.Item{Kind: hostjson.ItemLiteral, Text: []byte(s), When: when}
 	}
@@ -76,8 +91,12 @@ func assembledGems(h sdk.Host, gems []string) (rows [][]liveRow, ok bool, err er
 	var t sdk.Template
 	t.ReturnText = true
 	for i, g := range gems {
-		t.Loops = append(t.Loops, sdk.Loop{Source: hostjson.Versions, Package: g,
-			Members: []string{"name", "version", "platform", "info"}, MemberForm: sdk.MemberText, Items: items})
+		l := sdk.Loop{Source: hostjson.Versions, Package: g,
+			Members: []string{"name", "version", "platform", "info", sortMember(g)}, MemberForm: sdk.MemberText, Items: items}
+		if sorted {
+			l.Sort, l.SortMember, l.Skip = hostjson.SortAscending, 4, yankedSkip
+		}
+		t.Loops = append(t.Loops, l)
 		t.Parts = append(t.Parts, sdk.Part{Kind: hostjson.PartLoop, Loop: uint32(i)})
 	}
 	a, err := sdk.Assemble(h, t)
@@ -101,6 +120,10 @@ func assembledGems(h sdk.Host, gems []string) (rows [][]liveRow, ok bool, err er
 			if f[1] == g && f[4] == "L" {
 				live = append(live, liveRow{version: f[2], platform: f[3], info: f[5]})
 			}
+		}
+		if sorted {
+			rows[i] = live
+			continue
 		}
 		sort.SliceStable(live, func(i, j int) bool {
 			if c := compareVersions(live[i].version, live[j].version); c != 0 {
@@ -134,7 +157,7 @@ func infoOf(rows []liveRow) []byte {
 // assembledInfo answers /info/name from the listing; nil when the caller
 // must read the records.
 func assembledInfo(h sdk.Host, name string) (*sdk.Response, error) {
-	rows, ok, err := assembledGems(h, []string{name})
+	rows, ok, err := assembledGems(h, []string{name}, false)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -155,13 +178,18 @@ func assembledAll(h sdk.Host) (names []string, rows [][]liveRow, ok bool, err er
 	}); err != nil {
 		return nil, nil, false, err
 	}
+	sorted := true
 	for len(all) > 0 {
 		batch := all[:min(len(all), hostjson.MaxLoops)]
-		all = all[len(batch):]
-		rs, ok, err := assembledGems(h, batch)
+		rs, ok, err := assembledGems(h, batch, sorted)
+		if err == nil && !ok && sorted { // a version without a key: the guest sorts
+			sorted = false
+			continue
+		}
 		if err != nil || !ok {
 			return nil, nil, false, err
 		}
+		all = all[len(batch):]
 		for i, r := range rs {
 			if len(r) > 0 {
 				names, rows = append(names, batch[i]), append(rows, r)

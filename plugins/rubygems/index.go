@@ -242,14 +242,21 @@ func textDoc(h sdk.Host, body []byte) (*sdk.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: body, CacheTTLMs: indexTTLMs,
-		Headers: []sdk.Header{{Name: "Content-Type", Value: "text/plain; charset=utf-8"},
-			{Name: "ETag", Value: `"` + sum + `"`}, {Name: "Cache-Control", Value: "no-cache"}}}, nil
+	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: body, CacheTTLMs: indexTTLMs, Headers: textHeaders(sum)}, nil
+}
+
+// textHeaders are the headers of a compact index document whose MD5 is sum.
+func textHeaders(sum string) []sdk.Header {
+	return []sdk.Header{{Name: "Content-Type", Value: "text/plain; charset=utf-8"},
+		{Name: "ETag", Value: `"` + sum + `"`}, {Name: "Cache-Control", Value: "no-cache"}}
 }
 
 func serveInfo(h sdk.Host, name string) (*sdk.Response, error) {
 	if name == "" || len(name) > maxNameLen || !nameRe.MatchString(name) {
 		return plain(404, "not found\n"), nil
+	}
+	if r, err := sortedInfo(h, name); r != nil || err != nil {
+		return r, err
 	}
 	if r, err := assembledInfo(h, name); r != nil || err != nil {
 		return r, err
