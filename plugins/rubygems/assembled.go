@@ -74,10 +74,7 @@ type liveRow struct{ version, platform, info string }
 // assembledGems lists the live versions of gems (at most hostjson.MaxLoops)
 // in gemRecords' order with one assemble call; ok is false when a version
 // has no pieces or the listing cannot be read (the caller reads records).
-// sorted asks the host to sort each loop on sortMember and skip yanked
-// versions (contract 0.7.0, sorted.go): then a version without a key is
-// irregular (ok false) and the guest sorts nothing.
-func assembledGems(h sdk.Host, gems []string, sorted bool) (rows [][]liveRow, ok bool, err error) {
+func assembledGems(h sdk.Host, gems []string) (rows [][]liveRow, ok bool, err error) {
 	lit := func(s string, when ...hostjson.Condition) hostjson.Item {
 		return hostjson.Item{Kind: hostjson.ItemLiteral, Text: []byte(s), When: when}
 	}
@@ -91,12 +88,8 @@ func assembledGems(h sdk.Host, gems []string, sorted bool) (rows [][]liveRow, ok
 	var t sdk.Template
 	t.ReturnText = true
 	for i, g := range gems {
-		l := sdk.Loop{Source: hostjson.Versions, Package: g,
-			Members: []string{"name", "version", "platform", "info", sortMember(g)}, MemberForm: sdk.MemberText, Items: items}
-		if sorted {
-			l.Sort, l.SortMember, l.Skip = hostjson.SortAscending, 4, yankedSkip
-		}
-		t.Loops = append(t.Loops, l)
+		t.Loops = append(t.Loops, sdk.Loop{Source: hostjson.Versions, Package: g,
+			Members: []string{"name", "version", "platform", "info"}, MemberForm: sdk.MemberText, Items: items})
 		t.Parts = append(t.Parts, sdk.Part{Kind: hostjson.PartLoop, Loop: uint32(i)})
 	}
 	a, err := sdk.Assemble(h, t)
@@ -120,10 +113,6 @@ func assembledGems(h sdk.Host, gems []string, sorted bool) (rows [][]liveRow, ok
 			if f[1] == g && f[4] == "L" {
 				live = append(live, liveRow{version: f[2], platform: f[3], info: f[5]})
 			}
-		}
-		if sorted {
-			rows[i] = live
-			continue
 		}
 		sort.SliceStable(live, func(i, j int) bool {
 			if c := compareVersions(live[i].version, live[j].version); c != 0 {
@@ -157,7 +146,7 @@ func infoOf(rows []liveRow) []byte {
 // assembledInfo answers /info/name from the listing; nil when the caller
 // must read the records.
 func assembledInfo(h sdk.Host, name string) (*sdk.Response, error) {
-	rows, ok, err := assembledGems(h, []string{name}, false)
+	rows, ok, err := assembledGems(h, []string{name})
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -169,40 +158,39 @@ func assembledInfo(h sdk.Host, name string) (*sdk.Response, error) {
 
 // assembledAll lists the live rows of every gem that has some, gems in
 // name order, with one assemble call per hostjson.MaxLoops gems; ok is
-// false when the caller must read the records.
-func assembledAll(h sdk.Host) (names []string, rows [][]liveRow, ok bool, err error) {
+// false when the caller must read the records. The host sorts the rows
+// (sortedGems) unless a version has no key; then docs is nil.
+func assembledAll(h sdk.Host) (names []string, rows [][]liveRow, docs [][]byte, ok bool, err error) {
 	var all []string
 	if err := sdk.EachPackage(h, "", maxPackages, func(p sdk.PackageInfo) error {
 		all = append(all, p.Name)
 		return nil
 	}); err != nil {
-		return nil, nil, false, err
+		return nil, nil, nil, false, err
 	}
-	sorted := true
+	if names, rows, docs, ok, err := sortedAll(h, all); ok || err != nil {
+		return names, rows, docs, ok, err
+	}
 	for len(all) > 0 {
 		batch := all[:min(len(all), hostjson.MaxLoops)]
-		rs, ok, err := assembledGems(h, batch, sorted)
-		if err == nil && !ok && sorted { // a version without a key: the guest sorts
-			sorted = false
-			continue
-		}
-		if err != nil || !ok {
-			return nil, nil, false, err
-		}
 		all = all[len(batch):]
+		rs, ok, err := assembledGems(h, batch)
+		if err != nil || !ok {
+			return nil, nil, nil, false, err
+		}
 		for i, r := range rs {
 			if len(r) > 0 {
 				names, rows = append(names, batch[i]), append(rows, r)
 			}
 		}
 	}
-	return names, rows, true, nil
+	return names, rows, nil, true, nil
 }
 
 // liveTuples is every gem's live versions with only the fields of a
 // spec tuple (name, version, platform), as allRecords orders them.
 func liveTuples(h sdk.Host) ([][]record, error) {
-	names, rows, ok, err := assembledAll(h)
+	names, rows, _, ok, err := assembledAll(h)
 	if err != nil {
 		return nil, err
 	}
@@ -222,14 +210,18 @@ func liveTuples(h sdk.Host) ([][]record, error) {
 // assembledVersions renders /versions from the listings; nil when the
 // caller must read the records.
 func assembledVersions(h sdk.Host) (*sdk.Response, error) {
-	names, rows, ok, err := assembledAll(h)
+	names, rows, docs, ok, err := assembledAll(h)
 	if err != nil || !ok {
 		return nil, err
 	}
 	var b bytes.Buffer
 	b.WriteString("created_at: 1970-01-01T00:00:00Z\n---\n")
 	for i, rs := range rows {
-		sum, err := h.Hash(sdk.MD5, sdk.Source{Bytes: infoOf(rs)})
+		doc := infoOf(rs)
+		if docs != nil {
+			doc = docs[i]
+		}
+		sum, err := h.Hash(sdk.MD5, sdk.Source{Bytes: doc})
 		if err != nil {
 			return nil, err
 		}

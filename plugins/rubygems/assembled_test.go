@@ -237,7 +237,7 @@ func TestAssembledIndexesGenerated(t *testing.T) {
 		if !sameIndexes(t, h, gems...) {
 			t.Fatalf("round %d: not assembled", round)
 		}
-		if _, ok, err := assembledGems(h, gems, true); !ok || err != nil {
+		if _, _, _, ok, err := sortedAll(h, gems); !ok || err != nil {
 			t.Fatalf("round %d: the sorted listing was not read: %v", round, err)
 		}
 	}

@@ -1,6 +1,9 @@
 package rubygems
 
 import (
+	"bytes"
+	"strings"
+
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 	"github.com/keeper-registry/keeper/sdk/go/hostjson"
 )
@@ -41,4 +44,59 @@ func sortedInfo(h sdk.Host, name string) (*sdk.Response, error) {
 	r := sdk.AssembledResponse(200, a, textHeaders(sum)...)
 	r.CacheTTLMs = indexTTLMs
 	return r, nil
+}
+
+// sortedAll is assembledAll's listing with the host sorting (contract
+// 0.7.0): one template per hostjson.MaxLoops gems, each gem's loop its
+// infoTemplate (a "---\n" part, then the loop), so the text holds each
+// gem's /info document whole: docs[i] is the /info of names[i], hashed as
+// it is for /versions. A row's version and platform are read from its
+// line (versionRe has no '-' or ' ': "1.0-java deps|…"). ok is false when
+// a version has no key (or the host no assemble): the caller sorts.
+func sortedAll(h sdk.Host, all []string) (names []string, rows [][]liveRow, docs [][]byte, ok bool, err error) {
+	for len(all) > 0 {
+		batch := all[:min(len(all), hostjson.MaxLoops)]
+		all = all[len(batch):]
+		var t sdk.Template
+		t.ReturnText = true
+		for i, g := range batch {
+			it := infoTemplate(g)
+			t.Loops = append(t.Loops, it.Loops[0])
+			t.Parts = append(t.Parts, it.Parts[0], sdk.Part{Kind: hostjson.PartLoop, Loop: uint32(i)})
+		}
+		a, err := sdk.Assemble(h, t)
+		if err != nil || a.Irregular > 0 || a.Text == nil || len(a.Rows) != len(batch) {
+			return nil, nil, nil, false, nil // the guest sorts what the host could not
+		}
+		text := a.Text
+		for i, g := range batch {
+			if a.Rows[i] > maxVersions || !bytes.HasPrefix(text, []byte("---\n")) {
+				return nil, nil, nil, false, nil
+			}
+			n := 4
+			live := make([]liveRow, a.Rows[i])
+			for j := range live {
+				end := bytes.IndexByte(text[n:], '\n')
+				if end < 0 {
+					return nil, nil, nil, false, nil
+				}
+				line := string(text[n : n+end])
+				head, _, _ := strings.Cut(line, " ")
+				v, p, found := strings.Cut(head, "-")
+				if !found {
+					p = "ruby"
+				}
+				live[j] = liveRow{version: v, platform: p, info: line}
+				n += end + 1
+			}
+			if len(live) > 0 {
+				names, rows, docs = append(names, g), append(rows, live), append(docs, text[:n])
+			}
+			text = text[n:]
+		}
+		if len(text) != 0 {
+			return nil, nil, nil, false, nil
+		}
+	}
+	return names, rows, docs, true, nil
 }
