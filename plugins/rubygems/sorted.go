@@ -80,13 +80,12 @@ func sortedAll(h sdk.Host, all []string) (names []string, rows [][]liveRow, docs
 				if end < 0 {
 					return nil, nil, nil, false, nil
 				}
-				line := string(text[n : n+end])
-				head, _, _ := strings.Cut(line, " ")
-				v, p, found := strings.Cut(head, "-")
+				head, _, _ := bytes.Cut(text[n:n+end], []byte(" "))
+				v, p, found := strings.Cut(string(head), "-")
 				if !found {
 					p = "ruby"
 				}
-				live[j] = liveRow{version: v, platform: p, info: line}
+				live[j] = liveRow{version: v, platform: p} // the lines are in docs
 				n += end + 1
 			}
 			if len(live) > 0 {
