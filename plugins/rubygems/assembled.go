@@ -29,6 +29,13 @@ type pieces struct {
 	Info   string `json:"info,omitempty"`
 }
 
+// sortMember names the member holding a version's sortKey (since contract
+// 0.7.0, sorted.go): "sort:" and the gem's name, so a record stored under
+// another gem's name has no key there (a row without the sort member is
+// irregular: the guest renders, and skips it, as before). Absent in
+// records written before it and for versions sortKey refuses.
+func sortMember(name string) string { return "sort:" + name }
+
 // encodeRecord is the stored metadata of r: its pieces, then the record.
 // A record whose fields the listing could not split gets no pieces.
 func encodeRecord(r *record) []byte {
@@ -49,11 +56,16 @@ func encodeRecord(r *record) []byte {
 		}
 	}
 	r.pieces = pieces{Pieces: 1, Info: line}
+	prefix := livePrefix
 	if r.Yanked {
-		r.pieces = pieces{Pieces: 2}
+		r.pieces, prefix = pieces{Pieces: 2}, yankedPrefix
 	}
 	meta, _ := json.Marshal(r)
-	return meta
+	key, ok := sortKey(back.Version, back.Platform)
+	if !ok || back.Name == "" || strings.Trim(back.Name, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ._-") != "" {
+		return meta
+	}
+	return append([]byte(prefix+`"`+sortMember(back.Name)+`":"`+key+`",`), meta[len(prefix):]...)
 }
 
 // liveRow is one live version of a gem as the listing gives it.
@@ -146,21 +158,25 @@ func assembledInfo(h sdk.Host, name string) (*sdk.Response, error) {
 
 // assembledAll lists the live rows of every gem that has some, gems in
 // name order, with one assemble call per hostjson.MaxLoops gems; ok is
-// false when the caller must read the records.
-func assembledAll(h sdk.Host) (names []string, rows [][]liveRow, ok bool, err error) {
+// false when the caller must read the records. The host sorts the rows
+// (sortedGems) unless a version has no key; then docs is nil.
+func assembledAll(h sdk.Host) (names []string, rows [][]liveRow, docs [][]byte, ok bool, err error) {
 	var all []string
 	if err := sdk.EachPackage(h, "", maxPackages, func(p sdk.PackageInfo) error {
 		all = append(all, p.Name)
 		return nil
 	}); err != nil {
-		return nil, nil, false, err
+		return nil, nil, nil, false, err
+	}
+	if names, rows, docs, ok, err := sortedAll(h, all); ok || err != nil {
+		return names, rows, docs, ok, err
 	}
 	for len(all) > 0 {
 		batch := all[:min(len(all), hostjson.MaxLoops)]
 		all = all[len(batch):]
 		rs, ok, err := assembledGems(h, batch)
 		if err != nil || !ok {
-			return nil, nil, false, err
+			return nil, nil, nil, false, err
 		}
 		for i, r := range rs {
 			if len(r) > 0 {
@@ -168,13 +184,13 @@ func assembledAll(h sdk.Host) (names []string, rows [][]liveRow, ok bool, err er
 			}
 		}
 	}
-	return names, rows, true, nil
+	return names, rows, nil, true, nil
 }
 
 // liveTuples is every gem's live versions with only the fields of a
 // spec tuple (name, version, platform), as allRecords orders them.
 func liveTuples(h sdk.Host) ([][]record, error) {
-	names, rows, ok, err := assembledAll(h)
+	names, rows, _, ok, err := assembledAll(h)
 	if err != nil {
 		return nil, err
 	}
@@ -194,14 +210,18 @@ func liveTuples(h sdk.Host) ([][]record, error) {
 // assembledVersions renders /versions from the listings; nil when the
 // caller must read the records.
 func assembledVersions(h sdk.Host) (*sdk.Response, error) {
-	names, rows, ok, err := assembledAll(h)
+	names, rows, docs, ok, err := assembledAll(h)
 	if err != nil || !ok {
 		return nil, err
 	}
 	var b bytes.Buffer
 	b.WriteString("created_at: 1970-01-01T00:00:00Z\n---\n")
 	for i, rs := range rows {
-		sum, err := h.Hash(sdk.MD5, sdk.Source{Bytes: infoOf(rs)})
+		doc := infoOf(rs)
+		if docs != nil {
+			doc = docs[i]
+		}
+		sum, err := h.Hash(sdk.MD5, sdk.Source{Bytes: doc})
 		if err != nil {
 			return nil, err
 		}

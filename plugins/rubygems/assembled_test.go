@@ -62,6 +62,15 @@ func sameIndexes(t *testing.T, h *fakehost.Host, gems ...string) bool {
 			t.Fatal(err)
 		}
 		check("/info/"+g, got, want)
+		sorted, err := sortedInfo(h, g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want.Status == 404 && sorted != nil {
+			t.Fatalf("/info/%s: sorted %d %s, rendered 404", g, sorted.Status, sorted.Bytes)
+		} else if want.Status != 404 {
+			check("sorted /info/"+g, sorted, want)
+		}
 	}
 	got, err := assembledVersions(h)
 	if err != nil {
@@ -126,10 +135,14 @@ func TestAssembledIndexesMatchRender(t *testing.T) {
 		gem("other", "0.1.0", "ruby", nil), gem("gone", "1.0.0", "ruby", yanked),
 	}
 	h := gemHost(recs)
-	other := gem("stranger", "3.0.0", "ruby", nil) // another gem's record under demo: skipped both ways
-	storeGem(h, "demo", other, encodeRecord(&other))
 	if !sameIndexes(t, h, "demo", "other", "gone", "missing") {
 		t.Error("not assembled")
+	}
+	other := gem("stranger", "3.0.0", "ruby", nil) // another gem's record under demo: skipped both ways
+	storeGem(h, "demo", other, encodeRecord(&other))
+	sameIndexes(t, h, "demo", "other", "gone", "missing")
+	if r, _ := sortedInfo(h, "demo"); r != nil { // it has no "sort:demo": irregular
+		t.Errorf("sorted /info with another gem's record: %s", r.Bytes)
 	}
 	var many []record
 	for i := range 150 {
@@ -176,7 +189,7 @@ func TestYankKeepsPieces(t *testing.T) {
 	}
 }
 
-// TestAssembledIndexesGenerated: 100 rounds of generated gems (versions,
+// TestAssembledIndexesGenerated: 200 rounds of generated gems (versions,
 // platforms, requirements and names with odd text, yanks) read through
 // the host are byte-identical to the render.
 func TestAssembledIndexesGenerated(t *testing.T) {
@@ -191,7 +204,7 @@ func TestAssembledIndexesGenerated(t *testing.T) {
 	}
 	plats := []string{"ruby", "ruby", "java", "x86_64-linux", "arm64-darwin"}
 	pre := []string{"", "", ".pre", ".rc1", ".a", ".beta.2"}
-	for round := range 100 {
+	for round := range 200 {
 		var recs []record
 		seen := map[string]bool{}
 		var gems []string
@@ -200,6 +213,9 @@ func TestAssembledIndexesGenerated(t *testing.T) {
 			gems = append(gems, name)
 			for range 1 + rng.IntN(15) {
 				v := fmt.Sprintf("%d.%d%s", rng.IntN(3), rng.IntN(11), pre[rng.IntN(len(pre))])
+				if rng.IntN(4) == 0 { // equal by Gem::Version: 01.0.0 = 1
+					v = strings.Repeat("0", rng.IntN(2)) + v + strings.Repeat(".0", rng.IntN(3))
+				}
 				p := plats[rng.IntN(len(plats))]
 				if seen[name+v+p] {
 					continue
@@ -217,8 +233,12 @@ func TestAssembledIndexesGenerated(t *testing.T) {
 				}))
 			}
 		}
-		if !sameIndexes(t, gemHost(recs), gems...) {
+		h := gemHost(recs)
+		if !sameIndexes(t, h, gems...) {
 			t.Fatalf("round %d: not assembled", round)
+		}
+		if _, _, _, ok, err := sortedAll(h, gems); !ok || err != nil {
+			t.Fatalf("round %d: the sorted listing was not read: %v", round, err)
 		}
 	}
 }
