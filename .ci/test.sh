@@ -18,10 +18,20 @@ rm -rf "$LOG" && mkdir -p "$LOG"
 failed=()
 passed=0
 
+# Every temporary file of the run (go test's, the keeper processes' scan
+# workspaces and caches, the services' data) lives under one directory that
+# is removed at the end, so a process killed mid-test leaks nothing. Readable
+# by all: the PostgreSQL cluster runs as the postgres user.
+TMPDIR=$(mktemp -d /tmp/keeper-ci.XXXXXX)
+chmod 755 "$TMPDIR"
+export TMPDIR
+
 cleanup() {
 	.ci/slapd.sh stop || true
 	.ci/versitygw.sh stop || true
 	.ci/postgres.sh stop || true
+	rm -rf "$TMPDIR"
+	echo "disk at the end: $(df -h --output=avail "$REPO" | tail -1 | tr -d ' ') free"
 }
 trap cleanup EXIT
 
@@ -60,6 +70,7 @@ collect() {
 }
 
 step "services"
+echo "disk at the start: $(df -h --output=avail "$REPO" | tail -1 | tr -d ' ') free (a full run needs about 10 GiB)"
 eval "$(.ci/postgres.sh start)"
 eval "$(.ci/versitygw.sh start)"
 eval "$(.ci/slapd.sh start)"
