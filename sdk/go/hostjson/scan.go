@@ -36,24 +36,10 @@ func EachMember(b []byte, i int, fn func(key []byte, vs, ve int) error) (int, er
 		return i + 1, nil
 	}
 	for {
-		ks := SkipWS(b, i)
-		ke, esc, err := SkipString(b, ks)
+		_, key, vs, err := memberKey(b, i)
 		if err != nil {
 			return 0, err
 		}
-		key := b[ks+1 : ke-1]
-		if esc {
-			var k string
-			if err := json.Unmarshal(b[ks:ke], &k); err != nil {
-				return 0, ErrSyntax
-			}
-			key = []byte(k)
-		}
-		i = SkipWS(b, ke)
-		if i >= len(b) || b[i] != ':' {
-			return 0, ErrSyntax
-		}
-		vs := SkipWS(b, i+1)
 		ve, err := SkipValue(b, vs)
 		if err != nil {
 			return 0, err
@@ -61,18 +47,53 @@ func EachMember(b []byte, i int, fn func(key []byte, vs, ve int) error) (int, er
 		if err := fn(key, vs, ve); err != nil {
 			return 0, err
 		}
-		i = SkipWS(b, ve)
-		if i >= len(b) {
-			return 0, ErrSyntax
+		next, end, err := afterMember(b, ve)
+		if err != nil || end {
+			return next, err
 		}
-		if b[i] == '}' {
-			return i + 1, nil
-		}
-		if b[i] != ',' {
-			return 0, ErrSyntax
-		}
-		i++
+		i = next
 	}
+}
+
+// memberKey reads the key of the object member at b[i] (white space before
+// it skipped) and the colon after it: it returns where the key starts, the
+// key (the document's own bytes when it has no escapes, decoded otherwise)
+// and where the value starts.
+func memberKey(b []byte, i int) (ks int, key []byte, vs int, err error) {
+	ks = SkipWS(b, i)
+	ke, esc, err := SkipString(b, ks)
+	if err != nil {
+		return 0, nil, 0, err
+	}
+	key = b[ks+1 : ke-1]
+	if esc {
+		var k string
+		if err := json.Unmarshal(b[ks:ke], &k); err != nil {
+			return 0, nil, 0, ErrSyntax
+		}
+		key = []byte(k)
+	}
+	i = SkipWS(b, ke)
+	if i >= len(b) || b[i] != ':' {
+		return 0, nil, 0, ErrSyntax
+	}
+	return ks, key, SkipWS(b, i+1), nil
+}
+
+// afterMember reads what follows a member's value ending at ve: the index
+// after the object's closing brace with end set, or the index after the
+// comma before the next member.
+func afterMember(b []byte, ve int) (next int, end bool, err error) {
+	i := SkipWS(b, ve)
+	switch {
+	case i >= len(b):
+		return 0, false, ErrSyntax
+	case b[i] == '}':
+		return i + 1, true, nil
+	case b[i] == ',':
+		return i + 1, false, nil
+	}
+	return 0, false, ErrSyntax
 }
 
 // SkipWS returns the index of the first byte at or after i that is not

@@ -1,9 +1,6 @@
 package hostjson
 
-import (
-	"encoding/json"
-	"errors"
-)
+import "errors"
 
 // Limits of Spans (the json-spans import of contract 0.7.0).
 const (
@@ -97,24 +94,10 @@ func (s *spanner) walk(i, level int, cands []int) (int, error) {
 		return i + 1, nil
 	}
 	for {
-		ks := SkipWS(b, i)
-		ke, esc, err := SkipString(b, ks)
+		ks, key, vs, err := memberKey(b, i)
 		if err != nil {
 			return 0, err
 		}
-		key := b[ks+1 : ke-1]
-		if esc {
-			var k string
-			if err := json.Unmarshal(b[ks:ke], &k); err != nil {
-				return 0, ErrSyntax
-			}
-			key = []byte(k)
-		}
-		i = SkipWS(b, ke)
-		if i >= len(b) || b[i] != ':' {
-			return 0, ErrSyntax
-		}
-		vs := SkipWS(b, i+1)
 		if vs >= len(b) {
 			return 0, ErrSyntax
 		}
@@ -147,16 +130,10 @@ func (s *spanner) walk(i, level int, cands []int) (int, error) {
 		for j := first; j < len(s.out) && s.out[j+1] == uint32(ks); j += 4 {
 			s.out[j+3] = uint32(ve - vs)
 		}
-		i = SkipWS(b, ve)
-		if i >= len(b) {
-			return 0, ErrSyntax
+		after, end, err := afterMember(b, ve)
+		if err != nil || end {
+			return after, err
 		}
-		if b[i] == '}' {
-			return i + 1, nil
-		}
-		if b[i] != ',' {
-			return 0, ErrSyntax
-		}
-		i++
+		i = after
 	}
 }
