@@ -23,6 +23,10 @@ var (
 	// all busy, a module is still loading); the request may succeed when
 	// retried shortly (503 + Retry-After).
 	ErrUnavailable = errors.New("temporarily unavailable")
+	// ErrStorageFull: the database, the blob store or a spool file ran out
+	// of space (or quota) mid-write; nothing was committed, and the request
+	// may succeed once an admin frees space (507 + Retry-After).
+	ErrStorageFull = errors.New("storage full")
 )
 
 // ErrStale: something a write set read changed before it committed (a

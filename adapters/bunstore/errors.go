@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
@@ -31,7 +32,9 @@ func wrap(op string, err error) error {
 	case isForeignKeyViolation(err):
 		return fmt.Errorf("bunstore: %s: referenced row missing: %w", op, ports.ErrNotFound)
 	case isUnavailable(err):
-		return fmt.Errorf("bunstore: %s: %w: %v", op, ports.ErrUnavailable, err)
+		return fmt.Errorf("bunstore: %s: %w: %w", op, ports.ErrUnavailable, err)
+	case isFull(err):
+		return fmt.Errorf("bunstore: %s: %w: %v", op, ports.ErrStorageFull, err)
 	}
 	return fmt.Errorf("bunstore: %s: %w", op, err)
 }
@@ -40,6 +43,7 @@ func wrap(op string, err error) error {
 const (
 	pgUniqueViolation     = "23505"
 	pgForeignKeyViolation = "23503"
+	pgDiskFull            = "53100"
 )
 
 func isUniqueViolation(err error) bool {
@@ -79,6 +83,21 @@ func isUnavailable(err error) bool {
 		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED || c == sqlite3.SQLITE_CANTOPEN
 	}
 	return false
+}
+
+// isFull reports a database out of disk space: SQLSTATE 53100 (disk_full),
+// SQLite's SQLITE_FULL (the disk, or max_page_count reached), or the
+// file system's ENOSPC/EDQUOT seen by the driver.
+func isFull(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == pgDiskFull
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		return sqErr.Code()&0xff == sqlite3.SQLITE_FULL
+	}
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
 }
 
 func isForeignKeyViolation(err error) bool {

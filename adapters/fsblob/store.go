@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/keeper-registry/keeper/core/gc"
@@ -53,7 +54,17 @@ func New(root string) (*Store, error) {
 func (s *Store) Root() string { return s.root }
 
 // Put streams r to a temp file while hashing it, then renames it into place.
+// A file system out of space or quota fails it with ports.ErrStorageFull
+// (the temp file removed).
 func (s *Store) Put(ctx context.Context, r io.Reader, maxSize int64) (ports.Blob, error) {
+	b, err := s.put(ctx, r, maxSize)
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		err = fmt.Errorf("%w (%w)", err, ports.ErrStorageFull)
+	}
+	return b, err
+}
+
+func (s *Store) put(ctx context.Context, r io.Reader, maxSize int64) (ports.Blob, error) {
 	f, err := os.CreateTemp(filepath.Join(s.root, tmpDir), tmpOwner+"*")
 	if err != nil {
 		return ports.Blob{}, fmt.Errorf("fsblob: put: %w", err)

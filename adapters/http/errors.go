@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/gin-gonic/gin"
 
@@ -65,6 +66,7 @@ var statusTable = []struct {
 	{ports.ErrTooLarge, http.StatusRequestEntityTooLarge, "too_large"},
 	{ports.ErrInvalid, http.StatusBadRequest, "invalid"},
 	{ports.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
+	{ports.ErrStorageFull, http.StatusInsufficientStorage, "storage_full"},
 	{context.DeadlineExceeded, http.StatusGatewayTimeout, "timeout"},
 	// A client that went away is not a server error (nginx's 499; nobody reads it).
 	{context.Canceled, 499, "aborted"},
@@ -139,6 +141,11 @@ func classify(ctx context.Context, path string, err error) (status int, code, ms
 		}
 		return status, code, de.Message
 	}
+	if !matched && (errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)) {
+		// A spool or temporary file of the request itself ran out of space.
+		status, code, matched = http.StatusInsufficientStorage, "storage_full", true
+		slog.ErrorContext(ctx, "request failed: storage full", "path", path, "err", err)
+	}
 	if !matched {
 		slog.ErrorContext(ctx, "request failed", "path", path, "err", err)
 	}
@@ -146,8 +153,11 @@ func classify(ctx context.Context, path string, err error) (status int, code, ms
 	if errors.As(err, &ce) {
 		msg = ce.Message // without the rooms it passed through
 	}
-	if status == http.StatusServiceUnavailable {
-		msg = "temporarily unavailable; retry shortly" // the driver's text names internals
+	switch status { // the driver's or the file system's text names internals
+	case http.StatusServiceUnavailable:
+		msg = "temporarily unavailable; retry shortly"
+	case http.StatusInsufficientStorage:
+		msg = "the server's storage is full; retry later"
 	}
 	return status, code, msg
 }
@@ -161,8 +171,11 @@ func errorHeaders(h http.Header, err error, status int) {
 	if errors.As(err, &be) || errors.Is(err, dispatch.ErrBadBody) {
 		h.Set("Connection", "close")
 	}
-	if status == http.StatusServiceUnavailable {
+	switch status {
+	case http.StatusServiceUnavailable:
 		h.Set("Retry-After", "1")
+	case http.StatusInsufficientStorage:
+		h.Set("Retry-After", "60")
 	}
 	if errors.As(err, &de) {
 		if de.Challenge != "" {

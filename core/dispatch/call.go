@@ -165,6 +165,9 @@ func (d *Dispatcher) pluginFailed(ctx context.Context, route Route, resp ports.F
 		// A plugin whose instances are all busy, or no room to load it: the
 		// client retries.
 		return fail(ports.ErrUnavailable, "plugin "+route.PluginID+" is busy; retry shortly")
+	case errors.Is(err, ports.ErrStorageFull):
+		d.log.ErrorContext(ctx, "dispatch: plugin call: storage full", "plugin", route.PluginID, "err", err)
+		return errStorageFull()
 	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &te) && te.Timeout()):
 		d.log.WarnContext(ctx, "dispatch: plugin deadline", "plugin", route.PluginID, "err", err)
 		return fail(ErrPluginTimeout, "plugin "+route.PluginID+" did not answer in time")
@@ -194,6 +197,9 @@ func (d *Dispatcher) commitFailed(ctx context.Context, err error) error {
 		return fail(ports.ErrConflict, "the write conflicts with stored data")
 	case errors.Is(err, ports.ErrUnavailable):
 		return errUnavailable()
+	case errors.Is(err, ports.ErrStorageFull):
+		d.log.ErrorContext(ctx, "dispatch: commit: storage full", "err", err)
+		return errStorageFull()
 	case errors.Is(err, ports.ErrTooLarge):
 		return fail(ports.ErrTooLarge, "the repository's storage quota is reached")
 	case ctx.Err() != nil:

@@ -94,6 +94,9 @@ func (d *Dispatcher) internal(ctx context.Context, what string, err error) error
 	case errors.Is(err, ports.ErrUnavailable):
 		d.log.WarnContext(ctx, "dispatch: "+what+": database unavailable", "err", err)
 		return errUnavailable()
+	case errors.Is(err, ports.ErrStorageFull):
+		d.log.ErrorContext(ctx, "dispatch: "+what+": storage full", "err", err)
+		return errStorageFull()
 	case ctx.Err() != nil:
 		d.log.InfoContext(ctx, "dispatch: "+what+": client went away", "err", err)
 		return errAborted()
@@ -105,5 +108,8 @@ func (d *Dispatcher) internal(ctx context.Context, what string, err error) error
 
 func errUnavailable() error {
 	return fail(ports.ErrUnavailable, "temporarily unavailable; retry shortly")
+}
+func errStorageFull() error {
+	return fail(ports.ErrStorageFull, "the server's storage is full; retry later")
 }
 func errAborted() error { return fail(context.Canceled, "request aborted") }

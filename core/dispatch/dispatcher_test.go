@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
+	"fmt"
 	httpapi "github.com/keeper-registry/keeper/adapters/http"
 	"net/http"
 	"net/http/httptest"
@@ -185,6 +186,24 @@ func TestStagedWrites(t *testing.T) {
 		if w.Header().Get("Retry-After") == "" {
 			t.Fatal("no Retry-After")
 		}
+	})
+	t.Run("storage full is 507 with Retry-After and no internals", func(t *testing.T) {
+		wantFull := func(t *testing.T, w *httptest.ResponseRecorder) {
+			t.Helper()
+			wantStatus(t, w, http.StatusInsufficientStorage)
+			code, msg := errorCode(t, w)
+			if code != "storage_full" || w.Header().Get("Retry-After") == "" || strings.Contains(msg, "fsblob") {
+				t.Fatalf("code %q, message %q, Retry-After %q", code, msg, w.Header().Get("Retry-After"))
+			}
+		}
+		t.Run("in a host import", func(t *testing.T) {
+			wantFull(t, e.do(&admin, http.MethodPut, "/demo/pub/full.txt", []byte("x"), "X-Fail", "full"))
+		})
+		t.Run("spooling the body", func(t *testing.T) {
+			e.blobs.PutErr = fmt.Errorf("fsblob: put: write /data/tmp/x: no space left on device (%w)", ports.ErrStorageFull)
+			defer func() { e.blobs.PutErr = nil }()
+			wantFull(t, e.do(&admin, http.MethodPut, "/demo/pub/full2.txt", []byte("x")))
+		})
 	})
 	t.Run("a client that went away is no server error", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(auth.WithSubject(context.Background(), admin))

@@ -152,6 +152,9 @@ func (e *env) handle(ctx context.Context, req ports.FormatRequest, h ports.HostC
 		return ports.FormatResponse{}, fmt.Errorf("call: %w", context.DeadlineExceeded)
 	case "timeout":
 		return ports.FormatResponse{}, timeoutErr{}
+	case "full":
+		// A host import's write found the blob store out of space.
+		return ports.FormatResponse{}, fmt.Errorf("call: concat-ranges: fsblob: put: write: no space left on device (%w)", ports.ErrStorageFull)
 	case "busy":
 		return ports.FormatResponse{}, fmt.Errorf("call: all instances busy: %w", ports.ErrUnavailable)
 	case "client-gone":

@@ -311,6 +311,8 @@ func (s *Files) Count(repoID int64) int {
 type Blobs struct {
 	mu    sync.Mutex
 	blobs map[string][]byte
+	// PutErr, when set, fails every Put (a full disk, an unreachable store).
+	PutErr error
 }
 
 var _ ports.BlobStore = (*Blobs)(nil)
@@ -319,6 +321,9 @@ var _ ports.BlobStore = (*Blobs)(nil)
 func NewBlobs() *Blobs { return &Blobs{blobs: map[string][]byte{}} }
 
 func (b *Blobs) Put(_ context.Context, r io.Reader, maxSize int64) (ports.Blob, error) {
+	if b.PutErr != nil {
+		return ports.Blob{}, b.PutErr
+	}
 	var lr io.Reader = r
 	if maxSize > 0 {
 		lr = io.LimitReader(r, maxSize+1)

@@ -1,0 +1,4 @@
+package bunstore
+
+// WrapForTest is wrap, for tests of the driver-error mapping.
+var WrapForTest = wrap
