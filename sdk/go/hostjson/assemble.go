@@ -218,16 +218,17 @@ func fetch(rs Rows, l *Loop, listed map[listKey][]Row) (loopRows, error) {
 		}
 		listed[key] = all
 	}
-	for _, r := range all {
-		if l.Version == "" || r.Version == l.Version {
-			lr.rows = append(lr.rows, r)
+	if l.Version == "" {
+		lr.rows = all
+	} else {
+		for _, r := range all {
+			if r.Version == l.Version {
+				lr.rows = append(lr.rows, r)
+			}
 		}
 	}
 	if len(lr.rows) > limit {
 		return loopRows{}, ErrTooManyRows
-	}
-	if l.Version == "" {
-		lr.rows = all
 	}
 	if len(l.Order) > 0 {
 		var err error
