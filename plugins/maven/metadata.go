@@ -78,22 +78,16 @@ func metadataDoc(h sdk.Host, segs []string) ([]byte, error) {
 			return renderSnapshot(doc), err
 		}
 	}
+	var art *artifactDoc
+	if n >= 2 {
+		var err error
+		if art, err = loadArtifact(h, strings.Join(dir[:n-1], "."), dir[n-1]); err != nil {
+			return nil, err
+		}
+	}
 	plugins, err := loadPlugins(h, strings.Join(dir, "/"))
 	if err != nil {
 		return nil, err
-	}
-	var art *artifactDoc
-	if n >= 2 {
-		groupID, artifactID := strings.Join(dir[:n-1], "."), dir[n-1]
-		doc, none, ok := assembledArtifact(h, groupID, artifactID, plugins)
-		if ok && !none {
-			return doc, nil
-		}
-		if !ok {
-			if art, err = loadArtifact(h, groupID, artifactID); err != nil {
-				return nil, err
-			}
-		}
 	}
 	if art == nil && len(plugins) == 0 {
 		return nil, nil
@@ -243,24 +237,18 @@ func renderArtifact(art *artifactDoc, plugins []pluginInfo) []byte {
 		b = elem(b, "    ", "lastUpdated", art.LastUpdated)
 		b = append(b, "  </versioning>\n"...)
 	}
-	b = appendPlugins(b, plugins)
+	if len(plugins) > 0 {
+		b = append(b, "  <plugins>\n"...)
+		for _, p := range plugins {
+			b = append(b, "    <plugin>\n"...)
+			b = elem(b, "      ", "name", p.Name)
+			b = elem(b, "      ", "prefix", p.Prefix)
+			b = elem(b, "      ", "artifactId", p.ArtifactID)
+			b = append(b, "    </plugin>\n"...)
+		}
+		b = append(b, "  </plugins>\n"...)
+	}
 	return append(b, "</metadata>\n"...)
-}
-
-// appendPlugins appends the group-level <plugins> element, if any.
-func appendPlugins(b []byte, plugins []pluginInfo) []byte {
-	if len(plugins) == 0 {
-		return b
-	}
-	b = append(b, "  <plugins>\n"...)
-	for _, p := range plugins {
-		b = append(b, "    <plugin>\n"...)
-		b = elem(b, "      ", "name", p.Name)
-		b = elem(b, "      ", "prefix", p.Prefix)
-		b = elem(b, "      ", "artifactId", p.ArtifactID)
-		b = append(b, "    </plugin>\n"...)
-	}
-	return append(b, "  </plugins>\n"...)
 }
 
 func renderSnapshot(doc *snapshotDoc) []byte {
