@@ -207,8 +207,18 @@ type metadataDoc struct {
 }
 
 // mavenMetadata lists the module's revisions that have an ivy.xml; latest
-// and release are the most recently published.
+// and release are the most recently published. The host lists them
+// (assembledMetadata); listedMetadata reads and renders them when it
+// cannot.
 func mavenMetadata(h sdk.Host, m mavenPath) ([]byte, error) {
+	if doc, ok := assembledMetadata(h, m); ok {
+		return doc, nil
+	}
+	return listedMetadata(h, m)
+}
+
+// listedMetadata is mavenMetadata over the listed version rows.
+func listedMetadata(h sdk.Host, m mavenPath) ([]byte, error) {
 	doc := metadataDoc{GroupID: m.Group, ArtifactID: m.Module}
 	var newest int64
 	after := ""
@@ -237,13 +247,20 @@ func mavenMetadata(h sdk.Host, m mavenPath) ([]byte, error) {
 		return nil, sdk.Errorf(404, "not found: %s:%s", m.Group, m.Module)
 	}
 	doc.Versioning.Release = doc.Versioning.Latest
-	if ts, _, ok := sdk.AppendUTC(nil, newest); ok {
-		// yyyyMMddHHmmss from 2006-01-02T15:04:05.
-		doc.Versioning.LastUpdated = strings.NewReplacer("-", "", "T", "", ":", "").Replace(string(ts))
-	}
+	doc.Versioning.LastUpdated = lastUpdated(newest)
 	out, err := xml.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return nil, err
 	}
 	return append(append([]byte(xml.Header), out...), '\n'), nil
+}
+
+// lastUpdated is ms as yyyyMMddHHmmss (UTC), "" out of AppendUTC's range.
+func lastUpdated(ms int64) string {
+	ts, _, ok := sdk.AppendUTC(nil, ms)
+	if !ok {
+		return ""
+	}
+	// yyyyMMddHHmmss from 2006-01-02T15:04:05.
+	return strings.NewReplacer("-", "", "T", "", ":", "").Replace(string(ts))
 }
