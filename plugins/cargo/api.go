@@ -120,7 +120,7 @@ func setYanked(h sdk.Host, name, vers string, yanked bool) (*sdk.Response, error
 			return nil, err
 		}
 		lines[idx].line = line
-		if err := h.StageVersion(sdk.VersionPut{Package: lower, Version: vers, Metadata: line}); err != nil {
+		if err := h.StageVersion(sdk.VersionPut{Package: lower, Version: vers, Metadata: wrapLine(vers, line)}); err != nil {
 			return nil, err
 		}
 		sum, err := getSummary(h, lower)
