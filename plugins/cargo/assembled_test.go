@@ -152,8 +152,9 @@ func TestAssembledIndexMatchesRender(t *testing.T) {
 }
 
 // TestAssembledIndexAfterYank yanks and unyanks through the handler: a
-// wrapped crate stays assembled, a bare row is rewritten wrapped, and the
-// index is the one the plugin wrote before the wrapper.
+// wrapped crate stays assembled, a crate with bare rows has them all
+// rewritten wrapped by its first yank, and the index is the one the plugin
+// wrote before the wrapper.
 func TestAssembledIndexAfterYank(t *testing.T) {
 	for _, bare := range []bool{false, true} {
 		rows := rowsOf("yk", "0.1.0", "0.2.0", "0.3.0-pre")
@@ -171,7 +172,7 @@ func TestAssembledIndexAfterYank(t *testing.T) {
 			vers := strings.Split(step.path, "/")[5]
 			for i := range rows {
 				if rows[i].e.Vers == vers {
-					rows[i].e.Yanked, rows[i].bare = step.yanked, false
+					rows[i].e.Yanked = step.yanked
 				}
 			}
 			want := crateHost(t, rows, true)
@@ -179,9 +180,13 @@ func TestAssembledIndexAfterYank(t *testing.T) {
 			if got := serve(t, h, "yk"); !bytes.Equal(got.Bytes, renderIndex(lines)) {
 				t.Fatalf("after %s:\n%s\nwant\n%s", step.path, got.Bytes, renderIndex(lines))
 			}
-			_, ok := assembledIndex(h, "yk")
-			if ok != (!rows[0].bare && !rows[2].bare) {
-				t.Fatalf("after %s (bare %v): assembled %v", step.path, bare, ok)
+			if _, ok := assembledIndex(h, "yk"); !ok {
+				t.Fatalf("after %s (bare %v): not assembled", step.path, bare)
+			}
+			for _, v := range h.Versions {
+				if !bytes.HasPrefix(v.Metadata, []byte(wrapKeyPrefix)) {
+					t.Fatalf("after %s: %s stored bare: %s", step.path, v.Version, v.Metadata)
+				}
 			}
 		}
 	}
@@ -300,5 +305,38 @@ func TestSortKeyOrder(t *testing.T) {
 	slices.SortFunc(byVersion, func(a, b int) int { return parsed[a].Compare(parsed[b]) })
 	if !slices.Equal(byKey, byVersion) {
 		t.Fatal("the key order is not the version order")
+	}
+}
+
+// TestRewrapBounds: a bare line with white space around it stays bare (the
+// host's raw member would drop the space) and is served as before; a crate
+// with more than maxRewrap bare lines is not rewrapped by a yank.
+func TestRewrapBounds(t *testing.T) {
+	h := crateHost(t, rowsOf("ws", "1.0.0", "2.0.0"), true)
+	spaced := h.Versions["ws\x001.0.0"]
+	spaced.Metadata = append(append([]byte(" "), spaced.Metadata...), ' ')
+	h.Versions["ws\x001.0.0"] = spaced
+	want := append(append([]byte(nil), spaced.Metadata...), '\n')
+	if r, err := sdk.CallHandle(Plugin{}, h, &sdk.Request{Method: "DELETE", Path: "/api/v1/crates/ws/2.0.0/yank", Repo: h.RepoCtx}); err != nil || r.Status != 200 {
+		t.Fatalf("yank: %v %d", err, r.Status)
+	}
+	h.Commit()
+	if got := h.Versions["ws\x001.0.0"].Metadata; !bytes.Equal(got, spaced.Metadata) {
+		t.Fatalf("spaced line rewritten: %q", got)
+	}
+	if got := serve(t, h, "ws").Bytes; !bytes.HasPrefix(got, want) || !bytes.HasPrefix(h.Versions["ws\x002.0.0"].Metadata, []byte(wrapKeyPrefix)) {
+		t.Fatalf("index %q", got)
+	}
+
+	var many []row
+	for i := 0; i <= maxRewrap+1; i++ { // maxRewrap+1 bare besides the yanked one
+		many = append(many, row{e: entry("many", fmt.Sprintf("1.%d.0", i)), bare: true})
+	}
+	h = crateHost(t, many, false)
+	if r, err := sdk.CallHandle(Plugin{}, h, &sdk.Request{Method: "DELETE", Path: "/api/v1/crates/many/1.0.0/yank", Repo: h.RepoCtx}); err != nil || r.Status != 200 {
+		t.Fatalf("yank: %v %d", err, r.Status)
+	}
+	if n := len(h.StagedVersions); n != 1 {
+		t.Fatalf("%d versions staged, want only the yanked one", n)
 	}
 }

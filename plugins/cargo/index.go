@@ -88,11 +88,12 @@ func crateFromIndexPath(p string) string {
 }
 
 // versionLine is one stored version: its parsed version and index line
-// (lineOf its stored metadata).
+// (lineOf its stored metadata); bare when stored as the line itself.
 type versionLine struct {
 	v    semver.Version
 	vers string
 	line []byte
+	bare bool
 }
 
 // listLines returns every version of the crate (lower-cased name) with its
@@ -101,7 +102,8 @@ func listLines(h sdk.Host, lower string) ([]versionLine, error) {
 	var out []versionLine
 	err := sdk.EachVersion(h, lower, maxVersions, func(v sdk.VersionInfo) error {
 		if sv, ok := parseVersion(v.Version); ok && len(v.Metadata) > 0 { // else not written by this plugin
-			out = append(out, versionLine{v: sv, vers: v.Version, line: lineOf(v.Metadata)})
+			line := lineOf(v.Metadata)
+			out = append(out, versionLine{v: sv, vers: v.Version, line: line, bare: len(line) == len(v.Metadata)})
 		}
 		return nil
 	})

@@ -142,6 +142,9 @@ func publishCrate(h sdk.Host, req *sdk.Request, meta *publishMeta, crate func() 
 	if err := h.StageVersion(sdk.VersionPut{Package: lower, Version: meta.Vers, Metadata: wrapLine(meta.Vers, line)}); err != nil {
 		return nil, err
 	}
+	if err := rewrapBare(h, lower, lines); err != nil {
+		return nil, err
+	}
 	if sum == nil {
 		sum = &crateSummary{Name: meta.Name}
 		if req.User != "" {

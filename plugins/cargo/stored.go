@@ -1,6 +1,10 @@
 package cargo
 
-import "bytes"
+import (
+	"bytes"
+
+	sdk "github.com/keeper-registry/keeper/sdk/go"
+)
 
 // A version's stored metadata. Since the index file is assembled by the
 // host (assembled.go), publish, deploy and yank store the index line inside
@@ -21,10 +25,11 @@ const (
 
 // wrapLine is the stored metadata of version vers with index line line (as
 // marshalLine writes it: one compact JSON object). A version that does not
-// parse (never stored by publish) keeps the bare line.
+// parse (never stored by publish), or a line with anything around its
+// braces (which the host's raw member would leave out), keeps the bare line.
 func wrapLine(vers string, line []byte) []byte {
 	v, ok := parseVersion(vers)
-	if !ok {
+	if !ok || len(line) < 2 || line[0] != '{' || line[len(line)-1] != '}' {
 		return line
 	}
 	b := make([]byte, 0, len(wrapKeyPrefix)+len(vers)+16+len(wrapLineMid)+len(line)+1)
@@ -46,4 +51,33 @@ func lineOf(meta []byte) []byte {
 		return meta
 	}
 	return rest[i+len(wrapLineMid) : len(rest)-1]
+}
+
+// maxRewrap bounds the versions one write rewraps (the host stages at most
+// 10,000 writes a request by default).
+const maxRewrap = 5000
+
+// rewrapBare stores the bare lines of a crate's versions (stored before the
+// wrapper) wrapped, each line byte for byte as it was, so the host
+// assembles the crate's index from now on: publish and yank call it, as
+// they read every line anyway. A crate with more than maxRewrap of them
+// is left to the guest's render.
+func rewrapBare(h sdk.Host, lower string, lines []versionLine) error {
+	n := 0
+	for _, l := range lines {
+		if l.bare {
+			n++
+		}
+	}
+	if n == 0 || n > maxRewrap {
+		return nil
+	}
+	for _, l := range lines {
+		if m := wrapLine(l.vers, l.line); l.bare && len(m) > len(l.line) {
+			if err := h.StageVersion(sdk.VersionPut{Package: lower, Version: l.vers, Metadata: m}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
