@@ -119,8 +119,11 @@ func setYanked(h sdk.Host, name, vers string, yanked bool) (*sdk.Response, error
 		if err != nil {
 			return nil, err
 		}
-		lines[idx].line = line
-		if err := h.StageVersion(sdk.VersionPut{Package: lower, Version: vers, Metadata: line}); err != nil {
+		lines[idx].line, lines[idx].bare = line, false
+		if err := h.StageVersion(sdk.VersionPut{Package: lower, Version: vers, Metadata: wrapLine(vers, line)}); err != nil {
+			return nil, err
+		}
+		if err := rewrapBare(h, lower, lines); err != nil {
 			return nil, err
 		}
 		sum, err := getSummary(h, lower)

@@ -87,11 +87,13 @@ func crateFromIndexPath(p string) string {
 	return name
 }
 
-// versionLine is one stored version: its parsed version and index line.
+// versionLine is one stored version: its parsed version and index line
+// (lineOf its stored metadata); bare when stored as the line itself.
 type versionLine struct {
 	v    semver.Version
 	vers string
 	line []byte
+	bare bool
 }
 
 // listLines returns every version of the crate (lower-cased name) with its
@@ -100,7 +102,8 @@ func listLines(h sdk.Host, lower string) ([]versionLine, error) {
 	var out []versionLine
 	err := sdk.EachVersion(h, lower, maxVersions, func(v sdk.VersionInfo) error {
 		if sv, ok := parseVersion(v.Version); ok && len(v.Metadata) > 0 { // else not written by this plugin
-			out = append(out, versionLine{v: sv, vers: v.Version, line: v.Metadata})
+			line := lineOf(v.Metadata)
+			out = append(out, versionLine{v: sv, vers: v.Version, line: line, bare: len(line) == len(v.Metadata)})
 		}
 		return nil
 	})
@@ -131,6 +134,15 @@ func serveIndex(h sdk.Host, p string) (*sdk.Response, error) {
 	if name == "" {
 		return plain(404, "not found\n"), nil
 	}
+	// The host caches this per repository generation (any write invalidates
+	// it at once) and answers If-None-Match with the body's sha256 ETag; no
+	// Last-Modified is sent, so cargo revalidates by content only.
+	headers := []sdk.Header{{Name: "Content-Type", Value: "text/plain; charset=utf-8"}, {Name: "Cache-Control", Value: "no-cache"}}
+	if a, ok := assembledIndex(h, name); ok {
+		r := sdk.AssembledResponse(200, a, headers...)
+		r.CacheTTLMs = indexTTLMs
+		return r, nil
+	}
 	lines, err := listLines(h, name)
 	if err != nil {
 		return nil, err
@@ -138,11 +150,7 @@ func serveIndex(h sdk.Host, p string) (*sdk.Response, error) {
 	if len(lines) == 0 {
 		return plain(404, "crate "+name+" not found\n"), nil
 	}
-	// The host caches this per repository generation (any write invalidates
-	// it at once) and answers If-None-Match with the body's sha256 ETag; no
-	// Last-Modified is sent, so cargo revalidates by content only.
-	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: renderIndex(lines), CacheTTLMs: indexTTLMs,
-		Headers: []sdk.Header{{Name: "Content-Type", Value: "text/plain; charset=utf-8"}, {Name: "Cache-Control", Value: "no-cache"}}}, nil
+	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: renderIndex(lines), CacheTTLMs: indexTTLMs, Headers: headers}, nil
 }
 
 // serveConfig answers GET config.json: where downloads and the API live, and

@@ -72,10 +72,16 @@ type scanner struct {
 	i int
 }
 
+// The scanner's loops work on local copies of b and i: reading the
+// fields through the pointer at every byte cost several times more in the
+// wasm runtime.
+
 func (s *scanner) ws() {
-	for s.i < len(s.b) && (s.b[s.i] == ' ' || s.b[s.i] == '\t' || s.b[s.i] == '\r' || s.b[s.i] == '\n') {
-		s.i++
+	b, i := s.b, s.i
+	for i < len(b) && byteClass[b[i]]&classWS != 0 {
+		i++
 	}
+	s.i = i
 }
 
 func (s *scanner) eat(c byte) bool {
@@ -88,21 +94,25 @@ func (s *scanner) eat(c byte) bool {
 
 // str scans a string and returns it raw, quotes included.
 func (s *scanner) str() ([]byte, bool) {
-	start := s.i
-	if !s.eat('"') {
+	b, start := s.b, s.i
+	if start >= len(b) || b[start] != '"' {
 		return nil, false
 	}
-	for s.i < len(s.b) {
-		switch c := s.b[s.i]; {
+	for i := start + 1; i < len(b); {
+		c := b[i]
+		if byteClass[c]&classStringStop == 0 {
+			i++
+			continue
+		}
+		switch {
 		case c == '\\':
-			s.i += 2
+			i += 2
 		case c == '"':
-			s.i++
-			return s.b[start:s.i], true
-		case c < 0x20:
+			s.i = i + 1
+			return b[start : i+1], true
+		default: // a control byte
+			s.i = i
 			return nil, false
-		default:
-			s.i++
 		}
 	}
 	return nil, false
@@ -151,11 +161,78 @@ func (s *scanner) value(depth int) bool {
 			}
 		}
 	default:
-		start := s.i
-		for s.i < len(s.b) && (s.b[s.i] == '-' || s.b[s.i] == '+' || s.b[s.i] == '.' || s.b[s.i] >= '0' && s.b[s.i] <= '9' ||
-			s.b[s.i] >= 'a' && s.b[s.i] <= 'z' || s.b[s.i] == 'E') {
-			s.i++
+		b, start := s.b, s.i
+		i := start
+		for i < len(b) && byteClass[b[i]]&classToken != 0 {
+			i++
 		}
-		return json.Valid(s.b[start:s.i])
+		s.i = i
+		return validToken(b[start:i])
 	}
 }
+
+// validToken reports whether t, a run of the bytes value scans for a
+// number or literal, is one JSON value, as json.Valid(t) does (that call
+// costs several times more in the wasm runtime): true, false, null or a
+// number, -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? (RFC 8259 §6).
+func validToken(t []byte) bool {
+	switch string(t) {
+	case "true", "false", "null":
+		return true
+	}
+	i := 0
+	if i < len(t) && t[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(t) && t[i] >= '0' && t[i] <= '9' {
+			i, n = i+1, n+1
+		}
+		return n
+	}
+	switch {
+	case i < len(t) && t[i] == '0':
+		i++
+	case digits() == 0:
+		return false
+	}
+	if i < len(t) && t[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(t) && (t[i] == 'e' || t[i] == 'E') {
+		i++
+		if i < len(t) && (t[i] == '+' || t[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(t)
+}
+
+// Classes of bytes the scanner's loops stop at or run over.
+const (
+	classWS         = 1 << iota // JSON white space
+	classStringStop             // '"', '\\' or a control byte
+	classToken                  // a byte of a number or literal: - + . 0-9 a-z E
+)
+
+var byteClass = func() (t [256]uint8) {
+	for _, c := range []byte(" \t\r\n") {
+		t[c] |= classWS
+	}
+	for c := 0; c < 0x20; c++ {
+		t[c] |= classStringStop
+	}
+	t['"'] |= classStringStop
+	t['\\'] |= classStringStop
+	for _, c := range []byte("-+.0123456789abcdefghijklmnopqrstuvwxyzE") {
+		t[c] |= classToken
+	}
+	return t
+}()

@@ -139,7 +139,10 @@ func publishCrate(h sdk.Host, req *sdk.Request, meta *publishMeta, crate func() 
 		Metadata: sdk.WithScan(nil, sdk.ScanLayout{Unpack: sdk.ScanTarGz, Mode: sdk.ScanFilesystem})}); err != nil {
 		return nil, err
 	}
-	if err := h.StageVersion(sdk.VersionPut{Package: lower, Version: meta.Vers, Metadata: line}); err != nil {
+	if err := h.StageVersion(sdk.VersionPut{Package: lower, Version: meta.Vers, Metadata: wrapLine(meta.Vers, line)}); err != nil {
+		return nil, err
+	}
+	if err := rewrapBare(h, lower, lines); err != nil {
 		return nil, err
 	}
 	if sum == nil {

@@ -41,12 +41,16 @@ func Parse(s string) (Version, bool) {
 		}
 		v.Pre = strings.Split(pre, ".")
 	}
-	parts := strings.Split(rest, ".")
-	if len(parts) != 3 {
+	// Three dot-separated numbers, cut without allocating (strings.Split
+	// allocated on every parse, which a merge of thousands of versions
+	// paid in the wasm runtime).
+	major, rest, ok1 := strings.Cut(rest, ".")
+	minor, patch, ok2 := strings.Cut(rest, ".")
+	if !ok1 || !ok2 || strings.IndexByte(patch, '.') >= 0 {
 		return v, false
 	}
 	nums := [3]uint64{}
-	for i, p := range parts {
+	for i, p := range [3]string{major, minor, patch} {
 		n, ok := numericIdent(p)
 		if !ok {
 			return v, false
