@@ -33,6 +33,9 @@ type releaseMeta struct {
 	URLs      []string        `json:"urls,omitempty"`
 	SigFormat string          `json:"signatureFormat,omitempty"`
 	Signature string          `json:"signature,omitempty"`
+	// SortKey is the version's semver.AppendKey, on which the host sorts
+	// the releases list (sorted.go); records stored before have none.
+	SortKey string `json:"sort_key,omitempty"`
 }
 
 type release struct {
@@ -41,6 +44,9 @@ type release struct {
 	created int64
 	meta    releaseMeta
 	raw     []byte
+	// decoded: meta holds what renderReleases reads of the latest's
+	// record (its id and urls), raw is not read (sorted.go).
+	decoded bool
 }
 
 // releasesOf reads the package's releases, highest precedence first.
@@ -128,7 +134,10 @@ func link(b []byte, target, rel string) []byte {
 // order, with the latest-version, canonical and alternate links and, past
 // one page, first/prev/next/last.
 func releases(h sdk.Host, req *sdk.Request, id identity) (*sdk.Response, error) {
-	rs, ok := listedReleases(h, id)
+	rs, ok := sortedReleases(h, id)
+	if !ok {
+		rs, ok = listedReleases(h, id)
+	}
 	if !ok {
 		var err error
 		if rs, err = readReleases(h, id, false); err != nil {
@@ -146,8 +155,10 @@ func renderReleases(req *sdk.Request, id identity, rs []release) (*sdk.Response,
 	}
 	base := req.Repo.BaseURL
 	latest := rs[0].meta
-	if err := json.Unmarshal(rs[0].raw, &latest); err != nil {
-		return nil, err
+	if !rs[0].decoded {
+		if err := json.Unmarshal(rs[0].raw, &latest); err != nil {
+			return nil, err
+		}
 	}
 	listURL := releaseURL(base, latest.ID, "")
 	listURL = listURL[:len(listURL)-1]
