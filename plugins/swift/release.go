@@ -192,16 +192,39 @@ func renderReleases(req *sdk.Request, id identity, rs []release) (*sdk.Response,
 	}
 	b := []byte(`{"releases":{`)
 	end := min(page*pageSize, len(rs))
+	var prefixID string
+	var prefix []byte // the URL of prefixID's releases as a JSON string, without the version and closing quote
 	for i, r := range rs[(page-1)*pageSize : end] {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = sdk.AppendJSONString(b, r.version)
-		b = append(b, `:{"url":`...)
-		b = sdk.AppendJSONString(b, releaseURL(base, r.meta.ID, r.version))
-		b = append(b, '}')
+		if !plainVersion(r.version) {
+			b = sdk.AppendJSONString(b, r.version)
+			b = append(b, `:{"url":`...)
+			b = sdk.AppendJSONString(b, releaseURL(base, r.meta.ID, r.version))
+			b = append(b, '}')
+			continue
+		}
+		if prefix == nil || r.meta.ID != prefixID {
+			prefixID, prefix = r.meta.ID, sdk.AppendJSONString(prefix[:0], releaseURL(base, r.meta.ID, ""))
+			prefix = prefix[:len(prefix)-1]
+		}
+		b = append(append(append(b, '"'), r.version...), `":{"url":`...)
+		b = append(append(append(b, prefix...), r.version...), `"}`...)
 	}
 	return jsonResponse(append(b, "}}"...), string(links)), nil
+}
+
+// plainVersion reports whether v is made of bytes a JSON string writes as
+// they are (SemVer's letters, digits, '.', '-', '+'), so a URL ending with
+// it is written as the URL without it, then v.
+func plainVersion(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; !alnum(c) && c != '.' && c != '-' && c != '+' {
+			return false
+		}
+	}
+	return v != ""
 }
 
 // releaseInfo answers §4.2 with the latest-version, successor-version and
