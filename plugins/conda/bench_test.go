@@ -10,14 +10,22 @@ import (
 	"github.com/keeper-registry/keeper/ports/porttest"
 )
 
-// hostWith holds n packages' records under noarch, as uploads leave them.
+// hostWith holds n packages' records under noarch, as uploads leave them
+// (the fragment, and the record in the fragment file's metadata).
 func hostWith(n int) *porttest.MemHost {
 	h := porttest.NewMemHost()
 	for i := 0; i < n; i++ {
 		file := fmt.Sprintf("bench-%05d-1.0-0.conda", i)
-		h.AddFile("parts/noarch/"+file+".json", fmt.Appendf(nil,
-			`%q:{"build":"0","build_number":0,"depends":["python >=3.8"],"md5":"00000000000000000000000000000000","name":"bench-%05d","sha256":"%064d","size":1000,"subdir":"noarch","version":"1.0"}`,
-			file, i, i))
+		rec := fmt.Sprintf(`{"build":"0","build_number":0,"depends":["python >=3.8"],"md5":"00000000000000000000000000000000","name":"bench-%05d","sha256":"%064d","size":1000,"subdir":"noarch","version":"1.0"}`, i, i)
+		meta := fmt.Sprintf(`{"name":"bench-%05d","version":"1.0","build":"0","build_number":0,"subdir":"noarch","asm":1,"conda":true,"key":%q,"record":%s}`, i, file, rec)
+		path := "parts/noarch/" + file + ".json"
+		if err := h.StageFile(ports.StagedFile{Path: path, BlobDigest: h.AddBlob(fmt.Appendf(nil, "%q:%s", file, rec)),
+			ContentType: "application/json", Metadata: []byte(meta)}); err != nil {
+			panic(err)
+		}
+	}
+	if err := h.Commit(); err != nil {
+		panic(err)
 	}
 	return h
 }

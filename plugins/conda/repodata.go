@@ -174,23 +174,43 @@ func newestOnly(frs []fragment) []fragment {
 	return out
 }
 
+// repodataSource is repodata.json (or current_repodata.json) as a
+// source for the host's imports: assembled by the host when it can
+// (assembled.go), else joined from the fragments.
+func repodataSource(h sdk.Host, subdir string, current bool) (sdk.Source, *sdk.Assembled, error) {
+	if !current {
+		if a, ok := assembledRepodata(h, subdir); ok {
+			return sdk.AssembledSource(a), &a, nil
+		}
+	}
+	b, err := repodata(h, subdir, current)
+	return sdk.Source{Blob: b.Digest}, nil, err
+}
+
 // serveRepodata answers repodata.json, current_repodata.json and the
 // compressed forms (alg != none).
 func serveRepodata(h sdk.Host, subdir string, current bool, alg sdk.Compression) (*sdk.Response, error) {
-	b, err := repodata(h, subdir, current)
+	src, a, err := repodataSource(h, subdir, current)
 	if err != nil {
 		return nil, err
 	}
 	ct := "application/json"
 	if alg != none {
-		if b, err = sdk.Compress(h, alg, sdk.Source{Blob: b.Digest}); errors.Is(err, sdk.ErrNoImport) {
+		b, err := sdk.Compress(h, alg, src)
+		if errors.Is(err, sdk.ErrNoImport) {
 			// A host without compression (a test fake): clients fall back to repodata.json.
 			return nil, sdk.Errorf(404, "compressed repodata is not available")
 		} else if err != nil {
 			return nil, fmt.Errorf("conda: compress repodata: %w", err)
 		}
+		src, a = sdk.Source{Blob: b.Digest}, nil
 		ct = map[sdk.Compression]string{sdk.Bzip2: "application/x-bzip2", sdk.Zstd: "application/zstd"}[alg]
 	}
-	return &sdk.Response{Status: 200, Kind: sdk.BodyServeBlob, Target: b.Digest, CacheTTLMs: indexTTL,
-		Headers: []sdk.Header{{Name: "Content-Type", Value: ct}}}, nil
+	headers := []sdk.Header{{Name: "Content-Type", Value: ct}}
+	if a != nil {
+		r := sdk.AssembledResponse(200, *a, headers...)
+		r.CacheTTLMs = indexTTL
+		return r, nil
+	}
+	return &sdk.Response{Status: 200, Kind: sdk.BodyServeBlob, Target: src.Blob, CacheTTLMs: indexTTL, Headers: headers}, nil
 }

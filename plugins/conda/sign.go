@@ -18,11 +18,11 @@ import (
 
 // signRepodata answers <subdir>/repodata.json.sig.
 func signRepodata(h sdk.Host, subdir string) (*sdk.Response, error) {
-	b, err := repodata(h, subdir, false)
+	src, _, err := repodataSource(h, subdir, false)
 	if err != nil {
 		return nil, err
 	}
-	sig, err := sdk.Sign(h, sdk.SignPGPDetachedArmored, sdk.Source{Blob: b.Digest})
+	sig, err := sdk.Sign(h, sdk.SignPGPDetachedArmored, src)
 	if sdk.NoSigningKey(err) {
 		return nil, sdk.Errorf(404, "repository has no signing key")
 	}

@@ -110,7 +110,7 @@ func upload(h sdk.Host, req *sdk.Request, subdir, file string) (*sdk.Response, e
 	meta, _ := json.Marshal(m)
 	version := m.Version + "-" + m.Build
 	if err := h.StageFile(sdk.StagedFile{Path: partPath(m.Subdir, file), BlobDigest: d, ContentType: "application/json",
-		Package: m.Name, Version: version, Metadata: meta}); err != nil {
+		Package: m.Name, Version: version, Metadata: partMeta(meta, key, rec, strings.HasSuffix(file, extConda))}); err != nil {
 		return nil, err
 	}
 	if err := h.StageFile(sdk.StagedFile{Path: dst, BlobDigest: req.Body.Digest, ContentType: contentType(file),

@@ -107,6 +107,9 @@ type release struct {
 	InnerChecksum string       `json:"inner_checksum"` // hex
 	OuterChecksum string       `json:"outer_checksum"` // hex
 	Dependencies  []dependency `json:"dependencies,omitempty"`
+	// SortKey is the version's semver.AppendKey, stored at publish so the
+	// host sorts the releases (sorted.go); rows stored before have none.
+	SortKey string `json:"sort_key,omitempty"`
 }
 
 type dependency struct {

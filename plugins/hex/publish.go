@@ -105,7 +105,8 @@ func publish(h sdk.Host, req *sdk.Request, pathName string) (*sdk.Response, erro
 	} else if f != nil {
 		return nil, sdk.Errorf(409, "%s %s already exists", md.Name, md.Version)
 	}
-	rel := release{Version: md.Version, InnerChecksum: inner, OuterChecksum: req.Body.Digest, Dependencies: md.Deps}
+	rel := release{Version: md.Version, InnerChecksum: inner, OuterChecksum: req.Body.Digest, Dependencies: md.Deps,
+		SortKey: sortKey(md.Version)}
 	relJSON, _ := json.Marshal(rel)
 	if err := h.StageFile(sdk.StagedFile{Path: p, BlobDigest: req.Body.Digest, ContentType: "application/octet-stream",
 		Package: md.Name, Version: md.Version}); err != nil {

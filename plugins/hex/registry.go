@@ -33,18 +33,29 @@ func resource(h sdk.Host, payload []byte) (*sdk.Response, error) {
 }
 
 // releases reads a package's releases in SemVer order (a stable sort, so
-// versions of equal precedence keep the listing's order).
+// versions of equal precedence keep the listing's order): sorted by the
+// host on their sort keys when every release has one (sorted.go).
 func releases(h sdk.Host, name string) ([]release, error) {
 	var rels []release
 	var keys []semver.Version
+	sorted := false
 	add := func(meta []byte) {
 		var r release
 		if decodeRelease(meta, &r) == nil && r.InnerChecksum != "" {
-			k, _ := semver.Parse(r.Version)
-			rels, keys = append(rels, r), append(keys, k)
+			rels = append(rels, r)
+			if !sorted {
+				k, _ := semver.Parse(r.Version)
+				keys = append(keys, k)
+			}
 		}
 	}
-	if text, ok := releaseLines(h, name); ok {
+	text, ok := sortedReleaseLines(h, name)
+	if ok {
+		sorted = true
+	} else {
+		text, ok = releaseLines(h, name)
+	}
+	if ok {
 		for len(text) > 0 {
 			n := bytes.IndexByte(text, '\n')
 			add(text[:n])
@@ -56,7 +67,9 @@ func releases(h sdk.Host, name string) ([]release, error) {
 	}); err != nil {
 		return nil, err
 	}
-	sort.Stable(bySemver{rels, keys})
+	if !sorted {
+		sort.Stable(bySemver{rels, keys})
+	}
 	return rels, nil
 }
 
@@ -115,25 +128,55 @@ func names(h sdk.Host, repo string) (*sdk.Response, error) {
 	return resource(h, encodeNames(repo, out))
 }
 
-// versions answers /versions.
+// versions answers /versions: the versions of up to maxLoops packages a
+// call, sorted by the host (sorted.go), or each package's releases read
+// as before when that fails.
 func versions(h sdk.Host, repo string) (*sdk.Response, error) {
-	var out []versionsEntry
+	payload, err := versionsPayload(h, repo)
+	if err != nil {
+		return nil, err
+	}
+	return resource(h, payload)
+}
+
+// versionsPayload is the unsigned Versions message of /versions.
+func versionsPayload(h sdk.Host, repo string) ([]byte, error) {
+	var names []string
 	err := sdk.EachPackage(h, "", maxPackages, func(p sdk.PackageInfo) error {
-		rels, err := releases(h, p.Name)
-		if err != nil || len(rels) == 0 {
-			return err
-		}
-		e := versionsEntry{Name: p.Name}
-		for _, r := range rels {
-			e.Versions = append(e.Versions, r.Version)
-		}
-		out = append(out, e)
+		names = append(names, p.Name)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return resource(h, encodeVersions(repo, out))
+	var out []versionsEntry
+	for len(names) > 0 {
+		chunk := names[:min(len(names), maxLoops)]
+		names = names[len(chunk):]
+		if vs, ok := sortedVersions(h, chunk); ok {
+			for i, name := range chunk {
+				if len(vs[i]) > 0 {
+					out = append(out, versionsEntry{Name: name, Versions: vs[i]})
+				}
+			}
+			continue
+		}
+		for _, name := range chunk {
+			rels, err := releases(h, name)
+			if err != nil {
+				return nil, err
+			}
+			if len(rels) == 0 {
+				continue
+			}
+			e := versionsEntry{Name: name}
+			for _, r := range rels {
+				e.Versions = append(e.Versions, r.Version)
+			}
+			out = append(out, e)
+		}
+	}
+	return encodeVersions(repo, out), nil
 }
 
 // publicKey answers /public_key: the PEM of the key the resources are signed with.

@@ -21,7 +21,7 @@ func decodeRelease(b []byte, r *release) error {
 }
 
 // readRelease reads {"version":…,"inner_checksum":…,"outer_checksum":…,
-// "dependencies":[…]} (members in any order, each at most once).
+// "dependencies":[…],"sort_key":…} (members in any order, each at most once).
 func readRelease(s *jsonscan.Scanner, r *release) bool {
 	if !s.Next('{') {
 		return false
@@ -29,7 +29,7 @@ func readRelease(s *jsonscan.Scanner, r *release) bool {
 	if s.Next('}') {
 		return true
 	}
-	var seen [4]bool
+	var seen [5]bool
 	for {
 		k, ok := s.Name()
 		if !ok || !s.Next(':') {
@@ -37,6 +37,9 @@ func readRelease(s *jsonscan.Scanner, r *release) bool {
 		}
 		var i int
 		switch string(k) {
+		case "sort_key":
+			i = 4
+			r.SortKey, ok = s.Str()
 		case "version":
 			r.Version, ok = s.Str()
 		case "inner_checksum":

@@ -163,11 +163,15 @@ func TestReleasesMatchesListing(t *testing.T) {
 	r := rand.New(rand.NewSource(10))
 	versions := []string{"1.0.0", "1.0.0+b", "1.0.0+a", "0.1.0-rc.1", "0.1.0-rc.10", "0.1.0-alpha", "2.0.0", "10.0.0", "x", "", "1.0"}
 	metas := []string{"", "not json", `{"inner_checksum":""}`, "{\n\"version\":\"1.0.0\",\"inner_checksum\":\"ab\"}"}
+	sorted := 0
 	for round := 0; round < 300; round++ {
 		h := fakehost.New(&sdk.RepoContext{Key: "hexrepo", Kind: "local", Format: "hex"})
 		for i, n := 0, r.Intn(25); i < n; i++ {
 			rel := genRelease(r)
 			rel.Version, rel.InnerChecksum = versions[r.Intn(len(versions))], "ab"
+			if round%4 != 0 {
+				rel.SortKey = sortKey(rel.Version)
+			}
 			meta, _ := json.Marshal(rel)
 			if r.Intn(8) == 0 {
 				meta = []byte(metas[r.Intn(len(metas))])
@@ -175,10 +179,16 @@ func TestReleasesMatchesListing(t *testing.T) {
 			v := fmt.Sprintf("%03d", i)
 			h.Versions["pkg\x00"+v] = sdk.VersionInfo{Package: "pkg", Version: v, Metadata: meta}
 		}
+		if _, ok := sortedReleaseLines(h, "pkg"); ok {
+			sorted++
+		}
 		got, err := releases(h, "pkg")
 		want := releasesRef(h, "pkg")
 		if err != nil || !bytes.Equal(encodePackage("repo", "pkg", got), encodePackage("repo", "pkg", want)) || len(got) != len(want) {
 			t.Fatalf("round %d: %v\n%+v\nwant\n%+v", round, err, got, want)
 		}
+	}
+	if sorted < 50 {
+		t.Fatalf("only %d of 300 packages sorted by the host", sorted)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/keeper-registry/keeper/plugins/swift"
@@ -16,6 +17,18 @@ import (
 // it reports whether every page came from the listing.
 func sameReleases(t *testing.T, e *env, scope, name string) bool {
 	t.Helper()
+	return sameWay(t, e, scope, name, swift.ReleasesBothWays)
+}
+
+// sameSorted is sameReleases for the listing the host sorted (sorted.go).
+func sameSorted(t *testing.T, e *env, scope, name string) bool {
+	t.Helper()
+	return sameWay(t, e, scope, name, swift.SortedReleasesBothWays)
+}
+
+func sameWay(t *testing.T, e *env, scope, name string,
+	both func(sdk.Host, *sdk.Request, string, string) (*sdk.Response, *sdk.Response, error)) bool {
+	t.Helper()
 	listedAll := true
 	for page := range 5 {
 		q := ""
@@ -23,7 +36,7 @@ func sameReleases(t *testing.T, e *env, scope, name string) bool {
 			q = fmt.Sprint("page=", page)
 		}
 		req := &sdk.Request{Method: "GET", Path: "/" + scope + "/" + name, RawQuery: q, Repo: e.h.RepoCtx}
-		listed, read, err := swift.ReleasesBothWays(e.h, req, scope, name)
+		listed, read, err := both(e.h, req, scope, name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,6 +82,9 @@ func TestListedReleasesMatchRecords(t *testing.T) {
 		if !sameReleases(t, e, id[0], id[1]) {
 			t.Fatalf("%v was not listed", id)
 		}
+		if !sameSorted(t, e, id[0], id[1]) {
+			t.Fatalf("%v was not sorted by the host", id)
+		}
 	}
 
 	k := "mona.linkedlist\x001.10.0"
@@ -91,18 +107,39 @@ func TestListedReleasesMatchRecords(t *testing.T) {
 		`{"id":"mona.LinkedList","id":"x"}`,
 		`{"id":1}`,
 		``,
+		`{"id":"mona.LinkedList","checksum":"x","sort_key":"B1C10B0~$ 1.10.1"}`,
 	} {
 		v := good
 		v.Metadata = []byte(meta)
 		e.h.Versions[k] = v
-		if sameReleases(t, e, "mona", "LinkedList") {
+		if sameReleases(t, e, "mona", "LinkedList") && !strings.Contains(meta, "sort_key") {
 			t.Fatalf("listed beside record %s", meta)
 		}
+		if sameSorted(t, e, "mona", "LinkedList") {
+			t.Fatalf("sorted by the host beside record %s", meta)
+		}
 	}
+	e.h.Versions[k] = good
+	// The latest's urls are read from the host's text (escapes decoded as
+	// json.Unmarshal decodes them).
+	latest := "mona.linkedlist\x003.0.0-x"
+	keep := e.h.Versions[latest]
+	for _, urls := range []string{`["https://a/<&>\u00e9","b\"c",""]`, `null`, `[]`} {
+		v := keep
+		v.Metadata = []byte(`{"id":"MONA.LINKEDLIST","checksum":"x","sort_key":"B3B0B0-1x#$ 3.0.0-x","urls":` + urls + `}`)
+		e.h.Versions[latest] = v
+		if !sameSorted(t, e, "mona", "LinkedList") {
+			t.Fatalf("urls %s: not sorted by the host", urls)
+		}
+	}
+	e.h.Versions[latest] = keep
 	e.h.Versions[k] = good
 	e.h.Versions["mona.linkedlist\x00v3"] = sdk.VersionInfo{Package: "mona.linkedlist", Version: "v3", Metadata: good.Metadata}
 	if !sameReleases(t, e, "mona", "LinkedList") {
 		t.Fatal("not listed beside a version that is no SemVer")
+	}
+	if sameSorted(t, e, "mona", "LinkedList") {
+		t.Fatal("sorted by the host beside a record copied to another version")
 	}
 }
 
@@ -131,6 +168,9 @@ func TestListedReleasesGenerated(t *testing.T) {
 		}
 		if !sameReleases(t, e, "mona", "LinkedList") {
 			t.Fatalf("round %d was not listed", round)
+		}
+		if !sameSorted(t, e, "mona", "LinkedList") {
+			t.Fatalf("round %d was not sorted by the host", round)
 		}
 	}
 }

@@ -8,6 +8,17 @@ func SetPageSize(n int) int { old := pageSize; pageSize = n; return old }
 // ReleasesBothWays answers §4.1 for scope.name from the listing
 // (listed, nil when it declines) and from the records (read).
 func ReleasesBothWays(h sdk.Host, req *sdk.Request, scope, name string) (listed, read *sdk.Response, err error) {
+	return releasesBothWays(h, req, scope, name, listedReleases)
+}
+
+// SortedReleasesBothWays is ReleasesBothWays with the listing sorted by
+// the host (sorted.go) as the first way.
+func SortedReleasesBothWays(h sdk.Host, req *sdk.Request, scope, name string) (sorted, read *sdk.Response, err error) {
+	return releasesBothWays(h, req, scope, name, sortedReleases)
+}
+
+func releasesBothWays(h sdk.Host, req *sdk.Request, scope, name string,
+	list func(sdk.Host, identity) ([]release, bool)) (listed, read *sdk.Response, err error) {
 	id := identity{scope, name}
 	rs, err := readReleases(h, id, false)
 	if err != nil {
@@ -16,7 +27,7 @@ func ReleasesBothWays(h sdk.Host, req *sdk.Request, scope, name string) (listed,
 	if read, err = renderReleases(req, id, rs); err != nil {
 		return nil, nil, err
 	}
-	if ls, ok := listedReleases(h, id); ok {
+	if ls, ok := list(h, id); ok {
 		listed, err = renderReleases(req, id, ls)
 	}
 	return listed, read, err

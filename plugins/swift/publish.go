@@ -56,7 +56,7 @@ func publish(h sdk.Host, req *sdk.Request, id identity, version string) (*sdk.Re
 	if find(rs, version) >= 0 {
 		return problem(409, "a release with version "+version+" of "+id.String()+" already exists"), nil
 	}
-	meta := releaseMeta{ID: id.String()}
+	meta := releaseMeta{ID: id.String(), SortKey: sortKey(version)}
 	if r := readMetadata(h, req, form, &meta); r != nil {
 		return r, nil
 	}

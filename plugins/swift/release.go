@@ -33,6 +33,9 @@ type releaseMeta struct {
 	URLs      []string        `json:"urls,omitempty"`
 	SigFormat string          `json:"signatureFormat,omitempty"`
 	Signature string          `json:"signature,omitempty"`
+	// SortKey is the version's semver.AppendKey, on which the host sorts
+	// the releases list (sorted.go); records stored before have none.
+	SortKey string `json:"sort_key,omitempty"`
 }
 
 type release struct {
@@ -41,6 +44,9 @@ type release struct {
 	created int64
 	meta    releaseMeta
 	raw     []byte
+	// decoded: meta holds what renderReleases reads of the latest's
+	// record (its id and urls), raw is not read (sorted.go).
+	decoded bool
 }
 
 // releasesOf reads the package's releases, highest precedence first.
@@ -128,7 +134,10 @@ func link(b []byte, target, rel string) []byte {
 // order, with the latest-version, canonical and alternate links and, past
 // one page, first/prev/next/last.
 func releases(h sdk.Host, req *sdk.Request, id identity) (*sdk.Response, error) {
-	rs, ok := listedReleases(h, id)
+	rs, ok := sortedReleases(h, id)
+	if !ok {
+		rs, ok = listedReleases(h, id)
+	}
 	if !ok {
 		var err error
 		if rs, err = readReleases(h, id, false); err != nil {
@@ -146,8 +155,10 @@ func renderReleases(req *sdk.Request, id identity, rs []release) (*sdk.Response,
 	}
 	base := req.Repo.BaseURL
 	latest := rs[0].meta
-	if err := json.Unmarshal(rs[0].raw, &latest); err != nil {
-		return nil, err
+	if !rs[0].decoded {
+		if err := json.Unmarshal(rs[0].raw, &latest); err != nil {
+			return nil, err
+		}
 	}
 	listURL := releaseURL(base, latest.ID, "")
 	listURL = listURL[:len(listURL)-1]
@@ -181,16 +192,39 @@ func renderReleases(req *sdk.Request, id identity, rs []release) (*sdk.Response,
 	}
 	b := []byte(`{"releases":{`)
 	end := min(page*pageSize, len(rs))
+	var prefixID string
+	var prefix []byte // the URL of prefixID's releases as a JSON string, without the version and closing quote
 	for i, r := range rs[(page-1)*pageSize : end] {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = sdk.AppendJSONString(b, r.version)
-		b = append(b, `:{"url":`...)
-		b = sdk.AppendJSONString(b, releaseURL(base, r.meta.ID, r.version))
-		b = append(b, '}')
+		if !plainVersion(r.version) {
+			b = sdk.AppendJSONString(b, r.version)
+			b = append(b, `:{"url":`...)
+			b = sdk.AppendJSONString(b, releaseURL(base, r.meta.ID, r.version))
+			b = append(b, '}')
+			continue
+		}
+		if prefix == nil || r.meta.ID != prefixID {
+			prefixID, prefix = r.meta.ID, sdk.AppendJSONString(prefix[:0], releaseURL(base, r.meta.ID, ""))
+			prefix = prefix[:len(prefix)-1]
+		}
+		b = append(append(append(b, '"'), r.version...), `":{"url":`...)
+		b = append(append(append(b, prefix...), r.version...), `"}`...)
 	}
 	return jsonResponse(append(b, "}}"...), string(links)), nil
+}
+
+// plainVersion reports whether v is made of bytes a JSON string writes as
+// they are (SemVer's letters, digits, '.', '-', '+'), so a URL ending with
+// it is written as the URL without it, then v.
+func plainVersion(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; !alnum(c) && c != '.' && c != '-' && c != '+' {
+			return false
+		}
+	}
+	return v != ""
 }
 
 // releaseInfo answers §4.2 with the latest-version, successor-version and

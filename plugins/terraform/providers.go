@@ -92,7 +92,7 @@ func publishProvider(h sdk.Host, req *sdk.Request, typ, version, file string) (*
 	meta, _ := json.Marshal(zipMeta{Protocols: protocols})
 	pkg := providerPackage(typ)
 	if err := h.StageFile(sdk.StagedFile{Path: p, BlobDigest: req.Body.Digest, ContentType: "application/zip",
-		Package: pkg, Version: version, Metadata: meta}); err != nil {
+		Package: pkg, Version: version, Metadata: providerFileMeta(meta, version, goos, arch)}); err != nil {
 		return nil, err
 	}
 	if err := h.StageVersion(sdk.VersionPut{Package: pkg, Version: version, Metadata: providerVersionMeta(protocols, version)}); err != nil {
@@ -167,6 +167,9 @@ func platforms(h sdk.Host, typ, version string) (map[string][]platform, error) {
 // SemVer order, the protocols of each version's first package (render.go
 // writes it).
 func providerVersions(h sdk.Host, typ string) (*sdk.Response, error) {
+	if body, ok := groupedVersions(h, typ); ok {
+		return jsonResponse(200, body), nil
+	}
 	if body, found, done := listedVersions(h, typ); done {
 		if !found {
 			return nil, sdk.Errorf(404, "provider %s not found", typ)
