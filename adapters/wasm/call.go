@@ -45,9 +45,9 @@ type callState struct {
 	inst *instance
 	lim  limits
 	log  *slog.Logger
-	// clock bounds the call's time (clock.go); nil outside a call. sizes
-	// are the blobs whose size the call knows.
-	clock *callClock
+	// clock bounds the call's time (clock.go; not running outside a
+	// call). sizes are the blobs whose size the call knows.
+	clock callClock
 	sizes []ports.Body
 	// assembled are the documents the assemble import built in this call
 	// (contract 0.6.0), named by their 1-based index.
@@ -72,7 +72,7 @@ func (g *generation) invoke(ctx context.Context, st *counters, host ports.HostCa
 	parent := ctx
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	cs := &callState{host: host, repo: repo, lim: g.limits, log: g.log, clock: &callClock{}}
+	cs := &callState{host: host, repo: repo, lim: g.limits, log: g.log}
 	cs.clock.startClock(g.limits.timeout, cancel)
 	defer cs.clock.halt()
 	if st != nil {

@@ -56,8 +56,13 @@ func (c *callClock) startClock(timeout time.Duration, stop context.CancelCauseFu
 	c.budget = timeout
 	c.stop = stop
 	c.armed = c.start.Add(timeout)
+	c.mu.Lock() // fire may run before AfterFunc returns
 	c.timer = time.AfterFunc(timeout, c.fire)
+	c.mu.Unlock()
 }
+
+// running reports whether the clock was started.
+func (c *callClock) running() bool { return c.timer != nil }
 
 // halt stops the timer at the end of the call.
 func (c *callClock) halt() { c.timer.Stop() }
@@ -156,7 +161,7 @@ func (c *callClock) isExpired() bool {
 // earn grants the import running under ctx the allowance of n bytes (no-op
 // outside a call).
 func earn(ctx context.Context, n int64) {
-	if cs := stateOf(ctx); cs != nil && cs.clock != nil {
+	if cs := stateOf(ctx); cs != nil && cs.clock.running() {
 		cs.clock.earn(n)
 	}
 }

@@ -110,7 +110,7 @@ func instantiateHostModule(ctx context.Context, rt wazero.Runtime, log *slog.Log
 // handed a failure it might answer as its own: the call fails with
 // ErrDeadline or ErrCanceled, and nothing it staged is committed.
 func (cs *callState) run(ctx context.Context, f importGlue, rd *reader, stack []uint64) *enc {
-	if cs.clock == nil {
+	if !cs.clock.running() {
 		return f.call(ctx, cs, rd, stack)
 	}
 	cs.clock.enter()
