@@ -14,9 +14,9 @@ import (
 // proportional to its bytes (hostFloorThroughput); the time it takes, up to
 // that allowance, is added to the call's budget instead of eating the
 // guest's. Everything else an import does counts as the guest's time, as
-// before. The allowance one call may earn is capped (maxHostAllowance), so a
+// before. The allowance one call may use is capped (maxHostAllowance), so a
 // guest calling imports in a loop is still stopped: a call's wall time is at
-// most its timeout plus the allowance its bytes earned.
+// most its timeout plus the allowance its imports used.
 var (
 	// hostFloorThroughput is the slowest rate, in bytes per second, at
 	// which bulk host work is still expected to progress on a loaded
@@ -149,13 +149,6 @@ func (c *callClock) earn(n int64) {
 		c.earned = min(c.earned+a, maxHostAllowance-c.total)
 	}
 	c.mu.Unlock()
-}
-
-// isExpired reports whether the clock ended the call.
-func (c *callClock) isExpired() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.expired
 }
 
 // earn grants the import running under ctx the allowance of n bytes (no-op
