@@ -251,10 +251,12 @@ func (cs *callState) ConcatRanges(ctx context.Context, parts []wBlobRange) (wBod
 		return wBody{}, fmt.Errorf("wasm: %d ranges exceed %d: %w", len(parts), maxRanges, ports.ErrTooLarge)
 	}
 	rs := make([]ports.BlobRange, len(parts))
+	var n int64
 	for i, p := range parts {
 		rs[i] = ports.BlobRange{Digest: p.Digest, Offset: clampInt(p.Offset), Length: clampInt(p.Length)}
-		earn(ctx, rs[i].Length)
+		n = min(n+rs[i].Length, 1<<62)
 	}
+	earn(ctx, n)
 	b, err := br.ConcatRanges(ctx, rs)
 	cs.know(b)
 	return toBody(b), err
