@@ -31,7 +31,10 @@ func TestLargeUploadNeverEntersTheGuest(t *testing.T) {
 	whl := filepath.Join(t.TempDir(), "big_demo-1.0.0-py3-none-any.whl")
 	sum := writeWheel(t, whl)
 	// The default 10 s call deadline holds: the host finds the multipart
-	// boundaries (index-bytes), the plugin reads only part headers.
+	// boundaries (index-bytes), the plugin reads only part headers. The
+	// deadline bounds the plugin's own time; the host's scanning and copying
+	// earn theirs by their bytes (decision 0016), so a loaded machine is no
+	// 500.
 	k := harness.Start(t, harness.Options{Env: []string{"KEEPER_PLUGINS_MEMORY_PAGES=1024"}})
 	k.CreateRepo(harness.Repo{Key: "bigpy", Format: "pypi"})
 

@@ -147,6 +147,7 @@ func walkArchive(ctx context.Context, host ports.HostCall, digest string, kind u
 		return err
 	}
 	defer br.Close()
+	earn(ctx, size)
 	stopped := false
 	visit := func(name string, size int64, dir bool, body io.Reader) error {
 		if err := checkEntryName(name); err != nil {

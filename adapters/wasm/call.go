@@ -45,6 +45,10 @@ type callState struct {
 	inst *instance
 	lim  limits
 	log  *slog.Logger
+	// clock bounds the call's time (clock.go; not running outside a
+	// call). sizes are the blobs whose size the call knows.
+	clock callClock
+	sizes []ports.Body
 	// assembled are the documents the assemble import built in this call
 	// (contract 0.6.0), named by their 1-based index.
 	assembled [][]byte
@@ -60,12 +64,17 @@ func stateOf(ctx context.Context) *callState {
 	return cs
 }
 
-// invoke runs body on a pooled instance of g under the call deadline,
-// classifying failures and keeping the counters.
+// invoke runs body on a pooled instance of g under the call's clock
+// (clock.go): the timeout bounds the guest's own time, bulk imports earn
+// theirs. It classifies failures and keeps the counters.
 func (g *generation) invoke(ctx context.Context, st *counters, host ports.HostCall, repo *ports.RepoContext, name string,
 	body func(ctx context.Context, in *instance, rd *reader) error) (err error) {
-	ctx, cancel := context.WithTimeout(ctx, g.limits.timeout)
-	defer cancel()
+	parent := ctx
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	cs := &callState{host: host, repo: repo, lim: g.limits, log: g.log}
+	cs.clock.startClock(g.limits.timeout, cancel)
+	defer cs.clock.halt()
 	if st != nil {
 		st.calls.Add(1)
 		defer func() {
@@ -83,7 +92,7 @@ func (g *generation) invoke(ctx context.Context, st *counters, host ports.HostCa
 	in, err := g.acquire(ctx)
 	if err != nil {
 		switch {
-		case errors.Is(ctx.Err(), context.Canceled):
+		case errors.Is(parent.Err(), context.Canceled):
 			return fmt.Errorf("wasm: %s: %s: %w", g.id, name, ErrCanceled)
 		case ctx.Err() != nil:
 			return fmt.Errorf("wasm: %s: %s: %w: %w", g.id, name, ErrDeadline, err)
@@ -94,7 +103,7 @@ func (g *generation) invoke(ctx context.Context, st *counters, host ports.HostCa
 	}
 	healthy := false
 	defer func() { g.release(in, healthy) }()
-	cs := &callState{host: host, repo: repo, inst: in, lim: g.limits, log: g.log}
+	cs.inst = in
 	cctx := context.WithValue(ctx, callKey{}, cs)
 	rd := &reader{mem: in.mem, budget: g.limits.maxBody}
 	stopCall := context.AfterFunc(ctx, in.raiseStop)
@@ -109,16 +118,19 @@ func (g *generation) invoke(ctx context.Context, st *counters, host ports.HostCa
 	in.stopped = !stopCall()
 	var pe *PluginError
 	switch {
-	case err == nil:
+	case ctx.Err() == nil && err == nil:
 		healthy = true
 		return nil
-	case errors.As(err, &pe):
+	case ctx.Err() == nil && errors.As(err, &pe):
 		healthy = true
 		return err
-	case errors.Is(ctx.Err(), context.Canceled):
+	case errors.Is(parent.Err(), context.Canceled):
 		return fmt.Errorf("wasm: %s: %s: %w", g.id, name, ErrCanceled)
 	case ctx.Err() != nil:
-		return fmt.Errorf("wasm: %s: %s: %w after %s: %v", g.id, name, ErrDeadline, g.limits.timeout, err)
+		// The clock ran out (or the caller's own deadline passed), maybe
+		// during an import the guest then saw fail: never the guest's
+		// answer, whatever it was.
+		return fmt.Errorf("wasm: %s: %s: %w after %s of the plugin's own time: %v", g.id, name, ErrDeadline, g.limits.timeout, err)
 	case errors.Is(err, errMalformed):
 		return fmt.Errorf("wasm: %s: %s: %w: %w", g.id, name, ErrTrap, err)
 	default:
@@ -230,6 +242,9 @@ func (r *Runtime) Handle(ctx context.Context, id string, req ports.FormatRequest
 	defer g.unpin()
 	var resp ports.FormatResponse
 	err = g.invoke(ctx, st, host, req.Repo, "handle", func(ctx context.Context, in *instance, rd *reader) error {
+		if req.Body != nil {
+			stateOf(ctx).know(*req.Body)
+		}
 		ok, fail, err := in.callHandle(ctx, rd, toRequest(&req))
 		if err != nil {
 			return err

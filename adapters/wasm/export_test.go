@@ -1,5 +1,7 @@
 package wasm
 
+import "time"
+
 // IdleMemory returns the linear-memory bytes of the idle instances of id (tests only).
 func (r *Runtime) IdleMemory(id string) []uint32 {
 	r.mu.RLock()
@@ -27,3 +29,12 @@ func (r *Runtime) GuestMapped() int64 { return r.guest.mapped.Load() }
 
 // LoadingPeak is the most plugin loads that ran at once (tests only).
 func (r *Runtime) LoadingPeak() int32 { return r.loadingPeak.Load() }
+
+// SetHostAllowance sets the floor throughput (bytes per second) and the cap
+// of the allowance bulk imports earn, returning a function restoring them
+// (tests only; not for parallel tests).
+func SetHostAllowance(floor int64, limit time.Duration) (restore func()) {
+	f, l := hostFloorThroughput, maxHostAllowance
+	hostFloorThroughput, maxHostAllowance = floor, limit
+	return func() { hostFloorThroughput, maxHostAllowance = f, l }
+}

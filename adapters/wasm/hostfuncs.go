@@ -73,7 +73,7 @@ func instantiateHostModule(ctx context.Context, rt wazero.Runtime, log *slog.Log
 			var e *enc
 			switch {
 			case cs != nil && cs.host != nil:
-				e = f.call(ctx, cs, rd, stack)
+				e = cs.run(ctx, f, rd, stack)
 			case f.fail != nil && !hostless[f.name]:
 				e = f.fail(errNoHost)
 			default: // repo and log work without host services
@@ -102,4 +102,22 @@ func instantiateHostModule(ctx context.Context, rt wazero.Runtime, log *slog.Log
 	}
 	_, err := b.Instantiate(ctx)
 	return err
+}
+
+// run calls an import on the call's clock: its time is the guest's but for
+// the allowance its bytes earn (clock.go). When the call's time ran out
+// meanwhile, or its caller went away, the guest is trapped rather than
+// handed a failure it might answer as its own: the call fails with
+// ErrDeadline or ErrCanceled, and nothing it staged is committed.
+func (cs *callState) run(ctx context.Context, f importGlue, rd *reader, stack []uint64) *enc {
+	if !cs.clock.running() {
+		return f.call(ctx, cs, rd, stack)
+	}
+	cs.clock.enter()
+	e := f.call(ctx, cs, rd, stack)
+	cs.clock.leave()
+	if ctx.Err() != nil {
+		panic(fmt.Errorf("import %s: %w", f.name, context.Cause(ctx)))
+	}
+	return e
 }

@@ -42,7 +42,9 @@ func clampLimit(n uint32) int {
 func clampInt(v uint64) int64 { return int64(min(v, 1<<62)) }
 
 func (cs *callState) ReadBlob(ctx context.Context, digest string, offset uint64, n uint32) ([]byte, error) {
-	return cs.host.ReadBlob(ctx, digest, int64(offset), min(int64(n), cs.lim.maxBody))
+	n64 := min(int64(n), cs.lim.maxBody)
+	earn(ctx, n64)
+	return cs.host.ReadBlob(ctx, digest, int64(offset), n64)
 }
 
 func (cs *callState) ArchiveList(ctx context.Context, digest string, kind wArchiveKind, maxEntries uint32) ([]wArchiveEntry, error) {
@@ -76,7 +78,8 @@ func (cs *callState) open(ctx context.Context, src wSource) ([]byte, ports.BlobR
 	if cs.host == nil {
 		return nil, nil, errNoHost
 	}
-	r, _, err := cs.host.OpenBlob(ctx, src.Blob)
+	r, size, err := cs.host.OpenBlob(ctx, src.Blob)
+	earn(ctx, size)
 	return nil, r, err
 }
 
@@ -180,7 +183,9 @@ func (cs *callState) KVList(ctx context.Context, ns, prefix, after string, limit
 }
 
 func (cs *callState) PutBlob(ctx context.Context, data []byte) (string, error) {
+	earn(ctx, int64(len(data)))
 	b, err := cs.host.PutBlob(ctx, data)
+	cs.know(ports.Body{Digest: b.Digest, Size: b.Size})
 	return b.Digest, err
 }
 
@@ -212,7 +217,11 @@ func (cs *callState) ConcatBlobs(ctx context.Context, digests []string) (wBody, 
 	if len(digests) > maxStrList {
 		return wBody{}, fmt.Errorf("wasm: list of %d strings exceeds %d: %w", len(digests), maxStrList, ports.ErrTooLarge)
 	}
+	for _, d := range digests {
+		earn(ctx, cs.sizeOf(d))
+	}
 	b, err := cs.host.ConcatBlobs(ctx, digests)
+	cs.know(b)
 	return toBody(b), err
 }
 
@@ -242,10 +251,14 @@ func (cs *callState) ConcatRanges(ctx context.Context, parts []wBlobRange) (wBod
 		return wBody{}, fmt.Errorf("wasm: %d ranges exceed %d: %w", len(parts), maxRanges, ports.ErrTooLarge)
 	}
 	rs := make([]ports.BlobRange, len(parts))
+	var n int64
 	for i, p := range parts {
 		rs[i] = ports.BlobRange{Digest: p.Digest, Offset: clampInt(p.Offset), Length: clampInt(p.Length)}
+		n = min(n+rs[i].Length, 1<<62)
 	}
+	earn(ctx, n)
 	b, err := br.ConcatRanges(ctx, rs)
+	cs.know(b)
 	return toBody(b), err
 }
 
@@ -254,7 +267,9 @@ func (cs *callState) DecodeBase64(ctx context.Context, digest string, offset, le
 	if !ok {
 		return wBody{}, errNoRanges
 	}
+	earn(ctx, clampInt(length))
 	b, err := br.DecodeBase64(ctx, ports.BlobRange{Digest: digest, Offset: clampInt(offset), Length: clampInt(length)})
+	cs.know(b)
 	return toBody(b), err
 }
 
@@ -266,6 +281,7 @@ func (cs *callState) IndexBytes(ctx context.Context, digest string, offset uint6
 	if len(pattern) > ports.MaxIndexPattern {
 		return nil, fmt.Errorf("wasm: pattern of %d bytes exceeds %d: %w", len(pattern), ports.MaxIndexPattern, ports.ErrInvalid)
 	}
+	earn(ctx, cs.sizeOf(digest)-clampInt(offset))
 	at, err := br.IndexBytes(ctx, digest, clampInt(offset), pattern)
 	if err != nil || at < 0 {
 		return nil, err

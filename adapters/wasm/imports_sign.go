@@ -74,6 +74,7 @@ func (cs *callState) Compress(ctx context.Context, alg wCompression, src wSource
 	if err != nil {
 		return wBody{}, err
 	}
+	earn(ctx, int64(len(data)))
 	in := io.Reader(bytes.NewReader(data))
 	if rc != nil {
 		defer rc.Close()
@@ -87,6 +88,7 @@ func (cs *callState) Compress(ctx context.Context, alg wCompression, src wSource
 	if err != nil {
 		return wBody{}, err
 	}
+	cs.know(ports.Body{Digest: b.Digest, Size: b.Size})
 	return bodyOf(b, out), nil
 }
 
