@@ -104,6 +104,12 @@ func (d *Dispatcher) callPlugin(ctx context.Context, in *Request, route Route, t
 			// client's input, not a server fault.
 			return nil, fail(ports.ErrInvalid, hc.refused.Error())
 		}
+		if full := hc.storageFull(); full != nil && (err != nil || resp.Status >= 500) {
+			// A blob write for the plugin found no space: whatever the
+			// plugin made of it, the client may retry once space is freed.
+			d.log.ErrorContext(ctx, "dispatch: plugin call: storage full", "plugin", route.PluginID, "err", full)
+			return nil, errStorageFull()
+		}
 		if err != nil {
 			if ferr := d.pluginFailed(ctx, route, resp, err); ferr != nil {
 				return nil, ferr

@@ -204,6 +204,11 @@ func TestStagedWrites(t *testing.T) {
 			defer func() { e.blobs.PutErr = nil }()
 			wantFull(t, e.do(&admin, http.MethodPut, "/demo/pub/full2.txt", []byte("x")))
 		})
+		t.Run("a plugin answering a failed blob write with its own 500", func(t *testing.T) {
+			e.blobs.PutErr = fmt.Errorf("fsblob: put: write /data/tmp/x: no space left on device (%w)", ports.ErrStorageFull)
+			defer func() { e.blobs.PutErr = nil }()
+			wantFull(t, e.do(&admin, http.MethodPost, "/demo/pub/-/gen-own-500", nil))
+		})
 	})
 	t.Run("a client that went away is no server error", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(auth.WithSubject(context.Background(), admin))

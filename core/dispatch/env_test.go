@@ -140,6 +140,12 @@ func (e *env) handle(ctx context.Context, req ports.FormatRequest, h ports.HostC
 		if err := h.StageKV(ports.KV{Namespace: "tags", Key: "latest", Value: []byte("gen")}, false); err != nil {
 			return ports.FormatResponse{}, err
 		}
+	case req.Method == http.MethodPost && path == "-/gen-own-500":
+		// A plugin that answers a failed blob write with its own 500 (it
+		// sees only the import's error text).
+		if _, err := h.PutBlob(ctx, []byte("generated")); err != nil {
+			return ports.FormatResponse{Status: 500, Body: []byte(err.Error())}, fmt.Errorf("plugin error 500: %s", err.Error())
+		}
 	case req.Method == http.MethodGet:
 		return ports.FormatResponse{Status: 404, Body: []byte("plugin: no " + req.Path)}, nil
 	}

@@ -58,9 +58,32 @@ type hostCall struct {
 	// refused is the first staged path this call refused as unreadable: the
 	// client chose it, so a plugin that fails on it gets the client a 400.
 	refused error
+	// full is the first blob write of this call that found the storage
+	// full: a plugin that fails after it gets the client a 507, not a 500.
+	full error
 }
 
 var _ ports.HostCall = (*hostCall)(nil)
+
+// storageFull is the call's first blob write that found the storage full.
+func (h *hostCall) storageFull() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.full
+}
+
+// ingested notes a blob write of the call that failed for lack of space
+// (see full) and returns err.
+func (h *hostCall) ingested(err error) error {
+	if errors.Is(err, ports.ErrStorageFull) {
+		h.mu.Lock()
+		if h.full == nil {
+			h.full = err
+		}
+		h.mu.Unlock()
+	}
+	return err
+}
 
 func newHostCall(d *Dispatcher, repo *ports.Repository, body *ports.Body) *hostCall {
 	h := &hostCall{d: d, repo: repo, known: make(map[string]artifact.Digests)}
@@ -142,7 +165,7 @@ func (h *hostCall) PutBlob(ctx context.Context, data []byte) (ports.Blob, error)
 	}
 	dg, err := artifact.Ingest(ctx, h.d.blobs, bytes.NewReader(data), h.d.cfg.MaxPutBlobBytes, artifact.Expect{}, !h.route.SHA256Bodies)
 	if err != nil {
-		return ports.Blob{}, fmt.Errorf("dispatch: put blob: %w", err)
+		return ports.Blob{}, h.ingested(fmt.Errorf("dispatch: put blob: %w", err))
 	}
 	h.mu.Lock()
 	h.known[dg.SHA256] = dg

@@ -51,7 +51,7 @@ func (h *hostCall) ConcatBlobs(ctx context.Context, digests []string) (ports.Bod
 	dg, err := artifact.Ingest(ctx, h.d.blobs, pr, h.d.cfg.MaxBodyBytes, artifact.Expect{}, !h.route.SHA256Bodies)
 	pr.Close()
 	if err != nil {
-		return ports.Body{}, fmt.Errorf("dispatch: concat blobs: %w", err)
+		return ports.Body{}, h.ingested(fmt.Errorf("dispatch: concat blobs: %w", err))
 	}
 	h.mu.Lock()
 	h.known[dg.SHA256] = dg

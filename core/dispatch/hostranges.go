@@ -134,7 +134,7 @@ func (h *hostCall) ingest(ctx context.Context, op string, produce func(w io.Writ
 	dg, err := artifact.Ingest(ctx, h.d.blobs, pr, h.d.cfg.MaxBodyBytes, artifact.Expect{}, !h.route.SHA256Bodies)
 	pr.Close()
 	if err != nil {
-		return ports.Body{}, fmt.Errorf("dispatch: %s: %w", op, err)
+		return ports.Body{}, h.ingested(fmt.Errorf("dispatch: %s: %w", op, err))
 	}
 	h.mu.Lock()
 	h.known[dg.SHA256] = dg
