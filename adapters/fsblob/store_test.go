@@ -254,3 +254,20 @@ func TestPutTakesChunksAsTheyAre(t *testing.T) {
 	}
 	assertTempEmpty(t, s)
 }
+
+// BenchmarkPutSmall is a small body's Put (a tag, a yank, a manifest):
+// allocation per Put is what it shows (-benchmem).
+func BenchmarkPutSmall(b *testing.B) {
+	s, err := fsblob.New(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := []byte(`{"project":"other-pkg","version":"1.0.0","yanked":true}`)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		body[len(body)-2] = byte('a' + i%26)
+		if _, err := s.Put(b.Context(), bytes.NewReader(body), 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
