@@ -72,39 +72,21 @@ func versionMetadata(h sdk.Host, name, version string) (meta []byte, found, ok b
 // json.Unmarshal.
 func decodeVersionMeta(b []byte, m *versionMeta) error {
 	s := jsonscan.New(b)
-	if s.Next('{') && !s.Next('}') {
-		var seen [3]bool
-		for {
-			k, ok := s.Name()
-			if !ok || !s.Next(':') {
-				break
-			}
-			i := -1
-			switch string(k) {
-			case "archive":
-				i = 0
-				m.Archive, ok = s.Str()
-			case "integrity":
-				i = 1
-				m.Integrity, ok = s.Str()
-			case "strip_prefix":
-				i = 2
-				m.StripPrefix, ok = s.Str()
-			}
-			if i < 0 || !ok || seen[i] {
-				break
-			}
-			seen[i] = true
-			if s.Next('}') {
-				if s.End() {
-					return nil
-				}
-				break
-			}
-			if !s.Next(',') {
-				break
-			}
+	if s.Object(func(k []byte) (i int, ok bool) {
+		switch string(k) {
+		case "archive":
+			m.Archive, ok = s.Str()
+			return 0, ok
+		case "integrity":
+			m.Integrity, ok = s.Str()
+			return 1, ok
+		case "strip_prefix":
+			m.StripPrefix, ok = s.Str()
+			return 2, ok
 		}
+		return 0, false
+	}) && s.End() {
+		return nil
 	}
 	*m = versionMeta{}
 	return json.Unmarshal(b, m)

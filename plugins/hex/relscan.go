@@ -23,48 +23,25 @@ func decodeRelease(b []byte, r *release) error {
 // readRelease reads {"version":…,"inner_checksum":…,"outer_checksum":…,
 // "dependencies":[…],"sort_key":…} (members in any order, each at most once).
 func readRelease(s *jsonscan.Scanner, r *release) bool {
-	if !s.Next('{') {
-		return false
-	}
-	if s.Next('}') {
-		return true
-	}
-	var seen [5]bool
-	for {
-		k, ok := s.Name()
-		if !ok || !s.Next(':') {
-			return false
-		}
-		var i int
+	return s.Object(func(k []byte) (i int, ok bool) {
 		switch string(k) {
-		case "sort_key":
-			i = 4
-			r.SortKey, ok = s.Str()
 		case "version":
 			r.Version, ok = s.Str()
+			return 0, ok
 		case "inner_checksum":
-			i = 1
 			r.InnerChecksum, ok = s.Str()
+			return 1, ok
 		case "outer_checksum":
-			i = 2
 			r.OuterChecksum, ok = s.Str()
+			return 2, ok
 		case "dependencies":
-			i = 3
-			ok = readDependencies(s, r)
-		default:
-			return false
+			return 3, readDependencies(s, r)
+		case "sort_key":
+			r.SortKey, ok = s.Str()
+			return 4, ok
 		}
-		if !ok || seen[i] {
-			return false
-		}
-		seen[i] = true
-		if s.Next('}') {
-			return true
-		}
-		if !s.Next(',') {
-			return false
-		}
-	}
+		return 0, false
+	})
 }
 
 func readDependencies(s *jsonscan.Scanner, r *release) bool {
@@ -93,46 +70,24 @@ func readDependencies(s *jsonscan.Scanner, r *release) bool {
 // readDependency reads {"package":…,"requirement":…,"optional":true,
 // "app":…,"repository":…} (members in any order, each at most once).
 func readDependency(s *jsonscan.Scanner, d *dependency) bool {
-	if !s.Next('{') {
-		return false
-	}
-	if s.Next('}') {
-		return true
-	}
-	var seen [5]bool
-	for {
-		k, ok := s.Name()
-		if !ok || !s.Next(':') {
-			return false
-		}
-		var i int
+	return s.Object(func(k []byte) (i int, ok bool) {
 		switch string(k) {
 		case "package":
 			d.Package, ok = s.Str()
+			return 0, ok
 		case "requirement":
-			i = 1
 			d.Requirement, ok = s.Str()
+			return 1, ok
 		case "optional":
-			i = 2
 			d.Optional, ok = s.Bool()
+			return 2, ok
 		case "app":
-			i = 3
 			d.App, ok = s.Str()
+			return 3, ok
 		case "repository":
-			i = 4
 			d.Repository, ok = s.Str()
-		default:
-			return false
+			return 4, ok
 		}
-		if !ok || seen[i] {
-			return false
-		}
-		seen[i] = true
-		if s.Next('}') {
-			return true
-		}
-		if !s.Next(',') {
-			return false
-		}
-	}
+		return 0, false
+	})
 }

@@ -156,6 +156,37 @@ func (s *Scanner) Name() ([]byte, bool) {
 	return nil, false
 }
 
+// Object reads an object whose members member reads. member is called
+// after each name and its colon, reads the value, and returns the
+// member's index (0 to 63) and whether it read it; an unknown name (ok
+// false), a failed read or an index seen before fails the object.
+func (s *Scanner) Object(member func(name []byte) (i int, ok bool)) bool {
+	if !s.Next('{') {
+		return false
+	}
+	if s.Next('}') {
+		return true
+	}
+	var seen uint64
+	for {
+		k, ok := s.Name()
+		if !ok || !s.Next(':') {
+			return false
+		}
+		i, ok := member(k)
+		if !ok || i < 0 || i > 63 || seen&(1<<i) != 0 {
+			return false
+		}
+		seen |= 1 << i
+		if s.Next('}') {
+			return true
+		}
+		if !s.Next(',') {
+			return false
+		}
+	}
+}
+
 // StringMember reads b when it is exactly an object with the one member
 // key (unescaped) whose value is a string Str reads, e.g. {"entry":"…"},
 // and returns that value.

@@ -128,3 +128,38 @@ func FuzzStringMember(f *testing.F) {
 		}
 	})
 }
+
+// TestObject: known members in any order, each once; an unknown name, a
+// repeated member, a failed value or a broken separator fails the object.
+func TestObject(t *testing.T) {
+	read := func(doc string) (a, b string, ok bool) {
+		s := New([]byte(doc))
+		ok = s.Object(func(k []byte) (i int, ok bool) {
+			switch string(k) {
+			case "a":
+				a, ok = s.Str()
+				return 0, ok
+			case "b":
+				b, ok = s.Str()
+				return 1, ok
+			}
+			return 0, false
+		}) && s.End()
+		return a, b, ok
+	}
+	for doc, want := range map[string][3]any{
+		`{}`:                        {"", "", true},
+		` { "b" : "y" , "a":"x" } `: {"x", "y", true},
+		`{"a":"x"}`:                 {"x", "", true},
+	} {
+		if a, b, ok := read(doc); a != want[0] || b != want[1] || ok != want[2] {
+			t.Errorf("%s: %q %q %v, want %v", doc, a, b, ok, want)
+		}
+	}
+	for _, doc := range []string{`{"c":"x"}`, `{"a":"x","a":"y"}`, `{"a":1}`, `{"a":"x" "b":"y"}`,
+		`{"a":"x",}`, `{"a":"x"`, `["a"]`, `{"a":"x"} x`, `{"\u0061":"x"}`} {
+		if _, _, ok := read(doc); ok {
+			t.Errorf("%s read", doc)
+		}
+	}
+}
