@@ -90,11 +90,16 @@ func TestScanImage(t *testing.T) {
 	k.Expect(200, "PUT", "/api/v1/security/policies/images", harness.JSONBody(map[string]any{"block_severity": "HIGH"}),
 		"Content-Type", "application/json")
 	time.Sleep(3500 * time.Millisecond) // policies are cached per replica for 3 s
-	cmd := exec.Command(crane, "manifest", "--insecure", u.Host+"/images/app@"+bad)
-	cmd.Env = append(harness.BaseEnv(), "HOME="+home, "DOCKER_CONFIG="+filepath.Join(home, ".docker"))
-	out, err := cmd.CombinedOutput()
-	if err == nil || !bytes.Contains(out, []byte("CVE-2099-0003")) {
-		t.Fatalf("pull of the vulnerable manifest under a blocking policy: %v\n%s", err, out)
+	// By tag too: the tag's own stored file is judged by the manifest it
+	// names (plugins/oci tagfiles.go, core/scan/alias.go).
+	for _, ref := range []string{"@" + bad, ":bad"} {
+		cmd := exec.Command(crane, "manifest", "--insecure", u.Host+"/images/app"+ref)
+		cmd.Env = append(harness.BaseEnv(), "HOME="+home, "DOCKER_CONFIG="+filepath.Join(home, ".docker"))
+		out, err := cmd.CombinedOutput()
+		if err == nil || !bytes.Contains(out, []byte("CVE-2099-0003")) {
+			t.Fatalf("pull of the vulnerable manifest %s under a blocking policy: %v\n%s", ref, err, out)
+		}
 	}
 	ociRun(t, home, crane, "manifest", "--insecure", u.Host+"/images/app@"+good)
+	ociRun(t, home, crane, "manifest", "--insecure", u.Host+"/images/app:good")
 }

@@ -214,7 +214,8 @@ func (d *Dispatcher) resolve(ctx context.Context, in *Request, route Route, tabl
 			}
 			continue
 		}
-		return d.stored(ctx, 200, nil, f.BlobDigest, f.ContentType, f)
+		// With the headers the member's own fast path sends (served.go).
+		return d.stored(ctx, 200, servedHeaders(f.Metadata), f.BlobDigest, f.ContentType, f)
 	}
 	var failed error
 	for _, m := range members {

@@ -41,7 +41,7 @@ func layoutOf(metadata []byte) json.RawMessage {
 // *Blocked with the reason (recorded in the audit log). A policy that
 // blocks nothing costs no lookup.
 func (s *Service) CheckDownload(ctx context.Context, by ports.Subject, f ports.File) error {
-	if !strings.Contains(string(f.Metadata), `"scan"`) {
+	if !strings.Contains(string(f.Metadata), `"scan"`) && !strings.Contains(string(f.Metadata), aliasKey) {
 		return nil
 	}
 	// The policy (cached) is asked before the metadata is decoded: with
@@ -49,6 +49,22 @@ func (s *Service) CheckDownload(ctx context.Context, by ports.Subject, f ports.F
 	p, err := s.Policy(ctx, f.RepositoryID)
 	if err == nil && !Enforces(p) {
 		return nil
+	}
+	if alias := AliasOf(f.Metadata); alias != "" {
+		// Judged as the file it stands for (alias.go).
+		if err != nil {
+			return err
+		}
+		t, ok, err := s.judged(ctx, f)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			reason := "blocked by security policy: " + f.Path + " stands for " + alias + ", which is no longer stored"
+			s.d.Audit.By(ctx, by, "security.download.blocked", f.Path, audit.Denied, reason)
+			return &Blocked{Reason: reason}
+		}
+		f = t
 	}
 	if !HasLayout(f.Metadata) {
 		return nil

@@ -37,6 +37,20 @@ func (s *Service) CheckPromotion(ctx context.Context, by ports.Subject, from, to
 	}
 	var failed []string
 	for _, f := range files {
+		if AliasOf(f.Metadata) != "" {
+			// An alias is judged as the file it stands for (alias.go).
+			t, ok, err := s.judged(ctx, f)
+			if err != nil {
+				return fmt.Errorf("scan: promotion gate %s: %w", f.Path, err)
+			}
+			if !ok {
+				if len(failed) < maxGateReasons {
+					failed = append(failed, f.Path+": stands for "+AliasOf(f.Metadata)+", which is no longer stored")
+				}
+				continue
+			}
+			f = t
+		}
 		if !HasLayout(f.Metadata) {
 			continue
 		}

@@ -27,7 +27,7 @@ const (
 var (
 	descriptionKeys = []string{"description", "summary"}
 	keywordKeys     = []string{"keywords", "tags"}
-	skippedKeys     = map[string]bool{"served_headers": true}
+	skippedKeys     = map[string]bool{"served_headers": true, "alias_of": true}
 )
 
 // buildDocument assembles the document of one package from its versions

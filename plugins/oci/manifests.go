@@ -47,8 +47,9 @@ type manifestMeta struct {
 	Scan *scanLayout `json:"scan,omitempty"`
 }
 
-// manifestTTLMs lets the host cache a manifest answer (by tag too); the
-// host keys it by the repository generation, so a push or delete is seen at once.
+// manifestTTLMs lets the host cache a manifest answer the plugin gives (a
+// tag pushed before tag files existed, tagfiles.go); the host keys it by
+// the repository generation, so a push or delete is seen at once.
 const manifestTTLMs = 10 * 60 * 1000
 
 func (c *call) manifestPath(digest string) string { return prefix(c.r.image) + "manifests/" + digest }
@@ -165,7 +166,7 @@ func (c *call) putManifest(ref string, isDigest bool) (*sdk.Response, error) {
 		return nil, err
 	}
 	if !isDigest {
-		if err := c.h.KVPut("tags", c.tagKey(ref), []byte(d)); err != nil {
+		if err := c.putTag(ref, d, body.Digest, mediaType); err != nil {
 			return nil, err
 		}
 	}
@@ -174,7 +175,7 @@ func (c *call) putManifest(ref string, isDigest bool) (*sdk.Response, error) {
 		if !tagRe.MatchString(tag) {
 			return ociError(400, codeManifestInvalid, "invalid tag "+strconv.Quote(tag)), nil
 		}
-		if err := c.h.KVPut("tags", c.tagKey(tag), []byte(d)); err != nil {
+		if err := c.putTag(tag, d, body.Digest, mediaType); err != nil {
 			return nil, err
 		}
 		hs = append(hs, sdk.Header{Name: "OCI-Tag", Value: tag})
@@ -264,7 +265,8 @@ func (c *call) checkDescriptor(d descriptor, path, what string) (*sdk.Response, 
 	return nil, nil
 }
 
-// deleteManifest removes a tag, or a manifest with its tags and referrer entry.
+// deleteManifest removes a tag, or a manifest with its tags and referrer
+// entry; a tag goes with its tag file (tagfiles.go).
 func (c *call) deleteManifest(ref string, isDigest bool) (*sdk.Response, error) {
 	if !isDigest {
 		_, ok, err := c.h.KVGet("tags", c.tagKey(ref))
@@ -274,7 +276,7 @@ func (c *call) deleteManifest(ref string, isDigest bool) (*sdk.Response, error) 
 		if !ok {
 			return ociError(404, codeManifestUnknown, "tag unknown: "+ref), nil
 		}
-		return empty(202), c.h.KVDelete("tags", c.tagKey(ref))
+		return empty(202), c.dropTag(ref)
 	}
 	f, err := c.h.GetFile(c.manifestPath(ref))
 	if err != nil {
@@ -292,23 +294,8 @@ func (c *call) deleteManifest(ref string, isDigest bool) (*sdk.Response, error) 
 			return nil, err
 		}
 	}
-	after := c.r.image + ":"
-	for {
-		kvs, err := c.h.KVList("tags", c.r.image+":", after, 1000)
-		if err != nil {
-			return nil, err
-		}
-		for _, kv := range kvs {
-			if string(kv.Value) == ref {
-				if err := c.h.KVDelete("tags", kv.Key); err != nil {
-					return nil, err
-				}
-			}
-		}
-		if len(kvs) < 1000 {
-			break
-		}
-		after = kvs[len(kvs)-1].Key
+	if err := c.dropTagsOf(ref); err != nil {
+		return nil, err
 	}
 	return empty(202), nil
 }

@@ -19,6 +19,9 @@ import (
 //	<image>/blobs/<alg>:<hex>            blob (host fast path serves GET/HEAD)
 //	<image>/manifests/<alg>:<hex>        manifest, content type = media type,
 //	                                     package = the full name (catalog.go)
+//	<image>/manifests/<tag>              tag file: the tagged manifest's blob,
+//	                                     served by the host's fast path
+//	                                     (tagfiles.go)
 //	<image>/_uploads/<id>/<n>            chunk n of a resumable upload
 //	kv tags       "<image>:<tag>"         -> manifest digest
 //	kv uploads    "<id>"                  -> upload session JSON
