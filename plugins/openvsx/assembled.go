@@ -161,6 +161,7 @@ func (a api) assembledExtension(ns, name, version string) (*sdk.Response, error)
 	if !validName(ns) || !validName(name) {
 		return nil, nil
 	}
+	asked := ns + "." + name // as the request names it, for the 404
 	ns, name = strings.ToLower(ns), strings.ToLower(name)
 	pkg := ns + "." + name
 	if version == "latest" {
@@ -183,7 +184,7 @@ func (a api) assembledExtension(ns, name, version string) (*sdk.Response, error)
 	described := latest
 	if version != "" {
 		if count == "0" {
-			return nil, fail(404, "Extension not found: "+ns+"."+name+" "+version)
+			return nil, fail(404, "Extension not found: "+asked+" "+version)
 		}
 		described = version
 	}

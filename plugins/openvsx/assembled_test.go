@@ -30,8 +30,10 @@ func checkAssembled(t *testing.T, h *fakehost.Host, ns, name string, versions []
 		}
 		got := get(h, path, "")
 		if v == "9.9.9-absent" {
-			if r, err := a.assembledExtension(ns, name, v); r != nil || (err != nil) != fastList || got.Status != 404 {
-				t.Fatalf("%s: assembled %v, %v, served %d", path, r, err, got.Status)
+			r, err := a.assembledExtension(ns, name, v)
+			old, oldErr := a.listedExtension(ns, name, v)
+			if r != nil || (err != nil) != fastList || got.Status != 404 || old != nil || err != nil && err.Error() != oldErr.Error() {
+				t.Fatalf("%s: assembled %v, %v, served %d; listed %v, %v", path, r, err, got.Status, old, oldErr)
 			}
 			continue
 		}
