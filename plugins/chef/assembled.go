@@ -2,28 +2,46 @@ package chef
 
 import (
 	"encoding/json"
-	"sort"
-	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 	"github.com/keeper-registry/keeper/sdk/go/hostjson"
 )
 
-// The universe is assembled by the host (contract 0.6.0,
-// docs/decisions/0012) from a member written into each tarball's file
-// metadata at publish: memberEntry, the version's `"VERSION":{…}` entry
-// exactly as json.Marshal writes it in the universe, with baseMark where
-// the repository's base URL goes. A return-text listing of the tarballs
-// (package, version and path, a few bytes each) lets the guest order them
-// as encoding/json orders the map keys; the host then writes the entries in
-// that order with the separators the guest gives per row. A tarball stored
-// before (no metadata) makes the listing irregular: the universe is then
-// rendered from the version documents.
+// The universe is assembled by the host (contract 0.7.0,
+// docs/decisions/0014) in one template served by handle, from members
+// written into each tarball's file metadata at publish:
+//   - memberEntry: the version's `"VERSION":{…}` entry exactly as
+//     json.Marshal writes it in the universe, with baseMark where the
+//     repository's base URL goes;
+//   - memberKey: the cookbook name, a space and the version. A space sorts
+//     below every byte of a name or version, so the keys' byte order is
+//     json.Marshal's order of the universe's map keys (names, then each
+//     name's versions, as bytes), which the host sorts on;
+//   - memberHead: the cookbook's `"NAME":{`, written at the first row of
+//     each run of equal heads (`first`/`changed`), after a `}` closing the
+//     previous cookbook.
+//
+// The comma between two versions of one cookbook is written when the key
+// changed, i.e. at every row after the first (keys are unique: one tarball
+// a version). A tarball stored before these members (no key) makes the
+// document irregular: the universe is then rendered from the version
+// documents, byte for byte the same.
 const (
 	memberEntry = "~entry"
+	memberKey   = "~key"
+	memberHead  = "~head"
 	// baseMark is a tab, which JSON text only holds escaped.
 	baseMark = "\t"
 )
+
+// Indexes of the members in universeMembers.
+const (
+	memEntry = iota
+	memKey
+	memHead
+)
+
+var universeMembers = []string{memberEntry, memberKey, memberHead}
 
 // tarballMetadata is the file metadata of the version stored as meta.
 func tarballMetadata(meta []byte) ([]byte, error) {
@@ -43,57 +61,42 @@ func tarballMetadata(meta []byte) ([]byte, error) {
 	b = url(b, "/api/v1/cookbooks/"+m.Name+"/versions/"+urlVersion(m.Version)+"/download")
 	b = url(append(b, `,"location_path":`...), "/api/v1")
 	b = append(b, `,"location_type":"opscode"}`...)
-	return json.Marshal(map[string]string{memberEntry: string(b)})
+	head := append(sdk.AppendJSONString(nil, m.Name), ":{"...)
+	return json.Marshal(map[string]string{memberEntry: string(b), memberKey: sortKey(m.Name, m.Version), memberHead: string(head)})
+}
+
+// sortKey orders a cookbook version as the universe's map keys are ordered
+// (names, then versions, as bytes; validName and validVersion hold no byte
+// at or below a space).
+func sortKey(name, version string) string { return name + " " + version }
+
+func lit(s string) hostjson.Item { return hostjson.Item{Kind: hostjson.ItemLiteral, Text: []byte(s)} }
+
+// universeTemplate is the universe, base the repository's base URL.
+func universeTemplate(base string) sdk.Template {
+	first := hostjson.Condition{Test: hostjson.TestFirst}
+	newHead := hostjson.Condition{Test: hostjson.TestChanged, Member: memHead}
+	notFirst := hostjson.Condition{Test: hostjson.TestChanged, Member: memKey}
+	b := sdk.AppendJSONString(nil, base)
+	closeCookbook, comma := lit("}"), lit(",")
+	closeCookbook.When, comma.When = []hostjson.Condition{newHead}, []hostjson.Condition{notFirst}
+	return sdk.Template{
+		Loops: []sdk.Loop{{Source: hostjson.Files, Prefix: "cookbooks/", Members: universeMembers, MemberForm: hostjson.Text,
+			Sort: hostjson.SortAscending, SortMember: memKey,
+			Replace: []sdk.Replacement{{Pattern: []byte(baseMark), With: b[1 : len(b)-1]}},
+			Items: []hostjson.Item{closeCookbook, comma,
+				{Kind: hostjson.ItemMember, Member: memHead, When: []hostjson.Condition{first, newHead}},
+				{Kind: hostjson.ItemMember, Member: memEntry}}}},
+		Parts: []sdk.Part{{Kind: hostjson.PartLiteral, Text: []byte("{")}, {Kind: hostjson.PartLoop},
+			{Kind: hostjson.PartLiteral, Text: []byte("}}")}}}
 }
 
 // assembledUniverse answers the universe from the tarballs' members; nil
-// (and no error) when the caller must render it.
+// (and no error) when the caller must render it (no tarball, a tarball
+// stored before the members, a host without assemble or over its limits).
 func (a api) assembledUniverse() (*sdk.Response, error) {
-	list, err := sdk.Assemble(a.h, sdk.Template{ReturnText: true, Parts: []sdk.Part{{Kind: hostjson.PartLoop}},
-		Loops: []sdk.Loop{{Source: hostjson.Files, Prefix: "cookbooks/", Items: []hostjson.Item{
-			{Kind: hostjson.ItemField, Field: hostjson.FieldPackage}, {Kind: hostjson.ItemLiteral, Text: []byte("\t")},
-			{Kind: hostjson.ItemField, Field: hostjson.FieldVersion}, {Kind: hostjson.ItemLiteral, Text: []byte("\t")},
-			{Kind: hostjson.ItemField, Field: hostjson.FieldPath}, {Kind: hostjson.ItemLiteral, Text: []byte("\n")}}}}})
-	if err != nil || len(list.Text) == 0 {
-		return nil, nil // the render answers, or reports the host's error
-	}
-	type row struct{ pkg, version, path string }
-	var rows []row
-	for text := string(list.Text); text != ""; {
-		var line string
-		line, text, _ = strings.Cut(text, "\n")
-		f := strings.Split(line, "\t")
-		if len(f) != 3 || f[2] != tarballPath(f[0], f[1]) || !validVersion(f[1]) {
-			return nil, nil
-		}
-		rows = append(rows, row{f[0], f[1], f[2]})
-	}
-	// json.Marshal's order: cookbook names, then versions, in byte order.
-	sort.Slice(rows, func(i, j int) bool {
-		if rows[i].pkg != rows[j].pkg {
-			return rows[i].pkg < rows[j].pkg
-		}
-		return rows[i].version < rows[j].version
-	})
-	order := make([]sdk.Ordered, len(rows))
-	for i, r := range rows {
-		sep := ","
-		if i == 0 || r.pkg != rows[i-1].pkg {
-			sep = string(sdk.AppendJSONString(nil, r.pkg)) + ":{"
-			if i > 0 {
-				sep = "}," + sep
-			}
-		}
-		order[i] = sdk.Ordered{Key: r.path, Texts: [][]byte{[]byte(sep)}}
-	}
-	base := sdk.AppendJSONString(nil, a.base)
-	doc, err := sdk.Assemble(a.h, sdk.Template{
-		Loops: []sdk.Loop{{Source: hostjson.Files, Prefix: "cookbooks/", Members: []string{memberEntry}, MemberForm: hostjson.Text,
-			Replace: []sdk.Replacement{{Pattern: []byte(baseMark), With: base[1 : len(base)-1]}}, Order: order,
-			Items: []hostjson.Item{{Kind: hostjson.ItemRowText}, {Kind: hostjson.ItemMember}}}},
-		Parts: []sdk.Part{{Kind: hostjson.PartLiteral, Text: []byte("{")}, {Kind: hostjson.PartLoop},
-			{Kind: hostjson.PartLiteral, Text: []byte("}}")}}})
-	if err != nil || !doc.Built() || doc.Rows[0] != uint32(len(rows)) {
+	doc, err := sdk.Assemble(a.h, universeTemplate(a.base))
+	if err != nil || !doc.Built() || doc.Rows[0] == 0 {
 		return nil, nil // the render answers, or reports the host's error
 	}
 	r := sdk.AssembledResponse(200, doc, sdk.Header{Name: "Content-Type", Value: "application/json"})

@@ -191,6 +191,9 @@ func (a api) lookup(ns, name string) ([]release, error) {
 }
 
 func (a api) latest(ns, name string) (*sdk.Response, error) {
+	if r, err := a.assembledExtension(ns, name, ""); r != nil || err != nil {
+		return r, err
+	}
 	if r, err := a.listedExtension(ns, name, ""); r != nil || err != nil {
 		return r, err
 	}
@@ -202,6 +205,9 @@ func (a api) latest(ns, name string) (*sdk.Response, error) {
 }
 
 func (a api) version(ns, name, version string) (*sdk.Response, error) {
+	if r, err := a.assembledExtension(ns, name, version); r != nil || err != nil {
+		return r, err
+	}
 	if r, err := a.listedExtension(ns, name, version); r != nil || err != nil {
 		return r, err
 	}
@@ -223,6 +229,9 @@ func (a api) version(ns, name, version string) (*sdk.Response, error) {
 // versions answers GET /api/NS/EXT/versions (RegistryAPI.getVersions):
 // {"offset", "totalSize", "versions": {version: url}}.
 func (a api) versions(ns, name string) (*sdk.Response, error) {
+	if r, err := a.assembledVersions(ns, name); r != nil || err != nil {
+		return r, err
+	}
 	if r, err := a.listedVersions(ns, name); r != nil || err != nil {
 		return r, err
 	}

@@ -1,7 +1,6 @@
 package openvsx
 
 import (
-	"encoding/json"
 	"fmt"
 	"testing"
 
@@ -17,11 +16,14 @@ func BenchmarkExtension(b *testing.B) {
 	h := porttest.NewMemHost()
 	for i := 0; i < 200; i++ {
 		v := fmt.Sprintf("1.%d.%d", i/10, i%10)
-		meta, _ := json.Marshal(extMeta{Namespace: "keeper", Name: "demo", Version: v, DisplayName: "Keeper Demo",
+		m := extMeta{Namespace: "keeper", Name: "demo", Version: v, DisplayName: "Keeper Demo",
 			Description: "A Keeper test extension", Engines: map[string]string{"vscode": "^1.80.0"}, Categories: []string{"Other"},
 			Tags: []string{"keeper"}, License: "MIT", SHA256: fmt.Sprintf("%064d", i), Size: 1000,
-			Files: map[string]string{"download": "keeper.demo-" + v + ".vsix", "manifest": "package.json", "readme": "README.md"}})
-		h.AddVersion(ports.Version{Package: "keeper.demo", Version: v, Metadata: meta})
+			Files: map[string]string{"download": "keeper.demo-" + v + ".vsix", "manifest": "package.json", "readme": "README.md"}}
+		// As publish stores the version and its .vsix.sha256 file.
+		h.AddVersion(ports.Version{Package: "keeper.demo", Version: v, Metadata: versionMetadata(&m)})
+		sum := fileDir("keeper", "demo", v) + sumFile("keeper", "demo", v)
+		h.Files[sum] = ports.File{Path: sum, Package: "keeper.demo", Version: v, Metadata: docMetadata(&m)}
 	}
 	repo := &ports.RepoContext{Key: "r", Format: "openvsx", BaseURL: "http://h/openvsx/r"}
 	rt := plugintest.LoadWasm(b, "openvsx", ".", wasmLimits)

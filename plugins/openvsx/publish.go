@@ -98,12 +98,16 @@ func (a api) publish() (*sdk.Response, error) {
 	meta, _ := json.Marshal(m)
 	pkg := ns + "." + name
 	stage := func(file, digest, ct string) error {
-		return h.StageFile(sdk.StagedFile{Path: dir + file, BlobDigest: digest, ContentType: ct, Package: pkg, Version: p.Version, Metadata: meta})
+		fm := meta
+		if file == sumFile(ns, name, p.Version) {
+			fm = docMetadata(&m) // the extension document's pieces (assembled.go)
+		}
+		return h.StageFile(sdk.StagedFile{Path: dir + file, BlobDigest: digest, ContentType: ct, Package: pkg, Version: p.Version, Metadata: fm})
 	}
 	if err := stage(vsixName, body.Digest, "application/octet-stream"); err != nil {
 		return nil, err
 	}
-	docs = append(docs, extra{"package.json", v.raw}, extra{vsixName + ".sha256", []byte(sha)})
+	docs = append(docs, extra{"package.json", v.raw}, extra{sumFile(ns, name, p.Version), []byte(sha)})
 	for _, d := range docs {
 		ct := "text/plain"
 		if strings.HasSuffix(d.file, ".json") {
@@ -113,7 +117,7 @@ func (a api) publish() (*sdk.Response, error) {
 			return nil, err
 		}
 	}
-	if err := h.StageVersion(sdk.VersionPut{Package: pkg, Version: p.Version, Metadata: meta}); err != nil {
+	if err := h.StageVersion(sdk.VersionPut{Package: pkg, Version: p.Version, Metadata: versionMetadata(&m)}); err != nil {
 		return nil, err
 	}
 	rel := release{version: m.Version, parsed: &m}
