@@ -3,70 +3,123 @@ package conan
 import (
 	"bytes"
 	"slices"
-	"strconv"
-	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 	"github.com/keeper-registry/keeper/sdk/go/hostjson"
 )
 
-// recipeRevsText returns what recipeRevs(versions(h, rf)) returns but the
-// metadata: the host writes each version row as "<created ms> <version>"
-// (the assemble import with return-text, contract 0.6.0), so the rows and
-// their metadata do not enter the guest (docs/decisions/0012). ok is false
-// when the text is not one line per row the host counted (a version with a
-// line break) or the listing is refused (more than maxEntries): the caller
-// reads the rows then.
-func recipeRevsText(h sdk.Host, rf ref) ([]revision, bool) {
-	t := sdk.Template{ReturnText: true, Loops: []sdk.Loop{{Source: hostjson.Versions, Package: rf.String(), Limit: maxEntries,
+// The revision list and the latest revision are written from text the host
+// builds (the assemble import with return-text, contracts 0.6.0/0.7.0,
+// docs/decisions/0012 and 0014): one line per recipe revision,
+//
+//	<created unix ms> {"revision":ID,"time":"<created, ISO 8601 with ms>"}
+//
+// so neither the rows nor their metadata enter the guest, and the guest
+// does not format times or escape ids: it orders the lines by time (a
+// packed integer sort) and copies each object with the milliseconds cut
+// (the client's time has none, appendTime). The host cannot order them
+// itself: the order is by the time the host gives a row when it commits
+// it, which no key stored at upload can hold. Package revisions (their
+// metadata is {"conaninfo":…}) are skipped by the host. The caller reads
+// the rows as before when the text is not what the host counted (a
+// revision with a line break), a time is outside 1970…9999, or an id
+// holds an escape (ties are ordered by the id's bytes).
+
+// maxTextMs is 9999-12-31T23:59:59.999Z, the last time both the host's
+// ISO form and appendTime write with four year digits.
+const maxTextMs = 253402300799999
+
+// revisionLine is one recipe revision of the text: its time and its
+// object without the milliseconds (obj[:len(obj)-7] + `Z"}`).
+type revisionLine struct {
+	ms  int64
+	obj []byte
+}
+
+// revisionTemplate lists rf's recipe revisions as above.
+func revisionTemplate(rf ref) sdk.Template {
+	return sdk.Template{ReturnText: true, Loops: []sdk.Loop{{Source: hostjson.Versions, Package: rf.String(), Limit: maxEntries,
+		Skip: []hostjson.Condition{{Test: hostjson.TestMetadataPrefix, Names: []string{`{"conaninfo"`}}},
 		Items: []hostjson.Item{{Kind: hostjson.ItemField, Field: hostjson.FieldCreated, Form: hostjson.FormUnixMs},
-			{Kind: hostjson.ItemLiteral, Text: []byte(" ")},
-			{Kind: hostjson.ItemField, Field: hostjson.FieldVersion, Form: hostjson.FormRaw},
-			{Kind: hostjson.ItemLiteral, Text: []byte("\n")}}}},
+			{Kind: hostjson.ItemLiteral, Text: []byte(` {"revision":`)},
+			{Kind: hostjson.ItemField, Field: hostjson.FieldVersion, Form: hostjson.FormJSONString},
+			{Kind: hostjson.ItemLiteral, Text: []byte(`,"time":"`)},
+			{Kind: hostjson.ItemField, Field: hostjson.FieldCreated, Form: hostjson.FormISOMs},
+			{Kind: hostjson.ItemLiteral, Text: []byte("\"}\n")}}}},
 		Parts: []sdk.Part{{Kind: hostjson.PartLoop}}}
-	a, err := sdk.Assemble(h, t)
+}
+
+// revisionLines reads rf's recipe revisions from revisionTemplate in the
+// listing's order; ok is false when the caller must read the rows.
+func revisionLines(h sdk.Host, rf ref) ([]revisionLine, bool) {
+	a, err := sdk.Assemble(h, revisionTemplate(rf))
 	if err != nil || len(a.Rows) != 1 || bytes.Count(a.Text, []byte("\n")) != int(a.Rows[0]) {
 		return nil, false
 	}
-	out := make([]revision, 0, a.Rows[0])
-	for text := string(a.Text); text != ""; {
-		var line string
-		line, text, _ = strings.Cut(text, "\n")
-		at, id, _ := strings.Cut(line, " ")
-		ms, err := strconv.ParseInt(at, 10, 64)
-		if err != nil {
+	const suffix = len(`,"time":"2006-01-02T15:04:05.000Z"}`)
+	out := make([]revisionLine, 0, a.Rows[0])
+	for text := a.Text; len(text) > 0; {
+		end := bytes.IndexByte(text, '\n')
+		line := text[:end]
+		text = text[end+1:]
+		var ms int64
+		i := 0
+		for ; i < len(line) && line[i] >= '0' && line[i] <= '9' && i < 16; i++ {
+			ms = ms*10 + int64(line[i]-'0')
+		}
+		obj := line[min(i+1, len(line)):]
+		if i == 0 || i == len(line) || line[i] != ' ' || ms > maxTextMs || len(obj) < len(`{"revision":""`)+suffix ||
+			obj[len(obj)-7] != '.' {
 			return nil, false
 		}
-		if !strings.Contains(id, ":") {
-			out = append(out, revision{id: id, ms: ms})
+		id := obj[len(`{"revision":"`) : len(obj)-suffix-1]
+		if bytes.IndexByte(id, '\\') >= 0 {
+			return nil, false
 		}
+		if bytes.IndexByte(id, ':') >= 0 {
+			continue // a package revision
+		}
+		out = append(out, revisionLine{ms: ms, obj: obj})
 	}
-	return newestFirstPacked(out), true
+	return out, true
 }
 
-// newestFirstPacked orders rs as newestFirst does. When every time is
-// between 0 and 2^(64-index bits) each revision becomes one uint64 (its
-// time, then its index) and a sort of integers orders them, newest last
-// then reversed: a plugin's guest pays dearly for each call of a sort's
-// comparison function. Revisions of the same time keep newestFirst's
-// order: by id.
-func newestFirstPacked(rs []revision) []revision {
+// id is the revision's id as the object writes it (no escapes: checked).
+func (l revisionLine) id() []byte {
+	return l.obj[len(`{"revision":"`) : len(l.obj)-len(`","time":"2006-01-02T15:04:05.000Z"}`)]
+}
+
+// appendObject appends {"revision":ID,"time":"…Z"} without milliseconds.
+func (l revisionLine) appendObject(b []byte) []byte {
+	return append(append(b, l.obj[:len(l.obj)-7]...), `Z"}`...)
+}
+
+// newestLines orders ls newest first, equal times by id (newestFirst's
+// order), as one sort of packed integers (time, then index).
+func newestLines(ls []revisionLine) []revisionLine {
 	idx := 0
-	for n := len(rs); n > 0; n >>= 1 {
+	for n := len(ls); n > 0; n >>= 1 {
 		idx++
 	}
-	keys := make([]uint64, len(rs))
-	for i, r := range rs {
-		if r.ms < 0 || idx > 0 && uint64(r.ms) >= 1<<(64-idx) {
-			return newestFirst(rs)
-		}
-		keys[i] = uint64(r.ms)<<idx | uint64(i)
+	if idx > 64-48 { // maxTextMs < 1<<48: more lines than the packed keys hold
+
+		slices.SortStableFunc(ls, func(a, b revisionLine) int {
+			if a.ms != b.ms {
+				return int(b.ms - a.ms)
+			}
+			return bytes.Compare(a.id(), b.id())
+		})
+		return ls
+	}
+	keys := make([]uint64, len(ls))
+	for i, l := range ls {
+		keys[i] = uint64(l.ms)<<idx | uint64(i)
 	}
 	slices.Sort(keys)
 	mask := uint64(1)<<idx - 1
-	out := make([]revision, len(rs))
+	out := make([]revisionLine, len(ls))
 	for i, k := range keys {
-		out[len(rs)-1-i] = rs[k&mask]
+		out[len(ls)-1-i] = ls[k&mask]
 	}
 	for i := 0; i < len(out); { // equal times: ascending ids
 		j := i + 1
@@ -74,9 +127,34 @@ func newestFirstPacked(rs []revision) []revision {
 			j++
 		}
 		if j-i > 1 {
-			slices.SortFunc(out[i:j], func(a, b revision) int { return strings.Compare(a.id, b.id) })
+			slices.SortFunc(out[i:j], func(a, b revisionLine) int { return bytes.Compare(a.id(), b.id()) })
 		}
 		i = j
 	}
 	return out
+}
+
+// newestLine is the newest revision of ls (the first of newestLines).
+func newestLine(ls []revisionLine) revisionLine {
+	best := ls[0]
+	for _, l := range ls[1:] {
+		if l.ms > best.ms || l.ms == best.ms && bytes.Compare(l.id(), best.id()) < 0 {
+			best = l
+		}
+	}
+	return best
+}
+
+// revisionListText is the body of recipeRevisions from lines.
+func revisionListText(reference string, ls []revisionLine) []byte {
+	b := make([]byte, 0, 64+len(reference)+len(ls)*(len(`,"time":"2006-01-02T15:04:05Z"}`)+48))
+	b = sdk.AppendJSONString(append(b, `{"reference":`...), reference)
+	b = append(b, `,"revisions":[`...)
+	for i, l := range newestLines(ls) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = l.appendObject(b)
+	}
+	return append(b, "]}"...)
 }
