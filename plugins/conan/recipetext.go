@@ -36,28 +36,33 @@ type revisionLine struct {
 	obj []byte
 }
 
-// revisionTemplate lists rf's recipe revisions as above.
-func revisionTemplate(rf ref) sdk.Template {
+// revisionTemplate lists rf's recipe revisions as above; for the latest
+// one only (latest) each line is "<created unix ms> <ID as a JSON string>":
+// one revision's time is cheaper to write in the guest than 200 in the host.
+func revisionTemplate(rf ref, latest bool) sdk.Template {
+	items := []hostjson.Item{{Kind: hostjson.ItemField, Field: hostjson.FieldCreated, Form: hostjson.FormUnixMs},
+		{Kind: hostjson.ItemLiteral, Text: []byte(` {"revision":`)},
+		{Kind: hostjson.ItemField, Field: hostjson.FieldVersion, Form: hostjson.FormJSONString},
+		{Kind: hostjson.ItemLiteral, Text: []byte(`,"time":"`)},
+		{Kind: hostjson.ItemField, Field: hostjson.FieldCreated, Form: hostjson.FormISOMs},
+		{Kind: hostjson.ItemLiteral, Text: []byte("\"}\n")}}
+	if latest {
+		items = []hostjson.Item{items[0], {Kind: hostjson.ItemLiteral, Text: []byte(" ")}, items[2],
+			{Kind: hostjson.ItemLiteral, Text: []byte("\n")}}
+	}
 	return sdk.Template{ReturnText: true, Loops: []sdk.Loop{{Source: hostjson.Versions, Package: rf.String(), Limit: maxEntries,
-		Skip: []hostjson.Condition{{Test: hostjson.TestMetadataPrefix, Names: []string{`{"conaninfo"`}}},
-		Items: []hostjson.Item{{Kind: hostjson.ItemField, Field: hostjson.FieldCreated, Form: hostjson.FormUnixMs},
-			{Kind: hostjson.ItemLiteral, Text: []byte(` {"revision":`)},
-			{Kind: hostjson.ItemField, Field: hostjson.FieldVersion, Form: hostjson.FormJSONString},
-			{Kind: hostjson.ItemLiteral, Text: []byte(`,"time":"`)},
-			{Kind: hostjson.ItemField, Field: hostjson.FieldCreated, Form: hostjson.FormISOMs},
-			{Kind: hostjson.ItemLiteral, Text: []byte("\"}\n")}}}},
+		Skip:  []hostjson.Condition{{Test: hostjson.TestMetadataPrefix, Names: []string{`{"conaninfo"`}}},
+		Items: items}},
 		Parts: []sdk.Part{{Kind: hostjson.PartLoop}}}
 }
 
-// revisionLines reads rf's recipe revisions from revisionTemplate in the
-// listing's order; ok is false when the caller must read the rows.
-func revisionLines(h sdk.Host, rf ref) ([]revisionLine, bool) {
-	a, err := sdk.Assemble(h, revisionTemplate(rf))
+// eachLine calls f with each line of a's text ("<unix ms> <rest>", as
+// many lines as the host counted rows); false when the text is not that,
+// a time is outside 1970…9999, or f answers false.
+func eachLine(a sdk.Assembled, err error, f func(ms int64, rest []byte) bool) bool {
 	if err != nil || len(a.Rows) != 1 || bytes.Count(a.Text, []byte("\n")) != int(a.Rows[0]) {
-		return nil, false
+		return false
 	}
-	const suffix = len(`,"time":"2006-01-02T15:04:05.000Z"}`)
-	out := make([]revisionLine, 0, a.Rows[0])
 	for text := a.Text; len(text) > 0; {
 		end := bytes.IndexByte(text, '\n')
 		line := text[:end]
@@ -67,21 +72,59 @@ func revisionLines(h sdk.Host, rf ref) ([]revisionLine, bool) {
 		for ; i < len(line) && line[i] >= '0' && line[i] <= '9' && i < 16; i++ {
 			ms = ms*10 + int64(line[i]-'0')
 		}
-		obj := line[min(i+1, len(line)):]
-		if i == 0 || i == len(line) || line[i] != ' ' || ms > maxTextMs || len(obj) < len(`{"revision":""`)+suffix ||
-			obj[len(obj)-7] != '.' {
-			return nil, false
+		if i == 0 || i == len(line) || line[i] != ' ' || ms > maxTextMs || !f(ms, line[i+1:]) {
+			return false
+		}
+	}
+	return true
+}
+
+// revisionLines reads rf's recipe revisions from revisionTemplate in the
+// listing's order; ok is false when the caller must read the rows.
+func revisionLines(h sdk.Host, rf ref) ([]revisionLine, bool) {
+	const suffix = len(`,"time":"2006-01-02T15:04:05.000Z"}`)
+	a, err := sdk.Assemble(h, revisionTemplate(rf, false))
+	var out []revisionLine
+	if len(a.Rows) == 1 {
+		out = make([]revisionLine, 0, a.Rows[0])
+	}
+	ok := eachLine(a, err, func(ms int64, obj []byte) bool {
+		if len(obj) < len(`{"revision":""`)+suffix || obj[len(obj)-7] != '.' {
+			return false
 		}
 		id := obj[len(`{"revision":"`) : len(obj)-suffix-1]
 		if bytes.IndexByte(id, '\\') >= 0 {
-			return nil, false
+			return false
 		}
-		if bytes.IndexByte(id, ':') >= 0 {
-			continue // a package revision
+		if bytes.IndexByte(id, ':') < 0 { // else a package revision
+			out = append(out, revisionLine{ms: ms, obj: obj})
 		}
-		out = append(out, revisionLine{ms: ms, obj: obj})
+		return true
+	})
+	return out, ok
+}
+
+// latestRevision is the object of rf's newest recipe revision (newest
+// time, then smallest id), nil when it has none; ok is false when the
+// caller must read the rows.
+func latestRevision(h sdk.Host, rf ref) ([]byte, bool) {
+	a, err := sdk.Assemble(h, revisionTemplate(rf, true))
+	var best []byte
+	bestMs := int64(-1)
+	ok := eachLine(a, err, func(ms int64, id []byte) bool {
+		if len(id) < 2 || id[0] != '"' || bytes.IndexByte(id, '\\') >= 0 {
+			return false
+		}
+		if bytes.IndexByte(id, ':') < 0 && (ms > bestMs || ms == bestMs && bytes.Compare(id[1:len(id)-1], best[1:len(best)-1]) < 0) {
+			best, bestMs = id, ms
+		}
+		return true
+	})
+	if !ok || best == nil {
+		return nil, ok
 	}
-	return out, true
+	b := append(append([]byte(`{"revision":`), best...), `,"time":"`...)
+	return append(appendTime(b, bestMs), `"}`...), true
 }
 
 // id is the revision's id as the object writes it (no escapes: checked).
@@ -132,17 +175,6 @@ func newestLines(ls []revisionLine) []revisionLine {
 		i = j
 	}
 	return out
-}
-
-// newestLine is the newest revision of ls (the first of newestLines).
-func newestLine(ls []revisionLine) revisionLine {
-	best := ls[0]
-	for _, l := range ls[1:] {
-		if l.ms > best.ms || l.ms == best.ms && bytes.Compare(l.id(), best.id()) < 0 {
-			best = l
-		}
-	}
-	return best
 }
 
 // revisionListText is the body of recipeRevisions from lines.

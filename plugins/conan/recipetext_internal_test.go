@@ -29,8 +29,9 @@ func textOrRows(t *testing.T, h sdk.Host, rf ref) (list, latest, wantList, wantL
 		return nil, nil, wantList, wantLatest, false
 	}
 	list = revisionListText(rf.String(), ls)
-	if len(ls) > 0 {
-		latest = newestLine(ls).appendObject(nil)
+	latest, ok = latestRevision(h, rf)
+	if !ok {
+		t.Fatal("the latest revision was refused, the list was not")
 	}
 	return list, latest, wantList, wantLatest, true
 }

@@ -147,11 +147,11 @@ func appendRevisionList(b []byte, reference string, rs []revision) []byte {
 // latestRecipe answers the newest recipe revision, from the host-written
 // text (recipetext.go) or else the rows.
 func (r route) latestRecipe(h sdk.Host) (*sdk.Response, error) {
-	if ls, ok := revisionLines(h, r.ref); ok {
-		if len(ls) == 0 {
+	if obj, ok := latestRevision(h, r.ref); ok {
+		if obj == nil {
 			return recipeNotFound(r.ref, ""), nil
 		}
-		return jsonResponse(200, newestLine(ls).appendObject(nil)), nil
+		return jsonResponse(200, obj), nil
 	}
 	vs, err := versions(h, r.ref)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
+	"github.com/keeper-registry/keeper/sdk/go/fakehost"
 )
 
 // The answer as the plugin built it before answer.go (batchObject values,
@@ -93,6 +94,20 @@ func refProxiedBatch(baseURL string, br batchRequest, header map[string]string) 
 	return refReply(out)
 }
 
+// shuffledHost answers GetFiles in the reverse of the order asked (the
+// contract promises that order): storedObjects must then match the files
+// by oid.
+type shuffledHost struct{ *fakehost.Host }
+
+func (h shuffledHost) GetFiles(paths []string) ([]sdk.File, error) {
+	files, err := h.Host.GetFiles(paths)
+	out := make([]sdk.File, 0, len(files))
+	for i := len(files) - 1; i >= 0; i-- {
+		out = append(out, files[i])
+	}
+	return out, err
+}
+
 var batchTexts = []string{"", "a", "é", "<script>&amp;</script>", "\"quoted\"\\", "line\nbreak\t\x01", "\u2028\u2029",
 	"\xff\xfe invalid", "\xe6\x97", "http://h/lfs/r/objects/" + strings.Repeat("ab", 32), "Bearer tok+/=", "日本語",
 	strings.Repeat("ab", 32)[:63], strings.Repeat("AB", 32)}
@@ -165,5 +180,6 @@ func TestAnswerMatchesMarshal(t *testing.T) {
 			header["Authorization"] = "Bearer " + pick()
 		}
 		check(h, pick()+pick(), br, header)
+		check(shuffledHost{h}, "http://k/lfs/r", br, header)
 	}
 }

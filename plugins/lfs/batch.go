@@ -2,6 +2,7 @@ package lfs
 
 import (
 	"encoding/json"
+	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 )
@@ -101,12 +102,13 @@ func localBatch(h sdk.Host, baseURL string, br batchRequest, header map[string]s
 		return nil, err
 	}
 	a := newAnswer(baseURL+"/", "", header, true, len(br.Objects))
-	for _, o := range br.Objects {
+	for i, o := range br.Objects {
 		if !validObject(o) {
 			a.failed(o.OID, o.Size, 422, msgInvalidObject)
 			continue
 		}
-		f, ok := stored[o.OID]
+		f := stored[i]
+		ok := f != nil
 		switch {
 		case br.Operation == "download" && !ok:
 			a.failed(o.OID, o.Size, 404, msgNoObject)
@@ -125,25 +127,55 @@ func localBatch(h sdk.Host, baseURL string, br batchRequest, header map[string]s
 
 func validObject(o batchRef) bool { return validOID(o.OID) && o.Size >= 0 && o.Size <= maxObjectSize }
 
-// storedObjects are the stored files of the batch's valid objects by
-// oid, read in one get-files call (contract 0.7.0; at most
-// maxBatchObjects, the import's bound).
-func storedObjects(h sdk.Host, objs []batchRef) (map[string]*sdk.File, error) {
-	paths := make([]string, 0, len(objs))
+// storedObjects are the stored files of the batch's objects by index
+// (nil when not stored or not valid), read in one get-files call
+// (contract 0.7.0; at most maxBatchObjects, the import's bound). The
+// paths share one string, and the answer, in the order asked with absent
+// files left out and a path asked twice answered twice (the import's
+// contract), is matched in one walk (by oid when it is not in that order).
+func storedObjects(h sdk.Host, objs []batchRef) ([]*sdk.File, error) {
+	buf := make([]byte, 0, len(objs)*len("objects/")+len(objs)*64)
 	for _, o := range objs {
 		if validObject(o) {
-			paths = append(paths, objectPath(o.OID))
+			buf = append(append(buf, "objects/"...), o.OID...)
 		}
+	}
+	all := string(buf)
+	paths := make([]string, len(all)/(len("objects/")+64))
+	for i := range paths {
+		paths[i] = all[i*(len("objects/")+64) : (i+1)*(len("objects/")+64)]
 	}
 	files, err := sdk.GetFiles(h, paths)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]*sdk.File, len(files))
+	out := make([]*sdk.File, len(objs))
+	j := 0
+	for i, o := range objs {
+		if validObject(o) && j < len(files) && isObjectPath(files[j].Path, o.OID) {
+			out[i] = &files[j]
+			j++
+		}
+	}
+	if j == len(files) {
+		return out, nil
+	}
+	byOID := make(map[string]*sdk.File, len(files))
 	for i := range files {
-		out[files[i].Path[len("objects/"):]] = &files[i]
+		byOID[strings.TrimPrefix(files[i].Path, "objects/")] = &files[i]
+	}
+	for i, o := range objs {
+		out[i] = nil
+		if validObject(o) {
+			out[i] = byOID[o.OID]
+		}
 	}
 	return out, nil
+}
+
+// isObjectPath reports whether p is objectPath(oid), without building it.
+func isObjectPath(p, oid string) bool {
+	return len(p) == len("objects/")+len(oid) && p[:len("objects/")] == "objects/" && p[len("objects/"):] == oid
 }
 
 func unauthorized() *sdk.Response {

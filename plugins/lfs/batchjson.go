@@ -49,6 +49,43 @@ func decodeBatch(b []byte, br *batchRequest) error {
 type scanner struct {
 	b []byte
 	i int
+	// text is b as a string, made once for the oids plainRef slices.
+	text string
+}
+
+// plainRef reads an object exactly as git-lfs writes it (Go's compact
+// encoding): {"oid":"<64 lower-case hex digits>","size":<digits>}, its
+// oid a slice of one string of the body (no allocation per object, no
+// callback per member); false, having read nothing, at anything else.
+func (s *scanner) plainRef(o *batchRef) bool {
+	const head, mid = `{"oid":"`, `","size":`
+	s.ws()
+	b, i := s.b, s.i
+	if len(b)-i < len(head)+64+len(mid)+2 || string(b[i:i+len(head)]) != head ||
+		string(b[i+len(head)+64:i+len(head)+64+len(mid)]) != mid {
+		return false
+	}
+	oid := b[i+len(head) : i+len(head)+64]
+	for _, c := range oid {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	j := i + len(head) + 64 + len(mid)
+	d := j
+	var n int64
+	for ; j < len(b) && j-d < 18 && b[j] >= '0' && b[j] <= '9'; j++ {
+		n = n*10 + int64(b[j]-'0')
+	}
+	if j == d || j == len(b) || b[j] != '}' || (b[d] == '0' && j-d > 1) {
+		return false
+	}
+	if s.text == "" {
+		s.text = string(b)
+	}
+	o.OID, o.Size = s.text[i+len(head):i+len(head)+64], n
+	s.i = j + 1
+	return true
 }
 
 func (s *scanner) ws() {
@@ -234,6 +271,10 @@ func (s *scanner) request(br *batchRequest) bool {
 			br.Objects = []batchRef{}
 			ok = s.array(func() bool {
 				var o batchRef
+				if s.plainRef(&o) {
+					br.Objects = append(br.Objects, o)
+					return true
+				}
 				ok := s.object(func(k string) bool {
 					var ok bool
 					switch k {

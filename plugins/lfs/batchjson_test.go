@@ -24,7 +24,15 @@ var batchRequests = []string{
 	`{"transfers":"basic"}`, `{"transfers":["basic",]}`, `{"objects":[{},]}`, `{,}`, `{"a":tru}`,
 	`{"a":nul}`, `{"a":-}`, `{"a":1.}`, `{"a":[1,2,{"b":{"c":[[[]]]}}]}`, `{"\u006fperation":"x"}`,
 	`{"operation":"download"}` + "\n", "{\"operation\":\"a\tb\"}", `{"ſize":1}`, `{"objects":[{"ſize":1}]}`,
+	`{"objects":[{"oid":"` + hex64 + `","size":0},{"oid":"` + hex64 + `","size":123456789012345678}]}`,
+	`{"objects":[{"oid":"` + hex64 + `","size":1234567890123456789}]}`, `{"objects":[{"oid":"` + hex64 + `","size":00}]}`,
+	`{"objects":[{"oid":"` + hex64 + `","size":-1}]}`, `{"objects":[{"oid":"` + hex64 + `","size":1 }]}`,
+	`{"objects":[{"oid":"` + strings.ToUpper(hex64) + `","size":1}]}`, `{"objects":[{"oid":"` + hex64[1:] + `","size":1}]}`,
+	`{"objects":[{"oid":"` + hex64 + `","size":1,"x":2}]}`, `{"objects":[ {"oid":"` + hex64 + `","size":1} ]}`,
+	`{"objects":[{"oid":"` + hex64 + `","size":1.0}]}`, `{"objects":[{"oid":"` + hex64 + `","size":1`,
 }
+
+const hex64 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 // TestBatchRequestMatchesUnmarshal: decodeBatch gives what json.Unmarshal
 // gives (the request, or an error with the same text) for the requests
