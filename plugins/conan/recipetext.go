@@ -60,11 +60,15 @@ func revisionTemplate(rf ref, latest bool) sdk.Template {
 // many lines as the host counted rows); false when the text is not that,
 // a time is outside 1970…9999, or f answers false.
 func eachLine(a sdk.Assembled, err error, f func(ms int64, rest []byte) bool) bool {
-	if err != nil || len(a.Rows) != 1 || bytes.Count(a.Text, []byte("\n")) != int(a.Rows[0]) {
+	if err != nil || len(a.Rows) != 1 {
 		return false
 	}
-	for text := a.Text; len(text) > 0; {
+	n := 0
+	for text := a.Text; len(text) > 0; n++ {
 		end := bytes.IndexByte(text, '\n')
+		if end < 0 {
+			return false
+		}
 		line := text[:end]
 		text = text[end+1:]
 		var ms int64
@@ -76,7 +80,7 @@ func eachLine(a sdk.Assembled, err error, f func(ms int64, rest []byte) bool) bo
 			return false
 		}
 	}
-	return true
+	return n == int(a.Rows[0])
 }
 
 // revisionLines reads rf's recipe revisions from revisionTemplate in the
