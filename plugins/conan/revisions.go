@@ -144,35 +144,35 @@ func appendRevisionList(b []byte, reference string, rs []revision) []byte {
 	return append(b, "]}"...)
 }
 
-// recipeRevisionList reads the reference's recipe revisions, newest first,
-// as host-written text (recipeRevsText) or else row by row; latestRecipe
-// uses it.
-func (r route) recipeRevisionList(h sdk.Host) ([]revision, error) {
-	if rs, ok := recipeRevsText(h, r.ref); ok {
-		return rs, nil
+// latestRecipe answers the newest recipe revision, from the host-written
+// text (recipetext.go) or else the rows.
+func (r route) latestRecipe(h sdk.Host) (*sdk.Response, error) {
+	if obj, ok := latestRevision(h, r.ref); ok {
+		if obj == nil {
+			return recipeNotFound(r.ref, ""), nil
+		}
+		return jsonResponse(200, obj), nil
 	}
 	vs, err := versions(h, r.ref)
 	if err != nil {
 		return nil, err
 	}
-	return recipeRevs(vs), nil
-}
-
-func (r route) latestRecipe(h sdk.Host) (*sdk.Response, error) {
-	rs, err := r.recipeRevisionList(h)
-	if err != nil {
-		return nil, err
-	}
+	rs := recipeRevs(vs)
 	if len(rs) == 0 {
 		return recipeNotFound(r.ref, ""), nil
 	}
 	return jsonResponse(200, appendRevision(nil, rs[0])), nil
 }
 
-// recipeRevisions reads the rows themselves: the revision list read as
-// host-written text (recipeRevisionList) cost as much through wasm as this
-// (bench/README.md, "Assembled by the host"), its render dominates.
+// recipeRevisions answers the recipe revisions, newest first, from the
+// host-written text (recipetext.go) or else the rows.
 func (r route) recipeRevisions(h sdk.Host) (*sdk.Response, error) {
+	if ls, ok := revisionLines(h, r.ref); ok {
+		if len(ls) == 0 {
+			return recipeNotFound(r.ref, ""), nil
+		}
+		return jsonResponse(200, revisionListText(r.ref.String(), ls)), nil
+	}
 	vs, err := versions(h, r.ref)
 	if err != nil {
 		return nil, err

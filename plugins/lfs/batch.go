@@ -2,6 +2,7 @@ package lfs
 
 import (
 	"encoding/json"
+	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 )
@@ -23,25 +24,6 @@ type batchRequest struct {
 	Transfers []string   `json:"transfers"`
 	HashAlgo  string     `json:"hash_algo"`
 	Objects   []batchRef `json:"objects"`
-}
-
-type action struct {
-	Href      string            `json:"href"`
-	Header    map[string]string `json:"header,omitempty"`
-	ExpiresIn int               `json:"expires_in"`
-}
-
-type objectError struct {
-	Code    int    `json:"code"`
-	Message string `json:"message"`
-}
-
-type batchObject struct {
-	OID           string             `json:"oid"`
-	Size          int64              `json:"size"`
-	Authenticated bool               `json:"authenticated,omitempty"`
-	Actions       map[string]*action `json:"actions,omitempty"`
-	Error         *objectError       `json:"error,omitempty"`
 }
 
 func readJSON(h sdk.Host, req *sdk.Request, max uint64, v any) error {
@@ -109,62 +91,91 @@ func batch(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	if req.Repo.Kind == "remote" || req.Repo.Kind == "virtual" {
 		return proxiedBatch(req, br, header)
 	}
-	base := req.Repo.BaseURL + "/"
+	return localBatch(h, req.Repo.BaseURL, br, header)
+}
+
+// localBatch answers a batch of a local repository from its stored
+// objects, with header on every action.
+func localBatch(h sdk.Host, baseURL string, br batchRequest, header map[string]string) (*sdk.Response, error) {
 	stored, err := storedObjects(h, br.Objects)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]batchObject, 0, len(br.Objects))
-	for _, o := range br.Objects {
-		bo := batchObject{OID: o.OID, Size: o.Size}
-		if !validOID(o.OID) || o.Size < 0 || o.Size > maxObjectSize {
-			bo.Error = &objectError{Code: 422, Message: "invalid object: oid must be 64 lower-case hex digits, size non-negative"}
-			out = append(out, bo)
+	a := newAnswer(baseURL+"/", "", header, true, len(br.Objects))
+	for i, o := range br.Objects {
+		if !validObject(o) {
+			a.failed(o.OID, o.Size, 422, msgInvalidObject)
 			continue
 		}
-		f := stored[objectPath(o.OID)]
+		f := stored[i]
+		ok := f != nil
 		switch {
-		case br.Operation == "download" && f == nil:
-			bo.Error = &objectError{Code: 404, Message: "object does not exist"}
+		case br.Operation == "download" && !ok:
+			a.failed(o.OID, o.Size, 404, msgNoObject)
 		case br.Operation == "download":
-			bo.Size = int64(f.Size)
-			bo.Authenticated = true
-			bo.Actions = map[string]*action{"download": {Href: base + objectPath(o.OID), Header: header, ExpiresIn: actionTTL}}
-		case f != nil && int64(f.Size) != o.Size:
-			bo.Error = &objectError{Code: 422, Message: "object exists with another size"}
-		case f != nil:
-			// Already stored: no actions, the client skips it.
+			a.downloadAction(o.OID, int64(f.Size))
+		case ok && int64(f.Size) != o.Size:
+			a.failed(o.OID, o.Size, 422, msgOtherSize)
+		case ok:
+			a.plain(o.OID, o.Size) // already stored: no actions, the client skips it
 		default:
-			bo.Authenticated = true
-			bo.Actions = map[string]*action{
-				"upload": {Href: base + objectPath(o.OID), Header: header, ExpiresIn: actionTTL},
-				"verify": {Href: base + "objects/verify", Header: header, ExpiresIn: actionTTL},
-			}
+			a.uploadActions(o.OID, o.Size)
 		}
-		out = append(out, bo)
 	}
-	return batchReply(out), nil
+	return a.reply(), nil
 }
 
-// storedObjects are the stored files of the batch's valid objects by
-// path, read in one get-files call (contract 0.7.0; at most
-// maxBatchObjects, the import's bound).
-func storedObjects(h sdk.Host, objs []batchRef) (map[string]*sdk.File, error) {
-	paths := make([]string, 0, len(objs))
+func validObject(o batchRef) bool { return validOID(o.OID) && o.Size >= 0 && o.Size <= maxObjectSize }
+
+// storedObjects are the stored files of the batch's objects by index
+// (nil when not stored or not valid), read in one get-files call
+// (contract 0.7.0; at most maxBatchObjects, the import's bound). The
+// paths share one string, and the answer, in the order asked with absent
+// files left out and a path asked twice answered twice (the import's
+// contract), is matched in one walk (by oid when it is not in that order).
+func storedObjects(h sdk.Host, objs []batchRef) ([]*sdk.File, error) {
+	buf := make([]byte, 0, len(objs)*len("objects/")+len(objs)*64)
 	for _, o := range objs {
-		if validOID(o.OID) && o.Size >= 0 && o.Size <= maxObjectSize {
-			paths = append(paths, objectPath(o.OID))
+		if validObject(o) {
+			buf = append(append(buf, "objects/"...), o.OID...)
 		}
+	}
+	all := string(buf)
+	paths := make([]string, len(all)/(len("objects/")+64))
+	for i := range paths {
+		paths[i] = all[i*(len("objects/")+64) : (i+1)*(len("objects/")+64)]
 	}
 	files, err := sdk.GetFiles(h, paths)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]*sdk.File, len(files))
+	out := make([]*sdk.File, len(objs))
+	j := 0
+	for i, o := range objs {
+		if validObject(o) && j < len(files) && isObjectPath(files[j].Path, o.OID) {
+			out[i] = &files[j]
+			j++
+		}
+	}
+	if j == len(files) {
+		return out, nil
+	}
+	byOID := make(map[string]*sdk.File, len(files))
 	for i := range files {
-		out[files[i].Path] = &files[i]
+		byOID[strings.TrimPrefix(files[i].Path, "objects/")] = &files[i]
+	}
+	for i, o := range objs {
+		out[i] = nil
+		if validObject(o) {
+			out[i] = byOID[o.OID]
+		}
 	}
 	return out, nil
+}
+
+// isObjectPath reports whether p is objectPath(oid), without building it.
+func isObjectPath(p, oid string) bool {
+	return len(p) == len("objects/")+len(oid) && p[:len("objects/")] == "objects/" && p[len("objects/"):] == oid
 }
 
 func unauthorized() *sdk.Response {

@@ -61,24 +61,16 @@ func proxiedBatch(req *sdk.Request, br batchRequest, header map[string]string) (
 			return nil, fail(403, "repository "+req.Repo.Key+" is a virtual repository without a deployment target: push to one of its local members")
 		}
 	}
-	base := req.Repo.BaseURL + "/"
-	out := make([]batchObject, 0, len(br.Objects))
+	a := newAnswer(req.Repo.BaseURL+"/", digestPrefix, header, len(header) > 0, len(br.Objects))
 	for _, o := range br.Objects {
-		bo := batchObject{OID: o.OID, Size: o.Size}
 		switch {
-		case !validOID(o.OID) || o.Size < 0 || o.Size > maxObjectSize:
-			bo.Error = &objectError{Code: 422, Message: "invalid object: oid must be 64 lower-case hex digits, size non-negative"}
+		case !validObject(o):
+			a.failed(o.OID, o.Size, 422, msgInvalidObject)
 		case br.Operation == "download":
-			bo.Authenticated = len(header) > 0
-			bo.Actions = map[string]*action{"download": {Href: base + objectPath(digestPrefix+o.OID), Header: header, ExpiresIn: actionTTL}}
+			a.downloadAction(o.OID, o.Size)
 		default:
-			bo.Authenticated = true
-			bo.Actions = map[string]*action{
-				"upload": {Href: base + objectPath(o.OID), Header: header, ExpiresIn: actionTTL},
-				"verify": {Href: base + "objects/verify", Header: header, ExpiresIn: actionTTL},
-			}
+			a.uploadActions(o.OID, o.Size)
 		}
-		out = append(out, bo)
 	}
-	return batchReply(out), nil
+	return a.reply(), nil
 }

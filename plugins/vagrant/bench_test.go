@@ -10,7 +10,7 @@ import (
 )
 
 // BenchmarkCatalog renders the catalog of a box with 200 versions of two
-// providers each, natively and through the wasm runtime.
+// providers each (stored as upload stores them), natively and through the wasm runtime.
 func BenchmarkCatalog(b *testing.B) {
 	h := porttest.NewMemHost()
 	for i := 0; i < 200; i++ {
@@ -20,6 +20,7 @@ func BenchmarkCatalog(b *testing.B) {
 			h.AddFile(path, []byte(path))
 			f := h.Files[path]
 			f.Package, f.Version = "acme/base", v
+			f.Metadata = boxMetadata(box{org: "acme", name: "base", version: v, provider: p}) // as upload stores it
 			h.Files[path] = f
 		}
 	}

@@ -38,6 +38,16 @@ type catalogDoc struct {
 // first (a version made through the API stays out until it is released, as
 // on Vagrant Cloud), each with its hosted boxes and external URLs by name.
 func catalog(h sdk.Host, req *sdk.Request, pkg string) (*sdk.Response, error) {
+	if doc, ok, err := assembledCatalog(h, req, pkg); err != nil {
+		return nil, err
+	} else if ok {
+		return catalogResponse(doc), nil
+	}
+	return renderCatalog(h, req, pkg)
+}
+
+// renderCatalog is catalog rendered by the plugin from the box's state.
+func renderCatalog(h sdk.Host, req *sdk.Request, pkg string) (*sdk.Response, error) {
 	c := &cloudCall{h: h, req: req}
 	st, _, err := c.state(pkg)
 	if err != nil {
@@ -70,8 +80,12 @@ func catalog(h sdk.Host, req *sdk.Request, pkg string) (*sdk.Response, error) {
 		return nil, err
 	}
 	doc.Description = string(desc)
-	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: appendCatalog(nil, &doc), CacheTTLMs: 60_000,
-		Headers: []sdk.Header{{Name: "Content-Type", Value: "application/json"}}}, nil
+	return catalogResponse(appendCatalog(nil, &doc)), nil
+}
+
+func catalogResponse(doc []byte) *sdk.Response {
+	return &sdk.Response{Status: 200, Kind: sdk.BodyBytes, Bytes: doc, CacheTTLMs: 60_000,
+		Headers: []sdk.Header{{Name: "Content-Type", Value: "application/json"}}}
 }
 
 // appendCatalog writes doc byte for byte as json.Marshal does: through

@@ -80,7 +80,7 @@ func upload(h sdk.Host, req *sdk.Request, b box) (*sdk.Response, error) {
 		return fail(400, "invalid box: metadata.json names provider "+quote(m.Provider)+", the path "+quote(b.provider)), nil
 	}
 	if err := h.StageFile(sdk.StagedFile{Path: b.path(), BlobDigest: req.Body.Digest,
-		ContentType: "application/octet-stream", Package: b.pkg(), Version: b.version}); err != nil {
+		ContentType: "application/octet-stream", Package: b.pkg(), Version: b.version, Metadata: boxMetadata(b)}); err != nil {
 		return nil, err
 	}
 	return jsonResponse(201, provider{Name: b.provider, URL: req.Repo.BaseURL + "/" + b.path(),
