@@ -2,7 +2,7 @@ package cran
 
 import (
 	"slices"
-	"strconv"
+	"strings"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 	"github.com/keeper-registry/keeper/sdk/go/hostjson"
@@ -100,12 +100,19 @@ func rdsOfCells(text []byte, cols []string) ([]byte, bool) {
 		if i+6 > len(text) {
 			return nil, false
 		}
-		n, err := strconv.ParseUint(string(text[i+1:i+6]), 16, 32)
-		if err != nil || i+6+int(n) > len(text) {
+		n := 0
+		for _, c := range text[i+1 : i+6] {
+			d := strings.IndexByte("0123456789abcdef", c)
+			if d < 0 {
+				return nil, false
+			}
+			n = n<<4 | d
+		}
+		if i+6+n > len(text) {
 			return nil, false
 		}
-		cells = append(cells, cell{utf8: text[i] == 'u', start: i + 6, end: i + 6 + int(n)})
-		i += 6 + int(n)
+		cells = append(cells, cell{utf8: text[i] == 'u', start: i + 6, end: i + 6 + n})
+		i += 6 + n
 	}
 	if len(cols) == 0 || len(cells)%len(cols) != 0 {
 		return nil, false
