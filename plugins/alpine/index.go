@@ -31,9 +31,14 @@ const signedTTL = 30 * 1000
 
 // tarFile writes one regular file entry.
 func tarFile(tw *tar.Writer, name string, data []byte, mtime time.Time) {
-	_ = tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), ModTime: mtime,
-		Typeflag: tar.TypeReg, Uname: "root", Gname: "root", Format: tar.FormatUSTAR})
+	tarHeader(tw, name, len(data), mtime)
 	_, _ = tw.Write(data)
+}
+
+// tarHeader writes the header of a regular file entry of size bytes.
+func tarHeader(tw *tar.Writer, name string, size int, mtime time.Time) {
+	_ = tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(size), ModTime: mtime,
+		Typeflag: tar.TypeReg, Uname: "root", Gname: "root", Format: tar.FormatUSTAR})
 }
 
 func gzipBytes(b []byte) []byte {
@@ -93,8 +98,17 @@ func entries(h sdk.Host, dir string) ([]string, time.Time, error) {
 	return out, time.UnixMilli(newest).UTC(), nil
 }
 
-// serveIndex answers GET <dir>/APKINDEX.tar.gz.
+// serveIndex answers GET <dir>/APKINDEX.tar.gz: built by the host when
+// it can (assembled.go), else by the guest.
 func serveIndex(h sdk.Host, dir, description string) (*sdk.Response, error) {
+	if r, ok, err := assembledIndex(h, dir, description); ok || err != nil {
+		return r, err
+	}
+	return renderIndex(h, dir, description)
+}
+
+// renderIndex is APKINDEX.tar.gz rendered by the guest.
+func renderIndex(h sdk.Host, dir, description string) (*sdk.Response, error) {
 	es, mtime, err := entries(h, dir)
 	if err != nil {
 		return nil, err

@@ -2,7 +2,6 @@ package cran
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"testing"
 
@@ -19,9 +18,10 @@ func hostWith500() *porttest.MemHost {
 		for _, v := range []string{"1.0.0", "1.10.2"} {
 			p := "src/contrib/" + name + "_" + v + ".tar.gz"
 			h.AddFile(p, []byte(p))
-			meta, _ := json.Marshal(fileMeta{Fields: [][2]string{{"Package", name}, {"Version", v},
+			// The metadata upload stores (fileMetadata).
+			meta := fileMetadata(fileMeta{Fields: [][2]string{{"Package", name}, {"Version", v},
 				{"Depends", "R (>= 3.5.0)"}, {"Imports", "stats, utils,\nmethods"}, {"License", "MIT + file LICENSE"},
-				{"MD5sum", "e101e5726fbaf4e7e91e9575ced45b9a"}, {"NeedsCompilation", "no"}}})
+				{"MD5sum", "e101e5726fbaf4e7e91e9575ced45b9a"}, {"NeedsCompilation", "no"}}}, name, v, repoFields)
 			f := h.Files[p]
 			f.Package, f.Version, f.Metadata = name, v, meta
 			h.Files[p] = f

@@ -2,6 +2,7 @@ package cran
 
 import (
 	"encoding/json"
+	"slices"
 
 	"github.com/keeper-registry/keeper/sdk/go/jsonscan"
 )
@@ -19,8 +20,8 @@ func decodeMeta(b []byte, m *fileMeta) error {
 	return json.Unmarshal(b, m)
 }
 
-// readMeta reads {"fields":[["K","V"],…]} with exactly two strings a pair
-// and nothing after it (jsonscan's subset of JSON).
+// readMeta reads {"fields":[["K","V"],…]} with exactly two strings a pair,
+// then only string members of indexMembers (jsonscan's subset of JSON).
 func readMeta(b []byte, m *fileMeta) bool {
 	s := jsonscan.New(b)
 	if !s.Next('{') {
@@ -52,5 +53,22 @@ func readMeta(b []byte, m *fileMeta) bool {
 			}
 		}
 	}
-	return s.Next('}') && s.End()
+	// The members upload adds since contract 0.7.0 (stored.go), each once
+	// (any other name, "fields" again among them, is json.Unmarshal's).
+	var seen [len(indexMembers)]bool
+	for !s.Next('}') {
+		if !s.Next(',') {
+			return false
+		}
+		k, ok := s.Name()
+		i := slices.Index(indexMembers[:], string(k))
+		if !ok || i < 0 || seen[i] || !s.Next(':') {
+			return false
+		}
+		seen[i] = true
+		if _, ok := s.Str(); !ok {
+			return false
+		}
+	}
+	return s.End()
 }

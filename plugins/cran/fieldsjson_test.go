@@ -26,11 +26,16 @@ func TestDecodeMetaMatchesUnmarshal(t *testing.T) {
 			m.Fields = append(m.Fields, [2]string{metaTexts[r.Intn(len(metaTexts))], metaTexts[r.Intn(len(metaTexts))]})
 		}
 		b, _ := json.Marshal(m)
+		if i%2 == 0 { // with the members upload adds since 0.7.0
+			b = fileMetadata(m, "pkg", "1.0", repoFields)
+		}
 		inputs = append(inputs, string(b))
 	}
 	inputs = append(inputs, `{}`, `null`, `[]`, `{"Fields":[["a","b"]]}`, `{"fields":[["a"]]}`, `{"fields":[["a","b","c"]]}`,
 		`{"fields":null}`, `{"fields":[["a","b"]],"x":1}`, ` {"fields" : [ [ "a" , "b" ] ] } `, `{"fields":[["a","b"]]}x`,
 		`{"fields":[["a","b"]]}`+"\x00", `{"fields":[["\u00e9","\ud83d\ude00"]]}`, `{"fields":[["\u0041","\u007f"]]}`,
+		`{"fields":[],"key":"a","key":"b"}`, `{"fields":[],"Fields":[["a","b"]]}`, `{"fields":[],"fields":[["a","b"]]}`,
+		`{"fields":[],"stanza":1}`, `{"fields":[],"rds":"x","name":"n"}`, `{"fields":[],"other":"x"}`,
 		`{"fields":[["a\x","b"]]}`, `{"fields":[["a","b"],]}`, `{"fields":[["a",1]]}`, `{"fields":[["a","b"]]`)
 	for i := 0; i < 3000; i++ {
 		b := []byte(inputs[r.Intn(1000)])

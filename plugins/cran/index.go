@@ -110,7 +110,8 @@ func recordsMatrix(recs []fileMeta, cols []string) Matrix {
 	return m
 }
 
-func gz(b []byte) []byte {
+// gzipFast is b gzipped at gzip.BestSpeed (PACKAGES.gz, PACKAGES.rds).
+func gzipFast(b []byte) []byte {
 	var z bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&z, gzip.BestSpeed)
 	_, _ = zw.Write(b)
@@ -120,6 +121,9 @@ func gz(b []byte) []byte {
 
 // index renders tree t's PACKAGES, PACKAGES.gz or PACKAGES.rds.
 func index(h sdk.Host, t Tree, file string) (*sdk.Response, error) {
+	if r, ok := assembledIndex(h, t, file); ok {
+		return r, nil
+	}
 	recs, err := latest(h, t)
 	if err != nil {
 		return nil, err
@@ -130,7 +134,7 @@ func index(h sdk.Host, t Tree, file string) (*sdk.Response, error) {
 	case "PACKAGES":
 		body = renderPACKAGES(recs)
 	case "PACKAGES.gz":
-		body, ct = gz(renderPACKAGES(recs)), "application/gzip"
+		body, ct = gzipFast(renderPACKAGES(recs)), "application/gzip"
 	case "PACKAGES.rds":
 		body, ct = EncodeRDS(recordsMatrix(recs, t.fields())), "application/octet-stream"
 	}

@@ -48,6 +48,18 @@ type Matrix struct {
 
 // EncodeRDS serializes m as saveRDS(m) does (version 3, gzip).
 func EncodeRDS(m Matrix) []byte {
+	return gzipFast(rdsXDR(m.Cols, len(m.Rows), func(w *xdr) {
+		for c := range m.Cols { // column-major
+			for _, row := range m.Rows {
+				w.char(row[c])
+			}
+		}
+	}))
+}
+
+// rdsXDR is the serialization of a character matrix of nrow rows and
+// columns cols whose cells, column-major, cells writes.
+func rdsXDR(cols []string, nrow int, cells func(w *xdr)) []byte {
 	var w xdr
 	w.buf = append(w.buf, "X\n"...)
 	w.int(3)
@@ -56,35 +68,27 @@ func EncodeRDS(m Matrix) []byte {
 	w.int(5)
 	w.buf = append(w.buf, "UTF-8"...)
 	w.int(strSXP | hasAttr)
-	w.int(len(m.Rows) * len(m.Cols))
-	for c := range m.Cols { // column-major
-		for _, row := range m.Rows {
-			w.char(row[c])
-		}
-	}
+	w.int(nrow * len(cols))
+	cells(&w)
 	// attributes: pairlist dim = c(nrow, ncol), dimnames = list(NULL, cols)
 	w.int(listSXP | hasTag)
 	w.symbol("dim")
 	w.int(intSXP)
 	w.int(2)
-	w.int(len(m.Rows))
-	w.int(len(m.Cols))
+	w.int(nrow)
+	w.int(len(cols))
 	w.int(listSXP | hasTag)
 	w.symbol("dimnames")
 	w.int(vecSXP)
 	w.int(2)
 	w.int(nilValue)
 	w.int(strSXP)
-	w.int(len(m.Cols))
-	for i := range m.Cols {
-		w.char(&m.Cols[i])
+	w.int(len(cols))
+	for i := range cols {
+		w.char(&cols[i])
 	}
 	w.int(nilValue)
-	var z bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&z, gzip.BestSpeed)
-	_, _ = zw.Write(w.buf)
-	_ = zw.Close()
-	return z.Bytes()
+	return w.buf
 }
 
 // xdr appends big-endian items (binary.Write allocated on each of the

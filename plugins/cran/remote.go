@@ -81,7 +81,7 @@ func (Plugin) Merge(_ sdk.Host, path string, docs [][]byte) ([]byte, error) {
 	sortRecords(merged)
 	switch base {
 	case "PACKAGES.gz":
-		return gz(renderPACKAGES(merged)), nil
+		return gzipFast(renderPACKAGES(merged)), nil
 	case "PACKAGES.rds":
 		return EncodeRDS(recordsMatrix(merged, cols)), nil
 	}

@@ -90,7 +90,7 @@ func upload(h sdk.Host, req *sdk.Request, t Tree, file string) (*sdk.Response, e
 		ct = "application/zip"
 	}
 	if err := h.StageFile(sdk.StagedFile{Path: p, BlobDigest: req.Body.Digest, ContentType: ct,
-		Package: name, Version: version, Metadata: raw}); err != nil {
+		Package: name, Version: version, Metadata: fileMetadata(meta, name, version, t.fields())}); err != nil {
 		return nil, err
 	}
 	if err := h.StageVersion(sdk.VersionPut{Package: name, Version: version, Metadata: raw}); err != nil {

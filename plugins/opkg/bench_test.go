@@ -26,7 +26,7 @@ func BenchmarkUploadThenIndex(b *testing.B) {
 			path := feed[1:] + name
 			h.AddFile(path, []byte(name))
 			c[0].Value = fmt.Sprintf("bench-%05d", i)
-			meta, _ := json.Marshal(FileMeta{Stanza: stanza(c, name, 4000, "00", "11")})
+			meta, _ := json.Marshal(FileMeta{Depth: feedDepth(feed[1 : len(feed)-1]), Stanza: stanza(c, name, 4000, "00", "11")}) // as upload stores it
 			f := h.Files[path]
 			f.Metadata = meta
 			h.Files[path] = f

@@ -73,13 +73,26 @@ func gzipped(b []byte) []byte {
 	return buf.Bytes()
 }
 
-// render answers one of the index documents for the Packages text plain.
-func render(h sdk.Host, file string, plain []byte) (*sdk.Response, error) {
+// render answers one of the index documents for the Packages text plain,
+// or for the document a built in the host (a not nil: plain is unused).
+func render(h sdk.Host, file string, plain []byte, a *sdk.Assembled) (*sdk.Response, error) {
+	src := sdk.Source{Bytes: plain}
+	if a != nil {
+		src = sdk.AssembledSource(*a)
+	}
 	switch file {
 	case "Packages.gz":
-		return textResponse("application/gzip", gzipped(plain), indexTTL), nil
+		if a == nil {
+			return textResponse("application/gzip", gzipped(plain), indexTTL), nil
+		}
+		b, err := sdk.Compress(h, sdk.Gzip, src)
+		if err != nil {
+			return nil, fmt.Errorf("opkg: compress Packages: %w", err)
+		}
+		return &sdk.Response{Status: 200, Kind: sdk.BodyServeBlob, Target: b.Digest, CacheTTLMs: indexTTL,
+			Headers: []sdk.Header{{Name: "Content-Type", Value: "application/gzip"}}}, nil
 	case "Packages.sig":
-		sig, err := sdk.Sign(h, sdk.SignPGPDetachedArmored, sdk.Source{Bytes: plain})
+		sig, err := sdk.Sign(h, sdk.SignPGPDetachedArmored, src)
 		if err != nil {
 			if sdk.NoSigningKey(err) {
 				return nil, sdk.Errorf(404, "repository has no signing key: Packages is unsigned")
@@ -88,21 +101,33 @@ func render(h sdk.Host, file string, plain []byte) (*sdk.Response, error) {
 		}
 		return textResponse("application/pgp-signature", sig, signedTTL), nil
 	}
+	if a != nil {
+		r := sdk.AssembledResponse(200, *a, sdk.Header{Name: "Content-Type", Value: "text/plain; charset=utf-8"})
+		r.CacheTTLMs = indexTTL
+		return r, nil
+	}
 	return textResponse("text/plain; charset=utf-8", plain, indexTTL), nil
 }
 
 // serveIndex answers GET <feed>/Packages, Packages.gz and Packages.sig;
 // a local member asked for a virtual repository's merge answers each with
-// its plain Packages, which merge joins.
+// its plain Packages, which merge joins. The host builds Packages when it
+// can (assembled.go; Packages.gz then is the host's gzip, at its level),
+// the guest otherwise, and on a host without compression.
 func serveIndex(h sdk.Host, req *sdk.Request, dir, file string) (*sdk.Response, error) {
+	if wantsMember(req) {
+		file = "Packages"
+	}
+	if a, ok := assembledPackages(h, dir); ok {
+		if _, canGzip := h.(sdk.CompressHost); canGzip || file != "Packages.gz" {
+			return render(h, file, nil, &a)
+		}
+	}
 	plain, err := packages(h, dir)
 	if err != nil {
 		return nil, err
 	}
-	if wantsMember(req) {
-		return textResponse("text/plain; charset=utf-8", plain, indexTTL), nil
-	}
-	return render(h, file, plain)
+	return render(h, file, plain, nil)
 }
 
 // publicKey answers GET /key.asc with the repository's armored public key.

@@ -88,6 +88,11 @@ func (Plugin) Handle(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 
 // FileMeta is the metadata JSON stored with a package file.
 type FileMeta struct {
+	// Depth is the number of directories of the package's feed ("0" at
+	// the repository's root), first in the stored JSON: the feed index's
+	// template leaves out the files of deeper feeds by it and sorts on
+	// it (assembled.go). Since contract 0.7.0; absent before.
+	Depth string `json:"depth,omitempty"`
 	// Stanza is the package's Packages paragraph.
 	Stanza string `json:"stanza"`
 }
@@ -129,7 +134,7 @@ func upload(h sdk.Host, req *sdk.Request, dir, file string) (*sdk.Response, erro
 			return nil, err
 		}
 	}
-	meta, _ := json.Marshal(FileMeta{Stanza: stanza(pk.ctl, file, req.Body.Size, md5, req.Body.Digest)})
+	meta, _ := json.Marshal(FileMeta{Depth: feedDepth(dir), Stanza: stanza(pk.ctl, file, req.Body.Size, md5, req.Body.Digest)})
 	if err := h.StageFile(sdk.StagedFile{Path: dst, BlobDigest: req.Body.Digest, ContentType: "application/vnd.opkg.ipk",
 		Package: pk.name, Version: pk.version, Metadata: meta}); err != nil {
 		return nil, err

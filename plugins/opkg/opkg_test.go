@@ -68,6 +68,9 @@ func (e *env) req(method, path string, body []byte, headers ...ports.Header) (in
 	if cerr := e.h.Commit(); cerr != nil {
 		return 409, []byte(cerr.Error())
 	}
+	if resp.ServeBlob != "" { // Packages.gz, gzipped by the host
+		return resp.Status, e.h.Blobs[resp.ServeBlob]
+	}
 	return resp.Status, resp.Body
 }
 
