@@ -44,25 +44,18 @@ func artifactTemplate(groupID, artifactID, pkg string, updatedMs int64, plugins 
 	head = elem(head, "  ", "groupId", groupID)
 	head = elem(head, "  ", "artifactId", artifactID)
 	head = append(head, "  <versioning>\n"...)
-	loop := func(skip []hostjson.Condition, items ...hostjson.Item) sdk.Loop {
-		return sdk.Loop{Source: hostjson.Versions, Package: pkg, Limit: maxVersions, Members: []string{memberKey},
+	loop := func(skip []hostjson.Condition, items []hostjson.Item) sdk.Loop {
+		return sdk.Loop{Source: hostjson.Versions, Package: pkg, Limit: maxVersions, Members: keyMembers,
 			MemberForm: sdk.MemberRaw, Sort: hostjson.SortAscending, Skip: skip, Items: items}
 	}
-	line := func(open, close string, when []hostjson.Condition) []hostjson.Item {
-		return []hostjson.Item{{Kind: hostjson.ItemLiteral, Text: []byte(open), When: when},
-			{Kind: hostjson.ItemField, Field: hostjson.FieldVersion, Form: hostjson.FormXML, When: when},
-			{Kind: hostjson.ItemLiteral, Text: []byte(close), When: when}}
-	}
-	last := []hostjson.Condition{{Test: hostjson.TestLast}}
-	snapshot := []hostjson.Condition{{Test: hostjson.TestMetadataPrefix, Names: []string{snapshotPrefix}}}
 	tail := appendPlugins([]byte("</lastUpdated>\n  </versioning>\n"), plugins)
 	// loadArtifact's newest time starts at 0, so the floor is never below.
 	floor := strconv.AppendInt(nil, max(updatedMs, 0), 10)
 	return sdk.Template{
 		Loops: []sdk.Loop{
-			loop(nil, line("    <latest>", "</latest>\n", last)...),
-			loop(snapshot, line("    <release>", "</release>\n", last)...),
-			loop(nil, line("      <version>", "</version>\n", nil)...)},
+			loop(nil, latestItems),
+			loop(skipSnapshots, releaseItems),
+			loop(nil, versionItems)},
 		Parts: []sdk.Part{
 			{Kind: hostjson.PartLiteral, Text: head},
 			{Kind: hostjson.PartLoop, Loop: 0},
@@ -72,4 +65,22 @@ func artifactTemplate(groupID, artifactID, pkg string, updatedMs int64, plugins 
 			{Kind: hostjson.PartLiteral, Text: []byte("    </versions>\n    <lastUpdated>")},
 			{Kind: hostjson.PartMaxCreated, Loop: 2, Form: hostjson.FormYMDHMS, Text: floor},
 			{Kind: hostjson.PartLiteral, Text: append(tail, "</metadata>\n"...)}}}
+}
+
+// The template's fixed pieces, built once: a plugin's guest pays for
+// every allocation.
+var (
+	keyMembers    = []string{memberKey}
+	skipSnapshots = []hostjson.Condition{{Test: hostjson.TestMetadataPrefix, Names: []string{snapshotPrefix}}}
+	latestItems   = versionLine("    <latest>", "</latest>\n", []hostjson.Condition{{Test: hostjson.TestLast}})
+	releaseItems  = versionLine("    <release>", "</release>\n", []hostjson.Condition{{Test: hostjson.TestLast}})
+	versionItems  = versionLine("      <version>", "</version>\n", nil)
+)
+
+// versionLine writes open, the version XML-escaped and close, when one of
+// when holds (always when empty).
+func versionLine(open, close string, when []hostjson.Condition) []hostjson.Item {
+	return []hostjson.Item{{Kind: hostjson.ItemLiteral, Text: []byte(open), When: when},
+		{Kind: hostjson.ItemField, Field: hostjson.FieldVersion, Form: hostjson.FormXML, When: when},
+		{Kind: hostjson.ItemLiteral, Text: []byte(close), When: when}}
 }

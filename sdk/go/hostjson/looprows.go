@@ -197,22 +197,33 @@ func (lr *loopRows) pick(idx []int) {
 // sortRows orders lr's rows (and their projected members) by the bytes of
 // member k, stably; a row without it is irregular (nothing is sorted then).
 func sortRows(lr *loopRows, k int, desc bool) {
-	idx := make([]int, len(lr.rows))
+	type keyed struct {
+		key []byte
+		r   int
+	}
+	ks := make([]keyed, len(lr.rows))
 	for r := range lr.rows {
-		if lr.value(r, k) == nil {
+		if ks[r] = (keyed{lr.value(r, k), r}); ks[r].key == nil {
 			lr.irregular++
 		}
-		idx[r] = r
 	}
 	if lr.irregular > 0 {
 		return
 	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		c := bytes.Compare(lr.value(a, k), lr.value(b, k))
+	// Stable: equal keys keep the listing's order (the row index decides).
+	slices.SortFunc(ks, func(a, b keyed) int {
+		c := bytes.Compare(a.key, b.key)
 		if desc {
-			return -c
+			c = -c
+		}
+		if c == 0 {
+			return a.r - b.r
 		}
 		return c
 	})
+	idx := make([]int, len(ks))
+	for i := range ks {
+		idx[i] = ks[i].r
+	}
 	lr.pick(idx)
 }
