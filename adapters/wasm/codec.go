@@ -106,6 +106,7 @@ const (
 	contract04     = "0.4.0"
 	contract05     = "0.5.0"
 	contract06     = "0.6.0"
+	contract07     = "0.7.0"
 )
 
 // describeResult lifts the info record describe returned at p. Fields are

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/keeper-registry/keeper/adapters/wasm"
 	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
@@ -130,10 +131,26 @@ func TestContractVersions(t *testing.T) {
 		t.Fatalf("0.6.0 module handle: %q %+v %v", resp.Body, resp, err)
 	}
 
+	// 0.7.0: the 0.7.0 import module reads the same records as 0.8.0 but
+	// as 0.7.0 meant them: a max-created part's text is ignored (0.8.0
+	// would write 9999999999999) and the field form xml is a bad template.
+	info, err = rt.Load(ctx, "c07", testPlugin(t, "contract07"), ports.PluginLimits{})
+	if err != nil || info.ContractVersion != "0.7.0" || info.Key != "contract07" {
+		t.Fatalf("0.7.0 module: %+v %v", info, err)
+	}
+	h07 := porttest.NewMemHost()
+	for i, p := range []string{"p/x", "p/y", "q/z"} {
+		h07.Files[p] = ports.File{Path: p, CreatedAt: time.UnixMilli(int64(1000 + i))}
+	}
+	resp, err = rt.Handle(ctx, "c07", ports.FormatRequest{Method: "GET", Path: "/x", Repo: repo(nil)}, h07)
+	if err != nil || resp.Status != 200 || string(resp.Body) != "contract07 handled; p/x;p/y|1001; failed: assemble: bad template" {
+		t.Fatalf("0.7.0 module handle: %q %+v %v", resp.Body, resp, err)
+	}
+
 	info, err = rt.Load(ctx, "new", genericWasm(t), ports.PluginLimits{})
 	if err != nil || info.ContractVersion != ports.ContractVersion || !info.Credentials.Basic || len(info.Setup) == 0 ||
 		!strings.Contains(info.Setup[0].Text, "{repo-url}") {
-		t.Fatalf("0.7.0 module: %+v %v", info, err)
+		t.Fatalf("0.8.0 module: %+v %v", info, err)
 	}
 
 	out := filepath.Join(t.TempDir(), "cmd.wasm")

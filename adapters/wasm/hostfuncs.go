@@ -11,7 +11,9 @@ import (
 )
 
 // HostModule is the core import module name of the WIT `host` interface
-// (generated from the WIT); Host06Module is the one of contract 0.6.0,
+// (generated from the WIT); Host07Module is the one of contract 0.7.0,
+// the same imports and records, read as 0.7.0 meant them (imports07.go);
+// Host06Module is the one of contract 0.6.0,
 // whose assemble reads template loops without sort (imports06.go);
 // Host05Module is the one of contract 0.5.0,
 // served without the import 0.6.0 added; Host04Module is the one of contract 0.4.0,
@@ -21,6 +23,7 @@ import (
 // served (without the imports added since).
 const (
 	HostModule       = witImportModule
+	Host07Module     = "keeper:format/host@" + contract07
 	Host06Module     = "keeper:format/host@" + contract06
 	Host05Module     = "keeper:format/host@" + contract05
 	Host04Module     = "keeper:format/host@" + contract04
@@ -35,7 +38,8 @@ var since02 = map[string]bool{"concat-ranges": true, "decode-base64": true, "ind
 
 // since05 is the import contract 0.5.0 added: absent from the modules of
 // earlier contracts; since06 the one 0.6.0 added; since07 those 0.7.0
-// added (0.7.0 also changed the assemble template, see imports06.go).
+// added (0.7.0 also changed the assemble template, see imports06.go;
+// 0.8.0 only its enums and a part's text, see imports07.go).
 var (
 	since05 = map[string]bool{"json-members": true}
 	since06 = map[string]bool{"assemble": true}
@@ -49,7 +53,7 @@ func instantiateHost(ctx context.Context, rt wazero.Runtime, log *slog.Logger) e
 	for _, m := range []struct {
 		name  string
 		glues []importGlue
-	}{{HostModule, importGlues}, {Host06Module, glues06()}, {Host05Module, without(since06, since07)},
+	}{{HostModule, importGlues}, {Host07Module, glues07()}, {Host06Module, glues06()}, {Host05Module, without(since06, since07)},
 		{Host04Module, without(since05, since06, since07)}, {Host03Module, without(since05, since06, since07)},
 		{Host02Module, without(since05, since06, since07)}, {LegacyHostModule, without(since02, since05, since06, since07)}} {
 		if err := instantiateHostModule(ctx, rt, log, m.name, m.glues); err != nil {

@@ -39,7 +39,7 @@ func assemble06(ctx context.Context, h hostImports, r *reader, stack []uint64) *
 	if r.err != nil {
 		return nil
 	}
-	v, err := h.Assemble(ctx, t)
+	v, err := before08{h}.Assemble(ctx, t)
 	e := &enc{}
 	e.alloc(48, 8)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/keeper-registry/keeper/adapters/wasm/wasmtest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/keeper-registry/keeper/plugins/maven"
 	"github.com/keeper-registry/keeper/ports/porttest"
 	sdk "github.com/keeper-registry/keeper/sdk/go"
+	"github.com/keeper-registry/keeper/sdk/go/fakehost"
 
 	"github.com/keeper-registry/keeper/ports"
 )
@@ -41,10 +43,21 @@ func (h benchHost) ListPackages(context.Context, string, string, int) ([]ports.P
 // 200 versions, natively and through the wasm runtime.
 func BenchmarkArtifactMetadata(b *testing.B) {
 	h := benchHost{MemHost: porttest.NewMemHost()}
+	// The version rows as 200 deploys store them (their metadata holds
+	// the key the host sorts on).
+	dep := fakehost.New(&sdk.RepoContext{Key: "m", Format: "maven", Kind: "local"})
 	for i := 0; i < 200; i++ {
 		v := fmt.Sprintf("1.%d.%d", i/10, i%10)
-		h.versions = append(h.versions, ports.Version{Package: "org.example:big", Version: v, CreatedAt: time.UnixMilli(1700000000000)})
+		pom := []byte("<project><groupId>org.example</groupId><artifactId>big</artifactId><version>" + v + "</version></project>")
+		r := fakehost.Serve(maven.Plugin{}, dep, &sdk.Request{Method: "PUT", Path: "/org/example/big/" + v + "/big-" + v + ".pom",
+			Repo: dep.RepoCtx, User: "u", Body: &sdk.Body{Digest: dep.AddBlob(pom), Size: uint64(len(pom))}})
+		if r.Status != 201 {
+			b.Fatalf("deploy %s: %d %s", v, r.Status, r.Bytes)
+		}
+		h.versions = append(h.versions, ports.Version{Package: "org.example:big", Version: v,
+			Metadata: dep.Versions["org.example:big\x00"+v].Metadata, CreatedAt: time.UnixMilli(1700000000000)})
 	}
+	slices.SortFunc(h.versions, func(a, b ports.Version) int { return strings.Compare(a.Version, b.Version) })
 	req := ports.FormatRequest{Method: "GET", Path: "/org/example/big/maven-metadata.xml", Repo: repoCtx}
 	check := func(b *testing.B, r ports.FormatResponse) {
 		if r.Status != 200 || strings.Count(string(r.Body), "<version>") != 200 {

@@ -80,13 +80,15 @@ func get(h sdk.Host, p string, segs []string) (*sdk.Response, error) {
 		if err != nil {
 			return nil, err
 		}
-		if doc == nil {
+		if doc.Handle == "" && doc.Doc == nil {
 			return nil, sdk.Errorf(404, "no metadata at %s", target)
 		}
 		if alg == "" {
-			return inline(doc, "text/xml"), nil
+			r := sdk.AssembledResponse(200, doc, sdk.Header{Name: "Content-Type", Value: "text/xml"})
+			r.CacheTTLMs = metadataTTLMs
+			return r, nil
 		}
-		sum, err := h.Hash(hashAlg(alg), sdk.Source{Bytes: doc})
+		sum, err := h.Hash(hashAlg(alg), sdk.AssembledSource(doc))
 		if err != nil {
 			return nil, err
 		}

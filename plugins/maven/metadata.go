@@ -60,39 +60,44 @@ func formatMs(ms int64) string {
 }
 
 // metadataDoc builds the document for a maven-metadata.xml path, derived
-// from what is stored. It returns nil when nothing is known at that level.
-// segs are the path segments including the trailing maven-metadata.xml.
+// from what is stored: the host's document (its Handle) or the bytes
+// rendered here (its Doc); both are empty when nothing is known at that
+// level. segs are the path segments including the trailing
+// maven-metadata.xml.
 //
 // A directory can be a SNAPSHOT version (group/artifact/1.0-SNAPSHOT), an
 // artifact (group/artifact) and a group (with plugins); the SNAPSHOT reading
 // wins, artifact and group information are merged into one document.
-func metadataDoc(h sdk.Host, segs []string) ([]byte, error) {
+func metadataDoc(h sdk.Host, segs []string) (sdk.Assembled, error) {
 	dir := segs[:len(segs)-1]
 	n := len(dir)
 	if n >= 3 && isSnapshot(dir[n-1]) {
 		doc, err := loadSnapshot(h, dir)
 		if err != nil || doc != nil {
 			if doc == nil {
-				return nil, err
+				return sdk.Assembled{}, err
 			}
-			return renderSnapshot(doc), err
-		}
-	}
-	var art *artifactDoc
-	if n >= 2 {
-		var err error
-		if art, err = loadArtifact(h, strings.Join(dir[:n-1], "."), dir[n-1]); err != nil {
-			return nil, err
+			return sdk.Assembled{Doc: renderSnapshot(doc)}, err
 		}
 	}
 	plugins, err := loadPlugins(h, strings.Join(dir, "/"))
 	if err != nil {
-		return nil, err
+		return sdk.Assembled{}, err
+	}
+	var art *artifactDoc
+	if n >= 2 {
+		groupID, artifactID := strings.Join(dir[:n-1], "."), dir[n-1]
+		if a, ok := assembledArtifact(h, groupID, artifactID, plugins); ok {
+			return a, nil
+		}
+		if art, err = loadArtifact(h, groupID, artifactID); err != nil {
+			return sdk.Assembled{}, err
+		}
 	}
 	if art == nil && len(plugins) == 0 {
-		return nil, nil
+		return sdk.Assembled{}, nil
 	}
-	return renderArtifact(art, plugins), nil
+	return sdk.Assembled{Doc: renderArtifact(art, plugins)}, nil
 }
 
 // loadArtifact reads the versions of groupId:artifactId.
@@ -237,18 +242,24 @@ func renderArtifact(art *artifactDoc, plugins []pluginInfo) []byte {
 		b = elem(b, "    ", "lastUpdated", art.LastUpdated)
 		b = append(b, "  </versioning>\n"...)
 	}
-	if len(plugins) > 0 {
-		b = append(b, "  <plugins>\n"...)
-		for _, p := range plugins {
-			b = append(b, "    <plugin>\n"...)
-			b = elem(b, "      ", "name", p.Name)
-			b = elem(b, "      ", "prefix", p.Prefix)
-			b = elem(b, "      ", "artifactId", p.ArtifactID)
-			b = append(b, "    </plugin>\n"...)
-		}
-		b = append(b, "  </plugins>\n"...)
-	}
+	b = appendPlugins(b, plugins)
 	return append(b, "</metadata>\n"...)
+}
+
+// appendPlugins appends the group-level <plugins> element, if any.
+func appendPlugins(b []byte, plugins []pluginInfo) []byte {
+	if len(plugins) == 0 {
+		return b
+	}
+	b = append(b, "  <plugins>\n"...)
+	for _, p := range plugins {
+		b = append(b, "    <plugin>\n"...)
+		b = elem(b, "      ", "name", p.Name)
+		b = elem(b, "      ", "prefix", p.Prefix)
+		b = elem(b, "      ", "artifactId", p.ArtifactID)
+		b = append(b, "    </plugin>\n"...)
+	}
+	return append(b, "  </plugins>\n"...)
 }
 
 func renderSnapshot(doc *snapshotDoc) []byte {

@@ -114,8 +114,12 @@ func putArtifact(h sdk.Host, req *sdk.Request, a artifact) (*sdk.Response, error
 		// manifest, nested jars), not an unpacked one.
 		f.Metadata = sdk.WithScan(nil, sdk.ScanLayout{Unpack: sdk.ScanNone, Mode: sdk.ScanRootfs})
 	}
-	err = h.StageFile(f)
-	if err != nil {
+	if err := h.StageFile(f); err != nil {
+		return nil, err
+	}
+	// The version's place in maven-metadata.xml, for the host's sort
+	// (sortkey.go, assembled.go).
+	if err := h.StageVersion(sdk.VersionPut{Package: a.Package(), Version: a.Version, Metadata: versionMeta(a.Version)}); err != nil {
 		return nil, err
 	}
 	return created(), nil

@@ -38,9 +38,9 @@ func Assemble(rs Rows, t Template, maxOut int) (Result, error) {
 	}
 	loops := make([]loopRows, len(t.Loops))
 	res := Result{Rows: make([]uint32, len(t.Loops))}
-	listed := map[listKey][]Row{}
+	c := &fetched{listed: map[listKey][]Row{}}
 	for i := range t.Loops {
-		lr, err := fetch(rs, &t.Loops[i], listed)
+		lr, err := fetch(rs, &t.Loops[i], c)
 		if err != nil {
 			return Result{}, err
 		}
@@ -52,11 +52,11 @@ func Assemble(rs Rows, t Template, maxOut int) (Result, error) {
 		return res, nil
 	}
 	size := 0
-	for _, lr := range loops {
-		for _, r := range lr.rows {
-			size += len(r.Metadata) + 64
+	for _, p := range t.Parts {
+		size += len(p.Text) + 32
+		if p.Kind == PartLoop {
+			size += loops[p.Loop].size(&t.Loops[p.Loop])
 		}
-		size += len(lr.m.Data)
 	}
 	w := writer{out: make([]byte, 0, min(size+1024, maxOut)), max: maxOut}
 	for _, p := range t.Parts {
@@ -73,7 +73,11 @@ func Assemble(rs Rows, t Template, maxOut int) (Result, error) {
 				continue
 			}
 			at := lr.rows[0].CreatedMs
-			for _, r := range lr.rows[1:] {
+			if len(p.Text) > 0 {
+				// check parsed it: a time counted with the rows' (0.8.0).
+				at, _ = strconv.ParseInt(string(p.Text), 10, 64)
+			}
+			for _, r := range lr.rows {
 				if p.Kind == PartMinCreated && r.CreatedMs < at || p.Kind == PartMaxCreated && r.CreatedMs > at {
 					at = r.CreatedMs
 				}
@@ -99,9 +103,16 @@ func check(t Template) error {
 	pieces, text := len(t.Parts), 0
 	for _, p := range t.Parts {
 		text += len(p.Text)
-		if p.Kind > PartMaxCreated || p.Kind != PartLiteral && int(p.Loop) >= len(t.Loops) ||
-			(p.Kind == PartMinCreated || p.Kind == PartMaxCreated) && p.Form != FormISOMs && p.Form != FormUnixMs {
+		if p.Kind > PartMaxCreated || p.Kind != PartLiteral && int(p.Loop) >= len(t.Loops) {
 			return ErrBadTemplate
+		}
+		if p.Kind == PartMinCreated || p.Kind == PartMaxCreated {
+			if !timeForm(p.Form) {
+				return ErrBadTemplate
+			}
+			if _, err := strconv.ParseInt(string(p.Text), 10, 64); len(p.Text) > 0 && err != nil {
+				return ErrBadTemplate
+			}
 		}
 	}
 	for _, l := range t.Loops {
@@ -126,7 +137,7 @@ func check(t Template) error {
 		}
 		pieces += len(l.Skip)
 		for _, c := range l.Skip {
-			if c.Test == TestFirst || c.Test == TestChanged || !validCondition(c, l) {
+			if c.Test == TestFirst || c.Test == TestChanged || c.Test == TestLast || !validCondition(c, l) {
 				return ErrBadTemplate
 			}
 		}
@@ -151,7 +162,7 @@ func check(t Template) error {
 
 func validCondition(c Condition, l Loop) bool {
 	switch c.Test {
-	case TestMetadataPrefix, TestFirst, TestDated:
+	case TestMetadataPrefix, TestFirst, TestDated, TestLast:
 		return true
 	}
 	return c.Test <= TestChanged && int(c.Member) < len(l.Members)
@@ -164,15 +175,20 @@ func validItem(it Item, l Loop) bool {
 	case ItemMember, ItemExpect:
 		return int(it.Member) < len(l.Members)
 	case ItemField:
-		if it.Field > FieldCreated || it.Form > FormISOUs {
+		if it.Field > FieldCreated || it.Form > FormYMDHMS {
 			return false
 		}
 		if l.Source == Versions && it.Field != FieldPackage && it.Field != FieldVersion && it.Field != FieldCreated {
 			return false
 		}
-		return (it.Form == FormISOMs || it.Form == FormUnixMs || it.Form == FormISOUs) == (it.Field == FieldCreated)
+		return timeForm(it.Form) == (it.Field == FieldCreated)
 	}
 	return false
+}
+
+// timeForm reports whether form writes a time (created).
+func timeForm(form FieldForm) bool {
+	return form == FormISOMs || form == FormUnixMs || form == FormISOUs || form == FormYMDHMS
 }
 
 // kindIn reports whether v is absent or its JSON kind is one of names.
@@ -220,15 +236,20 @@ func (w *writer) time(ms int64, form FieldForm) {
 		w.out = time.UnixMilli(ms).UTC().AppendFormat(w.out, "2006-01-02T15:04:05.000000Z")
 		return
 	}
+	if form == FormYMDHMS {
+		w.out = time.UnixMilli(ms).UTC().AppendFormat(w.out, "20060102150405")
+		return
+	}
 	w.out = time.UnixMilli(ms).UTC().AppendFormat(w.out, "2006-01-02T15:04:05.000Z")
 }
 
 func (w *writer) loop(l *Loop, lr *loopRows) {
-	for r := range lr.rows {
+	from, to := oneRow(l, len(lr.rows))
+	for r := from; r < to; r++ {
 		if r > 0 {
 			w.write(l.Separator)
 		}
-		row := &lr.rows[r]
+		row := lr.rows[r]
 		for _, it := range l.Items {
 			if len(it.When) > 0 && !lr.holds(r, row, it.When) {
 				continue
@@ -266,8 +287,8 @@ func (lr *loopRows) holds(r int, row *Row, conds []Condition) bool {
 			}
 			continue
 		}
-		if c.Test == TestFirst || c.Test == TestDated {
-			if c.Test == TestFirst && r == 0 || c.Test == TestDated && row.CreatedMs > 0 {
+		if c.Test == TestFirst || c.Test == TestDated || c.Test == TestLast {
+			if c.Test == TestFirst && r == 0 || c.Test == TestDated && row.CreatedMs > 0 || c.Test == TestLast && r == len(lr.rows)-1 {
 				return true
 			}
 			continue
@@ -373,6 +394,8 @@ func (w *writer) field(r *Row, f Field, form FieldForm) {
 		w.out = appendURLPath(w.out, s)
 	case FormJSONText:
 		w.out = AppendJSONText(w.out, s)
+	case FormXML:
+		w.out = AppendXML(w.out, s)
 	default:
 		w.out = append(w.out, s...)
 	}

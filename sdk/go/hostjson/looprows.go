@@ -7,7 +7,7 @@ import (
 
 // loopRows are the rows of one loop and their projected members.
 type loopRows struct {
-	rows      []Row
+	rows      []*Row // into the listing, which loops share
 	m         Members
 	keys      int
 	texts     [][][]byte // the order's texts of each row, when ordered
@@ -30,29 +30,32 @@ type listKey struct {
 	pkg, prefix string
 }
 
-// fetch lists a loop's rows (once per listing: listed keeps them),
+// fetch lists a loop's rows (once per listing: c keeps them),
 // projects their members and applies its expect items.
-func fetch(rs Rows, l *Loop, listed map[listKey][]Row) (loopRows, error) {
+func fetch(rs Rows, l *Loop, c *fetched) (loopRows, error) {
 	limit := int(l.Limit)
 	if limit == 0 {
 		limit = MaxRows
 	}
 	var lr loopRows
 	key := listKey{l.Source, l.Package, l.Prefix}
-	all, ok := listed[key]
+	all, ok := c.listed[key]
 	if !ok {
 		var err error
 		if all, err = list(rs, l, key); err != nil {
 			return loopRows{}, err
 		}
-		listed[key] = all
+		c.listed[key] = all
 	}
 	if l.Version == "" {
-		lr.rows = all
+		lr.rows = make([]*Row, len(all))
+		for i := range all {
+			lr.rows[i] = &all[i]
+		}
 	} else {
-		for _, r := range all {
-			if r.Version == l.Version {
-				lr.rows = append(lr.rows, r)
+		for i := range all {
+			if all[i].Version == l.Version {
+				lr.rows = append(lr.rows, &all[i])
 			}
 		}
 	}
@@ -64,8 +67,9 @@ func fetch(rs Rows, l *Loop, listed map[listKey][]Row) (loopRows, error) {
 		if lr, err = ordered(l, lr); err != nil {
 			return loopRows{}, err
 		}
+		return project(l, lr)
 	}
-	return project(l, lr)
+	return c.project(l, lr)
 }
 
 // ordered keeps the rows l.Order names, in its order, with their texts.
@@ -79,7 +83,7 @@ func ordered(l *Loop, lr loopRows) (loopRows, error) {
 		at[k] = i
 	}
 	seen := make(map[string]bool, len(l.Order))
-	out := loopRows{rows: make([]Row, 0, len(l.Order)), texts: make([][][]byte, 0, len(l.Order))}
+	out := loopRows{rows: make([]*Row, 0, len(l.Order)), texts: make([][][]byte, 0, len(l.Order))}
 	for _, o := range l.Order {
 		if seen[o.Key] {
 			return loopRows{}, ErrBadTemplate
@@ -107,6 +111,9 @@ func list(rs Rows, l *Loop, key listKey) ([]Row, error) {
 		}
 		if err != nil {
 			return nil, err
+		}
+		if all == nil && len(page) < pageRows {
+			return page, nil // one page: no copy
 		}
 		all = append(all, page...)
 		if len(all) > MaxRows {
@@ -145,17 +152,7 @@ func project(l *Loop, lr loopRows) (loopRows, error) {
 	if lr.irregular > 0 {
 		return lr, nil
 	}
-	if len(l.Skip) > 0 {
-		skip(l.Skip, &lr)
-	}
-	for r := range lr.rows {
-		for _, it := range l.Items {
-			if it.Kind == ItemExpect && !kindIn(lr.value(r, int(it.Member)), it.Names) {
-				lr.irregular++
-				break
-			}
-		}
-	}
+	lr = finish(l, lr)
 	if l.Sort != SortNone && lr.irregular == 0 {
 		sortRows(&lr, int(l.SortMember), l.Sort == SortDescending)
 	}
@@ -166,7 +163,7 @@ func project(l *Loop, lr loopRows) (loopRows, error) {
 func skip(conds []Condition, lr *loopRows) {
 	keep := make([]int, 0, len(lr.rows))
 	for r := range lr.rows {
-		if !lr.holds(r, &lr.rows[r], conds) {
+		if !lr.holds(r, lr.rows[r], conds) {
 			keep = append(keep, r)
 		}
 	}
@@ -177,7 +174,7 @@ func skip(conds []Condition, lr *loopRows) {
 
 // pick keeps the rows idx names (with their members and texts), in its order.
 func (lr *loopRows) pick(idx []int) {
-	rows := make([]Row, len(idx))
+	rows := make([]*Row, len(idx))
 	w := 2 * lr.keys
 	var spans []uint32
 	if w > 0 {
@@ -200,22 +197,33 @@ func (lr *loopRows) pick(idx []int) {
 // sortRows orders lr's rows (and their projected members) by the bytes of
 // member k, stably; a row without it is irregular (nothing is sorted then).
 func sortRows(lr *loopRows, k int, desc bool) {
-	idx := make([]int, len(lr.rows))
+	type keyed struct {
+		key []byte
+		r   int
+	}
+	ks := make([]keyed, len(lr.rows))
 	for r := range lr.rows {
-		if lr.value(r, k) == nil {
+		if ks[r] = (keyed{lr.value(r, k), r}); ks[r].key == nil {
 			lr.irregular++
 		}
-		idx[r] = r
 	}
 	if lr.irregular > 0 {
 		return
 	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		c := bytes.Compare(lr.value(a, k), lr.value(b, k))
+	// Stable: equal keys keep the listing's order (the row index decides).
+	slices.SortFunc(ks, func(a, b keyed) int {
+		c := bytes.Compare(a.key, b.key)
 		if desc {
-			return -c
+			c = -c
+		}
+		if c == 0 {
+			return a.r - b.r
 		}
 		return c
 	})
+	idx := make([]int, len(ks))
+	for i := range ks {
+		idx[i] = ks[i].r
+	}
 	lr.pick(idx)
 }

@@ -49,7 +49,7 @@ func TestAssembleOrder(t *testing.T) {
 	if _, err := Assemble(rs, Template{Loops: []Loop{texts}}, 0); !errors.Is(err, ErrTemplateTooLarge) {
 		t.Fatalf("order texts beyond MaxText: %v", err)
 	}
-	bad := Loop{Source: Files, Items: []Item{{Kind: ItemLiteral, When: []Condition{{Test: TestDated + 1}}}}}
+	bad := Loop{Source: Files, Items: []Item{{Kind: ItemLiteral, When: []Condition{{Test: TestLast + 1}}}}}
 	if _, err := Assemble(rs, Template{Loops: []Loop{bad}}, 0); !errors.Is(err, ErrBadTemplate) {
 		t.Fatalf("an unknown test: %v", err)
 	}

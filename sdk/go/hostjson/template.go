@@ -1,8 +1,7 @@
 package hostjson
 
 // The template types of the assemble import (contract 0.6.0, sorted loops
-// 0.7.0); the WIT
-// documents every field.
+// 0.7.0, `last`, `xml` and `ymdhms` 0.8.0); the WIT documents every field.
 type (
 	// Source is the WIT enum row-source.
 	Source uint8
@@ -47,6 +46,10 @@ const (
 	FormURLPath
 	FormJSONText
 	FormISOUs
+	// FormXML (0.8.0) escapes & < > " ' as XML entities.
+	FormXML
+	// FormYMDHMS (0.8.0) writes created as yyyyMMddHHmmss UTC.
+	FormYMDHMS
 )
 
 const (
@@ -67,6 +70,8 @@ const (
 	TestFirst
 	TestChanged
 	TestDated
+	// TestLast (0.8.0) holds for the loop's last row.
+	TestLast
 )
 
 const (
