@@ -30,39 +30,6 @@ func rowToFile(r *fileRow) ports.File {
 	}
 }
 
-// GetFile returns the file stored at path, or ErrNotFound.
-func (s *Store) GetFile(ctx context.Context, repoID int64, path string) (ports.File, error) {
-	var row fileRow
-	err := s.db.NewSelect().Model(&row).Where("repository_id = ?", repoID).Where("path = ?", path).Scan(ctx)
-	if err != nil {
-		return ports.File{}, wrap("get file "+path, err)
-	}
-	return rowToFile(&row), nil
-}
-
-// ListFiles returns files in path order after q.After (byte order).
-func (s *Store) ListFiles(ctx context.Context, repoID int64, q ports.FileListing) ([]ports.File, error) {
-	var rows []fileRow
-	sel := s.db.NewSelect().Model(&rows).Where("repository_id = ?", repoID)
-	if q.Prefix != "" {
-		sel = sel.Where("path >= ?", q.Prefix).Where("path < ?", prefixEnd(q.Prefix))
-	}
-	if q.After != "" {
-		sel = sel.Where("path > ?", q.After)
-	}
-	if q.Package != "" {
-		sel = sel.Where("package = ?", q.Package)
-	}
-	if err := sel.OrderExpr("path").Limit(int64(clampLimit(q.Limit))).Scan(ctx); err != nil {
-		return nil, wrap("list files", err)
-	}
-	out := make([]ports.File, len(rows))
-	for i := range rows {
-		out[i] = rowToFile(&rows[i])
-	}
-	return out, nil
-}
-
 // BlobInUse reports whether any file of any repository references digest.
 func (s *Store) BlobInUse(ctx context.Context, digest string) (bool, error) {
 	ok, err := s.db.NewSelect().Model((*fileRow)(nil)).Where("blob_digest = ?", digest).Exists(ctx)

@@ -146,6 +146,30 @@ func (c *Cache) dropRepo(id int64) {
 	delete(c.gen, id)
 }
 
+// advanceRepo records gen, which a write set of this process has just
+// committed, as the repository's generation. A cached repository row read
+// at the generation before keeps its place with gen (a write set changes
+// nothing else of the row, so the next request need not read it again);
+// any other is dropped. The caller holds mu.
+func (c *Cache) advanceRepo(id, gen int64) {
+	var keys []string
+	var kept []repoEntry
+	c.byKey.RemoveIf(func(k string, e repoEntry) bool {
+		if e.repo.ID != id {
+			return false
+		}
+		if e.repo.Generation == gen-1 {
+			e.repo.Generation = gen
+			keys, kept = append(keys, k), append(kept, e)
+		}
+		return true
+	})
+	for i, k := range keys {
+		c.byKey.Add(k, kept[i], repoEntrySize(k, kept[i].repo))
+	}
+	c.gen[id] = genEntry{gen: gen, at: c.clock.Now()}
+}
+
 // announce tells the other replicas that payload changed; a lost notice is
 // covered by the TTL, so a failure is not the write's failure.
 func (c *Cache) announce(ctx context.Context, payload string) {
@@ -215,14 +239,17 @@ func (c *Cache) GetFile(ctx context.Context, repoID int64, path string) (ports.F
 	return f, err
 }
 
-// Apply writes through and retires the repository's cached state.
+// Apply writes through and retires the repository's cached file state by
+// moving its generation; on error the outcome is unknown and the
+// repository is forgotten.
 func (c *Cache) Apply(ctx context.Context, repoID int64, ws ports.WriteSet) (int64, error) {
 	gen, err := c.files.Apply(ctx, repoID, ws)
 	c.mu.Lock()
 	c.epoch++
-	c.dropRepo(repoID) // on error too: the outcome is unknown
 	if err == nil {
-		c.gen[repoID] = genEntry{gen: gen, at: c.clock.Now()}
+		c.advanceRepo(repoID, gen)
+	} else {
+		c.dropRepo(repoID)
 	}
 	c.mu.Unlock()
 	if err != nil {
