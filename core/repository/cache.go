@@ -44,6 +44,7 @@ type Cache struct {
 	gen    map[int64]genEntry
 	byKey  *lru.Cache[string, repoEntry]
 	byFile *lru.Cache[fileKey, fileEntry]
+	byList *lru.Cache[listKey, listEntry] // cache_lists.go
 }
 
 // Bounds of the caches besides maxFiles: the bytes file entries may hold,
@@ -82,7 +83,8 @@ type fileEntry struct {
 func NewCache(repos ports.RepositoryStore, files ports.FileStore, clock ports.Clock, ttl time.Duration, maxFiles int) *Cache {
 	return &Cache{repos: repos, files: files, clock: clock, ttl: ttl, gen: map[int64]genEntry{},
 		byKey:  lru.New[string, repoEntry](maxRepoEntries, maxRepoCacheBytes),
-		byFile: lru.New[fileKey, fileEntry](maxFiles, maxFileCacheBytes)}
+		byFile: lru.New[fileKey, fileEntry](maxFiles, maxFileCacheBytes),
+		byList: lru.New[listKey, listEntry](min(maxFiles, maxListEntries), maxListCacheBytes)}
 }
 
 // fileEntryOverhead is the memory of a file entry besides its strings: the
@@ -134,6 +136,7 @@ func (c *Cache) onNotice(payload string) {
 		c.byKey.Clear()
 		c.gen = map[int64]genEntry{}
 		c.byFile.Clear()
+		c.byList.Clear()
 		return
 	}
 	c.dropRepo(id)
@@ -247,6 +250,7 @@ func (c *Cache) Apply(ctx context.Context, repoID int64, ws ports.WriteSet) (int
 	c.mu.Lock()
 	c.epoch++
 	if err == nil {
+		c.advanceLists(repoID, gen, ws)
 		c.advanceRepo(repoID, gen)
 	} else {
 		c.dropRepo(repoID)
@@ -286,6 +290,7 @@ func (c *Cache) DeleteRepository(ctx context.Context, key string) error {
 	c.byKey.Clear()
 	c.gen = map[int64]genEntry{}
 	c.byFile.Clear()
+	c.byList.Clear()
 	c.mu.Unlock()
 	if err == nil {
 		c.announce(ctx, ports.NoticeReconcile)
@@ -308,11 +313,6 @@ func (c *Cache) ListRepositories(ctx context.Context, f ports.RepositoryFilter, 
 // ReposWithMember reads through.
 func (c *Cache) ReposWithMember(ctx context.Context, key string) ([]string, error) {
 	return c.repos.ReposWithMember(ctx, key)
-}
-
-// ListFiles reads through.
-func (c *Cache) ListFiles(ctx context.Context, repoID int64, q ports.FileListing) ([]ports.File, error) {
-	return c.files.ListFiles(ctx, repoID, q)
 }
 
 // ListPackages reads through.
