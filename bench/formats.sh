@@ -41,10 +41,10 @@ extra_cleanup() {
 
 # start_base: the BENCH_BASE_BIN keeper beside keeper, with its own data and log.
 start_base() {
-	local pid=$KEEPER_PID url=$KEEPER_URL
-	mkdir -p "$WORK/base/bin"
-	cp "$BENCH_BASE_BIN" "$WORK/base/bin/keeper"
-	WORK=$WORK/base BIN=$WORK/base/bin start_keeper || die "base keeper does not start"
+	local pid=$KEEPER_PID url=$KEEPER_URL d=$WORK/base
+	mkdir -p "$d/bin"
+	cp "$BENCH_BASE_BIN" "$d/bin/keeper"
+	WORK=$d BIN=$d/bin start_keeper || die "base keeper does not start"
 	BASE_PID=$KEEPER_PID BASE_URL=$KEEPER_URL
 	KEEPER_PID=$pid KEEPER_URL=$url
 	log "base keeper from $BENCH_BASE_BIN"
