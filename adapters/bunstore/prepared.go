@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/keeper-registry/keeper/ports"
 )
 
 // Prepared statements of the hot queries. bun writes every argument into
@@ -52,6 +54,38 @@ func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	}
 	s.stmts.m[query] = st
 	return st, nil
+}
+
+// applyStmts are the prepared statements of one Apply, prepared before its
+// transaction begins: preparing on the pool from inside a transaction would
+// wait for a second connection, and writers holding every connection of the
+// pool would wait for each other for ever.
+type applyStmts struct {
+	bump, kvPut, kvDelete *sql.Stmt
+}
+
+const (
+	bumpQuery  = `UPDATE repositories SET generation = generation + 1 WHERE id = ? RETURNING generation`
+	kvPutQuery = `INSERT INTO plugin_kv (repository_id, namespace, key, value) VALUES (?, ?, ?, ?)
+  ON CONFLICT (repository_id, namespace, key) DO UPDATE SET value = EXCLUDED.value`
+	kvDeleteQuery = `DELETE FROM plugin_kv WHERE repository_id = ? AND namespace = ? AND key = ?`
+)
+
+func (s *Store) applyStmts(ctx context.Context, ws ports.WriteSet) (applyStmts, error) {
+	var a applyStmts
+	var err error
+	if a.bump, err = s.stmt(ctx, bumpQuery); err != nil {
+		return a, err
+	}
+	if len(ws.KVPuts) > 0 {
+		if a.kvPut, err = s.stmt(ctx, kvPutQuery); err != nil {
+			return a, err
+		}
+	}
+	if len(ws.KVDeletes) > 0 {
+		a.kvDelete, err = s.stmt(ctx, kvDeleteQuery)
+	}
+	return a, err
 }
 
 // forgetStmts drops the cached statements (after a migration). They are not
