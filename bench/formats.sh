@@ -44,9 +44,11 @@ start_base() {
 	local pid=$KEEPER_PID url=$KEEPER_URL d=$WORK/base
 	mkdir -p "$d/bin"
 	cp "$BENCH_BASE_BIN" "$d/bin/keeper"
-	WORK=$d BIN=$d/bin start_keeper || die "base keeper does not start"
+	local ok=0
+	WORK=$d BIN=$d/bin start_keeper || ok=$?
 	BASE_PID=$KEEPER_PID BASE_URL=$KEEPER_URL
-	KEEPER_PID=$pid KEEPER_URL=$url
+	KEEPER_PID=$pid KEEPER_URL=$url # the EXIT trap stops keeper by it
+	[ "$ok" = 0 ] || die "base keeper does not start"
 	log "base keeper from $BENCH_BASE_BIN"
 }
 
