@@ -8,6 +8,8 @@
 # Environment: BENCH_RUNS (default 3), BENCH_DURATION (wrk duration, default 10s),
 # BENCH_CONNS (wrk connections, default 32), BENCH_UNCACHED_N (write+GET pairs, default 60),
 # BENCH_KEEPER_BIN, BENCH_KEEP=1, BENCH_RESULTS (as in bench/run.sh),
+# BENCH_BASE_BIN (a second keeper binary, e.g. main's: prepared alike and measured
+# uncached right after keeper in every run, reported as "base"),
 # BENCH_VERDACCIO_DIR (an existing directory with node_modules/verdaccio 6.8 to reuse;
 # by default it is installed with npm into the temp directory).
 set -euo pipefail
@@ -25,7 +27,7 @@ BIN=$WORK/bin
 PASS=bench-$RANDOM-$RANDOM-pass
 PKG=bench-pkg
 OTHER=other-pkg
-VERDACCIO_PID= VERDACCIO_URL= VD=
+VERDACCIO_PID= VERDACCIO_URL= VD= BASE_PID= BASE_URL=
 LOADS=()
 
 # shellcheck source=bench/lib.sh
@@ -33,6 +35,30 @@ LOADS=()
 extra_cleanup() {
 	stop_pid "$VERDACCIO_PID"
 	VERDACCIO_PID=
+	stop_pid "$BASE_PID"
+	BASE_PID=
+}
+
+# start_base: the BENCH_BASE_BIN keeper beside keeper, with its own data and log.
+start_base() {
+	local pid=$KEEPER_PID url=$KEEPER_URL d=$WORK/base
+	mkdir -p "$d/bin"
+	cp "$BENCH_BASE_BIN" "$d/bin/keeper"
+	local ok=0
+	WORK=$d BIN=$d/bin start_keeper || ok=$?
+	BASE_PID=$KEEPER_PID BASE_URL=$KEEPER_URL
+	KEEPER_PID=$pid KEEPER_URL=$url # the EXIT trap stops keeper by it
+	[ "$ok" = 0 ] || die "base keeper does not start"
+	log "base keeper from $BENCH_BASE_BIN"
+}
+
+# as_base CMD…: run CMD against the base keeper.
+as_base() {
+	local pid=$KEEPER_PID url=$KEEPER_URL rc=0
+	KEEPER_PID=$BASE_PID KEEPER_URL=$BASE_URL
+	"$@" || rc=$?
+	KEEPER_PID=$pid KEEPER_URL=$url
+	return $rc
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -98,16 +124,22 @@ EOF
 }
 
 # prepare: 200 versions of $PKG published to keeper (npm and PyPI) and Verdaccio, over HTTP.
-prepare() {
-	local t vt
+prepare_keeper() {
+	local t
 	create_repo npm npm
 	create_repo py pypi
 	t=$(token) || die "login failed"
-	log "publishing $VERSIONS versions to keeper npm, keeper PyPI and verdaccio"
 	"$BIN/kbench" npmpublish -registry "$KEEPER_URL/npm/npm/" -name "$PKG" -n $VERSIONS -auth "Bearer $t"
 	"$BIN/kbench" npmpublish -registry "$KEEPER_URL/npm/npm/" -name "$OTHER" -n 2 -auth "Bearer $t"
 	"$BIN/kbench" pypiupload -url "$KEEPER_URL/pypi/py/" -name "$PKG" -n $VERSIONS -auth "Bearer $t"
 	"$BIN/kbench" pypiupload -url "$KEEPER_URL/pypi/py/" -name "$OTHER" -n 1 -auth "Bearer $t"
+}
+
+prepare() {
+	local vt
+	log "publishing $VERSIONS versions to keeper npm, keeper PyPI${BASE_PID:+, the base keeper} and verdaccio"
+	prepare_keeper
+	[ -z "$BASE_PID" ] || as_base prepare_keeper
 	vt=$(curl -sf -X PUT "$VERDACCIO_URL/-/user/org.couchdb.user:bench" -H 'Content-Type: application/json' \
 		-d "{\"name\":\"bench\",\"password\":\"$PASS\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])') ||
 		die "verdaccio: cannot create a user"
@@ -197,28 +229,41 @@ bench_cached() {
 # GET is made to miss it by a committed write to another package of the same
 # repository just before it (kbench uncached).
 bench_uncached() {
-	local d u a r t w wb
-	log "uncached GETs: $UNCACHED_N x (write to $OTHER, GET), one connection, $RUNS runs"
+	local d r t tb
+	log "uncached GETs: $UNCACHED_N x (write to $OTHER, GET), one connection, $RUNS runs${BASE_PID:+, keeper and base in turn}"
 	for r in $(seq 1 "$RUNS"); do
 		LOADS+=("$(loadavg)")
 		t=$(token) || die "login failed"
+		[ -z "$BASE_PID" ] || tb=$(as_base token) || die "base login failed"
 		for d in npm-full npm-abbr pypi-html pypi-json; do
-			IFS='|' read -r u a <<<"$(kdoc "$d")"
-			case $d in
-			npm-*)
-				w=$KEEPER_URL/npm/npm/-/package/$OTHER/dist-tags/bench
-				wb='"1.0.0"|"1.0.1"'
-				;;
-			pypi-*)
-				w=$KEEPER_URL/pypi/py/yank
-				wb="{\"project\":\"$OTHER\",\"version\":\"1.0.0\",\"yanked\":true}|{\"project\":\"$OTHER\",\"version\":\"1.0.0\",\"yanked\":false}"
-				;;
-			esac
-			"$BIN/kbench" uncached -figure "$d-uncached" -subject keeper -pids "$KEEPER_PID" -out "$RES" \
-				-get "$u" -accept "$a" -write-method POST -write-url "$w" -write-bodies "$wb" \
-				-auth "Bearer $t" -n "$UNCACHED_N"
+			if [ -n "$BASE_PID" ] && [ $((r % 2)) = 0 ]; then # the base first in every other run
+				as_base uncached_one "$d" base "$tb"
+				uncached_one "$d" keeper "$t"
+			else
+				uncached_one "$d" keeper "$t"
+				[ -z "$BASE_PID" ] || as_base uncached_one "$d" base "$tb"
+			fi
 		done
 	done
+}
+
+# uncached_one DOC SUBJECT TOKEN: the write+GET loop of DOC on $KEEPER_URL.
+uncached_one() {
+	local u a w wb
+	IFS='|' read -r u a <<<"$(kdoc "$1")"
+	case $1 in
+	npm-*)
+		w=$KEEPER_URL/npm/npm/-/package/$OTHER/dist-tags/bench
+		wb='"1.0.0"|"1.0.1"'
+		;;
+	pypi-*)
+		w=$KEEPER_URL/pypi/py/yank
+		wb="{\"project\":\"$OTHER\",\"version\":\"1.0.0\",\"yanked\":true}|{\"project\":\"$OTHER\",\"version\":\"1.0.0\",\"yanked\":false}"
+		;;
+	esac
+	"$BIN/kbench" uncached -figure "$1-uncached" -subject "$2" -pids "$KEEPER_PID" -out "$RES" \
+		-get "$u" -accept "$a" -write-method POST -write-url "$w" -write-bodies "$wb" \
+		-auth "Bearer $3" -n "$UNCACHED_N"
 }
 
 main() {
@@ -226,6 +271,7 @@ main() {
 	install_verdaccio
 	build
 	start_keeper_or_head
+	[ -z "${BENCH_BASE_BIN:-}" ] || start_base
 	start_nginx
 	start_verdaccio
 	prepare
@@ -239,6 +285,7 @@ main() {
 	echo
 	echo "Keeper format metadata benchmarks — $(date -u +%Y-%m-%dT%H:%MZ), $(machine_line)"
 	echo "keeper from $KEEPER_FROM, verdaccio $(node -p "require('$VD/node_modules/verdaccio/package.json').version") on node $(node --version), $(nginx -v 2>&1 | cut -d' ' -f3), runs=$RUNS, wrk -c$CONNS ${DURATION}, uncached n=$UNCACHED_N"
+	[ -z "${BENCH_BASE_BIN:-}" ] || echo "base keeper (uncached rows against \"base\") from $BENCH_BASE_BIN"
 	echo "load average (1 min) at the start of each run: ${LOADS[*]}"
 	echo "document sizes (bytes, Content-Type):"
 	sed 's/^/  /' "$WORK/sizes.txt"

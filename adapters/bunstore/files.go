@@ -30,39 +30,6 @@ func rowToFile(r *fileRow) ports.File {
 	}
 }
 
-// GetFile returns the file stored at path, or ErrNotFound.
-func (s *Store) GetFile(ctx context.Context, repoID int64, path string) (ports.File, error) {
-	var row fileRow
-	err := s.db.NewSelect().Model(&row).Where("repository_id = ?", repoID).Where("path = ?", path).Scan(ctx)
-	if err != nil {
-		return ports.File{}, wrap("get file "+path, err)
-	}
-	return rowToFile(&row), nil
-}
-
-// ListFiles returns files in path order after q.After (byte order).
-func (s *Store) ListFiles(ctx context.Context, repoID int64, q ports.FileListing) ([]ports.File, error) {
-	var rows []fileRow
-	sel := s.db.NewSelect().Model(&rows).Where("repository_id = ?", repoID)
-	if q.Prefix != "" {
-		sel = sel.Where("path >= ?", q.Prefix).Where("path < ?", prefixEnd(q.Prefix))
-	}
-	if q.After != "" {
-		sel = sel.Where("path > ?", q.After)
-	}
-	if q.Package != "" {
-		sel = sel.Where("package = ?", q.Package)
-	}
-	if err := sel.OrderExpr("path").Limit(int64(clampLimit(q.Limit))).Scan(ctx); err != nil {
-		return nil, wrap("list files", err)
-	}
-	out := make([]ports.File, len(rows))
-	for i := range rows {
-		out[i] = rowToFile(&rows[i])
-	}
-	return out, nil
-}
-
 // BlobInUse reports whether any file of any repository references digest.
 func (s *Store) BlobInUse(ctx context.Context, digest string) (bool, error) {
 	ok, err := s.db.NewSelect().Model((*fileRow)(nil)).Where("blob_digest = ?", digest).Exists(ctx)
@@ -91,16 +58,16 @@ func (s *Store) Apply(ctx context.Context, repoID int64, ws ports.WriteSet) (int
 	if err := validateWriteSet(ws); err != nil {
 		return 0, wrap(op, err)
 	}
+	stmts, err := s.applyStmts(ctx, ws)
+	if err != nil {
+		return 0, wrap(op, err)
+	}
 	var gen int64
 	var queued int
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		// Bump first: on PostgreSQL the row lock serialises writers of one
 		// repository (no deadlocks on packages); SQLite holds the write lock already.
-		err := tx.NewUpdate().Model((*repositoryRow)(nil)).
-			Set("generation = generation + 1").
-			Where("id = ?", repoID).
-			Returning("generation").
-			Scan(ctx, &gen)
+		err := tx.StmtContext(ctx, stmts.bump).QueryRowContext(ctx, repoID).Scan(&gen)
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound(op, "repository")
 		}
@@ -131,7 +98,7 @@ func (s *Store) Apply(ctx context.Context, repoID int64, ws ports.WriteSet) (int
 		if err := applyVersions(ctx, tx, repoID, ws, now); err != nil {
 			return err
 		}
-		return applyKV(ctx, tx, repoID, ws)
+		return applyKV(ctx, tx, stmts, repoID, ws)
 	})
 	if err != nil {
 		return 0, wrap(op, err)
@@ -311,29 +278,27 @@ func deleteVersion(ctx context.Context, tx bun.Tx, repoID int64, pkg, version st
 	return err
 }
 
-func applyKV(ctx context.Context, tx bun.Tx, repoID int64, ws ports.WriteSet) error {
-	for _, kv := range ws.KVPuts {
-		val := kv.Value
-		if val == nil {
-			val = []byte{}
-		}
-		row := kvRow{RepositoryID: repoID, Namespace: kv.Namespace, Key: kv.Key, Value: val}
-		_, err := tx.NewInsert().Model(&row).
-			On("CONFLICT (repository_id, namespace, key) DO UPDATE").
-			Set("value = EXCLUDED.value").
-			Exec(ctx)
-		if err != nil {
-			return err
+// applyKV writes the key-value changes with prepared statements (a yank
+// or a dist-tag is such a write alone).
+func applyKV(ctx context.Context, tx bun.Tx, stmts applyStmts, repoID int64, ws ports.WriteSet) error {
+	if len(ws.KVPuts) > 0 {
+		put := tx.StmtContext(ctx, stmts.kvPut)
+		for _, kv := range ws.KVPuts {
+			val := kv.Value
+			if val == nil {
+				val = []byte{}
+			}
+			if _, err := put.ExecContext(ctx, repoID, kv.Namespace, kv.Key, val); err != nil {
+				return err
+			}
 		}
 	}
-	for _, kv := range ws.KVDeletes {
-		_, err := tx.NewDelete().Model((*kvRow)(nil)).
-			Where("repository_id = ?", repoID).
-			Where("namespace = ?", kv.Namespace).
-			Where("key = ?", kv.Key).
-			Exec(ctx)
-		if err != nil {
-			return err
+	if len(ws.KVDeletes) > 0 {
+		del := tx.StmtContext(ctx, stmts.kvDelete)
+		for _, kv := range ws.KVDeletes {
+			if _, err := del.ExecContext(ctx, repoID, kv.Namespace, kv.Key); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

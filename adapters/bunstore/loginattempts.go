@@ -4,9 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strconv"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -87,27 +84,6 @@ func (s *Store) ClearLogin(ctx context.Context, username, source string) error {
 
 var _ auth.SignInReader = (*Store)(nil)
 
-// preparedStmt is a statement parsed once and reused: a password check runs
-// on every sign-in and every Basic-auth request, and parsing its SQL anew
-// cost as much as running it.
-type preparedStmt struct {
-	mu   sync.Mutex
-	stmt *sql.Stmt
-}
-
-func (p *preparedStmt) get(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.stmt == nil {
-		st, err := db.PrepareContext(ctx, query)
-		if err != nil {
-			return nil, err
-		}
-		p.stmt = st
-	}
-	return p.stmt, nil
-}
-
 // signInQuery reads a user, whether its two-factor sign-in is on, and the
 // failure records of (username, source) and (any account, source).
 const signInQuery = `SELECT u.id, u.username, u.email, u.display_name, u.password_hash, u.is_admin, u.disabled,
@@ -122,13 +98,9 @@ FROM users AS u WHERE u.username = ?`
 // failure records of (username, source) and (anyAccount, source) in one
 // prepared statement (auth.SignInReader).
 func (s *Store) UserForSignIn(ctx context.Context, username, source, anyAccount string) (ports.User, auth.LoginAttempts, auth.LoginAttempts, error) {
-	q := signInQuery
-	if s.dialect == DialectPostgres {
-		for i := 1; strings.Contains(q, "?"); i++ {
-			q = strings.Replace(q, "?", "$"+strconv.Itoa(i), 1)
-		}
-	}
-	st, err := s.signIn.get(ctx, s.db.DB, q)
+	// A password check runs on every sign-in and every Basic-auth request;
+	// parsing its SQL anew cost as much as running it (prepared.go).
+	st, err := s.stmt(ctx, signInQuery)
 	if err != nil {
 		return ports.User{}, auth.LoginAttempts{}, auth.LoginAttempts{}, wrap("prepare sign-in", err)
 	}

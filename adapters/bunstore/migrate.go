@@ -100,6 +100,7 @@ func (s *Store) migrateUpTo(ctx context.Context, limit int64) error {
 	const op = "migrate"
 	s.migrateMu.Lock()
 	defer s.migrateMu.Unlock()
+	defer s.forgetStmts() // statements prepared before may plan for the old schema
 	ms, err := loadMigrations(s.dialect)
 	if err != nil {
 		return wrap(op, err)

@@ -40,8 +40,8 @@ type Store struct {
 	// migrateMu serialises Migrate calls inside one process; PostgreSQL
 	// additionally takes an advisory lock across processes.
 	migrateMu sync.Mutex
-	// signIn is the prepared statement of UserForSignIn (loginattempts.go).
-	signIn preparedStmt
+	// stmts holds the prepared statements of the hot queries (prepared.go).
+	stmts stmtCache
 	// webhookQueued wakes the local webhook workers (webhookoutbox.go).
 	webhookQueued atomic.Pointer[func()]
 }

@@ -66,25 +66,3 @@ func (s *Store) GetKV(ctx context.Context, repoID int64, namespace, key string) 
 	}
 	return row.Value, nil
 }
-
-// ListKV returns the entries of one namespace in key order after the cursor.
-func (s *Store) ListKV(ctx context.Context, repoID int64, namespace, prefix, after string, limit int) ([]ports.KV, error) {
-	var rows []kvRow
-	q := s.db.NewSelect().Model(&rows).
-		Where("repository_id = ?", repoID).
-		Where("namespace = ?", namespace)
-	if prefix != "" {
-		q = q.Where("key >= ?", prefix).Where("key < ?", prefixEnd(prefix))
-	}
-	if after != "" {
-		q = q.Where("key > ?", after)
-	}
-	if err := q.OrderExpr("key").Limit(int64(clampLimit(limit))).Scan(ctx); err != nil {
-		return nil, wrap("list kv", err)
-	}
-	out := make([]ports.KV, len(rows))
-	for i, r := range rows {
-		out[i] = ports.KV{Namespace: r.Namespace, Key: r.Key, Value: r.Value}
-	}
-	return out, nil
-}

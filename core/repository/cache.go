@@ -44,6 +44,7 @@ type Cache struct {
 	gen    map[int64]genEntry
 	byKey  *lru.Cache[string, repoEntry]
 	byFile *lru.Cache[fileKey, fileEntry]
+	byList *lru.Cache[listKey, listEntry] // cache_lists.go
 }
 
 // Bounds of the caches besides maxFiles: the bytes file entries may hold,
@@ -82,7 +83,8 @@ type fileEntry struct {
 func NewCache(repos ports.RepositoryStore, files ports.FileStore, clock ports.Clock, ttl time.Duration, maxFiles int) *Cache {
 	return &Cache{repos: repos, files: files, clock: clock, ttl: ttl, gen: map[int64]genEntry{},
 		byKey:  lru.New[string, repoEntry](maxRepoEntries, maxRepoCacheBytes),
-		byFile: lru.New[fileKey, fileEntry](maxFiles, maxFileCacheBytes)}
+		byFile: lru.New[fileKey, fileEntry](maxFiles, maxFileCacheBytes),
+		byList: lru.New[listKey, listEntry](min(maxFiles, maxListEntries), maxListCacheBytes)}
 }
 
 // fileEntryOverhead is the memory of a file entry besides its strings: the
@@ -134,6 +136,7 @@ func (c *Cache) onNotice(payload string) {
 		c.byKey.Clear()
 		c.gen = map[int64]genEntry{}
 		c.byFile.Clear()
+		c.byList.Clear()
 		return
 	}
 	c.dropRepo(id)
@@ -144,6 +147,30 @@ func (c *Cache) onNotice(payload string) {
 func (c *Cache) dropRepo(id int64) {
 	c.byKey.RemoveIf(func(_ string, e repoEntry) bool { return e.repo.ID == id })
 	delete(c.gen, id)
+}
+
+// advanceRepo records gen, which a write set of this process has just
+// committed, as the repository's generation. A cached repository row read
+// at the generation before keeps its place with gen (a write set changes
+// nothing else of the row, so the next request need not read it again);
+// any other is dropped. The caller holds mu.
+func (c *Cache) advanceRepo(id, gen int64) {
+	var keys []string
+	var kept []repoEntry
+	c.byKey.RemoveIf(func(k string, e repoEntry) bool {
+		if e.repo.ID != id {
+			return false
+		}
+		if e.repo.Generation == gen-1 {
+			e.repo.Generation = gen
+			keys, kept = append(keys, k), append(kept, e)
+		}
+		return true
+	})
+	for i, k := range keys {
+		c.byKey.Add(k, kept[i], repoEntrySize(k, kept[i].repo))
+	}
+	c.gen[id] = genEntry{gen: gen, at: c.clock.Now()}
 }
 
 // announce tells the other replicas that payload changed; a lost notice is
@@ -215,14 +242,18 @@ func (c *Cache) GetFile(ctx context.Context, repoID int64, path string) (ports.F
 	return f, err
 }
 
-// Apply writes through and retires the repository's cached state.
+// Apply writes through and retires the repository's cached file state by
+// moving its generation; on error the outcome is unknown and the
+// repository is forgotten.
 func (c *Cache) Apply(ctx context.Context, repoID int64, ws ports.WriteSet) (int64, error) {
 	gen, err := c.files.Apply(ctx, repoID, ws)
 	c.mu.Lock()
 	c.epoch++
-	c.dropRepo(repoID) // on error too: the outcome is unknown
 	if err == nil {
-		c.gen[repoID] = genEntry{gen: gen, at: c.clock.Now()}
+		c.advanceLists(repoID, gen, ws)
+		c.advanceRepo(repoID, gen)
+	} else {
+		c.dropRepo(repoID)
 	}
 	c.mu.Unlock()
 	if err != nil {
@@ -259,6 +290,7 @@ func (c *Cache) DeleteRepository(ctx context.Context, key string) error {
 	c.byKey.Clear()
 	c.gen = map[int64]genEntry{}
 	c.byFile.Clear()
+	c.byList.Clear()
 	c.mu.Unlock()
 	if err == nil {
 		c.announce(ctx, ports.NoticeReconcile)
@@ -281,11 +313,6 @@ func (c *Cache) ListRepositories(ctx context.Context, f ports.RepositoryFilter, 
 // ReposWithMember reads through.
 func (c *Cache) ReposWithMember(ctx context.Context, key string) ([]string, error) {
 	return c.repos.ReposWithMember(ctx, key)
-}
-
-// ListFiles reads through.
-func (c *Cache) ListFiles(ctx context.Context, repoID int64, q ports.FileListing) ([]ports.File, error) {
-	return c.files.ListFiles(ctx, repoID, q)
 }
 
 // ListPackages reads through.

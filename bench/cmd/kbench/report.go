@@ -161,7 +161,7 @@ func cmdReport(args []string) error {
 	failed := 0
 	for _, rw := range rows() {
 		ks := by[rw.figure+"|keeper"]
-		if len(ks) == 0 {
+		if len(ks) == 0 || (rw.ref == "base" && len(by[rw.figure+"|base"]) == 0) {
 			continue
 		}
 		k := summarize(ks, rw.metric)

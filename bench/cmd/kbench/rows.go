@@ -36,6 +36,8 @@ func formatRows() []row {
 		if d.npm {
 			out = append(out, row{d.name + " UNCACHED CPU µs/GET", u, "cpu_us_per_req", "verdaccio@" + c, "info", 0})
 		}
+		// Against a second keeper of the same run (BENCH_BASE_BIN), when there is one.
+		out = append(out, row{d.name + " UNCACHED CPU µs/GET", u, "cpu_us_per_req", "base", "info", 0})
 	}
 	return out
 }
