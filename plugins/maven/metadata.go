@@ -8,6 +8,7 @@ import (
 	"time"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
+	"github.com/keeper-registry/keeper/sdk/go/hostjson"
 )
 
 // Repository metadata model 1.1.0:
@@ -235,7 +236,7 @@ func renderArtifact(art *artifactDoc, plugins []pluginInfo) []byte {
 		b = append(b, "    <versions>\n"...)
 		for _, v := range art.Versions {
 			b = append(b, "      <version>"...)
-			b = appendEscaped(b, v)
+			b = hostjson.AppendXML(b, v)
 			b = append(b, "</version>\n"...)
 		}
 		b = append(b, "    </versions>\n"...)
@@ -301,34 +302,8 @@ func elem(b []byte, indent, name, value string) []byte {
 	b = append(b, '<')
 	b = append(b, name...)
 	b = append(b, '>')
-	b = appendEscaped(b, value)
+	b = hostjson.AppendXML(b, value)
 	b = append(b, "</"...)
 	b = append(b, name...)
 	return append(b, ">\n"...)
-}
-
-// appendEscaped appends s with the five XML special characters escaped.
-func appendEscaped(b []byte, s string) []byte {
-	last := 0
-	for i := 0; i < len(s); i++ {
-		var esc string
-		switch s[i] {
-		case '&':
-			esc = "&amp;"
-		case '<':
-			esc = "&lt;"
-		case '>':
-			esc = "&gt;"
-		case '"':
-			esc = "&quot;"
-		case '\'':
-			esc = "&apos;"
-		default:
-			continue
-		}
-		b = append(b, s[last:i]...)
-		b = append(b, esc...)
-		last = i + 1
-	}
-	return append(b, s[last:]...)
 }
