@@ -3,6 +3,7 @@ package e2e
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"os"
 	"os/exec"
@@ -114,8 +115,23 @@ func TestComposer(t *testing.T) {
 		t.Fatal("the downloaded dist differs from the uploaded zip")
 	}
 
-	// A new version, then composer update picks it.
+	// A new version, then composer update picks it. The metadata composer
+	// reads is the host-assembled one, every version complete (not
+	// minified): composer's update must still resolve from it.
 	publish("demo-1.1.0.zip")
+	var p2 struct {
+		Minified string                      `json:"minified"`
+		Packages map[string][]map[string]any `json:"packages"`
+	}
+	r := k.Expect(http.StatusOK, "GET", "/composer/php/p2/keeper/demo.json", nil, "Authorization", "Bearer "+token)
+	if err := json.Unmarshal(r.Body, &p2); err != nil || p2.Minified != "" || len(p2.Packages["keeper/demo"]) != 2 {
+		t.Fatalf("p2/keeper/demo.json is not the complete document of two versions: %v\n%s", err, r.Body)
+	}
+	for _, v := range p2.Packages["keeper/demo"] {
+		if v["name"] != "keeper/demo" || v["require"] == nil || v["dist"] == nil || v["time"] == nil {
+			t.Fatalf("p2/keeper/demo.json: an incomplete version: %v", v)
+		}
+	}
 	cmd := exec.Command("composer", "update", "--no-interaction", "--no-progress")
 	cmd.Dir, cmd.Env = app, env
 	if b, err := cmd.CombinedOutput(); err != nil || !strings.Contains(mark("demo"), "'1.1.0'") {

@@ -50,15 +50,15 @@ func TestDocuments(t *testing.T) {
 		}
 		plugintest.GoldenJSON(t, "golden/"+c.golden, r.Bytes)
 	}
-	// Expanding the minified list (composer/metadata-minifier) gives every
-	// version its dist with the zip's sha1.
+	// Versions uploaded now are served complete, not minified (assembled.go):
+	// every version has its dist with the zip's sha1, nothing inherited.
 	var doc struct {
 		Packages map[string][]map[string]any `json:"packages"`
 		Minified string                      `json:"minified"`
 	}
 	json.Unmarshal(call(t, h, get("/p2/keeper/demo.json", "")).Bytes, &doc)
-	versions := expand(doc.Packages["keeper/demo"])
-	if doc.Minified != "composer/2.0" || len(versions) != 3 {
+	versions := doc.Packages["keeper/demo"]
+	if doc.Minified != "" || len(versions) != 3 {
 		t.Fatalf("p2: %+v", doc)
 	}
 	want := []string{"2.0.0.0-beta1", "1.1.0.0", "1.0.0.0"}
@@ -81,28 +81,6 @@ func TestDocuments(t *testing.T) {
 	if versions[2]["require"] != nil {
 		t.Fatal("1.0.0 has a require it never declared (no __unset)")
 	}
-}
-
-// expand is MetadataMinifier::expand.
-func expand(list []map[string]any) []map[string]any {
-	var out []map[string]any
-	var prev map[string]any
-	for _, v := range list {
-		cur := map[string]any{}
-		for k, x := range prev {
-			cur[k] = x
-		}
-		for k, x := range v {
-			if x == "__unset" {
-				delete(cur, k)
-			} else {
-				cur[k] = x
-			}
-		}
-		out = append(out, cur)
-		prev = cur
-	}
-	return out
 }
 
 func TestRefusals(t *testing.T) {

@@ -91,10 +91,20 @@ func minify(versions []map[string]json.RawMessage) []map[string]json.RawMessage 
 	return out
 }
 
-// serveP2 answers p2/{vendor}/{name}.json (tagged) and ~dev.json (dev).
+// serveP2 answers p2/{vendor}/{name}.json (tagged) and ~dev.json (dev):
+// assembled by the host, every version complete (assembled.go), or when a
+// version was stored before that, minified by the guest.
 func serveP2(h sdk.Host, repo *sdk.RepoContext, name string, dev bool) (*sdk.Response, error) {
 	if !nameRe.MatchString(name) {
 		return jsonError(404, "not found"), nil
+	}
+	if a, found, ok := assembledP2(h, repo.BaseURL, name, dev); ok {
+		if !found {
+			return jsonError(404, "package "+name+" not found"), nil
+		}
+		r := sdk.AssembledResponse(200, a, sdk.Header{Name: "Content-Type", Value: "application/json"})
+		r.CacheTTLMs = indexTTLMs
+		return r, nil
 	}
 	ft, fd, ok, err := fastRecords(h, name)
 	if err != nil {

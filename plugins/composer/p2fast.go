@@ -2,6 +2,7 @@ package composer
 
 import (
 	"bytes"
+	"slices"
 	"sort"
 	"unicode/utf8"
 
@@ -153,7 +154,7 @@ func decodeRecord(b []byte, r *fastRecord, slab *[]member) bool {
 	if !d.lit("{") {
 		return false
 	}
-	var seen [7]bool
+	var seen [12]bool
 	for n := 0; !d.lit("}"); n++ {
 		if n > 0 && !d.lit(",") {
 			return false
@@ -184,6 +185,11 @@ func decodeRecord(b []byte, r *fastRecord, slab *[]member) bool {
 			}
 		case "fields":
 			i, ok = 6, d.fields(r, slab)
+		default:
+			// The assembled form's members (assembled.go), not read here.
+			if j := slices.Index(p2Members, string(k)); j >= 0 {
+				i, ok = 7+j, d.anyStr()
+			}
 		}
 		if i < 0 || !ok || seen[i] {
 			return false

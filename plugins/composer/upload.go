@@ -21,6 +21,13 @@ type record struct {
 	Fields  map[string]json.RawMessage `json:"fields"`
 	Path    string                     `json:"path"`
 	SHA1    string                     `json:"sha1"`
+	// The full p2 version object in three pieces, its sort key and the
+	// dev mark (assembled.go); absent in records stored before.
+	P2Key string `json:"p2key,omitempty"`
+	P2A   string `json:"p2a,omitempty"`
+	P2B   string `json:"p2b,omitempty"`
+	P2C   string `json:"p2c,omitempty"`
+	P2Dev string `json:"p2dev,omitempty"`
 }
 
 // copied are the composer.json keys the metadata carries
@@ -93,6 +100,7 @@ func upload(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 	if rec.SHA1, err = h.Hash(sdk.SHA1, sdk.Source{Blob: req.Body.Digest}); err != nil {
 		return nil, err
 	}
+	storeP2(&rec)
 	meta, err := json.Marshal(rec)
 	if err != nil {
 		return nil, err
