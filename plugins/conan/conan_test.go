@@ -12,16 +12,19 @@ import (
 )
 
 type env struct {
-	t *testing.T
-	h *fakehost.Host
+	t     *testing.T
+	h     *fakehost.Host
+	clock int64
 }
 
+// newEnv is a host whose clock advances a minute at each version or file
+// it stores (a revision's time is its files' newest, assembled.go).
 func newEnv(t *testing.T) *env {
 	h := fakehost.New(&sdk.RepoContext{Key: "cpp", Kind: "local", Format: "conan", BaseURL: "http://k/conan/cpp"})
-	clock := int64(1717236000000)
-	h.VersionClock = func() int64 { clock += 60000; return clock }
+	e := &env{t: t, h: h, clock: 1717236000000}
+	h.VersionClock = func() int64 { e.clock += 60000; return e.clock }
 	h.Caller = "alice"
-	return &env{t: t, h: h}
+	return e
 }
 
 // do sends one request as user ("" is anonymous).
@@ -34,7 +37,15 @@ func (e *env) do(user, method, path, query string, body []byte, hdr ...string) *
 	if body != nil {
 		req.Body = e.h.Body(body)
 	}
-	return fakehost.Serve(conan.Plugin{}, e.h, req)
+	resp := fakehost.Serve(conan.Plugin{}, e.h, req)
+	for p, f := range e.h.Files {
+		if f.CreatedMs == 0 {
+			e.clock += 60000
+			f.CreatedMs = e.clock
+			e.h.Files[p] = f
+		}
+	}
+	return resp
 }
 
 func (e *env) want(r *sdk.Response, status int, contains string) {

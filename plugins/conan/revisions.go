@@ -144,9 +144,12 @@ func appendRevisionList(b []byte, reference string, rs []revision) []byte {
 	return append(b, "]}"...)
 }
 
-// latestRecipe answers the newest recipe revision, from the host-written
-// text (recipetext.go) or else the rows.
+// latestRecipe answers the newest recipe revision: assembled by the host
+// (assembled.go), else from the host-written text (recipetext.go) or the rows.
 func (r route) latestRecipe(h sdk.Host) (*sdk.Response, error) {
+	if resp, ok := r.assembledRevisions(h, true); ok {
+		return resp, nil
+	}
 	if obj, ok := latestRevision(h, r.ref); ok {
 		if obj == nil {
 			return recipeNotFound(r.ref, ""), nil
@@ -164,9 +167,13 @@ func (r route) latestRecipe(h sdk.Host) (*sdk.Response, error) {
 	return jsonResponse(200, appendRevision(nil, rs[0])), nil
 }
 
-// recipeRevisions answers the recipe revisions, newest first, from the
-// host-written text (recipetext.go) or else the rows.
+// recipeRevisions answers the recipe revisions, newest first: assembled by
+// the host (assembled.go), else from the host-written text (recipetext.go)
+// or the rows.
 func (r route) recipeRevisions(h sdk.Host) (*sdk.Response, error) {
+	if resp, ok := r.assembledRevisions(h, false); ok {
+		return resp, nil
+	}
 	if ls, ok := revisionLines(h, r.ref); ok {
 		if len(ls) == 0 {
 			return recipeNotFound(r.ref, ""), nil

@@ -66,12 +66,17 @@ func (r route) upload(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 		return resp, err
 	}
 	// The manifest completes the revision: its files join the version.
+	newest := int64(-1)
 	err = sdk.EachFile(h, r.filesPath(), "", maxEntries, func(f sdk.File) error {
+		newest = max(newest, f.CreatedMs)
 		return h.StageFile(sdk.StagedFile{Path: f.Path, BlobDigest: f.BlobDigest, ContentType: f.ContentType,
 			Package: r.ref.String(), Version: r.versionKey(), Overwrite: true})
 	})
 	if err != nil {
 		return nil, err
+	}
+	if r.prev == "" {
+		meta = recipeMeta(r.rrev, newest)
 	}
 	if err := h.StageFile(sdk.StagedFile{Path: r.filesPath() + r.file, BlobDigest: req.Body.Digest,
 		ContentType: contentType(r.file), Package: r.ref.String(), Version: r.versionKey(), Overwrite: true}); err != nil {
