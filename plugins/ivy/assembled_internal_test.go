@@ -17,6 +17,7 @@ type rev struct {
 	v       string
 	created int64
 	bare    bool
+	meta    string // other metadata than checkDescriptor's
 }
 
 func revHost(pkg string, revs []rev) *fakehost.Host {
@@ -25,6 +26,9 @@ func revHost(pkg string, revs []rev) *fakehost.Host {
 		vi := sdk.VersionInfo{Package: pkg, Version: r.v, CreatedMs: r.created}
 		if !r.bare {
 			vi.Metadata = []byte(`{"publication":"20240101000000","status":"release"}`)
+		}
+		if r.meta != "" {
+			vi.Metadata = []byte(r.meta)
 		}
 		h.Versions[pkg+"\x00"+r.v] = vi
 	}
@@ -76,6 +80,9 @@ func TestAssembledMetadataMatchesListed(t *testing.T) {
 		{"unicode", m, []rev{{v: "1.0"}, {v: "1.0-é"}}, false},
 		{"none", m, nil, false},
 		{"only unpublished", m, []rev{{v: "1.0", bare: true}}, false},
+		{"unpublished last", m, []rev{{v: "1.0", created: 5}, {v: "1.1", created: 9, bare: true}}, false},
+		{"metadata not an object", m, []rev{{v: "1.0"}, {v: "1.1", meta: " {}"}}, false},
+		{"metadata without status", m, []rev{{v: "1.0", created: 3}, {v: "1.1", meta: "{}", created: 4}}, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -36,6 +36,9 @@ func listing(h sdk.Host, segs []string) (*sdk.Response, error) {
 	case 1:
 		names, err = listPackages(h, segs[0]+":", func(_, module string) string { return module + "/" })
 	case 2:
+		if page, ok := revisionPage(h, segs); ok {
+			return inline(page, "text/html; charset=utf-8"), nil
+		}
 		names, err = listRevisions(h, segs[0]+":"+segs[1])
 	case 3, 4:
 		names, err = listFiles(h, strings.Join(segs, "/")+"/")
@@ -54,21 +57,13 @@ func listing(h sdk.Host, segs []string) (*sdk.Response, error) {
 // renderListing writes an Apache-style index page of names (directories
 // end in "/").
 func renderListing(segs []string, names []string) []byte {
-	dir := "/"
-	if len(segs) > 0 {
-		dir = "/" + strings.Join(segs, "/") + "/"
-	}
-	head, tail := "<!DOCTYPE html>\n<html><head><title>Index of "+html.EscapeString(dir)+"</title></head>\n<body>\n<h1>Index of "+
-		html.EscapeString(dir)+"</h1>\n<pre>", "</pre>\n</body></html>\n"
-	size := len(head) + len(tail) + 20
+	head := listingHead(segs)
+	size := len(head) + len(listingTail) + 20
 	for _, n := range names {
 		size += 2*len(n) + 20
 	}
 	b := make([]byte, 0, size)
 	b = append(b, head...)
-	if len(segs) > 0 {
-		b = append(b, "<a href=\"../\">../</a>\n"...)
-	}
 	for _, n := range names {
 		e := html.EscapeString(n)
 		b = append(b, "<a href=\""...)
@@ -77,8 +72,25 @@ func renderListing(segs []string, names []string) []byte {
 		b = append(b, e...)
 		b = append(b, "</a>\n"...)
 	}
-	return append(b, tail...)
+	return append(b, listingTail...)
 }
+
+// listingHead is a listing page up to its first entry (the parent
+// directory's link below the root).
+func listingHead(segs []string) string {
+	dir := "/"
+	if len(segs) > 0 {
+		dir = "/" + strings.Join(segs, "/") + "/"
+	}
+	head := "<!DOCTYPE html>\n<html><head><title>Index of " + html.EscapeString(dir) + "</title></head>\n<body>\n<h1>Index of " +
+		html.EscapeString(dir) + "</h1>\n<pre>"
+	if len(segs) > 0 {
+		head += "<a href=\"../\">../</a>\n"
+	}
+	return head
+}
+
+const listingTail = "</pre>\n</body></html>\n"
 
 // listPackages lists the packages ("org:module") under prefix, each mapped
 // to an entry name, deduplicated and sorted.

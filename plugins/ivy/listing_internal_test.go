@@ -88,3 +88,59 @@ func refListRevisions(h sdk.Host, pkg string) ([]string, error) {
 	}
 	return sortedKeys(seen), nil
 }
+
+// TestRevisionPageMatchesPrevious: the revision listing page written by
+// the host (revisionPage) or, when it cannot, read and sorted
+// (listRevisions) is the previous render's page: no, one, many (two host
+// pages) revisions, out of the entries' order (a revision a prefix of
+// another), invalid segments, HTML characters and line breaks.
+func TestRevisionPageMatchesPrevious(t *testing.T) {
+	odd := []string{"1.0", "1.0.1", "1.0-rc", "1+b", "..", ".hidden", "a b", "é", "x<y", "1.0.0\n2.0.0", "", `a"b/">a"b`,
+		"x/\">x/</a>\n<a href=\"y"}
+	rng := rand.New(rand.NewPCG(8, 2))
+	segs := []string{"org.example", "demo"}
+	paged := 0
+	for round := 0; round < 300; round++ {
+		h := fakehost.New(&sdk.RepoContext{Key: "libs", Kind: "local", Format: "ivy"})
+		pkg := "org.example:demo"
+		for i, n := 0, []int{0, 1, 3, 250, 1100}[round%5]; i < n; i++ {
+			v := fmt.Sprintf("%d.%d.%d", rng.IntN(3), rng.IntN(40), rng.IntN(40))
+			if round%3 == 0 && rng.IntN(n+1) == 0 {
+				v = odd[rng.IntN(len(odd))]
+			}
+			h.Versions[pkg+"\x00"+v] = sdk.VersionInfo{Package: pkg, Version: v}
+		}
+		names, err := refListRevisions(h, pkg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := listing(h, segs)
+		if len(names) == 0 {
+			if err == nil {
+				t.Fatalf("round %d: no revision, no error", round)
+			}
+			continue
+		}
+		if want := refRenderListing(segs, names); err != nil || !bytes.Equal(resp.Bytes, want) {
+			t.Fatalf("round %d: %v\n%s\nwant\n%s", round, err, resp.Bytes, want)
+		}
+		if _, ok := revisionPage(h, segs); ok {
+			paged++
+		}
+	}
+	if paged < 150 {
+		t.Fatalf("only %d pages written by the host", paged)
+	}
+}
+
+func TestSlashCompare(t *testing.T) {
+	vs := []string{"", "1", "1.0", "1.0.1", "1.0-rc", "1+b", "1/", "10", "1.00", "a", "A", "1.0.0"}
+	for _, a := range vs {
+		for _, b := range vs {
+			want := strings.Compare(a+"/", b+"/")
+			if got := slashCompare([]byte(a), []byte(b)); (got < 0) != (want < 0) || (got == 0) != (want == 0) {
+				t.Fatalf("%q %q: %d, want %d", a, b, got, want)
+			}
+		}
+	}
+}

@@ -256,11 +256,20 @@ func listedMetadata(h sdk.Host, m mavenPath) ([]byte, error) {
 }
 
 // lastUpdated is ms as yyyyMMddHHmmss (UTC), "" out of AppendUTC's range.
-func lastUpdated(ms int64) string {
-	ts, _, ok := sdk.AppendUTC(nil, ms)
+func lastUpdated(ms int64) string { return string(appendLastUpdated(nil, ms)) }
+
+// appendLastUpdated appends lastUpdated(ms).
+func appendLastUpdated(b []byte, ms int64) []byte {
+	var buf [32]byte
+	ts, _, ok := sdk.AppendUTC(buf[:0], ms)
 	if !ok {
-		return ""
+		return b
 	}
 	// yyyyMMddHHmmss from 2006-01-02T15:04:05.
-	return strings.NewReplacer("-", "", "T", "", ":", "").Replace(string(ts))
+	for _, c := range ts {
+		if c != '-' && c != 'T' && c != ':' {
+			b = append(b, c)
+		}
+	}
+	return b
 }
