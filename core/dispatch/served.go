@@ -22,6 +22,39 @@ import (
 // servedHeadersKey is the metadata member the fast path reads.
 const servedHeadersKey = `"served_headers"`
 
+// A document written ahead of its reads whose bytes name the repository's
+// external URL (an absolute link) holds only for requests that reach the
+// repository at that URL: the server's URL is the one configured, else the
+// one each request came in through (a listener's address, a trusted
+// proxy's forwarded host), so one document may not fit every request. Its
+// metadata names that URL as "served_base" (the repository's URL as the
+// plugin saw it, RepoContext.BaseURL):
+//
+//	{"served_base": "https://keeper.example/fmt/repo", …}
+//
+// and the fast path serves the file only to requests whose repository URL
+// is that one; any other request is answered by the plugin, as if the file
+// were not stored.
+
+// servedBaseKey is the metadata member naming that URL.
+const servedBaseKey = `"served_base"`
+
+// servedFor reports whether a stored file may be served to a request whose
+// repository URL is base: true unless its metadata names another
+// "served_base" (or names one unreadably).
+func servedFor(metadata []byte, base string) bool {
+	if !bytes.Contains(metadata, []byte(servedBaseKey)) {
+		return true
+	}
+	var m struct {
+		Base *string `json:"served_base"`
+	}
+	if json.Unmarshal(metadata, &m) != nil {
+		return false
+	}
+	return m.Base == nil || *m.Base == base
+}
+
 // Bounds on what one file's metadata may add to a response.
 const (
 	maxServedHeaders    = 8

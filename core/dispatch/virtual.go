@@ -204,6 +204,13 @@ func (d *Dispatcher) resolve(ctx context.Context, in *Request, route Route, tabl
 			// Held but refused: no lower member answers instead (no leak, no substitution).
 			return nil, notFound
 		}
+		if m.repo.Type == ports.RepoLocal && !servedFor(f.Metadata, repoURL(d.baseURL(in), route, m.repo.Key)) {
+			// Written for another URL (served.go): the member's plugin answers.
+			if resp, err := d.memberAnswer(ctx, in, route, table, &m.repo, subPath, s); resp != nil || err != nil {
+				return resp, err
+			}
+			continue
+		}
 		if m.repo.Type == ports.RepoRemote && d.remote != nil {
 			// Through the cache, which revalidates a mutable copy after its TTL.
 			resp, err := d.remoteGet(ctx, in, route.PluginID, &m.repo, subPath, base)
