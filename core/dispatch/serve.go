@@ -10,8 +10,9 @@ import (
 
 // tryFastPath answers a read of a path repo stores as a file straight from
 // the blob store, with the headers recorded with the file (served.go); nil,
-// nil when the repository stores no such file, or one written for another
-// repository URL (servedFor), and the plugin must answer.
+// nil when the repository stores no such file, or one it may not serve
+// here (served.go: written for another repository URL, or derived from a
+// file no longer stored), and the plugin must answer.
 func (d *Dispatcher) tryFastPath(ctx context.Context, req *Request, route Route, repo *ports.Repository, subPath string) (*Response, error) {
 	p, err := url.PathUnescape(strings.TrimPrefix(subPath, "/"))
 	if err != nil || p == "" {
@@ -24,7 +25,10 @@ func (d *Dispatcher) tryFastPath(ctx context.Context, req *Request, route Route,
 		}
 		return nil, nil
 	}
-	if !servedFor(f.Metadata, repoURL(d.baseURL(req), route, repo.Key)) {
+	if ok, err := d.servable(ctx, repo.ID, f, repoURL(d.baseURL(req), route, repo.Key)); !ok || err != nil {
+		if err != nil {
+			return nil, d.internal(ctx, "fast path lookup "+repo.Key, err)
+		}
 		return nil, nil
 	}
 	return d.stored(ctx, 200, servedHeaders(f.Metadata), f.BlobDigest, f.ContentType, f)

@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"strings"
 
@@ -36,23 +37,50 @@ const servedHeadersKey = `"served_headers"`
 // is that one; any other request is answered by the plugin, as if the file
 // were not stored.
 
-// servedBaseKey is the metadata member naming that URL.
-const servedBaseKey = `"served_base"`
+// A document derived from other stored files (the checksums of a
+// version's packages, say) that a write outside its plugin may remove (a
+// cleanup policy deleting the version, a delete through the REST API)
+// names one of them as "served_while": the fast path serves the document
+// only while that file is stored, and the plugin answers once it is gone.
+//
+//	{"served_while": "pkg/1.0/pkg-1.0.zip", …}
 
-// servedFor reports whether a stored file may be served to a request whose
-// repository URL is base: true unless its metadata names another
-// "served_base" (or names one unreadably).
-func servedFor(metadata []byte, base string) bool {
-	if !bytes.Contains(metadata, []byte(servedBaseKey)) {
-		return true
+// Metadata members naming those conditions.
+const (
+	servedBaseKey  = `"served_base"`
+	servedWhileKey = `"served_while"`
+)
+
+// servedAs reads a stored file's conditions for the fast path: ok is false
+// when its metadata names another "served_base" than base (or either
+// member unreadably); while is the path that must be stored for it to be
+// served ("" for none).
+func servedAs(metadata []byte, base string) (ok bool, while string) {
+	if !bytes.Contains(metadata, []byte(servedBaseKey)) && !bytes.Contains(metadata, []byte(servedWhileKey)) {
+		return true, ""
 	}
 	var m struct {
-		Base *string `json:"served_base"`
+		Base  *string `json:"served_base"`
+		While string  `json:"served_while"`
 	}
 	if json.Unmarshal(metadata, &m) != nil {
-		return false
+		return false, ""
 	}
-	return m.Base == nil || *m.Base == base
+	return m.Base == nil || *m.Base == base, m.While
+}
+
+// servable reports whether the fast path may answer with f, stored in
+// repository repoID, a request whose repository URL is base (servedAs).
+func (d *Dispatcher) servable(ctx context.Context, repoID int64, f ports.File, base string) (bool, error) {
+	ok, while := servedAs(f.Metadata, base)
+	if !ok || while == "" {
+		return ok, nil
+	}
+	_, err := d.files.GetFile(ctx, repoID, while)
+	if isNotFound(err) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // Bounds on what one file's metadata may add to a response.

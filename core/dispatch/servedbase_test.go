@@ -27,8 +27,10 @@ func storeDoc(t *testing.T, e *env, repo, path, body, metadata string) {
 // TestFastPathServedBase: a stored document whose metadata names the
 // repository URL it was written for ("served_base") is served by the fast
 // path only to requests that reach the repository at that URL, directly or
-// through a virtual repository; any other request, and one whose metadata
-// cannot be read, goes to the plugin as if nothing were stored.
+// through a virtual repository, and one that names a file it is derived
+// from ("served_while") only while that file is stored; any other request,
+// and one whose metadata cannot be read, goes to the plugin as if nothing
+// were stored.
 func TestFastPathServedBase(t *testing.T) {
 	e := newEnv(t)
 	virtualEnv(t, e, nil, "a")
@@ -38,6 +40,10 @@ func TestFastPathServedBase(t *testing.T) {
 	storeDoc(t, e, "pub", "plain.json", "plain", `{"x":1}`)
 	storeDoc(t, e, "a", "same.json", "member", `{"served_base":"http://keeper.test/demo/a"}`)
 	storeDoc(t, e, "a", "virt.json", "as virt", `{"served_base":"http://keeper.test/demo/virt"}`)
+	storeDoc(t, e, "pub", "pkg.zip", "zip", "")
+	storeDoc(t, e, "pub", "sums", "sums of pkg.zip", `{"served_while":"pkg.zip"}`)
+	storeDoc(t, e, "pub", "gone-sums", "sums of gone.zip", `{"served_while":"gone.zip"}`)
+	storeDoc(t, e, "a", "sums", "member sums", `{"served_while":"gone.zip","served_base":"http://keeper.test/demo/a"}`)
 
 	for _, c := range []struct {
 		target, body string
@@ -52,6 +58,10 @@ func TestFastPathServedBase(t *testing.T) {
 		// would have written; a document written for another is not served.
 		{"/demo/virt/same.json", "member", 0},
 		{"/demo/virt/virt.json", "not found in virt", 1},
+		// Derived from a file: served while it is stored.
+		{"/demo/pub/sums", "sums of pkg.zip", 0},
+		{"/demo/pub/gone-sums", "plugin: no /gone-sums", 1},
+		{"/demo/virt/sums", "not found in virt", 1},
 	} {
 		for _, m := range []string{http.MethodGet, http.MethodHead} {
 			calls := e.rt.Calls.Load()

@@ -204,8 +204,10 @@ func (d *Dispatcher) resolve(ctx context.Context, in *Request, route Route, tabl
 			// Held but refused: no lower member answers instead (no leak, no substitution).
 			return nil, notFound
 		}
-		if m.repo.Type == ports.RepoLocal && !servedFor(f.Metadata, repoURL(d.baseURL(in), route, m.repo.Key)) {
-			// Written for another URL (served.go): the member's plugin answers.
+		if ok, err := d.servable(ctx, m.repo.ID, f, repoURL(d.baseURL(in), route, m.repo.Key)); err != nil {
+			return nil, d.internal(ctx, "virtual lookup "+repo.Key, err)
+		} else if !ok && m.repo.Type == ports.RepoLocal {
+			// Not to be served here (served.go): the member's plugin answers.
 			if resp, err := d.memberAnswer(ctx, in, route, table, &m.repo, subPath, s); resp != nil || err != nil {
 				return resp, err
 			}
