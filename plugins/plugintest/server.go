@@ -3,12 +3,14 @@ package plugintest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"strings"
 	"sync/atomic"
 	"testing"
 
+	"github.com/keeper-registry/keeper/adapters/wasm"
 	"github.com/keeper-registry/keeper/core/auth"
 	"github.com/keeper-registry/keeper/core/dispatch"
 	"github.com/keeper-registry/keeper/core/dispatch/dispatchtest"
@@ -62,7 +64,15 @@ func NewServer(t testing.TB, p sdk.Plugin, rt ports.FormatRuntime, key string) *
 			t.Fatal(err)
 		}
 		fake.SetHandler(info.Key, func(_ context.Context, req ports.FormatRequest, h ports.HostCall) (ports.FormatResponse, error) {
-			return NativeHandle(p, h, req)
+			resp, err := NativeHandle(p, h, req)
+			if err != nil {
+				// The plugin's own failure, answered as the wasm runtime answers it.
+				pe := sdk.AsError(err)
+				b, _ := json.Marshal(map[string]string{"error": pe.Message})
+				return ports.FormatResponse{Status: pe.Status, Body: b, Headers: []ports.Header{{Name: "Content-Type", Value: "application/json"}}},
+					&wasm.PluginError{Status: pe.Status, Message: pe.Message}
+			}
+			return resp, nil
 		})
 		rt = fake
 	}
@@ -117,6 +127,8 @@ func (s *Server) Do(who *ports.Subject, method, target string, body []byte, hdr 
 		return Answer{Status: 403, Body: []byte(de.Message)}
 	case errors.As(err, &de) && errors.Is(err, ports.ErrNotFound):
 		return Answer{Status: 404, Body: []byte(de.Message)}
+	case errors.As(err, &de) && de.Status >= 400:
+		return Answer{Status: de.Status, Body: []byte(de.Message)}
 	case err != nil:
 		s.t.Fatalf("%s %s: %v", method, target, err)
 	}
