@@ -109,9 +109,18 @@ func TestBazelReplay(t *testing.T) {
 		if got := bazelFetch(t, k, repoURL, token, "demo", "1.1.0"); !bytes.Equal(got, v2) {
 			t.Fatal("1.1.0 archive differs")
 		}
+		// source.json is stored at publish and served by the host as a
+		// stored file (Range, Last-Modified), as a rendered document is not.
+		if r := hfCall(t, k, token, http.MethodGet, repoURL+"/modules/demo/1.1.0/source.json", nil, "Range", "bytes=0-0"); r.Status != http.StatusPartialContent ||
+			string(r.Body) != "{" || r.Header.Get("Last-Modified") == "" {
+			t.Fatalf("source.json is not served as a stored file: %d %v %q", r.Status, r.Header, r.Body)
+		}
 		md := hfCall(t, k, token, http.MethodGet, repoURL+"/modules/demo/metadata.json", nil)
 		if md.Status != 200 || !strings.Contains(string(md.Body), `"1.1.0"`) {
 			t.Fatalf("metadata.json: %s", md)
+		}
+		if r := hfCall(t, k, token, http.MethodGet, repoURL+"/modules/demo/metadata.json", nil, "Range", "bytes=0-0"); r.Header.Get("Last-Modified") != "" {
+			t.Fatalf("a rendered document answered as a stored file: %d %v", r.Status, r.Header)
 		}
 		out := runSnippet(t, "bazel-consume", dir, env)
 		if !strings.Contains(out, `"integrity": "sha256-`) || !strings.Contains(out, `name = "demo"`) {

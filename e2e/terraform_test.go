@@ -267,6 +267,13 @@ func TestTerraform(t *testing.T) {
 		work := t.TempDir()
 		app := tfInit(t, bin, work, tfMain(host, "tfpub", "1.0.0", "1.0.0"), tfEnv(t, k, work, ""))
 		tfCheck(t, work, app, host, "tfpub", "marker-pub-100", "1.0.0", provider, true)
+		// terraform verified the signature over SHA256SUMS as the host
+		// serves it: the document stored at the upload (Range, Last-Modified).
+		r := k.Expect(http.StatusPartialContent, http.MethodGet, "/terraform/tfpub/-/providers/demo/1.0.0/terraform-provider-demo_1.0.0_SHA256SUMS",
+			nil, "Range", "bytes=64-")
+		if string(r.Body) != "  terraform-provider-demo_1.0.0_linux_amd64.zip\n" || r.Header.Get("Last-Modified") == "" {
+			t.Fatalf("SHA256SUMS is not served as a stored file: %v %q", r.Header, r.Body)
+		}
 	})
 }
 

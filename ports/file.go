@@ -21,7 +21,11 @@ type File struct {
 	Version      string
 	// Metadata is plugin-defined JSON describing the file (may be empty). A
 	// member "served_headers" ([[name, value], …]) holds headers the host's
-	// fast path sends when it serves the file (core/dispatch/served.go). A
+	// fast path sends when it serves the file (core/dispatch/served.go); a
+	// member "served_base" (a repository URL) limits the fast path to
+	// requests that reach the repository at that URL (a document with
+	// absolute links written ahead of its reads), "served_while" (a path)
+	// to the time that file is stored (a document derived from it). A
 	// member "alias_of" (a path of the same repository) marks the file as a
 	// second path for that file's content, e.g. a tag for a manifest: the
 	// scan policies judge it by that file (core/scan/alias.go), and it is

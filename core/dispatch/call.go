@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -81,7 +80,7 @@ func (d *Dispatcher) callPlugin(ctx context.Context, in *Request, route Route, t
 	if repo != nil {
 		req.Repo = &ports.RepoContext{
 			Key: repo.Key, Type: repo.Type, Format: repo.Format, IsPublic: repo.IsPublic,
-			BaseURL:     req.BaseURL + strings.TrimSuffix(route.Prefix, "/") + "/" + url.PathEscape(repo.Key),
+			BaseURL:     repoURL(req.BaseURL, route, repo.Key),
 			UpstreamURL: repo.UpstreamURL, Config: repo.Config, Generation: repo.Generation,
 		}
 	}

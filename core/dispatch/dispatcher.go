@@ -221,7 +221,7 @@ func (d *Dispatcher) serve(ctx context.Context, req *Request, info *Response) (*
 		return resp, err
 	}
 	if repo != nil && isRead(req.Method) && subPath != "/" {
-		if resp, err := d.tryFastPath(ctx, repo, subPath); resp != nil || err != nil {
+		if resp, err := d.tryFastPath(ctx, req, route, repo, subPath); resp != nil || err != nil {
 			return resp, err
 		}
 	}

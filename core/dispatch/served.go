@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"strings"
 
@@ -21,6 +22,66 @@ import (
 
 // servedHeadersKey is the metadata member the fast path reads.
 const servedHeadersKey = `"served_headers"`
+
+// A document written ahead of its reads whose bytes name the repository's
+// external URL (an absolute link) holds only for requests that reach the
+// repository at that URL: the server's URL is the one configured, else the
+// one each request came in through (a listener's address, a trusted
+// proxy's forwarded host), so one document may not fit every request. Its
+// metadata names that URL as "served_base" (the repository's URL as the
+// plugin saw it, RepoContext.BaseURL):
+//
+//	{"served_base": "https://keeper.example/fmt/repo", …}
+//
+// and the fast path serves the file only to requests whose repository URL
+// is that one; any other request is answered by the plugin, as if the file
+// were not stored.
+
+// A document derived from other stored files (the checksums of a
+// version's packages, say) that a write outside its plugin may remove (a
+// cleanup policy deleting the version, a delete through the REST API)
+// names one of them as "served_while": the fast path serves the document
+// only while that file is stored, and the plugin answers once it is gone.
+//
+//	{"served_while": "pkg/1.0/pkg-1.0.zip", …}
+
+// Metadata members naming those conditions.
+const (
+	servedBaseKey  = `"served_base"`
+	servedWhileKey = `"served_while"`
+)
+
+// servedAs reads a stored file's conditions for the fast path: ok is false
+// when its metadata names another "served_base" than base (or either
+// member unreadably); while is the path that must be stored for it to be
+// served ("" for none).
+func servedAs(metadata []byte, base string) (ok bool, while string) {
+	if !bytes.Contains(metadata, []byte(servedBaseKey)) && !bytes.Contains(metadata, []byte(servedWhileKey)) {
+		return true, ""
+	}
+	var m struct {
+		Base  *string `json:"served_base"`
+		While string  `json:"served_while"`
+	}
+	if json.Unmarshal(metadata, &m) != nil {
+		return false, ""
+	}
+	return m.Base == nil || *m.Base == base, m.While
+}
+
+// servable reports whether the fast path may answer with f, stored in
+// repository repoID, a request whose repository URL is base (servedAs).
+func (d *Dispatcher) servable(ctx context.Context, repoID int64, f ports.File, base string) (bool, error) {
+	ok, while := servedAs(f.Metadata, base)
+	if !ok || while == "" {
+		return ok, nil
+	}
+	_, err := d.files.GetFile(ctx, repoID, while)
+	if isNotFound(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
 
 // Bounds on what one file's metadata may add to a response.
 const (

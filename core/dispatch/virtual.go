@@ -204,6 +204,15 @@ func (d *Dispatcher) resolve(ctx context.Context, in *Request, route Route, tabl
 			// Held but refused: no lower member answers instead (no leak, no substitution).
 			return nil, notFound
 		}
+		if ok, err := d.servable(ctx, m.repo.ID, f, repoURL(d.baseURL(in), route, m.repo.Key)); err != nil {
+			return nil, d.internal(ctx, "virtual lookup "+repo.Key, err)
+		} else if !ok && m.repo.Type == ports.RepoLocal {
+			// Not to be served here (served.go): the member's plugin answers.
+			if resp, err := d.memberAnswer(ctx, in, route, table, &m.repo, subPath, s); resp != nil || err != nil {
+				return resp, err
+			}
+			continue
+		}
 		if m.repo.Type == ports.RepoRemote && d.remote != nil {
 			// Through the cache, which revalidates a mutable copy after its TTL.
 			resp, err := d.remoteGet(ctx, in, route.PluginID, &m.repo, subPath, base)

@@ -27,7 +27,7 @@ const (
 var (
 	descriptionKeys = []string{"description", "summary"}
 	keywordKeys     = []string{"keywords", "tags"}
-	skippedKeys     = map[string]bool{"served_headers": true, "alias_of": true}
+	skippedKeys     = map[string]bool{"served_headers": true, "alias_of": true, "served_base": true, "served_while": true}
 )
 
 // buildDocument assembles the document of one package from its versions

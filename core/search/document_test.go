@@ -15,7 +15,8 @@ func TestBuildDocument(t *testing.T) {
 	versions := []ports.Version{
 		{Version: "1.0.0", CreatedAt: at, Metadata: []byte(`{"description":"old","keywords":["old"]}`)},
 		{Version: "1.1.0", CreatedAt: at.Add(time.Hour), Metadata: []byte(`{"description":"  Pads strings  ","keywords":"pad, string,, pad",` +
-			`"license":"MIT","author":{"name":"Ann O'Nym"},"served_headers":[["X-Secret","no"]]}`)},
+			`"license":"MIT","author":{"name":"Ann O'Nym"},"served_headers":[["X-Secret","no"]],"served_base":"http://hidden.test/x",` +
+			`"served_while":"hiddenpath"}`)},
 	}
 	files := []ports.File{
 		{Path: "a-1.0.0.tgz", Version: "1.0.0", SHA256: "aa", CreatedAt: at},
@@ -28,8 +29,8 @@ func TestBuildDocument(t *testing.T) {
 		t.Fatalf("document = %+v", d)
 	}
 	if !strings.Contains(d.Text, "mit") || !strings.Contains(d.Text, "ann o nym") || strings.Contains(d.Text, "secret") ||
-		strings.Contains(d.Text, "pads") {
-		t.Fatalf("text = %q: want the other metadata's words, not served_headers nor the description", d.Text)
+		strings.Contains(d.Text, "hidden") || strings.Contains(d.Text, "pads") {
+		t.Fatalf("text = %q: want the other metadata's words, not the host's members (served_headers, served_base, served_while) nor the description", d.Text)
 	}
 
 	// A package with files only takes its version and description from them.

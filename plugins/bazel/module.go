@@ -108,8 +108,9 @@ func publish(h sdk.Host, req *sdk.Request, name, version string) (*sdk.Response,
 	if err != nil || len(sum) != 32 {
 		return nil, sdk.Errorf(500, "the host handed no sha256 digest")
 	}
-	meta, _ := json.Marshal(versionMeta{Archive: archivePath(name, version),
-		Integrity: "sha256-" + base64.StdEncoding.EncodeToString(sum), StripPrefix: strip})
+	vm := versionMeta{Archive: archivePath(name, version),
+		Integrity: "sha256-" + base64.StdEncoding.EncodeToString(sum), StripPrefix: strip}
+	meta, _ := json.Marshal(vm)
 	modBlob, err := h.PutBlob(mod)
 	if err != nil {
 		return nil, err
@@ -122,10 +123,13 @@ func publish(h sdk.Host, req *sdk.Request, name, version string) (*sdk.Response,
 			return nil, err
 		}
 	}
+	if err := stageSource(h, req.Repo.BaseURL, name, version, vm); err != nil {
+		return nil, err
+	}
 	if err := h.StageVersion(sdk.VersionPut{Package: name, Version: version, Metadata: meta}); err != nil {
 		return nil, err
 	}
-	b, _ := json.Marshal(map[string]string{"module": name, "version": version, "source": "modules/" + name + "/" + version + "/source.json"})
+	b, _ := json.Marshal(map[string]string{"module": name, "version": version, "source": sourcePath(name, version)})
 	return &sdk.Response{Status: 201, Kind: sdk.BodyBytes, Bytes: b, Headers: []sdk.Header{{Name: "Content-Type", Value: "application/json"}}}, nil
 }
 

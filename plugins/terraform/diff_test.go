@@ -63,7 +63,8 @@ func TestNativeMatchesWasm(t *testing.T) {
 		get("/nope/versions"),
 		{Method: "DELETE", Path: "/net/aws/versions"},
 	})
-	if len(d.Native.Files) != 4 {
+	// Two modules, two provider packages and the checksums of their version.
+	if len(d.Native.Files) != 5 {
 		t.Fatalf("final files: %d", len(d.Native.Files))
 	}
 }

@@ -95,6 +95,9 @@ func publishProvider(h sdk.Host, req *sdk.Request, typ, version, file string) (*
 		Package: pkg, Version: version, Metadata: providerFileMeta(meta, version, goos, arch)}); err != nil {
 		return nil, err
 	}
+	if err := stageSums(h, typ, version, file, p, req.Body.Digest); err != nil {
+		return nil, err
+	}
 	if err := h.StageVersion(sdk.VersionPut{Package: pkg, Version: version, Metadata: providerVersionMeta(protocols, version)}); err != nil {
 		return nil, err
 	}
