@@ -181,7 +181,8 @@ type hostImports interface {
 	// then does the work itself. It works in every call (the bytes and
 	// assembled sources), also `rewrite-held`. Limits: 16 edits and 16
 	// conditions, the paths as `json-spans`' (at most 16 names of 1 to 256
-	// bytes), `head` at most 4 KiB, input 128 MiB, output 256 MiB. Errors:
+	// bytes; the paths and their prefixes at most 64 in all), one edit a
+	// path, `head` at most 4 KiB, input 128 MiB, output 256 MiB. Errors:
 	// "json-edit: bad edit", "json-edit: input too large", "json-edit:
 	// output too large".
 	JsonEdit(ctx context.Context, src wSource, edits []wStringEdit, require []wJsonRequire) (wJsonEdited, error)
@@ -2147,9 +2148,10 @@ type wJsonMatches struct {
 // empty when the text has no separator) is replaced by `head`, the
 // rest (the tail) is kept. The value does not fit, and the document
 // is not edited, when it is not a string, has an escape, contains a
-// byte of `forbid`, has a tail with a byte not in `tail-bytes` or not
-// ending with `tail-suffix`, or has its last separator directly after
-// another one. `head` must need no escape in a JSON string.
+// byte of `forbid`, has a tail with a byte not in `tail-bytes` (any
+// byte when it is empty) or not ending with `tail-suffix`, or has its
+// last separator directly after another one. `head` must need no
+// escape in a JSON string.
 type wStringEdit struct {
 	Path       []string
 	Separator  string
