@@ -186,6 +186,12 @@ type hostImports interface {
 	// "json-edit: bad edit", "json-edit: input too large", "json-edit:
 	// output too large".
 	JsonEdit(ctx context.Context, src wSource, edits []wStringEdit, require []wJsonRequire) (wJsonEdited, error)
+	// Since 0.9.0. The sizes of the stored files at `paths` (at most
+	// 1,000), in the order of `paths`, -1 for a path with no file: what
+	// `get-files` says when only presence and size matter (e.g. the
+	// objects of a batch request), without whole file records entering
+	// the guest. Error "file-sizes: too many paths".
+	FileSizes(ctx context.Context, paths []string) ([]int64, error)
 }
 
 // importGlue is the canonical-ABI glue of one import.
@@ -1371,6 +1377,34 @@ var importGlues = []importGlue{
 			e.alloc(40, 8)
 			e.u8(0, 1)
 			e.str(8, err.Error())
+			return e
+		},
+	},
+	{
+		name:    "file-sizes",
+		params:  []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32},
+		retSize: 12,
+		call: func(ctx context.Context, h hostImports, r *reader, stack []uint64) *enc {
+			paths := r.liftListString(uint32(stack[0]), uint32(stack[1]))
+			if r.err != nil {
+				return nil
+			}
+			v, err := h.FileSizes(ctx, paths)
+			e := &enc{}
+			e.alloc(12, 4)
+			if err != nil {
+				e.u8(0, 1)
+				e.str(4, err.Error())
+				return e
+			}
+			e.lowerListS64(4, v)
+			return e
+		},
+		fail: func(err error) *enc {
+			e := &enc{}
+			e.alloc(12, 4)
+			e.u8(0, 1)
+			e.str(4, err.Error())
 			return e
 		},
 	},
@@ -2842,6 +2876,14 @@ func (e *enc) lowerJsonEdited(off uint32, v wJsonEdited) {
 	e.u64(off+8, v.Size)
 	e.lowerListU32(off+16, v.Edited)
 	e.lowerListU32(off+24, v.Found)
+}
+
+// lowerListS64 writes a type ListS64 at off.
+func (e *enc) lowerListS64(off uint32, v []int64) {
+	p := e.list(off, len(v), 8, 8)
+	for i := range v {
+		e.u64(p+uint32(i)*8, uint64(v[i]))
+	}
 }
 
 // liftMount lifts a mount.

@@ -33,3 +33,5 @@ func (wasmHost) JSONEdit(src Source, edits []StringEdit, conds []Require) (Edite
 	}
 	return Edited{Doc: Assembled{Handle: res.Handle, Size: res.Size}, Edited: res.Edited, Found: res.Found}, nil
 }
+
+func (wasmHost) FileSizes(paths []string) ([]int64, error) { return hostFileSizes(paths) }

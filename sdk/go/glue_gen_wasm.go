@@ -1253,6 +1253,39 @@ func hostJsonEdit(src wSource, edits []wStringEdit, require []wJsonRequire) (v w
 	return
 }
 
+//go:wasmimport keeper:format/host@0.8.0 file-sizes
+func wasmimportFileSizes(p0 unsafe.Pointer, p1 uint32, p2 unsafe.Pointer)
+
+// hostFileSizes calls the import file-sizes.
+// Since 0.9.0. The sizes of the stored files at `paths` (at most
+// 1,000), in the order of `paths`, -1 for a path with no file: what
+// `get-files` says when only presence and size matter (e.g. the
+// objects of a batch request), without whole file records entering
+// the guest. Error "file-sizes: too many paths".
+func hostFileSizes(paths []string) (v []int64, err error) {
+	mark := len(pins)
+	defer done(mark)
+	ra, r := newRet()
+	defer runtime.KeepAlive(ra)
+	var e1 enc
+	e1.alloc(uint32(len(paths))*8, 4)
+	for i := range paths {
+		e1.str(uint32(i)*8, paths[i])
+	}
+	f2 := place(&e1)
+	wasmimportFileSizes(f2, uint32(len(paths)), unsafe.Pointer(ra))
+	runtime.KeepAlive(&e1)
+	if ld8(r) != 0 {
+		err = errors.New(ldStr(r + 4))
+		return
+	}
+	v = liftListS64(ld32(r+4), ld32(r+4+4))
+	if v == nil {
+		v = []int64{}
+	}
+	return
+}
+
 // What `describe` returns.
 type wInfo struct {
 	// Format key: the lowercase name the plugin registers its format under.
@@ -2271,4 +2304,12 @@ func liftJsonEdited(p uint32) wJsonEdited {
 		Edited: liftListU32(ld32(p+16), ld32(p+16+4)),
 		Found:  liftListU32(ld32(p+24), ld32(p+24+4)),
 	}
+}
+
+// liftListS64 lifts a type ListS64.
+func liftListS64(ptr, n uint32) []int64 {
+	if n == 0 {
+		return nil
+	}
+	return unsafe.Slice((*int64)(addr(ptr)), int(n))
 }
