@@ -27,6 +27,9 @@ const (
 	CapClassify      = "classify"
 	CapRewrite       = "rewrite"
 	CapMerge         = "merge"
+	// CapRewriteHeld (contract 0.9.0): rewrite with the document held by
+	// the host (the export rewrite-held), rewrite as the fallback.
+	CapRewriteHeld = "rewrite-held"
 )
 
 // Mount is a URL prefix a plugin claims, for example "/generic/" or "/v2/".

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 
 	"github.com/keeper-registry/keeper/ports"
 	"github.com/tetratelabs/wazero/sys"
@@ -227,6 +228,7 @@ func (g *generation) describe(ctx context.Context) (ports.FormatInfo, error) {
 		})
 	})
 	g.bareDocs = info.ContractVersion != ports.ContractVersion && info.ContractVersion != contract07 && info.ContractVersion != contract06 && info.ContractVersion != contract05 && info.ContractVersion != contract04
+	g.held = slices.Contains(info.Capabilities, ports.CapRewriteHeld)
 	return info, err
 }
 

@@ -169,7 +169,8 @@ func (r *Runtime) Classify(ctx context.Context, id string, path string) (CacheCl
 }
 
 // Rewrite calls the rewrite capability. A module of a contract before 0.4.0
-// returns the body alone.
+// returns the body alone; one that declares rewrite-held (0.9.0) is asked
+// that first, the body held by the host.
 func (r *Runtime) Rewrite(ctx context.Context, id string, cc CallContext, path string, body []byte, upstreamBase, localBase string) (ports.Document, error) {
 	var out ports.Document
 	err := r.capability(ctx, id, "rewrite", cc, func(ctx context.Context, in *instance, rd *reader) error {
@@ -177,6 +178,11 @@ func (r *Runtime) Rewrite(ctx context.Context, id string, cc CallContext, path s
 			ok, fail, err := in.callRewrite03(ctx, rd, path, body, upstreamBase, localBase)
 			out.Body = ok
 			return firstErr(err, stringFail(fail))
+		}
+		if in.g.held && in.fns["rewrite-held"] != nil {
+			doc, err := in.held(ctx, rd, path, body, upstreamBase, localBase)
+			out = fromDocument(doc)
+			return err
 		}
 		ok, fail, err := in.callRewrite(ctx, rd, path, body, upstreamBase, localBase)
 		out = fromDocument(ok)

@@ -168,6 +168,30 @@ type hostImports interface {
 	// twice): one call instead of one get-file a path, e.g. for the objects
 	// of a batch request. Error "get-files: too many paths".
 	GetFiles(ctx context.Context, paths []string) ([]wFile, error)
+	// Since 0.9.0. Edit the string values at member paths of the JSON
+	// document `src` natively (see `string-edit`) and keep the result in the
+	// host for the rest of the call, so a plugin rewrites a large
+	// document's URLs without the document entering or leaving the guest.
+	// Format-neutral: the host knows JSON, not the document. The paths
+	// walk as `json-spans`' do, with stricter shapes: the document does not
+	// fit (handle "") when it is not one JSON object, a value a path walks
+	// through is not an object, a member a path names (not `*`) appears
+	// twice in one object (a decoder keeps only the last), an edited value
+	// does not fit its edit or a condition's value differs; the plugin
+	// then does the work itself. It works in every call (the bytes and
+	// assembled sources), also `rewrite-held`. Limits: 16 edits and 16
+	// conditions, the paths as `json-spans`' (at most 16 names of 1 to 256
+	// bytes; the paths and their prefixes at most 64 in all), one edit a
+	// path, `head` at most 4 KiB, input 128 MiB, output 256 MiB. Errors:
+	// "json-edit: bad edit", "json-edit: input too large", "json-edit:
+	// output too large".
+	JsonEdit(ctx context.Context, src wSource, edits []wStringEdit, require []wJsonRequire) (wJsonEdited, error)
+	// Since 0.9.0. The sizes of the stored files at `paths` (at most
+	// 1,000), in the order of `paths`, -1 for a path with no file: what
+	// `get-files` says when only presence and size matter (e.g. the
+	// objects of a batch request), without whole file records entering
+	// the guest. Error "file-sizes: too many paths".
+	FileSizes(ctx context.Context, paths []string) ([]int64, error)
 }
 
 // importGlue is the canonical-ABI glue of one import.
@@ -1312,6 +1336,78 @@ var importGlues = []importGlue{
 			return e
 		},
 	},
+	{
+		name:    "json-edit",
+		params:  []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32},
+		retSize: 40,
+		call: func(ctx context.Context, h hostImports, r *reader, stack []uint64) *enc {
+			var v1 wSource
+			switch uint32(stack[0]) {
+			case 0:
+				v1.Tag = 0
+				v1.Bytes = r.flat(uint32(stack[1]), uint32(stack[2]))
+			case 1:
+				v1.Tag = 1
+				v1.Blob = string(r.flat(uint32(stack[1]), uint32(stack[2])))
+			case 2:
+				v1.Tag = 2
+				v1.Assembled = string(r.flat(uint32(stack[1]), uint32(stack[2])))
+			default:
+				r.fail("source tag %d", uint32(stack[0]))
+			}
+			src := v1
+			edits := r.liftListStringEdit(uint32(stack[3]), uint32(stack[4]))
+			require := r.liftListJsonRequire(uint32(stack[5]), uint32(stack[6]))
+			if r.err != nil {
+				return nil
+			}
+			v, err := h.JsonEdit(ctx, src, edits, require)
+			e := &enc{}
+			e.alloc(40, 8)
+			if err != nil {
+				e.u8(0, 1)
+				e.str(8, err.Error())
+				return e
+			}
+			e.lowerJsonEdited(8, v)
+			return e
+		},
+		fail: func(err error) *enc {
+			e := &enc{}
+			e.alloc(40, 8)
+			e.u8(0, 1)
+			e.str(8, err.Error())
+			return e
+		},
+	},
+	{
+		name:    "file-sizes",
+		params:  []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32},
+		retSize: 12,
+		call: func(ctx context.Context, h hostImports, r *reader, stack []uint64) *enc {
+			paths := r.liftListString(uint32(stack[0]), uint32(stack[1]))
+			if r.err != nil {
+				return nil
+			}
+			v, err := h.FileSizes(ctx, paths)
+			e := &enc{}
+			e.alloc(12, 4)
+			if err != nil {
+				e.u8(0, 1)
+				e.str(4, err.Error())
+				return e
+			}
+			e.lowerListS64(4, v)
+			return e
+		},
+		fail: func(err error) *enc {
+			e := &enc{}
+			e.alloc(12, 4)
+			e.u8(0, 1)
+			e.str(4, err.Error())
+			return e
+		},
+	},
 }
 
 // exportSigs are the core signatures of the world's exports, their
@@ -1333,6 +1429,8 @@ var exportSigs = map[string][2][]api.ValueType{
 	"cabi_post_rewrite":        {{api.ValueTypeI32}, nil},
 	"merge":                    {{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32}, {api.ValueTypeI32}},
 	"cabi_post_merge":          {{api.ValueTypeI32}, nil},
+	"rewrite-held":             {{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI64, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32}, {api.ValueTypeI32}},
+	"cabi_post_rewrite-held":   {{api.ValueTypeI32}, nil},
 }
 
 // callDescribe calls the export describe.
@@ -1530,6 +1628,43 @@ func (in *instance) callMerge(ctx context.Context, r *reader, path string, docs 
 		}
 		return r.err
 	}, uint64(base+o1), uint64(len(path)), uint64(base+o2), uint64(len(docs)))
+	return
+}
+
+// callRewriteHeld calls the export rewrite-held.
+// Since 0.9.0. Capability rewrite-held: `rewrite` with the upstream's
+// document held by the host, so it never enters the guest unless the
+// plugin asks for it. `doc` is the handle of the document (`size`
+// bytes) for the source case `assembled` (`json-spans`, `json-edit`,
+// `hash`, ...). The host calls it instead of `rewrite` when the plugin
+// declares it, and calls `rewrite` in the same call when the answer's
+// handle is "". The call has no host services, as `rewrite`.
+func (in *instance) callRewriteHeld(ctx context.Context, r *reader, path string, doc string, size uint64, upstreamBase string, localBase string) (ok wHeldDocument, fail *string, err error) {
+	var e enc
+	o1 := e.alloc(uint32(len(path)), 1)
+	copy(e.buf[o1:], path)
+	o2 := e.alloc(uint32(len(doc)), 1)
+	copy(e.buf[o2:], doc)
+	o3 := e.alloc(uint32(len(upstreamBase)), 1)
+	copy(e.buf[o3:], upstreamBase)
+	o4 := e.alloc(uint32(len(localBase)), 1)
+	copy(e.buf[o4:], localBase)
+	base, err := in.put(ctx, &e)
+	if err != nil {
+		return
+	}
+	err = in.call(ctx, "rewrite-held", func(p uint32) error {
+		switch tag := r.u8(p); tag {
+		case 0:
+			ok = r.liftHeldDocument(p + 4)
+		case 1:
+			v := r.str(p + 4)
+			fail = &v
+		default:
+			r.fail("result tag %d", tag)
+		}
+		return r.err
+	}, uint64(base+o1), uint64(len(path)), uint64(base+o2), uint64(len(doc)), uint64(size), uint64(base+o3), uint64(len(upstreamBase)), uint64(base+o4), uint64(len(localBase)))
 	return
 }
 
@@ -2040,6 +2175,46 @@ type wJsonMatches struct {
 	Spans []uint32
 }
 
+// Since 0.9.0: one edit of `json-edit`. Every value at `path` (member
+// names from the top-level object down as in `json-spans`, `*` any
+// member) must be a string; its text is cut after its last
+// `separator` (one byte): the text up to and including it (the head,
+// empty when the text has no separator) is replaced by `head`, the
+// rest (the tail) is kept. The value does not fit, and the document
+// is not edited, when it is not a string, has an escape, contains a
+// byte of `forbid`, has a tail with a byte not in `tail-bytes` (any
+// byte when it is empty) or not ending with `tail-suffix`, or has its
+// last separator directly after another one. `head` must need no
+// escape in a JSON string.
+type wStringEdit struct {
+	Path       []string
+	Separator  string
+	Head       string
+	TailBytes  string
+	TailSuffix string
+	Forbid     string
+}
+
+// Since 0.9.0: a condition of `json-edit`: every value at `path` is
+// exactly the bytes `value` (JSON text as written in the document);
+// an empty `value` accepts any value (the values are only counted).
+type wJsonRequire struct {
+	Path  []string
+	Value []byte
+}
+
+// Since 0.9.0: what `json-edit` built. `handle` names the edited
+// document for the source case `assembled` and a `rewrite-held`
+// answer ("" when the document did not fit: nothing was built);
+// `edited` counts the values each edit changed, `found` the values
+// each condition met.
+type wJsonEdited struct {
+	Handle string
+	Size   uint64
+	Edited []uint32
+	Found  []uint32
+}
+
 // A URL prefix the plugin claims, e.g. "/generic/" or "/v2/".
 // The first path segment after the prefix names the repository; a root
 // claim is also called for paths whose first segment is no repository.
@@ -2197,6 +2372,16 @@ const (
 // rest are dropped.
 type wDocument struct {
 	Body    []byte
+	Headers []wHeader
+}
+
+// Since 0.9.0: what `rewrite-held` answers: the document to serve,
+// named by a handle of the call (the one the call was given: the
+// upstream's document as it is; or one `json-edit` or `assemble`
+// built), with the header fields it is served with (as `document`'s).
+// The handle "" asks the host to call `rewrite` with the document.
+type wHeldDocument struct {
+	Handle  string
 	Headers []wHeader
 }
 
@@ -2645,6 +2830,62 @@ func (e *enc) lowerJsonMatches(off uint32, v wJsonMatches) {
 	e.lowerListU32(off, v.Spans)
 }
 
+// liftStringEdit lifts a string-edit.
+func (r *reader) liftStringEdit(p uint32) wStringEdit {
+	return wStringEdit{
+		Path:       r.liftListString(r.u32(p), r.u32(p+4)),
+		Separator:  r.str(p + 8),
+		Head:       r.str(p + 16),
+		TailBytes:  r.str(p + 24),
+		TailSuffix: r.str(p + 32),
+		Forbid:     r.str(p + 40),
+	}
+}
+
+// liftListStringEdit lifts a type ListStringEdit.
+func (r *reader) liftListStringEdit(ptr, n uint32) []wStringEdit {
+	base, count := r.span(ptr, n, 48)
+	var out []wStringEdit
+	for i := uint32(0); i < count && r.err == nil; i++ {
+		out = append(out, r.liftStringEdit(base+i*48))
+	}
+	return out
+}
+
+// liftJsonRequire lifts a json-require.
+func (r *reader) liftJsonRequire(p uint32) wJsonRequire {
+	return wJsonRequire{
+		Path:  r.liftListString(r.u32(p), r.u32(p+4)),
+		Value: r.bytes(p + 8),
+	}
+}
+
+// liftListJsonRequire lifts a type ListJsonRequire.
+func (r *reader) liftListJsonRequire(ptr, n uint32) []wJsonRequire {
+	base, count := r.span(ptr, n, 16)
+	var out []wJsonRequire
+	for i := uint32(0); i < count && r.err == nil; i++ {
+		out = append(out, r.liftJsonRequire(base+i*16))
+	}
+	return out
+}
+
+// lowerJsonEdited writes a json-edited at off.
+func (e *enc) lowerJsonEdited(off uint32, v wJsonEdited) {
+	e.str(off, v.Handle)
+	e.u64(off+8, v.Size)
+	e.lowerListU32(off+16, v.Edited)
+	e.lowerListU32(off+24, v.Found)
+}
+
+// lowerListS64 writes a type ListS64 at off.
+func (e *enc) lowerListS64(off uint32, v []int64) {
+	p := e.list(off, len(v), 8, 8)
+	for i := range v {
+		e.u64(p+uint32(i)*8, uint64(v[i]))
+	}
+}
+
 // liftMount lifts a mount.
 func (r *reader) liftMount(p uint32) wMount {
 	return wMount{
@@ -2805,6 +3046,14 @@ func (r *reader) liftPluginError(p uint32) wPluginError {
 func (r *reader) liftDocument(p uint32) wDocument {
 	return wDocument{
 		Body:    r.bytes(p),
+		Headers: r.liftListHeader(r.u32(p+8), r.u32(p+8+4)),
+	}
+}
+
+// liftHeldDocument lifts a held-document.
+func (r *reader) liftHeldDocument(p uint32) wHeldDocument {
+	return wHeldDocument{
+		Handle:  r.str(p),
 		Headers: r.liftListHeader(r.u32(p+8), r.u32(p+8+4)),
 	}
 }

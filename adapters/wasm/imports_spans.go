@@ -10,7 +10,7 @@ import (
 // hostless are the imports that also work in calls without host services
 // (rewrite and merge): they read only what the guest passes or what the
 // call built.
-var hostless = map[string]bool{"json-spans": true}
+var hostless = map[string]bool{"json-spans": true, "json-edit": true}
 
 // maxGetFiles bounds the paths of one get-files call.
 const maxGetFiles = 1000

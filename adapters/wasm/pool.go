@@ -48,6 +48,8 @@ type generation struct {
 	// bareDocs is set for modules of contracts before 0.4.0: their rewrite
 	// and merge return bare bytes (set by describe, before any other call).
 	bareDocs bool
+	// held is set for modules that declare rewrite-held (contract 0.9.0).
+	held bool
 
 	sem  chan struct{}
 	idle chan *instance

@@ -29,7 +29,7 @@ const (
 )
 
 // exportNames are the world's exports the host may call.
-var exportNames = []string{"describe", "handle", "parse-metadata", "validate", "generate-index", "classify", "rewrite", "merge"}
+var exportNames = []string{"describe", "handle", "parse-metadata", "validate", "generate-index", "classify", "rewrite", "merge", "rewrite-held"}
 
 // Config configures a Runtime.
 type Config struct {

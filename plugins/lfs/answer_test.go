@@ -95,8 +95,8 @@ func refProxiedBatch(baseURL string, br batchRequest, header map[string]string) 
 }
 
 // shuffledHost answers GetFiles in the reverse of the order asked (the
-// contract promises that order): storedObjects must then match the files
-// by oid.
+// contract promises that order): sdk.FileSizes on a host without
+// file-sizes must then match the files by path.
 type shuffledHost struct{ *fakehost.Host }
 
 func (h shuffledHost) GetFiles(paths []string) ([]sdk.File, error) {

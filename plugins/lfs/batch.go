@@ -2,7 +2,7 @@ package lfs
 
 import (
 	"encoding/json"
-	"strings"
+	"fmt"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 )
@@ -97,7 +97,7 @@ func batch(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 // localBatch answers a batch of a local repository from its stored
 // objects, with header on every action.
 func localBatch(h sdk.Host, baseURL string, br batchRequest, header map[string]string) (*sdk.Response, error) {
-	stored, err := storedObjects(h, br.Objects)
+	stored, err := storedSizes(h, br.Objects)
 	if err != nil {
 		return nil, err
 	}
@@ -107,14 +107,14 @@ func localBatch(h sdk.Host, baseURL string, br batchRequest, header map[string]s
 			a.failed(o.OID, o.Size, 422, msgInvalidObject)
 			continue
 		}
-		f := stored[i]
-		ok := f != nil
+		size := stored[i]
+		ok := size >= 0
 		switch {
 		case br.Operation == "download" && !ok:
 			a.failed(o.OID, o.Size, 404, msgNoObject)
 		case br.Operation == "download":
-			a.downloadAction(o.OID, int64(f.Size))
-		case ok && int64(f.Size) != o.Size:
+			a.downloadAction(o.OID, size)
+		case ok && size != o.Size:
 			a.failed(o.OID, o.Size, 422, msgOtherSize)
 		case ok:
 			a.plain(o.OID, o.Size) // already stored: no actions, the client skips it
@@ -127,13 +127,11 @@ func localBatch(h sdk.Host, baseURL string, br batchRequest, header map[string]s
 
 func validObject(o batchRef) bool { return validOID(o.OID) && o.Size >= 0 && o.Size <= maxObjectSize }
 
-// storedObjects are the stored files of the batch's objects by index
-// (nil when not stored or not valid), read in one get-files call
-// (contract 0.7.0; at most maxBatchObjects, the import's bound). The
-// paths share one string, and the answer, in the order asked with absent
-// files left out and a path asked twice answered twice (the import's
-// contract), is matched in one walk (by oid when it is not in that order).
-func storedObjects(h sdk.Host, objs []batchRef) ([]*sdk.File, error) {
+// storedSizes are the sizes of the stored files of the batch's objects by
+// index (-1 when not stored or not valid), read in one file-sizes call
+// (contract 0.9.0; at most maxBatchObjects, the import's bound): no file
+// record enters the guest. The paths share one string.
+func storedSizes(h sdk.Host, objs []batchRef) ([]int64, error) {
 	buf := make([]byte, 0, len(objs)*len("objects/")+len(objs)*64)
 	for _, o := range objs {
 		if validObject(o) {
@@ -145,37 +143,23 @@ func storedObjects(h sdk.Host, objs []batchRef) ([]*sdk.File, error) {
 	for i := range paths {
 		paths[i] = all[i*(len("objects/")+64) : (i+1)*(len("objects/")+64)]
 	}
-	files, err := sdk.GetFiles(h, paths)
+	sizes, err := sdk.FileSizes(h, paths)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*sdk.File, len(objs))
+	if len(sizes) != len(paths) {
+		return nil, fmt.Errorf("lfs: the host answered %d sizes for %d paths", len(sizes), len(paths))
+	}
+	out := make([]int64, len(objs))
 	j := 0
 	for i, o := range objs {
-		if validObject(o) && j < len(files) && isObjectPath(files[j].Path, o.OID) {
-			out[i] = &files[j]
+		out[i] = -1
+		if validObject(o) {
+			out[i] = sizes[j]
 			j++
 		}
 	}
-	if j == len(files) {
-		return out, nil
-	}
-	byOID := make(map[string]*sdk.File, len(files))
-	for i := range files {
-		byOID[strings.TrimPrefix(files[i].Path, "objects/")] = &files[i]
-	}
-	for i, o := range objs {
-		out[i] = nil
-		if validObject(o) {
-			out[i] = byOID[o.OID]
-		}
-	}
 	return out, nil
-}
-
-// isObjectPath reports whether p is objectPath(oid), without building it.
-func isObjectPath(p, oid string) bool {
-	return len(p) == len("objects/")+len(oid) && p[:len("objects/")] == "objects/" && p[len("objects/"):] == oid
 }
 
 func unauthorized() *sdk.Response {

@@ -15,7 +15,7 @@ import (
 
 // versionsN publishes hello-keeper 1.0.0 for real and derives n version
 // documents from its stored metadata.
-func versionsN(b *testing.B, n int) [][2]string {
+func versionsN(b testing.TB, n int) [][2]string {
 	h := newHost()
 	want(b, do(b, h, "bob", "PUT", "/hello-keeper", fixture(b, "publish-hello.json")), 201)
 	meta := h.Versions["hello-keeper\x001.0.0"].Metadata

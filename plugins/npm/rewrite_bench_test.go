@@ -13,7 +13,7 @@ import (
 
 // packument2000 renders the full packument of a package with 2,000
 // versions (what an upstream registry sends a remote repository).
-func packument2000(b *testing.B) (doc []byte, base string) {
+func packument2000(b testing.TB) (doc []byte, base string) {
 	h := newHost()
 	for i, v := range versionsN(b, 2000) {
 		h.Versions["hello-keeper\x00"+v[0]] = sdk.VersionInfo{Package: "hello-keeper", Version: v[0], Metadata: []byte(v[1]), CreatedMs: int64(i) * 1000}

@@ -37,3 +37,34 @@ func TestRewriteNativeMatchesWasm(t *testing.T) {
 		}
 	}
 }
+
+// TestHeldRewriteNativeMatchesWasm: packuments that fit the held rewrite
+// (json-edit in the host, the document never in the guest) and ones that
+// do not answer the same through the built module as Rewrite natively.
+func TestHeldRewriteNativeMatchesWasm(t *testing.T) {
+	ctx := context.Background()
+	rt := loadWasm(t)
+	defer rt.Close(ctx)
+	const local = "http://k/npm/r"
+	big, _ := packument2000(t)
+	cases := [][2]string{
+		{"/hello-keeper", string(big)},
+		{"/hello-keeper", string(fixture(t, "golden/packument-hello-full.json"))},
+		{"/@kp%2futil", string(fixture(t, "golden/packument-util-full.json"))},
+		{"/@kp/util", string(fixture(t, "golden/packument-util-full.json"))},
+		{"/a", `{"name":"a","versions":{"1.0.0":{"name":"a","dist":{"tarball":"https://up/a/-/a-1.0.0.tgz"}},"2.0.0":{}}}`},
+		{"/a", `{"name":"a","versions":{"1.0.0":{"name":"a","dist":{"tarball":"https://up/a/-/a-1.0.0.tgz?x"}}}}`},
+		{"/a", `{"name":"a","versions":{"1.0.0":{"name":"b","dist":{"tarball":"https://up/a/-/a-1.0.0.tgz"}}}}`},
+		{"/a", `{"name":"a","versions":{"1.0.0":{"dist":{"tarball":"https://up/a/-/a-1.0.0.tgz"},"dist":{}}}}`},
+		{"/a", `{"name":"a","versions":{"1.0.0":{"dist":{"tarball":"https://a.tgz"}}}}`},
+		{"/a/-/a-1.0.0.tgz", `{"name":"a"}`},
+		{"/a", `{"name":"a","versions":{}} x`},
+	}
+	for _, c := range cases {
+		want, werr := npm.Plugin{}.Rewrite(nil, c[0], []byte(c[1]), "http://up", local)
+		got, gerr := rt.Rewrite(ctx, "npm", wasm.CallContext{}, c[0], []byte(c[1]), "http://up", local)
+		if (werr == nil) != (gerr == nil) || werr != nil && !strings.Contains(gerr.Error(), werr.Error()) || string(got.Body) != string(want) {
+			t.Errorf("%s %.60q:\nwasm   %.80q %v\nnative %.80q %v", c[0], c[1], got.Body, gerr, want, werr)
+		}
+	}
+}

@@ -47,7 +47,7 @@ func (pluginExports) GenerateIndex(path string) (wResponse, *wPluginError) {
 func (pluginExports) Classify(path string) CacheClass { return CallClassify(plugin(), path) }
 
 func (pluginExports) Rewrite(path string, body []byte, upstreamBase, localBase string) (wDocument, error) {
-	doc, err := CallRewriteDocument(plugin(), wasmHost{}, path, body, upstreamBase, localBase)
+	doc, err := callRewrite(plugin(), wasmHost{}, path, body, upstreamBase, localBase)
 	return wDocument(doc), err
 }
 

@@ -36,6 +36,14 @@ type guestExports interface {
 	// Capability merge: merge metadata documents of a virtual repository's members.
 	// Since 0.4.0 the result carries header fields (0.3.0: bare bytes).
 	Merge(path string, docs [][]byte) (wDocument, error)
+	// Since 0.9.0. Capability rewrite-held: `rewrite` with the upstream's
+	// document held by the host, so it never enters the guest unless the
+	// plugin asks for it. `doc` is the handle of the document (`size`
+	// bytes) for the source case `assembled` (`json-spans`, `json-edit`,
+	// `hash`, ...). The host calls it instead of `rewrite` when the plugin
+	// declares it, and calls `rewrite` in the same call when the answer's
+	// handle is "". The call has no host services, as `rewrite`.
+	RewriteHeld(path string, doc string, size uint64, upstreamBase string, localBase string) (wHeldDocument, error)
 }
 
 //go:wasmexport describe
@@ -175,6 +183,29 @@ func wasmexportMerge(a0 uint32, a1 uint32, a2 uint32, a3 uint32) uint32 {
 
 //go:wasmexport cabi_post_merge
 func wasmexportPostMerge(uint32) { release() }
+
+//go:wasmexport rewrite-held
+func wasmexportRewriteHeld(a0 uint32, a1 uint32, a2 uint32, a3 uint32, a4 uint64, a5 uint32, a6 uint32, a7 uint32, a8 uint32) uint32 {
+	path := ldStrFlat(a0, a1)
+	doc := ldStrFlat(a2, a3)
+	size := a4
+	upstreamBase := ldStrFlat(a5, a6)
+	localBase := ldStrFlat(a7, a8)
+	release()
+	v, err := guest.RewriteHeld(path, doc, size, upstreamBase, localBase)
+	var e enc
+	o := e.alloc(20, 4)
+	if err != nil {
+		e.u8(o, 1)
+		e.str(o+4, err.Error())
+	} else {
+		e.lowerHeldDocument(o+4, v)
+	}
+	return ret(&e)
+}
+
+//go:wasmexport cabi_post_rewrite-held
+func wasmexportPostRewriteHeld(uint32) { release() }
 
 //go:wasmimport keeper:format/host@0.8.0 read-blob
 func wasmimportReadBlob(p0 unsafe.Pointer, p1 uint32, p2 uint64, p3 uint32, p4 unsafe.Pointer)
@@ -1155,6 +1186,106 @@ func hostGetFiles(paths []string) (v []File, err error) {
 	return
 }
 
+//go:wasmimport keeper:format/host@0.8.0 json-edit
+func wasmimportJsonEdit(p0 uint32, p1 unsafe.Pointer, p2 uint32, p3 unsafe.Pointer, p4 uint32, p5 unsafe.Pointer, p6 uint32, p7 unsafe.Pointer)
+
+// hostJsonEdit calls the import json-edit.
+// Since 0.9.0. Edit the string values at member paths of the JSON
+// document `src` natively (see `string-edit`) and keep the result in the
+// host for the rest of the call, so a plugin rewrites a large
+// document's URLs without the document entering or leaving the guest.
+// Format-neutral: the host knows JSON, not the document. The paths
+// walk as `json-spans`' do, with stricter shapes: the document does not
+// fit (handle "") when it is not one JSON object, a value a path walks
+// through is not an object, a member a path names (not `*`) appears
+// twice in one object (a decoder keeps only the last), an edited value
+// does not fit its edit or a condition's value differs; the plugin
+// then does the work itself. It works in every call (the bytes and
+// assembled sources), also `rewrite-held`. Limits: 16 edits and 16
+// conditions, the paths as `json-spans`' (at most 16 names of 1 to 256
+// bytes; the paths and their prefixes at most 64 in all), one edit a
+// path, `head` at most 4 KiB, input 128 MiB, output 256 MiB. Errors:
+// "json-edit: bad edit", "json-edit: input too large", "json-edit:
+// output too large".
+func hostJsonEdit(src wSource, edits []wStringEdit, require []wJsonRequire) (v wJsonEdited, err error) {
+	mark := len(pins)
+	defer done(mark)
+	ra, r := newRet()
+	defer runtime.KeepAlive(ra)
+	var f1 uint32
+	var f2 unsafe.Pointer
+	var f3 uint32
+	f1 = uint32(src.Tag)
+	switch src.Tag {
+	case 0:
+		f4, f5 := bytesRaw(src.Bytes)
+		f2 = f4
+		f3 = f5
+	case 1:
+		f6, f7 := strRaw(src.Blob)
+		f2 = f6
+		f3 = f7
+	case 2:
+		f8, f9 := strRaw(src.Assembled)
+		f2 = f8
+		f3 = f9
+	}
+	var e10 enc
+	e10.alloc(uint32(len(edits))*48, 4)
+	for i := range edits {
+		e10.lowerStringEdit(uint32(i)*48, edits[i])
+	}
+	f11 := place(&e10)
+	var e12 enc
+	e12.alloc(uint32(len(require))*16, 4)
+	for i := range require {
+		e12.lowerJsonRequire(uint32(i)*16, require[i])
+	}
+	f13 := place(&e12)
+	wasmimportJsonEdit(f1, f2, f3, f11, uint32(len(edits)), f13, uint32(len(require)), unsafe.Pointer(ra))
+	runtime.KeepAlive(&e10)
+	runtime.KeepAlive(&e12)
+	if ld8(r) != 0 {
+		err = errors.New(ldStr(r + 8))
+		return
+	}
+	v = liftJsonEdited(r + 8)
+	return
+}
+
+//go:wasmimport keeper:format/host@0.8.0 file-sizes
+func wasmimportFileSizes(p0 unsafe.Pointer, p1 uint32, p2 unsafe.Pointer)
+
+// hostFileSizes calls the import file-sizes.
+// Since 0.9.0. The sizes of the stored files at `paths` (at most
+// 1,000), in the order of `paths`, -1 for a path with no file: what
+// `get-files` says when only presence and size matter (e.g. the
+// objects of a batch request), without whole file records entering
+// the guest. Error "file-sizes: too many paths".
+func hostFileSizes(paths []string) (v []int64, err error) {
+	mark := len(pins)
+	defer done(mark)
+	ra, r := newRet()
+	defer runtime.KeepAlive(ra)
+	var e1 enc
+	e1.alloc(uint32(len(paths))*8, 4)
+	for i := range paths {
+		e1.str(uint32(i)*8, paths[i])
+	}
+	f2 := place(&e1)
+	wasmimportFileSizes(f2, uint32(len(paths)), unsafe.Pointer(ra))
+	runtime.KeepAlive(&e1)
+	if ld8(r) != 0 {
+		err = errors.New(ldStr(r + 4))
+		return
+	}
+	v = liftListS64(ld32(r+4), ld32(r+4+4))
+	if v == nil {
+		v = []int64{}
+	}
+	return
+}
+
 // What `describe` returns.
 type wInfo struct {
 	// Format key: the lowercase name the plugin registers its format under.
@@ -1219,6 +1350,16 @@ type wPluginError struct {
 // rest are dropped.
 type wDocument struct {
 	Body    []byte
+	Headers []Header
+}
+
+// Since 0.9.0: what `rewrite-held` answers: the document to serve,
+// named by a handle of the call (the one the call was given: the
+// upstream's document as it is; or one `json-edit` or `assemble`
+// built), with the header fields it is served with (as `document`'s).
+// The handle "" asks the host to call `rewrite` with the document.
+type wHeldDocument struct {
+	Handle  string
 	Headers []Header
 }
 
@@ -1572,6 +1713,46 @@ type wJsonMatches struct {
 	Spans []uint32
 }
 
+// Since 0.9.0: one edit of `json-edit`. Every value at `path` (member
+// names from the top-level object down as in `json-spans`, `*` any
+// member) must be a string; its text is cut after its last
+// `separator` (one byte): the text up to and including it (the head,
+// empty when the text has no separator) is replaced by `head`, the
+// rest (the tail) is kept. The value does not fit, and the document
+// is not edited, when it is not a string, has an escape, contains a
+// byte of `forbid`, has a tail with a byte not in `tail-bytes` (any
+// byte when it is empty) or not ending with `tail-suffix`, or has its
+// last separator directly after another one. `head` must need no
+// escape in a JSON string.
+type wStringEdit struct {
+	Path       []string
+	Separator  string
+	Head       string
+	TailBytes  string
+	TailSuffix string
+	Forbid     string
+}
+
+// Since 0.9.0: a condition of `json-edit`: every value at `path` is
+// exactly the bytes `value` (JSON text as written in the document);
+// an empty `value` accepts any value (the values are only counted).
+type wJsonRequire struct {
+	Path  []string
+	Value []byte
+}
+
+// Since 0.9.0: what `json-edit` built. `handle` names the edited
+// document for the source case `assembled` and a `rewrite-held`
+// answer ("" when the document did not fit: nothing was built);
+// `edited` counts the values each edit changed, `found` the values
+// each condition met.
+type wJsonEdited struct {
+	Handle string
+	Size   uint64
+	Edited []uint32
+	Found  []uint32
+}
+
 // lowerListString writes a type ListString at off.
 func (e *enc) lowerListString(off uint32, v []string) {
 	p := e.list(off, len(v), 8, 4)
@@ -1790,6 +1971,12 @@ func liftListBytes(ptr, n uint32) [][]byte {
 		out[i] = ldBytes(ptr + i*8)
 	}
 	return out
+}
+
+// lowerHeldDocument writes a held-document at off.
+func (e *enc) lowerHeldDocument(off uint32, v wHeldDocument) {
+	e.str(off, v.Handle)
+	e.lowerListHeader(off+8, v.Headers)
 }
 
 // liftArchiveEntry lifts a archive-entry.
@@ -2091,4 +2278,38 @@ func liftJsonMatches(p uint32) wJsonMatches {
 	return wJsonMatches{
 		Spans: liftListU32(ld32(p), ld32(p+4)),
 	}
+}
+
+// lowerStringEdit writes a string-edit at off.
+func (e *enc) lowerStringEdit(off uint32, v wStringEdit) {
+	e.lowerListString(off, v.Path)
+	e.str(off+8, v.Separator)
+	e.str(off+16, v.Head)
+	e.str(off+24, v.TailBytes)
+	e.str(off+32, v.TailSuffix)
+	e.str(off+40, v.Forbid)
+}
+
+// lowerJsonRequire writes a json-require at off.
+func (e *enc) lowerJsonRequire(off uint32, v wJsonRequire) {
+	e.lowerListString(off, v.Path)
+	e.bytes(off+8, v.Value)
+}
+
+// liftJsonEdited lifts a json-edited.
+func liftJsonEdited(p uint32) wJsonEdited {
+	return wJsonEdited{
+		Handle: ldStr(p),
+		Size:   ld64(p + 8),
+		Edited: liftListU32(ld32(p+16), ld32(p+16+4)),
+		Found:  liftListU32(ld32(p+24), ld32(p+24+4)),
+	}
+}
+
+// liftListS64 lifts a type ListS64.
+func liftListS64(ptr, n uint32) []int64 {
+	if n == 0 {
+		return nil
+	}
+	return unsafe.Slice((*int64)(addr(ptr)), int(n))
 }

@@ -101,6 +101,7 @@ func DescribePlugin(p Plugin) (info Info, err error) {
 		CapParseMetadata: is[MetadataParser](p), CapValidate: is[Validator](p),
 		CapGenerateIndex: is[IndexGenerator](p), CapClassify: is[Classifier](p),
 		CapRewrite: is[Rewriter](p) || is[DocumentRewriter](p), CapMerge: is[Merger](p) || is[DocumentMerger](p),
+		CapRewriteHeld: is[HeldRewriter](p),
 	} {
 		if ok {
 			caps[c] = true
@@ -197,9 +198,19 @@ func CallRewrite(p Plugin, h Host, path string, body []byte, upstreamBase, local
 	return doc.Body, err
 }
 
-// CallRewriteDocument runs the rewrite capability (DocumentRewriter, else
-// Rewriter) with the panic guard.
+// CallRewriteDocument runs the rewrite capability (HeldRewriter over the
+// body, then DocumentRewriter, else Rewriter) with the panic guard.
 func CallRewriteDocument(p Plugin, h Host, path string, body []byte, upstreamBase, localBase string) (out Document, err error) {
+	defer guard(&err)
+	if doc, ok, err := callHeld(p, h, path, body, upstreamBase, localBase); ok {
+		return doc, err
+	}
+	return callRewrite(p, h, path, body, upstreamBase, localBase)
+}
+
+// callRewrite runs DocumentRewriter, else Rewriter (the export rewrite,
+// which the host calls after rewrite-held answered no document).
+func callRewrite(p Plugin, h Host, path string, body []byte, upstreamBase, localBase string) (out Document, err error) {
 	defer guard(&err)
 	if c, ok := p.(DocumentRewriter); ok {
 		return c.RewriteDocument(h, path, body, upstreamBase, localBase)

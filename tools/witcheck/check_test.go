@@ -133,6 +133,9 @@ func TestBothContractsAccepted(t *testing.T) {
 	if _, ok := exp.Imports["keeper:format/host@0.8.0\x00assemble"]; !ok {
 		t.Fatal("0.8.0 imports missing")
 	}
+	if !exp.Optional["rewrite-held"] || exp.Optional["rewrite"] {
+		t.Fatalf("optional exports %v: want rewrite-held (0.9.0) and not rewrite", exp.Optional)
+	}
 	if _, ok := exp.Imports["keeper:format/host@0.5.0\x00assemble"]; ok {
 		t.Fatal("0.5.0 has a 0.6.0 import")
 	}

@@ -16,16 +16,18 @@ import (
 var contracts embed.FS
 
 // ExpectEmbedded derives the expectations of every embedded contract version
-// and merges them: the exports are the same in each, the imports are keyed by
-// their versioned module name, so a module built against any supported
-// version passes and a mix of versions does not.
+// and merges them: an export some versions lack is optional, the imports are
+// keyed by their versioned module name, so a module built against any
+// supported version passes and a mix of versions does not.
 func ExpectEmbedded(world string) (*Expected, error) {
 	dir, err := os.MkdirTemp("", "witcheck")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	all := &Expected{Exports: map[string]Sig{}, Imports: map[string]Sig{}}
+	all := &Expected{Exports: map[string]Sig{}, Imports: map[string]Sig{}, Optional: map[string]bool{}}
+	seen := map[string]int{}
+	versions := 0
 	err = fs.WalkDir(contracts, "wit", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -45,13 +47,20 @@ func ExpectEmbedded(world string) (*Expected, error) {
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
+		versions++
 		for k, v := range exp.Exports {
 			all.Exports[k] = v
+			seen[k]++
 		}
 		for k, v := range exp.Imports {
 			all.Imports[k] = v
 		}
 		return nil
 	})
+	for k, n := range seen {
+		if n < versions {
+			all.Optional[k] = true
+		}
+	}
 	return all, err
 }
