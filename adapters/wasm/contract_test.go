@@ -140,17 +140,29 @@ func TestContractVersions(t *testing.T) {
 	}
 	h07 := porttest.NewMemHost()
 	for i, p := range []string{"p/x", "p/y", "q/z"} {
-		h07.Files[p] = ports.File{Path: p, CreatedAt: time.UnixMilli(int64(1000 + i))}
+		h07.Files[p] = ports.File{Path: p, CreatedAt: time.UnixMilli(int64(1000 + i)), Metadata: []byte(`{}`)}
 	}
 	resp, err = rt.Handle(ctx, "c07", ports.FormatRequest{Method: "GET", Path: "/x", Repo: repo(nil)}, h07)
 	if err != nil || resp.Status != 200 || string(resp.Body) != "contract07 handled; p/x;p/y|1001; failed: assemble: bad template" {
 		t.Fatalf("0.7.0 module handle: %q %+v %v", resp.Body, resp, err)
 	}
 
+	// 0.8.0: the 0.8.0 import module serves what 0.8.0 added (`last`, a
+	// max-created part's text) and refuses the member test 0.9.0 appended
+	// (same), which the current assemble accepts (hostjson TestAssembleSame).
+	info, err = rt.Load(ctx, "c08", testPlugin(t, "contract08"), ports.PluginLimits{})
+	if err != nil || info.ContractVersion != "0.8.0" || info.Key != "contract08" {
+		t.Fatalf("0.8.0 module: %+v %v", info, err)
+	}
+	resp, err = rt.Handle(ctx, "c08", ports.FormatRequest{Method: "GET", Path: "/x", Repo: repo(nil)}, h07)
+	if err != nil || resp.Status != 200 || string(resp.Body) != "contract08 handled; p/y|9999999999999; failed: assemble: bad template" {
+		t.Fatalf("0.8.0 module handle: %q %+v %v", resp.Body, resp, err)
+	}
+
 	info, err = rt.Load(ctx, "new", genericWasm(t), ports.PluginLimits{})
 	if err != nil || info.ContractVersion != ports.ContractVersion || !info.Credentials.Basic || len(info.Setup) == 0 ||
 		!strings.Contains(info.Setup[0].Text, "{repo-url}") {
-		t.Fatalf("0.8.0 module: %+v %v", info, err)
+		t.Fatalf("0.9.0 module: %+v %v", info, err)
 	}
 
 	out := filepath.Join(t.TempDir(), "cmd.wasm")

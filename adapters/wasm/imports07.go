@@ -7,10 +7,11 @@ import (
 )
 
 // glues07 are the imports of keeper:format/host@0.7.0: the current ones
-// (0.8.0 changed no record and added no import), with an assemble that
+// but those 0.9.0 added (0.8.0 changed no record and added no import),
+// with an assemble that
 // reads a template as 0.7.0 meant it (before08).
 func glues07() []importGlue {
-	out := without()
+	out := without(since09)
 	for i := range out {
 		if out[i].name == "assemble" {
 			call := out[i].call

@@ -137,7 +137,7 @@ func check(t Template) error {
 		}
 		pieces += len(l.Skip)
 		for _, c := range l.Skip {
-			if c.Test == TestFirst || c.Test == TestChanged || c.Test == TestLast || !validCondition(c, l) {
+			if c.Test == TestFirst || c.Test == TestChanged || c.Test == TestLast || c.Test == TestSame || !validCondition(c, l) {
 				return ErrBadTemplate
 			}
 		}
@@ -165,7 +165,7 @@ func validCondition(c Condition, l Loop) bool {
 	case TestMetadataPrefix, TestFirst, TestDated, TestLast:
 		return true
 	}
-	return c.Test <= TestChanged && int(c.Member) < len(l.Members)
+	return (c.Test <= TestChanged || c.Test == TestSame) && int(c.Member) < len(l.Members)
 }
 
 func validItem(it Item, l Loop) bool {
@@ -297,6 +297,10 @@ func (lr *loopRows) holds(r int, row *Row, conds []Condition) bool {
 		switch c.Test {
 		case TestChanged:
 			if r > 0 && !bytes.Equal(v, lr.value(r-1, int(c.Member))) {
+				return true
+			}
+		case TestSame:
+			if r > 0 && bytes.Equal(v, lr.value(r-1, int(c.Member))) {
 				return true
 			}
 		case TestPresent:

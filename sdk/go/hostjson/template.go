@@ -1,7 +1,8 @@
 package hostjson
 
 // The template types of the assemble import (contract 0.6.0, sorted loops
-// 0.7.0, `last`, `xml` and `ymdhms` 0.8.0); the WIT documents every field.
+// 0.7.0, `last`, `xml` and `ymdhms` 0.8.0, `same` 0.9.0); the WIT
+// documents every field.
 type (
 	// Source is the WIT enum row-source.
 	Source uint8
@@ -72,6 +73,9 @@ const (
 	TestDated
 	// TestLast (0.8.0) holds for the loop's last row.
 	TestLast
+	// TestSame (0.9.0) holds for a row after the first whose member equals
+	// the previous row's: neither TestFirst nor TestChanged.
+	TestSame
 )
 
 const (
