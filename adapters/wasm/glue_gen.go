@@ -1974,6 +1974,16 @@ type wTemplateLoop struct {
 	// (not written, counted or sorted; e.g. a format's side files).
 	// `first` and `changed` are bad templates here.
 	Skip []wCondition
+	// Since 0.9.0: a window: after `skip` and `sort`, the loop keeps
+	// only its rows from index `offset` (0-based) on, at most `count`
+	// of them (0: all the rest), e.g. a page of a sorted listing.
+	// `first`, `last`, `changed` and `same` see only the kept rows and
+	// a `count` part counts them; a `total` part and `assembled.rows`
+	// count the rows before the window. Rows outside it are still
+	// projected and checked (an irregular one makes the document
+	// irregular).
+	Offset uint32
+	Count  uint32
 }
 
 // Since 0.6.0: a piece of the document: `literal` its text, `loop` the
@@ -1984,6 +1994,8 @@ type wTemplateLoop struct {
 // is not empty counts it as one more time, in decimal unix
 // milliseconds (e.g. a package's update time the plugin read), when
 // the loop has rows; text that is not such a number is a bad template.
+// Since 0.9.0, `total`: the loop's number of rows before its window
+// (`offset`/`count`; decimal), e.g. a page's total.
 type wPartKind uint8
 
 // Cases of wPartKind.
@@ -1993,6 +2005,7 @@ const (
 	wPartKindCount      wPartKind = 2
 	wPartKindMinCreated wPartKind = 3
 	wPartKindMaxCreated wPartKind = 4
+	wPartKindTotal      wPartKind = 5
 )
 
 // wTemplatePart is the WIT template-part.
@@ -2016,8 +2029,8 @@ type wTemplate struct {
 // Since 0.6.0: what `assemble` built. `handle` names it for the
 // response-body case `assembled` ("" when a row was irregular: the
 // document was not built and the plugin renders it itself); `rows` the
-// number of rows of each loop; `text` the document of a template with
-// `return-text`.
+// number of rows of each loop (since 0.9.0: before its window); `text`
+// the document of a template with `return-text`.
 type wAssembled struct {
 	Handle    string
 	Size      uint64
@@ -2585,15 +2598,17 @@ func (r *reader) liftTemplateLoop(p uint32) wTemplateLoop {
 		Sort:       r.liftSortOrder(p + 76),
 		SortMember: r.u32(p + 80),
 		Skip:       r.liftListCondition(r.u32(p+84), r.u32(p+84+4)),
+		Offset:     r.u32(p + 92),
+		Count:      r.u32(p + 96),
 	}
 }
 
 // liftListTemplateLoop lifts a type ListTemplateLoop.
 func (r *reader) liftListTemplateLoop(ptr, n uint32) []wTemplateLoop {
-	base, count := r.span(ptr, n, 92)
+	base, count := r.span(ptr, n, 100)
 	var out []wTemplateLoop
 	for i := uint32(0); i < count && r.err == nil; i++ {
-		out = append(out, r.liftTemplateLoop(base+i*92))
+		out = append(out, r.liftTemplateLoop(base+i*100))
 	}
 	return out
 }
@@ -2601,7 +2616,7 @@ func (r *reader) liftListTemplateLoop(ptr, n uint32) []wTemplateLoop {
 // liftPartKind lifts a part-kind.
 func (r *reader) liftPartKind(p uint32) wPartKind {
 	v := r.u8(p)
-	if v >= 5 {
+	if v >= 6 {
 		r.fail("part-kind %d", v)
 	}
 	return wPartKind(v)

@@ -1031,9 +1031,9 @@ func hostAssemble(t wTemplate) (v wAssembled, err error) {
 	ra, r := newRet()
 	defer runtime.KeepAlive(ra)
 	var e1 enc
-	e1.alloc(uint32(len(t.Loops))*92, 4)
+	e1.alloc(uint32(len(t.Loops))*100, 4)
 	for i := range t.Loops {
-		e1.lowerTemplateLoop(uint32(i)*92, t.Loops[i])
+		e1.lowerTemplateLoop(uint32(i)*100, t.Loops[i])
 	}
 	f2 := place(&e1)
 	var e3 enc
@@ -1517,6 +1517,16 @@ type wTemplateLoop struct {
 	// (not written, counted or sorted; e.g. a format's side files).
 	// `first` and `changed` are bad templates here.
 	Skip []wCondition
+	// Since 0.9.0: a window: after `skip` and `sort`, the loop keeps
+	// only its rows from index `offset` (0-based) on, at most `count`
+	// of them (0: all the rest), e.g. a page of a sorted listing.
+	// `first`, `last`, `changed` and `same` see only the kept rows and
+	// a `count` part counts them; a `total` part and `assembled.rows`
+	// count the rows before the window. Rows outside it are still
+	// projected and checked (an irregular one makes the document
+	// irregular).
+	Offset uint32
+	Count  uint32
 }
 
 // Since 0.6.0: a piece of the document: `literal` its text, `loop` the
@@ -1527,6 +1537,8 @@ type wTemplateLoop struct {
 // is not empty counts it as one more time, in decimal unix
 // milliseconds (e.g. a package's update time the plugin read), when
 // the loop has rows; text that is not such a number is a bad template.
+// Since 0.9.0, `total`: the loop's number of rows before its window
+// (`offset`/`count`; decimal), e.g. a page's total.
 type wPartKind uint8
 
 // Cases of wPartKind.
@@ -1536,6 +1548,7 @@ const (
 	wPartKindCount      wPartKind = 2
 	wPartKindMinCreated wPartKind = 3
 	wPartKindMaxCreated wPartKind = 4
+	wPartKindTotal      wPartKind = 5
 )
 
 // wTemplatePart is the WIT template-part.
@@ -1559,8 +1572,8 @@ type wTemplate struct {
 // Since 0.6.0: what `assemble` built. `handle` names it for the
 // response-body case `assembled` ("" when a row was irregular: the
 // document was not built and the plugin renders it itself); `rows` the
-// number of rows of each loop; `text` the document of a template with
-// `return-text`.
+// number of rows of each loop (since 0.9.0: before its window); `text`
+// the document of a template with `return-text`.
 type wAssembled struct {
 	Handle    string
 	Size      uint64
@@ -2071,6 +2084,8 @@ func (e *enc) lowerTemplateLoop(off uint32, v wTemplateLoop) {
 	e.u8(off+76, uint8(v.Sort))
 	e.u32(off+80, v.SortMember)
 	e.lowerListCondition(off+84, v.Skip)
+	e.u32(off+92, v.Offset)
+	e.u32(off+96, v.Count)
 }
 
 // lowerTemplatePart writes a template-part at off.

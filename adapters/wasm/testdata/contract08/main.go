@@ -1,10 +1,11 @@
 // Command contract08 is a raw test plugin (no SDK) built the way a module of
 // contract 0.8.0 is: describe says "0.8.0", and handle calls assemble of
-// keeper:format/host@0.8.0 twice with a loop over the files under "p/"
-// projecting member "k" and writing each path under one condition: `last`
-// (8, which 0.8.0 added: only the last path), then `same` on member "k"
-// (9, which 0.9.0 appended: a bad template for 0.8.0), and answers what
-// each returned.
+// keeper:format/host@0.8.0 twice with a 92-byte loop (0.9.0 appended a
+// window) over the files under "p/" sorted descending on member "k",
+// skipping those whose metadata starts with {"k":"0", and writing each
+// path under one condition: `last` (8, which 0.8.0 added: only the last
+// path), then `same` on member "k" (9, which 0.9.0 appended: a bad
+// template for 0.8.0), and answers what each returned.
 package main
 
 import (
@@ -62,8 +63,8 @@ func postDescribe(uint32) {}
 //go:wasmimport keeper:format/host@0.8.0 assemble
 func assemble(loops unsafe.Pointer, nLoops uint32, parts unsafe.Pointer, nParts uint32, returnText uint32, ret unsafe.Pointer)
 
-// template is one loop over the files under "p/" (92 bytes, sorted on
-// nothing, member "k" as text), writing each path under condition test,
+// template is one loop over the files under "p/" (92 bytes, member "k" as
+// text, sorted and skipping as above), writing each path under condition test,
 // then "|" and the loop's max-created in unix-ms with the text
 // "9999999999999" (which 0.8.0 counts as a time).
 func template(test byte) (loops, parts []byte) {
@@ -77,6 +78,17 @@ func template(test byte) (loops, parts []byte) {
 	binary.LittleEndian.PutUint32(loops[40:], addr(members))
 	binary.LittleEndian.PutUint32(loops[44:], 1)
 	loops[48] = 2 // text
+	loops[76] = 2 // sort descending on member 0
+	skip := make([]byte, 16)
+	pins = append(pins, skip)
+	skip[0] = 4 // metadata-prefix
+	names := make([]byte, 8)
+	pins = append(pins, names)
+	putStr(names, 0, `{"k":"0`)
+	binary.LittleEndian.PutUint32(skip[8:], addr(names))
+	binary.LittleEndian.PutUint32(skip[12:], 1)
+	binary.LittleEndian.PutUint32(loops[84:], addr(skip))
+	binary.LittleEndian.PutUint32(loops[88:], 1)
 	when := make([]byte, 16)
 	pins = append(pins, when)
 	when[0] = test // member 0
