@@ -7,14 +7,15 @@ import (
 )
 
 // ContractVersion is the WIT package version the host implements.
-const ContractVersion = "0.8.0"
+const ContractVersion = "0.9.0"
 
 // SupportedContracts are the contract versions whose modules the host loads:
-// the current one, 0.6.0 (whose assemble templates have no sorted loops),
+// the current one, 0.8.0 and 0.7.0 (whose assemble templates lack member
+// tests and forms added since), 0.6.0 (whose assemble templates have no sorted loops),
 // 0.5.0 (without the import assemble and the mount's read paths), 0.4.0 (without the import json-members), 0.3.0 (whose
 // rewrite and merge return bare bytes), 0.2.0 (whose describe has no aliases
 // either) and 0.1.0 (no credentials or setup either).
-var SupportedContracts = []string{ContractVersion, "0.7.0", "0.6.0", "0.5.0", "0.4.0", "0.3.0", "0.2.0", "0.1.0"}
+var SupportedContracts = []string{ContractVersion, "0.8.0", "0.7.0", "0.6.0", "0.5.0", "0.4.0", "0.3.0", "0.2.0", "0.1.0"}
 
 // SupportedContractsText names SupportedContracts for error messages.
 func SupportedContractsText() string { return strings.Join(SupportedContracts, ", ") }

@@ -227,7 +227,7 @@ func (g *generation) describe(ctx context.Context) (ports.FormatInfo, error) {
 			return rd.err
 		})
 	})
-	g.bareDocs = info.ContractVersion != ports.ContractVersion && info.ContractVersion != contract07 && info.ContractVersion != contract06 && info.ContractVersion != contract05 && info.ContractVersion != contract04
+	g.bareDocs = info.ContractVersion != ports.ContractVersion && info.ContractVersion != contract08 && info.ContractVersion != contract07 && info.ContractVersion != contract06 && info.ContractVersion != contract05 && info.ContractVersion != contract04
 	g.held = slices.Contains(info.Capabilities, ports.CapRewriteHeld)
 	return info, err
 }

@@ -98,7 +98,8 @@ func fromMounts(ms []wMount) []ports.Mount {
 // without the imports json-members and assemble; contract05 the fifth,
 // without assemble, whose mount record has no read-paths (20 bytes);
 // contract06 the sixth, the current one but its template loops have no
-// sort (imports06.go).
+// sort (imports06.go); contract07 and contract08 the current records read
+// as they meant them (imports07.go, imports08.go).
 const (
 	legacyContract = "0.1.0"
 	contract02     = "0.2.0"
@@ -107,6 +108,7 @@ const (
 	contract05     = "0.5.0"
 	contract06     = "0.6.0"
 	contract07     = "0.7.0"
+	contract08     = "0.8.0"
 )
 
 // describeResult lifts the info record describe returned at p. Fields are

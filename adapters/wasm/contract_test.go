@@ -147,10 +147,28 @@ func TestContractVersions(t *testing.T) {
 		t.Fatalf("0.7.0 module handle: %q %+v %v", resp.Body, resp, err)
 	}
 
+	// 0.8.0: the 0.8.0 import module lifts 92-byte loops (0.9.0 appended
+	// offset and count: its sort and skip at their 0.8.0 places keep p/x
+	// last, after p/y and without p/w), serves what 0.8.0 added (`last`, a
+	// max-created part's text) and refuses the member test 0.9.0 appended
+	// (same), which the current assemble accepts (hostjson TestAssembleSame).
+	info, err = rt.Load(ctx, "c08", testPlugin(t, "contract08"), ports.PluginLimits{})
+	if err != nil || info.ContractVersion != "0.8.0" || info.Key != "contract08" {
+		t.Fatalf("0.8.0 module: %+v %v", info, err)
+	}
+	h08 := porttest.NewMemHost()
+	for i, p := range []string{"p/w", "p/x", "p/y"} {
+		h08.Files[p] = ports.File{Path: p, CreatedAt: time.UnixMilli(int64(1000 + i)), Metadata: []byte(`{"k":"` + string(rune('0'+i)) + `"}`)}
+	}
+	resp, err = rt.Handle(ctx, "c08", ports.FormatRequest{Method: "GET", Path: "/x", Repo: repo(nil)}, h08)
+	if err != nil || resp.Status != 200 || string(resp.Body) != "contract08 handled; p/x|9999999999999; failed: assemble: bad template" {
+		t.Fatalf("0.8.0 module handle: %q %+v %v", resp.Body, resp, err)
+	}
+
 	info, err = rt.Load(ctx, "new", genericWasm(t), ports.PluginLimits{})
 	if err != nil || info.ContractVersion != ports.ContractVersion || !info.Credentials.Basic || len(info.Setup) == 0 ||
 		!strings.Contains(info.Setup[0].Text, "{repo-url}") {
-		t.Fatalf("0.8.0 module: %+v %v", info, err)
+		t.Fatalf("0.9.0 module: %+v %v", info, err)
 	}
 
 	out := filepath.Join(t.TempDir(), "cmd.wasm")

@@ -11,7 +11,9 @@ import (
 )
 
 // HostModule is the core import module name of the WIT `host` interface
-// (generated from the WIT); Host07Module is the one of contract 0.7.0,
+// (generated from the WIT); Host08Module is the one of contract 0.8.0,
+// whose assemble reads template loops without a window (imports08.go);
+// Host07Module is the one of contract 0.7.0,
 // the same imports and records, read as 0.7.0 meant them (imports07.go);
 // Host06Module is the one of contract 0.6.0,
 // whose assemble reads template loops without sort (imports06.go);
@@ -23,6 +25,7 @@ import (
 // served (without the imports added since).
 const (
 	HostModule       = witImportModule
+	Host08Module     = "keeper:format/host@" + contract08
 	Host07Module     = "keeper:format/host@" + contract07
 	Host06Module     = "keeper:format/host@" + contract06
 	Host05Module     = "keeper:format/host@" + contract05
@@ -39,7 +42,9 @@ var since02 = map[string]bool{"concat-ranges": true, "decode-base64": true, "ind
 // since05 is the import contract 0.5.0 added: absent from the modules of
 // earlier contracts; since06 the one 0.6.0 added; since07 those 0.7.0
 // added (0.7.0 also changed the assemble template, see imports06.go;
-// 0.8.0 only its enums and a part's text, see imports07.go).
+// 0.8.0 only its enums and a part's text, see imports07.go; 0.9.0 two
+// enums and the loop's window, see imports08.go, which also names the
+// imports 0.9.0 added).
 var (
 	since05 = map[string]bool{"json-members": true}
 	since06 = map[string]bool{"assemble": true}
@@ -53,9 +58,10 @@ func instantiateHost(ctx context.Context, rt wazero.Runtime, log *slog.Logger) e
 	for _, m := range []struct {
 		name  string
 		glues []importGlue
-	}{{HostModule, importGlues}, {Host07Module, glues07()}, {Host06Module, glues06()}, {Host05Module, without(since06, since07)},
-		{Host04Module, without(since05, since06, since07)}, {Host03Module, without(since05, since06, since07)},
-		{Host02Module, without(since05, since06, since07)}, {LegacyHostModule, without(since02, since05, since06, since07)}} {
+	}{{HostModule, importGlues}, {Host08Module, glues08(func(h hostImports) hostImports { return before09{h} })}, {Host07Module, glues07()}, {Host06Module, glues06()},
+		{Host05Module, without(since06, since07, since09)}, {Host04Module, without(since05, since06, since07, since09)},
+		{Host03Module, without(since05, since06, since07, since09)}, {Host02Module, without(since05, since06, since07, since09)},
+		{LegacyHostModule, without(since02, since05, since06, since07, since09)}} {
 		if err := instantiateHostModule(ctx, rt, log, m.name, m.glues); err != nil {
 			return err
 		}

@@ -23,7 +23,7 @@ func without(sets ...map[string]bool) []importGlue {
 // 76 bytes of 0.6.0 (no sort, sort-member and skip; the rest of the template and
 // the result are the same in both contracts).
 func glues06() []importGlue {
-	out := without(since07)
+	out := without(since07, since09)
 	for i := range out {
 		if out[i].name == "assemble" {
 			out[i].call = assemble06

@@ -6,26 +6,18 @@ import (
 	"github.com/keeper-registry/keeper/sdk/go/hostjson"
 )
 
-// glues07 are the imports of keeper:format/host@0.7.0: the current ones
-// (0.8.0 changed no record and added no import), with an assemble that
+// glues07 are the imports of keeper:format/host@0.7.0: those of 0.8.0
+// (which changed no record and added no import), with an assemble that
 // reads a template as 0.7.0 meant it (before08).
 func glues07() []importGlue {
-	out := without()
-	for i := range out {
-		if out[i].name == "assemble" {
-			call := out[i].call
-			out[i].call = func(ctx context.Context, h hostImports, r *reader, stack []uint64) *enc {
-				return call(ctx, before08{h}, r, stack)
-			}
-		}
-	}
-	return out
+	return glues08(func(h hostImports) hostImports { return before08{h} })
 }
 
 // before08 serves assemble to modules of contracts 0.6.0 and 0.7.0: the
 // values 0.8.0 appended to member-test (last) and field-form (xml, ymdhms)
 // are bad templates there, and the text of a min-created or max-created
-// part, which 0.8.0 counts as a time, is ignored as it was.
+// part, which 0.8.0 counts as a time, is ignored as it was; what 0.9.0
+// appended is refused by before09.
 type before08 struct{ hostImports }
 
 func (h before08) Assemble(ctx context.Context, t wTemplate) (wAssembled, error) {
@@ -58,5 +50,5 @@ func (h before08) Assemble(ctx context.Context, t wTemplate) (wAssembled, error)
 			}
 		}
 	}
-	return h.hostImports.Assemble(ctx, t)
+	return before09(h).Assemble(ctx, t)
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/keeper-registry/keeper/sdk/go/hostjson"
 )
 
-// Assemble is the assemble import of contracts 0.6.0 and 0.7.0: a document built
+// Assemble is the assemble import (contract 0.6.0 and later): a document built
 // natively from a template and the repository's stored rows (package
 // hostjson, which the SDK's native path runs too). The document stays in
 // the call state; the response-body case assembled names it by handle.
@@ -95,7 +95,8 @@ func toTemplate(t wTemplate) hostjson.Template {
 	for i, l := range t.Loops {
 		hl := hostjson.Loop{Source: hostjson.Source(l.Source), Package: l.Package, Prefix: l.Prefix, Version: l.Version,
 			Limit: l.Limit, Separator: l.Separator, Members: l.Members, MemberForm: hostjson.Form(l.MemberForm),
-			Items: make([]hostjson.Item, len(l.Items)), Sort: hostjson.SortOrder(l.Sort), SortMember: l.SortMember}
+			Items: make([]hostjson.Item, len(l.Items)), Sort: hostjson.SortOrder(l.Sort), SortMember: l.SortMember,
+			Offset: l.Offset, Count: l.Count}
 		for _, r := range l.Replace {
 			hl.Replace = append(hl.Replace, hostjson.Replacement{Pattern: r.F0, With: r.F1})
 		}

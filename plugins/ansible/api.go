@@ -169,8 +169,8 @@ func (a api) versions(ns, name string) (*sdk.Response, error) {
 		return nil, galaxyError(404, "not_found", "collection not found")
 	}
 	limit, offset := a.page()
-	if b, ok := a.assembledVersions(ns, name, limit, offset); ok {
-		return bytesResponse(b), nil
+	if r, ok := a.assembledVersions(ns, name, limit, offset); ok {
+		return r, nil
 	}
 	vs, err := a.sortedVersions(ns, name)
 	if err != nil {

@@ -107,8 +107,8 @@ func TestAssembledVersionsMatchRender(t *testing.T) {
 				continue
 			}
 			assembled++
-			if want := a.appendVersions("keeper", "demo", sorted, lo[0], lo[1]); !bytes.Equal(got, want) {
-				t.Fatalf("round %d %v:\n got %s\nwant %s", round, lo, got, want)
+			if want := a.appendVersions("keeper", "demo", sorted, lo[0], lo[1]); !bytes.Equal(got.Bytes, want) || got.CacheTTLMs != docTTLMs {
+				t.Fatalf("round %d %v:\n got %s\nwant %s", round, lo, got.Bytes, want)
 			}
 		}
 	}

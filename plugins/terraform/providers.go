@@ -170,8 +170,8 @@ func platforms(h sdk.Host, typ, version string) (map[string][]platform, error) {
 // SemVer order, the protocols of each version's first package (render.go
 // writes it).
 func providerVersions(h sdk.Host, typ string) (*sdk.Response, error) {
-	if body, ok := groupedVersions(h, typ); ok {
-		return jsonResponse(200, body), nil
+	if r, ok := groupedVersions(h, typ); ok {
+		return r, nil
 	}
 	if body, found, done := listedVersions(h, typ); done {
 		if !found {

@@ -1,30 +1,20 @@
 package vagrant
 
 import (
-	"bytes"
-
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 	"github.com/keeper-registry/keeper/sdk/go/hostjson"
 )
 
 // The catalog written by the host from the box files' rows (contract
-// 0.7.0, docs/decisions/0014). upload stores in each box file's metadata
-// (boxMetadata) its catalogKey, version and provider name. One loop over
-// the box's files, sorted by the host on the key, writes a version's head
-// on its first file (first/changed on the version) and every provider.
-// What a template cannot write is the comma between two providers of one
-// version but not before a version's first one (that needs "neither first
-// nor changed"; conditions only OR): the loop writes a comma between every
-// two files and, on a version's first file but the first, groupMark
-// before its "]},"; the document comes back to the guest (return-text) and
-// assembledCatalog drops each comma before a groupMark in one pass. A box
-// with records of the Vagrant Cloud API (a version's status, external
-// provider URLs) or a file stored before (no key) takes the render of
-// catalog.go.
-
-// groupMark follows the comma assembledCatalog drops. No other byte of
-// the document is one: every string is written as JSON escapes it.
-const groupMark = '\x01'
+// 0.7.0, docs/decisions/0014; served by handle since 0.9.0, decision
+// 0018). upload stores in each box file's metadata (boxMetadata) its
+// catalogKey, version and provider name. One loop over the box's files,
+// sorted by the host on the key, writes "]}," and a version's head on its
+// first file (first/changed on the version), the comma between two
+// providers of one version (same) and every provider; no row enters the
+// guest. A box with records of the Vagrant Cloud API (a version's status,
+// external provider URLs) or a file stored before (no key) takes the
+// render of catalog.go.
 
 // Members of the catalog loop.
 const (
@@ -34,7 +24,7 @@ const (
 )
 
 // catalogTemplate is the catalog of pkg with description desc, its box
-// URLs under base (the repository's URL), with the marked commas.
+// URLs under base (the repository's URL).
 func catalogTemplate(pkg, desc, base string) sdk.Template {
 	head := hostjson.AppendJSONString([]byte(`{"name":`), pkg)
 	head = hostjson.AppendJSONString(append(head, `,"description":`...), desc)
@@ -42,16 +32,18 @@ func catalogTemplate(pkg, desc, base string) sdk.Template {
 	url := hostjson.AppendJSONString([]byte(`,"url":`), base+"/")
 	url = url[:len(url)-1] // open: the path follows
 	versionHead := []hostjson.Condition{{Test: hostjson.TestFirst}, {Test: hostjson.TestChanged, Member: memVersion}}
-	return sdk.Template{ReturnText: true,
+	return sdk.Template{
 		Loops: []sdk.Loop{{Source: hostjson.Files, Package: pkg, Prefix: pkg + "/", Limit: maxBoxFiles,
-			Separator: []byte(","), Members: []string{"catalog_key", "version", "provider"}, MemberForm: sdk.MemberRaw,
+			Members: []string{"catalog_key", "version", "provider"}, MemberForm: sdk.MemberRaw,
 			Sort: hostjson.SortAscending, SortMember: memKey,
 			Items: []hostjson.Item{
-				{Kind: hostjson.ItemLiteral, Text: []byte{groupMark, ']', '}', ','},
+				{Kind: hostjson.ItemLiteral, Text: []byte("]},"),
 					When: []hostjson.Condition{{Test: hostjson.TestChanged, Member: memVersion}}},
 				{Kind: hostjson.ItemLiteral, Text: []byte(`{"version":`), When: versionHead},
 				{Kind: hostjson.ItemMember, Member: memVersion, When: versionHead},
 				{Kind: hostjson.ItemLiteral, Text: []byte(`,"providers":[`), When: versionHead},
+				{Kind: hostjson.ItemLiteral, Text: []byte(","),
+					When: []hostjson.Condition{{Test: hostjson.TestSame, Member: memVersion}}},
 				{Kind: hostjson.ItemLiteral, Text: []byte(`{"name":`)},
 				{Kind: hostjson.ItemMember, Member: memProvider},
 				{Kind: hostjson.ItemLiteral, Text: url},
@@ -63,10 +55,10 @@ func catalogTemplate(pkg, desc, base string) sdk.Template {
 			{Kind: hostjson.PartLiteral, Text: []byte("]}]}")}}}
 }
 
-// assembledCatalog is the catalog of pkg from catalogTemplate; ok is false
-// when the caller must render it: the box has API records or no file, a
-// file has no key, or the host has no assemble.
-func assembledCatalog(h sdk.Host, req *sdk.Request, pkg string) ([]byte, bool, error) {
+// assembledCatalog is the catalog of pkg from catalogTemplate, served by
+// handle; ok is false when the caller must render it: the box has API
+// records or no file, a file has no key, or the host has no assemble.
+func assembledCatalog(h sdk.Host, req *sdk.Request, pkg string) (*sdk.Response, bool, error) {
 	for _, prefix := range []string{"version:", "provider:"} {
 		if recs, err := h.KVList(cloudNS, prefix+pkg+"/", "", 1); err != nil || len(recs) > 0 {
 			return nil, false, err
@@ -77,20 +69,10 @@ func assembledCatalog(h sdk.Host, req *sdk.Request, pkg string) ([]byte, bool, e
 		return nil, false, err
 	}
 	a, err := sdk.Assemble(h, catalogTemplate(pkg, string(desc), req.Repo.BaseURL))
-	if err != nil || a.Irregular > 0 || len(a.Rows) != 1 || a.Rows[0] == 0 || a.Text == nil {
+	if err != nil || !a.Built() || len(a.Rows) != 1 || a.Rows[0] == 0 {
 		return nil, false, nil
 	}
-	doc := a.Text
-	out := doc[:0] // written in place: the output never passes the input
-	for i := 0; ; {
-		j := bytes.IndexByte(doc[i:], groupMark)
-		if j < 0 {
-			return append(out, doc[i:]...), true, nil
-		}
-		if j == 0 || doc[i+j-1] != ',' {
-			return nil, false, nil
-		}
-		out = append(out, doc[i:i+j-1]...)
-		i += j + 1
-	}
+	r := sdk.AssembledResponse(200, a, sdk.Header{Name: "Content-Type", Value: "application/json"})
+	r.CacheTTLMs = catalogResponse(nil).CacheTTLMs
+	return r, true, nil
 }

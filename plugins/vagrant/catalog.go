@@ -38,10 +38,10 @@ type catalogDoc struct {
 // first (a version made through the API stays out until it is released, as
 // on Vagrant Cloud), each with its hosted boxes and external URLs by name.
 func catalog(h sdk.Host, req *sdk.Request, pkg string) (*sdk.Response, error) {
-	if doc, ok, err := assembledCatalog(h, req, pkg); err != nil {
+	if r, ok, err := assembledCatalog(h, req, pkg); err != nil {
 		return nil, err
 	} else if ok {
-		return catalogResponse(doc), nil
+		return r, nil
 	}
 	return renderCatalog(h, req, pkg)
 }

@@ -175,7 +175,8 @@ func toWTemplate(t Template) wTemplate {
 	for i, l := range t.Loops {
 		wl := wTemplateLoop{Source: wRowSource(l.Source), Package: l.Package, Prefix: l.Prefix, Version: l.Version,
 			Limit: l.Limit, Separator: l.Separator, Members: l.Members, MemberForm: wMemberForm(l.MemberForm),
-			Items: make([]wTemplateItem, len(l.Items)), Sort: wSortOrder(l.Sort), SortMember: l.SortMember}
+			Items: make([]wTemplateItem, len(l.Items)), Sort: wSortOrder(l.Sort), SortMember: l.SortMember,
+			Offset: l.Offset, Count: l.Count}
 		for _, r := range l.Replace {
 			wl.Replace = append(wl.Replace, wTupleBytesBytes{F0: r.Pattern, F1: r.With})
 		}

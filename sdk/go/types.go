@@ -1,7 +1,7 @@
 package sdk
 
 // ContractVersion is the version of the WIT package this SDK implements.
-const ContractVersion = "0.8.0"
+const ContractVersion = "0.9.0"
 
 // Capability names, as declared in Info.Capabilities.
 const (

@@ -50,16 +50,16 @@ func TestExpectDerivesCanonicalSignatures(t *testing.T) {
 	if _, ok := exp.Exports["cabi_post_classify"]; ok {
 		t.Error("classify returns no pointer and needs no cabi_post")
 	}
-	if got := exp.Imports["keeper:format/host@0.8.0\x00read-blob"].String(); got != "(i32 i32 i64 i32 i32) -> ()" {
+	if got := exp.Imports["keeper:format/host@0.9.0\x00read-blob"].String(); got != "(i32 i32 i64 i32 i32) -> ()" {
 		t.Errorf("read-blob import: %s", got)
 	}
-	if got := exp.Imports["keeper:format/host@0.8.0\x00stage-file"].String(); !strings.HasPrefix(got, "(i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)") {
+	if got := exp.Imports["keeper:format/host@0.9.0\x00stage-file"].String(); !strings.HasPrefix(got, "(i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)") {
 		t.Errorf("stage-file import: %s", got)
 	}
-	if got := exp.Imports["keeper:format/host@0.8.0\x00assemble"].String(); got != "(i32 i32 i32 i32 i32 i32) -> ()" {
+	if got := exp.Imports["keeper:format/host@0.9.0\x00assemble"].String(); got != "(i32 i32 i32 i32 i32 i32) -> ()" {
 		t.Fatalf("assemble: %s", got)
 	}
-	if got := exp.Imports["keeper:format/host@0.8.0\x00json-members"].String(); got != "(i32 i32 i32 i32 i32 i32) -> ()" {
+	if got := exp.Imports["keeper:format/host@0.9.0\x00json-members"].String(); got != "(i32 i32 i32 i32 i32 i32) -> ()" {
 		t.Errorf("json-members import: %s", got)
 	}
 }
@@ -89,7 +89,7 @@ func TestRawModuleIsRefused(t *testing.T) {
 
 // TestEmbeddedWITIsFresh fails when the embedded copies differ from wit/.
 func TestEmbeddedWITIsFresh(t *testing.T) {
-	for _, p := range []string{"keeper-format.wit", "0.7.0/keeper-format.wit", "0.6.0/keeper-format.wit", "0.5.0/keeper-format.wit", "0.4.0/keeper-format.wit", "0.3.0/keeper-format.wit", "0.2.0/keeper-format.wit", "0.1.0/keeper-format.wit"} {
+	for _, p := range []string{"keeper-format.wit", "0.8.0/keeper-format.wit", "0.7.0/keeper-format.wit", "0.6.0/keeper-format.wit", "0.5.0/keeper-format.wit", "0.4.0/keeper-format.wit", "0.3.0/keeper-format.wit", "0.2.0/keeper-format.wit", "0.1.0/keeper-format.wit"} {
 		want, err := os.ReadFile(filepath.Join("../../wit", p))
 		if err != nil {
 			t.Fatal(err)
@@ -101,7 +101,7 @@ func TestEmbeddedWITIsFresh(t *testing.T) {
 	}
 }
 
-// TestBothContractsAccepted checks a 0.8.0 module and the 0.1.0 example
+// TestBothContractsAccepted checks a 0.9.0 module and the 0.1.0 example
 // module kept in e2e/testdata against the embedded contracts, and refuses
 // a module that mixes the two versions' imports.
 func TestBothContractsAccepted(t *testing.T) {
@@ -133,6 +133,9 @@ func TestBothContractsAccepted(t *testing.T) {
 	if _, ok := exp.Imports["keeper:format/host@0.8.0\x00assemble"]; !ok {
 		t.Fatal("0.8.0 imports missing")
 	}
+	if _, ok := exp.Imports["keeper:format/host@0.9.0\x00assemble"]; !ok {
+		t.Fatal("0.9.0 imports missing")
+	}
 	if !exp.Optional["rewrite-held"] || exp.Optional["rewrite"] {
 		t.Fatalf("optional exports %v: want rewrite-held (0.9.0) and not rewrite", exp.Optional)
 	}
@@ -161,6 +164,6 @@ func TestBothContractsAccepted(t *testing.T) {
 		t.Fatalf("0.1.0 module: %v", err)
 	}
 	if err := Check(context.Background(), exp, build(t, "../../plugins/generic", "./wasm")); err != nil {
-		t.Fatalf("0.8.0 module: %v", err)
+		t.Fatalf("0.9.0 module: %v", err)
 	}
 }

@@ -12,7 +12,7 @@ import (
 // repository's wit/ (TestEmbeddedWITIsFresh fails when a copy is stale), so
 // witcheck runs from any directory.
 //
-//go:embed wit/keeper-format.wit wit/0.7.0/keeper-format.wit wit/0.6.0/keeper-format.wit wit/0.5.0/keeper-format.wit wit/0.4.0/keeper-format.wit wit/0.3.0/keeper-format.wit wit/0.2.0/keeper-format.wit wit/0.1.0/keeper-format.wit
+//go:embed wit/keeper-format.wit wit/0.8.0/keeper-format.wit wit/0.7.0/keeper-format.wit wit/0.6.0/keeper-format.wit wit/0.5.0/keeper-format.wit wit/0.4.0/keeper-format.wit wit/0.3.0/keeper-format.wit wit/0.2.0/keeper-format.wit wit/0.1.0/keeper-format.wit
 var contracts embed.FS
 
 // ExpectEmbedded derives the expectations of every embedded contract version

@@ -5,9 +5,9 @@
 //	go run github.com/keeper-registry/keeper/tools/witcheck@latest plugin.wasm...
 //	go -C tools/witcheck run . ../../adapters/wasm/builtin/wasm/*.wasm
 //
-// The WIT of every contract version the host loads (0.8.0, 0.7.0, 0.6.0, 0.5.0, 0.4.0, 0.3.0, 0.2.0, 0.1.0) is
+// The WIT of every contract version the host loads (0.9.0, 0.8.0, 0.7.0, 0.6.0, 0.5.0, 0.4.0, 0.3.0, 0.2.0, 0.1.0) is
 // embedded, so it runs from any directory (imports are checked per version:
-// 0.8.0 and 0.7.0 only changed the assemble template (not a core
+// 0.9.0, 0.8.0 and 0.7.0 changed the assemble template (not a core
 // signature), 0.7.0 added `json-spans` and `get-files`, 0.6.0
 // added `assemble`, 0.5.0 `json-members`, 0.2.0 the blob-range and
 // signing imports, so a module importing one from an older version's module

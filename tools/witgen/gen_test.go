@@ -32,7 +32,7 @@ func TestGenerate(t *testing.T) {
 	for _, want := range []string{
 		"o := e.alloc(84, 4)\n\te.lowerInfo(o, v)", // info: 84 bytes, align 4
 		"o := e.alloc(40, 8)",                      // result<response, plugin-error>
-		"//go:wasmimport keeper:format/host@0.8.0 read-blob\nfunc wasmimportReadBlob(p0 unsafe.Pointer, p1 uint32, p2 uint64, p3 uint32, p4 unsafe.Pointer)",
+		"//go:wasmimport keeper:format/host@0.9.0 read-blob\nfunc wasmimportReadBlob(p0 unsafe.Pointer, p1 uint32, p2 uint64, p3 uint32, p4 unsafe.Pointer)",
 		"func hostGetFile(path string) (v *File, err error)",
 	} {
 		if !strings.Contains(sdk, squash(want)) {

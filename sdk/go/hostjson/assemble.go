@@ -45,7 +45,7 @@ func Assemble(rs Rows, t Template, maxOut int) (Result, error) {
 			return Result{}, err
 		}
 		loops[i] = lr
-		res.Rows[i] = uint32(len(lr.rows))
+		res.Rows[i] = uint32(lr.total)
 		res.Irregular += lr.irregular
 	}
 	if res.Irregular > 0 {
@@ -68,6 +68,8 @@ func Assemble(rs Rows, t Template, maxOut int) (Result, error) {
 			w.loop(&t.Loops[p.Loop], lr)
 		case PartCount:
 			w.out = strconv.AppendInt(w.out, int64(len(lr.rows)), 10)
+		case PartTotal:
+			w.out = strconv.AppendInt(w.out, int64(lr.total), 10)
 		case PartMinCreated, PartMaxCreated:
 			if len(lr.rows) == 0 {
 				continue
@@ -103,7 +105,7 @@ func check(t Template) error {
 	pieces, text := len(t.Parts), 0
 	for _, p := range t.Parts {
 		text += len(p.Text)
-		if p.Kind > PartMaxCreated || p.Kind != PartLiteral && int(p.Loop) >= len(t.Loops) {
+		if p.Kind > PartTotal || p.Kind != PartLiteral && int(p.Loop) >= len(t.Loops) {
 			return ErrBadTemplate
 		}
 		if p.Kind == PartMinCreated || p.Kind == PartMaxCreated {
@@ -118,7 +120,7 @@ func check(t Template) error {
 	for _, l := range t.Loops {
 		pieces += len(l.Items) + len(l.Replace)
 		text += len(l.Separator) + len(l.Package) + len(l.Prefix) + len(l.Version)
-		if l.Source > Files || l.MemberForm > Raw || len(l.Members) > MaxKeys || l.Limit > MaxRows || len(l.Order) > MaxRows ||
+		if l.Source > Files || l.MemberForm > Raw || len(l.Members) > MaxKeys || l.Limit > MaxRows || len(l.Order) > MaxRows || l.Offset > MaxRows || l.Count > MaxRows ||
 			l.Sort > SortDescending || l.Sort != SortNone && (len(l.Order) > 0 || int(l.SortMember) >= len(l.Members)) {
 			return ErrBadTemplate
 		}
@@ -137,7 +139,7 @@ func check(t Template) error {
 		}
 		pieces += len(l.Skip)
 		for _, c := range l.Skip {
-			if c.Test == TestFirst || c.Test == TestChanged || c.Test == TestLast || !validCondition(c, l) {
+			if c.Test == TestFirst || c.Test == TestChanged || c.Test == TestLast || c.Test == TestSame || !validCondition(c, l) {
 				return ErrBadTemplate
 			}
 		}
@@ -165,7 +167,7 @@ func validCondition(c Condition, l Loop) bool {
 	case TestMetadataPrefix, TestFirst, TestDated, TestLast:
 		return true
 	}
-	return c.Test <= TestChanged && int(c.Member) < len(l.Members)
+	return (c.Test <= TestChanged || c.Test == TestSame) && int(c.Member) < len(l.Members)
 }
 
 func validItem(it Item, l Loop) bool {
@@ -297,6 +299,10 @@ func (lr *loopRows) holds(r int, row *Row, conds []Condition) bool {
 		switch c.Test {
 		case TestChanged:
 			if r > 0 && !bytes.Equal(v, lr.value(r-1, int(c.Member))) {
+				return true
+			}
+		case TestSame:
+			if r > 0 && bytes.Equal(v, lr.value(r-1, int(c.Member))) {
 				return true
 			}
 		case TestPresent:

@@ -12,6 +12,7 @@ type loopRows struct {
 	keys      int
 	texts     [][][]byte // the order's texts of each row, when ordered
 	irregular uint32
+	total     int // rows before the loop's window (0.9.0)
 }
 
 func (lr *loopRows) value(r, k int) []byte {
@@ -30,9 +31,32 @@ type listKey struct {
 	pkg, prefix string
 }
 
-// fetch lists a loop's rows (once per listing: c keeps them),
-// projects their members and applies its expect items.
+// fetch lists a loop's rows (once per listing: c keeps them), projects
+// their members, applies its expect items and keeps its window.
 func fetch(rs Rows, l *Loop, c *fetched) (loopRows, error) {
+	lr, err := fetchAll(rs, l, c)
+	if err != nil {
+		return loopRows{}, err
+	}
+	lr.total = len(lr.rows)
+	if l.Offset == 0 && l.Count == 0 || lr.irregular > 0 {
+		return lr, nil
+	}
+	from := min(int(l.Offset), lr.total)
+	to := lr.total
+	if l.Count > 0 {
+		to = min(to, from+int(l.Count))
+	}
+	idx := make([]int, to-from)
+	for i := range idx {
+		idx[i] = from + i
+	}
+	lr.pick(idx)
+	return lr, nil
+}
+
+// fetchAll is fetch before the window.
+func fetchAll(rs Rows, l *Loop, c *fetched) (loopRows, error) {
 	limit := int(l.Limit)
 	if limit == 0 {
 		limit = MaxRows

@@ -1,7 +1,8 @@
 package hostjson
 
 // The template types of the assemble import (contract 0.6.0, sorted loops
-// 0.7.0, `last`, `xml` and `ymdhms` 0.8.0); the WIT documents every field.
+// 0.7.0, `last`, `xml` and `ymdhms` 0.8.0, `same`, windows and `total`
+// 0.9.0); the WIT documents every field.
 type (
 	// Source is the WIT enum row-source.
 	Source uint8
@@ -72,6 +73,9 @@ const (
 	TestDated
 	// TestLast (0.8.0) holds for the loop's last row.
 	TestLast
+	// TestSame (0.9.0) holds for a row after the first whose member equals
+	// the previous row's: neither TestFirst nor TestChanged.
+	TestSame
 )
 
 const (
@@ -86,6 +90,8 @@ const (
 	PartCount
 	PartMinCreated
 	PartMaxCreated
+	// PartTotal (0.9.0) writes a loop's number of rows before its window.
+	PartTotal
 )
 
 // Condition is the WIT record condition.
@@ -133,6 +139,9 @@ type Loop struct {
 	SortMember uint32
 	// Skip (0.7.0) leaves out the rows for which one of its conditions holds.
 	Skip []Condition
+	// Offset and Count (0.9.0) keep, after Skip and Sort, the rows from
+	// index Offset on, at most Count of them (0: all the rest).
+	Offset, Count uint32
 }
 
 // Part is the WIT record template-part.
@@ -170,7 +179,7 @@ type Rows interface {
 }
 
 // Result is what Assemble built: Doc is nil when a row was irregular
-// (Irregular counts them); Rows the rows of each loop.
+// (Irregular counts them); Rows the rows of each loop (before its window).
 type Result struct {
 	Doc       []byte
 	Rows      []uint32
