@@ -1,11 +1,13 @@
 package gomod
 
 import (
+	"archive/zip"
 	"bytes"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	sdk "github.com/keeper-registry/keeper/sdk/go"
 	"github.com/keeper-registry/keeper/sdk/go/fakehost"
@@ -155,6 +157,53 @@ func TestAssembledListMatchesPrevious(t *testing.T) {
 		}
 		if r.Status != 200 || !bytes.Equal(r.Bytes, want) {
 			t.Fatalf("round %d: %d\n%s\nwant\n%s", round, r.Status, r.Bytes, want)
+		}
+	}
+}
+
+// TestUploadsListedByHost: versions uploaded through the plugin (a release,
+// a pre-release, a pseudo-version) carry the metadata the host's list
+// needs, so @v/list takes the host path, lists them in order without the
+// pseudo-version, and still does after a DELETE.
+func TestUploadsListedByHost(t *testing.T) {
+	h := fakehost.New(&sdk.RepoContext{Key: "go", Kind: "local", Format: "go", BaseURL: "http://h/go/go"})
+	const mod = "example.com/m"
+	p := Plugin{Now: func() time.Time { return time.Unix(1700000000, 0) }}
+	call := func(method, path string, body []byte) *sdk.Response {
+		req := &sdk.Request{Method: method, Path: path, Repo: h.RepoCtx}
+		if body != nil {
+			req.Body = &sdk.Body{Digest: h.AddBlob(body), Size: uint64(len(body))}
+		}
+		r, err := sdk.CallHandle(p, h, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Commit()
+		return r
+	}
+	for _, v := range []string{"v1.10.0", "v1.2.0", "v1.2.0-rc.1", "v0.0.0-20240102030405-abcdefabcdef"} {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		w, _ := zw.Create(mod + "@" + v + "/go.mod")
+		_, _ = w.Write([]byte("module " + mod + "\n"))
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if r := call("PUT", "/"+mod+"/@v/"+v+".zip", buf.Bytes()); r.Status != 201 {
+			t.Fatalf("upload %s: %d %s", v, r.Status, r.Bytes)
+		}
+	}
+	tg, _ := parseTarget(mod + "/@v/list")
+	for _, want := range []string{"v1.2.0-rc.1\nv1.2.0\nv1.10.0\n", "v1.2.0-rc.1\nv1.10.0\n"} {
+		a, ok := assembledList(h, tg)
+		if !ok || string(a.Doc) != want {
+			t.Fatalf("host list %v %q, want %q", ok, a.Doc, want)
+		}
+		if r := call("GET", "/"+mod+"/@v/list", nil); r.Status != 200 || string(r.Bytes) != want {
+			t.Fatalf("GET list: %d %q", r.Status, r.Bytes)
+		}
+		if r := call("DELETE", "/"+mod+"/@v/v1.2.0.zip", nil); r.Status != 204 && r.Status != 404 {
+			t.Fatalf("DELETE: %d", r.Status)
 		}
 	}
 }
