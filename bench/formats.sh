@@ -151,8 +151,8 @@ kdoc() {
 	case $1 in
 	npm-full) echo "$KEEPER_URL/npm/npm/$PKG|$NPM_ACCEPT_FULL" ;;
 	npm-abbr) echo "$KEEPER_URL/npm/npm/$PKG|$NPM_ACCEPT_ABBR" ;;
-	pypi-html) echo "$KEEPER_URL/pypi/py/simple/$PKG/|$PYPI_ACCEPT_HTML" ;;
-	pypi-json) echo "$KEEPER_URL/pypi/py/simple/$PKG/|$PYPI_ACCEPT_JSON" ;;
+	pypi-html | pypi-html-same) echo "$KEEPER_URL/pypi/py/simple/$PKG/|$PYPI_ACCEPT_HTML" ;;
+	pypi-json | pypi-json-same) echo "$KEEPER_URL/pypi/py/simple/$PKG/|$PYPI_ACCEPT_JSON" ;;
 	esac
 }
 vdoc() {
@@ -227,15 +227,18 @@ bench_cached() {
 
 # bench_uncached: keeper has no switch for its plugin-response cache, so every
 # GET is made to miss it by a committed write to another package of the same
-# repository just before it (kbench uncached).
+# repository just before it (kbench uncached). The *-same figures write to the
+# measured PyPI project itself: an upload of a new wheel and its DELETE in turn,
+# so every GET follows a publish (or removal) of a file of that project and its
+# file listing is read again (issue 9 target 1, "right after a publish").
 bench_uncached() {
 	local d r t tb
-	log "uncached GETs: $UNCACHED_N x (write to $OTHER, GET), one connection, $RUNS runs${BASE_PID:+, keeper and base in turn}"
+	log "uncached GETs: $UNCACHED_N x (write to $OTHER, or upload/DELETE in $PKG for *-same, GET), one connection, $RUNS runs${BASE_PID:+, keeper and base in turn}"
 	for r in $(seq 1 "$RUNS"); do
 		LOADS+=("$(loadavg)")
 		t=$(token) || die "login failed"
 		[ -z "$BASE_PID" ] || tb=$(as_base token) || die "base login failed"
-		for d in npm-full npm-abbr pypi-html pypi-json; do
+		for d in npm-full npm-abbr pypi-html pypi-json pypi-html-same pypi-json-same; do
 			if [ -n "$BASE_PID" ] && [ $((r % 2)) = 0 ]; then # the base first in every other run
 				as_base uncached_one "$d" base "$tb"
 				uncached_one "$d" keeper "$t"
@@ -261,6 +264,13 @@ uncached_one() {
 		wb="{\"project\":\"$OTHER\",\"version\":\"1.0.0\",\"yanked\":true}|{\"project\":\"$OTHER\",\"version\":\"1.0.0\",\"yanked\":false}"
 		;;
 	esac
+	if [ "${1%-same}" != "$1" ]; then # a new wheel of $PKG, then its DELETE (bench-pkg: normalized name)
+		"$BIN/kbench" uncached -figure "$1-uncached" -subject "$2" -pids "$KEEPER_PID" -out "$RES" \
+			-get "$u" -accept "$a" -write-method POST -write-url "$KEEPER_URL/pypi/py/" -write-wheel "$PKG@9.9.9" \
+			-then-url "$KEEPER_URL/pypi/py/packages/$PKG/${PKG//-/_}-9.9.9-py3-none-any.whl" \
+			-auth "Bearer $3" -n $((UNCACHED_N + UNCACHED_N % 2))
+		return
+	fi
 	"$BIN/kbench" uncached -figure "$1-uncached" -subject "$2" -pids "$KEEPER_PID" -out "$RES" \
 		-get "$u" -accept "$a" -write-method POST -write-url "$w" -write-bodies "$wb" \
 		-auth "Bearer $3" -n "$UNCACHED_N"

@@ -83,6 +83,11 @@ func versionNames(h sdk.Host, t target) ([]string, error) {
 // pseudo-versions (https://go.dev/ref/mod#goproxy-protocol). An unknown
 // module is 404, never an empty 200, so GOPROXY lists fall back.
 func list(h sdk.Host, t target) (*sdk.Response, error) {
+	if a, ok := assembledList(h, t); ok {
+		r := sdk.AssembledResponse(200, a, sdk.Header{Name: "Content-Type", Value: "text/plain; charset=utf-8"})
+		r.CacheTTLMs = uint64(listTTL.Milliseconds())
+		return r, nil
+	}
 	vs, err := versionNames(h, t)
 	if err != nil {
 		return nil, err

@@ -104,11 +104,11 @@ func (p Plugin) put(h sdk.Host, req *sdk.Request, t target) (*sdk.Response, erro
 	if err != nil {
 		return nil, err
 	}
-	meta, _ := json.Marshal(map[string]any{"module": t.mod, "version": t.ver, "files": zc.files, "unpacked_size": zc.size})
+	meta := zipMeta(t, zc)
 	for _, f := range []sdk.StagedFile{
 		{Path: t.stored(kindZip), BlobDigest: req.Body.Digest, ContentType: "application/zip", Metadata: meta},
-		{Path: t.stored(kindMod), BlobDigest: modDigest, ContentType: "text/plain; charset=utf-8"},
-		{Path: t.stored(kindInfo), BlobDigest: infoDigest, ContentType: "application/json"},
+		{Path: t.stored(kindMod), BlobDigest: modDigest, ContentType: "text/plain; charset=utf-8", Metadata: []byte(modMeta)},
+		{Path: t.stored(kindInfo), BlobDigest: infoDigest, ContentType: "application/json", Metadata: infoMeta(t.ver)},
 	} {
 		f.Package, f.Version = t.mod, t.ver
 		if err := h.StageFile(f); err != nil {
@@ -120,6 +120,13 @@ func (p Plugin) put(h sdk.Host, req *sdk.Request, t target) (*sdk.Response, erro
 		"module": t.mod, "version": t.ver, "sha256": req.Body.Digest, "size": req.Body.Size,
 		"info": base + ".info", "mod": base + ".mod", "zip": base + ".zip",
 	}, sdk.Header{Name: "Location", Value: base + ".info"}), nil
+}
+
+// zipMeta is the metadata of an uploaded zip: json.Marshal writes a map's
+// keys sorted, so it starts with zipPrefix, which @v/list skips.
+func zipMeta(t target, zc zipContents) []byte {
+	meta, _ := json.Marshal(map[string]any{"module": t.mod, "version": t.ver, "files": zc.files, "unpacked_size": zc.size})
+	return meta
 }
 
 // infoTime is the Time of the version's .info document.

@@ -39,6 +39,20 @@ func formatRows() []row {
 		// Against a second keeper of the same run (BENCH_BASE_BIN), when there is one.
 		out = append(out, row{d.name + " UNCACHED CPU µs/GET", u, "cpu_us_per_req", "base", "info", 0})
 	}
+	// PyPI right after a publish of the same project (writes alternate an
+	// upload to the measured project and its DELETE): issue 9 target 1,
+	// at most half Verdaccio's CPU per request.
+	for _, d := range []struct{ fig, name string }{
+		{"pypi-html-same", "PyPI simple HTML 200 v, same project"},
+		{"pypi-json-same", "PyPI simple JSON 200 v, same project"},
+	} {
+		u := d.fig + "-uncached"
+		out = append(out,
+			row{d.name + " UNCACHED GET p50 ms", u, "p50_ms", "", "info", 0},
+			row{d.name + " UNCACHED CPU µs/GET", u, "cpu_us_per_req", "verdaccio@npm-full-c32", "ratio<=", 0.5},
+			row{d.name + " UNCACHED CPU µs/GET", u, "cpu_us_per_req", "verdaccio@npm-abbr-c32", "ratio<=", 0.5},
+			row{d.name + " UNCACHED CPU µs/GET", u, "cpu_us_per_req", "base", "info", 0})
+	}
 	return out
 }
 

@@ -18,6 +18,10 @@ import (
 // of the measured document, on one connection. Latency is that of the GETs
 // alone. Server CPU per uncached GET is (CPU of n write+GET pairs − CPU of n
 // writes alone) / n: both phases run in this command, writes-only first.
+// With -then-url the writes alternate between the write and its undo (an
+// upload to the measured project and the DELETE of that file, so every GET
+// follows a change of the measured document's own listing); the writes-only
+// phase alternates alike, so the subtraction removes both kinds' cost.
 func cmdUncached(args []string) error {
 	fs := flag.NewFlagSet("uncached", flag.ExitOnError)
 	var cm common
@@ -28,20 +32,45 @@ func cmdUncached(args []string) error {
 	wu := fs.String("write-url", "", "URL of the write")
 	wb := fs.String("write-bodies", "", "bodies of the write, separated by '|', used in turn")
 	wct := fs.String("write-type", "application/json", "Content-Type of the write")
+	wheel := fs.String("write-wheel", "", "NAME@VERSION: the write uploads this wheel (a twine-style multipart POST to -write-url) instead of -write-bodies")
+	thenMethod := fs.String("then-method", "DELETE", "method of -then-url")
+	thenURL := fs.String("then-url", "", "writes alternate between -write-url and this request without a body (undoing the write, e.g. a DELETE of the uploaded file)")
 	auth := fs.String("auth", "", "Authorization header value of the writes (GETs are anonymous, like wrk's)")
 	n := fs.Int("n", 300, "write+GET pairs (and writes alone)")
 	_ = fs.Parse(args)
-	if *get == "" || *wu == "" || *wb == "" || *n < 2 {
-		return errors.New("uncached: -get, -write-url, -write-bodies and -n >= 2 are required")
+	if *get == "" || *wu == "" || *wb == "" && *wheel == "" || *n < 2 {
+		return errors.New("uncached: -get, -write-url, -write-bodies or -write-wheel, and -n >= 2 are required")
+	}
+	if *thenURL != "" && *n%2 != 0 {
+		return errors.New("uncached: -then-url needs an even -n (both phases then write and undo alike)")
 	}
 	pr, err := newProbe(cm.pids)
 	if err != nil {
 		return err
 	}
 	bodies := strings.Split(*wb, "|")
+	ctype := *wct
+	if *wheel != "" {
+		name, v, ok := strings.Cut(*wheel, "@")
+		if !ok {
+			return errors.New("uncached: -write-wheel is NAME@VERSION")
+		}
+		form, ft, err := wheelForm(name, v)
+		if err != nil {
+			return err
+		}
+		bodies, ctype = []string{string(form)}, ft
+	}
 	hc := client(1)
+	writes := 0 // with -then-url, even writes write and odd ones undo
 	write := func(i int) error {
-		return send(hc, *wm, *wu, *wct, *auth, []byte(bodies[i%len(bodies)]))
+		if *thenURL != "" {
+			writes++
+			if writes%2 == 0 {
+				return send(hc, *thenMethod, *thenURL, "", *auth, nil)
+			}
+		}
+		return send(hc, *wm, *wu, ctype, *auth, []byte(bodies[i%len(bodies)]))
 	}
 	fetch := func() (time.Duration, error) {
 		req, err := http.NewRequest(http.MethodGet, *get, nil)
@@ -72,12 +101,14 @@ func cmdUncached(args []string) error {
 		r.Err = err.Error()
 		return emit(cm.out, r)
 	}
-	// Warm-up: both requests once.
-	if err := write(1); err != nil {
-		return fail(err)
-	}
-	if _, err := fetch(); err != nil {
-		return fail(err)
+	// Warm-up: both requests once (the write and its undo with -then-url).
+	for range 1 + min(len(*thenURL), 1) {
+		if err := write(1); err != nil {
+			return fail(err)
+		}
+		if _, err := fetch(); err != nil {
+			return fail(err)
+		}
 	}
 	c0, err := pr.cpu()
 	if err != nil {
@@ -110,6 +141,11 @@ func cmdUncached(args []string) error {
 	c2, err := pr.cpu()
 	if err != nil {
 		return err
+	}
+	if writes%2 == 1 { // leave the store as found: the last upload undone
+		if err := write(0); err != nil {
+			return fail(err)
+		}
 	}
 	sort.Float64s(lat)
 	r.Valid = true
