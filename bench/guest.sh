@@ -47,7 +47,7 @@ plugins=${BENCH_PLUGINS:-$(cd "$root/plugins" && grep -l '^func Benchmark' ./*/*
 
 run() { # tree, label, plugin
 	local re=. iters=$n
-	if [[ -n ${spec[$3]:-} ]]; then re=${spec[$3]%|*} iters=${spec[$3]#*|}; fi
+	if [[ -n ${spec[$3]:-} ]]; then re=${spec[$3]%|*} iters=${spec[$3]##*|}; fi
 	(cd "$1/plugins/$3" && go test -run '^$' -bench "$re" -benchtime "${iters}x" -count "$count" . 2>&1) |
 		grep '^Benchmark' | sed "s|^|$2 $3 |" >>"$raw" || echo "$3: no benchmark output in $1" >&2
 }
