@@ -44,13 +44,27 @@ var stagePool = sync.Pool{New: func() any {
 var directIO = setDirect
 
 // stagedWriter writes f in stageSize pieces, O_DIRECT from the first full
-// piece on; finish writes the rest. Not safe for concurrent use.
+// piece on; finish writes the rest. A direct write waits for the disk, so
+// it runs on its own goroutine while the next piece is staged (and
+// hashed): the store keeps the pace of the slower of the two, not of their
+// sum. Not safe for concurrent use.
 type stagedWriter struct {
 	f      *os.File
 	bp     *[]byte
 	n      int  // bytes staged in *bp
 	direct bool // O_DIRECT is on for f
 	off    bool // O_DIRECT was refused: buffered from then on
+	// spare is the buffer of the write in flight (then pending is set and
+	// done will carry its outcome), or a free one.
+	spare   *[]byte
+	pending bool
+	done    chan written
+}
+
+// written is the outcome of a direct write.
+type written struct {
+	err     error
+	refused bool // O_DIRECT was refused and turned off; the piece was written buffered
 }
 
 func newStagedWriter(f *os.File) *stagedWriter {
@@ -83,31 +97,69 @@ func (w *stagedWriter) Write(p []byte) (int, error) {
 	return done, nil
 }
 
-// flush writes the full staging buffer, direct when the file system allows.
+// flush starts the direct write of the full staging buffer once the one
+// before it is done, and stages into the other buffer; without direct I/O
+// it writes the buffer at once.
 func (w *stagedWriter) flush() error {
+	if err := w.wait(); err != nil {
+		return err
+	}
 	if !w.direct && !w.off {
 		w.direct = directIO(w.f, true) == nil
 		w.off = !w.direct
 	}
-	buf := (*w.bp)[:w.n]
-	k, err := w.f.Write(buf)
-	if errors.Is(err, syscall.EINVAL) && w.direct {
-		// The direct write was refused: the rest of buf, and of the
-		// file, is written buffered.
-		w.direct, w.off = false, true
-		if derr := directIO(w.f, false); derr != nil {
-			return fmt.Errorf("direct I/O off: %w", derr)
-		}
-		_, err = w.f.Write(buf[k:])
+	if !w.direct {
+		_, err := w.f.Write((*w.bp)[:w.n])
+		w.n = 0
+		return err
 	}
-	w.n = 0
-	return err
+	if w.done == nil {
+		w.done = make(chan written, 1)
+	}
+	full, n := w.bp, w.n
+	go func() { w.done <- writeDirect(w.f, (*full)[:n]) }()
+	w.pending = true
+	if w.spare == nil {
+		w.spare = stagePool.Get().(*[]byte)
+	}
+	w.bp, w.spare, w.n = w.spare, full, 0
+	return nil
+}
+
+// writeDirect writes buf to f with O_DIRECT on; if the write is refused
+// (EINVAL), O_DIRECT goes off and the rest of buf is written buffered.
+func writeDirect(f *os.File, buf []byte) written {
+	k, err := f.Write(buf)
+	if !errors.Is(err, syscall.EINVAL) {
+		return written{err: err}
+	}
+	if derr := directIO(f, false); derr != nil {
+		return written{err: fmt.Errorf("direct I/O off: %w", derr)}
+	}
+	_, err = f.Write(buf[k:])
+	return written{err: err, refused: true}
+}
+
+// wait returns when no write is in flight, with its error.
+func (w *stagedWriter) wait() error {
+	if !w.pending {
+		return nil
+	}
+	r := <-w.done
+	w.pending = false
+	if r.refused {
+		w.direct, w.off = false, true
+	}
+	return r.err
 }
 
 // finish writes what is staged (buffered: its length need not be aligned)
-// and gives the buffer back; w is not used after it.
+// and gives the buffers back; w is not used after it.
 func (w *stagedWriter) finish() error {
 	defer w.release()
+	if err := w.wait(); err != nil {
+		return err
+	}
 	if w.direct {
 		if err := directIO(w.f, false); err != nil {
 			return fmt.Errorf("direct I/O off: %w", err)
@@ -122,10 +174,14 @@ func (w *stagedWriter) finish() error {
 	return err
 }
 
-// release gives the staging buffer back (once).
+// release waits for the write in flight and gives the pool's buffers back
+// (once).
 func (w *stagedWriter) release() {
-	if w.bp != nil {
-		stagePool.Put(w.bp)
-		w.bp = nil
+	_ = w.wait()
+	for _, b := range []**[]byte{&w.bp, &w.spare} {
+		if *b != nil && cap(**b) == stageSize && uintptr(unsafe.Pointer(&(**b)[:1][0]))%align == 0 {
+			stagePool.Put(*b)
+		}
+		*b = nil
 	}
 }
