@@ -9,16 +9,18 @@ import (
 	"unsafe"
 )
 
-// A large blob is written around the page cache (O_DIRECT): Put's bytes go
-// from a staging buffer to the disk, not first copied into cached pages the
-// kernel must find (reclaiming others) and later write back. Measured on a
-// VM whose memory is full of cache, the copy into the page cache cost more
-// CPU than the sha256 of the same bytes (bench/README.md, "Cold fetch CPU
-// (cold2)"). A blob is committed only after Sync either way. The first
-// stageSize bytes are held back: a blob smaller than that (a manifest, a
-// small package) is written once through the page cache, as before, so a
-// read right after the write finds it there. Where O_DIRECT is refused
-// (the file system has no direct I/O), the writes stay buffered.
+// A body teed to a client as it is stored (a ports.ChunkedReader: core/remote's
+// first download of a file) is written around the page cache (O_DIRECT): its
+// bytes go from a staging buffer to the disk, not first copied into cached
+// pages the kernel must find (reclaiming others) and later write back. On a
+// VM whose memory is full of cache, that copy cost the proxy as much CPU as
+// everything else it does per byte (bench/README.md, "Cold fetch CPU
+// (cold2)"). Its client already has the bytes; a later reader reads them
+// from the disk once. Other bodies (uploads, which are often downloaded at
+// once) are written through the page cache. The first stageSize bytes are
+// held back, so a small body is written once, buffered; a blob is committed
+// only after Sync either way. Where O_DIRECT is refused (the file system has
+// no direct I/O), the writes stay buffered.
 
 const (
 	// stageSize is one direct write, a multiple of align.

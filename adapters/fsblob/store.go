@@ -84,12 +84,19 @@ func (s *Store) put(ctx context.Context, r io.Reader, maxSize int64) (ports.Blob
 	}()
 
 	h := sha256.New()
-	sw := newStagedWriter(f)
-	size, err := copyHashing(ctx, sw, h, r, maxSize)
-	if err == nil {
-		err = sw.finish()
+	var size int64
+	if _, ok := r.(ports.ChunkedReader); ok {
+		// A body teed to a client as it is stored: written around the
+		// page cache (direct.go).
+		sw := newStagedWriter(f)
+		size, err = copyHashing(ctx, sw, h, r, maxSize)
+		if err == nil {
+			err = sw.finish()
+		}
+		sw.release()
+	} else {
+		size, err = copyHashing(ctx, f, h, r, maxSize)
 	}
-	sw.release()
 	if err != nil {
 		return ports.Blob{}, fmt.Errorf("fsblob: put: %w", err)
 	}
@@ -122,9 +129,6 @@ func copyHashing(ctx context.Context, w io.Writer, h io.Writer, r io.Reader, max
 		}
 		return n, err
 	}
-	if sw, ok := w.(*stagedWriter); ok {
-		return readStaged(ctx, sw, h, r, maxSize)
-	}
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	buf := *bp
@@ -141,35 +145,6 @@ func copyHashing(ctx context.Context, w io.Writer, h io.Writer, r io.Reader, max
 			}
 			h.Write(buf[:k])
 			if _, err := w.Write(buf[:k]); err != nil {
-				return n, err
-			}
-		}
-		if rerr == io.EOF {
-			return n, nil
-		}
-		if rerr != nil {
-			return n, fmt.Errorf("read: %w", rerr)
-		}
-	}
-}
-
-// readStaged is copyHashing's loop for a stagedWriter: r is read straight
-// into its staging buffer, not copied there from a buffer of its own.
-func readStaged(ctx context.Context, sw *stagedWriter, h io.Writer, r io.Reader, maxSize int64) (int64, error) {
-	var n int64
-	for {
-		if err := ctx.Err(); err != nil {
-			return n, err
-		}
-		buf := sw.free()
-		k, rerr := r.Read(buf)
-		if k > 0 {
-			n += int64(k)
-			if maxSize > 0 && n > maxSize {
-				return n, fmt.Errorf("more than %d bytes: %w", maxSize, ports.ErrTooLarge)
-			}
-			h.Write(buf[:k])
-			if err := sw.advance(k); err != nil {
 				return n, err
 			}
 		}
