@@ -9,18 +9,19 @@ import (
 	"unsafe"
 )
 
-// A body teed to a client as it is stored (a ports.ChunkedReader: core/remote's
-// first download of a file) is written around the page cache (O_DIRECT): its
-// bytes go from a staging buffer to the disk, not first copied into cached
-// pages the kernel must find (reclaiming others) and later write back. On a
-// VM whose memory is full of cache, that copy cost the proxy as much CPU as
-// everything else it does per byte (bench/README.md, "Cold fetch CPU
+// With Store.UseDirectIO (storage.direct_io, off by default), a body teed to
+// a client as it is stored (a ports.ChunkedReader: core/remote's first
+// download of a file) is written around the page cache (O_DIRECT): its bytes
+// go from a staging buffer to the disk, not first copied into page-cache
+// pages. On a VM whose page cache grows into memory the host took back, that
+// copy cost the proxy as much CPU as all else it does per byte; where pages
+// are cheap, direct I/O costs 10-17 % more (bench/README.md, "Cold fetch CPU
 // (cold2)"). Its client already has the bytes; a later reader reads them
-// from the disk once. Other bodies (uploads, which are often downloaded at
-// once) are written through the page cache. The first stageSize bytes are
-// held back, so a small body is written once, buffered; a blob is committed
-// only after Sync either way. Where O_DIRECT is refused (the file system has
-// no direct I/O), the writes stay buffered.
+// from the disk once. Other bodies (uploads, often downloaded at once) are
+// written through the page cache. The first stageSize bytes are held back,
+// so a small body is written once, buffered; a blob is committed only after
+// Sync either way. Where O_DIRECT is refused (the file system has no direct
+// I/O), the writes stay buffered.
 
 const (
 	// stageSize is one direct write, a multiple of align.

@@ -37,8 +37,8 @@ func resident(t *testing.T, path string, n int) int {
 	return c
 }
 
-// TestTeedPutBypassesThePageCache: a large body teed to a client (a
-// ports.ChunkedReader) is written with O_DIRECT (none of its full pieces'
+// TestTeedPutBypassesThePageCache: with direct I/O on (storage.direct_io),
+// a large body teed to a client (a ports.ChunkedReader) is written with O_DIRECT (none of its full pieces'
 // pages in the page cache after Put); an uploaded body of the same size,
 // and a small teed one, are written through the page cache.
 func TestTeedPutBypassesThePageCache(t *testing.T) {
@@ -57,7 +57,15 @@ func TestTeedPutBypassesThePageCache(t *testing.T) {
 	}
 	big := randomBytes(t, 4*stageSize+100)
 	pages := 4 * stageSize / os.Getpagesize()
-	b, err := s.Put(t.Context(), split(big, 300<<10), 0)
+	b, err := s.Put(t.Context(), split(big[:2*stageSize], 300<<10), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := resident(t, s.blobPath(b.Digest), 2*stageSize); n < pages/4 {
+		t.Errorf("only %d of %d pages of a teed body are in the page cache with direct I/O off (the default)", n, pages/2)
+	}
+	s.UseDirectIO(true)
+	b, err = s.Put(t.Context(), split(big, 300<<10), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -84,6 +84,7 @@ func TestPutSizesAroundTheStagingBuffer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.UseDirectIO(true)
 	body := randomBytes(t, 3*stageSize+align+17)
 	for _, n := range []int{0, 1, align, stageSize - 1, stageSize, stageSize + 1, 2*stageSize + align, len(body)} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) { checkStored(t, s, body[:n]) })
@@ -97,6 +98,7 @@ func TestPutWithoutDirectIO(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.UseDirectIO(true)
 	body := randomBytes(t, 2*stageSize+5)
 	t.Cleanup(func() { directIO = setDirect })
 	directIO = func(*os.File, bool) error { return syscall.EINVAL }
