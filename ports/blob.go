@@ -38,7 +38,9 @@ type BlobStore interface {
 // buffers of its own (a download teed to a client): a store may take
 // them with WriteChunks, which writes each buffer to w as it is, instead
 // of copying every byte into a buffer of its own first. WriteChunks
-// returns the body's error, nil at its end, or w's.
+// returns the body's error, nil at its end, or w's. Such a body reaches
+// its client as it is stored, so a store may write it around its cache
+// (fsblob: O_DIRECT).
 type ChunkedReader interface {
 	io.Reader
 	WriteChunks(w io.Writer) (int64, error)

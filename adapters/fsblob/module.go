@@ -21,6 +21,7 @@ func provide(cfg config.Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.UseDirectIO(cfg.Storage.DirectIO)
 	// Temp files of dead processes of this host go at once; others only when
 	// an hour old, since replicas sharing the directory may still write them.
 	if n, err := s.CleanTemp(time.Hour); err != nil {

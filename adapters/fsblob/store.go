@@ -36,6 +36,8 @@ var (
 // It is safe for concurrent use, also by several processes sharing the root.
 type Store struct {
 	root string
+	// direct: teed bodies are written with O_DIRECT (direct.go).
+	direct bool
 }
 
 // New opens (creating if needed) a blob store rooted at root.
@@ -54,6 +56,11 @@ func New(root string) (*Store, error) {
 	}
 	return &Store{root: abs}, nil
 }
+
+// UseDirectIO sets whether a body teed to a client as it is stored (a
+// ports.ChunkedReader) is written around the page cache (direct.go); off
+// by default. Call it before the store is used.
+func (s *Store) UseDirectIO(on bool) { s.direct = on }
 
 // Root returns the absolute root directory.
 func (s *Store) Root() string { return s.root }
@@ -84,7 +91,19 @@ func (s *Store) put(ctx context.Context, r io.Reader, maxSize int64) (ports.Blob
 	}()
 
 	h := sha256.New()
-	size, err := copyHashing(ctx, f, h, r, maxSize)
+	var size int64
+	if _, ok := r.(ports.ChunkedReader); ok && s.direct {
+		// A body teed to a client as it is stored: written around the
+		// page cache (direct.go).
+		sw := newStagedWriter(f)
+		size, err = copyHashing(ctx, sw, h, r, maxSize)
+		if err == nil {
+			err = sw.finish()
+		}
+		sw.release()
+	} else {
+		size, err = copyHashing(ctx, f, h, r, maxSize)
+	}
 	if err != nil {
 		return ports.Blob{}, fmt.Errorf("fsblob: put: %w", err)
 	}

@@ -214,7 +214,11 @@ type Storage struct {
 	Backend string `yaml:"backend"`
 	// Path is the filesystem blob root; empty means DataDir/blobs.
 	Path string `yaml:"path"`
-	S3   S3     `yaml:"s3"`
+	// DirectIO writes a remote repository's first download of a file
+	// around the page cache (O_DIRECT) on the filesystem backend
+	// (KEEPER_STORAGE_DIRECT_IO, default false; docs/remote-repositories.md).
+	DirectIO bool `yaml:"direct_io"`
+	S3       S3   `yaml:"s3"`
 }
 
 // S3 configures the S3 blob store.
