@@ -65,11 +65,8 @@ func (s *scanner) plainRef(o *batchRef) bool {
 		string(b[i+len(head)+64:i+len(head)+64+len(mid)]) != mid {
 		return false
 	}
-	oid := b[i+len(head) : i+len(head)+64]
-	for _, c := range oid {
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
+	if !isHex64(b[i+len(head):]) {
+		return false
 	}
 	j := i + len(head) + 64 + len(mid)
 	d := j
