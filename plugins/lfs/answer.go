@@ -87,13 +87,14 @@ func escapedPrefix(s string) []byte {
 	return q[1 : len(q)-1]
 }
 
-// head writes {"oid":OID,"size":SIZE of the next object.
-func (a *answer) head(oid string, size int64) {
+// head writes {"oid":OID,"size":SIZE of the next object; hex says oid
+// is a valid object id (nothing to escape).
+func (a *answer) head(oid string, size int64, hex bool) {
 	if a.n > 0 {
 		a.b = append(a.b, ',')
 	}
 	a.n++
-	if validOID(oid) { // hex: nothing to escape
+	if hex {
 		a.b = append(a.b, `{"oid":"`...)
 		a.b = append(a.b, oid...)
 		a.b = append(a.b, `","size":`...)
@@ -105,16 +106,16 @@ func (a *answer) head(oid string, size int64) {
 	a.b = strconv.AppendInt(a.b, size, 10)
 }
 
-// plain writes an object without actions (already stored: the client
-// skips it).
+// plain writes an object without actions (oid valid; already stored:
+// the client skips it).
 func (a *answer) plain(oid string, size int64) {
-	a.head(oid, size)
+	a.head(oid, size, true)
 	a.b = append(a.b, '}')
 }
 
 // failed writes an object with an error.
 func (a *answer) failed(oid string, size int64, code int, msg string) {
-	a.head(oid, size)
+	a.head(oid, size, validOID(oid))
 	a.b = append(a.b, `,"error":{"code":`...)
 	a.b = strconv.AppendInt(a.b, int64(code), 10)
 	a.b = append(a.b, `,"message":`...)
@@ -124,7 +125,7 @@ func (a *answer) failed(oid string, size int64, code int, msg string) {
 
 // downloadAction writes an object with its download action (oid valid).
 func (a *answer) downloadAction(oid string, size int64) {
-	a.head(oid, size)
+	a.head(oid, size, true)
 	a.b = append(a.b, a.download...)
 	a.b = append(a.b, oid...)
 	a.b = append(a.b, a.tail...)
@@ -134,7 +135,7 @@ func (a *answer) downloadAction(oid string, size int64) {
 // uploadActions writes an object with its upload and verify actions (oid
 // valid).
 func (a *answer) uploadActions(oid string, size int64) {
-	a.head(oid, size)
+	a.head(oid, size, true)
 	a.b = append(a.b, a.upload...)
 	a.b = append(a.b, oid...)
 	a.b = append(a.b, a.verify...)
