@@ -36,8 +36,9 @@ type answer struct {
 	// upload: the same for upload actions; verify: the rest of the upload
 	// action and the whole verify action.
 	upload, verify []byte
-	// tail closes an action: its header and expiry.
-	tail []byte
+	// tail closes an action: its header and expiry; end is tail and the
+	// close of the actions and the object.
+	tail, end []byte
 }
 
 // newAnswer starts the answer to a batch of n objects whose hrefs are
@@ -73,6 +74,8 @@ func newAnswer(base, dlPrefix string, header map[string]string, authenticated bo
 	a.verify = append(a.verify, `,"verify":{"href":`...)
 	a.verify = sdk.AppendJSONString(a.verify, base+"objects/verify")
 	a.verify = append(a.verify, a.tail[1:]...)
+	a.verify = append(a.verify, "}}"...)
+	a.end = append(append(a.end, a.tail...), "}}"...)
 	a.b = make([]byte, 0, 64+n*(128+len(a.download)+len(a.tail)))
 	a.b = append(a.b, `{"hash_algo":"sha256","objects":[`...)
 	return a
@@ -90,17 +93,17 @@ func escapedPrefix(s string) []byte {
 // head writes {"oid":OID,"size":SIZE of the next object; hex says oid
 // is a valid object id (nothing to escape).
 func (a *answer) head(oid string, size int64, hex bool) {
-	if a.n > 0 {
-		a.b = append(a.b, ',')
+	const open = `,{"oid":"`
+	if a.n++; a.n == 1 {
+		a.b = append(a.b, open[1:]...)
+	} else {
+		a.b = append(a.b, open...)
 	}
-	a.n++
 	if hex {
-		a.b = append(a.b, `{"oid":"`...)
 		a.b = append(a.b, oid...)
 		a.b = append(a.b, `","size":`...)
 	} else {
-		a.b = append(a.b, `{"oid":`...)
-		a.b = sdk.AppendJSONString(a.b, oid)
+		a.b = sdk.AppendJSONString(a.b[:len(a.b)-1], oid)
 		a.b = append(a.b, `,"size":`...)
 	}
 	a.b = strconv.AppendInt(a.b, size, 10)
@@ -128,8 +131,7 @@ func (a *answer) downloadAction(oid string, size int64) {
 	a.head(oid, size, true)
 	a.b = append(a.b, a.download...)
 	a.b = append(a.b, oid...)
-	a.b = append(a.b, a.tail...)
-	a.b = append(a.b, "}}"...)
+	a.b = append(a.b, a.end...)
 }
 
 // uploadActions writes an object with its upload and verify actions (oid
@@ -139,7 +141,6 @@ func (a *answer) uploadActions(oid string, size int64) {
 	a.b = append(a.b, a.upload...)
 	a.b = append(a.b, oid...)
 	a.b = append(a.b, a.verify...)
-	a.b = append(a.b, "}}"...)
 }
 
 // reply is the 200 answer.
