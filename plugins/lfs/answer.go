@@ -36,8 +36,9 @@ type answer struct {
 	// upload: the same for upload actions; verify: the rest of the upload
 	// action and the whole verify action.
 	upload, verify []byte
-	// tail closes an action: its header and expiry.
-	tail []byte
+	// tail closes an action: its header and expiry; end is tail and the
+	// close of the actions and the object.
+	tail, end []byte
 }
 
 // newAnswer starts the answer to a batch of n objects whose hrefs are
@@ -73,6 +74,8 @@ func newAnswer(base, dlPrefix string, header map[string]string, authenticated bo
 	a.verify = append(a.verify, `,"verify":{"href":`...)
 	a.verify = sdk.AppendJSONString(a.verify, base+"objects/verify")
 	a.verify = append(a.verify, a.tail[1:]...)
+	a.verify = append(a.verify, "}}"...)
+	a.end = append(append(a.end, a.tail...), "}}"...)
 	a.b = make([]byte, 0, 64+n*(128+len(a.download)+len(a.tail)))
 	a.b = append(a.b, `{"hash_algo":"sha256","objects":[`...)
 	return a
@@ -87,34 +90,35 @@ func escapedPrefix(s string) []byte {
 	return q[1 : len(q)-1]
 }
 
-// head writes {"oid":OID,"size":SIZE of the next object.
-func (a *answer) head(oid string, size int64) {
-	if a.n > 0 {
-		a.b = append(a.b, ',')
+// head writes {"oid":OID,"size":SIZE of the next object; hex says oid
+// is a valid object id (nothing to escape).
+func (a *answer) head(oid string, size int64, hex bool) {
+	const open = `,{"oid":"`
+	if a.n++; a.n == 1 {
+		a.b = append(a.b, open[1:]...)
+	} else {
+		a.b = append(a.b, open...)
 	}
-	a.n++
-	if validOID(oid) { // hex: nothing to escape
-		a.b = append(a.b, `{"oid":"`...)
+	if hex {
 		a.b = append(a.b, oid...)
 		a.b = append(a.b, `","size":`...)
 	} else {
-		a.b = append(a.b, `{"oid":`...)
-		a.b = sdk.AppendJSONString(a.b, oid)
+		a.b = sdk.AppendJSONString(a.b[:len(a.b)-1], oid)
 		a.b = append(a.b, `,"size":`...)
 	}
 	a.b = strconv.AppendInt(a.b, size, 10)
 }
 
-// plain writes an object without actions (already stored: the client
-// skips it).
+// plain writes an object without actions (oid valid; already stored:
+// the client skips it).
 func (a *answer) plain(oid string, size int64) {
-	a.head(oid, size)
+	a.head(oid, size, true)
 	a.b = append(a.b, '}')
 }
 
 // failed writes an object with an error.
 func (a *answer) failed(oid string, size int64, code int, msg string) {
-	a.head(oid, size)
+	a.head(oid, size, validOID(oid))
 	a.b = append(a.b, `,"error":{"code":`...)
 	a.b = strconv.AppendInt(a.b, int64(code), 10)
 	a.b = append(a.b, `,"message":`...)
@@ -124,21 +128,19 @@ func (a *answer) failed(oid string, size int64, code int, msg string) {
 
 // downloadAction writes an object with its download action (oid valid).
 func (a *answer) downloadAction(oid string, size int64) {
-	a.head(oid, size)
+	a.head(oid, size, true)
 	a.b = append(a.b, a.download...)
 	a.b = append(a.b, oid...)
-	a.b = append(a.b, a.tail...)
-	a.b = append(a.b, "}}"...)
+	a.b = append(a.b, a.end...)
 }
 
 // uploadActions writes an object with its upload and verify actions (oid
 // valid).
 func (a *answer) uploadActions(oid string, size int64) {
-	a.head(oid, size)
+	a.head(oid, size, true)
 	a.b = append(a.b, a.upload...)
 	a.b = append(a.b, oid...)
 	a.b = append(a.b, a.verify...)
-	a.b = append(a.b, "}}"...)
 }
 
 // reply is the 200 answer.

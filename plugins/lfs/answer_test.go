@@ -43,7 +43,7 @@ func refLocalBatch(h sdk.Host, baseURL string, br batchRequest, header map[strin
 	out := make([]refObject, 0, len(br.Objects))
 	for _, o := range br.Objects {
 		bo := refObject{OID: o.OID, Size: o.Size}
-		if !validOID(o.OID) || o.Size < 0 || o.Size > maxObjectSize {
+		if !refValidOID(o.OID) || o.Size < 0 || o.Size > maxObjectSize {
 			bo.Error = &refError{Code: 422, Message: "invalid object: oid must be 64 lower-case hex digits, size non-negative"}
 			out = append(out, bo)
 			continue
@@ -77,7 +77,7 @@ func refProxiedBatch(baseURL string, br batchRequest, header map[string]string) 
 	for _, o := range br.Objects {
 		bo := refObject{OID: o.OID, Size: o.Size}
 		switch {
-		case !validOID(o.OID) || o.Size < 0 || o.Size > maxObjectSize:
+		case !refValidOID(o.OID) || o.Size < 0 || o.Size > maxObjectSize:
 			bo.Error = &refError{Code: 422, Message: "invalid object: oid must be 64 lower-case hex digits, size non-negative"}
 		case br.Operation == "download":
 			bo.Authenticated = len(header) > 0

@@ -97,13 +97,17 @@ func batch(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 // localBatch answers a batch of a local repository from its stored
 // objects, with header on every action.
 func localBatch(h sdk.Host, baseURL string, br batchRequest, header map[string]string) (*sdk.Response, error) {
-	stored, err := storedSizes(h, br.Objects)
+	valid := make([]bool, len(br.Objects))
+	for i, o := range br.Objects {
+		valid[i] = validObject(o)
+	}
+	stored, err := storedSizes(h, br.Objects, valid)
 	if err != nil {
 		return nil, err
 	}
 	a := newAnswer(baseURL+"/", "", header, true, len(br.Objects))
 	for i, o := range br.Objects {
-		if !validObject(o) {
+		if !valid[i] {
 			a.failed(o.OID, o.Size, 422, msgInvalidObject)
 			continue
 		}
@@ -131,17 +135,18 @@ func validObject(o batchRef) bool { return validOID(o.OID) && o.Size >= 0 && o.S
 // index (-1 when not stored or not valid), read in one file-sizes call
 // (contract 0.9.0; at most maxBatchObjects, the import's bound): no file
 // record enters the guest. The paths share one string.
-func storedSizes(h sdk.Host, objs []batchRef) ([]int64, error) {
-	buf := make([]byte, 0, len(objs)*len("objects/")+len(objs)*64)
-	for _, o := range objs {
-		if validObject(o) {
+func storedSizes(h sdk.Host, objs []batchRef, valid []bool) ([]int64, error) {
+	const n = len("objects/") + 64
+	buf := make([]byte, 0, len(objs)*n)
+	for i, o := range objs {
+		if valid[i] {
 			buf = append(append(buf, "objects/"...), o.OID...)
 		}
 	}
 	all := string(buf)
-	paths := make([]string, len(all)/(len("objects/")+64))
+	paths := make([]string, len(all)/n)
 	for i := range paths {
-		paths[i] = all[i*(len("objects/")+64) : (i+1)*(len("objects/")+64)]
+		paths[i] = all[i*n : (i+1)*n]
 	}
 	sizes, err := sdk.FileSizes(h, paths)
 	if err != nil {
@@ -152,9 +157,9 @@ func storedSizes(h sdk.Host, objs []batchRef) ([]int64, error) {
 	}
 	out := make([]int64, len(objs))
 	j := 0
-	for i, o := range objs {
+	for i := range objs {
 		out[i] = -1
-		if validObject(o) {
+		if valid[i] {
 			out[i] = sizes[j]
 			j++
 		}

@@ -30,6 +30,9 @@ var batchRequests = []string{
 	`{"objects":[{"oid":"` + strings.ToUpper(hex64) + `","size":1}]}`, `{"objects":[{"oid":"` + hex64[1:] + `","size":1}]}`,
 	`{"objects":[{"oid":"` + hex64 + `","size":1,"x":2}]}`, `{"objects":[ {"oid":"` + hex64 + `","size":1} ]}`,
 	`{"objects":[{"oid":"` + hex64 + `","size":1.0}]}`, `{"objects":[{"oid":"` + hex64 + `","size":1`,
+	`{"objects":[{"oid":"` + hex64 + `","size":1};{"oid":"` + hex64 + `","size":2}]}`,
+	`{"objects":[{"oid":"` + hex64 + `","size":1}]]}`, `{"objects":[{"oid":"` + hex64 + `","size":1},]}`,
+	`{"objects":[{"oid":"` + hex64 + `","size":1} , {"oid":"` + hex64 + `","size":2}]}`,
 }
 
 const hex64 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

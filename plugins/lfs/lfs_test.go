@@ -154,3 +154,45 @@ func TestClassify(t *testing.T) {
 		t.Fatal("classify")
 	}
 }
+
+// refValidOID is validOID as a loop over bytes: the oracle of
+// TestValidOID and of the answers' tests.
+func refValidOID(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// TestValidOID: the word-at-a-time check agrees with the byte loop for
+// every byte value at every position of an oid, two wrong bytes in one
+// word, and other lengths.
+func TestValidOID(t *testing.T) {
+	base := []byte(strings.Repeat("0123456789abcdef", 4))
+	check := func(s string) {
+		t.Helper()
+		if got, want := validOID(s), refValidOID(s); got != want {
+			t.Fatalf("validOID(%q) = %v, want %v", s, got, want)
+		}
+		if len(s) == 64 && isHex64([]byte(s)) != refValidOID(s) {
+			t.Fatalf("isHex64([]byte(%q)) = %v", s, !refValidOID(s))
+		}
+	}
+	for pos := 0; pos < 64; pos++ {
+		for c := 0; c < 256; c++ {
+			b := append([]byte(nil), base...)
+			b[pos] = byte(c)
+			check(string(b))
+			b[pos^1] = byte(255 - c)
+			check(string(b))
+		}
+	}
+	for _, s := range []string{"", "a", string(base[:63]), string(base) + "a", strings.ToUpper(string(base))} {
+		check(s)
+	}
+}
