@@ -230,13 +230,13 @@ func releaseLinks(req *sdk.Request, id identity, latest releaseMeta, latestVersi
 // plainVersion reports whether v is made of bytes a JSON string writes as
 // they are (SemVer's letters, digits, '.', '-', '+'), so a URL ending with
 // it is written as the URL without it, then v.
-func plainVersion(v string) bool {
+func plainVersion[T string | []byte](v T) bool {
 	for i := 0; i < len(v); i++ {
 		if c := v[i]; !alnum(c) && c != '.' && c != '-' && c != '+' {
 			return false
 		}
 	}
-	return v != ""
+	return len(v) > 0
 }
 
 // releaseInfo answers §4.2 with the latest-version, successor-version and

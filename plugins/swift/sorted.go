@@ -12,22 +12,22 @@ import (
 	"github.com/keeper-registry/keeper/sdk/go/semver"
 )
 
-// The releases list sorted by the host (contract 0.7.0,
-// docs/decisions/0014) and, since 0.9.0 (decision 0018), written and served
-// by it: publish stores each release's sort_key (the version's
-// semver.AppendKey, whose byte order is semver.Compare's, a space and the
-// version). A first assemble call (probeTemplate) returns what the Link
-// header needs: the number of releases and the latest's version, id and
-// urls, plus a few bytes per release that vouch for the listing; the
-// second (pageTemplate) sorts the releases highest first (a stable sort:
-// equal keys keep the listing's order, as readReleases' sort), keeps the
-// page as the loop's window and writes the page, served by handle: no
-// version list enters the guest. A release stored before (no key) makes
-// the listing irregular, and renderReleases answers as before.
+// The releases page written by the host (contract 0.7.0's sorted loops,
+// docs/decisions/0014, and 0.9.0's window, decision 0018): publish stores
+// each release's sort_key (the version's semver.AppendKey, whose byte
+// order is semver.Compare's, a space and the version). One assemble call
+// (pageTemplate) sorts the releases highest first (a stable sort: equal
+// keys keep the listing's order, as readReleases' sort) and returns what
+// the Link header needs (the latest's version, id and urls; the count is
+// the loop's rows), a short line per release that vouches for the listing,
+// and the page itself, which the guest answers as it is: no record is
+// read, no version parsed or sorted in the guest. A release stored before
+// (no key), or a line readProbe does not accept, and renderReleases
+// answers as before.
 
 // sortKey is the sort key publish stores: the version's AppendKey, a space
-// and the version (which sortedReleases compares with the row's version,
-// so a record copied to another version is not listed under it; the key
+// and the version (which readProbe compares with the row's version, so a
+// record copied to another version is not listed under it; the key
 // still sorts as the versions, as the space is below every byte of an
 // AppendKey); "" for a version that is not SemVer, which publish refuses.
 func sortKey(version string) string {
@@ -113,7 +113,8 @@ func sortedReleases(h sdk.Host, req *sdk.Request, id identity) (*sdk.Response, b
 // readProbe reads pageTemplate's text for total releases: the latest's
 // record (id and urls) and version, and the page's body; ok is false
 // unless every record begins as publish writes it, every id is scope.name
-// without escapes and every sort key ends with its release's version.
+// without escapes and every sort key ends with its release's version, made
+// of bytes a JSON string writes as they are.
 func readProbe(text []byte, total int) (latest releaseMeta, version string, body []byte, ok bool) {
 	urls, rest, found := bytes.Cut(text, []byte{0})
 	if !found || len(urls) > 0 && json.Unmarshal(urls, &latest.URLs) != nil {
@@ -138,7 +139,7 @@ func readProbe(text []byte, total int) (latest releaseMeta, version string, body
 		end := bytes.LastIndexByte(line, '"')
 		v := line[end+1:]
 		if !fast || end < 1 || line[0] != '"' || end < len(v)+2 || line[end-len(v)-1] != ' ' ||
-			!bytes.Equal(line[end-len(v):end], v) || bytes.IndexByte(line[1:end], '\\') >= 0 {
+			!bytes.Equal(line[end-len(v):end], v) || bytes.IndexByte(line[1:end], '\\') >= 0 || !plainVersion(v) {
 			return releaseMeta{}, "", nil, false
 		}
 		if n == 0 {
