@@ -77,8 +77,9 @@ func splitPath(p string) (segs []string, dir, ok bool) {
 // validSegment admits the characters Ivy and sbt use in organisations,
 // modules, revisions and artifact names (letters, digits, . _ - + and
 // the ones in version ranges are not names: a stored path holds none).
-func validSegment(s string) bool {
-	if s == "" || s == "." || s == ".." || len(s) > maxSegment || s[0] == '.' {
+// A []byte is read in place (revpage.go reads a listing's text so).
+func validSegment[T string | []byte](s T) bool {
+	if len(s) == 0 || len(s) > maxSegment || s[0] == '.' {
 		return false
 	}
 	for i := 0; i < len(s); i++ {

@@ -40,7 +40,7 @@ func revisionPage(h sdk.Host, segs []string) ([]byte, bool) {
 	for text := a.Text; len(text) > 0; {
 		nl := bytes.IndexByte(text, '\n')
 		rev := text[:nl]
-		if !validSegment(string(rev)) || prev != nil && slashCompare(prev, rev) >= 0 {
+		if !validSegment(rev) || prev != nil && slashCompare(prev, rev) >= 0 {
 			return nil, false
 		}
 		b = append(b, `<a href="`...)

@@ -30,9 +30,14 @@ func sameWay(t *testing.T, e *env, scope, name string,
 	both func(sdk.Host, *sdk.Request, string, string) (*sdk.Response, *sdk.Response, error)) bool {
 	t.Helper()
 	listedAll := true
-	for page := range 5 {
+	for page := range 7 {
 		q := ""
-		if page > 0 {
+		switch {
+		case page == 5:
+			q = "page=x"
+		case page == 6:
+			q = "page=100000000000"
+		case page > 0:
 			q = fmt.Sprint("page=", page)
 		}
 		req := &sdk.Request{Method: "GET", Path: "/" + scope + "/" + name, RawQuery: q, Repo: e.h.RepoCtx}
@@ -144,7 +149,9 @@ func TestListedReleasesMatchRecords(t *testing.T) {
 }
 
 // TestListedReleasesGenerated publishes random SemVer versions in a random
-// order, 30 rounds with pages of 4, and compares the two ways each time.
+// order under ids spelled differently, 30 rounds with pages of 4 (pages
+// past the last and not a number) and base URLs with bytes JSON escapes,
+// unicode and invalid UTF-8, and compares the two ways each time.
 func TestListedReleasesGenerated(t *testing.T) {
 	old := swift.SetPageSize(4)
 	defer swift.SetPageSize(old)
@@ -152,6 +159,7 @@ func TestListedReleasesGenerated(t *testing.T) {
 	archive := sourceArchive("LinkedList", "x")
 	for round := range 30 {
 		e := newEnv(t)
+		e.h.RepoCtx.BaseURL = []string{base, "http://h/s<&>\"x\\", "http://h/é\u2028", "http://h/\xff\xfe", ""}[round%5]
 		for range 1 + rng.IntN(18) {
 			v := fmt.Sprintf("%d.%d.%d", rng.IntN(3), rng.IntN(12), rng.IntN(3))
 			switch rng.IntN(4) {
@@ -164,7 +172,8 @@ func TestListedReleasesGenerated(t *testing.T) {
 			if rng.IntN(2) == 0 {
 				meta = metadataJSON
 			}
-			e.publish("mona", "LinkedList", v, archive, meta, nil) // a duplicate is refused
+			id := [][2]string{{"mona", "LinkedList"}, {"MONA", "LINKEDLIST"}, {"Mona", "linkedList"}}[rng.IntN(3)]
+			e.publish(id[0], id[1], v, archive, meta, nil) // a duplicate is refused
 		}
 		if !sameReleases(t, e, "mona", "LinkedList") {
 			t.Fatalf("round %d was not listed", round)

@@ -11,10 +11,20 @@ func ReleasesBothWays(h sdk.Host, req *sdk.Request, scope, name string) (listed,
 	return releasesBothWays(h, req, scope, name, listedReleases)
 }
 
-// SortedReleasesBothWays is ReleasesBothWays with the listing sorted by
-// the host (sorted.go) as the first way.
+// SortedReleasesBothWays answers §4.1 for scope.name with the page the
+// host writes (sorted.go; sorted nil when it declines) and from the
+// records (read).
 func SortedReleasesBothWays(h sdk.Host, req *sdk.Request, scope, name string) (sorted, read *sdk.Response, err error) {
-	return releasesBothWays(h, req, scope, name, sortedReleases)
+	id := identity{scope, name}
+	rs, err := readReleases(h, id, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	if read, err = renderReleases(req, id, rs); err != nil {
+		return nil, nil, err
+	}
+	sorted, _ = sortedReleases(h, req, id)
+	return sorted, read, nil
 }
 
 func releasesBothWays(h sdk.Host, req *sdk.Request, scope, name string,

@@ -134,10 +134,10 @@ func link(b []byte, target, rel string) []byte {
 // order, with the latest-version, canonical and alternate links and, past
 // one page, first/prev/next/last.
 func releases(h sdk.Host, req *sdk.Request, id identity) (*sdk.Response, error) {
-	rs, ok := sortedReleases(h, id)
-	if !ok {
-		rs, ok = listedReleases(h, id)
+	if r, ok := sortedReleases(h, req, id); ok {
+		return r, nil
 	}
+	rs, ok := listedReleases(h, id)
 	if !ok {
 		var err error
 		if rs, err = readReleases(h, id, false); err != nil {
@@ -160,35 +160,9 @@ func renderReleases(req *sdk.Request, id identity, rs []release) (*sdk.Response,
 			return nil, err
 		}
 	}
-	listURL := releaseURL(base, latest.ID, "")
-	listURL = listURL[:len(listURL)-1]
-	links := link(nil, releaseURL(base, latest.ID, rs[0].version), "latest-version")
-	for i, u := range latest.URLs {
-		rel := "alternate"
-		if i == 0 {
-			rel = "canonical"
-		}
-		links = link(links, u, rel)
-	}
-	pages := (len(rs) + pageSize - 1) / pageSize
-	page := 1
-	if q, err := url.ParseQuery(req.RawQuery); err == nil && q.Get("page") != "" {
-		n, err := strconv.Atoi(q.Get("page"))
-		if err != nil || n < 1 || n > pages {
-			return problem(404, "no page "+clip(q.Get("page"))+" of "+id.String()+"'s releases"), nil
-		}
-		page = n
-	}
-	if pages > 1 {
-		pageURL := func(n int) string { return listURL + "?page=" + strconv.Itoa(n) }
-		links = link(links, pageURL(1), "first")
-		if page > 1 {
-			links = link(links, pageURL(page-1), "prev")
-		}
-		if page < pages {
-			links = link(links, pageURL(page+1), "next")
-		}
-		links = link(links, pageURL(pages), "last")
+	links, page, miss := releaseLinks(req, id, latest, rs[0].version, len(rs))
+	if miss != nil {
+		return miss, nil
 	}
 	b := []byte(`{"releases":{`)
 	end := min(page*pageSize, len(rs))
@@ -215,16 +189,54 @@ func renderReleases(req *sdk.Request, id identity, rs []release) (*sdk.Response,
 	return jsonResponse(append(b, "}}"...), string(links)), nil
 }
 
+// releaseLinks is the Link header of page page of §4.1 for n releases,
+// the latest latestVersion with record latest (its id and urls); miss is
+// the 404 of a page query past the last page or not a number.
+func releaseLinks(req *sdk.Request, id identity, latest releaseMeta, latestVersion string, n int) (links []byte, page int, miss *sdk.Response) {
+	base := req.Repo.BaseURL
+	listURL := releaseURL(base, latest.ID, "")
+	listURL = listURL[:len(listURL)-1]
+	links = link(nil, releaseURL(base, latest.ID, latestVersion), "latest-version")
+	for i, u := range latest.URLs {
+		rel := "alternate"
+		if i == 0 {
+			rel = "canonical"
+		}
+		links = link(links, u, rel)
+	}
+	pages := (n + pageSize - 1) / pageSize
+	page = 1
+	if q, err := url.ParseQuery(req.RawQuery); err == nil && q.Get("page") != "" {
+		p, err := strconv.Atoi(q.Get("page"))
+		if err != nil || p < 1 || p > pages {
+			return nil, 0, problem(404, "no page "+clip(q.Get("page"))+" of "+id.String()+"'s releases")
+		}
+		page = p
+	}
+	if pages > 1 {
+		pageURL := func(n int) string { return listURL + "?page=" + strconv.Itoa(n) }
+		links = link(links, pageURL(1), "first")
+		if page > 1 {
+			links = link(links, pageURL(page-1), "prev")
+		}
+		if page < pages {
+			links = link(links, pageURL(page+1), "next")
+		}
+		links = link(links, pageURL(pages), "last")
+	}
+	return links, page, nil
+}
+
 // plainVersion reports whether v is made of bytes a JSON string writes as
 // they are (SemVer's letters, digits, '.', '-', '+'), so a URL ending with
 // it is written as the URL without it, then v.
-func plainVersion(v string) bool {
+func plainVersion[T string | []byte](v T) bool {
 	for i := 0; i < len(v); i++ {
 		if c := v[i]; !alnum(c) && c != '.' && c != '-' && c != '+' {
 			return false
 		}
 	}
-	return v != ""
+	return len(v) > 0
 }
 
 // releaseInfo answers §4.2 with the latest-version, successor-version and
