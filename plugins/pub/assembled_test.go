@@ -77,7 +77,15 @@ func TestAssembledListingMatchesRender(t *testing.T) {
 	k := "hello\x001.2.0"
 	good := e.h.Versions[k]
 	sha := strings.Repeat("ab", 32)
+	keys := `,"sort_key":"B1B2A0~$","latest_key":"1B1B2A0~$"}`
 	for _, meta := range []string{
+		`{"archive_sha256":"` + sha + `","pubspec":{"name":"hello"}}`, // stored before the keys
+		`{"archive_sha256":"` + sha + `","pubspec":{"name":"hello"},"sort_key":"B1B2A0~$"}`,
+		`{"archive_sha256":"` + sha + `","pubspec":{"name":"hello"},"retracted":true` + keys,
+		`{"archive_sha256":"` + sha + `","pubspec":{"name":"hello"},"retracted":false` + keys,
+		`{"archive_sha256":"` + sha + `","pubspec":"hello"` + keys,
+		`{"archive_sha256":1,"pubspec":{"name":"hello"}` + keys,
+		`{"archive_sha256":"` + sha + `","pubspec":{"name":"hello"},"p\u0075bspec":{}` + keys,
 		`{"archive_sha256": "` + sha + `","pubspec":{"name":"hello"}}`,
 		`{"pubspec":{"name":"hello"},"archive_sha256":"` + sha + `"}`,
 		`{"archive_sha256":"` + sha + `","pubspec":{"name":"hello"},"retracted":true}`,
@@ -96,10 +104,28 @@ func TestAssembledListingMatchesRender(t *testing.T) {
 		}
 	}
 	e.h.Versions[k] = good
-	// A version that is no SemVer is left out both ways.
-	e.h.Versions["hello\x00v1"] = sdk.VersionInfo{Package: "hello", Version: "v1", Metadata: good.Metadata}
+	// Stored metadata in other member orders and spacing (a store that
+	// reformats JSON) is compacted both ways.
+	for _, meta := range []string{
+		`{"pubspec": {"name": "hello", "x": [1, "<é>"]}, "latest_key": "1B1B2A0~$", "archive_sha256": "` + sha + `", "sort_key": "B1B2A0~$"}`,
+	} {
+		v := good
+		v.Metadata = []byte(meta)
+		e.h.Versions[k] = v
+		if !sameListing(t, e, "hello") {
+			t.Fatalf("not assembled beside metadata %s", meta)
+		}
+	}
+	e.h.Versions[k] = good
 	if !sameListing(t, e, "hello") {
-		t.Fatal("not assembled beside a version that is no SemVer")
+		t.Fatal("not assembled")
+	}
+	// A version that is no SemVer (upload refuses one: it has no keys) is
+	// left out of the render: the host does not assemble it.
+	bad := strings.Replace(string(good.Metadata), `,"sort_key"`, `,"x"`, 1)
+	e.h.Versions["hello\x00v1"] = sdk.VersionInfo{Package: "hello", Version: "v1", Metadata: []byte(bad)}
+	if sameListing(t, e, "hello") {
+		t.Fatal("assembled beside a version that is no SemVer")
 	}
 }
 

@@ -19,6 +19,10 @@ type versionMeta struct {
 	Pubspec json.RawMessage `json:"pubspec"`
 	// Retracted marks a version withdrawn by its publisher (spec: "retracted").
 	Retracted bool `json:"retracted,omitempty"`
+	// SortKey and LatestKey are stored by upload for the host's sorted
+	// listing (assembled.go); neither is rendered.
+	SortKey   string `json:"sort_key,omitempty"`
+	LatestKey string `json:"latest_key,omitempty"`
 }
 
 type published struct {
@@ -147,7 +151,9 @@ func versionPage(h sdk.Host, req *sdk.Request, name, version string) (*sdk.Respo
 }
 
 // fastMeta reads metadata in the exact shape upload writes it,
-// {"archive_sha256":"<64 hex>","pubspec":{…}}, without a JSON decoder (the
+// {"archive_sha256":"<64 hex>","pubspec":{…}} (and since the sorted
+// listing ,"sort_key":"…","latest_key":"…" before the last brace: keys
+// holding no '"' or '\\'), without a JSON decoder (the
 // guest's encoding/json costs most of a listing's render); any other shape
 // (a store that reformats JSON) is decoded in full by the caller.
 func fastMeta(b []byte) (versionMeta, bool) {
@@ -156,11 +162,32 @@ func fastMeta(b []byte) (versionMeta, bool) {
 	if len(b) < n+3 || string(b[:len(head)]) != head || string(b[len(head)+64:n]) != mid || b[n] != '{' || b[len(b)-1] != '}' {
 		return versionMeta{}, false
 	}
+	spec := cutKeys(b)
+	if len(spec) <= n || spec[len(spec)-1] != '}' {
+		return versionMeta{}, false
+	}
 	sha := b[len(head) : len(head)+64]
 	for _, c := range sha {
 		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
 			return versionMeta{}, false
 		}
 	}
-	return versionMeta{SHA256: string(sha), Pubspec: json.RawMessage(b[n : len(b)-1])}, true
+	return versionMeta{SHA256: string(sha), Pubspec: json.RawMessage(spec[n:])}, true
+}
+
+// cutKeys returns metadata b up to its last brace, without the sort_key
+// and latest_key members upload appends.
+func cutKeys(b []byte) []byte {
+	end := len(b) - 1
+	for _, name := range []string{`,"latest_key":"`, `,"sort_key":"`} {
+		if end < 1 || b[end-1] != '"' {
+			return b[:len(b)-1]
+		}
+		q := bytes.LastIndexByte(b[:end-1], '"')
+		if q < 0 || !bytes.HasSuffix(b[:q+1], []byte(name)) || bytes.IndexByte(b[q+1:end-1], '\\') >= 0 {
+			return b[:len(b)-1]
+		}
+		end = q + 1 - len(name)
+	}
+	return b[:end]
 }

@@ -65,7 +65,9 @@ func upload(h sdk.Host, req *sdk.Request) (*sdk.Response, error) {
 			return pubError(409, "PackageRejected", "version "+spec.Version+" of package "+spec.Name+" already exists"), nil
 		}
 	}
-	meta, err := json.Marshal(versionMeta{SHA256: digest, Pubspec: spec.JSON})
+	vm := versionMeta{SHA256: digest, Pubspec: spec.JSON}
+	vm.SortKey, vm.LatestKey = sortKeys(spec.Version)
+	meta, err := json.Marshal(vm)
 	if err != nil {
 		return nil, err
 	}

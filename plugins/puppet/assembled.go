@@ -15,8 +15,10 @@ import (
 // writes from its members alone, the module metadata's tags as a
 // top-level "tags" member and a sort_key (semver's AppendKey: byte order
 // is semver.Compare's). A first return-text template lists the module's
-// versions sorted by sort_key, highest first, with their times; the guest
-// writes each time in the Forge's form (no field form writes it) and a
+// versions sorted by sort_key, highest first, with their times (for a
+// page sorted by version only the page's: the loop's window, contract
+// 0.9.0, decision 0018); the guest writes each time in the Forge's form
+// (no field form writes it) and a
 // second template, in that order, has the host write every release object
 // from the stored members and serve the document by handle: neither the
 // records nor the page enter the guest. A release stored before sort_key
@@ -74,33 +76,44 @@ type listed struct {
 }
 
 // sortedListing lists module's releases, highest version first, through
-// the host; ok is false when one has no sort_key (or none is stored).
-func (a api) sortedListing(module string) ([]listed, bool) {
+// the host: those of the window from offset on, at most count (0: all),
+// and the number of releases before the window; ok is false when one has
+// no sort_key (or none is stored).
+func (a api) sortedListing(module string, offset, count int) ([]listed, int, bool) {
+	if offset > maxVersions || count > maxVersions {
+		return nil, 0, false
+	}
 	lines, err := sdk.Assemble(a.h, sdk.Template{ReturnText: true, Parts: []sdk.Part{{Kind: hostjson.PartLoop}},
 		Loops: []sdk.Loop{{Source: hostjson.Versions, Package: module, Limit: maxVersions, Members: []string{"sort_key"},
-			MemberForm: sdk.MemberText, Sort: hostjson.SortDescending, Items: []hostjson.Item{
+			MemberForm: sdk.MemberText, Sort: hostjson.SortDescending, Offset: uint32(offset), Count: uint32(count),
+			Items: []hostjson.Item{
 				{Kind: hostjson.ItemField, Field: hostjson.FieldCreated, Form: hostjson.FormUnixMs}, lit(" "),
 				{Kind: hostjson.ItemField, Field: hostjson.FieldVersion, Form: hostjson.FormRaw}, lit("\n")}}}})
 	if err != nil || lines.Irregular > 0 || len(lines.Rows) != 1 || lines.Rows[0] == 0 {
-		return nil, false
+		return nil, 0, false
 	}
-	out := make([]listed, 0, lines.Rows[0])
+	total := int(lines.Rows[0])
+	want := max(0, total-offset)
+	if count > 0 {
+		want = min(want, count)
+	}
+	out := make([]listed, 0, want)
 	for text := lines.Text; len(text) > 0; {
 		line, rest, _ := bytes.Cut(text, []byte{'\n'})
 		ms, version, ok := bytes.Cut(line, []byte{' '})
 		n, err := strconv.ParseInt(string(ms), 10, 64)
 		if !ok || err != nil {
-			return nil, false
+			return nil, 0, false
 		}
 		at := make([]byte, 0, 25)
 		if at, _, ok = sdk.AppendUTC(at, n); !ok {
-			return nil, false
+			return nil, 0, false
 		}
 		at[10] = ' '
 		out = append(out, listed{version: string(version), at: append(at, " +0000"...), ms: n})
 		text = rest
 	}
-	return out, len(out) == int(lines.Rows[0])
+	return out, total, len(out) == want
 }
 
 // assembledPage has the host write the release objects of rs (in that
@@ -137,7 +150,7 @@ func (q query) pageHead(path string, keep []string, total int) []byte {
 // rows; ok is false when the caller must render the list.
 func (a api) assembledReleases(owner, name string) (*sdk.Response, bool) {
 	module := owner + "-" + name
-	rs, ok := a.sortedListing(module)
+	rs, _, ok := a.sortedListing(module, 0, 0)
 	if !ok {
 		return nil, false
 	}
@@ -152,15 +165,23 @@ func (a api) assembledModulePage(q query, owner, name string, keep []string) (*s
 	if by != "" && by != "version" && by != "downloads" && by != "module" && by != "release_date" {
 		return nil, false
 	}
-	rs, ok := a.sortedListing(owner + "-" + name)
+	if by == "release_date" {
+		// sorted on the time, which no member holds: the guest sorts the
+		// whole listing and cuts the page.
+		rs, _, ok := a.sortedListing(owner+"-"+name, 0, 0)
+		if !ok {
+			return nil, false
+		}
+		slices.SortStableFunc(rs, func(x, y listed) int { return int(y.ms - x.ms) })
+		total := len(rs)
+		rs = rs[min(q.offset, total):min(q.offset+q.limit, total)]
+		return a.assembledPage(owner, name, rs, q.pageHead("/v3/releases", keep, total), excluded(q.values))
+	}
+	// sorted on sort_key: the host keeps the page (the loop's window).
+	rs, total, ok := a.sortedListing(owner+"-"+name, q.offset, q.limit)
 	if !ok {
 		return nil, false
 	}
-	if by == "release_date" {
-		slices.SortStableFunc(rs, func(x, y listed) int { return int(y.ms - x.ms) })
-	}
-	total := len(rs)
-	rs = rs[min(q.offset, total):min(q.offset+q.limit, total)]
 	return a.assembledPage(owner, name, rs, q.pageHead("/v3/releases", keep, total), excluded(q.values))
 }
 
