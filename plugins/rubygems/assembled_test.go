@@ -91,7 +91,7 @@ func sameIndexes(t *testing.T, h *fakehost.Host, gems ...string) bool {
 		t.Fatal(err)
 	}
 	for _, kind := range []string{"", "latest_", "prerelease_"} {
-		if g, w := Marshal(specTuples(tuples, kind)), Marshal(specTuples(records, kind)); !bytes.Equal(g, w) {
+		if g, w := marshalSpecs(specRows(tuples, kind)), marshalSpecs(specRows(records, kind)); !bytes.Equal(g, w) {
 			t.Fatalf("%sspecs: from the listings %q, from the records %q", kind, g, w)
 		}
 	}
