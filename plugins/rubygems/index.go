@@ -187,7 +187,7 @@ func specRows(gems [][]record, kind string) []record {
 // gzipWriters keeps gzip writers between renders: a new one allocates and
 // clears its compressor's tables (about half of gzipBytes' CPU natively);
 // Reset gives the same bytes.
-var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
+var gzipWriters = sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed); return w }}
 
 func gzipBytes(b []byte) ([]byte, error) {
 	var out bytes.Buffer
