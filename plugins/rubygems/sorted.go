@@ -81,6 +81,7 @@ func sortedAll(h sdk.Host, all []string, keysOnly bool) (names []string, rows []
 			return nil, nil, nil, false, nil // the guest sorts what the host could not
 		}
 		text := a.Text
+		whole := string(a.Text) // the rows' strings slice it: one allocation a batch
 		for i, g := range batch {
 			n := 4
 			if keysOnly {
@@ -96,7 +97,8 @@ func sortedAll(h sdk.Host, all []string, keysOnly bool) (names []string, rows []
 					return nil, nil, nil, false, nil
 				}
 				head, _, _ := bytes.Cut(text[n:n+end], []byte(" "))
-				v, p, found := strings.Cut(string(head), "-")
+				at := len(a.Text) - len(text) + n
+				v, p, found := strings.Cut(whole[at:at+len(head)], "-")
 				if !found {
 					p = "ruby"
 				}
