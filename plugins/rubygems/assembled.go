@@ -159,8 +159,9 @@ func assembledInfo(h sdk.Host, name string) (*sdk.Response, error) {
 // assembledAll lists the live rows of every gem that has some, gems in
 // name order, with one assemble call per hostjson.MaxLoops gems; ok is
 // false when the caller must read the records. The host sorts the rows
-// (sortedGems) unless a version has no key; then docs is nil.
-func assembledAll(h sdk.Host) (names []string, rows [][]liveRow, docs [][]byte, ok bool, err error) {
+// (sortedGems) unless a version has no key; then docs is nil, as it is
+// with keysOnly (sortedAll).
+func assembledAll(h sdk.Host, keysOnly bool) (names []string, rows [][]liveRow, docs [][]byte, ok bool, err error) {
 	var all []string
 	if err := sdk.EachPackage(h, "", maxPackages, func(p sdk.PackageInfo) error {
 		all = append(all, p.Name)
@@ -168,7 +169,7 @@ func assembledAll(h sdk.Host) (names []string, rows [][]liveRow, docs [][]byte, 
 	}); err != nil {
 		return nil, nil, nil, false, err
 	}
-	if names, rows, docs, ok, err := sortedAll(h, all); ok || err != nil {
+	if names, rows, docs, ok, err := sortedAll(h, all, keysOnly); ok || err != nil {
 		return names, rows, docs, ok, err
 	}
 	for len(all) > 0 {
@@ -190,7 +191,7 @@ func assembledAll(h sdk.Host) (names []string, rows [][]liveRow, docs [][]byte, 
 // liveTuples is every gem's live versions with only the fields of a
 // spec tuple (name, version, platform), as allRecords orders them.
 func liveTuples(h sdk.Host) ([][]record, error) {
-	names, rows, _, ok, err := assembledAll(h)
+	names, rows, _, ok, err := assembledAll(h, true)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +211,7 @@ func liveTuples(h sdk.Host) ([][]record, error) {
 // assembledVersions renders /versions from the listings; nil when the
 // caller must read the records.
 func assembledVersions(h sdk.Host) (*sdk.Response, error) {
-	names, rows, docs, ok, err := assembledAll(h)
+	names, rows, docs, ok, err := assembledAll(h, false)
 	if err != nil || !ok {
 		return nil, err
 	}

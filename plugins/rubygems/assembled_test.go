@@ -91,7 +91,7 @@ func sameIndexes(t *testing.T, h *fakehost.Host, gems ...string) bool {
 		t.Fatal(err)
 	}
 	for _, kind := range []string{"", "latest_", "prerelease_"} {
-		if g, w := Marshal(specTuples(tuples, kind)), Marshal(specTuples(records, kind)); !bytes.Equal(g, w) {
+		if g, w := marshalSpecs(specRows(tuples, kind)), marshalSpecs(specRows(records, kind)); !bytes.Equal(g, w) {
 			t.Fatalf("%sspecs: from the listings %q, from the records %q", kind, g, w)
 		}
 	}
@@ -237,8 +237,14 @@ func TestAssembledIndexesGenerated(t *testing.T) {
 		if !sameIndexes(t, h, gems...) {
 			t.Fatalf("round %d: not assembled", round)
 		}
-		if _, _, _, ok, err := sortedAll(h, gems); !ok || err != nil {
+		names, rows, _, ok, err := sortedAll(h, gems, false)
+		if !ok || err != nil {
 			t.Fatalf("round %d: the sorted listing was not read: %v", round, err)
+		}
+		// The specs' listing (version keys only) gives the same rows.
+		kNames, kRows, docs, ok, err := sortedAll(h, gems, true)
+		if !ok || err != nil || docs != nil || fmt.Sprint(kNames, kRows) != fmt.Sprint(names, rows) {
+			t.Fatalf("round %d: keys-only listing %v %v (ok %v, %v), want %v %v", round, kNames, kRows, ok, err, names, rows)
 		}
 	}
 }

@@ -145,7 +145,7 @@ func serveSpecs(h sdk.Host, kind string) (*sdk.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := gzipBytes(Marshal(specTuples(gems, kind)))
+	b, err := gzipBytes(marshalSpecs(specRows(gems, kind)))
 	if err != nil {
 		return nil, err
 	}
@@ -153,8 +153,9 @@ func serveSpecs(h sdk.Host, kind string) (*sdk.Response, error) {
 		Headers: []sdk.Header{{Name: "Content-Type", Value: "application/octet-stream"}}}, nil
 }
 
-func specTuples(gems [][]record, kind string) Arr {
-	var out Arr
+// specRows picks the rows of the index kind names, in the index's order.
+func specRows(gems [][]record, kind string) []record {
+	var out []record
 	for _, rs := range gems {
 		if kind == "latest_" {
 			latest := map[string]record{} // platform -> highest release
@@ -170,28 +171,23 @@ func specTuples(gems [][]record, kind string) Arr {
 			}
 			sort.Strings(order)
 			for _, p := range order {
-				out = append(out, tuple(latest[p]))
+				out = append(out, latest[p])
 			}
 			continue
 		}
 		for _, r := range rs {
 			if isPrerelease(r.Version) == (kind == "prerelease_") {
-				out = append(out, tuple(r))
+				out = append(out, r)
 			}
 		}
-	}
-	if out == nil {
-		out = Arr{}
 	}
 	return out
 }
 
-func tuple(r record) Value { return Arr{Str(r.Name), gemVersion(r.Version), Str(r.Platform)} }
-
 // gzipWriters keeps gzip writers between renders: a new one allocates and
 // clears its compressor's tables (about half of gzipBytes' CPU natively);
 // Reset gives the same bytes.
-var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
+var gzipWriters = sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed); return w }}
 
 func gzipBytes(b []byte) ([]byte, error) {
 	var out bytes.Buffer

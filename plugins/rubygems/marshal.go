@@ -171,6 +171,32 @@ func (v UserDef) marshal(e *encoder) {
 	e.bytes(string(v.Data))
 }
 
+// marshalSpecs encodes rs as a spec index, the Array of [name,
+// Gem::Version, platform] Marshal(Arr{Arr{Str(name), gemVersion(version),
+// Str(platform)}, …}) gives, byte for byte, without building the Values
+// (their allocations were most of the encoding's cost).
+func marshalSpecs(rs []record) []byte {
+	n := 16
+	for i := range rs {
+		n += len(rs[i].Name) + len(rs[i].Version) + len(rs[i].Platform) + 40
+	}
+	e := &encoder{b: make([]byte, 0, n), syms: make(map[string]int, 2)}
+	e.b = append(e.b, 4, 8, '[')
+	e.long(int32(len(rs)))
+	for i := range rs {
+		e.b = append(e.b, '[')
+		e.long(3)
+		Str(rs[i].Name).marshal(e)
+		e.b = append(e.b, 'U')
+		e.symbol("Gem::Version")
+		e.b = append(e.b, '[')
+		e.long(1)
+		Str(rs[i].Version).marshal(e)
+		Str(rs[i].Platform).marshal(e)
+	}
+	return e.b
+}
+
 // gemVersion is a Gem::Version (marshal_dump is [version]).
 func gemVersion(v string) Value {
 	return UserMarshal{Class: "Gem::Version", Data: Arr{Str(v)}}

@@ -134,9 +134,5 @@ func mergeSpecs(docs [][]byte) ([]byte, error) {
 		}
 		return compareVersions(all[i].Version, all[j].Version) < 0
 	})
-	out := make(Arr, 0, len(all))
-	for _, r := range all {
-		out = append(out, tuple(r))
-	}
-	return gzipBytes(Marshal(out))
+	return gzipBytes(marshalSpecs(all))
 }

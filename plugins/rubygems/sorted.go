@@ -46,14 +46,21 @@ func sortedInfo(h sdk.Host, name string) (*sdk.Response, error) {
 	return r, nil
 }
 
+// keyItems write a row's version key and a newline.
+var keyItems = []hostjson.Item{{Kind: hostjson.ItemField, Field: hostjson.FieldVersion}, {Kind: hostjson.ItemLiteral, Text: []byte("\n")}}
+
 // sortedAll is assembledAll's listing with the host sorting (contract
 // 0.7.0): one template per hostjson.MaxLoops gems, each gem's loop its
 // infoTemplate (a "---\n" part, then the loop), so the text holds each
 // gem's /info document whole: docs[i] is the /info of names[i], hashed as
 // it is for /versions. A row's version and platform are read from its
-// line (versionRe has no '-' or ' ': "1.0-java deps|…"). ok is false when
-// a version has no key (or the host no assemble): the caller sorts.
-func sortedAll(h sdk.Host, all []string) (names []string, rows [][]liveRow, docs [][]byte, ok bool, err error) {
+// line (versionRe has no '-' or ' ': "1.0-java deps|…"). With keysOnly
+// (the specs indexes and /names, which need no /info) each row writes
+// only its version key, VERSION or VERSION-PLATFORM (the head of its /info
+// line), and docs is nil: the guest reads about a tenth of the text. ok is
+// false when a version has no key (or the host no assemble): the caller
+// sorts.
+func sortedAll(h sdk.Host, all []string, keysOnly bool) (names []string, rows [][]liveRow, docs [][]byte, ok bool, err error) {
 	for len(all) > 0 {
 		batch := all[:min(len(all), hostjson.MaxLoops)]
 		all = all[len(batch):]
@@ -61,19 +68,28 @@ func sortedAll(h sdk.Host, all []string) (names []string, rows [][]liveRow, docs
 		t.ReturnText = true
 		for i, g := range batch {
 			it := infoTemplate(g)
+			if keysOnly {
+				it.Loops[0].Items = keyItems
+				t.Parts = append(t.Parts, sdk.Part{Kind: hostjson.PartLoop, Loop: uint32(i)})
+			} else {
+				t.Parts = append(t.Parts, it.Parts[0], sdk.Part{Kind: hostjson.PartLoop, Loop: uint32(i)})
+			}
 			t.Loops = append(t.Loops, it.Loops[0])
-			t.Parts = append(t.Parts, it.Parts[0], sdk.Part{Kind: hostjson.PartLoop, Loop: uint32(i)})
 		}
 		a, err := sdk.Assemble(h, t)
 		if err != nil || a.Irregular > 0 || a.Text == nil || len(a.Rows) != len(batch) {
 			return nil, nil, nil, false, nil // the guest sorts what the host could not
 		}
 		text := a.Text
+		whole := string(a.Text) // the rows' strings slice it: one allocation a batch
 		for i, g := range batch {
-			if a.Rows[i] > maxVersions || !bytes.HasPrefix(text, []byte("---\n")) {
+			n := 4
+			if keysOnly {
+				n = 0
+			}
+			if a.Rows[i] > maxVersions || !keysOnly && !bytes.HasPrefix(text, []byte("---\n")) {
 				return nil, nil, nil, false, nil
 			}
-			n := 4
 			live := make([]liveRow, a.Rows[i])
 			for j := range live {
 				end := bytes.IndexByte(text[n:], '\n')
@@ -81,7 +97,8 @@ func sortedAll(h sdk.Host, all []string) (names []string, rows [][]liveRow, docs
 					return nil, nil, nil, false, nil
 				}
 				head, _, _ := bytes.Cut(text[n:n+end], []byte(" "))
-				v, p, found := strings.Cut(string(head), "-")
+				at := len(a.Text) - len(text) + n
+				v, p, found := strings.Cut(whole[at:at+len(head)], "-")
 				if !found {
 					p = "ruby"
 				}
@@ -89,7 +106,10 @@ func sortedAll(h sdk.Host, all []string) (names []string, rows [][]liveRow, docs
 				n += end + 1
 			}
 			if len(live) > 0 {
-				names, rows, docs = append(names, g), append(rows, live), append(docs, text[:n])
+				names, rows = append(names, g), append(rows, live)
+				if !keysOnly {
+					docs = append(docs, text[:n])
+				}
 			}
 			text = text[n:]
 		}

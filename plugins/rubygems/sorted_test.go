@@ -79,10 +79,10 @@ func TestSortedInfoOldRows(t *testing.T) {
 	if !sameIndexes(t, h, "zeta") {
 		t.Fatal("not assembled")
 	}
-	if _, _, _, ok, _ := sortedAll(h, []string{"demo", "zeta"}); ok {
+	if _, _, _, ok, _ := sortedAll(h, []string{"demo", "zeta"}, false); ok {
 		t.Fatal("the sorted listing read a version without a key")
 	}
-	if _, rows, _, ok, err := assembledAll(h); err != nil || !ok || fmt.Sprint(rows[0]) != fmt.Sprint([]liveRow{
+	if _, rows, _, ok, err := assembledAll(h, false); err != nil || !ok || fmt.Sprint(rows[0]) != fmt.Sprint([]liveRow{
 		{"1.0.0", "ruby", recs[0].infoLine()}, {"1.9.0", "java", recs[2].infoLine()}, {"1.10.0", "ruby", recs[1].infoLine()}}) {
 		t.Fatalf("listing %v %v %v", rows, ok, err)
 	}
