@@ -163,6 +163,15 @@ func (r *reader) u64(p uint32) uint64 {
 
 // flat copies n bytes at ptr.
 func (r *reader) flat(ptr, n uint32) []byte {
+	if b := r.view(ptr, n); b != nil {
+		return append([]byte(nil), b...)
+	}
+	return nil
+}
+
+// view is flat without the copy: the n bytes at ptr as they lie in guest
+// memory, valid until the guest runs again (nil when empty or failed).
+func (r *reader) view(ptr, n uint32) []byte {
 	if r.err != nil || n == 0 {
 		return nil
 	}
@@ -176,11 +185,13 @@ func (r *reader) flat(ptr, n uint32) []byte {
 		return nil
 	}
 	r.budget -= int64(n)
-	return append([]byte(nil), b...)
+	return b
 }
 
 func (r *reader) bytes(p uint32) []byte { return r.flat(r.u32(p), r.u32(p+4)) }
-func (r *reader) str(p uint32) string   { return string(r.bytes(p)) }
+
+// str copies a string once, straight from guest memory.
+func (r *reader) str(p uint32) string { return string(r.view(r.u32(p), r.u32(p+4))) }
 
 // span checks that n elements of size bytes at ptr lie inside memory and
 // within the budget, and returns ptr and n (0, 0 after a failure).

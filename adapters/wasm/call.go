@@ -74,6 +74,7 @@ func (g *generation) invoke(ctx context.Context, st *counters, host ports.HostCa
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	cs := &callState{host: host, repo: repo, lim: g.limits, log: g.log}
+	defer cs.listed.release()
 	cs.clock.startClock(g.limits.timeout, cancel)
 	defer cs.clock.halt()
 	if st != nil {

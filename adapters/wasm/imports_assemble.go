@@ -61,7 +61,7 @@ func (r hostRows) Versions(pkg, after string, limit int) ([]hostjson.Row, error)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]hostjson.Row, len(vs))
+	out := r.memo.rows(len(vs))
 	for i, v := range vs {
 		out[i] = hostjson.Row{Package: v.Package, Version: v.Version, Metadata: v.Metadata, CreatedMs: ms(v.CreatedAt)}
 	}
@@ -78,7 +78,7 @@ func (r hostRows) Files(prefix, after string, limit int, pkg string) ([]hostjson
 	if err != nil {
 		return nil, err
 	}
-	out := make([]hostjson.Row, len(fs))
+	out := r.memo.rows(len(fs))
 	for i, f := range fs {
 		out[i] = hostjson.Row{Package: f.Package, Version: f.Version, Path: f.Path, SHA256: f.SHA256, SHA1: f.SHA1,
 			MD5: f.MD5, SHA512: f.SHA512, Size: f.Size, Metadata: f.Metadata, CreatedMs: ms(f.CreatedAt)}

@@ -1,6 +1,10 @@
 package wasm
 
-import "github.com/keeper-registry/keeper/sdk/go/hostjson"
+import (
+	"sync"
+
+	"github.com/keeper-registry/keeper/sdk/go/hostjson"
+)
 
 // A plugin often assembles twice in one call: a return-text template
 // lists the keys it sorts by its format's rules, a second one writes the
@@ -19,10 +23,42 @@ type listKey struct {
 	limit              int
 }
 
-// listings are the pages a call listed.
+// listings are the pages a call listed. Their rows live in slices taken
+// from rowPool (owned) and go back when the call ends (release): a
+// listing's conversion to rows then costs no allocation on the next call.
 type listings struct {
 	pages map[listKey][]hostjson.Row
 	bytes int
+	owned []*[]hostjson.Row
+}
+
+// rowPool holds row slices of finished calls, cleared.
+var rowPool sync.Pool
+
+// rows is a slice of n rows for the call, from rowPool when one is big
+// enough.
+func (l *listings) rows(n int) []hostjson.Row {
+	p, _ := rowPool.Get().(*[]hostjson.Row)
+	if p == nil || cap(*p) < n {
+		if p != nil {
+			rowPool.Put(p)
+		}
+		s := make([]hostjson.Row, n)
+		p = &s
+	}
+	*p = (*p)[:n]
+	l.owned = append(l.owned, p)
+	return *p
+}
+
+// release returns the call's row slices to rowPool; nothing may read the
+// call's pages afterwards.
+func (l *listings) release() {
+	for _, p := range l.owned {
+		clear(*p)
+		rowPool.Put(p)
+	}
+	l.owned, l.pages, l.bytes = nil, nil, 0
 }
 
 func (l *listings) get(k listKey) ([]hostjson.Row, bool) {

@@ -75,3 +75,52 @@ func TestListingsKeepABoundedAmount(t *testing.T) {
 		t.Fatal("a page beyond the bound was kept")
 	}
 }
+
+// TestReleasedRowsServeTheNextCall: a call's listed rows go back to the
+// pool cleared when it ends (nothing of one repository's rows stays
+// reachable), and the next call, which may take the same slices, assembles
+// its own rows only.
+func TestReleasedRowsServeTheNextCall(t *testing.T) {
+	h := porttest.NewMemHost()
+	for _, pkg := range []string{"a", "b"} {
+		for i := range 40 {
+			h.AddVersion(ports.Version{Package: pkg, Version: fmt.Sprintf("%s-%02d", pkg, i), Metadata: []byte(`{}`)})
+		}
+	}
+	doc := func(pkg string) ([]byte, []hostjson.Row) {
+		var memo listings
+		defer memo.release()
+		tpl := hostjson.Template{Loops: []hostjson.Loop{{Source: hostjson.Versions, Package: pkg, Separator: []byte(","),
+			Items: []hostjson.Item{{Kind: hostjson.ItemField, Field: hostjson.FieldVersion, Form: hostjson.FormRaw}}}},
+			Parts: []hostjson.Part{{Kind: hostjson.PartLoop}}}
+		res, err := hostjson.Assemble(hostRows{ctx: context.Background(), h: h, memo: &memo}, tpl, hostjson.MaxAssembled)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kept []hostjson.Row // the page's rows, read again after release
+		for _, rows := range memo.pages {
+			kept = rows
+		}
+		return res.Doc, kept
+	}
+	for range 3 {
+		for _, pkg := range []string{"a", "b"} {
+			got, kept := doc(pkg)
+			if len(kept) != 40 {
+				t.Fatalf("%s: %d rows kept in the call, want 40", pkg, len(kept))
+			}
+			for i, r := range kept {
+				if r.Version != "" || r.Metadata != nil || r.Package != "" {
+					t.Fatalf("%s: row %d still holds %q after the call", pkg, i, r.Version)
+				}
+			}
+			want := ""
+			for i := range 40 {
+				want += fmt.Sprintf(",%s-%02d", pkg, i)
+			}
+			if string(got) != want[1:] {
+				t.Fatalf("%s: assembled %q", pkg, got)
+			}
+		}
+	}
+}
