@@ -21,7 +21,7 @@ func TestCheckInfoCredentialsAndVersions(t *testing.T) {
 		}
 	}
 	for name, mutate := range map[string]func(*ports.FormatInfo){
-		"unknown version":      func(i *ports.FormatInfo) { i.ContractVersion = "0.9.0" },
+		"unknown version":      func(i *ports.FormatInfo) { i.ContractVersion = "9.9.0" },
 		"reserved header":      func(i *ports.FormatInfo) { i.Credentials.TokenHeaders = []string{"Content-Type"} },
 		"not a header name":    func(i *ports.FormatInfo) { i.Credentials.TokenHeaders = []string{"X Key"} },
 		"challenge line break": func(i *ports.FormatInfo) { i.Credentials.Challenge = "Basic\r\nSet-Cookie: x" },
@@ -34,7 +34,7 @@ func TestCheckInfoCredentialsAndVersions(t *testing.T) {
 		}
 	}
 	bad := ok
-	bad.ContractVersion = "0.9.0"
+	bad.ContractVersion = "9.9.0"
 	if err := checkInfo(bad); err == nil || !strings.Contains(err.Error(), "0.5.0, 0.4.0, 0.3.0, 0.2.0, 0.1.0") {
 		t.Fatalf("version refusal names the versions: %v", err)
 	}
